@@ -1,0 +1,88 @@
+# foud — userspace foo-over-UDP tunnels. GNU make.
+#   make            build foud, fouctl, libfou.a
+#   make check      install test packages, build, run every test layer
+#   make demo       two namespaces joined by foud tunnels
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wno-missing-field-initializers
+CPPFLAGS += -Iinclude -Icommon -D_GNU_SOURCE
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
+
+ifeq ($(SANITIZE),1)
+CC      := clang
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+B       := build
+LIB_SRC := $(wildcard lib/*.c)
+COM_SRC := $(wildcard common/*.c)
+D_SRC   := $(wildcard daemon/*.c)
+C_SRC   := $(wildcard cli/*.c)
+UT_SRC  := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+COM_OBJ := $(COM_SRC:%.c=$(B)/%.o)
+D_OBJ   := $(D_SRC:%.c=$(B)/%.o)
+C_OBJ   := $(C_SRC:%.c=$(B)/%.o)
+UT_BIN  := $(UT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/foud $(B)/fouctl $(B)/libfou.a
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libfou.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/libcommon.a: $(COM_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -lcmocka
+
+unit: $(UT_BIN)
+
+deps:
+	bash scripts/install-deps.sh
+
+check: deps
+	$(MAKE) all unit
+	bash tests/run.sh
+
+check-unit: all unit
+	bash tests/run.sh unit
+
+check-netns: all
+	bash tests/run.sh netns
+
+check-interop: all
+	bash tests/run.sh interop
+
+demo: deps
+	$(MAKE) all
+	bash scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(B)/foud $(B)/fouctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 man/foud.8 man/fouctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all unit deps check check-unit check-netns check-interop demo install clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
