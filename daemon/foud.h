@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* foud's private header: the daemon's objects, prototypes grouped by file. */
+#ifndef FOUD_H
+#define FOUD_H
+
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include "fou/fou.h"
+#include "cmd.h"
+
+#define FOUD_BATCH	64		/* packets per recvmmsg/sendmmsg */
+#define FOUD_HEADROOM	256		/* room to prepend outer headers in place */
+#define FOUD_PKT_MAX	65535
+#define FOUD_BUF_SIZE	(FOUD_HEADROOM + FOU_VNET_HLEN + FOUD_PKT_MAX + 1)
+
+struct foud;
+
+/* A growable text buffer for control replies (out.c). */
+struct foud_out {
+	char *p;
+	size_t len, cap;
+	bool failed;		/* out of memory: the reply says so */
+};
+
+/* One readable descriptor in the event loop. */
+struct foud_ev {
+	int fd;
+	void (*fn)(struct foud *d, struct foud_ev *ev);
+};
+
+struct foud_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t rx_drop[FOU_DROP__MAX];
+	uint64_t tx_drop[FOU_DROP__MAX];
+};
+
+/* A receive port: `fou add port ...`. */
+struct foud_port {
+	TAILQ_ENTRY(foud_port) entry;
+	struct foud_port_cfg cfg;
+	struct foud_ev ev;
+	struct foud_stats st;
+};
+
+/* A tunnel device: `link add name ...`. */
+struct foud_tunnel {
+	TAILQ_ENTRY(foud_tunnel) entry;
+	char name[IFNAMSIZ];
+	struct fou_tnl tnl;
+	struct fou_tnl_tx tx;
+	struct fou_tnl_rx rx;
+	struct foud_ev ev;		/* the TUN descriptor */
+	int ifindex;
+	uint32_t mtu;			/* device MTU */
+	uint32_t path_mtu;		/* underlay MTU towards remote */
+	bool offload;			/* TUN offloads (TSO, CSUM) enabled */
+	struct sockaddr_storage dst;	/* remote, for the raw send socket */
+	socklen_t dst_len;
+	struct foud_stats st;
+};
+
+/* A raw IP socket receiving plain (encap none) tunnel traffic. */
+struct foud_raw {
+	struct foud_ev ev;
+	int family;
+	uint8_t proto;
+	unsigned int users;
+};
+
+/* A batch of packet buffers, reused by every path (one thread). */
+struct foud_batch {
+	struct fou_buf buf[FOUD_BATCH];
+	uint8_t *mem;
+};
+
+TAILQ_HEAD(foud_tunnels, foud_tunnel);
+TAILQ_HEAD(foud_ports, foud_port);
+
+struct foud {
+	int epfd;
+	struct foud_ev ctl;
+	char sock_path[108];
+	struct foud_tunnels tunnels;
+	struct foud_ports ports;
+	int raw_tx4, raw_tx6;
+	struct foud_raw raw[6];		/* {v4,v6} x {4,41,47} */
+	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
+	struct foud_batch rxb, txb;
+	uint8_t *scratch;		/* one TUN read: virtio header + packet */
+	uint32_t hash_seed;
+	bool offload;
+	bool verbose;
+	volatile int stop;
+};
+
+/* log.c */
+void foud_log_init(bool foreground, bool verbose);
+void foud_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs a dropped packet at most a few times a second per reason. */
+void foud_log_drop(const char *where, int reason, const struct fou_addr *src);
+
+/* loop.c */
+int foud_loop_add(struct foud *d, struct foud_ev *ev);
+void foud_loop_del(struct foud *d, struct foud_ev *ev);
+int foud_loop_run(struct foud *d);
+int foud_batch_init(struct foud_batch *b);
+void foud_batch_free(struct foud_batch *b);
+void foud_batch_reset(struct foud_batch *b, size_t headroom);
+
+/* tun.c */
+int foud_tun_open(const char *name, bool offload, bool *offload_on, int *ifindex);
+int foud_tun_set_mtu(const char *name, uint32_t mtu);
+int foud_tun_write(int fd, struct fou_buf *b);
+uint32_t foud_path_mtu(const struct fou_addr *remote);
+
+/* sock.c */
+int foud_udp_open(const struct foud_port_cfg *cfg);
+int foud_raw_tx_open(int family);
+int foud_raw_rx_open(int family, uint8_t proto);
+void foud_local_port_range(uint16_t *min, uint16_t *max);
+
+/* port.c */
+int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
+int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
+bool foud_port_is_ours(const struct foud *d, uint16_t port);
+void foud_port_free_all(struct foud *d);
+
+/* tunnel.c */
+int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen);
+int foud_tunnel_del(struct foud *d, const char *name, char *err, size_t errlen);
+struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
+/* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its tunnel. */
+void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		       struct foud_stats *src_stats);
+void foud_tunnel_free_all(struct foud *d);
+
+/* raw.c */
+int foud_raw_get(struct foud *d, int family, uint8_t proto);
+void foud_raw_put(struct foud *d, int family, uint8_t proto);
+
+/* ctl.c */
+int foud_ctl_open(struct foud *d, const char *path);
+void foud_ctl_close(struct foud *d);
+/* Executes one parsed command; output to out, error text to err. */
+int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+	      struct foud_out *out, char *err, size_t errlen);
+
+/* out.c */
+void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void foud_out_free(struct foud_out *o);
+
+/* show.c */
+void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o);
+int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct foud_out *o,
+		    char *err, size_t errlen);
+
+#endif /* FOUD_H */

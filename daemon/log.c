@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Logging to stderr (foreground) or syslog, with rate-limited drop logs. */
+#include <stdio.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "foud.h"
+
+static bool log_stderr = true;
+static bool log_verbose;
+
+void foud_log_init(bool foreground, bool verbose)
+{
+	log_stderr = foreground;
+	log_verbose = verbose;
+	if (!foreground)
+		openlog("foud", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void foud_log(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (prio == LOG_DEBUG && !log_verbose)
+		return;
+	va_start(ap, fmt);
+	if (log_stderr) {
+		fputs("foud: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		vsyslog(prio, fmt, ap);
+	}
+	va_end(ap);
+}
+
+/*
+ * A flood of bad packets must not become a flood of log lines: at most
+ * DROP_BURST lines per reason per second, then a count of what was hidden.
+ */
+#define DROP_BURST 5
+
+void foud_log_drop(const char *where, int reason, const struct fou_addr *src)
+{
+	static time_t window[FOU_DROP__MAX];
+	static unsigned int used[FOU_DROP__MAX], hidden[FOU_DROP__MAX];
+	char a[64];
+	time_t now = time(NULL);
+
+	if (reason <= 0 || reason >= FOU_DROP__MAX)
+		return;
+	if (window[reason] != now) {
+		if (hidden[reason])
+			foud_log(LOG_INFO, "%u more %s drops not logged", hidden[reason],
+				 fou_drop_name(reason));
+		window[reason] = now;
+		used[reason] = hidden[reason] = 0;
+	}
+	if (used[reason] >= DROP_BURST) {
+		hidden[reason]++;
+		return;
+	}
+	used[reason]++;
+	foud_log(LOG_INFO, "%s: dropped packet from %s: %s", where,
+		 src ? fou_addr_str(src, a, sizeof(a)) : "?", fou_drop_name(reason));
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The event loop: one thread, epoll, every readable descriptor drained in batches. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <syslog.h>
+
+#include "foud.h"
+
+int foud_loop_add(struct foud *d, struct foud_ev *ev)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = ev };
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev->fd, &e) < 0)
+		return -errno;
+	return 0;
+}
+
+void foud_loop_del(struct foud *d, struct foud_ev *ev)
+{
+	if (ev->fd >= 0)
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+}
+
+int foud_loop_run(struct foud *d)
+{
+	struct epoll_event evs[32];
+	int i, n;
+
+	while (!d->stop) {
+		n = epoll_wait(d->epfd, evs, 32, 1000);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			foud_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return -errno;
+		}
+		for (i = 0; i < n; i++) {
+			struct foud_ev *ev = evs[i].data.ptr;
+
+			ev->fn(d, ev);
+		}
+	}
+	return 0;
+}
+
+int foud_batch_init(struct foud_batch *b)
+{
+	int i;
+
+	b->mem = malloc((size_t)FOUD_BATCH * FOUD_BUF_SIZE);
+	if (!b->mem)
+		return -ENOMEM;
+	for (i = 0; i < FOUD_BATCH; i++) {
+		b->buf[i].head = b->mem + (size_t)i * FOUD_BUF_SIZE;
+		b->buf[i].cap = FOUD_BUF_SIZE;
+	}
+	foud_batch_reset(b, FOUD_HEADROOM);
+	return 0;
+}
+
+void foud_batch_reset(struct foud_batch *b, size_t headroom)
+{
+	int i;
+
+	for (i = 0; i < FOUD_BATCH; i++) {
+		b->buf[i].off = headroom;
+		b->buf[i].len = 0;
+	}
+}
+
+void foud_batch_free(struct foud_batch *b)
+{
+	free(b->mem);
+	b->mem = NULL;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/* foud: options, the -c file, start-up and shutdown. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "foud.h"
+
+static struct foud *the_daemon;
+
+static const char usage[] =
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O]\n"
+	"  -f         stay in the foreground, log to stderr\n"
+	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
+	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments)\n"
+	"  -n         check the -c file and exit\n"
+	"  -v         verbose logging\n"
+	"  -O         turn TUN offloads (TSO, checksum) off\n";
+
+struct opts {
+	bool foreground, check, verbose, no_offload;
+	const char *sock, *conf;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (the_daemon)
+		the_daemon->stop = 1;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	o->sock = getenv("FOUD_SOCKET");
+	if (!o->sock || !*o->sock)
+		o->sock = FOUD_SOCKET_DEFAULT;
+	while ((c = getopt(argc, argv, "fS:c:nvOh")) != -1) {
+		switch (c) {
+		case 'f': o->foreground = true; break;
+		case 'S': o->sock = optarg; break;
+		case 'c': o->conf = optarg; break;
+		case 'n': o->check = true; break;
+		case 'v': o->verbose = true; break;
+		case 'O': o->no_offload = true; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "foud: unexpected argument \"%s\"\n%s", argv[optind], usage);
+		return -EINVAL;
+	}
+	if (o->check && !o->conf) {
+		fprintf(stderr, "foud: -n needs -c FILE\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Reads the -c file line by line; each line is parsed, and applied when d
+ * is not NULL. Errors name FILE:LINE. Returns 0 or the first error.
+ */
+static int apply_conf(struct foud *d, const char *path)
+{
+	char line[4096], err[512];
+	char *argv[FOUD_CTL_MAX_ARGS];
+	struct foud_cmd cmd;
+	struct foud_out out = { 0 };
+	unsigned int lineno = 0;
+	int argc, ret = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		fprintf(stderr, "foud: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		lineno++;
+		err[0] = 0;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, sizeof(err), "line too long");
+			ret = -E2BIG;
+			break;
+		}
+		argc = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
+		if (argc <= 0) {
+			ret = argc;
+			continue;
+		}
+		ret = foud_cmd_parse(argc, argv, &cmd, err, sizeof(err));
+		if (!ret && d && cmd.op != FOUD_OP_SHOW)
+			ret = foud_exec(d, &cmd, 0, &out, err, sizeof(err));
+	}
+	if (ret)
+		fprintf(stderr, "foud: %s:%u: %s\n", path, lineno, err[0] ? err : strerror(-ret));
+	foud_out_free(&out);
+	fclose(f);
+	return ret;
+}
+
+static int foud_init(struct foud *d, const struct opts *o)
+{
+	int i, ret;
+
+	memset(d, 0, sizeof(*d));
+	TAILQ_INIT(&d->tunnels);
+	TAILQ_INIT(&d->ports);
+	d->ctl.fd = d->raw_tx4 = d->raw_tx6 = -1;
+	for (i = 0; i < 6; i++)
+		d->raw[i].ev.fd = -1;
+	d->offload = !o->no_offload;
+	d->verbose = o->verbose;
+	if (getrandom(&d->hash_seed, sizeof(d->hash_seed), 0) != sizeof(d->hash_seed))
+		d->hash_seed = (uint32_t)getpid() * 2654435761u;
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0)
+		return -errno;
+	d->scratch = malloc(FOU_VNET_HLEN + FOUD_PKT_MAX + 1);
+	if (!d->scratch)
+		return -ENOMEM;
+	ret = foud_batch_init(&d->rxb);
+	if (!ret)
+		ret = foud_batch_init(&d->txb);
+	return ret;
+}
+
+static void foud_fini(struct foud *d)
+{
+	foud_ctl_close(d);
+	foud_tunnel_free_all(d);
+	foud_port_free_all(d);
+	if (d->raw_tx4 >= 0)
+		close(d->raw_tx4);
+	if (d->raw_tx6 >= 0)
+		close(d->raw_tx6);
+	foud_batch_free(&d->rxb);
+	foud_batch_free(&d->txb);
+	free(d->scratch);
+	close(d->epfd);
+}
+
+static void signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	static struct foud d;
+	struct opts o = { 0 };
+	int ret;
+
+	if (parse_opts(argc, argv, &o))
+		return 2;
+	if (o.check) {
+		ret = apply_conf(NULL, o.conf);
+		if (!ret)
+			fprintf(stderr, "configuration OK\n");
+		return ret ? 1 : 0;
+	}
+	foud_log_init(true, o.verbose);
+	ret = foud_init(&d, &o);
+	if (!ret)
+		ret = foud_ctl_open(&d, o.sock);
+	if (ret) {
+		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
+		return 1;
+	}
+	if (o.conf && apply_conf(&d, o.conf)) {
+		foud_fini(&d);
+		return 1;
+	}
+	if (!o.foreground) {
+		if (daemon(0, 0) < 0) {
+			fprintf(stderr, "foud: daemon: %s\n", strerror(errno));
+			foud_fini(&d);
+			return 1;
+		}
+		foud_log_init(false, o.verbose);
+	}
+	the_daemon = &d;
+	signals();
+	foud_log(LOG_INFO, "ready on %s", o.sock);
+	ret = foud_loop_run(&d);
+	foud_fini(&d);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* Receive ports (`fou add port ...`): UDP in, FOU or GUE off, on to a tunnel. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "foud.h"
+#include "rx.h"
+
+/* The kernel's fou_cfg_cmp(): an entry is its whole tuple. */
+static bool port_same(const struct foud_port_cfg *a, const struct foud_port_cfg *b)
+{
+	return a->port == b->port && a->family == b->family &&
+	       fou_addr_eq(&a->local, &b->local) && fou_addr_eq(&a->peer, &b->peer) &&
+	       a->peer_port == b->peer_port;
+}
+
+static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
+		       const struct foud_rxmeta *m)
+{
+	const struct foud_port_cfg *c = &p->cfg;
+	struct fou_rx rx = { .src = m->src, .dst = m->dst, .tos = m->tos };
+	int ret;
+
+	if (m->truncated)
+		return -FOU_DROP_TOO_SHORT;
+	if (c->peer.family && (!fou_addr_eq(&c->peer, &m->src) || c->peer_port != m->sport))
+		return -FOU_DROP_UNKNOWN_PEER;
+	ret = fou_encap(c->type)->pull(b, c->ipproto, &rx.proto);
+	if (ret)
+		return ret;
+	if (rx.proto != FOU_PROTO_IPIP && rx.proto != FOU_PROTO_IPV6 &&
+	    rx.proto != FOU_PROTO_GRE)
+		return -FOU_DROP_INNER_PROTO;
+	ret = fou_rx_kind(b, &rx);
+	if (ret)
+		return ret;
+	foud_tunnel_input(d, b, &rx, &p->st);
+	return 0;
+}
+
+static void port_readable(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_port *p = (struct foud_port *)((char *)ev - offsetof(struct foud_port, ev));
+	struct foud_rxmeta meta[FOUD_BATCH];
+	int i, n, ret, rounds = 0;
+
+	/* A few batches, then let the other descriptors have their turn. */
+	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+		for (i = 0; i < n; i++) {
+			struct fou_buf *b = &d->rxb.buf[i];
+
+			p->st.rx_packets++;
+			p->st.rx_bytes += b->len;
+			ret = port_rx_one(d, p, b, &meta[i]);
+			if (ret < 0) {
+				p->st.rx_drop[-ret]++;
+				foud_log_drop("port", -ret, &meta[i].src);
+			}
+		}
+	}
+}
+
+int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen)
+{
+	struct foud_port *p;
+	int fd;
+
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		if (port_same(&p->cfg, cfg)) {
+			snprintf(err, errlen, "fou port %u already exists", cfg->port);
+			return -EEXIST;
+		}
+	}
+	fd = foud_udp_open(cfg);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open UDP port %u: %s", cfg->port, strerror(-fd));
+		return fd;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	p->cfg = *cfg;
+	p->ev.fd = fd;
+	p->ev.fn = port_readable;
+	if (foud_loop_add(d, &p->ev) < 0) {
+		close(fd);
+		free(p);
+		snprintf(err, errlen, "cannot watch UDP port %u", cfg->port);
+		return -EIO;
+	}
+	TAILQ_INSERT_TAIL(&d->ports, p, entry);
+	return 0;
+}
+
+static void port_free(struct foud *d, struct foud_port *p)
+{
+	TAILQ_REMOVE(&d->ports, p, entry);
+	foud_loop_del(d, &p->ev);
+	close(p->ev.fd);
+	free(p);
+}
+
+int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen)
+{
+	struct foud_port *p;
+
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		if (port_same(&p->cfg, cfg)) {
+			port_free(d, p);
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "no fou port %u with these parameters", cfg->port);
+	return -ENOENT;
+}
+
+bool foud_port_is_ours(const struct foud *d, uint16_t port)
+{
+	const struct foud_port *p;
+
+	TAILQ_FOREACH(p, &d->ports, entry)
+		if (p->cfg.port == port)
+			return true;
+	return false;
+}
+
+void foud_port_free_all(struct foud *d)
+{
+	while (!TAILQ_EMPTY(&d->ports))
+		port_free(d, TAILQ_FIRST(&d->ports));
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Batched receive from underlay sockets, with the outer addresses and TOS of each packet. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "foud.h"
+#include "rx.h"
+
+#define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64)
+
+static void rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		m->src.family = AF_INET;
+		memcpy(m->src.a, &sin->sin_addr, 4);
+		m->sport = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		m->src.family = AF_INET6;
+		memcpy(m->src.a, &sin6->sin6_addr, 16);
+		m->sport = ntohs(sin6->sin6_port);
+	}
+}
+
+static void rx_cmsg(struct foud_rxmeta *m, struct msghdr *mh)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			m->dst.family = AF_INET;
+			memcpy(m->dst.a, &pi.ipi_addr, 4);
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) {
+			m->tos = *CMSG_DATA(c);
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			m->dst.family = AF_INET6;
+			memcpy(m->dst.a, &pi.ipi6_addr, 16);
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			m->tos = (uint8_t)v;
+		}
+	}
+}
+
+/*
+ * Reads up to FOUD_BATCH datagrams into b (each at the batch headroom) and
+ * fills meta for each. Returns the count, 0 when nothing is waiting.
+ */
+int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta)
+{
+	static uint8_t ctl[FOUD_BATCH][CMSG_SPACE_RX];
+	struct sockaddr_storage from[FOUD_BATCH];
+	struct mmsghdr mm[FOUD_BATCH];
+	struct iovec iov[FOUD_BATCH];
+	int i, n;
+
+	foud_batch_reset(b, FOUD_HEADROOM);
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < FOUD_BATCH; i++) {
+		iov[i].iov_base = fou_buf_data(&b->buf[i]);
+		iov[i].iov_len = b->buf[i].cap - b->buf[i].off;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &from[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		mm[i].msg_hdr.msg_control = ctl[i];
+		mm[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
+	}
+	n = recvmmsg(fd, mm, FOUD_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	for (i = 0; i < n; i++) {
+		memset(&meta[i], 0, sizeof(meta[i]));
+		b->buf[i].len = mm[i].msg_len;
+		meta[i].truncated = mm[i].msg_hdr.msg_flags & MSG_TRUNC;
+		rx_from(&meta[i], &from[i]);
+		rx_cmsg(&meta[i], &mm[i].msg_hdr);
+	}
+	return n;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef FOUD_RX_H
+#define FOUD_RX_H
+
+#include "foud.h"
+
+/* What the socket said of one received datagram. */
+struct foud_rxmeta {
+	struct fou_addr src, dst;
+	uint16_t sport;
+	uint8_t tos;
+	bool truncated;
+};
+
+int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta);
+
+#endif

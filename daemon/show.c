@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* `fou show` and `link show`: text like ip(8), or JSON shaped like `ip -j`. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "foud.h"
+
+static uint64_t drops_total(const uint64_t *v)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 1; i < FOU_DROP__MAX; i++)
+		sum += v[i];
+	return sum;
+}
+
+static void text_drops(struct foud_out *o, const char *dir, const uint64_t *v)
+{
+	int i;
+
+	if (!drops_total(v))
+		return;
+	foud_out_printf(o, "    %s drops:", dir);
+	for (i = 1; i < FOU_DROP__MAX; i++)
+		if (v[i])
+			foud_out_printf(o, " %s %llu", fou_drop_name(i), (unsigned long long)v[i]);
+	foud_out_printf(o, "\n");
+}
+
+static void json_drops(struct foud_out *o, const uint64_t *v)
+{
+	const char *sep = "";
+	int i;
+
+	foud_out_printf(o, "{");
+	for (i = 1; i < FOU_DROP__MAX; i++) {
+		foud_out_printf(o, "%s\"%s\":%llu", sep, fou_drop_name(i),
+				(unsigned long long)v[i]);
+		sep = ",";
+	}
+	foud_out_printf(o, "}");
+}
+
+static void json_dir(struct foud_out *o, uint64_t bytes, uint64_t pkts, const uint64_t *drops)
+{
+	foud_out_printf(o, "{\"bytes\":%llu,\"packets\":%llu,\"errors\":0,\"dropped\":%llu}",
+			(unsigned long long)bytes, (unsigned long long)pkts,
+			(unsigned long long)drops_total(drops));
+}
+
+static void json_stats(struct foud_out *o, const struct foud_stats *s)
+{
+	foud_out_printf(o, ",\"stats64\":{\"rx\":");
+	json_dir(o, s->rx_bytes, s->rx_packets, s->rx_drop);
+	foud_out_printf(o, ",\"tx\":");
+	json_dir(o, s->tx_bytes, s->tx_packets, s->tx_drop);
+	foud_out_printf(o, "},\"drops\":{\"rx\":");
+	json_drops(o, s->rx_drop);
+	foud_out_printf(o, ",\"tx\":");
+	json_drops(o, s->tx_drop);
+	foud_out_printf(o, "}");
+}
+
+static void text_stats(struct foud_out *o, const struct foud_stats *s)
+{
+	foud_out_printf(o, "    RX: bytes packets dropped\n        %llu %llu %llu\n",
+			(unsigned long long)s->rx_bytes, (unsigned long long)s->rx_packets,
+			(unsigned long long)drops_total(s->rx_drop));
+	foud_out_printf(o, "    TX: bytes packets dropped\n        %llu %llu %llu\n",
+			(unsigned long long)s->tx_bytes, (unsigned long long)s->tx_packets,
+			(unsigned long long)drops_total(s->tx_drop));
+	text_drops(o, "RX", s->rx_drop);
+	text_drops(o, "TX", s->tx_drop);
+}
+
+/* ---- fou show ----------------------------------------------------------- */
+
+static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out *o)
+{
+	const struct foud_port_cfg *c = &p->cfg;
+	char a[64];
+
+	foud_out_printf(o, "port %u", c->port);
+	if (c->type == FOU_ENCAP_GUE)
+		foud_out_printf(o, " gue");
+	else
+		foud_out_printf(o, " ipproto %u", c->ipproto);
+	if (c->family == AF_INET6)
+		foud_out_printf(o, " -6");
+	if (c->local.family)
+		foud_out_printf(o, " local %s", fou_addr_str(&c->local, a, sizeof(a)));
+	if (c->peer.family)
+		foud_out_printf(o, " peer %s peer_port %u", fou_addr_str(&c->peer, a, sizeof(a)),
+				c->peer_port);
+	foud_out_printf(o, "\n");
+	if (flags & FOUD_CTL_F_STATS)
+		text_stats(o, &p->st);
+}
+
+static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out *o)
+{
+	const struct foud_port_cfg *c = &p->cfg;
+	char a[64];
+
+	foud_out_printf(o, "{\"port\":%u", c->port);
+	if (c->type == FOU_ENCAP_GUE)
+		foud_out_printf(o, ",\"gue\":null");
+	else
+		foud_out_printf(o, ",\"ipproto\":%u", c->ipproto);
+	foud_out_printf(o, ",\"family\":\"%s\"", c->family == AF_INET6 ? "inet6" : "inet");
+	if (c->local.family)
+		foud_out_printf(o, ",\"local\":\"%s\"", fou_addr_str(&c->local, a, sizeof(a)));
+	if (c->peer.family)
+		foud_out_printf(o, ",\"peer\":\"%s\",\"peer_port\":%u",
+				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
+	if (flags & FOUD_CTL_F_STATS)
+		json_stats(o, &p->st);
+	foud_out_printf(o, "}");
+}
+
+void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o)
+{
+	const struct foud_port *p;
+	const char *sep = "";
+
+	if (flags & FOUD_CTL_F_JSON)
+		foud_out_printf(o, "[");
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		if (flags & FOUD_CTL_F_JSON) {
+			foud_out_printf(o, "%s", sep);
+			port_json(p, flags, o);
+			sep = ",";
+		} else {
+			port_text(p, flags, o);
+		}
+	}
+	if (flags & FOUD_CTL_F_JSON)
+		foud_out_printf(o, "]\n");
+	else if ((flags & FOUD_CTL_F_STATS) && drops_total(d->unmatched.rx_drop))
+		text_drops(o, "raw sockets: RX", d->unmatched.rx_drop);
+}
+
+/* ---- link show ---------------------------------------------------------- */
+
+static void link_text_gre(const struct fou_tnl *n, struct foud_out *o)
+{
+	if (!fou_kind(n->kind)->gre)
+		return;
+	if (n->gre_iflags & FOU_GRE_KEY)
+		foud_out_printf(o, " ikey %u", n->ikey);
+	if (n->gre_oflags & FOU_GRE_KEY)
+		foud_out_printf(o, " okey %u", n->okey);
+	if (n->gre_iflags & FOU_GRE_CSUM)
+		foud_out_printf(o, " icsum");
+	if (n->gre_oflags & FOU_GRE_CSUM)
+		foud_out_printf(o, " ocsum");
+	if (n->gre_iflags & FOU_GRE_SEQ)
+		foud_out_printf(o, " iseq");
+	if (n->gre_oflags & FOU_GRE_SEQ)
+		foud_out_printf(o, " oseq");
+}
+
+static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_out *o)
+{
+	const struct fou_tnl *n = &t->tnl;
+	char r[64], l[64];
+
+	foud_out_printf(o, "%s: %s remote %s local %s", t->name, fou_kind(n->kind)->name,
+			fou_addr_str(&n->remote, r, sizeof(r)), fou_addr_str(&n->local, l, sizeof(l)));
+	if (n->ttl)
+		foud_out_printf(o, " ttl %u", n->ttl);
+	else
+		foud_out_printf(o, " ttl inherit");
+	if (n->tos_inherit)
+		foud_out_printf(o, " tos inherit");
+	else if (n->tos)
+		foud_out_printf(o, " tos 0x%x", n->tos);
+	if (!n->pmtudisc)
+		foud_out_printf(o, " nopmtudisc");
+	link_text_gre(n, o);
+	foud_out_printf(o, " mtu %u\n", t->mtu);
+	if (n->encap != FOU_ENCAP_NONE) {
+		foud_out_printf(o, "    encap %s encap-sport ", fou_encap(n->encap)->name);
+		if (n->encap_sport)
+			foud_out_printf(o, "%u", n->encap_sport);
+		else
+			foud_out_printf(o, "auto");
+		foud_out_printf(o, " encap-dport %u %sencap-csum %sencap-udp6-csum %sencap-remcsum\n",
+				n->encap_dport, n->encap_flags & FOU_ENCAP_F_CSUM ? "" : "no",
+				n->encap_flags & FOU_ENCAP_F_CSUM6 ? "" : "no",
+				n->encap_flags & FOU_ENCAP_F_REMCSUM ? "" : "no");
+	}
+	if (flags & FOUD_CTL_F_DETAILS)
+		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu datapath userspace "
+				"offload %s\n", t->ifindex, t->path_mtu, fou_tnl_overhead(n),
+				t->offload ? "on" : "off");
+	if (flags & FOUD_CTL_F_STATS)
+		text_stats(o, &t->st);
+}
+
+static void link_json_gre(const struct fou_tnl *n, struct foud_out *o)
+{
+	if (!fou_kind(n->kind)->gre)
+		return;
+	if (n->gre_iflags & FOU_GRE_KEY)
+		foud_out_printf(o, ",\"ikey\":%u", n->ikey);
+	if (n->gre_oflags & FOU_GRE_KEY)
+		foud_out_printf(o, ",\"okey\":%u", n->okey);
+	foud_out_printf(o, ",\"icsum\":%s,\"ocsum\":%s,\"iseq\":%s,\"oseq\":%s",
+			n->gre_iflags & FOU_GRE_CSUM ? "true" : "false",
+			n->gre_oflags & FOU_GRE_CSUM ? "true" : "false",
+			n->gre_iflags & FOU_GRE_SEQ ? "true" : "false",
+			n->gre_oflags & FOU_GRE_SEQ ? "true" : "false");
+}
+
+static void link_json_encap(const struct fou_tnl *n, struct foud_out *o)
+{
+	foud_out_printf(o, ",\"encap\":{\"type\":\"%s\"", fou_encap(n->encap)->name);
+	if (n->encap != FOU_ENCAP_NONE) {
+		if (n->encap_sport)
+			foud_out_printf(o, ",\"sport\":%u", n->encap_sport);
+		else
+			foud_out_printf(o, ",\"sport\":\"auto\"");
+		foud_out_printf(o, ",\"dport\":%u,\"csum\":%s,\"csum6\":%s,\"remcsum\":%s",
+				n->encap_dport, n->encap_flags & FOU_ENCAP_F_CSUM ? "true" : "false",
+				n->encap_flags & FOU_ENCAP_F_CSUM6 ? "true" : "false",
+				n->encap_flags & FOU_ENCAP_F_REMCSUM ? "true" : "false");
+	}
+	foud_out_printf(o, "}");
+}
+
+static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_out *o)
+{
+	const struct fou_tnl *n = &t->tnl;
+	char r[64], l[64];
+
+	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":\"%s\",\"mtu\":%u", t->ifindex, t->name,
+			t->mtu);
+	foud_out_printf(o, ",\"linkinfo\":{\"info_kind\":\"%s\",\"info_data\":{\"remote\":\"%s\","
+			"\"local\":\"%s\"", fou_kind(n->kind)->name,
+			fou_addr_str(&n->remote, r, sizeof(r)), fou_addr_str(&n->local, l, sizeof(l)));
+	if (n->ttl)
+		foud_out_printf(o, ",\"ttl\":%u", n->ttl);
+	else
+		foud_out_printf(o, ",\"ttl\":\"inherit\"");
+	if (n->tos_inherit)
+		foud_out_printf(o, ",\"tos\":\"inherit\"");
+	else
+		foud_out_printf(o, ",\"tos\":\"0x%x\"", n->tos);
+	foud_out_printf(o, ",\"pmtudisc\":%s", n->pmtudisc ? "true" : "false");
+	link_json_gre(n, o);
+	link_json_encap(n, o);
+	foud_out_printf(o, "}}");
+	if (flags & FOUD_CTL_F_DETAILS)
+		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"userspace\","
+				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
+				t->offload ? "true" : "false");
+	if (flags & FOUD_CTL_F_STATS)
+		json_stats(o, &t->st);
+	foud_out_printf(o, "}");
+}
+
+int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct foud_out *o,
+		    char *err, size_t errlen)
+{
+	const struct foud_tunnel *t;
+	const char *sep = "";
+	bool json = flags & FOUD_CTL_F_JSON;
+
+	if (name[0] && !foud_tunnel_find(d, name)) {
+		snprintf(err, errlen, "no link \"%s\"", name);
+		return -ENODEV;
+	}
+	if (json)
+		foud_out_printf(o, "[");
+	TAILQ_FOREACH(t, &d->tunnels, entry) {
+		if (name[0] && strcmp(name, t->name))
+			continue;
+		if (json) {
+			foud_out_printf(o, "%s", sep);
+			link_json(t, flags, o);
+			sep = ",";
+		} else {
+			link_text(t, flags, o);
+		}
+	}
+	if (json)
+		foud_out_printf(o, "]\n");
+	return 0;
+}

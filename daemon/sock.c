@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* Underlay sockets: UDP receive ports, raw IP sockets for plain tunnels and for sending. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#ifndef UDP_NO_CHECK6_RX
+#define UDP_NO_CHECK6_RX 102
+#endif
+
+#define SOCK_BUF (4 << 20)
+
+static void sock_bufs(int s)
+{
+	int v = SOCK_BUF;
+
+	/* The FORCE variants pass rmem_max as root; fall back quietly. */
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
+
+static int sock_opt(int s, int lvl, int opt, int v)
+{
+	return setsockopt(s, lvl, opt, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+/* Asks for the destination address and the TOS of every datagram. */
+static int sock_rx_info(int s, int family)
+{
+	if (family == AF_INET)
+		return sock_opt(s, IPPROTO_IP, IP_PKTINFO, 1) ?:
+		       sock_opt(s, IPPROTO_IP, IP_RECVTOS, 1);
+	return sock_opt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) ?:
+	       sock_opt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
+}
+
+static socklen_t sock_addr(struct sockaddr_storage *ss, const struct fou_addr *a,
+			   int family, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		if (a->family)
+			memcpy(&sin->sin_addr, a->a, 4);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		if (a->family)
+			memcpy(&sin6->sin6_addr, a->a, 16);
+		return sizeof(*sin6);
+	}
+}
+
+/*
+ * A receive port, bound like the kernel's fou socket. It is not connected
+ * to the peer, so that datagrams from others reach us and are counted.
+ */
+int foud_udp_open(const struct foud_port_cfg *cfg)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sock_addr(&ss, &cfg->local, cfg->family, cfg->port);
+	int s, ret;
+
+	s = socket(cfg->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	ret = sock_rx_info(s, cfg->family);
+	if (!ret && cfg->family == AF_INET6)
+		/* As the kernel's fou6: zero UDP checksums are accepted over IPv6. */
+		ret = sock_opt(s, IPPROTO_IPV6, IPV6_V6ONLY, 1) ?:
+		      sock_opt(s, IPPROTO_UDP, UDP_NO_CHECK6_RX, 1);
+	if (!ret && bind(s, (struct sockaddr *)&ss, sl) < 0)
+		ret = -errno;
+	if (ret) {
+		close(s);
+		return ret;
+	}
+	sock_bufs(s);
+	return s;
+}
+
+/* One raw socket per family sends every outer packet, headers built by us. */
+int foud_raw_tx_open(int family)
+{
+	int s = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+
+	if (s < 0)
+		return -errno;
+	sock_bufs(s);
+	return s;
+}
+
+int foud_raw_rx_open(int family, uint8_t proto)
+{
+	int s = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	int ret;
+
+	if (s < 0)
+		return -errno;
+	/* IPv4 raw sockets see the IP header; IPv6 ones need ancillary data. */
+	ret = family == AF_INET6 ? sock_rx_info(s, family) : 0;
+	if (ret) {
+		close(s);
+		return ret;
+	}
+	sock_bufs(s);
+	return s;
+}
+
+/* net.ipv4.ip_local_port_range, which encap-sport auto spreads flows over. */
+void foud_local_port_range(uint16_t *min, uint16_t *max)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	unsigned int lo = 32768, hi = 60999;
+
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2 || lo >= hi || hi > 65535) {
+			lo = 32768;
+			hi = 60999;
+		}
+		fclose(f);
+	}
+	*min = (uint16_t)lo;
+	*max = (uint16_t)hi;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* TUN devices: one per tunnel, with a virtio header so offloads can be used. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#define TXQUEUELEN 1000
+
+static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (s < 0)
+		return -errno;
+	if (ioctl(s, req, ifr) < 0)
+		ret = -errno;
+	close(s);
+	return ret;
+}
+
+int foud_tun_set_mtu(const char *name, uint32_t mtu)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_mtu = (int)mtu;
+	return ifreq_ioctl(SIOCSIFMTU, &ifr);
+}
+
+static int tun_set_txqlen(const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_qlen = TXQUEUELEN;
+	return ifreq_ioctl(SIOCSIFTXQLEN, &ifr);
+}
+
+static int tun_ifindex(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int ret;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = ifreq_ioctl(SIOCGIFINDEX, &ifr);
+	return ret < 0 ? ret : ifr.ifr_ifindex;
+}
+
+/*
+ * Opens a TUN device with IFF_VNET_HDR. With offload, the kernel may hand us
+ * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
+ * segments and completes; without, every packet arrives whole and final.
+ */
+int foud_tun_open(const char *name, bool offload, bool *offload_on, int *ifindex)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ret;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		ret = -errno;
+		goto err;
+	}
+	*offload_on = offload &&
+		ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
+	if (tun_set_txqlen(name) < 0)
+		foud_log(LOG_WARNING, "%s: cannot set txqueuelen", name);
+	ret = tun_ifindex(name);
+	if (ret < 0)
+		goto err;
+	*ifindex = ret;
+	return fd;
+err:
+	close(fd);
+	return ret;
+}
+
+/* Writes one packet, prepending an all-zero virtio header in the headroom. */
+int foud_tun_write(int fd, struct fou_buf *b)
+{
+	uint8_t *h = fou_buf_push(b, FOU_VNET_HLEN);
+
+	if (!h)
+		return -FOU_DROP_TX_ERROR;
+	memset(h, 0, FOU_VNET_HLEN);
+	if (write(fd, h, b->len) < 0)
+		return errno == EAGAIN || errno == ENOBUFS ? -FOU_DROP_QUEUE_FULL
+							    : -FOU_DROP_TX_ERROR;
+	return 0;
+}
+
+/* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */
+uint32_t foud_path_mtu(const struct fou_addr *remote)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl = sizeof(int);
+	int s, mtu = 0, lvl, opt;
+
+	if (remote->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		memcpy(&sin->sin_addr, remote->a, 4);
+		lvl = IPPROTO_IP;
+		opt = IP_MTU;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(9);
+		memcpy(&sin6->sin6_addr, remote->a, 16);
+		lvl = IPPROTO_IPV6;
+		opt = IPV6_MTU;
+	}
+	s = socket(remote->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 1500;
+	if (connect(s, (struct sockaddr *)&ss, sizeof(ss)) < 0 ||
+	    getsockopt(s, lvl, opt, &mtu, &sl) < 0 || mtu < 576)
+		mtu = 1500;
+	close(s);
+	return (uint32_t)mtu;
+}

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tunnels: a TUN device each. Transmit reads inner packets from the TUN,
+ * segments super-packets, encapsulates in place and sends the batch on a
+ * raw socket; receive matches a decapsulated packet to its tunnel by outer
+ * addresses and GRE key, as the kernel does, and writes it to the TUN.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#define TUNNEL_ROUNDS 8		/* batches per wake-up before yielding */
+
+static struct foud_tunnel *ev_tunnel(struct foud_ev *ev)
+{
+	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
+}
+
+static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
+{
+	if (reason <= 0 || reason >= FOU_DROP__MAX)
+		reason = FOU_DROP_TX_ERROR;
+	if (rx)
+		t->st.rx_drop[reason]++;
+	else
+		t->st.tx_drop[reason]++;
+}
+
+/* ---- transmit ----------------------------------------------------------- */
+
+struct txq {
+	struct mmsghdr mm[FOUD_BATCH];
+	struct iovec iov[FOUD_BATCH];
+	uint32_t inner_len[FOUD_BATCH];
+	int n;
+};
+
+static int raw_tx_fd(struct foud *d, int family)
+{
+	int *fd = family == AF_INET6 ? &d->raw_tx6 : &d->raw_tx4;
+
+	if (*fd < 0)
+		*fd = foud_raw_tx_open(family);
+	return *fd;
+}
+
+static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
+{
+	int fd = raw_tx_fd(d, t->tnl.remote.family);
+	int i = 0, n;
+
+	while (i < q->n) {
+		n = fd < 0 ? -1 : sendmmsg(fd, q->mm + i, (unsigned int)(q->n - i), MSG_DONTWAIT);
+		if (n <= 0) {
+			/* The packet at i failed: count it and go on with the rest. */
+			int reason = errno == EAGAIN || errno == ENOBUFS ?
+				     FOU_DROP_QUEUE_FULL : FOU_DROP_TX_ERROR;
+
+			if (errno == EMSGSIZE)
+				t->path_mtu = foud_path_mtu(&t->tnl.remote);
+			tunnel_drop(t, reason, false);
+			i++;
+			continue;
+		}
+		for (; n > 0; n--, i++) {
+			t->st.tx_packets++;
+			t->st.tx_bytes += q->inner_len[i];
+		}
+	}
+	q->n = 0;
+	foud_batch_reset(&d->txb, FOUD_HEADROOM);
+}
+
+/* Answers an oversized packet with ICMP "fragmentation needed"/"packet too big". */
+static void tunnel_too_big(struct foud_tunnel *t, const uint8_t *pkt, size_t len, uint32_t mtu)
+{
+	uint8_t mem[FOU_VNET_HLEN + 1280 + 64];
+	struct fou_buf b = { .head = mem, .cap = sizeof(mem), .off = FOU_VNET_HLEN };
+	size_t n;
+
+	if (fou_icmp_too_big(mem + b.off, sizeof(mem) - b.off, &n, pkt, len, mtu) == 0) {
+		b.len = n;
+		foud_tun_write(t->ev.fd, &b);
+	}
+}
+
+static bool tunnel_df(const uint8_t *pkt, size_t len)
+{
+	/* IPv6 is never fragmented on the way; IPv4 only without DF. */
+	return len < 7 || (pkt[0] >> 4) != 4 || (pkt[6] & 0x40);
+}
+
+static bool tunnel_loops(const struct foud_tunnel *t, const uint8_t *pkt, size_t len)
+{
+	struct fou_ip ip;
+
+	return fou_ip_parse(pkt, len, &ip) == 0 && fou_addr_eq(&ip.dst, &t->tnl.remote);
+}
+
+/* Encapsulates the inner packet in b and queues it; returns 0 or -FOU_DROP_*. */
+static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
+			struct fou_buf *b, const struct fou_remcsum *partial)
+{
+	size_t overhead = fou_tnl_overhead(&t->tnl);
+	uint32_t limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
+	uint32_t inner_len = (uint32_t)b->len;
+	int ret;
+
+	if (b->len > limit) {
+		if (tunnel_df(fou_buf_data(b), b->len))
+			tunnel_too_big(t, fou_buf_data(b), b->len, limit);
+		return -FOU_DROP_MTU;
+	}
+	if (tunnel_loops(t, fou_buf_data(b), b->len))
+		return -FOU_DROP_LOOP;
+	ret = fou_tnl_encap(b, &t->tnl, &t->tx,
+			    fou_flow_hash(fou_buf_data(b), b->len, d->hash_seed), partial);
+	if (ret)
+		return ret;
+	q->iov[q->n].iov_base = fou_buf_data(b);
+	q->iov[q->n].iov_len = b->len;
+	q->inner_len[q->n] = inner_len;
+	memset(&q->mm[q->n], 0, sizeof(q->mm[q->n]));
+	q->mm[q->n].msg_hdr.msg_iov = &q->iov[q->n];
+	q->mm[q->n].msg_hdr.msg_iovlen = 1;
+	q->mm[q->n].msg_hdr.msg_name = &t->dst;
+	q->mm[q->n].msg_hdr.msg_namelen = t->dst_len;
+	q->n++;
+	return 0;
+}
+
+static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct txq *q)
+{
+	struct fou_buf *b;
+
+	if (q->n == FOUD_BATCH)
+		txq_flush(d, t, q);
+	/* A slot whose packet was dropped half-built is reused from scratch. */
+	b = &d->txb.buf[q->n];
+	b->off = FOUD_HEADROOM;
+	b->len = 0;
+	return b;
+}
+
+/* A TCP super-packet from TSO: cut into segments, each encapsulated. */
+static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
+			 const struct fou_vnet_hdr *vh, const uint8_t *pkt, size_t len)
+{
+	struct fou_gso g;
+	struct fou_buf *b;
+	int ret;
+
+	ret = fou_gso_init(&g, vh, pkt, len);
+	if (ret)
+		return ret;
+	for (;;) {
+		b = txq_slot(d, t, q);
+		ret = fou_gso_next(&g, fou_buf_data(b), b->cap - b->off, &b->len);
+		if (ret <= 0)
+			return ret;
+		ret = tunnel_encap(d, t, q, b, NULL);
+		if (ret)
+			tunnel_drop(t, -ret, false);
+	}
+}
+
+static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct txq *q, size_t n)
+{
+	struct fou_vnet_hdr vh;
+	const uint8_t *pkt = d->scratch + FOU_VNET_HLEN;
+	size_t len = n - FOU_VNET_HLEN;
+	struct fou_remcsum partial, *pp = NULL;
+	struct fou_buf *b;
+	int ret;
+
+	ret = fou_vnet_parse(d->scratch, n, &vh);
+	if (ret)
+		return ret;
+	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
+		return tunnel_tx_gso(d, t, q, &vh, pkt, len);
+	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
+		partial.start = vh.csum_start;
+		partial.offset = (uint16_t)(vh.csum_start + vh.csum_offset);
+		pp = &partial;
+	}
+	b = txq_slot(d, t, q);
+	memcpy(fou_buf_data(b), pkt, len);
+	b->len = len;
+	return tunnel_encap(d, t, q, b, pp);
+}
+
+static void tunnel_readable(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_tunnel *t = ev_tunnel(ev);
+	struct txq q = { .n = 0 };
+	int reads, ret;
+	ssize_t n;
+
+	foud_batch_reset(&d->txb, FOUD_HEADROOM);
+	for (reads = 0; reads < FOUD_BATCH * TUNNEL_ROUNDS; reads++) {
+		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				foud_log(LOG_WARNING, "%s: read: %s", t->name, strerror(errno));
+			break;
+		}
+		if ((size_t)n <= FOU_VNET_HLEN)
+			continue;
+		ret = tunnel_tx_one(d, t, &q, (size_t)n);
+		if (ret)
+			tunnel_drop(t, -ret, false);
+	}
+	if (q.n)
+		txq_flush(d, t, &q);
+}
+
+/* ---- receive ------------------------------------------------------------ */
+
+/* Never nest: a decapsulated packet aimed at one of our own ports would loop. */
+static bool tunnel_nested(const struct foud *d, const struct fou_buf *b)
+{
+	uint16_t sport, dport;
+	uint8_t proto;
+
+	return fou_ip_l4_ports(fou_buf_data(b), b->len, &proto, &sport, &dport) == 0 &&
+	       proto == FOU_PROTO_UDP && foud_port_is_ours(d, dport);
+}
+
+static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)
+{
+	struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (fou_addr_eq(&t->tnl.remote, &rx->src))
+			return FOU_DROP_NO_TUNNEL;
+	return FOU_DROP_UNKNOWN_PEER;
+}
+
+void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		       struct foud_stats *src_stats)
+{
+	struct foud_tunnel *t;
+	size_t len;
+	int ret;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (fou_tnl_match(&t->tnl, rx))
+			break;
+	if (!t) {
+		ret = tunnel_no_match(d, rx);
+		src_stats->rx_drop[ret]++;
+		foud_log_drop("rx", ret, &rx->src);
+		return;
+	}
+	ret = fou_tnl_decap(b, &t->tnl, &t->rx, rx);
+	if (!ret && tunnel_nested(d, b))
+		ret = -FOU_DROP_NESTED;
+	len = b->len;
+	if (!ret)
+		ret = foud_tun_write(t->ev.fd, b);
+	if (ret) {
+		tunnel_drop(t, -ret, true);
+		foud_log_drop(t->name, -ret, &rx->src);
+		return;
+	}
+	t->st.rx_packets++;
+	t->st.rx_bytes += len;
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name)
+{
+	struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+/* The raw protocols a plain tunnel receives on. */
+static int tunnel_raw_protos(const struct fou_tnl *tnl, uint8_t protos[2])
+{
+	const struct fou_kind_ops *k = fou_kind(tnl->kind);
+	int n = 0;
+
+	if (tnl->encap != FOU_ENCAP_NONE)
+		return 0;
+	if (k->gre) {
+		protos[n++] = FOU_PROTO_GRE;
+		return n;
+	}
+	if (k->inner & FOU_INNER_V4)
+		protos[n++] = FOU_PROTO_IPIP;
+	if (k->inner & FOU_INNER_V6)
+		protos[n++] = FOU_PROTO_IPV6;
+	return n;
+}
+
+static void tunnel_raw_put(struct foud *d, const struct fou_tnl *tnl, int upto)
+{
+	uint8_t protos[2];
+	int i, n = tunnel_raw_protos(tnl, protos);
+
+	for (i = 0; i < n && i < upto; i++)
+		foud_raw_put(d, tnl->remote.family, protos[i]);
+}
+
+static int tunnel_raw_get(struct foud *d, const struct fou_tnl *tnl)
+{
+	uint8_t protos[2];
+	int i, ret, n = tunnel_raw_protos(tnl, protos);
+
+	for (i = 0; i < n; i++) {
+		ret = foud_raw_get(d, tnl->remote.family, protos[i]);
+		if (ret) {
+			tunnel_raw_put(d, tnl, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void tunnel_dst(struct foud_tunnel *t)
+{
+	memset(&t->dst, 0, sizeof(t->dst));
+	if (t->tnl.remote.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&t->dst;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, t->tnl.remote.a, 4);
+		t->dst_len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->dst;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, t->tnl.remote.a, 16);
+		t->dst_len = sizeof(*sin6);
+	}
+}
+
+static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		       char *err, size_t errlen)
+{
+	size_t overhead = fou_tnl_overhead(&t->tnl);
+	int fd, ret;
+
+	fd = foud_tun_open(t->name, d->offload, &t->offload, &t->ifindex);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
+		return fd;
+	}
+	t->ev.fd = fd;
+	t->ev.fn = tunnel_readable;
+	t->path_mtu = foud_path_mtu(&t->tnl.remote);
+	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - (uint32_t)overhead;
+	ret = foud_tun_set_mtu(t->name, t->mtu);
+	if (ret) {
+		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
+			 strerror(-ret));
+		goto err_close;
+	}
+	ret = tunnel_raw_get(d, &t->tnl);
+	if (ret) {
+		snprintf(err, errlen, "cannot open raw socket: %s", strerror(-ret));
+		goto err_close;
+	}
+	ret = foud_loop_add(d, &t->ev);
+	if (ret) {
+		snprintf(err, errlen, "cannot watch \"%s\": %s", t->name, strerror(-ret));
+		tunnel_raw_put(d, &t->tnl, 2);
+		goto err_close;
+	}
+	return 0;
+err_close:
+	close(fd);
+	return ret;
+}
+
+int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen)
+{
+	struct foud_tunnel *t;
+	int ret;
+
+	if (foud_tunnel_find(d, cfg->name)) {
+		snprintf(err, errlen, "link \"%s\" already exists", cfg->name);
+		return -EEXIST;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(t->name, sizeof(t->name), "%s", cfg->name);
+	t->tnl = cfg->tnl;
+	if (!t->tnl.port_min || t->tnl.port_min >= t->tnl.port_max)
+		foud_local_port_range(&t->tnl.port_min, &t->tnl.port_max);
+	tunnel_dst(t);
+	ret = tunnel_open(d, t, cfg, err, errlen);
+	if (ret) {
+		free(t);
+		return ret;
+	}
+	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
+	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
+	return 0;
+}
+
+static void tunnel_free(struct foud *d, struct foud_tunnel *t)
+{
+	TAILQ_REMOVE(&d->tunnels, t, entry);
+	foud_loop_del(d, &t->ev);
+	close(t->ev.fd);
+	tunnel_raw_put(d, &t->tnl, 2);
+	free(t);
+}
+
+int foud_tunnel_del(struct foud *d, const char *name, char *err, size_t errlen)
+{
+	struct foud_tunnel *t = foud_tunnel_find(d, name);
+
+	if (!t) {
+		snprintf(err, errlen, "no link \"%s\"", name);
+		return -ENODEV;
+	}
+	tunnel_free(d, t);
+	return 0;
+}
+
+void foud_tunnel_free_all(struct foud *d)
+{
+	while (!TAILQ_EMPTY(&d->tunnels))
+		tunnel_free(d, TAILQ_FIRST(&d->tunnels));
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Shared by the namespace tests: two hosts A and B joined by one veth, a foud
+# in each, helpers to configure and to read counters. Everything is removed
+# on exit, whatever the outcome. TAP-like lines: "ok N - what", "not ok N - what".
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=${B:-build}
+FOUD=$ROOT/$B/foud
+FOUCTL=$ROOT/$B/fouctl
+ID=$$
+NSA=foud-$ID-a
+NSB=foud-$ID-b
+TMP=$(mktemp -d /tmp/foud-netns.XXXXXX)
+A4=192.0.2.1 B4=192.0.2.2 A6=2001:db8::1 B6=2001:db8::2
+PIDS=()
+T_N=0 T_FAIL=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+na() { ip netns exec "$NSA" "$@"; }
+nb() { ip netns exec "$NSB" "$@"; }
+fa() { "$FOUCTL" -S "$TMP/a.sock" "$@"; }
+fb() { "$FOUCTL" -S "$TMP/b.sock" "$@"; }
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+nok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+check() { # check "what" command...
+	local what=$1; shift
+	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else nok "$what"; sed 's/^/#   /' "$TMP/out" | tail -15; fi
+}
+finish() { echo "# $T_N checks, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; exit $?; }
+skip() { echo "skip: $*"; exit 77; }
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	[ -x "$FOUD" ] && [ -x "$FOUCTL" ] || { echo "build foud and fouctl first"; exit 1; }
+}
+
+# Two namespaces, one veth, IPv4 and IPv6 underlay addresses.
+setup_hosts() {
+	need_root
+	ip netns add "$NSA" && ip netns add "$NSB" || exit 1
+	ip link add va netns "$NSA" type veth peer name vb netns "$NSB" || exit 1
+	na ip link set lo up; nb ip link set lo up
+	na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb
+	na ip addr add $A6/64 dev va nodad; nb ip addr add $B6/64 dev vb nodad
+	na ip link set va up; nb ip link set vb up
+}
+
+# start_foud a|b [foud options]
+start_foud() {
+	local h=$1; shift
+	local ns=$NSA; [ "$h" = b ] && ns=$NSB
+	ip netns exec "$ns" "$FOUD" -f -S "$TMP/$h.sock" "$@" 2>>"$TMP/foud-$h.log" &
+	PIDS+=($!)
+	local i
+	for i in $(seq 50); do [ -S "$TMP/$h.sock" ] && return 0; sleep 0.1; done
+	echo "foud $h did not start:"; cat "$TMP/foud-$h.log"; exit 1
+}
+
+# Brings a foud-made device up with addresses; IPv6 off unless one is given,
+# so that no router solicitation muddies exact counters.
+dev_up() { # dev_up a|b DEV ADDR4/len [ADDR6/len]
+	local ns=$NSA; [ "$1" = b ] && ns=$NSB
+	[ -n "${4:-}" ] || ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+	[ -n "$3" ] && ip netns exec "$ns" ip addr add "$3" dev "$2"
+	[ -n "${4:-}" ] && ip netns exec "$ns" ip addr add "$4" dev "$2" nodad
+	ip netns exec "$ns" ip link set "$2" up
+}
+
+# counter a|b DEV PATH (jq path under the link object, e.g. .stats64.rx.packets)
+counter() {
+	local f=fa; [ "$1" = b ] && f=fb
+	$f -j -s link show "$2" | jq -r ".[0]$3"
+}
+port_counter() { # port_counter a|b PORT PATH
+	local f=fa; [ "$1" = b ] && f=fb
+	$f -j -s fou show | jq -r "[.[] | select(.port == $2)][0]$3"
+}
+
+# TCP transfer of $3 MiB from host $1 to address $2 (in the other host); sha256 must match.
+tcp_transfer() { # tcp_transfer a|b DST MiB
+	local src=na dst=nb; [ "$1" = b ] && { src=nb; dst=na; }
+	[ -f "$TMP/data-$3" ] || head -c "$(($3 * 1048576))" /dev/urandom >"$TMP/data-$3"
+	rm -f "$TMP/recv"
+	local v=4 a=$2; case $2 in *:*) v=6; a="[$2]" ;; esac
+	$dst timeout 120 socat -u "TCP$v-LISTEN:7000,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	local lp=$!
+	sleep 0.3
+	$src timeout 120 socat -u "OPEN:$TMP/data-$3" "TCP$v:$a:7000,connect-timeout=5" || { kill $lp 2>/dev/null; return 1; }
+	wait $lp || return 1
+	[ "$(sha256sum <"$TMP/data-$3")" = "$(sha256sum <"$TMP/recv")" ]
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the test layers (default: unit netns interop) and prints one closing
+# line: "N passed, N failed, N skipped". A skipped test is never a pass; with
+# FOUD_REQUIRE_ALL=1 (CI) a skip counts as a failure.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+layers=("$@")
+[ ${#layers[@]} -eq 0 ] && layers=(unit netns interop)
+pass=0 fail=0 skip=0
+failed=()
+
+run_unit() {
+	local t out p f
+	for t in "$B"/tests/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		p=$(grep -oE '^\[  PASSED  \] [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)
+		f=$(grep -oE '^\[  FAILED  \] [0-9]+ test' <<<"$out" | grep -oE '[0-9]+' | tail -1)
+		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+		if [ -n "${f:-}" ] && [ "${f:-0}" -gt 0 ] || [ -z "${p:-}" ]; then
+			[ -z "${p:-}${f:-}" ] && fail=$((fail + 1))
+			failed+=("$t"); echo "$out" | grep -E 'FAIL|ERROR|error' | head -20
+		fi
+		echo "unit: $(basename "$t"): ${p:-0} passed, ${f:-0} failed"
+	done
+}
+
+run_scripts() {
+	local dir=$1 t rc start log
+	for t in "$dir"/[0-9]*.sh; do
+		[ -f "$t" ] || continue
+		log=$(mktemp /tmp/foud-test.XXXXXX)
+		start=$(date +%s)
+		timeout --kill-after=10 600 bash "$t" >"$log" 2>&1
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "PASS $t ($(( $(date +%s) - start ))s)" ;;
+		77) if [ "${FOUD_REQUIRE_ALL:-0}" = 1 ]; then
+			fail=$((fail + 1)); failed+=("$t (skipped)")
+		    else skip=$((skip + 1)); fi
+		    echo "SKIP $t: $(tail -1 "$log")" ;;
+		*) fail=$((fail + 1)); failed+=("$t"); echo "FAIL $t (exit $rc)"; tail -40 "$log" ;;
+		esac
+		grep -E '^(ok|not ok|#) ' "$log" | sed 's/^/    /'
+		rm -f "$log"
+	done
+}
+
+for l in "${layers[@]}"; do
+	case $l in
+	unit) run_unit ;;
+	netns) run_scripts tests/netns ;;
+	interop) run_scripts tests/interop ;;
+	*) echo "run.sh: unknown layer \"$l\" (unit, netns, interop)" >&2; exit 2 ;;
+	esac
+done
+[ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[@]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
