@@ -127,8 +127,8 @@ static void ctl_reply(int fd, int status, const struct foud_out *out, const char
 }
 
 /* Reads one request, runs it, answers. Returns the status sent. */
-static int ctl_serve(struct foud *d, int fd, uint8_t *buf, struct foud_out *out,
-		     char *err, size_t errlen)
+static int ctl_serve(struct foud *d, int fd, bool allowed, uint8_t *buf,
+		     struct foud_out *out, char *err, size_t errlen)
 {
 	char *argv[FOUD_CTL_MAX_ARGS];
 	struct foud_cmd cmd;
@@ -146,6 +146,11 @@ static int ctl_serve(struct foud *d, int fd, uint8_t *buf, struct foud_out *out,
 	ret = io_full(fd, buf + FOUD_CTL_HDR, bytes, true);
 	if (ret)
 		return ret;
+	/* Read the whole request even to refuse it, so the reply is not lost to a reset. */
+	if (!allowed) {
+		snprintf(err, errlen, "permission denied");
+		return -EPERM;
+	}
 	argc = foud_ctl_decode(buf, FOUD_CTL_HDR + bytes, &flags, argv, FOUD_CTL_MAX_ARGS);
 	if (argc < 0) {
 		snprintf(err, errlen, "malformed request");
@@ -185,12 +190,7 @@ static void ctl_accept(struct foud *d, struct foud_ev *ev)
 	/* One slow client must not stall the data path for long. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (!ctl_peer_ok(fd)) {
-		snprintf(err, sizeof(err), "permission denied");
-		ret = -EPERM;
-	} else {
-		ret = ctl_serve(d, fd, buf, &out, err, sizeof(err));
-	}
+	ret = ctl_serve(d, fd, ctl_peer_ok(fd), buf, &out, err, sizeof(err));
 	if (ret && !err[0])
 		snprintf(err, sizeof(err), "%s", strerror(-ret));
 	if (err[0] && err[strlen(err) - 1] != '\n' && strlen(err) + 1 < sizeof(err))

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fouctl: iproute2 words in, foud's answer out.
+ *
+ * The words are checked here with the same parser foud uses, so a typo is
+ * reported (naming the wrong word) without a daemon, and a batch file
+ * stops at the first bad line before that line reaches foud. foud formats
+ * all output; fouctl only carries it to stdout and stderr.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctl.h"
+
+#define REPLY_MAX	(16u << 20)	/* per stream; more means a broken reply */
+
+struct opts {
+	const char *sock;
+	const char *batch;
+	uint32_t flags;
+};
+
+/* Where a message is about: "fouctl" on the command line, FILE:LINE in a batch. */
+struct where {
+	const char *file;
+	unsigned long line;
+};
+
+static void say(const struct where *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct where *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->file)
+		fprintf(stderr, "%s:%lu: ", w->file, w->line);
+	else
+		fputs("fouctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- socket I/O ----------------------------------------------------------- */
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		ssize_t r = write(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Reads exactly n bytes; -EPIPE if foud hangs up first. */
+static int read_all(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EPIPE;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Streams n bytes of the reply to fd, so big outputs need no big buffer. */
+static int copy_out(int sock, int fd, uint32_t n)
+{
+	uint8_t buf[16384];
+	int ret = 0;
+
+	while (!ret && n) {
+		size_t chunk = n < sizeof(buf) ? n : sizeof(buf);
+
+		ret = read_all(sock, buf, chunk);
+		if (!ret)
+			ret = write_all(fd, buf, chunk);
+		n -= (uint32_t)chunk;
+	}
+	return ret;
+}
+
+static int ctl_connect(const char *path, const struct where *w)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		say(w, "socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		say(w, "cannot reach foud at %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int err = errno;
+
+		say(w, "cannot reach foud at %s: %s", path, strerror(err));
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* ---- one request ---------------------------------------------------------- */
+
+struct reply {
+	uint32_t magic;
+	int32_t status;
+	uint32_t outlen, errlen;
+};
+
+static int reply_read(int fd, struct reply *r)
+{
+	uint8_t hdr[16];
+	int ret = read_all(fd, hdr, sizeof(hdr));
+
+	if (ret)
+		return ret;
+	memcpy(&r->magic, hdr, 4);
+	memcpy(&r->status, hdr + 4, 4);
+	memcpy(&r->outlen, hdr + 8, 4);
+	memcpy(&r->errlen, hdr + 12, 4);
+	if (r->magic != FOUD_CTL_MAGIC || r->outlen > REPLY_MAX || r->errlen > REPLY_MAX)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Carries foud's stdout and stderr over; in a batch, stderr gets FILE:LINE. */
+static int reply_copy(int fd, const struct reply *r, const struct where *w)
+{
+	int ret = copy_out(fd, STDOUT_FILENO, r->outlen);
+
+	if (ret)
+		return ret;
+	if (r->errlen && w->file)
+		fprintf(stderr, "%s:%lu: ", w->file, w->line);
+	ret = copy_out(fd, STDERR_FILENO, r->errlen);
+	if (!ret && r->status && !r->errlen)
+		say(w, "foud: %s", strerror(-r->status));
+	return ret;
+}
+
+/* Sends argv to foud; 0 if foud carried it out, 1 if not (already said why). */
+static int request(const struct opts *o, int argc, char *argv[], const struct where *w)
+{
+	static uint8_t buf[FOUD_CTL_HDR + FOUD_CTL_MAX];
+	struct reply r = { 0 };
+	int fd, len, ret;
+
+	len = foud_ctl_encode(buf, sizeof(buf), o->flags, argc, argv);
+	if (len < 0) {
+		say(w, "command too long (%d words, at most %d bytes)", argc, FOUD_CTL_MAX);
+		return 1;
+	}
+	fd = ctl_connect(o->sock, w);
+	if (fd < 0)
+		return 1;
+	ret = write_all(fd, buf, (size_t)len);
+	if (!ret)
+		ret = reply_read(fd, &r);
+	if (!ret)
+		ret = reply_copy(fd, &r, w);
+	close(fd);
+	if (ret == -EBADMSG || ret == -EPIPE)
+		say(w, "no valid reply from foud at %s", o->sock);
+	else if (ret)
+		say(w, "talking to foud at %s: %s", o->sock, strerror(-ret));
+	return ret || r.status ? 1 : 0;
+}
+
+/* Checks the words locally first: a bad command never reaches foud. */
+static int run_words(const struct opts *o, int argc, char *argv[], const struct where *w)
+{
+	struct foud_cmd cmd;
+	char err[256];
+
+	if (foud_cmd_parse(argc, argv, &cmd, err, sizeof(err))) {
+		say(w, "%s", err);
+		return 1;
+	}
+	return request(o, argc, argv, w);
+}
+
+/* ---- batch ---------------------------------------------------------------- */
+
+static FILE *batch_open(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+
+	if (!f)
+		fprintf(stderr, "fouctl: cannot open %s: %s\n", file, strerror(errno));
+	return f;
+}
+
+/* As `ip -batch`: one command a line, stop at the first that fails. */
+static int run_batch(const struct opts *o)
+{
+	struct where w = { .file = o->batch };
+	char *argv[FOUD_CTL_MAX_ARGS + 1];
+	char *line = NULL;
+	size_t cap = 0;
+	int n, ret = 0;
+	FILE *f = batch_open(o->batch);
+
+	if (!f)
+		return 1;
+	while (!ret && getline(&line, &cap, f) >= 0) {
+		w.line++;
+		n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
+		if (n < 0) {
+			say(&w, "too many words (at most %d)", FOUD_CTL_MAX_ARGS);
+			ret = 1;
+		} else if (n > 0) {
+			ret = run_words(o, n, argv, &w);
+		}
+	}
+	if (!ret && ferror(f)) {
+		fprintf(stderr, "fouctl: reading %s: %s\n", o->batch, strerror(errno));
+		ret = 1;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+/* ---- options ---------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fputs("Usage: ", f);
+	fputs(foud_cmd_usage, f);
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_opts(int argc, char *argv[], struct opts *o)
+{
+	int c;
+
+	o->sock = getenv("FOUD_SOCKET");
+	if (!o->sock || !*o->sock)
+		o->sock = FOUD_SOCKET_DEFAULT;
+	/* '+': options end at OBJECT, so `fou add ... -6` stays a word */
+	while ((c = getopt(argc, argv, "+S:jpsdb:h")) != -1) {
+		switch (c) {
+		case 'S': o->sock = optarg; break;
+		case 'j': o->flags |= FOUD_CTL_F_JSON; break;
+		case 'p': o->flags |= FOUD_CTL_F_PRETTY; break;
+		case 's': o->flags |= FOUD_CTL_F_STATS; break;
+		case 'd': o->flags |= FOUD_CTL_F_DETAILS; break;
+		case 'b': o->batch = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char *argv[])
+{
+	struct opts o = { 0 };
+	struct where w = { 0 };
+	int ret = parse_opts(argc, argv, &o);
+
+	if (ret >= 0)
+		return ret;
+	/* a vanished foud or a closed pipe is an error to report, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	if (o.batch && optind < argc) {
+		fprintf(stderr, "fouctl: \"%s\": no command words with -b\n", argv[optind]);
+		return 1;
+	}
+	if (o.batch)
+		return run_batch(&o);
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	return run_words(&o, argc - optind, argv + optind, &w);
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The control plane and the device: exact counters, default MTUs, ICMP for
+# oversized packets, the -c file (-n check, errors by line, restart), errors
+# that name the wrong word, and a control socket only root can use.
+. "$(dirname "$0")/lib.sh"
+setup_hosts
+start_foud b
+cat >"$TMP/a.conf" <<CONF
+# host A
+fou add port 5555 ipproto 4
+fouctl link add name tun1 type ipip remote $B4 local $A4 ttl 225 encap fou encap-sport auto encap-dport 5555
+CONF
+check "foud -n accepts a good file" "$FOUD" -n -c "$TMP/a.conf"
+printf 'fou add port 5555 ipproto 4\nlink add name x type ipip remote %s local %s bogus 1\n' $B4 $A4 >"$TMP/bad.conf"
+"$FOUD" -n -c "$TMP/bad.conf" 2>"$TMP/err"; rc=$?
+check "foud -n rejects a bad line, naming file:line and the word: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F "bad.conf:2:" "$TMP/err" | grep -F '"bogus"')"
+start_foud a -c "$TMP/a.conf"
+fb fou add port 5555 ipproto 4
+fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555
+dev_up a tun1 10.1.0.1/30; dev_up b tun1 10.1.0.2/30
+check "tunnel from the -c file carries traffic" na ping -c 1 -W 2 10.1.0.2
+
+# Exact counters: five echo requests, five replies, nothing else.
+ta=$(counter a tun1 .stats64.tx.packets) rb=$(counter b tun1 .stats64.rx.packets)
+tb=$(counter b tun1 .stats64.tx.packets) ra=$(counter a tun1 .stats64.rx.packets)
+na ping -c 5 -i 0.2 -W 2 10.1.0.2 >/dev/null
+check "a tx rose by exactly 5" test "$(counter a tun1 .stats64.tx.packets)" -eq $((ta + 5))
+check "b rx rose by exactly 5" test "$(counter b tun1 .stats64.rx.packets)" -eq $((rb + 5))
+check "b tx rose by exactly 5" test "$(counter b tun1 .stats64.tx.packets)" -eq $((tb + 5))
+check "a rx rose by exactly 5" test "$(counter a tun1 .stats64.rx.packets)" -eq $((ra + 5))
+check "tx bytes are the inner bytes (5 x 84 more)" test "$(counter b tun1 .stats64.rx.bytes)" -ge 420
+
+# Default MTU: the underlay's minus the overhead, as the kernel computes it.
+mtu_case() { # kind encap expected [extra words]
+	local kind=$1 enc=$2 want=$3; shift 3
+	local r=$B4 l=$A4; case $kind in ip6*) r=$B6 l=$A6 ;; esac
+	local w=(); [ "$enc" != none ] && w=(encap "$enc" encap-sport auto encap-dport 6000)
+	fa link add name m0 type "$kind" remote $r local $l "${w[@]}" "$@"
+	check "mtu of $kind/$enc $* is $want" test "$(na ip -j link show m0 | jq '.[0].mtu')" = "$want" -a \
+		"$(fa -j link show m0 | jq '.[0].mtu')" = "$want"
+	fa link del m0
+}
+mtu_case ipip none 1480
+mtu_case ipip fou 1472
+mtu_case ipip gue 1468
+mtu_case ipip gue 1460 encap-csum encap-remcsum
+mtu_case gre fou 1468
+mtu_case gre gue 1456 key 7 csum
+mtu_case sit fou 1472
+mtu_case ip6tnl fou 1452
+mtu_case ip6gre gue 1440 seq
+
+# Oversized with DF: ICMP "fragmentation needed" back to the sender.
+fa link add name big type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 mtu 1600
+fb link add name big type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 mtu 1600
+fa link del tun1; fb link del tun1
+dev_up a big 10.1.0.1/30; dev_up b big 10.1.0.2/30
+out=$(na ping -M do -s 1500 -c 1 -W 2 10.1.0.2 2>&1)
+check "ping -M do -s 1500 gets 'Frag needed ... mtu = 1472'" grep -q "mtu = 1472" <<<"$out"
+check "counted as one tx drop under mtu" test "$(counter a big .drops.tx.mtu)" -eq 1
+check "a smaller packet still crosses" na ping -M do -s 1400 -c 1 -W 2 10.1.0.2
+fa link add name big6 type sit remote $B4 local $A4 mtu 1600
+fb link add name big6 type sit remote $A4 local $B4 mtu 1600
+dev_up a big6 "" fd01::1/64; dev_up b big6 "" fd01::2/64
+out=$(na ping -6 -s 1500 -c 1 -W 2 fd01::2 2>&1)
+check "IPv6: ping -s 1500 gets 'Packet too big: mtu=1480'" grep -q "mtu=1480" <<<"$out"
+
+# Errors name the wrong word and exit non-zero.
+fa link add name x type ipip remote $B4 local $A4 bogus 2>"$TMP/err"; rc=$?
+check "fouctl: unknown word is named ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -F '"bogus"' "$TMP/err")"
+fa link add name x type ipip remote $B4 local $A4 encap fou encap-dport 70000 2>"$TMP/err"; rc=$?
+check "fouctl: bad value is named ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -F '"70000"' "$TMP/err")"
+fa link del nosuch 2>"$TMP/err"; rc=$?
+check "foud: deleting a missing link fails ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -F nosuch "$TMP/err")"
+fa link add name big type ipip remote $B4 local $A4 2>"$TMP/err"; rc=$?
+check "foud: a duplicate name fails ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -F exists "$TMP/err")"
+fa fou add port 5555 ipproto 4 2>"$TMP/err"; rc=$?
+check "foud: a duplicate port fails ($(cat "$TMP/err"))" test $rc -ne 0
+
+# The control socket: 0600, and foud itself refuses non-root peers.
+check "control socket is mode 600" test "$(stat -c %a "$TMP/a.sock")" = 600
+chmod 755 "$TMP"; chmod 666 "$TMP/a.sock"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$FOUCTL" -S "$TMP/a.sock" link show >/dev/null 2>"$TMP/err"; rc=$?
+check "a non-root client is refused by foud ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -i "permission denied" "$TMP/err")"
+chmod 600 "$TMP/a.sock"; chmod 700 "$TMP"
+
+# Killed and restarted with its -c file: the tunnel comes back.
+kill -9 "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null
+check "devices vanish with foud" test -z "$(na ip -br link show type tun 2>/dev/null)$(na ip -br link show big 2>/dev/null)"
+start_foud a -c "$TMP/a.conf"
+fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555
+dev_up a tun1 10.1.0.1/30; dev_up b tun1 10.1.0.2/30
+check "after restart, traffic flows again" na ping -c 2 -i 0.2 -W 2 10.1.0.2
+finish

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Sends one crafted datagram, for the hostile-input tests.
+
+inject.py udp SRC DST PORT HEX [SPORT [TOS]]  UDP from SRC:SPORT (0: any) to DST:PORT,
+                                      payload HEX, outer TOS
+inject.py ipv4 SRC DST PROTO TTL HEX an IPv4 header (checksummed) + HEX, printed as hex
+"""
+import socket
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(src, dst, proto, ttl, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, ttl,
+                    proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + payload
+
+
+def main(a):
+    if a[0] == "udp":
+        fam = socket.AF_INET6 if ":" in a[2] else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.bind((a[1], int(a[5]) if len(a) > 5 else 0))
+        if len(a) > 6:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(a[6], 0))
+        s.sendto(bytes.fromhex(a[4]), (a[2], int(a[3])))
+    elif a[0] == "ipv4":
+        print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
+    else:
+        sys.exit("usage: inject.py udp|ipv4 ...")
+
+
+main(sys.argv[1:])
