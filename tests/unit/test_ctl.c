@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control-protocol request codec: round trips, and a decoder that
+ * refuses every truncated, padded or forged buffer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ctl.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint8_t buf[FOUD_CTL_HDR + FOUD_CTL_MAX + 64];
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+struct rt_case {
+	uint32_t flags;
+	int argc;
+	const char *argv[8];
+};
+
+static const struct rt_case rts[] = {
+	{ 0, 0 },
+	{ FOUD_CTL_F_JSON, 2, { "fou", "show" } },
+	{ FOUD_CTL_F_JSON | FOUD_CTL_F_PRETTY | FOUD_CTL_F_STATS | FOUD_CTL_F_DETAILS,
+	  3, { "link", "show", "tun1" } },
+	{ 0, 7, { "fou", "add", "port", "5555", "ipproto", "4", "-6" } },
+	{ 0, 3, { "", "x", "" } },
+};
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rts); i++) {
+		const struct rt_case *c = &rts[i];
+		char *out[FOUD_CTL_MAX_ARGS];
+		uint32_t flags = 0xdead;
+		int len, n;
+
+		len = foud_ctl_encode(buf, sizeof(buf), c->flags, c->argc, (char *const *)c->argv);
+		assert_true(len >= FOUD_CTL_HDR);
+		n = foud_ctl_decode(buf, (size_t)len, &flags, out, FOUD_CTL_MAX_ARGS);
+		assert_int_equal(n, c->argc);
+		assert_int_equal(flags, c->flags);
+		for (int j = 0; j < n; j++)
+			assert_string_equal(out[j], c->argv[j]);
+	}
+}
+
+static int encode_sample(void)
+{
+	static const char *const w[] = { "link", "add", "name", "tun1", "type", "ipip" };
+
+	return foud_ctl_encode(buf, sizeof(buf), FOUD_CTL_F_JSON, 6, (char *const *)w);
+}
+
+/* Every prefix is refused, and so is the whole with one byte more. */
+static void test_truncated(void **state)
+{
+	char *out[16];
+	int len = encode_sample();
+
+	(void)state;
+	assert_true(len > 0);
+	for (int l = 0; l < len; l++)
+		assert_true(foud_ctl_decode(buf, (size_t)l, NULL, out, 16) < 0);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len + 1, NULL, out, 16), -EINVAL);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), 6);
+}
+
+static void test_bad_header(void **state)
+{
+	char *out[16];
+	int len;
+
+	(void)state;
+	len = encode_sample();
+	put32(buf, FOUD_CTL_MAGIC ^ 1);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+
+	len = encode_sample();
+	put32(buf + 4, 0x100);		/* unknown flag */
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+
+	len = encode_sample();
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 5), -E2BIG);
+	put32(buf + 8, FOUD_CTL_MAX_ARGS + 1);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -E2BIG);
+	put32(buf + 8, UINT32_MAX);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -E2BIG);
+
+	len = encode_sample();
+	put32(buf + 12, FOUD_CTL_MAX + 1);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -E2BIG);
+	put32(buf + 12, UINT32_MAX);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -E2BIG);
+	assert_int_equal(foud_ctl_decode(NULL, 0, NULL, out, 16), -EINVAL);
+}
+
+/* argc says more or fewer words than bytes holds, or the last lacks its NUL. */
+static void test_bad_words(void **state)
+{
+	char *out[16];
+	int len;
+
+	(void)state;
+	len = encode_sample();
+	put32(buf + 8, 7);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+	put32(buf + 8, 5);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+	put32(buf + 8, 0);
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+
+	len = encode_sample();
+	buf[len - 1] = 'x';		/* last word not terminated */
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+
+	/* bytes shorter than the buffer: trailing garbage */
+	len = encode_sample();
+	put32(buf + 12, (uint32_t)(len - FOUD_CTL_HDR - 1));
+	assert_int_equal(foud_ctl_decode(buf, (size_t)len, NULL, out, 16), -EINVAL);
+}
+
+static void test_encode_limits(void **state)
+{
+	static char *many[FOUD_CTL_MAX_ARGS + 1];
+	char *big = malloc(FOUD_CTL_MAX + 1);
+	char *one[1] = { big };
+	const char *w[] = { "fou", "show" };
+
+	(void)state;
+	assert_non_null(big);
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = "x";
+	assert_int_equal(foud_ctl_encode(buf, sizeof(buf), 0, FOUD_CTL_MAX_ARGS + 1, many),
+			 -E2BIG);
+	assert_true(foud_ctl_encode(buf, sizeof(buf), 0, FOUD_CTL_MAX_ARGS, many) > 0);
+
+	memset(big, 'a', FOUD_CTL_MAX);
+	big[FOUD_CTL_MAX] = '\0';	/* one byte too many with its NUL */
+	assert_int_equal(foud_ctl_encode(buf, sizeof(buf), 0, 1, one), -E2BIG);
+	big[FOUD_CTL_MAX - 1] = '\0';	/* exactly FOUD_CTL_MAX */
+	assert_int_equal(foud_ctl_encode(buf, sizeof(buf), 0, 1, one),
+			 FOUD_CTL_HDR + FOUD_CTL_MAX);
+	free(big);
+
+	/* the buffer must hold header and words */
+	assert_int_equal(foud_ctl_encode(buf, FOUD_CTL_HDR + 8, 0, 2, (char *const *)w),
+			 -E2BIG);
+	assert_int_equal(foud_ctl_encode(buf, FOUD_CTL_HDR + 9, 0, 2, (char *const *)w),
+			 FOUD_CTL_HDR + 9);
+	assert_true(foud_ctl_encode(buf, sizeof(buf), 0, -1, NULL) < 0);
+}
+
+/* Random bytes after a valid header never crash and never overrun. */
+static void test_random(void **state)
+{
+	uint8_t *b = malloc(FOUD_CTL_HDR + 64);
+	char *out[FOUD_CTL_MAX_ARGS];
+
+	(void)state;
+	assert_non_null(b);
+	srand(1);
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = (size_t)(rand() % (FOUD_CTL_HDR + 64 + 1));
+		int n;
+
+		for (size_t i = 0; i < len; i++)
+			b[i] = (uint8_t)(rand() % 4 ? rand() : 0);
+		if (len >= FOUD_CTL_HDR && rand() % 2) {
+			put32(b, FOUD_CTL_MAGIC);
+			put32(b + 4, (uint32_t)rand() & 0xf);
+			put32(b + 8, (uint32_t)(rand() % 8));
+			put32(b + 12, (uint32_t)(len - FOUD_CTL_HDR));
+		}
+		n = foud_ctl_decode(b, len, NULL, out, FOUD_CTL_MAX_ARGS);
+		for (int j = 0; j < n; j++)
+			assert_true((uint8_t *)out[j] >= b + FOUD_CTL_HDR &&
+				    (uint8_t *)out[j] + strlen(out[j]) < b + len);
+	}
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_bad_words),
+		cmocka_unit_test(test_encode_limits),
+		cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
