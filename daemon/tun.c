@@ -97,10 +97,17 @@ int foud_tun_write(int fd, struct fou_buf *b)
 	if (!h)
 		return -FOU_DROP_TX_ERROR;
 	memset(h, 0, FOU_VNET_HLEN);
-	if (write(fd, h, b->len) < 0)
-		return errno == EAGAIN || errno == ENOBUFS ? -FOU_DROP_QUEUE_FULL
-							    : -FOU_DROP_TX_ERROR;
-	return 0;
+	if (write(fd, h, b->len) >= 0)
+		return 0;
+	switch (errno) {
+	case EAGAIN:
+	case ENOBUFS:
+		return -FOU_DROP_QUEUE_FULL;
+	case EIO:	/* TUN says so while the device is down */
+		return -FOU_DROP_LINK_DOWN;
+	default:
+		return -FOU_DROP_TX_ERROR;
+	}
 }
 
 /* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */

@@ -29,6 +29,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_BAD_GSO]	= "bad_gso",
 	[FOU_DROP_QUEUE_FULL]	= "queue_full",
 	[FOU_DROP_TX_ERROR]	= "tx_error",
+	[FOU_DROP_LINK_DOWN]	= "link_down",
 };
 
 const char *fou_drop_name(int reason)

@@ -60,6 +60,7 @@ enum fou_drop {
 	FOU_DROP_BAD_GSO,	/* inconsistent virtio header */
 	FOU_DROP_QUEUE_FULL,	/* device or socket queue full */
 	FOU_DROP_TX_ERROR,	/* the kernel refused the send */
+	FOU_DROP_LINK_DOWN,	/* the tunnel device is down */
 	FOU_DROP__MAX
 };
 
