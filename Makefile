@@ -2,6 +2,7 @@
 #   make            build foud, fouctl, libfou.a
 #   make check      install test packages, build, run every test layer
 #   make demo       two namespaces joined by foud tunnels
+#   make check SANITIZE=1   the same, built with ASan and UBSan (in build-san/)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -13,13 +14,14 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CPPFLAGS += -Iinclude -Icommon -D_GNU_SOURCE
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 
+B       ?= build
 ifeq ($(SANITIZE),1)
+B       := build-san
 CC      := clang
 CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-B       := build
 LIB_SRC := $(wildcard lib/*.c)
 COM_SRC := $(wildcard common/*.c)
 D_SRC   := $(wildcard daemon/*.c)
@@ -61,20 +63,20 @@ deps:
 
 check: deps
 	$(MAKE) all unit
-	bash tests/run.sh
+	B=$(B) bash tests/run.sh
 
 check-unit: all unit
-	bash tests/run.sh unit
+	B=$(B) bash tests/run.sh unit
 
 check-netns: all
-	bash tests/run.sh netns
+	B=$(B) bash tests/run.sh netns
 
 check-interop: all
-	bash tests/run.sh interop
+	B=$(B) bash tests/run.sh interop
 
 demo: deps
 	$(MAKE) all
-	bash scripts/demo.sh
+	B=$(B) bash scripts/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8

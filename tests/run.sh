@@ -34,15 +34,20 @@ run_scripts() {
 		start=$(date +%s)
 		timeout --kill-after=10 600 bash "$t" >"$log" 2>&1
 		rc=$?
+		# A script's checks count one by one ("ok N"/"not ok N" lines); a
+		# script that fails without a failed check counts as one failure.
+		local okn nokn
+		okn=$(grep -c '^ok ' "$log"); nokn=$(grep -c '^not ok ' "$log")
 		case $rc in
-		0) pass=$((pass + 1)); echo "PASS $t ($(( $(date +%s) - start ))s)" ;;
+		0) pass=$((pass + (okn > 0 ? okn : 1))); echo "PASS $t ($(( $(date +%s) - start ))s)" ;;
 		77) if [ "${FOUD_REQUIRE_ALL:-0}" = 1 ]; then
 			fail=$((fail + 1)); failed+=("$t (skipped)")
 		    else skip=$((skip + 1)); fi
 		    echo "SKIP $t: $(tail -1 "$log")" ;;
-		*) fail=$((fail + 1)); failed+=("$t"); echo "FAIL $t (exit $rc)"; tail -40 "$log" ;;
+		*) pass=$((pass + okn)); fail=$((fail + (nokn > 0 ? nokn : 1))); failed+=("$t")
+		   echo "FAIL $t (exit $rc)"; tail -40 "$log" ;;
 		esac
-		grep -E '^(ok|not ok|#) ' "$log" | sed 's/^/    /'
+		grep -E '^(not ok|#) ' "$log" | sed 's/^/    /'
 		rm -f "$log"
 	done
 }

@@ -86,7 +86,7 @@ check "a non-root client is refused by foud ($(cat "$TMP/err"))" test $rc -ne 0 
 chmod 600 "$TMP/a.sock"; chmod 700 "$TMP"
 
 # Killed and restarted with its -c file: the tunnel comes back.
-kill -9 "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null
+kill -9 "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null; PIDS=("${PIDS[0]}")
 check "devices vanish with foud" test -z "$(na ip -br link show type tun 2>/dev/null)$(na ip -br link show big 2>/dev/null)"
 start_foud a -c "$TMP/a.conf"
 fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555

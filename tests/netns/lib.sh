@@ -37,7 +37,21 @@ check() { # check "what" command...
 	local what=$1; shift
 	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else nok "$what"; sed 's/^/#   /' "$TMP/out" | tail -15; fi
 }
-finish() { echo "# $T_N checks, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; exit $?; }
+# Stops every foud with SIGTERM; each must exit 0 (a sanitizer report or a
+# leak at exit makes it non-zero), then reports the checks.
+finish() {
+	local p rc
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p"; rc=$?
+		if [ $rc -eq 0 ]; then ok "foud $p exited cleanly"
+		else nok "foud $p exited with $rc"; cat "$TMP"/foud-*.log | tail -30 | sed 's/^/#   /'; fi
+	done
+	PIDS=()
+	echo "# $T_N checks, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
 skip() { echo "skip: $*"; exit 77; }
 
 need_root() {
