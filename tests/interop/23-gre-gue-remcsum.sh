@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# GRE (key 7) over GUE with encap-csum and encap-remcsum between foud and the
+# Linux kernel: pings both ways and a 4 MiB TCP stream, whose inner TCP
+# checksums travel as GUE remote checksum offload in both directions.
+set -u
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+fi_require socat
+fi_require_foud
+fi_setup || exit 1
+kp_prepare || exit 1
+
+cat >"$FI_TMP/guest.sh" <<'GUEST'
+ip fou add port 5556 gue
+ip link add name gre1 type gre remote 192.0.2.1 local 192.0.2.2 key 7 encap gue encap-sport auto encap-dport 5556 encap-csum encap-remcsum
+ip addr add 10.2.0.2/30 dev gre1
+ip link set gre1 up
+kp_echo_server 7777
+GUEST
+kp_boot "$FI_NS" "$FI_TMP/guest.sh" "$FI_TMP/guest.log" || exit 1
+
+fi_start_foud || exit 1
+fi_ctl fou add port 5556 gue || exit 1
+fi_ctl link add name gre1 type gre remote 192.0.2.2 local 192.0.2.1 key 7 \
+	encap gue encap-sport auto encap-dport 5556 encap-csum encap-remcsum || exit 1
+fi_link_up gre1 10.2.0.1/30 || exit 1
+
+kp_wait_ready "$FI_TMP/guest.log" 90 || exit 1
+fi_check_tunnel gre1 10.2.0.1 10.2.0.2 $((4 << 20))
+[[ $FI_FAILED -eq 0 ]] || fi_guest_stats gre1
+fi_done
