@@ -63,7 +63,8 @@ static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
 				     FOU_DROP_QUEUE_FULL : FOU_DROP_TX_ERROR;
 
 			if (errno == EMSGSIZE)
-				t->path_mtu = foud_path_mtu(&t->tnl.remote);
+				tunnel_no_ipv6(t);
+	t->path_mtu = foud_path_mtu(&t->tnl.remote);
 			tunnel_drop(t, reason, false);
 			i++;
 			continue;
@@ -346,6 +347,25 @@ static void tunnel_dst(struct foud_tunnel *t)
 	}
 }
 
+/*
+ * A kernel ipip device has no IPv6 at all; without this, router
+ * solicitations and MLD reports would reach foud only to be dropped.
+ */
+static void tunnel_no_ipv6(const struct foud_tunnel *t)
+{
+	char path[96];
+	FILE *f;
+
+	if (fou_kind(t->tnl.kind)->inner & FOU_INNER_V6)
+		return;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", t->name);
+	f = fopen(path, "we");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+}
+
 static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
 		       char *err, size_t errlen)
 {
@@ -359,6 +379,7 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 	}
 	t->ev.fd = fd;
 	t->ev.fn = tunnel_readable;
+	tunnel_no_ipv6(t);
 	t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - (uint32_t)overhead;
 	ret = foud_tun_set_mtu(t->name, t->mtu);

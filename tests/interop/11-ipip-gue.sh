@@ -3,7 +3,7 @@
 # IPIP over GUE between foud and the Linux kernel: pings both ways and a
 # 4 MiB TCP stream through the guest's echo service.
 set -u
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fi_require socat

@@ -3,7 +3,7 @@
 # GRE (key 42, csum, seq) over FOU between foud and the Linux kernel: pings
 # both ways and a 1 MiB TCP stream.
 set -u
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fi_require socat

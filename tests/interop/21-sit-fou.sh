@@ -3,7 +3,7 @@
 # SIT (IPv6 in IPv4) over FOU between foud and the Linux kernel: pings both
 # ways and a 1 MiB TCP stream over IPv6 inside the tunnel.
 set -u
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fi_require socat

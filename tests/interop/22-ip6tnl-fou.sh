@@ -3,7 +3,7 @@
 # ip6tnl (IPv4 in IPv6, encaplimit none) over FOU on an IPv6 underlay between
 # foud and the Linux kernel: pings both ways and a 1 MiB TCP stream.
 set -u
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fi_require socat

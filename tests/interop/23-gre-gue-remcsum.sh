@@ -3,8 +3,14 @@
 # GRE (key 7) over GUE with encap-csum and encap-remcsum between foud and the
 # Linux kernel: pings both ways and a 4 MiB TCP stream, whose inner TCP
 # checksums travel as GUE remote checksum offload in both directions.
+# The guest's GRO is switched off: Debian's 6.1 kernel drops GRO-merged
+# GRE-without-sequence-numbers-in-UDP packets in udp_queue_rcv_skb (Udp
+# InErrors, drop reason NOT_SPECIFIED), for a kernel sender as much as for
+# foud (two guests, GRE key over FOU, 1 MiB: 281 InErrors; foud with the
+# guest's gro off: none).
+# GRE with seq is not GRO-merged and needs no workaround (20-gre-fou-key.sh).
 set -u
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fi_require socat
@@ -17,6 +23,7 @@ ip fou add port 5556 gue
 ip link add name gre1 type gre remote 192.0.2.1 local 192.0.2.2 key 7 encap gue encap-sport auto encap-dport 5556 encap-csum encap-remcsum
 ip addr add 10.2.0.2/30 dev gre1
 ip link set gre1 up
+/sbin/ethtool -K eth0 gro off
 kp_echo_server 7777
 GUEST
 kp_boot "$FI_NS" "$FI_TMP/guest.sh" "$FI_TMP/guest.log" || exit 1

@@ -2,8 +2,14 @@
 # SPDX-License-Identifier: MIT
 # ip6gre over GUE on an IPv6 underlay between foud and the Linux kernel:
 # pings both ways and a 1 MiB TCP stream.
+# The guest's GRO is switched off: Debian's 6.1 kernel drops GRO-merged
+# GRE-without-sequence-numbers-in-UDP packets in udp_queue_rcv_skb (Udp
+# InErrors, drop reason NOT_SPECIFIED), for a kernel sender as much as for
+# foud (two guests, GRE key over FOU, 1 MiB: 281 InErrors; foud with the
+# guest's gro off: none).
+# GRE with seq is not GRO-merged and needs no workaround (20-gre-fou-key.sh).
 set -u
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fi_require socat
@@ -16,6 +22,7 @@ ip fou add port 5560 gue -6
 ip -6 link add name ip6g1 type ip6gre remote 2001:db8:1::1 local 2001:db8:1::2 encaplimit none encap gue encap-sport auto encap-dport 5560
 ip addr add 10.4.0.2/30 dev ip6g1
 ip link set ip6g1 up
+/sbin/ethtool -K eth0 gro off
 kp_echo_server 7777
 GUEST
 kp_boot "$FI_NS" "$FI_TMP/guest.sh" "$FI_TMP/guest.log" || exit 1

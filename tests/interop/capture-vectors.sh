@@ -13,7 +13,7 @@
 set -u
 
 OUT_ARG=${1:-}
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OUT=${OUT_ARG:-$FI_TOP/tests/unit/kernel_vectors.h}
 

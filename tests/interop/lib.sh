@@ -9,7 +9,7 @@
 # foud runs in that namespace. Every test exits 0 pass, 1 fail, 77 skip.
 
 FI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=../../scripts/kernel-peer.sh
+# shellcheck source-path=SCRIPTDIR source=../../scripts/kernel-peer.sh
 . "$FI_TOP/scripts/kernel-peer.sh"
 
 FI_NS="fi-$$-h"
@@ -120,7 +120,7 @@ fi_nsexec() { ip netns exec "$FI_NS" "$@"; }
 fi_start_foud() {
 	mkdir -p "$(dirname "$FI_SOCK")"
 	rm -f "$FI_SOCK"
-	ip netns exec "$FI_NS" "$FI_FOUD" -f -S "$FI_SOCK" "$@" >"$FI_TMP/foud.log" 2>&1 &
+	ip netns exec "$FI_NS" "$FI_FOUD" -f -S "$FI_SOCK" >"$FI_TMP/foud.log" 2>&1 &
 	FI_FOUD_PID=$!
 	local i
 	for ((i = 0; i < 50; i++)); do
@@ -256,6 +256,18 @@ fi_check_tunnel() {
 	if ((bytes > 0)); then
 		fi_stream_check "$gin" 7777 "$bytes" || fi_fail "TCP stream through $dev"
 	fi
+	# The kernel must not have thrown away any of foud's datagrams, even
+	# when TCP recovered by retransmitting.
+	local uerr
+	uerr=$(fi_guest_udp_errors)
+	if [[ $uerr != 0 ]]; then
+		fi_fail "the guest kernel counted $uerr UDP InErrors (Udp + Udp6) on foud's packets"
+	fi
+}
+
+# Sum of the guest's Udp InErrors and Udp6InErrors.
+fi_guest_udp_errors() {
+	kp_exec "awk '/^Udp:/ { if (n++) s += \$4 } /^Udp6InErrors/ { s += \$2 } END { print s + 0 }' /proc/net/snmp /proc/net/snmp6"
 }
 
 # fi_guest_stats DEV: both sides' counters of the tunnel, for failure logs.
