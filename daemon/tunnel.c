@@ -63,8 +63,7 @@ static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
 				     FOU_DROP_QUEUE_FULL : FOU_DROP_TX_ERROR;
 
 			if (errno == EMSGSIZE)
-				tunnel_no_ipv6(t);
-	t->path_mtu = foud_path_mtu(&t->tnl.remote);
+				t->path_mtu = foud_path_mtu(&t->tnl.remote);
 			tunnel_drop(t, reason, false);
 			i++;
 			continue;
