@@ -2,6 +2,7 @@
 #   make            build foud, fouctl, libfou.a
 #   make check      install test packages, build, run every test layer
 #   make demo       two namespaces joined by foud tunnels
+#   make fuzz / make soak / make bench
 #   make check SANITIZE=1   the same, built with ASan and UBSan (in build-san/)
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -74,6 +75,20 @@ check-netns: all
 check-interop: all
 	B=$(B) bash tests/run.sh interop
 
+# Fuzzers (clang libFuzzer), bounded: FUZZ_SECONDS per target (default 60).
+fuzz: deps
+	bash fuzz/run.sh
+
+# A few minutes of load, churn and garbage; memory, descriptors and counters must balance.
+soak: deps
+	$(MAKE) all
+	B=$(B) bash tests/soak/run.sh
+
+# Throughput, latency and packet rate beside the kernel's VXLAN, in one run.
+bench: deps
+	$(MAKE) all
+	B=$(B) bash bench/run.sh
+
 demo: deps
 	$(MAKE) all
 	B=$(B) bash scripts/demo.sh
@@ -86,5 +101,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps check check-unit check-netns check-interop demo install clean
+.PHONY: all unit deps check check-unit check-netns check-interop fuzz soak bench demo install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

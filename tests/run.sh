@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
+export FOUD_BIN=${FOUD_BIN:-$PWD/$B/foud} FOUCTL_BIN=${FOUCTL_BIN:-$PWD/$B/fouctl}
 layers=("$@")
 [ ${#layers[@]} -eq 0 ] && layers=(unit netns interop)
 pass=0 fail=0 skip=0
