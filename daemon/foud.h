@@ -47,6 +47,16 @@ struct foud_port {
 	struct foud_stats st;
 };
 
+#define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
+
+/* A UDP socket bound to one source port, for UDP GSO sends (uso.c). */
+struct foud_txsock {
+	int fd;				/* -1: free */
+	uint16_t sport;
+	bool owned;			/* false: a receive port's socket, not ours to close */
+	uint64_t used;
+};
+
 /* A tunnel device: `link add name ...`. */
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
@@ -60,7 +70,10 @@ struct foud_tunnel {
 	uint32_t path_mtu;		/* underlay MTU towards remote */
 	bool offload;			/* TUN offloads (TSO, CSUM) enabled */
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
+	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
+	struct foud_txsock txs[FOUD_TXSOCKS];
+	uint64_t txs_clock;
 	struct foud_stats st;
 };
 
@@ -92,8 +105,10 @@ struct foud {
 	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
 	struct foud_batch rxb, txb;
 	uint8_t *scratch;		/* one TUN read: virtio header + packet */
+	uint8_t *sendbuf;		/* one UDP GSO send */
 	uint32_t hash_seed;
-	bool offload;
+	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
+	bool udp_gso;			/* cleared when the kernel refuses UDP_SEGMENT */
 	bool verbose;
 	volatile int stop;
 };
@@ -119,7 +134,7 @@ int foud_tun_write(int fd, struct fou_buf *b);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 
 /* sock.c */
-int foud_udp_open(const struct foud_port_cfg *cfg);
+int foud_udp_open(const struct foud_port_cfg *cfg, bool gro);
 int foud_raw_tx_open(int family);
 int foud_raw_rx_open(int family, uint8_t proto);
 void foud_local_port_range(uint16_t *min, uint16_t *max);
@@ -128,6 +143,8 @@ void foud_local_port_range(uint16_t *min, uint16_t *max);
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 bool foud_port_is_ours(const struct foud *d, uint16_t port);
+/* The receive socket bound to this family, local address and port, or -1. */
+int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port);
 void foud_port_free_all(struct foud *d);
 
 /* tunnel.c */
@@ -138,6 +155,13 @@ struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
 void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 void foud_tunnel_free_all(struct foud *d);
+
+/* uso.c */
+void foud_uso_init(struct foud_tunnel *t);
+void foud_uso_close(struct foud_tunnel *t);
+void foud_uso_forget(struct foud *d, int fd);
+int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+		  const uint8_t *pkt, size_t len);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

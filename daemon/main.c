@@ -119,6 +119,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 	for (i = 0; i < 6; i++)
 		d->raw[i].ev.fd = -1;
 	d->offload = !o->no_offload;
+	d->udp_gso = d->offload;
 	d->verbose = o->verbose;
 	if (getrandom(&d->hash_seed, sizeof(d->hash_seed), 0) != sizeof(d->hash_seed))
 		d->hash_seed = (uint32_t)getpid() * 2654435761u;
@@ -126,7 +127,8 @@ static int foud_init(struct foud *d, const struct opts *o)
 	if (d->epfd < 0)
 		return -errno;
 	d->scratch = malloc(FOU_VNET_HLEN + FOUD_PKT_MAX + 1);
-	if (!d->scratch)
+	d->sendbuf = malloc(FOUD_PKT_MAX + FOUD_HEADROOM);
+	if (!d->scratch || !d->sendbuf)
 		return -ENOMEM;
 	ret = foud_batch_init(&d->rxb);
 	if (!ret)
@@ -146,6 +148,7 @@ static void foud_fini(struct foud *d)
 	foud_batch_free(&d->rxb);
 	foud_batch_free(&d->txb);
 	free(d->scratch);
+	free(d->sendbuf);
 	close(d->epfd);
 }
 

@@ -41,25 +41,44 @@ static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
 	return 0;
 }
 
+/*
+ * A UDP GRO read holds several datagrams of meta->gso bytes (the last one
+ * shorter); each is handled on its own, in place. Writing a virtio header
+ * in front of one clobbers the tail of the one before, already done with.
+ */
+static void port_rx_split(struct foud *d, struct foud_port *p, const struct fou_buf *b,
+			  const struct foud_rxmeta *m)
+{
+	size_t seg = m->gso ? m->gso : b->len, off;
+	struct fou_buf s;
+	int ret;
+
+	for (off = 0; off < b->len || off == 0; off += seg) {
+		s = *b;
+		s.off = b->off + off;
+		s.len = b->len - off < seg ? b->len - off : seg;
+		p->st.rx_packets++;
+		p->st.rx_bytes += s.len;
+		ret = port_rx_one(d, p, &s, m);
+		if (ret < 0) {
+			p->st.rx_drop[-ret]++;
+			foud_log_drop("port", -ret, &m->src);
+		}
+		if (!seg)
+			break;
+	}
+}
+
 static void port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_port *p = (struct foud_port *)((char *)ev - offsetof(struct foud_port, ev));
 	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n, ret, rounds = 0;
+	int i, n, rounds = 0;
 
 	/* A few batches, then let the other descriptors have their turn. */
 	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			struct fou_buf *b = &d->rxb.buf[i];
-
-			p->st.rx_packets++;
-			p->st.rx_bytes += b->len;
-			ret = port_rx_one(d, p, b, &meta[i]);
-			if (ret < 0) {
-				p->st.rx_drop[-ret]++;
-				foud_log_drop("port", -ret, &meta[i].src);
-			}
-		}
+		for (i = 0; i < n; i++)
+			port_rx_split(d, p, &d->rxb.buf[i], &meta[i]);
 	}
 }
 
@@ -74,7 +93,7 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 			return -EEXIST;
 		}
 	}
-	fd = foud_udp_open(cfg);
+	fd = foud_udp_open(cfg, d->offload);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open UDP port %u: %s", cfg->port, strerror(-fd));
 		return fd;
@@ -100,6 +119,7 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 
 static void port_free(struct foud *d, struct foud_port *p)
 {
+	foud_uso_forget(d, p->ev.fd);
 	TAILQ_REMOVE(&d->ports, p, entry);
 	foud_loop_del(d, &p->ev);
 	close(p->ev.fd);
@@ -128,6 +148,17 @@ bool foud_port_is_ours(const struct foud *d, uint16_t port)
 		if (p->cfg.port == port)
 			return true;
 	return false;
+}
+
+int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port)
+{
+	const struct foud_port *p;
+
+	TAILQ_FOREACH(p, &d->ports, entry)
+		if (p->cfg.port == port && p->cfg.family == family &&
+		    (!p->cfg.local.family || fou_addr_eq(&p->cfg.local, local)))
+			return p->ev.fd;
+	return -1;
 }
 
 void foud_port_free_all(struct foud *d)

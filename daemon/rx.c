@@ -2,13 +2,18 @@
 /* Batched receive from underlay sockets, with the outer addresses and TOS of each packet. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "foud.h"
 #include "rx.h"
 
-#define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64)
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+#define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + 2 * CMSG_SPACE(sizeof(int)) + 64)
 
 static void rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
 {
@@ -51,6 +56,11 @@ static void rx_cmsg(struct foud_rxmeta *m, struct msghdr *mh)
 
 			memcpy(&v, CMSG_DATA(c), sizeof(v));
 			m->tos = (uint8_t)v;
+		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			m->gso = v > 0 && v <= 65535 ? (uint16_t)v : 0;
 		}
 	}
 }

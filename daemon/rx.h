@@ -9,6 +9,7 @@ struct foud_rxmeta {
 	struct fou_addr src, dst;
 	uint16_t sport;
 	uint8_t tos;
+	uint16_t gso;		/* UDP GRO: the size of each coalesced datagram, 0 if one */
 	bool truncated;
 };
 

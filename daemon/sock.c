@@ -10,6 +10,9 @@
 
 #include "foud.h"
 
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 #ifndef UDP_NO_CHECK6_RX
 #define UDP_NO_CHECK6_RX 102
 #endif
@@ -69,7 +72,7 @@ static socklen_t sock_addr(struct sockaddr_storage *ss, const struct fou_addr *a
  * A receive port, bound like the kernel's fou socket. It is not connected
  * to the peer, so that datagrams from others reach us and are counted.
  */
-int foud_udp_open(const struct foud_port_cfg *cfg)
+int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sock_addr(&ss, &cfg->local, cfg->family, cfg->port);
@@ -90,6 +93,9 @@ int foud_udp_open(const struct foud_port_cfg *cfg)
 		return ret;
 	}
 	sock_bufs(s);
+	/* Let the kernel coalesce a flow's datagrams; we cut them apart again. */
+	if (gro)
+		sock_opt(s, IPPROTO_UDP, UDP_GRO, 1);
 	return s;
 }
 

@@ -156,6 +156,11 @@ static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
 	struct fou_buf *b;
 	int ret;
 
+	/* Packets read earlier leave first: order matters to TCP and to GRE seq. */
+	if (q->n)
+		txq_flush(d, t, q);
+	if (foud_uso_xmit(d, t, vh, pkt, len) == 0)
+		return 0;
 	ret = fou_gso_init(&g, vh, pkt, len);
 	if (ret)
 		return ret;
@@ -328,22 +333,33 @@ static int tunnel_raw_get(struct foud *d, const struct fou_tnl *tnl)
 	return 0;
 }
 
-static void tunnel_dst(struct foud_tunnel *t)
+/* The remote as the raw socket wants it (port 0) and as UDP sends want it. */
+static socklen_t tunnel_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a,
+				 uint16_t port)
 {
-	memset(&t->dst, 0, sizeof(t->dst));
-	if (t->tnl.remote.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&t->dst;
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, t->tnl.remote.a, 4);
-		t->dst_len = sizeof(*sin);
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, a->a, 4);
+		return sizeof(*sin);
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->dst;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, t->tnl.remote.a, 16);
-		t->dst_len = sizeof(*sin6);
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->a, 16);
+		return sizeof(*sin6);
 	}
+}
+
+static void tunnel_dst(struct foud_tunnel *t)
+{
+	t->dst_len = tunnel_sockaddr(&t->dst, &t->tnl.remote, 0);
+	tunnel_sockaddr(&t->udp_dst, &t->tnl.remote, t->tnl.encap_dport);
+	foud_uso_init(t);
 }
 
 /*
@@ -438,6 +454,7 @@ static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 	TAILQ_REMOVE(&d->tunnels, t, entry);
 	foud_loop_del(d, &t->ev);
 	close(t->ev.fd);
+	foud_uso_close(t);
 	tunnel_raw_put(d, &t->tnl, 2);
 	free(t);
 }

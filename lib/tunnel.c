@@ -257,6 +257,38 @@ int fou_tnl_encap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx 
 	return push_outer_ip(b, t, st, &in, (uint8_t)proto, hash);
 }
 
+int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
+			  uint8_t *tos, uint8_t *ttl)
+{
+	const struct fou_kind_ops *k = fou_kind(t->kind);
+	struct inner in;
+	int err;
+
+	err = encap_check(t, k, fou_encap(t->encap));
+	if (!err && t->encap == FOU_ENCAP_NONE)
+		err = -FOU_DROP_NO_TUNNEL;
+	if (!err)
+		err = inner_parse(b, t, k, &in);
+	if (err)
+		return err;
+	err = encap_inner(b, t, st, &in, NULL);
+	if (err < 0)
+		return err;
+	*tos = outer_tos(t, &in);
+	*ttl = t->ttl ? t->ttl : in.ip.ttl;
+	return 0;
+}
+
+size_t fou_tnl_payload_hlen(const struct fou_tnl *t)
+{
+	const struct fou_kind_ops *k = fou_kind(t->kind);
+	size_t n = t->encap == FOU_ENCAP_GUE ? fou_gue_hdr_len(false) : 0;
+
+	if (k && k->gre)
+		n += fou_gre_hdr_len(t->gre_oflags);
+	return n;
+}
+
 /* ---- receive ------------------------------------------------------------ */
 
 int fou_rx_kind(struct fou_buf *b, struct fou_rx *rx)

@@ -379,6 +379,17 @@ size_t fou_tnl_overhead(const struct fou_tnl *t);
 int fou_tnl_encap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
 		  uint32_t hash, const struct fou_remcsum *partial);
 
+/*
+ * For senders that hand whole UDP datagrams to a socket (UDP GSO): builds
+ * only the UDP payload, GRE and the FOU/GUE header without RCO, in front of
+ * the complete inner packet in b, and says which outer TOS and TTL the full
+ * path would have used. Not for encap none.
+ */
+int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
+			  uint8_t *tos, uint8_t *ttl);
+/* The bytes fou_tnl_encap_payload() prepends. */
+size_t fou_tnl_payload_hlen(const struct fou_tnl *t);
+
 /* What the daemon learned of an arriving packet, outside its payload. */
 struct fou_rx {
 	struct fou_addr src, dst;	/* outer addresses */
