@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "fou/fou.h"
+#include "fou/gro.h"
 #include "cmd.h"
 
 #define FOUD_BATCH	64		/* packets per recvmmsg/sendmmsg */
@@ -85,6 +86,23 @@ struct foud_raw {
 	unsigned int users;
 };
 
+#define FOUD_GRO_SLOTS	8		/* super-packets being built at once (gro.c) */
+
+struct foud_flow_key {
+	struct fou_addr src, dst;
+	uint16_t sport, dport;
+};
+
+struct foud_gro_slot {
+	struct foud_tunnel *t;		/* NULL: free */
+	struct fou_gro g;
+	struct foud_flow_key key;
+	uint8_t *buf;			/* virtio header + super-packet */
+	unsigned int nseg;
+	uint64_t bytes;
+	unsigned int age;
+};
+
 /* A batch of packet buffers, reused by every path (one thread). */
 struct foud_batch {
 	struct fou_buf buf[FOUD_BATCH];
@@ -106,6 +124,8 @@ struct foud {
 	struct foud_batch rxb, txb;
 	uint8_t *scratch;		/* one TUN read: virtio header + packet */
 	uint8_t *sendbuf;		/* one UDP GSO send */
+	struct foud_gro_slot gro[FOUD_GRO_SLOTS];
+	unsigned int gro_clock;
 	uint32_t hash_seed;
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
 	bool udp_gso;			/* cleared when the kernel refuses UDP_SEGMENT */
@@ -155,6 +175,13 @@ struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
 void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 void foud_tunnel_free_all(struct foud *d);
+
+/* gro.c */
+int foud_gro_init(struct foud *d);
+void foud_gro_fini(struct foud *d);
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b);
+void foud_gro_flush(struct foud *d);
+void foud_gro_forget(struct foud *d, const struct foud_tunnel *t);
 
 /* uso.c */
 void foud_uso_init(struct foud_tunnel *t);

@@ -133,6 +133,8 @@ static int foud_init(struct foud *d, const struct opts *o)
 	ret = foud_batch_init(&d->rxb);
 	if (!ret)
 		ret = foud_batch_init(&d->txb);
+	if (!ret)
+		ret = foud_gro_init(d);
 	return ret;
 }
 
@@ -149,6 +151,7 @@ static void foud_fini(struct foud *d)
 	foud_batch_free(&d->txb);
 	free(d->scratch);
 	free(d->sendbuf);
+	foud_gro_fini(d);
 	close(d->epfd);
 }
 

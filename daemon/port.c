@@ -79,6 +79,7 @@ static void port_readable(struct foud *d, struct foud_ev *ev)
 	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++)
 			port_rx_split(d, p, &d->rxb.buf[i], &meta[i]);
+		foud_gro_flush(d);
 	}
 }
 

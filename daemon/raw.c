@@ -71,6 +71,7 @@ static void raw_readable(struct foud *d, struct foud_ev *ev)
 				foud_log_drop("raw", -ret, &meta[i].src);
 			}
 		}
+		foud_gro_flush(d);
 	}
 }
 

@@ -251,7 +251,6 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats)
 {
 	struct foud_tunnel *t;
-	size_t len;
 	int ret;
 
 	TAILQ_FOREACH(t, &d->tunnels, entry)
@@ -266,16 +265,12 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 	ret = fou_tnl_decap(b, &t->tnl, &t->rx, rx);
 	if (!ret && tunnel_nested(d, b))
 		ret = -FOU_DROP_NESTED;
-	len = b->len;
-	if (!ret)
-		ret = foud_tun_write(t->ev.fd, b);
 	if (ret) {
 		tunnel_drop(t, -ret, true);
 		foud_log_drop(t->name, -ret, &rx->src);
 		return;
 	}
-	t->st.rx_packets++;
-	t->st.rx_bytes += len;
+	foud_gro_input(d, t, b);
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -455,6 +450,7 @@ static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 	foud_loop_del(d, &t->ev);
 	close(t->ev.fd);
 	foud_uso_close(t);
+	foud_gro_forget(d, t);
 	tunnel_raw_put(d, &t->tnl, 2);
 	free(t);
 }

@@ -75,7 +75,9 @@ setup_hosts() {
 start_foud() {
 	local h=$1; shift
 	local ns=$NSA; [ "$h" = b ] && ns=$NSB
-	ip netns exec "$ns" "$FOUD" -f -S "$TMP/$h.sock" "$@" 2>>"$TMP/foud-$h.log" &
+	# FOUD_TEST_OPTS (say -O, offloads off) applies to every foud of a test.
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" "$FOUD" -f -S "$TMP/$h.sock" ${FOUD_TEST_OPTS:-} "$@" 2>>"$TMP/foud-$h.log" &
 	PIDS+=($!)
 	local i
 	for i in $(seq 50); do [ -S "$TMP/$h.sock" ] && return 0; sleep 0.1; done

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Receive coalescing: consecutive TCP segments of a flow, decapsulated from
+ * one receive batch, become one super-packet and one TUN write with a GSO
+ * virtio header, so the kernel's TCP takes them in one go. A few slots are
+ * shared by all tunnels; every slot is written out at the end of a batch,
+ * so nothing waits longer than one wake-up.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#define GRO_BUF (FOU_VNET_HLEN + FOUD_PKT_MAX)
+
+/* The TCP flow of an inner packet; false for anything else. */
+static bool gro_key(const struct fou_buf *b, struct foud_flow_key *k)
+{
+	struct fou_ip ip;
+	uint8_t proto;
+
+	if (fou_ip_parse(fou_buf_data(b), b->len, &ip) ||
+	    fou_ip_l4_ports(fou_buf_data(b), b->len, &proto, &k->sport, &k->dport) ||
+	    proto != FOU_PROTO_TCP)
+		return false;
+	k->src = ip.src;
+	k->dst = ip.dst;
+	return true;
+}
+
+static bool gro_key_eq(const struct foud_flow_key *a, const struct foud_flow_key *b)
+{
+	return a->sport == b->sport && a->dport == b->dport &&
+	       fou_addr_eq(&a->src, &b->src) && fou_addr_eq(&a->dst, &b->dst);
+}
+
+static void gro_count(struct foud_tunnel *t, int ret, unsigned int nseg, uint64_t bytes)
+{
+	if (ret) {
+		t->st.rx_drop[-ret] += nseg;
+		return;
+	}
+	t->st.rx_packets += nseg;
+	t->st.rx_bytes += bytes;
+}
+
+static int gro_write(int fd, const uint8_t *p, size_t len)
+{
+	if (write(fd, p, len) >= 0)
+		return 0;
+	switch (errno) {
+	case EAGAIN:
+	case ENOBUFS:
+		return -FOU_DROP_QUEUE_FULL;
+	case EIO:
+		return -FOU_DROP_LINK_DOWN;
+	default:
+		return -FOU_DROP_TX_ERROR;
+	}
+}
+
+static void gro_flush_slot(struct foud_gro_slot *s)
+{
+	struct fou_vnet_hdr vh;
+	size_t len;
+
+	if (!s->t)
+		return;
+	len = fou_gro_finish(&s->g, &vh);
+	fou_vnet_put(s->buf, &vh);
+	gro_count(s->t, gro_write(s->t->ev.fd, s->buf, FOU_VNET_HLEN + len), s->nseg, s->bytes);
+	s->t = NULL;
+}
+
+void foud_gro_flush(struct foud *d)
+{
+	int i;
+
+	for (i = 0; i < FOUD_GRO_SLOTS; i++)
+		gro_flush_slot(&d->gro[i]);
+}
+
+void foud_gro_forget(struct foud *d, const struct foud_tunnel *t)
+{
+	int i;
+
+	for (i = 0; i < FOUD_GRO_SLOTS; i++)
+		if (d->gro[i].t == t)
+			d->gro[i].t = NULL;
+}
+
+/* A free slot, or the one opened longest ago, written out first. */
+static struct foud_gro_slot *gro_slot_new(struct foud *d)
+{
+	struct foud_gro_slot *s, *old = &d->gro[0];
+
+	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
+		if (!s->t)
+			return s;
+		if (s->age < old->age)
+			old = s;
+	}
+	gro_flush_slot(old);
+	return old;
+}
+
+static void gro_direct(struct foud_tunnel *t, struct fou_buf *b)
+{
+	size_t len = b->len;
+
+	gro_count(t, foud_tun_write(t->ev.fd, b), 1, len);
+}
+
+/* Hands one decapsulated inner packet to tunnel t's device, coalescing TCP. */
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+{
+	struct foud_gro_slot *s;
+	struct foud_flow_key k;
+	int ret;
+
+	if (!d->offload || !gro_key(b, &k)) {
+		gro_direct(t, b);
+		return;
+	}
+	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
+		if (s->t != t || !gro_key_eq(&s->key, &k))
+			continue;
+		if (fou_gro_append(&s->g, fou_buf_data(b), b->len) == 1) {
+			s->nseg++;
+			s->bytes += b->len;
+			return;
+		}
+		/* Same flow, cannot join: what came before goes first. */
+		gro_flush_slot(s);
+		break;
+	}
+	s = gro_slot_new(d);
+	ret = fou_gro_start(&s->g, s->buf + FOU_VNET_HLEN, GRO_BUF - FOU_VNET_HLEN,
+			    fou_buf_data(b), b->len);
+	if (ret != 0) {
+		gro_direct(t, b);
+		return;
+	}
+	s->t = t;
+	s->key = k;
+	s->nseg = 1;
+	s->bytes = b->len;
+	s->age = ++d->gro_clock;
+}
+
+int foud_gro_init(struct foud *d)
+{
+	int i;
+
+	for (i = 0; i < FOUD_GRO_SLOTS; i++) {
+		d->gro[i].buf = malloc(GRO_BUF);
+		if (!d->gro[i].buf)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void foud_gro_fini(struct foud *d)
+{
+	int i;
+
+	for (i = 0; i < FOUD_GRO_SLOTS; i++) {
+		free(d->gro[i].buf);
+		d->gro[i].buf = NULL;
+	}
+}
