@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Forwarding table of an L2 overlay device, with the semantics of
+ * drivers/net/vxlan/vxlan_core.c:
+ *   - vxlan_snoop(): an unknown source is learned; a learned source seen
+ *     behind another remote moves; a static one does not, and the frame is
+ *     dropped; frames from an invalid source MAC are dropped;
+ *   - vxlan_fdb_create(): addrmax (maxaddress) bounds every entry;
+ *   - vxlan_cleanup(): learned entries expire `ageing` seconds after their
+ *     last update (static ones never);
+ *   - vxlan_xmit(): a destination without an entry goes to every remote of
+ *     the all-zero entry.
+ * Storage is the caller's array: linear probing, deletion by backward shift
+ * so that lookups never wade through tombstones after a MAC flood ages out.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fou/l2.h"
+
+static size_t fdb_home(const struct fou_fdb *f, const uint8_t *mac)
+{
+	return fou_mac_hash(mac, f->seed) % f->size;
+}
+
+static size_t fdb_next(const struct fou_fdb *f, size_t i)
+{
+	return i + 1 == f->size ? 0 : i + 1;
+}
+
+int fou_fdb_init(struct fou_fdb *f, struct fou_fdb_entry *tab, size_t size,
+		 size_t maxaddress, uint32_t ageing, uint32_t seed,
+		 struct fou_addr *flood, size_t flood_cap)
+{
+	size_t hard = size / 2 + size / 4;
+
+	if (size < 2 || hard == 0)
+		return -EINVAL;
+	memset(f, 0, sizeof(*f));
+	memset(tab, 0, size * sizeof(*tab));
+	f->tab = tab;
+	f->size = size;
+	f->limit = maxaddress && maxaddress < hard ? maxaddress : hard;
+	f->seed = seed;
+	f->ageing_ms = (uint64_t)ageing * 1000;
+	f->flood = flood;
+	f->flood_cap = flood ? flood_cap : 0;
+	return 0;
+}
+
+/* Slot holding mac, or the empty slot where it would go; never full (limit < size). */
+static size_t fdb_find(const struct fou_fdb *f, const uint8_t *mac, bool *found)
+{
+	size_t i = fdb_home(f, mac);
+
+	while (f->tab[i].flags) {
+		if (memcmp(f->tab[i].mac, mac, FOU_ETH_ALEN) == 0) {
+			*found = true;
+			return i;
+		}
+		i = fdb_next(f, i);
+	}
+	*found = false;
+	return i;
+}
+
+/* Whether home h lies cyclically in (hole, j]: then the entry at j must stay. */
+static bool fdb_stays(size_t hole, size_t h, size_t j)
+{
+	if (hole <= j)
+		return hole < h && h <= j;
+	return hole < h || h <= j;
+}
+
+/* Backward-shift deletion (Knuth 6.4 algorithm R). */
+static void fdb_remove_at(struct fou_fdb *f, size_t hole)
+{
+	size_t j = hole;
+
+	for (;;) {
+		j = fdb_next(f, j);
+		if (!f->tab[j].flags)
+			break;
+		if (fdb_stays(hole, fdb_home(f, f->tab[j].mac), j))
+			continue;
+		f->tab[hole] = f->tab[j];
+		hole = j;
+	}
+	memset(&f->tab[hole], 0, sizeof(f->tab[hole]));
+	f->count--;
+}
+
+static void fdb_put(struct fou_fdb *f, size_t i, const uint8_t *mac,
+		    const struct fou_addr *remote, uint8_t flags, uint64_t now)
+{
+	memcpy(f->tab[i].mac, mac, FOU_ETH_ALEN);
+	f->tab[i].flags = flags;
+	f->tab[i].remote = *remote;
+	f->tab[i].updated = now;
+}
+
+int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
+		  const struct fou_addr *remote, uint64_t now)
+{
+	struct fou_fdb_entry *e;
+	bool found;
+	size_t i;
+
+	/* TODO(l2-reasons): bad_src_mac */
+	if (fou_mac_is_mcast(mac) || fou_mac_is_zero(mac))
+		return -FOU_DROP_INNER_PROTO;
+	i = fdb_find(f, mac, &found);
+	if (!found) {
+		/* TODO(l2-reasons): fdb_full (the frame is still delivered) */
+		if (f->count >= f->limit) {
+			f->refused++;
+			return -FOU_DROP_QUEUE_FULL;
+		}
+		fdb_put(f, i, mac, remote, FOU_FDB_F_LEARNED, now);
+		f->count++;
+		return 0;
+	}
+	e = &f->tab[i];
+	if (fou_addr_eq(&e->remote, remote)) {
+		if (e->flags & FOU_FDB_F_LEARNED)
+			e->updated = now;
+		return 0;
+	}
+	/* TODO(l2-reasons): fdb_static_moved */
+	if (e->flags & FOU_FDB_F_STATIC)
+		return -FOU_DROP_UNKNOWN_PEER;
+	e->remote = *remote;
+	e->updated = now;
+	f->moved++;
+	return 0;
+}
+
+int fou_fdb_add(struct fou_fdb *f, const uint8_t *mac,
+		const struct fou_addr *remote, unsigned int flags, uint64_t now)
+{
+	bool found;
+	size_t i;
+
+	if (fou_mac_is_zero(mac))
+		return -EINVAL;
+	i = fdb_find(f, mac, &found);
+	if (found) {
+		if (!(flags & FOU_FDB_F_REPLACE))
+			return -EEXIST;
+	} else {
+		if (f->count >= f->limit)
+			return -ENOSPC;
+		f->count++;
+	}
+	fdb_put(f, i, mac, remote, FOU_FDB_F_STATIC, now);
+	return 0;
+}
+
+int fou_fdb_del(struct fou_fdb *f, const uint8_t *mac)
+{
+	bool found;
+	size_t i;
+
+	i = fdb_find(f, mac, &found);
+	if (!found)
+		return -ENOENT;
+	fdb_remove_at(f, i);
+	return 0;
+}
+
+/* Removes every entry match() selects; rescans a slot an entry moved into. */
+static size_t fdb_remove_if(struct fou_fdb *f,
+			    bool (*match)(const struct fou_fdb *, const struct fou_fdb_entry *, uint64_t),
+			    uint64_t arg)
+{
+	size_t i = 0, n = 0;
+
+	while (i < f->size) {
+		if (f->tab[i].flags && match(f, &f->tab[i], arg)) {
+			fdb_remove_at(f, i);
+			n++;
+			continue;
+		}
+		i++;
+	}
+	return n;
+}
+
+static bool fdb_is_learned(const struct fou_fdb *f, const struct fou_fdb_entry *e, uint64_t all)
+{
+	(void)f;
+	return all || (e->flags & FOU_FDB_F_LEARNED);
+}
+
+static bool fdb_expired(const struct fou_fdb *f, const struct fou_fdb_entry *e, uint64_t now)
+{
+	return (e->flags & FOU_FDB_F_LEARNED) && e->updated + f->ageing_ms <= now;
+}
+
+void fou_fdb_flush(struct fou_fdb *f, bool all)
+{
+	fdb_remove_if(f, fdb_is_learned, all);
+}
+
+size_t fou_fdb_age(struct fou_fdb *f, uint64_t now)
+{
+	if (f->ageing_ms == 0)
+		return 0;
+	return fdb_remove_if(f, fdb_expired, now);
+}
+
+static size_t flood_find(const struct fou_fdb *f, const struct fou_addr *remote)
+{
+	size_t i;
+
+	for (i = 0; i < f->nflood; i++)
+		if (fou_addr_eq(&f->flood[i], remote))
+			break;
+	return i;
+}
+
+int fou_fdb_flood_add(struct fou_fdb *f, const struct fou_addr *remote)
+{
+	if (flood_find(f, remote) < f->nflood)
+		return -EEXIST;
+	if (f->nflood >= f->flood_cap)
+		return -ENOSPC;
+	f->flood[f->nflood++] = *remote;
+	return 0;
+}
+
+int fou_fdb_flood_del(struct fou_fdb *f, const struct fou_addr *remote)
+{
+	size_t i = flood_find(f, remote);
+
+	if (i == f->nflood)
+		return -ENOENT;
+	/* Keep the order: replication follows the order of `append`. */
+	memmove(&f->flood[i], &f->flood[i + 1], (f->nflood - i - 1) * sizeof(f->flood[0]));
+	f->nflood--;
+	return 0;
+}
+
+const struct fou_fdb_entry *fou_fdb_lookup(const struct fou_fdb *f, const uint8_t *mac)
+{
+	bool found;
+	size_t i;
+
+	i = fdb_find(f, mac, &found);
+	return found ? &f->tab[i] : NULL;
+}
+
+const struct fou_fdb_entry *fou_fdb_next(const struct fou_fdb *f, size_t *pos)
+{
+	while (*pos < f->size) {
+		const struct fou_fdb_entry *e = &f->tab[(*pos)++];
+
+		if (e->flags)
+			return e;
+	}
+	return NULL;
+}

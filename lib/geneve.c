@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Geneve (RFC 8926), 8 bytes after UDP plus options:
+ *
+ *  |Ver|  Opt Len  |O|C|    Rsvd.  |          Protocol Type        |
+ *  |        Virtual Network Identifier (VNI)       |    Reserved   |
+ *  |  Option Class                 |      Type     |R|R|R| Length  |  ...
+ *
+ * Opt Len and each option's Length count 4-byte words (an option's Length
+ * excludes its own 4-byte header). Reserved bits are ignored on receipt.
+ */
+#include <string.h>
+
+#include "fou/l2.h"
+
+#define GENEVE_VER_SHIFT	6
+#define GENEVE_OPTLEN_MASK	0x3f
+#define GENEVE_OPT_LEN_MASK	0x1f
+#define GENEVE_VNI_SHIFT	8
+
+size_t fou_geneve_hdr_len(size_t opts_len)
+{
+	return FOU_GENEVE_HLEN + opts_len;
+}
+
+/*
+ * Walks the options: each header and body within len. Sets *crit when one
+ * option is critical; with known != NULL, fails on a critical option that
+ * is not listed.
+ */
+static int geneve_walk(const uint8_t *o, size_t len, bool *crit,
+		       const struct fou_geneve_opt_id *known, size_t nknown,
+		       bool check)
+{
+	size_t olen, i;
+	uint16_t cls;
+
+	*crit = false;
+	while (len > 0) {
+		if (len < FOU_GENEVE_OPT_HLEN)
+			return -FOU_DROP_TOO_SHORT;
+		olen = FOU_GENEVE_OPT_HLEN + ((size_t)(o[3] & GENEVE_OPT_LEN_MASK) << 2);
+		if (olen > len)
+			return -FOU_DROP_TOO_SHORT;
+		cls = fou_get16(o);
+		if (o[2] & FOU_GENEVE_TYPE_CRIT) {
+			*crit = true;
+			for (i = 0; i < nknown; i++)
+				if (known[i].cls == cls && known[i].type == o[2])
+					break;
+			/* TODO(l2-reasons): geneve_critical */
+			if (check && i == nknown)
+				return -FOU_DROP_INNER_PROTO;
+		}
+		o += olen;
+		len -= olen;
+	}
+	return 0;
+}
+
+int fou_geneve_push(struct fou_buf *b, uint32_t vni, const uint8_t *opts,
+		    size_t opts_len, bool oam)
+{
+	bool crit = false;
+	uint8_t *h;
+	int err;
+
+	if (opts_len > FOU_GENEVE_MAX_OPTLEN || (opts_len && !opts))
+		return -FOU_DROP_TOO_SHORT;
+	err = geneve_walk(opts, opts_len, &crit, NULL, 0, false);
+	if (err)
+		return err;
+	h = fou_buf_push(b, fou_geneve_hdr_len(opts_len));
+	if (!h)
+		return -FOU_DROP_TOO_SHORT;
+	h[0] = (uint8_t)(opts_len >> 2);	/* version 0 */
+	h[1] = (uint8_t)((oam ? FOU_GENEVE_F_OAM : 0) | (crit ? FOU_GENEVE_F_CRIT : 0));
+	fou_put16(h + 2, FOU_ETH_P_TEB);
+	fou_put32(h + 4, (vni & FOU_VNI_MASK) << GENEVE_VNI_SHIFT);
+	if (opts_len)
+		memcpy(h + FOU_GENEVE_HLEN, opts, opts_len);
+	return 0;
+}
+
+int fou_geneve_pull(struct fou_buf *b, const struct fou_geneve_opt_id *known,
+		    size_t nknown, struct fou_geneve *g)
+{
+	const uint8_t *h = fou_buf_data(b);
+	size_t optlen, hlen;
+	bool crit;
+	int err;
+
+	if (b->len < FOU_GENEVE_HLEN)
+		return -FOU_DROP_TOO_SHORT;
+	/* TODO(l2-reasons): geneve_version */
+	if (h[0] >> GENEVE_VER_SHIFT != 0)
+		return -FOU_DROP_INNER_PROTO;
+	optlen = (size_t)(h[0] & GENEVE_OPTLEN_MASK) << 2;
+	hlen = fou_geneve_hdr_len(optlen);
+	if (b->len < hlen + FOU_ETH_HLEN)
+		return -FOU_DROP_TOO_SHORT;
+	/* TODO(l2-reasons): geneve_proto, geneve_oam */
+	if (fou_get16(h + 2) != FOU_ETH_P_TEB || (h[1] & FOU_GENEVE_F_OAM))
+		return -FOU_DROP_INNER_PROTO;
+	err = geneve_walk(h + FOU_GENEVE_HLEN, optlen, &crit, known, nknown, true);
+	if (err)
+		return err;
+	g->vni = fou_get32(h + 4) >> GENEVE_VNI_SHIFT;
+	g->proto = FOU_ETH_P_TEB;
+	g->flags = h[1] & (FOU_GENEVE_F_OAM | FOU_GENEVE_F_CRIT);
+	g->opts = h + FOU_GENEVE_HLEN;
+	g->opts_len = optlen;
+	fou_buf_pull(b, hlen);
+	return 0;
+}
