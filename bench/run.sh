@@ -1,0 +1,680 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# make bench: foud's tunnels measured side by side with the kernel, in one run,
+# over one veth between two network namespaces (hosts A 192.0.2.1, B 192.0.2.2):
+#
+#   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) |
+#   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud VXLAN (when it exists)
+#
+# For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
+# BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
+# (RTT p50/p99), iperf3 UDP 64-byte datagrams at a fixed offered rate
+# (receiver rate, loss), CPU per Gbit/s of the whole machine (/proc/stat) and
+# of the tunnel process (foud or tunfwd, /proc/PID/stat); foud's VmRSS idle,
+# under load and with BENCH_TUNNELS tunnels. Prints a table, writes
+# bench/results/latest.{json,txt,png}.
+#
+# It reports, it never judges: no threshold on any number. It fails (exit 1)
+# only if a path does not carry traffic at all, or if it cannot set up.
+#
+# Environment: B (build dir, default build), BENCH_RUNS (3), BENCH_SECONDS (5),
+# BENCH_UDP_RATE (iperf3 -b for the 64-byte test, default 50M), BENCH_TUNNELS
+# (1000), BENCH_OUT (results dir, default bench/results).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-build}
+case $B in /*) BD=$B ;; *) BD=$ROOT/$B ;; esac
+FOUD=$BD/foud FOUCTL=$BD/fouctl TUNFWD=$BD/tunfwd
+RUNS=${BENCH_RUNS:-3}
+SECS=${BENCH_SECONDS:-5}
+UDP_RATE=${BENCH_UDP_RATE:-50M}
+NTUN=${BENCH_TUNNELS:-1000}
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+NSA=foud-bench-$$-a NSB=foud-bench-$$-b
+A4=192.0.2.1 B4=192.0.2.2
+IPERF_PORT=5201 SOCKPERF_PORT=11111
+HZ=$(getconf CLK_TCK)
+TMP=$(mktemp -d /tmp/foud-bench.XXXXXX)
+PIDS=()     # every background process this script started
+CUR=''      # the client being waited for
+FOUD_A='' FOUD_B='' TUNFWD_PID=''
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+na() { ip netns exec "$NSA" "$@"; }
+nb() { ip netns exec "$NSB" "$@"; }
+fa() { "$FOUCTL" -S "$TMP/a.sock" "$@"; }
+fb() { "$FOUCTL" -S "$TMP/b.sock" "$@"; }
+
+# shellcheck disable=SC2317  # reached through the EXIT trap
+cleanup() {
+	local p ns
+	trap - EXIT INT TERM
+	[ -n "$CUR" ] && kill "$CUR" 2>/dev/null
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	# Anything still inside our own namespaces was started by us.
+	for ns in "$NSA" "$NSB"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'log "bench: interrupted"; exit 130' INT TERM
+
+# spawn NAME CMD...: starts CMD in the background, output to $TMP/NAME.log; the pid is in $BG.
+spawn() {
+	local name=$1; shift
+	"$@" >"$TMP/$name.log" 2>&1 &
+	BG=$!
+	PIDS+=("$BG")
+}
+# bounded SECONDS OUT ERR CMD...: runs CMD bounded in time, stdout to file OUT,
+# stderr to file ERR (or to OUT if ERR is "-"), in the background so that a
+# signal is handled at once (and the trap writes to our own stderr, not to
+# ERR); returns its status.
+bounded() {
+	local t=$1 out=$2 err=$3 rc
+	shift 3
+	if [ "$err" = - ]; then timeout -k 5 "$t" "$@" >"$out" 2>&1 &
+	else timeout -k 5 "$t" "$@" >"$out" 2>"$err" &
+	fi
+	CUR=$!
+	wait "$CUR"; rc=$?
+	CUR=''
+	return $rc
+}
+stop() { # stop PID: TERM, then KILL after a second
+	kill -TERM "$1" 2>/dev/null
+	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- packages
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+ensure_packages() {
+	local want=() p
+	SOCKPERF_WHY=
+	for p in iperf3 jq gnuplot-nox iproute2 iputils-ping; do installed "$p" || want+=("$p"); done
+	if ! installed sockperf; then
+		if apt-cache policy sockperf 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+			want+=(sockperf)
+		else
+			SOCKPERF_WHY="no sockperf package in this Debian's archive (apt-cache policy sockperf has no candidate)"
+		fi
+	fi
+	[ ${#want[@]} -eq 0 ] && return 0
+	[ "$(id -u)" = 0 ] || die "run as root to install: ${want[*]}"
+	log "bench: installing ${want[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq --no-install-recommends "${want[@]}" >"$TMP/apt.log" 2>&1 ||
+		{ apt-get update -qq >>"$TMP/apt.log" 2>&1 &&
+		  apt-get install -y -qq --no-install-recommends "${want[@]}" >>"$TMP/apt.log" 2>&1; } ||
+		log "bench: apt-get install failed (see below); going on with what is there" "$(tail -5 "$TMP/apt.log")"
+	if ! command -v iperf3 >/dev/null || ! command -v jq >/dev/null; then die "iperf3 and jq are needed"; fi
+	if [ -z "$SOCKPERF_WHY" ] && ! command -v sockperf >/dev/null; then
+		SOCKPERF_WHY="sockperf could not be installed (apt-get install sockperf failed)"
+	fi
+}
+
+# ---------------------------------------------------------------- CPU, memory
+# Busy jiffies of the whole machine: user+nice+system+irq+softirq.
+machine_busy() {
+	local _c u n s _i _w irq sirq
+	read -r _c u n s _i _w irq sirq _ </proc/stat
+	echo $((u + n + s + irq + sirq))
+}
+proc_ticks() { # utime+stime of PID (all its threads)
+	local st fields
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	st=${st##*) }
+	read -r -a fields <<<"$st"
+	echo $((fields[11] + fields[12]))
+}
+rss_kb() { awk -v k="${2:-VmRSS}:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# ---------------------------------------------------------------- setup
+setup_underlay() {
+	if ! ip netns add "$NSA" || ! ip netns add "$NSB"; then die "cannot create namespaces"; fi
+	ip link add va netns "$NSA" type veth peer name vb netns "$NSB" || die "cannot create the veth"
+	na ip link set lo up; nb ip link set lo up
+	# Secondary addresses: two IPIP tunnels between the same pair of
+	# addresses would be the same tunnel (found by outer addresses).
+	na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb
+	na ip addr add 192.0.2.11/24 dev va; nb ip addr add 192.0.2.12/24 dev vb
+	na ip addr add 192.0.2.21/24 dev va; nb ip addr add 192.0.2.22/24 dev vb
+	na ip link set va up; nb ip link set vb up
+}
+
+# dev_up ns DEV ADDR/len: address, IPv6 off, up
+dev_up() {
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" 2>/dev/null
+	ip netns exec "$1" ip addr add "$3" dev "$2" && ip netns exec "$1" ip link set "$2" up
+}
+
+start_foud() { # start_foud a|b
+	local ns=$NSA; [ "$1" = b ] && ns=$NSB
+	spawn "foud-$1" ip netns exec "$ns" "$FOUD" -f -S "$TMP/$1.sock"
+	for _ in $(seq 50); do [ -S "$TMP/$1.sock" ] && break; sleep 0.1; done
+	[ -S "$TMP/$1.sock" ] || { cat "$TMP/foud-$1.log" >&2; die "foud ($1) did not start"; }
+	if [ "$1" = a ]; then FOUD_A=$BG; else FOUD_B=$BG; fi
+}
+
+# Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
+declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556)
+ORDER=(veth vxlan tunfwd fou gue grefou foudvx)
+path() { # path ID "LABEL" DST
+	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
+}
+path_fail() { STATUS[$1]=$2 NOTE[$1]=$3; log "bench: ${LABEL[$1]}: $3"; }
+
+setup_paths() {
+	local out
+	path veth "plain veth" $B4
+	path vxlan "kernel VXLAN" 10.42.0.2
+	if na ip link add vx0 type vxlan id 42 dstport 4789 remote $B4 local $A4 dev va 2>"$TMP/err" &&
+	   nb ip link add vx0 type vxlan id 42 dstport 4789 remote $A4 local $B4 dev vb 2>>"$TMP/err"; then
+		na ip link set vx0 mtu 1450; nb ip link set vx0 mtu 1450
+		dev_up "$NSA" vx0 10.42.0.1/24; dev_up "$NSB" vx0 10.42.0.2/24
+	else
+		path_fail vxlan failed "cannot create: $(head -1 "$TMP/err")"
+	fi
+
+	path tunfwd "TUN ceiling (tunfwd)" 10.9.0.2
+	PROCS[tunfwd]=tunfwd
+	spawn tunfwd "$TUNFWD" "/run/netns/$NSA" tfa "/run/netns/$NSB" tfb
+	TUNFWD_PID=$BG
+	for _ in $(seq 50); do grep -q ready "$TMP/tunfwd.log" && break; sleep 0.1; done
+	if grep -q ready "$TMP/tunfwd.log"; then
+		# Same MTU as IPIP over FOU, the path it is the ceiling of; foud's txqueuelen.
+		na ip link set tfa mtu 1472 txqueuelen 1000; nb ip link set tfb mtu 1472 txqueuelen 1000
+		dev_up "$NSA" tfa 10.9.0.1/30; dev_up "$NSB" tfb 10.9.0.2/30
+	else
+		path_fail tunfwd failed "tunfwd did not start: $(head -1 "$TMP/tunfwd.log")"
+	fi
+
+	start_foud a; start_foud b
+	# foud IPIP over FOU
+	path fou "foud IPIP/FOU" 10.1.0.2; PROCS[fou]=foud DEVS[fou]=fbt1
+	if fa fou add port 5555 ipproto 4 && fb fou add port 5555 ipproto 4 &&
+	   fa link add name fbt1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 &&
+	   fb link add name fbt1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555; then
+		dev_up "$NSA" fbt1 10.1.0.1/30; dev_up "$NSB" fbt1 10.1.0.2/30
+	else
+		path_fail fou failed "fouctl refused the configuration"
+	fi
+	# foud IPIP over GUE
+	path gue "foud IPIP/GUE" 10.2.0.2; PROCS[gue]=foud DEVS[gue]=fbg1
+	if fa fou add port 6080 gue && fb fou add port 6080 gue &&
+	   fa link add name fbg1 type ipip remote 192.0.2.12 local 192.0.2.11 encap gue encap-sport auto encap-dport 6080 &&
+	   fb link add name fbg1 type ipip remote 192.0.2.11 local 192.0.2.12 encap gue encap-sport auto encap-dport 6080; then
+		dev_up "$NSA" fbg1 10.2.0.1/30; dev_up "$NSB" fbg1 10.2.0.2/30
+	else
+		path_fail gue failed "fouctl refused the configuration"
+	fi
+	# foud GRE over FOU
+	path grefou "foud GRE/FOU" 10.3.0.2; PROCS[grefou]=foud DEVS[grefou]=fbr1
+	if fa fou add port 5556 ipproto 47 && fb fou add port 5556 ipproto 47 &&
+	   fa link add name fbr1 type gre remote 192.0.2.22 local 192.0.2.21 encap fou encap-sport auto encap-dport 5556 &&
+	   fb link add name fbr1 type gre remote 192.0.2.21 local 192.0.2.22 encap fou encap-sport auto encap-dport 5556; then
+		dev_up "$NSA" fbr1 10.3.0.1/30; dev_up "$NSB" fbr1 10.3.0.2/30
+	else
+		path_fail grefou failed "fouctl refused the configuration"
+	fi
+	# foud VXLAN: measured as soon as fouctl accepts the kernel's words for it.
+	path foudvx "foud VXLAN" 10.4.0.2; PROCS[foudvx]=foud DEVS[foudvx]=fbx1
+	if out=$(fa link add name fbx1 type vxlan id 43 dstport 4790 remote $B4 local $A4 2>&1) &&
+	   fb link add name fbx1 type vxlan id 43 dstport 4790 remote $A4 local $B4 >/dev/null 2>&1; then
+		dev_up "$NSA" fbx1 10.4.0.1/24; dev_up "$NSB" fbx1 10.4.0.2/24
+	else
+		STATUS[foudvx]=n/a NOTE[foudvx]="not implemented"
+		case $out in *invalid*vxlan*) ;; *) NOTE[foudvx]="not implemented (fouctl: ${out:-refused})" ;; esac
+	fi
+
+	local id
+	for id in "${ORDER[@]}"; do
+		[ "${STATUS[$id]}" = ok ] || continue
+		MTU[$id]=$(mtu_of "$id")
+	done
+}
+mtu_of() { # the MTU of the device that routes to DST[id] in A
+	local dev
+	dev=$(na ip -o route get "${DST[$1]}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+	na cat "/sys/class/net/$dev/mtu" 2>/dev/null || echo "?"
+}
+
+# Every working path must answer ping; one that does not is marked failed.
+check_paths() {
+	local id ok
+	for id in "${ORDER[@]}"; do
+		[ "${STATUS[$id]}" = ok ] || continue
+		ok=0
+		for _ in 1 2 3 4 5; do na ping -c 1 -W 1 -q "${DST[$id]}" >/dev/null 2>&1 && { ok=1; break; }; done
+		[ $ok = 1 ] || path_fail "$id" failed "no ping reply from ${DST[$id]}"
+	done
+}
+
+start_servers() {
+	spawn iperf3-srv ip netns exec "$NSB" iperf3 -s -p $IPERF_PORT
+	IPERF_SRV=$BG
+	if [ -z "$SOCKPERF_WHY" ]; then
+		spawn sockperf-srv ip netns exec "$NSB" sockperf sr --tcp -i 0.0.0.0 -p $SOCKPERF_PORT
+	fi
+	for _ in $(seq 30); do nb ss -ltn | grep -q ":$IPERF_PORT " && break; sleep 0.1; done
+}
+restart_iperf_server() {
+	stop "$IPERF_SRV"
+	spawn iperf3-srv ip netns exec "$NSB" iperf3 -s -p $IPERF_PORT
+	IPERF_SRV=$BG
+	for _ in $(seq 30); do nb ss -ltn | grep -q ":$IPERF_PORT " && break; sleep 0.1; done
+}
+
+proc_pids() { # the processes doing the tunnel's work for path ID
+	case ${PROCS[$1]} in
+	foud) echo "$FOUD_A $FOUD_B" ;;
+	tunfwd) echo "$TUNFWD_PID" ;;
+	esac
+}
+procs_ticks() {
+	local t=0 p
+	for p in "$@"; do t=$((t + $(proc_ticks "$p"))); done
+	echo $t
+}
+
+# ---------------------------------------------------------------- measurements
+REC=$TMP/records.jsonl
+: >"$REC"
+
+# tcp_run ID TEST RUN: one iperf3 TCP run; appends a record.
+tcp_run() {
+	local id=$1 test=$2 run=$3 opts=() pids m0 m1 p0 p1 u0 u1 rc sampler=''
+	case $test in p1) ;; p4) opts=(-P 4) ;; r) opts=(-R) ;; esac
+	read -r -a pids <<<"$(proc_pids "$id")"
+	# foud's resident memory under load: sampled mid-run, first 4-stream run over IPIP/FOU.
+	if [ "$id" = fou ] && [ "$test" = p4 ] && [ "$run" = 1 ] && [ -n "$FOUD_A" ]; then
+		( sleep "$(awk -v s="$SECS" 'BEGIN { print s / 2 }')"; rss_kb "$FOUD_A" >"$TMP/rss-load" ) &
+		sampler=$!
+		PIDS+=("$sampler")
+	fi
+	u0=$(udp_errors); m0=$(machine_busy); p0=$(procs_ticks "${pids[@]}")
+	bounded $((SECS + 30)) "$TMP/iperf.json" "$TMP/iperf.err" \
+		ip netns exec "$NSA" iperf3 -c "${DST[$id]}" -p $IPERF_PORT -t "$SECS" -Z -J \
+		--connect-timeout 3000 "${opts[@]}"
+	rc=$?
+	m1=$(machine_busy); p1=$(procs_ticks "${pids[@]}"); u1=$(udp_errors)
+	[ -n "$sampler" ] && wait "$sampler"
+	if [ $rc != 0 ] || ! jq -e '.end.sum_received.bits_per_second' "$TMP/iperf.json" >/dev/null 2>&1; then
+		log "bench: ${LABEL[$id]} $test run $run: iperf3 failed: $(jq -r '.error // empty' "$TMP/iperf.json" 2>/dev/null) $(head -c 200 "$TMP/iperf.err")"
+		jq -nc --arg p "$id" --arg t "$test" --argjson r "$run" '{path:$p, test:$t, run:$r, ok:false}' >>"$REC"
+		restart_iperf_server
+		return 1
+	fi
+	jq -c --arg p "$id" --arg t "$test" --argjson r "$run" --argjson hz "$HZ" \
+		--argjson m "$((m1 - m0))" --argjson pt "$((p1 - p0))" --arg np "${#pids[@]}" --argjson ue "$((u1 - u0))" '
+		.end as $e | ($e.sum_received.bytes * 8 / 1e9) as $gbit |
+		{path:$p, test:$t, run:$r, ok:true, udp_rcv_errors:$ue,
+		 gbps: ($e.sum_received.bits_per_second / 1e9),
+		 retr: ($e.sum_sent.retransmits // null),
+		 cpu_machine_per_gbps: (if $gbit > 0 then ($m / $hz) / $gbit else null end),
+		 cpu_proc_per_gbps: (if $np == "0" then null elif $gbit > 0 then ($pt / $hz) / $gbit else null end)}' \
+		"$TMP/iperf.json" >>"$REC"
+	printf '  %-22s %-3s run %s: %6.2f Gbit/s, %s retransmits\n' "${LABEL[$id]}" "$test" "$run" \
+		"$(tail -1 "$REC" | jq -r .gbps)" "$(tail -1 "$REC" | jq -r '.retr // "?"')" >&2
+}
+
+lat_run() { # sockperf TCP ping-pong
+	local id=$1 f=$TMP/sockperf.out
+	[ -n "$SOCKPERF_WHY" ] && return 0
+	if ! bounded $((SECS + 30)) "$f" - ip netns exec "$NSA" sockperf ping-pong --tcp -i "${DST[$id]}" \
+		-p $SOCKPERF_PORT -t "$SECS" --full-rtt || ! grep -q 'percentile 99.000' "$f"; then
+		log "bench: ${LABEL[$id]}: sockperf failed: $(grep -v '^$' "$f" | tail -2)"
+		jq -nc --arg p "$id" '{path:$p, test:"lat", ok:false}' >>"$REC"
+		return 1
+	fi
+	local p50 p99 avg tps
+	p50=$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' "$f")
+	p99=$(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' "$f")
+	avg=$(sed -n 's/.*avg-rtt=\([0-9.]*\).*/\1/p' "$f")
+	tps=$(sed -n 's/.*Valid Duration\] RunTime=\([0-9.]*\) sec; SentMessages=[0-9]*; ReceivedMessages=\([0-9]*\).*/\2 \1/p' "$f" |
+		awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print "null" }')
+	jq -nc --arg p "$id" --argjson a "${p50:-null}" --argjson b "${p99:-null}" --argjson c "${avg:-null}" \
+		--argjson d "${tps:-null}" '{path:$p, test:"lat", ok:true, p50_us:$a, p99_us:$b, avg_us:$c, tps:$d}' >>"$REC"
+	printf '  %-22s latency: RTT p50 %s us, p99 %s us\n' "${LABEL[$id]}" "$p50" "$p99" >&2
+}
+
+udp_run() { # iperf3 UDP, 64-byte datagrams at UDP_RATE
+	local id=$1 u0 u1 rc
+	# -w 2M: the receiving socket's buffer should not be what is measured.
+	u0=$(udp_errors)
+	bounded $((SECS + 30)) "$TMP/udp.json" "$TMP/iperf.err" ip netns exec "$NSA" iperf3 -c "${DST[$id]}" \
+		-p $IPERF_PORT -u -l 64 -b "$UDP_RATE" -w 2M -t "$SECS" -J --connect-timeout 3000
+	rc=$?
+	u1=$(udp_errors)
+	if [ $rc != 0 ] ||
+	   ! jq -e '.end.sum_received.packets' "$TMP/udp.json" >/dev/null 2>&1; then
+		log "bench: ${LABEL[$id]}: iperf3 UDP failed: $(jq -r '.error // empty' "$TMP/udp.json" 2>/dev/null)"
+		jq -nc --arg p "$id" '{path:$p, test:"udp", ok:false}' >>"$REC"
+		restart_iperf_server
+		return 1
+	fi
+	jq -c --arg p "$id" --argjson ue "$((u1 - u0))" '.end as $e |
+		($e.sum_received.packets - $e.sum_received.lost_packets) as $rx |
+		{path:$p, test:"udp", ok:true, udp_rcv_errors:$ue,
+		 sent_pps: ($e.sum_sent.packets / $e.sum_sent.seconds),
+		 rx_pps: ($rx / $e.sum_received.seconds),
+		 loss_pct: (if $e.sum_sent.packets > 0 then 100 * (1 - $rx / $e.sum_sent.packets) else null end)}' \
+		"$TMP/udp.json" >>"$REC"
+	printf '  %-22s UDP 64 B: sent %.0f pps, received %.0f pps, loss %.2f %%\n' "${LABEL[$id]}" \
+		"$(tail -1 "$REC" | jq .sent_pps)" "$(tail -1 "$REC" | jq .rx_pps)" "$(tail -1 "$REC" | jq .loss_pct)" >&2
+}
+
+udp_errors() { # RcvbufErrors and InErrors of both namespaces, summed
+	local t=0 ns v
+	for ns in "$NSA" "$NSB"; do
+		v=$(ip netns exec "$ns" cat /proc/net/snmp | awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 }
+			else print $c["RcvbufErrors"] + $c["InErrors"] }')
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+
+# Drops counted by the kernel on foud's own UDP sockets bound to PORT (receive
+# queue full: foud did not read fast enough), both namespaces; /proc/net/udp's last column.
+sock_drops() {
+	local hex t=0 ns v
+	hex=$(printf '%04X' "$1")
+	for ns in "$NSA" "$NSB"; do
+		v=$(ip netns exec "$ns" cat /proc/net/udp | awk -v p=":$hex" '$2 ~ p "$" { s += $NF } END { print s + 0 }')
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+
+# 1000 (BENCH_TUNNELS) IPIP-over-FOU tunnels with distinct remotes in foud A; VmRSS; delete.
+many_tunnels() {
+	local i t0 t1 n
+	MEM_BEFORE=$(rss_kb "$FOUD_A")
+	: >"$TMP/add" ; : >"$TMP/del"
+	for ((i = 0; i < NTUN; i++)); do
+		echo "link add name bm$i type ipip remote 198.18.$((i / 250)).$((i % 250 + 1)) local $A4 encap fou encap-sport auto encap-dport 5555" >>"$TMP/add"
+		echo "link del bm$i" >>"$TMP/del"
+	done
+	t0=$(date +%s.%N)
+	bounded 300 "$TMP/many-add.log" - "$FOUCTL" -S "$TMP/a.sock" -b "$TMP/add" ||
+		MANY_ERR="adding $NTUN tunnels failed: $(tail -1 "$TMP/many-add.log")"
+	t1=$(date +%s.%N)
+	MANY_ADD_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	n=$(fa -j link show | jq '[.[] | select(.ifname | test("^bm[0-9]+$"))] | length')
+	MANY_N=${n:-0}
+	MEM_MANY=$(rss_kb "$FOUD_A")
+	t0=$(date +%s.%N)
+	bounded 300 "$TMP/many-del.log" - "$FOUCTL" -S "$TMP/a.sock" -b "$TMP/del" ||
+		[ -n "${MANY_ERR:-}" ] || MANY_ERR="deleting the tunnels failed: $(tail -1 "$TMP/many-del.log")"
+	t1=$(date +%s.%N)
+	MANY_DEL_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	MEM_AFTER=$(rss_kb "$FOUD_A")
+	n=$(fa -j link show | jq '[.[] | select(.ifname | test("^bm[0-9]+$"))] | length')
+	[ "${n:-0}" = 0 ] || [ -n "${MANY_ERR:-}" ] || MANY_ERR="$n of the $NTUN tunnels are still there after deleting them"
+}
+
+# ---------------------------------------------------------------- main
+[ "$(id -u)" = 0 ] || die "run as root (it creates namespaces and TUN devices)"
+[ -c /dev/net/tun ] || die "no /dev/net/tun"
+{ [ -x "$FOUD" ] && [ -x "$FOUCTL" ]; } || die "build foud and fouctl first (make B=$B all)"
+ensure_packages
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$TUNFWD" "$ROOT/bench/tunfwd.c" || die "cannot build tunfwd"
+mkdir -p "$OUT" || die "cannot create $OUT"
+
+log "bench: $RUNS run(s) of $SECS s per test; UDP 64 B at $UDP_RATE; $NTUN tunnels for memory"
+setup_underlay
+setup_paths
+check_paths
+start_servers
+MEM_IDLE=$(rss_kb "$FOUD_A")
+UDPERR0=$(udp_errors)
+T_START=$(date +%s)
+
+# Runs are interleaved across paths (run 1 of every path, then run 2 ...), so
+# that a change in the machine's background load spreads over all of them.
+for ((run = 1; run <= RUNS; run++)); do
+	log "bench: TCP, run $run of $RUNS"
+	for id in "${ORDER[@]}"; do
+		[ "${STATUS[$id]}" = ok ] || continue
+		for test in p1 p4 r; do tcp_run "$id" "$test" "$run"; done
+	done
+done
+log "bench: latency and small packets"
+for id in "${ORDER[@]}"; do
+	[ "${STATUS[$id]}" = ok ] || continue
+	lat_run "$id"
+	udp_run "$id"
+done
+UDPERR1=$(udp_errors)
+# A foud that died took its paths with it.
+for h in a b; do
+	pid=$FOUD_A; [ $h = b ] && pid=$FOUD_B
+	[ -n "$pid" ] || continue
+	if ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid"; rc=$?
+		for id in "${ORDER[@]}"; do
+			[ "${PROCS[$id]}" = foud ] && [ "${STATUS[$id]}" = ok ] &&
+				path_fail "$id" failed "foud ($h) exited during the run (status $rc): $(tail -1 "$TMP/foud-$h.log")"
+		done
+		[ $h = a ] && FOUD_A=''
+	fi
+done
+MEM_LOAD=$(cat "$TMP/rss-load" 2>/dev/null || echo 0)
+MEM_HWM=$(rss_kb "$FOUD_A" VmHWM)
+T_END=$(date +%s)
+
+# foud's counters: every non-zero drop, per device and per port, both hosts.
+drops_json() { # drops_json a|b
+	local f=fa; [ "$1" = b ] && f=fb
+	{ $f -j -s link show; $f -j -s fou show; } 2>/dev/null | jq -s --arg h "$1" '
+		[ .[][] | { name: (.ifname // ("port " + (.port | tostring))),
+			stats: .stats64,
+			drops: ([.drops.rx, .drops.tx] | map(to_entries | map(select(.value > 0)) | from_entries)) } ] |
+		map({key: ($h + ":" + .name), value: {rx: .drops[0], tx: .drops[1],
+			rx_packets: .stats.rx.packets, tx_packets: .stats.tx.packets}}) | from_entries'
+}
+DROPS=$( { drops_json a; drops_json b; } | jq -s 'add // {}')
+SOCKDROPS=$(for id in fou gue grefou; do
+	[ "${STATUS[$id]}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
+done | jq -s 'add // {}')
+
+MANY_ERR=
+MANY_N=0 MANY_ADD_S=0 MANY_DEL_S=0 MEM_BEFORE=0 MEM_MANY=0 MEM_AFTER=0
+[ -n "$FOUD_A" ] && many_tunnels
+
+# ---------------------------------------------------------------- summary
+status_json() {
+	local id
+	for id in "${ORDER[@]}"; do
+		jq -nc --arg id "$id" --arg l "${LABEL[$id]}" --arg s "${STATUS[$id]}" --arg n "${NOTE[$id]}" \
+			--arg m "${MTU[$id]:-}" --arg d "${DST[$id]}" --arg proc "${PROCS[$id]}" --arg dev "${DEVS[$id]}" \
+			'{id:$id, label:$l, status:$s, note:$n, mtu:($m | tonumber? // null), dst:$d,
+			  process:(if $proc == "" then null else $proc end), dev:(if $dev == "" then null else $dev end)}'
+	done
+}
+status_json >"$TMP/paths.jsonl"
+jq -n --slurpfile paths "$TMP/paths.jsonl" --slurpfile recs "$REC" --argjson drops "$DROPS" --argjson sd "$SOCKDROPS" \
+	--arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" --argjson cpus "$(nproc)" \
+	--arg iperf "$(iperf3 --version | head -1)" --arg rev "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" \
+	--argjson runs "$RUNS" --argjson secs "$SECS" --arg rate "$UDP_RATE" --arg spwhy "$SOCKPERF_WHY" \
+	--argjson mi "${MEM_IDLE:-0}" --argjson ml "${MEM_LOAD:-0}" --argjson mh "${MEM_HWM:-0}" \
+	--argjson mb "$MEM_BEFORE" --argjson mm "$MEM_MANY" --argjson ma "$MEM_AFTER" --argjson nt "$NTUN" \
+	--argjson nn "$MANY_N" --argjson tadd "$MANY_ADD_S" --argjson tdel "$MANY_DEL_S" --arg merr "$MANY_ERR" \
+	--argjson ue "$((UDPERR1 - UDPERR0))" --argjson dur "$((T_END - T_START))" '
+	def median: map(select(. != null)) | sort |
+		if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b end;
+	($recs | map(select(.ok))) as $ok |
+	def tcp($p; $t): ($ok | map(select(.path == $p and .test == $t))) as $r |
+		if ($r | length) == 0 then null else
+		{gbps: ($r | map(.gbps) | median), retr: ($r | map(.retr) | median),
+		 retr_total: ($r | map(.retr // 0) | add),
+		 cpu_machine_per_gbps: ($r | map(.cpu_machine_per_gbps) | median),
+		 cpu_proc_per_gbps: ($r | map(.cpu_proc_per_gbps) | median),
+		 udp_rcv_errors: ($r | map(.udp_rcv_errors // 0) | add),
+		 runs: ($r | map(.gbps)), retr_runs: ($r | map(.retr))} end;
+	def one($p; $t): ($ok | map(select(.path == $p and .test == $t)) | .[0]) // null | if . then del(.path, .test, .ok) else null end;
+	($paths | map(. + (if .status == "ok" then
+		{tcp: {p1: tcp(.id; "p1"), p4: tcp(.id; "p4"), r: tcp(.id; "r")},
+		 latency: one(.id; "lat"), udp64: one(.id; "udp")} else {} end))) as $P |
+	($P | map(select(.id == "vxlan"))[0]) as $vx | ($P | map(select(.id == "tunfwd"))[0]) as $ceil |
+	def ratios($x; $ref): if ($x.status != "ok") or ($ref.status != "ok") then null else
+		{p1: ratio($x.tcp.p1.gbps; $ref.tcp.p1.gbps), p4: ratio($x.tcp.p4.gbps; $ref.tcp.p4.gbps),
+		 r: ratio($x.tcp.r.gbps; $ref.tcp.r.gbps),
+		 p50: ratio($x.latency.p50_us; $ref.latency.p50_us), p99: ratio($x.latency.p99_us; $ref.latency.p99_us),
+		 udp_rx_pps: ratio($x.udp64.rx_pps; $ref.udp64.rx_pps),
+		 cpu_machine_per_gbps: ratio($x.tcp.p1.cpu_machine_per_gbps; $ref.tcp.p1.cpu_machine_per_gbps)} end;
+	{meta: {date: $date, kernel: $kernel, cpus: $cpus, iperf3: $iperf, git: $rev, runs: $runs, seconds: $secs,
+		udp_rate: $rate, udp_len: 64, duration_s: $dur,
+		latency: (if $spwhy == "" then "sockperf ping-pong --tcp --full-rtt" else ("n/a: " + $spwhy) end),
+		ratios: "path / kernel VXLAN (throughput: higher is better; latency and CPU: lower is better)",
+		cpu: "CPU-seconds per Gbit received = cores per Gbit/s; machine: /proc/stat user+nice+system+irq+softirq (the whole machine, other load included); process: utime+stime of foud A+B or tunfwd; single-stream runs"},
+	 paths: ($P | map(. + {vs_vxlan: (if .id == "vxlan" then null else ratios(.; $vx) end)}
+		+ (if .id == "fou" then {vs_ceiling: ratios(.; $ceil)} else {} end))),
+	 memory_kb: {process: "foud (host A)", idle: $mi, load: $ml, peak_hwm: $mh, before_many: $mb,
+		many_tunnels: $nt, many_configured: $nn, with_many: $mm, after_delete: $ma,
+		add_seconds: $tadd, delete_seconds: $tdel, error: (if $merr == "" then null else $merr end)},
+	 udp_rcvbuf_in_errors: $ue, foud_drops: $drops, foud_socket_drops: $sd}' >"$OUT/latest.json" || die "cannot write $OUT/latest.json"
+J=$OUT/latest.json
+
+# ---------------------------------------------------------------- table
+q() { jq -r "$1" "$J"; }
+fmt() { # fmt VALUE [DECIMALS]: "n/a" for null
+	if [ -z "$1" ] || [ "$1" = null ]; then printf 'n/a'; else printf "%.${2:-2}f" "$1"; fi
+}
+rat() { [ -z "$1" ] || [ "$1" = null ] && return; printf ' (x%.2f)' "$1"; }
+table() {
+	local id st g r c lbl
+	printf 'foud benchmark, %s, kernel %s, %s CPUs, %s; %s run(s) x %s s, median\n' \
+		"$(q .meta.date)" "$(q .meta.kernel)" "$(q .meta.cpus)" "$(q .meta.iperf3)" "$RUNS" "$SECS"
+	printf '(xN.NN) = ratio to the kernel VXLAN; retr = median TCP retransmits per run\n\n'
+	printf '%-22s %5s  %-17s %5s  %-17s %5s  %-17s %5s\n' "TCP throughput Gbit/s" MTU "1 stream" retr \
+		"4 streams" retr "reverse (-R)" retr
+	for id in "${ORDER[@]}"; do
+		st=$(q ".paths[] | select(.id == \"$id\") | .status")
+		lbl=${LABEL[$id]}
+		if [ "$st" != ok ]; then printf '%-22s %s\n' "$lbl" "$st ($(q ".paths[] | select(.id == \"$id\") | .note"))"; continue; fi
+		printf '%-22s %5s' "$lbl" "$(q ".paths[] | select(.id == \"$id\") | .mtu")"
+		for t in p1 p4 r; do
+			g=$(q ".paths[] | select(.id == \"$id\") | .tcp.$t.gbps")
+			r=$(q ".paths[] | select(.id == \"$id\") | .tcp.$t.retr")
+			c=$(q ".paths[] | select(.id == \"$id\") | .vs_vxlan.$t // empty")
+			printf '  %-17s %5s' "$(fmt "$g")$(rat "$c")" "$(fmt "$r" 0)"
+		done
+		printf '\n'
+	done
+	printf '\n%-22s %-19s %-19s %-23s %-8s %-17s %-9s %s\n' "latency, packets, CPU" "RTT p50 us" "RTT p99 us" \
+		"UDP 64B rx kpps (sent)" "loss %" "machine CPU/Gbps" "proc CPU" "UDP rcv errs TCP/64B"
+	for id in "${ORDER[@]}"; do
+		st=$(q ".paths[] | select(.id == \"$id\") | .status")
+		[ "$st" = ok ] || continue
+		local P="(.paths[] | select(.id == \"$id\"))"
+		printf '%-22s %-19s %-19s %-23s %-8s %-17s %-9s %s\n' "${LABEL[$id]}" \
+			"$(fmt "$(q "$P.latency.p50_us")" 1)$(rat "$(q "$P.vs_vxlan.p50 // empty")")" \
+			"$(fmt "$(q "$P.latency.p99_us")" 1)$(rat "$(q "$P.vs_vxlan.p99 // empty")")" \
+			"$(fmt "$(q "$P.udp64.rx_pps / 1000")" 1)$(rat "$(q "$P.vs_vxlan.udp_rx_pps // empty")") ($(fmt "$(q "$P.udp64.sent_pps / 1000")" 0))" \
+			"$(fmt "$(q "$P.udp64.loss_pct")" 2)" \
+			"$(fmt "$(q "$P.tcp.p1.cpu_machine_per_gbps")" 3)$(rat "$(q "$P.vs_vxlan.cpu_machine_per_gbps // empty")")" \
+			"$(fmt "$(q "$P.tcp.p1.cpu_proc_per_gbps")" 3)" \
+			"$(q "[$P.tcp[] | select(. != null) | .udp_rcv_errors] | add // 0")/$(q "$P.udp64.udp_rcv_errors // \"n/a\"")"
+	done
+	[ -n "$SOCKPERF_WHY" ] && printf 'latency: n/a (%s)\n' "$SOCKPERF_WHY"
+	printf '(CPU: cores per Gbit/s in the single-stream runs; machine = the whole machine, other load included;\n'
+	printf ' proc = foud A+B, or tunfwd for the ceiling. UDP rcv errs: RcvbufErrors+InErrors of both\n'
+	printf ' namespaces during all TCP runs / during the 64-byte run. RTT and CPU ratios: lower is better)\n'
+
+	printf '\nIPIP/FOU as a ratio:'
+	for ref in vs_vxlan vs_ceiling; do
+		if [ "$(q ".paths[] | select(.id == \"fou\") | .$ref")" = null ]; then continue; fi
+		local R=".paths[] | select(.id == \"fou\") | .$ref"
+		printf '\n  to %-14s 1 stream %s, 4 streams %s, reverse %s' \
+			"$([ $ref = vs_vxlan ] && echo "kernel VXLAN:" || echo "TUN ceiling:")" \
+			"$(fmt "$(q "$R.p1")")" "$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")"
+		[ $ref = vs_vxlan ] && printf ', RTT p50 %s, p99 %s, UDP rx %s, machine CPU/Gbps %s' \
+			"$(fmt "$(q "$R.p50")")" "$(fmt "$(q "$R.p99")")" "$(fmt "$(q "$R.udp_rx_pps")")" \
+			"$(fmt "$(q "$R.cpu_machine_per_gbps")")"
+	done
+	printf '\n\nfoud memory (VmRSS, host A): idle %s KiB, under load %s KiB (peak %s KiB),' \
+		"$(q .memory_kb.idle)" "$(q .memory_kb.load)" "$(q .memory_kb.peak_hwm)"
+	printf '\n  with %s tunnels %s KiB (added in %s s), after deleting them %s KiB (deleted in %s s)\n' \
+		"$(q .memory_kb.many_configured)" "$(q .memory_kb.with_many)" "$(q .memory_kb.add_seconds)" \
+		"$(q .memory_kb.after_delete)" "$(q .memory_kb.delete_seconds)"
+	[ -n "$MANY_ERR" ] && printf '  %s\n' "$MANY_ERR"
+	# foud's log, but for the lines every run has (start, each link added).
+	for h in a b; do
+		grep -v -E '^foud: (ready on |link [^ ]+ added \(mtu [0-9]+\)$)' "$TMP/foud-$h.log" >"$TMP/foud-$h.rest"
+		[ -s "$TMP/foud-$h.rest" ] || continue
+		printf 'foud (%s) logged %s other line(s), the last ones:\n' "$h" "$(wc -l <"$TMP/foud-$h.rest")"
+		tail -5 "$TMP/foud-$h.rest" | sed 's/^/  /'
+	done
+	printf 'UDP receive errors (RcvbufErrors+InErrors, both namespaces, whole run): %s\n' "$(q .udp_rcvbuf_in_errors)"
+	# shellcheck disable=SC2016  # $d is jq's
+	printf "foud's UDP sockets, kernel drops (receive queue full), whole run, both hosts: %s\n" \
+		"$(q '.foud_socket_drops as $d | [.paths[] | select($d[.id] != null) | "\(.label) \($d[.id])"] |
+			if length == 0 then "n/a" else join(", ") end')"
+	printf 'foud drops (non-zero counters): %s\n' \
+		"$(q '[.foud_drops | to_entries[] | select((.value.rx | length) + (.value.tx | length) > 0) |
+			"\(.key) rx \(.value.rx | to_entries | map("\(.key)=\(.value)") | join(",")) tx \(.value.tx | to_entries | map("\(.key)=\(.value)") | join(","))"] |
+			if length == 0 then "none" else join("; ") end')"
+}
+echo
+table | tee "$OUT/latest.txt"
+
+# ---------------------------------------------------------------- chart
+plot() {
+	local dat=$TMP/plot.dat vx
+	q '.paths[] | select(.status == "ok") | [.label, (.tcp.p1.gbps // 0), (.tcp.p4.gbps // 0), (.tcp.r.gbps // 0),
+		(.vs_vxlan.p1 // (if .id == "vxlan" then 1 else 0 end))] | "\"\(.[0])\" \(.[1]) \(.[2]) \(.[3]) \(.[4])"' >"$dat"
+	q '.paths[] | select(.status != "ok") | "\(.label): \(.status) (\(.note))"' >"$TMP/missing"
+	vx=$(q '.paths[] | select(.id == "vxlan") | .tcp.p1.gbps // 0')
+	gnuplot >"$TMP/gnuplot.log" 2>&1 <<EOF
+set terminal pngcairo size 1100,560 font "sans,10"
+set output "$OUT/latest.png"
+set title "foud vs kernel: TCP throughput over one veth (iperf3, median of $RUNS x $SECS s)\n$(q .meta.date), kernel $(q .meta.kernel), $(q .meta.cpus) CPUs; labels: ratio of 1 stream to kernel VXLAN"
+set ylabel "Gbit/s"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set key top right
+set yrange [0:*]
+set offsets 0, 0, graph 0.08, 0
+set xtics noenhance
+$( [ -s "$TMP/missing" ] && printf 'set label 1 "%s" at graph 0.01, graph 0.97 left noenhance\n' "$(paste -sd, "$TMP/missing" | sed 's/,/, /g')")
+plot "$dat" using 2:xtic(1) title "1 stream" lc rgb "#4472c4", \
+     "" using 3 title "4 streams" lc rgb "#ed7d31", \
+     "" using 4 title "reverse (-R)" lc rgb "#a5a5a5", \
+     $vx with lines dt 2 lw 2 lc rgb "#c00000" title "kernel VXLAN, 1 stream", \
+     "" using (\$0 - 0.3):(\$2):(sprintf("x%.2f", \$5)) with labels offset 0,0.8 notitle
+EOF
+}
+if command -v gnuplot >/dev/null; then
+	if plot; then echo "chart: $OUT/latest.png"; else log "bench: gnuplot failed: $(tail -3 "$TMP/gnuplot.log")"; fi
+else
+	log "bench: no gnuplot, no chart"
+fi
+echo "results: $OUT/latest.json, $OUT/latest.txt"
+
+# Fails only if a path does not carry traffic at all.
+fail=0
+for id in "${ORDER[@]}"; do
+	[ "${STATUS[$id]}" = failed ] && { log "bench: FAILED: ${LABEL[$id]}: ${NOTE[$id]}"; fail=1; }
+	[ "${STATUS[$id]}" = ok ] || continue
+	if [ "$(q ".paths[] | select(.id == \"$id\") | [.tcp[] | select(. != null)] | length")" = 0 ]; then
+		log "bench: FAILED: ${LABEL[$id]}: no iperf3 run succeeded"; fail=1
+	fi
+done
+exit $fail
