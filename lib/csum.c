@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Internet checksum (RFC 1071) over big-endian words. */
+#include <string.h>
 #include <sys/socket.h>
 
 #include "fou/fou.h"
@@ -12,17 +13,72 @@ static uint32_t fold64(uint64_t s)
 	return (uint32_t)s;
 }
 
+/*
+ * The sum is independent of byte order (RFC 1071 §2): add native 64-bit
+ * words with end-around carry, fold, and swap to big-endian at the end.
+ * Eight bytes a step instead of two; this is the data path's hottest loop.
+ */
+static inline uint64_t add_carry(uint64_t s, uint64_t w)
+{
+	s += w;
+	return s + (s < w);
+}
+
+static uint16_t native_sum(const uint8_t *p, size_t len)
+{
+	uint64_t s = 0, s2 = 0, w, w2;
+	uint32_t w4;
+	uint16_t w1;
+
+	for (; len >= 16; p += 16, len -= 16) {
+		memcpy(&w, p, 8);
+		memcpy(&w2, p + 8, 8);
+		s = add_carry(s, w);
+		s2 = add_carry(s2, w2);
+	}
+	s = add_carry(s, s2);
+	if (len >= 8) {
+		memcpy(&w, p, 8);
+		s = add_carry(s, w);
+		p += 8;
+		len -= 8;
+	}
+	if (len >= 4) {
+		memcpy(&w4, p, 4);
+		s = add_carry(s, w4);
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&w1, p, 2);
+		s = add_carry(s, w1);
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		/* The odd byte is the first of a 16-bit word: in memory order. */
+		uint8_t last[2] = { p[0], 0 };
+
+		memcpy(&w1, last, 2);
+		s = add_carry(s, w1);
+	}
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
 uint32_t fou_csum_add(uint32_t sum, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-	uint64_t s = sum;
-	size_t i;
+	uint16_t n = native_sum(buf, len);
+	uint16_t be;
 
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return fold64(s);
+	memcpy(&be, (const uint8_t[2]){ 0x12, 0x34 }, 2);
+	if (be != 0x1234)	/* little-endian host: the native sum is byte-swapped */
+		n = (uint16_t)(n >> 8 | n << 8);
+	return fold64((uint64_t)sum + n);
 }
 
 uint16_t fou_csum_fold(uint32_t sum)

@@ -117,9 +117,10 @@ static inline void fou_put32(uint8_t *p, uint32_t v)
 /* ---- checksums ---------------------------------------------------------- */
 
 /*
- * Internet checksum arithmetic over big-endian 16-bit words. A "sum" is an
- * unfolded 32-bit accumulator; fou_csum_fold() folds it and returns the
- * one's complement, ready for fou_put16(). An odd trailing byte is padded.
+ * Internet checksum arithmetic over big-endian 16-bit words. A "sum" is a
+ * 32-bit accumulator, congruent modulo 0xffff to the one's-complement sum
+ * (possibly partly folded); fou_csum_fold() folds it and returns the one's
+ * complement, ready for fou_put16(). An odd trailing byte is padded.
  */
 uint32_t fou_csum_add(uint32_t sum, const void *buf, size_t len);
 uint16_t fou_csum_fold(uint32_t sum);

@@ -15,8 +15,15 @@ static void test_rfc1071_example(void **state)
 	static const uint8_t w[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
 
 	(void)state;
-	/* RFC 1071 4.1: the sum is 0x2ddf0, folded 0xddf2, inverted 0x220d. */
-	assert_int_equal(fou_csum_add(0, w, sizeof(w)), 0x2ddf0);
+	/*
+	 * RFC 1071 4.1: the sum is 0x2ddf0, folded 0xddf2, inverted 0x220d.
+	 * fou_csum_add() may return any accumulator congruent to it modulo
+	 * 0xffff (partly folded or not), so compare what folds out of it.
+	 */
+	uint32_t s = fou_csum_add(0, w, sizeof(w));
+
+	assert_int_equal(s % 0xffff, 0x2ddf0 % 0xffff);
+	assert_int_equal(fou_csum_fold(s), 0x220d);
 	assert_int_equal(fou_csum_fold(0x2ddf0), 0x220d);
 }
 
