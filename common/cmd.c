@@ -37,7 +37,7 @@ const char foud_cmd_usage[] =
 "        [ peer ADDR peer_port PORT ] [ -6 ]\n"
 "fouctl fou show\n"
 "\n"
-"fouctl link add name NAME type { ipip | sit | gre | ip6tnl | ip6gre }\n"
+"fouctl link add name NAME type { ipip | sit | gre | ip6tnl | ip6gre | gretap }\n"
 "        remote ADDR local ADDR [ { ttl | hoplimit } { N | inherit } ]\n"
 "        [ tos { T | inherit } ] [ key K | ikey K | okey K ]\n"
 "        [ csum | icsum | ocsum ] [ seq | iseq | oseq ] [ mtu N ]\n"
@@ -45,10 +45,32 @@ const char foud_cmd_usage[] =
 "        [ encap-sport { auto | PORT } ] [ encap-dport PORT ]\n"
 "        [ encap-csum | noencap-csum ] [ encap-udp6-csum | noencap-udp6-csum ]\n"
 "        [ encap-remcsum | noencap-remcsum ]\n"
+"fouctl link add name NAME type vxlan id VNI\n"
+"        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
+"        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
+"        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
+"        [ maxaddress N ] [ udpcsum | noudpcsum ]\n"
+"        [ udp6zerocsumtx | noudp6zerocsumtx ]\n"
+"        [ udp6zerocsumrx | noudp6zerocsumrx ] [ mtu N ]\n"
+"fouctl link add name NAME type geneve id VNI remote ADDR [ local ADDR ]\n"
+"        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
+"        [ tos { T | inherit } ] [ mtu N ]\n"
+"fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR\n"
+"        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
+"        [ mtu N ]\n"
+"fouctl link add name NAME type stt key CONTEXT remote ADDR local ADDR\n"
+"        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
+"        [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
-"fouctl link show [ [ dev ] NAME ]\n";
+"fouctl link show [ [ dev ] NAME ]\n"
+"\n"
+"fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
+"fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
+"fouctl fdb show [ dev NAME ]\n";
 
 /* ---- parse state and errors ---------------------------------------------- */
+
+struct link_kind;
 
 struct pctx {
 	char *const *argv;
@@ -58,6 +80,8 @@ struct pctx {
 	uint32_t seen;		/* slots given so far */
 	const char *gre_word;	/* first GRE-only word, checked against the kind */
 	const char *ttl_word;	/* value of ttl/hoplimit as typed */
+	const char *bad;	/* the bad one of several values, if not the first */
+	const struct link_kind *lk;	/* link add: the kind "type" names */
 	uint16_t eflags_set, eflags_clr;
 	struct foud_cmd *cmd;
 	char *err;
@@ -116,6 +140,81 @@ static int parse_u8(const char *s, int base, uint8_t *out)
 	return 0;
 }
 
+static int parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long v;
+
+	if (!isdigit((unsigned char)s[0]) || parse_ulong(s, 10, 0, UINT32_MAX, &v))
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* A VXLAN/Geneve VNI or NVGRE VSID: 24 bits, any base as iproute2's get_u32. */
+static int parse_vni(const char *s, uint32_t *out)
+{
+	unsigned long v;
+
+	if (!isdigit((unsigned char)s[0]) || parse_ulong(s, 0, 0, 0xffffff, &v))
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* 64 bits, decimal or 0x hexadecimal (no octal: a leading 0 is decimal). */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	/* digits only: strtoull would take blanks, a sign or a second "0x" */
+	if (!s[0] || s[strspn(s, base == 16 ? "0123456789abcdefABCDEF" : "0123456789")])
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, base);
+	return errno || *end ? -EINVAL : 0;
+}
+
+static int parse_hex_byte(const char **s, uint8_t *out)
+{
+	unsigned int v = 0;
+	int n;
+
+	for (n = 0; n < 2 && isxdigit((unsigned char)**s); n++, (*s)++)
+		v = v * 16 + (unsigned int)(isdigit((unsigned char)**s) ? **s - '0' :
+					    tolower((unsigned char)**s) - 'a' + 10);
+	*out = (uint8_t)v;
+	return n ? 0 : -EINVAL;
+}
+
+/* aa:bb:cc:dd:ee:ff, either case, one or two digits a byte as bridge(8). */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		if (parse_hex_byte(&s, &mac[i]))
+			return -EINVAL;
+		if (*s != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+		s++;
+	}
+	return 0;
+}
+
+/* TOS is hexadecimal, as iproute2's rtnl_dsfield_a2n() reads it. */
+static int parse_tos(const char *s, uint8_t *tos, bool *inherit)
+{
+	if (!strcmp(s, "inherit")) {
+		*tos = 0;
+		*inherit = true;
+		return 0;
+	}
+	return parse_u8(s, 16, tos);
+}
+
 static int parse_addr(const char *s, struct fou_addr *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -165,6 +264,16 @@ static int parse_name(const char *s, char name[IFNAMSIZ])
 		return -EINVAL;
 	strcpy(name, s);	/* length checked by name_valid() */
 	return 0;
+}
+
+static bool addr_multicast(const struct fou_addr *a)
+{
+	return a->family == AF_INET ? (a->a[0] & 0xf0) == 0xe0 : a->a[0] == 0xff;
+}
+
+static int parse_unicast(const char *s, struct fou_addr *a)
+{
+	return parse_addr(s, a) || addr_multicast(a) ? -EINVAL : 0;
 }
 
 /* ---- name tables ---------------------------------------------------------- */
@@ -234,7 +343,7 @@ static const char *family_name(int family)
 struct kw {
 	const char *word;
 	uint32_t slots;		/* what it sets; a second word on a slot is a duplicate */
-	bool value;		/* takes the next word as its value */
+	uint8_t nval;		/* takes the next nval words as its value(s) */
 	unsigned int flags;	/* KW_* */
 	const char *expect;	/* what a value must look like, for the message */
 	int (*set)(struct pctx *p, const char *val);
@@ -255,16 +364,18 @@ static int kw_one(struct pctx *p, const struct kw *k, const char *w)
 	if (p->seen & k->slots)
 		return perr(p, "duplicate \"%s\"", w);
 	p->seen |= k->slots;
-	if (k->value) {
-		if (p->i >= p->argc)
-			return perr(p, "\"%s\" needs a value", w);
-		val = p->argv[p->i++];
+	if (p->argc - p->i < k->nval)
+		return perr(p, "\"%s\" needs %s", w, k->nval > 1 ? "two values" : "a value");
+	if (k->nval) {
+		val = p->argv[p->i];
+		p->i += k->nval;	/* a setter of two values finds the second at i - 1 */
 	}
 	if ((k->flags & KW_GRE) && !p->gre_word)
 		p->gre_word = k->word;
+	p->bad = NULL;
 	if (k->set(p, val) < 0)
 		return perr(p, "invalid value \"%s\" for \"%s\": expected %s",
-			    val ? val : "", w, k->expect);
+			    p->bad ? p->bad : val ? val : "", w, k->expect);
 	return 0;
 }
 
@@ -453,13 +564,23 @@ static int link_name(struct pctx *p, const char *v)
 	return parse_name(v, p->cmd->link.name);
 }
 
+static struct foud_l2_cfg *l2(struct pctx *p)
+{
+	return &p->cmd->link.l2;
+}
+
+static const struct link_kind *kind_find(const char *w);
+static enum fou_kind kind_tnl(const struct link_kind *k);
+
+/* The kind was found before the loop (link_prescan); this checks and keeps it. */
 static int link_type(struct pctx *p, const char *v)
 {
-	int k = nv_find(kinds, ARRAY_SIZE(kinds), v);
+	const struct link_kind *k = kind_find(v);
 
-	if (k < 0)
-		return k;
-	tnl(p)->kind = (enum fou_kind)k;
+	if (!k || (p->lk && k != p->lk))
+		return -EINVAL;
+	p->lk = k;
+	tnl(p)->kind = kind_tnl(k);	/* gretap and nvgre settle theirs at the end */
 	return 0;
 }
 
@@ -485,15 +606,9 @@ static int link_ttl(struct pctx *p, const char *v)
 	return parse_u8(v, 10, &tnl(p)->ttl);
 }
 
-/* TOS is hexadecimal, as iproute2's rtnl_dsfield_a2n() reads it. */
 static int link_tos(struct pctx *p, const char *v)
 {
-	if (!strcmp(v, "inherit")) {
-		tnl(p)->tos = 0;
-		tnl(p)->tos_inherit = true;
-		return 0;
-	}
-	return parse_u8(v, 16, &tnl(p)->tos);
+	return parse_tos(v, &tnl(p)->tos, &tnl(p)->tos_inherit);
 }
 
 static int link_ikey(struct pctx *p, const char *v)
@@ -656,16 +771,23 @@ static int link_noremcsum(struct pctx *p, const char *v)
 
 #define EXP_KEY		"a number 0-4294967295 or a dotted quad"
 #define EXP_TTL		"a number 0-255 or inherit"
+#define EXP_TOS		"a hexadecimal number 0-ff or inherit"
+#define EXP_MTU		"a number 68-65535"
+#define EXP_NAME	"1-15 characters without \"/\", \":\" or blanks"
+#define EXP_KIND	"ipip, sit, gre, ip6tnl, ip6gre, gretap, vxlan, nvgre, geneve or stt"
+
+#define KW_NAME		{ "name", LS_NAME, 1, 0, EXP_NAME, link_name }
+#define KW_TYPE		{ "type", LS_TYPE, 1, 0, EXP_KIND, link_type }
+#define KW_MTU		{ "mtu", LS_MTU, 1, 0, EXP_MTU, link_mtu }
 
 static const struct kw link_kws[] = {
-	{ "name", LS_NAME, true, 0,
-	  "1-15 characters without \"/\", \":\" or blanks", link_name },
-	{ "type", LS_TYPE, true, 0, "ipip, sit, gre, ip6tnl or ip6gre", link_type },
+	KW_NAME,
+	KW_TYPE,
 	{ "remote", LS_REMOTE, true, 0, EXP_ADDR, link_remote },
 	{ "local", LS_LOCAL, true, 0, EXP_ADDR, link_local },
 	{ "ttl", LS_TTL, true, 0, EXP_TTL, link_ttl },
 	{ "hoplimit", LS_TTL, true, 0, EXP_TTL, link_ttl },
-	{ "tos", LS_TOS, true, 0, "a hexadecimal number 0-ff or inherit", link_tos },
+	{ "tos", LS_TOS, true, 0, EXP_TOS, link_tos },
 	{ "key", LS_IKEY | LS_OKEY, true, KW_GRE, EXP_KEY, link_key },
 	{ "ikey", LS_IKEY, true, KW_GRE, EXP_KEY, link_ikey },
 	{ "okey", LS_OKEY, true, KW_GRE, EXP_KEY, link_okey },
@@ -675,7 +797,7 @@ static const struct kw link_kws[] = {
 	{ "seq", LS_ISEQ | LS_OSEQ, false, KW_GRE, "", link_seq },
 	{ "iseq", LS_ISEQ, false, KW_GRE, "", link_iseq },
 	{ "oseq", LS_OSEQ, false, KW_GRE, "", link_oseq },
-	{ "mtu", LS_MTU, true, 0, "a number 68-65535", link_mtu },
+	KW_MTU,
 	{ "pmtudisc", LS_PMTU, false, 0, "", link_pmtudisc },
 	{ "nopmtudisc", LS_PMTU, false, 0, "", link_nopmtudisc },
 	{ "encap", LS_ENCAP, true, 0, "fou, gue or none", link_encap },
@@ -752,14 +874,432 @@ static int link_finish(struct pctx *p)
 	return link_encap_check(p);
 }
 
-static int link_add(struct pctx *p)
-{
-	int ret;
+/* ---- link add: the L2 kinds ------------------------------------------------ */
 
-	tnl(p)->pmtudisc = true;
-	ret = kw_run(p, link_kws, ARRAY_SIZE(link_kws));
+/* Slots of the L2 words, after the LS_* of link_kws (shared where alike). */
+enum {
+	LS_ID = 1u << 20,	/* id, vsid, stt's key */
+	LS_GROUP = 1u << 21,
+	LS_DEV = 1u << 22,
+	LS_DSTPORT = 1u << 23,
+	LS_SRCPORT = 1u << 24,
+	LS_LEARN = 1u << 25,
+	LS_AGEING = 1u << 26,
+	LS_MAXADDR = 1u << 27,
+	LS_UDPCSUM = 1u << 28,
+	LS_ZCSUMTX = 1u << 29,
+	LS_ZCSUMRX = 1u << 30,
+};
+
+struct link_kind {
+	const char *word;
+	enum fou_kind tnl_kind;		/* L3 kinds, and the GRE carrier of gretap/nvgre */
+	enum foud_l2_kind l2;
+	uint16_t dstport;		/* default */
+	const char *where;		/* for "is not a keyword of" */
+	const struct kw *kws;
+	size_t nkws;
+	uint32_t required;		/* slots; L3 kinds check their own */
+	int (*finish)(struct pctx *p);
+};
+
+static int l2_id(struct pctx *p, const char *v)
+{
+	return parse_vni(v, &l2(p)->vni);
+}
+
+static int l2_key(struct pctx *p, const char *v)
+{
+	return parse_u64(v, &l2(p)->key);
+}
+
+static int l2_remote(struct pctx *p, const char *v)
+{
+	return parse_unicast(v, &l2(p)->remote);
+}
+
+static int l2_local(struct pctx *p, const char *v)
+{
+	return parse_unicast(v, &l2(p)->local);
+}
+
+static int l2_group(struct pctx *p, const char *v)
+{
+	struct fou_addr *g = &l2(p)->group;
+
+	return parse_addr(v, g) || !addr_multicast(g) ? -EINVAL : 0;
+}
+
+static int l2_dev(struct pctx *p, const char *v)
+{
+	return parse_name(v, l2(p)->dev);
+}
+
+static int l2_dstport(struct pctx *p, const char *v)
+{
+	return parse_u16(v, 1, &l2(p)->dstport);
+}
+
+/* Two words: MIN is v, MAX the word after it. */
+static int l2_srcport(struct pctx *p, const char *v)
+{
+	const char *max = p->argv[p->i - 1];
+
+	if (parse_u16(v, 1, &l2(p)->srcport_min))
+		return -EINVAL;
+	p->bad = max;
+	return parse_u16(max, 1, &l2(p)->srcport_max);
+}
+
+/* As iproute2's vxlan and geneve: 1-255, or inherit/auto for 0. */
+static int l2_ttl(struct pctx *p, const char *v)
+{
+	unsigned long ttl;
+
+	if (!strcmp(v, "inherit") || !strcmp(v, "auto")) {
+		l2(p)->ttl = 0;
+		return 0;
+	}
+	if (!isdigit((unsigned char)v[0]) || parse_ulong(v, 10, 1, 255, &ttl))
+		return -EINVAL;
+	l2(p)->ttl = (uint8_t)ttl;
+	return 0;
+}
+
+static int l2_tos(struct pctx *p, const char *v)
+{
+	return parse_tos(v, &l2(p)->tos, &l2(p)->tos_inherit);
+}
+
+static int l2_learning(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->learning = true;
+	return 0;
+}
+
+static int l2_nolearning(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->learning = false;
+	return 0;
+}
+
+static int l2_ageing(struct pctx *p, const char *v)
+{
+	return parse_u32(v, &l2(p)->ageing);
+}
+
+static int l2_maxaddress(struct pctx *p, const char *v)
+{
+	return parse_u32(v, &l2(p)->maxaddress);
+}
+
+static int l2_udpcsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->udpcsum = true;
+	return 0;
+}
+
+static int l2_noudpcsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->udpcsum = false;
+	return 0;
+}
+
+static int l2_zcsumtx(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->udp6zerocsumtx = true;
+	return 0;
+}
+
+static int l2_zcsumrx(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->udp6zerocsumrx = true;
+	return 0;
+}
+
+static int l2_nozcsumtx(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->udp6zerocsumtx = false;
+	return 0;
+}
+
+static int l2_nozcsumrx(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->udp6zerocsumrx = false;
+	return 0;
+}
+
+#define EXP_UADDR	"a unicast IPv4 or IPv6 address"
+#define EXP_L2TTL	"a number 1-255, inherit or auto"
+#define EXP_VNI		"a number 0-16777215"
+
+/* The words every L2 kind but gretap takes. */
+#define KW_L2_COMMON \
+	KW_NAME, \
+	KW_TYPE, \
+	{ "remote", LS_REMOTE, 1, 0, EXP_UADDR, l2_remote }, \
+	{ "local", LS_LOCAL, 1, 0, EXP_UADDR, l2_local }, \
+	{ "ttl", LS_TTL, 1, 0, EXP_L2TTL, l2_ttl }, \
+	{ "hoplimit", LS_TTL, 1, 0, EXP_L2TTL, l2_ttl }, \
+	{ "tos", LS_TOS, 1, 0, EXP_TOS, l2_tos }, \
+	KW_MTU
+
+#define KW_DSTPORT	{ "dstport", LS_DSTPORT, 1, 0, EXP_PORT, l2_dstport }
+
+/* kw_missing() names the first missing word in table order: name, id, ... */
+static const struct kw vxlan_kws[] = {
+	KW_L2_COMMON,
+	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
+	{ "group", LS_GROUP, 1, 0, "a multicast IPv4 or IPv6 address", l2_group },
+	{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev },
+	KW_DSTPORT,
+	{ "srcport", LS_SRCPORT, 2, 0, "two ports 1-65535, MIN MAX", l2_srcport },
+	{ "learning", LS_LEARN, 0, 0, "", l2_learning },
+	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning },
+	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing },
+	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress },
+	{ "udpcsum", LS_UDPCSUM, 0, 0, "", l2_udpcsum },
+	{ "noudpcsum", LS_UDPCSUM, 0, 0, "", l2_noudpcsum },
+	{ "udp6zerocsumtx", LS_ZCSUMTX, 0, 0, "", l2_zcsumtx },
+	{ "noudp6zerocsumtx", LS_ZCSUMTX, 0, 0, "", l2_nozcsumtx },
+	{ "udp6zerocsumrx", LS_ZCSUMRX, 0, 0, "", l2_zcsumrx },
+	{ "noudp6zerocsumrx", LS_ZCSUMRX, 0, 0, "", l2_nozcsumrx },
+};
+
+static const struct kw geneve_kws[] = {
+	KW_L2_COMMON,
+	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
+	KW_DSTPORT,
+};
+
+static const struct kw nvgre_kws[] = {
+	KW_L2_COMMON,
+	{ "vsid", LS_ID, 1, 0, EXP_VNI, l2_id },
+};
+
+static const struct kw stt_kws[] = {
+	KW_L2_COMMON,
+	{ "key", LS_ID, 1, 0, "a number 0-18446744073709551615 (or 0x hexadecimal)",
+	  l2_key },
+};
+
+/* "local" against "remote" or "group"; either may be absent. */
+static int same_family(struct pctx *p, const char *word, const struct fou_addr *a,
+		       const char *ref_word, const struct fou_addr *ref)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!a->family || !ref->family || a->family == ref->family)
+		return 0;
+	inet_ntop(a->family, a->a, buf, sizeof(buf));
+	return perr(p, "\"%s\" address \"%s\" is %s but \"%s\" is %s", word, buf,
+		    family_name(a->family), ref_word, family_name(ref->family));
+}
+
+static int l2_required(struct pctx *p)
+{
+	const struct link_kind *k = p->lk;
+	const char *miss = kw_missing(p, k->kws, k->nkws, k->required);
+
+	if (miss)
+		return perr(p, "\"%s\" is missing (type \"%s\" needs it)", miss, k->word);
+	return 0;
+}
+
+static int l2_common(struct pctx *p)
+{
+	const struct foud_l2_cfg *c = l2(p);
+
+	if (same_family(p, "local", &c->local, "remote", &c->remote) ||
+	    same_family(p, "local", &c->local, "group", &c->group))
+		return -EINVAL;
+	if (c->srcport_min > c->srcport_max)
+		return perr(p, "\"srcport\" %u %u: MIN is greater than MAX",
+			    c->srcport_min, c->srcport_max);
+	return 0;
+}
+
+/* geneve, stt: nothing in link.tnl */
+static int l2_finish(struct pctx *p)
+{
+	int ret = l2_required(p);
+
+	if (!ret)
+		ret = l2_common(p);
+	memset(tnl(p), 0, sizeof(*tnl(p)));
+	return ret;
+}
+
+/*
+ * At most one of remote and group; a group is joined on dev. With neither,
+ * as in Linux, the flood list comes from `fdb append 00:00:00:00:00:00`.
+ */
+static int vxlan_dest(struct pctx *p)
+{
+	uint32_t s = p->seen;
+
+	if ((s & LS_REMOTE) && (s & LS_GROUP))
+		return perr(p, "\"group\" conflicts with \"remote\": give one of them");
+	if ((s & LS_GROUP) && !(s & LS_DEV))
+		return perr(p, "\"dev\" is missing (\"group\" needs it)");
+	if ((s & LS_DEV) && !(s & LS_GROUP))
+		return perr(p, "\"dev\" is only for \"group\", not \"remote\"");
+	return 0;
+}
+
+static int vxlan_finish(struct pctx *p)
+{
+	int ret = l2_required(p);
+
+	if (!ret)
+		ret = vxlan_dest(p);
+	return ret ? ret : l2_finish(p);
+}
+
+/* NVGRE rides on GRE: key = VSID << 8 | FlowID (FlowID 0), as RFC 7637. */
+static int nvgre_finish(struct pctx *p)
+{
+	const struct foud_l2_cfg *c = l2(p);
+	struct fou_tnl *t = tnl(p);
+	int ret = l2_finish(p);	/* zeroes tnl */
+
+	if (ret)
+		return ret;
+	t->kind = c->remote.family == AF_INET6 ? FOU_KIND_IP6GRE : FOU_KIND_GRE;
+	t->local = c->local;
+	t->remote = c->remote;
+	t->gre_iflags = t->gre_oflags = FOU_GRE_KEY;
+	t->ikey = t->okey = c->vni << 8;
+	t->ttl = c->ttl;
+	t->tos = c->tos;
+	t->tos_inherit = c->tos_inherit;
+	t->pmtudisc = true;
+	link_defaults(p);
+	return 0;
+}
+
+/* gretap takes the words of gre; the kind follows the family of remote. */
+static int gretap_finish(struct pctx *p)
+{
+	struct foud_l2_cfg *c = l2(p);
+	struct fou_tnl *t = tnl(p);
+	int ret = same_family(p, "local", &t->local, "remote", &t->remote);
+
+	if (t->remote.family == AF_INET6)
+		t->kind = FOU_KIND_IP6GRE;
 	if (!ret)
 		ret = link_finish(p);
+	if (ret)
+		return ret;
+	c->local = t->local;
+	c->remote = t->remote;
+	c->ttl = t->ttl;
+	c->tos = t->tos;
+	c->tos_inherit = t->tos_inherit;
+	return 0;
+}
+
+/* ---- link add: kinds --------------------------------------------------------- */
+
+#define KWS(t)	t, ARRAY_SIZE(t)
+#define L3(w, k) { w, k, FOUD_L2_NONE, 0, "link add", KWS(link_kws), 0, link_finish }
+
+static const struct link_kind link_kinds[] = {
+	L3("ipip", FOU_KIND_IPIP),
+	L3("sit", FOU_KIND_SIT),
+	L3("gre", FOU_KIND_GRE),
+	L3("ip6tnl", FOU_KIND_IP6TNL),
+	L3("ip6gre", FOU_KIND_IP6GRE),
+	{ "gretap", FOU_KIND_GRE, FOUD_L2_GRETAP, 0, "link add type gretap",
+	  KWS(link_kws), 0, gretap_finish },
+	{ "vxlan", 0, FOUD_L2_VXLAN, 4789, "link add type vxlan", KWS(vxlan_kws),
+	  LS_NAME | LS_ID | LS_LOCAL, vxlan_finish },
+	{ "nvgre", 0, FOUD_L2_NVGRE, 0, "link add type nvgre", KWS(nvgre_kws),
+	  LS_NAME | LS_ID | LS_REMOTE | LS_LOCAL, nvgre_finish },
+	{ "geneve", 0, FOUD_L2_GENEVE, 6081, "link add type geneve", KWS(geneve_kws),
+	  LS_NAME | LS_ID | LS_REMOTE, l2_finish },
+	{ "stt", 0, FOUD_L2_STT, 7471, "link add type stt", KWS(stt_kws),
+	  LS_NAME | LS_ID | LS_REMOTE | LS_LOCAL, l2_finish },
+};
+
+static const struct link_kind *kind_find(const char *w)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(link_kinds); i++)
+		if (!strcmp(link_kinds[i].word, w))
+			return &link_kinds[i];
+	return NULL;
+}
+
+/* A word of any kind's table, for walking past values before the kind is known. */
+static enum fou_kind kind_tnl(const struct link_kind *k)
+{
+	return k->tnl_kind;
+}
+
+static const struct kw *link_kw_any(const char *w)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(link_kinds); i++) {
+		const struct kw *k = kw_find(link_kinds[i].kws, link_kinds[i].nkws, w);
+
+		if (k)
+			return k;
+	}
+	return NULL;
+}
+
+/*
+ * The kind decides which words exist, and "type" may come last: find it
+ * first, skipping values (so "name type type vxlan" is a link named type).
+ * NULL when there is none or it is unknown: the L3 table then says so.
+ */
+static const struct link_kind *link_prescan(const struct pctx *p)
+{
+	for (int i = p->i; i < p->argc; i++) {
+		const struct kw *k;
+
+		if (!strcmp(p->argv[i], "type"))
+			return i + 1 < p->argc ? kind_find(p->argv[i + 1]) : NULL;
+		k = link_kw_any(p->argv[i]);
+		if (k)
+			i += k->nval;
+	}
+	return NULL;
+}
+
+static void l2_defaults(struct pctx *p, const struct link_kind *k)
+{
+	struct foud_l2_cfg *c = l2(p);
+
+	c->kind = k->l2;
+	c->dstport = k->dstport;
+	c->learning = true;
+	c->ageing = 300;
+	c->udpcsum = true;
+}
+
+static int link_add(struct pctx *p)
+{
+	const struct link_kind *k = link_prescan(p);
+	int ret;
+
+	p->lk = k;
+	if (!k)
+		k = &link_kinds[0];	/* the L3 words; "type" reports itself */
+	p->where = k->where;
+	if (k->l2 != FOUD_L2_NONE)
+		l2_defaults(p, k);
+	tnl(p)->pmtudisc = true;
+	ret = kw_run(p, k->kws, k->nkws);
+	if (!ret)
+		ret = k->finish(p);
 	/* also in cmd->name, where every link command keeps its target */
 	if (!ret)
 		memcpy(p->cmd->name, p->cmd->link.name, IFNAMSIZ);
@@ -783,7 +1323,7 @@ static int link_target(struct pctx *p, bool required)
 	}
 	if (parse_name(w, p->cmd->name))
 		return perr(p, "invalid value \"%s\" for \"%s\": expected %s", w,
-			    w == kw ? "NAME" : kw, link_kws[0].expect);
+			    w == kw ? "NAME" : kw, EXP_NAME);
 	if (p->i < p->argc)
 		return perr(p, "\"%s\" is not a keyword of \"%s\"", p->argv[p->i], p->where);
 	return 0;
@@ -804,6 +1344,73 @@ static int no_args(struct pctx *p)
 	if (p->i < p->argc)
 		return perr(p, "\"%s\" is not a keyword of \"%s\"", p->argv[p->i], p->where);
 	return 0;
+}
+
+/* ---- fdb ------------------------------------------------------------------- */
+
+enum {
+	DS_DEV = 1u << 0,
+	DS_DST = 1u << 1,
+};
+
+static int fdb_dev(struct pctx *p, const char *v)
+{
+	return parse_name(v, p->cmd->fdb.dev);
+}
+
+static int fdb_dst(struct pctx *p, const char *v)
+{
+	return parse_addr(v, &p->cmd->fdb.dst);
+}
+
+static const struct kw fdb_kws[] = {
+	{ "dev", DS_DEV, 1, 0, EXP_NAME, fdb_dev },
+	{ "dst", DS_DST, 1, 0, EXP_ADDR, fdb_dst },
+};
+
+#define EXP_MAC "a MAC address like 02:00:5e:00:53:01"
+
+static bool mac_zero(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, sizeof(zero));
+}
+
+static int fdb_finish(struct pctx *p, const char *mac)
+{
+	enum foud_op op = p->cmd->op;
+	const char *miss = kw_missing(p, fdb_kws, ARRAY_SIZE(fdb_kws),
+				      op == FOUD_OP_DEL ? DS_DEV : DS_DEV | DS_DST);
+
+	if (miss)
+		return perr(p, "\"%s\" is missing", miss);
+	/* Linux appends to any entry; foud keeps lists only for flooding. */
+	if (op == FOUD_OP_APPEND && !mac_zero(p->cmd->fdb.mac))
+		return perr(p, "\"%s\": append is only for the flood list 00:00:00:00:00:00",
+			    mac);
+	return 0;
+}
+
+/* `LLADDR dev NAME dst ADDR`: the address first, as bridge(8) writes it. */
+static int fdb_entry(struct pctx *p)
+{
+	const char *mac;
+	int ret;
+
+	if (p->i >= p->argc)
+		return perr(p, "\"LLADDR\" is missing: expected " EXP_MAC);
+	mac = p->argv[p->i++];
+	if (parse_mac(mac, p->cmd->fdb.mac))
+		return perr(p, "invalid value \"%s\" for \"LLADDR\": expected " EXP_MAC, mac);
+	ret = kw_run(p, fdb_kws, ARRAY_SIZE(fdb_kws));
+	return ret ? ret : fdb_finish(p, mac);
+}
+
+/* `[ dev NAME ]`; fdb.dev stays "" for every device. */
+static int fdb_show(struct pctx *p)
+{
+	return kw_run(p, fdb_kws, 1);
 }
 
 /* ---- objects and commands -------------------------------------------------- */
@@ -840,12 +1447,22 @@ static const struct op_ent link_ops[] = {
 	{ "list", FOUD_OP_SHOW, "link show", link_show },
 };
 
+static const struct op_ent fdb_ops[] = {
+	{ "add", FOUD_OP_ADD, "fdb add", fdb_entry },
+	{ "append", FOUD_OP_APPEND, "fdb append", fdb_entry },
+	{ "del", FOUD_OP_DEL, "fdb del", fdb_entry },
+	{ "delete", FOUD_OP_DEL, "fdb del", fdb_entry },
+	{ "show", FOUD_OP_SHOW, "fdb show", fdb_show },
+	{ "list", FOUD_OP_SHOW, "fdb show", fdb_show },
+};
+
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
 	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del or show" },
+	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
 };
 
-#define OBJ_EXPECT "fou or link"
+#define OBJ_EXPECT "fou, link or fdb"
 
 static const struct obj_ent *obj_find(const char *w)
 {

@@ -16,13 +16,56 @@
 enum foud_obj {
 	FOUD_OBJ_FOU,
 	FOUD_OBJ_LINK,
+	FOUD_OBJ_FDB,
 	FOUD_OBJ__MAX
 };
 
 enum foud_op {
 	FOUD_OP_ADD,
 	FOUD_OP_DEL,
-	FOUD_OP_SHOW
+	FOUD_OP_SHOW,
+	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP__MAX
+};
+
+/* Ethernet-carrying kinds; their devices are TAP devices. */
+enum foud_l2_kind {
+	FOUD_L2_NONE,		/* an L3 kind: see struct foud_link_cfg.tnl */
+	FOUD_L2_VXLAN,
+	FOUD_L2_NVGRE,
+	FOUD_L2_GRETAP,
+	FOUD_L2_GENEVE,
+	FOUD_L2_STT,
+	FOUD_L2__MAX
+};
+
+/*
+ * `link add name NAME type vxlan id VNI { remote ADDR | group MCADDR dev IF }
+ *  local ADDR [ dstport PORT ] [ srcport MIN MAX ] [ ttl N ] [ tos T | inherit ]
+ *  [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ [no]udpcsum ]
+ *  [ udp6zerocsumtx ] [ udp6zerocsumrx ] [ mtu N ]`, and the other L2 kinds.
+ * For nvgre and gretap the parser also fills link.tnl (kind FOU_KIND_GRE or
+ * FOU_KIND_IP6GRE by family, key, encap words) so that the GRE machinery
+ * can carry them.
+ */
+struct foud_l2_cfg {
+	enum foud_l2_kind kind;
+	uint32_t vni;			/* vxlan/geneve id, nvgre vsid (24 bits) */
+	uint64_t key;			/* stt context id */
+	struct fou_addr local;		/* family 0: not given (geneve may omit it) */
+	struct fou_addr remote;		/* family 0: not given */
+	struct fou_addr group;		/* multicast group, family 0: none */
+	char dev[IFNAMSIZ];		/* the group's device */
+	uint16_t dstport;		/* default 4789 vxlan, 6081 geneve, 7471 stt */
+	uint16_t srcport_min, srcport_max;	/* 0 0: ip_local_port_range */
+	uint8_t ttl;			/* 0: 64 (1 towards a group) */
+	uint8_t tos;
+	bool tos_inherit;
+	bool learning;			/* default on */
+	uint32_t ageing;		/* seconds, default 300; 0 = never */
+	uint32_t maxaddress;		/* 0 = unlimited */
+	bool udpcsum;			/* IPv4 UDP checksum, default on */
+	bool udp6zerocsumtx, udp6zerocsumrx;
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */
@@ -41,6 +84,14 @@ struct foud_link_cfg {
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
 	uint32_t mtu;			/* 0: underlay MTU minus overhead */
+	struct foud_l2_cfg l2;		/* kind FOUD_L2_NONE for L3 links */
+};
+
+/* `fdb { add | append | del } LLADDR dev NAME dst ADDR`, `fdb show [ dev NAME ]` */
+struct foud_fdb_cfg {
+	uint8_t mac[6];
+	char dev[IFNAMSIZ];		/* "" in fdb show: every device */
+	struct fou_addr dst;
 };
 
 struct foud_cmd {
@@ -49,6 +100,7 @@ struct foud_cmd {
 	char name[IFNAMSIZ];		/* link del NAME, link show [NAME] ("" = all) */
 	struct foud_port_cfg port;	/* fou add/del */
 	struct foud_link_cfg link;	/* link add */
+	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 };
 
 /*

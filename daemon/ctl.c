@@ -72,7 +72,21 @@ static int exec_link_show(struct foud *d, const struct foud_cmd *cmd, uint32_t f
 	return foud_show_links(d, cmd->name, flags, out, err, errlen);
 }
 
-static const exec_fn exec_table[FOUD_OBJ__MAX][3] = {
+static int exec_fdb(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		    struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_fdb_exec(d, cmd, err, errlen);
+}
+
+static int exec_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			 struct foud_out *out, char *err, size_t errlen)
+{
+	return foud_fdb_show(d, cmd, flags, out, err, errlen);
+}
+
+static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	[FOUD_OBJ_FOU] = {
 		[FOUD_OP_ADD] = exec_fou_add,
 		[FOUD_OP_DEL] = exec_fou_del,
@@ -83,6 +97,12 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][3] = {
 		[FOUD_OP_DEL] = exec_link_del,
 		[FOUD_OP_SHOW] = exec_link_show,
 	},
+	[FOUD_OBJ_FDB] = {
+		[FOUD_OP_ADD] = exec_fdb,
+		[FOUD_OP_APPEND] = exec_fdb,
+		[FOUD_OP_DEL] = exec_fdb,
+		[FOUD_OP_SHOW] = exec_fdb_show,
+	},
 };
 
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -90,7 +110,7 @@ int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 {
 	exec_fn fn = NULL;
 
-	if ((unsigned int)cmd->obj < FOUD_OBJ__MAX && (unsigned int)cmd->op <= FOUD_OP_SHOW)
+	if ((unsigned int)cmd->obj < FOUD_OBJ__MAX && (unsigned int)cmd->op < FOUD_OP__MAX)
 		fn = exec_table[cmd->obj][cmd->op];
 	if (!fn) {
 		snprintf(err, errlen, "command not supported");

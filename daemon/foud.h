@@ -20,6 +20,9 @@
 #define FOUD_BUF_SIZE	(FOUD_HEADROOM + FOU_VNET_HLEN + FOUD_PKT_MAX + 1)
 
 struct foud;
+struct foud_l2;
+struct foud_l2port;
+struct foud_l2_txq;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -73,6 +76,7 @@ struct foud_tunnel {
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
+	struct foud_l2 *l2;		/* L2 kinds (l2.c); NULL for L3 */
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
 	struct foud_stats st;
@@ -111,6 +115,7 @@ struct foud_batch {
 
 TAILQ_HEAD(foud_tunnels, foud_tunnel);
 TAILQ_HEAD(foud_ports, foud_port);
+TAILQ_HEAD(foud_l2ports, foud_l2port);
 
 struct foud {
 	int epfd;
@@ -118,6 +123,8 @@ struct foud {
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
+	struct foud_l2ports l2ports;
+	struct foud_l2_txq *l2q;
 	int raw_tx4, raw_tx6;
 	struct foud_raw raw[6];		/* {v4,v6} x {4,41,47} */
 	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
@@ -148,7 +155,7 @@ void foud_batch_free(struct foud_batch *b);
 void foud_batch_reset(struct foud_batch *b, size_t headroom);
 
 /* tun.c */
-int foud_tun_open(const char *name, bool offload, bool *offload_on, int *ifindex);
+int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_write(int fd, struct fou_buf *b);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
@@ -175,6 +182,8 @@ struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
 void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 void foud_tunnel_free_all(struct foud *d);
+/* The raw socket that sends a family's outer packets, opened on first use. */
+int foud_raw_tx(struct foud *d, int family);
 
 /* gro.c */
 int foud_gro_init(struct foud *d);
@@ -189,6 +198,17 @@ void foud_uso_close(struct foud_tunnel *t);
 void foud_uso_forget(struct foud *d, int fd);
 int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
 		  const uint8_t *pkt, size_t len);
+
+/* l2.c */
+int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		 char *err, size_t errlen);
+void foud_l2_close(struct foud *d, struct foud_tunnel *t);
+void foud_l2_tick(struct foud *d);
+bool foud_l2_port_is_ours(const struct foud *d, uint16_t port);
+void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
+int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
+int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		  struct foud_out *o, char *err, size_t errlen);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <syslog.h>
 
 #include "foud.h"
@@ -26,9 +27,15 @@ void foud_loop_del(struct foud *d, struct foud_ev *ev)
 int foud_loop_run(struct foud *d)
 {
 	struct epoll_event evs[32];
+	time_t last = time(NULL);
 	int i, n;
 
 	while (!d->stop) {
+		/* Once a second: forwarding tables age. */
+		if (time(NULL) != last) {
+			last = time(NULL);
+			foud_l2_tick(d);
+		}
 		n = epoll_wait(d->epfd, evs, 32, 1000);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -115,6 +115,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 	memset(d, 0, sizeof(*d));
 	TAILQ_INIT(&d->tunnels);
 	TAILQ_INIT(&d->ports);
+	TAILQ_INIT(&d->l2ports);
 	d->ctl.fd = d->raw_tx4 = d->raw_tx6 = -1;
 	for (i = 0; i < 6; i++)
 		d->raw[i].ev.fd = -1;
@@ -152,6 +153,7 @@ static void foud_fini(struct foud *d)
 	free(d->scratch);
 	free(d->sendbuf);
 	foud_gro_fini(d);
+	free(d->l2q);
 	close(d->epfd);
 }
 

@@ -168,6 +168,12 @@ static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 	const struct fou_tnl *n = &t->tnl;
 	char r[64], l[64];
 
+	if (t->l2) {
+		foud_l2_show(t, false, o);
+		if (flags & FOUD_CTL_F_STATS)
+			text_stats(o, &t->st);
+		return;
+	}
 	foud_out_printf(o, "%s: %s remote %s local %s", t->name, fou_kind(n->kind)->name,
 			fou_addr_str(&n->remote, r, sizeof(r)), fou_addr_str(&n->local, l, sizeof(l)));
 	if (n->ttl)
@@ -239,6 +245,15 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 
 	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":\"%s\",\"mtu\":%u", t->ifindex, t->name,
 			t->mtu);
+	if (t->l2) {
+		foud_out_printf(o, ",\"linkinfo\":{");
+		foud_l2_show(t, true, o);
+		foud_out_printf(o, "}");
+		if (flags & FOUD_CTL_F_STATS)
+			json_stats(o, &t->st);
+		foud_out_printf(o, "}");
+		return;
+	}
 	foud_out_printf(o, ",\"linkinfo\":{\"info_kind\":\"%s\",\"info_data\":{\"remote\":\"%s\","
 			"\"local\":\"%s\"", fou_kind(n->kind)->name,
 			fou_addr_str(&n->remote, r, sizeof(r)), fou_addr_str(&n->local, l, sizeof(l)));

@@ -61,7 +61,7 @@ static int tun_ifindex(const char *name)
  * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
  * segments and completes; without, every packet arrives whole and final.
  */
-int foud_tun_open(const char *name, bool offload, bool *offload_on, int *ifindex)
+int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex)
 {
 	struct ifreq ifr = { 0 };
 	int fd, ret;
@@ -70,7 +70,7 @@ int foud_tun_open(const char *name, bool offload, bool *offload_on, int *ifindex
 	if (fd < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
+	ifr.ifr_flags = (tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		ret = -errno;
 		goto err;

@@ -41,7 +41,7 @@ struct txq {
 	int n;
 };
 
-static int raw_tx_fd(struct foud *d, int family)
+int foud_raw_tx(struct foud *d, int family)
 {
 	int *fd = family == AF_INET6 ? &d->raw_tx6 : &d->raw_tx4;
 
@@ -52,7 +52,7 @@ static int raw_tx_fd(struct foud *d, int family)
 
 static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
 {
-	int fd = raw_tx_fd(d, t->tnl.remote.family);
+	int fd = foud_raw_tx(d, t->tnl.remote.family);
 	int i = 0, n;
 
 	while (i < q->n) {
@@ -242,7 +242,7 @@ static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)
 	struct foud_tunnel *t;
 
 	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (fou_addr_eq(&t->tnl.remote, &rx->src))
+		if (!t->l2 && fou_addr_eq(&t->tnl.remote, &rx->src))
 			return FOU_DROP_NO_TUNNEL;
 	return FOU_DROP_UNKNOWN_PEER;
 }
@@ -254,7 +254,7 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 	int ret;
 
 	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (fou_tnl_match(&t->tnl, rx))
+		if (!t->l2 && fou_tnl_match(&t->tnl, rx))
 			break;
 	if (!t) {
 		ret = tunnel_no_match(d, rx);
@@ -382,7 +382,7 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 	size_t overhead = fou_tnl_overhead(&t->tnl);
 	int fd, ret;
 
-	fd = foud_tun_open(t->name, d->offload, &t->offload, &t->ifindex);
+	fd = foud_tun_open(t->name, false, d->offload, &t->offload, &t->ifindex);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
 		return fd;
@@ -430,11 +430,21 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 		return -ENOMEM;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", cfg->name);
+	t->ev.fd = -1;
 	t->tnl = cfg->tnl;
 	if (!t->tnl.port_min || t->tnl.port_min >= t->tnl.port_max)
 		foud_local_port_range(&t->tnl.port_min, &t->tnl.port_max);
 	tunnel_dst(t);
-	ret = tunnel_open(d, t, cfg, err, errlen);
+	if (cfg->l2.kind != FOUD_L2_NONE) {
+		ret = foud_l2_open(d, t, cfg, err, errlen);
+		if (ret) {
+			if (t->ev.fd >= 0)
+				close(t->ev.fd);
+			foud_l2_close(d, t);
+		}
+	} else {
+		ret = tunnel_open(d, t, cfg, err, errlen);
+	}
 	if (ret) {
 		free(t);
 		return ret;
@@ -451,7 +461,10 @@ static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 	close(t->ev.fd);
 	foud_uso_close(t);
 	foud_gro_forget(d, t);
-	tunnel_raw_put(d, &t->tnl, 2);
+	if (t->l2)
+		foud_l2_close(d, t);
+	else
+		tunnel_raw_put(d, &t->tnl, 2);
 	free(t);
 }
 

@@ -212,6 +212,259 @@ static void test_link_name(void **state)
 	assert_string_equal(cmd.link.name, "abcdefghijklmno");
 }
 
+/* L3 kinds leave the L2 part all zero (FOUD_L2_NONE). */
+static void test_link_l3_no_l2(void **state)
+{
+	static const struct foud_l2_cfg zero;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(link_good); i++) {
+		struct foud_cmd cmd;
+		char buf[512], err[256];
+
+		assert_int_equal(parse_line(link_good[i].line, buf, &cmd, err, sizeof(err)), 0);
+		assert_int_equal(cmd.link.l2.kind, FOUD_L2_NONE);
+		assert_memory_equal(&cmd.link.l2, &zero, sizeof(zero));
+	}
+}
+
+/* ---- link add: L2 kinds ------------------------------------------------------ */
+
+#define VX "link add name vx0 type vxlan id 42 local 192.0.2.1 "
+#define NOCS 0x1	/* noudpcsum */
+#define NOLEARN 0x2	/* nolearning */
+#define Z6TX 0x4
+#define Z6RX 0x8
+#define TOSI 0x10	/* tos inherit */
+
+struct l2_case {
+	const char *line;
+	enum foud_l2_kind kind;
+	uint32_t vni;
+	uint64_t key;
+	const char *local, *remote, *group, *dev;
+	uint16_t dstport, smin, smax;
+	uint8_t ttl, tos;
+	unsigned int flags;	/* the non-default booleans */
+	uint32_t ageing, maxaddress, mtu;
+};
+
+static const struct l2_case l2_good[] = {
+	/* neither remote nor group: the flood list comes from `fdb append`, as in Linux */
+	{ VX, FOUD_L2_VXLAN, 42, 0, "192.0.2.1", NULL, NULL, "",
+	  4789, 0, 0, 0, 0, 0, 300, 0, 0 },
+	/* defaults */
+	{ VX "remote 192.0.2.2", FOUD_L2_VXLAN, 42, 0, "192.0.2.1", "192.0.2.2", NULL, "",
+	  4789, 0, 0, 0, 0, 0, 300, 0, 0 },
+	{ "link add name g type geneve id 7 remote 192.0.2.2", FOUD_L2_GENEVE, 7, 0,
+	  NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, 0, 300, 0, 0 },
+	{ "link add name s type stt key 0xfedcba9876543210 " V4, FOUD_L2_STT, 0,
+	  0xfedcba9876543210ull, "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, 0,
+	  300, 0, 0 },
+	{ "link add name s type stt key 18446744073709551615 " V6, FOUD_L2_STT, 0,
+	  UINT64_MAX, "2001:db8::1", "2001:db8::2", NULL, "", 7471, 0, 0, 0, 0, 0, 300, 0, 0 },
+	{ "link add name s type stt key 010 " V4, FOUD_L2_STT, 0, 10, "192.0.2.1",
+	  "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, 0, 300, 0, 0 },
+	/* every vxlan word, in any order */
+	{ VX "remote 192.0.2.2 dstport 8472 srcport 1000 2000 ttl 10 tos 1c nolearning "
+	  "ageing 0 maxaddress 100 noudpcsum mtu 1450", FOUD_L2_VXLAN, 42, 0, "192.0.2.1",
+	  "192.0.2.2", NULL, "", 8472, 1000, 2000, 10, 0x1c, NOCS | NOLEARN, 0, 100, 1450 },
+	{ "link add udpcsum learning ageing 4294967295 tos inherit srcport 5 5 id 16777215 "
+	  "hoplimit auto type vxlan remote 192.0.2.2 local 192.0.2.1 name v",
+	  FOUD_L2_VXLAN, 16777215, 0, "192.0.2.1", "192.0.2.2", NULL, "", 4789, 5, 5, 0, 0,
+	  TOSI, 4294967295u, 0, 0 },
+	{ "link add name v type vxlan id 0 group 239.1.1.1 dev veth0 local 192.0.2.1 "
+	  "ttl inherit", FOUD_L2_VXLAN, 0, 0, "192.0.2.1", NULL, "239.1.1.1", "veth0",
+	  4789, 0, 0, 0, 0, 0, 300, 0, 0 },
+	{ "link add name v type vxlan id 0x10 group ff05::1 dev eth0 local 2001:db8::1 "
+	  "udp6zerocsumtx udp6zerocsumrx ttl 255", FOUD_L2_VXLAN, 16, 0, "2001:db8::1", NULL,
+	  "ff05::1", "eth0", 4789, 0, 0, 255, 0, Z6TX | Z6RX, 300, 0, 0 },
+	{ "link add name v type vxlan id 1 " V6 " noudp6zerocsumtx noudp6zerocsumrx",
+	  FOUD_L2_VXLAN, 1, 0, "2001:db8::1", "2001:db8::2", NULL, "", 4789, 0, 0, 0, 0, 0,
+	  300, 0, 0 },
+	{ "link add name g type geneve id 16777215 " V6 " dstport 6082 ttl 1 tos 0 mtu 9000",
+	  FOUD_L2_GENEVE, 16777215, 0, "2001:db8::1", "2001:db8::2", NULL, "", 6082, 0, 0, 1,
+	  0, 0, 300, 0, 9000 },
+};
+
+static void check_l2(const struct l2_case *c, const struct foud_cmd *cmd)
+{
+	const struct foud_l2_cfg *l = &cmd->link.l2;
+
+	assert_int_equal(l->kind, c->kind);
+	assert_int_equal(l->vni, c->vni);
+	assert_true(l->key == c->key);
+	assert_addr(&l->local, c->local);
+	assert_addr(&l->remote, c->remote);
+	assert_addr(&l->group, c->group);
+	assert_string_equal(l->dev, c->dev);
+	assert_int_equal(l->dstport, c->dstport);
+	assert_int_equal(l->srcport_min, c->smin);
+	assert_int_equal(l->srcport_max, c->smax);
+	assert_int_equal(l->ttl, c->ttl);
+	assert_int_equal(l->tos, c->tos);
+	assert_int_equal(l->tos_inherit, !!(c->flags & TOSI));
+	assert_int_equal(l->learning, !(c->flags & NOLEARN));
+	assert_int_equal(l->ageing, c->ageing);
+	assert_int_equal(l->maxaddress, c->maxaddress);
+	assert_int_equal(l->udpcsum, !(c->flags & NOCS));
+	assert_int_equal(l->udp6zerocsumtx, !!(c->flags & Z6TX));
+	assert_int_equal(l->udp6zerocsumrx, !!(c->flags & Z6RX));
+	assert_int_equal(cmd->link.mtu, c->mtu);
+}
+
+static void test_l2_good(void **state)
+{
+	static const struct fou_tnl zero;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(l2_good); i++) {
+		const struct l2_case *c = &l2_good[i];
+		struct foud_cmd cmd;
+		char buf[512], err[256];
+		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
+
+		if (ret)
+			print_error("%s: %s\n", c->line, err);
+		assert_int_equal(ret, 0);
+		assert_int_equal(cmd.obj, FOUD_OBJ_LINK);
+		assert_int_equal(cmd.op, FOUD_OP_ADD);
+		assert_string_equal(cmd.name, cmd.link.name);
+		check_l2(c, &cmd);
+		/* vxlan, geneve and stt have no GRE carrier */
+		assert_memory_equal(&cmd.link.tnl, &zero, sizeof(zero));
+	}
+}
+
+/* nvgre and gretap: the L2 part, and link.tnl as gre/ip6gre would have it. */
+struct carrier_case {
+	const char *line;
+	enum foud_l2_kind l2kind;
+	uint32_t vni;
+	struct link_case t;	/* line unused */
+};
+
+static const struct carrier_case carriers[] = {
+	{ "link add name nv0 type nvgre vsid 5000 " V4, FOUD_L2_NVGRE, 5000,
+	  { NULL, FOU_KIND_GRE, FOU_ENCAP_NONE, 0, 0, 0, GK, GK, 5000 << 8, 5000 << 8,
+	    0, 0, false, true, 0 } },
+	{ "link add name nv0 type nvgre vsid 0xfffffe " V6 " ttl 9 tos 10 mtu 1400",
+	  FOUD_L2_NVGRE, 0xfffffe, { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_NONE, 0, 0, CS6, GK, GK,
+	  0xfffffe00, 0xfffffe00, 9, 0x10, false, true, 1400 } },
+	{ "link add name nv0 type nvgre vsid 0 " V6, FOUD_L2_NVGRE, 0,
+	  { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_NONE, 0, 0, CS6, GK, GK, 0, 0, 64, 0, false,
+	    true, 0 } },
+	{ "link add name gt0 type gretap " V4, FOUD_L2_GRETAP, 0,
+	  { NULL, FOU_KIND_GRE, FOU_ENCAP_NONE, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, true, 0 } },
+	{ "link add name gt0 type gretap " V4 " key 7 csum encap fou encap-dport 5555 ttl 3",
+	  FOUD_L2_GRETAP, 0, { NULL, FOU_KIND_GRE, FOU_ENCAP_FOU, 0, 5555, 0, GK | GC, GK | GC,
+	  7, 7, 3, 0, false, true, 0 } },
+	{ "link add name gt0 type gretap " V6 " encap gue encap-dport 6080 tos inherit",
+	  FOUD_L2_GRETAP, 0, { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_GUE, 0, 6080, CS6, 0, 0, 0, 0,
+	  64, 0, true, true, 0 } },
+};
+
+static void test_l2_carriers(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(carriers); i++) {
+		const struct carrier_case *c = &carriers[i];
+		bool v6 = c->t.kind == FOU_KIND_IP6GRE;
+		const char *loc = v6 ? "2001:db8::1" : "192.0.2.1";
+		const char *rem = v6 ? "2001:db8::2" : "192.0.2.2";
+		const struct foud_l2_cfg *l;
+		struct foud_cmd cmd;
+		char buf[512], err[256];
+		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
+
+		if (ret)
+			print_error("%s: %s\n", c->line, err);
+		assert_int_equal(ret, 0);
+		check_link(&c->t, &cmd);
+		assert_addr(&cmd.link.tnl.local, loc);
+		assert_addr(&cmd.link.tnl.remote, rem);
+		l = &cmd.link.l2;
+		assert_int_equal(l->kind, c->l2kind);
+		assert_int_equal(l->vni, c->vni);
+		assert_addr(&l->local, loc);
+		assert_addr(&l->remote, rem);
+		assert_int_equal(l->tos_inherit, c->t.tos_inherit);
+		assert_int_equal(l->dstport, 0);
+		assert_true(l->learning);
+		assert_int_equal(l->ageing, 300);
+	}
+}
+
+/* "type" is found wherever it is, and a value spelt "type" is only a value. */
+static void test_l2_prescan(void **state)
+{
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("link add name type type vxlan id 1 remote 192.0.2.2 "
+				    "local 192.0.2.1", buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.link.name, "type");
+	assert_int_equal(cmd.link.l2.kind, FOUD_L2_VXLAN);
+	assert_int_equal(parse_line("link add id 1 remote 192.0.2.2 srcport 1 2 local 192.0.2.1 "
+				    "name type type vxlan", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.link.l2.srcport_max, 2);
+	assert_int_equal(parse_line("link add name t type vxlan id 1 remote 192.0.2.2 "
+				    "local 192.0.2.1 dev", buf, &cmd, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "\"dev\" needs a value");
+	assert_int_equal(parse_line(VX "remote 192.0.2.2 srcport 1", buf, &cmd, err,
+				    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "\"srcport\" needs two values");
+}
+
+/* ---- fdb ------------------------------------------------------------------------ */
+
+struct fdb_case {
+	const char *line;
+	enum foud_op op;
+	uint8_t mac[6];
+	const char *dev, *dst;
+};
+
+static const struct fdb_case fdb_good[] = {
+	{ "fdb add 02:00:5e:00:53:01 dev vx0 dst 192.0.2.2", FOUD_OP_ADD,
+	  { 2, 0, 0x5e, 0, 0x53, 1 }, "vx0", "192.0.2.2" },
+	{ "fdb add AA:bb:Cc:dD:ee:FF dst 2001:db8::2 dev vx0", FOUD_OP_ADD,
+	  { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff }, "vx0", "2001:db8::2" },
+	{ "fdb append 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", FOUD_OP_APPEND,
+	  { 0 }, "vx0", "192.0.2.3" },
+	{ "fdb append 0:0:0:0:0:0 dev vx0 dst 192.0.2.3", FOUD_OP_APPEND,
+	  { 0 }, "vx0", "192.0.2.3" },
+	{ "fdb add 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", FOUD_OP_ADD,
+	  { 0 }, "vx0", "192.0.2.3" },
+	{ "fdb del 02:00:5e:00:53:01 dev vx0", FOUD_OP_DEL,
+	  { 2, 0, 0x5e, 0, 0x53, 1 }, "vx0", NULL },
+	{ "fdb delete 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", FOUD_OP_DEL,
+	  { 0 }, "vx0", "192.0.2.3" },
+	{ "fdb show", FOUD_OP_SHOW, { 0 }, "", NULL },
+	{ "fdb list dev vx0", FOUD_OP_SHOW, { 0 }, "vx0", NULL },
+};
+
+static void test_fdb_good(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(fdb_good); i++) {
+		const struct fdb_case *c = &fdb_good[i];
+		struct foud_cmd cmd;
+		char buf[512], err[256];
+		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
+
+		if (ret)
+			print_error("%s: %s\n", c->line, err);
+		assert_int_equal(ret, 0);
+		assert_int_equal(cmd.obj, FOUD_OBJ_FDB);
+		assert_int_equal(cmd.op, c->op);
+		assert_memory_equal(cmd.fdb.mac, c->mac, 6);
+		assert_string_equal(cmd.fdb.dev, c->dev);
+		assert_addr(&cmd.fdb.dst, c->dst);
+	}
+}
+
 /* ---- link del / show ------------------------------------------------------ */
 
 struct target_case {
@@ -254,7 +507,7 @@ struct err_case {
 
 static const struct err_case errs[] = {
 	{ "", "OBJECT" },
-	{ "fdb add", "fdb" },
+	{ "route add", "route" },
 	{ "fou", "COMMAND" },
 	{ "fou frob", "frob" },
 	{ "link addd", "addd" },
@@ -324,6 +577,96 @@ static const struct err_case errs[] = {
 	{ "link del a/b", "a/b" },
 	{ "link del tun1 tun2", "tun2" },
 	{ "link show tun1 extra", "extra" },
+	/* vxlan */
+	{ "link add name t type vxlan remote 192.0.2.2 local 192.0.2.1", "id" },
+	{ "link add type vxlan id 1 " V4, "name" },
+	{ "link add name t type vxlan id 1 remote 192.0.2.2", "local" },
+	{ VX "remote 192.0.2.2 group 239.1.1.1 dev eth0", "group" },
+	{ VX "group 239.1.1.1", "dev" },
+	{ VX "remote 192.0.2.2 dev eth0", "dev" },
+	{ VX "group 192.0.2.9 dev eth0", "192.0.2.9" },
+	{ VX "group 2001:db8::9 dev eth0", "2001:db8::9" },
+	{ VX "remote 239.1.1.1", "239.1.1.1" },
+	{ "link add name t type vxlan id 1 remote 192.0.2.2 local 224.0.0.1", "224.0.0.1" },
+	{ VX "remote 192.0.2.2 srcport 2000 1000", "srcport" },
+	{ VX "remote 192.0.2.2 srcport 0 1000", "0" },
+	{ VX "remote 192.0.2.2 srcport 1000 65536", "65536" },
+	{ VX "remote 192.0.2.2 srcport 1000", "srcport" },
+	{ VX "remote 2001:db8::2", "local" },
+	{ VX "group ff02::1 dev eth0", "group" },
+	{ "link add name t type vxlan id 16777216 " V4, "16777216" },
+	{ "link add name t type vxlan id -1 " V4, "-1" },
+	{ "link add name t type vxlan id 1 id 2 " V4, "id" },
+	{ VX "remote 192.0.2.2 ttl 0", "0" },
+	{ VX "remote 192.0.2.2 ttl 256", "256" },
+	{ VX "remote 192.0.2.2 tos 100", "100" },
+	{ VX "remote 192.0.2.2 dstport 0", "0" },
+	{ VX "remote 192.0.2.2 ageing -1", "-1" },
+	{ VX "remote 192.0.2.2 ageing 4294967296", "4294967296" },
+	{ VX "remote 192.0.2.2 maxaddress x", "x" },
+	{ VX "remote 192.0.2.2 learning nolearning", "nolearning" },
+	{ VX "remote 192.0.2.2 udpcsum noudpcsum", "noudpcsum" },
+	{ VX "remote 192.0.2.2 dev a/b", "a/b" },
+	{ VX "remote 192.0.2.2 key 1", "key" },
+	{ VX "remote 192.0.2.2 encap fou", "encap" },
+	{ VX "remote 192.0.2.2 vsid 1", "vsid" },
+	{ VX "remote 192.0.2.2 bogus", "link add type vxlan" },
+	/* geneve */
+	{ "link add name g type geneve remote 192.0.2.2", "id" },
+	{ "link add name g type geneve id 1", "remote" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 local 2001:db8::1", "local" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 learning", "learning" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 group 239.1.1.1", "group" },
+	{ "link add name g type geneve id 1 remote ff02::1", "ff02::1" },
+	/* nvgre */
+	{ "link add name n type nvgre " V4, "vsid" },
+	{ "link add name n type nvgre vsid 1 remote 192.0.2.2", "local" },
+	{ "link add name n type nvgre vsid 1 local 192.0.2.1", "remote" },
+	{ "link add name n type nvgre vsid 0x1000000 " V4, "0x1000000" },
+	{ "link add name n type nvgre vsid 1 " V4 " key 1", "key" },
+	{ "link add name n type nvgre vsid 1 remote 192.0.2.2 local 2001:db8::1", "local" },
+	{ "link add name n type nvgre vsid 1 " V4 " dstport 1", "dstport" },
+	/* gretap */
+	{ "link add name g type gretap remote 192.0.2.2", "local" },
+	{ "link add name g type gretap remote 2001:db8::2 local 192.0.2.1", "local" },
+	{ "link add name g type gretap " V4 " id 1", "id" },
+	{ "link add name g type gretap " V4 " encap fou", "encap-dport" },
+	{ "link add name g type gretap " V4 " ttl 1 nopmtudisc", "nopmtudisc" },
+	/* stt */
+	{ "link add name s type stt " V4, "key" },
+	{ "link add name s type stt key 1 remote 192.0.2.2", "local" },
+	{ "link add name s type stt key 18446744073709551616 " V4, "18446744073709551616" },
+	{ "link add name s type stt key 0x " V4, "0x" },
+	{ "link add name s type stt key -1 " V4, "-1" },
+	{ "link add name s type stt key 0xg " V4, "0xg" },
+	{ "link add name s type stt key 0x0x1 " V4, "0x0x1" },
+	{ "link add name s type stt key 1x " V4, "1x" },
+	{ "link add name s type stt key 1 " V4 " dstport 7471", "dstport" },
+	{ "link add name s type stt key 1 " V4 " ikey 1", "ikey" },
+	{ "link add name t type vxlann " V4, "vxlann" },
+	/* fdb */
+	{ "fdb", "COMMAND" },
+	{ "fdb flush", "flush" },
+	{ "fdb add", "LLADDR" },
+	{ "fdb add 02:00:5e:00:53:01 dev vx0", "dst" },
+	{ "fdb add 02:00:5e:00:53:01 dst 192.0.2.2", "dev" },
+	{ "fdb append 02:00:5e:00:53:01 dev vx0 dst 192.0.2.2", "02:00:5e:00:53:01" },
+	{ "fdb append 00:00:00:00:00:00 dev vx0", "dst" },
+	{ "fdb del 02:00:5e:00:53:01", "dev" },
+	{ "fdb add 02:00:5e:00:53 dev vx0 dst 192.0.2.2", "02:00:5e:00:53" },
+	{ "fdb add 02:00:5e:00:53:01:02 dev vx0 dst 192.0.2.2", "02:00:5e:00:53:01:02" },
+	{ "fdb add 02:00:5e:00:53:xx dev vx0 dst 192.0.2.2", "02:00:5e:00:53:xx" },
+	{ "fdb add 002:00:5e:00:53:01 dev vx0 dst 192.0.2.2", "002:00:5e:00:53:01" },
+	{ "fdb add 02-00-5e-00-53-01 dev vx0 dst 192.0.2.2", "02-00-5e-00-53-01" },
+	{ "fdb add 02:00:5e:00:53:01: dev vx0 dst 192.0.2.2", "02:00:5e:00:53:01:" },
+	{ "fdb add dev vx0 dst 192.0.2.2", "dev" },
+	{ "fdb add 02:00:5e:00:53:01 dev vx0 dst nohost", "nohost" },
+	{ "fdb add 02:00:5e:00:53:01 dev a/b dst 192.0.2.2", "a/b" },
+	{ "fdb add 02:00:5e:00:53:01 dev vx0 dev vx1 dst 192.0.2.2", "dev" },
+	{ "fdb add 02:00:5e:00:53:01 dev vx0 dst 192.0.2.2 self", "self" },
+	{ "fdb show dst 192.0.2.2", "dst" },
+	{ "fdb show vx0", "vx0" },
+	{ "fdb show dev", "dev" },
 };
 
 static void test_errors(void **state)
@@ -368,7 +711,7 @@ static void test_error_messages(void **state)
 /* The object error lists what exists; err may be NULL or tiny. */
 static void test_error_edges(void **state)
 {
-	char *argv[] = { "fdb", "add", NULL };
+	char *argv[] = { "route", "add", NULL };
 	struct foud_cmd cmd;
 	char err[256], tiny[4];
 
@@ -376,6 +719,7 @@ static void test_error_edges(void **state)
 	assert_int_equal(foud_cmd_parse(2, argv, &cmd, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "fou"));
 	assert_non_null(strstr(err, "link"));
+	assert_non_null(strstr(err, "fdb"));
 	assert_int_equal(foud_cmd_parse(2, argv, &cmd, NULL, 0), -EINVAL);
 	assert_int_equal(foud_cmd_parse(2, argv, &cmd, tiny, sizeof(tiny)), -EINVAL);
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
@@ -441,7 +785,9 @@ static void test_usage(void **state)
 	static const char *const words[] = {
 		"fou add", "ipproto", "gue", "peer_port", "-6", "fou del", "fou show",
 		"link add", "ip6gre", "encap-sport", "encap-udp6-csum", "noencap-remcsum",
-		"link del", "link show",
+		"link del", "link show", "gretap", "vxlan", "group", "srcport",
+		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
+		"nvgre", "vsid", "stt", "fdb { add | append }", "fdb del", "fdb show",
 	};
 
 	(void)state;
@@ -455,6 +801,11 @@ int main(void)
 		cmocka_unit_test(test_fou_good),
 		cmocka_unit_test(test_link_good),
 		cmocka_unit_test(test_link_name),
+		cmocka_unit_test(test_link_l3_no_l2),
+		cmocka_unit_test(test_l2_good),
+		cmocka_unit_test(test_l2_carriers),
+		cmocka_unit_test(test_l2_prescan),
+		cmocka_unit_test(test_fdb_good),
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_messages),

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# foud's VXLAN against the host kernel's VXLAN. Two nodes: ARP and ping both
+# ways, TCP both ways with checked bytes, learning seen on both sides. Three
+# nodes on one bridge (two foud, one kernel): head-end replication through
+# all-zero entries, then the same with a multicast group.
+. "$(dirname "$0")/lib.sh"
+modprobe vxlan 2>/dev/null
+NSK=foud-$ID-k NSC=foud-$ID-c NSU=foud-$ID-u
+C4=192.0.2.3
+cleanup_more() { ip netns del "$NSC" 2>/dev/null; ip netns del "$NSU" 2>/dev/null; }
+trap 'cleanup_more; cleanup' EXIT
+nc_() { ip netns exec "$NSC" "$@"; }
+fc() { "$FOUCTL" -S "$TMP/c.sock" "$@"; }
+need_root
+command -v ethtool >/dev/null || skip "ethtool missing"
+
+# Underlay: a bridge in namespace U, one veth to each host.
+ip netns add "$NSA"; ip netns add "$NSB"; ip netns add "$NSC"; ip netns add "$NSU"
+ip -n "$NSU" link add br0 type bridge
+ip -n "$NSU" link set br0 type bridge mcast_snooping 0
+ip -n "$NSU" link set br0 up
+for h in a b c; do
+	ns=$NSA; [ $h = b ] && ns=$NSB; [ $h = c ] && ns=$NSC
+	ip link add v$h netns "$ns" type veth peer name u$h netns "$NSU"
+	ip -n "$NSU" link set u$h master br0 up
+	ip -n "$ns" link set lo up
+done
+na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb; nc_ ip addr add $C4/24 dev vc
+na ip link set va up; nb ip link set vb up; nc_ ip link set vc up
+start_foud a
+# start_foud knows a and b; c is started the same way.
+ip netns exec "$NSC" "$FOUD" -f -S "$TMP/c.sock" ${FOUD_TEST_OPTS:-} 2>>"$TMP/foud-c.log" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -S "$TMP/c.sock" ] && break; sleep 0.1; done
+
+kernel_vx() { # kernel_vx NAME ID WORDS...
+	local n=$1 id=$2; shift 2
+	nb ip link add "$n" type vxlan id "$id" dstport 4789 local $B4 dev vb "$@"
+	# Over veth nobody completes checksums the kernel leaves to hardware.
+	nb ethtool -K "$n" tx off >/dev/null
+}
+
+# ---- two nodes: foud A, kernel B --------------------------------------------
+fa link add name vx0 type vxlan id 42 remote $B4 local $A4 dstport 4789
+kernel_vx vx0 42 remote $A4
+dev_up a vx0 10.9.0.1/24; nb ip addr add 10.9.0.2/24 dev vx0; nb ip link set vx0 up
+check "vxlan: the device MTU is 1450, as the kernel's" test "$(na ip -j link show vx0 | jq '.[0].mtu')" = 1450
+check "vxlan: foud -> kernel ping (ARP crosses first)" na ping -c 3 -i 0.2 -W 2 10.9.0.2
+check "vxlan: kernel -> foud ping" nb ping -c 3 -i 0.2 -W 2 10.9.0.1
+check "vxlan: TCP 16 MiB foud -> kernel, sha256 matches" tcp_transfer a 10.9.0.2 16
+check "vxlan: TCP 16 MiB kernel -> foud, sha256 matches" tcp_transfer b 10.9.0.1 16
+kmac=$(nb cat /sys/class/net/vx0/address) fmac=$(na cat /sys/class/net/vx0/address)
+check "vxlan: foud learned the kernel's MAC $kmac behind $B4" \
+	grep -q "^$kmac dev vx0 dst $B4 self learned" <(fa fdb show dev vx0)
+check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
+	grep -q "^$fmac dst $A4 " <(nb bridge fdb show dev vx0)
+check "vxlan: fdb show -j lists the learned entry" \
+	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
+check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
+
+# ---- three nodes, head-end replication ---------------------------------------
+fa link add name vh type vxlan id 50 local $A4 dstport 4789
+fc link add name vh type vxlan id 50 local $C4 dstport 4789
+kernel_vx vh 50
+fa fdb append 00:00:00:00:00:00 dev vh dst $B4; fa fdb append 00:00:00:00:00:00 dev vh dst $C4
+fc fdb append 00:00:00:00:00:00 dev vh dst $A4; fc fdb append 00:00:00:00:00:00 dev vh dst $B4
+nb bridge fdb append 00:00:00:00:00:00 dev vh dst $A4; nb bridge fdb append 00:00:00:00:00:00 dev vh dst $C4
+dev_up a vh 10.10.0.1/24; nb ip addr add 10.10.0.2/24 dev vh; nb ip link set vh up
+ip netns exec "$NSC" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+nc_ ip addr add 10.10.0.3/24 dev vh; nc_ ip link set vh up
+check "HER: foud A -> kernel B" na ping -c 2 -i 0.2 -W 2 10.10.0.2
+check "HER: foud A -> foud C" na ping -c 2 -i 0.2 -W 2 10.10.0.3
+check "HER: kernel B -> foud C" nb ping -c 2 -i 0.2 -W 2 10.10.0.3
+check "HER: foud C -> kernel B" nc_ ping -c 2 -i 0.2 -W 2 10.10.0.2
+check "HER: A's flood list holds B and C" \
+	test "$(fa -j fdb show dev vh | jq '[.[] | select(.mac == "00:00:00:00:00:00")] | length')" -eq 2
+check "HER: the fdb lists C's MAC behind $C4 after the pings" \
+	grep -q "dev vh dst $C4 self learned" <(fa fdb show dev vh)
+
+# ---- three nodes, multicast group --------------------------------------------
+fa link add name vm type vxlan id 60 group 239.1.1.1 dev va local $A4 dstport 4789
+fc link add name vm type vxlan id 60 group 239.1.1.1 dev vc local $C4 dstport 4789
+kernel_vx vm 60 group 239.1.1.1
+dev_up a vm 10.11.0.1/24; nb ip addr add 10.11.0.2/24 dev vm; nb ip link set vm up
+nc_ ip addr add 10.11.0.3/24 dev vm; nc_ ip link set vm up
+check "group: foud A -> kernel B" na ping -c 2 -i 0.2 -W 2 10.11.0.2
+check "group: kernel B -> foud C" nb ping -c 2 -i 0.2 -W 2 10.11.0.3
+check "group: foud C -> foud A" nc_ ping -c 2 -i 0.2 -W 2 10.11.0.1
+finish
