@@ -205,6 +205,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
 void foud_l2_tick(struct foud *d);
 bool foud_l2_port_is_ours(const struct foud *d, uint16_t port);
+void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -227,6 +228,8 @@ void foud_out_free(struct foud_out *o);
 
 /* show.c */
 void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o);
+void foud_show_stats_json(struct foud_out *o, const struct foud_stats *s);
+void foud_show_stats_text(struct foud_out *o, const struct foud_stats *s);
 int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct foud_out *o,
 		    char *err, size_t errlen);
 

@@ -58,7 +58,6 @@ struct foud_l2 {
 	int group_ifindex;
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
-	uint64_t fdb_refused;
 };
 
 static uint64_t now_ms(void)
@@ -141,9 +140,8 @@ static int l2_deliver(struct foud_tunnel *t, struct fou_buf *b, const struct fou
 		return -FOU_DROP_LOOP;
 	if (l->cfg.learning) {
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
-		if (ret == -FOU_DROP_QUEUE_FULL)
-			l->fdb_refused++;	/* as Linux: the frame still goes up */
-		else if (ret)
+		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
+		if (ret && ret != -FOU_DROP_QUEUE_FULL)
 			return ret;
 	}
 	return foud_tun_write(t->ev.fd, b);
@@ -567,6 +565,29 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 	t->l2 = NULL;
 }
 
+/* VXLAN ports in `fou show`: the datagrams that reached no device are counted there. */
+void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep)
+{
+	const struct foud_l2port *p;
+	bool json = flags & FOUD_CTL_F_JSON;
+
+	TAILQ_FOREACH(p, &d->l2ports, entry) {
+		if (json) {
+			foud_out_printf(o, "%s{\"port\":%u,\"vxlan\":null,\"family\":\"%s\"", *sep,
+					p->port, p->family == AF_INET6 ? "inet6" : "inet");
+			if (flags & FOUD_CTL_F_STATS)
+				foud_show_stats_json(o, &p->st);
+			foud_out_printf(o, "}");
+			*sep = ",";
+		} else {
+			foud_out_printf(o, "port %u vxlan%s\n", p->port,
+					p->family == AF_INET6 ? " -6" : "");
+			if (flags & FOUD_CTL_F_STATS)
+				foud_show_stats_text(o, &p->st);
+		}
+	}
+}
+
 bool foud_l2_port_is_ours(const struct foud *d, uint16_t port)
 {
 	const struct foud_l2port *p;
@@ -717,7 +738,7 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 				c->vni, c->group.family ? "group" : "remote", a, b, c->dstport,
 				l->sport_min, l->sport_max, c->ttl, c->learning ? "true" : "false",
 				c->ageing, c->maxaddress, c->udpcsum ? "true" : "false",
-				l->fdb.count, (unsigned long long)(l->fdb.refused + l->fdb_refused));
+				l->fdb.count, (unsigned long long)l->fdb.refused);
 		return;
 	}
 	foud_out_printf(o, "%s: vxlan id %u %s %s local %s", t->name, c->vni,
@@ -733,5 +754,5 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 			c->learning ? "" : "no", c->ageing, c->maxaddress, c->udpcsum ? "" : "no",
 			t->mtu);
 	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
-			(unsigned long long)(l->fdb.refused + l->fdb_refused));
+			(unsigned long long)l->fdb.refused);
 }

@@ -51,7 +51,7 @@ static void json_dir(struct foud_out *o, uint64_t bytes, uint64_t pkts, const ui
 			(unsigned long long)drops_total(drops));
 }
 
-static void json_stats(struct foud_out *o, const struct foud_stats *s)
+void foud_show_stats_json(struct foud_out *o, const struct foud_stats *s)
 {
 	foud_out_printf(o, ",\"stats64\":{\"rx\":");
 	json_dir(o, s->rx_bytes, s->rx_packets, s->rx_drop);
@@ -64,7 +64,7 @@ static void json_stats(struct foud_out *o, const struct foud_stats *s)
 	foud_out_printf(o, "}");
 }
 
-static void text_stats(struct foud_out *o, const struct foud_stats *s)
+void foud_show_stats_text(struct foud_out *o, const struct foud_stats *s)
 {
 	foud_out_printf(o, "    RX: bytes packets dropped\n        %llu %llu %llu\n",
 			(unsigned long long)s->rx_bytes, (unsigned long long)s->rx_packets,
@@ -97,7 +97,7 @@ static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out
 				c->peer_port);
 	foud_out_printf(o, "\n");
 	if (flags & FOUD_CTL_F_STATS)
-		text_stats(o, &p->st);
+		foud_show_stats_text(o, &p->st);
 }
 
 static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out *o)
@@ -117,7 +117,7 @@ static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out
 		foud_out_printf(o, ",\"peer\":\"%s\",\"peer_port\":%u",
 				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
 	if (flags & FOUD_CTL_F_STATS)
-		json_stats(o, &p->st);
+		foud_show_stats_json(o, &p->st);
 	foud_out_printf(o, "}");
 }
 
@@ -137,6 +137,7 @@ void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o)
 			port_text(p, flags, o);
 		}
 	}
+	foud_l2_show_ports(d, flags, o, &sep);
 	if (flags & FOUD_CTL_F_JSON)
 		foud_out_printf(o, "]\n");
 	else if ((flags & FOUD_CTL_F_STATS) && drops_total(d->unmatched.rx_drop))
@@ -171,7 +172,7 @@ static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 	if (t->l2) {
 		foud_l2_show(t, false, o);
 		if (flags & FOUD_CTL_F_STATS)
-			text_stats(o, &t->st);
+			foud_show_stats_text(o, &t->st);
 		return;
 	}
 	foud_out_printf(o, "%s: %s remote %s local %s", t->name, fou_kind(n->kind)->name,
@@ -204,7 +205,7 @@ static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 				"offload %s\n", t->ifindex, t->path_mtu, fou_tnl_overhead(n),
 				t->offload ? "on" : "off");
 	if (flags & FOUD_CTL_F_STATS)
-		text_stats(o, &t->st);
+		foud_show_stats_text(o, &t->st);
 }
 
 static void link_json_gre(const struct fou_tnl *n, struct foud_out *o)
@@ -250,7 +251,7 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 		foud_l2_show(t, true, o);
 		foud_out_printf(o, "}");
 		if (flags & FOUD_CTL_F_STATS)
-			json_stats(o, &t->st);
+			foud_show_stats_json(o, &t->st);
 		foud_out_printf(o, "}");
 		return;
 	}
@@ -274,7 +275,7 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
 				t->offload ? "true" : "false");
 	if (flags & FOUD_CTL_F_STATS)
-		json_stats(o, &t->st);
+		foud_show_stats_json(o, &t->st);
 	foud_out_printf(o, "}");
 }
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Hostile input to foud's VXLAN: each bad datagram dropped under its reason,
+# exactly once; learning never moves a static entry; a MAC flood fills the
+# table to maxaddress and no further, and traffic still flows.
+. "$(dirname "$0")/lib.sh"
+INJ="python3 $ROOT/tests/tools/inject.py"
+setup_hosts
+nb ip addr add 192.0.2.3/24 dev vb
+start_foud a
+start_foud b
+fa link add name vx0 type vxlan id 42 remote $B4 local $A4 dstport 4789 maxaddress 16
+fb link add name vx0 type vxlan id 42 remote $A4 local $B4 dstport 4789
+dev_up a vx0 10.9.0.1/24; dev_up b vx0 10.9.0.2/24
+check "vxlan carries traffic before" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+
+ip4=$($INJ ipv4 10.9.0.2 10.9.0.1 1 64 0800f7ff00000000)
+frame() { printf 'ffffffffffff%s0800%s' "$1" "$ip4"; }  # broadcast from MAC $1
+hdr=0800000000002a00                                      # I flag, VNI 42
+
+# expect port|link KEY REASON HEX [SRC]
+expect() {
+	local obj=$1 key=$2 reason=$3 hex=$4 src=${5:-$B4} before after what
+	what=$6
+	if [ "$obj" = port ]; then before=$(port_counter a "$key" ".drops.rx.$reason")
+	else before=$(counter a "$key" ".drops.rx.$reason"); fi
+	nb $INJ udp "$src" $A4 4789 "$hex"
+	sleep 0.2
+	if [ "$obj" = port ]; then after=$(port_counter a "$key" ".drops.rx.$reason")
+	else after=$(counter a "$key" ".drops.rx.$reason"); fi
+	check "$what: dropped as $reason ($before -> $after)" test "$after" -eq $((before + 1))
+}
+expect port 4789 too_short 0800 "$B4" "4-byte VXLAN datagram"
+expect port 4789 too_short "${hdr}ffff" "$B4" "inner frame shorter than an Ethernet header"
+expect port 4789 inner_proto "0000000000002a00$(frame 020000000001)" "$B4" "I flag clear"
+expect port 4789 no_tunnel "0800000000002b00$(frame 020000000001)" "$B4" "unknown VNI 43"
+expect link vx0 unknown_peer "$hdr$(frame 020000000001)" 192.0.2.3 "from 192.0.2.3, no peer of vx0"
+
+# A static entry is never moved by learning.
+fa fdb add 02:00:00:00:09:09 dev vx0 dst 192.0.2.3
+expect link vx0 unknown_peer "$hdr$(frame 020000000909)" "$B4" "static MAC seen behind another remote"
+check "the static entry still points at 192.0.2.3" \
+	grep -q "^02:00:00:00:09:09 dev vx0 dst 192.0.2.3 self permanent" <(fa fdb show dev vx0)
+
+# A MAC flood: 100 source MACs, maxaddress 16.
+rx0=$(counter a vx0 .stats64.rx.packets)
+for i in $(seq 100); do printf -v m '0200000001%02x' "$i"; echo "$hdr$(frame "$m")"; done >"$TMP/flood"
+nb python3 -c "
+import socket,sys
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('$B4',0))
+for l in open('$TMP/flood'): s.sendto(bytes.fromhex(l.strip()),('$A4',4789))"
+sleep 0.5
+n=$(fa -j fdb show dev vx0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
+check "MAC flood: the table holds $n entries, maxaddress 16" test "$n" -eq 16
+# 16 slots: the kernel's MAC (from the pings), the static one, 14 of the flood.
+check "MAC flood: 86 refusals counted ($(fa -j link show vx0 | jq '.[0].linkinfo.info_data.fdb_refused'))" \
+	test "$(fa -j link show vx0 | jq '.[0].linkinfo.info_data.fdb_refused')" -eq 86
+check "MAC flood: every frame was still delivered (+$(( $(counter a vx0 .stats64.rx.packets) - rx0 )))" \
+	test "$(counter a vx0 .stats64.rx.packets)" -eq $((rx0 + 100))
+check "vxlan still carries traffic" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+finish
