@@ -110,8 +110,11 @@ for t in "${targets[@]}"; do
 done
 echo "fuzz: ${SECS}s per target; logs in $OUT/fuzz_<target>.log"
 printf '  %s\n' "${summary[@]}"
+nfail=$(printf '%s\n' "${summary[@]}" | grep -c FAILED)
 if [ $fail -ne 0 ]; then
 	echo "fuzz: FAILED; reproduce with: $OUT/fuzz_<target> $OUT/crashes/<target>/<file>"
+	echo "fuzz: $(( ${#summary[@]} - nfail )) passed, $nfail failed"
 	exit 1
 fi
 echo "fuzz: all targets clean"
+echo "fuzz: ${#summary[@]} passed, 0 failed"
