@@ -91,8 +91,44 @@ static int read_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
+/* -p: re-indents foud's compact JSON as it streams by (state kept across chunks). */
+struct pretty {
+	int depth;
+	bool in_str, esc;
+};
+
+static void pretty_nl(FILE *f, int depth)
+{
+	fputc('\n', f);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", f);
+}
+
+static void pretty_char(struct pretty *pp, FILE *f, char c)
+{
+	if (pp->in_str) {
+		fputc(c, f);
+		pp->esc = !pp->esc && c == '\\';
+		if (c == '"' && !pp->esc)
+			pp->in_str = false;
+		return;
+	}
+	switch (c) {
+	case '"': pp->in_str = true; pp->esc = false; fputc(c, f); break;
+	case '{': case '[': fputc(c, f); pretty_nl(f, ++pp->depth); break;
+	case '}': case ']': pretty_nl(f, --pp->depth); fputc(c, f);
+		if (!pp->depth)
+			fputc('\n', f);
+		break;
+	case ',': fputc(c, f); pretty_nl(f, pp->depth); break;
+	case ':': fputs(": ", f); break;
+	case ' ': case '\n': case '\t': case '\r': break;
+	default: fputc(c, f); break;
+	}
+}
+
 /* Streams n bytes of the reply to fd, so big outputs need no big buffer. */
-static int copy_out(int sock, int fd, uint32_t n)
+static int copy_out(int sock, int fd, uint32_t n, struct pretty *pp)
 {
 	uint8_t buf[16384];
 	int ret = 0;
@@ -101,10 +137,15 @@ static int copy_out(int sock, int fd, uint32_t n)
 		size_t chunk = n < sizeof(buf) ? n : sizeof(buf);
 
 		ret = read_all(sock, buf, chunk);
-		if (!ret)
+		if (!ret && pp)
+			for (size_t i = 0; i < chunk; i++)
+				pretty_char(pp, stdout, (char)buf[i]);
+		else if (!ret)
 			ret = write_all(fd, buf, chunk);
 		n -= (uint32_t)chunk;
 	}
+	if (pp)
+		fflush(stdout);
 	return ret;
 }
 
@@ -158,15 +199,16 @@ static int reply_read(int fd, struct reply *r)
 }
 
 /* Carries foud's stdout and stderr over; in a batch, stderr gets FILE:LINE. */
-static int reply_copy(int fd, const struct reply *r, const struct where *w)
+static int reply_copy(int fd, const struct reply *r, const struct where *w, bool pretty)
 {
-	int ret = copy_out(fd, STDOUT_FILENO, r->outlen);
+	struct pretty pp = { 0 };
+	int ret = copy_out(fd, STDOUT_FILENO, r->outlen, pretty ? &pp : NULL);
 
 	if (ret)
 		return ret;
 	if (r->errlen && w->file)
 		fprintf(stderr, "%s:%lu: ", w->file, w->line);
-	ret = copy_out(fd, STDERR_FILENO, r->errlen);
+	ret = copy_out(fd, STDERR_FILENO, r->errlen, NULL);
 	if (!ret && r->status && !r->errlen)
 		say(w, "foud: %s", strerror(-r->status));
 	return ret;
@@ -191,7 +233,8 @@ static int request(const struct opts *o, int argc, char *argv[], const struct wh
 	if (!ret)
 		ret = reply_read(fd, &r);
 	if (!ret)
-		ret = reply_copy(fd, &r, w);
+		ret = reply_copy(fd, &r, w, (o->flags & FOUD_CTL_F_PRETTY) &&
+					 (o->flags & FOUD_CTL_F_JSON));
 	close(fd);
 	if (ret == -EBADMSG || ret == -EPIPE)
 		say(w, "no valid reply from foud at %s", o->sock);

@@ -31,6 +31,11 @@ check "b tx rose by exactly 5" test "$(counter b tun1 .stats64.tx.packets)" -eq 
 check "a rx rose by exactly 5" test "$(counter a tun1 .stats64.rx.packets)" -eq $((ra + 5))
 check "tx bytes are the inner bytes (5 x 84 more)" test "$(counter b tun1 .stats64.rx.bytes)" -ge 420
 
+# -p indents the JSON over many lines, and it stays the same JSON.
+check "fouctl -j -p: indented, and equal to the compact output" \
+	test "$(fa -j -p -s link show tun1 | wc -l)" -gt 10 -a \
+	"$(fa -j -p link show tun1 | jq -c 'del(.[0].stats64)')" = "$(fa -j link show tun1 | jq -c 'del(.[0].stats64)')"
+
 # Default MTU: the underlay's minus the overhead, as the kernel computes it.
 mtu_case() { # kind encap expected [extra words]
 	local kind=$1 enc=$2 want=$3; shift 3
