@@ -101,7 +101,8 @@ struct foud_gro_slot {
 	struct foud_tunnel *t;		/* NULL: free */
 	struct fou_gro g;
 	struct foud_flow_key key;
-	uint8_t *buf;			/* virtio header + super-packet */
+	uint8_t *buf;			/* virtio header + [Ethernet header] + super-packet */
+	size_t l2len;			/* 14 for a TAP device, 0 for TUN */
 	unsigned int nseg;
 	uint64_t bytes;
 	unsigned int age;
@@ -188,7 +189,7 @@ int foud_raw_tx(struct foud *d, int family);
 /* gro.c */
 int foud_gro_init(struct foud *d);
 void foud_gro_fini(struct foud *d);
-void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b);
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len);
 void foud_gro_flush(struct foud *d);
 void foud_gro_forget(struct foud *d, const struct foud_tunnel *t);
 

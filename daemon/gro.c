@@ -13,16 +13,16 @@
 
 #include "foud.h"
 
-#define GRO_BUF (FOU_VNET_HLEN + FOUD_PKT_MAX)
+#define GRO_BUF (FOU_VNET_HLEN + 14 + FOUD_PKT_MAX)
 
-/* The TCP flow of an inner packet; false for anything else. */
-static bool gro_key(const struct fou_buf *b, struct foud_flow_key *k)
+/* The TCP flow of an inner packet (after l2len bytes of Ethernet); false for anything else. */
+static bool gro_key(const uint8_t *pkt, size_t len, struct foud_flow_key *k)
 {
 	struct fou_ip ip;
 	uint8_t proto;
 
-	if (fou_ip_parse(fou_buf_data(b), b->len, &ip) ||
-	    fou_ip_l4_ports(fou_buf_data(b), b->len, &proto, &k->sport, &k->dport) ||
+	if (fou_ip_parse(pkt, len, &ip) ||
+	    fou_ip_l4_ports(pkt, len, &proto, &k->sport, &k->dport) ||
 	    proto != FOU_PROTO_TCP)
 		return false;
 	k->src = ip.src;
@@ -69,8 +69,14 @@ static void gro_flush_slot(struct foud_gro_slot *s)
 	if (!s->t)
 		return;
 	len = fou_gro_finish(&s->g, &vh);
+	if (vh.gso_type != FOU_VNET_GSO_NONE) {
+		/* Offsets count from the frame start, Ethernet header included. */
+		vh.csum_start = (uint16_t)(vh.csum_start + s->l2len);
+		vh.hdr_len = (uint16_t)(vh.hdr_len + s->l2len);
+	}
 	fou_vnet_put(s->buf, &vh);
-	gro_count(s->t, gro_write(s->t->ev.fd, s->buf, FOU_VNET_HLEN + len), s->nseg, s->bytes);
+	gro_count(s->t, gro_write(s->t->ev.fd, s->buf, FOU_VNET_HLEN + s->l2len + len), s->nseg,
+		  s->bytes);
 	s->t = NULL;
 }
 
@@ -113,21 +119,28 @@ static void gro_direct(struct foud_tunnel *t, struct fou_buf *b)
 	gro_count(t, foud_tun_write(t->ev.fd, b), 1, len);
 }
 
-/* Hands one decapsulated inner packet to tunnel t's device, coalescing TCP. */
-void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+/*
+ * Hands one decapsulated inner packet to tunnel t's device, coalescing TCP.
+ * For a TAP device the packet starts with an Ethernet header of l2len
+ * bytes, which merged frames must share.
+ */
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len)
 {
+	const uint8_t *ip = fou_buf_data(b) + l2len;
+	size_t iplen = b->len - l2len;
 	struct foud_gro_slot *s;
 	struct foud_flow_key k;
 	int ret;
 
-	if (!d->offload || !gro_key(b, &k)) {
+	if (!d->offload || b->len < l2len || !gro_key(ip, iplen, &k)) {
 		gro_direct(t, b);
 		return;
 	}
 	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
 		if (s->t != t || !gro_key_eq(&s->key, &k))
 			continue;
-		if (fou_gro_append(&s->g, fou_buf_data(b), b->len) == 1) {
+		if (!memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len) &&
+		    fou_gro_append(&s->g, ip, iplen) == 1) {
 			s->nseg++;
 			s->bytes += b->len;
 			return;
@@ -137,12 +150,14 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 		break;
 	}
 	s = gro_slot_new(d);
-	ret = fou_gro_start(&s->g, s->buf + FOU_VNET_HLEN, GRO_BUF - FOU_VNET_HLEN,
-			    fou_buf_data(b), b->len);
+	ret = fou_gro_start(&s->g, s->buf + FOU_VNET_HLEN + l2len, GRO_BUF - FOU_VNET_HLEN - l2len,
+			    ip, iplen);
 	if (ret != 0) {
 		gro_direct(t, b);
 		return;
 	}
+	memcpy(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len);
+	s->l2len = l2len;
 	s->t = t;
 	s->key = k;
 	s->nseg = 1;

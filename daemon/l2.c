@@ -7,8 +7,9 @@
  * `remote`, the `group`). VXLAN ports are shared by every device with the
  * same port, family and local address, and demultiplexed by VNI.
  *
- * Frames are taken whole from the TAP (no TSO there yet), so each one is
- * encapsulated and sent as it is, once per destination.
+ * The TAP has TSO: a TCP super-frame is cut into segments behind its
+ * Ethernet header, each encapsulated once per destination; received TCP
+ * frames of a flow are coalesced into one TAP write (gro.c).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -127,7 +128,8 @@ static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port 
 	return NULL;
 }
 
-static int l2_deliver(struct foud_tunnel *t, struct fou_buf *b, const struct fou_addr *src)
+static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+		      const struct fou_addr *src)
 {
 	struct foud_l2 *l = t->l2;
 	const uint8_t *eth = fou_buf_data(b);
@@ -144,7 +146,8 @@ static int l2_deliver(struct foud_tunnel *t, struct fou_buf *b, const struct fou
 		if (ret && ret != -FOU_DROP_QUEUE_FULL)
 			return ret;
 	}
-	return foud_tun_write(t->ev.fd, b);
+	foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
+	return 0;
 }
 
 static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
@@ -152,7 +155,6 @@ static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
 {
 	struct foud_tunnel *t;
 	uint32_t vni;
-	size_t len;
 	int ret;
 
 	if (m->truncated)
@@ -166,15 +168,11 @@ static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
 	if (fou_addr_eq(&m->src, &t->l2->cfg.local) || !l2_peer_ok(t->l2, &m->src))
 		ret = fou_addr_eq(&m->src, &t->l2->cfg.local) ? -FOU_DROP_LOOP
 							       : -FOU_DROP_UNKNOWN_PEER;
-	len = b->len;
 	if (!ret)
-		ret = l2_deliver(t, b, &m->src);
+		ret = l2_deliver(d, t, b, &m->src);
 	if (ret) {
 		t->st.rx_drop[-ret]++;
 		foud_log_drop(t->name, -ret, &m->src);
-	} else {
-		t->st.rx_packets++;
-		t->st.rx_bytes += len;
 	}
 	return 0;
 }
@@ -195,6 +193,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 				foud_log_drop("vxlan", -ret, &meta[i].src);
 			}
 		}
+		foud_gro_flush(d);
 	}
 }
 
@@ -361,11 +360,56 @@ static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_l2_tx
 		l2_queue(d, t, q, frame, len, &l->fdb.flood[i]);
 }
 
+/*
+ * A TCP super-frame from the TAP: the IP packet behind the Ethernet header
+ * is cut as on a TUN, and each segment gets the header back in front.
+ */
+static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+		     struct fou_vnet_hdr *vh, const uint8_t *frame, size_t len)
+{
+	uint8_t *seg = d->sendbuf;
+	struct fou_gso g;
+	size_t n;
+	int ret;
+
+	if (len < FOU_ETH_HLEN || vh->csum_start < FOU_ETH_HLEN)
+		return -FOU_DROP_BAD_GSO;
+	vh->csum_start -= FOU_ETH_HLEN;
+	ret = fou_gso_init(&g, vh, frame + FOU_ETH_HLEN, len - FOU_ETH_HLEN);
+	if (ret)
+		return ret;
+	memcpy(seg, frame, FOU_ETH_HLEN);
+	while ((ret = fou_gso_next(&g, seg + FOU_ETH_HLEN, FOUD_PKT_MAX - FOU_ETH_HLEN, &n)) > 0)
+		l2_tx_frame(d, t, q, seg, n + FOU_ETH_HLEN);
+	return ret;
+}
+
+static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q, size_t n)
+{
+	uint8_t *frame = d->scratch + FOU_VNET_HLEN;
+	size_t len = n - FOU_VNET_HLEN;
+	struct fou_vnet_hdr vh;
+	int ret;
+
+	ret = fou_vnet_parse(d->scratch, n, &vh);
+	if (ret)
+		return ret;
+	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
+		return l2_tx_gso(d, t, q, &vh, frame, len);
+	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
+		ret = fou_csum_complete(frame, len, vh.csum_start, vh.csum_offset);
+		if (ret)
+			return ret;
+	}
+	l2_tx_frame(d, t, q, frame, len);
+	return 0;
+}
+
 static void l2_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = l2_ev_tunnel(ev);
 	struct foud_l2_txq *q = d->l2q;
-	int reads;
+	int reads, ret;
 	ssize_t n;
 
 	q->n = 0;
@@ -373,8 +417,11 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
 		if (n < 0)
 			break;
-		if ((size_t)n > FOU_VNET_HLEN)
-			l2_tx_frame(d, t, q, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
+		if ((size_t)n <= FOU_VNET_HLEN)
+			continue;
+		ret = l2_tx_one(d, t, q, (size_t)n);
+		if (ret)
+			t->st.tx_drop[-ret]++;
 	}
 	if (q->n)
 		l2_flush(d, t, q);
@@ -513,7 +560,6 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 {
 	const struct foud_l2_cfg *c = &cfg->l2;
 	uint32_t overhead = c->local.family == AF_INET6 ? L2_OVERHEAD_V6 : L2_OVERHEAD_V4;
-	bool off;
 	int fd, ret;
 
 	if (c->kind != FOUD_L2_VXLAN) {
@@ -530,7 +576,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	fd = foud_tun_open(t->name, true, false, &off, &t->ifindex);
+	fd = foud_tun_open(t->name, true, d->offload, &t->offload, &t->ifindex);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
 		return fd;

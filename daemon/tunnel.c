@@ -270,7 +270,7 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		foud_log_drop(t->name, -ret, &rx->src);
 		return;
 	}
-	foud_gro_input(d, t, b);
+	foud_gro_input(d, t, b, 0);
 }
 
 /* ---- configuration ------------------------------------------------------ */
