@@ -159,10 +159,13 @@ void foud_batch_reset(struct foud_batch *b, size_t headroom);
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_write(int fd, struct fou_buf *b);
+int foud_tun_write_raw(int fd, const void *p, size_t len);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 
 /* sock.c */
 int foud_udp_open(const struct foud_port_cfg *cfg, bool gro);
+socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, int family,
+			uint16_t port);
 int foud_raw_tx_open(int family);
 int foud_raw_rx_open(int family, uint8_t proto);
 void foud_local_port_range(uint16_t *min, uint16_t *max);
@@ -183,6 +186,8 @@ struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
 void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 void foud_tunnel_free_all(struct foud *d);
+bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
+		       struct foud_stats *st);
 /* The raw socket that sends a family's outer packets, opened on first use. */
 int foud_raw_tx(struct foud *d, int family);
 

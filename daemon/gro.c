@@ -46,21 +46,6 @@ static void gro_count(struct foud_tunnel *t, int ret, unsigned int nseg, uint64_
 	t->st.rx_bytes += bytes;
 }
 
-static int gro_write(int fd, const uint8_t *p, size_t len)
-{
-	if (write(fd, p, len) >= 0)
-		return 0;
-	switch (errno) {
-	case EAGAIN:
-	case ENOBUFS:
-		return -FOU_DROP_QUEUE_FULL;
-	case EIO:
-		return -FOU_DROP_LINK_DOWN;
-	default:
-		return -FOU_DROP_TX_ERROR;
-	}
-}
-
 static void gro_flush_slot(struct foud_gro_slot *s)
 {
 	struct fou_vnet_hdr vh;
@@ -75,7 +60,7 @@ static void gro_flush_slot(struct foud_gro_slot *s)
 		vh.hdr_len = (uint16_t)(vh.hdr_len + s->l2len);
 	}
 	fou_vnet_put(s->buf, &vh);
-	gro_count(s->t, gro_write(s->t->ev.fd, s->buf, FOU_VNET_HLEN + s->l2len + len), s->nseg,
+	gro_count(s->t, foud_tun_write_raw(s->t->ev.fd, s->buf, FOU_VNET_HLEN + s->l2len + len), s->nseg,
 		  s->bytes);
 	s->t = NULL;
 }

@@ -210,22 +210,8 @@ struct foud_l2_txq {
 
 static void l2_flush(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q)
 {
-	int fd = foud_raw_tx(d, t->l2->cfg.local.family);
-	int i = 0, n;
-
-	while (i < q->n) {
-		n = sendmmsg(fd, q->mm + i, (unsigned int)(q->n - i), MSG_DONTWAIT);
-		if (n <= 0) {
-			t->st.tx_drop[errno == EAGAIN || errno == ENOBUFS ? FOU_DROP_QUEUE_FULL
-									   : FOU_DROP_TX_ERROR]++;
-			i++;
-			continue;
-		}
-		for (; n > 0; n--, i++) {
-			t->st.tx_packets++;
-			t->st.tx_bytes += q->inner_len[i];
-		}
-	}
+	foud_send_counted(foud_raw_tx(d, t->l2->cfg.local.family), q->mm, q->inner_len, q->n,
+			  &t->st);
 	q->n = 0;
 }
 
@@ -304,21 +290,8 @@ static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 		return;
 	}
 	ss = &q->to[q->n];
-	memset(ss, 0, sizeof(*ss));
 	memset(&q->mm[q->n], 0, sizeof(q->mm[q->n]));
-	if (dst->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, dst->a, 4);
-		q->mm[q->n].msg_hdr.msg_namelen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, dst->a, 16);
-		q->mm[q->n].msg_hdr.msg_namelen = sizeof(*sin6);
-	}
+	q->mm[q->n].msg_hdr.msg_namelen = foud_sockaddr(ss, dst, dst->family, 0);
 	if (t->l2->cfg.group.family && fou_addr_eq(dst, &t->l2->cfg.group)) {
 		q->mm[q->n].msg_hdr.msg_control = q->ctl[q->n];
 		q->mm[q->n].msg_hdr.msg_controllen = l2_pktinfo(q->ctl[q->n], t->l2,

@@ -45,8 +45,9 @@ static int sock_rx_info(int s, int family)
 	       sock_opt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
 }
 
-static socklen_t sock_addr(struct sockaddr_storage *ss, const struct fou_addr *a,
-			   int family, uint16_t port)
+/* a (or the wildcard when a is unset) and port as a sockaddr of family. */
+socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, int family,
+			uint16_t port)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
@@ -75,7 +76,7 @@ static socklen_t sock_addr(struct sockaddr_storage *ss, const struct fou_addr *a
 int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = sock_addr(&ss, &cfg->local, cfg->family, cfg->port);
+	socklen_t sl = foud_sockaddr(&ss, &cfg->local, cfg->family, cfg->port);
 	int s, ret;
 
 	s = socket(cfg->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

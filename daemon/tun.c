@@ -89,15 +89,10 @@ err:
 	return ret;
 }
 
-/* Writes one packet, prepending an all-zero virtio header in the headroom. */
-int foud_tun_write(int fd, struct fou_buf *b)
+/* Writes len bytes (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
+int foud_tun_write_raw(int fd, const void *p, size_t len)
 {
-	uint8_t *h = fou_buf_push(b, FOU_VNET_HLEN);
-
-	if (!h)
-		return -FOU_DROP_TX_ERROR;
-	memset(h, 0, FOU_VNET_HLEN);
-	if (write(fd, h, b->len) >= 0)
+	if (write(fd, p, len) >= 0)
 		return 0;
 	switch (errno) {
 	case EAGAIN:
@@ -110,35 +105,32 @@ int foud_tun_write(int fd, struct fou_buf *b)
 	}
 }
 
+/* Writes one packet, prepending an all-zero virtio header in the headroom. */
+int foud_tun_write(int fd, struct fou_buf *b)
+{
+	uint8_t *h = fou_buf_push(b, FOU_VNET_HLEN);
+
+	if (!h)
+		return -FOU_DROP_TX_ERROR;
+	memset(h, 0, FOU_VNET_HLEN);
+	return foud_tun_write_raw(fd, h, b->len);
+}
+
 /* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */
 uint32_t foud_path_mtu(const struct fou_addr *remote)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t len = foud_sockaddr(&ss, remote, remote->family, 9);
 	socklen_t sl = sizeof(int);
-	int s, mtu = 0, lvl, opt;
+	bool v4 = remote->family == AF_INET;
+	int s, mtu = 0;
 
-	if (remote->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(9);
-		memcpy(&sin->sin_addr, remote->a, 4);
-		lvl = IPPROTO_IP;
-		opt = IP_MTU;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(9);
-		memcpy(&sin6->sin6_addr, remote->a, 16);
-		lvl = IPPROTO_IPV6;
-		opt = IPV6_MTU;
-	}
 	s = socket(remote->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return 1500;
-	if (connect(s, (struct sockaddr *)&ss, sizeof(ss)) < 0 ||
-	    getsockopt(s, lvl, opt, &mtu, &sl) < 0 || mtu < 576)
+	if (connect(s, (struct sockaddr *)&ss, len) < 0 ||
+	    getsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu, &sl) < 0 ||
+	    mtu < 576)
 		mtu = 1500;
 	close(s);
 	return (uint32_t)mtu;

@@ -50,29 +50,39 @@ int foud_raw_tx(struct foud *d, int family)
 	return *fd;
 }
 
-static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
+/*
+ * Sends n prepared messages on fd, counting each one sent (with its inner
+ * length) or refused. Returns true when the kernel said EMSGSIZE.
+ */
+bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
+		       struct foud_stats *st)
 {
-	int fd = foud_raw_tx(d, t->tnl.remote.family);
-	int i = 0, n;
+	bool too_big = false;
+	int i = 0, sent;
 
-	while (i < q->n) {
-		n = fd < 0 ? -1 : sendmmsg(fd, q->mm + i, (unsigned int)(q->n - i), MSG_DONTWAIT);
-		if (n <= 0) {
-			/* The packet at i failed: count it and go on with the rest. */
-			int reason = errno == EAGAIN || errno == ENOBUFS ?
-				     FOU_DROP_QUEUE_FULL : FOU_DROP_TX_ERROR;
-
-			if (errno == EMSGSIZE)
-				t->path_mtu = foud_path_mtu(&t->tnl.remote);
-			tunnel_drop(t, reason, false);
+	while (i < n) {
+		sent = fd < 0 ? -1 : sendmmsg(fd, mm + i, (unsigned int)(n - i), MSG_DONTWAIT);
+		if (sent <= 0) {
+			/* The message at i failed: count it and go on with the rest. */
+			st->tx_drop[errno == EAGAIN || errno == ENOBUFS ? FOU_DROP_QUEUE_FULL
+									: FOU_DROP_TX_ERROR]++;
+			too_big |= errno == EMSGSIZE;
 			i++;
 			continue;
 		}
-		for (; n > 0; n--, i++) {
-			t->st.tx_packets++;
-			t->st.tx_bytes += q->inner_len[i];
+		for (; sent > 0; sent--, i++) {
+			st->tx_packets++;
+			st->tx_bytes += inner_len[i];
 		}
 	}
+	return too_big;
+}
+
+static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
+{
+	if (foud_send_counted(foud_raw_tx(d, t->tnl.remote.family), q->mm, q->inner_len, q->n,
+			      &t->st))
+		t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	q->n = 0;
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 }
@@ -329,31 +339,12 @@ static int tunnel_raw_get(struct foud *d, const struct fou_tnl *tnl)
 }
 
 /* The remote as the raw socket wants it (port 0) and as UDP sends want it. */
-static socklen_t tunnel_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a,
-				 uint16_t port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->a, 4);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->a, 16);
-		return sizeof(*sin6);
-	}
-}
-
 static void tunnel_dst(struct foud_tunnel *t)
 {
-	t->dst_len = tunnel_sockaddr(&t->dst, &t->tnl.remote, 0);
-	tunnel_sockaddr(&t->udp_dst, &t->tnl.remote, t->tnl.encap_dport);
+	const struct fou_addr *r = &t->tnl.remote;
+
+	t->dst_len = foud_sockaddr(&t->dst, r, r->family, 0);
+	foud_sockaddr(&t->udp_dst, r, r->family, t->tnl.encap_dport);
 	foud_uso_init(t);
 }
 

@@ -37,29 +37,17 @@ static int uso_sockopt(int s, int lvl, int opt, int v)
 static int uso_open(const struct foud_tunnel *t, uint16_t sport)
 {
 	const struct fou_tnl *n = &t->tnl;
-	struct sockaddr_storage ss = { 0 };
-	socklen_t sl;
-	int s, pmtu;
+	struct sockaddr_storage ss;
+	socklen_t sl = foud_sockaddr(&ss, &n->local, n->local.family, sport);
+	int s;
 
 	s = socket(n->local.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
 	if (n->local.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(sport);
-		memcpy(&sin->sin_addr, n->local.a, 4);
-		sl = sizeof(*sin);
-		pmtu = n->pmtudisc ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
-		uso_sockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, pmtu);
+		uso_sockopt(s, IPPROTO_IP, IP_MTU_DISCOVER,
+			    n->pmtudisc ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(sport);
-		memcpy(&sin6->sin6_addr, n->local.a, 16);
-		sl = sizeof(*sin6);
 		uso_sockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 		uso_sockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
 	}
