@@ -165,9 +165,10 @@ static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
 	t = l2_find_vni(d, p, vni);
 	if (!t)
 		return -FOU_DROP_NO_TUNNEL;
-	if (fou_addr_eq(&m->src, &t->l2->cfg.local) || !l2_peer_ok(t->l2, &m->src))
-		ret = fou_addr_eq(&m->src, &t->l2->cfg.local) ? -FOU_DROP_LOOP
-							       : -FOU_DROP_UNKNOWN_PEER;
+	if (fou_addr_eq(&m->src, &t->l2->cfg.local))
+		ret = -FOU_DROP_LOOP;		/* our own group traffic, looped back */
+	else if (!l2_peer_ok(t->l2, &m->src))
+		ret = -FOU_DROP_UNKNOWN_PEER;
 	if (!ret)
 		ret = l2_deliver(d, t, b, &m->src);
 	if (ret) {

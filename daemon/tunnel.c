@@ -106,13 +106,6 @@ static bool tunnel_df(const uint8_t *pkt, size_t len)
 	return len < 7 || (pkt[0] >> 4) != 4 || (pkt[6] & 0x40);
 }
 
-static bool tunnel_loops(const struct foud_tunnel *t, const uint8_t *pkt, size_t len)
-{
-	struct fou_ip ip;
-
-	return fou_ip_parse(pkt, len, &ip) == 0 && fou_addr_eq(&ip.dst, &t->tnl.remote);
-}
-
 /* Encapsulates the inner packet in b and queues it; returns 0 or -FOU_DROP_*. */
 static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
 			struct fou_buf *b, const struct fou_remcsum *partial)
@@ -127,8 +120,7 @@ static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
 			tunnel_too_big(t, fou_buf_data(b), b->len, limit);
 		return -FOU_DROP_MTU;
 	}
-	if (tunnel_loops(t, fou_buf_data(b), b->len))
-		return -FOU_DROP_LOOP;
+	/* fou_tnl_encap() refuses, as -FOU_DROP_LOOP, a packet for the tunnel's own remote. */
 	ret = fou_tnl_encap(b, &t->tnl, &t->tx,
 			    fou_flow_hash(fou_buf_data(b), b->len, d->hash_seed), partial);
 	if (ret)
