@@ -41,8 +41,10 @@ ip netns add $NSA && ip netns add $NSB
 ip link add va netns $NSA type veth peer name vb netns $NSB
 A ip addr add 192.0.2.1/24 dev va; Bh ip addr add 192.0.2.2/24 dev vb
 A ip link set va up; Bh ip link set vb up; A ip link set lo up; Bh ip link set lo up
-A "$FOUD" -f -S "$TMP/a.sock" 2>"$TMP/a.log" & PIDS+=($!)
-Bh "$FOUD" -f -S "$TMP/b.sock" 2>"$TMP/b.log" & PIDS+=($!)
+# Started directly (not through A/Bh, whose subshell would be what $! names),
+# so that the cleanup stops foud itself.
+ip netns exec $NSA "$FOUD" -f -S "$TMP/a.sock" 2>"$TMP/a.log" & PIDS+=($!)
+ip netns exec $NSB "$FOUD" -f -S "$TMP/b.sock" 2>"$TMP/b.log" & PIDS+=($!)
 for _ in $(seq 50); do [ -S "$TMP/a.sock" ] && [ -S "$TMP/b.sock" ] && break; sleep 0.1; done
 
 say "IPIP over FOU (port 5555), exactly as 'ip fou' / 'ip link' would say it"
