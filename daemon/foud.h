@@ -79,6 +79,10 @@ struct foud_tunnel {
 	struct foud_l2 *l2;		/* L2 kinds (l2.c); NULL for L3 */
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
+	bool gso_off;			/* the kernel refused UDP GSO on this path (uso.c) */
+	bool gso_refused;		/* ... at least once: logged */
+	unsigned int gso_retry;		/* super-packets sent the slow way since */
+	uint64_t gso_fallback;		/* super-packets sent segment by segment instead */
 	struct foud_stats st;
 };
 
@@ -108,6 +112,37 @@ struct foud_gro_slot {
 	unsigned int age;
 };
 
+#define FOUD_USO_SEGS	64		/* datagrams per UDP GSO send (kernels before 6.x: 64) */
+
+/* A UDP GSO train (uso.c): datagrams end to end in d->sendbuf, all seg bytes but the last. */
+struct foud_train {
+	size_t len;
+	uint16_t seg;
+	unsigned int nseg;
+	uint64_t inner_bytes;
+	int err;			/* -FOU_DROP_* of a segment that could not be made */
+	uint32_t inner[FOUD_USO_SEGS];	/* inner length of each datagram, for the counters */
+};
+
+/* How each segment of a train is wrapped. */
+struct foud_uso_enc {
+	int family;
+	const uint8_t *l2hdr;		/* copied in front of every segment (a TAP frame's */
+	size_t l2len;			/* Ethernet header), or none */
+	size_t hlen;			/* encapsulation bytes push() writes in front of that */
+	int (*push)(struct fou_buf *b, void *arg);
+	void *arg;
+};
+
+/* Where a train goes, and with which outer IP fields. */
+struct foud_uso_to {
+	const struct sockaddr_storage *addr;
+	socklen_t addrlen;
+	const struct fou_addr *local;	/* source address */
+	int ifindex;			/* a multicast group's device, else 0 */
+	uint8_t tos, ttl;
+};
+
 /* A batch of packet buffers, reused by every path (one thread). */
 struct foud_batch {
 	struct fou_buf buf[FOUD_BATCH];
@@ -132,6 +167,7 @@ struct foud {
 	struct foud_batch rxb, txb;
 	uint8_t *scratch;		/* one TUN read: virtio header + packet */
 	uint8_t *sendbuf;		/* one UDP GSO send */
+	struct foud_train train;
 	struct foud_gro_slot gro[FOUD_GRO_SLOTS];
 	unsigned int gro_clock;
 	uint32_t hash_seed;
@@ -202,6 +238,17 @@ void foud_gro_forget(struct foud *d, const struct foud_tunnel *t);
 void foud_uso_init(struct foud_tunnel *t);
 void foud_uso_close(struct foud_tunnel *t);
 void foud_uso_forget(struct foud *d, int fd);
+void foud_uso_probe(struct foud *d);
+/* False (and counted as a fallback) when super-packets must go segment by segment. */
+bool foud_uso_usable(struct foud *d, struct foud_tunnel *t);
+/* The UDP socket bound to local:sport for t's sends, or -1. */
+int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
+		    uint16_t sport, bool df);
+int foud_uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
+		  struct foud_train *tr);
+/* Sends the train in one sendmsg, or datagram by datagram if the kernel refuses; counts. */
+void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
+		   const struct foud_uso_to *to);
 int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
 		  const uint8_t *pkt, size_t len);
 

@@ -184,14 +184,20 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 	struct foud_rxmeta meta[FOUD_BATCH];
 	int i, n, ret, rounds = 0;
 
+	struct fou_buf s;
+	size_t off;
+
+	/* A UDP GRO read holds several datagrams; each is handled in place (see port.c). */
 	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++) {
-			p->st.rx_packets++;
-			p->st.rx_bytes += d->rxb.buf[i].len;
-			ret = l2_rx_one(d, p, &d->rxb.buf[i], &meta[i]);
-			if (ret < 0) {
-				p->st.rx_drop[-ret]++;
-				foud_log_drop("vxlan", -ret, &meta[i].src);
+			for (off = 0; foud_rx_next(&d->rxb.buf[i], &meta[i], &off, &s);) {
+				p->st.rx_packets++;
+				p->st.rx_bytes += s.len;
+				ret = l2_rx_one(d, p, &s, &meta[i]);
+				if (ret < 0) {
+					p->st.rx_drop[-ret]++;
+					foud_log_drop("vxlan", -ret, &meta[i].src);
+				}
 			}
 		}
 		foud_gro_flush(d);
@@ -240,28 +246,50 @@ static socklen_t l2_pktinfo(uint8_t *ctl, const struct foud_l2 *l, bool v6)
 	}
 }
 
+/* The header in front of each Ethernet frame, and its size: VXLAN's. */
+static int l2_push_hdr(struct fou_buf *b, void *arg)
+{
+	const struct foud_l2 *l = arg;
+
+	return fou_vxlan_push(b, l->cfg.vni);
+}
+
+static size_t l2_hdr_len(const struct foud_l2 *l)
+{
+	(void)l;
+	return FOU_VXLAN_HLEN;
+}
+
+/* The outer TOS (the inner one for `tos inherit`, and ECN) and TTL of a frame to dst. */
+static void l2_outer(const struct foud_l2 *l, const uint8_t *frame, size_t len,
+		     const struct fou_addr *dst, uint8_t *tos, uint8_t *ttl)
+{
+	const struct foud_l2_cfg *c = &l->cfg;
+	bool mcast = c->group.family && fou_addr_eq(dst, &c->group);
+	uint8_t inner_tos = 0;
+
+	if (len > FOU_ETH_HLEN + 2 && fou_get16(frame + 12) == FOU_ETH_P_IP)
+		inner_tos = frame[FOU_ETH_HLEN + 1];
+	*tos = fou_ecn_encap(c->tos_inherit ? inner_tos : c->tos, inner_tos);
+	*ttl = c->ttl ? c->ttl : (mcast ? 1 : 64);
+}
+
 static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		    const struct fou_addr *dst)
 {
 	struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
-	bool mcast = c->group.family && fou_addr_eq(dst, &c->group);
 	bool v6 = c->local.family == AF_INET6;
-	uint8_t inner_tos = 0;
 	struct fou_ip_params ip = {
 		.src = c->local, .dst = *dst, .proto = FOU_PROTO_UDP,
-		.ttl = c->ttl ? c->ttl : (mcast ? 1 : 64),
 	};
 	uint16_t sport;
 	bool csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
 	int ret;
 
-	/* The inner IP TOS, for `tos inherit` and ECN. */
-	if (b->len > FOU_ETH_HLEN + 2 && fou_get16(fou_buf_data(b) + 12) == FOU_ETH_P_IP)
-		inner_tos = fou_buf_data(b)[FOU_ETH_HLEN + 1];
-	ip.tos = fou_ecn_encap(c->tos_inherit ? inner_tos : c->tos, inner_tos);
+	l2_outer(l, fou_buf_data(b), b->len, dst, &ip.tos, &ip.ttl);
 	sport = fou_l2_sport(fou_buf_data(b), b->len, d->hash_seed, l->sport_min, l->sport_max);
-	ret = fou_vxlan_push(b, c->vni);
+	ret = l2_push_hdr(b, l);
 	if (!ret)
 		ret = fou_udp_push(b, sport, c->dstport, &c->local, dst, csum);
 	if (!ret) {
@@ -307,31 +335,93 @@ static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	q->n++;
 }
 
+/* A frame's destinations: its forwarding entry, else every flood destination. */
+static size_t l2_dests(const struct foud_l2 *l, const uint8_t *frame, const struct fou_addr **v)
+{
+	const struct fou_fdb_entry *e = fou_fdb_lookup(&l->fdb, frame);
+
+	if (e) {
+		*v = &e->remote;
+		return 1;
+	}
+	*v = l->fdb.flood;
+	return l->fdb.nflood;
+}
+
+/* Frames whose IP packet is longer than this do not fit the path. */
+static size_t l2_ip_max(const struct foud_tunnel *t)
+{
+	size_t overhead = t->l2->cfg.local.family == AF_INET6 ? L2_OVERHEAD_V6 : L2_OVERHEAD_V4;
+
+	return t->path_mtu > overhead ? t->path_mtu - overhead : 0;
+}
+
 static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
 			const uint8_t *frame, size_t len)
 {
-	struct foud_l2 *l = t->l2;
-	const struct fou_fdb_entry *e;
-	size_t i;
+	const struct fou_addr *dst;
+	size_t i, n;
 
 	if (len < FOU_ETH_HLEN) {
 		t->st.tx_drop[FOU_DROP_TOO_SHORT]++;
 		return;
 	}
-	if (len - FOU_ETH_HLEN + (l->cfg.local.family == AF_INET6 ? L2_OVERHEAD_V6 : L2_OVERHEAD_V4) -
-	    FOU_ETH_HLEN > t->path_mtu) {
+	if (len - FOU_ETH_HLEN > l2_ip_max(t)) {
 		t->st.tx_drop[FOU_DROP_MTU]++;
 		return;
 	}
-	e = fou_fdb_lookup(&l->fdb, frame);
-	if (e) {
-		l2_queue(d, t, q, frame, len, &e->remote);
-		return;
-	}
-	if (!l->fdb.nflood)
+	n = l2_dests(t->l2, frame, &dst);
+	if (!n)
 		t->st.tx_drop[FOU_DROP_NO_TUNNEL]++;
-	for (i = 0; i < l->fdb.nflood; i++)
-		l2_queue(d, t, q, frame, len, &l->fdb.flood[i]);
+	for (i = 0; i < n; i++)
+		l2_queue(d, t, q, frame, len, &dst[i]);
+}
+
+/*
+ * A TCP super-frame through UDP GSO: each segment, the Ethernet header in
+ * front, becomes one payload, and the train goes in one send to each
+ * destination. Returns 1 when this path does not apply.
+ */
+static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
+		     const uint8_t *frame, size_t len)
+{
+	struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+	struct foud_uso_enc e = {
+		.family = c->local.family, .l2hdr = frame, .l2len = FOU_ETH_HLEN,
+		.hlen = l2_hdr_len(l), .push = l2_push_hdr, .arg = l,
+	};
+	struct foud_uso_to to = { .local = &c->local };
+	struct foud_train *tr = &d->train;
+	struct sockaddr_storage ss;
+	const struct fou_addr *dst;
+	size_t i, n;
+	int fd;
+
+	if (g->hlen + g->mss > l2_ip_max(t))
+		return 1;
+	n = l2_dests(l, frame, &dst);
+	if (!n || !foud_uso_usable(d, t))
+		return 1;
+	fd = foud_uso_socket(d, t, &c->local, fou_l2_sport(frame, len, d->hash_seed, l->sport_min,
+							    l->sport_max), false);
+	if (fd < 0)
+		return 1;
+	to.addr = &ss;
+	while (foud_uso_fill(d, g, &e, tr) > 0) {
+		for (i = 0; i < n; i++) {
+			to.addrlen = foud_sockaddr(&ss, &dst[i], dst[i].family, c->dstport);
+			to.ifindex = c->group.family && fou_addr_eq(&dst[i], &c->group) ?
+				     l->group_ifindex : 0;
+			l2_outer(l, frame, len, &dst[i], &to.tos, &to.ttl);
+			foud_uso_send(d, t, fd, tr, &to);
+		}
+		if (tr->err)
+			break;
+	}
+	if (tr->err)
+		t->st.tx_drop[-tr->err]++;
+	return 0;
 }
 
 /*
@@ -352,6 +442,11 @@ static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	ret = fou_gso_init(&g, vh, frame + FOU_ETH_HLEN, len - FOU_ETH_HLEN);
 	if (ret)
 		return ret;
+	/* Frames read earlier leave first. */
+	if (q->n)
+		l2_flush(d, t, q);
+	if (!l2_tx_uso(d, t, &g, frame, len))
+		return 0;
 	memcpy(seg, frame, FOU_ETH_HLEN);
 	while ((ret = fou_gso_next(&g, seg + FOU_ETH_HLEN, FOUD_PKT_MAX - FOU_ETH_HLEN, &n)) > 0)
 		l2_tx_frame(d, t, q, seg, n + FOU_ETH_HLEN);
@@ -419,7 +514,7 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2_cfg *
 			p->users++;
 			return p;
 		}
-	fd = foud_udp_open(&pc, false);
+	fd = foud_udp_open(&pc, d->offload);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open UDP port %u: %s", c->dstport, strerror(-fd));
 		return NULL;

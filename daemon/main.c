@@ -121,6 +121,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 		d->raw[i].ev.fd = -1;
 	d->offload = !o->no_offload;
 	d->udp_gso = d->offload;
+	foud_uso_probe(d);
 	d->verbose = o->verbose;
 	if (getrandom(&d->hash_seed, sizeof(d->hash_seed), 0) != sizeof(d->hash_seed))
 		d->hash_seed = (uint32_t)getpid() * 2654435761u;

@@ -49,14 +49,11 @@ static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
 static void port_rx_split(struct foud *d, struct foud_port *p, const struct fou_buf *b,
 			  const struct foud_rxmeta *m)
 {
-	size_t seg = m->gso ? m->gso : b->len, off;
 	struct fou_buf s;
+	size_t off = 0;
 	int ret;
 
-	for (off = 0; off < b->len || off == 0; off += seg) {
-		s = *b;
-		s.off = b->off + off;
-		s.len = b->len - off < seg ? b->len - off : seg;
+	while (foud_rx_next(b, m, &off, &s)) {
 		p->st.rx_packets++;
 		p->st.rx_bytes += s.len;
 		ret = port_rx_one(d, p, &s, m);
@@ -64,8 +61,6 @@ static void port_rx_split(struct foud *d, struct foud_port *p, const struct fou_
 			p->st.rx_drop[-ret]++;
 			foud_log_drop("port", -ret, &m->src);
 		}
-		if (!seg)
-			break;
 	}
 }
 

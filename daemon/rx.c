@@ -101,3 +101,18 @@ int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta)
 	}
 	return n;
 }
+
+bool foud_rx_next(const struct fou_buf *b, const struct foud_rxmeta *m, size_t *off,
+		  struct fou_buf *s)
+{
+	size_t seg = m->gso ? m->gso : b->len;
+
+	/* An empty datagram is one too. */
+	if (*off >= b->len && (*off || b->len))
+		return false;
+	*s = *b;
+	s->off = b->off + *off;
+	s->len = b->len - *off < seg ? b->len - *off : seg;
+	*off += seg ? seg : 1;
+	return true;
+}

@@ -14,5 +14,11 @@ struct foud_rxmeta {
 };
 
 int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta);
+/*
+ * Walks the datagrams of one read (several of m->gso bytes after UDP GRO,
+ * the last shorter): each is set in s as a view into b. *off starts at 0.
+ */
+bool foud_rx_next(const struct fou_buf *b, const struct foud_rxmeta *m, size_t *off,
+		  struct fou_buf *s);
 
 #endif

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Transmit of a TCP super-packet as one UDP GSO send: every segment becomes
- * a complete UDP payload (GRE, FOU/GUE, inner IP and TCP, data), laid end to
- * end, and the kernel cuts them apart with UDP_SEGMENT, adding outer IP and
- * UDP headers with checksums. One system call instead of ~45.
+ * a complete UDP payload (encapsulation, [Ethernet,] inner IP and TCP,
+ * data), laid end to end in a train, and the kernel cuts them apart with
+ * UDP_SEGMENT, adding outer IP and UDP headers with checksums. One system
+ * call instead of ~45. The L3 tunnels (FOU/GUE) and the L2 overlays (VXLAN)
+ * share it: they differ only in the header pushed in front of each segment.
  *
  * A raw socket cannot do this, so each flow's source port gets a UDP socket
  * bound to it: the receive port's own socket when it is that port, else one
  * of a few per tunnel, least recently used first out. The kernel refuses GSO
  * with UDP checksums off, so these datagrams always carry one; receivers
  * accept either.
+ *
+ * When the kernel refuses a GSO send (EIO: the route's device cannot
+ * checksum; EINVAL/ENOPROTOOPT: no UDP_SEGMENT), the same train goes out
+ * datagram by datagram with sendmmsg on the same socket, the tunnel
+ * remembers it and sends its next super-packets segment by segment, trying
+ * GSO again every USO_RETRY of them.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,28 +33,26 @@
 #define UDP_SEGMENT 103
 #endif
 
-#define USO_MAX_SEGS	64
 #define USO_MAX_V4	(65535 - FOU_IPV4_HLEN - FOU_UDP_HLEN)
 #define USO_MAX_V6	(65535 - FOU_UDP_HLEN)
+#define USO_RETRY	1024	/* super-packets sent the slow way before GSO is tried again */
 
 static int uso_sockopt(int s, int lvl, int opt, int v)
 {
 	return setsockopt(s, lvl, opt, &v, sizeof(v));
 }
 
-static int uso_open(const struct foud_tunnel *t, uint16_t sport)
+static int uso_open(const struct fou_addr *local, uint16_t sport, bool df)
 {
-	const struct fou_tnl *n = &t->tnl;
 	struct sockaddr_storage ss;
-	socklen_t sl = foud_sockaddr(&ss, &n->local, n->local.family, sport);
+	socklen_t sl = foud_sockaddr(&ss, local, local->family, sport);
 	int s;
 
-	s = socket(n->local.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s = socket(local->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
-	if (n->local.family == AF_INET) {
-		uso_sockopt(s, IPPROTO_IP, IP_MTU_DISCOVER,
-			    n->pmtudisc ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+	if (local->family == AF_INET) {
+		uso_sockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
 	} else {
 		uso_sockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 		uso_sockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
@@ -70,8 +76,8 @@ static void uso_slot_close(struct foud_txsock *x)
 	x->fd = -1;
 }
 
-/* The socket for one source port, or -1 when none can be had. */
-static int uso_socket(struct foud *d, struct foud_tunnel *t, uint16_t sport)
+int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
+		    uint16_t sport, bool df)
 {
 	struct foud_txsock *x, *lru = &t->txs[0];
 	int fd;
@@ -84,11 +90,11 @@ static int uso_socket(struct foud *d, struct foud_tunnel *t, uint16_t sport)
 		if (x->fd < 0 || (lru->fd >= 0 && x->used < lru->used))
 			lru = x;
 	}
-	fd = foud_port_socket(d, t->tnl.local.family, &t->tnl.local, sport);
+	fd = foud_port_socket(d, local->family, local, sport);
 	uso_slot_close(lru);
 	lru->owned = fd < 0;
 	if (fd < 0)
-		fd = uso_open(t, sport);
+		fd = uso_open(local, sport, df);
 	if (fd < 0)
 		return -1;
 	lru->fd = fd;
@@ -124,6 +130,38 @@ void foud_uso_init(struct foud_tunnel *t)
 		x->fd = -1;
 }
 
+/* Kernels before 4.18 have no UDP_SEGMENT, and would send a train as one datagram. */
+void foud_uso_probe(struct foud *d)
+{
+	int s, v = 0;
+	socklen_t vl = sizeof(v);
+
+	if (!d->udp_gso)
+		return;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && getsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &v, &vl) < 0) {
+		foud_log(LOG_WARNING, "no UDP GSO in this kernel (%s): super-packets go out "
+			 "segment by segment", strerror(errno));
+		d->udp_gso = false;
+	}
+	if (s >= 0)
+		close(s);
+}
+
+bool foud_uso_usable(struct foud *d, struct foud_tunnel *t)
+{
+	if (d->udp_gso && !t->gso_off)
+		return true;
+	if (d->offload)
+		t->gso_fallback++;
+	/* The device may have got its checksum offload back: ask again now and then. */
+	if (t->gso_off && d->udp_gso && ++t->gso_retry >= USO_RETRY) {
+		t->gso_retry = 0;
+		t->gso_off = false;
+	}
+	return false;
+}
+
 static void *uso_cmsg(struct cmsghdr **c, int lvl, int type, size_t len)
 {
 	struct cmsghdr *h = *c;
@@ -135,94 +173,158 @@ static void *uso_cmsg(struct cmsghdr **c, int lvl, int type, size_t len)
 	return CMSG_DATA(h);
 }
 
-/* Source address, TOS and TTL per send, segment size when there are several. */
-static size_t uso_control(uint8_t *buf, const struct fou_tnl *n, uint16_t seg, unsigned int nseg,
-			  int tos, int ttl)
+/* Source address (and a group's device), TOS and TTL per send; segment size when asked. */
+static size_t uso_control(uint8_t *buf, const struct foud_uso_to *to, uint16_t seg)
 {
 	struct cmsghdr *c = (struct cmsghdr *)buf;
-	bool v4 = n->local.family == AF_INET;
+	int tos = to->tos, ttl = to->ttl;
 
-	if (v4) {
-		struct in_pktinfo pi = { 0 };
+	if (to->local->family == AF_INET) {
+		struct in_pktinfo pi = { .ipi_ifindex = to->ifindex };
 
-		memcpy(&pi.ipi_spec_dst, n->local.a, 4);
+		memcpy(&pi.ipi_spec_dst, to->local->a, 4);
 		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
 		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_TOS, sizeof(int)), &tos, sizeof(int));
 		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_TTL, sizeof(int)), &ttl, sizeof(int));
 	} else {
-		struct in6_pktinfo pi = { 0 };
+		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)to->ifindex };
 
-		memcpy(&pi.ipi6_addr, n->local.a, 16);
+		memcpy(&pi.ipi6_addr, to->local->a, 16);
 		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
 		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_TCLASS, sizeof(int)), &tos, sizeof(int));
 		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int)), &ttl, sizeof(int));
 	}
-	if (nseg > 1)
+	/* cmsg_len must be exactly CMSG_LEN(2): the kernel reads a u16. */
+	if (seg)
 		memcpy(uso_cmsg(&c, IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t)), &seg, sizeof(seg));
 	return (size_t)((uint8_t *)c - buf);
 }
 
-struct uso_batch {
-	size_t pos;		/* bytes laid out in the send buffer */
-	uint16_t seg;		/* size of every datagram but the last */
-	unsigned int nseg;
-	uint64_t inner_bytes;
-	uint8_t tos, ttl;
-};
-
-static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, struct uso_batch *u)
+/* The train datagram by datagram, on the same socket and with the same ancillary data. */
+static void uso_send_each(struct foud *d, struct foud_tunnel *t, int fd,
+			  const struct foud_train *tr, const struct foud_uso_to *to,
+			  struct msghdr *proto)
 {
-	uint8_t ctl[256] __attribute__((aligned(8)));
-	struct iovec iov = { .iov_base = d->sendbuf, .iov_len = u->pos };
-	struct msghdr mh = {
-		.msg_name = &t->udp_dst, .msg_namelen = t->dst_len,
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-	};
+	struct mmsghdr mm[FOUD_USO_SEGS];
+	struct iovec iov[FOUD_USO_SEGS];
+	size_t off = 0;
+	unsigned int i;
 
-	if (!u->nseg)
-		return;
-	mh.msg_controllen = uso_control(ctl, &t->tnl, u->seg, u->nseg, u->tos, u->ttl);
-	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
-		t->st.tx_packets += u->nseg;
-		t->st.tx_bytes += u->inner_bytes;
-	} else {
-		int reason = errno == EAGAIN || errno == ENOBUFS ? FOU_DROP_QUEUE_FULL
-								  : FOU_DROP_TX_ERROR;
-
-		/* EIO: the route's device cannot segment UDP; stop asking it to. */
-		if (errno == EIO) {
-			d->udp_gso = false;
-			foud_log(LOG_WARNING, "UDP GSO refused by the kernel, sending segment by segment");
-		}
-		t->st.tx_drop[reason] += u->nseg;
+	proto->msg_controllen = uso_control(proto->msg_control, to, 0);
+	for (i = 0; i < tr->nseg; i++) {
+		iov[i].iov_base = d->sendbuf + off;
+		iov[i].iov_len = i + 1 < tr->nseg ? tr->seg : tr->len - off;
+		off += iov[i].iov_len;
+		mm[i].msg_hdr = *proto;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_len = 0;
 	}
-	u->pos = 0;
-	u->nseg = 0;
-	u->inner_bytes = 0;
+	foud_send_counted(fd, mm, tr->inner, (int)tr->nseg, &t->st);
 }
 
-/* Lays out the next segment as a UDP payload; 1 added, 0 done, <0 error. */
-static int uso_next(struct foud_tunnel *t, struct fou_gso *g, uint8_t *sendbuf,
-		    struct uso_batch *u, size_t ehl)
+static bool uso_refused(int err)
 {
-	struct fou_buf b = { .head = sendbuf, .cap = FOUD_PKT_MAX + FOUD_HEADROOM };
+	return err == EIO || err == EINVAL || err == ENOPROTOOPT || err == EOPNOTSUPP;
+}
+
+void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
+		   const struct foud_uso_to *to)
+{
+	uint8_t ctl[256] __attribute__((aligned(8)));
+	struct iovec iov = { .iov_base = d->sendbuf, .iov_len = tr->len };
+	struct msghdr mh = {
+		.msg_name = (void *)to->addr, .msg_namelen = to->addrlen,
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	};
+	int err;
+
+	if (!tr->nseg)
+		return;
+	mh.msg_controllen = uso_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
+	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
+		t->st.tx_packets += tr->nseg;
+		t->st.tx_bytes += tr->inner_bytes;
+		return;
+	}
+	err = errno;
+	if (tr->nseg > 1 && uso_refused(err)) {
+		/* Nothing of the train left: it goes again, one datagram at a time. */
+		if (!t->gso_refused)
+			foud_log(LOG_WARNING, "%s: UDP GSO refused by the kernel (%s), sending "
+				 "segment by segment", t->name, strerror(err));
+		t->gso_refused = true;
+		t->gso_off = true;
+		t->gso_fallback++;
+		uso_send_each(d, t, fd, tr, to, &mh);
+		return;
+	}
+	t->st.tx_drop[err == EAGAIN || err == ENOBUFS ? FOU_DROP_QUEUE_FULL
+						       : FOU_DROP_TX_ERROR] += tr->nseg;
+}
+
+/* Appends one segment to the train; 1 added, 2 added and the train is closed, 0 done, <0 error. */
+static int uso_next(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
+		    struct foud_train *tr)
+{
+	struct fou_buf b = { .head = d->sendbuf, .cap = FOUD_PKT_MAX + FOUD_HEADROOM };
+	uint32_t inner;
 	size_t n;
 	int ret;
 
-	b.off = u->pos + ehl;
-	ret = fou_gso_next(g, sendbuf + b.off, b.cap - b.off, &n);
+	b.off = tr->len + e->hlen + e->l2len;
+	ret = fou_gso_next(g, d->sendbuf + b.off, b.cap - b.off, &n);
 	if (ret <= 0)
 		return ret;
 	b.len = n;
-	ret = fou_tnl_encap_payload(&b, &t->tnl, &t->tx, &u->tos, &u->ttl);
+	if (e->l2len)
+		memcpy(fou_buf_push(&b, e->l2len), e->l2hdr, e->l2len);
+	inner = (uint32_t)b.len;
+	ret = e->push(&b, e->arg);
 	if (ret)
 		return ret;
-	if (!u->nseg)
-		u->seg = (uint16_t)b.len;
-	u->pos += b.len;
-	u->nseg++;
-	u->inner_bytes += n;
-	return b.len < u->seg ? 2 : 1;
+	tr->inner[tr->nseg] = inner;
+	tr->inner_bytes += inner;
+	if (!tr->nseg)
+		tr->seg = (uint16_t)b.len;
+	tr->len += b.len;
+	tr->nseg++;
+	return b.len < tr->seg ? 2 : 1;
+}
+
+/*
+ * Lays out the next train of g's segments in d->sendbuf: up to
+ * FOUD_USO_SEGS of them and the UDP size limit, the last one shorter.
+ * Returns the number of segments, 0 when g is done. A segment that cannot
+ * be made ends the train, with tr->err set (-FOU_DROP_*).
+ */
+int foud_uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
+		  struct foud_train *tr)
+{
+	size_t max = e->family == AF_INET ? USO_MAX_V4 : USO_MAX_V6;
+	int ret;
+
+	memset(tr, 0, offsetof(struct foud_train, inner));
+	for (;;) {
+		ret = uso_next(d, g, e, tr);
+		if (ret < 0)
+			tr->err = ret;
+		if (ret <= 0 || ret == 2 || tr->nseg == FOUD_USO_SEGS || tr->len + tr->seg > max)
+			return (int)tr->nseg;
+	}
+}
+
+/* ---- L3 tunnels --------------------------------------------------------- */
+
+struct uso_l3 {
+	struct foud_tunnel *t;
+	uint8_t tos, ttl;
+};
+
+static int uso_push_l3(struct fou_buf *b, void *arg)
+{
+	struct uso_l3 *x = arg;
+
+	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, &x->tos, &x->ttl);
 }
 
 /*
@@ -233,37 +335,40 @@ static int uso_next(struct foud_tunnel *t, struct fou_gso *g, uint8_t *sendbuf,
 int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
 		  const uint8_t *pkt, size_t len)
 {
-	size_t ehl = fou_tnl_payload_hlen(&t->tnl);
-	size_t ohl = t->tnl.local.family == AF_INET ? FOU_IPV4_HLEN : FOU_IPV6_HLEN;
-	size_t max = t->tnl.local.family == AF_INET ? USO_MAX_V4 : USO_MAX_V6;
-	struct uso_batch u = { 0 };
+	const struct fou_tnl *n = &t->tnl;
+	size_t ohl = n->local.family == AF_INET ? FOU_IPV4_HLEN : FOU_IPV6_HLEN;
+	struct uso_l3 x = { .t = t };
+	struct foud_uso_enc e = {
+		.family = n->local.family, .hlen = fou_tnl_payload_hlen(n),
+		.push = uso_push_l3, .arg = &x,
+	};
+	struct foud_uso_to to = { .addr = &t->udp_dst, .addrlen = t->dst_len, .local = &n->local };
+	struct foud_train *tr = &d->train;
 	struct fou_gso g;
-	uint16_t sport = t->tnl.encap_sport;
-	int fd, ret;
+	uint16_t sport = n->encap_sport;
+	int fd;
 
-	if (!d->udp_gso || t->tnl.encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
+	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
 		return 1;
 	/* Segments that would not fit the path go the slow way, which answers with ICMP. */
-	if (g.hlen + g.mss + ehl + FOU_UDP_HLEN + ohl > t->path_mtu)
+	if (g.hlen + g.mss + e.hlen + FOU_UDP_HLEN + ohl > t->path_mtu)
+		return 1;
+	if (!foud_uso_usable(d, t))
 		return 1;
 	if (!sport)
-		sport = fou_flow_sport(fou_flow_hash(pkt, len, d->hash_seed), t->tnl.port_min,
-				       t->tnl.port_max);
-	fd = uso_socket(d, t, sport);
+		sport = fou_flow_sport(fou_flow_hash(pkt, len, d->hash_seed), n->port_min,
+				       n->port_max);
+	fd = foud_uso_socket(d, t, &n->local, sport, n->pmtudisc);
 	if (fd < 0)
 		return 1;
-	for (;;) {
-		ret = uso_next(t, &g, d->sendbuf, &u, ehl);
-		if (ret < 0) {
-			t->st.tx_drop[-ret]++;
+	while (foud_uso_fill(d, &g, &e, tr) > 0) {
+		to.tos = x.tos;
+		to.ttl = x.ttl;
+		foud_uso_send(d, t, fd, tr, &to);
+		if (tr->err)
 			break;
-		}
-		if (ret == 0)
-			break;
-		/* The last, shorter one closes a send; so do the size and count limits. */
-		if (ret == 2 || u.nseg == USO_MAX_SEGS || u.pos + u.seg > max)
-			uso_send(d, t, fd, &u);
 	}
-	uso_send(d, t, fd, &u);
+	if (tr->err)
+		t->st.tx_drop[-tr->err]++;
 	return 0;
 }
