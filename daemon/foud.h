@@ -49,6 +49,7 @@ struct foud_port {
 	struct foud_port_cfg cfg;
 	struct foud_ev ev;
 	struct foud_stats st;
+	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
 };
 
 #define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
@@ -283,6 +284,7 @@ void foud_out_free(struct foud_out *o);
 void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o);
 void foud_show_stats_json(struct foud_out *o, const struct foud_stats *s);
 void foud_show_stats_text(struct foud_out *o, const struct foud_stats *s);
+void foud_show_sock_drops(struct foud_out *o, bool json, uint64_t n);
 int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct foud_out *o,
 		    char *err, size_t errlen);
 

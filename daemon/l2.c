@@ -43,6 +43,7 @@ struct foud_l2port {
 	struct fou_addr local;
 	unsigned int users;
 	struct foud_stats st;		/* datagrams that reach no device */
+	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
 };
 
 /* The L2 half of a tunnel. */
@@ -65,7 +66,8 @@ static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Learning asks for every frame; ageing needs no better than a tick. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -190,6 +192,8 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 	/* A UDP GRO read holds several datagrams; each is handled in place (see port.c). */
 	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++) {
+			if (meta[i].sock_drops > p->sock_drops)
+				p->sock_drops = meta[i].sock_drops;
 			for (off = 0; foud_rx_next(&d->rxb.buf[i], &meta[i], &off, &s);) {
 				p->st.rx_packets++;
 				p->st.rx_bytes += s.len;
@@ -690,15 +694,19 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 		if (json) {
 			foud_out_printf(o, "%s{\"port\":%u,\"vxlan\":null,\"family\":\"%s\"", *sep,
 					p->port, p->family == AF_INET6 ? "inet6" : "inet");
-			if (flags & FOUD_CTL_F_STATS)
+			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_json(o, &p->st);
+				foud_show_sock_drops(o, true, p->sock_drops);
+			}
 			foud_out_printf(o, "}");
 			*sep = ",";
 		} else {
 			foud_out_printf(o, "port %u vxlan%s\n", p->port,
 					p->family == AF_INET6 ? " -6" : "");
-			if (flags & FOUD_CTL_F_STATS)
+			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_text(o, &p->st);
+				foud_show_sock_drops(o, false, p->sock_drops);
+			}
 		}
 	}
 }

@@ -72,8 +72,11 @@ static void port_readable(struct foud *d, struct foud_ev *ev)
 
 	/* A few batches, then let the other descriptors have their turn. */
 	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			if (meta[i].sock_drops > p->sock_drops)
+				p->sock_drops = meta[i].sock_drops;
 			port_rx_split(d, p, &d->rxb.buf[i], &meta[i]);
+		}
 		foud_gro_flush(d);
 	}
 }

@@ -13,7 +13,7 @@
 #define UDP_GRO 104
 #endif
 
-#define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + 2 * CMSG_SPACE(sizeof(int)) + 64)
+#define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + 3 * CMSG_SPACE(sizeof(int)) + 64)
 
 static void rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
 {
@@ -56,6 +56,8 @@ static void rx_cmsg(struct foud_rxmeta *m, struct msghdr *mh)
 
 			memcpy(&v, CMSG_DATA(c), sizeof(v));
 			m->tos = (uint8_t)v;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&m->sock_drops, CMSG_DATA(c), sizeof(m->sock_drops));
 		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
 			int v;
 

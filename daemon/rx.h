@@ -11,6 +11,7 @@ struct foud_rxmeta {
 	uint8_t tos;
 	uint16_t gso;		/* UDP GRO: the size of each coalesced datagram, 0 if one */
 	bool truncated;
+	uint32_t sock_drops;	/* SO_RXQ_OVFL: the socket's drops so far, 0 if none said */
 };
 
 int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta);

@@ -78,6 +78,16 @@ void foud_show_stats_text(struct foud_out *o, const struct foud_stats *s)
 
 /* ---- fou show ----------------------------------------------------------- */
 
+/* Datagrams the kernel dropped at a port's socket before foud could read them. */
+void foud_show_sock_drops(struct foud_out *o, bool json, uint64_t n)
+{
+	if (json)
+		foud_out_printf(o, ",\"sock_drops\":%llu", (unsigned long long)n);
+	else
+		foud_out_printf(o, "    socket drops (receive queue full) %llu\n",
+				(unsigned long long)n);
+}
+
 static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out *o)
 {
 	const struct foud_port_cfg *c = &p->cfg;
@@ -96,8 +106,10 @@ static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out
 		foud_out_printf(o, " peer %s peer_port %u", fou_addr_str(&c->peer, a, sizeof(a)),
 				c->peer_port);
 	foud_out_printf(o, "\n");
-	if (flags & FOUD_CTL_F_STATS)
+	if (flags & FOUD_CTL_F_STATS) {
 		foud_show_stats_text(o, &p->st);
+		foud_show_sock_drops(o, false, p->sock_drops);
+	}
 }
 
 static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out *o)
@@ -116,8 +128,10 @@ static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out
 	if (c->peer.family)
 		foud_out_printf(o, ",\"peer\":\"%s\",\"peer_port\":%u",
 				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
-	if (flags & FOUD_CTL_F_STATS)
+	if (flags & FOUD_CTL_F_STATS) {
 		foud_show_stats_json(o, &p->st);
+		foud_show_sock_drops(o, true, p->sock_drops);
+	}
 	foud_out_printf(o, "}");
 }
 
@@ -164,13 +178,36 @@ static void link_text_gre(const struct fou_tnl *n, struct foud_out *o)
 		foud_out_printf(o, " oseq");
 }
 
-static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_out *o)
+/*
+ * UDP GSO of a tunnel's super-packets (uso.c), with -d: on; off (foud -O, or
+ * a kernel without it); refused (the kernel said no on this path); and how
+ * many super-packets went segment by segment because of a refusal.
+ */
+static void link_gso(const struct foud *d, const struct foud_tunnel *t, bool json,
+		     struct foud_out *o)
+{
+	const char *st = !d->udp_gso ? "off" : t->gso_off ? "refused" : "on";
+
+	if (!t->l2 && t->tnl.encap == FOU_ENCAP_NONE)
+		return;
+	if (json)
+		foud_out_printf(o, ",\"udp_gso\":\"%s\",\"gso_fallback\":%llu", st,
+				(unsigned long long)t->gso_fallback);
+	else
+		foud_out_printf(o, "    udp-gso %s gso_fallback %llu\n", st,
+				(unsigned long long)t->gso_fallback);
+}
+
+static void link_text(const struct foud *d, const struct foud_tunnel *t, uint32_t flags,
+		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
 	char r[64], l[64];
 
 	if (t->l2) {
 		foud_l2_show(t, false, o);
+		if (flags & FOUD_CTL_F_DETAILS)
+			link_gso(d, t, false, o);
 		if (flags & FOUD_CTL_F_STATS)
 			foud_show_stats_text(o, &t->st);
 		return;
@@ -204,6 +241,8 @@ static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu datapath userspace "
 				"offload %s\n", t->ifindex, t->path_mtu, fou_tnl_overhead(n),
 				t->offload ? "on" : "off");
+	if (flags & FOUD_CTL_F_DETAILS)
+		link_gso(d, t, false, o);
 	if (flags & FOUD_CTL_F_STATS)
 		foud_show_stats_text(o, &t->st);
 }
@@ -239,7 +278,8 @@ static void link_json_encap(const struct fou_tnl *n, struct foud_out *o)
 	foud_out_printf(o, "}");
 }
 
-static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_out *o)
+static void link_json(const struct foud *d, const struct foud_tunnel *t, uint32_t flags,
+		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
 	char r[64], l[64];
@@ -250,6 +290,8 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 		foud_out_printf(o, ",\"linkinfo\":{");
 		foud_l2_show(t, true, o);
 		foud_out_printf(o, "}");
+		if (flags & FOUD_CTL_F_DETAILS)
+			link_gso(d, t, true, o);
 		if (flags & FOUD_CTL_F_STATS)
 			foud_show_stats_json(o, &t->st);
 		foud_out_printf(o, "}");
@@ -274,6 +316,8 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"userspace\","
 				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
 				t->offload ? "true" : "false");
+	if (flags & FOUD_CTL_F_DETAILS)
+		link_gso(d, t, true, o);
 	if (flags & FOUD_CTL_F_STATS)
 		foud_show_stats_json(o, &t->st);
 	foud_out_printf(o, "}");
@@ -297,10 +341,10 @@ int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct fou
 			continue;
 		if (json) {
 			foud_out_printf(o, "%s", sep);
-			link_json(t, flags, o);
+			link_json(d, t, flags, o);
 			sep = ",";
 		} else {
-			link_text(t, flags, o);
+			link_text(d, t, flags, o);
 		}
 	}
 	if (json)

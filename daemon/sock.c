@@ -94,6 +94,8 @@ int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 		return ret;
 	}
 	sock_bufs(s);
+	/* The kernel's count of datagrams it dropped here (queue full), on each read after one. */
+	sock_opt(s, SOL_SOCKET, SO_RXQ_OVFL, 1);
 	/* Let the kernel coalesce a flow's datagrams; we cut them apart again. */
 	if (gro)
 		sock_opt(s, IPPROTO_UDP, UDP_GRO, 1);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# UDP offloads refused: TCP over IPIP/FOU and over VXLAN must arrive intact
+# (sha256), with nothing dropped, when
+#  1. host A's underlay veth has no transmit checksum offload (this kernel,
+#     6.11 and later, then checksums UDP GSO in software; older ones say EIO);
+#  2. every UDP GSO send fails with EIO (injected at sendmsg by an LD_PRELOAD
+#     shim, tests/netns/shim/refuse.c, since this kernel never refuses): foud
+#     sends the same train datagram by datagram, counts gso_fallback, says
+#     "refused" and logs it once per device;
+#  3. the kernel has no UDP_SEGMENT and no UDP_GRO (ENOPROTOOPT, also
+#     injected by the shim, on both hosts): foud sends segment by segment and
+#     receives without GRO.
+. "$(dirname "$0")/lib.sh"
+SHIM=$ROOT/$B/tests/refuse.so
+setup_hosts
+command -v ethtool >/dev/null || skip "ethtool missing"
+[ -f "$SHIM" ] || { echo "build $SHIM first (make unit)"; exit 1; }
+
+# Stops both fouds (each must exit 0), so that the next case starts afresh.
+stop_fouds() {
+	local p rc
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p"; rc=$?
+		[ $rc -eq 0 ] && ok "foud $p exited cleanly" || nok "foud $p exited with $rc"
+	done
+	PIDS=()
+	rm -f "$TMP/a.sock" "$TMP/b.sock" "$TMP"/foud-*.log
+}
+
+tunnels() {
+	local f h l r n
+	for h in a b; do
+		f=fa l=$A4 r=$B4 n=1; [ $h = b ] && { f=fb; l=$B4; r=$A4; n=2; }
+		$f fou add port 5555 ipproto 4
+		$f link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555
+		$f link add name vx0 type vxlan id 42 remote $r local $l dstport 4789
+		dev_up $h t1 10.1.0.$n/24
+		dev_up $h vx0 10.9.0.$n/24
+	done
+}
+
+gso() { # gso a|b DEV FIELD: udp_gso or gso_fallback from fouctl -j -s -d
+	local f=fa; [ "$1" = b ] && f=fb
+	$f -j -s -d link show "$2" | jq -r ".[0].$3"
+}
+
+# Bytes both ways over both tunnels, and no drop anywhere.
+transfers() { # transfers WHAT
+	local dev addr
+	for dev in t1 vx0; do
+		addr=10.1.0; [ $dev = vx0 ] && addr=10.9.0
+		check "$1: $dev TCP 16 MiB a -> b, sha256 matches" tcp_transfer a $addr.2 16
+		check "$1: $dev TCP 8 MiB b -> a, sha256 matches" tcp_transfer b $addr.1 8
+		check "$1: $dev no drops on a or b" test "$(counter a $dev .stats64.tx.dropped)" -eq 0 -a \
+			"$(counter a $dev .stats64.rx.dropped)" -eq 0 -a "$(counter b $dev .stats64.rx.dropped)" -eq 0
+	done
+}
+
+# ---- 1. the underlay without transmit checksum offload -----------------------
+na ethtool -K va tx off >/dev/null
+start_foud a; start_foud b
+tunnels
+transfers "va tx off"
+for dev in t1 vx0; do
+	st=$(gso a $dev udp_gso) n=$(gso a $dev gso_fallback)
+	echo "# va tx off, $dev: udp-gso $st, gso_fallback $n (a kernel before 6.11 refuses: refused, > 0)"
+	check "va tx off: $dev udp-gso state agrees with the fallback count ($st, $n)" \
+		test \( "$st" = on -a "$n" -eq 0 \) -o \( "$st" = refused -a "$n" -gt 0 \)
+done
+stop_fouds
+na ethtool -K va tx on >/dev/null
+
+# ---- 2. EIO on every UDP GSO send --------------------------------------------
+LD_PRELOAD=$SHIM FOUD_REFUSE=eio start_foud a
+start_foud b
+tunnels
+transfers "EIO"
+for dev in t1 vx0; do
+	check "EIO: $dev says udp-gso refused" test "$(gso a $dev udp_gso)" = refused
+	check "EIO: $dev counted super-packets sent segment by segment ($(gso a $dev gso_fallback))" \
+		test "$(gso a $dev gso_fallback)" -gt 0
+	check "EIO: $dev logged the refusal once" \
+		test "$(grep -c "^foud: $dev: UDP GSO refused by the kernel" "$TMP/foud-a.log")" -eq 1
+done
+check "EIO: b, not refused, still sends with GSO" test "$(gso b vx0 udp_gso)" = on -a "$(gso b vx0 gso_fallback)" -eq 0
+check "EIO: fouctl -s -d link show names it in text" grep -q "udp-gso refused gso_fallback [1-9]" <(fa -s -d link show vx0)
+stop_fouds
+
+# ---- 3. no UDP_SEGMENT, no UDP_GRO --------------------------------------------
+LD_PRELOAD=$SHIM FOUD_REFUSE=noproto start_foud a
+LD_PRELOAD=$SHIM FOUD_REFUSE=noproto start_foud b
+tunnels
+transfers "ENOPROTOOPT"
+for dev in t1 vx0; do
+	check "ENOPROTOOPT: $dev says udp-gso off" test "$(gso a $dev udp_gso)" = off
+	check "ENOPROTOOPT: $dev counted super-packets sent segment by segment ($(gso a $dev gso_fallback))" \
+		test "$(gso a $dev gso_fallback)" -gt 0
+done
+check "ENOPROTOOPT: logged once at start" test "$(grep -c "no UDP GSO in this kernel" "$TMP/foud-a.log")" -eq 1
+finish
