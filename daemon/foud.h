@@ -201,6 +201,7 @@ uint32_t foud_path_mtu(const struct fou_addr *remote);
 
 /* sock.c */
 int foud_udp_open(const struct foud_port_cfg *cfg, bool gro);
+uint64_t foud_sock_drops(int fd, uint64_t seen);
 socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, int family,
 			uint16_t port);
 int foud_raw_tx_open(int family);

@@ -696,7 +696,7 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 					p->port, p->family == AF_INET6 ? "inet6" : "inet");
 			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_json(o, &p->st);
-				foud_show_sock_drops(o, true, p->sock_drops);
+				foud_show_sock_drops(o, true, foud_sock_drops(p->ev.fd, p->sock_drops));
 			}
 			foud_out_printf(o, "}");
 			*sep = ",";
@@ -705,7 +705,8 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 					p->family == AF_INET6 ? " -6" : "");
 			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_text(o, &p->st);
-				foud_show_sock_drops(o, false, p->sock_drops);
+				foud_show_sock_drops(o, false,
+						     foud_sock_drops(p->ev.fd, p->sock_drops));
 			}
 		}
 	}

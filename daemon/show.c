@@ -108,7 +108,7 @@ static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out
 	foud_out_printf(o, "\n");
 	if (flags & FOUD_CTL_F_STATS) {
 		foud_show_stats_text(o, &p->st);
-		foud_show_sock_drops(o, false, p->sock_drops);
+		foud_show_sock_drops(o, false, foud_sock_drops(p->ev.fd, p->sock_drops));
 	}
 }
 
@@ -130,7 +130,7 @@ static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out
 				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
 	if (flags & FOUD_CTL_F_STATS) {
 		foud_show_stats_json(o, &p->st);
-		foud_show_sock_drops(o, true, p->sock_drops);
+		foud_show_sock_drops(o, true, foud_sock_drops(p->ev.fd, p->sock_drops));
 	}
 	foud_out_printf(o, "}");
 }

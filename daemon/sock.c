@@ -2,6 +2,7 @@
 /* Underlay sockets: UDP receive ports, raw IP sockets for plain tunnels and for sending. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <linux/sock_diag.h>
 #include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,6 +101,22 @@ int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 	if (gro)
 		sock_opt(s, IPPROTO_UDP, UDP_GRO, 1);
 	return s;
+}
+
+/*
+ * The kernel's drops at a receive socket: the larger of what SO_RXQ_OVFL
+ * said with the last datagram read (seen) and SO_MEMINFO now, which also
+ * covers drops that no datagram has come after yet.
+ */
+uint64_t foud_sock_drops(int fd, uint64_t seen)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == 0 &&
+	    len > SK_MEMINFO_DROPS * sizeof(mi[0]) && mi[SK_MEMINFO_DROPS] > seen)
+		return mi[SK_MEMINFO_DROPS];
+	return seen;
 }
 
 /* One raw socket per family sends every outer packet, headers built by us. */
