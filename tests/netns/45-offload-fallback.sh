@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# UDP offloads refused: TCP over IPIP/FOU and over VXLAN must arrive intact
+# UDP offloads refused: TCP over IPIP/FOU and over VXLAN (IPv4 and IPv6
+# underlays) must arrive intact
 # (sha256), with nothing dropped, when
 #  1. host A's underlay veth has no transmit checksum offload (this kernel,
 #     6.11 and later, then checksums UDP GSO in software; older ones say EIO);
@@ -31,12 +32,15 @@ stop_fouds() {
 tunnels() {
 	local f h l r n
 	for h in a b; do
-		f=fa l=$A4 r=$B4 n=1; [ $h = b ] && { f=fb; l=$B4; r=$A4; n=2; }
+		f=fa l=$A4 r=$B4 l6=$A6 r6=$B6 n=1
+		[ $h = b ] && { f=fb; l=$B4; r=$A4; l6=$B6; r6=$A6; n=2; }
 		$f fou add port 5555 ipproto 4
 		$f link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555
 		$f link add name vx0 type vxlan id 42 remote $r local $l dstport 4789
+		$f link add name vx6 type vxlan id 43 remote $r6 local $l6 dstport 4789
 		dev_up $h t1 10.1.0.$n/24
 		dev_up $h vx0 10.9.0.$n/24
+		dev_up $h vx6 10.6.0.$n/24
 	done
 }
 
@@ -48,8 +52,8 @@ gso() { # gso a|b DEV FIELD: udp_gso or gso_fallback from fouctl -j -s -d
 # Bytes both ways over both tunnels, and no drop anywhere.
 transfers() { # transfers WHAT
 	local dev addr
-	for dev in t1 vx0; do
-		addr=10.1.0; [ $dev = vx0 ] && addr=10.9.0
+	for dev in t1 vx0 vx6; do
+		addr=10.1.0; [ $dev = vx0 ] && addr=10.9.0; [ $dev = vx6 ] && addr=10.6.0
 		check "$1: $dev TCP 16 MiB a -> b, sha256 matches" tcp_transfer a $addr.2 16
 		check "$1: $dev TCP 8 MiB b -> a, sha256 matches" tcp_transfer b $addr.1 8
 		check "$1: $dev no drops on a or b" test "$(counter a $dev .stats64.tx.dropped)" -eq 0 -a \
@@ -62,7 +66,7 @@ na ethtool -K va tx off >/dev/null
 start_foud a; start_foud b
 tunnels
 transfers "va tx off"
-for dev in t1 vx0; do
+for dev in t1 vx0 vx6; do
 	st=$(gso a $dev udp_gso) n=$(gso a $dev gso_fallback)
 	echo "# va tx off, $dev: udp-gso $st, gso_fallback $n (a kernel before 6.11 refuses: refused, > 0)"
 	check "va tx off: $dev udp-gso state agrees with the fallback count ($st, $n)" \
@@ -76,7 +80,7 @@ LD_PRELOAD=$SHIM FOUD_REFUSE=eio start_foud a
 start_foud b
 tunnels
 transfers "EIO"
-for dev in t1 vx0; do
+for dev in t1 vx0 vx6; do
 	check "EIO: $dev says udp-gso refused" test "$(gso a $dev udp_gso)" = refused
 	check "EIO: $dev counted super-packets sent segment by segment ($(gso a $dev gso_fallback))" \
 		test "$(gso a $dev gso_fallback)" -gt 0
@@ -92,7 +96,7 @@ LD_PRELOAD=$SHIM FOUD_REFUSE=noproto start_foud a
 LD_PRELOAD=$SHIM FOUD_REFUSE=noproto start_foud b
 tunnels
 transfers "ENOPROTOOPT"
-for dev in t1 vx0; do
+for dev in t1 vx0 vx6; do
 	check "ENOPROTOOPT: $dev says udp-gso off" test "$(gso a $dev udp_gso)" = off
 	check "ENOPROTOOPT: $dev counted super-packets sent segment by segment ($(gso a $dev gso_fallback))" \
 		test "$(gso a $dev gso_fallback)" -gt 0
