@@ -18,7 +18,13 @@
 #define UDP_NO_CHECK6_RX 102
 #endif
 
-#define SOCK_BUF (4 << 20)
+/*
+ * With UDP GRO a queued datagram is a train of up to 64 segments; 4 MiB held
+ * ~60 of them, and a receiver kept off the CPU for a moment dropped whole
+ * trains (retransmit storms with 4 TCP streams on 2 CPUs). A limit, not an
+ * allocation.
+ */
+#define SOCK_BUF (16 << 20)
 
 static void sock_bufs(int s)
 {

@@ -23,7 +23,7 @@ sd() { port_counter b "$1" .sock_drops; }
 check "before: no socket drops on b's ports 5555 ($(sd 5555)) and 4789 ($(sd 4789))" \
 	test "$(sd 5555)" -eq 0 -a "$(sd 4789)" -eq 0
 
-# 30000 and 40000 datagrams of 1400 bytes: more than a 4 MiB receive queue holds.
+# 30000 and 40000 datagrams of 1400 bytes: more than a 16 MiB receive queue holds (~14500).
 flood() {
 	na timeout 20 python3 -c '
 import socket, sys
