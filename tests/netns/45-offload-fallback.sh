@@ -10,7 +10,8 @@
 #     "refused" and logs it once per device;
 #  3. the kernel has no UDP_SEGMENT and no UDP_GRO (ENOPROTOOPT, also
 #     injected by the shim, on both hosts): foud sends segment by segment and
-#     receives without GRO.
+#     receives without GRO;
+#  4. and with offloads on, one train sent to two flood destinations.
 . "$(dirname "$0")/lib.sh"
 SHIM=$ROOT/$B/tests/refuse.so
 setup_hosts
@@ -102,4 +103,21 @@ for dev in t1 vx0 vx6; do
 		test "$(gso a $dev gso_fallback)" -gt 0
 done
 check "ENOPROTOOPT: logged once at start" test "$(grep -c "no UDP GSO in this kernel" "$TMP/foud-a.log")" -eq 1
+stop_fouds
+
+# ---- 4. one train, two destinations (head-end replication, no learning) -------
+# B answers on a second address too, so each train reaches it twice.
+nb ip addr add 192.0.2.3/24 dev vb
+start_foud a; start_foud b
+fa link add name vh type vxlan id 50 local $A4 dstport 4789 nolearning
+fa fdb append 00:00:00:00:00:00 dev vh dst $B4
+fa fdb append 00:00:00:00:00:00 dev vh dst 192.0.2.3
+fb link add name vh type vxlan id 50 remote $A4 local $B4 dstport 4789
+dev_up a vh 10.10.0.1/24; dev_up b vh 10.10.0.2/24
+check "HER: TCP 16 MiB a -> b, sha256 matches" tcp_transfer a 10.10.0.2 16
+# 16 MiB is some 12000 segments: more than 20000 sent means two copies.
+tx=$(counter a vh .stats64.tx.packets) rx=$(counter b vh .stats64.rx.packets)
+check "HER: b received every frame a sent to both destinations ($tx sent, $rx received)" \
+	test "$rx" -eq "$tx" -a "$tx" -gt 20000
+check "HER: no drops" test "$(counter a vh .stats64.tx.dropped)" -eq 0 -a "$(counter b vh .stats64.rx.dropped)" -eq 0
 finish
