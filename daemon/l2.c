@@ -185,7 +185,6 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
 	struct foud_rxmeta meta[FOUD_BATCH];
 	int i, n, ret, rounds = 0;
-
 	struct fou_buf s;
 	size_t off;
 
