@@ -24,7 +24,7 @@ stop_fouds() {
 	for p in "${PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 		wait "$p"; rc=$?
-		[ $rc -eq 0 ] && ok "foud $p exited cleanly" || nok "foud $p exited with $rc"
+		if [ $rc -eq 0 ]; then ok "foud $p exited cleanly"; else nok "foud $p exited with $rc"; fi
 	done
 	PIDS=()
 	rm -f "$TMP/a.sock" "$TMP/b.sock" "$TMP"/foud-*.log
