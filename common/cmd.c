@@ -54,10 +54,12 @@ const char foud_cmd_usage[] =
 "        [ udp6zerocsumrx | noudp6zerocsumrx ] [ mtu N ]\n"
 "fouctl link add name NAME type geneve id VNI remote ADDR [ local ADDR ]\n"
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
-"        [ tos { T | inherit } ] [ mtu N ]\n"
+"        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
+"        [ maxaddress N ] [ mtu N ]\n"
 "fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
-"        [ mtu N ]\n"
+"        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
+"        [ flowid | noflowid ] [ mtu N ]\n"
 "fouctl link add name NAME type stt key CONTEXT remote ADDR local ADDR\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ mtu N ]\n"
@@ -889,6 +891,7 @@ enum {
 	LS_UDPCSUM = 1u << 28,
 	LS_ZCSUMTX = 1u << 29,
 	LS_ZCSUMRX = 1u << 30,
+	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
 };
 
 struct link_kind {
@@ -1030,6 +1033,20 @@ static int l2_nozcsumtx(struct pctx *p, const char *v)
 	return 0;
 }
 
+static int l2_flowid(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->noflowid = false;
+	return 0;
+}
+
+static int l2_noflowid(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->noflowid = true;
+	return 0;
+}
+
 static int l2_nozcsumrx(struct pctx *p, const char *v)
 {
 	(void)v;
@@ -1053,6 +1070,12 @@ static int l2_nozcsumrx(struct pctx *p, const char *v)
 	KW_MTU
 
 #define KW_DSTPORT	{ "dstport", LS_DSTPORT, 1, 0, EXP_PORT, l2_dstport }
+/* The forwarding table's words. */
+#define KW_FDB \
+	{ "learning", LS_LEARN, 0, 0, "", l2_learning }, \
+	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning }, \
+	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing }, \
+	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress }
 
 /* kw_missing() names the first missing word in table order: name, id, ... */
 static const struct kw vxlan_kws[] = {
@@ -1062,10 +1085,7 @@ static const struct kw vxlan_kws[] = {
 	{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev },
 	KW_DSTPORT,
 	{ "srcport", LS_SRCPORT, 2, 0, "two ports 1-65535, MIN MAX", l2_srcport },
-	{ "learning", LS_LEARN, 0, 0, "", l2_learning },
-	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning },
-	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing },
-	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress },
+	KW_FDB,
 	{ "udpcsum", LS_UDPCSUM, 0, 0, "", l2_udpcsum },
 	{ "noudpcsum", LS_UDPCSUM, 0, 0, "", l2_noudpcsum },
 	{ "udp6zerocsumtx", LS_ZCSUMTX, 0, 0, "", l2_zcsumtx },
@@ -1078,11 +1098,15 @@ static const struct kw geneve_kws[] = {
 	KW_L2_COMMON,
 	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
 	KW_DSTPORT,
+	KW_FDB,
 };
 
 static const struct kw nvgre_kws[] = {
 	KW_L2_COMMON,
 	{ "vsid", LS_ID, 1, 0, EXP_VNI, l2_id },
+	KW_FDB,
+	{ "flowid", LS_FLOWID, 0, 0, "", l2_flowid },
+	{ "noflowid", LS_FLOWID, 0, 0, "", l2_noflowid },
 };
 
 static const struct kw stt_kws[] = {
@@ -1197,6 +1221,9 @@ static int gretap_finish(struct pctx *p)
 		t->kind = FOU_KIND_IP6GRE;
 	if (!ret)
 		ret = link_finish(p);
+	/* Frames from the TAP have their checksums complete: nothing to offload. */
+	if (!ret && (t->encap_flags & FOU_ENCAP_F_REMCSUM))
+		ret = perr(p, "\"encap-remcsum\" is not for type \"gretap\"");
 	if (ret)
 		return ret;
 	c->local = t->local;

@@ -201,10 +201,15 @@ static int gretap_check(struct foud_tunnel *t, const struct fou_buf *b, const st
 	return fou_tnl_gre_policy(&t->tnl, &t->rx, g);
 }
 
-/* The FlowID is the inner flow's entropy, so that ECMP spreads a VSID's flows. */
+/*
+ * The FlowID is the inner flow's entropy, so that ECMP spreads a VSID's
+ * flows; noflowid sends 0 for peers that match the whole key (a Linux
+ * gretap with key VSID << 8).
+ */
 static int nvgre_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 {
-	uint8_t flowid = fou_nvgre_flowid(fou_buf_data(b), b->len, d->hash_seed);
+	uint8_t flowid = t->l2->cfg.noflowid ? 0 :
+			 fou_nvgre_flowid(fou_buf_data(b), b->len, d->hash_seed);
 
 	return fou_nvgre_push(b, t->l2->cfg.vni, flowid);
 }
@@ -1070,6 +1075,8 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 				l->csum ? "true" : "false");
 	if (!l->k->id_word)
 		l2_show_gretap(t, true, o);
+	if (c->kind == FOUD_L2_NVGRE)
+		foud_out_printf(o, ",\"flowid\":%s", c->noflowid ? "false" : "true");
 	foud_out_printf(o, ",\"ttl\":%u,\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
 			"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
 			c->ttl, c->learning ? "true" : "false", c->ageing, c->maxaddress,
@@ -1097,6 +1104,8 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 		foud_out_printf(o, " dev %s", c->dev);
 	if (!l->k->id_word)
 		l2_show_gretap(t, false, o);
+	else if (c->kind == FOUD_L2_NVGRE)
+		foud_out_printf(o, " %sflowid", c->noflowid ? "no" : "");
 	else if (l->udp)
 		foud_out_printf(o, " dstport %u", l->dport);
 	if (l->udp)

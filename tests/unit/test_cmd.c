@@ -285,6 +285,9 @@ static const struct l2_case l2_good[] = {
 	{ "link add name g type geneve id 16777215 " V6 " dstport 6082 ttl 1 tos 0 mtu 9000",
 	  FOUD_L2_GENEVE, 16777215, 0, "2001:db8::1", "2001:db8::2", NULL, "", 6082, 0, 0, 1,
 	  0, 0, 300, 0, 9000 },
+	{ "link add name g type geneve id 9 remote 192.0.2.2 nolearning ageing 5 maxaddress 8",
+	  FOUD_L2_GENEVE, 9, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, NOLEARN, 5, 8,
+	  0 },
 };
 
 static void check_l2(const struct l2_case *c, const struct foud_cmd *cmd)
@@ -615,7 +618,8 @@ static const struct err_case errs[] = {
 	{ "link add name g type geneve remote 192.0.2.2", "id" },
 	{ "link add name g type geneve id 1", "remote" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 local 2001:db8::1", "local" },
-	{ "link add name g type geneve id 1 remote 192.0.2.2 learning", "learning" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 udpcsum", "udpcsum" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 learning nolearning", "nolearning" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 group 239.1.1.1", "group" },
 	{ "link add name g type geneve id 1 remote ff02::1", "ff02::1" },
 	/* nvgre */
@@ -626,12 +630,16 @@ static const struct err_case errs[] = {
 	{ "link add name n type nvgre vsid 1 " V4 " key 1", "key" },
 	{ "link add name n type nvgre vsid 1 remote 192.0.2.2 local 2001:db8::1", "local" },
 	{ "link add name n type nvgre vsid 1 " V4 " dstport 1", "dstport" },
+	{ "link add name n type nvgre vsid 1 " V4 " flowid noflowid", "noflowid" },
+	{ "link add name n type nvgre vsid 1 " V4 " udpcsum", "udpcsum" },
 	/* gretap */
 	{ "link add name g type gretap remote 192.0.2.2", "local" },
 	{ "link add name g type gretap remote 2001:db8::2 local 192.0.2.1", "local" },
 	{ "link add name g type gretap " V4 " id 1", "id" },
 	{ "link add name g type gretap " V4 " encap fou", "encap-dport" },
 	{ "link add name g type gretap " V4 " ttl 1 nopmtudisc", "nopmtudisc" },
+	{ "link add name g type gretap " V4 " encap gue encap-dport 6080 encap-remcsum",
+	  "encap-remcsum" },
 	/* stt */
 	{ "link add name s type stt " V4, "key" },
 	{ "link add name s type stt key 1 remote 192.0.2.2", "local" },
@@ -787,7 +795,7 @@ static void test_usage(void **state)
 		"link add", "ip6gre", "encap-sport", "encap-udp6-csum", "noencap-remcsum",
 		"link del", "link show", "gretap", "vxlan", "group", "srcport",
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
-		"nvgre", "vsid", "stt", "fdb { add | append }", "fdb del", "fdb show",
+		"nvgre", "vsid", "noflowid", "stt", "fdb { add | append }", "fdb del", "fdb show",
 	};
 
 	(void)state;
