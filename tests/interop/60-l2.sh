@@ -52,7 +52,7 @@ l2_drops() {
 		echo
 		fi_fouctl -j -s fou show 2>/dev/null | tr -d '\n'
 		echo
-		fi_fouctl -s fou show 2>/dev/null | sed -n 's/^raw sockets: RX drops://p'
+		fi_fouctl -s fou show 2>/dev/null | sed -n 's/^ *raw sockets: RX drops://p'
 	} | python3 -c '
 import json, sys
 lines = sys.stdin.read().split("\n")
