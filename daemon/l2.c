@@ -59,6 +59,7 @@ struct foud_l2 {
 	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */
 	bool csum;			/* with a UDP checksum */
 	uint16_t dport;			/* its destination port */
+	bool df;			/* DF on the outer header: GRE kinds' pmtudisc */
 	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
 	struct fou_fdb fdb;
 	struct fou_fdb_entry *tab;
@@ -440,7 +441,7 @@ static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 	uint8_t inner_tos = 0;
 	struct fou_ip_params ip = {
 		.src = c->local, .dst = *dst, .proto = l->udp ? FOU_PROTO_UDP : FOU_PROTO_GRE,
-		.ttl = c->ttl ? c->ttl : (mcast ? 1 : 64),
+		.ttl = c->ttl ? c->ttl : (mcast ? 1 : 64), .df = l->df,
 	};
 	uint16_t sport;
 	int ret;
@@ -704,6 +705,7 @@ static void l2_wire(struct foud_tunnel *t)
 		l->dport = n->encap_dport;
 		l->csum = n->encap_flags & (v6 ? FOU_ENCAP_F_CSUM6 : FOU_ENCAP_F_CSUM);
 		l->overhead = (uint32_t)fou_tnl_overhead(n);
+		l->df = n->pmtudisc;
 		if (n->encap_sport) {
 			l->sport_min = l->sport_max = n->encap_sport;
 			return;
