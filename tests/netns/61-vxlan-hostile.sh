@@ -13,7 +13,7 @@ fb link add name vx0 type vxlan id 42 remote $A4 local $B4 dstport 4789
 dev_up a vx0 10.9.0.1/24; dev_up b vx0 10.9.0.2/24
 check "vxlan carries traffic before" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 
-ip4=$($INJ ipv4 10.9.0.2 10.9.0.1 1 64 0800f7ff00000000)
+ip4=$($INJ ipv4 10.9.0.2 10.9.0.1 1 64 0000ffff00000000)  # an echo reply: nothing answers it
 frame() { printf 'ffffffffffff%s0800%s' "$1" "$ip4"; }  # broadcast from MAC $1
 hdr=0800000000002a00                                      # I flag, VNI 42
 

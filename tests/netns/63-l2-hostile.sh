@@ -76,7 +76,7 @@ for d in gn0 gt0 nv0 gf0; do
 done
 
 # ---- hostile input -------------------------------------------------------------
-ip4=$($INJ ipv4 10.61.0.2 10.61.0.1 1 64 0800f7ff00000000)
+ip4=$($INJ ipv4 10.61.0.2 10.61.0.1 1 64 0000ffff00000000)  # an echo reply: nothing answers it
 frame() { printf 'ffffffffffff%s0800%s' "$1" "$ip4"; }   # broadcast from MAC $1
 M=020000000001
 raw_counter() { # the raw sockets' drop counter of a reason
