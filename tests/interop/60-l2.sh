@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # foud's L2 overlays against the Linux kernel under qemu, on ONE guest boot:
-# GRE-TAP plain, with a key, over FOU and over IPv6; NVGRE against a kernel
+# GRE-TAP plain, with a key, over FOU, over GUE and over IPv6; NVGRE against a kernel
 # gretap with key VSID << 8 (foud with noflowid: the kernel matches the whole
 # key); Geneve over IPv4 and IPv6. Each case reconfigures both sides, then:
 # the guest pings foud's side and foud's side pings the guest across the L2
@@ -35,6 +35,7 @@ IH=10.60.0.1 IG=10.60.0.2
 # drops GRO-merged GRE-in-UDP, see 50-matrix.sh), the echo service.
 cat >"$FI_TMP/guest.sh" <<GUEST
 ip fou add port 5555 ipproto 47
+ip fou add port 5556 gue
 /sbin/ethtool -K eth0 gro off
 kp_echo_server 7777
 true
@@ -42,6 +43,7 @@ GUEST
 kp_boot "$FI_NS" "$FI_TMP/guest.sh" "$FI_TMP/guest.log" || exit 1
 fi_start_foud || exit 1
 fi_ctl fou add port 5555 ipproto 47 || exit 1
+fi_ctl fou add port 5556 gue || exit 1
 kp_wait_ready "$FI_TMP/guest.log" 90 || exit 1
 fi_log "guest ready after ${SECONDS}s: $(kp_exec uname -r)"
 
@@ -78,7 +80,8 @@ print(" ".join("%s=%d" % kv for kv in sorted(out.items())))'
 
 # l2_tshark PCAP FILTER FIELD WANT CHAIN [DECODE]: every packet matching
 # FILTER from either side carries FIELD == WANT (a number; "-" for no
-# value) and the protocol chain CHAIN; both sides sent some.
+# value; hex:BYTES for bytes that start so) and the protocol chain CHAIN;
+# both sides sent some.
 l2_tshark() {
 	local pcap=$1 filter=$2 field=$3 want=$4 chain=$5 decode=${6:-}
 	tshark -r "$pcap" ${decode:+-d "$decode"} -Y "$filter" -T fields -E "separator=|" \
@@ -97,8 +100,12 @@ for line in sys.stdin:
         continue
     n[side] += 1
     v = val.split(",")[0]
-    got = int(v, 0) if v else "-"
-    if (want == "-" and got != "-") or (want != "-" and got != int(want, 0)) or chain not in protos:
+    if want.startswith("hex:"):
+        good = v.replace(":", "").startswith(want[4:])
+    else:
+        got = int(v, 0) if v else "-"
+        good = got == "-" if want == "-" else got == int(want, 0)
+    if not good or chain not in protos:
         bad.append("%s: %s=%s %s" % (src, sys.argv[8], v or "none", protos))
 ok = n["h"] and n["g"] and not bad
 print("%s foud %d, kernel %d packets%s" % ("OK" if ok else "BAD", n["h"], n["g"],
@@ -189,6 +196,11 @@ l2_case "gretap over fou (port 5555)" 4 \
 	"type gretap remote $G4 local $H4 key $GK encap fou encap-sport auto encap-dport 5555" \
 	"type gretap remote $H4 local $G4 key $GK encap fou encap-sport auto encap-dport 5555" \
 	"udp.dstport == 5555" gre.key $GK "udp:gre:eth:ethertype" "udp.port==5555,gre"
+# tshark has no GUE: the UDP payload must be GUE (version 0, protocol 47) then GRE.
+l2_case "gretap over gue (port 5556)" 4 \
+	"type gretap remote $G4 local $H4 key $GK encap gue encap-sport auto encap-dport 5556" \
+	"type gretap remote $H4 local $G4 key $GK encap gue encap-sport auto encap-dport 5556" \
+	"udp.dstport == 5556" data.data "hex:002f00002000655800000$(printf %03x $GK)" "udp:data"
 l2_case "gretap over IPv6 (kernel ip6gretap)" 6 "type gretap remote $G6 local $H6 key $GK" \
 	"type ip6gretap remote $H6 local $G6 key $GK encaplimit none" \
 	"gre" gre.key $GK "ipv6:gre:eth:ethertype"
