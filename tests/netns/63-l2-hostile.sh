@@ -75,6 +75,29 @@ for d in gn0 gt0 nv0 gf0; do
 	check "$d: no drops on A after the traffic" test "$(counter a $d .stats64.rx.dropped)" -eq 0
 done
 
+# ---- flooding and static entries on the new kinds ------------------------------
+# Head-end replication: gn0 floods to its remote B4 and to C4 (B's foud takes
+# both, its Geneve port is the wildcard); every broadcast leaves twice.
+fa fdb append 00:00:00:00:00:00 dev gn0 dst $C4
+check "geneve: the flood list holds $B4 and $C4" \
+	test "$(fa -j fdb show dev gn0 | jq -c '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort')" = "[\"$B4\",\"$C4\"]"
+na tcpdump -i va -U -n -s 200 -w "$TMP/her.pcap" "udp port 6081" 2>"$TMP/cap.err" &
+CAP=$!
+for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+na ping -b -c 3 -i 0.2 -W 1 10.61.0.255 >/dev/null 2>&1
+sleep 0.3
+kill $CAP; wait $CAP 2>/dev/null
+bc() { tshark -r "$TMP/her.pcap" -Y "geneve.vni == 7 && ip.src == $A4 && ip.dst == $1 && eth.dst == ff:ff:ff:ff:ff:ff && icmp" 2>/dev/null | wc -l; }
+check "geneve: 3 broadcast pings left once to each of $B4 ($(bc $B4)) and $C4 ($(bc $C4))" \
+	test "$(bc $B4):$(bc $C4)" = "3:3"
+fa fdb del 00:00:00:00:00:00 dev gn0 dst $C4
+# A static entry on GRE-TAP steers B's MAC, and learning never moves it.
+bmac=$(nb cat /sys/class/net/gt0/address)
+fa fdb del "$bmac" dev gt0
+fa fdb add "$bmac" dev gt0 dst $B4
+check "gretap: B's MAC is a static entry" grep -q "^$bmac dev gt0 dst $B4 self permanent" <(fa fdb show dev gt0)
+check "gretap: traffic follows the static entry" na ping -c 2 -i 0.2 -W 2 10.62.0.2
+
 # ---- hostile input -------------------------------------------------------------
 ip4=$($INJ ipv4 10.61.0.2 10.61.0.1 1 64 0000ffff00000000)  # an echo reply: nothing answers it
 frame() { printf 'ffffffffffff%s0800%s' "$1" "$ip4"; }   # broadcast from MAC $1
