@@ -153,6 +153,7 @@ delivered gn0 "geneve: an unknown non-critical option is skipped" -- udp $B4 $A4
 T=2000655800000005
 expect raw - too_short "gre: 2-byte packet" -- raw $B4 $A4 47 2000
 expect raw - gre_version "gre: version 1" -- raw $B4 $A4 47 2001655800000005"$(frame $M)"
+expect raw - gre_flags "gre: the routing bit" -- raw $B4 $A4 47 6000655800000005"$(frame $M)"
 expect raw - gre_key "gretap: key 6 from gt0's peer" -- raw $B4 $A4 47 2000655800000006"$(frame $M)"
 expect link gt0 unknown_peer "gretap: key 5 from $D4" -- raw $D4 $A4 47 "$T$(frame $M)"
 expect link gt0 gre_csum "gretap: a checksum gt0 was not configured for" -- raw $B4 $A4 47 \
@@ -164,6 +165,8 @@ expect port 5555 gre_key "gretap over FOU: key 8 on port 5555" -- udp $B4 $A4 55
 # NVGRE from C: K, 0x6558, VSID 5000 (0x1388) << 8 | FlowID.
 expect raw - wrong_vsid "nvgre: VSID 5001" -- raw $C4 $A4 47 20006558001389ab"$(frame $M)"
 expect link nv0 gre_seq "nvgre: S flag" -- raw $C4 $A4 47 30006558001388ab00000001"$(frame $M)"
+expect link nv0 gre_csum "nvgre: C flag (a valid checksum)" -- raw $C4 $A4 47 \
+	"$($INJ grecsum a000655800000000001388ab"$(frame $M)")"
 expect link nv0 inner_proto "nvgre: an 802.1Q-tagged inner frame" -- raw $C4 $A4 47 \
 	20006558001388ab"ffffffffffff${M}8100000a0800$ip4"
 delivered nv0 "nvgre: any FlowID (0xab) with VSID 5000" -- raw $C4 $A4 47 \
