@@ -45,6 +45,7 @@ const char foud_cmd_usage[] =
 "        [ encap-sport { auto | PORT } ] [ encap-dport PORT ]\n"
 "        [ encap-csum | noencap-csum ] [ encap-udp6-csum | noencap-udp6-csum ]\n"
 "        [ encap-remcsum | noencap-remcsum ]\n"
+"        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "fouctl link add name NAME type vxlan id VNI\n"
 "        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
 "        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
@@ -84,6 +85,8 @@ struct pctx {
 	const char *ttl_word;	/* value of ttl/hoplimit as typed */
 	const char *bad;	/* the bad one of several values, if not the first */
 	const struct link_kind *lk;	/* link add: the kind "type" names */
+	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
+	size_t nextra;
 	uint16_t eflags_set, eflags_clr;
 	struct foud_cmd *cmd;
 	char *err;
@@ -389,6 +392,8 @@ static int kw_run(struct pctx *p, const struct kw *t, size_t n)
 		const char *w = p->argv[p->i++];
 		const struct kw *k = kw_find(t, n, w);
 
+		if (!k && p->extra)
+			k = kw_find(p->extra, p->nextra, w);
 		if (!k)
 			ret = perr(p, "\"%s\" is not a keyword of \"%s\"", w, p->where);
 		else
@@ -904,6 +909,8 @@ struct link_kind {
 	size_t nkws;
 	uint32_t required;		/* slots; L3 kinds check their own */
 	int (*finish)(struct pctx *p);
+	const struct kw *extra;		/* after kws: gretap's forwarding-table words */
+	size_t nextra;
 };
 
 static int l2_id(struct pctx *p, const char *v)
@@ -1101,6 +1108,11 @@ static const struct kw geneve_kws[] = {
 	KW_FDB,
 };
 
+/* gretap takes the words of gre (link_kws) and these. */
+static const struct kw gretap_fdb_kws[] = {
+	KW_FDB,
+};
+
 static const struct kw nvgre_kws[] = {
 	KW_L2_COMMON,
 	{ "vsid", LS_ID, 1, 0, EXP_VNI, l2_id },
@@ -1246,7 +1258,7 @@ static const struct link_kind link_kinds[] = {
 	L3("ip6tnl", FOU_KIND_IP6TNL),
 	L3("ip6gre", FOU_KIND_IP6GRE),
 	{ "gretap", FOU_KIND_GRE, FOUD_L2_GRETAP, 0, "link add type gretap",
-	  KWS(link_kws), 0, gretap_finish },
+	  KWS(link_kws), 0, gretap_finish, KWS(gretap_fdb_kws) },
 	{ "vxlan", 0, FOUD_L2_VXLAN, 4789, "link add type vxlan", KWS(vxlan_kws),
 	  LS_NAME | LS_ID | LS_LOCAL, vxlan_finish },
 	{ "nvgre", 0, FOUD_L2_NVGRE, 0, "link add type nvgre", KWS(nvgre_kws),
@@ -1323,6 +1335,8 @@ static int link_add(struct pctx *p)
 	p->where = k->where;
 	if (k->l2 != FOUD_L2_NONE)
 		l2_defaults(p, k);
+	p->extra = k->extra;
+	p->nextra = k->nextra;
 	tnl(p)->pmtudisc = true;
 	ret = kw_run(p, k->kws, k->nkws);
 	if (!ret)

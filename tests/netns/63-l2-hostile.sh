@@ -20,7 +20,7 @@ start_foud b
 # so that each wrong key or VSID can only be one device's.
 fa link add name gn0 type geneve id 7 remote $B4 maxaddress 16
 fb link add name gn0 type geneve id 7 remote $A4 local $B4
-fa link add name gt0 type gretap remote $B4 local $A4 key 5
+fa link add name gt0 type gretap remote $B4 local $A4 key 5 maxaddress 8
 fb link add name gt0 type gretap remote $A4 local $B4 key 5
 fa link add name nv0 type nvgre vsid 5000 remote $C4 local $A4 maxaddress 8
 fb link add name nv0 type nvgre vsid 5000 remote $A4 local $C4
@@ -172,7 +172,7 @@ expect link nv0 inner_proto "nvgre: an 802.1Q-tagged inner frame" -- raw $C4 $A4
 delivered nv0 "nvgre: any FlowID (0xab) with VSID 5000" -- raw $C4 $A4 47 \
 	20006558001388ab"$(frame 020000000003)"
 
-# MAC floods: 100 source MACs each, Geneve (maxaddress 16) and NVGRE (8).
+# MAC floods: 100 source MACs each, Geneve (maxaddress 16), NVGRE and GRE-TAP (8).
 entries() { fa -j fdb show dev "$1" | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length'; }
 refused() { fa -j link show "$1" | jq '.[0].linkinfo.info_data.fdb_refused'; }
 flood() { # flood DEV MAX -- python sender of 100 frames from 100 source MACs
@@ -196,6 +196,10 @@ for i in range(100): s.sendto(bytes.fromhex('$G') + fr(i), ('$A4', 6081))"
 flood nv0 8 -- "$PYF
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47); s.bind(('$C4', 0))
 for i in range(100): s.sendto(bytes.fromhex('20006558001388%02x' % i) + fr(i), ('$A4', 0))"
+flood gt0 8 -- "$PYF
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47); s.bind(('$B4', 0))
+for i in range(100): s.sendto(bytes.fromhex('$T') + fr(i), ('$A4', 0))"
 check "geneve still carries traffic" na ping -c 2 -i 0.2 -W 2 10.61.0.2
 check "nvgre still carries traffic" na ping -c 2 -i 0.2 -W 2 10.63.0.2
+check "gretap still carries traffic" na ping -c 2 -i 0.2 -W 2 10.62.0.2
 finish

@@ -395,6 +395,40 @@ static void test_l2_carriers(void **state)
 		assert_int_equal(l->dstport, 0);
 		assert_true(l->learning);
 		assert_int_equal(l->ageing, 300);
+		assert_false(l->noflowid);
+	}
+}
+
+/* The forwarding-table words of gretap and nvgre, and nvgre's noflowid. */
+static void test_l2_carrier_fdb(void **state)
+{
+	static const struct {
+		const char *line;
+		bool learning, noflowid;
+		uint32_t ageing, maxaddress;
+	} cases[] = {
+		{ "link add name g type gretap " V4 " key 5 nolearning ageing 10 maxaddress 32",
+		  false, false, 10, 32 },
+		{ "link add name g type gretap maxaddress 7 " V4 " encap fou encap-dport 5555",
+		  true, false, 300, 7 },
+		{ "link add name n type nvgre vsid 9 " V4 " noflowid maxaddress 4 ageing 0",
+		  true, true, 0, 4 },
+		{ "link add name n type nvgre vsid 9 " V4 " flowid learning", true, false, 300, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct foud_cmd cmd;
+		char buf[512], err[256];
+		int ret = parse_line(cases[i].line, buf, &cmd, err, sizeof(err));
+
+		if (ret)
+			print_error("%s: %s\n", cases[i].line, err);
+		assert_int_equal(ret, 0);
+		assert_int_equal(cmd.link.l2.learning, cases[i].learning);
+		assert_int_equal(cmd.link.l2.noflowid, cases[i].noflowid);
+		assert_int_equal(cmd.link.l2.ageing, cases[i].ageing);
+		assert_int_equal(cmd.link.l2.maxaddress, cases[i].maxaddress);
 	}
 }
 
@@ -640,6 +674,10 @@ static const struct err_case errs[] = {
 	{ "link add name g type gretap " V4 " ttl 1 nopmtudisc", "nopmtudisc" },
 	{ "link add name g type gretap " V4 " encap gue encap-dport 6080 encap-remcsum",
 	  "encap-remcsum" },
+	{ "link add name g type gretap " V4 " learning nolearning", "nolearning" },
+	{ "link add name g type gretap " V4 " maxaddress -1", "-1" },
+	{ "link add name g type gre " V4 " maxaddress 5", "maxaddress" },
+	{ "link add name g type ipip " V4 " learning", "learning" },
 	/* stt */
 	{ "link add name s type stt " V4, "key" },
 	{ "link add name s type stt key 1 remote 192.0.2.2", "local" },
@@ -812,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
+		cmocka_unit_test(test_l2_carrier_fdb),
 		cmocka_unit_test(test_l2_prescan),
 		cmocka_unit_test(test_fdb_good),
 		cmocka_unit_test(test_link_target),
