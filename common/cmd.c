@@ -45,6 +45,7 @@ const char foud_cmd_usage[] =
 "        [ encap-sport { auto | PORT } ] [ encap-dport PORT ]\n"
 "        [ encap-csum | noencap-csum ] [ encap-udp6-csum | noencap-udp6-csum ]\n"
 "        [ encap-remcsum | noencap-remcsum ]\n"
+"        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "fouctl link add name NAME type vxlan id VNI\n"
 "        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
 "        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
@@ -54,10 +55,12 @@ const char foud_cmd_usage[] =
 "        [ udp6zerocsumrx | noudp6zerocsumrx ] [ mtu N ]\n"
 "fouctl link add name NAME type geneve id VNI remote ADDR [ local ADDR ]\n"
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
-"        [ tos { T | inherit } ] [ mtu N ]\n"
+"        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
+"        [ maxaddress N ] [ mtu N ]\n"
 "fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
-"        [ mtu N ]\n"
+"        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
+"        [ flowid | noflowid ] [ mtu N ]\n"
 "fouctl link add name NAME type stt key CONTEXT remote ADDR local ADDR\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ mtu N ]\n"
@@ -82,6 +85,8 @@ struct pctx {
 	const char *ttl_word;	/* value of ttl/hoplimit as typed */
 	const char *bad;	/* the bad one of several values, if not the first */
 	const struct link_kind *lk;	/* link add: the kind "type" names */
+	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
+	size_t nextra;
 	uint16_t eflags_set, eflags_clr;
 	struct foud_cmd *cmd;
 	char *err;
@@ -387,6 +392,8 @@ static int kw_run(struct pctx *p, const struct kw *t, size_t n)
 		const char *w = p->argv[p->i++];
 		const struct kw *k = kw_find(t, n, w);
 
+		if (!k && p->extra)
+			k = kw_find(p->extra, p->nextra, w);
 		if (!k)
 			ret = perr(p, "\"%s\" is not a keyword of \"%s\"", w, p->where);
 		else
@@ -889,6 +896,7 @@ enum {
 	LS_UDPCSUM = 1u << 28,
 	LS_ZCSUMTX = 1u << 29,
 	LS_ZCSUMRX = 1u << 30,
+	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
 };
 
 struct link_kind {
@@ -901,6 +909,8 @@ struct link_kind {
 	size_t nkws;
 	uint32_t required;		/* slots; L3 kinds check their own */
 	int (*finish)(struct pctx *p);
+	const struct kw *extra;		/* after kws: gretap's forwarding-table words */
+	size_t nextra;
 };
 
 static int l2_id(struct pctx *p, const char *v)
@@ -1030,6 +1040,20 @@ static int l2_nozcsumtx(struct pctx *p, const char *v)
 	return 0;
 }
 
+static int l2_flowid(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->noflowid = false;
+	return 0;
+}
+
+static int l2_noflowid(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->noflowid = true;
+	return 0;
+}
+
 static int l2_nozcsumrx(struct pctx *p, const char *v)
 {
 	(void)v;
@@ -1053,6 +1077,12 @@ static int l2_nozcsumrx(struct pctx *p, const char *v)
 	KW_MTU
 
 #define KW_DSTPORT	{ "dstport", LS_DSTPORT, 1, 0, EXP_PORT, l2_dstport }
+/* The forwarding table's words. */
+#define KW_FDB \
+	{ "learning", LS_LEARN, 0, 0, "", l2_learning }, \
+	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning }, \
+	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing }, \
+	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress }
 
 /* kw_missing() names the first missing word in table order: name, id, ... */
 static const struct kw vxlan_kws[] = {
@@ -1062,10 +1092,7 @@ static const struct kw vxlan_kws[] = {
 	{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev },
 	KW_DSTPORT,
 	{ "srcport", LS_SRCPORT, 2, 0, "two ports 1-65535, MIN MAX", l2_srcport },
-	{ "learning", LS_LEARN, 0, 0, "", l2_learning },
-	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning },
-	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing },
-	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress },
+	KW_FDB,
 	{ "udpcsum", LS_UDPCSUM, 0, 0, "", l2_udpcsum },
 	{ "noudpcsum", LS_UDPCSUM, 0, 0, "", l2_noudpcsum },
 	{ "udp6zerocsumtx", LS_ZCSUMTX, 0, 0, "", l2_zcsumtx },
@@ -1078,11 +1105,20 @@ static const struct kw geneve_kws[] = {
 	KW_L2_COMMON,
 	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
 	KW_DSTPORT,
+	KW_FDB,
+};
+
+/* gretap takes the words of gre (link_kws) and these. */
+static const struct kw gretap_fdb_kws[] = {
+	KW_FDB,
 };
 
 static const struct kw nvgre_kws[] = {
 	KW_L2_COMMON,
 	{ "vsid", LS_ID, 1, 0, EXP_VNI, l2_id },
+	KW_FDB,
+	{ "flowid", LS_FLOWID, 0, 0, "", l2_flowid },
+	{ "noflowid", LS_FLOWID, 0, 0, "", l2_noflowid },
 };
 
 static const struct kw stt_kws[] = {
@@ -1197,6 +1233,9 @@ static int gretap_finish(struct pctx *p)
 		t->kind = FOU_KIND_IP6GRE;
 	if (!ret)
 		ret = link_finish(p);
+	/* Frames from the TAP have their checksums complete: nothing to offload. */
+	if (!ret && (t->encap_flags & FOU_ENCAP_F_REMCSUM))
+		ret = perr(p, "\"encap-remcsum\" is not for type \"gretap\"");
 	if (ret)
 		return ret;
 	c->local = t->local;
@@ -1219,7 +1258,7 @@ static const struct link_kind link_kinds[] = {
 	L3("ip6tnl", FOU_KIND_IP6TNL),
 	L3("ip6gre", FOU_KIND_IP6GRE),
 	{ "gretap", FOU_KIND_GRE, FOUD_L2_GRETAP, 0, "link add type gretap",
-	  KWS(link_kws), 0, gretap_finish },
+	  KWS(link_kws), 0, gretap_finish, KWS(gretap_fdb_kws) },
 	{ "vxlan", 0, FOUD_L2_VXLAN, 4789, "link add type vxlan", KWS(vxlan_kws),
 	  LS_NAME | LS_ID | LS_LOCAL, vxlan_finish },
 	{ "nvgre", 0, FOUD_L2_NVGRE, 0, "link add type nvgre", KWS(nvgre_kws),
@@ -1296,6 +1335,8 @@ static int link_add(struct pctx *p)
 	p->where = k->where;
 	if (k->l2 != FOUD_L2_NONE)
 		l2_defaults(p, k);
+	p->extra = k->extra;
+	p->nextra = k->nextra;
 	tnl(p)->pmtudisc = true;
 	ret = kw_run(p, k->kws, k->nkws);
 	if (!ret)

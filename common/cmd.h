@@ -66,6 +66,7 @@ struct foud_l2_cfg {
 	uint32_t maxaddress;		/* 0 = unlimited */
 	bool udpcsum;			/* IPv4 UDP checksum, default on */
 	bool udp6zerocsumtx, udp6zerocsumrx;
+	bool noflowid;			/* nvgre: FlowID 0, for peers that match the whole key */
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */

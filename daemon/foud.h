@@ -262,6 +262,9 @@ void foud_l2_tick(struct foud *d);
 bool foud_l2_port_is_ours(const struct foud *d, uint16_t port);
 void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
+/* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
+void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
+		       struct foud_stats *src_stats);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		  struct foud_out *o, char *err, size_t errlen);

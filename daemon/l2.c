@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * L2 overlays: a TAP device per tunnel, Ethernet frames in VXLAN. A
- * forwarding table per device learns inner source MACs behind outer source
- * addresses; unknown unicast, broadcast and multicast go to every flood
- * destination (the all-zero MAC entries: head-end replication, the
- * `remote`, the `group`). VXLAN ports are shared by every device with the
- * same port, family and local address, and demultiplexed by VNI.
+ * L2 overlays: a TAP device per tunnel, Ethernet frames in VXLAN, Geneve,
+ * GRE-TAP (plain, or over FOU/GUE) or NVGRE. A forwarding table per device
+ * learns inner source MACs behind outer source addresses; unknown unicast,
+ * broadcast and multicast go to every flood destination (the all-zero MAC
+ * entries: head-end replication, the `remote`, the `group`). VXLAN and
+ * Geneve ports are shared by every device of the kind with the same port,
+ * family and local address, and demultiplexed by VNI; GRE-TAP and NVGRE
+ * arrive through the GRE receive path (raw protocol 47 or a FOU/GUE port)
+ * and are told apart by their key. What differs between the kinds is a
+ * small table of ops (struct l2_kind).
  *
  * The TAP has TSO: a TCP super-frame is cut into segments behind its
  * Ethernet header, each encapsulated once per destination; received TCP
@@ -31,13 +35,14 @@
 #define L2_FLOOD_MAX	64		/* flood destinations per device */
 #define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
 #define L2_FDB_DEFAULT	4096		/* table entries when maxaddress is 0 */
-#define L2_OVERHEAD_V4	(FOU_IPV4_HLEN + FOU_UDP_HLEN + FOU_VXLAN_HLEN + FOU_ETH_HLEN)
-#define L2_OVERHEAD_V6	(FOU_IPV6_HLEN + FOU_UDP_HLEN + FOU_VXLAN_HLEN + FOU_ETH_HLEN)
 
-/* A shared VXLAN receive socket. */
+struct l2_kind;
+
+/* A shared VXLAN or Geneve receive socket. */
 struct foud_l2port {
 	TAILQ_ENTRY(foud_l2port) entry;
 	struct foud_ev ev;
+	const struct l2_kind *k;
 	int family;
 	uint16_t port;
 	struct fou_addr local;
@@ -49,7 +54,14 @@ struct foud_l2port {
 /* The L2 half of a tunnel. */
 struct foud_l2 {
 	struct foud_l2_cfg cfg;
-	struct foud_l2port *port;
+	const struct l2_kind *k;
+	struct foud_l2port *port;	/* UDP kinds */
+	bool raw;			/* holds the raw GRE receive socket */
+	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */
+	bool csum;			/* with a UDP checksum */
+	uint16_t dport;			/* its destination port */
+	bool df;			/* DF on the outer header: GRE kinds' pmtudisc */
+	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
 	struct fou_fdb fdb;
 	struct fou_fdb_entry *tab;
 	struct fou_addr flood[L2_FLOOD_MAX];
@@ -118,6 +130,119 @@ static bool l2_peer_ok(const struct foud_l2 *l, const struct fou_addr *src)
 	return false;
 }
 
+/* ---- the kinds ---------------------------------------------------------- */
+
+/* What sets the L2 kinds apart. */
+struct l2_kind {
+	const char *name;		/* as `type` spells it */
+	const char *id_word;		/* "id", "vsid"; NULL: GRE-TAP's key words */
+	/* Prepends the kind's header (for GRE-TAP over FOU/GUE, GUE too) to the frame in b. */
+	int (*push)(struct foud *d, struct foud_tunnel *t, struct fou_buf *b);
+	/* UDP kinds: strips the header of a received datagram, says its VNI. */
+	int (*pull)(struct fou_buf *b, uint32_t *vni);
+	size_t hlen;			/* UDP kinds: header bytes after UDP */
+	/* GRE kinds: whether a GRE header is this device's, then the rest of its checks. */
+	bool (*gre_match)(const struct foud_tunnel *t, const struct fou_gre *g);
+	int (*gre_check)(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g);
+	enum fou_drop wrong_id;		/* no device has the VNI, VSID or key */
+};
+
+static int vxlan_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+{
+	(void)d;
+	return fou_vxlan_push(b, t->l2->cfg.vni);
+}
+
+static int geneve_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+{
+	(void)d;
+	return fou_geneve_push(b, t->l2->cfg.vni, NULL, 0, false);
+}
+
+/*
+ * Options are skipped: foud understands none, so a critical one drops the
+ * packet (RFC 8926 3.5.1) and the others are ignored.
+ */
+static int geneve_pull(struct fou_buf *b, uint32_t *vni)
+{
+	struct fou_geneve g;
+	int ret = fou_geneve_pull(b, NULL, 0, &g);
+
+	if (!ret)
+		*vni = g.vni;
+	return ret;
+}
+
+/* GRE with the device's key, checksum and sequence words, then FOU or GUE. */
+static int gretap_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+{
+	const struct fou_tnl *n = &t->tnl;
+	struct fou_gre g = { .flags = n->gre_oflags, .proto = FOU_ETH_P_TEB, .key = n->okey };
+	int ret;
+
+	(void)d;
+	/* As __gre_xmit(): the counter advances first, so the first seq is 1. */
+	if (n->gre_oflags & FOU_GRE_SEQ)
+		g.seq = ++t->tx.oseq;
+	ret = fou_gre_push(b, &g);
+	if (!ret && n->encap != FOU_ENCAP_NONE)
+		ret = fou_encap(n->encap)->push(b, FOU_PROTO_GRE, NULL);
+	return ret;
+}
+
+/* As ip_tunnel_key_match(): a keyed device takes its key, a keyless one none. */
+static bool gretap_match(const struct foud_tunnel *t, const struct fou_gre *g)
+{
+	if (g->flags & FOU_GRE_KEY)
+		return (t->tnl.gre_iflags & FOU_GRE_KEY) && g->key == t->tnl.ikey;
+	return !(t->tnl.gre_iflags & FOU_GRE_KEY);
+}
+
+static int gretap_check(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g)
+{
+	(void)b;
+	return fou_tnl_gre_policy(&t->tnl, &t->rx, g);
+}
+
+/*
+ * The FlowID is the inner flow's entropy, so that ECMP spreads a VSID's
+ * flows; noflowid sends 0 for peers that match the whole key (a Linux
+ * gretap with key VSID << 8).
+ */
+static int nvgre_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+{
+	uint8_t flowid = t->l2->cfg.noflowid ? 0 :
+			 fou_nvgre_flowid(fou_buf_data(b), b->len, d->hash_seed);
+
+	return fou_nvgre_push(b, t->l2->cfg.vni, flowid);
+}
+
+/* The VSID decides; the FlowID is entropy only. */
+static bool nvgre_match(const struct foud_tunnel *t, const struct fou_gre *g)
+{
+	return (g->flags & FOU_GRE_KEY) && g->key >> 8 == t->l2->cfg.vni;
+}
+
+static int nvgre_check(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g)
+{
+	uint32_t vsid;
+	uint8_t flowid;
+
+	(void)t;
+	return fou_nvgre_check(g, fou_buf_data(b), b->len, &vsid, &flowid);
+}
+
+static const struct l2_kind l2_kinds[FOUD_L2__MAX] = {
+	[FOUD_L2_VXLAN] = { "vxlan", "id", vxlan_push, fou_vxlan_pull, FOU_VXLAN_HLEN, NULL, NULL,
+			    FOU_DROP_WRONG_VNI },
+	[FOUD_L2_GENEVE] = { "geneve", "id", geneve_push, geneve_pull, FOU_GENEVE_HLEN, NULL, NULL,
+			     FOU_DROP_WRONG_VNI },
+	[FOUD_L2_GRETAP] = { "gretap", NULL, gretap_push, NULL, 0, gretap_match, gretap_check,
+			     FOU_DROP_GRE_KEY },
+	[FOUD_L2_NVGRE] = { "nvgre", "vsid", nvgre_push, NULL, 0, nvgre_match, nvgre_check,
+			    FOU_DROP_WRONG_VSID },
+};
+
 /* ---- receive ------------------------------------------------------------ */
 
 static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port *p, uint32_t vni)
@@ -145,11 +270,29 @@ static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 	if (l->cfg.learning) {
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
-		if (ret && ret != -FOU_DROP_QUEUE_FULL)
+		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
 	}
 	foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
 	return 0;
+}
+
+/* A decapsulated frame for t from the outer source src; drops are counted on t. */
+static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+		     const struct fou_addr *src)
+{
+	int ret = 0;
+
+	if (fou_addr_eq(src, &t->l2->cfg.local))
+		ret = -FOU_DROP_LOOP;		/* our own group traffic, looped back */
+	else if (!l2_peer_ok(t->l2, src))
+		ret = -FOU_DROP_UNKNOWN_PEER;
+	if (!ret)
+		ret = l2_deliver(d, t, b, src);
+	if (ret) {
+		t->st.rx_drop[-ret]++;
+		foud_log_drop(t->name, -ret, src);
+	}
 }
 
 static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
@@ -161,23 +304,72 @@ static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
 
 	if (m->truncated)
 		return -FOU_DROP_TOO_SHORT;
-	ret = fou_vxlan_pull(b, &vni);
+	ret = p->k->pull(b, &vni);
 	if (ret)
 		return ret;
 	t = l2_find_vni(d, p, vni);
 	if (!t)
-		return -FOU_DROP_NO_TUNNEL;
-	if (fou_addr_eq(&m->src, &t->l2->cfg.local))
-		ret = -FOU_DROP_LOOP;		/* our own group traffic, looped back */
-	else if (!l2_peer_ok(t->l2, &m->src))
+		return -(int)p->k->wrong_id;
+	l2_input(d, t, b, &m->src);
+	return 0;
+}
+
+static bool l2_is_gre(const struct foud_tunnel *t)
+{
+	return t->l2 && t->l2->k->gre_match;
+}
+
+/*
+ * The GRE device for a received header: its family and local address, its
+ * key (or VSID); among several (keyless GRE-TAP devices), the one whose
+ * peer sent it. NULL with *why when none: the kind's wrong_id when the
+ * source is a peer of some device, else unknown_peer.
+ */
+static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, int *why)
+{
+	struct foud_tunnel *t, *first = NULL;
+
+	*why = FOU_DROP_UNKNOWN_PEER;
+	TAILQ_FOREACH(t, &d->tunnels, entry) {
+		if (!l2_is_gre(t) || t->l2->cfg.local.family != rx->src.family ||
+		    !fou_addr_eq(&t->l2->cfg.local, &rx->dst))
+			continue;
+		if (!t->l2->k->gre_match(t, &rx->gre)) {
+			if (l2_peer_ok(t->l2, &rx->src))
+				*why = (int)t->l2->k->wrong_id;
+			continue;
+		}
+		if (l2_peer_ok(t->l2, &rx->src))
+			return t;
+		if (!first)
+			first = t;
+	}
+	return first;
+}
+
+void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
+		       struct foud_stats *src_stats)
+{
+	struct foud_tunnel *t;
+	int ret;
+
+	t = l2_find_gre(d, rx, &ret);
+	if (!t) {
+		src_stats->rx_drop[ret]++;
+		foud_log_drop("rx", ret, &rx->src);
+		return;
+	}
+	/* Peers first: a stranger must not move GRE sequence state. */
+	if (!l2_peer_ok(t->l2, &rx->src))
 		ret = -FOU_DROP_UNKNOWN_PEER;
-	if (!ret)
-		ret = l2_deliver(d, t, b, &m->src);
+	else
+		ret = t->l2->k->gre_check(t, b, &rx->gre);
 	if (ret) {
 		t->st.rx_drop[-ret]++;
-		foud_log_drop(t->name, -ret, &m->src);
+		foud_log_drop(t->name, -ret, &rx->src);
+		return;
 	}
-	return 0;
+	l2_input(d, t, b, &rx->src);
 }
 
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
@@ -199,7 +391,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 				ret = l2_rx_one(d, p, &s, &meta[i]);
 				if (ret < 0) {
 					p->st.rx_drop[-ret]++;
-					foud_log_drop("vxlan", -ret, &meta[i].src);
+					foud_log_drop(p->k->name, -ret, &meta[i].src);
 				}
 			}
 		}
@@ -249,18 +441,35 @@ static socklen_t l2_pktinfo(uint8_t *ctl, const struct foud_l2 *l, bool v6)
 	}
 }
 
-/* The header in front of each Ethernet frame, and its size: VXLAN's. */
+/*
+ * The kind's header in front of each Ethernet frame (for GRE-TAP over FOU/GUE,
+ * GUE too), as UDP GSO lays segments out; and its size behind the UDP header.
+ */
+struct l2_push_arg {
+	struct foud *d;
+	struct foud_tunnel *t;
+};
+
 static int l2_push_hdr(struct fou_buf *b, void *arg)
 {
-	const struct foud_l2 *l = arg;
+	const struct l2_push_arg *a = arg;
 
-	return fou_vxlan_push(b, l->cfg.vni);
+	return a->t->l2->k->push(a->d, a->t, b);
 }
 
 static size_t l2_hdr_len(const struct foud_l2 *l)
 {
-	(void)l;
-	return FOU_VXLAN_HLEN;
+	size_t ip = l->cfg.local.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+
+	return l->overhead - ip - FOU_UDP_HLEN;
+}
+
+/* The UDP source port of a frame; min == max: a fixed one (GRE-TAP's encap-sport). */
+static uint16_t l2_sport(const struct foud *d, const struct foud_l2 *l, const uint8_t *frame,
+			 size_t len)
+{
+	return l->sport_min == l->sport_max ? l->sport_min :
+	       fou_l2_sport(frame, len, d->hash_seed, l->sport_min, l->sport_max);
 }
 
 /* The outer TOS (the inner one for `tos inherit`, and ECN) and TTL of a frame to dst. */
@@ -282,19 +491,18 @@ static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 {
 	struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
-	bool v6 = c->local.family == AF_INET6;
 	struct fou_ip_params ip = {
-		.src = c->local, .dst = *dst, .proto = FOU_PROTO_UDP,
+		.src = c->local, .dst = *dst, .proto = l->udp ? FOU_PROTO_UDP : FOU_PROTO_GRE,
+		.df = l->df,
 	};
 	uint16_t sport;
-	bool csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
 	int ret;
 
 	l2_outer(l, fou_buf_data(b), b->len, dst, &ip.tos, &ip.ttl);
-	sport = fou_l2_sport(fou_buf_data(b), b->len, d->hash_seed, l->sport_min, l->sport_max);
-	ret = l2_push_hdr(b, l);
-	if (!ret)
-		ret = fou_udp_push(b, sport, c->dstport, &c->local, dst, csum);
+	sport = l2_sport(d, l, fou_buf_data(b), b->len);
+	ret = l->k->push(d, t, b);
+	if (!ret && l->udp)
+		ret = fou_udp_push(b, sport, l->dport, &c->local, dst, l->csum);
 	if (!ret) {
 		ip.id = l->ip_id++;
 		ip.flowlabel = sport;
@@ -354,7 +562,7 @@ static size_t l2_dests(const struct foud_l2 *l, const uint8_t *frame, const stru
 /* Frames whose IP packet is longer than this do not fit the path. */
 static size_t l2_ip_max(const struct foud_tunnel *t)
 {
-	size_t overhead = t->l2->cfg.local.family == AF_INET6 ? L2_OVERHEAD_V6 : L2_OVERHEAD_V4;
+	size_t overhead = t->l2->overhead + FOU_ETH_HLEN;
 
 	return t->path_mtu > overhead ? t->path_mtu - overhead : 0;
 }
@@ -390,9 +598,10 @@ static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 {
 	struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
+	struct l2_push_arg pa = { .d = d, .t = t };
 	struct foud_uso_enc e = {
 		.family = c->local.family, .l2hdr = frame, .l2len = FOU_ETH_HLEN,
-		.hlen = l2_hdr_len(l), .push = l2_push_hdr, .arg = l,
+		.hlen = l2_hdr_len(l), .push = l2_push_hdr, .arg = &pa,
 	};
 	struct foud_uso_to to = { .local = &c->local };
 	struct foud_train *tr = &d->train;
@@ -401,19 +610,19 @@ static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 	size_t i, n;
 	int fd;
 
-	if (g->hlen + g->mss > l2_ip_max(t))
+	/* UDP kinds only: NVGRE and plain GRE-TAP have no UDP socket to send with. */
+	if (!l->udp || g->hlen + g->mss > l2_ip_max(t))
 		return 1;
 	n = l2_dests(l, frame, &dst);
 	if (!n || !foud_uso_usable(d, t))
 		return 1;
-	fd = foud_uso_socket(d, t, &c->local, fou_l2_sport(frame, len, d->hash_seed, l->sport_min,
-							    l->sport_max), false);
+	fd = foud_uso_socket(d, t, &c->local, l2_sport(d, l, frame, len), false);
 	if (fd < 0)
 		return 1;
 	to.addr = &ss;
 	while (foud_uso_fill(d, g, &e, tr) > 0) {
 		for (i = 0; i < n; i++) {
-			to.addrlen = foud_sockaddr(&ss, &dst[i], dst[i].family, c->dstport);
+			to.addrlen = foud_sockaddr(&ss, &dst[i], dst[i].family, l->dport);
 			to.ifindex = c->group.family && fou_addr_eq(&dst[i], &c->group) ?
 				     l->group_ifindex : 0;
 			l2_outer(l, frame, len, &dst[i], &to.tos, &to.ttl);
@@ -501,22 +710,29 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 
 /* ---- configuration ------------------------------------------------------ */
 
-static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2_cfg *c,
+static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 				      char *err, size_t errlen)
 {
+	const struct foud_l2_cfg *c = &l->cfg;
 	struct foud_port_cfg pc = { .port = c->dstport, .family = c->local.family };
 	struct foud_l2port *p;
 	int fd;
 
 	/*
-	 * As the kernel's VXLAN: one socket per port and family, bound to the
-	 * wildcard (group traffic is addressed to the group), VNIs demultiplexed.
+	 * As the kernel's VXLAN and Geneve: one socket per port and family,
+	 * bound to the wildcard (group traffic is addressed to the group), VNIs
+	 * demultiplexed.
 	 */
-	TAILQ_FOREACH(p, &d->l2ports, entry)
-		if (p->port == pc.port && p->family == pc.family && fou_addr_eq(&p->local, &pc.local)) {
-			p->users++;
-			return p;
+	TAILQ_FOREACH(p, &d->l2ports, entry) {
+		if (p->port != pc.port || p->family != pc.family || !fou_addr_eq(&p->local, &pc.local))
+			continue;
+		if (p->k != l->k) {
+			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->k->name);
+			return NULL;
 		}
+		p->users++;
+		return p;
+	}
 	fd = foud_udp_open(&pc, d->offload);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open UDP port %u: %s", c->dstport, strerror(-fd));
@@ -530,6 +746,7 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2_cfg *
 	}
 	p->ev.fd = fd;
 	p->ev.fn = l2port_readable;
+	p->k = l->k;
 	p->family = pc.family;
 	p->port = pc.port;
 	p->local = pc.local;
@@ -582,14 +799,74 @@ static int l2_join(struct foud_l2 *l, int fd, char *err, size_t errlen)
 	return 0;
 }
 
-static int l2_state_init(struct foud *d, struct foud_tunnel *t, const struct foud_l2_cfg *c,
-			 char *err, size_t errlen)
+/* What goes on the wire in front of a frame, from the kind and the configuration. */
+static void l2_wire(struct foud_tunnel *t)
 {
 	struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+	const struct fou_tnl *n = &t->tnl;
+	bool v6 = c->local.family == AF_INET6;
+
+	l->sport_min = c->srcport_min;
+	l->sport_max = c->srcport_max;
+	if (!l->k->gre_match) {
+		l->udp = true;
+		l->dport = c->dstport;
+		l->csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
+		l->overhead = (uint32_t)((v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN) + FOU_UDP_HLEN +
+					 l->k->hlen);
+	} else {
+		/* GRE-TAP and NVGRE: the GRE tunnel that the grammar filled in. */
+		l->udp = n->encap != FOU_ENCAP_NONE;
+		l->dport = n->encap_dport;
+		l->csum = n->encap_flags & (v6 ? FOU_ENCAP_F_CSUM6 : FOU_ENCAP_F_CSUM);
+		l->overhead = (uint32_t)fou_tnl_overhead(n);
+		l->df = n->pmtudisc;
+		if (n->encap_sport) {
+			l->sport_min = l->sport_max = n->encap_sport;
+			return;
+		}
+	}
+	if (!l->sport_min || l->sport_min >= l->sport_max)
+		foud_local_port_range(&l->sport_min, &l->sport_max);
+}
+
+/* Geneve may omit local: the source address of the route to remote, now. */
+static int l2_pick_local(struct foud_l2_cfg *c, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int s, ret = 0;
+
+	if (c->local.family || !c->remote.family)
+		return 0;
+	s = socket(c->remote.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	sl = foud_sockaddr(&ss, &c->remote, c->remote.family, c->dstport ? c->dstport : 9);
+	if (connect(s, (struct sockaddr *)&ss, sl) < 0 ||
+	    getsockname(s, (struct sockaddr *)&ss, &sl) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "no local address towards the remote: %s", strerror(errno));
+	} else {
+		c->local.family = c->remote.family;
+		if (ss.ss_family == AF_INET)
+			memcpy(c->local.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		else
+			memcpy(c->local.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	}
+	close(s);
+	return ret;
+}
+
+static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
+{
+	struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
 	size_t size = c->maxaddress ? (size_t)c->maxaddress * 2 + 2 : L2_FDB_DEFAULT;
 	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
+	int ret;
 
-	l->cfg = *c;
 	l->tab = calloc(size, sizeof(*l->tab));
 	if (!l->tab) {
 		snprintf(err, errlen, "out of memory");
@@ -600,12 +877,18 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, const struct fou
 		fou_fdb_flood_add(&l->fdb, &c->remote);
 	if (c->group.family)
 		fou_fdb_flood_add(&l->fdb, &c->group);
-	l->sport_min = c->srcport_min;
-	l->sport_max = c->srcport_max;
-	if (!l->sport_min || l->sport_min >= l->sport_max)
-		foud_local_port_range(&l->sport_min, &l->sport_max);
 	l2_peers_rebuild(l);
-	l->port = l2port_get(d, c, err, errlen);
+	if (l->k->gre_match) {
+		/* GRE over FOU/GUE arrives through a `fou add port ... ipproto 47`. */
+		if (t->tnl.encap != FOU_ENCAP_NONE)
+			return 0;
+		ret = foud_raw_get(d, c->local.family, FOU_PROTO_GRE);
+		if (ret)
+			snprintf(err, errlen, "cannot open raw GRE socket: %s", strerror(-ret));
+		l->raw = !ret;
+		return ret;
+	}
+	l->port = l2port_get(d, l, err, errlen);
 	if (!l->port)
 		return -EIO;
 	return c->group.family ? l2_join(l, l->port->ev.fd, err, errlen) : 0;
@@ -631,11 +914,12 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		 char *err, size_t errlen)
 {
 	const struct foud_l2_cfg *c = &cfg->l2;
-	uint32_t overhead = c->local.family == AF_INET6 ? L2_OVERHEAD_V6 : L2_OVERHEAD_V4;
+	const struct l2_kind *k = (unsigned int)c->kind < FOUD_L2__MAX ? &l2_kinds[c->kind] : NULL;
 	int fd, ret;
 
-	if (c->kind != FOUD_L2_VXLAN) {
-		snprintf(err, errlen, "link type not implemented yet; foud carries vxlan");
+	if (!k || !k->push) {
+		snprintf(err, errlen,
+			 "link type not implemented yet; foud carries vxlan, geneve, gretap and nvgre");
 		return -EOPNOTSUPP;
 	}
 	if (!d->l2q) {
@@ -648,6 +932,12 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	t->l2->k = k;
+	t->l2->cfg = *c;
+	ret = l2_pick_local(&t->l2->cfg, err, errlen);
+	if (ret)
+		return ret;
+	l2_wire(t);
 	fd = foud_tun_open(t->name, true, d->offload, &t->offload, &t->ifindex);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
@@ -656,7 +946,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	t->ev.fd = fd;
 	t->ev.fn = l2_readable;
 	t->path_mtu = foud_path_mtu(c->group.family ? &c->group : &c->remote);
-	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - overhead;
+	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
 	ret = foud_tun_set_mtu(t->name, t->mtu);
 	if (ret)
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
@@ -664,8 +954,8 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	if (!ret)
 		ret = l2_hwaddr(t->name, t->l2->mac);
 	if (!ret)
-		ret = l2_state_init(d, t, c, err, errlen);
-	if (!ret && (foud_raw_tx(d, c->local.family) < 0 || foud_loop_add(d, &t->ev))) {
+		ret = l2_state_init(d, t, err, errlen);
+	if (!ret && (foud_raw_tx(d, t->l2->cfg.local.family) < 0 || foud_loop_add(d, &t->ev))) {
 		snprintf(err, errlen, "cannot set up \"%s\"", t->name);
 		ret = -EIO;
 	}
@@ -678,12 +968,14 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 	if (!t->l2)
 		return;
 	l2port_put(d, t->l2->port);
+	if (t->l2->raw)
+		foud_raw_put(d, t->l2->cfg.local.family, FOU_PROTO_GRE);
 	free(t->l2->tab);
 	free(t->l2);
 	t->l2 = NULL;
 }
 
-/* VXLAN ports in `fou show`: the datagrams that reached no device are counted there. */
+/* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
 void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep)
 {
 	const struct foud_l2port *p;
@@ -691,8 +983,8 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
 		if (json) {
-			foud_out_printf(o, "%s{\"port\":%u,\"vxlan\":null,\"family\":\"%s\"", *sep,
-					p->port, p->family == AF_INET6 ? "inet6" : "inet");
+			foud_out_printf(o, "%s{\"port\":%u,\"%s\":null,\"family\":\"%s\"", *sep,
+					p->port, p->k->name, p->family == AF_INET6 ? "inet6" : "inet");
 			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_json(o, &p->st);
 				foud_show_sock_drops(o, true, foud_sock_drops(p->ev.fd, p->sock_drops));
@@ -700,7 +992,7 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 			foud_out_printf(o, "}");
 			*sep = ",";
 		} else {
-			foud_out_printf(o, "port %u vxlan%s\n", p->port,
+			foud_out_printf(o, "port %u %s%s\n", p->port, p->k->name,
 					p->family == AF_INET6 ? " -6" : "");
 			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_text(o, &p->st);
@@ -844,6 +1136,76 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 
 /* ---- link show ---------------------------------------------------------- */
 
+/* GRE-TAP's own words: keys, checksums, sequence numbers, FOU/GUE. */
+static void l2_show_gretap(const struct foud_tunnel *t, bool json, struct foud_out *o)
+{
+	const struct fou_tnl *n = &t->tnl;
+	static const char *const flag[] = { "csum", "seq" };
+	const uint16_t bit[] = { FOU_GRE_CSUM, FOU_GRE_SEQ };
+	size_t i;
+
+	if (json) {
+		if (n->gre_iflags & FOU_GRE_KEY)
+			foud_out_printf(o, ",\"ikey\":%u", n->ikey);
+		if (n->gre_oflags & FOU_GRE_KEY)
+			foud_out_printf(o, ",\"okey\":%u", n->okey);
+		for (i = 0; i < 2; i++)
+			foud_out_printf(o, ",\"i%s\":%s,\"o%s\":%s", flag[i],
+					n->gre_iflags & bit[i] ? "true" : "false", flag[i],
+					n->gre_oflags & bit[i] ? "true" : "false");
+		if (n->encap != FOU_ENCAP_NONE)
+			foud_out_printf(o, ",\"encap\":{\"type\":\"%s\",\"sport\":%u,\"dport\":%u}",
+					fou_encap(n->encap)->name, n->encap_sport, n->encap_dport);
+		return;
+	}
+	if (n->gre_iflags & FOU_GRE_KEY)
+		foud_out_printf(o, " ikey %u", n->ikey);
+	if (n->gre_oflags & FOU_GRE_KEY)
+		foud_out_printf(o, " okey %u", n->okey);
+	for (i = 0; i < 2; i++) {
+		if (n->gre_iflags & bit[i])
+			foud_out_printf(o, " i%s", flag[i]);
+		if (n->gre_oflags & bit[i])
+			foud_out_printf(o, " o%s", flag[i]);
+	}
+	if (n->encap == FOU_ENCAP_NONE)
+		return;
+	foud_out_printf(o, " encap %s encap-sport ", fou_encap(n->encap)->name);
+	if (n->encap_sport)
+		foud_out_printf(o, "%u", n->encap_sport);
+	else
+		foud_out_printf(o, "auto");
+	foud_out_printf(o, " encap-dport %u", n->encap_dport);
+}
+
+static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
+{
+	const struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+	const struct fou_addr *peer = c->group.family ? &c->group : &c->remote;
+	char a[64], b[64];
+
+	fou_addr_str(peer, a, sizeof(a));
+	fou_addr_str(&c->local, b, sizeof(b));
+	foud_out_printf(o, "\"info_kind\":\"%s\",\"info_data\":{", l->k->name);
+	if (l->k->id_word)
+		foud_out_printf(o, "\"%s\":%u,", l->k->id_word, c->vni);
+	foud_out_printf(o, "\"%s\":\"%s\",\"local\":\"%s\"", c->group.family ? "group" : "remote",
+			a, b);
+	if (l->udp)
+		foud_out_printf(o, ",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
+				"\"udp_csum\":%s", l->dport, l->sport_min, l->sport_max,
+				l->csum ? "true" : "false");
+	if (!l->k->id_word)
+		l2_show_gretap(t, true, o);
+	if (c->kind == FOUD_L2_NVGRE)
+		foud_out_printf(o, ",\"flowid\":%s", c->noflowid ? "false" : "true");
+	foud_out_printf(o, ",\"ttl\":%u,\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
+			"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
+			c->ttl, c->learning ? "true" : "false", c->ageing, c->maxaddress,
+			l->fdb.count, (unsigned long long)l->fdb.refused);
+}
+
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 {
 	const struct foud_l2 *l = t->l2;
@@ -851,31 +1213,35 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 	char a[64], b[64];
 	const struct fou_addr *peer = c->group.family ? &c->group : &c->remote;
 
-	fou_addr_str(peer, a, sizeof(a));
-	fou_addr_str(&c->local, b, sizeof(b));
 	if (json) {
-		foud_out_printf(o, "\"info_kind\":\"vxlan\",\"info_data\":{\"id\":%u,\"%s\":\"%s\","
-				"\"local\":\"%s\",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
-				"\"ttl\":%u,\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
-				"\"udp_csum\":%s,\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
-				c->vni, c->group.family ? "group" : "remote", a, b, c->dstport,
-				l->sport_min, l->sport_max, c->ttl, c->learning ? "true" : "false",
-				c->ageing, c->maxaddress, c->udpcsum ? "true" : "false",
-				l->fdb.count, (unsigned long long)l->fdb.refused);
+		l2_show_json(t, o);
 		return;
 	}
-	foud_out_printf(o, "%s: vxlan id %u %s %s local %s", t->name, c->vni,
-			c->group.family ? "group" : "remote", a, b);
+	fou_addr_str(peer, a, sizeof(a));
+	fou_addr_str(&c->local, b, sizeof(b));
+	foud_out_printf(o, "%s: %s", t->name, l->k->name);
+	if (l->k->id_word)
+		foud_out_printf(o, " %s %u", l->k->id_word, c->vni);
+	foud_out_printf(o, " %s %s local %s", c->group.family ? "group" : "remote", a, b);
 	if (c->group.family)
 		foud_out_printf(o, " dev %s", c->dev);
-	foud_out_printf(o, " dstport %u srcport %u %u", c->dstport, l->sport_min, l->sport_max);
+	if (!l->k->id_word)
+		l2_show_gretap(t, false, o);
+	else if (c->kind == FOUD_L2_NVGRE)
+		foud_out_printf(o, " %sflowid", c->noflowid ? "no" : "");
+	else if (l->udp)
+		foud_out_printf(o, " dstport %u", l->dport);
+	if (l->udp)
+		foud_out_printf(o, " srcport %u %u", l->sport_min, l->sport_max);
 	if (c->ttl)
 		foud_out_printf(o, " ttl %u", c->ttl);
 	else
 		foud_out_printf(o, " ttl auto");
-	foud_out_printf(o, " %slearning ageing %u maxaddress %u %sudpcsum mtu %u\n",
-			c->learning ? "" : "no", c->ageing, c->maxaddress, c->udpcsum ? "" : "no",
-			t->mtu);
+	foud_out_printf(o, " %slearning ageing %u maxaddress %u", c->learning ? "" : "no",
+			c->ageing, c->maxaddress);
+	if (l->udp)
+		foud_out_printf(o, " %sudpcsum", l->csum ? "" : "no");
+	foud_out_printf(o, " mtu %u\n", t->mtu);
 	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
 			(unsigned long long)l->fdb.refused);
 }

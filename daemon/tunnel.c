@@ -255,6 +255,10 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 	struct foud_tunnel *t;
 	int ret;
 
+	if (rx->proto == FOU_PROTO_GRE && rx->gre.proto == FOU_ETH_P_TEB) {
+		foud_l2_gre_input(d, b, rx, src_stats);
+		return;
+	}
 	TAILQ_FOREACH(t, &d->tunnels, entry)
 		if (!t->l2 && fou_tnl_match(&t->tnl, rx))
 			break;

@@ -30,6 +30,19 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_QUEUE_FULL]	= "queue_full",
 	[FOU_DROP_TX_ERROR]	= "tx_error",
 	[FOU_DROP_LINK_DOWN]	= "link_down",
+	[FOU_DROP_VXLAN_FLAGS]	= "vxlan_flags",
+	[FOU_DROP_GENEVE_VERSION] = "geneve_version",
+	[FOU_DROP_GENEVE_PROTO]	= "geneve_proto",
+	[FOU_DROP_GENEVE_OAM]	= "geneve_oam",
+	[FOU_DROP_GENEVE_CRITICAL] = "geneve_critical",
+	[FOU_DROP_STT_VERSION]	= "stt_version",
+	[FOU_DROP_STT_TCP]	= "stt_tcp",
+	[FOU_DROP_STT_REASM]	= "stt_reasm",
+	[FOU_DROP_WRONG_VNI]	= "wrong_vni",
+	[FOU_DROP_WRONG_VSID]	= "wrong_vsid",
+	[FOU_DROP_BAD_SRC_MAC]	= "bad_src_mac",
+	[FOU_DROP_FDB_FULL]	= "fdb_full",
+	[FOU_DROP_FDB_STATIC]	= "fdb_static",
 };
 
 const char *fou_drop_name(int reason)

@@ -106,15 +106,14 @@ int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 	bool found;
 	size_t i;
 
-	/* TODO(l2-reasons): bad_src_mac */
 	if (fou_mac_is_mcast(mac) || fou_mac_is_zero(mac))
-		return -FOU_DROP_INNER_PROTO;
+		return -FOU_DROP_BAD_SRC_MAC;
 	i = fdb_find(f, mac, &found);
 	if (!found) {
-		/* TODO(l2-reasons): fdb_full (the frame is still delivered) */
+		/* The frame is still delivered: the caller only counts this. */
 		if (f->count >= f->limit) {
 			f->refused++;
-			return -FOU_DROP_QUEUE_FULL;
+			return -FOU_DROP_FDB_FULL;
 		}
 		fdb_put(f, i, mac, remote, FOU_FDB_F_LEARNED, now);
 		f->count++;
@@ -126,9 +125,8 @@ int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 			e->updated = now;
 		return 0;
 	}
-	/* TODO(l2-reasons): fdb_static_moved */
 	if (e->flags & FOU_FDB_F_STATIC)
-		return -FOU_DROP_UNKNOWN_PEER;
+		return -FOU_DROP_FDB_STATIC;
 	e->remote = *remote;
 	e->updated = now;
 	f->moved++;

@@ -48,9 +48,8 @@ static int geneve_walk(const uint8_t *o, size_t len, bool *crit,
 			for (i = 0; i < nknown; i++)
 				if (known[i].cls == cls && known[i].type == o[2])
 					break;
-			/* TODO(l2-reasons): geneve_critical */
 			if (check && i == nknown)
-				return -FOU_DROP_INNER_PROTO;
+				return -FOU_DROP_GENEVE_CRITICAL;
 		}
 		o += olen;
 		len -= olen;
@@ -92,16 +91,16 @@ int fou_geneve_pull(struct fou_buf *b, const struct fou_geneve_opt_id *known,
 
 	if (b->len < FOU_GENEVE_HLEN)
 		return -FOU_DROP_TOO_SHORT;
-	/* TODO(l2-reasons): geneve_version */
 	if (h[0] >> GENEVE_VER_SHIFT != 0)
-		return -FOU_DROP_INNER_PROTO;
+		return -FOU_DROP_GENEVE_VERSION;
 	optlen = (size_t)(h[0] & GENEVE_OPTLEN_MASK) << 2;
 	hlen = fou_geneve_hdr_len(optlen);
 	if (b->len < hlen + FOU_ETH_HLEN)
 		return -FOU_DROP_TOO_SHORT;
-	/* TODO(l2-reasons): geneve_proto, geneve_oam */
-	if (fou_get16(h + 2) != FOU_ETH_P_TEB || (h[1] & FOU_GENEVE_F_OAM))
-		return -FOU_DROP_INNER_PROTO;
+	if (fou_get16(h + 2) != FOU_ETH_P_TEB)
+		return -FOU_DROP_GENEVE_PROTO;
+	if (h[1] & FOU_GENEVE_F_OAM)
+		return -FOU_DROP_GENEVE_OAM;
 	err = geneve_walk(h + FOU_GENEVE_HLEN, optlen, &crit, known, nknown, true);
 	if (err)
 		return err;

@@ -63,9 +63,8 @@ int fou_stt_pull(struct fou_buf *b, struct fou_stt *s)
 
 	if (b->len < FOU_STT_HLEN + FOU_ETH_HLEN)
 		return -FOU_DROP_TOO_SHORT;
-	/* TODO(l2-reasons): stt_version */
 	if (h[0] != 0)
-		return -FOU_DROP_INNER_PROTO;
+		return -FOU_DROP_STT_VERSION;
 	s->flags = h[1];
 	s->l4_off = h[2];
 	s->mss = fou_get16(h + 4);
@@ -117,8 +116,9 @@ int fou_stt_tcp_pull(struct fou_buf *b, const struct fou_addr *src,
 	if (b->len < FOU_STT_TCP_HLEN)
 		return -FOU_DROP_TOO_SHORT;
 	doff = (size_t)(h[12] >> 4) * 4;
-	/* TODO(l2-reasons): stt_tcp (data offset below 5) */
-	if (doff < FOU_STT_TCP_HLEN || doff > b->len)
+	if (doff < FOU_STT_TCP_HLEN)
+		return -FOU_DROP_STT_TCP;
+	if (doff > b->len)
 		return -FOU_DROP_TOO_SHORT;
 	sum = fou_csum_pseudo(src, dst, FOU_PROTO_TCP, (uint32_t)b->len);
 	if (fou_csum_fold(fou_csum_add(sum, h, b->len)) != 0)
@@ -336,14 +336,12 @@ static int slot_add(struct fou_stt_reasm *r, struct fou_stt_slot *s,
 		r->dups++;
 		return 0;
 	case RANGE_OVERLAP:
-		/* TODO(l2-reasons): stt_reasm */
 		r->bad++;
-		return -FOU_DROP_BAD_GSO;
+		return -FOU_DROP_STT_REASM;
 	case RANGE_FULL:
-		/* TODO(l2-reasons): stt_reasm */
 		r->bad++;
 		slot_free(s);
-		return -FOU_DROP_QUEUE_FULL;
+		return -FOU_DROP_STT_REASM;
 	}
 	memcpy(s->data + seg->offset, p, plen);
 	s->got += (uint32_t)plen;
@@ -385,10 +383,9 @@ int fou_stt_reasm_add(struct fou_stt_reasm *r, const struct fou_addr *src,
 		s = NULL;
 	}
 	if (s && s->frame_len != seg->frame_len) {
-		/* TODO(l2-reasons): stt_reasm */
 		r->bad++;
 		slot_free(s);
-		return -FOU_DROP_BAD_GSO;
+		return -FOU_DROP_STT_REASM;
 	}
 	if (!s)
 		s = reasm_new(r, src, dst, seg, tos, now);

@@ -338,7 +338,7 @@ bool fou_tnl_match(const struct fou_tnl *t, const struct fou_rx *rx)
 }
 
 /* As ip_tunnel_rcv(): checksum presence, then RFC 2890 sequence order. */
-static int gre_policy(const struct fou_tnl *t, struct fou_tnl_rx *st, const struct fou_gre *g)
+int fou_tnl_gre_policy(const struct fou_tnl *t, struct fou_tnl_rx *st, const struct fou_gre *g)
 {
 	if (!(g->flags & FOU_GRE_CSUM) != !(t->gre_iflags & FOU_GRE_CSUM))
 		return -FOU_DROP_GRE_CSUM;
@@ -397,7 +397,7 @@ int fou_tnl_decap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx 
 	if (!k || !kind_takes(&kinds[t->kind], rx->proto))
 		return -FOU_DROP_INNER_PROTO;
 	if (k->gre) {
-		err = gre_policy(t, st, &rx->gre);
+		err = fou_tnl_gre_policy(t, st, &rx->gre);
 		if (err)
 			return err;
 	}

@@ -30,9 +30,8 @@ int fou_vxlan_pull(struct fou_buf *b, uint32_t *vni)
 
 	if (b->len < FOU_VXLAN_HLEN + FOU_ETH_HLEN)
 		return -FOU_DROP_TOO_SHORT;
-	/* TODO(l2-reasons): vxlan_flags */
 	if (!(h[0] & FOU_VXLAN_FLAG_I))
-		return -FOU_DROP_INNER_PROTO;
+		return -FOU_DROP_VXLAN_FLAGS;
 	*vni = fou_get32(h + 4) >> VXLAN_VNI_SHIFT;
 	fou_buf_pull(b, FOU_VXLAN_HLEN);
 	return 0;

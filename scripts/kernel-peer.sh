@@ -30,7 +30,7 @@
 # (the guest's MAC address, default 52:54:00:12:34:56).
 
 KP_CACHE=${FOUD_CACHE:-/var/cache/foud-test}
-KP_MODULES="virtio_pci virtio_net fou fou6 ipip sit ip_gre gre ip6_tunnel ip6_gre tunnel4 tunnel6
+KP_MODULES="virtio_pci virtio_net fou fou6 ipip sit ip_gre gre ip6_tunnel ip6_gre tunnel4 tunnel6 geneve
 ip_tunnel ip6_udp_tunnel udp_tunnel"
 KP_READY_MARKER="KP-READY"
 KP_QEMU_PID=""
@@ -81,7 +81,8 @@ kp_paths() {
 	KP_KVER=${pkg#linux-image-}
 	KP_DIR=$KP_CACHE/$KP_KVER
 	KP_VMLINUZ=$KP_DIR/root/boot/vmlinuz-$KP_KVER
-	KP_BASE=$KP_DIR/base.cpio.gz
+	# One base per module list: helpers with different lists share the cache.
+	KP_BASE=$KP_DIR/base-$(printf '%s' "$KP_MODULES" | md5sum | cut -c1-8).cpio.gz
 }
 
 # Copies a dynamically linked binary and the libraries ldd names into root.
@@ -159,8 +160,8 @@ EOF
 
 # Builds the base initramfs: busybox, iproute2, modules, /init.
 kp_build_base() {
-	local root=$KP_DIR/initramfs mod line ko
-	rm -rf "$root"
+	local root mod line ko
+	root=$(mktemp -d "$KP_DIR/initramfs.XXXXXX") && chmod 0755 "$root" || return 1
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,usr/bin,usr/sbin,lib/modules}
 	install -m 0755 /bin/busybox "$root/bin/busybox"
 	while read -r line; do
@@ -210,7 +211,11 @@ kp_build_base() {
 	[[ -s $root/etc/kp-modules ]] || { kp_log "no modules found"; return 1; }
 	kp_write_init "$root"
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-		cpio --null -o -H newc --quiet -R 0:0) | gzip -6 >"$KP_BASE.tmp" && mv "$KP_BASE.tmp" "$KP_BASE"
+		cpio --null -o -H newc --quiet -R 0:0) | gzip -6 >"$root.cpio.gz" &&
+		mv "$root.cpio.gz" "$KP_BASE"
+	local rc=$?
+	rm -rf "$root"
+	return $rc
 }
 
 # Downloads and unpacks the kernel once and builds the base initramfs.

@@ -61,6 +61,20 @@ enum fou_drop {
 	FOU_DROP_QUEUE_FULL,	/* device or socket queue full */
 	FOU_DROP_TX_ERROR,	/* the kernel refused the send */
 	FOU_DROP_LINK_DOWN,	/* the tunnel device is down */
+	/* L2 overlays (fou/l2.h) */
+	FOU_DROP_VXLAN_FLAGS,	/* VXLAN without the I flag */
+	FOU_DROP_GENEVE_VERSION, /* Geneve version != 0 */
+	FOU_DROP_GENEVE_PROTO,	/* Geneve protocol type other than Ethernet */
+	FOU_DROP_GENEVE_OAM,	/* Geneve control (O) packet: never forwarded */
+	FOU_DROP_GENEVE_CRITICAL, /* unknown Geneve option with the critical bit */
+	FOU_DROP_STT_VERSION,	/* STT version != 0 */
+	FOU_DROP_STT_TCP,	/* STT's TCP-like header malformed */
+	FOU_DROP_STT_REASM,	/* STT segment or frame refused by reassembly */
+	FOU_DROP_WRONG_VNI,	/* no VXLAN or Geneve device has this VNI */
+	FOU_DROP_WRONG_VSID,	/* no NVGRE device has this VSID */
+	FOU_DROP_BAD_SRC_MAC,	/* inner source MAC multicast, broadcast or zero */
+	FOU_DROP_FDB_FULL,	/* forwarding table full: not learned (frame delivered) */
+	FOU_DROP_FDB_STATIC,	/* inner source MAC is static behind another remote */
 	FOU_DROP__MAX
 };
 
@@ -410,5 +424,10 @@ bool fou_tnl_match(const struct fou_tnl *t, const struct fou_rx *rx);
  */
 int fou_tnl_decap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx *st,
 		  const struct fou_rx *rx);
+/*
+ * The GRE part of fou_tnl_decap(), for callers whose payload is no IP packet
+ * (GRE-TAP): checksum presence as configured, the key, sequence order.
+ */
+int fou_tnl_gre_policy(const struct fou_tnl *t, struct fou_tnl_rx *st, const struct fou_gre *g);
 
 #endif /* FOU_FOU_H */

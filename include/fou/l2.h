@@ -7,9 +7,6 @@
  * buffers; 0 or -FOU_DROP_* on the packet path (configuration calls of the
  * forwarding table return 0 or -errno). Times are caller-supplied
  * milliseconds from any monotonic clock.
- *
- * Drop reasons: enum fou_drop has no L2 entries yet, so these codecs return
- * the closest existing reason; every such place is marked TODO(l2-reasons).
  */
 #ifndef FOU_L2_H
 #define FOU_L2_H
@@ -352,10 +349,10 @@ int fou_fdb_init(struct fou_fdb *f, struct fou_fdb_entry *tab, size_t size,
 /*
  * Learns from a received frame: source mac seen behind outer address remote.
  * Returns 0 when learned, refreshed or moved (learned entries only);
- * -FOU_DROP_INNER_PROTO when mac is multicast, broadcast or zero (Linux
- * drops the frame); -FOU_DROP_UNKNOWN_PEER when mac is static behind
+ * -FOU_DROP_BAD_SRC_MAC when mac is multicast, broadcast or zero (Linux
+ * drops the frame); -FOU_DROP_FDB_STATIC when mac is static behind
  * another remote (Linux drops the frame, the entry stays); and
- * -FOU_DROP_QUEUE_FULL when the table is full: counted in refused, but the
+ * -FOU_DROP_FDB_FULL when the table is full: counted in refused, but the
  * frame is still delivered (Linux ignores the failed insert).
  */
 int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,

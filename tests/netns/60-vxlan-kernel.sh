@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # foud's VXLAN against the host kernel's VXLAN. Two nodes: ARP and ping both
-# ways, TCP both ways with checked bytes, learning seen on both sides. Three
+# ways, TCP both ways with checked bytes, learning seen on both sides; the
+# same over an IPv6 underlay, with tshark decoding both sides' VXLAN. Three
 # nodes on one bridge (two foud, one kernel): head-end replication through
 # all-zero entries, then the same with a multicast group.
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +14,7 @@ nc_() { ip netns exec "$NSC" "$@"; }
 fc() { "$FOUCTL" -S "$TMP/c.sock" "$@"; }
 need_root
 command -v ethtool >/dev/null || skip "ethtool missing"
+command -v tshark >/dev/null || skip "tshark missing"
 
 # Underlay: a bridge in namespace U, one veth to each host.
 ip netns add "$NSA"; ip netns add "$NSB"; ip netns add "$NSC"; ip netns add "$NSU"
@@ -57,6 +59,33 @@ check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
 check "vxlan: fdb show -j lists the learned entry" \
 	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
 check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
+
+# ---- two nodes over an IPv6 underlay, captured for tshark ---------------------
+na ip addr add $A6/64 dev va nodad; nb ip addr add $B6/64 dev vb nodad
+fa link add name vx6 type vxlan id 66 remote $B6 local $A6 dstport 4789
+nb ip link add vx6 type vxlan id 66 dstport 4789 local $B6 remote $A6 dev vb
+nb ethtool -K vx6 tx off >/dev/null
+dev_up a vx6 10.12.0.1/24; nb ip addr add 10.12.0.2/24 dev vx6; nb ip link set vx6 up
+na tcpdump -i va -U -n -s 200 -w "$TMP/vx6.pcap" "ip6 and udp port 4789" 2>"$TMP/cap.err" &
+CAP=$!
+for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+check "vxlan6: the device MTU is 1430, as the kernel's" \
+	test "$(na ip -j link show vx6 | jq '.[0].mtu')" = "$(nb ip -j link show vx6 | jq '.[0].mtu')"
+check "vxlan6: foud -> kernel ping" na ping -c 3 -i 0.2 -W 2 10.12.0.2
+check "vxlan6: kernel -> foud ping" nb ping -c 3 -i 0.2 -W 2 10.12.0.1
+check "vxlan6: TCP 8 MiB foud -> kernel, sha256 matches" tcp_transfer a 10.12.0.2 8
+check "vxlan6: TCP 8 MiB kernel -> foud, sha256 matches" tcp_transfer b 10.12.0.1 8
+sleep 0.3; kill $CAP; wait $CAP 2>/dev/null
+kmac=$(nb cat /sys/class/net/vx6/address) fmac=$(na cat /sys/class/net/vx6/address)
+check "vxlan6: foud learned the kernel's MAC behind $B6" \
+	grep -q "^$kmac dev vx6 dst $B6 self learned" <(fa fdb show dev vx6)
+check "vxlan6: the kernel learned foud's MAC behind $A6" \
+	grep -q "^$fmac dst $A6 " <(nb bridge fdb show dev vx6)
+check "vxlan6: no receive drops on foud" test "$(counter a vx6 .stats64.rx.dropped)" -eq 0
+got=$(tshark -r "$TMP/vx6.pcap" -Y "vxlan && eth.type == 0x0800" -T fields -e ipv6.src -e vxlan.vni \
+	-e vxlan.flags 2>/dev/null | sort -u | tr '\t\n' ' ;')
+check "vxlan6: tshark decodes both sides' packets as VXLAN, VNI 66, flags 0x0800 (I): $got" \
+	test "$got" = "$A6 66 0x0800;$B6 66 0x0800;"
 
 # ---- three nodes, head-end replication ---------------------------------------
 fa link add name vh type vxlan id 50 local $A4 dstport 4789

@@ -13,7 +13,7 @@ fb link add name vx0 type vxlan id 42 remote $A4 local $B4 dstport 4789
 dev_up a vx0 10.9.0.1/24; dev_up b vx0 10.9.0.2/24
 check "vxlan carries traffic before" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 
-ip4=$($INJ ipv4 10.9.0.2 10.9.0.1 1 64 0800f7ff00000000)
+ip4=$($INJ ipv4 10.9.0.2 10.9.0.1 1 64 0000ffff00000000)  # an echo reply: nothing answers it
 frame() { printf 'ffffffffffff%s0800%s' "$1" "$ip4"; }  # broadcast from MAC $1
 hdr=0800000000002a00                                      # I flag, VNI 42
 
@@ -31,13 +31,13 @@ expect() {
 }
 expect port 4789 too_short 0800 "$B4" "4-byte VXLAN datagram"
 expect port 4789 too_short "${hdr}ffff" "$B4" "inner frame shorter than an Ethernet header"
-expect port 4789 inner_proto "0000000000002a00$(frame 020000000001)" "$B4" "I flag clear"
-expect port 4789 no_tunnel "0800000000002b00$(frame 020000000001)" "$B4" "unknown VNI 43"
+expect port 4789 vxlan_flags "0000000000002a00$(frame 020000000001)" "$B4" "I flag clear"
+expect port 4789 wrong_vni "0800000000002b00$(frame 020000000001)" "$B4" "unknown VNI 43"
 expect link vx0 unknown_peer "$hdr$(frame 020000000001)" 192.0.2.3 "from 192.0.2.3, no peer of vx0"
 
 # A static entry is never moved by learning.
 fa fdb add 02:00:00:00:09:09 dev vx0 dst 192.0.2.3
-expect link vx0 unknown_peer "$hdr$(frame 020000000909)" "$B4" "static MAC seen behind another remote"
+expect link vx0 fdb_static "$hdr$(frame 020000000909)" "$B4" "static MAC seen behind another remote"
 check "the static entry still points at 192.0.2.3" \
 	grep -q "^02:00:00:00:09:09 dev vx0 dst 192.0.2.3 self permanent" <(fa fdb show dev vx0)
 

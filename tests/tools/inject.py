@@ -4,6 +4,9 @@
 inject.py udp SRC DST PORT HEX [SPORT [TOS]]  UDP from SRC:SPORT (0: any) to DST:PORT,
                                       payload HEX, outer TOS
 inject.py ipv4 SRC DST PROTO TTL HEX an IPv4 header (checksummed) + HEX, printed as hex
+inject.py raw SRC DST PROTO HEX       an IP packet of protocol PROTO from SRC to DST, payload HEX
+                                      (the kernel builds the IP header)
+inject.py grecsum HEX                 HEX, a GRE packet with C set, with its checksum filled in
 """
 import socket
 import struct
@@ -34,10 +37,20 @@ def main(a):
         if len(a) > 6:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(a[6], 0))
         s.sendto(bytes.fromhex(a[4]), (a[2], int(a[3])))
+    elif a[0] == "raw":
+        fam = socket.AF_INET6 if ":" in a[2] else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_RAW, int(a[3]))
+        s.bind((a[1], 0))
+        s.sendto(bytes.fromhex(a[4]), (a[2], 0))
+    elif a[0] == "grecsum":
+        p = bytearray(bytes.fromhex(a[1]))
+        p[4:6] = b"\0\0"
+        p[4:6] = struct.pack("!H", csum(bytes(p)))
+        print(p.hex())
     elif a[0] == "ipv4":
         print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
     else:
-        sys.exit("usage: inject.py udp|ipv4 ...")
+        sys.exit("usage: inject.py udp|ipv4|raw|grecsum ...")
 
 
 main(sys.argv[1:])

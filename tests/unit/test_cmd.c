@@ -285,6 +285,9 @@ static const struct l2_case l2_good[] = {
 	{ "link add name g type geneve id 16777215 " V6 " dstport 6082 ttl 1 tos 0 mtu 9000",
 	  FOUD_L2_GENEVE, 16777215, 0, "2001:db8::1", "2001:db8::2", NULL, "", 6082, 0, 0, 1,
 	  0, 0, 300, 0, 9000 },
+	{ "link add name g type geneve id 9 remote 192.0.2.2 nolearning ageing 5 maxaddress 8",
+	  FOUD_L2_GENEVE, 9, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, NOLEARN, 5, 8,
+	  0 },
 };
 
 static void check_l2(const struct l2_case *c, const struct foud_cmd *cmd)
@@ -392,6 +395,40 @@ static void test_l2_carriers(void **state)
 		assert_int_equal(l->dstport, 0);
 		assert_true(l->learning);
 		assert_int_equal(l->ageing, 300);
+		assert_false(l->noflowid);
+	}
+}
+
+/* The forwarding-table words of gretap and nvgre, and nvgre's noflowid. */
+static void test_l2_carrier_fdb(void **state)
+{
+	static const struct {
+		const char *line;
+		bool learning, noflowid;
+		uint32_t ageing, maxaddress;
+	} cases[] = {
+		{ "link add name g type gretap " V4 " key 5 nolearning ageing 10 maxaddress 32",
+		  false, false, 10, 32 },
+		{ "link add name g type gretap maxaddress 7 " V4 " encap fou encap-dport 5555",
+		  true, false, 300, 7 },
+		{ "link add name n type nvgre vsid 9 " V4 " noflowid maxaddress 4 ageing 0",
+		  true, true, 0, 4 },
+		{ "link add name n type nvgre vsid 9 " V4 " flowid learning", true, false, 300, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct foud_cmd cmd;
+		char buf[512], err[256];
+		int ret = parse_line(cases[i].line, buf, &cmd, err, sizeof(err));
+
+		if (ret)
+			print_error("%s: %s\n", cases[i].line, err);
+		assert_int_equal(ret, 0);
+		assert_int_equal(cmd.link.l2.learning, cases[i].learning);
+		assert_int_equal(cmd.link.l2.noflowid, cases[i].noflowid);
+		assert_int_equal(cmd.link.l2.ageing, cases[i].ageing);
+		assert_int_equal(cmd.link.l2.maxaddress, cases[i].maxaddress);
 	}
 }
 
@@ -615,7 +652,8 @@ static const struct err_case errs[] = {
 	{ "link add name g type geneve remote 192.0.2.2", "id" },
 	{ "link add name g type geneve id 1", "remote" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 local 2001:db8::1", "local" },
-	{ "link add name g type geneve id 1 remote 192.0.2.2 learning", "learning" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 udpcsum", "udpcsum" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 learning nolearning", "nolearning" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 group 239.1.1.1", "group" },
 	{ "link add name g type geneve id 1 remote ff02::1", "ff02::1" },
 	/* nvgre */
@@ -626,12 +664,20 @@ static const struct err_case errs[] = {
 	{ "link add name n type nvgre vsid 1 " V4 " key 1", "key" },
 	{ "link add name n type nvgre vsid 1 remote 192.0.2.2 local 2001:db8::1", "local" },
 	{ "link add name n type nvgre vsid 1 " V4 " dstport 1", "dstport" },
+	{ "link add name n type nvgre vsid 1 " V4 " flowid noflowid", "noflowid" },
+	{ "link add name n type nvgre vsid 1 " V4 " udpcsum", "udpcsum" },
 	/* gretap */
 	{ "link add name g type gretap remote 192.0.2.2", "local" },
 	{ "link add name g type gretap remote 2001:db8::2 local 192.0.2.1", "local" },
 	{ "link add name g type gretap " V4 " id 1", "id" },
 	{ "link add name g type gretap " V4 " encap fou", "encap-dport" },
 	{ "link add name g type gretap " V4 " ttl 1 nopmtudisc", "nopmtudisc" },
+	{ "link add name g type gretap " V4 " encap gue encap-dport 6080 encap-remcsum",
+	  "encap-remcsum" },
+	{ "link add name g type gretap " V4 " learning nolearning", "nolearning" },
+	{ "link add name g type gretap " V4 " maxaddress -1", "-1" },
+	{ "link add name g type gre " V4 " maxaddress 5", "maxaddress" },
+	{ "link add name g type ipip " V4 " learning", "learning" },
 	/* stt */
 	{ "link add name s type stt " V4, "key" },
 	{ "link add name s type stt key 1 remote 192.0.2.2", "local" },
@@ -787,7 +833,7 @@ static void test_usage(void **state)
 		"link add", "ip6gre", "encap-sport", "encap-udp6-csum", "noencap-remcsum",
 		"link del", "link show", "gretap", "vxlan", "group", "srcport",
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
-		"nvgre", "vsid", "stt", "fdb { add | append }", "fdb del", "fdb show",
+		"nvgre", "vsid", "noflowid", "stt", "fdb { add | append }", "fdb del", "fdb show",
 	};
 
 	(void)state;
@@ -804,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
+		cmocka_unit_test(test_l2_carrier_fdb),
 		cmocka_unit_test(test_l2_prescan),
 		cmocka_unit_test(test_fdb_good),
 		cmocka_unit_test(test_link_target),

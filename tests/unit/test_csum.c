@@ -121,6 +121,9 @@ static void test_drop_names(void **state)
 	(void)state;
 	assert_string_equal(fou_drop_name(FOU_DROP_TOO_SHORT), "too_short");
 	assert_string_equal(fou_drop_name(-FOU_DROP_GRE_SEQ), "gre_seq");
+	assert_string_equal(fou_drop_name(FOU_DROP_GENEVE_CRITICAL), "geneve_critical");
+	assert_string_equal(fou_drop_name(-FOU_DROP_WRONG_VSID), "wrong_vsid");
+	assert_string_equal(fou_drop_name(FOU_DROP_FDB_FULL), "fdb_full");
 	assert_string_equal(fou_drop_name(FOU_DROP__MAX), "unknown");
 	for (int i = 0; i < FOU_DROP__MAX; i++)
 		assert_string_not_equal(fou_drop_name(i), "unknown");

@@ -89,7 +89,7 @@ static void test_bad_source(void **state)
 	(void)state;
 	fou_fdb_init(&f, tab, 64, 0, 300, 0, NULL, 0);
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(fou_fdb_learn(&f, bad[i], &r, 0), -FOU_DROP_INNER_PROTO);
+		assert_int_equal(fou_fdb_learn(&f, bad[i], &r, 0), -FOU_DROP_BAD_SRC_MAC);
 		assert_null(fou_fdb_lookup(&f, bad[i]));
 	}
 	assert_int_equal(f.count, 0);
@@ -109,7 +109,7 @@ static void test_static(void **state)
 	assert_int_equal(fou_fdb_add(&f, m, &r1, 0, 100), 0);
 	assert_int_equal(fou_fdb_add(&f, m, &r2, 0, 100), -EEXIST);
 	/* Learning never overwrites a static entry; the frame is dropped. */
-	assert_int_equal(fou_fdb_learn(&f, m, &r2, 200), -FOU_DROP_UNKNOWN_PEER);
+	assert_int_equal(fou_fdb_learn(&f, m, &r2, 200), -FOU_DROP_FDB_STATIC);
 	e = fou_fdb_lookup(&f, m);
 	assert_true(fou_addr_eq(&e->remote, &r1));
 	assert_int_equal(e->flags, FOU_FDB_F_STATIC);
@@ -150,8 +150,8 @@ static void test_maxaddress(void **state)
 	}
 	/* Full: refused and counted; known sources still refresh and move. */
 	mac(m, 50);
-	assert_int_equal(fou_fdb_learn(&f, m, &r, 0), -FOU_DROP_QUEUE_FULL);
-	assert_int_equal(fou_fdb_learn(&f, m, &r, 0), -FOU_DROP_QUEUE_FULL);
+	assert_int_equal(fou_fdb_learn(&f, m, &r, 0), -FOU_DROP_FDB_FULL);
+	assert_int_equal(fou_fdb_learn(&f, m, &r, 0), -FOU_DROP_FDB_FULL);
 	assert_int_equal(f.refused, 2);
 	assert_null(fou_fdb_lookup(&f, m));
 	mac(m, 0);

@@ -109,9 +109,9 @@ static void test_critical(void **state)
 
 	(void)state;
 	/* Unknown critical option: dropped, whatever else is known. */
-	expect_drop(pkt, sizeof(pkt), NULL, 0, -FOU_DROP_INNER_PROTO);
-	expect_drop(pkt, sizeof(pkt), known, 1, -FOU_DROP_INNER_PROTO);
-	expect_drop(pkt, sizeof(pkt), other, 2, -FOU_DROP_INNER_PROTO);
+	expect_drop(pkt, sizeof(pkt), NULL, 0, -FOU_DROP_GENEVE_CRITICAL);
+	expect_drop(pkt, sizeof(pkt), known, 1, -FOU_DROP_GENEVE_CRITICAL);
+	expect_drop(pkt, sizeof(pkt), other, 2, -FOU_DROP_GENEVE_CRITICAL);
 	/* Non-critical unknown options are skipped. */
 	memcpy(p, pkt, sizeof(p));
 	p[18] = 0x7f;
@@ -120,7 +120,7 @@ static void test_critical(void **state)
 	/* The critical bit counts even when the sender forgot C. */
 	memcpy(p, pkt, sizeof(p));
 	p[1] = 0;
-	expect_drop(p, sizeof(p), NULL, 0, -FOU_DROP_INNER_PROTO);
+	expect_drop(p, sizeof(p), NULL, 0, -FOU_DROP_GENEVE_CRITICAL);
 	/* C without a critical option: we parse options, so it is accepted. */
 	p[1] = FOU_GENEVE_F_CRIT;
 	p[18] = 0x00;
@@ -138,14 +138,14 @@ static void test_bad_header(void **state)
 	for (v = 1; v < 4; v++) {
 		memcpy(p, pkt, sizeof(p));
 		p[0] = (uint8_t)(v << 6 | 3);
-		expect_drop(p, sizeof(p), known, 2, -FOU_DROP_INNER_PROTO);
+		expect_drop(p, sizeof(p), known, 2, -FOU_DROP_GENEVE_VERSION);
 	}
 	memcpy(p, pkt, sizeof(p));
 	fou_put16(p + 2, FOU_ETH_P_IP);
-	expect_drop(p, sizeof(p), known, 2, -FOU_DROP_INNER_PROTO);
+	expect_drop(p, sizeof(p), known, 2, -FOU_DROP_GENEVE_PROTO);
 	memcpy(p, pkt, sizeof(p));
 	p[1] |= FOU_GENEVE_F_OAM;
-	expect_drop(p, sizeof(p), known, 2, -FOU_DROP_INNER_PROTO);
+	expect_drop(p, sizeof(p), known, 2, -FOU_DROP_GENEVE_OAM);
 	/* Reserved bits are ignored. */
 	memcpy(p, pkt, sizeof(p));
 	p[1] |= 0x3f;

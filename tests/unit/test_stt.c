@@ -78,7 +78,7 @@ static void test_hdr_bad(void **state)
 	}
 	p[0] = 1;
 	b = mk(p, 32);
-	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_INNER_PROTO);
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_VERSION);
 	assert_int_equal(b.len, 32);
 	/* Reserved flag bits, reserved byte and padding are ignored. */
 	p[0] = 0;
@@ -197,7 +197,7 @@ static void test_tcp_bad(void **state)
 	/* Data offset below 5 or past the packet. */
 	p[12] = 0x40;
 	b = mk(p, len);
-	assert_int_equal(fou_stt_tcp_pull(&b, &flow.src, &flow.dst, &seg), -FOU_DROP_TOO_SHORT);
+	assert_int_equal(fou_stt_tcp_pull(&b, &flow.src, &flow.dst, &seg), -FOU_DROP_STT_TCP);
 	p[12] = 0xf0;
 	b = mk(p, len);
 	assert_int_equal(fou_stt_tcp_pull(&b, &flow.src, &flow.dst, &seg), -FOU_DROP_TOO_SHORT);
@@ -465,11 +465,11 @@ static void test_reasm_bad(void **state)
 	assert_int_equal(R.bad, 6);
 	/* Frame length changing between segments: the whole frame goes. */
 	assert_int_equal(add(100, 0, 50, 2, 0, &out), 0);
-	assert_int_equal(add(200, 50, 50, 2, 0, &out), -FOU_DROP_BAD_GSO);
+	assert_int_equal(add(200, 50, 50, 2, 0, &out), -FOU_DROP_STT_REASM);
 	assert_int_equal(fou_stt_reasm_busy(&R), 0);
 	/* Partial overlap: the segment is refused, the frame stays. */
 	assert_int_equal(add(100, 0, 50, 3, 0, &out), 0);
-	assert_int_equal(add(100, 40, 20, 3, 0, &out), -FOU_DROP_BAD_GSO);
+	assert_int_equal(add(100, 40, 20, 3, 0, &out), -FOU_DROP_STT_REASM);
 	assert_int_equal(add(100, 10, 20, 3, 0, &out), 0);	/* inside: duplicate */
 	assert_int_equal(add(100, 50, 50, 3, 0, &out), 1);
 	assert_int_equal(out.len, 100);
@@ -493,7 +493,7 @@ static void test_reasm_ranges(void **state)
 	for (i = 0; i < 32; i++)
 		assert_int_equal(add(1000, i * 20, 10, 5, 0, &out), 0);
 	assert_int_equal(R.slot[0].nranges, 32);
-	assert_int_equal(add(1000, 700, 10, 5, 0, &out), -FOU_DROP_QUEUE_FULL);
+	assert_int_equal(add(1000, 700, 10, 5, 0, &out), -FOU_DROP_STT_REASM);
 	assert_int_equal(fou_stt_reasm_busy(&R), 0);
 	/* Filling the holes merges ranges back to one. */
 	for (i = 0; i < 32; i++)

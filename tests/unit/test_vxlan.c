@@ -85,7 +85,7 @@ static void test_no_i_flag(void **state)
 	memcpy(p, pkt, sizeof(p));
 	p[0] = 0xf7;		/* everything but I */
 	b = mk(p, sizeof(p));
-	assert_int_equal(fou_vxlan_pull(&b, &vni), -FOU_DROP_INNER_PROTO);
+	assert_int_equal(fou_vxlan_pull(&b, &vni), -FOU_DROP_VXLAN_FLAGS);
 	assert_int_equal(b.off, 64);
 	assert_int_equal(b.len, sizeof(p));
 }
