@@ -30,6 +30,9 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_QUEUE_FULL]	= "queue_full",
 	[FOU_DROP_TX_ERROR]	= "tx_error",
 	[FOU_DROP_LINK_DOWN]	= "link_down",
+	[FOU_DROP_STT_VERSION]	= "stt_version",
+	[FOU_DROP_STT_FLAGS]	= "stt_flags",
+	[FOU_DROP_STT_REASM]	= "stt_reasm",
 };
 
 const char *fou_drop_name(int reason)

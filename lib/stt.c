@@ -55,6 +55,23 @@ int fou_stt_push(struct fou_buf *b, const struct fou_stt *s)
 	return 0;
 }
 
+/*
+ * Offload fields that contradict each other: C and P together (draft 3.1),
+ * or an MSS on a partial frame that is not TCP or whose L4 header is past
+ * the end (a super-frame must be cut as TCP). An MSS without P is ignored,
+ * as OVS does.
+ */
+static int stt_offload_check(const struct fou_stt *s, size_t inner_len)
+{
+	if ((s->flags & FOU_STT_F_CSUM_VERIFIED) && (s->flags & FOU_STT_F_CSUM_PARTIAL))
+		return -FOU_DROP_STT_FLAGS;
+	if (!(s->flags & FOU_STT_F_CSUM_PARTIAL) || !s->mss)
+		return 0;
+	if (!(s->flags & FOU_STT_F_TCP) || (size_t)s->l4_off + FOU_STT_TCP_HLEN > inner_len)
+		return -FOU_DROP_STT_FLAGS;
+	return 0;
+}
+
 int fou_stt_pull(struct fou_buf *b, struct fou_stt *s)
 {
 	uint8_t *h = fou_buf_data(b);
@@ -63,15 +80,18 @@ int fou_stt_pull(struct fou_buf *b, struct fou_stt *s)
 
 	if (b->len < FOU_STT_HLEN + FOU_ETH_HLEN)
 		return -FOU_DROP_TOO_SHORT;
-	/* TODO(l2-reasons): stt_version */
 	if (h[0] != 0)
-		return -FOU_DROP_INNER_PROTO;
+		return -FOU_DROP_STT_VERSION;
 	s->flags = h[1];
 	s->l4_off = h[2];
 	s->mss = fou_get16(h + 4);
 	s->tci = fou_get16(h + 6);
 	s->context = (uint64_t)fou_get32(h + 8) << 32 | fou_get32(h + 12);
-	if (s->flags & FOU_STT_F_CSUM_PARTIAL) {
+	err = stt_offload_check(s, b->len - FOU_STT_HLEN);
+	if (err)
+		return err;
+	/* A super-frame (MSS) keeps its partial checksum for the caller's GSO. */
+	if ((s->flags & FOU_STT_F_CSUM_PARTIAL) && !s->mss) {
 		off = s->flags & FOU_STT_F_TCP ? TCP_CSUM_OFF : UDP_CSUM_OFF;
 		err = fou_csum_complete(h + FOU_STT_HLEN, b->len - FOU_STT_HLEN,
 					s->l4_off, off);
@@ -117,7 +137,7 @@ int fou_stt_tcp_pull(struct fou_buf *b, const struct fou_addr *src,
 	if (b->len < FOU_STT_TCP_HLEN)
 		return -FOU_DROP_TOO_SHORT;
 	doff = (size_t)(h[12] >> 4) * 4;
-	/* TODO(l2-reasons): stt_tcp (data offset below 5) */
+	/* A data offset below 5 or past the end: the header is cut short. */
 	if (doff < FOU_STT_TCP_HLEN || doff > b->len)
 		return -FOU_DROP_TOO_SHORT;
 	sum = fou_csum_pseudo(src, dst, FOU_PROTO_TCP, (uint32_t)b->len);
@@ -336,14 +356,12 @@ static int slot_add(struct fou_stt_reasm *r, struct fou_stt_slot *s,
 		r->dups++;
 		return 0;
 	case RANGE_OVERLAP:
-		/* TODO(l2-reasons): stt_reasm */
 		r->bad++;
-		return -FOU_DROP_BAD_GSO;
+		return -FOU_DROP_STT_REASM;
 	case RANGE_FULL:
-		/* TODO(l2-reasons): stt_reasm */
 		r->bad++;
 		slot_free(s);
-		return -FOU_DROP_QUEUE_FULL;
+		return -FOU_DROP_STT_REASM;
 	}
 	memcpy(s->data + seg->offset, p, plen);
 	s->got += (uint32_t)plen;
@@ -385,10 +403,9 @@ int fou_stt_reasm_add(struct fou_stt_reasm *r, const struct fou_addr *src,
 		s = NULL;
 	}
 	if (s && s->frame_len != seg->frame_len) {
-		/* TODO(l2-reasons): stt_reasm */
 		r->bad++;
 		slot_free(s);
-		return -FOU_DROP_BAD_GSO;
+		return -FOU_DROP_STT_REASM;
 	}
 	if (!s)
 		s = reasm_new(r, src, dst, seg, tos, now);

@@ -61,6 +61,9 @@ enum fou_drop {
 	FOU_DROP_QUEUE_FULL,	/* device or socket queue full */
 	FOU_DROP_TX_ERROR,	/* the kernel refused the send */
 	FOU_DROP_LINK_DOWN,	/* the tunnel device is down */
+	FOU_DROP_STT_VERSION,	/* STT frame header version != 0 */
+	FOU_DROP_STT_FLAGS,	/* STT flags or offload fields contradict each other */
+	FOU_DROP_STT_REASM,	/* STT segment inconsistent with its frame's others */
 	FOU_DROP__MAX
 };
 

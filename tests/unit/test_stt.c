@@ -78,7 +78,7 @@ static void test_hdr_bad(void **state)
 	}
 	p[0] = 1;
 	b = mk(p, 32);
-	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_INNER_PROTO);
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_VERSION);
 	assert_int_equal(b.len, 32);
 	/* Reserved flag bits, reserved byte and padding are ignored. */
 	p[0] = 0;
@@ -126,6 +126,26 @@ static void test_partial(void **state)
 	p[2] = 60;
 	b = mk(p, sizeof(p));
 	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_BAD_GSO);
+	/* Checksum verified and partial together (draft 3.1: never both). */
+	p[2] = 34;
+	p[1] |= FOU_STT_F_CSUM_VERIFIED;
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_FLAGS);
+	/* An MSS on a partial UDP frame: no super-frame but TCP is cut. */
+	p[1] = FOU_STT_F_IPV4 | FOU_STT_F_CSUM_PARTIAL;
+	fou_put16(p + 4, 1000);
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_FLAGS);
+	/* TCP with its header past the end of the frame. */
+	p[1] |= FOU_STT_F_TCP;
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_FLAGS);
+	/* A TCP super-frame keeps its partial checksum for the caller's GSO. */
+	p[2] = 20;
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), 0);
+	assert_int_equal(r.mss, 1000);
+	assert_memory_equal(fou_buf_data(&b), p + 18, sizeof(p) - 18);
 }
 
 /* ---- TCP-like header ----------------------------------------------------- */
@@ -465,11 +485,11 @@ static void test_reasm_bad(void **state)
 	assert_int_equal(R.bad, 6);
 	/* Frame length changing between segments: the whole frame goes. */
 	assert_int_equal(add(100, 0, 50, 2, 0, &out), 0);
-	assert_int_equal(add(200, 50, 50, 2, 0, &out), -FOU_DROP_BAD_GSO);
+	assert_int_equal(add(200, 50, 50, 2, 0, &out), -FOU_DROP_STT_REASM);
 	assert_int_equal(fou_stt_reasm_busy(&R), 0);
 	/* Partial overlap: the segment is refused, the frame stays. */
 	assert_int_equal(add(100, 0, 50, 3, 0, &out), 0);
-	assert_int_equal(add(100, 40, 20, 3, 0, &out), -FOU_DROP_BAD_GSO);
+	assert_int_equal(add(100, 40, 20, 3, 0, &out), -FOU_DROP_STT_REASM);
 	assert_int_equal(add(100, 10, 20, 3, 0, &out), 0);	/* inside: duplicate */
 	assert_int_equal(add(100, 50, 50, 3, 0, &out), 1);
 	assert_int_equal(out.len, 100);
@@ -493,7 +513,7 @@ static void test_reasm_ranges(void **state)
 	for (i = 0; i < 32; i++)
 		assert_int_equal(add(1000, i * 20, 10, 5, 0, &out), 0);
 	assert_int_equal(R.slot[0].nranges, 32);
-	assert_int_equal(add(1000, 700, 10, 5, 0, &out), -FOU_DROP_QUEUE_FULL);
+	assert_int_equal(add(1000, 700, 10, 5, 0, &out), -FOU_DROP_STT_REASM);
 	assert_int_equal(fou_stt_reasm_busy(&R), 0);
 	/* Filling the holes merges ranges back to one. */
 	for (i = 0; i < 32; i++)
