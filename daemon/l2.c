@@ -33,6 +33,9 @@
 #define L2_FDB_DEFAULT	4096		/* table entries when maxaddress is 0 */
 #define L2_OVERHEAD_V4	(FOU_IPV4_HLEN + FOU_UDP_HLEN + FOU_VXLAN_HLEN + FOU_ETH_HLEN)
 #define L2_OVERHEAD_V6	(FOU_IPV6_HLEN + FOU_UDP_HLEN + FOU_VXLAN_HLEN + FOU_ETH_HLEN)
+/* STT cuts frames to the path itself: OVS's STT device MTU, 65535 - TCP, STT, IPv4, Ethernet. */
+#define L2_STT_MTU	(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
+#define L2_STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
 
 /* A shared VXLAN receive socket. */
 struct foud_l2port {
@@ -59,6 +62,7 @@ struct foud_l2 {
 	int group_ifindex;
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
+	bool stt;			/* holds a reference on stt.c's shared state */
 };
 
 static uint64_t now_ms(void)
@@ -128,14 +132,14 @@ static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port 
 	return NULL;
 }
 
-static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
-		      const struct fou_addr *src)
+/* A received frame's source: our own frame come back, or learned behind src. */
+int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
+		     const struct fou_addr *src)
 {
 	struct foud_l2 *l = t->l2;
-	const uint8_t *eth = fou_buf_data(b);
 	int ret;
 
-	if (b->len < FOU_ETH_HLEN)
+	if (len < FOU_ETH_HLEN)
 		return -FOU_DROP_TOO_SHORT;
 	/* Our own frame come back (a group loops to its sender). */
 	if (!memcmp(eth + FOU_ETH_ALEN, l->mac, FOU_ETH_ALEN))
@@ -146,8 +150,37 @@ static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		if (ret && ret != -FOU_DROP_QUEUE_FULL)
 			return ret;
 	}
-	foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
 	return 0;
+}
+
+static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+		      const struct fou_addr *src)
+{
+	int ret = foud_l2_rx_learn(t, fou_buf_data(b), b->len, src);
+
+	if (!ret)
+		foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
+	return ret;
+}
+
+/* For stt.c: a device's configuration, its peers, a frame's destinations. */
+const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
+{
+	return &t->l2->cfg;
+}
+
+bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
+{
+	return l2_peer_ok(t->l2, src);
+}
+
+/* The entry for the frame's destination MAC, else the flood list; how many. */
+size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst)
+{
+	const struct fou_fdb_entry *e = fou_fdb_lookup(&t->l2->fdb, frame);
+
+	*dst = e ? &e->remote : t->l2->fdb.flood;
+	return e ? 1 : t->l2->fdb.nflood;
 }
 
 static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
@@ -368,6 +401,8 @@ static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	ret = fou_vnet_parse(d->scratch, n, &vh);
 	if (ret)
 		return ret;
+	if (t->l2->cfg.kind == FOUD_L2_STT)
+		return foud_stt_xmit(d, t, &vh, frame, len);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
 		return l2_tx_gso(d, t, q, &vh, frame, len);
 	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
@@ -399,6 +434,7 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 	}
 	if (q->n)
 		l2_flush(d, t, q);
+	foud_stt_flush(d);
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -490,6 +526,7 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, const struct fou
 	struct foud_l2 *l = t->l2;
 	size_t size = c->maxaddress ? (size_t)c->maxaddress * 2 + 2 : L2_FDB_DEFAULT;
 	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
+	int ret;
 
 	l->cfg = *c;
 	l->tab = calloc(size, sizeof(*l->tab));
@@ -507,6 +544,11 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, const struct fou
 	if (!l->sport_min || l->sport_min >= l->sport_max)
 		foud_local_port_range(&l->sport_min, &l->sport_max);
 	l2_peers_rebuild(l);
+	if (c->kind == FOUD_L2_STT) {
+		ret = foud_stt_open(d, t, err, errlen);
+		l->stt = !ret;
+		return ret;
+	}
 	l->port = l2port_get(d, c, err, errlen);
 	if (!l->port)
 		return -EIO;
@@ -536,9 +578,14 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	uint32_t overhead = c->local.family == AF_INET6 ? L2_OVERHEAD_V6 : L2_OVERHEAD_V4;
 	int fd, ret;
 
-	if (c->kind != FOUD_L2_VXLAN) {
-		snprintf(err, errlen, "link type not implemented yet; foud carries vxlan");
+	if (c->kind != FOUD_L2_VXLAN && c->kind != FOUD_L2_STT) {
+		snprintf(err, errlen, "link type not implemented yet; foud carries vxlan and stt");
 		return -EOPNOTSUPP;
+	}
+	if (c->kind == FOUD_L2_STT && cfg->mtu > L2_STT_MTU_MAX) {
+		snprintf(err, errlen, "mtu %u is too big for stt (at most %u)", cfg->mtu,
+			 L2_STT_MTU_MAX);
+		return -EINVAL;
 	}
 	if (!d->l2q) {
 		d->l2q = calloc(1, sizeof(*d->l2q));
@@ -558,7 +605,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	t->ev.fd = fd;
 	t->ev.fn = l2_readable;
 	t->path_mtu = foud_path_mtu(c->group.family ? &c->group : &c->remote);
-	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - overhead;
+	t->mtu = cfg->mtu ? cfg->mtu : c->kind == FOUD_L2_STT ? L2_STT_MTU : t->path_mtu - overhead;
 	ret = foud_tun_set_mtu(t->name, t->mtu);
 	if (ret)
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
@@ -579,6 +626,8 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 {
 	if (!t->l2)
 		return;
+	if (t->l2->stt)
+		foud_stt_close(d, t);
 	l2port_put(d, t->l2->port);
 	free(t->l2->tab);
 	free(t->l2);
@@ -591,6 +640,7 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 	const struct foud_l2port *p;
 	bool json = flags & FOUD_CTL_F_JSON;
 
+	foud_stt_show_port(d, flags, o, sep);
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
 		if (json) {
 			foud_out_printf(o, "%s{\"port\":%u,\"vxlan\":null,\"family\":\"%s\"", *sep,
@@ -626,6 +676,7 @@ void foud_l2_tick(struct foud *d)
 	TAILQ_FOREACH(t, &d->tunnels, entry)
 		if (t->l2)
 			fou_fdb_age(&t->l2->fdb, now);
+	foud_stt_tick(d);
 }
 
 /* ---- fdb commands ------------------------------------------------------- */
@@ -741,6 +792,34 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 
 /* ---- link show ---------------------------------------------------------- */
 
+static void l2_show_stt(const struct foud_tunnel *t, bool json, struct foud_out *o,
+			const char *a, const char *b)
+{
+	const struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+
+	if (json) {
+		foud_out_printf(o, "\"info_kind\":\"stt\",\"info_data\":{\"key\":%llu,"
+				"\"remote\":\"%s\",\"local\":\"%s\",\"port\":%u,\"ttl\":%u,"
+				"\"learning\":%s,\"ageing\":%u,\"limit\":%u,\"fdb_entries\":%zu,"
+				"\"fdb_refused\":%llu}",
+				(unsigned long long)c->key, a, b, FOU_PORT_STT, c->ttl,
+				c->learning ? "true" : "false", c->ageing, c->maxaddress,
+				l->fdb.count, (unsigned long long)l->fdb.refused);
+		return;
+	}
+	foud_out_printf(o, "%s: stt key %llu remote %s local %s", t->name,
+			(unsigned long long)c->key, a, b);
+	if (c->ttl)
+		foud_out_printf(o, " ttl %u", c->ttl);
+	else
+		foud_out_printf(o, " ttl auto");
+	foud_out_printf(o, " %slearning ageing %u maxaddress %u mtu %u\n", c->learning ? "" : "no",
+			c->ageing, c->maxaddress, t->mtu);
+	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
+			(unsigned long long)l->fdb.refused);
+}
+
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 {
 	const struct foud_l2 *l = t->l2;
@@ -750,6 +829,10 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 
 	fou_addr_str(peer, a, sizeof(a));
 	fou_addr_str(&c->local, b, sizeof(b));
+	if (c->kind == FOUD_L2_STT) {
+		l2_show_stt(t, json, o, a, b);
+		return;
+	}
 	if (json) {
 		foud_out_printf(o, "\"info_kind\":\"vxlan\",\"info_data\":{\"id\":%u,\"%s\":\"%s\","
 				"\"local\":\"%s\",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
