@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# STT between a foud with offloads (A: TSO super-frames sent whole, with P and
+# the MSS) and one without (B, foud -O: it cuts received super-frames itself
+# and sends only whole frames); bytes intact both ways.
+. "$(dirname "$0")/lib.sh"
+command -v nft >/dev/null || skip "no nft (scripts/install-deps.sh installs nftables)"
+setup_hosts
+start_foud a
+start_foud b -O
+fa link add name st0 type stt key 5 remote $B4 local $A4 mtu 1500
+fb link add name st0 type stt key 5 remote $A4 local $B4 mtu 1500
+dev_up a st0 10.9.0.1/24; dev_up b st0 10.9.0.2/24
+check "ping A -> B" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+rx0=$(counter b st0 .stats64.rx.packets) seg0=$(port_counter b 7471 .stats64.rx.packets)
+check "4 MiB A (TSO) -> B (-O), sha256 intact" tcp_transfer a 10.9.0.2 4
+rx=$(( $(counter b st0 .stats64.rx.packets) - rx0 )) seg=$(( $(port_counter b 7471 .stats64.rx.packets) - seg0 ))
+# B writes every TCP segment of a super-frame on its own: about one per STT segment.
+check "B cut the super-frames: $rx frames written to the TAP from $seg STT segments" \
+	test "$rx" -ge $((seg * 3 / 4))
+check "4 MiB B (-O) -> A, sha256 intact" tcp_transfer b 10.9.0.1 4
+check "no drops on B's st0" test "$(fb -j -s link show st0 | jq '[.[0].drops.rx[]] | add')" -eq 0
+finish
