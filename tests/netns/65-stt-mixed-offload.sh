@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # STT between a foud with offloads (A: TSO super-frames sent whole, with P and
 # the MSS) and one without (B, foud -O: it cuts received super-frames itself
-# and sends only whole frames); bytes intact both ways.
+# and sends only whole frames); bytes intact both ways; the same over an IPv6
+# underlay, next to the IPv4 device.
 . "$(dirname "$0")/lib.sh"
 command -v nft >/dev/null || skip "no nft (scripts/install-deps.sh installs nftables)"
 setup_hosts
@@ -19,4 +20,12 @@ check "B cut the super-frames: $rx frames written to the TAP from $seg STT segme
 	test "$rx" -ge $((seg * 3 / 4))
 check "4 MiB B (-O) -> A, sha256 intact" tcp_transfer b 10.9.0.1 4
 check "no drops on B's st0" test "$(fb -j -s link show st0 | jq '[.[0].drops.rx[]] | add')" -eq 0
+fa link add name st6 type stt key 6 remote $B6 local $A6 mtu 1500
+fb link add name st6 type stt key 6 remote $A6 local $B6 mtu 1500
+dev_up a st6 10.9.6.1/24; dev_up b st6 10.9.6.2/24
+check "IPv6 underlay: ping A -> B" na ping -c 2 -i 0.2 -W 2 10.9.6.2
+check "IPv6 underlay: 2 MiB A -> B, sha256 intact" tcp_transfer a 10.9.6.2 2
+check "IPv6 underlay: 2 MiB B -> A, sha256 intact" tcp_transfer b 10.9.6.1 2
+check "IPv6 underlay: the frames went to st6, not st0 ($(counter b st6 .stats64.rx.bytes) bytes)" \
+	test "$(counter b st6 .stats64.rx.bytes)" -gt 2000000
 finish
