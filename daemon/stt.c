@@ -524,7 +524,7 @@ static int stt_xmit_frame(struct foud *d, struct foud_tunnel *t, const uint8_t *
 
 /* A super-frame STT cannot carry whole: cut as on a TUN, each segment its own frame. */
 static int stt_xmit_sw(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		       const uint8_t *frame, size_t len)
+		       const uint8_t *frame, size_t len, uint16_t tci)
 {
 	uint8_t *seg = d->sendbuf;
 	struct fou_vnet_hdr ip = *vh;
@@ -542,6 +542,7 @@ static int stt_xmit_sw(struct foud *d, struct foud_tunnel *t, const struct fou_v
 	memcpy(seg, frame, FOU_ETH_HLEN);
 	while ((ret = fou_gso_next(&g, seg + FOU_ETH_HLEN, FOUD_PKT_MAX - FOU_ETH_HLEN, &n)) > 0) {
 		memset(&h, 0, sizeof(h));
+		h.tci = tci;
 		ret = stt_xmit_frame(d, t, seg, n + FOU_ETH_HLEN, &h);
 		if (ret)
 			t->st.tx_drop[-ret]++;
@@ -573,7 +574,7 @@ int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_h
 	}
 	ret = stt_offload(&v, frame, len, &h);
 	if (ret > 0)
-		return stt_xmit_sw(d, t, &v, frame, len);
+		return stt_xmit_sw(d, t, &v, frame, len, h.tci);
 	if (ret)
 		return ret;
 	return stt_xmit_frame(d, t, frame, len, &h);
