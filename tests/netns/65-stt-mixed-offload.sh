@@ -24,9 +24,9 @@ check "no drops on B's st0" test "$(fb -j -s link show st0 | jq '[.[0].drops.rx[
 # An 802.1Q frame (VLAN 7) sent on A's st0: the tag travels in the STT header,
 # the frame untagged, and B puts the tag back (this kernel may lack 8021q, so
 # the frame is written with a packet socket).
-na tcpdump -n -U -i va -w "$TMP/vlan.pcap" 'tcp dst port 7471' 2>/dev/null &
+ip netns exec "$NSA" tcpdump -n -U -i va -w "$TMP/vlan.pcap" 'tcp dst port 7471' 2>/dev/null &
 CAPA=$!
-nb tcpdump -n -U -e -i st0 -w "$TMP/vlanb.pcap" 'vlan 7' 2>/dev/null &
+ip netns exec "$NSB" tcpdump -n -U -e -i st0 -w "$TMP/vlanb.pcap" 'vlan 7' 2>/dev/null &
 CAPB=$!
 sleep 0.5
 na python3 -c "
