@@ -63,7 +63,7 @@ const char foud_cmd_usage[] =
 "        [ flowid | noflowid ] [ mtu N ]\n"
 "fouctl link add name NAME type stt key CONTEXT remote ADDR local ADDR\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
-"        [ mtu N ]\n"
+"        [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
 "\n"
@@ -1125,6 +1125,10 @@ static const struct kw stt_kws[] = {
 	KW_L2_COMMON,
 	{ "key", LS_ID, 1, 0, "a number 0-18446744073709551615 (or 0x hexadecimal)",
 	  l2_key },
+	{ "learning", LS_LEARN, 0, 0, "", l2_learning },
+	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning },
+	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing },
+	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress },
 };
 
 /* "local" against "remote" or "group"; either may be absent. */

@@ -23,6 +23,7 @@ struct foud;
 struct foud_l2;
 struct foud_l2port;
 struct foud_l2_txq;
+struct foud_stt;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -162,6 +163,7 @@ struct foud {
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
 	struct foud_l2_txq *l2q;
+	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	int raw_tx4, raw_tx6;
 	struct foud_raw raw[6];		/* {v4,v6} x {4,41,47} */
 	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
@@ -268,6 +270,20 @@ void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *r
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		  struct foud_out *o, char *err, size_t errlen);
+const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
+bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
+size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst);
+int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
+		     const struct fou_addr *src);
+
+/* stt.c */
+int foud_stt_open(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen);
+void foud_stt_close(struct foud *d, struct foud_tunnel *t);
+int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+		  uint8_t *frame, size_t len);
+void foud_stt_flush(struct foud *d);
+void foud_stt_tick(struct foud *d);
+void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

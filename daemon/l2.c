@@ -35,6 +35,9 @@
 #define L2_FLOOD_MAX	64		/* flood destinations per device */
 #define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
 #define L2_FDB_DEFAULT	4096		/* table entries when maxaddress is 0 */
+/* STT cuts frames to the path itself: OVS's STT device MTU, 65535 - TCP, STT, IPv4, Ethernet. */
+#define L2_STT_MTU	(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
+#define L2_STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
 
 struct l2_kind;
 
@@ -72,6 +75,7 @@ struct foud_l2 {
 	int group_ifindex;
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
+	bool stt;			/* holds a reference on stt.c's shared state */
 };
 
 static uint64_t now_ms(void)
@@ -241,6 +245,8 @@ static const struct l2_kind l2_kinds[FOUD_L2__MAX] = {
 			     FOU_DROP_GRE_KEY },
 	[FOUD_L2_NVGRE] = { "nvgre", "vsid", nvgre_push, NULL, 0, nvgre_match, nvgre_check,
 			    FOU_DROP_WRONG_VSID },
+	/* STT's I/O is stt.c's; the table gives it a name. */
+	[FOUD_L2_STT] = { "stt", "key", NULL, NULL, 0, NULL, NULL, FOU_DROP_NO_TUNNEL },
 };
 
 /* ---- receive ------------------------------------------------------------ */
@@ -255,14 +261,14 @@ static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port 
 	return NULL;
 }
 
-static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
-		      const struct fou_addr *src)
+/* A received frame's source: our own frame come back, or learned behind src. */
+int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
+		     const struct fou_addr *src)
 {
 	struct foud_l2 *l = t->l2;
-	const uint8_t *eth = fou_buf_data(b);
 	int ret;
 
-	if (b->len < FOU_ETH_HLEN)
+	if (len < FOU_ETH_HLEN)
 		return -FOU_DROP_TOO_SHORT;
 	/* Our own frame come back (a group loops to its sender). */
 	if (!memcmp(eth + FOU_ETH_ALEN, l->mac, FOU_ETH_ALEN))
@@ -273,8 +279,17 @@ static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
 	}
-	foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
 	return 0;
+}
+
+static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+		      const struct fou_addr *src)
+{
+	int ret = foud_l2_rx_learn(t, fou_buf_data(b), b->len, src);
+
+	if (!ret)
+		foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
+	return ret;
 }
 
 /* A decapsulated frame for t from the outer source src; drops are counted on t. */
@@ -293,6 +308,17 @@ static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		t->st.rx_drop[-ret]++;
 		foud_log_drop(t->name, -ret, src);
 	}
+}
+
+/* For stt.c: a device's configuration, its peers, a frame's destinations. */
+const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
+{
+	return &t->l2->cfg;
+}
+
+bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
+{
+	return l2_peer_ok(t->l2, src);
 }
 
 static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
@@ -559,6 +585,12 @@ static size_t l2_dests(const struct foud_l2 *l, const uint8_t *frame, const stru
 	return l->fdb.nflood;
 }
 
+/* For stt.c: the entry for the frame's destination MAC, else the flood list; how many. */
+size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst)
+{
+	return l2_dests(t->l2, frame, dst);
+}
+
 /* Frames whose IP packet is longer than this do not fit the path. */
 static size_t l2_ip_max(const struct foud_tunnel *t)
 {
@@ -675,6 +707,8 @@ static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	ret = fou_vnet_parse(d->scratch, n, &vh);
 	if (ret)
 		return ret;
+	if (t->l2->cfg.kind == FOUD_L2_STT)
+		return foud_stt_xmit(d, t, &vh, frame, len);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
 		return l2_tx_gso(d, t, q, &vh, frame, len);
 	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
@@ -706,6 +740,7 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 	}
 	if (q->n)
 		l2_flush(d, t, q);
+	foud_stt_flush(d);
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -807,6 +842,8 @@ static void l2_wire(struct foud_tunnel *t)
 	const struct fou_tnl *n = &t->tnl;
 	bool v6 = c->local.family == AF_INET6;
 
+	if (c->kind == FOUD_L2_STT)
+		return;		/* stt.c lays out its own segments */
 	l->sport_min = c->srcport_min;
 	l->sport_max = c->srcport_max;
 	if (!l->k->gre_match) {
@@ -878,6 +915,11 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_
 	if (c->group.family)
 		fou_fdb_flood_add(&l->fdb, &c->group);
 	l2_peers_rebuild(l);
+	if (c->kind == FOUD_L2_STT) {
+		ret = foud_stt_open(d, t, err, errlen);
+		l->stt = !ret;
+		return ret;
+	}
 	if (l->k->gre_match) {
 		/* GRE over FOU/GUE arrives through a `fou add port ... ipproto 47`. */
 		if (t->tnl.encap != FOU_ENCAP_NONE)
@@ -917,10 +959,14 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	const struct l2_kind *k = (unsigned int)c->kind < FOUD_L2__MAX ? &l2_kinds[c->kind] : NULL;
 	int fd, ret;
 
-	if (!k || !k->push) {
-		snprintf(err, errlen,
-			 "link type not implemented yet; foud carries vxlan, geneve, gretap and nvgre");
+	if (!k || !k->name) {
+		snprintf(err, errlen, "unknown link type");
 		return -EOPNOTSUPP;
+	}
+	if (c->kind == FOUD_L2_STT && cfg->mtu > L2_STT_MTU_MAX) {
+		snprintf(err, errlen, "mtu %u is too big for stt (at most %u)", cfg->mtu,
+			 L2_STT_MTU_MAX);
+		return -EINVAL;
 	}
 	if (!d->l2q) {
 		d->l2q = calloc(1, sizeof(*d->l2q));
@@ -946,7 +992,8 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	t->ev.fd = fd;
 	t->ev.fn = l2_readable;
 	t->path_mtu = foud_path_mtu(c->group.family ? &c->group : &c->remote);
-	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
+	t->mtu = cfg->mtu ? cfg->mtu : c->kind == FOUD_L2_STT ? L2_STT_MTU :
+		 t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
 	ret = foud_tun_set_mtu(t->name, t->mtu);
 	if (ret)
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
@@ -967,6 +1014,8 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 {
 	if (!t->l2)
 		return;
+	if (t->l2->stt)
+		foud_stt_close(d, t);
 	l2port_put(d, t->l2->port);
 	if (t->l2->raw)
 		foud_raw_put(d, t->l2->cfg.local.family, FOU_PROTO_GRE);
@@ -981,6 +1030,7 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 	const struct foud_l2port *p;
 	bool json = flags & FOUD_CTL_F_JSON;
 
+	foud_stt_show_port(d, flags, o, sep);
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
 		if (json) {
 			foud_out_printf(o, "%s{\"port\":%u,\"%s\":null,\"family\":\"%s\"", *sep,
@@ -1021,6 +1071,7 @@ void foud_l2_tick(struct foud *d)
 	TAILQ_FOREACH(t, &d->tunnels, entry)
 		if (t->l2)
 			fou_fdb_age(&t->l2->fdb, now);
+	foud_stt_tick(d);
 }
 
 /* ---- fdb commands ------------------------------------------------------- */
@@ -1206,6 +1257,34 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 			l->fdb.count, (unsigned long long)l->fdb.refused);
 }
 
+static void l2_show_stt(const struct foud_tunnel *t, bool json, struct foud_out *o,
+			const char *a, const char *b)
+{
+	const struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+
+	if (json) {
+		foud_out_printf(o, "\"info_kind\":\"stt\",\"info_data\":{\"key\":%llu,"
+				"\"remote\":\"%s\",\"local\":\"%s\",\"port\":%u,\"ttl\":%u,"
+				"\"learning\":%s,\"ageing\":%u,\"limit\":%u,\"fdb_entries\":%zu,"
+				"\"fdb_refused\":%llu}",
+				(unsigned long long)c->key, a, b, FOU_PORT_STT, c->ttl,
+				c->learning ? "true" : "false", c->ageing, c->maxaddress,
+				l->fdb.count, (unsigned long long)l->fdb.refused);
+		return;
+	}
+	foud_out_printf(o, "%s: stt key %llu remote %s local %s", t->name,
+			(unsigned long long)c->key, a, b);
+	if (c->ttl)
+		foud_out_printf(o, " ttl %u", c->ttl);
+	else
+		foud_out_printf(o, " ttl auto");
+	foud_out_printf(o, " %slearning ageing %u maxaddress %u mtu %u\n", c->learning ? "" : "no",
+			c->ageing, c->maxaddress, t->mtu);
+	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
+			(unsigned long long)l->fdb.refused);
+}
+
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 {
 	const struct foud_l2 *l = t->l2;
@@ -1213,6 +1292,12 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 	char a[64], b[64];
 	const struct fou_addr *peer = c->group.family ? &c->group : &c->remote;
 
+	if (c->kind == FOUD_L2_STT) {
+		fou_addr_str(peer, a, sizeof(a));
+		fou_addr_str(&c->local, b, sizeof(b));
+		l2_show_stt(t, json, o, a, b);
+		return;
+	}
 	if (json) {
 		l2_show_json(t, o);
 		return;

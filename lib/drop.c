@@ -43,6 +43,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_BAD_SRC_MAC]	= "bad_src_mac",
 	[FOU_DROP_FDB_FULL]	= "fdb_full",
 	[FOU_DROP_FDB_STATIC]	= "fdb_static",
+	[FOU_DROP_STT_FLAGS]	= "stt_flags",
 };
 
 const char *fou_drop_name(int reason)

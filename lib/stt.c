@@ -55,6 +55,23 @@ int fou_stt_push(struct fou_buf *b, const struct fou_stt *s)
 	return 0;
 }
 
+/*
+ * Offload fields that contradict each other: C and P together (draft 3.1),
+ * or an MSS on a partial frame that is not TCP or whose L4 header is past
+ * the end (a super-frame must be cut as TCP). An MSS without P is ignored,
+ * as OVS does.
+ */
+static int stt_offload_check(const struct fou_stt *s, size_t inner_len)
+{
+	if ((s->flags & FOU_STT_F_CSUM_VERIFIED) && (s->flags & FOU_STT_F_CSUM_PARTIAL))
+		return -FOU_DROP_STT_FLAGS;
+	if (!(s->flags & FOU_STT_F_CSUM_PARTIAL) || !s->mss)
+		return 0;
+	if (!(s->flags & FOU_STT_F_TCP) || (size_t)s->l4_off + FOU_STT_TCP_HLEN > inner_len)
+		return -FOU_DROP_STT_FLAGS;
+	return 0;
+}
+
 int fou_stt_pull(struct fou_buf *b, struct fou_stt *s)
 {
 	uint8_t *h = fou_buf_data(b);
@@ -70,7 +87,11 @@ int fou_stt_pull(struct fou_buf *b, struct fou_stt *s)
 	s->mss = fou_get16(h + 4);
 	s->tci = fou_get16(h + 6);
 	s->context = (uint64_t)fou_get32(h + 8) << 32 | fou_get32(h + 12);
-	if (s->flags & FOU_STT_F_CSUM_PARTIAL) {
+	err = stt_offload_check(s, b->len - FOU_STT_HLEN);
+	if (err)
+		return err;
+	/* A super-frame (MSS) keeps its partial checksum for the caller's GSO. */
+	if ((s->flags & FOU_STT_F_CSUM_PARTIAL) && !s->mss) {
 		off = s->flags & FOU_STT_F_TCP ? TCP_CSUM_OFF : UDP_CSUM_OFF;
 		err = fou_csum_complete(h + FOU_STT_HLEN, b->len - FOU_STT_HLEN,
 					s->l4_off, off);

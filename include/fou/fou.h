@@ -75,6 +75,7 @@ enum fou_drop {
 	FOU_DROP_BAD_SRC_MAC,	/* inner source MAC multicast, broadcast or zero */
 	FOU_DROP_FDB_FULL,	/* forwarding table full: not learned (frame delivered) */
 	FOU_DROP_FDB_STATIC,	/* inner source MAC is static behind another remote */
+	FOU_DROP_STT_FLAGS,	/* STT flags or offload fields contradict each other */
 	FOU_DROP__MAX
 };
 

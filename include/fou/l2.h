@@ -162,9 +162,14 @@ struct fou_stt {
 int fou_stt_push(struct fou_buf *b, const struct fou_stt *s);
 /*
  * Parses and strips the STT header of a reassembled frame: version 0 only
- * (draft 3.1), an inner Ethernet header after it. With CSUM_PARTIAL the
- * inner L4 checksum (TCP if FOU_STT_F_TCP, else UDP) at l4_off is
- * completed, as a NIC would; the caller still handles MSS and the VLAN tag
+ * (draft 3.1, else -FOU_DROP_STT_VERSION), an inner Ethernet header after
+ * it, offload fields that agree (C and P never together; P with an MSS
+ * only on TCP with its header inside the frame; else -FOU_DROP_STT_FLAGS).
+ * With CSUM_PARTIAL and no MSS the inner L4 checksum (TCP if
+ * FOU_STT_F_TCP, else UDP) at l4_off is completed, as a NIC would. With an
+ * MSS the frame is a TCP super-frame whose checksum field still holds the
+ * pseudo-header sum, as virtio's NEEDS_CSUM: the caller segments it or
+ * hands it on with a GSO header. The caller also handles the VLAN tag
  * (FOU_STT_TCI_VALID: insert an 802.1Q tag with tci & 0xefff).
  */
 int fou_stt_pull(struct fou_buf *b, struct fou_stt *s);
@@ -286,10 +291,12 @@ int fou_stt_reasm_init(struct fou_stt_reasm *r, void *mem, size_t len,
  * Adds one segment (payload p[0..plen) of frame seg, outer TOS tos) at time
  * now. Returns 1 with *out set when the frame is complete, 0 when it is
  * kept (or ignored as a duplicate), or -FOU_DROP_* when the segment is
- * refused: empty, offset + len past the frame length, frame length below
- * the STT header or over 65535, frame length differing from the frame's
- * earlier segments (the whole frame is dropped), overlapping earlier data
- * partially, or too fragmented (the whole frame is dropped). out->data
+ * refused: -FOU_DROP_TOO_SHORT when empty, offset + len past the frame
+ * length, frame length below the STT header or over 65535;
+ * -FOU_DROP_STT_REASM when the frame length differs from the frame's
+ * earlier segments (the whole frame is dropped), the segment overlaps
+ * earlier data partially, or the frame is too fragmented (the whole frame
+ * is dropped). out->data
  * points into p (single-segment frame) or into the slot, and stays valid
  * until the next call of fou_stt_reasm_add().
  */

@@ -265,6 +265,10 @@ static const struct l2_case l2_good[] = {
 	  UINT64_MAX, "2001:db8::1", "2001:db8::2", NULL, "", 7471, 0, 0, 0, 0, 0, 300, 0, 0 },
 	{ "link add name s type stt key 010 " V4, FOUD_L2_STT, 0, 10, "192.0.2.1",
 	  "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, 0, 300, 0, 0 },
+	/* the forwarding-table words stt shares with vxlan */
+	{ "link add name s type stt key 1 nolearning ageing 60 maxaddress 32 mtu 9000 " V4,
+	  FOUD_L2_STT, 0, 1, "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, NOLEARN,
+	  60, 32, 9000 },
 	/* every vxlan word, in any order */
 	{ VX "remote 192.0.2.2 dstport 8472 srcport 1000 2000 ttl 10 tos 1c nolearning "
 	  "ageing 0 maxaddress 100 noudpcsum mtu 1450", FOUD_L2_VXLAN, 42, 0, "192.0.2.1",
@@ -681,6 +685,8 @@ static const struct err_case errs[] = {
 	/* stt */
 	{ "link add name s type stt " V4, "key" },
 	{ "link add name s type stt key 1 remote 192.0.2.2", "local" },
+	{ "link add name s type stt key 1 " V4 " dstport 7471", "dstport" },
+	{ "link add name s type stt key 1 " V4 " udpcsum", "udpcsum" },
 	{ "link add name s type stt key 18446744073709551616 " V4, "18446744073709551616" },
 	{ "link add name s type stt key 0x " V4, "0x" },
 	{ "link add name s type stt key -1 " V4, "-1" },

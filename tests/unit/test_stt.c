@@ -126,6 +126,26 @@ static void test_partial(void **state)
 	p[2] = 60;
 	b = mk(p, sizeof(p));
 	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_BAD_GSO);
+	/* Checksum verified and partial together (draft 3.1: never both). */
+	p[2] = 34;
+	p[1] |= FOU_STT_F_CSUM_VERIFIED;
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_FLAGS);
+	/* An MSS on a partial UDP frame: no super-frame but TCP is cut. */
+	p[1] = FOU_STT_F_IPV4 | FOU_STT_F_CSUM_PARTIAL;
+	fou_put16(p + 4, 1000);
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_FLAGS);
+	/* TCP with its header past the end of the frame. */
+	p[1] |= FOU_STT_F_TCP;
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), -FOU_DROP_STT_FLAGS);
+	/* A TCP super-frame keeps its partial checksum for the caller's GSO. */
+	p[2] = 20;
+	b = mk(p, sizeof(p));
+	assert_int_equal(fou_stt_pull(&b, &r), 0);
+	assert_int_equal(r.mss, 1000);
+	assert_memory_equal(fou_buf_data(&b), p + 18, sizeof(p) - 18);
 }
 
 /* ---- TCP-like header ----------------------------------------------------- */

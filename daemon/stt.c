@@ -1,0 +1,733 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * STT devices (draft-davie-stt-08): l2.c's TAP, forwarding table and
+ * flooding, with STT's own I/O. An STT frame (18-byte header + inner
+ * Ethernet frame, up to 64 KiB, a TSO super-frame from the TAP included)
+ * is cut into TCP-like segments that fit the path MTU and sent on the raw
+ * IP socket; segments arrive on a raw IPPROTO_TCP socket per family, with
+ * a classic BPF filter for destination port 7471, and are reassembled in
+ * one bounded table shared by every device (the device is known only from
+ * the context ID in the frame's first bytes).
+ *
+ * No kernel socket owns port 7471, so the host's TCP would answer every
+ * segment with a reset. foud installs the nftables table `inet foud_stt`
+ * while an STT device exists: in prerouting, segments for a local address
+ * and port 7471 are marked "other host", which raw sockets still receive
+ * and TCP silently discards (tcp_v4_rcv/tcp_v6_rcv take PACKET_HOST only);
+ * in output, any reset from port 7471 that still appears is dropped and
+ * counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "fou/l2.h"
+#include "foud.h"
+#include "rx.h"
+
+#define STT_SLOTS	64	/* frames in reassembly: 64 x 64 KiB, OVS's 4 MB threshold */
+#define STT_TIMEOUT_MS	2000	/* a frame's segments leave back to back; OVS waited 30 s */
+#define STT_L4OFF_MAX	255	/* the L4 offset field is one byte */
+#define STT_TCP_CSUM	16
+#define STT_UDP_CSUM	6
+
+static const char nft_add[] =
+	"add table inet foud_stt\n"
+	"delete table inet foud_stt\n"
+	"table inet foud_stt {\n"
+	"	chain prerouting {\n"
+	"		type filter hook prerouting priority -300; policy accept;\n"
+	"		fib daddr type local tcp dport 7471 notrack meta pkttype set other\n"
+	"	}\n"
+	"	chain output {\n"
+	"		type filter hook output priority 0; policy accept;\n"
+	"		tcp sport 7471 tcp flags & rst == rst counter drop\n"
+	"	}\n"
+	"}\n";
+static const char nft_del[] = "add table inet foud_stt\ndelete table inet foud_stt\n";
+
+/* State shared by every STT device. */
+struct foud_stt {
+	struct foud_ev ev[2];		/* raw TCP receive sockets: IPv4, IPv6 */
+	unsigned int users[2];
+	unsigned int devices;
+	bool nft;			/* our nftables table is installed */
+	struct fou_stt_reasm reasm;
+	void *mem;
+	uint32_t frame_id;
+	uint16_t ip_id;
+	struct foud_stats st;		/* segments and frames that reach no device */
+	/* One sendmmsg of segments for one device, in d->txb. */
+	struct foud_tunnel *txt;
+	struct mmsghdr mm[FOUD_BATCH];
+	struct iovec iov[FOUD_BATCH];
+	struct sockaddr_storage to[FOUD_BATCH];
+	uint32_t zero[FOUD_BATCH];
+	int n;
+	uint8_t frame[FOU_STT_MAX_FRAME];	/* the STT frame being sent */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int fam_idx(int family)
+{
+	return family == AF_INET6;
+}
+
+/* ---- nftables ----------------------------------------------------------- */
+
+/* Feeds script to `nft -f -`; 0 when nft exits 0. */
+static int stt_nft(const char *script)
+{
+	static char *const argv[] = { "nft", "-f", "-", NULL };
+	size_t len = strlen(script);
+	int pfd[2], status, null;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		null = open("/dev/null", O_WRONLY);
+		dup2(pfd[0], 0);
+		if (null >= 0)
+			dup2(null, 1);
+		execvp("nft", argv);
+		execv("/usr/sbin/nft", argv);
+		_exit(127);
+	}
+	close(pfd[0]);
+	if (write(pfd[1], script, len) != (ssize_t)len)
+		foud_log(LOG_WARNING, "stt: cannot write to nft: %s", strerror(errno));
+	close(pfd[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* ---- receive ------------------------------------------------------------ */
+
+/*
+ * Destination port 7471 only, so foud does not wake for the host's other
+ * TCP traffic. An IPv4 raw socket's filter sees the IP header, an IPv6
+ * one starts at the TCP header.
+ */
+static int stt_filter(int fd, int family)
+{
+	struct sock_filter v4[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FOU_PORT_STT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_filter v6[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FOU_PORT_STT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {
+		.len = family == AF_INET ? 5 : 4,
+		.filter = family == AF_INET ? v4 : v6,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ? -errno : 0;
+}
+
+/* The STT device for a context ID on a local address. */
+static struct foud_tunnel *stt_find(struct foud *d, uint64_t ctx, const struct fou_addr *dst)
+{
+	struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry) {
+		const struct foud_l2_cfg *c = t->l2 ? foud_l2_cfg(t) : NULL;
+
+		if (c && c->kind == FOUD_L2_STT && c->key == ctx && fou_addr_eq(&c->local, dst))
+			return t;
+	}
+	return NULL;
+}
+
+/* Before a segment takes reassembly memory: is its source a peer of some STT device? */
+static bool stt_peer_known(struct foud *d, const struct fou_addr *src, const struct fou_addr *dst)
+{
+	struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry) {
+		const struct foud_l2_cfg *c = t->l2 ? foud_l2_cfg(t) : NULL;
+
+		if (c && c->kind == FOUD_L2_STT && fou_addr_eq(&c->local, dst) &&
+		    foud_l2_peer_ok(t, src))
+			return true;
+	}
+	return false;
+}
+
+static void stt_rx_count(struct foud_tunnel *t, int ret, size_t len)
+{
+	if (ret) {
+		t->st.rx_drop[-ret]++;
+		return;
+	}
+	t->st.rx_packets++;
+	t->st.rx_bytes += len;
+}
+
+/* A super-frame without offloads on the TAP: cut here, each segment written whole. */
+static void stt_deliver_sw(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+			   const uint8_t *frame, size_t len)
+{
+	uint8_t *seg = d->sendbuf;
+	struct fou_vnet_hdr ip = *vh;
+	struct fou_gso g;
+	size_t n;
+	int ret;
+
+	ip.csum_start = (uint16_t)(vh->csum_start - FOU_ETH_HLEN);
+	ret = fou_gso_init(&g, &ip, frame + FOU_ETH_HLEN, len - FOU_ETH_HLEN);
+	if (ret) {
+		t->st.rx_drop[-ret]++;
+		return;
+	}
+	memset(seg, 0, FOU_VNET_HLEN);
+	memcpy(seg + FOU_VNET_HLEN, frame, FOU_ETH_HLEN);
+	while ((ret = fou_gso_next(&g, seg + FOU_VNET_HLEN + FOU_ETH_HLEN,
+				   FOUD_PKT_MAX - FOU_VNET_HLEN - FOU_ETH_HLEN, &n)) > 0)
+		stt_rx_count(t, foud_tun_write_raw(t->ev.fd, seg, FOU_VNET_HLEN + FOU_ETH_HLEN + n),
+			     FOU_ETH_HLEN + n);
+	if (ret < 0)
+		t->st.rx_drop[-ret]++;
+}
+
+/*
+ * A TCP super-frame (P and an MSS) goes to the TAP in one write with a GSO
+ * virtio header, as the sender's TAP gave it; its checksum field already
+ * holds the pseudo-header sum.
+ */
+static void stt_deliver_gso(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+			    const struct fou_stt *h, size_t l4_off)
+{
+	const uint8_t *f = fou_buf_data(b);
+	struct fou_vnet_hdr vh = {
+		.flags = FOU_VNET_F_NEEDS_CSUM,
+		.gso_type = h->flags & FOU_STT_F_IPV4 ? FOU_VNET_GSO_TCPV4 : FOU_VNET_GSO_TCPV6,
+		.gso_size = h->mss,
+		.csum_start = (uint16_t)l4_off,
+		.csum_offset = STT_TCP_CSUM,
+	};
+	size_t len = b->len;
+	uint8_t *p;
+
+	vh.hdr_len = (uint16_t)(l4_off + (size_t)(f[l4_off + 12] >> 4) * 4);
+	if (l4_off < FOU_ETH_HLEN || vh.hdr_len > len || vh.hdr_len < l4_off + FOU_STT_TCP_HLEN) {
+		t->st.rx_drop[FOU_DROP_STT_FLAGS]++;
+		return;
+	}
+	if (!d->offload) {
+		stt_deliver_sw(d, t, &vh, f, len);
+		return;
+	}
+	p = fou_buf_push(b, FOU_VNET_HLEN);
+	fou_vnet_put(p, &vh);
+	stt_rx_count(t, foud_tun_write_raw(t->ev.fd, p, b->len), len);
+}
+
+/* An 802.1Q tag from the STT header goes back into the frame (4 bytes of headroom). */
+static int stt_vlan_insert(struct fou_buf *b, uint16_t tci)
+{
+	uint8_t *p = fou_buf_push(b, 4);
+
+	if (!p)
+		return -FOU_DROP_TOO_SHORT;
+	memmove(p, p + 4, 2 * FOU_ETH_ALEN);
+	fou_put16(p + 12, FOU_ETH_P_8021Q);
+	fou_put16(p + 14, tci & (uint16_t)~FOU_STT_TCI_VALID);
+	return 0;
+}
+
+/* A whole STT frame; a drop before a device is known is the caller's to count. */
+static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
+			   const struct fou_addr *src, const struct fou_addr *dst)
+{
+	struct fou_buf b = { .head = (uint8_t *)fr->data, .cap = fr->len, .len = fr->len };
+	struct foud_tunnel *t;
+	size_t l4_off;
+	struct fou_stt h;
+	int ret;
+
+	ret = fou_stt_pull(&b, &h);
+	if (ret)
+		return ret;
+	t = stt_find(d, h.context, dst);
+	if (!t)
+		return -FOU_DROP_NO_TUNNEL;
+	l4_off = h.l4_off;
+	ret = foud_l2_peer_ok(t, src) ? 0 : -FOU_DROP_UNKNOWN_PEER;
+	if (!ret && (h.tci & FOU_STT_TCI_VALID)) {
+		ret = stt_vlan_insert(&b, h.tci);
+		l4_off += 4;
+	}
+	if (!ret)
+		ret = foud_l2_rx_learn(t, fou_buf_data(&b), b.len, src);
+	if (ret) {
+		t->st.rx_drop[-ret]++;
+		foud_log_drop(t->name, -ret, src);
+		return 0;
+	}
+	if ((h.flags & FOU_STT_F_CSUM_PARTIAL) && h.mss)
+		stt_deliver_gso(d, t, &b, &h, l4_off);
+	else
+		foud_gro_input(d, t, &b, FOU_ETH_HLEN);
+	return 0;
+}
+
+/* IPv4 raw sockets deliver the outer header; take addresses and TOS from it. */
+static int stt_outer_v4(struct fou_buf *b, struct foud_rxmeta *m)
+{
+	struct fou_ip ip;
+	int ret = fou_ip_parse(fou_buf_data(b), b->len, &ip);
+
+	if (ret)
+		return ret;
+	m->src = ip.src;
+	m->dst = ip.dst;
+	m->tos = ip.tos;
+	b->len = ip.tot_len;
+	fou_buf_pull(b, ip.hlen);
+	return 0;
+}
+
+static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
+		      struct foud_rxmeta *m, int family)
+{
+	struct fou_stt_frame fr;
+	struct fou_stt_seg seg;
+	int ret;
+
+	if (m->truncated)
+		return -FOU_DROP_TOO_SHORT;
+	if (family == AF_INET && (ret = stt_outer_v4(b, m)))
+		return ret;
+	ret = fou_stt_tcp_pull(b, &m->src, &m->dst, &seg);
+	if (ret)
+		return ret;
+	if (seg.dport != FOU_PORT_STT)
+		return -FOU_DROP_NO_TUNNEL;
+	if (!stt_peer_known(d, &m->src, &m->dst))
+		return -FOU_DROP_UNKNOWN_PEER;
+	ret = fou_stt_reasm_add(&s->reasm, &m->src, &m->dst, &seg, fou_buf_data(b), b->len,
+				m->tos, now_ms(), &fr);
+	if (ret <= 0)
+		return ret;
+	return stt_frame_input(d, &fr, &m->src, &m->dst);
+}
+
+static void stt_readable(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_stt *s = d->stt;
+	int family = ev == &s->ev[1] ? AF_INET6 : AF_INET;
+	struct foud_rxmeta meta[FOUD_BATCH];
+	int i, n, ret, rounds = 0;
+
+	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+		for (i = 0; i < n; i++) {
+			s->st.rx_packets++;
+			s->st.rx_bytes += d->rxb.buf[i].len;
+			ret = stt_rx_one(d, s, &d->rxb.buf[i], &meta[i], family);
+			if (ret < 0) {
+				s->st.rx_drop[-ret]++;
+				foud_log_drop("stt", -ret, &meta[i].src);
+			}
+		}
+		foud_gro_flush(d);
+	}
+}
+
+/* ---- transmit ----------------------------------------------------------- */
+
+void foud_stt_flush(struct foud *d)
+{
+	struct foud_stt *s = d->stt;
+	struct foud_tunnel *t;
+	struct foud_stats st = { 0 };
+	size_t i;
+
+	if (!s || !s->n)
+		return;
+	t = s->txt;
+	/* Frames were counted when queued; failed segments count as drops. */
+	if (foud_send_counted(foud_raw_tx(d, foud_l2_cfg(t)->local.family), s->mm, s->zero, s->n,
+			      &st))
+		t->path_mtu = foud_path_mtu(&foud_l2_cfg(t)->remote);
+	for (i = 0; i < FOU_DROP__MAX; i++)
+		t->st.tx_drop[i] += st.tx_drop[i];
+	s->n = 0;
+}
+
+static void stt_queue(struct foud *d, struct foud_stt *s, struct fou_buf *b,
+		      const struct fou_addr *dst)
+{
+	int i = s->n;
+
+	memset(&s->mm[i], 0, sizeof(s->mm[i]));
+	s->mm[i].msg_hdr.msg_namelen = foud_sockaddr(&s->to[i], dst, dst->family, 0);
+	s->mm[i].msg_hdr.msg_name = &s->to[i];
+	s->iov[i].iov_base = fou_buf_data(b);
+	s->iov[i].iov_len = b->len;
+	s->mm[i].msg_hdr.msg_iov = &s->iov[i];
+	s->mm[i].msg_hdr.msg_iovlen = 1;
+	s->n++;
+	if (s->n == FOUD_BATCH)
+		foud_stt_flush(d);
+}
+
+/* Cuts the STT frame in s->frame into segments for dst and queues them. */
+static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr *dst,
+		    size_t flen, uint16_t sport, uint8_t tos)
+{
+	struct foud_stt *s = d->stt;
+	const struct foud_l2_cfg *c = foud_l2_cfg(t);
+	size_t iphl = c->local.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+	struct fou_stt_flow f = {
+		.src = c->local, .dst = *dst, .sport = sport, .dport = FOU_PORT_STT,
+		.id = ++s->frame_id,
+	};
+	struct fou_ip_params ip = {
+		.src = c->local, .dst = *dst, .proto = FOU_PROTO_TCP, .tos = tos,
+		.ttl = c->ttl ? c->ttl : 64, .df = true, .flowlabel = sport,
+	};
+	struct fou_stt_tx tx;
+	struct fou_buf *b;
+	int ret;
+
+	if (t->path_mtu <= iphl + FOU_STT_TCP_HLEN)
+		return -FOU_DROP_MTU;
+	ret = fou_stt_tx_init(&tx, &f, s->frame, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN);
+	if (ret)
+		return ret;
+	if (s->n && s->txt != t)
+		foud_stt_flush(d);
+	s->txt = t;
+	for (;;) {
+		b = &d->txb.buf[s->n];
+		b->off = FOUD_HEADROOM;
+		ret = fou_stt_tx_next(&tx, b);
+		if (ret <= 0)
+			break;
+		ip.id = s->ip_id++;
+		ret = fou_ip_push(b, &ip);
+		if (ret)
+			break;
+		stt_queue(d, s, b, dst);
+	}
+	return ret;
+}
+
+/*
+ * The STT offload fields for a frame from the TAP. A TCP super-frame is
+ * sent whole with P and its MSS (the receiver's TAP cuts it, or the
+ * receiver does); a partial checksum travels as P; anything STT cannot
+ * describe (ECN with TSO, draft 3.1; an L4 offset over 255; UDP
+ * fragmentation) returns 1: the caller cuts it first.
+ */
+static int stt_offload(const struct fou_vnet_hdr *vh, uint8_t *frame, size_t len,
+		       struct fou_stt *h)
+{
+	uint8_t gso = vh->gso_type;
+	bool v4 = len > FOU_ETH_HLEN && (frame[FOU_ETH_HLEN] >> 4) == 4;
+
+	if (gso != FOU_VNET_GSO_NONE) {
+		if ((gso != FOU_VNET_GSO_TCPV4 && gso != FOU_VNET_GSO_TCPV6) ||
+		    vh->csum_start > STT_L4OFF_MAX || len + FOU_STT_HLEN > FOU_STT_MAX_FRAME ||
+		    !vh->gso_size)
+			return 1;
+		h->flags = FOU_STT_F_CSUM_PARTIAL | FOU_STT_F_TCP |
+			   (gso == FOU_VNET_GSO_TCPV4 ? FOU_STT_F_IPV4 : 0);
+		h->l4_off = (uint8_t)vh->csum_start;
+		h->mss = vh->gso_size;
+		return 0;
+	}
+	if (!(vh->flags & FOU_VNET_F_NEEDS_CSUM))
+		return 0;
+	if (vh->csum_start <= STT_L4OFF_MAX &&
+	    (vh->csum_offset == STT_TCP_CSUM || vh->csum_offset == STT_UDP_CSUM) &&
+	    (size_t)vh->csum_start + vh->csum_offset + 2 <= len) {
+		h->flags = FOU_STT_F_CSUM_PARTIAL | (v4 ? FOU_STT_F_IPV4 : 0) |
+			   (vh->csum_offset == STT_TCP_CSUM ? FOU_STT_F_TCP : 0);
+		h->l4_off = (uint8_t)vh->csum_start;
+		return 0;
+	}
+	return fou_csum_complete(frame, len, vh->csum_start, vh->csum_offset);
+}
+
+/* One frame (offloads described by h) to its destinations. */
+static int stt_xmit_frame(struct foud *d, struct foud_tunnel *t, const uint8_t *frame,
+			  size_t len, struct fou_stt *h)
+{
+	struct foud_stt *s = d->stt;
+	const struct fou_addr *dst;
+	struct fou_buf b;
+	uint8_t inner_tos = 0, tos;
+	uint16_t sport;
+	size_t i, n;
+	int ret;
+
+	if (len < FOU_ETH_HLEN)
+		return -FOU_DROP_TOO_SHORT;
+	if (len + FOU_STT_HLEN > FOU_STT_MAX_FRAME)
+		return -FOU_DROP_MTU;
+	n = foud_l2_dests(t, frame, &dst);
+	if (!n)
+		return -FOU_DROP_NO_TUNNEL;
+	if (fou_get16(frame + 12) == FOU_ETH_P_IP && len > FOU_ETH_HLEN + 2)
+		inner_tos = frame[FOU_ETH_HLEN + 1];
+	tos = fou_ecn_encap(foud_l2_cfg(t)->tos_inherit ? inner_tos : foud_l2_cfg(t)->tos,
+			    inner_tos);
+	sport = fou_l2_sport(frame, len, d->hash_seed, 1, 65535);
+	h->context = foud_l2_cfg(t)->key;
+	memcpy(s->frame + FOU_STT_HLEN, frame, len);
+	b = (struct fou_buf){ .head = s->frame, .cap = sizeof(s->frame), .off = FOU_STT_HLEN,
+			      .len = len };
+	ret = fou_stt_push(&b, h);
+	for (i = 0; !ret && i < n; i++) {
+		ret = stt_send(d, t, &dst[i], b.len, sport, tos);
+		if (!ret) {
+			t->st.tx_packets++;
+			t->st.tx_bytes += len;
+		}
+	}
+	return ret;
+}
+
+/* A super-frame STT cannot carry whole: cut as on a TUN, each segment its own frame. */
+static int stt_xmit_sw(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+		       const uint8_t *frame, size_t len, uint16_t tci)
+{
+	uint8_t *seg = d->sendbuf;
+	struct fou_vnet_hdr ip = *vh;
+	struct fou_stt h;
+	struct fou_gso g;
+	size_t n;
+	int ret;
+
+	if (vh->csum_start < FOU_ETH_HLEN)
+		return -FOU_DROP_BAD_GSO;
+	ip.csum_start = (uint16_t)(vh->csum_start - FOU_ETH_HLEN);
+	ret = fou_gso_init(&g, &ip, frame + FOU_ETH_HLEN, len - FOU_ETH_HLEN);
+	if (ret)
+		return ret;
+	memcpy(seg, frame, FOU_ETH_HLEN);
+	while ((ret = fou_gso_next(&g, seg + FOU_ETH_HLEN, FOUD_PKT_MAX - FOU_ETH_HLEN, &n)) > 0) {
+		memset(&h, 0, sizeof(h));
+		h.tci = tci;
+		ret = stt_xmit_frame(d, t, seg, n + FOU_ETH_HLEN, &h);
+		if (ret)
+			t->st.tx_drop[-ret]++;
+	}
+	return ret;
+}
+
+/*
+ * A frame read from an STT device's TAP. An 802.1Q-tagged frame travels
+ * untagged with the tag in the STT header (draft 3.1).
+ */
+int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+		  uint8_t *frame, size_t len)
+{
+	struct fou_vnet_hdr v = *vh;
+	struct fou_stt h = { 0 };
+	int ret;
+
+	if (len < FOU_ETH_HLEN + 4)
+		return len < FOU_ETH_HLEN ? -FOU_DROP_TOO_SHORT : stt_xmit_frame(d, t, frame, len, &h);
+	if (fou_get16(frame + 12) == FOU_ETH_P_8021Q && (!(v.flags & FOU_VNET_F_NEEDS_CSUM) ||
+							v.csum_start >= FOU_ETH_HLEN + 4)) {
+		h.tci = fou_get16(frame + 14) | FOU_STT_TCI_VALID;
+		memmove(frame + 4, frame, 2 * FOU_ETH_ALEN);
+		frame += 4;
+		len -= 4;
+		if (v.flags & FOU_VNET_F_NEEDS_CSUM)
+			v.csum_start = (uint16_t)(v.csum_start - 4);
+	}
+	ret = stt_offload(&v, frame, len, &h);
+	if (ret > 0)
+		return stt_xmit_sw(d, t, &v, frame, len, h.tci);
+	if (ret)
+		return ret;
+	return stt_xmit_frame(d, t, frame, len, &h);
+}
+
+/* ---- devices ------------------------------------------------------------ */
+
+static int stt_sock_get(struct foud *d, struct foud_stt *s, int family)
+{
+	struct foud_ev *ev = &s->ev[fam_idx(family)];
+	int fd, ret;
+
+	if (s->users[fam_idx(family)]++)
+		return 0;
+	fd = foud_raw_rx_open(family, FOU_PROTO_TCP);
+	ret = fd < 0 ? fd : stt_filter(fd, family);
+	if (!ret) {
+		ev->fd = fd;
+		ev->fn = stt_readable;
+		ret = foud_loop_add(d, ev);
+	}
+	if (ret) {
+		if (fd >= 0)
+			close(fd);
+		ev->fd = -1;
+		s->users[fam_idx(family)]--;
+	}
+	return ret;
+}
+
+static void stt_sock_put(struct foud *d, struct foud_stt *s, int family)
+{
+	struct foud_ev *ev = &s->ev[fam_idx(family)];
+
+	if (!s->users[fam_idx(family)] || --s->users[fam_idx(family)])
+		return;
+	foud_loop_del(d, ev);
+	close(ev->fd);
+	ev->fd = -1;
+}
+
+static void stt_free(struct foud *d)
+{
+	struct foud_stt *s = d->stt;
+
+	if (s->nft && stt_nft(nft_del))
+		foud_log(LOG_WARNING, "stt: cannot remove the nftables table inet foud_stt");
+	free(s->mem);
+	free(s);
+	d->stt = NULL;
+}
+
+static int stt_alloc(struct foud *d)
+{
+	struct foud_stt *s = calloc(1, sizeof(*d->stt));
+	size_t size = fou_stt_reasm_size(STT_SLOTS);
+
+	if (!s)
+		return -ENOMEM;
+	s->ev[0].fd = s->ev[1].fd = -1;
+	s->mem = malloc(size);
+	if (!s->mem || fou_stt_reasm_init(&s->reasm, s->mem, size, STT_TIMEOUT_MS)) {
+		free(s->mem);
+		free(s);
+		return -ENOMEM;
+	}
+	d->stt = s;
+	return 0;
+}
+
+/* A new STT device takes the shared receive socket of its family, and the nftables table. */
+int foud_stt_open(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
+{
+	int family = foud_l2_cfg(t)->local.family;
+	int ret;
+
+	if (!d->stt && stt_alloc(d)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = stt_sock_get(d, d->stt, family);
+	if (ret) {
+		snprintf(err, errlen, "cannot open the STT receive socket: %s", strerror(-ret));
+		if (!d->stt->devices)
+			stt_free(d);
+		return ret;
+	}
+	if (!d->stt->devices++) {
+		d->stt->nft = stt_nft(nft_add) == 0;
+		if (!d->stt->nft)
+			foud_log(LOG_WARNING, "stt: cannot install the nftables table inet foud_stt "
+				 "(is nft installed?): the host's TCP will answer STT with resets");
+	}
+	return 0;
+}
+
+void foud_stt_close(struct foud *d, struct foud_tunnel *t)
+{
+	struct foud_stt *s = d->stt;
+
+	if (!s)
+		return;
+	if (s->txt == t) {
+		s->n = 0;
+		s->txt = NULL;
+	}
+	stt_sock_put(d, s, foud_l2_cfg(t)->local.family);
+	if (!--s->devices)
+		stt_free(d);
+}
+
+void foud_stt_tick(struct foud *d)
+{
+	if (d->stt)
+		fou_stt_reasm_expire(&d->stt->reasm, now_ms());
+}
+
+/* `fou show`: the STT receive path, with the reassembly table's figures. */
+void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep)
+{
+	const struct foud_stt *s = d->stt;
+	const struct fou_stt_reasm *r;
+	bool json = flags & FOUD_CTL_F_JSON;
+
+	if (!s)
+		return;
+	r = &s->reasm;
+	if (json) {
+		foud_out_printf(o, "%s{\"port\":%u,\"stt\":null,\"nftables\":%s", *sep, FOU_PORT_STT,
+				s->nft ? "true" : "false");
+		if (flags & FOUD_CTL_F_STATS) {
+			foud_out_printf(o, ",\"reasm\":{\"slots\":%zu,\"busy\":%zu,\"bytes\":%zu,"
+					"\"timeout_ms\":%u,\"timedout\":%llu,\"evicted\":%llu,"
+					"\"dups\":%llu,\"bad\":%llu}",
+					r->nslots, fou_stt_reasm_busy(r),
+					fou_stt_reasm_size(STT_SLOTS), r->timeout_ms,
+					(unsigned long long)r->timedout,
+					(unsigned long long)r->evicted, (unsigned long long)r->dups,
+					(unsigned long long)r->bad);
+			foud_show_stats_json(o, &s->st);
+		}
+		foud_out_printf(o, "}");
+		*sep = ",";
+		return;
+	}
+	foud_out_printf(o, "port %u stt%s\n", FOU_PORT_STT, s->nft ? "" : " (no nftables table)");
+	if (flags & FOUD_CTL_F_STATS) {
+		foud_out_printf(o, "    reassembly: %zu of %zu slots busy (%zu bytes) timeout %u ms "
+				"timedout %llu evicted %llu dups %llu bad %llu\n",
+				fou_stt_reasm_busy(r), r->nslots, fou_stt_reasm_size(STT_SLOTS),
+				r->timeout_ms, (unsigned long long)r->timedout,
+				(unsigned long long)r->evicted, (unsigned long long)r->dups,
+				(unsigned long long)r->bad);
+		foud_show_stats_text(o, &s->st);
+	}
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# STT foud to foud (no kernel has STT): ping both ways, learning, TCP
+# transfers with frames larger than the path MTU (a big device MTU, then TSO
+# super-frames on a 1500 device), Wireshark's STT dissector on the capture,
+# lost and duplicated segments, a flood of partial frames against the
+# bounded reassembly, hostile segments each counted once under a reason, a
+# MAC flood against maxaddress; no TCP reset ever on the wire, and foud's
+# nftables table gone with the last device and at exit.
+. "$(dirname "$0")/lib.sh"
+STT="python3 $ROOT/tests/tools/stt.py"
+command -v nft >/dev/null || skip "no nft (scripts/install-deps.sh installs nftables)"
+command -v tshark >/dev/null || skip "no tshark (scripts/install-deps.sh installs it)"
+CTX=0x1234567890
+setup_hosts
+na ip addr add 192.0.2.3/24 dev va
+start_foud a
+start_foud b
+fa link add name st0 type stt key $CTX remote $B4 local $A4
+fb link add name st0 type stt key $CTX remote $A4 local $B4 maxaddress 32
+dev_up a st0 10.9.0.1/24; dev_up b st0 10.9.0.2/24
+# Every reset leaving A or B, over the whole test.
+ip netns exec "$NSA" tcpdump -n -U -i va -w "$TMP/rst.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>/dev/null &
+RSTCAP=$!
+sleep 0.5
+
+check "nftables table inet foud_stt installed on A and B" \
+	sh -c "ip netns exec $NSA nft list table inet foud_stt && ip netns exec $NSB nft list table inet foud_stt"
+check "default MTU 65463, as OVS's STT device" test "$(na ip -j link show st0 | jq .[0].mtu)" -eq 65463
+check "ping A -> B over STT" na ping -c 3 -i 0.2 -W 2 10.9.0.2
+check "ping B -> A over STT" nb ping -c 3 -i 0.2 -W 2 10.9.0.1
+macb=$(nb cat /sys/class/net/st0/address)
+check "A learned B's MAC $macb behind $B4" grep -q "^$macb dev st0 dst $B4 self learned" <(fa fdb show dev st0)
+
+rxf=$(counter b st0 .stats64.rx.packets) rxb=$(counter b st0 .stats64.rx.bytes)
+rxs=$(port_counter b 7471 .stats64.rx.packets)
+check "8 MiB A -> B, sha256 intact (mtu 65463)" tcp_transfer a 10.9.0.2 8
+frames=$(( $(counter b st0 .stats64.rx.packets) - rxf ))
+bytes=$(( $(counter b st0 .stats64.rx.bytes) - rxb ))
+segs=$(( $(port_counter b 7471 .stats64.rx.packets) - rxs ))
+check "frames larger than the path: $frames frames of $((bytes / (frames ? frames : 1))) bytes on average in $segs segments" \
+	test $((bytes / frames)) -gt 1500 -a "$segs" -gt "$frames"
+check "8 MiB B -> A, sha256 intact" tcp_transfer b 10.9.0.1 8
+
+# TSO on a 1500 device: super-frames sent whole with P and the MSS; Wireshark's view.
+na ip link set st0 mtu 1500; nb ip link set st0 mtu 1500
+ip netns exec "$NSA" tcpdump -n -U -i va -w "$TMP/stt.pcap" 'tcp port 7471' 2>/dev/null &
+CAP=$!
+sleep 0.5
+check "ping A -> B (mtu 1500)" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+check "2 MiB A -> B, sha256 intact (mtu 1500, TSO)" tcp_transfer a 10.9.0.2 2
+sleep 0.3; kill $CAP; wait $CAP 2>/dev/null
+# Debian 12's tshark has the STT heuristic on IP; it must run before TCP's port table.
+TS=(tshark -r "$TMP/stt.pcap" -o ip.try_heuristic_first:TRUE)
+ts_count() { "${TS[@]}" -Y "$1" 2>/dev/null | wc -l; }
+ntcp=$(tcpdump -n -r "$TMP/stt.pcap" 'tcp dst port 7471' 2>/dev/null | wc -l)
+check "tshark decodes all $ntcp segments as STT" test "$(ts_count stt)" -eq "$ntcp" -a "$ntcp" -gt 100
+# Checksums by the TCP dissector: Debian 12's STT dissector (Wireshark 4.0) passes its
+# in_cksum result as the expected value, so it calls a right checksum "incorrect,
+# should be 0x0000" and a wrong one "should be 0x<right value>".
+cs=$(tshark -r "$TMP/stt.pcap" -o tcp.check_checksum:TRUE -T fields -e tcp.checksum.status \
+	'tcp.dstport == 7471' 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
+check "tshark: every segment's TCP checksum is correct (count status:$cs; 1 = good)" \
+	test "$cs" = " $ntcp 1 "
+ctx=$("${TS[@]}" -Y stt.context_id -T fields -e stt.context_id 2>/dev/null | sort -u | tr '\n' ' ')
+check "tshark: context ID of every frame is 0x0000001234567890 ($ctx)" test "$ctx" = "0x0000001234567890 "
+tso=$(ts_count 'stt.flags.csum_partial == 1 && stt.mss > 0 && stt.pkt_len > 1500')
+case " ${FOUD_TEST_OPTS:-} " in
+*" -O "*) check "tshark: no super-frame with offloads off ($tso)" test "$tso" -eq 0 ;;
+*) check "tshark: TSO super-frames, partial checksum, MSS, longer than the path ($tso)" test "$tso" -gt 0 ;;
+esac
+check "tshark: reassembled frames carry the inner Ethernet, IPv4 and TCP to port 7000" \
+	test "$(ts_count 'stt.reassembled.length > 1500 && eth && tcp.dstport == 7000')" -gt 0
+check "tshark: the inner ICMP echo request" test "$(ts_count 'stt && icmp.type == 8')" -ge 2
+
+# Lost segments: B drops every 300th; the frames they belonged to time out.
+reasm() { fb -j -s fou show | jq ".[] | select(has(\"stt\")) | .reasm.$1"; }
+nb nft -f - <<'EOF'
+table inet losstest {
+	chain pre {
+		type filter hook prerouting priority -350; policy accept;
+		tcp dport 7471 numgen inc mod 300 == 0 counter drop
+	}
+}
+EOF
+to0=$(reasm timedout) bad0=$(reasm bad)
+check "4 MiB A -> B through segment loss, sha256 intact" tcp_transfer a 10.9.0.2 4
+lost=$(nb nft list table inet losstest | grep -o 'packets [0-9]*' | cut -d' ' -f2)
+nb nft delete table inet losstest
+sleep 3.2	# the 2 s reassembly timeout, on the 1 s tick
+to=$(( $(reasm timedout) - to0 ))
+check "$lost segments lost; the frames left incomplete time out: $to" \
+	test "$lost" -gt 0 -a "$to" -ge 1 -a "$to" -le "$lost"
+check "reassembly table empty again" test "$(reasm busy)" -eq 0
+
+# Duplicated segments: A sends every 10th twice; the copies are ignored.
+na nft -f - <<'EOF'
+table ip duptest {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		tcp dport 7471 numgen inc mod 10 == 0 counter dup to 192.0.2.2
+	}
+}
+EOF
+dups0=$(reasm dups)
+check "4 MiB A -> B through duplication, sha256 intact" tcp_transfer a 10.9.0.2 4
+dupd=$(na nft list table ip duptest | grep -o 'packets [0-9]*' | cut -d' ' -f2)
+na nft delete table ip duptest
+dups=$(( $(reasm dups) - dups0 ))
+# A copy of a frame's last segment arrives after the frame is complete: it opens
+# a frame of its own, which times out. Every other copy is a counted duplicate.
+check "$dupd segments duplicated, $dups ignored as duplicates" test "$dups" -gt 0 -a "$dups" -le "$dupd"
+check "no segment refused as inconsistent" test "$(reasm bad)" -eq "$bad0"
+sleep 3.2
+check "the late copies' frames time out" test "$(reasm busy)" -eq 0
+
+# One frame in three segments, the middle one twice: delivered once, one duplicate.
+big=$(printf 'ffffffffffff020000000051' ; printf '88b5'; head -c 3486 /dev/zero | od -An -tx1 -v | tr -d ' \n')
+rx0=$(counter b st0 .stats64.rx.packets) dups0=$(reasm dups)
+na $STT frame $A4 $B4 0x51 $CTX "$big" order=0,1,1,2
+sleep 0.3
+check "3-segment frame with a duplicate: delivered once ($rx0 -> $(counter b st0 .stats64.rx.packets))" \
+	test "$(counter b st0 .stats64.rx.packets)" -eq $((rx0 + 1))
+check "3-segment frame with a duplicate: one duplicate counted" test "$(reasm dups)" -eq $((dups0 + 1))
+to0=$(reasm timedout)
+na $STT frame $A4 $B4 0x51 $CTX "$big" order=0
+sleep 0.3
+check "a stale segment of a delivered frame is not delivered" \
+	test "$(counter b st0 .stats64.rx.packets)" -eq $((rx0 + 1)) -a "$(reasm busy)" -eq 1
+sleep 3.2
+check "the stale segment's frame times out" test "$(reasm timedout)" -eq $((to0 + 1))
+
+# A flood of partial frames from the known peer: the table holds 64 frames, no more.
+rss() { awk '/VmRSS/ {print $2}' "/proc/${PIDS[1]}/status"; }
+rss0=$(rss) ev0=$(reasm evicted)
+na $STT flood $A4 $B4 3000 $CTX
+sleep 0.5
+check "partial-frame flood: $(reasm busy) of $(reasm slots) slots busy, $(( $(reasm evicted) - ev0 )) evicted" \
+	test "$(reasm busy)" -le "$(reasm slots)" -a "$(reasm slots)" -eq 64 -a "$(reasm evicted)" -ge $((ev0 + 3000 - 64))
+# The bound: the table's size, and a quarter more for a sanitizer's shadow memory.
+grow=$(( $(rss) - rss0 )) bound=$(( $(reasm bytes) * 5 / 4 / 1024 ))
+check "partial-frame flood: foud B's memory grew $grow KiB for 8.6 MiB of partial frames (bound $bound KiB)" \
+	test "$grow" -le "$bound"
+check "traffic flows during the flood's aftermath" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+sleep 3.2
+check "the flood's frames time out" test "$(reasm busy)" -eq 0
+
+# Hostile segments from A, each counted once on B under its reason.
+small=ffffffffffff02000000005288b5$(head -c 46 /dev/zero | od -An -tx1 -v | tr -d ' \n')
+expect() { # expect REASON WHAT stt.py-args...
+	local reason=$1 what=$2 before after; shift 2
+	before=$(port_counter b 7471 ".drops.rx.$reason")
+	na $STT "$@"
+	sleep 0.2
+	after=$(port_counter b 7471 ".drops.rx.$reason")
+	check "$what: dropped as $reason ($before -> $after)" test "$after" -eq $((before + 1))
+}
+expect too_short "TCP header cut to 10 bytes" frame $A4 $B4 0x61 $CTX "$small" tcplen=10
+expect bad_csum "wrong TCP checksum" frame $A4 $B4 0x62 $CTX "$small" badcsum=1
+expect stt_version "STT version 1" frame $A4 $B4 0x63 $CTX "$small" version=1
+expect stt_flags "checksum verified and partial together" frame $A4 $B4 0x64 $CTX "$small" flags=3
+expect no_tunnel "unknown context 0x99" frame $A4 $B4 0x65 0x99 "$small"
+expect unknown_peer "from 192.0.2.3, no peer" frame 192.0.2.3 $B4 0x66 $CTX "$small"
+na $STT frame $A4 $B4 0x67 $CTX "$big" order=0
+expect stt_reasm "a segment whose frame length differs from its frame's" \
+	frame $A4 $B4 0x67 $CTX "$big" order=1 framelen=4000
+
+# A MAC flood: 100 source MACs against maxaddress 32.
+n0=$(fb -j fdb show dev st0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
+rx0=$(counter b st0 .stats64.rx.packets)
+na $STT macs $A4 $B4 100 $CTX
+sleep 0.5
+n=$(fb -j fdb show dev st0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
+check "MAC flood: the table holds $n entries (had $n0), maxaddress 32" test "$n" -eq 32
+check "MAC flood: $((100 - (32 - n0))) refusals counted" \
+	test "$(fb -j link show st0 | jq '.[0].linkinfo.info_data.fdb_refused')" -eq $((100 - (32 - n0)))
+check "MAC flood: every frame still delivered" test "$(counter b st0 .stats64.rx.packets)" -eq $((rx0 + 100))
+check "STT still carries traffic" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+
+# No resets: none on the wire, and foud's backstop rule never had to drop one.
+sleep 0.3; kill $RSTCAP; wait $RSTCAP 2>/dev/null
+check "no TCP reset on the wire" test "$(tcpdump -n -r "$TMP/rst.pcap" 2>/dev/null | wc -l)" -eq 0
+for h in a b; do
+	ns=$NSA; [ $h = b ] && ns=$NSB
+	check "host $h: the reset backstop rule counted 0" \
+		grep -q 'counter packets 0 ' <(ip netns exec "$ns" nft list table inet foud_stt)
+done
+
+# The table goes with the last STT device, and at exit.
+fa link del st0
+check "A: table inet foud_stt gone with the last STT device" \
+	sh -c "! ip netns exec $NSA nft list table inet foud_stt 2>/dev/null"
+for p in "${PIDS[@]}"; do
+	kill -TERM "$p"; wait "$p"; rc=$?
+	check "foud $p exited with $rc" test $rc -eq 0
+done
+PIDS=()
+check "B: table inet foud_stt gone after foud exited" \
+	sh -c "! ip netns exec $NSB nft list table inet foud_stt 2>/dev/null"
+finish
