@@ -30,6 +30,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_QUEUE_FULL]	= "queue_full",
 	[FOU_DROP_TX_ERROR]	= "tx_error",
 	[FOU_DROP_LINK_DOWN]	= "link_down",
+	[FOU_DROP_TOU_PROTO]	= "tou_proto",
 };
 
 const char *fou_drop_name(int reason)
