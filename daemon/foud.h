@@ -126,6 +126,7 @@ struct foud_tou_sock {
 struct foud_tou_peer {
 	TAILQ_ENTRY(foud_tou_peer) entry;
 	struct foud_tou_cfg cfg;
+	struct fou_addr src;		/* local, or the source the kernel picks towards peer */
 	struct foud_tou_sock *sock;
 	struct sockaddr_storage dst;	/* the peer's address and port as last heard */
 	socklen_t dst_len;
@@ -261,6 +262,7 @@ void foud_tou_show(struct foud *d, uint32_t flags, struct foud_out *o);
 int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio);
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
 		    int ifindex, uint32_t table);
+int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

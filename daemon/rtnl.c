@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
- * table T` and `ip route add PEER dev tou0 [src LOCAL] table T`, without
- * running ip(8). One request at a time, answered by an ACK.
+ * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
+ * LOCAL/32 dev tou0`, without running ip(8). One request at a time, answered
+ * by an ACK.
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -22,6 +23,7 @@ struct rtnl_req {
 	union {
 		struct rtmsg rt;
 		struct fib_rule_hdr fr;
+		struct ifaddrmsg ifa;
 	};
 	uint8_t attrs[256];
 };
@@ -112,6 +114,24 @@ int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr 
 	if (rtnl_attr(&r, RTA_DST, dst->a, alen) || rtnl_attr32(&r, RTA_OIF, (uint32_t)ifindex) ||
 	    rtnl_attr32(&r, RTA_TABLE, table) ||
 	    (src && src->family && rtnl_attr(&r, RTA_PREFSRC, src->a, alen)))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
+int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
+{
+	size_t alen = a->family == AF_INET6 ? 16 : 4;
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifa));
+	r.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	r.ifa.ifa_family = (uint8_t)a->family;
+	r.ifa.ifa_prefixlen = (uint8_t)(alen * 8);
+	r.ifa.ifa_flags = IFA_F_NODAD;
+	r.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	r.ifa.ifa_index = (uint32_t)ifindex;
+	if (rtnl_attr(&r, IFA_LOCAL, a->a, alen) || rtnl_attr(&r, IFA_ADDRESS, a->a, alen))
 		return -E2BIG;
 	return rtnl_talk(&r);
 }

@@ -611,6 +611,50 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	free(p);
 }
 
+/* The source address the kernel would use towards a, as connect() picks it. */
+static int source_addr(const struct fou_addr *a, struct fou_addr *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = foud_sockaddr(&ss, a, a->family, 9);
+	int s = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&ss, sl) < 0 || getsockname(s, (struct sockaddr *)&ss, &sl) < 0)
+		ret = -errno;
+	close(s);
+	if (ret)
+		return ret;
+	memset(src, 0, sizeof(*src));
+	src->family = a->family;
+	if (a->family == AF_INET)
+		memcpy(src->a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	else
+		memcpy(src->a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	return 0;
+}
+
+/*
+ * The peer's route in the TOU table, with the local address as its source.
+ * For IPv4 tou0 also carries that address: the kernel's reverse-path filter,
+ * loose or off, drops everything arriving on a device without one.
+ */
+static int peer_route(struct foud_tou *t, struct foud_tou_peer *p)
+{
+	int ret = 0;
+
+	p->src = p->cfg.local;
+	if (!p->src.family)
+		ret = source_addr(&p->cfg.peer, &p->src);
+	if (!ret && p->src.family == AF_INET) {
+		ret = foud_rtnl_addr(true, t->dev.ifindex, &p->src);
+		ret = ret == -EEXIST ? 0 : ret;
+	}
+	if (!ret)
+		ret = foud_rtnl_route(true, &p->cfg.peer, &p->src, t->dev.ifindex, FOUD_TOU_TABLE);
+	return ret;
+}
+
 static int peer_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen)
 {
 	struct foud_tou *t = d->tou;
@@ -632,8 +676,7 @@ static int peer_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, s
 	TAILQ_INSERT_TAIL(&t->peers, p, entry);
 	ret = rule_get(t, cfg->peer.family);
 	if (!ret)
-		ret = foud_rtnl_route(true, &cfg->peer, &cfg->local, t->dev.ifindex,
-				      FOUD_TOU_TABLE);
+		ret = peer_route(t, p);
 	if (ret) {
 		snprintf(err, errlen, "cannot route %s to " TOU_DEV ": %s",
 			 fou_addr_str(&cfg->peer, a, sizeof(a)), strerror(-ret));
