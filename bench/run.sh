@@ -599,7 +599,7 @@ table() {
 		printf '%-22s %-19s %-19s %-23s %-8s %-17s %-9s %s\n' "${LABEL[$id]}" \
 			"$(fmt "$(q "$P.latency.p50_us")" 1)$(rat "$(q "$P.vs_vxlan.p50 // empty")")" \
 			"$(fmt "$(q "$P.latency.p99_us")" 1)$(rat "$(q "$P.vs_vxlan.p99 // empty")")" \
-			"$(fmt "$(q "$P.udp64.rx_pps / 1000")" 1)$(rat "$(q "$P.vs_vxlan.udp_rx_pps // empty")") ($(fmt "$(q "$P.udp64.sent_pps / 1000")" 0))" \
+			"$(fmt "$(q "($P.udp64.rx_pps / 1000)?")" 1)$(rat "$(q "$P.vs_vxlan.udp_rx_pps // empty")") ($(fmt "$(q "($P.udp64.sent_pps / 1000)?")" 0))" \
 			"$(fmt "$(q "$P.udp64.loss_pct")" 2)" \
 			"$(fmt "$(q "$P.tcp.p1.cpu_machine_per_gbps")" 3)$(rat "$(q "$P.vs_vxlan.cpu_machine_per_gbps // empty")")" \
 			"$(fmt "$(q "$P.tcp.p1.cpu_proc_per_gbps")" 3)" \
