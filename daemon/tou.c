@@ -104,7 +104,11 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
-	if (!s || (s->ev.fd = fd, s->ev.fn = tou_sock_readable, foud_loop_add(d, &s->ev))) {
+	if (s) {
+		s->ev.fd = fd;
+		s->ev.fn = tou_sock_readable;
+	}
+	if (!s || foud_loop_add(d, &s->ev)) {
 		snprintf(err, errlen, "cannot watch UDP port %u", port);
 		close(fd);
 		free(s);
