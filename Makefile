@@ -35,7 +35,17 @@ D_OBJ   := $(D_SRC:%.c=$(B)/%.o)
 C_OBJ   := $(C_SRC:%.c=$(B)/%.o)
 UT_BIN  := $(UT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-all: $(B)/foud $(B)/fouctl $(B)/libfou.a
+all: $(B)/foud $(B)/fouctl $(B)/libfou.a $(B)/libtou.so $(B)/tou-run
+
+# Transports over UDP: the preloaded opt-in and its wrapper (never sanitized: it
+# is loaded into other programs).
+$(B)/libtou.so: tou/libtou.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
+$(B)/tou-run: tou/tou-run
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -102,6 +112,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(B)/foud $(B)/fouctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 man/foud.8 man/fouctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/foud
+	install -m 0755 $(B)/tou-run $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(B)/libtou.so $(DESTDIR)$(PREFIX)/lib/foud/
 
 clean:
 	rm -rf $(B)

@@ -4,7 +4,7 @@
 # over one veth between two network namespaces (hosts A 192.0.2.1, B 192.0.2.2):
 #
 #   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) |
-#   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud VXLAN (when it exists)
+#   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (when it exists)
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
@@ -149,6 +149,7 @@ setup_underlay() {
 	na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb
 	na ip addr add 192.0.2.11/24 dev va; nb ip addr add 192.0.2.12/24 dev vb
 	na ip addr add 192.0.2.21/24 dev va; nb ip addr add 192.0.2.22/24 dev vb
+	na ip addr add 192.0.2.31/24 dev va; nb ip addr add 192.0.2.32/24 dev vb
 	na ip link set va up; nb ip link set vb up
 }
 
@@ -168,8 +169,8 @@ start_foud() { # start_foud a|b
 
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
-declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556)
-ORDER=(veth vxlan tunfwd fou gue grefou foudvx)
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [tou]=6090)
+ORDER=(veth vxlan tunfwd fou gue grefou tou foudvx)
 path() { # path ID "LABEL" DST
 	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
 }
@@ -228,6 +229,18 @@ setup_paths() {
 	else
 		path_fail grefou failed "fouctl refused the configuration"
 	fi
+	# foud TOU: TCP in GUE, no inner IP header. tou-run would mark one program's
+	# sockets; here a rule sends every TCP socket to the peer's address through
+	# the TOU table instead, so the bench's servers need no wrapper. foud's data
+	# path is the same. UDP is not TOU's: the 64-byte UDP test does not apply.
+	path tou "foud TOU (TCP/GUE)" 192.0.2.32; PROCS[tou]=foud DEVS[tou]=tou0
+	if fa tou add peer 192.0.2.32 local 192.0.2.31 port 6090 &&
+	   fb tou add peer 192.0.2.31 local 192.0.2.32 port 6090 &&
+	   na ip rule add to 192.0.2.32 ipproto tcp lookup 7630709 priority 999 &&
+	   nb ip rule add to 192.0.2.31 ipproto tcp lookup 7630709 priority 999; then :
+	else
+		path_fail tou failed "fouctl or ip rule refused the configuration"
+	fi
 	# foud VXLAN: measured as soon as fouctl accepts the kernel's words for it.
 	path foudvx "foud VXLAN" 10.4.0.2; PROCS[foudvx]=foud DEVS[foudvx]=fbx1
 	if out=$(fa link add name fbx1 type vxlan id 43 dstport 4790 remote $B4 local $A4 2>&1) &&
@@ -246,6 +259,7 @@ setup_paths() {
 }
 mtu_of() { # the MTU of the device that routes to DST[id] in A
 	local dev
+	[ "$1" = tou ] && { na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return; }
 	dev=$(na ip -o route get "${DST[$1]}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 	na cat "/sys/class/net/$dev/mtu" 2>/dev/null || echo "?"
 }
@@ -350,6 +364,7 @@ lat_run() { # sockperf TCP ping-pong
 }
 
 udp_run() { # iperf3 UDP, 64-byte datagrams at UDP_RATE
+	[ "$1" = tou ] && return 0	# TOU carries TCP only
 	local id=$1 u0 u1 rc
 	# -w 2M: the receiving socket's buffer should not be what is measured.
 	u0=$(udp_errors)
@@ -485,7 +500,7 @@ drops_json() { # drops_json a|b
 			rx_packets: .stats.rx.packets, tx_packets: .stats.tx.packets}}) | from_entries'
 }
 DROPS=$( { drops_json a; drops_json b; } | jq -s 'add // {}')
-SOCKDROPS=$(for id in fou gue grefou; do
+SOCKDROPS=$(for id in fou gue grefou tou; do
 	[ "${STATUS[$id]}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
 done | jq -s 'add // {}')
 
@@ -584,7 +599,7 @@ table() {
 		printf '%-22s %-19s %-19s %-23s %-8s %-17s %-9s %s\n' "${LABEL[$id]}" \
 			"$(fmt "$(q "$P.latency.p50_us")" 1)$(rat "$(q "$P.vs_vxlan.p50 // empty")")" \
 			"$(fmt "$(q "$P.latency.p99_us")" 1)$(rat "$(q "$P.vs_vxlan.p99 // empty")")" \
-			"$(fmt "$(q "$P.udp64.rx_pps / 1000")" 1)$(rat "$(q "$P.vs_vxlan.udp_rx_pps // empty")") ($(fmt "$(q "$P.udp64.sent_pps / 1000")" 0))" \
+			"$(fmt "$(q "($P.udp64.rx_pps / 1000)?")" 1)$(rat "$(q "$P.vs_vxlan.udp_rx_pps // empty")") ($(fmt "$(q "($P.udp64.sent_pps / 1000)?")" 0))" \
 			"$(fmt "$(q "$P.udp64.loss_pct")" 2)" \
 			"$(fmt "$(q "$P.tcp.p1.cpu_machine_per_gbps")" 3)$(rat "$(q "$P.vs_vxlan.cpu_machine_per_gbps // empty")")" \
 			"$(fmt "$(q "$P.tcp.p1.cpu_proc_per_gbps")" 3)" \

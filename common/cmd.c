@@ -69,7 +69,11 @@ const char foud_cmd_usage[] =
 "\n"
 "fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
-"fouctl fdb show [ dev NAME ]\n";
+"fouctl fdb show [ dev NAME ]\n"
+"\n"
+"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
+"fouctl tou del peer ADDR\n"
+"fouctl tou show\n";
 
 /* ---- parse state and errors ---------------------------------------------- */
 
@@ -1458,6 +1462,51 @@ static int fdb_show(struct pctx *p)
 	return kw_run(p, fdb_kws, 1);
 }
 
+/* ---- tou ------------------------------------------------------------------- */
+
+enum {
+	TS_PEER = 1u << 0,
+	TS_PORT = 1u << 1,
+	TS_LOCAL = 1u << 2,
+};
+
+static int tou_peer(struct pctx *p, const char *v)
+{
+	return parse_unicast(v, &p->cmd->tou.peer);
+}
+
+static int tou_port(struct pctx *p, const char *v)
+{
+	return parse_u16(v, 1, &p->cmd->tou.port);
+}
+
+static int tou_local(struct pctx *p, const char *v)
+{
+	return parse_unicast(v, &p->cmd->tou.local);
+}
+
+static const struct kw tou_kws[] = {
+	{ "peer", TS_PEER, 1, 0, "a unicast IPv4 or IPv6 address", tou_peer },
+	{ "port", TS_PORT, 1, 0, EXP_PORT, tou_port },
+	{ "local", TS_LOCAL, 1, 0, "a unicast IPv4 or IPv6 address", tou_local },
+};
+
+/* add takes every word; del names the peer only. */
+static int tou_addel(struct pctx *p)
+{
+	const struct foud_tou_cfg *c = &p->cmd->tou;
+	size_t n = p->cmd->op == FOUD_OP_ADD ? ARRAY_SIZE(tou_kws) : 1;
+	int ret;
+
+	p->cmd->tou.port = FOUD_TOU_PORT;
+	ret = kw_run(p, tou_kws, n);
+	if (ret)
+		return ret;
+	if (!(p->seen & TS_PEER))
+		return perr(p, "\"peer\" is missing");
+	return same_family(p, "local", &c->local, "peer", &c->peer);
+}
+
 /* ---- objects and commands -------------------------------------------------- */
 
 struct op_ent {
@@ -1501,13 +1550,22 @@ static const struct op_ent fdb_ops[] = {
 	{ "list", FOUD_OP_SHOW, "fdb show", fdb_show },
 };
 
+static const struct op_ent tou_ops[] = {
+	{ "add", FOUD_OP_ADD, "tou add", tou_addel },
+	{ "del", FOUD_OP_DEL, "tou del", tou_addel },
+	{ "delete", FOUD_OP_DEL, "tou del", tou_addel },
+	{ "show", FOUD_OP_SHOW, "tou show", no_args },
+	{ "list", FOUD_OP_SHOW, "tou show", no_args },
+};
+
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
 	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del or show" },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
+	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
 };
 
-#define OBJ_EXPECT "fou, link or fdb"
+#define OBJ_EXPECT "fou, link, fdb or tou"
 
 static const struct obj_ent *obj_find(const char *w)
 {

@@ -17,6 +17,7 @@ enum foud_obj {
 	FOUD_OBJ_FOU,
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
+	FOUD_OBJ_TOU,
 	FOUD_OBJ__MAX
 };
 
@@ -95,6 +96,20 @@ struct foud_fdb_cfg {
 	struct fou_addr dst;
 };
 
+/*
+ * `tou add peer ADDR [ port PORT ] [ local ADDR ]`, `tou del peer ADDR`: TCP to
+ * peer through the TOU device goes as UDP/GUE(6)/TCP to peer's port PORT.
+ */
+#define FOUD_TOU_PORT		6080	/* GUE's port: TOU is GUE on the wire */
+#define FOUD_TOU_MARK		0x746f75	/* "tou": the fwmark libtou puts on sockets */
+#define FOUD_TOU_TABLE		0x746f75	/* the routing table of the TOU peers */
+
+struct foud_tou_cfg {
+	struct fou_addr peer;
+	struct fou_addr local;		/* family 0: whatever the kernel picks */
+	uint16_t port;			/* ours and the peer's */
+};
+
 struct foud_cmd {
 	enum foud_obj obj;
 	enum foud_op op;
@@ -102,6 +117,7 @@ struct foud_cmd {
 	struct foud_port_cfg port;	/* fou add/del */
 	struct foud_link_cfg link;	/* link add */
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
+	struct foud_tou_cfg tou;	/* tou add/del */
 };
 
 /*

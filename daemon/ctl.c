@@ -86,6 +86,32 @@ static int exec_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 	return foud_fdb_show(d, cmd, flags, out, err, errlen);
 }
 
+static int exec_tou_add(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_tou_add(d, &cmd->tou, err, errlen);
+}
+
+static int exec_tou_del(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_tou_del(d, &cmd->tou, err, errlen);
+}
+
+static int exec_tou_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			 struct foud_out *out, char *err, size_t errlen)
+{
+	(void)cmd;
+	(void)err;
+	(void)errlen;
+	foud_tou_show(d, flags, out);
+	return 0;
+}
+
 static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	[FOUD_OBJ_FOU] = {
 		[FOUD_OP_ADD] = exec_fou_add,
@@ -102,6 +128,11 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_APPEND] = exec_fdb,
 		[FOUD_OP_DEL] = exec_fdb,
 		[FOUD_OP_SHOW] = exec_fdb_show,
+	},
+	[FOUD_OBJ_TOU] = {
+		[FOUD_OP_ADD] = exec_tou_add,
+		[FOUD_OP_DEL] = exec_tou_del,
+		[FOUD_OP_SHOW] = exec_tou_show,
 	},
 };
 

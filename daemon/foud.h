@@ -151,6 +151,38 @@ struct foud_batch {
 	uint8_t *mem;
 };
 
+/* Transports over UDP (tou.c): UDP sockets by family and port, peers, the device. */
+struct foud_tou_sock {
+	TAILQ_ENTRY(foud_tou_sock) entry;
+	struct foud_ev ev;
+	int family;
+	uint16_t port;
+	unsigned int users;
+};
+
+struct foud_tou_peer {
+	TAILQ_ENTRY(foud_tou_peer) entry;
+	struct foud_tou_cfg cfg;
+	struct fou_addr src;		/* local, or the source the kernel picks towards peer */
+	struct foud_tou_sock *sock;
+	struct sockaddr_storage dst;	/* the peer's address and port as last heard */
+	socklen_t dst_len;
+	uint16_t cur_port;
+	bool rx_seen;
+	uint64_t rebinds;		/* times its port changed (a NAT rebinding) */
+	struct foud_stats st;
+};
+
+TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
+TAILQ_HEAD(foud_tou_socks, foud_tou_sock);
+
+struct foud_tou {
+	struct foud_tunnel dev;		/* tou0: its descriptor, MTU and counters */
+	struct foud_tou_peers peers;
+	struct foud_tou_socks socks;
+	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
+};
+
 TAILQ_HEAD(foud_tunnels, foud_tunnel);
 TAILQ_HEAD(foud_ports, foud_port);
 TAILQ_HEAD(foud_l2ports, foud_l2port);
@@ -164,6 +196,7 @@ struct foud {
 	struct foud_l2ports l2ports;
 	struct foud_l2_txq *l2q;
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
+	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
 	struct foud_raw raw[6];		/* {v4,v6} x {4,41,47} */
 	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
@@ -197,6 +230,7 @@ void foud_batch_reset(struct foud_batch *b, size_t headroom);
 /* tun.c */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
+int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
@@ -284,6 +318,19 @@ int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_h
 void foud_stt_flush(struct foud *d);
 void foud_stt_tick(struct foud *d);
 void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
+
+/* tou.c */
+int foud_tou_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
+int foud_tou_del(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
+void foud_tou_free_all(struct foud *d);
+bool foud_tou_port_is_ours(const struct foud *d, uint16_t port);
+void foud_tou_show(struct foud *d, uint32_t flags, struct foud_out *o);
+
+/* rtnl.c: policy routing without ip(8); 0 or -errno */
+int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio);
+int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
+		    int ifindex, uint32_t table);
+int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

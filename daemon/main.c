@@ -144,6 +144,7 @@ static void foud_fini(struct foud *d)
 {
 	foud_ctl_close(d);
 	foud_tunnel_free_all(d);
+	foud_tou_free_all(d);
 	foud_port_free_all(d);
 	if (d->raw_tx4 >= 0)
 		close(d->raw_tx4);

@@ -146,7 +146,7 @@ bool foud_port_is_ours(const struct foud *d, uint16_t port)
 	TAILQ_FOREACH(p, &d->ports, entry)
 		if (p->cfg.port == port)
 			return true;
-	return foud_l2_port_is_ours(d, port);
+	return foud_l2_port_is_ours(d, port) || foud_tou_port_is_ours(d, port);
 }
 
 int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port)

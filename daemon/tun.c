@@ -37,6 +37,19 @@ int foud_tun_set_mtu(const char *name, uint32_t mtu)
 	return ifreq_ioctl(SIOCSIFMTU, &ifr);
 }
 
+int foud_tun_set_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int ret;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = ifreq_ioctl(SIOCGIFFLAGS, &ifr);
+	if (ret)
+		return ret;
+	ifr.ifr_flags |= IFF_UP;
+	return ifreq_ioctl(SIOCSIFFLAGS, &ifr);
+}
+
 static int tun_set_txqlen(const char *name)
 {
 	struct ifreq ifr = { 0 };

@@ -15,7 +15,7 @@ for name, body in re.findall(r'static const uint8_t kv_(\w+)\[\] = \{(.*?)\};', 
     vec[name] = bytes(int(x, 16) for x in re.findall(r'0x([0-9a-fA-F]{2})', body))
 defs = {k.lower(): int(v) for k, v in re.findall(r'#define KV_(\w+) (\d+)', src)}
 
-targets = ['gue', 'gre', 'ip', 'rx', 'gso', 'gro', 'icmp', 'flowhash', 'ctl', 'conf']
+targets = ['gue', 'gre', 'ip', 'rx', 'gso', 'gro', 'icmp', 'flowhash', 'ctl', 'conf', 'tou']
 for t in targets:
     shutil.rmtree(os.path.join(out, t), ignore_errors=True)
     os.makedirs(os.path.join(out, t))
@@ -181,6 +181,9 @@ cmds = [
     'link add name x type vxlan id 1 remote 192.0.2.2',
     'fou add port 70000 ipproto 4',
     'link add name tun1 type ipip remote 192.0.2.2',
+    'tou add peer 192.0.2.2 port 6080 local 192.0.2.1',
+    'tou del peer 2001:db8::2',
+    'tou show',
 ]
 for i, c in enumerate(cmds):
     words = c.split()
@@ -191,6 +194,17 @@ for i, c in enumerate(cmds):
 put('conf', 'file', ('# a whole file\n\nfouctl fou add port 5555 ipproto 4\n' +
                      '\n'.join(cmds[:15]) + '  # trailing comment\n\t \n').encode())
 put('ctl', 'empty', struct.pack('=IIII', 0x464f5531, 0, 0, 0))
+# TOU (fuzz_tou.c): UDP payloads, GUE proto 6 and a TCP segment whose checksum
+# leaves the addresses out, and inner packets for the sending side.
+for name, v6 in (('v4', False), ('v6', True)):
+    pkt = tcp_seg(v6, 1000, bytes(range(100)))
+    ihl = 40 if v6 else 20
+    seg = bytearray(pkt[ihl:])
+    struct.pack_into('!H', seg, 16, 0)
+    struct.pack_into('!H', seg, 16, csum(struct.pack('!HH', 6, len(seg)) + bytes(seg)))
+    put('tou', 'wire-' + name, bytes([0, 6, 0, 0]) + bytes(seg))
+    put('tou', 'inner-' + name, pkt)
+put('tou', 'udp-in-gue', bytes([0, 17, 0, 0]) + struct.pack('!HHHH', 40000, 53, 10, 0) + b'hi')
 total = sum(len(os.listdir(os.path.join(out, t))) for t in targets)
 print('seeds: %d files in %s/{%s}' % (total, out, ','.join(targets)))
 PY

@@ -44,6 +44,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_FDB_FULL]	= "fdb_full",
 	[FOU_DROP_FDB_STATIC]	= "fdb_static",
 	[FOU_DROP_STT_FLAGS]	= "stt_flags",
+	[FOU_DROP_TOU_PROTO]	= "tou_proto",
 };
 
 const char *fou_drop_name(int reason)

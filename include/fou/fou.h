@@ -76,6 +76,7 @@ enum fou_drop {
 	FOU_DROP_FDB_FULL,	/* forwarding table full: not learned (frame delivered) */
 	FOU_DROP_FDB_STATIC,	/* inner source MAC is static behind another remote */
 	FOU_DROP_STT_FLAGS,	/* STT flags or offload fields contradict each other */
+	FOU_DROP_TOU_PROTO,	/* GUE on a TOU port carrying anything but TCP */
 	FOU_DROP__MAX
 };
 
@@ -430,5 +431,38 @@ int fou_tnl_decap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx 
  * (GRE-TAP): checksum presence as configured, the key, sequence order.
  */
 int fou_tnl_gre_policy(const struct fou_tnl *t, struct fou_tnl_rx *st, const struct fou_gre *g);
+
+/* ---- transports over UDP (draft-herbert-transports-over-udp) ----------- */
+
+/*
+ * On the wire: UDP, GUE variant 0 with proto 6, then the TCP header and
+ * data, no inner IP header. The TCP checksum on the wire is the ordinary
+ * one computed with both IP addresses zero (protocol and TCP length stay in
+ * the pseudo-header), for IPv4 and IPv6 alike, so NAT cannot break it.
+ */
+struct fou_tou_info {
+	struct fou_addr src, dst;	/* inner = outer addresses */
+	uint8_t tos, ttl;		/* decap: ttl 0 means 64 */
+};
+
+/*
+ * Turns the IPv4/IPv6 TCP packet in b (complete checksum) into a TOU UDP
+ * payload in place: fills info from its IP header, strips the header,
+ * converts the checksum to the wire form, prepends GUE (proto 6). Anything
+ * but unfragmented TCP directly after the IP header is -FOU_DROP_INNER_PROTO.
+ */
+int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info);
+/*
+ * The inverse, for a received UDP payload: strips GUE (any other proto is
+ * -FOU_DROP_TOU_PROTO), checks the TCP header, converts the checksum back
+ * with info's addresses and prepends an IP header (DF, info's TOS and TTL).
+ * b needs 40 bytes of headroom.
+ */
+int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info);
+/* The conversions alone, on a checksum field's value. */
+uint16_t fou_tou_csum_to_wire(uint16_t csum, const struct fou_addr *src,
+			      const struct fou_addr *dst);
+uint16_t fou_tou_csum_from_wire(uint16_t csum, const struct fou_addr *src,
+				const struct fou_addr *dst);
 
 #endif /* FOU_FOU_H */

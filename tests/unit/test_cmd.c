@@ -719,6 +719,20 @@ static const struct err_case errs[] = {
 	{ "fdb show dst 192.0.2.2", "dst" },
 	{ "fdb show vx0", "vx0" },
 	{ "fdb show dev", "dev" },
+	/* tou */
+	{ "tou", "COMMAND" },
+	{ "tou flush", "flush" },
+	{ "tou add", "peer" },
+	{ "tou add port 6080", "peer" },
+	{ "tou add peer 192.0.2.300", "192.0.2.300" },
+	{ "tou add peer 224.0.0.1", "224.0.0.1" },
+	{ "tou add peer 192.0.2.2 port 0", "0" },
+	{ "tou add peer 192.0.2.2 port 70000", "70000" },
+	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
+	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },
+	{ "tou add peer 192.0.2.2 dev tou1", "dev" },
+	{ "tou del peer 192.0.2.2 port 6080", "port" },
+	{ "tou show peer 192.0.2.2", "peer" },
 };
 
 static void test_errors(void **state)
@@ -832,6 +846,31 @@ static void test_split_too_many(void **state)
 	assert_int_equal(foud_cmd_split(buf, argv, 3), 3);
 }
 
+static void test_tou_good(void **state)
+{
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("tou add peer 192.0.2.2", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.obj, FOUD_OBJ_TOU);
+	assert_int_equal(cmd.op, FOUD_OP_ADD);
+	assert_addr(&cmd.tou.peer, "192.0.2.2");
+	assert_addr(&cmd.tou.local, NULL);
+	assert_int_equal(cmd.tou.port, 6080);
+	assert_int_equal(parse_line("tou add local 2001:db8::1 port 7000 peer 2001:db8::2",
+				    buf, &cmd, err, sizeof(err)), 0);
+	assert_addr(&cmd.tou.peer, "2001:db8::2");
+	assert_addr(&cmd.tou.local, "2001:db8::1");
+	assert_int_equal(cmd.tou.port, 7000);
+	assert_int_equal(parse_line("tou delete peer 192.0.2.2", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.op, FOUD_OP_DEL);
+	assert_addr(&cmd.tou.peer, "192.0.2.2");
+	assert_int_equal(parse_line("tou list", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.obj, FOUD_OBJ_TOU);
+	assert_int_equal(cmd.op, FOUD_OP_SHOW);
+}
+
 static void test_usage(void **state)
 {
 	static const char *const words[] = {
@@ -840,6 +879,7 @@ static void test_usage(void **state)
 		"link del", "link show", "gretap", "vxlan", "group", "srcport",
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
 		"nvgre", "vsid", "noflowid", "stt", "fdb { add | append }", "fdb del", "fdb show",
+		"tou add peer", "tou del peer", "tou show",
 	};
 
 	(void)state;
@@ -865,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_error_edges),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_too_many),
+		cmocka_unit_test(test_tou_good),
 		cmocka_unit_test(test_usage),
 	};
 

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
+ * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
+ * LOCAL/32 dev tou0`, without running ip(8). One request at a time, answered
+ * by an ACK.
+ */
+#include <errno.h>
+#include <linux/fib_rules.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#define RTNL_BUF 512
+
+struct rtnl_req {
+	struct nlmsghdr nh;
+	union {
+		struct rtmsg rt;
+		struct fib_rule_hdr fr;
+		struct ifaddrmsg ifa;
+	};
+	uint8_t attrs[256];
+};
+
+static int rtnl_attr(struct rtnl_req *r, uint16_t type, const void *data, size_t len)
+{
+	size_t off = NLMSG_ALIGN(r->nh.nlmsg_len);
+	struct rtattr *a = (struct rtattr *)((uint8_t *)r + off);
+
+	if (off + RTA_SPACE(len) > sizeof(*r))
+		return -E2BIG;
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	r->nh.nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
+	return 0;
+}
+
+static int rtnl_attr32(struct rtnl_req *r, uint16_t type, uint32_t v)
+{
+	return rtnl_attr(r, type, &v, sizeof(v));
+}
+
+/* Sends the request and waits for the kernel's answer: 0 or -errno. */
+static int rtnl_talk(struct rtnl_req *r)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	uint8_t buf[RTNL_BUF] __attribute__((aligned(4)));
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	ssize_t n;
+	int s, ret;
+
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	r->nh.nlmsg_seq = 1;
+	if (sendto(s, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = recv(s, buf, sizeof(buf), 0);
+	if (n < 0)
+		ret = -errno;
+	else if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR ||
+		 h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+		ret = -EPROTO;
+	else
+		ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+out:
+	close(s);
+	return ret;
+}
+
+int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio)
+{
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.fr));
+	r.nh.nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
+	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	r.fr.family = (uint8_t)family;
+	r.fr.action = FR_ACT_TO_TBL;
+	r.fr.table = RT_TABLE_UNSPEC;
+	if (rtnl_attr32(&r, FRA_FWMARK, mark) || rtnl_attr32(&r, FRA_TABLE, table) ||
+	    rtnl_attr32(&r, FRA_PRIORITY, prio))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
+int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
+		    int ifindex, uint32_t table)
+{
+	size_t alen = dst->family == AF_INET6 ? 16 : 4;
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
+	r.nh.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	r.rt.rtm_family = (uint8_t)dst->family;
+	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
+	r.rt.rtm_table = RT_TABLE_UNSPEC;
+	r.rt.rtm_protocol = RTPROT_STATIC;
+	r.rt.rtm_scope = RT_SCOPE_LINK;
+	r.rt.rtm_type = RTN_UNICAST;
+	if (rtnl_attr(&r, RTA_DST, dst->a, alen) || rtnl_attr32(&r, RTA_OIF, (uint32_t)ifindex) ||
+	    rtnl_attr32(&r, RTA_TABLE, table) ||
+	    (src && src->family && rtnl_attr(&r, RTA_PREFSRC, src->a, alen)))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
+int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
+{
+	size_t alen = a->family == AF_INET6 ? 16 : 4;
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifa));
+	r.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	r.ifa.ifa_family = (uint8_t)a->family;
+	r.ifa.ifa_prefixlen = (uint8_t)(alen * 8);
+	r.ifa.ifa_flags = IFA_F_NODAD;
+	r.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	r.ifa.ifa_index = (uint32_t)ifindex;
+	if (rtnl_attr(&r, IFA_LOCAL, a->a, alen) || rtnl_attr(&r, IFA_ADDRESS, a->a, alen))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Transports over UDP: programs under tou-run reach the other host with their
+# TCP carried as UDP/GUE(6)/TCP, no inner IP header, while an unmarked program
+# to the same host goes the normal way; IPv4 and IPv6; socat, curl, iperf3;
+# the wire format checked from a capture; foreign GUE protocols refused and
+# counted; the policy routing foud sets up, and takes down again.
+. "$(dirname "$0")/lib.sh"
+TOU_RUN=$ROOT/$B/tou-run
+MARK=0x746f75
+setup_hosts
+start_foud a
+start_foud b
+for p in $B4 $B6; do fa tou add peer $p; done
+for p in $A4 $A6; do fb tou add peer $p; done
+
+# tou_counter a|b PEER PATH (jq path under the peer object, e.g. .stats64.tx.bytes)
+tou_counter() {
+	local f=fa; [ "$1" = b ] && f=fb
+	$f -j -s tou show | jq -r ".peers[] | select(.peer == \"$2\") | $3"
+}
+tou_dev() { # tou_dev a|b PATH
+	local f=fa; [ "$1" = b ] && f=fb
+	$f -j -s tou show | jq -r ".device$2"
+}
+# TCP transfer of $3 MiB from a to $1 port $2 under $4 (tou-run, or nothing); sha256 must match.
+xfer() { # xfer DST PORT MiB [tou-run]
+	local v=4 a=$1; case $1 in *:*) v=6; a="[$1]" ;; esac
+	[ -f "$TMP/data-$3" ] || head -c "$(($3 * 1048576))" /dev/urandom >"$TMP/data-$3"
+	rm -f "$TMP/recv"
+	nb timeout 60 ${4:-} socat -u "TCP$v-LISTEN:$2,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	local lp=$!
+	sleep 0.3
+	na timeout 60 ${4:-} socat -u "OPEN:$TMP/data-$3" "TCP$v:$a:$2,connect-timeout=5" ||
+		{ kill $lp 2>/dev/null; return 1; }
+	wait $lp || return 1
+	[ "$(sha256sum <"$TMP/data-$3")" = "$(sha256sum <"$TMP/recv")" ]
+}
+nft_count() { # nft_count OIF PORT: packets a sent out of OIF to TCP port PORT
+	na nft -j list counter inet toutest "$1_$2" | jq -r '.nftables[] | select(.counter) | .counter.packets'
+}
+
+# What foud set up: a rule per family, a route per peer through tou0, the device up.
+check "a: fwmark $MARK rule to table $MARK, IPv4" bash -c "ip netns exec $NSA ip -4 rule | grep -q 'fwmark $MARK lookup 7630709'"
+check "a: fwmark rule, IPv6" bash -c "ip netns exec $NSA ip -6 rule | grep -q 'fwmark $MARK lookup 7630709'"
+check "a: route to $B4 via tou0 in the TOU table" bash -c "ip netns exec $NSA ip -4 route show table $MARK | grep -q '^$B4 dev tou0 .*src $A4'"
+check "a: route to $B6 via tou0 in the TOU table" bash -c "ip netns exec $NSA ip -6 route show table $MARK | grep -q '^$B6 dev tou0'"
+check "a: the main table still sends $B4 by va" bash -c "ip netns exec $NSA ip route get $B4 | grep -q 'dev va'"
+check "a: a marked socket's route goes to tou0" bash -c "ip netns exec $NSA ip route get $B4 mark $MARK | grep -q 'dev tou0'"
+check "tou show: two peers, port 6080" test "$(fa -j tou show | jq -r '[.peers[] | select(.port == 6080)] | length')" = 2
+
+# Counters of what a sends, by output device and port.
+na nft -f - <<NFT
+table inet toutest {
+	counter tou0_7001 { }
+	counter va_7001 { }
+	counter tou0_7002 { }
+	counter va_7002 { }
+	chain out {
+		type filter hook output priority 0;
+		oifname "tou0" tcp dport 7001 counter name tou0_7001
+		oifname "va" tcp dport 7001 counter name va_7001
+		oifname "tou0" tcp dport 7002 counter name tou0_7002
+		oifname "va" tcp dport 7002 counter name va_7002
+	}
+}
+NFT
+
+# The opted-in transfer, captured on a's wire.
+na timeout 30 tcpdump -i va -n -U -s 2000 -w "$TMP/tou.pcap" "udp port 6080 or tcp port 7001 or tcp port 7002" 2>/dev/null &
+tp=$!
+sleep 1
+tx0=$(tou_counter a $B4 .stats64.tx.bytes); rx0=$(tou_counter b $A4 .stats64.rx.bytes)
+check "tou-run socat: 8 MiB a->b over IPv4 TOU, sha256 matches" xfer $B4 7001 8 "$TOU_RUN"
+tx1=$(tou_counter a $B4 .stats64.tx.bytes); rx1=$(tou_counter b $A4 .stats64.rx.bytes)
+# foud counts inner IP bytes: the data plus IP and TCP headers (under 5% more).
+check "a's TOU tx bytes to $B4 rose by the 8 MiB sent ($((tx1 - tx0)))" \
+	test $((tx1 - tx0)) -ge 8388608 -a $((tx1 - tx0)) -le $((8388608 * 105 / 100))
+check "b's TOU rx bytes from $A4 rose by as much ($((rx1 - rx0)))" test $((rx1 - rx0)) -eq $((tx1 - tx0))
+check "the opted-in TCP left a by tou0 ($(nft_count tou0 7001) packets), none by va" \
+	test "$(nft_count tou0 7001)" -gt 100 -a "$(nft_count va 7001)" -eq 0
+
+# The same host, a program that did not opt in: plain TCP on va, TOU counters still.
+txp0=$(tou_counter a $B4 .stats64.tx.packets)
+check "plain socat: 2 MiB a->b the normal way, sha256 matches" xfer $B4 7002 2
+check "the unmarked TCP left a by va ($(nft_count va 7002) packets), none by tou0" \
+	test "$(nft_count va 7002)" -gt 10 -a "$(nft_count tou0 7002)" -eq 0
+check "a's TOU tx packets did not move for it" test "$(tou_counter a $B4 .stats64.tx.packets)" -eq "$txp0"
+kill $tp 2>/dev/null; wait $tp 2>/dev/null
+
+# On the wire: GUE proto 6 then TCP with the address-free checksum; plain TCP only for 7002.
+# Whole frames only (veth carries UDP GSO super-packets unsegmented), both ways.
+tshark -r "$TMP/tou.pcap" -Y "udp.port == 6080 && frame.cap_len == frame.len" \
+	-T fields -e udp.payload 2>/dev/null >"$TMP/tou.hex"
+check "wire: TOU datagrams both ways are GUE v0 proto 6 + TCP, checksum without addresses ($(python3 $ROOT/tests/tools/tou-wire.py <"$TMP/tou.hex" 2>&1))" \
+	python3 "$ROOT/tests/tools/tou-wire.py" <"$TMP/tou.hex"
+syn=$(head -1 "$TMP/tou.hex")
+check "wire: the first TOU datagram is the SYN to port 7001 (${syn:0:48})" \
+	test "${syn:0:8}" = 00060000 -a "${syn:12:4}" = 1b59 -a $((0x${syn:34:2} & 0x12)) -eq 2
+check "wire: no plain TCP to port 7001 at all" test "$(tshark -r "$TMP/tou.pcap" -Y 'tcp.port == 7001' 2>/dev/null | wc -l)" -eq 0
+check "wire: plain TCP to port 7002" test "$(tshark -r "$TMP/tou.pcap" -Y 'tcp.dstport == 7002' 2>/dev/null | wc -l)" -gt 10
+
+# IPv6.
+tx0=$(tou_counter a $B6 .stats64.tx.bytes)
+check "tou-run socat: 4 MiB a->b over IPv6 TOU, sha256 matches" xfer $B6 7003 4 "$TOU_RUN"
+check "a's TOU tx bytes to $B6 rose by the 4 MiB" test $(($(tou_counter a $B6 .stats64.tx.bytes) - tx0)) -ge 4194304
+
+# curl from a tiny HTTP server, both under tou-run.
+mkdir -p "$TMP/www" && cp "$TMP/data-2" "$TMP/www/data"
+nb timeout 60 "$TOU_RUN" python3 -m http.server 8080 --bind $B4 --directory "$TMP/www" >/dev/null 2>&1 &
+hp=$!
+tx0=$(tou_counter b $A4 .stats64.tx.bytes)
+check "tou-run curl: 2 MiB over HTTP b->a, sha256 matches" bash -c \
+	"ip netns exec $NSA timeout 30 $TOU_RUN curl -sf --retry 10 --retry-connrefused --retry-delay 1 -o $TMP/curl.out http://$B4:8080/data &&
+	 cmp -s $TMP/curl.out $TMP/data-2"
+check "b's TOU tx bytes to $A4 rose by the 2 MiB served" test $(($(tou_counter b $A4 .stats64.tx.bytes) - tx0)) -ge 2097152
+kill $hp 2>/dev/null; wait $hp 2>/dev/null
+
+# iperf3, both ends under tou-run.
+nb timeout 30 "$TOU_RUN" iperf3 -s -1 -B $B4 -p 5211 >/dev/null 2>&1 &
+ip3=$!
+sleep 0.5
+tx0=$(tou_counter a $B4 .stats64.tx.bytes)
+na timeout 30 "$TOU_RUN" iperf3 -c $B4 -p 5211 -t 2 -J >"$TMP/iperf.json" 2>&1
+sent=$(jq -r '.end.sum_sent.bytes // 0' "$TMP/iperf.json")
+check "tou-run iperf3: $(jq -r '(.end.sum_received.bits_per_second // 0) / 1e9 * 100 | floor / 100' "$TMP/iperf.json") Gbit/s, $sent bytes" test "$sent" -gt 0
+check "a's TOU tx bytes rose by at least what iperf3 sent" test $(($(tou_counter a $B4 .stats64.tx.bytes) - tx0)) -ge "$sent"
+wait $ip3 2>/dev/null
+
+# Refused and counted: UDP in GUE from the peer, TOU from a stranger, and
+# TCP in GUE on an ordinary GUE port (no TOU there).
+na ip addr add 192.0.2.9/24 dev va
+fb fou add port 5555 gue
+send() { # send SRC PORT HEX
+	na python3 -c "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$1', 0)); s.sendto(bytes.fromhex('$3'), ('$B4', $2))"
+}
+udp_in_gue=00110000$(printf '%04x%04x%04x0000' 40000 53 16)6869
+p0=$(tou_dev b .drops.rx.tou_proto); q0=$(tou_counter b $A4 .drops.rx.tou_proto)
+send $A4 6080 "$udp_in_gue"; sleep 0.3
+check "UDP in GUE (proto 17) from the peer: tou_proto on b's tou0 rose by 1" test "$(tou_dev b .drops.rx.tou_proto)" -eq $((p0 + 1))
+check "... and on the peer $A4" test "$(tou_counter b $A4 .drops.rx.tou_proto)" -eq $((q0 + 1))
+u0=$(tou_dev b .drops.rx.unknown_peer)
+send 192.0.2.9 6080 "00060000$(printf '%04x%04x' 40000 7001)0000000100000000500200007fff0000"; sleep 0.3
+check "TOU from a stranger: unknown_peer on b's tou0 rose by 1" test "$(tou_dev b .drops.rx.unknown_peer)" -eq $((u0 + 1))
+g0=$(port_counter b 5555 .drops.rx.inner_proto)
+send $A4 5555 "00060000$(printf '%04x%04x' 40000 7001)0000000100000000500200007fff0000"; sleep 0.3
+check "TCP in GUE on an ordinary GUE port: inner_proto rose by 1" test "$(port_counter b 5555 .drops.rx.inner_proto)" -eq $((g0 + 1))
+check "the port the peer speaks from is still 6080 (refused packets teach nothing)" \
+	test "$(fb -j tou show | jq -r ".peers[] | select(.peer == \"$A4\") | .peer_port_seen")" = 6080
+
+# The command line.
+check "tou add of an existing peer fails" bash -c "! $FOUCTL -S $TMP/a.sock tou add peer $B4"
+check "tou add with a bad address names it" bash -c "$FOUCTL -S $TMP/a.sock tou add peer 300.1.1.1 2>&1 | grep -q '\"300.1.1.1\"'"
+check "tou add with local of the other family says so" bash -c "$FOUCTL -S $TMP/a.sock tou add peer 192.0.2.7 local $A6 2>&1 | grep -q 'local'"
+check "tou del of an unknown peer fails" bash -c "! $FOUCTL -S $TMP/a.sock tou del peer 192.0.2.77"
+
+# Taking it down: the last peer takes tou0, its routes and the rules with it.
+fa tou del peer $B4
+check "after one del, the IPv4 rule is gone, the IPv6 one stays" bash -c \
+	"! ip netns exec $NSA ip -4 rule | grep -q $MARK && ip netns exec $NSA ip -6 rule | grep -q $MARK"
+fa tou del peer $B6
+check "after the last del, tou0 is gone" bash -c "! ip netns exec $NSA ip link show tou0 2>/dev/null"
+check "... and so are the rules" bash -c "! ip netns exec $NSA ip rule | grep -q $MARK && ! ip netns exec $NSA ip -6 rule | grep -q $MARK"
+check "tou show is empty" test "$(fa -j tou show | jq -r '.peers | length')" = 0
+finish
