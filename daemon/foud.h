@@ -335,6 +335,8 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);
 void foud_raw_put(struct foud *d, int family, uint8_t proto);
+struct foud_rxmeta;
+int foud_raw_outer_v4(struct fou_buf *b, struct foud_rxmeta *m);
 
 /* ctl.c */
 int foud_ctl_open(struct foud *d, const char *path);

@@ -22,7 +22,7 @@ static struct foud_raw *raw_slot(struct foud *d, int family, uint8_t proto)
 }
 
 /* IPv4 raw sockets deliver the outer header; take addresses and TOS from it. */
-static int raw_outer_v4(struct fou_buf *b, struct foud_rxmeta *m)
+int foud_raw_outer_v4(struct fou_buf *b, struct foud_rxmeta *m)
 {
 	struct fou_ip ip;
 	int ret = fou_ip_parse(fou_buf_data(b), b->len, &ip);
@@ -45,7 +45,7 @@ static int raw_rx_one(struct foud *d, struct foud_raw *r, struct fou_buf *b,
 
 	if (m->truncated)
 		return -FOU_DROP_TOO_SHORT;
-	if (r->family == AF_INET && (ret = raw_outer_v4(b, m)))
+	if (r->family == AF_INET && (ret = foud_raw_outer_v4(b, m)))
 		return ret;
 	rx.src = m->src;
 	rx.dst = m->dst;

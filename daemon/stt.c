@@ -304,22 +304,6 @@ static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
 	return 0;
 }
 
-/* IPv4 raw sockets deliver the outer header; take addresses and TOS from it. */
-static int stt_outer_v4(struct fou_buf *b, struct foud_rxmeta *m)
-{
-	struct fou_ip ip;
-	int ret = fou_ip_parse(fou_buf_data(b), b->len, &ip);
-
-	if (ret)
-		return ret;
-	m->src = ip.src;
-	m->dst = ip.dst;
-	m->tos = ip.tos;
-	b->len = ip.tot_len;
-	fou_buf_pull(b, ip.hlen);
-	return 0;
-}
-
 static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		      struct foud_rxmeta *m, int family)
 {
@@ -329,7 +313,7 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 
 	if (m->truncated)
 		return -FOU_DROP_TOO_SHORT;
-	if (family == AF_INET && (ret = stt_outer_v4(b, m)))
+	if (family == AF_INET && (ret = foud_raw_outer_v4(b, m)))
 		return ret;
 	ret = fou_stt_tcp_pull(b, &m->src, &m->dst, &seg);
 	if (ret)
