@@ -37,6 +37,15 @@ UT_BIN  := $(UT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 all: $(B)/foud $(B)/fouctl $(B)/libfou.a
 
+# The kernel data path: compiled for BPF and embedded in foud (daemon/bpf_obj.c).
+BPF_CC     ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Ibpf -Iinclude -I/usr/include/$(shell $(CC) -dumpmachine)
+$(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_bpf.h include/fou/wire.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+$(B)/daemon/bpf_obj.o: $(B)/bpf/foud.bpf.o
+$(B)/daemon/bpf_obj.o: CPPFLAGS += -DFOUD_BPF_OBJ='"$(B)/bpf/foud.bpf.o"'
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -48,7 +57,7 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf
 
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^

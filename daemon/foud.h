@@ -23,6 +23,8 @@ struct foud;
 struct foud_l2;
 struct foud_l2port;
 struct foud_l2_txq;
+struct foud_bpf;
+struct foud_bpf_attach;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -80,6 +82,9 @@ struct foud_tunnel {
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
 	struct foud_stats st;
+	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
+	int bpf_oif;			/* its underlay device */
+	char dp_why[128];		/* why the userspace path, when it is */
 };
 
 /* A raw IP socket receiving plain (encap none) tunnel traffic. */
@@ -138,6 +143,8 @@ struct foud {
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
 	bool udp_gso;			/* cleared when the kernel refuses UDP_SEGMENT */
 	bool verbose;
+	enum foud_datapath datapath;	/* default of link add (foud -D) */
+	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	volatile int stop;
 };
 
@@ -211,11 +218,25 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
 void foud_l2_tick(struct foud *d);
 bool foud_l2_port_is_ours(const struct foud *d, uint16_t port);
+/* The L2 kinds' UDP port numbers, at most max; returns the count. */
+int foud_l2_ports(const struct foud *d, uint16_t *out, int max);
 void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		  struct foud_out *o, char *err, size_t errlen);
+
+/* bpf.c */
+/* Puts t on the BPF path when dp (or foud's default) allows; errors only for datapath bpf. */
+int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapath dp,
+			char *err, size_t errlen);
+void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
+/* Adds the programs' counters of t (or of port p) to s. */
+void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct foud_stats *s);
+void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_stats *s);
+/* Mirrors foud's receive ports into the programs' maps. */
+void foud_bpf_ports_changed(struct foud *d);
+void foud_bpf_fini(struct foud *d);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -78,8 +78,27 @@ void foud_show_stats_text(struct foud_out *o, const struct foud_stats *s)
 
 /* ---- fou show ----------------------------------------------------------- */
 
-static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out *o)
+/* foud's own counters plus what the BPF programs counted. */
+static struct foud_stats port_stats(struct foud *d, const struct foud_port *p)
 {
+	struct foud_stats s = p->st;
+
+	foud_bpf_port_stats(d, p, &s);
+	return s;
+}
+
+static struct foud_stats link_stats(struct foud *d, const struct foud_tunnel *t)
+{
+	struct foud_stats s = t->st;
+
+	foud_bpf_tunnel_stats(d, t, &s);
+	return s;
+}
+
+static void port_text(struct foud *d, const struct foud_port *p, uint32_t flags,
+		      struct foud_out *o)
+{
+	struct foud_stats st;
 	const struct foud_port_cfg *c = &p->cfg;
 	char a[64];
 
@@ -96,12 +115,16 @@ static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out
 		foud_out_printf(o, " peer %s peer_port %u", fou_addr_str(&c->peer, a, sizeof(a)),
 				c->peer_port);
 	foud_out_printf(o, "\n");
-	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_text(o, &p->st);
+	if (flags & FOUD_CTL_F_STATS) {
+		st = port_stats(d, p);
+		foud_show_stats_text(o, &st);
+	}
 }
 
-static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out *o)
+static void port_json(struct foud *d, const struct foud_port *p, uint32_t flags,
+		      struct foud_out *o)
 {
+	struct foud_stats st;
 	const struct foud_port_cfg *c = &p->cfg;
 	char a[64];
 
@@ -116,8 +139,10 @@ static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out
 	if (c->peer.family)
 		foud_out_printf(o, ",\"peer\":\"%s\",\"peer_port\":%u",
 				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
-	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_json(o, &p->st);
+	if (flags & FOUD_CTL_F_STATS) {
+		st = port_stats(d, p);
+		foud_show_stats_json(o, &st);
+	}
 	foud_out_printf(o, "}");
 }
 
@@ -131,10 +156,10 @@ void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o)
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		if (flags & FOUD_CTL_F_JSON) {
 			foud_out_printf(o, "%s", sep);
-			port_json(p, flags, o);
+			port_json(d, p, flags, o);
 			sep = ",";
 		} else {
-			port_text(p, flags, o);
+			port_text(d, p, flags, o);
 		}
 	}
 	foud_l2_show_ports(d, flags, o, &sep);
@@ -164,15 +189,17 @@ static void link_text_gre(const struct fou_tnl *n, struct foud_out *o)
 		foud_out_printf(o, " oseq");
 }
 
-static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_out *o)
+static void link_text(struct foud *d, const struct foud_tunnel *t, uint32_t flags,
+		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
+	struct foud_stats st = link_stats(d, t);
 	char r[64], l[64];
 
 	if (t->l2) {
 		foud_l2_show(t, false, o);
 		if (flags & FOUD_CTL_F_STATS)
-			foud_show_stats_text(o, &t->st);
+			foud_show_stats_text(o, &st);
 		return;
 	}
 	foud_out_printf(o, "%s: %s remote %s local %s", t->name, fou_kind(n->kind)->name,
@@ -200,12 +227,17 @@ static void link_text(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 				n->encap_flags & FOU_ENCAP_F_CSUM6 ? "" : "no",
 				n->encap_flags & FOU_ENCAP_F_REMCSUM ? "" : "no");
 	}
-	if (flags & FOUD_CTL_F_DETAILS)
-		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu datapath userspace "
-				"offload %s\n", t->ifindex, t->path_mtu, fou_tnl_overhead(n),
-				t->offload ? "on" : "off");
+	if (flags & FOUD_CTL_F_DETAILS) {
+		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu ", t->ifindex,
+				t->path_mtu, fou_tnl_overhead(n));
+		if (t->bpf_egress)
+			foud_out_printf(o, "datapath bpf");
+		else
+			foud_out_printf(o, "datapath userspace (%s)", t->dp_why);
+		foud_out_printf(o, " offload %s\n", t->offload ? "on" : "off");
+	}
 	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_text(o, &t->st);
+		foud_show_stats_text(o, &st);
 }
 
 static void link_json_gre(const struct fou_tnl *n, struct foud_out *o)
@@ -239,9 +271,21 @@ static void link_json_encap(const struct fou_tnl *n, struct foud_out *o)
 	foud_out_printf(o, "}");
 }
 
-static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_out *o)
+/* The reason, with JSON's special characters left out (it is our own text). */
+static void json_reason(struct foud_out *o, const char *why)
+{
+	foud_out_printf(o, ",\"datapath_reason\":\"");
+	for (; *why; why++)
+		if (*why != '"' && *why != '\\' && (unsigned char)*why >= 0x20)
+			foud_out_printf(o, "%c", *why);
+	foud_out_printf(o, "\"");
+}
+
+static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flags,
+		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
+	struct foud_stats st = link_stats(d, t);
 	char r[64], l[64];
 
 	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":\"%s\",\"mtu\":%u", t->ifindex, t->name,
@@ -251,7 +295,7 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 		foud_l2_show(t, true, o);
 		foud_out_printf(o, "}");
 		if (flags & FOUD_CTL_F_STATS)
-			foud_show_stats_json(o, &t->st);
+			foud_show_stats_json(o, &st);
 		foud_out_printf(o, "}");
 		return;
 	}
@@ -270,12 +314,15 @@ static void link_json(const struct foud_tunnel *t, uint32_t flags, struct foud_o
 	link_json_gre(n, o);
 	link_json_encap(n, o);
 	foud_out_printf(o, "}}");
-	if (flags & FOUD_CTL_F_DETAILS)
-		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"userspace\","
+	if (flags & FOUD_CTL_F_DETAILS) {
+		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"%s\","
 				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
-				t->offload ? "true" : "false");
+				t->bpf_egress ? "bpf" : "userspace", t->offload ? "true" : "false");
+		if (!t->bpf_egress)
+			json_reason(o, t->dp_why);
+	}
 	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_json(o, &t->st);
+		foud_show_stats_json(o, &st);
 	foud_out_printf(o, "}");
 }
 
@@ -297,10 +344,10 @@ int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct fou
 			continue;
 		if (json) {
 			foud_out_printf(o, "%s", sep);
-			link_json(t, flags, o);
+			link_json(d, t, flags, o);
 			sep = ",";
 		} else {
-			link_text(t, flags, o);
+			link_text(d, t, flags, o);
 		}
 	}
 	if (json)
