@@ -66,6 +66,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -lcmocka
 
+# The BPF programs' tests run the embedded object: link it, and libbpf.
+$(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
+$(B)/tests/test_bpf: LDFLAGS += -lbpf
+
 unit: $(UT_BIN)
 
 deps:

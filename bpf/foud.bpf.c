@@ -137,13 +137,13 @@ struct inner {
 	__u8 dst[16];
 };
 
-static __always_inline int inner_read(struct __sk_buff *skb, struct inner *in)
+static __always_inline int inner_read(struct __sk_buff *skb, __u32 l3, struct inner *in)
 {
 	__u8 h[40];
 	__u8 proto, doff = 0;
 	__u32 ihl;
 
-	if (bpf_skb_load_bytes(skb, 0, h, 20))
+	if (bpf_skb_load_bytes(skb, l3, h, 20))
 		return -1;
 	if ((h[0] >> 4) == 4) {
 		ihl = (h[0] & 0xf) * 4;
@@ -154,7 +154,7 @@ static __always_inline int inner_read(struct __sk_buff *skb, struct inner *in)
 		proto = h[9];
 		addr_copy(in->dst, h + 16, 4);
 	} else if ((h[0] >> 4) == 6) {
-		if (bpf_skb_load_bytes(skb, 0, h, 40))
+		if (bpf_skb_load_bytes(skb, l3, h, 40))
 			return -1;
 		ihl = 40;
 		in->flag = FOUD_BPF_INNER_V6;
@@ -167,7 +167,7 @@ static __always_inline int inner_read(struct __sk_buff *skb, struct inner *in)
 		return -1;
 	}
 	in->hdrs = ihl;
-	if (proto == FOU_PROTO_TCP && !bpf_skb_load_bytes(skb, ihl + 12, &doff, 1))
+	if (proto == FOU_PROTO_TCP && !bpf_skb_load_bytes(skb, l3 + ihl + 12, &doff, 1))
 		in->hdrs += (doff >> 4) * 4;
 	return 0;
 }
@@ -188,8 +188,8 @@ static __always_inline __u32 gso_segs(struct __sk_buff *skb, __u32 len, __u32 hd
 	return (len - hdrs + mss - 1) / mss;
 }
 
-/* Writes the outer IPv4 or IPv6 header at offset 0. */
-static __always_inline int put_ip(struct __sk_buff *skb, const struct foud_bpf_tnl *t,
+/* Writes the outer IPv4 or IPv6 header at offset l3. */
+static __always_inline int put_ip(struct __sk_buff *skb, __u32 l3, const struct foud_bpf_tnl *t,
 				  struct foud_bpf_stats *st, const struct inner *in,
 				  __u32 total, __u8 proto, __u32 hash)
 {
@@ -210,7 +210,7 @@ static __always_inline int put_ip(struct __sk_buff *skb, const struct foud_bpf_t
 		h[7] = ttl;
 		addr_copy(h + 8, t->local, 16);
 		addr_copy(h + 24, t->remote, 16);
-		return bpf_skb_store_bytes(skb, 0, h, 40, 0);
+		return bpf_skb_store_bytes(skb, l3, h, 40, 0);
 	}
 	h[0] = 0x45;
 	h[1] = tos;
@@ -223,13 +223,30 @@ static __always_inline int put_ip(struct __sk_buff *skb, const struct foud_bpf_t
 	addr_copy(h + 16, t->remote, 4);
 	/* The sum is of the bytes as they lie: store it the same way round. */
 	*(__u16 *)(h + 10) = csum_fold(bpf_csum_diff(0, 0, (__be32 *)h, 20, 0));
-	return bpf_skb_store_bytes(skb, 0, h, 20, 0);
+	return bpf_skb_store_bytes(skb, l3, h, 20, 0);
+}
+
+/*
+ * Where the inner IP header starts: 0 on a TUN device (L3), 14 where the
+ * packet carries an Ethernet header (BPF_PROG_TEST_RUN gives one). The
+ * room for the outer headers goes in at the same place (BPF_ADJ_ROOM_MAC).
+ */
+static __always_inline __u32 l3_offset(struct __sk_buff *skb)
+{
+	__u8 v = 0;
+
+	bpf_skb_load_bytes(skb, 0, &v, 1);
+	v >>= 4;
+	if ((v == 4 && skb->protocol == bpf_htons(ETH_P_IP)) ||
+	    (v == 6 && skb->protocol == bpf_htons(ETH_P_IPV6)))
+		return 0;
+	return ETH_HLEN_;
 }
 
 SEC("tc")
 int foud_egress(struct __sk_buff *skb)
 {
-	__u32 key = skb->ifindex, len = skb->len, hash, olen, iplen, ul = 0, gl = 0, segs;
+	__u32 key = skb->ifindex, len, hash, olen, iplen, ul = 0, gl = 0, segs, l3;
 	struct foud_bpf_stats *st;
 	struct foud_bpf_tnl *t;
 	struct inner in = {};
@@ -242,8 +259,10 @@ int foud_egress(struct __sk_buff *skb)
 	st = bpf_map_lookup_elem(&foud_stats, &key);
 	if (!t || !st)
 		return TC_ACT_OK;
+	l3 = l3_offset(skb);
+	len = skb->len - l3;
 	/* Not an IP packet: foud counts it under its reason. */
-	if (inner_read(skb, &in))
+	if (inner_read(skb, l3, &in))
 		return TC_ACT_OK;
 	if (!(t->inner & in.flag)) {
 		st->tx_drop_inner++;
@@ -288,14 +307,14 @@ int foud_egress(struct __sk_buff *skb)
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return TC_ACT_OK;
-	if (put_ip(skb, t, st, &in, len + olen, next, hash))
+	if (put_ip(skb, l3, t, st, &in, len + olen, next, hash))
 		goto err;
-	if (ul && bpf_skb_store_bytes(skb, iplen, u, ul, 0))
+	if (ul && bpf_skb_store_bytes(skb, l3 + iplen, u, ul, 0))
 		goto err;
-	if (gl && bpf_skb_store_bytes(skb, iplen + ul, g, gl, 0))
+	if (gl && bpf_skb_store_bytes(skb, l3 + iplen + ul, g, gl, 0))
 		goto err;
 	/* TUN is L3; bpf_redirect_neigh wants an Ethernet header to replace. */
-	if (bpf_skb_change_head(skb, ETH_HLEN_, 0))
+	if (!l3 && bpf_skb_change_head(skb, ETH_HLEN_, 0))
 		goto err;
 	eth = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, 12, &eth, 2, 0))
