@@ -287,6 +287,12 @@ int foud_egress(struct __sk_buff *skb)
 		put32(g + 4, t->okey);
 		next = FOU_PROTO_GRE;
 	}
+	/*
+	 * The flow dissector's hash of the inner headers, not the socket's
+	 * random txhash: one flow keeps one source port, as with foud's
+	 * userspace path, whichever socket sends it.
+	 */
+	bpf_set_hash_invalid(skb);
 	hash = bpf_get_hash_recalc(skb);
 	f = BPF_F_ADJ_ROOM_FIXED_GSO |
 	    (v6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 : BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);

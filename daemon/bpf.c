@@ -73,6 +73,12 @@ static int attach_tc(int prog, struct foud_bpf_attach *a)
 
 static int attach(int prog, struct foud_bpf_attach *a)
 {
+	/* FOUD_BPF_TC=1 forces clsact filters, to test the older kernels' way. */
+	const char *tc = getenv("FOUD_BPF_TC");
+
+	a->link = -1;
+	if (tc && !strcmp(tc, "1"))
+		return attach_tc(prog, a);
 	a->link = bpf_link_create(prog, a->ifindex,
 				  (enum bpf_attach_type)(a->ingress ? TCX_INGRESS : TCX_EGRESS), NULL);
 	if (a->link >= 0)
@@ -463,7 +469,7 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapat
 	if (dp == FOUD_DP_DEFAULT)
 		dp = d->datapath;
 	if (dp == FOUD_DP_USERSPACE) {
-		snprintf(t->dp_why, sizeof(t->dp_why), "datapath userspace");
+		snprintf(t->dp_why, sizeof(t->dp_why), "requested");
 		return 0;
 	}
 	ret = tunnel_bpf_try(d, t, t->dp_why, sizeof(t->dp_why));
@@ -493,6 +499,14 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 	underlay_put(d->bpf, t->bpf_oif);
 	if (!--d->bpf->users)
 		bpf_close(d);
+}
+
+/* The programs' own counters alone, for fouctl -j -s -d (what bypassed foud). */
+void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
+				struct foud_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	foud_bpf_tunnel_stats(d, t, s);
 }
 
 void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct foud_stats *s)

@@ -234,6 +234,8 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
 /* Adds the programs' counters of t (or of port p) to s. */
 void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct foud_stats *s);
 void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_stats *s);
+void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
+				struct foud_stats *s);
 /* Mirrors foud's receive ports into the programs' maps. */
 void foud_bpf_ports_changed(struct foud *d);
 void foud_bpf_fini(struct foud *d);

@@ -321,6 +321,15 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 		if (!t->bpf_egress)
 			json_reason(o, t->dp_why);
 	}
+	if ((flags & FOUD_CTL_F_DETAILS) && (flags & FOUD_CTL_F_STATS) && t->bpf_egress) {
+		struct foud_stats b;
+
+		foud_bpf_tunnel_stats_only(d, t, &b);
+		foud_out_printf(o, ",\"bpf_stats64\":{\"rx\":{\"bytes\":%llu,\"packets\":%llu},"
+				"\"tx\":{\"bytes\":%llu,\"packets\":%llu}}",
+				(unsigned long long)b.rx_bytes, (unsigned long long)b.rx_packets,
+				(unsigned long long)b.tx_bytes, (unsigned long long)b.tx_packets);
+	}
 	if (flags & FOUD_CTL_F_STATS)
 		foud_show_stats_json(o, &st);
 	foud_out_printf(o, "}");
