@@ -14,6 +14,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@
 #define TC_HANDLE	0xf0d
 #define TC_PRIO		0xf0d
 #define MAX_UNDERLAYS	16
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
 
 /* The compiled object, embedded by daemon/bpf_obj.c. */
 extern const unsigned char foud_bpf_obj[], foud_bpf_obj_end[];
@@ -151,6 +155,20 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	return 0;
 }
 
+/*
+ * UDP GRO on a port makes the kernel merge its datagrams before TC sees
+ * them, and a merged skb is no packet the receive program can take: while
+ * BPF carries tunnels, the ports receive datagram by datagram.
+ */
+static void ports_gro(struct foud *d, bool on)
+{
+	const struct foud_port *p;
+	int v = on;
+
+	TAILQ_FOREACH(p, &d->ports, entry)
+		setsockopt(p->ev.fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+}
+
 static void bpf_close(struct foud *d)
 {
 	struct foud_bpf *b = d->bpf;
@@ -158,6 +176,8 @@ static void bpf_close(struct foud *d)
 
 	if (!b)
 		return;
+	if (d->offload)
+		ports_gro(d, true);
 	for (i = 0; i < MAX_UNDERLAYS; i++)
 		if (b->ul[i].users)
 			detach(&b->ul[i].at);
@@ -561,6 +581,7 @@ static void ports_sync(struct foud *d)
 
 	if (!b)
 		return;
+	ports_gro(d, false);
 	while (bpf_map_get_next_key(b->port, NULL, &k) == 0)
 		bpf_map_delete_elem(b->port, &k);
 	while (bpf_map_get_next_key(b->ours, NULL, &port) == 0)
