@@ -8,7 +8,7 @@
  * foud_ingress sits on the underlay devices: it decapsulates only packets
  * that are valid in every respect and belong to a BPF-path tunnel, and
  * redirects the inner packet into the tunnel's TUN device. Everything else
- * goes up the stack untouched (TC_ACT_OK), so foud's userspace path sees it
+ * goes up the stack untouched (PASS), so foud's userspace path sees it
  * and drops or counts it under its exact reason.
  */
 #include <linux/bpf.h>
@@ -24,6 +24,12 @@
 #define ADJ_DECAP_L3_IPV4	(1ULL << 7)
 #define ADJ_DECAP_L3_IPV6	(1ULL << 8)
 #define ADJ_ENCAP_L2(len)	(((__u64)(len) & 0xff) << 56)
+
+/*
+ * Not ours: let the next TC program, then the stack (and so foud's userspace
+ * path) have it. TC_ACT_OK would end the TCX chain for programs after us.
+ */
+#define PASS			TC_ACT_UNSPEC
 
 #define ETH_HLEN_		14
 #define PACKET_HOST_		0
@@ -258,12 +264,12 @@ int foud_egress(struct __sk_buff *skb)
 	t = bpf_map_lookup_elem(&foud_tnl, &key);
 	st = bpf_map_lookup_elem(&foud_stats, &key);
 	if (!t || !st)
-		return TC_ACT_OK;
+		return PASS;
 	l3 = l3_offset(skb);
 	len = skb->len - l3;
 	/* Not an IP packet: foud counts it under its reason. */
 	if (inner_read(skb, l3, &in))
-		return TC_ACT_OK;
+		return PASS;
 	if (!(t->inner & in.flag)) {
 		st->tx_drop_inner++;
 		return TC_ACT_SHOT;
@@ -276,7 +282,7 @@ int foud_egress(struct __sk_buff *skb)
 	}
 	/* Too big for the path: foud answers with ICMP and counts it. */
 	if (!skb->gso_size && len > t->mtu_limit)
-		return TC_ACT_OK;
+		return PASS;
 
 	iplen = v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
 	next = in.flag == FOUD_BPF_INNER_V4 ? FOU_PROTO_IPIP : FOU_PROTO_IPV6;
@@ -312,7 +318,7 @@ int foud_egress(struct __sk_buff *skb)
 	olen = iplen + ul + gl;
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
-		return TC_ACT_OK;
+		return PASS;
 	if (put_ip(skb, l3, t, st, &in, len + olen, next, hash))
 		goto err;
 	if (ul && bpf_skb_store_bytes(skb, l3 + iplen, u, ul, 0))
@@ -516,39 +522,39 @@ int foud_ingress(struct __sk_buff *skb)
 	int hdrs;
 
 	if (outer_ip(skb, &o))
-		return TC_ACT_OK;
+		return PASS;
 	if (o.k.proto == FOU_PROTO_UDP) {
 		udp_off = o.off + 8;
 		if (outer_udp(skb, &o, &pk))
-			return TC_ACT_OK;
+			return PASS;
 	} else if (o.k.proto != FOU_PROTO_IPIP && o.k.proto != FOU_PROTO_IPV6 &&
 		   o.k.proto != FOU_PROTO_GRE) {
-		return TC_ACT_OK;
+		return PASS;
 	}
 	if (o.k.proto == FOU_PROTO_GRE) {
 		if (outer_gre(skb, &o, &flag))
-			return TC_ACT_OK;
+			return PASS;
 	} else if (o.k.proto == FOU_PROTO_IPIP) {
 		flag = FOUD_BPF_INNER_V4;
 	} else if (o.k.proto == FOU_PROTO_IPV6) {
 		flag = FOUD_BPF_INNER_V6;
 	} else {
-		return TC_ACT_OK;
+		return PASS;
 	}
 	/* A UDP arrival needs a fou/gue tunnel, a raw one an encap-none tunnel. */
 	o.k.udp = udp_off ? 1 : 0;
 	rv = bpf_map_lookup_elem(&foud_rx, &o.k);
 	if (!rv || !(rv->inner & flag))
-		return TC_ACT_OK;
+		return PASS;
 	/* Congestion marks go to foud, which applies RFC 6040 and counts drops. */
 	if ((o.tos & FOU_ECN_MASK) == FOU_ECN_CE)
-		return TC_ACT_OK;
+		return PASS;
 	hdrs = inner_check(skb, o.off, flag);
 	if (hdrs < 0)
-		return TC_ACT_OK;
+		return PASS;
 	st = bpf_map_lookup_elem(&foud_stats, &rv->ifindex);
 	if (!st)
-		return TC_ACT_OK;
+		return PASS;
 	if (udp_off)
 		ps = bpf_map_lookup_elem(&foud_pstats, &pk);
 	inner_len = skb->len - o.off;
@@ -556,7 +562,7 @@ int foud_ingress(struct __sk_buff *skb)
 	if ((flag == FOUD_BPF_INNER_V6) != o.v6)
 		f |= flag == FOUD_BPF_INNER_V6 ? ADJ_DECAP_L3_IPV6 : ADJ_DECAP_L3_IPV4;
 	if (bpf_skb_adjust_room(skb, -(__s32)(o.off - ETH_HLEN_), BPF_ADJ_ROOM_MAC, f))
-		return TC_ACT_OK;
+		return PASS;
 	segs = gso_segs(skb, inner_len, (__u32)hdrs);
 	st->rx_packets += segs;
 	st->rx_bytes += inner_len + (segs - 1) * (__u32)hdrs;
