@@ -171,7 +171,7 @@ start_foud() { # start_foud a|b
 
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
-declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5555 [bgue]=6080 [bgrefou]=5556)
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566)
 ORDER=(veth vxlan tunfwd bfou bgue bgrefou fou gue grefou foudvx)
 path() { # path ID "LABEL" DST
 	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
@@ -231,12 +231,15 @@ setup_paths() {
 	else
 		path_fail grefou failed "fouctl refused the configuration"
 	fi
-	# The same three on foud's BPF data path (TC programs in the kernel).
-	local spec id kind enc port x
-	for spec in "bfou ipip fou 5555 3" "bgue ipip gue 6080 4" "bgrefou gre fou 5556 5"; do
-		read -r id kind enc port x <<<"$spec"
+	# The same three on foud's BPF data path (TC programs in the kernel), on
+	# ports of their own: their ports receive without UDP GRO (daemon/bpf.c).
+	local spec id kind enc port x pw
+	for spec in "bfou ipip fou 5565 3 ipproto 4" "bgue ipip gue 6090 4 gue" "bgrefou gre fou 5566 5 ipproto 47"; do
+		read -r id kind enc port x pw <<<"$spec"
 		path "$id" "foud BPF ${kind^^}/${enc^^}" 10.$((x + 40)).0.2; PROCS[$id]=foud DEVS[$id]=fbb$x
-		if fa link add name fbb$x type $kind remote 192.0.2.${x}2 local 192.0.2.${x}1 encap $enc encap-sport auto encap-dport $port datapath bpf &&
+		# shellcheck disable=SC2086
+		if fa fou add port $port $pw && fb fou add port $port $pw &&
+		   fa link add name fbb$x type $kind remote 192.0.2.${x}2 local 192.0.2.${x}1 encap $enc encap-sport auto encap-dport $port datapath bpf &&
 		   fb link add name fbb$x type $kind remote 192.0.2.${x}1 local 192.0.2.${x}2 encap $enc encap-sport auto encap-dport $port datapath bpf; then
 			dev_up "$NSA" fbb$x 10.$((x + 40)).0.1/30; dev_up "$NSB" fbb$x 10.$((x + 40)).0.2/30
 		else

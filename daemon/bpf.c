@@ -155,18 +155,33 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	return 0;
 }
 
+/* Whether a BPF-path tunnel sends to this port number (so its peer likely does too). */
+static bool port_bpf_used(const struct foud *d, const struct foud_port *p)
+{
+	const struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (t->bpf_egress && t->tnl.encap != FOU_ENCAP_NONE &&
+		    t->tnl.encap_dport == p->cfg.port && t->tnl.remote.family == p->cfg.family)
+			return true;
+	return false;
+}
+
 /*
- * UDP GRO on a port makes the kernel merge its datagrams before TC sees
- * them, and a merged skb is no packet the receive program can take: while
- * BPF carries tunnels, the ports receive datagram by datagram.
+ * UDP GRO on a port makes a NIC's GRO merge its datagrams before TC sees
+ * them, and a merged skb is no packet the receive program can take: the
+ * ports BPF-path tunnels use receive datagram by datagram. The others keep
+ * GRO, which the userspace path needs for speed.
  */
-static void ports_gro(struct foud *d, bool on)
+static void ports_gro(struct foud *d)
 {
 	const struct foud_port *p;
-	int v = on;
+	int v;
 
-	TAILQ_FOREACH(p, &d->ports, entry)
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		v = d->offload && !(d->bpf && port_bpf_used(d, p));
 		setsockopt(p->ev.fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+	}
 }
 
 static void bpf_close(struct foud *d)
@@ -176,8 +191,6 @@ static void bpf_close(struct foud *d)
 
 	if (!b)
 		return;
-	if (d->offload)
-		ports_gro(d, true);
 	for (i = 0; i < MAX_UNDERLAYS; i++)
 		if (b->ul[i].users)
 			detach(&b->ul[i].at);
@@ -185,6 +198,7 @@ static void bpf_close(struct foud *d)
 		bpf_object__close(b->obj);
 	free(b);
 	d->bpf = NULL;
+	ports_gro(d);
 }
 
 static void ports_sync(struct foud *d);
@@ -519,6 +533,8 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 	underlay_put(d->bpf, t->bpf_oif);
 	if (!--d->bpf->users)
 		bpf_close(d);
+	else
+		ports_gro(d);
 }
 
 /* The programs' own counters alone, for fouctl -j -s -d (what bypassed foud). */
@@ -581,7 +597,7 @@ static void ports_sync(struct foud *d)
 
 	if (!b)
 		return;
-	ports_gro(d, false);
+	ports_gro(d);
 	while (bpf_map_get_next_key(b->port, NULL, &k) == 0)
 		bpf_map_delete_elem(b->port, &k);
 	while (bpf_map_get_next_key(b->ours, NULL, &port) == 0)

@@ -442,8 +442,8 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 		return ret;
 	}
 	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
-	if (t->l2)
-		foud_bpf_ports_changed(d);
+	/* L2 ports are ours to protect; a BPF tunnel's port receives without GRO. */
+	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
 	return 0;
 }
