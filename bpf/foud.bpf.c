@@ -280,8 +280,8 @@ int foud_egress(struct __sk_buff *skb)
 		st->tx_drop_loop++;
 		return TC_ACT_SHOT;
 	}
-	/* Too big for the path: foud answers with ICMP and counts it. */
-	if (!skb->gso_size && len > t->mtu_limit)
+	/* Too big for the path (whole, or a segment of it): foud answers with ICMP and counts it. */
+	if (skb->gso_size ? in.hdrs + skb->gso_size > t->mtu_limit : len > t->mtu_limit)
 		return PASS;
 
 	iplen = v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
