@@ -316,6 +316,9 @@ int foud_egress(struct __sk_buff *skb)
 		f |= BPF_F_ADJ_ROOM_ENCAP_L4_GRE;
 	}
 	olen = iplen + ul + gl;
+	/* The outer length fields have 16 bits; foud segments what would not fit. */
+	if (len + olen - (v6 ? iplen : 0) > 0xffff)
+		return PASS;
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return PASS;
