@@ -132,7 +132,9 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "foud");
 	int ret;
 
-	libbpf_set_print(verbose ? NULL : libbpf_quiet);
+	/* libbpf's own messages (verifier log...) only with foud -v. */
+	if (!verbose)
+		libbpf_set_print(libbpf_quiet);
 	b->obj = bpf_object__open_mem(foud_bpf_obj, (size_t)(foud_bpf_obj_end - foud_bpf_obj),
 				      &oo);
 	if (!b->obj)
@@ -679,4 +681,53 @@ void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_
 void foud_bpf_fini(struct foud *d)
 {
 	bpf_close(d);
+}
+
+/* Whether the filter at hook is one of ours (by its program's name). */
+static bool tc_is_ours(struct bpf_tc_hook *hook)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd;
+	bool ours;
+
+	if (bpf_tc_query(hook, &opts) || !opts.prog_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(opts.prog_id);
+	if (fd < 0)
+		return false;
+	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	       (!strcmp(info.name, "foud_ingress") || !strcmp(info.name, "foud_egress"));
+	close(fd);
+	return ours;
+}
+
+/*
+ * clsact filters outlive a foud that was killed (TCX links do not): at
+ * start, remove ours from every device of the namespace.
+ */
+void foud_bpf_cleanup_stale(struct foud *d)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
+	int dir;
+
+	if (!ifs)
+		return;
+	if (!d->verbose)
+		libbpf_set_print(libbpf_quiet);
+	for (i = ifs; i->if_index; i++) {
+		for (dir = 0; dir < 2; dir++) {
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->if_index,
+				    .attach_point = dir ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+
+			if (!tc_is_ours(&hook))
+				continue;
+			if (bpf_tc_detach(&hook, &opts) == 0)
+				foud_log(LOG_INFO, "removed a stale foud filter from %s %s",
+					 i->if_name, dir ? "egress" : "ingress");
+		}
+	}
+	if_freenameindex(ifs);
 }

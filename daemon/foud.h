@@ -239,6 +239,8 @@ void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
 /* Mirrors foud's receive ports into the programs' maps. */
 void foud_bpf_ports_changed(struct foud *d);
 void foud_bpf_fini(struct foud *d);
+/* Removes clsact filters a killed foud left in this namespace. */
+void foud_bpf_cleanup_stale(struct foud *d);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -202,6 +202,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
 		return 1;
 	}
+	foud_bpf_cleanup_stale(&d);
 	if (o.conf && apply_conf(&d, o.conf)) {
 		foud_fini(&d);
 		return 1;

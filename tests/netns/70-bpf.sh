@@ -3,7 +3,8 @@
 # that bypasses foud (the programs' counters carry it all, summed into
 # fouctl -s), several tunnels at once told apart by GRE key, IPv6 underlays,
 # and cleanup: link del, SIGTERM, kill -9 (TCX links), and clsact filters
-# (FOUD_BPF_TC=1, the older kernels' way) removed on exit.
+# (FOUD_BPF_TC=1, the older kernels' way) removed on exit, and after a
+# kill -9 by the next foud's start.
 . "$(dirname "$0")/lib.sh"
 setup_hosts
 start_foud a
@@ -129,4 +130,18 @@ kill -TERM "$pa"; wait "$pa"; rc=$?
 unset 'PIDS[-1]'
 check "clsact: foud exits 0 on SIGTERM" test $rc -eq 0
 check "clsact: SIGTERM removed the ingress filter" test -z "$(na tc filter show dev va ingress)"
+# A killed foud leaves its clsact filter; the next foud removes it at start.
+rm -f "$TMP/a.sock"
+FOUD_BPF_TC=1 start_foud a
+fa fou add port 5555 ipproto 4
+fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555
+pa=${PIDS[-1]}
+kill -9 "$pa"; wait "$pa" 2>/dev/null
+unset 'PIDS[-1]'
+check "clsact: kill -9 leaves the ingress filter (what the next start cleans)" \
+	grep -q "foud_ingress" <(na tc filter show dev va ingress)
+rm -f "$TMP/a.sock"
+start_foud a
+check "clsact: the next foud removed the stale filter at start" test -z "$(na tc filter show dev va ingress)"
+check "... and says so in its log" grep -q "removed a stale foud filter from va ingress" "$TMP/foud-a.log"
 finish
