@@ -5,8 +5,23 @@
  * underlay devices those tunnels route through, and configures both through
  * maps. Attachments are TCX links where the kernel has them (6.6+): they go
  * away with the last descriptor, so even kill -9 leaves nothing behind.
- * Older kernels get clsact filters, removed on delete and on exit.
- * Nothing is pinned: closing the object removes the maps.
+ * Older kernels get clsact filters, removed on delete and on exit, and
+ * after a kill by the next start. Nothing is pinned: closing the object
+ * removes the maps.
+ *
+ * Choices, and why:
+ * - The programs pass what they do not fully handle with TC_ACT_UNSPEC, so
+ *   other TC programs after ours still run, then the stack, then foud's
+ *   userspace path, which drops, answers (ICMP) or counts it exactly as
+ *   without BPF. Oversized packets go that way too.
+ * - foud finds the underlay device with RTM_GETROUTE at link add (it must
+ *   attach the receive program there anyway) and the transmit program hands
+ *   packets to it with bpf_redirect_neigh, which routes to the next hop and
+ *   resolves its neighbour: no addresses compiled in or copied into maps.
+ *   A route that later moves to another device is not followed.
+ * - Receive trusts a non-zero UDP checksum only when the device verified
+ *   it (CHECKSUM_UNNECESSARY); anything else is verified by foud's socket.
+ * - Ports that BPF tunnels use receive without UDP GRO (see ports_gro()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
