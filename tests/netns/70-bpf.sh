@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The BPF data path: which tunnels it takes and why not the others, traffic
-# that bypasses foud (the programs' counters carry it all, summed into
-# fouctl -s), several tunnels at once told apart by GRE key, IPv6 underlays,
+# The BPF data path: which tunnels it takes and why not the others (options,
+# missing privileges), traffic that bypasses foud (the programs' counters
+# carry it all, summed into fouctl -s), several tunnels at once told apart by GRE key, IPv6 underlays,
 # and cleanup: link del, SIGTERM, kill -9 (TCX links), and clsact filters
 # (FOUD_BPF_TC=1, the older kernels' way) removed on exit, and after a
 # kill -9 by the next foud's start.
@@ -97,6 +97,23 @@ check "datapath fast: refused, naming the word" test $rc -ne 0 -a "$(grep -c '"f
 fa link add name k1 type gre remote $B4 local $A4 key 5 seq encap fou encap-sport auto encap-dport 5556
 check "gre seq under auto: userspace, says why" grep -q "datapath userspace (GRE checksum or sequence" <(fa -d link show k1)
 fa link del k1
+
+# ---- no privilege for BPF: auto falls back, bpf is refused ------------------
+fc() { "$FOUCTL" -S "$TMP/c.sock" "$@"; }
+ip netns exec "$NSA" setpriv --bounding-set=-bpf,-sys_admin,-perfmon "$FOUD" -f -S "$TMP/c.sock" 2>>"$TMP/foud-c.log" &
+PIDS+=($!)
+for i in $(seq 50); do [ -S "$TMP/c.sock" ] && break; sleep 0.1; done
+fc link add name c1 type ipip remote 192.0.2.9 local $A4 encap fou encap-sport auto encap-dport 5555
+check "without CAP_BPF: auto says userspace, and why" \
+	grep -q "datapath userspace (cannot load the BPF programs: Operation not permitted)" <(fc -d link show c1)
+fc link add name c2 type ipip remote 192.0.2.10 local $A4 encap fou encap-dport 5555 datapath bpf >"$TMP/noperm" 2>&1
+rc=$?
+check "without CAP_BPF: datapath bpf is refused, naming why (exit $rc)" \
+	test $rc -ne 0 -a "$(grep -c 'datapath bpf.*not permitted' "$TMP/noperm")" = 1
+pc=${PIDS[-1]}
+kill -TERM "$pc"; wait "$pc"; rc=$?
+unset 'PIDS[-1]'
+check "the foud without CAP_BPF exits 0" test $rc -eq 0
 
 # ---- link del detaches; kill -9 leaves nothing ------------------------------
 pa=${PIDS[0]}
