@@ -47,6 +47,15 @@ $(B)/tou-run: tou/tou-run
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
 
+# The kernel data path: compiled for BPF and embedded in foud (daemon/bpf_obj.c).
+BPF_CC     ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Ibpf -Iinclude -I/usr/include/$(shell $(BPF_CC) -print-multiarch)
+$(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_bpf.h include/fou/wire.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+$(B)/daemon/bpf_obj.o: $(B)/bpf/foud.bpf.o
+$(B)/daemon/bpf_obj.o: CPPFLAGS += -DFOUD_BPF_OBJ='"$(B)/bpf/foud.bpf.o"'
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -58,7 +67,7 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf
 
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -71,6 +80,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
 $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 	@mkdir -p $(dir $@)
 	cc -std=gnu11 $(WARN) -O2 -fPIC -shared -o $@ $<
+
+# The BPF programs' tests run the embedded object: link it, and libbpf.
+$(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
+$(B)/tests/test_bpf: LDFLAGS += -lbpf
 
 unit: $(UT_BIN) $(B)/tests/refuse.so
 

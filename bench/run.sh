@@ -4,7 +4,8 @@
 # over one veth between two network namespaces (hosts A 192.0.2.1, B 192.0.2.2):
 #
 #   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) |
-#   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (when it exists)
+#   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU (the kernel data path)
+#   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
@@ -149,7 +150,9 @@ setup_underlay() {
 	na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb
 	na ip addr add 192.0.2.11/24 dev va; nb ip addr add 192.0.2.12/24 dev vb
 	na ip addr add 192.0.2.21/24 dev va; nb ip addr add 192.0.2.22/24 dev vb
-	na ip addr add 192.0.2.31/24 dev va; nb ip addr add 192.0.2.32/24 dev vb
+	# And for the BPF data path's three tunnels.
+	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
+	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
 	na ip link set va up; nb ip link set vb up
 }
 
@@ -169,8 +172,8 @@ start_foud() { # start_foud a|b
 
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
-declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [tou]=6090)
-ORDER=(veth vxlan tunfwd fou gue grefou tou foudvx)
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
+ORDER=(veth vxlan tunfwd bfou bgue bgrefou fou gue grefou tou foudvx)
 path() { # path ID "LABEL" DST
 	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
 }
@@ -205,8 +208,8 @@ setup_paths() {
 	# foud IPIP over FOU
 	path fou "foud IPIP/FOU" 10.1.0.2; PROCS[fou]=foud DEVS[fou]=fbt1
 	if fa fou add port 5555 ipproto 4 && fb fou add port 5555 ipproto 4 &&
-	   fa link add name fbt1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 &&
-	   fb link add name fbt1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555; then
+	   fa link add name fbt1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 datapath userspace &&
+	   fb link add name fbt1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 datapath userspace; then
 		dev_up "$NSA" fbt1 10.1.0.1/30; dev_up "$NSB" fbt1 10.1.0.2/30
 	else
 		path_fail fou failed "fouctl refused the configuration"
@@ -214,8 +217,8 @@ setup_paths() {
 	# foud IPIP over GUE
 	path gue "foud IPIP/GUE" 10.2.0.2; PROCS[gue]=foud DEVS[gue]=fbg1
 	if fa fou add port 6080 gue && fb fou add port 6080 gue &&
-	   fa link add name fbg1 type ipip remote 192.0.2.12 local 192.0.2.11 encap gue encap-sport auto encap-dport 6080 &&
-	   fb link add name fbg1 type ipip remote 192.0.2.11 local 192.0.2.12 encap gue encap-sport auto encap-dport 6080; then
+	   fa link add name fbg1 type ipip remote 192.0.2.12 local 192.0.2.11 encap gue encap-sport auto encap-dport 6080 datapath userspace &&
+	   fb link add name fbg1 type ipip remote 192.0.2.11 local 192.0.2.12 encap gue encap-sport auto encap-dport 6080 datapath userspace; then
 		dev_up "$NSA" fbg1 10.2.0.1/30; dev_up "$NSB" fbg1 10.2.0.2/30
 	else
 		path_fail gue failed "fouctl refused the configuration"
@@ -223,21 +226,36 @@ setup_paths() {
 	# foud GRE over FOU
 	path grefou "foud GRE/FOU" 10.3.0.2; PROCS[grefou]=foud DEVS[grefou]=fbr1
 	if fa fou add port 5556 ipproto 47 && fb fou add port 5556 ipproto 47 &&
-	   fa link add name fbr1 type gre remote 192.0.2.22 local 192.0.2.21 encap fou encap-sport auto encap-dport 5556 &&
-	   fb link add name fbr1 type gre remote 192.0.2.21 local 192.0.2.22 encap fou encap-sport auto encap-dport 5556; then
+	   fa link add name fbr1 type gre remote 192.0.2.22 local 192.0.2.21 encap fou encap-sport auto encap-dport 5556 datapath userspace &&
+	   fb link add name fbr1 type gre remote 192.0.2.21 local 192.0.2.22 encap fou encap-sport auto encap-dport 5556 datapath userspace; then
 		dev_up "$NSA" fbr1 10.3.0.1/30; dev_up "$NSB" fbr1 10.3.0.2/30
 	else
 		path_fail grefou failed "fouctl refused the configuration"
 	fi
+	# The same three on foud's BPF data path (TC programs in the kernel), on
+	# ports of their own: their ports receive without UDP GRO (daemon/bpf.c).
+	local spec id kind enc port x pw
+	for spec in "bfou ipip fou 5565 3 ipproto 4" "bgue ipip gue 6090 4 gue" "bgrefou gre fou 5566 5 ipproto 47"; do
+		read -r id kind enc port x pw <<<"$spec"
+		path "$id" "foud BPF ${kind^^}/${enc^^}" 10.$((x + 40)).0.2; PROCS[$id]=foud DEVS[$id]=fbb$x
+		# shellcheck disable=SC2086
+		if fa fou add port $port $pw && fb fou add port $port $pw &&
+		   fa link add name fbb$x type $kind remote 192.0.2.${x}2 local 192.0.2.${x}1 encap $enc encap-sport auto encap-dport $port datapath bpf &&
+		   fb link add name fbb$x type $kind remote 192.0.2.${x}1 local 192.0.2.${x}2 encap $enc encap-sport auto encap-dport $port datapath bpf; then
+			dev_up "$NSA" fbb$x 10.$((x + 40)).0.1/30; dev_up "$NSB" fbb$x 10.$((x + 40)).0.2/30
+		else
+			path_fail "$id" failed "datapath bpf refused (see fouctl's message in the log)"
+		fi
+	done
 	# foud TOU: TCP in GUE, no inner IP header. tou-run would mark one program's
 	# sockets; here a rule sends every TCP socket to the peer's address through
 	# the TOU table instead, so the bench's servers need no wrapper. foud's data
 	# path is the same. UDP is not TOU's: the 64-byte UDP test does not apply.
-	path tou "foud TOU (TCP/GUE)" 192.0.2.32; PROCS[tou]=foud DEVS[tou]=tou0
-	if fa tou add peer 192.0.2.32 local 192.0.2.31 port 6090 &&
-	   fb tou add peer 192.0.2.31 local 192.0.2.32 port 6090 &&
-	   na ip rule add to 192.0.2.32 ipproto tcp lookup 7630709 priority 999 &&
-	   nb ip rule add to 192.0.2.31 ipproto tcp lookup 7630709 priority 999; then :
+	path tou "foud TOU (TCP/GUE)" 192.0.2.62; PROCS[tou]=foud DEVS[tou]=tou0
+	if fa tou add peer 192.0.2.62 local 192.0.2.61 port 6091 &&
+	   fb tou add peer 192.0.2.61 local 192.0.2.62 port 6091 &&
+	   na ip rule add to 192.0.2.62 ipproto tcp lookup 7630709 priority 999 &&
+	   nb ip rule add to 192.0.2.61 ipproto tcp lookup 7630709 priority 999; then :
 	else
 		path_fail tou failed "fouctl or ip rule refused the configuration"
 	fi
@@ -557,7 +575,7 @@ jq -n --slurpfile paths "$TMP/paths.jsonl" --slurpfile recs "$REC" --argjson dro
 		ratios: "path / kernel VXLAN (throughput: higher is better; latency and CPU: lower is better)",
 		cpu: "CPU-seconds per Gbit received = cores per Gbit/s; machine: /proc/stat user+nice+system+irq+softirq (the whole machine, other load included); process: utime+stime of foud A+B or tunfwd; single-stream runs"},
 	 paths: ($P | map(. + {vs_vxlan: (if .id == "vxlan" then null else ratios(.; $vx) end)}
-		+ (if .id == "fou" then {vs_ceiling: ratios(.; $ceil)} else {} end))),
+		+ (if .id == "fou" or .id == "bfou" then {vs_ceiling: ratios(.; $ceil)} else {} end))),
 	 memory_kb: {process: "foud (host A)", idle: $mi, load: $ml, peak_hwm: $mh, before_many: $mb,
 		many_tunnels: $nt, many_configured: $nn, with_many: $mm, after_delete: $ma,
 		add_seconds: $tadd, delete_seconds: $tdel, error: (if $merr == "" then null else $merr end)},
@@ -610,16 +628,19 @@ table() {
 	printf ' proc = foud A+B, or tunfwd for the ceiling. UDP rcv errs: RcvbufErrors+InErrors of both\n'
 	printf ' namespaces during all TCP runs / during the 64-byte run. RTT and CPU ratios: lower is better)\n'
 
-	printf '\nIPIP/FOU as a ratio:'
+	local pid
+	for pid in bfou fou; do
+	printf '\n%s as a ratio:' "$(q ".paths[] | select(.id == \"$pid\") | .label")"
 	for ref in vs_vxlan vs_ceiling; do
-		if [ "$(q ".paths[] | select(.id == \"fou\") | .$ref")" = null ]; then continue; fi
-		local R=".paths[] | select(.id == \"fou\") | .$ref"
+		if [ "$(q ".paths[] | select(.id == \"$pid\") | .$ref")" = null ]; then continue; fi
+		local R=".paths[] | select(.id == \"$pid\") | .$ref"
 		printf '\n  to %-14s 1 stream %s, 4 streams %s, reverse %s' \
 			"$([ $ref = vs_vxlan ] && echo "kernel VXLAN:" || echo "TUN ceiling:")" \
 			"$(fmt "$(q "$R.p1")")" "$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")"
 		[ $ref = vs_vxlan ] && printf ', RTT p50 %s, p99 %s, UDP rx %s, machine CPU/Gbps %s' \
 			"$(fmt "$(q "$R.p50")")" "$(fmt "$(q "$R.p99")")" "$(fmt "$(q "$R.udp_rx_pps")")" \
 			"$(fmt "$(q "$R.cpu_machine_per_gbps")")"
+	done
 	done
 	printf '\n\nfoud memory (VmRSS, host A): idle %s KiB, under load %s KiB (peak %s KiB),' \
 		"$(q .memory_kb.idle)" "$(q .memory_kb.load)" "$(q .memory_kb.peak_hwm)"

@@ -45,6 +45,7 @@ const char foud_cmd_usage[] =
 "        [ encap-sport { auto | PORT } ] [ encap-dport PORT ]\n"
 "        [ encap-csum | noencap-csum ] [ encap-udp6-csum | noencap-udp6-csum ]\n"
 "        [ encap-remcsum | noencap-remcsum ]\n"
+"        [ datapath { auto | bpf | userspace } ]\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "fouctl link add name NAME type vxlan id VNI\n"
 "        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
@@ -306,6 +307,12 @@ static const struct name_val encaps[] = {
 	{ "gue", FOU_ENCAP_GUE },
 };
 
+static const struct name_val datapaths[] = {
+	{ "auto", FOUD_DP_AUTO },
+	{ "bpf", FOUD_DP_BPF },
+	{ "userspace", FOUD_DP_USERSPACE },
+};
+
 /* Names that work without /etc/protocols, which minimal images lack. */
 static const struct name_val protos[] = {
 	{ "ipip", 4 },
@@ -563,6 +570,7 @@ enum {
 	LS_ECSUM = 1u << 17,
 	LS_ECSUM6 = 1u << 18,
 	LS_REMCSUM = 1u << 19,
+	LS_DATAPATH = 1u << 31,	/* the L2 slots take 20..30 */
 };
 
 static struct fou_tnl *tnl(struct pctx *p)
@@ -713,6 +721,21 @@ static int link_encap(struct pctx *p, const char *v)
 	return 0;
 }
 
+int foud_datapath_lookup(const char *name)
+{
+	return nv_find(datapaths, ARRAY_SIZE(datapaths), name);
+}
+
+static int link_datapath(struct pctx *p, const char *v)
+{
+	int dp = foud_datapath_lookup(v);
+
+	if (dp < 0)
+		return dp;
+	p->cmd->link.datapath = (enum foud_datapath)dp;
+	return 0;
+}
+
 static int link_noencap(struct pctx *p, const char *v)
 {
 	(void)v;
@@ -821,6 +844,7 @@ static const struct kw link_kws[] = {
 	{ "noencap-udp6-csum", LS_ECSUM6, false, 0, "", link_noecsum6 },
 	{ "encap-remcsum", LS_REMCSUM, false, 0, "", link_remcsum },
 	{ "noencap-remcsum", LS_REMCSUM, false, 0, "", link_noremcsum },
+	{ "datapath", LS_DATAPATH, true, 0, "auto, bpf or userspace", link_datapath },
 };
 
 static int link_addr_check(struct pctx *p, const char *word, const struct fou_addr *a)

@@ -81,11 +81,24 @@ struct foud_port_cfg {
 	uint16_t peer_port;		/* given iff peer is */
 };
 
+/* `datapath { auto | bpf | userspace }` on link add, and foud -D. */
+enum foud_datapath {
+	FOUD_DP_DEFAULT,		/* foud's default (foud -D, else auto) */
+	FOUD_DP_AUTO,			/* BPF when possible, else userspace */
+	FOUD_DP_BPF,			/* BPF or an error */
+	FOUD_DP_USERSPACE,
+	FOUD_DP__MAX
+};
+
+/* The datapath word, or -EINVAL. */
+int foud_datapath_lookup(const char *name);
+
 /* `link add name NAME type KIND ...` */
 struct foud_link_cfg {
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
 	uint32_t mtu;			/* 0: underlay MTU minus overhead */
+	enum foud_datapath datapath;
 	struct foud_l2_cfg l2;		/* kind FOUD_L2_NONE for L3 links */
 };
 

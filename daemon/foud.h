@@ -24,6 +24,8 @@ struct foud_l2;
 struct foud_l2port;
 struct foud_l2_txq;
 struct foud_stt;
+struct foud_bpf;
+struct foud_bpf_attach;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -86,6 +88,9 @@ struct foud_tunnel {
 	unsigned int gso_retry;		/* super-packets sent the slow way since */
 	uint64_t gso_fallback;		/* super-packets sent segment by segment instead */
 	struct foud_stats st;
+	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
+	int bpf_oif;			/* its underlay device */
+	char dp_why[128];		/* why the userspace path, when it is */
 };
 
 /* A raw IP socket receiving plain (encap none) tunnel traffic. */
@@ -210,6 +215,8 @@ struct foud {
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
 	bool udp_gso;			/* cleared when the kernel refuses UDP_SEGMENT */
 	bool verbose;
+	enum foud_datapath datapath;	/* default of link add (foud -D) */
+	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	volatile int stop;
 };
 
@@ -296,6 +303,8 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
 void foud_l2_tick(struct foud *d);
 bool foud_l2_port_is_ours(const struct foud *d, uint16_t port);
+/* The L2 kinds' UDP port numbers, at most max; returns the count. */
+int foud_l2_ports(const struct foud *d, uint16_t *out, int max);
 void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
@@ -331,6 +340,22 @@ int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
 		    int ifindex, uint32_t table);
 int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
+
+/* bpf.c */
+/* Puts t on the BPF path when dp (or foud's default) allows; errors only for datapath bpf. */
+int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapath dp,
+			char *err, size_t errlen);
+void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
+/* Adds the programs' counters of t (or of port p) to s. */
+void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct foud_stats *s);
+void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_stats *s);
+void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
+				struct foud_stats *s);
+/* Mirrors foud's receive ports into the programs' maps. */
+void foud_bpf_ports_changed(struct foud *d);
+void foud_bpf_fini(struct foud *d);
+/* Removes clsact filters a killed foud left in this namespace. */
+void foud_bpf_cleanup_stale(struct foud *d);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

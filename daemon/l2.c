@@ -1063,6 +1063,17 @@ bool foud_l2_port_is_ours(const struct foud *d, uint16_t port)
 	return false;
 }
 
+int foud_l2_ports(const struct foud *d, uint16_t *out, int max)
+{
+	const struct foud_l2port *p;
+	int n = 0;
+
+	TAILQ_FOREACH(p, &d->l2ports, entry)
+		if (n < max)
+			out[n++] = p->port;
+	return n;
+}
+
 void foud_l2_tick(struct foud *d)
 {
 	struct foud_tunnel *t;

@@ -16,17 +16,19 @@
 static struct foud *the_daemon;
 
 static const char usage[] =
-	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O]\n"
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments)\n"
 	"  -n         check the -c file and exit\n"
 	"  -v         verbose logging\n"
-	"  -O         turn TUN offloads (TSO, checksum) off\n";
+	"  -O         turn TUN offloads (TSO, checksum) off\n"
+	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
 
 struct opts {
 	bool foreground, check, verbose, no_offload;
 	const char *sock, *conf;
+	enum foud_datapath datapath;
 };
 
 static void on_signal(int sig)
@@ -38,12 +40,13 @@ static void on_signal(int sig)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	int c;
+	int c, dp;
 
+	o->datapath = FOUD_DP_AUTO;
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt(argc, argv, "fS:c:nvOh")) != -1) {
+	while ((c = getopt(argc, argv, "fS:c:nvOD:h")) != -1) {
 		switch (c) {
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
@@ -51,6 +54,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'n': o->check = true; break;
 		case 'v': o->verbose = true; break;
 		case 'O': o->no_offload = true; break;
+		case 'D':
+			dp = foud_datapath_lookup(optarg);
+			if (dp < 0) {
+				fprintf(stderr, "foud: -D \"%s\": expected auto, bpf or userspace\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->datapath = (enum foud_datapath)dp;
+			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
 		}
@@ -123,6 +135,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 	d->udp_gso = d->offload;
 	foud_uso_probe(d);
 	d->verbose = o->verbose;
+	d->datapath = o->datapath;
 	if (getrandom(&d->hash_seed, sizeof(d->hash_seed), 0) != sizeof(d->hash_seed))
 		d->hash_seed = (uint32_t)getpid() * 2654435761u;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -146,6 +159,7 @@ static void foud_fini(struct foud *d)
 	foud_tunnel_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
+	foud_bpf_fini(d);
 	if (d->raw_tx4 >= 0)
 		close(d->raw_tx4);
 	if (d->raw_tx6 >= 0)
@@ -190,6 +204,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
 		return 1;
 	}
+	foud_bpf_cleanup_stale(&d);
 	if (o.conf && apply_conf(&d, o.conf)) {
 		foud_fini(&d);
 		return 1;

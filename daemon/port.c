@@ -113,6 +113,7 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 		return -EIO;
 	}
 	TAILQ_INSERT_TAIL(&d->ports, p, entry);
+	foud_bpf_ports_changed(d);
 	return 0;
 }
 
@@ -123,6 +124,7 @@ static void port_free(struct foud *d, struct foud_port *p)
 	foud_loop_del(d, &p->ev);
 	close(p->ev.fd);
 	free(p);
+	foud_bpf_ports_changed(d);
 }
 
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen)

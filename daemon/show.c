@@ -88,8 +88,27 @@ void foud_show_sock_drops(struct foud_out *o, bool json, uint64_t n)
 				(unsigned long long)n);
 }
 
-static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out *o)
+/* foud's own counters plus what the BPF programs counted. */
+static struct foud_stats port_stats(struct foud *d, const struct foud_port *p)
 {
+	struct foud_stats s = p->st;
+
+	foud_bpf_port_stats(d, p, &s);
+	return s;
+}
+
+static struct foud_stats link_stats(struct foud *d, const struct foud_tunnel *t)
+{
+	struct foud_stats s = t->st;
+
+	foud_bpf_tunnel_stats(d, t, &s);
+	return s;
+}
+
+static void port_text(struct foud *d, const struct foud_port *p, uint32_t flags,
+		      struct foud_out *o)
+{
+	struct foud_stats st;
 	const struct foud_port_cfg *c = &p->cfg;
 	char a[64];
 
@@ -107,13 +126,16 @@ static void port_text(const struct foud_port *p, uint32_t flags, struct foud_out
 				c->peer_port);
 	foud_out_printf(o, "\n");
 	if (flags & FOUD_CTL_F_STATS) {
-		foud_show_stats_text(o, &p->st);
+		st = port_stats(d, p);
+		foud_show_stats_text(o, &st);
 		foud_show_sock_drops(o, false, foud_sock_drops(p->ev.fd, p->sock_drops));
 	}
 }
 
-static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out *o)
+static void port_json(struct foud *d, const struct foud_port *p, uint32_t flags,
+		      struct foud_out *o)
 {
+	struct foud_stats st;
 	const struct foud_port_cfg *c = &p->cfg;
 	char a[64];
 
@@ -129,7 +151,8 @@ static void port_json(const struct foud_port *p, uint32_t flags, struct foud_out
 		foud_out_printf(o, ",\"peer\":\"%s\",\"peer_port\":%u",
 				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
 	if (flags & FOUD_CTL_F_STATS) {
-		foud_show_stats_json(o, &p->st);
+		st = port_stats(d, p);
+		foud_show_stats_json(o, &st);
 		foud_show_sock_drops(o, true, foud_sock_drops(p->ev.fd, p->sock_drops));
 	}
 	foud_out_printf(o, "}");
@@ -145,10 +168,10 @@ void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o)
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		if (flags & FOUD_CTL_F_JSON) {
 			foud_out_printf(o, "%s", sep);
-			port_json(p, flags, o);
+			port_json(d, p, flags, o);
 			sep = ",";
 		} else {
-			port_text(p, flags, o);
+			port_text(d, p, flags, o);
 		}
 	}
 	foud_l2_show_ports(d, flags, o, &sep);
@@ -198,10 +221,11 @@ static void link_gso(const struct foud *d, const struct foud_tunnel *t, bool jso
 				(unsigned long long)t->gso_fallback);
 }
 
-static void link_text(const struct foud *d, const struct foud_tunnel *t, uint32_t flags,
+static void link_text(struct foud *d, const struct foud_tunnel *t, uint32_t flags,
 		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
+	struct foud_stats st = link_stats(d, t);
 	char r[64], l[64];
 
 	if (t->l2) {
@@ -209,7 +233,7 @@ static void link_text(const struct foud *d, const struct foud_tunnel *t, uint32_
 		if (flags & FOUD_CTL_F_DETAILS)
 			link_gso(d, t, false, o);
 		if (flags & FOUD_CTL_F_STATS)
-			foud_show_stats_text(o, &t->st);
+			foud_show_stats_text(o, &st);
 		return;
 	}
 	foud_out_printf(o, "%s: %s remote %s local %s", t->name, fou_kind(n->kind)->name,
@@ -237,14 +261,19 @@ static void link_text(const struct foud *d, const struct foud_tunnel *t, uint32_
 				n->encap_flags & FOU_ENCAP_F_CSUM6 ? "" : "no",
 				n->encap_flags & FOU_ENCAP_F_REMCSUM ? "" : "no");
 	}
-	if (flags & FOUD_CTL_F_DETAILS)
-		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu datapath userspace "
-				"offload %s\n", t->ifindex, t->path_mtu, fou_tnl_overhead(n),
-				t->offload ? "on" : "off");
+	if (flags & FOUD_CTL_F_DETAILS) {
+		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu ", t->ifindex,
+				t->path_mtu, fou_tnl_overhead(n));
+		if (t->bpf_egress)
+			foud_out_printf(o, "datapath bpf");
+		else
+			foud_out_printf(o, "datapath userspace (%s)", t->dp_why);
+		foud_out_printf(o, " offload %s\n", t->offload ? "on" : "off");
+	}
 	if (flags & FOUD_CTL_F_DETAILS)
 		link_gso(d, t, false, o);
 	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_text(o, &t->st);
+		foud_show_stats_text(o, &st);
 }
 
 static void link_json_gre(const struct fou_tnl *n, struct foud_out *o)
@@ -278,10 +307,21 @@ static void link_json_encap(const struct fou_tnl *n, struct foud_out *o)
 	foud_out_printf(o, "}");
 }
 
-static void link_json(const struct foud *d, const struct foud_tunnel *t, uint32_t flags,
+/* The reason, with JSON's special characters left out (it is our own text). */
+static void json_reason(struct foud_out *o, const char *why)
+{
+	foud_out_printf(o, ",\"datapath_reason\":\"");
+	for (; *why; why++)
+		if (*why != '"' && *why != '\\' && (unsigned char)*why >= 0x20)
+			foud_out_printf(o, "%c", *why);
+	foud_out_printf(o, "\"");
+}
+
+static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flags,
 		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
+	struct foud_stats st = link_stats(d, t);
 	char r[64], l[64];
 
 	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":\"%s\",\"mtu\":%u", t->ifindex, t->name,
@@ -293,7 +333,7 @@ static void link_json(const struct foud *d, const struct foud_tunnel *t, uint32_
 		if (flags & FOUD_CTL_F_DETAILS)
 			link_gso(d, t, true, o);
 		if (flags & FOUD_CTL_F_STATS)
-			foud_show_stats_json(o, &t->st);
+			foud_show_stats_json(o, &st);
 		foud_out_printf(o, "}");
 		return;
 	}
@@ -312,14 +352,25 @@ static void link_json(const struct foud *d, const struct foud_tunnel *t, uint32_
 	link_json_gre(n, o);
 	link_json_encap(n, o);
 	foud_out_printf(o, "}}");
-	if (flags & FOUD_CTL_F_DETAILS)
-		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"userspace\","
+	if (flags & FOUD_CTL_F_DETAILS) {
+		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"%s\","
 				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
-				t->offload ? "true" : "false");
-	if (flags & FOUD_CTL_F_DETAILS)
+				t->bpf_egress ? "bpf" : "userspace", t->offload ? "true" : "false");
+		if (!t->bpf_egress)
+			json_reason(o, t->dp_why);
 		link_gso(d, t, true, o);
+	}
+	if ((flags & FOUD_CTL_F_DETAILS) && (flags & FOUD_CTL_F_STATS) && t->bpf_egress) {
+		struct foud_stats b;
+
+		foud_bpf_tunnel_stats_only(d, t, &b);
+		foud_out_printf(o, ",\"bpf_stats64\":{\"rx\":{\"bytes\":%llu,\"packets\":%llu},"
+				"\"tx\":{\"bytes\":%llu,\"packets\":%llu}}",
+				(unsigned long long)b.rx_bytes, (unsigned long long)b.rx_packets,
+				(unsigned long long)b.tx_bytes, (unsigned long long)b.tx_packets);
+	}
 	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_json(o, &t->st);
+		foud_show_stats_json(o, &st);
 	foud_out_printf(o, "}");
 }
 

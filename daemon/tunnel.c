@@ -396,6 +396,13 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 		tunnel_raw_put(d, &t->tnl, 2);
 		goto err_close;
 	}
+	/* The TUN and sockets stay: BPF leaves foud whatever it does not carry. */
+	ret = foud_bpf_tunnel_add(d, t, cfg->datapath, err, errlen);
+	if (ret) {
+		foud_loop_del(d, &t->ev);
+		tunnel_raw_put(d, &t->tnl, 2);
+		goto err_close;
+	}
 	return 0;
 err_close:
 	close(fd);
@@ -424,6 +431,8 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 	tunnel_dst(t);
 	if (cfg->l2.kind != FOUD_L2_NONE) {
 		ret = foud_l2_open(d, t, cfg, err, errlen);
+		if (!ret)
+			ret = foud_bpf_tunnel_add(d, t, cfg->datapath, err, errlen);
 		if (ret) {
 			if (t->ev.fd >= 0)
 				close(t->ev.fd);
@@ -437,6 +446,8 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 		return ret;
 	}
 	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
+	/* L2 ports are ours to protect; a BPF tunnel's port receives without GRO. */
+	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
 	return 0;
 }
@@ -444,14 +455,17 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 {
 	TAILQ_REMOVE(&d->tunnels, t, entry);
+	foud_bpf_tunnel_del(d, t);
 	foud_loop_del(d, &t->ev);
 	close(t->ev.fd);
 	foud_uso_close(t);
 	foud_gro_forget(d, t);
-	if (t->l2)
+	if (t->l2) {
 		foud_l2_close(d, t);
-	else
+		foud_bpf_ports_changed(d);
+	} else {
 		tunnel_raw_put(d, &t->tnl, 2);
+	}
 	free(t);
 }
 

@@ -260,6 +260,7 @@ PY
 mx_py() { python3 "$FI_TMP/mx.py" "$@"; }
 
 MX_N=0
+MX_DP_BPF=0 MX_DP_US=0
 MX_T0=$SECONDS
 declare -A MX_CELL=()
 MX_EXTRA=()   # "name|ok" lines of the extra cases, for the summary
@@ -344,6 +345,11 @@ mx_tunnel() {
 		ip -n "$FI_NS" link show m1 >/dev/null 2>&1 && break
 		sleep 0.1
 	done
+	# Which data path foud chose (BPF unless the options need userspace).
+	case $(fi_fouctl -j -d link show m1 2>/dev/null | jq -r '.[0].datapath') in
+	bpf) MX_DP_BPF=$((MX_DP_BPF + 1)) ;;
+	*) MX_DP_US=$((MX_DP_US + 1)) ;;
+	esac
 	[[ $fams == *4* ]] && ip -n "$FI_NS" addr add $I4H/30 dev m1
 	[[ $fams == *6* ]] && ip -n "$FI_NS" -6 addr add $I6H/64 dev m1 nodad
 	ip -n "$FI_NS" link set m1 up
@@ -669,6 +675,22 @@ mx_peer() {
 mx_want "peer_port" && mx_peer
 
 # ---- summary ---------------------------------------------------------------
+
+# Every cell ran on the data path this run asked for (when cells ran: MX_ONLY).
+if ((MX_DP_BPF + MX_DP_US > 0)); then
+	case " ${FOUD_TEST_OPTS:-} " in
+	*" -D userspace "*) [[ $MX_DP_BPF -eq 0 ]]; dpok=$? ;;
+	*) [[ $MX_DP_BPF -gt 0 ]]; dpok=$? ;;
+	esac
+	MX_N=$((MX_N + 1))
+	dpmsg="data paths: $MX_DP_BPF cells on BPF, $MX_DP_US on userspace (FOUD_TEST_OPTS='${FOUD_TEST_OPTS:-}')"
+	if [[ $dpok -eq 0 ]]; then
+		echo "ok $MX_N - $dpmsg"
+	else
+		echo "not ok $MX_N - $dpmsg"
+		MX_DETAILS+=("$dpmsg")
+	fi
+fi
 
 echo "# interop matrix against Linux $(kp_exec uname -r 2>/dev/null) (guest GRO off), $MX_N cases in $((SECONDS - MX_T0))s after boot:"
 printf '# %-22s' "kind / encap"

@@ -120,7 +120,9 @@ fi_nsexec() { ip netns exec "$FI_NS" "$@"; }
 fi_start_foud() {
 	mkdir -p "$(dirname "$FI_SOCK")"
 	rm -f "$FI_SOCK"
-	ip netns exec "$FI_NS" "$FI_FOUD" -f -S "$FI_SOCK" >"$FI_TMP/foud.log" 2>&1 &
+	# FOUD_TEST_OPTS (say -D userspace) applies to the foud of every test.
+	# shellcheck disable=SC2086
+	ip netns exec "$FI_NS" "$FI_FOUD" -f -S "$FI_SOCK" ${FOUD_TEST_OPTS:-} >"$FI_TMP/foud.log" 2>&1 &
 	FI_FOUD_PID=$!
 	local i
 	for ((i = 0; i < 50; i++)); do

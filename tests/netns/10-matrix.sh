@@ -36,6 +36,12 @@ for c in "${cases[@]}"; do
 		fi
 		fa link add name t$n type $kind remote $lb local $la "${encw[@]}" ttl 64 || nok "$name: link add on a"
 		fb link add name t$n type $kind remote $la local $lb "${encw[@]}" ttl 64 || nok "$name: link add on b"
+		# The data path: foud's default (auto) takes BPF unless the tunnel
+		# needs an outer UDP checksum (IPv6 over fou/gue by default).
+		dp=bpf
+		[ "$uf" = 6 ] && [ $encap != none ] && dp=userspace
+		case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) dp=userspace ;; esac
+		check "$name: datapath $dp on both" test "$(fa -j -d link show t$n | jq -r '.[0].datapath')$(fb -j -d link show t$n | jq -r '.[0].datapath')" = "$dp$dp"
 		a4="" b4="" a6="" b6=""
 		[[ $inn == *4* ]] && { a4=10.$n.0.1; b4=10.$n.0.2; }
 		[[ $inn == *6* ]] && { a6=fd00:$n::1; b6=fd00:$n::2; }

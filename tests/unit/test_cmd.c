@@ -559,6 +559,10 @@ static const struct err_case errs[] = {
 	{ "fou add port 0 gue", "0" },
 	{ "fou add port 70000 gue", "70000" },
 	{ "fou add port 5555x gue", "5555x" },
+	{ "link add name t type ipip remote 192.0.2.2 local 192.0.2.1 datapath fast", "fast" },
+	{ "link add name t type ipip remote 192.0.2.2 local 192.0.2.1 datapath", "datapath" },
+	{ "link add name t type ipip remote 192.0.2.2 local 192.0.2.1 datapath bpf "
+	  "datapath userspace", "datapath" },
 	{ "fou add port -1 gue", "-1" },
 	{ "fou add port 5555 ipproto 0", "0" },
 	{ "fou add port 5555 ipproto 256", "256" },
@@ -871,6 +875,29 @@ static void test_tou_good(void **state)
 	assert_int_equal(cmd.op, FOUD_OP_SHOW);
 }
 
+/* The datapath word: each value, and the default when it is not said. */
+static void test_datapath(void **state)
+{
+	static const struct { const char *w; enum foud_datapath dp; } c[] = {
+		{ "", FOUD_DP_DEFAULT }, { " datapath auto", FOUD_DP_AUTO },
+		{ " datapath bpf", FOUD_DP_BPF }, { " datapath userspace", FOUD_DP_USERSPACE },
+	};
+	char line[256], err[256], *argv[64];
+	struct foud_cmd cmd;
+	int argc;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		snprintf(line, sizeof(line), "link add name t type ipip remote 192.0.2.2 "
+			 "local 192.0.2.1 encap fou encap-dport 5555%s", c[i].w);
+		argc = foud_cmd_split(line, argv, 64);
+		assert_int_equal(foud_cmd_parse(argc, argv, &cmd, err, sizeof(err)), 0);
+		assert_int_equal(cmd.link.datapath, c[i].dp);
+	}
+	assert_int_equal(foud_datapath_lookup("bpf"), FOUD_DP_BPF);
+	assert_int_equal(foud_datapath_lookup("BPF"), -EINVAL);
+}
+
 static void test_usage(void **state)
 {
 	static const char *const words[] = {
@@ -880,6 +907,7 @@ static void test_usage(void **state)
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
 		"nvgre", "vsid", "noflowid", "stt", "fdb { add | append }", "fdb del", "fdb show",
 		"tou add peer", "tou del peer", "tou show",
+		"datapath { auto | bpf | userspace }",
 	};
 
 	(void)state;
@@ -906,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_too_many),
 		cmocka_unit_test(test_tou_good),
+		cmocka_unit_test(test_datapath),
 		cmocka_unit_test(test_usage),
 	};
 

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The maps shared by foud (daemon/bpf.c) and its TC programs (bpf/foud.bpf.c).
+ * Fixed-width types only; addresses in network order, ports and keys in host
+ * order. IPv4 addresses use the first 4 bytes of the 16 and zero the rest.
+ */
+#ifndef FOUD_BPF_H
+#define FOUD_BPF_H
+
+#include <linux/types.h>
+
+#define FOUD_BPF_TUNNELS	4096
+#define FOUD_BPF_PORTS		256
+
+#define FOUD_BPF_F_V6		0x01	/* outer IPv6 */
+#define FOUD_BPF_F_GRE		0x02	/* GRE header */
+#define FOUD_BPF_F_GRE_KEY	0x04	/* GRE key (okey on transmit) */
+#define FOUD_BPF_F_TOS_INHERIT	0x08
+#define FOUD_BPF_F_PMTUDISC	0x10	/* outer DF on every packet */
+
+#define FOUD_BPF_ENCAP_NONE	0
+#define FOUD_BPF_ENCAP_FOU	1
+#define FOUD_BPF_ENCAP_GUE	2
+
+#define FOUD_BPF_INNER_V4	0x1
+#define FOUD_BPF_INNER_V6	0x2
+
+/* Transmit: one per BPF-path tunnel, keyed by the TUN device's ifindex. */
+struct foud_bpf_tnl {
+	__u8 flags;		/* FOUD_BPF_F_* */
+	__u8 encap;		/* FOUD_BPF_ENCAP_* */
+	__u8 inner;		/* FOUD_BPF_INNER_* the kind carries */
+	__u8 ttl;		/* 0: inherit */
+	__u8 tos;
+	__u8 pad[3];
+	__u32 okey;
+	__u16 sport;		/* 0: auto, hashed into [port_min, port_max) */
+	__u16 dport;
+	__u16 port_min, port_max;
+	__u32 mtu_limit;	/* larger non-GSO inner packets go to foud (ICMP, counted) */
+	__u32 oif;		/* underlay device towards remote */
+	__u8 local[16], remote[16];
+};
+
+/* Receive: outer addresses, protocol after UDP/encap (4, 41, 47) and GRE key. */
+struct foud_bpf_rxkey {
+	__u8 v6;
+	__u8 proto;
+	__u8 has_key;
+	__u8 udp;		/* arrived over UDP (fou/gue tunnel), else raw (encap none) */
+	__u32 key;
+	__u8 remote[16], local[16];
+};
+
+struct foud_bpf_rxval {
+	__u32 ifindex;		/* the tunnel's TUN device */
+	__u32 inner;		/* FOUD_BPF_INNER_* */
+};
+
+/* A `fou add port`: datagrams to it are decapsulated when everything matches. */
+struct foud_bpf_portkey {
+	__u16 port;
+	__u8 v6;
+	__u8 pad;
+};
+
+struct foud_bpf_port {
+	__u8 gue;
+	__u8 ipproto;		/* fou: the protocol it carries */
+	__u8 has_local, has_peer;
+	__u16 peer_port;
+	__u16 pad;
+	__u8 local[16], peer[16];
+};
+
+/* Per-CPU counters of a tunnel; foud adds them to its own. */
+struct foud_bpf_stats {
+	__u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
+	__u64 tx_drop_loop, tx_drop_inner, tx_drop_error;
+	__u32 ip_id;		/* outer IPv4 identification, per CPU */
+	__u32 pad;
+};
+
+/* Per-CPU counters of a port. */
+struct foud_bpf_pstats {
+	__u64 rx_packets, rx_bytes;
+};
+
+#endif /* FOUD_BPF_H */

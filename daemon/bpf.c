@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel data path: foud loads bpf/foud.bpf.c (compiled in), attaches
+ * foud_egress to each BPF-path tunnel's TUN device and foud_ingress to the
+ * underlay devices those tunnels route through, and configures both through
+ * maps. Attachments are TCX links where the kernel has them (6.6+): they go
+ * away with the last descriptor, so even kill -9 leaves nothing behind.
+ * Older kernels get clsact filters, removed on delete and on exit, and
+ * after a kill by the next start. Nothing is pinned: closing the object
+ * removes the maps.
+ *
+ * Choices, and why:
+ * - The programs pass what they do not fully handle with TC_ACT_UNSPEC, so
+ *   other TC programs after ours still run, then the stack, then foud's
+ *   userspace path, which drops, answers (ICMP) or counts it exactly as
+ *   without BPF. Oversized packets go that way too.
+ * - foud finds the underlay device with RTM_GETROUTE at link add (it must
+ *   attach the receive program there anyway) and the transmit program hands
+ *   packets to it with bpf_redirect_neigh, which routes to the next hop and
+ *   resolves its neighbour: no addresses compiled in or copied into maps.
+ *   A route that later moves to another device is not followed.
+ * - Receive trusts a non-zero UDP checksum only when the device verified
+ *   it (CHECKSUM_UNNECESSARY); anything else is verified by foud's socket.
+ * - Ports that BPF tunnels use receive without UDP GRO (see ports_gro()).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if_arp.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "foud.h"
+#include "../bpf/foud_bpf.h"
+
+#define TCX_INGRESS	46	/* enum bpf_attach_type, newer than libbpf 1.1's headers */
+#define TCX_EGRESS	47
+#define TC_HANDLE	0xf0d
+#define TC_PRIO		0xf0d
+#define MAX_UNDERLAYS	16
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+
+/* The compiled object, embedded by daemon/bpf_obj.c. */
+extern const unsigned char foud_bpf_obj[], foud_bpf_obj_end[];
+
+struct foud_bpf_attach {
+	int ifindex;
+	int link;		/* TCX link descriptor, or -1 for a clsact filter */
+	bool ingress;
+};
+
+struct underlay {
+	struct foud_bpf_attach at;
+	unsigned int users;
+};
+
+struct foud_bpf {
+	struct bpf_object *obj;
+	int eg, in;				/* program descriptors */
+	int tnl, rx, port, ours, stats, pstats;	/* map descriptors */
+	int ncpu;
+	unsigned int users;			/* BPF-path tunnels */
+	struct underlay ul[MAX_UNDERLAYS];
+};
+
+/* ---- attach and detach -------------------------------------------------- */
+
+static int attach_tc(int prog, struct foud_bpf_attach *a)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO,
+		    .prog_fd = prog, .flags = BPF_TC_F_REPLACE);
+	int ret = bpf_tc_hook_create(&hook);
+
+	if (ret && ret != -EEXIST)
+		return ret;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+static int attach(int prog, struct foud_bpf_attach *a)
+{
+	/* FOUD_BPF_TC=1 forces clsact filters, to test the older kernels' way. */
+	const char *tc = getenv("FOUD_BPF_TC");
+
+	a->link = -1;
+	if (tc && !strcmp(tc, "1"))
+		return attach_tc(prog, a);
+	a->link = bpf_link_create(prog, a->ifindex,
+				  (enum bpf_attach_type)(a->ingress ? TCX_INGRESS : TCX_EGRESS), NULL);
+	if (a->link >= 0)
+		return 0;
+	a->link = -1;
+	return attach_tc(prog, a);
+}
+
+static void detach(struct foud_bpf_attach *a)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
+
+	if (a->link >= 0)
+		close(a->link);
+	else if (a->ifindex)
+		bpf_tc_detach(&hook, &opts);
+	a->ifindex = 0;
+	a->link = -1;
+}
+
+/* ---- load --------------------------------------------------------------- */
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+static int prog_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -ENOENT;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level; (void)fmt; (void)ap;
+	return 0;
+}
+
+static int bpf_open(struct foud_bpf *b, bool verbose)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "foud");
+	int ret;
+
+	/* libbpf's own messages (verifier log...) only with foud -v. */
+	if (!verbose)
+		libbpf_set_print(libbpf_quiet);
+	b->obj = bpf_object__open_mem(foud_bpf_obj, (size_t)(foud_bpf_obj_end - foud_bpf_obj),
+				      &oo);
+	if (!b->obj)
+		return -errno;
+	ret = bpf_object__load(b->obj);
+	if (ret)
+		return ret;
+	b->eg = prog_fd(b->obj, "foud_egress");
+	b->in = prog_fd(b->obj, "foud_ingress");
+	b->tnl = map_fd(b->obj, "foud_tnl");
+	b->rx = map_fd(b->obj, "foud_rx");
+	b->port = map_fd(b->obj, "foud_port");
+	b->ours = map_fd(b->obj, "foud_ours");
+	b->stats = map_fd(b->obj, "foud_stats");
+	b->pstats = map_fd(b->obj, "foud_pstats");
+	b->ncpu = libbpf_num_possible_cpus();
+	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
+	    b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
+		return -ENOENT;
+	return 0;
+}
+
+/* Whether a BPF-path tunnel sends to this port number (so its peer likely does too). */
+static bool port_bpf_used(const struct foud *d, const struct foud_port *p)
+{
+	const struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (t->bpf_egress && t->tnl.encap != FOU_ENCAP_NONE &&
+		    t->tnl.encap_dport == p->cfg.port && t->tnl.remote.family == p->cfg.family)
+			return true;
+	return false;
+}
+
+/*
+ * UDP GRO on a port makes a NIC's GRO merge its datagrams before TC sees
+ * them, and a merged skb is no packet the receive program can take: the
+ * ports BPF-path tunnels use receive datagram by datagram. The others keep
+ * GRO, which the userspace path needs for speed.
+ */
+static void ports_gro(struct foud *d)
+{
+	const struct foud_port *p;
+	int v;
+
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		v = d->offload && !(d->bpf && port_bpf_used(d, p));
+		setsockopt(p->ev.fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+	}
+}
+
+static void bpf_close(struct foud *d)
+{
+	struct foud_bpf *b = d->bpf;
+	int i;
+
+	if (!b)
+		return;
+	for (i = 0; i < MAX_UNDERLAYS; i++)
+		if (b->ul[i].users)
+			detach(&b->ul[i].at);
+	if (b->obj)
+		bpf_object__close(b->obj);
+	free(b);
+	d->bpf = NULL;
+	ports_gro(d);
+}
+
+static void ports_sync(struct foud *d);
+
+/* Loads the object on the first BPF-path tunnel. */
+static int bpf_get(struct foud *d)
+{
+	int ret;
+
+	if (d->bpf)
+		return 0;
+	d->bpf = calloc(1, sizeof(*d->bpf));
+	if (!d->bpf)
+		return -ENOMEM;
+	ret = bpf_open(d->bpf, d->verbose);
+	if (ret) {
+		bpf_close(d);
+		return ret;
+	}
+	ports_sync(d);
+	return 0;
+}
+
+/* ---- underlay ----------------------------------------------------------- */
+
+/* The device the kernel routes remote through (RTM_GETROUTE), or -errno. */
+static int route_oif(const struct fou_addr *remote)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[64];
+	} req = { 0 };
+	char buf[4096];
+	size_t alen = remote->family == AF_INET ? 4 : 16;
+	struct rtattr *ra;
+	struct nlmsghdr *nh;
+	int s, n, len, oif = -ENETUNREACH;
+
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.rt.rtm_family = (unsigned char)remote->family;
+	req.rt.rtm_dst_len = (unsigned char)(alen * 8);
+	ra = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	ra->rta_type = RTA_DST;
+	ra->rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(RTA_DATA(ra), remote->a, alen);
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(ra->rta_len);
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	if (send(s, &req, req.nh.nlmsg_len, 0) < 0 || (n = (int)recv(s, buf, sizeof(buf), 0)) < 0) {
+		oif = -errno;
+		close(s);
+		return oif;
+	}
+	close(s);
+	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)n); nh = NLMSG_NEXT(nh, n)) {
+		if (nh->nlmsg_type != RTM_NEWROUTE)
+			continue;
+		len = (int)RTM_PAYLOAD(nh);
+		for (ra = RTM_RTA(NLMSG_DATA(nh)); RTA_OK(ra, len); ra = RTA_NEXT(ra, len))
+			if (ra->rta_type == RTA_OIF && RTA_PAYLOAD(ra) >= sizeof(int))
+				memcpy(&oif, RTA_DATA(ra), sizeof(int));
+	}
+	return oif;
+}
+
+static bool is_ether(int ifindex)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (s < 0 || !if_indextoname((unsigned int)ifindex, ifr.ifr_name)) {
+		if (s >= 0)
+			close(s);
+		return false;
+	}
+	ok = ioctl(s, SIOCGIFHWADDR, &ifr) == 0 && ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER;
+	close(s);
+	return ok;
+}
+
+static int underlay_get(struct foud_bpf *b, int ifindex)
+{
+	struct underlay *free_ul = NULL;
+	int i, ret;
+
+	for (i = 0; i < MAX_UNDERLAYS; i++) {
+		if (b->ul[i].users && b->ul[i].at.ifindex == ifindex) {
+			b->ul[i].users++;
+			return 0;
+		}
+		if (!b->ul[i].users && !free_ul)
+			free_ul = &b->ul[i];
+	}
+	if (!free_ul)
+		return -ENOSPC;
+	free_ul->at = (struct foud_bpf_attach){ .ifindex = ifindex, .link = -1, .ingress = true };
+	ret = attach(b->in, &free_ul->at);
+	if (ret)
+		return ret;
+	free_ul->users = 1;
+	return 0;
+}
+
+static void underlay_put(struct foud_bpf *b, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < MAX_UNDERLAYS; i++)
+		if (b->ul[i].users && b->ul[i].at.ifindex == ifindex && !--b->ul[i].users)
+			detach(&b->ul[i].at);
+}
+
+/* ---- what the programs can carry ---------------------------------------- */
+
+/* Why a tunnel needs the userspace path, or NULL when BPF can carry it. */
+static const char *inexpressible(const struct foud_tunnel *t)
+{
+	const struct fou_tnl *n = &t->tnl;
+	bool v6 = fou_kind(n->kind)->family == AF_INET6;
+
+	if (t->l2)
+		return "L2 kinds have no BPF path";
+	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM))
+		return "encap-remcsum: BPF cannot mark GSO packets for remote checksum offload";
+	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))
+		return "GRE checksum or sequence numbers do not mix with GSO in BPF";
+	if (n->encap != FOU_ENCAP_NONE && !v6 && (n->encap_flags & FOU_ENCAP_F_CSUM))
+		return "encap-csum: BPF cannot checksum the outer UDP of GSO packets";
+	if (n->encap != FOU_ENCAP_NONE && v6 && (n->encap_flags & FOU_ENCAP_F_CSUM6))
+		return "encap-udp6-csum: BPF cannot checksum the outer UDP of GSO packets "
+		       "(noencap-udp6-csum allows BPF)";
+	return NULL;
+}
+
+static void addr16(uint8_t out[16], const struct fou_addr *a)
+{
+	memset(out, 0, 16);
+	memcpy(out, a->a, a->family == AF_INET6 ? 16 : 4);
+}
+
+static void tnl_cfg(const struct foud_tunnel *t, int oif, struct foud_bpf_tnl *c)
+{
+	const struct fou_tnl *n = &t->tnl;
+	const struct fou_kind_ops *k = fou_kind(n->kind);
+	size_t overhead = fou_tnl_overhead(n);
+
+	memset(c, 0, sizeof(*c));
+	c->flags = (k->family == AF_INET6 ? FOUD_BPF_F_V6 : 0) |
+		   (k->gre ? FOUD_BPF_F_GRE : 0) |
+		   (k->gre && (n->gre_oflags & FOU_GRE_KEY) ? FOUD_BPF_F_GRE_KEY : 0) |
+		   (n->tos_inherit ? FOUD_BPF_F_TOS_INHERIT : 0) |
+		   (n->pmtudisc ? FOUD_BPF_F_PMTUDISC : 0);
+	c->encap = n->encap == FOU_ENCAP_FOU ? FOUD_BPF_ENCAP_FOU :
+		   n->encap == FOU_ENCAP_GUE ? FOUD_BPF_ENCAP_GUE : FOUD_BPF_ENCAP_NONE;
+	c->inner = (uint8_t)k->inner;
+	c->ttl = n->ttl;
+	c->tos = n->tos;
+	c->okey = n->okey;
+	c->sport = n->encap_sport;
+	c->dport = n->encap_dport;
+	c->port_min = n->port_min;
+	c->port_max = n->port_max;
+	c->mtu_limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
+	c->oif = (uint32_t)oif;
+	addr16(c->local, &n->local);
+	addr16(c->remote, &n->remote);
+}
+
+/* The receive keys of a tunnel: one per outer protocol it takes. */
+static int rx_keys(const struct foud_tunnel *t, struct foud_bpf_rxkey keys[2])
+{
+	const struct fou_tnl *n = &t->tnl;
+	const struct fou_kind_ops *k = fou_kind(n->kind);
+	int i, cnt = 0;
+
+	memset(keys, 0, 2 * sizeof(*keys));
+	if (k->gre) {
+		keys[cnt++].proto = FOU_PROTO_GRE;
+	} else {
+		if (k->inner & FOU_INNER_V4)
+			keys[cnt++].proto = FOU_PROTO_IPIP;
+		if (k->inner & FOU_INNER_V6)
+			keys[cnt++].proto = FOU_PROTO_IPV6;
+	}
+	for (i = 0; i < cnt; i++) {
+		keys[i].v6 = k->family == AF_INET6;
+		keys[i].udp = n->encap != FOU_ENCAP_NONE;
+		keys[i].has_key = k->gre && (n->gre_iflags & FOU_GRE_KEY);
+		keys[i].key = keys[i].has_key ? n->ikey : 0;
+		addr16(keys[i].remote, &n->remote);
+		addr16(keys[i].local, &n->local);
+	}
+	return cnt;
+}
+
+static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
+{
+	struct foud_bpf_rxkey keys[2];
+	uint32_t key = (uint32_t)t->ifindex;
+	int i, n = rx_keys(t, keys);
+
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(b->rx, &keys[i]);
+	bpf_map_delete_elem(b->tnl, &key);
+	bpf_map_delete_elem(b->stats, &key);
+}
+
+static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, int oif)
+{
+	struct foud_bpf_stats *zero = calloc((size_t)b->ncpu, sizeof(*zero));
+	struct foud_bpf_rxkey keys[2];
+	struct foud_bpf_rxval rv = { .ifindex = (uint32_t)t->ifindex };
+	struct foud_bpf_tnl c;
+	uint32_t key = (uint32_t)t->ifindex;
+	int i, n, ret;
+
+	if (!zero)
+		return -ENOMEM;
+	tnl_cfg(t, oif, &c);
+	rv.inner = c.inner;
+	ret = bpf_map_update_elem(b->stats, &key, zero, BPF_ANY);
+	free(zero);
+	if (!ret)
+		ret = bpf_map_update_elem(b->tnl, &key, &c, BPF_ANY);
+	n = rx_keys(t, keys);
+	/* BPF_NOEXIST: a second tunnel with the same match stays foud's, as the first wins. */
+	for (i = 0; !ret && i < n; i++)
+		ret = bpf_map_update_elem(b->rx, &keys[i], &rv, BPF_NOEXIST);
+	if (ret)
+		maps_del(b, t);
+	return ret;
+}
+
+/* ---- tunnels ------------------------------------------------------------ */
+
+static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size_t whylen)
+{
+	const char *no = inexpressible(t);
+	char ifname[IF_NAMESIZE] = "?";
+	int oif, ret;
+
+	if (no) {
+		snprintf(why, whylen, "%s", no);
+		return -EOPNOTSUPP;
+	}
+	oif = route_oif(&t->tnl.remote);
+	if (oif < 0) {
+		snprintf(why, whylen, "no underlay route to the remote: %s", strerror(-oif));
+		return oif;
+	}
+	if_indextoname((unsigned int)oif, ifname);
+	if (!is_ether(oif)) {
+		snprintf(why, whylen, "underlay device %s is not Ethernet", ifname);
+		return -EOPNOTSUPP;
+	}
+	ret = bpf_get(d);
+	if (ret) {
+		snprintf(why, whylen, "cannot load the BPF programs: %s", strerror(-ret));
+		return ret;
+	}
+	ret = maps_add(d->bpf, t, oif);
+	if (ret) {
+		snprintf(why, whylen, "cannot configure the BPF maps: %s", strerror(-ret));
+		return ret;
+	}
+	ret = underlay_get(d->bpf, oif);
+	if (ret) {
+		snprintf(why, whylen, "cannot attach to %s: %s", ifname, strerror(-ret));
+		maps_del(d->bpf, t);
+		return ret;
+	}
+	t->bpf_egress = (struct foud_bpf_attach *)calloc(1, sizeof(struct foud_bpf_attach));
+	if (t->bpf_egress) {
+		*t->bpf_egress = (struct foud_bpf_attach){ .ifindex = t->ifindex, .link = -1 };
+		ret = attach(d->bpf->eg, t->bpf_egress);
+	} else {
+		ret = -ENOMEM;
+	}
+	if (ret) {
+		snprintf(why, whylen, "cannot attach to %s: %s", t->name, strerror(-ret));
+		free(t->bpf_egress);
+		t->bpf_egress = NULL;
+		underlay_put(d->bpf, oif);
+		maps_del(d->bpf, t);
+		return ret;
+	}
+	t->bpf_oif = oif;
+	d->bpf->users++;
+	return 0;
+}
+
+int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapath dp,
+			char *err, size_t errlen)
+{
+	int ret;
+
+	if (dp == FOUD_DP_DEFAULT)
+		dp = d->datapath;
+	if (dp == FOUD_DP_USERSPACE) {
+		snprintf(t->dp_why, sizeof(t->dp_why), "requested");
+		return 0;
+	}
+	ret = tunnel_bpf_try(d, t, t->dp_why, sizeof(t->dp_why));
+	if (d->bpf && !d->bpf->users)
+		bpf_close(d);
+	if (!ret) {
+		foud_log(LOG_INFO, "%s: datapath bpf (underlay ifindex %d)", t->name, t->bpf_oif);
+		return 0;
+	}
+	if (dp == FOUD_DP_BPF) {
+		snprintf(err, errlen, "\"datapath bpf\" is not possible for \"%s\": %s", t->name,
+			 t->dp_why);
+		return ret;
+	}
+	foud_log(LOG_INFO, "%s: datapath userspace (%s)", t->name, t->dp_why);
+	return 0;
+}
+
+void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
+{
+	if (!t->bpf_egress || !d->bpf)
+		return;
+	detach(t->bpf_egress);
+	free(t->bpf_egress);
+	t->bpf_egress = NULL;
+	maps_del(d->bpf, t);
+	underlay_put(d->bpf, t->bpf_oif);
+	if (!--d->bpf->users)
+		bpf_close(d);
+	else
+		ports_gro(d);
+}
+
+/* The programs' own counters alone, for fouctl -j -s -d (what bypassed foud). */
+void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
+				struct foud_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	foud_bpf_tunnel_stats(d, t, s);
+}
+
+void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct foud_stats *s)
+{
+	struct foud_bpf_stats *v;
+	uint32_t key = (uint32_t)t->ifindex;
+	int i;
+
+	if (!t->bpf_egress || !d->bpf)
+		return;
+	v = calloc((size_t)d->bpf->ncpu, sizeof(*v));
+	if (!v)
+		return;
+	if (bpf_map_lookup_elem(d->bpf->stats, &key, v) == 0) {
+		for (i = 0; i < d->bpf->ncpu; i++) {
+			s->rx_packets += v[i].rx_packets;
+			s->rx_bytes += v[i].rx_bytes;
+			s->tx_packets += v[i].tx_packets;
+			s->tx_bytes += v[i].tx_bytes;
+			s->tx_drop[FOU_DROP_LOOP] += v[i].tx_drop_loop;
+			s->tx_drop[FOU_DROP_INNER_PROTO] += v[i].tx_drop_inner;
+			s->tx_drop[FOU_DROP_TX_ERROR] += v[i].tx_drop_error;
+		}
+	}
+	free(v);
+}
+
+/* ---- ports -------------------------------------------------------------- */
+
+static void port_key(const struct foud_port_cfg *c, struct foud_bpf_portkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->port = c->port;
+	k->v6 = c->family == AF_INET6;
+}
+
+/*
+ * Rewrites the port maps from foud's list: the first port of a number and
+ * family is the one the kernel delivers to when the addresses agree; the
+ * program checks them and leaves anything else to foud.
+ */
+static void ports_sync(struct foud *d)
+{
+	struct foud_bpf *b = d->bpf;
+	struct foud_bpf_portkey k, next;
+	uint16_t l2[FOUD_BPF_PORTS];
+	int i, nl2;
+	struct foud_bpf_pstats *zero;
+	const struct foud_port *p;
+	uint8_t one = 1;
+	uint16_t port;
+
+	if (!b)
+		return;
+	ports_gro(d);
+	while (bpf_map_get_next_key(b->port, NULL, &k) == 0)
+		bpf_map_delete_elem(b->port, &k);
+	while (bpf_map_get_next_key(b->ours, NULL, &port) == 0)
+		bpf_map_delete_elem(b->ours, &port);
+	zero = calloc((size_t)b->ncpu, sizeof(*zero));
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		struct foud_bpf_port v = {
+			.gue = p->cfg.type == FOU_ENCAP_GUE,
+			.ipproto = p->cfg.ipproto,
+			.has_local = p->cfg.local.family != 0,
+			.has_peer = p->cfg.peer.family != 0,
+			.peer_port = p->cfg.peer_port,
+		};
+
+		addr16(v.local, &p->cfg.local);
+		addr16(v.peer, &p->cfg.peer);
+		port_key(&p->cfg, &k);
+		port = p->cfg.port;
+		bpf_map_update_elem(b->ours, &port, &one, BPF_ANY);
+		if (bpf_map_update_elem(b->port, &k, &v, BPF_NOEXIST))
+			continue;
+		if (zero && bpf_map_lookup_elem(b->pstats, &k, zero) != 0) {
+			memset(zero, 0, (size_t)b->ncpu * sizeof(*zero));
+			bpf_map_update_elem(b->pstats, &k, zero, BPF_ANY);
+		}
+	}
+	free(zero);
+	/* Counters of ports that are gone, lest a new port of that number inherit them. */
+	if (bpf_map_get_next_key(b->pstats, NULL, &k) == 0) {
+		do {
+			i = bpf_map_get_next_key(b->pstats, &k, &next);
+			if (bpf_map_lookup_elem(b->port, &k, &(struct foud_bpf_port){ 0 }))
+				bpf_map_delete_elem(b->pstats, &k);
+			k = next;
+		} while (i == 0);
+	}
+	nl2 = foud_l2_ports(d, l2, FOUD_BPF_PORTS);
+	for (i = 0; i < nl2; i++)
+		bpf_map_update_elem(b->ours, &l2[i], &one, BPF_ANY);
+}
+
+void foud_bpf_ports_changed(struct foud *d)
+{
+	ports_sync(d);
+}
+
+static bool port_first(const struct foud *d, const struct foud_port *p)
+{
+	const struct foud_port *q;
+
+	TAILQ_FOREACH(q, &d->ports, entry)
+		if (q->cfg.port == p->cfg.port && q->cfg.family == p->cfg.family)
+			return q == p;
+	return false;
+}
+
+void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_stats *s)
+{
+	struct foud_bpf_pstats *v;
+	struct foud_bpf_portkey k;
+	int i;
+
+	if (!d->bpf)
+		return;
+	v = calloc((size_t)d->bpf->ncpu, sizeof(*v));
+	if (!v)
+		return;
+	port_key(&p->cfg, &k);
+	/* Only the port that owns the map entry: the first of its number. */
+	if (port_first(d, p) && bpf_map_lookup_elem(d->bpf->pstats, &k, v) == 0) {
+		for (i = 0; i < d->bpf->ncpu; i++) {
+			s->rx_packets += v[i].rx_packets;
+			s->rx_bytes += v[i].rx_bytes;
+		}
+	}
+	free(v);
+}
+
+void foud_bpf_fini(struct foud *d)
+{
+	bpf_close(d);
+}
+
+/* Whether the filter at hook is one of ours (by its program's name). */
+static bool tc_is_ours(struct bpf_tc_hook *hook)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd;
+	bool ours;
+
+	if (bpf_tc_query(hook, &opts) || !opts.prog_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(opts.prog_id);
+	if (fd < 0)
+		return false;
+	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	       (!strcmp(info.name, "foud_ingress") || !strcmp(info.name, "foud_egress"));
+	close(fd);
+	return ours;
+}
+
+/*
+ * clsact filters outlive a foud that was killed (TCX links do not): at
+ * start, remove ours from every device of the namespace.
+ */
+void foud_bpf_cleanup_stale(struct foud *d)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
+	int dir;
+
+	if (!ifs)
+		return;
+	if (!d->verbose)
+		libbpf_set_print(libbpf_quiet);
+	for (i = ifs; i->if_index; i++) {
+		for (dir = 0; dir < 2; dir++) {
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->if_index,
+				    .attach_point = dir ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+
+			if (!tc_is_ours(&hook))
+				continue;
+			if (bpf_tc_detach(&hook, &opts) == 0)
+				foud_log(LOG_INFO, "removed a stale foud filter from %s %s",
+					 i->if_name, dir ? "egress" : "ingress");
+		}
+	}
+	if_freenameindex(ifs);
+}
