@@ -36,7 +36,9 @@ tunnels() {
 		f=fa l=$A4 r=$B4 l6=$A6 r6=$B6 n=1
 		[ $h = b ] && { f=fb; l=$B4; r=$A4; l6=$B6; r6=$A6; n=2; }
 		$f fou add port 5555 ipproto 4
-		$f link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555
+		# The userspace path's GSO is under test: the BPF path never sends with UDP_SEGMENT.
+		$f link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555 \
+			datapath userspace
 		$f link add name vx0 type vxlan id 42 remote $r local $l dstport 4789
 		$f link add name vx6 type vxlan id 43 remote $r6 local $l6 dstport 4789
 		dev_up $h t1 10.1.0.$n/24
