@@ -211,7 +211,8 @@ static void link_gso(const struct foud *d, const struct foud_tunnel *t, bool jso
 {
 	const char *st = !d->udp_gso ? "off" : t->gso_off ? "refused" : "on";
 
-	if (!t->l2 && t->tnl.encap == FOU_ENCAP_NONE)
+	/* Raw-socket tunnels and the BPF path never send with UDP_SEGMENT. */
+	if (t->bpf_egress || (!t->l2 && t->tnl.encap == FOU_ENCAP_NONE))
 		return;
 	if (json)
 		foud_out_printf(o, ",\"udp_gso\":\"%s\",\"gso_fallback\":%llu", st,
