@@ -53,4 +53,5 @@ def main(a):
         sys.exit("usage: inject.py udp|ipv4|raw|grecsum ...")
 
 
-main(sys.argv[1:])
+if __name__ == "__main__":
+    main(sys.argv[1:])
