@@ -20,7 +20,10 @@
 #
 # Environment: B (build dir, default build), BENCH_RUNS (3), BENCH_SECONDS (5),
 # BENCH_UDP_RATE (iperf3 -b for the 64-byte test, default 50M), BENCH_TUNNELS
-# (1000), BENCH_OUT (results dir, default bench/results).
+# (1000), BENCH_OUT (results dir, default bench/results), BENCH_ONLY (a regex
+# of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
+# every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
+# receive queue in both namespaces, all CPUs).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -154,6 +157,12 @@ setup_underlay() {
 	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
 	na ip link set va up; nb ip link set vb up
+	if [ "${BENCH_RPS:-0}" = 1 ]; then
+		local mask
+		mask=$(printf '%x' $(((1 << $(nproc)) - 1)))
+		na sh -c "echo $mask >/sys/class/net/va/queues/rx-0/rps_cpus" &&
+		nb sh -c "echo $mask >/sys/class/net/vb/queues/rx-0/rps_cpus" || die "cannot set rps_cpus"
+	fi
 }
 
 # dev_up ns DEV ADDR/len: address, IPv6 off, up
@@ -174,6 +183,12 @@ start_foud() { # start_foud a|b
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
 declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
 ORDER=(veth vxlan tunfwd bfou bgue bgrefou fou gue grefou tou foudvx)
+if [ -n "${BENCH_ONLY:-}" ]; then
+	_all=("${ORDER[@]}") ORDER=()
+	for _id in "${_all[@]}"; do
+		[[ $_id = vxlan || $_id =~ ^($BENCH_ONLY)$ ]] && ORDER+=("$_id")
+	done
+fi
 path() { # path ID "LABEL" DST
 	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
 }
@@ -592,7 +607,9 @@ table() {
 	local id st g r c lbl
 	printf 'foud benchmark, %s, kernel %s, %s CPUs, %s; %s run(s) x %s s, median\n' \
 		"$(q .meta.date)" "$(q .meta.kernel)" "$(q .meta.cpus)" "$(q .meta.iperf3)" "$RUNS" "$SECS"
-	printf '(xN.NN) = ratio to the kernel VXLAN; retr = median TCP retransmits per run\n\n'
+	printf '(xN.NN) = ratio to the kernel VXLAN; retr = median TCP retransmits per run'
+	[ "${BENCH_RPS:-0}" = 1 ] && printf '; RPS steering on the veth (all CPUs)'
+	printf '\n\n'
 	printf '%-22s %5s  %-17s %5s  %-17s %5s  %-17s %5s\n' "TCP throughput Gbit/s" MTU "1 stream" retr \
 		"4 streams" retr "reverse (-R)" retr
 	for id in "${ORDER[@]}"; do
