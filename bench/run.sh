@@ -23,13 +23,16 @@
 # (1000), BENCH_OUT (results dir, default bench/results), BENCH_ONLY (a regex
 # of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
 # every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
-# receive queue in both namespaces, all CPUs).
+# receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
+# CPU 0, server on CPU 1; by default the scheduler places them).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 case $B in /*) BD=$B ;; *) BD=$ROOT/$B ;; esac
 FOUD=$BD/foud FOUCTL=$BD/fouctl TUNFWD=$BD/tunfwd
 RUNS=${BENCH_RUNS:-3}
+PIN=${BENCH_PIN:-0}
+[ "$(nproc)" -ge 2 ] || PIN=0
 SECS=${BENCH_SECONDS:-5}
 UDP_RATE=${BENCH_UDP_RATE:-50M}
 NTUN=${BENCH_TUNNELS:-1000}
@@ -343,6 +346,10 @@ REC=$TMP/records.jsonl
 tcp_run() {
 	local id=$1 test=$2 run=$3 opts=() pids m0 m1 p0 p1 u0 u1 rc sampler=''
 	case $test in p1) ;; p4) opts=(-P 4) ;; r) opts=(-R) ;; esac
+	# iperf3 3.12 runs all streams in one thread: left to the scheduler, client
+	# and server share a CPU in some runs and not in others, and 4 streams
+	# swing between two modes (15 and 34 Gbit/s, every path alike).
+	[ "$PIN" = 1 ] && opts+=(-A 0,1)
 	read -r -a pids <<<"$(proc_pids "$id")"
 	# foud's resident memory under load: sampled mid-run, first 4-stream run over IPIP/FOU.
 	if [ "$id" = fou ] && [ "$test" = p4 ] && [ "$run" = 1 ] && [ -n "$FOUD_A" ]; then
@@ -609,6 +616,7 @@ table() {
 		"$(q .meta.date)" "$(q .meta.kernel)" "$(q .meta.cpus)" "$(q .meta.iperf3)" "$RUNS" "$SECS"
 	printf '(xN.NN) = ratio to the kernel VXLAN; retr = median TCP retransmits per run'
 	[ "${BENCH_RPS:-0}" = 1 ] && printf '; RPS steering on the veth (all CPUs)'
+	[ "$PIN" = 1 ] && printf '; iperf3 client on CPU 0, server on CPU 1'
 	printf '\n\n'
 	printf '%-22s %5s  %-17s %5s  %-17s %5s  %-17s %5s\n' "TCP throughput Gbit/s" MTU "1 stream" retr \
 		"4 streams" retr "reverse (-R)" retr
@@ -647,6 +655,7 @@ table() {
 
 	local pid
 	for pid in bfou fou; do
+	[ -n "$(q ".paths[] | select(.id == \"$pid\") | .label")" ] || continue
 	printf '\n%s as a ratio:' "$(q ".paths[] | select(.id == \"$pid\") | .label")"
 	for ref in vs_vxlan vs_ceiling; do
 		if [ "$(q ".paths[] | select(.id == \"$pid\") | .$ref")" = null ]; then continue; fi
@@ -659,8 +668,11 @@ table() {
 			"$(fmt "$(q "$R.cpu_machine_per_gbps")")"
 	done
 	done
-	printf '\n\nfoud memory (VmRSS, host A): idle %s KiB, under load %s KiB (peak %s KiB),' \
-		"$(q .memory_kb.idle)" "$(q .memory_kb.load)" "$(q .memory_kb.peak_hwm)"
+	# Under load means over the userspace IPIP/FOU path (the BPF path runs no foud code per packet).
+	local load; load=$(q .memory_kb.load)
+	case " ${ORDER[*]} " in *" fou "*) load="$load KiB" ;; *) load="n/a (IPIP/FOU not measured)" ;; esac
+	printf '\n\nfoud memory (VmRSS, host A): idle %s KiB, under load %s (peak %s KiB),' \
+		"$(q .memory_kb.idle)" "$load" "$(q .memory_kb.peak_hwm)"
 	printf '\n  with %s tunnels %s KiB (added in %s s), after deleting them %s KiB (deleted in %s s)\n' \
 		"$(q .memory_kb.many_configured)" "$(q .memory_kb.with_many)" "$(q .memory_kb.add_seconds)" \
 		"$(q .memory_kb.after_delete)" "$(q .memory_kb.delete_seconds)"
