@@ -49,9 +49,9 @@ h = h[:10] + struct.pack("!H", ~s & 0xFFFF) + h[12:]
 print((mac + bytes.fromhex("020000000061") + b"\x08\x00" + h + udp).hex())
 PY
 }
-nb tcpdump -i st0 -U -n -c 2 -w "$TMP/ce.pcap" 'udp dst port 9' 2>"$TMP/cap.err" &
+nb tcpdump -i st0 -U -n -c 2 -w "$TMP/ce.pcap" 'udp dst port 9' 2>"$TMP/cap-ce.err" &
 CAP=$!
-for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q listening "$TMP/cap-ce.err" 2>/dev/null && break; sleep 0.1; done
 na $STT frame $A4 $B4 0x71 $CTX "$(ce_frame 0x02)" mss=1000
 na $STT frame $A4 $B4 0x72 $CTX "$(ce_frame 0x02)" mss=1000 ce=2
 timeout 3 tail --pid=$CAP -f /dev/null

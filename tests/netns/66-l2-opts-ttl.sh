@@ -36,9 +36,9 @@ check "geneve_opts in fouctl -j link show: $got" test "$got" = \
 # 1500 - IPv4 20 - UDP 8 - Geneve 8 - options 20 - Ethernet 14
 check "MTU 1430 with 20 bytes of options, 1450 without ($(na cat /sys/class/net/gn0/mtu), $(nb cat /sys/class/net/gn0/mtu))" \
 	test "$(na cat /sys/class/net/gn0/mtu):$(nb cat /sys/class/net/gn0/mtu)" = 1430:1450
-na tcpdump -i va -U -n -s 300 -w "$TMP/gn.pcap" "udp port 6081" 2>"$TMP/cap.err" &
+na tcpdump -i va -U -n -s 300 -w "$TMP/gn.pcap" "udp port 6081" 2>"$TMP/cap-gn.err" &
 CAP=$!
-for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q listening "$TMP/cap-gn.err" 2>/dev/null && break; sleep 0.1; done
 check "geneve with options: foud A -> foud B ping" na ping -c 3 -i 0.2 -W 2 10.66.1.2
 check "geneve with options: TCP 2 MiB A -> B, sha256 matches" tcp_transfer a 10.66.1.2 2
 crit0=$(port_counter b 6081 .drops.rx.geneve_critical)
@@ -93,9 +93,9 @@ check "gretap shows its default ttl inherit: $(fa link show gt0 | head -1)" grep
 check "gretap shows ttl 50 tos 0x10" grep -q " ttl 50 tos 0x10 " <(fa link show gt1)
 check "vxlan shows ttl inherit tos inherit" grep -q " ttl inherit tos inherit " <(fa link show vx0)
 check "vxlan without ttl shows ttl auto" grep -q " ttl auto " <(fa link show vx1)
-na tcpdump -i va -U -n -s 200 -w "$TMP/ttl.pcap" "src host $A4 or src host $A6" 2>"$TMP/cap.err" &
+na tcpdump -i va -U -n -s 200 -w "$TMP/ttl.pcap" "src host $A4 or src host $A6" 2>"$TMP/cap-ttl.err" &
 CAP=$!
-for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q listening "$TMP/cap-ttl.err" 2>/dev/null && break; sleep 0.1; done
 n=10
 for d in gt0 gt1 g60 nv0 nv1 gi0 vx0 vx1; do
 	n=$((n + 1))
@@ -141,9 +141,9 @@ table ip cetest {
 EOF
 for dn in gt0:11 gi0:16 vx0:17; do
 	d=${dn%:*} n=${dn#*:}
-	nb tcpdump -i $d -U -n -v -c 1 -w "$TMP/ce-$d.pcap" icmp 2>"$TMP/cap.err" &
+	nb tcpdump -i $d -U -n -v -c 1 -w "$TMP/ce-$d.pcap" icmp 2>"$TMP/cap-$d.err" &
 	CAP=$!
-	for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 50); do grep -q listening "$TMP/cap-$d.err" 2>/dev/null && break; sleep 0.1; done
 	check "$d: ping under outer CE, inner ECT(0)" na ping -c 1 -W 2 -Q 0x02 10.66.$n.2
 	timeout 3 tail --pid=$CAP -f /dev/null
 	kill $CAP 2>/dev/null; wait $CAP 2>/dev/null
