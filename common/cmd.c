@@ -57,7 +57,8 @@ const char foud_cmd_usage[] =
 "fouctl link add name NAME type geneve id VNI remote ADDR [ local ADDR ]\n"
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
-"        [ maxaddress N ] [ mtu N ]\n"
+"        [ maxaddress N ] [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"
+"        [ mtu N ]\n"
 "fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
@@ -89,6 +90,7 @@ struct pctx {
 	const char *gre_word;	/* first GRE-only word, checked against the kind */
 	const char *ttl_word;	/* value of ttl/hoplimit as typed */
 	const char *bad;	/* the bad one of several values, if not the first */
+	char bad_buf[320];	/* the bad part of a value, when bad points here */
 	const struct link_kind *lk;	/* link add: the kind "type" names */
 	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
 	size_t nextra;
@@ -925,6 +927,7 @@ enum {
 	LS_ZCSUMTX = 1u << 29,
 	LS_ZCSUMRX = 1u << 30,
 	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
+	LS_OPTS = LS_GROUP,	/* geneve's, which has no group */
 };
 
 struct link_kind {
@@ -989,15 +992,15 @@ static int l2_srcport(struct pctx *p, const char *v)
 	return parse_u16(max, 1, &l2(p)->srcport_max);
 }
 
-/* As iproute2's vxlan and geneve: 1-255, or inherit/auto for 0. */
+/* As iproute2's vxlan and geneve: 1-255, inherit (the inner packet's), or auto (64). */
 static int l2_ttl(struct pctx *p, const char *v)
 {
 	unsigned long ttl;
 
-	if (!strcmp(v, "inherit") || !strcmp(v, "auto")) {
-		l2(p)->ttl = 0;
+	l2(p)->ttl = 0;
+	l2(p)->ttl_inherit = !strcmp(v, "inherit");
+	if (l2(p)->ttl_inherit || !strcmp(v, "auto"))
 		return 0;
-	}
 	if (!isdigit((unsigned char)v[0]) || parse_ulong(v, 10, 1, 255, &ttl))
 		return -EINVAL;
 	l2(p)->ttl = (uint8_t)ttl;
@@ -1089,6 +1092,91 @@ static int l2_nozcsumrx(struct pctx *p, const char *v)
 	return 0;
 }
 
+static unsigned int hex_val(char c)
+{
+	return (unsigned int)(isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10);
+}
+
+/* n characters of hexadecimal, after an optional 0x (as iproute2's get_u16(s, 16)). */
+static int parse_hex_n(const char *s, size_t n, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0 || n > 8)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 16 + hex_val(s[i]);
+	}
+	if (v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * One CLASS:TYPE:DATA of n characters, appended to the options as a TLV:
+ * class 16 bits, type 8 bits (0x80: critical), data 4-124 bytes in whole
+ * 4-byte words (an option's Length is 5 bits of words; tc's tunnel_key asks
+ * for at least 4 bytes), all options within Opt Len's 252 bytes.
+ */
+static int geneve_opt(struct foud_l2_cfg *c, const char *s, size_t n)
+{
+	const char *c1 = memchr(s, ':', n), *c2, *d;
+	unsigned long cls, type;
+	size_t dn, i;
+	uint8_t *o;
+
+	c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - s)) : NULL;
+	if (!c2 || parse_hex_n(s, (size_t)(c1 - s), 0xffff, &cls) ||
+	    parse_hex_n(c1 + 1, (size_t)(c2 - c1 - 1), 0xff, &type))
+		return -EINVAL;
+	d = c2 + 1;
+	dn = n - (size_t)(d - s);
+	if (dn < 8 || dn > 248 || dn % 8 || c->geneve_opts_len + 4 + dn / 2 > FOUD_GENEVE_OPTS_MAX)
+		return -EINVAL;
+	o = c->geneve_opts + c->geneve_opts_len;
+	for (i = 0; i < dn; i += 2) {
+		if (!isxdigit((unsigned char)d[i]) || !isxdigit((unsigned char)d[i + 1]))
+			return -EINVAL;
+		o[4 + i / 2] = (uint8_t)(hex_val(d[i]) << 4 | hex_val(d[i + 1]));
+	}
+	o[0] = (uint8_t)(cls >> 8);
+	o[1] = (uint8_t)cls;
+	o[2] = (uint8_t)type;
+	o[3] = (uint8_t)(dn / 8);
+	c->geneve_opts_len = (uint8_t)(c->geneve_opts_len + 4 + dn / 2);
+	return 0;
+}
+
+/* CLASS:TYPE:DATA[,CLASS:TYPE:DATA...], as tc's tunnel_key; the bad option is named. */
+static int l2_geneve_opts(struct pctx *p, const char *v)
+{
+	const char *s = v, *e;
+	size_t n;
+
+	l2(p)->geneve_opts_len = 0;
+	for (;;) {
+		e = strchr(s, ',');
+		n = e ? (size_t)(e - s) : strlen(s);
+		if (geneve_opt(l2(p), s, n)) {
+			if (n && n != strlen(v)) {
+				snprintf(p->bad_buf, sizeof(p->bad_buf), "%.*s", (int)n, s);
+				p->bad = p->bad_buf;
+			}
+			return -EINVAL;
+		}
+		if (!e)
+			return 0;
+		s = e + 1;
+	}
+}
+
 #define EXP_UADDR	"a unicast IPv4 or IPv6 address"
 #define EXP_L2TTL	"a number 1-255, inherit or auto"
 #define EXP_VNI		"a number 0-16777215"
@@ -1134,6 +1222,9 @@ static const struct kw geneve_kws[] = {
 	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
 	KW_DSTPORT,
 	KW_FDB,
+	{ "geneve_opts", LS_OPTS, 1, 0, "CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] in hexadecimal: "
+	  "CLASS 0-ffff, TYPE 0-ff, DATA 4-124 bytes in multiples of 4, at most 252 bytes in all",
+	  l2_geneve_opts },
 };
 
 /* gretap takes the words of gre (link_kws) and these. */
@@ -1273,6 +1364,7 @@ static int gretap_finish(struct pctx *p)
 	c->local = t->local;
 	c->remote = t->remote;
 	c->ttl = t->ttl;
+	c->ttl_inherit = !t->ttl;	/* as Linux: ttl 0 (gretap's default) is inherit */
 	c->tos = t->tos;
 	c->tos_inherit = t->tos_inherit;
 	return 0;

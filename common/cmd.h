@@ -40,6 +40,9 @@ enum foud_l2_kind {
 	FOUD_L2__MAX
 };
 
+/* Geneve's Opt Len: 6 bits of 4-byte words. */
+#define FOUD_GENEVE_OPTS_MAX	252
+
 /*
  * `link add name NAME type vxlan id VNI { remote ADDR | group MCADDR dev IF }
  *  local ADDR [ dstport PORT ] [ srcport MIN MAX ] [ ttl N ] [ tos T | inherit ]
@@ -60,6 +63,7 @@ struct foud_l2_cfg {
 	uint16_t dstport;		/* default 4789 vxlan, 6081 geneve, 7471 stt */
 	uint16_t srcport_min, srcport_max;	/* 0 0: ip_local_port_range */
 	uint8_t ttl;			/* 0: 64 (1 towards a group) */
+	bool ttl_inherit;		/* the inner packet's TTL (gretap: ttl 0, as Linux) */
 	uint8_t tos;
 	bool tos_inherit;
 	bool learning;			/* default on */
@@ -68,6 +72,9 @@ struct foud_l2_cfg {
 	bool udpcsum;			/* IPv4 UDP checksum, default on */
 	bool udp6zerocsumtx, udp6zerocsumrx;
 	bool noflowid;			/* nvgre: FlowID 0, for peers that match the whole key */
+	/* geneve_opts: the options sent on every packet, as on the wire (TLVs). */
+	uint8_t geneve_opts[FOUD_GENEVE_OPTS_MAX];
+	uint8_t geneve_opts_len;
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */

@@ -316,6 +316,8 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
 size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst);
+void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
+		   uint8_t *tos, uint8_t *ttl);
 int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
 		     const struct fou_addr *src);
 

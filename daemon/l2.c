@@ -65,6 +65,7 @@ struct foud_l2 {
 	uint16_t dport;			/* its destination port */
 	bool df;			/* DF on the outer header: GRE kinds' pmtudisc */
 	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
+	struct fou_l2_hop hop;		/* outer TOS and TTL */
 	struct fou_fdb fdb;
 	struct fou_fdb_entry *tab;
 	struct fou_addr flood[L2_FLOOD_MAX];
@@ -157,10 +158,13 @@ static int vxlan_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 	return fou_vxlan_push(b, t->l2->cfg.vni);
 }
 
+/* With the device's geneve_opts; C when one of them is critical. */
 static int geneve_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 {
+	const struct foud_l2_cfg *c = &t->l2->cfg;
+
 	(void)d;
-	return fou_geneve_push(b, t->l2->cfg.vni, NULL, 0, false);
+	return fou_geneve_push(b, c->vni, c->geneve_opts, c->geneve_opts_len, false);
 }
 
 /*
@@ -292,9 +296,12 @@ static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 	return ret;
 }
 
-/* A decapsulated frame for t from the outer source src; drops are counted on t. */
+/*
+ * A decapsulated frame for t from the outer source src with outer TOS tos;
+ * drops are counted on t.
+ */
 static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
-		     const struct fou_addr *src)
+		     const struct fou_addr *src, uint8_t tos)
 {
 	int ret = 0;
 
@@ -302,6 +309,8 @@ static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		ret = -FOU_DROP_LOOP;		/* our own group traffic, looped back */
 	else if (!l2_peer_ok(t->l2, src))
 		ret = -FOU_DROP_UNKNOWN_PEER;
+	if (!ret)
+		ret = fou_l2_ecn_decap(fou_buf_data(b), b->len, tos);
 	if (!ret)
 		ret = l2_deliver(d, t, b, src);
 	if (ret) {
@@ -336,7 +345,7 @@ static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
 	t = l2_find_vni(d, p, vni);
 	if (!t)
 		return -(int)p->k->wrong_id;
-	l2_input(d, t, b, &m->src);
+	l2_input(d, t, b, &m->src, m->tos);
 	return 0;
 }
 
@@ -395,7 +404,7 @@ void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *r
 		foud_log_drop(t->name, -ret, &rx->src);
 		return;
 	}
-	l2_input(d, t, b, &rx->src);
+	l2_input(d, t, b, &rx->src, rx->tos);
 }
 
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
@@ -503,13 +512,19 @@ static void l2_outer(const struct foud_l2 *l, const uint8_t *frame, size_t len,
 		     const struct fou_addr *dst, uint8_t *tos, uint8_t *ttl)
 {
 	const struct foud_l2_cfg *c = &l->cfg;
-	bool mcast = c->group.family && fou_addr_eq(dst, &c->group);
-	uint8_t inner_tos = 0;
+	struct fou_l2_hop h = l->hop;
 
-	if (len > FOU_ETH_HLEN + 2 && fou_get16(frame + 12) == FOU_ETH_P_IP)
-		inner_tos = frame[FOU_ETH_HLEN + 1];
-	*tos = fou_ecn_encap(c->tos_inherit ? inner_tos : c->tos, inner_tos);
-	*ttl = c->ttl ? c->ttl : (mcast ? 1 : 64);
+	/* As vxlan_xmit_one(): TTL 1 to a group unless given or inherited. */
+	if (c->group.family && !h.ttl_inherit && fou_addr_eq(dst, &c->group))
+		h.ttl_default = 1;
+	fou_l2_outer(&h, frame, len, tos, ttl);
+}
+
+/* For stt.c: the outer TOS and TTL of a frame. */
+void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
+		   uint8_t *tos, uint8_t *ttl)
+{
+	fou_l2_outer(&t->l2->hop, frame, len, tos, ttl);
 }
 
 static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
@@ -842,6 +857,10 @@ static void l2_wire(struct foud_tunnel *t)
 	const struct fou_tnl *n = &t->tnl;
 	bool v6 = c->local.family == AF_INET6;
 
+	l->hop = (struct fou_l2_hop){
+		.tos = c->tos, .tos_inherit = c->tos_inherit, .ttl = c->ttl,
+		.ttl_inherit = c->ttl_inherit, .ttl_default = 64,
+	};
 	if (c->kind == FOUD_L2_STT)
 		return;		/* stt.c lays out its own segments */
 	l->sport_min = c->srcport_min;
@@ -851,7 +870,7 @@ static void l2_wire(struct foud_tunnel *t)
 		l->dport = c->dstport;
 		l->csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
 		l->overhead = (uint32_t)((v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN) + FOU_UDP_HLEN +
-					 l->k->hlen);
+					 l->k->hlen + c->geneve_opts_len);
 	} else {
 		/* GRE-TAP and NVGRE: the GRE tunnel that the grammar filled in. */
 		l->udp = n->encap != FOU_ENCAP_NONE;
@@ -1240,6 +1259,60 @@ static void l2_show_gretap(const struct foud_tunnel *t, bool json, struct foud_o
 	foud_out_printf(o, " encap-dport %u", n->encap_dport);
 }
 
+/* ttl and tos, as `ip -d link show` words them. */
+static void l2_show_hop(const struct foud_l2_cfg *c, bool json, struct foud_out *o)
+{
+	if (json) {
+		if (c->ttl_inherit)
+			foud_out_printf(o, ",\"ttl\":\"inherit\"");
+		else
+			foud_out_printf(o, ",\"ttl\":%u", c->ttl);
+		if (c->tos_inherit)
+			foud_out_printf(o, ",\"tos\":\"inherit\"");
+		else
+			foud_out_printf(o, ",\"tos\":\"0x%x\"", c->tos);
+		return;
+	}
+	if (c->ttl_inherit)
+		foud_out_printf(o, " ttl inherit");
+	else if (c->ttl)
+		foud_out_printf(o, " ttl %u", c->ttl);
+	else
+		foud_out_printf(o, " ttl auto");
+	if (c->tos_inherit)
+		foud_out_printf(o, " tos inherit");
+	else if (c->tos)
+		foud_out_printf(o, " tos 0x%x", c->tos);
+}
+
+/* geneve_opts as tc's tunnel_key prints them: CLASS:TYPE:DATA,... in hexadecimal. */
+static void l2_show_geneve_opts(const struct foud_l2_cfg *c, bool json, struct foud_out *o)
+{
+	const uint8_t *p = c->geneve_opts, *end = p + c->geneve_opts_len;
+	const char *sep = "";
+	size_t i, n;
+
+	if (p == end)
+		return;
+	foud_out_printf(o, json ? ",\"geneve_opts\":[" : " geneve_opts ");
+	/* The grammar wrote these TLVs: each is whole. */
+	for (; p < end; p += FOU_GENEVE_OPT_HLEN + n) {
+		n = (size_t)(p[3] & 0x1f) * 4;
+		if (json)
+			foud_out_printf(o, "%s{\"class\":%u,\"type\":%u,\"data\":\"", sep,
+					fou_get16(p), p[2]);
+		else
+			foud_out_printf(o, "%s%04x:%02x:", sep, fou_get16(p), p[2]);
+		for (i = 0; i < n; i++)
+			foud_out_printf(o, "%02x", p[FOU_GENEVE_OPT_HLEN + i]);
+		if (json)
+			foud_out_printf(o, "\"}");
+		sep = ",";
+	}
+	if (json)
+		foud_out_printf(o, "]");
+}
+
 static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 {
 	const struct foud_l2 *l = t->l2;
@@ -1262,9 +1335,11 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 		l2_show_gretap(t, true, o);
 	if (c->kind == FOUD_L2_NVGRE)
 		foud_out_printf(o, ",\"flowid\":%s", c->noflowid ? "false" : "true");
-	foud_out_printf(o, ",\"ttl\":%u,\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
+	l2_show_geneve_opts(c, true, o);
+	l2_show_hop(c, true, o);
+	foud_out_printf(o, ",\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
 			"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
-			c->ttl, c->learning ? "true" : "false", c->ageing, c->maxaddress,
+			c->learning ? "true" : "false", c->ageing, c->maxaddress,
 			l->fdb.count, (unsigned long long)l->fdb.refused);
 }
 
@@ -1276,20 +1351,18 @@ static void l2_show_stt(const struct foud_tunnel *t, bool json, struct foud_out 
 
 	if (json) {
 		foud_out_printf(o, "\"info_kind\":\"stt\",\"info_data\":{\"key\":%llu,"
-				"\"remote\":\"%s\",\"local\":\"%s\",\"port\":%u,\"ttl\":%u,"
-				"\"learning\":%s,\"ageing\":%u,\"limit\":%u,\"fdb_entries\":%zu,"
-				"\"fdb_refused\":%llu}",
-				(unsigned long long)c->key, a, b, FOU_PORT_STT, c->ttl,
+				"\"remote\":\"%s\",\"local\":\"%s\",\"port\":%u",
+				(unsigned long long)c->key, a, b, FOU_PORT_STT);
+		l2_show_hop(c, true, o);
+		foud_out_printf(o, ",\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
+				"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
 				c->learning ? "true" : "false", c->ageing, c->maxaddress,
 				l->fdb.count, (unsigned long long)l->fdb.refused);
 		return;
 	}
 	foud_out_printf(o, "%s: stt key %llu remote %s local %s", t->name,
 			(unsigned long long)c->key, a, b);
-	if (c->ttl)
-		foud_out_printf(o, " ttl %u", c->ttl);
-	else
-		foud_out_printf(o, " ttl auto");
+	l2_show_hop(c, false, o);
 	foud_out_printf(o, " %slearning ageing %u maxaddress %u mtu %u\n", c->learning ? "" : "no",
 			c->ageing, c->maxaddress, t->mtu);
 	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
@@ -1329,10 +1402,8 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 		foud_out_printf(o, " dstport %u", l->dport);
 	if (l->udp)
 		foud_out_printf(o, " srcport %u %u", l->sport_min, l->sport_max);
-	if (c->ttl)
-		foud_out_printf(o, " ttl %u", c->ttl);
-	else
-		foud_out_printf(o, " ttl auto");
+	l2_show_geneve_opts(c, false, o);
+	l2_show_hop(c, false, o);
 	foud_out_printf(o, " %slearning ageing %u maxaddress %u", c->learning ? "" : "no",
 			c->ageing, c->maxaddress);
 	if (l->udp)

@@ -286,6 +286,9 @@ static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
 		return -FOU_DROP_NO_TUNNEL;
 	l4_off = h.l4_off;
 	ret = foud_l2_peer_ok(t, src) ? 0 : -FOU_DROP_UNKNOWN_PEER;
+	/* RFC 6040 with the outer ECN of all segments (CE if any was), before the tag goes in. */
+	if (!ret)
+		ret = fou_l2_ecn_decap(fou_buf_data(&b), b.len, fr->tos);
 	if (!ret && (h.tci & FOU_STT_TCI_VALID)) {
 		ret = stt_vlan_insert(&b, h.tci);
 		l4_off += 4;
@@ -390,7 +393,7 @@ static void stt_queue(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 
 /* Cuts the STT frame in s->frame into segments for dst and queues them. */
 static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr *dst,
-		    size_t flen, uint16_t sport, uint8_t tos)
+		    size_t flen, uint16_t sport, uint8_t tos, uint8_t ttl)
 {
 	struct foud_stt *s = d->stt;
 	const struct foud_l2_cfg *c = foud_l2_cfg(t);
@@ -401,7 +404,7 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 	};
 	struct fou_ip_params ip = {
 		.src = c->local, .dst = *dst, .proto = FOU_PROTO_TCP, .tos = tos,
-		.ttl = c->ttl ? c->ttl : 64, .df = true, .flowlabel = sport,
+		.ttl = ttl, .df = true, .flowlabel = sport,
 	};
 	struct fou_stt_tx tx;
 	struct fou_buf *b;
@@ -474,7 +477,7 @@ static int stt_xmit_frame(struct foud *d, struct foud_tunnel *t, const uint8_t *
 	struct foud_stt *s = d->stt;
 	const struct fou_addr *dst;
 	struct fou_buf b;
-	uint8_t inner_tos = 0, tos;
+	uint8_t tos, ttl;
 	uint16_t sport;
 	size_t i, n;
 	int ret;
@@ -486,10 +489,7 @@ static int stt_xmit_frame(struct foud *d, struct foud_tunnel *t, const uint8_t *
 	n = foud_l2_dests(t, frame, &dst);
 	if (!n)
 		return -FOU_DROP_NO_TUNNEL;
-	if (fou_get16(frame + 12) == FOU_ETH_P_IP && len > FOU_ETH_HLEN + 2)
-		inner_tos = frame[FOU_ETH_HLEN + 1];
-	tos = fou_ecn_encap(foud_l2_cfg(t)->tos_inherit ? inner_tos : foud_l2_cfg(t)->tos,
-			    inner_tos);
+	foud_l2_outer(t, frame, len, &tos, &ttl);
 	sport = fou_l2_sport(frame, len, d->hash_seed, 1, 65535);
 	h->context = foud_l2_cfg(t)->key;
 	memcpy(s->frame + FOU_STT_HLEN, frame, len);
@@ -497,7 +497,7 @@ static int stt_xmit_frame(struct foud *d, struct foud_tunnel *t, const uint8_t *
 			      .len = len };
 	ret = fou_stt_push(&b, h);
 	for (i = 0; !ret && i < n; i++) {
-		ret = stt_send(d, t, &dst[i], b.len, sport, tos);
+		ret = stt_send(d, t, &dst[i], b.len, sport, tos, ttl);
 		if (!ret) {
 			t->st.tx_packets++;
 			t->st.tx_bytes += len;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The L2 overlay decoders: the first byte picks VXLAN, Geneve, NVGRE, the
- * STT header, or a stream of STT segments into bounded reassembly.
+ * STT header, or a stream of STT segments into bounded reassembly; a frame
+ * that passes goes through ECN decapsulation and the outer TTL/TOS.
  */
 #include "fuzz.h"
 #include "fou/l2.h"
@@ -41,6 +42,15 @@ static void one_pull(uint8_t sel, uint8_t *p, size_t n)
 	fuzz_buf_sane(&b);
 	if (!ret)
 		FUZZ_CHECK(b.off + b.len == n);
+	/* What the daemon does next with the frame: ECN under an outer CE; the outer TTL it would send. */
+	if (!ret) {
+		const struct fou_l2_hop h = { sel, sel & 0x40, (uint8_t)(sel >> 3), sel & 0x20, 64 };
+		uint8_t tos, ttl;
+
+		fuzz_reason_ok(fou_l2_ecn_decap(fou_buf_data(&b), b.len, FOU_ECN_CE));
+		fou_l2_outer(&h, fou_buf_data(&b), b.len, &tos, &ttl);
+		FUZZ_CHECK(ttl != 0);
+	}
 }
 
 /* Records: frame_len(2) offset(2) id(1) plen(2) payload; time advances 1 s each. */

@@ -45,6 +45,33 @@ uint16_t fou_l2_sport(const uint8_t *frame, size_t len, uint32_t seed,
 /* Hash of one MAC address (forwarding-table buckets). */
 uint32_t fou_mac_hash(const uint8_t *mac, uint32_t seed);
 
+/*
+ * Outer TOS and TTL of an L2 overlay, as the kernel's VXLAN, Geneve and
+ * GRE-TAP set them. The inner packet is the IPv4 or IPv6 packet right after
+ * an untagged Ethernet header (the kernel's skb->protocol: a tagged or
+ * non-IP frame carries none).
+ */
+struct fou_l2_hop {
+	uint8_t tos;		/* `tos T`: the outer DSCP */
+	bool tos_inherit;	/* `tos inherit`: the inner TOS / traffic class */
+	uint8_t ttl;		/* `ttl N`; 0: ttl_default */
+	bool ttl_inherit;	/* `ttl inherit`: the inner TTL / hop limit */
+	uint8_t ttl_default;	/* none given, or nothing (or 0) to inherit */
+};
+
+/*
+ * The outer TOS (the configured or inherited DSCP, the inner ECN
+ * encapsulated per RFC 6040: fou_ecn_encap) and TTL for frame.
+ */
+void fou_l2_outer(const struct fou_l2_hop *h, const uint8_t *frame, size_t len,
+		  uint8_t *tos, uint8_t *ttl);
+/*
+ * RFC 6040 decapsulation into a received frame: fou_ecn_decap() on its
+ * inner packet (CE marked in place, or -FOU_DROP_ECN for outer CE over a
+ * not-ECT packet); 0 when the outer is not CE or the frame carries no IP.
+ */
+int fou_l2_ecn_decap(uint8_t *frame, size_t len, uint8_t outer_tos);
+
 /* ---- VXLAN (RFC 7348) --------------------------------------------------- */
 
 #define FOU_VXLAN_HLEN		8

@@ -11,7 +11,8 @@
 # raw sockets), foud's forwarding table learned the guest's MAC behind the
 # guest's address, and tshark decodes the packets of both sides, captured on
 # qtap0, as the right protocol with the right identifiers (GRE 0x6558 with
-# the key, Geneve with the VNI, an Ethernet frame inside).
+# the key, Geneve with the VNI, an Ethernet frame inside). Geneve once more
+# with an option from foud (geneve_opts), which the kernel skips.
 #
 # Output: one "ok N - ..." / "not ok N - ..." line per case.
 # Environment: L2_BYTES (stream size per case, default 1048576), L2_ONLY (a
@@ -214,6 +215,27 @@ l2_case "geneve id $VNI" 4 "type geneve id $VNI remote $G4" \
 l2_case "geneve id $VNI over IPv6" 6 "type geneve id $VNI remote $G6" \
 	"type geneve id $VNI remote $H6" \
 	"geneve" geneve.vni $VNI "ipv6:udp:geneve:eth:ethertype"
+# foud sends a non-critical option; the kernel's geneve (no collect_md) skips it,
+# so the pings and the stream pass only if the kernel took foud's frames. Then
+# the capture must show the option on every datagram from foud, none from the kernel.
+GO_NAME="geneve id $VNI, foud sends option 0102:01:00112233"
+l2_case "$GO_NAME" 4 "type geneve id $VNI remote $G4 geneve_opts 0102:01:00112233" \
+	"type geneve id $VNI remote $H4" \
+	"geneve" geneve.vni $VNI "udp:geneve:eth:ethertype"
+if [[ -z $L2_ONLY || $GO_NAME =~ $L2_ONLY ]]; then
+	got=$(tshark -r "$FI_TMP/l2.pcap" -Y geneve -T fields -E 'separator=|' -e ip.src \
+		-e geneve.option.class -e geneve.option.type -e geneve.option.unknown.data 2>/dev/null |
+		awk -F'|' '{ sub(/,.*/, "", $1); print $1 "/" $2 "/" $3 "/" $4 }' | sort | uniq -c |
+		awk '{ print $2 " x" $1 }' | tr '\n' ' ')
+	fi_log "geneve options on the wire: $got"
+	L2_N=$((L2_N + 1))
+	if [[ $got =~ ^$H4/0x0102/0x01/00112233\ x[0-9]+\ $G4///\ x[0-9]+\ $ ]]; then
+		echo "ok $L2_N - geneve options: every datagram from foud carries 0102:01:00112233, none from the kernel ($got)"
+	else
+		echo "not ok $L2_N - geneve options: want every datagram from foud with 0102:01:00112233, none from the kernel: $got"
+		L2_FAILS+=("geneve options on the wire")
+	fi
+fi
 
 echo "# L2 interop against Linux $(kp_exec uname -r 2>/dev/null): $L2_N cases in $((SECONDS))s"
 for f in "${L2_FAILS[@]}"; do

@@ -31,6 +31,40 @@ check "ping B -> A over STT" nb ping -c 3 -i 0.2 -W 2 10.9.0.1
 macb=$(nb cat /sys/class/net/st0/address)
 check "A learned B's MAC $macb behind $B4" grep -q "^$macb dev st0 dst $B4 self learned" <(fa fdb show dev st0)
 
+# ECN (RFC 6040) on reassembled frames: 3000-byte IPv4/UDP packets to B in
+# 4 segments; no segment CE leaves the inner ECT(0) alone, one CE segment
+# marks it CE, CE over a not-ECT packet drops it (ecn).
+ce_frame() { # ce_frame TOS: B's MAC, an IPv4/UDP packet of 3000 bytes with TOS, as hex
+	python3 - "$1" "$macb" <<'PY'
+import struct, sys
+tos, mac = int(sys.argv[1], 0), bytes.fromhex(sys.argv[2].replace(":", ""))
+pl = b"x" * 2972
+udp = struct.pack("!HHHH", 40000, 9, 8 + len(pl), 0) + pl
+h = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(udp), 0, 0x4000, 64, 17, 0,
+                bytes([10, 9, 0, 1]), bytes([10, 9, 0, 2]))
+s = sum(struct.unpack("!10H", h))
+while s >> 16:
+    s = (s & 0xFFFF) + (s >> 16)
+h = h[:10] + struct.pack("!H", ~s & 0xFFFF) + h[12:]
+print((mac + bytes.fromhex("020000000061") + b"\x08\x00" + h + udp).hex())
+PY
+}
+nb tcpdump -i st0 -U -n -c 2 -w "$TMP/ce.pcap" 'udp dst port 9' 2>"$TMP/cap-ce.err" &
+CAP=$!
+for _ in $(seq 50); do grep -q listening "$TMP/cap-ce.err" 2>/dev/null && break; sleep 0.1; done
+na $STT frame $A4 $B4 0x71 $CTX "$(ce_frame 0x02)" mss=1000
+na $STT frame $A4 $B4 0x72 $CTX "$(ce_frame 0x02)" mss=1000 ce=2
+timeout 3 tail --pid=$CAP -f /dev/null
+kill $CAP 2>/dev/null; wait $CAP 2>/dev/null
+got=$(tcpdump -n -v -r "$TMP/ce.pcap" 2>/dev/null | grep -o 'tos 0x[0-9a-f]*,[A-Z0-9()]*' | tr '\n' ' ')
+check "STT ECN: ECT(0) packets through no CE segment, then one CE segment of 4: $got" \
+	test "$got" = "tos 0x2,ECT(0) tos 0x3,CE "
+e0=$(counter b st0 .drops.rx.ecn)
+na $STT frame $A4 $B4 0x73 $CTX "$(ce_frame 0x00)" mss=1000 ce=3
+sleep 0.3
+check "STT ECN: a not-ECT packet under one CE segment is dropped as ecn ($e0 -> $(counter b st0 .drops.rx.ecn))" \
+	test "$(counter b st0 .drops.rx.ecn)" -eq $((e0 + 1))
+
 rxf=$(counter b st0 .stats64.rx.packets) rxb=$(counter b st0 .stats64.rx.bytes)
 rxs=$(port_counter b 7471 .stats64.rx.packets)
 check "8 MiB A -> B, sha256 intact (mtu 65463)" tcp_transfer a 10.9.0.2 8

@@ -10,7 +10,8 @@ stt.py frame SRC DST ID CTX HEXFRAME [key=value ...]
     frame HEXFRAME, cut into segments of mss bytes, sent in the given order.
     keys: mss=N (default 1400), order=0,1,1,2 (segment indexes, default all),
           version=N, flags=N, framelen=N (lie in the header), tcplen=N (cut
-          the TCP header short), badcsum=1
+          the TCP header short), badcsum=1, ce=1,2 (segment indexes sent with
+          the outer ECN field CE, the others not-ECT)
 stt.py flood SRC DST N CTX   N frames of 3000 bytes of which only the first
                                1400-byte segment is sent, IDs 0x70000000 + i
 stt.py macs SRC DST N CTX    N single-segment broadcast frames from N
@@ -43,11 +44,13 @@ def stt_header(ctx, version=0, flags=0):
     return struct.pack("!BBBBHHQH", version, flags, 0, 0, 0, 0, ctx, 0)
 
 
-def send_frame(s, src, dst, fid, data, mss=1400, order=None, framelen=None, **kw):
+def send_frame(s, src, dst, fid, data, mss=1400, order=None, framelen=None, ce=(), **kw):
     flen = framelen if framelen is not None else len(data)
     segs = [(o, data[o:o + mss]) for o in range(0, len(data), mss)]
     for i in order if order is not None else range(len(segs)):
         o, p = segs[i]
+        if ce:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 3 if i in ce else 0)
         s.sendto(segment(src, dst, fid, flen, o, p, o + len(p) >= len(data), **kw), (dst, 0))
 
 
@@ -59,7 +62,8 @@ def main(a):
         kv = dict(x.split("=", 1) for x in a[6:])
         data = stt_header(ctx, int(kv.get("version", "0"), 0), int(kv.get("flags", "0"), 0)) + inner
         order = [int(x) for x in kv["order"].split(",")] if "order" in kv else None
-        send_frame(s, src, dst, fid, data, mss=int(kv.get("mss", "1400")), order=order,
+        ce = [int(x) for x in kv["ce"].split(",")] if "ce" in kv else ()
+        send_frame(s, src, dst, fid, data, mss=int(kv.get("mss", "1400")), order=order, ce=ce,
                    framelen=int(kv["framelen"]) if "framelen" in kv else None,
                    tcplen=int(kv.get("tcplen", "20")), badcsum=kv.get("badcsum") == "1")
     elif a[0] == "flood":

@@ -236,6 +236,8 @@ static void test_link_l3_no_l2(void **state)
 #define Z6TX 0x4
 #define Z6RX 0x8
 #define TOSI 0x10	/* tos inherit */
+#define TTLI 0x20	/* ttl inherit */
+#define GN "link add name g type geneve id 1 remote 192.0.2.2 geneve_opts "
 
 struct l2_case {
 	const char *line;
@@ -279,7 +281,14 @@ static const struct l2_case l2_good[] = {
 	  TOSI, 4294967295u, 0, 0 },
 	{ "link add name v type vxlan id 0 group 239.1.1.1 dev veth0 local 192.0.2.1 "
 	  "ttl inherit", FOUD_L2_VXLAN, 0, 0, "192.0.2.1", NULL, "239.1.1.1", "veth0",
-	  4789, 0, 0, 0, 0, 0, 300, 0, 0 },
+	  4789, 0, 0, 0, 0, TTLI, 300, 0, 0 },
+	{ "link add name g type geneve id 3 remote 192.0.2.2 hoplimit inherit tos inherit",
+	  FOUD_L2_GENEVE, 3, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, TTLI | TOSI,
+	  300, 0, 0 },
+	{ "link add name n type nvgre vsid 3 " V4 " ttl inherit", FOUD_L2_NVGRE, 3, 0,
+	  "192.0.2.1", "192.0.2.2", NULL, "", 0, 0, 0, 0, 0, TTLI, 300, 0, 0 },
+	{ "link add name s type stt key 1 " V4 " ttl inherit", FOUD_L2_STT, 0, 1,
+	  "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, TTLI, 300, 0, 0 },
 	{ "link add name v type vxlan id 0x10 group ff05::1 dev eth0 local 2001:db8::1 "
 	  "udp6zerocsumtx udp6zerocsumrx ttl 255", FOUD_L2_VXLAN, 16, 0, "2001:db8::1", NULL,
 	  "ff05::1", "eth0", 4789, 0, 0, 255, 0, Z6TX | Z6RX, 300, 0, 0 },
@@ -309,8 +318,10 @@ static void check_l2(const struct l2_case *c, const struct foud_cmd *cmd)
 	assert_int_equal(l->srcport_min, c->smin);
 	assert_int_equal(l->srcport_max, c->smax);
 	assert_int_equal(l->ttl, c->ttl);
+	assert_int_equal(l->ttl_inherit, !!(c->flags & TTLI));
 	assert_int_equal(l->tos, c->tos);
 	assert_int_equal(l->tos_inherit, !!(c->flags & TOSI));
+	assert_int_equal(l->geneve_opts_len, 0);
 	assert_int_equal(l->learning, !(c->flags & NOLEARN));
 	assert_int_equal(l->ageing, c->ageing);
 	assert_int_equal(l->maxaddress, c->maxaddress);
@@ -338,9 +349,58 @@ static void test_l2_good(void **state)
 		assert_int_equal(cmd.op, FOUD_OP_ADD);
 		assert_string_equal(cmd.name, cmd.link.name);
 		check_l2(c, &cmd);
-		/* vxlan, geneve and stt have no GRE carrier */
-		assert_memory_equal(&cmd.link.tnl, &zero, sizeof(zero));
+		/* vxlan, geneve and stt have no GRE carrier; nvgre's has the L2 words */
+		if (c->kind != FOUD_L2_NVGRE)
+			assert_memory_equal(&cmd.link.tnl, &zero, sizeof(zero));
 	}
+}
+
+/* geneve_opts: the TLVs as they go on the wire, in the order given. */
+static void test_geneve_opts(void **state)
+{
+	static const struct { const char *opts; size_t len; const char *wire; } c[] = {
+		{ "0102:80:00112233", 8, "\x01\x02\x80\x01\x00\x11\x22\x33" },
+		{ "0x0102:0x7F:aAbBcCdDeEfF0011,ffff:0:01020304", 20,
+		  "\x01\x02\x7f\x02\xaa\xbb\xcc\xdd\xee\xff\x00\x11"
+		  "\xff\xff\x00\x01\x01\x02\x03\x04" },
+		{ "1:1:00000000,1:1:00000000", 16,
+		  "\x00\x01\x01\x01\0\0\0\0\x00\x01\x01\x01\0\0\0\0" },
+	};
+	/* 4 + 124 and 4 + 120 bytes: Opt Len 63 words, the most there is; then 4 more. */
+	static char big[2 * 4 + 8 + 248 + 1 + 8 + 240 + 1 + 32];
+	char *argv[] = { "link", "add", "name", "g", "type", "geneve", "id", "1", "remote",
+			 "192.0.2.2", "geneve_opts", big };
+	struct foud_cmd cmd;
+	char buf[512], line[256], err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		snprintf(line, sizeof(line), GN "%s", c[i].opts);
+		assert_int_equal(parse_line(line, buf, &cmd, err, sizeof(err)), 0);
+		assert_int_equal(cmd.link.l2.geneve_opts_len, c[i].len);
+		assert_memory_equal(cmd.link.l2.geneve_opts, c[i].wire, c[i].len);
+	}
+	strcpy(big, "0102:03:");
+	for (i = 0; i < 124; i++)
+		strcat(big, "ab");
+	strcat(big, ",0104:84:");
+	for (i = 0; i < 120; i++)
+		strcat(big, "cd");
+	assert_int_equal(foud_cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.link.l2.geneve_opts_len, 252);
+	assert_memory_equal(cmd.link.l2.geneve_opts, "\x01\x02\x03\x1f\xab", 5);
+	assert_memory_equal(cmd.link.l2.geneve_opts + 128, "\x01\x04\x84\x1e\xcd", 5);
+	assert_int_equal(cmd.link.l2.geneve_opts[251], 0xcd);
+	/* One word more is one too many: the option that overflows is named. */
+	strcat(big, ",1:1:00000000");
+	assert_int_equal(foud_cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "invalid value \"1:1:00000000\" for \"geneve_opts\""));
+	/* An option's data is at most 31 words (124 bytes). */
+	strcpy(big, "0102:03:");
+	for (i = 0; i < 128; i++)
+		strcat(big, "ab");
+	assert_int_equal(foud_cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), -EINVAL);
 }
 
 /* nvgre and gretap: the L2 part, and link.tnl as gre/ip6gre would have it. */
@@ -396,6 +456,8 @@ static void test_l2_carriers(void **state)
 		assert_addr(&l->local, loc);
 		assert_addr(&l->remote, rem);
 		assert_int_equal(l->tos_inherit, c->t.tos_inherit);
+		/* As Linux, gretap's ttl 0 (IPv4's default) is inherit; nvgre says inherit itself. */
+		assert_int_equal(l->ttl_inherit, c->l2kind == FOUD_L2_GRETAP && !c->t.ttl);
 		assert_int_equal(l->dstport, 0);
 		assert_true(l->learning);
 		assert_int_equal(l->ageing, 300);
@@ -664,6 +726,27 @@ static const struct err_case errs[] = {
 	{ "link add name g type geneve id 1 remote 192.0.2.2 learning nolearning", "nolearning" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 group 239.1.1.1", "group" },
 	{ "link add name g type geneve id 1 remote ff02::1", "ff02::1" },
+	{ GN "0102:80:001122", "0102:80:001122" },
+	{ GN "0102:80:00112233,0102:01:0011", "0102:01:0011" },
+	{ GN "0102:80:00112233,ffff:ff:0011223g", "ffff:ff:0011223g" },
+	{ GN "10000:01:00112233", "10000:01:00112233" },
+	{ GN "0102:100:00112233", "0102:100:00112233" },
+	{ GN "0102:80", "0102:80" },
+	{ GN "0102:80:", "0102:80:" },
+	{ GN ":80:00112233", ":80:00112233" },
+	{ GN "0102::00112233", "0102::00112233" },
+	{ GN "0x:80:00112233", "0x:80:00112233" },
+	{ GN "0102:80:0x112233", "0102:80:0x112233" },
+	{ GN "0102:80:00112233:44556677", "0102:80:00112233:44556677" },
+	{ GN "0102:80:00112233,", "0102:80:00112233," },
+	{ GN ",0102:80:00112233", ",0102:80:00112233" },
+	{ GN "0102:80:00112233 geneve_opts 0102:80:00112233", "geneve_opts" },
+	{ GN "-102:80:00112233", "-102:80:00112233" },
+	{ GN "0102:80:0011 2233", "0102:80:0011" },
+	{ GN, "geneve_opts" },
+	{ VX "remote 192.0.2.2 geneve_opts 0102:80:00112233", "geneve_opts" },
+	{ "link add name n type nvgre vsid 1 " V4 " geneve_opts 0102:80:00112233",
+	  "geneve_opts" },
 	/* nvgre */
 	{ "link add name n type nvgre " V4, "vsid" },
 	{ "link add name n type nvgre vsid 1 remote 192.0.2.2", "local" },
@@ -766,6 +849,10 @@ static void test_error_messages(void **state)
 		  "invalid value \"70000\" for \"encap-dport\": expected a port 1-65535" },
 		{ "link add name t type ipip local 192.0.2.1", "\"remote\" is missing" },
 		{ "link add name t type ipip " V4 " ttl 1 ttl 2", "duplicate \"ttl\"" },
+		{ GN "0102:80:00112233,0102:01:001122",
+		  "invalid value \"0102:01:001122\" for \"geneve_opts\": expected "
+		  "CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] in hexadecimal: CLASS 0-ffff, "
+		  "TYPE 0-ff, DATA 4-124 bytes in multiples of 4, at most 252 bytes in all" },
 	};
 
 	(void)state;
@@ -905,7 +992,7 @@ static void test_usage(void **state)
 		"link add", "ip6gre", "encap-sport", "encap-udp6-csum", "noencap-remcsum",
 		"link del", "link show", "gretap", "vxlan", "group", "srcport",
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
-		"nvgre", "vsid", "noflowid", "stt", "fdb { add | append }", "fdb del", "fdb show",
+		"nvgre", "vsid", "noflowid", "stt", "geneve_opts CLASS:TYPE:DATA", "fdb { add | append }", "fdb del", "fdb show",
 		"tou add peer", "tou del peer", "tou show",
 		"datapath { auto | bpf | userspace }",
 	};
@@ -924,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
+		cmocka_unit_test(test_geneve_opts),
 		cmocka_unit_test(test_l2_carrier_fdb),
 		cmocka_unit_test(test_l2_prescan),
 		cmocka_unit_test(test_fdb_good),

@@ -460,6 +460,53 @@ static void test_reasm_ecn(void **state)
 	assert_int_equal(out.tos, 0xb8 | FOU_ECN_CE);
 }
 
+/*
+ * RFC 6040 on a reassembled frame: one CE segment of three marks the inner
+ * ECT(0) IPv4 packet CE (its header checksum kept right); over a not-ECT
+ * packet the frame is dropped.
+ */
+static void test_reasm_ecn_decap(void **state)
+{
+	static uint8_t copy[3000];
+	struct fou_stt_frame out;
+	struct fou_buf b;
+	struct fou_stt h;
+	uint8_t *ip = big + 18 + 14;
+	int inner;
+
+	(void)state;
+	for (inner = FOU_ECN_ECT0; inner >= FOU_ECN_NOT_ECT; inner -= FOU_ECN_ECT0) {
+		reasm_setup(1);
+		mkframe(3000);
+		memcpy(big + 18, eth, sizeof(eth));
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		ip[1] = (uint8_t)(0x20 | inner);
+		fou_put16(ip + 2, 3000 - 18 - 14);
+		ip[8] = 64;
+		ip[9] = 17;
+		fou_put16(ip + 10, fou_csum_fold(fou_csum_add(0, ip, 20)));
+		segment(3000, 1000);
+		assert_int_equal(feed(&R, 0, &flow.src, FOU_ECN_ECT0, 0, &out), 0);
+		assert_int_equal(feed(&R, 1, &flow.src, FOU_ECN_CE, 0, &out), 0);
+		assert_int_equal(feed(&R, 2, &flow.src, FOU_ECN_ECT0, 0, &out), 1);
+		assert_int_equal(out.tos & FOU_ECN_MASK, FOU_ECN_CE);
+		memcpy(copy, out.data, out.len);
+		b = (struct fou_buf){ copy, sizeof(copy), 0, out.len };
+		assert_int_equal(fou_stt_pull(&b, &h), 0);
+		if (inner == FOU_ECN_NOT_ECT) {
+			assert_int_equal(fou_l2_ecn_decap(fou_buf_data(&b), b.len, out.tos),
+					 -FOU_DROP_ECN);
+			break;
+		}
+		assert_int_equal(fou_l2_ecn_decap(fou_buf_data(&b), b.len, out.tos), 0);
+		assert_int_equal(fou_buf_data(&b)[14 + 1], 0x20 | FOU_ECN_CE);
+		assert_int_equal(fou_csum_fold(fou_csum_add(0, fou_buf_data(&b) + 14, 20)), 0);
+		/* Nothing else moved. */
+		assert_memory_equal(fou_buf_data(&b) + 14 + 20, ip + 20, 3000 - 18 - 14 - 20);
+	}
+}
+
 static int add(uint32_t flen, uint32_t off, size_t plen, uint32_t id, uint64_t now,
 	       struct fou_stt_frame *out)
 {
@@ -613,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_reasm_keys),
 		cmocka_unit_test(test_reasm_single),
 		cmocka_unit_test(test_reasm_ecn),
+		cmocka_unit_test(test_reasm_ecn_decap),
 		cmocka_unit_test(test_reasm_bad),
 		cmocka_unit_test(test_reasm_ranges),
 		cmocka_unit_test(test_reasm_flood),
