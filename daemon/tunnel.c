@@ -403,6 +403,7 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 		tunnel_raw_put(d, &t->tnl, 2);
 		goto err_close;
 	}
+	foud_uso_fit_device(d, t);
 	return 0;
 err_close:
 	close(fd);
