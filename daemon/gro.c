@@ -135,7 +135,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
 		if (s->t != t || !gro_key_eq(&s->key, &k))
 			continue;
-		if (!memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len) &&
+		if ((!l2len || !memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len)) &&
 		    fou_gro_append(&s->g, ip, iplen) == 1) {
 			s->nseg++;
 			s->bytes += b->len;
