@@ -296,6 +296,10 @@ void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct f
 		   const struct foud_uso_to *to);
 int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
 		  const uint8_t *pkt, size_t len);
+/* The TUN's gso_max_size that makes a super-packet one train, or 0 if the default does. */
+uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
+/* Sets it on t's device when t sends with UDP GSO. */
+void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 
 /* l2.c */
 int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
@@ -342,6 +346,7 @@ int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
 		    int ifindex, uint32_t table);
 int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
+int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 
 /* bpf.c */
 /* Puts t on the BPF path when dp (or foud's default) allows; errors only for datapath bpf. */

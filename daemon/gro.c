@@ -15,16 +15,27 @@
 
 #define GRO_BUF (FOU_VNET_HLEN + 14 + FOUD_PKT_MAX)
 
-/* The TCP flow of an inner packet (after l2len bytes of Ethernet); false for anything else. */
+/*
+ * The TCP flow of an inner packet (after l2len bytes of Ethernet); false for
+ * anything else. TCP right after the IP header, all that GRO can merge, has
+ * its ports read in place: one parse per segment, not two.
+ */
 static bool gro_key(const uint8_t *pkt, size_t len, struct foud_flow_key *k)
 {
 	struct fou_ip ip;
 	uint8_t proto;
 
-	if (fou_ip_parse(pkt, len, &ip) ||
-	    fou_ip_l4_ports(pkt, len, &proto, &k->sport, &k->dport) ||
-	    proto != FOU_PROTO_TCP)
+	if (fou_ip_parse(pkt, len, &ip))
 		return false;
+	if (ip.proto == FOU_PROTO_TCP && !(ip.frag & (FOU_IP_MF | FOU_IP_OFFMASK)) &&
+	    ip.tot_len >= ip.hlen + 4u) {
+		k->sport = fou_get16(pkt + ip.hlen);
+		k->dport = fou_get16(pkt + ip.hlen + 2);
+	} else if (fou_ip_l4_ports(pkt, len, &proto, &k->sport, &k->dport) ||
+		   proto != FOU_PROTO_TCP) {
+		/* IPv6 extension headers before TCP: the same flow still, kept in order. */
+		return false;
+	}
 	k->src = ip.src;
 	k->dst = ip.dst;
 	return true;
@@ -124,7 +135,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
 		if (s->t != t || !gro_key_eq(&s->key, &k))
 			continue;
-		if (!memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len) &&
+		if ((!l2len || !memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len)) &&
 		    fou_gro_append(&s->g, ip, iplen) == 1) {
 			s->nseg++;
 			s->bytes += b->len;

@@ -2,8 +2,8 @@
 /*
  * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
  * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
- * LOCAL/32 dev tou0`, without running ip(8). One request at a time, answered
- * by an ACK.
+ * LOCAL/32 dev tou0`, without running ip(8); and a tunnel device's
+ * gso_max_size. One request at a time, answered by an ACK.
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -24,6 +24,7 @@ struct rtnl_req {
 		struct rtmsg rt;
 		struct fib_rule_hdr fr;
 		struct ifaddrmsg ifa;
+		struct ifinfomsg ifi;
 	};
 	uint8_t attrs[256];
 };
@@ -132,6 +133,20 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
 	r.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	r.ifa.ifa_index = (uint32_t)ifindex;
 	if (rtnl_attr(&r, IFA_LOCAL, a->a, alen) || rtnl_attr(&r, IFA_ADDRESS, a->a, alen))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
+/* `ip link set DEV gso_max_size SIZE` (kernels before 5.19 refuse it: -EOPNOTSUPP or so). */
+int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
+{
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
+	r.nh.nlmsg_type = RTM_NEWLINK;
+	r.ifi.ifi_family = AF_UNSPEC;
+	r.ifi.ifi_index = ifindex;
+	if (rtnl_attr32(&r, IFLA_GSO_MAX_SIZE, size))
 		return -E2BIG;
 	return rtnl_talk(&r);
 }

@@ -232,10 +232,14 @@ static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 /* Never nest: a decapsulated packet aimed at one of our own ports would loop. */
 static bool tunnel_nested(const struct foud *d, const struct fou_buf *b)
 {
+	const uint8_t *p = fou_buf_data(b);
 	uint16_t sport, dport;
 	uint8_t proto;
 
-	return fou_ip_l4_ports(fou_buf_data(b), b->len, &proto, &sport, &dport) == 0 &&
+	/* Decapsulation checked the IP header: TCP right after it (the bulk) needs no walk. */
+	if ((p[0] >> 4 == 4 && p[9] == FOU_PROTO_TCP) || (p[0] >> 4 == 6 && p[6] == FOU_PROTO_TCP))
+		return false;
+	return fou_ip_l4_ports(p, b->len, &proto, &sport, &dport) == 0 &&
 	       proto == FOU_PROTO_UDP && foud_port_is_ours(d, dport);
 }
 
@@ -403,6 +407,7 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 		tunnel_raw_put(d, &t->tnl, 2);
 		goto err_close;
 	}
+	foud_uso_fit_device(d, t);
 	return 0;
 err_close:
 	close(fd);

@@ -36,6 +36,8 @@
 #define USO_MAX_V4	(65535 - FOU_IPV4_HLEN - FOU_UDP_HLEN)
 #define USO_MAX_V6	(65535 - FOU_UDP_HLEN)
 #define USO_RETRY	1024	/* super-packets sent the slow way before GSO is tried again */
+#define USO_TCP_HDRS	72	/* IPv6 and TCP with timestamps: the smallest usual MSS is mtu - 72 */
+#define USO_TCP_RESERVE	321	/* MAX_TCP_HEADER + 1, what TCP keeps off gso_max_size (x86-64) */
 
 static int uso_sockopt(int s, int lvl, int opt, int v)
 {
@@ -371,4 +373,44 @@ int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_h
 	if (tr->err)
 		t->st.tx_drop[-tr->err]++;
 	return 0;
+}
+
+/*
+ * The kernel's TCP builds super-packets of whole MSS up to gso_max_size -
+ * USO_TCP_RESERVE: 45 segments of 1420 bytes with the default 65536 on a
+ * 1472-byte tunnel. A train holds max / (mtu + hlen) datagrams, 44 there, so
+ * each super-packet left in two sends, the second of one segment, and
+ * arrived as two reads. A limit of n * (mtu - USO_TCP_HDRS) + USO_TCP_RESERVE
+ * keeps them to n segments for any MSS down to mtu - USO_TCP_HDRS, and to
+ * fewer if the reserve is larger than guessed.
+ */
+uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen)
+{
+	size_t max = family == AF_INET ? USO_MAX_V4 : USO_MAX_V6;
+	size_t n, size;
+
+	if (mtu <= USO_TCP_HDRS)
+		return 0;
+	n = max / (mtu + hlen);
+	if (n > FOUD_USO_SEGS)
+		n = FOUD_USO_SEGS;
+	size = n * (mtu - USO_TCP_HDRS) + USO_TCP_RESERVE;
+	return n && size < 65536 ? (uint32_t)size : 0;
+}
+
+void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t)
+{
+	const struct fou_tnl *n = &t->tnl;
+	uint32_t size;
+	int ret;
+
+	if (t->bpf_egress || n->encap == FOU_ENCAP_NONE || !t->offload || !d->udp_gso)
+		return;
+	size = foud_uso_gso_max_size(n->remote.family, t->mtu, fou_tnl_payload_hlen(n));
+	if (!size)
+		return;
+	ret = foud_rtnl_gso_max_size(t->ifindex, size);
+	if (ret)
+		foud_log(LOG_INFO, "%s: cannot set gso_max_size %u (%s): a super-packet may "
+			 "take two sends", t->name, size, strerror(-ret));
 }

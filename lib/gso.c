@@ -96,23 +96,33 @@ static void seg_ip(const struct fou_gso *g, uint8_t *out, size_t seglen)
 	}
 }
 
+/*
+ * Pseudo-header sum of the segment; the IP header was checked in init, so
+ * its addresses are read where they are rather than parsed again.
+ */
+static uint32_t seg_pseudo(const struct fou_gso *g, const uint8_t *out, size_t l4len)
+{
+	struct fou_addr src = { .family = g->family }, dst = { .family = g->family };
+	size_t alen = g->family == AF_INET ? 4 : 16, at = g->family == AF_INET ? 12 : 8;
+
+	memcpy(src.a, out + at, alen);
+	memcpy(dst.a, out + at + alen, alen);
+	return fou_csum_pseudo(&src, &dst, FOU_PROTO_TCP, (uint32_t)l4len);
+}
+
 static void seg_tcp(const struct fou_gso *g, uint8_t *out, size_t seglen, bool last)
 {
 	uint8_t *th = out + g->l4off;
 	size_t l4len = seglen - g->l4off;
-	struct fou_ip ip;
-	uint32_t sum;
 
 	fou_put32(th + 4, fou_get32(th + 4) + (uint32_t)g->pos);
 	if (!last)
 		th[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 	if (g->seg > 0)
 		th[13] &= (uint8_t)~TCP_CWR;
-	/* The segment's IP header was checked in init; reuse its addresses. */
-	fou_ip_parse(out, seglen, &ip);
 	fou_put16(th + TCP_CSUM_OFF, 0);
-	sum = fou_csum_pseudo(&ip.src, &ip.dst, FOU_PROTO_TCP, (uint32_t)l4len);
-	fou_put16(th + TCP_CSUM_OFF, fou_csum_fold(fou_csum_add(sum, th, l4len)));
+	fou_put16(th + TCP_CSUM_OFF,
+		  fou_csum_fold(fou_csum_add(seg_pseudo(g, out, l4len), th, l4len)));
 }
 
 int fou_gso_next(struct fou_gso *g, uint8_t *out, size_t cap, size_t *outlen)

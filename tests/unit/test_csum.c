@@ -63,6 +63,28 @@ static void test_incremental(void **state)
 	assert_int_equal(fou_csum_fold(s), fou_csum_fold(fou_csum_add(0, b, 64)));
 }
 
+/* Every length and alignment against a plain big-endian word sum (all of the loop's tails). */
+static void test_lengths_alignments(void **state)
+{
+	static uint8_t b[1024];
+	size_t off, len, i;
+	uint64_t ref;
+
+	(void)state;
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 131 + (i >> 3) * 17 + 0xa5);
+	for (off = 0; off < 8; off++) {
+		for (len = 0; len + off <= sizeof(b) && len <= 600; len++) {
+			for (ref = 0, i = 0; i < len; i++)
+				ref += i % 2 ? b[off + i] : (uint64_t)b[off + i] << 8;
+			while (ref > 0xffff)
+				ref = (ref >> 16) + (ref & 0xffff);
+			assert_int_equal(fou_csum_fold(fou_csum_add(0, b + off, len)),
+					 (uint16_t)~ref);
+		}
+	}
+}
+
 static void test_large_no_overflow(void **state)
 {
 	static uint8_t b[65536];
@@ -155,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_header),
 		cmocka_unit_test(test_odd_length),
 		cmocka_unit_test(test_incremental),
+		cmocka_unit_test(test_lengths_alignments),
 		cmocka_unit_test(test_large_no_overflow),
 		cmocka_unit_test(test_pseudo),
 		cmocka_unit_test(test_complete),
