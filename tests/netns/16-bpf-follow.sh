@@ -94,6 +94,7 @@ check "300 route adds in one burst: $looks look(s) at the tunnels for ${msgs:-0}
 
 # ---- the underlay MTU drops: tunnel MTUs and the BPF limit follow -----------
 fa link add name u1 type ipip remote $B4 local $A4 datapath userspace
+dev_up a u1 10.3.0.1/30
 check "userspace tunnel u1: mtu 1480, underlay va2" test "$(jqa .mtu u1)$(jqa .underlay u1)" = 1480va2
 na ip link set va2 mtu 1400; nb ip link set vb2 mtu 1400
 check "a's t1 follows: mtu 1372 (1400 - 28)" wait_for 'test "$(na cat /sys/class/net/t1/mtu)" = 1372'
@@ -140,6 +141,10 @@ r0=$(jqa .drops.tx.no_route) br0=$(jqa .bpf_drops.tx.no_route)
 na bash -c 'for i in 1 2 3 4; do echo x >/dev/udp/10.1.0.2/9; done' 2>/dev/null
 r=$(( $(jqa .drops.tx.no_route) - r0 )) br=$(( $(jqa .bpf_drops.tx.no_route) - br0 ))
 check "4 datagrams without a route: no_route +$r (exactly 4, $br by BPF)" test "$r" -eq 4 -a "$br" -eq 4
+u0=$(jqa .drops.tx.no_route u1)
+na bash -c 'for i in 1 2 3; do echo x >/dev/udp/10.3.0.2/9; done' 2>/dev/null
+check "the userspace tunnel u1 too: 3 datagrams, no_route +3 (foud's raw send: ENETUNREACH)" \
+	wait_for 'test "$(( $(jqa .drops.tx.no_route u1) - u0 ))" -eq 3'
 na ip route add 10.202.0.0/24 dev va2	# another change: still no route, nothing more said
 sleep 0.3
 check "the no-route line was logged once" test "$(grep -c "t1: no route to $B4" "$TMP/foud-a.log")" -eq 1
