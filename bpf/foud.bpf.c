@@ -263,7 +263,7 @@ int foud_egress(struct __sk_buff *skb)
 
 	t = bpf_map_lookup_elem(&foud_tnl, &key);
 	st = bpf_map_lookup_elem(&foud_stats, &key);
-	if (!t || !st)
+	if (!t || !st || (t->flags & FOUD_BPF_F_USERSPACE))
 		return PASS;
 	l3 = l3_offset(skb);
 	len = skb->len - l3;
@@ -278,6 +278,11 @@ int foud_egress(struct __sk_buff *skb)
 	/* Routed back into ourselves: the outer packet would follow it. */
 	if ((in.flag == FOUD_BPF_INNER_V6) == v6 && addr_eq(in.dst, t->remote, v6 ? 16 : 4)) {
 		st->tx_drop_loop++;
+		return TC_ACT_SHOT;
+	}
+	/* No route to the remote now; foud puts the device back when one returns. */
+	if (!t->oif) {
+		st->tx_drop_no_route += gso_segs(skb, len, in.hdrs);
 		return TC_ACT_SHOT;
 	}
 	/* Too big for the path (whole, or a segment of it): foud answers with ICMP and counts it. */
@@ -512,6 +517,16 @@ static __always_inline int inner_check(struct __sk_buff *skb, __u32 off, __u32 f
 	return (int)ihl;
 }
 
+/* A port's counters: datagrams (segments of a GRO packet) and UDP payload bytes. */
+static __always_inline void port_count(struct foud_bpf_pstats *ps, __u32 segs, __u32 payload,
+				       __u32 seg_hdrs)
+{
+	if (!ps)
+		return;
+	ps->rx_packets += segs;
+	ps->rx_bytes += payload + (segs - 1) * seg_hdrs;
+}
+
 SEC("tc")
 int foud_ingress(struct __sk_buff *skb)
 {
@@ -562,16 +577,19 @@ int foud_ingress(struct __sk_buff *skb)
 		ps = bpf_map_lookup_elem(&foud_pstats, &pk);
 	inner_len = skb->len - o.off;
 	payload = skb->len - udp_off;
+	segs = gso_segs(skb, inner_len, (__u32)hdrs);
+	/* Into a device that is down the redirect would drop it uncounted: count it here. */
+	if (rv->flags & FOUD_BPF_RX_DOWN) {
+		port_count(ps, segs, payload, (__u32)hdrs + o.off - udp_off);
+		st->rx_drop_link_down += segs;
+		return TC_ACT_SHOT;
+	}
 	if ((flag == FOUD_BPF_INNER_V6) != o.v6)
 		f |= flag == FOUD_BPF_INNER_V6 ? ADJ_DECAP_L3_IPV6 : ADJ_DECAP_L3_IPV4;
 	if (bpf_skb_adjust_room(skb, -(__s32)(o.off - ETH_HLEN_), BPF_ADJ_ROOM_MAC, f))
 		return PASS;
-	segs = gso_segs(skb, inner_len, (__u32)hdrs);
 	st->rx_packets += segs;
 	st->rx_bytes += inner_len + (segs - 1) * (__u32)hdrs;
-	if (ps) {
-		ps->rx_packets += segs;
-		ps->rx_bytes += payload + (segs - 1) * ((__u32)hdrs + o.off - udp_off);
-	}
+	port_count(ps, segs, payload, (__u32)hdrs + o.off - udp_off);
 	return bpf_redirect(rv->ifindex, BPF_F_INGRESS);
 }

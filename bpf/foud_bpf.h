@@ -17,6 +17,7 @@
 #define FOUD_BPF_F_GRE_KEY	0x04	/* GRE key (okey on transmit) */
 #define FOUD_BPF_F_TOS_INHERIT	0x08
 #define FOUD_BPF_F_PMTUDISC	0x10	/* outer DF on every packet */
+#define FOUD_BPF_F_USERSPACE	0x20	/* the route's device takes no redirect: foud sends */
 
 #define FOUD_BPF_ENCAP_NONE	0
 #define FOUD_BPF_ENCAP_FOU	1
@@ -38,7 +39,7 @@ struct foud_bpf_tnl {
 	__u16 dport;
 	__u16 port_min, port_max;
 	__u32 mtu_limit;	/* larger non-GSO inner packets go to foud (ICMP, counted) */
-	__u32 oif;		/* underlay device towards remote */
+	__u32 oif;		/* underlay device towards remote; 0: no route, dropped as no_route */
 	__u8 local[16], remote[16];
 };
 
@@ -52,9 +53,13 @@ struct foud_bpf_rxkey {
 	__u8 remote[16], local[16];
 };
 
+#define FOUD_BPF_RX_DOWN	0x1	/* the TUN device is down: dropped as link_down */
+
 struct foud_bpf_rxval {
 	__u32 ifindex;		/* the tunnel's TUN device */
 	__u32 inner;		/* FOUD_BPF_INNER_* */
+	__u32 flags;		/* FOUD_BPF_RX_* */
+	__u32 pad;
 };
 
 /* A `fou add port`: datagrams to it are decapsulated when everything matches. */
@@ -77,6 +82,7 @@ struct foud_bpf_port {
 struct foud_bpf_stats {
 	__u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
 	__u64 tx_drop_loop, tx_drop_inner, tx_drop_error;
+	__u64 tx_drop_no_route, rx_drop_link_down;
 	__u32 ip_id;		/* outer IPv4 identification, per CPU */
 	__u32 pad;
 };

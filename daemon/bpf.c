@@ -14,11 +14,17 @@
  *   other TC programs after ours still run, then the stack, then foud's
  *   userspace path, which drops, answers (ICMP) or counts it exactly as
  *   without BPF. Oversized packets go that way too.
- * - foud finds the underlay device with RTM_GETROUTE at link add (it must
- *   attach the receive program there anyway) and the transmit program hands
- *   packets to it with bpf_redirect_neigh, which routes to the next hop and
- *   resolves its neighbour: no addresses compiled in or copied into maps.
- *   A route that later moves to another device is not followed.
+ * - foud finds the underlay device with RTM_GETROUTE at link add, and again
+ *   whenever routes or links change (follow.c): the receive program is
+ *   attached there (moved with the route, reference counted per device) and
+ *   the transmit program hands packets to it with bpf_redirect_neigh, which
+ *   routes to the next hop and resolves its neighbour: no addresses compiled
+ *   in or copied into maps. Without a route the transmit program drops and
+ *   counts (no_route); a route through a device that is not Ethernet leaves
+ *   transmit to the userspace path while it lasts.
+ * - The receive program counts link_down itself (a flag foud keeps current
+ *   from RTM_NEWLINK): a redirect into a device that is down is dropped by
+ *   the kernel without a trace.
  * - Receive trusts a non-zero UDP checksum only when the device verified
  *   it (CHECKSUM_UNNECESSARY); anything else is verified by foud's socket.
  * - Ports that BPF tunnels use receive without UDP GRO (see ports_gro()).
@@ -59,6 +65,7 @@ struct foud_bpf_attach {
 	int ifindex;
 	int link;		/* TCX link descriptor, or -1 for a clsact filter */
 	bool ingress;
+	int refused;		/* a tunnel's egress: the route's device BPF could not take */
 };
 
 struct underlay {
@@ -241,50 +248,6 @@ static int bpf_get(struct foud *d)
 
 /* ---- underlay ----------------------------------------------------------- */
 
-/* The device the kernel routes remote through (RTM_GETROUTE), or -errno. */
-static int route_oif(const struct fou_addr *remote)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct rtmsg rt;
-		char attrs[64];
-	} req = { 0 };
-	char buf[4096];
-	size_t alen = remote->family == AF_INET ? 4 : 16;
-	struct rtattr *ra;
-	struct nlmsghdr *nh;
-	int s, n, len, oif = -ENETUNREACH;
-
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
-	req.nh.nlmsg_type = RTM_GETROUTE;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.rt.rtm_family = (unsigned char)remote->family;
-	req.rt.rtm_dst_len = (unsigned char)(alen * 8);
-	ra = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
-	ra->rta_type = RTA_DST;
-	ra->rta_len = (unsigned short)RTA_LENGTH(alen);
-	memcpy(RTA_DATA(ra), remote->a, alen);
-	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(ra->rta_len);
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return -errno;
-	if (send(s, &req, req.nh.nlmsg_len, 0) < 0 || (n = (int)recv(s, buf, sizeof(buf), 0)) < 0) {
-		oif = -errno;
-		close(s);
-		return oif;
-	}
-	close(s);
-	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)n); nh = NLMSG_NEXT(nh, n)) {
-		if (nh->nlmsg_type != RTM_NEWROUTE)
-			continue;
-		len = (int)RTM_PAYLOAD(nh);
-		for (ra = RTM_RTA(NLMSG_DATA(nh)); RTA_OK(ra, len); ra = RTA_NEXT(ra, len))
-			if (ra->rta_type == RTA_OIF && RTA_PAYLOAD(ra) >= sizeof(int))
-				memcpy(&oif, RTA_DATA(ra), sizeof(int));
-	}
-	return oif;
-}
-
 static bool is_ether(int ifindex)
 {
 	struct ifreq ifr = { 0 };
@@ -361,7 +324,7 @@ static void addr16(uint8_t out[16], const struct fou_addr *a)
 	memcpy(out, a->a, a->family == AF_INET6 ? 16 : 4);
 }
 
-static void tnl_cfg(const struct foud_tunnel *t, int oif, struct foud_bpf_tnl *c)
+static void tnl_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 {
 	const struct fou_tnl *n = &t->tnl;
 	const struct fou_kind_ops *k = fou_kind(n->kind);
@@ -372,7 +335,9 @@ static void tnl_cfg(const struct foud_tunnel *t, int oif, struct foud_bpf_tnl *c
 		   (k->gre ? FOUD_BPF_F_GRE : 0) |
 		   (k->gre && (n->gre_oflags & FOU_GRE_KEY) ? FOUD_BPF_F_GRE_KEY : 0) |
 		   (n->tos_inherit ? FOUD_BPF_F_TOS_INHERIT : 0) |
-		   (n->pmtudisc ? FOUD_BPF_F_PMTUDISC : 0);
+		   (n->pmtudisc ? FOUD_BPF_F_PMTUDISC : 0) |
+		   /* A route, but through a device the programs cannot send on. */
+		   (t->ul_ifindex && !t->bpf_oif ? FOUD_BPF_F_USERSPACE : 0);
 	c->encap = n->encap == FOU_ENCAP_FOU ? FOUD_BPF_ENCAP_FOU :
 		   n->encap == FOU_ENCAP_GUE ? FOUD_BPF_ENCAP_GUE : FOUD_BPF_ENCAP_NONE;
 	c->inner = (uint8_t)k->inner;
@@ -384,7 +349,7 @@ static void tnl_cfg(const struct foud_tunnel *t, int oif, struct foud_bpf_tnl *c
 	c->port_min = n->port_min;
 	c->port_max = n->port_max;
 	c->mtu_limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
-	c->oif = (uint32_t)oif;
+	c->oif = (uint32_t)t->bpf_oif;
 	addr16(c->local, &n->local);
 	addr16(c->remote, &n->remote);
 }
@@ -428,7 +393,7 @@ static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	bpf_map_delete_elem(b->stats, &key);
 }
 
-static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, int oif)
+static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, bool watched)
 {
 	struct foud_bpf_stats *zero = calloc((size_t)b->ncpu, sizeof(*zero));
 	struct foud_bpf_rxkey keys[2];
@@ -439,8 +404,13 @@ static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, int oif)
 
 	if (!zero)
 		return -ENOMEM;
-	tnl_cfg(t, oif, &c);
+	tnl_cfg(t, &c);
 	rv.inner = c.inner;
+	/*
+	 * A new device is down until `ip link set up`, which follow.c hears of.
+	 * Unwatched (no rtnetlink), the flag would never clear: the kernel drops.
+	 */
+	rv.flags = watched && foud_dev_up(t->name) != 1 ? FOUD_BPF_RX_DOWN : 0;
 	ret = bpf_map_update_elem(b->stats, &key, zero, BPF_ANY);
 	free(zero);
 	if (!ret)
@@ -466,13 +436,11 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 		snprintf(why, whylen, "%s", no);
 		return -EOPNOTSUPP;
 	}
-	oif = route_oif(&t->tnl.remote);
-	if (oif < 0) {
-		snprintf(why, whylen, "no underlay route to the remote: %s", strerror(-oif));
-		return oif;
-	}
-	if_indextoname((unsigned int)oif, ifname);
-	if (!is_ether(oif)) {
+	/* No route yet is no reason for userspace: the programs drop until one appears. */
+	oif = t->ul_ifindex;
+	if (oif)
+		if_indextoname((unsigned int)oif, ifname);
+	if (oif && !is_ether(oif)) {
 		snprintf(why, whylen, "underlay device %s is not Ethernet", ifname);
 		return -EOPNOTSUPP;
 	}
@@ -481,15 +449,18 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 		snprintf(why, whylen, "cannot load the BPF programs: %s", strerror(-ret));
 		return ret;
 	}
-	ret = maps_add(d->bpf, t, oif);
+	t->bpf_oif = oif;
+	ret = maps_add(d->bpf, t, d->follow != NULL);
 	if (ret) {
 		snprintf(why, whylen, "cannot configure the BPF maps: %s", strerror(-ret));
+		t->bpf_oif = 0;
 		return ret;
 	}
-	ret = underlay_get(d->bpf, oif);
+	ret = oif ? underlay_get(d->bpf, oif) : 0;
 	if (ret) {
 		snprintf(why, whylen, "cannot attach to %s: %s", ifname, strerror(-ret));
 		maps_del(d->bpf, t);
+		t->bpf_oif = 0;
 		return ret;
 	}
 	t->bpf_egress = (struct foud_bpf_attach *)calloc(1, sizeof(struct foud_bpf_attach));
@@ -503,11 +474,12 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 		snprintf(why, whylen, "cannot attach to %s: %s", t->name, strerror(-ret));
 		free(t->bpf_egress);
 		t->bpf_egress = NULL;
-		underlay_put(d->bpf, oif);
+		if (oif)
+			underlay_put(d->bpf, oif);
 		maps_del(d->bpf, t);
+		t->bpf_oif = 0;
 		return ret;
 	}
-	t->bpf_oif = oif;
 	d->bpf->users++;
 	return 0;
 }
@@ -527,7 +499,11 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapat
 	if (d->bpf && !d->bpf->users)
 		bpf_close(d);
 	if (!ret) {
-		foud_log(LOG_INFO, "%s: datapath bpf (underlay ifindex %d)", t->name, t->bpf_oif);
+		char ifname[IF_NAMESIZE] = "none";
+
+		if (t->bpf_oif)
+			if_indextoname((unsigned int)t->bpf_oif, ifname);
+		foud_log(LOG_INFO, "%s: datapath bpf (underlay %s)", t->name, ifname);
 		return 0;
 	}
 	if (dp == FOUD_DP_BPF) {
@@ -547,11 +523,77 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 	free(t->bpf_egress);
 	t->bpf_egress = NULL;
 	maps_del(d->bpf, t);
-	underlay_put(d->bpf, t->bpf_oif);
+	if (t->bpf_oif)
+		underlay_put(d->bpf, t->bpf_oif);
+	t->bpf_oif = 0;
 	if (!--d->bpf->users)
 		bpf_close(d);
 	else
 		ports_gro(d);
+}
+
+/*
+ * After t->ul_ifindex or t->path_mtu changed: the receive program moves to
+ * the new device (the old one keeps it while other tunnels use it), the
+ * transmit program gets the new device and MTU limit, in one map update.
+ */
+void foud_bpf_tunnel_follow(struct foud *d, struct foud_tunnel *t)
+{
+	struct foud_bpf *b = d->bpf;
+	struct foud_bpf_tnl c, old;
+	uint32_t key = (uint32_t)t->ifindex;
+	char ifname[IF_NAMESIZE] = "?";
+	int oif = t->ul_ifindex, ret;
+
+	if (!t->bpf_egress || !b)
+		return;
+	if (oif != t->bpf_egress->refused)
+		t->bpf_egress->refused = 0;
+	if (oif)
+		if_indextoname((unsigned int)oif, ifname);
+	if (oif && oif == t->bpf_egress->refused) {
+		oif = 0;	/* said so already */
+	} else if (oif && oif != t->bpf_oif) {
+		ret = is_ether(oif) ? underlay_get(b, oif) : -EPROTOTYPE;
+		if (ret) {
+			foud_log(LOG_WARNING, "%s: underlay %s: %s: the userspace path sends while "
+				 "the route goes there", t->name, ifname,
+				 ret == -EPROTOTYPE ? "not Ethernet" : strerror(-ret));
+			t->bpf_egress->refused = oif;
+			oif = 0;
+		}
+	}
+	if (oif != t->bpf_oif) {
+		if (t->bpf_oif)
+			underlay_put(b, t->bpf_oif);
+		t->bpf_oif = oif;
+	}
+	tnl_cfg(t, &c);
+	if (bpf_map_lookup_elem(b->tnl, &key, &old) == 0 && !memcmp(&old, &c, sizeof(c)))
+		return;
+	ret = bpf_map_update_elem(b->tnl, &key, &c, BPF_EXIST);
+	if (ret)
+		foud_log(LOG_WARNING, "%s: cannot update the BPF maps: %s", t->name, strerror(-ret));
+}
+
+void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
+{
+	struct foud_bpf_rxkey keys[2];
+	struct foud_bpf_rxval rv;
+	int i, n;
+
+	if (!t->bpf_egress || !d->bpf)
+		return;
+	n = rx_keys(t, keys);
+	for (i = 0; i < n; i++) {
+		/* Not there: another tunnel with the same match owns it (maps_add). */
+		if (bpf_map_lookup_elem(d->bpf->rx, &keys[i], &rv) || rv.ifindex != (uint32_t)t->ifindex)
+			continue;
+		if (!!(rv.flags & FOUD_BPF_RX_DOWN) == !up)
+			continue;
+		rv.flags = up ? rv.flags & ~FOUD_BPF_RX_DOWN : rv.flags | FOUD_BPF_RX_DOWN;
+		bpf_map_update_elem(d->bpf->rx, &keys[i], &rv, BPF_EXIST);
+	}
 }
 
 /* The programs' own counters alone, for fouctl -j -s -d (what bypassed foud). */
@@ -582,6 +624,8 @@ void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct f
 			s->tx_drop[FOU_DROP_LOOP] += v[i].tx_drop_loop;
 			s->tx_drop[FOU_DROP_INNER_PROTO] += v[i].tx_drop_inner;
 			s->tx_drop[FOU_DROP_TX_ERROR] += v[i].tx_drop_error;
+			s->tx_drop[FOU_DROP_NO_ROUTE] += v[i].tx_drop_no_route;
+			s->rx_drop[FOU_DROP_LINK_DOWN] += v[i].rx_drop_link_down;
 		}
 	}
 	free(v);

@@ -26,6 +26,7 @@ struct foud_l2_txq;
 struct foud_stt;
 struct foud_bpf;
 struct foud_bpf_attach;
+struct foud_follow;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -76,6 +77,9 @@ struct foud_tunnel {
 	int ifindex;
 	uint32_t mtu;			/* device MTU */
 	uint32_t path_mtu;		/* underlay MTU towards remote */
+	bool mtu_auto;			/* the device MTU follows path_mtu (no `mtu N`, not set by hand) */
+	int ul_ifindex;			/* the route's device towards remote; 0: no route (follow.c) */
+	bool dev_up;			/* the device is up, as foud last heard (follow.c) */
 	bool offload;			/* TUN offloads (TSO, CSUM) enabled */
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
@@ -89,7 +93,7 @@ struct foud_tunnel {
 	uint64_t gso_fallback;		/* super-packets sent segment by segment instead */
 	struct foud_stats st;
 	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
-	int bpf_oif;			/* its underlay device */
+	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
 };
 
@@ -217,6 +221,7 @@ struct foud {
 	bool verbose;
 	enum foud_datapath datapath;	/* default of link add (foud -D) */
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
+	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	volatile int stop;
 };
 
@@ -241,6 +246,9 @@ int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
+/* A device's MTU and whether it is up (IFF_UP), or -errno. */
+int foud_dev_mtu(const char *name);
+int foud_dev_up(const char *name);
 
 /* sock.c */
 int foud_udp_open(const struct foud_port_cfg *cfg, bool gro);
@@ -269,6 +277,8 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 void foud_tunnel_free_all(struct foud *d);
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
 		       struct foud_stats *st);
+/* The FOU_DROP_* a refused send counts under: queue_full, no_route or tx_error. */
+int foud_send_reason(int err);
 /* The raw socket that sends a family's outer packets, opened on first use. */
 int foud_raw_tx(struct foud *d, int family);
 
@@ -347,12 +357,22 @@ int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr 
 		    int ifindex, uint32_t table);
 int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
+/* The device of the route to dst now (`ip route get`), or -errno. */
+int foud_rtnl_route_oif(const struct fou_addr *dst);
+
+/* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
+int foud_follow_init(struct foud *d);
+void foud_follow_fini(struct foud *d);
 
 /* bpf.c */
 /* Puts t on the BPF path when dp (or foud's default) allows; errors only for datapath bpf. */
 int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapath dp,
 			char *err, size_t errlen);
 void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
+/* Moves t's programs to t->ul_ifindex and t->path_mtu after they changed. */
+void foud_bpf_tunnel_follow(struct foud *d, struct foud_tunnel *t);
+/* Whether t's device is up: while down, the receive program drops as link_down. */
+void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up);
 /* Adds the programs' counters of t (or of port p) to s. */
 void foud_bpf_tunnel_stats(struct foud *d, const struct foud_tunnel *t, struct foud_stats *s);
 void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_stats *s);

@@ -156,6 +156,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 static void foud_fini(struct foud *d)
 {
 	foud_ctl_close(d);
+	foud_follow_fini(d);
 	foud_tunnel_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
@@ -205,6 +206,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	foud_bpf_cleanup_stale(&d);
+	/* Without it foud still works, with the routes and MTUs of link add. */
+	foud_follow_init(&d);
 	if (o.conf && apply_conf(&d, o.conf)) {
 		foud_fini(&d);
 		return 1;

@@ -2,8 +2,9 @@
 /*
  * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
  * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
- * LOCAL/32 dev tou0`, without running ip(8); and a tunnel device's
- * gso_max_size. One request at a time, answered by an ACK.
+ * LOCAL/32 dev tou0`, without running ip(8); a tunnel device's gso_max_size;
+ * and `ip route get REMOTE`, for the device a tunnel sends on. One request at
+ * a time, answered by an ACK.
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -149,4 +150,51 @@ int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 	if (rtnl_attr32(&r, IFLA_GSO_MAX_SIZE, size))
 		return -E2BIG;
 	return rtnl_talk(&r);
+}
+
+/* The device the kernel routes dst through now (`ip route get`), or -errno. */
+int foud_rtnl_route_oif(const struct fou_addr *dst)
+{
+	size_t alen = dst->family == AF_INET6 ? 16 : 4;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	uint8_t buf[4096] __attribute__((aligned(4)));
+	struct rtnl_req r = { 0 };
+	struct nlmsghdr *h;
+	struct rtattr *a;
+	int s, alen_left, oif = -ENETUNREACH;
+	ssize_t n;
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
+	r.nh.nlmsg_type = RTM_GETROUTE;
+	r.nh.nlmsg_flags = NLM_F_REQUEST;
+	r.nh.nlmsg_seq = 1;
+	r.rt.rtm_family = (uint8_t)dst->family;
+	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
+	if (rtnl_attr(&r, RTA_DST, dst->a, alen))
+		return -E2BIG;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (n = recv(s, buf, sizeof(buf), 0)) < 0) {
+		oif = -errno;
+		close(s);
+		return oif;
+	}
+	close(s);
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_ERROR &&
+		    h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
+		    ((struct nlmsgerr *)NLMSG_DATA(h))->error)
+			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		if (h->nlmsg_type != RTM_NEWROUTE)
+			continue;
+		alen_left = (int)RTM_PAYLOAD(h);
+		for (a = RTM_RTA(NLMSG_DATA(h)); RTA_OK(a, alen_left); a = RTA_NEXT(a, alen_left))
+			if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(int))
+				memcpy(&oif, RTA_DATA(a), sizeof(int));
+	}
+	return oif;
 }

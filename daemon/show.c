@@ -222,12 +222,26 @@ static void link_gso(const struct foud *d, const struct foud_tunnel *t, bool jso
 				(unsigned long long)t->gso_fallback);
 }
 
+/* The device of the route to remote now (follow.c), or none. */
+static const char *link_underlay(const struct foud_tunnel *t, char buf[IF_NAMESIZE])
+{
+	if (!t->ul_ifindex || !if_indextoname((unsigned int)t->ul_ifindex, buf))
+		return NULL;
+	return buf;
+}
+
+/* A BPF tunnel whose route goes through a device the programs cannot send on. */
+static bool link_bpf_userspace(const struct foud_tunnel *t)
+{
+	return t->bpf_egress && t->ul_ifindex && !t->bpf_oif;
+}
+
 static void link_text(struct foud *d, const struct foud_tunnel *t, uint32_t flags,
 		      struct foud_out *o)
 {
 	const struct fou_tnl *n = &t->tnl;
 	struct foud_stats st = link_stats(d, t);
-	char r[64], l[64];
+	char r[64], l[64], u[IF_NAMESIZE];
 
 	if (t->l2) {
 		foud_l2_show(t, false, o);
@@ -263,9 +277,14 @@ static void link_text(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 				n->encap_flags & FOU_ENCAP_F_REMCSUM ? "" : "no");
 	}
 	if (flags & FOUD_CTL_F_DETAILS) {
-		foud_out_printf(o, "    ifindex %d path-mtu %u overhead %zu ", t->ifindex,
-				t->path_mtu, fou_tnl_overhead(n));
-		if (t->bpf_egress)
+		foud_out_printf(o, "    ifindex %d state %s underlay %s path-mtu %u overhead %zu ",
+				t->ifindex, !d->follow ? "unknown" : t->dev_up ? "up" : "down",
+				link_underlay(t, u) ? u : "none (no route)", t->path_mtu,
+				fou_tnl_overhead(n));
+		if (link_bpf_userspace(t))
+			foud_out_printf(o, "datapath bpf (transmit by userspace: BPF cannot send "
+					"on the underlay)");
+		else if (t->bpf_egress)
 			foud_out_printf(o, "datapath bpf");
 		else
 			foud_out_printf(o, "datapath userspace (%s)", t->dp_why);
@@ -323,7 +342,7 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 {
 	const struct fou_tnl *n = &t->tnl;
 	struct foud_stats st = link_stats(d, t);
-	char r[64], l[64];
+	char r[64], l[64], u[IF_NAMESIZE];
 
 	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":\"%s\",\"mtu\":%u", t->ifindex, t->name,
 			t->mtu);
@@ -357,7 +376,15 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"%s\","
 				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
 				t->bpf_egress ? "bpf" : "userspace", t->offload ? "true" : "false");
-		if (!t->bpf_egress)
+		foud_out_printf(o, ",\"state\":\"%s\"",
+				!d->follow ? "unknown" : t->dev_up ? "up" : "down");
+		if (link_underlay(t, u))
+			foud_out_printf(o, ",\"underlay\":\"%s\"", u);
+		else
+			foud_out_printf(o, ",\"underlay\":null");
+		if (link_bpf_userspace(t))
+			json_reason(o, "transmit by userspace: BPF cannot send on the underlay");
+		else if (!t->bpf_egress)
 			json_reason(o, t->dp_why);
 		link_gso(d, t, true, o);
 	}
@@ -369,6 +396,12 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 				"\"tx\":{\"bytes\":%llu,\"packets\":%llu}}",
 				(unsigned long long)b.rx_bytes, (unsigned long long)b.rx_packets,
 				(unsigned long long)b.tx_bytes, (unsigned long long)b.tx_packets);
+		/* What the programs dropped themselves (link_down, no_route, loop...). */
+		foud_out_printf(o, ",\"bpf_drops\":{\"rx\":");
+		json_drops(o, b.rx_drop);
+		foud_out_printf(o, ",\"tx\":");
+		json_drops(o, b.tx_drop);
+		foud_out_printf(o, "}");
 	}
 	if (flags & FOUD_CTL_F_STATS)
 		foud_show_stats_json(o, &st);

@@ -37,6 +37,26 @@ int foud_tun_set_mtu(const char *name, uint32_t mtu)
 	return ifreq_ioctl(SIOCSIFMTU, &ifr);
 }
 
+int foud_dev_mtu(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int ret;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = ifreq_ioctl(SIOCGIFMTU, &ifr);
+	return ret < 0 ? ret : ifr.ifr_mtu;
+}
+
+int foud_dev_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int ret;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = ifreq_ioctl(SIOCGIFFLAGS, &ifr);
+	return ret < 0 ? ret : !!(ifr.ifr_flags & IFF_UP);
+}
+
 int foud_tun_set_up(const char *name)
 {
 	struct ifreq ifr = { 0 };

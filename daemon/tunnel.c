@@ -50,6 +50,21 @@ int foud_raw_tx(struct foud *d, int family)
 	return *fd;
 }
 
+/* The drop reason of a send the kernel refused with err. */
+int foud_send_reason(int err)
+{
+	switch (err) {
+	case EAGAIN:
+	case ENOBUFS:
+		return FOU_DROP_QUEUE_FULL;
+	case ENETUNREACH:	/* no route to the remote (or an unreachable one) */
+	case EHOSTUNREACH:
+		return FOU_DROP_NO_ROUTE;
+	default:
+		return FOU_DROP_TX_ERROR;
+	}
+}
+
 /*
  * Sends n prepared messages on fd, counting each one sent (with its inner
  * length) or refused. Returns true when the kernel said EMSGSIZE.
@@ -64,8 +79,7 @@ bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, in
 		sent = fd < 0 ? -1 : sendmmsg(fd, mm + i, (unsigned int)(n - i), MSG_DONTWAIT);
 		if (sent <= 0) {
 			/* The message at i failed: count it and go on with the rest. */
-			st->tx_drop[errno == EAGAIN || errno == ENOBUFS ? FOU_DROP_QUEUE_FULL
-									: FOU_DROP_TX_ERROR]++;
+			st->tx_drop[foud_send_reason(errno)]++;
 			too_big |= errno == EMSGSIZE;
 			i++;
 			continue;
@@ -371,6 +385,7 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 		       char *err, size_t errlen)
 {
 	size_t overhead = fou_tnl_overhead(&t->tnl);
+	char a[64];
 	int fd, ret;
 
 	fd = foud_tun_open(t->name, false, d->offload, &t->offload, &t->ifindex);
@@ -383,6 +398,14 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 	tunnel_no_ipv6(t);
 	t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - (uint32_t)overhead;
+	t->mtu_auto = !cfg->mtu;
+	/* follow.c keeps the route's device, the path MTU and mtu_auto's MTU current. */
+	ret = foud_rtnl_route_oif(&t->tnl.remote);
+	t->ul_ifindex = ret > 0 ? ret : 0;
+	t->dev_up = foud_dev_up(t->name) == 1;
+	if (!t->ul_ifindex)
+		foud_log(LOG_WARNING, "%s: no route to %s yet: its packets are dropped (no_route) "
+			 "until one appears", t->name, fou_addr_str(&t->tnl.remote, a, sizeof(a)));
 	ret = foud_tun_set_mtu(t->name, t->mtu);
 	if (ret) {
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,

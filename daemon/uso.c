@@ -260,8 +260,7 @@ void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct f
 		uso_send_each(d, t, fd, tr, to, &mh);
 		return;
 	}
-	t->st.tx_drop[err == EAGAIN || err == ENOBUFS ? FOU_DROP_QUEUE_FULL
-						       : FOU_DROP_TX_ERROR] += tr->nseg;
+	t->st.tx_drop[foud_send_reason(err)] += tr->nseg;
 }
 
 /* Appends one segment to the train; 1 added, 2 added and the train is closed, 0 done, <0 error. */

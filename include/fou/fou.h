@@ -77,6 +77,7 @@ enum fou_drop {
 	FOU_DROP_FDB_STATIC,	/* inner source MAC is static behind another remote */
 	FOU_DROP_STT_FLAGS,	/* STT flags or offload fields contradict each other */
 	FOU_DROP_TOU_PROTO,	/* GUE on a TOU port carrying anything but TCP */
+	FOU_DROP_NO_ROUTE,	/* no route to the tunnel's remote */
 	FOU_DROP__MAX
 };
 

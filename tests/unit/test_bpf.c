@@ -149,6 +149,8 @@ static struct foud_bpf_stats stats_sum(void)
 		s.tx_bytes += v[i].tx_bytes;
 		s.tx_drop_loop += v[i].tx_drop_loop;
 		s.tx_drop_inner += v[i].tx_drop_inner;
+		s.tx_drop_no_route += v[i].tx_drop_no_route;
+		s.rx_drop_link_down += v[i].rx_drop_link_down;
 	}
 	free(v);
 	return s;
@@ -301,6 +303,53 @@ static void test_tx_too_big_to_userspace(void **state)
 	assert_int_equal(stats_sum().tx_packets, 0);
 }
 
+/* Changes the tunnel's device and flags as foud does when the route moves. */
+static void tnl_route(uint32_t oif, uint8_t flags)
+{
+	struct foud_bpf_tnl c;
+	uint32_t key = (uint32_t)g.tun_ifindex;
+
+	assert_int_equal(bpf_map_lookup_elem(g.tnl, &key, &c), 0);
+	c.oif = oif;
+	c.flags |= flags;
+	assert_int_equal(bpf_map_update_elem(g.tnl, &key, &c, BPF_EXIST), 0);
+}
+
+/* No route to the remote: dropped and counted, not sent to a stale device. */
+static void test_tx_no_route(void **state)
+{
+	uint8_t in[128], out[256];
+	uint32_t outlen = sizeof(out);
+	size_t n = eth(in, FOU_ETH_P_IP);
+
+	(void)state;
+	NEED_BPF();
+	n += mk_inner4(in + n);
+	tnl_set(FOUD_BPF_ENCAP_FOU, 0, 0, SPORT);
+	tnl_route(0, 0);
+	assert_int_equal(run(g.eg, in, n, out, &outlen, g.tun_ifindex), TC_ACT_SHOT);
+	assert_int_equal(stats_sum().tx_drop_no_route, 1);
+	assert_int_equal(stats_sum().tx_packets, 0);
+}
+
+/* A route through a device BPF cannot send on: every packet goes to foud untouched. */
+static void test_tx_userspace_flag(void **state)
+{
+	uint8_t in[128], out[256];
+	uint32_t outlen = sizeof(out);
+	size_t n = eth(in, FOU_ETH_P_IP);
+
+	(void)state;
+	NEED_BPF();
+	n += mk_inner4(in + n);
+	tnl_set(FOUD_BPF_ENCAP_FOU, 0, 0, SPORT);
+	tnl_route(0, FOUD_BPF_F_USERSPACE);
+	assert_int_equal(run(g.eg, in, n, out, &outlen, g.tun_ifindex), TC_ACT_UNSPEC);
+	assert_int_equal(outlen, n);
+	assert_memory_equal(out, in, n);
+	assert_int_equal(stats_sum().tx_packets + stats_sum().tx_drop_no_route, 0);
+}
+
 /* ---- receive ------------------------------------------------------------ */
 
 static void rx_setup(bool gue, bool gre_key, uint32_t ikey)
@@ -378,6 +427,34 @@ static void test_rx_fou_valid(void **state)
 	s = stats_sum();
 	assert_int_equal(s.rx_packets, 1);
 	assert_int_equal(s.rx_bytes, ilen);
+}
+
+/* The tunnel device is down: the packet is dropped and counted, once, as link_down. */
+static void test_rx_link_down(void **state)
+{
+	uint8_t pkt[256], out[256];
+	uint32_t outlen = sizeof(out);
+	struct foud_bpf_rxkey k = { .proto = FOU_PROTO_IPIP, .udp = 1 };
+	struct foud_bpf_rxval v;
+	struct foud_bpf_stats s;
+	size_t n;
+
+	(void)state;
+	NEED_BPF();
+	rx_setup(false, false, 0);
+	memcpy(k.remote, REMOTE4, 4);
+	memcpy(k.local, LOCAL4, 4);
+	assert_int_equal(bpf_map_lookup_elem(g.rx, &k, &v), 0);
+	v.flags |= FOUD_BPF_RX_DOWN;
+	assert_int_equal(bpf_map_update_elem(g.rx, &k, &v, BPF_EXIST), 0);
+	n = mk_rx(pkt, REMOTE4, PORT);
+	assert_int_equal(run(g.in, pkt, n, out, &outlen, 0), TC_ACT_SHOT);
+	s = stats_sum();
+	assert_int_equal(s.rx_drop_link_down, 1);
+	assert_int_equal(s.rx_packets, 0);
+	/* Not a packet for this tunnel: still foud's to judge, not counted here. */
+	rx_expect_ok(pkt, mk_rx(pkt, OTHER4, PORT));
+	assert_int_equal(stats_sum().rx_drop_link_down, 1);
 }
 
 static void test_rx_truncated(void **state)
@@ -528,7 +605,10 @@ int main(void)
 		cmocka_unit_test(test_tx_sport_auto_in_range),
 		cmocka_unit_test(test_tx_loop_dropped),
 		cmocka_unit_test(test_tx_too_big_to_userspace),
+		cmocka_unit_test(test_tx_no_route),
+		cmocka_unit_test(test_tx_userspace_flag),
 		cmocka_unit_test(test_rx_fou_valid),
+		cmocka_unit_test(test_rx_link_down),
 		cmocka_unit_test(test_rx_truncated),
 		cmocka_unit_test(test_rx_bad_lengths),
 		cmocka_unit_test(test_rx_wrong_peer),
