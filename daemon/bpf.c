@@ -19,8 +19,9 @@
  *   attached there (moved with the route, reference counted per device) and
  *   the transmit program hands packets to it with bpf_redirect_neigh, which
  *   routes to the next hop and resolves its neighbour: no addresses compiled
- *   in or copied into maps. Without a route the transmit program drops and
- *   counts (no_route); a route through a device that is not Ethernet leaves
+ *   in or copied into maps. The transmit program is attached with the first
+ *   route (egress_attach()); when a route goes later, it drops and counts
+ *   (no_route); a route through a device that is not Ethernet leaves
  *   transmit to the userspace path while it lasts.
  * - The receive program counts link_down itself (a flag foud keeps current
  *   from RTM_NEWLINK): a redirect into a device that is down is dropped by
@@ -426,6 +427,26 @@ static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, bool watche
 
 /* ---- tunnels ------------------------------------------------------------ */
 
+/*
+ * The transmit program goes on a tunnel's device with its first route, not
+ * before: each TCX attach and detach waits for an RCU grace period (10-20
+ * ms), which made adding 1000 route-less tunnels take 12 s. Until then the
+ * userspace path sends, and without a route drops and counts (no_route).
+ * Once attached it stays until delete; the program counts no_route itself.
+ */
+static int egress_attach(struct foud_bpf *b, struct foud_tunnel *t)
+{
+	int ret;
+
+	if (t->bpf_egress->ifindex)
+		return 0;
+	t->bpf_egress->ifindex = t->ifindex;
+	ret = attach(b->eg, t->bpf_egress);
+	if (ret)
+		*t->bpf_egress = (struct foud_bpf_attach){ .link = -1 };
+	return ret;
+}
+
 static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size_t whylen)
 {
 	const char *no = inexpressible(t);
@@ -465,8 +486,8 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 	}
 	t->bpf_egress = (struct foud_bpf_attach *)calloc(1, sizeof(struct foud_bpf_attach));
 	if (t->bpf_egress) {
-		*t->bpf_egress = (struct foud_bpf_attach){ .ifindex = t->ifindex, .link = -1 };
-		ret = attach(d->bpf->eg, t->bpf_egress);
+		t->bpf_egress->link = -1;
+		ret = oif ? egress_attach(d->bpf, t) : 0;
 	} else {
 		ret = -ENOMEM;
 	}
@@ -562,6 +583,15 @@ void foud_bpf_tunnel_follow(struct foud *d, struct foud_tunnel *t)
 			t->bpf_egress->refused = oif;
 			oif = 0;
 		}
+	}
+	/* Not attached yet means no underlay taken before: underlay_get ran above. */
+	ret = oif ? egress_attach(b, t) : 0;
+	if (ret) {
+		foud_log(LOG_WARNING, "%s: cannot attach to %s: %s: the userspace path sends "
+			 "while the route goes there", t->name, t->name, strerror(-ret));
+		underlay_put(b, oif);
+		t->bpf_egress->refused = oif;
+		oif = 0;
 	}
 	if (oif != t->bpf_oif) {
 		if (t->bpf_oif)

@@ -139,6 +139,16 @@ static struct foud_tunnel *tunnel_by_ifindex(struct foud *d, int ifindex)
 	return NULL;
 }
 
+static bool underlay_used(struct foud *d, int ifindex)
+{
+	struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (!t->l2 && t->ul_ifindex == ifindex)
+			return true;
+	return false;
+}
+
 /* Applies what can be at once; true when the routes need a look. */
 static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 {
@@ -151,9 +161,14 @@ static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 			return false;
 		t = tunnel_by_ifindex(d, ifi->ifi_index);
-		/* Another device: an underlay's MTU or state may have changed. */
+		/*
+		 * Another device: an underlay's MTU or state may have changed
+		 * (IPv4 says nothing of routes that a carrier change revives).
+		 * Deleting a device no route of ours goes through moves none
+		 * of them; it is mostly a tunnel foud itself just deleted.
+		 */
 		if (!t)
-			return true;
+			return h->nlmsg_type == RTM_NEWLINK || underlay_used(d, ifi->ifi_index);
 		if (h->nlmsg_type == RTM_NEWLINK) {
 			t->dev_up = ifi->ifi_flags & IFF_UP;
 			foud_bpf_tunnel_link(d, t, t->dev_up);

@@ -7,7 +7,8 @@
 # (and a userspace tunnel's MTU too). The tunnel device goes down: what
 # arrives is counted as link_down by the program, exactly. The route goes
 # away: packets are counted as no_route, foud says so once, and the tunnel
-# recovers when the route returns. A burst of route changes is one look.
+# recovers when the route returns. A burst of route changes is one look. A
+# tunnel added with no route gets its transmit program when one appears.
 . "$(dirname "$0")/lib.sh"
 setup_hosts
 
@@ -29,17 +30,19 @@ wait_for() { local i; for i in $(seq 30); do eval "$1" >/dev/null 2>&1 && return
 devcount() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3_${4:-packets}"; }
 # Whether foud's receive program is on a device: a TCX link the foud holds
 # (its fdinfo names the device and direction) or a clsact filter.
-attached() { # attached a|b DEV
-	local ns=$NSA pid=${PIDS[0]} idx f
+# attached_egress: the same for the transmit program on a tunnel device.
+attached() { # attached a|b DEV [ingress|egress]
+	local ns=$NSA pid=${PIDS[0]} dir=${3:-ingress} idx f
 	[ "$1" = b ] && { ns=$NSB; pid=${PIDS[1]}; }
-	ip netns exec "$ns" tc filter show dev "$2" ingress 2>/dev/null | grep -q foud_ingress && return 0
+	ip netns exec "$ns" tc filter show dev "$2" "$dir" 2>/dev/null | grep -q "foud_$dir" && return 0
 	idx=$(ip netns exec "$ns" cat "/sys/class/net/$2/ifindex") || return 1
 	for f in /proc/"$pid"/fdinfo/*; do
 		grep -q '^link_type:.*tcx' "$f" 2>/dev/null && grep -qE "^ifindex:\s+$idx\$" "$f" &&
-			grep -q '^attach_type:.*ingress' "$f" && return 0
+			grep -q "^attach_type:.*$dir" "$f" && return 0
 	done
 	return 1
 }
+attached_egress() { attached "$1" "$2" egress; }
 
 for f in fa fb; do $f fou add port 5555 ipproto 4; done
 fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555
@@ -156,4 +159,25 @@ t0=$(jqa .bpf_stats64.tx.packets)
 check "route back: ping over BPF" na ping -c 3 -i 0.2 -W 2 10.1.0.2
 check "... 3 echo requests by BPF" test "$(( $(jqa .bpf_stats64.tx.packets) - t0 ))" -eq 3
 check "route back: TCP 4 MiB a->b, sha256 matches" tcp_transfer a 10.1.0.2 4
+check "t1 keeps its transmit program" attached_egress a t1
+
+# ---- no route at link add: the transmit program waits for one -------------
+# (each attach waits for an RCU grace period; 1000 route-less tunnels took 12 s)
+nb ip addr add 10.99.3.2/32 dev vb2
+fa link add name t2 type ipip remote 10.99.3.2 local 10.99.2.1 encap fou encap-sport auto encap-dport 5555
+fb link add name t2 type ipip remote 10.99.2.1 local 10.99.3.2 encap fou encap-sport auto encap-dport 5555
+dev_up a t2 10.2.0.1/30; dev_up b t2 10.2.0.2/30
+check "t2, no route to 10.99.3.2: datapath bpf, underlay none" \
+	test "$(jqa .datapath t2)$(jqa .underlay t2)" = bpfnull
+check "t2: no transmit program yet" eval '! attached_egress a t2'
+r0=$(jqa .drops.tx.no_route t2)
+na bash -c 'for i in 1 2 3; do echo x >/dev/udp/10.2.0.2/9; done'
+check "t2: 3 datagrams sent without error, no_route +3 by foud, none by BPF" \
+	wait_for 'test "$(( $(jqa .drops.tx.no_route t2) - r0 ))" -eq 3 -a "$(jqa .bpf_drops.tx.no_route t2)" -eq 0'
+na ip route add 10.99.3.2/32 dev va2
+check "t2: route added, underlay va2" wait_for 'test "$(jqa .underlay t2)" = va2'
+check "t2: the transmit program is on t2" attached_egress a t2
+t0=$(jqa .bpf_stats64.tx.packets t2)
+check "t2: ping over BPF" na ping -c 3 -i 0.2 -W 2 10.2.0.2
+check "... 3 echo requests by BPF" test "$(( $(jqa .bpf_stats64.tx.packets t2) - t0 ))" -eq 3
 finish
