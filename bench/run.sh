@@ -24,7 +24,8 @@
 # of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
 # every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
 # receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
-# CPU 0, server on CPU 1; by default the scheduler places them).
+# CPU 0, server on CPU 1; by default the scheduler places them),
+# BENCH_FOUD_OPTS (options of both foud processes, e.g. '-P 50' for busy polling).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -176,7 +177,8 @@ dev_up() {
 
 start_foud() { # start_foud a|b
 	local ns=$NSA; [ "$1" = b ] && ns=$NSB
-	spawn "foud-$1" ip netns exec "$ns" "$FOUD" -f -S "$TMP/$1.sock"
+	# shellcheck disable=SC2086  # BENCH_FOUD_OPTS is words
+	spawn "foud-$1" ip netns exec "$ns" "$FOUD" -f -S "$TMP/$1.sock" ${BENCH_FOUD_OPTS:-}
 	for _ in $(seq 50); do [ -S "$TMP/$1.sock" ] && break; sleep 0.1; done
 	[ -S "$TMP/$1.sock" ] || { cat "$TMP/foud-$1.log" >&2; die "foud ($1) did not start"; }
 	if [ "$1" = a ]; then FOUD_A=$BG; else FOUD_B=$BG; fi
