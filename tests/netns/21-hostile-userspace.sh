@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
 # 20-hostile.sh again on foud's userspace data path (foud -D userspace); 20-hostile.sh
 # itself runs under the default, where BPF carries what it can.
-export FOUD_TEST_OPTS="-D userspace"
+export FOUD_TEST_OPTS="-D userspace ${FOUD_TEST_OPTS:-}"
 exec bash "$(dirname "$0")/20-hostile.sh"

@@ -37,8 +37,15 @@ sleep 1
 check "gue remcsum: TCP 16 MiB a->b, sha256 matches" tcp_transfer a 10.6.0.2 16
 wait $tp 2>/dev/null
 $PCAP "$TMP/rco.pcap" >"$TMP/rco.txt"
-check "gue remcsum: a sent GUE hlen=2, flags P, private REMCSUM ($(grep -c ' 0204000180000000' "$TMP/rco.txt") of $(wc -l <"$TMP/rco.txt"))" \
-	test "$(grep -c ' 0204000180000000' "$TMP/rco.txt")" -gt 0
+nrco=$(grep -c ' 0204000180000000' "$TMP/rco.txt") nall=$(wc -l <"$TMP/rco.txt")
+if opts_no_offload; then
+	# As the kernel: no partial checksum from the device, nothing to offload.
+	check "gue remcsum, offloads off: a checksums whole, no REMCSUM option ($nrco of $nall)" \
+		test "$nrco" -eq 0 -a "$nall" -gt 0
+else
+	check "gue remcsum: a sent GUE hlen=2, flags P, private REMCSUM ($nrco of $nall)" \
+		test "$nrco" -gt 0
+fi
 check "gue remcsum: every such packet has a UDP checksum" \
 	test -z "$(awk '$3 == 0 && $4 ~ /^0204000180000000/' "$TMP/rco.txt")"
 check "gue remcsum: no receive drops on b" test "$(counter b r1 .stats64.rx.dropped)" -eq 0
@@ -51,7 +58,8 @@ dev_up a as1 10.7.0.1/24; dev_up b as1 10.7.0.2/24
 check "asymmetric fou one way, gue back: ping" na ping -c 3 -i 0.2 -W 2 10.7.0.2
 check "asymmetric: TCP 16 MiB b->a (b runs with offloads off), sha256 matches" tcp_transfer b 10.7.0.1 16
 check "b's device reports offload off" test "$(fb -j -d link show as1 | jq -r '.[0].offload')" = false
-check "a's device reports offload on" test "$(fa -j -d link show as1 | jq -r '.[0].offload')" = true
+a_off=true; opts_no_offload && a_off=false
+check "a's device reports offload $a_off" test "$(fa -j -d link show as1 | jq -r '.[0].offload')" = $a_off
 fa link del as1; fb link del as1
 
 # Source ports: a fixed one, and auto spreading flows over the local range.

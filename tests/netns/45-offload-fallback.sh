@@ -13,6 +13,7 @@
 #     receives without GRO;
 #  4. and with offloads on, one train sent to two flood destinations.
 . "$(dirname "$0")/lib.sh"
+opts_keep_offload	# the fallbacks of offloads: nothing to fall back from under -O
 SHIM=$ROOT/$B/tests/refuse.so
 setup_hosts
 command -v ethtool >/dev/null || skip "ethtool missing"

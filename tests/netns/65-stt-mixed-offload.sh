@@ -5,6 +5,7 @@
 # their tag in the STT header (draft 3.1); the same over an IPv6 underlay,
 # next to the IPv4 device.
 . "$(dirname "$0")/lib.sh"
+opts_keep_offload	# A with offloads, B without, is the subject
 command -v nft >/dev/null || skip "no nft (scripts/install-deps.sh installs nftables)"
 setup_hosts
 start_foud a

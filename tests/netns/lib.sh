@@ -71,6 +71,19 @@ setup_hosts() {
 	na ip link set va up; nb ip link set vb up
 }
 
+# True when FOUD_TEST_OPTS turns offloads off (foud -O, the sweep of .ci/run).
+opts_no_offload() {
+	case " ${FOUD_TEST_OPTS:-} " in *" -O "*) return 0 ;; esac
+	return 1
+}
+
+# For tests whose subject is the offloads themselves: under the offloads-off
+# sweep, foud -O would leave them nothing to test, so they keep their own.
+opts_keep_offload() {
+	FOUD_TEST_OPTS=${FOUD_TEST_OPTS:-}
+	FOUD_TEST_OPTS=${FOUD_TEST_OPTS//-O/}
+}
+
 # start_foud a|b [foud options]
 start_foud() {
 	local h=$1; shift
