@@ -25,7 +25,7 @@
 # every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
 # receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
 # CPU 0, server on CPU 1; by default the scheduler places them),
-# BENCH_FOUD_OPTS (options of both foud processes, e.g. '-P 50' for busy polling).
+# BENCH_FOUD_OPTS (options of both foud processes, e.g. '-O').
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}

@@ -220,7 +220,6 @@ struct foud {
 	bool udp_gso;			/* cleared when the kernel refuses UDP_SEGMENT */
 	bool verbose;
 	enum foud_datapath datapath;	/* default of link add (foud -D) */
-	unsigned int busy_poll_us;	/* foud -P: poll this long after traffic before sleeping */
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	volatile int stop;

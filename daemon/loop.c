@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The event loop: one thread, epoll, every readable descriptor drained in batches. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -25,32 +24,10 @@ void foud_loop_del(struct foud *d, struct foud_ev *ev)
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/*
- * foud -P: for busy_poll_us after the last event, look without sleeping.
- * A reply that comes back within that time is taken without the wakeup of
- * a sleeping thread (tens of microseconds on a virtual machine), at the
- * price of a core kept busy meanwhile.
- */
-static int loop_timeout(const struct foud *d, uint64_t last_event)
-{
-	if (d->busy_poll_us && now_us() - last_event < d->busy_poll_us)
-		return 0;
-	return 1000;
-}
-
 int foud_loop_run(struct foud *d)
 {
 	struct epoll_event evs[32];
 	time_t last = time(NULL);
-	uint64_t last_event = 0;
 	int i, n;
 
 	while (!d->stop) {
@@ -59,9 +36,7 @@ int foud_loop_run(struct foud *d)
 			last = time(NULL);
 			foud_l2_tick(d);
 		}
-		n = epoll_wait(d->epfd, evs, 32, loop_timeout(d, last_event));
-		if (n > 0 && d->busy_poll_us)
-			last_event = now_us();
+		n = epoll_wait(d->epfd, evs, 32, 1000);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

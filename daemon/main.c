@@ -16,22 +16,19 @@
 static struct foud *the_daemon;
 
 static const char usage[] =
-	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH] [-P USEC]\n"
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments)\n"
 	"  -n         check the -c file and exit\n"
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
-	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
-	"  -P USEC    busy polling: after traffic, poll USEC microseconds before sleeping\n"
-	"             (0, the default, sleeps at once; at most 1000000)\n";
+	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
 
 struct opts {
 	bool foreground, check, verbose, no_offload;
 	const char *sock, *conf;
 	enum foud_datapath datapath;
-	unsigned int busy_poll_us;
 };
 
 static void on_signal(int sig)
@@ -39,21 +36,6 @@ static void on_signal(int sig)
 	(void)sig;
 	if (the_daemon)
 		the_daemon->stop = 1;
-}
-
-static int parse_usec(const char *s, unsigned int *v)
-{
-	char *end;
-	unsigned long n;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || *end || n > 1000000)
-		return -EINVAL;
-	*v = (unsigned int)n;
-	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -64,7 +46,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt(argc, argv, "fS:c:nvOD:P:h")) != -1) {
+	while ((c = getopt(argc, argv, "fS:c:nvOD:h")) != -1) {
 		switch (c) {
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
@@ -80,13 +62,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			o->datapath = (enum foud_datapath)dp;
-			break;
-		case 'P':
-			if (parse_usec(optarg, &o->busy_poll_us)) {
-				fprintf(stderr, "foud: -P \"%s\": expected microseconds, 0 to 1000000\n",
-					optarg);
-				return -EINVAL;
-			}
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
@@ -161,7 +136,6 @@ static int foud_init(struct foud *d, const struct opts *o)
 	foud_uso_probe(d);
 	d->verbose = o->verbose;
 	d->datapath = o->datapath;
-	d->busy_poll_us = o->busy_poll_us;
 	if (getrandom(&d->hash_seed, sizeof(d->hash_seed), 0) != sizeof(d->hash_seed))
 		d->hash_seed = (uint32_t)getpid() * 2654435761u;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
