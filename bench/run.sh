@@ -707,7 +707,7 @@ plot() {
 	q '.paths[] | select(.status != "ok") | "\(.label): \(.status) (\(.note))"' >"$TMP/missing"
 	vx=$(q '.paths[] | select(.id == "vxlan") | .tcp.p1.gbps // 0')
 	gnuplot >"$TMP/gnuplot.log" 2>&1 <<EOF
-set terminal pngcairo size 1100,560 font "sans,10"
+set terminal pngcairo size 1100,620 font "sans,10"
 set output "$OUT/latest.png"
 set title "foud vs kernel: TCP throughput over one veth (iperf3, median of $RUNS x $SECS s)\n$(q .meta.date), kernel $(q .meta.kernel), $(q .meta.cpus) CPUs; labels: ratio of 1 stream to kernel VXLAN"
 set ylabel "Gbit/s"
@@ -719,7 +719,7 @@ set grid ytics
 set key top right
 set yrange [0:*]
 set offsets 0, 0, graph 0.08, 0
-set xtics noenhance
+set xtics noenhance rotate by -25 left
 $( [ -s "$TMP/missing" ] && printf 'set label 1 "%s" at graph 0.01, graph 0.97 left noenhance\n' "$(paste -sd, "$TMP/missing" | sed 's/,/, /g')")
 plot "$dat" using 2:xtic(1) title "1 stream" lc rgb "#4472c4", \
      "" using 3 title "4 streams" lc rgb "#ed7d31", \

@@ -81,9 +81,9 @@ done
 fa fdb append 00:00:00:00:00:00 dev gn0 dst $C4
 check "geneve: the flood list holds $B4 and $C4" \
 	test "$(fa -j fdb show dev gn0 | jq -c '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort')" = "[\"$B4\",\"$C4\"]"
-na tcpdump -i va -U -n -s 200 -w "$TMP/her.pcap" "udp port 6081" 2>"$TMP/cap.err" &
+na tcpdump -i va -U -n -s 200 -w "$TMP/her.pcap" "udp port 6081" 2>"$TMP/cap-her.err" &
 CAP=$!
-for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q listening "$TMP/cap-her.err" 2>/dev/null && break; sleep 0.1; done
 na ping -b -c 3 -i 0.2 -W 1 10.61.0.255 >/dev/null 2>&1
 sleep 0.3
 kill $CAP; wait $CAP 2>/dev/null
