@@ -411,12 +411,12 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
 	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n, ret, rounds = 0;
+	int i, n = FOUD_BATCH, ret, rounds = 0;
 	struct fou_buf s;
 	size_t off;
 
 	/* A UDP GRO read holds several datagrams; each is handled in place (see port.c). */
-	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++) {
 			if (meta[i].sock_drops > p->sock_drops)
 				p->sock_drops = meta[i].sock_drops;

@@ -68,10 +68,14 @@ static void port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_port *p = (struct foud_port *)((char *)ev - offsetof(struct foud_port, ev));
 	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n, rounds = 0;
+	int i, n = FOUD_BATCH, rounds = 0;
 
-	/* A few batches, then let the other descriptors have their turn. */
-	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+	/*
+	 * A few batches, then let the other descriptors have their turn. A
+	 * short batch found the queue empty: no read just to hear EAGAIN
+	 * (epoll is level-triggered, what came since wakes us again).
+	 */
+	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++) {
 			if (meta[i].sock_drops > p->sock_drops)
 				p->sock_drops = meta[i].sock_drops;

@@ -61,9 +61,9 @@ static void raw_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_raw *r = (struct foud_raw *)ev;
 	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n, ret, rounds = 0;
+	int i, n = FOUD_BATCH, ret, rounds = 0;
 
-	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++) {
 			ret = raw_rx_one(d, r, &d->rxb.buf[i], &meta[i]);
 			if (ret < 0) {

@@ -337,9 +337,9 @@ static void stt_readable(struct foud *d, struct foud_ev *ev)
 	struct foud_stt *s = d->stt;
 	int family = ev == &s->ev[1] ? AF_INET6 : AF_INET;
 	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n, ret, rounds = 0;
+	int i, n = FOUD_BATCH, ret, rounds = 0;
 
-	while (rounds++ < 8 && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++) {
 			s->st.rx_packets++;
 			s->st.rx_bytes += d->rxb.buf[i].len;

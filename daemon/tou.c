@@ -488,9 +488,9 @@ static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
 	struct foud_tou_sock *s = (struct foud_tou_sock *)((char *)ev -
 							   offsetof(struct foud_tou_sock, ev));
 	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n, rounds = 0;
+	int i, n = FOUD_BATCH, rounds = 0;
 
-	while (rounds++ < TOU_ROUNDS && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
+	while (rounds++ < TOU_ROUNDS && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++)
 			rx_split(d, s, &d->rxb.buf[i], &meta[i]);
 		foud_gro_flush(d);
