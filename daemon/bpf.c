@@ -679,8 +679,9 @@ static void ports_sync(struct foud *d)
 {
 	struct foud_bpf *b = d->bpf;
 	struct foud_bpf_portkey k, next;
-	uint16_t l2[FOUD_BPF_PORTS];
-	int i, nl2;
+	const struct foud_rp *rp;
+	size_t j, nrp;
+	int i;
 	struct foud_bpf_pstats *zero;
 	const struct foud_port *p;
 	uint8_t one = 1;
@@ -706,8 +707,6 @@ static void ports_sync(struct foud *d)
 		addr16(v.local, &p->cfg.local);
 		addr16(v.peer, &p->cfg.peer);
 		port_key(&p->cfg, &k);
-		port = p->cfg.port;
-		bpf_map_update_elem(b->ours, &port, &one, BPF_ANY);
 		if (bpf_map_update_elem(b->port, &k, &v, BPF_NOEXIST))
 			continue;
 		if (zero && bpf_map_lookup_elem(b->pstats, &k, zero) != 0) {
@@ -725,9 +724,14 @@ static void ports_sync(struct foud *d)
 			k = next;
 		} while (i == 0);
 	}
-	nl2 = foud_l2_ports(d, l2, FOUD_BPF_PORTS);
-	for (i = 0; i < nl2; i++)
-		bpf_map_update_elem(b->ours, &l2[i], &one, BPF_ANY);
+	/* The programs' "never nest" set: every UDP receive point (ours.c). */
+	nrp = foud_ours_list(d, &rp);
+	for (j = 0; j < nrp; j++) {
+		if (rp[j].proto != FOU_PROTO_UDP)
+			continue;
+		port = rp[j].port;
+		bpf_map_update_elem(b->ours, &port, &one, BPF_ANY);
+	}
 }
 
 void foud_bpf_ports_changed(struct foud *d)

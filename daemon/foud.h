@@ -27,6 +27,7 @@ struct foud_stt;
 struct foud_bpf;
 struct foud_bpf_attach;
 struct foud_follow;
+struct foud_ours;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -222,6 +223,7 @@ struct foud {
 	enum foud_datapath datapath;	/* default of link add (foud -D) */
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
+	struct foud_ours *ours;		/* every receive point (ours.c) */
 	volatile int stop;
 };
 
@@ -262,7 +264,6 @@ void foud_local_port_range(uint16_t *min, uint16_t *max);
 /* port.c */
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
-bool foud_port_is_ours(const struct foud *d, uint16_t port);
 /* The receive socket bound to this family, local address and port, or -1. */
 int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port);
 void foud_port_free_all(struct foud *d);
@@ -316,9 +317,6 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		 char *err, size_t errlen);
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
 void foud_l2_tick(struct foud *d);
-bool foud_l2_port_is_ours(const struct foud *d, uint16_t port);
-/* The L2 kinds' UDP port numbers, at most max; returns the count. */
-int foud_l2_ports(const struct foud *d, uint16_t *out, int max);
 void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
@@ -348,7 +346,6 @@ void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, cons
 int foud_tou_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
 int foud_tou_del(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
 void foud_tou_free_all(struct foud *d);
-bool foud_tou_port_is_ours(const struct foud *d, uint16_t port);
 void foud_tou_show(struct foud *d, uint32_t flags, struct foud_out *o);
 
 /* rtnl.c: policy routing without ip(8); 0 or -errno */
@@ -389,6 +386,21 @@ int foud_raw_get(struct foud *d, int family, uint8_t proto);
 void foud_raw_put(struct foud *d, int family, uint8_t proto);
 struct foud_rxmeta;
 int foud_raw_outer_v4(struct fou_buf *b, struct foud_rxmeta *m);
+
+/* ours.c: every receive point, one table (never nest; the BPF programs' map) */
+struct foud_rp {
+	uint8_t proto;			/* FOU_PROTO_UDP or _TCP with a port; a raw protocol */
+	uint16_t port;			/* 0 for a raw protocol */
+	unsigned int users;
+};
+int foud_ours_init(struct foud *d);
+void foud_ours_fini(struct foud *d);
+/* Adds a user of a receive point (port ignored for raw protocols); 0 or -ENOMEM. */
+int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port);
+void foud_ours_del(struct foud *d, uint8_t proto, uint16_t port);
+/* Whether a packet of proto (to port, for UDP and TCP) would reach one of foud's receive points. */
+bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port);
+size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp);
 
 /* ctl.c */
 int foud_ctl_open(struct foud *d, const char *path);

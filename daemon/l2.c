@@ -807,6 +807,13 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 		snprintf(err, errlen, "cannot watch UDP port %u", c->dstport);
 		return NULL;
 	}
+	if (foud_ours_add(d, FOU_PROTO_UDP, p->port)) {
+		foud_loop_del(d, &p->ev);
+		close(fd);
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
 	return p;
 }
@@ -818,6 +825,7 @@ static void l2port_put(struct foud *d, struct foud_l2port *p)
 	TAILQ_REMOVE(&d->l2ports, p, entry);
 	foud_loop_del(d, &p->ev);
 	close(p->ev.fd);
+	foud_ours_del(d, FOU_PROTO_UDP, p->port);
 	free(p);
 }
 
@@ -1070,27 +1078,6 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 			}
 		}
 	}
-}
-
-bool foud_l2_port_is_ours(const struct foud *d, uint16_t port)
-{
-	const struct foud_l2port *p;
-
-	TAILQ_FOREACH(p, &d->l2ports, entry)
-		if (p->port == port)
-			return true;
-	return false;
-}
-
-int foud_l2_ports(const struct foud *d, uint16_t *out, int max)
-{
-	const struct foud_l2port *p;
-	int n = 0;
-
-	TAILQ_FOREACH(p, &d->l2ports, entry)
-		if (n < max)
-			out[n++] = p->port;
-	return n;
 }
 
 void foud_l2_tick(struct foud *d)

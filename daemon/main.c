@@ -150,6 +150,8 @@ static int foud_init(struct foud *d, const struct opts *o)
 		ret = foud_batch_init(&d->txb);
 	if (!ret)
 		ret = foud_gro_init(d);
+	if (!ret)
+		ret = foud_ours_init(d);
 	return ret;
 }
 
@@ -170,6 +172,7 @@ static void foud_fini(struct foud *d)
 	free(d->scratch);
 	free(d->sendbuf);
 	foud_gro_fini(d);
+	foud_ours_fini(d);
 	free(d->l2q);
 	close(d->epfd);
 }

@@ -116,6 +116,13 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 		snprintf(err, errlen, "cannot watch UDP port %u", cfg->port);
 		return -EIO;
 	}
+	if (foud_ours_add(d, FOU_PROTO_UDP, cfg->port)) {
+		foud_loop_del(d, &p->ev);
+		close(fd);
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	TAILQ_INSERT_TAIL(&d->ports, p, entry);
 	foud_bpf_ports_changed(d);
 	return 0;
@@ -127,6 +134,7 @@ static void port_free(struct foud *d, struct foud_port *p)
 	TAILQ_REMOVE(&d->ports, p, entry);
 	foud_loop_del(d, &p->ev);
 	close(p->ev.fd);
+	foud_ours_del(d, FOU_PROTO_UDP, p->cfg.port);
 	free(p);
 	foud_bpf_ports_changed(d);
 }
@@ -143,16 +151,6 @@ int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 	}
 	snprintf(err, errlen, "no fou port %u with these parameters", cfg->port);
 	return -ENOENT;
-}
-
-bool foud_port_is_ours(const struct foud *d, uint16_t port)
-{
-	const struct foud_port *p;
-
-	TAILQ_FOREACH(p, &d->ports, entry)
-		if (p->cfg.port == port)
-			return true;
-	return foud_l2_port_is_ours(d, port) || foud_tou_port_is_ours(d, port);
 }
 
 int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port)

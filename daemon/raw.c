@@ -94,6 +94,8 @@ int foud_raw_get(struct foud *d, int family, uint8_t proto)
 	r->family = family;
 	r->proto = proto;
 	ret = foud_loop_add(d, &r->ev);
+	if (!ret && (ret = foud_ours_add(d, proto, 0)))
+		foud_loop_del(d, &r->ev);
 	if (ret) {
 		close(fd);
 		r->users = 0;
@@ -111,4 +113,5 @@ void foud_raw_put(struct foud *d, int family, uint8_t proto)
 	foud_loop_del(d, &r->ev);
 	close(r->ev.fd);
 	r->ev.fd = -1;
+	foud_ours_del(d, proto, 0);
 }

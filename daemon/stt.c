@@ -579,6 +579,8 @@ static int stt_sock_get(struct foud *d, struct foud_stt *s, int family)
 		ev->fd = fd;
 		ev->fn = stt_readable;
 		ret = foud_loop_add(d, ev);
+		if (!ret && (ret = foud_ours_add(d, FOU_PROTO_TCP, FOU_PORT_STT)))
+			foud_loop_del(d, ev);
 	}
 	if (ret) {
 		if (fd >= 0)
@@ -598,6 +600,7 @@ static void stt_sock_put(struct foud *d, struct foud_stt *s, int family)
 	foud_loop_del(d, ev);
 	close(ev->fd);
 	ev->fd = -1;
+	foud_ours_del(d, FOU_PROTO_TCP, FOU_PORT_STT);
 }
 
 static void stt_free(struct foud *d)

@@ -79,6 +79,7 @@ static void sock_put(struct foud *d, struct foud_tou_sock *s)
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
 	foud_loop_del(d, &s->ev);
 	close(s->ev.fd);
+	foud_ours_del(d, FOU_PROTO_UDP, s->port);
 	free(s);
 }
 
@@ -110,6 +111,13 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 	}
 	if (!s || foud_loop_add(d, &s->ev)) {
 		snprintf(err, errlen, "cannot watch UDP port %u", port);
+		close(fd);
+		free(s);
+		return NULL;
+	}
+	if (foud_ours_add(d, FOU_PROTO_UDP, port)) {
+		snprintf(err, errlen, "out of memory");
+		foud_loop_del(d, &s->ev);
 		close(fd);
 		free(s);
 		return NULL;
@@ -737,17 +745,6 @@ void foud_tou_free_all(struct foud *d)
 		dev_close(d);
 }
 
-bool foud_tou_port_is_ours(const struct foud *d, uint16_t port)
-{
-	const struct foud_tou_sock *s;
-
-	if (!d->tou)
-		return false;
-	TAILQ_FOREACH(s, &d->tou->socks, entry)
-		if (s->port == port)
-			return true;
-	return false;
-}
 
 /* ---- tou show ---------------------------------------------------------------- */
 

@@ -254,7 +254,7 @@ static bool tunnel_nested(const struct foud *d, const struct fou_buf *b)
 	if ((p[0] >> 4 == 4 && p[9] == FOU_PROTO_TCP) || (p[0] >> 4 == 6 && p[6] == FOU_PROTO_TCP))
 		return false;
 	return fou_ip_l4_ports(p, b->len, &proto, &sport, &dport) == 0 &&
-	       proto == FOU_PROTO_UDP && foud_port_is_ours(d, dport);
+	       proto == FOU_PROTO_UDP && foud_ours_has(d, FOU_PROTO_UDP, dport);
 }
 
 static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * foud's receive points, one table: every UDP port of every kind (FOU, GUE,
+ * VXLAN, Geneve, TOU), STT's TCP port and the raw IP protocols of plain
+ * tunnels. Each is added when its socket opens and removed when it closes,
+ * reference-counted, so a receive point added later cannot be missed by the
+ * "never nest" check (foud_ours_has) nor by the BPF programs' map, which is
+ * built from this table (foud_ours_list).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "foud.h"
+
+struct foud_ours {
+	struct foud_rp *rp;		/* the points, with their users */
+	size_t n, cap;
+	/* One bit per port (UDP, TCP) or protocol (raw): the packet path's lookup. */
+	uint8_t udp[65536 / 8], tcp[65536 / 8], raw[256 / 8];
+};
+
+static uint8_t *ours_map(struct foud_ours *o, uint8_t proto, uint16_t *key)
+{
+	if (proto == FOU_PROTO_UDP)
+		return o->udp;
+	if (proto == FOU_PROTO_TCP)
+		return o->tcp;
+	*key = proto;
+	return o->raw;
+}
+
+static struct foud_rp *ours_find(struct foud_ours *o, uint8_t proto, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (o->rp[i].proto == proto && o->rp[i].port == port)
+			return &o->rp[i];
+	return NULL;
+}
+
+static int ours_grow(struct foud_ours *o)
+{
+	size_t cap = o->cap ? o->cap * 2 : 16;
+	struct foud_rp *rp = realloc(o->rp, cap * sizeof(*rp));
+
+	if (!rp)
+		return -ENOMEM;
+	o->rp = rp;
+	o->cap = cap;
+	return 0;
+}
+
+static void ours_changed(struct foud *d)
+{
+	foud_bpf_ports_changed(d);
+}
+
+int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
+{
+	struct foud_ours *o = d->ours;
+	struct foud_rp *rp;
+	uint8_t *map;
+	uint16_t key = port;
+
+	if (proto != FOU_PROTO_UDP && proto != FOU_PROTO_TCP)
+		port = 0;
+	rp = ours_find(o, proto, port);
+	if (rp) {
+		rp->users++;
+		return 0;
+	}
+	if (o->n == o->cap && ours_grow(o))
+		return -ENOMEM;
+	o->rp[o->n++] = (struct foud_rp){ .proto = proto, .port = port, .users = 1 };
+	map = ours_map(o, proto, &key);
+	map[key / 8] |= (uint8_t)(1u << (key % 8));
+	ours_changed(d);
+	return 0;
+}
+
+void foud_ours_del(struct foud *d, uint8_t proto, uint16_t port)
+{
+	struct foud_ours *o = d->ours;
+	struct foud_rp *rp;
+	uint8_t *map;
+	uint16_t key = port;
+
+	if (proto != FOU_PROTO_UDP && proto != FOU_PROTO_TCP)
+		port = 0;
+	rp = ours_find(o, proto, port);
+	if (!rp || --rp->users)
+		return;
+	*rp = o->rp[--o->n];
+	map = ours_map(o, proto, &key);
+	map[key / 8] &= (uint8_t)~(1u << (key % 8));
+	ours_changed(d);
+}
+
+bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port)
+{
+	struct foud_ours *o = d->ours;
+	const uint8_t *map;
+	uint16_t key = port;
+
+	map = ours_map(o, proto, &key);
+	return map[key / 8] & (1u << (key % 8));
+}
+
+size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp)
+{
+	*rp = d->ours->rp;
+	return d->ours->n;
+}
+
+int foud_ours_init(struct foud *d)
+{
+	d->ours = calloc(1, sizeof(*d->ours));
+	return d->ours ? 0 : -ENOMEM;
+}
+
+void foud_ours_fini(struct foud *d)
+{
+	if (!d->ours)
+		return;
+	free(d->ours->rp);
+	free(d->ours);
+	d->ours = NULL;
+}
