@@ -223,6 +223,7 @@ static void bpf_close(struct foud *d)
 		bpf_object__close(b->obj);
 	free(b);
 	d->bpf = NULL;
+	foud_ours_watch(d, NULL);
 	ports_gro(d);
 }
 
@@ -243,6 +244,7 @@ static int bpf_get(struct foud *d)
 		bpf_close(d);
 		return ret;
 	}
+	foud_ours_watch(d, ports_sync);
 	ports_sync(d);
 	return 0;
 }

@@ -401,6 +401,8 @@ void foud_ours_del(struct foud *d, uint8_t proto, uint16_t port);
 /* Whether a packet of proto (to port, for UDP and TCP) would reach one of foud's receive points. */
 bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port);
 size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp);
+/* fn (or none: NULL) is called after every change, to mirror the table elsewhere. */
+void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d));
 
 /* ctl.c */
 int foud_ctl_open(struct foud *d, const char *path);

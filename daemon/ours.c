@@ -18,6 +18,7 @@ struct foud_ours {
 	size_t n, cap;
 	/* One bit per port (UDP, TCP) or protocol (raw): the packet path's lookup. */
 	uint8_t udp[65536 / 8], tcp[65536 / 8], raw[256 / 8];
+	void (*changed)(struct foud *d);	/* who mirrors the table (the BPF maps) */
 };
 
 static uint8_t *ours_map(struct foud_ours *o, uint8_t proto, uint16_t *key)
@@ -54,7 +55,14 @@ static int ours_grow(struct foud_ours *o)
 
 static void ours_changed(struct foud *d)
 {
-	foud_bpf_ports_changed(d);
+	if (d->ours->changed)
+		d->ours->changed(d);
+}
+
+void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d))
+{
+	if (d->ours)
+		d->ours->changed = fn;
 }
 
 int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
