@@ -34,7 +34,6 @@
 
 #define L2_FLOOD_MAX	64		/* flood destinations per device */
 #define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
-#define L2_FDB_DEFAULT	4096		/* table entries when maxaddress is 0 */
 /* STT cuts frames to the path itself: OVS's STT device MTU, 65535 - TCP, STT, IPv4, Ethernet. */
 #define L2_STT_MTU	(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
 #define L2_STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
@@ -67,7 +66,6 @@ struct foud_l2 {
 	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
 	struct fou_l2_hop hop;		/* outer TOS and TTL */
 	struct fou_fdb fdb;
-	struct fou_fdb_entry *tab;
 	struct fou_addr flood[L2_FLOOD_MAX];
 	/* Who may send to us: remote, flood destinations, static entries. */
 	struct fou_addr peers[L2_PEERS_MAX];
@@ -919,16 +917,14 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_
 {
 	struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
-	size_t size = c->maxaddress ? (size_t)c->maxaddress * 2 + 2 : L2_FDB_DEFAULT;
 	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
 	int ret;
 
-	l->tab = calloc(size, sizeof(*l->tab));
-	if (!l->tab) {
+	if (fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX,
+			 &d->fdb_budget)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	fou_fdb_init(&l->fdb, l->tab, size, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX);
 	if (c->remote.family)
 		fou_fdb_flood_add(&l->fdb, &c->remote);
 	if (c->group.family)
@@ -1038,7 +1034,7 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 	l2port_put(d, t->l2->port);
 	if (t->l2->raw)
 		foud_raw_put(d, t->l2->cfg.local.family, FOU_PROTO_GRE);
-	free(t->l2->tab);
+	fou_fdb_free(&t->l2->fdb);
 	free(t->l2);
 	t->l2 = NULL;
 }
