@@ -455,7 +455,8 @@ static int fou_ipproto(struct pctx *p, const char *v)
 		pe = getprotobyname(v);
 		proto = pe ? pe->p_proto : -EINVAL;
 	}
-	if (proto < 1 || proto > 255)
+	/* What the receive side can demultiplex; any other number would be dropped. */
+	if (proto != FOU_PROTO_IPIP && proto != FOU_PROTO_IPV6 && proto != FOU_PROTO_GRE)
 		return -EINVAL;
 	p->cmd->port.type = FOU_ENCAP_FOU;
 	p->cmd->port.ipproto = (uint8_t)proto;
@@ -497,7 +498,7 @@ static int fou_v6(struct pctx *p, const char *v)
 static const struct kw fou_kws[] = {
 	{ "port", FS_PORT, true, 0, EXP_PORT, fou_port },
 	{ "ipproto", FS_IPPROTO, true, 0,
-	  "a protocol number 1-255 or a name (ipip, ipv6, gre)", fou_ipproto },
+	  "4 (ipip), 41 (ipv6) or 47 (gre); use \"gue\" for TOU", fou_ipproto },
 	{ "gue", FS_GUE, false, 0, "", fou_gue },
 	{ "local", FS_LOCAL, true, 0, EXP_ADDR, fou_local },
 	{ "peer", FS_PEER, true, 0, EXP_ADDR, fou_peer },
