@@ -72,6 +72,7 @@ struct foud_l2 {
 	size_t npeers;
 	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
 	int group_ifindex;
+	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
 	bool stt;			/* holds a reference on stt.c's shared state */
@@ -352,6 +353,13 @@ static bool l2_is_gre(const struct foud_tunnel *t)
 	return t->l2 && t->l2->k->gre_match;
 }
 
+/* Sent to the device's local address, or to its group (as ip_tunnel_lookup()). */
+static bool l2_gre_dst_ok(const struct foud_l2 *l, const struct fou_addr *dst)
+{
+	return fou_addr_eq(&l->cfg.local, dst) ||
+	       (l->cfg.group.family && fou_addr_eq(&l->cfg.group, dst));
+}
+
 /*
  * The GRE device for a received header: its family and local address, its
  * key (or VSID); among several (keyless GRE-TAP devices), the one whose
@@ -365,7 +373,7 @@ static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, 
 	*why = FOU_DROP_UNKNOWN_PEER;
 	TAILQ_FOREACH(t, &d->tunnels, entry) {
 		if (!l2_is_gre(t) || t->l2->cfg.local.family != rx->src.family ||
-		    !fou_addr_eq(&t->l2->cfg.local, &rx->dst))
+		    !l2_gre_dst_ok(t->l2, &rx->dst))
 			continue;
 		if (!t->l2->k->gre_match(t, &rx->gre)) {
 			if (l2_peer_ok(t->l2, &rx->src))
@@ -847,6 +855,21 @@ static int l2_join(struct foud_l2 *l, int fd, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * GRE kinds receive on sockets shared by every device (raw 47, a FOU/GUE
+ * port), which take what the host accepts: the membership is held by a
+ * socket of the device's own, so that it ends with the device.
+ */
+static int l2_gre_join(struct foud_l2 *l, char *err, size_t errlen)
+{
+	l->mc_fd = socket(l->cfg.group.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (l->mc_fd < 0) {
+		snprintf(err, errlen, "cannot join the group: %s", strerror(errno));
+		return -errno;
+	}
+	return l2_join(l, l->mc_fd, err, errlen);
+}
+
 /* What goes on the wire in front of a frame, from the kind and the configuration. */
 static void l2_wire(struct foud_tunnel *t)
 {
@@ -936,9 +959,10 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_
 		return ret;
 	}
 	if (l->k->gre_match) {
+		ret = c->group.family ? l2_gre_join(l, err, errlen) : 0;
 		/* GRE over FOU/GUE arrives through a `fou add port ... ipproto 47`. */
-		if (t->tnl.encap != FOU_ENCAP_NONE)
-			return 0;
+		if (ret || t->tnl.encap != FOU_ENCAP_NONE)
+			return ret;
 		ret = foud_raw_get(d, c->local.family, FOU_PROTO_GRE);
 		if (ret)
 			snprintf(err, errlen, "cannot open raw GRE socket: %s", strerror(-ret));
@@ -995,6 +1019,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	}
 	t->l2->k = k;
 	t->l2->cfg = *c;
+	t->l2->mc_fd = -1;
 	ret = l2_pick_local(&t->l2->cfg, err, errlen);
 	if (ret)
 		return ret;
@@ -1034,6 +1059,8 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 	l2port_put(d, t->l2->port);
 	if (t->l2->raw)
 		foud_raw_put(d, t->l2->cfg.local.family, FOU_PROTO_GRE);
+	if (t->l2->mc_fd >= 0)
+		close(t->l2->mc_fd);
 	fou_fdb_free(&t->l2->fdb);
 	free(t->l2);
 	t->l2 = NULL;
@@ -1309,6 +1336,12 @@ static void l2_show_geneve_opts(const struct foud_l2_cfg *c, bool json, struct f
 		foud_out_printf(o, "]");
 }
 
+/* VXLAN's group is `group`; a GRE kind's is a multicast `remote`, as typed. */
+static const char *l2_dest_word(const struct foud_l2 *l)
+{
+	return l->cfg.group.family && !l->k->gre_match ? "group" : "remote";
+}
+
 static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 {
 	const struct foud_l2 *l = t->l2;
@@ -1321,8 +1354,7 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 	foud_out_printf(o, "\"info_kind\":\"%s\",\"info_data\":{", l->k->name);
 	if (l->k->id_word)
 		foud_out_printf(o, "\"%s\":%u,", l->k->id_word, c->vni);
-	foud_out_printf(o, "\"%s\":\"%s\",\"local\":\"%s\"", c->group.family ? "group" : "remote",
-			a, b);
+	foud_out_printf(o, "\"%s\":\"%s\",\"local\":\"%s\"", l2_dest_word(l), a, b);
 	if (l->udp)
 		foud_out_printf(o, ",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
 				"\"udp_csum\":%s", l->dport, l->sport_min, l->sport_max,
@@ -1387,7 +1419,7 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 	foud_out_printf(o, "%s: %s", t->name, l->k->name);
 	if (l->k->id_word)
 		foud_out_printf(o, " %s %u", l->k->id_word, c->vni);
-	foud_out_printf(o, " %s %s local %s", c->group.family ? "group" : "remote", a, b);
+	foud_out_printf(o, " %s %s local %s", l2_dest_word(l), a, b);
 	if (c->group.family)
 		foud_out_printf(o, " dev %s", c->dev);
 	if (!l->k->id_word)

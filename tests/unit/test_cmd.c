@@ -500,6 +500,29 @@ static void test_l2_carrier_fdb(void **state)
 	}
 }
 
+/* gretap and nvgre: a multicast remote is a group joined on dev; the L3 kinds refuse one. */
+static void test_gre_group(void **state)
+{
+	static const char *lines[] = {
+		"link add name g type gretap remote 239.1.1.1 local 192.0.2.1 dev eth0 key 5",
+		"link add name n type nvgre vsid 9 remote 239.1.1.1 local 192.0.2.1 dev eth0",
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		assert_int_equal(parse_line(lines[i], buf, &cmd, err, sizeof(err)), 0);
+		assert_addr(&cmd.link.l2.group, "239.1.1.1");
+		assert_int_equal(cmd.link.l2.remote.family, 0);
+		assert_string_equal(cmd.link.l2.dev, "eth0");
+	}
+	assert_int_equal(parse_line("link add name g type gre remote 239.1.1.1 local 192.0.2.1",
+				    buf, &cmd, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "\"remote\" 239.1.1.1: a multicast remote is not supported for "
+			    "type \"gre\" (gretap and nvgre join one with dev)");
+}
+
 /* "type" is found wherever it is, and a value spelt "type" is only a value. */
 static void test_l2_prescan(void **state)
 {
@@ -773,6 +796,13 @@ static const struct err_case errs[] = {
 	  "encap-remcsum" },
 	{ "link add name g type gretap " V4 " learning nolearning", "nolearning" },
 	{ "link add name g type gretap " V4 " maxaddress -1", "-1" },
+	{ "link add name g type gretap remote 239.1.1.1 local 192.0.2.1", "dev" },
+	{ "link add name g type gretap " V4 " dev eth0", "dev" },
+	{ "link add name n type nvgre vsid 9 remote 239.1.1.1 local 192.0.2.1", "dev" },
+	{ "link add name n type nvgre vsid 9 " V4 " dev eth0", "dev" },
+	{ "link add name t type ip6gre remote ff05::1 local 2001:db8::1", "remote" },
+	{ "link add name t type ipip remote 224.0.0.9 local 192.0.2.1", "remote" },
+	{ "link add name t type vxlan id 1 remote 239.1.1.1", "239.1.1.1" },
 	{ "link add name g type gre " V4 " maxaddress 5", "maxaddress" },
 	{ "link add name g type ipip " V4 " learning", "learning" },
 	/* stt */
@@ -1042,6 +1072,7 @@ int main(void)
 		cmocka_unit_test(test_fdb_good),
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_fou_ipproto_unsupported),
+		cmocka_unit_test(test_gre_group),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_error_edges),
