@@ -802,7 +802,6 @@ static const struct err_case errs[] = {
 	{ "link add name n type nvgre vsid 9 " V4 " dev eth0", "dev" },
 	{ "link add name t type ip6gre remote ff05::1 local 2001:db8::1", "remote" },
 	{ "link add name t type ipip remote 224.0.0.9 local 192.0.2.1", "remote" },
-	{ "link add name t type vxlan id 1 remote 239.1.1.1", "239.1.1.1" },
 	{ "link add name g type gre " V4 " maxaddress 5", "maxaddress" },
 	{ "link add name g type ipip " V4 " learning", "learning" },
 	/* stt */
