@@ -47,6 +47,7 @@ const char foud_cmd_usage[] =
 "        [ encap-remcsum | noencap-remcsum ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
+"        [ dev IF ] (with a multicast remote)\n"
 "fouctl link add name NAME type vxlan id VNI\n"
 "        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
 "        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
@@ -59,7 +60,7 @@ const char foud_cmd_usage[] =
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
 "        [ maxaddress N ] [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"
 "        [ mtu N ]\n"
-"fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR\n"
+"fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR [ dev IF ]\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ flowid | noflowid ] [ mtu N ]\n"
@@ -455,7 +456,8 @@ static int fou_ipproto(struct pctx *p, const char *v)
 		pe = getprotobyname(v);
 		proto = pe ? pe->p_proto : -EINVAL;
 	}
-	if (proto < 1 || proto > 255)
+	/* What the receive side can demultiplex; any other number would be dropped. */
+	if (proto != FOU_PROTO_IPIP && proto != FOU_PROTO_IPV6 && proto != FOU_PROTO_GRE)
 		return -EINVAL;
 	p->cmd->port.type = FOU_ENCAP_FOU;
 	p->cmd->port.ipproto = (uint8_t)proto;
@@ -497,7 +499,7 @@ static int fou_v6(struct pctx *p, const char *v)
 static const struct kw fou_kws[] = {
 	{ "port", FS_PORT, true, 0, EXP_PORT, fou_port },
 	{ "ipproto", FS_IPPROTO, true, 0,
-	  "a protocol number 1-255 or a name (ipip, ipv6, gre)", fou_ipproto },
+	  "4 (ipip), 41 (ipv6) or 47 (gre); use \"gue\" for TOU", fou_ipproto },
 	{ "gue", FS_GUE, false, 0, "", fou_gue },
 	{ "local", FS_LOCAL, true, 0, EXP_ADDR, fou_local },
 	{ "peer", FS_PEER, true, 0, EXP_ADDR, fou_peer },
@@ -862,6 +864,19 @@ static int link_addr_check(struct pctx *p, const char *word, const struct fou_ad
 		    family_name(kind_family(k)));
 }
 
+/* The L3 kinds join no group: a multicast remote would send and never receive. */
+static int link_mcast_check(struct pctx *p, const struct fou_tnl *t)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!addr_multicast(&t->remote) || l2(p)->kind != FOUD_L2_NONE)
+		return 0;
+	inet_ntop(t->remote.family, t->remote.a, buf, sizeof(buf));
+	return perr(p, "\"remote\" %s: a multicast remote is not supported for type \"%s\" "
+		    "(gretap and nvgre join one with dev)", buf,
+		    nv_name(kinds, ARRAY_SIZE(kinds), t->kind));
+}
+
 static void link_defaults(struct pctx *p)
 {
 	struct fou_tnl *t = tnl(p);
@@ -901,6 +916,8 @@ static int link_finish(struct pctx *p)
 	ret = link_addr_check(p, "remote", &t->remote);
 	if (!ret)
 		ret = link_addr_check(p, "local", &t->local);
+	if (!ret)
+		ret = link_mcast_check(p, t);
 	if (ret)
 		return ret;
 	/* Linux refuses this pair for IPv4 tunnels: a fixed TTL implies DF. */
@@ -957,6 +974,12 @@ static int l2_key(struct pctx *p, const char *v)
 static int l2_remote(struct pctx *p, const char *v)
 {
 	return parse_unicast(v, &l2(p)->remote);
+}
+
+/* GRE kinds: a multicast remote is a group (gre_group()). */
+static int l2_remote_any(struct pctx *p, const char *v)
+{
+	return parse_addr(v, &l2(p)->remote);
 }
 
 static int l2_local(struct pctx *p, const char *v)
@@ -1181,11 +1204,11 @@ static int l2_geneve_opts(struct pctx *p, const char *v)
 #define EXP_L2TTL	"a number 1-255, inherit or auto"
 #define EXP_VNI		"a number 0-16777215"
 
-/* The words every L2 kind but gretap takes. */
-#define KW_L2_COMMON \
+/* The words every L2 kind but gretap takes; how remote is parsed. */
+#define KW_L2_COMMON(remote_exp, remote_fn) \
 	KW_NAME, \
 	KW_TYPE, \
-	{ "remote", LS_REMOTE, 1, 0, EXP_UADDR, l2_remote }, \
+	{ "remote", LS_REMOTE, 1, 0, remote_exp, remote_fn }, \
 	{ "local", LS_LOCAL, 1, 0, EXP_UADDR, l2_local }, \
 	{ "ttl", LS_TTL, 1, 0, EXP_L2TTL, l2_ttl }, \
 	{ "hoplimit", LS_TTL, 1, 0, EXP_L2TTL, l2_ttl }, \
@@ -1199,10 +1222,12 @@ static int l2_geneve_opts(struct pctx *p, const char *v)
 	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning }, \
 	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing }, \
 	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress }
+/* GRE kinds: the device a multicast remote is joined on. */
+#define KW_GRE_DEV	{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev }
 
 /* kw_missing() names the first missing word in table order: name, id, ... */
 static const struct kw vxlan_kws[] = {
-	KW_L2_COMMON,
+	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
 	{ "group", LS_GROUP, 1, 0, "a multicast IPv4 or IPv6 address", l2_group },
 	{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev },
@@ -1218,7 +1243,7 @@ static const struct kw vxlan_kws[] = {
 };
 
 static const struct kw geneve_kws[] = {
-	KW_L2_COMMON,
+	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	{ "id", LS_ID, 1, 0, EXP_VNI, l2_id },
 	KW_DSTPORT,
 	KW_FDB,
@@ -1230,10 +1255,12 @@ static const struct kw geneve_kws[] = {
 /* gretap takes the words of gre (link_kws) and these. */
 static const struct kw gretap_fdb_kws[] = {
 	KW_FDB,
+	KW_GRE_DEV,
 };
 
 static const struct kw nvgre_kws[] = {
-	KW_L2_COMMON,
+	KW_L2_COMMON(EXP_ADDR, l2_remote_any),
+	KW_GRE_DEV,
 	{ "vsid", LS_ID, 1, 0, EXP_VNI, l2_id },
 	KW_FDB,
 	{ "flowid", LS_FLOWID, 0, 0, "", l2_flowid },
@@ -1241,7 +1268,7 @@ static const struct kw nvgre_kws[] = {
 };
 
 static const struct kw stt_kws[] = {
-	KW_L2_COMMON,
+	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	{ "key", LS_ID, 1, 0, "a number 0-18446744073709551615 (or 0x hexadecimal)",
 	  l2_key },
 	{ "learning", LS_LEARN, 0, 0, "", l2_learning },
@@ -1323,6 +1350,25 @@ static int vxlan_finish(struct pctx *p)
 	return ret ? ret : l2_finish(p);
 }
 
+/*
+ * GRE kinds, as Linux's GRE: a multicast remote is a group joined on dev;
+ * frames without an entry go to it, unicast sources are learned from it.
+ */
+static int gre_group(struct pctx *p, struct foud_l2_cfg *c)
+{
+	bool mc = addr_multicast(&c->remote);
+
+	if (mc && !(p->seen & LS_DEV))
+		return perr(p, "\"dev\" is missing (a multicast \"remote\" needs it)");
+	if (!mc && (p->seen & LS_DEV))
+		return perr(p, "\"dev\" is only for a multicast \"remote\"");
+	if (mc) {
+		c->group = c->remote;
+		memset(&c->remote, 0, sizeof(c->remote));
+	}
+	return 0;
+}
+
 /* NVGRE rides on GRE: key = VSID << 8 | FlowID (FlowID 0), as RFC 7637. */
 static int nvgre_finish(struct pctx *p)
 {
@@ -1335,6 +1381,9 @@ static int nvgre_finish(struct pctx *p)
 	t->kind = c->remote.family == AF_INET6 ? FOU_KIND_IP6GRE : FOU_KIND_GRE;
 	t->local = c->local;
 	t->remote = c->remote;
+	ret = gre_group(p, l2(p));
+	if (ret)
+		return ret;
 	t->gre_iflags = t->gre_oflags = FOU_GRE_KEY;
 	t->ikey = t->okey = c->vni << 8;
 	t->ttl = c->ttl;
@@ -1363,6 +1412,9 @@ static int gretap_finish(struct pctx *p)
 		return ret;
 	c->local = t->local;
 	c->remote = t->remote;
+	ret = gre_group(p, c);
+	if (ret)
+		return ret;
 	c->ttl = t->ttl;
 	c->ttl_inherit = !t->ttl;	/* as Linux: ttl 0 (gretap's default) is inherit */
 	c->tos = t->tos;

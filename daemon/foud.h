@@ -12,11 +12,13 @@
 
 #include "fou/fou.h"
 #include "fou/gro.h"
+#include "fou/l2.h"
 #include "cmd.h"
 
 #define FOUD_BATCH	64		/* packets per recvmmsg/sendmmsg */
 #define FOUD_HEADROOM	256		/* room to prepend outer headers in place */
 #define FOUD_PKT_MAX	65535
+#define FOUD_FDB_MAX	1000000		/* forwarding entries over all L2 devices (README) */
 #define FOUD_BUF_SIZE	(FOUD_HEADROOM + FOU_VNET_HLEN + FOUD_PKT_MAX + 1)
 
 struct foud;
@@ -217,6 +219,7 @@ struct foud {
 	struct foud_gro_slot gro[FOUD_GRO_SLOTS];
 	unsigned int gro_clock;
 	uint32_t hash_seed;
+	struct fou_fdb_budget fdb_budget;	/* entries of every L2 device: FOUD_FDB_MAX */
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
 	bool udp_gso;			/* cleared when the kernel refuses UDP_SEGMENT */
 	bool verbose;

@@ -34,7 +34,6 @@
 
 #define L2_FLOOD_MAX	64		/* flood destinations per device */
 #define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
-#define L2_FDB_DEFAULT	4096		/* table entries when maxaddress is 0 */
 /* STT cuts frames to the path itself: OVS's STT device MTU, 65535 - TCP, STT, IPv4, Ethernet. */
 #define L2_STT_MTU	(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
 #define L2_STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
@@ -67,13 +66,13 @@ struct foud_l2 {
 	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
 	struct fou_l2_hop hop;		/* outer TOS and TTL */
 	struct fou_fdb fdb;
-	struct fou_fdb_entry *tab;
 	struct fou_addr flood[L2_FLOOD_MAX];
 	/* Who may send to us: remote, flood destinations, static entries. */
 	struct fou_addr peers[L2_PEERS_MAX];
 	size_t npeers;
 	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
 	int group_ifindex;
+	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
 	bool stt;			/* holds a reference on stt.c's shared state */
@@ -354,6 +353,13 @@ static bool l2_is_gre(const struct foud_tunnel *t)
 	return t->l2 && t->l2->k->gre_match;
 }
 
+/* Sent to the device's local address, or to its group (as ip_tunnel_lookup()). */
+static bool l2_gre_dst_ok(const struct foud_l2 *l, const struct fou_addr *dst)
+{
+	return fou_addr_eq(&l->cfg.local, dst) ||
+	       (l->cfg.group.family && fou_addr_eq(&l->cfg.group, dst));
+}
+
 /*
  * The GRE device for a received header: its family and local address, its
  * key (or VSID); among several (keyless GRE-TAP devices), the one whose
@@ -367,7 +373,7 @@ static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, 
 	*why = FOU_DROP_UNKNOWN_PEER;
 	TAILQ_FOREACH(t, &d->tunnels, entry) {
 		if (!l2_is_gre(t) || t->l2->cfg.local.family != rx->src.family ||
-		    !fou_addr_eq(&t->l2->cfg.local, &rx->dst))
+		    !l2_gre_dst_ok(t->l2, &rx->dst))
 			continue;
 		if (!t->l2->k->gre_match(t, &rx->gre)) {
 			if (l2_peer_ok(t->l2, &rx->src))
@@ -857,6 +863,21 @@ static int l2_join(struct foud_l2 *l, int fd, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * GRE kinds receive on sockets shared by every device (raw 47, a FOU/GUE
+ * port), which take what the host accepts: the membership is held by a
+ * socket of the device's own, so that it ends with the device.
+ */
+static int l2_gre_join(struct foud_l2 *l, char *err, size_t errlen)
+{
+	l->mc_fd = socket(l->cfg.group.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (l->mc_fd < 0) {
+		snprintf(err, errlen, "cannot join the group: %s", strerror(errno));
+		return -errno;
+	}
+	return l2_join(l, l->mc_fd, err, errlen);
+}
+
 /* What goes on the wire in front of a frame, from the kind and the configuration. */
 static void l2_wire(struct foud_tunnel *t)
 {
@@ -927,16 +948,14 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_
 {
 	struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
-	size_t size = c->maxaddress ? (size_t)c->maxaddress * 2 + 2 : L2_FDB_DEFAULT;
 	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
 	int ret;
 
-	l->tab = calloc(size, sizeof(*l->tab));
-	if (!l->tab) {
+	if (fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX,
+			 &d->fdb_budget)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	fou_fdb_init(&l->fdb, l->tab, size, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX);
 	if (c->remote.family)
 		fou_fdb_flood_add(&l->fdb, &c->remote);
 	if (c->group.family)
@@ -948,9 +967,10 @@ static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_
 		return ret;
 	}
 	if (l->k->gre_match) {
+		ret = c->group.family ? l2_gre_join(l, err, errlen) : 0;
 		/* GRE over FOU/GUE arrives through a `fou add port ... ipproto 47`. */
-		if (t->tnl.encap != FOU_ENCAP_NONE)
-			return 0;
+		if (ret || t->tnl.encap != FOU_ENCAP_NONE)
+			return ret;
 		ret = foud_raw_get(d, c->local.family, FOU_PROTO_GRE);
 		if (ret)
 			snprintf(err, errlen, "cannot open raw GRE socket: %s", strerror(-ret));
@@ -1007,6 +1027,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	}
 	t->l2->k = k;
 	t->l2->cfg = *c;
+	t->l2->mc_fd = -1;
 	ret = l2_pick_local(&t->l2->cfg, err, errlen);
 	if (ret)
 		return ret;
@@ -1046,7 +1067,9 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 	l2port_put(d, t->l2->port);
 	if (t->l2->raw)
 		foud_raw_put(d, t->l2->cfg.local.family, FOU_PROTO_GRE);
-	free(t->l2->tab);
+	if (t->l2->mc_fd >= 0)
+		close(t->l2->mc_fd);
+	fou_fdb_free(&t->l2->fdb);
 	free(t->l2);
 	t->l2 = NULL;
 }
@@ -1300,6 +1323,12 @@ static void l2_show_geneve_opts(const struct foud_l2_cfg *c, bool json, struct f
 		foud_out_printf(o, "]");
 }
 
+/* VXLAN's group is `group`; a GRE kind's is a multicast `remote`, as typed. */
+static const char *l2_dest_word(const struct foud_l2 *l)
+{
+	return l->cfg.group.family && !l->k->gre_match ? "group" : "remote";
+}
+
 static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 {
 	const struct foud_l2 *l = t->l2;
@@ -1312,8 +1341,7 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 	foud_out_printf(o, "\"info_kind\":\"%s\",\"info_data\":{", l->k->name);
 	if (l->k->id_word)
 		foud_out_printf(o, "\"%s\":%u,", l->k->id_word, c->vni);
-	foud_out_printf(o, "\"%s\":\"%s\",\"local\":\"%s\"", c->group.family ? "group" : "remote",
-			a, b);
+	foud_out_printf(o, "\"%s\":\"%s\",\"local\":\"%s\"", l2_dest_word(l), a, b);
 	if (l->udp)
 		foud_out_printf(o, ",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
 				"\"udp_csum\":%s", l->dport, l->sport_min, l->sport_max,
@@ -1378,7 +1406,7 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 	foud_out_printf(o, "%s: %s", t->name, l->k->name);
 	if (l->k->id_word)
 		foud_out_printf(o, " %s %u", l->k->id_word, c->vni);
-	foud_out_printf(o, " %s %s local %s", c->group.family ? "group" : "remote", a, b);
+	foud_out_printf(o, " %s %s local %s", l2_dest_word(l), a, b);
 	if (c->group.family)
 		foud_out_printf(o, " dev %s", c->dev);
 	if (!l->k->id_word)

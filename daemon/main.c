@@ -136,6 +136,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 	foud_uso_probe(d);
 	d->verbose = o->verbose;
 	d->datapath = o->datapath;
+	d->fdb_budget.max = FOUD_FDB_MAX;
 	if (getrandom(&d->hash_seed, sizeof(d->hash_seed), 0) != sizeof(d->hash_seed))
 		d->hash_seed = (uint32_t)getpid() * 2654435761u;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);

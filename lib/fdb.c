@@ -10,45 +10,63 @@
  *     last update (static ones never);
  *   - vxlan_xmit(): a destination without an entry goes to every remote of
  *     the all-zero entry.
- * Storage is the caller's array: linear probing, deletion by backward shift
- * so that lookups never wade through tombstones after a MAC flood ages out.
+ * Storage: linear probing over a power-of-two array, deletion by backward
+ * shift so that lookups never wade through tombstones after a MAC flood
+ * ages out. The array follows the population (doubles past 3/4, halves
+ * below 1/8), so memory and the ageing scan cost what is learned, not what
+ * maxaddress allows; a budget shared by the devices bounds them all. This
+ * is libfou's one allocation on the packet path: amortised, a doubling per
+ * power of two learned.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fou/l2.h"
 
 static size_t fdb_home(const struct fou_fdb *f, const uint8_t *mac)
 {
-	return fou_mac_hash(mac, f->seed) % f->size;
+	return fou_mac_hash(mac, f->seed) & (f->size - 1);
 }
 
 static size_t fdb_next(const struct fou_fdb *f, size_t i)
 {
-	return i + 1 == f->size ? 0 : i + 1;
+	return (i + 1) & (f->size - 1);
 }
 
-int fou_fdb_init(struct fou_fdb *f, struct fou_fdb_entry *tab, size_t size,
-		 size_t maxaddress, uint32_t ageing, uint32_t seed,
-		 struct fou_addr *flood, size_t flood_cap)
+int fou_fdb_init(struct fou_fdb *f, size_t maxaddress, uint32_t ageing, uint32_t seed,
+		 struct fou_addr *flood, size_t flood_cap, struct fou_fdb_budget *budget)
 {
-	size_t hard = size / 2 + size / 4;
-
-	if (size < 2 || hard == 0)
-		return -EINVAL;
 	memset(f, 0, sizeof(*f));
-	memset(tab, 0, size * sizeof(*tab));
-	f->tab = tab;
-	f->size = size;
-	f->limit = maxaddress && maxaddress < hard ? maxaddress : hard;
+	f->tab = calloc(FOU_FDB_MIN_SIZE, sizeof(*f->tab));
+	if (!f->tab)
+		return -ENOMEM;
+	f->size = FOU_FDB_MIN_SIZE;
+	f->limit = maxaddress ? maxaddress : SIZE_MAX;
+	f->oldest = UINT64_MAX;
 	f->seed = seed;
 	f->ageing_ms = (uint64_t)ageing * 1000;
 	f->flood = flood;
 	f->flood_cap = flood ? flood_cap : 0;
+	f->budget = budget;
 	return 0;
 }
 
-/* Slot holding mac, or the empty slot where it would go; never full (limit < size). */
+void fou_fdb_free(struct fou_fdb *f)
+{
+	if (f->budget)
+		f->budget->used -= f->count;
+	free(f->tab);
+	f->tab = NULL;
+	f->size = f->count = 0;
+}
+
+size_t fou_fdb_mem(const struct fou_fdb *f)
+{
+	return f->size * sizeof(*f->tab);
+}
+
+/* Slot holding mac, or the empty slot where it would go; never full (count < 3/4 size). */
 static size_t fdb_find(const struct fou_fdb *f, const uint8_t *mac, bool *found)
 {
 	size_t i = fdb_home(f, mac);
@@ -62,6 +80,60 @@ static size_t fdb_find(const struct fou_fdb *f, const uint8_t *mac, bool *found)
 	}
 	*found = false;
 	return i;
+}
+
+/* Moves every entry into a new array of size slots (a power of two). */
+static int fdb_resize(struct fou_fdb *f, size_t size)
+{
+	struct fou_fdb_entry *old = f->tab;
+	size_t i, n = f->size;
+	bool found;
+
+	f->tab = calloc(size, sizeof(*f->tab));
+	if (!f->tab) {
+		f->tab = old;
+		return -ENOMEM;
+	}
+	f->size = size;
+	for (i = 0; i < n; i++)
+		if (old[i].flags)
+			f->tab[fdb_find(f, old[i].mac, &found)] = old[i];
+	free(old);
+	return 0;
+}
+
+/* Halves the array while it is under 1/8 full; a failure keeps the bigger one. */
+static void fdb_shrink(struct fou_fdb *f)
+{
+	size_t size = f->size;
+
+	while (size > FOU_FDB_MIN_SIZE && f->count < size / 8)
+		size /= 2;
+	if (size != f->size)
+		fdb_resize(f, size);
+}
+
+/*
+ * Room for one more entry: under maxaddress and the shared budget, and an
+ * array under 3/4 full after it (doubled if need be). *i, the free slot
+ * fdb_find() gave, is found again after a resize.
+ */
+static int fdb_reserve(struct fou_fdb *f, const uint8_t *mac, size_t *i)
+{
+	bool found;
+
+	if (f->count >= f->limit ||
+	    (f->budget && f->budget->used >= f->budget->max))
+		return -ENOSPC;
+	if ((f->count + 1) * 4 > f->size * 3) {
+		if (f->size > SIZE_MAX / 2 / sizeof(*f->tab) || fdb_resize(f, f->size * 2))
+			return -ENOSPC;
+		*i = fdb_find(f, mac, &found);
+	}
+	f->count++;
+	if (f->budget)
+		f->budget->used++;
+	return 0;
 }
 
 /* Whether home h lies cyclically in (hole, j]: then the entry at j must stay. */
@@ -88,6 +160,16 @@ static void fdb_remove_at(struct fou_fdb *f, size_t hole)
 	}
 	memset(&f->tab[hole], 0, sizeof(f->tab[hole]));
 	f->count--;
+	if (f->budget)
+		f->budget->used--;
+}
+
+/* Keeps oldest a lower bound of every learned entry's updated. */
+static void fdb_seen(struct fou_fdb *f, struct fou_fdb_entry *e, uint64_t now)
+{
+	e->updated = now;
+	if (now < f->oldest)
+		f->oldest = now;
 }
 
 static void fdb_put(struct fou_fdb *f, size_t i, const uint8_t *mac,
@@ -111,24 +193,24 @@ int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 	i = fdb_find(f, mac, &found);
 	if (!found) {
 		/* The frame is still delivered: the caller only counts this. */
-		if (f->count >= f->limit) {
+		if (fdb_reserve(f, mac, &i)) {
 			f->refused++;
 			return -FOU_DROP_FDB_FULL;
 		}
 		fdb_put(f, i, mac, remote, FOU_FDB_F_LEARNED, now);
-		f->count++;
+		fdb_seen(f, &f->tab[i], now);
 		return 0;
 	}
 	e = &f->tab[i];
 	if (fou_addr_eq(&e->remote, remote)) {
 		if (e->flags & FOU_FDB_F_LEARNED)
-			e->updated = now;
+			fdb_seen(f, e, now);
 		return 0;
 	}
 	if (e->flags & FOU_FDB_F_STATIC)
 		return -FOU_DROP_FDB_STATIC;
 	e->remote = *remote;
-	e->updated = now;
+	fdb_seen(f, e, now);
 	f->moved++;
 	return 0;
 }
@@ -145,10 +227,8 @@ int fou_fdb_add(struct fou_fdb *f, const uint8_t *mac,
 	if (found) {
 		if (!(flags & FOU_FDB_F_REPLACE))
 			return -EEXIST;
-	} else {
-		if (f->count >= f->limit)
-			return -ENOSPC;
-		f->count++;
+	} else if (fdb_reserve(f, mac, &i)) {
+		return -ENOSPC;
 	}
 	fdb_put(f, i, mac, remote, FOU_FDB_F_STATIC, now);
 	return 0;
@@ -163,12 +243,13 @@ int fou_fdb_del(struct fou_fdb *f, const uint8_t *mac)
 	if (!found)
 		return -ENOENT;
 	fdb_remove_at(f, i);
+	fdb_shrink(f);
 	return 0;
 }
 
 /* Removes every entry match() selects; rescans a slot an entry moved into. */
 static size_t fdb_remove_if(struct fou_fdb *f,
-			    bool (*match)(const struct fou_fdb *, const struct fou_fdb_entry *, uint64_t),
+			    bool (*match)(struct fou_fdb *, const struct fou_fdb_entry *, uint64_t),
 			    uint64_t arg)
 {
 	size_t i = 0, n = 0;
@@ -181,18 +262,26 @@ static size_t fdb_remove_if(struct fou_fdb *f,
 		}
 		i++;
 	}
+	fdb_shrink(f);
 	return n;
 }
 
-static bool fdb_is_learned(const struct fou_fdb *f, const struct fou_fdb_entry *e, uint64_t all)
+static bool fdb_is_learned(struct fou_fdb *f, const struct fou_fdb_entry *e, uint64_t all)
 {
 	(void)f;
 	return all || (e->flags & FOU_FDB_F_LEARNED);
 }
 
-static bool fdb_expired(const struct fou_fdb *f, const struct fou_fdb_entry *e, uint64_t now)
+/* Also gathers the oldest survivor, so that the next scan waits until one can expire. */
+static bool fdb_expired(struct fou_fdb *f, const struct fou_fdb_entry *e, uint64_t now)
 {
-	return (e->flags & FOU_FDB_F_LEARNED) && e->updated + f->ageing_ms <= now;
+	if (!(e->flags & FOU_FDB_F_LEARNED))
+		return false;
+	if (e->updated + f->ageing_ms <= now)
+		return true;
+	if (e->updated < f->oldest)
+		f->oldest = e->updated;
+	return false;
 }
 
 void fou_fdb_flush(struct fou_fdb *f, bool all)
@@ -202,8 +291,10 @@ void fou_fdb_flush(struct fou_fdb *f, bool all)
 
 size_t fou_fdb_age(struct fou_fdb *f, uint64_t now)
 {
-	if (f->ageing_ms == 0)
+	/* Nothing learned, or nothing old enough: the scan is skipped. */
+	if (f->ageing_ms == 0 || f->oldest == UINT64_MAX || f->oldest + f->ageing_ms > now)
 		return 0;
+	f->oldest = UINT64_MAX;
 	return fdb_remove_if(f, fdb_expired, now);
 }
 

@@ -352,17 +352,31 @@ struct fou_fdb_entry {
 };
 
 /*
- * Open-addressing hash (linear probing, backward-shift deletion) over a
- * caller array of size entries. The 00:00:00:00:00:00 key is kept apart:
- * a bounded list of flood destinations (head-end replication, or a group).
+ * Entries over every table that shares a budget (all of foud's devices):
+ * learning past max is refused as maxaddress refuses it.
+ */
+struct fou_fdb_budget {
+	size_t used, max;
+};
+
+#define FOU_FDB_MIN_SIZE	16	/* slots of an empty table */
+
+/*
+ * Open-addressing hash (linear probing, backward-shift deletion) over an
+ * array it allocates: FOU_FDB_MIN_SIZE slots at first, doubled when 3/4
+ * full, halved when under 1/8, so its size follows the entries, never
+ * maxaddress. The 00:00:00:00:00:00 key is kept apart: a bounded list of
+ * flood destinations (head-end replication, or a group).
  */
 struct fou_fdb {
 	struct fou_fdb_entry *tab;
-	size_t size;
+	size_t size;		/* a power of two */
 	size_t count;
-	size_t limit;		/* min(maxaddress, 3/4 of size) */
+	size_t limit;		/* maxaddress, or SIZE_MAX */
 	uint32_t seed;
 	uint64_t ageing_ms;	/* 0: never */
+	uint64_t oldest;	/* ms, at most the oldest learned entry's updated */
+	struct fou_fdb_budget *budget;	/* NULL: none */
 	struct fou_addr *flood;
 	size_t nflood, flood_cap;
 	/* Counters. */
@@ -371,14 +385,15 @@ struct fou_fdb {
 };
 
 /*
- * Sets up an empty table. maxaddress 0 means unlimited (bounded by the
- * array: 3/4 of size, so size it at least 4/3 x maxaddress); ageing in
- * seconds, 0 = never; seed keys the MAC hash (random per device).
- * Returns 0 or -EINVAL (size < 2).
+ * Sets up an empty table. maxaddress 0 means unlimited (but for the
+ * budget); ageing in seconds, 0 = never; seed keys the MAC hash (random per
+ * device); budget may be NULL. Returns 0 or -ENOMEM. fou_fdb_free() undoes it.
  */
-int fou_fdb_init(struct fou_fdb *f, struct fou_fdb_entry *tab, size_t size,
-		 size_t maxaddress, uint32_t ageing, uint32_t seed,
-		 struct fou_addr *flood, size_t flood_cap);
+int fou_fdb_init(struct fou_fdb *f, size_t maxaddress, uint32_t ageing, uint32_t seed,
+		 struct fou_addr *flood, size_t flood_cap, struct fou_fdb_budget *budget);
+void fou_fdb_free(struct fou_fdb *f);
+/* Bytes the table holds now. */
+size_t fou_fdb_mem(const struct fou_fdb *f);
 
 /*
  * Learns from a received frame: source mac seen behind outer address remote.
@@ -386,7 +401,8 @@ int fou_fdb_init(struct fou_fdb *f, struct fou_fdb_entry *tab, size_t size,
  * -FOU_DROP_BAD_SRC_MAC when mac is multicast, broadcast or zero (Linux
  * drops the frame); -FOU_DROP_FDB_STATIC when mac is static behind
  * another remote (Linux drops the frame, the entry stays); and
- * -FOU_DROP_FDB_FULL when the table is full: counted in refused, but the
+ * -FOU_DROP_FDB_FULL when the table is full (maxaddress, the budget, or no
+ * memory to grow): counted in refused, but the
  * frame is still delivered (Linux ignores the failed insert).
  */
 int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
@@ -394,7 +410,7 @@ int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 /*
  * `bridge fdb add|replace MAC dst REMOTE`: a static entry. mac must not be
  * zero (use fou_fdb_flood_add). -EEXIST unless FOU_FDB_F_REPLACE; -ENOSPC
- * when full (static entries count against maxaddress, as in Linux).
+ * when full (static entries count against maxaddress, as in Linux, and the budget).
  */
 int fou_fdb_add(struct fou_fdb *f, const uint8_t *mac,
 		const struct fou_addr *remote, unsigned int flags, uint64_t now);
@@ -412,7 +428,10 @@ int fou_fdb_flood_del(struct fou_fdb *f, const struct fou_addr *remote);
  * destination without an entry), or dropped when that list is empty.
  */
 const struct fou_fdb_entry *fou_fdb_lookup(const struct fou_fdb *f, const uint8_t *mac);
-/* Removes learned entries not refreshed for the ageing time; returns how many. */
+/*
+ * Removes learned entries not refreshed for the ageing time; returns how
+ * many. Scans only when one can have expired.
+ */
 size_t fou_fdb_age(struct fou_fdb *f, uint64_t now);
 /*
  * Iterates for `fdb show`: start with *pos = 0; returns the next entry or

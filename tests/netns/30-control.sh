@@ -15,6 +15,10 @@ printf 'fou add port 5555 ipproto 4\nlink add name x type ipip remote %s local %
 "$FOUD" -n -c "$TMP/bad.conf" 2>"$TMP/err"; rc=$?
 check "foud -n rejects a bad line, naming file:line and the word: $(cat "$TMP/err")" \
 	test $rc -ne 0 -a -n "$(grep -F "bad.conf:2:" "$TMP/err" | grep -F '"bogus"')"
+printf 'fou add port 5555 ipproto 4\n\nfou add port 5556 ipproto 6\n' >"$TMP/proto.conf"
+"$FOUD" -n -c "$TMP/proto.conf" 2>"$TMP/err"; rc=$?
+check "foud -n rejects ipproto 6, naming file:line and the supported ones: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F "proto.conf:3:" "$TMP/err" | grep -F '"6"' | grep -F '47 (gre)')"
 start_foud a -c "$TMP/a.conf"
 fb fou add port 5555 ipproto 4
 fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555
@@ -82,6 +86,11 @@ fa link add name big type ipip remote $B4 local $A4 2>"$TMP/err"; rc=$?
 check "foud: a duplicate name fails ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -F exists "$TMP/err")"
 fa fou add port 5555 ipproto 4 2>"$TMP/err"; rc=$?
 check "foud: a duplicate port fails ($(cat "$TMP/err"))" test $rc -ne 0
+# Only 4, 41 and 47 are demultiplexed: another protocol would open a port that drops everything.
+fa fou add port 5556 ipproto 6 2>"$TMP/err"; rc=$?
+check "fouctl: ipproto 6 is refused, the supported ones named ($(cat "$TMP/err"))" \
+	test $rc -ne 0 -a -n "$(grep -F '"6"' "$TMP/err" | grep -F '4 (ipip), 41 (ipv6) or 47 (gre)')"
+check "fouctl: ipproto 6 opened no port" test "$(fa -j fou show | jq '[.[] | select(.port == 5556)] | length')" -eq 0
 
 # The control socket: 0600, and foud itself refuses non-root peers.
 check "control socket is mode 600" test "$(stat -c %a "$TMP/a.sock")" = 600

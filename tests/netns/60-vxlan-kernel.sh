@@ -6,34 +6,15 @@
 # all-zero entries, then the same with a multicast group.
 . "$(dirname "$0")/lib.sh"
 modprobe vxlan 2>/dev/null
-NSK=foud-$ID-k NSC=foud-$ID-c NSU=foud-$ID-u
-C4=192.0.2.3
-cleanup_more() { ip netns del "$NSC" 2>/dev/null; ip netns del "$NSU" 2>/dev/null; }
-trap 'cleanup_more; cleanup' EXIT
-nc_() { ip netns exec "$NSC" "$@"; }
-fc() { "$FOUCTL" -S "$TMP/c.sock" "$@"; }
+NSK=foud-$ID-k
 need_root
 command -v ethtool >/dev/null || skip "ethtool missing"
 command -v tshark >/dev/null || skip "tshark missing"
 
 # Underlay: a bridge in namespace U, one veth to each host.
-ip netns add "$NSA"; ip netns add "$NSB"; ip netns add "$NSC"; ip netns add "$NSU"
-ip -n "$NSU" link add br0 type bridge
-ip -n "$NSU" link set br0 type bridge mcast_snooping 0
-ip -n "$NSU" link set br0 up
-for h in a b c; do
-	ns=$NSA; [ $h = b ] && ns=$NSB; [ $h = c ] && ns=$NSC
-	ip link add v$h netns "$ns" type veth peer name u$h netns "$NSU"
-	ip -n "$NSU" link set u$h master br0 up
-	ip -n "$ns" link set lo up
-done
-na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb; nc_ ip addr add $C4/24 dev vc
-na ip link set va up; nb ip link set vb up; nc_ ip link set vc up
+setup_bridge3
 start_foud a
-# start_foud knows a and b; c is started the same way.
-ip netns exec "$NSC" "$FOUD" -f -S "$TMP/c.sock" ${FOUD_TEST_OPTS:-} 2>>"$TMP/foud-c.log" &
-PIDS+=($!)
-for _ in $(seq 50); do [ -S "$TMP/c.sock" ] && break; sleep 0.1; done
+start_foud c
 
 kernel_vx() { # kernel_vx NAME ID WORDS...
 	local n=$1 id=$2; shift 2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile input to foud's VXLAN: each bad datagram dropped under its reason,
 # exactly once; learning never moves a static entry; a MAC flood fills the
-# table to maxaddress and no further, and traffic still flows.
+# table to maxaddress and no further, and traffic still flows; a big
+# maxaddress costs no memory up front.
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 setup_hosts
@@ -65,4 +66,12 @@ check "MAC flood: 86 refusals counted ($(fa -j link show vx0 | jq '.[0].linkinfo
 check "MAC flood: every frame was still delivered ($nflood of 100 on vx0, rx +$(( $(counter a vx0 .stats64.rx.packets) - rx0 )))" \
 	test "$nflood" -eq 100 -a "$(counter a vx0 .stats64.rx.packets)" -ge $((rx0 + 100))
 check "vxlan still carries traffic" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+
+# maxaddress is a bound, not an allocation: foud's memory follows the entries.
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/${PIDS[0]}/status"; }
+rss0=$(rss)
+fa link add name vx1 type vxlan id 43 remote $B4 local $A4 dstport 4789 maxaddress 3000000
+rss1=$(rss)
+check "maxaddress 3000000: foud's RSS rose by $((rss1 - rss0)) KiB, under 8 MiB" \
+	test $((rss1 - rss0)) -lt 8192
 finish

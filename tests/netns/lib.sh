@@ -10,8 +10,9 @@ FOUCTL=$ROOT/$B/fouctl
 ID=$$
 NSA=foud-$ID-a
 NSB=foud-$ID-b
+NSC=foud-$ID-c NSU=foud-$ID-u	# setup_bridge3's third host and its bridge
 TMP=$(mktemp -d /tmp/foud-netns.XXXXXX)
-A4=192.0.2.1 B4=192.0.2.2 A6=2001:db8::1 B6=2001:db8::2
+A4=192.0.2.1 B4=192.0.2.2 C4=192.0.2.3 A6=2001:db8::1 B6=2001:db8::2
 PIDS=()
 T_N=0 T_FAIL=0
 
@@ -21,6 +22,8 @@ cleanup() {
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	ip netns del "$NSA" 2>/dev/null
 	ip netns del "$NSB" 2>/dev/null
+	ip netns del "$NSC" 2>/dev/null
+	ip netns del "$NSU" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -28,8 +31,10 @@ trap 'exit 1' INT TERM
 
 na() { ip netns exec "$NSA" "$@"; }
 nb() { ip netns exec "$NSB" "$@"; }
+nc_() { ip netns exec "$NSC" "$@"; }
 fa() { "$FOUCTL" -S "$TMP/a.sock" "$@"; }
 fb() { "$FOUCTL" -S "$TMP/b.sock" "$@"; }
+fc() { "$FOUCTL" -S "$TMP/c.sock" "$@"; }
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
 nok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
@@ -71,6 +76,25 @@ setup_hosts() {
 	na ip link set va up; nb ip link set vb up
 }
 
+# Three hosts A, B, C ($A4, $B4, $C4 on va, vb, vc) on one bridge in namespace
+# U, multicast snooping off so that a group reaches every port.
+setup_bridge3() {
+	local h ns
+	need_root
+	ip netns add "$NSA" && ip netns add "$NSB" && ip netns add "$NSC" && ip netns add "$NSU" || exit 1
+	ip -n "$NSU" link add br0 type bridge
+	ip -n "$NSU" link set br0 type bridge mcast_snooping 0
+	ip -n "$NSU" link set br0 up
+	for h in a b c; do
+		ns=$NSA; [ $h = b ] && ns=$NSB; [ $h = c ] && ns=$NSC
+		ip link add v$h netns "$ns" type veth peer name u$h netns "$NSU" || exit 1
+		ip -n "$NSU" link set u$h master br0 up
+		ip -n "$ns" link set lo up
+	done
+	na ip addr add $A4/24 dev va; nb ip addr add $B4/24 dev vb; nc_ ip addr add $C4/24 dev vc
+	na ip link set va up; nb ip link set vb up; nc_ ip link set vc up
+}
+
 # True when FOUD_TEST_OPTS turns offloads off (foud -O, the sweep of .ci/run).
 opts_no_offload() {
 	case " ${FOUD_TEST_OPTS:-} " in *" -O "*) return 0 ;; esac
@@ -84,10 +108,10 @@ opts_keep_offload() {
 	FOUD_TEST_OPTS=${FOUD_TEST_OPTS//-O/}
 }
 
-# start_foud a|b [foud options]
+# start_foud a|b|c [foud options]
 start_foud() {
 	local h=$1; shift
-	local ns=$NSA; [ "$h" = b ] && ns=$NSB
+	local ns=$NSA; [ "$h" = b ] && ns=$NSB; [ "$h" = c ] && ns=$NSC
 	# FOUD_TEST_OPTS (say -O, offloads off) applies to every foud of a test.
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" "$FOUD" -f -S "$TMP/$h.sock" ${FOUD_TEST_OPTS:-} "$@" 2>>"$TMP/foud-$h.log" &
@@ -99,8 +123,8 @@ start_foud() {
 
 # Brings a foud-made device up with addresses; IPv6 off unless one is given,
 # so that no router solicitation muddies exact counters.
-dev_up() { # dev_up a|b DEV ADDR4/len [ADDR6/len]
-	local ns=$NSA; [ "$1" = b ] && ns=$NSB
+dev_up() { # dev_up a|b|c DEV ADDR4/len [ADDR6/len]
+	local ns=$NSA; [ "$1" = b ] && ns=$NSB; [ "$1" = c ] && ns=$NSC
 	[ -n "${4:-}" ] || ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
 	[ -n "$3" ] && ip netns exec "$ns" ip addr add "$3" dev "$2"
 	[ -n "${4:-}" ] && ip netns exec "$ns" ip addr add "$4" dev "$2" nodad

@@ -64,8 +64,10 @@ static const struct fou_case fou_good[] = {
 	{ "fou add port 65535 ipproto ipv6", FOUD_OP_ADD, 65535, AF_INET, FOU_ENCAP_FOU, 41 },
 	{ "fou add port 6080 gue", FOUD_OP_ADD, 6080, AF_INET, FOU_ENCAP_GUE, 0 },
 	{ "fou add gue port 6080 -6", FOUD_OP_ADD, 6080, AF_INET6, FOU_ENCAP_GUE, 0 },
-	{ "fouctl fou add port 5555 ipproto 255 local 192.0.2.1 # comment",
-	  FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 255, "192.0.2.1" },
+	{ "fouctl fou add port 5555 ipproto 47 local 192.0.2.1 # comment",
+	  FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 47, "192.0.2.1" },
+	{ "fou add port 5555 ipproto ipencap", FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
+	{ "fou add port 5555 ipproto 041", FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 41 },
 	{ "fou add port 5555 gue local 2001:db8::1 peer 2001:db8::2 peer_port 7 -6",
 	  FOUD_OP_ADD, 5555, AF_INET6, FOU_ENCAP_GUE, 0, "2001:db8::1", "2001:db8::2", 7 },
 	{ "fou add peer_port 9 peer 192.0.2.9 port 5 ipproto 4",
@@ -498,6 +500,29 @@ static void test_l2_carrier_fdb(void **state)
 	}
 }
 
+/* gretap and nvgre: a multicast remote is a group joined on dev; the L3 kinds refuse one. */
+static void test_gre_group(void **state)
+{
+	static const char *lines[] = {
+		"link add name g type gretap remote 239.1.1.1 local 192.0.2.1 dev eth0 key 5",
+		"link add name n type nvgre vsid 9 remote 239.1.1.1 local 192.0.2.1 dev eth0",
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		assert_int_equal(parse_line(lines[i], buf, &cmd, err, sizeof(err)), 0);
+		assert_addr(&cmd.link.l2.group, "239.1.1.1");
+		assert_int_equal(cmd.link.l2.remote.family, 0);
+		assert_string_equal(cmd.link.l2.dev, "eth0");
+	}
+	assert_int_equal(parse_line("link add name g type gre remote 239.1.1.1 local 192.0.2.1",
+				    buf, &cmd, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "\"remote\" 239.1.1.1: a multicast remote is not supported for "
+			    "type \"gre\" (gretap and nvgre join one with dev)");
+}
+
 /* "type" is found wherever it is, and a value spelt "type" is only a value. */
 static void test_l2_prescan(void **state)
 {
@@ -629,6 +654,10 @@ static const struct err_case errs[] = {
 	{ "fou add port 5555 ipproto 0", "0" },
 	{ "fou add port 5555 ipproto 256", "256" },
 	{ "fou add port 5555 ipproto nosuchproto", "nosuchproto" },
+	{ "fou add port 5555 ipproto 6", "6" },
+	{ "fou add port 5555 ipproto tcp", "tcp" },
+	{ "fou add port 5555 ipproto 255", "255" },
+	{ "fou del port 5555 ipproto 17", "17" },
 	{ "fou add port 5555 gue peer 192.0.2.1", "peer_port" },
 	{ "fou add port 5555 gue peer_port 9", "peer" },
 	{ "fou add port 5555 gue local 2001:db8::1", "local" },
@@ -767,6 +796,12 @@ static const struct err_case errs[] = {
 	  "encap-remcsum" },
 	{ "link add name g type gretap " V4 " learning nolearning", "nolearning" },
 	{ "link add name g type gretap " V4 " maxaddress -1", "-1" },
+	{ "link add name g type gretap remote 239.1.1.1 local 192.0.2.1", "dev" },
+	{ "link add name g type gretap " V4 " dev eth0", "dev" },
+	{ "link add name n type nvgre vsid 9 remote 239.1.1.1 local 192.0.2.1", "dev" },
+	{ "link add name n type nvgre vsid 9 " V4 " dev eth0", "dev" },
+	{ "link add name t type ip6gre remote ff05::1 local 2001:db8::1", "remote" },
+	{ "link add name t type ipip remote 224.0.0.9 local 192.0.2.1", "remote" },
 	{ "link add name g type gre " V4 " maxaddress 5", "maxaddress" },
 	{ "link add name g type ipip " V4 " learning", "learning" },
 	/* stt */
@@ -821,6 +856,25 @@ static const struct err_case errs[] = {
 	{ "tou del peer 192.0.2.2 port 6080", "port" },
 	{ "tou show peer 192.0.2.2", "peer" },
 };
+
+/* A protocol the receive side cannot demultiplex is refused, and the message says which it can. */
+static void test_fou_ipproto_unsupported(void **state)
+{
+	static const char *lines[] = {
+		"fou add port 5555 ipproto 6", "fou add port 5555 ipproto udp",
+		"fou add port 5555 ipproto 1", "fou add port 5555 ipproto 94",
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		assert_int_equal(parse_line(lines[i], buf, &cmd, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "\"ipproto\""));
+		assert_non_null(strstr(err, "4 (ipip), 41 (ipv6) or 47 (gre)"));
+		assert_non_null(strstr(err, "\"gue\""));
+	}
+}
 
 static void test_errors(void **state)
 {
@@ -1016,6 +1070,8 @@ int main(void)
 		cmocka_unit_test(test_l2_prescan),
 		cmocka_unit_test(test_fdb_good),
 		cmocka_unit_test(test_link_target),
+		cmocka_unit_test(test_fou_ipproto_unsupported),
+		cmocka_unit_test(test_gre_group),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_error_edges),

@@ -12,7 +12,6 @@
 
 #define SEC	1000u
 
-static struct fou_fdb_entry tab[8192];
 static struct fou_addr flood[4];
 
 static struct fou_addr ip4(uint8_t last)
@@ -29,20 +28,21 @@ static void mac(uint8_t *m, uint32_t n)
 	fou_put32(m + 2, n);
 }
 
+#define SLOT	sizeof(struct fou_fdb_entry)
+
 static void test_init(void **state)
 {
 	struct fou_fdb f;
 
 	(void)state;
-	assert_int_equal(fou_fdb_init(&f, tab, 1, 0, 300, 0, NULL, 0), -EINVAL);
-	assert_int_equal(fou_fdb_init(&f, tab, 2, 0, 300, 0, NULL, 0), 0);
-	assert_int_equal(f.limit, 1);
-	assert_int_equal(fou_fdb_init(&f, tab, 64, 0, 300, 0, NULL, 0), 0);
-	assert_int_equal(f.limit, 48);
-	assert_int_equal(fou_fdb_init(&f, tab, 64, 10, 300, 0, NULL, 0), 0);
+	assert_int_equal(fou_fdb_init(&f, 0, 300, 0, NULL, 0, NULL), 0);
+	assert_int_equal(f.limit, SIZE_MAX);
+	assert_int_equal(f.size, FOU_FDB_MIN_SIZE);
+	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_MIN_SIZE * SLOT);
+	fou_fdb_free(&f);
+	assert_int_equal(fou_fdb_init(&f, 10, 300, 0, NULL, 0, NULL), 0);
 	assert_int_equal(f.limit, 10);
-	assert_int_equal(fou_fdb_init(&f, tab, 64, 1000, 300, 0, NULL, 0), 0);
-	assert_int_equal(f.limit, 48);
+	fou_fdb_free(&f);
 }
 
 static void test_learn(void **state)
@@ -53,7 +53,7 @@ static void test_learn(void **state)
 	struct fou_fdb f;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 64, 0, FOU_FDB_AGEING_DEFAULT, 42, NULL, 0);
+	fou_fdb_init(&f, 0, FOU_FDB_AGEING_DEFAULT, 42, NULL, 0, NULL);
 	mac(m, 1);
 	assert_null(fou_fdb_lookup(&f, m));
 	assert_int_equal(fou_fdb_learn(&f, m, &r1, 1000), 0);
@@ -72,6 +72,7 @@ static void test_learn(void **state)
 	assert_int_equal(e->updated, 6000);
 	assert_int_equal(f.moved, 1);
 	assert_int_equal(f.count, 1);
+	fou_fdb_free(&f);
 }
 
 static void test_bad_source(void **state)
@@ -87,13 +88,14 @@ static void test_bad_source(void **state)
 	size_t i;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 64, 0, 300, 0, NULL, 0);
+	fou_fdb_init(&f, 0, 300, 0, NULL, 0, NULL);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(fou_fdb_learn(&f, bad[i], &r, 0), -FOU_DROP_BAD_SRC_MAC);
 		assert_null(fou_fdb_lookup(&f, bad[i]));
 	}
 	assert_int_equal(f.count, 0);
 	assert_int_equal(fou_fdb_add(&f, bad[0], &r, 0, 0), -EINVAL);
+	fou_fdb_free(&f);
 }
 
 static void test_static(void **state)
@@ -104,7 +106,7 @@ static void test_static(void **state)
 	struct fou_fdb f;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 64, 0, 300, 0, NULL, 0);
+	fou_fdb_init(&f, 0, 300, 0, NULL, 0, NULL);
 	mac(m, 7);
 	assert_int_equal(fou_fdb_add(&f, m, &r1, 0, 100), 0);
 	assert_int_equal(fou_fdb_add(&f, m, &r2, 0, 100), -EEXIST);
@@ -131,6 +133,7 @@ static void test_static(void **state)
 	/* A multicast MAC may be configured, as `bridge fdb add` allows. */
 	assert_int_equal(fou_fdb_add(&f, (const uint8_t *)"\x01\x00\x5e\x00\x00\x05", &r1, 0, 0), 0);
 	assert_non_null(fou_fdb_lookup(&f, (const uint8_t *)"\x01\x00\x5e\x00\x00\x05"));
+	fou_fdb_free(&f);
 }
 
 static void test_maxaddress(void **state)
@@ -141,7 +144,7 @@ static void test_maxaddress(void **state)
 	uint32_t i;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 64, 5, 300, 0, NULL, 0);
+	fou_fdb_init(&f, 5, 300, 0, NULL, 0, NULL);
 	mac(m, 100);
 	assert_int_equal(fou_fdb_add(&f, m, &r, 0, 0), 0);
 	for (i = 0; i < 4; i++) {
@@ -164,6 +167,7 @@ static void test_maxaddress(void **state)
 	mac(m, 50);
 	assert_int_equal(fou_fdb_learn(&f, m, &r, 0), 0);
 	assert_int_equal(f.count, 5);
+	fou_fdb_free(&f);
 }
 
 static void test_ageing(void **state)
@@ -173,7 +177,7 @@ static void test_ageing(void **state)
 	struct fou_fdb f;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 64, 0, FOU_FDB_AGEING_DEFAULT, 0, NULL, 0);
+	fou_fdb_init(&f, 0, FOU_FDB_AGEING_DEFAULT, 0, NULL, 0, NULL);
 	mac(a, 1);
 	mac(b, 2);
 	mac(s, 3);
@@ -191,10 +195,12 @@ static void test_ageing(void **state)
 	assert_non_null(fou_fdb_lookup(&f, s));
 	assert_int_equal(f.count, 1);
 	/* ageing 0: never. */
-	fou_fdb_init(&f, tab, 64, 0, 0, 0, NULL, 0);
+	fou_fdb_free(&f);
+	fou_fdb_init(&f, 0, 0, 0, NULL, 0, NULL);
 	fou_fdb_learn(&f, a, &r, 0);
 	assert_int_equal(fou_fdb_age(&f, UINT64_MAX / 2), 0);
 	assert_non_null(fou_fdb_lookup(&f, a));
+	fou_fdb_free(&f);
 }
 
 static void test_flood(void **state)
@@ -205,7 +211,7 @@ static void test_flood(void **state)
 	size_t i;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 64, 0, 300, 0, flood, 2);
+	fou_fdb_init(&f, 0, 300, 0, flood, 2, NULL);
 	assert_int_equal(fou_fdb_flood_add(&f, &r1), 0);
 	assert_int_equal(fou_fdb_flood_add(&f, &r1), -EEXIST);
 	assert_int_equal(fou_fdb_flood_add(&f, &r2), 0);
@@ -228,8 +234,10 @@ static void test_flood(void **state)
 		fou_fdb_flood_del(&f, &f.flood[0]);
 	assert_int_equal(f.nflood, 0);
 	/* No list at all. */
-	fou_fdb_init(&f, tab, 64, 0, 300, 0, NULL, 8);
+	fou_fdb_free(&f);
+	fou_fdb_init(&f, 0, 300, 0, NULL, 8, NULL);
 	assert_int_equal(fou_fdb_flood_add(&f, &r1), -ENOSPC);
+	fou_fdb_free(&f);
 }
 
 static void test_iterate_flush(void **state)
@@ -242,7 +250,7 @@ static void test_iterate_flush(void **state)
 	uint32_t i;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 256, 0, 300, 5, NULL, 0);
+	fou_fdb_init(&f, 0, 300, 5, NULL, 0, NULL);
 	for (i = 0; i < 100; i++) {
 		mac(m, i);
 		if (i % 10 == 0)
@@ -270,6 +278,7 @@ static void test_iterate_flush(void **state)
 	assert_int_equal(f.count, 0);
 	pos = 0;
 	assert_null(fou_fdb_next(&f, &pos));
+	fou_fdb_free(&f);
 }
 
 static uint32_t rng = 12345;
@@ -291,7 +300,7 @@ static void test_mac_flood(void **state)
 	uint32_t i, learned = 0;
 
 	(void)state;
-	fou_fdb_init(&f, tab, 8192, 6000, 300, 0xabcdef, NULL, 0);
+	fou_fdb_init(&f, 6000, 300, 0xabcdef, NULL, 0, NULL);
 	for (i = 0; i < 100000; i++) {
 		mac(m, rnd());
 		if (fou_fdb_learn(&f, m, &r, i) == 0)
@@ -308,8 +317,9 @@ static void test_mac_flood(void **state)
 	}
 	assert_int_equal(fou_fdb_age(&f, 100000 + 300 * SEC), 6000);
 	assert_int_equal(f.count, 0);
-	for (i = 0; i < f.size; i++)
-		assert_int_equal(tab[i].flags, 0);
+	/* The array shrank back with them. */
+	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_MIN_SIZE * SLOT);
+	fou_fdb_free(&f);
 }
 
 /* Random learn/delete churn against a brute-force model: no lost entries. */
@@ -324,7 +334,7 @@ static void test_churn(void **state)
 	(void)state;
 	memset(present, 0, sizeof(present));
 	/* A small table with a constant seed: long probe runs and wraparound. */
-	fou_fdb_init(&f, tab, 700, 0, 300, 1, NULL, 0);
+	fou_fdb_init(&f, 0, 300, 1, NULL, 0, NULL);
 	for (i = 0; i < 200000; i++) {
 		k = rnd() % 512;
 		mac(m, k);
@@ -346,6 +356,90 @@ static void test_churn(void **state)
 		mac(m, k);
 		assert_int_equal(fou_fdb_lookup(&f, m) != NULL, present[k]);
 	}
+	fou_fdb_free(&f);
+}
+
+/* maxaddress allocates nothing: the array follows what is learned, both ways. */
+static void test_mem_follows_entries(void **state)
+{
+	struct fou_addr r = ip4(1);
+	struct fou_fdb f;
+	uint8_t m[6];
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(fou_fdb_init(&f, 3000000, 300, 7, NULL, 0, NULL), 0);
+	for (i = 0; i < 10; i++) {
+		mac(m, i);
+		assert_int_equal(fou_fdb_learn(&f, m, &r, 0), 0);
+	}
+	assert_true(fou_fdb_mem(&f) < 64 * 1024);
+	for (i = 10; i < 100000; i++) {
+		mac(m, i);
+		assert_int_equal(fou_fdb_learn(&f, m, &r, i), 0);
+	}
+	assert_int_equal(f.count, 100000);
+	/* At most twice the slots 3/4 full would need, whatever maxaddress says. */
+	assert_true(fou_fdb_mem(&f) <= 2 * 100000 * 4 / 3 * SLOT);
+	for (i = 0; i < 100000; i++) {
+		mac(m, i);
+		assert_non_null(fou_fdb_lookup(&f, m));
+	}
+	/* Nothing old enough: ageing does not remove (nor scan). */
+	assert_int_equal(fou_fdb_age(&f, 300 * SEC - 1), 0);
+	assert_int_equal(f.count, 100000);
+	/* Half expire, then the rest; the array shrinks with them. */
+	assert_int_equal(fou_fdb_age(&f, 300 * SEC + 50000), 50001);
+	for (i = 50001; i < 100000; i++) {
+		mac(m, i);
+		assert_non_null(fou_fdb_lookup(&f, m));
+	}
+	assert_int_equal(fou_fdb_age(&f, 400 * SEC), 49999);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_MIN_SIZE * SLOT);
+	fou_fdb_free(&f);
+}
+
+/* One budget over every table: learning past it is refused and counted, as past maxaddress. */
+static void test_budget(void **state)
+{
+	struct fou_fdb_budget b = { .max = 100 };
+	struct fou_addr r = ip4(1);
+	struct fou_fdb f, g;
+	uint8_t m[6];
+	uint32_t i;
+
+	(void)state;
+	fou_fdb_init(&f, 0, 300, 1, NULL, 0, &b);
+	fou_fdb_init(&g, 1000, 300, 2, NULL, 0, &b);
+	for (i = 0; i < 60; i++) {
+		mac(m, i);
+		assert_int_equal(fou_fdb_learn(&f, m, &r, 0), 0);
+	}
+	for (i = 0; i < 60; i++) {
+		mac(m, 1000 + i);
+		assert_int_equal(fou_fdb_learn(&g, m, &r, 0), i < 40 ? 0 : -FOU_DROP_FDB_FULL);
+	}
+	assert_int_equal(b.used, 100);
+	assert_int_equal(g.count, 40);
+	assert_int_equal(g.refused, 20);
+	/* Known sources still refresh; a static entry is refused too. */
+	mac(m, 1000);
+	assert_int_equal(fou_fdb_learn(&g, m, &r, 5), 0);
+	mac(m, 5000);
+	assert_int_equal(fou_fdb_add(&g, m, &r, 0, 0), -ENOSPC);
+	/* Room comes back as entries go: deleted, aged, or a whole device. */
+	mac(m, 0);
+	assert_int_equal(fou_fdb_del(&f, m), 0);
+	assert_int_equal(b.used, 99);
+	mac(m, 5000);
+	assert_int_equal(fou_fdb_add(&g, m, &r, 0, 0), 0);
+	fou_fdb_free(&f);
+	assert_int_equal(b.used, 41);
+	assert_int_equal(fou_fdb_age(&g, 300 * SEC), 39);
+	assert_int_equal(b.used, 2);
+	fou_fdb_free(&g);
+	assert_int_equal(b.used, 0);
 }
 
 int main(void)
@@ -361,6 +455,8 @@ int main(void)
 		cmocka_unit_test(test_iterate_flush),
 		cmocka_unit_test(test_mac_flood),
 		cmocka_unit_test(test_churn),
+		cmocka_unit_test(test_mem_follows_entries),
+		cmocka_unit_test(test_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
