@@ -144,10 +144,10 @@ static int p_bool(struct nd_val *v, const char *s)
 	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (!strcasecmp(s, yes[i]))
-			return v->num = 1, 0;
-		if (!strcasecmp(s, no[i]))
-			return v->num = 0, 0;
+		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+			v->num = !strcasecmp(s, yes[i]);
+			return 0;
+		}
 	}
 	return -EINVAL;
 }
@@ -193,9 +193,10 @@ static int p_vni(struct nd_val *v, const char *s)
 
 static int p_ttl_l2(struct nd_val *v, const char *s)
 {
-	if (!strcmp(s, "inherit"))
-		return v->num = ND_INHERIT, 0;
-	return p_u8(v, s);
+	if (strcmp(s, "inherit"))
+		return p_u8(v, s);
+	v->num = ND_INHERIT;
+	return 0;
 }
 
 /* A number, or a dotted quad read as a big-endian number (1.2.3.4 = 0x01020304). */
@@ -250,10 +251,14 @@ static int p_time(struct nd_val *v, const char *s)
 		return -EINVAL;
 	memcpy(num, s, n);
 	num[n] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
-		if (!strcmp(s + n, units[i].u))
-			return nd_ulong(num, 0, UINT32_MAX / units[i].mul, &v->num) ? -EINVAL :
-			       (v->num *= units[i].mul, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(s + n, units[i].u))
+			continue;
+		if (nd_ulong(num, 0, UINT32_MAX / units[i].mul, &v->num))
+			return -EINVAL;
+		v->num *= units[i].mul;
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -277,11 +282,10 @@ static int p_range(struct nd_val *v, const char *s)
 /* Encapsulation=: 0 FooOverUDP (direct), 1 GenericUDPEncapsulation (GUE). */
 static int p_encap(struct nd_val *v, const char *s)
 {
-	if (!strcmp(s, "FooOverUDP"))
-		return v->num = 0, 0;
-	if (!strcmp(s, "GenericUDPEncapsulation"))
-		return v->num = 1, 0;
-	return -EINVAL;
+	if (strcmp(s, "FooOverUDP") && strcmp(s, "GenericUDPEncapsulation"))
+		return -EINVAL;
+	v->num = !strcmp(s, "GenericUDPEncapsulation");
+	return 0;
 }
 
 /* foud's ip6tnl carries IPv4 and IPv6 (mode any); every mode is accepted. */
@@ -302,9 +306,12 @@ static int p_proto(struct nd_val *v, const char *s)
 
 	if (isdigit((unsigned char)s[0]))
 		return nd_ulong(s, 1, 255, &v->num);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcasecmp(s, names[i].name))
-			return v->num = (unsigned long)names[i].num, 0;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcasecmp(s, names[i].name)) {
+			v->num = (unsigned long)names[i].num;
+			return 0;
+		}
+	}
 	pe = getprotobyname(s);
 	if (!pe || pe->p_proto < 1 || pe->p_proto > 255)
 		return -EINVAL;
