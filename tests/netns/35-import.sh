@@ -79,8 +79,9 @@ check "import on A: exit 0 ($(tr '\n' ' ' <"$TMP/a.err"))" test $rc -eq 0
 check "the unknown key is named by file and line, and skipped" \
 	grep -qxF "$TMP/a/25-fou-ipip.netdev:12: unknown key [Tunnel] Frobnicate, skipped" "$TMP/a.err"
 check "nothing else is said" test "$(wc -l <"$TMP/a.err")" -eq 1
-fb import "$TMP"/b/*.netdev 2>"$TMP/b.err"; rc=$?
-check "import on B: exit 0" test $rc -eq 0
+# shellcheck disable=SC2046
+fb import $(ls -r "$TMP"/b/*.netdev) 2>"$TMP/b.err"; rc=$?
+check "import on B, the files named in reverse: exit 0" test $rc -eq 0
 got="$(fa -j fou show | jq -c '[.[].port]')/$(fa -j link show | jq -c '[.[].ifname]')"
 check "A has the 4 FOU ports, the VXLAN and Geneve ports, and 8 devices: $got" test "$got" = \
 	'[5555,5556,5557,6080,4789,6081]/["ipiptun","gretun","gretaptun","sittun","ip6tnltun","ip6gretun","vxlan99","geneve7"]' 
