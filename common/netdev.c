@@ -831,7 +831,7 @@ static void assign(struct nd_ctx *c, const struct nd_key *k, const struct nd_asg
 
 	if (!*a->val) {
 		if (k->slot < S__MAX)
-			c->v[k->slot].line = 0;
+			memset(&c->v[k->slot], 0, sizeof(c->v[k->slot]));
 		return;
 	}
 	if (k->parse(&v, a->val)) {

@@ -145,6 +145,12 @@ static void test_ini(void **state)
 		{ "[NetDev]\nName=a\nKind=ipip\n" TUN4 "TTL=64\nTTL=\nFooOverUDP=yes\n"
 		  "FooOverUDP=\nFOUDestinationPort=1\n",
 		  "link add name a type ipip " R4 },
+		{ "[NetDev]\nName=a\nKind=ipip\n" TUN4 "FooOverUDP=yes\nFOUDestinationPort=1\n"
+		  "FOUSourcePort=4000\nFOUSourcePort=\n",
+		  "link add name a type ipip " R4 " encap fou encap-sport auto encap-dport 1" },
+		{ "[NetDev]\nName=f\nKind=fou\n[FooOverUDP]\nPort=1\nProtocol=4\n"
+		  "Local=2001:db8::1\nLocal=\n",
+		  "fou add port 1 ipproto 4", 1 },
 		/* comments (# and ;, after blanks), blank lines, blanks around = */
 		{ "# a comment\n; another\n\n  [NetDev]  \n Name = a \n\t# Kind=gre\nKind=ipip\n"
 		  "[Tunnel]\n  ; Local=192.0.2.9\nLocal =192.0.2.1\nRemote= 192.0.2.2\r\n",
