@@ -748,6 +748,7 @@ static int asg_add(struct nd_ctx *c, unsigned long line, const char *sect, char 
 		free(a);
 		if (grown)
 			c->asg = grown;
+		nd_say(c, line, "out of memory");
 		return -ENOMEM;
 	}
 	c->asg = grown;
