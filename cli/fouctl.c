@@ -20,6 +20,7 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "netdev.h"
 
 #define REPLY_MAX	(16u << 20)	/* per stream; more means a broken reply */
 
@@ -299,12 +300,74 @@ static int run_batch(const struct opts *o)
 	return ret;
 }
 
+/* ---- import: systemd-networkd .netdev files ---------------------------------- */
+
+static int import_read(const char *path, struct netdev_file *nf)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		fprintf(stderr, "fouctl: cannot open %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	ret = netdev_read(f, path, nf, stderr);
+	fclose(f);
+	return ret;
+}
+
+/* -n prints the command (the grammar of foud -c); else it goes the way of any command. */
+static int import_apply(const struct opts *o, const struct netdev_file *nf, bool dry)
+{
+	struct where w = { .file = nf->path, .line = nf->line };
+	char line[NETDEV_CMD_MAX], *argv[FOUD_CTL_MAX_ARGS + 1];
+	int n;
+
+	if (dry)
+		return printf("%s\n", nf->cmd) < 0;
+	memcpy(line, nf->cmd, sizeof(line));
+	n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
+	return n > 0 ? run_words(o, n, argv, &w) : 1;
+}
+
+/*
+ * `import [-n] FILE...`: every file is read and checked first; a refused
+ * file is skipped (the exit status says so), the others are applied, the
+ * FOU ports (Kind=fou) before the tunnels whatever the order of the files.
+ */
+static int run_import(const struct opts *o, int argc, char *argv[])
+{
+	bool dry = argc > 0 && !strcmp(argv[0], "-n");
+	struct netdev_file *nf;
+	int ret = 0;
+
+	argc -= dry;
+	argv += dry;
+	if (argc < 1) {
+		fputs("Usage: fouctl import [ -n ] FILE...\n", stderr);
+		return 1;
+	}
+	nf = calloc((size_t)argc, sizeof(*nf));
+	if (!nf)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		if (import_read(argv[i], &nf[i]))
+			ret = 1;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < argc; i++)
+			if (nf[i].cmd[0] && nf[i].fou_port == !pass && import_apply(o, &nf[i], dry))
+				ret = 1;
+	free(nf);
+	return ret;
+}
+
 /* ---- options ---------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
 	fputs("Usage: ", f);
 	fputs(foud_cmd_usage, f);
+	fputs("\nfouctl import [ -n ] FILE...\n", f);
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -347,6 +410,8 @@ int main(int argc, char *argv[])
 	}
 	if (o.batch)
 		return run_batch(&o);
+	if (optind < argc && !strcmp(argv[optind], "import"))
+		return run_import(&o, argc - optind - 1, argv + optind + 1);
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;

@@ -73,7 +73,7 @@ done
 # protocol to its header plus FOUD_CTL_MAX.
 max_len() {
 	case $1 in
-	conf) echo 8192 ;;
+	conf|netdev) echo 8192 ;;
 	ctl) echo 65552 ;;
 	*) echo 65535 ;;
 	esac

@@ -1,0 +1,927 @@
+// SPDX-License-Identifier: MIT
+/*
+ * systemd-networkd .netdev files as fouctl commands (fouctl import).
+ *
+ * A file is read as networkd 252 reads it: [Section] lines, Key=Value with
+ * blanks around both stripped, whole-line '#' and ';' comments, the last
+ * assignment of a key wins and an empty value resets it. Kind= is found
+ * first, because it decides which section the file may have. Each key of
+ * that section goes through one table to a value parser and a slot; the
+ * kind's emitter then writes the fouctl words from the slots. Those words
+ * are checked by foud_cmd_parse(): this file writes the grammar, it never
+ * parses it.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "netdev.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ND_VAL_MAX	64
+#define ND_INHERIT	256	/* a TTL of "inherit" */
+#define VXLAN_PORT_LINUX 8472	/* the kernel's default, which networkd leaves in place */
+
+enum nd_sect { SEC_NETDEV, SEC_TUNNEL, SEC_FOU, SEC_VXLAN, SEC_GENEVE, SEC__MAX };
+
+static const char *const sect_names[SEC__MAX] = {
+	"NetDev", "Tunnel", "FooOverUDP", "VXLAN", "GENEVE",
+};
+
+/* Where a key's value goes; a section has each slot at most once. */
+enum nd_slot {
+	S_NAME, S_KIND, S_MTU,
+	S_LOCAL, S_REMOTE, S_TOS, S_TTL, S_PMTU, S_KEY, S_IKEY, S_OKEY, S_SEQ,
+	S_FOU, S_FOU_DPORT, S_FOU_SPORT, S_ENCAP, S_MODE,
+	S_PORT, S_PROTO, S_PEER, S_PEER_PORT,
+	S_VNI, S_GROUP, S_DSTPORT, S_SRCPORT, S_LEARN, S_AGEING, S_MAXADDR,
+	S_UDPCSUM, S_ZCSUMTX, S_ZCSUMRX,
+	S__MAX,
+	S_NOP,		/* accepted, nothing to do (foud's tunnels are independent) */
+	S_IGNORE,	/* networkd's, not foud's: said, and ignored */
+	S_REFUSE,	/* a wire format foud does not speak: the file is refused if yes */
+};
+
+struct nd_val {
+	unsigned long line;		/* 0: unset, or reset by an empty value */
+	unsigned long num;		/* numbers, booleans, an address's family */
+	char text[ND_VAL_MAX];		/* addresses and names as given */
+};
+
+/* One Key=Value line, kept until the kind is known. */
+struct nd_asg {
+	unsigned long line;
+	char *sect, *key, *val;		/* in buf */
+	char buf[];
+};
+
+struct nd_kind;
+
+struct nd_ctx {
+	const char *path;
+	FILE *err;
+	struct netdev_file *nf;
+	const struct nd_kind *kind;
+	struct nd_asg **asg;
+	size_t nasg;
+	bool bad;			/* a value was refused: the file is */
+	bool full;			/* the command did not fit */
+	size_t len;			/* of nf->cmd */
+	struct nd_val v[S__MAX];
+};
+
+static void __attribute__((format(printf, 3, 4)))
+nd_say(struct nd_ctx *c, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (line)
+		fprintf(c->err, "%s:%lu: ", c->path, line);
+	else
+		fprintf(c->err, "%s: ", c->path);
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->err);
+}
+
+/* ---- values: 0 or -EINVAL ------------------------------------------------ */
+
+/* Decimal digits only, as systemd's safe_atou for these keys. */
+static int nd_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int nd_text(struct nd_val *v, const char *s)
+{
+	if (strlen(s) >= sizeof(v->text))
+		return -EINVAL;
+	strcpy(v->text, s);
+	return 0;
+}
+
+static int p_any(struct nd_val *v, const char *s)
+{
+	(void)v;
+	(void)s;
+	return 0;
+}
+
+/* As the kernel's dev_valid_name(). */
+static int p_name(struct nd_val *v, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t"))
+		return -EINVAL;
+	return nd_text(v, s);
+}
+
+static int p_bool(struct nd_val *v, const char *s)
+{
+	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+			v->num = !strcasecmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int p_addr(struct nd_val *v, const char *s)
+{
+	uint8_t a[16];
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		v->num = AF_INET;
+	else if (inet_pton(AF_INET6, s, a) == 1)
+		v->num = AF_INET6;
+	else
+		return -EINVAL;
+	return nd_text(v, s);
+}
+
+static int p_port(struct nd_val *v, const char *s)
+{
+	return nd_ulong(s, 1, 65535, &v->num);
+}
+
+/* FOUSourcePort=0: the stack picks, foud's "encap-sport auto". */
+static int p_port0(struct nd_val *v, const char *s)
+{
+	return nd_ulong(s, 0, 65535, &v->num);
+}
+
+static int p_u8(struct nd_val *v, const char *s)
+{
+	return nd_ulong(s, 0, 255, &v->num);
+}
+
+static int p_u32(struct nd_val *v, const char *s)
+{
+	return nd_ulong(s, 0, UINT32_MAX, &v->num);
+}
+
+static int p_vni(struct nd_val *v, const char *s)
+{
+	return nd_ulong(s, 0, 0xffffff, &v->num);
+}
+
+static int p_ttl_l2(struct nd_val *v, const char *s)
+{
+	if (strcmp(s, "inherit"))
+		return p_u8(v, s);
+	v->num = ND_INHERIT;
+	return 0;
+}
+
+/* A number, or a dotted quad read as a big-endian number (1.2.3.4 = 0x01020304). */
+static int p_key(struct nd_val *v, const char *s)
+{
+	struct in_addr in;
+
+	if (!strchr(s, '.'))
+		return p_u32(v, s);
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return -EINVAL;
+	v->num = ntohl(in.s_addr);
+	return 0;
+}
+
+/* MTUBytes=: bytes, or K, M, G of 1024. */
+static int p_size(struct nd_val *v, const char *s)
+{
+	static const char units[] = "KMG";
+	char num[24];
+	size_t n = strlen(s);
+	const char *u;
+	int shift = 0;
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	u = strchr(units, s[n - 1]);
+	if (u && *u) {
+		shift = 10 * (int)(u - units + 1);
+		n--;
+	}
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (nd_ulong(num, 1, 65535, &v->num) || (v->num << shift) > 65535 ||
+	    (v->num << shift) < 68)
+		return -EINVAL;
+	v->num <<= shift;
+	return 0;
+}
+
+/* FDBAgeingSec=: a time span, seconds by default. */
+static int p_time(struct nd_val *v, const char *s)
+{
+	static const struct { const char *u; unsigned long mul; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "sec", 1 }, { "m", 60 }, { "min", 60 },
+		{ "h", 3600 }, { "hr", 3600 }, { "d", 86400 },
+	};
+	char num[24];
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(s + n, units[i].u))
+			continue;
+		if (nd_ulong(num, 0, UINT32_MAX / units[i].mul, &v->num))
+			return -EINVAL;
+		v->num *= units[i].mul;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* PortRange=LOW-HIGH, kept as LOW << 16 | HIGH. */
+static int p_range(struct nd_val *v, const char *s)
+{
+	const char *dash = strchr(s, '-');
+	unsigned long lo, hi;
+	char num[8];
+
+	if (!dash || dash - s >= (long)sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, (size_t)(dash - s));
+	num[dash - s] = '\0';
+	if (nd_ulong(num, 1, 65535, &lo) || nd_ulong(dash + 1, 1, 65535, &hi) || lo > hi)
+		return -EINVAL;
+	v->num = lo << 16 | hi;
+	return 0;
+}
+
+/* Encapsulation=: 0 FooOverUDP (direct), 1 GenericUDPEncapsulation (GUE). */
+static int p_encap(struct nd_val *v, const char *s)
+{
+	if (strcmp(s, "FooOverUDP") && strcmp(s, "GenericUDPEncapsulation"))
+		return -EINVAL;
+	v->num = !strcmp(s, "GenericUDPEncapsulation");
+	return 0;
+}
+
+/* foud's ip6tnl carries IPv4 and IPv6 (mode any); every mode is accepted. */
+static int p_mode(struct nd_val *v, const char *s)
+{
+	if (strcmp(s, "ip6ip6") && strcmp(s, "ipip6") && strcmp(s, "any"))
+		return -EINVAL;
+	return nd_text(v, s);
+}
+
+/* Protocol=: 1-255 or a name, written as its number. */
+static int p_proto(struct nd_val *v, const char *s)
+{
+	static const struct { const char *name; int num; } names[] = {
+		{ "ipip", 4 }, { "ipv6", 41 }, { "gre", 47 },
+	};
+	struct protoent *pe;
+
+	if (isdigit((unsigned char)s[0]))
+		return nd_ulong(s, 1, 255, &v->num);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcasecmp(s, names[i].name)) {
+			v->num = (unsigned long)names[i].num;
+			return 0;
+		}
+	}
+	pe = getprotobyname(s);
+	if (!pe || pe->p_proto < 1 || pe->p_proto > 255)
+		return -EINVAL;
+	v->num = (unsigned long)pe->p_proto;
+	return 0;
+}
+
+/* ---- the keys ---------------------------------------------------------------- */
+
+struct nd_key {
+	enum nd_sect sect;
+	const char *key;
+	int slot;			/* enum nd_slot */
+	int (*parse)(struct nd_val *v, const char *s);
+	const char *expect;
+};
+
+#define X_ADDR	"an IPv4 or IPv6 address (foud has no \"any\" or address of a link type)"
+#define X_BOOL	"a boolean (yes, no, true, false, on, off, 1, 0)"
+#define X_PORT	"a port 1-65535"
+#define X_TTL	"a number 0-255 or inherit"
+#define X_VNI	"a number 0-16777215"
+#define X_ANY	""
+
+#define K(s, k, slot, p, x)	{ SEC_##s, k, slot, p, x }
+#define IGN(s, k)		{ SEC_##s, k, S_IGNORE, p_any, X_ANY }
+#define NO(s, k)		{ SEC_##s, k, S_REFUSE, p_bool, X_BOOL }
+
+static const struct nd_key keys[] = {
+	K(NETDEV, "Name", S_NAME, p_name, "an interface name of 1-15 characters"),
+	K(NETDEV, "Kind", S_KIND, p_any, X_ANY),
+	K(NETDEV, "MTUBytes", S_MTU, p_size, "a size 68-65535, or with K, M or G"),
+	K(NETDEV, "Description", S_NOP, p_any, X_ANY),
+	IGN(NETDEV, "MACAddress"),
+
+	K(TUNNEL, "Local", S_LOCAL, p_addr, X_ADDR),
+	K(TUNNEL, "Remote", S_REMOTE, p_addr, X_ADDR),
+	K(TUNNEL, "TOS", S_TOS, p_u8, "a number 0-255"),
+	K(TUNNEL, "TTL", S_TTL, p_u8, "a number 0-255"),
+	K(TUNNEL, "DiscoverPathMTU", S_PMTU, p_bool, X_BOOL),
+	K(TUNNEL, "Key", S_KEY, p_key, "a number 0-4294967295 or a dotted quad"),
+	K(TUNNEL, "InputKey", S_IKEY, p_key, "a number 0-4294967295 or a dotted quad"),
+	K(TUNNEL, "OutputKey", S_OKEY, p_key, "a number 0-4294967295 or a dotted quad"),
+	K(TUNNEL, "SerializeTunneledPackets", S_SEQ, p_bool, X_BOOL),
+	K(TUNNEL, "FooOverUDP", S_FOU, p_bool, X_BOOL),
+	K(TUNNEL, "FOUDestinationPort", S_FOU_DPORT, p_port, X_PORT),
+	K(TUNNEL, "FOUSourcePort", S_FOU_SPORT, p_port0, "a port 0-65535"),
+	K(TUNNEL, "Encapsulation", S_ENCAP, p_encap, "FooOverUDP or GenericUDPEncapsulation"),
+	K(TUNNEL, "Mode", S_MODE, p_mode, "ip6ip6, ipip6 or any"),
+	K(TUNNEL, "Independent", S_NOP, p_bool, X_BOOL),
+	NO(TUNNEL, "External"),
+	NO(TUNNEL, "ISATAP"),
+	IGN(TUNNEL, "AssignToLoopback"), IGN(TUNNEL, "AllowLocalRemote"),
+	IGN(TUNNEL, "IPv6FlowLabel"), IGN(TUNNEL, "CopyDSCP"),
+	IGN(TUNNEL, "EncapsulationLimit"), IGN(TUNNEL, "IPv6RapidDeploymentPrefix"),
+	IGN(TUNNEL, "ERSPANVersion"), IGN(TUNNEL, "ERSPANIndex"),
+	IGN(TUNNEL, "ERSPANDirection"), IGN(TUNNEL, "ERSPANHardwareId"),
+
+	K(FOU, "Port", S_PORT, p_port, X_PORT),
+	K(FOU, "Protocol", S_PROTO, p_proto, "a protocol number 1-255 or a name (ipip, ipv6, gre)"),
+	K(FOU, "Encapsulation", S_ENCAP, p_encap, "FooOverUDP or GenericUDPEncapsulation"),
+	K(FOU, "Local", S_LOCAL, p_addr, X_ADDR),
+	K(FOU, "Peer", S_PEER, p_addr, X_ADDR),
+	K(FOU, "PeerPort", S_PEER_PORT, p_port, X_PORT),
+
+	K(VXLAN, "VNI", S_VNI, p_vni, X_VNI),
+	K(VXLAN, "Id", S_VNI, p_vni, X_VNI),
+	K(VXLAN, "Remote", S_REMOTE, p_addr, X_ADDR),
+	K(VXLAN, "Local", S_LOCAL, p_addr, X_ADDR),
+	K(VXLAN, "Group", S_GROUP, p_addr, X_ADDR),
+	K(VXLAN, "TOS", S_TOS, p_u8, "a number 0-255"),
+	K(VXLAN, "TTL", S_TTL, p_ttl_l2, X_TTL),
+	K(VXLAN, "MacLearning", S_LEARN, p_bool, X_BOOL),
+	K(VXLAN, "FDBAgeingSec", S_AGEING, p_time, "a time span (300, 5min, 1h)"),
+	K(VXLAN, "MaximumFDBEntries", S_MAXADDR, p_u32, "a number 0-4294967295"),
+	K(VXLAN, "UDPChecksum", S_UDPCSUM, p_bool, X_BOOL),
+	K(VXLAN, "UDPCheckSum", S_UDPCSUM, p_bool, X_BOOL),
+	K(VXLAN, "UDP6ZeroChecksumTx", S_ZCSUMTX, p_bool, X_BOOL),
+	K(VXLAN, "UDP6ZeroCheckSumTx", S_ZCSUMTX, p_bool, X_BOOL),
+	K(VXLAN, "UDP6ZeroChecksumRx", S_ZCSUMRX, p_bool, X_BOOL),
+	K(VXLAN, "UDP6ZeroCheckSumRx", S_ZCSUMRX, p_bool, X_BOOL),
+	K(VXLAN, "DestinationPort", S_DSTPORT, p_port, X_PORT),
+	K(VXLAN, "PortRange", S_SRCPORT, p_range, "LOW-HIGH, two ports 1-65535"),
+	K(VXLAN, "Independent", S_NOP, p_bool, X_BOOL),
+	NO(VXLAN, "GroupPolicyExtension"), NO(VXLAN, "GenericProtocolExtension"),
+	NO(VXLAN, "RemoteChecksumTx"), NO(VXLAN, "RemoteChecksumRx"),
+	IGN(VXLAN, "ReduceARPProxy"), IGN(VXLAN, "ARPProxy"),
+	IGN(VXLAN, "L2MissNotification"), IGN(VXLAN, "L3MissNotification"),
+	IGN(VXLAN, "RouteShortCircuit"), IGN(VXLAN, "FlowLabel"),
+	IGN(VXLAN, "IPDoNotFragment"),
+
+	K(GENEVE, "Id", S_VNI, p_vni, X_VNI),
+	K(GENEVE, "Remote", S_REMOTE, p_addr, X_ADDR),
+	K(GENEVE, "TOS", S_TOS, p_u8, "a number 0-255"),
+	K(GENEVE, "TTL", S_TTL, p_ttl_l2, X_TTL),
+	K(GENEVE, "DestinationPort", S_DSTPORT, p_port, X_PORT),
+	IGN(GENEVE, "UDPChecksum"),
+	IGN(GENEVE, "UDP6ZeroChecksumTx"), IGN(GENEVE, "UDP6ZeroCheckSumTx"),
+	IGN(GENEVE, "UDP6ZeroChecksumRx"), IGN(GENEVE, "UDP6ZeroCheckSumRx"),
+	IGN(GENEVE, "FlowLabel"), IGN(GENEVE, "IPDoNotFragment"),
+};
+
+static const struct nd_key *key_find(enum nd_sect s, const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].sect == s && !strcmp(keys[i].key, key))
+			return &keys[i];
+	return NULL;
+}
+
+static int sect_find(const char *name)
+{
+	for (int i = 0; i < SEC__MAX; i++)
+		if (!strcmp(sect_names[i], name))
+			return i;
+	return -1;
+}
+
+/* ---- writing the command ------------------------------------------------------ */
+
+/* Appends a word (or words); an overflow is kept in c->full and refuses the file. */
+static void __attribute__((format(printf, 2, 3)))
+put(struct nd_ctx *c, const char *fmt, ...)
+{
+	size_t room = sizeof(c->nf->cmd) - c->len;
+	va_list ap;
+	int n;
+
+	if (c->full || room < 2) {
+		c->full = true;
+		return;
+	}
+	if (c->len) {
+		c->nf->cmd[c->len++] = ' ';
+		room--;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(c->nf->cmd + c->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		c->full = true;
+	else
+		c->len += (size_t)n;
+}
+
+static bool set(const struct nd_ctx *c, enum nd_slot s)
+{
+	return c->v[s].line != 0;
+}
+
+static bool yes(const struct nd_ctx *c, enum nd_slot s)
+{
+	return set(c, s) && c->v[s].num;
+}
+
+static int missing(struct nd_ctx *c, enum nd_sect s, const char *key, const char *why)
+{
+	nd_say(c, 0, "[%s] %s= is missing (%s), file not applied", sect_names[s], key, why);
+	return -EINVAL;
+}
+
+/* A key this kind does not use (networkd ignores it too). */
+static void unused(struct nd_ctx *c, enum nd_slot s, const char *key, const char *why)
+{
+	if (set(c, s))
+		nd_say(c, c->v[s].line, "[Tunnel] %s= %s, ignored", key, why);
+}
+
+static const char *family_name(unsigned long family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* ---- the kinds ------------------------------------------------------------------ */
+
+#define ND_FOU	0x1	/* FooOverUDP= applies (networkd: ipip, sit, gre, gretap) */
+#define ND_GRE	0x2	/* keys and sequence numbers apply */
+#define ND_MODE	0x4	/* ip6tnl: Mode= is required */
+
+struct nd_kind {
+	const char *kind;		/* Kind= */
+	const char *type;		/* fouctl's type word */
+	enum nd_sect sect;
+	int family;
+	unsigned int flags;
+	int (*emit)(struct nd_ctx *c);
+};
+
+static int emit_fou(struct nd_ctx *c)
+{
+	bool gue = yes(c, S_ENCAP), v6;
+
+	if (!set(c, S_PORT))
+		return missing(c, SEC_FOU, "Port", "networkd and foud need it");
+	if (gue && set(c, S_PROTO)) {
+		nd_say(c, c->v[S_PROTO].line, "[FooOverUDP] Protocol= must be unset with "
+		       "Encapsulation=GenericUDPEncapsulation, file not applied");
+		return -EINVAL;
+	}
+	if (!gue && !set(c, S_PROTO))
+		return missing(c, SEC_FOU, "Protocol", "Encapsulation=FooOverUDP needs it");
+	if (set(c, S_PEER) != set(c, S_PEER_PORT))
+		return missing(c, SEC_FOU, set(c, S_PEER) ? "PeerPort" : "Peer",
+			       "Peer= and PeerPort= go together");
+	v6 = c->v[S_LOCAL].num == AF_INET6 || c->v[S_PEER].num == AF_INET6;
+	put(c, "fou add port %lu", c->v[S_PORT].num);
+	if (gue)
+		put(c, "gue");
+	else
+		put(c, "ipproto %lu", c->v[S_PROTO].num);
+	if (set(c, S_LOCAL))
+		put(c, "local %s", c->v[S_LOCAL].text);
+	if (set(c, S_PEER))
+		put(c, "peer %s peer_port %lu", c->v[S_PEER].text, c->v[S_PEER_PORT].num);
+	/* networkd always asks for an IPv4 port; an IPv6 address needs an IPv6 one */
+	if (v6)
+		put(c, "-6");
+	return 0;
+}
+
+/* [Tunnel] Local= and Remote=: foud needs both, of the kind's family. */
+static int addrs(struct nd_ctx *c)
+{
+	static const enum nd_slot slots[] = { S_REMOTE, S_LOCAL };
+	static const char *const names[] = { "Remote", "Local" };
+	unsigned long family = (unsigned long)c->kind->family;
+
+	for (size_t i = 0; i < ARRAY_SIZE(slots); i++) {
+		const struct nd_val *v = &c->v[slots[i]];
+
+		if (!set(c, slots[i]))
+			return missing(c, SEC_TUNNEL, names[i], "foud needs the address");
+		if (v->num != family) {
+			nd_say(c, v->line, "[Tunnel] %s=%s is %s but Kind=%s needs %s, file not "
+			       "applied", names[i], v->text, family_name(v->num), c->kind->kind,
+			       family_name(family));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* [Tunnel] TTL=0 is inherit; the L2 kinds' 0 is the route's default (auto). */
+static void put_tos_ttl(struct nd_ctx *c)
+{
+	unsigned long ttl = c->v[S_TTL].num;
+
+	if (set(c, S_TTL) && (ttl == ND_INHERIT || (!ttl && c->kind->sect == SEC_TUNNEL)))
+		put(c, "ttl inherit");
+	else if (set(c, S_TTL) && !ttl)
+		put(c, "ttl auto");
+	else if (set(c, S_TTL))
+		put(c, "ttl %lu", ttl);
+	/* foud reads TOS in hexadecimal, as iproute2 */
+	if (set(c, S_TOS))
+		put(c, "tos %lx", c->v[S_TOS].num);
+}
+
+/* Key= sets both directions, InputKey=/OutputKey= override one; 0 is no key. */
+static void put_keys(struct nd_ctx *c)
+{
+	unsigned long k = c->v[S_KEY].num;
+	unsigned long ik = set(c, S_IKEY) ? c->v[S_IKEY].num : set(c, S_KEY) ? k : 0;
+	unsigned long ok = set(c, S_OKEY) ? c->v[S_OKEY].num : set(c, S_KEY) ? k : 0;
+
+	if (ik && ik == ok) {
+		put(c, "key %lu", ik);
+		return;
+	}
+	if (ik)
+		put(c, "ikey %lu", ik);
+	if (ok)
+		put(c, "okey %lu", ok);
+}
+
+static int put_fou(struct nd_ctx *c)
+{
+	if (!set(c, S_FOU_DPORT))
+		return missing(c, SEC_TUNNEL, "FOUDestinationPort", "FooOverUDP=yes needs it");
+	put(c, "encap %s", yes(c, S_ENCAP) ? "gue" : "fou");
+	if (c->v[S_FOU_SPORT].num)
+		put(c, "encap-sport %lu", c->v[S_FOU_SPORT].num);
+	else
+		put(c, "encap-sport auto");
+	put(c, "encap-dport %lu", c->v[S_FOU_DPORT].num);
+	return 0;
+}
+
+/* What [Tunnel] says that this kind does not use, as networkd: said and ignored. */
+static void tunnel_unused(struct nd_ctx *c)
+{
+	unsigned int f = c->kind->flags;
+
+	if (!(f & ND_GRE)) {
+		unused(c, S_KEY, "Key", "is for the GRE kinds only");
+		unused(c, S_IKEY, "InputKey", "is for the GRE kinds only");
+		unused(c, S_OKEY, "OutputKey", "is for the GRE kinds only");
+		unused(c, S_SEQ, "SerializeTunneledPackets", "is for the GRE kinds only");
+	}
+	if (!(f & ND_FOU) && yes(c, S_FOU))
+		unused(c, S_FOU, "FooOverUDP", "is for ipip, sit, gre and gretap only");
+	if (!(f & ND_MODE))
+		unused(c, S_MODE, "Mode", "is for ip6tnl only");
+}
+
+static int emit_tunnel(struct nd_ctx *c)
+{
+	const struct nd_kind *k = c->kind;
+	int ret = addrs(c);
+
+	if (!ret && (k->flags & ND_MODE) && !set(c, S_MODE))
+		ret = missing(c, SEC_TUNNEL, "Mode", "networkd refuses an ip6tnl without it");
+	if (ret)
+		return ret;
+	tunnel_unused(c);
+	put(c, "link add name %s type %s remote %s local %s", c->v[S_NAME].text, k->type,
+	    c->v[S_REMOTE].text, c->v[S_LOCAL].text);
+	put_tos_ttl(c);
+	if (set(c, S_PMTU) && !c->v[S_PMTU].num)
+		put(c, "nopmtudisc");
+	if (k->flags & ND_GRE) {
+		put_keys(c);
+		if (yes(c, S_SEQ))
+			put(c, "seq");
+	}
+	if ((k->flags & ND_FOU) && yes(c, S_FOU) && put_fou(c))
+		return -EINVAL;
+	if (set(c, S_MTU))
+		put(c, "mtu %lu", c->v[S_MTU].num);
+	return 0;
+}
+
+static void put_l2_tail(struct nd_ctx *c)
+{
+	put_tos_ttl(c);
+	if (set(c, S_MTU))
+		put(c, "mtu %lu", c->v[S_MTU].num);
+}
+
+static int emit_vxlan(struct nd_ctx *c)
+{
+	unsigned long range = c->v[S_SRCPORT].num;
+
+	if (!set(c, S_VNI))
+		return missing(c, SEC_VXLAN, "VNI", "networkd and foud need it");
+	if (set(c, S_GROUP)) {
+		nd_say(c, c->v[S_GROUP].line, "[VXLAN] Group=%s: foud needs the group's device, "
+		       "which networkd takes from a .network file; use fouctl link add ... "
+		       "group %s dev IF, file not applied", c->v[S_GROUP].text, c->v[S_GROUP].text);
+		return -EINVAL;
+	}
+	if (!set(c, S_LOCAL))
+		return missing(c, SEC_VXLAN, "Local", "foud needs the address");
+	put(c, "link add name %s type vxlan id %lu", c->v[S_NAME].text, c->v[S_VNI].num);
+	if (set(c, S_REMOTE))
+		put(c, "remote %s", c->v[S_REMOTE].text);
+	put(c, "local %s dstport %lu", c->v[S_LOCAL].text,
+	    set(c, S_DSTPORT) ? c->v[S_DSTPORT].num : VXLAN_PORT_LINUX);
+	if (set(c, S_SRCPORT))
+		put(c, "srcport %lu %lu", range >> 16, range & 0xffff);
+	if (set(c, S_LEARN) && !c->v[S_LEARN].num)
+		put(c, "nolearning");
+	if (set(c, S_AGEING))
+		put(c, "ageing %lu", c->v[S_AGEING].num);
+	if (set(c, S_MAXADDR))
+		put(c, "maxaddress %lu", c->v[S_MAXADDR].num);
+	put(c, yes(c, S_UDPCSUM) ? "udpcsum" : "noudpcsum");	/* networkd's default: off */
+	if (yes(c, S_ZCSUMTX))
+		put(c, "udp6zerocsumtx");
+	if (yes(c, S_ZCSUMRX))
+		put(c, "udp6zerocsumrx");
+	put_l2_tail(c);
+	return 0;
+}
+
+static int emit_geneve(struct nd_ctx *c)
+{
+	if (!set(c, S_VNI))
+		return missing(c, SEC_GENEVE, "Id", "networkd and foud need it");
+	if (!set(c, S_REMOTE))
+		return missing(c, SEC_GENEVE, "Remote", "foud needs the address");
+	put(c, "link add name %s type geneve id %lu remote %s", c->v[S_NAME].text,
+	    c->v[S_VNI].num, c->v[S_REMOTE].text);
+	if (set(c, S_DSTPORT))
+		put(c, "dstport %lu", c->v[S_DSTPORT].num);
+	put_l2_tail(c);
+	return 0;
+}
+
+static const struct nd_kind kinds[] = {
+	{ "fou", NULL, SEC_FOU, 0, 0, emit_fou },
+	{ "ipip", "ipip", SEC_TUNNEL, AF_INET, ND_FOU, emit_tunnel },
+	{ "sit", "sit", SEC_TUNNEL, AF_INET, ND_FOU, emit_tunnel },
+	{ "gre", "gre", SEC_TUNNEL, AF_INET, ND_FOU | ND_GRE, emit_tunnel },
+	{ "gretap", "gretap", SEC_TUNNEL, AF_INET, ND_FOU | ND_GRE, emit_tunnel },
+	{ "ip6tnl", "ip6tnl", SEC_TUNNEL, AF_INET6, ND_MODE, emit_tunnel },
+	{ "ip6gre", "ip6gre", SEC_TUNNEL, AF_INET6, ND_GRE, emit_tunnel },
+	/* foud's gretap is ip6gretap when its addresses are IPv6 */
+	{ "ip6gretap", "gretap", SEC_TUNNEL, AF_INET6, ND_GRE, emit_tunnel },
+	{ "vxlan", "vxlan", SEC_VXLAN, 0, 0, emit_vxlan },
+	{ "geneve", "geneve", SEC_GENEVE, 0, 0, emit_geneve },
+};
+
+#define KINDS	"fou, ipip, sit, gre, gretap, ip6tnl, ip6gre, ip6gretap, vxlan, geneve"
+
+/* ---- reading --------------------------------------------------------------------- */
+
+static char *strip(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int asg_add(struct nd_ctx *c, unsigned long line, const char *sect, char *l, char *eq)
+{
+	size_t ns = strlen(sect) + 1, nk, nv;
+	struct nd_asg **grown, *a;
+	char *key, *val;
+
+	*eq = '\0';
+	key = strip(l);
+	val = strip(eq + 1);
+	nk = strlen(key) + 1;
+	nv = strlen(val) + 1;
+	a = malloc(sizeof(*a) + ns + nk + nv);
+	grown = realloc(c->asg, (c->nasg + 1) * sizeof(*c->asg));
+	if (!a || !grown) {
+		free(a);
+		if (grown)
+			c->asg = grown;
+		nd_say(c, line, "out of memory");
+		return -ENOMEM;
+	}
+	c->asg = grown;
+	a->line = line;
+	a->sect = memcpy(a->buf, sect, ns);
+	a->key = memcpy(a->buf + ns, key, nk);
+	a->val = memcpy(a->buf + ns + nk, val, nv);
+	c->asg[c->nasg++] = a;
+	return 0;
+}
+
+/* One line: a section header, Key=Value, or a comment. sect is the current section. */
+static int load_line(struct nd_ctx *c, unsigned long no, char *raw, char *sect, size_t sectlen)
+{
+	char *l = strip(raw), *eq;
+	size_t n = strlen(l);
+
+	if (!*l || *l == '#' || *l == ';')
+		return 0;
+	if (*l == '[') {
+		if (l[n - 1] != ']' || n - 2 >= sectlen) {
+			nd_say(c, no, "invalid section header \"%s\", file not applied", l);
+			return -EINVAL;
+		}
+		memcpy(sect, l + 1, n - 2);
+		sect[n - 2] = '\0';
+		return 0;
+	}
+	eq = strchr(l, '=');
+	if (!eq || !*sect) {
+		nd_say(c, no, "%s, skipped", eq ? "assignment outside of a section" :
+		       "neither [Section] nor Key=Value");
+		return 0;
+	}
+	return asg_add(c, no, sect, l, eq);
+}
+
+static int load(struct nd_ctx *c, FILE *f)
+{
+	char sect[64] = "", *line = NULL;
+	unsigned long no = 0;
+	size_t cap = 0;
+	int ret = 0;
+
+	while (!ret && getline(&line, &cap, f) >= 0)
+		ret = load_line(c, ++no, line, sect, sizeof(sect));
+	if (!ret && ferror(f)) {
+		nd_say(c, 0, "read error");
+		ret = -EIO;
+	}
+	free(line);
+	return ret;
+}
+
+/* Kind= decides the sections: found first, as networkd does. */
+static int find_kind(struct nd_ctx *c)
+{
+	const struct nd_asg *kind = NULL;
+
+	for (size_t i = 0; i < c->nasg; i++)
+		if (!strcmp(c->asg[i]->sect, "NetDev") && !strcmp(c->asg[i]->key, "Kind"))
+			kind = *c->asg[i]->val ? c->asg[i] : NULL;
+	if (!kind)
+		return missing(c, SEC_NETDEV, "Kind", "networkd and foud need it");
+	c->nf->line = kind->line;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].kind, kind->val)) {
+			c->kind = &kinds[i];
+			c->nf->fou_port = c->kind->sect == SEC_FOU;
+			return 0;
+		}
+	nd_say(c, kind->line, "Kind=%s: foud does not do this kind (it does " KINDS
+	       "), file not applied", kind->val);
+	return -EINVAL;
+}
+
+/* One Key=Value: a slot, a warning, or a refusal (the rest is still read and said). */
+static void assign(struct nd_ctx *c, const struct nd_key *k, const struct nd_asg *a)
+{
+	struct nd_val v = { .line = a->line };
+
+	if (!*a->val) {
+		if (k->slot < S__MAX)
+			memset(&c->v[k->slot], 0, sizeof(c->v[k->slot]));
+		return;
+	}
+	if (k->parse(&v, a->val)) {
+		nd_say(c, a->line, "invalid value \"%s\" for [%s] %s=: expected %s", a->val,
+		       a->sect, a->key, k->expect);
+		c->bad = true;
+	} else if (k->slot == S_IGNORE) {
+		nd_say(c, a->line, "[%s] %s= is not used by foud, ignored", a->sect, a->key);
+	} else if (k->slot == S_REFUSE && v.num) {
+		nd_say(c, a->line, "[%s] %s=%s: foud does not do this", a->sect, a->key, a->val);
+		c->bad = true;
+	} else if (k->slot < S__MAX) {
+		c->v[k->slot] = v;
+	}
+}
+
+static void assign_all(struct nd_ctx *c)
+{
+	for (size_t i = 0; i < c->nasg; i++) {
+		const struct nd_asg *a = c->asg[i];
+		int s = sect_find(a->sect);
+		const struct nd_key *k = NULL;
+
+		if (s == SEC_NETDEV || s == (int)c->kind->sect)
+			k = key_find((enum nd_sect)s, a->key);
+		if (k)
+			assign(c, k, a);
+		else
+			nd_say(c, a->line, "unknown key [%s] %s, skipped", a->sect, a->key);
+	}
+}
+
+/* The words go through foud's own parser: what it refuses is never sent. */
+static int check(struct nd_ctx *c)
+{
+	char line[NETDEV_CMD_MAX], err[256], *argv[FOUD_CTL_MAX_ARGS + 1];
+	struct foud_cmd *cmd = malloc(sizeof(*cmd));
+	int n, ret;
+
+	if (!cmd)
+		return -ENOMEM;
+	memcpy(line, c->nf->cmd, sizeof(line));
+	n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
+	ret = n > 0 ? foud_cmd_parse(n, argv, cmd, err, sizeof(err)) : -EINVAL;
+	if (ret)
+		nd_say(c, 0, "foud refuses \"%s\": %s, file not applied", c->nf->cmd,
+		       n > 0 ? err : "no words");
+	free(cmd);
+	return ret;
+}
+
+static int convert(struct nd_ctx *c, FILE *f)
+{
+	int ret = load(c, f);
+
+	if (!ret)
+		ret = find_kind(c);
+	if (ret)
+		return ret;
+	assign_all(c);
+	if (c->bad) {
+		nd_say(c, 0, "file not applied");
+		return -EINVAL;
+	}
+	if (c->kind->sect != SEC_FOU && !set(c, S_NAME))
+		return missing(c, SEC_NETDEV, "Name", "networkd and foud need it");
+	ret = c->kind->emit(c);
+	if (!ret && c->full) {
+		nd_say(c, 0, "the command is longer than %d bytes, file not applied",
+		       NETDEV_CMD_MAX - 1);
+		ret = -E2BIG;
+	}
+	return ret ? ret : check(c);
+}
+
+int netdev_read(FILE *f, const char *path, struct netdev_file *nf, FILE *err)
+{
+	struct nd_ctx c = { .path = path, .err = err, .nf = nf };
+	int ret;
+
+	memset(nf, 0, sizeof(*nf));
+	nf->path = path;
+	ret = convert(&c, f);
+	for (size_t i = 0; i < c.nasg; i++)
+		free(c.asg[i]);
+	free(c.asg);
+	if (ret) {
+		nf->cmd[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
