@@ -146,10 +146,12 @@ demo: deps
 	$(MAKE) all
 	B=$(B) bash scripts/demo.sh
 
+# An edited configuration is never overwritten.
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(B)/foud $(B)/fouctl $(DESTDIR)$(SBINDIR)/
 	install -m 0644 man/foud.8 man/fouctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/tou-run.1 $(DESTDIR)$(MANDIR)/man1/
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/foud
 	install -m 0755 $(B)/tou-run $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(B)/libtou.so $(DESTDIR)$(PREFIX)/lib/foud/
@@ -162,23 +164,23 @@ install: all
 		lib/libfou.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libfou.pc
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/foud
 	sed -e 's|/usr/sbin/foud|$(SBINDIR)/foud|' systemd/foud.service >$(DESTDIR)$(UNITDIR)/foud.service
-	# An edited configuration is never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/foud/foud.conf ] || \
 		install -m 0644 etc/foud.conf $(DESTDIR)$(SYSCONFDIR)/foud/foud.conf
 
-# A Debian package from a staged install (dpkg-deb, no debhelper): the
-# build flags of dpkg-buildflags, stripped binaries, the library's multiarch
-# directory, the unit where Debian 12 keeps them.
+# A Debian package from a staged install (dpkg-deb, no debhelper): built
+# afresh with the flags of dpkg-buildflags (all hardening), stripped, the
+# library in its multiarch directory, the unit where Debian 12 keeps them.
 DEB_B    := build-deb
 DEB_ARCH  = $(shell dpkg-architecture -qDEB_HOST_ARCH)
 DEB_MA    = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH)
 DEB_MAKE  = $(MAKE) B=$(DEB_B) PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MA) UNITDIR=/lib/systemd/system
 # The flags go by the environment: on the command line they would replace
 # the Makefile's own CPPFLAGS.
+deb: export DEB_BUILD_MAINT_OPTIONS = hardening=+all
 deb:
+	rm -rf $(DEB_B)
 	CFLAGS="$$(dpkg-buildflags --get CFLAGS)" LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
 		CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" $(DEB_MAKE) all
-	rm -rf $(DEB_B)/root
 	$(DEB_MAKE) DESTDIR=$(CURDIR)/$(DEB_B)/root install
 	VERSION=$(VERSION) ARCH=$(DEB_ARCH) bash scripts/mkdeb.sh $(DEB_B)/root $(DEB_B)
 
