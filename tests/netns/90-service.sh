@@ -75,6 +75,21 @@ check "STOPPING=1 on SIGTERM, after READY=1" \
 	test "$(grep -x -e READY=1 -e STOPPING=1 "$TMP/n-a" | tr '\n' ' ')" = "READY=1 STOPPING=1 "
 check "its devices are gone" test "$(na ip -o link show | grep -c ': s[0-9]*:')" -eq 0
 
+# ---- without -f: the daemon()'s child reports, as MAINPID -----------------
+ip netns exec "$NSA" env UNTIL_STOPPING=1 python3 "$NOTIFY" "$TMP/n-bg" "$FOUD" -S "$TMP/bg.sock" \
+	-c "$TMP/a.conf" 2>>"$TMP/foud-bg.log" &
+bg=$!
+wait_for "$TMP/n-bg" READY=1
+bg_pid=$(sed -n 's/^MAINPID=//p' "$TMP/n-bg")
+check "without -f: READY=1 after the file, with all $N devices" grep -qx "links-at-ready=$N" "$TMP/n-bg"
+check "without -f: MAINPID ($bg_pid) is the daemon, not the parent" \
+	test "$bg_pid" != "$(sed -n 's/^pid=//p' "$TMP/n-bg")" -a "$(cat /proc/"$bg_pid"/comm)" = foud
+kill -TERM "$bg_pid"
+wait $bg
+check "without -f: the parent exited 0" grep -qx exit=0 "$TMP/n-bg"
+check "without -f: STOPPING=1 on SIGTERM" grep -qx STOPPING=1 "$TMP/n-bg"
+while [ -e /proc/"$bg_pid" ]; do sleep 0.1; done	# its cleanup frees port 5555
+
 # ---- a bad line: non-zero exit, never ready --------------------------------
 { head -5 "$TMP/a.conf"; echo "link add name bad type ipip remote nowhere"; } >"$TMP/bad.conf"
 ip netns exec "$NSA" python3 "$NOTIFY" "$TMP/n-bad" "$FOUD" -f -S "$TMP/bad.sock" \

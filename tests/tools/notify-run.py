@@ -4,7 +4,9 @@ Type=notify: a datagram socket LOG.sock is its NOTIFY_SOCKET, and every line
 it sends is appended to LOG. When READY=1 arrives, the devices that exist at
 that moment ("ip -o link", in this namespace) are counted and logged as
 "links-at-ready=N" (names matching LINK_RE, default ^s[0-9]+$). SIGTERM and
-SIGHUP go to CMD; exits with CMD's status after reading what it sent."""
+SIGHUP go to CMD; exits with CMD's status after reading what it sent. With
+UNTIL_STOPPING=1 (CMD forks a daemon and exits), it reads on after CMD's
+exit until STOPPING=1 arrives (at most a minute)."""
 import os, re, select, signal, socket, subprocess, sys
 
 log_path, cmd = sys.argv[1], sys.argv[2:]
@@ -47,5 +49,14 @@ while child.poll() is None:
     if r:
         read_all()
 read_all()
+if os.environ.get("UNTIL_STOPPING") == "1":
+    s.setblocking(True)
+    s.settimeout(60)
+    while not open(log_path).read().count("STOPPING=1\n"):
+        try:
+            select.select([s], [], [])
+        except InterruptedError:
+            continue
+        read_all()
 log.write("exit=%d\n" % child.returncode)
 sys.exit(child.returncode)
