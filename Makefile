@@ -5,7 +5,7 @@
 #   make fuzz / make soak / make bench
 #   make check SANITIZE=1   the same, built with ASan and UBSan (in build-san/)
 #   make install PREFIX=/usr/local DESTDIR=
-#   make deb        a Debian package, build-deb/foud_VERSION_ARCH.deb
+#   make deb        Debian packages foud, libfou0, libfou-dev in build-deb/
 
 VERSION := 0.1.0
 SOVER   := 0
@@ -51,7 +51,7 @@ all: $(B)/foud $(B)/fouctl $(B)/libfou.a $(B)/libfou.so $(B)/libtou.so $(B)/tou-
 # is loaded into other programs).
 $(B)/libtou.so: tou/libtou.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -Wl,-z,relro,-z,now -o $@ $< -ldl
 
 $(B)/tou-run: tou/tou-run
 	@mkdir -p $(dir $@)
@@ -179,9 +179,9 @@ DEB_MAKE  = $(MAKE) B=$(DEB_B) PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MA) UNITDIR=/li
 deb: export DEB_BUILD_MAINT_OPTIONS = hardening=+all
 deb:
 	rm -rf $(DEB_B)
-	CFLAGS="$$(dpkg-buildflags --get CFLAGS)" LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+	+CFLAGS="$$(dpkg-buildflags --get CFLAGS)" LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
 		CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" $(DEB_MAKE) all
-	$(DEB_MAKE) DESTDIR=$(CURDIR)/$(DEB_B)/root install
+	+$(DEB_MAKE) DESTDIR=$(CURDIR)/$(DEB_B)/root install
 	VERSION=$(VERSION) ARCH=$(DEB_ARCH) bash scripts/mkdeb.sh $(DEB_B)/root $(DEB_B)
 
 clean:
