@@ -248,6 +248,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
 		return 1;
 	}
+	/* A SIGTERM while the file is applied ends foud cleanly, after it. */
+	the_daemon = &d;
+	signals();
 	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
@@ -263,8 +266,6 @@ int main(int argc, char **argv)
 		}
 		foud_log_init(false, o.verbose);
 	}
-	the_daemon = &d;
-	signals();
 	foud_log(LOG_INFO, "ready on %s", o.sock);
 	/* After daemon(): the process that stays says it, with its own PID. */
 	notify_ready(&d);

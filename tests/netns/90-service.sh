@@ -90,6 +90,16 @@ check "without -f: the parent exited 0" grep -qx exit=0 "$TMP/n-bg"
 check "without -f: STOPPING=1 on SIGTERM" grep -qx STOPPING=1 "$TMP/n-bg"
 while [ -e /proc/"$bg_pid" ]; do sleep 0.1; done	# its cleanup frees port 5555
 
+# ---- SIGTERM while the file is applied: the same clean end ------------------
+ip netns exec "$NSA" python3 "$NOTIFY" "$TMP/n-early" "$FOUD" -f -S "$TMP/early.sock" \
+	-c "$TMP/a.conf" 2>>"$TMP/foud-early.log" &
+early=$!
+while ! grep -qx -e 'exit=.*' -e READY=1 "$TMP/n-early" 2>/dev/null && [ ! -S "$TMP/early.sock" ]; do sleep 0.01; done
+kill -TERM $early; wait $early; rc=$?
+check "SIGTERM during start-up ($(grep -c '^link' "$TMP/a.conf") tunnels): exit 0 ($rc), STOPPING=1" \
+	sh -c "test $rc -eq 0 && grep -qx STOPPING=1 '$TMP/n-early'"
+check "SIGTERM during start-up: no device left" test "$(na ip -o link show | grep -c ': s[0-9]*:')" -eq 0
+
 # ---- a bad line: non-zero exit, never ready --------------------------------
 { head -5 "$TMP/a.conf"; echo "link add name bad type ipip remote nowhere"; } >"$TMP/bad.conf"
 ip netns exec "$NSA" python3 "$NOTIFY" "$TMP/n-bad" "$FOUD" -f -S "$TMP/bad.sock" \
