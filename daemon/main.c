@@ -198,9 +198,13 @@ static void foud_fini(struct foud *d)
 	close(d->epfd);
 }
 
+/*
+ * SA_RESTART: a signal while the file is applied must not fail a netlink
+ * read; epoll_wait is never restarted, so the loop still sees it at once.
+ */
 static void signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
