@@ -173,7 +173,7 @@ install: all
 DEB_B    := build-deb
 DEB_ARCH  = $(shell dpkg-architecture -qDEB_HOST_ARCH)
 DEB_MA    = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH)
-DEB_MAKE  = $(MAKE) B=$(DEB_B) PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MA) UNITDIR=/lib/systemd/system
+DEB_MAKE  = $(MAKE) SANITIZE= B=$(DEB_B) PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MA) UNITDIR=/lib/systemd/system
 # The flags go by the environment: on the command line they would replace
 # the Makefile's own CPPFLAGS.
 deb: export DEB_BUILD_MAINT_OPTIONS = hardening=+all
