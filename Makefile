@@ -5,9 +5,18 @@
 #   make fuzz / make soak / make bench
 #   make check SANITIZE=1   the same, built with ASan and UBSan (in build-san/)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make deb        Debian packages foud, libfou0, libfou-dev in build-deb/
 
+VERSION := 0.1.0
+SOVER   := 0
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -30,18 +39,19 @@ C_SRC   := $(wildcard cli/*.c)
 UT_SRC  := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_PIC := $(LIB_SRC:%.c=$(B)/pic/%.o)
 COM_OBJ := $(COM_SRC:%.c=$(B)/%.o)
 D_OBJ   := $(D_SRC:%.c=$(B)/%.o)
 C_OBJ   := $(C_SRC:%.c=$(B)/%.o)
 UT_BIN  := $(UT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-all: $(B)/foud $(B)/fouctl $(B)/libfou.a $(B)/libtou.so $(B)/tou-run
+all: $(B)/foud $(B)/fouctl $(B)/libfou.a $(B)/libfou.so $(B)/libtou.so $(B)/tou-run
 
 # Transports over UDP: the preloaded opt-in and its wrapper (never sanitized: it
 # is loaded into other programs).
 $(B)/libtou.so: tou/libtou.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -Wl,-z,relro,-z,now -o $@ $< -ldl
 
 $(B)/tou-run: tou/tou-run
 	@mkdir -p $(dir $@)
@@ -63,11 +73,26 @@ $(B)/%.o: %.c
 $(B)/libfou.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
+# The shared libfou: the same sources, compiled position-independent apart.
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/libfou.so.$(VERSION): $(LIB_PIC)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libfou.so.$(SOVER) -o $@ $^
+
+$(B)/libfou.so: $(B)/libfou.so.$(VERSION)
+	ln -sf libfou.so.$(VERSION) $(B)/libfou.so.$(SOVER)
+	ln -sf libfou.so.$(SOVER) $@
+
+# The default -c file of foud (FOUD_CONFIG overrides it at run time).
+$(B)/daemon/main.o: CPPFLAGS += -DFOUD_CONF_DEFAULT='"$(SYSCONFDIR)/foud/foud.conf"'
+
 $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd
 
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -121,16 +146,46 @@ demo: deps
 	$(MAKE) all
 	B=$(B) bash scripts/demo.sh
 
+# An edited configuration is never overwritten.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 $(B)/foud $(B)/fouctl $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 man/foud.8 man/fouctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(B)/foud $(B)/fouctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/foud.8 man/fouctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/tou-run.1 $(DESTDIR)$(MANDIR)/man1/
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/foud
 	install -m 0755 $(B)/tou-run $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(B)/libtou.so $(DESTDIR)$(PREFIX)/lib/foud/
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/fou
+	install -m 0644 $(B)/libfou.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libfou.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libfou.so.$(SOVER)
+	ln -sf libfou.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libfou.so
+	install -m 0644 include/fou/*.h $(DESTDIR)$(INCDIR)/fou/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
+		lib/libfou.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libfou.pc
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/foud
+	sed -e 's|/usr/sbin/foud|$(SBINDIR)/foud|' systemd/foud.service >$(DESTDIR)$(UNITDIR)/foud.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/foud/foud.conf ] || \
+		install -m 0644 etc/foud.conf $(DESTDIR)$(SYSCONFDIR)/foud/foud.conf
+
+# A Debian package from a staged install (dpkg-deb, no debhelper): built
+# afresh with the flags of dpkg-buildflags (all hardening), stripped, the
+# library in its multiarch directory, the unit where Debian 12 keeps them.
+DEB_B    := build-deb
+DEB_ARCH  = $(shell dpkg-architecture -qDEB_HOST_ARCH)
+DEB_MA    = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH)
+DEB_MAKE  = $(MAKE) SANITIZE= B=$(DEB_B) PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MA) UNITDIR=/lib/systemd/system
+# The flags go by the environment: on the command line they would replace
+# the Makefile's own CPPFLAGS.
+deb: export DEB_BUILD_MAINT_OPTIONS = hardening=+all
+deb:
+	rm -rf $(DEB_B)
+	+CFLAGS="$$(dpkg-buildflags --get CFLAGS)" LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+		CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" $(DEB_MAKE) all
+	+$(DEB_MAKE) DESTDIR=$(CURDIR)/$(DEB_B)/root install
+	VERSION=$(VERSION) ARCH=$(DEB_ARCH) bash scripts/mkdeb.sh $(DEB_B)/root $(DEB_B)
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps check check-unit check-netns check-interop fuzz soak bench demo install clean
+.PHONY: all unit deps check check-unit check-netns check-interop fuzz soak bench demo install deb clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

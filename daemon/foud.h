@@ -228,6 +228,7 @@ struct foud {
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
 	volatile int stop;
+	volatile int hup;		/* SIGHUP seen, not yet logged */
 };
 
 /* log.c */

@@ -31,6 +31,10 @@ int foud_loop_run(struct foud *d)
 	int i, n;
 
 	while (!d->stop) {
+		if (d->hup) {
+			d->hup = 0;
+			foud_log(LOG_NOTICE, "SIGHUP: reload is not implemented yet, ignored");
+		}
 		/* Once a second: forwarding tables age. */
 		if (time(NULL) != last) {
 			last = time(NULL);

@@ -8,10 +8,15 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "foud.h"
+
+#ifndef FOUD_CONF_DEFAULT
+#define FOUD_CONF_DEFAULT "/etc/foud/foud.conf"
+#endif
 
 static struct foud *the_daemon;
 
@@ -19,8 +24,9 @@ static const char usage[] =
 	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
-	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments)\n"
-	"  -n         check the -c file and exit\n"
+	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
+	"             default $FOUD_CONFIG or " FOUD_CONF_DEFAULT " if it exists)\n"
+	"  -n         check that file and exit\n"
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
 	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
@@ -33,9 +39,26 @@ struct opts {
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (the_daemon)
+	if (!the_daemon)
+		return;
+	if (sig == SIGHUP)
+		the_daemon->hup = 1;
+	else
 		the_daemon->stop = 1;
+}
+
+/*
+ * Without -c: $FOUD_CONFIG or the default file. A missing default is no
+ * error (foud starts empty), except for -n, which has nothing else to check.
+ */
+static void default_conf(struct opts *o)
+{
+	const char *path = getenv("FOUD_CONFIG");
+
+	if (!path || !*path)
+		path = FOUD_CONF_DEFAULT;
+	if (o->check || access(path, F_OK) == 0)
+		o->conf = path;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -71,10 +94,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "foud: unexpected argument \"%s\"\n%s", argv[optind], usage);
 		return -EINVAL;
 	}
-	if (o->check && !o->conf) {
-		fprintf(stderr, "foud: -n needs -c FILE\n");
-		return -EINVAL;
-	}
+	if (!o->conf)
+		default_conf(o);
 	return 0;
 }
 
@@ -178,13 +199,36 @@ static void foud_fini(struct foud *d)
 	close(d->epfd);
 }
 
+/*
+ * SA_RESTART: a signal while the file is applied must not fail a netlink
+ * read; epoll_wait is never restarted, so the loop still sees it at once.
+ */
 static void signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Tells a supervisor (systemd's Type=notify, $NOTIFY_SOCKET) that the
+ * configuration is applied and its devices exist; nothing without one.
+ */
+static void notify_ready(const struct foud *d)
+{
+	const struct foud_tunnel *t;
+	const struct foud_port *p;
+	unsigned int ndev = d->tou ? 1 : 0, nport = 0;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		ndev++;
+	TAILQ_FOREACH(p, &d->ports, entry)
+		nport++;
+	sd_notifyf(0, "READY=1\nSTATUS=%u devices, %u ports\nMAINPID=%lu",
+		   ndev, nport, (unsigned long)getpid());
 }
 
 int main(int argc, char **argv)
@@ -209,6 +253,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
 		return 1;
 	}
+	/* A SIGTERM while the file is applied ends foud cleanly, after it. */
+	the_daemon = &d;
+	signals();
 	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
@@ -224,10 +271,11 @@ int main(int argc, char **argv)
 		}
 		foud_log_init(false, o.verbose);
 	}
-	the_daemon = &d;
-	signals();
 	foud_log(LOG_INFO, "ready on %s", o.sock);
+	/* After daemon(): the process that stays says it, with its own PID. */
+	notify_ready(&d);
 	ret = foud_loop_run(&d);
+	sd_notify(0, "STOPPING=1");
 	foud_fini(&d);
 	return ret ? 1 : 0;
 }

@@ -15,6 +15,8 @@ TMP=$(mktemp -d /tmp/foud-netns.XXXXXX)
 A4=192.0.2.1 B4=192.0.2.2 C4=192.0.2.3 A6=2001:db8::1 B6=2001:db8::2
 PIDS=()
 T_N=0 T_FAIL=0
+# A foud started without -c must not apply the host's /etc/foud/foud.conf.
+export FOUD_CONFIG=$TMP/no-foud.conf
 
 cleanup() {
 	local p
