@@ -78,6 +78,16 @@ struct foud_bpf_port {
 	__u8 local[16], peer[16];
 };
 
+/*
+ * One of foud's receive points (daemon/ours.c): a UDP or TCP port, or a raw
+ * IP protocol with port 0. A decapsulated packet it matches would nest.
+ */
+struct foud_bpf_ourskey {
+	__u8 proto;
+	__u8 pad;
+	__u16 port;
+};
+
 /* Per-CPU counters of a tunnel; foud adds them to its own. */
 struct foud_bpf_stats {
 	__u64 rx_packets, rx_bytes, tx_packets, tx_bytes;

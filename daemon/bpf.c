@@ -684,16 +684,16 @@ static void ports_sync(struct foud *d)
 	int i;
 	struct foud_bpf_pstats *zero;
 	const struct foud_port *p;
+	struct foud_bpf_ourskey ok;
 	uint8_t one = 1;
-	uint16_t port;
 
 	if (!b)
 		return;
 	ports_gro(d);
 	while (bpf_map_get_next_key(b->port, NULL, &k) == 0)
 		bpf_map_delete_elem(b->port, &k);
-	while (bpf_map_get_next_key(b->ours, NULL, &port) == 0)
-		bpf_map_delete_elem(b->ours, &port);
+	while (bpf_map_get_next_key(b->ours, NULL, &ok) == 0)
+		bpf_map_delete_elem(b->ours, &ok);
 	zero = calloc((size_t)b->ncpu, sizeof(*zero));
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		struct foud_bpf_port v = {
@@ -724,13 +724,11 @@ static void ports_sync(struct foud *d)
 			k = next;
 		} while (i == 0);
 	}
-	/* The programs' "never nest" set: every UDP receive point (ours.c). */
+	/* The programs' "never nest" set: every receive point (ours.c). */
 	nrp = foud_ours_list(d, &rp);
 	for (j = 0; j < nrp; j++) {
-		if (rp[j].proto != FOU_PROTO_UDP)
-			continue;
-		port = rp[j].port;
-		bpf_map_update_elem(b->ours, &port, &one, BPF_ANY);
+		ok = (struct foud_bpf_ourskey){ .proto = rp[j].proto, .port = rp[j].port };
+		bpf_map_update_elem(b->ours, &ok, &one, BPF_ANY);
 	}
 }
 
