@@ -65,6 +65,14 @@ struct {
 	__type(value, __u8);
 } foud_ours SEC(".maps");
 
+/* Per IP protocol, whether foud has a receive point of it: foud_ours is looked up only then. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} foud_ours_proto SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, FOUD_BPF_TUNNELS);
@@ -486,8 +494,8 @@ static __always_inline int outer_gre(struct __sk_buff *skb, struct outer *o, __u
 static __always_inline int inner_check(struct __sk_buff *skb, __u32 off, __u32 flag)
 {
 	struct foud_bpf_ourskey k = {};
-	__u32 len = skb->len - off, ihl;
-	__u8 h[40], doff = 0;
+	__u32 len = skb->len - off, ihl, pi;
+	__u8 h[40], doff = 0, *has;
 
 	if (flag == FOUD_BPF_INNER_V4) {
 		if (bpf_skb_load_bytes(skb, off, h, 20))
@@ -511,13 +519,17 @@ static __always_inline int inner_check(struct __sk_buff *skb, __u32 off, __u32 f
 		    k.proto != FOU_PROTO_ICMPV6)
 			return -1;
 	}
-	if (k.proto == FOU_PROTO_TCP || k.proto == FOU_PROTO_UDP) {
-		if (bpf_skb_load_bytes(skb, off + ihl, h, 4))
+	pi = k.proto;
+	has = bpf_map_lookup_elem(&foud_ours_proto, &pi);
+	if (has && *has) {
+		if (k.proto == FOU_PROTO_TCP || k.proto == FOU_PROTO_UDP) {
+			if (bpf_skb_load_bytes(skb, off + ihl, h, 4))
+				return -1;
+			k.port = get16(h + 2);
+		}
+		if (bpf_map_lookup_elem(&foud_ours, &k))
 			return -1;
-		k.port = get16(h + 2);
 	}
-	if (bpf_map_lookup_elem(&foud_ours, &k))
-		return -1;
 	if (k.proto == FOU_PROTO_TCP && !bpf_skb_load_bytes(skb, off + ihl + 12, &doff, 1))
 		ihl += (doff >> 4) * 4;
 	return (int)ihl;

@@ -77,7 +77,8 @@ struct underlay {
 struct foud_bpf {
 	struct bpf_object *obj;
 	int eg, in;				/* program descriptors */
-	int tnl, rx, port, ours, stats, pstats;	/* map descriptors */
+	int tnl, rx, port, ours, ours_proto, stats, pstats;	/* map descriptors */
+	uint8_t has_proto[256];			/* as foud_ours_proto holds it */
 	int ncpu;
 	unsigned int users;			/* BPF-path tunnels */
 	struct underlay ul[MAX_UNDERLAYS];
@@ -171,11 +172,12 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	b->rx = map_fd(b->obj, "foud_rx");
 	b->port = map_fd(b->obj, "foud_port");
 	b->ours = map_fd(b->obj, "foud_ours");
+	b->ours_proto = map_fd(b->obj, "foud_ours_proto");
 	b->stats = map_fd(b->obj, "foud_stats");
 	b->pstats = map_fd(b->obj, "foud_pstats");
 	b->ncpu = libbpf_num_possible_cpus();
 	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
-	    b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
+	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
 		return -ENOENT;
 	return 0;
 }
@@ -671,6 +673,41 @@ static void port_key(const struct foud_port_cfg *c, struct foud_bpf_portkey *k)
 }
 
 /*
+ * The programs' "never nest" set from ours.c: every receive point, and per
+ * protocol whether there is one. New entries go in before stale ones go, so
+ * no packet slips through in between.
+ */
+static void ours_sync(struct foud *d)
+{
+	struct foud_bpf *b = d->bpf;
+	struct foud_bpf_ourskey k, next;
+	uint8_t has[256] = { 0 }, one = 1;
+	const struct foud_rp *rp;
+	size_t i, n = foud_ours_list(d, &rp);
+	__u32 proto;
+	int more;
+
+	for (i = 0; i < n; i++) {
+		k = (struct foud_bpf_ourskey){ .proto = rp[i].proto, .port = rp[i].port };
+		bpf_map_update_elem(b->ours, &k, &one, BPF_ANY);
+		has[rp[i].proto] = 1;
+	}
+	for (proto = 0; proto < 256; proto++)
+		if (has[proto] && !b->has_proto[proto] &&
+		    !bpf_map_update_elem(b->ours_proto, &proto, &one, BPF_ANY))
+			b->has_proto[proto] = 1;
+	for (more = !bpf_map_get_next_key(b->ours, NULL, &k); more; k = next) {
+		more = !bpf_map_get_next_key(b->ours, &k, &next);
+		if (!foud_ours_has(d, k.proto, k.port))
+			bpf_map_delete_elem(b->ours, &k);
+	}
+	for (proto = 0; proto < 256; proto++)
+		if (!has[proto] && b->has_proto[proto] &&
+		    !bpf_map_update_elem(b->ours_proto, &proto, &(uint8_t){ 0 }, BPF_ANY))
+			b->has_proto[proto] = 0;
+}
+
+/*
  * Rewrites the port maps from foud's list: the first port of a number and
  * family is the one the kernel delivers to when the addresses agree; the
  * program checks them and leaves anything else to foud.
@@ -679,21 +716,15 @@ static void ports_sync(struct foud *d)
 {
 	struct foud_bpf *b = d->bpf;
 	struct foud_bpf_portkey k, next;
-	const struct foud_rp *rp;
-	size_t j, nrp;
 	int i;
 	struct foud_bpf_pstats *zero;
 	const struct foud_port *p;
-	struct foud_bpf_ourskey ok;
-	uint8_t one = 1;
 
 	if (!b)
 		return;
 	ports_gro(d);
 	while (bpf_map_get_next_key(b->port, NULL, &k) == 0)
 		bpf_map_delete_elem(b->port, &k);
-	while (bpf_map_get_next_key(b->ours, NULL, &ok) == 0)
-		bpf_map_delete_elem(b->ours, &ok);
 	zero = calloc((size_t)b->ncpu, sizeof(*zero));
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		struct foud_bpf_port v = {
@@ -724,12 +755,7 @@ static void ports_sync(struct foud *d)
 			k = next;
 		} while (i == 0);
 	}
-	/* The programs' "never nest" set: every receive point (ours.c). */
-	nrp = foud_ours_list(d, &rp);
-	for (j = 0; j < nrp; j++) {
-		ok = (struct foud_bpf_ourskey){ .proto = rp[j].proto, .port = rp[j].port };
-		bpf_map_update_elem(b->ours, &ok, &one, BPF_ANY);
-	}
+	ours_sync(d);
 }
 
 void foud_bpf_ports_changed(struct foud *d)
