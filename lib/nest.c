@@ -2,7 +2,7 @@
 /*
  * Never nest (CVE-2020-10136): where a decapsulated packet would go on the
  * host. The walk reaches the transport header the way the kernel's receive
- * path does (IPv4 options, IPv6 extension headers, 802.1Q/802.1ad tags) so
+ * path does (IPv4 options, IPv6 extension headers, AH, 802.1Q/802.1ad tags) so
  * the daemon can ask whether one of its own receive points would take it.
  * No checksum is verified: a packet the kernel would drop anyway may be
  * judged, which only errs towards dropping.
@@ -32,28 +32,8 @@ static int nest_l4(const uint8_t *p, size_t len, size_t off, uint8_t proto,
 	return FOU_NEST_L4;
 }
 
-static int nest_ip4(const uint8_t *p, size_t len, struct fou_nest *n)
-{
-	size_t hlen, tot;
-
-	if (len < FOU_IPV4_HLEN || p[0] >> 4 != 4)
-		return FOU_NEST_UNKNOWN;
-	hlen = (size_t)(p[0] & 0x0f) * 4;
-	tot = fou_get16(p + 2);
-	if (hlen < FOU_IPV4_HLEN || tot < hlen || tot > len)
-		return FOU_NEST_UNKNOWN;
-	/*
-	 * A later fragment holds no ports, and the kernel cannot reassemble it
-	 * without the first one, which is judged here like any other packet
-	 * (every fragment of offset 0 is): it may pass.
-	 */
-	if (fou_get16(p + 6) & FOU_IP_OFFMASK)
-		return FOU_NEST_LATER_FRAG;
-	return nest_l4(p, tot, hlen, p[9], n);
-}
-
 /* One extension header at *off: its next header and length, or why the walk ends. */
-static int nest_ext6(const uint8_t *p, size_t len, size_t *off, uint8_t *nh)
+static int nest_ext(const uint8_t *p, size_t len, size_t *off, uint8_t *nh)
 {
 	size_t o = *off;
 
@@ -76,22 +56,25 @@ static int nest_ext6(const uint8_t *p, size_t len, size_t *off, uint8_t *nh)
 	return FOU_NEST_L4;
 }
 
-static int nest_ip6(const uint8_t *p, size_t len, struct fou_nest *n)
+static bool nest_is_ext(uint8_t nh, bool v6)
 {
-	size_t off = FOU_IPV6_HLEN, tot;
-	uint8_t nh;
+	if (nh == IP6_AH)	/* the one both families have */
+		return true;
+	return v6 && (nh == IP6_HOP || nh == IP6_ROUTING || nh == IP6_DEST || nh == IP6_FRAGMENT);
+}
+
+/*
+ * From the header after IP's to the transport header. Each extension moves
+ * off by 8 bytes or more: the walk ends. ESP ends it too: only a host
+ * holding the security association can open it, under its own policy.
+ */
+static int nest_walk(const uint8_t *p, size_t tot, size_t off, uint8_t nh, bool v6,
+		     struct fou_nest *n)
+{
 	int ret;
 
-	if (len < FOU_IPV6_HLEN || p[0] >> 4 != 6)
-		return FOU_NEST_UNKNOWN;
-	tot = FOU_IPV6_HLEN + (size_t)fou_get16(p + 4);
-	if (tot > len)
-		return FOU_NEST_UNKNOWN;
-	nh = p[6];
-	/* Each header moves off by 8 bytes or more: the walk ends. */
-	while (nh == IP6_HOP || nh == IP6_ROUTING || nh == IP6_DEST || nh == IP6_AH ||
-	       nh == IP6_FRAGMENT) {
-		ret = nest_ext6(p, tot, &off, &nh);
+	while (nest_is_ext(nh, v6)) {
+		ret = nest_ext(p, tot, &off, &nh);
 		if (ret != FOU_NEST_L4)
 			return ret;
 	}
@@ -99,6 +82,38 @@ static int nest_ip6(const uint8_t *p, size_t len, struct fou_nest *n)
 		return off <= tot ? FOU_NEST_END : FOU_NEST_UNKNOWN;
 	/* UNKNOWN when the chain does not reach the ports (a first fragment so cut breaks RFC 7112). */
 	return nest_l4(p, tot, off, nh, n);
+}
+
+static int nest_ip4(const uint8_t *p, size_t len, struct fou_nest *n)
+{
+	size_t hlen, tot;
+
+	if (len < FOU_IPV4_HLEN || p[0] >> 4 != 4)
+		return FOU_NEST_UNKNOWN;
+	hlen = (size_t)(p[0] & 0x0f) * 4;
+	tot = fou_get16(p + 2);
+	if (hlen < FOU_IPV4_HLEN || tot < hlen || tot > len)
+		return FOU_NEST_UNKNOWN;
+	/*
+	 * A later fragment holds no ports, and the kernel cannot reassemble it
+	 * without the first one, which is judged here like any other packet
+	 * (every fragment of offset 0 is): it may pass.
+	 */
+	if (fou_get16(p + 6) & FOU_IP_OFFMASK)
+		return FOU_NEST_LATER_FRAG;
+	return nest_walk(p, tot, hlen, p[9], false, n);
+}
+
+static int nest_ip6(const uint8_t *p, size_t len, struct fou_nest *n)
+{
+	size_t tot;
+
+	if (len < FOU_IPV6_HLEN || p[0] >> 4 != 6)
+		return FOU_NEST_UNKNOWN;
+	tot = FOU_IPV6_HLEN + (size_t)fou_get16(p + 4);
+	if (tot > len)
+		return FOU_NEST_UNKNOWN;
+	return nest_walk(p, tot, FOU_IPV6_HLEN, p[6], true, n);
 }
 
 int fou_nest_judge(const uint8_t *p, size_t len, bool l2, struct fou_nest *n)

@@ -64,6 +64,17 @@ static void test_v4(void **state)
 	/* A first fragment too short for the ports: cannot be judged. */
 	ip4(p, 5, 22, FOU_PROTO_UDP, FOU_IP_MF);
 	assert_int_equal(judge(p, 22, false, 0, 0), FOU_NEST_UNKNOWN);
+	/* AH, then UDP; ESP ends the walk. */
+	off = ip4(p, 5, 20 + 12 + 8, 51, 0);
+	p[off] = FOU_PROTO_UDP;
+	p[off + 1] = 1;
+	fou_put16(p + off + 12 + 2, 6081);
+	assert_int_equal(judge(p, 40, false, FOU_PROTO_UDP, 6081), FOU_NEST_L4);
+	ip4(p, 5, 28, 50, 0);
+	assert_int_equal(judge(p, 28, false, 0, 0), FOU_NEST_END);
+	/* Fragment and hop-by-hop are IPv6's: as IPv4 protocols, no ports behind them. */
+	ip4(p, 5, 28, 44, 0);
+	assert_int_equal(judge(p, 28, false, 44, 0), FOU_NEST_L4);
 	/* A raw protocol needs no ports. */
 	ip4(p, 5, 20, FOU_PROTO_IPIP, FOU_IP_MF);
 	assert_int_equal(judge(p, 20, false, FOU_PROTO_IPIP, 0), FOU_NEST_L4);
