@@ -65,7 +65,7 @@ struct {
 	__type(value, __u8);
 } foud_ours SEC(".maps");
 
-/* Per IP protocol, whether foud has a receive point of it: foud_ours is looked up only then. */
+/* Per IP protocol, FOUD_BPF_OURS_*: foud_ours is looked up only when there are entries of it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 256);
@@ -522,6 +522,8 @@ static __always_inline int inner_check(struct __sk_buff *skb, __u32 off, __u32 f
 	pi = k.proto;
 	has = bpf_map_lookup_elem(&foud_ours_proto, &pi);
 	if (has && *has) {
+		if (*has == FOUD_BPF_OURS_ALL)
+			return -1;
 		if (k.proto == FOU_PROTO_TCP || k.proto == FOU_PROTO_UDP) {
 			if (bpf_skb_load_bytes(skb, off + ihl, h, 4))
 				return -1;

@@ -78,7 +78,7 @@ struct foud_bpf {
 	struct bpf_object *obj;
 	int eg, in;				/* program descriptors */
 	int tnl, rx, port, ours, ours_proto, stats, pstats;	/* map descriptors */
-	uint8_t has_proto[256];			/* as foud_ours_proto holds it */
+	uint8_t has_proto[256];			/* FOUD_BPF_OURS_*, as foud_ours_proto holds it */
 	int ncpu;
 	unsigned int users;			/* BPF-path tunnels */
 	struct underlay ul[MAX_UNDERLAYS];
@@ -672,10 +672,22 @@ static void port_key(const struct foud_port_cfg *c, struct foud_bpf_portkey *k)
 	k->v6 = c->family == AF_INET6;
 }
 
+/* foud_ours_proto[proto] from has where the change goes the way of up (stricter) or down. */
+static void ours_proto_sync(struct foud_bpf *b, const uint8_t has[256], bool up)
+{
+	__u32 proto;
+
+	for (proto = 0; proto < 256; proto++)
+		if ((up ? has[proto] > b->has_proto[proto] : has[proto] < b->has_proto[proto]) &&
+		    !bpf_map_update_elem(b->ours_proto, &proto, &has[proto], BPF_ANY))
+			b->has_proto[proto] = has[proto];
+}
+
 /*
  * The programs' "never nest" set from ours.c: every receive point, and per
- * protocol whether there is one. New entries go in before stale ones go, so
- * no packet slips through in between.
+ * protocol whether there is one (FOUD_BPF_OURS_ALL when the map could not
+ * take them all: every packet of it goes to foud). New entries go in before
+ * stale ones go, so no packet slips through in between.
  */
 static void ours_sync(struct foud *d)
 {
@@ -684,27 +696,22 @@ static void ours_sync(struct foud *d)
 	uint8_t has[256] = { 0 }, one = 1;
 	const struct foud_rp *rp;
 	size_t i, n = foud_ours_list(d, &rp);
-	__u32 proto;
 	int more;
 
 	for (i = 0; i < n; i++) {
 		k = (struct foud_bpf_ourskey){ .proto = rp[i].proto, .port = rp[i].port };
-		bpf_map_update_elem(b->ours, &k, &one, BPF_ANY);
-		has[rp[i].proto] = 1;
+		if (bpf_map_update_elem(b->ours, &k, &one, BPF_ANY))
+			has[k.proto] = FOUD_BPF_OURS_ALL;
+		else if (!has[k.proto])
+			has[k.proto] = FOUD_BPF_OURS_SOME;
 	}
-	for (proto = 0; proto < 256; proto++)
-		if (has[proto] && !b->has_proto[proto] &&
-		    !bpf_map_update_elem(b->ours_proto, &proto, &one, BPF_ANY))
-			b->has_proto[proto] = 1;
+	ours_proto_sync(b, has, true);
 	for (more = !bpf_map_get_next_key(b->ours, NULL, &k); more; k = next) {
 		more = !bpf_map_get_next_key(b->ours, &k, &next);
 		if (!foud_ours_has(d, k.proto, k.port))
 			bpf_map_delete_elem(b->ours, &k);
 	}
-	for (proto = 0; proto < 256; proto++)
-		if (!has[proto] && b->has_proto[proto] &&
-		    !bpf_map_update_elem(b->ours_proto, &proto, &(uint8_t){ 0 }, BPF_ANY))
-			b->has_proto[proto] = 0;
+	ours_proto_sync(b, has, false);
 }
 
 /*

@@ -573,6 +573,24 @@ static void test_rx_nested(void **state)
 	}
 }
 
+/* A protocol whose ports did not all fit the map: every packet of it is foud's to judge. */
+static void test_rx_ours_full(void **state)
+{
+	uint32_t proto = FOU_PROTO_UDP;
+	uint8_t pkt[256], all = FOUD_BPF_OURS_ALL;
+	size_t n;
+
+	(void)state;
+	NEED_BPF();
+	rx_setup(false, false, 0);
+	n = mk_rx(pkt, REMOTE4, PORT);
+	assert_true(rx_taken(pkt, n));
+	rx_setup(false, false, 0);
+	assert_int_equal(bpf_map_update_elem(g.ours_proto, &proto, &all, BPF_ANY), 0);
+	rx_expect_ok(pkt, n);
+	rx_setup(false, false, 0);
+}
+
 /* A fragment (first or later) could be part of a nested packet: foud judges it. */
 static void test_rx_fragment(void **state)
 {
@@ -679,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_rx_wrong_port),
 		cmocka_unit_test(test_rx_nested),
 		cmocka_unit_test(test_rx_fragment),
+		cmocka_unit_test(test_rx_ours_full),
 		cmocka_unit_test(test_rx_gue),
 		cmocka_unit_test(test_rx_gre_key),
 	};
