@@ -89,11 +89,11 @@ static int nest_ip4(const uint8_t *p, size_t len, struct fou_nest *n)
 	size_t hlen, tot;
 
 	if (len < FOU_IPV4_HLEN || p[0] >> 4 != 4)
-		return FOU_NEST_UNKNOWN;
+		return FOU_NEST_BAD_IP;
 	hlen = (size_t)(p[0] & 0x0f) * 4;
 	tot = fou_get16(p + 2);
 	if (hlen < FOU_IPV4_HLEN || tot < hlen || tot > len)
-		return FOU_NEST_UNKNOWN;
+		return FOU_NEST_BAD_IP;
 	/*
 	 * A later fragment holds no ports, and the kernel cannot reassemble it
 	 * without the first one, which is judged here like any other packet
@@ -109,10 +109,10 @@ static int nest_ip6(const uint8_t *p, size_t len, struct fou_nest *n)
 	size_t tot;
 
 	if (len < FOU_IPV6_HLEN || p[0] >> 4 != 6)
-		return FOU_NEST_UNKNOWN;
+		return FOU_NEST_BAD_IP;
 	tot = FOU_IPV6_HLEN + (size_t)fou_get16(p + 4);
 	if (tot > len)
-		return FOU_NEST_UNKNOWN;
+		return FOU_NEST_BAD_IP;
 	return nest_walk(p, tot, FOU_IPV6_HLEN, p[6], true, n);
 }
 

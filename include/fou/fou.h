@@ -186,8 +186,9 @@ enum {
 	FOU_NEST_L4,		/* n->proto, n->dport */
 	FOU_NEST_NOT_IP,	/* a frame that is not IPv4 or IPv6 */
 	FOU_NEST_LATER_FRAG,	/* a fragment of offset > 0: no ports in it */
-	FOU_NEST_END,		/* IPv6 ESP or no next header: nothing to look at */
-	FOU_NEST_UNKNOWN,	/* too short, malformed, or a chain cut before the ports */
+	FOU_NEST_END,		/* ESP or no next header: nothing to look at */
+	FOU_NEST_BAD_IP,	/* an IP header the kernel drops (version, IHL, lengths) */
+	FOU_NEST_UNKNOWN,	/* too short for its headers and ports: a chain cut before them */
 };
 struct fou_nest {
 	uint8_t proto;

@@ -78,12 +78,17 @@ static void test_v4(void **state)
 	/* A raw protocol needs no ports. */
 	ip4(p, 5, 20, FOU_PROTO_IPIP, FOU_IP_MF);
 	assert_int_equal(judge(p, 20, false, FOU_PROTO_IPIP, 0), FOU_NEST_L4);
-	/* Malformed: IHL < 5, total past the packet, version. */
+	/* Headers the kernel drops: IHL < 5, total past the packet, version, nothing. */
 	ip4(p, 4, 28, FOU_PROTO_UDP, 0);
-	assert_int_equal(judge(p, 28, false, 0, 0), FOU_NEST_UNKNOWN);
+	assert_int_equal(judge(p, 28, false, 0, 0), FOU_NEST_BAD_IP);
 	ip4(p, 5, 28, FOU_PROTO_UDP, 0);
-	assert_int_equal(judge(p, 27, false, 0, 0), FOU_NEST_UNKNOWN);
-	assert_int_equal(judge(p, 0, false, 0, 0), FOU_NEST_UNKNOWN);
+	assert_int_equal(judge(p, 27, false, 0, 0), FOU_NEST_BAD_IP);
+	p[0] = 0x55;
+	assert_int_equal(judge(p, 28, false, 0, 0), FOU_NEST_BAD_IP);
+	assert_int_equal(judge(p, 0, false, 0, 0), FOU_NEST_BAD_IP);
+	/* A whole packet too short for the ports. */
+	ip4(p, 5, 22, FOU_PROTO_TCP, 0);
+	assert_int_equal(judge(p, 22, false, 0, 0), FOU_NEST_UNKNOWN);
 }
 
 static void test_v6(void **state)
@@ -129,7 +134,7 @@ static void test_v6(void **state)
 	assert_int_equal(judge(p, 40, false, 0, 0), FOU_NEST_END);
 	/* Truncated: payload length past the packet; an extension past the payload. */
 	ip6(p, 8, FOU_PROTO_UDP);
-	assert_int_equal(judge(p, 47, false, 0, 0), FOU_NEST_UNKNOWN);
+	assert_int_equal(judge(p, 47, false, 0, 0), FOU_NEST_BAD_IP);
 	ip6(p, 8, 0);
 	p[41] = 1;
 	assert_int_equal(judge(p, 48, false, 0, 0), FOU_NEST_UNKNOWN);
@@ -157,7 +162,9 @@ static void test_l2(void **state)
 	fou_put16(f + 12, 0x8100);	/* a tag cut short */
 	assert_int_equal(judge(f, 16, true, 0, 0), FOU_NEST_NOT_IP);
 	fou_put16(f + 12, FOU_ETH_P_IP);	/* IPv4 said, not there */
-	assert_int_equal(judge(f, 20, true, 0, 0), FOU_NEST_UNKNOWN);
+	assert_int_equal(judge(f, 20, true, 0, 0), FOU_NEST_BAD_IP);
+	memset(f + 14, 0, 46);			/* zeros: no IP the kernel takes */
+	assert_int_equal(judge(f, 60, true, 0, 0), FOU_NEST_BAD_IP);
 }
 
 int main(void)
