@@ -57,13 +57,21 @@ struct {
 	__type(value, struct foud_bpf_port);
 } foud_port SEC(".maps");
 
-/* Every UDP port foud listens on: a decapsulated packet aimed at one would nest. */
+/* Every receive point of foud's: a decapsulated packet aimed at one would nest. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FOUD_BPF_PORTS);
-	__type(key, __u16);
+	__type(key, struct foud_bpf_ourskey);
 	__type(value, __u8);
 } foud_ours SEC(".maps");
+
+/* Per IP protocol, FOUD_BPF_OURS_*: foud_ours is looked up only when there are entries of it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} foud_ours_proto SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -477,14 +485,17 @@ static __always_inline int outer_gre(struct __sk_buff *skb, struct outer *o, __u
 
 /*
  * The inner packet as fou_tnl_decap() checks it: version, header, length
- * exactly to the end, IPv4 header checksum; not a UDP packet to one of our
- * ports. Returns the IP + TCP header bytes, or -1.
+ * exactly to the end, IPv4 header checksum; then never nest: not for one of
+ * foud's receive points (a UDP or TCP port, a raw protocol). What needs a
+ * walk (IPv4 options or fragments, IPv6 extension headers) goes to foud,
+ * whose userspace path judges it whole and counts it nested if it is.
+ * Returns the IP + TCP header bytes, or -1.
  */
 static __always_inline int inner_check(struct __sk_buff *skb, __u32 off, __u32 flag)
 {
-	__u32 len = skb->len - off, ihl;
-	__u8 h[40], proto, doff = 0;
-	__u16 dport;
+	struct foud_bpf_ourskey k = {};
+	__u32 len = skb->len - off, ihl, pi;
+	__u8 h[40], doff = 0, *has;
 
 	if (flag == FOUD_BPF_INNER_V4) {
 		if (bpf_skb_load_bytes(skb, off, h, 20))
@@ -494,25 +505,34 @@ static __always_inline int inner_check(struct __sk_buff *skb, __u32 off, __u32 f
 		if (csum_fold(bpf_csum_diff(0, 0, (__be32 *)h, 20, 0)))
 			return -1;
 		if (get16(h + 6) & (FOU_IP_MF | FOU_IP_OFFMASK))
-			return h[9] == FOU_PROTO_UDP ? -1 : 20;
+			return -1;
 		ihl = 20;
-		proto = h[9];
+		k.proto = h[9];
 	} else {
 		if (bpf_skb_load_bytes(skb, off, h, 40))
 			return -1;
 		if ((h[0] >> 4) != 6 || (__u32)get16(h + 4) + 40 != len)
 			return -1;
 		ihl = 40;
-		proto = h[6];
-	}
-	if (proto == FOU_PROTO_UDP) {
-		if (bpf_skb_load_bytes(skb, off + ihl + 2, h, 2))
-			return -1;
-		dport = get16(h);
-		if (bpf_map_lookup_elem(&foud_ours, &dport))
+		k.proto = h[6];
+		if (k.proto != FOU_PROTO_TCP && k.proto != FOU_PROTO_UDP &&
+		    k.proto != FOU_PROTO_ICMPV6)
 			return -1;
 	}
-	if (proto == FOU_PROTO_TCP && !bpf_skb_load_bytes(skb, off + ihl + 12, &doff, 1))
+	pi = k.proto;
+	has = bpf_map_lookup_elem(&foud_ours_proto, &pi);
+	if (has && *has) {
+		if (*has == FOUD_BPF_OURS_ALL)
+			return -1;
+		if (k.proto == FOU_PROTO_TCP || k.proto == FOU_PROTO_UDP) {
+			if (bpf_skb_load_bytes(skb, off + ihl, h, 4))
+				return -1;
+			k.port = get16(h + 2);
+		}
+		if (bpf_map_lookup_elem(&foud_ours, &k))
+			return -1;
+	}
+	if (k.proto == FOU_PROTO_TCP && !bpf_skb_load_bytes(skb, off + ihl + 12, &doff, 1))
 		ihl += (doff >> 4) * 4;
 	return (int)ihl;
 }

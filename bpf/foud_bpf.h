@@ -78,6 +78,21 @@ struct foud_bpf_port {
 	__u8 local[16], peer[16];
 };
 
+/*
+ * One of foud's receive points (daemon/ours.c): a UDP or TCP port, or a raw
+ * IP protocol with port 0. A decapsulated packet it matches would nest.
+ */
+struct foud_bpf_ourskey {
+	__u8 proto;
+	__u8 pad;
+	__u16 port;
+};
+
+/* foud_ours_proto, per IP protocol: whether foud_ours has entries of it. */
+#define FOUD_BPF_OURS_NONE	0
+#define FOUD_BPF_OURS_SOME	1	/* look the port up */
+#define FOUD_BPF_OURS_ALL	2	/* the map was full: every packet of it goes to foud */
+
 /* Per-CPU counters of a tunnel; foud adds them to its own. */
 struct foud_bpf_stats {
 	__u64 rx_packets, rx_bytes, tx_packets, tx_bytes;

@@ -77,7 +77,8 @@ struct underlay {
 struct foud_bpf {
 	struct bpf_object *obj;
 	int eg, in;				/* program descriptors */
-	int tnl, rx, port, ours, stats, pstats;	/* map descriptors */
+	int tnl, rx, port, ours, ours_proto, stats, pstats;	/* map descriptors */
+	uint8_t has_proto[256];			/* FOUD_BPF_OURS_*, as foud_ours_proto holds it */
 	int ncpu;
 	unsigned int users;			/* BPF-path tunnels */
 	struct underlay ul[MAX_UNDERLAYS];
@@ -171,11 +172,12 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	b->rx = map_fd(b->obj, "foud_rx");
 	b->port = map_fd(b->obj, "foud_port");
 	b->ours = map_fd(b->obj, "foud_ours");
+	b->ours_proto = map_fd(b->obj, "foud_ours_proto");
 	b->stats = map_fd(b->obj, "foud_stats");
 	b->pstats = map_fd(b->obj, "foud_pstats");
 	b->ncpu = libbpf_num_possible_cpus();
 	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
-	    b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
+	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
 		return -ENOENT;
 	return 0;
 }
@@ -672,6 +674,48 @@ static void port_key(const struct foud_port_cfg *c, struct foud_bpf_portkey *k)
 	k->v6 = c->family == AF_INET6;
 }
 
+/* foud_ours_proto[proto] from has where the change goes the way of up (stricter) or down. */
+static void ours_proto_sync(struct foud_bpf *b, const uint8_t has[256], bool up)
+{
+	__u32 proto;
+
+	for (proto = 0; proto < 256; proto++)
+		if ((up ? has[proto] > b->has_proto[proto] : has[proto] < b->has_proto[proto]) &&
+		    !bpf_map_update_elem(b->ours_proto, &proto, &has[proto], BPF_ANY))
+			b->has_proto[proto] = has[proto];
+}
+
+/*
+ * The programs' "never nest" set from ours.c: every receive point, and per
+ * protocol whether there is one (FOUD_BPF_OURS_ALL when the map could not
+ * take them all: every packet of it goes to foud). New entries go in before
+ * stale ones go, so no packet slips through in between.
+ */
+static void ours_sync(struct foud *d)
+{
+	struct foud_bpf *b = d->bpf;
+	struct foud_bpf_ourskey k, next;
+	uint8_t has[256] = { 0 }, one = 1;
+	const struct foud_rp *rp;
+	size_t i, n = foud_ours_list(d, &rp);
+	int more;
+
+	for (i = 0; i < n; i++) {
+		k = (struct foud_bpf_ourskey){ .proto = rp[i].proto, .port = rp[i].port };
+		if (bpf_map_update_elem(b->ours, &k, &one, BPF_ANY))
+			has[k.proto] = FOUD_BPF_OURS_ALL;
+		else if (!has[k.proto])
+			has[k.proto] = FOUD_BPF_OURS_SOME;
+	}
+	ours_proto_sync(b, has, true);
+	for (more = !bpf_map_get_next_key(b->ours, NULL, &k); more; k = next) {
+		more = !bpf_map_get_next_key(b->ours, &k, &next);
+		if (!foud_ours_has(d, k.proto, k.port))
+			bpf_map_delete_elem(b->ours, &k);
+	}
+	ours_proto_sync(b, has, false);
+}
+
 /*
  * Rewrites the port maps from foud's list: the first port of a number and
  * family is the one the kernel delivers to when the addresses agree; the
@@ -681,21 +725,15 @@ static void ports_sync(struct foud *d)
 {
 	struct foud_bpf *b = d->bpf;
 	struct foud_bpf_portkey k, next;
-	const struct foud_rp *rp;
-	size_t j, nrp;
 	int i;
 	struct foud_bpf_pstats *zero;
 	const struct foud_port *p;
-	uint8_t one = 1;
-	uint16_t port;
 
 	if (!b)
 		return;
 	ports_gro(d);
 	while (bpf_map_get_next_key(b->port, NULL, &k) == 0)
 		bpf_map_delete_elem(b->port, &k);
-	while (bpf_map_get_next_key(b->ours, NULL, &port) == 0)
-		bpf_map_delete_elem(b->ours, &port);
 	zero = calloc((size_t)b->ncpu, sizeof(*zero));
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		struct foud_bpf_port v = {
@@ -726,14 +764,7 @@ static void ports_sync(struct foud *d)
 			k = next;
 		} while (i == 0);
 	}
-	/* The programs' "never nest" set: every UDP receive point (ours.c). */
-	nrp = foud_ours_list(d, &rp);
-	for (j = 0; j < nrp; j++) {
-		if (rp[j].proto != FOU_PROTO_UDP)
-			continue;
-		port = rp[j].port;
-		bpf_map_update_elem(b->ours, &port, &one, BPF_ANY);
-	}
+	ours_sync(d);
 }
 
 void foud_bpf_ports_changed(struct foud *d)

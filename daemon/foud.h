@@ -334,7 +334,7 @@ bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
 size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst);
 void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
 		   uint8_t *tos, uint8_t *ttl);
-int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
+int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, size_t len,
 		     const struct fou_addr *src);
 
 /* stt.c */
@@ -407,6 +407,8 @@ bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port);
 size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp);
 /* fn (or none: NULL) is called after every change, to mirror the table elsewhere. */
 void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d));
+/* Never nest: a decapsulated packet (Ethernet frame with l2) for a receive point, or unjudgeable. */
+bool foud_nested(const struct foud *d, const uint8_t *p, size_t len, bool l2);
 
 /* ctl.c */
 int foud_ctl_open(struct foud *d, const char *path);

@@ -264,8 +264,11 @@ static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port 
 	return NULL;
 }
 
-/* A received frame's source: our own frame come back, or learned behind src. */
-int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
+/*
+ * A received frame: our own frame come back, a nested one (never learned
+ * from: its source may be forged), or its source learned behind src.
+ */
+int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, size_t len,
 		     const struct fou_addr *src)
 {
 	struct foud_l2 *l = t->l2;
@@ -276,6 +279,8 @@ int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
 	/* Our own frame come back (a group loops to its sender). */
 	if (!memcmp(eth + FOU_ETH_ALEN, l->mac, FOU_ETH_ALEN))
 		return -FOU_DROP_LOOP;
+	if (foud_nested(d, eth, len, true))
+		return -FOU_DROP_NESTED;
 	if (l->cfg.learning) {
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
@@ -288,7 +293,7 @@ int foud_l2_rx_learn(struct foud_tunnel *t, const uint8_t *eth, size_t len,
 static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		      const struct fou_addr *src)
 {
-	int ret = foud_l2_rx_learn(t, fou_buf_data(b), b->len, src);
+	int ret = foud_l2_rx_learn(d, t, fou_buf_data(b), b->len, src);
 
 	if (!ret)
 		foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */

@@ -116,6 +116,25 @@ bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port)
 	return map[key / 8] & (1u << (key % 8));
 }
 
+/*
+ * Never nest: whether a decapsulated packet (an Ethernet frame with l2)
+ * would reach one of foud's receive points, or cannot be judged (dropped
+ * rather than delivered). A TCP segment costs the walk and one bit test.
+ */
+bool foud_nested(const struct foud *d, const uint8_t *p, size_t len, bool l2)
+{
+	struct fou_nest n;
+
+	switch (fou_nest_judge(p, len, l2, &n)) {
+	case FOU_NEST_L4:
+		return foud_ours_has(d, n.proto, n.dport);
+	case FOU_NEST_UNKNOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
 size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp)
 {
 	*rp = d->ours->rp;

@@ -294,7 +294,7 @@ static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
 		l4_off += 4;
 	}
 	if (!ret)
-		ret = foud_l2_rx_learn(t, fou_buf_data(&b), b.len, src);
+		ret = foud_l2_rx_learn(d, t, fou_buf_data(&b), b.len, src);
 	if (ret) {
 		t->st.rx_drop[-ret]++;
 		foud_log_drop(t->name, -ret, src);

@@ -450,6 +450,8 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	if (!p)
 		return -FOU_DROP_UNKNOWN_PEER;
 	ret = fou_tou_decap(b, &info);
+	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
+		ret = -FOU_DROP_NESTED;	/* a TCP segment to STT's port, say */
 	if (ret)
 		return ret;
 	/* A NAT may have given the peer another port: answer where it speaks from. */

@@ -243,20 +243,6 @@ static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 
 /* ---- receive ------------------------------------------------------------ */
 
-/* Never nest: a decapsulated packet aimed at one of our own ports would loop. */
-static bool tunnel_nested(const struct foud *d, const struct fou_buf *b)
-{
-	const uint8_t *p = fou_buf_data(b);
-	uint16_t sport, dport;
-	uint8_t proto;
-
-	/* Decapsulation checked the IP header: TCP right after it (the bulk) needs no walk. */
-	if ((p[0] >> 4 == 4 && p[9] == FOU_PROTO_TCP) || (p[0] >> 4 == 6 && p[6] == FOU_PROTO_TCP))
-		return false;
-	return fou_ip_l4_ports(p, b->len, &proto, &sport, &dport) == 0 &&
-	       proto == FOU_PROTO_UDP && foud_ours_has(d, FOU_PROTO_UDP, dport);
-}
-
 static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)
 {
 	struct foud_tunnel *t;
@@ -287,7 +273,7 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		return;
 	}
 	ret = fou_tnl_decap(b, &t->tnl, &t->rx, rx);
-	if (!ret && tunnel_nested(d, b))
+	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;
 	if (ret) {
 		tunnel_drop(t, -ret, true);

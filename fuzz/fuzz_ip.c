@@ -1,6 +1,20 @@
 // SPDX-License-Identifier: MIT
-/* fou_ip_parse and fou_ip_l4_ports on any bytes; then ECN decapsulation on the result. */
+/*
+ * fou_ip_parse, fou_ip_l4_ports and the nesting judge (as an IP packet and
+ * as an Ethernet frame) on any bytes; then ECN decapsulation on the result.
+ */
 #include "fuzz.h"
+
+/* The judge's answer is one of its results; a port only with TCP or UDP. */
+static bool nest_ok(const uint8_t *p, size_t size, bool l2)
+{
+	struct fou_nest n = { 0 };
+	int ret = fou_nest_judge(p, size, l2, &n);
+
+	if (ret == FOU_NEST_L4)
+		return n.dport == 0 || n.proto == FOU_PROTO_TCP || n.proto == FOU_PROTO_UDP;
+	return ret >= FOU_NEST_NOT_IP && ret <= FOU_NEST_UNKNOWN;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret == 0)
 		FUZZ_CHECK(proto == FOU_PROTO_TCP || proto == FOU_PROTO_UDP ||
 			   proto == 132 || proto == 136);	/* SCTP, UDP-Lite */
+	FUZZ_CHECK(nest_ok(p, size, false) && nest_ok(p, size, true));
 	/* Outer CE onto whatever it is: only the inner TOS and checksum may change. */
 	if (size)
 		fuzz_reason_ok(fou_ecn_decap(p, size, data[0] & FOU_ECN_MASK ? FOU_ECN_CE : 0));

@@ -176,6 +176,26 @@ int fou_ip_parse(const uint8_t *p, size_t len, struct fou_ip *ip);
 int fou_ip_l4_ports(const uint8_t *p, size_t len, uint8_t *proto,
 		    uint16_t *sport, uint16_t *dport);
 
+/*
+ * Never nest: what a decapsulated packet (an Ethernet frame with l2:
+ * untagged, 802.1Q, 802.1ad) carries, walked to its transport header
+ * through IPv4 options and IPv6 extension headers. FOU_NEST_L4 fills n
+ * (dport 0 for a protocol without ports).
+ */
+enum {
+	FOU_NEST_L4,		/* n->proto, n->dport */
+	FOU_NEST_NOT_IP,	/* a frame that is not IPv4 or IPv6 */
+	FOU_NEST_LATER_FRAG,	/* a fragment of offset > 0: no ports in it */
+	FOU_NEST_END,		/* ESP or no next header: nothing to look at */
+	FOU_NEST_BAD_IP,	/* an IP header the kernel drops (version, IHL, lengths) */
+	FOU_NEST_UNKNOWN,	/* too short for its headers and ports: a chain cut before them */
+};
+struct fou_nest {
+	uint8_t proto;
+	uint16_t dport;
+};
+int fou_nest_judge(const uint8_t *p, size_t len, bool l2, struct fou_nest *n);
+
 struct fou_ip_params {
 	struct fou_addr src, dst;	/* family taken from src */
 	uint8_t proto, tos, ttl;

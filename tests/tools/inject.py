@@ -3,6 +3,8 @@
 
 inject.py udp SRC DST PORT HEX [SPORT [TOS]]  UDP from SRC:SPORT (0: any) to DST:PORT,
                                       payload HEX, outer TOS
+inject.py udp0 SRC DST PORT HEX      as udp, IPv4, with a zero UDP checksum (SO_NO_CHECK),
+                                      as foud's tunnels send: what its BPF program takes
 inject.py ipv4 SRC DST PROTO TTL HEX an IPv4 header (checksummed) + HEX, printed as hex
 inject.py raw SRC DST PROTO HEX       an IP packet of protocol PROTO from SRC to DST, payload HEX
                                       (the kernel builds the IP header)
@@ -30,9 +32,11 @@ def ipv4(src, dst, proto, ttl, payload):
 
 
 def main(a):
-    if a[0] == "udp":
+    if a[0] in ("udp", "udp0"):
         fam = socket.AF_INET6 if ":" in a[2] else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_DGRAM)
+        if a[0] == "udp0":
+            s.setsockopt(socket.SOL_SOCKET, 11, 1)  # SO_NO_CHECK
         s.bind((a[1], int(a[5]) if len(a) > 5 else 0))
         if len(a) > 6:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(a[6], 0))
@@ -50,7 +54,7 @@ def main(a):
     elif a[0] == "ipv4":
         print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
     else:
-        sys.exit("usage: inject.py udp|ipv4|raw|grecsum ...")
+        sys.exit("usage: inject.py udp|udp0|ipv4|raw|grecsum ...")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ extern const unsigned char foud_bpf_obj[], foud_bpf_obj_end[];
 
 static struct {
 	struct bpf_object *obj;
-	int eg, in, tnl, rx, port, ours, stats, pstats, ncpu;
+	int eg, in, tnl, rx, port, ours, ours_proto, stats, pstats, ncpu;
 	int tun_ifindex;
 	bool ok;
 } g;
@@ -99,6 +99,7 @@ static int setup(void **state)
 	g.rx = map("foud_rx");
 	g.port = map("foud_port");
 	g.ours = map("foud_ours");
+	g.ours_proto = map("foud_ours_proto");
 	g.stats = map("foud_stats");
 	g.pstats = map("foud_pstats");
 	g.ncpu = libbpf_num_possible_cpus();
@@ -352,6 +353,19 @@ static void test_tx_userspace_flag(void **state)
 
 /* ---- receive ------------------------------------------------------------ */
 
+/* A receive point of foud's in the programs' maps, as daemon/bpf.c puts it (on) or takes it out. */
+static void ours_set(const struct foud_bpf_ourskey *k, bool on)
+{
+	uint32_t proto = k->proto;
+	uint8_t v = on;
+
+	if (on)
+		assert_int_equal(bpf_map_update_elem(g.ours, k, &v, BPF_ANY), 0);
+	else
+		bpf_map_delete_elem(g.ours, k);
+	assert_int_equal(bpf_map_update_elem(g.ours_proto, &proto, &v, BPF_ANY), 0);
+}
+
 static void rx_setup(bool gue, bool gre_key, uint32_t ikey)
 {
 	struct foud_bpf_rxkey k = { .proto = gre_key ? FOU_PROTO_GRE : FOU_PROTO_IPIP, .udp = 1,
@@ -361,8 +375,7 @@ static void rx_setup(bool gue, bool gre_key, uint32_t ikey)
 	struct foud_bpf_portkey pk = { .port = PORT };
 	struct foud_bpf_port p = { .gue = gue, .ipproto = FOU_PROTO_IPIP };
 	struct foud_bpf_pstats *zero = calloc((size_t)g.ncpu, sizeof(*zero));
-	uint16_t ours = PORT;
-	uint8_t one = 1;
+	struct foud_bpf_ourskey ours = { .proto = FOU_PROTO_UDP, .port = PORT };
 	struct foud_bpf_rxkey next;
 
 	while (bpf_map_get_next_key(g.rx, NULL, &next) == 0)
@@ -371,7 +384,7 @@ static void rx_setup(bool gue, bool gre_key, uint32_t ikey)
 	memcpy(k.local, LOCAL4, 4);
 	assert_int_equal(bpf_map_update_elem(g.rx, &k, &v, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(g.port, &pk, &p, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(g.ours, &ours, &one, BPF_ANY), 0);
+	ours_set(&ours, true);
 	assert_int_equal(bpf_map_update_elem(g.pstats, &pk, zero, BPF_ANY), 0);
 	free(zero);
 	tnl_set(FOUD_BPF_ENCAP_FOU, 0, 0, SPORT);
@@ -510,19 +523,88 @@ static void test_rx_wrong_port(void **state)
 	rx_expect_ok(pkt, mk_rx(pkt, REMOTE4, PORT + 1));
 }
 
-/* An inner UDP packet to one of foud's own ports would nest: foud drops it. */
+/* mk_rx's inner IPv4 header with another protocol and flags, checksum redone. */
+static void rx_inner_set(uint8_t *pkt, uint8_t proto, uint16_t frag)
+{
+	uint8_t *h = pkt + 14 + 20 + 8;
+
+	h[9] = proto;
+	fou_put16(h + 6, frag);
+	fou_put16(h + 10, 0);
+	fou_put16(h + 10, fou_csum_fold(fou_csum_add(0, h, 20)));
+}
+
+/* Whether the program takes pkt (redirects it into the tunnel). */
+static bool rx_taken(const uint8_t *pkt, size_t n)
+{
+	uint8_t out[512];
+	uint32_t outlen = sizeof(out);
+
+	return run(g.in, pkt, n, out, &outlen, 0) == TC_ACT_REDIRECT;
+}
+
+/*
+ * An inner packet for one of foud's receive points (a UDP or TCP port, a
+ * raw protocol) would nest: foud has it, and drops it.
+ */
 static void test_rx_nested(void **state)
 {
+	static const struct foud_bpf_ourskey keys[] = {
+		{ .proto = FOU_PROTO_UDP, .port = 2000 },
+		{ .proto = FOU_PROTO_TCP, .port = 2000 },
+		{ .proto = FOU_PROTO_IPIP },
+	};
 	uint8_t pkt[256];
-	uint16_t ours = 2000;
-	uint8_t one = 1;
+	size_t n, i;
 
 	(void)state;
 	NEED_BPF();
 	rx_setup(false, false, 0);
-	assert_int_equal(bpf_map_update_elem(g.ours, &ours, &one, BPF_ANY), 0);
-	rx_expect_ok(pkt, mk_rx(pkt, REMOTE4, PORT));
-	bpf_map_delete_elem(g.ours, &ours);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		n = mk_rx(pkt, REMOTE4, PORT);
+		rx_inner_set(pkt, keys[i].proto, FOU_IP_DF);
+		assert_true(rx_taken(pkt, n));
+		rx_setup(false, false, 0);
+		ours_set(&keys[i], true);
+		rx_expect_ok(pkt, n);
+		ours_set(&keys[i], false);
+		rx_setup(false, false, 0);
+		assert_true(rx_taken(pkt, n));
+	}
+}
+
+/* A protocol whose ports did not all fit the map: every packet of it is foud's to judge. */
+static void test_rx_ours_full(void **state)
+{
+	uint32_t proto = FOU_PROTO_UDP;
+	uint8_t pkt[256], all = FOUD_BPF_OURS_ALL;
+	size_t n;
+
+	(void)state;
+	NEED_BPF();
+	rx_setup(false, false, 0);
+	n = mk_rx(pkt, REMOTE4, PORT);
+	assert_true(rx_taken(pkt, n));
+	rx_setup(false, false, 0);
+	assert_int_equal(bpf_map_update_elem(g.ours_proto, &proto, &all, BPF_ANY), 0);
+	rx_expect_ok(pkt, n);
+	rx_setup(false, false, 0);
+}
+
+/* A fragment (first or later) could be part of a nested packet: foud judges it. */
+static void test_rx_fragment(void **state)
+{
+	uint8_t pkt[256];
+	size_t n;
+
+	(void)state;
+	NEED_BPF();
+	rx_setup(false, false, 0);
+	n = mk_rx(pkt, REMOTE4, PORT);
+	rx_inner_set(pkt, FOU_PROTO_TCP, FOU_IP_MF);
+	rx_expect_ok(pkt, n);
+	rx_inner_set(pkt, FOU_PROTO_ICMP, 1);
+	rx_expect_ok(pkt, n);
 }
 
 /* GUE: variant 0 without flags is ours; a flag (RCO, say) is foud's. */
@@ -614,6 +696,8 @@ int main(void)
 		cmocka_unit_test(test_rx_wrong_peer),
 		cmocka_unit_test(test_rx_wrong_port),
 		cmocka_unit_test(test_rx_nested),
+		cmocka_unit_test(test_rx_fragment),
+		cmocka_unit_test(test_rx_ours_full),
 		cmocka_unit_test(test_rx_gue),
 		cmocka_unit_test(test_rx_gre_key),
 	};
