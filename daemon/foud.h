@@ -262,6 +262,7 @@ uint64_t foud_sock_drops(int fd, uint64_t seen);
 socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, int family,
 			uint16_t port);
 int foud_raw_tx_open(int family);
+void foud_sock_mc_noloop(int s, int family);
 int foud_raw_rx_open(int family, uint8_t proto);
 void foud_local_port_range(uint16_t *min, uint16_t *max);
 

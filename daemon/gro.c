@@ -122,13 +122,23 @@ static void gro_direct(struct foud_tunnel *t, struct fou_buf *b)
  */
 void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len)
 {
-	const uint8_t *ip = fou_buf_data(b) + l2len;
+	uint8_t *ip = fou_gro_ip(fou_buf_data(b), b->len, l2len);
 	size_t iplen = b->len - l2len;
 	struct foud_gro_slot *s;
 	struct foud_flow_key k;
 	int ret;
 
-	if (!d->offload || b->len < l2len || !gro_key(ip, iplen, &k)) {
+	if (!ip) {
+		gro_direct(t, b);
+		return;
+	}
+	/*
+	 * A local sender (foud's BPF path, the kernel's tunnels, a container)
+	 * leaves the checksum to an offload that a veth never does; the stack
+	 * would drop it. Completed here, as the device would have.
+	 */
+	fou_gro_csum_complete(ip, iplen);
+	if (!d->offload || !gro_key(ip, iplen, &k)) {
 		gro_direct(t, b);
 		return;
 	}

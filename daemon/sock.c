@@ -42,6 +42,18 @@ static int sock_opt(int s, int lvl, int opt, int v)
 	return setsockopt(s, lvl, opt, &v, sizeof(v)) < 0 ? -errno : 0;
 }
 
+/*
+ * As the kernel's VXLAN: what we send to a multicast group does not come
+ * back to this host, where our own port could only drop it (as `loop`).
+ */
+void foud_sock_mc_noloop(int s, int family)
+{
+	if (family == AF_INET)
+		sock_opt(s, IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+	else
+		sock_opt(s, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+}
+
 /* Asks for the destination address and the TOS of every datagram. */
 static int sock_rx_info(int s, int family)
 {
@@ -101,6 +113,7 @@ int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 		return ret;
 	}
 	sock_bufs(s);
+	foud_sock_mc_noloop(s, cfg->family);
 	/* The kernel's count of datagrams it dropped here (queue full), on each read after one. */
 	sock_opt(s, SOL_SOCKET, SO_RXQ_OVFL, 1);
 	/* Let the kernel coalesce a flow's datagrams; we cut them apart again. */
@@ -133,6 +146,7 @@ int foud_raw_tx_open(int family)
 	if (s < 0)
 		return -errno;
 	sock_bufs(s);
+	foud_sock_mc_noloop(s, family);
 	return s;
 }
 

@@ -59,6 +59,7 @@ static int uso_open(const struct fou_addr *local, uint16_t sport, bool df)
 		uso_sockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 		uso_sockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
 	}
+	foud_sock_mc_noloop(s, local->family);
 	/* It only sends: whatever reaches this port is left to overflow. */
 	uso_sockopt(s, SOL_SOCKET, SO_RCVBUF, 1);
 	uso_sockopt(s, SOL_SOCKET, SO_SNDBUF, 4 << 20);

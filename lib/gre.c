@@ -4,6 +4,8 @@
  * flags | proto, then [csum | reserved1] [key] [seq] in that order.
  */
 #include "fou/fou.h"
+#include "fou/gro.h"
+#include "fou/l2.h"
 
 #define GRE_OPTS	(FOU_GRE_CSUM | FOU_GRE_KEY | FOU_GRE_SEQ)
 
@@ -57,9 +59,34 @@ static int gre_check(uint16_t flags)
 	return 0;
 }
 
+/*
+ * A sender on this host sums the GRE checksum over its inner packet as it
+ * will be once its offloaded TCP/UDP checksum is filled in (local checksum
+ * offload), and over a veth that checksum arrives unfilled: on a mismatch,
+ * a partial inner checksum is completed (fou_gro_csum_complete()) and the
+ * sum taken again. Anything else still fails.
+ */
+static bool gre_csum_ok(uint8_t *h, size_t len, uint16_t proto, size_t hlen)
+{
+	uint8_t *in = h + hlen;
+	size_t n = len - hlen;
+
+	if (fou_csum_fold(fou_csum_add(0, h, len)) == 0)
+		return true;
+	if (proto == FOU_ETH_P_TEB) {
+		in = fou_gro_ip(in, n, FOU_ETH_HLEN);
+		n -= FOU_ETH_HLEN;
+	} else if (proto != FOU_ETH_P_IP && proto != FOU_ETH_P_IPV6) {
+		return false;
+	}
+	if (!in || !fou_gro_csum_complete(in, n))
+		return false;
+	return fou_csum_fold(fou_csum_add(0, h, len)) == 0;
+}
+
 int fou_gre_pull(struct fou_buf *b, struct fou_gre *g)
 {
-	const uint8_t *h = fou_buf_data(b);
+	uint8_t *h = fou_buf_data(b);
 	const uint8_t *o;
 	size_t hlen;
 	int err;
@@ -77,7 +104,7 @@ int fou_gre_pull(struct fou_buf *b, struct fou_gre *g)
 		return -FOU_DROP_TOO_SHORT;
 	o = h + FOU_GRE_HLEN;
 	if (g->flags & FOU_GRE_CSUM) {
-		if (fou_csum_fold(fou_csum_add(0, h, b->len)) != 0)
+		if (!gre_csum_ok(h, b->len, g->proto, hlen))
 			return -FOU_DROP_BAD_CSUM;
 		o += 4;
 	}

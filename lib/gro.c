@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "fou/gro.h"
+#include "fou/l2.h"
 
 #define TCP_HLEN	20
 #define TCP_CSUM_OFF	16
+#define UDP_CSUM_OFF	6
 #define TCP_PSH		0x08
 #define TCP_ACK		0x10
 #define IP_MAX_LEN	0xffff
@@ -277,4 +279,43 @@ size_t fou_gro_finish(struct fou_gro *g, struct fou_vnet_hdr *vh)
 	vh->csum_start = (uint16_t)g->l4off;
 	vh->csum_offset = TCP_CSUM_OFF;
 	return g->len;
+}
+
+uint8_t *fou_gro_ip(uint8_t *frame, size_t len, size_t l2len)
+{
+	if (!l2len)
+		return frame;
+	/* Only what the kernel would take for IP: never parse ARP or a tag as IP. */
+	if (l2len != FOU_ETH_HLEN || !fou_l2_ip(frame, len))
+		return NULL;
+	return frame + l2len;
+}
+
+/*
+ * A checksum left for offload holds the folded pseudo-header sum, not
+ * inverted (CHECKSUM_PARTIAL). A valid checksum equal to it by chance is
+ * rewritten to itself: the sum taken over the field gives the same value.
+ */
+int fou_gro_csum_complete(uint8_t *pkt, size_t len)
+{
+	struct fou_ip ip;
+	size_t l4len, off;
+	uint16_t partial;
+
+	if (fou_ip_parse(pkt, len, &ip) || (ip.frag & (FOU_IP_MF | FOU_IP_OFFMASK)))
+		return 0;
+	if (ip.proto == FOU_PROTO_TCP)
+		off = TCP_CSUM_OFF;
+	else if (ip.proto == FOU_PROTO_UDP)
+		off = UDP_CSUM_OFF;
+	else
+		return 0;
+	l4len = ip.tot_len - ip.hlen;
+	if (l4len < off + 2)
+		return 0;
+	partial = (uint16_t)~fou_csum_fold(fou_csum_pseudo(&ip.src, &ip.dst, ip.proto,
+							   (uint32_t)l4len));
+	if (fou_get16(pkt + ip.hlen + off) != partial)
+		return 0;
+	return fou_csum_complete(pkt, ip.tot_len, ip.hlen, off) ? 0 : 1;
 }

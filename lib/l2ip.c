@@ -7,8 +7,7 @@
  */
 #include "fou/l2.h"
 
-/* The inner IP header of frame, or NULL: an untagged IPv4 or IPv6 frame, header whole. */
-static const uint8_t *l2_inner_ip(const uint8_t *frame, size_t len)
+const uint8_t *fou_l2_ip(const uint8_t *frame, size_t len)
 {
 	const uint8_t *p = frame + FOU_ETH_HLEN;
 	uint16_t type;
@@ -27,7 +26,7 @@ static const uint8_t *l2_inner_ip(const uint8_t *frame, size_t len)
 void fou_l2_outer(const struct fou_l2_hop *h, const uint8_t *frame, size_t len,
 		  uint8_t *tos, uint8_t *ttl)
 {
-	const uint8_t *ip = l2_inner_ip(frame, len);
+	const uint8_t *ip = fou_l2_ip(frame, len);
 	uint8_t in_tos = 0, in_ttl = 0;
 
 	if (ip && ip[0] >> 4 == 4) {
@@ -46,7 +45,7 @@ void fou_l2_outer(const struct fou_l2_hop *h, const uint8_t *frame, size_t len,
 
 int fou_l2_ecn_decap(uint8_t *frame, size_t len, uint8_t outer_tos)
 {
-	if ((outer_tos & FOU_ECN_MASK) != FOU_ECN_CE || !l2_inner_ip(frame, len))
+	if ((outer_tos & FOU_ECN_MASK) != FOU_ECN_CE || !fou_l2_ip(frame, len))
 		return 0;
 	return fou_ecn_decap(frame + FOU_ETH_HLEN, len - FOU_ETH_HLEN, outer_tos);
 }

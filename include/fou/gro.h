@@ -74,4 +74,22 @@ int fou_gro_append(struct fou_gro *g, const uint8_t *pkt, size_t len);
  */
 size_t fou_gro_finish(struct fou_gro *g, struct fou_vnet_hdr *vh);
 
+/*
+ * The IP packet in a received frame of len bytes whose first l2len bytes
+ * are Ethernet (0: none): frame itself, or the packet after an untagged
+ * header of EtherType IPv4 or IPv6 (fou_l2_ip()). NULL for any other frame,
+ * which GRO and fou_gro_csum_complete() must leave as it came.
+ */
+uint8_t *fou_gro_ip(uint8_t *frame, size_t len, size_t l2len);
+
+/*
+ * Completes the TCP or UDP checksum of an unfragmented IPv4/IPv6 packet
+ * (transport right after the fixed or IPv4 header) whose checksum field
+ * holds exactly the folded pseudo-header sum: what a local sender leaves
+ * for offload (CHECKSUM_PARTIAL), which a veth carries on uncompleted and a
+ * UDP socket hands up as it came. Returns 1 if it wrote the checksum, 0 if
+ * the packet is anything else (left untouched).
+ */
+int fou_gro_csum_complete(uint8_t *pkt, size_t len);
+
 #endif /* FOU_GRO_H */

@@ -60,6 +60,13 @@ struct fou_l2_hop {
 };
 
 /*
+ * The IP packet of an Ethernet frame, as the kernel's skb->protocol sees it:
+ * right after an untagged header of EtherType IPv4 (0x0800) or IPv6
+ * (0x86DD), its version agreeing and its fixed header whole; else NULL (ARP,
+ * VLAN tags, any other EtherType).
+ */
+const uint8_t *fou_l2_ip(const uint8_t *frame, size_t len);
+/*
  * The outer TOS (the configured or inherited DSCP, the inner ECN
  * encapsulated per RFC 6040: fou_ecn_encap) and TTL for frame.
  */

@@ -148,6 +148,24 @@ expect port 6081 wrong_vni "geneve: VNI 8" -- udp $B4 $A4 6081 0000655800000800"
 expect link gn0 unknown_peer "geneve: from $C4, no peer of gn0" -- udp $C4 $A4 6081 "$G$(frame $M)"
 delivered gn0 "geneve: an unknown non-critical option is skipped" -- udp $B4 $A4 6081 \
 	0100655800000700'01020100'"$(frame 020000000002)"
+# A TAP's receive coalescing takes IPv4/IPv6 frames only: two 0x88B5 frames
+# whose payloads read as contiguous TCP segments come in one UDP GSO train
+# (one receive batch) and must reach gn0 as the two frames sent, untouched.
+amac=$(na cat /sys/class/net/gn0/address | tr -d :)
+f1=${amac}02000000000388b5$($INJ tcpseg 10.61.0.2 10.61.0.1 1000 1000)
+f2=${amac}02000000000388b5$($INJ tcpseg 10.61.0.2 10.61.0.1 2000 1000)
+# tcpdump stops at the second frame, or after 10 s when only one (merged) came.
+na timeout 10 tcpdump -c 2 -i gn0 -U -n -w "$TMP/et.pcap" ether proto 0x88b5 2>"$TMP/cap-et.err" &
+CAP=$!
+for _ in $(seq 50); do grep -q listening "$TMP/cap-et.err" 2>/dev/null && break; sleep 0.1; done
+nb $INJ udpgso $B4 $A4 6081 $(( (${#G} + ${#f1}) / 2 )) "$G$f1$G$f2"
+wait $CAP 2>/dev/null
+got=$(python3 -c 'import sys
+d = open(sys.argv[1], "rb").read()[24:]
+while d:
+    n = int.from_bytes(d[8:12], "little"); print(d[16:16 + n].hex()); d = d[16 + n:]' "$TMP/et.pcap")
+check "geneve: two 0x88B5 frames that look like TCP reach gn0 as sent, not merged (frame bytes: $(echo "$got" | awk '{ print length($0) / 2 }' | tr '\n' ' '))" \
+	test "$got" = "$f1"$'\n'"$f2"
 
 # GRE-TAP, raw protocol 47: K, 0x6558, key 5.
 T=2000655800000005

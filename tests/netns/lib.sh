@@ -156,3 +156,30 @@ tcp_transfer() { # tcp_transfer a|b DST MiB
 	wait $lp || return 1
 	[ "$(sha256sum <"$TMP/data-$3")" = "$(sha256sum <"$TMP/recv")" ]
 }
+
+# One UDP datagram of $3 random bytes from host $1 to address $2 (in the other
+# host), port 7001; it must arrive whole.
+udp_transfer() { # udp_transfer a|b DST BYTES
+	local src=na dst=nb; [ "$1" = b ] && { src=nb; dst=na; }
+	local fam=AF_INET; case $2 in *:*) fam=AF_INET6 ;; esac
+	head -c "$3" /dev/urandom >"$TMP/udp-data"
+	rm -f "$TMP/udp-recv"
+	$dst python3 -c 'import socket, sys
+s = socket.socket(getattr(socket, sys.argv[1]), socket.SOCK_DGRAM)
+s.bind((sys.argv[2], 7001)); s.settimeout(5)
+sys.stdout.buffer.write(s.recv(65535))' "$fam" "$2" >"$TMP/udp-recv" &
+	local lp=$!
+	sleep 0.3
+	$src python3 -c 'import socket, sys
+s = socket.socket(getattr(socket, sys.argv[1]), socket.SOCK_DGRAM)
+s.sendto(sys.stdin.buffer.read(), (sys.argv[2], 7001))' "$fam" "$2" <"$TMP/udp-data" || return 1
+	wait $lp || return 1
+	cmp "$TMP/udp-data" "$TMP/udp-recv"
+}
+
+# The kernel's count of TCP and UDP segments dropped for a bad checksum in host $1.
+csum_errors() { # csum_errors a|b
+	local ns=$NSA; [ "$1" = b ] && ns=$NSB
+	ip netns exec "$ns" nstat -az TcpInCsumErrors UdpInCsumErrors Udp6InCsumErrors |
+		awk '/CsumErrors/ { n += $2 } END { print n + 0 }'
+}

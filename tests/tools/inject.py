@@ -9,6 +9,10 @@ inject.py ipv4 SRC DST PROTO TTL HEX an IPv4 header (checksummed) + HEX, printed
 inject.py raw SRC DST PROTO HEX       an IP packet of protocol PROTO from SRC to DST, payload HEX
                                       (the kernel builds the IP header)
 inject.py grecsum HEX                 HEX, a GRE packet with C set, with its checksum filled in
+inject.py tcpseg SRC DST SEQ LEN      an IPv4/TCP segment (ACK, LEN bytes from SEQ, checksums
+                                      valid), printed as hex
+inject.py udpgso SRC DST PORT SIZE HEX  HEX cut into SIZE-byte datagrams by UDP GSO: one send,
+                                      one train, which a UDP_GRO receiver reads in one go
 """
 import socket
 import struct
@@ -31,6 +35,14 @@ def ipv4(src, dst, proto, ttl, payload):
     return h + payload
 
 
+def tcpseg(src, dst, seq, n):
+    data = bytes((seq + i) * 7 & 0xFF for i in range(n))
+    t = struct.pack("!HHIIBBHHH", 40000, 5201, seq, 1, 5 << 4, 0x10, 512, 0, 0) + data
+    ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(t))
+    t = t[:16] + struct.pack("!H", csum(ph + t)) + t[18:]
+    return ipv4(src, dst, 6, 64, t)
+
+
 def main(a):
     if a[0] in ("udp", "udp0"):
         fam = socket.AF_INET6 if ":" in a[2] else socket.AF_INET
@@ -51,10 +63,17 @@ def main(a):
         p[4:6] = b"\0\0"
         p[4:6] = struct.pack("!H", csum(bytes(p)))
         print(p.hex())
+    elif a[0] == "tcpseg":
+        print(tcpseg(a[1], a[2], int(a[3]), int(a[4])).hex())
+    elif a[0] == "udpgso":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((a[1], 0))
+        s.setsockopt(socket.IPPROTO_UDP, 103, int(a[4]))  # UDP_SEGMENT
+        s.sendto(bytes.fromhex(a[5]), (a[2], int(a[3])))
     elif a[0] == "ipv4":
         print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
     else:
-        sys.exit("usage: inject.py udp|udp0|ipv4|raw|grecsum ...")
+        sys.exit("usage: inject.py udp|udp0|ipv4|raw|grecsum|tcpseg|udpgso ...")
 
 
 if __name__ == "__main__":

@@ -144,6 +144,80 @@ static void test_bad(void **state)
 	expect_drop(p, sizeof(p), -FOU_DROP_BAD_CSUM);
 }
 
+/* What a local stack leaves in the TCP checksum field of the IPv4 packet q: the folded pseudo-header sum. */
+static void set_partial(uint8_t *q)
+{
+	struct fou_addr src = { .family = AF_INET }, dst = { .family = AF_INET };
+
+	memcpy(src.a, q + 12, 4);
+	memcpy(dst.a, q + 16, 4);
+	fou_put16(q + 36, (uint16_t)~fou_csum_fold(fou_csum_pseudo(&src, &dst, 6, 31)));
+}
+
+/* An IPv4/TCP SYN with 11 bytes of data in p, Ethernet of type etype in front unless 0. */
+static size_t mk_tcp4(uint8_t *p, uint16_t etype)
+{
+	static const uint8_t ip[] = {
+		0x45, 0, 0, 51, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+	};
+	size_t l2 = etype ? 14 : 0, i;
+	uint8_t *q = p + l2;
+
+	memset(p, 0, l2 + 51);
+	if (etype)
+		fou_put16(p + 12, etype);
+	memcpy(q, ip, sizeof(ip));
+	fou_put16(q + 10, fou_csum_fold(fou_csum_add(0, q, 20)));
+	fou_put16(q + 20, 40000);
+	fou_put16(q + 22, 80);
+	q[32] = 5 << 4;
+	q[33] = 0x02;
+	for (i = 40; i < 51; i++)
+		q[i] = (uint8_t)(i * 13);
+	return l2 + 51;
+}
+
+/*
+ * A local sender sums the GRE checksum over the inner packet as completed
+ * (local checksum offload), while the inner TCP checksum arrives partial:
+ * pulled with want; when accepted, the inner checksum is completed.
+ */
+static void pull_lco(uint16_t proto, uint16_t etype, int want)
+{
+	struct fou_gre g = { FOU_GRE_CSUM, proto, 0, 0 }, r;
+	size_t n, l2 = etype ? 14 : 0;
+	uint8_t done[80];
+	struct fou_buf b;
+
+	n = mk_tcp4(done, etype);
+	set_partial(done + l2);
+	assert_int_equal(fou_csum_complete(done + l2, 51, 20, 16), 0);
+	b = mk(done, n);
+	assert_int_equal(fou_gre_push(&b, &g), 0);
+	set_partial(fou_buf_data(&b) + 8 + l2);
+	assert_int_equal(fou_gre_pull(&b, &r), want);
+	if (!want) {
+		assert_int_equal(b.len, n);
+		assert_memory_equal(fou_buf_data(&b), done, n);
+	}
+	/* A field neither complete nor partial is a corruption. */
+	b = mk(done, n);
+	assert_int_equal(fou_gre_push(&b, &g), 0);
+	set_partial(fou_buf_data(&b) + 8 + l2);
+	fou_buf_data(&b)[8 + l2 + 37] ^= 1;
+	assert_int_equal(fou_gre_pull(&b, &r), -FOU_DROP_BAD_CSUM);
+}
+
+static void test_lco(void **state)
+{
+	(void)state;
+	pull_lco(FOU_ETH_P_IP, 0, 0);
+	pull_lco(FOU_ETH_P_TEB, FOU_ETH_P_IP, 0);
+	/* Only IP, or Ethernet carrying IP, is looked into. */
+	pull_lco(FOU_ETH_P_TEB, 0x88B5, -FOU_DROP_BAD_CSUM);
+	pull_lco(0x88B5, 0, -FOU_DROP_BAD_CSUM);
+}
+
 static void test_truncated(void **state)
 {
 	size_t n;
@@ -169,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_lco),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

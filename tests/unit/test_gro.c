@@ -9,6 +9,7 @@
 
 #include "fou/fou.h"
 #include "fou/gro.h"
+#include "fou/l2.h"
 
 #define MSS		1000
 #define MAXSEG		80
@@ -177,7 +178,7 @@ static uint16_t ref_pseudo(const uint8_t *p, size_t l4len)
 	size_t alen = v6 ? 16 : 4;
 
 	memcpy(ph, p + (v6 ? 8 : 12), 2 * alen);
-	ph[2 * alen + 1] = FOU_PROTO_TCP;
+	ph[2 * alen + 1] = v6 ? p[6] : p[9];
 	ph[2 * alen + 2] = (uint8_t)(l4len >> 8);
 	ph[2 * alen + 3] = (uint8_t)l4len;
 	return ref_fold(ph, 2 * alen + 4, 0);
@@ -742,6 +743,160 @@ static void test_short_claims(void **state)
 	}
 }
 
+/*
+ * What a local sender leaves for offload (CHECKSUM_PARTIAL): the L4
+ * checksum field of the packet built by mk() replaced by the folded
+ * pseudo-header sum. Returns the field's offset.
+ */
+static size_t make_partial(uint8_t *p, size_t len)
+{
+	size_t ihl = p[0] >> 4 == 6 ? 40 : (size_t)(p[0] & 15) * 4;
+	uint8_t proto = p[0] >> 4 == 6 ? p[6] : p[9];
+	size_t co = ihl + (proto == FOU_PROTO_TCP ? 16 : 6);
+
+	fou_put16(p + co, ref_pseudo(p, len - ihl));
+	return co;
+}
+
+/* A partial checksum is completed to exactly what a full sender writes. */
+static void check_completed(const struct spec *s)
+{
+	uint8_t pkt[SEGCAP], want[SEGCAP];
+	size_t len = mk(want, s), co;
+
+	memcpy(pkt, want, len);
+	co = make_partial(pkt, len);
+	assert_int_not_equal(fou_get16(pkt + co), fou_get16(want + co));
+	assert_int_equal(fou_gro_csum_complete(pkt, len), 1);
+	assert_memory_equal(pkt, want, len);
+	/* A complete checksum is left alone. */
+	assert_int_equal(fou_gro_csum_complete(pkt, len), 0);
+	assert_memory_equal(pkt, want, len);
+}
+
+static void test_csum_partial(void **state)
+{
+	static const int fam[] = { AF_INET, AF_INET6 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct spec s = base(fam[i]);
+
+		check_completed(&s);
+		s.flags = TCP_SYN;	/* the connect that failed */
+		s.pay = 0;
+		check_completed(&s);
+		s = base(fam[i]);
+		s.proto = FOU_PROTO_UDP;
+		s.pay = 1200;
+		check_completed(&s);
+		s.pay = 1;
+		check_completed(&s);
+	}
+}
+
+/* Partial segments become mergeable, and a train of them coalesces. */
+static void test_csum_partial_train(void **state)
+{
+	struct spec s0 = base(AF_INET);
+	struct fou_vnet_hdr vh;
+	unsigned int i;
+	size_t len;
+
+	(void)state;
+	mk_train(&s0, 4, MSS);
+	for (i = 0; i < 4; i++) {
+		make_partial(segs[i], seglen[i]);
+		assert_int_equal(fou_gro_start(&(struct fou_gro){ 0 }, out, OUTCAP, segs[i], seglen[i]), 1);
+		assert_int_equal(fou_gro_csum_complete(segs[i], seglen[i]), 1);
+	}
+	len = merge(&(struct fou_gro){ 0 }, 4, OUTCAP, &vh);
+	check_merged(len, &s0, 4, MSS, false);
+}
+
+/*
+ * Anything else is not touched: a bad checksum that is not the partial
+ * form (corruption stays detected), a fragment, another protocol.
+ */
+static void test_csum_partial_not(void **state)
+{
+	struct spec s = base(AF_INET);
+	uint8_t pkt[SEGCAP], want[SEGCAP];
+	size_t len, co;
+
+	(void)state;
+	len = mk(pkt, &s);
+	co = make_partial(pkt, len);
+	fou_put16(pkt + co, (uint16_t)(fou_get16(pkt + co) + 1));
+	memcpy(want, pkt, len);
+	assert_int_equal(fou_gro_csum_complete(pkt, len), 0);
+	assert_memory_equal(pkt, want, len);
+
+	s.frag = FOU_IP_MF;
+	len = mk(pkt, &s);
+	make_partial(pkt, len);
+	memcpy(want, pkt, len);
+	assert_int_equal(fou_gro_csum_complete(pkt, len), 0);
+	assert_memory_equal(pkt, want, len);
+
+	s = base(AF_INET6);
+	s.proto = 17 + 1;	/* neither TCP nor UDP, its bytes where UDP's checksum would be */
+	len = mk(pkt, &s);
+	fou_put16(pkt + 40 + 6, ref_pseudo(pkt, len - 40));
+	memcpy(want, pkt, len);
+	assert_int_equal(fou_gro_csum_complete(pkt, len), 0);
+	assert_memory_equal(pkt, want, len);
+}
+
+/* An Ethernet frame of EtherType type around the IP packet of s. */
+static size_t mk_frame(uint8_t *f, uint16_t type, const struct spec *s)
+{
+	memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
+	fou_put16(f + 12, type);
+	return FOU_ETH_HLEN + mk(f + FOU_ETH_HLEN, s);
+}
+
+/*
+ * On a TAP only IPv4/IPv6 frames are GRO's: an ARP or 0x88B5 frame whose
+ * payload reads as a (partial) TCP segment is written as it came, neither
+ * completed nor merged with the real segment after it.
+ */
+static void test_frame_ethertype(void **state)
+{
+	static const uint16_t other[] = { 0x0806, 0x88B5, FOU_ETH_P_8021Q, FOU_ETH_P_IPV6 };
+	struct spec s0 = base(AF_INET), s1;
+	uint8_t f0[SEGCAP], f1[SEGCAP], want[SEGCAP];
+	struct fou_gro g;
+	unsigned int i;
+	size_t n0, n1;
+	uint8_t *ip;
+
+	(void)state;
+	s1 = train_spec(&s0, 1, MSS);
+	for (i = 0; i < 4; i++) {
+		n0 = mk_frame(f0, other[i], &s0);
+		make_partial(f0 + FOU_ETH_HLEN, n0 - FOU_ETH_HLEN);
+		memcpy(want, f0, n0);
+		assert_null(fou_gro_ip(f0, n0, FOU_ETH_HLEN));
+		assert_memory_equal(f0, want, n0);
+	}
+	/* The same bytes as IPv4: completed, and the next segment joins. */
+	n0 = mk_frame(f0, FOU_ETH_P_IP, &s0);
+	n1 = mk_frame(f1, FOU_ETH_P_IP, &s1);
+	make_partial(f0 + FOU_ETH_HLEN, n0 - FOU_ETH_HLEN);
+	ip = fou_gro_ip(f0, n0, FOU_ETH_HLEN);
+	assert_ptr_equal(ip, f0 + FOU_ETH_HLEN);
+	assert_int_equal(fou_gro_csum_complete(ip, n0 - FOU_ETH_HLEN), 1);
+	assert_int_equal(fou_gro_start(&g, out, OUTCAP, ip, n0 - FOU_ETH_HLEN), 0);
+	ip = fou_gro_ip(f1, n1, FOU_ETH_HLEN);
+	assert_ptr_equal(ip, f1 + FOU_ETH_HLEN);
+	assert_int_equal(fou_gro_append(&g, ip, n1 - FOU_ETH_HLEN), 1);
+	/* No Ethernet header: the packet itself; a cut header: nothing. */
+	assert_ptr_equal(fou_gro_ip(f0, n0, 0), f0);
+	assert_null(fou_gro_ip(f0, FOU_ETH_HLEN + 10, FOU_ETH_HLEN));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -759,6 +914,10 @@ int main(void)
 		cmocka_unit_test(test_max_len),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_short_claims),
+		cmocka_unit_test(test_csum_partial),
+		cmocka_unit_test(test_csum_partial_train),
+		cmocka_unit_test(test_csum_partial_not),
+		cmocka_unit_test(test_frame_ethertype),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
