@@ -67,7 +67,7 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -ljansson
 
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^

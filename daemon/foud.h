@@ -399,6 +399,8 @@ int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 
 /* out.c */
 void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string: quoted, escaped (jansson). */
+void foud_out_jstr(struct foud_out *o, const char *s);
 void foud_out_free(struct foud_out *o);
 
 /* show.c */
