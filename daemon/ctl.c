@@ -251,23 +251,37 @@ static void ctl_accept(struct foud *d, struct foud_ev *ev)
 	close(fd);
 }
 
-/* Refuses to take over the socket of a foud that still answers. */
-static int ctl_stale(const struct sockaddr_un *sun)
+/*
+ * Removes a stale socket left at the path by a foud that died. Anything
+ * else stays: a file that is not a socket, and a socket a foud still
+ * answers on (connect fails with ECONNREFUSED only when nobody listens).
+ */
+static int ctl_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 {
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
+	struct stat st;
+	int s, ret = 0;
 
+	if (lstat(sun->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket: not removing it",
+			 sun->sun_path);
+		return -EEXIST;
+	}
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
-	if (connect(s, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+	if (connect(s, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
+		snprintf(err, errlen, "another foud is running on %s", sun->sun_path);
 		ret = -EADDRINUSE;
-	else if (errno == ECONNREFUSED)
-		unlink(sun->sun_path);
+	} else if (errno == ECONNREFUSED && unlink(sun->sun_path) < 0) {
+		ret = -errno;
+	}
 	close(s);
 	return ret;
 }
 
-int foud_ctl_open(struct foud *d, const char *path)
+int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[sizeof(sun.sun_path)];
@@ -279,7 +293,7 @@ int foud_ctl_open(struct foud *d, const char *path)
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	mkdir(dirname(dir), 0755);
-	ret = ctl_stale(&sun);
+	ret = ctl_stale(&sun, err, errlen);
 	if (ret)
 		return ret;
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

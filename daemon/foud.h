@@ -391,7 +391,8 @@ struct foud_rxmeta;
 int foud_raw_outer_v4(struct fou_buf *b, struct foud_rxmeta *m);
 
 /* ctl.c */
-int foud_ctl_open(struct foud *d, const char *path);
+/* Listens on path; err says why not (a file that is not a socket, a live foud). */
+int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen);
 void foud_ctl_close(struct foud *d);
 /* Executes one parsed command; output to out, error text to err. */
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,

@@ -187,6 +187,7 @@ int main(int argc, char **argv)
 {
 	static struct foud d;
 	struct opts o = { 0 };
+	char err[256] = "";
 	int ret;
 
 	if (parse_opts(argc, argv, &o))
@@ -200,9 +201,12 @@ int main(int argc, char **argv)
 	foud_log_init(true, o.verbose);
 	ret = foud_init(&d, &o);
 	if (!ret)
-		ret = foud_ctl_open(&d, o.sock);
+		ret = foud_ctl_open(&d, o.sock, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
+		if (err[0])
+			fprintf(stderr, "foud: %s\n", err);
+		else
+			fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
 		return 1;
 	}
 	foud_bpf_cleanup_stale(&d);
