@@ -27,6 +27,7 @@ struct foud_stt;
 struct foud_bpf;
 struct foud_bpf_attach;
 struct foud_follow;
+struct foud_ctlsrv;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -198,7 +199,8 @@ TAILQ_HEAD(foud_l2ports, foud_l2port);
 
 struct foud {
 	int epfd;
-	struct foud_ev ctl;
+	struct foud_ev ctl;		/* the listening control socket */
+	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
@@ -234,6 +236,8 @@ void foud_log_drop(const char *where, int reason, const struct fou_addr *src);
 /* loop.c */
 int foud_loop_add(struct foud *d, struct foud_ev *ev);
 void foud_loop_del(struct foud *d, struct foud_ev *ev);
+/* Which events of ev the loop waits for (EPOLLIN, EPOLLOUT, or 0: none for now). */
+int foud_loop_set(struct foud *d, struct foud_ev *ev, uint32_t events);
 int foud_loop_run(struct foud *d);
 int foud_batch_init(struct foud_batch *b);
 void foud_batch_free(struct foud_batch *b);

@@ -1,9 +1,96 @@
 #!/usr/bin/env bash
-# The control socket's own safety: foud -S never removes what is not a
+# The control socket: a slow client stalls neither the data path nor other
+# clients (it is cut at its deadline); foud -S never removes what is not a
 # stale socket, and never takes a live foud's socket.
 . "$(dirname "$0")/lib.sh"
 setup_hosts
-start_foud a
+# The userspace path: its packets cross foud's event loop, which a stalled
+# control socket would hold.
+start_foud a -D userspace
+start_foud b -D userspace
+fa fou add port 5555 ipproto 4
+fb fou add port 5555 ipproto 4
+fa link add name tun1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555
+fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555
+dev_up a tun1 10.1.0.1/30; dev_up b tun1 10.1.0.2/30
+check "the tunnel carries a ping" na ping -c 1 -W 2 10.1.0.2
+
+# One client trickles a valid request ("link show") a byte a second; it
+# would need 26 s. At the same time 100 fouctl and 20 pings through foud.
+cat >"$TMP/trickle.py" <<'PY'
+import select, socket, struct, sys
+words = b"link\0show\0"
+req = struct.pack("=IIII", 0x464f5531, 0, 2, len(words)) + words
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+sent = 0
+for b in req:
+    if select.select([s], [], [], 1.0)[0]:
+        break                   # foud answered or closed before the whole request
+    try:
+        s.send(bytes([b]))
+    except OSError:
+        break
+    sent += 1
+got = b""
+s.settimeout(60)
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+print("sent %d of %d bytes, then EOF after %d reply bytes" % (sent, len(req), len(got)))
+PY
+python3 "$TMP/trickle.py" "$TMP/a.sock" >"$TMP/trickle.out" 2>&1 &
+trickler=$!
+sleep 0.5
+clients=()
+for i in $(seq 100); do
+	{ fa link show >"$TMP/c$i.out" 2>&1; echo $? >"$TMP/c$i.rc"; } &
+	clients+=($!)
+done
+na ping -c 20 -i 0.1 -W 1 10.1.0.2 >"$TMP/ping.out" 2>&1
+wait "${clients[@]}"
+wait $trickler
+check "20 of 20 pings answered during it: $(grep -o '[0-9]* received' "$TMP/ping.out")" \
+	grep -q ' 20 received' "$TMP/ping.out"
+good=0
+for i in $(seq 100); do
+	[ "$(cat "$TMP/c$i.rc")" = 0 ] && grep -q '^tun1: ipip remote' "$TMP/c$i.out" && good=$((good + 1))
+done
+check "100 of 100 concurrent fouctl link show exited 0 with the link ($good)" test $good -eq 100
+check "the trickler was cut before its whole request: $(cat "$TMP/trickle.out")" \
+	grep -qE '^sent [0-9] of 26 bytes, then EOF' "$TMP/trickle.out"
+check "foud's log says so" grep -q 'sent no whole request within 2 s: disconnected' "$TMP/foud-a.log"
+check "foud answers after it" fa link show tun1
+
+# Past the cap (64), clients wait in the backlog and are served as slots free.
+cat >"$TMP/idle.py" <<'PY'
+import select, socket, sys
+ss = []
+for i in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    ss.append(s)
+open(sys.argv[3], "w").close()
+closed = 0
+while ss:
+    r = select.select(ss, [], [], 30)[0]
+    if not r:
+        break
+    for s in r:
+        if not s.recv(4096):
+            ss.remove(s)
+            closed += 1
+print("%d closed by foud" % closed)
+PY
+python3 "$TMP/idle.py" "$TMP/a.sock" 70 "$TMP/idle.ready" >"$TMP/idle.out" 2>&1 &
+idler=$!
+for i in $(seq 50); do [ -e "$TMP/idle.ready" ] && break; sleep 0.1; done
+check "with 70 idle clients connected, fouctl link show still gets its answer" fa link show tun1
+wait $idler
+check "... and the 70 were closed at their deadlines: $(cat "$TMP/idle.out")" \
+	grep -q '^70 closed by foud' "$TMP/idle.out"
 
 # A regular file at the socket's path: kept, and foud refuses to start.
 echo "precious" >"$TMP/file"
