@@ -92,6 +92,45 @@ wait $idler
 check "... and the 70 were closed at their deadlines: $(cat "$TMP/idle.out")" \
 	grep -q '^70 closed by foud' "$TMP/idle.out"
 
+# A reply larger than the socket's buffer (400 more tunnels, -j -s -d: about
+# 700 KB): written as the reader takes it; one that stops reading is cut
+# after 5 s, and meanwhile the tunnel and other clients are served.
+for i in $(seq 400); do
+	echo "link add name t$i type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555"
+done >"$TMP/batch"
+fa -b "$TMP/batch"
+check "a reader that reads gets the whole reply (401 links)" \
+	test "$(fa -j -s -d link show | jq length)" -eq 401
+cat >"$TMP/stuck.py" <<'PY'
+import socket, struct, sys, time
+words = b"link\0show\0"
+req = struct.pack("=IIII", 0x464f5531, 7, 2, len(words)) + words
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(req)
+time.sleep(float(sys.argv[2]))
+got = b""
+s.settimeout(60)
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+magic, status, outlen, errlen = struct.unpack("=IiII", got[:16])
+print("%s: %d of %d reply bytes" % ("cut" if len(got) < 16 + outlen + errlen else "whole",
+                                    len(got), 16 + outlen + errlen))
+PY
+python3 "$TMP/stuck.py" "$TMP/a.sock" 8 >"$TMP/stuck.out" 2>&1 &
+stuck=$!
+sleep 0.5
+na ping -c 20 -i 0.1 -W 1 10.1.0.2 >"$TMP/ping.out" 2>&1
+check "while a client does not read its reply: 20 of 20 pings answered ($(grep -o '[0-9]* received' "$TMP/ping.out"))" \
+	grep -q ' 20 received' "$TMP/ping.out"
+check "... and fouctl link show tun1 is answered" fa link show tun1
+wait $stuck
+check "the client that did not read was cut: $(cat "$TMP/stuck.out")" grep -q '^cut: ' "$TMP/stuck.out"
+check "foud's log says so" grep -q 'did not read its reply within 5 s: disconnected' "$TMP/foud-a.log"
+
 # A regular file at the socket's path: kept, and foud refuses to start.
 echo "precious" >"$TMP/file"
 na timeout 10 "$FOUD" -f -S "$TMP/file" 2>"$TMP/err"; rc=$?
