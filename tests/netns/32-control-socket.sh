@@ -3,6 +3,7 @@
 # clients (it is cut at its deadline); foud -S never removes what is not a
 # stale socket, and never takes a live foud's socket.
 . "$(dirname "$0")/lib.sh"
+CLIENT=$ROOT/tests/tools/ctl-client.py
 setup_hosts
 # The userspace path: its packets cross foud's event loop, which a stalled
 # control socket would hold.
@@ -17,31 +18,7 @@ check "the tunnel carries a ping" na ping -c 1 -W 2 10.1.0.2
 
 # One client trickles a valid request ("link show") a byte a second; it
 # would need 26 s. At the same time 100 fouctl and 20 pings through foud.
-cat >"$TMP/trickle.py" <<'PY'
-import select, socket, struct, sys
-words = b"link\0show\0"
-req = struct.pack("=IIII", 0x464f5531, 0, 2, len(words)) + words
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-sent = 0
-for b in req:
-    if select.select([s], [], [], 1.0)[0]:
-        break                   # foud answered or closed before the whole request
-    try:
-        s.send(bytes([b]))
-    except OSError:
-        break
-    sent += 1
-got = b""
-s.settimeout(60)
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    got += d
-print("sent %d of %d bytes, then EOF after %d reply bytes" % (sent, len(req), len(got)))
-PY
-python3 "$TMP/trickle.py" "$TMP/a.sock" >"$TMP/trickle.out" 2>&1 &
+python3 "$CLIENT" trickle "$TMP/a.sock" >"$TMP/trickle.out" 2>&1 &
 trickler=$!
 sleep 0.5
 clients=()
@@ -65,26 +42,7 @@ check "foud's log says so" grep -q 'sent no whole request within 2 s: disconnect
 check "foud answers after it" fa link show tun1
 
 # Past the cap (64), clients wait in the backlog and are served as slots free.
-cat >"$TMP/idle.py" <<'PY'
-import select, socket, sys
-ss = []
-for i in range(int(sys.argv[2])):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sys.argv[1])
-    ss.append(s)
-open(sys.argv[3], "w").close()
-closed = 0
-while ss:
-    r = select.select(ss, [], [], 30)[0]
-    if not r:
-        break
-    for s in r:
-        if not s.recv(4096):
-            ss.remove(s)
-            closed += 1
-print("%d closed by foud" % closed)
-PY
-python3 "$TMP/idle.py" "$TMP/a.sock" 70 "$TMP/idle.ready" >"$TMP/idle.out" 2>&1 &
+python3 "$CLIENT" idle "$TMP/a.sock" 70 "$TMP/idle.ready" >"$TMP/idle.out" 2>&1 &
 idler=$!
 for i in $(seq 50); do [ -e "$TMP/idle.ready" ] && break; sleep 0.1; done
 check "with 70 idle clients connected, fouctl link show still gets its answer" fa link show tun1
@@ -101,26 +59,7 @@ done >"$TMP/batch"
 fa -b "$TMP/batch"
 check "a reader that reads gets the whole reply (401 links)" \
 	test "$(fa -j -s -d link show | jq length)" -eq 401
-cat >"$TMP/stuck.py" <<'PY'
-import socket, struct, sys, time
-words = b"link\0show\0"
-req = struct.pack("=IIII", 0x464f5531, 7, 2, len(words)) + words
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall(req)
-time.sleep(float(sys.argv[2]))
-got = b""
-s.settimeout(60)
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    got += d
-magic, status, outlen, errlen = struct.unpack("=IiII", got[:16])
-print("%s: %d of %d reply bytes" % ("cut" if len(got) < 16 + outlen + errlen else "whole",
-                                    len(got), 16 + outlen + errlen))
-PY
-python3 "$TMP/stuck.py" "$TMP/a.sock" 8 >"$TMP/stuck.out" 2>&1 &
+python3 "$CLIENT" stuck "$TMP/a.sock" 8 >"$TMP/stuck.out" 2>&1 &
 stuck=$!
 sleep 0.5
 na ping -c 20 -i 0.1 -W 1 10.1.0.2 >"$TMP/ping.out" 2>&1
