@@ -72,7 +72,7 @@ int foud_ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *co
 	return (int)off;
 }
 
-static int ctl_hdr_check(const uint8_t *buf, size_t len, int max, struct ctl_hdr *h)
+static int ctl_hdr_get(const uint8_t *buf, size_t len, int max, struct ctl_hdr *h)
 {
 	if (!buf || len < FOUD_CTL_HDR)
 		return -EINVAL;
@@ -85,10 +85,25 @@ static int ctl_hdr_check(const uint8_t *buf, size_t len, int max, struct ctl_hdr
 	if (h->argc > FOUD_CTL_MAX_ARGS || max < 0 || h->argc > (uint32_t)max ||
 	    h->bytes > FOUD_CTL_MAX)
 		return -E2BIG;
-	/* exactly one request: a short or long buffer is a framing error */
-	if (len - FOUD_CTL_HDR != h->bytes)
-		return -EINVAL;
 	return 0;
+}
+
+static int ctl_hdr_check(const uint8_t *buf, size_t len, int max, struct ctl_hdr *h)
+{
+	int ret = ctl_hdr_get(buf, len, max, h);
+
+	/* exactly one request: a short or long buffer is a framing error */
+	if (!ret && len - FOUD_CTL_HDR != h->bytes)
+		return -EINVAL;
+	return ret;
+}
+
+int foud_ctl_request_len(const uint8_t *buf, size_t len)
+{
+	struct ctl_hdr h;
+	int ret = ctl_hdr_get(buf, len, FOUD_CTL_MAX_ARGS, &h);
+
+	return ret ? ret : FOUD_CTL_HDR + (int)h.bytes;
 }
 
 int foud_ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max)

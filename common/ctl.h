@@ -35,5 +35,11 @@ int foud_ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *co
  * -EINVAL / -E2BIG.
  */
 int foud_ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max);
+/*
+ * The length of the whole request whose header (FOUD_CTL_HDR bytes) buf
+ * holds, header included; -EINVAL for a bad magic or flags, -E2BIG past
+ * the limits. A reader needs no more bytes than that.
+ */
+int foud_ctl_request_len(const uint8_t *buf, size_t len);
 
 #endif /* FOUD_CTL_H */

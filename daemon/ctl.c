@@ -2,24 +2,27 @@
 /*
  * The control socket: a Unix stream socket, mode 0600, root only. Each
  * connection carries one request (the words of a fouctl command) and gets
- * one reply; requests are parsed with the same grammar as fouctl's.
+ * one reply; requests are parsed with the same grammar as fouctl's. Clients
+ * are served on the event loop without blocking it: at most 64 at once,
+ * 2 s to send the request and 5 s to read the reply.
  */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "foud.h"
-
-#define CTL_TIMEOUT_SEC 2
 
 typedef int (*exec_fn)(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		       struct foud_out *out, char *err, size_t errlen);
@@ -150,59 +153,148 @@ int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 	return fn(d, cmd, flags, out, err, errlen);
 }
 
-static int io_full(int fd, void *buf, size_t len, bool rd)
-{
-	uint8_t *p = buf;
-	ssize_t n;
+/* ---- the control socket's clients -------------------------------------- */
 
-	while (len) {
-		n = rd ? read(fd, p, len) : write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+#define CTL_CLIENTS_MAX	64	/* beyond: left in the listen backlog until one ends */
+#define CTL_BACKLOG	128
+#define CTL_READ_MS	2000	/* from accept to the whole request */
+#define CTL_WRITE_MS	5000	/* for the whole reply */
+
+/*
+ * One connection, served without ever blocking the loop: the request is
+ * read as it arrives, run once whole, and the reply written as the socket
+ * takes it. A deadline bounds each phase.
+ */
+struct ctl_client {
+	struct foud_ev ev;		/* first: the loop hands back &ev; fd -1 once dead */
+	TAILQ_ENTRY(ctl_client) entry;
+	uint64_t deadline;		/* ms of CLOCK_MONOTONIC */
+	pid_t pid;
+	bool allowed;			/* SO_PEERCRED at accept: root or foud's own uid */
+	bool writing;
+	uint8_t hdr[FOUD_CTL_HDR];
+	uint8_t *buf;			/* the request, then the reply */
+	size_t have, need;		/* bytes read (or written) of need */
+};
+
+TAILQ_HEAD(ctl_clients, ctl_client);
+
+struct foud_ctlsrv {
+	struct foud_ev timer;		/* fires at the earliest deadline */
+	struct ctl_clients clients;
+	struct ctl_clients dead;	/* closed by the timer; freed at its next run */
+	unsigned int n;
+	bool paused;			/* at the cap: the listening socket is out of the loop */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void ctl_reply(int fd, int status, const struct foud_out *out, const char *err)
+/* Arms the timer for the earliest deadline; soon if dead clients wait to be freed. */
+static void ctl_timer_arm(struct foud_ctlsrv *srv)
+{
+	struct itimerspec its = { 0 };
+	struct ctl_client *c;
+	uint64_t next = 0;
+
+	TAILQ_FOREACH(c, &srv->clients, entry)
+		if (!next || c->deadline < next)
+			next = c->deadline;
+	if (!TAILQ_EMPTY(&srv->dead) && (!next || next > now_ms() + 1))
+		next = now_ms() + 1;
+	its.it_value.tv_sec = (time_t)(next / 1000);
+	its.it_value.tv_nsec = (long)(next % 1000) * 1000000L;	/* 0: disarmed */
+	timerfd_settime(srv->timer.fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Takes c out of the loop and the count; the listening socket resumes below the cap. */
+static void ctl_client_detach(struct foud *d, struct ctl_client *c)
+{
+	struct foud_ctlsrv *srv = d->ctlsrv;
+
+	foud_loop_del(d, &c->ev);
+	close(c->ev.fd);
+	c->ev.fd = -1;
+	TAILQ_REMOVE(&srv->clients, c, entry);
+	srv->n--;
+	if (srv->paused && srv->n < CTL_CLIENTS_MAX &&
+	    foud_loop_set(d, &d->ctl, EPOLLIN) == 0)
+		srv->paused = false;
+}
+
+static void ctl_client_free(struct foud *d, struct ctl_client *c)
+{
+	ctl_client_detach(d, c);
+	free(c->buf);
+	free(c);
+}
+
+/* Writes what the socket takes; waits for EPOLLOUT when it is full. */
+static void ctl_client_write(struct foud *d, struct ctl_client *c)
+{
+	ssize_t n;
+
+	while (c->have < c->need) {
+		n = send(c->ev.fd, c->buf + c->have, c->need - c->have, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			foud_loop_set(d, &c->ev, EPOLLOUT);
+			return;
+		}
+		if (n <= 0)
+			break;
+		c->have += (size_t)n;
+	}
+	ctl_client_free(d, c);
+}
+
+/* Queues the reply (header, output, error text) and starts writing it. */
+static void ctl_client_reply(struct foud *d, struct ctl_client *c, int status,
+			     const struct foud_out *out, const char *err)
 {
 	uint32_t hdr[4] = { FOUD_CTL_MAGIC, (uint32_t)status, (uint32_t)out->len,
 			    (uint32_t)strlen(err) };
+	size_t len = sizeof(hdr) + out->len + hdr[3];
 
-	if (io_full(fd, hdr, sizeof(hdr), false) == 0 &&
-	    io_full(fd, out->p, out->len, false) == 0)
-		io_full(fd, (void *)err, hdr[3], false);
+	free(c->buf);
+	c->buf = malloc(len);
+	if (!c->buf) {
+		ctl_client_free(d, c);
+		return;
+	}
+	memcpy(c->buf, hdr, sizeof(hdr));
+	if (out->len)
+		memcpy(c->buf + sizeof(hdr), out->p, out->len);
+	memcpy(c->buf + sizeof(hdr) + out->len, err, hdr[3]);
+	c->have = 0;
+	c->need = len;
+	c->writing = true;
+	c->deadline = now_ms() + CTL_WRITE_MS;
+	ctl_timer_arm(d->ctlsrv);
+	ctl_client_write(d, c);
 }
 
-/* Reads one request, runs it, answers. Returns the status sent. */
-static int ctl_serve(struct foud *d, int fd, bool allowed, uint8_t *buf,
-		     struct foud_out *out, char *err, size_t errlen)
+/* Runs c's whole request; returns the status for the reply. */
+static int ctl_client_run(struct foud *d, struct ctl_client *c, struct foud_out *out,
+			  char *err, size_t errlen)
 {
 	char *argv[FOUD_CTL_MAX_ARGS];
 	struct foud_cmd cmd;
-	uint32_t flags, bytes;
+	uint32_t flags;
 	int argc, ret;
 
-	ret = io_full(fd, buf, FOUD_CTL_HDR, true);
-	if (ret)
-		return ret;
-	memcpy(&bytes, buf + 12, sizeof(bytes));
-	if (bytes > FOUD_CTL_MAX) {
-		snprintf(err, errlen, "request too large");
-		return -E2BIG;
-	}
-	ret = io_full(fd, buf + FOUD_CTL_HDR, bytes, true);
-	if (ret)
-		return ret;
-	/* Read the whole request even to refuse it, so the reply is not lost to a reset. */
-	if (!allowed) {
+	/* The whole request was read even to refuse it, so the reply is not lost to a reset. */
+	if (!c->allowed) {
 		snprintf(err, errlen, "permission denied");
 		return -EPERM;
 	}
-	argc = foud_ctl_decode(buf, FOUD_CTL_HDR + bytes, &flags, argv, FOUD_CTL_MAX_ARGS);
+	argc = foud_ctl_decode(c->buf, c->need, &flags, argv, FOUD_CTL_MAX_ARGS);
 	if (argc < 0) {
 		snprintf(err, errlen, "malformed request");
 		return argc;
@@ -218,56 +310,242 @@ static int ctl_serve(struct foud *d, int fd, bool allowed, uint8_t *buf,
 	return ret;
 }
 
-static bool ctl_peer_ok(int fd)
+/* Answers with status and err (a newline added), output if ret is 0. */
+static void ctl_client_finish(struct foud *d, struct ctl_client *c, int ret,
+			      struct foud_out *out, char *err, size_t errlen)
 {
+	size_t n;
+
+	if (ret && !err[0])
+		snprintf(err, errlen, "%s", strerror(-ret));
+	n = strlen(err);
+	if (n && err[n - 1] != '\n' && n + 1 < errlen)
+		strcpy(err + n, "\n");
+	ctl_client_reply(d, c, ret, out, err);
+	foud_out_free(out);
+}
+
+/* After the header: how much more to read, or a reply refusing the request. */
+static int ctl_client_header(struct ctl_client *c, char *err, size_t errlen)
+{
+	int len = foud_ctl_request_len(c->hdr, sizeof(c->hdr));
+
+	if (len < 0) {
+		snprintf(err, errlen, len == -E2BIG ? "request too large" : "malformed request");
+		return len;
+	}
+	c->buf = malloc((size_t)len);
+	if (!c->buf)
+		return -ENOMEM;
+	memcpy(c->buf, c->hdr, sizeof(c->hdr));
+	c->need = (size_t)len;
+	return 0;
+}
+
+/* Reads what has arrived, never more than the request; runs it once whole. */
+static void ctl_client_read(struct foud *d, struct ctl_client *c)
+{
+	struct foud_out out = { 0 };
+	char err[512] = "";
+	uint8_t *p;
+	size_t want;
+	ssize_t n;
+	int ret = 0;
+
+	while (!ret && (!c->buf || c->have < c->need)) {
+		p = c->buf ? c->buf + c->have : c->hdr + c->have;
+		want = c->buf ? c->need - c->have : sizeof(c->hdr) - c->have;
+		n = read(c->ev.fd, p, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			ctl_client_free(d, c);	/* gone before the whole request */
+			return;
+		}
+		c->have += (size_t)n;
+		if (!c->buf && c->have == sizeof(c->hdr))
+			ret = ctl_client_header(c, err, sizeof(err));
+	}
+	if (!ret)
+		ret = ctl_client_run(d, c, &out, err, sizeof(err));
+	ctl_client_finish(d, c, ret, &out, err, sizeof(err));
+}
+
+static void ctl_client_event(struct foud *d, struct foud_ev *ev)
+{
+	struct ctl_client *c = (struct ctl_client *)ev;
+
+	if (c->ev.fd < 0)
+		return;		/* closed by the timer earlier in this batch */
+	if (c->writing)
+		ctl_client_write(d, c);
+	else
+		ctl_client_read(d, c);
+}
+
+/* Past its deadline: said in the log (and to the client, if it reads), then closed. */
+static void ctl_client_expire(struct foud *d, struct ctl_client *c)
+{
+	static const char msg[] = "request not complete in time: closed\n";
+	uint32_t hdr[4] = { FOUD_CTL_MAGIC, (uint32_t)-ETIMEDOUT, 0, sizeof(msg) - 1 };
+	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)msg, sizeof(msg) - 1 } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (c->writing) {
+		foud_log(LOG_WARNING, "control client (pid %d) did not read its reply within "
+			 "%d s: disconnected", (int)c->pid, CTL_WRITE_MS / 1000);
+	} else {
+		foud_log(LOG_WARNING, "control client (pid %d) sent no whole request within "
+			 "%d s: disconnected", (int)c->pid, CTL_READ_MS / 1000);
+		sendmsg(c->ev.fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	ctl_client_detach(d, c);
+	TAILQ_INSERT_TAIL(&d->ctlsrv->dead, c, entry);
+}
+
+/*
+ * Closes the clients past their deadline. They are freed at the next run,
+ * not now: an event of theirs may still wait in this batch of the loop.
+ */
+static void ctl_timer(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_ctlsrv *srv = d->ctlsrv;
+	struct ctl_client *c, *next;
+	uint64_t exp, now = now_ms();
+
+	if (read(ev->fd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		return;
+	while ((c = TAILQ_FIRST(&srv->dead))) {
+		TAILQ_REMOVE(&srv->dead, c, entry);
+		free(c->buf);
+		free(c);
+	}
+	for (c = TAILQ_FIRST(&srv->clients); c; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->deadline <= now)
+			ctl_client_expire(d, c);
+	}
+	ctl_timer_arm(srv);
+}
+
+static void ctl_client_new(struct foud *d, int fd)
+{
+	struct foud_ctlsrv *srv = d->ctlsrv;
+	struct ctl_client *c = calloc(1, sizeof(*c));
 	struct ucred cr;
 	socklen_t sl = sizeof(cr);
 
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0 &&
-	       (cr.uid == 0 || cr.uid == geteuid());
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->ev = (struct foud_ev){ .fd = fd, .fn = ctl_client_event };
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0) {
+		c->allowed = cr.uid == 0 || cr.uid == geteuid();
+		c->pid = cr.pid;
+	}
+	c->deadline = now_ms() + CTL_READ_MS;
+	if (foud_loop_add(d, &c->ev)) {
+		close(fd);
+		free(c);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&srv->clients, c, entry);
+	srv->n++;
+	ctl_timer_arm(srv);
 }
 
+/*
+ * Accepts while below the cap. At the cap the listening socket leaves the
+ * loop: further clients wait in its backlog (their connect() blocks when
+ * that is full) and are served as slots free, instead of being refused.
+ */
 static void ctl_accept(struct foud *d, struct foud_ev *ev)
 {
-	struct timeval tv = { .tv_sec = CTL_TIMEOUT_SEC };
-	static uint8_t buf[FOUD_CTL_HDR + FOUD_CTL_MAX + 1];
-	struct foud_out out = { 0 };
-	char err[512] = "";
-	int fd, ret;
+	struct foud_ctlsrv *srv = d->ctlsrv;
+	int fd;
 
-	fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* One slow client must not stall the data path for long. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ret = ctl_serve(d, fd, ctl_peer_ok(fd), buf, &out, err, sizeof(err));
-	if (ret && !err[0])
-		snprintf(err, sizeof(err), "%s", strerror(-ret));
-	if (err[0] && err[strlen(err) - 1] != '\n' && strlen(err) + 1 < sizeof(err))
-		strcat(err, "\n");
-	ctl_reply(fd, ret, &out, err);
-	foud_out_free(&out);
-	close(fd);
+	while (srv->n < CTL_CLIENTS_MAX) {
+		fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return;
+		ctl_client_new(d, fd);
+	}
+	if (foud_loop_set(d, &d->ctl, 0) == 0)
+		srv->paused = true;
 }
 
-/* Refuses to take over the socket of a foud that still answers. */
-static int ctl_stale(const struct sockaddr_un *sun)
+static int ctl_srv_init(struct foud *d)
 {
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
+	struct foud_ctlsrv *srv = calloc(1, sizeof(*srv));
 
+	if (!srv)
+		return -ENOMEM;
+	TAILQ_INIT(&srv->clients);
+	TAILQ_INIT(&srv->dead);
+	srv->timer = (struct foud_ev){ .fn = ctl_timer };
+	srv->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->ctlsrv = srv;
+	if (srv->timer.fd < 0)
+		return -errno;
+	return foud_loop_add(d, &srv->timer);
+}
+
+static void ctl_srv_fini(struct foud *d)
+{
+	struct foud_ctlsrv *srv = d->ctlsrv;
+	struct ctl_client *c;
+
+	if (!srv)
+		return;
+	while ((c = TAILQ_FIRST(&srv->clients)))
+		ctl_client_free(d, c);
+	while ((c = TAILQ_FIRST(&srv->dead))) {
+		TAILQ_REMOVE(&srv->dead, c, entry);
+		free(c->buf);
+		free(c);
+	}
+	if (srv->timer.fd >= 0) {
+		foud_loop_del(d, &srv->timer);
+		close(srv->timer.fd);
+	}
+	free(srv);
+	d->ctlsrv = NULL;
+}
+
+/*
+ * Removes a stale socket left at the path by a foud that died. Anything
+ * else stays: a file that is not a socket, and a socket a foud still
+ * answers on (connect fails with ECONNREFUSED only when nobody listens).
+ */
+static int ctl_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
+{
+	struct stat st;
+	int s, ret = 0;
+
+	if (lstat(sun->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket: not removing it",
+			 sun->sun_path);
+		return -EEXIST;
+	}
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
-	if (connect(s, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+	if (connect(s, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
+		snprintf(err, errlen, "another foud is running on %s", sun->sun_path);
 		ret = -EADDRINUSE;
-	else if (errno == ECONNREFUSED)
-		unlink(sun->sun_path);
+	} else if (errno == ECONNREFUSED && unlink(sun->sun_path) < 0) {
+		ret = -errno;
+	}
 	close(s);
 	return ret;
 }
 
-int foud_ctl_open(struct foud *d, const char *path)
+int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[sizeof(sun.sun_path)];
@@ -279,7 +557,7 @@ int foud_ctl_open(struct foud *d, const char *path)
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	mkdir(dirname(dir), 0755);
-	ret = ctl_stale(&sun);
+	ret = ctl_stale(&sun, err, errlen);
 	if (ret)
 		return ret;
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -288,7 +566,7 @@ int foud_ctl_open(struct foud *d, const char *path)
 	old = umask(0177);
 	ret = bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0 ? -errno : 0;
 	umask(old);
-	if (!ret && (chmod(path, 0600) < 0 || listen(s, 16) < 0))
+	if (!ret && (chmod(path, 0600) < 0 || listen(s, CTL_BACKLOG) < 0))
 		ret = -errno;
 	if (ret) {
 		close(s);
@@ -297,11 +575,13 @@ int foud_ctl_open(struct foud *d, const char *path)
 	snprintf(d->sock_path, sizeof(d->sock_path), "%s", path);
 	d->ctl.fd = s;
 	d->ctl.fn = ctl_accept;
-	return foud_loop_add(d, &d->ctl);
+	ret = ctl_srv_init(d);
+	return ret ? ret : foud_loop_add(d, &d->ctl);
 }
 
 void foud_ctl_close(struct foud *d)
 {
+	ctl_srv_fini(d);
 	if (d->ctl.fd < 0)
 		return;
 	foud_loop_del(d, &d->ctl);

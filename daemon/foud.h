@@ -30,6 +30,7 @@ struct foud_bpf;
 struct foud_bpf_attach;
 struct foud_follow;
 struct foud_ours;
+struct foud_ctlsrv;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -201,7 +202,8 @@ TAILQ_HEAD(foud_l2ports, foud_l2port);
 
 struct foud {
 	int epfd;
-	struct foud_ev ctl;
+	struct foud_ev ctl;		/* the listening control socket */
+	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
@@ -240,6 +242,8 @@ void foud_log_drop(const char *where, int reason, const struct fou_addr *src);
 /* loop.c */
 int foud_loop_add(struct foud *d, struct foud_ev *ev);
 void foud_loop_del(struct foud *d, struct foud_ev *ev);
+/* Which events of ev the loop waits for (EPOLLIN, EPOLLOUT, or 0: none for now). */
+int foud_loop_set(struct foud *d, struct foud_ev *ev, uint32_t events);
 int foud_loop_run(struct foud *d);
 int foud_batch_init(struct foud_batch *b);
 void foud_batch_free(struct foud_batch *b);
@@ -412,7 +416,8 @@ void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d));
 bool foud_nested(const struct foud *d, const uint8_t *p, size_t len, bool l2);
 
 /* ctl.c */
-int foud_ctl_open(struct foud *d, const char *path);
+/* Listens on path; err says why not (a file that is not a socket, a live foud). */
+int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen);
 void foud_ctl_close(struct foud *d);
 /* Executes one parsed command; output to out, error text to err. */
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -420,6 +425,8 @@ int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 
 /* out.c */
 void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string: quoted, escaped (jansson). */
+void foud_out_jstr(struct foud_out *o, const char *s);
 void foud_out_free(struct foud_out *o);
 
 /* show.c */

@@ -1088,8 +1088,10 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 	foud_stt_show_port(d, flags, o, sep);
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
 		if (json) {
-			foud_out_printf(o, "%s{\"port\":%u,\"%s\":null,\"family\":\"%s\"", *sep,
-					p->port, p->k->name, p->family == AF_INET6 ? "inet6" : "inet");
+			foud_out_printf(o, "%s{\"port\":%u,", *sep, p->port);
+			foud_out_jstr(o, p->k->name);
+			foud_out_printf(o, ":null,\"family\":");
+			foud_out_jstr(o, p->family == AF_INET6 ? "inet6" : "inet");
 			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_json(o, &p->st);
 				foud_show_sock_drops(o, true, foud_sock_drops(p->ev.fd, p->sock_drops));
@@ -1179,8 +1181,14 @@ static void fdb_line(struct foud_out *o, const struct foud_tunnel *t, const uint
 		 mac[4], mac[5]);
 	fou_addr_str(dst, a, sizeof(a));
 	if (json) {
-		foud_out_printf(o, "%s{\"mac\":\"%s\",\"ifname\":\"%s\",\"flags\":[\"self\"],"
-				"\"dst\":\"%s\",\"state\":\"%s\"", *sep, m, t->name, a, state);
+		foud_out_printf(o, "%s{\"mac\":", *sep);
+		foud_out_jstr(o, m);
+		foud_out_printf(o, ",\"ifname\":");
+		foud_out_jstr(o, t->name);
+		foud_out_printf(o, ",\"flags\":[\"self\"],\"dst\":");
+		foud_out_jstr(o, a);
+		foud_out_printf(o, ",\"state\":");
+		foud_out_jstr(o, state);
 		if (age >= 0)
 			foud_out_printf(o, ",\"age\":%lld", age);
 		foud_out_printf(o, "}");
@@ -1249,9 +1257,12 @@ static void l2_show_gretap(const struct foud_tunnel *t, bool json, struct foud_o
 			foud_out_printf(o, ",\"i%s\":%s,\"o%s\":%s", flag[i],
 					n->gre_iflags & bit[i] ? "true" : "false", flag[i],
 					n->gre_oflags & bit[i] ? "true" : "false");
-		if (n->encap != FOU_ENCAP_NONE)
-			foud_out_printf(o, ",\"encap\":{\"type\":\"%s\",\"sport\":%u,\"dport\":%u}",
-					fou_encap(n->encap)->name, n->encap_sport, n->encap_dport);
+		if (n->encap != FOU_ENCAP_NONE) {
+			foud_out_printf(o, ",\"encap\":{\"type\":");
+			foud_out_jstr(o, fou_encap(n->encap)->name);
+			foud_out_printf(o, ",\"sport\":%u,\"dport\":%u}", n->encap_sport,
+					n->encap_dport);
+		}
 		return;
 	}
 	if (n->gre_iflags & FOU_GRE_KEY)
@@ -1343,10 +1354,18 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 
 	fou_addr_str(peer, a, sizeof(a));
 	fou_addr_str(&c->local, b, sizeof(b));
-	foud_out_printf(o, "\"info_kind\":\"%s\",\"info_data\":{", l->k->name);
-	if (l->k->id_word)
-		foud_out_printf(o, "\"%s\":%u,", l->k->id_word, c->vni);
-	foud_out_printf(o, "\"%s\":\"%s\",\"local\":\"%s\"", l2_dest_word(l), a, b);
+	foud_out_printf(o, "\"info_kind\":");
+	foud_out_jstr(o, l->k->name);
+	foud_out_printf(o, ",\"info_data\":{");
+	if (l->k->id_word) {
+		foud_out_jstr(o, l->k->id_word);
+		foud_out_printf(o, ":%u,", c->vni);
+	}
+	foud_out_jstr(o, l2_dest_word(l));
+	foud_out_printf(o, ":");
+	foud_out_jstr(o, a);
+	foud_out_printf(o, ",\"local\":");
+	foud_out_jstr(o, b);
 	if (l->udp)
 		foud_out_printf(o, ",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
 				"\"udp_csum\":%s", l->dport, l->sport_min, l->sport_max,
@@ -1370,9 +1389,12 @@ static void l2_show_stt(const struct foud_tunnel *t, bool json, struct foud_out 
 	const struct foud_l2_cfg *c = &l->cfg;
 
 	if (json) {
-		foud_out_printf(o, "\"info_kind\":\"stt\",\"info_data\":{\"key\":%llu,"
-				"\"remote\":\"%s\",\"local\":\"%s\",\"port\":%u",
-				(unsigned long long)c->key, a, b, FOU_PORT_STT);
+		foud_out_printf(o, "\"info_kind\":\"stt\",\"info_data\":{\"key\":%llu,\"remote\":",
+				(unsigned long long)c->key);
+		foud_out_jstr(o, a);
+		foud_out_printf(o, ",\"local\":");
+		foud_out_jstr(o, b);
+		foud_out_printf(o, ",\"port\":%u", FOU_PORT_STT);
 		l2_show_hop(c, true, o);
 		foud_out_printf(o, ",\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
 				"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",

@@ -18,6 +18,15 @@ int foud_loop_add(struct foud *d, struct foud_ev *ev)
 	return 0;
 }
 
+int foud_loop_set(struct foud *d, struct foud_ev *ev, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, ev->fd, &e) < 0)
+		return -errno;
+	return 0;
+}
+
 void foud_loop_del(struct foud *d, struct foud_ev *ev)
 {
 	if (ev->fd >= 0)

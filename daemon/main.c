@@ -235,6 +235,7 @@ int main(int argc, char **argv)
 {
 	static struct foud d;
 	struct opts o = { 0 };
+	char err[256] = "";
 	int ret;
 
 	if (parse_opts(argc, argv, &o))
@@ -248,9 +249,12 @@ int main(int argc, char **argv)
 	foud_log_init(true, o.verbose);
 	ret = foud_init(&d, &o);
 	if (!ret)
-		ret = foud_ctl_open(&d, o.sock);
+		ret = foud_ctl_open(&d, o.sock, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
+		if (err[0])
+			fprintf(stderr, "foud: %s\n", err);
+		else
+			fprintf(stderr, "foud: %s: %s\n", o.sock, strerror(-ret));
 		return 1;
 	}
 	/* A SIGTERM while the file is applied ends foud cleanly, after it. */

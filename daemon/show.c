@@ -144,12 +144,17 @@ static void port_json(struct foud *d, const struct foud_port *p, uint32_t flags,
 		foud_out_printf(o, ",\"gue\":null");
 	else
 		foud_out_printf(o, ",\"ipproto\":%u", c->ipproto);
-	foud_out_printf(o, ",\"family\":\"%s\"", c->family == AF_INET6 ? "inet6" : "inet");
-	if (c->local.family)
-		foud_out_printf(o, ",\"local\":\"%s\"", fou_addr_str(&c->local, a, sizeof(a)));
-	if (c->peer.family)
-		foud_out_printf(o, ",\"peer\":\"%s\",\"peer_port\":%u",
-				fou_addr_str(&c->peer, a, sizeof(a)), c->peer_port);
+	foud_out_printf(o, ",\"family\":");
+	foud_out_jstr(o, c->family == AF_INET6 ? "inet6" : "inet");
+	if (c->local.family) {
+		foud_out_printf(o, ",\"local\":");
+		foud_out_jstr(o, fou_addr_str(&c->local, a, sizeof(a)));
+	}
+	if (c->peer.family) {
+		foud_out_printf(o, ",\"peer\":");
+		foud_out_jstr(o, fou_addr_str(&c->peer, a, sizeof(a)));
+		foud_out_printf(o, ",\"peer_port\":%u", c->peer_port);
+	}
 	if (flags & FOUD_CTL_F_STATS) {
 		st = port_stats(d, p);
 		foud_show_stats_json(o, &st);
@@ -214,10 +219,11 @@ static void link_gso(const struct foud *d, const struct foud_tunnel *t, bool jso
 	/* Raw-socket tunnels and the BPF path never send with UDP_SEGMENT. */
 	if (t->bpf_egress || (!t->l2 && t->tnl.encap == FOU_ENCAP_NONE))
 		return;
-	if (json)
-		foud_out_printf(o, ",\"udp_gso\":\"%s\",\"gso_fallback\":%llu", st,
-				(unsigned long long)t->gso_fallback);
-	else
+	if (json) {
+		foud_out_printf(o, ",\"udp_gso\":");
+		foud_out_jstr(o, st);
+		foud_out_printf(o, ",\"gso_fallback\":%llu", (unsigned long long)t->gso_fallback);
+	} else
 		foud_out_printf(o, "    udp-gso %s gso_fallback %llu\n", st,
 				(unsigned long long)t->gso_fallback);
 }
@@ -313,7 +319,8 @@ static void link_json_gre(const struct fou_tnl *n, struct foud_out *o)
 
 static void link_json_encap(const struct fou_tnl *n, struct foud_out *o)
 {
-	foud_out_printf(o, ",\"encap\":{\"type\":\"%s\"", fou_encap(n->encap)->name);
+	foud_out_printf(o, ",\"encap\":{\"type\":");
+	foud_out_jstr(o, fou_encap(n->encap)->name);
 	if (n->encap != FOU_ENCAP_NONE) {
 		if (n->encap_sport)
 			foud_out_printf(o, ",\"sport\":%u", n->encap_sport);
@@ -327,14 +334,32 @@ static void link_json_encap(const struct fou_tnl *n, struct foud_out *o)
 	foud_out_printf(o, "}");
 }
 
-/* The reason, with JSON's special characters left out (it is our own text). */
 static void json_reason(struct foud_out *o, const char *why)
 {
-	foud_out_printf(o, ",\"datapath_reason\":\"");
-	for (; *why; why++)
-		if (*why != '"' && *why != '\\' && (unsigned char)*why >= 0x20)
-			foud_out_printf(o, "%c", *why);
-	foud_out_printf(o, "\"");
+	foud_out_printf(o, ",\"datapath_reason\":");
+	foud_out_jstr(o, why);
+}
+
+/* -d: the path, the state and the underlay device, as follow.c last heard. */
+static void link_json_details(struct foud *d, const struct foud_tunnel *t, struct foud_out *o)
+{
+	char u[IF_NAMESIZE];
+
+	foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":", t->path_mtu,
+			fou_tnl_overhead(&t->tnl));
+	foud_out_jstr(o, t->bpf_egress ? "bpf" : "userspace");
+	foud_out_printf(o, ",\"offload\":%s,\"state\":", t->offload ? "true" : "false");
+	foud_out_jstr(o, !d->follow ? "unknown" : t->dev_up ? "up" : "down");
+	foud_out_printf(o, ",\"underlay\":");
+	if (link_underlay(t, u))
+		foud_out_jstr(o, u);
+	else
+		foud_out_printf(o, "null");
+	if (link_bpf_userspace(t))
+		json_reason(o, "transmit by userspace: BPF cannot send on the underlay");
+	else if (!t->bpf_egress)
+		json_reason(o, t->dp_why);
+	link_gso(d, t, true, o);
 }
 
 static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flags,
@@ -342,10 +367,11 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 {
 	const struct fou_tnl *n = &t->tnl;
 	struct foud_stats st = link_stats(d, t);
-	char r[64], l[64], u[IF_NAMESIZE];
+	char a[64];
 
-	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":\"%s\",\"mtu\":%u", t->ifindex, t->name,
-			t->mtu);
+	foud_out_printf(o, "{\"ifindex\":%d,\"ifname\":", t->ifindex);
+	foud_out_jstr(o, t->name);
+	foud_out_printf(o, ",\"mtu\":%u", t->mtu);
 	if (t->l2) {
 		foud_out_printf(o, ",\"linkinfo\":{");
 		foud_l2_show(t, true, o);
@@ -357,9 +383,12 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 		foud_out_printf(o, "}");
 		return;
 	}
-	foud_out_printf(o, ",\"linkinfo\":{\"info_kind\":\"%s\",\"info_data\":{\"remote\":\"%s\","
-			"\"local\":\"%s\"", fou_kind(n->kind)->name,
-			fou_addr_str(&n->remote, r, sizeof(r)), fou_addr_str(&n->local, l, sizeof(l)));
+	foud_out_printf(o, ",\"linkinfo\":{\"info_kind\":");
+	foud_out_jstr(o, fou_kind(n->kind)->name);
+	foud_out_printf(o, ",\"info_data\":{\"remote\":");
+	foud_out_jstr(o, fou_addr_str(&n->remote, a, sizeof(a)));
+	foud_out_printf(o, ",\"local\":");
+	foud_out_jstr(o, fou_addr_str(&n->local, a, sizeof(a)));
 	if (n->ttl)
 		foud_out_printf(o, ",\"ttl\":%u", n->ttl);
 	else
@@ -372,22 +401,8 @@ static void link_json(struct foud *d, const struct foud_tunnel *t, uint32_t flag
 	link_json_gre(n, o);
 	link_json_encap(n, o);
 	foud_out_printf(o, "}}");
-	if (flags & FOUD_CTL_F_DETAILS) {
-		foud_out_printf(o, ",\"path_mtu\":%u,\"overhead\":%zu,\"datapath\":\"%s\","
-				"\"offload\":%s", t->path_mtu, fou_tnl_overhead(n),
-				t->bpf_egress ? "bpf" : "userspace", t->offload ? "true" : "false");
-		foud_out_printf(o, ",\"state\":\"%s\"",
-				!d->follow ? "unknown" : t->dev_up ? "up" : "down");
-		if (link_underlay(t, u))
-			foud_out_printf(o, ",\"underlay\":\"%s\"", u);
-		else
-			foud_out_printf(o, ",\"underlay\":null");
-		if (link_bpf_userspace(t))
-			json_reason(o, "transmit by userspace: BPF cannot send on the underlay");
-		else if (!t->bpf_egress)
-			json_reason(o, t->dp_why);
-		link_gso(d, t, true, o);
-	}
+	if (flags & FOUD_CTL_F_DETAILS)
+		link_json_details(d, t, o);
 	if ((flags & FOUD_CTL_F_DETAILS) && (flags & FOUD_CTL_F_STATS) && t->bpf_egress) {
 		struct foud_stats b;
 

@@ -770,10 +770,13 @@ static void show_peer_json(const struct foud_tou_peer *p, uint32_t flags, struct
 {
 	char a[64];
 
-	foud_out_printf(o, "{\"peer\":\"%s\",\"port\":%u", fou_addr_str(&p->cfg.peer, a, sizeof(a)),
-			p->cfg.port);
-	if (p->cfg.local.family)
-		foud_out_printf(o, ",\"local\":\"%s\"", fou_addr_str(&p->cfg.local, a, sizeof(a)));
+	foud_out_printf(o, "{\"peer\":");
+	foud_out_jstr(o, fou_addr_str(&p->cfg.peer, a, sizeof(a)));
+	foud_out_printf(o, ",\"port\":%u", p->cfg.port);
+	if (p->cfg.local.family) {
+		foud_out_printf(o, ",\"local\":");
+		foud_out_jstr(o, fou_addr_str(&p->cfg.local, a, sizeof(a)));
+	}
 	foud_out_printf(o, ",\"peer_port_seen\":%u,\"rebinds\":%llu", p->cur_port,
 			(unsigned long long)p->rebinds);
 	if (flags & FOUD_CTL_F_STATS)

@@ -108,6 +108,30 @@ static void test_bad_header(void **state)
 	assert_int_equal(foud_ctl_decode(NULL, 0, NULL, out, 16), -EINVAL);
 }
 
+/* foud reads the header, then exactly the length it gives: no more, never past the limit. */
+static void test_request_len(void **state)
+{
+	int len;
+
+	(void)state;
+	len = encode_sample();
+	assert_int_equal(foud_ctl_request_len(buf, FOUD_CTL_HDR), len);
+	assert_int_equal(foud_ctl_request_len(buf, FOUD_CTL_HDR - 1), -EINVAL);
+	assert_int_equal(foud_ctl_request_len(NULL, FOUD_CTL_HDR), -EINVAL);
+	put32(buf + 12, FOUD_CTL_MAX);
+	assert_int_equal(foud_ctl_request_len(buf, FOUD_CTL_HDR), FOUD_CTL_HDR + FOUD_CTL_MAX);
+	put32(buf + 12, FOUD_CTL_MAX + 1);
+	assert_int_equal(foud_ctl_request_len(buf, FOUD_CTL_HDR), -E2BIG);
+	put32(buf + 12, UINT32_MAX);
+	assert_int_equal(foud_ctl_request_len(buf, FOUD_CTL_HDR), -E2BIG);
+	len = encode_sample();
+	put32(buf + 8, FOUD_CTL_MAX_ARGS + 1);
+	assert_int_equal(foud_ctl_request_len(buf, FOUD_CTL_HDR), -E2BIG);
+	len = encode_sample();
+	put32(buf, FOUD_CTL_MAGIC ^ 1);
+	assert_int_equal(foud_ctl_request_len(buf, (size_t)len), -EINVAL);
+}
+
 /* argc says more or fewer words than bytes holds, or the last lacks its NUL. */
 static void test_bad_words(void **state)
 {
@@ -199,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_request_len),
 		cmocka_unit_test(test_bad_words),
 		cmocka_unit_test(test_encode_limits),
 		cmocka_unit_test(test_random),
