@@ -21,14 +21,24 @@ struct foud_ours {
 	void (*changed)(struct foud *d);	/* who mirrors the table (the BPF maps) */
 };
 
-static uint8_t *ours_map(struct foud_ours *o, uint8_t proto, uint16_t *key)
+/* A receive point's bit in the packet path's maps: its byte, and the mask in *mask. */
+static uint8_t *ours_bit(struct foud_ours *o, uint8_t proto, uint16_t port, uint8_t *mask)
 {
-	if (proto == FOU_PROTO_UDP)
-		return o->udp;
-	if (proto == FOU_PROTO_TCP)
-		return o->tcp;
-	*key = proto;
-	return o->raw;
+	uint8_t *map = o->raw;
+	uint16_t key = proto;
+
+	if (proto == FOU_PROTO_UDP || proto == FOU_PROTO_TCP) {
+		map = proto == FOU_PROTO_UDP ? o->udp : o->tcp;
+		key = port;
+	}
+	*mask = (uint8_t)(1u << (key % 8));
+	return &map[key / 8];
+}
+
+/* Raw protocols have no port: the table keeps 0 for them. */
+static uint16_t ours_port(uint8_t proto, uint16_t port)
+{
+	return proto == FOU_PROTO_UDP || proto == FOU_PROTO_TCP ? port : 0;
 }
 
 static struct foud_rp *ours_find(struct foud_ours *o, uint8_t proto, uint16_t port)
@@ -69,11 +79,9 @@ int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
 {
 	struct foud_ours *o = d->ours;
 	struct foud_rp *rp;
-	uint8_t *map;
-	uint16_t key = port;
+	uint8_t mask;
 
-	if (proto != FOU_PROTO_UDP && proto != FOU_PROTO_TCP)
-		port = 0;
+	port = ours_port(proto, port);
 	rp = ours_find(o, proto, port);
 	if (rp) {
 		rp->users++;
@@ -82,8 +90,7 @@ int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
 	if (o->n == o->cap && ours_grow(o))
 		return -ENOMEM;
 	o->rp[o->n++] = (struct foud_rp){ .proto = proto, .port = port, .users = 1 };
-	map = ours_map(o, proto, &key);
-	map[key / 8] |= (uint8_t)(1u << (key % 8));
+	*ours_bit(o, proto, port, &mask) |= mask;
 	ours_changed(d);
 	return 0;
 }
@@ -92,28 +99,22 @@ void foud_ours_del(struct foud *d, uint8_t proto, uint16_t port)
 {
 	struct foud_ours *o = d->ours;
 	struct foud_rp *rp;
-	uint8_t *map;
-	uint16_t key = port;
+	uint8_t mask;
 
-	if (proto != FOU_PROTO_UDP && proto != FOU_PROTO_TCP)
-		port = 0;
+	port = ours_port(proto, port);
 	rp = ours_find(o, proto, port);
 	if (!rp || --rp->users)
 		return;
 	*rp = o->rp[--o->n];
-	map = ours_map(o, proto, &key);
-	map[key / 8] &= (uint8_t)~(1u << (key % 8));
+	*ours_bit(o, proto, port, &mask) &= (uint8_t)~mask;
 	ours_changed(d);
 }
 
 bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port)
 {
-	struct foud_ours *o = d->ours;
-	const uint8_t *map;
-	uint16_t key = port;
+	uint8_t mask;
 
-	map = ours_map(o, proto, &key);
-	return map[key / 8] & (1u << (key % 8));
+	return *ours_bit(d->ours, proto, port, &mask) & mask;
 }
 
 /*
