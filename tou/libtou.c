@@ -6,11 +6,12 @@
  * rule sends marked traffic to its TOU peers through tou0. This stands in
  * for the draft's socket option: the kernel patches that would read it never
  * merged. The mark is $TOU_MARK (decimal or 0x hexadecimal), 0x746f75 ("tou")
- * by default, as foud's rule expects. SO_MARK needs CAP_NET_ADMIN (or CAP_NET_RAW); without
- * it the socket is left unmarked (and goes the normal way), and libtou says
- * so once on stderr, if stderr is a terminal or a file: a program may have
- * closed fd 2 (the new socket may be fd 2 then) or made it something of its
- * own, and a write there would corrupt its stream or kill it by SIGPIPE.
+ * by default, as foud's rule expects. SO_MARK needs CAP_NET_ADMIN (or
+ * CAP_NET_RAW); without it the socket is left unmarked (and goes the normal
+ * way), and libtou says so once on stderr, if stderr is a terminal or a
+ * file: a program may have closed fd 2 (the new socket may be fd 2 then) or
+ * made it something of its own, and a write there would corrupt its stream
+ * or kill it by SIGPIPE.
  */
 #include <dlfcn.h>
 #include <errno.h>
