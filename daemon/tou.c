@@ -87,7 +87,7 @@ static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
-	/* Asked once a batch; a rebinding's rate needs no better than a tick. */
+	/* Once a batch, and on a rebinding: its rate needs no better than a tick. */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
