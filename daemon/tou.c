@@ -107,15 +107,17 @@ static struct foud_tou_conn *conn_slot(struct foud_tou_peer *p, const uint8_t *l
 	return &p->conn[h % FOUD_TOU_CONNS];
 }
 
-static void conn_note(struct foud_tou_peer *p, const uint8_t *pkt, size_t len,
-		      const struct fou_ip *ip, uint64_t now)
+/* pkt: a TCP packet ip describes, parsed already. */
+static void conn_note(struct foud_tou_peer *p, const uint8_t *pkt, const struct fou_ip *ip,
+		      uint64_t now)
 {
 	struct foud_tou_conn *c;
 	uint16_t sport, dport;
-	uint8_t proto;
 
-	if (fou_ip_l4_ports(pkt, len, &proto, &sport, &dport))
+	if ((size_t)ip->hlen + 4 > ip->tot_len)
 		return;
+	sport = fou_get16(pkt + ip->hlen);
+	dport = fou_get16(pkt + ip->hlen + 2);
 	c = conn_slot(p, ip->src.a, sport, dport);
 	memcpy(c->local, ip->src.a, sizeof(c->local));
 	c->lport = sport;
@@ -437,7 +439,7 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	p = peer_find(d->tou, &ip.dst);
 	if (!p)
 		return -FOU_DROP_UNKNOWN_PEER;
-	conn_note(p, pkt, len, &ip, q->now);
+	conn_note(p, pkt, &ip, q->now);
 	msg_begin(d, q, p);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE) {
 		ret = tx_gso(d, q, &vh, pkt, len);
