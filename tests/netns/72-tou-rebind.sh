@@ -4,7 +4,9 @@
 # address but other ports reach b's TOU port: garbage TCP, valid segments
 # of connections no one carried, and a flood of them (SYNs among them). b
 # drops each as tou_rebind, its peer-port-seen and rebinds stay, and the
-# transfer completes intact. (A NAT's real rebinding: 71-tou-nat.sh.)
+# transfer completes intact. Copies of the live connection's segments (what
+# an on-path sender could make) move the port once a second at most, and
+# the peer's own segments move it back. (A NAT's rebinding: 71-tou-nat.sh.)
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 SPOOF=$ROOT/tests/tools/tou-spoof.py
@@ -53,9 +55,26 @@ check "b's peer-port-seen is still $port0 ($(peer .peer_port_seen))" test "$(pee
 check "b's rebinds are still $reb0 ($(peer .rebinds))" test "$(peer .rebinds)" = "$reb0"
 check "b dropped nothing else from a" test "$(peer '.stats64.rx.dropped')" -eq 310
 
+# What is left to a sender on the path, that saw the connection: copies of its
+# segments from other ports. The first moves the port, the next (sent within
+# the second) does not; the peer's own next segment moves it back.
+lport=$(na ss -Htn state established '( dport = :7001 )' | awk '{ sub(/.*:/, "", $3); print $3 }')
+d1=$(rebind_drops)
+na python3 "$SPOOF" $A4 $B4 6080 "conn:$lport:7001" 2 >"$TMP/onpath"
+p1=$(sed -n '1s/.*,//p' "$TMP/onpath") p2=$(sed -n '2s/.*,//p' "$TMP/onpath")
+check "... their checksums verify as TOU's ($(python3 $ROOT/tests/tools/tou-wire.py <"$TMP/onpath"))" \
+	python3 "$ROOT/tests/tools/tou-wire.py" <"$TMP/onpath"
+check "a copy of the live connection's segment ($A4:$lport -> 7001) from port $p1: b moves there" \
+	wait_for "peer .peer_port_seen" "$p1"
+check "... rebinds 1 ($(peer .rebinds))" test "$(peer .rebinds)" = 1
+check "a second copy from port $p2, within the second: dropped as tou_rebind" wait_for rebind_drops $((d1 + 1))
+check "... b stays at $p1 ($(peer .peer_port_seen))" test "$(peer .peer_port_seen)" = "$p1"
+
 cat "$TMP/d2" >&3
 exec 3>&-
 check "the transfer completes" wait $sp
 check "... and b's end exits" wait $lp
 check "8 MiB a->b, sha256 matches" bash -c "[ \"\$(cat $TMP/d1 $TMP/d2 | sha256sum)\" = \"\$(sha256sum <$TMP/recv)\" ]"
+check "b followed a's own segments back to 6080 ($(peer .peer_port_seen), rebinds $(peer .rebinds))" \
+	test "$(peer .peer_port_seen)" = 6080 -a "$(peer .rebinds)" = 2
 finish
