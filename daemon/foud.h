@@ -173,6 +173,15 @@ struct foud_tou_sock {
 	unsigned int users;
 };
 
+/* A TCP connection foud carried towards a TOU peer (its 4-tuple; the peer's address is the peer's). */
+struct foud_tou_conn {
+	uint8_t local[16];
+	uint16_t lport, rport;
+	bool used;
+};
+
+#define FOUD_TOU_CONNS	32	/* remembered per peer, a hash slot each */
+
 struct foud_tou_peer {
 	TAILQ_ENTRY(foud_tou_peer) entry;
 	struct foud_tou_cfg cfg;
@@ -183,6 +192,8 @@ struct foud_tou_peer {
 	uint16_t cur_port;
 	bool rx_seen;
 	uint64_t rebinds;		/* times its port changed (a NAT rebinding) */
+	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
+	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
 };
 

@@ -312,6 +312,7 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 {
 	struct fou_stt_frame fr;
 	struct fou_stt_seg seg;
+	uint64_t evicted;
 	int ret;
 
 	if (m->truncated)
@@ -325,8 +326,11 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		return -FOU_DROP_NO_TUNNEL;
 	if (!stt_peer_known(d, &m->src, &m->dst))
 		return -FOU_DROP_UNKNOWN_PEER;
+	evicted = s->reasm.evicted;
 	ret = fou_stt_reasm_add(&s->reasm, &m->src, &m->dst, &seg, fou_buf_data(b), b->len,
 				m->tos, now_ms(), &fr);
+	/* A frame pushed out to make room is lost: counted where refused segments are. */
+	s->st.rx_drop[FOU_DROP_STT_REASM] += s->reasm.evicted - evicted;
 	if (ret <= 0)
 		return ret;
 	return stt_frame_input(d, &fr, &m->src, &m->dst);

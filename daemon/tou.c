@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -42,6 +43,16 @@
 #define TOU_MAX_SEGS	64
 #define TOU_CTL		128
 #define TOU_ROUNDS	8
+/*
+ * A NAT moves a peer's port when its mapping expires, after tens of seconds
+ * of silence at the least; a port that moves more often than once a second
+ * is a spoofer's, or reordering across a rebinding bouncing it back.
+ */
+#define TOU_REBIND_MS	1000
+/* Sent nothing to the peer for this long: its mapping may be gone, a new connection may rebind. */
+#define TOU_IDLE_MS	15000
+#define TCP_SYN		0x02
+#define TCP_ACK		0x10
 
 /* ---- peers and sockets ---------------------------------------------------- */
 
@@ -70,6 +81,58 @@ static void peer_dst(struct foud_tou_peer *p, uint16_t port)
 {
 	p->cur_port = port;
 	p->dst_len = foud_sockaddr(&p->dst, &p->cfg.peer, p->cfg.peer.family, port);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	/* Once a batch, and on a rebinding: its rate needs no better than a tick. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * The connections foud carried to a peer, as the 4-tuples of what it sent
+ * (every connection the local stack takes part in sends something): a slot
+ * per hash of the ports, a newer connection taking an older one's, so memory
+ * stays bounded however many there are. An evicted live one is back with its
+ * next segment out.
+ */
+static struct foud_tou_conn *conn_slot(struct foud_tou_peer *p, const uint8_t *local,
+				       uint16_t lport, uint16_t rport)
+{
+	uint32_t h = (uint32_t)lport * 31 + rport + local[15] + local[3];
+
+	return &p->conn[h % FOUD_TOU_CONNS];
+}
+
+/* pkt: a TCP packet ip describes, parsed already. */
+static void conn_note(struct foud_tou_peer *p, const uint8_t *pkt, const struct fou_ip *ip,
+		      uint64_t now)
+{
+	struct foud_tou_conn *c;
+	uint16_t sport, dport;
+
+	if ((size_t)ip->hlen + 4 > ip->tot_len)
+		return;
+	sport = fou_get16(pkt + ip->hlen);
+	dport = fou_get16(pkt + ip->hlen + 2);
+	c = conn_slot(p, ip->src.a, sport, dport);
+	memcpy(c->local, ip->src.a, sizeof(c->local));
+	c->lport = sport;
+	c->rport = dport;
+	c->used = true;
+	p->tx_ms = now;
+}
+
+static bool conn_known(struct foud_tou_peer *p, const uint8_t *local, uint16_t lport,
+		       uint16_t rport)
+{
+	const struct foud_tou_conn *c = conn_slot(p, local, lport, rport);
+
+	return c->used && c->lport == lport && c->rport == rport &&
+	       !memcmp(c->local, local, sizeof(c->local));
 }
 
 static void sock_put(struct foud *d, struct foud_tou_sock *s)
@@ -144,6 +207,7 @@ struct tou_txq {
 	uint32_t bytes[FOUD_BATCH];	/* inner bytes per message */
 	uint16_t nseg[FOUD_BATCH];
 	int nmsg, niov, fd;
+	uint64_t now;			/* ms, for the connections noted */
 	/* the message being built */
 	bool open;
 	int first;			/* its first iovec */
@@ -383,6 +447,7 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	p = peer_find(d->tou, &ip.dst);
 	if (!p)
 		return -FOU_DROP_UNKNOWN_PEER;
+	conn_note(p, pkt, &ip, q->now);
 	msg_begin(d, q, p);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE) {
 		ret = tx_gso(d, q, &vh, pkt, len);
@@ -409,6 +474,7 @@ static void tou_dev_readable(struct foud *d, struct foud_ev *ev)
 
 	q.nmsg = q.niov = 0;
 	q.open = false;
+	q.now = now_ms();
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 	for (reads = 0; reads < FOUD_BATCH * TOU_ROUNDS; reads++) {
 		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
@@ -437,6 +503,36 @@ static struct foud_tou_peer *rx_peer(struct foud *d, const struct foud_tou_sock 
 	return p && p->sock == s ? p : NULL;
 }
 
+/*
+ * A TOU datagram from another port than the peer's last: a NAT's rebinding,
+ * or a spoofer who would send the peer's replies nowhere. The port moves
+ * for a segment whose checksum verifies, of a connection foud carried to
+ * the peer, or for a SYN when foud has sent the peer nothing for
+ * TOU_IDLE_MS (its mapping may have expired, and a new connection is then
+ * the first thing heard); at most once per TOU_REBIND_MS. Else the datagram
+ * is dropped and nothing changes.
+ */
+static int rx_rebind(struct foud_tou_peer *p, const struct fou_buf *b,
+		     const struct fou_tou_info *info, uint16_t sport)
+{
+	size_t hlen = info->src.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+	const uint8_t *tcp = fou_buf_data(b) + hlen;
+	uint64_t now = now_ms();
+	bool syn, idle;
+
+	if (!fou_tou_csum_ok(b, info) || (p->rebind_ms && now - p->rebind_ms < TOU_REBIND_MS))
+		return -FOU_DROP_TOU_REBIND;
+	syn = (tcp[13] & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	idle = !p->tx_ms || now - p->tx_ms >= TOU_IDLE_MS;
+	if (!conn_known(p, info->dst.a, fou_get16(tcp + 2), fou_get16(tcp)) && !(syn && idle))
+		return -FOU_DROP_TOU_REBIND;
+	if (p->rx_seen)
+		p->rebinds++;
+	p->rebind_ms = now;
+	peer_dst(p, sport);
+	return 0;
+}
+
 static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		  const struct foud_rxmeta *m, struct foud_tou_peer **pp)
 {
@@ -456,9 +552,9 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		return ret;
 	/* A NAT may have given the peer another port: answer where it speaks from. */
 	if (m->sport != p->cur_port) {
-		if (p->rx_seen)
-			p->rebinds++;
-		peer_dst(p, m->sport);
+		ret = rx_rebind(p, b, &info, m->sport);
+		if (ret)
+			return ret;
 	}
 	p->rx_seen = true;
 	p->st.rx_packets++;

@@ -46,6 +46,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_STT_FLAGS]	= "stt_flags",
 	[FOU_DROP_TOU_PROTO]	= "tou_proto",
 	[FOU_DROP_NO_ROUTE]	= "no_route",
+	[FOU_DROP_TOU_REBIND]	= "tou_rebind",
 };
 
 const char *fou_drop_name(int reason)

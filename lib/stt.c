@@ -27,6 +27,7 @@
 #define TCP_CSUM_OFF	16
 #define UDP_CSUM_OFF	6
 #define STT_TIMEOUT_MS	30000	/* OVS FRAG_EXP_TIME */
+#define STT_MIN_SHARE	4	/* reassembly slots a peer may hold however many there are */
 
 /* Reassembly results of a byte range. */
 #define RANGE_NEW	0
@@ -254,32 +255,90 @@ static struct fou_stt_slot *reasm_find(struct fou_stt_reasm *r, const struct fou
 	return NULL;
 }
 
-/* A free slot, else a timed-out one, else the oldest frame's (evicted). */
-static struct fou_stt_slot *reasm_victim(struct fou_stt_reasm *r, uint64_t now)
+/* The frames src has in progress, and the oldest of them. */
+static size_t peer_slots(struct fou_stt_reasm *r, const struct fou_addr *src,
+			 struct fou_stt_slot **oldest)
 {
-	struct fou_stt_slot *old = &r->slot[0];
-	size_t i;
+	size_t i, n = 0;
 
+	*oldest = NULL;
+	for (i = 0; i < r->nslots; i++) {
+		struct fou_stt_slot *s = &r->slot[i];
+
+		if (!s->busy || !fou_addr_eq(&s->src, src))
+			continue;
+		n++;
+		if (!*oldest || s->gen < (*oldest)->gen)
+			*oldest = s;
+	}
+	return n;
+}
+
+/*
+ * The peers with frames in progress, src counted among them, and in *top
+ * the oldest frame of the one holding the most. Each peer is counted at its
+ * first slot: O(slots x peers).
+ */
+static size_t reasm_census(struct fou_stt_reasm *r, const struct fou_addr *src,
+			   struct fou_stt_slot **top)
+{
+	size_t i, j, n, most = 0, peers = 1;
+	struct fou_stt_slot *old;
+
+	*top = NULL;
+	for (i = 0; i < r->nslots; i++) {
+		const struct fou_stt_slot *s = &r->slot[i];
+
+		if (!s->busy)
+			continue;
+		for (j = 0; j < i; j++)
+			if (r->slot[j].busy && fou_addr_eq(&r->slot[j].src, &s->src))
+				break;
+		if (j < i)
+			continue;
+		peers += !fou_addr_eq(&s->src, src);
+		n = peer_slots(r, &s->src, &old);
+		if (n > most) {
+			most = n;
+			*top = old;
+		}
+	}
+	return peers;
+}
+
+/*
+ * The slot for a new frame from src, timed-out frames freed first. Each
+ * peer with frames in progress may hold max(STT_MIN_SHARE, slots / peers):
+ * one at its share gives up its own oldest frame, so that a peer (or a
+ * spoofer of its address) starting frames it never ends pushes out only its
+ * own. Below its share it takes a free slot, else the oldest frame of the
+ * peer holding the most.
+ */
+static struct fou_stt_slot *reasm_victim(struct fou_stt_reasm *r, const struct fou_addr *src,
+					 uint64_t now)
+{
+	struct fou_stt_slot *own, *top;
+	size_t i, share, peers;
+
+	fou_stt_reasm_expire(r, now);
+	peers = reasm_census(r, src, &top);
+	share = r->nslots / peers > STT_MIN_SHARE ? r->nslots / peers : STT_MIN_SHARE;
+	if (peer_slots(r, src, &own) >= share) {
+		r->evicted++;
+		return own;
+	}
 	for (i = 0; i < r->nslots; i++)
 		if (!r->slot[i].busy)
 			return &r->slot[i];
-	for (i = 0; i < r->nslots; i++) {
-		if (slot_expired(r, &r->slot[i], now)) {
-			r->timedout++;
-			return &r->slot[i];
-		}
-		if (r->slot[i].gen < old->gen)
-			old = &r->slot[i];
-	}
 	r->evicted++;
-	return old;
+	return top;
 }
 
 static struct fou_stt_slot *reasm_new(struct fou_stt_reasm *r, const struct fou_addr *src,
 				      const struct fou_addr *dst, const struct fou_stt_seg *seg,
 				      uint8_t tos, uint64_t now)
 {
-	struct fou_stt_slot *s = reasm_victim(r, now);
+	struct fou_stt_slot *s = reasm_victim(r, src, now);
 
 	s->src = *src;
 	s->dst = *dst;

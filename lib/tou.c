@@ -129,3 +129,14 @@ int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info)
 	tou_csum_field(fou_buf_data(b), tou_addr_sum(&info->src, &info->dst), false);
 	return fou_ip_push(b, &ip);
 }
+
+bool fou_tou_csum_ok(const struct fou_buf *b, const struct fou_tou_info *info)
+{
+	size_t hlen = info->src.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+	uint32_t s;
+
+	if (b->len < hlen + TCP_HLEN)
+		return false;
+	s = fou_csum_pseudo(&info->src, &info->dst, FOU_PROTO_TCP, (uint32_t)(b->len - hlen));
+	return fou_csum_fold(fou_csum_add(s, fou_buf_data(b) + hlen, b->len - hlen)) == 0;
+}

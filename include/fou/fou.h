@@ -78,6 +78,7 @@ enum fou_drop {
 	FOU_DROP_STT_FLAGS,	/* STT flags or offload fields contradict each other */
 	FOU_DROP_TOU_PROTO,	/* GUE on a TOU port carrying anything but TCP */
 	FOU_DROP_NO_ROUTE,	/* no route to the tunnel's remote */
+	FOU_DROP_TOU_REBIND,	/* TOU from a peer's new port, not a rebinding */
 	FOU_DROP__MAX
 };
 
@@ -480,6 +481,11 @@ int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info);
  * b needs 40 bytes of headroom.
  */
 int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info);
+/*
+ * Whether the TCP checksum of a packet fou_tou_decap() rebuilt from info
+ * verifies (the conversion is incremental, so a bad one on the wire stays bad).
+ */
+bool fou_tou_csum_ok(const struct fou_buf *b, const struct fou_tou_info *info);
 /* The conversions alone, on a checksum field's value. */
 uint16_t fou_tou_csum_to_wire(uint16_t csum, const struct fou_addr *src,
 			      const struct fou_addr *dst);

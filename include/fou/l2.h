@@ -268,8 +268,12 @@ int fou_stt_tx_next(struct fou_stt_tx *t, struct fou_buf *out);
 /*
  * Reassembly over caller memory. Each slot holds one frame in progress:
  * keyed by (outer src, outer dst, frame ID), data area of 65535 bytes,
- * received byte ranges (at most FOU_STT_MAX_RANGES disjoint ones). A new
- * frame takes a free slot, else a timed-out one, else evicts the oldest.
+ * received byte ranges (at most FOU_STT_MAX_RANGES disjoint ones). Peers
+ * (outer sources) share the slots fairly: each with frames in progress may
+ * hold max(4, slots / such peers). A new frame from a peer at its share
+ * evicts that peer's own oldest; below it, it takes a free slot (timed-out
+ * frames are freed first), else evicts the oldest frame of the peer holding
+ * the most. Every eviction is counted in evicted.
  * Policy as OVS's stt.c where the draft is silent: DSCP of the first
  * segment with CE ORed over all segments; frames older than timeout_ms
  * are dropped.

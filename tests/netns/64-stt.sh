@@ -3,7 +3,8 @@
 # transfers with frames larger than the path MTU (a big device MTU, then TSO
 # super-frames on a 1500 device), Wireshark's STT dissector on the capture,
 # lost and duplicated segments, a flood of partial frames against the
-# bounded reassembly, hostile segments each counted once under a reason, a
+# bounded reassembly and one from another peer against A's frames (fair
+# shares), hostile segments each counted once under a reason, a
 # MAC flood against maxaddress; no TCP reset ever on the wire, and foud's
 # nftables table gone with the last device and at exit.
 . "$(dirname "$0")/lib.sh"
@@ -178,6 +179,24 @@ check "partial-frame flood: foud B's memory grew $grow KiB for 8.6 MiB of partia
 check "traffic flows during the flood's aftermath" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 sleep 3.2
 check "the flood's frames time out" test "$(reasm busy)" -eq 0
+
+# Fair shares: A begins 3 frames, then a spoofer of B's other peer (192.0.2.4)
+# starts 100 it never ends; that peer may hold max(4, 64 / 2) = 32 slots and
+# pushes out its own oldest beyond them, never A's: A's frames end whole.
+na ip addr add 192.0.2.4/24 dev va
+fb link add name st1 type stt key 0x4242 remote 192.0.2.4 local $B4
+rx0=$(counter b st0 .stats64.rx.packets) ev0=$(reasm evicted) r0=$(port_counter b 7471 .drops.rx.stt_reasm)
+for id in 0x81 0x82 0x83; do na $STT frame $A4 $B4 $id $CTX "$big" order=0; done
+na $STT flood 192.0.2.4 $B4 100 $CTX
+for id in 0x81 0x82 0x83; do na $STT frame $A4 $B4 $id $CTX "$big" order=1,2; done
+sleep 0.3
+check "A's 3 frames, begun before a flood of 100 partial frames from another peer, delivered ($rx0 -> $(counter b st0 .stats64.rx.packets))" \
+	test "$(counter b st0 .stats64.rx.packets)" -eq $((rx0 + 3))
+check "the flooding peer holds its share, 32 slots ($(reasm busy) busy), its own 68 oldest evicted ($(( $(reasm evicted) - ev0 )))" \
+	test "$(reasm busy)" -eq 32 -a "$(reasm evicted)" -eq $((ev0 + 68))
+check "each eviction counted as stt_reasm ($r0 -> $(port_counter b 7471 .drops.rx.stt_reasm))" \
+	test "$(port_counter b 7471 .drops.rx.stt_reasm)" -eq $((r0 + 68))
+fb link del st1
 
 # Hostile segments from A, each counted once on B under its reason.
 small=ffffffffffff02000000005288b5$(head -c 46 /dev/zero | od -An -tx1 -v | tr -d ' \n')

@@ -126,6 +126,26 @@ check "tou-run iperf3: $(jq -r '(.end.sum_received.bits_per_second // 0) / 1e9 *
 check "a's TOU tx bytes rose by at least what iperf3 sent" test $(($(tou_counter a $B4 .stats64.tx.bytes) - tx0)) -ge "$sent"
 wait $ip3 2>/dev/null
 
+# libtou must not disturb its host: without CAP_NET_ADMIN and CAP_NET_RAW, SO_MARK
+# fails and libtou warns; with stderr closed, the new socket is fd 2 and the
+# warning must not go into it (bash's /dev/tcp: once killed by SIGPIPE).
+NOCAP="setpriv --inh-caps=-net_admin,-net_raw --bounding-set=-net_admin,-net_raw"
+rm -f "$TMP/recv"
+nb timeout 30 socat -u TCP4-LISTEN:7004,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+check "tou-run bash, stderr closed, SO_MARK refused: not killed, it sends 2 MiB the normal way" bash -c \
+	"ip netns exec $NSA $NOCAP timeout 30 $TOU_RUN bash -c 'exec 3<>/dev/tcp/$B4/7004 && cat >&3' <$TMP/data-2 2>&-"
+wait $lp 2>/dev/null
+check "... and they arrive byte-exact" cmp -s "$TMP/data-2" "$TMP/recv"
+nb timeout 30 socat -u TCP4-LISTEN:7005,reuseaddr OPEN:/dev/null &
+lp=$!
+sleep 0.3
+na $NOCAP "$TOU_RUN" bash -c "exec 3<>/dev/tcp/$B4/7005" 2>"$TMP/warn"
+check "with stderr a file, libtou says why the socket goes unmarked ($(cat "$TMP/warn"))" \
+	grep -q "^libtou: SO_MARK: Operation not permitted" "$TMP/warn"
+wait $lp 2>/dev/null
+
 # Refused and counted: UDP in GUE from the peer, TOU from a stranger, and
 # TCP in GUE on an ordinary GUE port (no TOU there).
 na ip addr add 192.0.2.9/24 dev va

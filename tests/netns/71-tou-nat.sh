@@ -4,7 +4,8 @@
 # source port into 20000-29999. b's peer is the NAT's address, as b sees it.
 # The inner TCP checksum leaves the addresses out, so the rewrite does not
 # break it; b learns the NAT's port and answers there, and when the mapping
-# expires mid-connection and comes back on another port, b follows it.
+# expires mid-connection and comes back on another port, b follows it, and
+# a new connection after a long silence moves it too.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 NSN=foud-$ID-n
@@ -82,6 +83,15 @@ check "tou-run socat: 4 MiB with a 4 s pause, the NAT mapping renewed, sha256 ma
 p1=$(peer b 10.0.2.1 .peer_port_seen)
 check "b followed the NAT to its new port ($p0 -> $p1, rebinds $r0 -> $(peer b 10.0.2.1 .rebinds))" \
 	test "$(peer b 10.0.2.1 .rebinds)" -gt "$r0" -a "$p1" != "$p0"
+
+# A new connection once the mapping expired and b sent a nothing for 15 s:
+# its SYN, from a new port, moves the port (sooner, only a known connection's segment would).
+r0=$(peer b 10.0.2.1 .rebinds); p0=$(peer b 10.0.2.1 .peer_port_seen)
+sleep 16
+check "tou-run socat: 2 MiB on a new connection after 16 s of silence, sha256 matches" xfer 10.0.2.2 7004 2
+p1=$(peer b 10.0.2.1 .peer_port_seen)
+check "b took the new connection's port ($p0 -> $p1, rebinds $r0 -> $(peer b 10.0.2.1 .rebinds))" \
+	test "$(peer b 10.0.2.1 .rebinds)" -eq $((r0 + 1)) -a "$p1" != "$p0"
 
 check "tou-run socat: 4 MiB a->b through the NAT, IPv6, sha256 matches" xfer fd00:2::2 7003 4
 check "b's IPv6 peer is the NAT's address: $(peer b fd00:2::1 .stats64.rx.bytes) bytes" \

@@ -602,6 +602,62 @@ static void test_reasm_flood(void **state)
 		assert_true(!R.slot[i].busy || R.slot[i].id >= 10000 - 4);
 }
 
+static int add_from(const struct fou_addr *src, uint32_t off, uint32_t id,
+		    struct fou_stt_frame *out)
+{
+	struct fou_stt_seg seg = { 1, FOU_PORT_STT, 2000, off, id };
+
+	return fou_stt_reasm_add(&R, src, &flow.dst, &seg, big + off, 1000, 0, 0, out);
+}
+
+static size_t held(const struct fou_addr *src)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < R.nslots; i++)
+		n += R.slot[i].busy && fou_addr_eq(&R.slot[i].src, src);
+	return n;
+}
+
+/*
+ * Fair shares: a peer flooding frames it never ends pushes out only its
+ * own, and a full table gives up the oldest frame of the peer holding most.
+ */
+static void test_reasm_fair(void **state)
+{
+	struct fou_addr a = ip4(1), x = ip4(66), y = ip4(77);
+	struct fou_stt_frame out;
+	uint32_t i;
+
+	(void)state;
+	reasm_setup(8);
+	mkframe(2000);
+	assert_int_equal(add_from(&a, 0, 1, &out), 0);
+	assert_int_equal(add_from(&a, 0, 2, &out), 0);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(add_from(&x, 0, 100 + i, &out), 0);
+	/* x's share with two peers: max(4, 8 / 2); it kept its newest */
+	assert_int_equal(held(&x), 4);
+	assert_int_equal(R.evicted, 96);
+	for (i = 0; i < R.nslots; i++)
+		assert_true(!R.slot[i].busy || R.slot[i].id <= 2 || R.slot[i].id >= 196);
+	assert_int_equal(add_from(&a, 1000, 1, &out), 1);
+	assert_memory_equal(out.data, big, 2000);
+	assert_int_equal(add_from(&a, 1000, 2, &out), 1);
+	/* Three peers, shares of max(4, 8 / 3): x and y fill the table. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(add_from(&y, 0, 300 + i, &out), 0);
+	assert_int_equal(fou_stt_reasm_busy(&R), 8);
+	/* a, below its share, takes from the biggest holders, x and y in turn. */
+	assert_int_equal(add_from(&a, 0, 3, &out), 0);
+	assert_int_equal(add_from(&a, 0, 4, &out), 0);
+	assert_int_equal(R.evicted, 98);
+	assert_int_equal(held(&x), 3);
+	assert_int_equal(held(&y), 3);
+	assert_int_equal(add_from(&a, 1000, 3, &out), 1);
+	assert_int_equal(add_from(&a, 1000, 4, &out), 1);
+}
+
 static uint32_t rng = 777;
 
 static uint32_t rnd(void)
@@ -664,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_reasm_bad),
 		cmocka_unit_test(test_reasm_ranges),
 		cmocka_unit_test(test_reasm_flood),
+		cmocka_unit_test(test_reasm_fair),
 		cmocka_unit_test(test_reasm_shuffle),
 	};
 

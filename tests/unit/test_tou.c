@@ -128,6 +128,29 @@ static void roundtrip(const char *s, const char *d, const char *ns, const char *
 	assert_int_equal(fou_get32(t + 4), 0x01020304);
 }
 
+/* A rebuilt segment's checksum verifies iff the wire one did, through a NAT too. */
+static void test_csum_ok(void **state)
+{
+	struct fou_tou_info info = { .src = addr("10.0.2.1"), .dst = addr("10.0.2.2") }, out;
+	struct fou_buf b = mk_pkt("10.0.1.2", "10.0.2.2", 6), w;
+	uint8_t *p;
+
+	(void)state;
+	assert_int_equal(fou_tou_encap(&b, &out), 0);
+	w = b;
+	assert_int_equal(fou_tou_decap(&b, &info), 0);
+	assert_true(fou_tou_csum_ok(&b, &info));
+	b = mk_pkt("10.0.1.2", "10.0.2.2", 6);
+	assert_int_equal(fou_tou_encap(&b, &out), 0);
+	p = fou_buf_data(&b);
+	p[4 + 20 + 7] ^= 0x40;		/* one payload bit on the wire */
+	assert_int_equal(fou_tou_decap(&b, &info), 0);
+	assert_false(fou_tou_csum_ok(&b, &info));
+	b = w;				/* too short to hold IP and TCP headers */
+	b.len = 19;
+	assert_false(fou_tou_csum_ok(&b, &info));
+}
+
 static void test_roundtrip_nat(void **state)
 {
 	(void)state;
@@ -213,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_encap_v4),
 		cmocka_unit_test(test_encap_v6_same_wire),
 		cmocka_unit_test(test_roundtrip_nat),
+		cmocka_unit_test(test_csum_ok),
 		cmocka_unit_test(test_csum_helpers),
 		cmocka_unit_test(test_decap_rejects),
 		cmocka_unit_test(test_encap_rejects),
