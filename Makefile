@@ -128,6 +128,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/foud
 	install -m 0755 $(B)/tou-run $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(B)/libtou.so $(DESTDIR)$(PREFIX)/lib/foud/
+	install -d $(DESTDIR)$(PREFIX)/share/foud/wireshark
+	install -m 0644 share/wireshark/gue.lua $(DESTDIR)$(PREFIX)/share/foud/wireshark/
 
 clean:
 	rm -rf $(B)

@@ -335,7 +335,9 @@ local function variant0(tvb, pinfo, tree, t, b0)
 	hi:append_text(string.format(" (%u bytes of options)", hend - BASE_LEN))
 	t:add(ctl and f.ctype or f.proto, tvb(1, 1))
 	local flags = add_flags(tvb, t)
-	pinfo.cols.info:set(string.format("GUE %s %u", ctl and "ctype" or "proto", proto))
+	local what = string.format("%s %u", ctl and "control, ctype" or "proto", proto)
+	t:append_text(string.format(", %s, Hlen %u", what, b0 % 32))
+	pinfo.cols.info:set("GUE " .. what)
 	if hend > tvb:reported_len() then
 		hi:add_proto_expert_info(e_hlen)
 		pinfo.cols.info:set(string.format("GUE Hlen %u words, past the end of the packet", (b0 % 32)))
@@ -373,6 +375,7 @@ function gue.dissector(tvb, pinfo, tree)
 	end
 	if ver ~= 0 then
 		vi:add_proto_expert_info(e_version)
+		t:append_text(string.format(", unknown variant %u", ver))
 		pinfo.cols.info:set(string.format("GUE unknown variant %u", ver))
 		payload_data(tvb, 0, pinfo, tree)
 		return len
