@@ -10,21 +10,16 @@
 INJ="python3 $ROOT/tests/tools/inject.py"
 TOU_RUN=$ROOT/$B/tou-run
 command -v tshark >/dev/null || skip "tshark missing"
-command -v setpriv >/dev/null || skip "setpriv missing"
+command -v setpriv >/dev/null || skip "setpriv missing (tests/tools/tshark-gue)"
 opts_keep_offload	# remote checksum offload needs the device's partial checksums
 setup_hosts
 start_foud a
 start_foud b
 
-# tshark runs as nobody: reading a file needs no privilege, and as root it
-# would run Lua scripts only where init.lua allows it (Debian 12's does).
-chmod 755 "$TMP"
-cp "$ROOT/share/wireshark/gue.lua" "$TMP/gue.lua" && chmod 644 "$TMP/gue.lua"
+TSHARK="$ROOT/tests/tools/tshark-gue"	# tshark with gue.lua, as nobody
 ts() { # ts FILE [tshark options]
 	local f=$1; shift
-	chmod 644 "$f"
-	env HOME="$TMP" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		tshark -X "lua_script:$TMP/gue.lua" -r "$f" "$@" 2>>"$TMP/tshark.err"
+	"$TSHARK" -r "$f" "$@" 2>>"$TMP/tshark.err"
 }
 # fields FILE FILTER FIELD... [-- tshark options]: one line per frame, fields joined by ';'.
 fields() {
@@ -51,8 +46,7 @@ cap_start() { # cap_start a|b NAME FILTER: capture into $TMP/NAME.pcap
 cap_stop() { sleep 0.5; kill -INT $CAP; wait $CAP 2>/dev/null; }
 
 check "tshark loads gue.lua: protocol gue with field gue.remcsum.start" bash -c \
-	"env HOME=$TMP setpriv --reuid=65534 --regid=65534 --clear-groups tshark -G fields -X lua_script:$TMP/gue.lua |
-	 grep -qP '^F\tChecksum start\tgue.remcsum.start\tFT_UINT16\tgue\t'"
+	"$TSHARK -G fields | grep -qP '^F\tChecksum start\tgue.remcsum.start\tFT_UINT16\tgue\t'"
 
 # ---- (1) ipip over GUE: a ping ------------------------------------------------
 for f in fa fb; do $f fou add port 6080 gue; done
@@ -181,7 +175,6 @@ check "malformed: 2 bytes give expert gue.short" \
 check "an unassigned flag (0x0002) is shown as such, with a warning" \
 	test "$(at 41010 gue.flags gue.flags.unknown _ws.expert.message)" = "0x0002;0x0001;Unassigned flags set (a receiver drops this)"
 check "the datagram after them all decodes: proto 4, inner ICMP" test "$(at 41011 gue.proto ip.proto)" = "4;17,1"
-check "no Lua error in any dissection" bash -c "! grep -i 'lua' $TMP/tshark.err && \
-	test \$(env HOME=$TMP setpriv --reuid=65534 --regid=65534 --clear-groups tshark -X lua_script:$TMP/gue.lua \
-	-r $TMP/crafted.pcap -Y '_ws.expert.message contains \"Lua\"' 2>/dev/null | wc -l) -eq 0"
+check "no Lua error in any dissection" bash -c "! grep -i 'lua' $TMP/tshark.err &&
+	test \$($TSHARK -r $TMP/crafted.pcap -Y '_ws.expert.message contains \"Lua\"' | wc -l) -eq 0"
 finish
