@@ -137,11 +137,17 @@ local function call(d, tvb, pinfo, tree)
 	pcall(d.call, d, tvb, pinfo, tree)
 end
 
+-- The "ip.proto" table's dissector; false when none took the payload (some,
+-- as ICMP's, want an IP header and decline).
+local function call_table(proto, tvb, pinfo, tree)
+	local ok, n = pcall(ip_proto_table.try, ip_proto_table, proto, tvb, pinfo, tree)
+	return not ok or (tonumber(n) or 0) > 0
+end
+
 local function bit(v, mask)
 	return math.floor(v / mask) % 2 == 1
 end
 
--- Extension fields present, in flag order: { flag-field tree text, size, decoder }.
 local function sec_field(r, t)
 	if r:len() == 40 then
 		t:add(f.sec_keyid, r(0, 4))
@@ -188,6 +194,7 @@ local function acsum_field(r, t)
 	t:add(f.acsum, r(4, 4))
 end
 
+-- Extension fields present, in flag order: { tree text, size, decoder }.
 local function extensions(flags)
 	local l = {}
 	local sec = math.floor(flags / 0x1000) % 8
@@ -300,7 +307,7 @@ local function payload(tvb, hend, proto, flags, pinfo, tree)
 	local sub = tvb(hend):tvb()
 	if d then
 		call(d, sub, pinfo, tree)
-	elseif not ip_proto_table:try(proto, sub, pinfo, tree) then
+	elseif not call_table(proto, sub, pinfo, tree) then
 		payload_data(tvb, hend, pinfo, tree)
 	end
 end
