@@ -96,24 +96,21 @@ f.pflag_unknown = ProtoField.uint32("gue.pflags.unknown", "Unknown private flags
 f.surplus = ProtoField.bytes("gue.surplus", "Surplus space")
 f.exid = ProtoField.uint32("gue.exid", "Experiment ID", base.HEX)
 
-local e_hlen = ProtoExpert.new("gue.hlen.past_end", "Hlen runs past the end of the packet",
-	expert.group.MALFORMED, expert.severity.ERROR)
-local e_short = ProtoExpert.new("gue.hlen.short", "Hlen is too small for the flagged fields",
-	expert.group.MALFORMED, expert.severity.ERROR)
-local e_version = ProtoExpert.new("gue.version.unknown", "Unknown GUE variant",
-	expert.group.MALFORMED, expert.severity.ERROR)
-local e_ipver = ProtoExpert.new("gue.version.not_ip", "Variant 1 payload is neither IPv4 nor IPv6",
-	expert.group.MALFORMED, expert.severity.ERROR)
-local e_flags = ProtoExpert.new("gue.flags.unknown.set", "Unassigned flags set (a receiver drops this)",
-	expert.group.PROTOCOL, expert.severity.WARN)
-local e_pflags = ProtoExpert.new("gue.pflags.unknown.set", "Unknown private flags set (Linux drops this)",
-	expert.group.PROTOCOL, expert.severity.WARN)
-local e_sec = ProtoExpert.new("gue.sec.reserved", "Reserved security type",
-	expert.group.PROTOCOL, expert.severity.WARN)
-local e_remcsum = ProtoExpert.new("gue.remcsum.bad", "Checksum start/offset outside the payload",
-	expert.group.MALFORMED, expert.severity.ERROR)
-local e_short_pkt = ProtoExpert.new("gue.short", "Shorter than a GUE header",
-	expert.group.MALFORMED, expert.severity.ERROR)
+local function malformed(abbr, text)
+	return ProtoExpert.new(abbr, text, expert.group.MALFORMED, expert.severity.ERROR)
+end
+local function warning(abbr, text)
+	return ProtoExpert.new(abbr, text, expert.group.PROTOCOL, expert.severity.WARN)
+end
+local e_hlen = malformed("gue.hlen.past_end", "Hlen runs past the end of the packet")
+local e_short = malformed("gue.hlen.short", "Hlen is too small for the flagged fields")
+local e_version = malformed("gue.version.unknown", "Unknown GUE variant")
+local e_ipver = malformed("gue.version.not_ip", "Variant 1 payload is neither IPv4 nor IPv6")
+local e_remcsum = malformed("gue.remcsum.bad", "Checksum start/offset outside the payload")
+local e_short_pkt = malformed("gue.short", "Shorter than a GUE header")
+local e_flags = warning("gue.flags.unknown.set", "Unassigned flags set (a receiver drops this)")
+local e_pflags = warning("gue.pflags.unknown.set", "Unknown private flags set (Linux drops this)")
+local e_sec = warning("gue.sec.reserved", "Reserved security type")
 gue.experts = { e_hlen, e_short, e_version, e_ipver, e_flags, e_pflags, e_sec, e_remcsum, e_short_pkt }
 
 gue.prefs.ports = Pref.range("UDP ports", DEFAULT_PORTS,
@@ -148,50 +145,36 @@ local function bit(v, mask)
 	return math.floor(v / mask) % 2 == 1
 end
 
+-- A decoder of fixed fields: { field name, offset, length } each.
+local function layout(l)
+	return function(r, t)
+		for _, x in ipairs(l) do
+			t:add(f[x[1]], r(x[2], x[3]))
+		end
+	end
+end
+local hmac_field = layout({ { "sec_keyid", 0, 4 }, { "sec_offset", 4, 2 }, { "sec_length", 6, 2 },
+			    { "sec_hmac", 8, 32 } })
+local xform_field = layout({ { "xform_type", 0, 1 }, { "xform_proto", 1, 1 }, { "xform_info", 2, 2 } })
+local rco_field = layout({ { "remcsum_start", 0, 2 }, { "remcsum_offset", 2, 2 } })
+local csum_field = layout({ { "csum", 0, 2 }, { "csum_coverage", 2, 2 } })
+local nac_field = layout({ { "nac", 0, 2 }, { "nac_res", 2, 2 } })
+local acsum_field = layout({ { "acsum_res", 0, 2 }, { "acsum_coverage", 2, 2 }, { "acsum", 4, 4 } })
+local frag_bits = layout({ { "frag_offset", 0, 2 }, { "frag_res", 0, 2 }, { "frag_m", 0, 2 },
+			   { "frag_proto", 2, 1 } })
+
 local function sec_field(r, t)
 	if r:len() == 40 then
-		t:add(f.sec_keyid, r(0, 4))
-		t:add(f.sec_offset, r(4, 2))
-		t:add(f.sec_length, r(6, 2))
-		t:add(f.sec_hmac, r(8, 32))
+		hmac_field(r, t)
 	else
 		t:add(f.sec, r)
 	end
 end
 
+-- The 40-bit identification: a uint64 field given its value.
 local function frag_field(r, t)
-	t:add(f.frag_offset, r(0, 2))
-	t:add(f.frag_res, r(0, 2))
-	t:add(f.frag_m, r(0, 2))
-	t:add(f.frag_proto, r(2, 1))
+	frag_bits(r, t)
 	t:add(f.frag_id, r(3, 5), r(3, 5):uint64())
-end
-
-local function xform_field(r, t)
-	t:add(f.xform_type, r(0, 1))
-	t:add(f.xform_proto, r(1, 1))
-	t:add(f.xform_info, r(2, 2))
-end
-
-local function rco_field(r, t)
-	t:add(f.remcsum_start, r(0, 2))
-	t:add(f.remcsum_offset, r(2, 2))
-end
-
-local function csum_field(r, t)
-	t:add(f.csum, r(0, 2))
-	t:add(f.csum_coverage, r(2, 2))
-end
-
-local function nac_field(r, t)
-	t:add(f.nac, r(0, 2))
-	t:add(f.nac_res, r(2, 2))
-end
-
-local function acsum_field(r, t)
-	t:add(f.acsum_res, r(0, 2))
-	t:add(f.acsum_coverage, r(2, 2))
-	t:add(f.acsum, r(4, 4))
 end
 
 -- Extension fields present, in flag order: { tree text, size, decoder }.
