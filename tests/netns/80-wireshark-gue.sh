@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Wireshark GUE dissector (share/wireshark/gue.lua) on foud's own traffic,
-# captured on the wire: ipip over GUE (ping), GRE over GUE with remote
+# captured on the wire: ipip and GRE-TAP over GUE (ping), GRE over GUE with remote
 # checksum offload (the start/offset foud wrote, on the port of the gue.ports
 # preference), transports over UDP (the inner TCP without an IP header, its
-# ports decoded); then crafted datagrams: a control message, variant 1,
+# ports decoded); then crafted datagrams: control messages, variant 1 (IPv4, IPv6),
 # every extension of draft-ietf-intarea-gue-extensions-06, and malformed
 # headers that must give expert info and leave tshark standing.
 . "$(dirname "$0")/lib.sh"
@@ -64,6 +64,18 @@ check "ipip/GUE: 3 echo replies b->a decoded the same way" \
 	same_lines "0;0;4;17,1;192.0.2.1,10.81.0.1" 3 "$TMP/rep.txt"
 fa link del g1; fb link del g1
 
+# GRE-TAP over GUE: Ethernet frames through Wireshark's GRE dissector.
+fa link add name gt1 type gretap remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080
+fb link add name gt1 type gretap remote $A4 local $B4 encap gue encap-sport auto encap-dport 6080
+dev_up a gt1 10.84.0.1/24; dev_up b gt1 10.84.0.2/24
+cap_start b gretap "udp port 6080"
+check "gretap over GUE: ping a->b" na ping -c 3 -i 0.2 -W 2 10.84.0.2
+cap_stop
+fields "$TMP/gretap.pcap" "icmp.type == 8" gue.proto gue.hlen gre.proto eth.type ip.dst >"$TMP/gt.txt"
+check "gretap/GUE: 3 echo requests, each GUE proto 47, GRE 0x6558, inner Ethernet and IPv4 to 10.84.0.2" \
+	same_lines "47;0;0x6558;0x0800,0x0800;192.0.2.2,10.84.0.2" 3 "$TMP/gt.txt"
+fa link del gt1; fb link del gt1
+
 # ---- (2) GRE over GUE with remote checksum offload ----------------------------
 # Linux's form: hlen 2, flags P (0x0001), private flags REMCSUM, then start
 # and offset from the start of the GUE payload, which begins with the GRE
@@ -123,6 +135,8 @@ fa tou del peer $B4; fb tou del peer $A4
 icmp=$($INJ ipv4 10.83.0.1 10.83.0.2 1 64 0800f7ff00000000)
 ext=deadbeef4343434343434343$(printf '%04x' $((3 * 8 + 1)))04123456789a01060000
 ext=${ext}00140024abcd0064111100000000003201234567
+# IPv6 (payload 8, ICMPv6, hop limit 64) 2001:db8:83::1 -> ::2, an echo request.
+v6=6000000000083a40$(printf '20010db80083%020x' 1 2)8000000000000000
 hmac=0000000700080020$(printf '48%.0s' $(seq 32))
 cases=(
 	41001 "2007000068656c6c6f"			# control, ctype 7, "hello"
@@ -135,7 +149,8 @@ cases=(
 	41008 "80040000${icmp}"				# variant 2
 	41009 "0004"					# 2 bytes
 	41010 "00040002${icmp}"				# an unassigned flag
-	41011 "00040000${icmp}"				# a plain one after them all
+	41011 "$v6"					# variant 1, IPv6
+	41012 "00040000${icmp}"				# a plain one after them all
 )
 cap_start b crafted "udp dst port 6080 and src host $A4"
 for ((i = 0; i < ${#cases[@]}; i += 2)); do
@@ -144,7 +159,7 @@ done
 cap_stop
 ts "$TMP/crafted.pcap" -T fields -e frame.number >"$TMP/all.txt"; rc=$?
 check "crafted: tshark read all $(wc -l <"$TMP/all.txt") datagrams and exited 0" \
-	test $rc -eq 0 -a "$(wc -l <"$TMP/all.txt")" -eq 11
+	test $rc -eq 0 -a "$(wc -l <"$TMP/all.txt")" -eq 12
 at() { fields "$TMP/crafted.pcap" "udp.srcport == $1" "${@:2}"; }
 check "control message: C 1, ctype 7, no proto, payload as data 'hello'" \
 	test "$(at 41001 gue.c gue.ctype gue.proto data.data)" = "1;7;;68656c6c6f"
@@ -174,7 +189,9 @@ check "malformed: 2 bytes give expert gue.short" \
 	test "$(ts "$TMP/crafted.pcap" -Y 'udp.srcport == 41009 && gue.short' | wc -l)" -eq 1
 check "an unassigned flag (0x0002) is shown as such, with a warning" \
 	test "$(at 41010 gue.flags gue.flags.unknown _ws.expert.message)" = "0x0002;0x0001;Unassigned flags set (a receiver drops this)"
-check "the datagram after them all decodes: proto 4, inner ICMP" test "$(at 41011 gue.proto ip.proto)" = "4;17,1"
+check "variant 1, IPv6: version 1, ICMPv6 echo to 2001:db8:83::2" \
+	test "$(at 41011 gue.version ipv6.dst icmpv6.type)" = "1;2001:db8:83::2;128"
+check "the datagram after them all decodes: proto 4, inner ICMP" test "$(at 41012 gue.proto ip.proto)" = "4;17,1"
 check "no Lua error in any dissection" bash -c "! grep -i 'lua' $TMP/tshark.err &&
 	test \$($TSHARK -r $TMP/crafted.pcap -Y '_ws.expert.message contains \"Lua\"' | wc -l) -eq 0"
 finish
