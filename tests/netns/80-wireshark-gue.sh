@@ -48,33 +48,32 @@ cap_stop() { sleep 0.5; kill -INT $CAP; wait $CAP 2>/dev/null; }
 check "tshark loads gue.lua: protocol gue with field gue.remcsum.start" bash -c \
 	"$TSHARK -G fields | grep -qP '^F\tChecksum start\tgue.remcsum.start\tFT_UINT16\tgue\t'"
 
-# ---- (1) ipip over GUE: a ping ------------------------------------------------
+# ---- (1) ipip and GRE-TAP over GUE: pings ---------------------------------------
+# ping_case KIND NET: a KIND tunnel over GUE port 6080, 3 pings a->b captured
+# into $TMP/KIND.pcap; the tunnel is deleted again.
+ping_case() {
+	local kind=$1 net=$2
+	fa link add name t1 type "$kind" remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080
+	fb link add name t1 type "$kind" remote $A4 local $B4 encap gue encap-sport auto encap-dport 6080
+	dev_up a t1 "$net.1/24"; dev_up b t1 "$net.2/24"
+	cap_start b "$kind" "udp port 6080"
+	check "$kind over GUE: ping a->b" na ping -c 3 -i 0.2 -W 2 "$net.2"
+	cap_stop
+	fa link del t1; fb link del t1
+}
 for f in fa fb; do $f fou add port 6080 gue; done
-fa link add name g1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080
-fb link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 6080
-dev_up a g1 10.81.0.1/24; dev_up b g1 10.81.0.2/24
-cap_start b ipip "udp port 6080"
-check "ipip over GUE: ping a->b" na ping -c 3 -i 0.2 -W 2 10.81.0.2
-cap_stop
+ping_case ipip 10.81.0
 fields "$TMP/ipip.pcap" "icmp.type == 8" gue.version gue.c gue.hlen gue.proto gue.flags ip.proto ip.dst icmp.type >"$TMP/req.txt"
 check "ipip/GUE: 3 echo requests, each version 0, C 0, hlen 0, proto 4, flags 0; inner ICMP to 10.81.0.2 ($(head -1 "$TMP/req.txt"))" \
 	same_lines "0;0;0;4;0x0000;17,1;192.0.2.2,10.81.0.2;8" 3 "$TMP/req.txt"
 fields "$TMP/ipip.pcap" "icmp.type == 0" gue.version gue.hlen gue.proto ip.proto ip.dst >"$TMP/rep.txt"
 check "ipip/GUE: 3 echo replies b->a decoded the same way" \
 	same_lines "0;0;4;17,1;192.0.2.1,10.81.0.1" 3 "$TMP/rep.txt"
-fa link del g1; fb link del g1
-
-# GRE-TAP over GUE: Ethernet frames through Wireshark's GRE dissector.
-fa link add name gt1 type gretap remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080
-fb link add name gt1 type gretap remote $A4 local $B4 encap gue encap-sport auto encap-dport 6080
-dev_up a gt1 10.84.0.1/24; dev_up b gt1 10.84.0.2/24
-cap_start b gretap "udp port 6080"
-check "gretap over GUE: ping a->b" na ping -c 3 -i 0.2 -W 2 10.84.0.2
-cap_stop
+# Ethernet frames through Wireshark's GRE dissector.
+ping_case gretap 10.84.0
 fields "$TMP/gretap.pcap" "icmp.type == 8" gue.proto gue.hlen gre.proto eth.type ip.dst >"$TMP/gt.txt"
 check "gretap/GUE: 3 echo requests, each GUE proto 47, GRE 0x6558, inner Ethernet and IPv4 to 10.84.0.2" \
 	same_lines "47;0;0x6558;0x0800,0x0800;192.0.2.2,10.84.0.2" 3 "$TMP/gt.txt"
-fa link del gt1; fb link del gt1
 
 # ---- (2) GRE over GUE with remote checksum offload ----------------------------
 # Linux's form: hlen 2, flags P (0x0001), private flags REMCSUM, then start
