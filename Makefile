@@ -166,6 +166,8 @@ install: all
 	sed -e 's|/usr/sbin/foud|$(SBINDIR)/foud|' systemd/foud.service >$(DESTDIR)$(UNITDIR)/foud.service
 	[ -e $(DESTDIR)$(SYSCONFDIR)/foud/foud.conf ] || \
 		install -m 0644 etc/foud.conf $(DESTDIR)$(SYSCONFDIR)/foud/foud.conf
+	install -d $(DESTDIR)$(PREFIX)/share/foud/wireshark
+	install -m 0644 share/wireshark/gue.lua $(DESTDIR)$(PREFIX)/share/foud/wireshark/
 
 # A Debian package from a staged install (dpkg-deb, no debhelper): built
 # afresh with the flags of dpkg-buildflags (all hardening), stripped, the

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # GRE (key 7) over GUE with encap-csum and encap-remcsum between foud and the
 # Linux kernel: pings both ways and a 4 MiB TCP stream, whose inner TCP
-# checksums travel as GUE remote checksum offload in both directions.
+# checksums travel as GUE remote checksum offload in both directions; what
+# each side sends, decoded by the Wireshark dissector (share/wireshark/gue.lua).
 # The guest's GRO is switched off: Debian's 6.1 kernel drops GRO-merged
 # GRE-without-sequence-numbers-in-UDP packets in udp_queue_rcv_skb (Udp
 # InErrors, drop reason NOT_SPECIFIED), for a kernel sender as much as for
@@ -35,6 +36,21 @@ fi_ctl link add name gre1 type gre remote 192.0.2.2 local 192.0.2.1 key 7 \
 fi_link_up gre1 10.2.0.1/30 || exit 1
 
 kp_wait_ready "$FI_TMP/guest.log" 90 || exit 1
+fi_have_tshark && fi_capture_start gue "udp port 5556"
 fi_check_tunnel gre1 10.2.0.1 10.2.0.2 $((4 << 20))
+if fi_have_tshark; then
+	# What the kernel sends, decoded by share/wireshark/gue.lua: RCO on TCP
+	# (start = GRE header with key 8 + inner IPv4 20, offset = start + 16),
+	# none on ICMP; foud's the same.
+	fi_capture_stop
+	fi_gue_check gue "kernel, TCP with RCO" "ip.src == 192.0.2.2 && gue.flags.p == 1" \
+		"2;0x0001;0x80000000;28;44;0x00000007;17,6" gue.hlen gue.flags gue.pflags \
+		gue.remcsum.start gue.remcsum.offset gre.key ip.proto
+	fi_gue_check gue "kernel, ICMP without RCO" "ip.src == 192.0.2.2 && icmp" \
+		"0;0x0000;47;0x00000007;17,1" gue.hlen gue.flags gue.proto gre.key ip.proto
+	fi_gue_check gue "foud, TCP with RCO" "ip.src == 192.0.2.1 && gue.flags.p == 1" \
+		"2;0x0001;0x80000000;28;44;0x00000007;17,6" gue.hlen gue.flags gue.pflags \
+		gue.remcsum.start gue.remcsum.offset gre.key ip.proto
+fi
 [[ $FI_FAILED -eq 0 ]] || fi_guest_stats gre1
 fi_done

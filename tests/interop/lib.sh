@@ -216,6 +216,47 @@ fi_stream_check() {
 	fi_log "stream to $dst:$port: $bytes bytes echoed intact"
 }
 
+# fi_capture_start NAME FILTER: captures qtap0 into $FI_TMP/NAME.pcap (256
+# bytes a packet) until fi_capture_stop.
+fi_capture_start() {
+	local i
+	ip netns exec "$FI_NS" tcpdump -i qtap0 --immediate-mode -U -n -s 256 \
+		-w "$FI_TMP/$1.pcap" "$2" 2>"$FI_TMP/cap-$1.err" &
+	FI_CAP=$!
+	FI_PIDS+=("$FI_CAP")
+	for ((i = 0; i < 50; i++)); do
+		grep -q listening "$FI_TMP/cap-$1.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
+fi_capture_stop() {
+	sleep 0.5
+	kill -INT "$FI_CAP" 2>/dev/null
+	wait "$FI_CAP" 2>/dev/null
+}
+
+# fi_gue_check NAME WHAT FILTER WANT FIELD...: tshark with foud's GUE
+# dissector (GUE on port 5556) decodes every frame of NAME.pcap that matches
+# FILTER to the FIELDs WANT (joined by ';'); there must be at least one.
+fi_gue_check() {
+	local name=$1 what=$2 filter=$3 want=$4 f got n e=()
+	shift 4
+	for f in "$@"; do e+=(-e "$f"); done
+	got=$("$FI_TOP/tests/tools/tshark-gue" -r "$FI_TMP/$name.pcap" -o gue.ports:5556 \
+		-Y "$filter" -T fields -E separator=';' "${e[@]}" 2>/dev/null)
+	n=$(grep -c . <<<"$got")
+	if [[ $n -gt 0 && $(sort -u <<<"$got") == "$want" ]]; then
+		fi_log "tshark: $what: $n datagrams, each $want"
+	else
+		fi_fail "tshark: $what: want every one '$want', got $n: $(sort <<<"$got" | uniq -c | head -5)"
+	fi
+}
+
+# True when tshark can run gue.lua (tests/tools/tshark-gue needs setpriv under root).
+fi_have_tshark() {
+	command -v tshark >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1
+}
+
 # Ends the test: 0 unless something failed.
 fi_done() {
 	if [[ $FI_FAILED -ne 0 ]]; then

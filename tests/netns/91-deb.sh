@@ -22,7 +22,8 @@ done
 holds() { dpkg-deb -c "$ROOT/build-deb/${1}_${V}_$A.deb" | awk '{print $6}' | grep -qx "./$2"; }
 for f in usr/sbin/foud usr/sbin/fouctl usr/bin/tou-run usr/lib/foud/libtou.so \
 	 lib/systemd/system/foud.service etc/foud/foud.conf usr/share/man/man8/foud.8.gz \
-	 usr/share/man/man8/fouctl.8.gz usr/share/man/man1/tou-run.1.gz usr/share/doc/foud/copyright; do
+	 usr/share/man/man8/fouctl.8.gz usr/share/man/man1/tou-run.1.gz usr/share/doc/foud/copyright \
+	 usr/share/foud/wireshark/gue.lua; do
 	check "foud holds /$f" holds foud "$f"
 done
 for f in usr/lib/$MA/libfou.so.0 usr/lib/$MA/libfou.so.$V; do check "libfou0 holds /$f" holds libfou0 "$f"; done
