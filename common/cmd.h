@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "fou/fou.h"
+#include "kinds.h"
 
 enum foud_obj {
 	FOUD_OBJ_FOU,
@@ -27,17 +28,6 @@ enum foud_op {
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
 	FOUD_OP__MAX
-};
-
-/* Ethernet-carrying kinds; their devices are TAP devices. */
-enum foud_l2_kind {
-	FOUD_L2_NONE,		/* an L3 kind: see struct foud_link_cfg.tnl */
-	FOUD_L2_VXLAN,
-	FOUD_L2_NVGRE,
-	FOUD_L2_GRETAP,
-	FOUD_L2_GENEVE,
-	FOUD_L2_STT,
-	FOUD_L2__MAX
 };
 
 /* Geneve's Opt Len: 6 bits of 4-byte words. */
@@ -60,7 +50,7 @@ struct foud_l2_cfg {
 	struct fou_addr remote;		/* family 0: not given */
 	struct fou_addr group;		/* multicast group, family 0: none */
 	char dev[IFNAMSIZ];		/* the group's device */
-	uint16_t dstport;		/* default 4789 vxlan, 6081 geneve, 7471 stt */
+	uint16_t dstport;		/* default: the kind's row (kinds.c) */
 	uint16_t srcport_min, srcport_max;	/* 0 0: ip_local_port_range */
 	uint8_t ttl;			/* 0: 64 (1 towards a group) */
 	bool ttl_inherit;		/* the inner packet's TTL (gretap: ttl 0, as Linux) */
@@ -120,7 +110,7 @@ struct foud_fdb_cfg {
  * `tou add peer ADDR [ port PORT ] [ local ADDR ]`, `tou del peer ADDR`: TCP to
  * peer through the TOU device goes as UDP/GUE(6)/TCP to peer's port PORT.
  */
-#define FOUD_TOU_PORT		6080	/* GUE's port: TOU is GUE on the wire */
+#define FOUD_TOU_PORT		FOU_PORT_GUE	/* TOU is GUE on the wire */
 #define FOUD_TOU_MARK		0x746f75	/* "tou": the fwmark libtou puts on sockets */
 #define FOUD_TOU_TABLE		0x746f75	/* the routing table of the TOU peers */
 

@@ -168,7 +168,6 @@ int fou_nvgre_pull(struct fou_buf *b, uint32_t *vsid, uint8_t *flowid);
 
 /* ---- STT (draft-davie-stt-08; flag values of Wireshark and OVS) --------- */
 
-#define FOU_PORT_STT		7471
 #define FOU_STT_HLEN		18
 #define FOU_STT_TCP_HLEN	20
 #define FOU_STT_MAX_FRAME	65535	/* STT header + inner frame */

@@ -78,5 +78,6 @@
 #define FOU_PORT_VXLAN		4789
 #define FOU_PORT_GENEVE		6081
 #define FOU_PORT_GRE_UDP	4754
+#define FOU_PORT_STT		7471	/* TCP */
 
 #endif /* FOU_WIRE_H */

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `fdb add|append|del LLADDR dev NAME dst ADDR`, `fdb show [ dev NAME ]`.
+ */
+#include <string.h>
+
+#include "cmd_int.h"
+
+enum {
+	DS_DEV = 1u << 0,
+	DS_DST = 1u << 1,
+};
+
+static int fdb_dev(struct pctx *p, const char *v)
+{
+	return cmd_parse_name(v, p->cmd->fdb.dev);
+}
+
+static int fdb_dst(struct pctx *p, const char *v)
+{
+	return cmd_parse_addr(v, &p->cmd->fdb.dst);
+}
+
+static const struct kw fdb_kws[] = {
+	{ "dev", DS_DEV, 1, 0, EXP_NAME, fdb_dev },
+	{ "dst", DS_DST, 1, 0, EXP_ADDR, fdb_dst },
+};
+
+#define EXP_MAC "a MAC address like 02:00:5e:00:53:01"
+
+static bool mac_zero(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, sizeof(zero));
+}
+
+static int fdb_finish(struct pctx *p, const char *mac)
+{
+	enum foud_op op = p->cmd->op;
+	const char *miss = cmd_kw_missing(p, fdb_kws, ARRAY_SIZE(fdb_kws),
+				      op == FOUD_OP_DEL ? DS_DEV : DS_DEV | DS_DST);
+
+	if (miss)
+		return cmd_perr(p, "\"%s\" is missing", miss);
+	/* Linux appends to any entry; foud keeps lists only for flooding. */
+	if (op == FOUD_OP_APPEND && !mac_zero(p->cmd->fdb.mac))
+		return cmd_perr(p, "\"%s\": append is only for the flood list 00:00:00:00:00:00",
+			    mac);
+	return 0;
+}
+
+/* `LLADDR dev NAME dst ADDR`: the address first, as bridge(8) writes it. */
+int cmd_fdb_entry(struct pctx *p)
+{
+	const char *mac;
+	int ret;
+
+	if (p->i >= p->argc)
+		return cmd_perr(p, "\"LLADDR\" is missing: expected " EXP_MAC);
+	mac = p->argv[p->i++];
+	if (cmd_parse_mac(mac, p->cmd->fdb.mac))
+		return cmd_perr(p, "invalid value \"%s\" for \"LLADDR\": expected " EXP_MAC, mac);
+	ret = cmd_kw_run(p, fdb_kws, ARRAY_SIZE(fdb_kws));
+	return ret ? ret : fdb_finish(p, mac);
+}
+
+/* `[ dev NAME ]`; fdb.dev stays "" for every device. */
+int cmd_fdb_show(struct pctx *p)
+{
+	return cmd_kw_run(p, fdb_kws, 1);
+}
+

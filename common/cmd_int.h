@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the grammar share: the parse state, the keyword loop
+ * and the word parsers (cmd.c), and the link words every kind family uses
+ * (cmd_link.c). Not for foud or fouctl: they see cmd.h only.
+ */
+#ifndef FOUD_CMD_INT_H
+#define FOUD_CMD_INT_H
+
+#include <stdbool.h>
+
+#include "cmd.h"
+#include "kinds.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct pctx {
+	char *const *argv;
+	int argc;
+	int i;			/* next word */
+	const char *where;	/* "link add", for "not a keyword of" */
+	char where_buf[32];	/* "link add type vxlan" */
+	uint32_t seen;		/* slots given so far */
+	const char *gre_word;	/* first GRE-only word, checked against the kind */
+	const char *ttl_word;	/* value of ttl/hoplimit as typed */
+	const char *bad;	/* the bad one of several values, if not the first */
+	char bad_buf[320];	/* the bad part of a value, when bad points here */
+	const struct fk_kind *lk;	/* link add: the kind "type" names */
+	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
+	size_t nextra;
+	uint16_t eflags_set, eflags_clr;
+	struct foud_cmd *cmd;
+	char *err;
+	size_t errlen;
+};
+
+int __attribute__((format(printf, 2, 3))) cmd_perr(struct pctx *p, const char *fmt, ...);
+
+/* ---- value parsers (cmd.c): 0 or -EINVAL, never a message ---------------- */
+
+int cmd_parse_ulong(const char *s, int base, unsigned long min, unsigned long max,
+		    unsigned long *out);
+int cmd_parse_u16(const char *s, unsigned long min, uint16_t *out);
+int cmd_parse_u8(const char *s, int base, uint8_t *out);
+int cmd_parse_u32(const char *s, uint32_t *out);
+int cmd_parse_vni(const char *s, uint32_t *out);
+int cmd_parse_u64(const char *s, uint64_t *out);
+int cmd_parse_mac(const char *s, uint8_t mac[6]);
+int cmd_parse_tos(const char *s, uint8_t *tos, bool *inherit);
+int cmd_parse_addr(const char *s, struct fou_addr *a);
+int cmd_parse_unicast(const char *s, struct fou_addr *a);
+int cmd_parse_key(const char *s, uint32_t *key);
+int cmd_parse_name(const char *s, char name[IFNAMSIZ]);
+unsigned int cmd_hex_val(char c);
+bool cmd_addr_multicast(const struct fou_addr *a);
+const char *cmd_family_name(int family);
+/* "local" against "remote", "group" or "peer"; either may be absent. */
+int cmd_same_family(struct pctx *p, const char *word, const struct fou_addr *a,
+		    const char *ref_word, const struct fou_addr *ref);
+
+struct name_val {
+	const char *name;
+	int val;
+};
+
+int cmd_nv_find(const struct name_val *t, size_t n, const char *s);
+const char *cmd_nv_name(const struct name_val *t, size_t n, int val);
+
+/* ---- the keyword loop (cmd.c) --------------------------------------------- */
+
+#define KW_GRE	0x1	/* only for kinds with a GRE header */
+
+struct kw {
+	const char *word;	/* NULL: the kind's id_word (kinds.c) */
+	uint32_t slots;		/* what it sets; a second word on a slot is a duplicate */
+	uint8_t nval;		/* takes the next nval words as its value(s) */
+	unsigned int flags;	/* KW_* */
+	const char *expect;	/* what a value must look like, for the message */
+	int (*set)(struct pctx *p, const char *val);
+};
+
+const struct kw *cmd_kw_find(const struct kw *t, size_t n, const char *w,
+			     const struct fk_kind *k);
+int cmd_kw_run(struct pctx *p, const struct kw *t, size_t n);
+/* The first required slot not given, by its keyword, or NULL. */
+const char *cmd_kw_missing(const struct pctx *p, const struct kw *t, size_t n,
+			   uint32_t required);
+
+#define EXP_PORT	"a port 1-65535"
+#define EXP_ADDR	"an IPv4 or IPv6 address"
+#define EXP_UADDR	"a unicast IPv4 or IPv6 address"
+#define EXP_NAME	"1-15 characters without \"/\", \":\" or blanks"
+#define EXP_TOS		"a hexadecimal number 0-ff or inherit"
+
+/* ---- the objects' commands ------------------------------------------------ */
+
+int cmd_no_args(struct pctx *p);
+int cmd_fou_addel(struct pctx *p);		/* cmd_fou.c */
+int cmd_link_add(struct pctx *p);		/* cmd_link.c */
+int cmd_link_del(struct pctx *p);
+int cmd_link_show(struct pctx *p);
+int cmd_fdb_entry(struct pctx *p);		/* cmd_fdb.c */
+int cmd_fdb_show(struct pctx *p);
+int cmd_tou_addel(struct pctx *p);		/* cmd_tou.c */
+
+/* ---- link add: what the kind families share (cmd_link.c) ------------------ */
+
+/* Slots of the link words; the L2 kinds share them where alike. */
+enum {
+	LS_NAME = 1u << 0,
+	LS_TYPE = 1u << 1,
+	LS_REMOTE = 1u << 2,
+	LS_LOCAL = 1u << 3,
+	LS_TTL = 1u << 4,
+	LS_TOS = 1u << 5,
+	LS_IKEY = 1u << 6,
+	LS_OKEY = 1u << 7,
+	LS_ICSUM = 1u << 8,
+	LS_OCSUM = 1u << 9,
+	LS_ISEQ = 1u << 10,
+	LS_OSEQ = 1u << 11,
+	LS_MTU = 1u << 12,
+	LS_PMTU = 1u << 13,
+	LS_ENCAP = 1u << 14,
+	LS_SPORT = 1u << 15,
+	LS_DPORT = 1u << 16,
+	LS_ECSUM = 1u << 17,
+	LS_ECSUM6 = 1u << 18,
+	LS_REMCSUM = 1u << 19,
+	LS_ID = 1u << 20,	/* id, vsid, stt's key */
+	LS_GROUP = 1u << 21,
+	LS_DEV = 1u << 22,
+	LS_DSTPORT = 1u << 23,
+	LS_SRCPORT = 1u << 24,
+	LS_LEARN = 1u << 25,
+	LS_AGEING = 1u << 26,
+	LS_MAXADDR = 1u << 27,
+	LS_UDPCSUM = 1u << 28,
+	LS_ZCSUMTX = 1u << 29,
+	LS_ZCSUMRX = 1u << 30,
+	LS_DATAPATH = 1u << 31,
+	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
+	LS_OPTS = LS_GROUP,	/* geneve's, which has no group */
+};
+
+/* The words of one kind (or of a family of kinds) after `link add`. */
+struct cmd_link_syntax {
+	const struct kw *kws;
+	size_t nkws;
+	uint32_t required;		/* slots; L3 kinds check their own */
+	int (*finish)(struct pctx *p);
+	const struct kw *extra;		/* after kws: gretap's forwarding-table words */
+	size_t nextra;
+};
+
+#define KWS(t)	t, ARRAY_SIZE(t)
+
+extern const struct cmd_link_syntax cmd_syn_l3, cmd_syn_gretap, cmd_syn_vxlan,
+	cmd_syn_nvgre, cmd_syn_geneve, cmd_syn_stt, cmd_syn_udp_l2;
+
+int cmd_link_name(struct pctx *p, const char *v);
+int cmd_link_type(struct pctx *p, const char *v);
+int cmd_link_mtu(struct pctx *p, const char *v);
+int cmd_link_datapath(struct pctx *p, const char *v);
+
+#define EXP_MTU		"a number 68-65535"
+#define EXP_KIND	"ipip, sit, gre, ip6tnl, ip6gre, gretap, vxlan, nvgre, geneve or stt"
+
+#define KW_NAME		{ "name", LS_NAME, 1, 0, EXP_NAME, cmd_link_name }
+#define KW_TYPE		{ "type", LS_TYPE, 1, 0, EXP_KIND, cmd_link_type }
+#define KW_MTU		{ "mtu", LS_MTU, 1, 0, EXP_MTU, cmd_link_mtu }
+
+static inline struct fou_tnl *tnl(struct pctx *p)
+{
+	return &p->cmd->link.tnl;
+}
+
+static inline struct foud_l2_cfg *l2(struct pctx *p)
+{
+	return &p->cmd->link.l2;
+}
+
+/* cmd_link_l3.c: the IP tunnel words, which gretap takes too. */
+int cmd_l3_finish(struct pctx *p);
+void cmd_l3_defaults(struct pctx *p);
+
+/* cmd_link_l2.c: what gretap adds to them. */
+#define CMD_GRETAP_NKWS	5
+extern const struct kw cmd_gretap_kws[CMD_GRETAP_NKWS];
+int cmd_gretap_finish(struct pctx *p);
+
+#endif /* FOUD_CMD_INT_H */

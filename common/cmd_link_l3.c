@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `link add type ipip|sit|gre|ip6tnl|ip6gre`: the IP tunnel words, which
+ * gretap takes too.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cmd_int.h"
+
+static const struct name_val encaps[] = {
+	{ "none", FOU_ENCAP_NONE },
+	{ "fou", FOU_ENCAP_FOU },
+	{ "gue", FOU_ENCAP_GUE },
+};
+
+/*
+ * By the L3 row of libfou's kind, not by the type word: gretap's messages
+ * name the gre or ip6gre that carries it.
+ */
+static int kind_family(enum fou_kind k)
+{
+	const struct fk_kind *r = fk_by_tnl(k);
+
+	return r ? r->family : AF_INET;
+}
+
+static bool kind_gre(enum fou_kind k)
+{
+	const struct fk_kind *r = fk_by_tnl(k);
+
+	return r && (r->flags & FK_GRE);
+}
+
+static const char *kind_name(enum fou_kind k)
+{
+	const struct fk_kind *r = fk_by_tnl(k);
+
+	return r ? r->name : "?";
+}
+
+static int link_remote(struct pctx *p, const char *v)
+{
+	return cmd_parse_addr(v, &tnl(p)->remote);
+}
+
+static int link_local(struct pctx *p, const char *v)
+{
+	return cmd_parse_addr(v, &tnl(p)->local);
+}
+
+static int link_ttl(struct pctx *p, const char *v)
+{
+	p->ttl_word = v;
+	if (!strcmp(v, "inherit")) {
+		tnl(p)->ttl = 0;
+		return 0;
+	}
+	if (!isdigit((unsigned char)v[0]))
+		return -EINVAL;
+	return cmd_parse_u8(v, 10, &tnl(p)->ttl);
+}
+
+static int link_tos(struct pctx *p, const char *v)
+{
+	return cmd_parse_tos(v, &tnl(p)->tos, &tnl(p)->tos_inherit);
+}
+
+static int link_ikey(struct pctx *p, const char *v)
+{
+	tnl(p)->gre_iflags |= FOU_GRE_KEY;
+	return cmd_parse_key(v, &tnl(p)->ikey);
+}
+
+static int link_okey(struct pctx *p, const char *v)
+{
+	tnl(p)->gre_oflags |= FOU_GRE_KEY;
+	return cmd_parse_key(v, &tnl(p)->okey);
+}
+
+static int link_key(struct pctx *p, const char *v)
+{
+	return link_ikey(p, v) ? -EINVAL : link_okey(p, v);
+}
+
+static int link_icsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->gre_iflags |= FOU_GRE_CSUM;
+	return 0;
+}
+
+static int link_ocsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->gre_oflags |= FOU_GRE_CSUM;
+	return 0;
+}
+
+static int link_csum(struct pctx *p, const char *v)
+{
+	link_icsum(p, v);
+	return link_ocsum(p, v);
+}
+
+static int link_iseq(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->gre_iflags |= FOU_GRE_SEQ;
+	return 0;
+}
+
+static int link_oseq(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->gre_oflags |= FOU_GRE_SEQ;
+	return 0;
+}
+
+static int link_seq(struct pctx *p, const char *v)
+{
+	link_iseq(p, v);
+	return link_oseq(p, v);
+}
+
+static int link_pmtudisc(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->pmtudisc = true;
+	return 0;
+}
+
+static int link_nopmtudisc(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->pmtudisc = false;
+	return 0;
+}
+
+static int link_encap(struct pctx *p, const char *v)
+{
+	int e = cmd_nv_find(encaps, ARRAY_SIZE(encaps), v);
+
+	if (e < 0)
+		return e;
+	tnl(p)->encap = (enum fou_encap)e;
+	return 0;
+}
+
+static int link_noencap(struct pctx *p, const char *v)
+{
+	(void)v;
+	tnl(p)->encap = FOU_ENCAP_NONE;
+	return 0;
+}
+
+static int link_sport(struct pctx *p, const char *v)
+{
+	if (!strcmp(v, "auto")) {
+		tnl(p)->encap_sport = 0;
+		return 0;
+	}
+	return cmd_parse_u16(v, 1, &tnl(p)->encap_sport);
+}
+
+static int link_dport(struct pctx *p, const char *v)
+{
+	return cmd_parse_u16(v, 1, &tnl(p)->encap_dport);
+}
+
+/*
+ * The encap flag words only record what was asked; cmd_l3_finish() applies
+ * them over the kind's default (CSUM6 on for IPv6 kinds, as iproute2).
+ */
+static int link_ecsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->eflags_set |= FOU_ENCAP_F_CSUM;
+	return 0;
+}
+
+static int link_noecsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->eflags_clr |= FOU_ENCAP_F_CSUM;
+	return 0;
+}
+
+static int link_ecsum6(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->eflags_set |= FOU_ENCAP_F_CSUM6;
+	return 0;
+}
+
+static int link_noecsum6(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->eflags_clr |= FOU_ENCAP_F_CSUM6;
+	return 0;
+}
+
+static int link_remcsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->eflags_set |= FOU_ENCAP_F_REMCSUM;
+	return 0;
+}
+
+static int link_noremcsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->eflags_clr |= FOU_ENCAP_F_REMCSUM;
+	return 0;
+}
+
+#define EXP_KEY		"a number 0-4294967295 or a dotted quad"
+#define EXP_TTL		"a number 0-255 or inherit"
+
+static const struct kw link_kws[] = {
+	KW_NAME,
+	KW_TYPE,
+	{ "remote", LS_REMOTE, true, 0, EXP_ADDR, link_remote },
+	{ "local", LS_LOCAL, true, 0, EXP_ADDR, link_local },
+	{ "ttl", LS_TTL, true, 0, EXP_TTL, link_ttl },
+	{ "hoplimit", LS_TTL, true, 0, EXP_TTL, link_ttl },
+	{ "tos", LS_TOS, true, 0, EXP_TOS, link_tos },
+	{ "key", LS_IKEY | LS_OKEY, true, KW_GRE, EXP_KEY, link_key },
+	{ "ikey", LS_IKEY, true, KW_GRE, EXP_KEY, link_ikey },
+	{ "okey", LS_OKEY, true, KW_GRE, EXP_KEY, link_okey },
+	{ "csum", LS_ICSUM | LS_OCSUM, false, KW_GRE, "", link_csum },
+	{ "icsum", LS_ICSUM, false, KW_GRE, "", link_icsum },
+	{ "ocsum", LS_OCSUM, false, KW_GRE, "", link_ocsum },
+	{ "seq", LS_ISEQ | LS_OSEQ, false, KW_GRE, "", link_seq },
+	{ "iseq", LS_ISEQ, false, KW_GRE, "", link_iseq },
+	{ "oseq", LS_OSEQ, false, KW_GRE, "", link_oseq },
+	KW_MTU,
+	{ "pmtudisc", LS_PMTU, false, 0, "", link_pmtudisc },
+	{ "nopmtudisc", LS_PMTU, false, 0, "", link_nopmtudisc },
+	{ "encap", LS_ENCAP, true, 0, "fou, gue or none", link_encap },
+	{ "noencap", LS_ENCAP, false, 0, "", link_noencap },
+	{ "encap-sport", LS_SPORT, true, 0, "auto or a port 1-65535", link_sport },
+	{ "encap-dport", LS_DPORT, true, 0, EXP_PORT, link_dport },
+	{ "encap-csum", LS_ECSUM, false, 0, "", link_ecsum },
+	{ "noencap-csum", LS_ECSUM, false, 0, "", link_noecsum },
+	{ "encap-udp6-csum", LS_ECSUM6, false, 0, "", link_ecsum6 },
+	{ "noencap-udp6-csum", LS_ECSUM6, false, 0, "", link_noecsum6 },
+	{ "encap-remcsum", LS_REMCSUM, false, 0, "", link_remcsum },
+	{ "noencap-remcsum", LS_REMCSUM, false, 0, "", link_noremcsum },
+	{ "datapath", LS_DATAPATH, true, 0, "auto, bpf or userspace", cmd_link_datapath },
+};
+
+static int link_addr_check(struct pctx *p, const char *word, const struct fou_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+	enum fou_kind k = tnl(p)->kind;
+
+	if (a->family == kind_family(k))
+		return 0;
+	inet_ntop(a->family, a->a, buf, sizeof(buf));
+	return cmd_perr(p, "\"%s\" address \"%s\" is %s but type \"%s\" needs %s", word, buf,
+		    cmd_family_name(a->family), kind_name(k),
+		    cmd_family_name(kind_family(k)));
+}
+
+/* The L3 kinds join no group: a multicast remote would send and never receive. */
+static int link_mcast_check(struct pctx *p, const struct fou_tnl *t)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!cmd_addr_multicast(&t->remote) || l2(p)->kind != FOUD_L2_NONE)
+		return 0;
+	inet_ntop(t->remote.family, t->remote.a, buf, sizeof(buf));
+	return cmd_perr(p, "\"remote\" %s: a multicast remote is not supported for type \"%s\" "
+		    "(gretap and nvgre join one with dev)", buf,
+		    kind_name(t->kind));
+}
+
+void cmd_l3_defaults(struct pctx *p)
+{
+	struct fou_tnl *t = tnl(p);
+	bool v6 = kind_family(t->kind) == AF_INET6;
+
+	if (v6 && !(p->seen & LS_TTL))
+		t->ttl = 64;	/* iproute2's DEFAULT_TNL_HOP_LIMIT */
+	t->encap_flags = v6 ? FOU_ENCAP_F_CSUM6 : 0;
+	t->encap_flags = (t->encap_flags | p->eflags_set) & ~p->eflags_clr;
+}
+
+static int link_encap_check(struct pctx *p)
+{
+	const struct fou_tnl *t = tnl(p);
+	const char *ename = cmd_nv_name(encaps, ARRAY_SIZE(encaps), t->encap);
+
+	if (t->encap != FOU_ENCAP_NONE && !(p->seen & LS_DPORT))
+		return cmd_perr(p, "\"encap-dport\" is missing (\"encap %s\" needs it)", ename);
+	if ((t->encap_flags & FOU_ENCAP_F_REMCSUM) && t->encap != FOU_ENCAP_GUE)
+		return cmd_perr(p, "\"encap-remcsum\" needs \"encap gue\", not \"encap %s\"",
+			    ename);
+	return 0;
+}
+
+int cmd_l3_finish(struct pctx *p)
+{
+	const char *miss = cmd_kw_missing(p, link_kws, ARRAY_SIZE(link_kws),
+				      LS_NAME | LS_TYPE | LS_REMOTE | LS_LOCAL);
+	const struct fou_tnl *t = tnl(p);
+	int ret;
+
+	if (miss)
+		return cmd_perr(p, "\"%s\" is missing", miss);
+	if (p->gre_word && !kind_gre(t->kind))
+		return cmd_perr(p, "\"%s\" is only for type gre and ip6gre, not \"%s\"",
+			    p->gre_word, kind_name(t->kind));
+	ret = link_addr_check(p, "remote", &t->remote);
+	if (!ret)
+		ret = link_addr_check(p, "local", &t->local);
+	if (!ret)
+		ret = link_mcast_check(p, t);
+	if (ret)
+		return ret;
+	/* Linux refuses this pair for IPv4 tunnels: a fixed TTL implies DF. */
+	if (kind_family(t->kind) == AF_INET && t->ttl && !t->pmtudisc)
+		return cmd_perr(p, "\"nopmtudisc\" conflicts with \"ttl %s\": use ttl inherit",
+			    p->ttl_word);
+	cmd_l3_defaults(p);
+	return link_encap_check(p);
+}
+
+const struct cmd_link_syntax cmd_syn_l3 = { KWS(link_kws), 0, cmd_l3_finish, NULL, 0 };
+/* GRE with a TAP: gre's words and the forwarding table's (cmd_link_l2.c). */
+const struct cmd_link_syntax cmd_syn_gretap = {
+	KWS(link_kws), 0, cmd_gretap_finish, KWS(cmd_gretap_kws)
+};

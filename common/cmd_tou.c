@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `tou add|del peer ADDR [ port PORT ] [ local ADDR ]`.
+ */
+
+#include "cmd_int.h"
+
+enum {
+	TS_PEER = 1u << 0,
+	TS_PORT = 1u << 1,
+	TS_LOCAL = 1u << 2,
+};
+
+static int tou_peer(struct pctx *p, const char *v)
+{
+	return cmd_parse_unicast(v, &p->cmd->tou.peer);
+}
+
+static int tou_port(struct pctx *p, const char *v)
+{
+	return cmd_parse_u16(v, 1, &p->cmd->tou.port);
+}
+
+static int tou_local(struct pctx *p, const char *v)
+{
+	return cmd_parse_unicast(v, &p->cmd->tou.local);
+}
+
+static const struct kw tou_kws[] = {
+	{ "peer", TS_PEER, 1, 0, EXP_UADDR, tou_peer },
+	{ "port", TS_PORT, 1, 0, EXP_PORT, tou_port },
+	{ "local", TS_LOCAL, 1, 0, EXP_UADDR, tou_local },
+};
+
+/* add takes every word; del names the peer only. */
+int cmd_tou_addel(struct pctx *p)
+{
+	const struct foud_tou_cfg *c = &p->cmd->tou;
+	size_t n = p->cmd->op == FOUD_OP_ADD ? ARRAY_SIZE(tou_kws) : 1;
+	int ret;
+
+	p->cmd->tou.port = FOUD_TOU_PORT;
+	ret = cmd_kw_run(p, tou_kws, n);
+	if (ret)
+		return ret;
+	if (!(p->seen & TS_PEER))
+		return cmd_perr(p, "\"peer\" is missing");
+	return cmd_same_family(p, "local", &c->local, "peer", &c->peer);
+}
+

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kind descriptor (kinds.h). The order of the rows is the order in which
+ * the usage text and the "type" message list the kinds.
+ */
+#include <string.h>
+
+#include "cmd_int.h"
+#include "kinds.h"
+
+#define L3(n, k, fam, in, fl) { .name = n, .l2 = FOUD_L2_NONE, .tnl = k, .family = fam, \
+	.inner = in, .flags = fl, .syntax = &cmd_syn_l3 }
+#define V46	(FOU_INNER_V4 | FOU_INNER_V6)
+
+const struct fk_kind fk_kinds[] = {
+	L3("ipip", FOU_KIND_IPIP, AF_INET, FOU_INNER_V4, 0),
+	L3("sit", FOU_KIND_SIT, AF_INET, FOU_INNER_V6, 0),
+	L3("gre", FOU_KIND_GRE, AF_INET, V46, FK_GRE),
+	L3("ip6tnl", FOU_KIND_IP6TNL, AF_INET6, V46, 0),
+	L3("ip6gre", FOU_KIND_IP6GRE, AF_INET6, V46, FK_GRE),
+	/* GRE-TAP has gre's words; ip6gre carries it when remote is IPv6. */
+	{ .name = "gretap", .l2 = FOUD_L2_GRETAP, .tnl = FOU_KIND_GRE, .flags = FK_GRE,
+	  .syntax = &cmd_syn_gretap },
+	{ .name = "vxlan", .l2 = FOUD_L2_VXLAN, .tnl = FK_TNL_NONE, .id_word = "id",
+	  .dstport = FOU_PORT_VXLAN, .syntax = &cmd_syn_vxlan },
+	/* NVGRE's key is its VSID: the GRE key words are not its. */
+	{ .name = "nvgre", .l2 = FOUD_L2_NVGRE, .tnl = FOU_KIND_GRE, .id_word = "vsid",
+	  .syntax = &cmd_syn_nvgre },
+	{ .name = "geneve", .l2 = FOUD_L2_GENEVE, .tnl = FK_TNL_NONE, .id_word = "id",
+	  .dstport = FOU_PORT_GENEVE, .syntax = &cmd_syn_geneve },
+	/* STT's port is TCP's. */
+	{ .name = "stt", .l2 = FOUD_L2_STT, .tnl = FK_TNL_NONE, .id_word = "key",
+	  .dstport = FOU_PORT_STT, .syntax = &cmd_syn_stt },
+};
+
+const size_t fk_nkinds = sizeof(fk_kinds) / sizeof(fk_kinds[0]);
+
+const struct fk_kind *fk_by_name(const char *name)
+{
+	for (size_t i = 0; i < fk_nkinds; i++)
+		if (!strcmp(fk_kinds[i].name, name))
+			return &fk_kinds[i];
+	return NULL;
+}
+
+const struct fk_kind *fk_by_l2(enum foud_l2_kind l2)
+{
+	for (size_t i = 0; l2 != FOUD_L2_NONE && i < fk_nkinds; i++)
+		if (fk_kinds[i].l2 == l2)
+			return &fk_kinds[i];
+	return NULL;
+}
+
+const struct fk_kind *fk_by_tnl(enum fou_kind tnl)
+{
+	for (size_t i = 0; i < fk_nkinds; i++)
+		if (fk_kinds[i].l2 == FOUD_L2_NONE && fk_kinds[i].tnl == tnl)
+			return &fk_kinds[i];
+	return NULL;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kinds of link foud makes, one row each: what `type` calls it, whether
+ * it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP device), its
+ * underlay family, the word of its identifier, its default port. The grammar
+ * (cmd_link*.c) and the daemon (daemon/l2.c) both read this table, so a kind
+ * is described once. The codecs stay in libfou, which must not depend on
+ * common/: a row names libfou's kind (enum fou_kind) where there is one.
+ */
+#ifndef FOUD_KINDS_H
+#define FOUD_KINDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fou/fou.h"
+
+/* Ethernet-carrying kinds; their devices are TAP devices. */
+enum foud_l2_kind {
+	FOUD_L2_NONE,		/* an L3 kind: see struct foud_link_cfg.tnl */
+	FOUD_L2_VXLAN,
+	FOUD_L2_NVGRE,
+	FOUD_L2_GRETAP,
+	FOUD_L2_GENEVE,
+	FOUD_L2_STT,
+	FOUD_L2__MAX
+};
+
+#define FK_TNL_NONE	FOU_KIND__MAX	/* no libfou tunnel kind carries it */
+
+#define FK_GRE		0x1	/* takes GRE's key, csum and seq words */
+
+struct cmd_link_syntax;		/* its words: cmd_int.h */
+
+struct fk_kind {
+	const char *name;		/* as `type` spells it */
+	enum foud_l2_kind l2;		/* FOUD_L2_NONE: an L3 kind */
+	enum fou_kind tnl;		/* libfou's kind, the carrier of gretap/nvgre */
+	int family;			/* of the underlay; 0: the remote's */
+	uint8_t inner;			/* FOU_INNER_* of an L3 kind; 0: Ethernet */
+	const char *id_word;		/* "id", "vsid", "key"; NULL: none */
+	uint16_t dstport;		/* default port (fou/wire.h); 0: none */
+	unsigned int flags;		/* FK_* */
+	const struct cmd_link_syntax *syntax;
+};
+
+extern const struct fk_kind fk_kinds[];
+extern const size_t fk_nkinds;
+
+/* The row `type` word names, or NULL. */
+const struct fk_kind *fk_by_name(const char *name);
+/* The row of an L2 kind; NULL for FOUD_L2_NONE and unknown values. */
+const struct fk_kind *fk_by_l2(enum foud_l2_kind l2);
+/* The L3 row of libfou's kind, or NULL. */
+const struct fk_kind *fk_by_tnl(enum fou_kind tnl);
+
+#endif /* FOUD_KINDS_H */
