@@ -9,7 +9,8 @@
  * family and local address, and demultiplexed by VNI; GRE-TAP and NVGRE
  * arrive through the GRE receive path (raw protocol 47 or a FOU/GUE port)
  * and are told apart by their key. What differs between the kinds is a
- * small table of ops (struct l2_kind).
+ * small table of ops (struct l2_kind); what describes them (name, id word,
+ * default port) is their row in common/kinds.c.
  *
  * The TAP has TSO: a TCP super-frame is cut into segments behind its
  * Ethernet header, each encapsulated once per destination; received TCP
@@ -45,6 +46,7 @@ struct foud_l2port {
 	TAILQ_ENTRY(foud_l2port) entry;
 	struct foud_ev ev;
 	const struct l2_kind *k;
+	const struct fk_kind *fk;	/* its name */
 	int family;
 	uint16_t port;
 	struct fou_addr local;
@@ -57,6 +59,7 @@ struct foud_l2port {
 struct foud_l2 {
 	struct foud_l2_cfg cfg;
 	const struct l2_kind *k;
+	const struct fk_kind *fk;	/* name, id word: common/kinds.c */
 	struct foud_l2port *port;	/* UDP kinds */
 	bool raw;			/* holds the raw GRE receive socket */
 	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */
@@ -136,10 +139,8 @@ static bool l2_peer_ok(const struct foud_l2 *l, const struct fou_addr *src)
 
 /* ---- the kinds ---------------------------------------------------------- */
 
-/* What sets the L2 kinds apart. */
+/* What the daemon does differently for each L2 kind, indexed by its row's l2. */
 struct l2_kind {
-	const char *name;		/* as `type` spells it */
-	const char *id_word;		/* "id", "vsid"; NULL: GRE-TAP's key words */
 	/* Prepends the kind's header (for GRE-TAP over FOU/GUE, GUE too) to the frame in b. */
 	int (*push)(struct foud *d, struct foud_tunnel *t, struct fou_buf *b);
 	/* UDP kinds: strips the header of a received datagram, says its VNI. */
@@ -240,16 +241,14 @@ static int nvgre_check(struct foud_tunnel *t, const struct fou_buf *b, const str
 }
 
 static const struct l2_kind l2_kinds[FOUD_L2__MAX] = {
-	[FOUD_L2_VXLAN] = { "vxlan", "id", vxlan_push, fou_vxlan_pull, FOU_VXLAN_HLEN, NULL, NULL,
+	[FOUD_L2_VXLAN] = { vxlan_push, fou_vxlan_pull, FOU_VXLAN_HLEN, NULL, NULL,
 			    FOU_DROP_WRONG_VNI },
-	[FOUD_L2_GENEVE] = { "geneve", "id", geneve_push, geneve_pull, FOU_GENEVE_HLEN, NULL, NULL,
+	[FOUD_L2_GENEVE] = { geneve_push, geneve_pull, FOU_GENEVE_HLEN, NULL, NULL,
 			     FOU_DROP_WRONG_VNI },
-	[FOUD_L2_GRETAP] = { "gretap", NULL, gretap_push, NULL, 0, gretap_match, gretap_check,
-			     FOU_DROP_GRE_KEY },
-	[FOUD_L2_NVGRE] = { "nvgre", "vsid", nvgre_push, NULL, 0, nvgre_match, nvgre_check,
-			    FOU_DROP_WRONG_VSID },
-	/* STT's I/O is stt.c's; the table gives it a name. */
-	[FOUD_L2_STT] = { "stt", "key", NULL, NULL, 0, NULL, NULL, FOU_DROP_NO_TUNNEL },
+	[FOUD_L2_GRETAP] = { gretap_push, NULL, 0, gretap_match, gretap_check, FOU_DROP_GRE_KEY },
+	[FOUD_L2_NVGRE] = { nvgre_push, NULL, 0, nvgre_match, nvgre_check, FOU_DROP_WRONG_VSID },
+	/* STT's I/O is stt.c's. */
+	[FOUD_L2_STT] = { NULL, NULL, 0, NULL, NULL, FOU_DROP_NO_TUNNEL },
 };
 
 /* ---- receive ------------------------------------------------------------ */
@@ -437,7 +436,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 				ret = l2_rx_one(d, p, &s, &meta[i]);
 				if (ret < 0) {
 					p->st.rx_drop[-ret]++;
-					foud_log_drop(p->k->name, -ret, &meta[i].src);
+					foud_log_drop(p->fk->name, -ret, &meta[i].src);
 				}
 			}
 		}
@@ -788,7 +787,7 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 		if (p->port != pc.port || p->family != pc.family || !fou_addr_eq(&p->local, &pc.local))
 			continue;
 		if (p->k != l->k) {
-			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->k->name);
+			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->fk->name);
 			return NULL;
 		}
 		p->users++;
@@ -808,6 +807,7 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	p->ev.fd = fd;
 	p->ev.fn = l2port_readable;
 	p->k = l->k;
+	p->fk = l->fk;
 	p->family = pc.family;
 	p->port = pc.port;
 	p->local = pc.local;
@@ -1008,10 +1008,11 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		 char *err, size_t errlen)
 {
 	const struct foud_l2_cfg *c = &cfg->l2;
-	const struct l2_kind *k = (unsigned int)c->kind < FOUD_L2__MAX ? &l2_kinds[c->kind] : NULL;
+	const struct fk_kind *fk = fk_by_l2(c->kind);
+	const struct l2_kind *k = fk ? &l2_kinds[c->kind] : NULL;
 	int fd, ret;
 
-	if (!k || !k->name) {
+	if (!k) {
 		snprintf(err, errlen, "unknown link type");
 		return -EOPNOTSUPP;
 	}
@@ -1031,6 +1032,7 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		return -ENOMEM;
 	}
 	t->l2->k = k;
+	t->l2->fk = fk;
 	t->l2->cfg = *c;
 	t->l2->mc_fd = -1;
 	ret = l2_pick_local(&t->l2->cfg, err, errlen);
@@ -1089,7 +1091,7 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
 		if (json) {
 			foud_out_printf(o, "%s{\"port\":%u,", *sep, p->port);
-			foud_out_jstr(o, p->k->name);
+			foud_out_jstr(o, p->fk->name);
 			foud_out_printf(o, ":null,\"family\":");
 			foud_out_jstr(o, p->family == AF_INET6 ? "inet6" : "inet");
 			if (flags & FOUD_CTL_F_STATS) {
@@ -1099,7 +1101,7 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 			foud_out_printf(o, "}");
 			*sep = ",";
 		} else {
-			foud_out_printf(o, "port %u %s%s\n", p->port, p->k->name,
+			foud_out_printf(o, "port %u %s%s\n", p->port, p->fk->name,
 					p->family == AF_INET6 ? " -6" : "");
 			if (flags & FOUD_CTL_F_STATS) {
 				foud_show_stats_text(o, &p->st);
@@ -1355,10 +1357,10 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 	fou_addr_str(peer, a, sizeof(a));
 	fou_addr_str(&c->local, b, sizeof(b));
 	foud_out_printf(o, "\"info_kind\":");
-	foud_out_jstr(o, l->k->name);
+	foud_out_jstr(o, l->fk->name);
 	foud_out_printf(o, ",\"info_data\":{");
-	if (l->k->id_word) {
-		foud_out_jstr(o, l->k->id_word);
+	if (l->fk->id_word) {
+		foud_out_jstr(o, l->fk->id_word);
 		foud_out_printf(o, ":%u,", c->vni);
 	}
 	foud_out_jstr(o, l2_dest_word(l));
@@ -1370,7 +1372,7 @@ static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
 		foud_out_printf(o, ",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
 				"\"udp_csum\":%s", l->dport, l->sport_min, l->sport_max,
 				l->csum ? "true" : "false");
-	if (!l->k->id_word)
+	if (!l->fk->id_word)
 		l2_show_gretap(t, true, o);
 	if (c->kind == FOUD_L2_NVGRE)
 		foud_out_printf(o, ",\"flowid\":%s", c->noflowid ? "false" : "true");
@@ -1430,13 +1432,13 @@ void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
 	}
 	fou_addr_str(peer, a, sizeof(a));
 	fou_addr_str(&c->local, b, sizeof(b));
-	foud_out_printf(o, "%s: %s", t->name, l->k->name);
-	if (l->k->id_word)
-		foud_out_printf(o, " %s %u", l->k->id_word, c->vni);
+	foud_out_printf(o, "%s: %s", t->name, l->fk->name);
+	if (l->fk->id_word)
+		foud_out_printf(o, " %s %u", l->fk->id_word, c->vni);
 	foud_out_printf(o, " %s %s local %s", l2_dest_word(l), a, b);
 	if (c->group.family)
 		foud_out_printf(o, " dev %s", c->dev);
-	if (!l->k->id_word)
+	if (!l->fk->id_word)
 		l2_show_gretap(t, false, o);
 	else if (c->kind == FOUD_L2_NVGRE)
 		foud_out_printf(o, " %sflowid", c->noflowid ? "no" : "");

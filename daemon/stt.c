@@ -41,17 +41,20 @@
 #define STT_TCP_CSUM	16
 #define STT_UDP_CSUM	6
 
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
 static const char nft_add[] =
 	"add table inet foud_stt\n"
 	"delete table inet foud_stt\n"
 	"table inet foud_stt {\n"
 	"	chain prerouting {\n"
 	"		type filter hook prerouting priority -300; policy accept;\n"
-	"		fib daddr type local tcp dport 7471 notrack meta pkttype set other\n"
+	"		fib daddr type local tcp dport " STR(FOU_PORT_STT) " notrack meta pkttype set other\n"
 	"	}\n"
 	"	chain output {\n"
 	"		type filter hook output priority 0; policy accept;\n"
-	"		tcp sport 7471 tcp flags & rst == rst counter drop\n"
+	"		tcp sport " STR(FOU_PORT_STT) " tcp flags & rst == rst counter drop\n"
 	"	}\n"
 	"}\n";
 static const char nft_del[] = "add table inet foud_stt\ndelete table inet foud_stt\n";

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kind descriptor (common/kinds.c): its rows agree with libfou's kinds,
+ * every kind is in the usage text and in the "type" message, each row's
+ * default port and id word are what `link add` uses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <errno.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cmd.h"
+
+static int parse(const char *line, struct foud_cmd *cmd, char *err, size_t errlen)
+{
+	char buf[512], *argv[64];
+	int n;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	n = foud_cmd_split(buf, argv, 64);
+	assert_true(n >= 0);
+	return foud_cmd_parse(n, argv, cmd, err, errlen);
+}
+
+/* libfou keeps its own names (it does not depend on common/): they must agree. */
+static void test_l3_rows_match_libfou(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const struct fk_kind *r = &fk_kinds[i];
+		const struct fou_kind_ops *k;
+
+		if (r->l2 != FOUD_L2_NONE)
+			continue;
+		k = fou_kind(r->tnl);
+		assert_non_null(k);
+		assert_string_equal(k->name, r->name);
+		assert_int_equal(k->family, r->family);
+		assert_int_equal(k->inner, r->inner);
+		assert_int_equal(k->gre, !!(r->flags & FK_GRE));
+		assert_ptr_equal(fk_by_tnl(r->tnl), r);
+		n++;
+	}
+	assert_int_equal(n, FOU_KIND__MAX);
+}
+
+static void test_lookups(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const struct fk_kind *r = &fk_kinds[i];
+
+		assert_ptr_equal(fk_by_name(r->name), r);
+		if (r->l2 != FOUD_L2_NONE)
+			assert_ptr_equal(fk_by_l2(r->l2), r);
+		assert_non_null(r->syntax);
+	}
+	assert_null(fk_by_name("bogus"));
+	assert_null(fk_by_l2(FOUD_L2_NONE));
+	assert_null(fk_by_l2(FOUD_L2__MAX));
+}
+
+static bool in_usage(const char *fmt, const char *name)
+{
+	char w[64];
+
+	snprintf(w, sizeof(w), fmt, name);
+	return strstr(foud_cmd_usage, w) != NULL;
+}
+
+/* A new row must reach the usage text and the list "type" prints. */
+static void test_every_kind_is_named(void **state)
+{
+	struct foud_cmd cmd;
+	char err[256], word[32];
+
+	(void)state;
+	assert_int_equal(parse("link add name x type bogus", &cmd, err, sizeof(err)), -EINVAL);
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const char *n = fk_kinds[i].name;
+
+		snprintf(word, sizeof(word), " %s", n);
+		assert_non_null(strstr(err, word));
+		if (!in_usage("type %s ", n) && !in_usage("{ %s ", n) && !in_usage("| %s ", n))
+			fail_msg("kind \"%s\" is not in the usage text", n);
+	}
+}
+
+/* Each L2 kind's id word and default port come from its row. */
+static void test_l2_rows_drive_the_grammar(void **state)
+{
+	static const char *const rest[FOUD_L2__MAX] = {
+		[FOUD_L2_VXLAN] = "remote 10.0.0.2 local 10.0.0.1",
+		[FOUD_L2_NVGRE] = "remote 10.0.0.2 local 10.0.0.1",
+		[FOUD_L2_GENEVE] = "remote 10.0.0.2",
+		[FOUD_L2_STT] = "remote 10.0.0.2 local 10.0.0.1",
+	};
+	struct foud_cmd cmd;
+	char line[256], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const struct fk_kind *r = &fk_kinds[i];
+
+		if (!r->id_word)
+			continue;
+		assert_non_null(rest[r->l2]);
+		snprintf(line, sizeof(line), "link add name x type %s %s 5 %s", r->name,
+			 r->id_word, rest[r->l2]);
+		assert_int_equal(parse(line, &cmd, err, sizeof(err)), 0);
+		assert_int_equal(cmd.link.l2.kind, r->l2);
+		assert_int_equal(cmd.link.l2.dstport, r->dstport);
+		assert_true(cmd.link.l2.vni == 5 || cmd.link.l2.key == 5);
+	}
+	assert_int_equal(fk_by_name("vxlan")->dstport, FOU_PORT_VXLAN);
+	assert_int_equal(fk_by_name("geneve")->dstport, FOU_PORT_GENEVE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_l3_rows_match_libfou),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_every_kind_is_named),
+		cmocka_unit_test(test_l2_rows_drive_the_grammar),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
