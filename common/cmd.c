@@ -98,7 +98,7 @@ int cmd_perr(struct pctx *p, const char *fmt, ...)
 
 /* Digits only: strtoul would take blanks, signs and "0x" silently. */
 int cmd_parse_ulong(const char *s, int base, unsigned long min,
-		       unsigned long max, unsigned long *out)
+		    unsigned long max, unsigned long *out)
 {
 	unsigned long v;
 	char *end;
@@ -174,7 +174,8 @@ int cmd_parse_u64(const char *s, uint64_t *out)
 
 unsigned int cmd_hex_val(char c)
 {
-	return (unsigned int)(isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10);
+	return (unsigned int)(isdigit((unsigned char)c) ? c - '0' :
+			      tolower((unsigned char)c) - 'a' + 10);
 }
 
 static int parse_hex_byte(const char **s, uint8_t *out)
@@ -297,7 +298,7 @@ const char *cmd_family_name(int family)
 }
 
 int cmd_same_family(struct pctx *p, const char *word, const struct fou_addr *a,
-		       const char *ref_word, const struct fou_addr *ref)
+		    const char *ref_word, const struct fou_addr *ref)
 {
 	char buf[INET6_ADDRSTRLEN];
 
@@ -305,7 +306,7 @@ int cmd_same_family(struct pctx *p, const char *word, const struct fou_addr *a,
 		return 0;
 	inet_ntop(a->family, a->a, buf, sizeof(buf));
 	return cmd_perr(p, "\"%s\" address \"%s\" is %s but \"%s\" is %s", word, buf,
-		    cmd_family_name(a->family), ref_word, cmd_family_name(ref->family));
+			cmd_family_name(a->family), ref_word, cmd_family_name(ref->family));
 }
 
 /* ---- the keyword loop ------------------------------------------------------ */
@@ -346,7 +347,7 @@ static int kw_one(struct pctx *p, const struct kw *k, const char *w)
 	p->bad = NULL;
 	if (k->set(p, val) < 0)
 		return cmd_perr(p, "invalid value \"%s\" for \"%s\": expected %s",
-			    p->bad ? p->bad : val ? val : "", w, k->expect);
+				p->bad ? p->bad : val ? val : "", w, k->expect);
 	return 0;
 }
 
@@ -473,11 +474,11 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 		return cmd_perr(p, "\"%s\" is not an object: expected " OBJ_EXPECT, w);
 	if (p->argc < 2)
 		return cmd_perr(p, "\"COMMAND\" is missing after \"%s\": expected %s", w,
-			    o->expect);
+				o->expect);
 	*opp = op_find(o, p->argv[1]);
 	if (!*opp)
 		return cmd_perr(p, "\"%s\" is not a command of \"%s\": expected %s",
-			    p->argv[1], w, o->expect);
+				p->argv[1], w, o->expect);
 	p->cmd->obj = o->obj;
 	p->cmd->op = (*opp)->op;
 	p->where = (*opp)->where;

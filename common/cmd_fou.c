@@ -104,8 +104,8 @@ static int port_addr_check(struct pctx *p, const char *word, const struct fou_ad
 		return 0;
 	inet_ntop(a->family, a->a, buf, sizeof(buf));
 	return cmd_perr(p, "\"%s\" address \"%s\" is %s but the port is %s%s", word, buf,
-		    cmd_family_name(a->family), cmd_family_name(family),
-		    family == AF_INET ? " (add -6)" : " (-6)");
+			cmd_family_name(a->family), cmd_family_name(family),
+			family == AF_INET ? " (add -6)" : " (-6)");
 }
 
 static int port_finish(struct pctx *p)

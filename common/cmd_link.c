@@ -150,7 +150,7 @@ static int link_target(struct pctx *p, bool required)
 	}
 	if (cmd_parse_name(w, p->cmd->name))
 		return cmd_perr(p, "invalid value \"%s\" for \"%s\": expected %s", w,
-			    w == kw ? "NAME" : kw, EXP_NAME);
+				w == kw ? "NAME" : kw, EXP_NAME);
 	if (p->i < p->argc)
 		return cmd_perr(p, "\"%s\" is not a keyword of \"%s\"", p->argv[p->i], p->where);
 	return 0;

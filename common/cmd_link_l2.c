@@ -343,7 +343,7 @@ static int l2_common(struct pctx *p)
 		return -EINVAL;
 	if (c->srcport_min > c->srcport_max)
 		return cmd_perr(p, "\"srcport\" %u %u: MIN is greater than MAX",
-			    c->srcport_min, c->srcport_max);
+				c->srcport_min, c->srcport_max);
 	return 0;
 }
 

@@ -263,8 +263,8 @@ static int link_addr_check(struct pctx *p, const char *word, const struct fou_ad
 		return 0;
 	inet_ntop(a->family, a->a, buf, sizeof(buf));
 	return cmd_perr(p, "\"%s\" address \"%s\" is %s but type \"%s\" needs %s", word, buf,
-		    cmd_family_name(a->family), kind_name(k),
-		    cmd_family_name(kind_family(k)));
+			cmd_family_name(a->family), kind_name(k),
+			cmd_family_name(kind_family(k)));
 }
 
 /* The L3 kinds join no group: a multicast remote would send and never receive. */
@@ -276,8 +276,8 @@ static int link_mcast_check(struct pctx *p, const struct fou_tnl *t)
 		return 0;
 	inet_ntop(t->remote.family, t->remote.a, buf, sizeof(buf));
 	return cmd_perr(p, "\"remote\" %s: a multicast remote is not supported for type \"%s\" "
-		    "(gretap and nvgre join one with dev)", buf,
-		    kind_name(t->kind));
+			"(gretap and nvgre join one with dev)", buf,
+			kind_name(t->kind));
 }
 
 void cmd_l3_defaults(struct pctx *p)
@@ -300,14 +300,14 @@ static int link_encap_check(struct pctx *p)
 		return cmd_perr(p, "\"encap-dport\" is missing (\"encap %s\" needs it)", ename);
 	if ((t->encap_flags & FOU_ENCAP_F_REMCSUM) && t->encap != FOU_ENCAP_GUE)
 		return cmd_perr(p, "\"encap-remcsum\" needs \"encap gue\", not \"encap %s\"",
-			    ename);
+				ename);
 	return 0;
 }
 
 int cmd_l3_finish(struct pctx *p)
 {
 	const char *miss = cmd_kw_missing(p, link_kws, ARRAY_SIZE(link_kws),
-				      LS_NAME | LS_TYPE | LS_REMOTE | LS_LOCAL);
+					  LS_NAME | LS_TYPE | LS_REMOTE | LS_LOCAL);
 	const struct fou_tnl *t = tnl(p);
 	int ret;
 
@@ -315,7 +315,7 @@ int cmd_l3_finish(struct pctx *p)
 		return cmd_perr(p, "\"%s\" is missing", miss);
 	if (p->gre_word && !kind_gre(t->kind))
 		return cmd_perr(p, "\"%s\" is only for type gre and ip6gre, not \"%s\"",
-			    p->gre_word, kind_name(t->kind));
+				p->gre_word, kind_name(t->kind));
 	ret = link_addr_check(p, "remote", &t->remote);
 	if (!ret)
 		ret = link_addr_check(p, "local", &t->local);
@@ -326,7 +326,7 @@ int cmd_l3_finish(struct pctx *p)
 	/* Linux refuses this pair for IPv4 tunnels: a fixed TTL implies DF. */
 	if (kind_family(t->kind) == AF_INET && t->ttl && !t->pmtudisc)
 		return cmd_perr(p, "\"nopmtudisc\" conflicts with \"ttl %s\": use ttl inherit",
-			    p->ttl_word);
+				p->ttl_word);
 	cmd_l3_defaults(p);
 	return link_encap_check(p);
 }

@@ -59,7 +59,7 @@ struct foud_l2port {
 struct foud_l2 {
 	struct foud_l2_cfg cfg;
 	const struct l2_kind *k;
-	const struct fk_kind *fk;	/* name, id word: common/kinds.c */
+	const struct fk_kind *fk;	/* name, id word (common/kinds.c) */
 	struct foud_l2port *port;	/* UDP kinds */
 	bool raw;			/* holds the raw GRE receive socket */
 	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */
