@@ -347,7 +347,8 @@ static int kw_one(struct pctx *p, const struct kw *k, const char *w)
 	p->bad = NULL;
 	if (k->set(p, val) < 0)
 		return cmd_perr(p, "invalid value \"%s\" for \"%s\": expected %s",
-				p->bad ? p->bad : val ? val : "", w, k->expect);
+				p->bad ? p->bad : val ? val : "", w, k->expect ? k->expect :
+				fk_names(p->expect_buf, sizeof(p->expect_buf)));
 	return 0;
 }
 

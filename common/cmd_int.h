@@ -25,6 +25,7 @@ struct pctx {
 	const char *ttl_word;	/* value of ttl/hoplimit as typed */
 	const char *bad;	/* the bad one of several values, if not the first */
 	char bad_buf[320];	/* the bad part of a value, when bad points here */
+	char expect_buf[128];	/* the list of kinds, for a wrong "type" */
 	const struct fk_kind *lk;	/* link add: the kind "type" names */
 	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
 	size_t nextra;
@@ -75,7 +76,7 @@ struct kw {
 	uint32_t slots;		/* what it sets; a second word on a slot is a duplicate */
 	uint8_t nval;		/* takes the next nval words as its value(s) */
 	unsigned int flags;	/* KW_* */
-	const char *expect;	/* what a value must look like, for the message */
+	const char *expect;	/* what a value must look like; NULL: a kind (kinds.c) */
 	int (*set)(struct pctx *p, const char *val);
 };
 
@@ -164,10 +165,9 @@ int cmd_link_mtu(struct pctx *p, const char *v);
 int cmd_link_datapath(struct pctx *p, const char *v);
 
 #define EXP_MTU		"a number 68-65535"
-#define EXP_KIND	"ipip, sit, gre, ip6tnl, ip6gre, gretap, vxlan, nvgre, geneve or stt"
 
 #define KW_NAME		{ "name", LS_NAME, 1, 0, EXP_NAME, cmd_link_name }
-#define KW_TYPE		{ "type", LS_TYPE, 1, 0, EXP_KIND, cmd_link_type }
+#define KW_TYPE		{ "type", LS_TYPE, 1, 0, NULL, cmd_link_type }
 #define KW_MTU		{ "mtu", LS_MTU, 1, 0, EXP_MTU, cmd_link_mtu }
 
 static inline struct fou_tnl *tnl(struct pctx *p)

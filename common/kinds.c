@@ -3,6 +3,7 @@
  * The kind descriptor (kinds.h). The order of the rows is the order in which
  * the usage text and the "type" message list the kinds.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd_int.h"
@@ -34,6 +35,22 @@ const struct fk_kind fk_kinds[] = {
 };
 
 const size_t fk_nkinds = sizeof(fk_kinds) / sizeof(fk_kinds[0]);
+
+const char *fk_names(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const char *sep = !i ? "" : i + 1 < fk_nkinds ? ", " : " or ";
+		int n = snprintf(buf + off, len - off, "%s%s", sep, fk_kinds[i].name);
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
 
 const struct fk_kind *fk_by_name(const char *name)
 {

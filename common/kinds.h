@@ -47,6 +47,8 @@ struct fk_kind {
 extern const struct fk_kind fk_kinds[];
 extern const size_t fk_nkinds;
 
+/* "ipip, sit, ... or stt" into buf, in the order of the rows; returns buf. */
+const char *fk_names(char *buf, size_t len);
 /* The row `type` word names, or NULL. */
 const struct fk_kind *fk_by_name(const char *name);
 /* The row of an L2 kind; NULL for FOUD_L2_NONE and unknown values. */
