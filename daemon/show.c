@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* `fou show` and `link show`: text like ip(8), or JSON shaped like `ip -j`. */
+/*
+ * `fou show`, `link show` and the parts other shows share (counters, tos, GRE
+ * flags), each written once through print.c: text like ip(8), JSON like `ip -j`.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
