@@ -110,6 +110,10 @@ $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 $(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
 $(B)/tests/test_bpf: LDFLAGS += -lbpf
 
+# The show writer's tests link it, its buffer and jansson.
+$(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o
+$(B)/tests/test_print: LDFLAGS += -ljansson
+
 unit: $(UT_BIN) $(B)/tests/refuse.so
 
 deps:

@@ -46,10 +46,13 @@ static int exec_fou_del(struct foud *d, const struct foud_cmd *cmd, uint32_t fla
 static int exec_fou_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			 struct foud_out *out, char *err, size_t errlen)
 {
+	struct foud_pr p;
+
 	(void)cmd;
 	(void)err;
 	(void)errlen;
-	foud_show_ports(d, flags, out);
+	foud_pr_init(&p, out, flags);
+	foud_show_ports(d, &p);
 	return 0;
 }
 
@@ -72,7 +75,10 @@ static int exec_link_del(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 static int exec_link_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			  struct foud_out *out, char *err, size_t errlen)
 {
-	return foud_show_links(d, cmd->name, flags, out, err, errlen);
+	struct foud_pr p;
+
+	foud_pr_init(&p, out, flags);
+	return foud_show_links(d, cmd->name, &p, err, errlen);
 }
 
 static int exec_fdb(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -86,7 +92,10 @@ static int exec_fdb(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 static int exec_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			 struct foud_out *out, char *err, size_t errlen)
 {
-	return foud_fdb_show(d, cmd, flags, out, err, errlen);
+	struct foud_pr p;
+
+	foud_pr_init(&p, out, flags);
+	return foud_fdb_show(d, cmd, &p, err, errlen);
 }
 
 static int exec_tou_add(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -108,10 +117,13 @@ static int exec_tou_del(struct foud *d, const struct foud_cmd *cmd, uint32_t fla
 static int exec_tou_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			 struct foud_out *out, char *err, size_t errlen)
 {
+	struct foud_pr p;
+
 	(void)cmd;
 	(void)err;
 	(void)errlen;
-	foud_tou_show(d, flags, out);
+	foud_pr_init(&p, out, flags);
+	foud_tou_show(d, &p);
 	return 0;
 }
 

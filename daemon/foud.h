@@ -31,6 +31,7 @@ struct foud_bpf_attach;
 struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
+struct foud_pr;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -337,14 +338,15 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		 char *err, size_t errlen);
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
 void foud_l2_tick(struct foud *d);
-void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
-void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
+void foud_l2_show_ports(struct foud *d, struct foud_pr *p);
+/* A link show's linkinfo for an L2 device. */
+void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p);
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
 void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
-int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
-		  struct foud_out *o, char *err, size_t errlen);
+int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
+		  size_t errlen);
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
 size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst);
@@ -360,13 +362,13 @@ int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_h
 		  uint8_t *frame, size_t len);
 void foud_stt_flush(struct foud *d);
 void foud_stt_tick(struct foud *d);
-void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
+void foud_stt_show_port(struct foud *d, struct foud_pr *p);
 
 /* tou.c */
 int foud_tou_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
 int foud_tou_del(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
 void foud_tou_free_all(struct foud *d);
-void foud_tou_show(struct foud *d, uint32_t flags, struct foud_out *o);
+void foud_tou_show(struct foud *d, struct foud_pr *p);
 
 /* rtnl.c: policy routing without ip(8); 0 or -errno */
 int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio);
@@ -436,16 +438,51 @@ int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 
 /* out.c */
 void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string: quoted, escaped (jansson). */
-void foud_out_jstr(struct foud_out *o, const char *s);
+void foud_out_vprintf(struct foud_out *o, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void foud_out_free(struct foud_out *o);
 
+/*
+ * print.c: the one writer of every show. Each call writes one fact: in JSON
+ * mode (FOUD_CTL_F_JSON) its member, key and value; in text mode the value
+ * through fmt, or nothing where fmt is NULL. foud_pr_text is text only.
+ * key is NULL only for an element of an array. A value's conversion in fmt:
+ * %s for str, %u (or %x) for uint, %llu for u64, %lld for s64; foud_pr_null's
+ * fmt gets the key as %s. The outermost value ends with a newline in JSON.
+ */
+struct foud_pr {
+	struct foud_out *o;
+	uint32_t flags;		/* FOUD_CTL_F_*: JSON, stats, details */
+	unsigned int depth;	/* JSON objects and arrays open */
+	uint32_t more;		/* bit n: level n has a member: the next one needs a comma */
+};
+
+void foud_pr_init(struct foud_pr *p, struct foud_out *o, uint32_t flags);
+bool foud_pr_json(const struct foud_pr *p);
+void foud_pr_open_object(struct foud_pr *p, const char *key);
+void foud_pr_close_object(struct foud_pr *p);
+void foud_pr_open_array(struct foud_pr *p, const char *key);
+void foud_pr_close_array(struct foud_pr *p);
+void foud_pr_text(struct foud_pr *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void foud_pr_nl(struct foud_pr *p);
+void foud_pr_str(struct foud_pr *p, const char *key, const char *fmt, const char *v);
+void foud_pr_uint(struct foud_pr *p, const char *key, const char *fmt, unsigned int v);
+void foud_pr_u64(struct foud_pr *p, const char *key, const char *fmt, uint64_t v);
+void foud_pr_s64(struct foud_pr *p, const char *key, const char *fmt, long long v);
+/* JSON true or false; text on or off as they stand (either may be NULL). */
+void foud_pr_bool(struct foud_pr *p, const char *key, const char *on, const char *off, bool v);
+void foud_pr_null(struct foud_pr *p, const char *key, const char *fmt);
+
 /* show.c */
-void foud_show_ports(struct foud *d, uint32_t flags, struct foud_out *o);
-void foud_show_stats_json(struct foud_out *o, const struct foud_stats *s);
-void foud_show_stats_text(struct foud_out *o, const struct foud_stats *s);
-void foud_show_sock_drops(struct foud_out *o, bool json, uint64_t n);
-int foud_show_links(struct foud *d, const char *name, uint32_t flags, struct foud_out *o,
-		    char *err, size_t errlen);
+void foud_show_ports(struct foud *d, struct foud_pr *p);
+/* -s: the counters (stats64, drops); a port's also its socket's drops (seen: as of its last read). */
+void foud_show_stats(struct foud_pr *p, const struct foud_stats *s);
+void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, int fd, uint64_t seen);
+void foud_show_family(struct foud_pr *p, int family);
+/* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
+void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
+void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n);
+int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
+		    size_t errlen);
 
 #endif /* FOUD_H */

@@ -1082,33 +1082,19 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t)
 }
 
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
-void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep)
+void foud_l2_show_ports(struct foud *d, struct foud_pr *p)
 {
-	const struct foud_l2port *p;
-	bool json = flags & FOUD_CTL_F_JSON;
+	const struct foud_l2port *lp;
 
-	foud_stt_show_port(d, flags, o, sep);
-	TAILQ_FOREACH(p, &d->l2ports, entry) {
-		if (json) {
-			foud_out_printf(o, "%s{\"port\":%u,", *sep, p->port);
-			foud_out_jstr(o, p->fk->name);
-			foud_out_printf(o, ":null,\"family\":");
-			foud_out_jstr(o, p->family == AF_INET6 ? "inet6" : "inet");
-			if (flags & FOUD_CTL_F_STATS) {
-				foud_show_stats_json(o, &p->st);
-				foud_show_sock_drops(o, true, foud_sock_drops(p->ev.fd, p->sock_drops));
-			}
-			foud_out_printf(o, "}");
-			*sep = ",";
-		} else {
-			foud_out_printf(o, "port %u %s%s\n", p->port, p->fk->name,
-					p->family == AF_INET6 ? " -6" : "");
-			if (flags & FOUD_CTL_F_STATS) {
-				foud_show_stats_text(o, &p->st);
-				foud_show_sock_drops(o, false,
-						     foud_sock_drops(p->ev.fd, p->sock_drops));
-			}
-		}
+	foud_stt_show_port(d, p);
+	TAILQ_FOREACH(lp, &d->l2ports, entry) {
+		foud_pr_open_object(p, NULL);
+		foud_pr_uint(p, "port", "port %u", lp->port);
+		foud_pr_null(p, lp->fk->name, " %s");
+		foud_show_family(p, lp->family);
+		foud_pr_nl(p);
+		foud_show_port_stats(p, &lp->st, lp->ev.fd, lp->sock_drops);
+		foud_pr_close_object(p);
 	}
 }
 
@@ -1173,38 +1159,30 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 	return ret;
 }
 
-static void fdb_line(struct foud_out *o, const struct foud_tunnel *t, const uint8_t *mac,
-		     const struct fou_addr *dst, const char *state, long long age, bool json,
-		     const char **sep)
+/* One entry as `bridge fdb show` words it (JSON: as `bridge -j`). */
+static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8_t *mac,
+		     const struct fou_addr *dst, const char *state, long long age)
 {
 	char a[64], m[18];
 
 	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
 		 mac[4], mac[5]);
-	fou_addr_str(dst, a, sizeof(a));
-	if (json) {
-		foud_out_printf(o, "%s{\"mac\":", *sep);
-		foud_out_jstr(o, m);
-		foud_out_printf(o, ",\"ifname\":");
-		foud_out_jstr(o, t->name);
-		foud_out_printf(o, ",\"flags\":[\"self\"],\"dst\":");
-		foud_out_jstr(o, a);
-		foud_out_printf(o, ",\"state\":");
-		foud_out_jstr(o, state);
-		if (age >= 0)
-			foud_out_printf(o, ",\"age\":%lld", age);
-		foud_out_printf(o, "}");
-		*sep = ",";
-		return;
-	}
-	foud_out_printf(o, "%s dev %s dst %s self %s", m, t->name, a, state);
+	foud_pr_open_object(p, NULL);
+	foud_pr_str(p, "mac", "%s", m);
+	foud_pr_str(p, "ifname", " dev %s", t->name);
+	foud_pr_open_array(p, "flags");
+	foud_pr_str(p, NULL, NULL, "self");
+	foud_pr_close_array(p);
+	foud_pr_str(p, "dst", " dst %s", fou_addr_str(dst, a, sizeof(a)));
+	foud_pr_text(p, " self");
+	foud_pr_str(p, "state", " %s", state);
 	if (age >= 0)
-		foud_out_printf(o, " age %lld", age);
-	foud_out_printf(o, "\n");
+		foud_pr_s64(p, "age", " age %lld", age);
+	foud_pr_nl(p);
+	foud_pr_close_object(p);
 }
 
-static void fdb_show_dev(const struct foud_tunnel *t, bool json, struct foud_out *o,
-			 const char **sep)
+static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	static const uint8_t zero[FOU_ETH_ALEN];
 	const struct fou_fdb_entry *e;
@@ -1214,131 +1192,117 @@ static void fdb_show_dev(const struct foud_tunnel *t, bool json, struct foud_out
 	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
 		bool st = e->flags & FOU_FDB_F_STATIC;
 
-		fdb_line(o, t, e->mac, &e->remote, st ? "permanent" : "learned",
-			 st ? -1 : (long long)((now - e->updated) / 1000), json, sep);
+		fdb_line(p, t, e->mac, &e->remote, st ? "permanent" : "learned",
+			 st ? -1 : (long long)((now - e->updated) / 1000));
 	}
 	for (i = 0; i < t->l2->fdb.nflood; i++)
-		fdb_line(o, t, zero, &t->l2->fdb.flood[i], "permanent", -1, json, sep);
+		fdb_line(p, t, zero, &t->l2->fdb.flood[i], "permanent", -1);
 }
 
-int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
-		  struct foud_out *o, char *err, size_t errlen)
+int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
+		  size_t errlen)
 {
 	const struct foud_tunnel *t;
-	bool json = flags & FOUD_CTL_F_JSON;
-	const char *sep = "";
 
 	if (cmd->fdb.dev[0] && !fdb_dev(d, cmd->fdb.dev, err, errlen))
 		return -ENODEV;
-	if (json)
-		foud_out_printf(o, "[");
+	foud_pr_open_array(p, NULL);
 	TAILQ_FOREACH(t, &d->tunnels, entry)
 		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
-			fdb_show_dev(t, json, o, &sep);
-	if (json)
-		foud_out_printf(o, "]\n");
+			fdb_show_dev(t, p);
+	foud_pr_close_array(p);
 	return 0;
 }
 
 /* ---- link show ---------------------------------------------------------- */
 
 /* GRE-TAP's own words: keys, checksums, sequence numbers, FOU/GUE. */
-static void l2_show_gretap(const struct foud_tunnel *t, bool json, struct foud_out *o)
+static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const struct fou_tnl *n = &t->tnl;
-	static const char *const flag[] = { "csum", "seq" };
-	const uint16_t bit[] = { FOU_GRE_CSUM, FOU_GRE_SEQ };
-	size_t i;
 
-	if (json) {
-		if (n->gre_iflags & FOU_GRE_KEY)
-			foud_out_printf(o, ",\"ikey\":%u", n->ikey);
-		if (n->gre_oflags & FOU_GRE_KEY)
-			foud_out_printf(o, ",\"okey\":%u", n->okey);
-		for (i = 0; i < 2; i++)
-			foud_out_printf(o, ",\"i%s\":%s,\"o%s\":%s", flag[i],
-					n->gre_iflags & bit[i] ? "true" : "false", flag[i],
-					n->gre_oflags & bit[i] ? "true" : "false");
-		if (n->encap != FOU_ENCAP_NONE) {
-			foud_out_printf(o, ",\"encap\":{\"type\":");
-			foud_out_jstr(o, fou_encap(n->encap)->name);
-			foud_out_printf(o, ",\"sport\":%u,\"dport\":%u}", n->encap_sport,
-					n->encap_dport);
-		}
-		return;
-	}
-	if (n->gre_iflags & FOU_GRE_KEY)
-		foud_out_printf(o, " ikey %u", n->ikey);
-	if (n->gre_oflags & FOU_GRE_KEY)
-		foud_out_printf(o, " okey %u", n->okey);
-	for (i = 0; i < 2; i++) {
-		if (n->gre_iflags & bit[i])
-			foud_out_printf(o, " i%s", flag[i]);
-		if (n->gre_oflags & bit[i])
-			foud_out_printf(o, " o%s", flag[i]);
-	}
+	foud_show_gre(p, n);
 	if (n->encap == FOU_ENCAP_NONE)
 		return;
-	foud_out_printf(o, " encap %s encap-sport ", fou_encap(n->encap)->name);
-	if (n->encap_sport)
-		foud_out_printf(o, "%u", n->encap_sport);
-	else
-		foud_out_printf(o, "auto");
-	foud_out_printf(o, " encap-dport %u", n->encap_dport);
+	foud_pr_open_object(p, "encap");
+	foud_pr_str(p, "type", " encap %s", fou_encap(n->encap)->name);
+	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
+	if (!n->encap_sport)
+		foud_pr_text(p, " encap-sport auto");
+	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_close_object(p);
+}
+
+/*
+ * The kind's own words. JSON has a UDP kind's ports and checksum first, as
+ * `ip -j` does; text has the ports after GRE-TAP's words, the checksum later.
+ */
+static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	const struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+
+	if (c->kind == FOUD_L2_STT)
+		foud_pr_uint(p, "port", NULL, FOU_PORT_STT);
+	if (l->udp) {
+		foud_pr_uint(p, "port", NULL, l->dport);
+		foud_pr_open_object(p, "port_range");
+		foud_pr_uint(p, "low", NULL, l->sport_min);
+		foud_pr_uint(p, "high", NULL, l->sport_max);
+		foud_pr_close_object(p);
+		foud_pr_bool(p, "udp_csum", NULL, NULL, l->csum);
+	}
+	if (!l->fk->id_word)
+		l2_show_gretap(t, p);
+	else if (c->kind == FOUD_L2_NVGRE)
+		foud_pr_bool(p, "flowid", " flowid", " noflowid", !c->noflowid);
+	else if (l->udp)
+		foud_pr_text(p, " dstport %u", l->dport);
+	if (l->udp)
+		foud_pr_text(p, " srcport %u %u", l->sport_min, l->sport_max);
 }
 
 /* ttl and tos, as `ip -d link show` words them. */
-static void l2_show_hop(const struct foud_l2_cfg *c, bool json, struct foud_out *o)
+static void l2_show_hop(const struct foud_l2_cfg *c, struct foud_pr *p)
 {
-	if (json) {
-		if (c->ttl_inherit)
-			foud_out_printf(o, ",\"ttl\":\"inherit\"");
-		else
-			foud_out_printf(o, ",\"ttl\":%u", c->ttl);
-		if (c->tos_inherit)
-			foud_out_printf(o, ",\"tos\":\"inherit\"");
-		else
-			foud_out_printf(o, ",\"tos\":\"0x%x\"", c->tos);
-		return;
+	if (c->ttl_inherit) {
+		foud_pr_str(p, "ttl", " ttl %s", "inherit");
+	} else if (c->ttl) {
+		foud_pr_uint(p, "ttl", " ttl %u", c->ttl);
+	} else {
+		/* 0: the default, 64 (1 towards a group) */
+		foud_pr_uint(p, "ttl", NULL, 0);
+		foud_pr_text(p, " ttl auto");
 	}
-	if (c->ttl_inherit)
-		foud_out_printf(o, " ttl inherit");
-	else if (c->ttl)
-		foud_out_printf(o, " ttl %u", c->ttl);
-	else
-		foud_out_printf(o, " ttl auto");
-	if (c->tos_inherit)
-		foud_out_printf(o, " tos inherit");
-	else if (c->tos)
-		foud_out_printf(o, " tos 0x%x", c->tos);
+	foud_show_tos(p, c->tos_inherit, c->tos);
 }
 
 /* geneve_opts as tc's tunnel_key prints them: CLASS:TYPE:DATA,... in hexadecimal. */
-static void l2_show_geneve_opts(const struct foud_l2_cfg *c, bool json, struct foud_out *o)
+static void l2_show_geneve_opts(const struct foud_l2_cfg *c, struct foud_pr *p)
 {
-	const uint8_t *p = c->geneve_opts, *end = p + c->geneve_opts_len;
-	const char *sep = "";
+	const uint8_t *o = c->geneve_opts, *end = o + c->geneve_opts_len;
+	char hex[2 * 0x1f * 4 + 1];
 	size_t i, n;
 
-	if (p == end)
+	if (o == end)
 		return;
-	foud_out_printf(o, json ? ",\"geneve_opts\":[" : " geneve_opts ");
+	foud_pr_text(p, " geneve_opts ");
+	foud_pr_open_array(p, "geneve_opts");
 	/* The grammar wrote these TLVs: each is whole. */
-	for (; p < end; p += FOU_GENEVE_OPT_HLEN + n) {
-		n = (size_t)(p[3] & 0x1f) * 4;
-		if (json)
-			foud_out_printf(o, "%s{\"class\":%u,\"type\":%u,\"data\":\"", sep,
-					fou_get16(p), p[2]);
-		else
-			foud_out_printf(o, "%s%04x:%02x:", sep, fou_get16(p), p[2]);
+	for (; o < end; o += FOU_GENEVE_OPT_HLEN + n) {
+		n = (size_t)(o[3] & 0x1f) * 4;
 		for (i = 0; i < n; i++)
-			foud_out_printf(o, "%02x", p[FOU_GENEVE_OPT_HLEN + i]);
-		if (json)
-			foud_out_printf(o, "\"}");
-		sep = ",";
+			snprintf(hex + 2 * i, 3, "%02x", o[FOU_GENEVE_OPT_HLEN + i]);
+		hex[2 * n] = '\0';
+		if (o != c->geneve_opts)
+			foud_pr_text(p, ",");
+		foud_pr_open_object(p, NULL);
+		foud_pr_uint(p, "class", "%04x", fou_get16(o));
+		foud_pr_uint(p, "type", ":%02x", o[2]);
+		foud_pr_str(p, "data", ":%s", hex);
+		foud_pr_close_object(p);
 	}
-	if (json)
-		foud_out_printf(o, "]");
+	foud_pr_close_array(p);
 }
 
 /* VXLAN's group is `group`; a GRE kind's is a multicast `remote`, as typed. */
@@ -1347,112 +1311,34 @@ static const char *l2_dest_word(const struct foud_l2 *l)
 	return l->cfg.group.family && !l->k->gre_match ? "group" : "remote";
 }
 
-static void l2_show_json(const struct foud_tunnel *t, struct foud_out *o)
+void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
 	const struct fou_addr *peer = c->group.family ? &c->group : &c->remote;
-	char a[64], b[64];
+	char a[64];
 
-	fou_addr_str(peer, a, sizeof(a));
-	fou_addr_str(&c->local, b, sizeof(b));
-	foud_out_printf(o, "\"info_kind\":");
-	foud_out_jstr(o, l->fk->name);
-	foud_out_printf(o, ",\"info_data\":{");
+	foud_pr_str(p, "info_kind", " %s", l->fk->name);
+	foud_pr_open_object(p, "info_data");
 	if (l->fk->id_word) {
-		foud_out_jstr(o, l->fk->id_word);
-		foud_out_printf(o, ":%u,", c->vni);
+		foud_pr_text(p, " %s", l->fk->id_word);
+		foud_pr_u64(p, l->fk->id_word, " %llu", c->kind == FOUD_L2_STT ? c->key : c->vni);
 	}
-	foud_out_jstr(o, l2_dest_word(l));
-	foud_out_printf(o, ":");
-	foud_out_jstr(o, a);
-	foud_out_printf(o, ",\"local\":");
-	foud_out_jstr(o, b);
-	if (l->udp)
-		foud_out_printf(o, ",\"port\":%u,\"port_range\":{\"low\":%u,\"high\":%u},"
-				"\"udp_csum\":%s", l->dport, l->sport_min, l->sport_max,
-				l->csum ? "true" : "false");
-	if (!l->fk->id_word)
-		l2_show_gretap(t, true, o);
-	if (c->kind == FOUD_L2_NVGRE)
-		foud_out_printf(o, ",\"flowid\":%s", c->noflowid ? "false" : "true");
-	l2_show_geneve_opts(c, true, o);
-	l2_show_hop(c, true, o);
-	foud_out_printf(o, ",\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
-			"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
-			c->learning ? "true" : "false", c->ageing, c->maxaddress,
-			l->fdb.count, (unsigned long long)l->fdb.refused);
-}
-
-static void l2_show_stt(const struct foud_tunnel *t, bool json, struct foud_out *o,
-			const char *a, const char *b)
-{
-	const struct foud_l2 *l = t->l2;
-	const struct foud_l2_cfg *c = &l->cfg;
-
-	if (json) {
-		foud_out_printf(o, "\"info_kind\":\"stt\",\"info_data\":{\"key\":%llu,\"remote\":",
-				(unsigned long long)c->key);
-		foud_out_jstr(o, a);
-		foud_out_printf(o, ",\"local\":");
-		foud_out_jstr(o, b);
-		foud_out_printf(o, ",\"port\":%u", FOU_PORT_STT);
-		l2_show_hop(c, true, o);
-		foud_out_printf(o, ",\"learning\":%s,\"ageing\":%u,\"limit\":%u,"
-				"\"fdb_entries\":%zu,\"fdb_refused\":%llu}",
-				c->learning ? "true" : "false", c->ageing, c->maxaddress,
-				l->fdb.count, (unsigned long long)l->fdb.refused);
-		return;
-	}
-	foud_out_printf(o, "%s: stt key %llu remote %s local %s", t->name,
-			(unsigned long long)c->key, a, b);
-	l2_show_hop(c, false, o);
-	foud_out_printf(o, " %slearning ageing %u maxaddress %u mtu %u\n", c->learning ? "" : "no",
-			c->ageing, c->maxaddress, t->mtu);
-	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
-			(unsigned long long)l->fdb.refused);
-}
-
-void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o)
-{
-	const struct foud_l2 *l = t->l2;
-	const struct foud_l2_cfg *c = &l->cfg;
-	char a[64], b[64];
-	const struct fou_addr *peer = c->group.family ? &c->group : &c->remote;
-
-	if (c->kind == FOUD_L2_STT) {
-		fou_addr_str(peer, a, sizeof(a));
-		fou_addr_str(&c->local, b, sizeof(b));
-		l2_show_stt(t, json, o, a, b);
-		return;
-	}
-	if (json) {
-		l2_show_json(t, o);
-		return;
-	}
-	fou_addr_str(peer, a, sizeof(a));
-	fou_addr_str(&c->local, b, sizeof(b));
-	foud_out_printf(o, "%s: %s", t->name, l->fk->name);
-	if (l->fk->id_word)
-		foud_out_printf(o, " %s %u", l->fk->id_word, c->vni);
-	foud_out_printf(o, " %s %s local %s", l2_dest_word(l), a, b);
+	foud_pr_text(p, " %s", l2_dest_word(l));
+	foud_pr_str(p, l2_dest_word(l), " %s", fou_addr_str(peer, a, sizeof(a)));
+	foud_pr_str(p, "local", " local %s", fou_addr_str(&c->local, a, sizeof(a)));
 	if (c->group.family)
-		foud_out_printf(o, " dev %s", c->dev);
-	if (!l->fk->id_word)
-		l2_show_gretap(t, false, o);
-	else if (c->kind == FOUD_L2_NVGRE)
-		foud_out_printf(o, " %sflowid", c->noflowid ? "no" : "");
-	else if (l->udp)
-		foud_out_printf(o, " dstport %u", l->dport);
+		foud_pr_text(p, " dev %s", c->dev);
+	l2_show_kind(t, p);
+	l2_show_geneve_opts(c, p);
+	l2_show_hop(c, p);
+	foud_pr_bool(p, "learning", " learning", " nolearning", c->learning);
+	foud_pr_uint(p, "ageing", " ageing %u", c->ageing);
+	foud_pr_uint(p, "limit", " maxaddress %u", c->maxaddress);
 	if (l->udp)
-		foud_out_printf(o, " srcport %u %u", l->sport_min, l->sport_max);
-	l2_show_geneve_opts(c, false, o);
-	l2_show_hop(c, false, o);
-	foud_out_printf(o, " %slearning ageing %u maxaddress %u", c->learning ? "" : "no",
-			c->ageing, c->maxaddress);
-	if (l->udp)
-		foud_out_printf(o, " %sudpcsum", l->csum ? "" : "no");
-	foud_out_printf(o, " mtu %u\n", t->mtu);
-	foud_out_printf(o, "    fdb entries %zu refused %llu\n", l->fdb.count,
-			(unsigned long long)l->fdb.refused);
+		foud_pr_text(p, " %sudpcsum", l->csum ? "" : "no");
+	foud_pr_text(p, " mtu %u\n", t->mtu);
+	foud_pr_u64(p, "fdb_entries", "    fdb entries %llu", l->fdb.count);
+	foud_pr_u64(p, "fdb_refused", " refused %llu\n", l->fdb.refused);
+	foud_pr_close_object(p);
 }

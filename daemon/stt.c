@@ -687,41 +687,32 @@ void foud_stt_tick(struct foud *d)
 }
 
 /* `fou show`: the STT receive path, with the reassembly table's figures. */
-void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep)
+void foud_stt_show_port(struct foud *d, struct foud_pr *p)
 {
 	const struct foud_stt *s = d->stt;
 	const struct fou_stt_reasm *r;
-	bool json = flags & FOUD_CTL_F_JSON;
 
 	if (!s)
 		return;
 	r = &s->reasm;
-	if (json) {
-		foud_out_printf(o, "%s{\"port\":%u,\"stt\":null,\"nftables\":%s", *sep, FOU_PORT_STT,
-				s->nft ? "true" : "false");
-		if (flags & FOUD_CTL_F_STATS) {
-			foud_out_printf(o, ",\"reasm\":{\"slots\":%zu,\"busy\":%zu,\"bytes\":%zu,"
-					"\"timeout_ms\":%u,\"timedout\":%llu,\"evicted\":%llu,"
-					"\"dups\":%llu,\"bad\":%llu}",
-					r->nslots, fou_stt_reasm_busy(r),
-					fou_stt_reasm_size(STT_SLOTS), r->timeout_ms,
-					(unsigned long long)r->timedout,
-					(unsigned long long)r->evicted, (unsigned long long)r->dups,
-					(unsigned long long)r->bad);
-			foud_show_stats_json(o, &s->st);
-		}
-		foud_out_printf(o, "}");
-		*sep = ",";
-		return;
+	foud_pr_open_object(p, NULL);
+	foud_pr_uint(p, "port", "port %u", FOU_PORT_STT);
+	foud_pr_null(p, "stt", " %s");
+	foud_pr_bool(p, "nftables", NULL, " (no nftables table)", s->nft);
+	foud_pr_nl(p);
+	if (p->flags & FOUD_CTL_F_STATS) {
+		foud_pr_open_object(p, "reasm");
+		foud_pr_u64(p, "slots", NULL, r->nslots);
+		foud_pr_u64(p, "busy", "    reassembly: %llu", fou_stt_reasm_busy(r));
+		foud_pr_text(p, " of %zu slots busy", r->nslots);
+		foud_pr_u64(p, "bytes", " (%llu bytes)", fou_stt_reasm_size(STT_SLOTS));
+		foud_pr_uint(p, "timeout_ms", " timeout %u ms", r->timeout_ms);
+		foud_pr_u64(p, "timedout", " timedout %llu", r->timedout);
+		foud_pr_u64(p, "evicted", " evicted %llu", r->evicted);
+		foud_pr_u64(p, "dups", " dups %llu", r->dups);
+		foud_pr_u64(p, "bad", " bad %llu\n", r->bad);
+		foud_pr_close_object(p);
+		foud_show_stats(p, &s->st);
 	}
-	foud_out_printf(o, "port %u stt%s\n", FOU_PORT_STT, s->nft ? "" : " (no nftables table)");
-	if (flags & FOUD_CTL_F_STATS) {
-		foud_out_printf(o, "    reassembly: %zu of %zu slots busy (%zu bytes) timeout %u ms "
-				"timedout %llu evicted %llu dups %llu bad %llu\n",
-				fou_stt_reasm_busy(r), r->nslots, fou_stt_reasm_size(STT_SLOTS),
-				r->timeout_ms, (unsigned long long)r->timedout,
-				(unsigned long long)r->evicted, (unsigned long long)r->dups,
-				(unsigned long long)r->bad);
-		foud_show_stats_text(o, &s->st);
-	}
+	foud_pr_close_object(p);
 }

@@ -846,83 +846,50 @@ void foud_tou_free_all(struct foud *d)
 
 /* ---- tou show ---------------------------------------------------------------- */
 
-static void show_peer_text(const struct foud_tou_peer *p, uint32_t flags, struct foud_out *o)
+static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 {
+	/* JSON has them always, text with -d. */
+	bool d = pr->flags & FOUD_CTL_F_DETAILS;
 	char a[64];
 
-	foud_out_printf(o, "peer %s port %u", fou_addr_str(&p->cfg.peer, a, sizeof(a)),
-			p->cfg.port);
+	foud_pr_open_object(pr, NULL);
+	foud_pr_str(pr, "peer", "peer %s", fou_addr_str(&p->cfg.peer, a, sizeof(a)));
+	foud_pr_uint(pr, "port", " port %u", p->cfg.port);
 	if (p->cfg.local.family)
-		foud_out_printf(o, " local %s", fou_addr_str(&p->cfg.local, a, sizeof(a)));
-	foud_out_printf(o, " dev " TOU_DEV "\n");
-	if (flags & FOUD_CTL_F_DETAILS)
-		foud_out_printf(o, "    peer-port-seen %u rebinds %llu\n", p->cur_port,
-				(unsigned long long)p->rebinds);
-	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_text(o, &p->st);
+		foud_pr_str(pr, "local", " local %s", fou_addr_str(&p->cfg.local, a, sizeof(a)));
+	foud_pr_text(pr, " dev " TOU_DEV "\n");
+	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
+	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);
+	if (pr->flags & FOUD_CTL_F_STATS)
+		foud_show_stats(pr, &p->st);
+	foud_pr_close_object(pr);
 }
 
-static void show_peer_json(const struct foud_tou_peer *p, uint32_t flags, struct foud_out *o)
-{
-	char a[64];
-
-	foud_out_printf(o, "{\"peer\":");
-	foud_out_jstr(o, fou_addr_str(&p->cfg.peer, a, sizeof(a)));
-	foud_out_printf(o, ",\"port\":%u", p->cfg.port);
-	if (p->cfg.local.family) {
-		foud_out_printf(o, ",\"local\":");
-		foud_out_jstr(o, fou_addr_str(&p->cfg.local, a, sizeof(a)));
-	}
-	foud_out_printf(o, ",\"peer_port_seen\":%u,\"rebinds\":%llu", p->cur_port,
-			(unsigned long long)p->rebinds);
-	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_json(o, &p->st);
-	foud_out_printf(o, "}");
-}
-
-static void show_json(const struct foud_tou *t, uint32_t flags, struct foud_out *o)
-{
-	const struct foud_tou_peer *p;
-	const char *sep = "";
-
-	foud_out_printf(o, "{");
-	if (t) {
-		foud_out_printf(o, "\"ifname\":\"" TOU_DEV "\",\"ifindex\":%d,\"mtu\":%u,"
-				"\"fwmark\":%u,\"table\":%u,\"offload\":%s,", t->dev.ifindex,
-				t->dev.mtu, FOUD_TOU_MARK, FOUD_TOU_TABLE,
-				t->dev.offload ? "true" : "false");
-		if (flags & FOUD_CTL_F_STATS) {
-			foud_out_printf(o, "\"device\":{\"ifname\":\"" TOU_DEV "\"");
-			foud_show_stats_json(o, &t->dev.st);
-			foud_out_printf(o, "},");
-		}
-	}
-	foud_out_printf(o, "\"peers\":[");
-	if (t) {
-		TAILQ_FOREACH(p, &t->peers, entry) {
-			foud_out_printf(o, "%s", sep);
-			show_peer_json(p, flags, o);
-			sep = ",";
-		}
-	}
-	foud_out_printf(o, "]}\n");
-}
-
-void foud_tou_show(struct foud *d, uint32_t flags, struct foud_out *o)
+/* The TOU device's line (none without a peer), then the peers. */
+void foud_tou_show(struct foud *d, struct foud_pr *pr)
 {
 	const struct foud_tou *t = d->tou;
 	const struct foud_tou_peer *p;
 
-	if (flags & FOUD_CTL_F_JSON) {
-		show_json(t, flags, o);
-		return;
+	foud_pr_open_object(pr, NULL);
+	if (t) {
+		foud_pr_str(pr, "ifname", "%s:", TOU_DEV);
+		foud_pr_s64(pr, "ifindex", NULL, t->dev.ifindex);
+		foud_pr_uint(pr, "mtu", " mtu %u", t->dev.mtu);
+		foud_pr_uint(pr, "fwmark", " fwmark 0x%x", FOUD_TOU_MARK);
+		foud_pr_uint(pr, "table", " table %u", FOUD_TOU_TABLE);
+		foud_pr_bool(pr, "offload", " offload on\n", " offload off\n", t->dev.offload);
 	}
-	if (!t)
-		return;
-	foud_out_printf(o, TOU_DEV ": mtu %u fwmark 0x%x table %u offload %s\n", t->dev.mtu,
-			FOUD_TOU_MARK, FOUD_TOU_TABLE, t->dev.offload ? "on" : "off");
-	if (flags & FOUD_CTL_F_STATS)
-		foud_show_stats_text(o, &t->dev.st);
-	TAILQ_FOREACH(p, &t->peers, entry)
-		show_peer_text(p, flags, o);
+	if (t && (pr->flags & FOUD_CTL_F_STATS)) {
+		foud_pr_open_object(pr, "device");
+		foud_pr_str(pr, "ifname", NULL, TOU_DEV);
+		foud_show_stats(pr, &t->dev.st);
+		foud_pr_close_object(pr);
+	}
+	foud_pr_open_array(pr, "peers");
+	if (t)
+		TAILQ_FOREACH(p, &t->peers, entry)
+			show_peer(p, pr);
+	foud_pr_close_array(pr);
+	foud_pr_close_object(pr);
 }
