@@ -48,9 +48,17 @@ if fi_have_tshark; then
 		gue.remcsum.start gue.remcsum.offset gre.key ip.proto
 	fi_gue_check gue "kernel, ICMP without RCO" "ip.src == 192.0.2.2 && icmp" \
 		"0;0x0000;47;0x00000007;17,1" gue.hlen gue.flags gue.proto gre.key ip.proto
-	fi_gue_check gue "foud, TCP with RCO" "ip.src == 192.0.2.1 && gue.flags.p == 1" \
-		"2;0x0001;0x80000000;28;44;0x00000007;17,6" gue.hlen gue.flags gue.pflags \
-		gue.remcsum.start gue.remcsum.offset gre.key ip.proto
+	case " ${FOUD_TEST_OPTS:-} " in
+	*" -O "*)
+		# foud -O leaves no checksum partial, so no remote checksum offload
+		# goes out (as 40-options asserts): every TCP datagram without it.
+		fi_gue_check gue "foud -O, TCP without RCO" "ip.src == 192.0.2.1 && tcp" \
+			"0;0x0000;47;0x00000007;17,6" gue.hlen gue.flags gue.proto gre.key ip.proto ;;
+	*)
+		fi_gue_check gue "foud, TCP with RCO" "ip.src == 192.0.2.1 && gue.flags.p == 1" \
+			"2;0x0001;0x80000000;28;44;0x00000007;17,6" gue.hlen gue.flags gue.pflags \
+			gue.remcsum.start gue.remcsum.offset gre.key ip.proto ;;
+	esac
 fi
 [[ $FI_FAILED -eq 0 ]] || fi_guest_stats gre1
 fi_done
