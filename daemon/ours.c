@@ -79,7 +79,7 @@ int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
 {
 	struct foud_ours *o = d->ours;
 	struct foud_rp *rp;
-	uint8_t mask;
+	uint8_t mask, *bit;
 
 	port = ours_port(proto, port);
 	rp = ours_find(o, proto, port);
@@ -90,7 +90,8 @@ int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
 	if (o->n == o->cap && ours_grow(o))
 		return -ENOMEM;
 	o->rp[o->n++] = (struct foud_rp){ .proto = proto, .port = port, .users = 1 };
-	*ours_bit(o, proto, port, &mask) |= mask;
+	bit = ours_bit(o, proto, port, &mask);	/* before mask is read: operands are unsequenced */
+	*bit |= mask;
 	ours_changed(d);
 	return 0;
 }
@@ -99,22 +100,25 @@ void foud_ours_del(struct foud *d, uint8_t proto, uint16_t port)
 {
 	struct foud_ours *o = d->ours;
 	struct foud_rp *rp;
-	uint8_t mask;
+	uint8_t mask, *bit;
 
 	port = ours_port(proto, port);
 	rp = ours_find(o, proto, port);
 	if (!rp || --rp->users)
 		return;
 	*rp = o->rp[--o->n];
-	*ours_bit(o, proto, port, &mask) &= (uint8_t)~mask;
+	bit = ours_bit(o, proto, port, &mask);
+	*bit &= (uint8_t)~mask;
 	ours_changed(d);
 }
 
 bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port)
 {
+	const uint8_t *bit;
 	uint8_t mask;
 
-	return *ours_bit(d->ours, proto, port, &mask) & mask;
+	bit = ours_bit(d->ours, proto, port, &mask);
+	return *bit & mask;
 }
 
 /*
