@@ -334,9 +334,9 @@ bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
 	return l2_peer_ok(t->l2, src);
 }
 
-static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
-		     const struct foud_rxmeta *m)
+static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
+	const struct foud_l2port *p = ctx;
 	struct foud_tunnel *t;
 	uint32_t vni;
 	int ret;
@@ -421,28 +421,12 @@ void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *r
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, ret, rounds = 0;
-	struct fou_buf s;
-	size_t off;
+	const struct foud_rxpt rp = {
+		.name = p->k->name, .count = &p->st, .drops = &p->st,
+		.sock_drops = &p->sock_drops, .one = l2_rx_one, .ctx = p,
+	};
 
-	/* A UDP GRO read holds several datagrams; each is handled in place (see port.c). */
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (meta[i].sock_drops > p->sock_drops)
-				p->sock_drops = meta[i].sock_drops;
-			for (off = 0; foud_rx_next(&d->rxb.buf[i], &meta[i], &off, &s);) {
-				p->st.rx_packets++;
-				p->st.rx_bytes += s.len;
-				ret = l2_rx_one(d, p, &s, &meta[i]);
-				if (ret < 0) {
-					p->st.rx_drop[-ret]++;
-					foud_log_drop(p->k->name, -ret, &meta[i].src);
-				}
-			}
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 /* ---- transmit ----------------------------------------------------------- */

@@ -17,9 +17,9 @@ static bool port_same(const struct foud_port_cfg *a, const struct foud_port_cfg 
 	       a->peer_port == b->peer_port;
 }
 
-static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
-		       const struct foud_rxmeta *m)
+static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
+	struct foud_port *p = ctx;
 	const struct foud_port_cfg *c = &p->cfg;
 	struct fou_rx rx = { .src = m->src, .dst = m->dst, .tos = m->tos };
 	int ret;
@@ -41,48 +41,15 @@ static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
 	return 0;
 }
 
-/*
- * A UDP GRO read holds several datagrams of meta->gso bytes (the last one
- * shorter); each is handled on its own, in place. Writing a virtio header
- * in front of one clobbers the tail of the one before, already done with.
- */
-static void port_rx_split(struct foud *d, struct foud_port *p, const struct fou_buf *b,
-			  const struct foud_rxmeta *m)
-{
-	struct fou_buf s;
-	size_t off = 0;
-	int ret;
-
-	while (foud_rx_next(b, m, &off, &s)) {
-		p->st.rx_packets++;
-		p->st.rx_bytes += s.len;
-		ret = port_rx_one(d, p, &s, m);
-		if (ret < 0) {
-			p->st.rx_drop[-ret]++;
-			foud_log_drop("port", -ret, &m->src);
-		}
-	}
-}
-
 static void port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_port *p = (struct foud_port *)((char *)ev - offsetof(struct foud_port, ev));
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = "port", .count = &p->st, .drops = &p->st, .sock_drops = &p->sock_drops,
+		.one = port_rx_one, .ctx = p,
+	};
 
-	/*
-	 * A few batches, then let the other descriptors have their turn. A
-	 * short batch found the queue empty: no read just to hear EAGAIN
-	 * (epoll is level-triggered, what came since wakes us again).
-	 */
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (meta[i].sock_drops > p->sock_drops)
-				p->sock_drops = meta[i].sock_drops;
-			port_rx_split(d, p, &d->rxb.buf[i], &meta[i]);
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen)

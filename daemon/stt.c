@@ -336,25 +336,25 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 	return stt_frame_input(d, &fr, &m->src, &m->dst);
 }
 
+static int stt_rx_v4(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
+{
+	return stt_rx_one(d, ctx, b, m, AF_INET);
+}
+
+static int stt_rx_v6(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
+{
+	return stt_rx_one(d, ctx, b, m, AF_INET6);
+}
+
 static void stt_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_stt *s = d->stt;
-	int family = ev == &s->ev[1] ? AF_INET6 : AF_INET;
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, ret, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = "stt", .count = &s->st, .drops = &s->st,
+		.one = ev == &s->ev[1] ? stt_rx_v6 : stt_rx_v4, .ctx = s,
+	};
 
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			s->st.rx_packets++;
-			s->st.rx_bytes += d->rxb.buf[i].len;
-			ret = stt_rx_one(d, s, &d->rxb.buf[i], &meta[i], family);
-			if (ret < 0) {
-				s->st.rx_drop[-ret]++;
-				foud_log_drop("stt", -ret, &meta[i].src);
-			}
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 /* ---- transmit ----------------------------------------------------------- */

@@ -563,44 +563,25 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	return 0;
 }
 
-/* A UDP GRO read holds several datagrams of meta->gso bytes; each on its own. */
-static void rx_split(struct foud *d, struct foud_tou_sock *s, const struct fou_buf *b,
-		     const struct foud_rxmeta *m)
+/* A datagram's drop is the device's (counted by the drain) and, when known, its peer's. */
+static int rx_datagram(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
-	size_t seg = m->gso ? m->gso : b->len, off;
-	struct foud_tou_peer *p;
-	struct fou_buf one;
-	int ret;
+	struct foud_tou_peer *p = NULL;
+	int ret = rx_one(d, ctx, b, m, &p);
 
-	for (off = 0; off < b->len || off == 0; off += seg) {
-		one = *b;
-		one.off = b->off + off;
-		one.len = b->len - off < seg ? b->len - off : seg;
-		p = NULL;
-		ret = rx_one(d, s, &one, m, &p);
-		if (ret < 0) {
-			d->tou->dev.st.rx_drop[-ret]++;
-			if (p)
-				p->st.rx_drop[-ret]++;
-			foud_log_drop(TOU_DEV, -ret, &m->src);
-		}
-		if (!seg)
-			break;
-	}
+	if (ret < 0 && p)
+		p->st.rx_drop[-ret]++;
+	return ret;
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_tou_sock *s = (struct foud_tou_sock *)((char *)ev -
-							   offsetof(struct foud_tou_sock, ev));
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, ev),
+	};
 
-	while (rounds++ < TOU_ROUNDS && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++)
-			rx_split(d, s, &d->rxb.buf[i], &meta[i]);
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 /* ---- configuration ---------------------------------------------------------- */
