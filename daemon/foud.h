@@ -266,6 +266,13 @@ int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
+/*
+ * Reads the device fd until it is empty or a few batches were read: each
+ * packet (virtio header first, n bytes in d->scratch) to one, whose
+ * -FOU_DROP_* is counted in st. The caller sends what one queued.
+ */
+void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
+		    int (*one)(struct foud *d, void *ctx, size_t n), void *ctx);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 /* A device's MTU and whether it is up (IFF_UP), or -errno. */
 int foud_dev_mtu(const char *name);

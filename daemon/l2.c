@@ -730,26 +730,19 @@ static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	return 0;
 }
 
+static int l2_read_one(struct foud *d, void *ctx, size_t n)
+{
+	return l2_tx_one(d, ctx, d->l2q, n);
+}
+
 static void l2_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = l2_ev_tunnel(ev);
-	struct foud_l2_txq *q = d->l2q;
-	int reads, ret;
-	ssize_t n;
 
-	q->n = 0;
-	for (reads = 0; reads < FOUD_BATCH * 8; reads++) {
-		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
-		if (n < 0)
-			break;
-		if ((size_t)n <= FOU_VNET_HLEN)
-			continue;
-		ret = l2_tx_one(d, t, q, (size_t)n);
-		if (ret)
-			t->st.tx_drop[-ret]++;
-	}
-	if (q->n)
-		l2_flush(d, t, q);
+	d->l2q->n = 0;
+	foud_tun_drain(d, ev->fd, t->name, &t->st, l2_read_one, t);
+	if (d->l2q->n)
+		l2_flush(d, t, d->l2q);
 	foud_stt_flush(d);
 }
 

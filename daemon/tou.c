@@ -42,7 +42,6 @@
 #define TOU_PRIO	1000				/* of the fwmark rule */
 #define TOU_MAX_SEGS	64
 #define TOU_CTL		128
-#define TOU_ROUNDS	8
 /*
  * A NAT moves a peer's port when its mapping expires, after tens of seconds
  * of silence at the least; a port that moves more often than once a second
@@ -466,29 +465,20 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	return 0;
 }
 
+static int tou_read_one(struct foud *d, void *ctx, size_t n)
+{
+	return tx_packet(d, ctx, n);
+}
+
 static void tou_dev_readable(struct foud *d, struct foud_ev *ev)
 {
 	static struct tou_txq q;
-	ssize_t n;
-	int reads, ret;
 
 	q.nmsg = q.niov = 0;
 	q.open = false;
 	q.now = now_ms();
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
-	for (reads = 0; reads < FOUD_BATCH * TOU_ROUNDS; reads++) {
-		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				foud_log(LOG_WARNING, TOU_DEV ": read: %s", strerror(errno));
-			break;
-		}
-		if ((size_t)n <= FOU_VNET_HLEN)
-			continue;
-		ret = tx_packet(d, &q, (size_t)n);
-		if (ret)
-			tx_drop(d, NULL, -ret);
-	}
+	foud_tun_drain(d, ev->fd, TOU_DEV, &d->tou->dev.st, tou_read_one, &q);
 	if (q.nmsg)
 		tx_flush(d, &q);
 }

@@ -15,8 +15,6 @@
 
 #include "foud.h"
 
-#define TUNNEL_ROUNDS 8		/* batches per wake-up before yielding */
-
 static struct foud_tunnel *ev_tunnel(struct foud_ev *ev)
 {
 	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
@@ -216,29 +214,26 @@ static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct txq *q, s
 	return tunnel_encap(d, t, q, b, pp);
 }
 
+struct tunnel_rd {
+	struct foud_tunnel *t;
+	struct txq q;
+};
+
+static int tunnel_read_one(struct foud *d, void *ctx, size_t n)
+{
+	struct tunnel_rd *r = ctx;
+
+	return tunnel_tx_one(d, r->t, &r->q, n);
+}
+
 static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_tunnel *t = ev_tunnel(ev);
-	struct txq q = { .n = 0 };
-	int reads, ret;
-	ssize_t n;
+	struct tunnel_rd r = { .t = ev_tunnel(ev), .q.n = 0 };
 
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
-	for (reads = 0; reads < FOUD_BATCH * TUNNEL_ROUNDS; reads++) {
-		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				foud_log(LOG_WARNING, "%s: read: %s", t->name, strerror(errno));
-			break;
-		}
-		if ((size_t)n <= FOU_VNET_HLEN)
-			continue;
-		ret = tunnel_tx_one(d, t, &q, (size_t)n);
-		if (ret)
-			tunnel_drop(t, -ret, false);
-	}
-	if (q.n)
-		txq_flush(d, t, &q);
+	foud_tun_drain(d, ev->fd, r.t->name, &r.t->st, tunnel_read_one, &r);
+	if (r.q.n)
+		txq_flush(d, r.t, &r.q);
 }
 
 /* ---- receive ------------------------------------------------------------ */
