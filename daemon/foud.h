@@ -45,6 +45,16 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
+#define FOUD_TIMERS	4		/* periodic functions (loop.c) */
+
+/* A function the loop calls every period_ms. */
+struct foud_timer {
+	void (*fn)(struct foud *d, void *arg);	/* NULL: a free slot */
+	void *arg;
+	unsigned int period_ms;
+	uint64_t due;
+};
+
 struct foud_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t rx_drop[FOU_DROP__MAX];
@@ -214,6 +224,7 @@ TAILQ_HEAD(foud_l2ports, foud_l2port);
 struct foud {
 	int epfd;
 	struct foud_ev ctl;		/* the listening control socket */
+	struct foud_timer timers[FOUD_TIMERS];
 	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
 	char sock_path[108];
 	struct foud_tunnels tunnels;
@@ -256,6 +267,10 @@ void foud_loop_del(struct foud *d, struct foud_ev *ev);
 /* Which events of ev the loop waits for (EPOLLIN, EPOLLOUT, or 0: none for now). */
 int foud_loop_set(struct foud *d, struct foud_ev *ev, uint32_t events);
 int foud_loop_run(struct foud *d);
+/* Calls fn(d, arg) every period_ms (no better than a few ms) until foud_timer_del; 0 or -ENOSPC. */
+int foud_timer_add(struct foud *d, unsigned int period_ms, void (*fn)(struct foud *d, void *arg),
+		   void *arg);
+void foud_timer_del(struct foud *d, void (*fn)(struct foud *d, void *arg), void *arg);
 int foud_batch_init(struct foud_batch *b);
 void foud_batch_free(struct foud_batch *b);
 void foud_batch_reset(struct foud_batch *b, size_t headroom);
@@ -343,7 +358,6 @@ void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
 		 char *err, size_t errlen);
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
-void foud_l2_tick(struct foud *d);
 void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 void foud_l2_show(const struct foud_tunnel *t, bool json, struct foud_out *o);
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
@@ -366,7 +380,6 @@ void foud_stt_close(struct foud *d, struct foud_tunnel *t);
 int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
 		  uint8_t *frame, size_t len);
 void foud_stt_flush(struct foud *d);
-void foud_stt_tick(struct foud *d);
 void foud_stt_show_port(struct foud *d, uint32_t flags, struct foud_out *o, const char **sep);
 
 /* tou.c */

@@ -748,6 +748,17 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 
 /* ---- configuration ------------------------------------------------------ */
 
+static void l2_age(struct foud *d, void *arg)
+{
+	struct foud_tunnel *t;
+	uint64_t now = now_ms();
+
+	(void)arg;
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (t->l2)
+			fou_fdb_age(&t->l2->fdb, now);
+}
+
 static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 				      char *err, size_t errlen)
 {
@@ -1001,6 +1012,12 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 		d->l2q = calloc(1, sizeof(*d->l2q));
 		if (!d->l2q)
 			return -ENOMEM;
+		/* Forwarding tables age by the second, whoever owns them; until foud exits. */
+		if (foud_timer_add(d, 1000, l2_age, NULL)) {
+			free(d->l2q);
+			d->l2q = NULL;
+			return -ENOMEM;
+		}
 	}
 	t->l2 = calloc(1, sizeof(*t->l2));
 	if (!t->l2) {
@@ -1085,17 +1102,6 @@ void foud_l2_show_ports(struct foud *d, uint32_t flags, struct foud_out *o, cons
 			}
 		}
 	}
-}
-
-void foud_l2_tick(struct foud *d)
-{
-	struct foud_tunnel *t;
-	uint64_t now = now_ms();
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (t->l2)
-			fou_fdb_age(&t->l2->fdb, now);
-	foud_stt_tick(d);
 }
 
 /* ---- fdb commands ------------------------------------------------------- */

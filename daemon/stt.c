@@ -607,12 +607,22 @@ static void stt_sock_put(struct foud *d, struct foud_stt *s, int family)
 	foud_ours_del(d, FOU_PROTO_TCP, FOU_PORT_STT);
 }
 
+/* Half-reassembled frames time out; no better than a second is needed. */
+static void stt_expire(struct foud *d, void *arg)
+{
+	struct foud_stt *s = arg;
+
+	(void)d;
+	fou_stt_reasm_expire(&s->reasm, now_ms());
+}
+
 static void stt_free(struct foud *d)
 {
 	struct foud_stt *s = d->stt;
 
 	if (s->nft && stt_nft(nft_del))
 		foud_log(LOG_WARNING, "stt: cannot remove the nftables table inet foud_stt");
+	foud_timer_del(d, stt_expire, s);
 	free(s->mem);
 	free(s);
 	d->stt = NULL;
@@ -627,7 +637,8 @@ static int stt_alloc(struct foud *d)
 		return -ENOMEM;
 	s->ev[0].fd = s->ev[1].fd = -1;
 	s->mem = malloc(size);
-	if (!s->mem || fou_stt_reasm_init(&s->reasm, s->mem, size, STT_TIMEOUT_MS)) {
+	if (!s->mem || fou_stt_reasm_init(&s->reasm, s->mem, size, STT_TIMEOUT_MS) ||
+	    foud_timer_add(d, 1000, stt_expire, s)) {
 		free(s->mem);
 		free(s);
 		return -ENOMEM;
@@ -675,12 +686,6 @@ void foud_stt_close(struct foud *d, struct foud_tunnel *t)
 	stt_sock_put(d, s, foud_l2_cfg(t)->local.family);
 	if (!--s->devices)
 		stt_free(d);
-}
-
-void foud_stt_tick(struct foud *d)
-{
-	if (d->stt)
-		fou_stt_reasm_expire(&d->stt->reasm, now_ms());
 }
 
 /* `fou show`: the STT receive path, with the reassembly table's figures. */
