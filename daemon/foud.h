@@ -61,6 +61,15 @@ struct foud_stats {
 	uint64_t tx_drop[FOU_DROP__MAX];
 };
 
+/* A receive socket that UDP GSO may send from, registered by its owner (tx.c). */
+struct foud_txshare {
+	struct foud_txshare *next;
+	int fd;
+	int family;
+	struct fou_addr local;		/* bound to; family 0: the wildcard */
+	uint16_t port;
+};
+
 /* A receive port: `fou add port ...`. */
 struct foud_port {
 	TAILQ_ENTRY(foud_port) entry;
@@ -68,6 +77,7 @@ struct foud_port {
 	struct foud_ev ev;
 	struct foud_stats st;
 	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
+	struct foud_txshare share;	/* its socket, for UDP GSO sends from its port */
 };
 
 #define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
@@ -165,7 +175,7 @@ struct foud_uso_to {
 	socklen_t addrlen;
 	const struct fou_addr *local;	/* source address */
 	int ifindex;			/* a multicast group's device, else 0 */
-	uint8_t tos, ttl;
+	uint8_t tos, ttl;		/* ttl 0: the socket's own */
 };
 
 /* A batch of packet buffers, reused by every path (one thread). */
@@ -234,6 +244,7 @@ struct foud {
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
+	struct foud_txshare *txshared;	/* receive sockets UDP GSO may send from (tx.c) */
 	struct foud_raw raw[6];		/* {v4,v6} x {4,41,47} */
 	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
 	struct foud_batch rxb, txb;
@@ -306,8 +317,6 @@ void foud_local_port_range(uint16_t *min, uint16_t *max);
 /* port.c */
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
-/* The receive socket bound to this family, local address and port, or -1. */
-int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port);
 void foud_port_free_all(struct foud *d);
 
 /* tunnel.c */
@@ -318,12 +327,23 @@ struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
 void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 void foud_tunnel_free_all(struct foud *d);
+
+/* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
 		       struct foud_stats *st);
 /* The FOU_DROP_* a refused send counts under: queue_full, no_route or tx_error. */
 int foud_send_reason(int err);
 /* The raw socket that sends a family's outer packets, opened on first use. */
 int foud_raw_tx(struct foud *d, int family);
+/* Appends one control message of len bytes at *c; returns where its data goes. */
+void *foud_cmsg_put(struct cmsghdr **c, int lvl, int type, size_t len);
+/* A UDP send's source address (and a group's device), TOS, TTL; the GSO segment size if seg. */
+size_t foud_tx_control(uint8_t *buf, const struct foud_uso_to *to, uint16_t seg);
+/* Receive sockets that sends may use (s->fd bound to s->local:s->port), until unshared. */
+void foud_tx_share(struct foud *d, struct foud_txshare *s);
+void foud_tx_unshare(struct foud *d, struct foud_txshare *s);
+/* The registered socket bound to this family, local address and port, or -1. */
+int foud_tx_shared(const struct foud *d, int family, const struct fou_addr *local, uint16_t port);
 
 /* gro.c */
 int foud_gro_init(struct foud *d);

@@ -455,20 +455,13 @@ static socklen_t l2_pktinfo(uint8_t *ctl, const struct foud_l2 *l, bool v6)
 	if (!v6) {
 		struct in_pktinfo pi = { .ipi_ifindex = l->group_ifindex };
 
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		return CMSG_SPACE(sizeof(pi));
+		memcpy(foud_cmsg_put(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
 	} else {
 		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)l->group_ifindex };
 
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		return CMSG_SPACE(sizeof(pi));
+		memcpy(foud_cmsg_put(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
 	}
+	return (socklen_t)((uint8_t *)c - ctl);
 }
 
 /*

@@ -91,13 +91,17 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 		return -ENOMEM;
 	}
 	TAILQ_INSERT_TAIL(&d->ports, p, entry);
+	p->share = (struct foud_txshare){
+		.fd = fd, .family = cfg->family, .local = cfg->local, .port = cfg->port,
+	};
+	foud_tx_share(d, &p->share);
 	foud_bpf_ports_changed(d);
 	return 0;
 }
 
 static void port_free(struct foud *d, struct foud_port *p)
 {
-	foud_uso_forget(d, p->ev.fd);
+	foud_tx_unshare(d, &p->share);
 	TAILQ_REMOVE(&d->ports, p, entry);
 	foud_loop_del(d, &p->ev);
 	close(p->ev.fd);
@@ -118,17 +122,6 @@ int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 	}
 	snprintf(err, errlen, "no fou port %u with these parameters", cfg->port);
 	return -ENOENT;
-}
-
-int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port)
-{
-	const struct foud_port *p;
-
-	TAILQ_FOREACH(p, &d->ports, entry)
-		if (p->cfg.port == port && p->cfg.family == family &&
-		    (!p->cfg.local.family || fou_addr_eq(&p->cfg.local, local)))
-			return p->ev.fd;
-	return -1;
 }
 
 void foud_port_free_all(struct foud *d)

@@ -33,9 +33,6 @@
 #include "foud.h"
 #include "rx.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
 
 #define TOU_DEV		"tou0"
 #define TOU_OVERHEAD	(FOU_UDP_HLEN + FOU_GUE_HLEN)	/* the outer IP header replaces the inner */
@@ -265,40 +262,13 @@ static void tx_flush(struct foud *d, struct tou_txq *q)
 	q->nmsg = q->niov = 0;
 }
 
-static void *tx_cmsg(struct cmsghdr **c, int lvl, int type, size_t len)
-{
-	struct cmsghdr *h = *c;
-
-	h->cmsg_level = lvl;
-	h->cmsg_type = type;
-	h->cmsg_len = CMSG_LEN(len);
-	*c = (struct cmsghdr *)((char *)h + CMSG_SPACE(len));
-	return CMSG_DATA(h);
-}
-
 /* The inner source and TOS become the outer ones; the segment size for GSO. */
 static size_t tx_control(uint8_t *buf, const struct fou_tou_info *in, uint16_t seg,
 			 unsigned int nseg)
 {
-	struct cmsghdr *c = (struct cmsghdr *)buf;
-	int tos = in->tos;
+	const struct foud_uso_to to = { .local = &in->src, .tos = in->tos };
 
-	if (in->src.family == AF_INET) {
-		struct in_pktinfo pi = { 0 };
-
-		memcpy(&pi.ipi_spec_dst, in->src.a, 4);
-		memcpy(tx_cmsg(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(tx_cmsg(&c, IPPROTO_IP, IP_TOS, sizeof(int)), &tos, sizeof(int));
-	} else {
-		struct in6_pktinfo pi = { 0 };
-
-		memcpy(&pi.ipi6_addr, in->src.a, 16);
-		memcpy(tx_cmsg(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(tx_cmsg(&c, IPPROTO_IPV6, IPV6_TCLASS, sizeof(int)), &tos, sizeof(int));
-	}
-	if (nseg > 1)
-		memcpy(tx_cmsg(&c, IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t)), &seg, sizeof(seg));
-	return (size_t)((uint8_t *)c - buf);
+	return foud_tx_control(buf, &to, nseg > 1 ? seg : 0);
 }
 
 static void msg_end(struct tou_txq *q)

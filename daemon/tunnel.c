@@ -39,57 +39,6 @@ struct txq {
 	int n;
 };
 
-int foud_raw_tx(struct foud *d, int family)
-{
-	int *fd = family == AF_INET6 ? &d->raw_tx6 : &d->raw_tx4;
-
-	if (*fd < 0)
-		*fd = foud_raw_tx_open(family);
-	return *fd;
-}
-
-/* The drop reason of a send the kernel refused with err. */
-int foud_send_reason(int err)
-{
-	switch (err) {
-	case EAGAIN:
-	case ENOBUFS:
-		return FOU_DROP_QUEUE_FULL;
-	case ENETUNREACH:	/* no route to the remote (or an unreachable one) */
-	case EHOSTUNREACH:
-		return FOU_DROP_NO_ROUTE;
-	default:
-		return FOU_DROP_TX_ERROR;
-	}
-}
-
-/*
- * Sends n prepared messages on fd, counting each one sent (with its inner
- * length) or refused. Returns true when the kernel said EMSGSIZE.
- */
-bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
-		       struct foud_stats *st)
-{
-	bool too_big = false;
-	int i = 0, sent;
-
-	while (i < n) {
-		sent = fd < 0 ? -1 : sendmmsg(fd, mm + i, (unsigned int)(n - i), MSG_DONTWAIT);
-		if (sent <= 0) {
-			/* The message at i failed: count it and go on with the rest. */
-			st->tx_drop[foud_send_reason(errno)]++;
-			too_big |= errno == EMSGSIZE;
-			i++;
-			continue;
-		}
-		for (; sent > 0; sent--, i++) {
-			st->tx_packets++;
-			st->tx_bytes += inner_len[i];
-		}
-	}
-	return too_big;
-}
-
 static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
 {
 	if (foud_send_counted(foud_raw_tx(d, t->tnl.remote.family), q->mm, q->inner_len, q->n,

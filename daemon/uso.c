@@ -93,7 +93,7 @@ int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 		if (x->fd < 0 || (lru->fd >= 0 && x->used < lru->used))
 			lru = x;
 	}
-	fd = foud_port_socket(d, local->family, local, sport);
+	fd = foud_tx_shared(d, local->family, local, sport);
 	uso_slot_close(lru);
 	lru->owned = fd < 0;
 	if (fd < 0)
@@ -165,44 +165,6 @@ bool foud_uso_usable(struct foud *d, struct foud_tunnel *t)
 	return false;
 }
 
-static void *uso_cmsg(struct cmsghdr **c, int lvl, int type, size_t len)
-{
-	struct cmsghdr *h = *c;
-
-	h->cmsg_level = lvl;
-	h->cmsg_type = type;
-	h->cmsg_len = CMSG_LEN(len);
-	*c = (struct cmsghdr *)((char *)h + CMSG_SPACE(len));
-	return CMSG_DATA(h);
-}
-
-/* Source address (and a group's device), TOS and TTL per send; segment size when asked. */
-static size_t uso_control(uint8_t *buf, const struct foud_uso_to *to, uint16_t seg)
-{
-	struct cmsghdr *c = (struct cmsghdr *)buf;
-	int tos = to->tos, ttl = to->ttl;
-
-	if (to->local->family == AF_INET) {
-		struct in_pktinfo pi = { .ipi_ifindex = to->ifindex };
-
-		memcpy(&pi.ipi_spec_dst, to->local->a, 4);
-		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_TOS, sizeof(int)), &tos, sizeof(int));
-		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_TTL, sizeof(int)), &ttl, sizeof(int));
-	} else {
-		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)to->ifindex };
-
-		memcpy(&pi.ipi6_addr, to->local->a, 16);
-		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_TCLASS, sizeof(int)), &tos, sizeof(int));
-		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int)), &ttl, sizeof(int));
-	}
-	/* cmsg_len must be exactly CMSG_LEN(2): the kernel reads a u16. */
-	if (seg)
-		memcpy(uso_cmsg(&c, IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t)), &seg, sizeof(seg));
-	return (size_t)((uint8_t *)c - buf);
-}
-
 /* The train datagram by datagram, on the same socket and with the same ancillary data. */
 static void uso_send_each(struct foud *d, struct foud_tunnel *t, int fd,
 			  const struct foud_train *tr, const struct foud_uso_to *to,
@@ -213,7 +175,7 @@ static void uso_send_each(struct foud *d, struct foud_tunnel *t, int fd,
 	size_t off = 0;
 	unsigned int i;
 
-	proto->msg_controllen = uso_control(proto->msg_control, to, 0);
+	proto->msg_controllen = foud_tx_control(proto->msg_control, to, 0);
 	for (i = 0; i < tr->nseg; i++) {
 		iov[i].iov_base = d->sendbuf + off;
 		iov[i].iov_len = i + 1 < tr->nseg ? tr->seg : tr->len - off;
@@ -243,7 +205,7 @@ void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct f
 
 	if (!tr->nseg)
 		return;
-	mh.msg_controllen = uso_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
+	mh.msg_controllen = foud_tx_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
 	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
 		t->st.tx_packets += tr->nseg;
 		t->st.tx_bytes += tr->inner_bytes;
