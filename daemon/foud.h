@@ -178,6 +178,13 @@ struct foud_uso_to {
 	uint8_t tos, ttl;		/* ttl 0: the socket's own */
 };
 
+/* Where trains go: to(arg, i, to) sets the i-th of n destinations and its TOS and TTL. */
+struct foud_uso_dests {
+	size_t n;
+	void (*to)(void *arg, size_t i, struct foud_uso_to *to);
+	void *arg;
+};
+
 /* A batch of packet buffers, reused by every path (one thread). */
 struct foud_batch {
 	struct fou_buf buf[FOUD_BATCH];
@@ -357,18 +364,14 @@ void foud_uso_init(struct foud_tunnel *t);
 void foud_uso_close(struct foud_tunnel *t);
 void foud_uso_forget(struct foud *d, int fd);
 void foud_uso_probe(struct foud *d);
-/* False (and counted as a fallback) when super-packets must go segment by segment. */
-bool foud_uso_usable(struct foud *d, struct foud_tunnel *t);
-/* The UDP socket bound to local:sport for t's sends, or -1. */
-int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
-		    uint16_t sport, bool df);
-int foud_uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
-		  struct foud_train *tr);
-/* Sends the train in one sendmsg, or datagram by datagram if the kernel refuses; counts. */
-void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
-		   const struct foud_uso_to *to);
-int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		  const uint8_t *pkt, size_t len);
+/*
+ * Sends g's segments, wrapped as e says, as UDP GSO trains from local:sport,
+ * each train to every destination of ds; drops counted on t. Returns 1,
+ * nothing sent, when UDP GSO cannot be used now: the caller segments.
+ */
+int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
+		  const struct foud_uso_enc *e, const struct fou_addr *local, uint16_t sport,
+		  bool df, const struct foud_uso_dests *ds);
 /* The TUN's gso_max_size that makes a super-packet one train, or 0 if the default does. */
 uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */

@@ -623,6 +623,28 @@ static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_l2_tx
 		l2_queue(d, t, q, frame, len, &dst[i]);
 }
 
+/* UDP GSO: a train to each destination of a frame, with its outer fields. */
+struct l2_uso {
+	const struct foud_l2 *l;
+	const uint8_t *frame;
+	size_t len;
+	const struct fou_addr *dst;
+	struct sockaddr_storage ss;
+};
+
+static void l2_uso_to(void *arg, size_t i, struct foud_uso_to *to)
+{
+	struct l2_uso *x = arg;
+	const struct foud_l2 *l = x->l;
+	const struct fou_addr *dst = &x->dst[i];
+
+	to->addr = &x->ss;
+	to->addrlen = foud_sockaddr(&x->ss, dst, dst->family, l->dport);
+	to->ifindex = l->cfg.group.family && fou_addr_eq(dst, &l->cfg.group) ?
+		      l->group_ifindex : 0;
+	l2_outer(l, x->frame, x->len, dst, &to->tos, &to->ttl);
+}
+
 /*
  * A TCP super-frame through UDP GSO: each segment, the Ethernet header in
  * front, becomes one payload, and the train goes in one send to each
@@ -632,43 +654,21 @@ static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 		     const uint8_t *frame, size_t len)
 {
 	struct foud_l2 *l = t->l2;
-	const struct foud_l2_cfg *c = &l->cfg;
 	struct l2_push_arg pa = { .d = d, .t = t };
-	struct foud_uso_enc e = {
-		.family = c->local.family, .l2hdr = frame, .l2len = FOU_ETH_HLEN,
+	const struct foud_uso_enc e = {
+		.family = l->cfg.local.family, .l2hdr = frame, .l2len = FOU_ETH_HLEN,
 		.hlen = l2_hdr_len(l), .push = l2_push_hdr, .arg = &pa,
 	};
-	struct foud_uso_to to = { .local = &c->local };
-	struct foud_train *tr = &d->train;
-	struct sockaddr_storage ss;
-	const struct fou_addr *dst;
-	size_t i, n;
-	int fd;
+	struct l2_uso x = { .l = l, .frame = frame, .len = len };
+	struct foud_uso_dests ds = { .to = l2_uso_to, .arg = &x };
 
 	/* UDP kinds only: NVGRE and plain GRE-TAP have no UDP socket to send with. */
 	if (!l->udp || g->hlen + g->mss > l2_ip_max(t))
 		return 1;
-	n = l2_dests(l, frame, &dst);
-	if (!n || !foud_uso_usable(d, t))
+	ds.n = l2_dests(l, frame, &x.dst);
+	if (!ds.n)
 		return 1;
-	fd = foud_uso_socket(d, t, &c->local, l2_sport(d, l, frame, len), false);
-	if (fd < 0)
-		return 1;
-	to.addr = &ss;
-	while (foud_uso_fill(d, g, &e, tr) > 0) {
-		for (i = 0; i < n; i++) {
-			to.addrlen = foud_sockaddr(&ss, &dst[i], dst[i].family, l->dport);
-			to.ifindex = c->group.family && fou_addr_eq(&dst[i], &c->group) ?
-				     l->group_ifindex : 0;
-			l2_outer(l, frame, len, &dst[i], &to.tos, &to.ttl);
-			foud_uso_send(d, t, fd, tr, &to);
-		}
-		if (tr->err)
-			break;
-	}
-	if (tr->err)
-		t->st.tx_drop[-tr->err]++;
-	return 0;
+	return foud_uso_xmit(d, t, g, &e, &l->cfg.local, l2_sport(d, l, frame, len), false, &ds);
 }
 
 /*

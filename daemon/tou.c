@@ -33,7 +33,6 @@
 #include "foud.h"
 #include "rx.h"
 
-
 #define TOU_DEV		"tou0"
 #define TOU_OVERHEAD	(FOU_UDP_HLEN + FOU_GUE_HLEN)	/* the outer IP header replaces the inner */
 #define TOU_PRIO	1000				/* of the fwmark rule */

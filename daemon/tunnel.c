@@ -111,6 +111,56 @@ static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct tx
 	return b;
 }
 
+/* UDP GSO for FOU and GUE: the encapsulation after UDP in front of each segment, one destination. */
+struct tunnel_uso {
+	struct foud_tunnel *t;
+	uint8_t tos, ttl;
+};
+
+static int tunnel_uso_push(struct fou_buf *b, void *arg)
+{
+	struct tunnel_uso *x = arg;
+
+	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, &x->tos, &x->ttl);
+}
+
+static void tunnel_uso_to(void *arg, size_t i, struct foud_uso_to *to)
+{
+	const struct tunnel_uso *x = arg;
+
+	(void)i;
+	to->addr = &x->t->udp_dst;
+	to->addrlen = x->t->dst_len;
+	to->tos = x->tos;
+	to->ttl = x->ttl;
+}
+
+/* A TCP super-packet in UDP GSO trains; 1 when that path does not apply. */
+static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+			 const uint8_t *pkt, size_t len)
+{
+	const struct fou_tnl *n = &t->tnl;
+	size_t ohl = n->local.family == AF_INET ? FOU_IPV4_HLEN : FOU_IPV6_HLEN;
+	struct tunnel_uso x = { .t = t };
+	const struct foud_uso_enc e = {
+		.family = n->local.family, .hlen = fou_tnl_payload_hlen(n),
+		.push = tunnel_uso_push, .arg = &x,
+	};
+	const struct foud_uso_dests ds = { .n = 1, .to = tunnel_uso_to, .arg = &x };
+	struct fou_gso g;
+	uint16_t sport = n->encap_sport;
+
+	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
+		return 1;
+	/* Segments that would not fit the path go the slow way, which answers with ICMP. */
+	if (g.hlen + g.mss + e.hlen + FOU_UDP_HLEN + ohl > t->path_mtu)
+		return 1;
+	if (!sport)
+		sport = fou_flow_sport(fou_flow_hash(pkt, len, d->hash_seed), n->port_min,
+				       n->port_max);
+	return foud_uso_xmit(d, t, &g, &e, &n->local, sport, n->pmtudisc, &ds);
+}
+
 /* A TCP super-packet from TSO: cut into segments, each encapsulated. */
 static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
 			 const struct fou_vnet_hdr *vh, const uint8_t *pkt, size_t len)
@@ -122,7 +172,7 @@ static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
 	/* Packets read earlier leave first: order matters to TCP and to GRE seq. */
 	if (q->n)
 		txq_flush(d, t, q);
-	if (foud_uso_xmit(d, t, vh, pkt, len) == 0)
+	if (tunnel_tx_uso(d, t, vh, pkt, len) == 0)
 		return 0;
 	ret = fou_gso_init(&g, vh, pkt, len);
 	if (ret)
