@@ -4,6 +4,7 @@
 #define FOUD_H
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@
 struct foud;
 struct foud_l2;
 struct foud_l2port;
-struct foud_l2_txq;
+struct foud_txq;
 struct foud_stt;
 struct foud_bpf;
 struct foud_bpf_attach;
@@ -247,7 +248,7 @@ struct foud {
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_l2_txq *l2q;
+	struct foud_txq *l2q;		/* L2 devices' send queue (l2.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
@@ -346,6 +347,19 @@ int foud_raw_tx(struct foud *d, int family);
 void *foud_cmsg_put(struct cmsghdr **c, int lvl, int type, size_t len);
 /* A UDP send's source address (and a group's device), TOS, TTL; the GSO segment size if seg. */
 size_t foud_tx_control(uint8_t *buf, const struct foud_uso_to *to, uint16_t seg);
+/* Outer packets for one sendmmsg: the caller sets each one's address (and control). */
+struct foud_txq {
+	struct mmsghdr mm[FOUD_BATCH];
+	struct iovec iov[FOUD_BATCH];
+	struct sockaddr_storage to[FOUD_BATCH];
+	uint8_t ctl[FOUD_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	uint32_t inner_len[FOUD_BATCH];
+	int n;
+};
+/* Queues b's packet (inner_len bytes of it the tunnel's payload); returns its slot. */
+int foud_txq_add(struct foud_txq *q, const struct fou_buf *b, uint32_t inner_len);
+/* Sends and empties q, counted in st; true when the kernel said EMSGSIZE. */
+bool foud_txq_send(struct foud_txq *q, int fd, struct foud_stats *st);
 /* Receive sockets that sends may use (s->fd bound to s->local:s->port), until unshared. */
 void foud_tx_share(struct foud *d, struct foud_txshare *s);
 void foud_tx_unshare(struct foud *d, struct foud_txshare *s);

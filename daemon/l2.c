@@ -431,20 +431,9 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 
 /* ---- transmit ----------------------------------------------------------- */
 
-struct foud_l2_txq {
-	struct mmsghdr mm[FOUD_BATCH];
-	struct iovec iov[FOUD_BATCH];
-	struct sockaddr_storage to[FOUD_BATCH];
-	uint8_t ctl[FOUD_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	uint32_t inner_len[FOUD_BATCH];
-	int n;
-};
-
-static void l2_flush(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q)
+static void l2_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
-	foud_send_counted(foud_raw_tx(d, t->l2->cfg.local.family), q->mm, q->inner_len, q->n,
-			  &t->st);
-	q->n = 0;
+	foud_txq_send(q, foud_raw_tx(d, t->l2->cfg.local.family), &t->st);
 }
 
 /* A multicast destination leaves by the group's device. */
@@ -540,12 +529,12 @@ static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 	return ret;
 }
 
-static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 		     const uint8_t *frame, size_t len, const struct fou_addr *dst)
 {
 	struct fou_buf *b;
-	struct sockaddr_storage *ss;
-	int ret;
+	struct msghdr *mh;
+	int i, ret;
 
 	if (q->n == FOUD_BATCH)
 		l2_flush(d, t, q);
@@ -558,21 +547,14 @@ static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 		t->st.tx_drop[-ret]++;
 		return;
 	}
-	ss = &q->to[q->n];
-	memset(&q->mm[q->n], 0, sizeof(q->mm[q->n]));
-	q->mm[q->n].msg_hdr.msg_namelen = foud_sockaddr(ss, dst, dst->family, 0);
+	i = foud_txq_add(q, b, (uint32_t)len);
+	mh = &q->mm[i].msg_hdr;
+	mh->msg_name = &q->to[i];
+	mh->msg_namelen = foud_sockaddr(&q->to[i], dst, dst->family, 0);
 	if (t->l2->cfg.group.family && fou_addr_eq(dst, &t->l2->cfg.group)) {
-		q->mm[q->n].msg_hdr.msg_control = q->ctl[q->n];
-		q->mm[q->n].msg_hdr.msg_controllen = l2_pktinfo(q->ctl[q->n], t->l2,
-								 dst->family == AF_INET6);
+		mh->msg_control = q->ctl[i];
+		mh->msg_controllen = l2_pktinfo(q->ctl[i], t->l2, dst->family == AF_INET6);
 	}
-	q->iov[q->n].iov_base = fou_buf_data(b);
-	q->iov[q->n].iov_len = b->len;
-	q->mm[q->n].msg_hdr.msg_name = ss;
-	q->mm[q->n].msg_hdr.msg_iov = &q->iov[q->n];
-	q->mm[q->n].msg_hdr.msg_iovlen = 1;
-	q->inner_len[q->n] = (uint32_t)len;
-	q->n++;
 }
 
 /* A frame's destinations: its forwarding entry, else every flood destination. */
@@ -602,7 +584,7 @@ static size_t l2_ip_max(const struct foud_tunnel *t)
 	return t->path_mtu > overhead ? t->path_mtu - overhead : 0;
 }
 
-static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			const uint8_t *frame, size_t len)
 {
 	const struct fou_addr *dst;
@@ -675,7 +657,7 @@ static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
  * A TCP super-frame from the TAP: the IP packet behind the Ethernet header
  * is cut as on a TUN, and each segment gets the header back in front.
  */
-static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 		     struct fou_vnet_hdr *vh, const uint8_t *frame, size_t len)
 {
 	uint8_t *seg = d->sendbuf;
@@ -700,7 +682,7 @@ static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	return ret;
 }
 
-static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q, size_t n)
+static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
 {
 	uint8_t *frame = d->scratch + FOU_VNET_HLEN;
 	size_t len = n - FOU_VNET_HLEN;

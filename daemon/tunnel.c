@@ -32,19 +32,10 @@ static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 
 /* ---- transmit ----------------------------------------------------------- */
 
-struct txq {
-	struct mmsghdr mm[FOUD_BATCH];
-	struct iovec iov[FOUD_BATCH];
-	uint32_t inner_len[FOUD_BATCH];
-	int n;
-};
-
-static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
+static void txq_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
-	if (foud_send_counted(foud_raw_tx(d, t->tnl.remote.family), q->mm, q->inner_len, q->n,
-			      &t->st))
+	if (foud_txq_send(q, foud_raw_tx(d, t->tnl.remote.family), &t->st))
 		t->path_mtu = foud_path_mtu(&t->tnl.remote);
-	q->n = 0;
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 }
 
@@ -68,13 +59,13 @@ static bool tunnel_df(const uint8_t *pkt, size_t len)
 }
 
 /* Encapsulates the inner packet in b and queues it; returns 0 or -FOU_DROP_*. */
-static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
+static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			struct fou_buf *b, const struct fou_remcsum *partial)
 {
 	size_t overhead = fou_tnl_overhead(&t->tnl);
 	uint32_t limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
 	uint32_t inner_len = (uint32_t)b->len;
-	int ret;
+	int i, ret;
 
 	if (b->len > limit) {
 		if (tunnel_df(fou_buf_data(b), b->len))
@@ -86,19 +77,13 @@ static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
 			    fou_flow_hash(fou_buf_data(b), b->len, d->hash_seed), partial);
 	if (ret)
 		return ret;
-	q->iov[q->n].iov_base = fou_buf_data(b);
-	q->iov[q->n].iov_len = b->len;
-	q->inner_len[q->n] = inner_len;
-	memset(&q->mm[q->n], 0, sizeof(q->mm[q->n]));
-	q->mm[q->n].msg_hdr.msg_iov = &q->iov[q->n];
-	q->mm[q->n].msg_hdr.msg_iovlen = 1;
-	q->mm[q->n].msg_hdr.msg_name = &t->dst;
-	q->mm[q->n].msg_hdr.msg_namelen = t->dst_len;
-	q->n++;
+	i = foud_txq_add(q, b, inner_len);
+	q->mm[i].msg_hdr.msg_name = &t->dst;
+	q->mm[i].msg_hdr.msg_namelen = t->dst_len;
 	return 0;
 }
 
-static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct txq *q)
+static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
 	struct fou_buf *b;
 
@@ -162,7 +147,7 @@ static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou
 }
 
 /* A TCP super-packet from TSO: cut into segments, each encapsulated. */
-static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
+static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			 const struct fou_vnet_hdr *vh, const uint8_t *pkt, size_t len)
 {
 	struct fou_gso g;
@@ -188,7 +173,7 @@ static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
 	}
 }
 
-static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct txq *q, size_t n)
+static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
 {
 	struct fou_vnet_hdr vh;
 	const uint8_t *pkt = d->scratch + FOU_VNET_HLEN;
@@ -215,7 +200,7 @@ static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct txq *q, s
 
 struct tunnel_rd {
 	struct foud_tunnel *t;
-	struct txq q;
+	struct foud_txq q;
 };
 
 static int tunnel_read_one(struct foud *d, void *ctx, size_t n)

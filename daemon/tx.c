@@ -68,6 +68,27 @@ bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, in
 	return too_big;
 }
 
+int foud_txq_add(struct foud_txq *q, const struct fou_buf *b, uint32_t inner_len)
+{
+	int i = q->n++;
+
+	memset(&q->mm[i], 0, sizeof(q->mm[i]));
+	q->iov[i].iov_base = fou_buf_data(b);
+	q->iov[i].iov_len = b->len;
+	q->mm[i].msg_hdr.msg_iov = &q->iov[i];
+	q->mm[i].msg_hdr.msg_iovlen = 1;
+	q->inner_len[i] = inner_len;
+	return i;
+}
+
+bool foud_txq_send(struct foud_txq *q, int fd, struct foud_stats *st)
+{
+	bool too_big = foud_send_counted(fd, q->mm, q->inner_len, q->n, st);
+
+	q->n = 0;
+	return too_big;
+}
+
 void *foud_cmsg_put(struct cmsghdr **c, int lvl, int type, size_t len)
 {
 	struct cmsghdr *h = *c;
