@@ -69,11 +69,7 @@ struct foud_stt {
 	struct foud_stats st;		/* segments and frames that reach no device */
 	/* One sendmmsg of segments for one device, in d->txb. */
 	struct foud_tunnel *txt;
-	struct mmsghdr mm[FOUD_BATCH];
-	struct iovec iov[FOUD_BATCH];
-	struct sockaddr_storage to[FOUD_BATCH];
-	uint32_t zero[FOUD_BATCH];
-	int n;
+	struct foud_txq q;		/* segments of txt's frames; inner lengths 0: counted as frames */
 	uint8_t frame[FOU_STT_MAX_FRAME];	/* the STT frame being sent */
 };
 
@@ -366,32 +362,24 @@ void foud_stt_flush(struct foud *d)
 	struct foud_stats st = { 0 };
 	size_t i;
 
-	if (!s || !s->n)
+	if (!s || !s->q.n)
 		return;
 	t = s->txt;
 	/* Frames were counted when queued; failed segments count as drops. */
-	if (foud_send_counted(foud_raw_tx(d, foud_l2_cfg(t)->local.family), s->mm, s->zero, s->n,
-			      &st))
+	if (foud_txq_send(&s->q, foud_raw_tx(d, foud_l2_cfg(t)->local.family), &st))
 		t->path_mtu = foud_path_mtu(&foud_l2_cfg(t)->remote);
 	for (i = 0; i < FOU_DROP__MAX; i++)
 		t->st.tx_drop[i] += st.tx_drop[i];
-	s->n = 0;
 }
 
 static void stt_queue(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		      const struct fou_addr *dst)
 {
-	int i = s->n;
+	int i = foud_txq_add(&s->q, b, 0);
 
-	memset(&s->mm[i], 0, sizeof(s->mm[i]));
-	s->mm[i].msg_hdr.msg_namelen = foud_sockaddr(&s->to[i], dst, dst->family, 0);
-	s->mm[i].msg_hdr.msg_name = &s->to[i];
-	s->iov[i].iov_base = fou_buf_data(b);
-	s->iov[i].iov_len = b->len;
-	s->mm[i].msg_hdr.msg_iov = &s->iov[i];
-	s->mm[i].msg_hdr.msg_iovlen = 1;
-	s->n++;
-	if (s->n == FOUD_BATCH)
+	s->q.mm[i].msg_hdr.msg_name = &s->q.to[i];
+	s->q.mm[i].msg_hdr.msg_namelen = foud_sockaddr(&s->q.to[i], dst, dst->family, 0);
+	if (s->q.n == FOUD_BATCH)
 		foud_stt_flush(d);
 }
 
@@ -419,11 +407,11 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 	ret = fou_stt_tx_init(&tx, &f, s->frame, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN);
 	if (ret)
 		return ret;
-	if (s->n && s->txt != t)
+	if (s->q.n && s->txt != t)
 		foud_stt_flush(d);
 	s->txt = t;
 	for (;;) {
-		b = &d->txb.buf[s->n];
+		b = &d->txb.buf[s->q.n];
 		b->off = FOUD_HEADROOM;
 		ret = fou_stt_tx_next(&tx, b);
 		if (ret <= 0)
@@ -680,7 +668,7 @@ void foud_stt_close(struct foud *d, struct foud_tunnel *t)
 	if (!s)
 		return;
 	if (s->txt == t) {
-		s->n = 0;
+		s->q.n = 0;
 		s->txt = NULL;
 	}
 	stt_sock_put(d, s, foud_l2_cfg(t)->local.family);
