@@ -967,6 +967,20 @@ static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
 	return ret;
 }
 
+/* The first L2 device: the send queue, and forwarding tables age by the second until foud exits. */
+static int l2_first(struct foud *d)
+{
+	d->l2q = calloc(1, sizeof(*d->l2q));
+	if (!d->l2q)
+		return -ENOMEM;
+	if (foud_timer_add(d, 1000, l2_age, NULL)) {
+		free(d->l2q);
+		d->l2q = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
 		 char *err, size_t errlen)
 {
@@ -983,17 +997,8 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 			 L2_STT_MTU_MAX);
 		return -EINVAL;
 	}
-	if (!d->l2q) {
-		d->l2q = calloc(1, sizeof(*d->l2q));
-		if (!d->l2q)
-			return -ENOMEM;
-		/* Forwarding tables age by the second, whoever owns them; until foud exits. */
-		if (foud_timer_add(d, 1000, l2_age, NULL)) {
-			free(d->l2q);
-			d->l2q = NULL;
-			return -ENOMEM;
-		}
-	}
+	if (!d->l2q && l2_first(d))
+		return -ENOMEM;
 	t->l2 = calloc(1, sizeof(*t->l2));
 	if (!t->l2) {
 		snprintf(err, errlen, "out of memory");
