@@ -360,7 +360,10 @@ struct foud_txq {
 int foud_txq_add(struct foud_txq *q, const struct fou_buf *b, uint32_t inner_len);
 /* Sends and empties q, counted in st; true when the kernel said EMSGSIZE. */
 bool foud_txq_send(struct foud_txq *q, int fd, struct foud_stats *st);
-/* Receive sockets that sends may use (s->fd bound to s->local:s->port), until unshared. */
+/*
+ * Receive sockets that sends may use (s->fd bound to s->local:s->port);
+ * the owner unshares one, and has uso.c forget it, before closing it.
+ */
 void foud_tx_share(struct foud *d, struct foud_txshare *s);
 void foud_tx_unshare(struct foud *d, struct foud_txshare *s);
 /* The registered socket bound to this family, local address and port, or -1. */

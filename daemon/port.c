@@ -102,6 +102,7 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 static void port_free(struct foud *d, struct foud_port *p)
 {
 	foud_tx_unshare(d, &p->share);
+	foud_uso_forget(d, p->ev.fd);
 	TAILQ_REMOVE(&d->ports, p, entry);
 	foud_loop_del(d, &p->ev);
 	close(p->ev.fd);

@@ -151,7 +151,6 @@ void foud_tx_unshare(struct foud *d, struct foud_txshare *s)
 			break;
 		}
 	}
-	foud_uso_forget(d, s->fd);
 }
 
 int foud_tx_shared(const struct foud *d, int family, const struct fou_addr *local, uint16_t port)
