@@ -4,6 +4,7 @@
 #define FOUD_H
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@
 struct foud;
 struct foud_l2;
 struct foud_l2port;
-struct foud_l2_txq;
+struct foud_txq;
 struct foud_stt;
 struct foud_bpf;
 struct foud_bpf_attach;
@@ -46,10 +47,29 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
+#define FOUD_TIMERS	4		/* periodic functions (loop.c) */
+
+/* A function the loop calls every period_ms. */
+struct foud_timer {
+	void (*fn)(struct foud *d, void *arg);	/* NULL: a free slot */
+	void *arg;
+	unsigned int period_ms;
+	uint64_t due;
+};
+
 struct foud_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t rx_drop[FOU_DROP__MAX];
 	uint64_t tx_drop[FOU_DROP__MAX];
+};
+
+/* A receive socket that UDP GSO may send from, registered by its owner (tx.c). */
+struct foud_txshare {
+	struct foud_txshare *next;
+	int fd;
+	int family;
+	struct fou_addr local;		/* bound to; family 0: the wildcard */
+	uint16_t port;
 };
 
 /* A receive port: `fou add port ...`. */
@@ -59,6 +79,7 @@ struct foud_port {
 	struct foud_ev ev;
 	struct foud_stats st;
 	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
+	struct foud_txshare share;	/* its socket, for UDP GSO sends from its port */
 };
 
 #define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
@@ -156,7 +177,14 @@ struct foud_uso_to {
 	socklen_t addrlen;
 	const struct fou_addr *local;	/* source address */
 	int ifindex;			/* a multicast group's device, else 0 */
-	uint8_t tos, ttl;
+	uint8_t tos, ttl;		/* ttl 0: the socket's own */
+};
+
+/* Where trains go: to(arg, i, to) sets the i-th of n destinations and its TOS and TTL. */
+struct foud_uso_dests {
+	size_t n;
+	void (*to)(void *arg, size_t i, struct foud_uso_to *to);
+	void *arg;
 };
 
 /* A batch of packet buffers, reused by every path (one thread). */
@@ -215,15 +243,17 @@ TAILQ_HEAD(foud_l2ports, foud_l2port);
 struct foud {
 	int epfd;
 	struct foud_ev ctl;		/* the listening control socket */
+	struct foud_timer timers[FOUD_TIMERS];
 	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_l2_txq *l2q;
+	struct foud_txq *l2q;		/* L2 devices' send queue (l2.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
+	struct foud_txshare *txshared;	/* receive sockets UDP GSO may send from (tx.c) */
 	struct foud_raw raw[6];		/* {v4,v6} x {4,41,47} */
 	struct foud_stats unmatched;	/* raw-path drops that reach no tunnel */
 	struct foud_batch rxb, txb;
@@ -257,6 +287,10 @@ void foud_loop_del(struct foud *d, struct foud_ev *ev);
 /* Which events of ev the loop waits for (EPOLLIN, EPOLLOUT, or 0: none for now). */
 int foud_loop_set(struct foud *d, struct foud_ev *ev, uint32_t events);
 int foud_loop_run(struct foud *d);
+/* Calls fn(d, arg) every period_ms (no better than a few ms) until foud_timer_del; 0 or -ENOSPC. */
+int foud_timer_add(struct foud *d, unsigned int period_ms, void (*fn)(struct foud *d, void *arg),
+		   void *arg);
+void foud_timer_del(struct foud *d, void (*fn)(struct foud *d, void *arg), void *arg);
 int foud_batch_init(struct foud_batch *b);
 void foud_batch_free(struct foud_batch *b);
 void foud_batch_reset(struct foud_batch *b, size_t headroom);
@@ -267,6 +301,13 @@ int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
+/*
+ * Reads the device fd until it is empty or a few batches were read: each
+ * packet (virtio header first, n bytes in d->scratch) to one, whose
+ * -FOU_DROP_* is counted in st. The caller sends what one queued.
+ */
+void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
+		    int (*one)(struct foud *d, void *ctx, size_t n), void *ctx);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 /* A device's MTU and whether it is up (IFF_UP), or -errno. */
 int foud_dev_mtu(const char *name);
@@ -285,8 +326,6 @@ void foud_local_port_range(uint16_t *min, uint16_t *max);
 /* port.c */
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
-/* The receive socket bound to this family, local address and port, or -1. */
-int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port);
 void foud_port_free_all(struct foud *d);
 
 /* tunnel.c */
@@ -297,12 +336,39 @@ struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
 void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		       struct foud_stats *src_stats);
 void foud_tunnel_free_all(struct foud *d);
+
+/* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
 		       struct foud_stats *st);
 /* The FOU_DROP_* a refused send counts under: queue_full, no_route or tx_error. */
 int foud_send_reason(int err);
 /* The raw socket that sends a family's outer packets, opened on first use. */
 int foud_raw_tx(struct foud *d, int family);
+/* Appends one control message of len bytes at *c; returns where its data goes. */
+void *foud_cmsg_put(struct cmsghdr **c, int lvl, int type, size_t len);
+/* A UDP send's source address (and a group's device), TOS, TTL; the GSO segment size if seg. */
+size_t foud_tx_control(uint8_t *buf, const struct foud_uso_to *to, uint16_t seg);
+/* Outer packets for one sendmmsg: the caller sets each one's address (and control). */
+struct foud_txq {
+	struct mmsghdr mm[FOUD_BATCH];
+	struct iovec iov[FOUD_BATCH];
+	struct sockaddr_storage to[FOUD_BATCH];
+	uint8_t ctl[FOUD_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	uint32_t inner_len[FOUD_BATCH];
+	int n;
+};
+/* Queues b's packet (inner_len bytes of it the tunnel's payload); returns its slot. */
+int foud_txq_add(struct foud_txq *q, const struct fou_buf *b, uint32_t inner_len);
+/* Sends and empties q, counted in st; true when the kernel said EMSGSIZE. */
+bool foud_txq_send(struct foud_txq *q, int fd, struct foud_stats *st);
+/*
+ * Receive sockets that sends may use (s->fd bound to s->local:s->port);
+ * the owner unshares one, and has uso.c forget it, before closing it.
+ */
+void foud_tx_share(struct foud *d, struct foud_txshare *s);
+void foud_tx_unshare(struct foud *d, struct foud_txshare *s);
+/* The registered socket bound to this family, local address and port, or -1. */
+int foud_tx_shared(const struct foud *d, int family, const struct fou_addr *local, uint16_t port);
 
 /* gro.c */
 int foud_gro_init(struct foud *d);
@@ -316,18 +382,14 @@ void foud_uso_init(struct foud_tunnel *t);
 void foud_uso_close(struct foud_tunnel *t);
 void foud_uso_forget(struct foud *d, int fd);
 void foud_uso_probe(struct foud *d);
-/* False (and counted as a fallback) when super-packets must go segment by segment. */
-bool foud_uso_usable(struct foud *d, struct foud_tunnel *t);
-/* The UDP socket bound to local:sport for t's sends, or -1. */
-int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
-		    uint16_t sport, bool df);
-int foud_uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
-		  struct foud_train *tr);
-/* Sends the train in one sendmsg, or datagram by datagram if the kernel refuses; counts. */
-void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
-		   const struct foud_uso_to *to);
-int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		  const uint8_t *pkt, size_t len);
+/*
+ * Sends g's segments, wrapped as e says, as UDP GSO trains from local:sport,
+ * each train to every destination of ds; drops counted on t. Returns 1,
+ * nothing sent, when UDP GSO cannot be used now: the caller segments.
+ */
+int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
+		  const struct foud_uso_enc *e, const struct fou_addr *local, uint16_t sport,
+		  bool df, const struct foud_uso_dests *ds);
 /* The TUN's gso_max_size that makes a super-packet one train, or 0 if the default does. */
 uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */
@@ -337,7 +399,6 @@ void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
 		 char *err, size_t errlen);
 void foud_l2_close(struct foud *d, struct foud_tunnel *t);
-void foud_l2_tick(struct foud *d);
 void foud_l2_show_ports(struct foud *d, struct foud_pr *p);
 /* A link show's linkinfo for an L2 device. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p);
@@ -361,7 +422,6 @@ void foud_stt_close(struct foud *d, struct foud_tunnel *t);
 int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
 		  uint8_t *frame, size_t len);
 void foud_stt_flush(struct foud *d);
-void foud_stt_tick(struct foud *d);
 void foud_stt_show_port(struct foud *d, struct foud_pr *p);
 
 /* tou.c */

@@ -333,9 +333,9 @@ bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
 	return l2_peer_ok(t->l2, src);
 }
 
-static int l2_rx_one(struct foud *d, struct foud_l2port *p, struct fou_buf *b,
-		     const struct foud_rxmeta *m)
+static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
+	const struct foud_l2port *p = ctx;
 	struct foud_tunnel *t;
 	uint32_t vni;
 	int ret;
@@ -420,46 +420,19 @@ void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *r
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, ret, rounds = 0;
-	struct fou_buf s;
-	size_t off;
+	const struct foud_rxpt rp = {
+		.name = p->fk->name, .count = &p->st, .drops = &p->st,
+		.sock_drops = &p->sock_drops, .one = l2_rx_one, .ctx = p,
+	};
 
-	/* A UDP GRO read holds several datagrams; each is handled in place (see port.c). */
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (meta[i].sock_drops > p->sock_drops)
-				p->sock_drops = meta[i].sock_drops;
-			for (off = 0; foud_rx_next(&d->rxb.buf[i], &meta[i], &off, &s);) {
-				p->st.rx_packets++;
-				p->st.rx_bytes += s.len;
-				ret = l2_rx_one(d, p, &s, &meta[i]);
-				if (ret < 0) {
-					p->st.rx_drop[-ret]++;
-					foud_log_drop(p->fk->name, -ret, &meta[i].src);
-				}
-			}
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 /* ---- transmit ----------------------------------------------------------- */
 
-struct foud_l2_txq {
-	struct mmsghdr mm[FOUD_BATCH];
-	struct iovec iov[FOUD_BATCH];
-	struct sockaddr_storage to[FOUD_BATCH];
-	uint8_t ctl[FOUD_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	uint32_t inner_len[FOUD_BATCH];
-	int n;
-};
-
-static void l2_flush(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q)
+static void l2_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
-	foud_send_counted(foud_raw_tx(d, t->l2->cfg.local.family), q->mm, q->inner_len, q->n,
-			  &t->st);
-	q->n = 0;
+	foud_txq_send(q, foud_raw_tx(d, t->l2->cfg.local.family), &t->st);
 }
 
 /* A multicast destination leaves by the group's device. */
@@ -470,20 +443,13 @@ static socklen_t l2_pktinfo(uint8_t *ctl, const struct foud_l2 *l, bool v6)
 	if (!v6) {
 		struct in_pktinfo pi = { .ipi_ifindex = l->group_ifindex };
 
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		return CMSG_SPACE(sizeof(pi));
+		memcpy(foud_cmsg_put(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
 	} else {
 		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)l->group_ifindex };
 
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		return CMSG_SPACE(sizeof(pi));
+		memcpy(foud_cmsg_put(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
 	}
+	return (socklen_t)((uint8_t *)c - ctl);
 }
 
 /*
@@ -562,12 +528,12 @@ static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 	return ret;
 }
 
-static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 		     const uint8_t *frame, size_t len, const struct fou_addr *dst)
 {
 	struct fou_buf *b;
-	struct sockaddr_storage *ss;
-	int ret;
+	struct msghdr *mh;
+	int i, ret;
 
 	if (q->n == FOUD_BATCH)
 		l2_flush(d, t, q);
@@ -580,21 +546,14 @@ static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 		t->st.tx_drop[-ret]++;
 		return;
 	}
-	ss = &q->to[q->n];
-	memset(&q->mm[q->n], 0, sizeof(q->mm[q->n]));
-	q->mm[q->n].msg_hdr.msg_namelen = foud_sockaddr(ss, dst, dst->family, 0);
+	i = foud_txq_add(q, b, (uint32_t)len);
+	mh = &q->mm[i].msg_hdr;
+	mh->msg_name = &q->to[i];
+	mh->msg_namelen = foud_sockaddr(&q->to[i], dst, dst->family, 0);
 	if (t->l2->cfg.group.family && fou_addr_eq(dst, &t->l2->cfg.group)) {
-		q->mm[q->n].msg_hdr.msg_control = q->ctl[q->n];
-		q->mm[q->n].msg_hdr.msg_controllen = l2_pktinfo(q->ctl[q->n], t->l2,
-								 dst->family == AF_INET6);
+		mh->msg_control = q->ctl[i];
+		mh->msg_controllen = l2_pktinfo(q->ctl[i], t->l2, dst->family == AF_INET6);
 	}
-	q->iov[q->n].iov_base = fou_buf_data(b);
-	q->iov[q->n].iov_len = b->len;
-	q->mm[q->n].msg_hdr.msg_name = ss;
-	q->mm[q->n].msg_hdr.msg_iov = &q->iov[q->n];
-	q->mm[q->n].msg_hdr.msg_iovlen = 1;
-	q->inner_len[q->n] = (uint32_t)len;
-	q->n++;
 }
 
 /* A frame's destinations: its forwarding entry, else every flood destination. */
@@ -624,7 +583,7 @@ static size_t l2_ip_max(const struct foud_tunnel *t)
 	return t->path_mtu > overhead ? t->path_mtu - overhead : 0;
 }
 
-static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			const uint8_t *frame, size_t len)
 {
 	const struct fou_addr *dst;
@@ -645,6 +604,28 @@ static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_l2_tx
 		l2_queue(d, t, q, frame, len, &dst[i]);
 }
 
+/* UDP GSO: a train to each destination of a frame, with its outer fields. */
+struct l2_uso {
+	const struct foud_l2 *l;
+	const uint8_t *frame;
+	size_t len;
+	const struct fou_addr *dst;
+	struct sockaddr_storage ss;
+};
+
+static void l2_uso_to(void *arg, size_t i, struct foud_uso_to *to)
+{
+	struct l2_uso *x = arg;
+	const struct foud_l2 *l = x->l;
+	const struct fou_addr *dst = &x->dst[i];
+
+	to->addr = &x->ss;
+	to->addrlen = foud_sockaddr(&x->ss, dst, dst->family, l->dport);
+	to->ifindex = l->cfg.group.family && fou_addr_eq(dst, &l->cfg.group) ?
+		      l->group_ifindex : 0;
+	l2_outer(l, x->frame, x->len, dst, &to->tos, &to->ttl);
+}
+
 /*
  * A TCP super-frame through UDP GSO: each segment, the Ethernet header in
  * front, becomes one payload, and the train goes in one send to each
@@ -654,50 +635,28 @@ static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 		     const uint8_t *frame, size_t len)
 {
 	struct foud_l2 *l = t->l2;
-	const struct foud_l2_cfg *c = &l->cfg;
 	struct l2_push_arg pa = { .d = d, .t = t };
-	struct foud_uso_enc e = {
-		.family = c->local.family, .l2hdr = frame, .l2len = FOU_ETH_HLEN,
+	const struct foud_uso_enc e = {
+		.family = l->cfg.local.family, .l2hdr = frame, .l2len = FOU_ETH_HLEN,
 		.hlen = l2_hdr_len(l), .push = l2_push_hdr, .arg = &pa,
 	};
-	struct foud_uso_to to = { .local = &c->local };
-	struct foud_train *tr = &d->train;
-	struct sockaddr_storage ss;
-	const struct fou_addr *dst;
-	size_t i, n;
-	int fd;
+	struct l2_uso x = { .l = l, .frame = frame, .len = len };
+	struct foud_uso_dests ds = { .to = l2_uso_to, .arg = &x };
 
 	/* UDP kinds only: NVGRE and plain GRE-TAP have no UDP socket to send with. */
 	if (!l->udp || g->hlen + g->mss > l2_ip_max(t))
 		return 1;
-	n = l2_dests(l, frame, &dst);
-	if (!n || !foud_uso_usable(d, t))
+	ds.n = l2_dests(l, frame, &x.dst);
+	if (!ds.n)
 		return 1;
-	fd = foud_uso_socket(d, t, &c->local, l2_sport(d, l, frame, len), false);
-	if (fd < 0)
-		return 1;
-	to.addr = &ss;
-	while (foud_uso_fill(d, g, &e, tr) > 0) {
-		for (i = 0; i < n; i++) {
-			to.addrlen = foud_sockaddr(&ss, &dst[i], dst[i].family, l->dport);
-			to.ifindex = c->group.family && fou_addr_eq(&dst[i], &c->group) ?
-				     l->group_ifindex : 0;
-			l2_outer(l, frame, len, &dst[i], &to.tos, &to.ttl);
-			foud_uso_send(d, t, fd, tr, &to);
-		}
-		if (tr->err)
-			break;
-	}
-	if (tr->err)
-		t->st.tx_drop[-tr->err]++;
-	return 0;
+	return foud_uso_xmit(d, t, g, &e, &l->cfg.local, l2_sport(d, l, frame, len), false, &ds);
 }
 
 /*
  * A TCP super-frame from the TAP: the IP packet behind the Ethernet header
  * is cut as on a TUN, and each segment gets the header back in front.
  */
-static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q,
+static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 		     struct fou_vnet_hdr *vh, const uint8_t *frame, size_t len)
 {
 	uint8_t *seg = d->sendbuf;
@@ -722,7 +681,7 @@ static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	return ret;
 }
 
-static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *q, size_t n)
+static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
 {
 	uint8_t *frame = d->scratch + FOU_VNET_HLEN;
 	size_t len = n - FOU_VNET_HLEN;
@@ -745,30 +704,34 @@ static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_l2_txq *
 	return 0;
 }
 
+static int l2_read_one(struct foud *d, void *ctx, size_t n)
+{
+	return l2_tx_one(d, ctx, d->l2q, n);
+}
+
 static void l2_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = l2_ev_tunnel(ev);
-	struct foud_l2_txq *q = d->l2q;
-	int reads, ret;
-	ssize_t n;
 
-	q->n = 0;
-	for (reads = 0; reads < FOUD_BATCH * 8; reads++) {
-		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
-		if (n < 0)
-			break;
-		if ((size_t)n <= FOU_VNET_HLEN)
-			continue;
-		ret = l2_tx_one(d, t, q, (size_t)n);
-		if (ret)
-			t->st.tx_drop[-ret]++;
-	}
-	if (q->n)
-		l2_flush(d, t, q);
+	d->l2q->n = 0;
+	foud_tun_drain(d, ev->fd, t->name, &t->st, l2_read_one, t);
+	if (d->l2q->n)
+		l2_flush(d, t, d->l2q);
 	foud_stt_flush(d);
 }
 
 /* ---- configuration ------------------------------------------------------ */
+
+static void l2_age(struct foud *d, void *arg)
+{
+	struct foud_tunnel *t;
+	uint64_t now = now_ms();
+
+	(void)arg;
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (t->l2)
+			fou_fdb_age(&t->l2->fdb, now);
+}
 
 static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 				      char *err, size_t errlen)
@@ -1004,6 +967,20 @@ static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
 	return ret;
 }
 
+/* The first L2 device: the send queue, and forwarding tables age by the second until foud exits. */
+static int l2_first(struct foud *d)
+{
+	d->l2q = calloc(1, sizeof(*d->l2q));
+	if (!d->l2q)
+		return -ENOMEM;
+	if (foud_timer_add(d, 1000, l2_age, NULL)) {
+		free(d->l2q);
+		d->l2q = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
 		 char *err, size_t errlen)
 {
@@ -1021,11 +998,8 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 			 L2_STT_MTU_MAX);
 		return -EINVAL;
 	}
-	if (!d->l2q) {
-		d->l2q = calloc(1, sizeof(*d->l2q));
-		if (!d->l2q)
-			return -ENOMEM;
-	}
+	if (!d->l2q && l2_first(d))
+		return -ENOMEM;
 	t->l2 = calloc(1, sizeof(*t->l2));
 	if (!t->l2) {
 		snprintf(err, errlen, "out of memory");
@@ -1096,17 +1070,6 @@ void foud_l2_show_ports(struct foud *d, struct foud_pr *p)
 		foud_show_port_stats(p, &lp->st, lp->ev.fd, lp->sock_drops);
 		foud_pr_close_object(p);
 	}
-}
-
-void foud_l2_tick(struct foud *d)
-{
-	struct foud_tunnel *t;
-	uint64_t now = now_ms();
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (t->l2)
-			fou_fdb_age(&t->l2->fdb, now);
-	foud_stt_tick(d);
 }
 
 /* ---- fdb commands ------------------------------------------------------- */

@@ -33,10 +33,62 @@ void foud_loop_del(struct foud *d, struct foud_ev *ev)
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 }
 
+static uint64_t loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int foud_timer_add(struct foud *d, unsigned int period_ms, void (*fn)(struct foud *d, void *arg),
+		   void *arg)
+{
+	struct foud_timer *x;
+
+	for (x = d->timers; x < d->timers + FOUD_TIMERS; x++) {
+		if (x->fn)
+			continue;
+		x->fn = fn;
+		x->arg = arg;
+		x->period_ms = period_ms;
+		x->due = loop_now_ms() + period_ms;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+void foud_timer_del(struct foud *d, void (*fn)(struct foud *d, void *arg), void *arg)
+{
+	struct foud_timer *x;
+
+	for (x = d->timers; x < d->timers + FOUD_TIMERS; x++)
+		if (x->fn == fn && x->arg == arg)
+			x->fn = NULL;
+}
+
+/* Calls the timers that are due; returns how long epoll may wait for the next. */
+static int loop_timers(struct foud *d)
+{
+	uint64_t now = loop_now_ms(), wait = 1000;
+	struct foud_timer *x;
+
+	for (x = d->timers; x < d->timers + FOUD_TIMERS; x++) {
+		if (!x->fn)
+			continue;
+		if (now >= x->due) {
+			x->due = now + x->period_ms;
+			x->fn(d, x->arg);	/* may delete a timer, x included */
+		}
+		if (x->fn && x->due - now < wait)
+			wait = x->due - now;
+	}
+	return (int)wait;
+}
+
 int foud_loop_run(struct foud *d)
 {
 	struct epoll_event evs[32];
-	time_t last = time(NULL);
 	int i, n;
 
 	while (!d->stop) {
@@ -44,12 +96,7 @@ int foud_loop_run(struct foud *d)
 			d->hup = 0;
 			foud_log(LOG_NOTICE, "SIGHUP: reload is not implemented yet, ignored");
 		}
-		/* Once a second: forwarding tables age. */
-		if (time(NULL) != last) {
-			last = time(NULL);
-			foud_l2_tick(d);
-		}
-		n = epoll_wait(d->epfd, evs, 32, 1000);
+		n = epoll_wait(d->epfd, evs, 32, loop_timers(d));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

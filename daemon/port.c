@@ -17,9 +17,9 @@ static bool port_same(const struct foud_port_cfg *a, const struct foud_port_cfg 
 	       a->peer_port == b->peer_port;
 }
 
-static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
-		       const struct foud_rxmeta *m)
+static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
+	struct foud_port *p = ctx;
 	const struct foud_port_cfg *c = &p->cfg;
 	struct fou_rx rx = { .src = m->src, .dst = m->dst, .tos = m->tos };
 	int ret;
@@ -41,48 +41,15 @@ static int port_rx_one(struct foud *d, struct foud_port *p, struct fou_buf *b,
 	return 0;
 }
 
-/*
- * A UDP GRO read holds several datagrams of meta->gso bytes (the last one
- * shorter); each is handled on its own, in place. Writing a virtio header
- * in front of one clobbers the tail of the one before, already done with.
- */
-static void port_rx_split(struct foud *d, struct foud_port *p, const struct fou_buf *b,
-			  const struct foud_rxmeta *m)
-{
-	struct fou_buf s;
-	size_t off = 0;
-	int ret;
-
-	while (foud_rx_next(b, m, &off, &s)) {
-		p->st.rx_packets++;
-		p->st.rx_bytes += s.len;
-		ret = port_rx_one(d, p, &s, m);
-		if (ret < 0) {
-			p->st.rx_drop[-ret]++;
-			foud_log_drop("port", -ret, &m->src);
-		}
-	}
-}
-
 static void port_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_port *p = (struct foud_port *)((char *)ev - offsetof(struct foud_port, ev));
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = "port", .count = &p->st, .drops = &p->st, .sock_drops = &p->sock_drops,
+		.one = port_rx_one, .ctx = p,
+	};
 
-	/*
-	 * A few batches, then let the other descriptors have their turn. A
-	 * short batch found the queue empty: no read just to hear EAGAIN
-	 * (epoll is level-triggered, what came since wakes us again).
-	 */
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (meta[i].sock_drops > p->sock_drops)
-				p->sock_drops = meta[i].sock_drops;
-			port_rx_split(d, p, &d->rxb.buf[i], &meta[i]);
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen)
@@ -124,12 +91,17 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 		return -ENOMEM;
 	}
 	TAILQ_INSERT_TAIL(&d->ports, p, entry);
+	p->share = (struct foud_txshare){
+		.fd = fd, .family = cfg->family, .local = cfg->local, .port = cfg->port,
+	};
+	foud_tx_share(d, &p->share);
 	foud_bpf_ports_changed(d);
 	return 0;
 }
 
 static void port_free(struct foud *d, struct foud_port *p)
 {
+	foud_tx_unshare(d, &p->share);
 	foud_uso_forget(d, p->ev.fd);
 	TAILQ_REMOVE(&d->ports, p, entry);
 	foud_loop_del(d, &p->ev);
@@ -151,17 +123,6 @@ int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 	}
 	snprintf(err, errlen, "no fou port %u with these parameters", cfg->port);
 	return -ENOENT;
-}
-
-int foud_port_socket(struct foud *d, int family, const struct fou_addr *local, uint16_t port)
-{
-	const struct foud_port *p;
-
-	TAILQ_FOREACH(p, &d->ports, entry)
-		if (p->cfg.port == port && p->cfg.family == family &&
-		    (!p->cfg.local.family || fou_addr_eq(&p->cfg.local, local)))
-			return p->ev.fd;
-	return -1;
 }
 
 void foud_port_free_all(struct foud *d)

@@ -37,9 +37,9 @@ int foud_raw_outer_v4(struct fou_buf *b, struct foud_rxmeta *m)
 	return 0;
 }
 
-static int raw_rx_one(struct foud *d, struct foud_raw *r, struct fou_buf *b,
-		      struct foud_rxmeta *m)
+static int raw_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
+	const struct foud_raw *r = ctx;
 	struct fou_rx rx = { .proto = r->proto };
 	int ret;
 
@@ -59,20 +59,11 @@ static int raw_rx_one(struct foud *d, struct foud_raw *r, struct fou_buf *b,
 
 static void raw_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_raw *r = (struct foud_raw *)ev;
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, ret, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = "raw", .drops = &d->unmatched, .one = raw_rx_one, .ctx = (struct foud_raw *)ev,
+	};
 
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			ret = raw_rx_one(d, r, &d->rxb.buf[i], &meta[i]);
-			if (ret < 0) {
-				d->unmatched.rx_drop[-ret]++;
-				foud_log_drop("raw", -ret, &meta[i].src);
-			}
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 int foud_raw_get(struct foud *d, int family, uint8_t proto)

@@ -13,6 +13,8 @@
 #define UDP_GRO 104
 #endif
 
+#define RX_ROUNDS 8		/* batches per wake-up before yielding */
+
 #define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + 3 * CMSG_SPACE(sizeof(int)) + 64)
 
 static void rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
@@ -117,4 +119,46 @@ bool foud_rx_next(const struct fou_buf *b, const struct foud_rxmeta *m, size_t *
 	s->len = b->len - *off < seg ? b->len - *off : seg;
 	*off += seg ? seg : 1;
 	return true;
+}
+
+/* Every datagram of one read (several after UDP GRO), each handled in place. */
+static void rx_split(struct foud *d, const struct foud_rxpt *rp, const struct fou_buf *b,
+		     struct foud_rxmeta *m)
+{
+	struct fou_buf s;
+	size_t off = 0;
+	int ret;
+
+	if (rp->sock_drops && m->sock_drops > *rp->sock_drops)
+		*rp->sock_drops = m->sock_drops;
+	/* Writing a virtio header in front of one clobbers the tail of the one before, done with. */
+	while (foud_rx_next(b, m, &off, &s)) {
+		if (rp->count) {
+			rp->count->rx_packets++;
+			rp->count->rx_bytes += s.len;
+		}
+		ret = rp->one(d, rp->ctx, &s, m);
+		if (ret < 0) {
+			rp->drops->rx_drop[-ret]++;
+			foud_log_drop(rp->name, -ret, &m->src);
+		}
+	}
+}
+
+void foud_rx_drain(struct foud *d, int fd, const struct foud_rxpt *rp)
+{
+	struct foud_rxmeta meta[FOUD_BATCH];
+	int i, n = FOUD_BATCH, rounds = 0;
+
+	/*
+	 * A few batches, then let the other descriptors have their turn. A
+	 * short batch found the queue empty: no read just to hear EAGAIN
+	 * (epoll is level-triggered, what came since wakes us again).
+	 */
+	while (rounds++ < RX_ROUNDS && n == FOUD_BATCH &&
+	       (n = foud_recv_batch(fd, &d->rxb, meta)) > 0) {
+		for (i = 0; i < n; i++)
+			rx_split(d, rp, &d->rxb.buf[i], &meta[i]);
+		foud_gro_flush(d);
+	}
 }

@@ -15,6 +15,20 @@ struct foud_rxmeta {
 };
 
 int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta);
+
+/* A receive point, as foud_rx_drain() serves it. */
+struct foud_rxpt {
+	const char *name;		/* where its drops are logged */
+	struct foud_stats *count;	/* datagrams counted in rx_packets/bytes, or NULL */
+	struct foud_stats *drops;	/* the reasons one() returns counted here */
+	uint64_t *sock_drops;		/* the socket's SO_RXQ_OVFL count, or NULL */
+	/* One datagram (one of a UDP GRO read): 0, or -FOU_DROP_*. */
+	int (*one)(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m);
+	void *ctx;
+};
+
+/* Reads fd in batches, each datagram to rp->one, until a short batch or a few rounds. */
+void foud_rx_drain(struct foud *d, int fd, const struct foud_rxpt *rp);
 /*
  * Walks the datagrams of one read (several of m->gso bytes after UDP GRO,
  * the last shorter): each is set in s as a view into b. *off starts at 0.

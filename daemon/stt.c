@@ -72,11 +72,7 @@ struct foud_stt {
 	struct foud_stats st;		/* segments and frames that reach no device */
 	/* One sendmmsg of segments for one device, in d->txb. */
 	struct foud_tunnel *txt;
-	struct mmsghdr mm[FOUD_BATCH];
-	struct iovec iov[FOUD_BATCH];
-	struct sockaddr_storage to[FOUD_BATCH];
-	uint32_t zero[FOUD_BATCH];
-	int n;
+	struct foud_txq q;		/* segments of txt's frames; inner lengths 0: counted as frames */
 	uint8_t frame[FOU_STT_MAX_FRAME];	/* the STT frame being sent */
 };
 
@@ -339,25 +335,25 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 	return stt_frame_input(d, &fr, &m->src, &m->dst);
 }
 
+static int stt_rx_v4(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
+{
+	return stt_rx_one(d, ctx, b, m, AF_INET);
+}
+
+static int stt_rx_v6(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
+{
+	return stt_rx_one(d, ctx, b, m, AF_INET6);
+}
+
 static void stt_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_stt *s = d->stt;
-	int family = ev == &s->ev[1] ? AF_INET6 : AF_INET;
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, ret, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = "stt", .count = &s->st, .drops = &s->st,
+		.one = ev == &s->ev[1] ? stt_rx_v6 : stt_rx_v4, .ctx = s,
+	};
 
-	while (rounds++ < 8 && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++) {
-			s->st.rx_packets++;
-			s->st.rx_bytes += d->rxb.buf[i].len;
-			ret = stt_rx_one(d, s, &d->rxb.buf[i], &meta[i], family);
-			if (ret < 0) {
-				s->st.rx_drop[-ret]++;
-				foud_log_drop("stt", -ret, &meta[i].src);
-			}
-		}
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 /* ---- transmit ----------------------------------------------------------- */
@@ -369,32 +365,24 @@ void foud_stt_flush(struct foud *d)
 	struct foud_stats st = { 0 };
 	size_t i;
 
-	if (!s || !s->n)
+	if (!s || !s->q.n)
 		return;
 	t = s->txt;
 	/* Frames were counted when queued; failed segments count as drops. */
-	if (foud_send_counted(foud_raw_tx(d, foud_l2_cfg(t)->local.family), s->mm, s->zero, s->n,
-			      &st))
+	if (foud_txq_send(&s->q, foud_raw_tx(d, foud_l2_cfg(t)->local.family), &st))
 		t->path_mtu = foud_path_mtu(&foud_l2_cfg(t)->remote);
 	for (i = 0; i < FOU_DROP__MAX; i++)
 		t->st.tx_drop[i] += st.tx_drop[i];
-	s->n = 0;
 }
 
 static void stt_queue(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		      const struct fou_addr *dst)
 {
-	int i = s->n;
+	int i = foud_txq_add(&s->q, b, 0);
 
-	memset(&s->mm[i], 0, sizeof(s->mm[i]));
-	s->mm[i].msg_hdr.msg_namelen = foud_sockaddr(&s->to[i], dst, dst->family, 0);
-	s->mm[i].msg_hdr.msg_name = &s->to[i];
-	s->iov[i].iov_base = fou_buf_data(b);
-	s->iov[i].iov_len = b->len;
-	s->mm[i].msg_hdr.msg_iov = &s->iov[i];
-	s->mm[i].msg_hdr.msg_iovlen = 1;
-	s->n++;
-	if (s->n == FOUD_BATCH)
+	s->q.mm[i].msg_hdr.msg_name = &s->q.to[i];
+	s->q.mm[i].msg_hdr.msg_namelen = foud_sockaddr(&s->q.to[i], dst, dst->family, 0);
+	if (s->q.n == FOUD_BATCH)
 		foud_stt_flush(d);
 }
 
@@ -422,11 +410,11 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 	ret = fou_stt_tx_init(&tx, &f, s->frame, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN);
 	if (ret)
 		return ret;
-	if (s->n && s->txt != t)
+	if (s->q.n && s->txt != t)
 		foud_stt_flush(d);
 	s->txt = t;
 	for (;;) {
-		b = &d->txb.buf[s->n];
+		b = &d->txb.buf[s->q.n];
 		b->off = FOUD_HEADROOM;
 		ret = fou_stt_tx_next(&tx, b);
 		if (ret <= 0)
@@ -610,12 +598,22 @@ static void stt_sock_put(struct foud *d, struct foud_stt *s, int family)
 	foud_ours_del(d, FOU_PROTO_TCP, FOU_PORT_STT);
 }
 
+/* Half-reassembled frames time out; no better than a second is needed. */
+static void stt_expire(struct foud *d, void *arg)
+{
+	struct foud_stt *s = arg;
+
+	(void)d;
+	fou_stt_reasm_expire(&s->reasm, now_ms());
+}
+
 static void stt_free(struct foud *d)
 {
 	struct foud_stt *s = d->stt;
 
 	if (s->nft && stt_nft(nft_del))
 		foud_log(LOG_WARNING, "stt: cannot remove the nftables table inet foud_stt");
+	foud_timer_del(d, stt_expire, s);
 	free(s->mem);
 	free(s);
 	d->stt = NULL;
@@ -630,7 +628,8 @@ static int stt_alloc(struct foud *d)
 		return -ENOMEM;
 	s->ev[0].fd = s->ev[1].fd = -1;
 	s->mem = malloc(size);
-	if (!s->mem || fou_stt_reasm_init(&s->reasm, s->mem, size, STT_TIMEOUT_MS)) {
+	if (!s->mem || fou_stt_reasm_init(&s->reasm, s->mem, size, STT_TIMEOUT_MS) ||
+	    foud_timer_add(d, 1000, stt_expire, s)) {
 		free(s->mem);
 		free(s);
 		return -ENOMEM;
@@ -672,18 +671,12 @@ void foud_stt_close(struct foud *d, struct foud_tunnel *t)
 	if (!s)
 		return;
 	if (s->txt == t) {
-		s->n = 0;
+		s->q.n = 0;
 		s->txt = NULL;
 	}
 	stt_sock_put(d, s, foud_l2_cfg(t)->local.family);
 	if (!--s->devices)
 		stt_free(d);
-}
-
-void foud_stt_tick(struct foud *d)
-{
-	if (d->stt)
-		fou_stt_reasm_expire(&d->stt->reasm, now_ms());
 }
 
 /* `fou show`: the STT receive path, with the reassembly table's figures. */

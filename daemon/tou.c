@@ -33,16 +33,11 @@
 #include "foud.h"
 #include "rx.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-
 #define TOU_DEV		"tou0"
 #define TOU_OVERHEAD	(FOU_UDP_HLEN + FOU_GUE_HLEN)	/* the outer IP header replaces the inner */
 #define TOU_PRIO	1000				/* of the fwmark rule */
 #define TOU_MAX_SEGS	64
 #define TOU_CTL		128
-#define TOU_ROUNDS	8
 /*
  * A NAT moves a peer's port when its mapping expires, after tens of seconds
  * of silence at the least; a port that moves more often than once a second
@@ -266,40 +261,13 @@ static void tx_flush(struct foud *d, struct tou_txq *q)
 	q->nmsg = q->niov = 0;
 }
 
-static void *tx_cmsg(struct cmsghdr **c, int lvl, int type, size_t len)
-{
-	struct cmsghdr *h = *c;
-
-	h->cmsg_level = lvl;
-	h->cmsg_type = type;
-	h->cmsg_len = CMSG_LEN(len);
-	*c = (struct cmsghdr *)((char *)h + CMSG_SPACE(len));
-	return CMSG_DATA(h);
-}
-
 /* The inner source and TOS become the outer ones; the segment size for GSO. */
 static size_t tx_control(uint8_t *buf, const struct fou_tou_info *in, uint16_t seg,
 			 unsigned int nseg)
 {
-	struct cmsghdr *c = (struct cmsghdr *)buf;
-	int tos = in->tos;
+	const struct foud_uso_to to = { .local = &in->src, .tos = in->tos };
 
-	if (in->src.family == AF_INET) {
-		struct in_pktinfo pi = { 0 };
-
-		memcpy(&pi.ipi_spec_dst, in->src.a, 4);
-		memcpy(tx_cmsg(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(tx_cmsg(&c, IPPROTO_IP, IP_TOS, sizeof(int)), &tos, sizeof(int));
-	} else {
-		struct in6_pktinfo pi = { 0 };
-
-		memcpy(&pi.ipi6_addr, in->src.a, 16);
-		memcpy(tx_cmsg(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(tx_cmsg(&c, IPPROTO_IPV6, IPV6_TCLASS, sizeof(int)), &tos, sizeof(int));
-	}
-	if (nseg > 1)
-		memcpy(tx_cmsg(&c, IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t)), &seg, sizeof(seg));
-	return (size_t)((uint8_t *)c - buf);
+	return foud_tx_control(buf, &to, nseg > 1 ? seg : 0);
 }
 
 static void msg_end(struct tou_txq *q)
@@ -466,29 +434,20 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	return 0;
 }
 
+static int tou_read_one(struct foud *d, void *ctx, size_t n)
+{
+	return tx_packet(d, ctx, n);
+}
+
 static void tou_dev_readable(struct foud *d, struct foud_ev *ev)
 {
 	static struct tou_txq q;
-	ssize_t n;
-	int reads, ret;
 
 	q.nmsg = q.niov = 0;
 	q.open = false;
 	q.now = now_ms();
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
-	for (reads = 0; reads < FOUD_BATCH * TOU_ROUNDS; reads++) {
-		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				foud_log(LOG_WARNING, TOU_DEV ": read: %s", strerror(errno));
-			break;
-		}
-		if ((size_t)n <= FOU_VNET_HLEN)
-			continue;
-		ret = tx_packet(d, &q, (size_t)n);
-		if (ret)
-			tx_drop(d, NULL, -ret);
-	}
+	foud_tun_drain(d, ev->fd, TOU_DEV, &d->tou->dev.st, tou_read_one, &q);
 	if (q.nmsg)
 		tx_flush(d, &q);
 }
@@ -563,44 +522,25 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	return 0;
 }
 
-/* A UDP GRO read holds several datagrams of meta->gso bytes; each on its own. */
-static void rx_split(struct foud *d, struct foud_tou_sock *s, const struct fou_buf *b,
-		     const struct foud_rxmeta *m)
+/* A datagram's drop is the device's (counted by the drain) and, when known, its peer's. */
+static int rx_datagram(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
-	size_t seg = m->gso ? m->gso : b->len, off;
-	struct foud_tou_peer *p;
-	struct fou_buf one;
-	int ret;
+	struct foud_tou_peer *p = NULL;
+	int ret = rx_one(d, ctx, b, m, &p);
 
-	for (off = 0; off < b->len || off == 0; off += seg) {
-		one = *b;
-		one.off = b->off + off;
-		one.len = b->len - off < seg ? b->len - off : seg;
-		p = NULL;
-		ret = rx_one(d, s, &one, m, &p);
-		if (ret < 0) {
-			d->tou->dev.st.rx_drop[-ret]++;
-			if (p)
-				p->st.rx_drop[-ret]++;
-			foud_log_drop(TOU_DEV, -ret, &m->src);
-		}
-		if (!seg)
-			break;
-	}
+	if (ret < 0 && p)
+		p->st.rx_drop[-ret]++;
+	return ret;
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_tou_sock *s = (struct foud_tou_sock *)((char *)ev -
-							   offsetof(struct foud_tou_sock, ev));
-	struct foud_rxmeta meta[FOUD_BATCH];
-	int i, n = FOUD_BATCH, rounds = 0;
+	const struct foud_rxpt rp = {
+		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, ev),
+	};
 
-	while (rounds++ < TOU_ROUNDS && n == FOUD_BATCH && (n = foud_recv_batch(ev->fd, &d->rxb, meta)) > 0) {
-		for (i = 0; i < n; i++)
-			rx_split(d, s, &d->rxb.buf[i], &meta[i]);
-		foud_gro_flush(d);
-	}
+	foud_rx_drain(d, ev->fd, &rp);
 }
 
 /* ---- configuration ---------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include "foud.h"
 
 #define TXQUEUELEN 1000
+#define TUN_ROUNDS 8		/* batches of reads per wake-up before yielding */
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
 {
@@ -150,6 +151,27 @@ int foud_tun_write(int fd, struct fou_buf *b)
 }
 
 /* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */
+void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
+		    int (*one)(struct foud *d, void *ctx, size_t n), void *ctx)
+{
+	int reads, ret;
+	ssize_t n;
+
+	for (reads = 0; reads < FOUD_BATCH * TUN_ROUNDS; reads++) {
+		n = read(fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				foud_log(LOG_WARNING, "%s: read: %s", name, strerror(errno));
+			break;
+		}
+		if ((size_t)n <= FOU_VNET_HLEN)
+			continue;
+		ret = one(d, ctx, (size_t)n);
+		if (ret)
+			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;
+	}
+}
+
 uint32_t foud_path_mtu(const struct fou_addr *remote)
 {
 	struct sockaddr_storage ss;

@@ -15,8 +15,6 @@
 
 #include "foud.h"
 
-#define TUNNEL_ROUNDS 8		/* batches per wake-up before yielding */
-
 static struct foud_tunnel *ev_tunnel(struct foud_ev *ev)
 {
 	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
@@ -34,70 +32,10 @@ static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 
 /* ---- transmit ----------------------------------------------------------- */
 
-struct txq {
-	struct mmsghdr mm[FOUD_BATCH];
-	struct iovec iov[FOUD_BATCH];
-	uint32_t inner_len[FOUD_BATCH];
-	int n;
-};
-
-int foud_raw_tx(struct foud *d, int family)
+static void txq_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
-	int *fd = family == AF_INET6 ? &d->raw_tx6 : &d->raw_tx4;
-
-	if (*fd < 0)
-		*fd = foud_raw_tx_open(family);
-	return *fd;
-}
-
-/* The drop reason of a send the kernel refused with err. */
-int foud_send_reason(int err)
-{
-	switch (err) {
-	case EAGAIN:
-	case ENOBUFS:
-		return FOU_DROP_QUEUE_FULL;
-	case ENETUNREACH:	/* no route to the remote (or an unreachable one) */
-	case EHOSTUNREACH:
-		return FOU_DROP_NO_ROUTE;
-	default:
-		return FOU_DROP_TX_ERROR;
-	}
-}
-
-/*
- * Sends n prepared messages on fd, counting each one sent (with its inner
- * length) or refused. Returns true when the kernel said EMSGSIZE.
- */
-bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
-		       struct foud_stats *st)
-{
-	bool too_big = false;
-	int i = 0, sent;
-
-	while (i < n) {
-		sent = fd < 0 ? -1 : sendmmsg(fd, mm + i, (unsigned int)(n - i), MSG_DONTWAIT);
-		if (sent <= 0) {
-			/* The message at i failed: count it and go on with the rest. */
-			st->tx_drop[foud_send_reason(errno)]++;
-			too_big |= errno == EMSGSIZE;
-			i++;
-			continue;
-		}
-		for (; sent > 0; sent--, i++) {
-			st->tx_packets++;
-			st->tx_bytes += inner_len[i];
-		}
-	}
-	return too_big;
-}
-
-static void txq_flush(struct foud *d, struct foud_tunnel *t, struct txq *q)
-{
-	if (foud_send_counted(foud_raw_tx(d, t->tnl.remote.family), q->mm, q->inner_len, q->n,
-			      &t->st))
+	if (foud_txq_send(q, foud_raw_tx(d, t->tnl.remote.family), &t->st))
 		t->path_mtu = foud_path_mtu(&t->tnl.remote);
-	q->n = 0;
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 }
 
@@ -121,13 +59,13 @@ static bool tunnel_df(const uint8_t *pkt, size_t len)
 }
 
 /* Encapsulates the inner packet in b and queues it; returns 0 or -FOU_DROP_*. */
-static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
+static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			struct fou_buf *b, const struct fou_remcsum *partial)
 {
 	size_t overhead = fou_tnl_overhead(&t->tnl);
 	uint32_t limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
 	uint32_t inner_len = (uint32_t)b->len;
-	int ret;
+	int i, ret;
 
 	if (b->len > limit) {
 		if (tunnel_df(fou_buf_data(b), b->len))
@@ -139,19 +77,13 @@ static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct txq *q,
 			    fou_flow_hash(fou_buf_data(b), b->len, d->hash_seed), partial);
 	if (ret)
 		return ret;
-	q->iov[q->n].iov_base = fou_buf_data(b);
-	q->iov[q->n].iov_len = b->len;
-	q->inner_len[q->n] = inner_len;
-	memset(&q->mm[q->n], 0, sizeof(q->mm[q->n]));
-	q->mm[q->n].msg_hdr.msg_iov = &q->iov[q->n];
-	q->mm[q->n].msg_hdr.msg_iovlen = 1;
-	q->mm[q->n].msg_hdr.msg_name = &t->dst;
-	q->mm[q->n].msg_hdr.msg_namelen = t->dst_len;
-	q->n++;
+	i = foud_txq_add(q, b, inner_len);
+	q->mm[i].msg_hdr.msg_name = &t->dst;
+	q->mm[i].msg_hdr.msg_namelen = t->dst_len;
 	return 0;
 }
 
-static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct txq *q)
+static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
 	struct fou_buf *b;
 
@@ -164,8 +96,58 @@ static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct tx
 	return b;
 }
 
+/* UDP GSO for FOU and GUE: the encapsulation after UDP in front of each segment, one destination. */
+struct tunnel_uso {
+	struct foud_tunnel *t;
+	uint8_t tos, ttl;
+};
+
+static int tunnel_uso_push(struct fou_buf *b, void *arg)
+{
+	struct tunnel_uso *x = arg;
+
+	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, &x->tos, &x->ttl);
+}
+
+static void tunnel_uso_to(void *arg, size_t i, struct foud_uso_to *to)
+{
+	const struct tunnel_uso *x = arg;
+
+	(void)i;
+	to->addr = &x->t->udp_dst;
+	to->addrlen = x->t->dst_len;
+	to->tos = x->tos;
+	to->ttl = x->ttl;
+}
+
+/* A TCP super-packet in UDP GSO trains; 1 when that path does not apply. */
+static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+			 const uint8_t *pkt, size_t len)
+{
+	const struct fou_tnl *n = &t->tnl;
+	size_t ohl = n->local.family == AF_INET ? FOU_IPV4_HLEN : FOU_IPV6_HLEN;
+	struct tunnel_uso x = { .t = t };
+	const struct foud_uso_enc e = {
+		.family = n->local.family, .hlen = fou_tnl_payload_hlen(n),
+		.push = tunnel_uso_push, .arg = &x,
+	};
+	const struct foud_uso_dests ds = { .n = 1, .to = tunnel_uso_to, .arg = &x };
+	struct fou_gso g;
+	uint16_t sport = n->encap_sport;
+
+	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
+		return 1;
+	/* Segments that would not fit the path go the slow way, which answers with ICMP. */
+	if (g.hlen + g.mss + e.hlen + FOU_UDP_HLEN + ohl > t->path_mtu)
+		return 1;
+	if (!sport)
+		sport = fou_flow_sport(fou_flow_hash(pkt, len, d->hash_seed), n->port_min,
+				       n->port_max);
+	return foud_uso_xmit(d, t, &g, &e, &n->local, sport, n->pmtudisc, &ds);
+}
+
 /* A TCP super-packet from TSO: cut into segments, each encapsulated. */
-static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
+static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			 const struct fou_vnet_hdr *vh, const uint8_t *pkt, size_t len)
 {
 	struct fou_gso g;
@@ -175,7 +157,7 @@ static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
 	/* Packets read earlier leave first: order matters to TCP and to GRE seq. */
 	if (q->n)
 		txq_flush(d, t, q);
-	if (foud_uso_xmit(d, t, vh, pkt, len) == 0)
+	if (tunnel_tx_uso(d, t, vh, pkt, len) == 0)
 		return 0;
 	ret = fou_gso_init(&g, vh, pkt, len);
 	if (ret)
@@ -191,7 +173,7 @@ static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct txq *q,
 	}
 }
 
-static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct txq *q, size_t n)
+static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
 {
 	struct fou_vnet_hdr vh;
 	const uint8_t *pkt = d->scratch + FOU_VNET_HLEN;
@@ -216,29 +198,26 @@ static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct txq *q, s
 	return tunnel_encap(d, t, q, b, pp);
 }
 
+struct tunnel_rd {
+	struct foud_tunnel *t;
+	struct foud_txq q;
+};
+
+static int tunnel_read_one(struct foud *d, void *ctx, size_t n)
+{
+	struct tunnel_rd *r = ctx;
+
+	return tunnel_tx_one(d, r->t, &r->q, n);
+}
+
 static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_tunnel *t = ev_tunnel(ev);
-	struct txq q = { .n = 0 };
-	int reads, ret;
-	ssize_t n;
+	struct tunnel_rd r = { .t = ev_tunnel(ev), .q.n = 0 };
 
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
-	for (reads = 0; reads < FOUD_BATCH * TUNNEL_ROUNDS; reads++) {
-		n = read(ev->fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				foud_log(LOG_WARNING, "%s: read: %s", t->name, strerror(errno));
-			break;
-		}
-		if ((size_t)n <= FOU_VNET_HLEN)
-			continue;
-		ret = tunnel_tx_one(d, t, &q, (size_t)n);
-		if (ret)
-			tunnel_drop(t, -ret, false);
-	}
-	if (q.n)
-		txq_flush(d, t, &q);
+	foud_tun_drain(d, ev->fd, r.t->name, &r.t->st, tunnel_read_one, &r);
+	if (r.q.n)
+		txq_flush(d, r.t, &r.q);
 }
 
 /* ---- receive ------------------------------------------------------------ */

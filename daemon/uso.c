@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Transmit of a TCP super-packet as one UDP GSO send: every segment becomes
+ * Transmit of a TCP super-packet as UDP GSO sends: every segment becomes
  * a complete UDP payload (encapsulation, [Ethernet,] inner IP and TCP,
  * data), laid end to end in a train, and the kernel cuts them apart with
  * UDP_SEGMENT, adding outer IP and UDP headers with checksums. One system
  * call instead of ~45. The L3 tunnels (FOU/GUE) and the L2 overlays (VXLAN)
- * share it: they differ only in the header pushed in front of each segment.
+ * share it: they differ only in the header pushed in front of each segment
+ * (struct foud_uso_enc) and in where each train goes (struct foud_uso_dests).
  *
  * A raw socket cannot do this, so each flow's source port gets a UDP socket
  * bound to it: the receive port's own socket when it is that port, else one
@@ -79,8 +80,9 @@ static void uso_slot_close(struct foud_txsock *x)
 	x->fd = -1;
 }
 
-int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
-		    uint16_t sport, bool df)
+/* The UDP socket bound to local:sport for t's sends, or -1. */
+static int uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
+		      uint16_t sport, bool df)
 {
 	struct foud_txsock *x, *lru = &t->txs[0];
 	int fd;
@@ -93,7 +95,7 @@ int foud_uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 		if (x->fd < 0 || (lru->fd >= 0 && x->used < lru->used))
 			lru = x;
 	}
-	fd = foud_port_socket(d, local->family, local, sport);
+	fd = foud_tx_shared(d, local->family, local, sport);
 	uso_slot_close(lru);
 	lru->owned = fd < 0;
 	if (fd < 0)
@@ -151,7 +153,8 @@ void foud_uso_probe(struct foud *d)
 		close(s);
 }
 
-bool foud_uso_usable(struct foud *d, struct foud_tunnel *t)
+/* False (and counted as a fallback) when super-packets must go segment by segment. */
+static bool uso_usable(struct foud *d, struct foud_tunnel *t)
 {
 	if (d->udp_gso && !t->gso_off)
 		return true;
@@ -165,44 +168,6 @@ bool foud_uso_usable(struct foud *d, struct foud_tunnel *t)
 	return false;
 }
 
-static void *uso_cmsg(struct cmsghdr **c, int lvl, int type, size_t len)
-{
-	struct cmsghdr *h = *c;
-
-	h->cmsg_level = lvl;
-	h->cmsg_type = type;
-	h->cmsg_len = CMSG_LEN(len);
-	*c = (struct cmsghdr *)((char *)h + CMSG_SPACE(len));
-	return CMSG_DATA(h);
-}
-
-/* Source address (and a group's device), TOS and TTL per send; segment size when asked. */
-static size_t uso_control(uint8_t *buf, const struct foud_uso_to *to, uint16_t seg)
-{
-	struct cmsghdr *c = (struct cmsghdr *)buf;
-	int tos = to->tos, ttl = to->ttl;
-
-	if (to->local->family == AF_INET) {
-		struct in_pktinfo pi = { .ipi_ifindex = to->ifindex };
-
-		memcpy(&pi.ipi_spec_dst, to->local->a, 4);
-		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_TOS, sizeof(int)), &tos, sizeof(int));
-		memcpy(uso_cmsg(&c, IPPROTO_IP, IP_TTL, sizeof(int)), &ttl, sizeof(int));
-	} else {
-		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)to->ifindex };
-
-		memcpy(&pi.ipi6_addr, to->local->a, 16);
-		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi)), &pi, sizeof(pi));
-		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_TCLASS, sizeof(int)), &tos, sizeof(int));
-		memcpy(uso_cmsg(&c, IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int)), &ttl, sizeof(int));
-	}
-	/* cmsg_len must be exactly CMSG_LEN(2): the kernel reads a u16. */
-	if (seg)
-		memcpy(uso_cmsg(&c, IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t)), &seg, sizeof(seg));
-	return (size_t)((uint8_t *)c - buf);
-}
-
 /* The train datagram by datagram, on the same socket and with the same ancillary data. */
 static void uso_send_each(struct foud *d, struct foud_tunnel *t, int fd,
 			  const struct foud_train *tr, const struct foud_uso_to *to,
@@ -213,7 +178,7 @@ static void uso_send_each(struct foud *d, struct foud_tunnel *t, int fd,
 	size_t off = 0;
 	unsigned int i;
 
-	proto->msg_controllen = uso_control(proto->msg_control, to, 0);
+	proto->msg_controllen = foud_tx_control(proto->msg_control, to, 0);
 	for (i = 0; i < tr->nseg; i++) {
 		iov[i].iov_base = d->sendbuf + off;
 		iov[i].iov_len = i + 1 < tr->nseg ? tr->seg : tr->len - off;
@@ -230,8 +195,9 @@ static bool uso_refused(int err)
 	return err == EIO || err == EINVAL || err == ENOPROTOOPT || err == EOPNOTSUPP;
 }
 
-void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
-		   const struct foud_uso_to *to)
+/* Sends the train in one sendmsg, or datagram by datagram if the kernel refuses; counts. */
+static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
+		     const struct foud_uso_to *to)
 {
 	uint8_t ctl[256] __attribute__((aligned(8)));
 	struct iovec iov = { .iov_base = d->sendbuf, .iov_len = tr->len };
@@ -243,7 +209,7 @@ void foud_uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct f
 
 	if (!tr->nseg)
 		return;
-	mh.msg_controllen = uso_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
+	mh.msg_controllen = foud_tx_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
 	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
 		t->st.tx_packets += tr->nseg;
 		t->st.tx_bytes += tr->inner_bytes;
@@ -299,8 +265,8 @@ static int uso_next(struct foud *d, struct fou_gso *g, const struct foud_uso_enc
  * Returns the number of segments, 0 when g is done. A segment that cannot
  * be made ends the train, with tr->err set (-FOU_DROP_*).
  */
-int foud_uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
-		  struct foud_train *tr)
+static int uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *e,
+		    struct foud_train *tr)
 {
 	size_t max = e->family == AF_INET ? USO_MAX_V4 : USO_MAX_V6;
 	int ret;
@@ -315,58 +281,28 @@ int foud_uso_fill(struct foud *d, struct fou_gso *g, const struct foud_uso_enc *
 	}
 }
 
-/* ---- L3 tunnels --------------------------------------------------------- */
-
-struct uso_l3 {
-	struct foud_tunnel *t;
-	uint8_t tos, ttl;
-};
-
-static int uso_push_l3(struct fou_buf *b, void *arg)
+int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
+		  const struct foud_uso_enc *e, const struct fou_addr *local, uint16_t sport,
+		  bool df, const struct foud_uso_dests *ds)
 {
-	struct uso_l3 *x = arg;
-
-	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, &x->tos, &x->ttl);
-}
-
-/*
- * Sends a TCP super-packet through UDP GSO. Returns 0 when done (drops
- * counted), or 1 when this path does not apply and the caller must send
- * segment by segment.
- */
-int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		  const uint8_t *pkt, size_t len)
-{
-	const struct fou_tnl *n = &t->tnl;
-	size_t ohl = n->local.family == AF_INET ? FOU_IPV4_HLEN : FOU_IPV6_HLEN;
-	struct uso_l3 x = { .t = t };
-	struct foud_uso_enc e = {
-		.family = n->local.family, .hlen = fou_tnl_payload_hlen(n),
-		.push = uso_push_l3, .arg = &x,
-	};
-	struct foud_uso_to to = { .addr = &t->udp_dst, .addrlen = t->dst_len, .local = &n->local };
 	struct foud_train *tr = &d->train;
-	struct fou_gso g;
-	uint16_t sport = n->encap_sport;
+	struct foud_uso_to to;
+	size_t i;
 	int fd;
 
-	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
+	if (!uso_usable(d, t))
 		return 1;
-	/* Segments that would not fit the path go the slow way, which answers with ICMP. */
-	if (g.hlen + g.mss + e.hlen + FOU_UDP_HLEN + ohl > t->path_mtu)
-		return 1;
-	if (!foud_uso_usable(d, t))
-		return 1;
-	if (!sport)
-		sport = fou_flow_sport(fou_flow_hash(pkt, len, d->hash_seed), n->port_min,
-				       n->port_max);
-	fd = foud_uso_socket(d, t, &n->local, sport, n->pmtudisc);
+	fd = uso_socket(d, t, local, sport, df);
 	if (fd < 0)
 		return 1;
-	while (foud_uso_fill(d, &g, &e, tr) > 0) {
-		to.tos = x.tos;
-		to.ttl = x.ttl;
-		foud_uso_send(d, t, fd, tr, &to);
+	while (uso_fill(d, g, e, tr) > 0) {
+		/* Each destination's outer fields once the train is made: push() may set them. */
+		for (i = 0; i < ds->n; i++) {
+			memset(&to, 0, sizeof(to));
+			to.local = local;
+			ds->to(ds->arg, i, &to);
+			uso_send(d, t, fd, tr, &to);
+		}
 		if (tr->err)
 			break;
 	}
