@@ -329,7 +329,7 @@ const struct kw *cmd_kw_find(const struct kw *t, size_t n, const char *w,
 	return NULL;
 }
 
-static int kw_one(struct pctx *p, const struct kw *k, const char *w)
+int cmd_kw_one(struct pctx *p, const struct kw *k, const char *w)
 {
 	const char *val = NULL;
 
@@ -365,7 +365,7 @@ int cmd_kw_run(struct pctx *p, const struct kw *t, size_t n)
 		if (!k)
 			ret = cmd_perr(p, "\"%s\" is not a keyword of \"%s\"", w, p->where);
 		else
-			ret = kw_one(p, k, w);
+			ret = cmd_kw_one(p, k, w);
 	}
 	return ret;
 }

@@ -83,6 +83,8 @@ struct kw {
 const struct kw *cmd_kw_find(const struct kw *t, size_t n, const char *w,
 			     const struct fk_kind *k);
 int cmd_kw_run(struct pctx *p, const struct kw *t, size_t n);
+/* One keyword w of table entry k, its values at p->i: duplicates, count, setter. */
+int cmd_kw_one(struct pctx *p, const struct kw *k, const char *w);
 /* The first required slot not given, by its keyword, or NULL. */
 const char *cmd_kw_missing(const struct pctx *p, const struct kw *t, size_t n,
 			   uint32_t required);

@@ -105,6 +105,28 @@ static void l2_defaults(struct pctx *p, const struct fk_kind *k)
 	c->udpcsum = true;
 }
 
+/*
+ * iproute2's habits: `link add NAME ...` and `link add dev NAME ...`, the
+ * name first without "name". Only the first word: after it, "dev" is
+ * VXLAN's underlay device, and a word no kind knows is an error.
+ */
+static int link_add_lead(struct pctx *p)
+{
+	static const struct kw name = KW_NAME;
+	const char *w;
+
+	if (p->i >= p->argc)
+		return 0;
+	w = p->argv[p->i];
+	if (!strcmp(w, "dev")) {
+		p->i++;
+		return cmd_kw_one(p, &name, w);
+	}
+	if (!strcmp(w, "type") || link_kw_any(w))
+		return 0;
+	return cmd_kw_one(p, &name, "name");	/* the value is w itself */
+}
+
 int cmd_link_add(struct pctx *p)
 {
 	const struct fk_kind *k = link_prescan(p);
@@ -124,7 +146,9 @@ int cmd_link_add(struct pctx *p)
 	p->extra = s->extra;
 	p->nextra = s->nextra;
 	tnl(p)->pmtudisc = true;
-	ret = cmd_kw_run(p, s->kws, s->nkws);
+	ret = link_add_lead(p);
+	if (!ret)
+		ret = cmd_kw_run(p, s->kws, s->nkws);
 	if (!ret)
 		ret = s->finish(p);
 	/* also in cmd->name, where every link command keeps its target */

@@ -106,4 +106,9 @@ start_foud a -c "$TMP/a.conf"
 fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555
 dev_up a tun1 10.1.0.1/30; dev_up b tun1 10.1.0.2/30
 check "after restart, traffic flows again" na ping -c 2 -i 0.2 -W 2 10.1.0.2
+
+# As `ip link add NAME` and `ip link add dev NAME`: the name without "name".
+check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote $B4 local $A4 ttl 9
+check "link add dev t8 type vxlan ... (\"dev\" first)" fa link add dev t8 type vxlan id 8 remote $B4 local $A4
+check "both exist under those names" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "t7" or . == "t8")] | sort | join(",")')" = t7,t8
 finish

@@ -214,6 +214,40 @@ static void test_link_name(void **state)
 	assert_string_equal(cmd.link.name, "abcdefghijklmno");
 }
 
+/* As `ip link add`: the name first without "name", or after "dev". */
+static void test_link_name_habits(void **state)
+{
+	static const char *const good[] = {
+		"link add t1 type ipip " V4,
+		"link add dev t1 type ipip " V4,
+		"link add t1 type vxlan id 42 local 192.0.2.1 group 239.1.1.1 dev va",
+		"link add dev t1 type vxlan id 42 local 192.0.2.1 group 239.1.1.1 dev va",
+	};
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "link add t1 name t2 type ipip " V4, "duplicate \"name\"" },
+		{ "link add dev", "\"dev\" needs a value" },
+		{ "link add name t1 type ipip " V4 " t2", "\"t2\" is not a keyword of \"link add\"" },
+		{ "link add a/b type ipip " V4,
+		  "invalid value \"a/b\" for \"name\": expected 1-15 characters without \"/\", \":\" or blanks" },
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		if (parse_line(good[i], buf, &cmd, err, sizeof(err)))
+			print_error("%s: %s\n", good[i], err);
+		assert_int_equal(parse_line(good[i], buf, &cmd, err, sizeof(err)), 0);
+		assert_string_equal(cmd.link.name, "t1");
+		assert_string_equal(cmd.name, "t1");
+	}
+	assert_string_equal(cmd.link.l2.dev, "va");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad[i].msg);
+	}
+}
+
 /* L3 kinds leave the L2 part all zero (FOUD_L2_NONE). */
 static void test_link_l3_no_l2(void **state)
 {
@@ -1062,6 +1096,7 @@ int main(void)
 		cmocka_unit_test(test_fou_good),
 		cmocka_unit_test(test_link_good),
 		cmocka_unit_test(test_link_name),
+		cmocka_unit_test(test_link_name_habits),
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
