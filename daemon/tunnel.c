@@ -439,7 +439,7 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 		return ret;
 	}
 	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
-	/* L2 ports are ours to protect; a BPF tunnel's port receives without GRO. */
+	/* A BPF tunnel's port receives without GRO (receive points mirror themselves: ours.c). */
 	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
 	return 0;
@@ -453,12 +453,10 @@ static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 	close(t->ev.fd);
 	foud_uso_close(t);
 	foud_gro_forget(d, t);
-	if (t->l2) {
+	if (t->l2)
 		foud_l2_close(d, t);
-		foud_bpf_ports_changed(d);
-	} else {
+	else
 		tunnel_raw_put(d, &t->tnl, 2);
-	}
 	free(t);
 }
 
