@@ -34,6 +34,7 @@ static const char usage[] =
 struct opts {
 	bool foreground, check, verbose, no_offload;
 	const char *sock, *conf;
+	const char *conf_reload;	/* the file reload reads, even if absent at start */
 	enum foud_datapath datapath;
 };
 
@@ -57,6 +58,7 @@ static void default_conf(struct opts *o)
 
 	if (!path || !*path)
 		path = FOUD_CONF_DEFAULT;
+	o->conf_reload = path;
 	if (o->check || access(path, F_OK) == 0)
 		o->conf = path;
 }
@@ -99,48 +101,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/*
- * Reads the -c file line by line; each line is parsed, and applied when d
- * is not NULL. Errors name FILE:LINE. Returns 0 or the first error.
- */
-static int apply_conf(struct foud *d, const char *path)
-{
-	char line[4096], err[512];
-	char *argv[FOUD_CTL_MAX_ARGS];
-	struct foud_cmd cmd;
-	struct foud_out out = { 0 };
-	unsigned int lineno = 0;
-	int argc, ret = 0;
-	FILE *f = fopen(path, "re");
-
-	if (!f) {
-		fprintf(stderr, "foud: %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	while (!ret && fgets(line, sizeof(line), f)) {
-		lineno++;
-		err[0] = 0;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, sizeof(err), "line too long");
-			ret = -E2BIG;
-			break;
-		}
-		argc = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
-		if (argc <= 0) {
-			ret = argc;
-			continue;
-		}
-		ret = foud_cmd_parse(argc, argv, &cmd, err, sizeof(err));
-		if (!ret && d && cmd.op != FOUD_OP_SHOW)
-			ret = foud_exec(d, &cmd, 0, &out, err, sizeof(err));
-	}
-	if (ret)
-		fprintf(stderr, "foud: %s:%u: %s\n", path, lineno, err[0] ? err : strerror(-ret));
-	foud_out_free(&out);
-	fclose(f);
-	return ret;
-}
-
 static int foud_init(struct foud *d, const struct opts *o)
 {
 	int i, ret;
@@ -180,6 +140,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 static void foud_fini(struct foud *d)
 {
 	foud_ctl_close(d);
+	foud_conf_forget(d);
 	foud_follow_fini(d);
 	foud_tunnel_free_all(d);
 	foud_tou_free_all(d);
@@ -213,37 +174,18 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/*
- * Tells a supervisor (systemd's Type=notify, $NOTIFY_SOCKET) that the
- * configuration is applied and its devices exist; nothing without one.
- */
-static void notify_ready(const struct foud *d)
-{
-	const struct foud_tunnel *t;
-	const struct foud_port *p;
-	unsigned int ndev = d->tou ? 1 : 0, nport = 0;
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		ndev++;
-	TAILQ_FOREACH(p, &d->ports, entry)
-		nport++;
-	sd_notifyf(0, "READY=1\nSTATUS=%u devices, %u ports\nMAINPID=%lu",
-		   ndev, nport, (unsigned long)getpid());
-}
-
 int main(int argc, char **argv)
 {
 	static struct foud d;
 	struct opts o = { 0 };
-	char err[256] = "";
+	char err[512] = "";
 	int ret;
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
 	if (o.check) {
-		ret = apply_conf(NULL, o.conf);
-		if (!ret)
-			fprintf(stderr, "configuration OK\n");
+		ret = foud_conf_check(o.conf, err, sizeof(err));
+		fprintf(stderr, ret ? "foud: %s\n" : "configuration OK\n", err);
 		return ret ? 1 : 0;
 	}
 	foud_log_init(true, o.verbose);
@@ -263,7 +205,8 @@ int main(int argc, char **argv)
 	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
-	if (o.conf && apply_conf(&d, o.conf)) {
+	if (foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
+		fprintf(stderr, "foud: %s\n", err);
 		foud_fini(&d);
 		return 1;
 	}
@@ -277,7 +220,7 @@ int main(int argc, char **argv)
 	}
 	foud_log(LOG_INFO, "ready on %s", o.sock);
 	/* After daemon(): the process that stays says it, with its own PID. */
-	notify_ready(&d);
+	foud_notify_ready(&d, NULL);
 	ret = foud_loop_run(&d);
 	sd_notify(0, "STOPPING=1");
 	foud_fini(&d);

@@ -418,6 +418,7 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 	}
 	snprintf(t->name, sizeof(t->name), "%s", cfg->name);
 	t->ev.fd = -1;
+	t->cfg = *cfg;
 	t->tnl = cfg->tnl;
 	if (!t->tnl.port_min || t->tnl.port_min >= t->tnl.port_max)
 		foud_local_port_range(&t->tnl.port_min, &t->tnl.port_max);
@@ -445,12 +446,14 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 	return 0;
 }
 
-static void tunnel_free(struct foud *d, struct foud_tunnel *t)
+/* Frees t but for its device's descriptor, which it returns. */
+static int tunnel_release(struct foud *d, struct foud_tunnel *t)
 {
+	int fd = t->ev.fd;
+
 	TAILQ_REMOVE(&d->tunnels, t, entry);
 	foud_bpf_tunnel_del(d, t);
 	foud_loop_del(d, &t->ev);
-	close(t->ev.fd);
 	foud_uso_close(t);
 	foud_gro_forget(d, t);
 	if (t->l2)
@@ -458,6 +461,17 @@ static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 	else
 		tunnel_raw_put(d, &t->tnl, 2);
 	free(t);
+	return fd;
+}
+
+static void tunnel_free(struct foud *d, struct foud_tunnel *t)
+{
+	close(tunnel_release(d, t));
+}
+
+int foud_tunnel_detach(struct foud *d, struct foud_tunnel *t)
+{
+	return tunnel_release(d, t);
 }
 
 int foud_tunnel_del(struct foud *d, const char *name, char *err, size_t errlen)
