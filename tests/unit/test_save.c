@@ -19,9 +19,10 @@
 
 #define MAXW 128
 
+/* The words stay until the next call: link set's cmd points to them. */
 static int parse(const char *line, struct foud_cmd *cmd, char *err)
 {
-	char buf[FOUD_SAVE_LINE], *argv[MAXW];
+	static char buf[FOUD_SAVE_LINE], *argv[MAXW];
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", line);
