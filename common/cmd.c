@@ -71,6 +71,7 @@ const char foud_cmd_usage[] =
 "        [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
+"fouctl link { set | change } [ dev ] NAME WORDS...\n"
 "\n"
 "fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
@@ -78,7 +79,11 @@ const char foud_cmd_usage[] =
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
 "fouctl tou del peer ADDR\n"
-"fouctl tou show\n";
+"fouctl tou show\n"
+"\n"
+"fouctl reload\n"
+"fouctl save\n"
+"fouctl flush\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
