@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* foud: options, the -c file, start-up and shutdown. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 static struct foud *the_daemon;
 
 static const char usage[] =
-	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH] | --cleanup\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
@@ -29,10 +30,11 @@ static const char usage[] =
 	"  -n         check that file and exit\n"
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
-	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
+	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
+	"  --cleanup  remove what a killed foud left (its clsact filters) and exit\n";
 
 struct opts {
-	bool foreground, check, verbose, no_offload;
+	bool foreground, check, verbose, no_offload, cleanup;
 	const char *sock, *conf;
 	const char *conf_reload;	/* the file reload reads, even if absent at start */
 	enum foud_datapath datapath;
@@ -71,8 +73,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt(argc, argv, "fS:c:nvOD:h")) != -1) {
+	static const struct option longs[] = {
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "fS:c:nvOD:h", longs, NULL)) != -1) {
 		switch (c) {
+		case 'C': o->cleanup = true; break;
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
 		case 'c': o->conf = optarg; break;
@@ -183,6 +191,13 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	if (o.cleanup) {
+		/* Devices and TCX links went with the process; clsact filters stay. */
+		foud_log_init(true, o.verbose);
+		d.verbose = o.verbose;
+		foud_bpf_cleanup_stale(&d);
+		return 0;
+	}
 	if (o.check) {
 		ret = foud_conf_check(o.conf, err, sizeof(err));
 		fprintf(stderr, ret ? "foud: %s\n" : "configuration OK\n", err);

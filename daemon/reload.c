@@ -29,7 +29,7 @@ struct conf_ent {
 
 struct foud_conf {
 	struct conf_ent *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static void conf_free(struct foud_conf *c)
@@ -42,11 +42,16 @@ static void conf_free(struct foud_conf *c)
 
 static int conf_push(struct foud_conf *c, const struct foud_cmd *cmd, unsigned int line)
 {
-	struct conf_ent *v = realloc(c->v, (c->n + 1) * sizeof(*v));
+	size_t cap = c->cap ? c->cap * 2 : 16;
+	struct conf_ent *v = c->v;
 
-	if (!v)
-		return -ENOMEM;
-	c->v = v;
+	if (c->n == c->cap) {
+		v = reallocarray(c->v, cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
 	v[c->n].cmd = *cmd;
 	v[c->n].cmd.set_argv = NULL;
 	v[c->n++].line = line;

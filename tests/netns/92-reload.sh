@@ -154,4 +154,15 @@ check "flush: no device of foud's left" \
 check "flush: no BPF attachment left (before: $bpf)" test "$(bpf_held)" = 0
 check "flush: foud still answers" fa link show
 
+# ---- foud --cleanup: the clsact filters of a killed foud (kernels before 6.6) ----
+kill -TERM "$pa"; wait "$pa"; PIDS=("${PIDS[@]:0:${#PIDS[@]}-1}")
+rm -f "$TMP/a.sock"
+FOUD_BPF_TC=1 start_foud a
+fa fou add port 5555 ipproto 4
+fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-dport 5555 datapath bpf
+kill -9 "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null; PIDS=("${PIDS[@]:0:${#PIDS[@]}-1}")
+check "kill -9 left foud's clsact filter on va" grep -q foud_ingress <(na tc filter show dev va ingress)
+check "foud --cleanup exits 0" na "$FOUD" --cleanup
+check "foud --cleanup removed it" test -z "$(na tc filter show dev va ingress)"
+
 finish
