@@ -128,7 +128,8 @@ fa fdb append 00:00:00:00:00:00 dev v2 dst 192.0.2.9
 links() { fa -j -d link show | jq -S 'map(del(.ifindex, .stats64, .drops, .state))'; }
 fa save >"$TMP/saved.conf"
 links >"$TMP/links1"; fa -j fdb show >"$TMP/fdb1"; fa -j fou show >"$TMP/fou1"
-kill -TERM "${PIDS[0]}"; wait "${PIDS[0]}"; PIDS=("${PIDS[@]:1}")
+kill -TERM "${PIDS[0]}"; wait "${PIDS[0]}"; rc=$?; PIDS=("${PIDS[@]:1}")
+check "the foud that reloaded and changed links exited 0 ($rc)" test $rc -eq 0
 start_foud a -c "$TMP/saved.conf"
 check "save > f; foud -c f: the same link show -j -d ($(jq length "$TMP/links1") links)" \
 	sh -c "fa() { '$FOUCTL' -S '$TMP/a.sock' \"\$@\"; }; fa -j -d link show | jq -S 'map(del(.ifindex, .stats64, .drops, .state))' | cmp -s - '$TMP/links1'"
@@ -155,7 +156,8 @@ check "flush: no BPF attachment left (before: $bpf)" test "$(bpf_held)" = 0
 check "flush: foud still answers" fa link show
 
 # ---- foud --cleanup: the clsact filters of a killed foud (kernels before 6.6) ----
-kill -TERM "$pa"; wait "$pa"; PIDS=("${PIDS[@]:0:${#PIDS[@]}-1}")
+kill -TERM "$pa"; wait "$pa"; rc=$?; PIDS=("${PIDS[@]:0:${#PIDS[@]}-1}")
+check "the foud that flushed exited 0 ($rc)" test $rc -eq 0
 rm -f "$TMP/a.sock"
 FOUD_BPF_TC=1 start_foud a
 fa fou add port 5555 ipproto 4
@@ -164,5 +166,7 @@ kill -9 "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null; PIDS=("${PIDS[@]:0:${#PID
 check "kill -9 left foud's clsact filter on va" grep -q foud_ingress <(na tc filter show dev va ingress)
 check "foud --cleanup exits 0" na "$FOUD" --cleanup
 check "foud --cleanup removed it" test -z "$(na tc filter show dev va ingress)"
+check "no sanitizer report in foud's logs" \
+	sh -c "! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' '$TMP'/foud-*.log"
 
 finish
