@@ -26,6 +26,7 @@ conf_head() {
 	echo "link add name t2 type gre remote $B4 local $A4 ttl 7 encap fou encap-dport 5556"
 	echo "link add name v2 type vxlan id 20 remote $B4 local $A4"
 	echo "fdb add $MAC2 dev v2 dst $B4"
+	echo "tou add peer $B4 port 6080"
 } >"$TMP/a2.conf"
 
 notified() { grep -cx "$2" "$1"; }
@@ -84,20 +85,22 @@ check "t2's new ttl 7 is on the wire" test "$(wire_ttl 5556)" = 7
 check "v1, no longer in the file, is gone" test -z "$(ifindex v1)"
 check "v2, new in the file, exists with its fdb entry" grep -q "$MAC2" <(fa fdb show dev v2)
 check "r1, made by fouctl and never in the file, is left alone" test -n "$(ifindex r1)"
+check "the TOU peer, new in the file, exists" grep -q "$B4" <(fa tou show)
 check "RELOADING=1 with MONOTONIC_USEC=, then READY=1" \
 	test "$(grep -x -e READY=1 -e RELOADING=1 -e 'MONOTONIC_USEC=[0-9]*' "$TMP/n-a" | tail -3 | sed 's/^MONOTONIC_USEC=[0-9]*$/M/' | tr '\n' ' ')" = "RELOADING=1 M READY=1 "
 
 # ---- a bad file changes nothing ---------------------------------------------
 fa save >"$TMP/before"
 { grep -v "name v2\|dev v2" "$TMP/a2.conf"; echo "link add name bad type ipip remote nowhere"; } >"$TMP/run.conf"
+bad=run.conf:$(wc -l <"$TMP/run.conf"):
 fa reload 2>"$TMP/err"; rc=$?
 check "fouctl reload of a bad file exits non-zero ($rc), naming file:line: $(cat "$TMP/err")" \
-	sh -c "test $rc -ne 0 && grep -q 'run.conf:5:.*nowhere' '$TMP/err'"
+	sh -c "test $rc -ne 0 && grep -q '$bad.*nowhere' '$TMP/err'"
 wait_ready 3
 check "the bad file changed nothing (v2, which it drops, is still there)" \
 	sh -c "fa() { '$FOUCTL' -S '$TMP/a.sock' \"\$@\"; }; fa save | cmp -s - '$TMP/before' && test -n '$(ifindex v2)'"
-check "STATUS= says the reload failed" grep -q "^STATUS=.*reload failed: .*run.conf:5:" "$TMP/n-a"
-check "the log names the line" grep -q "run.conf:5:" "$TMP/foud-a.log"
+check "STATUS= says the reload failed" grep -q "^STATUS=.*reload failed: .*$bad" "$TMP/n-a"
+check "the log names the line" grep -q "$bad" "$TMP/foud-a.log"
 cp "$TMP/a2.conf" "$TMP/run.conf"
 
 # ---- link set / link change: on the wire ------------------------------------
@@ -127,7 +130,7 @@ fa fdb append 00:00:00:00:00:00 dev v2 dst 192.0.2.9
 # What save must keep: everything but ifindex, counters and the state the device is in.
 links() { fa -j -d link show | jq -S 'map(del(.ifindex, .stats64, .drops, .state))'; }
 fa save >"$TMP/saved.conf"
-links >"$TMP/links1"; fa -j fdb show >"$TMP/fdb1"; fa -j fou show >"$TMP/fou1"
+links >"$TMP/links1"; fa -j fdb show >"$TMP/fdb1"; fa -j fou show >"$TMP/fou1"; fa -j tou show | jq -c 'del(.ifindex)' >"$TMP/tou1"
 kill -TERM "${PIDS[0]}"; wait "${PIDS[0]}"; rc=$?; PIDS=("${PIDS[@]:1}")
 check "the foud that reloaded and changed links exited 0 ($rc)" test $rc -eq 0
 start_foud a -c "$TMP/saved.conf"
@@ -135,6 +138,7 @@ check "save > f; foud -c f: the same link show -j -d ($(jq length "$TMP/links1")
 	sh -c "fa() { '$FOUCTL' -S '$TMP/a.sock' \"\$@\"; }; fa -j -d link show | jq -S 'map(del(.ifindex, .stats64, .drops, .state))' | cmp -s - '$TMP/links1'"
 check "... the same fdb show (static and flood entries)" cmp -s "$TMP/fdb1" <(fa -j fdb show)
 check "... the same fou show" cmp -s "$TMP/fou1" <(fa -j fou show)
+check "... the same tou show (ifindex aside)" cmp -s "$TMP/tou1" <(fa -j tou show | jq -c 'del(.ifindex)')
 check "... and saves the same file again" cmp -s "$TMP/saved.conf" <(fa save)
 
 # ---- flush ------------------------------------------------------------------
@@ -150,8 +154,9 @@ bpf=$(bpf_held)
 check "fouctl flush" fa flush
 check "flush: no link left" test -z "$(fa link show)"
 check "flush: no port left" test -z "$(fa fou show)"
+check "flush: no TOU peer left" test -z "$(fa tou show)"
 check "flush: no device of foud's left" \
-	test -z "$(na ip -o link show | grep -E ': (t1|t2|v2|r1)[:@]')"
+	test -z "$(na ip -o link show | grep -E ': (t1|t2|v2|r1|tou0)[:@]')"
 check "flush: no BPF attachment left (before: $bpf)" test "$(bpf_held)" = 0
 check "flush: foud still answers" fa link show
 
