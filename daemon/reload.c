@@ -123,9 +123,9 @@ static void conf_drop(struct foud_conf *c, const struct foud_cmd *del)
 	c->n = j;
 }
 
-/* One parsed line into c: what it declares, or what it undoes. */
-static int conf_take(struct foud_conf *c, const struct foud_cmd *cmd, unsigned int line,
-		     char *err, size_t errlen)
+/* One parsed line into c: what it declares, or what it undoes; word: its command word. */
+static int conf_take(struct foud_conf *c, const struct foud_cmd *cmd, const char *word,
+		     unsigned int line, char *err, size_t errlen)
 {
 	if (cmd->op == FOUD_OP_SHOW)
 		return 0;
@@ -134,7 +134,7 @@ static int conf_take(struct foud_conf *c, const struct foud_cmd *cmd, unsigned i
 		return 0;
 	}
 	if (cmd->op != FOUD_OP_ADD && cmd->op != FOUD_OP_APPEND) {
-		snprintf(err, errlen, "this command has no place in a configuration file");
+		snprintf(err, errlen, "\"%s\" has no place in a configuration file", word);
 		return -EINVAL;
 	}
 	return conf_push(c, cmd, line);
@@ -151,7 +151,7 @@ static int conf_parse_line(struct foud_conf *c, char *line, unsigned int lineno,
 		return argc;
 	if (foud_cmd_parse(argc, argv, &cmd, err, errlen))
 		return -EINVAL;
-	return conf_take(c, &cmd, lineno, err, errlen);
+	return conf_take(c, &cmd, cmd.op == FOUD_OP_RUN ? argv[0] : argv[1], lineno, err, errlen);
 }
 
 /* Reads and checks the whole file; errors say FILE:LINE. */

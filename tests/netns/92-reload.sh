@@ -49,6 +49,11 @@ wire_ttl() {
 	sed -n 's/.*, ttl \([0-9]*\),.*/\1/p' "$TMP/cap" | head -1
 }
 
+{ cat "$TMP/a.conf"; echo "flush"; } >"$TMP/flush.conf"
+"$FOUD" -n -c "$TMP/flush.conf" 2>"$TMP/err"; rc=$?
+check "a file may not say flush: foud -n exits $rc, naming line and word: $(cat "$TMP/err")" \
+	sh -c "test $rc -ne 0 && grep -q 'flush.conf:7: \"flush\" has no place' '$TMP/err'"
+
 cp "$TMP/a.conf" "$TMP/run.conf"
 ip netns exec "$NSA" python3 "$NOTIFY" "$TMP/n-a" "$FOUD" -f -S "$TMP/a.sock" -c "$TMP/run.conf" \
 	${FOUD_TEST_OPTS:-} 2>>"$TMP/foud-a.log" &
