@@ -73,6 +73,7 @@ check "before the reload t1 pings" na ping -c 1 -W 2 10.1.0.2
 check "before the reload t2's outer TTL is 64" test "$(wire_ttl 5556)" = 64
 
 # ---- reload: the difference, under a 100 pps ping through t1 ---------------
+na ip route add 10.9.1.0/24 dev t1; na ip route add 10.9.2.0/24 dev t2
 t1_if=$(ifindex t1) t2_if=$(ifindex t2)
 na ping -i 0.01 -c 300 -W 1 -q 10.1.0.2 >"$TMP/ping" 2>&1 &
 ping_pid=$!
@@ -82,10 +83,12 @@ check "fouctl reload of a changed file exits 0" fa reload
 wait $ping_pid
 check "100 pps through unchanged t1 across the reload: $(grep -o '[0-9]* received' "$TMP/ping") of 300" \
 	grep -q " 300 received" "$TMP/ping"
-check "t1 kept its ifindex ($t1_if) and address" \
-	sh -c "test '$(ifindex t1)' = '$t1_if' && ip netns exec $NSA ip -o addr show t1 | grep -q 10.1.0.1/24"
-check "t2 changed in place: same ifindex ($t2_if), address kept" \
-	sh -c "test '$(ifindex t2)' = '$t2_if' && ip netns exec $NSA ip -o addr show t2 | grep -q 10.2.0.1/24"
+check "t1 kept its ifindex ($t1_if), address and route" \
+	sh -c "test '$(ifindex t1)' = '$t1_if' && ip netns exec $NSA ip -o addr show t1 | grep -q 10.1.0.1/24 &&
+	       ip netns exec $NSA ip route show dev t1 | grep -q 10.9.1.0/24"
+check "t2 changed in place: same ifindex ($t2_if), address and route kept" \
+	sh -c "test '$(ifindex t2)' = '$t2_if' && ip netns exec $NSA ip -o addr show t2 | grep -q 10.2.0.1/24 &&
+	       ip netns exec $NSA ip route show dev t2 | grep -q 10.9.2.0/24"
 check "t2's new ttl 7 is on the wire" test "$(wire_ttl 5556)" = 7
 check "v1, no longer in the file, is gone" test -z "$(ifindex v1)"
 check "v2, new in the file, exists with its fdb entry" grep -q "$MAC2" <(fa fdb show dev v2)
