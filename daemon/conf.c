@@ -7,10 +7,12 @@
  * addresses and routes stay, and so do its counters and static fdb entries.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "foud.h"
 #include "save.h"
@@ -55,14 +57,17 @@ static void link_statics_restore(struct foud *d, const struct foud_fdb_cfg *v, s
 				 v[i].dev, err);
 }
 
-/* Undoes a change that failed: the old configuration, on the same device if it is left. */
-static void link_restore(struct foud *d, const struct foud_link_cfg *old, const char *why)
+/* Undoes a change that failed: the old configuration, on the device spare holds (or a new one). */
+static void link_restore(struct foud *d, const struct foud_link_cfg *old, int spare,
+			 bool offload, const char *why)
 {
 	char err[256];
 
 	foud_log(LOG_WARNING, "link %s: %s: its configuration is restored", old->name, why);
+	foud_tun_keep(spare, old->name, offload);
 	if (foud_tunnel_add(d, old, err, sizeof(err)))
 		foud_log(LOG_ERR, "link %s is gone: %s", old->name, err);
+	foud_tun_unkeep();
 }
 
 int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *nc,
@@ -73,14 +78,19 @@ int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct foud_li
 	bool offload = t->offload;
 	struct foud_fdb_cfg *fdb;
 	size_t nfdb;
-	int ret;
+	int fd, spare, ret;
 
 	fdb = link_statics(t, &nfdb);
-	foud_tun_keep(foud_tunnel_detach(d, t), old.name, offload);
+	fd = foud_tunnel_detach(d, t);
+	/* A second reference keeps the device should the new configuration fail and close fd. */
+	spare = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	foud_tun_keep(fd, old.name, offload);
 	ret = foud_tunnel_add(d, nc, err, errlen);
-	if (ret)
-		link_restore(d, &old, err);
 	foud_tun_unkeep();
+	if (ret)
+		link_restore(d, &old, spare, offload, err);	/* spare -1: on a new device */
+	else if (spare >= 0)
+		close(spare);
 	t = foud_tunnel_find(d, old.name);
 	if (t) {
 		t->st = st;

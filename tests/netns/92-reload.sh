@@ -120,6 +120,14 @@ check "t2 pings through B's port 5557" na ping -c 3 -i 0.2 -W 2 10.2.0.2
 check "B's port 5557 received exactly the 3 echo requests ($rx -> $(port_counter b 5557 .stats64.rx.packets))" \
 	test "$(port_counter b 5557 .stats64.rx.packets)" -eq $((rx + 3))
 check "t2 still has its ifindex ($t2_if) after two changes" test "$(ifindex t2)" = "$t2_if"
+fa link set t2 oseq datapath bpf 2>"$TMP/err"; rc=$?
+check "a change foud cannot make (oseq on the BPF path) fails ($rc), saying why: $(cat "$TMP/err")" \
+	sh -c "test $rc -ne 0 && grep -q 'datapath bpf' '$TMP/err'"
+check "... and t2 is as it was: same ifindex, address, configuration" \
+	sh -c "test '$(ifindex t2)' = '$t2_if' && ip netns exec $NSA ip -o addr show t2 | grep -q 10.2.0.1/24 &&
+	       $FOUCTL -S $TMP/a.sock save | grep 'name t2 ' | grep -q 'encap-dport 5557' &&
+	       ! $FOUCTL -S $TMP/a.sock save | grep 'name t2 ' | grep -q oseq"
+check "... and still pings" na ping -c 2 -i 0.2 -W 2 10.2.0.2
 v2_if=$(ifindex v2)
 check "link set v2 ageing 30 maxaddress 100 nolearning" fa link set v2 ageing 30 maxaddress 100 nolearning
 check "v2 changed in place: same ifindex, its static fdb entry kept" \
