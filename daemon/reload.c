@@ -137,6 +137,12 @@ static int conf_take(struct foud_conf *c, const struct foud_cmd *cmd, const char
 		snprintf(err, errlen, "\"%s\" has no place in a configuration file", word);
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < c->n; i++) {
+		if (conf_same_object(&c->v[i].cmd, cmd)) {
+			snprintf(err, errlen, "already declared on line %u", c->v[i].line);
+			return -EEXIST;
+		}
+	}
 	return conf_push(c, cmd, line);
 }
 

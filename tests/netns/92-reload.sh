@@ -54,6 +54,11 @@ wire_ttl() {
 check "a file may not say flush: foud -n exits $rc, naming line and word: $(cat "$TMP/err")" \
 	sh -c "test $rc -ne 0 && grep -q 'flush.conf:7: \"flush\" has no place' '$TMP/err'"
 
+{ cat "$TMP/a.conf"; echo "link add name t1 type ipip remote $B4 local $A4"; } >"$TMP/twice.conf"
+"$FOUD" -n -c "$TMP/twice.conf" 2>"$TMP/err"; rc=$?
+check "a link declared twice: foud -n exits $rc: $(cat "$TMP/err")" \
+	sh -c "test $rc -ne 0 && grep -q 'twice.conf:7: already declared on line 3' '$TMP/err'"
+
 cp "$TMP/a.conf" "$TMP/run.conf"
 ip netns exec "$NSA" python3 "$NOTIFY" "$TMP/n-a" "$FOUD" -f -S "$TMP/a.sock" -c "$TMP/run.conf" \
 	${FOUD_TEST_OPTS:-} 2>>"$TMP/foud-a.log" &
