@@ -10,7 +10,7 @@
 #include "kinds.h"
 
 #define L3(n, k, fam, in, fl) { .name = n, .l2 = FOUD_L2_NONE, .tnl = k, .family = fam, \
-	.inner = in, .flags = fl, .syntax = &cmd_syn_l3 }
+	.inner = in, .flags = fl, .dev = FK_DEV_TUN, .syntax = &cmd_syn_l3 }
 #define V46	(FOU_INNER_V4 | FOU_INNER_V6)
 
 const struct fk_kind fk_kinds[] = {
@@ -20,17 +20,17 @@ const struct fk_kind fk_kinds[] = {
 	L3("ip6tnl", FOU_KIND_IP6TNL, AF_INET6, V46, 0),
 	L3("ip6gre", FOU_KIND_IP6GRE, AF_INET6, V46, FK_GRE),
 	/* GRE-TAP has gre's words; ip6gre carries it when remote is IPv6. */
-	{ .name = "gretap", .l2 = FOUD_L2_GRETAP, .tnl = FOU_KIND_GRE, .flags = FK_GRE,
+	{ .name = "gretap", .l2 = FOUD_L2_GRETAP, .dev = FK_DEV_OVERLAY, .tnl = FOU_KIND_GRE, .flags = FK_GRE,
 	  .syntax = &cmd_syn_gretap },
-	{ .name = "vxlan", .l2 = FOUD_L2_VXLAN, .tnl = FK_TNL_NONE, .id_word = "id",
+	{ .name = "vxlan", .l2 = FOUD_L2_VXLAN, .dev = FK_DEV_OVERLAY, .tnl = FK_TNL_NONE, .id_word = "id",
 	  .dstport = FOU_PORT_VXLAN, .syntax = &cmd_syn_vxlan },
 	/* NVGRE's key is its VSID: the GRE key words are not its. */
-	{ .name = "nvgre", .l2 = FOUD_L2_NVGRE, .tnl = FOU_KIND_GRE, .id_word = "vsid",
+	{ .name = "nvgre", .l2 = FOUD_L2_NVGRE, .dev = FK_DEV_OVERLAY, .tnl = FOU_KIND_GRE, .id_word = "vsid",
 	  .syntax = &cmd_syn_nvgre },
-	{ .name = "geneve", .l2 = FOUD_L2_GENEVE, .tnl = FK_TNL_NONE, .id_word = "id",
+	{ .name = "geneve", .l2 = FOUD_L2_GENEVE, .dev = FK_DEV_OVERLAY, .tnl = FK_TNL_NONE, .id_word = "id",
 	  .dstport = FOU_PORT_GENEVE, .syntax = &cmd_syn_geneve },
 	/* STT's port is TCP's. */
-	{ .name = "stt", .l2 = FOUD_L2_STT, .tnl = FK_TNL_NONE, .id_word = "key",
+	{ .name = "stt", .l2 = FOUD_L2_STT, .dev = FK_DEV_STT, .tnl = FK_TNL_NONE, .id_word = "key",
 	  .dstport = FOU_PORT_STT, .syntax = &cmd_syn_stt },
 };
 
@@ -74,4 +74,9 @@ const struct fk_kind *fk_by_tnl(enum fou_kind tnl)
 		if (fk_kinds[i].l2 == FOUD_L2_NONE && fk_kinds[i].tnl == tnl)
 			return &fk_kinds[i];
 	return NULL;
+}
+
+const struct fk_kind *fk_of(enum foud_l2_kind l2, enum fou_kind tnl)
+{
+	return l2 != FOUD_L2_NONE ? fk_by_l2(l2) : fk_by_tnl(tnl);
 }

@@ -30,6 +30,14 @@ enum foud_l2_kind {
 
 #define FK_GRE		0x1	/* takes GRE's key, csum and seq words */
 
+/* Which of the daemon's device classes makes a kind's devices (daemon/dev.c). */
+enum fk_dev {
+	FK_DEV_TUN,		/* an L3 tunnel on a TUN device (tunnel.c) */
+	FK_DEV_OVERLAY,		/* a UDP or GRE L2 overlay on a TAP device (l2.c) */
+	FK_DEV_STT,		/* STT: a TAP device, TCP-like segments (stt.c) */
+	FK_DEV__MAX
+};
+
 struct cmd_link_syntax;		/* its words: cmd_int.h */
 
 struct fk_kind {
@@ -41,6 +49,7 @@ struct fk_kind {
 	const char *id_word;		/* "id", "vsid", "key"; NULL: none */
 	uint16_t dstport;		/* default port (fou/wire.h); 0: none */
 	unsigned int flags;		/* FK_* */
+	enum fk_dev dev;		/* the daemon's class of its devices */
 	const struct cmd_link_syntax *syntax;
 };
 
@@ -55,5 +64,7 @@ const struct fk_kind *fk_by_name(const char *name);
 const struct fk_kind *fk_by_l2(enum foud_l2_kind l2);
 /* The L3 row of libfou's kind, or NULL. */
 const struct fk_kind *fk_by_tnl(enum fou_kind tnl);
+/* A link's row: its L2 kind's, else the L3 row of tnl; NULL when neither is known. */
+const struct fk_kind *fk_of(enum foud_l2_kind l2, enum fou_kind tnl);
 
 #endif /* FOUD_KINDS_H */

@@ -35,9 +35,6 @@
 
 #define L2_FLOOD_MAX	64		/* flood destinations per device */
 #define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
-/* STT cuts frames to the path itself: OVS's STT device MTU, 65535 - TCP, STT, IPv4, Ethernet. */
-#define L2_STT_MTU	(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
-#define L2_STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
 
 struct l2_kind;
 
@@ -78,7 +75,7 @@ struct foud_l2 {
 	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
-	bool stt;			/* holds a reference on stt.c's shared state */
+	bool gre;			/* a GRE kind: its group is a multicast remote */
 };
 
 static uint64_t now_ms(void)
@@ -247,8 +244,6 @@ static const struct l2_kind l2_kinds[FOUD_L2__MAX] = {
 			     FOU_DROP_WRONG_VNI },
 	[FOUD_L2_GRETAP] = { gretap_push, NULL, 0, gretap_match, gretap_check, FOU_DROP_GRE_KEY },
 	[FOUD_L2_NVGRE] = { nvgre_push, NULL, 0, nvgre_match, nvgre_check, FOU_DROP_WRONG_VSID },
-	/* STT's I/O is stt.c's. */
-	[FOUD_L2_STT] = { NULL, NULL, 0, NULL, NULL, FOU_DROP_NO_TUNNEL },
 };
 
 /* ---- receive ------------------------------------------------------------ */
@@ -257,8 +252,8 @@ static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port 
 {
 	struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (t->l2 && t->l2->port == p && t->l2->cfg.vni == vni)
+	FOUD_DEV_FOREACH(t, d)
+		if (t->ops == &foud_overlay_ops && t->l2->port == p && t->l2->cfg.vni == vni)
 			return t;
 	return NULL;
 }
@@ -354,7 +349,7 @@ static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_r
 
 static bool l2_is_gre(const struct foud_tunnel *t)
 {
-	return t->l2 && t->l2->k->gre_match;
+	return t->ops == &foud_overlay_ops && t->l2->gre;
 }
 
 /* Sent to the device's local address, or to its group (as ip_tunnel_lookup()). */
@@ -375,7 +370,7 @@ static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, 
 	struct foud_tunnel *t, *first = NULL;
 
 	*why = FOU_DROP_UNKNOWN_PEER;
-	TAILQ_FOREACH(t, &d->tunnels, entry) {
+	FOUD_DEV_FOREACH(t, d) {
 		if (!l2_is_gre(t) || t->l2->cfg.local.family != rx->src.family ||
 		    !l2_gre_dst_ok(t->l2, &rx->dst))
 			continue;
@@ -392,8 +387,9 @@ static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, 
 	return first;
 }
 
-void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
-		       struct foud_stats *src_stats)
+/* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
+static void l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
+			 struct foud_stats *src_stats)
 {
 	struct foud_tunnel *t;
 	int ret;
@@ -415,6 +411,15 @@ void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *r
 		return;
 	}
 	l2_input(d, t, b, &rx->src, rx->tos);
+}
+
+static bool l2_input_shared(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+			    struct foud_stats *src_stats)
+{
+	if (rx->proto != FOU_PROTO_GRE || rx->gre.proto != FOU_ETH_P_TEB)
+		return false;
+	l2_gre_input(d, b, rx, src_stats);
+	return true;
 }
 
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
@@ -691,8 +696,6 @@ static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, 
 	ret = fou_vnet_parse(d->scratch, n, &vh);
 	if (ret)
 		return ret;
-	if (t->l2->cfg.kind == FOUD_L2_STT)
-		return foud_stt_xmit(d, t, &vh, frame, len);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
 		return l2_tx_gso(d, t, q, &vh, frame, len);
 	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
@@ -717,7 +720,6 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 	foud_tun_drain(d, ev->fd, t->name, &t->st, l2_read_one, t);
 	if (d->l2q->n)
 		l2_flush(d, t, d->l2q);
-	foud_stt_flush(d);
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -728,7 +730,7 @@ static void l2_age(struct foud *d, void *arg)
 	uint64_t now = now_ms();
 
 	(void)arg;
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		if (t->l2)
 			fou_fdb_age(&t->l2->fdb, now);
 }
@@ -854,15 +856,10 @@ static void l2_wire(struct foud_tunnel *t)
 	const struct fou_tnl *n = &t->tnl;
 	bool v6 = c->local.family == AF_INET6;
 
-	l->hop = (struct fou_l2_hop){
-		.tos = c->tos, .tos_inherit = c->tos_inherit, .ttl = c->ttl,
-		.ttl_inherit = c->ttl_inherit, .ttl_default = 64,
-	};
-	if (c->kind == FOUD_L2_STT)
-		return;		/* stt.c lays out its own segments */
+	l->gre = l->k->gre_match != NULL;
 	l->sport_min = c->srcport_min;
 	l->sport_max = c->srcport_max;
-	if (!l->k->gre_match) {
+	if (!l->gre) {
 		l->udp = true;
 		l->dport = c->dstport;
 		l->csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
@@ -912,29 +909,14 @@ static int l2_pick_local(struct foud_l2_cfg *c, char *err, size_t errlen)
 	return ret;
 }
 
-static int l2_state_init(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
+/* The overlay's receive points: a shared UDP port, or the GRE receive path (and a group). */
+static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
 {
 	struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
-	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
 	int ret;
 
-	if (fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX,
-			 &d->fdb_budget)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	if (c->remote.family)
-		fou_fdb_flood_add(&l->fdb, &c->remote);
-	if (c->group.family)
-		fou_fdb_flood_add(&l->fdb, &c->group);
-	l2_peers_rebuild(l);
-	if (c->kind == FOUD_L2_STT) {
-		ret = foud_stt_open(d, t, err, errlen);
-		l->stt = !ret;
-		return ret;
-	}
-	if (l->k->gre_match) {
+	if (l->gre) {
 		ret = c->group.family ? l2_gre_join(l, err, errlen) : 0;
 		/* GRE over FOU/GUE arrives through a `fou add port ... ipproto 47`. */
 		if (ret || t->tnl.encap != FOU_ENCAP_NONE)
@@ -981,48 +963,61 @@ static int l2_first(struct foud *d)
 	return 0;
 }
 
-int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
-		 char *err, size_t errlen)
+int foud_l2_new(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err, size_t errlen)
 {
 	const struct foud_l2_cfg *c = &cfg->l2;
-	const struct fk_kind *fk = fk_by_l2(c->kind);
-	const struct l2_kind *k = fk ? &l2_kinds[c->kind] : NULL;
-	int fd, ret;
+	struct foud_l2 *l;
 
-	if (!k) {
-		snprintf(err, errlen, "unknown link type");
-		return -EOPNOTSUPP;
-	}
-	if (c->kind == FOUD_L2_STT && cfg->mtu > L2_STT_MTU_MAX) {
-		snprintf(err, errlen, "mtu %u is too big for stt (at most %u)", cfg->mtu,
-			 L2_STT_MTU_MAX);
-		return -EINVAL;
-	}
-	if (!d->l2q && l2_first(d))
-		return -ENOMEM;
-	t->l2 = calloc(1, sizeof(*t->l2));
-	if (!t->l2) {
+	l = t->l2 = calloc(1, sizeof(*t->l2));
+	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	t->l2->k = k;
-	t->l2->fk = fk;
-	t->l2->cfg = *c;
-	t->l2->mc_fd = -1;
-	ret = l2_pick_local(&t->l2->cfg, err, errlen);
-	if (ret)
-		return ret;
-	l2_wire(t);
+	l->fk = fk_by_l2(c->kind);
+	l->cfg = *c;
+	l->mc_fd = -1;
+	l->hop = (struct fou_l2_hop){
+		.tos = c->tos, .tos_inherit = c->tos_inherit, .ttl = c->ttl,
+		.ttl_inherit = c->ttl_inherit, .ttl_default = 64,
+	};
+	return l2_pick_local(&l->cfg, err, errlen);
+}
+
+/* The forwarding table, with the remote and group as flood destinations; ageing from the first device on. */
+static int l2_fdb_init(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
+{
+	struct foud_l2 *l = t->l2;
+	const struct foud_l2_cfg *c = &l->cfg;
+	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
+
+	if ((!d->l2q && l2_first(d)) ||
+	    fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX,
+			 &d->fdb_budget)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (c->remote.family)
+		fou_fdb_flood_add(&l->fdb, &c->remote);
+	if (c->group.family)
+		fou_fdb_flood_add(&l->fdb, &c->group);
+	l2_peers_rebuild(l);
+	return 0;
+}
+
+int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		uint32_t mtu0, char *err, size_t errlen)
+{
+	const struct foud_l2_cfg *c = &t->l2->cfg;
+	int fd, ret;
+
 	fd = foud_tun_open(t->name, true, d->offload, &t->offload, &t->ifindex);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
 		return fd;
 	}
 	t->ev.fd = fd;
-	t->ev.fn = l2_readable;
 	t->path_mtu = foud_path_mtu(c->group.family ? &c->group : &c->remote);
-	t->mtu = cfg->mtu ? cfg->mtu : c->kind == FOUD_L2_STT ? L2_STT_MTU :
-		 t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
+	t->mtu = cfg->mtu ? cfg->mtu : mtu0 ? mtu0 : t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
 	ret = foud_tun_set_mtu(t->name, t->mtu);
 	if (ret)
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
@@ -1030,37 +1025,73 @@ int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_c
 	if (!ret)
 		ret = l2_hwaddr(t->name, t->l2->mac);
 	if (!ret)
-		ret = l2_state_init(d, t, err, errlen);
-	if (!ret && (foud_raw_tx(d, t->l2->cfg.local.family) < 0 || foud_loop_add(d, &t->ev))) {
-		snprintf(err, errlen, "cannot set up \"%s\"", t->name);
-		ret = -EIO;
-	}
+		ret = l2_fdb_init(d, t, err, errlen);
 	return ret;
 }
 
-/* Undoes foud_l2_open, whatever point it reached. */
-void foud_l2_close(struct foud *d, struct foud_tunnel *t)
+int foud_l2_ready(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
+{
+	if (foud_raw_tx(d, t->l2->cfg.local.family) < 0 || foud_loop_add(d, &t->ev)) {
+		snprintf(err, errlen, "cannot set up \"%s\"", t->name);
+		return -EIO;
+	}
+	return 0;
+}
+
+void foud_l2_free(struct foud_tunnel *t)
 {
 	if (!t->l2)
 		return;
-	if (t->l2->stt)
-		foud_stt_close(d, t);
-	l2port_put(d, t->l2->port);
-	if (t->l2->raw)
-		foud_raw_put(d, t->l2->cfg.local.family, FOU_PROTO_GRE);
-	if (t->l2->mc_fd >= 0)
-		close(t->l2->mc_fd);
 	fou_fdb_free(&t->l2->fdb);
 	free(t->l2);
 	t->l2 = NULL;
 }
 
+/* Undoes l2_overlay_open, whatever point it reached. */
+static void l2_overlay_close(struct foud *d, struct foud_tunnel *t)
+{
+	struct foud_l2 *l = t->l2;
+
+	if (l) {
+		l2port_put(d, l->port);
+		if (l->raw)
+			foud_raw_put(d, l->cfg.local.family, FOU_PROTO_GRE);
+		if (l->mc_fd >= 0)
+			close(l->mc_fd);
+	}
+	foud_l2_free(t);
+}
+
+static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+			   char *err, size_t errlen)
+{
+	int ret = foud_l2_new(t, cfg, err, errlen);
+
+	if (!ret) {
+		t->l2->k = &l2_kinds[cfg->l2.kind];
+		l2_wire(t);
+		ret = foud_l2_tap(d, t, cfg, 0, err, errlen);
+	}
+	if (!ret)
+		ret = l2_overlay_rx(d, t, err, errlen);
+	if (!ret)
+		ret = foud_l2_ready(d, t, err, errlen);
+	if (!ret)
+		ret = foud_bpf_tunnel_add(d, t, cfg->datapath, err, errlen);
+	if (ret) {
+		foud_loop_del(d, &t->ev);
+		if (t->ev.fd >= 0)
+			close(t->ev.fd);
+		l2_overlay_close(d, t);
+	}
+	return ret;
+}
+
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
-void foud_l2_show_ports(struct foud *d, struct foud_pr *p)
+static void l2_show_ports(struct foud *d, struct foud_pr *p)
 {
 	const struct foud_l2port *lp;
 
-	foud_stt_show_port(d, p);
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
 		foud_pr_open_object(p, NULL);
 		foud_pr_uint(p, "port", "port %u", lp->port);
@@ -1076,7 +1107,7 @@ void foud_l2_show_ports(struct foud *d, struct foud_pr *p)
 
 static struct foud_tunnel *fdb_dev(struct foud *d, const char *name, char *err, size_t errlen)
 {
-	struct foud_tunnel *t = foud_tunnel_find(d, name);
+	struct foud_tunnel *t = foud_dev_find(d, name);
 
 	if (!t || !t->l2) {
 		snprintf(err, errlen, "\"%s\" is no %s", name, t ? "L2 device" : "link");
@@ -1170,7 +1201,7 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p,
 	if (cmd->fdb.dev[0] && !fdb_dev(d, cmd->fdb.dev, err, errlen))
 		return -ENODEV;
 	foud_pr_open_array(p, NULL);
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
 			fdb_show_dev(t, p);
 	foud_pr_close_array(p);
@@ -1205,8 +1236,6 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 	const struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
 
-	if (c->kind == FOUD_L2_STT)
-		foud_pr_uint(p, "port", NULL, FOU_PORT_STT);
 	if (l->udp) {
 		foud_pr_uint(p, "port", NULL, l->dport);
 		foud_pr_open_object(p, "port_range");
@@ -1271,10 +1300,11 @@ static void l2_show_geneve_opts(const struct foud_l2_cfg *c, struct foud_pr *p)
 /* VXLAN's group is `group`; a GRE kind's is a multicast `remote`, as typed. */
 static const char *l2_dest_word(const struct foud_l2 *l)
 {
-	return l->cfg.group.family && !l->k->gre_match ? "group" : "remote";
+	return l->cfg.group.family && !l->gre ? "group" : "remote";
 }
 
-void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
+void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
+		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p))
 {
 	const struct foud_l2 *l = t->l2;
 	const struct foud_l2_cfg *c = &l->cfg;
@@ -1285,14 +1315,14 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
 	foud_pr_open_object(p, "info_data");
 	if (l->fk->id_word) {
 		foud_pr_text(p, " %s", l->fk->id_word);
-		foud_pr_u64(p, l->fk->id_word, " %llu", c->kind == FOUD_L2_STT ? c->key : c->vni);
+		foud_pr_u64(p, l->fk->id_word, " %llu", id);
 	}
 	foud_pr_text(p, " %s", l2_dest_word(l));
 	foud_pr_str(p, l2_dest_word(l), " %s", fou_addr_str(peer, a, sizeof(a)));
 	foud_pr_str(p, "local", " local %s", fou_addr_str(&c->local, a, sizeof(a)));
 	if (c->group.family)
 		foud_pr_text(p, " dev %s", c->dev);
-	l2_show_kind(t, p);
+	kind(t, p);
 	l2_show_geneve_opts(c, p);
 	l2_show_hop(c, p);
 	foud_pr_bool(p, "learning", " learning", " nolearning", c->learning);
@@ -1305,3 +1335,23 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
 	foud_pr_u64(p, "fdb_refused", " refused %llu\n", l->fdb.refused);
 	foud_pr_close_object(p);
 }
+
+void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+{
+	foud_show_gso(d, t, p);
+}
+
+static void l2_overlay_show(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	foud_l2_show(t, p, t->l2->cfg.vni, l2_show_kind);
+}
+
+const struct foud_dev_ops foud_overlay_ops = {
+	.open = l2_overlay_open,
+	.close = l2_overlay_close,
+	.readable = l2_readable,
+	.input = l2_input_shared,
+	.show = l2_overlay_show,
+	.show_details = foud_l2_show_details,
+	.show_ports = l2_show_ports,
+};
