@@ -6,6 +6,7 @@
  * reaches a class only through its ops (struct foud_dev_ops).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,11 @@ struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex)
 		if (t->ifindex == ifindex)
 			return t;
 	return NULL;
+}
+
+struct foud_tunnel *foud_dev_of(struct foud_ev *ev)
+{
+	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
 }
 
 /* The remote as the raw socket wants it (port 0) and as UDP sends want it. */

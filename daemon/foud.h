@@ -283,7 +283,8 @@ struct foud {
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_txq *l2q;		/* L2 devices' send queue (l2.c) */
+	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
+	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
@@ -367,6 +368,8 @@ int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, siz
 int foud_dev_del(struct foud *d, const char *name, char *err, size_t errlen);
 struct foud_tunnel *foud_dev_find(struct foud *d, const char *name);
 struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex);
+/* The device whose TUN or TAP descriptor ev is. */
+struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
 #define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
 /* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
 void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
@@ -436,12 +439,14 @@ uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */
 void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 
-/*
- * l2.c: the UDP and GRE L2 overlays (foud_overlay_ops), and what every L2
- * device shares, which stt.c uses too: the TAP device, the forwarding table
- * and its commands, the peers, learning, the linkinfo's common words.
- */
+/* l2.c: the UDP and GRE L2 overlays */
 extern const struct foud_dev_ops foud_overlay_ops;
+
+/*
+ * l2dev.c: what every L2 device shares, called by its classes (l2.c,
+ * stt.c): the TAP device, the forwarding table and its commands, the
+ * peers, learning, the linkinfo's common words.
+ */
 /* The L2 half of t from cfg: its configuration (local picked if omitted), outer TOS and TTL. */
 int foud_l2_new(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err, size_t errlen);
 /* t's TAP, its MTU (cfg's, else mtu0, else the path's less the overhead), address, table. */

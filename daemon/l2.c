@@ -31,12 +31,9 @@
 #include "ctl.h"
 #include "fou/l2.h"
 #include "foud.h"
+#include "l2dev.h"
 #include "rx.h"
 
-#define L2_FLOOD_MAX	64		/* flood destinations per device */
-#define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
-
-struct l2_kind;
 
 /* A shared VXLAN or Geneve receive socket. */
 struct foud_l2port {
@@ -51,88 +48,6 @@ struct foud_l2port {
 	struct foud_stats st;		/* datagrams that reach no device */
 	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
 };
-
-/* The L2 half of a tunnel. */
-struct foud_l2 {
-	struct foud_l2_cfg cfg;
-	const struct l2_kind *k;
-	const struct fk_kind *fk;	/* name, id word (common/kinds.c) */
-	struct foud_l2port *port;	/* UDP kinds */
-	bool raw;			/* holds the raw GRE receive socket */
-	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */
-	bool csum;			/* with a UDP checksum */
-	uint16_t dport;			/* its destination port */
-	bool df;			/* DF on the outer header: GRE kinds' pmtudisc */
-	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
-	struct fou_l2_hop hop;		/* outer TOS and TTL */
-	struct fou_fdb fdb;
-	struct fou_addr flood[L2_FLOOD_MAX];
-	/* Who may send to us: remote, flood destinations, static entries. */
-	struct fou_addr peers[L2_PEERS_MAX];
-	size_t npeers;
-	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
-	int group_ifindex;
-	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
-	uint16_t sport_min, sport_max;
-	uint16_t ip_id;
-	bool gre;			/* a GRE kind: its group is a multicast remote */
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	/* Learning asks for every frame; ageing needs no better than a tick. */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static struct foud_tunnel *l2_ev_tunnel(struct foud_ev *ev)
-{
-	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
-}
-
-/* ---- who may send to us ------------------------------------------------- */
-
-static void l2_peers_add(struct foud_l2 *l, const struct fou_addr *a)
-{
-	size_t i;
-
-	if (!a->family || l->npeers == L2_PEERS_MAX)
-		return;
-	for (i = 0; i < l->npeers; i++)
-		if (fou_addr_eq(&l->peers[i], a))
-			return;
-	l->peers[l->npeers++] = *a;
-}
-
-/* Rebuilt whenever the configuration changes; learning never adds peers. */
-static void l2_peers_rebuild(struct foud_l2 *l)
-{
-	const struct fou_fdb_entry *e;
-	size_t i, pos = 0;
-
-	l->npeers = 0;
-	l2_peers_add(l, &l->cfg.remote);
-	for (i = 0; i < l->fdb.nflood; i++)
-		l2_peers_add(l, &l->fdb.flood[i]);
-	while ((e = fou_fdb_next(&l->fdb, &pos)))
-		if (e->flags & FOU_FDB_F_STATIC)
-			l2_peers_add(l, &e->remote);
-}
-
-static bool l2_peer_ok(const struct foud_l2 *l, const struct fou_addr *src)
-{
-	size_t i;
-
-	/* Members of a group are not known in advance. */
-	if (l->cfg.group.family)
-		return true;
-	for (i = 0; i < l->npeers; i++)
-		if (fou_addr_eq(&l->peers[i], src))
-			return true;
-	return false;
-}
 
 /* ---- the kinds ---------------------------------------------------------- */
 
@@ -258,32 +173,6 @@ static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port 
 	return NULL;
 }
 
-/*
- * A received frame: our own frame come back, a nested one (never learned
- * from: its source may be forged), or its source learned behind src.
- */
-int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, size_t len,
-		     const struct fou_addr *src)
-{
-	struct foud_l2 *l = t->l2;
-	int ret;
-
-	if (len < FOU_ETH_HLEN)
-		return -FOU_DROP_TOO_SHORT;
-	/* Our own frame come back (a group loops to its sender). */
-	if (!memcmp(eth + FOU_ETH_ALEN, l->mac, FOU_ETH_ALEN))
-		return -FOU_DROP_LOOP;
-	if (foud_nested(d, eth, len, true))
-		return -FOU_DROP_NESTED;
-	if (l->cfg.learning) {
-		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
-		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
-		if (ret && ret != -FOU_DROP_FDB_FULL)
-			return ret;
-	}
-	return 0;
-}
-
 static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		      const struct fou_addr *src)
 {
@@ -305,7 +194,7 @@ static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 
 	if (fou_addr_eq(src, &t->l2->cfg.local))
 		ret = -FOU_DROP_LOOP;		/* our own group traffic, looped back */
-	else if (!l2_peer_ok(t->l2, src))
+	else if (!foud_l2_peer_ok(t, src))
 		ret = -FOU_DROP_UNKNOWN_PEER;
 	if (!ret)
 		ret = fou_l2_ecn_decap(fou_buf_data(b), b->len, tos);
@@ -315,17 +204,6 @@ static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		t->st.rx_drop[-ret]++;
 		foud_log_drop(t->name, -ret, src);
 	}
-}
-
-/* For stt.c: a device's configuration, its peers, a frame's destinations. */
-const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
-{
-	return &t->l2->cfg;
-}
-
-bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
-{
-	return l2_peer_ok(t->l2, src);
 }
 
 static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
@@ -375,11 +253,11 @@ static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, 
 		    !l2_gre_dst_ok(t->l2, &rx->dst))
 			continue;
 		if (!t->l2->k->gre_match(t, &rx->gre)) {
-			if (l2_peer_ok(t->l2, &rx->src))
+			if (foud_l2_peer_ok(t, &rx->src))
 				*why = (int)t->l2->k->wrong_id;
 			continue;
 		}
-		if (l2_peer_ok(t->l2, &rx->src))
+		if (foud_l2_peer_ok(t, &rx->src))
 			return t;
 		if (!first)
 			first = t;
@@ -401,7 +279,7 @@ static void l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx 
 		return;
 	}
 	/* Peers first: a stranger must not move GRE sequence state. */
-	if (!l2_peer_ok(t->l2, &rx->src))
+	if (!foud_l2_peer_ok(t, &rx->src))
 		ret = -FOU_DROP_UNKNOWN_PEER;
 	else
 		ret = t->l2->k->gre_check(t, b, &rx->gre);
@@ -501,13 +379,6 @@ static void l2_outer(const struct foud_l2 *l, const uint8_t *frame, size_t len,
 	fou_l2_outer(&h, frame, len, tos, ttl);
 }
 
-/* For stt.c: the outer TOS and TTL of a frame. */
-void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
-		   uint8_t *tos, uint8_t *ttl)
-{
-	fou_l2_outer(&t->l2->hop, frame, len, tos, ttl);
-}
-
 static int l2_encap(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		    const struct fou_addr *dst)
 {
@@ -561,25 +432,6 @@ static void l2_queue(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 	}
 }
 
-/* A frame's destinations: its forwarding entry, else every flood destination. */
-static size_t l2_dests(const struct foud_l2 *l, const uint8_t *frame, const struct fou_addr **v)
-{
-	const struct fou_fdb_entry *e = fou_fdb_lookup(&l->fdb, frame);
-
-	if (e) {
-		*v = &e->remote;
-		return 1;
-	}
-	*v = l->fdb.flood;
-	return l->fdb.nflood;
-}
-
-/* For stt.c: the entry for the frame's destination MAC, else the flood list; how many. */
-size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst)
-{
-	return l2_dests(t->l2, frame, dst);
-}
-
 /* Frames whose IP packet is longer than this do not fit the path. */
 static size_t l2_ip_max(const struct foud_tunnel *t)
 {
@@ -602,7 +454,7 @@ static void l2_tx_frame(struct foud *d, struct foud_tunnel *t, struct foud_txq *
 		t->st.tx_drop[FOU_DROP_MTU]++;
 		return;
 	}
-	n = l2_dests(t->l2, frame, &dst);
+	n = foud_l2_dests(t, frame, &dst);
 	if (!n)
 		t->st.tx_drop[FOU_DROP_NO_TUNNEL]++;
 	for (i = 0; i < n; i++)
@@ -651,7 +503,7 @@ static int l2_tx_uso(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 	/* UDP kinds only: NVGRE and plain GRE-TAP have no UDP socket to send with. */
 	if (!l->udp || g->hlen + g->mss > l2_ip_max(t))
 		return 1;
-	ds.n = l2_dests(l, frame, &x.dst);
+	ds.n = foud_l2_dests(t, frame, &x.dst);
 	if (!ds.n)
 		return 1;
 	return foud_uso_xmit(d, t, g, &e, &l->cfg.local, l2_sport(d, l, frame, len), false, &ds);
@@ -714,25 +566,12 @@ static int l2_read_one(struct foud *d, void *ctx, size_t n)
 
 static void l2_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_tunnel *t = l2_ev_tunnel(ev);
+	struct foud_tunnel *t = foud_dev_of(ev);
 
 	d->l2q->n = 0;
 	foud_tun_drain(d, ev->fd, t->name, &t->st, l2_read_one, t);
 	if (d->l2q->n)
 		l2_flush(d, t, d->l2q);
-}
-
-/* ---- configuration ------------------------------------------------------ */
-
-static void l2_age(struct foud *d, void *arg)
-{
-	struct foud_tunnel *t;
-	uint64_t now = now_ms();
-
-	(void)arg;
-	FOUD_DEV_FOREACH(t, d)
-		if (t->l2)
-			fou_fdb_age(&t->l2->fdb, now);
 }
 
 static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
@@ -881,34 +720,6 @@ static void l2_wire(struct foud_tunnel *t)
 		foud_local_port_range(&l->sport_min, &l->sport_max);
 }
 
-/* Geneve may omit local: the source address of the route to remote, now. */
-static int l2_pick_local(struct foud_l2_cfg *c, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int s, ret = 0;
-
-	if (c->local.family || !c->remote.family)
-		return 0;
-	s = socket(c->remote.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	sl = foud_sockaddr(&ss, &c->remote, c->remote.family, c->dstport ? c->dstport : 9);
-	if (connect(s, (struct sockaddr *)&ss, sl) < 0 ||
-	    getsockname(s, (struct sockaddr *)&ss, &sl) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "no local address towards the remote: %s", strerror(errno));
-	} else {
-		c->local.family = c->remote.family;
-		if (ss.ss_family == AF_INET)
-			memcpy(c->local.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-		else
-			memcpy(c->local.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-	}
-	close(s);
-	return ret;
-}
-
 /* The overlay's receive points: a shared UDP port, or the GRE receive path (and a group). */
 static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
 {
@@ -933,120 +744,6 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	return c->group.family ? l2_join(l, l->port->ev.fd, err, errlen) : 0;
 }
 
-static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
-{
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
-
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
-		ret = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, FOU_ETH_ALEN);
-	close(s);
-	return ret;
-}
-
-/* The first L2 device: the send queue, and forwarding tables age by the second until foud exits. */
-static int l2_first(struct foud *d)
-{
-	d->l2q = calloc(1, sizeof(*d->l2q));
-	if (!d->l2q)
-		return -ENOMEM;
-	if (foud_timer_add(d, 1000, l2_age, NULL)) {
-		free(d->l2q);
-		d->l2q = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int foud_l2_new(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err, size_t errlen)
-{
-	const struct foud_l2_cfg *c = &cfg->l2;
-	struct foud_l2 *l;
-
-	l = t->l2 = calloc(1, sizeof(*t->l2));
-	if (!l) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	l->fk = fk_by_l2(c->kind);
-	l->cfg = *c;
-	l->mc_fd = -1;
-	l->hop = (struct fou_l2_hop){
-		.tos = c->tos, .tos_inherit = c->tos_inherit, .ttl = c->ttl,
-		.ttl_inherit = c->ttl_inherit, .ttl_default = 64,
-	};
-	return l2_pick_local(&l->cfg, err, errlen);
-}
-
-/* The forwarding table, with the remote and group as flood destinations; ageing from the first device on. */
-static int l2_fdb_init(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
-{
-	struct foud_l2 *l = t->l2;
-	const struct foud_l2_cfg *c = &l->cfg;
-	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
-
-	if ((!d->l2q && l2_first(d)) ||
-	    fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX,
-			 &d->fdb_budget)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	if (c->remote.family)
-		fou_fdb_flood_add(&l->fdb, &c->remote);
-	if (c->group.family)
-		fou_fdb_flood_add(&l->fdb, &c->group);
-	l2_peers_rebuild(l);
-	return 0;
-}
-
-int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
-		uint32_t mtu0, char *err, size_t errlen)
-{
-	const struct foud_l2_cfg *c = &t->l2->cfg;
-	int fd, ret;
-
-	fd = foud_tun_open(t->name, true, d->offload, &t->offload, &t->ifindex);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
-		return fd;
-	}
-	t->ev.fd = fd;
-	t->path_mtu = foud_path_mtu(c->group.family ? &c->group : &c->remote);
-	t->mtu = cfg->mtu ? cfg->mtu : mtu0 ? mtu0 : t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
-	ret = foud_tun_set_mtu(t->name, t->mtu);
-	if (ret)
-		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
-			 strerror(-ret));
-	if (!ret)
-		ret = l2_hwaddr(t->name, t->l2->mac);
-	if (!ret)
-		ret = l2_fdb_init(d, t, err, errlen);
-	return ret;
-}
-
-int foud_l2_ready(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
-{
-	if (foud_raw_tx(d, t->l2->cfg.local.family) < 0 || foud_loop_add(d, &t->ev)) {
-		snprintf(err, errlen, "cannot set up \"%s\"", t->name);
-		return -EIO;
-	}
-	return 0;
-}
-
-void foud_l2_free(struct foud_tunnel *t)
-{
-	if (!t->l2)
-		return;
-	fou_fdb_free(&t->l2->fdb);
-	free(t->l2);
-	t->l2 = NULL;
-}
-
 /* Undoes l2_overlay_open, whatever point it reached. */
 static void l2_overlay_close(struct foud *d, struct foud_tunnel *t)
 {
@@ -1067,6 +764,11 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct f
 {
 	int ret = foud_l2_new(t, cfg, err, errlen);
 
+	/* The first overlay device: the send queue they share, until foud exits. */
+	if (!ret && !d->l2q && !(d->l2q = calloc(1, sizeof(*d->l2q)))) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
 	if (!ret) {
 		t->l2->k = &l2_kinds[cfg->l2.kind];
 		l2_wire(t);
@@ -1101,111 +803,6 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 		foud_show_port_stats(p, &lp->st, lp->ev.fd, lp->sock_drops);
 		foud_pr_close_object(p);
 	}
-}
-
-/* ---- fdb commands ------------------------------------------------------- */
-
-static struct foud_tunnel *fdb_dev(struct foud *d, const char *name, char *err, size_t errlen)
-{
-	struct foud_tunnel *t = foud_dev_find(d, name);
-
-	if (!t || !t->l2) {
-		snprintf(err, errlen, "\"%s\" is no %s", name, t ? "L2 device" : "link");
-		return NULL;
-	}
-	return t;
-}
-
-int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen)
-{
-	const struct foud_fdb_cfg *f = &cmd->fdb;
-	struct foud_tunnel *t = fdb_dev(d, f->dev, err, errlen);
-	struct foud_l2 *l;
-	int ret;
-
-	if (!t)
-		return -ENODEV;
-	l = t->l2;
-	if (f->dst.family && f->dst.family != l->cfg.local.family) {
-		snprintf(err, errlen, "dst is not of the device's address family");
-		return -EINVAL;
-	}
-	if (fou_mac_is_zero(f->mac)) {
-		if (cmd->op == FOUD_OP_DEL && !f->dst.family) {
-			/* No dst: the whole flood list goes, as `bridge fdb del` does. */
-			while (l->fdb.nflood)
-				fou_fdb_flood_del(&l->fdb, &l->fdb.flood[l->fdb.nflood - 1]);
-			ret = 0;
-		} else if (cmd->op == FOUD_OP_DEL)
-			ret = fou_fdb_flood_del(&l->fdb, &f->dst);
-		else
-			ret = fou_fdb_flood_add(&l->fdb, &f->dst);
-	} else if (cmd->op == FOUD_OP_DEL) {
-		ret = fou_fdb_del(&l->fdb, f->mac);
-	} else {
-		ret = fou_fdb_add(&l->fdb, f->mac, &f->dst, FOU_FDB_F_STATIC, now_ms());
-	}
-	if (ret)
-		snprintf(err, errlen, "fdb %s: %s", cmd->op == FOUD_OP_DEL ? "del" : "add",
-			 ret == -EEXIST ? "entry exists" : ret == -ENOENT ? "no such entry" :
-			 ret == -ENOSPC ? "table full" : strerror(-ret));
-	l2_peers_rebuild(l);
-	return ret;
-}
-
-/* One entry as `bridge fdb show` words it (JSON: as `bridge -j`). */
-static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8_t *mac,
-		     const struct fou_addr *dst, const char *state, long long age)
-{
-	char a[64], m[18];
-
-	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
-	foud_pr_open_object(p, NULL);
-	foud_pr_str(p, "mac", "%s", m);
-	foud_pr_str(p, "ifname", " dev %s", t->name);
-	foud_pr_open_array(p, "flags");
-	foud_pr_str(p, NULL, NULL, "self");
-	foud_pr_close_array(p);
-	foud_pr_str(p, "dst", " dst %s", fou_addr_str(dst, a, sizeof(a)));
-	foud_pr_text(p, " self");
-	foud_pr_str(p, "state", " %s", state);
-	if (age >= 0)
-		foud_pr_s64(p, "age", " age %lld", age);
-	foud_pr_nl(p);
-	foud_pr_close_object(p);
-}
-
-static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
-{
-	static const uint8_t zero[FOU_ETH_ALEN];
-	const struct fou_fdb_entry *e;
-	uint64_t now = now_ms();
-	size_t i, pos = 0;
-
-	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
-		bool st = e->flags & FOU_FDB_F_STATIC;
-
-		fdb_line(p, t, e->mac, &e->remote, st ? "permanent" : "learned",
-			 st ? -1 : (long long)((now - e->updated) / 1000));
-	}
-	for (i = 0; i < t->l2->fdb.nflood; i++)
-		fdb_line(p, t, zero, &t->l2->fdb.flood[i], "permanent", -1);
-}
-
-int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
-		  size_t errlen)
-{
-	const struct foud_tunnel *t;
-
-	if (cmd->fdb.dev[0] && !fdb_dev(d, cmd->fdb.dev, err, errlen))
-		return -ENODEV;
-	foud_pr_open_array(p, NULL);
-	FOUD_DEV_FOREACH(t, d)
-		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
-			fdb_show_dev(t, p);
-	foud_pr_close_array(p);
-	return 0;
 }
 
 /* ---- link show ---------------------------------------------------------- */
@@ -1252,93 +849,6 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_text(p, " dstport %u", l->dport);
 	if (l->udp)
 		foud_pr_text(p, " srcport %u %u", l->sport_min, l->sport_max);
-}
-
-/* ttl and tos, as `ip -d link show` words them. */
-static void l2_show_hop(const struct foud_l2_cfg *c, struct foud_pr *p)
-{
-	if (c->ttl_inherit) {
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
-	} else if (c->ttl) {
-		foud_pr_uint(p, "ttl", " ttl %u", c->ttl);
-	} else {
-		/* 0: the default, 64 (1 towards a group) */
-		foud_pr_uint(p, "ttl", NULL, 0);
-		foud_pr_text(p, " ttl auto");
-	}
-	foud_show_tos(p, c->tos_inherit, c->tos);
-}
-
-/* geneve_opts as tc's tunnel_key prints them: CLASS:TYPE:DATA,... in hexadecimal. */
-static void l2_show_geneve_opts(const struct foud_l2_cfg *c, struct foud_pr *p)
-{
-	const uint8_t *o = c->geneve_opts, *end = o + c->geneve_opts_len;
-	char hex[2 * 0x1f * 4 + 1];
-	size_t i, n;
-
-	if (o == end)
-		return;
-	foud_pr_text(p, " geneve_opts ");
-	foud_pr_open_array(p, "geneve_opts");
-	/* The grammar wrote these TLVs: each is whole. */
-	for (; o < end; o += FOU_GENEVE_OPT_HLEN + n) {
-		n = (size_t)(o[3] & 0x1f) * 4;
-		for (i = 0; i < n; i++)
-			snprintf(hex + 2 * i, 3, "%02x", o[FOU_GENEVE_OPT_HLEN + i]);
-		hex[2 * n] = '\0';
-		if (o != c->geneve_opts)
-			foud_pr_text(p, ",");
-		foud_pr_open_object(p, NULL);
-		foud_pr_uint(p, "class", "%04x", fou_get16(o));
-		foud_pr_uint(p, "type", ":%02x", o[2]);
-		foud_pr_str(p, "data", ":%s", hex);
-		foud_pr_close_object(p);
-	}
-	foud_pr_close_array(p);
-}
-
-/* VXLAN's group is `group`; a GRE kind's is a multicast `remote`, as typed. */
-static const char *l2_dest_word(const struct foud_l2 *l)
-{
-	return l->cfg.group.family && !l->gre ? "group" : "remote";
-}
-
-void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
-		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p))
-{
-	const struct foud_l2 *l = t->l2;
-	const struct foud_l2_cfg *c = &l->cfg;
-	const struct fou_addr *peer = c->group.family ? &c->group : &c->remote;
-	char a[64];
-
-	foud_pr_str(p, "info_kind", " %s", l->fk->name);
-	foud_pr_open_object(p, "info_data");
-	if (l->fk->id_word) {
-		foud_pr_text(p, " %s", l->fk->id_word);
-		foud_pr_u64(p, l->fk->id_word, " %llu", id);
-	}
-	foud_pr_text(p, " %s", l2_dest_word(l));
-	foud_pr_str(p, l2_dest_word(l), " %s", fou_addr_str(peer, a, sizeof(a)));
-	foud_pr_str(p, "local", " local %s", fou_addr_str(&c->local, a, sizeof(a)));
-	if (c->group.family)
-		foud_pr_text(p, " dev %s", c->dev);
-	kind(t, p);
-	l2_show_geneve_opts(c, p);
-	l2_show_hop(c, p);
-	foud_pr_bool(p, "learning", " learning", " nolearning", c->learning);
-	foud_pr_uint(p, "ageing", " ageing %u", c->ageing);
-	foud_pr_uint(p, "limit", " maxaddress %u", c->maxaddress);
-	if (l->udp)
-		foud_pr_text(p, " %sudpcsum", l->csum ? "" : "no");
-	foud_pr_text(p, " mtu %u\n", t->mtu);
-	foud_pr_u64(p, "fdb_entries", "    fdb entries %llu", l->fdb.count);
-	foud_pr_u64(p, "fdb_refused", " refused %llu\n", l->fdb.refused);
-	foud_pr_close_object(p);
-}
-
-void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
-{
-	foud_show_gso(d, t, p);
 }
 
 static void l2_overlay_show(const struct foud_tunnel *t, struct foud_pr *p)

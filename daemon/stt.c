@@ -574,7 +574,7 @@ static int stt_read_one(struct foud *d, void *ctx, size_t n)
 /* Frames from the TAP; their segments leave in batches, the last one here. */
 static void stt_dev_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_tunnel *t = (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
+	struct foud_tunnel *t = foud_dev_of(ev);
 
 	foud_tun_drain(d, ev->fd, t->name, &t->st, stt_read_one, t);
 	stt_flush(d);

@@ -18,11 +18,6 @@
 #include "ctl.h"
 #include "foud.h"
 
-static struct foud_tunnel *ev_tunnel(struct foud_ev *ev)
-{
-	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
-}
-
 static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 {
 	if (reason <= 0 || reason >= FOU_DROP__MAX)
@@ -215,7 +210,7 @@ static int tunnel_read_one(struct foud *d, void *ctx, size_t n)
 
 static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct tunnel_rd r = { .t = ev_tunnel(ev), .q.n = 0 };
+	struct tunnel_rd r = { .t = foud_dev_of(ev), .q.n = 0 };
 
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 	foud_tun_drain(d, ev->fd, r.t->name, &r.t->st, tunnel_read_one, &r);
