@@ -39,6 +39,17 @@ enum fk_dev {
 };
 
 struct cmd_link_syntax;		/* its words: cmd_int.h */
+struct foud_l2_cfg;
+
+/* A UDP L2 overlay's codec (libfou), which the daemon calls for it. */
+struct fk_udp_l2 {
+	/* Prepends its header, as c says, to the Ethernet frame in b. */
+	int (*push)(struct fou_buf *b, const struct foud_l2_cfg *c);
+	/* Strips its header from a received datagram, says its identifier. */
+	int (*pull)(struct fou_buf *b, uint32_t *vni);
+	size_t hlen;			/* header bytes after UDP, options aside */
+	enum fou_drop wrong_id;		/* no device has the identifier */
+};
 
 struct fk_kind {
 	const char *name;		/* as `type` spells it */
@@ -50,6 +61,7 @@ struct fk_kind {
 	uint16_t dstport;		/* default port (fou/wire.h); 0: none */
 	unsigned int flags;		/* FK_* */
 	enum fk_dev dev;		/* the daemon's class of its devices */
+	struct fk_udp_l2 udp;		/* a UDP L2 overlay's codec; pull NULL for the others */
 	const struct cmd_link_syntax *syntax;
 };
 

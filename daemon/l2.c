@@ -39,8 +39,7 @@
 struct foud_l2port {
 	TAILQ_ENTRY(foud_l2port) entry;
 	struct foud_ev ev;
-	const struct l2_kind *k;
-	const struct fk_kind *fk;	/* its name */
+	const struct fk_kind *fk;	/* its kind: name, codec */
 	int family;
 	uint16_t port;
 	struct fou_addr local;
@@ -51,46 +50,26 @@ struct foud_l2port {
 
 /* ---- the kinds ---------------------------------------------------------- */
 
-/* What the daemon does differently for each L2 kind, indexed by its row's l2. */
+/*
+ * What the daemon does for an L2 kind: for every UDP overlay the same
+ * (l2_udp, the codec read from the kind's row); for each GRE kind its own
+ * row of l2_gre_kinds[], indexed by its row's l2, as it needs the GRE
+ * tunnel's state.
+ */
 struct l2_kind {
 	/* Prepends the kind's header (for GRE-TAP over FOU/GUE, GUE too) to the frame in b. */
 	int (*push)(struct foud *d, struct foud_tunnel *t, struct fou_buf *b);
-	/* UDP kinds: strips the header of a received datagram, says its VNI. */
-	int (*pull)(struct fou_buf *b, uint32_t *vni);
-	size_t hlen;			/* UDP kinds: header bytes after UDP */
 	/* GRE kinds: whether a GRE header is this device's, then the rest of its checks. */
 	bool (*gre_match)(const struct foud_tunnel *t, const struct fou_gre *g);
 	int (*gre_check)(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g);
-	enum fou_drop wrong_id;		/* no device has the VNI, VSID or key */
+	enum fou_drop wrong_id;		/* GRE kinds: no device has the VSID or key */
 };
 
-static int vxlan_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+/* A UDP overlay: its codec is its descriptor row's (common/kinds.c). */
+static int udp_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 {
 	(void)d;
-	return fou_vxlan_push(b, t->l2->cfg.vni);
-}
-
-/* With the device's geneve_opts; C when one of them is critical. */
-static int geneve_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
-{
-	const struct foud_l2_cfg *c = &t->l2->cfg;
-
-	(void)d;
-	return fou_geneve_push(b, c->vni, c->geneve_opts, c->geneve_opts_len, false);
-}
-
-/*
- * Options are skipped: foud understands none, so a critical one drops the
- * packet (RFC 8926 3.5.1) and the others are ignored.
- */
-static int geneve_pull(struct fou_buf *b, uint32_t *vni)
-{
-	struct fou_geneve g;
-	int ret = fou_geneve_pull(b, NULL, 0, &g);
-
-	if (!ret)
-		*vni = g.vni;
-	return ret;
+	return t->l2->fk->udp.push(b, &t->l2->cfg);
 }
 
 /* GRE with the device's key, checksum and sequence words, then FOU or GUE. */
@@ -152,13 +131,11 @@ static int nvgre_check(struct foud_tunnel *t, const struct fou_buf *b, const str
 	return fou_nvgre_check(g, fou_buf_data(b), b->len, &vsid, &flowid);
 }
 
-static const struct l2_kind l2_kinds[FOUD_L2__MAX] = {
-	[FOUD_L2_VXLAN] = { vxlan_push, fou_vxlan_pull, FOU_VXLAN_HLEN, NULL, NULL,
-			    FOU_DROP_WRONG_VNI },
-	[FOUD_L2_GENEVE] = { geneve_push, geneve_pull, FOU_GENEVE_HLEN, NULL, NULL,
-			     FOU_DROP_WRONG_VNI },
-	[FOUD_L2_GRETAP] = { gretap_push, NULL, 0, gretap_match, gretap_check, FOU_DROP_GRE_KEY },
-	[FOUD_L2_NVGRE] = { nvgre_push, NULL, 0, nvgre_match, nvgre_check, FOU_DROP_WRONG_VSID },
+static const struct l2_kind l2_udp = { .push = udp_push };
+
+static const struct l2_kind l2_gre_kinds[FOUD_L2__MAX] = {
+	[FOUD_L2_GRETAP] = { gretap_push, gretap_match, gretap_check, FOU_DROP_GRE_KEY },
+	[FOUD_L2_NVGRE] = { nvgre_push, nvgre_match, nvgre_check, FOU_DROP_WRONG_VSID },
 };
 
 /* ---- receive ------------------------------------------------------------ */
@@ -215,12 +192,12 @@ static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_r
 
 	if (m->truncated)
 		return -FOU_DROP_TOO_SHORT;
-	ret = p->k->pull(b, &vni);
+	ret = p->fk->udp.pull(b, &vni);
 	if (ret)
 		return ret;
 	t = l2_find_vni(d, p, vni);
 	if (!t)
-		return -(int)p->k->wrong_id;
+		return -(int)p->fk->udp.wrong_id;
 	l2_input(d, t, b, &m->src, m->tos);
 	return 0;
 }
@@ -590,7 +567,7 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
 		if (p->port != pc.port || p->family != pc.family || !fou_addr_eq(&p->local, &pc.local))
 			continue;
-		if (p->k != l->k) {
+		if (p->fk != l->fk) {
 			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->fk->name);
 			return NULL;
 		}
@@ -610,7 +587,6 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	}
 	p->ev.fd = fd;
 	p->ev.fn = l2port_readable;
-	p->k = l->k;
 	p->fk = l->fk;
 	p->family = pc.family;
 	p->port = pc.port;
@@ -703,7 +679,7 @@ static void l2_wire(struct foud_tunnel *t)
 		l->dport = c->dstport;
 		l->csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
 		l->overhead = (uint32_t)((v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN) + FOU_UDP_HLEN +
-					 l->k->hlen + c->geneve_opts_len);
+					 l->fk->udp.hlen + c->geneve_opts_len);
 	} else {
 		/* GRE-TAP and NVGRE: the GRE tunnel that the grammar filled in. */
 		l->udp = n->encap != FOU_ENCAP_NONE;
@@ -770,7 +746,7 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct f
 		ret = -ENOMEM;
 	}
 	if (!ret) {
-		t->l2->k = &l2_kinds[cfg->l2.kind];
+		t->l2->k = t->l2->fk->udp.pull ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
 		l2_wire(t);
 		ret = foud_l2_tap(d, t, cfg, 0, err, errlen);
 	}
