@@ -49,6 +49,18 @@ struct foud_tunnel *foud_dev_of(struct foud_ev *ev)
 	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
 }
 
+int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen)
+{
+	int fd = foud_tun_open(t->name, tap, d->offload, &t->offload, &t->ifindex);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
+		return fd;
+	}
+	t->ev.fd = fd;
+	return 0;
+}
+
 /* The remote as the raw socket wants it (port 0) and as UDP sends want it. */
 static void dev_dst(struct foud_tunnel *t)
 {

@@ -368,6 +368,8 @@ int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, siz
 int foud_dev_del(struct foud *d, const char *name, char *err, size_t errlen);
 struct foud_tunnel *foud_dev_find(struct foud *d, const char *name);
 struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex);
+/* Creates t's TUN (or TAP) device as t->ev.fd, for a class's open. */
+int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
 /* The device whose TUN or TAP descriptor ev is. */
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
 #define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)

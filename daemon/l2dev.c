@@ -247,14 +247,10 @@ int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct foud_link_cf
 		uint32_t mtu0, char *err, size_t errlen)
 {
 	const struct foud_l2_cfg *c = &t->l2->cfg;
-	int fd, ret;
+	int ret = foud_dev_open_tun(d, t, true, err, errlen);
 
-	fd = foud_tun_open(t->name, true, d->offload, &t->offload, &t->ifindex);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
-		return fd;
-	}
-	t->ev.fd = fd;
+	if (ret)
+		return ret;
 	t->path_mtu = foud_path_mtu(c->group.family ? &c->group : &c->remote);
 	t->mtu = cfg->mtu ? cfg->mtu : mtu0 ? mtu0 : t->path_mtu - t->l2->overhead - FOU_ETH_HLEN;
 	ret = foud_tun_set_mtu(t->name, t->mtu);

@@ -419,12 +419,10 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 	char a[64];
 	int fd, ret;
 
-	fd = foud_tun_open(t->name, false, d->offload, &t->offload, &t->ifindex);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
-		return fd;
-	}
-	t->ev.fd = fd;
+	ret = foud_dev_open_tun(d, t, false, err, errlen);
+	if (ret)
+		return ret;
+	fd = t->ev.fd;
 	tunnel_no_ipv6(t);
 	t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - (uint32_t)overhead;
