@@ -2,9 +2,10 @@
 /*
  * The kinds of link foud makes, one row each: what `type` calls it, whether
  * it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP device), its
- * underlay family, the word of its identifier, its default port. The grammar
- * (cmd_link*.c) and the daemon (daemon/l2.c) both read this table, so a kind
- * is described once. The codecs stay in libfou, which must not depend on
+ * underlay family, the word of its identifier, its default port, the
+ * daemon's class of its devices, a UDP overlay's codec. The grammar
+ * (cmd_link*.c) and the daemon (daemon/dev.c, l2.c) both read this table, so
+ * a kind is described once. The codecs stay in libfou, which must not depend on
  * common/: a row names libfou's kind (enum fou_kind) where there is one.
  */
 #ifndef FOUD_KINDS_H

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * L2 overlays: a TAP device per tunnel, Ethernet frames in VXLAN, Geneve,
- * GRE-TAP (plain, or over FOU/GUE) or NVGRE. A forwarding table per device
- * learns inner source MACs behind outer source addresses; unknown unicast,
- * broadcast and multicast go to every flood destination (the all-zero MAC
- * entries: head-end replication, the `remote`, the `group`). VXLAN and
+ * L2 overlays, the class foud_overlay_ops: a TAP device per tunnel,
+ * Ethernet frames in VXLAN, Geneve, GRE-TAP (plain, or over FOU/GUE) or
+ * NVGRE. The forwarding table (l2dev.c) learns inner source MACs behind
+ * outer source addresses; unknown unicast, broadcast and multicast go to
+ * every flood destination (the all-zero MAC entries: head-end replication,
+ * the `remote`, the `group`). VXLAN and
  * Geneve ports are shared by every device of the kind with the same port,
  * family and local address, and demultiplexed by VNI; GRE-TAP and NVGRE
  * arrive through the GRE receive path (raw protocol 47 or a FOU/GUE port)
  * and are told apart by their key. What differs between the kinds is a
- * small table of ops (struct l2_kind); what describes them (name, id word,
- * default port) is their row in common/kinds.c.
+ * small table of ops (struct l2_kind): one for every UDP overlay, whose
+ * codec is its row in common/kinds.c (with its name, id word, default
+ * port), and one per GRE kind.
  *
  * The TAP has TSO: a TCP super-frame is cut into segments behind its
  * Ethernet header, each encapsulated once per destination; received TCP
