@@ -60,19 +60,6 @@ static void l2_peers_rebuild(struct foud_l2 *l)
 			l2_peers_add(l, &e->remote);
 }
 
-static bool l2_peer_ok(const struct foud_l2 *l, const struct fou_addr *src)
-{
-	size_t i;
-
-	/* Members of a group are not known in advance. */
-	if (l->cfg.group.family)
-		return true;
-	for (i = 0; i < l->npeers; i++)
-		if (fou_addr_eq(&l->peers[i], src))
-			return true;
-	return false;
-}
-
 /*
  * A received frame: our own frame come back, a nested one (never learned
  * from: its source may be forged), or its source learned behind src.
@@ -99,7 +86,7 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 	return 0;
 }
 
-/* For stt.c: a device's configuration, its peers, a frame's destinations. */
+/* For the classes: a device's configuration, whether src is one of its peers. */
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
 {
 	return &t->l2->cfg;
@@ -107,33 +94,36 @@ const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
 
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
 {
-	return l2_peer_ok(t->l2, src);
+	const struct foud_l2 *l = t->l2;
+	size_t i;
+
+	/* Members of a group are not known in advance. */
+	if (l->cfg.group.family)
+		return true;
+	for (i = 0; i < l->npeers; i++)
+		if (fou_addr_eq(&l->peers[i], src))
+			return true;
+	return false;
 }
 
-/* For stt.c: the outer TOS and TTL of a frame. */
+/* The outer TOS and TTL of a frame (STT; an overlay adds its group's TTL: l2.c). */
 void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
 		   uint8_t *tos, uint8_t *ttl)
 {
 	fou_l2_outer(&t->l2->hop, frame, len, tos, ttl);
 }
 
-/* A frame's destinations: its forwarding entry, else every flood destination. */
-static size_t l2_dests(const struct foud_l2 *l, const uint8_t *frame, const struct fou_addr **v)
+/* A frame's destinations: its forwarding entry, else every flood destination; how many. */
+size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **v)
 {
-	const struct fou_fdb_entry *e = fou_fdb_lookup(&l->fdb, frame);
+	const struct fou_fdb_entry *e = fou_fdb_lookup(&t->l2->fdb, frame);
 
 	if (e) {
 		*v = &e->remote;
 		return 1;
 	}
-	*v = l->fdb.flood;
-	return l->fdb.nflood;
-}
-
-/* For stt.c: the entry for the frame's destination MAC, else the flood list; how many. */
-size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst)
-{
-	return l2_dests(t->l2, frame, dst);
+	*v = t->l2->fdb.flood;
+	return t->l2->fdb.nflood;
 }
 
 /* ---- configuration ------------------------------------------------------ */
