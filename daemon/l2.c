@@ -819,9 +819,10 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_close_object(p);
 		foud_pr_bool(p, "udp_csum", NULL, NULL, l->csum);
 	}
+	/* Of the GRE kinds, GRE-TAP has no id word and NVGRE has its VSID. */
 	if (!l->fk->id_word)
 		l2_show_gretap(t, p);
-	else if (c->kind == FOUD_L2_NVGRE)
+	else if (l->gre)
 		foud_pr_bool(p, "flowid", " flowid", " noflowid", !c->noflowid);
 	else if (l->udp)
 		foud_pr_text(p, " dstport %u", l->dport);
