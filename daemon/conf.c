@@ -65,7 +65,7 @@ static void link_restore(struct foud *d, const struct foud_link_cfg *old, int sp
 
 	foud_log(LOG_WARNING, "link %s: %s: its configuration is restored", old->name, why);
 	foud_tun_keep(spare, old->name, offload);
-	if (foud_tunnel_add(d, old, err, sizeof(err)))
+	if (foud_dev_add(d, old, err, sizeof(err)))
 		foud_log(LOG_ERR, "link %s is gone: %s", old->name, err);
 	foud_tun_unkeep();
 }
@@ -81,17 +81,17 @@ int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct foud_li
 	int fd, spare, ret;
 
 	fdb = link_statics(t, &nfdb);
-	fd = foud_tunnel_detach(d, t);
+	fd = foud_dev_detach(d, t);
 	/* A second reference keeps the device should the new configuration fail and close fd. */
 	spare = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	foud_tun_keep(fd, old.name, offload);
-	ret = foud_tunnel_add(d, nc, err, errlen);
+	ret = foud_dev_add(d, nc, err, errlen);
 	foud_tun_unkeep();
 	if (ret)
 		link_restore(d, &old, spare, offload, err);	/* spare -1: on a new device */
 	else if (spare >= 0)
 		close(spare);
-	t = foud_tunnel_find(d, old.name);
+	t = foud_dev_find(d, old.name);
 	if (t) {
 		t->st = st;
 		link_statics_restore(d, fdb, nfdb);
@@ -105,7 +105,7 @@ int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct foud_li
 int foud_exec_link_set(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		       struct foud_out *out, char *err, size_t errlen)
 {
-	struct foud_tunnel *t = foud_tunnel_find(d, cmd->name);
+	struct foud_tunnel *t = foud_dev_find(d, cmd->name);
 	static struct foud_link_cfg nc;
 	int ret;
 
@@ -152,10 +152,10 @@ int foud_exec_save(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 	TAILQ_FOREACH(p, &d->ports, entry)
 		if (foud_save_port(&p->cfg, line, sizeof(line)) > 0)
 			foud_out_printf(out, "%s", line);
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		if (foud_save_link(&t->cfg, line, sizeof(line)) > 0)
 			foud_out_printf(out, "%s", line);
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		save_fdb(out, t);
 	if (d->tou)
 		TAILQ_FOREACH(tp, &d->tou->peers, entry)
@@ -168,7 +168,7 @@ int foud_exec_save(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 
 void foud_flush(struct foud *d)
 {
-	foud_tunnel_free_all(d);
+	foud_dev_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
 	foud_conf_forget(d);

@@ -251,7 +251,7 @@ static bool link_same_kind(const struct foud_link_cfg *a, const struct foud_link
 /* A declared link: left alone when unchanged, changed in place, or made again as another kind. */
 static int conf_link(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen)
 {
-	struct foud_tunnel *t = foud_tunnel_find(d, cmd->link.name);
+	struct foud_tunnel *t = foud_dev_find(d, cmd->link.name);
 
 	if (!t)
 		return conf_exec(d, cmd, FOUD_OP_ADD, err, errlen);
@@ -260,7 +260,7 @@ static int conf_link(struct foud *d, const struct foud_cmd *cmd, char *err, size
 	if (link_same_kind(&t->cfg, &cmd->link))
 		return foud_link_change(d, t, &cmd->link, err, errlen);
 	foud_log(LOG_INFO, "link %s: another type: made again", t->name);
-	foud_tunnel_del(d, t->name, err, errlen);
+	foud_dev_del(d, t->name, err, errlen);
 	return conf_exec(d, cmd, FOUD_OP_ADD, err, errlen);
 }
 
@@ -361,7 +361,7 @@ void foud_notify_ready(const struct foud *d, const char *note)
 	const struct foud_port *p;
 	unsigned int ndev = d->tou ? 1 : 0, nport = 0;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		ndev++;
 	TAILQ_FOREACH(p, &d->ports, entry)
 		nport++;
