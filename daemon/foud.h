@@ -81,6 +81,9 @@ struct foud_port {
 	struct foud_stats st;
 	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
 	struct foud_txshare share;	/* its socket, for UDP GSO sends from its port */
+	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
+	uint64_t vsock_drops;		/* the kernel's drops there */
+	uint64_t csum_trusted;		/* datagrams whose outer checksum vouched */
 };
 
 #define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
@@ -183,6 +186,7 @@ struct foud_gro_slot {
 	unsigned int nseg;
 	uint64_t bytes;
 	unsigned int age;
+	bool verified;			/* every segment under a verified outer checksum */
 };
 
 #define FOUD_USO_SEGS	64		/* datagrams per UDP GSO send (kernels before 6.x: 64) */
@@ -299,6 +303,11 @@ struct foud {
 	struct foud_train train;
 	struct foud_gro_slot gro[FOUD_GRO_SLOTS];
 	unsigned int gro_clock;
+	/*
+	 * While a datagram is handed on: the kernel verified its non-zero UDP
+	 * checksum, which covers every inner packet in it (port.c, csum.c).
+	 */
+	bool rx_verified;
 	uint32_t hash_seed;
 	struct fou_fdb_budget fdb_budget;	/* entries of every L2 device: FOUD_FDB_MAX */
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
@@ -346,6 +355,7 @@ void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
+int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
 /*
  * Reads the device fd until it is empty or a few batches were read: each
@@ -361,6 +371,11 @@ int foud_dev_up(const char *name);
 
 /* sock.c */
 int foud_udp_open(const struct foud_port_cfg *cfg, bool gro);
+int foud_udp_open_grouped(const struct foud_port_cfg *cfg, bool gro,
+			  int (*prebind)(int fd, int family));
+/* A receive port's sockets: the unsure one, and in *vfd the verified one or -1 (csum.c). */
+int foud_csum_open(const struct foud_port_cfg *cfg, bool gro, int *vfd);
+void foud_csum_show(struct foud_pr *p, const struct foud_port *fp);
 uint64_t foud_sock_drops(int fd, uint64_t seen);
 socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, int family,
 			uint16_t port);
@@ -632,7 +647,7 @@ void foud_pr_null(struct foud_pr *p, const char *key, const char *fmt);
 void foud_show_ports(struct foud *d, struct foud_pr *p);
 /* -s: the counters (stats64, drops); a port's also its socket's drops (seen: as of its last read). */
 void foud_show_stats(struct foud_pr *p, const struct foud_stats *s);
-void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, int fd, uint64_t seen);
+void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, uint64_t sock_drops);
 void foud_show_family(struct foud_pr *p, int family);
 /* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);

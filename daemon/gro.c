@@ -69,6 +69,8 @@ static void gro_flush_slot(struct foud_gro_slot *s)
 		/* Offsets count from the frame start, Ethernet header included. */
 		vh.csum_start = (uint16_t)(vh.csum_start + s->l2len);
 		vh.hdr_len = (uint16_t)(vh.hdr_len + s->l2len);
+	} else if (s->verified) {
+		vh.flags = FOU_VNET_F_DATA_VALID;
 	}
 	fou_vnet_put(s->buf, &vh);
 	gro_count(s->t, foud_tun_write_raw(s->t->ev.fd, s->buf, FOU_VNET_HLEN + s->l2len + len), s->nseg,
@@ -108,11 +110,11 @@ static struct foud_gro_slot *gro_slot_new(struct foud *d)
 	return old;
 }
 
-static void gro_direct(struct foud_tunnel *t, struct fou_buf *b)
+static void gro_direct(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 {
 	size_t len = b->len;
 
-	gro_count(t, foud_tun_write(t->ev.fd, b), 1, len);
+	gro_count(t, foud_tun_write_csum(t->ev.fd, b, d->rx_verified), 1, len);
 }
 
 /*
@@ -129,7 +131,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	int ret;
 
 	if (!ip) {
-		gro_direct(t, b);
+		gro_direct(d, t, b);
 		return;
 	}
 	/*
@@ -139,16 +141,17 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	 */
 	fou_gro_csum_complete(ip, iplen);
 	if (!d->offload || !gro_key(ip, iplen, &k)) {
-		gro_direct(t, b);
+		gro_direct(d, t, b);
 		return;
 	}
 	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
 		if (s->t != t || !gro_key_eq(&s->key, &k))
 			continue;
 		if ((!l2len || !memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len)) &&
-		    fou_gro_append(&s->g, ip, iplen) == 1) {
+		    fou_gro_append_csum(&s->g, ip, iplen, d->rx_verified) == 1) {
 			s->nseg++;
 			s->bytes += b->len;
+			s->verified = s->verified && d->rx_verified;
 			return;
 		}
 		/* Same flow, cannot join: what came before goes first. */
@@ -156,10 +159,14 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 		break;
 	}
 	s = gro_slot_new(d);
-	ret = fou_gro_start(&s->g, s->buf + FOU_VNET_HLEN + l2len, GRO_BUF - FOU_VNET_HLEN - l2len,
-			    ip, iplen);
+	ret = fou_gro_start_csum(&s->g, s->buf + FOU_VNET_HLEN + l2len,
+				 GRO_BUF - FOU_VNET_HLEN - l2len, ip, iplen, d->rx_verified);
+	if (ret == -FOU_DROP_INNER_CSUM) {
+		gro_count(t, ret, 1, 0);
+		return;
+	}
 	if (ret != 0) {
-		gro_direct(t, b);
+		gro_direct(d, t, b);
 		return;
 	}
 	memcpy(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len);
@@ -168,6 +175,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	s->key = k;
 	s->nseg = 1;
 	s->bytes = b->len;
+	s->verified = d->rx_verified;
 	s->age = ++d->gro_clock;
 }
 

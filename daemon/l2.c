@@ -778,7 +778,7 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 		foud_pr_null(p, lp->fk->name, " %s");
 		foud_show_family(p, lp->family);
 		foud_pr_nl(p);
-		foud_show_port_stats(p, &lp->st, lp->ev.fd, lp->sock_drops);
+		foud_show_port_stats(p, &lp->st, foud_sock_drops(lp->ev.fd, lp->sock_drops));
 		foud_pr_close_object(p);
 	}
 }

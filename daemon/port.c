@@ -37,7 +37,11 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 	ret = fou_rx_kind(b, &rx);
 	if (ret)
 		return ret;
+	if (m->verified)
+		p->csum_trusted++;
+	d->rx_verified = m->verified;
 	foud_dev_input(d, b, &rx, &p->st);
+	d->rx_verified = false;
 	return 0;
 }
 
@@ -52,10 +56,48 @@ static void port_readable(struct foud *d, struct foud_ev *ev)
 	foud_rx_drain(d, ev->fd, &rp);
 }
 
+/* The verified socket of the pair (csum.c): every datagram's outer checksum vouches. */
+static void port_readable_verified(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_port *p = (struct foud_port *)((char *)ev - offsetof(struct foud_port, vev));
+	const struct foud_rxpt rp = {
+		.name = "port", .count = &p->st, .drops = &p->st, .sock_drops = &p->vsock_drops,
+		.one = port_rx_one, .ctx = p, .verified = true,
+	};
+
+	foud_rx_drain(d, ev->fd, &rp);
+}
+
+/*
+ * The kernel refused a second bind of an address a port holds; with the
+ * pair's SO_REUSEPORT it would not, so foud refuses it itself.
+ */
+static bool port_overlaps(struct foud *d, const struct foud_port_cfg *cfg)
+{
+	const struct foud_port *p;
+
+	TAILQ_FOREACH(p, &d->ports, entry)
+		if (p->cfg.port == cfg->port && p->cfg.family == cfg->family &&
+		    (!p->cfg.local.family || !cfg->local.family ||
+		     fou_addr_eq(&p->cfg.local, &cfg->local)))
+			return true;
+	return false;
+}
+
+static void port_close(struct foud *d, struct foud_port *p)
+{
+	if (p->vev.fd >= 0) {
+		foud_loop_del(d, &p->vev);
+		close(p->vev.fd);
+	}
+	foud_loop_del(d, &p->ev);
+	close(p->ev.fd);
+}
+
 int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen)
 {
 	struct foud_port *p;
-	int fd;
+	int fd, vfd = -1;
 
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		if (port_same(&p->cfg, cfg)) {
@@ -63,7 +105,7 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 			return -EEXIST;
 		}
 	}
-	fd = foud_udp_open(cfg, d->offload);
+	fd = port_overlaps(d, cfg) ? -EADDRINUSE : foud_csum_open(cfg, d->offload, &vfd);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open UDP port %u: %s", cfg->port, strerror(-fd));
 		return fd;
@@ -71,21 +113,27 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		close(fd);
+		if (vfd >= 0)
+			close(vfd);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	p->cfg = *cfg;
 	p->ev.fd = fd;
 	p->ev.fn = port_readable;
-	if (foud_loop_add(d, &p->ev) < 0) {
+	p->vev.fd = vfd;
+	p->vev.fn = port_readable_verified;
+	if (foud_loop_add(d, &p->ev) < 0 || (vfd >= 0 && foud_loop_add(d, &p->vev) < 0)) {
+		foud_loop_del(d, &p->ev);
 		close(fd);
+		if (vfd >= 0)
+			close(vfd);
 		free(p);
 		snprintf(err, errlen, "cannot watch UDP port %u", cfg->port);
 		return -EIO;
 	}
 	if (foud_ours_add(d, FOU_PROTO_UDP, cfg->port)) {
-		foud_loop_del(d, &p->ev);
-		close(fd);
+		port_close(d, p);
 		free(p);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -104,8 +152,7 @@ static void port_free(struct foud *d, struct foud_port *p)
 	foud_tx_unshare(d, &p->share);
 	foud_uso_forget(d, p->ev.fd);
 	TAILQ_REMOVE(&d->ports, p, entry);
-	foud_loop_del(d, &p->ev);
-	close(p->ev.fd);
+	port_close(d, p);
 	foud_ours_del(d, FOU_PROTO_UDP, p->cfg.port);
 	free(p);
 	foud_bpf_ports_changed(d);

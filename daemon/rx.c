@@ -132,6 +132,7 @@ static void rx_split(struct foud *d, const struct foud_rxpt *rp, const struct fo
 	if (rp->sock_drops && m->sock_drops > *rp->sock_drops)
 		*rp->sock_drops = m->sock_drops;
 	/* Writing a virtio header in front of one clobbers the tail of the one before, done with. */
+	m->verified = rp->verified;
 	while (foud_rx_next(b, m, &off, &s)) {
 		if (rp->count) {
 			rp->count->rx_packets++;

@@ -12,6 +12,7 @@ struct foud_rxmeta {
 	uint16_t gso;		/* UDP GRO: the size of each coalesced datagram, 0 if one */
 	bool truncated;
 	uint32_t sock_drops;	/* SO_RXQ_OVFL: the socket's drops so far, 0 if none said */
+	bool verified;		/* the kernel verified its non-zero UDP checksum (csum.c) */
 };
 
 int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta);
@@ -25,6 +26,7 @@ struct foud_rxpt {
 	/* One datagram (one of a UDP GRO read): 0, or -FOU_DROP_*. */
 	int (*one)(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m);
 	void *ctx;
+	bool verified;			/* its socket takes only verified checksums (csum.c) */
 };
 
 /* Reads fd in batches, each datagram to rp->one, until a short batch or a few rounds. */

@@ -77,13 +77,12 @@ void foud_show_stats(struct foud_pr *p, const struct foud_stats *s)
 /* ---- fou show ----------------------------------------------------------- */
 
 /* -s on a port: its counters, and the datagrams the kernel dropped at its socket. */
-void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, int fd, uint64_t seen)
+void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, uint64_t sock_drops)
 {
 	if (!(p->flags & FOUD_CTL_F_STATS))
 		return;
 	foud_show_stats(p, s);
-	foud_pr_u64(p, "sock_drops", "    socket drops (receive queue full) %llu\n",
-		    foud_sock_drops(fd, seen));
+	foud_pr_u64(p, "sock_drops", "    socket drops (receive queue full) %llu\n", sock_drops);
 }
 
 /* JSON names the family; text marks only IPv6. */
@@ -131,7 +130,9 @@ static void port_show(struct foud *d, const struct foud_port *fp, struct foud_pr
 		foud_pr_uint(p, "peer_port", " peer_port %u", c->peer_port);
 	}
 	foud_pr_nl(p);
-	foud_show_port_stats(p, &st, fp->ev.fd, fp->sock_drops);
+	foud_show_port_stats(p, &st, foud_sock_drops(fp->ev.fd, fp->sock_drops) +
+			     (fp->vev.fd >= 0 ? foud_sock_drops(fp->vev.fd, fp->vsock_drops) : 0));
+	foud_csum_show(p, fp);
 	foud_pr_close_object(p);
 }
 

@@ -91,8 +91,10 @@ socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, i
 /*
  * A receive port, bound like the kernel's fou socket. It is not connected
  * to the peer, so that datagrams from others reach us and are counted.
+ * grouped: SO_REUSEPORT, and prebind (if any) before the bind (csum.c).
  */
-int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
+static int udp_open(const struct foud_port_cfg *cfg, bool gro, bool grouped,
+		    int (*prebind)(int fd, int family))
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = foud_sockaddr(&ss, &cfg->local, cfg->family, cfg->port);
@@ -106,6 +108,9 @@ int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 		/* As the kernel's fou6: zero UDP checksums are accepted over IPv6. */
 		ret = sock_opt(s, IPPROTO_IPV6, IPV6_V6ONLY, 1) ?:
 		      sock_opt(s, IPPROTO_UDP, UDP_NO_CHECK6_RX, 1);
+	if (!ret && grouped)
+		ret = sock_opt(s, SOL_SOCKET, SO_REUSEPORT, 1) ?:
+		      (prebind ? prebind(s, cfg->family) : 0);
 	if (!ret && bind(s, (struct sockaddr *)&ss, sl) < 0)
 		ret = -errno;
 	if (ret) {
@@ -120,6 +125,17 @@ int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
 	if (gro)
 		sock_opt(s, IPPROTO_UDP, UDP_GRO, 1);
 	return s;
+}
+
+int foud_udp_open(const struct foud_port_cfg *cfg, bool gro)
+{
+	return udp_open(cfg, gro, false, NULL);
+}
+
+int foud_udp_open_grouped(const struct foud_port_cfg *cfg, bool gro,
+			  int (*prebind)(int fd, int family))
+{
+	return udp_open(cfg, gro, true, prebind);
 }
 
 /*

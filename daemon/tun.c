@@ -180,15 +180,25 @@ int foud_tun_write_raw(int fd, const void *p, size_t len)
 	}
 }
 
-/* Writes one packet, prepending an all-zero virtio header in the headroom. */
-int foud_tun_write(int fd, struct fou_buf *b)
+/*
+ * Writes one packet, prepending a virtio header in the headroom: all zero,
+ * or DATA_VALID when its checksums are known good (see foud_gro_input()).
+ */
+int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid)
 {
 	uint8_t *h = fou_buf_push(b, FOU_VNET_HLEN);
 
 	if (!h)
 		return -FOU_DROP_TX_ERROR;
 	memset(h, 0, FOU_VNET_HLEN);
+	if (valid)
+		h[0] = FOU_VNET_F_DATA_VALID;
 	return foud_tun_write_raw(fd, h, b->len);
+}
+
+int foud_tun_write(int fd, struct fou_buf *b)
+{
+	return foud_tun_write_csum(fd, b, false);
 }
 
 /* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */

@@ -3,7 +3,8 @@
  * Software GRO of inner TCP segments into TUN super-packets (reference/
  * performance.md 1.4), with the merge rules of the kernel's
  * tcp_gro_receive(). Every segment's checksums are verified before it is
- * merged: once merged, the kernel trusts the checksum we write.
+ * merged (once merged, the kernel trusts the checksum we write), unless the
+ * caller vouches for them: a verified outer UDP checksum covers the segment.
  */
 #include <string.h>
 
@@ -99,18 +100,20 @@ static size_t seg_payload(const struct seg *s)
 	return s->len - s->hlen;
 }
 
-/* Flags exactly ACK or ACK|PSH, some payload, valid checksum. */
-static bool seg_mergeable(const struct seg *s)
+#define SEG_BAD_CSUM	2	/* seg_get(): mergeable but for its TCP checksum */
+
+/* Flags exactly ACK or ACK|PSH, some payload: 0; then a bad checksum: SEG_BAD_CSUM. */
+static int seg_mergeable(const struct seg *s, bool verified)
 {
 	uint8_t f = seg_flags(s);
 
-	if (f != TCP_ACK && f != (TCP_ACK | TCP_PSH))
-		return false;
-	return seg_payload(s) > 0 && tcp_csum_ok(s);
+	if ((f != TCP_ACK && f != (TCP_ACK | TCP_PSH)) || !seg_payload(s))
+		return 1;
+	return verified || tcp_csum_ok(s) ? 0 : SEG_BAD_CSUM;
 }
 
 /* Parses pkt into s; 0 only for a mergeable TCP segment. */
-static int seg_get(struct seg *s, const uint8_t *pkt, size_t len)
+static int seg_get(struct seg *s, const uint8_t *pkt, size_t len, bool verified)
 {
 	struct fou_ip ip;
 	int err;
@@ -121,7 +124,7 @@ static int seg_get(struct seg *s, const uint8_t *pkt, size_t len)
 	err = seg_locate(s, pkt, &ip);
 	if (err)
 		return err;
-	return seg_mergeable(s) ? 0 : 1;
+	return seg_mergeable(s, verified);
 }
 
 static int gro_copy(struct fou_gro *g, const uint8_t *pkt, size_t len)
@@ -133,8 +136,8 @@ static int gro_copy(struct fou_gro *g, const uint8_t *pkt, size_t len)
 	return 0;
 }
 
-int fou_gro_start(struct fou_gro *g, uint8_t *out, size_t cap,
-		  const uint8_t *pkt, size_t len)
+int fou_gro_start_csum(struct fou_gro *g, uint8_t *out, size_t cap,
+		       const uint8_t *pkt, size_t len, bool verified)
 {
 	struct seg s;
 	int r, err;
@@ -143,11 +146,13 @@ int fou_gro_start(struct fou_gro *g, uint8_t *out, size_t cap,
 	g->pkt = out;
 	g->cap = cap;
 	g->nseg = 1;
-	r = seg_get(&s, pkt, len);
+	r = seg_get(&s, pkt, len, verified);
 	/* Malformed: keep the bytes as they came, the caller decides. */
 	err = gro_copy(g, pkt, r < 0 ? len : s.len);
 	if (err)
 		return err;
+	if (r == SEG_BAD_CSUM)
+		return -FOU_DROP_INNER_CSUM;
 	if (r)
 		return r;
 	g->flags = seg_flags(&s);
@@ -163,6 +168,14 @@ int fou_gro_start(struct fou_gro *g, uint8_t *out, size_t cap,
 		g->next_id = (uint16_t)(fou_get16(pkt + 4) + 1);
 	g->open = true;
 	return 0;
+}
+
+int fou_gro_start(struct fou_gro *g, uint8_t *out, size_t cap,
+		  const uint8_t *pkt, size_t len)
+{
+	int r = fou_gro_start_csum(g, out, cap, pkt, len, false);
+
+	return r == -FOU_DROP_INNER_CSUM ? 1 : r;
 }
 
 /*
@@ -214,12 +227,12 @@ static bool gro_fits(const struct fou_gro *g, size_t n)
 	return g->len + n <= g->cap && g->len + n <= IP_MAX_LEN;
 }
 
-int fou_gro_append(struct fou_gro *g, const uint8_t *pkt, size_t len)
+int fou_gro_append_csum(struct fou_gro *g, const uint8_t *pkt, size_t len, bool verified)
 {
 	struct seg s;
 	size_t n;
 
-	if (!g->open || seg_get(&s, pkt, len) != 0 || s.family != g->family)
+	if (!g->open || seg_get(&s, pkt, len, verified) != 0 || s.family != g->family)
 		return 0;
 	n = seg_payload(&s);
 	if (n > g->mss || !gro_fits(g, n))
@@ -238,6 +251,11 @@ int fou_gro_append(struct fou_gro *g, const uint8_t *pkt, size_t len)
 	if ((g->flags & TCP_PSH) || n < g->mss)
 		g->open = false;
 	return 1;
+}
+
+int fou_gro_append(struct fou_gro *g, const uint8_t *pkt, size_t len)
+{
+	return fou_gro_append_csum(g, pkt, len, false);
 }
 
 static void gro_fix_ip(struct fou_gro *g)

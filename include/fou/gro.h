@@ -65,6 +65,18 @@ int fou_gro_start(struct fou_gro *g, uint8_t *out, size_t cap,
 int fou_gro_append(struct fou_gro *g, const uint8_t *pkt, size_t len);
 
 /*
+ * As fou_gro_start() and fou_gro_append(), but with verified true the
+ * caller vouches for the TCP checksum (a non-zero outer UDP checksum that
+ * the kernel verified covers the whole inner packet): it is not summed
+ * again. Unverified, a segment that is mergeable but for a bad TCP checksum
+ * makes fou_gro_start_csum() return -FOU_DROP_INNER_CSUM (the bytes copied
+ * as for 1), where fou_gro_start() returns 1.
+ */
+int fou_gro_start_csum(struct fou_gro *g, uint8_t *out, size_t cap,
+		       const uint8_t *pkt, size_t len, bool verified);
+int fou_gro_append_csum(struct fou_gro *g, const uint8_t *pkt, size_t len, bool verified);
+
+/*
  * Finishes g in place and fills vh. One segment: the packet untouched and an
  * all-zero vh. Two or more: IPv4 total length and header checksum (or IPv6
  * payload length), PSH if any segment had it, the TCP checksum field holding

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Verify once (daemon/csum.c): a non-zero outer UDP checksum that the kernel
+# verified vouches for the inner packet, so foud's GRO does not sum each TCP
+# segment again; with no outer checksum it still does, and drops a bad one.
+# On foud's userspace path, b's port 5555 carries IPIP/FOU with outer
+# checksums (encap-csum), port 5556 GRE/FOU without (noencap-csum). a sends
+# without offloads (-O): with UDP GSO the kernel fills in every checksum.
+. "$(dirname "$0")/lib.sh"
+export FOUD_TEST_OPTS="-D userspace ${FOUD_TEST_OPTS:-}"
+opts_keep_offload	# the verify being skipped is GRO's
+INJECT=$ROOT/tests/tools/csum-inject.py
+setup_hosts
+start_foud a -O; start_foud b
+for h in a b; do
+	f=fa l=$A4 r=$B4 n=1; [ $h = b ] && { f=fb; l=$B4; r=$A4; n=2; }
+	$f fou add port 5555 ipproto 4
+	$f fou add port 5556 ipproto 47
+	$f link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555 \
+		encap-csum
+	$f link add name g1 type gre remote $r local $l encap fou encap-sport auto encap-dport 5556 \
+		noencap-csum
+	dev_up $h t1 10.1.0.$n/24
+	dev_up $h g1 10.2.0.$n/24
+done
+trusted() { port_counter b "$1" '.foud.csum_trusted // -1'; }
+inner_drops() { counter b "$1" '.drops.rx.inner_csum // 0'; }
+rxp() { counter b "$1" .stats64.rx.packets; }
+# settle CMD VALUE: until $(CMD) prints VALUE, 3 s at most (the check that follows says whether it did)
+settle() { local i; for i in $(seq 30); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+refused() { ! fb fou add port 5555 ipproto 41; }
+
+check "ping over t1 (outer checksum on)" na ping -c 1 -W 2 10.1.0.2
+check "ping over g1 (outer checksum off)" na ping -c 1 -W 2 10.2.0.2
+t0=$(trusted 5555); g0=$(trusted 5556)
+check "TCP 8 MiB over t1, sha256 matches" tcp_transfer a 10.1.0.2 8
+check "TCP 8 MiB over g1, sha256 matches" tcp_transfer a 10.2.0.2 8
+t1=$(trusted 5555); g1=$(trusted 5556)
+check "port 5555 (outer checksums) trusted the transfer's datagrams ($t0 -> $t1)" \
+	test "$t1" -gt $((t0 + 1000))
+check "port 5556 (no outer checksums) trusted none ($g0 -> $g1)" test "$g1" -eq 0
+check "no inner checksum drops on t1 or g1" test "$(inner_drops t1)" -eq 0 -a "$(inner_drops g1)" -eq 0
+
+# Corrupted datagrams to port 5555, one of each.
+inject() { na python3 "$INJECT" $A4 $B4 5555 "$1"; }
+r0=$(rxp t1); e0=$(csum_errors b); p0=$(port_counter b 5555 .stats64.rx.packets)
+check "inject: outer checksum stale" inject stale
+settle "csum_errors b" $((e0 + 1))
+check "stale outer checksum: the kernel dropped it ($e0 -> $(csum_errors b))" \
+	test "$(csum_errors b)" -eq $((e0 + 1))
+check "stale outer checksum: foud never saw it" \
+	test "$(port_counter b 5555 .stats64.rx.packets)" -eq "$p0" -a "$(rxp t1)" -eq "$r0"
+
+t0=$(trusted 5555); i0=$(inner_drops t1)
+check "inject: no outer checksum, inner TCP checksum wrong" inject zero
+settle "inner_drops t1" $((i0 + 1))
+check "zero outer checksum: not trusted ($t0 -> $(trusted 5555))" test "$(trusted 5555)" -eq "$t0"
+check "zero outer checksum: dropped as inner_csum, exactly one ($i0 -> $(inner_drops t1))" \
+	test "$(inner_drops t1)" -eq $((i0 + 1))
+check "zero outer checksum: not written to t1" test "$(rxp t1)" -eq "$r0"
+
+# What the outer checksum vouches for is not summed again: a bad inner
+# checksum under a valid outer one goes up (the kernel's TCP refuses it).
+check "inject: valid outer checksum over a bad inner one" inject valid-bad
+settle "csum_errors b" $((e0 + 2))
+check "valid outer checksum: trusted, exactly one ($t0 -> $(trusted 5555))" \
+	test "$(trusted 5555)" -eq $((t0 + 1))
+check "valid outer checksum: inner not verified by foud (no inner_csum drop)" \
+	test "$(inner_drops t1)" -eq $((i0 + 1))
+check "valid outer checksum: the kernel's TCP dropped it (CsumErrors $e0 -> $(csum_errors b))" \
+	test "$(csum_errors b)" -eq $((e0 + 2))
+
+check "a second port on 5555 is refused, as the kernel would" refused
+check "ping over t1 after all" na ping -c 1 -W 2 10.1.0.2
+finish
