@@ -3,7 +3,7 @@
 # make bench: foud's tunnels measured side by side with the kernel, in one run,
 # over one veth between two network namespaces (hosts A 192.0.2.1, B 192.0.2.2):
 #
-#   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) |
+#   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) | no-work relay (bench/relay.c) |
 #   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
 #
@@ -30,7 +30,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 case $B in /*) BD=$B ;; *) BD=$ROOT/$B ;; esac
-FOUD=$BD/foud FOUCTL=$BD/fouctl TUNFWD=$BD/tunfwd
+FOUD=$BD/foud FOUCTL=$BD/fouctl TUNFWD=$BD/tunfwd RELAY=$BD/relay
 RUNS=${BENCH_RUNS:-3}
 PIN=${BENCH_PIN:-0}
 [ "$(nproc)" -ge 2 ] || PIN=0
@@ -45,7 +45,7 @@ HZ=$(getconf CLK_TCK)
 TMP=$(mktemp -d /tmp/foud-bench.XXXXXX)
 PIDS=()     # every background process this script started
 CUR=''      # the client being waited for
-FOUD_A='' FOUD_B='' TUNFWD_PID=''
+FOUD_A='' FOUD_B='' TUNFWD_PID='' RELAY_PID=''
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -160,6 +160,7 @@ setup_underlay() {
 	# And for the BPF data path's three tunnels.
 	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
+	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
 	na ip link set va up; nb ip link set vb up
 	if [ "${BENCH_RPS:-0}" = 1 ]; then
 		local mask
@@ -187,7 +188,7 @@ start_foud() { # start_foud a|b
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
 declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
-ORDER=(veth vxlan tunfwd bfou bgue bgrefou fou gue grefou tou foudvx)
+ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou foudvx)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	for _id in "${_all[@]}"; do
@@ -222,6 +223,20 @@ setup_paths() {
 		dev_up "$NSA" tfa 10.9.0.1/30; dev_up "$NSB" tfb 10.9.0.2/30
 	else
 		path_fail tunfwd failed "tunfwd did not start: $(head -1 "$TMP/tunfwd.log")"
+	fi
+
+	# The fair ceiling of the userspace rows: a tunnel's system calls, no work.
+	path relay "no-work relay" 10.70.0.2
+	PROCS[relay]=relay
+	spawn relay "$RELAY" "/run/netns/$NSA" rla 192.0.2.71 "/run/netns/$NSB" rlb 192.0.2.72 7777
+	RELAY_PID=$BG
+	for _ in $(seq 50); do grep -q ready "$TMP/relay.log" && break; sleep 0.1; done
+	if grep -q ready "$TMP/relay.log"; then
+		# IPIP/FOU's MTU less the 10-byte virtio header each datagram carries.
+		na ip link set rla mtu 1462 txqueuelen 1000; nb ip link set rlb mtu 1462 txqueuelen 1000
+		dev_up "$NSA" rla 10.70.0.1/30; dev_up "$NSB" rlb 10.70.0.2/30
+	else
+		path_fail relay failed "relay did not start: $(head -1 "$TMP/relay.log")"
 	fi
 
 	start_foud a; start_foud b
@@ -332,6 +347,7 @@ proc_pids() { # the processes doing the tunnel's work for path ID
 	case ${PROCS[$1]} in
 	foud) echo "$FOUD_A $FOUD_B" ;;
 	tunfwd) echo "$TUNFWD_PID" ;;
+	relay) echo "$RELAY_PID" ;;
 	esac
 }
 procs_ticks() {
@@ -487,6 +503,7 @@ many_tunnels() {
 { [ -x "$FOUD" ] && [ -x "$FOUCTL" ]; } || die "build foud and fouctl first (make B=$B all)"
 ensure_packages
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$TUNFWD" "$ROOT/bench/tunfwd.c" || die "cannot build tunfwd"
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$RELAY" "$ROOT/bench/relay.c" || die "cannot build relay"
 mkdir -p "$OUT" || die "cannot create $OUT"
 
 log "bench: $RUNS run(s) of $SECS s per test; UDP 64 B at $UDP_RATE; $NTUN tunnels for memory"
@@ -587,19 +604,23 @@ jq -n --slurpfile paths "$TMP/paths.jsonl" --slurpfile recs "$REC" --argjson dro
 		{tcp: {p1: tcp(.id; "p1"), p4: tcp(.id; "p4"), r: tcp(.id; "r")},
 		 latency: one(.id; "lat"), udp64: one(.id; "udp")} else {} end))) as $P |
 	($P | map(select(.id == "vxlan"))[0]) as $vx | ($P | map(select(.id == "tunfwd"))[0]) as $ceil |
+	(($P | map(select(.id == "relay"))[0]) // {status: "n/a"}) as $relay |
 	def ratios($x; $ref): if ($x.status != "ok") or ($ref.status != "ok") then null else
 		{p1: ratio($x.tcp.p1.gbps; $ref.tcp.p1.gbps), p4: ratio($x.tcp.p4.gbps; $ref.tcp.p4.gbps),
 		 r: ratio($x.tcp.r.gbps; $ref.tcp.r.gbps),
 		 p50: ratio($x.latency.p50_us; $ref.latency.p50_us), p99: ratio($x.latency.p99_us; $ref.latency.p99_us),
 		 udp_rx_pps: ratio($x.udp64.rx_pps; $ref.udp64.rx_pps),
-		 cpu_machine_per_gbps: ratio($x.tcp.p1.cpu_machine_per_gbps; $ref.tcp.p1.cpu_machine_per_gbps)} end;
+		 cpu_machine_per_gbps: ratio($x.tcp.p1.cpu_machine_per_gbps; $ref.tcp.p1.cpu_machine_per_gbps),
+		 cpu_proc_per_gbps: ratio($x.tcp.p1.cpu_proc_per_gbps; $ref.tcp.p1.cpu_proc_per_gbps)} end;
 	{meta: {date: $date, kernel: $kernel, cpus: $cpus, iperf3: $iperf, git: $rev, runs: $runs, seconds: $secs,
 		udp_rate: $rate, udp_len: 64, duration_s: $dur,
 		latency: (if $spwhy == "" then "sockperf ping-pong --tcp --full-rtt" else ("n/a: " + $spwhy) end),
 		ratios: "path / kernel VXLAN (throughput: higher is better; latency and CPU: lower is better)",
 		cpu: "CPU-seconds per Gbit received = cores per Gbit/s; machine: /proc/stat user+nice+system+irq+softirq (the whole machine, other load included); process: utime+stime of foud A+B or tunfwd; single-stream runs"},
 	 paths: ($P | map(. + {vs_vxlan: (if .id == "vxlan" then null else ratios(.; $vx) end)}
-		+ (if .id == "fou" or .id == "bfou" then {vs_ceiling: ratios(.; $ceil)} else {} end))),
+		+ (if .id == "fou" or .id == "bfou" then {vs_ceiling: ratios(.; $ceil)} else {} end)
+		+ (if .id == "fou" or .id == "gue" or .id == "grefou" or .id == "tou" or .id == "foudvx"
+		   then {vs_relay: ratios(.; $relay)} else {} end))),
 	 memory_kb: {process: "foud (host A)", idle: $mi, load: $ml, peak_hwm: $mh, before_many: $mb,
 		many_tunnels: $nt, many_configured: $nn, with_many: $mm, after_delete: $ma,
 		add_seconds: $tadd, delete_seconds: $tdel, error: (if $merr == "" then null else $merr end)},
@@ -652,7 +673,7 @@ table() {
 	done
 	[ -n "$SOCKPERF_WHY" ] && printf 'latency: n/a (%s)\n' "$SOCKPERF_WHY"
 	printf '(CPU: cores per Gbit/s in the single-stream runs; machine = the whole machine, other load included;\n'
-	printf ' proc = foud A+B, or tunfwd for the ceiling. UDP rcv errs: RcvbufErrors+InErrors of both\n'
+	printf ' proc = foud A+B, or tunfwd/relay for the ceilings. UDP rcv errs: RcvbufErrors+InErrors of both\n'
 	printf ' namespaces during all TCP runs / during the 64-byte run. RTT and CPU ratios: lower is better)\n'
 
 	local pid
@@ -669,6 +690,16 @@ table() {
 			"$(fmt "$(q "$R.p50")")" "$(fmt "$(q "$R.p99")")" "$(fmt "$(q "$R.udp_rx_pps")")" \
 			"$(fmt "$(q "$R.cpu_machine_per_gbps")")"
 	done
+	done
+	# The userspace rows against the relay that makes a tunnel's system calls and nothing else.
+	local R hdr=''
+	for pid in fou gue grefou tou foudvx; do
+		R=".paths[] | select(.id == \"$pid\") | .vs_relay"
+		[ "$(q "$R // null")" = null ] && continue
+		[ -z "$hdr" ] && printf '\n\nfoud userspace / no-work relay (bench/relay.c):' && hdr=1
+		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, process CPU/Gbps x%s' \
+			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \
+			"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")" "$(fmt "$(q "$R.cpu_proc_per_gbps")")"
 	done
 	# Under load means over the userspace IPIP/FOU path (the BPF path runs no foud code per packet).
 	local load; load=$(q .memory_kb.load)
