@@ -450,6 +450,34 @@ static void test_start_bad_csum(void **state)
 	assert_memory_equal(out, segs[0], n);
 }
 
+/*
+ * Verify once: the caller vouches (a verified outer UDP checksum), so bad
+ * TCP checksums are not looked at; unvouched, the same segment is a drop.
+ */
+static void test_csum_verified(void **state)
+{
+	struct spec s = base(AF_INET), nx;
+	struct fou_vnet_hdr vh;
+	struct fou_gro g;
+	size_t n = mk(segs[0], &s);
+
+	(void)state;
+	nx = s;
+	nx.seq = s.seq + (uint32_t)s.pay;
+	nx.id = (uint16_t)(s.id + 1);
+	seglen[1] = mk(segs[1], &nx);
+	segs[0][n - 1] ^= 0x40;
+	segs[1][seglen[1] - 1] ^= 0x40;
+	assert_int_equal(fou_gro_start_csum(&g, out, sizeof(out), segs[0], n, false),
+			 -FOU_DROP_INNER_CSUM);
+	assert_memory_equal(out, segs[0], n);
+	assert_int_equal(fou_gro_start_csum(&g, out, sizeof(out), segs[0], n, true), 0);
+	assert_int_equal(fou_gro_append_csum(&g, segs[1], seglen[1], false), 0);
+	assert_int_equal(fou_gro_append_csum(&g, segs[1], seglen[1], true), 1);
+	assert_int_equal(fou_gro_finish(&g, &vh), n + s.pay);
+	assert_int_equal(vh.gso_type, FOU_VNET_GSO_TCPV4);
+}
+
 /* ---- refusals: the second segment of a train is changed ---------------- */
 
 struct neg {
@@ -905,6 +933,7 @@ int main(void)
 		cmocka_unit_test(test_single),
 		cmocka_unit_test(test_alone),
 		cmocka_unit_test(test_start_bad_csum),
+		cmocka_unit_test(test_csum_verified),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_family_mix),
 		cmocka_unit_test(test_ipid),
