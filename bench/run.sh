@@ -234,6 +234,8 @@ setup_paths() {
 	if grep -q ready "$TMP/relay.log"; then
 		# IPIP/FOU's MTU less the 10-byte virtio header each datagram carries.
 		na ip link set rla mtu 1462 txqueuelen 1000; nb ip link set rlb mtu 1462 txqueuelen 1000
+		# As foud sizes its devices (foud_uso_gso_max_size()): one super-packet, one UDP GSO send.
+		na ip link set rla gso_max_size 61481 2>/dev/null; nb ip link set rlb gso_max_size 61481 2>/dev/null
 		dev_up "$NSA" rla 10.70.0.1/30; dev_up "$NSB" rlb 10.70.0.2/30
 	else
 		path_fail relay failed "relay did not start: $(head -1 "$TMP/relay.log")"
@@ -695,7 +697,7 @@ table() {
 	local R hdr=''
 	for pid in fou gue grefou tou foudvx; do
 		R=".paths[] | select(.id == \"$pid\") | .vs_relay"
-		[ "$(q "$R // null")" = null ] && continue
+		case $(q "$R // null") in '' | null) continue ;; esac
 		[ -z "$hdr" ] && printf '\n\nfoud userspace / no-work relay (bench/relay.c):' && hdr=1
 		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, process CPU/Gbps x%s' \
 			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \

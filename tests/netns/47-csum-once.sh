@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 export FOUD_TEST_OPTS="-D userspace ${FOUD_TEST_OPTS:-}"
 opts_keep_offload	# the verify being skipped is GRO's
-INJECT=$ROOT/tests/tools/csum-inject.py
+INJECT=$ROOT/tests/tools/inject.py
 setup_hosts
 start_foud a -O; start_foud b
 for h in a b; do
@@ -40,10 +40,13 @@ check "port 5555 (outer checksums) trusted the transfer's datagrams ($t0 -> $t1)
 check "port 5556 (no outer checksums) trusted none ($g0 -> $g1)" test "$g1" -eq 0
 check "no inner checksum drops on t1 or g1" test "$(inner_drops t1)" -eq 0 -a "$(inner_drops g1)" -eq 0
 
-# Corrupted datagrams to port 5555, one of each.
-inject() { na python3 "$INJECT" $A4 $B4 5555 "$1"; }
+# Corrupted datagrams to port 5555, one of each; inside, a TCP data segment
+# for t1 whose last byte is flipped in $bad (its TCP checksum then wrong).
+seg=$(python3 "$INJECT" tcpseg 10.1.0.1 10.1.0.2 1000 100)
+bad=${seg%??}$(printf %02x $((0x${seg: -2} ^ 0xff)))
+inject() { na python3 "$INJECT" "$1" $A4 $B4 5555 "$2"; }
 r0=$(rxp t1); e0=$(csum_errors b); p0=$(port_counter b 5555 .stats64.rx.packets)
-check "inject: outer checksum stale" inject stale
+check "inject: outer checksum stale" inject udpstale "$seg"
 settle "csum_errors b" $((e0 + 1))
 check "stale outer checksum: the kernel dropped it ($e0 -> $(csum_errors b))" \
 	test "$(csum_errors b)" -eq $((e0 + 1))
@@ -51,7 +54,7 @@ check "stale outer checksum: foud never saw it" \
 	test "$(port_counter b 5555 .stats64.rx.packets)" -eq "$p0" -a "$(rxp t1)" -eq "$r0"
 
 t0=$(trusted 5555); i0=$(inner_drops t1)
-check "inject: no outer checksum, inner TCP checksum wrong" inject zero
+check "inject: no outer checksum, inner TCP checksum wrong" inject udp0 "$bad"
 settle "inner_drops t1" $((i0 + 1))
 check "zero outer checksum: not trusted ($t0 -> $(trusted 5555))" test "$(trusted 5555)" -eq "$t0"
 check "zero outer checksum: dropped as inner_csum, exactly one ($i0 -> $(inner_drops t1))" \
@@ -60,7 +63,7 @@ check "zero outer checksum: not written to t1" test "$(rxp t1)" -eq "$r0"
 
 # What the outer checksum vouches for is not summed again: a bad inner
 # checksum under a valid outer one goes up (the kernel's TCP refuses it).
-check "inject: valid outer checksum over a bad inner one" inject valid-bad
+check "inject: valid outer checksum over a bad inner one" inject udp "$bad"
 settle "csum_errors b" $((e0 + 2))
 check "valid outer checksum: trusted, exactly one ($t0 -> $(trusted 5555))" \
 	test "$(trusted 5555)" -eq $((t0 + 1))

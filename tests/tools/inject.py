@@ -11,6 +11,8 @@ inject.py raw SRC DST PROTO HEX       an IP packet of protocol PROTO from SRC to
 inject.py grecsum HEX                 HEX, a GRE packet with C set, with its checksum filled in
 inject.py tcpseg SRC DST SEQ LEN      an IPv4/TCP segment (ACK, LEN bytes from SEQ, checksums
                                       valid), printed as hex
+inject.py udpstale SRC DST PORT HEX  IPv4 UDP on a raw socket with the checksum of payload HEX,
+                                      whose last byte is then flipped: the kernel must drop it
 inject.py udpgso SRC DST PORT SIZE HEX  HEX cut into SIZE-byte datagrams by UDP GSO: one send,
                                       one train, which a UDP_GRO receiver reads in one go
 """
@@ -70,10 +72,18 @@ def main(a):
         s.bind((a[1], 0))
         s.setsockopt(socket.IPPROTO_UDP, 103, int(a[4]))  # UDP_SEGMENT
         s.sendto(bytes.fromhex(a[5]), (a[2], int(a[3])))
+    elif a[0] == "udpstale":
+        p = bytes.fromhex(a[4])
+        u = struct.pack("!HHHH", 40000, int(a[3]), 8 + len(p), 0) + p
+        ph = socket.inet_aton(a[1]) + socket.inet_aton(a[2]) + struct.pack("!BBH", 0, 17, len(u))
+        u = u[:6] + struct.pack("!H", csum(ph + u) or 0xFFFF) + u[8:-1] + bytes([u[-1] ^ 0xFF])
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+        s.bind((a[1], 0))
+        s.sendto(u, (a[2], 0))
     elif a[0] == "ipv4":
         print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
     else:
-        sys.exit("usage: inject.py udp|udp0|ipv4|raw|grecsum|tcpseg|udpgso ...")
+        sys.exit("usage: inject.py udp|udp0|udpstale|ipv4|raw|grecsum|tcpseg|udpgso ...")
 
 
 if __name__ == "__main__":
