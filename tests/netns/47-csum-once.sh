@@ -22,6 +22,11 @@ for h in a b; do
 	dev_up $h t1 10.1.0.$n/24
 	dev_up $h g1 10.2.0.$n/24
 done
+# Over an IPv6 underlay, where the program reads the checksum at another offset.
+fa fou add port 5557 ipproto 41 -6; fb fou add port 5557 ipproto 41 -6
+fa link add name s6 type ip6tnl remote $B6 local $A6 encap fou encap-sport auto encap-dport 5557
+fb link add name s6 type ip6tnl remote $A6 local $B6 encap fou encap-sport auto encap-dport 5557
+dev_up a s6 "" fd00:6::1/64; dev_up b s6 "" fd00:6::2/64
 trusted() { port_counter b "$1" '.foud.csum_trusted // -1'; }
 inner_drops() { counter b "$1" '.drops.rx.inner_csum // 0'; }
 rxp() { counter b "$1" .stats64.rx.packets; }
@@ -72,6 +77,10 @@ check "valid outer checksum: inner not verified by foud (no inner_csum drop)" \
 check "valid outer checksum: the kernel's TCP dropped it (CsumErrors $e0 -> $(csum_errors b))" \
 	test "$(csum_errors b)" -eq $((e0 + 2))
 
+s0=$(trusted 5557)
+check "IPv6 underlay: TCP 2 MiB over s6, sha256 matches" tcp_transfer a fd00:6::2 2
+check "IPv6 underlay: port 5557 trusted the transfer's datagrams ($s0 -> $(trusted 5557))" \
+	test "$(trusted 5557)" -gt $((s0 + 100))
 check "a second port on 5555 is refused, as the kernel would" refused
 check "ping over t1 after all" na ping -c 1 -W 2 10.1.0.2
 finish
