@@ -424,6 +424,8 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 		return ret;
 	fd = t->ev.fd;
 	tunnel_no_ipv6(t);
+	if (d->offload && d->udp_gso)
+		t->tnl.encap_flags |= FOU_ENCAP_F_CSUM_GSO;
 	t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - (uint32_t)overhead;
 	t->mtu_auto = !cfg->mtu;

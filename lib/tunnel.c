@@ -181,7 +181,7 @@ static int push_udp(struct fou_buf *b, const struct fou_tnl *t, uint32_t hash, b
 		sport = fou_flow_sport(hash, t->port_min, t->port_max);
 	/* RCO is only sound when the outer checksum covers the payload. */
 	return fou_udp_push(b, sport, t->encap_dport, &t->local, &t->remote,
-			    rco || (t->encap_flags & flag));
+			    rco || (t->encap_flags & (flag | FOU_ENCAP_F_CSUM_GSO)));
 }
 
 static int encap_check(const struct fou_tnl *t, const struct fou_kind_ops *k,

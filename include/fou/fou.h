@@ -375,6 +375,12 @@ int fou_encap_lookup(const char *name);		/* enum fou_encap or -EINVAL */
 #define FOU_ENCAP_F_CSUM	0x1	/* UDP checksum on an IPv4 underlay */
 #define FOU_ENCAP_F_CSUM6	0x2	/* UDP checksum on an IPv6 underlay */
 #define FOU_ENCAP_F_REMCSUM	0x4	/* GUE remote checksum offload */
+/*
+ * Not a setting: the tunnel's super-packets get UDP checksums (UDP GSO
+ * always has them), so its single packets get them too. A flow that mixed
+ * both would be reordered by a receiver that steers by checksum (foud's).
+ */
+#define FOU_ENCAP_F_CSUM_GSO	0x8
 
 /* Everything needed to encapsulate for one tunnel; fixed at link add. */
 struct fou_tnl {
