@@ -32,7 +32,7 @@ inner_drops() { counter b "$1" '.drops.rx.inner_csum // 0'; }
 rxp() { counter b "$1" .stats64.rx.packets; }
 # settle CMD VALUE: until $(CMD) prints VALUE, 3 s at most (the check that follows says whether it did)
 settle() { local i; for i in $(seq 30); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
-refused() { ! fb fou add port 5555 ipproto 41; }
+refused() { ! fb fou add port 5555 ipproto 4 local $B4; }
 
 check "ping over t1 (outer checksum on)" na ping -c 1 -W 2 10.1.0.2
 check "ping over g1 (outer checksum off)" na ping -c 1 -W 2 10.2.0.2
@@ -81,6 +81,6 @@ s0=$(trusted 5557)
 check "IPv6 underlay: TCP 2 MiB over s6, sha256 matches" tcp_transfer a fd00:6::2 2
 check "IPv6 underlay: port 5557 trusted the transfer's datagrams ($s0 -> $(trusted 5557))" \
 	test "$(trusted 5557)" -gt $((s0 + 100))
-check "a second port on 5555 is refused, as the kernel would" refused
+check "a second port on 5555 (local $B4) is refused, as the kernel would" refused
 check "ping over t1 after all" na ping -c 1 -W 2 10.1.0.2
 finish
