@@ -43,6 +43,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
@@ -74,20 +76,9 @@ static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static void put_le16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 
-static int open_ns(const char *ns)
-{
-	char path[4096];
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
 static int enter(const char *ns)
 {
-	int fd = open_ns(ns), ret;
+	int fd = bench_open_ns(ns), ret;
 
 	if (fd < 0)
 		return -1;
@@ -378,10 +369,8 @@ static void report(const struct side *s)
 int main(int argc, char **argv)
 {
 	struct side a = { .name = "a" }, b = { .name = "b" };
-	pthread_t ta, tb;
-	sigset_t set;
-	int home, sig;
 	uint16_t port;
+	int home;
 
 	if (argc != 8) {
 		fprintf(stderr, "usage: relay NETNS_A DEV_A ADDR_A NETNS_B DEV_B ADDR_B PORT\n");
@@ -393,18 +382,7 @@ int main(int argc, char **argv)
 	    side_open(&b, argv[4], argv[5], argv[6], argv[3], port, home) < 0)
 		return 1;
 	close(home);
-	/* Signals are taken by the main thread only, with sigwait. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&ta, NULL, side_loop, &a) || pthread_create(&tb, NULL, side_loop, &b)) {
-		fprintf(stderr, "relay: cannot start threads\n");
-		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
-	if (sigwait(&set, &sig) != 0)
+	if (bench_run2("relay", side_loop, &a, &b))
 		return 1;
 	report(&a);
 	report(&b);

@@ -29,6 +29,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define VNET_HDR_LEN 10
 #define BUF_LEN (VNET_HDR_LEN + 65535)
 
@@ -39,24 +41,13 @@ struct dir {
 	volatile uint64_t packets, bytes, gso, read_err, write_err;
 };
 
-static int open_ns(const char *ns)
-{
-	char path[4096];
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
 /* Creates DEV inside namespace NS (entered, then left again). */
 static int tun_in_ns(const char *ns, const char *dev, int home)
 {
 	struct ifreq ifr;
 	int nsfd, fd, err;
 
-	nsfd = open_ns(ns);
+	nsfd = bench_open_ns(ns);
 	if (nsfd < 0) {
 		fprintf(stderr, "tunfwd: %s: %s\n", ns, strerror(errno));
 		return -1;
@@ -142,9 +133,7 @@ static void report(const struct dir *d)
 int main(int argc, char **argv)
 {
 	struct dir ab = { .name = "a->b" }, ba = { .name = "b->a" };
-	pthread_t t1, t2;
-	sigset_t set;
-	int home, fa, fb, sig;
+	int home, fa, fb;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: tunfwd NETNS_A DEV_A NETNS_B DEV_B\n");
@@ -165,18 +154,7 @@ int main(int argc, char **argv)
 	ab.in = fa, ab.out = fb;
 	ba.in = fb, ba.out = fa;
 
-	/* Signals are taken by the main thread only, with sigwait. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&t1, NULL, pump, &ab) || pthread_create(&t2, NULL, pump, &ba)) {
-		fprintf(stderr, "tunfwd: cannot start threads\n");
-		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
-	if (sigwait(&set, &sig) != 0)
+	if (bench_run2("tunfwd", pump, &ab, &ba))
 		return 1;
 	report(&ab);
 	report(&ba);
