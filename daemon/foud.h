@@ -271,6 +271,7 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	bool keep;			/* stopping: devices and pinned programs stay */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet logged */
 };
@@ -438,6 +439,10 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+struct nlmsghdr;
+int foud_rtnl_link_alias(int ifindex, const char *alias);
+int foud_rtnl_link_del(int ifindex);
+int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
 int foud_follow_init(struct foud *d);
@@ -460,8 +465,26 @@ void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
 /* Mirrors foud's receive ports into the programs' maps. */
 void foud_bpf_ports_changed(struct foud *d);
 void foud_bpf_fini(struct foud *d);
-/* Removes clsact filters a killed foud left in this namespace. */
-void foud_bpf_cleanup_stale(struct foud *d);
+/* After the configuration: removes what a stopped foud left that this one did not take over. */
+void foud_bpf_settle(struct foud *d);
+
+/* persist.c: devices that outlive foud */
+int foud_persist_claim(const char *name, bool tap);
+void foud_persist_mark(int fd, const char *name, int ifindex);
+void foud_persist_keep(struct foud *d);
+int foud_persist_sweep(void);
+
+/* bpf_pin.c: the BPF data path outliving foud */
+struct bpf_object;
+bool foud_pin_init(bool create);
+bool foud_pin_on(void);
+void foud_pin_off(void);
+int foud_pin_maps(struct bpf_object *obj);
+void foud_pin_drop_maps(void);
+int foud_pin_link_take(int ifindex, bool ingress, int prog);
+void foud_pin_link(int link, int ifindex, bool ingress);
+void foud_pin_unlink(int ifindex, bool ingress);
+void foud_pin_sweep(int eg, int in);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* foud: options, the -c file, start-up and shutdown. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -22,6 +25,7 @@ static struct foud *the_daemon;
 
 static const char usage[] =
 	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"       foud --cleanup [-S SOCKET] [-v]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
@@ -29,10 +33,11 @@ static const char usage[] =
 	"  -n         check that file and exit\n"
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
-	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
+	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
+	"  --cleanup  remove the devices and BPF programs stopped fouds left, and exit\n";
 
 struct opts {
-	bool foreground, check, verbose, no_offload;
+	bool foreground, check, verbose, no_offload, cleanup;
 	const char *sock, *conf;
 	enum foud_datapath datapath;
 };
@@ -63,13 +68,17 @@ static void default_conf(struct opts *o)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	static const struct option longopts[] = {
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c, dp;
 
 	o->datapath = FOUD_DP_AUTO;
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt(argc, argv, "fS:c:nvOD:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "fS:c:nvOD:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
@@ -77,6 +86,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'n': o->check = true; break;
 		case 'v': o->verbose = true; break;
 		case 'O': o->no_offload = true; break;
+		case 'C': o->cleanup = true; break;
 		case 'D':
 			dp = foud_datapath_lookup(optarg);
 			if (dp < 0) {
@@ -177,8 +187,11 @@ static int foud_init(struct foud *d, const struct opts *o)
 	return ret;
 }
 
+/* However foud ends (kill -9 aside), its devices and pinned programs stay. */
 static void foud_fini(struct foud *d)
 {
+	d->keep = true;
+	foud_persist_keep(d);
 	foud_ctl_close(d);
 	foud_follow_fini(d);
 	foud_tunnel_free_all(d);
@@ -231,6 +244,45 @@ static void notify_ready(const struct foud *d)
 		   ndev, nport, (unsigned long)getpid());
 }
 
+/* Whether a foud answers on the control socket. */
+static bool foud_running(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (s < 0)
+		return false;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	yes = connect(s, (const struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(s);
+	return yes;
+}
+
+/*
+ * foud --cleanup, with no foud running: removes the devices stopped fouds
+ * left in this namespace, their pins (which detaches their TCX links) and
+ * their clsact filters.
+ */
+static int cleanup(const struct opts *o)
+{
+	static struct foud d;
+	int ret;
+
+	if (foud_running(o->sock)) {
+		fprintf(stderr, "foud: a foud is running on %s: stop it first (or use "
+			"fouctl flush)\n", o->sock);
+		return 1;
+	}
+	foud_log_init(true, o->verbose);
+	d.verbose = o->verbose;
+	ret = foud_persist_sweep();
+	if (ret < 0)
+		fprintf(stderr, "foud: cannot list the devices: %s\n", strerror(-ret));
+	foud_bpf_settle(&d);
+	return ret < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct foud d;
@@ -240,6 +292,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	if (o.cleanup)
+		return cleanup(&o);
 	if (o.check) {
 		ret = apply_conf(NULL, o.conf);
 		if (!ret)
@@ -260,13 +314,15 @@ int main(int argc, char **argv)
 	/* A SIGTERM while the file is applied ends foud cleanly, after it. */
 	the_daemon = &d;
 	signals();
-	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
 	if (o.conf && apply_conf(&d, o.conf)) {
 		foud_fini(&d);
 		return 1;
 	}
+	/* What the previous foud had and this configuration has not. */
+	foud_persist_sweep();
+	foud_bpf_settle(&d);
 	if (!o.foreground) {
 		if (daemon(0, 0) < 0) {
 			fprintf(stderr, "foud: daemon: %s\n", strerror(errno));

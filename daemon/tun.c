@@ -100,6 +100,9 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 	struct ifreq ifr = { 0 };
 	int fd, ret;
 
+	ret = foud_persist_claim(name, tap);
+	if (ret)
+		return ret;
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
@@ -117,6 +120,7 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 	if (ret < 0)
 		goto err;
 	*ifindex = ret;
+	foud_persist_mark(fd, name, ret);
 	return fd;
 err:
 	close(fd);

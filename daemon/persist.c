@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Devices that outlive foud. While foud runs, its TUN/TAP devices live as
+ * long as its descriptors (link del and a crash remove them); when it stops,
+ * it makes them persistent, so addresses, routes and ifindex stay. The next
+ * foud attaches to a device of the same name instead of creating it, but
+ * only to one foud made: a TUN/TAP of the right mode, single queue,
+ * persistent, owned by foud's user (TUNSETOWNER: no one else re-attaches
+ * without CAP_NET_ADMIN) and with the alias FOUD_ALIAS. Anything else of
+ * that name is refused, never taken. Marked devices no one holds after the
+ * configuration is applied are the old configuration's: removed.
+ */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#define FOUD_ALIAS "foud"
+
+struct plink {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	char alias[64];
+	bool tun;		/* IFLA_INFO_KIND "tun": a TUN or TAP */
+	uint8_t type;		/* IFF_TUN or IFF_TAP */
+	bool persist, mq;
+	uint32_t owner, queues;
+};
+
+static void attr_str(char *dst, size_t len, const struct rtattr *a)
+{
+	size_t n = RTA_PAYLOAD(a) < len ? RTA_PAYLOAD(a) : len - 1;
+
+	memcpy(dst, RTA_DATA(a), n);
+	dst[n] = 0;
+}
+
+static uint32_t attr_uint(const struct rtattr *a)
+{
+	uint32_t v = 0;
+
+	if (RTA_PAYLOAD(a) >= 4)
+		memcpy(&v, RTA_DATA(a), 4);
+	else if (RTA_PAYLOAD(a) >= 1)
+		v = *(const uint8_t *)RTA_DATA(a);
+	return v;
+}
+
+static void tun_info(struct plink *l, const struct rtattr *data)
+{
+	const struct rtattr *a;
+	int len = (int)RTA_PAYLOAD(data);
+
+	for (a = RTA_DATA(data); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		switch (a->rta_type) {
+		case IFLA_TUN_OWNER: l->owner = attr_uint(a); break;
+		case IFLA_TUN_TYPE: l->type = (uint8_t)attr_uint(a); break;
+		case IFLA_TUN_PERSIST: l->persist = attr_uint(a); break;
+		case IFLA_TUN_MULTI_QUEUE: l->mq = attr_uint(a); break;
+		case IFLA_TUN_NUM_QUEUES: l->queues = attr_uint(a); break;
+		}
+	}
+}
+
+static void link_info(struct plink *l, const struct rtattr *info)
+{
+	const struct rtattr *a;
+	char kind[16] = "";
+	int len = (int)RTA_PAYLOAD(info);
+
+	for (a = RTA_DATA(info); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_INFO_KIND)
+			attr_str(kind, sizeof(kind), a);
+	l->tun = !strcmp(kind, "tun");
+	len = (int)RTA_PAYLOAD(info);
+	for (a = RTA_DATA(info); l->tun && RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_INFO_DATA)
+			tun_info(l, a);
+}
+
+static void plink_parse(const struct nlmsghdr *h, struct plink *l)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int len = (int)IFLA_PAYLOAD(h);
+
+	memset(l, 0, sizeof(*l));
+	l->owner = (uint32_t)-1;
+	l->ifindex = ifi->ifi_index;
+	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		switch (a->rta_type) {
+		case IFLA_IFNAME: attr_str(l->name, sizeof(l->name), a); break;
+		case IFLA_IFALIAS: attr_str(l->alias, sizeof(l->alias), a); break;
+		case IFLA_LINKINFO: link_info(l, a); break;
+		}
+	}
+}
+
+static void plink_one(const struct nlmsghdr *h, void *ctx)
+{
+	plink_parse(h, ctx);
+}
+
+static bool plink_marked(const struct plink *l)
+{
+	return l->tun && !strcmp(l->alias, FOUD_ALIAS);
+}
+
+/* Why foud must not take l over, or NULL when it may (tap: the mode wanted). */
+static const char *plink_foreign(const struct plink *l, bool tap)
+{
+	if (!l->tun)
+		return "it is not a TUN/TAP device";
+	if (strcmp(l->alias, FOUD_ALIAS))
+		return "it has not foud's alias \"" FOUD_ALIAS "\"";
+	if (l->owner != (uint32_t)geteuid())
+		return "another user owns it";
+	if (l->mq)
+		return "it is multi-queue";
+	if (l->type != (tap ? IFF_TAP : IFF_TUN))
+		return tap ? "it is a TUN, not a TAP" : "it is a TAP, not a TUN";
+	if (l->queues)
+		return "another process holds it";
+	return NULL;
+}
+
+/*
+ * Before a TUN/TAP of this name is opened: 0 when it does not exist or is
+ * foud's to take over, -EEXIST (logged, with why) when it is someone else's.
+ * foud's device of the other mode is the old configuration's: removed.
+ */
+int foud_persist_claim(const char *name, bool tap)
+{
+	struct plink l;
+	const char *why;
+	int ret = foud_rtnl_links(name, plink_one, &l);
+
+	if (ret == -ENODEV)
+		return 0;
+	if (ret)
+		return ret;
+	why = plink_foreign(&l, tap);
+	if (!why) {
+		foud_log(LOG_INFO, "%s: taking over the existing device (ifindex %d)", name,
+			 l.ifindex);
+		return 0;
+	}
+	if (plink_marked(&l) && !l.queues && l.type != (tap ? IFF_TAP : IFF_TUN)) {
+		foud_log(LOG_INFO, "%s: replacing foud's %s device by a %s", name,
+			 tap ? "TUN" : "TAP", tap ? "TAP" : "TUN");
+		return foud_rtnl_link_del(l.ifindex);
+	}
+	foud_log(LOG_ERR, "%s: a device of that name exists and foud will not take it over: %s",
+		 name, why);
+	return -EEXIST;
+}
+
+/*
+ * After TUNSETIFF: the device lives as long as this descriptor (a device
+ * taken over was persistent) and carries foud's marks for the next start.
+ */
+void foud_persist_mark(int fd, const char *name, int ifindex)
+{
+	if (ioctl(fd, TUNSETPERSIST, 0) < 0 || ioctl(fd, TUNSETOWNER, (unsigned long)geteuid()) < 0 ||
+	    foud_rtnl_link_alias(ifindex, FOUD_ALIAS) < 0)
+		foud_log(LOG_WARNING, "%s: cannot mark it as foud's: the next foud will not "
+			 "take it over", name);
+}
+
+static void keep_one(const struct foud_tunnel *t)
+{
+	if (t->ev.fd >= 0 && ioctl(t->ev.fd, TUNSETPERSIST, 1) < 0)
+		foud_log(LOG_WARNING, "%s: cannot keep it: %s", t->name, strerror(errno));
+}
+
+/* When foud stops: every device stays, for the next foud to take over. */
+void foud_persist_keep(struct foud *d)
+{
+	const struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		keep_one(t);
+	if (d->tou)
+		keep_one(&d->tou->dev);
+}
+
+static void sweep_one(const struct nlmsghdr *h, void *ctx)
+{
+	unsigned int *n = ctx;
+	struct plink l;
+	int ret;
+
+	plink_parse(h, &l);
+	if (!plink_marked(&l) || !l.persist || l.queues)
+		return;
+	ret = foud_rtnl_link_del(l.ifindex);
+	if (ret)
+		foud_log(LOG_WARNING, "%s: cannot remove foud's unused device: %s", l.name,
+			 strerror(-ret));
+	else
+		(*n)++;
+	if (!ret)
+		foud_log(LOG_INFO, "%s: removed (foud's, no longer configured)", l.name);
+}
+
+/* Removes foud's persistent devices that no process holds; how many, or -errno. */
+int foud_persist_sweep(void)
+{
+	unsigned int n = 0;
+	int ret = foud_rtnl_links(NULL, sweep_one, &n);
+
+	return ret ? ret : (int)n;
+}
