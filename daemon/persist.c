@@ -209,7 +209,7 @@ static void sweep_one(const struct nlmsghdr *h, void *ctx)
 	else
 		(*n)++;
 	if (!ret)
-		foud_log(LOG_INFO, "%s: removed (foud's, no longer configured)", l.name);
+		foud_log(LOG_INFO, "%s: removed foud's unused device", l.name);
 }
 
 /* Removes foud's persistent devices that no process holds; how many, or -errno. */

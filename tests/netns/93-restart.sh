@@ -113,8 +113,22 @@ check "after SIGTERM x3 stays, its egress link pinned" test -e "$PIN_A/foud/link
 start a "$TMP/a2.conf"
 check "restart without x3 in the file: x3 removed" test -z "$(na ip -o link show x3 2>/dev/null)"
 check "... and its pinned link" test ! -e "$PIN_A/foud/link-eg-$x3"
-check "... the log says so" grep -q "x3: removed (foud's, no longer configured)" "$TMP/foud-a.log"
+check "... the log says so" grep -q "x3: removed foud's unused device" "$TMP/foud-a.log"
 check "t1 still forwards" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+
+# ---- clsact filters (kernels before 6.6): kept, and replaced in place ---------
+stop a
+FOUD_BPF_TC=1 start a "$TMP/a2.conf"
+check "clsact: foud's filters on va ingress and t1 egress" \
+	sh -c "ip netns exec $NSA tc filter show dev va ingress | grep -q foud_ingress && ip netns exec $NSA tc filter show dev t1 egress | grep -q foud_egress"
+stop a
+check "clsact, no foud running: 10 pings over t1 all answered" na ping -c 10 -i 0.01 -W 1 -q 10.1.0.2
+FOUD_BPF_TC=1 start a "$TMP/a2.conf"
+check "clsact, restarted: one filter on va ingress, replaced rather than added" \
+	test "$(na tc filter show dev va ingress | grep -c foud_ingress)" -eq 1
+check "clsact, restarted: ping over t1" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+stop a
+start a "$TMP/a2.conf"
 
 # ---- foud --cleanup ----------------------------------------------------------
 nb "$FOUD" --cleanup -S "$TMP/b.sock" >"$TMP/cl-b" 2>&1; rc=$?
