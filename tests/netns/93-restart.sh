@@ -22,6 +22,7 @@ for h in a b; do
 	fou add port 5556 ipproto 47
 	link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555
 	link add name u1 type gre remote $r local $l key 7 encap fou encap-sport auto encap-dport 5556 datapath userspace
+	link add name v1 type vxlan id 5 remote $r local $l
 	EOF
 done
 cp "$TMP/a.conf" "$TMP/a2.conf"
@@ -44,7 +45,7 @@ stop() {
 # What must not change across a restart: ifindex, addresses, routes.
 state() {
 	local d
-	for d in t1 u1; do
+	for d in t1 u1 v1; do
 		ip -n "$1" -o link show "$d" | cut -d: -f1-2
 		ip -n "$1" -o addr show dev "$d" | awk '{print $2, $3, $4}'
 		ip -n "$1" route show dev "$d"
@@ -55,6 +56,7 @@ loss() { sed -n 's/.* \([0-9]*\) received.*/\1/p' "$1"; }
 start a "$TMP/a.conf"; start b "$TMP/b.conf"
 dev_up a t1 10.1.0.1/24; dev_up b t1 10.1.0.2/24
 dev_up a u1 10.2.0.1/24; dev_up b u1 10.2.0.2/24
+dev_up a v1 10.3.0.1/24; dev_up b v1 10.3.0.2/24
 na ip route add 10.9.0.0/24 via 10.1.0.2 dev t1
 check "t1 is on the BPF path, u1 on the userspace path" \
 	test "$(fa -d link show t1 | grep -o 'datapath [a-z]*')/$(fa -d link show u1 | grep -o 'datapath [a-z]*')" = "datapath bpf/datapath userspace"
@@ -68,8 +70,8 @@ na ping -i 0.01 -c 300 -W 1 -q 10.2.0.2 >"$TMP/ping-us" 2>&1 & pu=$!
 sleep 0.3
 t0=$(date +%s%N)
 stop a; stop b
-check "SIGTERM: t1 and u1 stay in A and B (persistent)" \
-	test "$(na ip -o link show | grep -c -E ' (t1|u1):')$(nb ip -o link show | grep -c -E ' (t1|u1):')" = 22
+check "SIGTERM: t1, u1 and v1 stay in A and B (persistent)" \
+	test "$(na ip -o link show | grep -c -E ' (t1|u1|v1):')$(nb ip -o link show | grep -c -E ' (t1|u1|v1):')" = 33
 check "no foud process left" test -z "$(pgrep -f "$FOUD -f -S $TMP/" || true)"
 check "with no foud running: 20 pings over t1 (BPF) all answered" na ping -c 20 -i 0.01 -W 1 -q 10.1.0.2
 check "with no foud running: no ping over u1 (userspace) answered" sh -c "! ip netns exec $NSA ping -c 2 -i 0.1 -W 0.3 -q 10.2.0.2"
@@ -81,10 +83,11 @@ rb=$(loss "$TMP/ping-bpf") ru=$(loss "$TMP/ping-us")
 echo "# 100 pps across kill -TERM + start (foud down ${down_ms} ms): BPF path $((300 - rb)) of 300 lost, userspace path $((300 - ru)) of 300 lost"
 check "BPF path: at most 1% lost across the restart ($((300 - rb)) of 300)" test "$rb" -ge 297
 check "userspace path: pings resume after the restart" na ping -c 3 -i 0.1 -W 2 10.2.0.2
+check "... and over the VXLAN device v1" na ping -c 3 -i 0.1 -W 2 10.3.0.2
 check "userspace path: lost no more than were sent while foud was down ($((300 - ru)) <= ${down_ms}/10 + 2)" \
 	test $((300 - ru)) -le $((down_ms / 10 + 2))
 state "$NSA" >"$TMP/state-a1"; state "$NSB" >"$TMP/state-b1"
-check "A: ifindex, addresses and routes of t1 and u1 identical across the restart" diff "$TMP/state-a0" "$TMP/state-a1"
+check "A: ifindex, addresses and routes of t1, u1 and v1 (a TAP) identical across the restart" diff "$TMP/state-a0" "$TMP/state-a1"
 check "B: the same" diff "$TMP/state-b0" "$TMP/state-b1"
 check "the log says t1 was taken over" grep -q "t1: taking over the existing device" "$TMP/foud-a.log"
 check "after the restart t1 is still on the BPF path" grep -q "datapath bpf" <(fa -d link show t1)
@@ -139,7 +142,7 @@ stop a
 check "stopped foud left pinned links ($(echo $links))" test -n "$links"
 na env FOUD_BPF_PIN="$PIN_A/foud" "$FOUD" --cleanup -S "$TMP/a.sock" 2>"$TMP/cl-a"; rc=$?
 check "foud --cleanup exits 0" test $rc -eq 0
-check "--cleanup: none of foud's devices left in A" test -z "$(na ip -o link show | grep -E ' (t1|u1|x3):')"
+check "--cleanup: none of foud's devices left in A" test -z "$(na ip -o link show | grep -E ' (t1|u1|v1|x3):')"
 check "--cleanup: f1 and f2 (not foud's) stay" sh -c "ip -n $NSA link show f1 && ip -n $NSA link show f2" 
 check "--cleanup: no pin left, the directory removed" test ! -e "$PIN_A/foud"
 check "--cleanup: none of the pinned links exists any more" \
