@@ -909,14 +909,6 @@ void foud_bpf_fini(struct foud *d)
 	bpf_close(d);
 }
 
-static uint32_t prog_id(int fd)
-{
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
-}
-
 /* Whether the filter at hook is one of ours (by its program's name), not running now. */
 static bool tc_is_stale(const struct foud *d, struct bpf_tc_hook *hook)
 {
@@ -928,7 +920,8 @@ static bool tc_is_stale(const struct foud *d, struct bpf_tc_hook *hook)
 
 	if (bpf_tc_query(hook, &opts) || !opts.prog_id)
 		return false;
-	if (d->bpf && (opts.prog_id == prog_id(d->bpf->eg) || opts.prog_id == prog_id(d->bpf->in)))
+	if (d->bpf && (opts.prog_id == foud_bpf_prog_id(d->bpf->eg) ||
+			       opts.prog_id == foud_bpf_prog_id(d->bpf->in)))
 		return false;
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
 	if (fd < 0)

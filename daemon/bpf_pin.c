@@ -147,7 +147,8 @@ void foud_pin_unlink(int ifindex, bool ingress)
 	unlink(path);
 }
 
-static uint32_t prog_id_of(int fd)
+/* The kernel's id of a loaded program; 0: none. */
+uint32_t foud_bpf_prog_id(int fd)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
@@ -199,7 +200,7 @@ static void pin_remove(const uint32_t *kept, bool maps)
  */
 void foud_pin_sweep(int eg, int in)
 {
-	uint32_t kept[2] = { prog_id_of(eg), prog_id_of(in) };
+	uint32_t kept[2] = { foud_bpf_prog_id(eg), foud_bpf_prog_id(in) };
 
 	if (!pin_dir[0])
 		return;

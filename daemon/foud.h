@@ -485,6 +485,7 @@ int foud_pin_link_take(int ifindex, bool ingress, int prog);
 void foud_pin_link(int link, int ifindex, bool ingress);
 void foud_pin_unlink(int ifindex, bool ingress);
 void foud_pin_sweep(int eg, int in);
+uint32_t foud_bpf_prog_id(int fd);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

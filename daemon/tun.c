@@ -94,6 +94,8 @@ static int tun_ifindex(const char *name)
  * Opens a TUN device with IFF_VNET_HDR. With offload, the kernel may hand us
  * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
  * segments and completes; without, every packet arrives whole and final.
+ * A device of that name a stopped foud left is taken over, anyone else's
+ * refused (persist.c).
  */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex)
 {
