@@ -52,25 +52,42 @@ static bool pin_path(char *buf, size_t len)
 	return true;
 }
 
+/* mkdir, only inside a bpffs (a mistyped $FOUD_BPF_PIN makes nothing elsewhere). */
+static void mkdir_bpffs(const char *path)
+{
+	char parent[PATH_MAX], *slash;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return;
+	*slash = 0;
+	if (on_bpffs(parent))
+		mkdir(path, 0700);
+}
+
 /* Finds (create: makes) the directory; false when pinning is not possible here. */
 bool foud_pin_init(bool create)
 {
 	char parent[PATH_MAX], *slash;
 
-	pin_dir[0] = 0;
-	if (!pin_path(parent, sizeof(parent)))
+	if (!pin_path(pin_dir, sizeof(pin_dir))) {
+		pin_dir[0] = 0;
 		return false;
-	snprintf(pin_dir, sizeof(pin_dir), "%s", parent);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent) {
-		*slash = 0;
-		if (create && on_bpffs(parent))
-			mkdir(parent, 0700);
 	}
-	if (create && mkdir(pin_dir, 0700) < 0 && errno != EEXIST)
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	slash = strrchr(parent, '/');
+	if (create && slash && slash != parent) {
+		*slash = 0;
+		mkdir_bpffs(parent);
+		mkdir_bpffs(pin_dir);
+	}
+	if (!on_bpffs(pin_dir)) {
+		if (create && getenv("FOUD_BPF_PIN"))
+			foud_log(LOG_WARNING, "FOUD_BPF_PIN=%s: not a directory on a bpffs: "
+				 "nothing is pinned", pin_dir);
 		pin_dir[0] = 0;
-	if (pin_dir[0] && !on_bpffs(pin_dir))
-		pin_dir[0] = 0;
+	}
 	return pin_dir[0] != 0;
 }
 
