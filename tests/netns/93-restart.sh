@@ -37,8 +37,9 @@ start() {
 }
 # stop a|b: SIGTERM, and the process is gone.
 stop() {
-	local v=P_$1 p
-	kill -TERM "${!v}"; wait "${!v}"
+	local v=P_$1 p rc
+	kill -TERM "${!v}"; wait "${!v}"; rc=$?
+	[ $rc -eq 0 ] || nok "foud $1 exited with $rc on SIGTERM"
 	for p in "${!PIDS[@]}"; do [ "${PIDS[$p]}" = "${!v}" ] && unset "PIDS[$p]"; done
 	PIDS=("${PIDS[@]}")
 }
