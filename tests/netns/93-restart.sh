@@ -27,6 +27,9 @@ for h in a b; do
 done
 cp "$TMP/a.conf" "$TMP/a2.conf"
 echo "link add name x3 type ipip remote 192.0.2.99 local $A4" >>"$TMP/a.conf"
+# w1: an L3 tunnel (TUN), then in a2.conf a VXLAN device (TAP) of that name.
+echo "link add name w1 type ipip remote 192.0.2.97 local $A4" >>"$TMP/a.conf"
+echo "link add name w1 type vxlan id 9 remote 192.0.2.97 local $A4" >>"$TMP/a2.conf"
 
 # start a|b CONF: a foud pinning in its own bpffs, its configuration applied.
 start() {
@@ -119,6 +122,8 @@ check "restart without x3 in the file: x3 removed" test -z "$(na ip -o link show
 check "... and its pinned link" test ! -e "$PIN_A/foud/link-eg-$x3"
 check "... the log says so" grep -q "x3: removed foud's unused device" "$TMP/foud-a.log"
 check "t1 still forwards" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+check "w1, foud's TUN, replaced by the TAP a2.conf wants" \
+	sh -c "ip -n $NSA -d link show w1 | grep -q 'tun type tap' && grep -q \"w1: replacing foud's TUN device by a TAP\" '$TMP/foud-a.log'"
 
 # ---- clsact filters (kernels before 6.6): kept, and replaced in place ---------
 stop a
@@ -143,7 +148,7 @@ stop a
 check "stopped foud left pinned links ($(echo $links))" test -n "$links"
 na env FOUD_BPF_PIN="$PIN_A/foud" "$FOUD" --cleanup -S "$TMP/a.sock" 2>"$TMP/cl-a"; rc=$?
 check "foud --cleanup exits 0" test $rc -eq 0
-check "--cleanup: none of foud's devices left in A" test -z "$(na ip -o link show | grep -E ' (t1|u1|v1|x3):')"
+check "--cleanup: none of foud's devices left in A" test -z "$(na ip -o link show | grep -E ' (t1|u1|v1|w1|x3):')"
 check "--cleanup: f1 and f2 (not foud's) stay" sh -c "ip -n $NSA link show f1 && ip -n $NSA link show f2" 
 check "--cleanup: no pin left, the directory removed" test ! -e "$PIN_A/foud"
 check "--cleanup: none of the pinned links exists any more" \
