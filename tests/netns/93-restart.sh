@@ -90,6 +90,15 @@ check "userspace path: pings resume after the restart" na ping -c 3 -i 0.1 -W 2 
 check "... and over the VXLAN device v1" na ping -c 3 -i 0.1 -W 2 10.3.0.2
 check "userspace path: lost no more than were sent while foud was down ($((300 - ru)) <= ${down_ms}/10 + 2)" \
 	test $((300 - ru)) -le $((down_ms / 10 + 2))
+# The same, restarting A at once (nothing checked while it is down).
+na ping -i 0.01 -c 200 -W 1 -q 10.1.0.2 >"$TMP/ping-bpf2" 2>&1 & pb=$!
+na ping -i 0.01 -c 200 -W 1 -q 10.2.0.2 >"$TMP/ping-us2" 2>&1 & pu=$!
+sleep 0.3
+t0=$(date +%s%N); stop a; start a "$TMP/a.conf"; t1=$(date +%s%N)
+wait $pb $pu
+rb=$(loss "$TMP/ping-bpf2") ru=$(loss "$TMP/ping-us2")
+echo "# 100 pps across an immediate restart of A (down $(( (t1 - t0) / 1000000 )) ms): BPF path $((200 - rb)) of 200 lost, userspace path $((200 - ru)) of 200 lost"
+check "immediate restart: BPF path at most 1% lost ($((200 - rb)) of 200)" test "$rb" -ge 198
 state "$NSA" >"$TMP/state-a1"; state "$NSB" >"$TMP/state-b1"
 check "A: ifindex, addresses and routes of t1, u1 and v1 (a TAP) identical across the restart" diff "$TMP/state-a0" "$TMP/state-a1"
 check "B: the same" diff "$TMP/state-b0" "$TMP/state-b1"
