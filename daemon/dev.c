@@ -124,7 +124,7 @@ static void dev_free(struct foud *d, struct foud_tunnel *t)
 	TAILQ_REMOVE(&d->tunnels, t, entry);
 	foud_bpf_tunnel_del(d, t);
 	foud_loop_del(d, &t->ev);
-	close(t->ev.fd);
+	foud_tun_close(d, t->ev.fd);
 	foud_uso_close(t);
 	foud_gro_forget(d, t);
 	t->ops->close(d, t);

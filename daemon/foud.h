@@ -334,6 +334,8 @@ void foud_batch_reset(struct foud_batch *b, size_t headroom);
 /* tun.c */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
+/* Closes a device's descriptor: the device goes, unless foud stops (d->keep). */
+void foud_tun_close(const struct foud *d, int fd);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
@@ -524,7 +526,7 @@ void foud_bpf_settle(struct foud *d);
 /* persist.c: devices that outlive foud */
 int foud_persist_claim(const char *name, bool tap);
 void foud_persist_mark(int fd, const char *name, int ifindex);
-void foud_persist_keep(struct foud *d);
+void foud_persist_drop(int fd);
 int foud_persist_sweep(void);
 
 /* bpf_pin.c: the BPF data path outliving foud */

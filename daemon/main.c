@@ -187,11 +187,10 @@ static int foud_init(struct foud *d, const struct opts *o)
 	return ret;
 }
 
-/* However foud ends (kill -9 aside), its devices and pinned programs stay. */
+/* However foud ends, its devices and pinned programs stay. */
 static void foud_fini(struct foud *d)
 {
 	d->keep = true;
-	foud_persist_keep(d);
 	foud_ctl_close(d);
 	foud_follow_fini(d);
 	foud_dev_free_all(d);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Devices that outlive foud. While foud runs, its TUN/TAP devices live as
- * long as its descriptors (link del and a crash remove them); when it stops,
- * it makes them persistent, so addresses, routes and ifindex stay. The next
- * foud attaches to a device of the same name instead of creating it, but
+ * Devices that outlive foud. Its TUN/TAP devices are persistent from the
+ * start: when foud stops, or crashes, addresses, routes and ifindex stay;
+ * link del and the error paths drop persistence before they close
+ * (foud_tun_close). The next foud attaches to a device of the same name
+ * instead of creating it, but
  * only to one foud made: a TUN/TAP of the right mode, single queue,
  * persistent, owned by foud's user (TUNSETOWNER: no one else re-attaches
  * without CAP_NET_ADMIN) and with the alias FOUD_ALIAS. Anything else of
@@ -33,7 +34,8 @@ struct plink {
 	bool tun;		/* IFLA_INFO_KIND "tun": a TUN or TAP */
 	uint8_t type;		/* IFF_TUN or IFF_TAP */
 	bool persist, mq;
-	uint32_t owner, queues;
+	bool held;		/* carrier: a process has it open (TUN has no other sign) */
+	uint32_t owner;
 };
 
 static void attr_str(char *dst, size_t len, const struct rtattr *a)
@@ -66,7 +68,6 @@ static void tun_info(struct plink *l, const struct rtattr *data)
 		case IFLA_TUN_TYPE: l->type = (uint8_t)attr_uint(a); break;
 		case IFLA_TUN_PERSIST: l->persist = attr_uint(a); break;
 		case IFLA_TUN_MULTI_QUEUE: l->mq = attr_uint(a); break;
-		case IFLA_TUN_NUM_QUEUES: l->queues = attr_uint(a); break;
 		}
 	}
 }
@@ -101,6 +102,7 @@ static void plink_parse(const struct nlmsghdr *h, struct plink *l)
 		case IFLA_IFNAME: attr_str(l->name, sizeof(l->name), a); break;
 		case IFLA_IFALIAS: attr_str(l->alias, sizeof(l->alias), a); break;
 		case IFLA_LINKINFO: link_info(l, a); break;
+		case IFLA_CARRIER: l->held = attr_uint(a); break;
 		}
 	}
 }
@@ -128,7 +130,7 @@ static const char *plink_foreign(const struct plink *l, bool tap)
 		return "it is multi-queue";
 	if (l->type != (tap ? IFF_TAP : IFF_TUN))
 		return tap ? "it is a TUN, not a TAP" : "it is a TAP, not a TUN";
-	if (l->queues)
+	if (l->held)
 		return "another process holds it";
 	return NULL;
 }
@@ -154,7 +156,7 @@ int foud_persist_claim(const char *name, bool tap)
 			 l.ifindex);
 		return 0;
 	}
-	if (plink_marked(&l) && !l.queues && l.type != (tap ? IFF_TAP : IFF_TUN)) {
+	if (plink_marked(&l) && !l.held && l.type != (tap ? IFF_TAP : IFF_TUN)) {
 		foud_log(LOG_INFO, "%s: replacing foud's %s device by a %s", name,
 			 tap ? "TUN" : "TAP", tap ? "TAP" : "TUN");
 		return foud_rtnl_link_del(l.ifindex);
@@ -164,33 +166,21 @@ int foud_persist_claim(const char *name, bool tap)
 	return -EEXIST;
 }
 
-/*
- * After TUNSETIFF: the device lives as long as this descriptor (a device
- * taken over was persistent) and carries foud's marks for the next start.
- */
+/* After TUNSETIFF: the device outlives foud, with foud's marks for the next start. */
 void foud_persist_mark(int fd, const char *name, int ifindex)
 {
-	if (ioctl(fd, TUNSETPERSIST, 0) < 0 || ioctl(fd, TUNSETOWNER, (unsigned long)geteuid()) < 0 ||
-	    foud_rtnl_link_alias(ifindex, FOUD_ALIAS) < 0)
-		foud_log(LOG_WARNING, "%s: cannot mark it as foud's: the next foud will not "
-			 "take it over", name);
+	/* Persistent last: an unmarked device must not outlive foud. */
+	if (ioctl(fd, TUNSETOWNER, (unsigned long)geteuid()) < 0 ||
+	    foud_rtnl_link_alias(ifindex, FOUD_ALIAS) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0) {
+		ioctl(fd, TUNSETPERSIST, 0);
+		foud_log(LOG_WARNING, "%s: cannot mark it as foud's: it goes with foud", name);
+	}
 }
 
-static void keep_one(const struct foud_tunnel *t)
+/* Before the last close of a device that must go (link del, a failed add). */
+void foud_persist_drop(int fd)
 {
-	if (t->ev.fd >= 0 && ioctl(t->ev.fd, TUNSETPERSIST, 1) < 0)
-		foud_log(LOG_WARNING, "%s: cannot keep it: %s", t->name, strerror(errno));
-}
-
-/* When foud stops: every device stays, for the next foud to take over. */
-void foud_persist_keep(struct foud *d)
-{
-	const struct foud_tunnel *t;
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		keep_one(t);
-	if (d->tou)
-		keep_one(&d->tou->dev);
+	ioctl(fd, TUNSETPERSIST, 0);
 }
 
 static void sweep_one(const struct nlmsghdr *h, void *ctx)
@@ -200,7 +190,7 @@ static void sweep_one(const struct nlmsghdr *h, void *ctx)
 	int ret;
 
 	plink_parse(h, &l);
-	if (!plink_marked(&l) || !l.persist || l.queues)
+	if (!plink_marked(&l) || !l.persist || l.held)
 		return;
 	ret = foud_rtnl_link_del(l.ifindex);
 	if (ret)

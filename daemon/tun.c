@@ -129,6 +129,13 @@ err:
 	return ret;
 }
 
+void foud_tun_close(const struct foud *d, int fd)
+{
+	if (!d->keep)
+		foud_persist_drop(fd);
+	close(fd);
+}
+
 /* Writes len bytes (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
 int foud_tun_write_raw(int fd, const void *p, size_t len)
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Restart without losing devices (issue 14): a foud stopped with SIGTERM
-# leaves its devices and (with a bpffs) its BPF programs; the next foud with
+# Restart without losing devices (issue 14): a foud stopped with SIGTERM (or
+# killed) leaves its devices and (with a bpffs) its BPF programs; the next foud with
 # the same configuration takes them over: same ifindex, addresses and
 # routes; the BPF path forwards while no foud runs. A device foud did not
 # make is refused; what the new configuration lacks is removed; foud
@@ -148,10 +148,29 @@ check "clsact, restarted: ping over t1" na ping -c 2 -i 0.1 -W 2 10.1.0.2
 stop a
 start a "$TMP/a2.conf"
 
+# ---- kill -9 (a crash): the devices and the BPF path stay too ------------------
+t1_idx=$(na cat /sys/class/net/t1/ifindex)
+kill -9 "$P_a"; wait "$P_a" 2>/dev/null
+PIDS=("${PIDS[@]/$P_a}"); PIDS=(${PIDS[@]})
+check "kill -9: t1 stays, and BPF pings over it are answered" na ping -c 10 -i 0.01 -W 1 -q 10.1.0.2
+rm -f "$TMP/a.sock"	# left by the killed foud: start_foud waits for a new one
+start a "$TMP/a2.conf"
+check "the next foud took t1 over (ifindex $t1_idx)" test "$(na cat /sys/class/net/t1/ifindex)" = "$t1_idx"
+check "... and t1 forwards" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+
 # ---- foud --cleanup ----------------------------------------------------------
 nb "$FOUD" --cleanup -S "$TMP/b.sock" >"$TMP/cl-b" 2>&1; rc=$?
 check "--cleanup refuses while a foud runs (exit $rc), B's devices stay" \
 	sh -c "test $rc -ne 0 && grep -q 'a foud is running' '$TMP/cl-b' && ip -n $NSB -o link show t1 >/dev/null"
+# A second foud in B (another socket) starts while B's runs: it removes none
+# of B's devices and takes none over.
+ip netns exec "$NSB" "$FOUD" -f -S "$TMP/b2.sock" 2>>"$TMP/foud-b2.log" & b2=$!
+for i in $(seq 50); do [ -S "$TMP/b2.sock" ] && break; sleep 0.1; done
+"$FOUCTL" -S "$TMP/b2.sock" link add name t1 type ipip remote $A4 local $B4 >/dev/null 2>&1; rc=$?
+check "a second foud in B: link add t1 refused (exit $rc), B's foud holds it" \
+	sh -c "test $rc -ne 0 && grep -q 't1: .*another process holds it' '$TMP/foud-b2.log'"
+kill -TERM $b2; wait $b2
+check "... B's t1, u1 and v1 all still there, same ifindex" diff "$TMP/state-b0" <(state "$NSB")
 links=$(for f in "$PIN_A"/foud/link-*; do bpftool -j link show pinned "$f" | jq -r .id; done)
 stop a
 check "stopped foud left pinned links ($(echo $links))" test -n "$links"
