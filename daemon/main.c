@@ -39,6 +39,7 @@ static const char usage[] =
 struct opts {
 	bool foreground, check, verbose, no_offload, cleanup;
 	const char *sock, *conf;
+	const char *conf_reload;	/* the file reload reads, even if absent at start */
 	enum foud_datapath datapath;
 };
 
@@ -62,31 +63,33 @@ static void default_conf(struct opts *o)
 
 	if (!path || !*path)
 		path = FOUD_CONF_DEFAULT;
+	o->conf_reload = path;
 	if (o->check || access(path, F_OK) == 0)
 		o->conf = path;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "cleanup", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c, dp;
 
 	o->datapath = FOUD_DP_AUTO;
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt_long(argc, argv, "fS:c:nvOD:h", longopts, NULL)) != -1) {
+	static const struct option longs[] = {
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "fS:c:nvOD:h", longs, NULL)) != -1) {
 		switch (c) {
+		case 'C': o->cleanup = true; break;
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
 		case 'c': o->conf = optarg; break;
 		case 'n': o->check = true; break;
 		case 'v': o->verbose = true; break;
 		case 'O': o->no_offload = true; break;
-		case 'C': o->cleanup = true; break;
 		case 'D':
 			dp = foud_datapath_lookup(optarg);
 			if (dp < 0) {
@@ -107,48 +110,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->conf)
 		default_conf(o);
 	return 0;
-}
-
-/*
- * Reads the -c file line by line; each line is parsed, and applied when d
- * is not NULL. Errors name FILE:LINE. Returns 0 or the first error.
- */
-static int apply_conf(struct foud *d, const char *path)
-{
-	char line[4096], err[512];
-	char *argv[FOUD_CTL_MAX_ARGS];
-	struct foud_cmd cmd;
-	struct foud_out out = { 0 };
-	unsigned int lineno = 0;
-	int argc, ret = 0;
-	FILE *f = fopen(path, "re");
-
-	if (!f) {
-		fprintf(stderr, "foud: %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	while (!ret && fgets(line, sizeof(line), f)) {
-		lineno++;
-		err[0] = 0;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, sizeof(err), "line too long");
-			ret = -E2BIG;
-			break;
-		}
-		argc = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
-		if (argc <= 0) {
-			ret = argc;
-			continue;
-		}
-		ret = foud_cmd_parse(argc, argv, &cmd, err, sizeof(err));
-		if (!ret && d && cmd.op != FOUD_OP_SHOW)
-			ret = foud_exec(d, &cmd, 0, &out, err, sizeof(err));
-	}
-	if (ret)
-		fprintf(stderr, "foud: %s:%u: %s\n", path, lineno, err[0] ? err : strerror(-ret));
-	foud_out_free(&out);
-	fclose(f);
-	return ret;
 }
 
 static int foud_init(struct foud *d, const struct opts *o)
@@ -192,6 +153,7 @@ static void foud_fini(struct foud *d)
 {
 	d->keep = true;
 	foud_ctl_close(d);
+	foud_conf_forget(d);
 	foud_follow_fini(d);
 	foud_dev_free_all(d);
 	foud_tou_free_all(d);
@@ -223,24 +185,6 @@ static void signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-/*
- * Tells a supervisor (systemd's Type=notify, $NOTIFY_SOCKET) that the
- * configuration is applied and its devices exist; nothing without one.
- */
-static void notify_ready(const struct foud *d)
-{
-	const struct foud_tunnel *t;
-	const struct foud_port *p;
-	unsigned int ndev = d->tou ? 1 : 0, nport = 0;
-
-	FOUD_DEV_FOREACH(t, d)
-		ndev++;
-	TAILQ_FOREACH(p, &d->ports, entry)
-		nport++;
-	sd_notifyf(0, "READY=1\nSTATUS=%u devices, %u ports\nMAINPID=%lu",
-		   ndev, nport, (unsigned long)getpid());
 }
 
 /* Whether a foud answers on the control socket. */
@@ -286,7 +230,7 @@ int main(int argc, char **argv)
 {
 	static struct foud d;
 	struct opts o = { 0 };
-	char err[256] = "";
+	char err[512] = "";
 	int ret;
 
 	if (parse_opts(argc, argv, &o))
@@ -294,9 +238,8 @@ int main(int argc, char **argv)
 	if (o.cleanup)
 		return cleanup(&o);
 	if (o.check) {
-		ret = apply_conf(NULL, o.conf);
-		if (!ret)
-			fprintf(stderr, "configuration OK\n");
+		ret = foud_conf_check(o.conf, err, sizeof(err));
+		fprintf(stderr, ret ? "foud: %s\n" : "configuration OK\n", err);
 		return ret ? 1 : 0;
 	}
 	foud_log_init(true, o.verbose);
@@ -315,7 +258,8 @@ int main(int argc, char **argv)
 	signals();
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
-	if (o.conf && apply_conf(&d, o.conf)) {
+	if (foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
+		fprintf(stderr, "foud: %s\n", err);
 		foud_fini(&d);
 		return 1;
 	}
@@ -332,7 +276,7 @@ int main(int argc, char **argv)
 	}
 	foud_log(LOG_INFO, "ready on %s", o.sock);
 	/* After daemon(): the process that stays says it, with its own PID. */
-	notify_ready(&d);
+	foud_notify_ready(&d, NULL);
 	ret = foud_loop_run(&d);
 	sd_notify(0, "STOPPING=1");
 	foud_fini(&d);

@@ -90,6 +90,42 @@ static int tun_ifindex(const char *name)
 	return ret < 0 ? ret : ifr.ifr_ifindex;
 }
 
+static struct {
+	int fd;
+	char name[IFNAMSIZ];
+	bool offload_on;
+} kept = { .fd = -1 };
+
+void foud_tun_keep(int fd, const char *name, bool offload_on)
+{
+	foud_tun_unkeep();
+	kept.fd = fd;
+	snprintf(kept.name, sizeof(kept.name), "%s", name);
+	kept.offload_on = offload_on;
+}
+
+/* No open took it: the device goes, unless another descriptor holds it. */
+void foud_tun_unkeep(void)
+{
+	if (kept.fd >= 0) {
+		foud_persist_drop(kept.fd);
+		close(kept.fd);
+	}
+	kept.fd = -1;
+}
+
+/* The kept descriptor of name, now the caller's, or -1. */
+static int tun_take(const char *name, bool *offload_on)
+{
+	int fd = kept.fd;
+
+	if (fd < 0 || strcmp(kept.name, name))
+		return -1;
+	kept.fd = -1;
+	*offload_on = kept.offload_on;
+	return fd;
+}
+
 /*
  * Opens a TUN device with IFF_VNET_HDR. With offload, the kernel may hand us
  * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
@@ -102,6 +138,16 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 	struct ifreq ifr = { 0 };
 	int fd, ret;
 
+	fd = tun_take(name, offload_on);
+	if (fd >= 0) {
+		ret = tun_ifindex(name);
+		if (ret < 0)
+			goto err;
+		*ifindex = ret;
+		/* A failed change may have dropped it: foud's again. */
+		foud_persist_mark(fd, name, ret);
+		return fd;
+	}
 	ret = foud_persist_claim(name, tap);
 	if (ret)
 		return ret;
