@@ -543,6 +543,7 @@ int foud_persist_claim(const char *name, bool tap);
 void foud_persist_mark(int fd, const char *name, int ifindex);
 void foud_persist_drop(int fd);
 int foud_persist_sweep(void);
+const char *foud_persist_refused(void);
 
 /* bpf_pin.c: the BPF data path outliving foud */
 struct bpf_object;

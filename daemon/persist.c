@@ -27,6 +27,8 @@
 
 #define FOUD_ALIAS "foud"
 
+static const char *refused;	/* why the last claim was refused, for the client */
+
 struct plink {
 	int ifindex;
 	char name[IF_NAMESIZE];
@@ -146,6 +148,7 @@ int foud_persist_claim(const char *name, bool tap)
 	const char *why;
 	int ret = foud_rtnl_links(name, plink_one, &l);
 
+	refused = NULL;
 	if (ret == -ENODEV)
 		return 0;
 	if (ret)
@@ -163,7 +166,14 @@ int foud_persist_claim(const char *name, bool tap)
 	}
 	foud_log(LOG_ERR, "%s: a device of that name exists and foud will not take it over: %s",
 		 name, why);
+	refused = why;
 	return -EEXIST;
+}
+
+/* Why the last foud_tun_open refused an existing device, or NULL. */
+const char *foud_persist_refused(void)
+{
+	return refused;
 }
 
 /* After TUNSETIFF: the device outlives foud, with foud's marks for the next start. */

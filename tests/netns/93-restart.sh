@@ -115,11 +115,11 @@ na ip link add f2 type veth peer name f2p
 f1=$(na cat /sys/class/net/f1/ifindex)
 fa link add name f1 type ipip remote 192.0.2.98 local $A4 >"$TMP/f1.out" 2>&1; rc1=$?
 fa link add name f2 type gretap remote 192.0.2.98 local $A4 >"$TMP/f2.out" 2>&1; rc2=$?
-check "link add f1 over a TUN foud did not make: refused (exit $rc1)" \
-	sh -c "test $rc1 -ne 0 && grep -q 'cannot create device \"f1\"' '$TMP/f1.out'"
+check "link add f1 over a TUN foud did not make: refused (exit $rc1), saying why" \
+	sh -c "test $rc1 -ne 0 && grep -q 'device \"f1\" exists and is not foud.s to take over: it has not foud.s alias' '$TMP/f1.out'"
 check "... and the log says why" grep -q "f1: a device of that name exists and foud will not take it over: it has not foud's alias" "$TMP/foud-a.log"
 check "link add f2 over a veth: refused (exit $rc2), not a TUN/TAP" \
-	sh -c "test $rc2 -ne 0 && grep -q 'f2: .*it is not a TUN/TAP device' '$TMP/foud-a.log'"
+	sh -c "test $rc2 -ne 0 && grep -q 'f2.*: it is not a TUN/TAP device' '$TMP/f2.out' && grep -q 'f2: .*it is not a TUN/TAP device' '$TMP/foud-a.log'"
 check "f1 untouched (ifindex $f1), f2 still a veth" \
 	test "$(na cat /sys/class/net/f1/ifindex)/$(na ip -d -o link show f2 | grep -o veth)" = "$f1/veth"
 
