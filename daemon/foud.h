@@ -511,7 +511,8 @@ int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 int foud_rtnl_route_oif(const struct fou_addr *dst);
 struct nlmsghdr;
 int foud_rtnl_link_alias(int ifindex, const char *alias);
-int foud_rtnl_link_del(int ifindex);
+int foud_rtnl_link_group(int ifindex, uint32_t group);
+int foud_rtnl_link_del(int ifindex, uint32_t group);
 int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */

@@ -213,8 +213,22 @@ int foud_rtnl_link_alias(int ifindex, const char *alias)
 	return rtnl_talk(&r);
 }
 
-/* `ip link del dev IFINDEX`. */
-int foud_rtnl_link_del(int ifindex)
+/* `ip link set dev IFINDEX group GROUP`. */
+int foud_rtnl_link_group(int ifindex, uint32_t group)
+{
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
+	r.nh.nlmsg_type = RTM_NEWLINK;
+	r.ifi.ifi_family = AF_UNSPEC;
+	r.ifi.ifi_index = ifindex;
+	if (rtnl_attr32(&r, IFLA_GROUP, group))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
+/* `ip link del dev IFINDEX`, or with ifindex 0 `ip link del group GROUP`. */
+int foud_rtnl_link_del(int ifindex, uint32_t group)
 {
 	struct rtnl_req r = { 0 };
 
@@ -222,6 +236,8 @@ int foud_rtnl_link_del(int ifindex)
 	r.nh.nlmsg_type = RTM_DELLINK;
 	r.ifi.ifi_family = AF_UNSPEC;
 	r.ifi.ifi_index = ifindex;
+	if (!ifindex && rtnl_attr32(&r, IFLA_GROUP, group))
+		return -E2BIG;
 	return rtnl_talk(&r);
 }
 

@@ -124,10 +124,14 @@ check "f1 untouched (ifindex $f1), f2 still a veth" \
 	test "$(na cat /sys/class/net/f1/ifindex)/$(na ip -d -o link show f2 | grep -o veth)" = "$f1/veth"
 
 # ---- a restart with a configuration without x3: x3 goes -----------------------
+# foud removes devices by putting them in a group of their own (0x666f7564)
+# and deleting that group; a device of someone else's already in it stays.
+na ip link set f2 group 1718580580
 stop a
 check "after SIGTERM x3 stays, its egress link pinned" test -e "$PIN_A/foud/link-eg-$x3"
 start a "$TMP/a2.conf"
 check "restart without x3 in the file: x3 removed" test -z "$(na ip -o link show x3 2>/dev/null)"
+check "... and not f2, which was in the group foud deletes by" test -n "$(na ip -o link show f2 2>/dev/null)"
 check "... and its pinned link" test ! -e "$PIN_A/foud/link-eg-$x3"
 check "... the log says so" grep -q "x3: removed foud's unused device" "$TMP/foud-a.log"
 check "t1 still forwards" na ping -c 2 -i 0.1 -W 2 10.1.0.2
