@@ -4,12 +4,12 @@
  * start: when foud stops, or crashes, addresses, routes and ifindex stay;
  * link del and the error paths drop persistence before they close
  * (foud_tun_close). The next foud attaches to a device of the same name
- * instead of creating it, but
- * only to one foud made: a TUN/TAP of the right mode, single queue,
- * persistent, owned by foud's user (TUNSETOWNER: no one else re-attaches
- * without CAP_NET_ADMIN) and with the alias FOUD_ALIAS. Anything else of
- * that name is refused, never taken. Marked devices no one holds after the
- * configuration is applied are the old configuration's: removed.
+ * instead of creating it, but only to one foud made: a TUN/TAP of the right
+ * mode, single queue, owned by foud's user (TUNSETOWNER: no one else
+ * re-attaches without CAP_NET_ADMIN), with the alias FOUD_ALIAS, and held by
+ * no process. Anything else of that name is refused, never taken. Marked
+ * devices no one holds after the configuration is applied are the old
+ * configuration's: removed.
  */
 #include <errno.h>
 #include <linux/if_link.h>
