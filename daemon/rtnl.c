@@ -138,18 +138,31 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
 	return rtnl_talk(&r);
 }
 
+/* A request about one device (RTM_NEWLINK: set, RTM_DELLINK: delete). */
+static void link_req(struct rtnl_req *r, uint16_t type, int ifindex)
+{
+	memset(r, 0, sizeof(*r));
+	r->nh.nlmsg_len = NLMSG_LENGTH(sizeof(r->ifi));
+	r->nh.nlmsg_type = type;
+	r->ifi.ifi_family = AF_UNSPEC;
+	r->ifi.ifi_index = ifindex;
+}
+
+/* `ip link set DEV ATTR VALUE`: one attribute. */
+static int link_set(int ifindex, uint16_t attr, const void *data, size_t len)
+{
+	struct rtnl_req r;
+
+	link_req(&r, RTM_NEWLINK, ifindex);
+	if (rtnl_attr(&r, attr, data, len))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
 /* `ip link set DEV gso_max_size SIZE` (kernels before 5.19 refuse it: -EOPNOTSUPP or so). */
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 {
-	struct rtnl_req r = { 0 };
-
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_NEWLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	if (rtnl_attr32(&r, IFLA_GSO_MAX_SIZE, size))
-		return -E2BIG;
-	return rtnl_talk(&r);
+	return link_set(ifindex, IFLA_GSO_MAX_SIZE, &size, sizeof(size));
 }
 
 /* The device the kernel routes dst through now (`ip route get`), or -errno. */
@@ -202,40 +215,21 @@ int foud_rtnl_route_oif(const struct fou_addr *dst)
 /* `ip link set dev IFINDEX alias ALIAS`. */
 int foud_rtnl_link_alias(int ifindex, const char *alias)
 {
-	struct rtnl_req r = { 0 };
-
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_NEWLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	if (rtnl_attr(&r, IFLA_IFALIAS, alias, strlen(alias) + 1))
-		return -E2BIG;
-	return rtnl_talk(&r);
+	return link_set(ifindex, IFLA_IFALIAS, alias, strlen(alias) + 1);
 }
 
 /* `ip link set dev IFINDEX group GROUP`. */
 int foud_rtnl_link_group(int ifindex, uint32_t group)
 {
-	struct rtnl_req r = { 0 };
-
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_NEWLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	if (rtnl_attr32(&r, IFLA_GROUP, group))
-		return -E2BIG;
-	return rtnl_talk(&r);
+	return link_set(ifindex, IFLA_GROUP, &group, sizeof(group));
 }
 
 /* `ip link del dev IFINDEX`, or with ifindex 0 `ip link del group GROUP`. */
 int foud_rtnl_link_del(int ifindex, uint32_t group)
 {
-	struct rtnl_req r = { 0 };
+	struct rtnl_req r;
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_DELLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
+	link_req(&r, RTM_DELLINK, ifindex);
 	if (!ifindex && rtnl_attr32(&r, IFLA_GROUP, group))
 		return -E2BIG;
 	return rtnl_talk(&r);
@@ -272,15 +266,13 @@ int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void 
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct timeval tv = { .tv_sec = 2 };
 	static uint8_t buf[32768] __attribute__((aligned(4)));
-	struct rtnl_req r = { 0 };
+	struct rtnl_req r;
 	ssize_t n;
 	int s, ret = 0;
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_GETLINK;
+	link_req(&r, RTM_GETLINK, 0);
 	r.nh.nlmsg_flags = NLM_F_REQUEST | (name ? 0 : NLM_F_DUMP);
 	r.nh.nlmsg_seq = 1;
-	r.ifi.ifi_family = AF_UNSPEC;
 	if (name && rtnl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
 		return -E2BIG;
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
