@@ -51,7 +51,7 @@ const char foud_cmd_usage[] =
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ dev IF ] (with a multicast remote)\n"
 "fouctl link add name NAME type vxlan id VNI\n"
-"        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
+"        { remote ADDR | group MCADDR dev IF | fleet } local ADDR [ dstport PORT ]\n"
 "        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
 "        [ maxaddress N ] [ udpcsum | noudpcsum ]\n"
@@ -78,7 +78,12 @@ const char foud_cmd_usage[] =
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
 "fouctl tou del peer ADDR\n"
-"fouctl tou show\n";
+"fouctl tou show\n"
+"\n"
+"fouctl fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]\n"
+"        [ cacert FILE ] [ cert FILE key FILE ]\n"
+"fouctl fleet node NAME address ADDR\n"
+"fouctl fleet show\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -437,14 +442,22 @@ static const struct op_ent tou_ops[] = {
 	{ "list", FOUD_OP_SHOW, "tou show", cmd_no_args },
 };
 
+static const struct op_ent fleet_ops[] = {
+	{ "etcd", FOUD_OP_ETCD, "fleet etcd", cmd_fleet_etcd },
+	{ "node", FOUD_OP_NODE, "fleet node", cmd_fleet_node },
+	{ "show", FOUD_OP_SHOW, "fleet show", cmd_no_args },
+	{ "list", FOUD_OP_SHOW, "fleet show", cmd_no_args },
+};
+
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
 	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del or show" },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
+	{ "fleet", FOUD_OBJ_FLEET, fleet_ops, ARRAY_SIZE(fleet_ops), "etcd, node or show" },
 };
 
-#define OBJ_EXPECT "fou, link, fdb or tou"
+#define OBJ_EXPECT "fou, link, fdb, tou or fleet"
 
 static const struct obj_ent *obj_find(const char *w)
 {

@@ -105,6 +105,9 @@ int cmd_link_show(struct pctx *p);
 int cmd_fdb_entry(struct pctx *p);		/* cmd_fdb.c */
 int cmd_fdb_show(struct pctx *p);
 int cmd_tou_addel(struct pctx *p);		/* cmd_tou.c */
+int cmd_fleet_etcd(struct pctx *p);		/* cmd_fleet.c */
+int cmd_fleet_node(struct pctx *p);
+int cmd_link_fleet(struct pctx *p, const char *v);
 
 /* ---- link add: what the kind families share (cmd_link.c) ------------------ */
 

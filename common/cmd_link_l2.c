@@ -277,6 +277,7 @@ static const struct kw vxlan_kws[] = {
 	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	KW_VNI,
 	{ "group", LS_GROUP, 1, 0, "a multicast IPv4 or IPv6 address", l2_group },
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_DEV,
 	KW_DSTPORT,
 	{ "srcport", LS_SRCPORT, 2, 0, "two ports 1-65535, MIN MAX", l2_srcport },
@@ -368,6 +369,9 @@ static int vxlan_dest(struct pctx *p)
 
 	if ((s & LS_REMOTE) && (s & LS_GROUP))
 		return cmd_perr(p, "\"group\" conflicts with \"remote\": give one of them");
+	if (l2(p)->fleet && (s & (LS_REMOTE | LS_GROUP)))
+		return cmd_perr(p, "\"fleet\" conflicts with \"%s\": the fleet gives the destinations",
+				s & LS_REMOTE ? "remote" : "group");
 	if ((s & LS_GROUP) && !(s & LS_DEV))
 		return cmd_perr(p, "\"dev\" is missing (\"group\" needs it)");
 	if ((s & LS_DEV) && !(s & LS_GROUP))

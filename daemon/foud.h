@@ -33,6 +33,7 @@ struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
 struct foud_pr;
+struct foud_fleet;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -271,6 +272,7 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	struct foud_fleet *fleet;	/* NULL until a fleet command (fleet.c) */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet logged */
 };
@@ -487,6 +489,11 @@ size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp);
 void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d));
 /* Never nest: a decapsulated packet (Ethernet frame with l2) for a receive point, or unjudgeable. */
 bool foud_nested(const struct foud *d, const uint8_t *p, size_t len, bool l2);
+
+/* fleet.c: membership and forwarding entries from etcd */
+int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
+void foud_fleet_show(struct foud *d, struct foud_pr *p);
+void foud_fleet_free(struct foud *d);
 
 /* ctl.c */
 /* Listens on path; err says why not (a file that is not a socket, a live foud). */

@@ -181,6 +181,7 @@ static void foud_fini(struct foud *d)
 {
 	foud_ctl_close(d);
 	foud_follow_fini(d);
+	foud_fleet_free(d);
 	foud_tunnel_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fleet's nodes as etcd has them, and the forwarding entries they mean
+ * on our `fleet` devices. A value is checked whole before it replaces what
+ * the node had: a malformed one is refused (logged with the node's name),
+ * and the node keeps no entries until it publishes a good one.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "foud.h"
+#include "fleet.h"
+
+static struct fleet_node *node_find(struct foud_fleet *f, const char *name)
+{
+	struct fleet_node *n;
+
+	TAILQ_FOREACH(n, &f->nodes, entry)
+		if (!strcmp(n->name, name))
+			return n;
+	return NULL;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+
+	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+			 &b[5], &end) != 6 || strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	/* Multicast and zero are not a host's: they would steal the flood list. */
+	return (mac[0] & 1) || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) ? -EINVAL : 0;
+}
+
+/* A node's underlay address: unicast, not the wildcard. */
+static int parse_addr(const char *s, struct fou_addr *a)
+{
+	static const uint8_t zero[16];
+	size_t n;
+
+	if (!s || fou_addr_parse(s, a))
+		return -EINVAL;
+	n = a->family == AF_INET ? 4 : 16;
+	if (!memcmp(a->a, zero, n))
+		return -EINVAL;
+	return a->family == AF_INET ? (a->a[0] >= 224 ? -EINVAL : 0) : (a->a[0] == 0xff ? -EINVAL : 0);
+}
+
+/* One published device: {"kind":"vxlan","vni":N,"macs":[...]}. */
+static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
+{
+	const struct fk_kind *k = fk_by_name(json_string_value(json_object_get(j, "kind")) ?: "");
+	json_t *vni = json_object_get(j, "vni"), *macs = json_object_get(j, "macs"), *m;
+	size_t i;
+
+	if (!k || k->l2 == FOUD_L2_NONE || !json_is_integer(vni) ||
+	    json_integer_value(vni) < 0 || json_integer_value(vni) > 0xffffff) {
+		snprintf(why, n, "a device without an L2 kind and a VNI 0-16777215");
+		return -EINVAL;
+	}
+	v->kind = k->l2;
+	v->vni = (uint32_t)json_integer_value(vni);
+	if (macs && (!json_is_array(macs) || json_array_size(macs) > FLEET_MACS)) {
+		snprintf(why, n, "\"macs\" is not an array of at most %d", FLEET_MACS);
+		return -EINVAL;
+	}
+	json_array_foreach(macs, i, m) {
+		if (parse_mac(json_string_value(m), v->mac[i])) {
+			snprintf(why, n, "bad MAC address \"%s\"", json_string_value(m) ?: "?");
+			return -EINVAL;
+		}
+	}
+	v->nmacs = (unsigned int)json_array_size(macs);
+	return 0;
+}
+
+/* A whole value into tmp; why says what is wrong with it. */
+static int parse_value(const char *name, const char *val, size_t len, struct fleet_node *tmp,
+		       char *why, size_t n)
+{
+	json_t *j = json_loadb(val, len, 0, NULL), *devs = NULL, *dv;
+	const char *s;
+	int ret = -EINVAL;
+	size_t i;
+
+	s = json_string_value(json_object_get(j, "name"));
+	if (!json_is_object(j))
+		snprintf(why, n, "not a JSON object");
+	else if (!s || strcmp(s, name))
+		snprintf(why, n, "\"name\" is not the key's");
+	else if (parse_addr(json_string_value(json_object_get(j, "address")), &tmp->addr))
+		snprintf(why, n, "bad address");
+	else if ((devs = json_object_get(j, "devices")) &&
+		 (!json_is_array(devs) || json_array_size(devs) > FLEET_DEVS))
+		snprintf(why, n, "\"devices\" is not an array of at most %d", FLEET_DEVS);
+	else
+		ret = 0;
+	json_array_foreach(ret ? NULL : devs, i, dv)
+		if ((ret = parse_dev(dv, &tmp->dev[i], why, n)))
+			break;
+	if (!ret)
+		tmp->ndevs = (unsigned int)json_array_size(devs);
+	json_decref(j);
+	return ret;
+}
+
+bool fleet_node_put(struct foud_fleet *f, const char *name, const char *val, size_t len)
+{
+	struct fleet_node *n = node_find(f, name), tmp = { 0 };
+	char why[sizeof(tmp.why)];
+
+	if (!foud_fleet_name_ok(name))
+		return false;	/* not a key of ours: never shown, never used */
+	if (!n) {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return false;
+		snprintf(n->name, sizeof(n->name), "%s", name);
+		TAILQ_INSERT_TAIL(&f->nodes, n, entry);
+		if (strcmp(name, f->cfg.node))
+			foud_log(LOG_INFO, "fleet: node %s joined", name);
+	}
+	n->seen = true;
+	n->updated_ms = fleet_now_ms();
+	if (parse_value(name, val, len, &tmp, why, sizeof(why))) {
+		if (strcmp(why, n->why))
+			foud_log(LOG_WARNING, "fleet: node %s: refused what it publishes: %s",
+				 name, why);
+		snprintf(n->why, sizeof(n->why), "%s", why);
+		n->ndevs = 0;	/* nothing from it until it is right */
+	} else {
+		n->why[0] = '\0';
+		n->addr = tmp.addr;
+		n->ndevs = tmp.ndevs;
+		memcpy(n->dev, tmp.dev, sizeof(n->dev));
+	}
+	f->dirty = true;
+	return true;
+}
+
+static void node_free(struct foud_fleet *f, struct fleet_node *n)
+{
+	TAILQ_REMOVE(&f->nodes, n, entry);
+	free(n);
+	f->dirty = true;
+}
+
+void fleet_node_del(struct foud_fleet *f, const char *name)
+{
+	struct fleet_node *n = node_find(f, name);
+
+	if (!n)
+		return;
+	foud_log(LOG_INFO, "fleet: node %s left", name);
+	node_free(f, n);
+}
+
+void fleet_nodes_unsee(struct foud_fleet *f)
+{
+	struct fleet_node *n;
+
+	TAILQ_FOREACH(n, &f->nodes, entry)
+		n->seen = false;
+}
+
+void fleet_nodes_sweep(struct foud_fleet *f)
+{
+	struct fleet_node *n, *next;
+
+	for (n = TAILQ_FIRST(&f->nodes); n; n = next) {
+		next = TAILQ_NEXT(n, entry);
+		if (!n->seen)
+			fleet_node_del(f, n->name);
+	}
+}
+
+void fleet_nodes_free(struct foud_fleet *f)
+{
+	struct fleet_node *n;
+
+	while ((n = TAILQ_FIRST(&f->nodes)))
+		node_free(f, n);
+}
+
+/* ---- forwarding entries ---------------------------------------------------- */
+
+/* add (append for a flood entry) or del, through the fdb commands' function. */
+static int fdb_cmd(struct foud *d, enum foud_op op, const struct fleet_fdb *e)
+{
+	static struct foud_cmd c;	/* large: not on the stack */
+	char err[128];
+
+	memset(&c, 0, sizeof(c));
+	c.obj = FOUD_OBJ_FDB;
+	c.op = op;
+	memcpy(c.fdb.mac, e->mac, 6);
+	memcpy(c.fdb.dev, e->dev, IFNAMSIZ);
+	c.fdb.dst = e->dst;
+	return foud_fdb_exec(d, &c, err, sizeof(err));
+}
+
+static struct fleet_fdb *fdb_find(struct foud_fleet *f, const struct fleet_fdb *e)
+{
+	for (size_t i = 0; i < f->nfdb; i++)
+		if (f->fdb[i].ifindex == e->ifindex && !memcmp(f->fdb[i].mac, e->mac, 6) &&
+		    fou_addr_eq(&f->fdb[i].dst, &e->dst))
+			return &f->fdb[i];
+	return NULL;
+}
+
+/* Wanted: kept if the fleet put it there already, else added. */
+static void fdb_want(struct foud_fleet *f, const struct fleet_fdb *e)
+{
+	struct fleet_fdb *have = fdb_find(f, e), *n;
+	bool flood = fou_mac_is_zero(e->mac);
+	int ret;
+
+	if (have) {
+		have->keep = true;
+		return;
+	}
+	if (f->nfdb == f->capfdb) {
+		n = realloc(f->fdb, (f->capfdb ? f->capfdb * 2 : 64) * sizeof(*n));
+		if (!n)
+			return;
+		f->fdb = n;
+		f->capfdb = f->capfdb ? f->capfdb * 2 : 64;
+	}
+	ret = fdb_cmd(f->d, flood ? FOUD_OP_APPEND : FOUD_OP_ADD, e);
+	/* A learned entry for that MAC: what the fleet says replaces it. */
+	if (ret == -EEXIST && !flood && !fdb_cmd(f->d, FOUD_OP_DEL, e))
+		ret = fdb_cmd(f->d, FOUD_OP_ADD, e);
+	if (ret)
+		return;
+	f->fdb[f->nfdb] = *e;
+	f->fdb[f->nfdb++].keep = true;
+}
+
+/* Every entry node n means on device t. */
+static void want_node(struct foud_fleet *f, const struct foud_tunnel *t,
+		      const struct fleet_node *n)
+{
+	const struct foud_l2_cfg *c = foud_l2_cfg(t);
+	struct fleet_fdb e = { .dst = n->addr };
+
+	snprintf(e.dev, sizeof(e.dev), "%s", t->name);
+	e.ifindex = t->ifindex;	/* a device made again under that name has none */
+	for (unsigned int i = 0; i < n->ndevs; i++) {
+		const struct fleet_dev *v = &n->dev[i];
+
+		if (v->kind != c->kind || v->vni != c->vni || n->addr.family != c->local.family)
+			continue;
+		memset(e.mac, 0, 6);
+		fdb_want(f, &e);
+		for (unsigned int m = 0; m < v->nmacs; m++) {
+			memcpy(e.mac, v->mac[m], 6);
+			fdb_want(f, &e);
+		}
+	}
+}
+
+/* Removes the fleet's entries nobody wants any more (or whose device went). */
+static void fdb_unwanted(struct foud_fleet *f)
+{
+	size_t i = 0;
+
+	while (i < f->nfdb) {
+		if (f->fdb[i].keep) {
+			i++;
+			continue;
+		}
+		fdb_cmd(f->d, FOUD_OP_DEL, &f->fdb[i]);
+		f->fdb[i] = f->fdb[--f->nfdb];
+	}
+}
+
+void fleet_fdb_sync(struct foud_fleet *f)
+{
+	const struct fleet_node *n;
+	struct foud_tunnel *t;
+
+	f->dirty = false;
+	for (size_t i = 0; i < f->nfdb; i++)
+		f->fdb[i].keep = false;
+	TAILQ_FOREACH(t, &f->d->tunnels, entry) {
+		if (!t->l2 || !foud_l2_cfg(t)->fleet)
+			continue;
+		TAILQ_FOREACH(n, &f->nodes, entry)
+			if (strcmp(n->name, f->cfg.node) && !n->why[0])
+				want_node(f, t, n);
+	}
+	fdb_unwanted(f);
+}
+
+void fleet_fdb_free(struct foud_fleet *f)
+{
+	free(f->fdb);
+	f->fdb = NULL;
+	f->nfdb = f->capfdb = 0;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Fleets from etcd: a three-member etcd cluster (started here, in the bridge's
+# namespace) and three foud hosts whose VXLAN devices carry "fleet" and no
+# remote, no fdb typed by hand. Join: every pair pings. Leave: a foud killed
+# with -9 (ttl 2) is gone from the others' forwarding tables within ttl + 1 s.
+# A malformed node is refused by name, the rest undisturbed. One etcd member
+# killed: pings go on with no loss, and a host that joins after it is reached.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v etcd >/dev/null || skip "etcd missing (etcd-server)"
+command -v etcdctl >/dev/null || skip "etcdctl missing (etcd-client)"
+setup_bridge3
+
+# ---- etcd: three members, clients on the bridge, peers on loopback --------
+E4=192.0.2.100
+ip -n "$NSU" addr add $E4/24 dev br0
+ip -n "$NSU" link set lo up
+EPS=http://$E4:23791,http://$E4:23792,http://$E4:23793
+CLUSTER=e1=http://127.0.0.1:23801,e2=http://127.0.0.1:23802,e3=http://127.0.0.1:23803
+EPID=()
+for i in 1 2 3; do
+	ip netns exec "$NSU" etcd --name e$i --data-dir "$TMP/etcd$i" \
+		--listen-client-urls http://$E4:2379$i --advertise-client-urls http://$E4:2379$i \
+		--listen-peer-urls http://127.0.0.1:2380$i --initial-advertise-peer-urls http://127.0.0.1:2380$i \
+		--initial-cluster $CLUSTER --initial-cluster-state new --initial-cluster-token foud-$ID \
+		--heartbeat-interval 50 --election-timeout 500 >"$TMP/etcd$i.log" 2>&1 &
+	EPID+=($!)
+	disown
+done
+# Killed by PID at exit, whatever happens.
+trap 'for p in "${EPID[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup' EXIT
+ectl() { ip netns exec "$NSU" etcdctl --endpoints=$EPS --dial-timeout=1s --command-timeout=2s "$@"; }
+for i in $(seq 100); do ectl endpoint health >/dev/null 2>&1 && break; sleep 0.1; done
+check "etcd: three members healthy" ectl endpoint health
+
+# ---- three hosts join ------------------------------------------------------
+# Each host's MAC stays the same across a restart, so that the others' ARP
+# caches stay right and what is measured is the fleet.
+join() { # join a|b|c ADDR N
+	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
+	$f link add name vx0 type vxlan id 42 local $2 dstport 4789 fleet &&
+	ip -n "$ns" link set vx0 address 02:00:00:00:00:0$3 &&
+	dev_up $1 vx0 10.9.0.$3/24 &&
+	$f fleet etcd $EPS ttl 2 &&
+	$f fleet node host-$1 address $2
+}
+start_foud a; start_foud b; start_foud c
+check "join: a" join a $A4 1
+check "join: b" join b $B4 2
+check "join: c" join c $C4 3
+nodes_up() { # nodes_up a|b|c N: the fleet shows N nodes and is watching
+	local f=f$1; [ $1 = c ] && f=fc
+	[ "$($f -j fleet show | jq '[.nodes[] | select(.state != "refused")] | length')" = "$2" ] &&
+	[ "$($f -j fleet show | jq -r .store.state)" = watching ]
+}
+wait_for() { # wait_for TENTHS command...: polls, true once command is
+	local n=$1 i; shift
+	for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+check "join: a sees the three nodes" wait_for 50 nodes_up a 3
+check "join: b sees the three nodes" wait_for 50 nodes_up b 3
+check "join: c sees the three nodes" wait_for 50 nodes_up c 3
+check "ping a -> b over the fleet" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+check "ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.9.0.3
+check "ping b -> c over the fleet" nb ping -c 2 -i 0.2 -W 2 10.9.0.3
+bmac=$(nb cat /sys/class/net/vx0/address)
+check "fdb on a: b's MAC ($bmac) static to $B4, from b's publication" \
+	test "$(fa -j fdb show dev vx0 | jq -r --arg m "$bmac" '.[] | select(.mac == $m) | .dst + " " + .state')" = "$B4 permanent"
+check "fdb on a: flood entries to b and c, none to itself" \
+	test "$(fa -j fdb show dev vx0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
+fa fleet show | sed 's/^/# /'
+
+# ---- a malformed node is refused by name; nothing else changes ------------
+ectl put /foud/nodes/evil '{"name":"evil","address":"224.0.0.1","devices":[{"kind":"vxlan","vni":42,"macs":["ff:ff:ff:ff:ff:ff"]}]}' >/dev/null
+refused() { [ "$(fa -j fleet show | jq -r '.nodes[] | select(.name == "evil") | .state')" = refused ]; }
+check "malformed: node evil refused on a" wait_for 30 refused
+check "malformed: logged with its name" grep -q "node evil: refused" "$TMP/foud-a.log"
+check "malformed: no entry towards it" test "$(fa -j fdb show dev vx0 | jq '[.[] | select(.dst == "224.0.0.1")] | length')" = 0
+check "malformed: a -> b still pings" na ping -c 1 -W 2 10.9.0.2
+ectl del /foud/nodes/evil >/dev/null
+
+# ---- leave: c killed with -9, gone from a and b within ttl + 1 s -----------
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+t0=$(date +%s%N)
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+gone() { ! fa -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)' >/dev/null &&
+	 ! fb -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)' >/dev/null; }
+wait_for 60 gone; ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# c's entries gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
+check "leave: c's entries gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
+check "leave: a lists two nodes" nodes_up a 2
+
+# ---- one etcd member killed: no loss, and the fleet still follows ---------
+na ping -c 30 -i 0.1 -W 1 10.9.0.2 >"$TMP/ping" 2>&1 &
+ppid=$!
+sleep 0.5
+kill -9 "${EPID[0]}"
+wait "$ppid"; prc=$?
+check "etcd member e1 killed: a -> b 30 pings, 0 lost" test $prc = 0 -a "$(grep -c 'bytes from' "$TMP/ping")" = 30
+rm -f "$TMP/c.sock"
+start_foud c
+t0=$(date +%s%N)
+check "rejoin: c again, with one etcd member down" join c $C4 3
+check "rejoin: a reaches c" wait_for 50 na ping -c 1 -W 1 10.9.0.3
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# c reached from a ${ms} ms after its fleet commands"
+check "rejoin: c reaches b" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.2
+fa fleet show | sed 's/^/# /'
+finish
