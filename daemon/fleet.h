@@ -16,7 +16,7 @@
 
 #define FLEET_TICK_MS		100
 #define FLEET_BACKOFF_MIN	200
-#define FLEET_BACKOFF_MAX	5000
+#define FLEET_BACKOFF_MAX	1000	/* etcd back: found within a second */
 #define FLEET_PUBLISH_MS	1000	/* how often our own devices are looked at again */
 #define FLEET_DEVS		8	/* devices a node may publish */
 #define FLEET_MACS		64	/* MACs per device */

@@ -18,17 +18,19 @@ ip -n "$NSU" link set lo up
 EPS=http://$E4:23791,http://$E4:23792,http://$E4:23793
 CLUSTER=e1=http://127.0.0.1:23801,e2=http://127.0.0.1:23802,e3=http://127.0.0.1:23803
 EPID=()
-for i in 1 2 3; do
-	ip netns exec "$NSU" etcd --name e$i --data-dir "$TMP/etcd$i" \
-		--listen-client-urls http://$E4:2379$i --advertise-client-urls http://$E4:2379$i \
-		--listen-peer-urls http://127.0.0.1:2380$i --initial-advertise-peer-urls http://127.0.0.1:2380$i \
+etcd_start() { # etcd_start N: member eN (again, on its data directory)
+	ip netns exec "$NSU" etcd --name e$1 --data-dir "$TMP/etcd$1" \
+		--listen-client-urls http://$E4:2379$1 --advertise-client-urls http://$E4:2379$1 \
+		--listen-peer-urls http://127.0.0.1:2380$1 --initial-advertise-peer-urls http://127.0.0.1:2380$1 \
 		--initial-cluster $CLUSTER --initial-cluster-state new --initial-cluster-token foud-$ID \
-		--heartbeat-interval 50 --election-timeout 500 >"$TMP/etcd$i.log" 2>&1 &
-	EPID+=($!)
+		--heartbeat-interval 50 --election-timeout 500 >>"$TMP/etcd$1.log" 2>&1 &
+	EPID[$1]=$!
 	disown
-done
+}
+etcd_start 1; etcd_start 2; etcd_start 3
 # Killed by PID at exit, whatever happens.
 trap 'for p in "${EPID[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup' EXIT
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 ectl() { ip netns exec "$NSU" etcdctl --endpoints=$EPS --dial-timeout=1s --command-timeout=2s "$@"; }
 for i in $(seq 100); do ectl endpoint health >/dev/null 2>&1 && break; sleep 0.1; done
 check "etcd: three members healthy" ectl endpoint health
@@ -36,10 +38,10 @@ check "etcd: three members healthy" ectl endpoint health
 # ---- three hosts join ------------------------------------------------------
 # Each host's MAC stays the same across a restart, so that the others' ARP
 # caches stay right and what is measured is the fleet.
-join() { # join a|b|c ADDR N
+join() { # join a|b|c ADDR N [MAC's last byte]
 	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
 	$f link add name vx0 type vxlan id 42 local $2 dstport 4789 fleet &&
-	ip -n "$ns" link set vx0 address 02:00:00:00:00:0$3 &&
+	ip -n "$ns" link set vx0 address 02:00:00:00:00:${4:-0$3} &&
 	dev_up $1 vx0 10.9.0.$3/24 &&
 	$f fleet etcd $EPS ttl 2 &&
 	$f fleet node host-$1 address $2
@@ -87,7 +89,7 @@ t0=$(date +%s%N)
 kill -9 "$cpid"; wait "$cpid" 2>/dev/null
 gone() { ! fa -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)' >/dev/null &&
 	 ! fb -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)' >/dev/null; }
-wait_for 60 gone; ms=$((($(date +%s%N) - t0) / 1000000))
+wait_for 60 gone; ms=$(ms_since $t0)
 echo "# c's entries gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
 check "leave: c's entries gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
 check "leave: a lists two nodes" nodes_up a 2
@@ -96,7 +98,7 @@ check "leave: a lists two nodes" nodes_up a 2
 na ping -c 30 -i 0.1 -W 1 10.9.0.2 >"$TMP/ping" 2>&1 &
 ppid=$!
 sleep 0.5
-kill -9 "${EPID[0]}"
+kill -9 "${EPID[1]}"
 wait "$ppid"; prc=$?
 check "etcd member e1 killed: a -> b 30 pings, 0 lost" test $prc = 0 -a "$(grep -c 'bytes from' "$TMP/ping")" = 30
 rm -f "$TMP/c.sock"
@@ -104,8 +106,31 @@ start_foud c
 t0=$(date +%s%N)
 check "rejoin: c again, with one etcd member down" join c $C4 3
 check "rejoin: a reaches c" wait_for 50 na ping -c 1 -W 1 10.9.0.3
-ms=$((($(date +%s%N) - t0) / 1000000))
+ms=$(ms_since $t0)
 echo "# c reached from a ${ms} ms after its fleet commands"
 check "rejoin: c reaches b" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.2
+
+# ---- all of etcd down: the last state stays, foud says so; then it returns -
+kill -9 "${EPID[2]}" "${EPID[3]}"
+down() { [ "$(fa -j fleet show | jq .store.connected)" = false ]; }
+check "outage: a says it is disconnected" wait_for 50 down
+check "outage: ... and why, in the log" grep -q "keeping the last known nodes" "$TMP/foud-a.log"
+check "outage: a -> b 20 pings, 0 lost" na ping -c 20 -i 0.1 -W 1 10.9.0.2
+check "outage: a -> c 20 pings, 0 lost" na ping -c 20 -i 0.1 -W 1 10.9.0.3
+# c comes back during the outage with another MAC: nobody can know it yet.
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+rm -f "$TMP/c.sock"
+start_foud c
+check "outage: c joins with MAC 02:00:00:00:00:13" join c $C4 3 13
+etcd_start 1; etcd_start 2; etcd_start 3
+wait_for 100 ectl endpoint health >/dev/null 2>&1
+t0=$(date +%s%N)
+newmac() { fa -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.mac == "02:00:00:00:00:13" and .dst == $c)' >/dev/null; }
+wait_for 50 newmac; ms=$(ms_since $t0)
+echo "# etcd healthy again: c's new MAC on a after ${ms} ms"
+check "outage over: c's new MAC on a within 2 s (${ms} ms)" test "$ms" -le 2000
+check "outage over: c -> a ping" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.1
 fa fleet show | sed 's/^/# /'
 finish
