@@ -5,6 +5,8 @@
 # with -9 (ttl 2) is gone from the others' forwarding tables within ttl + 1 s.
 # A malformed node is refused by name, the rest undisturbed. One etcd member
 # killed: pings go on with no loss, and a host that joins after it is reached.
+# All of etcd down: the last state stays; a host back meanwhile is known soon
+# after etcd returns. TLS: client certificates given are accepted, none refused.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v etcd >/dev/null || skip "etcd missing (etcd-server)"
@@ -133,4 +135,40 @@ echo "# etcd healthy again: c's new MAC on a after ${ms} ms"
 check "outage over: c's new MAC on a within 2 s (${ms} ms)" test "$ms" -le 2000
 check "outage over: c -> a ping" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.1
 fa fleet show | sed 's/^/# /'
+
+# ---- TLS with client certificates: a and b move to another etcd -----------
+command -v openssl >/dev/null || skip "openssl missing"
+cert() { # cert NAME CN EXT: a key and a certificate signed by the test's CA
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/$1.key" \
+		-out "$TMP/$1.csr" -subj "/CN=$2" 2>/dev/null &&
+	openssl x509 -req -in "$TMP/$1.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -CAcreateserial \
+		-out "$TMP/$1.pem" -days 1 -extfile <(printf '%s\n' "$3") 2>/dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/ca.key" \
+	-out "$TMP/ca.pem" -days 1 -subj /CN=foud-test-ca 2>/dev/null
+# clientAuth too: etcd's JSON gateway dials its own gRPC port with it.
+cert srv etcd "subjectAltName=IP:$E4"$'\n'"extendedKeyUsage=serverAuth,clientAuth"
+cert cli foud "extendedKeyUsage=clientAuth"
+ip netns exec "$NSU" etcd --name t1 --data-dir "$TMP/etcd-tls" \
+	--listen-client-urls https://$E4:23794 --advertise-client-urls https://$E4:23794 \
+	--listen-peer-urls http://127.0.0.1:23804 --initial-advertise-peer-urls http://127.0.0.1:23804 \
+	--initial-cluster t1=http://127.0.0.1:23804 --cert-file "$TMP/srv.pem" --key-file "$TMP/srv.key" \
+	--client-cert-auth --trusted-ca-file "$TMP/ca.pem" >"$TMP/etcd-tls.log" 2>&1 &
+EPID[4]=$!
+disown
+TLS="https://$E4:23794 ttl 2 cacert $TMP/ca.pem"
+tctl() { ip netns exec "$NSU" etcdctl --endpoints=https://$E4:23794 --cacert "$TMP/ca.pem" \
+	--cert "$TMP/cli.pem" --key "$TMP/cli.key" --dial-timeout=1s "$@"; }
+wait_for 100 tctl endpoint health >/dev/null 2>&1
+check "tls: a and b to the TLS etcd, with a client certificate" \
+	eval 'fa fleet etcd $TLS cert $TMP/cli.pem key $TMP/cli.key && fb fleet etcd $TLS cert $TMP/cli.pem key $TMP/cli.key'
+check "tls: c to it without one" fc fleet etcd $TLS
+check "tls: a sees a and b, not c (its key is in the other cluster)" wait_for 50 nodes_up a 2
+tls_refused() { [ "$(fc -j fleet show | jq .store.connected)" = false ] &&
+		fc -j fleet show | jq -e '.store.error | test("^lease grant at https:")' >/dev/null &&
+		grep -q "didn't provide a certificate" "$TMP/etcd-tls.log"; }
+check "tls: c, without a certificate, is refused and says so" wait_for 30 tls_refused
+check "tls: a -> b ping" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+check "tls: the nodes are in the TLS etcd" test "$(tctl get --prefix /foud/nodes/ --keys-only | grep -c host-)" = 2
+fc fleet show | sed "s/^/# /"
 finish
