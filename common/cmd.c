@@ -57,7 +57,7 @@ const char foud_cmd_usage[] =
 "        [ maxaddress N ] [ udpcsum | noudpcsum ]\n"
 "        [ udp6zerocsumtx | noudp6zerocsumtx ]\n"
 "        [ udp6zerocsumrx | noudp6zerocsumrx ] [ mtu N ]\n"
-"fouctl link add name NAME type geneve id VNI remote ADDR [ local ADDR ]\n"
+"fouctl link add name NAME type geneve id VNI { remote ADDR [ local ADDR ] | fleet local ADDR }\n"
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
 "        [ maxaddress N ] [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"

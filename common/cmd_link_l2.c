@@ -295,6 +295,7 @@ static const struct kw udp_l2_kws[] = {
 	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	KW_VNI,
 	KW_DSTPORT,
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_FDB,
 };
 
@@ -325,14 +326,19 @@ static const struct kw stt_kws[] = {
 	KW_FDB,
 };
 
-static int l2_required(struct pctx *p)
+static int l2_required_of(struct pctx *p, uint32_t required, const char *why)
 {
 	const struct cmd_link_syntax *s = p->lk->syntax;
-	const char *miss = cmd_kw_missing(p, s->kws, s->nkws, s->required);
+	const char *miss = cmd_kw_missing(p, s->kws, s->nkws, required);
 
 	if (miss)
-		return cmd_perr(p, "\"%s\" is missing (type \"%s\" needs it)", miss, p->lk->name);
+		return cmd_perr(p, "\"%s\" is missing (type \"%s\"%s needs it)", miss, p->lk->name, why);
 	return 0;
+}
+
+static int l2_required(struct pctx *p)
+{
+	return l2_required_of(p, p->lk->syntax->required, "");
 }
 
 static int l2_common(struct pctx *p)
@@ -353,6 +359,23 @@ static int l2_finish(struct pctx *p)
 {
 	int ret = l2_required(p);
 
+	if (!ret)
+		ret = l2_common(p);
+	memset(tnl(p), 0, sizeof(*tnl(p)));
+	return ret;
+}
+
+/* geneve: a remote, or fleet and local (the fleet gives the destinations). */
+static int udp_l2_finish(struct pctx *p)
+{
+	uint32_t req = (p->lk->syntax->required & ~LS_REMOTE) | LS_LOCAL;
+	int ret;
+
+	if (!l2(p)->fleet)
+		return l2_finish(p);
+	if (p->seen & LS_REMOTE)
+		return cmd_perr(p, "\"fleet\" conflicts with \"remote\": the fleet gives the destinations");
+	ret = l2_required_of(p, req, " with \"fleet\"");
 	if (!ret)
 		ret = l2_common(p);
 	memset(tnl(p), 0, sizeof(*tnl(p)));
@@ -471,11 +494,11 @@ const struct cmd_link_syntax cmd_syn_nvgre = {
 	KWS(nvgre_kws), NAME_ID | LS_REMOTE | LS_LOCAL, nvgre_finish, NULL, 0
 };
 const struct cmd_link_syntax cmd_syn_geneve = {
-	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_finish, KWS(geneve_opts_kws)
+	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, udp_l2_finish, KWS(geneve_opts_kws)
 };
 /* For a UDP overlay that has no words of its own. */
 const struct cmd_link_syntax cmd_syn_udp_l2 = {
-	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_finish, NULL, 0
+	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, udp_l2_finish, NULL, 0
 };
 const struct cmd_link_syntax cmd_syn_stt = {
 	KWS(stt_kws), NAME_ID | LS_REMOTE | LS_LOCAL, l2_finish, NULL, 0

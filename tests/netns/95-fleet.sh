@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fleets from etcd: a three-member etcd cluster (started here, in the bridge's
-# namespace) and three foud hosts whose VXLAN devices carry "fleet" and no
+# namespace) and three foud hosts whose VXLAN and Geneve devices carry "fleet" and no
 # remote, no fdb typed by hand. Join: every pair pings. Leave: a foud killed
 # with -9 (ttl 2) is gone from the others' forwarding tables within ttl + 1 s.
 # A malformed node is refused by name, the rest undisturbed. One etcd member
@@ -45,6 +45,9 @@ join() { # join a|b|c ADDR N [MAC's last byte]
 	$f link add name vx0 type vxlan id 42 local $2 dstport 4789 fleet &&
 	ip -n "$ns" link set vx0 address 02:00:00:00:00:${4:-0$3} &&
 	dev_up $1 vx0 10.9.0.$3/24 &&
+	$f link add name gv0 type geneve id 7 local $2 fleet &&
+	ip -n "$ns" link set gv0 address 02:00:00:00:01:0$3 &&
+	dev_up $1 gv0 10.10.0.$3/24 &&
 	$f fleet etcd $EPS ttl 2 &&
 	$f fleet node host-$1 address $2
 }
@@ -68,6 +71,10 @@ check "join: c sees the three nodes" wait_for 50 nodes_up c 3
 check "ping a -> b over the fleet" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 check "ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.9.0.3
 check "ping b -> c over the fleet" nb ping -c 2 -i 0.2 -W 2 10.9.0.3
+check "geneve: ping a -> b over the fleet" na ping -c 2 -i 0.2 -W 2 10.10.0.2
+check "geneve: ping b -> c over the fleet" nb ping -c 2 -i 0.2 -W 2 10.10.0.3
+check "geneve: a's flood entries to b and c" \
+	test "$(fa -j fdb show dev gv0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
 bmac=$(nb cat /sys/class/net/vx0/address)
 check "fdb on a: b's MAC ($bmac) static to $B4, from b's publication" \
 	test "$(fa -j fdb show dev vx0 | jq -r --arg m "$bmac" '.[] | select(.mac == $m) | .dst + " " + .state')" = "$B4 permanent"

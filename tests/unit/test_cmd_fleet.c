@@ -94,6 +94,11 @@ static void test_vxlan_fleet(void **state)
 	assert_int_equal(parse("link add name vx0 type vxlan id 42 local 192.0.2.1", &c, err,
 			       sizeof(err)), 0);
 	assert_false(c.link.l2.fleet);
+	assert_int_equal(parse("link add name g0 type geneve id 7 local 192.0.2.1 fleet", &c, err,
+			       sizeof(err)), 0);
+	assert_true(c.link.l2.fleet);
+	assert_int_equal(c.link.l2.vni, 7);
+	assert_int_equal(c.link.l2.remote.family, 0);
 }
 
 struct bad {
@@ -129,8 +134,11 @@ static const struct bad bad[] = {
 	  "\"fleet\" conflicts with \"remote\"" },
 	{ "link add name vx0 type vxlan id 42 local 192.0.2.1 group 239.1.1.1 dev eth0 fleet",
 	  "\"fleet\" conflicts with \"group\"" },
-	{ "link add name g0 type geneve id 42 remote 192.0.2.2 fleet",
-	  "\"fleet\" is not a keyword" },
+	{ "link add name g0 type geneve id 42 remote 192.0.2.2 local 192.0.2.1 fleet",
+	  "\"fleet\" conflicts with \"remote\"" },
+	{ "link add name g0 type geneve id 42 fleet", "\"local\" is missing (type \"geneve\" with \"fleet\"" },
+	{ "link add name g0 type geneve id 42 local 192.0.2.1", "\"remote\" is missing" },
+	{ "link add name n0 type nvgre vsid 42 local 192.0.2.1 fleet", "\"fleet\" is not a keyword" },
 };
 
 static void test_errors(void **state)
