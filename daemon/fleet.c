@@ -47,11 +47,6 @@ static bool fleet_dev(const struct foud_tunnel *t)
 	return t->l2 && foud_l2_cfg(t)->fleet;
 }
 
-static void mac_str(const uint8_t *m, char s[18])
-{
-	snprintf(s, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 /* The device's own MAC (a TAP has one), or false. */
 static bool dev_mac(int s, const char *name, uint8_t mac[6])
 {
@@ -72,7 +67,7 @@ static json_t *publish_dev(const struct foud_tunnel *t, int s)
 	char m[18];
 
 	if (macs && dev_mac(s, t->name, mac)) {
-		mac_str(mac, m);
+		fleet_mac_str(mac, m);
 		json_array_append_new(macs, json_string(m));
 	}
 	return json_pack("{s:s, s:s, s:I, s:o*}", "name", t->name,
@@ -567,7 +562,7 @@ static void show_dev(const struct fleet_dev *v, struct foud_pr *p)
 	foud_pr_uint(p, "vni", " %u", v->vni);
 	foud_pr_open_array(p, "macs");
 	for (unsigned int i = 0; i < v->nmacs; i++) {
-		mac_str(v->mac[i], m);
+		fleet_mac_str(v->mac[i], m);
 		foud_pr_str(p, NULL, " %s", m);
 	}
 	foud_pr_close_array(p);

@@ -47,6 +47,7 @@ struct fleet_fdb {
 	uint8_t mac[6];			/* zero: a flood entry */
 	struct fou_addr dst;
 	bool keep;
+	bool refused;			/* the device said no (table full): not in it */
 };
 
 enum fleet_state { FL_OFF, FL_WAIT, FL_GRANT, FL_PUT, FL_RANGE, FL_LIVE };
@@ -70,6 +71,9 @@ struct foud_fleet {
 	uint64_t retry_ms, ka_ms, publish_ms, backoff_ms;
 	uint64_t resyncs, failures;
 	bool connected, dirty;
+	bool retry;			/* entries went: refused ones are tried again */
+	unsigned int nrefused;		/* by the devices, in this sync */
+	char refused_why[160];		/* the first of them */
 	char why[256];			/* the last failure */
 	char *published;		/* our value as last put (or being put) */
 	struct fleet_nodes nodes;
@@ -89,5 +93,6 @@ void fleet_nodes_free(struct foud_fleet *f);
 void fleet_fdb_sync(struct foud_fleet *f);
 void fleet_fdb_free(struct foud_fleet *f);
 uint64_t fleet_now_ms(void);
+void fleet_mac_str(const uint8_t *m, char s[18]);
 
 #endif /* FOUD_FLEET_H */

@@ -26,6 +26,11 @@ static struct fleet_node *node_find(struct foud_fleet *f, const char *name)
 	return NULL;
 }
 
+void fleet_mac_str(const uint8_t *m, char s[18])
+{
+	snprintf(s, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
 static int parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned int b[6];
@@ -207,41 +212,90 @@ static int fdb_cmd(struct foud *d, enum foud_op op, const struct fleet_fdb *e)
 	return foud_fdb_exec(d, &c, err, sizeof(err));
 }
 
-static struct fleet_fdb *fdb_find(struct foud_fleet *f, const struct fleet_fdb *e)
+/* The table is sorted by device, MAC, destination: lookups are binary searches. */
+static int fdb_cmp(const struct fleet_fdb *x, const struct fleet_fdb *y)
 {
-	for (size_t i = 0; i < f->nfdb; i++)
-		if (f->fdb[i].ifindex == e->ifindex && !memcmp(f->fdb[i].mac, e->mac, 6) &&
-		    fou_addr_eq(&f->fdb[i].dst, &e->dst))
-			return &f->fdb[i];
-	return NULL;
+	int c = (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+
+	if (!c)
+		c = memcmp(x->mac, y->mac, 6);
+	if (!c)
+		c = (x->dst.family > y->dst.family) - (x->dst.family < y->dst.family);
+	return c ? c : memcmp(x->dst.a, y->dst.a, sizeof(x->dst.a));
 }
 
-/* Wanted: kept if the fleet put it there already, else added. */
-static void fdb_want(struct foud_fleet *f, const struct fleet_fdb *e)
+/* Where e is, or would go. */
+static size_t fdb_pos(const struct foud_fleet *f, const struct fleet_fdb *e, bool *found)
 {
-	struct fleet_fdb *have = fdb_find(f, e), *n;
-	bool flood = fou_mac_is_zero(e->mac);
-	int ret;
+	size_t lo = 0, hi = f->nfdb;
 
-	if (have) {
-		have->keep = true;
-		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fdb_cmp(&f->fdb[mid], e) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	*found = lo < f->nfdb && !fdb_cmp(&f->fdb[lo], e);
+	return lo;
+}
+
+static int fdb_insert(struct foud_fleet *f, size_t i, const struct fleet_fdb *e)
+{
+	size_t cap = f->capfdb ? f->capfdb * 2 : 64;
+	struct fleet_fdb *n;
+
 	if (f->nfdb == f->capfdb) {
-		n = realloc(f->fdb, (f->capfdb ? f->capfdb * 2 : 64) * sizeof(*n));
+		n = realloc(f->fdb, cap * sizeof(*n));
 		if (!n)
-			return;
+			return -ENOMEM;
 		f->fdb = n;
-		f->capfdb = f->capfdb ? f->capfdb * 2 : 64;
+		f->capfdb = cap;
 	}
-	ret = fdb_cmd(f->d, flood ? FOUD_OP_APPEND : FOUD_OP_ADD, e);
-	/* A learned entry for that MAC: what the fleet says replaces it. */
+	memmove(&f->fdb[i + 1], &f->fdb[i], (f->nfdb - i) * sizeof(*n));
+	f->fdb[i] = *e;
+	f->nfdb++;
+	return 0;
+}
+
+/* add (append for a flood entry); a learned entry for that MAC is replaced. */
+static int fdb_add(struct foud_fleet *f, const struct fleet_fdb *e, const char *node)
+{
+	bool flood = fou_mac_is_zero(e->mac);
+	int ret = fdb_cmd(f->d, flood ? FOUD_OP_APPEND : FOUD_OP_ADD, e);
+	char m[18];
+
 	if (ret == -EEXIST && !flood && !fdb_cmd(f->d, FOUD_OP_DEL, e))
 		ret = fdb_cmd(f->d, FOUD_OP_ADD, e);
-	if (ret)
-		return;
-	f->fdb[f->nfdb] = *e;
-	f->fdb[f->nfdb++].keep = true;
+	if (ret && !f->nrefused++) {
+		fleet_mac_str(e->mac, m);
+		snprintf(f->refused_why, sizeof(f->refused_why), "%s: %s for node %s: %s", e->dev, m,
+			 node, ret == -ENOSPC ? "table full" : strerror(-ret));
+	}
+	return ret;
+}
+
+/*
+ * Wanted: kept if the fleet put it there already, else added. One the
+ * device refused (a full table) is remembered and tried again only after
+ * entries went, not on every change.
+ */
+static void fdb_want(struct foud_fleet *f, const struct fleet_fdb *e, const char *node)
+{
+	struct fleet_fdb *have;
+	bool found;
+	size_t i = fdb_pos(f, e, &found);
+
+	if (!found) {
+		if (fdb_insert(f, i, e))
+			return;
+		f->fdb[i].refused = fdb_add(f, e, node) != 0;
+	} else if (f->fdb[i].refused && f->retry) {
+		f->fdb[i].refused = fdb_add(f, e, node) != 0;
+	}
+	have = &f->fdb[i];
+	have->keep = true;
 }
 
 /* Every entry node n means on device t. */
@@ -259,27 +313,33 @@ static void want_node(struct foud_fleet *f, const struct foud_tunnel *t,
 		if (v->kind != c->kind || v->vni != c->vni || n->addr.family != c->local.family)
 			continue;
 		memset(e.mac, 0, 6);
-		fdb_want(f, &e);
+		fdb_want(f, &e, n->name);
 		for (unsigned int m = 0; m < v->nmacs; m++) {
 			memcpy(e.mac, v->mac[m], 6);
-			fdb_want(f, &e);
+			fdb_want(f, &e, n->name);
 		}
 	}
 }
 
-/* Removes the fleet's entries nobody wants any more (or whose device went). */
+/* Removes the fleet's entries nobody wants any more (or whose device went), in order. */
 static void fdb_unwanted(struct foud_fleet *f)
 {
-	size_t i = 0;
+	size_t i, n = 0;
+	bool freed = false;
 
-	while (i < f->nfdb) {
+	for (i = 0; i < f->nfdb; i++) {
 		if (f->fdb[i].keep) {
-			i++;
+			f->fdb[n++] = f->fdb[i];
 			continue;
 		}
-		fdb_cmd(f->d, FOUD_OP_DEL, &f->fdb[i]);
-		f->fdb[i] = f->fdb[--f->nfdb];
+		if (!f->fdb[i].refused && !fdb_cmd(f->d, FOUD_OP_DEL, &f->fdb[i]))
+			freed = true;
 	}
+	f->nfdb = n;
+	/* Room made: what was refused is tried again, at the next tick. */
+	f->retry = freed;
+	if (freed)
+		f->dirty = true;
 }
 
 void fleet_fdb_sync(struct foud_fleet *f)
@@ -288,6 +348,7 @@ void fleet_fdb_sync(struct foud_fleet *f)
 	struct foud_tunnel *t;
 
 	f->dirty = false;
+	f->nrefused = 0;
 	for (size_t i = 0; i < f->nfdb; i++)
 		f->fdb[i].keep = false;
 	TAILQ_FOREACH(t, &f->d->tunnels, entry) {
@@ -298,6 +359,10 @@ void fleet_fdb_sync(struct foud_fleet *f)
 				want_node(f, t, n);
 	}
 	fdb_unwanted(f);
+	/* One line per change, however many the devices refused. */
+	if (f->nrefused)
+		foud_log(LOG_WARNING, "fleet: %u forwarding entries refused, the first %s",
+			 f->nrefused, f->refused_why);
 }
 
 void fleet_fdb_free(struct foud_fleet *f)
