@@ -42,9 +42,10 @@ static void fleet_start(struct foud_fleet *f);
 
 /* ---- what we publish ------------------------------------------------------- */
 
-static bool fleet_dev(const struct foud_tunnel *t)
+/* The one place that asks a device whether it is a fleet's: its L2 words, or NULL. */
+const struct foud_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t)
 {
-	return t->l2 && foud_l2_cfg(t)->fleet;
+	return t->l2 && foud_l2_cfg(t)->fleet ? foud_l2_cfg(t) : NULL;
 }
 
 /* The device's own MAC (a TAP has one), or false. */
@@ -59,9 +60,8 @@ static bool dev_mac(int s, const char *name, uint8_t mac[6])
 	return true;
 }
 
-static json_t *publish_dev(const struct foud_tunnel *t, int s)
+static json_t *publish_dev(const struct foud_tunnel *t, const struct foud_l2_cfg *c, int s)
 {
-	const struct foud_l2_cfg *c = foud_l2_cfg(t);
 	json_t *macs = json_array();
 	uint8_t mac[6];
 	char m[18];
@@ -79,12 +79,13 @@ static char *publish_value(struct foud_fleet *f)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	json_t *devs = json_array(), *v;
+	const struct foud_l2_cfg *c;
 	struct foud_tunnel *t;
 	char a[64], *out;
 
 	TAILQ_FOREACH(t, &f->d->tunnels, entry)
-		if (devs && fleet_dev(t))
-			json_array_append_new(devs, publish_dev(t, s));
+		if (devs && (c = fleet_dev_cfg(t)))
+			json_array_append_new(devs, publish_dev(t, c, s));
 	if (s >= 0)
 		close(s);
 	v = json_pack("{s:s, s:s, s:o*}", "name", f->cfg.node,
@@ -369,6 +370,7 @@ static void fleet_start(struct foud_fleet *f)
 		free(f->published);
 		f->published = v;
 	}
+	f->reclaim = false;	/* the cycle puts it */
 	f->publish_ms = fleet_now_ms() + FLEET_PUBLISH_MS;
 	if (!f->published)
 		return fleet_fail(f, -ENOMEM, "register", NULL);
@@ -408,21 +410,45 @@ static void fleet_keepalive(struct foud_fleet *f)
 		fleet_fail(f, -ENOMEM, "lease keepalive", NULL);
 }
 
+static void fleet_reput(struct foud_fleet *f)
+{
+	if (f->st != FL_LIVE || f->pub || !f->reclaim)
+		return;
+	f->reclaim = false;
+	f->pub = fleet_put(f);
+}
+
 /* A fleet device added, removed or given another MAC: put our value again. */
 static void fleet_republish(struct foud_fleet *f)
 {
 	char *v = publish_value(f);
 
 	f->publish_ms = fleet_now_ms() + FLEET_PUBLISH_MS;
-	if (!v || (f->published && !strcmp(v, f->published))) {
-		free(v);
-		return;
+	if (v && (!f->published || strcmp(v, f->published))) {
+		free(f->published);
+		f->published = v;
+		v = NULL;
+		f->dirty = true;
+		f->reclaim = true;
 	}
-	free(f->published);
-	f->published = v;
-	f->dirty = true;
-	if (f->st == FL_LIVE && !f->pub)
-		f->pub = fleet_put(f);
+	free(v);
+	fleet_reput(f);
+}
+
+/*
+ * Someone deleted our key, or another host publishes under our name: ours
+ * is put again, at the pace of our own changes (two hosts of one name
+ * fight once a second, logged, rather than as fast as etcd answers).
+ */
+void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len)
+{
+	if (f->published && val && strlen(f->published) == len && !memcmp(f->published, val, len))
+		return;
+	if (!f->reclaim)
+		foud_log(LOG_WARNING, "fleet: our key %s/nodes/%s was %s; putting ours again",
+			 f->cfg.prefix, f->cfg.node,
+			 val ? "given another value (another host of this name?)" : "deleted");
+	f->reclaim = true;
 }
 
 static void on_tick(struct foud *d, struct foud_ev *ev)

@@ -72,6 +72,7 @@ struct foud_fleet {
 	uint64_t resyncs, failures;
 	bool connected, dirty;
 	bool retry;			/* entries went: refused ones are tried again */
+	bool reclaim;			/* our key was deleted or overwritten: put it again */
 	unsigned int nrefused;		/* by the devices, in this sync */
 	char refused_why[160];		/* the first of them */
 	char why[256];			/* the last failure */
@@ -94,5 +95,9 @@ void fleet_fdb_sync(struct foud_fleet *f);
 void fleet_fdb_free(struct foud_fleet *f);
 uint64_t fleet_now_ms(void);
 void fleet_mac_str(const uint8_t *m, char s[18]);
+/* fleet.c */
+const struct foud_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t);
+/* Our own key as etcd has it (val NULL: deleted): not ours, it is put again. */
+void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len);
 
 #endif /* FOUD_FLEET_H */

@@ -124,6 +124,8 @@ bool fleet_node_put(struct foud_fleet *f, const char *name, const char *val, siz
 
 	if (!foud_fleet_name_ok(name))
 		return false;	/* not a key of ours: never shown, never used */
+	if (!strcmp(name, f->cfg.node))
+		fleet_self_seen(f, val, len);
 	if (!n) {
 		n = calloc(1, sizeof(*n));
 		if (!n)
@@ -162,6 +164,8 @@ void fleet_node_del(struct foud_fleet *f, const char *name)
 {
 	struct fleet_node *n = node_find(f, name);
 
+	if (!strcmp(name, f->cfg.node))
+		fleet_self_seen(f, NULL, 0);
 	if (!n)
 		return;
 	foud_log(LOG_INFO, "fleet: node %s left", name);
@@ -300,9 +304,8 @@ static void fdb_want(struct foud_fleet *f, const struct fleet_fdb *e, const char
 
 /* Every entry node n means on device t. */
 static void want_node(struct foud_fleet *f, const struct foud_tunnel *t,
-		      const struct fleet_node *n)
+		      const struct foud_l2_cfg *c, const struct fleet_node *n)
 {
-	const struct foud_l2_cfg *c = foud_l2_cfg(t);
 	struct fleet_fdb e = { .dst = n->addr };
 
 	snprintf(e.dev, sizeof(e.dev), "%s", t->name);
@@ -344,6 +347,7 @@ static void fdb_unwanted(struct foud_fleet *f)
 
 void fleet_fdb_sync(struct foud_fleet *f)
 {
+	const struct foud_l2_cfg *c;
 	const struct fleet_node *n;
 	struct foud_tunnel *t;
 
@@ -352,11 +356,11 @@ void fleet_fdb_sync(struct foud_fleet *f)
 	for (size_t i = 0; i < f->nfdb; i++)
 		f->fdb[i].keep = false;
 	TAILQ_FOREACH(t, &f->d->tunnels, entry) {
-		if (!t->l2 || !foud_l2_cfg(t)->fleet)
+		if (!(c = fleet_dev_cfg(t)))
 			continue;
 		TAILQ_FOREACH(n, &f->nodes, entry)
 			if (strcmp(n->name, f->cfg.node) && !n->why[0])
-				want_node(f, t, n);
+				want_node(f, t, c, n);
 	}
 	fdb_unwanted(f);
 	/* One line per change, however many the devices refused. */

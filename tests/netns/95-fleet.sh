@@ -82,6 +82,13 @@ check "fdb on a: flood entries to b and c, none to itself" \
 	test "$(fa -j fdb show dev vx0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
 fa fleet show | sed 's/^/# /'
 
+# ---- b's key deleted by hand: b puts it again -------------------------------
+ectl del /foud/nodes/host-b >/dev/null
+b_back() { nodes_up a 3 && ectl get /foud/nodes/host-b --print-value-only | jq -e '.name == "host-b"' >/dev/null; }
+check "self: b's key deleted by hand is put again by b" wait_for 30 b_back
+check "self: b says so" grep -q "our key /foud/nodes/host-b was deleted" "$TMP/foud-b.log"
+check "self: a -> b pings again" wait_for 30 na ping -c 1 -W 1 10.9.0.2
+
 # ---- a malformed node is refused by name; nothing else changes ------------
 ectl put /foud/nodes/evil '{"name":"evil","address":"224.0.0.1","devices":[{"kind":"vxlan","vni":42,"macs":["ff:ff:ff:ff:ff:ff"]}]}' >/dev/null
 refused() { [ "$(fa -j fleet show | jq -r '.nodes[] | select(.name == "evil") | .state')" = refused ]; }
