@@ -171,6 +171,17 @@ static long long reply_int(json_t *j, const char *key)
 	return v;
 }
 
+/* One step of the cycle: its state and request; one that cannot start ends the cycle. */
+static void fleet_step(struct foud_fleet *f, enum fleet_state st, const char *path, json_t *body,
+		       foud_etcd_done_fn done, const char *what)
+{
+	f->st = st;
+	f->req = body ? foud_etcd_call(f->e, path, body, NULL, done, f) : NULL;
+	json_decref(body);
+	if (!f->req)
+		fleet_fail(f, -ENOMEM, what, NULL);
+}
+
 /* A watch's message: events in order; a cancel (compaction) or error ends it. */
 static void watch_event(struct foud_fleet *f, json_t *ev)
 {
@@ -227,11 +238,10 @@ static void watch_done(void *arg, int err, json_t *reply, const char *why)
 
 static void fleet_watch(struct foud_fleet *f)
 {
-	json_t *c = nodes_range(f);
+	json_t *c = nodes_range(f), *body;
 
 	json_object_set_new(c, "start_revision", json_integer(f->revision + 1));
-	json_t *body = json_pack("{s:o}", "create_request", c);
-
+	body = json_pack("{s:o*}", "create_request", c);
 	f->watch = foud_etcd_call(f->e, "/v3/watch", body, on_watch, watch_done, f);
 	json_decref(body);
 	if (!f->watch)
@@ -275,13 +285,7 @@ static void range_done(void *arg, int err, json_t *reply, const char *why)
 
 static void fleet_range(struct foud_fleet *f)
 {
-	json_t *body = nodes_range(f);
-
-	f->st = FL_RANGE;
-	f->req = foud_etcd_call(f->e, "/v3/kv/range", body, NULL, range_done, f);
-	json_decref(body);
-	if (!f->req)
-		fleet_fail(f, -ENOMEM, "full read", NULL);
+	fleet_step(f, FL_RANGE, "/v3/kv/range", nodes_range(f), range_done, "full read");
 }
 
 static void put_done(void *arg, int err, json_t *reply, const char *why)
@@ -299,19 +303,19 @@ static void put_done(void *arg, int err, json_t *reply, const char *why)
 		fleet_range(f);
 }
 
-/* Puts our value (f->published) under our lease. */
-static struct foud_etcd_req *fleet_put(struct foud_fleet *f)
+/* Our value (f->published) under our lease. */
+static json_t *put_body(const struct foud_fleet *f)
 {
 	char k[FOUD_FLEET_PATH_MAX + 80];
-	struct foud_etcd_req *r;
-	json_t *body;
 
 	node_key(f, f->cfg.node, false, k, sizeof(k));
-	body = json_pack("{s:o*, s:o*, s:o*}", "key", b64_json(k),
+	return json_pack("{s:o*, s:o*, s:o*}", "key", b64_json(k),
 			 "value", b64_json(f->published), "lease", lease_json(f->lease));
-	r = foud_etcd_call(f->e, "/v3/kv/put", body, NULL, put_done, f);
-	json_decref(body);
-	return r;
+}
+
+static void fleet_register(struct foud_fleet *f)
+{
+	fleet_step(f, FL_PUT, "/v3/kv/put", put_body(f), put_done, "register");
 }
 
 static void grant_done(void *arg, int err, json_t *reply, const char *why)
@@ -325,21 +329,13 @@ static void grant_done(void *arg, int err, json_t *reply, const char *why)
 	f->ttl = reply_int(reply, "TTL");
 	if (!f->lease || f->ttl <= 0)
 		return fleet_fail(f, -EPROTO, "lease grant", "no lease in the reply");
-	f->st = FL_PUT;
-	f->req = fleet_put(f);
-	if (!f->req)
-		fleet_fail(f, -ENOMEM, "register", NULL);
+	fleet_register(f);
 }
 
 static void fleet_grant(struct foud_fleet *f)
 {
-	json_t *body = json_pack("{s:I}", "TTL", (json_int_t)f->cfg.ttl);
-
-	f->st = FL_GRANT;
-	f->req = foud_etcd_call(f->e, "/v3/lease/grant", body, NULL, grant_done, f);
-	json_decref(body);
-	if (!f->req)
-		fleet_fail(f, -ENOMEM, "lease grant", NULL);
+	fleet_step(f, FL_GRANT, "/v3/lease/grant", json_pack("{s:I}", "TTL", (json_int_t)f->cfg.ttl),
+		   grant_done, "lease grant");
 }
 
 /* After a failure: our lease, if it still lives, keeps our key (no flap). */
@@ -354,16 +350,12 @@ static void renew_done(void *arg, int err, json_t *reply, const char *why)
 		f->lease = 0;
 		return fleet_grant(f);
 	}
-	f->st = FL_PUT;
-	f->req = fleet_put(f);
-	if (!f->req)
-		fleet_fail(f, -ENOMEM, "register", NULL);
+	fleet_register(f);
 }
 
 /* Starts the cycle: a lease first, so that our key dies with us. */
 static void fleet_start(struct foud_fleet *f)
 {
-	json_t *body;
 	char *v = publish_value(f);
 
 	if (v) {
@@ -376,12 +368,8 @@ static void fleet_start(struct foud_fleet *f)
 		return fleet_fail(f, -ENOMEM, "register", NULL);
 	if (!f->lease)
 		return fleet_grant(f);
-	body = json_pack("{s:o*}", "ID", lease_json(f->lease));
-	f->st = FL_GRANT;
-	f->req = foud_etcd_call(f->e, "/v3/lease/keepalive", body, NULL, renew_done, f);
-	json_decref(body);
-	if (!f->req)
-		fleet_fail(f, -ENOMEM, "lease keepalive", NULL);
+	fleet_step(f, FL_GRANT, "/v3/lease/keepalive", json_pack("{s:o*}", "ID", lease_json(f->lease)),
+		   renew_done, "lease keepalive");
 }
 
 /* ---- while watching: keepalive and our own changes ------------------------- */
@@ -412,10 +400,14 @@ static void fleet_keepalive(struct foud_fleet *f)
 
 static void fleet_reput(struct foud_fleet *f)
 {
+	json_t *body;
+
 	if (f->st != FL_LIVE || f->pub || !f->reclaim)
 		return;
+	body = put_body(f);
 	f->reclaim = false;
-	f->pub = fleet_put(f);
+	f->pub = body ? foud_etcd_call(f->e, "/v3/kv/put", body, NULL, put_done, f) : NULL;
+	json_decref(body);
 }
 
 /* A fleet device added, removed or given another MAC: put our value again. */
