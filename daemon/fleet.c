@@ -561,7 +561,8 @@ static void show_store(const struct foud_fleet *f, struct foud_pr *p)
 	foud_pr_str(p, "state", " %s", fleet_state_name[f->st]);
 	foud_pr_bool(p, "connected", " connected", " disconnected", f->connected);
 	foud_pr_s64(p, "revision", " revision %lld", f->revision);
-	foud_pr_s64(p, "ttl", " ttl %lld", f->ttl);
+	/* As etcd granted it; until then as asked. */
+	foud_pr_s64(p, "ttl", " ttl %lld", f->ttl ? f->ttl : (long long)f->cfg.ttl);
 	foud_pr_str(p, "prefix", " prefix %s", f->cfg.prefix);
 	foud_pr_u64(p, "resyncs", " resyncs %llu", f->resyncs);
 	foud_pr_u64(p, "failures", " failures %llu", f->failures);
