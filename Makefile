@@ -114,6 +114,11 @@ $(B)/tests/test_bpf: LDFLAGS += -lbpf
 $(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o
 $(B)/tests/test_print: LDFLAGS += -ljansson
 
+# What fleet nodes publish: the parser, and jansson.
+$(B)/tests/test_fleet_value: $(B)/daemon/fleet_value.o
+# (the libraries again: the object comes after them on the line)
+$(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
+
 unit: $(UT_BIN) $(B)/tests/refuse.so
 
 deps:

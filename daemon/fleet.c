@@ -595,14 +595,14 @@ static void show_node(const struct foud_fleet *f, const struct fleet_node *n, st
 
 	foud_pr_open_object(p, NULL);
 	foud_pr_str(p, "name", "node %s", n->name);
-	foud_pr_str(p, "address", " address %s", fou_addr_str(&n->addr, a, sizeof(a)));
+	foud_pr_str(p, "address", " address %s", fou_addr_str(&n->v.addr, a, sizeof(a)));
 	foud_pr_str(p, "state", " %s", self ? "self" : n->why[0] ? "refused" : "up");
 	foud_pr_u64(p, "age_ms", " age %llums", fleet_now_ms() - n->updated_ms);
 	if (n->why[0])
 		foud_pr_str(p, "error", " error \"%s\"", n->why);
 	foud_pr_open_array(p, "devices");
-	for (unsigned int i = 0; i < n->ndevs; i++)
-		show_dev(&n->dev[i], p);
+	for (unsigned int i = 0; i < n->v.ndevs; i++)
+		show_dev(&n->v.dev[i], p);
 	foud_pr_close_array(p);
 	foud_pr_nl(p);
 	foud_pr_close_object(p);

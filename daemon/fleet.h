@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "etcd.h"
+#include "fleet_value.h"
 
 /* After foud.h. */
 
@@ -18,23 +19,11 @@
 #define FLEET_BACKOFF_MIN	200
 #define FLEET_BACKOFF_MAX	1000	/* etcd back: found within a second */
 #define FLEET_PUBLISH_MS	1000	/* how often our own devices are looked at again */
-#define FLEET_DEVS		8	/* devices a node may publish */
-#define FLEET_MACS		64	/* MACs per device */
-
-/* What a node publishes for one device. */
-struct fleet_dev {
-	enum foud_l2_kind kind;
-	uint32_t vni;
-	unsigned int nmacs;
-	uint8_t mac[FLEET_MACS][6];
-};
 
 struct fleet_node {
 	TAILQ_ENTRY(fleet_node) entry;
 	char name[FOUD_FLEET_NAME_MAX];
-	struct fou_addr addr;
-	unsigned int ndevs;
-	struct fleet_dev dev[FLEET_DEVS];
+	struct fleet_value v;		/* as last published (ndevs 0 while refused) */
 	char why[160];			/* "": valid; else why it was refused */
 	bool seen;			/* in the full read being applied */
 	uint64_t updated_ms;
@@ -94,7 +83,6 @@ void fleet_nodes_free(struct foud_fleet *f);
 void fleet_fdb_sync(struct foud_fleet *f);
 void fleet_fdb_free(struct foud_fleet *f);
 uint64_t fleet_now_ms(void);
-void fleet_mac_str(const uint8_t *m, char s[18]);
 /* fleet.c */
 const struct foud_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t);
 /* Our own key as etcd has it (val NULL: deleted): not ours, it is put again. */
