@@ -171,6 +171,18 @@ static long long reply_int(json_t *j, const char *key)
 	return v;
 }
 
+/* A reply's header: a higher raft term than seen is a new leader (counted, not the first). */
+static void fleet_header(struct foud_fleet *f, json_t *header)
+{
+	long long term = reply_int(header, "raft_term");
+
+	if (term > f->term) {
+		if (f->term)
+			f->leader_changes++;
+		f->term = term;
+	}
+}
+
 /* One step of the cycle: its state and request; one that cannot start ends the cycle. */
 static void fleet_step(struct foud_fleet *f, enum fleet_state st, const char *path, json_t *body,
 		       foud_etcd_done_fn done, const char *what)
@@ -218,6 +230,7 @@ static bool on_watch(void *arg, json_t *msg)
 		return false;	/* compacted past our revision: a full read again */
 	json_array_foreach((evs = json_object_get(r, "events")), i, msg)
 		watch_event(f, msg);
+	fleet_header(f, json_object_get(r, "header"));
 	rev = reply_int(json_object_get(r, "header"), "revision");
 	if (rev > f->revision)
 		f->revision = rev;
@@ -274,6 +287,7 @@ static void range_done(void *arg, int err, json_t *reply, const char *why)
 		free(v);
 	}
 	fleet_nodes_sweep(f);
+	fleet_header(f, json_object_get(reply, "header"));
 	f->revision = reply_int(json_object_get(reply, "header"), "revision");
 	if (f->why[0] || !f->connected)
 		foud_log(LOG_NOTICE, "fleet: connected to %s, revision %lld, %zu nodes",
@@ -382,6 +396,7 @@ static void ka_done(void *arg, int err, json_t *reply, const char *why)
 	f->ka = NULL;
 	if (err)
 		return fleet_fail(f, err, "lease keepalive", why);
+	fleet_header(f, json_object_get(r, "header"));
 	/* A TTL of 0 (left out): the lease expired, our key with it. */
 	if (reply_int(r, "TTL") <= 0)
 		return fleet_fail(f, -ENOENT, "lease keepalive", "lease expired: registering again");
@@ -503,6 +518,7 @@ static int fleet_restart(struct foud_fleet *f, char *err, size_t errlen)
 	f->backoff_ms = FLEET_BACKOFF_MIN;
 	f->connected = false;
 	f->lease = 0;
+	f->term = 0;		/* another store may count its terms apart */
 	fleet_start(f);
 	return 0;
 }
@@ -565,6 +581,7 @@ static void show_store(const struct foud_fleet *f, struct foud_pr *p)
 	foud_pr_s64(p, "ttl", " ttl %lld", f->ttl ? f->ttl : (long long)f->cfg.ttl);
 	foud_pr_str(p, "prefix", " prefix %s", f->cfg.prefix);
 	foud_pr_u64(p, "resyncs", " resyncs %llu", f->resyncs);
+	foud_pr_u64(p, "leader_changes", " leader_changes %llu", f->leader_changes);
 	foud_pr_u64(p, "failures", " failures %llu", f->failures);
 	if (f->why[0])
 		foud_pr_str(p, "error", " error \"%s\"", f->why);

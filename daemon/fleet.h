@@ -59,6 +59,8 @@ struct foud_fleet {
 	long long lease, ttl, revision;
 	uint64_t retry_ms, ka_ms, publish_ms, backoff_ms;
 	uint64_t resyncs, failures;
+	long long term;			/* etcd's raft term, as last seen */
+	uint64_t leader_changes;	/* seen since foud started */
 	bool connected, dirty;
 	bool retry;			/* entries went: refused ones are tried again */
 	bool reclaim;			/* our key was deleted or overwritten: put it again */

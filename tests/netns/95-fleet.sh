@@ -148,6 +148,7 @@ wait_for 50 newmac; ms=$(ms_since $t0)
 echo "# etcd healthy again: c's new MAC on a after ${ms} ms"
 check "outage over: c's new MAC on a within 2 s (${ms} ms)" test "$ms" -le 2000
 check "outage over: c -> a ping" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.1
+check "outage over: a saw etcd's leader change" test "$(fa -j fleet show | jq .store.leader_changes)" -ge 1
 fa fleet show | sed 's/^/# /'
 
 # ---- TLS with client certificates: a and b move to another etcd -----------
