@@ -81,7 +81,7 @@ const char foud_cmd_usage[] =
 "fouctl tou show\n"
 "\n"
 "fouctl fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]\n"
-"        [ cacert FILE ] [ cert FILE key FILE ]\n"
+"        [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]\n"
 "fouctl fleet node NAME address ADDR\n"
 "fouctl fleet show\n";
 

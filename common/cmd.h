@@ -127,7 +127,8 @@ struct foud_tou_cfg {
 
 /*
  * `fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]
- *  [ cacert FILE ] [ cert FILE key FILE ]`, `fleet node NAME address ADDR`.
+ *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
+ * `fleet node NAME address ADDR`.
  */
 #define FOUD_FLEET_ENDPOINTS	8
 #define FOUD_FLEET_URL_MAX	128
@@ -142,6 +143,8 @@ struct foud_fleet_cfg {
 	char prefix[FOUD_FLEET_PATH_MAX];	/* keys under PREFIX/nodes/ */
 	uint32_t ttl;
 	char cacert[FOUD_FLEET_PATH_MAX], cert[FOUD_FLEET_PATH_MAX], key[FOUD_FLEET_PATH_MAX];
+	char user[FOUD_FLEET_NAME_MAX];		/* etcd's authentication; "": none */
+	char password_file[FOUD_FLEET_PATH_MAX];	/* its first line is the password */
 	char node[FOUD_FLEET_NAME_MAX];		/* fleet node: this host's name */
 	struct fou_addr address;		/* ... and underlay address */
 };

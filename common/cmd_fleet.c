@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * `fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]
- *  [ cacert FILE ] [ cert FILE key FILE ]`, `fleet node NAME address ADDR`,
+ *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
+ * `fleet node NAME address ADDR`,
  * `fleet show`, and the `fleet` word of `link add ... type vxlan`.
  */
 #include <ctype.h>
@@ -18,6 +19,8 @@ enum {
 	FS_CERT = 1u << 3,
 	FS_KEY = 1u << 4,
 	FS_ADDRESS = 1u << 5,
+	FS_USER = 1u << 6,
+	FS_PWFILE = 1u << 7,
 };
 
 static struct foud_fleet_cfg *fl(struct pctx *p)
@@ -116,6 +119,21 @@ static int fleet_key(struct pctx *p, const char *v)
 	return fleet_path(fl(p)->key, v);
 }
 
+static int fleet_user(struct pctx *p, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= sizeof(fl(p)->user) || !fleet_chars_ok(v, n))
+		return -EINVAL;
+	memcpy(fl(p)->user, v, n + 1);
+	return 0;
+}
+
+static int fleet_pwfile(struct pctx *p, const char *v)
+{
+	return fleet_path(fl(p)->password_file, v);
+}
+
 static int fleet_address(struct pctx *p, const char *v)
 {
 	return cmd_parse_unicast(v, &fl(p)->address);
@@ -129,6 +147,8 @@ static const struct kw fleet_etcd_kws[] = {
 	{ "cacert", FS_CACERT, 1, 0, EXP_FILE, fleet_cacert },
 	{ "cert", FS_CERT, 1, 0, EXP_FILE, fleet_cert },
 	{ "key", FS_KEY, 1, 0, EXP_FILE, fleet_key },
+	{ "user", FS_USER, 1, 0, "a user name of 1-63 characters", fleet_user },
+	{ "password-file", FS_PWFILE, 1, 0, EXP_FILE, fleet_pwfile },
 };
 
 static const struct kw fleet_node_kws[] = {
@@ -159,6 +179,10 @@ int cmd_fleet_etcd(struct pctx *p)
 		return cmd_perr(p, "\"key\" is missing (\"cert\" needs it)");
 	if ((p->seen & FS_KEY) && !(p->seen & FS_CERT))
 		return cmd_perr(p, "\"cert\" is missing (\"key\" needs it)");
+	if ((p->seen & FS_USER) && !(p->seen & FS_PWFILE))
+		return cmd_perr(p, "\"password-file\" is missing (\"user\" needs it)");
+	if ((p->seen & FS_PWFILE) && !(p->seen & FS_USER))
+		return cmd_perr(p, "\"user\" is missing (\"password-file\" needs it)");
 	return 0;
 }
 

@@ -58,6 +58,7 @@ struct foud_etcd {
 	struct foud_fleet_cfg cfg;
 	unsigned int cur;		/* endpoint in use */
 	long timeout_ms;		/* of a unary call */
+	char auth[512];			/* "Authorization: TOKEN", or "" */
 };
 
 /* ---- base64 and numbers ---------------------------------------------------- */
@@ -241,6 +242,9 @@ static int req_setup(struct foud_etcd *e, struct foud_etcd_req *r, const char *p
 	snprintf(url, sizeof(url), "%s%s", foud_etcd_endpoint(e), path);
 	r->h = curl_easy_init();
 	r->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	/* etcd's gateway takes the token as it is, no "Bearer". */
+	if (r->hdrs && e->auth[0] && !curl_slist_append(r->hdrs, e->auth))
+		return -ENOMEM;
 	if (!r->h || !r->hdrs)
 		return -ENOMEM;
 	curl_easy_setopt(r->h, CURLOPT_URL, url);
@@ -413,6 +417,17 @@ static int on_timeout(CURLM *m, long ms, void *arg)
 		its.it_value.tv_nsec = (ms % 1000) * 1000000 + 1;	/* 0 would disarm */
 	}
 	return timerfd_settime(e->timer.fd, 0, &its, NULL) ? -1 : 0;
+}
+
+int foud_etcd_token(struct foud_etcd *e, const char *token)
+{
+	size_t n = strlen(token);
+
+	/* A header line: no line breaks in it. */
+	if (n + sizeof("Authorization: ") > sizeof(e->auth) || strpbrk(token, "\r\n"))
+		return -EINVAL;
+	snprintf(e->auth, sizeof(e->auth), "Authorization: %s", token);
+	return 0;
 }
 
 const char *foud_etcd_endpoint(const struct foud_etcd *e)

@@ -39,6 +39,8 @@ struct foud_etcd_req *foud_etcd_call(struct foud_etcd *e, const char *path, json
 				     foud_etcd_msg_fn msg, foud_etcd_done_fn done, void *arg);
 /* Ends a request without calling its done. */
 void foud_etcd_cancel(struct foud_etcd *e, struct foud_etcd_req *r);
+/* The token of etcd's authentication, sent with every request from now on; 0 or -EINVAL. */
+int foud_etcd_token(struct foud_etcd *e, const char *token);
 /* The endpoint in use; foud_etcd_next moves to the next one (after a failure). */
 const char *foud_etcd_endpoint(const struct foud_etcd *e);
 void foud_etcd_next(struct foud_etcd *e);

@@ -30,6 +30,12 @@
 #include "foud.h"
 #include "fleet.h"
 
+static const char *const fleet_state_name[] = {
+	[FL_OFF] = "unconfigured", [FL_WAIT] = "retrying", [FL_AUTH] = "authenticating",
+	[FL_GRANT] = "granting lease", [FL_PUT] = "registering", [FL_RANGE] = "reading",
+	[FL_LIVE] = "watching",
+};
+
 uint64_t fleet_now_ms(void)
 {
 	struct timespec ts;
@@ -367,7 +373,61 @@ static void renew_done(void *arg, int err, json_t *reply, const char *why)
 	fleet_register(f);
 }
 
-/* Starts the cycle: a lease first, so that our key dies with us. */
+/* Our lease if it still lives (it keeps our key: no flap), else a new one. */
+static void fleet_lease(struct foud_fleet *f)
+{
+	if (!f->lease)
+		return fleet_grant(f);
+	fleet_step(f, FL_GRANT, "/v3/lease/keepalive", json_pack("{s:o*}", "ID", lease_json(f->lease)),
+		   renew_done, "lease keepalive");
+}
+
+static void auth_done(void *arg, int err, json_t *reply, const char *why)
+{
+	struct foud_fleet *f = arg;
+	const char *token = json_string_value(json_object_get(reply, "token"));
+
+	f->req = NULL;
+	if (err)
+		return fleet_fail(f, err, "authenticate", why);
+	if (!token || foud_etcd_token(f->e, token))
+		return fleet_fail(f, -EPROTO, "authenticate", "no usable token in the reply");
+	fleet_lease(f);
+}
+
+/* The first line of the password file, read at each start: it may change. */
+static int read_password(const char *path, char *pw, size_t n)
+{
+	FILE *fp = fopen(path, "re");
+	int ret = -EINVAL;
+
+	if (!fp)
+		return -errno;
+	if (fgets(pw, (int)n, fp)) {
+		pw[strcspn(pw, "\r\n")] = '\0';
+		ret = pw[0] ? 0 : -EINVAL;
+	}
+	fclose(fp);
+	return ret;
+}
+
+static void fleet_auth(struct foud_fleet *f)
+{
+	char pw[256], why[FOUD_FLEET_PATH_MAX + 64];
+	json_t *body;
+	int ret = read_password(f->cfg.password_file, pw, sizeof(pw));
+
+	if (ret) {
+		snprintf(why, sizeof(why), "%s: %s", f->cfg.password_file,
+			 ret == -EINVAL ? "no password on its first line" : strerror(-ret));
+		return fleet_fail(f, ret, "authenticate", why);
+	}
+	body = json_pack("{s:s, s:s}", "name", f->cfg.user, "password", pw);
+	explicit_bzero(pw, sizeof(pw));
+	fleet_step(f, FL_AUTH, "/v3/auth/authenticate", body, auth_done, "authenticate");
+}
+
+/* Starts the cycle: a token if etcd wants one, then a lease, so that our key dies with us. */
 static void fleet_start(struct foud_fleet *f)
 {
 	char *v = publish_value(f);
@@ -380,10 +440,9 @@ static void fleet_start(struct foud_fleet *f)
 	f->publish_ms = fleet_now_ms() + FLEET_PUBLISH_MS;
 	if (!f->published)
 		return fleet_fail(f, -ENOMEM, "register", NULL);
-	if (!f->lease)
-		return fleet_grant(f);
-	fleet_step(f, FL_GRANT, "/v3/lease/keepalive", json_pack("{s:o*}", "ID", lease_json(f->lease)),
-		   renew_done, "lease keepalive");
+	if (f->cfg.user[0])
+		return fleet_auth(f);
+	fleet_lease(f);
 }
 
 /* ---- while watching: keepalive and our own changes ------------------------- */
@@ -526,6 +585,8 @@ static int fleet_restart(struct foud_fleet *f, char *err, size_t errlen)
 int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen)
 {
 	const struct foud_fleet_cfg *c = &cmd->fleet;
+	char c_node[FOUD_FLEET_NAME_MAX];
+	struct fou_addr addr;
 	struct foud_fleet *f;
 	int ret = d->fleet ? 0 : fleet_new(d);
 
@@ -535,13 +596,12 @@ int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_
 	}
 	f = d->fleet;
 	if (cmd->op == FOUD_OP_ETCD) {
-		memcpy(f->cfg.endpoint, c->endpoint, sizeof(c->endpoint));
-		f->cfg.nendpoints = c->nendpoints;
-		memcpy(f->cfg.prefix, c->prefix, sizeof(c->prefix));
-		f->cfg.ttl = c->ttl;
-		memcpy(f->cfg.cacert, c->cacert, sizeof(c->cacert));
-		memcpy(f->cfg.cert, c->cert, sizeof(c->cert));
-		memcpy(f->cfg.key, c->key, sizeof(c->key));
+		/* etcd's words replace etcd's words; the node's stay. */
+		memcpy(c_node, f->cfg.node, sizeof(c_node));
+		addr = f->cfg.address;
+		f->cfg = *c;
+		memcpy(f->cfg.node, c_node, sizeof(c_node));
+		f->cfg.address = addr;
 		f->have_etcd = true;
 	} else {
 		memcpy(f->cfg.node, c->node, sizeof(c->node));

@@ -39,12 +39,7 @@ struct fleet_fdb {
 	bool refused;			/* the device said no (table full): not in it */
 };
 
-enum fleet_state { FL_OFF, FL_WAIT, FL_GRANT, FL_PUT, FL_RANGE, FL_LIVE };
-
-static const char *const fleet_state_name[] = {
-	[FL_OFF] = "unconfigured", [FL_WAIT] = "retrying", [FL_GRANT] = "granting lease",
-	[FL_PUT] = "registering", [FL_RANGE] = "reading", [FL_LIVE] = "watching",
-};
+enum fleet_state { FL_OFF, FL_WAIT, FL_AUTH, FL_GRANT, FL_PUT, FL_RANGE, FL_LIVE };
 
 TAILQ_HEAD(fleet_nodes, fleet_node);
 

@@ -7,6 +7,7 @@
 # killed: pings go on with no loss, and a host that joins after it is reached.
 # All of etcd down: the last state stays; a host back meanwhile is known soon
 # after etcd returns. TLS: client certificates given are accepted, none refused.
+# etcd's authentication: a wrong password refused (and said), the right one works.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v etcd >/dev/null || skip "etcd missing (etcd-server)"
@@ -192,4 +193,25 @@ check "members only: c -> a, c no longer in a's fleet, 3 pings, none answered" \
 	eval '! nc_ ping -c 3 -i 0.2 -W 1 10.9.0.1'
 after=$(counter a vx0 .drops.rx.unknown_peer)
 check "members only: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 3
+
+# ---- etcd's own authentication: c joins a store that asks for a password ----
+ip netns exec "$NSU" etcd --name p1 --data-dir "$TMP/etcd-auth" \
+	--listen-client-urls http://$E4:23795 --advertise-client-urls http://$E4:23795 \
+	--listen-peer-urls http://127.0.0.1:23805 --initial-advertise-peer-urls http://127.0.0.1:23805 \
+	--initial-cluster p1=http://127.0.0.1:23805 >"$TMP/etcd-auth.log" 2>&1 &
+EPID[5]=$!
+disown
+actl() { ip netns exec "$NSU" etcdctl --endpoints=http://$E4:23795 --dial-timeout=1s "$@"; }
+wait_for 100 actl endpoint health >/dev/null 2>&1
+{ actl user add root:rootpw && actl user add foud:foudpw && actl role add fleet &&
+  actl role grant-permission fleet --prefix=true readwrite /foud/ && actl user grant-role foud fleet &&
+  actl auth enable; } >/dev/null 2>&1
+echo wrongpw >"$TMP/bad.pw"; echo foudpw >"$TMP/good.pw"
+check "auth: c with a wrong password" fc fleet etcd http://$E4:23795 ttl 2 user foud password-file "$TMP/bad.pw"
+auth_refused() { fc -j fleet show | jq -e '.store.connected == false and (.store.error | test("^authenticate at .*authentication failed"))' >/dev/null; }
+check "auth: refused, and fleet show says why" wait_for 30 auth_refused
+check "auth: c with the right one" fc fleet etcd http://$E4:23795 ttl 2 user foud password-file "$TMP/good.pw"
+check "auth: c registered and watching" wait_for 30 nodes_up c 1
+check "auth: c's key in that store, under its lease" \
+	eval 'actl --user root:rootpw get /foud/nodes/host-c -w json | jq -e ".kvs[0].lease > 0" >/dev/null'
 finish

@@ -54,7 +54,8 @@ static void test_etcd_words(void **state)
 
 	(void)state;
 	assert_int_equal(parse("fleet etcd http://a:1/,https://b:2,http://[2001:db8::1]:3 prefix "
-			       "/x/y ttl 2 cacert /ca.pem cert /c.pem key /k.pem", &c, err,
+			       "/x/y ttl 2 cacert /ca.pem cert /c.pem key /k.pem user foud password-file /pw",
+			       &c, err,
 			       sizeof(err)), 0);
 	assert_int_equal(c.fleet.nendpoints, 3);
 	assert_string_equal(c.fleet.endpoint[0], "http://a:1");	/* the slash goes */
@@ -65,6 +66,8 @@ static void test_etcd_words(void **state)
 	assert_string_equal(c.fleet.cacert, "/ca.pem");
 	assert_string_equal(c.fleet.cert, "/c.pem");
 	assert_string_equal(c.fleet.key, "/k.pem");
+	assert_string_equal(c.fleet.user, "foud");
+	assert_string_equal(c.fleet.password_file, "/pw");
 }
 
 static void test_node(void **state)
@@ -121,7 +124,10 @@ static const struct bad bad[] = {
 	{ "fleet etcd http://a:1 ttl 2 ttl 3", "duplicate \"ttl\"" },
 	{ "fleet etcd http://a:1 cert /c.pem", "\"key\" is missing" },
 	{ "fleet etcd http://a:1 key /k.pem", "\"cert\" is missing" },
-	{ "fleet etcd http://a:1 user root", "\"user\" is not a keyword of \"fleet etcd\"" },
+	{ "fleet etcd http://a:1 user root", "\"password-file\" is missing" },
+	{ "fleet etcd http://a:1 password-file /pw", "\"user\" is missing" },
+	{ "fleet etcd http://a:1 user a\"b password-file /pw", "\"a\"b\" for \"user\"" },
+	{ "fleet etcd http://a:1 password pw", "\"password\" is not a keyword of \"fleet etcd\"" },
 	{ "fleet etcd http://a:1,http://b:1,http://c:1,http://d:1,http://e:1,http://f:1,"
 	  "http://g:1,http://h:1,http://i:1", "\"http://i:1\"" },
 	{ "fleet node", "\"NAME\" is missing" },
@@ -160,6 +166,7 @@ static void test_usage(void **state)
 	(void)state;
 	assert_non_null(strstr(foud_cmd_usage, "fouctl fleet etcd ENDPOINT[,ENDPOINT...]"));
 	assert_non_null(strstr(foud_cmd_usage, "fouctl fleet node NAME address ADDR"));
+	assert_non_null(strstr(foud_cmd_usage, "[ user NAME password-file FILE ]"));
 	assert_non_null(strstr(foud_cmd_usage, "fouctl fleet show"));
 	assert_non_null(strstr(foud_cmd_usage, "| fleet }"));
 }
