@@ -21,6 +21,9 @@ enum foud_obj {
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
 	FOUD_OBJ_FLEET,
+	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
+	FOUD_OBJ_SAVE,
+	FOUD_OBJ_FLUSH,
 	FOUD_OBJ__MAX
 };
 
@@ -31,6 +34,8 @@ enum foud_op {
 	FOUD_OP_APPEND,		/* fdb append */
 	FOUD_OP_ETCD,		/* fleet etcd */
 	FOUD_OP_NODE,		/* fleet node */
+	FOUD_OP_SET,		/* link set / link change */
+	FOUD_OP_RUN,		/* the whole command is the object's word */
 	FOUD_OP__MAX
 };
 
@@ -92,8 +97,9 @@ enum foud_datapath {
 	FOUD_DP__MAX
 };
 
-/* The datapath word, or -EINVAL. */
+/* The datapath word, or -EINVAL; and back. */
 int foud_datapath_lookup(const char *name);
+const char *foud_datapath_name(enum foud_datapath dp);
 
 /* `link add name NAME type KIND ...` */
 struct foud_link_cfg {
@@ -161,6 +167,9 @@ struct foud_cmd {
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
 	struct foud_fleet_cfg fleet;	/* fleet etcd/node */
+	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
+	char *const *set_argv;
+	int set_argc;
 };
 
 /*

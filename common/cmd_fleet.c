@@ -5,12 +5,14 @@
  * `fleet node NAME address ADDR`,
  * `fleet show`, and the `fleet` word of `link add ... type vxlan`.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd_int.h"
+#include "save.h"
 
 enum {
 	FS_PREFIX = 1u << 0,
@@ -224,4 +226,40 @@ int cmd_link_fleet(struct pctx *p, const char *v)
 	(void)v;
 	l2(p)->fleet = true;
 	return 0;
+}
+
+/* ---- the lines back, for fouctl save and reload -------------------------- */
+
+static int fleet_save_etcd(const struct foud_fleet_cfg *c, char *buf, size_t len)
+{
+	size_t n = 0;
+	int w = snprintf(buf, len, "fleet etcd ");
+
+	for (unsigned int i = 0; w >= 0 && (size_t)w < len - n && i < c->nendpoints; i++) {
+		n += (size_t)w;
+		w = snprintf(buf + n, len - n, "%s%s", i ? "," : "", c->endpoint[i]);
+	}
+	if (w >= 0 && (size_t)w < len - n) {
+		n += (size_t)w;
+		w = snprintf(buf + n, len - n, " prefix %s ttl %u%s%s%s%s%s%s%s%s%s%s\n", c->prefix,
+			     c->ttl, c->cacert[0] ? " cacert " : "", c->cacert,
+			     c->cert[0] ? " cert " : "", c->cert, c->cert[0] ? " key " : "", c->key,
+			     c->user[0] ? " user " : "", c->user,
+			     c->user[0] ? " password-file " : "", c->password_file);
+	}
+	return w < 0 || (size_t)w >= len - n ? -ENOSPC : (int)(n + (size_t)w);
+}
+
+int foud_save_fleet(const struct foud_fleet_cfg *c, enum foud_op op, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "";
+	int w;
+
+	if (op == FOUD_OP_ETCD)
+		return c->nendpoints ? fleet_save_etcd(c, buf, len) : -EINVAL;
+	if (op != FOUD_OP_NODE || !c->node[0] ||
+	    !inet_ntop(c->address.family, c->address.a, a, sizeof(a)))
+		return -EINVAL;
+	w = snprintf(buf, len, "fleet node %s address %s\n", c->node, a);
+	return w < 0 || (size_t)w >= len ? -ENOSPC : w;
 }

@@ -29,6 +29,7 @@
 #include "etcd.h"
 #include "foud.h"
 #include "fleet.h"
+#include "save.h"
 
 static const char *const fleet_state_name[] = {
 	[FL_OFF] = "unconfigured", [FL_WAIT] = "retrying", [FL_AUTH] = "authenticating",
@@ -582,11 +583,47 @@ static int fleet_restart(struct foud_fleet *f, char *err, size_t errlen)
 	return 0;
 }
 
+/* Etcd's words of c, with the node's as f has them. */
+static void fleet_cfg_etcd(const struct foud_fleet *f, const struct foud_fleet_cfg *c,
+			   struct foud_fleet_cfg *out)
+{
+	char node[FOUD_FLEET_NAME_MAX];
+	struct fou_addr addr = f->cfg.address;
+
+	memcpy(node, f->cfg.node, sizeof(node));	/* out may be f's own */
+	*out = *c;
+	memcpy(out->node, node, sizeof(node));
+	out->address = addr;
+}
+
+/* Whether cmd changes nothing: a reload of the same file restarts nothing. */
+static bool fleet_same(const struct foud_fleet *f, const struct foud_cmd *cmd)
+{
+	static struct foud_fleet_cfg c;	/* large; one thread */
+
+	if (cmd->op == FOUD_OP_NODE)
+		return f->have_node && !strcmp(f->cfg.node, cmd->fleet.node) &&
+		       fou_addr_eq(&f->cfg.address, &cmd->fleet.address);
+	fleet_cfg_etcd(f, &cmd->fleet, &c);
+	return f->have_etcd && !memcmp(&c, &f->cfg, sizeof(c));
+}
+
+/* A line the configuration file no longer has (reload): the fleet stops, its entries go. */
+static int fleet_stop(struct foud_fleet *f, const struct foud_cmd *cmd, char *err, size_t errlen)
+{
+	if (cmd->fleet.nendpoints)
+		f->have_etcd = false;
+	if (cmd->fleet.node[0])
+		f->have_node = false;
+	fleet_nodes_free(f);
+	fleet_fdb_sync(f);
+	foud_log(LOG_NOTICE, "fleet: stopped (its %s is no longer configured)",
+		 cmd->fleet.nendpoints ? "etcd" : "node");
+	return fleet_restart(f, err, errlen);
+}
+
 int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen)
 {
-	const struct foud_fleet_cfg *c = &cmd->fleet;
-	char c_node[FOUD_FLEET_NAME_MAX];
-	struct fou_addr addr;
 	struct foud_fleet *f;
 	int ret = d->fleet ? 0 : fleet_new(d);
 
@@ -595,20 +632,30 @@ int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_
 		return ret;
 	}
 	f = d->fleet;
+	if (cmd->op == FOUD_OP_DEL)
+		return fleet_stop(f, cmd, err, errlen);
+	if (fleet_same(f, cmd))
+		return 0;
 	if (cmd->op == FOUD_OP_ETCD) {
-		/* etcd's words replace etcd's words; the node's stay. */
-		memcpy(c_node, f->cfg.node, sizeof(c_node));
-		addr = f->cfg.address;
-		f->cfg = *c;
-		memcpy(f->cfg.node, c_node, sizeof(c_node));
-		f->cfg.address = addr;
+		fleet_cfg_etcd(f, &cmd->fleet, &f->cfg);
 		f->have_etcd = true;
 	} else {
-		memcpy(f->cfg.node, c->node, sizeof(c->node));
-		f->cfg.address = c->address;
+		memcpy(f->cfg.node, cmd->fleet.node, sizeof(f->cfg.node));
+		f->cfg.address = cmd->fleet.address;
 		f->have_node = true;
 	}
 	return fleet_restart(f, err, errlen);
+}
+
+void foud_fleet_save(struct foud *d, struct foud_out *out)
+{
+	char line[FOUD_SAVE_LINE * 2];
+	const struct foud_fleet *f = d->fleet;
+
+	if (f && f->have_etcd && foud_save_fleet(&f->cfg, FOUD_OP_ETCD, line, sizeof(line)) > 0)
+		foud_out_printf(out, "%s", line);
+	if (f && f->have_node && foud_save_fleet(&f->cfg, FOUD_OP_NODE, line, sizeof(line)) > 0)
+		foud_out_printf(out, "%s", line);
 }
 
 void foud_fleet_free(struct foud *d)

@@ -180,6 +180,9 @@ static int fdb_add(struct foud_fleet *f, const struct fleet_fdb *e, const char *
 
 	if (ret == -EEXIST && !flood && !fdb_cmd(f->d, FOUD_OP_DEL, e))
 		ret = fdb_cmd(f->d, FOUD_OP_ADD, e);
+	/* The same flood entry there already (typed, or restored by link set): ours now. */
+	if (ret == -EEXIST && flood)
+		ret = 0;
 	if (ret && !f->nrefused++) {
 		fleet_mac_str(e->mac, m);
 		snprintf(f->refused_why, sizeof(f->refused_why), "%s: %s for node %s: %s", e->dev, m,
@@ -282,4 +285,18 @@ void fleet_fdb_free(struct foud_fleet *f)
 	free(f->fdb);
 	f->fdb = NULL;
 	f->nfdb = f->capfdb = 0;
+}
+
+bool foud_fleet_owns(const struct foud *d, const struct foud_tunnel *t, const struct foud_fdb_cfg *c)
+{
+	struct fleet_fdb e = { .ifindex = t->ifindex, .dst = c->dst };
+	const struct foud_fleet *f = d->fleet;
+	bool found;
+	size_t i;
+
+	if (!f)
+		return false;
+	memcpy(e.mac, c->mac, 6);
+	i = fdb_pos(f, &e, &found);
+	return found && !f->fdb[i].refused;
 }

@@ -214,4 +214,28 @@ check "auth: c with the right one" fc fleet etcd http://$E4:23795 ttl 2 user fou
 check "auth: c registered and watching" wait_for 30 nodes_up c 1
 check "auth: c's key in that store, under its lease" \
 	eval 'actl --user root:rootpw get /foud/nodes/host-c -w json | jq -e ".kvs[0].lease > 0" >/dev/null'
+
+# ---- c from a configuration file: save gives the fleet lines back, not the
+# fleet's entries; a reload without the fleet lines stops it, entries gone --
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+kill -TERM "$cpid"; wait "$cpid"
+rm -f "$TMP/c.sock"
+cat >"$TMP/c.conf" <<CONF
+link add name vx0 type vxlan id 42 local $C4 dstport 4789 fleet
+fleet etcd $EPS ttl 2
+fleet node host-c address $C4
+CONF
+ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]}]}' >/dev/null
+start_foud c -c "$TMP/c.conf"
+sim_in() { fc -j fdb show dev vx0 | jq -e '.[] | select(.mac == "02:00:00:00:07:07" and .dst == "192.0.2.77")' >/dev/null; }
+check "conf: c, from its file, has sim's entry from etcd" wait_for 50 sim_in
+fc save >"$TMP/saved"
+check "save: the fleet lines and the fleet word" eval \
+	'grep -qx "fleet etcd $EPS prefix /foud ttl 2" "$TMP/saved" && grep -qx "fleet node host-c address $C4" "$TMP/saved" && grep -q "^link add name vx0 type vxlan .* fleet" "$TMP/saved"'
+check "save: not the fleet's forwarding entries" eval '! grep -q "^fdb" "$TMP/saved"'
+sed -i '/^fleet/d' "$TMP/c.conf"
+check "reload: the file without its fleet lines" fc reload
+sim_gone() { ! sim_in && [ "$(fc -j fleet show | jq -r .store.state)" = unconfigured ]; }
+check "reload: the fleet stopped, its entries gone" wait_for 20 sim_gone
 finish
