@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "save.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -171,6 +172,35 @@ static void test_usage(void **state)
 	assert_non_null(strstr(foud_cmd_usage, "| fleet }"));
 }
 
+/* What fouctl save writes parses back to the same words. */
+static void test_save_round_trip(void **state)
+{
+	static const char *const lines[] = {
+		"fleet etcd http://a:1,https://b:2 prefix /x ttl 3 cacert /ca cert /c key /k "
+		"user u password-file /pw",
+		"fleet etcd http://192.0.2.9:2379",
+		"fleet node h-1 address 2001:db8::1",
+		"link add name vx0 type vxlan id 42 local 192.0.2.1 fleet",
+		"link add name g0 type geneve id 7 local 192.0.2.1 fleet",
+	};
+	static struct foud_cmd a, b;
+	char err[256], buf[FOUD_SAVE_LINE * 2];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		assert_int_equal(parse(lines[i], &a, err, sizeof(err)), 0);
+		if (a.obj == FOUD_OBJ_FLEET)
+			assert_true(foud_save_fleet(&a.fleet, a.op, buf, sizeof(buf)) > 0);
+		else
+			assert_true(foud_save_link(&a.link, buf, sizeof(buf)) > 0);
+		if (parse(buf, &b, err, sizeof(err)))
+			fail_msg("%s: saved as %s: %s", lines[i], buf, err);
+		assert_memory_equal(&a.fleet, &b.fleet, sizeof(a.fleet));
+		assert_int_equal(a.link.l2.fleet, b.link.l2.fleet);
+		assert_memory_equal(&a.link.l2, &b.link.l2, sizeof(a.link.l2));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_vxlan_fleet),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_save_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
