@@ -52,7 +52,7 @@ static void fleet_start(struct foud_fleet *f);
 /* The one place that asks a device whether it is a fleet's: its L2 words, or NULL. */
 const struct foud_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t)
 {
-	return t->l2 && foud_l2_cfg(t)->fleet ? foud_l2_cfg(t) : NULL;
+	return t->cfg.l2.kind != FOUD_L2_NONE && t->cfg.l2.fleet ? &t->cfg.l2 : NULL;
 }
 
 /* The device's own MAC (a TAP has one), or false. */
@@ -90,7 +90,7 @@ static char *publish_value(struct foud_fleet *f)
 	struct foud_tunnel *t;
 	char a[64], *out;
 
-	TAILQ_FOREACH(t, &f->d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, f->d)
 		if (devs && (c = fleet_dev_cfg(t)))
 			json_array_append_new(devs, publish_dev(t, c, s));
 	if (s >= 0)

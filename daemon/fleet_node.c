@@ -266,7 +266,7 @@ void fleet_fdb_sync(struct foud_fleet *f)
 	f->nrefused = 0;
 	for (size_t i = 0; i < f->nfdb; i++)
 		f->fdb[i].keep = false;
-	TAILQ_FOREACH(t, &f->d->tunnels, entry) {
+	FOUD_DEV_FOREACH(t, f->d) {
 		if (!(c = fleet_dev_cfg(t)))
 			continue;
 		TAILQ_FOREACH(n, &f->nodes, entry)

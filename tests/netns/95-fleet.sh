@@ -66,6 +66,7 @@ wait_for() { # wait_for TENTHS command...: polls, true once command is
 	for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
 	return 1
 }
+check "join: link show says fleet" test "$(fa -j -d link show vx0 | jq '.[0].linkinfo.info_data.fleet')" = true
 check "join: a sees the three nodes" wait_for 50 nodes_up a 3
 check "join: b sees the three nodes" wait_for 50 nodes_up b 3
 check "join: c sees the three nodes" wait_for 50 nodes_up c 3
