@@ -176,8 +176,7 @@ static void test_usage(void **state)
 static void test_save_round_trip(void **state)
 {
 	static const char *const lines[] = {
-		"fleet etcd http://a:1,https://b:2 prefix /x ttl 3 cacert /ca cert /c key /k "
-		"user u password-file /pw",
+		"fleet etcd http://a:1,https://b:2 prefix /x ttl 3 cacert /ca cert /c key /k user u password-file /pw",
 		"fleet etcd http://192.0.2.9:2379",
 		"fleet node h-1 address 2001:db8::1",
 		"link add name vx0 type vxlan id 42 local 192.0.2.1 fleet",
