@@ -27,7 +27,7 @@
 #define ETCD_CONNECT_MS		1000
 #define ETCD_UNARY_MS		5000		/* a unary call, from start to reply: at most */
 #define ETCD_UNARY_MIN_MS	500
-#define ETCD_REPLY_MAX		(64u << 20)	/* a reply or a line: beyond is an error */
+#define ETCD_REPLY_MAX		(16u << 20)	/* a reply or a line: beyond is an error */
 
 struct etcd_sock {
 	struct foud_ev ev;		/* fd -1: a free slot */

@@ -78,13 +78,16 @@ static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 int fleet_value_parse(const char *name, const char *val, size_t len, struct fleet_value *tmp,
 		      char *why, size_t n)
 {
-	json_t *j = json_loadb(val, len, 0, NULL), *devs = NULL, *dv;
+	/* Longer than the most a good value can be: not even parsed. */
+	json_t *j = len <= FLEET_VALUE_MAX ? json_loadb(val, len, 0, NULL) : NULL, *devs = NULL, *dv;
 	const char *s;
 	int ret = -EINVAL;
 	size_t i;
 
 	s = json_string_value(json_object_get(j, "name"));
-	if (!json_is_object(j))
+	if (len > FLEET_VALUE_MAX)
+		snprintf(why, n, "longer than %d bytes", FLEET_VALUE_MAX);
+	else if (!json_is_object(j))
 		snprintf(why, n, "not a JSON object");
 	else if (!s || strcmp(s, name))
 		snprintf(why, n, "\"name\" is not the key's");

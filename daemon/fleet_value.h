@@ -10,6 +10,7 @@
 
 #define FLEET_DEVS		8	/* devices a node may publish */
 #define FLEET_MACS		64	/* MACs per device */
+#define FLEET_VALUE_MAX		65536	/* bytes: 8 devices of 64 MACs take under 12 000 */
 
 /* What a node publishes for one device. */
 struct fleet_dev {

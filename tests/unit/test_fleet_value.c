@@ -120,6 +120,9 @@ static void test_too_many_macs(void **state)
 	snprintf(val + n, sizeof(val) - n, "]}]}");
 	assert_int_equal(parse("h1", val, &v, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "at most 64"));
+	/* Too long to be a good value, whatever it holds. */
+	assert_int_equal(fleet_value_parse("h1", val, FLEET_VALUE_MAX + 1, &v, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "longer than 65536 bytes"));
 	/* The value's bytes count, not a NUL: a value cut short is not JSON. */
 	assert_int_equal(fleet_value_parse("h1", "{\"name\":\"h1\"}", 5, &v, why, sizeof(why)), -EINVAL);
 }
