@@ -227,7 +227,7 @@ static void watch_event(struct foud_fleet *f, json_t *ev)
 static bool on_watch(void *arg, json_t *msg)
 {
 	struct foud_fleet *f = arg;
-	json_t *r = json_object_get(msg, "result"), *evs;
+	json_t *r = json_object_get(msg, "result"), *evs, *ev;
 	long long rev;
 	size_t i;
 
@@ -235,8 +235,8 @@ static bool on_watch(void *arg, json_t *msg)
 		return false;	/* {"error":...}: done says so, and we start over */
 	if (json_is_true(json_object_get(r, "canceled")))
 		return false;	/* compacted past our revision: a full read again */
-	json_array_foreach((evs = json_object_get(r, "events")), i, msg)
-		watch_event(f, msg);
+	json_array_foreach((evs = json_object_get(r, "events")), i, ev)
+		watch_event(f, ev);
 	fleet_header(f, json_object_get(r, "header"));
 	rev = reply_int(json_object_get(r, "header"), "revision");
 	if (rev > f->revision)
