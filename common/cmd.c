@@ -62,7 +62,7 @@ const char foud_cmd_usage[] =
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
 "        [ maxaddress N ] [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"
 "        [ mtu N ]\n"
-"fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR [ dev IF ]\n"
+"fouctl link add name NAME type nvgre vsid VSID { remote ADDR | fleet } local ADDR [ dev IF ]\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ flowid | noflowid ] [ mtu N ]\n"

@@ -313,6 +313,7 @@ const struct kw cmd_gretap_kws[] = {
 
 static const struct kw nvgre_kws[] = {
 	KW_L2_COMMON(EXP_ADDR, l2_remote_any),
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_DEV,
 	KW_VNI,
 	KW_FDB,
@@ -365,8 +366,8 @@ static int l2_finish(struct pctx *p)
 	return ret;
 }
 
-/* geneve: a remote, or fleet and local (the fleet gives the destinations). */
-static int udp_l2_finish(struct pctx *p)
+/* geneve, nvgre: a remote, or fleet and local (the fleet gives the destinations). */
+static int l2_fleet_finish(struct pctx *p)
 {
 	uint32_t req = (p->lk->syntax->required & ~LS_REMOTE) | LS_LOCAL;
 	int ret;
@@ -435,11 +436,13 @@ static int nvgre_finish(struct pctx *p)
 {
 	const struct foud_l2_cfg *c = l2(p);
 	struct fou_tnl *t = tnl(p);
-	int ret = l2_finish(p);	/* zeroes tnl */
+	int ret = l2_fleet_finish(p);	/* zeroes tnl */
 
 	if (ret)
 		return ret;
-	t->kind = c->remote.family == AF_INET6 ? FOU_KIND_IP6GRE : FOU_KIND_GRE;
+	/* A fleet's device has no remote: its family is local's. */
+	t->kind = (c->remote.family ? c->remote.family : c->local.family) == AF_INET6 ?
+		  FOU_KIND_IP6GRE : FOU_KIND_GRE;
 	t->local = c->local;
 	t->remote = c->remote;
 	ret = gre_group(p, l2(p));
@@ -494,11 +497,11 @@ const struct cmd_link_syntax cmd_syn_nvgre = {
 	KWS(nvgre_kws), NAME_ID | LS_REMOTE | LS_LOCAL, nvgre_finish, NULL, 0
 };
 const struct cmd_link_syntax cmd_syn_geneve = {
-	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, udp_l2_finish, KWS(geneve_opts_kws)
+	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_fleet_finish, KWS(geneve_opts_kws)
 };
 /* For a UDP overlay that has no words of its own. */
 const struct cmd_link_syntax cmd_syn_udp_l2 = {
-	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, udp_l2_finish, NULL, 0
+	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_fleet_finish, NULL, 0
 };
 const struct cmd_link_syntax cmd_syn_stt = {
 	KWS(stt_kws), NAME_ID | LS_REMOTE | LS_LOCAL, l2_finish, NULL, 0

@@ -103,6 +103,11 @@ static void test_vxlan_fleet(void **state)
 	assert_true(c.link.l2.fleet);
 	assert_int_equal(c.link.l2.vni, 7);
 	assert_int_equal(c.link.l2.remote.family, 0);
+	assert_int_equal(parse("link add name n0 type nvgre vsid 9 local 2001:db8::1 fleet", &c, err,
+			       sizeof(err)), 0);
+	assert_true(c.link.l2.fleet);
+	assert_int_equal(c.link.tnl.kind, FOU_KIND_IP6GRE);
+	assert_int_equal(c.link.tnl.ikey, 9u << 8);
 }
 
 struct bad {
@@ -145,7 +150,10 @@ static const struct bad bad[] = {
 	  "\"fleet\" conflicts with \"remote\"" },
 	{ "link add name g0 type geneve id 42 fleet", "\"local\" is missing (type \"geneve\" with \"fleet\"" },
 	{ "link add name g0 type geneve id 42 local 192.0.2.1", "\"remote\" is missing" },
-	{ "link add name n0 type nvgre vsid 42 local 192.0.2.1 fleet", "\"fleet\" is not a keyword" },
+	{ "link add name n0 type nvgre vsid 42 remote 192.0.2.2 local 192.0.2.1 fleet",
+	  "\"fleet\" conflicts with \"remote\"" },
+	{ "link add name n0 type nvgre vsid 42 fleet", "\"local\" is missing (type \"nvgre\" with \"fleet\"" },
+	{ "link add name t0 type gretap remote 192.0.2.2 local 192.0.2.1 fleet", "\"fleet\" is not a keyword" },
 };
 
 static void test_errors(void **state)
@@ -181,6 +189,7 @@ static void test_save_round_trip(void **state)
 		"fleet node h-1 address 2001:db8::1",
 		"link add name vx0 type vxlan id 42 local 192.0.2.1 fleet",
 		"link add name g0 type geneve id 7 local 192.0.2.1 fleet",
+		"link add name n0 type nvgre vsid 9 local 192.0.2.1 fleet",
 	};
 	static struct foud_cmd a, b;
 	char err[256], buf[FOUD_SAVE_LINE * 2];
