@@ -49,7 +49,7 @@ const char foud_cmd_usage[] =
 "        [ encap-remcsum | noencap-remcsum ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
-"        [ dev IF ] (with a multicast remote)\n"
+"        [ dev IF ] (with a multicast remote) [ fleet ] (instead of remote)\n"
 "fouctl link add name NAME type vxlan id VNI\n"
 "        { remote ADDR | group MCADDR dev IF | fleet } local ADDR [ dstport PORT ]\n"
 "        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"

@@ -309,6 +309,7 @@ static const struct kw geneve_opts_kws[] = {
 const struct kw cmd_gretap_kws[] = {
 	KW_FDB,
 	KW_DEV,
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 };
 
 static const struct kw nvgre_kws[] = {
@@ -465,8 +466,11 @@ int cmd_gretap_finish(struct pctx *p)
 	struct fou_tnl *t = tnl(p);
 	int ret = cmd_same_family(p, "local", &t->local, "remote", &t->remote);
 
-	if (t->remote.family == AF_INET6)
+	/* A fleet's device has no remote: its family is local's. */
+	if ((t->remote.family ? t->remote.family : t->local.family) == AF_INET6)
 		t->kind = FOU_KIND_IP6GRE;
+	if (!ret && c->fleet && (p->seen & LS_REMOTE))
+		ret = cmd_perr(p, "\"fleet\" conflicts with \"remote\": the fleet gives the destinations");
 	if (!ret)
 		ret = cmd_l3_finish(p);
 	/* Frames from the TAP have their checksums complete: nothing to offload. */

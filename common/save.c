@@ -245,6 +245,8 @@ static void save_link_words(struct sv *s, const struct foud_link_cfg *c,
 		save_fdb_words(s, &c->l2);
 		if (c->l2.group.family)
 			sv_put(s, " dev %s", c->l2.dev);
+		if (c->l2.fleet)
+			sv_put(s, " fleet");
 	} else if (c->l2.kind != FOUD_L2_NONE) {
 		save_l2(s, &c->l2, k);
 	}

@@ -67,6 +67,12 @@ static bool dev_mac(int s, const char *name, uint8_t mac[6])
 	return true;
 }
 
+/* What two nodes' devices must share to be one segment: the VNI (VSID), or GRE-TAP's key. */
+uint32_t fleet_dev_id(const struct foud_tunnel *t)
+{
+	return t->cfg.l2.kind == FOUD_L2_GRETAP ? t->cfg.tnl.ikey : t->cfg.l2.vni;
+}
+
 static json_t *publish_dev(const struct foud_tunnel *t, const struct foud_l2_cfg *c, int s)
 {
 	json_t *macs = json_array();
@@ -78,7 +84,7 @@ static json_t *publish_dev(const struct foud_tunnel *t, const struct foud_l2_cfg
 		json_array_append_new(macs, json_string(m));
 	}
 	return json_pack("{s:s, s:s, s:I, s:o*}", "name", t->name,
-			 "kind", fk_by_l2(c->kind)->name, "vni", (json_int_t)c->vni, "macs", macs);
+			 "kind", fk_by_l2(c->kind)->name, "vni", (json_int_t)fleet_dev_id(t), "macs", macs);
 }
 
 /* Our node's value: {"name","address","devices":[{"name","kind","vni","macs"}]}. */

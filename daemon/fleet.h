@@ -82,6 +82,7 @@ void fleet_fdb_free(struct foud_fleet *f);
 uint64_t fleet_now_ms(void);
 /* fleet.c */
 const struct foud_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t);
+uint32_t fleet_dev_id(const struct foud_tunnel *t);
 /* Our own key as etcd has it (val NULL: deleted): not ours, it is put again. */
 void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len);
 

@@ -224,7 +224,8 @@ static void want_node(struct foud_fleet *f, const struct foud_tunnel *t,
 	for (unsigned int i = 0; i < n->v.ndevs; i++) {
 		const struct fleet_dev *v = &n->v.dev[i];
 
-		if (v->kind != c->kind || v->vni != c->vni || n->v.addr.family != c->local.family)
+		if (v->kind != c->kind || v->vni != fleet_dev_id(t) ||
+		    n->v.addr.family != c->local.family)
 			continue;
 		memset(e.mac, 0, 6);
 		fdb_want(f, &e, n->name);

@@ -46,15 +46,16 @@ static int parse_addr(const char *s, struct fou_addr *a)
 	return a->family == AF_INET ? (a->a[0] >= 224 ? -EINVAL : 0) : (a->a[0] == 0xff ? -EINVAL : 0);
 }
 
-/* One published device: {"kind":"vxlan","vni":N,"macs":[...]}. */
+/* One published device: {"kind":"vxlan","vni":N,"macs":[...]}; GRE-TAP's "vni" is its 32-bit key. */
 static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 {
 	const struct fk_kind *k = fk_by_name(json_string_value(json_object_get(j, "kind")) ?: "");
 	json_t *vni = json_object_get(j, "vni"), *macs = json_object_get(j, "macs"), *m;
+	json_int_t max = k && k->l2 == FOUD_L2_GRETAP ? 0xffffffff : 0xffffff;
 	size_t i;
 
 	if (!k || k->l2 == FOUD_L2_NONE || !json_is_integer(vni) ||
-	    json_integer_value(vni) < 0 || json_integer_value(vni) > 0xffffff) {
+	    json_integer_value(vni) < 0 || json_integer_value(vni) > max) {
 		snprintf(why, n, "a device without an L2 kind and a VNI 0-16777215");
 		return -EINVAL;
 	}

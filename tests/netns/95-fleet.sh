@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fleets from etcd: a three-member etcd cluster (started here, in the bridge's
-# namespace) and three foud hosts whose VXLAN, Geneve and NVGRE devices carry "fleet" and no
+# namespace) and three foud hosts whose VXLAN, Geneve, NVGRE and GRE-TAP devices carry "fleet" and no
 # remote, no fdb typed by hand. Join: every pair pings. Leave: a foud killed
 # with -9 (ttl 2) is gone from the others' forwarding tables within ttl + 1 s.
 # A malformed node is refused by name, the rest undisturbed. One etcd member
@@ -52,6 +52,9 @@ join() { # join a|b|c ADDR N [MAC's last byte]
 	$f link add name nv0 type nvgre vsid 9 local $2 fleet &&
 	ip -n "$ns" link set nv0 address 02:00:00:00:02:0$3 &&
 	dev_up $1 nv0 10.11.0.$3/24 &&
+	$f link add name gt0 type gretap local $2 key 77 fleet &&
+	ip -n "$ns" link set gt0 address 02:00:00:00:03:0$3 &&
+	dev_up $1 gt0 10.12.0.$3/24 &&
 	$f fleet etcd $EPS ttl 2 &&
 	$f fleet node host-$1 address $2
 }
@@ -80,6 +83,8 @@ check "geneve: ping a -> b over the fleet" na ping -c 2 -i 0.2 -W 2 10.10.0.2
 check "geneve: ping b -> c over the fleet" nb ping -c 2 -i 0.2 -W 2 10.10.0.3
 check "nvgre: ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.11.0.3
 check "nvgre: ping c -> b over the fleet" nc_ ping -c 2 -i 0.2 -W 2 10.11.0.2
+check "gretap: ping b -> a over the fleet" nb ping -c 2 -i 0.2 -W 2 10.12.0.1
+check "gretap: ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.12.0.3
 check "geneve: a's flood entries to b and c" \
 	test "$(fa -j fdb show dev gv0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
 bmac=$(nb cat /sys/class/net/vx0/address)

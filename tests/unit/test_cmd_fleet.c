@@ -108,6 +108,11 @@ static void test_vxlan_fleet(void **state)
 	assert_true(c.link.l2.fleet);
 	assert_int_equal(c.link.tnl.kind, FOU_KIND_IP6GRE);
 	assert_int_equal(c.link.tnl.ikey, 9u << 8);
+	assert_int_equal(parse("link add name t0 type gretap local 2001:db8::1 fleet", &c, err,
+			       sizeof(err)), 0);
+	assert_true(c.link.l2.fleet);
+	assert_int_equal(c.link.tnl.kind, FOU_KIND_IP6GRE);
+	assert_int_equal(c.link.l2.remote.family, 0);
 }
 
 struct bad {
@@ -153,7 +158,11 @@ static const struct bad bad[] = {
 	{ "link add name n0 type nvgre vsid 42 remote 192.0.2.2 local 192.0.2.1 fleet",
 	  "\"fleet\" conflicts with \"remote\"" },
 	{ "link add name n0 type nvgre vsid 42 fleet", "\"local\" is missing (type \"nvgre\" with \"fleet\"" },
-	{ "link add name t0 type gretap remote 192.0.2.2 local 192.0.2.1 fleet", "\"fleet\" is not a keyword" },
+	{ "link add name t0 type gretap remote 192.0.2.2 local 192.0.2.1 fleet",
+	  "\"fleet\" conflicts with \"remote\"" },
+	{ "link add name t0 type gretap fleet", "\"local\" is missing" },
+	{ "link add name t0 type gre local 192.0.2.1 fleet", "\"fleet\" is not a keyword of" },
+	{ "link add name t0 type ipip local 192.0.2.1", "\"remote\" is missing" },
 };
 
 static void test_errors(void **state)
@@ -190,6 +199,7 @@ static void test_save_round_trip(void **state)
 		"link add name vx0 type vxlan id 42 local 192.0.2.1 fleet",
 		"link add name g0 type geneve id 7 local 192.0.2.1 fleet",
 		"link add name n0 type nvgre vsid 9 local 192.0.2.1 fleet",
+		"link add name t0 type gretap local 192.0.2.1 key 5 fleet",
 	};
 	static struct foud_cmd a, b;
 	char err[256], buf[FOUD_SAVE_LINE * 2];

@@ -34,9 +34,12 @@ static void test_good(void **state)
 	assert_int_equal(parse("h1", "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"devices\":["
 			       "{\"name\":\"vx0\",\"kind\":\"vxlan\",\"vni\":42,\"macs\":"
 			       "[\"02:00:00:00:00:01\",\"0a:bb:cc:dd:ee:ff\"]},"
-			       "{\"kind\":\"geneve\",\"vni\":16777215}]}", &v, why, sizeof(why)), 0);
+			       "{\"kind\":\"geneve\",\"vni\":16777215},"
+			       "{\"kind\":\"gretap\",\"vni\":4294967295}]}", &v, why, sizeof(why)), 0);
 	assert_int_equal(v.addr.family, AF_INET);
-	assert_int_equal(v.ndevs, 2);
+	assert_int_equal(v.ndevs, 3);
+	assert_int_equal(v.dev[2].kind, FOUD_L2_GRETAP);
+	assert_int_equal(v.dev[2].vni, 4294967295u);
 	assert_int_equal(v.dev[0].kind, FOUD_L2_VXLAN);
 	assert_int_equal(v.dev[0].vni, 42);
 	assert_int_equal(v.dev[0].nmacs, 2);
@@ -82,6 +85,7 @@ static const struct bad bad[] = {
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":\"42\"}"), "VNI 0-16777215" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":16777216}"), "VNI 0-16777215" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":-1}"), "VNI 0-16777215" },
+	{ DEV("{\"kind\":\"gretap\",\"vni\":4294967296}"), "VNI 0-16777215" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":1,\"macs\":\"02:00:00:00:00:01\"}"), "\"macs\" is not an array" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":1,\"macs\":[\"02:00:00:00:00\"]}"), "bad MAC address \"02:00:00:00:00\"" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":1,\"macs\":[\"02:00:00:00:00:01x\"]}"), "bad MAC address" },
