@@ -92,7 +92,7 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd
 
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^

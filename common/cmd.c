@@ -78,7 +78,9 @@ const char foud_cmd_usage[] =
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
 "fouctl tou del peer ADDR\n"
-"fouctl tou show\n";
+"fouctl tou show\n"
+"\n"
+"fouctl metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -437,14 +439,19 @@ static const struct op_ent tou_ops[] = {
 	{ "list", FOUD_OP_SHOW, "tou show", cmd_no_args },
 };
 
+static const struct op_ent metrics_ops[] = {
+	{ "listen", FOUD_OP_LISTEN, "metrics listen", cmd_metrics_listen },
+};
+
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
 	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del or show" },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
+	{ "metrics", FOUD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen" },
 };
 
-#define OBJ_EXPECT "fou, link, fdb or tou"
+#define OBJ_EXPECT "fou, link, fdb, tou or metrics"
 
 static const struct obj_ent *obj_find(const char *w)
 {

@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "fou/fou.h"
 #include "kinds.h"
@@ -19,6 +20,7 @@ enum foud_obj {
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
+	FOUD_OBJ_METRICS,
 	FOUD_OBJ__MAX
 };
 
@@ -27,6 +29,7 @@ enum foud_op {
 	FOUD_OP_DEL,
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP_LISTEN,		/* metrics listen */
 	FOUD_OP__MAX
 };
 
@@ -120,6 +123,16 @@ struct foud_tou_cfg {
 	uint16_t port;			/* ours and the peer's */
 };
 
+/* `metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }` and foud --metrics */
+struct foud_metrics_cfg {
+	struct sockaddr_storage addr;	/* AF_INET, AF_INET6 or AF_UNIX */
+	socklen_t len;
+	char spec[112];			/* as given, for messages */
+};
+
+/* Parses one listen address, numeric only; 0 or -EINVAL. */
+int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c);
+
 struct foud_cmd {
 	enum foud_obj obj;
 	enum foud_op op;
@@ -128,6 +141,7 @@ struct foud_cmd {
 	struct foud_link_cfg link;	/* link add */
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
+	struct foud_metrics_cfg metrics;	/* metrics listen */
 };
 
 /*

@@ -23,6 +23,7 @@
 
 #include "ctl.h"
 #include "foud.h"
+#include "metrics.h"
 
 typedef int (*exec_fn)(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		       struct foud_out *out, char *err, size_t errlen);
@@ -127,6 +128,14 @@ static int exec_tou_show(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 	return 0;
 }
 
+static int exec_metrics_listen(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			       struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_metrics_listen(d, &cmd->metrics, err, errlen);
+}
+
 static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	[FOUD_OBJ_FOU] = {
 		[FOUD_OP_ADD] = exec_fou_add,
@@ -148,6 +157,9 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_ADD] = exec_tou_add,
 		[FOUD_OP_DEL] = exec_tou_del,
 		[FOUD_OP_SHOW] = exec_tou_show,
+	},
+	[FOUD_OBJ_METRICS] = {
+		[FOUD_OP_LISTEN] = exec_metrics_listen,
 	},
 };
 

@@ -33,6 +33,7 @@ struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
 struct foud_pr;
+struct foud_metrics;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -271,6 +272,7 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	struct foud_metrics *metrics;	/* the HTTP server of /metrics, NULL: off (metrics.c) */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet logged */
 };

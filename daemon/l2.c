@@ -32,6 +32,7 @@
 #include "fou/l2.h"
 #include "foud.h"
 #include "rx.h"
+#include "metrics.h"
 
 #define L2_FLOOD_MAX	64		/* flood destinations per device */
 #define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
@@ -326,6 +327,17 @@ static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
 {
 	return &t->l2->cfg;
+}
+
+/* For metrics_text.c: the kind's name and the forwarding table. */
+const char *foud_l2_kind_name(const struct foud_tunnel *t)
+{
+	return t->l2->fk->name;
+}
+
+const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t)
+{
+	return &t->l2->fdb;
 }
 
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* foud: options, the -c file, start-up and shutdown. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "ctl.h"
 #include "foud.h"
+#include "metrics.h"
 
 #ifndef FOUD_CONF_DEFAULT
 #define FOUD_CONF_DEFAULT "/etc/foud/foud.conf"
@@ -22,6 +24,7 @@ static struct foud *the_daemon;
 
 static const char usage[] =
 	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"            [--metrics ADDR:PORT|unix:PATH]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
@@ -29,11 +32,14 @@ static const char usage[] =
 	"  -n         check that file and exit\n"
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
-	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
+	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
+	"  --metrics ADDR:PORT|[ADDR6]:PORT|unix:PATH\n"
+	"             serve Prometheus metrics at /metrics (as the line metrics listen)\n";
 
 struct opts {
 	bool foreground, check, verbose, no_offload;
 	const char *sock, *conf;
+	struct foud_metrics_cfg metrics;	/* family 0: none */
 	enum foud_datapath datapath;
 };
 
@@ -61,6 +67,22 @@ static void default_conf(struct opts *o)
 		o->conf = path;
 }
 
+#define OPT_METRICS	0x100
+
+static const struct option long_opts[] = {
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int opt_metrics(struct opts *o, const char *arg)
+{
+	if (foud_metrics_addr(arg, &o->metrics) == 0)
+		return 0;
+	fprintf(stderr, "foud: --metrics \"%s\": expected ADDR:PORT, [ADDR6]:PORT or unix:PATH\n",
+		arg);
+	return -EINVAL;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c, dp;
@@ -69,7 +91,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt(argc, argv, "fS:c:nvOD:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "fS:c:nvOD:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
@@ -85,6 +107,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			o->datapath = (enum foud_datapath)dp;
+			break;
+		case OPT_METRICS:
+			if (opt_metrics(o, optarg))
+				return -EINVAL;
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
@@ -179,6 +205,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 
 static void foud_fini(struct foud *d)
 {
+	foud_metrics_fini(d);
 	foud_ctl_close(d);
 	foud_follow_fini(d);
 	foud_tunnel_free_all(d);
@@ -231,6 +258,17 @@ static void notify_ready(const struct foud *d)
 		   ndev, nport, (unsigned long)getpid());
 }
 
+/* --metrics before the file: a `metrics listen` line for the same address is then no error. */
+static int start_metrics(struct foud *d, const struct opts *o)
+{
+	char err[256];
+
+	if (!o->metrics.addr.ss_family || !foud_metrics_listen(d, &o->metrics, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "foud: %s\n", err);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct foud d;
@@ -263,7 +301,7 @@ int main(int argc, char **argv)
 	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
-	if (o.conf && apply_conf(&d, o.conf)) {
+	if (start_metrics(&d, &o) || (o.conf && apply_conf(&d, o.conf))) {
 		foud_fini(&d);
 		return 1;
 	}

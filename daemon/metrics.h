@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Prometheus metrics: the HTTP server (metrics.c) and the text it serves (metrics_text.c). */
+#ifndef FOUD_METRICS_H
+#define FOUD_METRICS_H
+
+#include "foud.h"
+
+/* Serves /metrics on c's address (again the same: nothing); 0 or -errno with err set. */
+int foud_metrics_listen(struct foud *d, const struct foud_metrics_cfg *c, char *err,
+			size_t errlen);
+void foud_metrics_fini(struct foud *d);
+/* The text exposition format (version 0.0.4) of every counter foud has, into o. */
+void foud_metrics_write(struct foud *d, struct foud_out *o);
+
+/* The hooks metrics_text.c reads an L2 device through (l2.c). */
+const char *foud_l2_kind_name(const struct foud_tunnel *t);
+const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
+
+#endif /* FOUD_METRICS_H */
