@@ -193,7 +193,7 @@ int foud_metrics_listen(struct foud *d, const struct foud_metrics_cfg *c, char *
 	if (d->metrics) {
 		if (!strcmp(d->metrics->cfg.spec, c->spec))
 			return 0;
-		snprintf(err, errlen, "metrics already listen on %s", d->metrics->cfg.spec);
+		snprintf(err, errlen, "metrics already served on %s", d->metrics->cfg.spec);
 		return -EEXIST;
 	}
 	m = calloc(1, sizeof(*m));
