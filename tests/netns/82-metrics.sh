@@ -44,6 +44,10 @@ check "a: t1 tx_packets_total is 7" \
 	test "$(metric scrape_a 'foud_device_tx_packets_total{device="t1",kind="ipip"}')" = 7
 check "a: t2 info says datapath $dp2" \
 	test "$(metric scrape_a "foud_device_info{device=\"t2\",kind=\"gre\",datapath=\"$dp2\"}")" = 1
+sys() { ip netns exec "$NSB" cat "/sys/class/net/$1/statistics/rx_packets"; }
+check "userspace path: the kernel's own counter of b's t1 counted the 7 too ($(sys t1))" test "$(sys t1)" = 7
+# README, foud(8): the kernel does not count BPF-path packets on the device; the metrics do.
+[ "$dp2" = bpf ] && check "BPF path: b's t2 sysfs rx_packets stays $(sys t2) (README: use the metrics)" test "$(sys t2)" = 0
 check "b: port 5555 received the 7 (and no more)" \
 	test "$(metric scrape_b 'foud_port_rx_packets_total{port="5555",family="inet",encap="fou",local=""}')" = 7
 
