@@ -50,6 +50,7 @@ static int metrics_inet(const char *host, const char *port, struct foud_metrics_
 int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c)
 {
 	char host[INET6_ADDRSTRLEN + 2];
+	bool bracket = s[0] == '[';
 	const char *colon;
 	size_t n;
 
@@ -63,8 +64,8 @@ int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c)
 	if (!colon)
 		return -EINVAL;
 	n = (size_t)(colon - s);
-	/* [ADDR6]:PORT; a bare IPv6 address would be ambiguous. */
-	if (s[0] == '[') {
+	/* [ADDR6]:PORT; a bare IPv6 address would leave the port ambiguous. */
+	if (bracket) {
 		if (n < 2 || s[n - 1] != ']')
 			return -EINVAL;
 		s++;
@@ -74,6 +75,8 @@ int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c)
 		return -EINVAL;
 	memcpy(host, s, n);
 	host[n] = '\0';
+	if (!bracket && strchr(host, ':'))
+		return -EINVAL;
 	return metrics_inet(host, colon + 1, c);
 }
 

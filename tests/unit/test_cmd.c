@@ -12,6 +12,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <cmocka.h>
 
 #include "cmd.h"
@@ -242,6 +243,50 @@ static void test_link_name_habits(void **state)
 		assert_string_equal(cmd.name, "t1");
 	}
 	assert_string_equal(cmd.link.l2.dev, "va");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad[i].msg);
+	}
+}
+
+/* metrics listen: IPv4, [IPv6], unix:PATH as sockaddrs; every bad form quoted. */
+static void test_metrics_listen(void **state)
+{
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "metrics listen", "\"ADDR:PORT\" is missing after \"metrics listen\"" },
+		{ "metrics listen 127.0.0.1", "\"127.0.0.1\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen 127.0.0.1:0", "\"127.0.0.1:0\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen ::1:9100", "\"::1:9100\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen localhost:9100", "\"localhost:9100\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen unix:", "\"unix:\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen 127.0.0.1:9100 x", "\"x\" is not a keyword of \"metrics listen\"" },
+		{ "metrics show", "\"show\" is not a command of \"metrics\": expected listen" },
+	};
+	const struct sockaddr_in6 *s6;
+	const struct sockaddr_in *s4;
+	const struct sockaddr_un *un;
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("metrics listen 127.0.0.1:9100", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.obj, FOUD_OBJ_METRICS);
+	assert_int_equal(cmd.op, FOUD_OP_LISTEN);
+	s4 = (const struct sockaddr_in *)&cmd.metrics.addr;
+	assert_int_equal(s4->sin_family, AF_INET);
+	assert_int_equal(ntohs(s4->sin_port), 9100);
+	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(cmd.metrics.len, sizeof(*s4));
+	assert_string_equal(cmd.metrics.spec, "127.0.0.1:9100");
+	assert_int_equal(parse_line("metrics listen [::1]:65535", buf, &cmd, err, sizeof(err)), 0);
+	s6 = (const struct sockaddr_in6 *)&cmd.metrics.addr;
+	assert_int_equal(s6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(s6->sin6_port), 65535);
+	assert_int_equal(s6->sin6_addr.s6_addr[15], 1);
+	assert_int_equal(parse_line("metrics listen unix:/run/m.sock", buf, &cmd, err, sizeof(err)), 0);
+	un = (const struct sockaddr_un *)&cmd.metrics.addr;
+	assert_int_equal(un->sun_family, AF_UNIX);
+	assert_string_equal(un->sun_path, "/run/m.sock");
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
 		assert_string_equal(err, bad[i].msg);
@@ -1097,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(test_link_good),
 		cmocka_unit_test(test_link_name),
 		cmocka_unit_test(test_link_name_habits),
+		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
