@@ -16,7 +16,8 @@ start_foud b -c "$TMP/b.conf"
 scrape_a() { na curl -sf --max-time 5 "http://$MA/metrics"; }
 scrape_b() { curl -sf --max-time 5 --unix-socket "$TMP/b-metrics.sock" http://foud/metrics; }
 # metric SCRAPE-FUNCTION 'NAME{LABELS}': the sample's value, or nothing.
-metric() { $1 | awk -v k="$2" '$1 == k { print $2 }'; }
+# (The key goes through the environment: awk -v would read its backslashes as escapes.)
+metric() { $1 | K=$2 awk '$1 == ENVIRON["K"] { print $2 }'; }
 
 for f in fa fb; do $f fou add port 5555 ipproto 4; $f fou add port 5556 ipproto 47; done
 # t1 on the userspace path (every packet through foud's loop), t2 on BPF where it can be.
@@ -62,7 +63,21 @@ d1=$d0
 for i in $(seq 50); do d1=$(metric scrape_b "$kd"); [ "$d1" != "$d0" ] && break; sleep 0.1; done
 check "b: a bad inner header counts one rx drop ($kd: $d0 -> $d1)" test "$((d1 - d0))" -eq 1
 
+# ---- an L2 device's forwarding database --------------------------------------
+fa link add name x1 type vxlan id 7 remote $B4 local $A4 dstport 4789
+fb link add name x1 type vxlan id 7 remote $A4 local $B4 dstport 4789
+dev_up a x1 10.7.0.1/24; dev_up b x1 10.7.0.2/24
+check "ping 2 over vxlan x1" na ping -c 2 -i 0.1 -W 2 10.7.0.2
+KL='foud_device_fdb_learned_total{device="x1",kind="vxlan"}'
+check "b: x1 learned exactly a's one MAC ($KL $(metric scrape_b "$KL"))" test "$(metric scrape_b "$KL")" = 1
+check "b: x1 has it in its table" \
+	test "$(metric scrape_b 'foud_device_fdb_entries{device="x1",kind="vxlan"}')" = 1
+
 # ---- the exposition format ----------------------------------------------------
+# A device name with a quote and a backslash: its label value escaped.
+fa link add name 'e"\1' type ipip remote 192.0.2.9 local $A4 datapath userspace
+check "a name with \" and \\ is escaped in its labels" \
+	test "$(metric scrape_a 'foud_device_info{device="e\"\\1",kind="ipip",datapath="userspace"}')" = 1
 scrape_a >"$TMP/a.prom"; scrape_b >"$TMP/b.prom"
 check "promtool check metrics: a's scrape" promtool check metrics <"$TMP/a.prom"
 check "promtool check metrics: b's scrape" promtool check metrics <"$TMP/b.prom"
