@@ -8,6 +8,7 @@
  * all output; fouctl only carries it to stdout and stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -215,8 +216,37 @@ static int reply_copy(int fd, const struct reply *r, const struct where *w, bool
 	return ret;
 }
 
-/* Sends argv to foud; 0 if foud carried it out, 1 if not (already said why). */
-static int request(const struct opts *o, int argc, char *argv[], const struct where *w)
+/* The request's bytes, with descriptor pass (if not -1) attached to them. */
+static int send_request(int fd, const uint8_t *buf, size_t len, int pass)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			     .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t n;
+
+	if (pass < 0)
+		return write_all(fd, buf, len);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	return write_all(fd, buf + n, len - (size_t)n);
+}
+
+/*
+ * Sends argv to foud, with descriptor pass unless -1; 0 if foud carried it
+ * out, 1 if not (already said why).
+ */
+static int request_fd(const struct opts *o, int argc, char *argv[], const struct where *w,
+		      int pass)
 {
 	static uint8_t buf[FOUD_CTL_HDR + FOUD_CTL_MAX];
 	struct reply r = { 0 };
@@ -230,7 +260,7 @@ static int request(const struct opts *o, int argc, char *argv[], const struct wh
 	fd = ctl_connect(o->sock, w);
 	if (fd < 0)
 		return 1;
-	ret = write_all(fd, buf, (size_t)len);
+	ret = send_request(fd, buf, (size_t)len, pass);
 	if (!ret)
 		ret = reply_read(fd, &r);
 	if (!ret)
@@ -244,6 +274,58 @@ static int request(const struct opts *o, int argc, char *argv[], const struct wh
 	return ret || r.status ? 1 : 0;
 }
 
+static int request(const struct opts *o, int argc, char *argv[], const struct where *w)
+{
+	return request_fd(o, argc, argv, w, -1);
+}
+
+/* Where -w says the pcap goes: a file, or standard output (none, or -). */
+static int capture_out(const char *file)
+{
+	if (!file || !strcmp(file, "-"))
+		return STDOUT_FILENO;
+	return open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* Copies the pipe out until foud closes its end (count reached, device gone). */
+static int capture_copy(int in, int out)
+{
+	static uint8_t buf[65536];
+	ssize_t n;
+	int ret = 0;
+
+	while (!ret && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		ret = n < 0 ? -errno : write_all(out, buf, (size_t)n);
+	}
+	return ret;
+}
+
+/* capture: foud writes pcap into a pipe that goes with the request. */
+static int run_capture(const struct opts *o, int argc, char *argv[], const char *file,
+		       const struct where *w)
+{
+	int p[2], out = capture_out(file), ret;
+
+	if (out < 0) {
+		say(w, "%s: %s", file, strerror(errno));
+		return 1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		say(w, "pipe: %s", strerror(errno));
+		return 1;
+	}
+	ret = request_fd(o, argc, argv, w, p[1]);
+	close(p[1]);
+	if (!ret && (ret = capture_copy(p[0], out)))
+		say(w, "capture: %s", strerror(-ret));
+	close(p[0]);
+	if (out != STDOUT_FILENO)
+		close(out);
+	return ret ? 1 : 0;
+}
+
 /* Checks the words locally first: a bad command never reaches foud. */
 static int run_words(const struct opts *o, int argc, char *argv[], const struct where *w)
 {
@@ -254,6 +336,8 @@ static int run_words(const struct opts *o, int argc, char *argv[], const struct 
 		say(w, "%s", err);
 		return 1;
 	}
+	if (cmd.obj == FOUD_OBJ_CAPTURE)
+		return run_capture(o, argc, argv, cmd.capture.file, w);
 	return request(o, argc, argv, w);
 }
 

@@ -80,7 +80,9 @@ const char foud_cmd_usage[] =
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
-"fouctl metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }\n";
+"fouctl metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }\n"
+"\n"
+"fouctl capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -443,15 +445,21 @@ static const struct op_ent metrics_ops[] = {
 	{ "listen", FOUD_OP_LISTEN, "metrics listen", cmd_metrics_listen },
 };
 
+/* No command word: the device follows the object. */
+static const struct op_ent capture_ops[] = {
+	{ NULL, FOUD_OP_START, "capture", cmd_capture },
+};
+
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
 	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del or show" },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
 	{ "metrics", FOUD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen" },
+	{ "capture", FOUD_OBJ_CAPTURE, capture_ops, ARRAY_SIZE(capture_ops), "a device" },
 };
 
-#define OBJ_EXPECT "fou, link, fdb, tou or metrics"
+#define OBJ_EXPECT "fou, link, fdb, tou, metrics or capture"
 
 static const struct obj_ent *obj_find(const char *w)
 {
@@ -480,6 +488,14 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 	o = obj_find(w);
 	if (!o)
 		return cmd_perr(p, "\"%s\" is not an object: expected " OBJ_EXPECT, w);
+	p->cmd->obj = o->obj;
+	if (!o->ops[0].word) {
+		*opp = &o->ops[0];	/* the words after the object are the command's */
+		p->cmd->op = (*opp)->op;
+		p->where = (*opp)->where;
+		p->i = 1;
+		return 0;
+	}
 	if (p->argc < 2)
 		return cmd_perr(p, "\"COMMAND\" is missing after \"%s\": expected %s", w,
 				o->expect);

@@ -8,6 +8,7 @@
 #define FOUD_CMD_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -21,6 +22,7 @@ enum foud_obj {
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
 	FOUD_OBJ_METRICS,
+	FOUD_OBJ_CAPTURE,
 	FOUD_OBJ__MAX
 };
 
@@ -30,6 +32,7 @@ enum foud_op {
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
 	FOUD_OP_LISTEN,		/* metrics listen */
+	FOUD_OP_START,		/* capture DEV: the object has no command word */
 	FOUD_OP__MAX
 };
 
@@ -133,6 +136,17 @@ struct foud_metrics_cfg {
 /* Parses one listen address, numeric only; 0 or -EINVAL. */
 int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c);
 
+/*
+ * `capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]`: pcap of what
+ * DEV sends and receives, to a pipe fouctl passes with the request (fd).
+ */
+struct foud_capture_cfg {
+	bool outer;
+	uint64_t count;			/* 0: until the reader goes */
+	const char *file;		/* -w: fouctl's; NULL or "-": standard output */
+	int fd;				/* the pipe, set by foud's control socket; -1: none */
+};
+
 struct foud_cmd {
 	enum foud_obj obj;
 	enum foud_op op;
@@ -142,6 +156,7 @@ struct foud_cmd {
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
 	struct foud_metrics_cfg metrics;	/* metrics listen */
+	struct foud_capture_cfg capture;	/* capture DEV (name: DEV) */
 };
 
 /*

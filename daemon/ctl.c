@@ -23,6 +23,7 @@
 
 #include "ctl.h"
 #include "foud.h"
+#include "capture.h"
 #include "metrics.h"
 
 typedef int (*exec_fn)(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -136,6 +137,14 @@ static int exec_metrics_listen(struct foud *d, const struct foud_cmd *cmd, uint3
 	return foud_metrics_listen(d, &cmd->metrics, err, errlen);
 }
 
+static int exec_capture(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_cap_start(d, cmd->name, &cmd->capture, err, errlen);
+}
+
 static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	[FOUD_OBJ_FOU] = {
 		[FOUD_OP_ADD] = exec_fou_add,
@@ -160,6 +169,9 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	},
 	[FOUD_OBJ_METRICS] = {
 		[FOUD_OP_LISTEN] = exec_metrics_listen,
+	},
+	[FOUD_OBJ_CAPTURE] = {
+		[FOUD_OP_START] = exec_capture,
 	},
 };
 
@@ -199,6 +211,7 @@ struct ctl_client {
 	uint8_t hdr[FOUD_CTL_HDR];
 	uint8_t *buf;			/* the request, then the reply */
 	size_t have, need;		/* bytes read (or written) of need */
+	int fd_in;			/* a descriptor sent with the request (capture's pipe); -1 */
 };
 
 TAILQ_HEAD(ctl_clients, ctl_client);
@@ -241,6 +254,9 @@ static void ctl_client_detach(struct foud *d, struct ctl_client *c)
 {
 	struct foud_ctlsrv *srv = d->ctlsrv;
 
+	if (c->fd_in >= 0)
+		close(c->fd_in);
+	c->fd_in = -1;
 	foud_loop_del(d, &c->ev);
 	close(c->ev.fd);
 	c->ev.fd = -1;
@@ -326,7 +342,11 @@ static int ctl_client_run(struct foud *d, struct ctl_client *c, struct foud_out 
 	ret = foud_cmd_parse(argc, argv, &cmd, err, errlen);
 	if (ret)
 		return ret;
+	cmd.capture.fd = c->fd_in;	/* capture keeps a copy of its own */
 	ret = foud_exec(d, &cmd, flags, out, err, errlen);
+	if (c->fd_in >= 0)
+		close(c->fd_in);
+	c->fd_in = -1;
 	if (!ret && out->failed) {
 		snprintf(err, errlen, "reply too large");
 		ret = -ENOMEM;
@@ -366,6 +386,30 @@ static int ctl_client_header(struct ctl_client *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* read(), keeping a descriptor that comes with the bytes (the last one, if several). */
+static ssize_t ctl_recv(struct ctl_client *c, void *p, size_t want)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { p, want };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			     .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(c->ev.fd, &mh, MSG_CMSG_CLOEXEC);
+
+	for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		if (c->fd_in >= 0)
+			close(c->fd_in);
+		memcpy(&c->fd_in, CMSG_DATA(cm), sizeof(int));
+	}
+	return n;
+}
+
 /* Reads what has arrived, never more than the request; runs it once whole. */
 static void ctl_client_read(struct foud *d, struct ctl_client *c)
 {
@@ -379,7 +423,7 @@ static void ctl_client_read(struct foud *d, struct ctl_client *c)
 	while (!ret && (!c->buf || c->have < c->need)) {
 		p = c->buf ? c->buf + c->have : c->hdr + c->have;
 		want = c->buf ? c->need - c->have : sizeof(c->hdr) - c->have;
-		n = read(c->ev.fd, p, want);
+		n = ctl_recv(c, p, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -466,6 +510,7 @@ static void ctl_client_new(struct foud *d, int fd)
 		return;
 	}
 	c->ev = (struct foud_ev){ .fd = fd, .fn = ctl_client_event };
+	c->fd_in = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0) {
 		c->allowed = cr.uid == 0 || cr.uid == geteuid();
 		c->pid = cr.pid;

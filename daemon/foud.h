@@ -48,7 +48,7 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
-#define FOUD_TIMERS	4		/* periodic functions (loop.c) */
+#define FOUD_TIMERS	8		/* periodic functions (loop.c) */
 
 /* A function the loop calls every period_ms. */
 struct foud_timer {

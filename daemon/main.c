@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "capture.h"
 #include "foud.h"
 #include "metrics.h"
 
@@ -206,6 +207,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 static void foud_fini(struct foud *d)
 {
 	foud_metrics_fini(d);
+	foud_cap_fini(d);
 	foud_ctl_close(d);
 	foud_follow_fini(d);
 	foud_tunnel_free_all(d);
