@@ -164,6 +164,7 @@ static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct fou
 	c->left = cfg->count;
 	c->next = caps;
 	caps = c;
+	foud_log(LOG_INFO, "capture of %s started", c->dev);
 	return 0;
 }
 

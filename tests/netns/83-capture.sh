@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# fouctl capture on the userspace path: pcap of both directions that tshark
+# reads (IP on a TUN device, Ethernet on a TAP device), to a file or to
+# standard output; -c ends it; a reader that stops reading loses records but
+# never stalls the tunnel; outer and BPF-path captures are refused, saying so.
+. "$(dirname "$0")/lib.sh"
+command -v tshark >/dev/null || skip "tshark missing (scripts/install-deps.sh installs it)"
+setup_hosts
+start_foud a
+start_foud b
+# tshark (its warning as root left out).
+tsh() { tshark "$@" 2>/dev/null; }
+
+for f in fa fb; do $f fou add port 5555 ipproto 4; done
+fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 datapath userspace
+fb link add name t1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 datapath userspace
+dev_up a t1 10.1.0.1/24; dev_up b t1 10.1.0.2/24
+# The log lines of captures' starts and ends: wait_start N waits for the Nth start.
+ended() { grep -c "capture of $1 ended" "$TMP/foud-b.log"; }
+wait_start() {
+	local i
+	for i in $(seq 50); do
+		[ "$(grep -c "capture of .* started" "$TMP/foud-b.log")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- both directions to a file, -c 4 ends it -------------------------------
+fb capture t1 -c 4 -w "$TMP/t1.pcap" &
+cp=$!
+wait_start 1
+check "ping 2 over t1 while it is captured" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+wait $cp
+check "fouctl capture -c 4 ended by itself, exit 0" test $? -eq 0
+tsh -r "$TMP/t1.pcap" -T fields -e ip.src -e ip.dst -e icmp.type >"$TMP/t1.txt"
+check "tshark reads 4 packets: request in, reply out, twice ($(tr '\t\n' ' ;' <"$TMP/t1.txt"))" \
+	test "$(tr '\t\n' ' ;' <"$TMP/t1.txt")" = \
+	"10.1.0.1 10.1.0.2 8;10.1.0.2 10.1.0.1 0;10.1.0.1 10.1.0.2 8;10.1.0.2 10.1.0.1 0;"
+
+# ---- to standard output, into a pipe -------------------------------------------
+fb capture t1 inner -c 2 -w - >"$TMP/out.pcap" &
+cp=$!
+wait_start 2
+na ping -c 1 -W 2 10.1.0.2 >/dev/null
+wait $cp
+check "-w -: a pcap of 2 ICMP packets on standard output" \
+	test "$(tsh -r "$TMP/out.pcap" -Y icmp -T fields -e icmp.type | tr '\n' ' ')" = "8 0 "
+
+# ---- a TAP device: Ethernet ------------------------------------------------------
+fa link add name x1 type vxlan id 7 remote $B4 local $A4 dstport 4789
+fb link add name x1 type vxlan id 7 remote $A4 local $B4 dstport 4789
+dev_up a x1 10.7.0.1/24; dev_up b x1 10.7.0.2/24
+fb capture x1 -c 4 -w "$TMP/x1.pcap" &
+cp=$!
+wait_start 3
+na ping -c 1 -W 2 10.7.0.2 >/dev/null
+wait $cp
+check "vxlan x1: Ethernet frames, ARP and ICMP ($(tsh -r "$TMP/x1.pcap" -T fields -e frame.protocols | tr '\n' ' '))" \
+	test "$(tsh -r "$TMP/x1.pcap" -T fields -e frame.protocols | grep -c '^eth:ethertype:\(arp\|ip:icmp\)')" = 4
+
+# ---- a reader that stops reading: records lost, the tunnel unharmed ----------------
+e0=$(ended t1)
+# fouctl's output goes to a pipe nobody reads: it blocks, and foud's pipe fills.
+(fb capture t1 2>/dev/null | sleep 30) &
+sp=$!
+wait_start 4
+check "300 pings of 1400 bytes (2 x 840 KB captured, unread): all cross" \
+	na ping -c 300 -i 0.002 -s 1400 -W 2 -q 10.1.0.2
+pkill -P $sp sleep; wait $sp 2>/dev/null
+for i in $(seq 50); do [ "$(ended t1)" -gt "$e0" ] && break; sleep 0.1; done
+check "the reader gone, foud ended the capture: $(grep "capture of t1 ended" "$TMP/foud-b.log" | tail -1 | sed 's/.*ended: //')" \
+	grep -q "capture of t1 ended: [0-9]* packets, [1-9][0-9]* lost" <(tail -1 <(grep "capture of t1 ended" "$TMP/foud-b.log"))
+check "ping still crosses after it" na ping -c 1 -W 2 10.1.0.2
+
+# ---- what is refused ---------------------------------------------------------------
+fb capture t1 outer >"$TMP/err" 2>&1
+rc=$?
+check "capture outer: refused, not implemented yet (exit $rc)" test $rc -ne 0 -a "$(grep -c 'outer is not implemented' "$TMP/err")" = 1
+fb link add name g2 type gre remote $A4 local $B4 key 2 encap fou encap-sport auto encap-dport 5555 datapath bpf >/dev/null 2>&1 &&
+{
+	fb capture g2 >"$TMP/err" 2>&1
+	rc=$?
+	check "capture of a BPF-path device: refused, naming datapath userspace (exit $rc)" \
+		test $rc -ne 0 -a "$(grep -c 'datapath userspace' "$TMP/err")" = 1
+}
+fb capture nope >"$TMP/err" 2>&1
+rc=$?
+check "capture nope: no link \"nope\" (exit $rc)" test $rc -ne 0 -a "$(grep -c 'no link "nope"' "$TMP/err")" = 1
+fb capture t1 -c 0 >"$TMP/err" 2>&1
+rc=$?
+check "capture -c 0: refused naming it (exit $rc)" test $rc -ne 0 -a "$(grep -c '"0"' "$TMP/err")" = 1
+finish
