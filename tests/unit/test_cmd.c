@@ -293,6 +293,38 @@ static void test_metrics_listen(void **state)
 	}
 }
 
+/* capture DEV: the device right after the object, then its words in any order. */
+static void test_capture(void **state)
+{
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "capture", "\"DEV\" is missing after \"capture\"" },
+		{ "capture t1 -c 0", "invalid value \"0\" for \"-c\": expected a number 1 or more" },
+		{ "capture t1 inner outer", "duplicate \"outer\"" },
+		{ "capture t1 -w", "\"-w\" needs a value" },
+		{ "capture t1 side", "\"side\" is not a keyword of \"capture\"" },
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("capture t1", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.obj, FOUD_OBJ_CAPTURE);
+	assert_string_equal(cmd.name, "t1");
+	assert_false(cmd.capture.outer);
+	assert_int_equal(cmd.capture.count, 0);
+	assert_null(cmd.capture.file);
+	assert_int_equal(cmd.capture.fd, -1);
+	assert_int_equal(parse_line("capture x1 -w - outer -c 12", buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.name, "x1");
+	assert_true(cmd.capture.outer);
+	assert_int_equal(cmd.capture.count, 12);
+	assert_string_equal(cmd.capture.file, "-");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad[i].msg);
+	}
+}
+
 /* L3 kinds leave the L2 part all zero (FOUD_L2_NONE). */
 static void test_link_l3_no_l2(void **state)
 {
@@ -1143,6 +1175,7 @@ int main(void)
 		cmocka_unit_test(test_link_name),
 		cmocka_unit_test(test_link_name_habits),
 		cmocka_unit_test(test_metrics_listen),
+		cmocka_unit_test(test_capture),
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
