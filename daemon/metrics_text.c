@@ -190,39 +190,65 @@ static size_t dev_rows(struct foud *d, struct mrow **rows)
 	return n;
 }
 
-static void port_row(struct foud *d, const struct foud_port *p, struct mrow *r)
+static void port_labels(struct mrow *r, uint16_t port, int family, const char *encap,
+			const struct fou_addr *local)
 {
-	const struct foud_port_cfg *c = &p->cfg;
-	char a[64], e[2 * sizeof(a) + 1];
+	char a[64] = "", e[2 * sizeof(a) + 1];
 
-	if (c->local.family)
-		fou_addr_str(&c->local, a, sizeof(a));
-	else
-		strcpy(a, "");
+	if (local->family)
+		fou_addr_str(local, a, sizeof(a));
 	snprintf(r->labels, sizeof(r->labels),
-		 "port=\"%u\",family=\"%s\",encap=\"%s\",local=\"%s\"", c->port,
-		 c->family == AF_INET6 ? "inet6" : "inet", fou_encap(c->type)->name,
-		 esc(a, e, sizeof(e)));
-	r->st = p->st;
-	foud_bpf_port_stats(d, p, &r->st);
-	r->sock_drops = foud_sock_drops(p->ev.fd, p->sock_drops);
+		 "port=\"%u\",family=\"%s\",encap=\"%s\",local=\"%s\"", port,
+		 family == AF_INET6 ? "inet6" : "inet", encap, esc(a, e, sizeof(e)));
+}
+
+/* The rows being filled: fou ports, then the ports L2 devices share. */
+struct mrows {
+	struct mrow *r;
+	size_t n, cap;
+};
+
+static void l2port_row(void *arg, const struct foud_l2port_info *i)
+{
+	struct mrows *m = arg;
+	struct mrow *r;
+
+	if (m->n >= m->cap)
+		return;
+	r = &m->r[m->n++];
+	port_labels(r, i->port, i->family, i->kind, i->local);
+	r->st = *i->st;
+	r->sock_drops = i->sock_drops;
+}
+
+static void l2port_count(void *arg, const struct foud_l2port_info *i)
+{
+	(void)i;
+	(*(size_t *)arg)++;
 }
 
 static size_t port_rows(struct foud *d, struct mrow **rows)
 {
 	const struct foud_port *p;
-	size_t n = 0;
+	struct mrows m = { 0 };
 	struct mrow *r;
 
 	TAILQ_FOREACH(p, &d->ports, entry)
-		n++;
-	r = *rows = calloc(n ? n : 1, sizeof(*r));
-	if (!r)
+		m.cap++;
+	foud_l2_port_each(d, l2port_count, &m.cap);
+	m.r = *rows = calloc(m.cap ? m.cap : 1, sizeof(*m.r));
+	if (!m.r)
 		return 0;
-	n = 0;
-	TAILQ_FOREACH(p, &d->ports, entry)
-		port_row(d, p, &r[n++]);
-	return n;
+	TAILQ_FOREACH(p, &d->ports, entry) {
+		r = &m.r[m.n++];
+		port_labels(r, p->cfg.port, p->cfg.family, fou_encap(p->cfg.type)->name,
+			    &p->cfg.local);
+		r->st = p->st;
+		foud_bpf_port_stats(d, p, &r->st);
+		r->sock_drops = foud_sock_drops(p->ev.fd, p->sock_drops);
+	}
+	foud_l2_port_each(d, l2port_row, &m);
+	return m.n;
 }
 
 static size_t peer_rows(struct foud *d, struct mrow **rows)

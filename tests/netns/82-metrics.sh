@@ -70,6 +70,9 @@ dev_up a x1 10.7.0.1/24; dev_up b x1 10.7.0.2/24
 check "ping 2 over vxlan x1" na ping -c 2 -i 0.1 -W 2 10.7.0.2
 KL='foud_device_fdb_learned_total{device="x1",kind="vxlan"}'
 check "b: x1 learned exactly a's one MAC ($KL $(metric scrape_b "$KL"))" test "$(metric scrape_b "$KL")" = 1
+xr=$(metric scrape_b 'foud_device_rx_packets_total{device="x1",kind="vxlan"}')
+check "b: vxlan port 4789 counted what x1 received ($xr)" test "$xr" -ge 3 -a \
+	"$(metric scrape_b 'foud_port_rx_packets_total{port="4789",family="inet",encap="vxlan",local=""}')" = "$xr"
 check "b: x1 has it in its table" \
 	test "$(metric scrape_b 'foud_device_fdb_entries{device="x1",kind="vxlan"}')" = 1
 
