@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
+#include "../bpf/foud_bpf.h"
 #include "capture.h"
 
 #define CAP_MAX		8			/* captures at once */
@@ -33,6 +36,7 @@ struct foud_cap {
 	struct foud_ev ev;		/* the pipe: EPOLLERR once the reader is gone */
 	char dev[IFNAMSIZ];
 	int tun_fd;
+	int ifindex;			/* BPF path: the programs copy its packets; else 0 */
 	uint64_t left;			/* records still to write; 0: no limit */
 	uint64_t written, lost;
 	bool done;
@@ -40,6 +44,91 @@ struct foud_cap {
 
 /* One list for the hook, which has only the device's descriptor. */
 static struct foud_cap *caps;
+
+/* The BPF programs' ring, read while a BPF-path device is captured. */
+static struct {
+	struct ring_buffer *rb;
+	struct foud_ev ev;		/* its epoll descriptor */
+	unsigned int users;
+} ring = { .ev = { .fd = -1 } };
+
+static void cap_write(struct foud_cap *c, const uint8_t *p, size_t len, size_t caplen,
+		      const struct timespec *ts);
+
+/* A record of the programs: to the capture of its device, stamped in real time. */
+static int ring_record(void *ctx, void *data, size_t size)
+{
+	const struct foud_bpf_cap *r = data;
+	struct timespec mono, real;
+	struct foud_cap *c;
+	int64_t ns;
+
+	(void)ctx;
+	if (size < offsetof(struct foud_bpf_cap, data) || r->caplen > FOUD_BPF_CAP_SNAP)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec -
+	     ((int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec) + (int64_t)r->ns;
+	real.tv_sec = (time_t)(ns / 1000000000);
+	real.tv_nsec = (long)(ns % 1000000000);
+	for (c = caps; c; c = c->next)
+		if (c->ifindex == (int)r->ifindex && !c->done)
+			cap_write(c, r->data, r->len, r->caplen, &real);
+	return 0;
+}
+
+static void ring_ev(struct foud *d, struct foud_ev *ev)
+{
+	(void)d;
+	(void)ev;
+	ring_buffer__consume(ring.rb);
+}
+
+static int ring_get(struct foud *d)
+{
+	int fd = foud_bpf_cap_ring(d), ret;
+
+	if (ring.users) {
+		ring.users++;
+		return 0;
+	}
+	if (fd < 0)
+		return -ENODEV;
+	ring.rb = ring_buffer__new(fd, ring_record, NULL, NULL);
+	if (!ring.rb)
+		return -errno;
+	ring.ev = (struct foud_ev){ .fd = ring_buffer__epoll_fd(ring.rb), .fn = ring_ev };
+	ret = foud_loop_add(d, &ring.ev);
+	if (ret) {
+		ring_buffer__free(ring.rb);
+		ring.rb = NULL;
+		return ret;
+	}
+	ring.users = 1;
+	return 0;
+}
+
+static void ring_put(struct foud *d)
+{
+	if (!ring.users || --ring.users)
+		return;
+	ring_buffer__consume(ring.rb);	/* what is left goes nowhere */
+	foud_loop_del(d, &ring.ev);
+	ring_buffer__free(ring.rb);
+	ring.rb = NULL;
+	ring.ev.fd = -1;
+}
+
+static void cap_bpf_off(struct foud *d, struct foud_cap *c)
+{
+	const struct foud_tunnel *t = foud_tunnel_find(d, c->dev);
+
+	if (t && t->ifindex == c->ifindex)
+		foud_bpf_cap_set(d, t, false);
+	ring_put(d);
+	c->ifindex = 0;
+}
 
 static void cap_free(struct foud *d, struct foud_cap *c)
 {
@@ -50,6 +139,8 @@ static void cap_free(struct foud *d, struct foud_cap *c)
 			*pp = c->next;
 			break;
 		}
+	if (c->ifindex)
+		cap_bpf_off(d, c);
 	foud_loop_del(d, &c->ev);
 	close(c->ev.fd);
 	foud_log(LOG_INFO, "capture of %s ended: %llu packets, %llu lost (reader behind)", c->dev,
@@ -82,15 +173,14 @@ static void cap_ev(struct foud *d, struct foud_ev *ev)
 	cap_reap(d, NULL);
 }
 
-static void cap_write(struct foud_cap *c, const uint8_t *p, size_t len)
+static void cap_write(struct foud_cap *c, const uint8_t *p, size_t len, size_t caplen,
+		      const struct timespec *ts)
 {
-	uint32_t h[4], incl = len > CAP_SNAPLEN ? CAP_SNAPLEN : (uint32_t)len;
+	uint32_t h[4], incl = caplen > CAP_SNAPLEN ? CAP_SNAPLEN : (uint32_t)caplen;
 	struct iovec iov[2] = { { h, sizeof(h) }, { (void *)p, incl } };
-	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	h[0] = (uint32_t)ts.tv_sec;
-	h[1] = (uint32_t)(ts.tv_nsec / 1000);
+	h[0] = (uint32_t)ts->tv_sec;
+	h[1] = (uint32_t)(ts->tv_nsec / 1000);
 	h[2] = incl;
 	h[3] = (uint32_t)len;
 	if (writev(c->ev.fd, iov, 2) < 0) {
@@ -106,11 +196,15 @@ static void cap_write(struct foud_cap *c, const uint8_t *p, size_t len)
 
 void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len)
 {
+	struct timespec ts;
 	struct foud_cap *c;
 
+	if (!caps)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	for (c = caps; c; c = c->next)
 		if (c->tun_fd == tun_fd && !c->done)
-			cap_write(c, p, len);
+			cap_write(c, p, len, len, &ts);
 }
 
 /* The pcap file header: microsecond timestamps, host order (readers take either). */
@@ -122,17 +216,29 @@ static int cap_header(int fd, bool tap)
 	return write(fd, h, sizeof(h)) == (ssize_t)sizeof(h) ? 0 : -EPIPE;
 }
 
-/* Why t cannot be captured yet, or NULL. */
-static const char *cap_refuse(const struct foud_tunnel *t, const struct foud_capture_cfg *c)
+/* Why this capture cannot be, or NULL. */
+static const char *cap_refuse(const struct foud_capture_cfg *c)
 {
 	if (c->outer)
 		return "capture outer is not implemented yet (inner only)";
-	if (t->bpf_egress)
-		return "capture on the BPF data path is not implemented yet: "
-		       "the device needs datapath userspace";
 	if (c->fd < 0)
 		return "capture needs fouctl: it sends the pipe the packets go to";
 	return NULL;
+}
+
+static int cap_bpf_on(struct foud *d, const struct foud_tunnel *t, struct foud_cap *c)
+{
+	int ret = ring_get(d);
+
+	if (ret)
+		return ret;
+	ret = foud_bpf_cap_set(d, t, true);
+	if (ret) {
+		ring_put(d);
+		return ret;
+	}
+	c->ifindex = t->ifindex;
+	return 0;
 }
 
 static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct foud_capture_cfg *cfg)
@@ -153,7 +259,12 @@ static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct fou
 		ret = foud_loop_add(d, &c->ev);
 	if (!ret && !caps)
 		ret = foud_timer_add(d, CAP_CHECK_MS, cap_reap, NULL);
+	/* On the BPF path the programs copy the packets; some still pass through foud. */
+	if (!ret && t->bpf_egress)
+		ret = cap_bpf_on(d, t, c);
 	if (ret) {
+		if (!caps)
+			foud_timer_del(d, cap_reap, NULL);
 		foud_loop_del(d, &c->ev);
 		close(c->ev.fd);
 		free(c);
@@ -180,7 +291,7 @@ int foud_cap_start(struct foud *d, const char *dev, const struct foud_capture_cf
 		snprintf(err, errlen, "no link \"%s\"", dev);
 		return -ENODEV;
 	}
-	why = cap_refuse(t, c);
+	why = cap_refuse(c);
 	if (why) {
 		snprintf(err, errlen, "%s", why);
 		return -EOPNOTSUPP;
