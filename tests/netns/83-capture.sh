@@ -62,13 +62,16 @@ check "vxlan x1: Ethernet frames, ARP and ICMP ($(tsh -r "$TMP/x1.pcap" -T field
 
 # ---- a reader that stops reading: records lost, the tunnel unharmed ----------------
 e0=$(ended t1)
-# fouctl's output goes to a pipe nobody reads: it blocks, and foud's pipe fills.
-(fb capture t1 2>/dev/null | sleep 30) &
+# fouctl writes into a FIFO nobody reads: it blocks, and foud's pipe fills.
+mkfifo "$TMP/stall"
+exec 7<>"$TMP/stall"
+"$FOUCTL" -S "$TMP/b.sock" capture t1 >"$TMP/stall" 2>/dev/null &
 sp=$!
 wait_start 4
 check "300 pings of 1400 bytes (2 x 840 KB captured, unread): all cross" \
 	na ping -c 300 -i 0.002 -s 1400 -W 2 -q 10.1.0.2
-pkill -P $sp sleep; wait $sp 2>/dev/null
+kill $sp; wait $sp 2>/dev/null
+exec 7>&-
 for i in $(seq 50); do [ "$(ended t1)" -gt "$e0" ] && break; sleep 0.1; done
 check "the reader gone, foud ended the capture: $(grep "capture of t1 ended" "$TMP/foud-b.log" | tail -1 | sed 's/.*ended: //')" \
 	grep -q "capture of t1 ended: [0-9]* packets, [1-9][0-9]* lost" <(tail -1 <(grep "capture of t1 ended" "$TMP/foud-b.log"))
