@@ -122,7 +122,7 @@ static void ring_put(struct foud *d)
 
 static void cap_bpf_off(struct foud *d, struct foud_cap *c)
 {
-	const struct foud_tunnel *t = foud_tunnel_find(d, c->dev);
+	const struct foud_tunnel *t = foud_dev_find(d, c->dev);
 
 	if (t && t->ifindex == c->ifindex)
 		foud_bpf_cap_set(d, t, false);
@@ -157,7 +157,7 @@ static void cap_reap(struct foud *d, void *arg)
 	(void)arg;
 	for (c = caps; c; c = next) {
 		next = c->next;
-		t = foud_tunnel_find(d, c->dev);
+		t = foud_dev_find(d, c->dev);
 		if (c->done || !t || t->ev.fd != c->tun_fd)
 			cap_free(d, c);
 	}
@@ -282,7 +282,7 @@ static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct fou
 int foud_cap_start(struct foud *d, const char *dev, const struct foud_capture_cfg *c,
 		   char *err, size_t errlen)
 {
-	const struct foud_tunnel *t = foud_tunnel_find(d, dev);
+	const struct foud_tunnel *t = foud_dev_find(d, dev);
 	const char *why;
 	size_t n = 0;
 	int ret;
