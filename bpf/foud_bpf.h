@@ -115,6 +115,8 @@ struct foud_bpf_pstats {
 #define FOUD_BPF_CAP_RING	(1 << 20)
 #define FOUD_BPF_CAP_RX		0	/* decapsulated, into the device */
 #define FOUD_BPF_CAP_TX		1	/* from the device, to be encapsulated */
+#define FOUD_BPF_CAP_INNER	1	/* foud_capon's values: the packets as the device has them */
+#define FOUD_BPF_CAP_OUTER	2	/* ... or with their encapsulation */
 
 struct foud_bpf_cap {
 	__u64 ns;		/* CLOCK_MONOTONIC */

@@ -37,6 +37,7 @@ struct foud_cap {
 	char dev[IFNAMSIZ];
 	int tun_fd;
 	int ifindex;			/* BPF path: the programs copy its packets; else 0 */
+	bool outer;			/* with the encapsulation (BPF path only) */
 	uint64_t left;			/* records still to write; 0: no limit */
 	uint64_t written, lost;
 	bool done;
@@ -125,7 +126,7 @@ static void cap_bpf_off(struct foud *d, struct foud_cap *c)
 	const struct foud_tunnel *t = foud_dev_find(d, c->dev);
 
 	if (t && t->ifindex == c->ifindex)
-		foud_bpf_cap_set(d, t, false);
+		foud_bpf_cap_set(d, t, false, c->outer);
 	ring_put(d);
 	c->ifindex = 0;
 }
@@ -202,25 +203,27 @@ void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len)
 	if (!caps)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* What foud itself reads and writes is inner: outer is the programs' alone. */
 	for (c = caps; c; c = c->next)
-		if (c->tun_fd == tun_fd && !c->done)
+		if (c->tun_fd == tun_fd && !c->done && !c->outer)
 			cap_write(c, p, len, len, &ts);
 }
 
 /* The pcap file header: microsecond timestamps, host order (readers take either). */
-static int cap_header(int fd, bool tap)
+static int cap_header(int fd, bool ether)
 {
 	uint32_t h[6] = { 0xa1b2c3d4, 2 | (4u << 16), 0, 0, CAP_SNAPLEN,
-			  tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW };
+			  ether ? LINKTYPE_ETHERNET : LINKTYPE_RAW };
 
 	return write(fd, h, sizeof(h)) == (ssize_t)sizeof(h) ? 0 : -EPIPE;
 }
 
 /* Why this capture cannot be, or NULL. */
-static const char *cap_refuse(const struct foud_capture_cfg *c)
+static const char *cap_refuse(const struct foud_tunnel *t, const struct foud_capture_cfg *c)
 {
-	if (c->outer)
-		return "capture outer is not implemented yet (inner only)";
+	if (c->outer && !t->bpf_egress)
+		return "capture outer is not implemented yet on the userspace path "
+		       "(on the BPF path only)";
 	if (c->fd < 0)
 		return "capture needs fouctl: it sends the pipe the packets go to";
 	return NULL;
@@ -232,7 +235,7 @@ static int cap_bpf_on(struct foud *d, const struct foud_tunnel *t, struct foud_c
 
 	if (ret)
 		return ret;
-	ret = foud_bpf_cap_set(d, t, true);
+	ret = foud_bpf_cap_set(d, t, true, c->outer);
 	if (ret) {
 		ring_put(d);
 		return ret;
@@ -248,12 +251,14 @@ static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct fou
 
 	if (!c)
 		return -ENOMEM;
+	c->outer = cfg->outer;
 	c->ev = (struct foud_ev){ .fd = fcntl(cfg->fd, F_DUPFD_CLOEXEC, 3), .fn = cap_ev };
 	if (c->ev.fd < 0) {
 		free(c);
 		return -errno;
 	}
-	ret = fcntl(c->ev.fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : cap_header(c->ev.fd, t->l2);
+	ret = fcntl(c->ev.fd, F_SETFL, O_NONBLOCK) < 0 ? -errno :
+	      cap_header(c->ev.fd, t->l2 && !cfg->outer);
 	/* The loop reports EPOLLERR on the pipe whatever it waits for: the reader left. */
 	if (!ret)
 		ret = foud_loop_add(d, &c->ev);
@@ -291,7 +296,7 @@ int foud_cap_start(struct foud *d, const char *dev, const struct foud_capture_cf
 		snprintf(err, errlen, "no link \"%s\"", dev);
 		return -ENODEV;
 	}
-	why = cap_refuse(c);
+	why = cap_refuse(t, c);
 	if (why) {
 		snprintf(err, errlen, "%s", why);
 		return -EOPNOTSUPP;

@@ -80,7 +80,8 @@ check "ping still crosses after it" na ping -c 1 -W 2 10.1.0.2
 # ---- what is refused ---------------------------------------------------------------
 fb capture t1 outer >"$TMP/err" 2>&1
 rc=$?
-check "capture outer: refused, not implemented yet (exit $rc)" test $rc -ne 0 -a "$(grep -c 'outer is not implemented' "$TMP/err")" = 1
+check "capture outer on the userspace path: refused, not implemented yet (exit $rc)" \
+	test $rc -ne 0 -a "$(grep -c 'outer is not implemented yet on the userspace path' "$TMP/err")" = 1
 
 # ---- the BPF path: the programs copy both directions --------------------------------
 for f in fa fb; do $f fou add port 5556 ipproto 47; done
@@ -99,6 +100,17 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].datapath')" = bpf ]; then
 		"10.2.0.1 10.2.0.2 8;10.2.0.2 10.2.0.1 0;10.2.0.1 10.2.0.2 8;10.2.0.2 10.2.0.1 0;"
 	check "g2 still BPF, and its counters saw the pings ($(counter b g2 .stats64.rx.packets))" \
 		test "$(counter b g2 .stats64.rx.packets)" -ge 2
+	fb capture g2 outer -c 2 -w "$TMP/g2o.pcap" &
+	cp=$!
+	wait_start 6
+	check "ping 1 over g2 while its outer packets are captured" na ping -c 1 -W 2 10.2.0.2
+	wait $cp
+	# The UDP payload: GRE with key (0x2000), IPv4 (0x0800), key 2, then the inner IPv4 header.
+	tsh -r "$TMP/g2o.pcap" -T fields -e ip.src -e udp.dstport -e data.data |
+		sed 's/\(\t2000080000000002\)45.*/\1 +inner/' >"$TMP/g2o.txt"
+	check "outer: UDP to 5556, GRE key 2 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/g2o.txt"))" \
+		test "$(tr '\t\n' ' ;' <"$TMP/g2o.txt")" = \
+		"$A4 5556 2000080000000002 +inner;$B4 5556 2000080000000002 +inner;"
 else
 	echo "# g2 is not on the BPF path here: its capture is not tested"
 fi
