@@ -71,6 +71,7 @@ const char foud_cmd_usage[] =
 "        [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
+"fouctl link { set | change } [ dev ] NAME WORDS...\n"
 "\n"
 "fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
@@ -79,6 +80,10 @@ const char foud_cmd_usage[] =
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
+"\n"
+"fouctl reload\n"
+"fouctl save\n"
+"fouctl flush\n"
 "\n"
 "fouctl metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }\n"
 "\n"
@@ -422,6 +427,8 @@ static const struct op_ent link_ops[] = {
 	{ "delete", FOUD_OP_DEL, "link del", cmd_link_del },
 	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
+	{ "set", FOUD_OP_SET, "link set", cmd_link_set },
+	{ "change", FOUD_OP_SET, "link set", cmd_link_set },
 };
 
 static const struct op_ent fdb_ops[] = {
@@ -447,8 +454,13 @@ static const struct op_ent metrics_ops[] = {
 
 /* No command word: the device follows the object. */
 static const struct op_ent capture_ops[] = {
-	{ NULL, FOUD_OP_START, "capture", cmd_capture },
+	{ NULL, FOUD_OP_RUN, "capture", cmd_capture },
 };
+
+/* Objects that are the whole command: no command word follows. */
+static const struct op_ent reload_ops[] = { { NULL, FOUD_OP_RUN, "reload", cmd_no_args } };
+static const struct op_ent save_ops[] = { { NULL, FOUD_OP_RUN, "save", cmd_no_args } };
+static const struct op_ent flush_ops[] = { { NULL, FOUD_OP_RUN, "flush", cmd_no_args } };
 
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
@@ -457,9 +469,12 @@ static const struct obj_ent objs[] = {
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
 	{ "metrics", FOUD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen" },
 	{ "capture", FOUD_OBJ_CAPTURE, capture_ops, ARRAY_SIZE(capture_ops), "a device" },
+	{ "reload", FOUD_OBJ_RELOAD, reload_ops, 1, "" },
+	{ "save", FOUD_OBJ_SAVE, save_ops, 1, "" },
+	{ "flush", FOUD_OBJ_FLUSH, flush_ops, 1, "" },
 };
 
-#define OBJ_EXPECT "fou, link, fdb, tou, metrics or capture"
+#define OBJ_EXPECT "fou, link, fdb, tou, reload, save, flush, metrics or capture"
 
 static const struct obj_ent *obj_find(const char *w)
 {
@@ -503,7 +518,6 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 	if (!*opp)
 		return cmd_perr(p, "\"%s\" is not a command of \"%s\": expected %s",
 				p->argv[1], w, o->expect);
-	p->cmd->obj = o->obj;
 	p->cmd->op = (*opp)->op;
 	p->where = (*opp)->where;
 	p->i = 2;

@@ -137,6 +137,19 @@ static int exec_metrics_listen(struct foud *d, const struct foud_cmd *cmd, uint3
 	return foud_metrics_listen(d, &cmd->metrics, err, errlen);
 }
 
+/* Internal only (reload: the file's metrics line is gone); the grammar has no metrics del. */
+static int exec_metrics_del(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			    struct foud_out *out, char *err, size_t errlen)
+{
+	(void)cmd;
+	(void)flags;
+	(void)out;
+	(void)err;
+	(void)errlen;
+	foud_metrics_stop(d);
+	return 0;
+}
+
 static int exec_capture(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			struct foud_out *out, char *err, size_t errlen)
 {
@@ -155,6 +168,7 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_ADD] = exec_link_add,
 		[FOUD_OP_DEL] = exec_link_del,
 		[FOUD_OP_SHOW] = exec_link_show,
+		[FOUD_OP_SET] = foud_exec_link_set,
 	},
 	[FOUD_OBJ_FDB] = {
 		[FOUD_OP_ADD] = exec_fdb,
@@ -169,10 +183,14 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	},
 	[FOUD_OBJ_METRICS] = {
 		[FOUD_OP_LISTEN] = exec_metrics_listen,
+		[FOUD_OP_DEL] = exec_metrics_del,
 	},
 	[FOUD_OBJ_CAPTURE] = {
-		[FOUD_OP_START] = exec_capture,
+		[FOUD_OP_RUN] = exec_capture,
 	},
+	[FOUD_OBJ_RELOAD] = { [FOUD_OP_RUN] = foud_exec_reload },
+	[FOUD_OBJ_SAVE] = { [FOUD_OP_RUN] = foud_exec_save },
+	[FOUD_OBJ_FLUSH] = { [FOUD_OP_RUN] = foud_exec_flush },
 };
 
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,

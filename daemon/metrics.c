@@ -33,6 +33,7 @@ struct foud_metrics {
 	struct foud_ev ev;		/* MHD's epoll descriptor */
 	struct foud_metrics_cfg cfg;
 	int lfd;
+	bool pinned;			/* foud --metrics: the configuration file's lines leave it */
 	struct foud *d;
 };
 
@@ -212,6 +213,37 @@ int foud_metrics_listen(struct foud *d, const struct foud_metrics_cfg *c, char *
 	d->metrics = m;
 	foud_log(LOG_INFO, "metrics on %s", c->spec);
 	return 0;
+}
+
+int foud_metrics_pin(struct foud *d, const struct foud_metrics_cfg *c, char *err, size_t errlen)
+{
+	int ret = foud_metrics_listen(d, c, err, errlen);
+
+	if (!ret)
+		d->metrics->pinned = true;
+	return ret;
+}
+
+int foud_metrics_reconf(struct foud *d, const struct foud_metrics_cfg *c, char *err,
+			size_t errlen)
+{
+	if (d->metrics && strcmp(d->metrics->cfg.spec, c->spec)) {
+		if (d->metrics->pinned) {
+			snprintf(err, errlen, "foud --metrics serves %s", d->metrics->cfg.spec);
+			return -EEXIST;
+		}
+		foud_log(LOG_INFO, "metrics leave %s", d->metrics->cfg.spec);
+		foud_metrics_fini(d);
+	}
+	return foud_metrics_listen(d, c, err, errlen);
+}
+
+void foud_metrics_stop(struct foud *d)
+{
+	if (d->metrics && !d->metrics->pinned) {
+		foud_log(LOG_INFO, "metrics leave %s (no longer in the file)", d->metrics->cfg.spec);
+		foud_metrics_fini(d);
+	}
 }
 
 void foud_metrics_fini(struct foud *d)

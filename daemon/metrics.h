@@ -9,6 +9,16 @@
 int foud_metrics_listen(struct foud *d, const struct foud_metrics_cfg *c, char *err,
 			size_t errlen);
 void foud_metrics_fini(struct foud *d);
+/*
+ * The configuration file's `metrics listen` at start and on reload: serves
+ * c's address, moving from another one the file gave before; the address of
+ * foud --metrics stays (an error if c differs). Stop: the line is gone.
+ */
+int foud_metrics_reconf(struct foud *d, const struct foud_metrics_cfg *c, char *err,
+			size_t errlen);
+void foud_metrics_stop(struct foud *d);
+/* foud --metrics: the server the file does not own. */
+int foud_metrics_pin(struct foud *d, const struct foud_metrics_cfg *c, char *err, size_t errlen);
 /* The text exposition format (version 0.0.4) of every counter foud has, into o. */
 void foud_metrics_write(struct foud *d, struct foud_out *o);
 
