@@ -156,6 +156,17 @@ ok=
 for i in $(seq 50); do scrape_a >/dev/null && { ok=1; break; }; sleep 0.2; done
 check "once they are gone, a scrape is answered again" test -n "$ok"
 
+# ---- reload: the file's line moves the server, or stops it; counters go on ----------
+c0=$(metric scrape_b "$K1")
+echo "metrics listen unix:$TMP/b-moved.sock" >"$TMP/b.conf"
+check "fouctl reload with a new metrics address" fb reload
+check "... served there, the old socket gone, t1's counter as before ($c0)" \
+	test "$(curl -sf --max-time 5 --unix-socket "$TMP/b-moved.sock" http://foud/metrics |
+		K=$K1 awk '$1 == ENVIRON["K"] { print $2 }')" = "$c0" -a ! -e "$TMP/b-metrics.sock"
+: >"$TMP/b.conf"
+check "fouctl reload without the line" fb reload
+check "... no server any more" test ! -e "$TMP/b-moved.sock"
+
 # ---- bad addresses: refused, naming the word or the line -----------------------
 fa metrics listen 1.2.3.4 >"$TMP/bad" 2>&1
 rc=$?
