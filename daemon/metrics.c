@@ -238,6 +238,12 @@ int foud_metrics_reconf(struct foud *d, const struct foud_metrics_cfg *c, char *
 	return foud_metrics_listen(d, c, err, errlen);
 }
 
+void foud_metrics_save(const struct foud *d, struct foud_out *out)
+{
+	if (d->metrics && !d->metrics->pinned)
+		foud_out_printf(out, "metrics listen %s\n", d->metrics->cfg.spec);
+}
+
 void foud_metrics_stop(struct foud *d)
 {
 	if (d->metrics && !d->metrics->pinned) {

@@ -17,6 +17,8 @@ void foud_metrics_fini(struct foud *d);
 int foud_metrics_reconf(struct foud *d, const struct foud_metrics_cfg *c, char *err,
 			size_t errlen);
 void foud_metrics_stop(struct foud *d);
+/* fouctl save: the `metrics listen` line, unless foud --metrics gave the address. */
+void foud_metrics_save(const struct foud *d, struct foud_out *out);
 /* foud --metrics: the server the file does not own. */
 int foud_metrics_pin(struct foud *d, const struct foud_metrics_cfg *c, char *err, size_t errlen);
 /* The text exposition format (version 0.0.4) of every counter foud has, into o. */

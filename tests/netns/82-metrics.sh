@@ -160,12 +160,14 @@ check "once they are gone, a scrape is answered again" test -n "$ok"
 c0=$(metric scrape_b "$K1")
 echo "metrics listen unix:$TMP/b-moved.sock" >"$TMP/b.conf"
 check "fouctl reload with a new metrics address" fb reload
+check "fouctl save writes the line" grep -qx "metrics listen unix:$TMP/b-moved.sock" <(fb save)
 check "... served there, the old socket gone, t1's counter as before ($c0)" \
 	test "$(curl -sf --max-time 5 --unix-socket "$TMP/b-moved.sock" http://foud/metrics |
 		K=$K1 awk '$1 == ENVIRON["K"] { print $2 }')" = "$c0" -a ! -e "$TMP/b-metrics.sock"
 : >"$TMP/b.conf"
 check "fouctl reload without the line" fb reload
-check "... no server any more" test ! -e "$TMP/b-moved.sock"
+check "... no server any more, and save has no line" \
+	test ! -e "$TMP/b-moved.sock" -a "$(fb save | grep -c '^metrics')" = 0
 
 # ---- bad addresses: refused, naming the word or the line -----------------------
 fa metrics listen 1.2.3.4 >"$TMP/bad" 2>&1
