@@ -818,15 +818,18 @@ int foud_bpf_cap_ring(const struct foud *d)
 	return d->bpf ? d->bpf->cap : -1;
 }
 
-/* The programs copy t's packets (outer: with their encapsulation) into the ring while on. */
-int foud_bpf_cap_set(struct foud *d, const struct foud_tunnel *t, bool on, bool outer)
+/*
+ * The programs copy the packets of device ifindex (outer: with their
+ * encapsulation) into the ring while on; off also after the device went.
+ */
+int foud_bpf_cap_set(struct foud *d, int ifindex, bool on, bool outer)
 {
 	struct foud_bpf *b = d->bpf;
-	uint32_t key = (uint32_t)t->ifindex, zero = 0;
+	uint32_t key = (uint32_t)ifindex, zero = 0;
 	uint8_t how = outer ? FOUD_BPF_CAP_OUTER : FOUD_BPF_CAP_INNER;
 	int ret;
 
-	if (!b || !t->bpf_egress)
+	if (!b)
 		return -ENODEV;
 	ret = on ? bpf_map_update_elem(b->capon, &key, &how, BPF_NOEXIST) :
 		   bpf_map_delete_elem(b->capon, &key);

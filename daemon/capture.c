@@ -123,10 +123,7 @@ static void ring_put(struct foud *d)
 
 static void cap_bpf_off(struct foud *d, struct foud_cap *c)
 {
-	const struct foud_tunnel *t = foud_dev_find(d, c->dev);
-
-	if (t && t->ifindex == c->ifindex)
-		foud_bpf_cap_set(d, t, false, c->outer);
+	foud_bpf_cap_set(d, c->ifindex, false, c->outer);
 	ring_put(d);
 	c->ifindex = 0;
 }
@@ -235,7 +232,7 @@ static int cap_bpf_on(struct foud *d, const struct foud_tunnel *t, struct foud_c
 
 	if (ret)
 		return ret;
-	ret = foud_bpf_cap_set(d, t, true, c->outer);
+	ret = foud_bpf_cap_set(d, t->ifindex, true, c->outer);
 	if (ret) {
 		ring_put(d);
 		return ret;

@@ -18,6 +18,6 @@ void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len);
 
 /* bpf.c: the ring the programs copy captured packets to (-1: none), and who is captured. */
 int foud_bpf_cap_ring(const struct foud *d);
-int foud_bpf_cap_set(struct foud *d, const struct foud_tunnel *t, bool on, bool outer);
+int foud_bpf_cap_set(struct foud *d, int ifindex, bool on, bool outer);
 
 #endif /* FOUD_CAPTURE_H */

@@ -111,6 +111,23 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].datapath')" = bpf ]; then
 	check "outer: UDP to 5556, GRE key 2 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/g2o.txt"))" \
 		test "$(tr '\t\n' ' ;' <"$TMP/g2o.txt")" = \
 		"$A4 5556 2000080000000002 +inner;$B4 5556 2000080000000002 +inner;"
+	# A capture whose device goes: fouctl ends, and the programs' map forgets the device
+	# (g3 keeps the programs loaded).
+	fb link add name g3 type gre remote $A4 local $B4 key 3 encap fou encap-sport auto encap-dport 5556
+	"$FOUCTL" -S "$TMP/b.sock" capture g2 -w "$TMP/gone.pcap" &
+	cp=$!
+	wait_start 7
+	fb link del g2
+	gone=
+	for i in $(seq 50); do kill -0 $cp 2>/dev/null || { gone=1; break; }; sleep 0.1; done
+	check "link del g2 during its capture: fouctl ends by itself" test -n "$gone"
+	wait $cp 2>/dev/null
+	pb=${PIDS[1]}
+	capon=$(for id in $(grep -h '^map_id:' /proc/"$pb"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
+		bpftool -j map show id "$id" 2>/dev/null | jq -r 'select(.name == "foud_capon") | .id'
+	done)
+	check "... and foud_capon (map $capon) is empty again" \
+		test -n "$capon" -a "$(bpftool -j map dump id "$capon" 2>/dev/null | jq length)" = 0
 else
 	echo "# g2 is not on the BPF path here: its capture is not tested"
 fi
