@@ -33,7 +33,7 @@ struct foud_metrics {
 	struct foud_ev ev;		/* MHD's epoll descriptor */
 	struct foud_metrics_cfg cfg;
 	int lfd;
-	bool pinned;			/* foud --metrics: the configuration file's lines leave it */
+	bool pinned;			/* foud --metrics: the file's lines leave it alone */
 	struct foud *d;
 };
 
@@ -54,9 +54,7 @@ static void metrics_run(struct foud *d, void *arg)
 
 static void metrics_ev(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_metrics *m = (struct foud_metrics *)((char *)ev - offsetof(struct foud_metrics, ev));
-
-	metrics_run(d, m);
+	metrics_run(d, (char *)ev - offsetof(struct foud_metrics, ev));
 }
 
 static enum MHD_Result metrics_reply(struct MHD_Connection *c, unsigned int code,
@@ -247,7 +245,8 @@ void foud_metrics_save(const struct foud *d, struct foud_out *out)
 void foud_metrics_stop(struct foud *d)
 {
 	if (d->metrics && !d->metrics->pinned) {
-		foud_log(LOG_INFO, "metrics leave %s (no longer in the file)", d->metrics->cfg.spec);
+		foud_log(LOG_INFO, "metrics leave %s (no longer in the file)",
+			 d->metrics->cfg.spec);
 		foud_metrics_fini(d);
 	}
 }

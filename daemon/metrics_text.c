@@ -104,29 +104,35 @@ static void head(struct foud_out *o, const char *prefix, const char *suffix,
 static void fam_write(struct foud_out *o, const char *prefix, const struct mfam *f,
 		      const struct mrow *r, size_t n)
 {
+	const uint64_t *v;
 	size_t i;
 
 	head(o, prefix, f->suffix, f->type, f->help);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		v = (const uint64_t *)((const char *)&r[i] + f->off);
 		if ((r[i].has & f->need) == f->need)
 			foud_out_printf(o, "%s%s{%s} %llu\n", prefix, f->suffix, r[i].labels,
-					*(const unsigned long long *)((const char *)&r[i] + f->off));
+					(unsigned long long)*v);
+	}
 }
 
 /* Every reason in both directions, zeros too: a counter that appears late loses its first rise. */
 static void drops_write(struct foud_out *o, const char *prefix, const struct mrow *r, size_t n)
 {
 	static const char *const dir[2] = { "rx", "tx" };
+	const uint64_t *v;
 	size_t i;
 	int k, j;
 
 	head(o, prefix, "drops_total", "counter", "Packets dropped, by direction and reason.");
 	for (i = 0; i < n; i++)
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
+			v = k ? r[i].st.tx_drop : r[i].st.rx_drop;
 			for (j = 1; j < FOU_DROP__MAX; j++)
-				foud_out_printf(o, "%sdrops_total{%s,direction=\"%s\",reason=\"%s\"} %llu\n",
-						prefix, r[i].labels, dir[k], fou_drop_name(j),
-						(unsigned long long)(k ? r[i].st.tx_drop[j] : r[i].st.rx_drop[j]));
+				foud_out_printf(o, "%sdrops_total{%s,direction=\"%s\",reason=\"%s\"} "
+						"%llu\n", prefix, r[i].labels, dir[k],
+						fou_drop_name(j), (unsigned long long)v[j]);
+		}
 }
 
 static void rows_write(struct foud_out *o, const char *prefix, const struct mfam *f,
