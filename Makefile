@@ -94,8 +94,10 @@ $(B)/libcommon.a: $(COM_OBJ)
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson
 
+# fouctl -V says the version; -br reads foud's JSON with jansson.
+$(B)/cli/opts.o: CPPFLAGS += -DFOUD_VERSION='"$(VERSION)"'
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
 	@mkdir -p $(dir $@)

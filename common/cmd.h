@@ -8,7 +8,9 @@
 #define FOUD_CMD_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "fou/fou.h"
@@ -19,6 +21,7 @@ enum foud_obj {
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
+	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
 	FOUD_OBJ__MAX
 };
 
@@ -27,6 +30,11 @@ enum foud_op {
 	FOUD_OP_DEL,
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order */
+	FOUD_OP_MON_LINK,
+	FOUD_OP_MON_FDB,
+	FOUD_OP_MON_TOU,
+	FOUD_OP_HELP,		/* fouctl answers it; foud refuses it */
 	FOUD_OP__MAX
 };
 
@@ -144,6 +152,14 @@ int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
  * count, or -E2BIG if more than max.
  */
 int foud_cmd_split(char *line, char *argv[], int max);
+
+/*
+ * `help`, `OBJECT help` or `OBJECT COMMAND help` (objects and commands
+ * abbreviated as the parser takes them): prints the usage lines of that
+ * object (all of them for `help`) to f and returns true; false when argv
+ * asks for no help.
+ */
+bool foud_cmd_help(int argc, char *const argv[], FILE *f);
 
 /* The usage text (the same as the SYNOPSIS of fouctl.8). */
 extern const char foud_cmd_usage[];

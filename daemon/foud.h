@@ -32,6 +32,7 @@ struct foud_bpf_attach;
 struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
+struct foud_events;
 struct foud_pr;
 
 /* A growable text buffer for control replies (out.c). */
@@ -271,6 +272,7 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	struct foud_events *events;	/* fouctl monitor's clients (event.c), NULL: none yet */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet logged */
 };
@@ -402,6 +404,8 @@ void foud_l2_close(struct foud *d, struct foud_tunnel *t);
 void foud_l2_show_ports(struct foud *d, struct foud_pr *p);
 /* A link show's linkinfo for an L2 device. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p);
+/* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
+const char *foud_l2_kind_name(const struct foud_tunnel *t);
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
 void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
 		       struct foud_stats *src_stats);
@@ -542,6 +546,8 @@ void foud_show_family(struct foud_pr *p, int family);
 /* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n);
+/* Why a tunnel's packets go through userspace, or NULL (they go by BPF). */
+const char *foud_link_why(const struct foud_tunnel *t);
 int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
 		    size_t errlen);
 

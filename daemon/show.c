@@ -247,7 +247,7 @@ static const char *link_underlay(const struct foud_tunnel *t, char buf[IF_NAMESI
 }
 
 /* Why a tunnel's packets go through userspace, or NULL. */
-static const char *link_why(const struct foud_tunnel *t)
+const char *foud_link_why(const struct foud_tunnel *t)
 {
 	/* A BPF tunnel whose route goes through a device the programs cannot send on. */
 	if (t->bpf_egress && t->ul_ifindex && !t->bpf_oif)
@@ -259,7 +259,7 @@ static const char *link_why(const struct foud_tunnel *t)
 static void link_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const char *state = !d->follow ? "unknown" : t->dev_up ? "up" : "down";
-	const char *why = link_why(t);
+	const char *why = foud_link_why(t);
 	char b[IF_NAMESIZE];
 	const char *ul = link_underlay(t, b);
 

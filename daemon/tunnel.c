@@ -13,6 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "foud.h"
 
 static struct foud_tunnel *ev_tunnel(struct foud_ev *ev)
@@ -442,11 +443,13 @@ int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, 
 	/* A BPF tunnel's port receives without GRO (receive points mirror themselves: ours.c). */
 	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
+	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t });
 	return 0;
 }
 
 static void tunnel_free(struct foud *d, struct foud_tunnel *t)
 {
+	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_DEL, .t = t });
 	TAILQ_REMOVE(&d->tunnels, t, entry);
 	foud_bpf_tunnel_del(d, t);
 	foud_loop_del(d, &t->ev);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# fouctl as iproute2 users type it: abbreviations, link add NAME, help and
+# version, -n NETNS and the per-namespace abstract socket (no -S), -b with
+# and without -force, -br, -o, -p; and monitor, its events checked line by line.
+. "$(dirname "$0")/lib.sh"
+setup_hosts
+start_foud a
+start_foud b
+F=$FOUCTL
+L4="remote $B4 local $A4"
+
+# Polls (at most 5 s) until file $1 has at least $2 lines.
+wait_lines() {
+	local i
+	for i in $(seq 50); do [ "$(wc -l <"$1")" -ge "$2" ] && return 0; sleep 0.1; done
+	return 1
+}
+# Starts a monitor in host A (its output in $TMP/$1.out), waits for foud to take it.
+start_monitor() { # start_monitor NAME fouctl-words...
+	local name=$1 n i; shift
+	n=$(grep -c 'monitor (pid' "$TMP/foud-a.log")
+	na "$F" "$@" >"$TMP/$name.out" 2>&1 &
+	MONS+=($!)
+	for i in $(seq 50); do
+		[ "$(grep -c 'monitor (pid' "$TMP/foud-a.log")" -gt "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+MONS=()
+stop_monitors() { local p; for p in "${MONS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; MONS=(); }
+
+# ---- help and version: exit 0, usage on stdout, no foud needed ----
+for words in "-V" "-Version" "--version" "-h" "--help" "-help" "help" "link help" \
+	"l a help" "fdb help" "monitor help"; do
+	# shellcheck disable=SC2086
+	out=$("$F" -S /nonexistent $words 2>&1); rc=$?
+	case $words in -V*|--v*) want="fouctl, foud [0-9]" ;; *) want="^Usage: fouctl" ;; esac
+	check "fouctl $words: exit 0 ($rc), prints $want" \
+		bash -c '[ "$1" = 0 ] && grep -qE "$2" <<<"$3"' _ "$rc" "$want" "$out"
+done
+out=$("$F" link help)
+check "link help lists link add and link show, nothing of fdb" \
+	bash -c 'grep -q "^fouctl link show" <<<"$1" && grep -q "link add name NAME type vxlan" <<<"$1" && ! grep -q "fouctl fdb" <<<"$1"' _ "$out"
+check "an unknown option is refused, naming it" \
+	bash -c '! "$1" -zz link show 2>"$2/err" && grep -q "\"-zz\" is unknown" "$2/err"' _ "$F" "$TMP"
+
+# ---- monitors: started now, read at the end ----
+check "monitor (abstract socket, no -S) taken by foud" start_monitor all monitor
+check "monitor link -j taken" start_monitor linkj -j monitor link
+check "monitor fdb taken" start_monitor fdb mon fdb
+
+# ---- every accepted form of link add, abbreviations of objects and commands ----
+check "link add name NAME" fa link add name t1 type ipip $L4
+check "link add dev NAME" fa link add dev t2 type ipip $L4
+check "link add NAME" fa link add t3 type ipip $L4
+check "l a NAME (ip's abbreviations)" fa l a t4 type ipip $L4
+check "li add NAME" fa li add t5 type gre $L4
+check "fou a (fou add)" fa f a port 5555 gue
+check "link sh / lst / list / l / link: every link there" bash -c '
+	for w in "link sh" "link lst" "link list" "l l" "l" "link"; do
+		out=$("$@" $w) || exit 1
+		for t in t1 t2 t3 t4 t5; do grep -q "^$t: " <<<"$out" || { echo "$w: no $t"; exit 1; }; done
+	done' _ "$F" -S "$TMP/a.sock"
+check "f s shows port 5555" bash -c '"$@" f s | grep -q 5555' _ "$F" -S "$TMP/a.sock"
+check "l d NAME" fa l d t5
+check "link delete dev NAME" fa link delete dev t4
+check "link s is ip's set: refused" bash -c '! "$@" link s 2>&1 | grep -q "link set"; ! "$@" link s' _ "$F" -S "$TMP/a.sock"
+check "keywords stay exact: ty is refused" bash -c '! "$@" l a t9 ty ipip remote 192.0.2.2 local 192.0.2.1' _ "$F" -S "$TMP/a.sock"
+
+# ---- the per-namespace socket: ip netns exec without -S, and -n NETNS ----
+fb link add tb type ipip remote $A4 local $B4
+check "ip netns exec A fouctl link show (no -S) reaches A's foud" \
+	bash -c 'out=$(ip netns exec "$1" "$2" link show) && grep -q "^t1: " <<<"$out" && ! grep -q "^tb: " <<<"$out"' _ "$NSA" "$F"
+check "fouctl -n B link show reaches B's foud" \
+	bash -c 'out=$("$2" -n "$1" link show) && grep -q "^tb: " <<<"$out" && ! grep -q "^t1: " <<<"$out"' _ "$NSB" "$F"
+check "-n of a namespace that does not exist fails, naming it" \
+	bash -c '! "$1" -n nosuch-ns link show 2>"$2/err" && grep -q "nosuch-ns" "$2/err"' _ "$F" "$TMP"
+
+# ---- -b: stop at the first bad line; -force goes on; the line is named ----
+printf 'link add b1 type ipip %s\nlink add b2 type ipip bogus\nlink add b3 type ipip %s\n' "$L4" "$L4" >"$TMP/batch"
+fa -b "$TMP/batch" 2>"$TMP/berr"; rc=$?
+check "-b: exit 1, line 2 named, b1 made, b3 not" bash -c '[ "$1" = 1 ] && grep -q "batch:2: " "$2/berr" &&
+	"${@:3}" link show b1 >/dev/null && ! "${@:3}" link show b3 2>/dev/null' _ "$rc" "$TMP" "$F" -S "$TMP/a.sock"
+sed -i 's/b1/b4/; s/b3/b5/' "$TMP/batch"
+fa -force -b "$TMP/batch" 2>"$TMP/berr"; rc=$?
+check "-force -b: exit 1, line 2 named, b4 and b5 made" bash -c '[ "$1" = 1 ] && grep -q "batch:2: " "$2/berr" &&
+	"${@:3}" link show b4 >/dev/null && "${@:3}" link show b5 >/dev/null' _ "$rc" "$TMP" "$F" -S "$TMP/a.sock"
+
+# ---- -br, -o, -p ----
+na ip link set t1 up
+n=$(fa -j link show | jq length)
+fa -br link show >"$TMP/br"
+check "-br: one line per device ($n)" test "$(wc -l <"$TMP/br")" -eq "$n"
+check "-br: t1 UP ipip, t2 DOWN ipip" bash -c 'grep -qE "^t1 +UP +.*ipip$" "$1" && grep -qE "^t2 +DOWN +.*ipip$" "$1"' _ "$TMP/br"
+fa -o -d link show >"$TMP/o"
+check "-o: one line per device ($n), continuation lines joined by \\" \
+	bash -c '[ "$(wc -l <"$1")" -eq "$2" ] && grep -q "^t1: .*\\\\ " "$1"' _ "$TMP/o" "$n"
+fa -j -p link show >"$TMP/p"
+check "-p: indented JSON over many lines, the same as -j's" bash -c '[ "$(wc -l <"$1")" -gt "$2" ] &&
+	[ "$(jq -cS . "$1")" = "$("${@:3}" -j link show | jq -cS .)" ]' _ "$TMP/p" "$n" "$F" -S "$TMP/a.sock"
+
+# ---- monitor: the events of the commands above, line by line ----
+na ip link set t1 down
+fa link add vx0 type vxlan id 5 $L4
+fb link add vx0 type vxlan id 5 remote $A4 local $B4
+fa fdb add 00:11:22:33:44:55 dev vx0 dst $B4
+fa fdb del 00:11:22:33:44:55 dev vx0
+dev_up a vx0 10.5.0.1/24; dev_up b vx0 10.5.0.2/24
+na ping -c 1 -W 2 10.5.0.2 >/dev/null
+BMAC=$(nb cat /sys/class/net/vx0/address)
+fa link del t1
+wait_lines "$TMP/all.out" 16
+grep -v ' vx0\|^[0-9]*: vx0:' "$TMP/all.out" | grep ': t1:' >"$TMP/t1.ev"
+check "monitor: t1 added, up, down, deleted, as ip monitor prints them" bash -c '
+	sed -n 1p "$1" | grep -qE "^[0-9]+: t1: <POINTOPOINT,MULTICAST,NOARP> mtu [0-9]+ state DOWN link/ipip$" &&
+	sed -n 2p "$1" | grep -qE "^[0-9]+: t1: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu [0-9]+ state UP link/ipip$" &&
+	sed -n 3p "$1" | grep -qE "^[0-9]+: t1: <POINTOPOINT,MULTICAST,NOARP> mtu [0-9]+ state DOWN link/ipip$" &&
+	sed -n 4p "$1" | grep -qE "^Deleted [0-9]+: t1: <POINTOPOINT,MULTICAST,NOARP> mtu [0-9]+ state DOWN link/ipip$" &&
+	[ "$(wc -l <"$1")" = 4 ]' _ "$TMP/t1.ev"
+check "monitor: b4 and b5 added, t4 and t5 deleted, one line each" bash -c '
+	[ "$(grep -cE "^[0-9]+: b[45]: " "$1")" = 2 ] && [ "$(grep -cE "^Deleted [0-9]+: t[45]: " "$1")" = 2 ]' _ "$TMP/all.out"
+check "monitor: the static fdb entry added and deleted, as bridge monitor fdb prints them" bash -c '
+	grep -qx "00:11:22:33:44:55 dev vx0 dst $2 self permanent" "$1" &&
+	grep -qx "Deleted 00:11:22:33:44:55 dev vx0 dst $2 self permanent" "$1"' _ "$TMP/all.out" "$B4"
+check "monitor: B's MAC learned behind $B4" grep -qx "$BMAC dev vx0 dst $B4 self" "$TMP/all.out"
+check "monitor fdb: the fdb lines only (3)" bash -c '[ "$(wc -l <"$1")" = 3 ] && ! grep -q "t1" "$1"' _ "$TMP/fdb.out"
+check "monitor -j link: one JSON object a line; t1 deleted says \"deleted\":true" bash -c '
+	jq -e . "$1" >/dev/null &&
+	[ "$(jq -c "select(.ifname == \"t1\" and .deleted == true) | .operstate" "$1")" = "\"DOWN\"" ] &&
+	! grep -q 00:11:22 "$1"' _ "$TMP/linkj.out"
+stop_monitors
+check "foud A serves after its monitors left" fa link show t2
+finish
