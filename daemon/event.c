@@ -25,6 +25,7 @@
 
 #define EV_SUBS_MAX	16
 #define EV_QUEUE_MAX	(64u << 10)	/* bytes queued per monitor */
+#define EV_SNDBUF	(16u << 10)	/* and in its socket (the kernel doubles it) */
 
 struct ev_line {
 	STAILQ_ENTRY(ev_line) entry;
@@ -342,6 +343,8 @@ int foud_event_subscribe(struct foud *d, int fd, unsigned int groups, uint32_t f
 		return ret;
 	*s = (struct ev_sub){ .ev = { .fd = fd, .fn = sub_callback }, .groups = groups,
 			      .flags = flags, .pid = pid };
+	/* what a monitor that stops reading holds is bounded by EV_QUEUE_MAX, not by the socket */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ EV_SNDBUF }, sizeof(int));
 	STAILQ_INIT(&s->q);
 	TAILQ_INSERT_TAIL(&d->events->subs, s, entry);
 	d->events->n++;

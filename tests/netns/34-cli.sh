@@ -130,5 +130,29 @@ check "monitor -j link: one JSON object a line; t1 deleted says \"deleted\":true
 	[ "$(jq -c "select(.ifname == \"t1\" and .deleted == true) | .operstate" "$1")" = "\"DOWN\"" ] &&
 	! grep -q 00:11:22 "$1"' _ "$TMP/linkj.out"
 stop_monitors
+
+# ---- a monitor that stops reading stalls nothing: its oldest events go, counted ----
+# 1000 fdb entries added and deleted (2000 lines, ~110 KB: more than its queue
+# of 64 KiB and its socket's 32 KiB); a monitor that reads gets every line.
+start_monitor fdb2 monitor fdb
+na python3 "$ROOT/tests/tools/ctl-client.py" monitor-stuck @foud/control "$TMP/ready" "$TMP/go" \
+	"Deleted 02:00:00:00:03:e7 dev vx0 dst $B4 self permanent" >"$TMP/stuck.out" 2>&1 &
+stuck=$!
+for i in $(seq 50); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
+for i in $(seq 0 999); do
+	m=$(printf '02:00:00:00:%02x:%02x' $((i / 256)) $((i % 256)))
+	echo "fdb add $m dev vx0 dst $B4"
+	echo "fdb del $m dev vx0"
+done >"$TMP/fdb-batch"
+check "2000 fdb commands done while a monitor reads nothing" fa -b "$TMP/fdb-batch"
+check "... and the tunnel still carries a ping" na ping -c 1 -W 2 10.5.0.2
+wait_lines "$TMP/fdb2.out" 2000
+check "the monitor that reads got all 2000 lines" test "$(wc -l <"$TMP/fdb2.out")" -eq 2000
+check "foud's log names the slow one" grep -q 'does not keep up: dropping its oldest events' "$TMP/foud-a.log"
+touch "$TMP/go"
+wait $stuck
+check "the slow one lost old events but got the newest: $(cat "$TMP/stuck.out")" bash -c '
+	read -r n _ _ last <"$1"; [ "$n" -lt 2000 ] && [ "$last" = "Deleted 02:00:00:00:03:e7 dev vx0 dst $2 self permanent" ]' _ "$TMP/stuck.out" "$B4"
+stop_monitors
 check "foud A serves after its monitors left" fa link show t2
 finish
