@@ -112,6 +112,11 @@ $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 $(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
 $(B)/tests/test_bpf: LDFLAGS += -lbpf
 
+# fouctl's options and output filters (cli/, before the libraries they use), and jansson for -br.
+$(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.o $(B)/libcommon.a $(B)/libfou.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Icli -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -ljansson -lcmocka
+
 # The show writer's tests link it, its buffer and jansson.
 $(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o
 $(B)/tests/test_print: LDFLAGS += -ljansson
