@@ -15,6 +15,12 @@ wait_lines() {
 	for i in $(seq 50); do [ "$(wc -l <"$1")" -ge "$2" ] && return 0; sleep 0.1; done
 	return 1
 }
+# Polls (at most 5 s) until file $1 has a line matching the extended regex $2.
+wait_grep() {
+	local i
+	for i in $(seq 50); do grep -qE "$2" "$1" && return 0; sleep 0.1; done
+	return 1
+}
 # Starts a monitor in host A (its output in $TMP/$1.out), waits for foud to take it.
 start_monitor() { # start_monitor NAME fouctl-words...
 	local name=$1 n i; shift
@@ -110,7 +116,12 @@ dev_up a vx0 10.5.0.1/24; dev_up b vx0 10.5.0.2/24
 na ping -c 1 -W 2 10.5.0.2 >/dev/null
 BMAC=$(nb cat /sys/class/net/vx0/address)
 fa link del t1
-wait_lines "$TMP/all.out" 16
+# the route to B gets an MTU: foud follows it, and says so
+na ip route add $B4/32 dev va mtu 1400
+wait_grep "$TMP/all.out" "^[0-9]+: t2: underlay va path-mtu 1400$"
+wait_grep "$TMP/all.out" "^Deleted [0-9]+: t1: "
+wait_lines "$TMP/fdb.out" 3
+wait_grep "$TMP/linkj.out" '"ifname":"t1",.*"deleted":true|"deleted":true,.*"ifname":"t1"' 
 grep -v ' vx0\|^[0-9]*: vx0:' "$TMP/all.out" | grep ': t1:' >"$TMP/t1.ev"
 check "monitor: t1 added, up, down, deleted, as ip monitor prints them" bash -c '
 	sed -n 1p "$1" | grep -qE "^[0-9]+: t1: <POINTOPOINT,MULTICAST,NOARP> mtu [0-9]+ state DOWN link/ipip$" &&
@@ -119,11 +130,13 @@ check "monitor: t1 added, up, down, deleted, as ip monitor prints them" bash -c 
 	sed -n 4p "$1" | grep -qE "^Deleted [0-9]+: t1: <POINTOPOINT,MULTICAST,NOARP> mtu [0-9]+ state DOWN link/ipip$" &&
 	[ "$(wc -l <"$1")" = 4 ]' _ "$TMP/t1.ev"
 check "monitor: b4 and b5 added, t4 and t5 deleted, one line each" bash -c '
-	[ "$(grep -cE "^[0-9]+: b[45]: " "$1")" = 2 ] && [ "$(grep -cE "^Deleted [0-9]+: t[45]: " "$1")" = 2 ]' _ "$TMP/all.out"
+	[ "$(grep -cE "^[0-9]+: b[45]: <" "$1")" = 2 ] && [ "$(grep -cE "^Deleted [0-9]+: t[45]: " "$1")" = 2 ]' _ "$TMP/all.out"
 check "monitor: the static fdb entry added and deleted, as bridge monitor fdb prints them" bash -c '
 	grep -qx "00:11:22:33:44:55 dev vx0 dst $2 self permanent" "$1" &&
 	grep -qx "Deleted 00:11:22:33:44:55 dev vx0 dst $2 self permanent" "$1"' _ "$TMP/all.out" "$B4"
 check "monitor: B's MAC learned behind $B4" grep -qx "$BMAC dev vx0 dst $B4 self" "$TMP/all.out"
+check "monitor: the route followed: t2's underlay va, path-mtu 1400" \
+	grep -qE "^[0-9]+: t2: underlay va path-mtu 1400$" "$TMP/all.out"
 check "monitor fdb: the fdb lines only (3)" bash -c '[ "$(wc -l <"$1")" = 3 ] && ! grep -q "t1" "$1"' _ "$TMP/fdb.out"
 check "monitor -j link: one JSON object a line; t1 deleted says \"deleted\":true" bash -c '
 	jq -e . "$1" >/dev/null &&
