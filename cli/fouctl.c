@@ -197,6 +197,24 @@ static int copy_events(int sock)
 
 /* ---- reaching foud: -S, else this namespace's abstract socket, else the path ---- */
 
+/*
+ * Anyone may bind an abstract name first: the socket is foud's only if its
+ * owner is root or ourselves (as foud checks its clients).
+ */
+static int ctl_check_server(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -errno;
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return 0;
+	fprintf(stderr, "fouctl: @%s is held by uid %u (pid %d), not by foud: not used\n",
+		FOUD_SOCKET_ABSTRACT, (unsigned int)cr.uid, (int)cr.pid);
+	return -EACCES;
+}
+
 static int ctl_connect_to(const char *path, bool abstract)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -212,10 +230,12 @@ static int ctl_connect_to(const char *path, bool abstract)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, len) < 0) {
-		err = errno;
+	err = connect(fd, (struct sockaddr *)&sun, len) < 0 ? -errno : 0;
+	if (!err && abstract)
+		err = ctl_check_server(fd);
+	if (err) {
 		close(fd);
-		return -err;
+		return err;
 	}
 	return fd;
 }

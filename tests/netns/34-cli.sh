@@ -83,6 +83,26 @@ check "fouctl -n B link show reaches B's foud" \
 check "-n of a namespace that does not exist fails, naming it" \
 	bash -c '! "$1" -n nosuch-ns link show 2>"$2/err" && grep -q "nosuch-ns" "$2/err"' _ "$F" "$TMP"
 
+# An abstract name is anyone's to bind: in a namespace without foud, an
+# unprivileged squatter of @foud/control gets no command from root's fouctl.
+ip netns add "$NSC"
+ip netns exec "$NSC" setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0foud/control"); s.listen(4); s.settimeout(10)
+c, _ = s.accept(); c.settimeout(2)
+try:
+    got = c.recv(4096)
+except OSError:
+    got = b""
+print(len(got))' >"$TMP/squat.got" 2>&1 &
+squat=$!
+for i in $(seq 50); do ip netns exec "$NSC" ss -xl | grep -q '@foud/control' && break; sleep 0.1; done
+FOUD_SOCKET= ip netns exec "$NSC" "$F" link show >"$TMP/squat.out" 2>&1
+wait $squat
+check "a squatter of @foud/control (uid 65534) is refused by name and gets 0 bytes ($(cat "$TMP/squat.got"))" \
+	bash -c 'grep -q "@foud/control is held by uid 65534" "$1" && [ "$(cat "$2")" = 0 ]' _ "$TMP/squat.out" "$TMP/squat.got"
+
 # ---- -b: stop at the first bad line; -force goes on; the line is named ----
 printf 'link add b1 type ipip %s\nlink add b2 type ipip bogus\nlink add b3 type ipip %s\n' "$L4" "$L4" >"$TMP/batch"
 fa -b "$TMP/batch" 2>"$TMP/berr"; rc=$?
