@@ -141,6 +141,17 @@ na ip route add $B4/32 dev va mtu 1400
 wait_grep "$TMP/all.out" "^[0-9]+: t2: underlay va path-mtu 1400$"
 wait_grep "$TMP/all.out" "^Deleted [0-9]+: t1: "
 wait_lines "$TMP/fdb.out" 3
+# on BPF, tp goes to userspace while its route goes through a device BPF cannot
+# send on (a TUN device: not Ethernet), and back when the route returns to va
+fa link add tp type ipip $L4 encap gue encap-sport auto encap-dport 5555
+dp2=$(fa -j -d link show tp | jq -r '.[0].datapath')
+if [ "$dp2" = bpf ]; then
+	na ip tuntap add tunx mode tun && na ip link set tunx up
+	na ip route replace $B4/32 dev tunx
+	wait_grep "$TMP/all.out" "^[0-9]+: tp: datapath userspace "
+	na ip route replace $B4/32 dev va
+	wait_grep "$TMP/all.out" "^[0-9]+: tp: datapath bpf$"
+fi
 wait_grep "$TMP/linkj.out" '"ifname":"t1",.*"deleted":true|"deleted":true,.*"ifname":"t1"' 
 grep -v ' vx0\|^[0-9]*: vx0:' "$TMP/all.out" | grep ': t1:' >"$TMP/t1.ev"
 check "monitor: t1 added, up, down, deleted, as ip monitor prints them" bash -c '
@@ -157,6 +168,15 @@ check "monitor: the static fdb entry added and deleted, as bridge monitor fdb pr
 check "monitor: B's MAC learned behind $B4" grep -qx "$BMAC dev vx0 dst $B4 self" "$TMP/all.out"
 check "monitor: the route followed: t2's underlay va, path-mtu 1400" \
 	grep -qE "^[0-9]+: t2: underlay va path-mtu 1400$" "$TMP/all.out"
+if [ "$dp2" = bpf ]; then
+	check "monitor: tp's datapath: userspace while the route goes through tunx, then bpf" bash -c '
+		grep -E "^[0-9]+: tp: datapath" "$1" >"$1.dp"
+		[ "$(wc -l <"$1.dp")" = 2 ] &&
+		sed -n 1p "$1.dp" | grep -qE "^[0-9]+: tp: datapath userspace \(transmit by userspace: BPF cannot send on the underlay\)$" &&
+		sed -n 2p "$1.dp" | grep -qE "^[0-9]+: tp: datapath bpf$"' _ "$TMP/all.out"
+else
+	echo "# tp is on $dp2, not bpf: the datapath events are not checked"
+fi
 check "monitor fdb: the fdb lines only (3)" bash -c '[ "$(wc -l <"$1")" = 3 ] && ! grep -q "t1" "$1"' _ "$TMP/fdb.out"
 check "monitor -j link: one JSON object a line; t1 deleted says \"deleted\":true" bash -c '
 	jq -e . "$1" >/dev/null &&
