@@ -66,9 +66,8 @@ static void sub_free(struct foud *d, struct ev_sub *s)
 {
 	struct ev_line *l;
 
-	if (s->dropped)
-		foud_log(LOG_INFO, "monitor (pid %d) left; %llu events dropped for it",
-			 (int)s->pid, (unsigned long long)s->dropped);
+	foud_log(LOG_INFO, "monitor (pid %d) left; %llu events dropped for it", (int)s->pid,
+		 (unsigned long long)s->dropped);
 	while ((l = STAILQ_FIRST(&s->q))) {
 		STAILQ_REMOVE_HEAD(&s->q, entry);
 		free(l);

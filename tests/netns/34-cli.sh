@@ -25,7 +25,8 @@ wait_grep() {
 start_monitor() { # start_monitor NAME fouctl-words...
 	local name=$1 n i; shift
 	n=$(grep -c 'monitor (pid' "$TMP/foud-a.log")
-	na "$F" "$@" >"$TMP/$name.out" 2>&1 &
+	# not through na: $! must be fouctl's pid (ip netns exec execs it), not a subshell's
+	ip netns exec "$NSA" "$F" "$@" >"$TMP/$name.out" 2>&1 &
 	MONS+=($!)
 	for i in $(seq 50); do
 		[ "$(grep -c 'monitor (pid' "$TMP/foud-a.log")" -gt "$n" ] && return 0
@@ -34,7 +35,17 @@ start_monitor() { # start_monitor NAME fouctl-words...
 	return 1
 }
 MONS=()
-stop_monitors() { local p; for p in "${MONS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; MONS=(); }
+# Stops them, and waits (at most 5 s) until foud has seen each leave.
+stop_monitors() {
+	local p i want
+	want=$(( $(grep -c 'monitor (pid .*) left' "$TMP/foud-a.log") + ${#MONS[@]} ))
+	for p in "${MONS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	MONS=()
+	for i in $(seq 50); do
+		[ "$(grep -c 'monitor (pid .*) left' "$TMP/foud-a.log")" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+}
 
 # ---- help and version: exit 0, usage on stdout, no foud needed ----
 for words in "-V" "-Version" "--version" "-h" "--help" "-help" "help" "link help" \
@@ -182,6 +193,10 @@ check "monitor -j link: one JSON object a line; t1 deleted says \"deleted\":true
 	jq -e . "$1" >/dev/null &&
 	[ "$(jq -c "select(.ifname == \"t1\" and .deleted == true) | .operstate" "$1")" = "\"DOWN\"" ] &&
 	! grep -q 00:11:22 "$1"' _ "$TMP/linkj.out"
+# at most 16 monitors: the 17th is refused, and says why
+for i in $(seq 13); do start_monitor "tou$i" monitor tou || break; done
+check "a 17th monitor is refused: already 16" bash -c '! ip netns exec "$1" "$2" monitor >"$3/m17" 2>&1 && grep -q "already 16 monitors" "$3/m17"' \
+	_ "$NSA" "$F" "$TMP"
 stop_monitors
 
 # ---- a monitor that stops reading stalls nothing: its oldest events go, counted ----

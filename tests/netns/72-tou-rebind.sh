@@ -17,7 +17,7 @@ fa tou add peer $B4
 fb tou add peer $A4
 # fouctl monitor tou in b (its namespace's socket, no -S): the two real
 # rebindings are told, none of the spoofed attempts.
-nb "$FOUCTL" monitor tou >"$TMP/mon-tou.out" 2>&1 &
+ip netns exec "$NSB" "$FOUCTL" monitor tou >"$TMP/mon-tou.out" 2>&1 &	# $!: fouctl's pid
 mon=$!
 for i in $(seq 50); do grep -q 'monitor (pid' "$TMP/foud-b.log" && break; sleep 0.1; done
 
