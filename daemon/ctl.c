@@ -67,7 +67,7 @@ static int exec_link_add(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 {
 	(void)flags;
 	(void)out;
-	return foud_tunnel_add(d, &cmd->link, err, errlen);
+	return foud_dev_add(d, &cmd->link, err, errlen);
 }
 
 static int exec_link_del(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
@@ -75,7 +75,7 @@ static int exec_link_del(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 {
 	(void)flags;
 	(void)out;
-	return foud_tunnel_del(d, cmd->name, err, errlen);
+	return foud_dev_del(d, cmd->name, err, errlen);
 }
 
 static int exec_link_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,

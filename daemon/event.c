@@ -201,7 +201,7 @@ static void ev_link(struct foud_pr *p, const struct foud_event *e)
 /* foud's own: IFINDEX: NAME: datapath bpf|userspace [(why)], as link show -d words it */
 static void ev_datapath(struct foud_pr *p, const struct foud_event *e)
 {
-	const char *why = foud_link_why(e->t);
+	const char *why = foud_tunnel_why(e->t);
 
 	ev_ifname(p, e->t);
 	foud_pr_str(p, "datapath", " datapath %s", why ? "userspace" : "bpf");

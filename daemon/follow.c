@@ -108,7 +108,7 @@ static void follow_events(struct foud *d, struct foud_tunnel *t, int oif, uint32
 {
 	if (oif != t->ul_ifindex || pmtu != t->path_mtu)
 		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_ROUTE, .t = t });
-	if (userspace != !!foud_link_why(t))
+	if (userspace != !!foud_tunnel_why(t))
 		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_DATAPATH, .t = t });
 }
 
@@ -117,10 +117,11 @@ static void follow_tunnel(struct foud *d, struct foud_tunnel *t)
 {
 	int oif, up, old_oif = t->ul_ifindex;
 	uint32_t old_pmtu = t->path_mtu;
-	bool old_user = foud_link_why(t) != NULL;
+	bool old_user;
 
-	if (t->l2)
+	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 		return;
+	old_user = foud_tunnel_why(t) != NULL;
 	oif = foud_rtnl_route_oif(&t->tnl.remote);
 	if (oif < 0)
 		oif = 0;
@@ -152,22 +153,12 @@ static void follow_schedule(struct foud *d)
 		f->armed = true;
 }
 
-static struct foud_tunnel *tunnel_by_ifindex(struct foud *d, int ifindex)
-{
-	struct foud_tunnel *t;
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (t->ifindex == ifindex)
-			return t;
-	return NULL;
-}
-
 static bool underlay_used(struct foud *d, int ifindex)
 {
 	struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (!t->l2 && t->ul_ifindex == ifindex)
+	FOUD_DEV_FOREACH(t, d)
+		if ((t->ops->flags & FOUD_DEV_F_ROUTE) && t->ul_ifindex == ifindex)
 			return true;
 	return false;
 }
@@ -183,7 +174,7 @@ static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 	case RTM_DELLINK:
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 			return false;
-		t = tunnel_by_ifindex(d, ifi->ifi_index);
+		t = foud_dev_by_ifindex(d, ifi->ifi_index);
 		/*
 		 * Another device: an underlay's MTU or state may have changed
 		 * (IPv4 says nothing of routes that a carrier change revives).
@@ -237,8 +228,8 @@ static void follow_timer(struct foud *d, struct foud_ev *ev)
 	if (read(ev->fd, &exp, sizeof(exp)) != sizeof(exp))
 		return;
 	d->follow->armed = false;
-	TAILQ_FOREACH(t, &d->tunnels, entry) {
-		if (t->l2)
+	FOUD_DEV_FOREACH(t, d) {
+		if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 			continue;
 		follow_tunnel(d, t);
 		n++;

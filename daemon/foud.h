@@ -93,9 +93,43 @@ struct foud_txsock {
 	uint64_t used;
 };
 
-/* A tunnel device: `link add name ...`. */
+struct foud_tunnel;
+
+/*
+ * What a class of devices does (tunnel.c, l2.c, stt.c each define one; the
+ * registry, dev.c, calls them). Before open, the registry sets t->ev.fn to
+ * readable and t->tnl from the configuration; open makes the device and its
+ * receive points and undoes itself on failure; close undoes the rest after
+ * the registry closed the device.
+ */
+struct foud_dev_ops {
+	unsigned int flags;		/* FOUD_DEV_F_* */
+	int (*open)(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		    char *err, size_t errlen);
+	void (*close)(struct foud *d, struct foud_tunnel *t);
+	/* The device (t->ev) has packets to send. */
+	void (*readable)(struct foud *d, struct foud_ev *ev);
+	/*
+	 * A packet of the shared receive path (a FOU/GUE port, a raw socket),
+	 * pulled up to its GRE or inner header: false when not this class's.
+	 * NULL: the class has receive points of its own only.
+	 */
+	bool (*input)(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		      struct foud_stats *src_stats);
+	/* `link show`: the linkinfo; with -d what follows it. */
+	void (*show)(const struct foud_tunnel *t, struct foud_pr *p);
+	void (*show_details)(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+	/* `fou show`: the class's own receive ports; NULL: none. */
+	void (*show_ports)(struct foud *d, struct foud_pr *p);
+};
+
+/* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
+#define FOUD_DEV_F_ROUTE	0x1
+
+/* A device: `link add name ...`. */
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
+	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
 	struct fou_tnl_tx tx;
@@ -111,7 +145,7 @@ struct foud_tunnel {
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
-	struct foud_l2 *l2;		/* L2 kinds (l2.c); NULL for L3 */
+	struct foud_l2 *l2;		/* the L2 classes' state (l2.c), theirs alone to read */
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
 	bool gso_off;			/* the kernel refused UDP GSO on this path (uso.c) */
@@ -250,7 +284,8 @@ struct foud {
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_txq *l2q;		/* L2 devices' send queue (l2.c) */
+	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
+	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
@@ -330,14 +365,27 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 void foud_port_free_all(struct foud *d);
 
-/* tunnel.c */
-int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen);
-int foud_tunnel_del(struct foud *d, const char *name, char *err, size_t errlen);
-struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
-/* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its tunnel. */
-void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
-		       struct foud_stats *src_stats);
-void foud_tunnel_free_all(struct foud *d);
+/* dev.c: the registry of devices; it reaches a device's class only through its ops */
+int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen);
+int foud_dev_del(struct foud *d, const char *name, char *err, size_t errlen);
+struct foud_tunnel *foud_dev_find(struct foud *d, const char *name);
+struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex);
+/* Creates t's TUN (or TAP) device as t->ev.fd, for a class's open. */
+int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
+/* The device whose TUN or TAP descriptor ev is. */
+struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
+#define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
+/* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
+void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		    struct foud_stats *src_stats);
+/* `fou show`: every class's own receive ports. */
+void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
+void foud_dev_free_all(struct foud *d);
+
+/* tunnel.c: L3 tunnels */
+extern const struct foud_dev_ops foud_tunnel_ops;
+/* Why an L3 tunnel's packets go through userspace, or NULL (they go by BPF). */
+const char *foud_tunnel_why(const struct foud_tunnel *t);
 
 /* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
@@ -397,18 +445,30 @@ uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */
 void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 
-/* l2.c */
-int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
-		 char *err, size_t errlen);
-void foud_l2_close(struct foud *d, struct foud_tunnel *t);
-void foud_l2_show_ports(struct foud *d, struct foud_pr *p);
-/* A link show's linkinfo for an L2 device. */
-void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p);
+/* l2.c: the UDP and GRE L2 overlays */
+extern const struct foud_dev_ops foud_overlay_ops;
+
+/*
+ * l2dev.c: what every L2 device shares, called by its classes (l2.c,
+ * stt.c): the TAP device, the forwarding table and its commands, the
+ * peers, learning, the linkinfo's common words.
+ */
+/* The L2 half of t from cfg: its configuration (local picked if omitted), outer TOS and TTL. */
+int foud_l2_new(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err, size_t errlen);
+/* t's TAP, its MTU (cfg's, else mtu0, else the path's less the overhead), address, table. */
+int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		uint32_t mtu0, char *err, size_t errlen);
+/* The send socket of t's family and the TAP watched: the last step of an open. */
+int foud_l2_ready(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen);
+/* Frees the L2 half (after the class freed its own parts). */
+void foud_l2_free(struct foud_tunnel *t);
+/* A link show's linkinfo: the common words around kind(t, p), the class's own. */
+void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
+		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
 /* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
 const char *foud_l2_kind_name(const struct foud_tunnel *t);
-/* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
-void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
-		       struct foud_stats *src_stats);
+/* -d: what an L2 device shows after its linkinfo. */
+void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
@@ -420,13 +480,8 @@ void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len
 int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, size_t len,
 		     const struct fou_addr *src);
 
-/* stt.c */
-int foud_stt_open(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen);
-void foud_stt_close(struct foud *d, struct foud_tunnel *t);
-int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		  uint8_t *frame, size_t len);
-void foud_stt_flush(struct foud *d);
-void foud_stt_show_port(struct foud *d, struct foud_pr *p);
+/* stt.c: STT devices */
+extern const struct foud_dev_ops foud_stt_ops;
 
 /* tou.c */
 int foud_tou_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
@@ -546,8 +601,10 @@ void foud_show_family(struct foud_pr *p, int family);
 /* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n);
-/* Why a tunnel's packets go through userspace, or NULL (they go by BPF). */
-const char *foud_link_why(const struct foud_tunnel *t);
+/* -d: UDP GSO's state and fallbacks of a userspace-path device. */
+void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* -d -s on a BPF tunnel: what the programs counted, and dropped themselves (JSON only). */
+void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
 		    size_t errlen);
 

@@ -181,7 +181,7 @@ static void foud_fini(struct foud *d)
 {
 	foud_ctl_close(d);
 	foud_follow_fini(d);
-	foud_tunnel_free_all(d);
+	foud_dev_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
 	foud_bpf_fini(d);
@@ -223,7 +223,7 @@ static void notify_ready(const struct foud *d)
 	const struct foud_port *p;
 	unsigned int ndev = d->tou ? 1 : 0, nport = 0;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		ndev++;
 	TAILQ_FOREACH(p, &d->ports, entry)
 		nport++;

@@ -142,7 +142,7 @@ void foud_show_ports(struct foud *d, struct foud_pr *p)
 	foud_pr_open_array(p, NULL);
 	TAILQ_FOREACH(fp, &d->ports, entry)
 		port_show(d, fp, p);
-	foud_l2_show_ports(d, p);
+	foud_dev_show_ports(d, p);
 	foud_pr_close_array(p);
 	/* Raw-socket drops that reached no tunnel: a text line; JSON's list of ports has no room. */
 	if ((p->flags & FOUD_CTL_F_STATS) && !foud_pr_json(p))
@@ -175,113 +175,24 @@ void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n)
 	foud_pr_bool(p, "oseq", " oseq", NULL, n->gre_oflags & FOU_GRE_SEQ);
 }
 
-/* JSON always has the encap's type; text has the encap line only with FOU or GUE. */
-static void link_encap(const struct fou_tnl *n, struct foud_pr *p)
-{
-	bool on = n->encap != FOU_ENCAP_NONE;
-
-	foud_pr_open_object(p, "encap");
-	foud_pr_str(p, "type", on ? "    encap %s" : NULL, fou_encap(n->encap)->name);
-	if (on) {
-		if (n->encap_sport)
-			foud_pr_uint(p, "sport", " encap-sport %u", n->encap_sport);
-		else
-			foud_pr_str(p, "sport", " encap-sport %s", "auto");
-		foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
-		foud_pr_bool(p, "csum", " encap-csum", " noencap-csum",
-			     n->encap_flags & FOU_ENCAP_F_CSUM);
-		foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
-			     n->encap_flags & FOU_ENCAP_F_CSUM6);
-		foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
-			     n->encap_flags & FOU_ENCAP_F_REMCSUM);
-		foud_pr_nl(p);
-	}
-	foud_pr_close_object(p);
-}
-
-/* An L3 tunnel's linkinfo; text: its first line (ending in mtu) and the encap line. */
-static void link_info(const struct foud_tunnel *t, struct foud_pr *p)
-{
-	const struct fou_tnl *n = &t->tnl;
-	char a[64];
-
-	foud_pr_str(p, "info_kind", " %s", fou_kind(n->kind)->name);
-	foud_pr_open_object(p, "info_data");
-	foud_pr_str(p, "remote", " remote %s", fou_addr_str(&n->remote, a, sizeof(a)));
-	foud_pr_str(p, "local", " local %s", fou_addr_str(&n->local, a, sizeof(a)));
-	if (n->ttl)
-		foud_pr_uint(p, "ttl", " ttl %u", n->ttl);
-	else
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
-	foud_show_tos(p, n->tos_inherit, n->tos);
-	foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
-	if (fou_kind(n->kind)->gre)
-		foud_show_gre(p, n);
-	foud_pr_text(p, " mtu %u\n", t->mtu);
-	link_encap(n, p);
-	foud_pr_close_object(p);
-}
-
 /*
  * UDP GSO of a tunnel's super-packets (uso.c), with -d: on; off (foud -O, or
  * a kernel without it); refused (the kernel said no on this path); and how
  * many super-packets went segment by segment because of a refusal.
  */
-static void link_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const char *st = !d->udp_gso ? "off" : t->gso_off ? "refused" : "on";
 
-	/* Raw-socket tunnels and the BPF path never send with UDP_SEGMENT. */
-	if (t->bpf_egress || (!t->l2 && t->tnl.encap == FOU_ENCAP_NONE))
+	/* The BPF path never sends with UDP_SEGMENT. */
+	if (t->bpf_egress)
 		return;
 	foud_pr_str(p, "udp_gso", "    udp-gso %s", st);
 	foud_pr_u64(p, "gso_fallback", " gso_fallback %llu\n", t->gso_fallback);
 }
 
-/* The device of the route to remote now (follow.c), or none. */
-static const char *link_underlay(const struct foud_tunnel *t, char buf[IF_NAMESIZE])
-{
-	if (!t->ul_ifindex || !if_indextoname((unsigned int)t->ul_ifindex, buf))
-		return NULL;
-	return buf;
-}
-
-/* Why a tunnel's packets go through userspace, or NULL. */
-const char *foud_link_why(const struct foud_tunnel *t)
-{
-	/* A BPF tunnel whose route goes through a device the programs cannot send on. */
-	if (t->bpf_egress && t->ul_ifindex && !t->bpf_oif)
-		return "transmit by userspace: BPF cannot send on the underlay";
-	return t->bpf_egress ? NULL : t->dp_why;
-}
-
-/* -d: the path, the state and the underlay device, as follow.c last heard. */
-static void link_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
-{
-	const char *state = !d->follow ? "unknown" : t->dev_up ? "up" : "down";
-	const char *why = foud_link_why(t);
-	char b[IF_NAMESIZE];
-	const char *ul = link_underlay(t, b);
-
-	foud_pr_text(p, "    ifindex %d state %s underlay %s", t->ifindex, state,
-		     ul ? ul : "none (no route)");
-	foud_pr_uint(p, "path_mtu", " path-mtu %u", t->path_mtu);
-	foud_pr_u64(p, "overhead", " overhead %llu", fou_tnl_overhead(&t->tnl));
-	foud_pr_str(p, "datapath", " datapath %s", t->bpf_egress ? "bpf" : "userspace");
-	if (why)
-		foud_pr_text(p, " (%s)", why);
-	foud_pr_bool(p, "offload", " offload on\n", " offload off\n", t->offload);
-	foud_pr_str(p, "state", NULL, state);
-	if (ul)
-		foud_pr_str(p, "underlay", NULL, ul);
-	else
-		foud_pr_null(p, "underlay", NULL);
-	if (why)
-		foud_pr_str(p, "datapath_reason", NULL, why);
-}
-
 /* -d -s on a BPF tunnel: what the programs counted, and dropped themselves (JSON only). */
-static void link_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	struct foud_stats b;
 
@@ -299,17 +210,10 @@ static void link_show(struct foud *d, const struct foud_tunnel *t, struct foud_p
 	foud_pr_str(p, "ifname", "%s:", t->name);
 	foud_pr_uint(p, "mtu", NULL, t->mtu);
 	foud_pr_open_object(p, "linkinfo");
-	if (t->l2)
-		foud_l2_show(t, p);
-	else
-		link_info(t, p);
+	t->ops->show(t, p);
 	foud_pr_close_object(p);
-	if (details && !t->l2)
-		link_details(d, t, p);
 	if (details)
-		link_gso(d, t, p);
-	if (details && stats && !t->l2 && t->bpf_egress)
-		link_bpf_stats(d, t, p);
+		t->ops->show_details(d, t, p);
 	if (stats)
 		foud_show_stats(p, &st);
 	foud_pr_close_object(p);
@@ -320,12 +224,12 @@ int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *e
 {
 	const struct foud_tunnel *t;
 
-	if (name[0] && !foud_tunnel_find(d, name)) {
+	if (name[0] && !foud_dev_find(d, name)) {
 		snprintf(err, errlen, "no link \"%s\"", name);
 		return -ENODEV;
 	}
 	foud_pr_open_array(p, NULL);
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		if (!name[0] || !strcmp(name, t->name))
 			link_show(d, t, p);
 	foud_pr_close_array(p);
