@@ -36,7 +36,7 @@ const char foud_cmd_usage[] =
 "fouctl [ -force ] -b[atch] FILE\n"
 "OPTIONS := { -S SOCKET | -n[etns] NAME | -j[son] | -p[retty] | -s[tatistics]\n"
 "        | -d[etails] | -br[ief] | -o[neline] | -V[ersion] | -h[elp] }\n"
-"OBJECT := { link | fou | fdb | tou | monitor }\n"
+"OBJECT := { link | fou | fdb | tou | monitor | reload | save | flush }\n"
 "\n"
 "fouctl fou add port PORT { ipproto PROTO | gue } [ local ADDR ]\n"
 "        [ peer ADDR peer_port PORT ] [ -6 ]\n"
@@ -76,6 +76,7 @@ const char foud_cmd_usage[] =
 "        [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
+"fouctl link { set | change } [ dev ] NAME WORDS...\n"
 "\n"
 "fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
@@ -85,7 +86,11 @@ const char foud_cmd_usage[] =
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
-"fouctl monitor [ all | link | fdb | tou ]\n";
+"fouctl monitor [ all | link | fdb | tou ]\n"
+"\n"
+"fouctl reload\n"
+"fouctl save\n"
+"fouctl flush\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -440,7 +445,9 @@ static const struct op_ent fou_ops[] = {
 /* ip link */
 static const struct op_ent link_ops[] = {
 	{ "add", FOUD_OP_ADD, "link add", cmd_link_add },
-	OP_NONE("set"), OP_NONE("change"), OP_NONE("replace"),
+	{ "set", FOUD_OP_SET, "link set", cmd_link_set },
+	{ "change", FOUD_OP_SET, "link set", cmd_link_set },
+	OP_NONE("replace"),
 	{ "delete", FOUD_OP_DEL, "link del", cmd_link_del },
 	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "lst", FOUD_OP_SHOW, "link show", cmd_link_show },
@@ -481,23 +488,41 @@ static const struct op_ent monitor_ops[] = {
 	OP_HELP,
 };
 
-/* ip's order: link before fou, then bridge's fdb, then foud's own */
+/* Objects that are the whole command: no command word follows. */
+static const struct op_ent reload_ops[] = { { NULL, FOUD_OP_RUN, "reload", cmd_no_args } };
+static const struct op_ent save_ops[] = { { NULL, FOUD_OP_RUN, "save", cmd_no_args } };
+static const struct op_ent flush_ops[] = { { NULL, FOUD_OP_RUN, "flush", cmd_no_args } };
+
+/*
+ * ip's order: link before fou, then bridge's fdb, then foud's own. reload,
+ * save and flush (whole commands, flush destructive) match whole words only.
+ */
 static const struct obj_ent objs[] = {
-	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, delete or show", 5 },
+	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops),
+	  "add, set, change, delete or show", 5 },
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, delete or show", -1 },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, delete or show", 5 },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, delete or show", 2 },
 	{ "monitor", FOUD_OBJ_MONITOR, monitor_ops, ARRAY_SIZE(monitor_ops),
 	  "all, link, fdb or tou", 0 },
+	{ "reload", FOUD_OBJ_RELOAD, reload_ops, 1, "", 0 },
+	{ "save", FOUD_OBJ_SAVE, save_ops, 1, "", 0 },
+	{ "flush", FOUD_OBJ_FLUSH, flush_ops, 1, "", 0 },
 	{ "help", FOUD_OBJ__MAX, NULL, 0, NULL, -1 },
 };
 
-#define OBJ_EXPECT "link, fou, fdb, tou or monitor"
+#define OBJ_EXPECT "link, fou, fdb, tou, monitor, reload, save or flush"
+
+/* An object that is the whole command (reload, save, flush). */
+static bool obj_whole(const struct obj_ent *o)
+{
+	return o->ops && !o->ops[0].word;
+}
 
 static const struct obj_ent *obj_find(const char *w)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
-		if (cmd_matches(w, objs[i].word))
+		if (obj_whole(&objs[i]) ? !strcmp(w, objs[i].word) : cmd_matches(w, objs[i].word))
 			return &objs[i];
 	return NULL;
 }
@@ -505,17 +530,21 @@ static const struct obj_ent *obj_find(const char *w)
 static const struct op_ent *op_find(const struct obj_ent *o, const char *w)
 {
 	for (size_t i = 0; i < o->nops; i++)
-		if (cmd_matches(w, o->ops[i].word))
+		if (o->ops[i].word && cmd_matches(w, o->ops[i].word))
 			return &o->ops[i];
 	return NULL;
 }
 
-/* The command word; without one, the object's default as in ip (link: show). */
+/*
+ * The command word, from p->argv[1]; without one, the object's default as
+ * in ip (link: show); none for a whole command. Sets where the words go on.
+ */
 static int parse_op(struct pctx *p, const struct obj_ent *o, const struct op_ent **opp)
 {
 	const char *w = p->argv[0];
 
-	if (p->argc < 2 && o->dflt >= 0) {
+	p->i = 1;
+	if (obj_whole(o) || (p->argc < 2 && o->dflt >= 0)) {
 		*opp = &o->ops[o->dflt];
 		return 0;
 	}
@@ -531,6 +560,7 @@ static int parse_op(struct pctx *p, const struct obj_ent *o, const struct op_ent
 	if (!(*opp)->parse)
 		return cmd_perr(p, "\"%s\" is \"%s %s\", which foud does not have: expected %s",
 				p->argv[1], o->word, (*opp)->word, o->expect);
+	p->i = 2;
 	return 0;
 }
 
@@ -552,7 +582,6 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 	p->cmd->obj = o->obj;
 	p->cmd->op = (*opp)->op;
 	p->where = (*opp)->where;
-	p->i = p->argc < 2 ? 1 : 2;
 	return 0;
 }
 
@@ -570,7 +599,7 @@ static void help_object(FILE *f, const char *word)
 		size_t len = e ? (size_t)(e - s + 1) : strlen(s);
 
 		if (!strncmp(s, "fouctl ", 7))
-			on = !strncmp(s + 7, word, n) && s[7 + n] == ' ';
+			on = !strncmp(s + 7, word, n) && (s[7 + n] == ' ' || s[7 + n] == '\n');
 		else if (s[0] != ' ')
 			on = false;
 		if (on)
@@ -579,10 +608,22 @@ static void help_object(FILE *f, const char *word)
 	}
 }
 
+/* `OBJECT help`, or the word help where a keyword would be (`ip link add help`). */
+static bool help_asked(const struct obj_ent *o, int argc, char *const argv[])
+{
+	const struct op_ent *op;
+
+	if (argc < 2)
+		return false;
+	if (obj_whole(o))
+		return !strcmp(argv[1], "help");
+	op = op_find(o, argv[1]);
+	return (op && op->op == FOUD_OP_HELP) || (argc > 2 && !strcmp(argv[2], "help"));
+}
+
 bool foud_cmd_help(int argc, char *const argv[], FILE *f)
 {
 	const struct obj_ent *o = argc > 0 ? obj_find(argv[0]) : NULL;
-	const struct op_ent *op = NULL;
 
 	if (!o)
 		return false;
@@ -590,11 +631,7 @@ bool foud_cmd_help(int argc, char *const argv[], FILE *f)
 		fprintf(f, "Usage: %s", foud_cmd_usage);
 		return true;
 	}
-	if (argc > 1)
-		op = op_find(o, argv[1]);
-	/* `ip link add help`: the word help where a keyword would be */
-	if (argc < 2 || (!(op && op->op == FOUD_OP_HELP) &&
-			 !(argc > 2 && !strcmp(argv[2], "help"))))
+	if (!help_asked(o, argc, argv))
 		return false;
 	fputs("Usage: ", f);
 	help_object(f, o->word);

@@ -22,6 +22,9 @@ enum foud_obj {
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
 	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
+	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
+	FOUD_OBJ_SAVE,
+	FOUD_OBJ_FLUSH,
 	FOUD_OBJ__MAX
 };
 
@@ -30,6 +33,8 @@ enum foud_op {
 	FOUD_OP_DEL,
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP_SET,		/* link set / link change */
+	FOUD_OP_RUN,		/* the whole command is the object's word */
 	FOUD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order */
 	FOUD_OP_MON_LINK,
 	FOUD_OP_MON_FDB,
@@ -95,8 +100,9 @@ enum foud_datapath {
 	FOUD_DP__MAX
 };
 
-/* The datapath word, or -EINVAL. */
+/* The datapath word, or -EINVAL; and back. */
 int foud_datapath_lookup(const char *name);
+const char *foud_datapath_name(enum foud_datapath dp);
 
 /* `link add name NAME type KIND ...` */
 struct foud_link_cfg {
@@ -136,6 +142,9 @@ struct foud_cmd {
 	struct foud_link_cfg link;	/* link add */
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
+	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
+	char *const *set_argv;
+	int set_argc;
 };
 
 /*

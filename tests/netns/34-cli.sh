@@ -82,7 +82,10 @@ check "link sh / lst / list / l / link: every link there" bash -c '
 check "f s shows port 5555" bash -c '"$@" f s | grep -q 5555' _ "$F" -S "$TMP/a.sock"
 check "l d NAME" fa l d t5
 check "link delete dev NAME" fa link delete dev t4
-check "link s is ip's set: refused" bash -c '! "$@" link s 2>&1 | grep -q "link set"; ! "$@" link s' _ "$F" -S "$TMP/a.sock"
+check "l s NAME mtu 1400 (ip's set, never show): t3's mtu is 1400" bash -c '"$@" l s t3 mtu 1400 &&
+	[ "$("$@" -j link show t3 | jq ".[0].mtu")" = 1400 ]' _ "$F" -S "$TMP/a.sock"
+check "link rep is ip's replace, which foud lacks: refused by name" bash -c '! "$@" link rep t3 2>"$0" && grep -q "link replace" "$0"' \
+	"$TMP/rep.err" "$F" -S "$TMP/a.sock"
 check "keywords stay exact: ty is refused" bash -c '! "$@" l a t9 ty ipip remote 192.0.2.2 local 192.0.2.1' _ "$F" -S "$TMP/a.sock"
 
 # ---- the per-namespace socket: ip netns exec without -S, and -n NETNS ----

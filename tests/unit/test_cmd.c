@@ -1098,14 +1098,21 @@ static void test_abbrev(void **state)
 		{ "fdb s", FOUD_OBJ_FDB, FOUD_OP_SHOW },	/* bridge fdb has no set */
 		{ "t s", FOUD_OBJ_TOU, FOUD_OP_SHOW },
 		{ "m", FOUD_OBJ_MONITOR, FOUD_OP_MON_ALL },
+		{ "l s t1 mtu 1400", FOUD_OBJ_LINK, FOUD_OP_SET },	/* ip link s: set, never show */
+		{ "l ch t1 mtu 1400", FOUD_OBJ_LINK, FOUD_OP_SET },
+		{ "reload", FOUD_OBJ_RELOAD, FOUD_OP_RUN },
+		{ "flush", FOUD_OBJ_FLUSH, FOUD_OP_RUN },
 		{ "mon l", FOUD_OBJ_MONITOR, FOUD_OP_MON_LINK },
 		{ "monitor fdb", FOUD_OBJ_MONITOR, FOUD_OP_MON_FDB },
 		{ "monitor t", FOUD_OBJ_MONITOR, FOUD_OP_MON_TOU },
 	};
 	static const struct { const char *line, *msg; } bad[] = {
-		/* ip link s is set, which foud lacks: refused, not taken as show */
-		{ "l s", "\"s\" is \"link set\", which foud does not have" },
-		{ "link rep", "\"rep\" is \"link replace\"" },
+		/* ip's places kept: what foud lacks is refused by name */
+		{ "link rep", "\"rep\" is \"link replace\", which foud does not have" },
+		{ "fdb g", "\"g\" is \"fdb get\"" },
+		/* whole commands are whole words */
+		{ "fl", "\"fl\" is not an object" },
+		{ "sav", "\"sav\" is not an object" },
 		{ "fdb f", "\"f\" is \"fdb flush\"" },
 		{ "links show", "\"links\" is not an object" },
 		{ "link showx", "\"showx\" is not a command of \"link\"" },
@@ -1175,6 +1182,10 @@ static void test_help(void **state)
 	help_of("fdb he", out);
 	assert_true(!strncmp(out, "Usage: fouctl fdb { add | append }", 34));
 	assert_null(strstr(out, "fouctl link"));
+	help_of("reload help", out);
+	assert_string_equal(out, "Usage: fouctl reload\n");
+	help_of("flush help", out);
+	assert_string_equal(out, "Usage: fouctl flush\n");
 	help_of("mon help", out);
 	assert_string_equal(out, "Usage: fouctl monitor [ all | link | fdb | tou ]\n");
 }
