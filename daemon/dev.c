@@ -54,10 +54,13 @@ int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err
 {
 	int fd = foud_tun_open(t->name, tap, d->offload, &t->offload, &t->ifindex);
 
-	if (fd < 0) {
+	if (fd == -EEXIST && foud_persist_refused())
+		snprintf(err, errlen, "device \"%s\" exists and is not foud's to take over: %s",
+			 t->name, foud_persist_refused());
+	else if (fd < 0)
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
+	if (fd < 0)
 		return fd;
-	}
 	t->ev.fd = fd;
 	return 0;
 }
@@ -140,8 +143,10 @@ static int dev_release(struct foud *d, struct foud_tunnel *t)
 /* Deleted: told as ip monitor tells it (a link set's detach is not a deletion). */
 static void dev_free(struct foud *d, struct foud_tunnel *t)
 {
-	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_DEL, .t = t });
-	close(dev_release(d, t));
+	/* stopping with the devices kept (d->keep): nothing is deleted */
+	if (!d->keep)
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_DEL, .t = t });
+	foud_tun_close(d, dev_release(d, t));
 }
 
 int foud_dev_detach(struct foud *d, struct foud_tunnel *t)
