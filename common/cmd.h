@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -23,6 +24,7 @@ enum foud_obj {
 	FOUD_OBJ_TOU,
 	FOUD_OBJ_METRICS,
 	FOUD_OBJ_CAPTURE,
+	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
 	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
 	FOUD_OBJ_SAVE,
 	FOUD_OBJ_FLUSH,
@@ -37,6 +39,11 @@ enum foud_op {
 	FOUD_OP_SET,		/* link set / link change */
 	FOUD_OP_RUN,		/* the whole command is the object's word */
 	FOUD_OP_LISTEN,		/* metrics listen */
+	FOUD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order */
+	FOUD_OP_MON_LINK,
+	FOUD_OP_MON_FDB,
+	FOUD_OP_MON_TOU,
+	FOUD_OP_HELP,		/* fouctl answers it; foud refuses it */
 	FOUD_OP__MAX
 };
 
@@ -181,6 +188,14 @@ int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
  * count, or -E2BIG if more than max.
  */
 int foud_cmd_split(char *line, char *argv[], int max);
+
+/*
+ * `help`, `OBJECT help` or `OBJECT COMMAND help` (objects and commands
+ * abbreviated as the parser takes them): prints the usage lines of that
+ * object (all of them for `help`) to f and returns true; false when argv
+ * asks for no help.
+ */
+bool foud_cmd_help(int argc, char *const argv[], FILE *f);
 
 /* The usage text (the same as the SYNOPSIS of fouctl.8). */
 extern const char foud_cmd_usage[];

@@ -25,7 +25,6 @@ int foud_metrics_pin(struct foud *d, const struct foud_metrics_cfg *c, char *err
 void foud_metrics_write(struct foud *d, struct foud_out *o);
 
 /* The hooks metrics_text.c reads an L2 device through (l2.c). */
-const char *foud_l2_kind_name(const struct foud_tunnel *t);
 const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
 
 /* A UDP port that L2 devices share (VXLAN, Geneve, GRE-TAP over FOU/GUE). */

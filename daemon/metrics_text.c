@@ -152,7 +152,7 @@ static const char *dev_kind(const struct foud *d, const struct foud_tunnel *t)
 {
 	if (d->tou && t == &d->tou->dev)
 		return "tou";
-	return t->l2 ? foud_l2_kind_name(t) : fou_kind(t->tnl.kind)->name;
+	return foud_dev_kind_name(t);
 }
 
 static void dev_row(struct foud *d, const struct foud_tunnel *t, struct mrow *r)

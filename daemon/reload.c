@@ -158,7 +158,9 @@ static int conf_parse_line(struct foud_conf *c, char *line, unsigned int lineno,
 		return argc;
 	if (foud_cmd_parse(argc, argv, &cmd, err, errlen))
 		return -EINVAL;
-	return conf_take(c, &cmd, cmd.op == FOUD_OP_RUN ? argv[0] : argv[1], lineno, err, errlen);
+	/* the word to name: the object alone (reload, link), else the command */
+	return conf_take(c, &cmd, cmd.op == FOUD_OP_RUN || argc < 2 ? argv[0] : argv[1], lineno,
+			 err, errlen);
 }
 
 /* Reads and checks the whole file; errors say FILE:LINE. */
