@@ -109,6 +109,8 @@ int cmd_tou_addel(struct pctx *p);		/* cmd_tou.c */
 int cmd_fleet_etcd(struct pctx *p);		/* cmd_fleet.c */
 int cmd_fleet_node(struct pctx *p);
 int cmd_link_fleet(struct pctx *p, const char *v);
+int cmd_metrics_listen(struct pctx *p);	/* cmd_metrics.c */
+int cmd_capture(struct pctx *p);		/* cmd_capture.c */
 
 /* ---- link add: what the kind families share (cmd_link.c) ------------------ */
 

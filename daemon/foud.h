@@ -32,8 +32,10 @@ struct foud_bpf_attach;
 struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
+struct foud_events;
 struct foud_pr;
 struct foud_fleet;
+struct foud_metrics;
 struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
@@ -49,7 +51,7 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
-#define FOUD_TIMERS	4		/* periodic functions (loop.c) */
+#define FOUD_TIMERS	8		/* periodic functions (loop.c) */
 
 /* A function the loop calls every period_ms. */
 struct foud_timer {
@@ -310,6 +312,8 @@ struct foud {
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
 	struct foud_fleet *fleet;	/* NULL until a fleet command (fleet.c) */
+	struct foud_metrics *metrics;	/* the HTTP server of /metrics, NULL: off (metrics.c) */
+	struct foud_events *events;	/* fouctl monitor's clients (event.c), NULL: none yet */
 	bool keep;			/* stopping: devices and pinned programs stay */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
@@ -390,6 +394,7 @@ int foud_dev_detach(struct foud *d, struct foud_tunnel *t);
 int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
 /* The device whose TUN or TAP descriptor ev is. */
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
+const char *foud_dev_kind_name(const struct foud_tunnel *t);
 #define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
 /* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
 void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
@@ -400,6 +405,8 @@ void foud_dev_free_all(struct foud *d);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;
+/* Why an L3 tunnel's packets go through userspace, or NULL (they go by BPF). */
+const char *foud_tunnel_why(const struct foud_tunnel *t);
 
 /* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
@@ -479,6 +486,8 @@ void foud_l2_free(struct foud_tunnel *t);
 /* A link show's linkinfo: the common words around kind(t, p), the class's own. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
+/* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
+const char *foud_l2_kind_name(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
