@@ -548,8 +548,10 @@ static bool obj_whole(const struct obj_ent *o)
 
 static const struct obj_ent *obj_find(const char *w)
 {
+	/* fleet whole too: "fl" must name neither it nor flush. */
 	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
-		if (obj_whole(&objs[i]) ? !strcmp(w, objs[i].word) : cmd_matches(w, objs[i].word))
+		if (obj_whole(&objs[i]) || objs[i].obj == FOUD_OBJ_FLEET ? !strcmp(w, objs[i].word) :
+		    cmd_matches(w, objs[i].word))
 			return &objs[i];
 	return NULL;
 }
