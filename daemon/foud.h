@@ -438,6 +438,7 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+int foud_rtnl_getlink(int ifindex, void *buf, size_t len);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
 int foud_follow_init(struct foud *d);
@@ -544,5 +545,13 @@ void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n);
 int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
 		    size_t errlen);
+
+/* iflink.c: the device as `ip -j link show` has it, around linkinfo (JSON only) */
+struct foud_iflink;
+struct foud_iflink *foud_iflink_get(int ifindex);
+void foud_iflink_free(struct foud_iflink *il);
+void foud_iflink_head(const struct foud_iflink *il, const struct foud_tunnel *t,
+		      struct foud_pr *p, bool details);
+void foud_iflink_tail(const struct foud_iflink *il, struct foud_pr *p);
 
 #endif /* FOUD_H */

@@ -1123,8 +1123,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 }
 
 /* One entry as `bridge fdb show` words it (JSON: as `bridge -j`). */
-static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8_t *mac,
-		     const struct fou_addr *dst, const char *state, long long age)
+static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, bool named,
+		     const uint8_t *mac, const struct fou_addr *dst, const char *state, long long age)
 {
 	char a[64], m[18];
 
@@ -1132,7 +1132,10 @@ static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8
 		 mac[4], mac[5]);
 	foud_pr_open_object(p, NULL);
 	foud_pr_str(p, "mac", "%s", m);
-	foud_pr_str(p, "ifname", " dev %s", t->name);
+	if (named)	/* bridge -j: no ifname when the command named the device */
+		foud_pr_str(p, "ifname", " dev %s", t->name);
+	else
+		foud_pr_text(p, " dev %s", t->name);
 	foud_pr_open_array(p, "flags");
 	foud_pr_str(p, NULL, NULL, "self");
 	foud_pr_close_array(p);
@@ -1145,7 +1148,7 @@ static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8
 	foud_pr_close_object(p);
 }
 
-static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
+static void fdb_show_dev(const struct foud_tunnel *t, bool named, struct foud_pr *p)
 {
 	static const uint8_t zero[FOU_ETH_ALEN];
 	const struct fou_fdb_entry *e;
@@ -1155,11 +1158,11 @@ static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
 	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
 		bool st = e->flags & FOU_FDB_F_STATIC;
 
-		fdb_line(p, t, e->mac, &e->remote, st ? "permanent" : "learned",
+		fdb_line(p, t, named, e->mac, &e->remote, st ? "permanent" : "learned",
 			 st ? -1 : (long long)((now - e->updated) / 1000));
 	}
 	for (i = 0; i < t->l2->fdb.nflood; i++)
-		fdb_line(p, t, zero, &t->l2->fdb.flood[i], "permanent", -1);
+		fdb_line(p, t, named, zero, &t->l2->fdb.flood[i], "permanent", -1);
 }
 
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
@@ -1172,7 +1175,7 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p,
 	foud_pr_open_array(p, NULL);
 	TAILQ_FOREACH(t, &d->tunnels, entry)
 		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
-			fdb_show_dev(t, p);
+			fdb_show_dev(t, !cmd->fdb.dev[0], p);
 	foud_pr_close_array(p);
 	return 0;
 }
@@ -1184,6 +1187,7 @@ static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const struct fou_tnl *n = &t->tnl;
 
+	foud_pr_bool(p, "pmtudisc", NULL, NULL, t->l2->df);
 	foud_show_gre(p, n);
 	if (n->encap == FOU_ENCAP_NONE)
 		return;
@@ -1193,6 +1197,9 @@ static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 	if (!n->encap_sport)
 		foud_pr_text(p, " encap-sport auto");
 	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_bool(p, "csum", NULL, NULL, n->encap_flags & FOU_ENCAP_F_CSUM);
+	foud_pr_bool(p, "csum6", NULL, NULL, n->encap_flags & FOU_ENCAP_F_CSUM6);
+	foud_pr_bool(p, "remcsum", NULL, NULL, n->encap_flags & FOU_ENCAP_F_REMCSUM);
 	foud_pr_close_object(p);
 }
 
@@ -1225,11 +1232,15 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_text(p, " srcport %u %u", l->sport_min, l->sport_max);
 }
 
-/* ttl and tos, as `ip -d link show` words them. */
-static void l2_show_hop(const struct foud_l2_cfg *c, struct foud_pr *p)
+/* ttl and tos, as `ip -d link show` words them; JSON as ip -j: GRE's inherit is 0, VXLAN's none. */
+static void l2_show_hop(const struct foud_l2 *l, struct foud_pr *p)
 {
+	const struct foud_l2_cfg *c = &l->cfg;
+
 	if (c->ttl_inherit) {
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
+		if (l->k->gre_match)
+			foud_pr_uint(p, "ttl", NULL, 0);
+		foud_pr_text(p, " ttl inherit");
 	} else if (c->ttl) {
 		foud_pr_uint(p, "ttl", " ttl %u", c->ttl);
 	} else {
@@ -1294,10 +1305,12 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_text(p, " dev %s", c->dev);
 	l2_show_kind(t, p);
 	l2_show_geneve_opts(c, p);
-	l2_show_hop(c, p);
+	l2_show_hop(l, p);
 	foud_pr_bool(p, "learning", " learning", " nolearning", c->learning);
 	foud_pr_uint(p, "ageing", " ageing %u", c->ageing);
-	foud_pr_uint(p, "limit", " maxaddress %u", c->maxaddress);
+	if (c->maxaddress)	/* ip -j: none is no limit */
+		foud_pr_uint(p, "limit", NULL, c->maxaddress);
+	foud_pr_text(p, " maxaddress %u", c->maxaddress);
 	if (l->udp)
 		foud_pr_text(p, " %sudpcsum", l->csum ? "" : "no");
 	foud_pr_text(p, " mtu %u\n", t->mtu);

@@ -3,8 +3,8 @@
  * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
  * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
  * LOCAL/32 dev tou0`, without running ip(8); a tunnel device's gso_max_size;
- * and `ip route get REMOTE`, for the device a tunnel sends on. One request at
- * a time, answered by an ACK.
+ * `ip route get REMOTE`, for the device a tunnel sends on; and `ip link show
+ * DEV`, for link show's JSON. One request at a time.
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -152,43 +152,58 @@ int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 	return rtnl_talk(&r);
 }
 
-/* The device the kernel routes dst through now (`ip route get`), or -errno. */
-int foud_rtnl_route_oif(const struct fou_addr *dst)
+/* Sends a get request, reads the answer into buf: its length or -errno. */
+static ssize_t rtnl_get(struct rtnl_req *r, void *buf, size_t len)
 {
-	size_t alen = dst->family == AF_INET6 ? 16 : 4;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct timeval tv = { .tv_sec = 2 };
-	uint8_t buf[4096] __attribute__((aligned(4)));
-	struct rtnl_req r = { 0 };
-	struct nlmsghdr *h;
-	struct rtattr *a;
-	int s, alen_left, oif = -ENETUNREACH;
 	ssize_t n;
+	int s;
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
-	r.nh.nlmsg_type = RTM_GETROUTE;
-	r.nh.nlmsg_flags = NLM_F_REQUEST;
-	r.nh.nlmsg_seq = 1;
-	r.rt.rtm_family = (uint8_t)dst->family;
-	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
-	if (rtnl_attr(&r, RTA_DST, dst->a, alen))
-		return -E2BIG;
+	r->nh.nlmsg_flags = NLM_F_REQUEST;
+	r->nh.nlmsg_seq = 1;
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (s < 0)
 		return -errno;
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (n = recv(s, buf, sizeof(buf), 0)) < 0) {
-		oif = -errno;
-		close(s);
-		return oif;
-	}
+	if (sendto(s, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (n = recv(s, buf, len, 0)) < 0)
+		n = -errno;
 	close(s);
+	return n;
+}
+
+/* The kernel's error in an answer, or 0. */
+static int rtnl_error(const struct nlmsghdr *h)
+{
+	if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+		return 0;
+	return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+}
+
+/* The device the kernel routes dst through now (`ip route get`), or -errno. */
+int foud_rtnl_route_oif(const struct fou_addr *dst)
+{
+	size_t alen = dst->family == AF_INET6 ? 16 : 4;
+	uint8_t buf[4096] __attribute__((aligned(4)));
+	struct rtnl_req r = { 0 };
+	struct nlmsghdr *h;
+	struct rtattr *a;
+	int alen_left, oif = -ENETUNREACH;
+	ssize_t n;
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
+	r.nh.nlmsg_type = RTM_GETROUTE;
+	r.rt.rtm_family = (uint8_t)dst->family;
+	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
+	if (rtnl_attr(&r, RTA_DST, dst->a, alen))
+		return -E2BIG;
+	n = rtnl_get(&r, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
 	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		if (h->nlmsg_type == NLMSG_ERROR &&
-		    h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
-		    ((struct nlmsgerr *)NLMSG_DATA(h))->error)
-			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		if (rtnl_error(h))
+			return rtnl_error(h);
 		if (h->nlmsg_type != RTM_NEWROUTE)
 			continue;
 		alen_left = (int)RTM_PAYLOAD(h);
@@ -197,4 +212,32 @@ int foud_rtnl_route_oif(const struct fou_addr *dst)
 				memcpy(&oif, RTA_DATA(a), sizeof(int));
 	}
 	return oif;
+}
+
+/*
+ * `ip link show` of one device, statistics left out: the RTM_NEWLINK
+ * message in buf (aligned for nlmsghdr), or -errno.
+ */
+int foud_rtnl_getlink(int ifindex, void *buf, size_t len)
+{
+	struct rtnl_req r = { 0 };
+	struct nlmsghdr *h = buf;
+	ssize_t n;
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
+	r.nh.nlmsg_type = RTM_GETLINK;
+	r.ifi.ifi_family = AF_UNSPEC;
+	r.ifi.ifi_index = ifindex;
+	if (rtnl_attr32(&r, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
+		return -E2BIG;
+	n = rtnl_get(&r, buf, len);
+	if (n < 0)
+		return (int)n;
+	if (!NLMSG_OK(h, (size_t)n))
+		return -EPROTO;
+	if (rtnl_error(h))
+		return rtnl_error(h);
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return -EPROTO;
+	return (int)h->nlmsg_len;
 }

@@ -39,10 +39,15 @@ static void pr_drops(struct foud_pr *p, const char *key, const char *label, cons
 	foud_pr_close_object(p);
 }
 
-/* One direction's figures; drops NULL: bytes and packets only. */
+/*
+ * One direction's figures; drops NULL: bytes and packets only. With drops,
+ * every key `ip -s -j` has: errors and the rest foud never counts are 0.
+ */
 static void pr_dir(struct foud_pr *p, const char *key, const char *label, uint64_t bytes,
 		   uint64_t pkts, const uint64_t *drops)
 {
+	bool rx = !strcmp(key, "rx");
+
 	foud_pr_open_object(p, key);
 	if (label)
 		foud_pr_text(p, "    %s: bytes packets dropped\n       ", label);
@@ -51,22 +56,35 @@ static void pr_dir(struct foud_pr *p, const char *key, const char *label, uint64
 	if (drops) {
 		foud_pr_u64(p, "errors", NULL, 0);
 		foud_pr_u64(p, "dropped", label ? " %llu\n" : NULL, drops_total(drops));
+		foud_pr_u64(p, rx ? "over_errors" : "carrier_errors", NULL, 0);
+		foud_pr_u64(p, rx ? "multicast" : "collisions", NULL, 0);
 	}
 	foud_pr_close_object(p);
 }
 
 /* Counters as `ip -s -j` keys them; all: the text lines and dropped totals too. */
-static void pr_counters(struct foud_pr *p, const char *skey, const char *dkey,
-			const struct foud_stats *s, bool all)
+static void pr_stats64(struct foud_pr *p, const char *key, const struct foud_stats *s, bool all)
 {
-	foud_pr_open_object(p, skey);
+	foud_pr_open_object(p, key);
 	pr_dir(p, "rx", all ? "RX" : NULL, s->rx_bytes, s->rx_packets, all ? s->rx_drop : NULL);
 	pr_dir(p, "tx", all ? "TX" : NULL, s->tx_bytes, s->tx_packets, all ? s->tx_drop : NULL);
 	foud_pr_close_object(p);
-	foud_pr_open_object(p, dkey);
+}
+
+/* Drops by reason, both ways; all: the text lines too. */
+static void pr_drop_dirs(struct foud_pr *p, const char *key, const struct foud_stats *s, bool all)
+{
+	foud_pr_open_object(p, key);
 	pr_drops(p, "rx", all ? "RX" : NULL, s->rx_drop);
 	pr_drops(p, "tx", all ? "TX" : NULL, s->tx_drop);
 	foud_pr_close_object(p);
+}
+
+static void pr_counters(struct foud_pr *p, const char *skey, const char *dkey,
+			const struct foud_stats *s, bool all)
+{
+	pr_stats64(p, skey, s, all);
+	pr_drop_dirs(p, dkey, s, all);
 }
 
 void foud_show_stats(struct foud_pr *p, const struct foud_stats *s)
@@ -76,14 +94,19 @@ void foud_show_stats(struct foud_pr *p, const struct foud_stats *s)
 
 /* ---- fou show ----------------------------------------------------------- */
 
-/* -s on a port: its counters, and the datagrams the kernel dropped at its socket. */
+/*
+ * -s on a port: its counters, and the datagrams the kernel dropped at its
+ * socket; in JSON under "foud", as `ip -j fou show` has no counters.
+ */
 void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, int fd, uint64_t seen)
 {
 	if (!(p->flags & FOUD_CTL_F_STATS))
 		return;
+	foud_pr_open_object(p, "foud");
 	foud_show_stats(p, s);
 	foud_pr_u64(p, "sock_drops", "    socket drops (receive queue full) %llu\n",
 		    foud_sock_drops(fd, seen));
+	foud_pr_close_object(p);
 }
 
 /* JSON names the family; text marks only IPv6. */
@@ -151,71 +174,125 @@ void foud_show_ports(struct foud *d, struct foud_pr *p)
 
 /* ---- link show ---------------------------------------------------------- */
 
-/* tos as ip(8) words it: text leaves out 0. */
+/* tos as ip(8) words it: text leaves out 0; JSON too, and has inherit as 0x1, as ip -j. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos)
 {
 	char h[8];
 
-	snprintf(h, sizeof(h), "0x%x", tos);
+	snprintf(h, sizeof(h), "0x%x", inherit ? 1 : tos);
+	if (inherit || tos)
+		foud_pr_str(p, "tos", NULL, h);
 	if (inherit)
-		foud_pr_str(p, "tos", " tos %s", "inherit");
-	else
-		foud_pr_str(p, "tos", tos ? " tos %s" : NULL, h);
+		foud_pr_text(p, " tos inherit");
+	else if (tos)
+		foud_pr_text(p, " tos %s", h);
+}
+
+/* A GRE key: JSON has it as a dotted quad, as ip does; text as a number. */
+static void pr_gre_key(struct foud_pr *p, const char *key, const char *fmt, uint32_t k)
+{
+	char q[16];
+
+	snprintf(q, sizeof(q), "%u.%u.%u.%u", k >> 24, k >> 16 & 0xff, k >> 8 & 0xff, k & 0xff);
+	foud_pr_str(p, key, NULL, q);
+	foud_pr_text(p, fmt, k);
+}
+
+/* A GRE flag: ip's JSON has it only when set. */
+static void pr_gre_flag(struct foud_pr *p, const char *key, const char *text, bool v)
+{
+	if (v)
+		foud_pr_bool(p, key, text, NULL, true);
 }
 
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n)
 {
 	if (n->gre_iflags & FOU_GRE_KEY)
-		foud_pr_uint(p, "ikey", " ikey %u", n->ikey);
+		pr_gre_key(p, "ikey", " ikey %u", n->ikey);
 	if (n->gre_oflags & FOU_GRE_KEY)
-		foud_pr_uint(p, "okey", " okey %u", n->okey);
-	foud_pr_bool(p, "icsum", " icsum", NULL, n->gre_iflags & FOU_GRE_CSUM);
-	foud_pr_bool(p, "ocsum", " ocsum", NULL, n->gre_oflags & FOU_GRE_CSUM);
-	foud_pr_bool(p, "iseq", " iseq", NULL, n->gre_iflags & FOU_GRE_SEQ);
-	foud_pr_bool(p, "oseq", " oseq", NULL, n->gre_oflags & FOU_GRE_SEQ);
+		pr_gre_key(p, "okey", " okey %u", n->okey);
+	pr_gre_flag(p, "icsum", " icsum", n->gre_iflags & FOU_GRE_CSUM);
+	pr_gre_flag(p, "ocsum", " ocsum", n->gre_oflags & FOU_GRE_CSUM);
+	pr_gre_flag(p, "iseq", " iseq", n->gre_iflags & FOU_GRE_SEQ);
+	pr_gre_flag(p, "oseq", " oseq", n->gre_oflags & FOU_GRE_SEQ);
 }
 
-/* JSON always has the encap's type; text has the encap line only with FOU or GUE. */
+/* FOU or GUE, as ip -j has it (sport 0: auto); nothing with encap none. */
 static void link_encap(const struct fou_tnl *n, struct foud_pr *p)
 {
-	bool on = n->encap != FOU_ENCAP_NONE;
-
+	if (n->encap == FOU_ENCAP_NONE)
+		return;
 	foud_pr_open_object(p, "encap");
-	foud_pr_str(p, "type", on ? "    encap %s" : NULL, fou_encap(n->encap)->name);
-	if (on) {
-		if (n->encap_sport)
-			foud_pr_uint(p, "sport", " encap-sport %u", n->encap_sport);
-		else
-			foud_pr_str(p, "sport", " encap-sport %s", "auto");
-		foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
-		foud_pr_bool(p, "csum", " encap-csum", " noencap-csum",
-			     n->encap_flags & FOU_ENCAP_F_CSUM);
-		foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
-			     n->encap_flags & FOU_ENCAP_F_CSUM6);
-		foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
-			     n->encap_flags & FOU_ENCAP_F_REMCSUM);
-		foud_pr_nl(p);
-	}
+	foud_pr_str(p, "type", "    encap %s", fou_encap(n->encap)->name);
+	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
+	if (!n->encap_sport)
+		foud_pr_text(p, " encap-sport auto");
+	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_bool(p, "csum", " encap-csum", " noencap-csum", n->encap_flags & FOU_ENCAP_F_CSUM);
+	foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
+		     n->encap_flags & FOU_ENCAP_F_CSUM6);
+	foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
+		     n->encap_flags & FOU_ENCAP_F_REMCSUM);
+	foud_pr_nl(p);
 	foud_pr_close_object(p);
+}
+
+/* ip's "proto" of ipip, sit and ip6tnl: what the kind carries inside. */
+static void link_proto(const struct fou_kind_ops *k, struct foud_pr *p)
+{
+	bool v4 = k->inner & FOU_INNER_V4, v6 = k->inner & FOU_INNER_V6;
+	const char *in4 = k->family == AF_INET ? "ipip" : "ipip6";
+	const char *in6 = k->family == AF_INET ? "ip6ip" : "ip6ip6";
+
+	if (!k->gre)
+		foud_pr_str(p, "proto", NULL, v4 && v6 ? "any" : v4 ? in4 : in6);
+}
+
+/*
+ * ip6tnl's and ip6gre's words in ip -j: no encapsulation limit option goes
+ * out; the traffic class (tos) or its inheritance; the flow label foud
+ * configures, none (it sets the flow's hash, as the kernel's auto labels).
+ */
+static void link_ip6(const struct fou_tnl *n, struct foud_pr *p)
+{
+	char h[8];
+
+	foud_pr_bool(p, "ip6_tnl_f_ign_encap_limit", NULL, NULL, true);
+	snprintf(h, sizeof(h), "0x%02x", n->tos);
+	if (n->tos_inherit) {
+		foud_pr_bool(p, "ip6_tnl_f_use_orig_tclass", " tos inherit", NULL, true);
+	} else {
+		foud_pr_str(p, "tclass", NULL, h);
+		if (n->tos)
+			foud_pr_text(p, " tos 0x%x", n->tos);
+	}
+	foud_pr_str(p, "flowlabel", NULL, "0x00000");
+	if (!n->pmtudisc)
+		foud_pr_text(p, " nopmtudisc");
 }
 
 /* An L3 tunnel's linkinfo; text: its first line (ending in mtu) and the encap line. */
 static void link_info(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const struct fou_tnl *n = &t->tnl;
+	const struct fou_kind_ops *k = fou_kind(n->kind);
 	char a[64];
 
-	foud_pr_str(p, "info_kind", " %s", fou_kind(n->kind)->name);
+	foud_pr_str(p, "info_kind", " %s", k->name);
 	foud_pr_open_object(p, "info_data");
+	link_proto(k, p);
 	foud_pr_str(p, "remote", " remote %s", fou_addr_str(&n->remote, a, sizeof(a)));
 	foud_pr_str(p, "local", " local %s", fou_addr_str(&n->local, a, sizeof(a)));
-	if (n->ttl)
-		foud_pr_uint(p, "ttl", " ttl %u", n->ttl);
-	else
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
-	foud_show_tos(p, n->tos_inherit, n->tos);
-	foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
-	if (fou_kind(n->kind)->gre)
+	foud_pr_uint(p, "ttl", n->ttl ? " ttl %u" : NULL, n->ttl);
+	if (!n->ttl)
+		foud_pr_text(p, " ttl inherit");
+	if (k->family == AF_INET6) {
+		link_ip6(n, p);
+	} else {
+		foud_show_tos(p, n->tos_inherit, n->tos);
+		foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
+	}
+	if (k->gre)
 		foud_show_gre(p, n);
 	foud_pr_text(p, " mtu %u\n", t->mtu);
 	link_encap(n, p);
@@ -289,29 +366,63 @@ static void link_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct f
 	pr_counters(p, "bpf_stats64", "bpf_drops", &b, false);
 }
 
-static void link_show(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+/*
+ * foud's own figures, in JSON under "foud" (a key ip never prints): -d the
+ * path and state, UDP GSO, with -s what BPF counted; -s the drop reasons.
+ */
+static void link_foud(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p,
+		      const struct foud_stats *st)
 {
-	struct foud_stats st = link_stats(d, t);
 	bool details = p->flags & FOUD_CTL_F_DETAILS, stats = p->flags & FOUD_CTL_F_STATS;
 
-	foud_pr_open_object(p, NULL);
-	foud_pr_s64(p, "ifindex", NULL, t->ifindex);
-	foud_pr_str(p, "ifname", "%s:", t->name);
-	foud_pr_uint(p, "mtu", NULL, t->mtu);
-	foud_pr_open_object(p, "linkinfo");
-	if (t->l2)
-		foud_l2_show(t, p);
-	else
-		link_info(t, p);
-	foud_pr_close_object(p);
+	if (!details && !stats)
+		return;
+	foud_pr_open_object(p, "foud");
 	if (details && !t->l2)
 		link_details(d, t, p);
 	if (details)
 		link_gso(d, t, p);
 	if (details && stats && !t->l2 && t->bpf_egress)
 		link_bpf_stats(d, t, p);
+	if (stats && foud_pr_json(p))
+		pr_drop_dirs(p, "drops", st, false);
+	foud_pr_close_object(p);
+}
+
+/* JSON: what ip -j says of the device itself, around its linkinfo (iflink.c). */
+static void link_head(const struct foud_iflink *il, const struct foud_tunnel *t,
+		      struct foud_pr *p)
+{
+	if (il)
+		foud_iflink_head(il, t, p, p->flags & FOUD_CTL_F_DETAILS);
+	else
+		foud_pr_uint(p, "mtu", NULL, t->mtu);
+}
+
+static void link_show(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+{
+	struct foud_stats st = link_stats(d, t);
+	bool stats = p->flags & FOUD_CTL_F_STATS;
+	struct foud_iflink *il = foud_pr_json(p) ? foud_iflink_get(t->ifindex) : NULL;
+
+	foud_pr_open_object(p, NULL);
+	foud_pr_s64(p, "ifindex", NULL, t->ifindex);
+	foud_pr_str(p, "ifname", "%s:", t->name);
+	link_head(il, t, p);
+	foud_pr_open_object(p, "linkinfo");
+	if (t->l2)
+		foud_l2_show(t, p);
+	else
+		link_info(t, p);
+	foud_pr_close_object(p);
+	if (il && (p->flags & FOUD_CTL_F_DETAILS))
+		foud_iflink_tail(il, p);
+	foud_iflink_free(il);
+	link_foud(d, t, p, &st);
 	if (stats)
-		foud_show_stats(p, &st);
+		pr_stats64(p, "stats64", &st, true);
+	if (stats && !foud_pr_json(p))
+		pr_drop_dirs(p, NULL, &st, true);
 	foud_pr_close_object(p);
 }
 
