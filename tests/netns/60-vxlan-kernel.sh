@@ -106,6 +106,6 @@ check "group: foud C -> foud A" nc_ ping -c 2 -i 0.2 -W 2 10.11.0.1
 na ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 nc_ ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 check "group: foud A flooded ($(counter a vm .stats64.tx.packets) sent)" test "$(counter a vm .stats64.tx.packets)" -ge 5
-check "group: no own frame looped back to A or C (loop drops $(counter a vm .drops.rx.loop), $(fc -j -s link show vm | jq '.[0].drops.rx.loop'))" \
-	test "$(counter a vm .drops.rx.loop)" -eq 0 -a "$(fc -j -s link show vm | jq '.[0].drops.rx.loop')" -eq 0
+check "group: no own frame looped back to A or C (loop drops $(counter a vm .foud.drops.rx.loop), $(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop'))" \
+	test "$(counter a vm .foud.drops.rx.loop)" -eq 0 -a "$(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop')" -eq 0
 finish

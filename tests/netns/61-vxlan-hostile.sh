@@ -23,11 +23,11 @@ expect() {
 	local obj=$1 key=$2 reason=$3 hex=$4 src=${5:-$B4} before after what
 	what=$6
 	if [ "$obj" = port ]; then before=$(port_counter a "$key" ".drops.rx.$reason")
-	else before=$(counter a "$key" ".drops.rx.$reason"); fi
+	else before=$(counter a "$key" ".foud.drops.rx.$reason"); fi
 	nb $INJ udp "$src" $A4 4789 "$hex"
 	sleep 0.2
 	if [ "$obj" = port ]; then after=$(port_counter a "$key" ".drops.rx.$reason")
-	else after=$(counter a "$key" ".drops.rx.$reason"); fi
+	else after=$(counter a "$key" ".foud.drops.rx.$reason"); fi
 	check "$what: dropped as $reason ($before -> $after)" test "$after" -eq $((before + 1))
 }
 expect port 4789 too_short 0800 "$B4" "4-byte VXLAN datagram"

@@ -109,7 +109,7 @@ raw_counter() { # the raw sockets' drop counter of a reason
 get() { # get port|link|raw KEY REASON
 	case $1 in
 	port) port_counter a "$2" ".drops.rx.$3" ;;
-	link) counter a "$2" ".drops.rx.$3" ;;
+	link) counter a "$2" ".foud.drops.rx.$3" ;;
 	raw) raw_counter "$3" ;;
 	esac
 }
