@@ -138,16 +138,23 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
 	return rtnl_talk(&r);
 }
 
+/* A link request on one device with one u32 attribute. */
+static int rtnl_link_req(struct rtnl_req *r, uint16_t type, int ifindex, uint16_t attr,
+			 uint32_t v)
+{
+	r->nh.nlmsg_len = NLMSG_LENGTH(sizeof(r->ifi));
+	r->nh.nlmsg_type = type;
+	r->ifi.ifi_family = AF_UNSPEC;
+	r->ifi.ifi_index = ifindex;
+	return rtnl_attr32(r, attr, v);
+}
+
 /* `ip link set DEV gso_max_size SIZE` (kernels before 5.19 refuse it: -EOPNOTSUPP or so). */
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 {
 	struct rtnl_req r = { 0 };
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_NEWLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	if (rtnl_attr32(&r, IFLA_GSO_MAX_SIZE, size))
+	if (rtnl_link_req(&r, RTM_NEWLINK, ifindex, IFLA_GSO_MAX_SIZE, size))
 		return -E2BIG;
 	return rtnl_talk(&r);
 }
@@ -224,11 +231,7 @@ int foud_rtnl_getlink(int ifindex, void *buf, size_t len)
 	struct nlmsghdr *h = buf;
 	ssize_t n;
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_GETLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	if (rtnl_attr32(&r, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
+	if (rtnl_link_req(&r, RTM_GETLINK, ifindex, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
 		return -E2BIG;
 	n = rtnl_get(&r, buf, len);
 	if (n < 0)
