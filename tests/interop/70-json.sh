@@ -38,8 +38,13 @@ CASES=(
 	"6gg type ip6gre remote 2001:db8:1::14 local 2001:db8:1::1 encap gue encap-sport 4001 encap-dport 5556"
 	"gta type gretap remote 192.0.2.19 local 192.0.2.1 key 9"
 	"gtf type gretap remote 192.0.2.20 local 192.0.2.1 encap fou encap-sport auto encap-dport 5558"
+	"ipt type ipip remote 192.0.2.24 local 192.0.2.1 tos inherit"
+	"6gi type ip6gre remote 2001:db8:1::15 local 2001:db8:1::1 tos inherit ikey 1 okey 2 hoplimit 10"
+	"6tt type ip6tnl remote 2001:db8:1::16 local 2001:db8:1::1 tos 0x20"
+	"gtt type gretap remote 192.0.2.25 local 192.0.2.1 ttl 30 tos 0x20"
 	"gna type geneve id 7 remote 192.0.2.21"
 	"vxa type vxlan id 8 remote 192.0.2.22 local 192.0.2.1 dstport 4789"
+	"vxb type vxlan id 9 remote 192.0.2.26 local 192.0.2.1 dstport 4789 ttl inherit maxaddress 10 nolearning ageing 100"
 )
 PORTS=(
 	"port 5555 ipproto 4"
