@@ -1314,7 +1314,15 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
 	if (l->udp)
 		foud_pr_text(p, " %sudpcsum", l->csum ? "" : "no");
 	foud_pr_text(p, " mtu %u\n", t->mtu);
-	foud_pr_u64(p, "fdb_entries", "    fdb entries %llu", l->fdb.count);
-	foud_pr_u64(p, "fdb_refused", " refused %llu\n", l->fdb.refused);
+	/* JSON has the table's figures under "foud" (foud_l2_show_fdb). */
+	foud_pr_text(p, "    fdb entries %llu refused %llu\n", (unsigned long long)l->fdb.count,
+		     (unsigned long long)l->fdb.refused);
 	foud_pr_close_object(p);
+}
+
+/* The forwarding table's entries and refused learning, for link show's "foud" (JSON). */
+void foud_l2_show_fdb(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	foud_pr_u64(p, "fdb_entries", NULL, t->l2->fdb.count);
+	foud_pr_u64(p, "fdb_refused", NULL, t->l2->fdb.refused);
 }

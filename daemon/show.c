@@ -367,17 +367,20 @@ static void link_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct f
 }
 
 /*
- * foud's own figures, in JSON under "foud" (a key ip never prints): -d the
- * path and state, UDP GSO, with -s what BPF counted; -s the drop reasons.
+ * foud's own figures, in JSON under "foud" (a key ip never prints): an L2
+ * device's forwarding table; -d the path and state, UDP GSO, with -s what
+ * BPF counted; -s the drop reasons.
  */
 static void link_foud(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p,
 		      const struct foud_stats *st)
 {
 	bool details = p->flags & FOUD_CTL_F_DETAILS, stats = p->flags & FOUD_CTL_F_STATS;
 
-	if (!details && !stats)
+	if (!details && !stats && !t->l2)
 		return;
 	foud_pr_open_object(p, "foud");
+	if (t->l2)
+		foud_l2_show_fdb(t, p);
 	if (details && !t->l2)
 		link_details(d, t, p);
 	if (details)

@@ -45,6 +45,9 @@ check "link show -j -s -d: no key outside ip -j's but foud" \
 check "link show -j -s -d: drop reasons and data path under foud" \
 	jq -e 'all(.[]; (.foud.drops.rx | type) == "object") and
 		([.[] | .foud.datapath // empty] | length) == 3' "$TMP/links.json"
+check "link show -j: an L2 device's forwarding table under foud (the one static entry)" \
+	jq -e --arg n "$l2" '.[] | select(.ifname == $n) | .foud.fdb_entries == 1 and .foud.fdb_refused == 0 and
+		(.linkinfo.info_data | has("fdb_entries") | not)' "$TMP/links.json"
 fa link add name jg type gre remote $B4 local $A4 key 42 encap fou encap-sport auto encap-dport 5555
 na ip link set jg up
 fa -j -d link show jg >"$TMP/jg.json"
