@@ -1140,10 +1140,13 @@ static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, bool named,
 	foud_pr_str(p, NULL, NULL, "self");
 	foud_pr_close_array(p);
 	foud_pr_str(p, "dst", " dst %s", fou_addr_str(dst, a, sizeof(a)));
-	foud_pr_text(p, " self");
-	foud_pr_str(p, "state", " %s", state);
+	foud_pr_text(p, " self %s", state);
+	/* bridge -j: a learned (reachable) entry's state is "", its age -s's "updated" */
+	foud_pr_str(p, "state", NULL, age >= 0 ? "" : state);
+	if (age >= 0 && (p->flags & FOUD_CTL_F_STATS))
+		foud_pr_s64(p, "updated", NULL, age);
 	if (age >= 0)
-		foud_pr_s64(p, "age", " age %lld", age);
+		foud_pr_text(p, " age %lld", age);
 	foud_pr_nl(p);
 	foud_pr_close_object(p);
 }

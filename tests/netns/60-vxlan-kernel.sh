@@ -44,6 +44,13 @@ check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
 	grep -q "^$fmac dst $A4 " <(nb bridge fdb show dev vx0)
 check "vxlan: fdb show -j lists the learned entry" \
 	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
+fdb_as_bridge() { # foud's learned entry has the keys, types and state of the kernel's (bridge -s -j)
+	jq -e -n --argjson f "$(fa -j -s fdb show dev vx0)" --argjson k "$(nb bridge -j -s fdb show dev vx0)" \
+		--arg fm "$fmac" --arg km "$kmac" '($f[] | select(.mac == $km)) as $a |
+		($k[] | select(.mac == $fm)) as $b | ($a | map_values(type)) == ($b | map_values(type) | del(.used))
+		and $a.state == $b.state and $a.flags == $b.flags'
+}
+check "vxlan: fdb show -j -s: a learned entry as bridge -j -s shows the kernel's (but used)" fdb_as_bridge
 check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
 
 # ---- two nodes over an IPv6 underlay, captured for tshark ---------------------
