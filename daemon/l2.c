@@ -1219,9 +1219,10 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_uint(p, "port", NULL, FOU_PORT_STT);
 	if (l->udp) {
 		foud_pr_uint(p, "port", NULL, l->dport);
+		/* JSON: the srcport configured, 0 0 for ip_local_port_range, as ip -j */
 		foud_pr_open_object(p, "port_range");
-		foud_pr_uint(p, "low", NULL, l->sport_min);
-		foud_pr_uint(p, "high", NULL, l->sport_max);
+		foud_pr_uint(p, "low", NULL, c->srcport_min);
+		foud_pr_uint(p, "high", NULL, c->srcport_max);
 		foud_pr_close_object(p);
 		foud_pr_bool(p, "udp_csum", NULL, NULL, l->csum);
 	}

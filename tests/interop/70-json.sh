@@ -44,7 +44,7 @@ CASES=(
 	"gtt type gretap remote 192.0.2.25 local 192.0.2.1 ttl 30 tos 0x20"
 	"gna type geneve id 7 remote 192.0.2.21"
 	"vxa type vxlan id 8 remote 192.0.2.22 local 192.0.2.1 dstport 4789"
-	"vxb type vxlan id 9 remote 192.0.2.26 local 192.0.2.1 dstport 4789 ttl inherit maxaddress 10 nolearning ageing 100"
+	"vxb type vxlan id 9 remote 192.0.2.26 local 192.0.2.1 dstport 4789 ttl inherit maxaddress 10 nolearning ageing 100 srcport 40000 40100"
 )
 PORTS=(
 	"port 5555 ipproto 4"
