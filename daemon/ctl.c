@@ -168,6 +168,7 @@ int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 /* ---- the control socket's clients -------------------------------------- */
 
 #define CTL_CLIENTS_MAX	64	/* beyond: left in the listen backlog until one ends */
+#define CTL_RETRY_MS	200	/* out of descriptors: accept again after */
 #define CTL_BACKLOG	128
 #define CTL_READ_MS	2000	/* from accept to the whole request */
 #define CTL_WRITE_MS	5000	/* for the whole reply */
@@ -197,6 +198,8 @@ struct foud_ctlsrv {
 	struct ctl_clients dead;	/* closed by the timer; freed at its next run */
 	unsigned int n;
 	bool paused;			/* at the cap: the listening socket is out of the loop */
+	uint64_t retry;			/* out of descriptors: accept again at this time (ms); 0: not */
+	bool starved;			/* ... and said so, once until an accept succeeds */
 };
 
 static uint64_t now_ms(void)
@@ -217,11 +220,23 @@ static void ctl_timer_arm(struct foud_ctlsrv *srv)
 	TAILQ_FOREACH(c, &srv->clients, entry)
 		if (!next || c->deadline < next)
 			next = c->deadline;
+	if (srv->retry && (!next || srv->retry < next))
+		next = srv->retry;
 	if (!TAILQ_EMPTY(&srv->dead) && (!next || next > now_ms() + 1))
 		next = now_ms() + 1;
 	its.it_value.tv_sec = (time_t)(next / 1000);
 	its.it_value.tv_nsec = (long)(next % 1000) * 1000000L;	/* 0: disarmed */
 	timerfd_settime(srv->timer.fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* The listening socket back in the loop, below the cap and not waiting for descriptors. */
+static void ctl_resume(struct foud *d)
+{
+	struct foud_ctlsrv *srv = d->ctlsrv;
+
+	if (srv->paused && !srv->retry && srv->n < CTL_CLIENTS_MAX &&
+	    foud_loop_set(d, &d->ctl, EPOLLIN) == 0)
+		srv->paused = false;
 }
 
 /* Takes c out of the loop and the count; the listening socket resumes below the cap. */
@@ -234,9 +249,7 @@ static void ctl_client_detach(struct foud *d, struct ctl_client *c)
 	c->ev.fd = -1;
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->n--;
-	if (srv->paused && srv->n < CTL_CLIENTS_MAX &&
-	    foud_loop_set(d, &d->ctl, EPOLLIN) == 0)
-		srv->paused = false;
+	ctl_resume(d);
 }
 
 static void ctl_client_free(struct foud *d, struct ctl_client *c)
@@ -439,6 +452,10 @@ static void ctl_timer(struct foud *d, struct foud_ev *ev)
 		if (c->deadline <= now)
 			ctl_client_expire(d, c);
 	}
+	if (srv->retry && srv->retry <= now) {
+		srv->retry = 0;
+		ctl_resume(d);
+	}
 	ctl_timer_arm(srv);
 }
 
@@ -481,9 +498,21 @@ static void ctl_accept(struct foud *d, struct foud_ev *ev)
 
 	while (srv->n < CTL_CLIENTS_MAX) {
 		fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0)
+		if (fd >= 0) {
+			srv->starved = false;
+			ctl_client_new(d, fd);
+			continue;
+		}
+		if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
 			return;
-		ctl_client_new(d, fd);
+		/* The pending client stays readable: without a pause the loop would spin. */
+		if (!srv->starved)
+			foud_log(LOG_WARNING, "control: accept: %s; retrying every %d ms",
+				 strerror(errno), CTL_RETRY_MS);
+		srv->starved = true;
+		srv->retry = now_ms() + CTL_RETRY_MS;
+		ctl_timer_arm(srv);
+		break;
 	}
 	if (foud_loop_set(d, &d->ctl, 0) == 0)
 		srv->paused = true;

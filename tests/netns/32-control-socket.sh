@@ -70,6 +70,25 @@ wait $stuck
 check "the client that did not read was cut: $(cat "$TMP/stuck.out")" grep -q '^cut: ' "$TMP/stuck.out"
 check "foud's log says so" grep -q 'did not read its reply within 5 s: disconnected' "$TMP/foud-a.log"
 
+# Out of descriptors: foud cannot accept, and must neither spin on the
+# pending connection nor stop serving once descriptors are free again.
+PA=${PIDS[0]}
+nfd=$(ls /proc/$PA/fd | wc -l)
+soft=$(prlimit --pid $PA --nofile --raw --noheadings --output SOFT)
+prlimit --pid $PA --nofile=$((nfd + 2)):
+python3 "$CLIENT" idle "$TMP/a.sock" 8 "$TMP/emfile.ready" >/dev/null 2>&1 &
+idler=$!
+for _ in $(seq 50); do [ -e "$TMP/emfile.ready" ] && break; sleep 0.1; done
+t0=$(awk '{ print $14 + $15 }' /proc/$PA/stat)
+sleep 1
+t1=$(awk '{ print $14 + $15 }' /proc/$PA/stat)
+check "at EMFILE foud does not spin: $((t1 - t0)) CPU ticks in 1 s (a spin takes ~$(getconf CLK_TCK))" \
+	test $((t1 - t0)) -lt $(($(getconf CLK_TCK) / 4))
+prlimit --pid $PA --nofile=$soft:
+wait $idler
+check "... it says so once in its log" test "$(grep -c 'control: accept: Too many open files' "$TMP/foud-a.log")" -eq 1
+check "... and serves again once descriptors are free" fa link show tun1
+
 # A regular file at the socket's path: kept, and foud refuses to start.
 echo "precious" >"$TMP/file"
 na timeout 10 "$FOUD" -f -S "$TMP/file" 2>"$TMP/err"; rc=$?

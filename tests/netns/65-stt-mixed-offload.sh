@@ -25,17 +25,21 @@ check "no drops on B's st0" test "$(fb -j -s link show st0 | jq '[.[0].foud.drop
 # An 802.1Q frame (VLAN 7) sent on A's st0: the tag travels in the STT header,
 # the frame untagged, and B puts the tag back (this kernel may lack 8021q, so
 # the frame is written with a packet socket).
-ip netns exec "$NSA" tcpdump -n -U -i va -w "$TMP/vlan.pcap" 'tcp dst port 7471' 2>/dev/null &
+# Each capture stops at its first packet (or after 10 s): no fixed sleeps.
+ip netns exec "$NSA" timeout 10 tcpdump -c 1 -n -U -i va -w "$TMP/vlan.pcap" 'tcp dst port 7471' 2>"$TMP/capa.err" &
 CAPA=$!
-ip netns exec "$NSB" tcpdump -n -U -e -i st0 -w "$TMP/vlanb.pcap" 'vlan 7' 2>/dev/null &
+ip netns exec "$NSB" timeout 10 tcpdump -c 1 -n -U -e -i st0 -w "$TMP/vlanb.pcap" 'vlan 7' 2>"$TMP/capb.err" &
 CAPB=$!
-sleep 0.5
+for _ in $(seq 100); do
+	grep -q listening "$TMP/capa.err" 2>/dev/null && grep -q listening "$TMP/capb.err" 2>/dev/null && break
+	sleep 0.1
+done
 na python3 -c "
 import socket
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(('st0', 0))
 s.send(bytes.fromhex('ffffffffffff020000000077810000070800') + bytes(46))"
-sleep 0.5; kill $CAPA $CAPB; wait $CAPA $CAPB 2>/dev/null
+wait $CAPA $CAPB 2>/dev/null
 check "VLAN 7: B's st0 received the frame tagged again" \
 	test "$(tcpdump -n -r "$TMP/vlanb.pcap" 2>/dev/null | wc -l)" -eq 1
 if command -v tshark >/dev/null; then
