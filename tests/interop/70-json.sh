@@ -3,8 +3,8 @@
 #
 # fouctl's JSON against iproute2's, on ONE guest boot: the guest kernel and
 # foud each create every L3 kind (ipip, sit, gre, ip6tnl, ip6gre; plain, over
-# FOU, over GUE) and gretap, geneve and vxlan with the same words, and the
-# same FOU/GUE ports and a VXLAN FDB entry. `ip -j -s -d link show`, `ip -j fou
+# FOU, over GUE) and gretap, geneve and vxlan with the same words, sets them
+# up, and adds the same FOU/GUE ports and a VXLAN FDB entry. `ip -j -s -d link show`, `ip -j fou
 # show` and `bridge -j fdb show` from the guest are compared key by key, with
 # types, against `fouctl -j -s -d link show`, `fouctl -j fou show` and `fouctl
 # -j fdb show` by tests/tools/jsoncmp.py. Every difference must be a row of
@@ -56,7 +56,7 @@ FDB="02:00:00:00:00:07 dev vxa dst 192.0.2.23"
 
 {
 	for c in "${PORTS[@]}"; do echo "ip fou add $c || echo KP-WARN fou $c"; done
-	for c in "${CASES[@]}"; do echo "ip link add $c || echo KP-WARN link $c"; done
+	for c in "${CASES[@]}"; do echo "ip link add $c && ip link set ${c%% *} up || echo KP-WARN link $c"; done
 	echo "bridge fdb add $FDB || echo KP-WARN fdb"
 } >"$FI_TMP/guest.sh"
 kp_boot "$FI_NS" "$FI_TMP/guest.sh" "$FI_TMP/guest.log" || exit 1
@@ -69,6 +69,10 @@ done
 for c in "${CASES[@]}"; do
 	# shellcheck disable=SC2086
 	fi_ctl link add $c || fi_fail "fouctl link add $c"
+done
+# Up on both sides: flags, operstate and qdisc of devices in use.
+for c in "${CASES[@]}"; do
+	ip -n "$FI_NS" link set "${c%% *}" up || fi_fail "ip link set ${c%% *} up"
 done
 # shellcheck disable=SC2086
 fi_ctl fdb add $FDB || fi_fail "fouctl fdb add $FDB"
