@@ -403,6 +403,7 @@ void foud_l2_show_ports(struct foud *d, struct foud_pr *p);
 /* A link show's linkinfo for an L2 device. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p);
 void foud_l2_show_fdb(const struct foud_tunnel *t, struct foud_pr *p);
+bool foud_l2_gre(const struct foud_tunnel *t);
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
 void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
 		       struct foud_stats *src_stats);

@@ -198,8 +198,8 @@ static void pr_linklayer(const struct foud_iflink *il, const struct foud_tunnel 
 }
 
 /*
- * What ip prints between ifname and linkinfo: "link" (a TUN device, an L3
- * tunnel, is bound to no device), flags, mtu, qdisc, operstate, linkmode, group,
+ * What ip prints between ifname and linkinfo: "link" (an IP or GRE tunnel
+ * is bound to no device), flags, mtu, qdisc, operstate, linkmode, group,
  * txqlen, the link layer; with details, promiscuity to max_mtu.
  */
 void foud_iflink_head(const struct foud_iflink *il, const struct foud_tunnel *t,
@@ -209,7 +209,7 @@ void foud_iflink_head(const struct foud_iflink *il, const struct foud_tunnel *t,
 	int st, mode;
 	char g[16];
 
-	if (il->ifi->ifi_type == ARPHRD_NONE)
+	if (il->ifi->ifi_type == ARPHRD_NONE || foud_l2_gre(t))
 		foud_pr_null(p, "link", NULL);
 	pr_flags(p, il->ifi->ifi_flags);
 	foud_pr_uint(p, "mtu", NULL, t->mtu);

@@ -1324,6 +1324,12 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p)
 	foud_pr_close_object(p);
 }
 
+/* GRE-TAP and NVGRE: ip -j says such a kernel device is bound to no device ("link": null). */
+bool foud_l2_gre(const struct foud_tunnel *t)
+{
+	return t->l2 && t->l2->k->gre_match;
+}
+
 /* The forwarding table's entries and refused learning, for link show's "foud" (JSON). */
 void foud_l2_show_fdb(const struct foud_tunnel *t, struct foud_pr *p)
 {
