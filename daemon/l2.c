@@ -1226,6 +1226,9 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_close_object(p);
 		foud_pr_bool(p, "udp_csum", NULL, NULL, l->csum);
 	}
+	/* ip -j's df of VXLAN and Geneve: foud never sets DF on them */
+	if (c->kind == FOUD_L2_VXLAN || c->kind == FOUD_L2_GENEVE)
+		foud_pr_str(p, "df", NULL, "unset");
 	if (!l->fk->id_word)
 		l2_show_gretap(t, p);
 	else if (c->kind == FOUD_L2_NVGRE)
