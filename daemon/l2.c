@@ -1229,6 +1229,11 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 	/* ip -j's df of VXLAN and Geneve: foud never sets DF on them */
 	if (c->kind == FOUD_L2_VXLAN || c->kind == FOUD_L2_GENEVE)
 		foud_pr_str(p, "df", NULL, "unset");
+	if (c->kind == FOUD_L2_VXLAN)
+		foud_pr_bool(p, "udp_zero_csum6_tx", NULL, NULL, c->udp6zerocsumtx);
+	/* foud's IPv6 UDP sockets accept zero checksums, as fou6 (sock.c) */
+	if (c->kind == FOUD_L2_VXLAN || c->kind == FOUD_L2_GENEVE)
+		foud_pr_bool(p, "udp_zero_csum6_rx", NULL, NULL, true);
 	if (!l->fk->id_word)
 		l2_show_gretap(t, p);
 	else if (c->kind == FOUD_L2_NVGRE)
