@@ -2,9 +2,10 @@
 /*
  * The kinds of link foud makes, one row each: what `type` calls it, whether
  * it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP device), its
- * underlay family, the word of its identifier, its default port. The grammar
- * (cmd_link*.c) and the daemon (daemon/l2.c) both read this table, so a kind
- * is described once. The codecs stay in libfou, which must not depend on
+ * underlay family, the word of its identifier, its default port, the
+ * daemon's class of its devices, a UDP overlay's codec. The grammar
+ * (cmd_link*.c) and the daemon (daemon/dev.c, l2.c) both read this table, so
+ * a kind is described once. The codecs stay in libfou, which must not depend on
  * common/: a row names libfou's kind (enum fou_kind) where there is one.
  */
 #ifndef FOUD_KINDS_H
@@ -30,7 +31,26 @@ enum foud_l2_kind {
 
 #define FK_GRE		0x1	/* takes GRE's key, csum and seq words */
 
+/* Which of the daemon's device classes makes a kind's devices (daemon/dev.c). */
+enum fk_dev {
+	FK_DEV_TUN,		/* an L3 tunnel on a TUN device (tunnel.c) */
+	FK_DEV_OVERLAY,		/* a UDP or GRE L2 overlay on a TAP device (l2.c) */
+	FK_DEV_STT,		/* STT: a TAP device, TCP-like segments (stt.c) */
+	FK_DEV__MAX
+};
+
 struct cmd_link_syntax;		/* its words: cmd_int.h */
+struct foud_l2_cfg;
+
+/* A UDP L2 overlay's codec (libfou), which the daemon calls for it. */
+struct fk_udp_l2 {
+	/* Prepends its header, as c says, to the Ethernet frame in b. */
+	int (*push)(struct fou_buf *b, const struct foud_l2_cfg *c);
+	/* Strips its header from a received datagram, says its identifier. */
+	int (*pull)(struct fou_buf *b, uint32_t *vni);
+	size_t hlen;			/* header bytes after UDP, options aside */
+	enum fou_drop wrong_id;		/* no device has the identifier */
+};
 
 struct fk_kind {
 	const char *name;		/* as `type` spells it */
@@ -41,6 +61,8 @@ struct fk_kind {
 	const char *id_word;		/* "id", "vsid", "key"; NULL: none */
 	uint16_t dstport;		/* default port (fou/wire.h); 0: none */
 	unsigned int flags;		/* FK_* */
+	enum fk_dev dev;		/* the daemon's class of its devices */
+	struct fk_udp_l2 udp;		/* a UDP L2 overlay's codec; pull NULL for the others */
 	const struct cmd_link_syntax *syntax;
 };
 
@@ -55,5 +77,7 @@ const struct fk_kind *fk_by_name(const char *name);
 const struct fk_kind *fk_by_l2(enum foud_l2_kind l2);
 /* The L3 row of libfou's kind, or NULL. */
 const struct fk_kind *fk_by_tnl(enum fou_kind tnl);
+/* A link's row: its L2 kind's, else the L3 row of tnl; NULL when neither is known. */
+const struct fk_kind *fk_of(enum foud_l2_kind l2, enum fou_kind tnl);
 
 #endif /* FOUD_KINDS_H */

@@ -187,7 +187,7 @@ static bool port_bpf_used(const struct foud *d, const struct foud_port *p)
 {
 	const struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		if (t->bpf_egress && t->tnl.encap != FOU_ENCAP_NONE &&
 		    t->tnl.encap_dport == p->cfg.port && t->tnl.remote.family == p->cfg.family)
 			return true;
@@ -309,7 +309,7 @@ static const char *inexpressible(const struct foud_tunnel *t)
 	const struct fou_tnl *n = &t->tnl;
 	bool v6 = fou_kind(n->kind)->family == AF_INET6;
 
-	if (t->l2)
+	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 		return "L2 kinds have no BPF path";
 	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM))
 		return "encap-remcsum: BPF cannot mark GSO packets for remote checksum offload";

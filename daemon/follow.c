@@ -95,7 +95,7 @@ static void follow_tunnel(struct foud *d, struct foud_tunnel *t)
 {
 	int oif, up;
 
-	if (t->l2)
+	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 		return;
 	oif = foud_rtnl_route_oif(&t->tnl.remote);
 	if (oif < 0)
@@ -129,22 +129,12 @@ static void follow_schedule(struct foud *d)
 		f->armed = true;
 }
 
-static struct foud_tunnel *tunnel_by_ifindex(struct foud *d, int ifindex)
-{
-	struct foud_tunnel *t;
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (t->ifindex == ifindex)
-			return t;
-	return NULL;
-}
-
 static bool underlay_used(struct foud *d, int ifindex)
 {
 	struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (!t->l2 && t->ul_ifindex == ifindex)
+	FOUD_DEV_FOREACH(t, d)
+		if ((t->ops->flags & FOUD_DEV_F_ROUTE) && t->ul_ifindex == ifindex)
 			return true;
 	return false;
 }
@@ -160,7 +150,7 @@ static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 	case RTM_DELLINK:
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 			return false;
-		t = tunnel_by_ifindex(d, ifi->ifi_index);
+		t = foud_dev_by_ifindex(d, ifi->ifi_index);
 		/*
 		 * Another device: an underlay's MTU or state may have changed
 		 * (IPv4 says nothing of routes that a carrier change revives).
@@ -216,8 +206,8 @@ static void follow_timer(struct foud *d, struct foud_ev *ev)
 	if (read(ev->fd, &exp, sizeof(exp)) != sizeof(exp))
 		return;
 	d->follow->armed = false;
-	TAILQ_FOREACH(t, &d->tunnels, entry) {
-		if (t->l2)
+	FOUD_DEV_FOREACH(t, d) {
+		if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 			continue;
 		follow_tunnel(d, t);
 		n++;

@@ -33,6 +33,7 @@ struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
 struct foud_pr;
+struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -92,14 +93,49 @@ struct foud_txsock {
 	uint64_t used;
 };
 
-/* A tunnel device: `link add name ...`. */
+struct foud_tunnel;
+
+/*
+ * What a class of devices does (tunnel.c, l2.c, stt.c each define one; the
+ * registry, dev.c, calls them). Before open, the registry sets t->ev.fn to
+ * readable and t->tnl from the configuration; open makes the device and its
+ * receive points and undoes itself on failure; close undoes the rest after
+ * the registry closed the device.
+ */
+struct foud_dev_ops {
+	unsigned int flags;		/* FOUD_DEV_F_* */
+	int (*open)(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		    char *err, size_t errlen);
+	void (*close)(struct foud *d, struct foud_tunnel *t);
+	/* The device (t->ev) has packets to send. */
+	void (*readable)(struct foud *d, struct foud_ev *ev);
+	/*
+	 * A packet of the shared receive path (a FOU/GUE port, a raw socket),
+	 * pulled up to its GRE or inner header: false when not this class's.
+	 * NULL: the class has receive points of its own only.
+	 */
+	bool (*input)(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		      struct foud_stats *src_stats);
+	/* `link show`: the linkinfo; with -d what follows it. */
+	void (*show)(const struct foud_tunnel *t, struct foud_pr *p);
+	void (*show_details)(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+	/* `fou show`: the class's own receive ports; NULL: none. */
+	void (*show_ports)(struct foud *d, struct foud_pr *p);
+};
+
+/* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
+#define FOUD_DEV_F_ROUTE	0x1
+
+/* A device: `link add name ...`. */
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
+	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
 	struct fou_tnl_tx tx;
 	struct fou_tnl_rx rx;
 	struct foud_ev ev;		/* the TUN descriptor */
+	struct foud_link_cfg cfg;	/* as given (link add, link set, the file): fouctl save */
 	int ifindex;
 	uint32_t mtu;			/* device MTU */
 	uint32_t path_mtu;		/* underlay MTU towards remote */
@@ -110,7 +146,7 @@ struct foud_tunnel {
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
-	struct foud_l2 *l2;		/* L2 kinds (l2.c); NULL for L3 */
+	struct foud_l2 *l2;		/* the L2 classes' state (l2.c), theirs alone to read */
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
 	bool gso_off;			/* the kernel refused UDP GSO on this path (uso.c) */
@@ -249,7 +285,8 @@ struct foud {
 	struct foud_tunnels tunnels;
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_txq *l2q;		/* L2 devices' send queue (l2.c) */
+	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
+	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
 	int raw_tx4, raw_tx6;
@@ -272,7 +309,9 @@ struct foud {
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
 	volatile int stop;
-	volatile int hup;		/* SIGHUP seen, not yet logged */
+	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
+	const char *conf_path;		/* the file reload reads (-c, $FOUD_CONFIG or the default) */
+	struct foud_conf *conf;		/* what it declared when last applied (reload.c) */
 };
 
 /* log.c */
@@ -297,6 +336,13 @@ void foud_batch_reset(struct foud_batch *b, size_t headroom);
 
 /* tun.c */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
+/*
+ * The next foud_tun_open of name returns fd (offloads as they are) instead
+ * of a new device: a link changed in place keeps its device (conf.c).
+ * foud_tun_unkeep closes it if no open took it.
+ */
+void foud_tun_keep(int fd, const char *name, bool offload_on);
+void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
@@ -328,14 +374,27 @@ int foud_port_add(struct foud *d, const struct foud_port_cfg *cfg, char *err, si
 int foud_port_del(struct foud *d, const struct foud_port_cfg *cfg, char *err, size_t errlen);
 void foud_port_free_all(struct foud *d);
 
-/* tunnel.c */
-int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen);
-int foud_tunnel_del(struct foud *d, const char *name, char *err, size_t errlen);
-struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name);
-/* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its tunnel. */
-void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
-		       struct foud_stats *src_stats);
-void foud_tunnel_free_all(struct foud *d);
+/* dev.c: the registry of devices; it reaches a device's class only through its ops */
+int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen);
+int foud_dev_del(struct foud *d, const char *name, char *err, size_t errlen);
+struct foud_tunnel *foud_dev_find(struct foud *d, const char *name);
+struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex);
+/* Frees t but keeps its device: returns the TUN/TAP descriptor, now the caller's. */
+int foud_dev_detach(struct foud *d, struct foud_tunnel *t);
+/* Creates t's TUN (or TAP) device as t->ev.fd, for a class's open. */
+int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
+/* The device whose TUN or TAP descriptor ev is. */
+struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
+#define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
+/* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
+void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		    struct foud_stats *src_stats);
+/* `fou show`: every class's own receive ports. */
+void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
+void foud_dev_free_all(struct foud *d);
+
+/* tunnel.c: L3 tunnels */
+extern const struct foud_dev_ops foud_tunnel_ops;
 
 /* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
@@ -395,22 +454,36 @@ uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */
 void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 
-/* l2.c */
-int foud_l2_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
-		 char *err, size_t errlen);
-void foud_l2_close(struct foud *d, struct foud_tunnel *t);
-void foud_l2_show_ports(struct foud *d, struct foud_pr *p);
-/* A link show's linkinfo for an L2 device. */
-void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p);
-void foud_l2_show_fdb(const struct foud_tunnel *t, struct foud_pr *p);
+/* l2.c: the UDP and GRE L2 overlays */
+extern const struct foud_dev_ops foud_overlay_ops;
+
+/*
+ * l2dev.c: what every L2 device shares, called by its classes (l2.c,
+ * stt.c): the TAP device, the forwarding table and its commands, the
+ * peers, learning, the linkinfo's common words.
+ */
+/* The L2 half of t from cfg: its configuration (local picked if omitted), outer TOS and TTL. */
+int foud_l2_new(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err, size_t errlen);
+/* t's TAP, its MTU (cfg's, else mtu0, else the path's less the overhead), address, table. */
+int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		uint32_t mtu0, char *err, size_t errlen);
+/* The send socket of t's family and the TAP watched: the last step of an open. */
+int foud_l2_ready(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen);
+/* Frees the L2 half (after the class freed its own parts). */
+void foud_l2_free(struct foud_tunnel *t);
+/* A link show's linkinfo: the common words around kind(t, p), the class's own. */
+void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
+		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
+/* -d: what an L2 device shows after its linkinfo. */
+void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* GRE-TAP and NVGRE (ip -j: "link": null). */
 bool foud_l2_gre(const struct foud_tunnel *t);
-/* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
-void foud_l2_gre_input(struct foud *d, struct fou_buf *b, const struct fou_rx *rx,
-		       struct foud_stats *src_stats);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
+/* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
+size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
 size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst);
 void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
@@ -418,13 +491,8 @@ void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len
 int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, size_t len,
 		     const struct fou_addr *src);
 
-/* stt.c */
-int foud_stt_open(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen);
-void foud_stt_close(struct foud *d, struct foud_tunnel *t);
-int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		  uint8_t *frame, size_t len);
-void foud_stt_flush(struct foud *d);
-void foud_stt_show_port(struct foud *d, struct foud_pr *p);
+/* stt.c: STT devices */
+extern const struct foud_dev_ops foud_stt_ops;
 
 /* tou.c */
 int foud_tou_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, size_t errlen);
@@ -499,6 +567,33 @@ void foud_ctl_close(struct foud *d);
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 	      struct foud_out *out, char *err, size_t errlen);
 
+/* conf.c: link set, save, flush */
+bool foud_link_same(const struct foud_link_cfg *a, const struct foud_link_cfg *b);
+/* Rebuilds t as nc says on the same device (ifindex, addresses, routes, counters, static fdb kept). */
+int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *nc,
+		     char *err, size_t errlen);
+int foud_exec_link_set(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		       struct foud_out *out, char *err, size_t errlen);
+int foud_exec_save(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		   struct foud_out *out, char *err, size_t errlen);
+/* Removes every device, port and TOU peer (and with the devices their BPF programs and fdb). */
+void foud_flush(struct foud *d);
+int foud_exec_flush(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		    struct foud_out *out, char *err, size_t errlen);
+
+/* reload.c: the configuration file, applied at start and as a difference on reload */
+int foud_conf_check(const char *path, char *err, size_t errlen);
+/* Remembers path for reload; applies it when apply. Errors say FILE:LINE. */
+int foud_conf_start(struct foud *d, const char *path, bool apply, char *err, size_t errlen);
+void foud_conf_forget(struct foud *d);
+/* READY=1 and STATUS= (with note, if any) to a supervisor. */
+void foud_notify_ready(const struct foud *d, const char *note);
+/* RELOADING=1, the file's difference applied, READY=1; a file with an error changes nothing. */
+int foud_reload(struct foud *d, char *err, size_t errlen);
+void foud_reload_hup(struct foud *d);
+int foud_exec_reload(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		     struct foud_out *out, char *err, size_t errlen);
+
 /* out.c */
 void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void foud_out_vprintf(struct foud_out *o, const char *fmt, va_list ap)
@@ -545,6 +640,10 @@ void foud_show_family(struct foud_pr *p, int family);
 /* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n);
+/* -d: UDP GSO's state and fallbacks of a userspace-path device. */
+void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* -d -s on a BPF tunnel: what the programs counted, and dropped themselves (JSON only). */
+void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
 		    size_t errlen);
 

@@ -37,7 +37,7 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 	ret = fou_rx_kind(b, &rx);
 	if (ret)
 		return ret;
-	foud_tunnel_input(d, b, &rx, &p->st);
+	foud_dev_input(d, b, &rx, &p->st);
 	return 0;
 }
 

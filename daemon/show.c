@@ -165,7 +165,7 @@ void foud_show_ports(struct foud *d, struct foud_pr *p)
 	foud_pr_open_array(p, NULL);
 	TAILQ_FOREACH(fp, &d->ports, entry)
 		port_show(d, fp, p);
-	foud_l2_show_ports(d, p);
+	foud_dev_show_ports(d, p);
 	foud_pr_close_array(p);
 	/* Raw-socket drops that reached no tunnel: a text line; JSON's list of ports has no room. */
 	if ((p->flags & FOUD_CTL_F_STATS) && !foud_pr_json(p))
@@ -217,148 +217,24 @@ void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n)
 	pr_gre_flag(p, "oseq", " oseq", n->gre_oflags & FOU_GRE_SEQ);
 }
 
-/* FOU or GUE, as ip -j has it (sport 0: auto); nothing with encap none. */
-static void link_encap(const struct fou_tnl *n, struct foud_pr *p)
-{
-	if (n->encap == FOU_ENCAP_NONE)
-		return;
-	foud_pr_open_object(p, "encap");
-	foud_pr_str(p, "type", "    encap %s", fou_encap(n->encap)->name);
-	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
-	if (!n->encap_sport)
-		foud_pr_text(p, " encap-sport auto");
-	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
-	foud_pr_bool(p, "csum", " encap-csum", " noencap-csum", n->encap_flags & FOU_ENCAP_F_CSUM);
-	foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
-		     n->encap_flags & FOU_ENCAP_F_CSUM6);
-	foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
-		     n->encap_flags & FOU_ENCAP_F_REMCSUM);
-	foud_pr_nl(p);
-	foud_pr_close_object(p);
-}
-
-/* ip's "proto" of ipip, sit and ip6tnl: what the kind carries inside. */
-static void link_proto(const struct fou_kind_ops *k, struct foud_pr *p)
-{
-	bool v4 = k->inner & FOU_INNER_V4, v6 = k->inner & FOU_INNER_V6;
-	const char *in4 = k->family == AF_INET ? "ipip" : "ipip6";
-	const char *in6 = k->family == AF_INET ? "ip6ip" : "ip6ip6";
-
-	if (!k->gre)
-		foud_pr_str(p, "proto", NULL, v4 && v6 ? "any" : v4 ? in4 : in6);
-}
-
-/*
- * ip6tnl's and ip6gre's words in ip -j: no encapsulation limit option goes
- * out; the traffic class (tos) or its inheritance; the flow label foud
- * configures, none (it sets the flow's hash, as the kernel's auto labels).
- */
-static void link_ip6(const struct fou_tnl *n, struct foud_pr *p)
-{
-	char h[8];
-
-	foud_pr_bool(p, "ip6_tnl_f_ign_encap_limit", NULL, NULL, true);
-	snprintf(h, sizeof(h), "0x%02x", n->tos);
-	if (n->tos_inherit) {
-		foud_pr_bool(p, "ip6_tnl_f_use_orig_tclass", " tos inherit", NULL, true);
-	} else {
-		foud_pr_str(p, "tclass", NULL, h);
-		if (n->tos)
-			foud_pr_text(p, " tos 0x%x", n->tos);
-	}
-	foud_pr_str(p, "flowlabel", NULL, "0x00000");
-	if (!n->pmtudisc)
-		foud_pr_text(p, " nopmtudisc");
-}
-
-/* An L3 tunnel's linkinfo; text: its first line (ending in mtu) and the encap line. */
-static void link_info(const struct foud_tunnel *t, struct foud_pr *p)
-{
-	const struct fou_tnl *n = &t->tnl;
-	const struct fou_kind_ops *k = fou_kind(n->kind);
-	char a[64];
-
-	foud_pr_str(p, "info_kind", " %s", k->name);
-	foud_pr_open_object(p, "info_data");
-	link_proto(k, p);
-	foud_pr_str(p, "remote", " remote %s", fou_addr_str(&n->remote, a, sizeof(a)));
-	foud_pr_str(p, "local", " local %s", fou_addr_str(&n->local, a, sizeof(a)));
-	foud_pr_uint(p, "ttl", n->ttl ? " ttl %u" : NULL, n->ttl);
-	if (!n->ttl)
-		foud_pr_text(p, " ttl inherit");
-	if (k->family == AF_INET6) {
-		link_ip6(n, p);
-	} else {
-		foud_show_tos(p, n->tos_inherit, n->tos);
-		foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
-	}
-	if (k->gre)
-		foud_show_gre(p, n);
-	foud_pr_text(p, " mtu %u\n", t->mtu);
-	link_encap(n, p);
-	foud_pr_close_object(p);
-}
-
 /*
  * UDP GSO of a tunnel's super-packets (uso.c), with -d: on; off (foud -O, or
  * a kernel without it); refused (the kernel said no on this path); and how
  * many super-packets went segment by segment because of a refusal.
  */
-static void link_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const char *st = !d->udp_gso ? "off" : t->gso_off ? "refused" : "on";
 
-	/* Raw-socket tunnels and the BPF path never send with UDP_SEGMENT. */
-	if (t->bpf_egress || (!t->l2 && t->tnl.encap == FOU_ENCAP_NONE))
+	/* The BPF path never sends with UDP_SEGMENT. */
+	if (t->bpf_egress)
 		return;
 	foud_pr_str(p, "udp_gso", "    udp-gso %s", st);
 	foud_pr_u64(p, "gso_fallback", " gso_fallback %llu\n", t->gso_fallback);
 }
 
-/* The device of the route to remote now (follow.c), or none. */
-static const char *link_underlay(const struct foud_tunnel *t, char buf[IF_NAMESIZE])
-{
-	if (!t->ul_ifindex || !if_indextoname((unsigned int)t->ul_ifindex, buf))
-		return NULL;
-	return buf;
-}
-
-/* Why a tunnel's packets go through userspace, or NULL. */
-static const char *link_why(const struct foud_tunnel *t)
-{
-	/* A BPF tunnel whose route goes through a device the programs cannot send on. */
-	if (t->bpf_egress && t->ul_ifindex && !t->bpf_oif)
-		return "transmit by userspace: BPF cannot send on the underlay";
-	return t->bpf_egress ? NULL : t->dp_why;
-}
-
-/* -d: the path, the state and the underlay device, as follow.c last heard. */
-static void link_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
-{
-	const char *state = !d->follow ? "unknown" : t->dev_up ? "up" : "down";
-	const char *why = link_why(t);
-	char b[IF_NAMESIZE];
-	const char *ul = link_underlay(t, b);
-
-	foud_pr_text(p, "    ifindex %d state %s underlay %s", t->ifindex, state,
-		     ul ? ul : "none (no route)");
-	foud_pr_uint(p, "path_mtu", " path-mtu %u", t->path_mtu);
-	foud_pr_u64(p, "overhead", " overhead %llu", fou_tnl_overhead(&t->tnl));
-	foud_pr_str(p, "datapath", " datapath %s", t->bpf_egress ? "bpf" : "userspace");
-	if (why)
-		foud_pr_text(p, " (%s)", why);
-	foud_pr_bool(p, "offload", " offload on\n", " offload off\n", t->offload);
-	foud_pr_str(p, "state", NULL, state);
-	if (ul)
-		foud_pr_str(p, "underlay", NULL, ul);
-	else
-		foud_pr_null(p, "underlay", NULL);
-	if (why)
-		foud_pr_str(p, "datapath_reason", NULL, why);
-}
-
 /* -d -s on a BPF tunnel: what the programs counted, and dropped themselves (JSON only). */
-static void link_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	struct foud_stats b;
 
@@ -367,26 +243,20 @@ static void link_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct f
 }
 
 /*
- * foud's own figures, in JSON under "foud" (a key ip never prints): an L2
- * device's forwarding table; -d the path and state, UDP GSO, with -s what
- * BPF counted; -s the drop reasons.
+ * foud's own figures, in JSON under "foud" (a key ip never prints): -d what
+ * the class shows after its linkinfo (path, state, UDP GSO, BPF counters,
+ * an L2 device's table); -s the drop reasons.
  */
 static void link_foud(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p,
 		      const struct foud_stats *st)
 {
 	bool details = p->flags & FOUD_CTL_F_DETAILS, stats = p->flags & FOUD_CTL_F_STATS;
 
-	if (!details && !stats && !t->l2)
+	if (!details && !stats)
 		return;
 	foud_pr_open_object(p, "foud");
-	if (t->l2)
-		foud_l2_show_fdb(t, p);
-	if (details && !t->l2)
-		link_details(d, t, p);
 	if (details)
-		link_gso(d, t, p);
-	if (details && stats && !t->l2 && t->bpf_egress)
-		link_bpf_stats(d, t, p);
+		t->ops->show_details(d, t, p);
 	if (stats && foud_pr_json(p))
 		pr_drop_dirs(p, "drops", st, false);
 	foud_pr_close_object(p);
@@ -413,10 +283,7 @@ static void link_show(struct foud *d, const struct foud_tunnel *t, struct foud_p
 	foud_pr_str(p, "ifname", "%s:", t->name);
 	link_head(il, t, p);
 	foud_pr_open_object(p, "linkinfo");
-	if (t->l2)
-		foud_l2_show(t, p);
-	else
-		link_info(t, p);
+	t->ops->show(t, p);
 	foud_pr_close_object(p);
 	if (il && (p->flags & FOUD_CTL_F_DETAILS))
 		foud_iflink_tail(il, p);
@@ -434,12 +301,12 @@ int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *e
 {
 	const struct foud_tunnel *t;
 
-	if (name[0] && !foud_tunnel_find(d, name)) {
+	if (name[0] && !foud_dev_find(d, name)) {
 		snprintf(err, errlen, "no link \"%s\"", name);
 		return -ENODEV;
 	}
 	foud_pr_open_array(p, NULL);
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		if (!name[0] || !strcmp(name, t->name))
 			link_show(d, t, p);
 	foud_pr_close_array(p);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * STT devices (draft-davie-stt-08): l2.c's TAP, forwarding table and
- * flooding, with STT's own I/O. An STT frame (18-byte header + inner
+ * STT devices (draft-davie-stt-08), the class foud_stt_ops: l2.c's TAP,
+ * forwarding table and flooding, with STT's own I/O. An STT frame (18-byte header + inner
  * Ethernet frame, up to 64 KiB, a TSO super-frame from the TAP included)
  * is cut into TCP-like segments that fit the path MTU and sent on the raw
  * IP socket; segments arrive on a raw IPPROTO_TCP socket per family, with
@@ -40,6 +40,9 @@
 #define STT_L4OFF_MAX	255	/* the L4 offset field is one byte */
 #define STT_TCP_CSUM	16
 #define STT_UDP_CSUM	6
+/* STT cuts frames to the path itself: OVS's STT device MTU, 65535 - TCP, STT, IPv4, Ethernet. */
+#define STT_MTU		(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
+#define STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
 
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
@@ -161,10 +164,10 @@ static struct foud_tunnel *stt_find(struct foud *d, uint64_t ctx, const struct f
 {
 	struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry) {
-		const struct foud_l2_cfg *c = t->l2 ? foud_l2_cfg(t) : NULL;
+	FOUD_DEV_FOREACH(t, d) {
+		const struct foud_l2_cfg *c = t->ops == &foud_stt_ops ? foud_l2_cfg(t) : NULL;
 
-		if (c && c->kind == FOUD_L2_STT && c->key == ctx && fou_addr_eq(&c->local, dst))
+		if (c && c->key == ctx && fou_addr_eq(&c->local, dst))
 			return t;
 	}
 	return NULL;
@@ -175,11 +178,10 @@ static bool stt_peer_known(struct foud *d, const struct fou_addr *src, const str
 {
 	struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry) {
-		const struct foud_l2_cfg *c = t->l2 ? foud_l2_cfg(t) : NULL;
+	FOUD_DEV_FOREACH(t, d) {
+		const struct foud_l2_cfg *c = t->ops == &foud_stt_ops ? foud_l2_cfg(t) : NULL;
 
-		if (c && c->kind == FOUD_L2_STT && fou_addr_eq(&c->local, dst) &&
-		    foud_l2_peer_ok(t, src))
+		if (c && fou_addr_eq(&c->local, dst) && foud_l2_peer_ok(t, src))
 			return true;
 	}
 	return false;
@@ -358,7 +360,7 @@ static void stt_readable(struct foud *d, struct foud_ev *ev)
 
 /* ---- transmit ----------------------------------------------------------- */
 
-void foud_stt_flush(struct foud *d)
+static void stt_flush(struct foud *d)
 {
 	struct foud_stt *s = d->stt;
 	struct foud_tunnel *t;
@@ -383,7 +385,7 @@ static void stt_queue(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 	s->q.mm[i].msg_hdr.msg_name = &s->q.to[i];
 	s->q.mm[i].msg_hdr.msg_namelen = foud_sockaddr(&s->q.to[i], dst, dst->family, 0);
 	if (s->q.n == FOUD_BATCH)
-		foud_stt_flush(d);
+		stt_flush(d);
 }
 
 /* Cuts the STT frame in s->frame into segments for dst and queues them. */
@@ -411,7 +413,7 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 	if (ret)
 		return ret;
 	if (s->q.n && s->txt != t)
-		foud_stt_flush(d);
+		stt_flush(d);
 	s->txt = t;
 	for (;;) {
 		b = &d->txb.buf[s->q.n];
@@ -533,8 +535,8 @@ static int stt_xmit_sw(struct foud *d, struct foud_tunnel *t, const struct fou_v
  * A frame read from an STT device's TAP. An 802.1Q-tagged frame travels
  * untagged with the tag in the STT header (draft 3.1).
  */
-int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		  uint8_t *frame, size_t len)
+static int stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
+		    uint8_t *frame, size_t len)
 {
 	struct fou_vnet_hdr v = *vh;
 	struct fou_stt h = { 0 };
@@ -557,6 +559,25 @@ int foud_stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_h
 	if (ret)
 		return ret;
 	return stt_xmit_frame(d, t, frame, len, &h);
+}
+
+static int stt_read_one(struct foud *d, void *ctx, size_t n)
+{
+	struct fou_vnet_hdr vh;
+	int ret = fou_vnet_parse(d->scratch, n, &vh);
+
+	if (ret)
+		return ret;
+	return stt_xmit(d, ctx, &vh, d->scratch + FOU_VNET_HLEN, n - FOU_VNET_HLEN);
+}
+
+/* Frames from the TAP; their segments leave in batches, the last one here. */
+static void stt_dev_readable(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_tunnel *t = foud_dev_of(ev);
+
+	foud_tun_drain(d, ev->fd, t->name, &t->st, stt_read_one, t);
+	stt_flush(d);
 }
 
 /* ---- devices ------------------------------------------------------------ */
@@ -639,7 +660,7 @@ static int stt_alloc(struct foud *d)
 }
 
 /* A new STT device takes the shared receive socket of its family, and the nftables table. */
-int foud_stt_open(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
+static int stt_get(struct foud *d, struct foud_tunnel *t, char *err, size_t errlen)
 {
 	int family = foud_l2_cfg(t)->local.family;
 	int ret;
@@ -664,7 +685,7 @@ int foud_stt_open(struct foud *d, struct foud_tunnel *t, char *err, size_t errle
 	return 0;
 }
 
-void foud_stt_close(struct foud *d, struct foud_tunnel *t)
+static void stt_put(struct foud *d, struct foud_tunnel *t)
 {
 	struct foud_stt *s = d->stt;
 
@@ -680,7 +701,7 @@ void foud_stt_close(struct foud *d, struct foud_tunnel *t)
 }
 
 /* `fou show`: the STT receive path, with the reassembly table's figures. */
-void foud_stt_show_port(struct foud *d, struct foud_pr *p)
+static void stt_show_ports(struct foud *d, struct foud_pr *p)
 {
 	const struct foud_stt *s = d->stt;
 	const struct fou_stt_reasm *r;
@@ -711,3 +732,68 @@ void foud_stt_show_port(struct foud *d, struct foud_pr *p)
 	}
 	foud_pr_close_object(p);
 }
+
+/* Undoes stt_dev_open from the point it reached; held: it took the shared state. */
+static void stt_dev_undo(struct foud *d, struct foud_tunnel *t, bool held)
+{
+	foud_loop_del(d, &t->ev);
+	if (t->ev.fd >= 0)
+		close(t->ev.fd);
+	if (held)
+		stt_put(d, t);
+	foud_l2_free(t);
+}
+
+static int stt_dev_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+			char *err, size_t errlen)
+{
+	int ret;
+
+	if (cfg->mtu > STT_MTU_MAX) {
+		snprintf(err, errlen, "mtu %u is too big for stt (at most %u)", cfg->mtu,
+			 STT_MTU_MAX);
+		return -EINVAL;
+	}
+	ret = foud_l2_new(t, cfg, err, errlen);
+	if (!ret)
+		ret = foud_l2_tap(d, t, cfg, STT_MTU, err, errlen);
+	if (!ret)
+		ret = stt_get(d, t, err, errlen);
+	if (ret) {
+		stt_dev_undo(d, t, false);
+		return ret;
+	}
+	ret = foud_l2_ready(d, t, err, errlen);
+	if (!ret)
+		ret = foud_bpf_tunnel_add(d, t, cfg->datapath, err, errlen);
+	if (ret)
+		stt_dev_undo(d, t, true);
+	return ret;
+}
+
+static void stt_dev_close(struct foud *d, struct foud_tunnel *t)
+{
+	stt_put(d, t);
+	foud_l2_free(t);
+}
+
+/* STT's own words in the linkinfo: its TCP port. */
+static void stt_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	(void)t;
+	foud_pr_uint(p, "port", NULL, FOU_PORT_STT);
+}
+
+static void stt_show(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	foud_l2_show(t, p, foud_l2_cfg(t)->key, stt_show_kind);
+}
+
+const struct foud_dev_ops foud_stt_ops = {
+	.open = stt_dev_open,
+	.close = stt_dev_close,
+	.readable = stt_dev_readable,
+	.show = stt_show,
+	.show_details = foud_l2_show_details,
+	.show_ports = stt_show_ports,
+};

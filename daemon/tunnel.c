@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tunnels: a TUN device each. Transmit reads inner packets from the TUN,
+ * L3 tunnels (ipip, sit, gre, ip6tnl, ip6gre, over FOU/GUE or not): a TUN
+ * device each (foud_tunnel_ops). Transmit reads inner packets from the TUN,
  * segments super-packets, encapsulates in place and sends the batch on a
  * raw socket; receive matches a decapsulated packet to its tunnel by outer
  * addresses and GRE key, as the kernel does, and writes it to the TUN.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +15,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "foud.h"
-
-static struct foud_tunnel *ev_tunnel(struct foud_ev *ev)
-{
-	return (struct foud_tunnel *)((char *)ev - offsetof(struct foud_tunnel, ev));
-}
 
 static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 {
@@ -212,7 +210,7 @@ static int tunnel_read_one(struct foud *d, void *ctx, size_t n)
 
 static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct tunnel_rd r = { .t = ev_tunnel(ev), .q.n = 0 };
+	struct tunnel_rd r = { .t = foud_dev_of(ev), .q.n = 0 };
 
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 	foud_tun_drain(d, ev->fd, r.t->name, &r.t->st, tunnel_read_one, &r);
@@ -226,30 +224,27 @@ static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)
 {
 	struct foud_tunnel *t;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (!t->l2 && fou_addr_eq(&t->tnl.remote, &rx->src))
+	FOUD_DEV_FOREACH(t, d)
+		if (t->ops == &foud_tunnel_ops && fou_addr_eq(&t->tnl.remote, &rx->src))
 			return FOU_DROP_NO_TUNNEL;
 	return FOU_DROP_UNKNOWN_PEER;
 }
 
-void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
-		       struct foud_stats *src_stats)
+/* Every packet left by the other classes is an L3 tunnel's, or dropped here. */
+static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+			 struct foud_stats *src_stats)
 {
 	struct foud_tunnel *t;
 	int ret;
 
-	if (rx->proto == FOU_PROTO_GRE && rx->gre.proto == FOU_ETH_P_TEB) {
-		foud_l2_gre_input(d, b, rx, src_stats);
-		return;
-	}
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (!t->l2 && fou_tnl_match(&t->tnl, rx))
+	FOUD_DEV_FOREACH(t, d)
+		if (t->ops == &foud_tunnel_ops && fou_tnl_match(&t->tnl, rx))
 			break;
 	if (!t) {
 		ret = tunnel_no_match(d, rx);
 		src_stats->rx_drop[ret]++;
 		foud_log_drop("rx", ret, &rx->src);
-		return;
+		return true;
 	}
 	ret = fou_tnl_decap(b, &t->tnl, &t->rx, rx);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
@@ -257,22 +252,139 @@ void foud_tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 	if (ret) {
 		tunnel_drop(t, -ret, true);
 		foud_log_drop(t->name, -ret, &rx->src);
-		return;
+		return true;
 	}
 	foud_gro_input(d, t, b, 0);
+	return true;
+}
+
+/* ---- link show ---------------------------------------------------------- */
+
+/* FOU or GUE, as ip -j has it (sport 0: auto); nothing with encap none. */
+static void tunnel_show_encap(const struct fou_tnl *n, struct foud_pr *p)
+{
+	if (n->encap == FOU_ENCAP_NONE)
+		return;
+	foud_pr_open_object(p, "encap");
+	foud_pr_str(p, "type", "    encap %s", fou_encap(n->encap)->name);
+	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
+	if (!n->encap_sport)
+		foud_pr_text(p, " encap-sport auto");
+	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_bool(p, "csum", " encap-csum", " noencap-csum", n->encap_flags & FOU_ENCAP_F_CSUM);
+	foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
+		     n->encap_flags & FOU_ENCAP_F_CSUM6);
+	foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
+		     n->encap_flags & FOU_ENCAP_F_REMCSUM);
+	foud_pr_nl(p);
+	foud_pr_close_object(p);
+}
+
+/* ip's "proto" of ipip, sit and ip6tnl: what the kind carries inside. */
+static void tunnel_show_proto(const struct fou_kind_ops *k, struct foud_pr *p)
+{
+	bool v4 = k->inner & FOU_INNER_V4, v6 = k->inner & FOU_INNER_V6;
+	const char *in4 = k->family == AF_INET ? "ipip" : "ipip6";
+	const char *in6 = k->family == AF_INET ? "ip6ip" : "ip6ip6";
+
+	if (!k->gre)
+		foud_pr_str(p, "proto", NULL, v4 && v6 ? "any" : v4 ? in4 : in6);
+}
+
+/*
+ * ip6tnl's and ip6gre's words in ip -j: no encapsulation limit option goes
+ * out; the traffic class (tos) or its inheritance; the flow label foud
+ * configures, none (it sets the flow's hash, as the kernel's auto labels).
+ */
+static void tunnel_show_ip6(const struct fou_tnl *n, struct foud_pr *p)
+{
+	char h[8];
+
+	foud_pr_bool(p, "ip6_tnl_f_ign_encap_limit", NULL, NULL, true);
+	snprintf(h, sizeof(h), "0x%02x", n->tos);
+	if (n->tos_inherit) {
+		foud_pr_bool(p, "ip6_tnl_f_use_orig_tclass", " tos inherit", NULL, true);
+	} else {
+		foud_pr_str(p, "tclass", NULL, h);
+		if (n->tos)
+			foud_pr_text(p, " tos 0x%x", n->tos);
+	}
+	foud_pr_str(p, "flowlabel", NULL, "0x00000");
+	if (!n->pmtudisc)
+		foud_pr_text(p, " nopmtudisc");
+}
+
+/* An L3 tunnel's linkinfo; text: its first line (ending in mtu) and the encap line. */
+static void tunnel_show(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	const struct fou_tnl *n = &t->tnl;
+	const struct fou_kind_ops *k = fou_kind(n->kind);
+	char a[64];
+
+	foud_pr_str(p, "info_kind", " %s", k->name);
+	foud_pr_open_object(p, "info_data");
+	tunnel_show_proto(k, p);
+	foud_pr_str(p, "remote", " remote %s", fou_addr_str(&n->remote, a, sizeof(a)));
+	foud_pr_str(p, "local", " local %s", fou_addr_str(&n->local, a, sizeof(a)));
+	foud_pr_uint(p, "ttl", n->ttl ? " ttl %u" : NULL, n->ttl);
+	if (!n->ttl)
+		foud_pr_text(p, " ttl inherit");
+	if (k->family == AF_INET6) {
+		tunnel_show_ip6(n, p);
+	} else {
+		foud_show_tos(p, n->tos_inherit, n->tos);
+		foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
+	}
+	if (k->gre)
+		foud_show_gre(p, n);
+	foud_pr_text(p, " mtu %u\n", t->mtu);
+	tunnel_show_encap(n, p);
+	foud_pr_close_object(p);
+}
+
+/* The device of the route to remote now (follow.c), or none. */
+static const char *tunnel_underlay(const struct foud_tunnel *t, char buf[IF_NAMESIZE])
+{
+	if (!t->ul_ifindex || !if_indextoname((unsigned int)t->ul_ifindex, buf))
+		return NULL;
+	return buf;
+}
+
+/* Why a tunnel's packets go through userspace, or NULL. */
+static const char *tunnel_why(const struct foud_tunnel *t)
+{
+	/* A BPF tunnel whose route goes through a device the programs cannot send on. */
+	if (t->bpf_egress && t->ul_ifindex && !t->bpf_oif)
+		return "transmit by userspace: BPF cannot send on the underlay";
+	return t->bpf_egress ? NULL : t->dp_why;
+}
+
+/* -d: the path, the state and the underlay device, as follow.c last heard. */
+static void tunnel_show_path(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
+{
+	const char *state = !d->follow ? "unknown" : t->dev_up ? "up" : "down";
+	const char *why = tunnel_why(t);
+	char b[IF_NAMESIZE];
+	const char *ul = tunnel_underlay(t, b);
+
+	foud_pr_text(p, "    ifindex %d state %s underlay %s", t->ifindex, state,
+		     ul ? ul : "none (no route)");
+	foud_pr_uint(p, "path_mtu", " path-mtu %u", t->path_mtu);
+	foud_pr_u64(p, "overhead", " overhead %llu", fou_tnl_overhead(&t->tnl));
+	foud_pr_str(p, "datapath", " datapath %s", t->bpf_egress ? "bpf" : "userspace");
+	if (why)
+		foud_pr_text(p, " (%s)", why);
+	foud_pr_bool(p, "offload", " offload on\n", " offload off\n", t->offload);
+	foud_pr_str(p, "state", NULL, state);
+	if (ul)
+		foud_pr_str(p, "underlay", NULL, ul);
+	else
+		foud_pr_null(p, "underlay", NULL);
+	if (why)
+		foud_pr_str(p, "datapath_reason", NULL, why);
 }
 
 /* ---- configuration ------------------------------------------------------ */
-
-struct foud_tunnel *foud_tunnel_find(struct foud *d, const char *name)
-{
-	struct foud_tunnel *t;
-
-	TAILQ_FOREACH(t, &d->tunnels, entry)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
-}
 
 /* The raw protocols a plain tunnel receives on. */
 static int tunnel_raw_protos(const struct fou_tnl *tnl, uint8_t protos[2])
@@ -292,7 +404,6 @@ static int tunnel_raw_protos(const struct fou_tnl *tnl, uint8_t protos[2])
 		protos[n++] = FOU_PROTO_IPV6;
 	return n;
 }
-
 static void tunnel_raw_put(struct foud *d, const struct fou_tnl *tnl, int upto)
 {
 	uint8_t protos[2];
@@ -315,16 +426,6 @@ static int tunnel_raw_get(struct foud *d, const struct fou_tnl *tnl)
 		}
 	}
 	return 0;
-}
-
-/* The remote as the raw socket wants it (port 0) and as UDP sends want it. */
-static void tunnel_dst(struct foud_tunnel *t)
-{
-	const struct fou_addr *r = &t->tnl.remote;
-
-	t->dst_len = foud_sockaddr(&t->dst, r, r->family, 0);
-	foud_sockaddr(&t->udp_dst, r, r->family, t->tnl.encap_dport);
-	foud_uso_init(t);
 }
 
 /*
@@ -353,13 +454,10 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 	char a[64];
 	int fd, ret;
 
-	fd = foud_tun_open(t->name, false, d->offload, &t->offload, &t->ifindex);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
-		return fd;
-	}
-	t->ev.fd = fd;
-	t->ev.fn = tunnel_readable;
+	ret = foud_dev_open_tun(d, t, false, err, errlen);
+	if (ret)
+		return ret;
+	fd = t->ev.fd;
 	tunnel_no_ipv6(t);
 	t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	t->mtu = cfg->mtu ? cfg->mtu : t->path_mtu - (uint32_t)overhead;
@@ -402,78 +500,29 @@ err_close:
 	return ret;
 }
 
-int foud_tunnel_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, size_t errlen)
-{
-	struct foud_tunnel *t;
-	int ret;
 
-	if (foud_tunnel_find(d, cfg->name)) {
-		snprintf(err, errlen, "link \"%s\" already exists", cfg->name);
-		return -EEXIST;
-	}
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	snprintf(t->name, sizeof(t->name), "%s", cfg->name);
-	t->ev.fd = -1;
-	t->tnl = cfg->tnl;
-	if (!t->tnl.port_min || t->tnl.port_min >= t->tnl.port_max)
-		foud_local_port_range(&t->tnl.port_min, &t->tnl.port_max);
-	tunnel_dst(t);
-	if (cfg->l2.kind != FOUD_L2_NONE) {
-		ret = foud_l2_open(d, t, cfg, err, errlen);
-		if (!ret)
-			ret = foud_bpf_tunnel_add(d, t, cfg->datapath, err, errlen);
-		if (ret) {
-			if (t->ev.fd >= 0)
-				close(t->ev.fd);
-			foud_l2_close(d, t);
-		}
-	} else {
-		ret = tunnel_open(d, t, cfg, err, errlen);
-	}
-	if (ret) {
-		free(t);
-		return ret;
-	}
-	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
-	/* A BPF tunnel's port receives without GRO (receive points mirror themselves: ours.c). */
-	foud_bpf_ports_changed(d);
-	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
-	return 0;
+static void tunnel_close(struct foud *d, struct foud_tunnel *t)
+{
+	tunnel_raw_put(d, &t->tnl, 2);
 }
 
-static void tunnel_free(struct foud *d, struct foud_tunnel *t)
+/* -d: the path and the device's state; UDP GSO's when it sends with it; the programs' counters. */
+static void tunnel_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
-	TAILQ_REMOVE(&d->tunnels, t, entry);
-	foud_bpf_tunnel_del(d, t);
-	foud_loop_del(d, &t->ev);
-	close(t->ev.fd);
-	foud_uso_close(t);
-	foud_gro_forget(d, t);
-	if (t->l2)
-		foud_l2_close(d, t);
-	else
-		tunnel_raw_put(d, &t->tnl, 2);
-	free(t);
+	tunnel_show_path(d, t, p);
+	/* Raw-socket tunnels never send with UDP_SEGMENT. */
+	if (t->bpf_egress || t->tnl.encap != FOU_ENCAP_NONE)
+		foud_show_gso(d, t, p);
+	if ((p->flags & FOUD_CTL_F_STATS) && t->bpf_egress)
+		foud_show_bpf_stats(d, t, p);
 }
 
-int foud_tunnel_del(struct foud *d, const char *name, char *err, size_t errlen)
-{
-	struct foud_tunnel *t = foud_tunnel_find(d, name);
-
-	if (!t) {
-		snprintf(err, errlen, "no link \"%s\"", name);
-		return -ENODEV;
-	}
-	tunnel_free(d, t);
-	return 0;
-}
-
-void foud_tunnel_free_all(struct foud *d)
-{
-	while (!TAILQ_EMPTY(&d->tunnels))
-		tunnel_free(d, TAILQ_FIRST(&d->tunnels));
-}
+const struct foud_dev_ops foud_tunnel_ops = {
+	.flags = FOUD_DEV_F_ROUTE,
+	.open = tunnel_open,
+	.close = tunnel_close,
+	.readable = tunnel_readable,
+	.input = tunnel_input,
+	.show = tunnel_show,
+	.show_details = tunnel_details,
+};

@@ -113,7 +113,7 @@ void foud_uso_forget(struct foud *d, int fd)
 	struct foud_tunnel *t;
 	struct foud_txsock *x;
 
-	TAILQ_FOREACH(t, &d->tunnels, entry)
+	FOUD_DEV_FOREACH(t, d)
 		for (x = t->txs; x < t->txs + FOUD_TXSOCKS; x++)
 			if (x->fd == fd && !x->owned)
 				x->fd = -1;
