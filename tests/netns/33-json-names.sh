@@ -48,6 +48,22 @@ check "link show -j -s -d: drop reasons and data path under foud" \
 check "link show -j: an L2 device's forwarding table under foud (the one static entry)" \
 	jq -e --arg n "$l2" '.[] | select(.ifname == $n) | .foud.fdb_entries == 1 and .foud.fdb_refused == 0 and
 		(.linkinfo.info_data | has("fdb_entries") | not)' "$TMP/links.json"
+# The comparator of tests/interop/70-json.sh: a type is never a value (1 is not true,
+# "0" is not 0), and only a row of README's table allows a difference.
+JC=$ROOT/tests/tools/jsoncmp.py
+echo '[{"ifname":"x","linkinfo":{"info_kind":"vxlan","info_data":{"learning":true,"ttl":0}}}]' >"$TMP/k.json"
+echo '[{"ifname":"x","linkinfo":{"info_kind":"vxlan","info_data":{"learning":1,"ttl":0}}}]' >"$TMP/f1.json"
+echo '[{"ifname":"x","linkinfo":{"info_kind":"vxlan","info_data":{"learning":true,"ttl":"0"}}}]' >"$TMP/f2.json"
+echo '[{"ifname":"x","linkinfo":{"info_kind":"vxlan","info_data":{"learning":true,"ttl":0}},"foud":{}}]' >"$TMP/f3.json"
+jc_says() { # jc_says KERNEL FOUD TEXT: jsoncmp fails, naming the difference TEXT
+	! python3 "$JC" "$1" "$2" >"$TMP/jc.out" && grep -qF "$3" "$TMP/jc.out"
+}
+check "jsoncmp: true against 1 is a difference" \
+	jc_says "$TMP/k.json" "$TMP/f1.json" "info_data.learning: type (kernel true, foud 1)"
+check "jsoncmp: 0 against \"0\" is a difference" \
+	jc_says "$TMP/k.json" "$TMP/f2.json" 'info_data.ttl: type (kernel 0, foud "0")'
+check "jsoncmp: foud's own key only with README's row for it" \
+	sh -c "! python3 '$JC' '$TMP/k.json' '$TMP/f3.json' && python3 '$JC' --table '$ROOT/README.md' '$TMP/k.json' '$TMP/f3.json'"
 fa link add name jg type gre remote $B4 local $A4 key 42 encap fou encap-sport auto encap-dport 5555
 na ip link set jg up
 fa -j -d link show jg >"$TMP/jg.json"
