@@ -25,7 +25,7 @@
 #define IFF_ECHO	(1 << 18)
 #endif
 
-#define IFLINK_BUF 8192		/* a device without statistics is ~1.5 KiB */
+#define IFLINK_BUF 16384	/* a device with its statistics is ~2 KiB */
 
 struct foud_iflink {
 	const struct ifinfomsg *ifi;
@@ -68,33 +68,33 @@ static const struct {
 	{ IFLA_GRO_MAX_SIZE, "gro_max_size" },
 };
 
-static void iflink_parse(struct foud_iflink *il, int len)
+/* foud_rtnl_links' callback: keeps the device's message and indexes its attributes. */
+static void iflink_parse(const struct nlmsghdr *h, void *ctx)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)il->buf;
+	struct foud_iflink *il = ctx;
 	const struct rtattr *a;
 	int left;
 
+	if (il->ifi || h->nlmsg_len > sizeof(il->buf))
+		return;
+	memcpy(il->buf, h, h->nlmsg_len);
+	h = (const struct nlmsghdr *)il->buf;
 	il->ifi = NLMSG_DATA(h);
-	left = len - (int)NLMSG_LENGTH(sizeof(*il->ifi));
+	left = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*il->ifi));
 	for (a = IFLA_RTA(il->ifi); RTA_OK(a, left); a = RTA_NEXT(a, left))
 		if (a->rta_type <= IFLA_MAX)
 			il->tb[a->rta_type] = a;
 }
 
 /* The device as the kernel has it now, or NULL (gone, or no memory). */
-struct foud_iflink *foud_iflink_get(int ifindex)
+struct foud_iflink *foud_iflink_get(const char *name)
 {
 	struct foud_iflink *il = calloc(1, sizeof(*il));
-	int len;
 
-	if (!il)
-		return NULL;
-	len = foud_rtnl_getlink(ifindex, il->buf, sizeof(il->buf));
-	if (len < 0) {
+	if (il && (foud_rtnl_links(name, iflink_parse, il) || !il->ifi)) {
 		free(il);
-		return NULL;
+		il = NULL;
 	}
-	iflink_parse(il, len);
 	return il;
 }
 

@@ -3,8 +3,8 @@
  * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
  * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
  * LOCAL/32 dev tou0`, without running ip(8); a tunnel device's gso_max_size;
- * `ip route get REMOTE`, for the device a tunnel sends on; and `ip link show
- * DEV`, for link show's JSON. One request at a time.
+ * and `ip route get REMOTE`, for the device a tunnel sends on. One request at
+ * a time, answered by an ACK.
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -138,79 +138,70 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
 	return rtnl_talk(&r);
 }
 
-/* A link request on one device with one u32 attribute. */
-static int rtnl_link_req(struct rtnl_req *r, uint16_t type, int ifindex, uint16_t attr,
-			 uint32_t v)
+/* A request about one device (RTM_NEWLINK: set, RTM_DELLINK: delete). */
+static void link_req(struct rtnl_req *r, uint16_t type, int ifindex)
 {
+	memset(r, 0, sizeof(*r));
 	r->nh.nlmsg_len = NLMSG_LENGTH(sizeof(r->ifi));
 	r->nh.nlmsg_type = type;
 	r->ifi.ifi_family = AF_UNSPEC;
 	r->ifi.ifi_index = ifindex;
-	return rtnl_attr32(r, attr, v);
+}
+
+/* `ip link set DEV ATTR VALUE`: one attribute. */
+static int link_set(int ifindex, uint16_t attr, const void *data, size_t len)
+{
+	struct rtnl_req r;
+
+	link_req(&r, RTM_NEWLINK, ifindex);
+	if (rtnl_attr(&r, attr, data, len))
+		return -E2BIG;
+	return rtnl_talk(&r);
 }
 
 /* `ip link set DEV gso_max_size SIZE` (kernels before 5.19 refuse it: -EOPNOTSUPP or so). */
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 {
-	struct rtnl_req r = { 0 };
-
-	if (rtnl_link_req(&r, RTM_NEWLINK, ifindex, IFLA_GSO_MAX_SIZE, size))
-		return -E2BIG;
-	return rtnl_talk(&r);
-}
-
-/* Sends a get request, reads the answer into buf: its length or -errno. */
-static ssize_t rtnl_get(struct rtnl_req *r, void *buf, size_t len)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 2 };
-	ssize_t n;
-	int s;
-
-	r->nh.nlmsg_flags = NLM_F_REQUEST;
-	r->nh.nlmsg_seq = 1;
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return -errno;
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (sendto(s, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (n = recv(s, buf, len, 0)) < 0)
-		n = -errno;
-	close(s);
-	return n;
-}
-
-/* The kernel's error in an answer, or 0. */
-static int rtnl_error(const struct nlmsghdr *h)
-{
-	if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-		return 0;
-	return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+	return link_set(ifindex, IFLA_GSO_MAX_SIZE, &size, sizeof(size));
 }
 
 /* The device the kernel routes dst through now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst)
 {
 	size_t alen = dst->family == AF_INET6 ? 16 : 4;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
 	uint8_t buf[4096] __attribute__((aligned(4)));
 	struct rtnl_req r = { 0 };
 	struct nlmsghdr *h;
 	struct rtattr *a;
-	int alen_left, oif = -ENETUNREACH;
+	int s, alen_left, oif = -ENETUNREACH;
 	ssize_t n;
 
 	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
 	r.nh.nlmsg_type = RTM_GETROUTE;
+	r.nh.nlmsg_flags = NLM_F_REQUEST;
+	r.nh.nlmsg_seq = 1;
 	r.rt.rtm_family = (uint8_t)dst->family;
 	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
 	if (rtnl_attr(&r, RTA_DST, dst->a, alen))
 		return -E2BIG;
-	n = rtnl_get(&r, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (n = recv(s, buf, sizeof(buf), 0)) < 0) {
+		oif = -errno;
+		close(s);
+		return oif;
+	}
+	close(s);
 	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		if (rtnl_error(h))
-			return rtnl_error(h);
+		if (h->nlmsg_type == NLMSG_ERROR &&
+		    h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
+		    ((struct nlmsgerr *)NLMSG_DATA(h))->error)
+			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
 		if (h->nlmsg_type != RTM_NEWROUTE)
 			continue;
 		alen_left = (int)RTM_PAYLOAD(h);
@@ -221,26 +212,79 @@ int foud_rtnl_route_oif(const struct fou_addr *dst)
 	return oif;
 }
 
-/*
- * `ip link show` of one device, statistics left out: the RTM_NEWLINK
- * message in buf (aligned for nlmsghdr), or -errno.
- */
-int foud_rtnl_getlink(int ifindex, void *buf, size_t len)
+/* `ip link set dev IFINDEX alias ALIAS`. */
+int foud_rtnl_link_alias(int ifindex, const char *alias)
 {
-	struct rtnl_req r = { 0 };
-	struct nlmsghdr *h = buf;
-	ssize_t n;
+	return link_set(ifindex, IFLA_IFALIAS, alias, strlen(alias) + 1);
+}
 
-	if (rtnl_link_req(&r, RTM_GETLINK, ifindex, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
+/* `ip link set dev IFINDEX group GROUP`. */
+int foud_rtnl_link_group(int ifindex, uint32_t group)
+{
+	return link_set(ifindex, IFLA_GROUP, &group, sizeof(group));
+}
+
+/* `ip link del dev IFINDEX`, or with ifindex 0 `ip link del group GROUP`. */
+int foud_rtnl_link_del(int ifindex, uint32_t group)
+{
+	struct rtnl_req r;
+
+	link_req(&r, RTM_DELLINK, ifindex);
+	if (!ifindex && rtnl_attr32(&r, IFLA_GROUP, group))
 		return -E2BIG;
-	n = rtnl_get(&r, buf, len);
-	if (n < 0)
-		return (int)n;
-	if (!NLMSG_OK(h, (size_t)n))
-		return -EPROTO;
-	if (rtnl_error(h))
-		return rtnl_error(h);
-	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return -EPROTO;
-	return (int)h->nlmsg_len;
+	return rtnl_talk(&r);
+}
+
+/* Calls fn on each RTM_NEWLINK of an answer; 1 once the answer is complete. */
+static int links_each(const uint8_t *buf, size_t n, bool dump,
+		      void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
+{
+	const struct nlmsghdr *h;
+
+	for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return -EPROTO;
+			return ((const struct nlmsgerr *)NLMSG_DATA(h))->error ?: 1;
+		}
+		if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+			fn(h, ctx);
+		if (!dump)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * `ip -d link show [dev NAME]`: fn sees each RTM_NEWLINK, with its
+ * IFLA_LINKINFO. 0, or -ENODEV when there is no NAME, or -errno.
+ */
+int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	static uint8_t buf[32768] __attribute__((aligned(4)));
+	struct rtnl_req r;
+	ssize_t n;
+	int s, ret = 0;
+
+	link_req(&r, RTM_GETLINK, 0);
+	r.nh.nlmsg_flags = NLM_F_REQUEST | (name ? 0 : NLM_F_DUMP);
+	r.nh.nlmsg_seq = 1;
+	if (name && rtnl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
+		return -E2BIG;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		ret = -errno;
+	while (!ret) {
+		n = recv(s, buf, sizeof(buf), 0);
+		ret = n < 0 ? -errno : links_each(buf, (size_t)n, !name, fn, ctx);
+	}
+	close(s);
+	return ret < 0 ? ret : 0;
 }

@@ -276,7 +276,7 @@ static void link_show(struct foud *d, const struct foud_tunnel *t, struct foud_p
 {
 	struct foud_stats st = link_stats(d, t);
 	bool stats = p->flags & FOUD_CTL_F_STATS;
-	struct foud_iflink *il = foud_pr_json(p) ? foud_iflink_get(t->ifindex) : NULL;
+	struct foud_iflink *il = foud_pr_json(p) ? foud_iflink_get(t->name) : NULL;
 
 	foud_pr_open_object(p, NULL);
 	foud_pr_s64(p, "ifindex", NULL, t->ifindex);
