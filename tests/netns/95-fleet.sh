@@ -199,10 +199,10 @@ check "tls: a -> b ping" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 check "tls: the nodes are in the TLS etcd" test "$(tctl get --prefix /foud/nodes/ --keys-only | grep -c host-)" = 2
 fc fleet show | sed "s/^/# /"
 # c keeps its last state, a does not know c any more: only members get in.
-before=$(counter a vx0 .drops.rx.unknown_peer)
+before=$(counter a vx0 .foud.drops.rx.unknown_peer)
 check "members only: c -> a, c no longer in a's fleet, 3 pings, none answered" \
 	eval '! nc_ ping -c 3 -i 0.2 -W 1 10.9.0.1'
-after=$(counter a vx0 .drops.rx.unknown_peer)
+after=$(counter a vx0 .foud.drops.rx.unknown_peer)
 check "members only: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 3
 
 # ---- etcd's own authentication: c joins a store that asks for a password ----
