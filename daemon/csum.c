@@ -28,7 +28,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "ctl.h"
 #include "foud.h"
 
 #ifndef SO_ATTACH_REUSEPORT_CBPF
@@ -123,10 +122,6 @@ int foud_csum_open(const struct foud_port_cfg *cfg, bool gro, int *vfd)
 
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)
 {
-	if (!(p->flags & FOUD_CTL_F_STATS))
-		return;
-	foud_pr_open_object(p, "foud");
 	foud_pr_u64(p, "csum_trusted", "    outer checksum verified, inner trusted %llu\n",
 		    fp->csum_trusted);
-	foud_pr_close_object(p);
 }

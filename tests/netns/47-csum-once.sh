@@ -27,8 +27,8 @@ fa fou add port 5557 ipproto 41 -6; fb fou add port 5557 ipproto 41 -6
 fa link add name s6 type ip6tnl remote $B6 local $A6 encap fou encap-sport auto encap-dport 5557
 fb link add name s6 type ip6tnl remote $A6 local $B6 encap fou encap-sport auto encap-dport 5557
 dev_up a s6 "" fd00:6::1/64; dev_up b s6 "" fd00:6::2/64
-trusted() { port_counter b "$1" '.foud.csum_trusted // -1'; }
-inner_drops() { counter b "$1" '.drops.rx.inner_csum // 0'; }
+trusted() { port_counter b "$1" '.csum_trusted // -1'; }
+inner_drops() { counter b "$1" '.foud.drops.rx.inner_csum // 0'; }
 rxp() { counter b "$1" .stats64.rx.packets; }
 # settle CMD VALUE: until $(CMD) prints VALUE, 3 s at most (the check that follows says whether it did)
 settle() { local i; for i in $(seq 30); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
