@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "foud.h"
+#include "capture.h"
 #include "rx.h"
 
 #ifndef UDP_GRO
@@ -122,8 +123,8 @@ bool foud_rx_next(const struct fou_buf *b, const struct foud_rxmeta *m, size_t *
 }
 
 /* Every datagram of one read (several after UDP GRO), each handled in place. */
-static void rx_split(struct foud *d, const struct foud_rxpt *rp, const struct fou_buf *b,
-		     struct foud_rxmeta *m)
+static void rx_split(struct foud *d, int fd, const struct foud_rxpt *rp,
+		     const struct fou_buf *b, struct foud_rxmeta *m)
 {
 	struct fou_buf s;
 	size_t off = 0;
@@ -137,6 +138,7 @@ static void rx_split(struct foud *d, const struct foud_rxpt *rp, const struct fo
 			rp->count->rx_packets++;
 			rp->count->rx_bytes += s.len;
 		}
+		foud_cap_rx_dgram(fd, &s, m);
 		ret = rp->one(d, rp->ctx, &s, m);
 		if (ret < 0) {
 			rp->drops->rx_drop[-ret]++;
@@ -158,7 +160,8 @@ void foud_rx_drain(struct foud *d, int fd, const struct foud_rxpt *rp)
 	while (rounds++ < RX_ROUNDS && n == FOUD_BATCH &&
 	       (n = foud_recv_batch(fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++)
-			rx_split(d, rp, &d->rxb.buf[i], &meta[i]);
+			rx_split(d, fd, rp, &d->rxb.buf[i], &meta[i]);
 		foud_gro_flush(d);
 	}
+	foud_cap_rx_dgram(-1, NULL, NULL);
 }
