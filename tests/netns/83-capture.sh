@@ -101,6 +101,19 @@ check "outer fou: UDP to 5555 around request in and reply out, twice ($(tr '\t\n
 	test "$(tr '\t\n' ' ;' <"$TMP/t1o.txt")" = \
 	"$(for i in 1 2; do printf '%s ' "$A4,10.1.0.1" "$B4,10.1.0.2" 5555 "8;$B4,10.1.0.2" "$A4,10.1.0.1" 5555; printf '0;'; done)"
 
+# ---- outer on the userspace path: GRE without encap, raw IP protocol 47 ----------------
+fa link add name g4 type gre remote $B4 local $A4 key 4 datapath userspace
+fb link add name g4 type gre remote $A4 local $B4 key 4 datapath userspace
+dev_up a g4 10.4.0.1/24; dev_up b g4 10.4.0.2/24
+fb capture g4 outer -c 2 -w "$TMP/g4o.pcap" &
+cp=$!
+wait_start 7
+check "ping 1 over g4 while its outer packets are captured" na ping -c 1 -W 2 10.4.0.2
+wait $cp
+tsh -r "$TMP/g4o.pcap" -T fields -e ip.src -e gre.key -e icmp.type >"$TMP/g4o.txt"
+check "outer gre: key 4 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/g4o.txt"))" \
+	test "$(tr '\t\n' ' ;' <"$TMP/g4o.txt")" = "$A4,10.4.0.1 0x00000004 8;$B4,10.4.0.2 0x00000004 0;"
+
 # ---- the BPF path: the programs copy both directions --------------------------------
 for f in fa fb; do $f fou add port 5556 ipproto 47; done
 fa link add name g2 type gre remote $B4 local $A4 key 2 encap fou encap-sport auto encap-dport 5556
@@ -109,7 +122,7 @@ dev_up a g2 10.2.0.1/24; dev_up b g2 10.2.0.2/24
 if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb capture g2 -c 4 -w "$TMP/g2.pcap" &
 	cp=$!
-	wait_start 7
+	wait_start 8
 	check "ping 2 over g2 (BPF path) while it is captured" na ping -c 2 -i 0.1 -W 2 10.2.0.2
 	wait $cp
 	tsh -r "$TMP/g2.pcap" -T fields -e ip.src -e ip.dst -e icmp.type >"$TMP/g2.txt"
@@ -120,7 +133,7 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 		test "$(counter b g2 .stats64.rx.packets)" -ge 2
 	fb capture g2 outer -c 2 -w "$TMP/g2o.pcap" &
 	cp=$!
-	wait_start 8
+	wait_start 9
 	check "ping 1 over g2 while its outer packets are captured" na ping -c 1 -W 2 10.2.0.2
 	wait $cp
 	# The UDP payload: GRE with key (0x2000), IPv4 (0x0800), key 2, then the inner IPv4 header.
@@ -134,7 +147,7 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb link add name g3 type gre remote $A4 local $B4 key 3 encap fou encap-sport auto encap-dport 5556
 	"$FOUCTL" -S "$TMP/b.sock" capture g2 -w "$TMP/gone.pcap" &
 	cp=$!
-	wait_start 9
+	wait_start 10
 	fb link del g2
 	gone=
 	for i in $(seq 50); do kill -0 $cp 2>/dev/null || { gone=1; break; }; sleep 0.1; done
