@@ -280,17 +280,11 @@ static size_t cap_hdr(uint8_t *h, const struct fou_addr *src, const struct fou_a
 
 static void cap_sa(const struct sockaddr_storage *ss, struct fou_addr *a, uint16_t *port)
 {
-	const struct sockaddr_in *in = (const void *)ss;
-	const struct sockaddr_in6 *in6 = (const void *)ss;
+	struct foud_rxmeta m;
 
-	a->family = ss->ss_family;
-	if (ss->ss_family == AF_INET) {
-		memcpy(a->a, &in->sin_addr, 4);
-		*port = ntohs(in->sin_port);
-	} else {
-		memcpy(a->a, &in6->sin6_addr, 16);
-		*port = ntohs(in6->sin6_port);
-	}
+	foud_rx_from(&m, ss);
+	*a = m.src;
+	*port = m.sport;
 }
 
 /* The local port of a socket: asked only while an outer capture runs. */

@@ -18,7 +18,7 @@
 
 #define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + 3 * CMSG_SPACE(sizeof(int)) + 64)
 
-static void rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
+void foud_rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)ss;
@@ -101,7 +101,7 @@ int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta)
 		memset(&meta[i], 0, sizeof(meta[i]));
 		b->buf[i].len = mm[i].msg_len;
 		meta[i].truncated = mm[i].msg_hdr.msg_flags & MSG_TRUNC;
-		rx_from(&meta[i], &from[i]);
+		foud_rx_from(&meta[i], &from[i]);
 		rx_cmsg(&meta[i], &mm[i].msg_hdr);
 	}
 	return n;
