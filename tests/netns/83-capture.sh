@@ -72,6 +72,22 @@ check "outer vxlan: UDP to 4789, VNI 7 around the request in and the reply out (
 	test "$(tr '\t\n' ' ;' <"$TMP/x1o.txt")" = \
 	"$A4,10.7.0.1 4789 7 8;$B4,10.7.0.2 4789 7 0;"
 
+# TCP over x1: foud sends the TAP's super-frames as UDP GSO trains; the capture has one
+# record per datagram as the wire carries it, none longer than the path's 1500 bytes.
+na socat -u TCP4-LISTEN:7777,reuseaddr - >/dev/null &
+sp=$!
+for i in $(seq 50); do na ss -Hltn 'sport = 7777' | grep -q . && break; sleep 0.1; done
+fb capture x1 outer -c 30 -w "$TMP/x1t.pcap" &
+cp=$!
+wait_start 5
+head -c 300000 /dev/zero | nb socat -u - TCP4:10.7.0.1:7777
+wait $cp
+kill $sp 2>/dev/null; wait $sp 2>/dev/null
+tsh -r "$TMP/x1t.pcap" -Y "ip.src == $B4 && tcp.len > 0" -T fields -E occurrence=f -e ip.len -e udp.length \
+	-e vxlan.vni -e tcp.len | sort | uniq -c >"$TMP/x1t.txt"
+check "outer vxlan TCP: data datagrams out, each one record of at most 1500 bytes ($(tr -s ' \t\n' ' ' <"$TMP/x1t.txt"))" \
+	test -s "$TMP/x1t.txt" -a "$(awk '$2 > 1500 || $3 != $2 - 20 || $4 != 7 { n++ } END { print n + 0 }' "$TMP/x1t.txt")" = 0
+
 # ---- a reader that stops reading: records lost, the tunnel unharmed ----------------
 e0=$(ended t1)
 # fouctl writes into a FIFO nobody reads: it blocks, and foud's pipe fills.
@@ -79,7 +95,7 @@ mkfifo "$TMP/stall"
 exec 7<>"$TMP/stall"
 "$FOUCTL" -S "$TMP/b.sock" capture t1 >"$TMP/stall" 2>/dev/null &
 sp=$!
-wait_start 5
+wait_start 6
 check "300 pings of 1400 bytes (2 x 840 KB captured, unread): all cross" \
 	na ping -c 300 -i 0.002 -s 1400 -W 2 -q 10.1.0.2
 kill $sp; wait $sp 2>/dev/null
@@ -92,7 +108,7 @@ check "ping still crosses after it" na ping -c 1 -W 2 10.1.0.2
 # ---- outer on the userspace path: IPIP over FOU --------------------------------------
 fb capture t1 outer -c 4 -w "$TMP/t1o.pcap" &
 cp=$!
-wait_start 6
+wait_start 7
 check "ping 2 over t1 while its outer packets are captured" na ping -c 2 -i 0.1 -W 2 10.1.0.2
 wait $cp
 tsh -r "$TMP/t1o.pcap" -d udp.port==5555,ip -T fields -e ip.src -e ip.dst -e udp.dstport \
@@ -107,7 +123,7 @@ fb link add name g4 type gre remote $A4 local $B4 key 4 datapath userspace
 dev_up a g4 10.4.0.1/24; dev_up b g4 10.4.0.2/24
 fb capture g4 outer -c 2 -w "$TMP/g4o.pcap" &
 cp=$!
-wait_start 7
+wait_start 8
 check "ping 1 over g4 while its outer packets are captured" na ping -c 1 -W 2 10.4.0.2
 wait $cp
 tsh -r "$TMP/g4o.pcap" -T fields -e ip.src -e gre.key -e icmp.type >"$TMP/g4o.txt"
@@ -122,7 +138,7 @@ dev_up a g2 10.2.0.1/24; dev_up b g2 10.2.0.2/24
 if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb capture g2 -c 4 -w "$TMP/g2.pcap" &
 	cp=$!
-	wait_start 8
+	wait_start 9
 	check "ping 2 over g2 (BPF path) while it is captured" na ping -c 2 -i 0.1 -W 2 10.2.0.2
 	wait $cp
 	tsh -r "$TMP/g2.pcap" -T fields -e ip.src -e ip.dst -e icmp.type >"$TMP/g2.txt"
@@ -133,7 +149,7 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 		test "$(counter b g2 .stats64.rx.packets)" -ge 2
 	fb capture g2 outer -c 2 -w "$TMP/g2o.pcap" &
 	cp=$!
-	wait_start 9
+	wait_start 10
 	check "ping 1 over g2 while its outer packets are captured" na ping -c 1 -W 2 10.2.0.2
 	wait $cp
 	# The UDP payload: GRE with key (0x2000), IPv4 (0x0800), key 2, then the inner IPv4 header.
@@ -147,7 +163,7 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb link add name g3 type gre remote $A4 local $B4 key 3 encap fou encap-sport auto encap-dport 5556
 	"$FOUCTL" -S "$TMP/b.sock" capture g2 -w "$TMP/gone.pcap" &
 	cp=$!
-	wait_start 10
+	wait_start 11
 	fb link del g2
 	gone=
 	for i in $(seq 50); do kill -0 $cp 2>/dev/null || { gone=1; break; }; sleep 0.1; done
