@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fouctl capture on the userspace path: each packet foud writes to or reads
- * from a captured device is appended, as a pcap record, to the pipe fouctl
- * sent with its request. The pipe is non-blocking and every record fits in
+ * from a captured device (outer: each datagram it sends or receives for it,
+ * with the outer headers the kernel adds or strips rebuilt) is appended, as a
+ * pcap record, to the pipe fouctl sent with its request. The pipe is non-blocking and every record fits in
  * PIPE_BUF, so a write is whole or not at all: a reader that falls behind
  * loses records, never stalls the data path. The capture ends after its
  * count, when the reader closes the pipe (EPOLLERR) or when its device goes.
