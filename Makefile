@@ -60,7 +60,7 @@ $(B)/tou-run: tou/tou-run
 # The kernel data path: compiled for BPF and embedded in foud (daemon/bpf_obj.c).
 BPF_CC     ?= clang
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Ibpf -Iinclude -I/usr/include/$(shell $(BPF_CC) -print-multiarch)
-$(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_bpf.h include/fou/wire.h
+$(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_l2.bpf.h bpf/foud_bpf.h include/fou/wire.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 $(B)/daemon/bpf_obj.o: $(B)/bpf/foud.bpf.o

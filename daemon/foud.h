@@ -515,6 +515,27 @@ void foud_bpf_ports_changed(struct foud *d);
 void foud_bpf_fini(struct foud *d);
 /* Removes clsact filters a killed foud left in this namespace. */
 void foud_bpf_cleanup_stale(struct foud *d);
+/* A map of the loaded object by name, or -ENOENT (b NULL: none loaded). */
+int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
+
+/*
+ * bpf_l2.c: VXLAN devices on the kernel data path. l2dev.c mirrors every
+ * change of a device's forwarding table and peers into the maps through
+ * foud_bpf_fdb_set (one MAC), foud_bpf_fdb_sync (after entries went) and
+ * foud_bpf_l2_peers; foud_bpf_fdb_seen brings the programs' receive times
+ * in before ageing and `fdb show`. Each does nothing off the BPF path.
+ */
+struct foud_bpf_tnl;
+const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t);
+int foud_bpf_l2_oif(const struct foud_tunnel *t);
+void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c);
+int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rxflags);
+void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t);
+void foud_bpf_l2_link(struct foud_bpf *b, const struct foud_tunnel *t, bool up);
+void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t *mac);
+void foud_bpf_fdb_sync(struct foud *d, const struct foud_tunnel *t);
+void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t);
+void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -82,6 +82,9 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
 		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
+		/* The programs carry this source's next frames (bpf_l2.c). */
+		if (!ret)
+			foud_bpf_fdb_set(d, t, eth + FOU_ETH_ALEN);
 	}
 	return 0;
 }
@@ -134,9 +137,14 @@ static void l2_age(struct foud *d, void *arg)
 	uint64_t now = now_ms();
 
 	(void)arg;
-	FOUD_DEV_FOREACH(t, d)
-		if (t->l2)
-			fou_fdb_age(&t->l2->fdb, now);
+	FOUD_DEV_FOREACH(t, d) {
+		if (!t->l2)
+			continue;
+		/* What the BPF programs received counts as seen; what ages goes from their map too. */
+		foud_bpf_fdb_seen(d, t);
+		if (fou_fdb_age(&t->l2->fdb, now))
+			foud_bpf_fdb_sync(d, t);
+	}
 }
 
 /* Geneve may omit local: the source address of the route to remote, now. */
@@ -319,6 +327,10 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 			 ret == -EEXIST ? "entry exists" : ret == -ENOENT ? "no such entry" :
 			 ret == -ENOSPC ? "table full" : strerror(-ret));
 	l2_peers_rebuild(l);
+	/* The BPF programs' copy (bpf_l2.c), whatever the command did. */
+	if (!fou_mac_is_zero(f->mac))
+		foud_bpf_fdb_set(d, t, f->mac);
+	foud_bpf_l2_peers(d, t);
 	return ret;
 }
 
@@ -365,14 +377,17 @@ static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen)
 {
-	const struct foud_tunnel *t;
+	struct foud_tunnel *t;
 
 	if (cmd->fdb.dev[0] && !fdb_dev(d, cmd->fdb.dev, err, errlen))
 		return -ENODEV;
 	foud_pr_open_array(p, NULL);
-	FOUD_DEV_FOREACH(t, d)
-		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
-			fdb_show_dev(t, p);
+	FOUD_DEV_FOREACH(t, d) {
+		if (!t->l2 || (cmd->fdb.dev[0] && strcmp(cmd->fdb.dev, t->name)))
+			continue;
+		foud_bpf_fdb_seen(d, t);	/* ages as the BPF programs saw them */
+		fdb_show_dev(t, p);
+	}
 	foud_pr_close_array(p);
 	return 0;
 }
@@ -459,7 +474,14 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 	foud_pr_close_object(p);
 }
 
+/* -d: the data path (and why not BPF), UDP GSO's state, with -s the programs' counters. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
+	foud_pr_str(p, "datapath", "    datapath %s", t->bpf_egress ? "bpf" : "userspace");
+	if (!t->bpf_egress)
+		foud_pr_text(p, " (%s)", t->dp_why);
+	foud_pr_text(p, "\n");
 	foud_show_gso(d, t, p);
+	if ((p->flags & FOUD_CTL_F_STATS) && t->bpf_egress)
+		foud_show_bpf_stats(d, t, p);
 }

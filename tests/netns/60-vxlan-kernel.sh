@@ -27,8 +27,10 @@ kernel_vx() { # kernel_vx NAME ID WORDS...
 kernel_vx_tx() { [ "${VX_KERNEL_TX:-off}" = on ] || nb ethtool -K "$1" tx off >/dev/null; }
 
 # ---- two nodes: foud A, kernel B --------------------------------------------
-fa link add name vx0 type vxlan id 42 remote $B4 local $A4 dstport 4789
-kernel_vx vx0 42 remote $A4
+# noudpcsum on both: what foud's BPF path sends, and what it takes on a veth
+# (whose checksums are never verified, so a checksummed datagram goes to foud).
+fa link add name vx0 type vxlan id 42 remote $B4 local $A4 dstport 4789 noudpcsum
+kernel_vx vx0 42 remote $A4 noudpcsum
 dev_up a vx0 10.9.0.1/24; nb ip addr add 10.9.0.2/24 dev vx0; nb ip link set vx0 up
 check "vxlan: the device MTU is 1450, as the kernel's" test "$(na ip -j link show vx0 | jq '.[0].mtu')" = 1450
 check "vxlan: foud -> kernel ping (ARP crosses first)" na ping -c 3 -i 0.2 -W 2 10.9.0.2
@@ -45,6 +47,17 @@ check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
 check "vxlan: fdb show -j lists the learned entry" \
 	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
 check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
+# The path: BPF unless foud -D userspace (69-vxlan-kernel-userspace.sh); on
+# BPF, a ping's 5 requests and 5 replies cross in the programs, not in foud.
+case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) DP=userspace ;; *) DP=bpf ;; esac
+check "vxlan: datapath $DP" test "$(fa -j -d link show vx0 | jq -r '.[0].datapath')" = $DP
+bpfc() { fa -j -s -d link show vx0 | jq ".[0].bpf_stats64.$1.packets // 0"; }
+if [ $DP = bpf ]; then
+	tx0=$(bpfc tx) rx0=$(bpfc rx)
+	na ping -c 5 -i 0.1 -W 2 10.9.0.2 >/dev/null
+	check "vxlan: BPF sent the 5 requests ($tx0 -> $(bpfc tx)) and received the 5 replies ($rx0 -> $(bpfc rx))" \
+		test $(($(bpfc tx) - tx0))/$(($(bpfc rx) - rx0)) = 5/5
+fi
 
 # ---- two nodes over an IPv6 underlay, captured for tshark ---------------------
 na ip addr add $A6/64 dev va nodad; nb ip addr add $B6/64 dev vb nodad
