@@ -18,7 +18,8 @@
 #define FOUD_BPF_F_TOS_INHERIT	0x08
 #define FOUD_BPF_F_PMTUDISC	0x10	/* outer DF on every packet */
 #define FOUD_BPF_F_USERSPACE	0x20	/* the route's device takes no redirect: foud sends */
-#define FOUD_BPF_F_L2		0x40	/* a VXLAN device (TAP): okey is the VNI (foud_l2.bpf.h) */
+#define FOUD_BPF_F_L2		0x40	/* a VXLAN or Geneve device (TAP): okey is the VNI, encap
+					   FOUD_BPF_L2_GENEVE or 0 (foud_l2.bpf.h) */
 #define FOUD_BPF_F_TTL_INHERIT	0x80	/* L2: the inner TTL, 64 where it is 0 */
 
 #define FOUD_BPF_ENCAP_NONE	0
@@ -110,8 +111,8 @@ struct foud_bpf_pstats {
 };
 
 /*
- * ---- L2 (VXLAN) ----------------------------------------------------------
- * A VXLAN device uses foud_tnl (FOUD_BPF_F_L2, keyed by the TAP's ifindex)
+ * ---- L2 (VXLAN, Geneve) --------------------------------------------------
+ * A VXLAN or Geneve device uses foud_tnl (FOUD_BPF_F_L2, keyed by the TAP's ifindex)
  * and foud_stats; receive finds it by port, VNI and local address. Its
  * forwarding table is foud's (lib/fdb.c) mirrored into foud_fdb: the
  * programs send to its unicast entries, refresh `seen` of the entries they
@@ -131,6 +132,7 @@ struct foud_bpf_l2rxkey {
 
 #define FOUD_BPF_L2_LEARNING	0x2	/* source MACs must be in foud_fdb behind the sender */
 #define FOUD_BPF_L2_ANYPEER	0x4	/* a group's members are not known in advance */
+#define FOUD_BPF_L2_GENEVE	0x8	/* Geneve without options, else VXLAN */
 
 struct foud_bpf_l2rxval {
 	__u32 ifindex;		/* the TAP */

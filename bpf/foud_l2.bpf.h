@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: (MIT OR GPL-2.0) */
 /*
- * VXLAN on the kernel data path, included by foud.bpf.c (its helpers and
- * maps above). Transmit on the TAP's egress: an IPv4 or IPv6 frame to a
- * unicast MAC with an entry in foud_fdb goes out in outer IP + UDP + VXLAN,
- * as lib/vxlan.c and l2.c build it. Receive on the underlay's ingress: a
- * datagram for a device's port, VNI and address, with flags exactly I, from
+ * VXLAN and Geneve (without options) on the kernel data path, included by
+ * foud.bpf.c (its helpers and maps above). Transmit on the TAP's egress: an
+ * IPv4 or IPv6 frame to a unicast MAC with an entry in foud_fdb goes out in
+ * outer IP + UDP + VXLAN or Geneve, as lib/vxlan.c, lib/geneve.c and l2.c
+ * build it. Receive on the underlay's ingress: a datagram for a device's
+ * port, VNI and address, with VXLAN flags exactly I (Geneve: version 0, no
+ * options, no O or C bit, Ethernet), from
  * one of its peers, whose inner source is in foud_fdb behind that sender
  * (or the device does not learn), is stripped and goes up the TAP.
  *
@@ -55,7 +57,7 @@ static __always_inline struct foud_bpf_fdb *fdb_get(__u32 ifindex, const __u8 *m
 	return bpf_map_lookup_elem(&foud_fdb, &k);
 }
 
-/* Outer UDP, VXLAN and the inner Ethernet header, after the outer IP header. */
+/* Outer UDP, VXLAN or Geneve, and the inner Ethernet header, after the outer IP header. */
 static __always_inline int l2_put_udp(struct __sk_buff *skb, __u32 off, const struct foud_bpf_tnl *t,
 				      __u32 hash, __u32 flen, const __u8 *eth)
 {
@@ -65,7 +67,10 @@ static __always_inline int l2_put_udp(struct __sk_buff *skb, __u32 off, const st
 	put16(h + 2, t->dport);
 	put16(h + 4, (__u16)(8 + VXLAN_HLEN_ + flen));
 	/* UDP checksum 0: a GSO super-frame's would be wrong once split. */
-	h[8] = VXLAN_FLAG_I_;
+	if (t->encap == FOUD_BPF_L2_GENEVE)
+		put16(h + 10, FOU_ETH_P_TEB);	/* version 0, no options, O and C clear */
+	else
+		h[8] = VXLAN_FLAG_I_;
 	put32(h + 12, t->okey << 8);
 	__builtin_memcpy(h + 16, eth, ETH_HLEN_);
 	return bpf_skb_store_bytes(skb, off, h, 30, 0);
@@ -171,7 +176,7 @@ static __always_inline int l2_inner_ok(struct __sk_buff *skb, __u32 off, const s
 	return hdrs;
 }
 
-/* The outer UDP and VXLAN headers: a device's port and VNI, length, checksum, flags I alone. */
+/* The device of the outer UDP and VXLAN or Geneve headers: by port, VNI and local address. */
 static __always_inline struct foud_bpf_l2rxval *l2_outer(struct __sk_buff *skb, const struct outer *o)
 {
 	struct foud_bpf_l2rxkey k = { .v6 = o->v6 };
@@ -185,7 +190,8 @@ static __always_inline struct foud_bpf_l2rxval *l2_outer(struct __sk_buff *skb, 
 	return bpf_map_lookup_elem(&foud_l2rx, &k);
 }
 
-static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o)
+/* Length, checksum, the kind's flags: anything foud would judge otherwise is foud's. */
+static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o, __u32 flags)
 {
 	__u8 h[16];
 
@@ -196,8 +202,12 @@ static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o
 	/* A checksum the device has not verified, or none over IPv6: the socket's call. */
 	if (get16(h + 6) ? bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0 : o->v6)
 		return -1;
-	if (h[8] != VXLAN_FLAG_I_ || h[9] || h[10] || h[11] || h[15])
+	if (flags & FOUD_BPF_L2_GENEVE) {
+		if (h[8] || h[9] || get16(h + 10) != FOU_ETH_P_TEB || h[15])
+			return -1;
+	} else if (h[8] != VXLAN_FLAG_I_ || h[9] || h[10] || h[11] || h[15]) {
 		return -1;
+	}
 	/* Congestion marks go to foud, which applies RFC 6040 and counts drops. */
 	if ((o->tos & FOU_ECN_MASK) == FOU_ECN_CE)
 		return -1;
@@ -217,7 +227,7 @@ static __always_inline int l2_peer_ok(const struct outer *o, const struct foud_b
 	return bpf_map_lookup_elem(&foud_l2peer, &pk) != NULL;
 }
 
-/* L2_NOT_OURS when no VXLAN device has the datagram's port, VNI and address. */
+/* L2_NOT_OURS when no VXLAN or Geneve device has the datagram's port, VNI and address. */
 static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 {
 	struct foud_bpf_l2rxval *rv = l2_outer(skb, o);
@@ -229,7 +239,7 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 		return L2_NOT_OURS;
 	ifindex = rv->ifindex;
 	st = bpf_map_lookup_elem(&foud_stats, &ifindex);
-	if (!st || l2_valid(skb, o) || !l2_peer_ok(o, rv))
+	if (!st || l2_valid(skb, o, rv->flags) || !l2_peer_ok(o, rv))
 		return PASS;
 	if (l2_inner_ok(skb, off, o, rv) < 0)
 		return PASS;

@@ -295,6 +295,9 @@ static const struct kw udp_l2_kws[] = {
 	KW_VNI,
 	KW_DSTPORT,
 	KW_FDB,
+	/* As vxlan's: noudpcsum lets the BPF path carry it (daemon/bpf_l2.c). */
+	{ "udpcsum", LS_UDPCSUM, 0, 0, "", l2_udpcsum },
+	{ "noudpcsum", LS_UDPCSUM, 0, 0, "", l2_noudpcsum },
 };
 
 static const struct kw geneve_opts_kws[] = {

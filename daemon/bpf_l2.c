@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VXLAN devices on the kernel data path (bpf/foud_l2.bpf.h): their entries
+ * VXLAN and Geneve devices on the kernel data path (bpf/foud_l2.bpf.h): their entries
  * in the programs' maps. bpf.c attaches the programs and keeps foud_tnl,
  * foud_stats and the link state as for an L3 tunnel; this file adds the
  * receive key (port, VNI, local address), the peers, and the forwarding
@@ -33,8 +33,10 @@ const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
 {
 	const struct foud_l2 *l = t->l2;
 
-	if (l->cfg.kind != FOUD_L2_VXLAN)
-		return "only VXLAN of the L2 kinds has a BPF path";
+	if (l->cfg.kind != FOUD_L2_VXLAN && l->cfg.kind != FOUD_L2_GENEVE)
+		return "only VXLAN and Geneve of the L2 kinds have a BPF path";
+	if (l->cfg.geneve_opts_len)
+		return "geneve-opts: the BPF path sends none";
 	if (!foud_bpf_l2_oif(t))
 		return "no device holds the local address";
 	if (l->csum)
@@ -87,6 +89,7 @@ void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	/* Unicast only here (a group's TTL 1 goes with flooding, in userspace). */
 	c->ttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : l->hop.ttl_default;
 	c->okey = cf->vni;
+	c->encap = cf->kind == FOUD_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0;
 	c->dport = l->dport;
 	c->sport = l->sport_min == l->sport_max ? l->sport_min : 0;
 	c->port_min = l->sport_min;
@@ -267,6 +270,7 @@ int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rx
 	struct foud_bpf_l2rxval v = {
 		.ifindex = (uint32_t)t->ifindex,
 		.flags = rxflags | (l->cfg.learning ? FOUD_BPF_L2_LEARNING : 0) |
+			 (l->cfg.kind == FOUD_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0) |
 			 (l->cfg.group.family ? FOUD_BPF_L2_ANYPEER : 0),
 	};
 	int ret;

@@ -478,8 +478,10 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	foud_pr_str(p, "datapath", "    datapath %s", t->bpf_egress ? "bpf" : "userspace");
-	if (!t->bpf_egress)
+	if (!t->bpf_egress) {
 		foud_pr_text(p, " (%s)", t->dp_why);
+		foud_pr_str(p, "datapath_reason", NULL, t->dp_why);
+	}
 	foud_pr_text(p, "\n");
 	foud_show_gso(d, t, p);
 	if ((p->flags & FOUD_CTL_F_STATS) && t->bpf_egress)
