@@ -47,7 +47,7 @@ check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
 check "vxlan: fdb show -j lists the learned entry" \
 	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
 check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
-# The path: BPF unless foud -D userspace (69-vxlan-kernel-userspace.sh); on
+# The path: BPF unless foud -D userspace (69-l2-userspace.sh); on
 # BPF, a ping's 5 requests and 5 replies cross in the programs, not in foud.
 case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) DP=userspace ;; *) DP=bpf ;; esac
 check "vxlan: datapath $DP" test "$(fa -j -d link show vx0 | jq -r '.[0].datapath')" = $DP
