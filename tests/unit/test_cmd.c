@@ -785,7 +785,7 @@ static const struct err_case errs[] = {
 	{ "link add name g type geneve remote 192.0.2.2", "id" },
 	{ "link add name g type geneve id 1", "remote" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 local 2001:db8::1", "local" },
-	{ "link add name g type geneve id 1 remote 192.0.2.2 udpcsum", "udpcsum" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 udp6zerocsumtx", "udp6zerocsumtx" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 learning nolearning", "nolearning" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 group 239.1.1.1", "group" },
 	{ "link add name g type geneve id 1 remote ff02::1", "ff02::1" },
