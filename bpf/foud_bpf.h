@@ -133,6 +133,7 @@ struct foud_bpf_l2rxkey {
 #define FOUD_BPF_L2_LEARNING	0x2	/* source MACs must be in foud_fdb behind the sender */
 #define FOUD_BPF_L2_ANYPEER	0x4	/* a group's members are not known in advance */
 #define FOUD_BPF_L2_GENEVE	0x8	/* Geneve without options, else VXLAN */
+#define FOUD_BPF_L2_ZCSUM6RX	0x10	/* udp6zerocsumrx: a zero checksum over IPv6 is taken */
 
 struct foud_bpf_l2rxval {
 	__u32 ifindex;		/* the TAP */

@@ -199,8 +199,9 @@ static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o
 		return -1;
 	if (get16(h + 4) != skb->len - o->off || skb->gso_size)
 		return -1;
-	/* A checksum the device has not verified, or none over IPv6: the socket's call. */
-	if (get16(h + 6) ? bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0 : o->v6)
+	/* A checksum the device has not verified, or none over IPv6 unless allowed: the socket's. */
+	if (get16(h + 6) ? bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0 :
+			   o->v6 && !(flags & FOUD_BPF_L2_ZCSUM6RX))
 		return -1;
 	if (flags & FOUD_BPF_L2_GENEVE) {
 		if (h[8] || h[9] || get16(h + 10) != FOU_ETH_P_TEB || h[15])

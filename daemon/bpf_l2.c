@@ -169,10 +169,10 @@ void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t
  */
 void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t)
 {
+	const struct fou_fdb_entry *e;
 	struct foud_bpf_fdbkey k, next;
 	struct foud_bpf_fdb v;
-	struct fou_addr a;
-	uint64_t now_ns = mono_ns(), now_ms;
+	uint64_t now_ns = mono_ns(), now_ms, seen;
 	struct timespec ts;
 	int fd, more;
 
@@ -183,14 +183,13 @@ void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t)
 	fd = foud_bpf_map_fd(d->bpf, "foud_fdb");
 	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
 		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (k.ifindex != (uint32_t)t->ifindex || (bpf_map_lookup_elem(fd, &k, &v)) ||
-		    (v.flags & FOUD_BPF_FDB_STATIC))
+		if (k.ifindex != (uint32_t)t->ifindex || bpf_map_lookup_elem(fd, &k, &v))
 			continue;
-		memset(&a, 0, sizeof(a));
-		a.family = t->l2->cfg.local.family;
-		memcpy(a.a, v.remote, a.family == AF_INET6 ? 16 : 4);
-		if (now_ns > v.seen_ns)
-			fou_fdb_learn(&t->l2->fdb, k.mac, &a, now_ms - (now_ns - v.seen_ns) / 1000000);
+		/* Only a later time for the same learned entry: the map never creates or moves one. */
+		e = fou_fdb_lookup(&t->l2->fdb, k.mac);
+		seen = now_ms - (now_ns > v.seen_ns ? (now_ns - v.seen_ns) / 1000000 : 0);
+		if (e && (e->flags & FOU_FDB_F_LEARNED) && seen > e->updated)
+			fou_fdb_learn(&t->l2->fdb, k.mac, &e->remote, seen);
 	}
 }
 
@@ -270,6 +269,7 @@ int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rx
 	struct foud_bpf_l2rxval v = {
 		.ifindex = (uint32_t)t->ifindex,
 		.flags = rxflags | (l->cfg.learning ? FOUD_BPF_L2_LEARNING : 0) |
+			 (l->cfg.udp6zerocsumrx ? FOUD_BPF_L2_ZCSUM6RX : 0) |
 			 (l->cfg.kind == FOUD_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0) |
 			 (l->cfg.group.family ? FOUD_BPF_L2_ANYPEER : 0),
 	};

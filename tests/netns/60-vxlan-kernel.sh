@@ -51,7 +51,7 @@ check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.droppe
 # BPF, a ping's 5 requests and 5 replies cross in the programs, not in foud.
 case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) DP=userspace ;; *) DP=bpf ;; esac
 check "vxlan: datapath $DP" test "$(fa -j -d link show vx0 | jq -r '.[0].datapath')" = $DP
-bpfc() { fa -j -s -d link show vx0 | jq ".[0].bpf_stats64.$1.packets // 0"; }
+bpfc() { fa -j -s -d link show "${2:-vx0}" | jq ".[0].bpf_stats64.$1.packets // 0"; }
 if [ $DP = bpf ]; then
 	tx0=$(bpfc tx) rx0=$(bpfc rx)
 	na ping -c 5 -i 0.1 -W 2 10.9.0.2 >/dev/null
@@ -61,8 +61,9 @@ fi
 
 # ---- two nodes over an IPv6 underlay, captured for tshark ---------------------
 na ip addr add $A6/64 dev va nodad; nb ip addr add $B6/64 dev vb nodad
-fa link add name vx6 type vxlan id 66 remote $B6 local $A6 dstport 4789
-nb ip link add vx6 type vxlan id 66 dstport 4789 local $B6 remote $A6 dev vb
+# Zero UDP checksums both ways: what BPF sends (and so takes) over IPv6.
+fa link add name vx6 type vxlan id 66 remote $B6 local $A6 dstport 4789 udp6zerocsumtx udp6zerocsumrx
+nb ip link add vx6 type vxlan id 66 dstport 4789 local $B6 remote $A6 dev vb udp6zerocsumtx udp6zerocsumrx
 kernel_vx_tx vx6
 dev_up a vx6 10.12.0.1/24; nb ip addr add 10.12.0.2/24 dev vx6; nb ip link set vx6 up
 na tcpdump -i va -U -n -s 200 -w "$TMP/vx6.pcap" "ip6 and udp port 4789" 2>"$TMP/cap.err" &
@@ -82,6 +83,13 @@ check "vxlan6: foud learned the kernel's MAC behind $B6" \
 check "vxlan6: the kernel learned foud's MAC behind $A6" \
 	grep -q "^$fmac dst $A6 " <(nb bridge fdb show dev vx6)
 check "vxlan6: no receive drops on foud" test "$(counter a vx6 .stats64.rx.dropped)" -eq 0
+check "vxlan6: datapath $DP" test "$(fa -j -d link show vx6 | jq -r '.[0].datapath')" = $DP
+if [ $DP = bpf ]; then
+	tx0=$(bpfc tx vx6) rx0=$(bpfc rx vx6)
+	na ping -c 5 -i 0.1 -W 2 10.12.0.2 >/dev/null
+	check "vxlan6: BPF sent the 5 requests ($tx0 -> $(bpfc tx vx6)) and received the 5 replies ($rx0 -> $(bpfc rx vx6))" \
+		test $(($(bpfc tx vx6) - tx0))/$(($(bpfc rx vx6) - rx0)) = 5/5
+fi
 got=$(tshark -r "$TMP/vx6.pcap" -Y "vxlan && eth.type == 0x0800" -T fields -e ipv6.src -e vxlan.vni \
 	-e vxlan.flags 2>/dev/null | sort -u | tr '\t\n' ' ;')
 check "vxlan6: tshark decodes both sides' packets as VXLAN, VNI 66, flags 0x0800 (I): $got" \
