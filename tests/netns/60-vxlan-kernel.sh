@@ -47,17 +47,8 @@ check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
 check "vxlan: fdb show -j lists the learned entry" \
 	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
 check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
-# The path: BPF unless foud -D userspace (69-l2-userspace.sh); on
-# BPF, a ping's 5 requests and 5 replies cross in the programs, not in foud.
-case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) DP=userspace ;; *) DP=bpf ;; esac
-check "vxlan: datapath $DP" test "$(fa -j -d link show vx0 | jq -r '.[0].datapath')" = $DP
-bpfc() { fa -j -s -d link show "${2:-vx0}" | jq ".[0].bpf_stats64.$1.packets // 0"; }
-if [ $DP = bpf ]; then
-	tx0=$(bpfc tx) rx0=$(bpfc rx)
-	na ping -c 5 -i 0.1 -W 2 10.9.0.2 >/dev/null
-	check "vxlan: BPF sent the 5 requests ($tx0 -> $(bpfc tx)) and received the 5 replies ($rx0 -> $(bpfc rx))" \
-		test $(($(bpfc tx) - tx0))/$(($(bpfc rx) - rx0)) = 5/5
-fi
+# BPF unless foud -D userspace (69-l2-userspace.sh): a ping crosses in the programs.
+check_l2_path vx0 10.9.0.2 5
 
 # ---- two nodes over an IPv6 underlay, captured for tshark ---------------------
 na ip addr add $A6/64 dev va nodad; nb ip addr add $B6/64 dev vb nodad
@@ -83,13 +74,7 @@ check "vxlan6: foud learned the kernel's MAC behind $B6" \
 check "vxlan6: the kernel learned foud's MAC behind $A6" \
 	grep -q "^$fmac dst $A6 " <(nb bridge fdb show dev vx6)
 check "vxlan6: no receive drops on foud" test "$(counter a vx6 .stats64.rx.dropped)" -eq 0
-check "vxlan6: datapath $DP" test "$(fa -j -d link show vx6 | jq -r '.[0].datapath')" = $DP
-if [ $DP = bpf ]; then
-	tx0=$(bpfc tx vx6) rx0=$(bpfc rx vx6)
-	na ping -c 5 -i 0.1 -W 2 10.12.0.2 >/dev/null
-	check "vxlan6: BPF sent the 5 requests ($tx0 -> $(bpfc tx vx6)) and received the 5 replies ($rx0 -> $(bpfc rx vx6))" \
-		test $(($(bpfc tx vx6) - tx0))/$(($(bpfc rx vx6) - rx0)) = 5/5
-fi
+check_l2_path vx6 10.12.0.2 5
 got=$(tshark -r "$TMP/vx6.pcap" -Y "vxlan && eth.type == 0x0800" -T fields -e ipv6.src -e vxlan.vni \
 	-e vxlan.flags 2>/dev/null | sort -u | tr '\t\n' ' ;')
 check "vxlan6: tshark decodes both sides' packets as VXLAN, VNI 66, flags 0x0800 (I): $got" \

@@ -15,15 +15,7 @@ fa link add name vx0 type vxlan id 42 remote $B4 local $A4 dstport 4789 maxaddre
 fb link add name vx0 type vxlan id 42 remote $A4 local $B4 dstport 4789 noudpcsum
 dev_up a vx0 10.9.0.1/24; dev_up b vx0 10.9.0.2/24
 check "vxlan carries traffic before" na ping -c 2 -i 0.2 -W 2 10.9.0.2
-case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) DP=userspace ;; *) DP=bpf ;; esac
-check "vxlan: datapath $DP" test "$(fa -j -d link show vx0 | jq -r '.[0].datapath')" = $DP
-bpfc() { fa -j -s -d link show vx0 | jq ".[0].bpf_stats64.$1.packets // 0"; }
-if [ $DP = bpf ]; then
-	tx0=$(bpfc tx) rx0=$(bpfc rx)
-	na ping -c 3 -i 0.1 -W 2 10.9.0.2 >/dev/null
-	check "vxlan: 3 requests out and 3 replies in through BPF ($tx0 -> $(bpfc tx), $rx0 -> $(bpfc rx))" \
-		test $(($(bpfc tx) - tx0))/$(($(bpfc rx) - rx0)) = 3/3
-fi
+check_l2_path vx0 10.9.0.2 3
 
 ip4=$($INJ ipv4 10.9.0.2 10.9.0.1 1 64 0000ffff00000000)  # an echo reply: nothing answers it
 frame() { printf 'ffffffffffff%s0800%s' "$1" "$ip4"; }  # broadcast from MAC $1
