@@ -218,8 +218,10 @@ static void save_l2(struct sv *s, const struct foud_l2_cfg *c, const struct fk_k
 	save_l2_ttl(s, c);
 	save_tos(s, c->tos_inherit, c->tos);
 	save_fdb_words(s, c);
-	if (kind_has(k, "udpcsum")) {
+	if (kind_has(k, "udpcsum"))
 		sv_flag(s, c->udpcsum, "udpcsum", "noudpcsum");
+	/* vxlan's alone: geneve has udpcsum but not these. */
+	if (kind_has(k, "udp6zerocsumtx")) {
 		sv_flag(s, c->udp6zerocsumtx, "udp6zerocsumtx", "noudp6zerocsumtx");
 		sv_flag(s, c->udp6zerocsumrx, "udp6zerocsumrx", "noudp6zerocsumrx");
 	}
