@@ -10,7 +10,7 @@
  * moves and their counters are decided in one place, on the first frame of
  * a source, which the receive program passes up because its MAC is not yet
  * in foud_fdb behind that sender. Every change to the table is mirrored
- * here (foud_bpf_fdb_set/del/sync, called by l2dev.c), so the programs
+ * here (foud_bpf_fdb_set and _sync, foud_bpf_l2_peers, called by l2dev.c), so the programs
  * carry the following frames. They write when they last received from a
  * learned entry (seen_ns); foud reads it before ageing and `fdb show`.
  */
@@ -36,13 +36,13 @@ const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
 	if (l->cfg.kind != FOUD_L2_VXLAN && l->cfg.kind != FOUD_L2_GENEVE)
 		return "only VXLAN and Geneve of the L2 kinds have a BPF path";
 	if (l->cfg.geneve_opts_len)
-		return "geneve-opts: the BPF path sends none";
+		return "geneve_opts: the BPF path sends none";
 	if (!foud_bpf_l2_oif(t))
 		return "no device holds the local address";
 	if (l->csum)
 		return l->cfg.local.family == AF_INET6 ?
 		       "IPv6 UDP checksum: BPF cannot checksum the outer UDP of GSO frames "
-		       "(udp6zerocsumtx allows BPF)" :
+		       "(vxlan's udp6zerocsumtx allows BPF)" :
 		       "udpcsum: BPF cannot checksum the outer UDP of GSO frames "
 		       "(noudpcsum allows BPF)";
 	return NULL;
