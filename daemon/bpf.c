@@ -547,6 +547,8 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapat
 		if (t->bpf_oif)
 			if_indextoname((unsigned int)t->bpf_oif, ifname);
 		foud_log(LOG_INFO, "%s: datapath bpf (underlay %s)", t->name, ifname);
+		if (t->l2)
+			foud_bpf_l2_port_gro(d, t);
 		return 0;
 	}
 	if (dp == FOUD_DP_BPF) {
@@ -573,6 +575,8 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 		bpf_close(d);
 	else
 		ports_gro(d);
+	if (t->l2)
+		foud_bpf_l2_port_gro(d, t);
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -260,6 +261,29 @@ void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 }
 
 /* ---- a device ----------------------------------------------------------- */
+
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+
+/*
+ * As bpf.c's ports_gro() for L3: UDP GRO on a port makes a NIC's GRO merge
+ * its datagrams before TC sees them, and the receive program takes no
+ * merged skb. The port of t, after t joined or left the BPF path, receives
+ * datagram by datagram while a BPF-path device uses it.
+ */
+void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
+{
+	const struct foud_tunnel *u;
+	int fd = foud_l2_port_fd(t), v = d->offload;
+
+	if (fd < 0)
+		return;
+	FOUD_DEV_FOREACH(u, d)
+		if (u->bpf_egress && foud_l2_port_fd(u) == fd)
+			v = 0;
+	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+}
 
 /* Its receive key, peers and table, once foud_tnl and foud_stats have its entries. */
 int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rxflags)

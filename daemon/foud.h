@@ -480,6 +480,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
+/* l2.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
+int foud_l2_port_fd(const struct foud_tunnel *t);
 /* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
 size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
@@ -551,6 +553,7 @@ void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t
 void foud_bpf_fdb_sync(struct foud *d, const struct foud_tunnel *t);
 void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t);
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
+void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);
