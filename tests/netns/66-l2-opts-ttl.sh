@@ -80,8 +80,11 @@ fa link add name gi0 type geneve id 9 remote $B4 ttl inherit
 fb link add name gi0 type geneve id 9 remote $A4 local $B4
 fa link add name vx0 type vxlan id 42 remote $B4 local $A4 ttl inherit tos inherit
 fb link add name vx0 type vxlan id 42 remote $A4 local $B4
-fa link add name vx1 type vxlan id 43 remote $B4 local $A4
-fb link add name vx1 type vxlan id 43 remote $A4 local $B4
+# vx1 on the BPF path (noudpcsum): its default TTL comes from the program. The
+# ECN checks below keep vx0 and gi0 on userspace: the CE marks come from A's
+# nftables output hook, which BPF's transmit does not pass.
+fa link add name vx1 type vxlan id 43 remote $B4 local $A4 noudpcsum
+fb link add name vx1 type vxlan id 43 remote $A4 local $B4 noudpcsum
 n=10
 for d in gt0 gt1 g60 nv0 nv1 gi0 vx0 vx1; do
 	n=$((n + 1))
