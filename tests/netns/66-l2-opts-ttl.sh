@@ -107,6 +107,7 @@ for d in gt0 gt1 g60 nv0 nv1 gi0 vx0 vx1; do
 done
 sleep 0.3
 kill $CAP; wait $CAP 2>/dev/null
+check_l2_path vx1 10.66.18.2 2
 # outer FILTER: the outer "tos/class ttl/hlim" of A's packets, unique, from tcpdump -v.
 outer() {
 	tcpdump -n -v -r "$TMP/ttl.pcap" "$1" 2>/dev/null | grep -E '^[0-9]' | sed -E \
