@@ -68,6 +68,8 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 		     const struct fou_addr *src)
 {
 	struct foud_l2 *l = t->l2;
+	const struct fou_fdb_entry *e;
+	bool known;
 	int ret;
 
 	if (len < FOU_ETH_HLEN)
@@ -78,12 +80,14 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 	if (foud_nested(d, eth, len, true))
 		return -FOU_DROP_NESTED;
 	if (l->cfg.learning) {
+		e = fou_fdb_lookup(&l->fdb, eth + FOU_ETH_ALEN);
+		known = e && fou_addr_eq(&e->remote, src);
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
 		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
-		/* The programs carry this source's next frames (bpf_l2.c). */
-		if (!ret)
+		/* New or moved: the programs carry this source's next frames (bpf_l2.c). */
+		if (!ret && !known)
 			foud_bpf_fdb_set(d, t, eth + FOU_ETH_ALEN);
 	}
 	return 0;
