@@ -10,9 +10,10 @@
  * moves and their counters are decided in one place, on the first frame of
  * a source, which the receive program passes up because its MAC is not yet
  * in foud_fdb behind that sender. Every change to the table is mirrored
- * here (foud_bpf_fdb_set and _sync, foud_bpf_l2_peers, called by l2dev.c), so the programs
+ * here (foud_bpf_fdb_set, foud_bpf_fdb_seen, foud_bpf_l2_peers, called by l2dev.c), so the programs
  * carry the following frames. They write when they last received from a
- * learned entry (seen_ns); foud reads it before ageing and `fdb show`.
+ * learned entry (seen_ns); foud reads it for entries about to age out
+ * (which leave the map with the table) and for `fdb show`.
  */
 #include <errno.h>
 #include <ifaddrs.h>
@@ -164,49 +165,54 @@ void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t
 		fdb_put(foud_bpf_map_fd(d->bpf, "foud_fdb"), t, mac);
 }
 
-/*
- * Brings the learned entries' ages from the programs into foud's table:
- * an entry the programs received from is refreshed, as learning would.
- */
-void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t)
+/* A learned entry's last receive in the programs, in foud's milliseconds; 0: none later. */
+static uint64_t fdb_map_seen(int fd, const struct foud_tunnel *t, const struct fou_fdb_entry *e,
+			     uint64_t now_ms, uint64_t now_ns)
 {
-	const struct fou_fdb_entry *e;
-	struct foud_bpf_fdbkey k, next;
+	struct foud_bpf_fdbkey k;
 	struct foud_bpf_fdb v;
-	uint64_t now_ns = mono_ns(), now_ms, seen;
-	struct timespec ts;
-	int fd, more;
+	uint64_t seen;
 
-	if (!on_bpf(d, t))
-		return;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	fd = foud_bpf_map_fd(d->bpf, "foud_fdb");
-	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
-		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (k.ifindex != (uint32_t)t->ifindex || bpf_map_lookup_elem(fd, &k, &v))
-			continue;
-		/* Only a later time for the same learned entry: the map never creates or moves one. */
-		e = fou_fdb_lookup(&t->l2->fdb, k.mac);
-		seen = now_ms - (now_ns > v.seen_ns ? (now_ns - v.seen_ns) / 1000000 : 0);
-		if (e && (e->flags & FOU_FDB_F_LEARNED) && seen > e->updated)
-			fou_fdb_learn(&t->l2->fdb, k.mac, &e->remote, seen);
-	}
+	fdb_key(t, e->mac, &k);
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return 0;
+	seen = now_ms - (now_ns > v.seen_ns ? (now_ns - v.seen_ns) / 1000000 : 0);
+	return seen > e->updated ? seen : 0;
 }
 
-/* After entries went (ageing, flush): the map loses those foud's table lost. */
-void foud_bpf_fdb_sync(struct foud *d, const struct foud_tunnel *t)
+/*
+ * Brings the programs' receive times into foud's table: for every learned
+ * entry (`fdb show`), or with due only for those that would expire now,
+ * which also leave the map when the programs did not refresh them either
+ * (fou_fdb_age then drops them from the table). One lookup per entry
+ * looked at: ageing costs nothing for entries far from their time.
+ */
+void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due)
 {
-	struct foud_bpf_fdbkey k, next;
-	int fd, more;
+	struct fou_fdb *f = &t->l2->fdb;
+	const struct fou_fdb_entry *e;
+	struct foud_bpf_fdbkey k;
+	uint64_t now_ns = mono_ns(), now_ms, seen;
+	struct timespec ts;
+	size_t pos = 0;
+	int fd;
 
-	if (!on_bpf(d, t))
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (!on_bpf(d, t) || (due && (!f->ageing_ms || f->oldest == UINT64_MAX ||
+				      f->oldest + f->ageing_ms > now_ms)))
 		return;
 	fd = foud_bpf_map_fd(d->bpf, "foud_fdb");
-	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
-		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (k.ifindex == (uint32_t)t->ifindex && !fou_fdb_lookup(&t->l2->fdb, k.mac))
+	while ((e = fou_fdb_next(f, &pos))) {
+		if (!(e->flags & FOU_FDB_F_LEARNED) || (due && e->updated + f->ageing_ms > now_ms))
+			continue;
+		seen = fdb_map_seen(fd, t, e, now_ms, now_ns);
+		if (seen)
+			fou_fdb_learn(f, e->mac, &e->remote, seen);
+		if (due && e->updated + f->ageing_ms <= now_ms) {
+			fdb_key(t, e->mac, &k);
 			bpf_map_delete_elem(fd, &k);
+		}
 	}
 }
 
@@ -315,7 +321,9 @@ void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	struct foud_bpf_l2rxkey k;
 	struct foud_bpf_l2rxval v;
 	struct foud_bpf_l2peer pk, pnext;
-	struct foud_bpf_fdbkey fk, fnext;
+	const struct fou_fdb_entry *e;
+	struct foud_bpf_fdbkey fk;
+	size_t pos = 0;
 	int fd, more;
 
 	rx_key(t, &k);
@@ -328,11 +336,11 @@ void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
 		if (pk.ifindex == (uint32_t)t->ifindex)
 			bpf_map_delete_elem(fd, &pk);
 	}
+	/* What the map holds of t is what its table holds (foud_bpf_fdb_set). */
 	fd = foud_bpf_map_fd(b, "foud_fdb");
-	for (more = !bpf_map_get_next_key(fd, NULL, &fk); more; fk = fnext) {
-		more = !bpf_map_get_next_key(fd, &fk, &fnext);
-		if (fk.ifindex == (uint32_t)t->ifindex)
-			bpf_map_delete_elem(fd, &fk);
+	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
+		fdb_key(t, e->mac, &fk);
+		bpf_map_delete_elem(fd, &fk);
 	}
 }
 

@@ -538,9 +538,10 @@ int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
 /*
  * bpf_l2.c: VXLAN devices on the kernel data path. l2dev.c mirrors every
  * change of a device's forwarding table and peers into the maps through
- * foud_bpf_fdb_set (one MAC), foud_bpf_fdb_sync (after entries went) and
- * foud_bpf_l2_peers; foud_bpf_fdb_seen brings the programs' receive times
- * in before ageing and `fdb show`. Each does nothing off the BPF path.
+ * foud_bpf_fdb_set (one MAC) and foud_bpf_l2_peers; foud_bpf_fdb_seen
+ * brings the programs' receive times in before ageing (removing from the
+ * map what is about to age out) and `fdb show`. Each does nothing off the
+ * BPF path.
  */
 struct foud_bpf_tnl;
 const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t);
@@ -550,8 +551,7 @@ int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rx
 void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t);
 void foud_bpf_l2_link(struct foud_bpf *b, const struct foud_tunnel *t, bool up);
 void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t *mac);
-void foud_bpf_fdb_sync(struct foud *d, const struct foud_tunnel *t);
-void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t);
+void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due);
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t);
 

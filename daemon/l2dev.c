@@ -145,9 +145,8 @@ static void l2_age(struct foud *d, void *arg)
 		if (!t->l2)
 			continue;
 		/* What the BPF programs received counts as seen; what ages goes from their map too. */
-		foud_bpf_fdb_seen(d, t);
-		if (fou_fdb_age(&t->l2->fdb, now))
-			foud_bpf_fdb_sync(d, t);
+		foud_bpf_fdb_seen(d, t, true);
+		fou_fdb_age(&t->l2->fdb, now);
 	}
 }
 
@@ -427,7 +426,7 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p,
 	FOUD_DEV_FOREACH(t, d) {
 		if (!t->l2 || (cmd->fdb.dev[0] && strcmp(cmd->fdb.dev, t->name)))
 			continue;
-		foud_bpf_fdb_seen(d, t);	/* ages as the BPF programs saw them */
+		foud_bpf_fdb_seen(d, t, false);	/* ages as the BPF programs saw them */
 		fdb_show_dev(t, p);
 	}
 	foud_pr_close_array(p);

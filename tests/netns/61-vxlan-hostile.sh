@@ -78,6 +78,23 @@ check "MAC flood: every frame was still delivered ($nflood of 100 on vx0, rx +$(
 	test "$nflood" -eq 100 -a "$(counter a vx0 .stats64.rx.packets)" -ge $((rx0 + 100))
 check "vxlan still carries traffic" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 
+# Ageing 2 s, by foud from the programs' receive times: 16 replies over 4 s
+# all cross in BPF (an entry aged out in between would send one to foud).
+fa link add name va2 type vxlan id 77 remote $B4 local $A4 dstport 4789 ageing 2 noudpcsum
+fb link add name va2 type vxlan id 77 remote $A4 local $B4 dstport 4789 noudpcsum
+dev_up a va2 10.9.7.1/24; dev_up b va2 10.9.7.2/24
+na ping -c 1 -W 2 10.9.7.2 >/dev/null
+bm=$(nb cat /sys/class/net/va2/address)
+r0=$(l2_bpf_packets va2 rx)
+na ping -c 16 -i 0.25 -W 2 10.9.7.2 >/dev/null
+r1=$(l2_bpf_packets va2 rx)
+if [ "$(fa -j -d link show va2 | jq -r '.[0].datapath')" = bpf ]; then
+	check "ageing 2: 16 replies in 4 s all through BPF ($r0 -> $r1)" test $((r1 - r0)) -eq 16
+fi
+check "ageing 2: B's MAC is learned while it talks" grep -q "^$bm dev va2 dst $B4 self learned" <(fa fdb show dev va2)
+for _ in $(seq 50); do grep -q "^$bm " <(fa fdb show dev va2) || break; sleep 0.1; done
+check "ageing 2: silent, B's MAC is gone within 5 s" bash -c "! grep -q '^$bm ' <(\"$FOUCTL\" -S $TMP/a.sock fdb show dev va2)"
+
 # maxaddress is a bound, not an allocation: foud's memory follows the entries.
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/${PIDS[0]}/status"; }
 rss0=$(rss)
