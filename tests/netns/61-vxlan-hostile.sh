@@ -9,7 +9,7 @@ setup_hosts
 nb ip addr add 192.0.2.3/24 dev vb
 start_foud a
 start_foud b
-# noudpcsum: on BPF unless foud -D userspace (69-l2-userspace.sh), where
+# noudpcsum: on BPF unless foud -D userspace (FOUD_TEST_OPTS), where
 # every bad datagram must still reach foud's reasons, not vanish in the programs.
 fa link add name vx0 type vxlan id 42 remote $B4 local $A4 dstport 4789 maxaddress 16 noudpcsum
 fb link add name vx0 type vxlan id 42 remote $A4 local $B4 dstport 4789 noudpcsum

@@ -18,7 +18,7 @@ start_foud a
 start_foud b
 # Geneve and GRE-TAP towards B's first address, NVGRE towards its second,
 # so that each wrong key or VSID can only be one device's.
-# Geneve with noudpcsum: on the BPF path unless foud -D userspace (69).
+# Geneve with noudpcsum: on the BPF path unless foud -D userspace (FOUD_TEST_OPTS).
 fa link add name gn0 type geneve id 7 remote $B4 maxaddress 16 noudpcsum
 fb link add name gn0 type geneve id 7 remote $A4 local $B4 noudpcsum
 fa link add name gt0 type gretap remote $B4 local $A4 key 5 maxaddress 8
