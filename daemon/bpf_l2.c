@@ -291,11 +291,42 @@ void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
 	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
 }
 
+/* Whether a BPF-path device of this foud holds the receive key k (not a stopped foud's). */
+static bool rx_live(const struct foud *d, int fd, const struct foud_bpf_l2rxkey *k)
+{
+	const struct foud_tunnel *u;
+	struct foud_bpf_l2rxval old;
+
+	if (bpf_map_lookup_elem(fd, k, &old))
+		return false;
+	FOUD_DEV_FOREACH(u, d)
+		if (u->bpf_egress && (uint32_t)u->ifindex == old.ifindex)
+			return true;
+	return false;
+}
+
+/* Pinned maps taken over: a stopped foud's entries of t's device go, foud's table refills them. */
+static void fdb_forget(int fd, const struct foud_tunnel *t)
+{
+	struct foud_bpf_fdbkey k, next;
+	int more;
+
+	if (!foud_pin_on())
+		return;
+	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		if (k.ifindex == (uint32_t)t->ifindex)
+			bpf_map_delete_elem(fd, &k);
+	}
+}
+
 /* Its receive key, peers and table, once foud_tnl and foud_stats have its entries. */
-int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rxflags)
+int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_tunnel *t,
+		    uint32_t rxflags)
 {
 	const struct foud_l2 *l = t->l2;
 	struct foud_bpf_l2rxkey k;
+	int fd, ret;
 	struct foud_bpf_l2rxval v = {
 		.ifindex = (uint32_t)t->ifindex,
 		.flags = rxflags | (l->cfg.learning ? FOUD_BPF_L2_LEARNING : 0) |
@@ -303,16 +334,20 @@ int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rx
 			 (l->cfg.kind == FOUD_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0) |
 			 (l->cfg.group.family ? FOUD_BPF_L2_ANYPEER : 0),
 	};
-	int ret;
 
 	memcpy(v.mac, l->mac, sizeof(v.mac));
 	rx_key(t, &k);
 	/* BPF_NOEXIST: a second device with the same match stays foud's, as the first wins. */
-	ret = bpf_map_update_elem(foud_bpf_map_fd(b, "foud_l2rx"), &k, &v, BPF_NOEXIST);
+	fd = foud_bpf_map_fd(b, "foud_l2rx");
+	ret = bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST);
+	if (ret == -EEXIST && !rx_live(d, fd, &k))
+		ret = bpf_map_update_elem(fd, &k, &v, BPF_EXIST);
 	if (ret)
 		return ret;
 	peers_put(foud_bpf_map_fd(b, "foud_l2peer"), t);
-	fdb_load(foud_bpf_map_fd(b, "foud_fdb"), t);
+	fd = foud_bpf_map_fd(b, "foud_fdb");
+	fdb_forget(fd, t);
+	fdb_load(fd, t);
 	return 0;
 }
 

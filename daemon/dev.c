@@ -53,10 +53,13 @@ int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err
 {
 	int fd = foud_tun_open(t->name, tap, d->offload, &t->offload, &t->ifindex);
 
-	if (fd < 0) {
+	if (fd == -EEXIST && foud_persist_refused())
+		snprintf(err, errlen, "device \"%s\" exists and is not foud's to take over: %s",
+			 t->name, foud_persist_refused());
+	else if (fd < 0)
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
+	if (fd < 0)
 		return fd;
-	}
 	t->ev.fd = fd;
 	return 0;
 }
@@ -137,7 +140,7 @@ static int dev_release(struct foud *d, struct foud_tunnel *t)
 
 static void dev_free(struct foud *d, struct foud_tunnel *t)
 {
-	close(dev_release(d, t));
+	foud_tun_close(d, dev_release(d, t));
 }
 
 int foud_dev_detach(struct foud *d, struct foud_tunnel *t)

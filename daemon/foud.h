@@ -308,6 +308,7 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	bool keep;			/* stopping: devices and pinned programs stay */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
 	const char *conf_path;		/* the file reload reads (-c, $FOUD_CONFIG or the default) */
@@ -344,6 +345,8 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 void foud_tun_keep(int fd, const char *name, bool offload_on);
 void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
+/* Closes a device's descriptor: the device goes, unless foud stops (d->keep). */
+void foud_tun_close(const struct foud *d, int fd);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
@@ -508,6 +511,11 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+struct nlmsghdr;
+int foud_rtnl_link_alias(int ifindex, const char *alias);
+int foud_rtnl_link_group(int ifindex, uint32_t group);
+int foud_rtnl_link_del(int ifindex, uint32_t group);
+int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
 int foud_follow_init(struct foud *d);
@@ -530,8 +538,28 @@ void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
 /* Mirrors foud's receive ports into the programs' maps. */
 void foud_bpf_ports_changed(struct foud *d);
 void foud_bpf_fini(struct foud *d);
-/* Removes clsact filters a killed foud left in this namespace. */
-void foud_bpf_cleanup_stale(struct foud *d);
+/* After the configuration: removes what a stopped foud left that this one did not take over. */
+void foud_bpf_settle(struct foud *d);
+
+/* persist.c: devices that outlive foud */
+int foud_persist_claim(const char *name, bool tap);
+void foud_persist_mark(int fd, const char *name, int ifindex);
+void foud_persist_drop(int fd);
+int foud_persist_sweep(void);
+const char *foud_persist_refused(void);
+
+/* bpf_pin.c: the BPF data path outliving foud */
+struct bpf_object;
+bool foud_pin_init(bool create);
+bool foud_pin_on(void);
+void foud_pin_off(void);
+int foud_pin_maps(struct bpf_object *obj);
+void foud_pin_drop_maps(void);
+int foud_pin_link_take(int ifindex, bool ingress, int prog);
+void foud_pin_link(int link, int ifindex, bool ingress);
+void foud_pin_unlink(int ifindex, bool ingress);
+void foud_pin_sweep(int eg, int in);
+uint32_t foud_bpf_prog_id(int fd);
 /* A map of the loaded object by name, or -ENOENT (b NULL: none loaded). */
 int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
 
@@ -547,7 +575,8 @@ struct foud_bpf_tnl;
 const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t);
 int foud_bpf_l2_oif(const struct foud_tunnel *t);
 void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c);
-int foud_bpf_l2_add(struct foud_bpf *b, const struct foud_tunnel *t, uint32_t rxflags);
+int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_tunnel *t,
+		    uint32_t rxflags);
 void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t);
 void foud_bpf_l2_link(struct foud_bpf *b, const struct foud_tunnel *t, bool up);
 void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t *mac);

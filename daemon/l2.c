@@ -761,7 +761,7 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct f
 	if (ret) {
 		foud_loop_del(d, &t->ev);
 		if (t->ev.fd >= 0)
-			close(t->ev.fd);
+			foud_tun_close(d, t->ev.fd);
 		l2_overlay_close(d, t);
 	}
 	return ret;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -22,7 +24,8 @@
 static struct foud *the_daemon;
 
 static const char usage[] =
-	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH] | --cleanup\n"
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"       foud --cleanup [-S SOCKET] [-v]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
@@ -31,7 +34,7 @@ static const char usage[] =
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
 	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
-	"  --cleanup  remove what a killed foud left (its clsact filters) and exit\n";
+	"  --cleanup  remove the devices and BPF programs stopped fouds left, and exit\n";
 
 struct opts {
 	bool foreground, check, verbose, no_offload, cleanup;
@@ -145,8 +148,10 @@ static int foud_init(struct foud *d, const struct opts *o)
 	return ret;
 }
 
+/* However foud ends, its devices and pinned programs stay. */
 static void foud_fini(struct foud *d)
 {
+	d->keep = true;
 	foud_ctl_close(d);
 	foud_conf_forget(d);
 	foud_follow_fini(d);
@@ -182,6 +187,45 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Whether a foud answers on the control socket. */
+static bool foud_running(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (s < 0)
+		return false;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	yes = connect(s, (const struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(s);
+	return yes;
+}
+
+/*
+ * foud --cleanup, with no foud running: removes the devices stopped fouds
+ * left in this namespace, their pins (which detaches their TCX links) and
+ * their clsact filters.
+ */
+static int cleanup(const struct opts *o)
+{
+	static struct foud d;
+	int ret;
+
+	if (foud_running(o->sock)) {
+		fprintf(stderr, "foud: a foud is running on %s: stop it first (or use "
+			"fouctl flush)\n", o->sock);
+		return 1;
+	}
+	foud_log_init(true, o->verbose);
+	d.verbose = o->verbose;
+	ret = foud_persist_sweep();
+	if (ret < 0)
+		fprintf(stderr, "foud: cannot list the devices: %s\n", strerror(-ret));
+	foud_bpf_settle(&d);
+	return ret < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct foud d;
@@ -191,13 +235,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
-	if (o.cleanup) {
-		/* Devices and TCX links went with the process; clsact filters stay. */
-		foud_log_init(true, o.verbose);
-		d.verbose = o.verbose;
-		foud_bpf_cleanup_stale(&d);
-		return 0;
-	}
+	if (o.cleanup)
+		return cleanup(&o);
 	if (o.check) {
 		ret = foud_conf_check(o.conf, err, sizeof(err));
 		fprintf(stderr, ret ? "foud: %s\n" : "configuration OK\n", err);
@@ -217,7 +256,6 @@ int main(int argc, char **argv)
 	/* A SIGTERM while the file is applied ends foud cleanly, after it. */
 	the_daemon = &d;
 	signals();
-	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
 	if (foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
@@ -225,6 +263,9 @@ int main(int argc, char **argv)
 		foud_fini(&d);
 		return 1;
 	}
+	/* What the previous foud had and this configuration has not. */
+	foud_persist_sweep();
+	foud_bpf_settle(&d);
 	if (!o.foreground) {
 		if (daemon(0, 0) < 0) {
 			fprintf(stderr, "foud: daemon: %s\n", strerror(errno));

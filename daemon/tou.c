@@ -589,7 +589,7 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 	if (ret) {
 		snprintf(err, errlen, "cannot bring up \"" TOU_DEV "\": %s", strerror(-ret));
 		foud_loop_del(d, &dev->ev);
-		close(fd);
+		foud_tun_close(d, fd);
 		free(t);
 		return ret;
 	}
@@ -645,7 +645,7 @@ static void dev_close(struct foud *d)
 	rule_put(t, AF_INET6);
 	foud_gro_forget(d, &t->dev);
 	foud_loop_del(d, &t->dev.ev);
-	close(t->dev.ev.fd);	/* the device goes, and its routes with it */
+	foud_tun_close(d, t->dev.ev.fd);	/* the device goes, and its routes with it */
 	free(t);
 	d->tou = NULL;
 }

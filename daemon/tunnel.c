@@ -461,7 +461,7 @@ static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_
 	foud_uso_fit_device(d, t);
 	return 0;
 err_close:
-	close(fd);
+	foud_tun_close(d, fd);
 	return ret;
 }
 
