@@ -92,10 +92,12 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcurl -lcrypto
 
+# fouctl -V says the version; -br reads foud's JSON with jansson.
+$(B)/cli/opts.o: CPPFLAGS += -DFOUD_VERSION='"$(VERSION)"'
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
 	@mkdir -p $(dir $@)
@@ -110,9 +112,19 @@ $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 $(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
 $(B)/tests/test_bpf: LDFLAGS += -lbpf
 
+# fouctl's options and output filters (cli/, before the libraries they use), and jansson for -br.
+$(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.o $(B)/libcommon.a $(B)/libfou.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Icli -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -ljansson -lcmocka
+
 # The show writer's tests link it, its buffer and jansson.
 $(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o
 $(B)/tests/test_print: LDFLAGS += -ljansson
+
+# What fleet nodes publish: the parser, and jansson.
+$(B)/tests/test_fleet_value: $(B)/daemon/fleet_value.o
+# (the libraries again: the object comes after them on the line)
+$(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
 
 unit: $(UT_BIN) $(B)/tests/refuse.so
 

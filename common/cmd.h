@@ -8,8 +8,11 @@
 #define FOUD_CMD_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "fou/fou.h"
 #include "kinds.h"
@@ -19,6 +22,10 @@ enum foud_obj {
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
+	FOUD_OBJ_FLEET,
+	FOUD_OBJ_METRICS,
+	FOUD_OBJ_CAPTURE,
+	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
 	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
 	FOUD_OBJ_SAVE,
 	FOUD_OBJ_FLUSH,
@@ -30,8 +37,16 @@ enum foud_op {
 	FOUD_OP_DEL,
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP_ETCD,		/* fleet etcd */
+	FOUD_OP_NODE,		/* fleet node */
 	FOUD_OP_SET,		/* link set / link change */
 	FOUD_OP_RUN,		/* the whole command is the object's word */
+	FOUD_OP_LISTEN,		/* metrics listen */
+	FOUD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order */
+	FOUD_OP_MON_LINK,
+	FOUD_OP_MON_FDB,
+	FOUD_OP_MON_TOU,
+	FOUD_OP_HELP,		/* fouctl answers it; foud refuses it */
 	FOUD_OP__MAX
 };
 
@@ -70,6 +85,7 @@ struct foud_l2_cfg {
 	/* geneve_opts: the options sent on every packet, as on the wire (TLVs). */
 	uint8_t geneve_opts[FOUD_GENEVE_OPTS_MAX];
 	uint8_t geneve_opts_len;
+	bool fleet;			/* flood and MAC entries come from the fleet (fleet.c) */
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */
@@ -126,6 +142,53 @@ struct foud_tou_cfg {
 	uint16_t port;			/* ours and the peer's */
 };
 
+/*
+ * `fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]
+ *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
+ * `fleet node NAME address ADDR`.
+ */
+#define FOUD_FLEET_ENDPOINTS	8
+#define FOUD_FLEET_URL_MAX	128
+#define FOUD_FLEET_PATH_MAX	256
+#define FOUD_FLEET_NAME_MAX	64	/* with its NUL */
+#define FOUD_FLEET_TTL		10	/* seconds, the default */
+#define FOUD_FLEET_PREFIX	"/foud"
+
+struct foud_fleet_cfg {
+	char endpoint[FOUD_FLEET_ENDPOINTS][FOUD_FLEET_URL_MAX];
+	unsigned int nendpoints;
+	char prefix[FOUD_FLEET_PATH_MAX];	/* keys under PREFIX/nodes/ */
+	uint32_t ttl;
+	char cacert[FOUD_FLEET_PATH_MAX], cert[FOUD_FLEET_PATH_MAX], key[FOUD_FLEET_PATH_MAX];
+	char user[FOUD_FLEET_NAME_MAX];		/* etcd's authentication; "": none */
+	char password_file[FOUD_FLEET_PATH_MAX];	/* its first line is the password */
+	char node[FOUD_FLEET_NAME_MAX];		/* fleet node: this host's name */
+	struct fou_addr address;		/* ... and underlay address */
+};
+
+/* A node's name: 1-63 of [A-Za-z0-9._-] (it is the last part of its etcd key). */
+bool foud_fleet_name_ok(const char *s);
+/* `metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }` and foud --metrics */
+struct foud_metrics_cfg {
+	struct sockaddr_storage addr;	/* AF_INET, AF_INET6 or AF_UNIX */
+	socklen_t len;
+	char spec[112];			/* as given, for messages */
+};
+
+/* Parses one listen address, numeric only; 0 or -EINVAL. */
+int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c);
+
+/*
+ * `capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]`: pcap of what
+ * DEV sends and receives, to a pipe fouctl passes with the request (fd).
+ */
+struct foud_capture_cfg {
+	bool outer;
+	uint64_t count;			/* 0: until the reader goes */
+	const char *file;		/* -w: fouctl's; NULL or "-": standard output */
+	int fd;				/* the pipe, set by foud's control socket; -1: none */
+};
+
 struct foud_cmd {
 	enum foud_obj obj;
 	enum foud_op op;
@@ -134,9 +197,12 @@ struct foud_cmd {
 	struct foud_link_cfg link;	/* link add */
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
+	struct foud_fleet_cfg fleet;	/* fleet etcd/node */
 	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
 	char *const *set_argv;
 	int set_argc;
+	struct foud_metrics_cfg metrics;	/* metrics listen */
+	struct foud_capture_cfg capture;	/* capture DEV (name: DEV) */
 };
 
 /*
@@ -153,6 +219,14 @@ int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
  * count, or -E2BIG if more than max.
  */
 int foud_cmd_split(char *line, char *argv[], int max);
+
+/*
+ * `help`, `OBJECT help` or `OBJECT COMMAND help` (objects and commands
+ * abbreviated as the parser takes them): prints the usage lines of that
+ * object (all of them for `help`) to f and returns true; false when argv
+ * asks for no help.
+ */
+bool foud_cmd_help(int argc, char *const argv[], FILE *f);
 
 /* The usage text (the same as the SYNOPSIS of fouctl.8). */
 extern const char foud_cmd_usage[];

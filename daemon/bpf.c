@@ -50,6 +50,7 @@
 
 #include "foud.h"
 #include "../bpf/foud_bpf.h"
+#include "capture.h"
 
 #define TCX_INGRESS	46	/* enum bpf_attach_type, newer than libbpf 1.1's headers */
 #define TCX_EGRESS	47
@@ -79,6 +80,8 @@ struct foud_bpf {
 	struct bpf_object *obj;
 	int eg, in;				/* program descriptors */
 	int tnl, rx, port, ours, ours_proto, stats, pstats;	/* map descriptors */
+	int capn, capon, cap;			/* fouctl capture's (capture.c) */
+	uint32_t ncap;				/* devices in capon */
 	uint8_t has_proto[256];			/* FOUD_BPF_OURS_*, as foud_ours_proto holds it */
 	int ncpu;
 	bool pinned;				/* maps and links outlive foud (bpf_pin.c) */
@@ -218,6 +221,19 @@ static void ours_proto_read(struct foud_bpf *b)
 			b->has_proto[proto] = 0;
 }
 
+/* Pinned maps may hold the captures of a foud that was killed: none runs now. */
+static void cap_reset(struct foud_bpf *b)
+{
+	__u32 key, next, zero = 0;
+
+	bpf_map_update_elem(b->capn, &zero, &zero, BPF_ANY);
+	while (bpf_map_get_next_key(b->capon, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_delete_elem(b->capon, &key))
+			break;
+	}
+}
+
 static int bpf_open(struct foud_bpf *b, bool verbose)
 {
 	int ret;
@@ -237,12 +253,17 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	b->ours_proto = map_fd(b->obj, "foud_ours_proto");
 	b->stats = map_fd(b->obj, "foud_stats");
 	b->pstats = map_fd(b->obj, "foud_pstats");
+	b->capn = map_fd(b->obj, "foud_capn");
+	b->capon = map_fd(b->obj, "foud_capon");
+	b->cap = map_fd(b->obj, "foud_cap");
 	b->ncpu = libbpf_num_possible_cpus();
 	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
-	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
+	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->capn < 0 || b->capon < 0 ||
+	    b->cap < 0 || b->ncpu <= 0)
 		return -ENOENT;
 	if (b->pinned)
 		ours_proto_read(b);
+	cap_reset(b);
 	return 0;
 }
 
@@ -928,6 +949,34 @@ void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_
 		}
 	}
 	free(v);
+}
+
+/* ---- fouctl capture -------------------------------------------------------- */
+
+int foud_bpf_cap_ring(const struct foud *d)
+{
+	return d->bpf ? d->bpf->cap : -1;
+}
+
+/*
+ * The programs copy the packets of device ifindex (outer: with their
+ * encapsulation) into the ring while on; off also after the device went.
+ */
+int foud_bpf_cap_set(struct foud *d, int ifindex, bool on, bool outer)
+{
+	struct foud_bpf *b = d->bpf;
+	uint32_t key = (uint32_t)ifindex, zero = 0;
+	uint8_t how = outer ? FOUD_BPF_CAP_OUTER : FOUD_BPF_CAP_INNER;
+	int ret;
+
+	if (!b)
+		return -ENODEV;
+	ret = on ? bpf_map_update_elem(b->capon, &key, &how, BPF_NOEXIST) :
+		   bpf_map_delete_elem(b->capon, &key);
+	if (ret)
+		return ret;
+	b->ncap += on ? 1 : -1;
+	return bpf_map_update_elem(b->capn, &zero, &b->ncap, BPF_ANY);
 }
 
 void foud_bpf_fini(struct foud *d)

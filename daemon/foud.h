@@ -32,7 +32,10 @@ struct foud_bpf_attach;
 struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
+struct foud_events;
 struct foud_pr;
+struct foud_fleet;
+struct foud_metrics;
 struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
@@ -48,7 +51,7 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
-#define FOUD_TIMERS	4		/* periodic functions (loop.c) */
+#define FOUD_TIMERS	8		/* periodic functions (loop.c) */
 
 /* A function the loop calls every period_ms. */
 struct foud_timer {
@@ -308,6 +311,9 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	struct foud_fleet *fleet;	/* NULL until a fleet command (fleet.c) */
+	struct foud_metrics *metrics;	/* the HTTP server of /metrics, NULL: off (metrics.c) */
+	struct foud_events *events;	/* fouctl monitor's clients (event.c), NULL: none yet */
 	bool keep;			/* stopping: devices and pinned programs stay */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
@@ -388,6 +394,7 @@ int foud_dev_detach(struct foud *d, struct foud_tunnel *t);
 int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
 /* The device whose TUN or TAP descriptor ev is. */
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
+const char *foud_dev_kind_name(const struct foud_tunnel *t);
 #define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
 /* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
 void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
@@ -398,6 +405,8 @@ void foud_dev_free_all(struct foud *d);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;
+/* Why an L3 tunnel's packets go through userspace, or NULL (they go by BPF). */
+const char *foud_tunnel_why(const struct foud_tunnel *t);
 
 /* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
@@ -477,8 +486,12 @@ void foud_l2_free(struct foud_tunnel *t);
 /* A link show's linkinfo: the common words around kind(t, p), the class's own. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
+/* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
+const char *foud_l2_kind_name(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* GRE-TAP and NVGRE (ip -j: "link": null). */
+bool foud_l2_gre(const struct foud_tunnel *t);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
@@ -609,6 +622,15 @@ void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d));
 /* Never nest: a decapsulated packet (Ethernet frame with l2) for a receive point, or unjudgeable. */
 bool foud_nested(const struct foud *d, const uint8_t *p, size_t len, bool l2);
 
+/* fleet.c: membership and forwarding entries from etcd */
+int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
+void foud_fleet_show(struct foud *d, struct foud_pr *p);
+void foud_fleet_free(struct foud *d);
+/* fouctl save: the fleet etcd and fleet node lines. */
+void foud_fleet_save(struct foud *d, struct foud_out *out);
+/* Whether the entry f of device t is one the fleet put there. */
+bool foud_fleet_owns(const struct foud *d, const struct foud_tunnel *t, const struct foud_fdb_cfg *f);
+
 /* ctl.c */
 /* Listens on path; err says why not (a file that is not a socket, a live foud). */
 int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen);
@@ -696,5 +718,13 @@ void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct fou
 void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
 		    size_t errlen);
+
+/* iflink.c: the device as `ip -j link show` has it, around linkinfo (JSON only) */
+struct foud_iflink;
+struct foud_iflink *foud_iflink_get(const char *name);
+void foud_iflink_free(struct foud_iflink *il);
+void foud_iflink_head(const struct foud_iflink *il, const struct foud_tunnel *t,
+		      struct foud_pr *p, bool details);
+void foud_iflink_tail(const struct foud_iflink *il, struct foud_pr *p);
 
 #endif /* FOUD_H */

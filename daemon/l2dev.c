@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "fou/l2.h"
 #include "foud.h"
 #include "l2dev.h"
+#include "metrics.h"
 
 static uint64_t now_ms(void)
 {
@@ -60,6 +62,31 @@ static void l2_peers_rebuild(struct foud_l2 *l)
 			l2_peers_add(l, &e->remote);
 }
 
+/* Tells the monitors of a forwarding-table change (bridge monitor fdb). */
+static void l2_fdb_event(struct foud *d, const struct foud_tunnel *t, enum foud_event_type type,
+			 const uint8_t *mac, const struct fou_addr *dst, bool permanent)
+{
+	foud_event(d, &(struct foud_event){ .type = type, .t = t, .mac = mac, .dst = dst,
+					    .permanent = permanent });
+}
+
+/*
+ * With a monitor of fdb only: whether learning mac behind src is news (a new
+ * or moved entry); a non-NULL "yes". Without one, learning costs no lookup more.
+ */
+static const struct fou_fdb_entry *l2_fdb_watch(struct foud *d, const struct foud_l2 *l,
+						const uint8_t *mac, const struct fou_addr *src)
+{
+	static const struct fou_fdb_entry news;
+	const struct fou_fdb_entry *e;
+
+	if (!foud_event_wanted(d, FOUD_EVG_FDB))
+		return NULL;
+	e = fou_fdb_lookup(&l->fdb, mac);
+	return !e || (!(e->flags & FOU_FDB_F_STATIC) && !fou_addr_eq(&e->remote, src)) ?
+	       &news : NULL;
+}
+
 /*
  * A received frame: our own frame come back, a nested one (never learned
  * from: its source may be forged), or its source learned behind src.
@@ -80,9 +107,13 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 	if (foud_nested(d, eth, len, true))
 		return -FOU_DROP_NESTED;
 	if (l->cfg.learning) {
+		const struct fou_fdb_entry *w = l2_fdb_watch(d, l, eth + FOU_ETH_ALEN, src);
+
 		e = fou_fdb_lookup(&l->fdb, eth + FOU_ETH_ALEN);
 		known = e && fou_addr_eq(&e->remote, src);
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
+		if (w && !ret)
+			l2_fdb_event(d, t, FOUD_EVT_FDB_NEW, eth + FOU_ETH_ALEN, src, false);
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
 		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
@@ -97,6 +128,17 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
 {
 	return &t->l2->cfg;
+}
+
+/* For metrics_text.c: the kind's name and the forwarding table. */
+const char *foud_l2_kind_name(const struct foud_tunnel *t)
+{
+	return t->l2->fk->name;
+}
+
+const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t)
+{
+	return &t->l2->fdb;
 }
 
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
@@ -135,6 +177,21 @@ size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const st
 
 /* ---- configuration ------------------------------------------------------ */
 
+/* With a monitor of fdb: the learned entries about to age out, told before they go. */
+static void l2_age_events(struct foud *d, const struct foud_tunnel *t, uint64_t now)
+{
+	const struct fou_fdb *f = &t->l2->fdb;
+	const struct fou_fdb_entry *e;
+	size_t pos = 0;
+
+	if (!f->ageing_ms || f->oldest == UINT64_MAX || f->oldest + f->ageing_ms > now ||
+	    !foud_event_wanted(d, FOUD_EVG_FDB))
+		return;
+	while ((e = fou_fdb_next(f, &pos)))
+		if ((e->flags & FOU_FDB_F_LEARNED) && e->updated + f->ageing_ms <= now)
+			l2_fdb_event(d, t, FOUD_EVT_FDB_DEL, e->mac, &e->remote, false);
+}
+
 static void l2_age(struct foud *d, void *arg)
 {
 	struct foud_tunnel *t;
@@ -146,6 +203,7 @@ static void l2_age(struct foud *d, void *arg)
 			continue;
 		/* What the BPF programs received counts as seen; what ages goes from their map too. */
 		foud_bpf_fdb_seen(d, t, true);
+		l2_age_events(d, t, now);
 		fou_fdb_age(&t->l2->fdb, now);
 	}
 }
@@ -296,10 +354,26 @@ static struct foud_tunnel *fdb_dev(struct foud *d, const char *name, char *err, 
 	return t;
 }
 
+/* A change by command, told as a learned one is; old: the entry a del removed. */
+static void fdb_exec_event(struct foud *d, const struct foud_tunnel *t,
+			   const struct foud_cmd *cmd, const struct fou_fdb_entry *old)
+{
+	const struct foud_fdb_cfg *f = &cmd->fdb;
+	bool del = cmd->op == FOUD_OP_DEL;
+	const struct fou_addr *dst = del && old->flags ? &old->remote : &f->dst;
+
+	if (!dst->family)
+		return;		/* the whole flood list at once */
+	l2_fdb_event(d, t, del ? FOUD_EVT_FDB_DEL : FOUD_EVT_FDB_NEW, f->mac, dst,
+		     del && old->flags ? old->flags & FOU_FDB_F_STATIC : true);
+}
+
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen)
 {
 	const struct foud_fdb_cfg *f = &cmd->fdb;
 	struct foud_tunnel *t = fdb_dev(d, f->dev, err, errlen);
+	struct fou_fdb_entry old = { 0 };
+	const struct fou_fdb_entry *e;
 	struct foud_l2 *l;
 	int ret;
 
@@ -321,6 +395,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 		else
 			ret = fou_fdb_flood_add(&l->fdb, &f->dst);
 	} else if (cmd->op == FOUD_OP_DEL) {
+		if ((e = fou_fdb_lookup(&l->fdb, f->mac)))
+			old = *e;
 		ret = fou_fdb_del(&l->fdb, f->mac);
 	} else {
 		ret = fou_fdb_add(&l->fdb, f->mac, &f->dst, FOU_FDB_F_STATIC, now_ms());
@@ -329,6 +405,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 		snprintf(err, errlen, "fdb %s: %s", cmd->op == FOUD_OP_DEL ? "del" : "add",
 			 ret == -EEXIST ? "entry exists" : ret == -ENOENT ? "no such entry" :
 			 ret == -ENOSPC ? "table full" : strerror(-ret));
+	else
+		fdb_exec_event(d, t, cmd, &old);
 	l2_peers_rebuild(l);
 	/* The BPF programs' copy (bpf_l2.c), whatever the command did. */
 	if (!fou_mac_is_zero(f->mac))
@@ -376,8 +454,8 @@ size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, siz
 }
 
 /* One entry as `bridge fdb show` words it (JSON: as `bridge -j`). */
-static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8_t *mac,
-		     const struct fou_addr *dst, const char *state, long long age)
+static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, bool named,
+		     const uint8_t *mac, const struct fou_addr *dst, const char *state, long long age)
 {
 	char a[64], m[18];
 
@@ -385,20 +463,26 @@ static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8
 		 mac[4], mac[5]);
 	foud_pr_open_object(p, NULL);
 	foud_pr_str(p, "mac", "%s", m);
-	foud_pr_str(p, "ifname", " dev %s", t->name);
+	if (named)	/* bridge -j: no ifname when the command named the device */
+		foud_pr_str(p, "ifname", " dev %s", t->name);
+	else
+		foud_pr_text(p, " dev %s", t->name);
 	foud_pr_open_array(p, "flags");
 	foud_pr_str(p, NULL, NULL, "self");
 	foud_pr_close_array(p);
 	foud_pr_str(p, "dst", " dst %s", fou_addr_str(dst, a, sizeof(a)));
-	foud_pr_text(p, " self");
-	foud_pr_str(p, "state", " %s", state);
+	foud_pr_text(p, " self %s", state);
+	/* bridge -j: a learned (reachable) entry's state is "", its age -s's "updated" */
+	foud_pr_str(p, "state", NULL, age >= 0 ? "" : state);
+	if (age >= 0 && (p->flags & FOUD_CTL_F_STATS))
+		foud_pr_s64(p, "updated", NULL, age);
 	if (age >= 0)
-		foud_pr_s64(p, "age", " age %lld", age);
+		foud_pr_text(p, " age %lld", age);
 	foud_pr_nl(p);
 	foud_pr_close_object(p);
 }
 
-static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
+static void fdb_show_dev(const struct foud_tunnel *t, bool named, struct foud_pr *p)
 {
 	static const uint8_t zero[FOU_ETH_ALEN];
 	const struct fou_fdb_entry *e;
@@ -408,11 +492,11 @@ static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
 	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
 		bool st = e->flags & FOU_FDB_F_STATIC;
 
-		fdb_line(p, t, e->mac, &e->remote, st ? "permanent" : "learned",
+		fdb_line(p, t, named, e->mac, &e->remote, st ? "permanent" : "learned",
 			 st ? -1 : (long long)((now - e->updated) / 1000));
 	}
 	for (i = 0; i < t->l2->fdb.nflood; i++)
-		fdb_line(p, t, zero, &t->l2->fdb.flood[i], "permanent", -1);
+		fdb_line(p, t, named, zero, &t->l2->fdb.flood[i], "permanent", -1);
 }
 
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
@@ -427,17 +511,21 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p,
 		if (!t->l2 || (cmd->fdb.dev[0] && strcmp(cmd->fdb.dev, t->name)))
 			continue;
 		foud_bpf_fdb_seen(d, t, false);	/* ages as the BPF programs saw them */
-		fdb_show_dev(t, p);
+		fdb_show_dev(t, !cmd->fdb.dev[0], p);
 	}
 	foud_pr_close_array(p);
 	return 0;
 }
 
-/* ttl and tos, as `ip -d link show` words them. */
-static void l2_show_hop(const struct foud_l2_cfg *c, struct foud_pr *p)
+/* ttl and tos, as `ip -d link show` words them; JSON as ip -j: GRE's inherit is 0, VXLAN's none. */
+static void l2_show_hop(const struct foud_l2 *l, struct foud_pr *p)
 {
+	const struct foud_l2_cfg *c = &l->cfg;
+
 	if (c->ttl_inherit) {
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
+		if (l->gre)
+			foud_pr_uint(p, "ttl", NULL, 0);
+		foud_pr_text(p, " ttl inherit");
 	} else if (c->ttl) {
 		foud_pr_uint(p, "ttl", " ttl %u", c->ttl);
 	} else {
@@ -501,23 +589,30 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 	foud_pr_str(p, "local", " local %s", fou_addr_str(&c->local, a, sizeof(a)));
 	if (c->group.family)
 		foud_pr_text(p, " dev %s", c->dev);
+	if (c->fleet)	/* its destinations come from the fleet (fleet.c) */
+		foud_pr_bool(p, "fleet", " fleet", NULL, true);
 	kind(t, p);
 	l2_show_geneve_opts(c, p);
-	l2_show_hop(c, p);
+	l2_show_hop(l, p);
 	foud_pr_bool(p, "learning", " learning", " nolearning", c->learning);
 	foud_pr_uint(p, "ageing", " ageing %u", c->ageing);
-	foud_pr_uint(p, "limit", " maxaddress %u", c->maxaddress);
+	if (c->maxaddress)	/* ip -j: none is no limit */
+		foud_pr_uint(p, "limit", NULL, c->maxaddress);
+	foud_pr_text(p, " maxaddress %u", c->maxaddress);
 	if (l->udp)
 		foud_pr_text(p, " %sudpcsum", l->csum ? "" : "no");
 	foud_pr_text(p, " mtu %u\n", t->mtu);
-	foud_pr_u64(p, "fdb_entries", "    fdb entries %llu", l->fdb.count);
-	foud_pr_u64(p, "fdb_refused", " refused %llu\n", l->fdb.refused);
+	/* JSON has the table's figures with -d, under "foud" (foud_l2_show_details). */
+	foud_pr_text(p, "    fdb entries %llu refused %llu\n", (unsigned long long)l->fdb.count,
+		     (unsigned long long)l->fdb.refused);
 	foud_pr_close_object(p);
 }
 
-/* -d: the data path (and why not BPF), UDP GSO's state, with -s the programs' counters. */
+/* -d: the data path (and why not BPF), UDP GSO; JSON: the forwarding table's figures; -s the programs' counters. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
+	foud_pr_u64(p, "fdb_entries", NULL, t->l2->fdb.count);
+	foud_pr_u64(p, "fdb_refused", NULL, t->l2->fdb.refused);
 	foud_pr_str(p, "datapath", "    datapath %s", t->bpf_egress ? "bpf" : "userspace");
 	if (!t->bpf_egress) {
 		foud_pr_text(p, " (%s)", t->dp_why);
@@ -527,4 +622,10 @@ void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct fo
 	foud_show_gso(d, t, p);
 	if ((p->flags & FOUD_CTL_F_STATS) && t->bpf_egress)
 		foud_show_bpf_stats(d, t, p);
+}
+
+/* GRE-TAP and NVGRE: ip -j says such a kernel device is bound to no device ("link": null). */
+bool foud_l2_gre(const struct foud_tunnel *t)
+{
+	return t->l2 && t->l2->gre;
 }

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "capture.h"
 #include "foud.h"
+#include "metrics.h"
 
 #ifndef FOUD_CONF_DEFAULT
 #define FOUD_CONF_DEFAULT "/etc/foud/foud.conf"
@@ -25,6 +27,7 @@ static struct foud *the_daemon;
 
 static const char usage[] =
 	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"            [--metrics ADDR:PORT|unix:PATH]\n"
 	"       foud --cleanup [-S SOCKET] [-v]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
@@ -34,11 +37,14 @@ static const char usage[] =
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
 	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
+	"  --metrics ADDR:PORT|[ADDR6]:PORT|unix:PATH\n"
+	"             serve Prometheus metrics at /metrics (as the line metrics listen)\n"
 	"  --cleanup  remove the devices and BPF programs stopped fouds left, and exit\n";
 
 struct opts {
 	bool foreground, check, verbose, no_offload, cleanup;
 	const char *sock, *conf;
+	struct foud_metrics_cfg metrics;	/* family 0: none */
 	const char *conf_reload;	/* the file reload reads, even if absent at start */
 	enum foud_datapath datapath;
 };
@@ -68,6 +74,17 @@ static void default_conf(struct opts *o)
 		o->conf = path;
 }
 
+#define OPT_METRICS	0x100
+
+static int opt_metrics(struct opts *o, const char *arg)
+{
+	if (foud_metrics_addr(arg, &o->metrics) == 0)
+		return 0;
+	fprintf(stderr, "foud: --metrics \"%s\": expected ADDR:PORT, [ADDR6]:PORT or unix:PATH\n",
+		arg);
+	return -EINVAL;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c, dp;
@@ -78,6 +95,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		o->sock = FOUD_SOCKET_DEFAULT;
 	static const struct option longs[] = {
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -98,6 +116,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			o->datapath = (enum foud_datapath)dp;
+			break;
+		case OPT_METRICS:
+			if (opt_metrics(o, optarg))
+				return -EINVAL;
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
@@ -151,10 +173,13 @@ static int foud_init(struct foud *d, const struct opts *o)
 /* However foud ends, its devices and pinned programs stay. */
 static void foud_fini(struct foud *d)
 {
+	foud_metrics_fini(d);
+	foud_cap_fini(d);
 	d->keep = true;
 	foud_ctl_close(d);
 	foud_conf_forget(d);
 	foud_follow_fini(d);
+	foud_fleet_free(d);
 	foud_dev_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
@@ -185,6 +210,17 @@ static void signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* --metrics before the file: a `metrics listen` line for the same address is then no error. */
+static int start_metrics(struct foud *d, const struct opts *o)
+{
+	char err[256];
+
+	if (!o->metrics.addr.ss_family || !foud_metrics_pin(d, &o->metrics, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "foud: %s\n", err);
+	return -1;
 }
 
 /* Whether a foud answers on the control socket. */
@@ -258,8 +294,10 @@ int main(int argc, char **argv)
 	signals();
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
-	if (foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
-		fprintf(stderr, "foud: %s\n", err);
+	if (start_metrics(&d, &o) ||
+	    foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
+		if (err[0])
+			fprintf(stderr, "foud: %s\n", err);
 		foud_fini(&d);
 		return 1;
 	}

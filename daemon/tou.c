@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "foud.h"
 #include "rx.h"
 
@@ -514,6 +515,7 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		ret = rx_rebind(p, b, &info, m->sport);
 		if (ret)
 			return ret;
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_TOU_REBIND, .peer = p });
 	}
 	p->rx_seen = true;
 	p->st.rx_packets++;

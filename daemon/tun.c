@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "foud.h"
 
 #define TXQUEUELEN 1000
@@ -185,8 +186,11 @@ void foud_tun_close(const struct foud *d, int fd)
 /* Writes len bytes (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
 int foud_tun_write_raw(int fd, const void *p, size_t len)
 {
-	if (write(fd, p, len) >= 0)
+	if (write(fd, p, len) >= 0) {
+		if (len > FOU_VNET_HLEN)
+			foud_cap_packet(fd, (const uint8_t *)p + FOU_VNET_HLEN, len - FOU_VNET_HLEN);
 		return 0;
+	}
 	switch (errno) {
 	case EAGAIN:
 	case ENOBUFS:
@@ -225,6 +229,7 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 		}
 		if ((size_t)n <= FOU_VNET_HLEN)
 			continue;
+		foud_cap_packet(fd, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
 		ret = one(d, ctx, (size_t)n);
 		if (ret)
 			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;

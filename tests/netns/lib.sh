@@ -138,9 +138,9 @@ counter() {
 	local f=fa; [ "$1" = b ] && f=fb
 	$f -j -s link show "$2" | jq -r ".[0]$3"
 }
-port_counter() { # port_counter a|b PORT PATH
+port_counter() { # port_counter a|b PORT PATH (under the port's "foud" object, e.g. .drops.rx.no_tunnel)
 	local f=fa; [ "$1" = b ] && f=fb
-	$f -j -s fou show | jq -r "[.[] | select(.port == $2)][0]$3"
+	$f -j -s fou show | jq -r "[.[] | select(.port == $2)][0].foud$3"
 }
 
 # TCP transfer of $3 MiB from host $1 to address $2 (in the other host); sha256 must match.
@@ -190,7 +190,7 @@ csum_errors() { # csum_errors a|b
 check_l2_path() {
 	local dev=$1 dst=$2 n=$3 dp=bpf tx0 rx0 tx1 rx1
 	case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) dp=userspace ;; esac
-	check "$dev: datapath $dp" test "$(fa -j -d link show "$dev" | jq -r '.[0].datapath')" = $dp
+	check "$dev: datapath $dp" test "$(fa -j -d link show "$dev" | jq -r '.[0].foud.datapath')" = $dp
 	[ $dp = bpf ] || return 0
 	tx0=$(l2_bpf_packets "$dev" tx) rx0=$(l2_bpf_packets "$dev" rx)
 	na ping -c "$n" -i 0.1 -W 2 "$dst" >/dev/null
@@ -198,4 +198,4 @@ check_l2_path() {
 	check "$dev: $n requests out ($tx0 -> $tx1) and $n replies in ($rx0 -> $rx1) through BPF" \
 		test $((tx1 - tx0))/$((rx1 - rx0)) = "$n/$n"
 }
-l2_bpf_packets() { fa -j -s -d link show "$1" | jq ".[0].bpf_stats64.$2.packets // 0"; }
+l2_bpf_packets() { fa -j -s -d link show "$1" | jq ".[0].foud.bpf_stats64.$2.packets // 0"; }
