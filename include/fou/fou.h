@@ -79,6 +79,8 @@ enum fou_drop {
 	FOU_DROP_TOU_PROTO,	/* GUE on a TOU port carrying anything but TCP */
 	FOU_DROP_NO_ROUTE,	/* no route to the tunnel's remote */
 	FOU_DROP_TOU_REBIND,	/* TOU from a peer's new port, not a rebinding */
+	FOU_DROP_AUTH,		/* keyed tunnel: no, unknown-key or wrong GUE HMAC */
+	FOU_DROP_REPLAY,	/* keyed tunnel: sequence seen or too old */
 	FOU_DROP__MAX
 };
 
