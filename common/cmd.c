@@ -47,6 +47,7 @@ const char foud_cmd_usage[] =
 "        [ encap-sport { auto | PORT } ] [ encap-dport PORT ]\n"
 "        [ encap-csum | noencap-csum ] [ encap-udp6-csum | noencap-udp6-csum ]\n"
 "        [ encap-remcsum | noencap-remcsum ]\n"
+"        [ encap-key FILE [ encap-key-next FILE ] ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ dev IF ] (with a multicast remote)\n"
@@ -70,6 +71,7 @@ const char foud_cmd_usage[] =
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
+"fouctl link rekey [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
 "\n"
 "fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
@@ -418,6 +420,7 @@ static const struct op_ent link_ops[] = {
 	{ "delete", FOUD_OP_DEL, "link del", cmd_link_del },
 	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
+	{ "rekey", FOUD_OP_REKEY, "link rekey", cmd_link_del },
 };
 
 static const struct op_ent fdb_ops[] = {
@@ -439,7 +442,7 @@ static const struct op_ent tou_ops[] = {
 
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
-	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del or show" },
+	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del, rekey or show" },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
 };

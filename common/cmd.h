@@ -27,6 +27,7 @@ enum foud_op {
 	FOUD_OP_DEL,
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP_REKEY,		/* link rekey: re-read the key files */
 	FOUD_OP__MAX
 };
 
@@ -91,9 +92,13 @@ enum foud_datapath {
 int foud_datapath_lookup(const char *name);
 
 /* `link add name NAME type KIND ...` */
+#define FOUD_KEY_PATH_MAX	256
+
 struct foud_link_cfg {
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
+	/* encap-key, encap-key-next: absolute paths ("" = none); foud reads them */
+	char key_file[2][FOUD_KEY_PATH_MAX];
 	uint32_t mtu;			/* 0: underlay MTU minus overhead */
 	enum foud_datapath datapath;
 	struct foud_l2_cfg l2;		/* kind FOUD_L2_NONE for L3 links */

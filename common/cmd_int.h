@@ -144,6 +144,8 @@ enum {
 	LS_DATAPATH = 1u << 31,
 	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
 	LS_OPTS = LS_GROUP,	/* geneve's, which has no group */
+	LS_EKEY = LS_ZCSUMTX,	/* the IP tunnels', which have no udp6zerocsum words */
+	LS_EKEYNEXT = LS_ZCSUMRX,
 };
 
 /* The words of one kind (or of a family of kinds) after `link add`. */

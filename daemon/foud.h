@@ -33,6 +33,8 @@ struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
 struct foud_pr;
+struct foud_gue_auth;
+struct foud_rxmeta;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -155,6 +157,7 @@ struct foud_tunnel {
 	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
 	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
+	struct foud_gue_auth *auth;	/* encap-key: keys and replay window (gue_auth.c) */
 };
 
 /* A raw IP socket receiving plain (encap none) tunnel traffic. */
@@ -379,6 +382,20 @@ void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 /* `fou show`: every class's own receive ports. */
 void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
 void foud_dev_free_all(struct foud *d);
+
+/* gue_auth.c: authenticated GUE on the IP tunnels */
+int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
+		       size_t errlen);
+void foud_gue_auth_close(struct foud_tunnel *t);
+int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errlen);
+/*
+ * A GUE datagram at a port, before anything else: verified and stripped to a
+ * plain GUE header when its source is a keyed tunnel's remote (0); dropped
+ * and counted on that tunnel (1); -FOU_DROP_AUTH for the port when it claims
+ * the security extension and no keyed tunnel has that remote.
+ */
+int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
+void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;

@@ -412,8 +412,8 @@ static void tunnel_no_ipv6(const struct foud_tunnel *t)
 	}
 }
 
-static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
-		       char *err, size_t errlen)
+static int tunnel_open_dev(struct foud *d, struct foud_tunnel *t,
+			   const struct foud_link_cfg *cfg, char *err, size_t errlen)
 {
 	size_t overhead = fou_tnl_overhead(&t->tnl);
 	char a[64];
@@ -465,16 +465,31 @@ err_close:
 	return ret;
 }
 
+/* The keys first: the data path chosen next depends on them. */
+static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		       char *err, size_t errlen)
+{
+	int ret = foud_gue_auth_open(t, cfg, err, errlen);
+
+	if (!ret) {
+		ret = tunnel_open_dev(d, t, cfg, err, errlen);
+		if (ret)
+			foud_gue_auth_close(t);
+	}
+	return ret;
+}
 
 static void tunnel_close(struct foud *d, struct foud_tunnel *t)
 {
 	tunnel_raw_put(d, &t->tnl, 2);
+	foud_gue_auth_close(t);
 }
 
 /* -d: the path and the device's state; UDP GSO's when it sends with it; the programs' counters. */
 static void tunnel_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	tunnel_show_path(d, t, p);
+	foud_gue_auth_show(t, p);
 	/* Raw-socket tunnels never send with UDP_SEGMENT. */
 	if (t->bpf_egress || t->tnl.encap != FOU_ENCAP_NONE)
 		foud_show_gso(d, t, p);

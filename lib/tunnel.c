@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fou/fou.h"
+#include "fou/gue_auth.h"
 
 struct kind_def {
 	struct fou_kind_ops ops;
@@ -101,7 +102,7 @@ static int inner_parse(struct fou_buf *b, const struct fou_tnl *t,
 static bool want_rco(const struct fou_tnl *t, const struct fou_remcsum *partial)
 {
 	return partial && t->encap == FOU_ENCAP_GUE &&
-	       (t->encap_flags & FOU_ENCAP_F_REMCSUM);
+	       (t->encap_flags & FOU_ENCAP_F_REMCSUM) && !(t->encap_flags & FOU_ENCAP_F_AUTH);
 }
 
 static int complete_partial(struct fou_buf *b, const struct fou_remcsum *p)
@@ -194,6 +195,15 @@ static int encap_check(const struct fou_tnl *t, const struct fou_kind_ops *k,
 	return 0;
 }
 
+/* Authenticated GUE (never with RCO): signed with the first key, each datagram its sequence. */
+static int encap_auth(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
+		      uint8_t proto)
+{
+	if (t->encap != FOU_ENCAP_GUE || !t->auth || !t->auth->n)
+		return -FOU_DROP_AUTH;
+	return fou_gue_auth_push(b, proto, &t->auth->key[0], st->auth_seq++);
+}
+
 /* GRE, then the encapsulation header with RCO; returns the next protocol. */
 static int encap_inner(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
 		       const struct inner *in, const struct fou_remcsum *rcop)
@@ -217,7 +227,10 @@ static int encap_inner(struct fou_buf *b, const struct fou_tnl *t, struct fou_tn
 		rc.start = (uint16_t)(rcop->start + gre_len);
 		rc.offset = (uint16_t)(rcop->offset + gre_len);
 	}
-	err = e->push(b, proto, rcop ? &rc : NULL);
+	if (t->encap_flags & FOU_ENCAP_F_AUTH)
+		err = encap_auth(b, t, st, proto);
+	else
+		err = e->push(b, proto, rcop ? &rc : NULL);
 	return err ? err : proto;
 }
 
@@ -283,6 +296,9 @@ size_t fou_tnl_payload_hlen(const struct fou_tnl *t)
 {
 	const struct fou_kind_ops *k = fou_kind(t->kind);
 	size_t n = t->encap == FOU_ENCAP_GUE ? fou_gue_hdr_len(false) : 0;
+
+	if (t->encap == FOU_ENCAP_GUE && (t->encap_flags & FOU_ENCAP_F_AUTH))
+		n += FOU_GUE_AUTH_LEN;
 
 	if (k && k->gre)
 		n += fou_gre_hdr_len(t->gre_oflags);

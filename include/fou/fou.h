@@ -376,6 +376,9 @@ int fou_encap_lookup(const char *name);		/* enum fou_encap or -EINVAL */
 #define FOU_ENCAP_F_CSUM	0x1	/* UDP checksum on an IPv4 underlay */
 #define FOU_ENCAP_F_CSUM6	0x2	/* UDP checksum on an IPv6 underlay */
 #define FOU_ENCAP_F_REMCSUM	0x4	/* GUE remote checksum offload */
+#define FOU_ENCAP_F_AUTH	0x8	/* authenticated GUE (fou/gue_auth.h): fou_tnl.auth */
+
+struct fou_gue_keys;
 
 /* Everything needed to encapsulate for one tunnel; fixed at link add. */
 struct fou_tnl {
@@ -392,12 +395,14 @@ struct fou_tnl {
 	uint8_t tos;
 	bool tos_inherit;
 	bool pmtudisc;			/* DF on the outer header */
+	const struct fou_gue_keys *auth;	/* FOU_ENCAP_F_AUTH: its keys, set by the owner */
 };
 
 /* Mutable per-tunnel transmit state. */
 struct fou_tnl_tx {
 	uint32_t oseq;
 	uint16_t ip_id;
+	uint64_t auth_seq;		/* authenticated GUE: the next sequence */
 };
 
 /* Mutable per-tunnel receive state. */

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Authenticated GUE (encap-key): two foud with one key ping and transfer; a
+# spoofed datagram from the peer's address, a replay of one the peer really
+# sent and a peer with another key get nothing through, each counted once
+# (auth, replay); key rollover under a ping loses nothing; a keyless tunnel on
+# the same port keeps working; a key file others can read is refused.
+. "$(dirname "$0")/lib.sh"
+INJ="python3 $ROOT/tests/tools/inject.py"
+SNIFF="python3 $ROOT/tests/tools/udp-sniff.py"
+setup_hosts
+nb ip addr add 192.0.2.3/24 dev vb
+K=$TMP/keys
+mkdir -m 700 "$K"
+newkey() { (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1"; echo >>"$1"); }
+for k in k1 k2 k3; do newkey "$K/$k"; done
+for h in a b; do cp "$K/k1" "$K/$h.key"; cp "$K/k1" "$K/$h.next"; done
+start_foud a
+start_foud b
+for f in fa fb; do $f fou add port 5555 gue; done
+# One keyed tunnel, and a keyless one on the same port from B's second address.
+fa link add name g1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 5555 \
+	encap-key "$K/a.key" encap-key-next "$K/a.next"
+fb link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 5555 \
+	encap-key "$K/b.key" encap-key-next "$K/b.next"
+fa link add name g2 type ipip remote 192.0.2.3 local $A4 encap gue encap-sport auto encap-dport 5555
+fb link add name g2 type ipip remote $A4 local 192.0.2.3 encap gue encap-sport auto encap-dport 5555
+dev_up a g1 10.4.0.1/24; dev_up b g1 10.4.0.2/24
+dev_up a g2 10.5.0.1/24; dev_up b g2 10.5.0.2/24
+
+check "keyed tunnel: ping crosses" na ping -c 3 -i 0.1 -W 2 10.4.0.2
+check "keyed tunnel: 2 MiB TCP arrive with sha256 equal" tcp_transfer a 10.4.0.2 2
+check "keyless tunnel on the same port: ping crosses" na ping -c 2 -i 0.1 -W 2 10.5.0.2
+why=$(fa -j -d link show g1 | jq -r '.[0].linkinfo.info_data.datapath_reason // .[0].datapath_reason // empty')
+check "fouctl -d says why the userspace path ($why)" grep -q "encap-key" <<<"$why"
+
+# expect_drop "what" REASON HEX [SPORT]: one datagram from B's address to A's port.
+expect_drop() {
+	local b a pb pa
+	b=$(counter a g1 ".drops.rx.$2"); pb=$(counter a g1 .stats64.rx.packets)
+	nb $INJ udp $B4 $A4 5555 "$3" "${4:-0}"
+	sleep 0.2
+	a=$(counter a g1 ".drops.rx.$2"); pa=$(counter a g1 .stats64.rx.packets)
+	check "$1: $2 rose by exactly 1 ($b -> $a), nothing delivered ($pb -> $pa)" \
+		test "$a" -eq $((b + 1)) -a "$pa" -eq "$pb"
+}
+icmp=$($INJ ipv4 10.4.0.2 10.4.0.1 1 64 0800f7ff00000000)
+expect_drop "spoofed plain GUE from the peer's address" auth "00040000$icmp"
+expect_drop "spoofed GUE direct IP (variant 1)" auth "$icmp"
+
+# A datagram B really sent, captured on A's wire, then sent again.
+na $SNIFF va 5555 1 5 >"$TMP/cap" &
+sp=$!
+sleep 0.3
+nb ping -c 1 -W 2 10.4.0.1 >/dev/null
+wait $sp
+read -r _ csport chex <"$TMP/cap"
+check "captured datagram carries SEC=100 and Hlen 12" test "${chex:0:8}" = "0c044000"
+expect_drop "a captured datagram replayed" replay "$chex" "$csport"
+bad=${chex:0:200}$(printf '%02x' $(( (0x${chex:200:2} ^ 1) )))${chex:202}
+expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$csport"
+
+# Rollover under a ping: both accept k2, then A, then B send with it.
+keyid() { $1 -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1; }
+id1=$(keyid fa)
+na ping -c 40 -i 0.05 -W 2 10.4.0.2 >"$TMP/ping" 2>&1 &
+pp=$!
+sleep 0.3
+for h in a b; do cp "$K/k2" "$K/$h.next"; done
+fa link rekey g1; fb link rekey g1
+sleep 0.3
+cp "$K/k2" "$K/a.key"; cp "$K/k1" "$K/a.next"; fa link rekey g1
+sleep 0.3
+cp "$K/k2" "$K/b.key"; cp "$K/k1" "$K/b.next"; fb link rekey g1
+wait $pp
+check "rollover under a ping of 40: none lost" grep -q " 40 received, 0% packet loss" "$TMP/ping"
+id2a=$(keyid fa); id2b=$(keyid fb)
+check "both now send with the new key ($id1 -> $id2a, $id2b)" test "$id2a" = "$id2b" -a "$id2a" != "$id1"
+
+# A peer with another key: nothing of it gets through.
+b=$(counter a g1 .drops.rx.auth); pb=$(counter a g1 .stats64.rx.packets)
+cp "$K/k3" "$K/b.key"; cp "$K/k3" "$K/b.next"; fb link rekey g1
+check "a peer with another key: ping fails" bash -c "! ip netns exec $NSB ping -c 3 -i 0.1 -W 1 10.4.0.1"
+a=$(counter a g1 .drops.rx.auth); pa=$(counter a g1 .stats64.rx.packets)
+check "... its 3 datagrams counted as auth ($b -> $a), none delivered ($pb -> $pa)" \
+	test "$a" -eq $((b + 3)) -a "$pa" -eq "$pb"
+
+# Key files others could read, or not one line of 64 hex digits, are refused.
+newkey "$K/open"; chmod 644 "$K/open"
+fa link add name g3 type ipip remote 192.0.2.9 local $A4 encap gue encap-dport 5555 \
+	encap-key "$K/open" >"$TMP/err" 2>&1
+check "a key file of mode 0644 is refused, the mode named" grep -q "0644.*0600" "$TMP/err"
+echo "not a key" >"$K/bad"; chmod 600 "$K/bad"
+fa link add name g3 type ipip remote 192.0.2.9 local $A4 encap gue encap-dport 5555 \
+	encap-key "$K/bad" >"$TMP/err" 2>&1
+check "a key file without 64 hex digits is refused" grep -q "64 hex digits" "$TMP/err"
+check "... and no device was made" bash -c "! ip netns exec $NSA ip link show g3 >/dev/null 2>&1"
+check "keyless tunnel still carries traffic" na ping -c 2 -i 0.1 -W 2 10.5.0.2
+finish
