@@ -203,6 +203,23 @@ static void test_link_good(void **state)
 	}
 }
 
+static void test_link_key(void **state)
+{
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("link add name t type ipip " V4 " encap gue encap-dport 1 "
+				    "encap-key /etc/foud/t.key encap-key-next /etc/foud/t.next",
+				    buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.link.key_file[0], "/etc/foud/t.key");
+	assert_string_equal(cmd.link.key_file[1], "/etc/foud/t.next");
+	assert_true(cmd.link.tnl.encap_flags & FOU_ENCAP_F_AUTH);
+	assert_int_equal(parse_line("link rekey dev t", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.op, FOUD_OP_REKEY);
+	assert_string_equal(cmd.name, "t");
+}
+
 static void test_link_name(void **state)
 {
 	struct foud_cmd cmd;
@@ -737,6 +754,17 @@ static const struct err_case errs[] = {
 	{ "link add name t type ipip " V4 " encap fou encap-dport 1 encap-remcsum",
 	  "encap-remcsum" },
 	{ "link add name t type ipip " V4 " ttl 64 nopmtudisc", "nopmtudisc" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key k", "k" },
+	{ "link add name t type ipip " V4 " encap fou encap-dport 1 encap-key /k", "encap-key" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key-next /k",
+	  "encap-key-next" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key /k encap-remcsum",
+	  "encap-remcsum" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key /k encap-key /j",
+	  "encap-key" },
+	{ "link add name g type gretap " V4 " encap gue encap-dport 1 encap-key /k", "encap-key" },
+	{ "link rekey", "NAME" },
+	{ "link rekey t extra", "extra" },
 	{ "link add name a/b type ipip " V4, "a/b" },
 	{ "link add name abcdefghijklmnop type ipip " V4, "abcdefghijklmnop" },
 	{ "link add name . type ipip " V4, "." },
@@ -1082,7 +1110,8 @@ static void test_usage(void **state)
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
 		"nvgre", "vsid", "noflowid", "stt", "geneve_opts CLASS:TYPE:DATA", "fdb { add | append }", "fdb del", "fdb show",
 		"tou add peer", "tou del peer", "tou show",
-		"datapath { auto | bpf | userspace }",
+		"datapath { auto | bpf | userspace }", "encap-key FILE", "encap-key-next FILE",
+		"link rekey",
 	};
 
 	(void)state;
@@ -1115,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_tou_good),
 		cmocka_unit_test(test_datapath),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_link_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
