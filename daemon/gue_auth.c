@@ -157,14 +157,13 @@ int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errl
 	return ret;
 }
 
-/* The keyed IP tunnel these outer addresses name, if any. */
+/* The keyed tunnel these outer addresses name, if any (only tunnel.c opens keys). */
 static struct foud_tunnel *auth_tunnel(struct foud *d, const struct foud_rxmeta *m)
 {
 	struct foud_tunnel *t;
 
 	FOUD_DEV_FOREACH(t, d)
-		if (t->auth && t->ops == &foud_tunnel_ops &&
-		    fou_addr_eq(&t->tnl.remote, &m->src) &&
+		if (t->auth && fou_addr_eq(&t->tnl.remote, &m->src) &&
 		    (!m->dst.family || fou_addr_eq(&t->tnl.local, &m->dst)))
 			return t;
 	return NULL;
