@@ -78,6 +78,15 @@ static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t e
 	return ret;
 }
 
+static void keys_clear(struct fou_gue_keys *ks)
+{
+	unsigned int i;
+
+	for (i = 0; i < ks->n; i++)
+		fou_gue_key_clear(&ks->key[i]);
+	ks->n = 0;
+}
+
 /* Both files into ks, or nothing changed. */
 static int keys_load(const struct foud_gue_auth *a, struct fou_gue_keys *ks, char *err,
 		     size_t errlen)
@@ -87,12 +96,16 @@ static int keys_load(const struct foud_gue_auth *a, struct fou_gue_keys *ks, cha
 
 	for (i = 0; i < 2 && !ret && a->path[i][0]; i++) {
 		ret = key_read(a->path[i], &nk.key[i], err, errlen);
-		nk.n = (unsigned int)i + 1;
+		if (!ret)
+			nk.n = (unsigned int)i + 1;
 	}
-	if (!ret)
-		*ks = nk;
-	OPENSSL_cleanse(&nk, sizeof(nk));
-	return ret;
+	if (ret) {
+		keys_clear(&nk);
+		return ret;
+	}
+	keys_clear(ks);
+	*ks = nk;
+	return 0;
 }
 
 static uint64_t now_ns(void)
@@ -131,6 +144,7 @@ void foud_gue_auth_close(struct foud_tunnel *t)
 {
 	if (!t->auth)
 		return;
+	keys_clear(&t->auth->ks);
 	OPENSSL_cleanse(t->auth, sizeof(*t->auth));
 	free(t->auth);
 	t->auth = NULL;

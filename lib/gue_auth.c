@@ -10,14 +10,15 @@
  *  |             Sequence number (64 bits, surplus space)          |
  *
  * The HMAC covers the whole GUE header (its own field zero) and payload;
- * OpenSSL computes it, CRYPTO_memcmp() compares it.
+ * OpenSSL computes it (EVP_MAC, keyed once per key), CRYPTO_memcmp() compares it.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "fou/gue_auth.h"
 
@@ -58,14 +59,31 @@ int fou_gue_key_parse(const char *text, size_t len, uint8_t out[FOU_GUE_AUTH_KEY
 	return 0;
 }
 
-static int mac(const uint8_t *key, const uint8_t *p, size_t len, uint8_t out[FOU_GUE_AUTH_MACLEN])
+/* HMAC_Init_ex() semantics: no key re-uses the one set, without hashing it again. */
+static int mac(const struct fou_gue_key *k, const uint8_t *p, size_t len,
+	       uint8_t out[FOU_GUE_AUTH_MACLEN])
 {
-	unsigned int n = 0;
+	size_t n = 0;
 
-	if (!HMAC(EVP_sha256(), key, FOU_GUE_AUTH_KEYLEN, p, len, out, &n) ||
-	    n != FOU_GUE_AUTH_MACLEN)
+	if (!EVP_MAC_init(k->mac, NULL, 0, NULL) || !EVP_MAC_update(k->mac, p, len) ||
+	    !EVP_MAC_final(k->mac, out, &n, FOU_GUE_AUTH_MACLEN) || n != FOU_GUE_AUTH_MACLEN)
 		return -EIO;
 	return 0;
+}
+
+static int key_set(struct fou_gue_key *k, const uint8_t secret[FOU_GUE_AUTH_KEYLEN])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+
+	k->mac = m ? EVP_MAC_CTX_new(m) : NULL;
+	EVP_MAC_free(m);
+	if (!k->mac)
+		return -ENOMEM;
+	return EVP_MAC_init(k->mac, secret, FOU_GUE_AUTH_KEYLEN, params) ? 0 : -EIO;
 }
 
 int fou_gue_key_init(struct fou_gue_key *k, const uint8_t secret[FOU_GUE_AUTH_KEYLEN])
@@ -73,12 +91,22 @@ int fou_gue_key_init(struct fou_gue_key *k, const uint8_t secret[FOU_GUE_AUTH_KE
 	uint8_t m[FOU_GUE_AUTH_MACLEN];
 	int err;
 
-	memcpy(k->secret, secret, FOU_GUE_AUTH_KEYLEN);
-	err = mac(secret, (const uint8_t *)keyid_label, sizeof(keyid_label) - 1, m);
+	err = key_set(k, secret);
+	if (!err)
+		err = mac(k, (const uint8_t *)keyid_label, sizeof(keyid_label) - 1, m);
 	if (!err)
 		k->id = fou_get32(m);
+	else
+		fou_gue_key_clear(k);
 	OPENSSL_cleanse(m, sizeof(m));
 	return err;
+}
+
+void fou_gue_key_clear(struct fou_gue_key *k)
+{
+	EVP_MAC_CTX_free(k->mac);
+	k->mac = NULL;
+	k->id = 0;
 }
 
 int fou_gue_auth_push(struct fou_buf *b, uint8_t proto, const struct fou_gue_key *k,
@@ -101,7 +129,7 @@ int fou_gue_auth_push(struct fou_buf *b, uint8_t proto, const struct fou_gue_key
 	memset(h + MAC_OFF, 0, FOU_GUE_AUTH_MACLEN);
 	fou_put32(h + SEQ_OFF, (uint32_t)(seq >> 32));
 	fou_put32(h + SEQ_OFF + 4, (uint32_t)seq);
-	return mac(k->secret, h, b->len, h + MAC_OFF) ? -FOU_DROP_AUTH : 0;
+	return mac(k, h, b->len, h + MAC_OFF) ? -FOU_DROP_AUTH : 0;
 }
 
 bool fou_gue_has_sec(const struct fou_buf *b)
@@ -141,7 +169,7 @@ static int auth_verify(uint8_t *h, size_t len, const struct fou_gue_key *k)
 
 	memcpy(got, h + MAC_OFF, sizeof(got));
 	memset(h + MAC_OFF, 0, sizeof(got));
-	err = mac(k->secret, h, len, want);
+	err = mac(k, h, len, want);
 	memcpy(h + MAC_OFF, got, sizeof(got));
 	if (!err && CRYPTO_memcmp(got, want, sizeof(want)) != 0)
 		err = -FOU_DROP_AUTH;

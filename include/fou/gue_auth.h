@@ -28,9 +28,12 @@
 #define FOU_REPLAY_WORDS	16
 #define FOU_REPLAY_WINDOW	((FOU_REPLAY_WORDS - 1) * 64)	/* seqs surely tracked */
 
+struct evp_mac_ctx_st;
+
+/* Not for concurrent use: the HMAC state keyed once is re-used for every datagram. */
 struct fou_gue_key {
 	uint32_t id;			/* derived from the secret: fou_gue_key_init() */
-	uint8_t secret[FOU_GUE_AUTH_KEYLEN];
+	struct evp_mac_ctx_st *mac;	/* OpenSSL's HMAC-SHA256 with the secret set */
 };
 
 /* A tunnel's keys: key[0] sends, every key present receives. */
@@ -50,8 +53,13 @@ struct fou_replay {
  * 32 bytes. 0 or -EINVAL.
  */
 int fou_gue_key_parse(const char *text, size_t len, uint8_t out[FOU_GUE_AUTH_KEYLEN]);
-/* Sets the secret and its key id: the first 32 bits of HMAC(secret, "foud gue key id"). */
+/*
+ * Keys k with the secret and sets its id, the first 32 bits of
+ * HMAC(secret, "foud gue key id"). 0 or -ENOMEM/-EIO; fou_gue_key_clear()
+ * frees what it holds.
+ */
 int fou_gue_key_init(struct fou_gue_key *k, const uint8_t secret[FOU_GUE_AUTH_KEYLEN]);
+void fou_gue_key_clear(struct fou_gue_key *k);
 
 /*
  * Prepends the authenticated GUE header (52 bytes: base, security field,

@@ -86,6 +86,8 @@ static void test_push_kat(void **state)
 	assert_int_equal(b.len, sizeof(kat_hdr) + PLEN);
 	assert_memory_equal(fou_buf_data(&b), kat_hdr, sizeof(kat_hdr));
 	assert_memory_equal(fou_buf_data(&b) + sizeof(kat_hdr), payload, PLEN);
+	fou_gue_key_clear(&k);
+	assert_null(k.mac);
 }
 
 static void test_pull_ok_then_replay(void **state)
@@ -107,6 +109,7 @@ static void test_pull_ok_then_replay(void **state)
 	/* The same bytes once more: the rebuilt header is undone first. */
 	memcpy(fou_buf_data(&again), kat_hdr, sizeof(kat_hdr));
 	assert_int_equal(fou_gue_auth_pull(&again, &ks, &r), -FOU_DROP_REPLAY);
+	fou_gue_key_clear(&ks.key[0]);
 }
 
 /* Each one changed byte: dropped as auth, buffer and window unchanged. */
@@ -130,6 +133,7 @@ static void test_tamper(void **state)
 		assert_memory_equal(fou_buf_data(&b), copy, sizeof(copy));
 		assert_false(r.any);
 	}
+	fou_gue_key_clear(&ks.key[0]);
 }
 
 static void test_wrong_form(void **state)
@@ -152,6 +156,7 @@ static void test_wrong_form(void **state)
 	b.len = 51;			/* shorter than the header */
 	assert_int_equal(fou_gue_auth_pull(&b, &ks, &r), -FOU_DROP_AUTH);
 	assert_false(r.any);
+	fou_gue_key_clear(&ks.key[0]);
 }
 
 /* Rollover: the second key is accepted; a key neither side holds is not. */
@@ -180,6 +185,9 @@ static void test_keys(void **state)
 	ks.n = 1;
 	b = signed_buf(&ks.key[1], 14);
 	assert_int_equal(fou_gue_auth_pull(&b, &ks, &r), -FOU_DROP_AUTH);
+	fou_gue_key_clear(&ks.key[0]);
+	fou_gue_key_clear(&ks.key[1]);
+	fou_gue_key_clear(&other);
 }
 
 static void test_replay_window(void **state)
