@@ -98,13 +98,16 @@ static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct fo
 struct tunnel_uso {
 	struct foud_tunnel *t;
 	uint8_t tos, ttl;
+	struct fou_remcsum rco;		/* with encap-remcsum: each segment's TCP checksum */
+	bool use_rco;
 };
 
 static int tunnel_uso_push(struct fou_buf *b, void *arg)
 {
 	struct tunnel_uso *x = arg;
 
-	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, &x->tos, &x->ttl);
+	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, x->use_rco ? &x->rco : NULL,
+				     &x->tos, &x->ttl);
 }
 
 static void tunnel_uso_to(void *arg, size_t i, struct foud_uso_to *to)
@@ -135,6 +138,12 @@ static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou
 
 	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
 		return 1;
+	/* RCO on every segment: the receiver completes what we leave partial. */
+	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM)) {
+		g.partial = x.use_rco = true;
+		x.rco.start = (uint16_t)g.l4off;
+		x.rco.offset = (uint16_t)(g.l4off + 16);
+	}
 	/* Segments that would not fit the path go the slow way, which answers with ICMP. */
 	if (g.hlen + g.mss + e.hlen + FOU_UDP_HLEN + ohl > t->path_mtu)
 		return 1;

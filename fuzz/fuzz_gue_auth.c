@@ -39,23 +39,27 @@ static void raw(const struct fou_gue_keys *ks, const uint8_t *data, size_t size)
 static void round_trip(const struct fou_gue_keys *ks, const uint8_t *data, size_t size)
 {
 	size_t room = FOU_GUE_HLEN + FOU_GUE_AUTH_LEN;
-	uint8_t *p = malloc(room + size + 1), proto = 0;
+	uint8_t *p = malloc(room + size + 1), *copy = malloc(room + size + 1), proto = 0;
 	struct fou_buf b = { p, room + size + 1, room, size };
 	struct fou_replay r = { 0 };
 	uint64_t seq = size >= 8 ? fou_get32(data) | (uint64_t)fou_get32(data + 4) << 32 : size;
 	size_t off;
 
-	if (!p)
+	if (!p || !copy)
 		abort();
 	memcpy(p + room, data, size);
 	FUZZ_CHECK(fou_gue_auth_push(&b, 4, &ks->key[0], seq) == 0);
 	off = b.off;
+	memcpy(copy, p, room + size);
 	FUZZ_CHECK(fou_gue_auth_pull(&b, ks, &r) == 0);
 	FUZZ_CHECK(fou_gue_pull(&b, &proto) == 0 && proto == 4);
 	FUZZ_CHECK(b.len == size && !memcmp(fou_buf_data(&b), data, size));
+	/* The same datagram again (the pull rewrote its header in place). */
+	memcpy(p, copy, room + size);
 	b.off = off;
 	b.len = size + room;
 	FUZZ_CHECK(fou_gue_auth_pull(&b, ks, &r) == -FOU_DROP_REPLAY);
+	free(copy);
 	free(p);
 }
 
