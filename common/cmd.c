@@ -78,7 +78,7 @@ const char foud_cmd_usage[] =
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
 "fouctl fdb show [ dev NAME ]\n"
 "\n"
-"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
+"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE ]\n"
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n";
 

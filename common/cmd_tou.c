@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * `tou add|del peer ADDR [ port PORT ] [ local ADDR ]`.
+ * `tou add|del peer ADDR [ port PORT ] [ local ADDR ] [ key FILE ]`.
  */
+
+#include <errno.h>
+#include <string.h>
 
 #include "cmd_int.h"
 
@@ -9,6 +12,7 @@ enum {
 	TS_PEER = 1u << 0,
 	TS_PORT = 1u << 1,
 	TS_LOCAL = 1u << 2,
+	TS_KEY = 1u << 3,
 };
 
 static int tou_peer(struct pctx *p, const char *v)
@@ -26,10 +30,20 @@ static int tou_local(struct pctx *p, const char *v)
 	return cmd_parse_unicast(v, &p->cmd->tou.local);
 }
 
+/* As encap-key: only the path, foud reads the file. */
+static int tou_key(struct pctx *p, const char *v)
+{
+	if (v[0] != '/' || strlen(v) >= FOUD_KEY_PATH_MAX)
+		return -EINVAL;
+	strcpy(p->cmd->tou.key_file[0], v);
+	return 0;
+}
+
 static const struct kw tou_kws[] = {
 	{ "peer", TS_PEER, 1, 0, EXP_UADDR, tou_peer },
 	{ "port", TS_PORT, 1, 0, EXP_PORT, tou_port },
 	{ "local", TS_LOCAL, 1, 0, EXP_UADDR, tou_local },
+	{ "key", TS_KEY, 1, 0, "the absolute path of a key file (64 hex digits)", tou_key },
 };
 
 /* add takes every word; del names the peer only. */

@@ -261,6 +261,7 @@ struct foud_tou_peer {
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
+	struct foud_gue_auth *auth;	/* `key FILE`: authenticated GUE (gue_auth.c) */
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
@@ -383,7 +384,15 @@ void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
 void foud_dev_free_all(struct foud *d);
 
-/* gue_auth.c: authenticated GUE on the IP tunnels */
+/* gue_auth.c: authenticated GUE on the IP tunnels and TOU peers */
+struct foud_gue_auth *foud_gue_auth_new(const char paths[2][FOUD_KEY_PATH_MAX], char *err,
+				       size_t errlen);
+void foud_gue_auth_free(struct foud_gue_auth *a);
+/* Replaces the plain 4-byte GUE header at b's front with the signed one. */
+int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
+/* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
+int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
+const char *foud_gue_auth_file(const struct foud_gue_auth *a);
 int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
 		       size_t errlen);
 void foud_gue_auth_close(struct foud_tunnel *t);

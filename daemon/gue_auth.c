@@ -3,8 +3,9 @@
  * Authenticated GUE on the IP tunnels (`encap gue encap-key FILE
  * [encap-key-next FILE]`): the key files, their re-reading for rollover
  * (`link rekey NAME`) and the check of every GUE datagram from a keyed
- * tunnel's remote before anything else looks at it. The codec is libfou's
- * (lib/gue_auth.c); the BPF programs leave such tunnels to this path.
+ * tunnel's remote before anything else looks at it; the same for a TOU
+ * peer with `key FILE` (tou.c). The codec is libfou's (lib/gue_auth.c);
+ * the BPF programs leave such tunnels to this path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,9 +23,11 @@
 #include "fou/gue_auth.h"
 #include "rx.h"
 
+/* A keyed tunnel's or TOU peer's key files, their keys and its replay window. */
 struct foud_gue_auth {
-	struct fou_gue_keys ks;		/* what t->tnl.auth points to */
+	struct fou_gue_keys ks;		/* a tunnel's t->tnl.auth points here */
 	struct fou_replay replay;
+	uint64_t seq;			/* TOU's next sequence (a tunnel's is in t->tx) */
 	char path[2][FOUD_KEY_PATH_MAX];
 };
 
@@ -116,37 +119,73 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+struct foud_gue_auth *foud_gue_auth_new(const char paths[2][FOUD_KEY_PATH_MAX], char *err,
+				       size_t errlen)
+{
+	struct foud_gue_auth *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	memcpy(a->path, paths, sizeof(a->path));
+	if (keys_load(a, &a->ks, err, errlen)) {
+		free(a);
+		return NULL;
+	}
+	/* Nanoseconds of the clock: a restarted sender stays ahead of its peer's window. */
+	a->seq = now_ns();
+	return a;
+}
+
+void foud_gue_auth_free(struct foud_gue_auth *a)
+{
+	if (!a)
+		return;
+	keys_clear(&a->ks);
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+/* fou_tou_encap() wrote a plain GUE header: the authenticated one replaces it. */
+int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
+{
+	const uint8_t *h = fou_buf_data(b);
+	uint8_t proto;
+
+	if (b->len < FOU_GUE_HLEN || h[0] != 0 || fou_get16(h + 2) != 0 || !a->ks.n)
+		return -FOU_DROP_AUTH;
+	proto = h[1];
+	fou_buf_pull(b, FOU_GUE_HLEN);
+	return fou_gue_auth_push(b, proto, &a->ks.key[0], a->seq++);
+}
+
+int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
+{
+	return fou_gue_auth_pull(b, &a->ks, &a->replay);
+}
+
+const char *foud_gue_auth_file(const struct foud_gue_auth *a)
+{
+	return a->path[0];
+}
+
 int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
 		       size_t errlen)
 {
-	struct foud_gue_auth *a;
-	int ret;
-
 	if (!(t->tnl.encap_flags & FOU_ENCAP_F_AUTH))
 		return 0;
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	memcpy(a->path, cfg->key_file, sizeof(a->path));
-	ret = keys_load(a, &a->ks, err, errlen);
-	if (ret) {
-		free(a);
-		return ret;
-	}
-	t->auth = a;
-	t->tnl.auth = &a->ks;
-	/* Nanoseconds of the clock: a restarted sender stays ahead of its peer's window. */
-	t->tx.auth_seq = now_ns();
+	t->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
+	if (!t->auth)
+		return -EINVAL;
+	t->tnl.auth = &t->auth->ks;
+	t->tx.auth_seq = t->auth->seq;
 	return 0;
 }
 
 void foud_gue_auth_close(struct foud_tunnel *t)
 {
-	if (!t->auth)
-		return;
-	keys_clear(&t->auth->ks);
-	OPENSSL_cleanse(t->auth, sizeof(*t->auth));
-	free(t->auth);
+	foud_gue_auth_free(t->auth);
 	t->auth = NULL;
 	t->tnl.auth = NULL;
 }

@@ -3,7 +3,8 @@
 # spoofed datagram from the peer's address, a replay of one the peer really
 # sent and a peer with another key get nothing through, each counted once
 # (auth, replay); key rollover under a ping loses nothing; a keyless tunnel on
-# the same port keeps working; a key file others can read is refused.
+# the same port keeps working; a key file others can read is refused; a TOU
+# peer with a key transfers, and a spoofed TOU datagram is dropped (auth).
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 SNIFF="python3 $ROOT/tests/tools/udp-sniff.py"
@@ -95,4 +96,23 @@ fa link add name g3 type ipip remote 192.0.2.9 local $A4 encap gue encap-dport 5
 check "a key file without 64 hex digits is refused" grep -q "64 hex digits" "$TMP/err"
 check "... and no device was made" bash -c "! ip netns exec $NSA ip link show g3 >/dev/null 2>&1"
 check "keyless tunnel still carries traffic" na ping -c 2 -i 0.1 -W 2 10.5.0.2
+
+# TOU with a key (tou add peer ... key FILE): the same for transports over UDP.
+newkey "$K/tou"
+fa tou add peer $B4 key "$K/tou"; fb tou add peer $A4 key "$K/tou"
+tou_auth() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .drops.rx.auth"; }
+rm -f "$TMP/recv"; head -c 1048576 /dev/urandom >"$TMP/tou-data"
+nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7002,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 30 "$ROOT/$B/tou-run" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7002,connect-timeout=5"
+wait $lp
+check "TOU with a key: 1 MiB arrives with sha256 equal" cmp "$TMP/tou-data" "$TMP/recv"
+b=$(tou_auth); rb=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
+seg=$($INJ tcpseg $B4 $A4 1000 10)
+nb $INJ udp $B4 $A4 6080 "00060000${seg:40}" 40999
+sleep 0.2
+a=$(tou_auth); ra=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
+check "TOU: a spoofed plain GUE/TCP segment from the peer's address (another port: no rebinding learned from it), auth rose by 1 ($b -> $a), rebinds $rb -> $ra" \
+	test "$a" -eq $((b + 1)) -a "$ra" = "$rb" -a -n "$rb"
 finish
