@@ -218,6 +218,9 @@ static void test_link_key(void **state)
 	assert_int_equal(parse_line("link rekey dev t", buf, &cmd, err, sizeof(err)), 0);
 	assert_int_equal(cmd.op, FOUD_OP_REKEY);
 	assert_string_equal(cmd.name, "t");
+	assert_int_equal(parse_line("tou add peer 192.0.2.2 key /etc/foud/p.key", buf, &cmd,
+				    err, sizeof(err)), 0);
+	assert_string_equal(cmd.tou.key_file[0], "/etc/foud/p.key");
 }
 
 static void test_link_name(void **state)
@@ -911,6 +914,7 @@ static const struct err_case errs[] = {
 	{ "tou add peer 192.0.2.300", "192.0.2.300" },
 	{ "tou add peer 224.0.0.1", "224.0.0.1" },
 	{ "tou add peer 192.0.2.2 port 0", "0" },
+	{ "tou add peer 192.0.2.2 key rel/k", "rel/k" },
 	{ "tou add peer 192.0.2.2 port 70000", "70000" },
 	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
 	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },
