@@ -73,6 +73,7 @@ const char foud_cmd_usage[] =
 "fouctl link del [ dev | name ] NAME\n"
 "fouctl link rekey [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
+"fouctl link { set | change } [ dev ] NAME WORDS...\n"
 "\n"
 "fouctl fdb { add | append } LLADDR dev NAME dst ADDR\n"
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
@@ -80,7 +81,11 @@ const char foud_cmd_usage[] =
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE ]\n"
 "fouctl tou del peer ADDR\n"
-"fouctl tou show\n";
+"fouctl tou show\n"
+"\n"
+"fouctl reload\n"
+"fouctl save\n"
+"fouctl flush\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -421,6 +426,8 @@ static const struct op_ent link_ops[] = {
 	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "rekey", FOUD_OP_REKEY, "link rekey", cmd_link_del },
+	{ "set", FOUD_OP_SET, "link set", cmd_link_set },
+	{ "change", FOUD_OP_SET, "link set", cmd_link_set },
 };
 
 static const struct op_ent fdb_ops[] = {
@@ -440,14 +447,22 @@ static const struct op_ent tou_ops[] = {
 	{ "list", FOUD_OP_SHOW, "tou show", cmd_no_args },
 };
 
+/* Objects that are the whole command: no command word follows. */
+static const struct op_ent reload_ops[] = { { NULL, FOUD_OP_RUN, "reload", cmd_no_args } };
+static const struct op_ent save_ops[] = { { NULL, FOUD_OP_RUN, "save", cmd_no_args } };
+static const struct op_ent flush_ops[] = { { NULL, FOUD_OP_RUN, "flush", cmd_no_args } };
+
 static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
-	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del, rekey or show" },
+	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del, set, rekey or show" },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
+	{ "reload", FOUD_OBJ_RELOAD, reload_ops, 1, "" },
+	{ "save", FOUD_OBJ_SAVE, save_ops, 1, "" },
+	{ "flush", FOUD_OBJ_FLUSH, flush_ops, 1, "" },
 };
 
-#define OBJ_EXPECT "fou, link, fdb or tou"
+#define OBJ_EXPECT "fou, link, fdb, tou, reload, save or flush"
 
 static const struct obj_ent *obj_find(const char *w)
 {
@@ -476,6 +491,14 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 	o = obj_find(w);
 	if (!o)
 		return cmd_perr(p, "\"%s\" is not an object: expected " OBJ_EXPECT, w);
+	p->cmd->obj = o->obj;
+	if (!o->ops[0].word) {
+		*opp = &o->ops[0];
+		p->cmd->op = (*opp)->op;
+		p->where = (*opp)->where;
+		p->i = 1;
+		return 0;
+	}
 	if (p->argc < 2)
 		return cmd_perr(p, "\"COMMAND\" is missing after \"%s\": expected %s", w,
 				o->expect);
@@ -483,7 +506,6 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 	if (!*opp)
 		return cmd_perr(p, "\"%s\" is not a command of \"%s\": expected %s",
 				p->argv[1], w, o->expect);
-	p->cmd->obj = o->obj;
 	p->cmd->op = (*opp)->op;
 	p->where = (*opp)->where;
 	p->i = 2;

@@ -19,6 +19,9 @@ enum foud_obj {
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
+	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
+	FOUD_OBJ_SAVE,
+	FOUD_OBJ_FLUSH,
 	FOUD_OBJ__MAX
 };
 
@@ -28,6 +31,8 @@ enum foud_op {
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
 	FOUD_OP_REKEY,		/* link rekey: re-read the key files */
+	FOUD_OP_SET,		/* link set / link change */
+	FOUD_OP_RUN,		/* the whole command is the object's word */
 	FOUD_OP__MAX
 };
 
@@ -88,8 +93,9 @@ enum foud_datapath {
 	FOUD_DP__MAX
 };
 
-/* The datapath word, or -EINVAL. */
+/* The datapath word, or -EINVAL; and back. */
 int foud_datapath_lookup(const char *name);
+const char *foud_datapath_name(enum foud_datapath dp);
 
 /* `link add name NAME type KIND ...` */
 #define FOUD_KEY_PATH_MAX	256
@@ -134,6 +140,9 @@ struct foud_cmd {
 	struct foud_link_cfg link;	/* link add */
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
+	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
+	char *const *set_argv;
+	int set_argc;
 };
 
 /*

@@ -102,6 +102,7 @@ int cmd_fou_addel(struct pctx *p);		/* cmd_fou.c */
 int cmd_link_add(struct pctx *p);		/* cmd_link.c */
 int cmd_link_del(struct pctx *p);
 int cmd_link_show(struct pctx *p);
+int cmd_link_set(struct pctx *p);		/* cmd_set.c */
 int cmd_fdb_entry(struct pctx *p);		/* cmd_fdb.c */
 int cmd_fdb_show(struct pctx *p);
 int cmd_tou_addel(struct pctx *p);		/* cmd_tou.c */
@@ -167,6 +168,8 @@ int cmd_link_name(struct pctx *p, const char *v);
 int cmd_link_type(struct pctx *p, const char *v);
 int cmd_link_mtu(struct pctx *p, const char *v);
 int cmd_link_datapath(struct pctx *p, const char *v);
+/* A word of any kind's tables, or NULL. */
+const struct kw *cmd_link_kw_any(const char *w);
 
 #define EXP_MTU		"a number 68-65535"
 

@@ -49,6 +49,11 @@ int foud_datapath_lookup(const char *name)
 	return cmd_nv_find(datapaths, ARRAY_SIZE(datapaths), name);
 }
 
+const char *foud_datapath_name(enum foud_datapath dp)
+{
+	return cmd_nv_name(datapaths, ARRAY_SIZE(datapaths), (int)dp);
+}
+
 int cmd_link_datapath(struct pctx *p, const char *v)
 {
 	int dp = foud_datapath_lookup(v);
@@ -60,7 +65,7 @@ int cmd_link_datapath(struct pctx *p, const char *v)
 }
 
 /* A word of any kind's tables, for walking past values before the kind is known. */
-static const struct kw *link_kw_any(const char *w)
+const struct kw *cmd_link_kw_any(const char *w)
 {
 	for (size_t i = 0; i < fk_nkinds; i++) {
 		const struct fk_kind *r = &fk_kinds[i];
@@ -87,7 +92,7 @@ static const struct fk_kind *link_prescan(const struct pctx *p)
 
 		if (!strcmp(p->argv[i], "type"))
 			return i + 1 < p->argc ? fk_by_name(p->argv[i + 1]) : NULL;
-		k = link_kw_any(p->argv[i]);
+		k = cmd_link_kw_any(p->argv[i]);
 		if (k)
 			i += k->nval;
 	}
@@ -122,7 +127,7 @@ static int link_add_lead(struct pctx *p)
 		p->i++;
 		return cmd_kw_one(p, &name, w);
 	}
-	if (!strcmp(w, "type") || link_kw_any(w))
+	if (!strcmp(w, "type") || cmd_link_kw_any(w))
 		return 0;
 	return cmd_kw_one(p, &name, "name");	/* the value is w itself */
 }

@@ -146,6 +146,7 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_DEL] = exec_link_del,
 		[FOUD_OP_SHOW] = exec_link_show,
 		[FOUD_OP_REKEY] = exec_link_rekey,
+		[FOUD_OP_SET] = foud_exec_link_set,
 	},
 	[FOUD_OBJ_FDB] = {
 		[FOUD_OP_ADD] = exec_fdb,
@@ -158,6 +159,9 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_DEL] = exec_tou_del,
 		[FOUD_OP_SHOW] = exec_tou_show,
 	},
+	[FOUD_OBJ_RELOAD] = { [FOUD_OP_RUN] = foud_exec_reload },
+	[FOUD_OBJ_SAVE] = { [FOUD_OP_RUN] = foud_exec_save },
+	[FOUD_OBJ_FLUSH] = { [FOUD_OP_RUN] = foud_exec_flush },
 };
 
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,

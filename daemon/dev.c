@@ -81,6 +81,7 @@ static struct foud_tunnel *dev_new(const struct foud_link_cfg *cfg, const struct
 	snprintf(t->name, sizeof(t->name), "%s", cfg->name);
 	t->ev.fd = -1;
 	t->ev.fn = ops->readable;
+	t->cfg = *cfg;
 	t->tnl = cfg->tnl;
 	if (!t->tnl.port_min || t->tnl.port_min >= t->tnl.port_max)
 		foud_local_port_range(&t->tnl.port_min, &t->tnl.port_max);
@@ -119,16 +120,29 @@ int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, siz
 	return 0;
 }
 
-static void dev_free(struct foud *d, struct foud_tunnel *t)
+/* Frees t but for its device's descriptor, which it returns. */
+static int dev_release(struct foud *d, struct foud_tunnel *t)
 {
+	int fd = t->ev.fd;
+
 	TAILQ_REMOVE(&d->tunnels, t, entry);
 	foud_bpf_tunnel_del(d, t);
 	foud_loop_del(d, &t->ev);
-	close(t->ev.fd);
 	foud_uso_close(t);
 	foud_gro_forget(d, t);
 	t->ops->close(d, t);
 	free(t);
+	return fd;
+}
+
+static void dev_free(struct foud *d, struct foud_tunnel *t)
+{
+	close(dev_release(d, t));
+}
+
+int foud_dev_detach(struct foud *d, struct foud_tunnel *t)
+{
+	return dev_release(d, t);
 }
 
 int foud_dev_del(struct foud *d, const char *name, char *err, size_t errlen)

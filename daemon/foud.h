@@ -35,6 +35,7 @@ struct foud_ctlsrv;
 struct foud_pr;
 struct foud_gue_auth;
 struct foud_rxmeta;
+struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
@@ -136,6 +137,7 @@ struct foud_tunnel {
 	struct fou_tnl_tx tx;
 	struct fou_tnl_rx rx;
 	struct foud_ev ev;		/* the TUN descriptor */
+	struct foud_link_cfg cfg;	/* as given (link add, link set, the file): fouctl save */
 	int ifindex;
 	uint32_t mtu;			/* device MTU */
 	uint32_t path_mtu;		/* underlay MTU towards remote */
@@ -311,7 +313,9 @@ struct foud {
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
 	volatile int stop;
-	volatile int hup;		/* SIGHUP seen, not yet logged */
+	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
+	const char *conf_path;		/* the file reload reads (-c, $FOUD_CONFIG or the default) */
+	struct foud_conf *conf;		/* what it declared when last applied (reload.c) */
 };
 
 /* log.c */
@@ -336,6 +340,13 @@ void foud_batch_reset(struct foud_batch *b, size_t headroom);
 
 /* tun.c */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
+/*
+ * The next foud_tun_open of name returns fd (offloads as they are) instead
+ * of a new device: a link changed in place keeps its device (conf.c).
+ * foud_tun_unkeep closes it if no open took it.
+ */
+void foud_tun_keep(int fd, const char *name, bool offload_on);
+void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
@@ -372,6 +383,8 @@ int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, siz
 int foud_dev_del(struct foud *d, const char *name, char *err, size_t errlen);
 struct foud_tunnel *foud_dev_find(struct foud *d, const char *name);
 struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex);
+/* Frees t but keeps its device: returns the TUN/TAP descriptor, now the caller's. */
+int foud_dev_detach(struct foud *d, struct foud_tunnel *t);
 /* Creates t's TUN (or TAP) device as t->ev.fd, for a class's open. */
 int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
 /* The device whose TUN or TAP descriptor ev is. */
@@ -493,6 +506,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
+/* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
+size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
 size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const struct fou_addr **dst);
 void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
@@ -574,6 +589,33 @@ void foud_ctl_close(struct foud *d);
 /* Executes one parsed command; output to out, error text to err. */
 int foud_exec(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 	      struct foud_out *out, char *err, size_t errlen);
+
+/* conf.c: link set, save, flush */
+bool foud_link_same(const struct foud_link_cfg *a, const struct foud_link_cfg *b);
+/* Rebuilds t as nc says on the same device (ifindex, addresses, routes, counters, static fdb kept). */
+int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *nc,
+		     char *err, size_t errlen);
+int foud_exec_link_set(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		       struct foud_out *out, char *err, size_t errlen);
+int foud_exec_save(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		   struct foud_out *out, char *err, size_t errlen);
+/* Removes every device, port and TOU peer (and with the devices their BPF programs and fdb). */
+void foud_flush(struct foud *d);
+int foud_exec_flush(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		    struct foud_out *out, char *err, size_t errlen);
+
+/* reload.c: the configuration file, applied at start and as a difference on reload */
+int foud_conf_check(const char *path, char *err, size_t errlen);
+/* Remembers path for reload; applies it when apply. Errors say FILE:LINE. */
+int foud_conf_start(struct foud *d, const char *path, bool apply, char *err, size_t errlen);
+void foud_conf_forget(struct foud *d);
+/* READY=1 and STATUS= (with note, if any) to a supervisor. */
+void foud_notify_ready(const struct foud *d, const char *note);
+/* RELOADING=1, the file's difference applied, READY=1; a file with an error changes nothing. */
+int foud_reload(struct foud *d, char *err, size_t errlen);
+void foud_reload_hup(struct foud *d);
+int foud_exec_reload(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		     struct foud_out *out, char *err, size_t errlen);
 
 /* out.c */
 void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

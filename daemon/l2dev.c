@@ -322,6 +322,44 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 	return ret;
 }
 
+static void fdb_cfg(struct foud_fdb_cfg *f, const char *dev, const uint8_t *mac,
+		    const struct fou_addr *dst)
+{
+	memset(f, 0, sizeof(*f));
+	if (mac)
+		memcpy(f->mac, mac, sizeof(f->mac));
+	snprintf(f->dev, sizeof(f->dev), "%s", dev);
+	f->dst = *dst;
+}
+
+/* Flood destinations from the link's own remote or group are its, not fdb's. */
+size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, size_t max)
+{
+	const struct foud_l2 *l = t->l2;
+	const struct fou_fdb_entry *e;
+	size_t i, pos = 0, n = 0;
+
+	if (!l)
+		return 0;
+	for (i = 0; i < l->fdb.nflood; i++) {
+		const struct fou_addr *a = &l->fdb.flood[i];
+
+		if (fou_addr_eq(a, &l->cfg.remote) || fou_addr_eq(a, &l->cfg.group))
+			continue;
+		if (n < max)
+			fdb_cfg(&out[n], t->name, NULL, a);
+		n++;
+	}
+	while ((e = fou_fdb_next(&l->fdb, &pos))) {
+		if (!(e->flags & FOU_FDB_F_STATIC))
+			continue;
+		if (n < max)
+			fdb_cfg(&out[n], t->name, e->mac, &e->remote);
+		n++;
+	}
+	return n;
+}
+
 /* One entry as `bridge fdb show` words it (JSON: as `bridge -j`). */
 static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8_t *mac,
 		     const struct fou_addr *dst, const char *state, long long age)

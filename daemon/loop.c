@@ -94,7 +94,7 @@ int foud_loop_run(struct foud *d)
 	while (!d->stop) {
 		if (d->hup) {
 			d->hup = 0;
-			foud_log(LOG_NOTICE, "SIGHUP: reload is not implemented yet, ignored");
+			foud_reload_hup(d);
 		}
 		n = epoll_wait(d->epfd, evs, 32, loop_timers(d));
 		if (n < 0) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* foud: options, the -c file, start-up and shutdown. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 static struct foud *the_daemon;
 
 static const char usage[] =
-	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH] | --cleanup\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
@@ -29,11 +30,13 @@ static const char usage[] =
 	"  -n         check that file and exit\n"
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
-	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n";
+	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
+	"  --cleanup  remove what a killed foud left (its clsact filters) and exit\n";
 
 struct opts {
-	bool foreground, check, verbose, no_offload;
+	bool foreground, check, verbose, no_offload, cleanup;
 	const char *sock, *conf;
+	const char *conf_reload;	/* the file reload reads, even if absent at start */
 	enum foud_datapath datapath;
 };
 
@@ -57,6 +60,7 @@ static void default_conf(struct opts *o)
 
 	if (!path || !*path)
 		path = FOUD_CONF_DEFAULT;
+	o->conf_reload = path;
 	if (o->check || access(path, F_OK) == 0)
 		o->conf = path;
 }
@@ -69,8 +73,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->sock = getenv("FOUD_SOCKET");
 	if (!o->sock || !*o->sock)
 		o->sock = FOUD_SOCKET_DEFAULT;
-	while ((c = getopt(argc, argv, "fS:c:nvOD:h")) != -1) {
+	static const struct option longs[] = {
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "fS:c:nvOD:h", longs, NULL)) != -1) {
 		switch (c) {
+		case 'C': o->cleanup = true; break;
 		case 'f': o->foreground = true; break;
 		case 'S': o->sock = optarg; break;
 		case 'c': o->conf = optarg; break;
@@ -97,48 +107,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->conf)
 		default_conf(o);
 	return 0;
-}
-
-/*
- * Reads the -c file line by line; each line is parsed, and applied when d
- * is not NULL. Errors name FILE:LINE. Returns 0 or the first error.
- */
-static int apply_conf(struct foud *d, const char *path)
-{
-	char line[4096], err[512];
-	char *argv[FOUD_CTL_MAX_ARGS];
-	struct foud_cmd cmd;
-	struct foud_out out = { 0 };
-	unsigned int lineno = 0;
-	int argc, ret = 0;
-	FILE *f = fopen(path, "re");
-
-	if (!f) {
-		fprintf(stderr, "foud: %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	while (!ret && fgets(line, sizeof(line), f)) {
-		lineno++;
-		err[0] = 0;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, sizeof(err), "line too long");
-			ret = -E2BIG;
-			break;
-		}
-		argc = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
-		if (argc <= 0) {
-			ret = argc;
-			continue;
-		}
-		ret = foud_cmd_parse(argc, argv, &cmd, err, sizeof(err));
-		if (!ret && d && cmd.op != FOUD_OP_SHOW)
-			ret = foud_exec(d, &cmd, 0, &out, err, sizeof(err));
-	}
-	if (ret)
-		fprintf(stderr, "foud: %s:%u: %s\n", path, lineno, err[0] ? err : strerror(-ret));
-	foud_out_free(&out);
-	fclose(f);
-	return ret;
 }
 
 static int foud_init(struct foud *d, const struct opts *o)
@@ -180,6 +148,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 static void foud_fini(struct foud *d)
 {
 	foud_ctl_close(d);
+	foud_conf_forget(d);
 	foud_follow_fini(d);
 	foud_dev_free_all(d);
 	foud_tou_free_all(d);
@@ -213,37 +182,25 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/*
- * Tells a supervisor (systemd's Type=notify, $NOTIFY_SOCKET) that the
- * configuration is applied and its devices exist; nothing without one.
- */
-static void notify_ready(const struct foud *d)
-{
-	const struct foud_tunnel *t;
-	const struct foud_port *p;
-	unsigned int ndev = d->tou ? 1 : 0, nport = 0;
-
-	FOUD_DEV_FOREACH(t, d)
-		ndev++;
-	TAILQ_FOREACH(p, &d->ports, entry)
-		nport++;
-	sd_notifyf(0, "READY=1\nSTATUS=%u devices, %u ports\nMAINPID=%lu",
-		   ndev, nport, (unsigned long)getpid());
-}
-
 int main(int argc, char **argv)
 {
 	static struct foud d;
 	struct opts o = { 0 };
-	char err[256] = "";
+	char err[512] = "";
 	int ret;
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	if (o.cleanup) {
+		/* Devices and TCX links went with the process; clsact filters stay. */
+		foud_log_init(true, o.verbose);
+		d.verbose = o.verbose;
+		foud_bpf_cleanup_stale(&d);
+		return 0;
+	}
 	if (o.check) {
-		ret = apply_conf(NULL, o.conf);
-		if (!ret)
-			fprintf(stderr, "configuration OK\n");
+		ret = foud_conf_check(o.conf, err, sizeof(err));
+		fprintf(stderr, ret ? "foud: %s\n" : "configuration OK\n", err);
 		return ret ? 1 : 0;
 	}
 	foud_log_init(true, o.verbose);
@@ -263,7 +220,8 @@ int main(int argc, char **argv)
 	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
-	if (o.conf && apply_conf(&d, o.conf)) {
+	if (foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
+		fprintf(stderr, "foud: %s\n", err);
 		foud_fini(&d);
 		return 1;
 	}
@@ -277,7 +235,7 @@ int main(int argc, char **argv)
 	}
 	foud_log(LOG_INFO, "ready on %s", o.sock);
 	/* After daemon(): the process that stays says it, with its own PID. */
-	notify_ready(&d);
+	foud_notify_ready(&d, NULL);
 	ret = foud_loop_run(&d);
 	sd_notify(0, "STOPPING=1");
 	foud_fini(&d);

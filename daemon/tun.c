@@ -95,11 +95,52 @@ static int tun_ifindex(const char *name)
  * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
  * segments and completes; without, every packet arrives whole and final.
  */
+static struct {
+	int fd;
+	char name[IFNAMSIZ];
+	bool offload_on;
+} kept = { .fd = -1 };
+
+void foud_tun_keep(int fd, const char *name, bool offload_on)
+{
+	foud_tun_unkeep();
+	kept.fd = fd;
+	snprintf(kept.name, sizeof(kept.name), "%s", name);
+	kept.offload_on = offload_on;
+}
+
+void foud_tun_unkeep(void)
+{
+	if (kept.fd >= 0)
+		close(kept.fd);
+	kept.fd = -1;
+}
+
+/* The kept descriptor of name, now the caller's, or -1. */
+static int tun_take(const char *name, bool *offload_on)
+{
+	int fd = kept.fd;
+
+	if (fd < 0 || strcmp(kept.name, name))
+		return -1;
+	kept.fd = -1;
+	*offload_on = kept.offload_on;
+	return fd;
+}
+
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex)
 {
 	struct ifreq ifr = { 0 };
 	int fd, ret;
 
+	fd = tun_take(name, offload_on);
+	if (fd >= 0) {
+		ret = tun_ifindex(name);
+		if (ret < 0)
+			goto err;
+		*ifindex = ret;
+		return fd;
+	}
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
