@@ -255,8 +255,9 @@ static int conf_link(struct foud *d, const struct foud_cmd *cmd, char *err, size
 
 	if (!t)
 		return conf_exec(d, cmd, FOUD_OP_ADD, err, errlen);
+	/* Unchanged: only its key files are read again (a rollover's step, gue_auth.c). */
 	if (foud_link_same(&t->cfg, &cmd->link))
-		return 0;
+		return t->auth ? foud_gue_auth_rekey(d, t->name, err, errlen) : 0;
 	if (link_same_kind(&t->cfg, &cmd->link))
 		return foud_link_change(d, t, &cmd->link, err, errlen);
 	foud_log(LOG_INFO, "link %s: another type: made again", t->name);

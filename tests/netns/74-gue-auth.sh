@@ -15,14 +15,16 @@ mkdir -m 700 "$K"
 newkey() { (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1"; echo >>"$1"); }
 for k in k1 k2 k3; do newkey "$K/$k"; done
 for h in a b; do cp "$K/k1" "$K/$h.key"; cp "$K/k1" "$K/$h.next"; done
+# B's keyed tunnel comes from its configuration file, which `reload` reads again.
+printf '%s\n' "fou add port 5555 gue" \
+	"link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 5555 encap-key $K/b.key encap-key-next $K/b.next" \
+	>"$TMP/b.conf"
 start_foud a
-start_foud b
-for f in fa fb; do $f fou add port 5555 gue; done
+start_foud b -c "$TMP/b.conf"
+fa fou add port 5555 gue
 # One keyed tunnel, and a keyless one on the same port from B's second address.
 fa link add name g1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 5555 \
 	encap-key "$K/a.key" encap-key-next "$K/a.next"
-fb link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 5555 \
-	encap-key "$K/b.key" encap-key-next "$K/b.next"
 fa link add name g2 type ipip remote 192.0.2.3 local $A4 encap gue encap-sport auto encap-dport 5555
 fb link add name g2 type ipip remote $A4 local 192.0.2.3 encap gue encap-sport auto encap-dport 5555
 dev_up a g1 10.4.0.1/24; dev_up b g1 10.4.0.2/24
@@ -60,7 +62,7 @@ expect_drop "a captured datagram replayed" replay "$chex" "$csport"
 bad=${chex:0:200}$(printf '%02x' $(( (0x${chex:200:2} ^ 1) )))${chex:202}
 expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$csport"
 
-# Rollover under a ping: both accept k2, then A, then B send with it.
+# Rollover under a ping: both accept k2, then A (link rekey), then B (reload) send with it.
 keyid() { $1 -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1; }
 id1=$(keyid fa)
 na ping -c 40 -i 0.05 -W 2 10.4.0.2 >"$TMP/ping" 2>&1 &
@@ -71,7 +73,7 @@ fa link rekey g1; fb link rekey g1
 sleep 0.3
 cp "$K/k2" "$K/a.key"; cp "$K/k1" "$K/a.next"; fa link rekey g1
 sleep 0.3
-cp "$K/k2" "$K/b.key"; cp "$K/k1" "$K/b.next"; fb link rekey g1
+cp "$K/k2" "$K/b.key"; cp "$K/k1" "$K/b.next"; fb reload
 wait $pp
 check "rollover under a ping of 40: none lost" grep -q " 40 received, 0% packet loss" "$TMP/ping"
 id2a=$(keyid fa); id2b=$(keyid fb)
