@@ -116,7 +116,7 @@ int fou_gue_auth_push(struct fou_buf *b, uint8_t proto, const struct fou_gue_key
 	uint8_t *h;
 
 	if (plen > 0xffff)
-		return -FOU_DROP_TOO_SHORT;
+		return -FOU_DROP_MTU;
 	h = fou_buf_push(b, AUTH_HLEN);
 	if (!h)
 		return -FOU_DROP_TOO_SHORT;

@@ -51,10 +51,10 @@ expect_drop "spoofed plain GUE from the peer's address" auth "00040000$icmp"
 expect_drop "spoofed GUE direct IP (variant 1)" auth "$icmp"
 
 # A datagram B really sent, captured on A's wire, then sent again.
-na $SNIFF va 5555 1 5 >"$TMP/cap" &
+na $SNIFF va 5555 1 10 >"$TMP/cap" &
 sp=$!
-sleep 0.3
-nb ping -c 1 -W 2 10.4.0.1 >/dev/null
+# Pings until the sniffer (however slow to start) has one; bounded by its timeout.
+while kill -0 $sp 2>/dev/null; do nb ping -c 1 -W 1 10.4.0.1 >/dev/null; sleep 0.1; done
 wait $sp
 read -r _ csport chex <"$TMP/cap"
 check "captured datagram carries SEC=100 and Hlen 12" test "${chex:0:8}" = "0c044000"
@@ -65,7 +65,7 @@ expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$c
 # Rollover under a ping: both accept k2, then A (link rekey), then B (reload) send with it.
 keyid() { $1 -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1; }
 id1=$(keyid fa)
-na ping -c 40 -i 0.05 -W 2 10.4.0.2 >"$TMP/ping" 2>&1 &
+na ping -c 80 -i 0.05 -W 2 10.4.0.2 >"$TMP/ping" 2>&1 &
 pp=$!
 sleep 0.3
 for h in a b; do cp "$K/k2" "$K/$h.next"; done
@@ -75,7 +75,7 @@ cp "$K/k2" "$K/a.key"; cp "$K/k1" "$K/a.next"; fa link rekey g1
 sleep 0.3
 cp "$K/k2" "$K/b.key"; cp "$K/k1" "$K/b.next"; fb reload
 wait $pp
-check "rollover under a ping of 40: none lost" grep -q " 40 received, 0% packet loss" "$TMP/ping"
+check "rollover under a ping of 80: none lost" grep -q " 80 received, 0% packet loss" "$TMP/ping"
 id2a=$(keyid fa); id2b=$(keyid fb)
 check "both now send with the new key ($id1 -> $id2a, $id2b)" test "$id2a" = "$id2b" -a "$id2a" != "$id1"
 
@@ -98,6 +98,9 @@ fa link add name g3 type ipip remote 192.0.2.9 local $A4 encap gue encap-dport 5
 check "a key file without 64 hex digits is refused" grep -q "64 hex digits" "$TMP/err"
 check "... and no device was made" bash -c "! ip netns exec $NSA ip link show g3 >/dev/null 2>&1"
 check "keyless tunnel still carries traffic" na ping -c 2 -i 0.1 -W 2 10.5.0.2
+cp "$K/k3" "$K/a.key"; fa link set g1 ttl 9
+check "link set on a keyed tunnel: made again with its files read (now k3 both ends), ping crosses" \
+	na ping -c 2 -i 0.1 -W 2 10.4.0.2
 
 # TOU with a key (tou add peer ... key FILE): the same for transports over UDP.
 newkey "$K/tou"
