@@ -79,7 +79,7 @@ const char foud_cmd_usage[] =
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
 "fouctl fdb show [ dev NAME ]\n"
 "\n"
-"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE ]\n"
+"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]\n"
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
@@ -261,6 +261,14 @@ static bool name_valid(const char *s)
 		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
 			return false;
 	return true;
+}
+
+int cmd_parse_key_file(const char *s, char path[FOUD_KEY_PATH_MAX])
+{
+	if (s[0] != '/' || strlen(s) >= FOUD_KEY_PATH_MAX)
+		return -EINVAL;
+	strcpy(path, s);
+	return 0;
 }
 
 int cmd_parse_name(const char *s, char name[IFNAMSIZ])

@@ -129,7 +129,7 @@ struct foud_tou_cfg {
 	struct fou_addr peer;
 	struct fou_addr local;		/* family 0: whatever the kernel picks */
 	uint16_t port;			/* ours and the peer's */
-	char key_file[2][FOUD_KEY_PATH_MAX];	/* `key FILE` ([1] unused): "" = none */
+	char key_file[2][FOUD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 };
 
 struct foud_cmd {

@@ -218,31 +218,19 @@ static int link_noremcsum(struct pctx *p, const char *v)
 	return 0;
 }
 
-/* Only the path: foud reads the file, so that no secret crosses the control socket. */
-static int link_key_file(struct pctx *p, const char *v, int i)
-{
-	char *dst = p->cmd->link.key_file[i];
-
-	if (v[0] != '/' || strlen(v) >= FOUD_KEY_PATH_MAX)
-		return -EINVAL;
-	strcpy(dst, v);
-	return 0;
-}
-
 static int link_ekey(struct pctx *p, const char *v)
 {
 	p->eflags_set |= FOU_ENCAP_F_AUTH;
-	return link_key_file(p, v, 0);
+	return cmd_parse_key_file(v, p->cmd->link.key_file[0]);
 }
 
 static int link_ekey_next(struct pctx *p, const char *v)
 {
-	return link_key_file(p, v, 1);
+	return cmd_parse_key_file(v, p->cmd->link.key_file[1]);
 }
 
 #define EXP_KEY		"a number 0-4294967295 or a dotted quad"
 #define EXP_TTL		"a number 0-255 or inherit"
-#define EXP_KEYFILE	"the absolute path of a key file (64 hex digits)"
 
 static const struct kw link_kws[] = {
 	KW_NAME,

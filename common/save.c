@@ -97,6 +97,8 @@ int foud_save_tou(const struct foud_tou_cfg *c, char *buf, size_t len)
 	sv_addr(&s, "local", &c->local);
 	if (c->key_file[0][0])
 		sv_put(&s, " key %s", c->key_file[0]);
+	if (c->key_file[1][0])
+		sv_put(&s, " key-next %s", c->key_file[1]);
 	return sv_end(&s);
 }
 

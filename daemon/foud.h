@@ -401,11 +401,15 @@ void foud_dev_free_all(struct foud *d);
 struct foud_gue_auth *foud_gue_auth_new(const char paths[2][FOUD_KEY_PATH_MAX], char *err,
 				       size_t errlen);
 void foud_gue_auth_free(struct foud_gue_auth *a);
+/* Both files read again; if either fails, the keys stay as they were. */
+int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
 /* Replaces the plain 4-byte GUE header at b's front with the signed one. */
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
 /* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
+/* The file and the key id it sends with. */
 const char *foud_gue_auth_file(const struct foud_gue_auth *a);
+uint32_t foud_gue_auth_id(const struct foud_gue_auth *a);
 int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
 		       size_t errlen);
 void foud_gue_auth_close(struct foud_tunnel *t);

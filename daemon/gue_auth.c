@@ -160,6 +160,11 @@ int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
 	return fou_gue_auth_push(b, proto, &a->ks.key[0], a->seq++);
 }
 
+int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
+{
+	return keys_load(a, &a->ks, err, errlen);
+}
+
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
 {
 	return fou_gue_auth_pull(b, &a->ks, &a->replay);
@@ -168,6 +173,11 @@ int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
 const char *foud_gue_auth_file(const struct foud_gue_auth *a)
 {
 	return a->path[0];
+}
+
+uint32_t foud_gue_auth_id(const struct foud_gue_auth *a)
+{
+	return a->ks.key[0].id;
 }
 
 int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
@@ -203,7 +213,7 @@ int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errl
 		snprintf(err, errlen, "\"%s\" has no encap-key", name);
 		return -EINVAL;
 	}
-	ret = keys_load(t->auth, &t->auth->ks, err, errlen);
+	ret = foud_gue_auth_reload(t->auth, err, errlen);
 	if (!ret)
 		foud_log(LOG_INFO, "%s: keys re-read: sending with key id %08x", t->name,
 			 t->auth->ks.key[0].id);

@@ -281,9 +281,10 @@ static int conf_tou(struct foud *d, const struct foud_cmd *cmd, char *err, size_
 	const struct foud_tou_peer *p = tou_running(d, &cmd->tou.peer);
 	char a[FOUD_SAVE_LINE], b[FOUD_SAVE_LINE];
 
+	/* Unchanged: only its key files are read again, as a link's. */
 	if (p && foud_save_tou(&p->cfg, a, sizeof(a)) > 0 &&
 	    foud_save_tou(&cmd->tou, b, sizeof(b)) > 0 && !strcmp(a, b))
-		return 0;
+		return p->auth ? foud_gue_auth_reload(p->auth, err, errlen) : 0;
 	if (p)
 		conf_exec(d, cmd, FOUD_OP_DEL, err, errlen);
 	return conf_exec(d, cmd, FOUD_OP_ADD, err, errlen);

@@ -823,6 +823,8 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	foud_pr_text(pr, " dev " TOU_DEV "\n");
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
 	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);
+	if (p->auth)
+		foud_pr_uint(pr, "key_id", d ? "    key-id %08x\n" : NULL, foud_gue_auth_id(p->auth));
 	if (pr->flags & FOUD_CTL_F_STATS)
 		foud_show_stats(pr, &p->st);
 	foud_pr_close_object(pr);

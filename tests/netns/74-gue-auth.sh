@@ -4,7 +4,8 @@
 # sent and a peer with another key get nothing through, each counted once
 # (auth, replay); key rollover under a ping loses nothing; a keyless tunnel on
 # the same port keeps working; a key file others can read is refused; a TOU
-# peer with a key transfers, and a spoofed TOU datagram is dropped (auth).
+# peer with a key transfers, a spoofed TOU datagram is dropped (auth), and a
+# TOU key rollover by reload under TCP refuses nothing.
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 SNIFF="python3 $ROOT/tests/tools/udp-sniff.py"
@@ -19,9 +20,9 @@ for h in a b; do cp "$K/k1" "$K/$h.key"; cp "$K/k1" "$K/$h.next"; done
 printf '%s\n' "fou add port 5555 gue" \
 	"link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 5555 encap-key $K/b.key encap-key-next $K/b.next" \
 	>"$TMP/b.conf"
-start_foud a
+echo "fou add port 5555 gue" >"$TMP/a.conf"
+start_foud a -c "$TMP/a.conf"
 start_foud b -c "$TMP/b.conf"
-fa fou add port 5555 gue
 # One keyed tunnel, and a keyless one on the same port from B's second address.
 fa link add name g1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 5555 \
 	encap-key "$K/a.key" encap-key-next "$K/a.next"
@@ -65,7 +66,7 @@ expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$c
 # Rollover under a ping: both accept k2, then A (link rekey), then B (reload) send with it.
 keyid() { $1 -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1; }
 id1=$(keyid fa)
-na ping -c 80 -i 0.05 -W 2 10.4.0.2 >"$TMP/ping" 2>&1 &
+na ping -c 60 -i 0.05 -W 2 10.4.0.2 >"$TMP/ping" 2>&1 &
 pp=$!
 sleep 0.3
 for h in a b; do cp "$K/k2" "$K/$h.next"; done
@@ -75,7 +76,7 @@ cp "$K/k2" "$K/a.key"; cp "$K/k1" "$K/a.next"; fa link rekey g1
 sleep 0.3
 cp "$K/k2" "$K/b.key"; cp "$K/k1" "$K/b.next"; fb reload
 wait $pp
-check "rollover under a ping of 80: none lost" grep -q " 80 received, 0% packet loss" "$TMP/ping"
+check "rollover under a ping of 60: none lost" grep -q " 60 received, 0% packet loss" "$TMP/ping"
 id2a=$(keyid fa); id2b=$(keyid fb)
 check "both now send with the new key ($id1 -> $id2a, $id2b)" test "$id2a" = "$id2b" -a "$id2a" != "$id1"
 
@@ -102,9 +103,13 @@ cp "$K/k3" "$K/a.key"; fa link set g1 ttl 9
 check "link set on a keyed tunnel: made again with its files read (now k3 both ends), ping crosses" \
 	na ping -c 2 -i 0.1 -W 2 10.4.0.2
 
-# TOU with a key (tou add peer ... key FILE): the same for transports over UDP.
-newkey "$K/tou"
-fa tou add peer $B4 key "$K/tou"; fb tou add peer $A4 key "$K/tou"
+# TOU with a key (tou add peer ... key FILE): the same for transports over UDP;
+# the peers come from the files, added by reload.
+newkey "$K/tou"; newkey "$K/tou2"
+for f in a.tou a.tou.next b.tou b.tou.next; do cp "$K/tou" "$K/$f"; done
+echo "tou add peer $B4 key $K/a.tou key-next $K/a.tou.next" >>"$TMP/a.conf"
+echo "tou add peer $A4 key $K/b.tou key-next $K/b.tou.next" >>"$TMP/b.conf"
+fa reload; fb reload
 tou_auth() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .drops.rx.auth"; }
 rm -f "$TMP/recv"; head -c 1048576 /dev/urandom >"$TMP/tou-data"
 nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7002,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
@@ -120,4 +125,51 @@ sleep 0.2
 a=$(tou_auth); ra=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
 check "TOU: a spoofed plain GUE/TCP segment from the peer's address (another port: no rebinding learned from it), auth rose by 1 ($b -> $a), rebinds $rb -> $ra" \
 	test "$a" -eq $((b + 1)) -a "$ra" = "$rb" -a -n "$rb"
+
+# TOU key rollover by reload under a trickle of TCP (2000 bytes every 15 ms):
+# both accept tou2, then A, then B send with it; no datagram refused either way.
+tou_drops() { # tou_drops a|b: auth + replay drops of its peer
+	local f=fa p=$B4; [ "$1" = b ] && { f=fb; p=$A4; }
+	$f -j -s tou show | jq -r ".peers[] | select(.peer == \"$p\") | (.drops.rx.auth // 0) + (.drops.rx.replay // 0)"
+}
+tou_id() { # tou_id a|b: the key id its peer sends with
+	local f=fa p=$B4; [ "$1" = b ] && { f=fb; p=$A4; }
+	$f -j tou show | jq -r ".peers[] | select(.peer == \"$p\") | .key_id"
+}
+da=$(tou_drops a); db=$(tou_drops b); id1=$(tou_id a)
+python3 -c 'import sys; sys.stdout.buffer.write(b"".join(bytes([i]) * 2000 for i in range(120)))' >"$TMP/trickle"
+rm -f "$TMP/recv2"
+nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7003,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 30 "$ROOT/$B/tou-run" python3 -c 'import socket, sys, time
+s = socket.create_connection((sys.argv[1], 7003), timeout=5)
+for i in range(120):
+    s.sendall(bytes([i]) * 2000)
+    time.sleep(0.015)
+s.close()' $B4 &
+sp=$!
+sleep 0.3
+for h in a b; do cp "$K/tou2" "$K/$h.tou.next"; done
+fa reload; fb reload
+sleep 0.3
+cp "$K/tou2" "$K/a.tou"; cp "$K/tou" "$K/a.tou.next"; fa reload
+sleep 0.3
+cp "$K/tou2" "$K/b.tou"; cp "$K/tou" "$K/b.tou.next"; fb reload
+wait $sp; wait $lp
+check "TOU rollover by reload under TCP: the 240000 bytes arrive intact" cmp "$TMP/trickle" "$TMP/recv2"
+check "... and no datagram refused (auth+replay: a $da -> $(tou_drops a), b $db -> $(tou_drops b))" \
+	test "$(tou_drops a)" -eq "$da" -a "$(tou_drops b)" -eq "$db"
+ida=$(tou_id a); idb=$(tou_id b)
+check "... both now send with the new key ($id1 -> $ida, $idb)" test "$ida" = "$idb" -a "$ida" != "$id1"
+# Only tou2 left on both ends: TOU still crosses, so both send with it.
+for h in a b; do cp "$K/tou2" "$K/$h.tou.next"; done
+fa reload; fb reload
+rm -f "$TMP/recv"
+nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7004,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 30 "$ROOT/$B/tou-run" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7004,connect-timeout=5"
+wait $lp
+check "after it, with only the new key on both ends, 1 MiB over TOU arrives intact" cmp "$TMP/tou-data" "$TMP/recv"
 finish

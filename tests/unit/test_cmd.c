@@ -915,6 +915,7 @@ static const struct err_case errs[] = {
 	{ "tou add peer 224.0.0.1", "224.0.0.1" },
 	{ "tou add peer 192.0.2.2 port 0", "0" },
 	{ "tou add peer 192.0.2.2 key rel/k", "rel/k" },
+	{ "tou add peer 192.0.2.2 key-next /k", "key-next" },
 	{ "tou add peer 192.0.2.2 port 70000", "70000" },
 	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
 	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },

@@ -101,6 +101,7 @@ static const char *const lines[] = {
 	"link add name k2 type ipip remote 10.0.0.2 local 10.0.0.1 encap gue encap-dport 5555 "
 	"encap-key /etc/foud/k2.key",
 	"tou add peer 10.0.0.3 key /etc/foud/tou.key",
+	"tou add peer 10.0.0.4 key /etc/foud/tou.key key-next /etc/foud/tou.next",
 };
 
 static void test_save_round_trip(void **state)
