@@ -111,13 +111,16 @@ echo "tou add peer $B4 key $K/a.tou key-next $K/a.tou.next" >>"$TMP/a.conf"
 echo "tou add peer $A4 key $K/b.tou key-next $K/b.tou.next" >>"$TMP/b.conf"
 fa reload; fb reload
 tou_auth() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .drops.rx.auth"; }
-rm -f "$TMP/recv"; head -c 1048576 /dev/urandom >"$TMP/tou-data"
-nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7002,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
-lp=$!
-sleep 0.3
-na timeout 30 "$ROOT/$B/tou-run" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7002,connect-timeout=5"
-wait $lp
-check "TOU with a key: 1 MiB arrives with sha256 equal" cmp "$TMP/tou-data" "$TMP/recv"
+head -c 1048576 /dev/urandom >"$TMP/tou-data"
+tou_xfer() { # tou_xfer PORT: 1 MiB a -> b over TOU (tou-run socat), arriving intact
+	rm -f "$TMP/recv"
+	nb timeout 30 "$ROOT/$B/tou-run" socat -u "TCP4-LISTEN:$1,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	local lp=$!
+	sleep 0.3
+	na timeout 30 "$ROOT/$B/tou-run" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:$1,connect-timeout=5"
+	wait $lp && cmp "$TMP/tou-data" "$TMP/recv"
+}
+check "TOU with a key: 1 MiB arrives intact" tou_xfer 7002
 b=$(tou_auth); rb=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
 seg=$($INJ tcpseg $B4 $A4 1000 10)
 nb $INJ udp $B4 $A4 6080 "00060000${seg:40}" 40999
@@ -165,11 +168,5 @@ check "... both now send with the new key ($id1 -> $ida, $idb)" test "$ida" = "$
 # Only tou2 left on both ends: TOU still crosses, so both send with it.
 for h in a b; do cp "$K/tou2" "$K/$h.tou.next"; done
 fa reload; fb reload
-rm -f "$TMP/recv"
-nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7004,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
-lp=$!
-sleep 0.3
-na timeout 30 "$ROOT/$B/tou-run" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7004,connect-timeout=5"
-wait $lp
-check "after it, with only the new key on both ends, 1 MiB over TOU arrives intact" cmp "$TMP/tou-data" "$TMP/recv"
+check "after it, with only the new key on both ends, 1 MiB over TOU arrives intact" tou_xfer 7004
 finish
