@@ -102,6 +102,12 @@ check "keyless tunnel still carries traffic" na ping -c 2 -i 0.1 -W 2 10.5.0.2
 cp "$K/k3" "$K/a.key"; fa link set g1 ttl 9
 check "link set on a keyed tunnel: made again with its files read (now k3 both ends), ping crosses" \
 	na ping -c 2 -i 0.1 -W 2 10.4.0.2
+chmod 644 "$K/a.key"
+fa link rekey g1 >"$TMP/err" 2>&1; rc=$?
+check "link rekey with a key file others can read fails (exit $rc), naming the mode" \
+	test "$rc" -ne 0 -a -n "$(grep 0644 "$TMP/err")"
+check "... and the keys stay as they were: ping crosses" na ping -c 2 -i 0.1 -W 2 10.4.0.2
+chmod 600 "$K/a.key"
 
 # TOU with a key (tou add peer ... key FILE): the same for transports over UDP;
 # the peers come from the files, added by reload.
