@@ -65,7 +65,7 @@ static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t e
 		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(errno));
 		return ret;
 	}
-	ret = fstat(fd, &st) ? -errno : key_file_ok(path, &st, err, errlen);
+	ret = fstat(fd, &st) ? -EIO : key_file_ok(path, &st, err, errlen);
 	if (!ret)
 		n = read(fd, text, sizeof(text));
 	close(fd);
@@ -76,6 +76,8 @@ static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t e
 	}
 	if (!ret)
 		ret = fou_gue_key_init(k, secret);
+	if (ret == -EIO || ret == -ENOMEM)
+		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(-ret));
 	OPENSSL_cleanse(text, sizeof(text));
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return ret;
