@@ -92,10 +92,12 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcrypto
 
+# fouctl -V says the version; -br reads foud's JSON with jansson.
+$(B)/cli/opts.o: CPPFLAGS += -DFOUD_VERSION='"$(VERSION)"'
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lcrypto
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
 	@mkdir -p $(dir $@)
@@ -109,6 +111,11 @@ $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 # The BPF programs' tests run the embedded object: link it, and libbpf.
 $(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
 $(B)/tests/test_bpf: LDFLAGS += -lbpf
+
+# fouctl's options and output filters (cli/, before the libraries they use), and jansson for -br.
+$(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.o $(B)/libcommon.a $(B)/libfou.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Icli -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -ljansson -lcmocka
 
 # The show writer's tests link it, its buffer and jansson.
 $(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o

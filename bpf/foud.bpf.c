@@ -87,6 +87,64 @@ struct {
 	__type(value, struct foud_bpf_pstats);
 } foud_pstats SEC(".maps");
 
+/* fouctl capture: how many devices capture (element 0), which ones, and the packets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} foud_capn SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} foud_capon SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FOUD_BPF_CAP_RING);
+} foud_cap SEC(".maps");
+
+/*
+ * Copies the packet from off on into the ring when ifindex is captured the
+ * way (FOUD_BPF_CAP_INNER or _OUTER) the caller's point sees it.
+ * Without a capture: one array lookup (inlined) and a test of zero.
+ */
+static __always_inline void capture(struct __sk_buff *skb, __u32 off, __u32 ifindex, __u32 dir,
+				    __u8 how)
+{
+	struct foud_bpf_cap *c;
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&foud_capn, &zero);
+	__u8 *on;
+	__u64 len;
+
+	if (!n || !*n)
+		return;
+	on = bpf_map_lookup_elem(&foud_capon, &ifindex);
+	if (!on || *on != how || skb->len <= off)
+		return;
+	c = bpf_ringbuf_reserve(&foud_cap, sizeof(*c), 0);
+	if (!c)
+		return;		/* foud is behind: the packet is not captured */
+	len = skb->len - off;
+	c->ns = bpf_ktime_get_ns();
+	c->ifindex = ifindex;
+	c->len = (__u32)len;
+	c->dir = dir;
+	if (len > FOUD_BPF_CAP_SNAP)
+		len = FOUD_BPF_CAP_SNAP;
+	/* The verifier must see the bound on the register the call gets. */
+	asm volatile("%0 &= 0xfff" : "+r"(len));
+	c->caplen = (__u32)len;
+	if (len < 1 || bpf_skb_load_bytes(skb, off, c->data, (__u32)len)) {
+		bpf_ringbuf_discard(c, 0);
+		return;
+	}
+	bpf_ringbuf_submit(c, 0);
+}
+
 static __always_inline __u16 csum_fold(__s64 sum)
 {
 	__u32 s = (__u32)sum;
@@ -347,6 +405,8 @@ int foud_egress(struct __sk_buff *skb)
 	eth = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, 12, &eth, 2, 0))
 		goto err;
+	capture(skb, ETH_HLEN_ + olen, key, FOUD_BPF_CAP_TX, FOUD_BPF_CAP_INNER);
+	capture(skb, ETH_HLEN_, key, FOUD_BPF_CAP_TX, FOUD_BPF_CAP_OUTER);
 	segs = gso_segs(skb, len, in.hdrs);
 	st->tx_packets += segs;
 	st->tx_bytes += len + (segs - 1) * in.hdrs;
@@ -606,10 +666,12 @@ int foud_ingress(struct __sk_buff *skb)
 	}
 	if ((flag == FOUD_BPF_INNER_V6) != o.v6)
 		f |= flag == FOUD_BPF_INNER_V6 ? ADJ_DECAP_L3_IPV6 : ADJ_DECAP_L3_IPV4;
+	capture(skb, ETH_HLEN_, rv->ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_OUTER);
 	if (bpf_skb_adjust_room(skb, -(__s32)(o.off - ETH_HLEN_), BPF_ADJ_ROOM_MAC, f))
 		return PASS;
 	st->rx_packets += segs;
 	st->rx_bytes += inner_len + (segs - 1) * (__u32)hdrs;
 	port_count(ps, segs, payload, (__u32)hdrs + o.off - udp_off);
+	capture(skb, ETH_HLEN_, rv->ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_INNER);
 	return bpf_redirect(rv->ifindex, BPF_F_INGRESS);
 }

@@ -8,9 +8,11 @@
  * all output; fouctl only carries it to stdout and stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +22,10 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "fouctl.h"
 #include "netdev.h"
 
 #define REPLY_MAX	(16u << 20)	/* per stream; more means a broken reply */
-
-struct opts {
-	const char *sock;
-	const char *batch;
-	uint32_t flags;
-};
 
 /* Where a message is about: "fouctl" on the command line, FILE:LINE in a batch. */
 struct where {
@@ -128,50 +125,137 @@ static void pretty_char(struct pretty *pp, FILE *f, char c)
 	}
 }
 
-/* Streams n bytes of the reply to fd, so big outputs need no big buffer. */
-static int copy_out(int sock, int fd, uint32_t n, struct pretty *pp)
+/* Where the stdout part of a reply goes: as it is, re-indented, on one line, or kept (-br). */
+struct sink {
+	enum { SINK_RAW, SINK_PRETTY, SINK_ONELINE, SINK_KEEP } mode;
+	struct pretty pp;
+	struct oneline ol;
+	char *buf;		/* SINK_KEEP: the whole output */
+	size_t len;
+};
+
+static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
+{
+	switch (k->mode) {
+	case SINK_PRETTY:
+		for (size_t i = 0; i < n; i++)
+			pretty_char(&k->pp, stdout, (char)p[i]);
+		return 0;
+	case SINK_ONELINE:
+		oneline_put(&k->ol, stdout, (const char *)p, n);
+		return 0;
+	case SINK_KEEP:
+		memcpy(k->buf + k->len, p, n);
+		k->len += n;
+		return 0;
+	default:
+		return write_all(fd, p, n);
+	}
+}
+
+/* Streams n bytes of the reply to k, so big outputs need no big buffer (but -br's). */
+static int copy_out(int sock, int fd, uint32_t n, struct sink *k)
 {
 	uint8_t buf[16384];
 	int ret = 0;
 
+	if (k->mode == SINK_KEEP && !(k->buf = malloc(n ? n : 1)))
+		return -ENOMEM;
 	while (!ret && n) {
 		size_t chunk = n < sizeof(buf) ? n : sizeof(buf);
 
 		ret = read_all(sock, buf, chunk);
-		if (!ret && pp)
-			for (size_t i = 0; i < chunk; i++)
-				pretty_char(pp, stdout, (char)buf[i]);
-		else if (!ret)
-			ret = write_all(fd, buf, chunk);
+		if (!ret)
+			ret = sink_put(k, fd, buf, chunk);
 		n -= (uint32_t)chunk;
 	}
-	if (pp)
-		fflush(stdout);
+	if (k->mode == SINK_ONELINE)
+		oneline_end(&k->ol, stdout);
+	fflush(stdout);
 	return ret;
 }
 
-static int ctl_connect(const char *path, const struct where *w)
+/*
+ * monitor: after foud's yes, event lines until one side hangs up; flushed
+ * a line at a time so that a pipe reader sees each event as it happens.
+ */
+static int copy_events(int sock)
+{
+	uint8_t buf[4096];
+	ssize_t r;
+	int ret = 0;
+
+	while (!ret) {
+		r = read(sock, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : 0;
+		ret = write_all(STDOUT_FILENO, buf, (size_t)r);
+	}
+	return ret;
+}
+
+/* ---- reaching foud: -S, else this namespace's abstract socket, else the path ---- */
+
+/*
+ * Anyone may bind an abstract name first: the socket is foud's only if its
+ * owner is root or ourselves (as foud checks its clients).
+ */
+static int ctl_check_server(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -errno;
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return 0;
+	fprintf(stderr, "fouctl: @%s is held by uid %u (pid %d), not by foud: not used\n",
+		FOUD_SOCKET_ABSTRACT, (unsigned int)cr.uid, (int)cr.pid);
+	return -EACCES;
+}
+
+static int ctl_connect_to(const char *path, bool abstract)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	socklen_t len = sizeof(sun);
+	int fd, err;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		say(w, "socket path too long: %s", path);
+	if (strlen(path) + abstract >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
-	}
-	strcpy(sun.sun_path, path);
+	/* abstract: a NUL first, and the length says where the name ends */
+	strcpy(sun.sun_path + abstract, path);
+	if (abstract)
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		say(w, "cannot reach foud at %s: %s", path, strerror(errno));
+	if (fd < 0)
 		return -errno;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int err = errno;
-
-		say(w, "cannot reach foud at %s: %s", path, strerror(err));
+	err = connect(fd, (struct sockaddr *)&sun, len) < 0 ? -errno : 0;
+	if (!err && abstract)
+		err = ctl_check_server(fd);
+	if (err) {
 		close(fd);
-		return -err;
+		return err;
 	}
+	return fd;
+}
+
+static const char *sock_name(const struct opts *o)
+{
+	return o->sock ? o->sock : FOUD_SOCKET_DEFAULT;
+}
+
+static int ctl_connect(const struct opts *o, const struct where *w)
+{
+	int fd = -ENOENT;
+
+	if (!o->sock)
+		fd = ctl_connect_to(FOUD_SOCKET_ABSTRACT, true);
+	if (fd < 0)
+		fd = ctl_connect_to(sock_name(o), false);
+	if (fd < 0)
+		say(w, "cannot reach foud at %s: %s", sock_name(o), strerror(-fd));
 	return fd;
 }
 
@@ -199,62 +283,175 @@ static int reply_read(int fd, struct reply *r)
 	return 0;
 }
 
-/* Carries foud's stdout and stderr over; in a batch, stderr gets FILE:LINE. */
-static int reply_copy(int fd, const struct reply *r, const struct where *w, bool pretty)
+/* How the stdout part is shown: -br (link show only, as ip), -p with -j, -o on text. */
+static void sink_pick(const struct opts *o, const struct foud_cmd *cmd, struct sink *k)
 {
-	struct pretty pp = { 0 };
-	int ret = copy_out(fd, STDOUT_FILENO, r->outlen, pretty ? &pp : NULL);
+	bool json = o->flags & FOUD_CTL_F_JSON;
 
+	if (o->brief && !json && cmd->obj == FOUD_OBJ_LINK && cmd->op == FOUD_OP_SHOW)
+		k->mode = SINK_KEEP;
+	else if (json && (o->flags & FOUD_CTL_F_PRETTY))
+		k->mode = SINK_PRETTY;
+	else if (o->oneline && !json)
+		k->mode = SINK_ONELINE;
+}
+
+/* The flags foud gets: -br asks it for the JSON with details that it prints from. */
+static uint32_t request_flags(const struct opts *o, const struct sink *k)
+{
+	return k->mode == SINK_KEEP ? o->flags | FOUD_CTL_F_JSON | FOUD_CTL_F_DETAILS : o->flags;
+}
+
+/* Carries foud's stdout and stderr over; in a batch, stderr gets FILE:LINE. */
+static int reply_copy(int fd, const struct reply *r, const struct where *w, struct sink *k)
+{
+	struct sink raw = { .mode = SINK_RAW };
+	int ret = copy_out(fd, STDOUT_FILENO, r->outlen, k);
+
+	if (!ret && k->mode == SINK_KEEP && brief_links(k->buf, k->len, stdout))
+		ret = -EBADMSG;
+	free(k->buf);
+	k->buf = NULL;
 	if (ret)
 		return ret;
 	if (r->errlen && w->file)
 		fprintf(stderr, "%s:%lu: ", w->file, w->line);
-	ret = copy_out(fd, STDERR_FILENO, r->errlen, NULL);
+	ret = copy_out(fd, STDERR_FILENO, r->errlen, &raw);
 	if (!ret && r->status && !r->errlen)
 		say(w, "foud: %s", strerror(-r->status));
 	return ret;
 }
 
-/* Sends argv to foud; 0 if foud carried it out, 1 if not (already said why). */
-static int request(const struct opts *o, int argc, char *argv[], const struct where *w)
+/* The request's bytes, with descriptor pass (if not -1) attached to them. */
+static int send_request(int fd, const uint8_t *buf, size_t len, int pass)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			     .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t n;
+
+	if (pass < 0)
+		return write_all(fd, buf, len);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	return write_all(fd, buf + n, len - (size_t)n);
+}
+
+/*
+ * Sends argv to foud, with descriptor pass unless -1; 0 if foud carried it
+ * out, 1 if not (already said why).
+ */
+static int request_fd(const struct opts *o, const struct foud_cmd *cmd, int argc, char *argv[],
+		      const struct where *w, int pass)
 {
 	static uint8_t buf[FOUD_CTL_HDR + FOUD_CTL_MAX];
+	struct sink k = { .mode = SINK_RAW };
 	struct reply r = { 0 };
 	int fd, len, ret;
 
-	len = foud_ctl_encode(buf, sizeof(buf), o->flags, argc, argv);
+	sink_pick(o, cmd, &k);
+	len = foud_ctl_encode(buf, sizeof(buf), request_flags(o, &k), argc, argv);
 	if (len < 0) {
 		say(w, "command too long (%d words, at most %d bytes)", argc, FOUD_CTL_MAX);
 		return 1;
 	}
-	fd = ctl_connect(o->sock, w);
+	fd = ctl_connect(o, w);
 	if (fd < 0)
 		return 1;
-	ret = write_all(fd, buf, (size_t)len);
+	ret = send_request(fd, buf, (size_t)len, pass);
 	if (!ret)
 		ret = reply_read(fd, &r);
 	if (!ret)
-		ret = reply_copy(fd, &r, w, (o->flags & FOUD_CTL_F_PRETTY) &&
-					 (o->flags & FOUD_CTL_F_JSON));
+		ret = reply_copy(fd, &r, w, &k);
+	if (!ret && !r.status && cmd->obj == FOUD_OBJ_MONITOR)
+		ret = copy_events(fd);
 	close(fd);
 	if (ret == -EBADMSG || ret == -EPIPE)
-		say(w, "no valid reply from foud at %s", o->sock);
+		say(w, "no valid reply from foud at %s", sock_name(o));
 	else if (ret)
-		say(w, "talking to foud at %s: %s", o->sock, strerror(-ret));
+		say(w, "talking to foud at %s: %s", sock_name(o), strerror(-ret));
 	return ret || r.status ? 1 : 0;
 }
 
-/* Checks the words locally first: a bad command never reaches foud. */
+static int request(const struct opts *o, const struct foud_cmd *cmd, int argc, char *argv[],
+		   const struct where *w)
+{
+	return request_fd(o, cmd, argc, argv, w, -1);
+}
+
+/* Where -w says the pcap goes: a file, or standard output (none, or -). */
+static int capture_out(const char *file)
+{
+	if (!file || !strcmp(file, "-"))
+		return STDOUT_FILENO;
+	return open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* Copies the pipe out until foud closes its end (count reached, device gone). */
+static int capture_copy(int in, int out)
+{
+	static uint8_t buf[65536];
+	ssize_t n;
+	int ret = 0;
+
+	while (!ret && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		ret = n < 0 ? -errno : write_all(out, buf, (size_t)n);
+	}
+	return ret;
+}
+
+/* capture: foud writes pcap into a pipe that goes with the request. */
+static int run_capture(const struct opts *o, const struct foud_cmd *cmd, int argc,
+		       char *argv[], const struct where *w)
+{
+	const char *file = cmd->capture.file;
+	int p[2], out = capture_out(file), ret;
+
+	if (out < 0) {
+		say(w, "%s: %s", file, strerror(errno));
+		return 1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		say(w, "pipe: %s", strerror(errno));
+		return 1;
+	}
+	ret = request_fd(o, cmd, argc, argv, w, p[1]);
+	close(p[1]);
+	if (!ret && (ret = capture_copy(p[0], out)))
+		say(w, "capture: %s", strerror(-ret));
+	close(p[0]);
+	if (out != STDOUT_FILENO)
+		close(out);
+	return ret ? 1 : 0;
+}
+
+/* Answers help itself; checks the words first: a bad command never reaches foud. */
 static int run_words(const struct opts *o, int argc, char *argv[], const struct where *w)
 {
 	struct foud_cmd cmd;
 	char err[256];
 
+	if (foud_cmd_help(argc, argv, stdout))
+		return 0;
 	if (foud_cmd_parse(argc, argv, &cmd, err, sizeof(err))) {
 		say(w, "%s", err);
 		return 1;
 	}
-	return request(o, argc, argv, w);
+	if (cmd.obj == FOUD_OBJ_CAPTURE)
+		return run_capture(o, &cmd, argc, argv, w);
+	return request(o, &cmd, argc, argv, w);
 }
 
 /* ---- batch ---------------------------------------------------------------- */
@@ -268,7 +465,10 @@ static FILE *batch_open(const char *file)
 	return f;
 }
 
-/* As `ip -batch`: one command a line, stop at the first that fails. */
+/*
+ * As `ip -batch`: one command a line, stop at the first that fails (FILE:LINE
+ * says which); with -force go on to the end, the exit status 1 if any failed.
+ */
 static int run_batch(const struct opts *o)
 {
 	struct where w = { .file = o->batch };
@@ -280,15 +480,13 @@ static int run_batch(const struct opts *o)
 
 	if (!f)
 		return 1;
-	while (!ret && getline(&line, &cap, f) >= 0) {
+	while ((!ret || o->force) && getline(&line, &cap, f) >= 0) {
 		w.line++;
 		n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
-		if (n < 0) {
+		if (n < 0)
 			say(&w, "too many words (at most %d)", FOUD_CTL_MAX_ARGS);
+		if (n < 0 || (n > 0 && run_words(o, n, argv, &w)))
 			ret = 1;
-		} else if (n > 0) {
-			ret = run_words(o, n, argv, &w);
-		}
 	}
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "fouctl: reading %s: %s\n", o->batch, strerror(errno));
@@ -361,60 +559,26 @@ static int run_import(const struct opts *o, int argc, char *argv[])
 	return ret;
 }
 
-/* ---- options ---------------------------------------------------------------- */
-
-static void usage(FILE *f)
-{
-	fputs("Usage: ", f);
-	fputs(foud_cmd_usage, f);
-	fputs("\nfouctl import [ -n ] FILE...\n", f);
-}
-
-/* Returns -1 to go on, or the exit status. */
-static int parse_opts(int argc, char *argv[], struct opts *o)
-{
-	int c;
-
-	o->sock = getenv("FOUD_SOCKET");
-	if (!o->sock || !*o->sock)
-		o->sock = FOUD_SOCKET_DEFAULT;
-	/* '+': options end at OBJECT, so `fou add ... -6` stays a word */
-	while ((c = getopt(argc, argv, "+S:jpsdb:h")) != -1) {
-		switch (c) {
-		case 'S': o->sock = optarg; break;
-		case 'j': o->flags |= FOUD_CTL_F_JSON; break;
-		case 'p': o->flags |= FOUD_CTL_F_PRETTY; break;
-		case 's': o->flags |= FOUD_CTL_F_STATS; break;
-		case 'd': o->flags |= FOUD_CTL_F_DETAILS; break;
-		case 'b': o->batch = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
-		}
-	}
-	return -1;
-}
-
 int main(int argc, char *argv[])
 {
 	struct opts o = { 0 };
 	struct where w = { 0 };
-	int ret = parse_opts(argc, argv, &o);
+	int ind, ret = fouctl_opts(argc, argv, &o, &ind);
 
 	if (ret >= 0)
 		return ret;
+	/* as ip -n: the namespace first, so its abstract socket is the one reached */
+	if (o.netns && fouctl_netns(o.netns))
+		return 1;
 	/* a vanished foud or a closed pipe is an error to report, not a signal */
 	signal(SIGPIPE, SIG_IGN);
-	if (o.batch && optind < argc) {
-		fprintf(stderr, "fouctl: \"%s\": no command words with -b\n", argv[optind]);
+	if (o.batch && ind < argc) {
+		fprintf(stderr, "fouctl: \"%s\": no command words with -b\n", argv[ind]);
 		return 1;
 	}
 	if (o.batch)
 		return run_batch(&o);
-	if (optind < argc && !strcmp(argv[optind], "import"))
-		return run_import(&o, argc - optind - 1, argv + optind + 1);
-	if (optind >= argc) {
-		usage(stderr);
-		return 1;
-	}
-	return run_words(&o, argc - optind, argv + optind, &w);
+	if (ind < argc && !strcmp(argv[ind], "import"))
+		return run_import(&o, argc - ind - 1, argv + ind + 1);
+	return run_words(&o, argc - ind, argv + ind, &w);
 }

@@ -4,7 +4,8 @@
  * words of iproute2's `ip fou` and `ip link` for the tunnel kinds foud has.
  *
  * Keywords match exactly (strcmp, never prefixes), so a word can not change
- * meaning when a keyword is added later. Every object, command and keyword
+ * meaning when a keyword is added later; objects and commands abbreviate
+ * as in iproute2 (below). Every object, command and keyword
  * lives in a table; one loop (kw_run) walks the words, so duplicates, missing
  * values and bad values are reported the same way everywhere. Checks that
  * depend on more than one word (families, kinds, encap-dport) run once all
@@ -31,7 +32,11 @@
 #include "cmd_int.h"
 
 const char foud_cmd_usage[] =
-"fouctl [ -S SOCKET ] [ -j ] [ -p ] [ -s ] [ -d ] [ -b FILE ] OBJECT COMMAND [ ARGS ]\n"
+"fouctl [ OPTIONS ] OBJECT { COMMAND | help } [ ARGS ]\n"
+"fouctl [ -force ] -b[atch] FILE\n"
+"OPTIONS := { -S SOCKET | -n[etns] NAME | -j[son] | -p[retty] | -s[tatistics]\n"
+"        | -d[etails] | -br[ief] | -o[neline] | -V[ersion] | -h[elp] }\n"
+"OBJECT := { link | fou | fdb | tou | monitor | reload | save | flush }\n"
 "\n"
 "fouctl fou add port PORT { ipproto PROTO | gue } [ local ADDR ]\n"
 "        [ peer ADDR peer_port PORT ] [ -6 ]\n"
@@ -83,9 +88,15 @@ const char foud_cmd_usage[] =
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
+"fouctl monitor [ all | link | fdb | tou ]\n"
+"\n"
 "fouctl reload\n"
 "fouctl save\n"
-"fouctl flush\n";
+"fouctl flush\n"
+"\n"
+"fouctl metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }\n"
+"\n"
+"fouctl capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]\n";
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -403,6 +414,20 @@ int cmd_no_args(struct pctx *p)
 
 /* ---- objects and commands -------------------------------------------------- */
 
+/*
+ * Objects and commands abbreviate as iproute2's matches() lets them: a word
+ * is any non-empty prefix of an entry, and the first entry of the table it
+ * prefixes wins. The tables keep iproute2's order, with the commands foud
+ * does not have (parse NULL) in their places, so that `link s` is refused
+ * as `set` rather than taken as `show` where ip would set.
+ */
+static bool cmd_matches(const char *w, const char *word)
+{
+	size_t n = strlen(w);
+
+	return n && n <= strlen(word) && !strncmp(w, word, n);
+}
+
 struct op_ent {
 	const char *word;
 	enum foud_op op;
@@ -416,43 +441,75 @@ struct obj_ent {
 	const struct op_ent *ops;
 	size_t nops;
 	const char *expect;
+	int dflt;		/* the op of the object alone (ip link: show), or -1 */
 };
 
-/* "delete" and "list" as iproute2 users type them; still whole words. */
+#define OP_NONE(w)	{ w, FOUD_OP__MAX, NULL, NULL }
+#define OP_HELP		{ "help", FOUD_OP_HELP, NULL, NULL }
+
+/* ip fou */
 static const struct op_ent fou_ops[] = {
 	{ "add", FOUD_OP_ADD, "fou add", cmd_fou_addel },
-	{ "del", FOUD_OP_DEL, "fou del", cmd_fou_addel },
 	{ "delete", FOUD_OP_DEL, "fou del", cmd_fou_addel },
 	{ "show", FOUD_OP_SHOW, "fou show", cmd_no_args },
 	{ "list", FOUD_OP_SHOW, "fou show", cmd_no_args },
+	OP_HELP,
 };
 
+/* ip link */
 static const struct op_ent link_ops[] = {
 	{ "add", FOUD_OP_ADD, "link add", cmd_link_add },
-	{ "del", FOUD_OP_DEL, "link del", cmd_link_del },
-	{ "delete", FOUD_OP_DEL, "link del", cmd_link_del },
-	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
-	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
-	{ "rekey", FOUD_OP_REKEY, "link rekey", cmd_link_del },
 	{ "set", FOUD_OP_SET, "link set", cmd_link_set },
 	{ "change", FOUD_OP_SET, "link set", cmd_link_set },
+	OP_NONE("replace"),
+	{ "delete", FOUD_OP_DEL, "link del", cmd_link_del },
+	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
+	{ "lst", FOUD_OP_SHOW, "link show", cmd_link_show },
+	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
+	{ "rekey", FOUD_OP_REKEY, "link rekey", cmd_link_del },
+	OP_HELP,
 };
 
+/* bridge fdb */
 static const struct op_ent fdb_ops[] = {
 	{ "add", FOUD_OP_ADD, "fdb add", cmd_fdb_entry },
 	{ "append", FOUD_OP_APPEND, "fdb append", cmd_fdb_entry },
-	{ "del", FOUD_OP_DEL, "fdb del", cmd_fdb_entry },
+	OP_NONE("replace"),
 	{ "delete", FOUD_OP_DEL, "fdb del", cmd_fdb_entry },
+	OP_NONE("get"),
 	{ "show", FOUD_OP_SHOW, "fdb show", cmd_fdb_show },
+	{ "lst", FOUD_OP_SHOW, "fdb show", cmd_fdb_show },
 	{ "list", FOUD_OP_SHOW, "fdb show", cmd_fdb_show },
+	OP_NONE("flush"),
+	OP_HELP,
 };
 
+/* foud's own, in ip's pattern */
 static const struct op_ent tou_ops[] = {
 	{ "add", FOUD_OP_ADD, "tou add", cmd_tou_addel },
-	{ "del", FOUD_OP_DEL, "tou del", cmd_tou_addel },
 	{ "delete", FOUD_OP_DEL, "tou del", cmd_tou_addel },
 	{ "show", FOUD_OP_SHOW, "tou show", cmd_no_args },
+	{ "lst", FOUD_OP_SHOW, "tou show", cmd_no_args },
 	{ "list", FOUD_OP_SHOW, "tou show", cmd_no_args },
+	OP_HELP,
+};
+
+/* bridge monitor, ip monitor: what to watch (the command word is optional) */
+static const struct op_ent monitor_ops[] = {
+	{ "all", FOUD_OP_MON_ALL, "monitor", cmd_no_args },
+	{ "link", FOUD_OP_MON_LINK, "monitor link", cmd_no_args },
+	{ "fdb", FOUD_OP_MON_FDB, "monitor fdb", cmd_no_args },
+	{ "tou", FOUD_OP_MON_TOU, "monitor tou", cmd_no_args },
+	OP_HELP,
+};
+
+static const struct op_ent metrics_ops[] = {
+	{ "listen", FOUD_OP_LISTEN, "metrics listen", cmd_metrics_listen },
+};
+
+/* No command word: the device follows the object. */
+static const struct op_ent capture_ops[] = {
+	{ NULL, FOUD_OP_RUN, "capture", cmd_capture },
 };
 
 /* Objects that are the whole command: no command word follows. */
@@ -460,22 +517,38 @@ static const struct op_ent reload_ops[] = { { NULL, FOUD_OP_RUN, "reload", cmd_n
 static const struct op_ent save_ops[] = { { NULL, FOUD_OP_RUN, "save", cmd_no_args } };
 static const struct op_ent flush_ops[] = { { NULL, FOUD_OP_RUN, "flush", cmd_no_args } };
 
+/*
+ * ip's order: link before fou, then bridge's fdb, then foud's own. reload,
+ * save and flush (whole commands, flush destructive) match whole words only.
+ */
 static const struct obj_ent objs[] = {
-	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, del or show" },
-	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops), "add, del, set, rekey or show" },
-	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, del or show" },
-	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, del or show" },
-	{ "reload", FOUD_OBJ_RELOAD, reload_ops, 1, "" },
-	{ "save", FOUD_OBJ_SAVE, save_ops, 1, "" },
-	{ "flush", FOUD_OBJ_FLUSH, flush_ops, 1, "" },
+	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops),
+	  "add, set, change, delete, rekey or show", 5 },
+	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, delete or show", -1 },
+	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, delete or show", 5 },
+	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, delete or show", 2 },
+	{ "monitor", FOUD_OBJ_MONITOR, monitor_ops, ARRAY_SIZE(monitor_ops),
+	  "all, link, fdb or tou", 0 },
+	{ "metrics", FOUD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen", -1 },
+	{ "capture", FOUD_OBJ_CAPTURE, capture_ops, ARRAY_SIZE(capture_ops), "a device", 0 },
+	{ "reload", FOUD_OBJ_RELOAD, reload_ops, 1, "", 0 },
+	{ "save", FOUD_OBJ_SAVE, save_ops, 1, "", 0 },
+	{ "flush", FOUD_OBJ_FLUSH, flush_ops, 1, "", 0 },
+	{ "help", FOUD_OBJ__MAX, NULL, 0, NULL, -1 },
 };
 
-#define OBJ_EXPECT "fou, link, fdb, tou, reload, save or flush"
+#define OBJ_EXPECT "link, fou, fdb, tou, monitor, metrics, capture, reload, save or flush"
+
+/* An object that is the whole command (reload, save, flush; capture DEV ...). */
+static bool obj_whole(const struct obj_ent *o)
+{
+	return o->ops && !o->ops[0].word;
+}
 
 static const struct obj_ent *obj_find(const char *w)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
-		if (!strcmp(objs[i].word, w))
+		if (obj_whole(&objs[i]) ? !strcmp(w, objs[i].word) : cmd_matches(w, objs[i].word))
 			return &objs[i];
 	return NULL;
 }
@@ -483,28 +556,22 @@ static const struct obj_ent *obj_find(const char *w)
 static const struct op_ent *op_find(const struct obj_ent *o, const char *w)
 {
 	for (size_t i = 0; i < o->nops; i++)
-		if (!strcmp(o->ops[i].word, w))
+		if (o->ops[i].word && cmd_matches(w, o->ops[i].word))
 			return &o->ops[i];
 	return NULL;
 }
 
-static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
+/*
+ * The command word, from p->argv[1]; without one, the object's default as
+ * in ip (link: show); none for a whole command. Sets where the words go on.
+ */
+static int parse_op(struct pctx *p, const struct obj_ent *o, const struct op_ent **opp)
 {
-	const struct obj_ent *o;
-	const char *w;
+	const char *w = p->argv[0];
 
-	if (p->argc < 1)
-		return cmd_perr(p, "\"OBJECT\" is missing: expected " OBJ_EXPECT);
-	w = p->argv[0];
-	o = obj_find(w);
-	if (!o)
-		return cmd_perr(p, "\"%s\" is not an object: expected " OBJ_EXPECT, w);
-	p->cmd->obj = o->obj;
-	if (!o->ops[0].word) {
-		*opp = &o->ops[0];
-		p->cmd->op = (*opp)->op;
-		p->where = (*opp)->where;
-		p->i = 1;
+	p->i = 1;
+	if (obj_whole(o) || (p->argc < 2 && o->dflt >= 0)) {
+		*opp = &o->ops[o->dflt];
 		return 0;
 	}
 	if (p->argc < 2)
@@ -513,11 +580,88 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 	*opp = op_find(o, p->argv[1]);
 	if (!*opp)
 		return cmd_perr(p, "\"%s\" is not a command of \"%s\": expected %s",
-				p->argv[1], w, o->expect);
-	p->cmd->op = (*opp)->op;
-	p->where = (*opp)->where;
+				p->argv[1], o->word, o->expect);
+	if ((*opp)->op == FOUD_OP_HELP)
+		return cmd_perr(p, "\"%s\" is answered by fouctl, not foud", p->argv[1]);
+	if (!(*opp)->parse)
+		return cmd_perr(p, "\"%s\" is \"%s %s\", which foud does not have: expected %s",
+				p->argv[1], o->word, (*opp)->word, o->expect);
 	p->i = 2;
 	return 0;
+}
+
+static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
+{
+	const struct obj_ent *o;
+	int ret;
+
+	if (p->argc < 1)
+		return cmd_perr(p, "\"OBJECT\" is missing: expected " OBJ_EXPECT);
+	o = obj_find(p->argv[0]);
+	if (!o)
+		return cmd_perr(p, "\"%s\" is not an object: expected " OBJ_EXPECT, p->argv[0]);
+	if (!o->ops)
+		return cmd_perr(p, "\"%s\" is answered by fouctl, not foud", p->argv[0]);
+	ret = parse_op(p, o, opp);
+	if (ret)
+		return ret;
+	p->cmd->obj = o->obj;
+	p->cmd->op = (*opp)->op;
+	p->where = (*opp)->where;
+	return 0;
+}
+
+/* ---- help: the lines of the usage text about the object asked for ---------- */
+
+/* Prints the usage lines "fouctl WORD ..." and the indented lines after them. */
+static void help_object(FILE *f, const char *word)
+{
+	const char *s = foud_cmd_usage;
+	size_t n = strlen(word);
+	bool on = false;
+
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		size_t len = e ? (size_t)(e - s + 1) : strlen(s);
+
+		if (!strncmp(s, "fouctl ", 7))
+			on = !strncmp(s + 7, word, n) && (s[7 + n] == ' ' || s[7 + n] == '\n');
+		else if (s[0] != ' ')
+			on = false;
+		if (on)
+			fwrite(s, 1, len, f);
+		s += len;
+	}
+}
+
+/* `OBJECT help`, or the word help where a keyword would be (`ip link add help`). */
+static bool help_asked(const struct obj_ent *o, int argc, char *const argv[])
+{
+	const struct op_ent *op;
+
+	if (argc < 2)
+		return false;
+	if (obj_whole(o))
+		return !strcmp(argv[1], "help");
+	op = op_find(o, argv[1]);
+	return (op && op->op == FOUD_OP_HELP) || (argc > 2 && !strcmp(argv[2], "help"));
+}
+
+bool foud_cmd_help(int argc, char *const argv[], FILE *f)
+{
+	const struct obj_ent *o = argc > 0 ? obj_find(argv[0]) : NULL;
+
+	if (!o)
+		return false;
+	if (!o->ops) {
+		fprintf(f, "Usage: %s", foud_cmd_usage);
+		return true;
+	}
+	if (!help_asked(o, argc, argv))
+		return false;
+	fputs("Usage: ", f);
+	help_object(f, o->word);
+	return true;
 }
 
 int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,

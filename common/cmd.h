@@ -8,8 +8,11 @@
 #define FOUD_CMD_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "fou/fou.h"
 #include "kinds.h"
@@ -19,6 +22,9 @@ enum foud_obj {
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
+	FOUD_OBJ_METRICS,
+	FOUD_OBJ_CAPTURE,
+	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
 	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
 	FOUD_OBJ_SAVE,
 	FOUD_OBJ_FLUSH,
@@ -33,6 +39,12 @@ enum foud_op {
 	FOUD_OP_REKEY,		/* link rekey: re-read the key files */
 	FOUD_OP_SET,		/* link set / link change */
 	FOUD_OP_RUN,		/* the whole command is the object's word */
+	FOUD_OP_LISTEN,		/* metrics listen */
+	FOUD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order */
+	FOUD_OP_MON_LINK,
+	FOUD_OP_MON_FDB,
+	FOUD_OP_MON_TOU,
+	FOUD_OP_HELP,		/* fouctl answers it; foud refuses it */
 	FOUD_OP__MAX
 };
 
@@ -132,6 +144,27 @@ struct foud_tou_cfg {
 	char key_file[2][FOUD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 };
 
+/* `metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }` and foud --metrics */
+struct foud_metrics_cfg {
+	struct sockaddr_storage addr;	/* AF_INET, AF_INET6 or AF_UNIX */
+	socklen_t len;
+	char spec[112];			/* as given, for messages */
+};
+
+/* Parses one listen address, numeric only; 0 or -EINVAL. */
+int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c);
+
+/*
+ * `capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]`: pcap of what
+ * DEV sends and receives, to a pipe fouctl passes with the request (fd).
+ */
+struct foud_capture_cfg {
+	bool outer;
+	uint64_t count;			/* 0: until the reader goes */
+	const char *file;		/* -w: fouctl's; NULL or "-": standard output */
+	int fd;				/* the pipe, set by foud's control socket; -1: none */
+};
+
 struct foud_cmd {
 	enum foud_obj obj;
 	enum foud_op op;
@@ -143,6 +176,8 @@ struct foud_cmd {
 	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
 	char *const *set_argv;
 	int set_argc;
+	struct foud_metrics_cfg metrics;	/* metrics listen */
+	struct foud_capture_cfg capture;	/* capture DEV (name: DEV) */
 };
 
 /*
@@ -159,6 +194,14 @@ int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
  * count, or -E2BIG if more than max.
  */
 int foud_cmd_split(char *line, char *argv[], int max);
+
+/*
+ * `help`, `OBJECT help` or `OBJECT COMMAND help` (objects and commands
+ * abbreviated as the parser takes them): prints the usage lines of that
+ * object (all of them for `help`) to f and returns true; false when argv
+ * asks for no help.
+ */
+bool foud_cmd_help(int argc, char *const argv[], FILE *f);
 
 /* The usage text (the same as the SYNOPSIS of fouctl.8). */
 extern const char foud_cmd_usage[];

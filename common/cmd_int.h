@@ -109,6 +109,8 @@ int cmd_link_set(struct pctx *p);		/* cmd_set.c */
 int cmd_fdb_entry(struct pctx *p);		/* cmd_fdb.c */
 int cmd_fdb_show(struct pctx *p);
 int cmd_tou_addel(struct pctx *p);		/* cmd_tou.c */
+int cmd_metrics_listen(struct pctx *p);	/* cmd_metrics.c */
+int cmd_capture(struct pctx *p);		/* cmd_capture.c */
 
 /* ---- link add: what the kind families share (cmd_link.c) ------------------ */
 

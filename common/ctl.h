@@ -26,6 +26,11 @@
 #define FOUD_CTL_F_PRETTY	0x8
 
 #define FOUD_SOCKET_DEFAULT	"/run/foud/foud.sock"
+/*
+ * Also in the abstract namespace, which is per network namespace: so
+ * `ip netns exec NS fouctl ...` reaches the foud of NS without -S.
+ */
+#define FOUD_SOCKET_ABSTRACT	"foud/control"
 
 /* Encodes a request into buf; returns its length or -E2BIG. */
 int foud_ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *const argv[]);

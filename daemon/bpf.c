@@ -3,11 +3,12 @@
  * The kernel data path: foud loads bpf/foud.bpf.c (compiled in), attaches
  * foud_egress to each BPF-path tunnel's TUN device and foud_ingress to the
  * underlay devices those tunnels route through, and configures both through
- * maps. Attachments are TCX links where the kernel has them (6.6+): they go
- * away with the last descriptor, so even kill -9 leaves nothing behind.
- * Older kernels get clsact filters, removed on delete and on exit, and
- * after a kill by the next start. Nothing is pinned: closing the object
- * removes the maps.
+ * maps. Attachments are TCX links where the kernel has them (6.6+), else
+ * clsact filters. Where a bpffs allows (bpf_pin.c), maps and links are
+ * pinned and stay when foud stops: the kernel keeps forwarding, and the
+ * next foud takes them over. Without, TCX links go away with the last
+ * descriptor (even kill -9 leaves nothing behind) and clsact filters are
+ * removed on delete and on exit, and after a kill by the next start.
  *
  * Choices, and why:
  * - The programs pass what they do not fully handle with TC_ACT_UNSPEC, so
@@ -49,6 +50,7 @@
 
 #include "foud.h"
 #include "../bpf/foud_bpf.h"
+#include "capture.h"
 
 #define TCX_INGRESS	46	/* enum bpf_attach_type, newer than libbpf 1.1's headers */
 #define TCX_EGRESS	47
@@ -78,8 +80,11 @@ struct foud_bpf {
 	struct bpf_object *obj;
 	int eg, in;				/* program descriptors */
 	int tnl, rx, port, ours, ours_proto, stats, pstats;	/* map descriptors */
+	int capn, capon, cap;			/* fouctl capture's (capture.c) */
+	uint32_t ncap;				/* devices in capon */
 	uint8_t has_proto[256];			/* FOUD_BPF_OURS_*, as foud_ours_proto holds it */
 	int ncpu;
+	bool pinned;				/* maps and links outlive foud (bpf_pin.c) */
 	unsigned int users;			/* BPF-path tunnels */
 	struct underlay ul[MAX_UNDERLAYS];
 };
@@ -107,23 +112,32 @@ static int attach(int prog, struct foud_bpf_attach *a)
 	a->link = -1;
 	if (tc && !strcmp(tc, "1"))
 		return attach_tc(prog, a);
-	a->link = bpf_link_create(prog, a->ifindex,
-				  (enum bpf_attach_type)(a->ingress ? TCX_INGRESS : TCX_EGRESS), NULL);
+	/* The link a stopped foud left runs prog from now on, without a gap. */
+	a->link = foud_pin_link_take(a->ifindex, a->ingress, prog);
 	if (a->link >= 0)
 		return 0;
+	a->link = bpf_link_create(prog, a->ifindex,
+				  (enum bpf_attach_type)(a->ingress ? TCX_INGRESS : TCX_EGRESS), NULL);
+	if (a->link >= 0) {
+		foud_pin_link(a->link, a->ifindex, a->ingress);
+		return 0;
+	}
 	a->link = -1;
 	return attach_tc(prog, a);
 }
 
-static void detach(struct foud_bpf_attach *a)
+/* keep: foud stops, the pinned data path stays (closing our descriptor only). */
+static void detach(struct foud_bpf_attach *a, bool keep)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
 		    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
 
+	if (a->link >= 0 && !keep)
+		foud_pin_unlink(a->ifindex, a->ingress);
 	if (a->link >= 0)
 		close(a->link);
-	else if (a->ifindex)
+	else if (a->ifindex && !keep)
 		bpf_tc_detach(&hook, &opts);
 	a->ifindex = 0;
 	a->link = -1;
@@ -151,19 +165,78 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static int bpf_open(struct foud_bpf *b, bool verbose)
+/* Loads the object; pinned: onto the maps a stopped foud pinned, or pins its own. */
+static int obj_load(struct foud_bpf *b, bool pinned)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "foud");
+	int ret;
+
+	b->obj = bpf_object__open_mem(foud_bpf_obj, (size_t)(foud_bpf_obj_end - foud_bpf_obj),
+				      &oo);
+	if (!b->obj)
+		return -errno;
+	ret = pinned ? foud_pin_maps(b->obj) : 0;
+	if (!ret)
+		ret = bpf_object__load(b->obj);
+	if (ret) {
+		bpf_object__close(b->obj);
+		b->obj = NULL;
+	}
+	return ret;
+}
+
+/*
+ * Pinned maps of another layout make the load fail: then fresh ones (the old
+ * programs keep theirs until their links get the new ones); where nothing
+ * can be pinned, the programs go with foud.
+ */
+static int obj_load_pinned(struct foud_bpf *b)
+{
+	b->pinned = foud_pin_init(true);
+	if (!b->pinned)
+		return obj_load(b, false);
+	if (obj_load(b, true) == 0)
+		return 0;
+	foud_pin_drop_maps();
+	if (obj_load(b, true) == 0)
+		return 0;
+	foud_log(LOG_WARNING, "cannot pin the BPF maps: the BPF data path stops with foud");
+	foud_pin_off();
+	b->pinned = false;
+	return obj_load(b, false);
+}
+
+/* Pinned maps come with what a stopped foud left in foud_ours_proto. */
+static void ours_proto_read(struct foud_bpf *b)
+{
+	__u32 proto;
+
+	for (proto = 0; proto < 256; proto++)
+		if (bpf_map_lookup_elem(b->ours_proto, &proto, &b->has_proto[proto]))
+			b->has_proto[proto] = 0;
+}
+
+/* Pinned maps may hold the captures of a foud that was killed: none runs now. */
+static void cap_reset(struct foud_bpf *b)
+{
+	__u32 key, next, zero = 0;
+
+	bpf_map_update_elem(b->capn, &zero, &zero, BPF_ANY);
+	while (bpf_map_get_next_key(b->capon, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_delete_elem(b->capon, &key))
+			break;
+	}
+}
+
+static int bpf_open(struct foud_bpf *b, bool verbose)
+{
 	int ret;
 
 	/* libbpf's own messages (verifier log...) only with foud -v. */
 	if (!verbose)
 		libbpf_set_print(libbpf_quiet);
-	b->obj = bpf_object__open_mem(foud_bpf_obj, (size_t)(foud_bpf_obj_end - foud_bpf_obj),
-				      &oo);
-	if (!b->obj)
-		return -errno;
-	ret = bpf_object__load(b->obj);
+	ret = obj_load_pinned(b);
 	if (ret)
 		return ret;
 	b->eg = prog_fd(b->obj, "foud_egress");
@@ -175,10 +248,17 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	b->ours_proto = map_fd(b->obj, "foud_ours_proto");
 	b->stats = map_fd(b->obj, "foud_stats");
 	b->pstats = map_fd(b->obj, "foud_pstats");
+	b->capn = map_fd(b->obj, "foud_capn");
+	b->capon = map_fd(b->obj, "foud_capon");
+	b->cap = map_fd(b->obj, "foud_cap");
 	b->ncpu = libbpf_num_possible_cpus();
 	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
-	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->ncpu <= 0)
+	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->capn < 0 || b->capon < 0 ||
+	    b->cap < 0 || b->ncpu <= 0)
 		return -ENOENT;
+	if (b->pinned)
+		ours_proto_read(b);
+	cap_reset(b);
 	return 0;
 }
 
@@ -211,18 +291,27 @@ static void ports_gro(struct foud *d)
 	}
 }
 
+/* Whether what is attached stays: foud stops, and it is pinned. */
+static bool bpf_keep(const struct foud *d)
+{
+	return d->keep && d->bpf && d->bpf->pinned;
+}
+
 static void bpf_close(struct foud *d)
 {
 	struct foud_bpf *b = d->bpf;
+	bool keep = bpf_keep(d);
 	int i;
 
 	if (!b)
 		return;
 	for (i = 0; i < MAX_UNDERLAYS; i++)
 		if (b->ul[i].users)
-			detach(&b->ul[i].at);
+			detach(&b->ul[i].at, keep);
 	if (b->obj)
 		bpf_object__close(b->obj);
+	if (b->pinned && !keep)
+		foud_pin_sweep(-1, -1);
 	free(b);
 	d->bpf = NULL;
 	foud_ours_watch(d, NULL);
@@ -298,7 +387,7 @@ static void underlay_put(struct foud_bpf *b, int ifindex)
 
 	for (i = 0; i < MAX_UNDERLAYS; i++)
 		if (b->ul[i].users && b->ul[i].at.ifindex == ifindex && !--b->ul[i].users)
-			detach(&b->ul[i].at);
+			detach(&b->ul[i].at, false);
 }
 
 /* ---- what the programs can carry ---------------------------------------- */
@@ -400,7 +489,33 @@ static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	bpf_map_delete_elem(b->stats, &key);
 }
 
-static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, bool watched)
+/* Whether a BPF-path tunnel of this foud has that device. */
+static bool ifindex_live(const struct foud *d, uint32_t ifindex)
+{
+	const struct foud_tunnel *t;
+
+	TAILQ_FOREACH(t, &d->tunnels, entry)
+		if (t->bpf_egress && (uint32_t)t->ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * A receive key already in the map: a stopped foud's (pinned maps), taken
+ * over; or another tunnel's of ours, which keeps it (-EEXIST).
+ */
+static int rx_take(const struct foud *d, struct foud_bpf *b, const struct foud_bpf_rxkey *k,
+		   const struct foud_bpf_rxval *rv)
+{
+	struct foud_bpf_rxval old;
+
+	if (bpf_map_lookup_elem(b->rx, k, &old) || ifindex_live(d, old.ifindex))
+		return -EEXIST;
+	return bpf_map_update_elem(b->rx, k, rv, BPF_EXIST);
+}
+
+static int maps_add(const struct foud *d, struct foud_bpf *b, const struct foud_tunnel *t,
+		    bool watched)
 {
 	struct foud_bpf_stats *zero = calloc((size_t)b->ncpu, sizeof(*zero));
 	struct foud_bpf_rxkey keys[2];
@@ -424,8 +539,11 @@ static int maps_add(struct foud_bpf *b, const struct foud_tunnel *t, bool watche
 		ret = bpf_map_update_elem(b->tnl, &key, &c, BPF_ANY);
 	n = rx_keys(t, keys);
 	/* BPF_NOEXIST: a second tunnel with the same match stays foud's, as the first wins. */
-	for (i = 0; !ret && i < n; i++)
+	for (i = 0; !ret && i < n; i++) {
 		ret = bpf_map_update_elem(b->rx, &keys[i], &rv, BPF_NOEXIST);
+		if (ret == -EEXIST)
+			ret = rx_take(d, b, &keys[i], &rv);
+	}
 	if (ret)
 		maps_del(b, t);
 	return ret;
@@ -477,7 +595,7 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 		return ret;
 	}
 	t->bpf_oif = oif;
-	ret = maps_add(d->bpf, t, d->follow != NULL);
+	ret = maps_add(d, d->bpf, t, d->follow != NULL);
 	if (ret) {
 		snprintf(why, whylen, "cannot configure the BPF maps: %s", strerror(-ret));
 		t->bpf_oif = 0;
@@ -544,13 +662,16 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapat
 
 void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 {
+	bool keep = bpf_keep(d);
+
 	if (!t->bpf_egress || !d->bpf)
 		return;
-	detach(t->bpf_egress);
+	detach(t->bpf_egress, keep);
 	free(t->bpf_egress);
 	t->bpf_egress = NULL;
-	maps_del(d->bpf, t);
-	if (t->bpf_oif)
+	if (!keep)
+		maps_del(d->bpf, t);
+	if (t->bpf_oif && !keep)
 		underlay_put(d->bpf, t->bpf_oif);
 	t->bpf_oif = 0;
 	if (!--d->bpf->users)
@@ -806,13 +927,41 @@ void foud_bpf_port_stats(struct foud *d, const struct foud_port *p, struct foud_
 	free(v);
 }
 
+/* ---- fouctl capture -------------------------------------------------------- */
+
+int foud_bpf_cap_ring(const struct foud *d)
+{
+	return d->bpf ? d->bpf->cap : -1;
+}
+
+/*
+ * The programs copy the packets of device ifindex (outer: with their
+ * encapsulation) into the ring while on; off also after the device went.
+ */
+int foud_bpf_cap_set(struct foud *d, int ifindex, bool on, bool outer)
+{
+	struct foud_bpf *b = d->bpf;
+	uint32_t key = (uint32_t)ifindex, zero = 0;
+	uint8_t how = outer ? FOUD_BPF_CAP_OUTER : FOUD_BPF_CAP_INNER;
+	int ret;
+
+	if (!b)
+		return -ENODEV;
+	ret = on ? bpf_map_update_elem(b->capon, &key, &how, BPF_NOEXIST) :
+		   bpf_map_delete_elem(b->capon, &key);
+	if (ret)
+		return ret;
+	b->ncap += on ? 1 : -1;
+	return bpf_map_update_elem(b->capn, &zero, &b->ncap, BPF_ANY);
+}
+
 void foud_bpf_fini(struct foud *d)
 {
 	bpf_close(d);
 }
 
-/* Whether the filter at hook is one of ours (by its program's name). */
-static bool tc_is_ours(struct bpf_tc_hook *hook)
+/* Whether the filter at hook is one of ours (by its program's name), not running now. */
+static bool tc_is_stale(const struct foud *d, struct bpf_tc_hook *hook)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
 	struct bpf_prog_info info = { 0 };
@@ -821,6 +970,9 @@ static bool tc_is_ours(struct bpf_tc_hook *hook)
 	bool ours;
 
 	if (bpf_tc_query(hook, &opts) || !opts.prog_id)
+		return false;
+	if (d->bpf && (opts.prog_id == foud_bpf_prog_id(d->bpf->eg) ||
+			       opts.prog_id == foud_bpf_prog_id(d->bpf->in)))
 		return false;
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
 	if (fd < 0)
@@ -832,10 +984,11 @@ static bool tc_is_ours(struct bpf_tc_hook *hook)
 }
 
 /*
- * clsact filters outlive a foud that was killed (TCX links do not): at
- * start, remove ours from every device of the namespace.
+ * clsact filters outlive foud (kept by a stop, or left by a kill): once
+ * the configuration is applied, remove those of ours that run no current
+ * program from every device of the namespace.
  */
-void foud_bpf_cleanup_stale(struct foud *d)
+static void tc_sweep(struct foud *d)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIO);
@@ -843,14 +996,12 @@ void foud_bpf_cleanup_stale(struct foud *d)
 
 	if (!ifs)
 		return;
-	if (!d->verbose)
-		libbpf_set_print(libbpf_quiet);
 	for (i = ifs; i->if_index; i++) {
 		for (dir = 0; dir < 2; dir++) {
 			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->if_index,
 				    .attach_point = dir ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 
-			if (!tc_is_ours(&hook))
+			if (!tc_is_stale(d, &hook))
 				continue;
 			if (bpf_tc_detach(&hook, &opts) == 0)
 				foud_log(LOG_INFO, "removed a stale foud filter from %s %s",
@@ -858,4 +1009,43 @@ void foud_bpf_cleanup_stale(struct foud *d)
 		}
 	}
 	if_freenameindex(ifs);
+}
+
+/* Entries for the tunnels of a stopped foud that this one has not. */
+static void maps_sweep(struct foud *d, struct foud_bpf *b)
+{
+	struct foud_bpf_rxkey rk, rnext;
+	struct foud_bpf_rxval rv;
+	uint32_t k, next;
+	int more;
+
+	for (more = !bpf_map_get_next_key(b->tnl, NULL, &k); more; k = next) {
+		more = !bpf_map_get_next_key(b->tnl, &k, &next);
+		if (!ifindex_live(d, k)) {
+			bpf_map_delete_elem(b->tnl, &k);
+			bpf_map_delete_elem(b->stats, &k);
+		}
+	}
+	for (more = !bpf_map_get_next_key(b->rx, NULL, &rk); more; rk = rnext) {
+		more = !bpf_map_get_next_key(b->rx, &rk, &rnext);
+		if (!bpf_map_lookup_elem(b->rx, &rk, &rv) && !ifindex_live(d, rv.ifindex))
+			bpf_map_delete_elem(b->rx, &rk);
+	}
+}
+
+/*
+ * Once the configuration is applied: what a stopped (or killed) foud left
+ * and this one did not take over goes, pins, map entries and filters.
+ */
+void foud_bpf_settle(struct foud *d)
+{
+	if (!d->verbose)
+		libbpf_set_print(libbpf_quiet);
+	if (d->bpf && d->bpf->pinned) {
+		maps_sweep(d, d->bpf);
+		foud_pin_sweep(d->bpf->eg, d->bpf->in);
+	} else if (!d->bpf && foud_pin_init(false)) {
+		foud_pin_sweep(-1, -1);
+	}
+	tc_sweep(d);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "foud.h"
+#include "metrics.h"
 #include "save.h"
 
 bool foud_link_same(const struct foud_link_cfg *a, const struct foud_link_cfg *b)
@@ -161,6 +162,7 @@ int foud_exec_save(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		TAILQ_FOREACH(tp, &d->tou->peers, entry)
 			if (foud_save_tou(&tp->cfg, line, sizeof(line)) > 0)
 				foud_out_printf(out, "%s", line);
+	foud_metrics_save(d, out);
 	return 0;
 }
 

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control socket: a Unix stream socket, mode 0600, root only. Each
+ * The control socket: a Unix stream socket, mode 0600, root only, at its
+ * path and at FOUD_SOCKET_ABSTRACT in the abstract namespace (one per
+ * network namespace, so `ip netns exec NS fouctl` finds NS's foud; it has
+ * no file mode, so the peer's uid is checked on both alike). Each
  * connection carries one request (the words of a fouctl command) and gets
  * one reply; requests are parsed with the same grammar as fouctl's. Clients
  * are served on the event loop without blocking it: at most 64 at once,
- * 2 s to send the request and 5 s to read the reply.
+ * 2 s to send the request and 5 s to read the reply. `monitor` hands its
+ * connection over to event.c, where it stays.
  */
 #include <errno.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +27,10 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "foud.h"
+#include "capture.h"
+#include "metrics.h"
 
 typedef int (*exec_fn)(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		       struct foud_out *out, char *err, size_t errlen);
@@ -135,6 +143,35 @@ static int exec_tou_show(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 	return 0;
 }
 
+static int exec_metrics_listen(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			       struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_metrics_listen(d, &cmd->metrics, err, errlen);
+}
+
+/* Internal only (reload: the file's metrics line is gone); the grammar has no metrics del. */
+static int exec_metrics_del(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			    struct foud_out *out, char *err, size_t errlen)
+{
+	(void)cmd;
+	(void)flags;
+	(void)out;
+	(void)err;
+	(void)errlen;
+	foud_metrics_stop(d);
+	return 0;
+}
+
+static int exec_capture(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_cap_start(d, cmd->name, &cmd->capture, err, errlen);
+}
+
 static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 	[FOUD_OBJ_FOU] = {
 		[FOUD_OP_ADD] = exec_fou_add,
@@ -158,6 +195,13 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_ADD] = exec_tou_add,
 		[FOUD_OP_DEL] = exec_tou_del,
 		[FOUD_OP_SHOW] = exec_tou_show,
+	},
+	[FOUD_OBJ_METRICS] = {
+		[FOUD_OP_LISTEN] = exec_metrics_listen,
+		[FOUD_OP_DEL] = exec_metrics_del,
+	},
+	[FOUD_OBJ_CAPTURE] = {
+		[FOUD_OP_RUN] = exec_capture,
 	},
 	[FOUD_OBJ_RELOAD] = { [FOUD_OP_RUN] = foud_exec_reload },
 	[FOUD_OBJ_SAVE] = { [FOUD_OP_RUN] = foud_exec_save },
@@ -201,12 +245,14 @@ struct ctl_client {
 	uint8_t hdr[FOUD_CTL_HDR];
 	uint8_t *buf;			/* the request, then the reply */
 	size_t have, need;		/* bytes read (or written) of need */
+	int fd_in;			/* a descriptor sent with the request (capture's pipe); -1 */
 };
 
 TAILQ_HEAD(ctl_clients, ctl_client);
 
 struct foud_ctlsrv {
 	struct foud_ev timer;		/* fires at the earliest deadline */
+	struct foud_ev abstract;	/* the listening socket at FOUD_SOCKET_ABSTRACT; fd -1: none */
 	struct ctl_clients clients;
 	struct ctl_clients dead;	/* closed by the timer; freed at its next run */
 	unsigned int n;
@@ -242,27 +288,46 @@ static void ctl_timer_arm(struct foud_ctlsrv *srv)
 	timerfd_settime(srv->timer.fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* The listening socket back in the loop, below the cap and not waiting for descriptors. */
+/* Both listening sockets wait for clients (EPOLLIN) or not (0); 0 or -errno. */
+static int ctl_listen_set(struct foud *d, uint32_t events)
+{
+	struct foud_ctlsrv *srv = d->ctlsrv;
+	int ret = foud_loop_set(d, &d->ctl, events);
+
+	if (!ret && srv->abstract.fd >= 0)
+		ret = foud_loop_set(d, &srv->abstract, events);
+	return ret;
+}
+
+/* The listening sockets back in the loop, below the cap and not waiting for descriptors. */
 static void ctl_resume(struct foud *d)
 {
 	struct foud_ctlsrv *srv = d->ctlsrv;
 
-	if (srv->paused && !srv->retry && srv->n < CTL_CLIENTS_MAX &&
-	    foud_loop_set(d, &d->ctl, EPOLLIN) == 0)
+	if (srv->paused && !srv->retry && srv->n < CTL_CLIENTS_MAX && ctl_listen_set(d, EPOLLIN) == 0)
 		srv->paused = false;
 }
 
-/* Takes c out of the loop and the count; the listening socket resumes below the cap. */
-static void ctl_client_detach(struct foud *d, struct ctl_client *c)
+/* Takes c out of the count; the listening sockets resume below the cap. */
+static void ctl_client_unlist(struct foud *d, struct ctl_client *c)
 {
 	struct foud_ctlsrv *srv = d->ctlsrv;
 
-	foud_loop_del(d, &c->ev);
-	close(c->ev.fd);
-	c->ev.fd = -1;
+	if (c->fd_in >= 0)
+		close(c->fd_in);
+	c->fd_in = -1;
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->n--;
 	ctl_resume(d);
+}
+
+/* Takes c out of the loop and the count, and closes it. */
+static void ctl_client_detach(struct foud *d, struct ctl_client *c)
+{
+	foud_loop_del(d, &c->ev);
+	close(c->ev.fd);
+	c->ev.fd = -1;
+	ctl_client_unlist(d, c);
 }
 
 static void ctl_client_free(struct foud *d, struct ctl_client *c)
@@ -318,7 +383,37 @@ static void ctl_client_reply(struct foud *d, struct ctl_client *c, int status,
 	ctl_client_write(d, c);
 }
 
-/* Runs c's whole request; returns the status for the reply. */
+#define CTL_HANDED_OVER	1	/* ctl_client_run: c is a monitor now, and freed */
+
+/*
+ * monitor [ all | link | fdb | tou ]: the connection goes to event.c, which
+ * says yes and sends events from now on. On a refusal c stays, to answer.
+ */
+static int ctl_monitor(struct foud *d, struct ctl_client *c, const struct foud_cmd *cmd,
+		       uint32_t flags, char *err, size_t errlen)
+{
+	static const unsigned int groups[] = {
+		[FOUD_OP_MON_ALL] = FOUD_EVG_ALL, [FOUD_OP_MON_LINK] = FOUD_EVG_LINK,
+		[FOUD_OP_MON_FDB] = FOUD_EVG_FDB, [FOUD_OP_MON_TOU] = FOUD_EVG_TOU,
+	};
+	int ret;
+
+	if ((unsigned int)cmd->op >= sizeof(groups) / sizeof(groups[0]) || !groups[cmd->op])
+		return -EINVAL;
+	foud_loop_del(d, &c->ev);
+	ret = foud_event_subscribe(d, c->ev.fd, groups[cmd->op], flags, c->pid, err, errlen);
+	if (ret) {
+		foud_loop_add(d, &c->ev);
+		return ret;
+	}
+	c->ev.fd = -1;
+	ctl_client_unlist(d, c);
+	free(c->buf);
+	free(c);
+	return CTL_HANDED_OVER;
+}
+
+/* Runs c's whole request; returns the status for the reply, or CTL_HANDED_OVER. */
 static int ctl_client_run(struct foud *d, struct ctl_client *c, struct foud_out *out,
 			  char *err, size_t errlen)
 {
@@ -340,7 +435,13 @@ static int ctl_client_run(struct foud *d, struct ctl_client *c, struct foud_out 
 	ret = foud_cmd_parse(argc, argv, &cmd, err, errlen);
 	if (ret)
 		return ret;
+	if (cmd.obj == FOUD_OBJ_MONITOR)
+		return ctl_monitor(d, c, &cmd, flags, err, errlen);
+	cmd.capture.fd = c->fd_in;	/* capture keeps a copy of its own */
 	ret = foud_exec(d, &cmd, flags, out, err, errlen);
+	if (c->fd_in >= 0)
+		close(c->fd_in);
+	c->fd_in = -1;
 	if (!ret && out->failed) {
 		snprintf(err, errlen, "reply too large");
 		ret = -ENOMEM;
@@ -380,6 +481,30 @@ static int ctl_client_header(struct ctl_client *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* read(), keeping a descriptor that comes with the bytes (the last one, if several). */
+static ssize_t ctl_recv(struct ctl_client *c, void *p, size_t want)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { p, want };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			     .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(c->ev.fd, &mh, MSG_CMSG_CLOEXEC);
+
+	for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		if (c->fd_in >= 0)
+			close(c->fd_in);
+		memcpy(&c->fd_in, CMSG_DATA(cm), sizeof(int));
+	}
+	return n;
+}
+
 /* Reads what has arrived, never more than the request; runs it once whole. */
 static void ctl_client_read(struct foud *d, struct ctl_client *c)
 {
@@ -393,7 +518,7 @@ static void ctl_client_read(struct foud *d, struct ctl_client *c)
 	while (!ret && (!c->buf || c->have < c->need)) {
 		p = c->buf ? c->buf + c->have : c->hdr + c->have;
 		want = c->buf ? c->need - c->have : sizeof(c->hdr) - c->have;
-		n = read(c->ev.fd, p, want);
+		n = ctl_recv(c, p, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -408,6 +533,8 @@ static void ctl_client_read(struct foud *d, struct ctl_client *c)
 	}
 	if (!ret)
 		ret = ctl_client_run(d, c, &out, err, sizeof(err));
+	if (ret == CTL_HANDED_OVER)
+		return;
 	ctl_client_finish(d, c, ret, &out, err, sizeof(err));
 }
 
@@ -484,6 +611,7 @@ static void ctl_client_new(struct foud *d, int fd)
 		return;
 	}
 	c->ev = (struct foud_ev){ .fd = fd, .fn = ctl_client_event };
+	c->fd_in = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0) {
 		c->allowed = cr.uid == 0 || cr.uid == geteuid();
 		c->pid = cr.pid;
@@ -527,7 +655,7 @@ static void ctl_accept(struct foud *d, struct foud_ev *ev)
 		ctl_timer_arm(srv);
 		break;
 	}
-	if (foud_loop_set(d, &d->ctl, 0) == 0)
+	if (ctl_listen_set(d, 0) == 0)
 		srv->paused = true;
 }
 
@@ -539,6 +667,7 @@ static int ctl_srv_init(struct foud *d)
 		return -ENOMEM;
 	TAILQ_INIT(&srv->clients);
 	TAILQ_INIT(&srv->dead);
+	srv->abstract = (struct foud_ev){ .fd = -1, .fn = ctl_accept };
 	srv->timer = (struct foud_ev){ .fn = ctl_timer };
 	srv->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->ctlsrv = srv;
@@ -564,6 +693,10 @@ static void ctl_srv_fini(struct foud *d)
 	if (srv->timer.fd >= 0) {
 		foud_loop_del(d, &srv->timer);
 		close(srv->timer.fd);
+	}
+	if (srv->abstract.fd >= 0) {
+		foud_loop_del(d, &srv->abstract);
+		close(srv->abstract.fd);
 	}
 	free(srv);
 	d->ctlsrv = NULL;
@@ -599,6 +732,32 @@ static int ctl_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The abstract socket of this network namespace. Another foud here may
+ * hold it already: then this one is reached at its path only (said in the log).
+ */
+static void ctl_abstract_open(struct foud *d)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				    strlen(FOUD_SOCKET_ABSTRACT));
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	memcpy(sun.sun_path + 1, FOUD_SOCKET_ABSTRACT, strlen(FOUD_SOCKET_ABSTRACT));
+	if (s < 0 || bind(s, (struct sockaddr *)&sun, len) < 0 || listen(s, CTL_BACKLOG) < 0) {
+		foud_log(LOG_WARNING, "control socket @%s: %s: fouctl reaches this foud with -S %s "
+			 "only", FOUD_SOCKET_ABSTRACT, strerror(errno), d->sock_path);
+		if (s >= 0)
+			close(s);
+		return;
+	}
+	d->ctlsrv->abstract.fd = s;
+	if (foud_loop_add(d, &d->ctlsrv->abstract)) {
+		close(s);
+		d->ctlsrv->abstract.fd = -1;
+	}
+}
+
 int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -630,11 +789,14 @@ int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen)
 	d->ctl.fd = s;
 	d->ctl.fn = ctl_accept;
 	ret = ctl_srv_init(d);
+	if (!ret)
+		ctl_abstract_open(d);
 	return ret ? ret : foud_loop_add(d, &d->ctl);
 }
 
 void foud_ctl_close(struct foud *d)
 {
+	foud_event_fini(d);
 	ctl_srv_fini(d);
 	if (d->ctl.fd < 0)
 		return;

@@ -13,6 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "foud.h"
 
 static const struct foud_dev_ops *const dev_classes[FK_DEV__MAX] = {
@@ -53,10 +54,13 @@ int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err
 {
 	int fd = foud_tun_open(t->name, tap, d->offload, &t->offload, &t->ifindex);
 
-	if (fd < 0) {
+	if (fd == -EEXIST && foud_persist_refused())
+		snprintf(err, errlen, "device \"%s\" exists and is not foud's to take over: %s",
+			 t->name, foud_persist_refused());
+	else if (fd < 0)
 		snprintf(err, errlen, "cannot create device \"%s\": %s", t->name, strerror(-fd));
+	if (fd < 0)
 		return fd;
-	}
 	t->ev.fd = fd;
 	return 0;
 }
@@ -117,6 +121,7 @@ int foud_dev_add(struct foud *d, const struct foud_link_cfg *cfg, char *err, siz
 	/* A BPF tunnel's port receives without GRO (receive points mirror themselves: ours.c). */
 	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
+	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t });
 	return 0;
 }
 
@@ -135,9 +140,13 @@ static int dev_release(struct foud *d, struct foud_tunnel *t)
 	return fd;
 }
 
+/* Deleted: told as ip monitor tells it (a link set's detach is not a deletion). */
 static void dev_free(struct foud *d, struct foud_tunnel *t)
 {
-	close(dev_release(d, t));
+	/* stopping with the devices kept (d->keep): nothing is deleted */
+	if (!d->keep)
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_DEL, .t = t });
+	foud_tun_close(d, dev_release(d, t));
 }
 
 int foud_dev_detach(struct foud *d, struct foud_tunnel *t)
@@ -186,4 +195,10 @@ void foud_dev_show_ports(struct foud *d, struct foud_pr *p)
 		if (ops->show_ports)
 			ops->show_ports(d, p);
 	}
+}
+
+/* The kind's name as `type` spells it, for events and metrics. */
+const char *foud_dev_kind_name(const struct foud_tunnel *t)
+{
+	return t->l2 ? foud_l2_kind_name(t) : fou_kind(t->tnl.kind)->name;
 }

@@ -25,6 +25,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "foud.h"
 
 #define FOLLOW_DELAY_MS	100
@@ -90,13 +91,37 @@ static bool follow_mtu(struct foud_tunnel *t)
 	return true;
 }
 
+/* The device went up or down: applied at once, and told as ip monitor tells it. */
+static void follow_dev_up(struct foud *d, struct foud_tunnel *t, bool up)
+{
+	bool was = t->dev_up;
+
+	t->dev_up = up;
+	foud_bpf_tunnel_link(d, t, up);
+	if (was != up)
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t });
+}
+
+/* After a look: the monitors hear of a route that moved and of a datapath that changed. */
+static void follow_events(struct foud *d, struct foud_tunnel *t, int oif, uint32_t pmtu,
+			  bool userspace)
+{
+	if (oif != t->ul_ifindex || pmtu != t->path_mtu)
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_ROUTE, .t = t });
+	if (userspace != !!foud_tunnel_why(t))
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_DATAPATH, .t = t });
+}
+
 /* t's route device, path MTU and (when it follows) device MTU, from the kernel's view now. */
 static void follow_tunnel(struct foud *d, struct foud_tunnel *t)
 {
-	int oif, up;
+	int oif, up, old_oif = t->ul_ifindex;
+	uint32_t old_pmtu = t->path_mtu;
+	bool old_user;
 
 	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 		return;
+	old_user = foud_tunnel_why(t) != NULL;
 	oif = foud_rtnl_route_oif(&t->tnl.remote);
 	if (oif < 0)
 		oif = 0;
@@ -110,12 +135,11 @@ static void follow_tunnel(struct foud *d, struct foud_tunnel *t)
 			foud_uso_fit_device(d, t);
 	}
 	foud_bpf_tunnel_follow(d, t);
+	follow_events(d, t, old_oif, old_pmtu, old_user);
 	/* In case a message about the device was lost (ENOBUFS). */
 	up = foud_dev_up(t->name);
-	if (up >= 0) {
-		t->dev_up = up;
-		foud_bpf_tunnel_link(d, t, up);
-	}
+	if (up >= 0)
+		follow_dev_up(d, t, up);
 }
 
 static void follow_schedule(struct foud *d)
@@ -159,10 +183,8 @@ static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 		 */
 		if (!t)
 			return h->nlmsg_type == RTM_NEWLINK || underlay_used(d, ifi->ifi_index);
-		if (h->nlmsg_type == RTM_NEWLINK) {
-			t->dev_up = ifi->ifi_flags & IFF_UP;
-			foud_bpf_tunnel_link(d, t, t->dev_up);
-		}
+		if (h->nlmsg_type == RTM_NEWLINK)
+			follow_dev_up(d, t, ifi->ifi_flags & IFF_UP);
 		return false;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:

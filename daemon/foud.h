@@ -32,9 +32,11 @@ struct foud_bpf_attach;
 struct foud_follow;
 struct foud_ours;
 struct foud_ctlsrv;
+struct foud_events;
 struct foud_pr;
 struct foud_gue_auth;
 struct foud_rxmeta;
+struct foud_metrics;
 struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
@@ -50,7 +52,7 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
-#define FOUD_TIMERS	4		/* periodic functions (loop.c) */
+#define FOUD_TIMERS	8		/* periodic functions (loop.c) */
 
 /* A function the loop calls every period_ms. */
 struct foud_timer {
@@ -312,6 +314,9 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	struct foud_metrics *metrics;	/* the HTTP server of /metrics, NULL: off (metrics.c) */
+	struct foud_events *events;	/* fouctl monitor's clients (event.c), NULL: none yet */
+	bool keep;			/* stopping: devices and pinned programs stay */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
 	const char *conf_path;		/* the file reload reads (-c, $FOUD_CONFIG or the default) */
@@ -348,6 +353,8 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 void foud_tun_keep(int fd, const char *name, bool offload_on);
 void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
+/* Closes a device's descriptor: the device goes, unless foud stops (d->keep). */
+void foud_tun_close(const struct foud *d, int fd);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
@@ -389,6 +396,7 @@ int foud_dev_detach(struct foud *d, struct foud_tunnel *t);
 int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err, size_t errlen);
 /* The device whose TUN or TAP descriptor ev is. */
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
+const char *foud_dev_kind_name(const struct foud_tunnel *t);
 #define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
 /* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
 void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
@@ -425,6 +433,8 @@ void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;
+/* Why an L3 tunnel's packets go through userspace, or NULL (they go by BPF). */
+const char *foud_tunnel_why(const struct foud_tunnel *t);
 
 /* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
@@ -504,6 +514,8 @@ void foud_l2_free(struct foud_tunnel *t);
 /* A link show's linkinfo: the common words around kind(t, p), the class's own. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
+/* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
+const char *foud_l2_kind_name(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
@@ -536,6 +548,11 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+struct nlmsghdr;
+int foud_rtnl_link_alias(int ifindex, const char *alias);
+int foud_rtnl_link_group(int ifindex, uint32_t group);
+int foud_rtnl_link_del(int ifindex, uint32_t group);
+int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
 int foud_follow_init(struct foud *d);
@@ -558,8 +575,28 @@ void foud_bpf_tunnel_stats_only(struct foud *d, const struct foud_tunnel *t,
 /* Mirrors foud's receive ports into the programs' maps. */
 void foud_bpf_ports_changed(struct foud *d);
 void foud_bpf_fini(struct foud *d);
-/* Removes clsact filters a killed foud left in this namespace. */
-void foud_bpf_cleanup_stale(struct foud *d);
+/* After the configuration: removes what a stopped foud left that this one did not take over. */
+void foud_bpf_settle(struct foud *d);
+
+/* persist.c: devices that outlive foud */
+int foud_persist_claim(const char *name, bool tap);
+void foud_persist_mark(int fd, const char *name, int ifindex);
+void foud_persist_drop(int fd);
+int foud_persist_sweep(void);
+const char *foud_persist_refused(void);
+
+/* bpf_pin.c: the BPF data path outliving foud */
+struct bpf_object;
+bool foud_pin_init(bool create);
+bool foud_pin_on(void);
+void foud_pin_off(void);
+int foud_pin_maps(struct bpf_object *obj);
+void foud_pin_drop_maps(void);
+int foud_pin_link_take(int ifindex, bool ingress, int prog);
+void foud_pin_link(int link, int ifindex, bool ingress);
+void foud_pin_unlink(int ifindex, bool ingress);
+void foud_pin_sweep(int eg, int in);
+uint32_t foud_bpf_prog_id(int fd);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

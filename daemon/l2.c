@@ -34,6 +34,7 @@
 #include "fou/l2.h"
 #include "foud.h"
 #include "l2dev.h"
+#include "metrics.h"
 #include "rx.h"
 
 
@@ -761,7 +762,7 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct f
 	if (ret) {
 		foud_loop_del(d, &t->ev);
 		if (t->ev.fd >= 0)
-			close(t->ev.fd);
+			foud_tun_close(d, t->ev.fd);
 		l2_overlay_close(d, t);
 	}
 	return ret;
@@ -780,6 +781,21 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 		foud_pr_nl(p);
 		foud_show_port_stats(p, &lp->st, lp->ev.fd, lp->sock_drops);
 		foud_pr_close_object(p);
+	}
+}
+
+/* For metrics_text.c: each shared L2 port, with its kind's name. */
+void foud_l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_l2port_info *i),
+		       void *arg)
+{
+	const struct foud_l2port *lp;
+	struct foud_l2port_info i;
+
+	TAILQ_FOREACH(lp, &d->l2ports, entry) {
+		i = (struct foud_l2port_info){ .kind = lp->fk->name, .family = lp->family,
+					       .port = lp->port, .local = &lp->local, .st = &lp->st,
+					       .sock_drops = foud_sock_drops(lp->ev.fd, lp->sock_drops) };
+		fn(arg, &i);
 	}
 }
 

@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "fou/l2.h"
 #include "foud.h"
 #include "l2dev.h"
+#include "metrics.h"
 
 static uint64_t now_ms(void)
 {
@@ -60,6 +62,31 @@ static void l2_peers_rebuild(struct foud_l2 *l)
 			l2_peers_add(l, &e->remote);
 }
 
+/* Tells the monitors of a forwarding-table change (bridge monitor fdb). */
+static void l2_fdb_event(struct foud *d, const struct foud_tunnel *t, enum foud_event_type type,
+			 const uint8_t *mac, const struct fou_addr *dst, bool permanent)
+{
+	foud_event(d, &(struct foud_event){ .type = type, .t = t, .mac = mac, .dst = dst,
+					    .permanent = permanent });
+}
+
+/*
+ * With a monitor of fdb only: whether learning mac behind src is news (a new
+ * or moved entry); a non-NULL "yes". Without one, learning costs no lookup more.
+ */
+static const struct fou_fdb_entry *l2_fdb_watch(struct foud *d, const struct foud_l2 *l,
+						const uint8_t *mac, const struct fou_addr *src)
+{
+	static const struct fou_fdb_entry news;
+	const struct fou_fdb_entry *e;
+
+	if (!foud_event_wanted(d, FOUD_EVG_FDB))
+		return NULL;
+	e = fou_fdb_lookup(&l->fdb, mac);
+	return !e || (!(e->flags & FOU_FDB_F_STATIC) && !fou_addr_eq(&e->remote, src)) ?
+	       &news : NULL;
+}
+
 /*
  * A received frame: our own frame come back, a nested one (never learned
  * from: its source may be forged), or its source learned behind src.
@@ -78,7 +105,11 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 	if (foud_nested(d, eth, len, true))
 		return -FOU_DROP_NESTED;
 	if (l->cfg.learning) {
+		const struct fou_fdb_entry *e = l2_fdb_watch(d, l, eth + FOU_ETH_ALEN, src);
+
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
+		if (e && !ret)
+			l2_fdb_event(d, t, FOUD_EVT_FDB_NEW, eth + FOU_ETH_ALEN, src, false);
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
 		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
@@ -90,6 +121,17 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
 {
 	return &t->l2->cfg;
+}
+
+/* For metrics_text.c: the kind's name and the forwarding table. */
+const char *foud_l2_kind_name(const struct foud_tunnel *t)
+{
+	return t->l2->fk->name;
+}
+
+const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t)
+{
+	return &t->l2->fdb;
 }
 
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
@@ -128,15 +170,33 @@ size_t foud_l2_dests(const struct foud_tunnel *t, const uint8_t *frame, const st
 
 /* ---- configuration ------------------------------------------------------ */
 
+/* With a monitor of fdb: the learned entries about to age out, told before they go. */
+static void l2_age_events(struct foud *d, const struct foud_tunnel *t, uint64_t now)
+{
+	const struct fou_fdb *f = &t->l2->fdb;
+	const struct fou_fdb_entry *e;
+	size_t pos = 0;
+
+	if (!f->ageing_ms || f->oldest == UINT64_MAX || f->oldest + f->ageing_ms > now ||
+	    !foud_event_wanted(d, FOUD_EVG_FDB))
+		return;
+	while ((e = fou_fdb_next(f, &pos)))
+		if ((e->flags & FOU_FDB_F_LEARNED) && e->updated + f->ageing_ms <= now)
+			l2_fdb_event(d, t, FOUD_EVT_FDB_DEL, e->mac, &e->remote, false);
+}
+
 static void l2_age(struct foud *d, void *arg)
 {
 	struct foud_tunnel *t;
 	uint64_t now = now_ms();
 
 	(void)arg;
-	FOUD_DEV_FOREACH(t, d)
-		if (t->l2)
-			fou_fdb_age(&t->l2->fdb, now);
+	FOUD_DEV_FOREACH(t, d) {
+		if (!t->l2)
+			continue;
+		l2_age_events(d, t, now);
+		fou_fdb_age(&t->l2->fdb, now);
+	}
 }
 
 /* Geneve may omit local: the source address of the route to remote, now. */
@@ -285,10 +345,26 @@ static struct foud_tunnel *fdb_dev(struct foud *d, const char *name, char *err, 
 	return t;
 }
 
+/* A change by command, told as a learned one is; old: the entry a del removed. */
+static void fdb_exec_event(struct foud *d, const struct foud_tunnel *t,
+			   const struct foud_cmd *cmd, const struct fou_fdb_entry *old)
+{
+	const struct foud_fdb_cfg *f = &cmd->fdb;
+	bool del = cmd->op == FOUD_OP_DEL;
+	const struct fou_addr *dst = del && old->flags ? &old->remote : &f->dst;
+
+	if (!dst->family)
+		return;		/* the whole flood list at once */
+	l2_fdb_event(d, t, del ? FOUD_EVT_FDB_DEL : FOUD_EVT_FDB_NEW, f->mac, dst,
+		     del && old->flags ? old->flags & FOU_FDB_F_STATIC : true);
+}
+
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen)
 {
 	const struct foud_fdb_cfg *f = &cmd->fdb;
 	struct foud_tunnel *t = fdb_dev(d, f->dev, err, errlen);
+	struct fou_fdb_entry old = { 0 };
+	const struct fou_fdb_entry *e;
 	struct foud_l2 *l;
 	int ret;
 
@@ -310,6 +386,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 		else
 			ret = fou_fdb_flood_add(&l->fdb, &f->dst);
 	} else if (cmd->op == FOUD_OP_DEL) {
+		if ((e = fou_fdb_lookup(&l->fdb, f->mac)))
+			old = *e;
 		ret = fou_fdb_del(&l->fdb, f->mac);
 	} else {
 		ret = fou_fdb_add(&l->fdb, f->mac, &f->dst, FOU_FDB_F_STATIC, now_ms());
@@ -318,6 +396,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 		snprintf(err, errlen, "fdb %s: %s", cmd->op == FOUD_OP_DEL ? "del" : "add",
 			 ret == -EEXIST ? "entry exists" : ret == -ENOENT ? "no such entry" :
 			 ret == -ENOSPC ? "table full" : strerror(-ret));
+	else
+		fdb_exec_event(d, t, cmd, &old);
 	l2_peers_rebuild(l);
 	return ret;
 }

@@ -8,12 +8,16 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "ctl.h"
+#include "capture.h"
 #include "foud.h"
+#include "metrics.h"
 
 #ifndef FOUD_CONF_DEFAULT
 #define FOUD_CONF_DEFAULT "/etc/foud/foud.conf"
@@ -22,7 +26,9 @@
 static struct foud *the_daemon;
 
 static const char usage[] =
-	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH] | --cleanup\n"
+	"Usage: foud [-f] [-S SOCKET] [-c FILE] [-n] [-v] [-O] [-D DATAPATH]\n"
+	"            [--metrics ADDR:PORT|unix:PATH]\n"
+	"       foud --cleanup [-S SOCKET] [-v]\n"
 	"  -f         stay in the foreground, log to stderr\n"
 	"  -S SOCKET  control socket (default $FOUD_SOCKET or " FOUD_SOCKET_DEFAULT ")\n"
 	"  -c FILE    apply a file of fouctl commands at start (one per line, # comments;\n"
@@ -31,11 +37,14 @@ static const char usage[] =
 	"  -v         verbose logging\n"
 	"  -O         turn TUN offloads (TSO, checksum) off\n"
 	"  -D DATAPATH  default of link add: auto (BPF where possible), bpf or userspace\n"
-	"  --cleanup  remove what a killed foud left (its clsact filters) and exit\n";
+	"  --metrics ADDR:PORT|[ADDR6]:PORT|unix:PATH\n"
+	"             serve Prometheus metrics at /metrics (as the line metrics listen)\n"
+	"  --cleanup  remove the devices and BPF programs stopped fouds left, and exit\n";
 
 struct opts {
 	bool foreground, check, verbose, no_offload, cleanup;
 	const char *sock, *conf;
+	struct foud_metrics_cfg metrics;	/* family 0: none */
 	const char *conf_reload;	/* the file reload reads, even if absent at start */
 	enum foud_datapath datapath;
 };
@@ -65,6 +74,17 @@ static void default_conf(struct opts *o)
 		o->conf = path;
 }
 
+#define OPT_METRICS	0x100
+
+static int opt_metrics(struct opts *o, const char *arg)
+{
+	if (foud_metrics_addr(arg, &o->metrics) == 0)
+		return 0;
+	fprintf(stderr, "foud: --metrics \"%s\": expected ADDR:PORT, [ADDR6]:PORT or unix:PATH\n",
+		arg);
+	return -EINVAL;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c, dp;
@@ -75,6 +95,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		o->sock = FOUD_SOCKET_DEFAULT;
 	static const struct option longs[] = {
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -95,6 +116,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			o->datapath = (enum foud_datapath)dp;
+			break;
+		case OPT_METRICS:
+			if (opt_metrics(o, optarg))
+				return -EINVAL;
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
@@ -145,8 +170,12 @@ static int foud_init(struct foud *d, const struct opts *o)
 	return ret;
 }
 
+/* However foud ends, its devices and pinned programs stay. */
 static void foud_fini(struct foud *d)
 {
+	foud_metrics_fini(d);
+	foud_cap_fini(d);
+	d->keep = true;
 	foud_ctl_close(d);
 	foud_conf_forget(d);
 	foud_follow_fini(d);
@@ -182,6 +211,56 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* --metrics before the file: a `metrics listen` line for the same address is then no error. */
+static int start_metrics(struct foud *d, const struct opts *o)
+{
+	char err[256];
+
+	if (!o->metrics.addr.ss_family || !foud_metrics_pin(d, &o->metrics, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "foud: %s\n", err);
+	return -1;
+}
+
+/* Whether a foud answers on the control socket. */
+static bool foud_running(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (s < 0)
+		return false;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	yes = connect(s, (const struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(s);
+	return yes;
+}
+
+/*
+ * foud --cleanup, with no foud running: removes the devices stopped fouds
+ * left in this namespace, their pins (which detaches their TCX links) and
+ * their clsact filters.
+ */
+static int cleanup(const struct opts *o)
+{
+	static struct foud d;
+	int ret;
+
+	if (foud_running(o->sock)) {
+		fprintf(stderr, "foud: a foud is running on %s: stop it first (or use "
+			"fouctl flush)\n", o->sock);
+		return 1;
+	}
+	foud_log_init(true, o->verbose);
+	d.verbose = o->verbose;
+	ret = foud_persist_sweep();
+	if (ret < 0)
+		fprintf(stderr, "foud: cannot list the devices: %s\n", strerror(-ret));
+	foud_bpf_settle(&d);
+	return ret < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct foud d;
@@ -191,13 +270,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
-	if (o.cleanup) {
-		/* Devices and TCX links went with the process; clsact filters stay. */
-		foud_log_init(true, o.verbose);
-		d.verbose = o.verbose;
-		foud_bpf_cleanup_stale(&d);
-		return 0;
-	}
+	if (o.cleanup)
+		return cleanup(&o);
 	if (o.check) {
 		ret = foud_conf_check(o.conf, err, sizeof(err));
 		fprintf(stderr, ret ? "foud: %s\n" : "configuration OK\n", err);
@@ -217,14 +291,18 @@ int main(int argc, char **argv)
 	/* A SIGTERM while the file is applied ends foud cleanly, after it. */
 	the_daemon = &d;
 	signals();
-	foud_bpf_cleanup_stale(&d);
 	/* Without it foud still works, with the routes and MTUs of link add. */
 	foud_follow_init(&d);
-	if (foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
-		fprintf(stderr, "foud: %s\n", err);
+	if (start_metrics(&d, &o) ||
+	    foud_conf_start(&d, o.conf ? o.conf : o.conf_reload, o.conf, err, sizeof(err))) {
+		if (err[0])
+			fprintf(stderr, "foud: %s\n", err);
 		foud_fini(&d);
 		return 1;
 	}
+	/* What the previous foud had and this configuration has not. */
+	foud_persist_sweep();
+	foud_bpf_settle(&d);
 	if (!o.foreground) {
 		if (daemon(0, 0) < 0) {
 			fprintf(stderr, "foud: daemon: %s\n", strerror(errno));

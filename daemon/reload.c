@@ -19,6 +19,7 @@
 
 #include "ctl.h"
 #include "foud.h"
+#include "metrics.h"
 #include "save.h"
 
 /* One command the file declares, and its line. */
@@ -133,7 +134,7 @@ static int conf_take(struct foud_conf *c, const struct foud_cmd *cmd, const char
 		conf_drop(c, cmd);
 		return 0;
 	}
-	if (cmd->op != FOUD_OP_ADD && cmd->op != FOUD_OP_APPEND) {
+	if (cmd->op != FOUD_OP_ADD && cmd->op != FOUD_OP_APPEND && cmd->op != FOUD_OP_LISTEN) {
 		snprintf(err, errlen, "\"%s\" has no place in a configuration file", word);
 		return -EINVAL;
 	}
@@ -157,7 +158,9 @@ static int conf_parse_line(struct foud_conf *c, char *line, unsigned int lineno,
 		return argc;
 	if (foud_cmd_parse(argc, argv, &cmd, err, errlen))
 		return -EINVAL;
-	return conf_take(c, &cmd, cmd.op == FOUD_OP_RUN ? argv[0] : argv[1], lineno, err, errlen);
+	/* the word to name: the object alone (reload, link), else the command */
+	return conf_take(c, &cmd, cmd.op == FOUD_OP_RUN || argc < 2 ? argv[0] : argv[1], lineno,
+			 err, errlen);
 }
 
 /* Reads and checks the whole file; errors say FILE:LINE. */
@@ -299,6 +302,8 @@ static int conf_one(struct foud *d, const struct foud_cmd *cmd, char *err, size_
 		return conf_link(d, cmd, err, errlen);
 	case FOUD_OBJ_TOU:
 		return conf_tou(d, cmd, err, errlen);
+	case FOUD_OBJ_METRICS:
+		return foud_metrics_reconf(d, &cmd->metrics, err, errlen);
 	default:
 		/* A port or fdb entry that is there already is unchanged. */
 		ret = conf_exec(d, cmd, cmd->op, err, errlen);

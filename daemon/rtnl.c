@@ -138,18 +138,31 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
 	return rtnl_talk(&r);
 }
 
+/* A request about one device (RTM_NEWLINK: set, RTM_DELLINK: delete). */
+static void link_req(struct rtnl_req *r, uint16_t type, int ifindex)
+{
+	memset(r, 0, sizeof(*r));
+	r->nh.nlmsg_len = NLMSG_LENGTH(sizeof(r->ifi));
+	r->nh.nlmsg_type = type;
+	r->ifi.ifi_family = AF_UNSPEC;
+	r->ifi.ifi_index = ifindex;
+}
+
+/* `ip link set DEV ATTR VALUE`: one attribute. */
+static int link_set(int ifindex, uint16_t attr, const void *data, size_t len)
+{
+	struct rtnl_req r;
+
+	link_req(&r, RTM_NEWLINK, ifindex);
+	if (rtnl_attr(&r, attr, data, len))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
 /* `ip link set DEV gso_max_size SIZE` (kernels before 5.19 refuse it: -EOPNOTSUPP or so). */
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 {
-	struct rtnl_req r = { 0 };
-
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifi));
-	r.nh.nlmsg_type = RTM_NEWLINK;
-	r.ifi.ifi_family = AF_UNSPEC;
-	r.ifi.ifi_index = ifindex;
-	if (rtnl_attr32(&r, IFLA_GSO_MAX_SIZE, size))
-		return -E2BIG;
-	return rtnl_talk(&r);
+	return link_set(ifindex, IFLA_GSO_MAX_SIZE, &size, sizeof(size));
 }
 
 /* The device the kernel routes dst through now (`ip route get`), or -errno. */
@@ -197,4 +210,81 @@ int foud_rtnl_route_oif(const struct fou_addr *dst)
 				memcpy(&oif, RTA_DATA(a), sizeof(int));
 	}
 	return oif;
+}
+
+/* `ip link set dev IFINDEX alias ALIAS`. */
+int foud_rtnl_link_alias(int ifindex, const char *alias)
+{
+	return link_set(ifindex, IFLA_IFALIAS, alias, strlen(alias) + 1);
+}
+
+/* `ip link set dev IFINDEX group GROUP`. */
+int foud_rtnl_link_group(int ifindex, uint32_t group)
+{
+	return link_set(ifindex, IFLA_GROUP, &group, sizeof(group));
+}
+
+/* `ip link del dev IFINDEX`, or with ifindex 0 `ip link del group GROUP`. */
+int foud_rtnl_link_del(int ifindex, uint32_t group)
+{
+	struct rtnl_req r;
+
+	link_req(&r, RTM_DELLINK, ifindex);
+	if (!ifindex && rtnl_attr32(&r, IFLA_GROUP, group))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}
+
+/* Calls fn on each RTM_NEWLINK of an answer; 1 once the answer is complete. */
+static int links_each(const uint8_t *buf, size_t n, bool dump,
+		      void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
+{
+	const struct nlmsghdr *h;
+
+	for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return -EPROTO;
+			return ((const struct nlmsgerr *)NLMSG_DATA(h))->error ?: 1;
+		}
+		if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+			fn(h, ctx);
+		if (!dump)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * `ip -d link show [dev NAME]`: fn sees each RTM_NEWLINK, with its
+ * IFLA_LINKINFO. 0, or -ENODEV when there is no NAME, or -errno.
+ */
+int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	static uint8_t buf[32768] __attribute__((aligned(4)));
+	struct rtnl_req r;
+	ssize_t n;
+	int s, ret = 0;
+
+	link_req(&r, RTM_GETLINK, 0);
+	r.nh.nlmsg_flags = NLM_F_REQUEST | (name ? 0 : NLM_F_DUMP);
+	r.nh.nlmsg_seq = 1;
+	if (name && rtnl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
+		return -E2BIG;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		ret = -errno;
+	while (!ret) {
+		n = recv(s, buf, sizeof(buf), 0);
+		ret = n < 0 ? -errno : links_each(buf, (size_t)n, !name, fn, ctx);
+	}
+	close(s);
+	return ret < 0 ? ret : 0;
 }

@@ -736,7 +736,7 @@ static void stt_dev_undo(struct foud *d, struct foud_tunnel *t, bool held)
 {
 	foud_loop_del(d, &t->ev);
 	if (t->ev.fd >= 0)
-		close(t->ev.fd);
+		foud_tun_close(d, t->ev.fd);
 	if (held)
 		stt_put(d, t);
 	foud_l2_free(t);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "foud.h"
 #include "fou/gue_auth.h"
 #include "rx.h"
@@ -520,6 +521,7 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		ret = rx_rebind(p, b, &info, m->sport);
 		if (ret)
 			return ret;
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_TOU_REBIND, .peer = p });
 	}
 	p->rx_seen = true;
 	p->st.rx_packets++;
@@ -595,7 +597,7 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 	if (ret) {
 		snprintf(err, errlen, "cannot bring up \"" TOU_DEV "\": %s", strerror(-ret));
 		foud_loop_del(d, &dev->ev);
-		close(fd);
+		foud_tun_close(d, fd);
 		free(t);
 		return ret;
 	}
@@ -657,7 +659,7 @@ static void dev_close(struct foud *d)
 	rule_put(t, AF_INET6);
 	foud_gro_forget(d, &t->dev);
 	foud_loop_del(d, &t->dev.ev);
-	close(t->dev.ev.fd);	/* the device goes, and its routes with it */
+	foud_tun_close(d, t->dev.ev.fd);	/* the device goes, and its routes with it */
 	free(t);
 	d->tou = NULL;
 }

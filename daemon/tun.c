@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "foud.h"
 
 #define TXQUEUELEN 1000
@@ -90,11 +91,6 @@ static int tun_ifindex(const char *name)
 	return ret < 0 ? ret : ifr.ifr_ifindex;
 }
 
-/*
- * Opens a TUN device with IFF_VNET_HDR. With offload, the kernel may hand us
- * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
- * segments and completes; without, every packet arrives whole and final.
- */
 static struct {
 	int fd;
 	char name[IFNAMSIZ];
@@ -109,10 +105,13 @@ void foud_tun_keep(int fd, const char *name, bool offload_on)
 	kept.offload_on = offload_on;
 }
 
+/* No open took it: the device goes, unless another descriptor holds it. */
 void foud_tun_unkeep(void)
 {
-	if (kept.fd >= 0)
+	if (kept.fd >= 0) {
+		foud_persist_drop(kept.fd);
 		close(kept.fd);
+	}
 	kept.fd = -1;
 }
 
@@ -128,6 +127,13 @@ static int tun_take(const char *name, bool *offload_on)
 	return fd;
 }
 
+/*
+ * Opens a TUN device with IFF_VNET_HDR. With offload, the kernel may hand us
+ * TCP super-packets and partial checksums (TSO4/6, CSUM), which the data path
+ * segments and completes; without, every packet arrives whole and final.
+ * A device of that name a stopped foud left is taken over, anyone else's
+ * refused (persist.c).
+ */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex)
 {
 	struct ifreq ifr = { 0 };
@@ -139,8 +145,13 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 		if (ret < 0)
 			goto err;
 		*ifindex = ret;
+		/* A failed change may have dropped it: foud's again. */
+		foud_persist_mark(fd, name, ret);
 		return fd;
 	}
+	ret = foud_persist_claim(name, tap);
+	if (ret)
+		return ret;
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
@@ -158,17 +169,28 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 	if (ret < 0)
 		goto err;
 	*ifindex = ret;
+	foud_persist_mark(fd, name, ret);
 	return fd;
 err:
 	close(fd);
 	return ret;
 }
 
+void foud_tun_close(const struct foud *d, int fd)
+{
+	if (!d->keep)
+		foud_persist_drop(fd);
+	close(fd);
+}
+
 /* Writes len bytes (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
 int foud_tun_write_raw(int fd, const void *p, size_t len)
 {
-	if (write(fd, p, len) >= 0)
+	if (write(fd, p, len) >= 0) {
+		if (len > FOU_VNET_HLEN)
+			foud_cap_packet(fd, (const uint8_t *)p + FOU_VNET_HLEN, len - FOU_VNET_HLEN);
 		return 0;
+	}
 	switch (errno) {
 	case EAGAIN:
 	case ENOBUFS:
@@ -207,6 +229,7 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 		}
 		if ((size_t)n <= FOU_VNET_HLEN)
 			continue;
+		foud_cap_packet(fd, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
 		ret = one(d, ctx, (size_t)n);
 		if (ret)
 			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;

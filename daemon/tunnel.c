@@ -324,8 +324,7 @@ static const char *tunnel_underlay(const struct foud_tunnel *t, char buf[IF_NAME
 	return buf;
 }
 
-/* Why a tunnel's packets go through userspace, or NULL. */
-static const char *tunnel_why(const struct foud_tunnel *t)
+const char *foud_tunnel_why(const struct foud_tunnel *t)
 {
 	/* A BPF tunnel whose route goes through a device the programs cannot send on. */
 	if (t->bpf_egress && t->ul_ifindex && !t->bpf_oif)
@@ -337,7 +336,7 @@ static const char *tunnel_why(const struct foud_tunnel *t)
 static void tunnel_show_path(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const char *state = !d->follow ? "unknown" : t->dev_up ? "up" : "down";
-	const char *why = tunnel_why(t);
+	const char *why = foud_tunnel_why(t);
 	char b[IF_NAMESIZE];
 	const char *ul = tunnel_underlay(t, b);
 
@@ -470,7 +469,7 @@ static int tunnel_open_dev(struct foud *d, struct foud_tunnel *t,
 	foud_uso_fit_device(d, t);
 	return 0;
 err_close:
-	close(fd);
+	foud_tun_close(d, fd);
 	return ret;
 }
 

@@ -187,6 +187,10 @@ cmds = [
     'tou add peer 192.0.2.2 port 6080 local 192.0.2.1',
     'tou del peer 2001:db8::2',
     'tou show',
+    'metrics listen 127.0.0.1:9100',
+    'metrics listen [::1]:9100',
+    'metrics listen unix:/run/foud/metrics.sock',
+    'capture tun1 outer -c 5 -w -',
 ]
 for i, c in enumerate(cmds):
     words = c.split()

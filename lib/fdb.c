@@ -199,6 +199,7 @@ int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 		}
 		fdb_put(f, i, mac, remote, FOU_FDB_F_LEARNED, now);
 		fdb_seen(f, &f->tab[i], now);
+		f->learned++;
 		return 0;
 	}
 	e = &f->tab[i];
@@ -291,11 +292,15 @@ void fou_fdb_flush(struct fou_fdb *f, bool all)
 
 size_t fou_fdb_age(struct fou_fdb *f, uint64_t now)
 {
+	size_t n;
+
 	/* Nothing learned, or nothing old enough: the scan is skipped. */
 	if (f->ageing_ms == 0 || f->oldest == UINT64_MAX || f->oldest + f->ageing_ms > now)
 		return 0;
 	f->oldest = UINT64_MAX;
-	return fdb_remove_if(f, fdb_expired, now);
+	n = fdb_remove_if(f, fdb_expired, now);
+	f->aged += n;
+	return n;
 }
 
 static size_t flood_find(const struct fou_fdb *f, const struct fou_addr *remote)

@@ -392,6 +392,8 @@ struct fou_fdb {
 	/* Counters. */
 	uint64_t refused;	/* learning refused because the table was full */
 	uint64_t moved;		/* learned entries that moved to another remote */
+	uint64_t learned;	/* new entries learned from received frames */
+	uint64_t aged;		/* learned entries removed by fou_fdb_age */
 };
 
 /*

@@ -99,12 +99,18 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$FOUCTL" -S "$TMP/a.sock" li
 check "a non-root client is refused by foud ($(cat "$TMP/err"))" test $rc -ne 0 -a -n "$(grep -i "permission denied" "$TMP/err")"
 chmod 600 "$TMP/a.sock"; chmod 700 "$TMP"
 
-# Killed and restarted with its -c file: the tunnel comes back.
+# Killed and restarted with its -c file: tun1 is taken over, big (added by
+# fouctl, not in the file) removed.
 kill -9 "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null; PIDS=("${PIDS[0]}")
-check "devices vanish with foud" test -z "$(na ip -br link show type tun 2>/dev/null)$(na ip -br link show big 2>/dev/null)"
+check "killed: its devices stay (persistent)" test -n "$(na ip -br link show tun1 2>/dev/null)$(na ip -br link show big 2>/dev/null)"
+rm -f "$TMP/a.sock"	# left by the killed foud: start_foud waits for a new one
 start_foud a -c "$TMP/a.conf"
+fa link show tun1 >/dev/null	# answered once the file is applied
+check "restarted: big, not in the file, removed" test -z "$(na ip -br link show big 2>/dev/null)"
 fb link add name tun1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555
-dev_up a tun1 10.1.0.1/30; dev_up b tun1 10.1.0.2/30
+dev_up b tun1 10.1.0.2/30
+na ip link set tun1 up
+na ip addr replace 10.1.0.1/30 dev tun1
 check "after restart, traffic flows again" na ping -c 2 -i 0.2 -W 2 10.1.0.2
 
 # As `ip link add NAME` and `ip link add dev NAME`: the name without "name".

@@ -15,6 +15,11 @@ start_foud a
 start_foud b
 fa tou add peer $B4
 fb tou add peer $A4
+# fouctl monitor tou in b (its namespace's socket, no -S): the two real
+# rebindings are told, none of the spoofed attempts.
+ip netns exec "$NSB" "$FOUCTL" monitor tou >"$TMP/mon-tou.out" 2>&1 &	# $!: fouctl's pid
+mon=$!
+for i in $(seq 50); do grep -q 'monitor (pid' "$TMP/foud-b.log" && break; sleep 0.1; done
 
 peer() { fb -j -s tou show | jq -r ".peers[] | select(.peer == \"$A4\") | $1"; }
 rebind_drops() { peer '.drops.rx.tou_rebind // "none"'; }
@@ -77,4 +82,8 @@ check "... and b's end exits" wait $lp
 check "8 MiB a->b, sha256 matches" bash -c "[ \"\$(cat $TMP/d1 $TMP/d2 | sha256sum)\" = \"\$(sha256sum <$TMP/recv)\" ]"
 check "b followed a's own segments back to 6080 ($(peer .peer_port_seen), rebinds $(peer .rebinds))" \
 	test "$(peer .peer_port_seen)" = 6080 -a "$(peer .rebinds)" = 2
+kill $mon; wait $mon 2>/dev/null
+check "fouctl monitor tou told the two rebindings, in order, and nothing else: $(tr '\n' '|' <"$TMP/mon-tou.out")" \
+	bash -c '[ "$(cat "$1")" = "$(printf "tou peer %s port %s rebound (1)\ntou peer %s port 6080 rebound (2)" "$2" "$3" "$2")" ]' \
+	_ "$TMP/mon-tou.out" "$A4" "$p1"
 finish

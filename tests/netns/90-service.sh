@@ -76,7 +76,7 @@ PIDS=("${PIDS[@]:1}")
 check "foud exited 0 on SIGTERM" test "$rc" -eq 0
 check "STOPPING=1 on SIGTERM, after READY=1" \
 	test "$(grep -x -e READY=1 -e STOPPING=1 "$TMP/n-a" | tail -2 | tr '\n' ' ')" = "READY=1 STOPPING=1 "
-check "its devices are gone" test "$(na ip -o link show | grep -c ': s[0-9]*:')" -eq 0
+check "its $N devices stay, for the next foud to take over" test "$(na ip -o link show | grep -c ': s[0-9]*:')" -eq "$N"
 
 # ---- without -f: the daemon()'s child reports, as MAINPID -----------------
 ip netns exec "$NSA" env UNTIL_STOPPING=1 python3 "$NOTIFY" "$TMP/n-bg" "$FOUD" -S "$TMP/bg.sock" \
@@ -101,7 +101,8 @@ while ! grep -qx -e 'exit=.*' -e READY=1 "$TMP/n-early" 2>/dev/null && [ ! -S "$
 kill -TERM $early; wait $early; rc=$?
 check "SIGTERM during start-up ($(grep -c '^link' "$TMP/a.conf") tunnels): exit 0 ($rc), STOPPING=1" \
 	sh -c "test $rc -eq 0 && grep -qx STOPPING=1 '$TMP/n-early'"
-check "SIGTERM during start-up: no device left" test "$(na ip -o link show | grep -c ': s[0-9]*:')" -eq 0
+na "$FOUD" --cleanup -S "$TMP/early.sock" 2>>"$TMP/cleanup.log"
+check "after SIGTERM during start-up, foud --cleanup leaves no device" test "$(na ip -o link show | grep -c ': s[0-9]*:')" -eq 0
 
 # ---- a bad line: non-zero exit, never ready --------------------------------
 { head -5 "$TMP/a.conf"; echo "link add name bad type ipip remote nowhere"; } >"$TMP/bad.conf"

@@ -7,7 +7,13 @@
                                     for SECONDS, then reads; says whether the reply
                                     came whole or cut
   ctl-client.py idle SOCK N READY   opens N connections, sends nothing, creates
-                                    the file READY, waits until foud closes them"""
+                                    the file READY, waits until foud closes them
+  ctl-client.py monitor-stuck SOCK READY GO LAST
+                                    (for 34-cli.sh) asks for "monitor fdb", creates
+                                    READY once foud said yes, reads nothing until
+                                    the file GO exists, then reads up to the line
+                                    LAST; prints the count of lines and the last
+                                    (SOCK "@name": the abstract socket name)"""
 import select
 import socket
 import struct
@@ -25,7 +31,7 @@ def request(flags, words):
 
 def connect(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
+    s.connect("\0" + path[1:] if path.startswith("@") else path)
     return s
 
 
@@ -80,11 +86,41 @@ def idle(path, n, ready):
     print("%d closed by foud" % closed)
 
 
+def wait_file(path):
+    for _ in range(600):
+        try:
+            open(path).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def monitor_stuck(path, ready, go, last):
+    s = connect(path)
+    s.sendall(request(0, ["monitor", "fdb"]))
+    s.settimeout(10)
+    yes = b""
+    while len(yes) < 16:
+        yes += s.recv(16 - len(yes))
+    open(ready, "w").close()
+    wait_file(go)
+    got = b""
+    while not got.endswith(last.encode() + b"\n"):
+        d = s.recv(65536)
+        if not d:
+            break
+        got += d
+    lines = got.decode().splitlines()
+    print("%d lines, last: %s" % (len(lines), lines[-1] if lines else ""))
+
+
 if __name__ == "__main__":
     mode, path = sys.argv[1], sys.argv[2]
     if mode == "trickle":
         trickle(path)
     elif mode == "stuck":
         stuck(path, float(sys.argv[3]))
+    elif mode == "monitor-stuck":
+        monitor_stuck(path, sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         idle(path, int(sys.argv[3]), sys.argv[4])

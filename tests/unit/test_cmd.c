@@ -12,6 +12,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <cmocka.h>
 
 #include "cmd.h"
@@ -262,6 +263,82 @@ static void test_link_name_habits(void **state)
 		assert_string_equal(cmd.name, "t1");
 	}
 	assert_string_equal(cmd.link.l2.dev, "va");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad[i].msg);
+	}
+}
+
+/* metrics listen: IPv4, [IPv6], unix:PATH as sockaddrs; every bad form quoted. */
+static void test_metrics_listen(void **state)
+{
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "metrics listen", "\"ADDR:PORT\" is missing after \"metrics listen\"" },
+		{ "metrics listen 127.0.0.1", "\"127.0.0.1\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen 127.0.0.1:0", "\"127.0.0.1:0\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen ::1:9100", "\"::1:9100\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen localhost:9100", "\"localhost:9100\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen unix:", "\"unix:\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH" },
+		{ "metrics listen 127.0.0.1:9100 x", "\"x\" is not a keyword of \"metrics listen\"" },
+		{ "metrics show", "\"show\" is not a command of \"metrics\": expected listen" },
+	};
+	const struct sockaddr_in6 *s6;
+	const struct sockaddr_in *s4;
+	const struct sockaddr_un *un;
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("metrics listen 127.0.0.1:9100", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.obj, FOUD_OBJ_METRICS);
+	assert_int_equal(cmd.op, FOUD_OP_LISTEN);
+	s4 = (const struct sockaddr_in *)&cmd.metrics.addr;
+	assert_int_equal(s4->sin_family, AF_INET);
+	assert_int_equal(ntohs(s4->sin_port), 9100);
+	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(cmd.metrics.len, sizeof(*s4));
+	assert_string_equal(cmd.metrics.spec, "127.0.0.1:9100");
+	assert_int_equal(parse_line("metrics listen [::1]:65535", buf, &cmd, err, sizeof(err)), 0);
+	s6 = (const struct sockaddr_in6 *)&cmd.metrics.addr;
+	assert_int_equal(s6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(s6->sin6_port), 65535);
+	assert_int_equal(s6->sin6_addr.s6_addr[15], 1);
+	assert_int_equal(parse_line("metrics listen unix:/run/m.sock", buf, &cmd, err, sizeof(err)), 0);
+	un = (const struct sockaddr_un *)&cmd.metrics.addr;
+	assert_int_equal(un->sun_family, AF_UNIX);
+	assert_string_equal(un->sun_path, "/run/m.sock");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad[i].msg);
+	}
+}
+
+/* capture DEV: the device right after the object, then its words in any order. */
+static void test_capture(void **state)
+{
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "capture", "\"DEV\" is missing after \"capture\"" },
+		{ "capture t1 -c 0", "invalid value \"0\" for \"-c\": expected a number 1 or more" },
+		{ "capture t1 inner outer", "duplicate \"outer\"" },
+		{ "capture t1 -w", "\"-w\" needs a value" },
+		{ "capture t1 side", "\"side\" is not a keyword of \"capture\"" },
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("capture t1", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.obj, FOUD_OBJ_CAPTURE);
+	assert_string_equal(cmd.name, "t1");
+	assert_false(cmd.capture.outer);
+	assert_int_equal(cmd.capture.count, 0);
+	assert_null(cmd.capture.file);
+	assert_int_equal(cmd.capture.fd, -1);
+	assert_int_equal(parse_line("capture x1 -w - outer -c 12", buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.name, "x1");
+	assert_true(cmd.capture.outer);
+	assert_int_equal(cmd.capture.count, 12);
+	assert_string_equal(cmd.capture.file, "-");
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
 		assert_string_equal(err, bad[i].msg);
@@ -884,7 +961,7 @@ static const struct err_case errs[] = {
 	{ "link add name s type stt key 1 " V4 " ikey 1", "ikey" },
 	{ "link add name t type vxlann " V4, "vxlann" },
 	/* fdb */
-	{ "fdb", "COMMAND" },
+	{ "fdb frob", "frob" },
 	{ "fdb flush", "flush" },
 	{ "fdb add", "LLADDR" },
 	{ "fdb add 02:00:5e:00:53:01 dev vx0", "dst" },
@@ -907,7 +984,7 @@ static const struct err_case errs[] = {
 	{ "fdb show vx0", "vx0" },
 	{ "fdb show dev", "dev" },
 	/* tou */
-	{ "tou", "COMMAND" },
+	{ "tou help", "help" },		/* fouctl answers it; foud never runs it */
 	{ "tou flush", "flush" },
 	{ "tou add", "peer" },
 	{ "tou add port 6080", "peer" },
@@ -1106,6 +1183,123 @@ static void test_datapath(void **state)
 	assert_int_equal(foud_datapath_lookup("BPF"), -EINVAL);
 }
 
+/*
+ * Objects and commands abbreviate as iproute2's matches(): any prefix, the
+ * first entry in ip's order wins; keywords stay exact.
+ */
+static void test_abbrev(void **state)
+{
+	static const struct { const char *line; enum foud_obj obj; enum foud_op op; } c[] = {
+		{ "l sh", FOUD_OBJ_LINK, FOUD_OP_SHOW },
+		{ "li lst", FOUD_OBJ_LINK, FOUD_OP_SHOW },
+		{ "lin list", FOUD_OBJ_LINK, FOUD_OP_SHOW },
+		{ "link", FOUD_OBJ_LINK, FOUD_OP_SHOW },	/* ip link alone: show */
+		{ "l l", FOUD_OBJ_LINK, FOUD_OP_SHOW },		/* "l": lst, before list */
+		{ "l d t1", FOUD_OBJ_LINK, FOUD_OP_DEL },
+		{ "link del t1", FOUD_OBJ_LINK, FOUD_OP_DEL },
+		{ "l a t1 type ipip remote 192.0.2.2 local 192.0.2.1", FOUD_OBJ_LINK, FOUD_OP_ADD },
+		{ "f a port 5555 gue", FOUD_OBJ_FOU, FOUD_OP_ADD },
+		{ "fo d port 5555", FOUD_OBJ_FOU, FOUD_OP_DEL },
+		{ "f s", FOUD_OBJ_FOU, FOUD_OP_SHOW },
+		{ "fd a 00:11:22:33:44:55 dev vx0 dst 192.0.2.2", FOUD_OBJ_FDB, FOUD_OP_ADD },
+		{ "fdb ap 00:00:00:00:00:00 dev vx0 dst 192.0.2.2", FOUD_OBJ_FDB, FOUD_OP_APPEND },
+		{ "fdb", FOUD_OBJ_FDB, FOUD_OP_SHOW },
+		{ "fdb sh dev vx0", FOUD_OBJ_FDB, FOUD_OP_SHOW },
+		{ "fdb s", FOUD_OBJ_FDB, FOUD_OP_SHOW },	/* bridge fdb has no set */
+		{ "t s", FOUD_OBJ_TOU, FOUD_OP_SHOW },
+		{ "m", FOUD_OBJ_MONITOR, FOUD_OP_MON_ALL },
+		{ "l s t1 mtu 1400", FOUD_OBJ_LINK, FOUD_OP_SET },	/* ip link s: set, never show */
+		{ "l ch t1 mtu 1400", FOUD_OBJ_LINK, FOUD_OP_SET },
+		{ "reload", FOUD_OBJ_RELOAD, FOUD_OP_RUN },
+		{ "flush", FOUD_OBJ_FLUSH, FOUD_OP_RUN },
+		{ "mon l", FOUD_OBJ_MONITOR, FOUD_OP_MON_LINK },
+		{ "monitor fdb", FOUD_OBJ_MONITOR, FOUD_OP_MON_FDB },
+		{ "monitor t", FOUD_OBJ_MONITOR, FOUD_OP_MON_TOU },
+	};
+	static const struct { const char *line, *msg; } bad[] = {
+		/* ip's places kept: what foud lacks is refused by name */
+		{ "link rep", "\"rep\" is \"link replace\", which foud does not have" },
+		{ "fdb g", "\"g\" is \"fdb get\"" },
+		/* whole commands are whole words */
+		{ "fl", "\"fl\" is not an object" },
+		{ "sav", "\"sav\" is not an object" },
+		{ "fdb f", "\"f\" is \"fdb flush\"" },
+		{ "links show", "\"links\" is not an object" },
+		{ "link showx", "\"showx\" is not a command of \"link\"" },
+		/* keywords stay exact */
+		{ "link add t1 ty ipip remote 192.0.2.2 local 192.0.2.1",
+		  "\"ty\" is not a keyword of \"link add\"" },
+		{ "monitor link x", "\"x\" is not a keyword of \"monitor link\"" },
+		{ "help", "\"help\" is answered by fouctl" },
+	};
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		if (parse_line(c[i].line, buf, &cmd, err, sizeof(err)))
+			print_error("\"%s\": %s\n", c[i].line, err);
+		assert_int_equal(parse_line(c[i].line, buf, &cmd, err, sizeof(err)), 0);
+		assert_int_equal(cmd.obj, c[i].obj);
+		assert_int_equal(cmd.op, c[i].op);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_line(bad[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i].msg))
+			print_error("\"%s\": %s\n", bad[i].line, err);
+		assert_non_null(strstr(err, bad[i].msg));
+	}
+}
+
+/* Runs foud_cmd_help on line; returns what it printed, "" if it said no. */
+static const char *help_of(const char *line, char out[8192])
+{
+	char buf[512], *argv[MAXW];
+	FILE *f;
+	int n;
+
+	memset(out, 0, 8192);	/* fmemopen need not write a NUL when nothing is written */
+	f = fmemopen(out, 8192, "w");
+	assert_non_null(f);
+	snprintf(buf, sizeof(buf), "%s", line);
+	n = foud_cmd_split(buf, argv, MAXW);
+	foud_cmd_help(n, argv, f);
+	fclose(f);
+	return out;
+}
+
+/* help at every level prints the usage lines of that object, from the usage text. */
+static void test_help(void **state)
+{
+	char out[8192];
+
+	(void)state;
+	assert_string_equal(help_of("link show", out), "");
+	assert_string_equal(help_of("link", out), "");
+	help_of("help", out);
+	assert_true(!strncmp(out, "Usage: fouctl [ OPTIONS ]", 25));
+	assert_non_null(strstr(out, "fouctl tou del peer ADDR"));
+	help_of("h", out);
+	assert_non_null(strstr(out, "fouctl monitor"));
+	help_of("link help", out);
+	assert_true(!strncmp(out, "Usage: fouctl link add name NAME type", 37));
+	assert_non_null(strstr(out, "        [ datapath { auto | bpf | userspace } ]\n"));
+	assert_non_null(strstr(out, "fouctl link show"));
+	assert_null(strstr(out, "fouctl fou"));
+	assert_null(strstr(out, "fouctl fdb"));
+	help_of("l add help", out);
+	assert_non_null(strstr(out, "fouctl link del"));
+	help_of("fdb he", out);
+	assert_true(!strncmp(out, "Usage: fouctl fdb { add | append }", 34));
+	assert_null(strstr(out, "fouctl link"));
+	help_of("reload help", out);
+	assert_string_equal(out, "Usage: fouctl reload\n");
+	help_of("flush help", out);
+	assert_string_equal(out, "Usage: fouctl flush\n");
+	help_of("mon help", out);
+	assert_string_equal(out, "Usage: fouctl monitor [ all | link | fdb | tou ]\n");
+}
+
 static void test_usage(void **state)
 {
 	static const char *const words[] = {
@@ -1131,6 +1325,8 @@ int main(void)
 		cmocka_unit_test(test_link_good),
 		cmocka_unit_test(test_link_name),
 		cmocka_unit_test(test_link_name_habits),
+		cmocka_unit_test(test_metrics_listen),
+		cmocka_unit_test(test_capture),
 		cmocka_unit_test(test_link_l3_no_l2),
 		cmocka_unit_test(test_l2_good),
 		cmocka_unit_test(test_l2_carriers),
@@ -1150,6 +1346,8 @@ int main(void)
 		cmocka_unit_test(test_datapath),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_link_key),
+		cmocka_unit_test(test_abbrev),
+		cmocka_unit_test(test_help),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

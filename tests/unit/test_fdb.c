@@ -194,6 +194,9 @@ static void test_ageing(void **state)
 	assert_null(fou_fdb_lookup(&f, b));
 	assert_non_null(fou_fdb_lookup(&f, s));
 	assert_int_equal(f.count, 1);
+	/* Two learned (a refresh is not a new one), both aged; the static one is neither. */
+	assert_int_equal(f.learned, 2);
+	assert_int_equal(f.aged, 2);
 	/* ageing 0: never. */
 	fou_fdb_free(&f);
 	fou_fdb_init(&f, 0, 0, 0, NULL, 0, NULL);

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# fouctl capture on the userspace path: pcap of both directions that tshark
+# reads (IP on a TUN device, Ethernet on a TAP device), to a file or to
+# standard output; -c ends it; a reader that stops reading loses records but
+# never stalls the tunnel; on the BPF path the programs copy both directions;
+# outer is refused, saying so.
+. "$(dirname "$0")/lib.sh"
+command -v tshark >/dev/null || skip "tshark missing (scripts/install-deps.sh installs it)"
+setup_hosts
+start_foud a
+start_foud b
+# tshark (its warning as root left out).
+tsh() { tshark "$@" 2>/dev/null; }
+
+for f in fa fb; do $f fou add port 5555 ipproto 4; done
+fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 datapath userspace
+fb link add name t1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 datapath userspace
+dev_up a t1 10.1.0.1/24; dev_up b t1 10.1.0.2/24
+# The log lines of captures' starts and ends: wait_start N waits for the Nth start.
+ended() { grep -c "capture of $1 ended" "$TMP/foud-b.log"; }
+wait_start() {
+	local i
+	for i in $(seq 50); do
+		[ "$(grep -c "capture of .* started" "$TMP/foud-b.log")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- both directions to a file, -c 4 ends it -------------------------------
+fb capture t1 -c 4 -w "$TMP/t1.pcap" &
+cp=$!
+wait_start 1
+check "ping 2 over t1 while it is captured" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+wait $cp
+check "fouctl capture -c 4 ended by itself, exit 0" test $? -eq 0
+tsh -r "$TMP/t1.pcap" -T fields -e ip.src -e ip.dst -e icmp.type >"$TMP/t1.txt"
+check "tshark reads 4 packets: request in, reply out, twice ($(tr '\t\n' ' ;' <"$TMP/t1.txt"))" \
+	test "$(tr '\t\n' ' ;' <"$TMP/t1.txt")" = \
+	"10.1.0.1 10.1.0.2 8;10.1.0.2 10.1.0.1 0;10.1.0.1 10.1.0.2 8;10.1.0.2 10.1.0.1 0;"
+
+# ---- to standard output, into a pipe -------------------------------------------
+fb capture t1 inner -c 2 -w - >"$TMP/out.pcap" &
+cp=$!
+wait_start 2
+na ping -c 1 -W 2 10.1.0.2 >/dev/null
+wait $cp
+check "-w -: a pcap of 2 ICMP packets on standard output" \
+	test "$(tsh -r "$TMP/out.pcap" -Y icmp -T fields -e icmp.type | tr '\n' ' ')" = "8 0 "
+
+# ---- a TAP device: Ethernet ------------------------------------------------------
+fa link add name x1 type vxlan id 7 remote $B4 local $A4 dstport 4789
+fb link add name x1 type vxlan id 7 remote $A4 local $B4 dstport 4789
+dev_up a x1 10.7.0.1/24; dev_up b x1 10.7.0.2/24
+fb capture x1 -c 4 -w "$TMP/x1.pcap" &
+cp=$!
+wait_start 3
+na ping -c 1 -W 2 10.7.0.2 >/dev/null
+wait $cp
+check "vxlan x1: Ethernet frames, ARP and ICMP ($(tsh -r "$TMP/x1.pcap" -T fields -e frame.protocols | tr '\n' ' '))" \
+	test "$(tsh -r "$TMP/x1.pcap" -T fields -e frame.protocols | grep -c '^eth:ethertype:\(arp\|ip:icmp\)')" = 4
+
+# ---- a reader that stops reading: records lost, the tunnel unharmed ----------------
+e0=$(ended t1)
+# fouctl writes into a FIFO nobody reads: it blocks, and foud's pipe fills.
+mkfifo "$TMP/stall"
+exec 7<>"$TMP/stall"
+"$FOUCTL" -S "$TMP/b.sock" capture t1 >"$TMP/stall" 2>/dev/null &
+sp=$!
+wait_start 4
+check "300 pings of 1400 bytes (2 x 840 KB captured, unread): all cross" \
+	na ping -c 300 -i 0.002 -s 1400 -W 2 -q 10.1.0.2
+kill $sp; wait $sp 2>/dev/null
+exec 7>&-
+for i in $(seq 50); do [ "$(ended t1)" -gt "$e0" ] && break; sleep 0.1; done
+check "the reader gone, foud ended the capture: $(grep "capture of t1 ended" "$TMP/foud-b.log" | tail -1 | sed 's/.*ended: //')" \
+	grep -q "capture of t1 ended: [0-9]* packets, [1-9][0-9]* lost" <(tail -1 <(grep "capture of t1 ended" "$TMP/foud-b.log"))
+check "ping still crosses after it" na ping -c 1 -W 2 10.1.0.2
+
+# ---- what is refused ---------------------------------------------------------------
+fb capture t1 outer >"$TMP/err" 2>&1
+rc=$?
+check "capture outer on the userspace path: refused, not implemented yet (exit $rc)" \
+	test $rc -ne 0 -a "$(grep -c 'outer is not implemented yet on the userspace path' "$TMP/err")" = 1
+
+# ---- the BPF path: the programs copy both directions --------------------------------
+for f in fa fb; do $f fou add port 5556 ipproto 47; done
+fa link add name g2 type gre remote $B4 local $A4 key 2 encap fou encap-sport auto encap-dport 5556
+fb link add name g2 type gre remote $A4 local $B4 key 2 encap fou encap-sport auto encap-dport 5556
+dev_up a g2 10.2.0.1/24; dev_up b g2 10.2.0.2/24
+if [ "$(fb -j -d link show g2 | jq -r '.[0].datapath')" = bpf ]; then
+	fb capture g2 -c 4 -w "$TMP/g2.pcap" &
+	cp=$!
+	wait_start 5
+	check "ping 2 over g2 (BPF path) while it is captured" na ping -c 2 -i 0.1 -W 2 10.2.0.2
+	wait $cp
+	tsh -r "$TMP/g2.pcap" -T fields -e ip.src -e ip.dst -e icmp.type >"$TMP/g2.txt"
+	check "BPF path: tshark reads both directions ($(tr '\t\n' ' ;' <"$TMP/g2.txt"))" \
+		test "$(tr '\t\n' ' ;' <"$TMP/g2.txt")" = \
+		"10.2.0.1 10.2.0.2 8;10.2.0.2 10.2.0.1 0;10.2.0.1 10.2.0.2 8;10.2.0.2 10.2.0.1 0;"
+	check "g2 still BPF, and its counters saw the pings ($(counter b g2 .stats64.rx.packets))" \
+		test "$(counter b g2 .stats64.rx.packets)" -ge 2
+	fb capture g2 outer -c 2 -w "$TMP/g2o.pcap" &
+	cp=$!
+	wait_start 6
+	check "ping 1 over g2 while its outer packets are captured" na ping -c 1 -W 2 10.2.0.2
+	wait $cp
+	# The UDP payload: GRE with key (0x2000), IPv4 (0x0800), key 2, then the inner IPv4 header.
+	tsh -r "$TMP/g2o.pcap" -T fields -e ip.src -e udp.dstport -e data.data |
+		sed 's/\(\t2000080000000002\)45.*/\1 +inner/' >"$TMP/g2o.txt"
+	check "outer: UDP to 5556, GRE key 2 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/g2o.txt"))" \
+		test "$(tr '\t\n' ' ;' <"$TMP/g2o.txt")" = \
+		"$A4 5556 2000080000000002 +inner;$B4 5556 2000080000000002 +inner;"
+	# A capture whose device goes: fouctl ends, and the programs' map forgets the device
+	# (g3 keeps the programs loaded).
+	fb link add name g3 type gre remote $A4 local $B4 key 3 encap fou encap-sport auto encap-dport 5556
+	"$FOUCTL" -S "$TMP/b.sock" capture g2 -w "$TMP/gone.pcap" &
+	cp=$!
+	wait_start 7
+	fb link del g2
+	gone=
+	for i in $(seq 50); do kill -0 $cp 2>/dev/null || { gone=1; break; }; sleep 0.1; done
+	check "link del g2 during its capture: fouctl ends by itself" test -n "$gone"
+	wait $cp 2>/dev/null
+	pb=${PIDS[1]}
+	capon=$(for id in $(grep -h '^map_id:' /proc/"$pb"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
+		bpftool -j map show id "$id" 2>/dev/null | jq -r 'select(.name == "foud_capon") | .id'
+	done)
+	check "... and foud_capon (map $capon) is empty again" \
+		test -n "$capon" -a "$(bpftool -j map dump id "$capon" 2>/dev/null | jq length)" = 0
+else
+	echo "# g2 is not on the BPF path here: its capture is not tested"
+fi
+fb capture nope >"$TMP/err" 2>&1
+rc=$?
+check "capture nope: no link \"nope\" (exit $rc)" test $rc -ne 0 -a "$(grep -c 'no link "nope"' "$TMP/err")" = 1
+fb capture t1 -c 0 >"$TMP/err" 2>&1
+rc=$?
+check "capture -c 0: refused naming it (exit $rc)" test $rc -ne 0 -a "$(grep -c '"0"' "$TMP/err")" = 1
+finish
