@@ -536,8 +536,8 @@ drops_json() { # drops_json a|b
 	local f=fa; [ "$1" = b ] && f=fb
 	{ $f -j -s link show; $f -j -s fou show; } 2>/dev/null | jq -s --arg h "$1" '
 		[ .[][] | { name: (.ifname // ("port " + (.port | tostring))),
-			stats: .stats64,
-			drops: ([.drops.rx, .drops.tx] | map(to_entries | map(select(.value > 0)) | from_entries)) } ] |
+			stats: (.stats64 // .foud.stats64),
+			drops: ([.foud.drops.rx, .foud.drops.tx] | map(to_entries | map(select(.value > 0)) | from_entries)) } ] |
 		map({key: ($h + ":" + .name), value: {rx: .drops[0], tx: .drops[1],
 			rx_packets: .stats.rx.packets, tx_packets: .stats.tx.packets}}) | from_entries'
 }

@@ -518,6 +518,8 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 const char *foud_l2_kind_name(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* GRE-TAP and NVGRE (ip -j: "link": null). */
+bool foud_l2_gre(const struct foud_tunnel *t);
 int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
@@ -710,5 +712,13 @@ void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct fou
 void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
 		    size_t errlen);
+
+/* iflink.c: the device as `ip -j link show` has it, around linkinfo (JSON only) */
+struct foud_iflink;
+struct foud_iflink *foud_iflink_get(const char *name);
+void foud_iflink_free(struct foud_iflink *il);
+void foud_iflink_head(const struct foud_iflink *il, const struct foud_tunnel *t,
+		      struct foud_pr *p, bool details);
+void foud_iflink_tail(const struct foud_iflink *il, struct foud_pr *p);
 
 #endif /* FOUD_H */

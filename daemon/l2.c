@@ -806,6 +806,7 @@ static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const struct fou_tnl *n = &t->tnl;
 
+	foud_pr_bool(p, "pmtudisc", NULL, NULL, t->l2->df);
 	foud_show_gre(p, n);
 	if (n->encap == FOU_ENCAP_NONE)
 		return;
@@ -815,7 +816,27 @@ static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 	if (!n->encap_sport)
 		foud_pr_text(p, " encap-sport auto");
 	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_bool(p, "csum", NULL, NULL, n->encap_flags & FOU_ENCAP_F_CSUM);
+	foud_pr_bool(p, "csum6", NULL, NULL, n->encap_flags & FOU_ENCAP_F_CSUM6);
+	foud_pr_bool(p, "remcsum", NULL, NULL, n->encap_flags & FOU_ENCAP_F_REMCSUM);
 	foud_pr_close_object(p);
+}
+
+/*
+ * ip -j's df of VXLAN and Geneve (foud never sets DF on them), VXLAN's
+ * udp_zero_csum6_tx, and udp_zero_csum6_rx: foud's IPv6 UDP sockets always
+ * accept zero checksums, as fou6 (sock.c).
+ */
+static void l2_show_udp_words(const struct foud_l2_cfg *c, struct foud_pr *p)
+{
+	bool vxlan = c->kind == FOUD_L2_VXLAN;
+
+	if (!vxlan && c->kind != FOUD_L2_GENEVE)
+		return;
+	foud_pr_str(p, "df", NULL, "unset");
+	if (vxlan)
+		foud_pr_bool(p, "udp_zero_csum6_tx", NULL, NULL, c->udp6zerocsumtx);
+	foud_pr_bool(p, "udp_zero_csum6_rx", NULL, NULL, true);
 }
 
 /*
@@ -829,12 +850,14 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 
 	if (l->udp) {
 		foud_pr_uint(p, "port", NULL, l->dport);
+		/* JSON: the srcport configured, 0 0 for ip_local_port_range, as ip -j */
 		foud_pr_open_object(p, "port_range");
-		foud_pr_uint(p, "low", NULL, l->sport_min);
-		foud_pr_uint(p, "high", NULL, l->sport_max);
+		foud_pr_uint(p, "low", NULL, c->srcport_min);
+		foud_pr_uint(p, "high", NULL, c->srcport_max);
 		foud_pr_close_object(p);
 		foud_pr_bool(p, "udp_csum", NULL, NULL, l->csum);
 	}
+	l2_show_udp_words(c, p);
 	/* Of the GRE kinds, GRE-TAP has no id word and NVGRE has its VSID. */
 	if (!l->fk->id_word)
 		l2_show_gretap(t, p);

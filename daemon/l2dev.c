@@ -441,8 +441,8 @@ size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, siz
 }
 
 /* One entry as `bridge fdb show` words it (JSON: as `bridge -j`). */
-static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8_t *mac,
-		     const struct fou_addr *dst, const char *state, long long age)
+static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, bool named,
+		     const uint8_t *mac, const struct fou_addr *dst, const char *state, long long age)
 {
 	char a[64], m[18];
 
@@ -450,20 +450,26 @@ static void fdb_line(struct foud_pr *p, const struct foud_tunnel *t, const uint8
 		 mac[4], mac[5]);
 	foud_pr_open_object(p, NULL);
 	foud_pr_str(p, "mac", "%s", m);
-	foud_pr_str(p, "ifname", " dev %s", t->name);
+	if (named)	/* bridge -j: no ifname when the command named the device */
+		foud_pr_str(p, "ifname", " dev %s", t->name);
+	else
+		foud_pr_text(p, " dev %s", t->name);
 	foud_pr_open_array(p, "flags");
 	foud_pr_str(p, NULL, NULL, "self");
 	foud_pr_close_array(p);
 	foud_pr_str(p, "dst", " dst %s", fou_addr_str(dst, a, sizeof(a)));
-	foud_pr_text(p, " self");
-	foud_pr_str(p, "state", " %s", state);
+	foud_pr_text(p, " self %s", state);
+	/* bridge -j: a learned (reachable) entry's state is "", its age -s's "updated" */
+	foud_pr_str(p, "state", NULL, age >= 0 ? "" : state);
+	if (age >= 0 && (p->flags & FOUD_CTL_F_STATS))
+		foud_pr_s64(p, "updated", NULL, age);
 	if (age >= 0)
-		foud_pr_s64(p, "age", " age %lld", age);
+		foud_pr_text(p, " age %lld", age);
 	foud_pr_nl(p);
 	foud_pr_close_object(p);
 }
 
-static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
+static void fdb_show_dev(const struct foud_tunnel *t, bool named, struct foud_pr *p)
 {
 	static const uint8_t zero[FOU_ETH_ALEN];
 	const struct fou_fdb_entry *e;
@@ -473,11 +479,11 @@ static void fdb_show_dev(const struct foud_tunnel *t, struct foud_pr *p)
 	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
 		bool st = e->flags & FOU_FDB_F_STATIC;
 
-		fdb_line(p, t, e->mac, &e->remote, st ? "permanent" : "learned",
+		fdb_line(p, t, named, e->mac, &e->remote, st ? "permanent" : "learned",
 			 st ? -1 : (long long)((now - e->updated) / 1000));
 	}
 	for (i = 0; i < t->l2->fdb.nflood; i++)
-		fdb_line(p, t, zero, &t->l2->fdb.flood[i], "permanent", -1);
+		fdb_line(p, t, named, zero, &t->l2->fdb.flood[i], "permanent", -1);
 }
 
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
@@ -490,16 +496,20 @@ int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p,
 	foud_pr_open_array(p, NULL);
 	FOUD_DEV_FOREACH(t, d)
 		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
-			fdb_show_dev(t, p);
+			fdb_show_dev(t, !cmd->fdb.dev[0], p);
 	foud_pr_close_array(p);
 	return 0;
 }
 
-/* ttl and tos, as `ip -d link show` words them. */
-static void l2_show_hop(const struct foud_l2_cfg *c, struct foud_pr *p)
+/* ttl and tos, as `ip -d link show` words them; JSON as ip -j: GRE's inherit is 0, VXLAN's none. */
+static void l2_show_hop(const struct foud_l2 *l, struct foud_pr *p)
 {
+	const struct foud_l2_cfg *c = &l->cfg;
+
 	if (c->ttl_inherit) {
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
+		if (l->gre)
+			foud_pr_uint(p, "ttl", NULL, 0);
+		foud_pr_text(p, " ttl inherit");
 	} else if (c->ttl) {
 		foud_pr_uint(p, "ttl", " ttl %u", c->ttl);
 	} else {
@@ -565,19 +575,31 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		foud_pr_text(p, " dev %s", c->dev);
 	kind(t, p);
 	l2_show_geneve_opts(c, p);
-	l2_show_hop(c, p);
+	l2_show_hop(l, p);
 	foud_pr_bool(p, "learning", " learning", " nolearning", c->learning);
 	foud_pr_uint(p, "ageing", " ageing %u", c->ageing);
-	foud_pr_uint(p, "limit", " maxaddress %u", c->maxaddress);
+	if (c->maxaddress)	/* ip -j: none is no limit */
+		foud_pr_uint(p, "limit", NULL, c->maxaddress);
+	foud_pr_text(p, " maxaddress %u", c->maxaddress);
 	if (l->udp)
 		foud_pr_text(p, " %sudpcsum", l->csum ? "" : "no");
 	foud_pr_text(p, " mtu %u\n", t->mtu);
-	foud_pr_u64(p, "fdb_entries", "    fdb entries %llu", l->fdb.count);
-	foud_pr_u64(p, "fdb_refused", " refused %llu\n", l->fdb.refused);
+	/* JSON has the table's figures with -d, under "foud" (foud_l2_show_details). */
+	foud_pr_text(p, "    fdb entries %llu refused %llu\n", (unsigned long long)l->fdb.count,
+		     (unsigned long long)l->fdb.refused);
 	foud_pr_close_object(p);
 }
 
+/* -d: UDP GSO; JSON: the forwarding table's entries and refused learning. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
+	foud_pr_u64(p, "fdb_entries", NULL, t->l2->fdb.count);
+	foud_pr_u64(p, "fdb_refused", NULL, t->l2->fdb.refused);
 	foud_show_gso(d, t, p);
+}
+
+/* GRE-TAP and NVGRE: ip -j says such a kernel device is bound to no device ("link": null). */
+bool foud_l2_gre(const struct foud_tunnel *t)
+{
+	return t->l2 && t->l2->gre;
 }

@@ -39,10 +39,15 @@ static void pr_drops(struct foud_pr *p, const char *key, const char *label, cons
 	foud_pr_close_object(p);
 }
 
-/* One direction's figures; drops NULL: bytes and packets only. */
+/*
+ * One direction's figures; drops NULL: bytes and packets only. With drops,
+ * every key `ip -s -j` has: errors and the rest foud never counts are 0.
+ */
 static void pr_dir(struct foud_pr *p, const char *key, const char *label, uint64_t bytes,
 		   uint64_t pkts, const uint64_t *drops)
 {
+	bool rx = !strcmp(key, "rx");
+
 	foud_pr_open_object(p, key);
 	if (label)
 		foud_pr_text(p, "    %s: bytes packets dropped\n       ", label);
@@ -51,22 +56,35 @@ static void pr_dir(struct foud_pr *p, const char *key, const char *label, uint64
 	if (drops) {
 		foud_pr_u64(p, "errors", NULL, 0);
 		foud_pr_u64(p, "dropped", label ? " %llu\n" : NULL, drops_total(drops));
+		foud_pr_u64(p, rx ? "over_errors" : "carrier_errors", NULL, 0);
+		foud_pr_u64(p, rx ? "multicast" : "collisions", NULL, 0);
 	}
 	foud_pr_close_object(p);
 }
 
 /* Counters as `ip -s -j` keys them; all: the text lines and dropped totals too. */
-static void pr_counters(struct foud_pr *p, const char *skey, const char *dkey,
-			const struct foud_stats *s, bool all)
+static void pr_stats64(struct foud_pr *p, const char *key, const struct foud_stats *s, bool all)
 {
-	foud_pr_open_object(p, skey);
+	foud_pr_open_object(p, key);
 	pr_dir(p, "rx", all ? "RX" : NULL, s->rx_bytes, s->rx_packets, all ? s->rx_drop : NULL);
 	pr_dir(p, "tx", all ? "TX" : NULL, s->tx_bytes, s->tx_packets, all ? s->tx_drop : NULL);
 	foud_pr_close_object(p);
-	foud_pr_open_object(p, dkey);
+}
+
+/* Drops by reason, both ways; all: the text lines too. */
+static void pr_drop_dirs(struct foud_pr *p, const char *key, const struct foud_stats *s, bool all)
+{
+	foud_pr_open_object(p, key);
 	pr_drops(p, "rx", all ? "RX" : NULL, s->rx_drop);
 	pr_drops(p, "tx", all ? "TX" : NULL, s->tx_drop);
 	foud_pr_close_object(p);
+}
+
+static void pr_counters(struct foud_pr *p, const char *skey, const char *dkey,
+			const struct foud_stats *s, bool all)
+{
+	pr_stats64(p, skey, s, all);
+	pr_drop_dirs(p, dkey, s, all);
 }
 
 void foud_show_stats(struct foud_pr *p, const struct foud_stats *s)
@@ -76,14 +94,19 @@ void foud_show_stats(struct foud_pr *p, const struct foud_stats *s)
 
 /* ---- fou show ----------------------------------------------------------- */
 
-/* -s on a port: its counters, and the datagrams the kernel dropped at its socket. */
+/*
+ * -s on a port: its counters, and the datagrams the kernel dropped at its
+ * socket; in JSON under "foud", as `ip -j fou show` has no counters.
+ */
 void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, int fd, uint64_t seen)
 {
 	if (!(p->flags & FOUD_CTL_F_STATS))
 		return;
+	foud_pr_open_object(p, "foud");
 	foud_show_stats(p, s);
 	foud_pr_u64(p, "sock_drops", "    socket drops (receive queue full) %llu\n",
 		    foud_sock_drops(fd, seen));
+	foud_pr_close_object(p);
 }
 
 /* JSON names the family; text marks only IPv6. */
@@ -151,28 +174,47 @@ void foud_show_ports(struct foud *d, struct foud_pr *p)
 
 /* ---- link show ---------------------------------------------------------- */
 
-/* tos as ip(8) words it: text leaves out 0. */
+/* tos as ip(8) words it: text leaves out 0; JSON too, and has inherit as 0x1, as ip -j. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos)
 {
 	char h[8];
 
-	snprintf(h, sizeof(h), "0x%x", tos);
+	snprintf(h, sizeof(h), "0x%x", inherit ? 1 : tos);
+	if (inherit || tos)
+		foud_pr_str(p, "tos", NULL, h);
 	if (inherit)
-		foud_pr_str(p, "tos", " tos %s", "inherit");
-	else
-		foud_pr_str(p, "tos", tos ? " tos %s" : NULL, h);
+		foud_pr_text(p, " tos inherit");
+	else if (tos)
+		foud_pr_text(p, " tos %s", h);
+}
+
+/* A GRE key: JSON has it as a dotted quad, as ip does; text as a number. */
+static void pr_gre_key(struct foud_pr *p, const char *key, const char *fmt, uint32_t k)
+{
+	char q[16];
+
+	snprintf(q, sizeof(q), "%u.%u.%u.%u", k >> 24, k >> 16 & 0xff, k >> 8 & 0xff, k & 0xff);
+	foud_pr_str(p, key, NULL, q);
+	foud_pr_text(p, fmt, k);
+}
+
+/* A GRE flag: ip's JSON has it only when set. */
+static void pr_gre_flag(struct foud_pr *p, const char *key, const char *text, bool v)
+{
+	if (v)
+		foud_pr_bool(p, key, text, NULL, true);
 }
 
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n)
 {
 	if (n->gre_iflags & FOU_GRE_KEY)
-		foud_pr_uint(p, "ikey", " ikey %u", n->ikey);
+		pr_gre_key(p, "ikey", " ikey %u", n->ikey);
 	if (n->gre_oflags & FOU_GRE_KEY)
-		foud_pr_uint(p, "okey", " okey %u", n->okey);
-	foud_pr_bool(p, "icsum", " icsum", NULL, n->gre_iflags & FOU_GRE_CSUM);
-	foud_pr_bool(p, "ocsum", " ocsum", NULL, n->gre_oflags & FOU_GRE_CSUM);
-	foud_pr_bool(p, "iseq", " iseq", NULL, n->gre_iflags & FOU_GRE_SEQ);
-	foud_pr_bool(p, "oseq", " oseq", NULL, n->gre_oflags & FOU_GRE_SEQ);
+		pr_gre_key(p, "okey", " okey %u", n->okey);
+	pr_gre_flag(p, "icsum", " icsum", n->gre_iflags & FOU_GRE_CSUM);
+	pr_gre_flag(p, "ocsum", " ocsum", n->gre_oflags & FOU_GRE_CSUM);
+	pr_gre_flag(p, "iseq", " iseq", n->gre_iflags & FOU_GRE_SEQ);
+	pr_gre_flag(p, "oseq", " oseq", n->gre_oflags & FOU_GRE_SEQ);
 }
 
 /*
@@ -200,22 +242,57 @@ void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct fou
 	pr_counters(p, "bpf_stats64", "bpf_drops", &b, false);
 }
 
+/*
+ * foud's own figures, in JSON under "foud" (a key ip never prints): -d what
+ * the class shows after its linkinfo (path, state, UDP GSO, BPF counters,
+ * an L2 device's table); -s the drop reasons.
+ */
+static void link_foud(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p,
+		      const struct foud_stats *st)
+{
+	bool details = p->flags & FOUD_CTL_F_DETAILS, stats = p->flags & FOUD_CTL_F_STATS;
+
+	if (!details && !stats)
+		return;
+	foud_pr_open_object(p, "foud");
+	if (details)
+		t->ops->show_details(d, t, p);
+	if (stats && foud_pr_json(p))
+		pr_drop_dirs(p, "drops", st, false);
+	foud_pr_close_object(p);
+}
+
+/* JSON: what ip -j says of the device itself, around its linkinfo (iflink.c). */
+static void link_head(const struct foud_iflink *il, const struct foud_tunnel *t,
+		      struct foud_pr *p)
+{
+	if (il)
+		foud_iflink_head(il, t, p, p->flags & FOUD_CTL_F_DETAILS);
+	else
+		foud_pr_uint(p, "mtu", NULL, t->mtu);
+}
+
 static void link_show(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	struct foud_stats st = link_stats(d, t);
-	bool details = p->flags & FOUD_CTL_F_DETAILS, stats = p->flags & FOUD_CTL_F_STATS;
+	bool stats = p->flags & FOUD_CTL_F_STATS;
+	struct foud_iflink *il = foud_pr_json(p) ? foud_iflink_get(t->name) : NULL;
 
 	foud_pr_open_object(p, NULL);
 	foud_pr_s64(p, "ifindex", NULL, t->ifindex);
 	foud_pr_str(p, "ifname", "%s:", t->name);
-	foud_pr_uint(p, "mtu", NULL, t->mtu);
+	link_head(il, t, p);
 	foud_pr_open_object(p, "linkinfo");
 	t->ops->show(t, p);
 	foud_pr_close_object(p);
-	if (details)
-		t->ops->show_details(d, t, p);
+	if (il && (p->flags & FOUD_CTL_F_DETAILS))
+		foud_iflink_tail(il, p);
+	foud_iflink_free(il);
+	link_foud(d, t, p, &st);
 	if (stats)
-		foud_show_stats(p, &st);
+		pr_stats64(p, "stats64", &st, true);
+	if (stats && !foud_pr_json(p))
+		pr_drop_dirs(p, NULL, &st, true);
 	foud_pr_close_object(p);
 }
 

@@ -715,6 +715,7 @@ static void stt_show_ports(struct foud *d, struct foud_pr *p)
 	foud_pr_bool(p, "nftables", NULL, " (no nftables table)", s->nft);
 	foud_pr_nl(p);
 	if (p->flags & FOUD_CTL_F_STATS) {
+		foud_pr_open_object(p, "foud");	/* as every port's counters */
 		foud_pr_open_object(p, "reasm");
 		foud_pr_u64(p, "slots", NULL, r->nslots);
 		foud_pr_u64(p, "busy", "    reassembly: %llu", fou_stt_reasm_busy(r));
@@ -727,6 +728,7 @@ static void stt_show_ports(struct foud *d, struct foud_pr *p)
 		foud_pr_u64(p, "bad", " bad %llu\n", r->bad);
 		foud_pr_close_object(p);
 		foud_show_stats(p, &s->st);
+		foud_pr_close_object(p);
 	}
 	foud_pr_close_object(p);
 }

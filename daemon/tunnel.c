@@ -269,47 +269,82 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 
 /* ---- link show ---------------------------------------------------------- */
 
-/* JSON always has the encap's type; text has the encap line only with FOU or GUE. */
+/* FOU or GUE, as ip -j has it (sport 0: auto); nothing with encap none. */
 static void tunnel_show_encap(const struct fou_tnl *n, struct foud_pr *p)
 {
-	bool on = n->encap != FOU_ENCAP_NONE;
-
+	if (n->encap == FOU_ENCAP_NONE)
+		return;
 	foud_pr_open_object(p, "encap");
-	foud_pr_str(p, "type", on ? "    encap %s" : NULL, fou_encap(n->encap)->name);
-	if (on) {
-		if (n->encap_sport)
-			foud_pr_uint(p, "sport", " encap-sport %u", n->encap_sport);
-		else
-			foud_pr_str(p, "sport", " encap-sport %s", "auto");
-		foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
-		foud_pr_bool(p, "csum", " encap-csum", " noencap-csum",
-			     n->encap_flags & FOU_ENCAP_F_CSUM);
-		foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
-			     n->encap_flags & FOU_ENCAP_F_CSUM6);
-		foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
-			     n->encap_flags & FOU_ENCAP_F_REMCSUM);
-		foud_pr_nl(p);
-	}
+	foud_pr_str(p, "type", "    encap %s", fou_encap(n->encap)->name);
+	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
+	if (!n->encap_sport)
+		foud_pr_text(p, " encap-sport auto");
+	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_bool(p, "csum", " encap-csum", " noencap-csum", n->encap_flags & FOU_ENCAP_F_CSUM);
+	foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
+		     n->encap_flags & FOU_ENCAP_F_CSUM6);
+	foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
+		     n->encap_flags & FOU_ENCAP_F_REMCSUM);
+	foud_pr_nl(p);
 	foud_pr_close_object(p);
+}
+
+/* ip's "proto" of ipip, sit and ip6tnl: what the kind carries inside. */
+static void tunnel_show_proto(const struct fou_kind_ops *k, struct foud_pr *p)
+{
+	bool v4 = k->inner & FOU_INNER_V4, v6 = k->inner & FOU_INNER_V6;
+	const char *in4 = k->family == AF_INET ? "ipip" : "ipip6";
+	const char *in6 = k->family == AF_INET ? "ip6ip" : "ip6ip6";
+
+	if (!k->gre)
+		foud_pr_str(p, "proto", NULL, v4 && v6 ? "any" : v4 ? in4 : in6);
+}
+
+/*
+ * ip6tnl's and ip6gre's words in ip -j: no encapsulation limit option goes
+ * out; the traffic class (tos) or its inheritance; the flow label foud
+ * configures, none (it sets the flow's hash, as the kernel's auto labels).
+ */
+static void tunnel_show_ip6(const struct fou_tnl *n, struct foud_pr *p)
+{
+	char h[8];
+
+	foud_pr_bool(p, "ip6_tnl_f_ign_encap_limit", NULL, NULL, true);
+	snprintf(h, sizeof(h), "0x%02x", n->tos);
+	if (n->tos_inherit) {
+		foud_pr_bool(p, "ip6_tnl_f_use_orig_tclass", " tos inherit", NULL, true);
+	} else {
+		foud_pr_str(p, "tclass", NULL, h);
+		if (n->tos)
+			foud_pr_text(p, " tos 0x%x", n->tos);
+	}
+	foud_pr_str(p, "flowlabel", NULL, "0x00000");
+	if (!n->pmtudisc)
+		foud_pr_text(p, " nopmtudisc");
 }
 
 /* An L3 tunnel's linkinfo; text: its first line (ending in mtu) and the encap line. */
 static void tunnel_show(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	const struct fou_tnl *n = &t->tnl;
+	const struct fou_kind_ops *k = fou_kind(n->kind);
 	char a[64];
 
-	foud_pr_str(p, "info_kind", " %s", fou_kind(n->kind)->name);
+	foud_pr_str(p, "info_kind", " %s", k->name);
 	foud_pr_open_object(p, "info_data");
+	tunnel_show_proto(k, p);
 	foud_pr_str(p, "remote", " remote %s", fou_addr_str(&n->remote, a, sizeof(a)));
 	foud_pr_str(p, "local", " local %s", fou_addr_str(&n->local, a, sizeof(a)));
-	if (n->ttl)
-		foud_pr_uint(p, "ttl", " ttl %u", n->ttl);
-	else
-		foud_pr_str(p, "ttl", " ttl %s", "inherit");
-	foud_show_tos(p, n->tos_inherit, n->tos);
-	foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
-	if (fou_kind(n->kind)->gre)
+	foud_pr_uint(p, "ttl", n->ttl ? " ttl %u" : NULL, n->ttl);
+	if (!n->ttl)
+		foud_pr_text(p, " ttl inherit");
+	if (k->family == AF_INET6) {
+		tunnel_show_ip6(n, p);
+	} else {
+		foud_show_tos(p, n->tos_inherit, n->tos);
+		foud_pr_bool(p, "pmtudisc", NULL, " nopmtudisc", n->pmtudisc);
+	}
+	if (k->gre)
 		foud_show_gre(p, n);
 	foud_pr_text(p, " mtu %u\n", t->mtu);
 	tunnel_show_encap(n, p);

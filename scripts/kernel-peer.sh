@@ -30,7 +30,7 @@
 # (the guest's MAC address, default 52:54:00:12:34:56).
 
 KP_CACHE=${FOUD_CACHE:-/var/cache/foud-test}
-KP_MODULES="virtio_pci virtio_net fou fou6 ipip sit ip_gre gre ip6_tunnel ip6_gre tunnel4 tunnel6 geneve
+KP_MODULES="virtio_pci virtio_net fou fou6 ipip sit ip_gre gre ip6_tunnel ip6_gre tunnel4 tunnel6 geneve vxlan
 ip_tunnel ip6_udp_tunnel udp_tunnel"
 KP_READY_MARKER="KP-READY"
 KP_QEMU_PID=""
@@ -171,6 +171,8 @@ kp_build_base() {
 	done < <("$root/bin/busybox" --list-full)
 	ln -sf /bin/busybox "$root/bin/sh"
 	kp_copy_bin "$(command -v ip)" sbin/ip.real "$root"
+	# bridge(8): `bridge -j fdb show` of the guest's VXLAN (JSON comparisons).
+	kp_copy_bin "$(command -v bridge)" sbin/bridge "$root"
 	# Optional: ethtool (offload switches) when the host has it.
 	if command -v ethtool >/dev/null 2>&1; then
 		kp_copy_bin "$(command -v ethtool)" sbin/ethtool "$root"

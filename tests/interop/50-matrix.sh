@@ -120,13 +120,13 @@ def flat(path):
         out["link.tx.packets"] = l["stats64"]["tx"]["packets"]
         out["val:link.mtu"] = l.get("mtu", 0)
         for d in ("rx", "tx"):
-            for k, v in l.get("drops", {}).get(d, {}).items():
+            for k, v in l.get("foud", {}).get("drops", {}).get(d, {}).items():
                 out["drop:link.%s.%s" % (d, k)] = v
     for p in ports:
         name = "port%d%s" % (p["port"], "/6" if p.get("family") == "inet6" else "")
-        out[name + ".rx.packets"] = p["stats64"]["rx"]["packets"]
+        out[name + ".rx.packets"] = p["foud"]["stats64"]["rx"]["packets"]
         for d in ("rx", "tx"):
-            for k, v in p.get("drops", {}).get(d, {}).items():
+            for k, v in p.get("foud", {}).get("drops", {}).get(d, {}).items():
                 out["drop:%s.%s.%s" % (name, d, k)] = v
     return out
 
@@ -353,7 +353,7 @@ mx_tunnel() {
 		sleep 0.1
 	done
 	# Which data path foud chose (BPF unless the options need userspace).
-	case $(fi_fouctl -j -d link show m1 2>/dev/null | jq -r '.[0].datapath') in
+	case $(fi_fouctl -j -d link show m1 2>/dev/null | jq -r '.[0].foud.datapath') in
 	bpf) MX_DP_BPF=$((MX_DP_BPF + 1)) ;;
 	*) MX_DP_US=$((MX_DP_US + 1)) ;;
 	esac

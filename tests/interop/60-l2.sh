@@ -70,7 +70,7 @@ for i, name in ((0, "l1"), (1, None)):
     for o in objs:
         n = name or "port%s" % o.get("port")
         for d in ("rx", "tx"):
-            for k, v in o.get("drops", {}).get(d, {}).items():
+            for k, v in o.get("foud", {}).get("drops", {}).get(d, {}).items():
                 if v:
                     out["%s.%s.%s" % (n, d, k)] = v
 w = lines[2].split() if len(lines) > 2 else []

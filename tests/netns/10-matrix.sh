@@ -41,7 +41,7 @@ for c in "${cases[@]}"; do
 		dp=bpf
 		[ "$uf" = 6 ] && [ $encap != none ] && dp=userspace
 		case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) dp=userspace ;; esac
-		check "$name: datapath $dp on both" test "$(fa -j -d link show t$n | jq -r '.[0].datapath')$(fb -j -d link show t$n | jq -r '.[0].datapath')" = "$dp$dp"
+		check "$name: datapath $dp on both" test "$(fa -j -d link show t$n | jq -r '.[0].foud.datapath')$(fb -j -d link show t$n | jq -r '.[0].foud.datapath')" = "$dp$dp"
 		# UDP GSO sends a super-packet as one train only if the device makes them small enough.
 		if [ $dp = userspace ] && [ $encap != none ] && ! opts_no_offload; then
 			gms=$(na ip -d link show t$n | sed -n 's/.* gso_max_size \([0-9]*\).*/\1/p')
@@ -67,7 +67,7 @@ for c in "${cases[@]}"; do
 		ard=$(counter a t$n .stats64.rx.dropped) brd=$(counter b t$n .stats64.rx.dropped)
 		# The only drop allowed: a packet (IPv6 router solicitation) that
 		# arrives before the peer's device is up.
-		other=$(( ard + brd - $(counter a t$n .drops.rx.link_down) - $(counter b t$n .drops.rx.link_down) +
+		other=$(( ard + brd - $(counter a t$n .foud.drops.rx.link_down) - $(counter b t$n .foud.drops.rx.link_down) +
 			  $(counter a t$n .stats64.tx.dropped) + $(counter b t$n .stats64.tx.dropped) ))
 		check "$name: a tx $atx = b rx $brx + dropped $brd, b tx $btx = a rx $arx + dropped $ard, other drops $other" \
 			test "$atx" -eq $((brx + brd)) -a "$btx" -eq $((arx + ard)) -a "$brx" -gt 0 -a "$other" -eq 0

@@ -37,8 +37,8 @@ dev_up a t1 10.1.0.1/24; dev_up b t1 10.1.0.2/24
 check "ipip/fou: fouctl -d says datapath bpf" grep -q "datapath bpf" <(fa -d link show t1)
 check "ipip/fou: ping over BPF" na ping -c 3 -i 0.2 -W 2 10.1.0.2
 check "ipip/fou: TCP 32 MiB a->b over BPF, sha256 matches" tcp_transfer a 10.1.0.2 32
-atx=$(jqa t1 .stats64.tx.packets) abtx=$(jqa t1 .bpf_stats64.tx.packets)
-brx=$(jqb t1 .stats64.rx.packets) bbrx=$(jqb t1 .bpf_stats64.rx.packets)
+atx=$(jqa t1 .stats64.tx.packets) abtx=$(jqa t1 .foud.bpf_stats64.tx.packets)
+brx=$(jqb t1 .stats64.rx.packets) bbrx=$(jqb t1 .foud.bpf_stats64.rx.packets)
 check "ipip/fou: every packet a sent went through BPF ($abtx of $atx)" test "$atx" -gt 1000 -a "$abtx" -eq "$atx"
 check "ipip/fou: every packet b received came through BPF ($bbrx of $brx)" test "$brx" -gt 1000 -a "$bbrx" -eq "$brx"
 check "ipip/fou: a tx $atx = b rx $brx, no drops" test "$atx" -eq "$brx" -a "$(jqb t1 .stats64.rx.dropped)" -eq 0
@@ -50,13 +50,13 @@ for k in 1 2; do
 	fb link add name g$k type gre remote $A4 local $B4 key $k encap fou encap-sport auto encap-dport 5556
 	dev_up a g$k 10.2.$k.1/24; dev_up b g$k 10.2.$k.2/24
 done
-check "gre key 1 and key 2: both BPF" test "$(jqa g1 .datapath)$(jqa g2 .datapath)" = bpfbpf
+check "gre key 1 and key 2: both BPF" test "$(jqa g1 .foud.datapath)$(jqa g2 .foud.datapath)" = bpfbpf
 check "gre key 1: TCP 8 MiB, sha256 matches" tcp_transfer a 10.2.1.2 8
 g2rx=$(jqb g2 .stats64.rx.packets)
 check "gre key 2: ping" na ping -c 3 -i 0.2 -W 2 10.2.2.2
 check "gre key 2 saw only its 3 pings ($(( $(jqb g2 .stats64.rx.packets) - g2rx )))" \
 	test $(( $(jqb g2 .stats64.rx.packets) - g2rx )) -eq 3
-check "gre key 1 counted its transfer, no drops" test "$(jqb g1 .bpf_stats64.rx.packets)" -gt 1000 -a "$(jqb g1 .stats64.rx.dropped)" -eq 0
+check "gre key 1 counted its transfer, no drops" test "$(jqb g1 .foud.bpf_stats64.rx.packets)" -gt 1000 -a "$(jqb g1 .stats64.rx.dropped)" -eq 0
 
 # ---- IPv6 underlay: BPF needs noencap-udp6-csum -----------------------------
 for f in fa fb; do $f fou add port 5557 ipproto 41 -6; $f fou add port 6080 gue -6; done
@@ -67,14 +67,14 @@ fa link del s6
 fa link add name s6 type ip6tnl remote $B6 local $A6 encap fou encap-sport auto encap-dport 5557 noencap-udp6-csum
 fb link add name s6 type ip6tnl remote $A6 local $B6 encap fou encap-sport auto encap-dport 5557 noencap-udp6-csum
 dev_up a s6 "" fd00:6::1/64; dev_up b s6 "" fd00:6::2/64
-check "ip6tnl/fou noencap-udp6-csum: BPF" test "$(jqa s6 .datapath)$(jqb s6 .datapath)" = bpfbpf
+check "ip6tnl/fou noencap-udp6-csum: BPF" test "$(jqa s6 .foud.datapath)$(jqb s6 .foud.datapath)" = bpfbpf
 check "ip6tnl/fou: ping6 over BPF" na ping -6 -c 3 -i 0.2 -W 2 fd00:6::2
 check "ip6tnl/fou: TCP 8 MiB over BPF, sha256 matches" tcp_transfer a fd00:6::2 8
-check "ip6tnl/fou: b received it through BPF" test "$(jqb s6 .bpf_stats64.rx.packets)" -eq "$(jqb s6 .stats64.rx.packets)"
+check "ip6tnl/fou: b received it through BPF" test "$(jqb s6 .foud.bpf_stats64.rx.packets)" -eq "$(jqb s6 .stats64.rx.packets)"
 fa link add name e6 type ip6gre remote $B6 local $A6 key 9 encap gue encap-sport auto encap-dport 6080 noencap-udp6-csum
 fb link add name e6 type ip6gre remote $A6 local $B6 key 9 encap gue encap-sport auto encap-dport 6080 noencap-udp6-csum
 dev_up a e6 10.6.0.1/24; dev_up b e6 10.6.0.2/24
-check "ip6gre/gue key: BPF" test "$(jqa e6 .datapath)$(jqb e6 .datapath)" = bpfbpf
+check "ip6gre/gue key: BPF" test "$(jqa e6 .foud.datapath)$(jqb e6 .foud.datapath)" = bpfbpf
 check "ip6gre/gue key: TCP 8 MiB (inner IPv4) over BPF, sha256 matches" tcp_transfer a 10.6.0.2 8
 fa link del s6; fb link del s6; fa link del e6; fb link del e6
 
@@ -82,7 +82,7 @@ fa link del s6; fb link del s6; fa link del e6; fb link del e6
 fa link add name r1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum
 check "gue remcsum under auto: userspace, reason names remcsum" \
 	grep -q "datapath userspace (encap-remcsum" <(fa -d link show r1)
-check "gue remcsum: JSON datapath_reason" test "$(jqa r1 .datapath_reason | grep -c remcsum)" = 1
+check "gue remcsum: JSON datapath_reason" test "$(jqa r1 .foud.datapath_reason | grep -c remcsum)" = 1
 fa link del r1
 fa link add name r1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum datapath bpf >"$TMP/refused" 2>&1
 rc=$?
@@ -140,7 +140,7 @@ dev_up a t1 10.1.0.1/24
 check "clsact: foud's filter on va ingress" grep -q "foud_ingress" <(na tc filter show dev va ingress)
 check "clsact: foud's filter on t1 egress" grep -q "foud_egress" <(na tc filter show dev t1 egress)
 check "clsact: TCP 8 MiB a->b, sha256 matches" tcp_transfer a 10.1.0.2 8
-check "clsact: a sent it through BPF" test "$(jqa t1 .bpf_stats64.tx.packets)" -gt 100
+check "clsact: a sent it through BPF" test "$(jqa t1 .foud.bpf_stats64.tx.packets)" -gt 100
 fa link del t1
 check "clsact: link del removed the ingress filter" test -z "$(na tc filter show dev va ingress)"
 fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555

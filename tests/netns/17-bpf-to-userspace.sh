@@ -11,7 +11,7 @@ start_foud a
 start_foud b
 command -v python3 >/dev/null || skip "python3 missing"
 
-dp() { "$1" -j -d link show "$2" | jq -r '.[0].datapath'; }
+dp() { "$1" -j -d link show "$2" | jq -r '.[0].foud.datapath'; }
 for f in fa fb; do $f fou add port 5555 ipproto 4; $f fou add port 5557 ipproto 41 -6; done
 fa link add name t1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 datapath bpf
 fb link add name t1 type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 datapath userspace
@@ -24,7 +24,7 @@ check "ipip/fou: TCP 16 MiB userspace -> bpf, sha256 matches" tcp_transfer b 10.
 check "ipip/fou: UDP 1200 bytes bpf -> userspace, whole" udp_transfer a 10.1.0.2 1200
 check "ipip/fou: b's stack counted no bad checksums" test "$(( $(csum_errors b) - e0 ))" -eq 0
 check "ipip/fou: a's BPF program sent it all" \
-	test "$(fa -j -s -d link show t1 | jq '.[0].bpf_stats64.tx.packets')" -gt 1000
+	test "$(fa -j -s -d link show t1 | jq '.[0].foud.bpf_stats64.tx.packets')" -gt 1000
 check "ipip/fou: no receive drops on b" test "$(counter b t1 .stats64.rx.dropped)" -eq 0
 
 # IPv6 inner packets: another pseudo-header.

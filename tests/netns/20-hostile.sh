@@ -33,14 +33,14 @@ expect_drop() {
 	if [ "$obj" = port ]; then
 		before=$(port_counter a "$key" ".drops.rx.$reason"); tb=$(port_counter a "$key" .stats64.rx.dropped)
 	else
-		before=$(counter a "$key" ".drops.rx.$reason"); tb=$(counter a "$key" .stats64.rx.dropped)
+		before=$(counter a "$key" ".foud.drops.rx.$reason"); tb=$(counter a "$key" .stats64.rx.dropped)
 	fi
 	nb $INJ udp "$src" $A4 "$port" "$hex" "$sport" "$tos"
 	sleep 0.2
 	if [ "$obj" = port ]; then
 		after=$(port_counter a "$key" ".drops.rx.$reason"); ta=$(port_counter a "$key" .stats64.rx.dropped)
 	else
-		after=$(counter a "$key" ".drops.rx.$reason"); ta=$(counter a "$key" .stats64.rx.dropped)
+		after=$(counter a "$key" ".foud.drops.rx.$reason"); ta=$(counter a "$key" .stats64.rx.dropped)
 	fi
 	check "$what: dropped as $reason ($before -> $after, total $tb -> $ta)" \
 		test "$after" -eq $((before + 1)) -a "$ta" -eq $((tb + 1))

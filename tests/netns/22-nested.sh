@@ -35,7 +35,7 @@ dev_up a vx0 10.61.0.1/24; dev_up b vx0 10.61.0.2/24
 dev_up a gt0 10.62.0.1/24; dev_up b gt0 10.62.0.2/24
 dev_up a st0 10.65.0.1/24
 dev_up a p1 10.5.0.1/24
-bpf_rx() { fa -j -s -d link show "$1" | jq -r '.[0].bpf_stats64.rx.packets'; }
+bpf_rx() { fa -j -s -d link show "$1" | jq -r '.[0].foud.bpf_stats64.rx.packets'; }
 case " ${FOUD_TEST_OPTS:-} " in
 *" userspace "*) check "g1 and s1 on the userspace path" \
 	test "$(fa -d link show g1 | grep -c 'datapath userspace')$(fa -d link show s1 | grep -c 'datapath userspace')" = 11 ;;
@@ -55,7 +55,7 @@ check "s1 carries IPv6 ping before" na ping -c 2 -i 0.2 -W 2 fd00:4::2
 check "vx0 carries ping before" na ping -c 2 -i 0.2 -W 2 10.61.0.2
 check "gt0 carries ping before" na ping -c 2 -i 0.2 -W 2 10.62.0.2
 
-nested() { counter a "$1" .drops.rx.nested; }
+nested() { counter a "$1" .foud.drops.rx.nested; }
 # What a receive point took: datagrams of a port, packets and drops of a device.
 port_seen() { port_counter a "$1" ' | (.stats64.rx.packets + .stats64.rx.dropped)'; }
 dev_seen() { counter a "$1" ' | (.stats64.rx.packets + .stats64.rx.dropped)'; }

@@ -67,7 +67,7 @@ fa link del tun1; fb link del tun1
 dev_up a big 10.1.0.1/30; dev_up b big 10.1.0.2/30
 out=$(na ping -M do -s 1500 -c 1 -W 2 10.1.0.2 2>&1)
 check "ping -M do -s 1500 gets 'Frag needed ... mtu = 1472'" grep -q "mtu = 1472" <<<"$out"
-check "counted as one tx drop under mtu" test "$(counter a big .drops.tx.mtu)" -eq 1
+check "counted as one tx drop under mtu" test "$(counter a big .foud.drops.tx.mtu)" -eq 1
 check "a smaller packet still crosses" na ping -M do -s 1400 -c 1 -W 2 10.1.0.2
 fa link add name big6 type sit remote $B4 local $A4 mtu 1600
 fb link add name big6 type sit remote $A4 local $B4 mtu 1600

@@ -158,7 +158,7 @@ wait_lines "$TMP/fdb.out" 3
 # on BPF, tp goes to userspace while its route goes through a device BPF cannot
 # send on (a TUN device: not Ethernet), and back when the route returns to va
 fa link add tp type ipip $L4 encap gue encap-sport auto encap-dport 5555
-dp2=$(fa -j -d link show tp | jq -r '.[0].datapath')
+dp2=$(fa -j -d link show tp | jq -r '.[0].foud.datapath')
 if [ "$dp2" = bpf ]; then
 	na ip tuntap add tunx mode tun && na ip link set tunx up
 	na ip route replace $B4/32 dev tunx

@@ -57,9 +57,9 @@ fb link add name as1 type ipip remote $A4 local $B4 encap gue encap-sport auto e
 dev_up a as1 10.7.0.1/24; dev_up b as1 10.7.0.2/24
 check "asymmetric fou one way, gue back: ping" na ping -c 3 -i 0.2 -W 2 10.7.0.2
 check "asymmetric: TCP 16 MiB b->a (b runs with offloads off), sha256 matches" tcp_transfer b 10.7.0.1 16
-check "b's device reports offload off" test "$(fb -j -d link show as1 | jq -r '.[0].offload')" = false
+check "b's device reports offload off" test "$(fb -j -d link show as1 | jq -r '.[0].foud.offload')" = false
 a_offload=true; opts_no_offload && a_offload=false
-check "a's device reports offload $a_offload" test "$(fa -j -d link show as1 | jq -r '.[0].offload')" = $a_offload
+check "a's device reports offload $a_offload" test "$(fa -j -d link show as1 | jq -r '.[0].foud.offload')" = $a_offload
 fa link del as1; fb link del as1
 
 # Source ports: a fixed one, and auto spreading flows over the local range.

@@ -50,7 +50,7 @@ tunnels() {
 
 gso() { # gso a|b DEV FIELD: udp_gso or gso_fallback from fouctl -j -s -d
 	local f=fa; [ "$1" = b ] && f=fb
-	$f -j -s -d link show "$2" | jq -r ".[0].$3"
+	$f -j -s -d link show "$2" | jq -r ".[0].foud.$3"
 }
 
 # Bytes both ways over both tunnels, and no drop anywhere.

@@ -44,6 +44,13 @@ check "vxlan: the kernel learned foud's MAC $fmac behind $A4" \
 	grep -q "^$fmac dst $A4 " <(nb bridge fdb show dev vx0)
 check "vxlan: fdb show -j lists the learned entry" \
 	test "$(fa -j fdb show dev vx0 | jq -r ".[] | select(.mac == \"$kmac\") | .dst")" = "$B4"
+fdb_as_bridge() { # foud's learned entry has the keys, types and state of the kernel's (bridge -s -j)
+	jq -e -n --argjson f "$(fa -j -s fdb show dev vx0)" --argjson k "$(nb bridge -j -s fdb show dev vx0)" \
+		--arg fm "$fmac" --arg km "$kmac" '($f[] | select(.mac == $km)) as $a |
+		($k[] | select(.mac == $fm)) as $b | ($a | map_values(type)) == ($b | map_values(type) | del(.used))
+		and $a.state == $b.state and $a.flags == $b.flags'
+}
+check "vxlan: fdb show -j -s: a learned entry as bridge -j -s shows the kernel's (but used)" fdb_as_bridge
 check "vxlan: no receive drops on foud" test "$(counter a vx0 .stats64.rx.dropped)" -eq 0
 
 # ---- two nodes over an IPv6 underlay, captured for tshark ---------------------
@@ -106,6 +113,6 @@ check "group: foud C -> foud A" nc_ ping -c 2 -i 0.2 -W 2 10.11.0.1
 na ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 nc_ ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 check "group: foud A flooded ($(counter a vm .stats64.tx.packets) sent)" test "$(counter a vm .stats64.tx.packets)" -ge 5
-check "group: no own frame looped back to A or C (loop drops $(counter a vm .drops.rx.loop), $(fc -j -s link show vm | jq '.[0].drops.rx.loop'))" \
-	test "$(counter a vm .drops.rx.loop)" -eq 0 -a "$(fc -j -s link show vm | jq '.[0].drops.rx.loop')" -eq 0
+check "group: no own frame looped back to A or C (loop drops $(counter a vm .foud.drops.rx.loop), $(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop'))" \
+	test "$(counter a vm .foud.drops.rx.loop)" -eq 0 -a "$(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop')" -eq 0
 finish

@@ -23,11 +23,11 @@ expect() {
 	local obj=$1 key=$2 reason=$3 hex=$4 src=${5:-$B4} before after what
 	what=$6
 	if [ "$obj" = port ]; then before=$(port_counter a "$key" ".drops.rx.$reason")
-	else before=$(counter a "$key" ".drops.rx.$reason"); fi
+	else before=$(counter a "$key" ".foud.drops.rx.$reason"); fi
 	nb $INJ udp "$src" $A4 4789 "$hex"
 	sleep 0.2
 	if [ "$obj" = port ]; then after=$(port_counter a "$key" ".drops.rx.$reason")
-	else after=$(counter a "$key" ".drops.rx.$reason"); fi
+	else after=$(counter a "$key" ".foud.drops.rx.$reason"); fi
 	check "$what: dropped as $reason ($before -> $after)" test "$after" -eq $((before + 1))
 }
 expect port 4789 too_short 0800 "$B4" "4-byte VXLAN datagram"
@@ -61,8 +61,8 @@ nflood=$(tcpdump -n -r "$TMP/flood.pcap" 2>/dev/null | wc -l)
 n=$(fa -j fdb show dev vx0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
 check "MAC flood: the table holds $n entries, maxaddress 16" test "$n" -eq 16
 # 16 slots: the kernel's MAC (from the pings), the static one, 14 of the flood.
-check "MAC flood: 86 refusals counted ($(fa -j link show vx0 | jq '.[0].linkinfo.info_data.fdb_refused'))" \
-	test "$(fa -j link show vx0 | jq '.[0].linkinfo.info_data.fdb_refused')" -eq 86
+check "MAC flood: 86 refusals counted ($(fa -j -d link show vx0 | jq '.[0].foud.fdb_refused'))" \
+	test "$(fa -j -d link show vx0 | jq '.[0].foud.fdb_refused')" -eq 86
 check "MAC flood: every frame was still delivered ($nflood of 100 on vx0, rx +$(( $(counter a vx0 .stats64.rx.packets) - rx0 )))" \
 	test "$nflood" -eq 100 -a "$(counter a vx0 .stats64.rx.packets)" -ge $((rx0 + 100))
 check "vxlan still carries traffic" na ping -c 2 -i 0.2 -W 2 10.9.0.2

@@ -109,7 +109,7 @@ raw_counter() { # the raw sockets' drop counter of a reason
 get() { # get port|link|raw KEY REASON
 	case $1 in
 	port) port_counter a "$2" ".drops.rx.$3" ;;
-	link) counter a "$2" ".drops.rx.$3" ;;
+	link) counter a "$2" ".foud.drops.rx.$3" ;;
 	raw) raw_counter "$3" ;;
 	esac
 }
@@ -192,7 +192,7 @@ delivered nv0 "nvgre: any FlowID (0xab) with VSID 5000" -- raw $C4 $A4 47 \
 
 # MAC floods: 100 source MACs each, Geneve (maxaddress 16), NVGRE and GRE-TAP (8).
 entries() { fa -j fdb show dev "$1" | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length'; }
-refused() { fa -j link show "$1" | jq '.[0].linkinfo.info_data.fdb_refused'; }
+refused() { fa -j -d link show "$1" | jq '.[0].foud.fdb_refused'; }
 flood() { # flood DEV MAX -- python sender of 100 frames from 100 source MACs
 	local dev=$1 max=$2 rx0 k0 r0 n
 	shift 3

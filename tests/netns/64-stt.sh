@@ -60,11 +60,11 @@ kill $CAP 2>/dev/null; wait $CAP 2>/dev/null
 got=$(tcpdump -n -v -r "$TMP/ce.pcap" 2>/dev/null | grep -o 'tos 0x[0-9a-f]*,[A-Z0-9()]*' | tr '\n' ' ')
 check "STT ECN: ECT(0) packets through no CE segment, then one CE segment of 4: $got" \
 	test "$got" = "tos 0x2,ECT(0) tos 0x3,CE "
-e0=$(counter b st0 .drops.rx.ecn)
+e0=$(counter b st0 .foud.drops.rx.ecn)
 na $STT frame $A4 $B4 0x73 $CTX "$(ce_frame 0x00)" mss=1000 ce=3
 sleep 0.3
-check "STT ECN: a not-ECT packet under one CE segment is dropped as ecn ($e0 -> $(counter b st0 .drops.rx.ecn))" \
-	test "$(counter b st0 .drops.rx.ecn)" -eq $((e0 + 1))
+check "STT ECN: a not-ECT packet under one CE segment is dropped as ecn ($e0 -> $(counter b st0 .foud.drops.rx.ecn))" \
+	test "$(counter b st0 .foud.drops.rx.ecn)" -eq $((e0 + 1))
 
 rxf=$(counter b st0 .stats64.rx.packets) rxb=$(counter b st0 .stats64.rx.bytes)
 rxs=$(port_counter b 7471 .stats64.rx.packets)
@@ -109,7 +109,7 @@ check "tshark: reassembled frames carry the inner Ethernet, IPv4 and TCP to port
 check "tshark: the inner ICMP echo request" test "$(ts_count 'stt && icmp.type == 8')" -ge 2
 
 # Lost segments: B drops every 300th; the frames they belonged to time out.
-reasm() { fb -j -s fou show | jq ".[] | select(has(\"stt\")) | .reasm.$1"; }
+reasm() { fb -j -s fou show | jq ".[] | select(has(\"stt\")) | .foud.reasm.$1"; }
 nb nft -f - <<'EOF'
 table inet losstest {
 	chain pre {
@@ -226,7 +226,7 @@ sleep 0.5
 n=$(fb -j fdb show dev st0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
 check "MAC flood: the table holds $n entries (had $n0), maxaddress 32" test "$n" -eq 32
 check "MAC flood: $((100 - (32 - n0))) refusals counted" \
-	test "$(fb -j link show st0 | jq '.[0].linkinfo.info_data.fdb_refused')" -eq $((100 - (32 - n0)))
+	test "$(fb -j -d link show st0 | jq '.[0].foud.fdb_refused')" -eq $((100 - (32 - n0)))
 check "MAC flood: every frame still delivered" test "$(counter b st0 .stats64.rx.packets)" -eq $((rx0 + 100))
 check "STT still carries traffic" na ping -c 2 -i 0.2 -W 2 10.9.0.2
 

@@ -21,7 +21,7 @@ rx=$(( $(counter b st0 .stats64.rx.packets) - rx0 )) seg=$(( $(port_counter b 74
 check "B cut the super-frames: $rx frames written to the TAP from $seg STT segments" \
 	test "$rx" -ge $((seg * 3 / 4))
 check "4 MiB B (-O) -> A, sha256 intact" tcp_transfer b 10.9.0.1 4
-check "no drops on B's st0" test "$(fb -j -s link show st0 | jq '[.[0].drops.rx[]] | add')" -eq 0
+check "no drops on B's st0" test "$(fb -j -s link show st0 | jq '[.[0].foud.drops.rx[]] | add')" -eq 0
 # An 802.1Q frame (VLAN 7) sent on A's st0: the tag travels in the STT header,
 # the frame untagged, and B puts the tag back (this kernel may lack 8021q, so
 # the frame is written with a packet socket).

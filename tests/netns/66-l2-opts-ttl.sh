@@ -149,10 +149,10 @@ for dn in gt0:11 gi0:16 vx0:17; do
 	kill $CAP 2>/dev/null; wait $CAP 2>/dev/null
 	got=$(tcpdump -n -v -r "$TMP/ce-$d.pcap" 2>/dev/null | grep -o 'tos 0x[0-9a-f]*,[A-Z]*' | head -1)
 	check "$d: the packet B's foud wrote to $d is CE-marked ($got)" test "$got" = "tos 0x3,CE"
-	e0=$(counter b $d .drops.rx.ecn)
+	e0=$(counter b $d .foud.drops.rx.ecn)
 	check "$d: ping under outer CE, inner not-ECT: dropped" sh -c "! ip netns exec $NSA ping -c 1 -W 1 10.66.$n.2"
-	check "$d: counted once as ecn on B ($e0 -> $(counter b $d .drops.rx.ecn))" \
-		test "$(counter b $d .drops.rx.ecn)" -eq $((e0 + 1))
+	check "$d: counted once as ecn on B ($e0 -> $(counter b $d .foud.drops.rx.ecn))" \
+		test "$(counter b $d .foud.drops.rx.ecn)" -eq $((e0 + 1))
 done
 na nft delete table ip cetest
 check "traffic flows again without CE" na ping -c 1 -W 2 10.66.11.2

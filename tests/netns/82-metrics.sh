@@ -27,7 +27,7 @@ fa link add name t2 type gre remote $B4 local $A4 key 2 encap fou encap-sport au
 fb link add name t2 type gre remote $A4 local $B4 key 2 encap fou encap-sport auto encap-dport 5556
 dev_up a t1 10.1.0.1/24; dev_up b t1 10.1.0.2/24
 dev_up a t2 10.2.0.1/24; dev_up b t2 10.2.0.2/24
-dp2=$(fb -j -d link show t2 | jq -r '.[0].datapath')
+dp2=$(fb -j -d link show t2 | jq -r '.[0].foud.datapath')
 
 # ---- counters move by exactly the traffic ---------------------------------
 K1='foud_device_rx_packets_total{device="t1",kind="ipip"}'

@@ -88,7 +88,7 @@ for f in fa fb; do $f fou add port 5556 ipproto 47; done
 fa link add name g2 type gre remote $B4 local $A4 key 2 encap fou encap-sport auto encap-dport 5556
 fb link add name g2 type gre remote $A4 local $B4 key 2 encap fou encap-sport auto encap-dport 5556
 dev_up a g2 10.2.0.1/24; dev_up b g2 10.2.0.2/24
-if [ "$(fb -j -d link show g2 | jq -r '.[0].datapath')" = bpf ]; then
+if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb capture g2 -c 4 -w "$TMP/g2.pcap" &
 	cp=$!
 	wait_start 5

@@ -104,10 +104,10 @@ check "A: ifindex, addresses and routes of t1, u1 and v1 (a TAP) identical acros
 check "B: the same" diff "$TMP/state-b0" "$TMP/state-b1"
 check "the log says t1 was taken over" grep -q "t1: taking over the existing device" "$TMP/foud-a.log"
 check "after the restart t1 is still on the BPF path" grep -q "datapath bpf" <(fa -d link show t1)
-brx=$(fa -j -s -d link show t1 | jq -r '.[0].bpf_stats64.rx.packets')
+brx=$(fa -j -s -d link show t1 | jq -r '.[0].foud.bpf_stats64.rx.packets')
 check "after the restart: ping over t1" na ping -c 3 -i 0.1 -W 2 10.1.0.2
-check "... counted by the taken-over BPF programs ($(fa -j -s -d link show t1 | jq -r '.[0].bpf_stats64.rx.packets') - $brx = 3)" \
-	test $(( $(fa -j -s -d link show t1 | jq -r '.[0].bpf_stats64.rx.packets') - brx )) -eq 3
+check "... counted by the taken-over BPF programs ($(fa -j -s -d link show t1 | jq -r '.[0].foud.bpf_stats64.rx.packets') - $brx = 3)" \
+	test $(( $(fa -j -s -d link show t1 | jq -r '.[0].foud.bpf_stats64.rx.packets') - brx )) -eq 3
 
 # ---- a device foud did not make is refused, never taken -----------------------
 na ip tuntap add dev f1 mode tun

@@ -138,9 +138,9 @@ counter() {
 	local f=fa; [ "$1" = b ] && f=fb
 	$f -j -s link show "$2" | jq -r ".[0]$3"
 }
-port_counter() { # port_counter a|b PORT PATH
+port_counter() { # port_counter a|b PORT PATH (under the port's "foud" object, e.g. .drops.rx.no_tunnel)
 	local f=fa; [ "$1" = b ] && f=fb
-	$f -j -s fou show | jq -r "[.[] | select(.port == $2)][0]$3"
+	$f -j -s fou show | jq -r "[.[] | select(.port == $2)][0].foud$3"
 }
 
 # TCP transfer of $3 MiB from host $1 to address $2 (in the other host); sha256 must match.

@@ -204,7 +204,7 @@ udp_errs() { nb awk '/^Udp:/ { if (h) { print $4; exit } h = 1 }' /proc/net/snmp
 drops_b() { echo $(( $(counter b t1 .stats64.rx.dropped) + $(port_counter b 5555 .stats64.rx.dropped) )); }
 tx0=$(counter a t1 .stats64.tx.packets) txd0=$(counter a t1 .stats64.tx.dropped)
 rx0=$(counter b t1 .stats64.rx.packets) dr0=$(drops_b) ke0=$(udp_errs)
-ne0=$(counter b t1 .drops.rx.nested)
+ne0=$(counter b t1 .foud.drops.rx.nested)
 na python3 - "$FLOW_PKTS" <<'PY'
 import socket, sys, time
 n = int(sys.argv[1])
@@ -225,10 +225,10 @@ PY
 sleep 2
 tx1=$(counter a t1 .stats64.tx.packets) txd1=$(counter a t1 .stats64.tx.dropped)
 rx1=$(counter b t1 .stats64.rx.packets) dr1=$(drops_b) ke1=$(udp_errs)
-ne1=$(counter b t1 .drops.rx.nested)
+ne1=$(counter b t1 .foud.drops.rx.nested)
 tx=$((tx1 - tx0)) rx=$((rx1 - rx0)) dr=$((dr1 - dr0)) ke=$((ke1 - ke0)) txd=$((txd1 - txd0))
 echo "# flow: $FLOW_PKTS sent; a t1 transmitted $tx (tx dropped $txd); b delivered $rx, dropped $dr under a reason ($((ne1 - ne0)) nested); b's kernel dropped $ke UDP before foud read them"
-b_reasons=$(fb -j -s link show t1 | jq -c '.[0].drops.rx | with_entries(select(.value > 0))')
+b_reasons=$(fb -j -s link show t1 | jq -c '.[0].foud.drops.rx | with_entries(select(.value > 0))')
 echo "# b t1 drop reasons (whole run): $b_reasons"
 check "a's tunnel transmitted the flow ($tx + $txd dropped = $FLOW_PKTS)" test $((tx + txd)) -eq "$FLOW_PKTS"
 check "transmitted $tx = delivered $rx + dropped $dr + kernel-dropped $ke" test "$tx" -eq $((rx + dr + ke))
