@@ -34,16 +34,16 @@ dev_up a g2 10.5.0.1/24; dev_up b g2 10.5.0.2/24
 check "keyed tunnel: ping crosses" na ping -c 3 -i 0.1 -W 2 10.4.0.2
 check "keyed tunnel: 2 MiB TCP arrive with sha256 equal" tcp_transfer a 10.4.0.2 2
 check "keyless tunnel on the same port: ping crosses" na ping -c 2 -i 0.1 -W 2 10.5.0.2
-why=$(fa -j -d link show g1 | jq -r '.[0].linkinfo.info_data.datapath_reason // .[0].datapath_reason // empty')
+why=$(fa -j -d link show g1 | jq -r '.[0].foud.datapath_reason // empty')
 check "fouctl -d says why the userspace path ($why)" grep -q "encap-key" <<<"$why"
 
 # expect_drop "what" REASON HEX [SPORT]: one datagram from B's address to A's port.
 expect_drop() {
 	local b a pb pa
-	b=$(counter a g1 ".drops.rx.$2"); pb=$(counter a g1 .stats64.rx.packets)
+	b=$(counter a g1 ".foud.drops.rx.$2"); pb=$(counter a g1 .stats64.rx.packets)
 	nb $INJ udp $B4 $A4 5555 "$3" "${4:-0}"
 	sleep 0.2
-	a=$(counter a g1 ".drops.rx.$2"); pa=$(counter a g1 .stats64.rx.packets)
+	a=$(counter a g1 ".foud.drops.rx.$2"); pa=$(counter a g1 .stats64.rx.packets)
 	check "$1: $2 rose by exactly 1 ($b -> $a), nothing delivered ($pb -> $pa)" \
 		test "$a" -eq $((b + 1)) -a "$pa" -eq "$pb"
 }
@@ -81,10 +81,10 @@ id2a=$(keyid fa); id2b=$(keyid fb)
 check "both now send with the new key ($id1 -> $id2a, $id2b)" test "$id2a" = "$id2b" -a "$id2a" != "$id1"
 
 # A peer with another key: nothing of it gets through.
-b=$(counter a g1 .drops.rx.auth); pb=$(counter a g1 .stats64.rx.packets)
+b=$(counter a g1 .foud.drops.rx.auth); pb=$(counter a g1 .stats64.rx.packets)
 cp "$K/k3" "$K/b.key"; cp "$K/k3" "$K/b.next"; fb link rekey g1
 check "a peer with another key: ping fails" bash -c "! ip netns exec $NSB ping -c 3 -i 0.1 -W 1 10.4.0.1"
-a=$(counter a g1 .drops.rx.auth); pa=$(counter a g1 .stats64.rx.packets)
+a=$(counter a g1 .foud.drops.rx.auth); pa=$(counter a g1 .stats64.rx.packets)
 check "... its 3 datagrams counted as auth ($b -> $a), none delivered ($pb -> $pa)" \
 	test "$a" -eq $((b + 3)) -a "$pa" -eq "$pb"
 
