@@ -92,7 +92,7 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcurl -lcrypto
 
 # fouctl -V says the version; -br reads foud's JSON with jansson.
 $(B)/cli/opts.o: CPPFLAGS += -DFOUD_VERSION='"$(VERSION)"'
@@ -120,6 +120,11 @@ $(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.
 # The show writer's tests link it, its buffer and jansson.
 $(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o
 $(B)/tests/test_print: LDFLAGS += -ljansson
+
+# What fleet nodes publish: the parser, and jansson.
+$(B)/tests/test_fleet_value: $(B)/daemon/fleet_value.o
+# (the libraries again: the object comes after them on the line)
+$(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
 
 unit: $(UT_BIN) $(B)/tests/refuse.so
 

@@ -55,20 +55,20 @@ const char foud_cmd_usage[] =
 "        [ encap-key FILE [ encap-key-next FILE ] ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
-"        [ dev IF ] (with a multicast remote)\n"
+"        [ dev IF ] (with a multicast remote) [ fleet ] (instead of remote)\n"
 "fouctl link add name NAME type vxlan id VNI\n"
-"        { remote ADDR | group MCADDR dev IF } local ADDR [ dstport PORT ]\n"
+"        { remote ADDR | group MCADDR dev IF | fleet } local ADDR [ dstport PORT ]\n"
 "        [ srcport MIN MAX ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
 "        [ maxaddress N ] [ udpcsum | noudpcsum ]\n"
 "        [ udp6zerocsumtx | noudp6zerocsumtx ]\n"
 "        [ udp6zerocsumrx | noudp6zerocsumrx ] [ mtu N ]\n"
-"fouctl link add name NAME type geneve id VNI remote ADDR [ local ADDR ]\n"
+"fouctl link add name NAME type geneve id VNI { remote ADDR [ local ADDR ] | fleet local ADDR }\n"
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
 "        [ maxaddress N ] [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"
 "        [ mtu N ]\n"
-"fouctl link add name NAME type nvgre vsid VSID remote ADDR local ADDR [ dev IF ]\n"
+"fouctl link add name NAME type nvgre vsid VSID { remote ADDR | fleet } local ADDR [ dev IF ]\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ flowid | noflowid ] [ mtu N ]\n"
@@ -88,6 +88,10 @@ const char foud_cmd_usage[] =
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
+"fouctl fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]\n"
+"        [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]\n"
+"fouctl fleet node NAME address ADDR\n"
+"fouctl fleet show\n"
 "fouctl monitor [ all | link | fdb | tou ]\n"
 "\n"
 "fouctl reload\n"
@@ -512,6 +516,13 @@ static const struct op_ent capture_ops[] = {
 	{ NULL, FOUD_OP_RUN, "capture", cmd_capture },
 };
 
+static const struct op_ent fleet_ops[] = {
+	{ "etcd", FOUD_OP_ETCD, "fleet etcd", cmd_fleet_etcd },
+	{ "node", FOUD_OP_NODE, "fleet node", cmd_fleet_node },
+	{ "show", FOUD_OP_SHOW, "fleet show", cmd_no_args },
+	{ "list", FOUD_OP_SHOW, "fleet show", cmd_no_args },
+};
+
 /* Objects that are the whole command: no command word follows. */
 static const struct op_ent reload_ops[] = { { NULL, FOUD_OP_RUN, "reload", cmd_no_args } };
 static const struct op_ent save_ops[] = { { NULL, FOUD_OP_RUN, "save", cmd_no_args } };
@@ -527,6 +538,7 @@ static const struct obj_ent objs[] = {
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, delete or show", -1 },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, delete or show", 5 },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, delete or show", 2 },
+	{ "fleet", FOUD_OBJ_FLEET, fleet_ops, ARRAY_SIZE(fleet_ops), "etcd, node or show", -1 },
 	{ "monitor", FOUD_OBJ_MONITOR, monitor_ops, ARRAY_SIZE(monitor_ops),
 	  "all, link, fdb or tou", 0 },
 	{ "metrics", FOUD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen", -1 },
@@ -537,7 +549,7 @@ static const struct obj_ent objs[] = {
 	{ "help", FOUD_OBJ__MAX, NULL, 0, NULL, -1 },
 };
 
-#define OBJ_EXPECT "link, fou, fdb, tou, monitor, metrics, capture, reload, save or flush"
+#define OBJ_EXPECT "link, fou, fdb, tou, fleet, monitor, metrics, capture, reload, save or flush"
 
 /* An object that is the whole command (reload, save, flush; capture DEV ...). */
 static bool obj_whole(const struct obj_ent *o)
@@ -547,8 +559,10 @@ static bool obj_whole(const struct obj_ent *o)
 
 static const struct obj_ent *obj_find(const char *w)
 {
+	/* fleet whole too: "fl" must name neither it nor flush. */
 	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
-		if (obj_whole(&objs[i]) ? !strcmp(w, objs[i].word) : cmd_matches(w, objs[i].word))
+		if (obj_whole(&objs[i]) || objs[i].obj == FOUD_OBJ_FLEET ? !strcmp(w, objs[i].word) :
+		    cmd_matches(w, objs[i].word))
 			return &objs[i];
 	return NULL;
 }

@@ -22,6 +22,7 @@ enum foud_obj {
 	FOUD_OBJ_LINK,
 	FOUD_OBJ_FDB,
 	FOUD_OBJ_TOU,
+	FOUD_OBJ_FLEET,
 	FOUD_OBJ_METRICS,
 	FOUD_OBJ_CAPTURE,
 	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
@@ -37,6 +38,8 @@ enum foud_op {
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
 	FOUD_OP_REKEY,		/* link rekey: re-read the key files */
+	FOUD_OP_ETCD,		/* fleet etcd */
+	FOUD_OP_NODE,		/* fleet node */
 	FOUD_OP_SET,		/* link set / link change */
 	FOUD_OP_RUN,		/* the whole command is the object's word */
 	FOUD_OP_LISTEN,		/* metrics listen */
@@ -83,6 +86,7 @@ struct foud_l2_cfg {
 	/* geneve_opts: the options sent on every packet, as on the wire (TLVs). */
 	uint8_t geneve_opts[FOUD_GENEVE_OPTS_MAX];
 	uint8_t geneve_opts_len;
+	bool fleet;			/* flood and MAC entries come from the fleet (fleet.c) */
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */
@@ -144,6 +148,32 @@ struct foud_tou_cfg {
 	char key_file[2][FOUD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 };
 
+/*
+ * `fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]
+ *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
+ * `fleet node NAME address ADDR`.
+ */
+#define FOUD_FLEET_ENDPOINTS	8
+#define FOUD_FLEET_URL_MAX	128
+#define FOUD_FLEET_PATH_MAX	256
+#define FOUD_FLEET_NAME_MAX	64	/* with its NUL */
+#define FOUD_FLEET_TTL		10	/* seconds, the default */
+#define FOUD_FLEET_PREFIX	"/foud"
+
+struct foud_fleet_cfg {
+	char endpoint[FOUD_FLEET_ENDPOINTS][FOUD_FLEET_URL_MAX];
+	unsigned int nendpoints;
+	char prefix[FOUD_FLEET_PATH_MAX];	/* keys under PREFIX/nodes/ */
+	uint32_t ttl;
+	char cacert[FOUD_FLEET_PATH_MAX], cert[FOUD_FLEET_PATH_MAX], key[FOUD_FLEET_PATH_MAX];
+	char user[FOUD_FLEET_NAME_MAX];		/* etcd's authentication; "": none */
+	char password_file[FOUD_FLEET_PATH_MAX];	/* its first line is the password */
+	char node[FOUD_FLEET_NAME_MAX];		/* fleet node: this host's name */
+	struct fou_addr address;		/* ... and underlay address */
+};
+
+/* A node's name: 1-63 of [A-Za-z0-9._-] (it is the last part of its etcd key). */
+bool foud_fleet_name_ok(const char *s);
 /* `metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }` and foud --metrics */
 struct foud_metrics_cfg {
 	struct sockaddr_storage addr;	/* AF_INET, AF_INET6 or AF_UNIX */
@@ -173,6 +203,7 @@ struct foud_cmd {
 	struct foud_link_cfg link;	/* link add */
 	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
 	struct foud_tou_cfg tou;	/* tou add/del */
+	struct foud_fleet_cfg fleet;	/* fleet etcd/node */
 	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
 	char *const *set_argv;
 	int set_argc;

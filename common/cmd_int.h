@@ -109,6 +109,9 @@ int cmd_link_set(struct pctx *p);		/* cmd_set.c */
 int cmd_fdb_entry(struct pctx *p);		/* cmd_fdb.c */
 int cmd_fdb_show(struct pctx *p);
 int cmd_tou_addel(struct pctx *p);		/* cmd_tou.c */
+int cmd_fleet_etcd(struct pctx *p);		/* cmd_fleet.c */
+int cmd_fleet_node(struct pctx *p);
+int cmd_link_fleet(struct pctx *p, const char *v);
 int cmd_metrics_listen(struct pctx *p);	/* cmd_metrics.c */
 int cmd_capture(struct pctx *p);		/* cmd_capture.c */
 
@@ -197,7 +200,7 @@ int cmd_l3_finish(struct pctx *p);
 void cmd_l3_defaults(struct pctx *p);
 
 /* cmd_link_l2.c: what gretap adds to them. */
-#define CMD_GRETAP_NKWS	5
+#define CMD_GRETAP_NKWS	6
 extern const struct kw cmd_gretap_kws[CMD_GRETAP_NKWS];
 int cmd_gretap_finish(struct pctx *p);
 

@@ -277,6 +277,7 @@ static const struct kw vxlan_kws[] = {
 	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	KW_VNI,
 	{ "group", LS_GROUP, 1, 0, "a multicast IPv4 or IPv6 address", l2_group },
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_DEV,
 	KW_DSTPORT,
 	{ "srcport", LS_SRCPORT, 2, 0, "two ports 1-65535, MIN MAX", l2_srcport },
@@ -294,6 +295,7 @@ static const struct kw udp_l2_kws[] = {
 	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	KW_VNI,
 	KW_DSTPORT,
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_FDB,
 };
 
@@ -307,10 +309,12 @@ static const struct kw geneve_opts_kws[] = {
 const struct kw cmd_gretap_kws[] = {
 	KW_FDB,
 	KW_DEV,
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 };
 
 static const struct kw nvgre_kws[] = {
 	KW_L2_COMMON(EXP_ADDR, l2_remote_any),
+	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_DEV,
 	KW_VNI,
 	KW_FDB,
@@ -324,14 +328,19 @@ static const struct kw stt_kws[] = {
 	KW_FDB,
 };
 
-static int l2_required(struct pctx *p)
+static int l2_required_of(struct pctx *p, uint32_t required, const char *why)
 {
 	const struct cmd_link_syntax *s = p->lk->syntax;
-	const char *miss = cmd_kw_missing(p, s->kws, s->nkws, s->required);
+	const char *miss = cmd_kw_missing(p, s->kws, s->nkws, required);
 
 	if (miss)
-		return cmd_perr(p, "\"%s\" is missing (type \"%s\" needs it)", miss, p->lk->name);
+		return cmd_perr(p, "\"%s\" is missing (type \"%s\"%s needs it)", miss, p->lk->name, why);
 	return 0;
+}
+
+static int l2_required(struct pctx *p)
+{
+	return l2_required_of(p, p->lk->syntax->required, "");
 }
 
 static int l2_common(struct pctx *p)
@@ -358,6 +367,23 @@ static int l2_finish(struct pctx *p)
 	return ret;
 }
 
+/* geneve, nvgre: a remote, or fleet and local (the fleet gives the destinations). */
+static int l2_fleet_finish(struct pctx *p)
+{
+	uint32_t req = (p->lk->syntax->required & ~LS_REMOTE) | LS_LOCAL;
+	int ret;
+
+	if (!l2(p)->fleet)
+		return l2_finish(p);
+	if (p->seen & LS_REMOTE)
+		return cmd_perr(p, "\"fleet\" conflicts with \"remote\": the fleet gives the destinations");
+	ret = l2_required_of(p, req, " with \"fleet\"");
+	if (!ret)
+		ret = l2_common(p);
+	memset(tnl(p), 0, sizeof(*tnl(p)));
+	return ret;
+}
+
 /*
  * At most one of remote and group; a group is joined on dev. With neither,
  * as in Linux, the flood list comes from `fdb append 00:00:00:00:00:00`.
@@ -368,6 +394,9 @@ static int vxlan_dest(struct pctx *p)
 
 	if ((s & LS_REMOTE) && (s & LS_GROUP))
 		return cmd_perr(p, "\"group\" conflicts with \"remote\": give one of them");
+	if (l2(p)->fleet && (s & (LS_REMOTE | LS_GROUP)))
+		return cmd_perr(p, "\"fleet\" conflicts with \"%s\": the fleet gives the destinations",
+				s & LS_REMOTE ? "remote" : "group");
 	if ((s & LS_GROUP) && !(s & LS_DEV))
 		return cmd_perr(p, "\"dev\" is missing (\"group\" needs it)");
 	if ((s & LS_DEV) && !(s & LS_GROUP))
@@ -408,11 +437,13 @@ static int nvgre_finish(struct pctx *p)
 {
 	const struct foud_l2_cfg *c = l2(p);
 	struct fou_tnl *t = tnl(p);
-	int ret = l2_finish(p);	/* zeroes tnl */
+	int ret = l2_fleet_finish(p);	/* zeroes tnl */
 
 	if (ret)
 		return ret;
-	t->kind = c->remote.family == AF_INET6 ? FOU_KIND_IP6GRE : FOU_KIND_GRE;
+	/* A fleet's device has no remote: its family is local's. */
+	t->kind = (c->remote.family ? c->remote.family : c->local.family) == AF_INET6 ?
+		  FOU_KIND_IP6GRE : FOU_KIND_GRE;
 	t->local = c->local;
 	t->remote = c->remote;
 	ret = gre_group(p, l2(p));
@@ -435,8 +466,11 @@ int cmd_gretap_finish(struct pctx *p)
 	struct fou_tnl *t = tnl(p);
 	int ret = cmd_same_family(p, "local", &t->local, "remote", &t->remote);
 
-	if (t->remote.family == AF_INET6)
+	/* A fleet's device has no remote: its family is local's. */
+	if ((t->remote.family ? t->remote.family : t->local.family) == AF_INET6)
 		t->kind = FOU_KIND_IP6GRE;
+	if (!ret && c->fleet && (p->seen & LS_REMOTE))
+		ret = cmd_perr(p, "\"fleet\" conflicts with \"remote\": the fleet gives the destinations");
 	if (!ret)
 		ret = cmd_l3_finish(p);
 	/* Frames from the TAP have their checksums complete: nothing to offload. */
@@ -469,11 +503,11 @@ const struct cmd_link_syntax cmd_syn_nvgre = {
 	KWS(nvgre_kws), NAME_ID | LS_REMOTE | LS_LOCAL, nvgre_finish, NULL, 0
 };
 const struct cmd_link_syntax cmd_syn_geneve = {
-	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_finish, KWS(geneve_opts_kws)
+	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_fleet_finish, KWS(geneve_opts_kws)
 };
 /* For a UDP overlay that has no words of its own. */
 const struct cmd_link_syntax cmd_syn_udp_l2 = {
-	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_finish, NULL, 0
+	KWS(udp_l2_kws), NAME_ID | LS_REMOTE, l2_fleet_finish, NULL, 0
 };
 const struct cmd_link_syntax cmd_syn_stt = {
 	KWS(stt_kws), NAME_ID | LS_REMOTE | LS_LOCAL, l2_finish, NULL, 0

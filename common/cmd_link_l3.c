@@ -335,8 +335,10 @@ static int link_encap_check(struct pctx *p)
 
 int cmd_l3_finish(struct pctx *p)
 {
+	/* gretap's fleet (cmd_link_l2.c) gives the destinations: no remote. */
+	bool fleet = l2(p)->fleet;
 	const char *miss = cmd_kw_missing(p, link_kws, ARRAY_SIZE(link_kws),
-					  LS_NAME | LS_TYPE | LS_REMOTE | LS_LOCAL);
+					  LS_NAME | LS_TYPE | LS_LOCAL | (fleet ? 0 : LS_REMOTE));
 	const struct fou_tnl *t = tnl(p);
 	int ret;
 
@@ -345,7 +347,7 @@ int cmd_l3_finish(struct pctx *p)
 	if (p->gre_word && !kind_gre(t->kind))
 		return cmd_perr(p, "\"%s\" is only for type gre and ip6gre, not \"%s\"",
 				p->gre_word, kind_name(t->kind));
-	ret = link_addr_check(p, "remote", &t->remote);
+	ret = fleet ? 0 : link_addr_check(p, "remote", &t->remote);
 	if (!ret)
 		ret = link_addr_check(p, "local", &t->local);
 	if (!ret)

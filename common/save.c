@@ -215,6 +215,8 @@ static void save_l2(struct sv *s, const struct foud_l2_cfg *c, const struct fk_k
 	if (c->group.family)
 		sv_put(s, " dev %s", c->dev);
 	sv_addr(s, "local", &c->local);
+	if (c->fleet)
+		sv_put(s, " fleet");
 	if (kind_has(k, "dstport"))
 		sv_put(s, " dstport %u", c->dstport);
 	if (kind_has(k, "srcport") && (c->srcport_min || c->srcport_max))
@@ -252,6 +254,8 @@ static void save_link_words(struct sv *s, const struct foud_link_cfg *c,
 		save_fdb_words(s, &c->l2);
 		if (c->l2.group.family)
 			sv_put(s, " dev %s", c->l2.dev);
+		if (c->l2.fleet)
+			sv_put(s, " fleet");
 	} else if (c->l2.kind != FOUD_L2_NONE) {
 		save_l2(s, &c->l2, k);
 	}

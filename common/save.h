@@ -19,6 +19,8 @@ int foud_save_port(const struct foud_port_cfg *c, char *buf, size_t len);
 int foud_save_link(const struct foud_link_cfg *c, char *buf, size_t len);
 int foud_save_fdb(const struct foud_fdb_cfg *c, char *buf, size_t len);
 int foud_save_tou(const struct foud_tou_cfg *c, char *buf, size_t len);
+/* `fleet etcd ...` (op FOUD_OP_ETCD) or `fleet node ...` (FOUD_OP_NODE); cmd_fleet.c. */
+int foud_save_fleet(const struct foud_fleet_cfg *c, enum foud_op op, char *buf, size_t len);
 
 /*
  * `link set NAME WORDS`: old's words, those on the same setting as one of

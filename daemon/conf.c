@@ -124,7 +124,8 @@ int foud_exec_link_set(struct foud *d, const struct foud_cmd *cmd, uint32_t flag
 
 /* ---- save ------------------------------------------------------------------ */
 
-static void save_fdb(struct foud_out *out, const struct foud_tunnel *t)
+/* Its static entries but the fleet's (they come from etcd, not from the file). */
+static void save_fdb(struct foud *d, struct foud_out *out, const struct foud_tunnel *t)
 {
 	char line[FOUD_SAVE_LINE];
 	struct foud_fdb_cfg *v;
@@ -132,7 +133,7 @@ static void save_fdb(struct foud_out *out, const struct foud_tunnel *t)
 
 	v = link_statics(t, &n);
 	for (size_t i = 0; i < n; i++)
-		if (foud_save_fdb(&v[i], line, sizeof(line)) > 0)
+		if (!foud_fleet_owns(d, t, &v[i]) && foud_save_fdb(&v[i], line, sizeof(line)) > 0)
 			foud_out_printf(out, "%s", line);
 	free(v);
 }
@@ -157,11 +158,12 @@ int foud_exec_save(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 		if (foud_save_link(&t->cfg, line, sizeof(line)) > 0)
 			foud_out_printf(out, "%s", line);
 	FOUD_DEV_FOREACH(t, d)
-		save_fdb(out, t);
+		save_fdb(d, out, t);
 	if (d->tou)
 		TAILQ_FOREACH(tp, &d->tou->peers, entry)
 			if (foud_save_tou(&tp->cfg, line, sizeof(line)) > 0)
 				foud_out_printf(out, "%s", line);
+	foud_fleet_save(d, out);
 	foud_metrics_save(d, out);
 	return 0;
 }

@@ -143,6 +143,27 @@ static int exec_tou_show(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 	return 0;
 }
 
+static int exec_fleet(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+		      struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_fleet_exec(d, cmd, err, errlen);
+}
+
+static int exec_fleet_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			   struct foud_out *out, char *err, size_t errlen)
+{
+	struct foud_pr p;
+
+	(void)cmd;
+	(void)err;
+	(void)errlen;
+	foud_pr_init(&p, out, flags);
+	foud_fleet_show(d, &p);
+	return 0;
+}
+
 static int exec_metrics_listen(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			       struct foud_out *out, char *err, size_t errlen)
 {
@@ -195,6 +216,12 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_ADD] = exec_tou_add,
 		[FOUD_OP_DEL] = exec_tou_del,
 		[FOUD_OP_SHOW] = exec_tou_show,
+	},
+	[FOUD_OBJ_FLEET] = {
+		[FOUD_OP_ETCD] = exec_fleet,
+		[FOUD_OP_NODE] = exec_fleet,
+		[FOUD_OP_DEL] = exec_fleet,	/* reload: a line the file no longer has */
+		[FOUD_OP_SHOW] = exec_fleet_show,
 	},
 	[FOUD_OBJ_METRICS] = {
 		[FOUD_OP_LISTEN] = exec_metrics_listen,

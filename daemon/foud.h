@@ -36,6 +36,7 @@ struct foud_events;
 struct foud_pr;
 struct foud_gue_auth;
 struct foud_rxmeta;
+struct foud_fleet;
 struct foud_metrics;
 struct foud_conf;
 
@@ -314,6 +315,7 @@ struct foud {
 	struct foud_bpf *bpf;		/* loaded programs and maps, NULL when unused */
 	struct foud_follow *follow;	/* rtnetlink watch (follow.c), NULL if it failed */
 	struct foud_ours *ours;		/* every receive point (ours.c) */
+	struct foud_fleet *fleet;	/* NULL until a fleet command (fleet.c) */
 	struct foud_metrics *metrics;	/* the HTTP server of /metrics, NULL: off (metrics.c) */
 	struct foud_events *events;	/* fouctl monitor's clients (event.c), NULL: none yet */
 	bool keep;			/* stopping: devices and pinned programs stay */
@@ -624,6 +626,15 @@ size_t foud_ours_list(const struct foud *d, const struct foud_rp **rp);
 void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d));
 /* Never nest: a decapsulated packet (Ethernet frame with l2) for a receive point, or unjudgeable. */
 bool foud_nested(const struct foud *d, const uint8_t *p, size_t len, bool l2);
+
+/* fleet.c: membership and forwarding entries from etcd */
+int foud_fleet_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t errlen);
+void foud_fleet_show(struct foud *d, struct foud_pr *p);
+void foud_fleet_free(struct foud *d);
+/* fouctl save: the fleet etcd and fleet node lines. */
+void foud_fleet_save(struct foud *d, struct foud_out *out);
+/* Whether the entry f of device t is one the fleet put there. */
+bool foud_fleet_owns(const struct foud *d, const struct foud_tunnel *t, const struct foud_fdb_cfg *f);
 
 /* ctl.c */
 /* Listens on path; err says why not (a file that is not a socket, a live foud). */

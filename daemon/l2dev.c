@@ -573,6 +573,8 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 	foud_pr_str(p, "local", " local %s", fou_addr_str(&c->local, a, sizeof(a)));
 	if (c->group.family)
 		foud_pr_text(p, " dev %s", c->dev);
+	if (c->fleet)	/* its destinations come from the fleet (fleet.c) */
+		foud_pr_bool(p, "fleet", " fleet", NULL, true);
 	kind(t, p);
 	l2_show_geneve_opts(c, p);
 	l2_show_hop(l, p);

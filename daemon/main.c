@@ -179,6 +179,7 @@ static void foud_fini(struct foud *d)
 	foud_ctl_close(d);
 	foud_conf_forget(d);
 	foud_follow_fini(d);
+	foud_fleet_free(d);
 	foud_dev_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);

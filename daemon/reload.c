@@ -69,6 +69,7 @@ static const char *conf_line(const struct foud_cmd *cmd, char *buf, size_t len)
 	case FOUD_OBJ_LINK: ret = foud_save_link(&cmd->link, buf, len); break;
 	case FOUD_OBJ_FDB: ret = foud_save_fdb(&cmd->fdb, buf, len); break;
 	case FOUD_OBJ_TOU: ret = foud_save_tou(&cmd->tou, buf, len); break;
+	case FOUD_OBJ_FLEET: ret = foud_save_fleet(&cmd->fleet, cmd->op, buf, len); break;
 	default: break;
 	}
 	if (ret < 0)
@@ -87,6 +88,8 @@ static bool conf_same_object(const struct foud_cmd *x, const struct foud_cmd *y)
 		return !strcmp(x->link.name, y->link.name);
 	if (x->obj == FOUD_OBJ_TOU)
 		return fou_addr_eq(&x->tou.peer, &y->tou.peer);
+	if (x->obj == FOUD_OBJ_FLEET)
+		return x->op == y->op;	/* one fleet etcd, one fleet node */
 	return !strcmp(conf_line(x, a, sizeof(a)), conf_line(y, b, sizeof(b)));
 }
 
@@ -134,7 +137,8 @@ static int conf_take(struct foud_conf *c, const struct foud_cmd *cmd, const char
 		conf_drop(c, cmd);
 		return 0;
 	}
-	if (cmd->op != FOUD_OP_ADD && cmd->op != FOUD_OP_APPEND && cmd->op != FOUD_OP_LISTEN) {
+	if (cmd->op != FOUD_OP_ADD && cmd->op != FOUD_OP_APPEND && cmd->op != FOUD_OP_LISTEN &&
+	    cmd->obj != FOUD_OBJ_FLEET) {
 		snprintf(err, errlen, "\"%s\" has no place in a configuration file", word);
 		return -EINVAL;
 	}

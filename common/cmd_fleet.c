@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]
+ *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
+ * `fleet node NAME address ADDR`,
+ * `fleet show`, and the `fleet` word of `link add ... type vxlan`.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_int.h"
+#include "save.h"
+
+enum {
+	FS_PREFIX = 1u << 0,
+	FS_TTL = 1u << 1,
+	FS_CACERT = 1u << 2,
+	FS_CERT = 1u << 3,
+	FS_KEY = 1u << 4,
+	FS_ADDRESS = 1u << 5,
+	FS_USER = 1u << 6,
+	FS_PWFILE = 1u << 7,
+};
+
+static struct foud_fleet_cfg *fl(struct pctx *p)
+{
+	return &p->cmd->fleet;
+}
+
+/* Printable, no blanks, no quotes: it goes into URLs, keys and JSON. */
+static bool fleet_chars_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isgraph((unsigned char)s[i]) || s[i] == '"' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+/* One http:// or https:// URL of n characters. */
+static int fleet_url(char out[FOUD_FLEET_URL_MAX], const char *s, size_t n)
+{
+	size_t scheme = !strncmp(s, "http://", 7) ? 7 : !strncmp(s, "https://", 8) ? 8 : 0;
+
+	if (!scheme || n <= scheme || n >= FOUD_FLEET_URL_MAX || !fleet_chars_ok(s, n))
+		return -EINVAL;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	/* The API's paths are appended: no trailing slash. */
+	while (n > scheme && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+/* ENDPOINT[,ENDPOINT...]; the bad one is named. */
+static int fleet_endpoints(struct pctx *p, const char *v)
+{
+	const char *s = v, *e;
+	size_t n;
+
+	for (;;) {
+		e = strchr(s, ',');
+		n = e ? (size_t)(e - s) : strlen(s);
+		if (fl(p)->nendpoints == FOUD_FLEET_ENDPOINTS ||
+		    fleet_url(fl(p)->endpoint[fl(p)->nendpoints], s, n)) {
+			snprintf(p->bad_buf, sizeof(p->bad_buf), "%.*s", (int)n, s);
+			p->bad = p->bad_buf;
+			return -EINVAL;
+		}
+		fl(p)->nendpoints++;
+		if (!e)
+			return 0;
+		s = e + 1;
+	}
+}
+
+static int fleet_path(char out[FOUD_FLEET_PATH_MAX], const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= FOUD_FLEET_PATH_MAX || !fleet_chars_ok(v, n))
+		return -EINVAL;
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+/* An etcd key prefix: /a/b, no trailing slash (nodes/ is appended). */
+static int fleet_prefix(struct pctx *p, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (v[0] != '/' || (n > 1 && v[n - 1] == '/') || n > FOUD_FLEET_PATH_MAX - 64)
+		return -EINVAL;
+	return fleet_path(fl(p)->prefix, v);
+}
+
+static int fleet_ttl(struct pctx *p, const char *v)
+{
+	unsigned long t;
+
+	if (cmd_parse_ulong(v, 10, 1, 86400, &t))
+		return -EINVAL;
+	fl(p)->ttl = (uint32_t)t;
+	return 0;
+}
+
+static int fleet_cacert(struct pctx *p, const char *v)
+{
+	return fleet_path(fl(p)->cacert, v);
+}
+
+static int fleet_cert(struct pctx *p, const char *v)
+{
+	return fleet_path(fl(p)->cert, v);
+}
+
+static int fleet_key(struct pctx *p, const char *v)
+{
+	return fleet_path(fl(p)->key, v);
+}
+
+static int fleet_user(struct pctx *p, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= sizeof(fl(p)->user) || !fleet_chars_ok(v, n))
+		return -EINVAL;
+	memcpy(fl(p)->user, v, n + 1);
+	return 0;
+}
+
+static int fleet_pwfile(struct pctx *p, const char *v)
+{
+	return fleet_path(fl(p)->password_file, v);
+}
+
+static int fleet_address(struct pctx *p, const char *v)
+{
+	return cmd_parse_unicast(v, &fl(p)->address);
+}
+
+#define EXP_FILE	"a file name"
+
+static const struct kw fleet_etcd_kws[] = {
+	{ "prefix", FS_PREFIX, 1, 0, "a path like /foud (\"/\" first, none last)", fleet_prefix },
+	{ "ttl", FS_TTL, 1, 0, "a number of seconds 1-86400", fleet_ttl },
+	{ "cacert", FS_CACERT, 1, 0, EXP_FILE, fleet_cacert },
+	{ "cert", FS_CERT, 1, 0, EXP_FILE, fleet_cert },
+	{ "key", FS_KEY, 1, 0, EXP_FILE, fleet_key },
+	{ "user", FS_USER, 1, 0, "a user name of 1-63 characters", fleet_user },
+	{ "password-file", FS_PWFILE, 1, 0, EXP_FILE, fleet_pwfile },
+};
+
+static const struct kw fleet_node_kws[] = {
+	{ "address", FS_ADDRESS, 1, 0, EXP_UADDR, fleet_address },
+};
+
+#define EXP_ENDPOINTS	"URLs like http://192.0.2.1:2379, comma-separated, at most 8"
+
+/* `fleet etcd ENDPOINT[,ENDPOINT...] ...` */
+int cmd_fleet_etcd(struct pctx *p)
+{
+	const char *v;
+	int ret;
+
+	if (p->i >= p->argc)
+		return cmd_perr(p, "\"ENDPOINT\" is missing: expected " EXP_ENDPOINTS);
+	v = p->argv[p->i++];
+	p->bad = NULL;
+	if (fleet_endpoints(p, v))
+		return cmd_perr(p, "invalid value \"%s\" for \"ENDPOINT\": expected " EXP_ENDPOINTS,
+				p->bad ? p->bad : v);
+	snprintf(fl(p)->prefix, sizeof(fl(p)->prefix), "%s", FOUD_FLEET_PREFIX);
+	fl(p)->ttl = FOUD_FLEET_TTL;
+	ret = cmd_kw_run(p, fleet_etcd_kws, ARRAY_SIZE(fleet_etcd_kws));
+	if (ret)
+		return ret;
+	if ((p->seen & FS_CERT) && !(p->seen & FS_KEY))
+		return cmd_perr(p, "\"key\" is missing (\"cert\" needs it)");
+	if ((p->seen & FS_KEY) && !(p->seen & FS_CERT))
+		return cmd_perr(p, "\"cert\" is missing (\"key\" needs it)");
+	if ((p->seen & FS_USER) && !(p->seen & FS_PWFILE))
+		return cmd_perr(p, "\"password-file\" is missing (\"user\" needs it)");
+	if ((p->seen & FS_PWFILE) && !(p->seen & FS_USER))
+		return cmd_perr(p, "\"user\" is missing (\"password-file\" needs it)");
+	return 0;
+}
+
+#define EXP_NODE	"1-63 letters, digits, \".\", \"-\" or \"_\""
+
+bool foud_fleet_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= FOUD_FLEET_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(".-_", s[i]))
+			return false;
+	return true;
+}
+
+/* `fleet node NAME address ADDR` */
+int cmd_fleet_node(struct pctx *p)
+{
+	const char *v;
+	int ret;
+
+	if (p->i >= p->argc)
+		return cmd_perr(p, "\"NAME\" is missing: expected " EXP_NODE);
+	v = p->argv[p->i++];
+	if (!foud_fleet_name_ok(v))
+		return cmd_perr(p, "invalid value \"%s\" for \"NAME\": expected " EXP_NODE, v);
+	snprintf(fl(p)->node, sizeof(fl(p)->node), "%s", v);
+	ret = cmd_kw_run(p, fleet_node_kws, ARRAY_SIZE(fleet_node_kws));
+	if (!ret && !(p->seen & FS_ADDRESS))
+		ret = cmd_perr(p, "\"address\" is missing");
+	return ret;
+}
+
+/* `link add ... fleet`: flood and MAC entries from the fleet's other nodes. */
+int cmd_link_fleet(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->fleet = true;
+	return 0;
+}
+
+/* ---- the lines back, for fouctl save and reload -------------------------- */
+
+static int fleet_save_etcd(const struct foud_fleet_cfg *c, char *buf, size_t len)
+{
+	size_t n = 0;
+	int w = snprintf(buf, len, "fleet etcd ");
+
+	for (unsigned int i = 0; w >= 0 && (size_t)w < len - n && i < c->nendpoints; i++) {
+		n += (size_t)w;
+		w = snprintf(buf + n, len - n, "%s%s", i ? "," : "", c->endpoint[i]);
+	}
+	if (w >= 0 && (size_t)w < len - n) {
+		n += (size_t)w;
+		w = snprintf(buf + n, len - n, " prefix %s ttl %u%s%s%s%s%s%s%s%s%s%s\n", c->prefix,
+			     c->ttl, c->cacert[0] ? " cacert " : "", c->cacert,
+			     c->cert[0] ? " cert " : "", c->cert, c->cert[0] ? " key " : "", c->key,
+			     c->user[0] ? " user " : "", c->user,
+			     c->user[0] ? " password-file " : "", c->password_file);
+	}
+	return w < 0 || (size_t)w >= len - n ? -ENOSPC : (int)(n + (size_t)w);
+}
+
+int foud_save_fleet(const struct foud_fleet_cfg *c, enum foud_op op, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "";
+	int w;
+
+	if (op == FOUD_OP_ETCD)
+		return c->nendpoints ? fleet_save_etcd(c, buf, len) : -EINVAL;
+	if (op != FOUD_OP_NODE || !c->node[0] ||
+	    !inet_ntop(c->address.family, c->address.a, a, sizeof(a)))
+		return -EINVAL;
+	w = snprintf(buf, len, "fleet node %s address %s\n", c->node, a);
+	return w < 0 || (size_t)w >= len ? -ENOSPC : w;
+}

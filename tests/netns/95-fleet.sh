@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Fleets from etcd: a three-member etcd cluster (started here, in the bridge's
+# namespace) and three foud hosts whose VXLAN, Geneve, NVGRE and GRE-TAP devices carry "fleet" and no
+# remote, no fdb typed by hand. Join: every pair pings. Leave: a foud killed
+# with -9 (ttl 2) is gone from the others' forwarding tables within ttl + 1 s.
+# A malformed node is refused by name, the rest undisturbed. One etcd member
+# killed: pings go on with no loss, and a host that joins after it is reached.
+# All of etcd down: the last state stays; a host back meanwhile is known soon
+# after etcd returns. TLS: client certificates given are accepted, none refused.
+# etcd's authentication: a wrong password refused (and said), the right one works.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v etcd >/dev/null || skip "etcd missing (etcd-server)"
+command -v etcdctl >/dev/null || skip "etcdctl missing (etcd-client)"
+setup_bridge3
+
+# ---- etcd: three members, clients on the bridge, peers on loopback --------
+E4=192.0.2.100
+ip -n "$NSU" addr add $E4/24 dev br0
+ip -n "$NSU" link set lo up
+EPS=http://$E4:23791,http://$E4:23792,http://$E4:23793
+CLUSTER=e1=http://127.0.0.1:23801,e2=http://127.0.0.1:23802,e3=http://127.0.0.1:23803
+EPID=()
+etcd_start() { # etcd_start N: member eN (again, on its data directory)
+	ip netns exec "$NSU" etcd --name e$1 --data-dir "$TMP/etcd$1" \
+		--listen-client-urls http://$E4:2379$1 --advertise-client-urls http://$E4:2379$1 \
+		--listen-peer-urls http://127.0.0.1:2380$1 --initial-advertise-peer-urls http://127.0.0.1:2380$1 \
+		--initial-cluster $CLUSTER --initial-cluster-state new --initial-cluster-token foud-$ID \
+		--heartbeat-interval 50 --election-timeout 500 >>"$TMP/etcd$1.log" 2>&1 &
+	EPID[$1]=$!
+	disown
+}
+etcd_start 1; etcd_start 2; etcd_start 3
+# Killed by PID at exit, whatever happens.
+trap 'for p in "${EPID[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup' EXIT
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+ectl() { ip netns exec "$NSU" etcdctl --endpoints=$EPS --dial-timeout=1s --command-timeout=2s "$@"; }
+for i in $(seq 100); do ectl endpoint health >/dev/null 2>&1 && break; sleep 0.1; done
+check "etcd: three members healthy" ectl endpoint health
+
+# ---- three hosts join ------------------------------------------------------
+# Each host's MAC stays the same across a restart, so that the others' ARP
+# caches stay right and what is measured is the fleet.
+join() { # join a|b|c ADDR N [MAC's last byte]
+	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
+	$f link add name vx0 type vxlan id 42 local $2 dstport 4789 fleet &&
+	ip -n "$ns" link set vx0 address 02:00:00:00:00:${4:-0$3} &&
+	dev_up $1 vx0 10.9.0.$3/24 &&
+	$f link add name gv0 type geneve id 7 local $2 fleet &&
+	ip -n "$ns" link set gv0 address 02:00:00:00:01:0$3 &&
+	dev_up $1 gv0 10.10.0.$3/24 &&
+	$f link add name nv0 type nvgre vsid 9 local $2 fleet &&
+	ip -n "$ns" link set nv0 address 02:00:00:00:02:0$3 &&
+	dev_up $1 nv0 10.11.0.$3/24 &&
+	$f link add name gt0 type gretap local $2 key 77 fleet &&
+	ip -n "$ns" link set gt0 address 02:00:00:00:03:0$3 &&
+	dev_up $1 gt0 10.12.0.$3/24 &&
+	$f fleet etcd $EPS ttl 2 &&
+	$f fleet node host-$1 address $2
+}
+start_foud a; start_foud b; start_foud c
+check "join: a" join a $A4 1
+check "join: b" join b $B4 2
+check "join: c" join c $C4 3
+nodes_up() { # nodes_up a|b|c N: the fleet shows N nodes and is watching
+	local f=f$1; [ $1 = c ] && f=fc
+	[ "$($f -j fleet show | jq '[.nodes[] | select(.state != "refused")] | length')" = "$2" ] &&
+	[ "$($f -j fleet show | jq -r .store.state)" = watching ]
+}
+wait_for() { # wait_for TENTHS command...: polls, true once command is
+	local n=$1 i; shift
+	for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+check "join: link show says fleet" test "$(fa -j -d link show vx0 | jq '.[0].linkinfo.info_data.fleet')" = true
+check "join: a sees the three nodes" wait_for 50 nodes_up a 3
+check "join: b sees the three nodes" wait_for 50 nodes_up b 3
+check "join: c sees the three nodes" wait_for 50 nodes_up c 3
+check "ping a -> b over the fleet" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+check "ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.9.0.3
+check "ping b -> c over the fleet" nb ping -c 2 -i 0.2 -W 2 10.9.0.3
+check "geneve: ping a -> b over the fleet" na ping -c 2 -i 0.2 -W 2 10.10.0.2
+check "geneve: ping b -> c over the fleet" nb ping -c 2 -i 0.2 -W 2 10.10.0.3
+check "nvgre: ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.11.0.3
+check "nvgre: ping c -> b over the fleet" nc_ ping -c 2 -i 0.2 -W 2 10.11.0.2
+check "gretap: ping b -> a over the fleet" nb ping -c 2 -i 0.2 -W 2 10.12.0.1
+check "gretap: ping a -> c over the fleet" na ping -c 2 -i 0.2 -W 2 10.12.0.3
+check "geneve: a's flood entries to b and c" \
+	test "$(fa -j fdb show dev gv0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
+bmac=$(nb cat /sys/class/net/vx0/address)
+check "fdb on a: b's MAC ($bmac) static to $B4, from b's publication" \
+	test "$(fa -j fdb show dev vx0 | jq -r --arg m "$bmac" '.[] | select(.mac == $m) | .dst + " " + .state')" = "$B4 permanent"
+check "fdb on a: flood entries to b and c, none to itself" \
+	test "$(fa -j fdb show dev vx0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
+fa fleet show | sed 's/^/# /'
+
+# ---- b's key deleted by hand: b puts it again -------------------------------
+ectl del /foud/nodes/host-b >/dev/null
+b_back() { nodes_up a 3 && ectl get /foud/nodes/host-b --print-value-only | jq -e '.name == "host-b"' >/dev/null; }
+check "self: b's key deleted by hand is put again by b" wait_for 30 b_back
+check "self: b says so" grep -q "our key /foud/nodes/host-b was deleted" "$TMP/foud-b.log"
+check "self: a -> b pings again" wait_for 30 na ping -c 1 -W 1 10.9.0.2
+
+# ---- a malformed node is refused by name; nothing else changes ------------
+ectl put /foud/nodes/evil '{"name":"evil","address":"224.0.0.1","devices":[{"kind":"vxlan","vni":42,"macs":["ff:ff:ff:ff:ff:ff"]}]}' >/dev/null
+refused() { [ "$(fa -j fleet show | jq -r '.nodes[] | select(.name == "evil") | .state')" = refused ]; }
+check "malformed: node evil refused on a" wait_for 30 refused
+check "malformed: logged with its name" grep -q "node evil: refused" "$TMP/foud-a.log"
+check "malformed: no entry towards it" test "$(fa -j fdb show dev vx0 | jq '[.[] | select(.dst == "224.0.0.1")] | length')" = 0
+check "malformed: a -> b still pings" na ping -c 1 -W 2 10.9.0.2
+ectl del /foud/nodes/evil >/dev/null
+
+# ---- leave: c killed with -9, gone from a and b within ttl + 1 s -----------
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+t0=$(date +%s%N)
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+gone() { ! fa -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)' >/dev/null &&
+	 ! fb -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)' >/dev/null; }
+wait_for 60 gone; ms=$(ms_since $t0)
+echo "# c's entries gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
+check "leave: c's entries gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
+check "leave: a lists two nodes" nodes_up a 2
+
+# ---- one etcd member killed: no loss, and the fleet still follows ---------
+na ping -c 30 -i 0.1 -W 1 10.9.0.2 >"$TMP/ping" 2>&1 &
+ppid=$!
+sleep 0.5
+kill -9 "${EPID[1]}"
+wait "$ppid"; prc=$?
+check "etcd member e1 killed: a -> b 30 pings, 0 lost" test $prc = 0 -a "$(grep -c 'bytes from' "$TMP/ping")" = 30
+rm -f "$TMP/c.sock"
+start_foud c
+t0=$(date +%s%N)
+check "rejoin: c again, with one etcd member down" join c $C4 3
+check "rejoin: a reaches c" wait_for 50 na ping -c 1 -W 1 10.9.0.3
+ms=$(ms_since $t0)
+echo "# c reached from a ${ms} ms after its fleet commands"
+check "rejoin: c reaches b" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.2
+
+# ---- all of etcd down: the last state stays, foud says so; then it returns -
+kill -9 "${EPID[2]}" "${EPID[3]}"
+down() { [ "$(fa -j fleet show | jq .store.connected)" = false ]; }
+check "outage: a says it is disconnected" wait_for 50 down
+check "outage: ... and why, in the log" grep -q "keeping the last known nodes" "$TMP/foud-a.log"
+check "outage: a -> b 20 pings, 0 lost" na ping -c 20 -i 0.1 -W 1 10.9.0.2
+check "outage: a -> c 20 pings, 0 lost" na ping -c 20 -i 0.1 -W 1 10.9.0.3
+# c comes back during the outage with another MAC: nobody can know it yet.
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+rm -f "$TMP/c.sock"
+start_foud c
+check "outage: c joins with MAC 02:00:00:00:00:13" join c $C4 3 13
+etcd_start 1; etcd_start 2; etcd_start 3
+wait_for 100 ectl endpoint health >/dev/null 2>&1
+t0=$(date +%s%N)
+newmac() { fa -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.mac == "02:00:00:00:00:13" and .dst == $c)' >/dev/null; }
+wait_for 50 newmac; ms=$(ms_since $t0)
+echo "# etcd healthy again: c's new MAC on a after ${ms} ms"
+check "outage over: c's new MAC on a within 2 s (${ms} ms)" test "$ms" -le 2000
+check "outage over: c -> a ping" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.1
+check "outage over: a saw etcd's leader change" test "$(fa -j fleet show | jq .store.leader_changes)" -ge 1
+fa fleet show | sed 's/^/# /'
+
+# ---- TLS with client certificates: a and b move to another etcd -----------
+command -v openssl >/dev/null || skip "openssl missing"
+cert() { # cert NAME CN EXT: a key and a certificate signed by the test's CA
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/$1.key" \
+		-out "$TMP/$1.csr" -subj "/CN=$2" 2>/dev/null &&
+	openssl x509 -req -in "$TMP/$1.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -CAcreateserial \
+		-out "$TMP/$1.pem" -days 1 -extfile <(printf '%s\n' "$3") 2>/dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/ca.key" \
+	-out "$TMP/ca.pem" -days 1 -subj /CN=foud-test-ca 2>/dev/null
+# clientAuth too: etcd's JSON gateway dials its own gRPC port with it.
+cert srv etcd "subjectAltName=IP:$E4"$'\n'"extendedKeyUsage=serverAuth,clientAuth"
+cert cli foud "extendedKeyUsage=clientAuth"
+ip netns exec "$NSU" etcd --name t1 --data-dir "$TMP/etcd-tls" \
+	--listen-client-urls https://$E4:23794 --advertise-client-urls https://$E4:23794 \
+	--listen-peer-urls http://127.0.0.1:23804 --initial-advertise-peer-urls http://127.0.0.1:23804 \
+	--initial-cluster t1=http://127.0.0.1:23804 --cert-file "$TMP/srv.pem" --key-file "$TMP/srv.key" \
+	--client-cert-auth --trusted-ca-file "$TMP/ca.pem" >"$TMP/etcd-tls.log" 2>&1 &
+EPID[4]=$!
+disown
+TLS="https://$E4:23794 ttl 2 cacert $TMP/ca.pem"
+tctl() { ip netns exec "$NSU" etcdctl --endpoints=https://$E4:23794 --cacert "$TMP/ca.pem" \
+	--cert "$TMP/cli.pem" --key "$TMP/cli.key" --dial-timeout=1s "$@"; }
+wait_for 100 tctl endpoint health >/dev/null 2>&1
+check "tls: a and b to the TLS etcd, with a client certificate" \
+	eval 'fa fleet etcd $TLS cert $TMP/cli.pem key $TMP/cli.key && fb fleet etcd $TLS cert $TMP/cli.pem key $TMP/cli.key'
+check "tls: c to it without one" fc fleet etcd $TLS
+check "tls: a sees a and b, not c (its key is in the other cluster)" wait_for 50 nodes_up a 2
+tls_refused() { [ "$(fc -j fleet show | jq .store.connected)" = false ] &&
+		fc -j fleet show | jq -e '.store.error | test("^lease grant at https:")' >/dev/null &&
+		grep -q "didn't provide a certificate" "$TMP/etcd-tls.log"; }
+check "tls: c, without a certificate, is refused and says so" wait_for 30 tls_refused
+check "tls: a -> b ping" na ping -c 2 -i 0.2 -W 2 10.9.0.2
+check "tls: the nodes are in the TLS etcd" test "$(tctl get --prefix /foud/nodes/ --keys-only | grep -c host-)" = 2
+fc fleet show | sed "s/^/# /"
+# c keeps its last state, a does not know c any more: only members get in.
+before=$(counter a vx0 .foud.drops.rx.unknown_peer)
+check "members only: c -> a, c no longer in a's fleet, 3 pings, none answered" \
+	eval '! nc_ ping -c 3 -i 0.2 -W 1 10.9.0.1'
+after=$(counter a vx0 .foud.drops.rx.unknown_peer)
+check "members only: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 3
+
+# ---- etcd's own authentication: c joins a store that asks for a password ----
+ip netns exec "$NSU" etcd --name p1 --data-dir "$TMP/etcd-auth" \
+	--listen-client-urls http://$E4:23795 --advertise-client-urls http://$E4:23795 \
+	--listen-peer-urls http://127.0.0.1:23805 --initial-advertise-peer-urls http://127.0.0.1:23805 \
+	--initial-cluster p1=http://127.0.0.1:23805 >"$TMP/etcd-auth.log" 2>&1 &
+EPID[5]=$!
+disown
+actl() { ip netns exec "$NSU" etcdctl --endpoints=http://$E4:23795 --dial-timeout=1s "$@"; }
+wait_for 100 actl endpoint health >/dev/null 2>&1
+{ actl user add root:rootpw && actl user add foud:foudpw && actl role add fleet &&
+  actl role grant-permission fleet --prefix=true readwrite /foud/ && actl user grant-role foud fleet &&
+  actl auth enable; } >/dev/null 2>&1
+echo wrongpw >"$TMP/bad.pw"; echo foudpw >"$TMP/good.pw"
+check "auth: c with a wrong password" fc fleet etcd http://$E4:23795 ttl 2 user foud password-file "$TMP/bad.pw"
+auth_refused() { fc -j fleet show | jq -e '.store.connected == false and (.store.error | test("^authenticate at .*authentication failed"))' >/dev/null; }
+check "auth: refused, and fleet show says why" wait_for 30 auth_refused
+check "auth: c with the right one" fc fleet etcd http://$E4:23795 ttl 2 user foud password-file "$TMP/good.pw"
+check "auth: c registered and watching" wait_for 30 nodes_up c 1
+check "auth: c's key in that store, under its lease" \
+	eval 'actl --user root:rootpw get /foud/nodes/host-c -w json | jq -e ".kvs[0].lease > 0" >/dev/null'
+
+# ---- c from a configuration file: save gives the fleet lines back, not the
+# fleet's entries; a reload without the fleet lines stops it, entries gone --
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+kill -TERM "$cpid"; wait "$cpid"
+rm -f "$TMP/c.sock"
+cat >"$TMP/c.conf" <<CONF
+link add name vx0 type vxlan id 42 local $C4 dstport 4789 fleet
+fleet etcd $EPS ttl 2
+fleet node host-c address $C4
+CONF
+ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]}]}' >/dev/null
+start_foud c -c "$TMP/c.conf"
+sim_in() { fc -j fdb show dev vx0 | jq -e '.[] | select(.mac == "02:00:00:00:07:07" and .dst == "192.0.2.77")' >/dev/null; }
+check "conf: c, from its file, has sim's entry from etcd" wait_for 50 sim_in
+fc save >"$TMP/saved"
+check "save: the fleet lines and the fleet word" eval \
+	'grep -qx "fleet etcd $EPS prefix /foud ttl 2" "$TMP/saved" && grep -qx "fleet node host-c address $C4" "$TMP/saved" && grep -q "^link add name vx0 type vxlan .* fleet" "$TMP/saved"'
+check "save: not the fleet's forwarding entries" eval '! grep -q "^fdb" "$TMP/saved"'
+sed -i '/^fleet/d' "$TMP/c.conf"
+check "reload: the file without its fleet lines" fc reload
+sim_gone() { ! sim_in && [ "$(fc -j fleet show | jq -r .store.state)" = unconfigured ]; }
+check "reload: the fleet stopped, its entries gone" wait_for 20 sim_gone
+finish
