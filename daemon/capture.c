@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fouctl capture on the userspace path: each packet foud writes to or reads
- * from a captured device is appended, as a pcap record, to the pipe fouctl
- * sent with its request. The pipe is non-blocking and every record fits in
+ * from a captured device (outer: each datagram it sends or receives for it,
+ * with the outer headers the kernel adds or strips rebuilt) is appended, as a
+ * pcap record, to the pipe fouctl sent with its request. The pipe is non-blocking and every record fits in
  * PIPE_BUF, so a write is whole or not at all: a reader that falls behind
  * loses records, never stalls the data path. The capture ends after its
  * count, when the reader closes the pipe (EPOLLERR) or when its device goes.
@@ -11,9 +12,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
@@ -23,6 +26,7 @@
 
 #include "../bpf/foud_bpf.h"
 #include "capture.h"
+#include "rx.h"
 
 #define CAP_MAX		8			/* captures at once */
 #define CAP_REC_HDR	16
@@ -37,7 +41,7 @@ struct foud_cap {
 	char dev[IFNAMSIZ];
 	int tun_fd;
 	int ifindex;			/* BPF path: the programs copy its packets; else 0 */
-	bool outer;			/* with the encapsulation (BPF path only) */
+	bool outer;			/* with the encapsulation */
 	uint64_t left;			/* records still to write; 0: no limit */
 	uint64_t written, lost;
 	bool done;
@@ -53,8 +57,8 @@ static struct {
 	unsigned int users;
 } ring = { .ev = { .fd = -1 } };
 
-static void cap_write(struct foud_cap *c, const uint8_t *p, size_t len, size_t caplen,
-		      const struct timespec *ts);
+static void cap_write(struct foud_cap *c, const uint8_t *h, size_t hlen, const uint8_t *p,
+		      size_t len, size_t caplen, const struct timespec *ts);
 
 /* A record of the programs: to the capture of its device, stamped in real time. */
 static int ring_record(void *ctx, void *data, size_t size)
@@ -75,7 +79,7 @@ static int ring_record(void *ctx, void *data, size_t size)
 	real.tv_nsec = (long)(ns % 1000000000);
 	for (c = caps; c; c = c->next)
 		if (c->ifindex == (int)r->ifindex && !c->done)
-			cap_write(c, r->data, r->len, r->caplen, &real);
+			cap_write(c, NULL, 0, r->data, r->len, r->caplen, &real);
 	return 0;
 }
 
@@ -171,17 +175,20 @@ static void cap_ev(struct foud *d, struct foud_ev *ev)
 	cap_reap(d, NULL);
 }
 
-static void cap_write(struct foud_cap *c, const uint8_t *p, size_t len, size_t caplen,
-		      const struct timespec *ts)
+/* A record of hlen header bytes (outer headers foud built) and the packet p. */
+static void cap_write(struct foud_cap *c, const uint8_t *h, size_t hlen, const uint8_t *p,
+		      size_t len, size_t caplen, const struct timespec *ts)
 {
-	uint32_t h[4], incl = caplen > CAP_SNAPLEN ? CAP_SNAPLEN : (uint32_t)caplen;
-	struct iovec iov[2] = { { h, sizeof(h) }, { (void *)p, incl } };
+	size_t room = CAP_SNAPLEN - hlen;
+	uint32_t r[4], incl = (uint32_t)(hlen + (caplen > room ? room : caplen));
+	struct iovec iov[3] = { { r, sizeof(r) }, { (void *)h, hlen },
+				{ (void *)p, incl - hlen } };
 
-	h[0] = (uint32_t)ts->tv_sec;
-	h[1] = (uint32_t)(ts->tv_nsec / 1000);
-	h[2] = incl;
-	h[3] = (uint32_t)len;
-	if (writev(c->ev.fd, iov, 2) < 0) {
+	r[0] = (uint32_t)ts->tv_sec;
+	r[1] = (uint32_t)(ts->tv_nsec / 1000);
+	r[2] = incl;
+	r[3] = (uint32_t)(hlen + len);
+	if (writev(c->ev.fd, iov, 3) < 0) {
 		c->lost++;
 		if (errno != EAGAIN)
 			c->done = true;	/* the reader is gone: ended by cap_reap */
@@ -200,10 +207,174 @@ void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len)
 	if (!caps)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	/* What foud itself reads and writes is inner: outer is the programs' alone. */
 	for (c = caps; c; c = c->next)
 		if (c->tun_fd == tun_fd && !c->done && !c->outer)
-			cap_write(c, p, len, len, &ts);
+			cap_write(c, NULL, 0, p, len, len, &ts);
+}
+
+/* ---- outer on the userspace path ------------------------------------------ */
+
+/* Whether an outer capture of this device is foud's to write (on the BPF path the programs'). */
+static bool cap_outer_on(int tun_fd)
+{
+	const struct foud_cap *c;
+
+	for (c = caps; c; c = c->next)
+		if (c->tun_fd == tun_fd && !c->done && c->outer && !c->ifindex)
+			return true;
+	return false;
+}
+
+static void cap_outer(int tun_fd, const uint8_t *h, size_t hlen, const uint8_t *p, size_t len)
+{
+	struct timespec ts;
+	struct foud_cap *c;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (c = caps; c; c = c->next)
+		if (c->tun_fd == tun_fd && !c->done && c->outer && !c->ifindex)
+			cap_write(c, h, hlen, p, len, len, &ts);
+}
+
+static void cap_put16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/*
+ * The outer IP header (and UDP header, for proto 17) of len payload bytes,
+ * into h; returns its length. The kernel adds these on send and strips them
+ * on receive, so they are rebuilt: checksums and the IPv4 ID are 0.
+ */
+static size_t cap_hdr(uint8_t *h, const struct fou_addr *src, const struct fou_addr *dst,
+		      uint8_t proto, const uint16_t port[2], uint8_t tos, uint8_t ttl, size_t len)
+{
+	size_t n = 40, udp = proto == IPPROTO_UDP ? 8 : 0;
+
+	memset(h, 0, 48);
+	if (src->family == AF_INET) {
+		n = 20;
+		h[0] = 0x45;
+		h[1] = tos;
+		cap_put16(h + 2, n + udp + len);
+		h[8] = ttl;
+		h[9] = proto;
+		memcpy(h + 12, src->a, 4);
+		memcpy(h + 16, dst->a, 4);
+	} else {
+		h[0] = (uint8_t)(0x60 | tos >> 4);
+		h[1] = (uint8_t)(tos << 4);
+		cap_put16(h + 4, udp + len);
+		h[6] = proto;
+		h[7] = ttl;
+		memcpy(h + 8, src->a, 16);
+		memcpy(h + 24, dst->a, 16);
+	}
+	if (udp) {
+		cap_put16(h + n, port[0]);
+		cap_put16(h + n + 2, port[1]);
+		cap_put16(h + n + 4, udp + len);
+	}
+	return n + udp;
+}
+
+static void cap_sa(const struct sockaddr_storage *ss, struct fou_addr *a, uint16_t *port)
+{
+	struct foud_rxmeta m;
+
+	foud_rx_from(&m, ss);
+	*a = m.src;
+	*port = m.sport;
+}
+
+/* The local port of a socket: asked only while an outer capture runs. */
+static uint16_t cap_local_port(int fd)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl = sizeof(ss);
+	struct fou_addr a;
+	uint16_t port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+		cap_sa(&ss, &a, &port);
+	return port;
+}
+
+void foud_cap_txq(int tun_fd, const struct foud_txq *q)
+{
+	int i;
+
+	/* Raw sends carry their outer IP header already. */
+	if (!caps || !cap_outer_on(tun_fd))
+		return;
+	for (i = 0; i < q->n; i++)
+		cap_outer(tun_fd, NULL, 0, q->iov[i].iov_base, q->iov[i].iov_len);
+}
+
+void foud_cap_train(int tun_fd, int fd, const struct foud_uso_to *to, const uint8_t *p,
+		    size_t len, size_t seg)
+{
+	uint8_t h[48];
+	struct fou_addr dst;
+	uint16_t port[2];
+	size_t off, n;
+
+	if (!caps || !cap_outer_on(tun_fd) || !seg)
+		return;
+	cap_sa(to->addr, &dst, &port[1]);
+	port[0] = cap_local_port(fd);
+	/* One record per segment, as UDP GSO puts them on the wire. */
+	for (off = 0; off < len; off += n) {
+		n = len - off < seg ? len - off : seg;
+		cap_outer(tun_fd, h, cap_hdr(h, to->local, &dst, IPPROTO_UDP, port, to->tos,
+					     to->ttl ? to->ttl : 64, n), p + off, n);
+	}
+}
+
+/* The datagram being received, kept while a capture runs until its device is known. */
+static struct {
+	int fd;
+	const uint8_t *p;
+	size_t len;
+	struct foud_rxmeta m;
+} rxcur = { .fd = -1 };
+
+void foud_cap_rx_dgram(int fd, const struct fou_buf *s, const struct foud_rxmeta *m)
+{
+	if (!caps)
+		return;
+	/* fd -1: the read is done, its buffers go to the next one. */
+	rxcur.fd = s && m ? fd : -1;
+	if (rxcur.fd < 0)
+		return;
+	rxcur.p = fou_buf_data(s);
+	rxcur.len = s->len;
+	rxcur.m = *m;
+}
+
+void foud_cap_rx(int tun_fd)
+{
+	int type = 0, proto = 0;
+	socklen_t sl = sizeof(int);
+	uint16_t port[2];
+	uint8_t h[48];
+
+	if (!caps || rxcur.fd < 0 || !cap_outer_on(tun_fd))
+		return;
+	if (getsockopt(rxcur.fd, SOL_SOCKET, SO_TYPE, &type, &sl) ||
+	    getsockopt(rxcur.fd, SOL_SOCKET, SO_PROTOCOL, &proto, &sl))
+		return;
+	/* IPv4 raw sockets read the IP header too; IPv6 ones and UDP do not. */
+	if (type == SOCK_RAW && rxcur.m.src.family == AF_INET) {
+		cap_outer(tun_fd, NULL, 0, rxcur.p, rxcur.len);
+		return;
+	}
+	port[0] = rxcur.m.sport;
+	port[1] = cap_local_port(rxcur.fd);
+	cap_outer(tun_fd, h, cap_hdr(h, &rxcur.m.src, &rxcur.m.dst, (uint8_t)proto, port,
+				     rxcur.m.tos, 0, rxcur.len), rxcur.p, rxcur.len);
 }
 
 /* The pcap file header: microsecond timestamps, host order (readers take either). */
@@ -216,11 +387,8 @@ static int cap_header(int fd, bool ether)
 }
 
 /* Why this capture cannot be, or NULL. */
-static const char *cap_refuse(const struct foud_tunnel *t, const struct foud_capture_cfg *c)
+static const char *cap_refuse(const struct foud_capture_cfg *c)
 {
-	if (c->outer && !t->bpf_egress)
-		return "capture outer is not implemented yet on the userspace path "
-		       "(on the BPF path only)";
 	if (c->fd < 0)
 		return "capture needs fouctl: it sends the pipe the packets go to";
 	return NULL;
@@ -293,7 +461,7 @@ int foud_cap_start(struct foud *d, const char *dev, const struct foud_capture_cf
 		snprintf(err, errlen, "no link \"%s\"", dev);
 		return -ENODEV;
 	}
-	why = cap_refuse(t, c);
+	why = cap_refuse(c);
 	if (why) {
 		snprintf(err, errlen, "%s", why);
 		return -EOPNOTSUPP;

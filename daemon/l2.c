@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "ctl.h"
 #include "fou/l2.h"
 #include "foud.h"
@@ -172,6 +173,7 @@ static void l2_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 {
 	int ret = 0;
 
+	foud_cap_rx(t->ev.fd);
 	if (fou_addr_eq(src, &t->l2->cfg.local))
 		ret = -FOU_DROP_LOOP;		/* our own group traffic, looped back */
 	else if (!foud_l2_peer_ok(t, src))
@@ -295,6 +297,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 
 static void l2_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
+	foud_cap_txq(t->ev.fd, q);
 	foud_txq_send(q, foud_raw_tx(d, t->l2->cfg.local.family), &t->st);
 }
 

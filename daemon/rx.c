@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "foud.h"
+#include "capture.h"
 #include "rx.h"
 
 #ifndef UDP_GRO
@@ -17,7 +18,7 @@
 
 #define CMSG_SPACE_RX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + 3 * CMSG_SPACE(sizeof(int)) + 64)
 
-static void rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
+void foud_rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)ss;
@@ -100,7 +101,7 @@ int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta)
 		memset(&meta[i], 0, sizeof(meta[i]));
 		b->buf[i].len = mm[i].msg_len;
 		meta[i].truncated = mm[i].msg_hdr.msg_flags & MSG_TRUNC;
-		rx_from(&meta[i], &from[i]);
+		foud_rx_from(&meta[i], &from[i]);
 		rx_cmsg(&meta[i], &mm[i].msg_hdr);
 	}
 	return n;
@@ -122,8 +123,8 @@ bool foud_rx_next(const struct fou_buf *b, const struct foud_rxmeta *m, size_t *
 }
 
 /* Every datagram of one read (several after UDP GRO), each handled in place. */
-static void rx_split(struct foud *d, const struct foud_rxpt *rp, const struct fou_buf *b,
-		     struct foud_rxmeta *m)
+static void rx_split(struct foud *d, int fd, const struct foud_rxpt *rp,
+		     const struct fou_buf *b, struct foud_rxmeta *m)
 {
 	struct fou_buf s;
 	size_t off = 0;
@@ -137,6 +138,7 @@ static void rx_split(struct foud *d, const struct foud_rxpt *rp, const struct fo
 			rp->count->rx_packets++;
 			rp->count->rx_bytes += s.len;
 		}
+		foud_cap_rx_dgram(fd, &s, m);
 		ret = rp->one(d, rp->ctx, &s, m);
 		if (ret < 0) {
 			rp->drops->rx_drop[-ret]++;
@@ -158,7 +160,8 @@ void foud_rx_drain(struct foud *d, int fd, const struct foud_rxpt *rp)
 	while (rounds++ < RX_ROUNDS && n == FOUD_BATCH &&
 	       (n = foud_recv_batch(fd, &d->rxb, meta)) > 0) {
 		for (i = 0; i < n; i++)
-			rx_split(d, rp, &d->rxb.buf[i], &meta[i]);
+			rx_split(d, fd, rp, &d->rxb.buf[i], &meta[i]);
 		foud_gro_flush(d);
 	}
+	foud_cap_rx_dgram(-1, NULL, NULL);
 }

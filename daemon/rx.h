@@ -14,6 +14,8 @@ struct foud_rxmeta {
 	uint32_t sock_drops;	/* SO_RXQ_OVFL: the socket's drops so far, 0 if none said */
 };
 
+/* The source address and port of m from ss (AF_INET or AF_INET6). */
+void foud_rx_from(struct foud_rxmeta *m, const struct sockaddr_storage *ss);
 int foud_recv_batch(int fd, struct foud_batch *b, struct foud_rxmeta *meta);
 
 /* A receive point, as foud_rx_drain() serves it. */

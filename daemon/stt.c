@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "ctl.h"
 #include "fou/l2.h"
 #include "foud.h"
@@ -371,6 +372,7 @@ static void stt_flush(struct foud *d)
 		return;
 	t = s->txt;
 	/* Frames were counted when queued; failed segments count as drops. */
+	foud_cap_txq(t->ev.fd, &s->q);
 	if (foud_txq_send(&s->q, foud_raw_tx(d, foud_l2_cfg(t)->local.family), &st))
 		t->path_mtu = foud_path_mtu(&foud_l2_cfg(t)->remote);
 	for (i = 0; i < FOU_DROP__MAX; i++)

@@ -15,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "ctl.h"
 #include "foud.h"
 
@@ -32,6 +33,7 @@ static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 
 static void txq_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
+	foud_cap_txq(t->ev.fd, q);
 	if (foud_txq_send(q, foud_raw_tx(d, t->tnl.remote.family), &t->st))
 		t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
@@ -255,6 +257,7 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		foud_log_drop("rx", ret, &rx->src);
 		return true;
 	}
+	foud_cap_rx(t->ev.fd);
 	ret = fou_tnl_decap(b, &t->tnl, &t->rx, rx);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;

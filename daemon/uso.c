@@ -28,6 +28,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "foud.h"
 
 #ifndef UDP_SEGMENT
@@ -210,6 +211,7 @@ static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct
 	if (!tr->nseg)
 		return;
 	mh.msg_controllen = foud_tx_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
+	foud_cap_train(t->ev.fd, fd, to, d->sendbuf, tr->len, tr->nseg > 1 ? tr->seg : tr->len);
 	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
 		t->st.tx_packets += tr->nseg;
 		t->st.tx_bytes += tr->inner_bytes;

@@ -3,7 +3,8 @@
 # reads (IP on a TUN device, Ethernet on a TAP device), to a file or to
 # standard output; -c ends it; a reader that stops reading loses records but
 # never stalls the tunnel; on the BPF path the programs copy both directions;
-# outer is refused, saying so.
+# outer shows the packets as the wire carries them (foud's own sends and
+# receives on the userspace path, the programs' copies on the BPF path).
 . "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || skip "tshark missing (scripts/install-deps.sh installs it)"
 setup_hosts
@@ -60,6 +61,33 @@ wait $cp
 check "vxlan x1: Ethernet frames, ARP and ICMP ($(tsh -r "$TMP/x1.pcap" -T fields -e frame.protocols | tr '\n' ' '))" \
 	test "$(tsh -r "$TMP/x1.pcap" -T fields -e frame.protocols | grep -c '^eth:ethertype:\(arp\|ip:icmp\)')" = 4
 
+# ---- outer on the userspace path: VXLAN, the inner ICMP inside -------------------------
+fb capture x1 outer -c 2 -w "$TMP/x1o.pcap" &
+cp=$!
+wait_start 4
+check "ping 1 over x1 while its outer packets are captured" na ping -c 1 -W 2 10.7.0.2
+wait $cp
+tsh -r "$TMP/x1o.pcap" -T fields -e ip.src -e udp.dstport -e vxlan.vni -e icmp.type >"$TMP/x1o.txt"
+check "outer vxlan: UDP to 4789, VNI 7 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/x1o.txt"))" \
+	test "$(tr '\t\n' ' ;' <"$TMP/x1o.txt")" = \
+	"$A4,10.7.0.1 4789 7 8;$B4,10.7.0.2 4789 7 0;"
+
+# TCP over x1: foud sends the TAP's super-frames as UDP GSO trains; the capture has one
+# record per datagram as the wire carries it, none longer than the path's 1500 bytes.
+na socat -u TCP4-LISTEN:7777,reuseaddr - >/dev/null &
+sp=$!
+for i in $(seq 50); do na ss -Hltn 'sport = 7777' | grep -q . && break; sleep 0.1; done
+fb capture x1 outer -c 30 -w "$TMP/x1t.pcap" &
+cp=$!
+wait_start 5
+head -c 300000 /dev/zero | nb socat -u - TCP4:10.7.0.1:7777
+wait $cp
+kill $sp 2>/dev/null; wait $sp 2>/dev/null
+tsh -r "$TMP/x1t.pcap" -Y "ip.src == $B4 && tcp.len > 0" -T fields -E occurrence=f -e ip.len -e udp.length \
+	-e vxlan.vni -e tcp.len | sort | uniq -c >"$TMP/x1t.txt"
+check "outer vxlan TCP: data datagrams out, each one record of at most 1500 bytes ($(tr -s ' \t\n' ' ' <"$TMP/x1t.txt"))" \
+	test -s "$TMP/x1t.txt" -a "$(awk '$2 > 1500 || $3 != $2 - 20 || $4 != 7 { n++ } END { print n + 0 }' "$TMP/x1t.txt")" = 0
+
 # ---- a reader that stops reading: records lost, the tunnel unharmed ----------------
 e0=$(ended t1)
 # fouctl writes into a FIFO nobody reads: it blocks, and foud's pipe fills.
@@ -67,7 +95,7 @@ mkfifo "$TMP/stall"
 exec 7<>"$TMP/stall"
 "$FOUCTL" -S "$TMP/b.sock" capture t1 >"$TMP/stall" 2>/dev/null &
 sp=$!
-wait_start 4
+wait_start 6
 check "300 pings of 1400 bytes (2 x 840 KB captured, unread): all cross" \
 	na ping -c 300 -i 0.002 -s 1400 -W 2 -q 10.1.0.2
 kill $sp; wait $sp 2>/dev/null
@@ -77,11 +105,30 @@ check "the reader gone, foud ended the capture: $(grep "capture of t1 ended" "$T
 	grep -q "capture of t1 ended: [0-9]* packets, [1-9][0-9]* lost" <(tail -1 <(grep "capture of t1 ended" "$TMP/foud-b.log"))
 check "ping still crosses after it" na ping -c 1 -W 2 10.1.0.2
 
-# ---- what is refused ---------------------------------------------------------------
-fb capture t1 outer >"$TMP/err" 2>&1
-rc=$?
-check "capture outer on the userspace path: refused, not implemented yet (exit $rc)" \
-	test $rc -ne 0 -a "$(grep -c 'outer is not implemented yet on the userspace path' "$TMP/err")" = 1
+# ---- outer on the userspace path: IPIP over FOU --------------------------------------
+fb capture t1 outer -c 4 -w "$TMP/t1o.pcap" &
+cp=$!
+wait_start 7
+check "ping 2 over t1 while its outer packets are captured" na ping -c 2 -i 0.1 -W 2 10.1.0.2
+wait $cp
+tsh -r "$TMP/t1o.pcap" -d udp.port==5555,ip -T fields -e ip.src -e ip.dst -e udp.dstport \
+	-e icmp.type >"$TMP/t1o.txt"
+check "outer fou: UDP to 5555 around request in and reply out, twice ($(tr '\t\n' ' ;' <"$TMP/t1o.txt"))" \
+	test "$(tr '\t\n' ' ;' <"$TMP/t1o.txt")" = \
+	"$(for i in 1 2; do printf '%s ' "$A4,10.1.0.1" "$B4,10.1.0.2" 5555 "8;$B4,10.1.0.2" "$A4,10.1.0.1" 5555; printf '0;'; done)"
+
+# ---- outer on the userspace path: GRE without encap, raw IP protocol 47 ----------------
+fa link add name g4 type gre remote $B4 local $A4 key 4 datapath userspace
+fb link add name g4 type gre remote $A4 local $B4 key 4 datapath userspace
+dev_up a g4 10.4.0.1/24; dev_up b g4 10.4.0.2/24
+fb capture g4 outer -c 2 -w "$TMP/g4o.pcap" &
+cp=$!
+wait_start 8
+check "ping 1 over g4 while its outer packets are captured" na ping -c 1 -W 2 10.4.0.2
+wait $cp
+tsh -r "$TMP/g4o.pcap" -T fields -e ip.src -e gre.key -e icmp.type >"$TMP/g4o.txt"
+check "outer gre: key 4 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/g4o.txt"))" \
+	test "$(tr '\t\n' ' ;' <"$TMP/g4o.txt")" = "$A4,10.4.0.1 0x00000004 8;$B4,10.4.0.2 0x00000004 0;"
 
 # ---- the BPF path: the programs copy both directions --------------------------------
 for f in fa fb; do $f fou add port 5556 ipproto 47; done
@@ -91,7 +138,7 @@ dev_up a g2 10.2.0.1/24; dev_up b g2 10.2.0.2/24
 if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb capture g2 -c 4 -w "$TMP/g2.pcap" &
 	cp=$!
-	wait_start 5
+	wait_start 9
 	check "ping 2 over g2 (BPF path) while it is captured" na ping -c 2 -i 0.1 -W 2 10.2.0.2
 	wait $cp
 	tsh -r "$TMP/g2.pcap" -T fields -e ip.src -e ip.dst -e icmp.type >"$TMP/g2.txt"
@@ -102,7 +149,7 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 		test "$(counter b g2 .stats64.rx.packets)" -ge 2
 	fb capture g2 outer -c 2 -w "$TMP/g2o.pcap" &
 	cp=$!
-	wait_start 6
+	wait_start 10
 	check "ping 1 over g2 while its outer packets are captured" na ping -c 1 -W 2 10.2.0.2
 	wait $cp
 	# The UDP payload: GRE with key (0x2000), IPv4 (0x0800), key 2, then the inner IPv4 header.
@@ -116,7 +163,7 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	fb link add name g3 type gre remote $A4 local $B4 key 3 encap fou encap-sport auto encap-dport 5556
 	"$FOUCTL" -S "$TMP/b.sock" capture g2 -w "$TMP/gone.pcap" &
 	cp=$!
-	wait_start 7
+	wait_start 11
 	fb link del g2
 	gone=
 	for i in $(seq 50); do kill -0 $cp 2>/dev/null || { gone=1; break; }; sleep 0.1; done
