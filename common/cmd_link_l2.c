@@ -483,6 +483,8 @@ int cmd_gretap_finish(struct pctx *p)
 	/* Frames from the TAP have their checksums complete: nothing to offload. */
 	if (!ret && (t->encap_flags & FOU_ENCAP_F_REMCSUM))
 		ret = cmd_perr(p, "\"encap-remcsum\" is not for type \"gretap\"");
+	if (!ret && (t->encap_flags & FOU_ENCAP_F_AUTH))
+		ret = cmd_perr(p, "\"encap-key\" is not for type \"gretap\" (yet): the IP tunnel kinds take it");
 	if (ret)
 		return ret;
 	c->local = t->local;

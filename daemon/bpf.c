@@ -407,6 +407,8 @@ static const char *inexpressible(const struct foud_tunnel *t)
 		return foud_bpf_l2_inexpressible(t);
 	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 		return "this kind has no BPF path";
+	if (n->encap_flags & FOU_ENCAP_F_AUTH)
+		return "encap-key: the BPF programs cannot compute or verify a GUE HMAC";
 	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM))
 		return "encap-remcsum: BPF cannot mark GSO packets for remote checksum offload";
 	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))

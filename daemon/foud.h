@@ -34,6 +34,8 @@ struct foud_ours;
 struct foud_ctlsrv;
 struct foud_events;
 struct foud_pr;
+struct foud_gue_auth;
+struct foud_rxmeta;
 struct foud_fleet;
 struct foud_metrics;
 struct foud_conf;
@@ -160,6 +162,7 @@ struct foud_tunnel {
 	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
 	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
+	struct foud_gue_auth *auth;	/* encap-key: keys and replay window (gue_auth.c) */
 };
 
 /* A raw IP socket receiving plain (encap none) tunnel traffic. */
@@ -263,6 +266,7 @@ struct foud_tou_peer {
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
+	struct foud_gue_auth *auth;	/* `key FILE`: authenticated GUE (gue_auth.c) */
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
@@ -402,6 +406,32 @@ void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 /* `fou show`: every class's own receive ports. */
 void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
 void foud_dev_free_all(struct foud *d);
+
+/* gue_auth.c: authenticated GUE on the IP tunnels and TOU peers */
+struct foud_gue_auth *foud_gue_auth_new(const char paths[2][FOUD_KEY_PATH_MAX], char *err,
+				       size_t errlen);
+void foud_gue_auth_free(struct foud_gue_auth *a);
+/* Both files read again; if either fails, the keys stay as they were. */
+int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
+/* Replaces the plain 4-byte GUE header at b's front with the signed one. */
+int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
+/* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
+int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
+/* The file and the key id it sends with. */
+const char *foud_gue_auth_file(const struct foud_gue_auth *a);
+uint32_t foud_gue_auth_id(const struct foud_gue_auth *a);
+int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
+		       size_t errlen);
+void foud_gue_auth_close(struct foud_tunnel *t);
+int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errlen);
+/*
+ * A GUE datagram at a port, before anything else: verified and stripped to a
+ * plain GUE header when its source is a keyed tunnel's remote (0); dropped
+ * and counted on that tunnel (1); -FOU_DROP_AUTH for the port when it claims
+ * the security extension and no keyed tunnel has that remote.
+ */
+int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
+void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;

@@ -98,6 +98,12 @@ static const char *const lines[] = {
 	"fdb add 02:00:00:00:00:01 dev v1 dst 10.0.0.7",
 	"tou add peer 10.0.0.2",
 	"tou add peer fd00::2 port 7777 local fd00::1",
+	"link add name k1 type gre remote 10.0.0.2 local 10.0.0.1 encap gue encap-dport 5555 "
+	"encap-key /etc/foud/k1.key encap-key-next /etc/foud/k1.next",
+	"link add name k2 type ipip remote 10.0.0.2 local 10.0.0.1 encap gue encap-dport 5555 "
+	"encap-key /etc/foud/k2.key",
+	"tou add peer 10.0.0.3 key /etc/foud/tou.key",
+	"tou add peer 10.0.0.4 key /etc/foud/tou.key key-next /etc/foud/tou.next",
 };
 
 static void test_save_round_trip(void **state)
