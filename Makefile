@@ -60,7 +60,7 @@ $(B)/tou-run: tou/tou-run
 # The kernel data path: compiled for BPF and embedded in foud (daemon/bpf_obj.c).
 BPF_CC     ?= clang
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Ibpf -Iinclude -I/usr/include/$(shell $(BPF_CC) -print-multiarch)
-$(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_bpf.h include/fou/wire.h
+$(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_l2.bpf.h bpf/foud_bpf.h include/fou/wire.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 $(B)/daemon/bpf_obj.o: $(B)/bpf/foud.bpf.o
@@ -79,7 +79,7 @@ $(B)/pic/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 $(B)/libfou.so.$(VERSION): $(LIB_PIC)
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,libfou.so.$(SOVER) -o $@ $^
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libfou.so.$(SOVER) -o $@ $^ -lcrypto
 
 $(B)/libfou.so: $(B)/libfou.so.$(VERSION)
 	ln -sf libfou.so.$(VERSION) $(B)/libfou.so.$(SOVER)
@@ -97,11 +97,11 @@ $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
 # fouctl -V says the version; -br reads foud's JSON with jansson.
 $(B)/cli/opts.o: CPPFLAGS += -DFOUD_VERSION='"$(VERSION)"'
 $(B)/fouctl: $(C_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -ljansson
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lcrypto
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcommon.a $(B)/libfou.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -lcmocka
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -lcmocka -lcrypto
 
 # An LD_PRELOAD shim with which the namespace tests make UDP offloads fail.
 $(B)/tests/refuse.so: tests/netns/shim/refuse.c

@@ -188,7 +188,7 @@ start_foud() { # start_foud a|b
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
 declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
-ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou foudvx)
+ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou bfoudvx foudvx)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	for _id in "${_all[@]}"; do
@@ -295,6 +295,16 @@ setup_paths() {
 	   nb ip rule add to 192.0.2.61 ipproto tcp lookup 7630709 priority 999; then :
 	else
 		path_fail tou failed "fouctl or ip rule refused the configuration"
+	fi
+	# foud VXLAN on the BPF path: noudpcsum (with udpcsum, foud's default, it is the userspace row).
+	path bfoudvx "foud BPF VXLAN" 10.5.0.2; PROCS[bfoudvx]=foud DEVS[bfoudvx]=fbxb
+	if fa link add name fbxb type vxlan id 44 dstport 4791 remote $B4 local $A4 noudpcsum \
+		datapath bpf >/dev/null 2>&1 &&
+	   fb link add name fbxb type vxlan id 44 dstport 4791 remote $A4 local $B4 noudpcsum \
+		datapath bpf >/dev/null 2>&1; then
+		dev_up "$NSA" fbxb 10.5.0.1/24; dev_up "$NSB" fbxb 10.5.0.2/24
+	else
+		path_fail bfoudvx failed "fouctl refused datapath bpf (see foud's log)"
 	fi
 	# foud VXLAN: measured as soon as fouctl accepts the kernel's words for it.
 	path foudvx "foud VXLAN" 10.4.0.2; PROCS[foudvx]=foud DEVS[foudvx]=fbx1

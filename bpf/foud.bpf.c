@@ -262,7 +262,7 @@ static __always_inline __u32 gso_segs(struct __sk_buff *skb, __u32 len, __u32 hd
 
 /* Writes the outer IPv4 or IPv6 header at offset l3. */
 static __always_inline int put_ip(struct __sk_buff *skb, __u32 l3, const struct foud_bpf_tnl *t,
-				  struct foud_bpf_stats *st, const struct inner *in,
+				  const __u8 *remote, struct foud_bpf_stats *st, const struct inner *in,
 				  __u32 total, __u8 proto, __u32 hash)
 {
 	__u8 tos = ecn_encap(t->flags & FOUD_BPF_F_TOS_INHERIT ? in->tos : t->tos, in->tos);
@@ -281,7 +281,7 @@ static __always_inline int put_ip(struct __sk_buff *skb, __u32 l3, const struct 
 		h[6] = proto;
 		h[7] = ttl;
 		addr_copy(h + 8, t->local, 16);
-		addr_copy(h + 24, t->remote, 16);
+		addr_copy(h + 24, remote, 16);
 		return bpf_skb_store_bytes(skb, l3, h, 40, 0);
 	}
 	h[0] = 0x45;
@@ -292,7 +292,7 @@ static __always_inline int put_ip(struct __sk_buff *skb, __u32 l3, const struct 
 	h[8] = ttl;
 	h[9] = proto;
 	addr_copy(h + 12, t->local, 4);
-	addr_copy(h + 16, t->remote, 4);
+	addr_copy(h + 16, remote, 4);
 	/* The sum is of the bytes as they lie: store it the same way round. */
 	*(__u16 *)(h + 10) = csum_fold(bpf_csum_diff(0, 0, (__be32 *)h, 20, 0));
 	return bpf_skb_store_bytes(skb, l3, h, 20, 0);
@@ -315,6 +315,9 @@ static __always_inline __u32 l3_offset(struct __sk_buff *skb)
 	return ETH_HLEN_;
 }
 
+static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
+				     struct foud_bpf_stats *st);
+
 SEC("tc")
 int foud_egress(struct __sk_buff *skb)
 {
@@ -331,6 +334,8 @@ int foud_egress(struct __sk_buff *skb)
 	st = bpf_map_lookup_elem(&foud_stats, &key);
 	if (!t || !st || (t->flags & FOUD_BPF_F_USERSPACE))
 		return PASS;
+	if (t->flags & FOUD_BPF_F_L2)
+		return l2_egress(skb, t, st);
 	l3 = l3_offset(skb);
 	len = skb->len - l3;
 	/* Not an IP packet: foud counts it under its reason. */
@@ -393,7 +398,7 @@ int foud_egress(struct __sk_buff *skb)
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return PASS;
-	if (put_ip(skb, l3, t, st, &in, len + olen, next, hash))
+	if (put_ip(skb, l3, t, t->remote, st, &in, len + olen, next, hash))
 		goto err;
 	if (ul && bpf_skb_store_bytes(skb, l3 + iplen, u, ul, 0))
 		goto err;
@@ -607,6 +612,8 @@ static __always_inline void port_count(struct foud_bpf_pstats *ps, __u32 segs, _
 	ps->rx_bytes += payload + (segs - 1) * seg_hdrs;
 }
 
+#include "foud_l2.bpf.h"
+
 SEC("tc")
 int foud_ingress(struct __sk_buff *skb)
 {
@@ -617,11 +624,14 @@ int foud_ingress(struct __sk_buff *skb)
 	struct outer o = {};
 	__u32 flag = 0, inner_len, payload, segs, udp_off = 0;
 	__u64 f = BPF_F_ADJ_ROOM_FIXED_GSO;
-	int hdrs;
+	int hdrs, ret;
 
 	if (outer_ip(skb, &o))
 		return PASS;
 	if (o.k.proto == FOU_PROTO_UDP) {
+		ret = l2_ingress(skb, &o);
+		if (ret != L2_NOT_OURS)
+			return ret;
 		udp_off = o.off + 8;
 		if (outer_udp(skb, &o, &pk))
 			return PASS;

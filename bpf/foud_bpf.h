@@ -18,6 +18,9 @@
 #define FOUD_BPF_F_TOS_INHERIT	0x08
 #define FOUD_BPF_F_PMTUDISC	0x10	/* outer DF on every packet */
 #define FOUD_BPF_F_USERSPACE	0x20	/* the route's device takes no redirect: foud sends */
+#define FOUD_BPF_F_L2		0x40	/* a VXLAN or Geneve device (TAP): okey is the VNI, encap
+					   FOUD_BPF_L2_GENEVE or 0 (foud_l2.bpf.h) */
+#define FOUD_BPF_F_TTL_INHERIT	0x80	/* L2: the inner TTL, 64 where it is 0 */
 
 #define FOUD_BPF_ENCAP_NONE	0
 #define FOUD_BPF_ENCAP_FOU	1
@@ -125,6 +128,59 @@ struct foud_bpf_cap {
 	__u32 caplen;		/* bytes in data */
 	__u32 dir;		/* FOUD_BPF_CAP_* */
 	__u8 data[FOUD_BPF_CAP_SNAP];
+};
+
+/*
+ * ---- L2 (VXLAN, Geneve) --------------------------------------------------
+ * A VXLAN or Geneve device uses foud_tnl (FOUD_BPF_F_L2, keyed by the TAP's ifindex)
+ * and foud_stats; receive finds it by port, VNI and local address. Its
+ * forwarding table is foud's (lib/fdb.c) mirrored into foud_fdb: the
+ * programs send to its unicast entries, refresh `seen` of the entries they
+ * receive from, and punt to foud whatever needs a decision (flooding,
+ * learning, a moved or refused MAC).
+ */
+#define FOUD_BPF_FDB		131072
+#define FOUD_BPF_L2_PEERS	16384
+
+struct foud_bpf_l2rxkey {
+	__u8 v6;
+	__u8 pad;
+	__u16 port;		/* UDP destination port */
+	__u32 vni;
+	__u8 local[16];
+};
+
+#define FOUD_BPF_L2_LEARNING	0x2	/* source MACs must be in foud_fdb behind the sender */
+#define FOUD_BPF_L2_ANYPEER	0x4	/* a group's members are not known in advance */
+#define FOUD_BPF_L2_GENEVE	0x8	/* Geneve without options, else VXLAN */
+#define FOUD_BPF_L2_ZCSUM6RX	0x10	/* udp6zerocsumrx: a zero checksum over IPv6 is taken */
+
+struct foud_bpf_l2rxval {
+	__u32 ifindex;		/* the TAP */
+	__u32 flags;		/* FOUD_BPF_RX_DOWN, FOUD_BPF_L2_* */
+	__u8 mac[6];		/* the TAP's own: a frame from it looped back */
+	__u8 pad[2];
+};
+
+struct foud_bpf_fdbkey {
+	__u32 ifindex;
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+#define FOUD_BPF_FDB_STATIC	0x1
+
+struct foud_bpf_fdb {
+	__u8 remote[16];
+	__u64 seen_ns;		/* CLOCK_MONOTONIC: last frame received from it (learned entries) */
+	__u32 flags;		/* FOUD_BPF_FDB_* */
+	__u32 pad;
+};
+
+/* Who may send to an L2 device: its remote, flood destinations, static entries. */
+struct foud_bpf_l2peer {
+	__u32 ifindex;
+	__u8 addr[16];
 };
 
 #endif /* FOUD_BPF_H */

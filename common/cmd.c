@@ -52,6 +52,7 @@ const char foud_cmd_usage[] =
 "        [ encap-sport { auto | PORT } ] [ encap-dport PORT ]\n"
 "        [ encap-csum | noencap-csum ] [ encap-udp6-csum | noencap-udp6-csum ]\n"
 "        [ encap-remcsum | noencap-remcsum ]\n"
+"        [ encap-key FILE [ encap-key-next FILE ] ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ dev IF ] (with a multicast remote) [ fleet ] (instead of remote)\n"
@@ -62,11 +63,13 @@ const char foud_cmd_usage[] =
 "        [ maxaddress N ] [ udpcsum | noudpcsum ]\n"
 "        [ udp6zerocsumtx | noudp6zerocsumtx ]\n"
 "        [ udp6zerocsumrx | noudp6zerocsumrx ] [ mtu N ]\n"
+"        [ datapath { auto | bpf | userspace } ]\n"
 "fouctl link add name NAME type geneve id VNI { remote ADDR [ local ADDR ] | fleet local ADDR }\n"
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n"
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n"
-"        [ maxaddress N ] [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"
-"        [ mtu N ]\n"
+"        [ maxaddress N ] [ udpcsum | noudpcsum ]\n"
+"        [ geneve_opts CLASS:TYPE:DATA[,CLASS:TYPE:DATA...] ]\n"
+"        [ mtu N ] [ datapath { auto | bpf | userspace } ]\n"
 "fouctl link add name NAME type nvgre vsid VSID { remote ADDR | fleet } local ADDR [ dev IF ]\n"
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
@@ -75,6 +78,7 @@ const char foud_cmd_usage[] =
 "        [ { ttl | hoplimit } { N | inherit | auto } ] [ tos { T | inherit } ]\n"
 "        [ [no]learning ] [ ageing SECONDS ] [ maxaddress N ] [ mtu N ]\n"
 "fouctl link del [ dev | name ] NAME\n"
+"fouctl link rekey [ dev | name ] NAME\n"
 "fouctl link show [ [ dev ] NAME ]\n"
 "fouctl link { set | change } [ dev ] NAME WORDS...\n"
 "\n"
@@ -82,7 +86,7 @@ const char foud_cmd_usage[] =
 "fouctl fdb del LLADDR dev NAME [ dst ADDR ]\n"
 "fouctl fdb show [ dev NAME ]\n"
 "\n"
-"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ]\n"
+"fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]\n"
 "fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
@@ -276,6 +280,14 @@ static bool name_valid(const char *s)
 	return true;
 }
 
+int cmd_parse_key_file(const char *s, char path[FOUD_KEY_PATH_MAX])
+{
+	if (s[0] != '/' || strlen(s) >= FOUD_KEY_PATH_MAX)
+		return -EINVAL;
+	strcpy(path, s);
+	return 0;
+}
+
 int cmd_parse_name(const char *s, char name[IFNAMSIZ])
 {
 	if (!name_valid(s))
@@ -460,6 +472,7 @@ static const struct op_ent link_ops[] = {
 	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "lst", FOUD_OP_SHOW, "link show", cmd_link_show },
 	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
+	{ "rekey", FOUD_OP_REKEY, "link rekey", cmd_link_del },
 	OP_HELP,
 };
 
@@ -523,7 +536,7 @@ static const struct op_ent flush_ops[] = { { NULL, FOUD_OP_RUN, "flush", cmd_no_
  */
 static const struct obj_ent objs[] = {
 	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops),
-	  "add, set, change, delete or show", 5 },
+	  "add, set, change, delete, rekey or show", 5 },
 	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, delete or show", -1 },
 	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, delete or show", 5 },
 	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, delete or show", 2 },

@@ -37,6 +37,7 @@ enum foud_op {
 	FOUD_OP_DEL,
 	FOUD_OP_SHOW,
 	FOUD_OP_APPEND,		/* fdb append */
+	FOUD_OP_REKEY,		/* link rekey: re-read the key files */
 	FOUD_OP_ETCD,		/* fleet etcd */
 	FOUD_OP_NODE,		/* fleet node */
 	FOUD_OP_SET,		/* link set / link change */
@@ -113,9 +114,13 @@ int foud_datapath_lookup(const char *name);
 const char *foud_datapath_name(enum foud_datapath dp);
 
 /* `link add name NAME type KIND ...` */
+#define FOUD_KEY_PATH_MAX	256
+
 struct foud_link_cfg {
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
+	/* encap-key, encap-key-next: absolute paths ("" = none); foud reads them */
+	char key_file[2][FOUD_KEY_PATH_MAX];
 	uint32_t mtu;			/* 0: underlay MTU minus overhead */
 	enum foud_datapath datapath;
 	struct foud_l2_cfg l2;		/* kind FOUD_L2_NONE for L3 links */
@@ -140,6 +145,7 @@ struct foud_tou_cfg {
 	struct fou_addr peer;
 	struct fou_addr local;		/* family 0: whatever the kernel picks */
 	uint16_t port;			/* ours and the peer's */
+	char key_file[2][FOUD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 };
 
 /*

@@ -52,6 +52,8 @@ int cmd_parse_addr(const char *s, struct fou_addr *a);
 int cmd_parse_unicast(const char *s, struct fou_addr *a);
 int cmd_parse_key(const char *s, uint32_t *key);
 int cmd_parse_name(const char *s, char name[IFNAMSIZ]);
+/* A key file's absolute path: only the path, foud reads the file. */
+int cmd_parse_key_file(const char *s, char path[FOUD_KEY_PATH_MAX]);
 unsigned int cmd_hex_val(char c);
 bool cmd_addr_multicast(const struct fou_addr *a);
 const char *cmd_family_name(int family);
@@ -90,6 +92,7 @@ const char *cmd_kw_missing(const struct pctx *p, const struct kw *t, size_t n,
 			   uint32_t required);
 
 #define EXP_PORT	"a port 1-65535"
+#define EXP_KEYFILE	"the absolute path of a key file (64 hex digits)"
 #define EXP_ADDR	"an IPv4 or IPv6 address"
 #define EXP_UADDR	"a unicast IPv4 or IPv6 address"
 #define EXP_NAME	"1-15 characters without \"/\", \":\" or blanks"
@@ -150,6 +153,8 @@ enum {
 	LS_DATAPATH = 1u << 31,
 	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
 	LS_OPTS = LS_GROUP,	/* geneve's, which has no group */
+	LS_EKEY = LS_ZCSUMTX,	/* the IP tunnels', which have no udp6zerocsum words */
+	LS_EKEYNEXT = LS_ZCSUMRX,
 };
 
 /* The words of one kind (or of a family of kinds) after `link add`. */

@@ -260,6 +260,8 @@ static int l2_geneve_opts(struct pctx *p, const char *v)
 	KW_MTU
 
 #define KW_DSTPORT	{ "dstport", LS_DSTPORT, 1, 0, EXP_PORT, l2_dstport }
+/* vxlan and geneve, the L2 kinds the BPF path can carry (daemon/bpf_l2.c). */
+#define KW_DATAPATH	{ "datapath", LS_DATAPATH, 1, 0, "auto, bpf or userspace", cmd_link_datapath }
 /* The forwarding table's words. */
 #define KW_FDB \
 	{ "learning", LS_LEARN, 0, 0, "", l2_learning }, \
@@ -288,6 +290,7 @@ static const struct kw vxlan_kws[] = {
 	{ "noudp6zerocsumtx", LS_ZCSUMTX, 0, 0, "", l2_nozcsumtx },
 	{ "udp6zerocsumrx", LS_ZCSUMRX, 0, 0, "", l2_zcsumrx },
 	{ "noudp6zerocsumrx", LS_ZCSUMRX, 0, 0, "", l2_nozcsumrx },
+	KW_DATAPATH,
 };
 
 /* A UDP overlay's words: geneve's, and those of the next one without words of its own. */
@@ -297,6 +300,10 @@ static const struct kw udp_l2_kws[] = {
 	KW_DSTPORT,
 	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_FDB,
+	/* As vxlan's: noudpcsum lets the BPF path carry it (daemon/bpf_l2.c). */
+	{ "udpcsum", LS_UDPCSUM, 0, 0, "", l2_udpcsum },
+	{ "noudpcsum", LS_UDPCSUM, 0, 0, "", l2_noudpcsum },
+	KW_DATAPATH,
 };
 
 static const struct kw geneve_opts_kws[] = {
@@ -476,6 +483,8 @@ int cmd_gretap_finish(struct pctx *p)
 	/* Frames from the TAP have their checksums complete: nothing to offload. */
 	if (!ret && (t->encap_flags & FOU_ENCAP_F_REMCSUM))
 		ret = cmd_perr(p, "\"encap-remcsum\" is not for type \"gretap\"");
+	if (!ret && (t->encap_flags & FOU_ENCAP_F_AUTH))
+		ret = cmd_perr(p, "\"encap-key\" is not for type \"gretap\" (yet): the IP tunnel kinds take it");
 	if (ret)
 		return ret;
 	c->local = t->local;

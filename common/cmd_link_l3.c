@@ -218,6 +218,17 @@ static int link_noremcsum(struct pctx *p, const char *v)
 	return 0;
 }
 
+static int link_ekey(struct pctx *p, const char *v)
+{
+	p->eflags_set |= FOU_ENCAP_F_AUTH;
+	return cmd_parse_key_file(v, p->cmd->link.key_file[0]);
+}
+
+static int link_ekey_next(struct pctx *p, const char *v)
+{
+	return cmd_parse_key_file(v, p->cmd->link.key_file[1]);
+}
+
 #define EXP_KEY		"a number 0-4294967295 or a dotted quad"
 #define EXP_TTL		"a number 0-255 or inherit"
 
@@ -251,6 +262,8 @@ static const struct kw link_kws[] = {
 	{ "noencap-udp6-csum", LS_ECSUM6, false, 0, "", link_noecsum6 },
 	{ "encap-remcsum", LS_REMCSUM, false, 0, "", link_remcsum },
 	{ "noencap-remcsum", LS_REMCSUM, false, 0, "", link_noremcsum },
+	{ "encap-key", LS_EKEY, true, 0, EXP_KEYFILE, link_ekey },
+	{ "encap-key-next", LS_EKEYNEXT, true, 0, EXP_KEYFILE, link_ekey_next },
 	{ "datapath", LS_DATAPATH, true, 0, "auto, bpf or userspace", cmd_link_datapath },
 };
 
@@ -291,6 +304,22 @@ void cmd_l3_defaults(struct pctx *p)
 	t->encap_flags = (t->encap_flags | p->eflags_set) & ~p->eflags_clr;
 }
 
+/* Authenticated GUE: its own header, which leaves no room for Linux's RCO. */
+static int link_auth_check(struct pctx *p, const char *ename)
+{
+	const struct fou_tnl *t = tnl(p);
+
+	if ((p->seen & LS_EKEYNEXT) && !(p->seen & LS_EKEY))
+		return cmd_perr(p, "\"encap-key-next\" needs \"encap-key\"");
+	if (!(p->seen & LS_EKEY))
+		return 0;
+	if (t->encap != FOU_ENCAP_GUE)
+		return cmd_perr(p, "\"encap-key\" needs \"encap gue\", not \"encap %s\"", ename);
+	if (t->encap_flags & FOU_ENCAP_F_REMCSUM)
+		return cmd_perr(p, "\"encap-remcsum\" does not combine with \"encap-key\"");
+	return 0;
+}
+
 static int link_encap_check(struct pctx *p)
 {
 	const struct fou_tnl *t = tnl(p);
@@ -301,7 +330,7 @@ static int link_encap_check(struct pctx *p)
 	if ((t->encap_flags & FOU_ENCAP_F_REMCSUM) && t->encap != FOU_ENCAP_GUE)
 		return cmd_perr(p, "\"encap-remcsum\" needs \"encap gue\", not \"encap %s\"",
 				ename);
-	return 0;
+	return link_auth_check(p, ename);
 }
 
 int cmd_l3_finish(struct pctx *p)

@@ -95,6 +95,10 @@ int foud_save_tou(const struct foud_tou_cfg *c, char *buf, size_t len)
 	sv_addr(&s, "peer", &c->peer);
 	sv_put(&s, " port %u", c->port);
 	sv_addr(&s, "local", &c->local);
+	if (c->key_file[0][0])
+		sv_put(&s, " key %s", c->key_file[0]);
+	if (c->key_file[1][0])
+		sv_put(&s, " key-next %s", c->key_file[1]);
 	return sv_end(&s);
 }
 
@@ -220,8 +224,10 @@ static void save_l2(struct sv *s, const struct foud_l2_cfg *c, const struct fk_k
 	save_l2_ttl(s, c);
 	save_tos(s, c->tos_inherit, c->tos);
 	save_fdb_words(s, c);
-	if (kind_has(k, "udpcsum")) {
+	if (kind_has(k, "udpcsum"))
 		sv_flag(s, c->udpcsum, "udpcsum", "noudpcsum");
+	/* vxlan's alone: geneve has udpcsum but not these. */
+	if (kind_has(k, "udp6zerocsumtx")) {
 		sv_flag(s, c->udp6zerocsumtx, "udp6zerocsumtx", "noudp6zerocsumtx");
 		sv_flag(s, c->udp6zerocsumrx, "udp6zerocsumrx", "noudp6zerocsumrx");
 	}
@@ -241,6 +247,11 @@ static void save_link_words(struct sv *s, const struct foud_link_cfg *c,
 	sv_put(s, "link add name %s type %s", c->name, k->name);
 	if (c->l2.kind == FOUD_L2_NONE || c->l2.kind == FOUD_L2_GRETAP)
 		save_l3(s, &c->tnl, k);
+	/* The key files' paths: foud reads them again, the keys are never printed. */
+	if (c->key_file[0][0])
+		sv_put(s, " encap-key %s", c->key_file[0]);
+	if (c->key_file[1][0])
+		sv_put(s, " encap-key-next %s", c->key_file[1]);
 	if (c->l2.kind == FOUD_L2_GRETAP) {
 		save_fdb_words(s, &c->l2);
 		if (c->l2.group.family)

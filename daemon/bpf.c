@@ -152,6 +152,11 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
+int foud_bpf_map_fd(const struct foud_bpf *b, const char *name)
+{
+	return b && b->obj ? map_fd(b->obj, name) : -ENOENT;
+}
+
 static int prog_fd(struct bpf_object *obj, const char *name)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
@@ -398,8 +403,12 @@ static const char *inexpressible(const struct foud_tunnel *t)
 	const struct fou_tnl *n = &t->tnl;
 	bool v6 = fou_kind(n->kind)->family == AF_INET6;
 
+	if (t->ops == &foud_overlay_ops)
+		return foud_bpf_l2_inexpressible(t);
 	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
-		return "L2 kinds have no BPF path";
+		return "this kind has no BPF path";
+	if (n->encap_flags & FOU_ENCAP_F_AUTH)
+		return "encap-key: the BPF programs cannot compute or verify a GUE HMAC";
 	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM))
 		return "encap-remcsum: BPF cannot mark GSO packets for remote checksum offload";
 	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))
@@ -425,6 +434,11 @@ static void tnl_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	size_t overhead = fou_tnl_overhead(n);
 
 	memset(c, 0, sizeof(*c));
+	if (t->l2) {
+		foud_bpf_l2_cfg(t, c);
+		c->oif = (uint32_t)t->bpf_oif;
+		return;
+	}
 	c->flags = (k->family == AF_INET6 ? FOUD_BPF_F_V6 : 0) |
 		   (k->gre ? FOUD_BPF_F_GRE : 0) |
 		   (k->gre && (n->gre_oflags & FOU_GRE_KEY) ? FOUD_BPF_F_GRE_KEY : 0) |
@@ -456,6 +470,8 @@ static int rx_keys(const struct foud_tunnel *t, struct foud_bpf_rxkey keys[2])
 	int i, cnt = 0;
 
 	memset(keys, 0, 2 * sizeof(*keys));
+	if (t->l2)
+		return 0;	/* foud_l2rx (bpf_l2.c) */
 	if (k->gre) {
 		keys[cnt++].proto = FOU_PROTO_GRE;
 	} else {
@@ -483,6 +499,8 @@ static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(b->rx, &keys[i]);
+	if (t->l2)
+		foud_bpf_l2_del(b, t);
 	bpf_map_delete_elem(b->tnl, &key);
 	bpf_map_delete_elem(b->stats, &key);
 }
@@ -542,6 +560,8 @@ static int maps_add(const struct foud *d, struct foud_bpf *b, const struct foud_
 		if (ret == -EEXIST)
 			ret = rx_take(d, b, &keys[i], &rv);
 	}
+	if (!ret && t->l2)
+		ret = foud_bpf_l2_add(d, b, t, rv.flags);
 	if (ret)
 		maps_del(b, t);
 	return ret;
@@ -580,7 +600,7 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 		return -EOPNOTSUPP;
 	}
 	/* No route yet is no reason for userspace: the programs drop until one appears. */
-	oif = t->ul_ifindex;
+	oif = t->l2 ? foud_bpf_l2_oif(t) : t->ul_ifindex;
 	if (oif)
 		if_indextoname((unsigned int)oif, ifname);
 	if (oif && !is_ether(oif)) {
@@ -647,6 +667,8 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum foud_datapat
 		if (t->bpf_oif)
 			if_indextoname((unsigned int)t->bpf_oif, ifname);
 		foud_log(LOG_INFO, "%s: datapath bpf (underlay %s)", t->name, ifname);
+		if (t->l2)
+			foud_bpf_l2_port_gro(d, t);
 		return 0;
 	}
 	if (dp == FOUD_DP_BPF) {
@@ -676,6 +698,8 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 		bpf_close(d);
 	else
 		ports_gro(d);
+	if (t->l2)
+		foud_bpf_l2_port_gro(d, t);
 }
 
 /*
@@ -739,6 +763,10 @@ void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
 
 	if (!t->bpf_egress || !d->bpf)
 		return;
+	if (t->l2) {
+		foud_bpf_l2_link(d->bpf, t, up);
+		return;
+	}
 	n = rx_keys(t, keys);
 	for (i = 0; i < n; i++) {
 		/* Not there: another tunnel with the same match owns it (maps_add). */

@@ -80,6 +80,14 @@ static int exec_link_del(struct foud *d, const struct foud_cmd *cmd, uint32_t fl
 	return foud_dev_del(d, cmd->name, err, errlen);
 }
 
+static int exec_link_rekey(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
+			   struct foud_out *out, char *err, size_t errlen)
+{
+	(void)flags;
+	(void)out;
+	return foud_gue_auth_rekey(d, cmd->name, err, errlen);
+}
+
 static int exec_link_show(struct foud *d, const struct foud_cmd *cmd, uint32_t flags,
 			  struct foud_out *out, char *err, size_t errlen)
 {
@@ -195,6 +203,7 @@ static const exec_fn exec_table[FOUD_OBJ__MAX][FOUD_OP__MAX] = {
 		[FOUD_OP_ADD] = exec_link_add,
 		[FOUD_OP_DEL] = exec_link_del,
 		[FOUD_OP_SHOW] = exec_link_show,
+		[FOUD_OP_REKEY] = exec_link_rekey,
 		[FOUD_OP_SET] = foud_exec_link_set,
 	},
 	[FOUD_OBJ_FDB] = {

@@ -34,6 +34,8 @@ struct foud_ours;
 struct foud_ctlsrv;
 struct foud_events;
 struct foud_pr;
+struct foud_gue_auth;
+struct foud_rxmeta;
 struct foud_fleet;
 struct foud_metrics;
 struct foud_conf;
@@ -163,6 +165,7 @@ struct foud_tunnel {
 	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
 	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
+	struct foud_gue_auth *auth;	/* encap-key: keys and replay window (gue_auth.c) */
 };
 
 /* A raw IP socket receiving plain (encap none) tunnel traffic. */
@@ -267,6 +270,7 @@ struct foud_tou_peer {
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
+	struct foud_gue_auth *auth;	/* `key FILE`: authenticated GUE (gue_auth.c) */
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
@@ -419,6 +423,32 @@ void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
 void foud_dev_free_all(struct foud *d);
 
+/* gue_auth.c: authenticated GUE on the IP tunnels and TOU peers */
+struct foud_gue_auth *foud_gue_auth_new(const char paths[2][FOUD_KEY_PATH_MAX], char *err,
+				       size_t errlen);
+void foud_gue_auth_free(struct foud_gue_auth *a);
+/* Both files read again; if either fails, the keys stay as they were. */
+int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
+/* Replaces the plain 4-byte GUE header at b's front with the signed one. */
+int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
+/* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
+int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
+/* The file and the key id it sends with. */
+const char *foud_gue_auth_file(const struct foud_gue_auth *a);
+uint32_t foud_gue_auth_id(const struct foud_gue_auth *a);
+int foud_gue_auth_open(struct foud_tunnel *t, const struct foud_link_cfg *cfg, char *err,
+		       size_t errlen);
+void foud_gue_auth_close(struct foud_tunnel *t);
+int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errlen);
+/*
+ * A GUE datagram at a port, before anything else: verified and stripped to a
+ * plain GUE header when its source is a keyed tunnel's remote (0); dropped
+ * and counted on that tunnel (1); -FOU_DROP_AUTH for the port when it claims
+ * the security extension and no keyed tunnel has that remote.
+ */
+int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
+void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
+
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;
 /* Why an L3 tunnel's packets go through userspace, or NULL (they go by BPF). */
@@ -512,6 +542,8 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
 const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t);
+/* l2.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
+int foud_l2_port_fd(const struct foud_tunnel *t);
 /* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
 size_t foud_l2_static(const struct foud_tunnel *t, struct foud_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
@@ -587,6 +619,29 @@ void foud_pin_link(int link, int ifindex, bool ingress);
 void foud_pin_unlink(int ifindex, bool ingress);
 void foud_pin_sweep(int eg, int in);
 uint32_t foud_bpf_prog_id(int fd);
+/* A map of the loaded object by name, or -ENOENT (b NULL: none loaded). */
+int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
+
+/*
+ * bpf_l2.c: VXLAN devices on the kernel data path. l2dev.c mirrors every
+ * change of a device's forwarding table and peers into the maps through
+ * foud_bpf_fdb_set (one MAC) and foud_bpf_l2_peers; foud_bpf_fdb_seen
+ * brings the programs' receive times in before ageing (removing from the
+ * map what is about to age out) and `fdb show`. Each does nothing off the
+ * BPF path.
+ */
+struct foud_bpf_tnl;
+const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t);
+int foud_bpf_l2_oif(const struct foud_tunnel *t);
+void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c);
+int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_tunnel *t,
+		    uint32_t rxflags);
+void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t);
+void foud_bpf_l2_link(struct foud_bpf *b, const struct foud_tunnel *t, bool up);
+void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t *mac);
+void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due);
+void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
+void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

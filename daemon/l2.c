@@ -771,6 +771,11 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct f
 	return ret;
 }
 
+int foud_l2_port_fd(const struct foud_tunnel *t)
+{
+	return t->ops == &foud_overlay_ops && t->l2 && t->l2->port ? t->l2->port->ev.fd : -1;
+}
+
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
 static void l2_show_ports(struct foud *d, struct foud_pr *p)
 {

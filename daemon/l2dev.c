@@ -95,6 +95,8 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 		     const struct fou_addr *src)
 {
 	struct foud_l2 *l = t->l2;
+	const struct fou_fdb_entry *e;
+	bool known;
 	int ret;
 
 	if (len < FOU_ETH_HLEN)
@@ -105,14 +107,19 @@ int foud_l2_rx_learn(struct foud *d, struct foud_tunnel *t, const uint8_t *eth, 
 	if (foud_nested(d, eth, len, true))
 		return -FOU_DROP_NESTED;
 	if (l->cfg.learning) {
-		const struct fou_fdb_entry *e = l2_fdb_watch(d, l, eth + FOU_ETH_ALEN, src);
+		const struct fou_fdb_entry *w = l2_fdb_watch(d, l, eth + FOU_ETH_ALEN, src);
 
+		e = fou_fdb_lookup(&l->fdb, eth + FOU_ETH_ALEN);
+		known = e && fou_addr_eq(&e->remote, src);
 		ret = fou_fdb_learn(&l->fdb, eth + FOU_ETH_ALEN, src, now_ms());
-		if (e && !ret)
+		if (w && !ret)
 			l2_fdb_event(d, t, FOUD_EVT_FDB_NEW, eth + FOU_ETH_ALEN, src, false);
 		/* Table full: counted in fdb.refused; as Linux, the frame still goes up. */
 		if (ret && ret != -FOU_DROP_FDB_FULL)
 			return ret;
+		/* New or moved: the programs carry this source's next frames (bpf_l2.c). */
+		if (!ret && !known)
+			foud_bpf_fdb_set(d, t, eth + FOU_ETH_ALEN);
 	}
 	return 0;
 }
@@ -194,6 +201,8 @@ static void l2_age(struct foud *d, void *arg)
 	FOUD_DEV_FOREACH(t, d) {
 		if (!t->l2)
 			continue;
+		/* What the BPF programs received counts as seen; what ages goes from their map too. */
+		foud_bpf_fdb_seen(d, t, true);
 		l2_age_events(d, t, now);
 		fou_fdb_age(&t->l2->fdb, now);
 	}
@@ -399,6 +408,10 @@ int foud_fdb_exec(struct foud *d, const struct foud_cmd *cmd, char *err, size_t 
 	else
 		fdb_exec_event(d, t, cmd, &old);
 	l2_peers_rebuild(l);
+	/* The BPF programs' copy (bpf_l2.c), whatever the command did. */
+	if (!fou_mac_is_zero(f->mac))
+		foud_bpf_fdb_set(d, t, f->mac);
+	foud_bpf_l2_peers(d, t);
 	return ret;
 }
 
@@ -489,14 +502,17 @@ static void fdb_show_dev(const struct foud_tunnel *t, bool named, struct foud_pr
 int foud_fdb_show(struct foud *d, const struct foud_cmd *cmd, struct foud_pr *p, char *err,
 		  size_t errlen)
 {
-	const struct foud_tunnel *t;
+	struct foud_tunnel *t;
 
 	if (cmd->fdb.dev[0] && !fdb_dev(d, cmd->fdb.dev, err, errlen))
 		return -ENODEV;
 	foud_pr_open_array(p, NULL);
-	FOUD_DEV_FOREACH(t, d)
-		if (t->l2 && (!cmd->fdb.dev[0] || !strcmp(cmd->fdb.dev, t->name)))
-			fdb_show_dev(t, !cmd->fdb.dev[0], p);
+	FOUD_DEV_FOREACH(t, d) {
+		if (!t->l2 || (cmd->fdb.dev[0] && strcmp(cmd->fdb.dev, t->name)))
+			continue;
+		foud_bpf_fdb_seen(d, t, false);	/* ages as the BPF programs saw them */
+		fdb_show_dev(t, !cmd->fdb.dev[0], p);
+	}
 	foud_pr_close_array(p);
 	return 0;
 }
@@ -592,12 +608,20 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 	foud_pr_close_object(p);
 }
 
-/* -d: UDP GSO; JSON: the forwarding table's entries and refused learning. */
+/* -d: the data path (and why not BPF), UDP GSO; JSON: the forwarding table's figures; -s the programs' counters. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	foud_pr_u64(p, "fdb_entries", NULL, t->l2->fdb.count);
 	foud_pr_u64(p, "fdb_refused", NULL, t->l2->fdb.refused);
+	foud_pr_str(p, "datapath", "    datapath %s", t->bpf_egress ? "bpf" : "userspace");
+	if (!t->bpf_egress) {
+		foud_pr_text(p, " (%s)", t->dp_why);
+		foud_pr_str(p, "datapath_reason", NULL, t->dp_why);
+	}
+	foud_pr_text(p, "\n");
 	foud_show_gso(d, t, p);
+	if ((p->flags & FOUD_CTL_F_STATS) && t->bpf_egress)
+		foud_show_bpf_stats(d, t, p);
 }
 
 /* GRE-TAP and NVGRE: ip -j says such a kernel device is bound to no device ("link": null). */

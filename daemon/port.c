@@ -28,6 +28,12 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 		return -FOU_DROP_TOO_SHORT;
 	if (c->peer.family && (!fou_addr_eq(&c->peer, &m->src) || c->peer_port != m->sport))
 		return -FOU_DROP_UNKNOWN_PEER;
+	/* A keyed tunnel's datagram is authenticated before anything else reads it. */
+	if (c->type == FOU_ENCAP_GUE) {
+		ret = foud_gue_auth_rx(d, b, m);
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
 	ret = fou_encap(c->type)->pull(b, c->ipproto, &rx.proto);
 	if (ret)
 		return ret;

@@ -262,8 +262,9 @@ static int conf_link(struct foud *d, const struct foud_cmd *cmd, char *err, size
 
 	if (!t)
 		return conf_exec(d, cmd, FOUD_OP_ADD, err, errlen);
+	/* Unchanged: only its key files are read again (a rollover's step, gue_auth.c). */
 	if (foud_link_same(&t->cfg, &cmd->link))
-		return 0;
+		return t->auth ? foud_gue_auth_rekey(d, t->name, err, errlen) : 0;
 	if (link_same_kind(&t->cfg, &cmd->link))
 		return foud_link_change(d, t, &cmd->link, err, errlen);
 	foud_log(LOG_INFO, "link %s: another type: made again", t->name);
@@ -287,9 +288,10 @@ static int conf_tou(struct foud *d, const struct foud_cmd *cmd, char *err, size_
 	const struct foud_tou_peer *p = tou_running(d, &cmd->tou.peer);
 	char a[FOUD_SAVE_LINE], b[FOUD_SAVE_LINE];
 
+	/* Unchanged: only its key files are read again, as a link's. */
 	if (p && foud_save_tou(&p->cfg, a, sizeof(a)) > 0 &&
 	    foud_save_tou(&cmd->tou, b, sizeof(b)) > 0 && !strcmp(a, b))
-		return 0;
+		return p->auth ? foud_gue_auth_reload(p->auth, err, errlen) : 0;
 	if (p)
 		conf_exec(d, cmd, FOUD_OP_DEL, err, errlen);
 	return conf_exec(d, cmd, FOUD_OP_ADD, err, errlen);

@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "event.h"
 #include "foud.h"
+#include "fou/gue_auth.h"
 #include "rx.h"
 
 #define TOU_DEV		"tou0"
@@ -363,6 +364,8 @@ static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b)
 	uint32_t inner = (uint32_t)b->len;
 	int ret = fou_tou_encap(b, &q->info);
 
+	if (!ret && q->p->auth)
+		ret = foud_gue_auth_sign_plain(q->p->auth, b);
 	if (ret) {
 		tx_drop(d, q->p, -ret);
 		return;
@@ -505,7 +508,10 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	p = *pp = rx_peer(d, s, &m->src);
 	if (!p)
 		return -FOU_DROP_UNKNOWN_PEER;
-	ret = fou_tou_decap(b, &info);
+	/* A keyed peer's datagram is authenticated before anything reads or learns from it. */
+	ret = p->auth ? foud_gue_auth_check(p->auth, b) : 0;
+	if (!ret)
+		ret = fou_tou_decap(b, &info);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;	/* a TCP segment to STT's port, say */
 	if (ret)
@@ -599,10 +605,16 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* The device's MTU follows the narrowest path to any peer (it never grows back). */
-static void dev_mtu(struct foud_tou *t, const struct fou_addr *peer)
+/*
+ * The device's MTU follows the narrowest path to any peer (it never grows
+ * back); a keyed peer's path counts FOU_GUE_AUTH_LEN narrower.
+ */
+static void dev_mtu(struct foud_tou *t, const struct foud_tou_peer *p)
 {
-	uint32_t pmtu = foud_path_mtu(peer);
+	uint32_t pmtu = foud_path_mtu(&p->cfg.peer);
+
+	if (p->auth)
+		pmtu -= FOU_GUE_AUTH_LEN;
 
 	if (pmtu >= t->dev.path_mtu)
 		return;
@@ -660,6 +672,7 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, FOUD_TOU_TABLE);
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
+	foud_gue_auth_free(p->auth);
 	free(p);
 }
 
@@ -720,8 +733,16 @@ static int peer_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, s
 	}
 	p->cfg = *cfg;
 	peer_dst(p, cfg->port);
+	if (cfg->key_file[0][0]) {
+		p->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
+		if (!p->auth) {
+			free(p);
+			return -EINVAL;
+		}
+	}
 	p->sock = sock_get(d, cfg->peer.family, cfg->port, err, errlen);
 	if (!p->sock) {
+		foud_gue_auth_free(p->auth);
 		free(p);
 		return -EADDRINUSE;
 	}
@@ -735,7 +756,7 @@ static int peer_add(struct foud *d, const struct foud_tou_cfg *cfg, char *err, s
 		peer_free(d, p);
 		return ret;
 	}
-	dev_mtu(t, &cfg->peer);
+	dev_mtu(t, p);
 	foud_log(LOG_INFO, "tou peer %s port %u added", fou_addr_str(&cfg->peer, a, sizeof(a)),
 		 cfg->port);
 	return 0;
@@ -799,9 +820,13 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	foud_pr_uint(pr, "port", " port %u", p->cfg.port);
 	if (p->cfg.local.family)
 		foud_pr_str(pr, "local", " local %s", fou_addr_str(&p->cfg.local, a, sizeof(a)));
+	if (p->auth)
+		foud_pr_str(pr, "key", " key %s", foud_gue_auth_file(p->auth));
 	foud_pr_text(pr, " dev " TOU_DEV "\n");
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
 	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);
+	if (p->auth)
+		foud_pr_uint(pr, "key_id", d ? "    key-id %08x\n" : NULL, foud_gue_auth_id(p->auth));
 	if (pr->flags & FOUD_CTL_F_STATS)
 		foud_show_stats(pr, &p->st);
 	foud_pr_close_object(pr);

@@ -100,13 +100,16 @@ static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct fo
 struct tunnel_uso {
 	struct foud_tunnel *t;
 	uint8_t tos, ttl;
+	struct fou_remcsum rco;		/* with encap-remcsum: each segment's TCP checksum */
+	bool use_rco;
 };
 
 static int tunnel_uso_push(struct fou_buf *b, void *arg)
 {
 	struct tunnel_uso *x = arg;
 
-	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, &x->tos, &x->ttl);
+	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, x->use_rco ? &x->rco : NULL,
+				     &x->tos, &x->ttl);
 }
 
 static void tunnel_uso_to(void *arg, size_t i, struct foud_uso_to *to)
@@ -137,6 +140,12 @@ static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou
 
 	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
 		return 1;
+	/* RCO on every segment: the receiver completes what we leave partial. */
+	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM)) {
+		g.partial = x.use_rco = true;
+		x.rco.start = (uint16_t)g.l4off;
+		x.rco.offset = (uint16_t)(g.l4off + 16);
+	}
 	/* Segments that would not fit the path go the slow way, which answers with ICMP. */
 	if (g.hlen + g.mss + e.hlen + FOU_UDP_HLEN + ohl > t->path_mtu)
 		return 1;
@@ -449,8 +458,8 @@ static void tunnel_no_ipv6(const struct foud_tunnel *t)
 	}
 }
 
-static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
-		       char *err, size_t errlen)
+static int tunnel_open_dev(struct foud *d, struct foud_tunnel *t,
+			   const struct foud_link_cfg *cfg, char *err, size_t errlen)
 {
 	size_t overhead = fou_tnl_overhead(&t->tnl);
 	char a[64];
@@ -504,16 +513,31 @@ err_close:
 	return ret;
 }
 
+/* The keys first: the data path chosen next depends on them. */
+static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct foud_link_cfg *cfg,
+		       char *err, size_t errlen)
+{
+	int ret = foud_gue_auth_open(t, cfg, err, errlen);
+
+	if (!ret) {
+		ret = tunnel_open_dev(d, t, cfg, err, errlen);
+		if (ret)
+			foud_gue_auth_close(t);
+	}
+	return ret;
+}
 
 static void tunnel_close(struct foud *d, struct foud_tunnel *t)
 {
 	tunnel_raw_put(d, &t->tnl, 2);
+	foud_gue_auth_close(t);
 }
 
 /* -d: the path and the device's state; UDP GSO's when it sends with it; the programs' counters. */
 static void tunnel_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	tunnel_show_path(d, t, p);
+	foud_gue_auth_show(t, p);
 	/* Raw-socket tunnels never send with UDP_SEGMENT. */
 	if (t->bpf_egress || t->tnl.encap != FOU_ENCAP_NONE)
 		foud_show_gso(d, t, p);

@@ -59,7 +59,7 @@ for s in lib/*.c common/*.c; do
 done
 for t in "${targets[@]}"; do
 	[ -f "fuzz/fuzz_$t.c" ] || die "no target fuzz/fuzz_$t.c"
-	"$CC" $CFLAGS -fsanitize=fuzzer -o "$OUT/fuzz_$t" "fuzz/fuzz_$t.c" "${objs[@]}" ||
+	"$CC" $CFLAGS -fsanitize=fuzzer -o "$OUT/fuzz_$t" "fuzz/fuzz_$t.c" "${objs[@]}" -lcrypto ||
 		die "build of fuzz_$t failed"
 done
 

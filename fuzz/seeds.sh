@@ -15,7 +15,7 @@ for name, body in re.findall(r'static const uint8_t kv_(\w+)\[\] = \{(.*?)\};', 
     vec[name] = bytes(int(x, 16) for x in re.findall(r'0x([0-9a-fA-F]{2})', body))
 defs = {k.lower(): int(v) for k, v in re.findall(r'#define KV_(\w+) (\d+)', src)}
 
-targets = ['gue', 'gre', 'ip', 'rx', 'gso', 'gro', 'icmp', 'flowhash', 'ctl', 'conf', 'tou']
+targets = ['gue', 'gre', 'ip', 'rx', 'gso', 'gro', 'icmp', 'flowhash', 'ctl', 'conf', 'tou', 'gue_auth']
 for t in targets:
     shutil.rmtree(os.path.join(out, t), ignore_errors=True)
     os.makedirs(os.path.join(out, t))
@@ -74,6 +74,9 @@ for name, pkt in vec.items():
 put('gue', 'v1-ipv4', inner['ipip_gue'])
 put('gue', 'v1-ipv6', inner['sit_fou'])
 put('gue', 'hlen-max', bytes([0x1f, 4, 0, 1]) + b'\x80\0\0\0' + b'\0\x14\0\x24' + bytes(116) + inner['ipip_gue'])
+# Authenticated GUE's form with a wrong HMAC, and a bare inner packet.
+put('gue_auth', 'sec-hmac', bytes([12, 4, 0x40, 0]) + bytes(4) + struct.pack('!HH', 0, len(inner['ipip_gue'])) + bytes(40) + inner['ipip_gue'])
+put('gue_auth', 'inner', inner['ipip_gue'])
 put('rx', 'gue-v1-direct', bytes([GUE, 0, 0]) + inner['ipip_gue'])
 # A GRE header with none, each, and all of the options.
 for flags, n in ((0, 'plain'), (0x2000, 'key'), (0x1000, 'seq'), (0x8000, 'csum')):

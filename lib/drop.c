@@ -47,6 +47,8 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_TOU_PROTO]	= "tou_proto",
 	[FOU_DROP_NO_ROUTE]	= "no_route",
 	[FOU_DROP_TOU_REBIND]	= "tou_rebind",
+	[FOU_DROP_AUTH]		= "auth",
+	[FOU_DROP_REPLAY]	= "replay",
 	[FOU_DROP_INNER_CSUM]	= "inner_csum",
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fou/fou.h"
+#include "fou/gue_auth.h"
 
 static size_t none_hdr_len(uint16_t flags)
 {
@@ -40,7 +41,8 @@ static size_t fou_hdr_len(uint16_t flags)
 
 static size_t gue_hdr_len(uint16_t flags)
 {
-	return FOU_UDP_HLEN + fou_gue_hdr_len(flags & FOU_ENCAP_F_REMCSUM);
+	return FOU_UDP_HLEN + fou_gue_hdr_len(flags & FOU_ENCAP_F_REMCSUM) +
+	       (flags & FOU_ENCAP_F_AUTH ? FOU_GUE_AUTH_LEN : 0);
 }
 
 static int gue_push(struct fou_buf *b, uint8_t proto, const struct fou_remcsum *rc)

@@ -121,8 +121,12 @@ static void seg_tcp(const struct fou_gso *g, uint8_t *out, size_t seglen, bool l
 	if (g->seg > 0)
 		th[13] &= (uint8_t)~TCP_CWR;
 	fou_put16(th + TCP_CSUM_OFF, 0);
-	fou_put16(th + TCP_CSUM_OFF,
-		  fou_csum_fold(fou_csum_add(seg_pseudo(g, out, l4len), th, l4len)));
+	/* Partial: the pseudo-header sum uncomplemented, for the receiver to finish. */
+	if (g->partial)
+		fou_put16(th + TCP_CSUM_OFF, (uint16_t)~fou_csum_fold(seg_pseudo(g, out, l4len)));
+	else
+		fou_put16(th + TCP_CSUM_OFF,
+			  fou_csum_fold(fou_csum_add(seg_pseudo(g, out, l4len), th, l4len)));
 }
 
 int fou_gso_next(struct fou_gso *g, uint8_t *out, size_t cap, size_t *outlen)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fou/fou.h"
+#include "fou/gue_auth.h"
 
 struct kind_def {
 	struct fou_kind_ops ops;
@@ -98,10 +99,15 @@ static int inner_parse(struct fou_buf *b, const struct fou_tnl *t,
 	return 0;
 }
 
+static bool tnl_rco(const struct fou_tnl *t)
+{
+	return t->encap == FOU_ENCAP_GUE && (t->encap_flags & FOU_ENCAP_F_REMCSUM) &&
+	       !(t->encap_flags & FOU_ENCAP_F_AUTH);
+}
+
 static bool want_rco(const struct fou_tnl *t, const struct fou_remcsum *partial)
 {
-	return partial && t->encap == FOU_ENCAP_GUE &&
-	       (t->encap_flags & FOU_ENCAP_F_REMCSUM);
+	return partial && tnl_rco(t);
 }
 
 static int complete_partial(struct fou_buf *b, const struct fou_remcsum *p)
@@ -194,6 +200,15 @@ static int encap_check(const struct fou_tnl *t, const struct fou_kind_ops *k,
 	return 0;
 }
 
+/* Authenticated GUE (never with RCO): signed with the first key, each datagram its sequence. */
+static int encap_auth(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
+		      uint8_t proto)
+{
+	if (t->encap != FOU_ENCAP_GUE || !t->auth || !t->auth->n)
+		return -FOU_DROP_AUTH;
+	return fou_gue_auth_push(b, proto, &t->auth->key[0], st->auth_seq++);
+}
+
 /* GRE, then the encapsulation header with RCO; returns the next protocol. */
 static int encap_inner(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
 		       const struct inner *in, const struct fou_remcsum *rcop)
@@ -217,7 +232,10 @@ static int encap_inner(struct fou_buf *b, const struct fou_tnl *t, struct fou_tn
 		rc.start = (uint16_t)(rcop->start + gre_len);
 		rc.offset = (uint16_t)(rcop->offset + gre_len);
 	}
-	err = e->push(b, proto, rcop ? &rc : NULL);
+	if (t->encap_flags & FOU_ENCAP_F_AUTH)
+		err = encap_auth(b, t, st, proto);
+	else
+		err = e->push(b, proto, rcop ? &rc : NULL);
 	return err ? err : proto;
 }
 
@@ -257,8 +275,20 @@ int fou_tnl_encap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx 
 	return push_outer_ip(b, t, st, &in, (uint8_t)proto, hash);
 }
 
+/* Every datagram of a train has the same header: RCO on all of them or on none. */
+static int payload_rco_check(const struct fou_buf *b, const struct fou_tnl *t,
+			     const struct fou_remcsum *partial)
+{
+	if (!partial)
+		return tnl_rco(t) ? -FOU_DROP_BAD_GSO : 0;
+	if (!tnl_rco(t) || partial->offset < partial->start ||
+	    (size_t)partial->offset + 2 > b->len)
+		return -FOU_DROP_BAD_GSO;
+	return 0;
+}
+
 int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
-			  uint8_t *tos, uint8_t *ttl)
+			  const struct fou_remcsum *partial, uint8_t *tos, uint8_t *ttl)
 {
 	const struct fou_kind_ops *k = fou_kind(t->kind);
 	struct inner in;
@@ -269,9 +299,11 @@ int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou
 		err = -FOU_DROP_NO_TUNNEL;
 	if (!err)
 		err = inner_parse(b, t, k, &in);
+	if (!err)
+		err = payload_rco_check(b, t, partial);
 	if (err)
 		return err;
-	err = encap_inner(b, t, st, &in, NULL);
+	err = encap_inner(b, t, st, &in, partial);
 	if (err < 0)
 		return err;
 	*tos = outer_tos(t, &in);
@@ -282,7 +314,10 @@ int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou
 size_t fou_tnl_payload_hlen(const struct fou_tnl *t)
 {
 	const struct fou_kind_ops *k = fou_kind(t->kind);
-	size_t n = t->encap == FOU_ENCAP_GUE ? fou_gue_hdr_len(false) : 0;
+	size_t n = t->encap == FOU_ENCAP_GUE ? fou_gue_hdr_len(tnl_rco(t)) : 0;
+
+	if (t->encap == FOU_ENCAP_GUE && (t->encap_flags & FOU_ENCAP_F_AUTH))
+		n += FOU_GUE_AUTH_LEN;
 
 	if (k && k->gre)
 		n += fou_gre_hdr_len(t->gre_oflags);

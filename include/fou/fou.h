@@ -79,6 +79,8 @@ enum fou_drop {
 	FOU_DROP_TOU_PROTO,	/* GUE on a TOU port carrying anything but TCP */
 	FOU_DROP_NO_ROUTE,	/* no route to the tunnel's remote */
 	FOU_DROP_TOU_REBIND,	/* TOU from a peer's new port, not a rebinding */
+	FOU_DROP_AUTH,		/* keyed tunnel: no, unknown-key or wrong GUE HMAC */
+	FOU_DROP_REPLAY,	/* keyed tunnel: sequence seen or too old */
 	FOU_DROP_INNER_CSUM,	/* inner TCP checksum wrong, no outer UDP checksum vouched */
 	FOU_DROP__MAX
 };
@@ -312,6 +314,7 @@ struct fou_gso {
 	size_t pos;		/* payload bytes emitted so far */
 	unsigned int seg;	/* segments emitted so far */
 	int family;
+	bool partial;		/* set after init: leave each TCP checksum partial (RCO) */
 };
 
 /*
@@ -323,8 +326,9 @@ int fou_gso_init(struct fou_gso *g, const struct fou_vnet_hdr *h,
 /*
  * Writes the next segment into out: copied IP header (IPv4 id + seg, total
  * length and header checksum; IPv6 payload length), TCP header with
- * seq + pos and FIN/PSH only on the last, payload, full TCP checksum.
- * Returns 1 when a segment was written, 0 when done, or -FOU_DROP_*.
+ * seq + pos and FIN/PSH only on the last, payload, full TCP checksum (or,
+ * with g->partial, only the pseudo-header sum in it, as CHECKSUM_PARTIAL:
+ * start l4off, field l4off + 16). Returns 1 when a segment was written, 0 when done, or -FOU_DROP_*.
  */
 int fou_gso_next(struct fou_gso *g, uint8_t *out, size_t cap, size_t *outlen);
 
@@ -375,12 +379,16 @@ int fou_encap_lookup(const char *name);		/* enum fou_encap or -EINVAL */
 #define FOU_ENCAP_F_CSUM	0x1	/* UDP checksum on an IPv4 underlay */
 #define FOU_ENCAP_F_CSUM6	0x2	/* UDP checksum on an IPv6 underlay */
 #define FOU_ENCAP_F_REMCSUM	0x4	/* GUE remote checksum offload */
+#define FOU_ENCAP_F_AUTH	0x8	/* authenticated GUE (fou/gue_auth.h): fou_tnl.auth */
+
 /*
  * Not a setting: the tunnel's super-packets get UDP checksums (UDP GSO
  * always has them), so its single packets get them too. A flow that mixed
  * both would be reordered by a receiver that steers by checksum (foud's).
  */
-#define FOU_ENCAP_F_CSUM_GSO	0x8
+#define FOU_ENCAP_F_CSUM_GSO	0x10
+
+struct fou_gue_keys;
 
 /* Everything needed to encapsulate for one tunnel; fixed at link add. */
 struct fou_tnl {
@@ -397,12 +405,14 @@ struct fou_tnl {
 	uint8_t tos;
 	bool tos_inherit;
 	bool pmtudisc;			/* DF on the outer header */
+	const struct fou_gue_keys *auth;	/* FOU_ENCAP_F_AUTH: its keys, set by the owner */
 };
 
 /* Mutable per-tunnel transmit state. */
 struct fou_tnl_tx {
 	uint32_t oseq;
 	uint16_t ip_id;
+	uint64_t auth_seq;		/* authenticated GUE: the next sequence */
 };
 
 /* Mutable per-tunnel receive state. */
@@ -428,12 +438,16 @@ int fou_tnl_encap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx 
 /*
  * For senders that hand whole UDP datagrams to a socket (UDP GSO): builds
  * only the UDP payload, GRE and the FOU/GUE header without RCO, in front of
- * the complete inner packet in b, and says which outer TOS and TTL the full
- * path would have used. Not for encap none.
+ * the inner packet in b, and says which outer TOS and TTL the full path
+ * would have used. partial, as for fou_tnl_encap(), must be given to a
+ * tunnel with encap-remcsum, and not otherwise. Not for encap none.
  */
 int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
-			  uint8_t *tos, uint8_t *ttl);
-/* The bytes fou_tnl_encap_payload() prepends. */
+			  const struct fou_remcsum *partial, uint8_t *tos, uint8_t *ttl);
+/*
+ * The bytes fou_tnl_encap_payload() prepends: the same for every segment of
+ * a train, so a tunnel with encap-remcsum gets RCO on each (partial given).
+ */
 size_t fou_tnl_payload_hlen(const struct fou_tnl *t);
 
 /* What the daemon learned of an arriving packet, outside its payload. */

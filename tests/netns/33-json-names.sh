@@ -42,9 +42,9 @@ IPKEYS='["ifindex","link","ifname","flags","mtu","qdisc","operstate","linkmode",
  "tso_max_size","tso_max_segs","gro_max_size","stats64","foud"]'
 check "link show -j -s -d: no key outside ip -j's but foud" \
 	jq -e --argjson k "$IPKEYS" 'all(.[]; (keys - $k) == [])' "$TMP/links.json"
-check "link show -j -s -d: drop reasons and data path under foud" \
+check "link show -j -s -d: drop reasons and data path (the L2 device too) under foud" \
 	jq -e 'all(.[]; (.foud.drops.rx | type) == "object") and
-		([.[] | .foud.datapath // empty] | length) == 3' "$TMP/links.json"
+		([.[] | .foud.datapath // empty] | length) == 4' "$TMP/links.json"
 check "link show -j: an L2 device's forwarding table under foud (the one static entry)" \
 	jq -e --arg n "$l2" '.[] | select(.ifname == $n) | .foud.fdb_entries == 1 and .foud.fdb_refused == 0 and
 		(.linkinfo.info_data | has("fdb_entries") | not)' "$TMP/links.json"

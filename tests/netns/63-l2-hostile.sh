@@ -18,8 +18,9 @@ start_foud a
 start_foud b
 # Geneve and GRE-TAP towards B's first address, NVGRE towards its second,
 # so that each wrong key or VSID can only be one device's.
-fa link add name gn0 type geneve id 7 remote $B4 maxaddress 16
-fb link add name gn0 type geneve id 7 remote $A4 local $B4
+# Geneve with noudpcsum: on the BPF path unless foud -D userspace (FOUD_TEST_OPTS).
+fa link add name gn0 type geneve id 7 remote $B4 maxaddress 16 noudpcsum
+fb link add name gn0 type geneve id 7 remote $A4 local $B4 noudpcsum
 fa link add name gt0 type gretap remote $B4 local $A4 key 5 maxaddress 8
 fb link add name gt0 type gretap remote $A4 local $B4 key 5
 fa link add name nv0 type nvgre vsid 5000 remote $C4 local $A4 maxaddress 8
@@ -133,20 +134,24 @@ delivered() { # delivered DEV WHAT -- inject.py ARGS...
 	check "$what: delivered on $dev ($before -> $after)" test "$after" -eq $((before + 1))
 }
 
-# Geneve, UDP port 6081: ver|optlen, flags, 0x6558, VNI 7.
+# Geneve, UDP port 6081: ver|optlen, flags, 0x6558, VNI 7. Zero UDP
+# checksums and B's own MAC (learned behind B by the pings), so that on BPF
+# each datagram meets the program's checks, not only the learning rule.
+GM=$(nb cat /sys/class/net/gn0/address | tr -d :)
+check_l2_path gn0 10.61.0.2 3
 G=0000655800000700
-expect port 6081 too_short "geneve: 4-byte datagram" -- udp $B4 $A4 6081 00006558
-expect port 6081 too_short "geneve: inner frame shorter than Ethernet" -- udp $B4 $A4 6081 ${G}ffff
-expect port 6081 too_short "geneve: an option running past Opt Len" -- udp $B4 $A4 6081 \
-	0100655800000700'0102011f'"$(frame $M)"
-expect port 6081 geneve_version "geneve: version 1" -- udp $B4 $A4 6081 4000655800000700"$(frame $M)"
-expect port 6081 geneve_proto "geneve: protocol 0x0800" -- udp $B4 $A4 6081 0000080000000700"$(frame $M)"
-expect port 6081 geneve_oam "geneve: O (control) bit" -- udp $B4 $A4 6081 0080655800000700"$(frame $M)"
-expect port 6081 geneve_critical "geneve: unknown critical option" -- udp $B4 $A4 6081 \
-	0140655800000700'01028000'"$(frame $M)"
-expect port 6081 wrong_vni "geneve: VNI 8" -- udp $B4 $A4 6081 0000655800000800"$(frame $M)"
-expect link gn0 unknown_peer "geneve: from $C4, no peer of gn0" -- udp $C4 $A4 6081 "$G$(frame $M)"
-delivered gn0 "geneve: an unknown non-critical option is skipped" -- udp $B4 $A4 6081 \
+expect port 6081 too_short "geneve: 4-byte datagram" -- udp0 $B4 $A4 6081 00006558
+expect port 6081 too_short "geneve: inner frame shorter than Ethernet" -- udp0 $B4 $A4 6081 ${G}ffff
+expect port 6081 too_short "geneve: an option running past Opt Len" -- udp0 $B4 $A4 6081 \
+	0100655800000700'0102011f'"$(frame $GM)"
+expect port 6081 geneve_version "geneve: version 1" -- udp0 $B4 $A4 6081 4000655800000700"$(frame $GM)"
+expect port 6081 geneve_proto "geneve: protocol 0x0800" -- udp0 $B4 $A4 6081 0000080000000700"$(frame $GM)"
+expect port 6081 geneve_oam "geneve: O (control) bit" -- udp0 $B4 $A4 6081 0080655800000700"$(frame $GM)"
+expect port 6081 geneve_critical "geneve: unknown critical option" -- udp0 $B4 $A4 6081 \
+	0140655800000700'01028000'"$(frame $GM)"
+expect port 6081 wrong_vni "geneve: VNI 8" -- udp0 $B4 $A4 6081 0000655800000800"$(frame $GM)"
+expect link gn0 unknown_peer "geneve: from $C4, no peer of gn0" -- udp0 $C4 $A4 6081 "$G$(frame $GM)"
+delivered gn0 "geneve: an unknown non-critical option is skipped" -- udp0 $B4 $A4 6081 \
 	0100655800000700'01020100'"$(frame 020000000002)"
 # A TAP's receive coalescing takes IPv4/IPv6 frames only: two 0x88B5 frames
 # whose payloads read as contiguous TCP segments come in one UDP GSO train

@@ -80,8 +80,11 @@ fa link add name gi0 type geneve id 9 remote $B4 ttl inherit
 fb link add name gi0 type geneve id 9 remote $A4 local $B4
 fa link add name vx0 type vxlan id 42 remote $B4 local $A4 ttl inherit tos inherit
 fb link add name vx0 type vxlan id 42 remote $A4 local $B4
-fa link add name vx1 type vxlan id 43 remote $B4 local $A4
-fb link add name vx1 type vxlan id 43 remote $A4 local $B4
+# vx1 on the BPF path (noudpcsum): its default TTL comes from the program. The
+# ECN checks below keep vx0 and gi0 on userspace: the CE marks come from A's
+# nftables output hook, which BPF's transmit does not pass.
+fa link add name vx1 type vxlan id 43 remote $B4 local $A4 noudpcsum
+fb link add name vx1 type vxlan id 43 remote $A4 local $B4 noudpcsum
 n=10
 for d in gt0 gt1 g60 nv0 nv1 gi0 vx0 vx1; do
 	n=$((n + 1))
@@ -104,6 +107,7 @@ for d in gt0 gt1 g60 nv0 nv1 gi0 vx0 vx1; do
 done
 sleep 0.3
 kill $CAP; wait $CAP 2>/dev/null
+check_l2_path vx1 10.66.18.2 2
 # outer FILTER: the outer "tos/class ttl/hlim" of A's packets, unique, from tcpdump -v.
 outer() {
 	tcpdump -n -v -r "$TMP/ttl.pcap" "$1" 2>/dev/null | grep -E '^[0-9]' | sed -E \

@@ -97,6 +97,11 @@ rco_case() { # rco_case NAME "GRE options" GRE_HLEN
 	n=$(wc -l <"$TMP/$name.txt")
 	check "gre${opts:+ $opts}/GUE: $n datagrams with RCO, each hlen 2, flags 0x0001, REMCSUM, start $start, offset $((start + 16)), inner TCP to 7000" \
 		same_lines "2;0x0001;0x80000000;1;$start;$((start + 16));0x0800;17,6;7000" 0 "$TMP/$name.txt"
+	# UDP GSO trains too: each segment its own RCO (the header is fixed-size).
+	all=$(fields "$TMP/$name.pcap" "tcp.len > 0" frame.number -- -o gue.ports:5556 | wc -l)
+	n=$(fields "$TMP/$name.pcap" "tcp.len > 0 && gue.flags.p == 1" frame.number -- -o gue.ports:5556 | wc -l)
+	check "gre${opts:+ $opts}/GUE: RCO on every data datagram of the transfer ($n of $all)" \
+		test "$all" -gt 100 -a "$n" -eq "$all"
 	fa link del $name; fb link del $name
 }
 rco_case r1 "" 4

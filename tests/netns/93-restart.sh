@@ -22,7 +22,7 @@ for h in a b; do
 	fou add port 5556 ipproto 47
 	link add name t1 type ipip remote $r local $l encap fou encap-sport auto encap-dport 5555
 	link add name u1 type gre remote $r local $l key 7 encap fou encap-sport auto encap-dport 5556 datapath userspace
-	link add name v1 type vxlan id 5 remote $r local $l
+	link add name v1 type vxlan id 5 remote $r local $l noudpcsum
 	EOF
 done
 cp "$TMP/a.conf" "$TMP/a2.conf"
@@ -88,6 +88,8 @@ echo "# 100 pps across kill -TERM + start (foud down ${down_ms} ms): BPF path $(
 check "BPF path: at most 1% lost across the restart ($((300 - rb)) of 300)" test "$rb" -ge 297
 check "userspace path: pings resume after the restart" na ping -c 3 -i 0.1 -W 2 10.2.0.2
 check "... and over the VXLAN device v1" na ping -c 3 -i 0.1 -W 2 10.3.0.2
+# v1 on BPF (noudpcsum) before and after: the new foud took its receive key and table over.
+check_l2_path v1 10.3.0.2 3
 check "userspace path: lost no more than were sent while foud was down ($((300 - ru)) <= ${down_ms}/10 + 2)" \
 	test $((300 - ru)) -le $((down_ms / 10 + 2))
 # The same, restarting A at once (nothing checked while it is down).

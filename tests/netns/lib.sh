@@ -183,3 +183,19 @@ csum_errors() { # csum_errors a|b
 	ip netns exec "$ns" nstat -az TcpInCsumErrors UdpInCsumErrors Udp6InCsumErrors |
 		awk '/CsumErrors/ { n += $2 } END { print n + 0 }'
 }
+
+# check_l2_path DEV DST N: foud a's L2 device DEV is on the data path the run
+# asks for (BPF, unless FOUD_TEST_OPTS has -D userspace); on BPF, N pings to
+# DST cross in the programs: their counters rise by exactly N each way.
+check_l2_path() {
+	local dev=$1 dst=$2 n=$3 dp=bpf tx0 rx0 tx1 rx1
+	case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) dp=userspace ;; esac
+	check "$dev: datapath $dp" test "$(fa -j -d link show "$dev" | jq -r '.[0].foud.datapath')" = $dp
+	[ $dp = bpf ] || return 0
+	tx0=$(l2_bpf_packets "$dev" tx) rx0=$(l2_bpf_packets "$dev" rx)
+	na ping -c "$n" -i 0.1 -W 2 "$dst" >/dev/null
+	tx1=$(l2_bpf_packets "$dev" tx) rx1=$(l2_bpf_packets "$dev" rx)
+	check "$dev: $n requests out ($tx0 -> $tx1) and $n replies in ($rx0 -> $rx1) through BPF" \
+		test $((tx1 - tx0))/$((rx1 - rx0)) = "$n/$n"
+}
+l2_bpf_packets() { fa -j -s -d link show "$1" | jq ".[0].foud.bpf_stats64.$2.packets // 0"; }

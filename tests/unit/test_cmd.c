@@ -204,6 +204,26 @@ static void test_link_good(void **state)
 	}
 }
 
+static void test_link_key(void **state)
+{
+	struct foud_cmd cmd;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("link add name t type ipip " V4 " encap gue encap-dport 1 "
+				    "encap-key /etc/foud/t.key encap-key-next /etc/foud/t.next",
+				    buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.link.key_file[0], "/etc/foud/t.key");
+	assert_string_equal(cmd.link.key_file[1], "/etc/foud/t.next");
+	assert_true(cmd.link.tnl.encap_flags & FOU_ENCAP_F_AUTH);
+	assert_int_equal(parse_line("link rekey dev t", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.op, FOUD_OP_REKEY);
+	assert_string_equal(cmd.name, "t");
+	assert_int_equal(parse_line("tou add peer 192.0.2.2 key /etc/foud/p.key", buf, &cmd,
+				    err, sizeof(err)), 0);
+	assert_string_equal(cmd.tou.key_file[0], "/etc/foud/p.key");
+}
+
 static void test_link_name(void **state)
 {
 	struct foud_cmd cmd;
@@ -814,6 +834,17 @@ static const struct err_case errs[] = {
 	{ "link add name t type ipip " V4 " encap fou encap-dport 1 encap-remcsum",
 	  "encap-remcsum" },
 	{ "link add name t type ipip " V4 " ttl 64 nopmtudisc", "nopmtudisc" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key k", "k" },
+	{ "link add name t type ipip " V4 " encap fou encap-dport 1 encap-key /k", "encap-key" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key-next /k",
+	  "encap-key-next" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key /k encap-remcsum",
+	  "encap-remcsum" },
+	{ "link add name t type ipip " V4 " encap gue encap-dport 1 encap-key /k encap-key /j",
+	  "encap-key" },
+	{ "link add name g type gretap " V4 " encap gue encap-dport 1 encap-key /k", "encap-key" },
+	{ "link rekey", "NAME" },
+	{ "link rekey t extra", "extra" },
 	{ "link add name a/b type ipip " V4, "a/b" },
 	{ "link add name abcdefghijklmnop type ipip " V4, "abcdefghijklmnop" },
 	{ "link add name . type ipip " V4, "." },
@@ -862,7 +893,7 @@ static const struct err_case errs[] = {
 	{ "link add name g type geneve remote 192.0.2.2", "id" },
 	{ "link add name g type geneve id 1", "remote" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 local 2001:db8::1", "local" },
-	{ "link add name g type geneve id 1 remote 192.0.2.2 udpcsum", "udpcsum" },
+	{ "link add name g type geneve id 1 remote 192.0.2.2 udp6zerocsumtx", "udp6zerocsumtx" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 learning nolearning", "nolearning" },
 	{ "link add name g type geneve id 1 remote 192.0.2.2 group 239.1.1.1", "group" },
 	{ "link add name g type geneve id 1 remote ff02::1", "ff02::1" },
@@ -960,6 +991,8 @@ static const struct err_case errs[] = {
 	{ "tou add peer 192.0.2.300", "192.0.2.300" },
 	{ "tou add peer 224.0.0.1", "224.0.0.1" },
 	{ "tou add peer 192.0.2.2 port 0", "0" },
+	{ "tou add peer 192.0.2.2 key rel/k", "rel/k" },
+	{ "tou add peer 192.0.2.2 key-next /k", "key-next" },
 	{ "tou add peer 192.0.2.2 port 70000", "70000" },
 	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
 	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },
@@ -1276,7 +1309,8 @@ static void test_usage(void **state)
 		"nolearning", "ageing", "maxaddress", "noudpcsum", "udp6zerocsumrx", "geneve",
 		"nvgre", "vsid", "noflowid", "stt", "geneve_opts CLASS:TYPE:DATA", "fdb { add | append }", "fdb del", "fdb show",
 		"tou add peer", "tou del peer", "tou show",
-		"datapath { auto | bpf | userspace }",
+		"datapath { auto | bpf | userspace }", "encap-key FILE", "encap-key-next FILE",
+		"link rekey",
 	};
 
 	(void)state;
@@ -1311,6 +1345,7 @@ int main(void)
 		cmocka_unit_test(test_tou_good),
 		cmocka_unit_test(test_datapath),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_link_key),
 		cmocka_unit_test(test_abbrev),
 		cmocka_unit_test(test_help),
 	};

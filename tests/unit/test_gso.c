@@ -63,6 +63,40 @@ static void vh(struct fou_vnet_hdr *h, int family)
 	h->csum_offset = 16;
 }
 
+/* Partial segments (RCO): completed at l4off/l4off+16, each equals the full one. */
+static void check_partial(int family, size_t pay)
+{
+	static uint8_t full[4096];
+	struct fou_vnet_hdr h;
+	struct fou_gso g, gp;
+	size_t n = mk_super(family, pay), len, plen, ihl = family == AF_INET ? 20 : 40;
+	unsigned int i = 0;
+	int r;
+
+	vh(&h, family);
+	assert_int_equal(fou_gso_init(&g, &h, sp, n), 0);
+	assert_int_equal(fou_gso_init(&gp, &h, sp, n), 0);
+	gp.partial = true;
+	while ((r = fou_gso_next(&g, full, sizeof(full), &len)) == 1) {
+		assert_int_equal(fou_gso_next(&gp, seg, sizeof(seg), &plen), 1);
+		assert_int_equal(plen, len);
+		assert_memory_not_equal(seg + ihl + 16, full + ihl + 16, 2);
+		assert_int_equal(fou_csum_complete(seg, plen, ihl, 16), 0);
+		assert_memory_equal(seg, full, len);
+		i++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(fou_gso_next(&gp, seg, sizeof(seg), &plen), 0);
+	assert_true(i > 1);
+}
+
+static void test_partial(void **state)
+{
+	(void)state;
+	check_partial(AF_INET, 3 * MSS + 5);
+	check_partial(AF_INET6, 2 * MSS + 1);
+}
+
 static void check_segs(int family, size_t pay, unsigned int nseg)
 {
 	struct fou_vnet_hdr h;
@@ -176,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_tcpv4),
 		cmocka_unit_test(test_tcpv6),
 		cmocka_unit_test(test_bad_hdr),
+		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_vnet),
 	};
 

@@ -90,12 +90,20 @@ static const char *const lines[] = {
 	"link add name e1 type geneve id 7 remote 10.0.0.2 geneve_opts 102:80:00010002,"
 	"ffff:1:0000000100000002 dstport 7000",
 	"link add name e2 type geneve id 8 remote fd00::2 local fd00::1 ttl 200 tos inherit",
+	"link add name e3 type geneve id 9 remote 10.0.0.2 noudpcsum datapath userspace",
+	"link add name v4 type vxlan id 45 remote 10.0.0.2 local 10.0.0.1 noudpcsum datapath bpf",
 	"link add name s1 type stt key 18446744073709551615 remote 10.0.0.2 local 10.0.0.1 "
 	"nolearning",
 	"fdb append 00:00:00:00:00:00 dev v3 dst fd00::9",
 	"fdb add 02:00:00:00:00:01 dev v1 dst 10.0.0.7",
 	"tou add peer 10.0.0.2",
 	"tou add peer fd00::2 port 7777 local fd00::1",
+	"link add name k1 type gre remote 10.0.0.2 local 10.0.0.1 encap gue encap-dport 5555 "
+	"encap-key /etc/foud/k1.key encap-key-next /etc/foud/k1.next",
+	"link add name k2 type ipip remote 10.0.0.2 local 10.0.0.1 encap gue encap-dport 5555 "
+	"encap-key /etc/foud/k2.key",
+	"tou add peer 10.0.0.3 key /etc/foud/tou.key",
+	"tou add peer 10.0.0.4 key /etc/foud/tou.key key-next /etc/foud/tou.next",
 };
 
 static void test_save_round_trip(void **state)

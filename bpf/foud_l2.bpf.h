@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/*
+ * VXLAN and Geneve (without options) on the kernel data path, included by
+ * foud.bpf.c (its helpers and maps above). Transmit on the TAP's egress: an
+ * IPv4 or IPv6 frame to a unicast MAC with an entry in foud_fdb goes out in
+ * outer IP + UDP + VXLAN or Geneve, as lib/vxlan.c, lib/geneve.c and l2.c
+ * build it. Receive on the underlay's ingress: a datagram for a device's
+ * port, VNI and address, with VXLAN flags exactly I (Geneve: version 0, no
+ * options, no O or C bit, Ethernet), from
+ * one of its peers, whose inner source is in foud_fdb behind that sender
+ * (or the device does not learn), is stripped and goes up the TAP.
+ *
+ * Everything else passes to foud's userspace path, which floods (broadcast,
+ * multicast, unknown unicast, ARP), learns (and mirrors the entry into
+ * foud_fdb, so the next frame stays here), refuses past maxaddress, and
+ * drops and counts under its reasons.
+ */
+#ifndef FOUD_L2_BPF_H
+#define FOUD_L2_BPF_H
+
+#define ETH_P_ARP_		0x0806
+#define VXLAN_HLEN_		8
+#define VXLAN_FLAG_I_		0x08	/* first byte: VNI valid (RFC 7348) */
+#define L2_NOT_OURS		(-1)
+#define SEEN_EVERY_NS		1000000000ULL	/* refresh seen_ns at most once a second */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FOUD_BPF_TUNNELS);
+	__type(key, struct foud_bpf_l2rxkey);
+	__type(value, struct foud_bpf_l2rxval);
+} foud_l2rx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FOUD_BPF_FDB);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct foud_bpf_fdbkey);
+	__type(value, struct foud_bpf_fdb);
+} foud_fdb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FOUD_BPF_L2_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct foud_bpf_l2peer);
+	__type(value, __u8);
+} foud_l2peer SEC(".maps");
+
+/* ---- transmit ----------------------------------------------------------- */
+
+static __always_inline struct foud_bpf_fdb *fdb_get(__u32 ifindex, const __u8 *mac)
+{
+	struct foud_bpf_fdbkey k = { .ifindex = ifindex };
+
+	__builtin_memcpy(k.mac, mac, 6);
+	return bpf_map_lookup_elem(&foud_fdb, &k);
+}
+
+/* Outer UDP, VXLAN or Geneve, and the inner Ethernet header, after the outer IP header. */
+static __always_inline int l2_put_udp(struct __sk_buff *skb, __u32 off, const struct foud_bpf_tnl *t,
+				      __u32 hash, __u32 flen, const __u8 *eth)
+{
+	__u8 h[30] = {};
+
+	put16(h, t->sport ? t->sport : flow_sport(hash, t->port_min, t->port_max));
+	put16(h + 2, t->dport);
+	put16(h + 4, (__u16)(8 + VXLAN_HLEN_ + flen));
+	/* UDP checksum 0: a GSO super-frame's would be wrong once split. */
+	if (t->encap == FOUD_BPF_L2_GENEVE)
+		put16(h + 10, FOU_ETH_P_TEB);	/* version 0, no options, O and C clear */
+	else
+		h[8] = VXLAN_FLAG_I_;
+	put32(h + 12, t->okey << 8);
+	__builtin_memcpy(h + 16, eth, ETH_HLEN_);
+	return bpf_skb_store_bytes(skb, off, h, 30, 0);
+}
+
+static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
+				     struct foud_bpf_stats *st)
+{
+	__u32 len = skb->len, iplen, olen, hash, segs;
+	__u8 eth[ETH_HLEN_];
+	struct foud_bpf_fdb *e;
+	struct inner in = {};
+	int v6 = !!(t->flags & FOUD_BPF_F_V6);
+	__u16 et;
+	__u64 f;
+
+	if (bpf_skb_load_bytes(skb, 0, eth, ETH_HLEN_))
+		return PASS;
+	/* Flooding (broadcast, multicast, unknown unicast) and ARP are foud's. */
+	if ((eth[0] & 1) || (skb->protocol != bpf_htons(ETH_P_IP) &&
+			     skb->protocol != bpf_htons(ETH_P_IPV6)))
+		return PASS;
+	e = fdb_get(skb->ifindex, eth);
+	if (!e || inner_read(skb, ETH_HLEN_, &in))
+		return PASS;
+	if (!t->oif) {
+		st->tx_drop_no_route += gso_segs(skb, len - ETH_HLEN_, in.hdrs);
+		return TC_ACT_SHOT;
+	}
+	/* Too big for the path: foud counts it (mtu). */
+	if (skb->gso_size ? in.hdrs + skb->gso_size > t->mtu_limit : len - ETH_HLEN_ > t->mtu_limit)
+		return PASS;
+	iplen = v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+	olen = iplen + 8 + VXLAN_HLEN_ + ETH_HLEN_;
+	if (len + olen - (v6 ? iplen : 0) > 0xffff)
+		return PASS;
+	if ((t->flags & FOUD_BPF_F_TTL_INHERIT) && !in.ttl)
+		in.ttl = 64;
+	bpf_set_hash_invalid(skb);
+	hash = bpf_get_hash_recalc(skb);
+	/*
+	 * The inner "L2" is the Ethernet header alone: the inner MAC header
+	 * must point at it, the VXLAN header counting as tunnel, or
+	 * segmentation parses VXLAN as Ethernet and drops every super-frame.
+	 */
+	f = BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L4_UDP | BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
+	    ADJ_ENCAP_L2(ETH_HLEN_) |
+	    (v6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 : BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
+		return PASS;
+	if (put_ip(skb, ETH_HLEN_, t, e->remote, st, &in, len - ETH_HLEN_ + olen, FOU_PROTO_UDP, hash))
+		goto err;
+	if (l2_put_udp(skb, ETH_HLEN_ + iplen, t, hash, len, eth))
+		goto err;
+	et = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
+	if (bpf_skb_store_bytes(skb, 12, &et, 2, 0))
+		goto err;
+	segs = gso_segs(skb, len - ETH_HLEN_, in.hdrs);
+	st->tx_packets += segs;
+	st->tx_bytes += len + (segs - 1) * (ETH_HLEN_ + in.hdrs);
+	return bpf_redirect_neigh(t->oif, NULL, 0, 0);
+err:
+	st->tx_drop_error++;
+	return TC_ACT_SHOT;
+}
+
+/* ---- receive ------------------------------------------------------------ */
+
+/*
+ * The inner frame may go up here: not from the TAP's own MAC, an IPv4 or
+ * IPv6 packet that would not nest (inner_check) or ARP; and, on a device
+ * that learns, its source already in foud_fdb behind this sender (seen_ns
+ * refreshed). Returns the IP + TCP header bytes (0 for ARP), or -1.
+ */
+static __always_inline int l2_inner_ok(struct __sk_buff *skb, __u32 off, const struct outer *o,
+				       const struct foud_bpf_l2rxval *rv)
+{
+	struct foud_bpf_fdb *e;
+	__u8 eth[ETH_HLEN_];
+	__u16 et;
+	__u64 now;
+	int hdrs = 0;
+
+	if (bpf_skb_load_bytes(skb, off, eth, ETH_HLEN_))
+		return -1;
+	if (addr_eq(eth + 6, rv->mac, 6))
+		return -1;
+	et = get16(eth + 12);
+	if (et == FOU_ETH_P_IP)
+		hdrs = inner_check(skb, off + ETH_HLEN_, FOUD_BPF_INNER_V4);
+	else if (et == FOU_ETH_P_IPV6)
+		hdrs = inner_check(skb, off + ETH_HLEN_, FOUD_BPF_INNER_V6);
+	else if (et != ETH_P_ARP_)
+		return -1;
+	if (hdrs < 0 || !(rv->flags & FOUD_BPF_L2_LEARNING))
+		return hdrs;
+	e = fdb_get(rv->ifindex, eth + 6);
+	if (!e || !addr_eq(e->remote, o->k.remote, 16))
+		return -1;
+	now = bpf_ktime_get_ns();
+	if (!(e->flags & FOUD_BPF_FDB_STATIC) && now - e->seen_ns > SEEN_EVERY_NS)
+		e->seen_ns = now;
+	return hdrs;
+}
+
+/* The device of the outer UDP and VXLAN or Geneve headers: by port, VNI and local address. */
+static __always_inline struct foud_bpf_l2rxval *l2_outer(struct __sk_buff *skb, const struct outer *o)
+{
+	struct foud_bpf_l2rxkey k = { .v6 = o->v6 };
+	__u8 h[16];
+
+	if (bpf_skb_load_bytes(skb, o->off, h, 16))
+		return NULL;
+	k.port = get16(h + 2);
+	k.vni = (__u32)h[12] << 16 | (__u32)h[13] << 8 | h[14];
+	addr_copy(k.local, o->k.local, 16);
+	return bpf_map_lookup_elem(&foud_l2rx, &k);
+}
+
+/* Length, checksum, the kind's flags: anything foud would judge otherwise is foud's. */
+static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o, __u32 flags)
+{
+	__u8 h[16];
+
+	if (bpf_skb_load_bytes(skb, o->off, h, 16))
+		return -1;
+	if (get16(h + 4) != skb->len - o->off || skb->gso_size)
+		return -1;
+	/* A checksum the device has not verified, or none over IPv6 unless allowed: the socket's. */
+	if (get16(h + 6) ? bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0 :
+			   o->v6 && !(flags & FOUD_BPF_L2_ZCSUM6RX))
+		return -1;
+	if (flags & FOUD_BPF_L2_GENEVE) {
+		if (h[8] || h[9] || get16(h + 10) != FOU_ETH_P_TEB || h[15])
+			return -1;
+	} else if (h[8] != VXLAN_FLAG_I_ || h[9] || h[10] || h[11] || h[15]) {
+		return -1;
+	}
+	/* Congestion marks go to foud, which applies RFC 6040 and counts drops. */
+	if ((o->tos & FOU_ECN_MASK) == FOU_ECN_CE)
+		return -1;
+	return 0;
+}
+
+static __always_inline int l2_peer_ok(const struct outer *o, const struct foud_bpf_l2rxval *rv)
+{
+	struct foud_bpf_l2peer pk = { .ifindex = rv->ifindex };
+
+	/* Our own datagram come back is foud's to count (loop). */
+	if (addr_eq(o->k.remote, o->k.local, 16))
+		return 0;
+	if (rv->flags & FOUD_BPF_L2_ANYPEER)
+		return 1;
+	addr_copy(pk.addr, o->k.remote, 16);
+	return bpf_map_lookup_elem(&foud_l2peer, &pk) != NULL;
+}
+
+/* L2_NOT_OURS when no VXLAN or Geneve device has the datagram's port, VNI and address. */
+static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
+{
+	struct foud_bpf_l2rxval *rv = l2_outer(skb, o);
+	struct foud_bpf_stats *st;
+	__u32 off = o->off + 8 + VXLAN_HLEN_, ifindex;
+	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_];
+
+	if (!rv)
+		return L2_NOT_OURS;
+	ifindex = rv->ifindex;
+	st = bpf_map_lookup_elem(&foud_stats, &ifindex);
+	if (!st || l2_valid(skb, o, rv->flags) || !l2_peer_ok(o, rv))
+		return PASS;
+	if (l2_inner_ok(skb, off, o, rv) < 0)
+		return PASS;
+	if (rv->flags & FOUD_BPF_RX_DOWN) {
+		st->rx_drop_link_down++;
+		return TC_ACT_SHOT;
+	}
+	/* The inner Ethernet header replaces the outer; what lies between goes. */
+	if (bpf_skb_load_bytes(skb, 0, oeth, ETH_HLEN_) ||
+	    bpf_skb_load_bytes(skb, off, eth, ETH_HLEN_) ||
+	    bpf_skb_store_bytes(skb, 0, eth, ETH_HLEN_, 0))
+		return PASS;
+	/* Refused (too little left for the outer family's header: ARP over IPv6): as it came. */
+	if (bpf_skb_adjust_room(skb, -(__s32)off, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_FIXED_GSO)) {
+		bpf_skb_store_bytes(skb, 0, oeth, ETH_HLEN_, 0);
+		return PASS;
+	}
+	st->rx_packets++;
+	st->rx_bytes += skb->len;
+	return bpf_redirect(ifindex, BPF_F_INGRESS);
+}
+
+#endif /* FOUD_L2_BPF_H */
