@@ -759,6 +759,7 @@ void foud_show_family(struct foud_pr *p, int family);
 /* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
 void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n);
+void foud_show_encap(struct foud_pr *p, const struct fou_tnl *n, bool own_line);
 /* -d: UDP GSO's state and fallbacks of a userspace-path device. */
 void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 /* -d -s on a BPF tunnel: what the programs counted, and dropped themselves (JSON only). */

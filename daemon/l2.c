@@ -816,18 +816,7 @@ static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 
 	foud_pr_bool(p, "pmtudisc", NULL, NULL, t->l2->df);
 	foud_show_gre(p, n);
-	if (n->encap == FOU_ENCAP_NONE)
-		return;
-	foud_pr_open_object(p, "encap");
-	foud_pr_str(p, "type", " encap %s", fou_encap(n->encap)->name);
-	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
-	if (!n->encap_sport)
-		foud_pr_text(p, " encap-sport auto");
-	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
-	foud_pr_bool(p, "csum", NULL, NULL, n->encap_flags & FOU_ENCAP_F_CSUM);
-	foud_pr_bool(p, "csum6", NULL, NULL, n->encap_flags & FOU_ENCAP_F_CSUM6);
-	foud_pr_bool(p, "remcsum", NULL, NULL, n->encap_flags & FOU_ENCAP_F_REMCSUM);
-	foud_pr_close_object(p);
+	foud_show_encap(p, n, false);
 }
 
 /*

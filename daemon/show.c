@@ -221,6 +221,38 @@ void foud_show_gre(struct foud_pr *p, const struct fou_tnl *n)
 	pr_gre_flag(p, "oseq", " oseq", n->gre_oflags & FOU_GRE_SEQ);
 }
 
+/* A word of the text output, or none (NULL) where the caller's line has no room for it. */
+static const char *pr_word(bool on, const char *word)
+{
+	return on ? word : NULL;
+}
+
+/*
+ * FOU or GUE, as ip -j has it (sport 0: auto); nothing with encap none. An
+ * IP tunnel's text gives it a line of its own with the checksum words;
+ * GRE-TAP's continues its line, checksums in JSON only.
+ */
+void foud_show_encap(struct foud_pr *p, const struct fou_tnl *n, bool own_line)
+{
+	if (n->encap == FOU_ENCAP_NONE)
+		return;
+	foud_pr_open_object(p, "encap");
+	foud_pr_str(p, "type", own_line ? "    encap %s" : " encap %s", fou_encap(n->encap)->name);
+	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
+	if (!n->encap_sport)
+		foud_pr_text(p, " encap-sport auto");
+	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
+	foud_pr_bool(p, "csum", pr_word(own_line, " encap-csum"), pr_word(own_line, " noencap-csum"),
+		     n->encap_flags & FOU_ENCAP_F_CSUM);
+	foud_pr_bool(p, "csum6", pr_word(own_line, " encap-udp6-csum"),
+		     pr_word(own_line, " noencap-udp6-csum"), n->encap_flags & FOU_ENCAP_F_CSUM6);
+	foud_pr_bool(p, "remcsum", pr_word(own_line, " encap-remcsum"),
+		     pr_word(own_line, " noencap-remcsum"), n->encap_flags & FOU_ENCAP_F_REMCSUM);
+	if (own_line)
+		foud_pr_nl(p);
+	foud_pr_close_object(p);
+}
+
 /*
  * UDP GSO of a tunnel's super-packets (uso.c), with -d: on; off (foud -O, or
  * a kernel without it); refused (the kernel said no on this path); and how

@@ -272,26 +272,6 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 
 /* ---- link show ---------------------------------------------------------- */
 
-/* FOU or GUE, as ip -j has it (sport 0: auto); nothing with encap none. */
-static void tunnel_show_encap(const struct fou_tnl *n, struct foud_pr *p)
-{
-	if (n->encap == FOU_ENCAP_NONE)
-		return;
-	foud_pr_open_object(p, "encap");
-	foud_pr_str(p, "type", "    encap %s", fou_encap(n->encap)->name);
-	foud_pr_uint(p, "sport", n->encap_sport ? " encap-sport %u" : NULL, n->encap_sport);
-	if (!n->encap_sport)
-		foud_pr_text(p, " encap-sport auto");
-	foud_pr_uint(p, "dport", " encap-dport %u", n->encap_dport);
-	foud_pr_bool(p, "csum", " encap-csum", " noencap-csum", n->encap_flags & FOU_ENCAP_F_CSUM);
-	foud_pr_bool(p, "csum6", " encap-udp6-csum", " noencap-udp6-csum",
-		     n->encap_flags & FOU_ENCAP_F_CSUM6);
-	foud_pr_bool(p, "remcsum", " encap-remcsum", " noencap-remcsum",
-		     n->encap_flags & FOU_ENCAP_F_REMCSUM);
-	foud_pr_nl(p);
-	foud_pr_close_object(p);
-}
-
 /* ip's "proto" of ipip, sit and ip6tnl: what the kind carries inside. */
 static void tunnel_show_proto(const struct fou_kind_ops *k, struct foud_pr *p)
 {
@@ -350,7 +330,7 @@ static void tunnel_show(const struct foud_tunnel *t, struct foud_pr *p)
 	if (k->gre)
 		foud_show_gre(p, n);
 	foud_pr_text(p, " mtu %u\n", t->mtu);
-	tunnel_show_encap(n, p);
+	foud_show_encap(p, n, true);
 	foud_pr_close_object(p);
 }
 
