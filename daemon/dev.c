@@ -197,8 +197,10 @@ void foud_dev_show_ports(struct foud *d, struct foud_pr *p)
 	}
 }
 
-/* The kind's name as `type` spells it, for events and metrics. */
+/* The kind's name as `type` spells it, for events and metrics: from the descriptor, as at add. */
 const char *foud_dev_kind_name(const struct foud_tunnel *t)
 {
-	return t->l2 ? foud_l2_kind_name(t) : fou_kind(t->tnl.kind)->name;
+	const struct fk_kind *fk = fk_of(t->cfg.l2.kind, t->cfg.tnl.kind);
+
+	return fk ? fk->name : fou_kind(t->tnl.kind)->name;
 }

@@ -533,7 +533,6 @@ void foud_l2_free(struct foud_tunnel *t);
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
 /* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
-const char *foud_l2_kind_name(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 /* GRE-TAP and NVGRE (ip -j: "link": null). */

@@ -130,12 +130,7 @@ const struct foud_l2_cfg *foud_l2_cfg(const struct foud_tunnel *t)
 	return &t->l2->cfg;
 }
 
-/* For metrics_text.c: the kind's name and the forwarding table. */
-const char *foud_l2_kind_name(const struct foud_tunnel *t)
-{
-	return t->l2->fk->name;
-}
-
+/* For metrics_text.c: the forwarding table. */
 const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t)
 {
 	return &t->l2->fdb;
