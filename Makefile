@@ -21,7 +21,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wno-missing-field-initializers
-CPPFLAGS += -Iinclude -Icommon -D_GNU_SOURCE
+D_DIRS  := $(sort $(dir $(wildcard daemon/*/*.c)))
+CPPFLAGS += -Iinclude -Icommon $(patsubst %/,-I%,$(D_DIRS)) -D_GNU_SOURCE
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 
 B       ?= build
@@ -34,7 +35,7 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 COM_SRC := $(wildcard common/*.c)
-D_SRC   := $(wildcard daemon/*.c)
+D_SRC   := $(wildcard daemon/*/*.c)
 C_SRC   := $(wildcard cli/*.c)
 UT_SRC  := $(wildcard tests/unit/test_*.c)
 
@@ -57,14 +58,14 @@ $(B)/tou-run: tou/tou-run
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
 
-# The kernel data path: compiled for BPF and embedded in foud (daemon/bpf_obj.c).
+# The kernel data path: compiled for BPF and embedded in foud (daemon/bpf/bpf_obj.c).
 BPF_CC     ?= clang
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Ibpf -Iinclude -I/usr/include/$(shell $(BPF_CC) -print-multiarch)
 $(B)/bpf/foud.bpf.o: bpf/foud.bpf.c bpf/foud_l2.bpf.h bpf/foud_bpf.h include/fou/wire.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
-$(B)/daemon/bpf_obj.o: $(B)/bpf/foud.bpf.o
-$(B)/daemon/bpf_obj.o: CPPFLAGS += -DFOUD_BPF_OBJ='"$(B)/bpf/foud.bpf.o"'
+$(B)/daemon/bpf/bpf_obj.o: $(B)/bpf/foud.bpf.o
+$(B)/daemon/bpf/bpf_obj.o: CPPFLAGS += -DFOUD_BPF_OBJ='"$(B)/bpf/foud.bpf.o"'
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -86,7 +87,7 @@ $(B)/libfou.so: $(B)/libfou.so.$(VERSION)
 	ln -sf libfou.so.$(SOVER) $@
 
 # The default -c file of foud (FOUD_CONFIG overrides it at run time).
-$(B)/daemon/main.o: CPPFLAGS += -DFOUD_CONF_DEFAULT='"$(SYSCONFDIR)/foud/foud.conf"'
+$(B)/daemon/core/main.o: CPPFLAGS += -DFOUD_CONF_DEFAULT='"$(SYSCONFDIR)/foud/foud.conf"'
 
 $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
@@ -109,7 +110,7 @@ $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 	cc -std=gnu11 $(WARN) -O2 -fPIC -shared -o $@ $<
 
 # The BPF programs' tests run the embedded object: link it, and libbpf.
-$(B)/tests/test_bpf: $(B)/daemon/bpf_obj.o
+$(B)/tests/test_bpf: $(B)/daemon/bpf/bpf_obj.o
 $(B)/tests/test_bpf: LDFLAGS += -lbpf
 
 # fouctl's options and output filters (cli/, before the libraries they use), and jansson for -br.
@@ -118,11 +119,11 @@ $(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.
 	$(CC) $(CPPFLAGS) -Icli -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -ljansson -lcmocka
 
 # The show writer's tests link it, its buffer and jansson.
-$(B)/tests/test_print: $(B)/daemon/print.o $(B)/daemon/out.o
+$(B)/tests/test_print: $(B)/daemon/observe/print.o $(B)/daemon/observe/out.o
 $(B)/tests/test_print: LDFLAGS += -ljansson
 
 # What fleet nodes publish: the parser, and jansson.
-$(B)/tests/test_fleet_value: $(B)/daemon/fleet_value.o
+$(B)/tests/test_fleet_value: $(B)/daemon/fleet/fleet_value.o
 # (the libraries again: the object comes after them on the line)
 $(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
 

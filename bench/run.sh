@@ -270,7 +270,7 @@ setup_paths() {
 		path_fail grefou failed "fouctl refused the configuration"
 	fi
 	# The same three on foud's BPF data path (TC programs in the kernel), on
-	# ports of their own: their ports receive without UDP GRO (daemon/bpf.c).
+	# ports of their own: their ports receive without UDP GRO (daemon/bpf/bpf.c).
 	local spec id kind enc port x pw
 	for spec in "bfou ipip fou 5565 3 ipproto 4" "bgue ipip gue 6090 4 gue" "bgrefou gre fou 5566 5 ipproto 47"; do
 		read -r id kind enc port x pw <<<"$spec"

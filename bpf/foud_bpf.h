@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The maps shared by foud (daemon/bpf.c) and its TC programs (bpf/foud.bpf.c).
+ * The maps shared by foud (daemon/bpf/bpf.c) and its TC programs (bpf/foud.bpf.c).
  * Fixed-width types only; addresses in network order, ports and keys in host
  * order. IPv4 addresses use the first 4 bytes of the 16 and zero the rest.
  */
@@ -82,7 +82,7 @@ struct foud_bpf_port {
 };
 
 /*
- * One of foud's receive points (daemon/ours.c): a UDP or TCP port, or a raw
+ * One of foud's receive points (daemon/io/ours.c): a UDP or TCP port, or a raw
  * IP protocol with port 0. A decapsulated packet it matches would nest.
  */
 struct foud_bpf_ourskey {

@@ -14,7 +14,7 @@
 
 #include "fouctl.h"
 
-void oneline_put(struct oneline *ol, FILE *f, const char *p, size_t n)
+void fouctl_oneline_put(struct oneline *ol, FILE *f, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (ol->nl)
@@ -25,7 +25,7 @@ void oneline_put(struct oneline *ol, FILE *f, const char *p, size_t n)
 	}
 }
 
-void oneline_end(struct oneline *ol, FILE *f)
+void fouctl_oneline_end(struct oneline *ol, FILE *f)
 {
 	if (ol->nl)
 		fputc('\n', f);
@@ -80,7 +80,7 @@ static void brief_one(json_t *dev, FILE *f)
 	fprintf(f, "%s\n", jstr(json_object_get(dev, "linkinfo"), "info_kind"));
 }
 
-int brief_links(const char *json, size_t n, FILE *f)
+int fouctl_brief_links(const char *json, size_t n, FILE *f)
 {
 	json_t *root = json_loadb(json, n, 0, NULL), *dev;
 	size_t i;

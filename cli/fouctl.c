@@ -142,7 +142,7 @@ static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
 			pretty_char(&k->pp, stdout, (char)p[i]);
 		return 0;
 	case SINK_ONELINE:
-		oneline_put(&k->ol, stdout, (const char *)p, n);
+		fouctl_oneline_put(&k->ol, stdout, (const char *)p, n);
 		return 0;
 	case SINK_KEEP:
 		memcpy(k->buf + k->len, p, n);
@@ -170,7 +170,7 @@ static int copy_out(int sock, int fd, uint32_t n, struct sink *k)
 		n -= (uint32_t)chunk;
 	}
 	if (k->mode == SINK_ONELINE)
-		oneline_end(&k->ol, stdout);
+		fouctl_oneline_end(&k->ol, stdout);
 	fflush(stdout);
 	return ret;
 }
@@ -212,7 +212,7 @@ static int ctl_check_server(int fd)
 	if (cr.uid == 0 || cr.uid == geteuid())
 		return 0;
 	fprintf(stderr, "fouctl: @%s is held by uid %u (pid %d), not by foud: not used\n",
-		FOUD_SOCKET_ABSTRACT, (unsigned int)cr.uid, (int)cr.pid);
+		CTL_SOCKET_ABSTRACT, (unsigned int)cr.uid, (int)cr.pid);
 	return -EACCES;
 }
 
@@ -243,7 +243,7 @@ static int ctl_connect_to(const char *path, bool abstract)
 
 static const char *sock_name(const struct opts *o)
 {
-	return o->sock ? o->sock : FOUD_SOCKET_DEFAULT;
+	return o->sock ? o->sock : CTL_SOCKET_DEFAULT;
 }
 
 static int ctl_connect(const struct opts *o, const struct where *w)
@@ -251,7 +251,7 @@ static int ctl_connect(const struct opts *o, const struct where *w)
 	int fd = -ENOENT;
 
 	if (!o->sock)
-		fd = ctl_connect_to(FOUD_SOCKET_ABSTRACT, true);
+		fd = ctl_connect_to(CTL_SOCKET_ABSTRACT, true);
 	if (fd < 0)
 		fd = ctl_connect_to(sock_name(o), false);
 	if (fd < 0)
@@ -278,19 +278,19 @@ static int reply_read(int fd, struct reply *r)
 	memcpy(&r->status, hdr + 4, 4);
 	memcpy(&r->outlen, hdr + 8, 4);
 	memcpy(&r->errlen, hdr + 12, 4);
-	if (r->magic != FOUD_CTL_MAGIC || r->outlen > REPLY_MAX || r->errlen > REPLY_MAX)
+	if (r->magic != CTL_MAGIC || r->outlen > REPLY_MAX || r->errlen > REPLY_MAX)
 		return -EBADMSG;
 	return 0;
 }
 
 /* How the stdout part is shown: -br (link show only, as ip), -p with -j, -o on text. */
-static void sink_pick(const struct opts *o, const struct foud_cmd *cmd, struct sink *k)
+static void sink_pick(const struct opts *o, const struct cmd_req *cmd, struct sink *k)
 {
-	bool json = o->flags & FOUD_CTL_F_JSON;
+	bool json = o->flags & CTL_F_JSON;
 
-	if (o->brief && !json && cmd->obj == FOUD_OBJ_LINK && cmd->op == FOUD_OP_SHOW)
+	if (o->brief && !json && cmd->obj == CMD_OBJ_LINK && cmd->op == CMD_OP_SHOW)
 		k->mode = SINK_KEEP;
-	else if (json && (o->flags & FOUD_CTL_F_PRETTY))
+	else if (json && (o->flags & CTL_F_PRETTY))
 		k->mode = SINK_PRETTY;
 	else if (o->oneline && !json)
 		k->mode = SINK_ONELINE;
@@ -299,7 +299,7 @@ static void sink_pick(const struct opts *o, const struct foud_cmd *cmd, struct s
 /* The flags foud gets: -br asks it for the JSON with details that it prints from. */
 static uint32_t request_flags(const struct opts *o, const struct sink *k)
 {
-	return k->mode == SINK_KEEP ? o->flags | FOUD_CTL_F_JSON | FOUD_CTL_F_DETAILS : o->flags;
+	return k->mode == SINK_KEEP ? o->flags | CTL_F_JSON | CTL_F_DETAILS : o->flags;
 }
 
 /* Carries foud's stdout and stderr over; in a batch, stderr gets FILE:LINE. */
@@ -308,7 +308,7 @@ static int reply_copy(int fd, const struct reply *r, const struct where *w, stru
 	struct sink raw = { .mode = SINK_RAW };
 	int ret = copy_out(fd, STDOUT_FILENO, r->outlen, k);
 
-	if (!ret && k->mode == SINK_KEEP && brief_links(k->buf, k->len, stdout))
+	if (!ret && k->mode == SINK_KEEP && fouctl_brief_links(k->buf, k->len, stdout))
 		ret = -EBADMSG;
 	free(k->buf);
 	k->buf = NULL;
@@ -351,18 +351,18 @@ static int send_request(int fd, const uint8_t *buf, size_t len, int pass)
  * Sends argv to foud, with descriptor pass unless -1; 0 if foud carried it
  * out, 1 if not (already said why).
  */
-static int request_fd(const struct opts *o, const struct foud_cmd *cmd, int argc, char *argv[],
+static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc, char *argv[],
 		      const struct where *w, int pass)
 {
-	static uint8_t buf[FOUD_CTL_HDR + FOUD_CTL_MAX];
+	static uint8_t buf[CTL_HDR + CTL_MAX];
 	struct sink k = { .mode = SINK_RAW };
 	struct reply r = { 0 };
 	int fd, len, ret;
 
 	sink_pick(o, cmd, &k);
-	len = foud_ctl_encode(buf, sizeof(buf), request_flags(o, &k), argc, argv);
+	len = ctl_encode(buf, sizeof(buf), request_flags(o, &k), argc, argv);
 	if (len < 0) {
-		say(w, "command too long (%d words, at most %d bytes)", argc, FOUD_CTL_MAX);
+		say(w, "command too long (%d words, at most %d bytes)", argc, CTL_MAX);
 		return 1;
 	}
 	fd = ctl_connect(o, w);
@@ -373,7 +373,7 @@ static int request_fd(const struct opts *o, const struct foud_cmd *cmd, int argc
 		ret = reply_read(fd, &r);
 	if (!ret)
 		ret = reply_copy(fd, &r, w, &k);
-	if (!ret && !r.status && cmd->obj == FOUD_OBJ_MONITOR)
+	if (!ret && !r.status && cmd->obj == CMD_OBJ_MONITOR)
 		ret = copy_events(fd);
 	close(fd);
 	if (ret == -EBADMSG || ret == -EPIPE)
@@ -383,7 +383,7 @@ static int request_fd(const struct opts *o, const struct foud_cmd *cmd, int argc
 	return ret || r.status ? 1 : 0;
 }
 
-static int request(const struct opts *o, const struct foud_cmd *cmd, int argc, char *argv[],
+static int request(const struct opts *o, const struct cmd_req *cmd, int argc, char *argv[],
 		   const struct where *w)
 {
 	return request_fd(o, cmd, argc, argv, w, -1);
@@ -413,7 +413,7 @@ static int capture_copy(int in, int out)
 }
 
 /* capture: foud writes pcap into a pipe that goes with the request. */
-static int run_capture(const struct opts *o, const struct foud_cmd *cmd, int argc,
+static int run_capture(const struct opts *o, const struct cmd_req *cmd, int argc,
 		       char *argv[], const struct where *w)
 {
 	const char *file = cmd->capture.file;
@@ -440,16 +440,16 @@ static int run_capture(const struct opts *o, const struct foud_cmd *cmd, int arg
 /* Answers help itself; checks the words first: a bad command never reaches foud. */
 static int run_words(const struct opts *o, int argc, char *argv[], const struct where *w)
 {
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char err[256];
 
-	if (foud_cmd_help(argc, argv, stdout))
+	if (cmd_help(argc, argv, stdout))
 		return 0;
-	if (foud_cmd_parse(argc, argv, &cmd, err, sizeof(err))) {
+	if (cmd_parse(argc, argv, &cmd, err, sizeof(err))) {
 		say(w, "%s", err);
 		return 1;
 	}
-	if (cmd.obj == FOUD_OBJ_CAPTURE)
+	if (cmd.obj == CMD_OBJ_CAPTURE)
 		return run_capture(o, &cmd, argc, argv, w);
 	return request(o, &cmd, argc, argv, w);
 }
@@ -472,7 +472,7 @@ static FILE *batch_open(const char *file)
 static int run_batch(const struct opts *o)
 {
 	struct where w = { .file = o->batch };
-	char *argv[FOUD_CTL_MAX_ARGS + 1];
+	char *argv[CTL_MAX_ARGS + 1];
 	char *line = NULL;
 	size_t cap = 0;
 	int n, ret = 0;
@@ -482,9 +482,9 @@ static int run_batch(const struct opts *o)
 		return 1;
 	while ((!ret || o->force) && getline(&line, &cap, f) >= 0) {
 		w.line++;
-		n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
+		n = cmd_split(line, argv, CTL_MAX_ARGS);
 		if (n < 0)
-			say(&w, "too many words (at most %d)", FOUD_CTL_MAX_ARGS);
+			say(&w, "too many words (at most %d)", CTL_MAX_ARGS);
 		if (n < 0 || (n > 0 && run_words(o, n, argv, &w)))
 			ret = 1;
 	}
@@ -518,13 +518,13 @@ static int import_read(const char *path, struct netdev_file *nf)
 static int import_apply(const struct opts *o, const struct netdev_file *nf, bool dry)
 {
 	struct where w = { .file = nf->path, .line = nf->line };
-	char line[NETDEV_CMD_MAX], *argv[FOUD_CTL_MAX_ARGS + 1];
+	char line[NETDEV_CMD_MAX], *argv[CTL_MAX_ARGS + 1];
 	int n;
 
 	if (dry)
 		return printf("%s\n", nf->cmd) < 0;
 	memcpy(line, nf->cmd, sizeof(line));
-	n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
+	n = cmd_split(line, argv, CTL_MAX_ARGS);
 	return n > 0 ? run_words(o, n, argv, &w) : 1;
 }
 

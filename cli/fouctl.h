@@ -32,10 +32,10 @@ int fouctl_netns(const char *name);
 struct oneline {
 	bool nl;		/* a newline held back until the next character */
 };
-void oneline_put(struct oneline *ol, FILE *f, const char *p, size_t n);
-void oneline_end(struct oneline *ol, FILE *f);
+void fouctl_oneline_put(struct oneline *ol, FILE *f, const char *p, size_t n);
+void fouctl_oneline_end(struct oneline *ol, FILE *f);
 
 /* -br: prints foud's `-j -d link show` reply (json, n bytes) one device a line; 0 or -EBADMSG. */
-int brief_links(const char *json, size_t n, FILE *f);
+int fouctl_brief_links(const char *json, size_t n, FILE *f);
 
 #endif /* FOUCTL_H */

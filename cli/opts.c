@@ -62,7 +62,7 @@ static const struct opt_ent *opt_find(const char *w)
 static void usage(FILE *f)
 {
 	fputs("Usage: ", f);
-	fputs(foud_cmd_usage, f);
+	fputs(cmd_usage, f);
 	fputs("\nfouctl import [ -n ] FILE...\n", f);
 }
 
@@ -95,15 +95,15 @@ static int opt_one(int argc, char *argv[], int *i, struct opts *o)
 	if ((e->id == O_BATCH || e->id == O_NETNS) && !(v = opt_value(argc, argv, i)))
 		return 1;
 	switch (e->id) {
-	case O_STATS: o->flags |= FOUD_CTL_F_STATS; break;
-	case O_DETAILS: o->flags |= FOUD_CTL_F_DETAILS; break;
+	case O_STATS: o->flags |= CTL_F_STATS; break;
+	case O_DETAILS: o->flags |= CTL_F_DETAILS; break;
 	case O_ONELINE: o->oneline = true; break;
 	case O_VERSION: printf("fouctl, foud %s\n", FOUD_VERSION); return 0;
 	case O_FORCE: o->force = true; break;
 	case O_BATCH: o->batch = v; break;
 	case O_BRIEF: o->brief = true; break;
-	case O_JSON: o->flags |= FOUD_CTL_F_JSON; break;
-	case O_PRETTY: o->flags |= FOUD_CTL_F_PRETTY; break;
+	case O_JSON: o->flags |= CTL_F_JSON; break;
+	case O_PRETTY: o->flags |= CTL_F_PRETTY; break;
 	case O_HELP: usage(stdout); return 0;
 	case O_NETNS: o->netns = v; break;
 	default: return 1;

@@ -31,7 +31,7 @@
 
 #include "cmd_int.h"
 
-const char foud_cmd_usage[] =
+const char cmd_usage[] =
 "fouctl [ OPTIONS ] OBJECT { COMMAND | help } [ ARGS ]\n"
 "fouctl [ -force ] -b[atch] FILE\n"
 "OPTIONS := { -S SOCKET | -n[etns] NAME | -j[son] | -p[retty] | -s[tatistics]\n"
@@ -280,9 +280,9 @@ static bool name_valid(const char *s)
 	return true;
 }
 
-int cmd_parse_key_file(const char *s, char path[FOUD_KEY_PATH_MAX])
+int cmd_parse_key_file(const char *s, char path[CMD_KEY_PATH_MAX])
 {
-	if (s[0] != '/' || strlen(s) >= FOUD_KEY_PATH_MAX)
+	if (s[0] != '/' || strlen(s) >= CMD_KEY_PATH_MAX)
 		return -EINVAL;
 	strcpy(path, s);
 	return 0;
@@ -436,119 +436,119 @@ static bool cmd_matches(const char *w, const char *word)
 
 struct op_ent {
 	const char *word;
-	enum foud_op op;
+	enum cmd_op op;
 	const char *where;
 	int (*parse)(struct pctx *p);
 };
 
 struct obj_ent {
 	const char *word;
-	enum foud_obj obj;
+	enum cmd_obj obj;
 	const struct op_ent *ops;
 	size_t nops;
 	const char *expect;
 	int dflt;		/* the op of the object alone (ip link: show), or -1 */
 };
 
-#define OP_NONE(w)	{ w, FOUD_OP__MAX, NULL, NULL }
-#define OP_HELP		{ "help", FOUD_OP_HELP, NULL, NULL }
+#define OP_NONE(w)	{ w, CMD_OP__MAX, NULL, NULL }
+#define OP_HELP		{ "help", CMD_OP_HELP, NULL, NULL }
 
 /* ip fou */
 static const struct op_ent fou_ops[] = {
-	{ "add", FOUD_OP_ADD, "fou add", cmd_fou_addel },
-	{ "delete", FOUD_OP_DEL, "fou del", cmd_fou_addel },
-	{ "show", FOUD_OP_SHOW, "fou show", cmd_no_args },
-	{ "list", FOUD_OP_SHOW, "fou show", cmd_no_args },
+	{ "add", CMD_OP_ADD, "fou add", cmd_fou_addel },
+	{ "delete", CMD_OP_DEL, "fou del", cmd_fou_addel },
+	{ "show", CMD_OP_SHOW, "fou show", cmd_no_args },
+	{ "list", CMD_OP_SHOW, "fou show", cmd_no_args },
 	OP_HELP,
 };
 
 /* ip link */
 static const struct op_ent link_ops[] = {
-	{ "add", FOUD_OP_ADD, "link add", cmd_link_add },
-	{ "set", FOUD_OP_SET, "link set", cmd_link_set },
-	{ "change", FOUD_OP_SET, "link set", cmd_link_set },
+	{ "add", CMD_OP_ADD, "link add", cmd_link_add },
+	{ "set", CMD_OP_SET, "link set", cmd_link_set },
+	{ "change", CMD_OP_SET, "link set", cmd_link_set },
 	OP_NONE("replace"),
-	{ "delete", FOUD_OP_DEL, "link del", cmd_link_del },
-	{ "show", FOUD_OP_SHOW, "link show", cmd_link_show },
-	{ "lst", FOUD_OP_SHOW, "link show", cmd_link_show },
-	{ "list", FOUD_OP_SHOW, "link show", cmd_link_show },
-	{ "rekey", FOUD_OP_REKEY, "link rekey", cmd_link_del },
+	{ "delete", CMD_OP_DEL, "link del", cmd_link_del },
+	{ "show", CMD_OP_SHOW, "link show", cmd_link_show },
+	{ "lst", CMD_OP_SHOW, "link show", cmd_link_show },
+	{ "list", CMD_OP_SHOW, "link show", cmd_link_show },
+	{ "rekey", CMD_OP_REKEY, "link rekey", cmd_link_del },
 	OP_HELP,
 };
 
 /* bridge fdb */
 static const struct op_ent fdb_ops[] = {
-	{ "add", FOUD_OP_ADD, "fdb add", cmd_fdb_entry },
-	{ "append", FOUD_OP_APPEND, "fdb append", cmd_fdb_entry },
+	{ "add", CMD_OP_ADD, "fdb add", cmd_fdb_entry },
+	{ "append", CMD_OP_APPEND, "fdb append", cmd_fdb_entry },
 	OP_NONE("replace"),
-	{ "delete", FOUD_OP_DEL, "fdb del", cmd_fdb_entry },
+	{ "delete", CMD_OP_DEL, "fdb del", cmd_fdb_entry },
 	OP_NONE("get"),
-	{ "show", FOUD_OP_SHOW, "fdb show", cmd_fdb_show },
-	{ "lst", FOUD_OP_SHOW, "fdb show", cmd_fdb_show },
-	{ "list", FOUD_OP_SHOW, "fdb show", cmd_fdb_show },
+	{ "show", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
+	{ "lst", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
+	{ "list", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
 	OP_NONE("flush"),
 	OP_HELP,
 };
 
 /* foud's own, in ip's pattern */
 static const struct op_ent tou_ops[] = {
-	{ "add", FOUD_OP_ADD, "tou add", cmd_tou_addel },
-	{ "delete", FOUD_OP_DEL, "tou del", cmd_tou_addel },
-	{ "show", FOUD_OP_SHOW, "tou show", cmd_no_args },
-	{ "lst", FOUD_OP_SHOW, "tou show", cmd_no_args },
-	{ "list", FOUD_OP_SHOW, "tou show", cmd_no_args },
+	{ "add", CMD_OP_ADD, "tou add", cmd_tou_addel },
+	{ "delete", CMD_OP_DEL, "tou del", cmd_tou_addel },
+	{ "show", CMD_OP_SHOW, "tou show", cmd_no_args },
+	{ "lst", CMD_OP_SHOW, "tou show", cmd_no_args },
+	{ "list", CMD_OP_SHOW, "tou show", cmd_no_args },
 	OP_HELP,
 };
 
 /* bridge monitor, ip monitor: what to watch (the command word is optional) */
 static const struct op_ent monitor_ops[] = {
-	{ "all", FOUD_OP_MON_ALL, "monitor", cmd_no_args },
-	{ "link", FOUD_OP_MON_LINK, "monitor link", cmd_no_args },
-	{ "fdb", FOUD_OP_MON_FDB, "monitor fdb", cmd_no_args },
-	{ "tou", FOUD_OP_MON_TOU, "monitor tou", cmd_no_args },
+	{ "all", CMD_OP_MON_ALL, "monitor", cmd_no_args },
+	{ "link", CMD_OP_MON_LINK, "monitor link", cmd_no_args },
+	{ "fdb", CMD_OP_MON_FDB, "monitor fdb", cmd_no_args },
+	{ "tou", CMD_OP_MON_TOU, "monitor tou", cmd_no_args },
 	OP_HELP,
 };
 
 static const struct op_ent metrics_ops[] = {
-	{ "listen", FOUD_OP_LISTEN, "metrics listen", cmd_metrics_listen },
+	{ "listen", CMD_OP_LISTEN, "metrics listen", cmd_metrics_listen },
 };
 
 /* No command word: the device follows the object. */
 static const struct op_ent capture_ops[] = {
-	{ NULL, FOUD_OP_RUN, "capture", cmd_capture },
+	{ NULL, CMD_OP_RUN, "capture", cmd_capture },
 };
 
 static const struct op_ent fleet_ops[] = {
-	{ "etcd", FOUD_OP_ETCD, "fleet etcd", cmd_fleet_etcd },
-	{ "node", FOUD_OP_NODE, "fleet node", cmd_fleet_node },
-	{ "show", FOUD_OP_SHOW, "fleet show", cmd_no_args },
-	{ "list", FOUD_OP_SHOW, "fleet show", cmd_no_args },
+	{ "etcd", CMD_OP_ETCD, "fleet etcd", cmd_fleet_etcd },
+	{ "node", CMD_OP_NODE, "fleet node", cmd_fleet_node },
+	{ "show", CMD_OP_SHOW, "fleet show", cmd_no_args },
+	{ "list", CMD_OP_SHOW, "fleet show", cmd_no_args },
 };
 
 /* Objects that are the whole command: no command word follows. */
-static const struct op_ent reload_ops[] = { { NULL, FOUD_OP_RUN, "reload", cmd_no_args } };
-static const struct op_ent save_ops[] = { { NULL, FOUD_OP_RUN, "save", cmd_no_args } };
-static const struct op_ent flush_ops[] = { { NULL, FOUD_OP_RUN, "flush", cmd_no_args } };
+static const struct op_ent reload_ops[] = { { NULL, CMD_OP_RUN, "reload", cmd_no_args } };
+static const struct op_ent save_ops[] = { { NULL, CMD_OP_RUN, "save", cmd_no_args } };
+static const struct op_ent flush_ops[] = { { NULL, CMD_OP_RUN, "flush", cmd_no_args } };
 
 /*
  * ip's order: link before fou, then bridge's fdb, then foud's own. reload,
  * save and flush (whole commands, flush destructive) match whole words only.
  */
 static const struct obj_ent objs[] = {
-	{ "link", FOUD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops),
+	{ "link", CMD_OBJ_LINK, link_ops, ARRAY_SIZE(link_ops),
 	  "add, set, change, delete, rekey or show", 5 },
-	{ "fou", FOUD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, delete or show", -1 },
-	{ "fdb", FOUD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, delete or show", 5 },
-	{ "tou", FOUD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, delete or show", 2 },
-	{ "fleet", FOUD_OBJ_FLEET, fleet_ops, ARRAY_SIZE(fleet_ops), "etcd, node or show", -1 },
-	{ "monitor", FOUD_OBJ_MONITOR, monitor_ops, ARRAY_SIZE(monitor_ops),
+	{ "fou", CMD_OBJ_FOU, fou_ops, ARRAY_SIZE(fou_ops), "add, delete or show", -1 },
+	{ "fdb", CMD_OBJ_FDB, fdb_ops, ARRAY_SIZE(fdb_ops), "add, append, delete or show", 5 },
+	{ "tou", CMD_OBJ_TOU, tou_ops, ARRAY_SIZE(tou_ops), "add, delete or show", 2 },
+	{ "fleet", CMD_OBJ_FLEET, fleet_ops, ARRAY_SIZE(fleet_ops), "etcd, node or show", -1 },
+	{ "monitor", CMD_OBJ_MONITOR, monitor_ops, ARRAY_SIZE(monitor_ops),
 	  "all, link, fdb or tou", 0 },
-	{ "metrics", FOUD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen", -1 },
-	{ "capture", FOUD_OBJ_CAPTURE, capture_ops, ARRAY_SIZE(capture_ops), "a device", 0 },
-	{ "reload", FOUD_OBJ_RELOAD, reload_ops, 1, "", 0 },
-	{ "save", FOUD_OBJ_SAVE, save_ops, 1, "", 0 },
-	{ "flush", FOUD_OBJ_FLUSH, flush_ops, 1, "", 0 },
-	{ "help", FOUD_OBJ__MAX, NULL, 0, NULL, -1 },
+	{ "metrics", CMD_OBJ_METRICS, metrics_ops, ARRAY_SIZE(metrics_ops), "listen", -1 },
+	{ "capture", CMD_OBJ_CAPTURE, capture_ops, ARRAY_SIZE(capture_ops), "a device", 0 },
+	{ "reload", CMD_OBJ_RELOAD, reload_ops, 1, "", 0 },
+	{ "save", CMD_OBJ_SAVE, save_ops, 1, "", 0 },
+	{ "flush", CMD_OBJ_FLUSH, flush_ops, 1, "", 0 },
+	{ "help", CMD_OBJ__MAX, NULL, 0, NULL, -1 },
 };
 
 #define OBJ_EXPECT "link, fou, fdb, tou, fleet, monitor, metrics, capture, reload, save or flush"
@@ -563,7 +563,7 @@ static const struct obj_ent *obj_find(const char *w)
 {
 	/* fleet whole too: "fl" must name neither it nor flush. */
 	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
-		if (obj_whole(&objs[i]) || objs[i].obj == FOUD_OBJ_FLEET ? !strcmp(w, objs[i].word) :
+		if (obj_whole(&objs[i]) || objs[i].obj == CMD_OBJ_FLEET ? !strcmp(w, objs[i].word) :
 		    cmd_matches(w, objs[i].word))
 			return &objs[i];
 	return NULL;
@@ -597,7 +597,7 @@ static int parse_op(struct pctx *p, const struct obj_ent *o, const struct op_ent
 	if (!*opp)
 		return cmd_perr(p, "\"%s\" is not a command of \"%s\": expected %s",
 				p->argv[1], o->word, o->expect);
-	if ((*opp)->op == FOUD_OP_HELP)
+	if ((*opp)->op == CMD_OP_HELP)
 		return cmd_perr(p, "\"%s\" is answered by fouctl, not foud", p->argv[1]);
 	if (!(*opp)->parse)
 		return cmd_perr(p, "\"%s\" is \"%s %s\", which foud does not have: expected %s",
@@ -632,7 +632,7 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 /* Prints the usage lines "fouctl WORD ..." and the indented lines after them. */
 static void help_object(FILE *f, const char *word)
 {
-	const char *s = foud_cmd_usage;
+	const char *s = cmd_usage;
 	size_t n = strlen(word);
 	bool on = false;
 
@@ -660,17 +660,17 @@ static bool help_asked(const struct obj_ent *o, int argc, char *const argv[])
 	if (obj_whole(o))
 		return !strcmp(argv[1], "help");
 	op = op_find(o, argv[1]);
-	return (op && op->op == FOUD_OP_HELP) || (argc > 2 && !strcmp(argv[2], "help"));
+	return (op && op->op == CMD_OP_HELP) || (argc > 2 && !strcmp(argv[2], "help"));
 }
 
-bool foud_cmd_help(int argc, char *const argv[], FILE *f)
+bool cmd_help(int argc, char *const argv[], FILE *f)
 {
 	const struct obj_ent *o = argc > 0 ? obj_find(argv[0]) : NULL;
 
 	if (!o)
 		return false;
 	if (!o->ops) {
-		fprintf(f, "Usage: %s", foud_cmd_usage);
+		fprintf(f, "Usage: %s", cmd_usage);
 		return true;
 	}
 	if (!help_asked(o, argc, argv))
@@ -680,7 +680,7 @@ bool foud_cmd_help(int argc, char *const argv[], FILE *f)
 	return true;
 }
 
-int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
+int cmd_parse(int argc, char *const argv[], struct cmd_req *cmd,
 		   char *err, size_t errlen)
 {
 	struct pctx p = {
@@ -720,7 +720,7 @@ static char *word_end(char *s)
 	return s + 1;
 }
 
-int foud_cmd_split(char *line, char *argv[], int max)
+int cmd_split(char *line, char *argv[], int max)
 {
 	bool first = true;
 	char *s = line;

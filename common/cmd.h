@@ -4,8 +4,8 @@
  * connects) and foud (which parses what arrives on the control socket and
  * what its -c file says). One parser, so both name the same wrong word.
  */
-#ifndef FOUD_CMD_H
-#define FOUD_CMD_H
+#ifndef CMD_H
+#define CMD_H
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -17,42 +17,42 @@
 #include "fou/fou.h"
 #include "kinds.h"
 
-enum foud_obj {
-	FOUD_OBJ_FOU,
-	FOUD_OBJ_LINK,
-	FOUD_OBJ_FDB,
-	FOUD_OBJ_TOU,
-	FOUD_OBJ_FLEET,
-	FOUD_OBJ_METRICS,
-	FOUD_OBJ_CAPTURE,
-	FOUD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
-	FOUD_OBJ_RELOAD,	/* reload, save, flush: no command word */
-	FOUD_OBJ_SAVE,
-	FOUD_OBJ_FLUSH,
-	FOUD_OBJ__MAX
+enum cmd_obj {
+	CMD_OBJ_FOU,
+	CMD_OBJ_LINK,
+	CMD_OBJ_FDB,
+	CMD_OBJ_TOU,
+	CMD_OBJ_FLEET,
+	CMD_OBJ_METRICS,
+	CMD_OBJ_CAPTURE,
+	CMD_OBJ_MONITOR,	/* a control client that stays for events (event.c) */
+	CMD_OBJ_RELOAD,	/* reload, save, flush: no command word */
+	CMD_OBJ_SAVE,
+	CMD_OBJ_FLUSH,
+	CMD_OBJ__MAX
 };
 
-enum foud_op {
-	FOUD_OP_ADD,
-	FOUD_OP_DEL,
-	FOUD_OP_SHOW,
-	FOUD_OP_APPEND,		/* fdb append */
-	FOUD_OP_REKEY,		/* link rekey: re-read the key files */
-	FOUD_OP_ETCD,		/* fleet etcd */
-	FOUD_OP_NODE,		/* fleet node */
-	FOUD_OP_SET,		/* link set / link change */
-	FOUD_OP_RUN,		/* the whole command is the object's word */
-	FOUD_OP_LISTEN,		/* metrics listen */
-	FOUD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order */
-	FOUD_OP_MON_LINK,
-	FOUD_OP_MON_FDB,
-	FOUD_OP_MON_TOU,
-	FOUD_OP_HELP,		/* fouctl answers it; foud refuses it */
-	FOUD_OP__MAX
+enum cmd_op {
+	CMD_OP_ADD,
+	CMD_OP_DEL,
+	CMD_OP_SHOW,
+	CMD_OP_APPEND,		/* fdb append */
+	CMD_OP_REKEY,		/* link rekey: re-read the key files */
+	CMD_OP_ETCD,		/* fleet etcd */
+	CMD_OP_NODE,		/* fleet node */
+	CMD_OP_SET,		/* link set / link change */
+	CMD_OP_RUN,		/* the whole command is the object's word */
+	CMD_OP_LISTEN,		/* metrics listen */
+	CMD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order (daemon/observe/event.h) */
+	CMD_OP_MON_LINK,
+	CMD_OP_MON_FDB,
+	CMD_OP_MON_TOU,
+	CMD_OP_HELP,		/* fouctl answers it; foud refuses it */
+	CMD_OP__MAX
 };
 
 /* Geneve's Opt Len: 6 bits of 4-byte words. */
-#define FOUD_GENEVE_OPTS_MAX	252
+#define CMD_GENEVE_OPTS_MAX	252
 
 /*
  * `link add name NAME type vxlan id VNI { remote ADDR | group MCADDR dev IF }
@@ -63,8 +63,8 @@ enum foud_op {
  * FOU_KIND_IP6GRE by family, key, encap words) so that the GRE machinery
  * can carry them.
  */
-struct foud_l2_cfg {
-	enum foud_l2_kind kind;
+struct cmd_l2_cfg {
+	enum fk_l2_kind kind;
 	uint32_t vni;			/* vxlan/geneve id, nvgre vsid (24 bits) */
 	uint64_t key;			/* stt context id */
 	struct fou_addr local;		/* family 0: not given (geneve may omit it) */
@@ -84,13 +84,13 @@ struct foud_l2_cfg {
 	bool udp6zerocsumtx, udp6zerocsumrx;
 	bool noflowid;			/* nvgre: FlowID 0, for peers that match the whole key */
 	/* geneve_opts: the options sent on every packet, as on the wire (TLVs). */
-	uint8_t geneve_opts[FOUD_GENEVE_OPTS_MAX];
+	uint8_t geneve_opts[CMD_GENEVE_OPTS_MAX];
 	uint8_t geneve_opts_len;
 	bool fleet;			/* flood and MAC entries come from the fleet (fleet.c) */
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */
-struct foud_port_cfg {
+struct cmd_port_cfg {
 	uint16_t port;
 	int family;			/* AF_INET, or AF_INET6 with -6 */
 	enum fou_encap type;		/* FOU_ENCAP_FOU (ipproto) or FOU_ENCAP_GUE */
@@ -101,33 +101,33 @@ struct foud_port_cfg {
 };
 
 /* `datapath { auto | bpf | userspace }` on link add, and foud -D. */
-enum foud_datapath {
-	FOUD_DP_DEFAULT,		/* foud's default (foud -D, else auto) */
-	FOUD_DP_AUTO,			/* BPF when possible, else userspace */
-	FOUD_DP_BPF,			/* BPF or an error */
-	FOUD_DP_USERSPACE,
-	FOUD_DP__MAX
+enum cmd_datapath {
+	CMD_DP_DEFAULT,		/* foud's default (foud -D, else auto) */
+	CMD_DP_AUTO,			/* BPF when possible, else userspace */
+	CMD_DP_BPF,			/* BPF or an error */
+	CMD_DP_USERSPACE,
+	CMD_DP__MAX
 };
 
 /* The datapath word, or -EINVAL; and back. */
-int foud_datapath_lookup(const char *name);
-const char *foud_datapath_name(enum foud_datapath dp);
+int cmd_datapath_lookup(const char *name);
+const char *cmd_datapath_name(enum cmd_datapath dp);
 
 /* `link add name NAME type KIND ...` */
-#define FOUD_KEY_PATH_MAX	256
+#define CMD_KEY_PATH_MAX	256
 
-struct foud_link_cfg {
+struct cmd_link_cfg {
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
 	/* encap-key, encap-key-next: absolute paths ("" = none); foud reads them */
-	char key_file[2][FOUD_KEY_PATH_MAX];
+	char key_file[2][CMD_KEY_PATH_MAX];
 	uint32_t mtu;			/* 0: underlay MTU minus overhead */
-	enum foud_datapath datapath;
-	struct foud_l2_cfg l2;		/* kind FOUD_L2_NONE for L3 links */
+	enum cmd_datapath datapath;
+	struct cmd_l2_cfg l2;		/* kind FK_L2_NONE for L3 links */
 };
 
 /* `fdb { add | append | del } LLADDR dev NAME dst ADDR`, `fdb show [ dev NAME ]` */
-struct foud_fdb_cfg {
+struct cmd_fdb_cfg {
 	uint8_t mac[6];
 	char dev[IFNAMSIZ];		/* "" in fdb show: every device */
 	struct fou_addr dst;
@@ -137,15 +137,15 @@ struct foud_fdb_cfg {
  * `tou add peer ADDR [ port PORT ] [ local ADDR ]`, `tou del peer ADDR`: TCP to
  * peer through the TOU device goes as UDP/GUE(6)/TCP to peer's port PORT.
  */
-#define FOUD_TOU_PORT		FOU_PORT_GUE	/* TOU is GUE on the wire */
-#define FOUD_TOU_MARK		0x746f75	/* "tou": the fwmark libtou puts on sockets */
-#define FOUD_TOU_TABLE		0x746f75	/* the routing table of the TOU peers */
+#define CMD_TOU_PORT		FOU_PORT_GUE	/* TOU is GUE on the wire */
+#define CMD_TOU_MARK		0x746f75	/* "tou": the fwmark libtou puts on sockets */
+#define CMD_TOU_TABLE		0x746f75	/* the routing table of the TOU peers */
 
-struct foud_tou_cfg {
+struct cmd_tou_cfg {
 	struct fou_addr peer;
 	struct fou_addr local;		/* family 0: whatever the kernel picks */
 	uint16_t port;			/* ours and the peer's */
-	char key_file[2][FOUD_KEY_PATH_MAX];	/* key, key-next: "" = none */
+	char key_file[2][CMD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 };
 
 /*
@@ -153,62 +153,62 @@ struct foud_tou_cfg {
  *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
  * `fleet node NAME address ADDR`.
  */
-#define FOUD_FLEET_ENDPOINTS	8
-#define FOUD_FLEET_URL_MAX	128
-#define FOUD_FLEET_PATH_MAX	256
-#define FOUD_FLEET_NAME_MAX	64	/* with its NUL */
-#define FOUD_FLEET_TTL		10	/* seconds, the default */
-#define FOUD_FLEET_PREFIX	"/foud"
+#define CMD_FLEET_ENDPOINTS	8
+#define CMD_FLEET_URL_MAX	128
+#define CMD_FLEET_PATH_MAX	256
+#define CMD_FLEET_NAME_MAX	64	/* with its NUL */
+#define CMD_FLEET_TTL		10	/* seconds, the default */
+#define CMD_FLEET_PREFIX	"/foud"
 
-struct foud_fleet_cfg {
-	char endpoint[FOUD_FLEET_ENDPOINTS][FOUD_FLEET_URL_MAX];
+struct cmd_fleet_cfg {
+	char endpoint[CMD_FLEET_ENDPOINTS][CMD_FLEET_URL_MAX];
 	unsigned int nendpoints;
-	char prefix[FOUD_FLEET_PATH_MAX];	/* keys under PREFIX/nodes/ */
+	char prefix[CMD_FLEET_PATH_MAX];	/* keys under PREFIX/nodes/ */
 	uint32_t ttl;
-	char cacert[FOUD_FLEET_PATH_MAX], cert[FOUD_FLEET_PATH_MAX], key[FOUD_FLEET_PATH_MAX];
-	char user[FOUD_FLEET_NAME_MAX];		/* etcd's authentication; "": none */
-	char password_file[FOUD_FLEET_PATH_MAX];	/* its first line is the password */
-	char node[FOUD_FLEET_NAME_MAX];		/* fleet node: this host's name */
+	char cacert[CMD_FLEET_PATH_MAX], cert[CMD_FLEET_PATH_MAX], key[CMD_FLEET_PATH_MAX];
+	char user[CMD_FLEET_NAME_MAX];		/* etcd's authentication; "": none */
+	char password_file[CMD_FLEET_PATH_MAX];	/* its first line is the password */
+	char node[CMD_FLEET_NAME_MAX];		/* fleet node: this host's name */
 	struct fou_addr address;		/* ... and underlay address */
 };
 
 /* A node's name: 1-63 of [A-Za-z0-9._-] (it is the last part of its etcd key). */
-bool foud_fleet_name_ok(const char *s);
+bool cmd_fleet_name_ok(const char *s);
 /* `metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }` and foud --metrics */
-struct foud_metrics_cfg {
+struct cmd_metrics_cfg {
 	struct sockaddr_storage addr;	/* AF_INET, AF_INET6 or AF_UNIX */
 	socklen_t len;
 	char spec[112];			/* as given, for messages */
 };
 
 /* Parses one listen address, numeric only; 0 or -EINVAL. */
-int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c);
+int cmd_metrics_addr(const char *s, struct cmd_metrics_cfg *c);
 
 /*
  * `capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]`: pcap of what
  * DEV sends and receives, to a pipe fouctl passes with the request (fd).
  */
-struct foud_capture_cfg {
+struct cmd_capture_cfg {
 	bool outer;
 	uint64_t count;			/* 0: until the reader goes */
 	const char *file;		/* -w: fouctl's; NULL or "-": standard output */
 	int fd;				/* the pipe, set by foud's control socket; -1: none */
 };
 
-struct foud_cmd {
-	enum foud_obj obj;
-	enum foud_op op;
+struct cmd_req {
+	enum cmd_obj obj;
+	enum cmd_op op;
 	char name[IFNAMSIZ];		/* link del NAME, link show [NAME] ("" = all) */
-	struct foud_port_cfg port;	/* fou add/del */
-	struct foud_link_cfg link;	/* link add */
-	struct foud_fdb_cfg fdb;	/* fdb add/append/del/show */
-	struct foud_tou_cfg tou;	/* tou add/del */
-	struct foud_fleet_cfg fleet;	/* fleet etcd/node */
+	struct cmd_port_cfg port;	/* fou add/del */
+	struct cmd_link_cfg link;	/* link add */
+	struct cmd_fdb_cfg fdb;	/* fdb add/append/del/show */
+	struct cmd_tou_cfg tou;	/* tou add/del */
+	struct cmd_fleet_cfg fleet;	/* fleet etcd/node */
 	/* link set NAME WORDS: the words, in the parsed argv (valid while it is) */
 	char *const *set_argv;
 	int set_argc;
-	struct foud_metrics_cfg metrics;	/* metrics listen */
-	struct foud_capture_cfg capture;	/* capture DEV (name: DEV) */
+	struct cmd_metrics_cfg metrics;	/* metrics listen */
+	struct cmd_capture_cfg capture;	/* capture DEV (name: DEV) */
 };
 
 /*
@@ -216,7 +216,7 @@ struct foud_cmd {
  * ...). On error, writes into err a one-line message that quotes the
  * offending word (or names the missing one) and returns -EINVAL.
  */
-int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
+int cmd_parse(int argc, char *const argv[], struct cmd_req *cmd,
 		   char *err, size_t errlen);
 
 /*
@@ -224,7 +224,7 @@ int foud_cmd_parse(int argc, char *const argv[], struct foud_cmd *cmd,
  * starts a comment. A leading "fouctl" word is dropped. Returns the word
  * count, or -E2BIG if more than max.
  */
-int foud_cmd_split(char *line, char *argv[], int max);
+int cmd_split(char *line, char *argv[], int max);
 
 /*
  * `help`, `OBJECT help` or `OBJECT COMMAND help` (objects and commands
@@ -232,9 +232,9 @@ int foud_cmd_split(char *line, char *argv[], int max);
  * object (all of them for `help`) to f and returns true; false when argv
  * asks for no help.
  */
-bool foud_cmd_help(int argc, char *const argv[], FILE *f);
+bool cmd_help(int argc, char *const argv[], FILE *f);
 
 /* The usage text (the same as the SYNOPSIS of fouctl.8). */
-extern const char foud_cmd_usage[];
+extern const char cmd_usage[];
 
-#endif /* FOUD_CMD_H */
+#endif /* CMD_H */

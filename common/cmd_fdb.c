@@ -37,14 +37,14 @@ static bool mac_zero(const uint8_t mac[6])
 
 static int fdb_finish(struct pctx *p, const char *mac)
 {
-	enum foud_op op = p->cmd->op;
+	enum cmd_op op = p->cmd->op;
 	const char *miss = cmd_kw_missing(p, fdb_kws, ARRAY_SIZE(fdb_kws),
-					  op == FOUD_OP_DEL ? DS_DEV : DS_DEV | DS_DST);
+					  op == CMD_OP_DEL ? DS_DEV : DS_DEV | DS_DST);
 
 	if (miss)
 		return cmd_perr(p, "\"%s\" is missing", miss);
 	/* Linux appends to any entry; foud keeps lists only for flooding. */
-	if (op == FOUD_OP_APPEND && !mac_zero(p->cmd->fdb.mac))
+	if (op == CMD_OP_APPEND && !mac_zero(p->cmd->fdb.mac))
 		return cmd_perr(p, "\"%s\": append is only for the flood list 00:00:00:00:00:00",
 				mac);
 	return 0;

@@ -25,7 +25,7 @@ enum {
 	FS_PWFILE = 1u << 7,
 };
 
-static struct foud_fleet_cfg *fl(struct pctx *p)
+static struct cmd_fleet_cfg *fl(struct pctx *p)
 {
 	return &p->cmd->fleet;
 }
@@ -40,11 +40,11 @@ static bool fleet_chars_ok(const char *s, size_t n)
 }
 
 /* One http:// or https:// URL of n characters. */
-static int fleet_url(char out[FOUD_FLEET_URL_MAX], const char *s, size_t n)
+static int fleet_url(char out[CMD_FLEET_URL_MAX], const char *s, size_t n)
 {
 	size_t scheme = !strncmp(s, "http://", 7) ? 7 : !strncmp(s, "https://", 8) ? 8 : 0;
 
-	if (!scheme || n <= scheme || n >= FOUD_FLEET_URL_MAX || !fleet_chars_ok(s, n))
+	if (!scheme || n <= scheme || n >= CMD_FLEET_URL_MAX || !fleet_chars_ok(s, n))
 		return -EINVAL;
 	memcpy(out, s, n);
 	out[n] = '\0';
@@ -63,7 +63,7 @@ static int fleet_endpoints(struct pctx *p, const char *v)
 	for (;;) {
 		e = strchr(s, ',');
 		n = e ? (size_t)(e - s) : strlen(s);
-		if (fl(p)->nendpoints == FOUD_FLEET_ENDPOINTS ||
+		if (fl(p)->nendpoints == CMD_FLEET_ENDPOINTS ||
 		    fleet_url(fl(p)->endpoint[fl(p)->nendpoints], s, n)) {
 			snprintf(p->bad_buf, sizeof(p->bad_buf), "%.*s", (int)n, s);
 			p->bad = p->bad_buf;
@@ -76,11 +76,11 @@ static int fleet_endpoints(struct pctx *p, const char *v)
 	}
 }
 
-static int fleet_path(char out[FOUD_FLEET_PATH_MAX], const char *v)
+static int fleet_path(char out[CMD_FLEET_PATH_MAX], const char *v)
 {
 	size_t n = strlen(v);
 
-	if (!n || n >= FOUD_FLEET_PATH_MAX || !fleet_chars_ok(v, n))
+	if (!n || n >= CMD_FLEET_PATH_MAX || !fleet_chars_ok(v, n))
 		return -EINVAL;
 	memcpy(out, v, n + 1);
 	return 0;
@@ -91,7 +91,7 @@ static int fleet_prefix(struct pctx *p, const char *v)
 {
 	size_t n = strlen(v);
 
-	if (v[0] != '/' || (n > 1 && v[n - 1] == '/') || n > FOUD_FLEET_PATH_MAX - 64)
+	if (v[0] != '/' || (n > 1 && v[n - 1] == '/') || n > CMD_FLEET_PATH_MAX - 64)
 		return -EINVAL;
 	return fleet_path(fl(p)->prefix, v);
 }
@@ -172,8 +172,8 @@ int cmd_fleet_etcd(struct pctx *p)
 	if (fleet_endpoints(p, v))
 		return cmd_perr(p, "invalid value \"%s\" for \"ENDPOINT\": expected " EXP_ENDPOINTS,
 				p->bad ? p->bad : v);
-	snprintf(fl(p)->prefix, sizeof(fl(p)->prefix), "%s", FOUD_FLEET_PREFIX);
-	fl(p)->ttl = FOUD_FLEET_TTL;
+	snprintf(fl(p)->prefix, sizeof(fl(p)->prefix), "%s", CMD_FLEET_PREFIX);
+	fl(p)->ttl = CMD_FLEET_TTL;
 	ret = cmd_kw_run(p, fleet_etcd_kws, ARRAY_SIZE(fleet_etcd_kws));
 	if (ret)
 		return ret;
@@ -190,11 +190,11 @@ int cmd_fleet_etcd(struct pctx *p)
 
 #define EXP_NODE	"1-63 letters, digits, \".\", \"-\" or \"_\""
 
-bool foud_fleet_name_ok(const char *s)
+bool cmd_fleet_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (!n || n >= FOUD_FLEET_NAME_MAX)
+	if (!n || n >= CMD_FLEET_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && !strchr(".-_", s[i]))
@@ -211,7 +211,7 @@ int cmd_fleet_node(struct pctx *p)
 	if (p->i >= p->argc)
 		return cmd_perr(p, "\"NAME\" is missing: expected " EXP_NODE);
 	v = p->argv[p->i++];
-	if (!foud_fleet_name_ok(v))
+	if (!cmd_fleet_name_ok(v))
 		return cmd_perr(p, "invalid value \"%s\" for \"NAME\": expected " EXP_NODE, v);
 	snprintf(fl(p)->node, sizeof(fl(p)->node), "%s", v);
 	ret = cmd_kw_run(p, fleet_node_kws, ARRAY_SIZE(fleet_node_kws));
@@ -230,7 +230,7 @@ int cmd_link_fleet(struct pctx *p, const char *v)
 
 /* ---- the lines back, for fouctl save and reload -------------------------- */
 
-static int fleet_save_etcd(const struct foud_fleet_cfg *c, char *buf, size_t len)
+static int fleet_save_etcd(const struct cmd_fleet_cfg *c, char *buf, size_t len)
 {
 	size_t n = 0;
 	int w = snprintf(buf, len, "fleet etcd ");
@@ -250,14 +250,14 @@ static int fleet_save_etcd(const struct foud_fleet_cfg *c, char *buf, size_t len
 	return w < 0 || (size_t)w >= len - n ? -ENOSPC : (int)(n + (size_t)w);
 }
 
-int foud_save_fleet(const struct foud_fleet_cfg *c, enum foud_op op, char *buf, size_t len)
+int cmd_save_fleet(const struct cmd_fleet_cfg *c, enum cmd_op op, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN] = "";
 	int w;
 
-	if (op == FOUD_OP_ETCD)
+	if (op == CMD_OP_ETCD)
 		return c->nendpoints ? fleet_save_etcd(c, buf, len) : -EINVAL;
-	if (op != FOUD_OP_NODE || !c->node[0] ||
+	if (op != CMD_OP_NODE || !c->node[0] ||
 	    !inet_ntop(c->address.family, c->address.a, a, sizeof(a)))
 		return -EINVAL;
 	w = snprintf(buf, len, "fleet node %s address %s\n", c->node, a);

@@ -111,7 +111,7 @@ static int port_addr_check(struct pctx *p, const char *word, const struct fou_ad
 static int port_finish(struct pctx *p)
 {
 	const char *miss = cmd_kw_missing(p, port_kws, ARRAY_SIZE(port_kws), FS_PORT);
-	bool adding = p->cmd->op == FOUD_OP_ADD;
+	bool adding = p->cmd->op == CMD_OP_ADD;
 
 	if (miss)
 		return cmd_perr(p, "\"%s\" is missing", miss);

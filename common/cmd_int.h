@@ -4,8 +4,8 @@
  * and the word parsers (cmd.c), and the link words every kind family uses
  * (cmd_link.c). Not for foud or fouctl: they see cmd.h only.
  */
-#ifndef FOUD_CMD_INT_H
-#define FOUD_CMD_INT_H
+#ifndef CMD_INT_H
+#define CMD_INT_H
 
 #include <stdbool.h>
 
@@ -30,7 +30,7 @@ struct pctx {
 	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
 	size_t nextra;
 	uint16_t eflags_set, eflags_clr;
-	struct foud_cmd *cmd;
+	struct cmd_req *cmd;
 	char *err;
 	size_t errlen;
 };
@@ -53,7 +53,7 @@ int cmd_parse_unicast(const char *s, struct fou_addr *a);
 int cmd_parse_key(const char *s, uint32_t *key);
 int cmd_parse_name(const char *s, char name[IFNAMSIZ]);
 /* A key file's absolute path: only the path, foud reads the file. */
-int cmd_parse_key_file(const char *s, char path[FOUD_KEY_PATH_MAX]);
+int cmd_parse_key_file(const char *s, char path[CMD_KEY_PATH_MAX]);
 unsigned int cmd_hex_val(char c);
 bool cmd_addr_multicast(const struct fou_addr *a);
 const char *cmd_family_name(int family);
@@ -190,7 +190,7 @@ static inline struct fou_tnl *tnl(struct pctx *p)
 	return &p->cmd->link.tnl;
 }
 
-static inline struct foud_l2_cfg *l2(struct pctx *p)
+static inline struct cmd_l2_cfg *l2(struct pctx *p)
 {
 	return &p->cmd->link.l2;
 }
@@ -204,4 +204,4 @@ void cmd_l3_defaults(struct pctx *p);
 extern const struct kw cmd_gretap_kws[CMD_GRETAP_NKWS];
 int cmd_gretap_finish(struct pctx *p);
 
-#endif /* FOUD_CMD_INT_H */
+#endif /* CMD_INT_H */

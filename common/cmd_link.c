@@ -39,28 +39,28 @@ int cmd_link_mtu(struct pctx *p, const char *v)
 }
 
 static const struct name_val datapaths[] = {
-	{ "auto", FOUD_DP_AUTO },
-	{ "bpf", FOUD_DP_BPF },
-	{ "userspace", FOUD_DP_USERSPACE },
+	{ "auto", CMD_DP_AUTO },
+	{ "bpf", CMD_DP_BPF },
+	{ "userspace", CMD_DP_USERSPACE },
 };
 
-int foud_datapath_lookup(const char *name)
+int cmd_datapath_lookup(const char *name)
 {
 	return cmd_nv_find(datapaths, ARRAY_SIZE(datapaths), name);
 }
 
-const char *foud_datapath_name(enum foud_datapath dp)
+const char *cmd_datapath_name(enum cmd_datapath dp)
 {
 	return cmd_nv_name(datapaths, ARRAY_SIZE(datapaths), (int)dp);
 }
 
 int cmd_link_datapath(struct pctx *p, const char *v)
 {
-	int dp = foud_datapath_lookup(v);
+	int dp = cmd_datapath_lookup(v);
 
 	if (dp < 0)
 		return dp;
-	p->cmd->link.datapath = (enum foud_datapath)dp;
+	p->cmd->link.datapath = (enum cmd_datapath)dp;
 	return 0;
 }
 
@@ -101,7 +101,7 @@ static const struct fk_kind *link_prescan(const struct pctx *p)
 
 static void l2_defaults(struct pctx *p, const struct fk_kind *k)
 {
-	struct foud_l2_cfg *c = l2(p);
+	struct cmd_l2_cfg *c = l2(p);
 
 	c->kind = k->l2;
 	c->dstport = k->dstport;
@@ -143,7 +143,7 @@ int cmd_link_add(struct pctx *p)
 		k = &fk_kinds[0];	/* the L3 words; "type" reports itself */
 	s = k->syntax;
 	p->where = "link add";
-	if (k->l2 != FOUD_L2_NONE) {
+	if (k->l2 != FK_L2_NONE) {
 		snprintf(p->where_buf, sizeof(p->where_buf), "link add type %s", k->name);
 		p->where = p->where_buf;
 		l2_defaults(p, k);

@@ -193,7 +193,7 @@ static int parse_hex_n(const char *s, size_t n, unsigned long max, unsigned long
  * 4-byte words (an option's Length is 5 bits of words; tc's tunnel_key asks
  * for at least 4 bytes), all options within Opt Len's 252 bytes.
  */
-static int geneve_opt(struct foud_l2_cfg *c, const char *s, size_t n)
+static int geneve_opt(struct cmd_l2_cfg *c, const char *s, size_t n)
 {
 	const char *c1 = memchr(s, ':', n), *c2, *d;
 	unsigned long cls, type;
@@ -206,7 +206,7 @@ static int geneve_opt(struct foud_l2_cfg *c, const char *s, size_t n)
 		return -EINVAL;
 	d = c2 + 1;
 	dn = n - (size_t)(d - s);
-	if (dn < 8 || dn > 248 || dn % 8 || c->geneve_opts_len + 4 + dn / 2 > FOUD_GENEVE_OPTS_MAX)
+	if (dn < 8 || dn > 248 || dn % 8 || c->geneve_opts_len + 4 + dn / 2 > CMD_GENEVE_OPTS_MAX)
 		return -EINVAL;
 	o = c->geneve_opts + c->geneve_opts_len;
 	for (i = 0; i < dn; i += 2) {
@@ -260,7 +260,7 @@ static int l2_geneve_opts(struct pctx *p, const char *v)
 	KW_MTU
 
 #define KW_DSTPORT	{ "dstport", LS_DSTPORT, 1, 0, EXP_PORT, l2_dstport }
-/* vxlan and geneve, the L2 kinds the BPF path can carry (daemon/bpf_l2.c). */
+/* vxlan and geneve, the L2 kinds the BPF path can carry (daemon/bpf/bpf_l2.c). */
 #define KW_DATAPATH	{ "datapath", LS_DATAPATH, 1, 0, "auto, bpf or userspace", cmd_link_datapath }
 /* The forwarding table's words. */
 #define KW_FDB \
@@ -300,7 +300,7 @@ static const struct kw udp_l2_kws[] = {
 	KW_DSTPORT,
 	{ "fleet", 0, 0, 0, "", cmd_link_fleet },
 	KW_FDB,
-	/* As vxlan's: noudpcsum lets the BPF path carry it (daemon/bpf_l2.c). */
+	/* As vxlan's: noudpcsum lets the BPF path carry it (daemon/bpf/bpf_l2.c). */
 	{ "udpcsum", LS_UDPCSUM, 0, 0, "", l2_udpcsum },
 	{ "noudpcsum", LS_UDPCSUM, 0, 0, "", l2_noudpcsum },
 	KW_DATAPATH,
@@ -352,7 +352,7 @@ static int l2_required(struct pctx *p)
 
 static int l2_common(struct pctx *p)
 {
-	const struct foud_l2_cfg *c = l2(p);
+	const struct cmd_l2_cfg *c = l2(p);
 
 	if (cmd_same_family(p, "local", &c->local, "remote", &c->remote) ||
 	    cmd_same_family(p, "local", &c->local, "group", &c->group))
@@ -424,7 +424,7 @@ static int vxlan_finish(struct pctx *p)
  * GRE kinds, as Linux's GRE: a multicast remote is a group joined on dev;
  * frames without an entry go to it, unicast sources are learned from it.
  */
-static int gre_group(struct pctx *p, struct foud_l2_cfg *c)
+static int gre_group(struct pctx *p, struct cmd_l2_cfg *c)
 {
 	bool mc = cmd_addr_multicast(&c->remote);
 
@@ -442,7 +442,7 @@ static int gre_group(struct pctx *p, struct foud_l2_cfg *c)
 /* NVGRE rides on GRE: key = VSID << 8 | FlowID (FlowID 0), as RFC 7637. */
 static int nvgre_finish(struct pctx *p)
 {
-	const struct foud_l2_cfg *c = l2(p);
+	const struct cmd_l2_cfg *c = l2(p);
 	struct fou_tnl *t = tnl(p);
 	int ret = l2_fleet_finish(p);	/* zeroes tnl */
 
@@ -469,7 +469,7 @@ static int nvgre_finish(struct pctx *p)
 /* gretap takes the words of gre; the kind follows the family of remote. */
 int cmd_gretap_finish(struct pctx *p)
 {
-	struct foud_l2_cfg *c = l2(p);
+	struct cmd_l2_cfg *c = l2(p);
 	struct fou_tnl *t = tnl(p);
 	int ret = cmd_same_family(p, "local", &t->local, "remote", &t->remote);
 

@@ -285,7 +285,7 @@ static int link_mcast_check(struct pctx *p, const struct fou_tnl *t)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (!cmd_addr_multicast(&t->remote) || l2(p)->kind != FOUD_L2_NONE)
+	if (!cmd_addr_multicast(&t->remote) || l2(p)->kind != FK_L2_NONE)
 		return 0;
 	inet_ntop(t->remote.family, t->remote.a, buf, sizeof(buf));
 	return cmd_perr(p, "\"remote\" %s: a multicast remote is not supported for type \"%s\" "

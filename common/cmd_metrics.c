@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }`: where foud
- * serves its Prometheus metrics (daemon/metrics.c). Also foud --metrics.
+ * serves its Prometheus metrics (daemon/observe/metrics.c). Also foud --metrics.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 #include "cmd_int.h"
 
-static int metrics_unix(const char *path, struct foud_metrics_cfg *c)
+static int metrics_unix(const char *path, struct cmd_metrics_cfg *c)
 {
 	struct sockaddr_un *un = (struct sockaddr_un *)&c->addr;
 	size_t n = strlen(path);
@@ -24,7 +24,7 @@ static int metrics_unix(const char *path, struct foud_metrics_cfg *c)
 }
 
 /* host is the address without brackets, port the digits after the colon. */
-static int metrics_inet(const char *host, const char *port, struct foud_metrics_cfg *c)
+static int metrics_inet(const char *host, const char *port, struct cmd_metrics_cfg *c)
 {
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&c->addr;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&c->addr;
@@ -47,7 +47,7 @@ static int metrics_inet(const char *host, const char *port, struct foud_metrics_
 	return -EINVAL;
 }
 
-int foud_metrics_addr(const char *s, struct foud_metrics_cfg *c)
+int cmd_metrics_addr(const char *s, struct cmd_metrics_cfg *c)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	bool bracket = s[0] == '[';
@@ -87,7 +87,7 @@ int cmd_metrics_listen(struct pctx *p)
 	if (p->i >= p->argc)
 		return cmd_perr(p, "\"ADDR:PORT\" is missing after \"metrics listen\"");
 	w = p->argv[p->i++];
-	if (foud_metrics_addr(w, &p->cmd->metrics))
+	if (cmd_metrics_addr(w, &p->cmd->metrics))
 		return cmd_perr(p, "\"%s\" is not ADDR:PORT, [ADDR6]:PORT or unix:PATH", w);
 	return cmd_no_args(p);
 }

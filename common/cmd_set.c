@@ -3,7 +3,7 @@
  * `link set NAME WORDS` (and iproute2's `link change`): the words of
  * `link add` that change a live link. fouctl checks each is a link word;
  * foud, which knows the link's kind, merges them into its configuration
- * (foud_cmd_link_merge) and parses the result as a `link add` would be, so
+ * (cmd_link_merge) and parses the result as a `link add` would be, so
  * a changed link is checked exactly as a new one.
  */
 #include <errno.h>
@@ -111,32 +111,32 @@ static int set_keep(const struct fk_kind *k, char **old, int nold, uint32_t slot
 	return n;
 }
 
-int foud_cmd_link_merge(const struct foud_link_cfg *old, int argc, char *const argv[],
-			struct foud_link_cfg *out, char *err, size_t errlen)
+int cmd_link_merge(const struct cmd_link_cfg *old, int argc, char *const argv[],
+			struct cmd_link_cfg *out, char *err, size_t errlen)
 {
 	struct pctx p = { .argv = argv, .argc = argc, .where = "link set", .err = err,
 			  .errlen = errlen };
-	char line[FOUD_SAVE_LINE], *words[SET_WORDS_MAX], *merged[SET_WORDS_MAX];
-	const struct fk_kind *k = old->l2.kind == FOUD_L2_NONE ? fk_by_tnl(old->tnl.kind) :
+	char line[CMD_SAVE_LINE], *words[SET_WORDS_MAX], *merged[SET_WORDS_MAX];
+	const struct fk_kind *k = old->l2.kind == FK_L2_NONE ? fk_by_tnl(old->tnl.kind) :
 				  fk_by_l2(old->l2.kind);
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	uint32_t slots = 0;
 	int nold, n, ret;
 
-	if (!k || foud_save_link(old, line, sizeof(line)) < 0)
+	if (!k || cmd_save_link(old, line, sizeof(line)) < 0)
 		return cmd_perr(&p, "the link's configuration cannot be written");
 	p.cmd = &cmd;
 	ret = set_slots(&p, k, &slots);
 	if (ret)
 		return ret;
-	nold = foud_cmd_split(line, words, SET_WORDS_MAX);
+	nold = cmd_split(line, words, SET_WORDS_MAX);
 	if (nold < 2)
 		return cmd_perr(&p, "the link's configuration cannot be read");
 	n = set_keep(k, words, nold, slots, merged, SET_WORDS_MAX);
 	if (n + argc > SET_WORDS_MAX)
 		return cmd_perr(&p, "too many words");
 	memcpy(merged + n, argv, (size_t)argc * sizeof(*argv));
-	ret = foud_cmd_parse(n + argc, merged, &cmd, err, errlen);
+	ret = cmd_parse(n + argc, merged, &cmd, err, errlen);
 	if (!ret)
 		*out = cmd.link;
 	return ret;

@@ -49,11 +49,11 @@ static const struct kw tou_kws[] = {
 /* add takes every word; del names the peer only. */
 int cmd_tou_addel(struct pctx *p)
 {
-	const struct foud_tou_cfg *c = &p->cmd->tou;
-	size_t n = p->cmd->op == FOUD_OP_ADD ? ARRAY_SIZE(tou_kws) : 1;
+	const struct cmd_tou_cfg *c = &p->cmd->tou;
+	size_t n = p->cmd->op == CMD_OP_ADD ? ARRAY_SIZE(tou_kws) : 1;
 	int ret;
 
-	p->cmd->tou.port = FOUD_TOU_PORT;
+	p->cmd->tou.port = CMD_TOU_PORT;
 	ret = cmd_kw_run(p, tou_kws, n);
 	if (ret)
 		return ret;

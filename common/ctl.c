@@ -10,8 +10,8 @@
 
 #include "ctl.h"
 
-#define CTL_F_ALL (FOUD_CTL_F_JSON | FOUD_CTL_F_STATS | FOUD_CTL_F_DETAILS | \
-		   FOUD_CTL_F_PRETTY)
+#define CTL_F_ALL (CTL_F_JSON | CTL_F_STATS | CTL_F_DETAILS | \
+		   CTL_F_PRETTY)
 
 struct ctl_hdr {
 	uint32_t magic, flags, argc, bytes;
@@ -30,7 +30,7 @@ static uint32_t get32(const uint8_t *p)
 	return v;
 }
 
-/* Payload bytes of argv, or -E2BIG past FOUD_CTL_MAX. */
+/* Payload bytes of argv, or -E2BIG past CTL_MAX. */
 static long ctl_words_len(int argc, char *const argv[])
 {
 	size_t total = 0;
@@ -38,28 +38,28 @@ static long ctl_words_len(int argc, char *const argv[])
 	for (int i = 0; i < argc; i++) {
 		if (!argv[i])
 			return -EINVAL;
-		total += strnlen(argv[i], FOUD_CTL_MAX + 1) + 1;
-		if (total > FOUD_CTL_MAX)
+		total += strnlen(argv[i], CTL_MAX + 1) + 1;
+		if (total > CTL_MAX)
 			return -E2BIG;
 	}
 	return (long)total;
 }
 
-int foud_ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *const argv[])
+int ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *const argv[])
 {
 	long bytes;
-	size_t off = FOUD_CTL_HDR;
+	size_t off = CTL_HDR;
 
 	if (argc < 0 || (argc > 0 && !argv) || (flags & ~CTL_F_ALL))
 		return -EINVAL;
-	if (argc > FOUD_CTL_MAX_ARGS)
+	if (argc > CTL_MAX_ARGS)
 		return -E2BIG;
 	bytes = ctl_words_len(argc, argv);
 	if (bytes < 0)
 		return (int)bytes;
-	if (!buf || cap < FOUD_CTL_HDR + (size_t)bytes)
+	if (!buf || cap < CTL_HDR + (size_t)bytes)
 		return -E2BIG;
-	put32(buf, FOUD_CTL_MAGIC);
+	put32(buf, CTL_MAGIC);
 	put32(buf + 4, flags);
 	put32(buf + 8, (uint32_t)argc);
 	put32(buf + 12, (uint32_t)bytes);
@@ -74,16 +74,16 @@ int foud_ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *co
 
 static int ctl_hdr_get(const uint8_t *buf, size_t len, int max, struct ctl_hdr *h)
 {
-	if (!buf || len < FOUD_CTL_HDR)
+	if (!buf || len < CTL_HDR)
 		return -EINVAL;
 	h->magic = get32(buf);
 	h->flags = get32(buf + 4);
 	h->argc = get32(buf + 8);
 	h->bytes = get32(buf + 12);
-	if (h->magic != FOUD_CTL_MAGIC || (h->flags & ~CTL_F_ALL))
+	if (h->magic != CTL_MAGIC || (h->flags & ~CTL_F_ALL))
 		return -EINVAL;
-	if (h->argc > FOUD_CTL_MAX_ARGS || max < 0 || h->argc > (uint32_t)max ||
-	    h->bytes > FOUD_CTL_MAX)
+	if (h->argc > CTL_MAX_ARGS || max < 0 || h->argc > (uint32_t)max ||
+	    h->bytes > CTL_MAX)
 		return -E2BIG;
 	return 0;
 }
@@ -93,23 +93,23 @@ static int ctl_hdr_check(const uint8_t *buf, size_t len, int max, struct ctl_hdr
 	int ret = ctl_hdr_get(buf, len, max, h);
 
 	/* exactly one request: a short or long buffer is a framing error */
-	if (!ret && len - FOUD_CTL_HDR != h->bytes)
+	if (!ret && len - CTL_HDR != h->bytes)
 		return -EINVAL;
 	return ret;
 }
 
-int foud_ctl_request_len(const uint8_t *buf, size_t len)
+int ctl_request_len(const uint8_t *buf, size_t len)
 {
 	struct ctl_hdr h;
-	int ret = ctl_hdr_get(buf, len, FOUD_CTL_MAX_ARGS, &h);
+	int ret = ctl_hdr_get(buf, len, CTL_MAX_ARGS, &h);
 
-	return ret ? ret : FOUD_CTL_HDR + (int)h.bytes;
+	return ret ? ret : CTL_HDR + (int)h.bytes;
 }
 
-int foud_ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max)
+int ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max)
 {
 	struct ctl_hdr h;
-	size_t off = FOUD_CTL_HDR;
+	size_t off = CTL_HDR;
 	int ret = ctl_hdr_check(buf, len, max, &h);
 
 	for (uint32_t i = 0; !ret && i < h.argc; i++) {

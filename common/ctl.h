@@ -7,44 +7,44 @@
  * reply:   u32 magic, i32 status (0 or -errno), u32 outlen, u32 errlen, then
  *          outlen bytes for stdout and errlen bytes for stderr.
  * All integers are in host order: the socket never leaves
- * the machine. Sizes are bounded by FOUD_CTL_MAX.
+ * the machine. Sizes are bounded by CTL_MAX.
  */
-#ifndef FOUD_CTL_H
-#define FOUD_CTL_H
+#ifndef CTL_H
+#define CTL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define FOUD_CTL_MAGIC		0x464f5531u	/* "FOU1" */
-#define FOUD_CTL_MAX		(64 * 1024)	/* request payload */
-#define FOUD_CTL_MAX_ARGS	256
-#define FOUD_CTL_HDR		16
+#define CTL_MAGIC		0x464f5531u	/* "FOU1" */
+#define CTL_MAX		(64 * 1024)	/* request payload */
+#define CTL_MAX_ARGS	256
+#define CTL_HDR		16
 
-#define FOUD_CTL_F_JSON		0x1
-#define FOUD_CTL_F_STATS	0x2
-#define FOUD_CTL_F_DETAILS	0x4
-#define FOUD_CTL_F_PRETTY	0x8
+#define CTL_F_JSON		0x1
+#define CTL_F_STATS	0x2
+#define CTL_F_DETAILS	0x4
+#define CTL_F_PRETTY	0x8
 
-#define FOUD_SOCKET_DEFAULT	"/run/foud/foud.sock"
+#define CTL_SOCKET_DEFAULT	"/run/foud/foud.sock"
 /*
  * Also in the abstract namespace, which is per network namespace: so
  * `ip netns exec NS fouctl ...` reaches the foud of NS without -S.
  */
-#define FOUD_SOCKET_ABSTRACT	"foud/control"
+#define CTL_SOCKET_ABSTRACT	"foud/control"
 
 /* Encodes a request into buf; returns its length or -E2BIG. */
-int foud_ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *const argv[]);
+int ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *const argv[]);
 /*
  * Decodes a request held in buf (len bytes, header included); argv points
  * into buf, whose words it checks are NUL-terminated. Returns argc or
  * -EINVAL / -E2BIG.
  */
-int foud_ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max);
+int ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max);
 /*
- * The length of the whole request whose header (FOUD_CTL_HDR bytes) buf
+ * The length of the whole request whose header (CTL_HDR bytes) buf
  * holds, header included; -EINVAL for a bad magic or flags, -E2BIG past
  * the limits. A reader needs no more bytes than that.
  */
-int foud_ctl_request_len(const uint8_t *buf, size_t len);
+int ctl_request_len(const uint8_t *buf, size_t len);
 
-#endif /* FOUD_CTL_H */
+#endif /* CTL_H */

@@ -10,13 +10,13 @@
 #include "fou/l2.h"
 #include "kinds.h"
 
-static int vxlan_push(struct fou_buf *b, const struct foud_l2_cfg *c)
+static int vxlan_push(struct fou_buf *b, const struct cmd_l2_cfg *c)
 {
 	return fou_vxlan_push(b, c->vni);
 }
 
 /* With the device's geneve_opts; C when one of them is critical. */
-static int geneve_push(struct fou_buf *b, const struct foud_l2_cfg *c)
+static int geneve_push(struct fou_buf *b, const struct cmd_l2_cfg *c)
 {
 	return fou_geneve_push(b, c->vni, c->geneve_opts, c->geneve_opts_len, false);
 }
@@ -35,7 +35,7 @@ static int geneve_pull(struct fou_buf *b, uint32_t *vni)
 	return ret;
 }
 
-#define L3(n, k, fam, in, fl) { .name = n, .l2 = FOUD_L2_NONE, .tnl = k, .family = fam, \
+#define L3(n, k, fam, in, fl) { .name = n, .l2 = FK_L2_NONE, .tnl = k, .family = fam, \
 	.inner = in, .flags = fl, .dev = FK_DEV_TUN, .syntax = &cmd_syn_l3 }
 #define V46	(FOU_INNER_V4 | FOU_INNER_V6)
 
@@ -46,19 +46,19 @@ const struct fk_kind fk_kinds[] = {
 	L3("ip6tnl", FOU_KIND_IP6TNL, AF_INET6, V46, 0),
 	L3("ip6gre", FOU_KIND_IP6GRE, AF_INET6, V46, FK_GRE),
 	/* GRE-TAP has gre's words; ip6gre carries it when remote is IPv6. */
-	{ .name = "gretap", .l2 = FOUD_L2_GRETAP, .tnl = FOU_KIND_GRE, .flags = FK_GRE,
+	{ .name = "gretap", .l2 = FK_L2_GRETAP, .tnl = FOU_KIND_GRE, .flags = FK_GRE,
 	  .dev = FK_DEV_OVERLAY, .syntax = &cmd_syn_gretap },
-	{ .name = "vxlan", .l2 = FOUD_L2_VXLAN, .tnl = FK_TNL_NONE, .id_word = "id",
+	{ .name = "vxlan", .l2 = FK_L2_VXLAN, .tnl = FK_TNL_NONE, .id_word = "id",
 	  .dstport = FOU_PORT_VXLAN, .dev = FK_DEV_OVERLAY, .syntax = &cmd_syn_vxlan,
 	  .udp = { vxlan_push, fou_vxlan_pull, FOU_VXLAN_HLEN, FOU_DROP_WRONG_VNI } },
 	/* NVGRE's key is its VSID: the GRE key words are not its. */
-	{ .name = "nvgre", .l2 = FOUD_L2_NVGRE, .tnl = FOU_KIND_GRE, .id_word = "vsid",
+	{ .name = "nvgre", .l2 = FK_L2_NVGRE, .tnl = FOU_KIND_GRE, .id_word = "vsid",
 	  .dev = FK_DEV_OVERLAY, .syntax = &cmd_syn_nvgre },
-	{ .name = "geneve", .l2 = FOUD_L2_GENEVE, .tnl = FK_TNL_NONE, .id_word = "id",
+	{ .name = "geneve", .l2 = FK_L2_GENEVE, .tnl = FK_TNL_NONE, .id_word = "id",
 	  .dstport = FOU_PORT_GENEVE, .dev = FK_DEV_OVERLAY, .syntax = &cmd_syn_geneve,
 	  .udp = { geneve_push, geneve_pull, FOU_GENEVE_HLEN, FOU_DROP_WRONG_VNI } },
 	/* STT's port is TCP's. */
-	{ .name = "stt", .l2 = FOUD_L2_STT, .tnl = FK_TNL_NONE, .id_word = "key",
+	{ .name = "stt", .l2 = FK_L2_STT, .tnl = FK_TNL_NONE, .id_word = "key",
 	  .dstport = FOU_PORT_STT, .dev = FK_DEV_STT, .syntax = &cmd_syn_stt },
 };
 
@@ -88,9 +88,9 @@ const struct fk_kind *fk_by_name(const char *name)
 	return NULL;
 }
 
-const struct fk_kind *fk_by_l2(enum foud_l2_kind l2)
+const struct fk_kind *fk_by_l2(enum fk_l2_kind l2)
 {
-	for (size_t i = 0; l2 != FOUD_L2_NONE && i < fk_nkinds; i++)
+	for (size_t i = 0; l2 != FK_L2_NONE && i < fk_nkinds; i++)
 		if (fk_kinds[i].l2 == l2)
 			return &fk_kinds[i];
 	return NULL;
@@ -99,12 +99,12 @@ const struct fk_kind *fk_by_l2(enum foud_l2_kind l2)
 const struct fk_kind *fk_by_tnl(enum fou_kind tnl)
 {
 	for (size_t i = 0; i < fk_nkinds; i++)
-		if (fk_kinds[i].l2 == FOUD_L2_NONE && fk_kinds[i].tnl == tnl)
+		if (fk_kinds[i].l2 == FK_L2_NONE && fk_kinds[i].tnl == tnl)
 			return &fk_kinds[i];
 	return NULL;
 }
 
-const struct fk_kind *fk_of(enum foud_l2_kind l2, enum fou_kind tnl)
+const struct fk_kind *fk_of(enum fk_l2_kind l2, enum fou_kind tnl)
 {
-	return l2 != FOUD_L2_NONE ? fk_by_l2(l2) : fk_by_tnl(tnl);
+	return l2 != FK_L2_NONE ? fk_by_l2(l2) : fk_by_tnl(tnl);
 }

@@ -4,12 +4,12 @@
  * it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP device), its
  * underlay family, the word of its identifier, its default port, the
  * daemon's class of its devices, a UDP overlay's codec. The grammar
- * (cmd_link*.c) and the daemon (daemon/dev.c, l2.c) both read this table, so
+ * (cmd_link*.c) and the daemon (daemon/core/dev.c, l2.c) both read this table, so
  * a kind is described once. The codecs stay in libfou, which must not depend on
  * common/: a row names libfou's kind (enum fou_kind) where there is one.
  */
-#ifndef FOUD_KINDS_H
-#define FOUD_KINDS_H
+#ifndef CMD_KINDS_H
+#define CMD_KINDS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,21 +17,21 @@
 #include "fou/fou.h"
 
 /* Ethernet-carrying kinds; their devices are TAP devices. */
-enum foud_l2_kind {
-	FOUD_L2_NONE,		/* an L3 kind: see struct foud_link_cfg.tnl */
-	FOUD_L2_VXLAN,
-	FOUD_L2_NVGRE,
-	FOUD_L2_GRETAP,
-	FOUD_L2_GENEVE,
-	FOUD_L2_STT,
-	FOUD_L2__MAX
+enum fk_l2_kind {
+	FK_L2_NONE,		/* an L3 kind: see struct cmd_link_cfg.tnl */
+	FK_L2_VXLAN,
+	FK_L2_NVGRE,
+	FK_L2_GRETAP,
+	FK_L2_GENEVE,
+	FK_L2_STT,
+	FK_L2__MAX
 };
 
 #define FK_TNL_NONE	FOU_KIND__MAX	/* no libfou tunnel kind carries it */
 
 #define FK_GRE		0x1	/* takes GRE's key, csum and seq words */
 
-/* Which of the daemon's device classes makes a kind's devices (daemon/dev.c). */
+/* Which of the daemon's device classes makes a kind's devices (daemon/core/dev.c). */
 enum fk_dev {
 	FK_DEV_TUN,		/* an L3 tunnel on a TUN device (tunnel.c) */
 	FK_DEV_OVERLAY,		/* a UDP or GRE L2 overlay on a TAP device (l2.c) */
@@ -40,12 +40,12 @@ enum fk_dev {
 };
 
 struct cmd_link_syntax;		/* its words: cmd_int.h */
-struct foud_l2_cfg;
+struct cmd_l2_cfg;
 
 /* A UDP L2 overlay's codec (libfou), which the daemon calls for it. */
 struct fk_udp_l2 {
 	/* Prepends its header, as c says, to the Ethernet frame in b. */
-	int (*push)(struct fou_buf *b, const struct foud_l2_cfg *c);
+	int (*push)(struct fou_buf *b, const struct cmd_l2_cfg *c);
 	/* Strips its header from a received datagram, says its identifier. */
 	int (*pull)(struct fou_buf *b, uint32_t *vni);
 	size_t hlen;			/* header bytes after UDP, options aside */
@@ -54,7 +54,7 @@ struct fk_udp_l2 {
 
 struct fk_kind {
 	const char *name;		/* as `type` spells it */
-	enum foud_l2_kind l2;		/* FOUD_L2_NONE: an L3 kind */
+	enum fk_l2_kind l2;		/* FK_L2_NONE: an L3 kind */
 	enum fou_kind tnl;		/* libfou's kind, the carrier of gretap/nvgre */
 	int family;			/* of the underlay; 0: the remote's */
 	uint8_t inner;			/* FOU_INNER_* of an L3 kind; 0: Ethernet */
@@ -73,11 +73,11 @@ extern const size_t fk_nkinds;
 const char *fk_names(char *buf, size_t len);
 /* The row `type` word names, or NULL. */
 const struct fk_kind *fk_by_name(const char *name);
-/* The row of an L2 kind; NULL for FOUD_L2_NONE and unknown values. */
-const struct fk_kind *fk_by_l2(enum foud_l2_kind l2);
+/* The row of an L2 kind; NULL for FK_L2_NONE and unknown values. */
+const struct fk_kind *fk_by_l2(enum fk_l2_kind l2);
 /* The L3 row of libfou's kind, or NULL. */
 const struct fk_kind *fk_by_tnl(enum fou_kind tnl);
 /* A link's row: its L2 kind's, else the L3 row of tnl; NULL when neither is known. */
-const struct fk_kind *fk_of(enum foud_l2_kind l2, enum fou_kind tnl);
+const struct fk_kind *fk_of(enum fk_l2_kind l2, enum fou_kind tnl);
 
-#endif /* FOUD_KINDS_H */
+#endif /* CMD_KINDS_H */

@@ -8,7 +8,7 @@
  * first, because it decides which section the file may have. Each key of
  * that section goes through one table to a value parser and a slot; the
  * kind's emitter then writes the fouctl words from the slots. Those words
- * are checked by foud_cmd_parse(): this file writes the grammar, it never
+ * are checked by cmd_parse(): this file writes the grammar, it never
  * parses it.
  */
 #include <arpa/inet.h>
@@ -868,15 +868,15 @@ static void assign_all(struct nd_ctx *c)
 /* The words go through foud's own parser: what it refuses is never sent. */
 static int check(struct nd_ctx *c)
 {
-	char line[NETDEV_CMD_MAX], err[256], *argv[FOUD_CTL_MAX_ARGS + 1];
-	struct foud_cmd *cmd = malloc(sizeof(*cmd));
+	char line[NETDEV_CMD_MAX], err[256], *argv[CTL_MAX_ARGS + 1];
+	struct cmd_req *cmd = malloc(sizeof(*cmd));
 	int n, ret;
 
 	if (!cmd)
 		return -ENOMEM;
 	memcpy(line, c->nf->cmd, sizeof(line));
-	n = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
-	ret = n > 0 ? foud_cmd_parse(n, argv, cmd, err, sizeof(err)) : -EINVAL;
+	n = cmd_split(line, argv, CTL_MAX_ARGS);
+	ret = n > 0 ? cmd_parse(n, argv, cmd, err, sizeof(err)) : -EINVAL;
 	if (ret)
 		nd_say(c, 0, "foud refuses \"%s\": %s, file not applied", c->nf->cmd,
 		       n > 0 ? err : "no words");

@@ -2,10 +2,10 @@
 /*
  * fouctl import: a systemd-networkd .netdev file as one fouctl command.
  * Pure (streams in, text out), so the unit tests can run it; the command
- * is checked with foud_cmd_parse(), the one parser of the fouctl grammar.
+ * is checked with cmd_parse(), the one parser of the fouctl grammar.
  */
-#ifndef FOUD_NETDEV_H
-#define FOUD_NETDEV_H
+#ifndef CMD_NETDEV_H
+#define CMD_NETDEV_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,4 +27,4 @@ struct netdev_file {
  */
 int netdev_read(FILE *f, const char *path, struct netdev_file *nf, FILE *err);
 
-#endif /* FOUD_NETDEV_H */
+#endif /* CMD_NETDEV_H */

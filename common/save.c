@@ -57,7 +57,7 @@ static int sv_end(struct sv *s)
 	return s->full ? -ENOSPC : (int)s->off;
 }
 
-int foud_save_port(const struct foud_port_cfg *c, char *buf, size_t len)
+int cmd_save_port(const struct cmd_port_cfg *c, char *buf, size_t len)
 {
 	struct sv s = { buf, len, 0, false };
 
@@ -75,7 +75,7 @@ int foud_save_port(const struct foud_port_cfg *c, char *buf, size_t len)
 	return sv_end(&s);
 }
 
-int foud_save_fdb(const struct foud_fdb_cfg *c, char *buf, size_t len)
+int cmd_save_fdb(const struct cmd_fdb_cfg *c, char *buf, size_t len)
 {
 	static const uint8_t zero[6];
 	struct sv s = { buf, len, 0, false };
@@ -87,7 +87,7 @@ int foud_save_fdb(const struct foud_fdb_cfg *c, char *buf, size_t len)
 	return sv_end(&s);
 }
 
-int foud_save_tou(const struct foud_tou_cfg *c, char *buf, size_t len)
+int cmd_save_tou(const struct cmd_tou_cfg *c, char *buf, size_t len)
 {
 	struct sv s = { buf, len, 0, false };
 
@@ -173,13 +173,13 @@ static void save_l3(struct sv *s, const struct fou_tnl *t, const struct fk_kind 
 }
 
 /* The forwarding table's words. */
-static void save_fdb_words(struct sv *s, const struct foud_l2_cfg *c)
+static void save_fdb_words(struct sv *s, const struct cmd_l2_cfg *c)
 {
 	sv_flag(s, c->learning, "learning", "nolearning");
 	sv_put(s, " ageing %u maxaddress %u", c->ageing, c->maxaddress);
 }
 
-static void save_geneve_opts(struct sv *s, const struct foud_l2_cfg *c)
+static void save_geneve_opts(struct sv *s, const struct cmd_l2_cfg *c)
 {
 	const uint8_t *o = c->geneve_opts;
 	size_t i = 0, j, dlen;
@@ -193,7 +193,7 @@ static void save_geneve_opts(struct sv *s, const struct foud_l2_cfg *c)
 	}
 }
 
-static void save_l2_ttl(struct sv *s, const struct foud_l2_cfg *c)
+static void save_l2_ttl(struct sv *s, const struct cmd_l2_cfg *c)
 {
 	if (c->ttl_inherit)
 		sv_put(s, " ttl inherit");
@@ -204,9 +204,9 @@ static void save_l2_ttl(struct sv *s, const struct foud_l2_cfg *c)
 }
 
 /* The overlays but gretap: vxlan, nvgre, geneve, stt. */
-static void save_l2(struct sv *s, const struct foud_l2_cfg *c, const struct fk_kind *k)
+static void save_l2(struct sv *s, const struct cmd_l2_cfg *c, const struct fk_kind *k)
 {
-	if (c->kind == FOUD_L2_STT)
+	if (c->kind == FK_L2_STT)
 		sv_put(s, " %s %llu", k->id_word, (unsigned long long)c->key);
 	else
 		sv_put(s, " %s %u", k->id_word, c->vni);
@@ -236,38 +236,38 @@ static void save_l2(struct sv *s, const struct foud_l2_cfg *c, const struct fk_k
 	save_geneve_opts(s, c);
 }
 
-static const struct fk_kind *link_kind(const struct foud_link_cfg *c)
+static const struct fk_kind *link_kind(const struct cmd_link_cfg *c)
 {
-	return c->l2.kind == FOUD_L2_NONE ? fk_by_tnl(c->tnl.kind) : fk_by_l2(c->l2.kind);
+	return c->l2.kind == FK_L2_NONE ? fk_by_tnl(c->tnl.kind) : fk_by_l2(c->l2.kind);
 }
 
-static void save_link_words(struct sv *s, const struct foud_link_cfg *c,
+static void save_link_words(struct sv *s, const struct cmd_link_cfg *c,
 			    const struct fk_kind *k)
 {
 	sv_put(s, "link add name %s type %s", c->name, k->name);
-	if (c->l2.kind == FOUD_L2_NONE || c->l2.kind == FOUD_L2_GRETAP)
+	if (c->l2.kind == FK_L2_NONE || c->l2.kind == FK_L2_GRETAP)
 		save_l3(s, &c->tnl, k);
 	/* The key files' paths: foud reads them again, the keys are never printed. */
 	if (c->key_file[0][0])
 		sv_put(s, " encap-key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(s, " encap-key-next %s", c->key_file[1]);
-	if (c->l2.kind == FOUD_L2_GRETAP) {
+	if (c->l2.kind == FK_L2_GRETAP) {
 		save_fdb_words(s, &c->l2);
 		if (c->l2.group.family)
 			sv_put(s, " dev %s", c->l2.dev);
 		if (c->l2.fleet)
 			sv_put(s, " fleet");
-	} else if (c->l2.kind != FOUD_L2_NONE) {
+	} else if (c->l2.kind != FK_L2_NONE) {
 		save_l2(s, &c->l2, k);
 	}
 	if (c->mtu)
 		sv_put(s, " mtu %u", c->mtu);
-	if (c->datapath != FOUD_DP_DEFAULT)
-		sv_put(s, " datapath %s", foud_datapath_name(c->datapath));
+	if (c->datapath != CMD_DP_DEFAULT)
+		sv_put(s, " datapath %s", cmd_datapath_name(c->datapath));
 }
 
-int foud_save_link(const struct foud_link_cfg *c, char *buf, size_t len)
+int cmd_save_link(const struct cmd_link_cfg *c, char *buf, size_t len)
 {
 	const struct fk_kind *k = link_kind(c);
 	struct sv s = { buf, len, 0, false };

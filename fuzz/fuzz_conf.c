@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * A `foud -c` file as apply_conf() reads it: line by line (at most 4095
- * bytes each, as fgets into its 4096-byte buffer), foud_cmd_split, then
- * foud_cmd_parse on each line's words. Every line is parsed, even after a
+ * bytes each, as fgets into its 4096-byte buffer), cmd_split, then
+ * cmd_parse on each line's words. Every line is parsed, even after a
  * bad one, to reach more of the parser per input.
  */
 #include "ctl.h"
@@ -13,8 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *argv[FOUD_CTL_MAX_ARGS];
-	static struct foud_cmd cmd;
+	static char *argv[CTL_MAX_ARGS];
+	static struct cmd_req cmd;
 	char err[512];
 	size_t off = 0;
 
@@ -33,13 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data + off, n);
 		line[n] = 0;
 		off += n;
-		argc = foud_cmd_split(line, argv, FOUD_CTL_MAX_ARGS);
-		FUZZ_CHECK(argc <= FOUD_CTL_MAX_ARGS);
+		argc = cmd_split(line, argv, CTL_MAX_ARGS);
+		FUZZ_CHECK(argc <= CTL_MAX_ARGS);
 		if (argc > 0) {
 			for (i = 0; i < argc; i++)
 				FUZZ_CHECK(argv[i] >= line && argv[i] < line + n + 1);
 			err[0] = 0;
-			if (foud_cmd_parse(argc, argv, &cmd, err, sizeof(err)) != 0)
+			if (cmd_parse(argc, argv, &cmd, err, sizeof(err)) != 0)
 				FUZZ_CHECK(err[0] != 0 && memchr(err, 0, sizeof(err)));
 		}
 		free(line);

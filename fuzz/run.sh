@@ -70,7 +70,7 @@ done
 
 # ---- run ----------------------------------------------------------------------
 # Text parsers take short inputs; packets go up to 64 KiB, the control
-# protocol to its header plus FOUD_CTL_MAX.
+# protocol to its header plus CTL_MAX.
 max_len() {
 	case $1 in
 	conf|netdev) echo 8192 ;;

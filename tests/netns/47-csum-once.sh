@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Verify once (daemon/csum.c): a non-zero outer UDP checksum that the kernel
+# Verify once (daemon/io/csum.c): a non-zero outer UDP checksum that the kernel
 # verified vouches for the inner packet, so foud's GRO does not sum each TCP
 # segment again; with no outer checksum it still does, and drops a bad one.
 # On foud's userspace path, b's port 5555 carries IPIP/FOU with outer

@@ -184,7 +184,7 @@ check "foud a VmRSS ${rss_a0} -> ${rss_a1} KiB (within +${RSS_SLACK})" test "$rs
 check "foud b VmRSS ${rss_b0} -> ${rss_b1} KiB (within +${RSS_SLACK})" test "$rss_b1" -le $((rss_b0 + RSS_SLACK))
 fd_list $PA >"$TMP/fd-a1"; fd_list $PB >"$TMP/fd-b1"
 # foud keeps up to FOUD_TXSOCKS (8) UDP sockets per tunnel for UDP GSO
-# sends, one per flow's source port, least recently used out (daemon/uso.c):
+# sends, one per flow's source port, least recently used out (daemon/io/uso.c):
 # a bounded cache that fills as flows come, so it is counted apart.
 txc() { grep -cE ' udp6? port ' "$1" | { read -r n; echo $(( n - $(grep -cE ' udp6? port (5555|6080)$' "$1") )); }; }
 other() { echo $(( $(wc -l <"$1") - $(txc "$1") )); }

@@ -353,7 +353,7 @@ static void test_tx_userspace_flag(void **state)
 
 /* ---- receive ------------------------------------------------------------ */
 
-/* A receive point of foud's in the programs' maps, as daemon/bpf.c puts it (on) or takes it out. */
+/* A receive point of foud's in the programs' maps, as daemon/bpf/bpf.c puts it (on) or takes it out. */
 static void ours_set(const struct foud_bpf_ourskey *k, bool on)
 {
 	uint32_t proto = k->proto;

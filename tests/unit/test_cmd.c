@@ -21,16 +21,16 @@
 #define MAXW 64
 
 /* Splits a copy of line and parses it; the words live in *buf. */
-static int parse_line(const char *line, char buf[512], struct foud_cmd *cmd,
+static int parse_line(const char *line, char buf[512], struct cmd_req *cmd,
 		      char *err, size_t errlen)
 {
 	char *argv[MAXW];
 	int n;
 
 	snprintf(buf, 512, "%s", line);
-	n = foud_cmd_split(buf, argv, MAXW);
+	n = cmd_split(buf, argv, MAXW);
 	assert_true(n >= 0);
-	return foud_cmd_parse(n, argv, cmd, err, errlen);
+	return cmd_parse(n, argv, cmd, err, errlen);
 }
 
 static void assert_addr(const struct fou_addr *a, const char *s)
@@ -49,7 +49,7 @@ static void assert_addr(const struct fou_addr *a, const char *s)
 
 struct fou_case {
 	const char *line;
-	enum foud_op op;
+	enum cmd_op op;
 	uint16_t port;
 	int family;
 	enum fou_encap type;
@@ -59,23 +59,23 @@ struct fou_case {
 };
 
 static const struct fou_case fou_good[] = {
-	{ "fou add port 5555 ipproto 4", FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
-	{ "fou add port 5555 ipproto ipip", FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
-	{ "fou add port 1 ipproto gre", FOUD_OP_ADD, 1, AF_INET, FOU_ENCAP_FOU, 47 },
-	{ "fou add port 65535 ipproto ipv6", FOUD_OP_ADD, 65535, AF_INET, FOU_ENCAP_FOU, 41 },
-	{ "fou add port 6080 gue", FOUD_OP_ADD, 6080, AF_INET, FOU_ENCAP_GUE, 0 },
-	{ "fou add gue port 6080 -6", FOUD_OP_ADD, 6080, AF_INET6, FOU_ENCAP_GUE, 0 },
+	{ "fou add port 5555 ipproto 4", CMD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
+	{ "fou add port 5555 ipproto ipip", CMD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
+	{ "fou add port 1 ipproto gre", CMD_OP_ADD, 1, AF_INET, FOU_ENCAP_FOU, 47 },
+	{ "fou add port 65535 ipproto ipv6", CMD_OP_ADD, 65535, AF_INET, FOU_ENCAP_FOU, 41 },
+	{ "fou add port 6080 gue", CMD_OP_ADD, 6080, AF_INET, FOU_ENCAP_GUE, 0 },
+	{ "fou add gue port 6080 -6", CMD_OP_ADD, 6080, AF_INET6, FOU_ENCAP_GUE, 0 },
 	{ "fouctl fou add port 5555 ipproto 47 local 192.0.2.1 # comment",
-	  FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 47, "192.0.2.1" },
-	{ "fou add port 5555 ipproto ipencap", FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
-	{ "fou add port 5555 ipproto 041", FOUD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 41 },
+	  CMD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 47, "192.0.2.1" },
+	{ "fou add port 5555 ipproto ipencap", CMD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 4 },
+	{ "fou add port 5555 ipproto 041", CMD_OP_ADD, 5555, AF_INET, FOU_ENCAP_FOU, 41 },
 	{ "fou add port 5555 gue local 2001:db8::1 peer 2001:db8::2 peer_port 7 -6",
-	  FOUD_OP_ADD, 5555, AF_INET6, FOU_ENCAP_GUE, 0, "2001:db8::1", "2001:db8::2", 7 },
+	  CMD_OP_ADD, 5555, AF_INET6, FOU_ENCAP_GUE, 0, "2001:db8::1", "2001:db8::2", 7 },
 	{ "fou add peer_port 9 peer 192.0.2.9 port 5 ipproto 4",
-	  FOUD_OP_ADD, 5, AF_INET, FOU_ENCAP_FOU, 4, NULL, "192.0.2.9", 9 },
-	{ "fou del port 5555", FOUD_OP_DEL, 5555, AF_INET, FOU_ENCAP_NONE, 0 },
-	{ "fou delete port 5555 gue", FOUD_OP_DEL, 5555, AF_INET, FOU_ENCAP_GUE, 0 },
-	{ "fou show", FOUD_OP_SHOW, 0, 0, FOU_ENCAP_NONE, 0 },
+	  CMD_OP_ADD, 5, AF_INET, FOU_ENCAP_FOU, 4, NULL, "192.0.2.9", 9 },
+	{ "fou del port 5555", CMD_OP_DEL, 5555, AF_INET, FOU_ENCAP_NONE, 0 },
+	{ "fou delete port 5555 gue", CMD_OP_DEL, 5555, AF_INET, FOU_ENCAP_GUE, 0 },
+	{ "fou show", CMD_OP_SHOW, 0, 0, FOU_ENCAP_NONE, 0 },
 };
 
 static void test_fou_good(void **state)
@@ -83,14 +83,14 @@ static void test_fou_good(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(fou_good); i++) {
 		const struct fou_case *c = &fou_good[i];
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
 
 		if (ret)
 			print_error("%s: %s\n", c->line, err);
 		assert_int_equal(ret, 0);
-		assert_int_equal(cmd.obj, FOUD_OBJ_FOU);
+		assert_int_equal(cmd.obj, CMD_OBJ_FOU);
 		assert_int_equal(cmd.op, c->op);
 		assert_int_equal(cmd.port.port, c->port);
 		assert_int_equal(cmd.port.family, c->family);
@@ -160,12 +160,12 @@ static const struct link_case link_good[] = {
 	  FOU_KIND_IPIP, FOU_ENCAP_NONE, 0, 0, CS6, 0, 0, 0, 0, 0, 0, false, true, 65535 },
 };
 
-static void check_link(const struct link_case *c, const struct foud_cmd *cmd)
+static void check_link(const struct link_case *c, const struct cmd_req *cmd)
 {
 	const struct fou_tnl *t = &cmd->link.tnl;
 
-	assert_int_equal(cmd->obj, FOUD_OBJ_LINK);
-	assert_int_equal(cmd->op, FOUD_OP_ADD);
+	assert_int_equal(cmd->obj, CMD_OBJ_LINK);
+	assert_int_equal(cmd->op, CMD_OP_ADD);
 	assert_int_equal(t->kind, c->kind);
 	assert_int_equal(t->encap, c->encap);
 	assert_int_equal(t->encap_sport, c->sport);
@@ -191,7 +191,7 @@ static void test_link_good(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(link_good); i++) {
 		const struct link_case *c = &link_good[i];
 		bool v6 = c->kind == FOU_KIND_IP6TNL || c->kind == FOU_KIND_IP6GRE;
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
 
@@ -206,7 +206,7 @@ static void test_link_good(void **state)
 
 static void test_link_key(void **state)
 {
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
@@ -217,7 +217,7 @@ static void test_link_key(void **state)
 	assert_string_equal(cmd.link.key_file[1], "/etc/foud/t.next");
 	assert_true(cmd.link.tnl.encap_flags & FOU_ENCAP_F_AUTH);
 	assert_int_equal(parse_line("link rekey dev t", buf, &cmd, err, sizeof(err)), 0);
-	assert_int_equal(cmd.op, FOUD_OP_REKEY);
+	assert_int_equal(cmd.op, CMD_OP_REKEY);
 	assert_string_equal(cmd.name, "t");
 	assert_int_equal(parse_line("tou add peer 192.0.2.2 key /etc/foud/p.key", buf, &cmd,
 				    err, sizeof(err)), 0);
@@ -226,7 +226,7 @@ static void test_link_key(void **state)
 
 static void test_link_name(void **state)
 {
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
@@ -251,7 +251,7 @@ static void test_link_name_habits(void **state)
 		{ "link add a/b type ipip " V4,
 		  "invalid value \"a/b\" for \"name\": expected 1-15 characters without \"/\", \":\" or blanks" },
 	};
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
@@ -285,13 +285,13 @@ static void test_metrics_listen(void **state)
 	const struct sockaddr_in6 *s6;
 	const struct sockaddr_in *s4;
 	const struct sockaddr_un *un;
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
 	assert_int_equal(parse_line("metrics listen 127.0.0.1:9100", buf, &cmd, err, sizeof(err)), 0);
-	assert_int_equal(cmd.obj, FOUD_OBJ_METRICS);
-	assert_int_equal(cmd.op, FOUD_OP_LISTEN);
+	assert_int_equal(cmd.obj, CMD_OBJ_METRICS);
+	assert_int_equal(cmd.op, CMD_OP_LISTEN);
 	s4 = (const struct sockaddr_in *)&cmd.metrics.addr;
 	assert_int_equal(s4->sin_family, AF_INET);
 	assert_int_equal(ntohs(s4->sin_port), 9100);
@@ -323,12 +323,12 @@ static void test_capture(void **state)
 		{ "capture t1 -w", "\"-w\" needs a value" },
 		{ "capture t1 side", "\"side\" is not a keyword of \"capture\"" },
 	};
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
 	assert_int_equal(parse_line("capture t1", buf, &cmd, err, sizeof(err)), 0);
-	assert_int_equal(cmd.obj, FOUD_OBJ_CAPTURE);
+	assert_int_equal(cmd.obj, CMD_OBJ_CAPTURE);
 	assert_string_equal(cmd.name, "t1");
 	assert_false(cmd.capture.outer);
 	assert_int_equal(cmd.capture.count, 0);
@@ -345,18 +345,18 @@ static void test_capture(void **state)
 	}
 }
 
-/* L3 kinds leave the L2 part all zero (FOUD_L2_NONE). */
+/* L3 kinds leave the L2 part all zero (FK_L2_NONE). */
 static void test_link_l3_no_l2(void **state)
 {
-	static const struct foud_l2_cfg zero;
+	static const struct cmd_l2_cfg zero;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(link_good); i++) {
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 
 		assert_int_equal(parse_line(link_good[i].line, buf, &cmd, err, sizeof(err)), 0);
-		assert_int_equal(cmd.link.l2.kind, FOUD_L2_NONE);
+		assert_int_equal(cmd.link.l2.kind, FK_L2_NONE);
 		assert_memory_equal(&cmd.link.l2, &zero, sizeof(zero));
 	}
 }
@@ -374,7 +374,7 @@ static void test_link_l3_no_l2(void **state)
 
 struct l2_case {
 	const char *line;
-	enum foud_l2_kind kind;
+	enum fk_l2_kind kind;
 	uint32_t vni;
 	uint64_t key;
 	const char *local, *remote, *group, *dev;
@@ -386,59 +386,59 @@ struct l2_case {
 
 static const struct l2_case l2_good[] = {
 	/* neither remote nor group: the flood list comes from `fdb append`, as in Linux */
-	{ VX, FOUD_L2_VXLAN, 42, 0, "192.0.2.1", NULL, NULL, "",
+	{ VX, FK_L2_VXLAN, 42, 0, "192.0.2.1", NULL, NULL, "",
 	  4789, 0, 0, 0, 0, 0, 300, 0, 0 },
 	/* defaults */
-	{ VX "remote 192.0.2.2", FOUD_L2_VXLAN, 42, 0, "192.0.2.1", "192.0.2.2", NULL, "",
+	{ VX "remote 192.0.2.2", FK_L2_VXLAN, 42, 0, "192.0.2.1", "192.0.2.2", NULL, "",
 	  4789, 0, 0, 0, 0, 0, 300, 0, 0 },
-	{ "link add name g type geneve id 7 remote 192.0.2.2", FOUD_L2_GENEVE, 7, 0,
+	{ "link add name g type geneve id 7 remote 192.0.2.2", FK_L2_GENEVE, 7, 0,
 	  NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, 0, 300, 0, 0 },
-	{ "link add name s type stt key 0xfedcba9876543210 " V4, FOUD_L2_STT, 0,
+	{ "link add name s type stt key 0xfedcba9876543210 " V4, FK_L2_STT, 0,
 	  0xfedcba9876543210ull, "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, 0,
 	  300, 0, 0 },
-	{ "link add name s type stt key 18446744073709551615 " V6, FOUD_L2_STT, 0,
+	{ "link add name s type stt key 18446744073709551615 " V6, FK_L2_STT, 0,
 	  UINT64_MAX, "2001:db8::1", "2001:db8::2", NULL, "", 7471, 0, 0, 0, 0, 0, 300, 0, 0 },
-	{ "link add name s type stt key 010 " V4, FOUD_L2_STT, 0, 10, "192.0.2.1",
+	{ "link add name s type stt key 010 " V4, FK_L2_STT, 0, 10, "192.0.2.1",
 	  "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, 0, 300, 0, 0 },
 	/* the forwarding-table words stt shares with vxlan */
 	{ "link add name s type stt key 1 nolearning ageing 60 maxaddress 32 mtu 9000 " V4,
-	  FOUD_L2_STT, 0, 1, "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, NOLEARN,
+	  FK_L2_STT, 0, 1, "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, NOLEARN,
 	  60, 32, 9000 },
 	/* every vxlan word, in any order */
 	{ VX "remote 192.0.2.2 dstport 8472 srcport 1000 2000 ttl 10 tos 1c nolearning "
-	  "ageing 0 maxaddress 100 noudpcsum mtu 1450", FOUD_L2_VXLAN, 42, 0, "192.0.2.1",
+	  "ageing 0 maxaddress 100 noudpcsum mtu 1450", FK_L2_VXLAN, 42, 0, "192.0.2.1",
 	  "192.0.2.2", NULL, "", 8472, 1000, 2000, 10, 0x1c, NOCS | NOLEARN, 0, 100, 1450 },
 	{ "link add udpcsum learning ageing 4294967295 tos inherit srcport 5 5 id 16777215 "
 	  "hoplimit auto type vxlan remote 192.0.2.2 local 192.0.2.1 name v",
-	  FOUD_L2_VXLAN, 16777215, 0, "192.0.2.1", "192.0.2.2", NULL, "", 4789, 5, 5, 0, 0,
+	  FK_L2_VXLAN, 16777215, 0, "192.0.2.1", "192.0.2.2", NULL, "", 4789, 5, 5, 0, 0,
 	  TOSI, 4294967295u, 0, 0 },
 	{ "link add name v type vxlan id 0 group 239.1.1.1 dev veth0 local 192.0.2.1 "
-	  "ttl inherit", FOUD_L2_VXLAN, 0, 0, "192.0.2.1", NULL, "239.1.1.1", "veth0",
+	  "ttl inherit", FK_L2_VXLAN, 0, 0, "192.0.2.1", NULL, "239.1.1.1", "veth0",
 	  4789, 0, 0, 0, 0, TTLI, 300, 0, 0 },
 	{ "link add name g type geneve id 3 remote 192.0.2.2 hoplimit inherit tos inherit",
-	  FOUD_L2_GENEVE, 3, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, TTLI | TOSI,
+	  FK_L2_GENEVE, 3, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, TTLI | TOSI,
 	  300, 0, 0 },
-	{ "link add name n type nvgre vsid 3 " V4 " ttl inherit", FOUD_L2_NVGRE, 3, 0,
+	{ "link add name n type nvgre vsid 3 " V4 " ttl inherit", FK_L2_NVGRE, 3, 0,
 	  "192.0.2.1", "192.0.2.2", NULL, "", 0, 0, 0, 0, 0, TTLI, 300, 0, 0 },
-	{ "link add name s type stt key 1 " V4 " ttl inherit", FOUD_L2_STT, 0, 1,
+	{ "link add name s type stt key 1 " V4 " ttl inherit", FK_L2_STT, 0, 1,
 	  "192.0.2.1", "192.0.2.2", NULL, "", 7471, 0, 0, 0, 0, TTLI, 300, 0, 0 },
 	{ "link add name v type vxlan id 0x10 group ff05::1 dev eth0 local 2001:db8::1 "
-	  "udp6zerocsumtx udp6zerocsumrx ttl 255", FOUD_L2_VXLAN, 16, 0, "2001:db8::1", NULL,
+	  "udp6zerocsumtx udp6zerocsumrx ttl 255", FK_L2_VXLAN, 16, 0, "2001:db8::1", NULL,
 	  "ff05::1", "eth0", 4789, 0, 0, 255, 0, Z6TX | Z6RX, 300, 0, 0 },
 	{ "link add name v type vxlan id 1 " V6 " noudp6zerocsumtx noudp6zerocsumrx",
-	  FOUD_L2_VXLAN, 1, 0, "2001:db8::1", "2001:db8::2", NULL, "", 4789, 0, 0, 0, 0, 0,
+	  FK_L2_VXLAN, 1, 0, "2001:db8::1", "2001:db8::2", NULL, "", 4789, 0, 0, 0, 0, 0,
 	  300, 0, 0 },
 	{ "link add name g type geneve id 16777215 " V6 " dstport 6082 ttl 1 tos 0 mtu 9000",
-	  FOUD_L2_GENEVE, 16777215, 0, "2001:db8::1", "2001:db8::2", NULL, "", 6082, 0, 0, 1,
+	  FK_L2_GENEVE, 16777215, 0, "2001:db8::1", "2001:db8::2", NULL, "", 6082, 0, 0, 1,
 	  0, 0, 300, 0, 9000 },
 	{ "link add name g type geneve id 9 remote 192.0.2.2 nolearning ageing 5 maxaddress 8",
-	  FOUD_L2_GENEVE, 9, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, NOLEARN, 5, 8,
+	  FK_L2_GENEVE, 9, 0, NULL, "192.0.2.2", NULL, "", 6081, 0, 0, 0, 0, NOLEARN, 5, 8,
 	  0 },
 };
 
-static void check_l2(const struct l2_case *c, const struct foud_cmd *cmd)
+static void check_l2(const struct l2_case *c, const struct cmd_req *cmd)
 {
-	const struct foud_l2_cfg *l = &cmd->link.l2;
+	const struct cmd_l2_cfg *l = &cmd->link.l2;
 
 	assert_int_equal(l->kind, c->kind);
 	assert_int_equal(l->vni, c->vni);
@@ -471,19 +471,19 @@ static void test_l2_good(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(l2_good); i++) {
 		const struct l2_case *c = &l2_good[i];
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
 
 		if (ret)
 			print_error("%s: %s\n", c->line, err);
 		assert_int_equal(ret, 0);
-		assert_int_equal(cmd.obj, FOUD_OBJ_LINK);
-		assert_int_equal(cmd.op, FOUD_OP_ADD);
+		assert_int_equal(cmd.obj, CMD_OBJ_LINK);
+		assert_int_equal(cmd.op, CMD_OP_ADD);
 		assert_string_equal(cmd.name, cmd.link.name);
 		check_l2(c, &cmd);
 		/* vxlan, geneve and stt have no GRE carrier; nvgre's has the L2 words */
-		if (c->kind != FOUD_L2_NVGRE)
+		if (c->kind != FK_L2_NVGRE)
 			assert_memory_equal(&cmd.link.tnl, &zero, sizeof(zero));
 	}
 }
@@ -503,7 +503,7 @@ static void test_geneve_opts(void **state)
 	static char big[2 * 4 + 8 + 248 + 1 + 8 + 240 + 1 + 32];
 	char *argv[] = { "link", "add", "name", "g", "type", "geneve", "id", "1", "remote",
 			 "192.0.2.2", "geneve_opts", big };
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], line[256], err[512];
 	size_t i;
 
@@ -520,47 +520,47 @@ static void test_geneve_opts(void **state)
 	strcat(big, ",0104:84:");
 	for (i = 0; i < 120; i++)
 		strcat(big, "cd");
-	assert_int_equal(foud_cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), 0);
 	assert_int_equal(cmd.link.l2.geneve_opts_len, 252);
 	assert_memory_equal(cmd.link.l2.geneve_opts, "\x01\x02\x03\x1f\xab", 5);
 	assert_memory_equal(cmd.link.l2.geneve_opts + 128, "\x01\x04\x84\x1e\xcd", 5);
 	assert_int_equal(cmd.link.l2.geneve_opts[251], 0xcd);
 	/* One word more is one too many: the option that overflows is named. */
 	strcat(big, ",1:1:00000000");
-	assert_int_equal(foud_cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "invalid value \"1:1:00000000\" for \"geneve_opts\""));
 	/* An option's data is at most 31 words (124 bytes). */
 	strcpy(big, "0102:03:");
 	for (i = 0; i < 128; i++)
 		strcat(big, "ab");
-	assert_int_equal(foud_cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cmd_parse(ARRAY_SIZE(argv), argv, &cmd, err, sizeof(err)), -EINVAL);
 }
 
 /* nvgre and gretap: the L2 part, and link.tnl as gre/ip6gre would have it. */
 struct carrier_case {
 	const char *line;
-	enum foud_l2_kind l2kind;
+	enum fk_l2_kind l2kind;
 	uint32_t vni;
 	struct link_case t;	/* line unused */
 };
 
 static const struct carrier_case carriers[] = {
-	{ "link add name nv0 type nvgre vsid 5000 " V4, FOUD_L2_NVGRE, 5000,
+	{ "link add name nv0 type nvgre vsid 5000 " V4, FK_L2_NVGRE, 5000,
 	  { NULL, FOU_KIND_GRE, FOU_ENCAP_NONE, 0, 0, 0, GK, GK, 5000 << 8, 5000 << 8,
 	    0, 0, false, true, 0 } },
 	{ "link add name nv0 type nvgre vsid 0xfffffe " V6 " ttl 9 tos 10 mtu 1400",
-	  FOUD_L2_NVGRE, 0xfffffe, { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_NONE, 0, 0, CS6, GK, GK,
+	  FK_L2_NVGRE, 0xfffffe, { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_NONE, 0, 0, CS6, GK, GK,
 	  0xfffffe00, 0xfffffe00, 9, 0x10, false, true, 1400 } },
-	{ "link add name nv0 type nvgre vsid 0 " V6, FOUD_L2_NVGRE, 0,
+	{ "link add name nv0 type nvgre vsid 0 " V6, FK_L2_NVGRE, 0,
 	  { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_NONE, 0, 0, CS6, GK, GK, 0, 0, 64, 0, false,
 	    true, 0 } },
-	{ "link add name gt0 type gretap " V4, FOUD_L2_GRETAP, 0,
+	{ "link add name gt0 type gretap " V4, FK_L2_GRETAP, 0,
 	  { NULL, FOU_KIND_GRE, FOU_ENCAP_NONE, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, true, 0 } },
 	{ "link add name gt0 type gretap " V4 " key 7 csum encap fou encap-dport 5555 ttl 3",
-	  FOUD_L2_GRETAP, 0, { NULL, FOU_KIND_GRE, FOU_ENCAP_FOU, 0, 5555, 0, GK | GC, GK | GC,
+	  FK_L2_GRETAP, 0, { NULL, FOU_KIND_GRE, FOU_ENCAP_FOU, 0, 5555, 0, GK | GC, GK | GC,
 	  7, 7, 3, 0, false, true, 0 } },
 	{ "link add name gt0 type gretap " V6 " encap gue encap-dport 6080 tos inherit",
-	  FOUD_L2_GRETAP, 0, { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_GUE, 0, 6080, CS6, 0, 0, 0, 0,
+	  FK_L2_GRETAP, 0, { NULL, FOU_KIND_IP6GRE, FOU_ENCAP_GUE, 0, 6080, CS6, 0, 0, 0, 0,
 	  64, 0, true, true, 0 } },
 };
 
@@ -572,8 +572,8 @@ static void test_l2_carriers(void **state)
 		bool v6 = c->t.kind == FOU_KIND_IP6GRE;
 		const char *loc = v6 ? "2001:db8::1" : "192.0.2.1";
 		const char *rem = v6 ? "2001:db8::2" : "192.0.2.2";
-		const struct foud_l2_cfg *l;
-		struct foud_cmd cmd;
+		const struct cmd_l2_cfg *l;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
 
@@ -590,7 +590,7 @@ static void test_l2_carriers(void **state)
 		assert_addr(&l->remote, rem);
 		assert_int_equal(l->tos_inherit, c->t.tos_inherit);
 		/* As Linux, gretap's ttl 0 (IPv4's default) is inherit; nvgre says inherit itself. */
-		assert_int_equal(l->ttl_inherit, c->l2kind == FOUD_L2_GRETAP && !c->t.ttl);
+		assert_int_equal(l->ttl_inherit, c->l2kind == FK_L2_GRETAP && !c->t.ttl);
 		assert_int_equal(l->dstport, 0);
 		assert_true(l->learning);
 		assert_int_equal(l->ageing, 300);
@@ -617,7 +617,7 @@ static void test_l2_carrier_fdb(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 		int ret = parse_line(cases[i].line, buf, &cmd, err, sizeof(err));
 
@@ -638,7 +638,7 @@ static void test_gre_group(void **state)
 		"link add name g type gretap remote 239.1.1.1 local 192.0.2.1 dev eth0 key 5",
 		"link add name n type nvgre vsid 9 remote 239.1.1.1 local 192.0.2.1 dev eth0",
 	};
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
@@ -657,14 +657,14 @@ static void test_gre_group(void **state)
 /* "type" is found wherever it is, and a value spelt "type" is only a value. */
 static void test_l2_prescan(void **state)
 {
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
 	assert_int_equal(parse_line("link add name type type vxlan id 1 remote 192.0.2.2 "
 				    "local 192.0.2.1", buf, &cmd, err, sizeof(err)), 0);
 	assert_string_equal(cmd.link.name, "type");
-	assert_int_equal(cmd.link.l2.kind, FOUD_L2_VXLAN);
+	assert_int_equal(cmd.link.l2.kind, FK_L2_VXLAN);
 	assert_int_equal(parse_line("link add id 1 remote 192.0.2.2 srcport 1 2 local 192.0.2.1 "
 				    "name type type vxlan", buf, &cmd, err, sizeof(err)), 0);
 	assert_int_equal(cmd.link.l2.srcport_max, 2);
@@ -680,28 +680,28 @@ static void test_l2_prescan(void **state)
 
 struct fdb_case {
 	const char *line;
-	enum foud_op op;
+	enum cmd_op op;
 	uint8_t mac[6];
 	const char *dev, *dst;
 };
 
 static const struct fdb_case fdb_good[] = {
-	{ "fdb add 02:00:5e:00:53:01 dev vx0 dst 192.0.2.2", FOUD_OP_ADD,
+	{ "fdb add 02:00:5e:00:53:01 dev vx0 dst 192.0.2.2", CMD_OP_ADD,
 	  { 2, 0, 0x5e, 0, 0x53, 1 }, "vx0", "192.0.2.2" },
-	{ "fdb add AA:bb:Cc:dD:ee:FF dst 2001:db8::2 dev vx0", FOUD_OP_ADD,
+	{ "fdb add AA:bb:Cc:dD:ee:FF dst 2001:db8::2 dev vx0", CMD_OP_ADD,
 	  { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff }, "vx0", "2001:db8::2" },
-	{ "fdb append 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", FOUD_OP_APPEND,
+	{ "fdb append 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", CMD_OP_APPEND,
 	  { 0 }, "vx0", "192.0.2.3" },
-	{ "fdb append 0:0:0:0:0:0 dev vx0 dst 192.0.2.3", FOUD_OP_APPEND,
+	{ "fdb append 0:0:0:0:0:0 dev vx0 dst 192.0.2.3", CMD_OP_APPEND,
 	  { 0 }, "vx0", "192.0.2.3" },
-	{ "fdb add 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", FOUD_OP_ADD,
+	{ "fdb add 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", CMD_OP_ADD,
 	  { 0 }, "vx0", "192.0.2.3" },
-	{ "fdb del 02:00:5e:00:53:01 dev vx0", FOUD_OP_DEL,
+	{ "fdb del 02:00:5e:00:53:01 dev vx0", CMD_OP_DEL,
 	  { 2, 0, 0x5e, 0, 0x53, 1 }, "vx0", NULL },
-	{ "fdb delete 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", FOUD_OP_DEL,
+	{ "fdb delete 00:00:00:00:00:00 dev vx0 dst 192.0.2.3", CMD_OP_DEL,
 	  { 0 }, "vx0", "192.0.2.3" },
-	{ "fdb show", FOUD_OP_SHOW, { 0 }, "", NULL },
-	{ "fdb list dev vx0", FOUD_OP_SHOW, { 0 }, "vx0", NULL },
+	{ "fdb show", CMD_OP_SHOW, { 0 }, "", NULL },
+	{ "fdb list dev vx0", CMD_OP_SHOW, { 0 }, "vx0", NULL },
 };
 
 static void test_fdb_good(void **state)
@@ -709,14 +709,14 @@ static void test_fdb_good(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(fdb_good); i++) {
 		const struct fdb_case *c = &fdb_good[i];
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 		int ret = parse_line(c->line, buf, &cmd, err, sizeof(err));
 
 		if (ret)
 			print_error("%s: %s\n", c->line, err);
 		assert_int_equal(ret, 0);
-		assert_int_equal(cmd.obj, FOUD_OBJ_FDB);
+		assert_int_equal(cmd.obj, CMD_OBJ_FDB);
 		assert_int_equal(cmd.op, c->op);
 		assert_memory_equal(cmd.fdb.mac, c->mac, 6);
 		assert_string_equal(cmd.fdb.dev, c->dev);
@@ -728,30 +728,30 @@ static void test_fdb_good(void **state)
 
 struct target_case {
 	const char *line;
-	enum foud_op op;
+	enum cmd_op op;
 	const char *name;
 };
 
 static const struct target_case targets[] = {
-	{ "link del tun1", FOUD_OP_DEL, "tun1" },
-	{ "link del dev tun1", FOUD_OP_DEL, "tun1" },
-	{ "link del name tun1", FOUD_OP_DEL, "tun1" },
-	{ "link delete tun1", FOUD_OP_DEL, "tun1" },
-	{ "link show", FOUD_OP_SHOW, "" },
-	{ "link show tun1", FOUD_OP_SHOW, "tun1" },
-	{ "link show dev tun1", FOUD_OP_SHOW, "tun1" },
-	{ "link list", FOUD_OP_SHOW, "" },
+	{ "link del tun1", CMD_OP_DEL, "tun1" },
+	{ "link del dev tun1", CMD_OP_DEL, "tun1" },
+	{ "link del name tun1", CMD_OP_DEL, "tun1" },
+	{ "link delete tun1", CMD_OP_DEL, "tun1" },
+	{ "link show", CMD_OP_SHOW, "" },
+	{ "link show tun1", CMD_OP_SHOW, "tun1" },
+	{ "link show dev tun1", CMD_OP_SHOW, "tun1" },
+	{ "link list", CMD_OP_SHOW, "" },
 };
 
 static void test_link_target(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 
 		assert_int_equal(parse_line(targets[i].line, buf, &cmd, err, sizeof(err)), 0);
-		assert_int_equal(cmd.obj, FOUD_OBJ_LINK);
+		assert_int_equal(cmd.obj, CMD_OBJ_LINK);
 		assert_int_equal(cmd.op, targets[i].op);
 		assert_string_equal(cmd.name, targets[i].name);
 	}
@@ -1008,7 +1008,7 @@ static void test_fou_ipproto_unsupported(void **state)
 		"fou add port 5555 ipproto 6", "fou add port 5555 ipproto udp",
 		"fou add port 5555 ipproto 1", "fou add port 5555 ipproto 94",
 	};
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
@@ -1024,7 +1024,7 @@ static void test_errors(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(errs); i++) {
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256], want[128];
 		int ret = parse_line(errs[i].line, buf, &cmd, err, sizeof(err));
 
@@ -1055,7 +1055,7 @@ static void test_error_messages(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
-		struct foud_cmd cmd;
+		struct cmd_req cmd;
 		char buf[512], err[256];
 
 		assert_int_equal(parse_line(m[i].line, buf, &cmd, err, sizeof(err)), -EINVAL);
@@ -1067,18 +1067,18 @@ static void test_error_messages(void **state)
 static void test_error_edges(void **state)
 {
 	char *argv[] = { "route", "add", NULL };
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char err[256], tiny[4];
 
 	(void)state;
-	assert_int_equal(foud_cmd_parse(2, argv, &cmd, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cmd_parse(2, argv, &cmd, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "fou"));
 	assert_non_null(strstr(err, "link"));
 	assert_non_null(strstr(err, "fdb"));
-	assert_int_equal(foud_cmd_parse(2, argv, &cmd, NULL, 0), -EINVAL);
-	assert_int_equal(foud_cmd_parse(2, argv, &cmd, tiny, sizeof(tiny)), -EINVAL);
+	assert_int_equal(cmd_parse(2, argv, &cmd, NULL, 0), -EINVAL);
+	assert_int_equal(cmd_parse(2, argv, &cmd, tiny, sizeof(tiny)), -EINVAL);
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
-	assert_int_equal(foud_cmd_parse(0, NULL, &cmd, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cmd_parse(0, NULL, &cmd, err, sizeof(err)), -EINVAL);
 }
 
 /* ---- split ----------------------------------------------------------------- */
@@ -1114,7 +1114,7 @@ static void test_split(void **state)
 		int n;
 
 		snprintf(buf, sizeof(buf), "%s", splits[i].line);
-		n = foud_cmd_split(buf, argv, 6);
+		n = cmd_split(buf, argv, 6);
 		assert_int_equal(n, splits[i].n);
 		for (int j = 0; j < n; j++)
 			assert_string_equal(argv[j], splits[i].words[j]);
@@ -1129,21 +1129,21 @@ static void test_split_too_many(void **state)
 
 	(void)state;
 	snprintf(buf, sizeof(buf), "a b c d");
-	assert_int_equal(foud_cmd_split(buf, argv, 3), -E2BIG);
+	assert_int_equal(cmd_split(buf, argv, 3), -E2BIG);
 	/* the dropped "fouctl" does not count against max */
 	snprintf(buf, sizeof(buf), "fouctl a b c");
-	assert_int_equal(foud_cmd_split(buf, argv, 3), 3);
+	assert_int_equal(cmd_split(buf, argv, 3), 3);
 }
 
 static void test_tou_good(void **state)
 {
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
 	assert_int_equal(parse_line("tou add peer 192.0.2.2", buf, &cmd, err, sizeof(err)), 0);
-	assert_int_equal(cmd.obj, FOUD_OBJ_TOU);
-	assert_int_equal(cmd.op, FOUD_OP_ADD);
+	assert_int_equal(cmd.obj, CMD_OBJ_TOU);
+	assert_int_equal(cmd.op, CMD_OP_ADD);
 	assert_addr(&cmd.tou.peer, "192.0.2.2");
 	assert_addr(&cmd.tou.local, NULL);
 	assert_int_equal(cmd.tou.port, 6080);
@@ -1153,34 +1153,34 @@ static void test_tou_good(void **state)
 	assert_addr(&cmd.tou.local, "2001:db8::1");
 	assert_int_equal(cmd.tou.port, 7000);
 	assert_int_equal(parse_line("tou delete peer 192.0.2.2", buf, &cmd, err, sizeof(err)), 0);
-	assert_int_equal(cmd.op, FOUD_OP_DEL);
+	assert_int_equal(cmd.op, CMD_OP_DEL);
 	assert_addr(&cmd.tou.peer, "192.0.2.2");
 	assert_int_equal(parse_line("tou list", buf, &cmd, err, sizeof(err)), 0);
-	assert_int_equal(cmd.obj, FOUD_OBJ_TOU);
-	assert_int_equal(cmd.op, FOUD_OP_SHOW);
+	assert_int_equal(cmd.obj, CMD_OBJ_TOU);
+	assert_int_equal(cmd.op, CMD_OP_SHOW);
 }
 
 /* The datapath word: each value, and the default when it is not said. */
 static void test_datapath(void **state)
 {
-	static const struct { const char *w; enum foud_datapath dp; } c[] = {
-		{ "", FOUD_DP_DEFAULT }, { " datapath auto", FOUD_DP_AUTO },
-		{ " datapath bpf", FOUD_DP_BPF }, { " datapath userspace", FOUD_DP_USERSPACE },
+	static const struct { const char *w; enum cmd_datapath dp; } c[] = {
+		{ "", CMD_DP_DEFAULT }, { " datapath auto", CMD_DP_AUTO },
+		{ " datapath bpf", CMD_DP_BPF }, { " datapath userspace", CMD_DP_USERSPACE },
 	};
 	char line[256], err[256], *argv[64];
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	int argc;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
 		snprintf(line, sizeof(line), "link add name t type ipip remote 192.0.2.2 "
 			 "local 192.0.2.1 encap fou encap-dport 5555%s", c[i].w);
-		argc = foud_cmd_split(line, argv, 64);
-		assert_int_equal(foud_cmd_parse(argc, argv, &cmd, err, sizeof(err)), 0);
+		argc = cmd_split(line, argv, 64);
+		assert_int_equal(cmd_parse(argc, argv, &cmd, err, sizeof(err)), 0);
 		assert_int_equal(cmd.link.datapath, c[i].dp);
 	}
-	assert_int_equal(foud_datapath_lookup("bpf"), FOUD_DP_BPF);
-	assert_int_equal(foud_datapath_lookup("BPF"), -EINVAL);
+	assert_int_equal(cmd_datapath_lookup("bpf"), CMD_DP_BPF);
+	assert_int_equal(cmd_datapath_lookup("BPF"), -EINVAL);
 }
 
 /*
@@ -1189,32 +1189,32 @@ static void test_datapath(void **state)
  */
 static void test_abbrev(void **state)
 {
-	static const struct { const char *line; enum foud_obj obj; enum foud_op op; } c[] = {
-		{ "l sh", FOUD_OBJ_LINK, FOUD_OP_SHOW },
-		{ "li lst", FOUD_OBJ_LINK, FOUD_OP_SHOW },
-		{ "lin list", FOUD_OBJ_LINK, FOUD_OP_SHOW },
-		{ "link", FOUD_OBJ_LINK, FOUD_OP_SHOW },	/* ip link alone: show */
-		{ "l l", FOUD_OBJ_LINK, FOUD_OP_SHOW },		/* "l": lst, before list */
-		{ "l d t1", FOUD_OBJ_LINK, FOUD_OP_DEL },
-		{ "link del t1", FOUD_OBJ_LINK, FOUD_OP_DEL },
-		{ "l a t1 type ipip remote 192.0.2.2 local 192.0.2.1", FOUD_OBJ_LINK, FOUD_OP_ADD },
-		{ "f a port 5555 gue", FOUD_OBJ_FOU, FOUD_OP_ADD },
-		{ "fo d port 5555", FOUD_OBJ_FOU, FOUD_OP_DEL },
-		{ "f s", FOUD_OBJ_FOU, FOUD_OP_SHOW },
-		{ "fd a 00:11:22:33:44:55 dev vx0 dst 192.0.2.2", FOUD_OBJ_FDB, FOUD_OP_ADD },
-		{ "fdb ap 00:00:00:00:00:00 dev vx0 dst 192.0.2.2", FOUD_OBJ_FDB, FOUD_OP_APPEND },
-		{ "fdb", FOUD_OBJ_FDB, FOUD_OP_SHOW },
-		{ "fdb sh dev vx0", FOUD_OBJ_FDB, FOUD_OP_SHOW },
-		{ "fdb s", FOUD_OBJ_FDB, FOUD_OP_SHOW },	/* bridge fdb has no set */
-		{ "t s", FOUD_OBJ_TOU, FOUD_OP_SHOW },
-		{ "m", FOUD_OBJ_MONITOR, FOUD_OP_MON_ALL },
-		{ "l s t1 mtu 1400", FOUD_OBJ_LINK, FOUD_OP_SET },	/* ip link s: set, never show */
-		{ "l ch t1 mtu 1400", FOUD_OBJ_LINK, FOUD_OP_SET },
-		{ "reload", FOUD_OBJ_RELOAD, FOUD_OP_RUN },
-		{ "flush", FOUD_OBJ_FLUSH, FOUD_OP_RUN },
-		{ "mon l", FOUD_OBJ_MONITOR, FOUD_OP_MON_LINK },
-		{ "monitor fdb", FOUD_OBJ_MONITOR, FOUD_OP_MON_FDB },
-		{ "monitor t", FOUD_OBJ_MONITOR, FOUD_OP_MON_TOU },
+	static const struct { const char *line; enum cmd_obj obj; enum cmd_op op; } c[] = {
+		{ "l sh", CMD_OBJ_LINK, CMD_OP_SHOW },
+		{ "li lst", CMD_OBJ_LINK, CMD_OP_SHOW },
+		{ "lin list", CMD_OBJ_LINK, CMD_OP_SHOW },
+		{ "link", CMD_OBJ_LINK, CMD_OP_SHOW },	/* ip link alone: show */
+		{ "l l", CMD_OBJ_LINK, CMD_OP_SHOW },		/* "l": lst, before list */
+		{ "l d t1", CMD_OBJ_LINK, CMD_OP_DEL },
+		{ "link del t1", CMD_OBJ_LINK, CMD_OP_DEL },
+		{ "l a t1 type ipip remote 192.0.2.2 local 192.0.2.1", CMD_OBJ_LINK, CMD_OP_ADD },
+		{ "f a port 5555 gue", CMD_OBJ_FOU, CMD_OP_ADD },
+		{ "fo d port 5555", CMD_OBJ_FOU, CMD_OP_DEL },
+		{ "f s", CMD_OBJ_FOU, CMD_OP_SHOW },
+		{ "fd a 00:11:22:33:44:55 dev vx0 dst 192.0.2.2", CMD_OBJ_FDB, CMD_OP_ADD },
+		{ "fdb ap 00:00:00:00:00:00 dev vx0 dst 192.0.2.2", CMD_OBJ_FDB, CMD_OP_APPEND },
+		{ "fdb", CMD_OBJ_FDB, CMD_OP_SHOW },
+		{ "fdb sh dev vx0", CMD_OBJ_FDB, CMD_OP_SHOW },
+		{ "fdb s", CMD_OBJ_FDB, CMD_OP_SHOW },	/* bridge fdb has no set */
+		{ "t s", CMD_OBJ_TOU, CMD_OP_SHOW },
+		{ "m", CMD_OBJ_MONITOR, CMD_OP_MON_ALL },
+		{ "l s t1 mtu 1400", CMD_OBJ_LINK, CMD_OP_SET },	/* ip link s: set, never show */
+		{ "l ch t1 mtu 1400", CMD_OBJ_LINK, CMD_OP_SET },
+		{ "reload", CMD_OBJ_RELOAD, CMD_OP_RUN },
+		{ "flush", CMD_OBJ_FLUSH, CMD_OP_RUN },
+		{ "mon l", CMD_OBJ_MONITOR, CMD_OP_MON_LINK },
+		{ "monitor fdb", CMD_OBJ_MONITOR, CMD_OP_MON_FDB },
+		{ "monitor t", CMD_OBJ_MONITOR, CMD_OP_MON_TOU },
 	};
 	static const struct { const char *line, *msg; } bad[] = {
 		/* ip's places kept: what foud lacks is refused by name */
@@ -1232,7 +1232,7 @@ static void test_abbrev(void **state)
 		{ "monitor link x", "\"x\" is not a keyword of \"monitor link\"" },
 		{ "help", "\"help\" is answered by fouctl" },
 	};
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char buf[512], err[256];
 
 	(void)state;
@@ -1251,7 +1251,7 @@ static void test_abbrev(void **state)
 	}
 }
 
-/* Runs foud_cmd_help on line; returns what it printed, "" if it said no. */
+/* Runs cmd_help on line; returns what it printed, "" if it said no. */
 static const char *help_of(const char *line, char out[8192])
 {
 	char buf[512], *argv[MAXW];
@@ -1262,8 +1262,8 @@ static const char *help_of(const char *line, char out[8192])
 	f = fmemopen(out, 8192, "w");
 	assert_non_null(f);
 	snprintf(buf, sizeof(buf), "%s", line);
-	n = foud_cmd_split(buf, argv, MAXW);
-	foud_cmd_help(n, argv, f);
+	n = cmd_split(buf, argv, MAXW);
+	cmd_help(n, argv, f);
 	fclose(f);
 	return out;
 }
@@ -1315,7 +1315,7 @@ static void test_usage(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		assert_non_null(strstr(foud_cmd_usage, words[i]));
+		assert_non_null(strstr(cmd_usage, words[i]));
 }
 
 int main(void)

@@ -19,27 +19,27 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static int parse(const char *line, struct foud_cmd *cmd, char *err, size_t errlen)
+static int parse(const char *line, struct cmd_req *cmd, char *err, size_t errlen)
 {
 	static char buf[1024];
 	char *argv[64];
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	n = foud_cmd_split(buf, argv, 64);
+	n = cmd_split(buf, argv, 64);
 	assert_true(n >= 0);
-	return foud_cmd_parse(n, argv, cmd, err, errlen);
+	return cmd_parse(n, argv, cmd, err, errlen);
 }
 
 static void test_etcd_defaults(void **state)
 {
-	static struct foud_cmd c;
+	static struct cmd_req c;
 	char err[256];
 
 	(void)state;
 	assert_int_equal(parse("fleet etcd http://192.0.2.9:2379", &c, err, sizeof(err)), 0);
-	assert_int_equal(c.obj, FOUD_OBJ_FLEET);
-	assert_int_equal(c.op, FOUD_OP_ETCD);
+	assert_int_equal(c.obj, CMD_OBJ_FLEET);
+	assert_int_equal(c.op, CMD_OP_ETCD);
 	assert_int_equal(c.fleet.nendpoints, 1);
 	assert_string_equal(c.fleet.endpoint[0], "http://192.0.2.9:2379");
 	assert_string_equal(c.fleet.prefix, "/foud");
@@ -50,7 +50,7 @@ static void test_etcd_defaults(void **state)
 
 static void test_etcd_words(void **state)
 {
-	static struct foud_cmd c;
+	static struct cmd_req c;
 	char err[256];
 
 	(void)state;
@@ -73,21 +73,21 @@ static void test_etcd_words(void **state)
 
 static void test_node(void **state)
 {
-	static struct foud_cmd c;
+	static struct cmd_req c;
 	char err[256];
 
 	(void)state;
 	assert_int_equal(parse("fleet node host-1.a_b address 2001:db8::7", &c, err, sizeof(err)), 0);
-	assert_int_equal(c.op, FOUD_OP_NODE);
+	assert_int_equal(c.op, CMD_OP_NODE);
 	assert_string_equal(c.fleet.node, "host-1.a_b");
 	assert_int_equal(c.fleet.address.family, AF_INET6);
 	assert_int_equal(parse("fleet show", &c, err, sizeof(err)), 0);
-	assert_int_equal(c.op, FOUD_OP_SHOW);
+	assert_int_equal(c.op, CMD_OP_SHOW);
 }
 
 static void test_vxlan_fleet(void **state)
 {
-	static struct foud_cmd c;
+	static struct cmd_req c;
 	char err[256];
 
 	(void)state;
@@ -167,7 +167,7 @@ static const struct bad bad[] = {
 
 static void test_errors(void **state)
 {
-	static struct foud_cmd c;
+	static struct cmd_req c;
 	char err[256];
 
 	(void)state;
@@ -182,11 +182,11 @@ static void test_errors(void **state)
 static void test_usage(void **state)
 {
 	(void)state;
-	assert_non_null(strstr(foud_cmd_usage, "fouctl fleet etcd ENDPOINT[,ENDPOINT...]"));
-	assert_non_null(strstr(foud_cmd_usage, "fouctl fleet node NAME address ADDR"));
-	assert_non_null(strstr(foud_cmd_usage, "[ user NAME password-file FILE ]"));
-	assert_non_null(strstr(foud_cmd_usage, "fouctl fleet show"));
-	assert_non_null(strstr(foud_cmd_usage, "| fleet }"));
+	assert_non_null(strstr(cmd_usage, "fouctl fleet etcd ENDPOINT[,ENDPOINT...]"));
+	assert_non_null(strstr(cmd_usage, "fouctl fleet node NAME address ADDR"));
+	assert_non_null(strstr(cmd_usage, "[ user NAME password-file FILE ]"));
+	assert_non_null(strstr(cmd_usage, "fouctl fleet show"));
+	assert_non_null(strstr(cmd_usage, "| fleet }"));
 }
 
 /* What fouctl save writes parses back to the same words. */
@@ -201,16 +201,16 @@ static void test_save_round_trip(void **state)
 		"link add name n0 type nvgre vsid 9 local 192.0.2.1 fleet",
 		"link add name t0 type gretap local 192.0.2.1 key 5 fleet",
 	};
-	static struct foud_cmd a, b;
-	char err[256], buf[FOUD_SAVE_LINE * 2];
+	static struct cmd_req a, b;
+	char err[256], buf[CMD_SAVE_LINE * 2];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
 		assert_int_equal(parse(lines[i], &a, err, sizeof(err)), 0);
-		if (a.obj == FOUD_OBJ_FLEET)
-			assert_true(foud_save_fleet(&a.fleet, a.op, buf, sizeof(buf)) > 0);
+		if (a.obj == CMD_OBJ_FLEET)
+			assert_true(cmd_save_fleet(&a.fleet, a.op, buf, sizeof(buf)) > 0);
 		else
-			assert_true(foud_save_link(&a.link, buf, sizeof(buf)) > 0);
+			assert_true(cmd_save_link(&a.link, buf, sizeof(buf)) > 0);
 		if (parse(buf, &b, err, sizeof(err)))
 			fail_msg("%s: saved as %s: %s", lines[i], buf, err);
 		assert_memory_equal(&a.fleet, &b.fleet, sizeof(a.fleet));

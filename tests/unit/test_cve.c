@@ -85,7 +85,7 @@ static uint8_t *dup_exact(const uint8_t *p, size_t n)
 	return q;
 }
 
-/* The whole receive as foud runs it on a UDP payload (daemon/port.c, tunnel.c). */
+/* The whole receive as foud runs it on a UDP payload (daemon/io/port.c, tunnel.c). */
 static int rx_payload(const struct pkt *k, const uint8_t *udp_payload, size_t len,
 		      const char *src, struct fou_buf *out_inner, uint8_t **store)
 {

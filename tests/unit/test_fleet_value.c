@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "../../daemon/fleet_value.h"
+#include "fleet_value.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,14 +38,14 @@ static void test_good(void **state)
 			       "{\"kind\":\"gretap\",\"vni\":4294967295}]}", &v, why, sizeof(why)), 0);
 	assert_int_equal(v.addr.family, AF_INET);
 	assert_int_equal(v.ndevs, 3);
-	assert_int_equal(v.dev[2].kind, FOUD_L2_GRETAP);
+	assert_int_equal(v.dev[2].kind, FK_L2_GRETAP);
 	assert_int_equal(v.dev[2].vni, 4294967295u);
-	assert_int_equal(v.dev[0].kind, FOUD_L2_VXLAN);
+	assert_int_equal(v.dev[0].kind, FK_L2_VXLAN);
 	assert_int_equal(v.dev[0].vni, 42);
 	assert_int_equal(v.dev[0].nmacs, 2);
 	fleet_mac_str(v.dev[0].mac[1], m);
 	assert_string_equal(m, "0a:bb:cc:dd:ee:ff");
-	assert_int_equal(v.dev[1].kind, FOUD_L2_GENEVE);
+	assert_int_equal(v.dev[1].kind, FK_L2_GENEVE);
 	assert_int_equal(v.dev[1].vni, 16777215);
 	assert_int_equal(v.dev[1].nmacs, 0);
 	/* No devices: a member that carries nothing (yet). */

@@ -56,11 +56,11 @@ static void test_opts(void **state)
 	/* -f is ip's -family: refused, not taken as -force */
 	assert_int_equal(opts_of("-f -b FILE", &o, &ind, buf), 1);
 	assert_int_equal(opts_of("--json -p -s -d -o link show", &o, &ind, buf), -1);
-	assert_int_equal(o.flags, FOUD_CTL_F_JSON | FOUD_CTL_F_PRETTY | FOUD_CTL_F_STATS |
-			 FOUD_CTL_F_DETAILS);
+	assert_int_equal(o.flags, CTL_F_JSON | CTL_F_PRETTY | CTL_F_STATS |
+			 CTL_F_DETAILS);
 	assert_true(o.oneline);
 	assert_int_equal(opts_of("-statistics -details -j l", &o, &ind, buf), -1);
-	assert_int_equal(o.flags, FOUD_CTL_F_JSON | FOUD_CTL_F_STATS | FOUD_CTL_F_DETAILS);
+	assert_int_equal(o.flags, CTL_F_JSON | CTL_F_STATS | CTL_F_DETAILS);
 	assert_int_equal(opts_of("-n ns1 -S /x link", &o, &ind, buf), -1);
 	assert_string_equal(o.netns, "ns1");
 	assert_string_equal(o.sock, "/x");
@@ -95,8 +95,8 @@ static void oneline_of(const char *text, size_t n, char out[512])
 	f = fmemopen(out, 512, "w");
 	assert_non_null(f);
 	for (size_t i = 0; i < len; i += n)
-		oneline_put(&ol, f, text + i, len - i < n ? len - i : n);
-	oneline_end(&ol, f);
+		fouctl_oneline_put(&ol, f, text + i, len - i < n ? len - i : n);
+	fouctl_oneline_end(&ol, f);
 	fclose(f);
 }
 
@@ -129,9 +129,9 @@ static void test_brief(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(brief_links(json, strlen(json), f), 0);
-	assert_int_equal(brief_links("{\"ifname\":1}", 12, f), -EBADMSG);
-	assert_int_equal(brief_links("[{", 2, f), -EBADMSG);
+	assert_int_equal(fouctl_brief_links(json, strlen(json), f), 0);
+	assert_int_equal(fouctl_brief_links("{\"ifname\":1}", 12, f), -EBADMSG);
+	assert_int_equal(fouctl_brief_links("[{", 2, f), -EBADMSG);
 	fclose(f);
 	assert_string_equal(out,
 		"t1               UP             ipip\n"

@@ -16,15 +16,15 @@
 
 #include "cmd.h"
 
-static int parse(const char *line, struct foud_cmd *cmd, char *err, size_t errlen)
+static int parse(const char *line, struct cmd_req *cmd, char *err, size_t errlen)
 {
 	char buf[512], *argv[64];
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	n = foud_cmd_split(buf, argv, 64);
+	n = cmd_split(buf, argv, 64);
 	assert_true(n >= 0);
-	return foud_cmd_parse(n, argv, cmd, err, errlen);
+	return cmd_parse(n, argv, cmd, err, errlen);
 }
 
 /* libfou keeps its own names (it does not depend on common/): they must agree. */
@@ -37,7 +37,7 @@ static void test_l3_rows_match_libfou(void **state)
 		const struct fk_kind *r = &fk_kinds[i];
 		const struct fou_kind_ops *k;
 
-		if (r->l2 != FOUD_L2_NONE)
+		if (r->l2 != FK_L2_NONE)
 			continue;
 		k = fou_kind(r->tnl);
 		assert_non_null(k);
@@ -58,13 +58,13 @@ static void test_lookups(void **state)
 		const struct fk_kind *r = &fk_kinds[i];
 
 		assert_ptr_equal(fk_by_name(r->name), r);
-		if (r->l2 != FOUD_L2_NONE)
+		if (r->l2 != FK_L2_NONE)
 			assert_ptr_equal(fk_by_l2(r->l2), r);
 		assert_non_null(r->syntax);
 	}
 	assert_null(fk_by_name("bogus"));
-	assert_null(fk_by_l2(FOUD_L2_NONE));
-	assert_null(fk_by_l2(FOUD_L2__MAX));
+	assert_null(fk_by_l2(FK_L2_NONE));
+	assert_null(fk_by_l2(FK_L2__MAX));
 }
 
 static bool in_usage(const char *fmt, const char *name)
@@ -72,13 +72,13 @@ static bool in_usage(const char *fmt, const char *name)
 	char w[64];
 
 	snprintf(w, sizeof(w), fmt, name);
-	return strstr(foud_cmd_usage, w) != NULL;
+	return strstr(cmd_usage, w) != NULL;
 }
 
 /* A new row must reach the usage text and the list "type" prints. */
 static void test_every_kind_is_named(void **state)
 {
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char err[256], word[32];
 
 	(void)state;
@@ -96,13 +96,13 @@ static void test_every_kind_is_named(void **state)
 /* Each L2 kind's id word and default port come from its row. */
 static void test_l2_rows_drive_the_grammar(void **state)
 {
-	static const char *const rest[FOUD_L2__MAX] = {
-		[FOUD_L2_VXLAN] = "remote 10.0.0.2 local 10.0.0.1",
-		[FOUD_L2_NVGRE] = "remote 10.0.0.2 local 10.0.0.1",
-		[FOUD_L2_GENEVE] = "remote 10.0.0.2",
-		[FOUD_L2_STT] = "remote 10.0.0.2 local 10.0.0.1",
+	static const char *const rest[FK_L2__MAX] = {
+		[FK_L2_VXLAN] = "remote 10.0.0.2 local 10.0.0.1",
+		[FK_L2_NVGRE] = "remote 10.0.0.2 local 10.0.0.1",
+		[FK_L2_GENEVE] = "remote 10.0.0.2",
+		[FK_L2_STT] = "remote 10.0.0.2 local 10.0.0.1",
 	};
-	struct foud_cmd cmd;
+	struct cmd_req cmd;
 	char line[256], err[256];
 
 	(void)state;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The show writer (daemon/print.c): one sequence of calls gives the text or
+ * The show writer (daemon/observe/print.c): one sequence of calls gives the text or
  * the JSON; JSON with its commas, escaped keys and strings, every nesting.
  */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "../../daemon/foud.h"
+#include "foud.h"
 #include "ctl.h"
 
 /* The calls of a small show: a list of two objects, one nesting an object and an array. */
@@ -64,7 +64,7 @@ static void test_json(void **state)
 	json_t *j;
 
 	(void)state;
-	assert_string_equal(run(FOUD_CTL_F_JSON, sample, &o), want);
+	assert_string_equal(run(CTL_F_JSON, sample, &o), want);
 	/* jansson reads it back (a u64 beyond its signed integers as a real) */
 	j = json_loads(o.p, JSON_DECODE_INT_AS_REAL, NULL);
 	assert_non_null(j);
@@ -81,7 +81,7 @@ static void test_text(void **state)
 
 	(void)state;
 	/* Formats only: NULL ones, brackets and keys are JSON's alone. */
-	assert_string_equal(run(FOUD_CTL_F_STATS, sample, &o),
+	assert_string_equal(run(CTL_F_STATS, sample, &o),
 			    "a\"b\\c\x01: mtu 1400 key 18446744073709551615 nocsum seq gue"
 			    " text only 5\n");
 	foud_out_free(&o);
@@ -101,7 +101,7 @@ static void test_escaping(void **state)
 	struct foud_out o;
 
 	(void)state;
-	assert_string_equal(run(FOUD_CTL_F_JSON, odd_names, &o),
+	assert_string_equal(run(CTL_F_JSON, odd_names, &o),
 			    "{\"k\\\"ey\\n\":\"??ok\",\"utf8\":\"\xc3\xa9\"}\n");
 	foud_out_free(&o);
 	assert_string_equal(run(0, odd_names, &o), "\xff\xfe" "ok\xc3\xa9");
@@ -121,7 +121,7 @@ static void test_too_deep(void **state)
 	struct foud_pr p;
 
 	(void)state;
-	foud_pr_init(&p, &o, FOUD_CTL_F_JSON);
+	foud_pr_init(&p, &o, CTL_F_JSON);
 	nest_deep(&p);
 	assert_true(o.failed);
 	foud_out_free(&o);

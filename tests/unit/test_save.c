@@ -20,24 +20,24 @@
 #define MAXW 128
 
 /* The words stay until the next call: link set's cmd points to them. */
-static int parse(const char *line, struct foud_cmd *cmd, char *err)
+static int parse(const char *line, struct cmd_req *cmd, char *err)
 {
-	static char buf[FOUD_SAVE_LINE], *argv[MAXW];
+	static char buf[CMD_SAVE_LINE], *argv[MAXW];
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	n = foud_cmd_split(buf, argv, MAXW);
+	n = cmd_split(buf, argv, MAXW);
 	assert_true(n > 0);
-	return foud_cmd_parse(n, argv, cmd, err, 256);
+	return cmd_parse(n, argv, cmd, err, 256);
 }
 
-static int save(const struct foud_cmd *c, char *buf)
+static int save(const struct cmd_req *c, char *buf)
 {
 	switch (c->obj) {
-	case FOUD_OBJ_FOU: return foud_save_port(&c->port, buf, FOUD_SAVE_LINE);
-	case FOUD_OBJ_LINK: return foud_save_link(&c->link, buf, FOUD_SAVE_LINE);
-	case FOUD_OBJ_FDB: return foud_save_fdb(&c->fdb, buf, FOUD_SAVE_LINE);
-	case FOUD_OBJ_TOU: return foud_save_tou(&c->tou, buf, FOUD_SAVE_LINE);
+	case CMD_OBJ_FOU: return cmd_save_port(&c->port, buf, CMD_SAVE_LINE);
+	case CMD_OBJ_LINK: return cmd_save_link(&c->link, buf, CMD_SAVE_LINE);
+	case CMD_OBJ_FDB: return cmd_save_fdb(&c->fdb, buf, CMD_SAVE_LINE);
+	case CMD_OBJ_TOU: return cmd_save_tou(&c->tou, buf, CMD_SAVE_LINE);
 	default: return -EINVAL;
 	}
 }
@@ -45,8 +45,8 @@ static int save(const struct foud_cmd *c, char *buf)
 /* parse -> print -> parse: the same struct, and printing again the same line. */
 static void round_trip(const char *line)
 {
-	struct foud_cmd a, b;
-	char err[256], s1[FOUD_SAVE_LINE], s2[FOUD_SAVE_LINE];
+	struct cmd_req a, b;
+	char err[256], s1[CMD_SAVE_LINE], s2[CMD_SAVE_LINE];
 
 	if (parse(line, &a, err))
 		fail_msg("%s: %s", line, err);
@@ -116,8 +116,8 @@ static void test_save_round_trip(void **state)
 /* Defaults are written out: a saved line keeps its meaning. */
 static void test_save_words(void **state)
 {
-	struct foud_cmd c;
-	char err[256], s[FOUD_SAVE_LINE];
+	struct cmd_req c;
+	char err[256], s[CMD_SAVE_LINE];
 
 	(void)state;
 	assert_int_equal(parse("link add name v1 type vxlan id 42 remote 10.0.0.2 "
@@ -128,24 +128,24 @@ static void test_save_words(void **state)
 			    "maxaddress 0 udpcsum noudp6zerocsumtx noudp6zerocsumrx\n");
 }
 
-static int merge(const char *base, const char *words, struct foud_link_cfg *out, char *err)
+static int merge(const char *base, const char *words, struct cmd_link_cfg *out, char *err)
 {
-	struct foud_cmd c;
+	struct cmd_req c;
 	char buf[256], *argv[MAXW];
 	int n;
 
 	assert_int_equal(parse(base, &c, err), 0);
 	snprintf(buf, sizeof(buf), "%s", words);
-	n = foud_cmd_split(buf, argv, MAXW);
-	return foud_cmd_link_merge(&c.link, n, argv, out, err, 256);
+	n = cmd_split(buf, argv, MAXW);
+	return cmd_link_merge(&c.link, n, argv, out, err, 256);
 }
 
 static void test_merge(void **state)
 {
 	const char *t1 = "link add name t1 type gre remote 10.0.0.2 local 10.0.0.1 key 5 "
 			 "encap fou encap-dport 5555 mtu 1400";
-	struct foud_link_cfg o;
-	struct foud_cmd want;
+	struct cmd_link_cfg o;
+	struct cmd_req want;
 	char err[256];
 
 	(void)state;
@@ -174,12 +174,12 @@ static void test_merge(void **state)
 /* fouctl's own check: a link word, no name or type, values present. */
 static void test_link_set_grammar(void **state)
 {
-	struct foud_cmd c;
+	struct cmd_req c;
 	char err[256];
 
 	(void)state;
 	assert_int_equal(parse("link set t1 ttl 7 encap-dport 6000", &c, err), 0);
-	assert_int_equal(c.op, FOUD_OP_SET);
+	assert_int_equal(c.op, CMD_OP_SET);
 	assert_string_equal(c.name, "t1");
 	assert_int_equal(c.set_argc, 4);
 	assert_string_equal(c.set_argv[0], "ttl");
@@ -194,11 +194,11 @@ static void test_link_set_grammar(void **state)
 	assert_int_equal(parse("link set t1 ttl", &c, err), -EINVAL);
 	assert_non_null(strstr(err, "\"ttl\" needs a value"));
 	assert_int_equal(parse("reload", &c, err), 0);
-	assert_int_equal(c.obj, FOUD_OBJ_RELOAD);
+	assert_int_equal(c.obj, CMD_OBJ_RELOAD);
 	assert_int_equal(parse("save now", &c, err), -EINVAL);
 	assert_non_null(strstr(err, "\"now\""));
 	assert_int_equal(parse("flush", &c, err), 0);
-	assert_int_equal(c.obj, FOUD_OBJ_FLUSH);
+	assert_int_equal(c.obj, CMD_OBJ_FLUSH);
 }
 
 int main(void)

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VXLAN and Geneve devices on the kernel data path (bpf/foud_l2.bpf.h): their entries
+ * in the programs' maps. bpf.c attaches the programs and keeps foud_tnl,
+ * foud_stats and the link state as for an L3 tunnel; this file adds the
+ * receive key (port, VNI, local address), the peers, and the forwarding
+ * table.
+ *
+ * The table stays foud's (lib/fdb.c): learning, maxaddress, static entries,
+ * moves and their counters are decided in one place, on the first frame of
+ * a source, which the receive program passes up because its MAC is not yet
+ * in foud_fdb behind that sender. Every change to the table is mirrored
+ * here (foud_bpf_fdb_set, foud_bpf_fdb_seen, foud_bpf_l2_peers, called by l2dev.c), so the programs
+ * carry the following frames. They write when they last received from a
+ * learned entry (seen_ns); foud reads it for entries about to age out
+ * (which leave the map with the table) and for `fdb show`.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "foud.h"
+#include "l2dev.h"
+#include "../bpf/foud_bpf.h"
+
+/* Why a device needs the userspace path, or NULL when BPF can carry it. */
+const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
+{
+	const struct foud_l2 *l = t->l2;
+
+	if (l->cfg.kind != FK_L2_VXLAN && l->cfg.kind != FK_L2_GENEVE)
+		return "only VXLAN and Geneve of the L2 kinds have a BPF path";
+	if (l->cfg.geneve_opts_len)
+		return "geneve_opts: the BPF path sends none";
+	if (!foud_bpf_l2_oif(t))
+		return "no device holds the local address";
+	if (l->csum)
+		return l->cfg.local.family == AF_INET6 ?
+		       "IPv6 UDP checksum: BPF cannot checksum the outer UDP of GSO frames "
+		       "(vxlan's udp6zerocsumtx allows BPF)" :
+		       "udpcsum: BPF cannot checksum the outer UDP of GSO frames "
+		       "(noudpcsum allows BPF)";
+	return NULL;
+}
+
+/*
+ * The underlay: the device holding the local address. Frames arrive there,
+ * and transmit hands each to it (bpf_redirect_neigh routes to the next hop
+ * through it). 0 when no device holds it.
+ */
+int foud_bpf_l2_oif(const struct foud_tunnel *t)
+{
+	const struct fou_addr *local = &t->l2->cfg.local;
+	struct ifaddrs *ifs, *i;
+	const void *a;
+	int oif = 0;
+
+	if (getifaddrs(&ifs))
+		return 0;
+	for (i = ifs; i && !oif; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != local->family)
+			continue;
+		a = local->family == AF_INET6 ?
+		    (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr :
+		    (const void *)&((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		if (!memcmp(a, local->a, local->family == AF_INET6 ? 16 : 4))
+			oif = (int)if_nametoindex(i->ifa_name);
+	}
+	freeifaddrs(ifs);
+	return oif;
+}
+
+/* What transmit needs: foud_tnl's entry for the TAP. */
+void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
+{
+	const struct foud_l2 *l = t->l2;
+	const struct cmd_l2_cfg *cf = &l->cfg;
+	uint32_t over = l->overhead + FOU_ETH_HLEN;
+
+	c->flags |= FOUD_BPF_F_L2 | (cf->local.family == AF_INET6 ? FOUD_BPF_F_V6 : 0) |
+		    (l->hop.tos_inherit ? FOUD_BPF_F_TOS_INHERIT : 0) |
+		    (l->hop.ttl_inherit ? FOUD_BPF_F_TTL_INHERIT : 0);
+	c->tos = l->hop.tos;
+	/* Unicast only here (a group's TTL 1 goes with flooding, in userspace). */
+	c->ttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : l->hop.ttl_default;
+	c->okey = cf->vni;
+	c->encap = cf->kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0;
+	c->dport = l->dport;
+	c->sport = l->sport_min == l->sport_max ? l->sport_min : 0;
+	c->port_min = l->sport_min;
+	c->port_max = l->sport_max;
+	c->mtu_limit = t->path_mtu > over ? t->path_mtu - over : 0;
+	memset(c->local, 0, sizeof(c->local));
+	memcpy(c->local, cf->local.a, cf->local.family == AF_INET6 ? 16 : 4);
+}
+
+static void addr16(uint8_t out[16], const struct fou_addr *a)
+{
+	memset(out, 0, 16);
+	memcpy(out, a->a, a->family == AF_INET6 ? 16 : 4);
+}
+
+static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
+{
+	const struct cmd_l2_cfg *c = &t->l2->cfg;
+
+	memset(k, 0, sizeof(*k));
+	k->v6 = c->local.family == AF_INET6;
+	k->port = t->l2->dport;
+	k->vni = c->vni;
+	addr16(k->local, &c->local);
+}
+
+static bool on_bpf(const struct foud *d, const struct foud_tunnel *t)
+{
+	return t->l2 && t->bpf_egress && d->bpf;
+}
+
+/* ---- forwarding table --------------------------------------------------- */
+
+static void fdb_key(const struct foud_tunnel *t, const uint8_t *mac, struct foud_bpf_fdbkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = (uint32_t)t->ifindex;
+	memcpy(k->mac, mac, FOU_ETH_ALEN);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void fdb_put(int fd, const struct foud_tunnel *t, const uint8_t *mac)
+{
+	const struct fou_fdb_entry *e = fou_fdb_lookup(&t->l2->fdb, mac);
+	struct foud_bpf_fdbkey k;
+	struct foud_bpf_fdb v = { 0 };
+
+	fdb_key(t, mac, &k);
+	if (!e) {
+		bpf_map_delete_elem(fd, &k);
+		return;
+	}
+	addr16(v.remote, &e->remote);
+	v.flags = e->flags & FOU_FDB_F_STATIC ? FOUD_BPF_FDB_STATIC : 0;
+	v.seen_ns = mono_ns();
+	/* Full: the programs pass this MAC's frames to foud, which carries them. */
+	bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+}
+
+/* mac's entry as foud's table has it now (or gone). */
+void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t *mac)
+{
+	if (on_bpf(d, t))
+		fdb_put(foud_bpf_map_fd(d->bpf, "foud_fdb"), t, mac);
+}
+
+/* A learned entry's last receive in the programs, in foud's milliseconds; 0: none later. */
+static uint64_t fdb_map_seen(int fd, const struct foud_tunnel *t, const struct fou_fdb_entry *e,
+			     uint64_t now_ms, uint64_t now_ns)
+{
+	struct foud_bpf_fdbkey k;
+	struct foud_bpf_fdb v;
+	uint64_t seen;
+
+	fdb_key(t, e->mac, &k);
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return 0;
+	seen = now_ms - (now_ns > v.seen_ns ? (now_ns - v.seen_ns) / 1000000 : 0);
+	return seen > e->updated ? seen : 0;
+}
+
+/*
+ * Brings the programs' receive times into foud's table: for every learned
+ * entry (`fdb show`), or with due only for those that would expire now,
+ * which also leave the map when the programs did not refresh them either
+ * (fou_fdb_age then drops them from the table). One lookup per entry
+ * looked at: ageing costs nothing for entries far from their time.
+ */
+void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due)
+{
+	struct fou_fdb *f = &t->l2->fdb;
+	const struct fou_fdb_entry *e;
+	struct foud_bpf_fdbkey k;
+	uint64_t now_ns = mono_ns(), now_ms, seen;
+	struct timespec ts;
+	size_t pos = 0;
+	int fd;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (!on_bpf(d, t) || (due && (!f->ageing_ms || f->oldest == UINT64_MAX ||
+				      f->oldest + f->ageing_ms > now_ms)))
+		return;
+	fd = foud_bpf_map_fd(d->bpf, "foud_fdb");
+	while ((e = fou_fdb_next(f, &pos))) {
+		if (!(e->flags & FOU_FDB_F_LEARNED) || (due && e->updated + f->ageing_ms > now_ms))
+			continue;
+		seen = fdb_map_seen(fd, t, e, now_ms, now_ns);
+		if (seen)
+			fou_fdb_learn(f, e->mac, &e->remote, seen);
+		if (due && e->updated + f->ageing_ms <= now_ms) {
+			fdb_key(t, e->mac, &k);
+			bpf_map_delete_elem(fd, &k);
+		}
+	}
+}
+
+static void fdb_load(int fd, const struct foud_tunnel *t)
+{
+	const struct fou_fdb_entry *e;
+	size_t pos = 0;
+
+	while ((e = fou_fdb_next(&t->l2->fdb, &pos)))
+		fdb_put(fd, t, e->mac);
+}
+
+/* ---- peers -------------------------------------------------------------- */
+
+static bool l2_peer_listed(const struct foud_l2 *l, const uint8_t addr[16])
+{
+	uint8_t a[16];
+	size_t i;
+
+	for (i = 0; i < l->npeers; i++) {
+		addr16(a, &l->peers[i]);
+		if (!memcmp(a, addr, 16))
+			return true;
+	}
+	return false;
+}
+
+static void peers_put(int fd, const struct foud_tunnel *t)
+{
+	struct foud_bpf_l2peer k, next;
+	uint8_t one = 1;
+	size_t i;
+	int more;
+
+	for (i = 0; i < t->l2->npeers; i++) {
+		k = (struct foud_bpf_l2peer){ .ifindex = (uint32_t)t->ifindex };
+		addr16(k.addr, &t->l2->peers[i]);
+		bpf_map_update_elem(fd, &k, &one, BPF_ANY);
+	}
+	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		if (k.ifindex == (uint32_t)t->ifindex && !l2_peer_listed(t->l2, k.addr))
+			bpf_map_delete_elem(fd, &k);
+	}
+}
+
+/* The map's peers of t: its list now (l2dev.c rebuilds it on every change). */
+void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
+{
+	if (on_bpf(d, t))
+		peers_put(foud_bpf_map_fd(d->bpf, "foud_l2peer"), t);
+}
+
+/* ---- a device ----------------------------------------------------------- */
+
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+
+/*
+ * As bpf.c's ports_gro() for L3: UDP GRO on a port makes a NIC's GRO merge
+ * its datagrams before TC sees them, and the receive program takes no
+ * merged skb. The port of t, after t joined or left the BPF path, receives
+ * datagram by datagram while a BPF-path device uses it.
+ */
+void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
+{
+	const struct foud_tunnel *u;
+	int fd = foud_l2_port_fd(t), v = d->offload;
+
+	if (fd < 0)
+		return;
+	FOUD_DEV_FOREACH(u, d)
+		if (u->bpf_egress && foud_l2_port_fd(u) == fd)
+			v = 0;
+	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+}
+
+/* Whether a BPF-path device of this foud holds the receive key k (not a stopped foud's). */
+static bool rx_live(const struct foud *d, int fd, const struct foud_bpf_l2rxkey *k)
+{
+	const struct foud_tunnel *u;
+	struct foud_bpf_l2rxval old;
+
+	if (bpf_map_lookup_elem(fd, k, &old))
+		return false;
+	FOUD_DEV_FOREACH(u, d)
+		if (u->bpf_egress && (uint32_t)u->ifindex == old.ifindex)
+			return true;
+	return false;
+}
+
+/* Pinned maps taken over: a stopped foud's entries of t's device go, foud's table refills them. */
+static void fdb_forget(int fd, const struct foud_tunnel *t)
+{
+	struct foud_bpf_fdbkey k, next;
+	int more;
+
+	if (!foud_pin_on())
+		return;
+	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		if (k.ifindex == (uint32_t)t->ifindex)
+			bpf_map_delete_elem(fd, &k);
+	}
+}
+
+/* Its receive key, peers and table, once foud_tnl and foud_stats have its entries. */
+int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_tunnel *t,
+		    uint32_t rxflags)
+{
+	const struct foud_l2 *l = t->l2;
+	struct foud_bpf_l2rxkey k;
+	int fd, ret;
+	struct foud_bpf_l2rxval v = {
+		.ifindex = (uint32_t)t->ifindex,
+		.flags = rxflags | (l->cfg.learning ? FOUD_BPF_L2_LEARNING : 0) |
+			 (l->cfg.udp6zerocsumrx ? FOUD_BPF_L2_ZCSUM6RX : 0) |
+			 (l->cfg.kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0) |
+			 (l->cfg.group.family ? FOUD_BPF_L2_ANYPEER : 0),
+	};
+
+	memcpy(v.mac, l->mac, sizeof(v.mac));
+	rx_key(t, &k);
+	/* BPF_NOEXIST: a second device with the same match stays foud's, as the first wins. */
+	fd = foud_bpf_map_fd(b, "foud_l2rx");
+	ret = bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST);
+	if (ret == -EEXIST && !rx_live(d, fd, &k))
+		ret = bpf_map_update_elem(fd, &k, &v, BPF_EXIST);
+	if (ret)
+		return ret;
+	peers_put(foud_bpf_map_fd(b, "foud_l2peer"), t);
+	fd = foud_bpf_map_fd(b, "foud_fdb");
+	fdb_forget(fd, t);
+	fdb_load(fd, t);
+	return 0;
+}
+
+void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
+{
+	struct foud_bpf_l2rxkey k;
+	struct foud_bpf_l2rxval v;
+	struct foud_bpf_l2peer pk, pnext;
+	const struct fou_fdb_entry *e;
+	struct foud_bpf_fdbkey fk;
+	size_t pos = 0;
+	int fd, more;
+
+	rx_key(t, &k);
+	fd = foud_bpf_map_fd(b, "foud_l2rx");
+	if (!bpf_map_lookup_elem(fd, &k, &v) && v.ifindex == (uint32_t)t->ifindex)
+		bpf_map_delete_elem(fd, &k);
+	fd = foud_bpf_map_fd(b, "foud_l2peer");
+	for (more = !bpf_map_get_next_key(fd, NULL, &pk); more; pk = pnext) {
+		more = !bpf_map_get_next_key(fd, &pk, &pnext);
+		if (pk.ifindex == (uint32_t)t->ifindex)
+			bpf_map_delete_elem(fd, &pk);
+	}
+	/* What the map holds of t is what its table holds (foud_bpf_fdb_set). */
+	fd = foud_bpf_map_fd(b, "foud_fdb");
+	while ((e = fou_fdb_next(&t->l2->fdb, &pos))) {
+		fdb_key(t, e->mac, &fk);
+		bpf_map_delete_elem(fd, &fk);
+	}
+}
+
+/* The TAP went up or down: the receive program drops (link_down) while it is down. */
+void foud_bpf_l2_link(struct foud_bpf *b, const struct foud_tunnel *t, bool up)
+{
+	struct foud_bpf_l2rxkey k;
+	struct foud_bpf_l2rxval v;
+	int fd = foud_bpf_map_fd(b, "foud_l2rx");
+
+	rx_key(t, &k);
+	if (bpf_map_lookup_elem(fd, &k, &v) || v.ifindex != (uint32_t)t->ifindex)
+		return;
+	if (!!(v.flags & FOUD_BPF_RX_DOWN) == !up)
+		return;
+	v.flags = up ? v.flags & ~FOUD_BPF_RX_DOWN : v.flags | FOUD_BPF_RX_DOWN;
+	bpf_map_update_elem(fd, &k, &v, BPF_EXIST);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* What fleet.c (etcd, membership) and fleet_node.c (nodes, forwarding entries) share. */
+#ifndef FOUD_FLEET_H
+#define FOUD_FLEET_H
+
+#include <jansson.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "cmd.h"
+#include "etcd.h"
+#include "fleet_value.h"
+
+/* After foud.h. */
+
+#define FLEET_TICK_MS		100
+#define FLEET_BACKOFF_MIN	200
+#define FLEET_BACKOFF_MAX	1000	/* etcd back: found within a second */
+#define FLEET_PUBLISH_MS	1000	/* how often our own devices are looked at again */
+
+struct fleet_node {
+	TAILQ_ENTRY(fleet_node) entry;
+	char name[CMD_FLEET_NAME_MAX];
+	struct fleet_value v;		/* as last published (ndevs 0 while refused) */
+	char why[160];			/* "": valid; else why it was refused */
+	bool seen;			/* in the full read being applied */
+	uint64_t updated_ms;
+};
+
+/* A forwarding entry the fleet put on a device. */
+struct fleet_fdb {
+	char dev[IFNAMSIZ];
+	int ifindex;
+	uint8_t mac[6];			/* zero: a flood entry */
+	struct fou_addr dst;
+	bool keep;
+	bool refused;			/* the device said no (table full): not in it */
+};
+
+enum fleet_state { FL_OFF, FL_WAIT, FL_AUTH, FL_GRANT, FL_PUT, FL_RANGE, FL_LIVE };
+
+TAILQ_HEAD(fleet_nodes, fleet_node);
+
+struct foud_fleet {
+	struct foud *d;
+	struct cmd_fleet_cfg cfg;	/* etcd's words and node's, merged */
+	bool have_etcd, have_node;
+	struct foud_etcd *e;
+	struct foud_ev timer;
+	enum fleet_state st;
+	struct foud_etcd_req *req, *watch, *ka, *pub;
+	long long lease, ttl, revision;
+	uint64_t retry_ms, ka_ms, publish_ms, backoff_ms;
+	uint64_t resyncs, failures;
+	long long term;			/* etcd's raft term, as last seen */
+	uint64_t leader_changes;	/* seen since foud started */
+	bool connected, dirty;
+	bool retry;			/* entries went: refused ones are tried again */
+	bool reclaim;			/* our key was deleted or overwritten: put it again */
+	unsigned int nrefused;		/* by the devices, in this sync */
+	char refused_why[160];		/* the first of them */
+	char why[256];			/* the last failure */
+	char *published;		/* our value as last put (or being put) */
+	struct fleet_nodes nodes;
+	struct fleet_fdb *fdb;
+	size_t nfdb, capfdb;
+};
+
+/* fleet_node.c */
+/* A node's key and value from a full read or a watch's PUT; returns whether it changed. */
+bool fleet_node_put(struct foud_fleet *f, const char *name, const char *val, size_t len);
+void fleet_node_del(struct foud_fleet *f, const char *name);
+/* Before a full read: every node unseen; after it: the unseen ones go. */
+void fleet_nodes_unsee(struct foud_fleet *f);
+void fleet_nodes_sweep(struct foud_fleet *f);
+void fleet_nodes_free(struct foud_fleet *f);
+/* Makes the devices' fleet entries what the nodes say (when dirty, or devices changed). */
+void fleet_fdb_sync(struct foud_fleet *f);
+void fleet_fdb_free(struct foud_fleet *f);
+uint64_t fleet_now_ms(void);
+/* fleet.c */
+const struct cmd_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t);
+uint32_t fleet_dev_id(const struct foud_tunnel *t);
+/* Our own key as etcd has it (val NULL: deleted): not ours, it is put again. */
+void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len);
+
+#endif /* FOUD_FLEET_H */

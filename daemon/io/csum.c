@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Verify once. A UDP checksum covers the whole datagram, so a non-zero one
+ * that the kernel verified (it drops a datagram whose non-zero checksum is
+ * wrong before any socket sees it) vouches for every inner packet: GRO need
+ * not sum each TCP segment again, and what goes up the TUN is marked valid
+ * (the kernel's "checksum-unnecessary conversion" of its UDP tunnels). Only
+ * a zero checksum (none: allowed over IPv4, and over IPv6 by
+ * UDP_NO_CHECK6_RX as the kernel's fou6) leaves the inner packet unchecked.
+ *
+ * No socket option or control message says what a datagram's checksum was,
+ * and a setting negotiated per tunnel would trust what the peer says it
+ * sends. So a receive port is two sockets in one SO_REUSEPORT group, and a
+ * classic BPF program reads the UDP header's checksum field itself: a
+ * non-zero one steers the datagram to the second socket ("verified"),
+ * anything else (zero, IPv6 extension headers, a failed load) to the first.
+ * Each socket also carries a filter that refuses the other's datagrams, so
+ * multicast copies and a group that changed under us cannot mislabel one.
+ * The kernel's UDP GRO never merges a zero-checksum datagram into a train
+ * (udp_gro_receive_segment(): "requires non zero csum"), so a coalesced
+ * read is verified as a whole.
+ */
+#include <errno.h>
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "foud.h"
+
+#ifndef SO_ATTACH_REUSEPORT_CBPF
+#define SO_ATTACH_REUSEPORT_CBPF 51
+#endif
+
+#define NET(off)	((uint32_t)(SKF_NET_OFF + (off)))
+#define UDP_CSUM	6		/* the checksum's offset in the UDP header */
+#define KEEP		0xffffffffu	/* a socket filter's "whole packet" */
+#define CSUM_PROG_MAX	6
+
+/*
+ * A program that returns sum for a datagram whose UDP checksum is non-zero,
+ * unsure for any other. Offsets count from the network header (SKF_NET_OFF):
+ * the reuseport hook runs past the UDP header, a socket filter before it.
+ */
+static unsigned short csum_prog(struct sock_filter *f, int family, uint32_t unsure, uint32_t sum)
+{
+	unsigned short n = 0;
+
+	if (family == AF_INET) {
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, NET(0));
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_H | BPF_IND, NET(UDP_CSUM));
+	} else {
+		/* UDP right after the fixed header; extension headers are unsure. */
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NET(6));
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 3);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
+						      NET(FOU_IPV6_HLEN + UDP_CSUM));
+	}
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, sum);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, unsure);
+	return n;
+}
+
+static int csum_attach(int fd, int opt, int family, uint32_t unsure, uint32_t sum)
+{
+	struct sock_filter f[CSUM_PROG_MAX];
+	struct sock_fprog prog = { .filter = f };
+
+	prog.len = csum_prog(f, family, unsure, sum);
+	return setsockopt(fd, SOL_SOCKET, opt, &prog, sizeof(prog)) < 0 ? -errno : 0;
+}
+
+/*
+ * The verified socket joins fd's group; it refuses anything else from the
+ * start. Then the group steers, and only then does fd refuse what the
+ * verified socket takes: nothing is lost meanwhile, what fd already holds
+ * is merely checked again.
+ */
+static int csum_verified_only(int fd, int family)
+{
+	return csum_attach(fd, SO_ATTACH_FILTER, family, 0, KEEP);
+}
+
+static int csum_join(const struct cmd_port_cfg *cfg, bool gro, int fd)
+{
+	int vfd, ret;
+
+	vfd = foud_udp_open_grouped(cfg, gro, csum_verified_only);
+	if (vfd < 0)
+		return vfd;
+	ret = csum_attach(fd, SO_ATTACH_REUSEPORT_CBPF, cfg->family, 0, 1) ?:
+	      csum_attach(fd, SO_ATTACH_FILTER, cfg->family, KEEP, 0);
+	if (ret) {
+		close(vfd);
+		return ret;
+	}
+	return vfd;
+}
+
+/*
+ * Without the pair (a kernel that refuses a step), the port still works
+ * with the one socket, every inner packet checked as before.
+ */
+int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd)
+{
+	int fd = foud_udp_open_grouped(cfg, gro, NULL);
+
+	*vfd = -1;
+	if (fd < 0)
+		return fd;
+	*vfd = csum_join(cfg, gro, fd);
+	if (*vfd < 0) {
+		foud_log(LOG_WARNING, "port %u: outer checksums not told apart (%s), "
+			 "inner ones verified", cfg->port, strerror(-*vfd));
+		*vfd = -1;
+	}
+	return fd;
+}
+
+void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)
+{
+	foud_pr_u64(p, "csum_trusted", "    outer checksum verified, inner trusted %llu\n",
+		    fp->csum_trusted);
+}

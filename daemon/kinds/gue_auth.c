@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Authenticated GUE on the IP tunnels (`encap gue encap-key FILE
+ * [encap-key-next FILE]`): the key files, their re-reading for rollover
+ * (`link rekey NAME`) and the check of every GUE datagram from a keyed
+ * tunnel's remote before anything else looks at it; the same for a TOU
+ * peer with `key FILE` (tou.c). The codec is libfou's (lib/gue_auth.c);
+ * the BPF programs leave such tunnels to this path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "foud.h"
+#include "fou/gue_auth.h"
+#include "rx.h"
+
+/* A keyed tunnel's or TOU peer's key files, their keys and its replay window. */
+struct foud_gue_auth {
+	struct fou_gue_keys ks;		/* a tunnel's t->tnl.auth points here */
+	struct fou_replay replay;
+	uint64_t seq;			/* TOU's next sequence (a tunnel's is in t->tx) */
+	char path[2][CMD_KEY_PATH_MAX];
+};
+
+/* A secret is refused when others could read or replace it. */
+static int key_file_ok(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "key file \"%s\" is not a regular file", path);
+		return -EINVAL;
+	}
+	if (st->st_mode & 077) {
+		snprintf(err, errlen, "key file \"%s\" has mode %04o: it must be 0600 or stricter",
+			 path, (unsigned int)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen, "key file \"%s\" belongs to uid %u, not root or foud's",
+			 path, (unsigned int)st->st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t errlen)
+{
+	char text[2 * FOU_GUE_AUTH_KEYLEN + 2];
+	uint8_t secret[FOU_GUE_AUTH_KEYLEN];
+	struct stat st;
+	ssize_t n = -1;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(errno));
+		return ret;
+	}
+	ret = fstat(fd, &st) ? -EIO : key_file_ok(path, &st, err, errlen);
+	if (!ret)
+		n = read(fd, text, sizeof(text));
+	close(fd);
+	if (!ret && (n < 0 || fou_gue_key_parse(text, (size_t)n, secret))) {
+		snprintf(err, errlen, "key file \"%s\" does not hold one line of 64 hex digits",
+			 path);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = fou_gue_key_init(k, secret);
+	if (ret == -EIO || ret == -ENOMEM)
+		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(-ret));
+	OPENSSL_cleanse(text, sizeof(text));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return ret;
+}
+
+static void keys_clear(struct fou_gue_keys *ks)
+{
+	unsigned int i;
+
+	for (i = 0; i < ks->n; i++)
+		fou_gue_key_clear(&ks->key[i]);
+	ks->n = 0;
+}
+
+/* Both files into ks, or nothing changed. */
+static int keys_load(const struct foud_gue_auth *a, struct fou_gue_keys *ks, char *err,
+		     size_t errlen)
+{
+	struct fou_gue_keys nk = { .n = 0 };
+	int i, ret = 0;
+
+	for (i = 0; i < 2 && !ret && a->path[i][0]; i++) {
+		ret = key_read(a->path[i], &nk.key[i], err, errlen);
+		if (!ret)
+			nk.n = (unsigned int)i + 1;
+	}
+	if (ret) {
+		keys_clear(&nk);
+		return ret;
+	}
+	keys_clear(ks);
+	*ks = nk;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct foud_gue_auth *foud_gue_auth_new(const char paths[2][CMD_KEY_PATH_MAX], char *err,
+				       size_t errlen)
+{
+	struct foud_gue_auth *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	memcpy(a->path, paths, sizeof(a->path));
+	if (keys_load(a, &a->ks, err, errlen)) {
+		free(a);
+		return NULL;
+	}
+	/* Nanoseconds of the clock: a restarted sender stays ahead of its peer's window. */
+	a->seq = now_ns();
+	return a;
+}
+
+void foud_gue_auth_free(struct foud_gue_auth *a)
+{
+	if (!a)
+		return;
+	keys_clear(&a->ks);
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+/* fou_tou_encap() wrote a plain GUE header: the authenticated one replaces it. */
+int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
+{
+	const uint8_t *h = fou_buf_data(b);
+	uint8_t proto;
+
+	if (b->len < FOU_GUE_HLEN || h[0] != 0 || fou_get16(h + 2) != 0 || !a->ks.n)
+		return -FOU_DROP_AUTH;
+	proto = h[1];
+	fou_buf_pull(b, FOU_GUE_HLEN);
+	return fou_gue_auth_push(b, proto, &a->ks.key[0], a->seq++);
+}
+
+int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
+{
+	return keys_load(a, &a->ks, err, errlen);
+}
+
+int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
+{
+	return fou_gue_auth_pull(b, &a->ks, &a->replay);
+}
+
+const char *foud_gue_auth_file(const struct foud_gue_auth *a)
+{
+	return a->path[0];
+}
+
+uint32_t foud_gue_auth_id(const struct foud_gue_auth *a)
+{
+	return a->ks.key[0].id;
+}
+
+int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, char *err,
+		       size_t errlen)
+{
+	if (!(t->tnl.encap_flags & FOU_ENCAP_F_AUTH))
+		return 0;
+	t->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
+	if (!t->auth)
+		return -EINVAL;
+	t->tnl.auth = &t->auth->ks;
+	t->tx.auth_seq = t->auth->seq;
+	return 0;
+}
+
+void foud_gue_auth_close(struct foud_tunnel *t)
+{
+	foud_gue_auth_free(t->auth);
+	t->auth = NULL;
+	t->tnl.auth = NULL;
+}
+
+int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errlen)
+{
+	struct foud_tunnel *t = foud_dev_find(d, name);
+	int ret;
+
+	if (!t) {
+		snprintf(err, errlen, "no device \"%s\"", name);
+		return -ENODEV;
+	}
+	if (!t->auth) {
+		snprintf(err, errlen, "\"%s\" has no encap-key", name);
+		return -EINVAL;
+	}
+	ret = foud_gue_auth_reload(t->auth, err, errlen);
+	if (!ret)
+		foud_log(LOG_INFO, "%s: keys re-read: sending with key id %08x", t->name,
+			 t->auth->ks.key[0].id);
+	return ret;
+}
+
+/* The keyed tunnel these outer addresses name, if any (only tunnel.c opens keys). */
+static struct foud_tunnel *auth_tunnel(struct foud *d, const struct foud_rxmeta *m)
+{
+	struct foud_tunnel *t;
+
+	FOUD_DEV_FOREACH(t, d)
+		if (t->auth && fou_addr_eq(&t->tnl.remote, &m->src) &&
+		    (!m->dst.family || fou_addr_eq(&t->tnl.local, &m->dst)))
+			return t;
+	return NULL;
+}
+
+int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m)
+{
+	struct foud_tunnel *t = auth_tunnel(d, m);
+	int ret;
+
+	if (!t)
+		return fou_gue_has_sec(b) ? -FOU_DROP_AUTH : 0;
+	ret = fou_gue_auth_pull(b, &t->auth->ks, &t->auth->replay);
+	if (!ret)
+		return 0;
+	t->st.rx_drop[-ret]++;
+	foud_log_drop(t->name, -ret, &m->src);
+	return 1;
+}
+
+/* -d: the files and the ids of their keys, so that both ends can be compared. */
+void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	const struct foud_gue_auth *a = t->auth;
+
+	if (!a)
+		return;
+	foud_pr_open_object(p, "auth");
+	foud_pr_str(p, "key_file", "    encap-key %s", a->path[0]);
+	foud_pr_uint(p, "key_id", " key-id %08x", a->ks.key[0].id);
+	if (a->ks.n > 1) {
+		foud_pr_str(p, "key_next_file", " encap-key-next %s", a->path[1]);
+		foud_pr_uint(p, "key_next_id", " key-id %08x", a->ks.key[1].id);
+	}
+	foud_pr_text(p, "\n");
+	foud_pr_close_object(p);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The state of an L2 device (l2dev.c), read by its classes (l2.c, stt.c through accessors). */
+#ifndef FOUD_L2DEV_H
+#define FOUD_L2DEV_H
+
+#include "foud.h"
+
+#define L2_FLOOD_MAX	64		/* flood destinations per device */
+#define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
+
+struct l2_kind;
+
+/* The L2 half of a device; the fields from port to ip_id are the overlays' (l2.c). */
+struct foud_l2 {
+	struct cmd_l2_cfg cfg;
+	const struct l2_kind *k;
+	const struct fk_kind *fk;	/* name, id word (common/kinds.c) */
+	struct foud_l2port *port;	/* UDP kinds */
+	bool raw;			/* holds the raw GRE receive socket */
+	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */
+	bool csum;			/* with a UDP checksum */
+	uint16_t dport;			/* its destination port */
+	bool df;			/* DF on the outer header: GRE kinds' pmtudisc */
+	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
+	struct fou_l2_hop hop;		/* outer TOS and TTL */
+	struct fou_fdb fdb;
+	struct fou_addr flood[L2_FLOOD_MAX];
+	/* Who may send to us: remote, flood destinations, static entries. */
+	struct fou_addr peers[L2_PEERS_MAX];
+	size_t npeers;
+	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
+	int group_ifindex;
+	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
+	uint16_t sport_min, sport_max;
+	uint16_t ip_id;
+	bool gre;			/* a GRE kind: its group is a multicast remote */
+};
+
+#endif /* FOUD_L2DEV_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Prometheus metrics: the HTTP server (metrics.c) and the text it serves (metrics_text.c). */
+#ifndef FOUD_METRICS_H
+#define FOUD_METRICS_H
+
+#include "foud.h"
+
+/* Serves /metrics on c's address (again the same: nothing); 0 or -errno with err set. */
+int foud_metrics_listen(struct foud *d, const struct cmd_metrics_cfg *c, char *err,
+			size_t errlen);
+void foud_metrics_fini(struct foud *d);
+/*
+ * The configuration file's `metrics listen` at start and on reload: serves
+ * c's address, moving from another one the file gave before; the address of
+ * foud --metrics stays (an error if c differs). Stop: the line is gone.
+ */
+int foud_metrics_reconf(struct foud *d, const struct cmd_metrics_cfg *c, char *err,
+			size_t errlen);
+void foud_metrics_stop(struct foud *d);
+/* fouctl save: the `metrics listen` line, unless foud --metrics gave the address. */
+void foud_metrics_save(const struct foud *d, struct foud_out *out);
+/* foud --metrics: the server the file does not own. */
+int foud_metrics_pin(struct foud *d, const struct cmd_metrics_cfg *c, char *err, size_t errlen);
+/* The text exposition format (version 0.0.4) of every counter foud has, into o. */
+void foud_metrics_write(struct foud *d, struct foud_out *o);
+
+/* The hooks metrics_text.c reads an L2 device through (l2.c). */
+const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
+
+/* A UDP port that L2 devices share (VXLAN, Geneve, GRE-TAP over FOU/GUE). */
+struct foud_l2port_info {
+	const char *kind;
+	int family;
+	uint16_t port;
+	const struct fou_addr *local;	/* family 0: any */
+	const struct foud_stats *st;
+	uint64_t sock_drops;
+};
+void foud_l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_l2port_info *i),
+		       void *arg);
+
+#endif /* FOUD_METRICS_H */
