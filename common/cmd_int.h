@@ -169,8 +169,17 @@ struct cmd_link_syntax {
 
 #define KWS(t)	t, ARRAY_SIZE(t)
 
+/* The kinds' words (cmd_link_l3.c, cmd_link_l2.c), which their rows in kinds.def name. */
 extern const struct cmd_link_syntax cmd_syn_l3, cmd_syn_gretap, cmd_syn_vxlan,
 	cmd_syn_nvgre, cmd_syn_geneve, cmd_syn_stt, cmd_syn_udp_l2;
+
+/* The usage lines of a UDP overlay with cmd_syn_udp_l2's words, for its row. */
+#define FK_USAGE_UDP_L2(name) \
+"fouctl link add name NAME type " name " id VNI { remote ADDR [ local ADDR ] | fleet local ADDR }\n" \
+"        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n" \
+"        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n" \
+"        [ maxaddress N ] [ udpcsum | noudpcsum ] [ mtu N ]\n" \
+"        [ datapath { auto | bpf | userspace } ]\n"
 
 int cmd_link_name(struct pctx *p, const char *v);
 int cmd_link_type(struct pctx *p, const char *v);

@@ -117,8 +117,7 @@ int cmd_link_merge(const struct cmd_link_cfg *old, int argc, char *const argv[],
 	struct pctx p = { .argv = argv, .argc = argc, .where = "link set", .err = err,
 			  .errlen = errlen };
 	char line[CMD_SAVE_LINE], *words[SET_WORDS_MAX], *merged[SET_WORDS_MAX];
-	const struct fk_kind *k = old->l2.kind == FK_L2_NONE ? fk_by_tnl(old->tnl.kind) :
-				  fk_by_l2(old->l2.kind);
+	const struct fk_kind *k = fk_of(old->l2.kind, old->tnl.kind);
 	struct cmd_req cmd;
 	uint32_t slots = 0;
 	int nold, n, ret;

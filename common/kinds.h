@@ -1,35 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kinds of link foud makes, one row each: what `type` calls it, whether
- * it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP device), its
- * underlay family, the word of its identifier, its default port, the
- * daemon's class of its devices, a UDP overlay's codec. The grammar
- * (cmd_link*.c) and the daemon (daemon/core/dev.c, l2.c) both read this table, so
- * a kind is described once. The codecs stay in libfou, which must not depend on
- * common/: a row names libfou's kind (enum fou_kind) where there is one.
+ * The kinds of link foud makes, one row each (kinds.def): what `type` calls
+ * it, whether it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP
+ * device), its underlay family, the word of its identifier, its default
+ * port, the daemon's class of its devices, a UDP overlay's codec, its usage
+ * lines. The grammar (cmd_link*.c, cmd_help.c, save.c) and the daemon
+ * (daemon/core/dev.c, daemon/kinds/l2.c) read this table and nothing else
+ * about a kind, so a kind is described once. The codecs stay in libfou,
+ * which must not depend on common/: a row names libfou's kind (enum
+ * fou_kind) and codec (struct fou_l2_codec) where there are.
  */
 #ifndef CMD_KINDS_H
 #define CMD_KINDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "fou/fou.h"
+#include "fou/l2.h"
+#include "fou/wire.h"
 
-/* Ethernet-carrying kinds; their devices are TAP devices. */
+/* Ethernet-carrying kinds, FK_L2_ID of each FK_L2 and FK_UDP row; their devices are TAP devices. */
 enum fk_l2_kind {
 	FK_L2_NONE,		/* an L3 kind: see struct cmd_link_cfg.tnl */
-	FK_L2_VXLAN,
-	FK_L2_NVGRE,
-	FK_L2_GRETAP,
-	FK_L2_GENEVE,
-	FK_L2_STT,
+#define FK_L2(ID, ...)	FK_L2_##ID,
+#define FK_UDP(ID, ...)	FK_L2_##ID,
+#include "kinds.def"
 	FK_L2__MAX
 };
 
 #define FK_TNL_NONE	FOU_KIND__MAX	/* no libfou tunnel kind carries it */
 
 #define FK_GRE		0x1	/* takes GRE's key, csum and seq words */
+#define FK_TNL		0x2	/* takes the IP tunnel's words (struct fou_tnl): L3 kinds, gretap */
+#define FK_ID64		0x4	/* its identifier is a 64-bit key (cmd_l2_cfg.key), not a 24-bit vni */
+#define FK_ZCSUM6	0x8	/* shows udp_zero_csum6_tx (the udp6zerocsumtx words) */
 
 /* Which of the daemon's device classes makes a kind's devices (daemon/core/dev.c). */
 enum fk_dev {
@@ -42,16 +49,6 @@ enum fk_dev {
 struct cmd_link_syntax;		/* its words: cmd_int.h */
 struct cmd_l2_cfg;
 
-/* A UDP L2 overlay's codec (libfou), which the daemon calls for it. */
-struct fk_udp_l2 {
-	/* Prepends its header, as c says, to the Ethernet frame in b. */
-	int (*push)(struct fou_buf *b, const struct cmd_l2_cfg *c);
-	/* Strips its header from a received datagram, says its identifier. */
-	int (*pull)(struct fou_buf *b, uint32_t *vni);
-	size_t hlen;			/* header bytes after UDP, options aside */
-	enum fou_drop wrong_id;		/* no device has the identifier */
-};
-
 struct fk_kind {
 	const char *name;		/* as `type` spells it */
 	enum fk_l2_kind l2;		/* FK_L2_NONE: an L3 kind */
@@ -62,7 +59,7 @@ struct fk_kind {
 	uint16_t dstport;		/* default port (fou/wire.h); 0: none */
 	unsigned int flags;		/* FK_* */
 	enum fk_dev dev;		/* the daemon's class of its devices */
-	struct fk_udp_l2 udp;		/* a UDP L2 overlay's codec; pull NULL for the others */
+	const struct fou_l2_codec *udp;	/* a UDP L2 overlay's codec (libfou); NULL: none */
 	const struct cmd_link_syntax *syntax;
 };
 
@@ -79,5 +76,7 @@ const struct fk_kind *fk_by_l2(enum fk_l2_kind l2);
 const struct fk_kind *fk_by_tnl(enum fou_kind tnl);
 /* A link's row: its L2 kind's, else the L3 row of tnl; NULL when neither is known. */
 const struct fk_kind *fk_of(enum fk_l2_kind l2, enum fou_kind tnl);
+/* Whether the kind takes word (one of its syntax's, or its id word). */
+bool fk_takes(const struct fk_kind *k, const char *word);
 
 #endif /* CMD_KINDS_H */

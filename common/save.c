@@ -102,15 +102,6 @@ int cmd_save_tou(const struct cmd_tou_cfg *c, char *buf, size_t len)
 	return sv_end(&s);
 }
 
-/* Whether kind k takes word w. */
-static bool kind_has(const struct fk_kind *k, const char *w)
-{
-	const struct cmd_link_syntax *syn = k->syntax;
-
-	return cmd_kw_find(syn->kws, syn->nkws, w, k) ||
-	       (syn->extra && cmd_kw_find(syn->extra, syn->nextra, w, k));
-}
-
 static void save_tos(struct sv *s, bool inherit, uint8_t tos)
 {
 	if (inherit)
@@ -203,64 +194,66 @@ static void save_l2_ttl(struct sv *s, const struct cmd_l2_cfg *c)
 		sv_put(s, " ttl %u", c->ttl);
 }
 
-/* The overlays but gretap: vxlan, nvgre, geneve, stt. */
+/* The L2 kinds without the IP tunnel's words: all but gretap. */
 static void save_l2(struct sv *s, const struct cmd_l2_cfg *c, const struct fk_kind *k)
 {
-	if (c->kind == FK_L2_STT)
+	if (k->flags & FK_ID64)
 		sv_put(s, " %s %llu", k->id_word, (unsigned long long)c->key);
 	else
 		sv_put(s, " %s %u", k->id_word, c->vni);
 	sv_addr(s, "remote", &c->remote);
-	sv_addr(s, kind_has(k, "group") ? "group" : "remote", &c->group);
+	sv_addr(s, fk_takes(k, "group") ? "group" : "remote", &c->group);
 	if (c->group.family)
 		sv_put(s, " dev %s", c->dev);
 	sv_addr(s, "local", &c->local);
 	if (c->fleet)
 		sv_put(s, " fleet");
-	if (kind_has(k, "dstport"))
+	if (fk_takes(k, "dstport"))
 		sv_put(s, " dstport %u", c->dstport);
-	if (kind_has(k, "srcport") && (c->srcport_min || c->srcport_max))
+	if (fk_takes(k, "srcport") && (c->srcport_min || c->srcport_max))
 		sv_put(s, " srcport %u %u", c->srcport_min, c->srcport_max);
 	save_l2_ttl(s, c);
 	save_tos(s, c->tos_inherit, c->tos);
 	save_fdb_words(s, c);
-	if (kind_has(k, "udpcsum"))
+	if (fk_takes(k, "udpcsum"))
 		sv_flag(s, c->udpcsum, "udpcsum", "noudpcsum");
 	/* vxlan's alone: geneve has udpcsum but not these. */
-	if (kind_has(k, "udp6zerocsumtx")) {
+	if (fk_takes(k, "udp6zerocsumtx")) {
 		sv_flag(s, c->udp6zerocsumtx, "udp6zerocsumtx", "noudp6zerocsumtx");
 		sv_flag(s, c->udp6zerocsumrx, "udp6zerocsumrx", "noudp6zerocsumrx");
 	}
-	if (kind_has(k, "flowid"))
+	if (fk_takes(k, "flowid"))
 		sv_flag(s, !c->noflowid, "flowid", "noflowid");
 	save_geneve_opts(s, c);
 }
 
-static const struct fk_kind *link_kind(const struct cmd_link_cfg *c)
+/* An L2 kind's words: gretap's after the IP tunnel's, the others' all. */
+static void save_l2_kind(struct sv *s, const struct cmd_l2_cfg *c, const struct fk_kind *k)
 {
-	return c->l2.kind == FK_L2_NONE ? fk_by_tnl(c->tnl.kind) : fk_by_l2(c->l2.kind);
+	if (!(k->flags & FK_TNL)) {
+		save_l2(s, c, k);
+		return;
+	}
+	save_fdb_words(s, c);
+	if (c->group.family)
+		sv_put(s, " dev %s", c->dev);
+	if (c->fleet)
+		sv_put(s, " fleet");
 }
 
 static void save_link_words(struct sv *s, const struct cmd_link_cfg *c,
 			    const struct fk_kind *k)
 {
 	sv_put(s, "link add name %s type %s", c->name, k->name);
-	if (c->l2.kind == FK_L2_NONE || c->l2.kind == FK_L2_GRETAP)
+	if (k->flags & FK_TNL)
 		save_l3(s, &c->tnl, k);
 	/* The key files' paths: foud reads them again, the keys are never printed. */
 	if (c->key_file[0][0])
 		sv_put(s, " encap-key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(s, " encap-key-next %s", c->key_file[1]);
-	if (c->l2.kind == FK_L2_GRETAP) {
-		save_fdb_words(s, &c->l2);
-		if (c->l2.group.family)
-			sv_put(s, " dev %s", c->l2.dev);
-		if (c->l2.fleet)
-			sv_put(s, " fleet");
-	} else if (c->l2.kind != FK_L2_NONE) {
-		save_l2(s, &c->l2, k);
-	}
+	if (c->l2.kind != FK_L2_NONE)
+		save_l2_kind(s, &c->l2, k);
 	if (c->mtu)
 		sv_put(s, " mtu %u", c->mtu);
 	if (c->datapath != CMD_DP_DEFAULT)
@@ -269,7 +262,7 @@ static void save_link_words(struct sv *s, const struct cmd_link_cfg *c,
 
 int cmd_save_link(const struct cmd_link_cfg *c, char *buf, size_t len)
 {
-	const struct fk_kind *k = link_kind(c);
+	const struct fk_kind *k = fk_of(c->l2.kind, c->tnl.kind);
 	struct sv s = { buf, len, 0, false };
 
 	if (!k)

@@ -112,3 +112,27 @@ int fou_geneve_pull(struct fou_buf *b, const struct fou_geneve_opt_id *known,
 	fou_buf_pull(b, hlen);
 	return 0;
 }
+
+/* The device's options on every packet; C when one of them is critical. */
+static int geneve_push(struct fou_buf *b, uint32_t vni, const uint8_t *opts, size_t opts_len)
+{
+	return fou_geneve_push(b, vni, opts, opts_len, false);
+}
+
+/*
+ * Options are skipped: foud understands none, so a critical one drops the
+ * packet (RFC 8926 3.5.1) and the others are ignored.
+ */
+static int geneve_pull(struct fou_buf *b, uint32_t *vni)
+{
+	struct fou_geneve g;
+	int ret = fou_geneve_pull(b, NULL, 0, &g);
+
+	if (!ret)
+		*vni = g.vni;
+	return ret;
+}
+
+const struct fou_l2_codec fou_l2_geneve = {
+	geneve_push, geneve_pull, FOU_GENEVE_HLEN, FOU_DROP_WRONG_VNI
+};

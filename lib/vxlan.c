@@ -36,3 +36,14 @@ int fou_vxlan_pull(struct fou_buf *b, uint32_t *vni)
 	fou_buf_pull(b, FOU_VXLAN_HLEN);
 	return 0;
 }
+
+static int vxlan_push(struct fou_buf *b, uint32_t vni, const uint8_t *opts, size_t opts_len)
+{
+	(void)opts;
+	(void)opts_len;
+	return fou_vxlan_push(b, vni);
+}
+
+const struct fou_l2_codec fou_l2_vxlan = {
+	vxlan_push, fou_vxlan_pull, FOU_VXLAN_HLEN, FOU_DROP_WRONG_VNI
+};

@@ -69,11 +69,13 @@ struct l2_kind {
 	enum fou_drop wrong_id;		/* GRE kinds: no device has the VSID or key */
 };
 
-/* A UDP overlay: its codec is its descriptor row's (common/kinds.c). */
+/* A UDP overlay: its codec is its descriptor row's (common/kinds.def). */
 static int udp_push(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 {
+	const struct cmd_l2_cfg *c = &t->l2->cfg;
+
 	(void)d;
-	return t->l2->fk->udp.push(b, &t->l2->cfg);
+	return t->l2->fk->udp->push(b, c->vni, c->geneve_opts, c->geneve_opts_len);
 }
 
 /* GRE with the device's key, checksum and sequence words, then FOU or GUE. */
@@ -197,12 +199,12 @@ static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_r
 
 	if (m->truncated)
 		return -FOU_DROP_TOO_SHORT;
-	ret = p->fk->udp.pull(b, &vni);
+	ret = p->fk->udp->pull(b, &vni);
 	if (ret)
 		return ret;
 	t = l2_find_vni(d, p, vni);
 	if (!t)
-		return -(int)p->fk->udp.wrong_id;
+		return -(int)p->fk->udp->wrong_id;
 	l2_input(d, t, b, &m->src, m->tos);
 	return 0;
 }
@@ -685,7 +687,7 @@ static void l2_wire(struct foud_tunnel *t)
 		l->dport = c->dstport;
 		l->csum = v6 ? !c->udp6zerocsumtx : c->udpcsum;
 		l->overhead = (uint32_t)((v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN) + FOU_UDP_HLEN +
-					 l->fk->udp.hlen + c->geneve_opts_len);
+					 l->fk->udp->hlen + c->geneve_opts_len);
 	} else {
 		/* GRE-TAP and NVGRE: the GRE tunnel that the grammar filled in. */
 		l->udp = n->encap != FOU_ENCAP_NONE;
@@ -752,7 +754,7 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 		ret = -ENOMEM;
 	}
 	if (!ret) {
-		t->l2->k = t->l2->fk->udp.pull ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
+		t->l2->k = t->l2->fk->udp ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
 		l2_wire(t);
 		ret = foud_l2_tap(d, t, cfg, 0, err, errlen);
 	}
@@ -820,19 +822,17 @@ static void l2_show_gretap(const struct foud_tunnel *t, struct foud_pr *p)
 }
 
 /*
- * ip -j's df of VXLAN and Geneve (foud never sets DF on them), VXLAN's
- * udp_zero_csum6_tx, and udp_zero_csum6_rx: foud's IPv6 UDP sockets always
- * accept zero checksums, as fou6 (sock.c).
+ * ip -j's df of the UDP overlays (foud never sets DF on them), VXLAN's
+ * udp_zero_csum6_tx (the rows with FK_ZCSUM6), and udp_zero_csum6_rx:
+ * foud's IPv6 UDP sockets always accept zero checksums, as fou6 (sock.c).
  */
-static void l2_show_udp_words(const struct cmd_l2_cfg *c, struct foud_pr *p)
+static void l2_show_udp_words(const struct foud_l2 *l, struct foud_pr *p)
 {
-	bool vxlan = c->kind == FK_L2_VXLAN;
-
-	if (!vxlan && c->kind != FK_L2_GENEVE)
+	if (!l->fk->udp)
 		return;
 	foud_pr_str(p, "df", NULL, "unset");
-	if (vxlan)
-		foud_pr_bool(p, "udp_zero_csum6_tx", NULL, NULL, c->udp6zerocsumtx);
+	if (l->fk->flags & FK_ZCSUM6)
+		foud_pr_bool(p, "udp_zero_csum6_tx", NULL, NULL, l->cfg.udp6zerocsumtx);
 	foud_pr_bool(p, "udp_zero_csum6_rx", NULL, NULL, true);
 }
 
@@ -854,7 +854,7 @@ static void l2_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 		foud_pr_close_object(p);
 		foud_pr_bool(p, "udp_csum", NULL, NULL, l->csum);
 	}
-	l2_show_udp_words(c, p);
+	l2_show_udp_words(l, p);
 	/* Of the GRE kinds, GRE-TAP has no id word and NVGRE has its VSID. */
 	if (!l->fk->id_word)
 		l2_show_gretap(t, p);

@@ -79,6 +79,23 @@ void fou_l2_outer(const struct fou_l2_hop *h, const uint8_t *frame, size_t len,
  */
 int fou_l2_ecn_decap(uint8_t *frame, size_t len, uint8_t outer_tos);
 
+/* ---- UDP overlays: one codec each -------------------------------------- */
+
+/*
+ * What the daemon needs of a UDP overlay's header, so that one class of
+ * device carries every such overlay. Each codec file exports one, named
+ * fou_l2_NAME (fou_l2_vxlan, fou_l2_geneve); the kind's row in the kind
+ * descriptor (common/kinds.def) names and declares it.
+ */
+struct fou_l2_codec {
+	/* Prepends the header for identifier id with opts[0..opts_len) (Geneve's options; the others take none). */
+	int (*push)(struct fou_buf *b, uint32_t id, const uint8_t *opts, size_t opts_len);
+	/* Parses and strips the header of a UDP payload; says its identifier. */
+	int (*pull)(struct fou_buf *b, uint32_t *id);
+	size_t hlen;			/* header bytes, options aside */
+	enum fou_drop wrong_id;		/* why a datagram no device has the identifier of is dropped */
+};
+
 /* ---- VXLAN (RFC 7348) --------------------------------------------------- */
 
 #define FOU_VXLAN_HLEN		8

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kind descriptor (common/kinds.c): its rows agree with libfou's kinds,
+ * The kind descriptor (common/kinds.def): its rows agree with libfou's kinds,
  * every kind is in the usage text and in the "type" message, each row's
- * default port and id word are what `link add` uses.
+ * default port and id word are what `link add` uses, each UDP overlay's
+ * codec round-trips.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,15 +94,12 @@ static void test_every_kind_is_named(void **state)
 	}
 }
 
-/* Each L2 kind's id word and default port come from its row. */
+/*
+ * Each L2 kind's id word and default port come from its row: every L2 kind
+ * takes remote and local, so one line serves a row added later too.
+ */
 static void test_l2_rows_drive_the_grammar(void **state)
 {
-	static const char *const rest[FK_L2__MAX] = {
-		[FK_L2_VXLAN] = "remote 10.0.0.2 local 10.0.0.1",
-		[FK_L2_NVGRE] = "remote 10.0.0.2 local 10.0.0.1",
-		[FK_L2_GENEVE] = "remote 10.0.0.2",
-		[FK_L2_STT] = "remote 10.0.0.2 local 10.0.0.1",
-	};
 	struct cmd_req cmd;
 	char line[256], err[256];
 
@@ -111,16 +109,53 @@ static void test_l2_rows_drive_the_grammar(void **state)
 
 		if (!r->id_word)
 			continue;
-		assert_non_null(rest[r->l2]);
-		snprintf(line, sizeof(line), "link add name x type %s %s 5 %s", r->name,
-			 r->id_word, rest[r->l2]);
-		assert_int_equal(parse(line, &cmd, err, sizeof(err)), 0);
+		snprintf(line, sizeof(line), "link add name x type %s %s 5 remote 10.0.0.2 local 10.0.0.1",
+			 r->name, r->id_word);
+		if (parse(line, &cmd, err, sizeof(err)))
+			fail_msg("%s: %s", line, err);
 		assert_int_equal(cmd.link.l2.kind, r->l2);
 		assert_int_equal(cmd.link.l2.dstport, r->dstport);
 		assert_true(cmd.link.l2.vni == 5 || cmd.link.l2.key == 5);
+		assert_true(fk_takes(r, r->id_word));
 	}
 	assert_int_equal(fk_by_name("vxlan")->dstport, FOU_PORT_VXLAN);
 	assert_int_equal(fk_by_name("geneve")->dstport, FOU_PORT_GENEVE);
+	assert_true(fk_by_name("stt")->flags & FK_ID64);
+	assert_false(fk_takes(fk_by_name("geneve"), "group"));
+}
+
+/*
+ * Every UDP overlay's codec, as the daemon uses it: the header it pushes is
+ * hlen bytes and pulls back to the identifier and the frame; a datagram
+ * too short for the header and an Ethernet header is refused.
+ */
+static void test_udp_codecs_round_trip(void **state)
+{
+	uint8_t mem[128];
+	int n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const struct fou_l2_codec *c = fk_kinds[i].udp;
+		struct fou_buf b = { mem, sizeof(mem), 64, 40 };
+		uint32_t id = 0;
+
+		if (!c)
+			continue;
+		memset(mem, 0x5a, sizeof(mem));
+		assert_int_equal(c->push(&b, 0x123456, NULL, 0), 0);
+		assert_int_equal(b.len, 40 + c->hlen);
+		assert_int_equal(c->pull(&b, &id), 0);
+		assert_int_equal(id, 0x123456);
+		assert_int_equal(b.off, 64);
+		assert_int_equal(b.len, 40);
+		assert_int_equal(c->push(&b, 7, NULL, 0), 0);
+		b.len = c->hlen + FOU_ETH_HLEN - 1;
+		assert_true(c->pull(&b, &id) < 0);
+		assert_true(c->wrong_id != FOU_OK);
+		n++;
+	}
+	assert_true(n >= 2);
 }
 
 int main(void)
@@ -130,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_every_kind_is_named),
 		cmocka_unit_test(test_l2_rows_drive_the_grammar),
+		cmocka_unit_test(test_udp_codecs_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
