@@ -7,9 +7,9 @@
  * assignment of a key wins and an empty value resets it. Kind= is found
  * first, because it decides which section the file may have. Each key of
  * that section goes through one table to a value parser and a slot; the
- * kind's emitter then writes the fouctl words from the slots. Those words
- * are checked by cmd_parse(): this file writes the grammar, it never
- * parses it.
+ * kind's emitter (netdev_emit.c) then writes the fouctl words from the
+ * slots. Those words are checked by cmd_parse(): import writes the
+ * grammar, it never parses it.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -25,63 +25,13 @@
 
 #include "cmd.h"
 #include "ctl.h"
-#include "netdev.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ND_VAL_MAX	64
-#define ND_INHERIT	256	/* a TTL of "inherit" */
-#define VXLAN_PORT_LINUX 8472	/* the kernel's default, which networkd leaves in place */
-
-enum nd_sect { SEC_NETDEV, SEC_TUNNEL, SEC_FOU, SEC_VXLAN, SEC_GENEVE, SEC__MAX };
+#include "netdev_int.h"
 
 static const char *const sect_names[SEC__MAX] = {
 	"NetDev", "Tunnel", "FooOverUDP", "VXLAN", "GENEVE",
 };
 
-/* Where a key's value goes; a section has each slot at most once. */
-enum nd_slot {
-	S_NAME, S_KIND, S_MTU,
-	S_LOCAL, S_REMOTE, S_TOS, S_TTL, S_PMTU, S_KEY, S_IKEY, S_OKEY, S_SEQ,
-	S_FOU, S_FOU_DPORT, S_FOU_SPORT, S_ENCAP, S_MODE,
-	S_PORT, S_PROTO, S_PEER, S_PEER_PORT,
-	S_VNI, S_GROUP, S_DSTPORT, S_SRCPORT, S_LEARN, S_AGEING, S_MAXADDR,
-	S_UDPCSUM, S_ZCSUMTX, S_ZCSUMRX,
-	S__MAX,
-	S_NOP,		/* accepted, nothing to do (foud's tunnels are independent) */
-	S_IGNORE,	/* networkd's, not foud's: said, and ignored */
-	S_REFUSE,	/* a wire format foud does not speak: the file is refused if yes */
-};
-
-struct nd_val {
-	unsigned long line;		/* 0: unset, or reset by an empty value */
-	unsigned long num;		/* numbers, booleans, an address's family */
-	char text[ND_VAL_MAX];		/* addresses and names as given */
-};
-
-/* One Key=Value line, kept until the kind is known. */
-struct nd_asg {
-	unsigned long line;
-	char *sect, *key, *val;		/* in buf */
-	char buf[];
-};
-
-struct nd_kind;
-
-struct nd_ctx {
-	const char *path;
-	FILE *err;
-	struct netdev_file *nf;
-	const struct nd_kind *kind;
-	struct nd_asg **asg;
-	size_t nasg;
-	bool bad;			/* a value was refused: the file is */
-	bool full;			/* the command did not fit */
-	size_t len;			/* of nf->cmd */
-	struct nd_val v[S__MAX];
-};
-
-static void __attribute__((format(printf, 3, 4)))
-nd_say(struct nd_ctx *c, unsigned long line, const char *fmt, ...)
+void nd_say(struct nd_ctx *c, unsigned long line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -93,6 +43,12 @@ nd_say(struct nd_ctx *c, unsigned long line, const char *fmt, ...)
 	vfprintf(c->err, fmt, ap);
 	va_end(ap);
 	fputc('\n', c->err);
+}
+
+int nd_missing(struct nd_ctx *c, enum nd_sect s, const char *key, const char *why)
+{
+	nd_say(c, 0, "[%s] %s= is missing (%s), file not applied", sect_names[s], key, why);
+	return -EINVAL;
 }
 
 /* ---- values: 0 or -EINVAL ------------------------------------------------ */
@@ -430,293 +386,6 @@ static int sect_find(const char *name)
 	return -1;
 }
 
-/* ---- writing the command ------------------------------------------------------ */
-
-/* Appends a word (or words); an overflow is kept in c->full and refuses the file. */
-static void __attribute__((format(printf, 2, 3)))
-put(struct nd_ctx *c, const char *fmt, ...)
-{
-	size_t room = sizeof(c->nf->cmd) - c->len;
-	va_list ap;
-	int n;
-
-	if (c->full || room < 2) {
-		c->full = true;
-		return;
-	}
-	if (c->len) {
-		c->nf->cmd[c->len++] = ' ';
-		room--;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(c->nf->cmd + c->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		c->full = true;
-	else
-		c->len += (size_t)n;
-}
-
-static bool set(const struct nd_ctx *c, enum nd_slot s)
-{
-	return c->v[s].line != 0;
-}
-
-static bool yes(const struct nd_ctx *c, enum nd_slot s)
-{
-	return set(c, s) && c->v[s].num;
-}
-
-static int missing(struct nd_ctx *c, enum nd_sect s, const char *key, const char *why)
-{
-	nd_say(c, 0, "[%s] %s= is missing (%s), file not applied", sect_names[s], key, why);
-	return -EINVAL;
-}
-
-/* A key this kind does not use (networkd ignores it too). */
-static void unused(struct nd_ctx *c, enum nd_slot s, const char *key, const char *why)
-{
-	if (set(c, s))
-		nd_say(c, c->v[s].line, "[Tunnel] %s= %s, ignored", key, why);
-}
-
-static const char *family_name(unsigned long family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
-/* ---- the kinds ------------------------------------------------------------------ */
-
-#define ND_FOU	0x1	/* FooOverUDP= applies (networkd: ipip, sit, gre, gretap) */
-#define ND_GRE	0x2	/* keys and sequence numbers apply */
-#define ND_MODE	0x4	/* ip6tnl: Mode= is required */
-
-struct nd_kind {
-	const char *kind;		/* Kind= */
-	const char *type;		/* fouctl's type word */
-	enum nd_sect sect;
-	int family;
-	unsigned int flags;
-	int (*emit)(struct nd_ctx *c);
-};
-
-static int emit_fou(struct nd_ctx *c)
-{
-	bool gue = yes(c, S_ENCAP), v6;
-
-	if (!set(c, S_PORT))
-		return missing(c, SEC_FOU, "Port", "networkd and foud need it");
-	if (gue && set(c, S_PROTO)) {
-		nd_say(c, c->v[S_PROTO].line, "[FooOverUDP] Protocol= must be unset with "
-		       "Encapsulation=GenericUDPEncapsulation, file not applied");
-		return -EINVAL;
-	}
-	if (!gue && !set(c, S_PROTO))
-		return missing(c, SEC_FOU, "Protocol", "Encapsulation=FooOverUDP needs it");
-	if (set(c, S_PEER) != set(c, S_PEER_PORT))
-		return missing(c, SEC_FOU, set(c, S_PEER) ? "PeerPort" : "Peer",
-			       "Peer= and PeerPort= go together");
-	v6 = c->v[S_LOCAL].num == AF_INET6 || c->v[S_PEER].num == AF_INET6;
-	put(c, "fou add port %lu", c->v[S_PORT].num);
-	if (gue)
-		put(c, "gue");
-	else
-		put(c, "ipproto %lu", c->v[S_PROTO].num);
-	if (set(c, S_LOCAL))
-		put(c, "local %s", c->v[S_LOCAL].text);
-	if (set(c, S_PEER))
-		put(c, "peer %s peer_port %lu", c->v[S_PEER].text, c->v[S_PEER_PORT].num);
-	/* networkd always asks for an IPv4 port; an IPv6 address needs an IPv6 one */
-	if (v6)
-		put(c, "-6");
-	return 0;
-}
-
-/* [Tunnel] Local= and Remote=: foud needs both, of the kind's family. */
-static int addrs(struct nd_ctx *c)
-{
-	static const enum nd_slot slots[] = { S_REMOTE, S_LOCAL };
-	static const char *const names[] = { "Remote", "Local" };
-	unsigned long family = (unsigned long)c->kind->family;
-
-	for (size_t i = 0; i < ARRAY_SIZE(slots); i++) {
-		const struct nd_val *v = &c->v[slots[i]];
-
-		if (!set(c, slots[i]))
-			return missing(c, SEC_TUNNEL, names[i], "foud needs the address");
-		if (v->num != family) {
-			nd_say(c, v->line, "[Tunnel] %s=%s is %s but Kind=%s needs %s, file not "
-			       "applied", names[i], v->text, family_name(v->num), c->kind->kind,
-			       family_name(family));
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* [Tunnel] TTL=0 is inherit; the L2 kinds' 0 is the route's default (auto). */
-static void put_tos_ttl(struct nd_ctx *c)
-{
-	unsigned long ttl = c->v[S_TTL].num;
-
-	if (set(c, S_TTL) && (ttl == ND_INHERIT || (!ttl && c->kind->sect == SEC_TUNNEL)))
-		put(c, "ttl inherit");
-	else if (set(c, S_TTL) && !ttl)
-		put(c, "ttl auto");
-	else if (set(c, S_TTL))
-		put(c, "ttl %lu", ttl);
-	/* foud reads TOS in hexadecimal, as iproute2 */
-	if (set(c, S_TOS))
-		put(c, "tos %lx", c->v[S_TOS].num);
-}
-
-/* Key= sets both directions, InputKey=/OutputKey= override one; 0 is no key. */
-static void put_keys(struct nd_ctx *c)
-{
-	unsigned long k = c->v[S_KEY].num;
-	unsigned long ik = set(c, S_IKEY) ? c->v[S_IKEY].num : set(c, S_KEY) ? k : 0;
-	unsigned long ok = set(c, S_OKEY) ? c->v[S_OKEY].num : set(c, S_KEY) ? k : 0;
-
-	if (ik && ik == ok) {
-		put(c, "key %lu", ik);
-		return;
-	}
-	if (ik)
-		put(c, "ikey %lu", ik);
-	if (ok)
-		put(c, "okey %lu", ok);
-}
-
-static int put_fou(struct nd_ctx *c)
-{
-	if (!set(c, S_FOU_DPORT))
-		return missing(c, SEC_TUNNEL, "FOUDestinationPort", "FooOverUDP=yes needs it");
-	put(c, "encap %s", yes(c, S_ENCAP) ? "gue" : "fou");
-	if (c->v[S_FOU_SPORT].num)
-		put(c, "encap-sport %lu", c->v[S_FOU_SPORT].num);
-	else
-		put(c, "encap-sport auto");
-	put(c, "encap-dport %lu", c->v[S_FOU_DPORT].num);
-	return 0;
-}
-
-/* What [Tunnel] says that this kind does not use, as networkd: said and ignored. */
-static void tunnel_unused(struct nd_ctx *c)
-{
-	unsigned int f = c->kind->flags;
-
-	if (!(f & ND_GRE)) {
-		unused(c, S_KEY, "Key", "is for the GRE kinds only");
-		unused(c, S_IKEY, "InputKey", "is for the GRE kinds only");
-		unused(c, S_OKEY, "OutputKey", "is for the GRE kinds only");
-		unused(c, S_SEQ, "SerializeTunneledPackets", "is for the GRE kinds only");
-	}
-	if (!(f & ND_FOU) && yes(c, S_FOU))
-		unused(c, S_FOU, "FooOverUDP", "is for ipip, sit, gre and gretap only");
-	if (!(f & ND_MODE))
-		unused(c, S_MODE, "Mode", "is for ip6tnl only");
-}
-
-static int emit_tunnel(struct nd_ctx *c)
-{
-	const struct nd_kind *k = c->kind;
-	int ret = addrs(c);
-
-	if (!ret && (k->flags & ND_MODE) && !set(c, S_MODE))
-		ret = missing(c, SEC_TUNNEL, "Mode", "networkd refuses an ip6tnl without it");
-	if (ret)
-		return ret;
-	tunnel_unused(c);
-	put(c, "link add name %s type %s remote %s local %s", c->v[S_NAME].text, k->type,
-	    c->v[S_REMOTE].text, c->v[S_LOCAL].text);
-	put_tos_ttl(c);
-	if (set(c, S_PMTU) && !c->v[S_PMTU].num)
-		put(c, "nopmtudisc");
-	if (k->flags & ND_GRE) {
-		put_keys(c);
-		if (yes(c, S_SEQ))
-			put(c, "seq");
-	}
-	if ((k->flags & ND_FOU) && yes(c, S_FOU) && put_fou(c))
-		return -EINVAL;
-	if (set(c, S_MTU))
-		put(c, "mtu %lu", c->v[S_MTU].num);
-	return 0;
-}
-
-static void put_l2_tail(struct nd_ctx *c)
-{
-	put_tos_ttl(c);
-	if (set(c, S_MTU))
-		put(c, "mtu %lu", c->v[S_MTU].num);
-}
-
-static int emit_vxlan(struct nd_ctx *c)
-{
-	unsigned long range = c->v[S_SRCPORT].num;
-
-	if (!set(c, S_VNI))
-		return missing(c, SEC_VXLAN, "VNI", "networkd and foud need it");
-	if (set(c, S_GROUP)) {
-		nd_say(c, c->v[S_GROUP].line, "[VXLAN] Group=%s: foud needs the group's device, "
-		       "which networkd takes from a .network file; use fouctl link add ... "
-		       "group %s dev IF, file not applied", c->v[S_GROUP].text, c->v[S_GROUP].text);
-		return -EINVAL;
-	}
-	if (!set(c, S_LOCAL))
-		return missing(c, SEC_VXLAN, "Local", "foud needs the address");
-	put(c, "link add name %s type vxlan id %lu", c->v[S_NAME].text, c->v[S_VNI].num);
-	if (set(c, S_REMOTE))
-		put(c, "remote %s", c->v[S_REMOTE].text);
-	put(c, "local %s dstport %lu", c->v[S_LOCAL].text,
-	    set(c, S_DSTPORT) ? c->v[S_DSTPORT].num : VXLAN_PORT_LINUX);
-	if (set(c, S_SRCPORT))
-		put(c, "srcport %lu %lu", range >> 16, range & 0xffff);
-	if (set(c, S_LEARN) && !c->v[S_LEARN].num)
-		put(c, "nolearning");
-	if (set(c, S_AGEING))
-		put(c, "ageing %lu", c->v[S_AGEING].num);
-	if (set(c, S_MAXADDR))
-		put(c, "maxaddress %lu", c->v[S_MAXADDR].num);
-	put(c, yes(c, S_UDPCSUM) ? "udpcsum" : "noudpcsum");	/* networkd's default: off */
-	if (yes(c, S_ZCSUMTX))
-		put(c, "udp6zerocsumtx");
-	if (yes(c, S_ZCSUMRX))
-		put(c, "udp6zerocsumrx");
-	put_l2_tail(c);
-	return 0;
-}
-
-static int emit_geneve(struct nd_ctx *c)
-{
-	if (!set(c, S_VNI))
-		return missing(c, SEC_GENEVE, "Id", "networkd and foud need it");
-	if (!set(c, S_REMOTE))
-		return missing(c, SEC_GENEVE, "Remote", "foud needs the address");
-	put(c, "link add name %s type geneve id %lu remote %s", c->v[S_NAME].text,
-	    c->v[S_VNI].num, c->v[S_REMOTE].text);
-	if (set(c, S_DSTPORT))
-		put(c, "dstport %lu", c->v[S_DSTPORT].num);
-	put_l2_tail(c);
-	return 0;
-}
-
-static const struct nd_kind kinds[] = {
-	{ "fou", NULL, SEC_FOU, 0, 0, emit_fou },
-	{ "ipip", "ipip", SEC_TUNNEL, AF_INET, ND_FOU, emit_tunnel },
-	{ "sit", "sit", SEC_TUNNEL, AF_INET, ND_FOU, emit_tunnel },
-	{ "gre", "gre", SEC_TUNNEL, AF_INET, ND_FOU | ND_GRE, emit_tunnel },
-	{ "gretap", "gretap", SEC_TUNNEL, AF_INET, ND_FOU | ND_GRE, emit_tunnel },
-	{ "ip6tnl", "ip6tnl", SEC_TUNNEL, AF_INET6, ND_MODE, emit_tunnel },
-	{ "ip6gre", "ip6gre", SEC_TUNNEL, AF_INET6, ND_GRE, emit_tunnel },
-	/* foud's gretap is ip6gretap when its addresses are IPv6 */
-	{ "ip6gretap", "gretap", SEC_TUNNEL, AF_INET6, ND_GRE, emit_tunnel },
-	{ "vxlan", "vxlan", SEC_VXLAN, 0, 0, emit_vxlan },
-	{ "geneve", "geneve", SEC_GENEVE, 0, 0, emit_geneve },
-};
-
-#define KINDS	"fou, ipip, sit, gre, gretap, ip6tnl, ip6gre, ip6gretap, vxlan, geneve"
-
 /* ---- reading --------------------------------------------------------------------- */
 
 static char *strip(char *s)
@@ -812,16 +481,15 @@ static int find_kind(struct nd_ctx *c)
 		if (!strcmp(c->asg[i]->sect, "NetDev") && !strcmp(c->asg[i]->key, "Kind"))
 			kind = *c->asg[i]->val ? c->asg[i] : NULL;
 	if (!kind)
-		return missing(c, SEC_NETDEV, "Kind", "networkd and foud need it");
+		return nd_missing(c, SEC_NETDEV, "Kind", "networkd and foud need it");
 	c->nf->line = kind->line;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(kinds[i].kind, kind->val)) {
-			c->kind = &kinds[i];
-			c->nf->fou_port = c->kind->sect == SEC_FOU;
-			return 0;
-		}
-	nd_say(c, kind->line, "Kind=%s: foud does not do this kind (it does " KINDS
-	       "), file not applied", kind->val);
+	c->kind = nd_kind_find(kind->val);
+	if (c->kind) {
+		c->nf->fou_port = c->kind->sect == SEC_FOU;
+		return 0;
+	}
+	nd_say(c, kind->line, "Kind=%s: foud does not do this kind (it does %s), file not applied",
+	       kind->val, nd_kinds_list);
 	return -EINVAL;
 }
 
@@ -897,8 +565,8 @@ static int convert(struct nd_ctx *c, FILE *f)
 		nd_say(c, 0, "file not applied");
 		return -EINVAL;
 	}
-	if (c->kind->sect != SEC_FOU && !set(c, S_NAME))
-		return missing(c, SEC_NETDEV, "Name", "networkd and foud need it");
+	if (c->kind->sect != SEC_FOU && !nd_set(c, S_NAME))
+		return nd_missing(c, SEC_NETDEV, "Name", "networkd and foud need it");
 	ret = c->kind->emit(c);
 	if (!ret && c->full) {
 		nd_say(c, 0, "the command is longer than %d bytes, file not applied",

@@ -52,7 +52,7 @@ mkdir -p "$OUT/obj"
 objs=()
 for s in lib/*.c common/*.c; do
 	o=$OUT/obj/$(echo "${s%.c}" | tr / _).o
-	if [ ! -f "$o" ] || [ "$s" -nt "$o" ] || [ -n "$(find include common -name '*.h' -newer "$o" 2>/dev/null | head -1)" ]; then
+	if [ ! -f "$o" ] || [ "$s" -nt "$o" ] || [ -n "$(find include common \( -name '*.h' -o -name '*.def' \) -newer "$o" 2>/dev/null | head -1)" ]; then
 		"$CC" $CFLAGS -fsanitize=fuzzer-no-link -c -o "$o" "$s" || die "build of $s failed"
 	fi
 	objs+=("$o")
