@@ -10,18 +10,18 @@
 #include "kinds.h"
 
 /* The codecs the FK_UDP rows name (libfou, lib/NAME.c). */
-#define FK_UDP(ID, n, idw, port, fl, syn, codec, ...) extern const struct fou_l2_codec codec;
+#define FK_UDP(ID, n, idw, port, fl, syn, codec, use) extern const struct fou_l2_codec codec;
 #include "kinds.def"
 
 #define FK_L3(n, k, fam, in, fl) \
 	{ .name = n, .l2 = FK_L2_NONE, .tnl = k, .family = fam, .inner = in, \
 	  .flags = (fl) | FK_TNL, .dev = FK_DEV_TUN, .syntax = &cmd_syn_l3 },
-#define FK_L2(ID, n, k, idw, port, fl, dv, syn, ...) \
+#define FK_L2(ID, n, k, idw, port, fl, dv, syn, use) \
 	{ .name = n, .l2 = FK_L2_##ID, .tnl = k, .id_word = idw, .dstport = port, \
-	  .flags = fl, .dev = dv, .syntax = &syn },
-#define FK_UDP(ID, n, idw, port, fl, syn, codec, ...) \
+	  .flags = fl, .dev = dv, .syntax = &syn, .usage = use },
+#define FK_UDP(ID, n, idw, port, fl, syn, codec, use) \
 	{ .name = n, .l2 = FK_L2_##ID, .tnl = FK_TNL_NONE, .id_word = idw, .dstport = port, \
-	  .flags = fl, .dev = FK_DEV_OVERLAY, .udp = &codec, .syntax = &syn },
+	  .flags = fl, .dev = FK_DEV_OVERLAY, .udp = &codec, .syntax = &syn, .usage = use },
 
 const struct fk_kind fk_kinds[] = {
 #include "kinds.def"

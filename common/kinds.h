@@ -61,6 +61,7 @@ struct fk_kind {
 	enum fk_dev dev;		/* the daemon's class of its devices */
 	const struct fou_l2_codec *udp;	/* a UDP L2 overlay's codec (libfou); NULL: none */
 	const struct cmd_link_syntax *syntax;
+	const char *usage;		/* an L2 kind's lines of cmd_usage; "" or NULL: the IP tunnels' */
 };
 
 extern const struct fk_kind fk_kinds[];

@@ -5,6 +5,7 @@
  * default port and id word are what `link add` uses, each UDP overlay's
  * codec round-trips.
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cmd.h"
+#include "cmd_int.h"
 
 static int parse(const char *line, struct cmd_req *cmd, char *err, size_t errlen)
 {
@@ -158,6 +159,61 @@ static void test_udp_codecs_round_trip(void **state)
 	assert_true(n >= 2);
 }
 
+/* w as a whole word of text, or [no]W for w = noW (stt's "[ [no]learning ]"). */
+static bool has_word(const char *text, const char *w)
+{
+	size_t n = strlen(w);
+	char alt[64];
+
+	for (const char *t = strstr(text, w); t; t = strstr(t + 1, w)) {
+		bool start = t == text || !(isalnum((unsigned char)t[-1]) || t[-1] == '_');
+		bool end = !(isalnum((unsigned char)t[n]) || t[n] == '_');
+
+		if (start && end)
+			return true;
+	}
+	snprintf(alt, sizeof(alt), "[no]%s", w + 2);
+	return !strncmp(w, "no", 2) && strstr(text, alt);
+}
+
+static void check_words(const struct fk_kind *r, const char *usage, const struct kw *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *w = t[i].word ? t[i].word : r->id_word;
+
+		if (!has_word(usage, w))
+			fail_msg("type %s: \"%s\" is one of its words but not in its usage lines", r->name, w);
+	}
+}
+
+/*
+ * An L2 row's usage lines (a string of the row, or the IP tunnels' for
+ * gretap) name every word its syntax takes, so that `link add help` cannot
+ * drift from the grammar, and begin with its type word.
+ */
+static void test_usage_lines_name_every_word(void **state)
+{
+	char head[64];
+
+	(void)state;
+	for (size_t i = 0; i < fk_nkinds; i++) {
+		const struct fk_kind *r = &fk_kinds[i];
+		const char *u = r->usage && *r->usage ? r->usage : cmd_usage;
+
+		if (r->l2 == FK_L2_NONE)
+			continue;
+		snprintf(head, sizeof(head), "type %s ", r->name);
+		if (u != cmd_usage)
+			assert_non_null(strstr(u, head));
+		check_words(r, u, r->syntax->kws, r->syntax->nkws);
+		if (r->syntax->extra)
+			check_words(r, u, r->syntax->extra, r->syntax->nextra);
+	}
+	/* The lines a row without words of its own takes (cmd_int.h). */
+	check_words(&(struct fk_kind){ .name = "x", .id_word = "id" }, FK_USAGE_UDP_L2("x"),
+		    cmd_syn_udp_l2.kws, cmd_syn_udp_l2.nkws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_every_kind_is_named),
 		cmocka_unit_test(test_l2_rows_drive_the_grammar),
 		cmocka_unit_test(test_udp_codecs_round_trip),
+		cmocka_unit_test(test_usage_lines_name_every_word),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
