@@ -5,8 +5,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd_int.h"
+#include "fou/wire.h"
 #include "kinds.h"
 
 /* The codecs the FK_UDP rows name (libfou, lib/NAME.c). */

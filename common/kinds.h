@@ -4,7 +4,7 @@
  * it, whether it is an L3 tunnel (a TUN device) or an L2 overlay (a TAP
  * device), its underlay family, the word of its identifier, its default
  * port, the daemon's class of its devices, a UDP overlay's codec, its usage
- * lines. The grammar (cmd_link*.c, cmd_help.c, save.c) and the daemon
+ * lines. The grammar (cmd_link*.c, cmd.c's usage, save.c) and the daemon
  * (daemon/core/dev.c, daemon/kinds/l2.c) read this table and nothing else
  * about a kind, so a kind is described once. The codecs stay in libfou,
  * which must not depend on common/: a row names libfou's kind (enum
@@ -16,11 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
 #include "fou/fou.h"
 #include "fou/l2.h"
-#include "fou/wire.h"
 
 /* Ethernet-carrying kinds, FK_L2_ID of each FK_L2 and FK_UDP row; their devices are TAP devices. */
 enum fk_l2_kind {
@@ -47,7 +45,6 @@ enum fk_dev {
 };
 
 struct cmd_link_syntax;		/* its words: cmd_int.h */
-struct cmd_l2_cfg;
 
 struct fk_kind {
 	const char *name;		/* as `type` spells it */
