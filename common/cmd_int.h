@@ -74,11 +74,11 @@ const char *cmd_nv_name(const struct name_val *t, size_t n, int val);
 #define KW_GRE	0x1	/* only for kinds with a GRE header */
 
 struct kw {
-	const char *word;	/* NULL: the kind's id_word (kinds.c) */
+	const char *word;	/* NULL: the kind's id_word (kinds.def) */
 	uint32_t slots;		/* what it sets; a second word on a slot is a duplicate */
 	uint8_t nval;		/* takes the next nval words as its value(s) */
 	unsigned int flags;	/* KW_* */
-	const char *expect;	/* what a value must look like; NULL: a kind (kinds.c) */
+	const char *expect;	/* what a value must look like; NULL: a kind (fk_names, kinds.c) */
 	int (*set)(struct pctx *p, const char *val);
 };
 

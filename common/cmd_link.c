@@ -2,7 +2,7 @@
 /*
  * `link add|del|show`: the words every kind takes (name, type, mtu,
  * datapath), and the loop that finds the kind and runs its words
- * (its row in kinds.c points to them: cmd_link_l3.c, cmd_link_l2.c).
+ * (its row in kinds.def points to them: cmd_link_l3.c, cmd_link_l2.c).
  */
 #include <errno.h>
 #include <stdio.h>

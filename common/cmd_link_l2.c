@@ -270,7 +270,7 @@ static int l2_geneve_opts(struct pctx *p, const char *v)
 	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress }
 /* The device a group (a multicast remote of the GRE kinds) is joined on. */
 #define KW_DEV		{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev }
-/* The identifier: its word is the row's id_word (kinds.c). */
+/* The identifier: its word is the row's id_word (kinds.def). */
 #define KW_ID(exp, fn)	{ NULL, LS_ID, 1, 0, exp, fn }
 #define KW_VNI		KW_ID(EXP_VNI, l2_id)
 
@@ -499,7 +499,7 @@ int cmd_gretap_finish(struct pctx *p)
 	return 0;
 }
 
-/* ---- the kinds' words: kinds.c's rows point here (gretap's: cmd_link_l3.c) - */
+/* ---- the kinds' words: kinds.def's rows point here (gretap's: cmd_link_l3.c) - */
 
 #define NAME_ID		(LS_NAME | LS_ID)
 

@@ -11,7 +11,7 @@
  * arrive through the GRE receive path (raw protocol 47 or a FOU/GUE port)
  * and are told apart by their key. What differs between the kinds is a
  * small table of ops (struct l2_kind): one for every UDP overlay, whose
- * codec is its row in common/kinds.c (with its name, id word, default
+ * codec is its row in common/kinds.def (with its name, id word, default
  * port), and one per GRE kind.
  *
  * The TAP has TSO: a TCP super-frame is cut into segments behind its
