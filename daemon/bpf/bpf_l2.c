@@ -120,7 +120,13 @@ static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 
 static bool on_bpf(const struct foud *d, const struct foud_tunnel *t)
 {
-	return t->l2 && t->bpf_egress && d->bpf;
+	return (t->ops->flags & FOUD_DEV_F_L2BPF) && t->bpf_egress && d->bpf;
+}
+
+/* The receive socket of an overlay's shared UDP port, or -1. */
+static int l2_port_fd(const struct foud_tunnel *t)
+{
+	return (t->ops->flags & FOUD_DEV_F_L2BPF) && t->l2 && t->l2->port ? t->l2->port_fd : -1;
 }
 
 /* ---- forwarding table --------------------------------------------------- */
@@ -281,12 +287,12 @@ void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
 {
 	const struct foud_tunnel *u;
-	int fd = foud_l2_port_fd(t), v = d->offload;
+	int fd = l2_port_fd(t), v = d->offload;
 
 	if (fd < 0)
 		return;
 	FOUD_DEV_FOREACH(u, d)
-		if (u->bpf_egress && foud_l2_port_fd(u) == fd)
+		if (u->bpf_egress && l2_port_fd(u) == fd)
 			v = 0;
 	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
 }

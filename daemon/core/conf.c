@@ -175,18 +175,5 @@ void foud_flush(struct foud *d)
 	foud_dev_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
-	foud_conf_forget(d);
 	foud_log(LOG_NOTICE, "flush: every device, port and TOU peer removed");
-}
-
-int foud_exec_flush(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		    struct foud_out *out, char *err, size_t errlen)
-{
-	(void)cmd;
-	(void)flags;
-	(void)out;
-	(void)err;
-	(void)errlen;
-	foud_flush(d);
-	return 0;
 }
