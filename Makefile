@@ -137,7 +137,11 @@ check: deps
 	B=$(B) bash tests/run.sh
 
 check-unit: all unit
-	B=$(B) bash tests/run.sh unit
+	B=$(B) bash tests/run.sh arch unit
+
+# The daemon's call structure and function lengths (tests/tools/callgraph.py, fnlen.py).
+check-arch:
+	bash tests/run.sh arch
 
 check-netns: all $(B)/tests/refuse.so
 	B=$(B) bash tests/run.sh netns
@@ -206,5 +210,5 @@ deb:
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps check check-unit check-netns check-interop fuzz soak bench demo install deb clean
+.PHONY: all unit deps check check-arch check-unit check-netns check-interop fuzz soak bench demo install deb clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
