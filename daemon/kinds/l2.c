@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bpf/foud_bpf.h"
 #include "capture.h"
 #include "ctl.h"
 #include "fou/l2.h"
@@ -742,6 +743,19 @@ static void l2_overlay_close(struct foud *d, struct foud_tunnel *t)
 	foud_l2_free(t);
 }
 
+/* The L2 BPF programs' header for kind (foud_l2.bpf.h), or -1: they carry none. */
+static int l2_bpf_encap(enum fk_l2_kind kind)
+{
+	switch (kind) {
+	case FK_L2_VXLAN:
+		return 0;
+	case FK_L2_GENEVE:
+		return FOUD_BPF_L2_GENEVE;
+	default:
+		return -1;
+	}
+}
+
 static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg *cfg,
 			   char *err, size_t errlen)
 {
@@ -754,6 +768,7 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 	}
 	if (!ret) {
 		t->l2->k = t->l2->fk->udp.pull ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
+		t->l2->bpf_encap = l2_bpf_encap(cfg->l2.kind);
 		l2_wire(t);
 		ret = foud_l2_tap(d, t, cfg, 0, err, errlen);
 	}
