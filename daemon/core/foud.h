@@ -742,23 +742,23 @@ int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen);
 void foud_ctl_close(struct foud *d);
 
 /* exec.c: the command dispatcher */
-typedef int (*foud_exec_fn)(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-			    struct foud_out *out, char *err, size_t errlen);
+/* A command that acts, without output: 0 or -errno with err set. */
+typedef int (*foud_exec_act)(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);
 /* Executes one parsed command; output to out, error text to err. */
 int foud_exec(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
 	      struct foud_out *out, char *err, size_t errlen);
 /* A command of a layer above the dispatcher (reload.c's reload and flush). */
-void foud_exec_register(enum cmd_obj obj, enum cmd_op op, foud_exec_fn fn);
+void foud_exec_register(enum cmd_obj obj, enum cmd_op op, foud_exec_act fn);
 
 /* conf.c: link set, save, flush */
 bool foud_link_same(const struct cmd_link_cfg *a, const struct cmd_link_cfg *b);
 /* Rebuilds t as nc says on the same device (ifindex, addresses, routes, counters, static fdb kept). */
 int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg *nc,
 		     char *err, size_t errlen);
-int foud_exec_link_set(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		       struct foud_out *out, char *err, size_t errlen);
-int foud_exec_save(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		   struct foud_out *out, char *err, size_t errlen);
+/* link set: the words of cmd merged into the link's configuration, changed in place. */
+int foud_link_set(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);
+/* fouctl save: everything foud made, in the file's grammar. */
+void foud_save(struct foud *d, struct foud_out *out);
 /* Removes every device, port and TOU peer (and with the devices their BPF programs and fdb). */
 void foud_flush(struct foud *d);
 

@@ -418,22 +418,16 @@ static void reload_hup(struct foud *d)
 	foud_reload(d, err, sizeof(err));
 }
 
-static int exec_reload(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		       struct foud_out *out, char *err, size_t errlen)
+static int exec_reload(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
 {
 	(void)cmd;
-	(void)flags;
-	(void)out;
 	return foud_reload(d, err, errlen);
 }
 
-/* Flush removes what the file declared too: a reload after it adds it all again. */
-static int exec_flush(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		      struct foud_out *out, char *err, size_t errlen)
+/* Flush forgets what the file declared too: a reload after it adds it all again. */
+static int exec_flush(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
 {
 	(void)cmd;
-	(void)flags;
-	(void)out;
 	(void)err;
 	(void)errlen;
 	foud_flush(d);
