@@ -1,6 +1,7 @@
 # foud — userspace foo-over-UDP tunnels. GNU make.
 #   make            build foud, fouctl, libfou.a
 #   make check      install test packages, build, run every test layer
+#   make check-arch the daemon's call structure and function lengths (tests/tools/)
 #   make demo       two namespaces joined by foud tunnels
 #   make fuzz / make soak / make bench
 #   make check SANITIZE=1   the same, built with ASan and UBSan (in build-san/)
