@@ -21,7 +21,8 @@ import sys
 # under daemon/; every daemon .c must match one.
 LAYERS = [
     ("base", ["core/loop.c", "core/log.c", "observe/out.c", "observe/print.c"]),
-    ("netlink", ["net/rtnl.c", "core/persist.c"]),
+    # persist and reap (engineer "scale"): devices that outlive foud, deleted in batches
+    ("netlink", ["net/rtnl.c", "core/persist.c", "core/reap.c"]),
     ("io", ["io/"]),
     ("bpf", ["bpf/"]),
     ("event", ["observe/event.c"]),
