@@ -178,6 +178,88 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 else
 	echo "# g2 is not on the BPF path here: its capture is not tested"
 fi
+
+# Captures from here wait for the start after those so far (the BPF ones above are optional).
+started() { grep -c "capture of .* started" "$TMP/foud-b.log"; }
+# cap_bg NAME ARGS...: fouctl capture ARGS in the background (pid in $cp), once it has started.
+cap_bg() {
+	local n
+	n=$(started)
+	fb capture "$@" &
+	cp=$!
+	wait_start $((n + 1))
+}
+# cap_wait: the capture in $cp ends by itself within 5 s (its exit status), or is ended (1).
+cap_wait() {
+	local i
+	for i in $(seq 50); do
+		kill -0 $cp 2>/dev/null || { wait $cp; return; }
+		sleep 0.1
+	done
+	kill $cp; wait $cp 2>/dev/null
+	return 1
+}
+
+# ---- L2 on the BPF path (VXLAN noudpcsum): the programs copy Ethernet frames and outer packets
+fa link add name x2 type vxlan id 8 remote $B4 local $A4 dstport 4789 noudpcsum
+fb link add name x2 type vxlan id 8 remote $A4 local $B4 dstport 4789 noudpcsum
+dev_up a x2 10.8.0.1/24; dev_up b x2 10.8.0.2/24
+if [ "$(fb -j -d link show x2 | jq -r '.[0].foud.datapath')" = bpf ]; then
+	# ARP and learning go through foud first; then the programs carry the pings.
+	na ping -c 1 -W 2 10.8.0.2 >/dev/null
+	x2bpf() { fb -j -s -d link show x2 | jq -r '.[0].foud.bpf_stats64 | "\(.rx.packets // 0) \(.tx.packets // 0)"'; }
+	read -r rx0 tx0 < <(x2bpf)
+	cap_bg x2 -c 4 -w "$TMP/x2.pcap"
+	check "ping 2 over x2 (L2, BPF path) while it is captured" na ping -c 2 -i 0.1 -W 2 10.8.0.2
+	cap_wait
+	check "fouctl capture x2 -c 4 ended by itself, exit 0" test $? -eq 0
+	tsh -r "$TMP/x2.pcap" -T fields -e frame.protocols -e ip.src -e icmp.type >"$TMP/x2.txt"
+	check "L2 BPF inner: 4 Ethernet frames, request in and reply out twice ($(tr '\t\n' ' ;' <"$TMP/x2.txt"))" \
+		test "$(tr '\t\n' ' ;' <"$TMP/x2.txt")" = \
+		"$(for i in 1 2; do printf 'eth:ethertype:ip:icmp:data 10.8.0.1 8;eth:ethertype:ip:icmp:data 10.8.0.2 0;'; done)"
+	read -r rx1 tx1 < <(x2bpf)
+	check "... the programs carried them: B's BPF rx $rx0 -> $rx1, tx $tx0 -> $tx1, each up by 2" \
+		test $((rx1 - rx0))/$((tx1 - tx0)) = 2/2
+	# Two captures of x2 at once: the programs copy each packet twice, outer and inner.
+	n=$(started)
+	fb capture x2 inner -c 2 -w "$TMP/x2i.pcap" &
+	ci=$!
+	cap_bg x2 outer -c 2 -w "$TMP/x2o.pcap"
+	wait_start $((n + 2))
+	check "ping 1 over x2 while it is captured twice at once, outer and inner" na ping -c 1 -W 2 10.8.0.2
+	cap_wait
+	cp=$ci
+	cap_wait
+	check "... the inner capture beside it: request in, reply out ($(tsh -r "$TMP/x2i.pcap" -T fields -e ip.src -e icmp.type | tr '\t\n' ' ;'))" \
+		test "$(tsh -r "$TMP/x2i.pcap" -T fields -e ip.src -e icmp.type | tr '\t\n' ' ;')" = "10.8.0.1 8;10.8.0.2 0;"
+	tsh -r "$TMP/x2o.pcap" -T fields -e ip.src -e udp.dstport -e vxlan.vni -e icmp.type >"$TMP/x2o.txt"
+	check "L2 BPF outer: UDP to 4789, VNI 8 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/x2o.txt"))" \
+		test "$(tr '\t\n' ' ;' <"$TMP/x2o.txt")" = \
+		"$A4,10.8.0.1 4789 8 8;$B4,10.8.0.2 4789 8 0;"
+else
+	echo "# x2 is not on the BPF path here: its BPF capture is not tested"
+fi
+
+# ---- STT outer: the segments as the wire carries them, both directions ----------------
+if command -v nft >/dev/null; then
+	fa link add name st0 type stt key 0x77 remote $B4 local $A4
+	fb link add name st0 type stt key 0x77 remote $A4 local $B4
+	dev_up a st0 10.6.0.1/24; dev_up b st0 10.6.0.2/24
+	na ping -c 1 -W 2 10.6.0.2 >/dev/null
+	cap_bg st0 outer -c 6 -w "$TMP/st0o.pcap"
+	check "ping 1 of 3000 bytes over STT st0 while its outer segments are captured" \
+		na ping -c 1 -s 3000 -W 2 10.6.0.2
+	cap_wait
+	check "fouctl capture st0 outer -c 6 ended by itself, exit 0" test $? -eq 0
+	tsh -r "$TMP/st0o.pcap" -T fields -e ip.src -e tcp.dstport -e tcp.len >"$TMP/st0o.txt"
+	# The request's frame (3000 + 28 + 14 + 18 bytes) in 3 segments in from A, the reply's out from B.
+	check "STT outer: 3 segments to port 7471 in, 3 out ($(tr '\t\n' ' ;' <"$TMP/st0o.txt"))" \
+		test "$(tr '\t\n' ' ;' <"$TMP/st0o.txt")" = \
+		"$(for h in $A4 $B4; do printf '%s 7471 1460;%s 7471 1460;%s 7471 140;' $h $h $h; done)"
+else
+	echo "# no nft: STT's capture is not tested"
+fi
+
 fb capture nope >"$TMP/err" 2>&1
 rc=$?
 check "capture nope: no link \"nope\" (exit $rc)" test $rc -ne 0 -a "$(grep -c 'no link "nope"' "$TMP/err")" = 1
