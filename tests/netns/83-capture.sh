@@ -195,6 +195,12 @@ cap_bg() {
 	cp=$!
 	wait_start $((n + 1))
 }
+# tf FILE FIELD...: tshark's fields of each record of FILE, "a b;c d;".
+tf() {
+	local f=$1
+	shift
+	tsh -r "$f" -T fields "${@/#/-e}" | tr '\t\n' ' ;'
+}
 # cap_wait: the capture in $cp ends by itself within 5 s (its exit status), or is ended (1).
 cap_wait() {
 	local i
@@ -219,10 +225,9 @@ if [ "$(fb -j -d link show x2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	check "ping 3 over x2 (L2, BPF path) while it is captured" na ping -c 3 -i 0.1 -W 2 10.8.0.2
 	cap_wait
 	check "fouctl capture x2 -c 4 ended by itself, exit 0" test $? -eq 0
-	tsh -r "$TMP/x2.pcap" -T fields -e frame.protocols -e ip.src -e icmp.type >"$TMP/x2.txt"
-	check "L2 BPF inner: -c 4 exact of 6, Ethernet frames, request in and reply out twice ($(tr '\t\n' ' ;' <"$TMP/x2.txt"))" \
-		test "$(tr '\t\n' ' ;' <"$TMP/x2.txt")" = \
-		"$(for i in 1 2; do printf 'eth:ethertype:ip:icmp:data 10.8.0.1 8;eth:ethertype:ip:icmp:data 10.8.0.2 0;'; done)"
+	got=$(tf "$TMP/x2.pcap" frame.protocols ip.src icmp.type)
+	check "L2 BPF inner: -c 4 exact of 6, Ethernet frames, request in and reply out twice ($got)" \
+		test "$got" = "$(for i in 1 2; do printf 'eth:ethertype:ip:icmp:data 10.8.0.1 8;eth:ethertype:ip:icmp:data 10.8.0.2 0;'; done)"
 	read -r rx1 tx1 < <(x2bpf)
 	check "... the programs carried them: B's BPF rx $rx0 -> $rx1, tx $tx0 -> $tx1, each up by 3" \
 		test $((rx1 - rx0))/$((tx1 - tx0)) = 3/3
@@ -236,12 +241,11 @@ if [ "$(fb -j -d link show x2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	cap_wait
 	cp=$ci
 	cap_wait
-	check "... the inner capture beside it: request in, reply out ($(tsh -r "$TMP/x2i.pcap" -T fields -e ip.src -e icmp.type | tr '\t\n' ' ;'))" \
-		test "$(tsh -r "$TMP/x2i.pcap" -T fields -e ip.src -e icmp.type | tr '\t\n' ' ;')" = "10.8.0.1 8;10.8.0.2 0;"
-	tsh -r "$TMP/x2o.pcap" -T fields -e ip.src -e udp.dstport -e vxlan.vni -e icmp.type >"$TMP/x2o.txt"
-	check "L2 BPF outer: UDP to 4789, VNI 8 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/x2o.txt"))" \
-		test "$(tr '\t\n' ' ;' <"$TMP/x2o.txt")" = \
-		"$A4,10.8.0.1 4789 8 8;$B4,10.8.0.2 4789 8 0;"
+	got=$(tf "$TMP/x2i.pcap" ip.src icmp.type)
+	check "... the inner capture beside it: request in, reply out ($got)" test "$got" = "10.8.0.1 8;10.8.0.2 0;"
+	got=$(tf "$TMP/x2o.pcap" ip.src udp.dstport vxlan.vni icmp.type)
+	check "L2 BPF outer: UDP to 4789, VNI 8 around the request in and the reply out ($got)" \
+		test "$got" = "$A4,10.8.0.1 4789 8 8;$B4,10.8.0.2 4789 8 0;"
 	# The reader goes away (fouctl killed): foud ends the capture, the programs stop copying.
 	e0=$(ended x2)
 	cap_bg x2 outer -w "$TMP/gone.pcap"
@@ -265,11 +269,10 @@ if command -v nft >/dev/null; then
 		na ping -c 1 -s 3000 -W 2 10.6.0.2
 	cap_wait
 	check "fouctl capture st0 outer -c 6 ended by itself, exit 0" test $? -eq 0
-	tsh -r "$TMP/st0o.pcap" -T fields -e ip.src -e tcp.dstport -e tcp.len >"$TMP/st0o.txt"
+	got=$(tf "$TMP/st0o.pcap" ip.src tcp.dstport tcp.len)
 	# The request's frame (3000 + 28 + 14 + 18 bytes) in 3 segments in from A, the reply's out from B.
-	check "STT outer: 3 segments to port 7471 in, 3 out ($(tr '\t\n' ' ;' <"$TMP/st0o.txt"))" \
-		test "$(tr '\t\n' ' ;' <"$TMP/st0o.txt")" = \
-		"$(for h in $A4 $B4; do printf '%s 7471 1460;%s 7471 1460;%s 7471 140;' $h $h $h; done)"
+	check "STT outer: 3 segments to port 7471 in, 3 out ($got)" \
+		test "$got" = "$(for h in $A4 $B4; do printf '%s 7471 1460;%s 7471 1460;%s 7471 140;' $h $h $h; done)"
 else
 	echo "# no nft: STT's capture is not tested"
 fi
