@@ -108,31 +108,42 @@ struct {
 } foud_cap SEC(".maps");
 
 /*
- * Copies the packet from off on into the ring when ifindex is captured the
- * way (FOUD_BPF_CAP_INNER or _OUTER) the caller's point sees it.
+ * How ifindex is captured (FOUD_BPF_CAP_INNER, _OUTER or both), 0 when it is not.
  * Without a capture: one array lookup (inlined) and a test of zero.
  */
-static __always_inline void capture(struct __sk_buff *skb, __u32 off, __u32 ifindex, __u32 dir,
-				    __u8 how)
+static __always_inline __u8 cap_how(__u32 ifindex)
 {
-	struct foud_bpf_cap *c;
 	__u32 zero = 0, *n = bpf_map_lookup_elem(&foud_capn, &zero);
 	__u8 *on;
-	__u64 len;
 
 	if (!n || !*n)
-		return;
+		return 0;
 	on = bpf_map_lookup_elem(&foud_capon, &ifindex);
-	if (!on || *on != how || skb->len <= off)
-		return;
+	return on ? *on : 0;
+}
+
+/*
+ * A copy of the packet from off on, reserved in the ring (NULL: none, or
+ * foud is behind and the packet is not captured); cap_end submits it once
+ * the caller knows the packet goes where the record says, or discards it.
+ */
+static __always_inline struct foud_bpf_cap *cap_copy(struct __sk_buff *skb, __u32 off,
+						     __u32 ifindex, __u16 dir, __u16 how)
+{
+	struct foud_bpf_cap *c;
+	__u64 len;
+
+	if (skb->len <= off)
+		return NULL;
 	c = bpf_ringbuf_reserve(&foud_cap, sizeof(*c), 0);
 	if (!c)
-		return;		/* foud is behind: the packet is not captured */
+		return NULL;
 	len = skb->len - off;
 	c->ns = bpf_ktime_get_ns();
 	c->ifindex = ifindex;
 	c->len = (__u32)len;
 	c->dir = dir;
+	c->how = how;
 	if (len > FOUD_BPF_CAP_SNAP)
 		len = FOUD_BPF_CAP_SNAP;
 	/* The verifier must see the bound on the register the call gets. */
@@ -140,9 +151,46 @@ static __always_inline void capture(struct __sk_buff *skb, __u32 off, __u32 ifin
 	c->caplen = (__u32)len;
 	if (len < 1 || bpf_skb_load_bytes(skb, off, c->data, (__u32)len)) {
 		bpf_ringbuf_discard(c, 0);
-		return;
+		return NULL;
 	}
-	bpf_ringbuf_submit(c, 0);
+	return c;
+}
+
+static __always_inline void cap_end(struct foud_bpf_cap *c, int keep)
+{
+	if (!c)
+		return;
+	if (keep)
+		bpf_ringbuf_submit(c, 0);
+	else
+		bpf_ringbuf_discard(c, 0);
+}
+
+/* Receive, before decapsulation: the outer packet, for cap_end once it is stripped. */
+static __always_inline struct foud_bpf_cap *cap_rx_outer(struct __sk_buff *skb, __u8 how,
+							 __u32 ifindex)
+{
+	if (!(how & FOUD_BPF_CAP_OUTER))
+		return NULL;
+	return cap_copy(skb, ETH_HLEN_, ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_OUTER);
+}
+
+/* ... and after: the packet as the device gets it, from off. */
+static __always_inline void cap_rx_inner(struct __sk_buff *skb, __u8 how, __u32 off, __u32 ifindex)
+{
+	if (how & FOUD_BPF_CAP_INNER)
+		cap_end(cap_copy(skb, off, ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_INNER), 1);
+}
+
+/* Transmit: the packet just encapsulated, from the outer IP header and from inner (the device's packet). */
+static __always_inline void cap_tx(struct __sk_buff *skb, __u32 ifindex, __u32 inner)
+{
+	__u8 how = cap_how(ifindex);
+
+	if (how & FOUD_BPF_CAP_OUTER)
+		cap_end(cap_copy(skb, ETH_HLEN_, ifindex, FOUD_BPF_CAP_TX, FOUD_BPF_CAP_OUTER), 1);
+	if (how & FOUD_BPF_CAP_INNER)
+		cap_end(cap_copy(skb, inner, ifindex, FOUD_BPF_CAP_TX, FOUD_BPF_CAP_INNER), 1);
 }
 
 static __always_inline __u16 csum_fold(__s64 sum)
@@ -410,8 +458,7 @@ int foud_egress(struct __sk_buff *skb)
 	eth = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, 12, &eth, 2, 0))
 		goto err;
-	capture(skb, ETH_HLEN_ + olen, key, FOUD_BPF_CAP_TX, FOUD_BPF_CAP_INNER);
-	capture(skb, ETH_HLEN_, key, FOUD_BPF_CAP_TX, FOUD_BPF_CAP_OUTER);
+	cap_tx(skb, key, ETH_HLEN_ + olen);
 	segs = gso_segs(skb, len, in.hdrs);
 	st->tx_packets += segs;
 	st->tx_bytes += len + (segs - 1) * in.hdrs;
@@ -621,7 +668,9 @@ int foud_ingress(struct __sk_buff *skb)
 	struct foud_bpf_pstats *ps = NULL;
 	struct foud_bpf_stats *st;
 	struct foud_bpf_rxval *rv;
+	struct foud_bpf_cap *c;
 	struct outer o = {};
+	__u8 how;
 	__u32 flag = 0, inner_len, payload, segs, udp_off = 0;
 	__u64 f = BPF_F_ADJ_ROOM_FIXED_GSO;
 	int hdrs, ret;
@@ -676,12 +725,17 @@ int foud_ingress(struct __sk_buff *skb)
 	}
 	if ((flag == FOUD_BPF_INNER_V6) != o.v6)
 		f |= flag == FOUD_BPF_INNER_V6 ? ADJ_DECAP_L3_IPV6 : ADJ_DECAP_L3_IPV4;
-	capture(skb, ETH_HLEN_, rv->ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_OUTER);
-	if (bpf_skb_adjust_room(skb, -(__s32)(o.off - ETH_HLEN_), BPF_ADJ_ROOM_MAC, f))
+	how = cap_how(rv->ifindex);
+	c = cap_rx_outer(skb, how, rv->ifindex);
+	/* Refused: foud takes it, and captures it if it is to. */
+	if (bpf_skb_adjust_room(skb, -(__s32)(o.off - ETH_HLEN_), BPF_ADJ_ROOM_MAC, f)) {
+		cap_end(c, 0);
 		return PASS;
+	}
+	cap_end(c, 1);
 	st->rx_packets += segs;
 	st->rx_bytes += inner_len + (segs - 1) * (__u32)hdrs;
 	port_count(ps, segs, payload, (__u32)hdrs + o.off - udp_off);
-	capture(skb, ETH_HLEN_, rv->ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_INNER);
+	cap_rx_inner(skb, how, ETH_HLEN_, rv->ifindex);
 	return bpf_redirect(rv->ifindex, BPF_F_INGRESS);
 }

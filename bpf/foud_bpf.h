@@ -112,21 +112,23 @@ struct foud_bpf_pstats {
 
 /*
  * fouctl capture on the BPF path: while foud_capn[0] is not 0, the devices
- * in foud_capon copy the inner packets they pass into the ring buffer foud_cap.
+ * in foud_capon copy the packets they pass into the ring buffer foud_cap:
+ * as the device has them (inner), with their encapsulation (outer), or both.
  */
 #define FOUD_BPF_CAP_SNAP	4095	/* bytes of a packet copied (a 12-bit mask) */
 #define FOUD_BPF_CAP_RING	(1 << 20)
 #define FOUD_BPF_CAP_RX		0	/* decapsulated, into the device */
 #define FOUD_BPF_CAP_TX		1	/* from the device, to be encapsulated */
-#define FOUD_BPF_CAP_INNER	1	/* foud_capon's values: the packets as the device has them */
-#define FOUD_BPF_CAP_OUTER	2	/* ... or with their encapsulation */
+#define FOUD_BPF_CAP_INNER	1	/* foud_capon's bits: the packets as the device has them */
+#define FOUD_BPF_CAP_OUTER	2	/* ... with their encapsulation */
 
 struct foud_bpf_cap {
 	__u64 ns;		/* CLOCK_MONOTONIC */
 	__u32 ifindex;
 	__u32 len;		/* of the whole packet */
 	__u32 caplen;		/* bytes in data */
-	__u32 dir;		/* FOUD_BPF_CAP_* */
+	__u16 dir;		/* FOUD_BPF_CAP_RX or _TX */
+	__u16 how;		/* FOUD_BPF_CAP_INNER or _OUTER */
 	__u8 data[FOUD_BPF_CAP_SNAP];
 };
 

@@ -128,6 +128,7 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	et = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, 12, &et, 2, 0))
 		goto err;
+	cap_tx(skb, skb->ifindex, olen);	/* olen ends with the inner Ethernet header */
 	segs = gso_segs(skb, len - ETH_HLEN_, in.hdrs);
 	st->tx_packets += segs;
 	st->tx_bytes += len + (segs - 1) * (ETH_HLEN_ + in.hdrs);
@@ -234,7 +235,8 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 	struct foud_bpf_l2rxval *rv = l2_outer(skb, o);
 	struct foud_bpf_stats *st;
 	__u32 off = o->off + 8 + VXLAN_HLEN_, ifindex;
-	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_];
+	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_], how;
+	struct foud_bpf_cap *c;
 
 	if (!rv)
 		return L2_NOT_OURS;
@@ -253,13 +255,18 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 	    bpf_skb_load_bytes(skb, off, eth, ETH_HLEN_) ||
 	    bpf_skb_store_bytes(skb, 0, eth, ETH_HLEN_, 0))
 		return PASS;
+	how = cap_how(ifindex);
+	c = cap_rx_outer(skb, how, ifindex);
 	/* Refused (too little left for the outer family's header: ARP over IPv6): as it came. */
 	if (bpf_skb_adjust_room(skb, -(__s32)off, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_FIXED_GSO)) {
+		cap_end(c, 0);
 		bpf_skb_store_bytes(skb, 0, oeth, ETH_HLEN_, 0);
 		return PASS;
 	}
+	cap_end(c, 1);
 	st->rx_packets++;
 	st->rx_bytes += skb->len;
+	cap_rx_inner(skb, how, 0, ifindex);
 	return bpf_redirect(ifindex, BPF_F_INGRESS);
 }
 

@@ -964,23 +964,28 @@ int foud_bpf_cap_ring(const struct foud *d)
 }
 
 /*
- * The programs copy the packets of device ifindex (outer: with their
- * encapsulation) into the ring while on; off also after the device went.
+ * The programs copy the packets of device ifindex into the ring the ways
+ * how says (FOUD_BPF_CAP_INNER, _OUTER, both); 0 stops, also after the
+ * device went.
  */
-int foud_bpf_cap_set(struct foud *d, int ifindex, bool on, bool outer)
+int foud_bpf_cap_set(struct foud *d, int ifindex, uint8_t how)
 {
 	struct foud_bpf *b = d->bpf;
 	uint32_t key = (uint32_t)ifindex, zero = 0;
-	uint8_t how = outer ? FOUD_BPF_CAP_OUTER : FOUD_BPF_CAP_INNER;
+	uint8_t old;
+	bool had;
 	int ret;
 
 	if (!b)
 		return -ENODEV;
-	ret = on ? bpf_map_update_elem(b->capon, &key, &how, BPF_NOEXIST) :
-		   bpf_map_delete_elem(b->capon, &key);
-	if (ret)
+	had = bpf_map_lookup_elem(b->capon, &key, &old) == 0;
+	if (!how && !had)
+		return 0;
+	ret = how ? bpf_map_update_elem(b->capon, &key, &how, BPF_ANY) :
+		    bpf_map_delete_elem(b->capon, &key);
+	if (ret || had == !!how)
 		return ret;
-	b->ncap += on ? 1 : -1;
+	b->ncap += how ? 1 : -1;
 	return bpf_map_update_elem(b->capn, &zero, &b->ncap, BPF_ANY);
 }
 

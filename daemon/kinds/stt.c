@@ -270,9 +270,34 @@ static int stt_vlan_insert(struct fou_buf *b, uint16_t tci)
 	return 0;
 }
 
+/*
+ * A frame's segments, for an outer capture: held by capture.c until the
+ * frame is whole and names its device (the context is in its first bytes).
+ */
+struct stt_capkey {
+	struct fou_addr src, dst;
+	uint32_t id;
+	uint16_t sport;
+};
+
+static void stt_capkey(struct stt_capkey *k, const struct foud_rxmeta *m,
+		       const struct fou_stt_seg *seg)
+{
+	size_t alen = m->src.family == AF_INET6 ? 16 : 4;
+
+	/* Compared whole: only the address bytes in use, the rest zero. */
+	memset(k, 0, sizeof(*k));
+	k->src.family = k->dst.family = m->src.family;
+	memcpy(k->src.a, m->src.a, alen);
+	memcpy(k->dst.a, m->dst.a, alen);
+	k->id = seg->id;
+	k->sport = seg->sport;
+}
+
 /* A whole STT frame; a drop before a device is known is the caller's to count. */
 static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
-			   const struct fou_addr *src, const struct fou_addr *dst)
+			   const struct fou_addr *src, const struct fou_addr *dst,
+			   const struct stt_capkey *k)
 {
 	struct fou_buf b = { .head = (uint8_t *)fr->data, .cap = fr->len, .len = fr->len };
 	struct foud_tunnel *t;
@@ -281,9 +306,10 @@ static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
 	int ret;
 
 	ret = fou_stt_pull(&b, &h);
+	t = ret ? NULL : stt_find(d, h.context, dst);
+	foud_cap_rx_claim(t ? t->ev.fd : -1, k, sizeof(*k));
 	if (ret)
 		return ret;
-	t = stt_find(d, h.context, dst);
 	if (!t)
 		return -FOU_DROP_NO_TUNNEL;
 	l4_off = h.l4_off;
@@ -314,6 +340,7 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 {
 	struct fou_stt_frame fr;
 	struct fou_stt_seg seg;
+	struct stt_capkey k;
 	uint64_t evicted;
 	int ret;
 
@@ -328,6 +355,8 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		return -FOU_DROP_NO_TUNNEL;
 	if (!stt_peer_known(d, &m->src, &m->dst))
 		return -FOU_DROP_UNKNOWN_PEER;
+	stt_capkey(&k, m, &seg);
+	foud_cap_rx_hold(&k, sizeof(k));
 	evicted = s->reasm.evicted;
 	ret = fou_stt_reasm_add(&s->reasm, &m->src, &m->dst, &seg, fou_buf_data(b), b->len,
 				m->tos, now_ms(), &fr);
@@ -335,7 +364,7 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 	s->st.rx_drop[FOU_DROP_STT_REASM] += s->reasm.evicted - evicted;
 	if (ret <= 0)
 		return ret;
-	return stt_frame_input(d, &fr, &m->src, &m->dst);
+	return stt_frame_input(d, &fr, &m->src, &m->dst, &k);
 }
 
 static int stt_rx_v4(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)

@@ -59,6 +59,7 @@ static struct {
 
 static void cap_write(struct foud_cap *c, const uint8_t *h, size_t hlen, const uint8_t *p,
 		      size_t len, size_t caplen, const struct timespec *ts);
+static void held_expire(bool all);
 
 static const struct foud_io_cap cap_io = {
 	.packet = foud_cap_packet, .train = foud_cap_train, .rx_dgram = foud_cap_rx_dgram,
@@ -88,7 +89,8 @@ static int ring_record(void *ctx, void *data, size_t size)
 	real.tv_sec = (time_t)(ns / 1000000000);
 	real.tv_nsec = (long)(ns % 1000000000);
 	for (c = caps; c; c = c->next)
-		if (c->ifindex == (int)r->ifindex && !c->done)
+		if (c->ifindex == (int)r->ifindex && !c->done &&
+		    c->outer == (r->how == FOUD_BPF_CAP_OUTER))
 			cap_write(c, NULL, 0, r->data, r->len, r->caplen, &real);
 	return 0;
 }
@@ -135,9 +137,22 @@ static void ring_put(struct foud *d)
 	ring.ev.fd = -1;
 }
 
+/* How the programs are to copy ifindex's packets for the captures in the list. */
+static uint8_t cap_bpf_how(int ifindex)
+{
+	const struct foud_cap *c;
+	uint8_t how = 0;
+
+	for (c = caps; c; c = c->next)
+		if (c->ifindex == ifindex)
+			how |= c->outer ? FOUD_BPF_CAP_OUTER : FOUD_BPF_CAP_INNER;
+	return how;
+}
+
+/* c has left the list: the programs copy what the others still want. */
 static void cap_bpf_off(struct foud *d, struct foud_cap *c)
 {
-	foud_bpf_cap_set(d, c->ifindex, false, c->outer);
+	foud_bpf_cap_set(d, c->ifindex, cap_bpf_how(c->ifindex));
 	ring_put(d);
 	c->ifindex = 0;
 }
@@ -174,6 +189,7 @@ static void cap_reap(struct foud *d, void *arg)
 		if (c->done || !t || t->ev.fd != c->tun_fd)
 			cap_free(d, c);
 	}
+	held_expire(!caps);
 	if (!caps)
 		foud_timer_del(d, cap_reap, NULL);
 }
@@ -225,13 +241,17 @@ void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len)
 
 /* ---- outer on the userspace path ------------------------------------------ */
 
-/* Whether an outer capture of this device is foud's to write (on the BPF path the programs'). */
+/*
+ * Whether an outer capture of this device runs (tun_fd -1: of any device).
+ * On the BPF path too: what the programs pass to foud (ARP, flooding, a
+ * first frame to learn from) foud sends and receives itself, never both.
+ */
 static bool cap_outer_on(int tun_fd)
 {
 	const struct foud_cap *c;
 
 	for (c = caps; c; c = c->next)
-		if (c->tun_fd == tun_fd && !c->done && c->outer && !c->ifindex)
+		if ((c->tun_fd == tun_fd || tun_fd < 0) && !c->done && c->outer)
 			return true;
 	return false;
 }
@@ -243,7 +263,7 @@ static void cap_outer(int tun_fd, const uint8_t *h, size_t hlen, const uint8_t *
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (c = caps; c; c = c->next)
-		if (c->tun_fd == tun_fd && !c->done && c->outer && !c->ifindex)
+		if (c->tun_fd == tun_fd && !c->done && c->outer)
 			cap_write(c, h, hlen, p, len, len, &ts);
 }
 
@@ -365,27 +385,127 @@ void foud_cap_rx_dgram(int fd, const struct fou_buf *s, const struct foud_rxmeta
 	rxcur.m = *m;
 }
 
-void foud_cap_rx(int tun_fd)
+/*
+ * The outer headers of the datagram being received, rebuilt into h (48
+ * bytes): their length, 0 when the buffer has them (IPv4 raw sockets read
+ * the IP header too; IPv6 ones and UDP do not), or -1.
+ */
+static int cap_rx_hdr(uint8_t *h)
 {
 	int type = 0, proto = 0;
 	socklen_t sl = sizeof(int);
 	uint16_t port[2];
+
+	if (getsockopt(rxcur.fd, SOL_SOCKET, SO_TYPE, &type, &sl) ||
+	    getsockopt(rxcur.fd, SOL_SOCKET, SO_PROTOCOL, &proto, &sl))
+		return -1;
+	if (type == SOCK_RAW && rxcur.m.src.family == AF_INET)
+		return 0;
+	port[0] = rxcur.m.sport;
+	port[1] = cap_local_port(rxcur.fd);
+	return (int)cap_hdr(h, &rxcur.m.src, &rxcur.m.dst, (uint8_t)proto, port, rxcur.m.tos, 0,
+			    rxcur.len);
+}
+
+void foud_cap_rx(int tun_fd)
+{
 	uint8_t h[48];
+	int hlen;
 
 	if (!caps || rxcur.fd < 0 || !cap_outer_on(tun_fd))
 		return;
-	if (getsockopt(rxcur.fd, SOL_SOCKET, SO_TYPE, &type, &sl) ||
-	    getsockopt(rxcur.fd, SOL_SOCKET, SO_PROTOCOL, &proto, &sl))
-		return;
-	/* IPv4 raw sockets read the IP header too; IPv6 ones and UDP do not. */
-	if (type == SOCK_RAW && rxcur.m.src.family == AF_INET) {
-		cap_outer(tun_fd, NULL, 0, rxcur.p, rxcur.len);
-		return;
+	hlen = cap_rx_hdr(h);
+	if (hlen >= 0)
+		cap_outer(tun_fd, h, (size_t)hlen, rxcur.p, rxcur.len);
+}
+
+/* ---- outer received before its device is known ------------------------------ */
+
+#define CAP_HELD_MAX	128	/* records held: two frames of 64 KiB in 1500-byte segments */
+#define CAP_HELD_KEY	64
+#define CAP_HELD_NS	2000000000LL	/* STT's reassembly timeout */
+
+struct cap_held {
+	struct cap_held *next;
+	uint8_t key[CAP_HELD_KEY];
+	struct timespec ts;		/* when it came */
+	size_t len, caplen;
+	uint8_t rec[CAP_SNAPLEN];
+};
+
+static struct {
+	struct cap_held *head, **tail;
+	unsigned int n;
+} held = { .tail = &held.head };
+
+static void held_free(struct cap_held *h)
+{
+	if (!(held.head = h->next))
+		held.tail = &held.head;
+	held.n--;
+	free(h);
+}
+
+/* Held records older than STT's reassembly timeout, or all: their frame will not come. */
+static void held_expire(bool all)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	while (held.head) {
+		ns = (int64_t)(now.tv_sec - held.head->ts.tv_sec) * 1000000000 +
+		     (now.tv_nsec - held.head->ts.tv_nsec);
+		if (!all && ns < CAP_HELD_NS)
+			break;
+		held_free(held.head);
 	}
-	port[0] = rxcur.m.sport;
-	port[1] = cap_local_port(rxcur.fd);
-	cap_outer(tun_fd, h, cap_hdr(h, &rxcur.m.src, &rxcur.m.dst, (uint8_t)proto, port,
-				     rxcur.m.tos, 0, rxcur.len), rxcur.p, rxcur.len);
+}
+
+void foud_cap_rx_hold(const void *key, size_t klen)
+{
+	struct cap_held *h;
+	uint8_t hdr[48];
+	int hlen;
+
+	if (!caps || rxcur.fd < 0 || klen > CAP_HELD_KEY || !cap_outer_on(-1))
+		return;
+	held_expire(false);
+	hlen = cap_rx_hdr(hdr);
+	if (hlen < 0 || held.n >= CAP_HELD_MAX || !(h = calloc(1, sizeof(*h))))
+		return;
+	memcpy(h->key, key, klen);
+	clock_gettime(CLOCK_REALTIME, &h->ts);
+	memcpy(h->rec, hdr, (size_t)hlen);
+	h->len = (size_t)hlen + rxcur.len;
+	h->caplen = h->len < CAP_SNAPLEN ? h->len : CAP_SNAPLEN;
+	memcpy(h->rec + hlen, rxcur.p, h->caplen - (size_t)hlen);
+	*held.tail = h;
+	held.tail = &h->next;
+	held.n++;
+}
+
+void foud_cap_rx_claim(int tun_fd, const void *key, size_t klen)
+{
+	struct cap_held **pp = &held.head, *h;
+	struct foud_cap *c;
+
+	if (!held.head || klen > CAP_HELD_KEY)
+		return;
+	while ((h = *pp)) {
+		if (memcmp(h->key, key, klen)) {
+			pp = &h->next;
+			continue;
+		}
+		for (c = caps; c && tun_fd >= 0; c = c->next)
+			if (c->tun_fd == tun_fd && !c->done && c->outer)
+				cap_write(c, NULL, 0, h->rec, h->len, h->caplen, &h->ts);
+		*pp = h->next;
+		if (held.tail == &h->next)
+			held.tail = pp;
+		held.n--;
+		free(h);
+	}
 }
 
 /* The pcap file header: microsecond timestamps, host order (readers take either). */
@@ -411,7 +531,9 @@ static int cap_bpf_on(struct foud *d, const struct foud_tunnel *t, struct foud_c
 
 	if (ret)
 		return ret;
-	ret = foud_bpf_cap_set(d, t->ifindex, true, c->outer);
+	/* c joins the list after this: the device's other captures keep theirs. */
+	ret = foud_bpf_cap_set(d, t->ifindex, cap_bpf_how(t->ifindex) |
+			       (c->outer ? FOUD_BPF_CAP_OUTER : FOUD_BPF_CAP_INNER));
 	if (ret) {
 		ring_put(d);
 		return ret;
@@ -494,5 +616,6 @@ void foud_cap_fini(struct foud *d)
 {
 	while (caps)
 		cap_free(d, caps);
+	held_expire(true);
 	foud_timer_del(d, cap_reap, NULL);
 }

@@ -32,8 +32,17 @@ struct foud_rxmeta;
 void foud_cap_rx_dgram(int fd, const struct fou_buf *s, const struct foud_rxmeta *m);
 void foud_cap_rx(int tun_fd);
 
-/* bpf.c: the ring the programs copy captured packets to (-1: none), and who is captured. */
+/*
+ * A received datagram whose device is known only later (STT: once its
+ * frame is whole): held under key while an outer capture runs, then written
+ * to tun_fd's outer captures by claim (tun_fd -1: forgotten), or forgotten
+ * after STT's reassembly timeout.
+ */
+void foud_cap_rx_hold(const void *key, size_t klen);
+void foud_cap_rx_claim(int tun_fd, const void *key, size_t klen);
+
+/* bpf.c: the ring the programs copy captured packets to (-1: none), and who is captured how. */
 int foud_bpf_cap_ring(const struct foud *d);
-int foud_bpf_cap_set(struct foud *d, int ifindex, bool on, bool outer);
+int foud_bpf_cap_set(struct foud *d, int ifindex, uint8_t how);
 
 #endif /* FOUD_CAPTURE_H */

@@ -40,14 +40,14 @@ check "tshark reads 4 packets: request in, reply out, twice ($(tr '\t\n' ' ;' <"
 	test "$(tr '\t\n' ' ;' <"$TMP/t1.txt")" = \
 	"10.1.0.1 10.1.0.2 8;10.1.0.2 10.1.0.1 0;10.1.0.1 10.1.0.2 8;10.1.0.2 10.1.0.1 0;"
 
-# ---- to standard output, into a pipe -------------------------------------------
-fb capture t1 inner -c 2 -w - >"$TMP/out.pcap" &
+# ---- to standard output, piped into tshark ----------------------------------------
+"$FOUCTL" -S "$TMP/b.sock" capture t1 inner -c 2 -w - | tsh -r - -T fields -e icmp.type >"$TMP/out.txt" &
 cp=$!
 wait_start 2
 na ping -c 1 -W 2 10.1.0.2 >/dev/null
 wait $cp
-check "-w -: a pcap of 2 ICMP packets on standard output" \
-	test "$(tsh -r "$TMP/out.pcap" -Y icmp -T fields -e icmp.type | tr '\n' ' ')" = "8 0 "
+check "-w - | tshark -r -: 2 ICMP packets, request and reply ($(tr '\n' ' ' <"$TMP/out.txt"))" \
+	test "$(tr '\n' ' ' <"$TMP/out.txt")" = "8 0 "
 
 # ---- a TAP device: Ethernet ------------------------------------------------------
 fa link add name x1 type vxlan id 7 remote $B4 local $A4 dstport 4789
@@ -130,6 +130,14 @@ tsh -r "$TMP/g4o.pcap" -T fields -e ip.src -e gre.key -e icmp.type >"$TMP/g4o.tx
 check "outer gre: key 4 around the request in and the reply out ($(tr '\t\n' ' ;' <"$TMP/g4o.txt"))" \
 	test "$(tr '\t\n' ' ;' <"$TMP/g4o.txt")" = "$A4,10.4.0.1 0x00000004 8;$B4,10.4.0.2 0x00000004 0;"
 
+# The id of B's map foud_capon: the devices the BPF programs copy packets of.
+capon_id() {
+	local id
+	for id in $(grep -h '^map_id:' /proc/"${PIDS[1]}"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
+		bpftool -j map show id "$id" 2>/dev/null | jq -r 'select(.name == "foud_capon") | .id'
+	done
+}
+
 # ---- the BPF path: the programs copy both directions --------------------------------
 for f in fa fb; do $f fou add port 5556 ipproto 47; done
 fa link add name g2 type gre remote $B4 local $A4 key 2 encap fou encap-sport auto encap-dport 5556
@@ -169,15 +177,106 @@ if [ "$(fb -j -d link show g2 | jq -r '.[0].foud.datapath')" = bpf ]; then
 	for i in $(seq 50); do kill -0 $cp 2>/dev/null || { gone=1; break; }; sleep 0.1; done
 	check "link del g2 during its capture: fouctl ends by itself" test -n "$gone"
 	wait $cp 2>/dev/null
-	pb=${PIDS[1]}
-	capon=$(for id in $(grep -h '^map_id:' /proc/"$pb"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
-		bpftool -j map show id "$id" 2>/dev/null | jq -r 'select(.name == "foud_capon") | .id'
-	done)
+	capon=$(capon_id)
 	check "... and foud_capon (map $capon) is empty again" \
 		test -n "$capon" -a "$(bpftool -j map dump id "$capon" 2>/dev/null | jq length)" = 0
 else
 	echo "# g2 is not on the BPF path here: its capture is not tested"
 fi
+
+# Captures from here wait for the start after those so far (the BPF ones above are optional).
+started() { grep -c "capture of .* started" "$TMP/foud-b.log"; }
+# cap_bg ARGS...: fouctl capture ARGS in the background (pid in $cp), once it has started.
+cap_bg() {
+	local n
+	n=$(started)
+	# fouctl itself, not a subshell running it: killing $cp is the reader going away.
+	"$FOUCTL" -S "$TMP/b.sock" capture "$@" &
+	cp=$!
+	wait_start $((n + 1))
+}
+# tf FILE FIELD...: tshark's fields of each record of FILE, "a b;c d;".
+tf() {
+	local f=$1
+	shift
+	tsh -r "$f" -T fields "${@/#/-e}" | tr '\t\n' ' ;'
+}
+# cap_wait: the capture in $cp ends by itself within 5 s (its exit status), or is ended (1).
+cap_wait() {
+	local i
+	for i in $(seq 50); do
+		kill -0 $cp 2>/dev/null || { wait $cp; return; }
+		sleep 0.1
+	done
+	kill $cp; wait $cp 2>/dev/null
+	return 1
+}
+
+# ---- L2 on the BPF path (VXLAN noudpcsum): the programs copy Ethernet frames and outer packets
+fa link add name x2 type vxlan id 8 remote $B4 local $A4 dstport 4789 noudpcsum
+fb link add name x2 type vxlan id 8 remote $A4 local $B4 dstport 4789 noudpcsum
+dev_up a x2 10.8.0.1/24; dev_up b x2 10.8.0.2/24
+if [ "$(fb -j -d link show x2 | jq -r '.[0].foud.datapath')" = bpf ]; then
+	# ARP and learning go through foud first; then the programs carry the pings.
+	na ping -c 1 -W 2 10.8.0.2 >/dev/null
+	x2bpf() { fb -j -s -d link show x2 | jq -r '.[0].foud.bpf_stats64 | "\(.rx.packets // 0) \(.tx.packets // 0)"'; }
+	read -r rx0 tx0 < <(x2bpf)
+	cap_bg x2 -c 4 -w "$TMP/x2.pcap"
+	check "ping 3 over x2 (L2, BPF path) while it is captured" na ping -c 3 -i 0.1 -W 2 10.8.0.2
+	cap_wait
+	check "fouctl capture x2 -c 4 ended by itself, exit 0" test $? -eq 0
+	got=$(tf "$TMP/x2.pcap" frame.protocols ip.src icmp.type)
+	check "L2 BPF inner: -c 4 exact of 6, Ethernet frames, request in and reply out twice ($got)" \
+		test "$got" = "$(for i in 1 2; do printf 'eth:ethertype:ip:icmp:data 10.8.0.1 8;eth:ethertype:ip:icmp:data 10.8.0.2 0;'; done)"
+	read -r rx1 tx1 < <(x2bpf)
+	check "... the programs carried them: B's BPF rx $rx0 -> $rx1, tx $tx0 -> $tx1, each up by 3" \
+		test $((rx1 - rx0))/$((tx1 - tx0)) = 3/3
+	# Two captures of x2 at once: the programs copy each packet twice, outer and inner.
+	n=$(started)
+	"$FOUCTL" -S "$TMP/b.sock" capture x2 inner -c 2 -w "$TMP/x2i.pcap" &
+	ci=$!
+	cap_bg x2 outer -c 2 -w "$TMP/x2o.pcap"
+	wait_start $((n + 2))
+	check "ping 1 over x2 while it is captured twice at once, outer and inner" na ping -c 1 -W 2 10.8.0.2
+	cap_wait
+	cp=$ci
+	cap_wait
+	got=$(tf "$TMP/x2i.pcap" ip.src icmp.type)
+	check "... the inner capture beside it: request in, reply out ($got)" test "$got" = "10.8.0.1 8;10.8.0.2 0;"
+	got=$(tf "$TMP/x2o.pcap" ip.src udp.dstport vxlan.vni icmp.type)
+	check "L2 BPF outer: UDP to 4789, VNI 8 around the request in and the reply out ($got)" \
+		test "$got" = "$A4,10.8.0.1 4789 8 8;$B4,10.8.0.2 4789 8 0;"
+	# The reader goes away (fouctl killed): foud ends the capture, the programs stop copying.
+	e0=$(ended x2)
+	cap_bg x2 outer -w "$TMP/gone.pcap"
+	kill $cp; wait $cp 2>/dev/null
+	for i in $(seq 50); do [ "$(ended x2)" -gt "$e0" ] && break; sleep 0.1; done
+	capon=$(capon_id)
+	check "fouctl capture x2 killed: foud ended it ($(ended x2) ended), foud_capon empty" \
+		test "$(ended x2)" -gt "$e0" -a -n "$capon" -a "$(bpftool -j map dump id "$capon" 2>/dev/null | jq length)" = 0
+else
+	echo "# x2 is not on the BPF path here: its BPF capture is not tested"
+fi
+
+# ---- STT outer: the segments as the wire carries them, both directions ----------------
+if command -v nft >/dev/null; then
+	fa link add name st0 type stt key 0x77 remote $B4 local $A4
+	fb link add name st0 type stt key 0x77 remote $A4 local $B4
+	dev_up a st0 10.6.0.1/24; dev_up b st0 10.6.0.2/24
+	na ping -c 1 -W 2 10.6.0.2 >/dev/null
+	cap_bg st0 outer -c 6 -w "$TMP/st0o.pcap"
+	check "ping 1 of 3000 bytes over STT st0 while its outer segments are captured" \
+		na ping -c 1 -s 3000 -W 2 10.6.0.2
+	cap_wait
+	check "fouctl capture st0 outer -c 6 ended by itself, exit 0" test $? -eq 0
+	got=$(tf "$TMP/st0o.pcap" ip.src tcp.dstport tcp.len)
+	# The request's frame (3000 + 28 + 14 + 18 bytes) in 3 segments in from A, the reply's out from B.
+	check "STT outer: 3 segments to port 7471 in, 3 out ($got)" \
+		test "$got" = "$(for h in $A4 $B4; do printf '%s 7471 1460;%s 7471 1460;%s 7471 140;' $h $h $h; done)"
+else
+	echo "# no nft: STT's capture is not tested"
+fi
+
 fb capture nope >"$TMP/err" 2>&1
 rc=$?
 check "capture nope: no link \"nope\" (exit $rc)" test $rc -ne 0 -a "$(grep -c 'no link "nope"' "$TMP/err")" = 1
