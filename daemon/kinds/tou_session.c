@@ -26,7 +26,7 @@
 #define SESS_BUCKETS	1024
 #define SESS_HALF_MS	10000		/* unanswered or unconfirmed handshake */
 #define SESS_IDLE_MS	600000		/* an established connection, silent */
-#define SESS_CLOSE_MS	5000		/* after a RST, or FIN both ways */
+#define SESS_CLOSE_MS	3000		/* after a RST, or FIN both ways */
 #define SESS_MOVE_MS	1000		/* a keyless session moves at most this often */
 #define SESS_TICK_MS	1000
 #define TCP_FIN		0x01
