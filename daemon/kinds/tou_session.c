@@ -262,10 +262,8 @@ struct foud_tou_sess *foud_tou_sess_tx(struct foud *d, struct foud_tou_peer *p,
 		s = by_conn(d->tou->sess, p, &ip->src, lport, &ip->dst, rport);
 	if ((tcp_flags(tcp) & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 		s = tx_syn(d, p, s, ip, lport, rport);
-	if (s) {
+	if (s)
 		sess_touch(d, s, tcp_flags(tcp), true);
-		s->tx++;
-	}
 	return s;
 }
 
@@ -278,6 +276,7 @@ int foud_tou_sess_push(struct foud_tou_sess *s, struct fou_buf *b)
 		id.flags = FOU_TOU_FLAG_S;
 	else
 		id.flags = s->confirmed ? FOU_TOU_FLAG_D : FOU_TOU_FLAGS_SID;
+	s->tx++;	/* per datagram: a super-packet's segments each */
 	return fou_tou_sid_push(b, &id);
 }
 

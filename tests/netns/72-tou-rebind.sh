@@ -75,15 +75,22 @@ check "a copy of the live connection's segment ($A4:$lport -> 7001) from port $p
 check "... rebinds 1 ($(peer .rebinds))" test "$(peer .rebinds)" = 1
 check "a second copy from port $p2, within the second: dropped as tou_rebind" wait_for rebind_drops $((d1 + 1))
 check "... b stays at $p1 ($(peer .peer_port_seen))" test "$(peer .peer_port_seen)" = "$p1"
+# The connection has a session (its datagrams carry ids): a copy with its id
+# but a TCP checksum that does not verify moves nothing (without a key, the
+# id and a verified checksum are what a session's move needs).
+sess() { fb -j tou show | jq -r ".sessions[] | select(.remote_port == $lport) | $1"; }
+d2=$(rebind_drops)
+na python3 "$SPOOF" $A4 $B4 6080 "sid!:$(sess .id):$lport:7001" 1 >/dev/null
+check "a datagram with the live session's id, bad TCP checksum, another port: tou_rebind rose by 1" \
+	wait_for rebind_drops $((d2 + 1))
 
 cat "$TMP/d2" >&3
 exec 3>&-
 check "the transfer completes" wait $sp
 check "... and b's end exits" wait $lp
 check "8 MiB a->b, sha256 matches" bash -c "[ \"\$(cat $TMP/d1 $TMP/d2 | sha256sum)\" = \"\$(sha256sum <$TMP/recv)\" ]"
-# The connection has a session (its datagrams carry ids): the plain copies moved only
-# the peer's port for plain datagrams, not where the session's replies go.
-sess() { fb -j tou show | jq -r ".sessions[] | select(.remote_port == $lport) | $1"; }
+# The plain copies moved only the peer's port for plain datagrams, not where the
+# session's replies go.
 check "the connection's session stayed at a's port 6080, never moved ($(sess .at_port), moves $(sess .moves))" \
 	test "$(sess .at_port)" = 6080 -a "$(sess .moves)" = 0
 # a's next session datagrams, a second after the move, take the peer's port back.

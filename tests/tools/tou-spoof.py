@@ -13,6 +13,7 @@ tou-wire.py, which reads the hex).
                                         sender that saw it could make
   tou-spoof.py SRC DST PORT sid:ID:S:D N  the same with a TOU session id
                                         (D flag, ID in hex), unauthenticated
+  tou-spoof.py SRC DST PORT sid!:ID:S:D N  ... with a wrong TCP checksum
 
 Every tenth datagram (with conn, every one) leaves from a new socket, so a
 new source port; a short pause every 20 keeps the receiver's queue from
@@ -40,7 +41,8 @@ def segment(i, good, ports=None):
 
 src, dst, port, kind, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 gue = b"\x00\x06\x00\x00"
-if kind.startswith("sid:"):  # GUE Hlen 2, flags D (0x0080), the 64-bit id
+bad = kind.startswith("sid!:")
+if kind.startswith("sid:") or bad:  # GUE Hlen 2, flags D (0x0080), the 64-bit id
     _, sid, *rest = kind.split(":")
     gue = b"\x02\x06\x00\x80" + bytes.fromhex(sid)
     kind = "conn:" + ":".join(rest)
@@ -52,7 +54,7 @@ for i in range(n):
         socks.append(socket.socket(fam, socket.SOCK_DGRAM))
         socks[-1].bind((src, 0))
     s = socks[-1]
-    p = segment(i, kind != "garbage", ports)
+    p = segment(i, kind != "garbage" and not bad, ports)
     s.sendto(p, (dst, port))
     print(f"{p.hex()},{s.getsockname()[1]}")
     if i % 20 == 19:
