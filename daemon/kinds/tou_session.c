@@ -568,12 +568,14 @@ void foud_tou_sess_show(struct foud *d, struct foud_pr *pr)
 	const struct foud_tou_sess *s;
 	uint64_t now = foud_now_ms();
 
-	foud_pr_open_object(pr, "session_totals");
-	foud_pr_uint(pr, "active", "sessions %u", t ? t->n : 0);
-	foud_pr_u64(pr, "created", " created %llu", t ? t->created : 0);
-	foud_pr_u64(pr, "expired", " expired %llu", t ? t->expired : 0);
-	foud_pr_u64(pr, "evicted", " evicted %llu\n", t ? t->evicted : 0);
-	foud_pr_close_object(pr);
+	if (d->tou) {	/* with tou0, as its line */
+		foud_pr_open_object(pr, "session_totals");
+		foud_pr_uint(pr, "active", "sessions %u", t ? t->n : 0);
+		foud_pr_u64(pr, "created", " created %llu", t ? t->created : 0);
+		foud_pr_u64(pr, "expired", " expired %llu", t ? t->expired : 0);
+		foud_pr_u64(pr, "evicted", " evicted %llu\n", t ? t->evicted : 0);
+		foud_pr_close_object(pr);
+	}
 	foud_pr_open_array(pr, "sessions");
 	if (t)
 		TAILQ_FOREACH(s, &t->lru, lru)
