@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <syslog.h>
 
+#include "event.h"
 #include "fou/gue_auth.h"
 #include "fou/tou_session.h"
 #include "tou_session.h"
@@ -409,6 +410,7 @@ static int rx_check(const struct fou_buf *b, const struct sess_rx *r)
  * off-path sender cannot guess) and a TCP checksum that verifies, and at
  * most one move a second against copies from a sender on the path.
  */
+/* 1: it moved (told to `fouctl monitor tou`), 0: it stays, or -FOU_DROP_TOU_REBIND. */
 static int rx_move(struct foud_tou_sess *s, const struct fou_buf *b, const struct sess_rx *r,
 		   const struct foud_rxmeta *m)
 {
@@ -426,7 +428,7 @@ static int rx_move(struct foud_tou_sess *s, const struct fou_buf *b, const struc
 	s->move_ms = now;
 	s->moves++;
 	sess_at(s, &m->src, m->sport);
-	return 0;
+	return 1;
 }
 
 static int rx_session(struct foud *d, struct fou_buf *b, struct sess_rx *r,
@@ -442,8 +444,11 @@ static int rx_session(struct foud *d, struct fou_buf *b, struct sess_rx *r,
 	if (foud_nested(d, fou_buf_data(b), b->len, false))
 		return -FOU_DROP_NESTED;
 	ret = rx_move(s, b, r, m);
-	if (ret)
+	if (ret < 0)
 		return ret;
+	if (ret)
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_TOU_MOVE, .peer = r->p,
+			   .sid = s->lsid, .at = &s->at, .at_port = s->at_port, .moves = s->moves });
 	if (r->id.flags & FOU_TOU_FLAG_S) {
 		s->rsid = r->id.src;
 		s->have_rsid = true;

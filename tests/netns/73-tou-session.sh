@@ -53,6 +53,9 @@ start_foud c
 fa tou add peer 10.0.2.2 key "$TMP/tou.key"
 fc tou add peer 10.0.2.2 key "$TMP/tou.key"
 fb tou add peer 10.0.2.1 key "$TMP/tou.key"
+fb monitor tou >"$TMP/mon.out" 2>&1 &	# $!: fouctl's pid
+mon=$!
+for i in $(seq 50); do grep -q 'monitor (pid' "$TMP/foud-b.log" && break; sleep 0.1; done
 
 # b's session of the connection to its port $1, field $2
 sess() { fb -j tou show | jq -r ".sessions[] | select(.local_port == $1) | $2"; }
@@ -113,6 +116,9 @@ check "a -> b 2 MiB, sha256 matches" bash -c "[ \"\$(cat $TMP/h1-1 $TMP/h1-2 | s
 check "c -> b 2 MiB, sha256 matches" bash -c "[ \"\$(cat $TMP/h2-1 $TMP/h2-2 | sha256sum)\" = \"\$(sha256sum <$TMP/recv2)\" ]"
 check "b's sessions moved to the NAT's new address ($(sess 7001 .at):$(sess 7001 .at_port), $(sess 7002 .at):$(sess 7002 .at_port))" \
 	test "$(sess 7001 .at)" = 10.0.2.3 -a "$(sess 7002 .at)" = 10.0.2.3 -a "$(sess 7001 .moves)" -ge 1
+moved() { grep -cE "^tou session $(sess $1 .id) peer 10.0.2.1 moved to 10.0.2.3 port $(sess $1 .at_port) \(1\)$" "$TMP/mon.out"; }
+check "fouctl monitor tou told each session's move once: $(tr '\n' '|' <"$TMP/mon.out")" \
+	test "$(moved 7001)" = 1 -a "$(moved 7002)" = 1 -a "$(grep -c 'tou session' "$TMP/mon.out")" = 2
 check "no datagram from a or c refused but the spoofed one ($(peer .stats64.rx.dropped))" \
 	test "$(peer .stats64.rx.dropped)" = 1
 
@@ -120,4 +126,5 @@ check "no datagram from a or c refused but the spoofed one ($(peer .stats64.rx.d
 totals() { fb -j tou show | jq -r '.session_totals | "\(.active) \(.created) \(.expired)"'; }
 check "b's two sessions time out after the close and are counted ($(wait_for totals "" "0 2 2"; totals))" \
 	test "$(totals)" = "0 2 2"
+kill $mon; wait $mon 2>/dev/null
 finish
