@@ -37,7 +37,7 @@
 
 struct foud_tou_sess {
 	LIST_ENTRY(foud_tou_sess) by_id, by_conn;
-	TAILQ_ENTRY(foud_tou_sess) lru;
+	TAILQ_ENTRY(foud_tou_sess) lru;	/* on its table's q[confirmed] */
 	const struct foud_tou_peer *peer;
 	uint64_t lsid, rsid;		/* ours (what we receive as D), the peer's */
 	bool have_rsid, confirmed;	/* the peer's id known; the peer sent ours */
@@ -56,10 +56,15 @@ struct foud_tou_sess {
 };
 
 LIST_HEAD(sess_list, foud_tou_sess);
+TAILQ_HEAD(sess_q, foud_tou_sess);
 
 struct foud_tou_sessions {
 	struct sess_list id[SESS_BUCKETS], conn[SESS_BUCKETS];
-	TAILQ_HEAD(, foud_tou_sess) lru;	/* least recently used first */
+	/*
+	 * Least recently used first: handshakes (which spoofed SYNs of a
+	 * keyless peer can make) apart, so that they give way first.
+	 */
+	struct sess_q q[2];
 	unsigned int n;
 	uint32_t seed;
 	uint64_t created, expired, evicted;
@@ -82,7 +87,8 @@ static struct foud_tou_sessions *sess_tab(struct foud *d)
 		free(t);
 		return NULL;
 	}
-	TAILQ_INIT(&t->lru);
+	TAILQ_INIT(&t->q[0]);
+	TAILQ_INIT(&t->q[1]);
 	t->seed = d->hash_seed;
 	d->tou->sess = t;
 	return t;
@@ -126,7 +132,7 @@ static void sess_free(struct foud_tou_sessions *t, struct foud_tou_sess *s)
 {
 	LIST_REMOVE(s, by_id);
 	LIST_REMOVE(s, by_conn);
-	TAILQ_REMOVE(&t->lru, s, lru);
+	TAILQ_REMOVE(&t->q[s->confirmed], s, lru);
 	t->n--;
 	free(s);
 }
@@ -135,11 +141,12 @@ static void sess_free(struct foud_tou_sessions *t, struct foud_tou_sess *s)
 static uint64_t new_id(const struct foud_tou_sessions *t)
 {
 	uint64_t v = 0;
+	int tries;
 
-	while (!v || by_id(t, v))
-		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+	for (tries = 0; tries < 4 && (!v || by_id(t, v)); tries++)
+		if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
 			v = 0;
-	return v;
+	return v && !by_id(t, v) ? v : 0;
 }
 
 static void sess_at(struct foud_tou_sess *s, const struct fou_addr *a, uint16_t port)
@@ -160,7 +167,7 @@ static struct foud_tou_sess *sess_new(struct foud *d, const struct foud_tou_peer
 	if (!t)
 		return NULL;
 	if (t->n >= SESS_MAX) {
-		sess_free(t, TAILQ_FIRST(&t->lru));
+		sess_free(t, TAILQ_EMPTY(&t->q[0]) ? TAILQ_FIRST(&t->q[1]) : TAILQ_FIRST(&t->q[0]));
 		t->evicted++;
 	}
 	s = calloc(1, sizeof(*s));
@@ -172,10 +179,14 @@ static struct foud_tou_sess *sess_new(struct foud *d, const struct foud_tou_peer
 	s->lport = lport;
 	s->rport = rport;
 	s->lsid = new_id(t);
+	if (!s->lsid) {
+		free(s);
+		return NULL;
+	}
 	s->seen_ms = foud_now_ms();
 	LIST_INSERT_HEAD(&t->id[s->lsid % SESS_BUCKETS], s, by_id);
 	LIST_INSERT_HEAD(&t->conn[conn_hash(t, l, lport, r, rport)], s, by_conn);
-	TAILQ_INSERT_TAIL(&t->lru, s, lru);
+	TAILQ_INSERT_TAIL(&t->q[0], s, lru);
 	t->n++;
 	t->created++;
 	return s;
@@ -187,8 +198,8 @@ static void sess_touch(struct foud *d, struct foud_tou_sess *s, uint8_t tcp_flag
 	struct foud_tou_sessions *t = d->tou->sess;
 
 	s->seen_ms = foud_now_ms();
-	TAILQ_REMOVE(&t->lru, s, lru);
-	TAILQ_INSERT_TAIL(&t->lru, s, lru);
+	TAILQ_REMOVE(&t->q[s->confirmed], s, lru);
+	TAILQ_INSERT_TAIL(&t->q[s->confirmed], s, lru);
 	if (tcp_flags & TCP_RST)
 		s->rst = true;
 	if (tcp_flags & TCP_FIN)
@@ -207,15 +218,16 @@ static void sess_tick(struct foud *d, void *arg)
 	struct foud_tou_sessions *t = d->tou ? d->tou->sess : NULL;
 	struct foud_tou_sess *s, *next;
 	uint64_t now = foud_now_ms();
+	int k;
 
 	(void)arg;
-	if (!t)
-		return;
-	for (s = TAILQ_FIRST(&t->lru); s; s = next) {
-		next = TAILQ_NEXT(s, lru);
-		if (now - s->seen_ms >= sess_ttl(s)) {
-			sess_free(t, s);
-			t->expired++;
+	for (k = 0; t && k < 2; k++) {
+		for (s = TAILQ_FIRST(&t->q[k]); s; s = next) {
+			next = TAILQ_NEXT(s, lru);
+			if (now - s->seen_ms >= sess_ttl(s)) {
+				sess_free(t, s);
+				t->expired++;
+			}
 		}
 	}
 }
@@ -377,6 +389,8 @@ static int rx_syn(struct foud *d, const struct fou_buf *b, struct sess_rx *r)
 	}
 	if ((tcp_flags(tcp) & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 		return -FOU_DROP_TOU_SESSION;
+	if (!r->p->auth && !fou_tou_csum_ok(b, &r->info))	/* no session for noise */
+		return -FOU_DROP_INNER_CSUM;
 	/* A live connection's ports: a spoofed SYN must not end its session. */
 	if (s && s->confirmed && !s->rst && s->fin != 3)
 		return -FOU_DROP_TOU_SESSION;
@@ -453,8 +467,11 @@ static int rx_session(struct foud *d, struct fou_buf *b, struct sess_rx *r,
 		s->rsid = r->id.src;
 		s->have_rsid = true;
 	}
-	if (r->id.flags & FOU_TOU_FLAG_D)
+	if ((r->id.flags & FOU_TOU_FLAG_D) && !s->confirmed) {	/* among the established now */
+		TAILQ_REMOVE(&d->tou->sess->q[0], s, lru);
 		s->confirmed = true;
+		TAILQ_INSERT_TAIL(&d->tou->sess->q[1], s, lru);
+	}
 	s->rx++;
 	sess_touch(d, s, tcp_flags(rx_tcp(b, &r->info)), false);
 	return 0;
@@ -498,13 +515,14 @@ void foud_tou_sess_forget(struct foud *d, const struct foud_tou_peer *p)
 {
 	struct foud_tou_sessions *t = d->tou ? d->tou->sess : NULL;
 	struct foud_tou_sess *s, *next;
+	int k;
 
-	if (!t)
-		return;
-	for (s = TAILQ_FIRST(&t->lru); s; s = next) {
-		next = TAILQ_NEXT(s, lru);
-		if (s->peer == p)
-			sess_free(t, s);
+	for (k = 0; t && k < 2; k++) {
+		for (s = TAILQ_FIRST(&t->q[k]); s; s = next) {
+			next = TAILQ_NEXT(s, lru);
+			if (s->peer == p)
+				sess_free(t, s);
+		}
 	}
 }
 
@@ -514,8 +532,8 @@ void foud_tou_sess_free_all(struct foud *d)
 
 	if (!t)
 		return;
-	while (!TAILQ_EMPTY(&t->lru))
-		sess_free(t, TAILQ_FIRST(&t->lru));
+	while (t->n)
+		sess_free(t, TAILQ_EMPTY(&t->q[0]) ? TAILQ_FIRST(&t->q[1]) : TAILQ_FIRST(&t->q[0]));
 	foud_timer_del(d, sess_tick, NULL);
 	free(t);
 	d->tou->sess = NULL;
@@ -572,6 +590,7 @@ void foud_tou_sess_show(struct foud *d, struct foud_pr *pr)
 	const struct foud_tou_sessions *t = d->tou ? d->tou->sess : NULL;
 	const struct foud_tou_sess *s;
 	uint64_t now = foud_now_ms();
+	int k;
 
 	if (d->tou) {	/* with tou0, as its line */
 		foud_pr_open_object(pr, "session_totals");
@@ -582,8 +601,8 @@ void foud_tou_sess_show(struct foud *d, struct foud_pr *pr)
 		foud_pr_close_object(pr);
 	}
 	foud_pr_open_array(pr, "sessions");
-	if (t)
-		TAILQ_FOREACH(s, &t->lru, lru)
+	for (k = 0; t && k < 2; k++)
+		TAILQ_FOREACH(s, &t->q[k], lru)
 			show_sess(pr, s, now);
 	foud_pr_close_array(pr);
 }
