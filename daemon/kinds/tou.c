@@ -526,9 +526,11 @@ static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		return ret;
 	/* A NAT may have given the peer another port: answer where it speaks from. */
 	if (m->sport != p->cur_port) {
-		if (!rebind_ok(p, b, &info, now_ms()))
+		uint64_t now = now_ms();
+
+		if (!rebind_ok(p, b, &info, now))
 			return -FOU_DROP_TOU_REBIND;
-		peer_moved(d, p, m->sport, now_ms());
+		peer_moved(d, p, m->sport, now);
 	}
 	foud_tou_sess_plain(d, p, b);
 	return 0;
@@ -655,7 +657,8 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 
 /*
  * The device's MTU follows the narrowest path to any peer (it never grows
- * back); a keyed peer's path counts FOU_GUE_AUTH_LEN narrower.
+ * back), each FOU_TOU_SIDS_MAX narrower for session ids; a keyed peer's
+ * path FOU_GUE_AUTH_LEN more.
  */
 static void dev_mtu(struct foud_tou *t, const struct foud_tou_peer *p)
 {
