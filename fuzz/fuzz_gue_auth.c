@@ -6,6 +6,7 @@
  */
 #include "fuzz.h"
 #include "fou/gue_auth.h"
+#include "fou/tou_session.h"
 
 /* Keyed once for the whole run, as a tunnel is. */
 static const struct fou_gue_keys *keys(void)
@@ -28,11 +29,15 @@ static void raw(const struct fou_gue_keys *ks, const uint8_t *data, size_t size)
 	struct fou_buf b = { p, size, 0, size };
 	struct fou_replay r = { 0 };
 	int ret = fou_gue_auth_pull(&b, ks, &r);
+	uint64_t seq;
 
 	/* Forging an HMAC-SHA256 is beyond a fuzzer. */
 	FUZZ_CHECK(ret == -FOU_DROP_AUTH);
 	FUZZ_CHECK(b.off == 0 && b.len == size && !memcmp(p, data, size));
 	FUZZ_CHECK(!r.any);
+	/* Nor with TOU's session ids allowed between the security field and the sequence. */
+	FUZZ_CHECK(fou_gue_auth_open(&b, ks, FOU_TOU_FLAGS_SID, &seq) == -FOU_DROP_AUTH);
+	FUZZ_CHECK(b.off == 0 && b.len == size && !memcmp(p, data, size));
 	free(p);
 }
 

@@ -3,9 +3,12 @@
  * Transports over UDP: fou_tou_decap on a UDP payload (the first byte picks
  * IPv4 or IPv6 outer addresses) and fou_tou_encap on what it rebuilt, which
  * must give back the same TCP segment; fou_tou_encap on the input as an
- * inner packet, which must never read or write outside it.
+ * inner packet, which must never read or write outside it; the session ids
+ * (peek, pull) on the payload, which push must give back byte for byte.
  */
 #include "fuzz.h"
+#include "fou/gue_auth.h"
+#include "fou/tou_session.h"
 
 #define HEAD 64
 #define FUZZ_TOU_MAX 65536
@@ -51,6 +54,30 @@ out:
 	free(p);
 }
 
+static void sessions(const uint8_t *data, size_t size)
+{
+	uint8_t *p = malloc(HEAD + size + 1);
+	struct fou_buf b = { p, HEAD + size, HEAD, size };
+	struct fou_tou_sid peek, id;
+	int ret;
+
+	if (!p)
+		abort();
+	memcpy(p + HEAD, data, size);
+	fuzz_reason_ok(fou_tou_sid_peek(&b, &peek));
+	ret = fou_tou_sid_pull(&b, &id);
+	fuzz_reason_ok(ret);
+	fuzz_buf_sane(&b);
+	if (ret == 0 && id.flags) {
+		/* Without a security field the lookup read what the parser reads. */
+		if (!(fou_get16(data + 2) & FOU_GUE_FLAG_SEC_MASK))
+			FUZZ_CHECK(peek.flags == id.flags && peek.src == id.src && peek.dst == id.dst);
+		FUZZ_CHECK(fou_tou_sid_push(&b, &id) == 0);
+		FUZZ_CHECK(b.len == size && !memcmp(fou_buf_data(&b), data, size));
+	}
+	free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fou_tou_info info;
@@ -59,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 
 	decap_encap(data, size);
+	sessions(data, size);
 	ret = fou_tou_encap(&b, &info);
 	fuzz_reason_ok(ret);
 	fuzz_buf_sane(&b);

@@ -211,6 +211,11 @@ for name, v6 in (('v4', False), ('v6', True)):
     struct.pack_into('!H', seg, 16, csum(struct.pack('!HH', 6, len(seg)) + bytes(seg)))
     put('tou', 'wire-' + name, bytes([0, 6, 0, 0]) + bytes(seg))
     put('tou', 'inner-' + name, pkt)
+    # Session ids (lib/tou_session.c): S (0x0100), S and D, D (0x0080), 64 bits each.
+    sid = bytes(range(1, 9))
+    put('tou', 'sid-s-' + name, bytes([2, 6, 1, 0]) + sid + bytes(seg))
+    put('tou', 'sid-sd-' + name, bytes([4, 6, 1, 0x80]) + sid + sid[::-1] + bytes(seg))
+    put('tou', 'sid-d-' + name, bytes([2, 6, 0, 0x80]) + sid + bytes(seg))
 put('tou', 'udp-in-gue', bytes([0, 17, 0, 0]) + struct.pack('!HHHH', 40000, 53, 10, 0) + b'hi')
 total = sum(len(os.listdir(os.path.join(out, t))) for t in targets)
 print('seeds: %d files in %s/{%s}' % (total, out, ','.join(targets)))

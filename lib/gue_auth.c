@@ -109,27 +109,45 @@ void fou_gue_key_clear(struct fou_gue_key *k)
 	k->id = 0;
 }
 
-int fou_gue_auth_push(struct fou_buf *b, uint8_t proto, const struct fou_gue_key *k,
-		      uint64_t seq)
+/*
+ * The security field goes after the first word, the sequence after the
+ * fields that were there (the S and D of TOU sessions): surplus space.
+ */
+int fou_gue_auth_sign(struct fou_buf *b, const struct fou_gue_key *k, uint64_t seq)
 {
-	size_t plen = b->len;
-	uint8_t *h;
+	uint8_t *old = fou_buf_data(b), *h;
+	size_t ext, plen;
 
+	if (b->len < FOU_GUE_HLEN || old[0] >> 5 || (fou_get16(old + 2) & FOU_GUE_FLAG_SEC_MASK))
+		return -FOU_DROP_AUTH;
+	ext = (size_t)old[0] << 2;
+	if (FOU_GUE_HLEN + ext > b->len || (FOU_GUE_AUTH_LEN + ext) / 4 > 0x1f)
+		return -FOU_DROP_AUTH;
+	plen = b->len - FOU_GUE_HLEN - ext;
 	if (plen > 0xffff)
 		return -FOU_DROP_MTU;
-	h = fou_buf_push(b, AUTH_HLEN);
+	h = fou_buf_push(b, FOU_GUE_AUTH_LEN);
 	if (!h)
 		return -FOU_DROP_TOO_SHORT;
-	h[0] = FOU_GUE_AUTH_LEN / 4;		/* ver 0, C 0, Hlen 12 */
-	h[1] = proto;
-	fou_put16(h + 2, FOU_GUE_FLAG_SEC_HMAC);
+	memmove(h, old, FOU_GUE_HLEN);
+	memmove(h + SEQ_OFF, old + FOU_GUE_HLEN, ext);
+	h[0] = (uint8_t)((FOU_GUE_AUTH_LEN + ext) / 4);	/* ver 0, C 0 */
+	fou_put16(h + 2, fou_get16(h + 2) | FOU_GUE_FLAG_SEC_HMAC);
 	fou_put32(h + SEC_OFF, k->id);
 	fou_put16(h + SEC_OFF + 4, 0);		/* the payload from its start ... */
 	fou_put16(h + SEC_OFF + 6, (uint16_t)plen);	/* ... to its end */
 	memset(h + MAC_OFF, 0, FOU_GUE_AUTH_MACLEN);
-	fou_put32(h + SEQ_OFF, (uint32_t)(seq >> 32));
-	fou_put32(h + SEQ_OFF + 4, (uint32_t)seq);
+	fou_put32(h + SEQ_OFF + ext, (uint32_t)(seq >> 32));
+	fou_put32(h + SEQ_OFF + ext + 4, (uint32_t)seq);
 	return mac(k, h, b->len, h + MAC_OFF) ? -FOU_DROP_AUTH : 0;
+}
+
+int fou_gue_auth_push(struct fou_buf *b, uint8_t proto, const struct fou_gue_key *k,
+		      uint64_t seq)
+{
+	int err = fou_gue_push(b, proto, NULL);
+
+	return err ? err : fou_gue_auth_sign(b, k, seq);
 }
 
 bool fou_gue_has_sec(const struct fou_buf *b)
@@ -140,13 +158,22 @@ bool fou_gue_has_sec(const struct fou_buf *b)
 	       (fou_get16(h + 2) & FOU_GUE_FLAG_SEC_MASK);
 }
 
-/* Exactly the form fou_gue_auth_push() writes: nothing else is authenticated. */
-static int auth_form(const uint8_t *h, size_t len)
+/*
+ * Exactly the form fou_gue_auth_sign() writes: nothing else is authenticated.
+ * Flags in allow may add fields (ext bytes) between the security field and
+ * the sequence; their own parsers check them, once authenticated.
+ */
+static int auth_form(const uint8_t *h, size_t len, uint16_t allow, size_t *ext)
 {
-	if (len < AUTH_HLEN || h[0] != FOU_GUE_AUTH_LEN / 4 ||
-	    fou_get16(h + 2) != FOU_GUE_FLAG_SEC_HMAC || h[1] == 0)
+	uint16_t flags;
+
+	if (len < AUTH_HLEN || h[0] >> 5 || h[1] == 0 || (size_t)h[0] * 4 < FOU_GUE_AUTH_LEN)
 		return -FOU_DROP_AUTH;
-	if (fou_get16(h + SEC_OFF + 4) != 0 || fou_get16(h + SEC_OFF + 6) != len - AUTH_HLEN)
+	*ext = (size_t)h[0] * 4 - FOU_GUE_AUTH_LEN;
+	flags = fou_get16(h + 2);
+	if ((flags & ~allow) != FOU_GUE_FLAG_SEC_HMAC || (!allow && *ext) || AUTH_HLEN + *ext > len)
+		return -FOU_DROP_AUTH;
+	if (fou_get16(h + SEC_OFF + 4) != 0 || fou_get16(h + SEC_OFF + 6) != len - AUTH_HLEN - *ext)
 		return -FOU_DROP_AUTH;
 	return 0;
 }
@@ -176,14 +203,15 @@ static int auth_verify(uint8_t *h, size_t len, const struct fou_gue_key *k)
 	return err ? -FOU_DROP_AUTH : 0;
 }
 
-int fou_gue_auth_pull(struct fou_buf *b, const struct fou_gue_keys *ks, struct fou_replay *r)
+int fou_gue_auth_open(struct fou_buf *b, const struct fou_gue_keys *ks, uint16_t allow,
+		      uint64_t *seq)
 {
-	uint8_t *h = fou_buf_data(b), *n;
+	uint8_t *h = fou_buf_data(b), w0[FOU_GUE_HLEN];
 	const struct fou_gue_key *k;
-	uint64_t seq;
+	size_t ext;
 	int err;
 
-	err = auth_form(h, b->len);
+	err = auth_form(h, b->len, allow, &ext);
 	if (err)
 		return err;
 	k = key_by_id(ks, fou_get32(h + SEC_OFF));
@@ -192,16 +220,25 @@ int fou_gue_auth_pull(struct fou_buf *b, const struct fou_gue_keys *ks, struct f
 	err = auth_verify(h, b->len, k);
 	if (err)
 		return err;
-	seq = (uint64_t)fou_get32(h + SEQ_OFF) << 32 | fou_get32(h + SEQ_OFF + 4);
-	if (!fou_replay_update(r, seq))
-		return -FOU_DROP_REPLAY;
-	/* What remains is a plain GUE header: the proto, no flags, Hlen 0. */
-	n = h + FOU_GUE_AUTH_LEN;
-	n[1] = h[1];
-	n[0] = 0;
-	fou_put16(n + 2, 0);
-	fou_buf_pull(b, FOU_GUE_AUTH_LEN);
+	*seq = (uint64_t)fou_get32(h + SEQ_OFF + ext) << 32 | fou_get32(h + SEQ_OFF + ext + 4);
+	/* What remains: the first word without SEC, then the fields that followed it. */
+	memcpy(w0, h, sizeof(w0));
+	memmove(h + AUTH_HLEN, h + SEQ_OFF, ext);
+	h = fou_buf_pull(b, FOU_GUE_AUTH_LEN);
+	memcpy(h, w0, sizeof(w0));
+	h[0] = (uint8_t)(ext / 4);
+	fou_put16(h + 2, fou_get16(w0 + 2) & ~FOU_GUE_FLAG_SEC_MASK);
 	return 0;
+}
+
+int fou_gue_auth_pull(struct fou_buf *b, const struct fou_gue_keys *ks, struct fou_replay *r)
+{
+	uint64_t seq;
+	int err = fou_gue_auth_open(b, ks, 0, &seq);
+
+	if (!err && !fou_replay_update(r, seq))
+		err = -FOU_DROP_REPLAY;
+	return err;
 }
 
 /* ---- replay window (RFC 6479: a ring of words, the newest at top) ------- */

@@ -299,6 +299,7 @@ struct foud_tou {
 	struct foud_tou_peers peers;
 	struct foud_tou_socks socks;
 	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
+	struct foud_tou_sessions *sess;	/* session ids (tou_session.c), NULL before the first */
 };
 
 TAILQ_HEAD(foud_tunnels, foud_tunnel);
@@ -399,6 +400,8 @@ int foud_loop_run(struct foud *d);
 int foud_timer_add(struct foud *d, unsigned int period_ms, void (*fn)(struct foud *d, void *arg),
 		   void *arg);
 void foud_timer_del(struct foud *d, void (*fn)(struct foud *d, void *arg), void *arg);
+/* Milliseconds of the coarse monotonic clock, as the timers count them. */
+uint64_t foud_now_ms(void);
 int foud_batch_init(struct foud_batch *b);
 void foud_batch_free(struct foud_batch *b);
 void foud_batch_reset(struct foud_batch *b, size_t headroom);
@@ -489,6 +492,9 @@ int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
 /* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
+/* fou_gue_auth_open() with a's keys: the caller keeps the window (a TOU session's). */
+int foud_gue_auth_verify(const struct foud_gue_auth *a, struct fou_buf *b, uint16_t allow,
+			 uint64_t *seq);
 /* The file and the key id it sends with. */
 const char *foud_gue_auth_file(const struct foud_gue_auth *a);
 uint32_t foud_gue_auth_id(const struct foud_gue_auth *a);

@@ -41,6 +41,11 @@ static uint64_t loop_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+uint64_t foud_now_ms(void)
+{
+	return loop_now_ms();
+}
+
 int foud_timer_add(struct foud *d, unsigned int period_ms, void (*fn)(struct foud *d, void *arg),
 		   void *arg)
 {

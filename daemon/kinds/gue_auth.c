@@ -149,17 +149,12 @@ void foud_gue_auth_free(struct foud_gue_auth *a)
 	free(a);
 }
 
-/* fou_tou_encap() wrote a plain GUE header: the authenticated one replaces it. */
+/* fou_tou_encap() wrote a GUE header (with session ids, maybe): it gets signed. */
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
 {
-	const uint8_t *h = fou_buf_data(b);
-	uint8_t proto;
-
-	if (b->len < FOU_GUE_HLEN || h[0] != 0 || fou_get16(h + 2) != 0 || !a->ks.n)
+	if (!a->ks.n)
 		return -FOU_DROP_AUTH;
-	proto = h[1];
-	fou_buf_pull(b, FOU_GUE_HLEN);
-	return fou_gue_auth_push(b, proto, &a->ks.key[0], a->seq++);
+	return fou_gue_auth_sign(b, &a->ks.key[0], a->seq++);
 }
 
 int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
@@ -170,6 +165,13 @@ int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
 {
 	return fou_gue_auth_pull(b, &a->ks, &a->replay);
+}
+
+/* A TOU session's datagram: its window is the session's (tou_session.c). */
+int foud_gue_auth_verify(const struct foud_gue_auth *a, struct fou_buf *b, uint16_t allow,
+			 uint64_t *seq)
+{
+	return fou_gue_auth_open(b, &a->ks, allow, seq);
 }
 
 const char *foud_gue_auth_file(const struct foud_gue_auth *a)

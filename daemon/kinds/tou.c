@@ -33,7 +33,9 @@
 #include "event.h"
 #include "foud.h"
 #include "fou/gue_auth.h"
+#include "fou/tou_session.h"
 #include "rx.h"
+#include "tou_session.h"
 
 #define TOU_DEV		"tou0"
 #define TOU_OVERHEAD	(FOU_UDP_HLEN + FOU_GUE_HLEN)	/* the outer IP header replaces the inner */
@@ -211,6 +213,7 @@ struct tou_txq {
 	uint16_t seg;			/* its segment size */
 	size_t total;
 	struct foud_tou_peer *p;
+	struct foud_tou_sess *sess;	/* its TOU session (tou_session.c), or NULL */
 	struct fou_tou_info info;
 };
 
@@ -285,6 +288,8 @@ static void msg_end(struct tou_txq *q)
 	memset(mh, 0, sizeof(*mh));
 	mh->msg_name = &q->p->dst;
 	mh->msg_namelen = q->p->dst_len;
+	if (q->sess)
+		mh->msg_name = foud_tou_sess_dst(q->sess, &mh->msg_namelen);
 	mh->msg_iov = &q->iov[q->first];
 	mh->msg_iovlen = nseg;
 	mh->msg_control = q->ctl[q->nmsg];
@@ -364,6 +369,8 @@ static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b)
 	uint32_t inner = (uint32_t)b->len;
 	int ret = fou_tou_encap(b, &q->info);
 
+	if (!ret && q->sess)
+		ret = foud_tou_sess_push(q->sess, b);
 	if (!ret && q->p->auth)
 		ret = foud_gue_auth_sign_plain(q->p->auth, b);
 	if (ret) {
@@ -421,6 +428,7 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 		return -FOU_DROP_UNKNOWN_PEER;
 	conn_note(p, pkt, &ip, q->now);
 	msg_begin(d, q, p);
+	q->sess = foud_tou_sess_tx(d, p, pkt, &ip);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE) {
 		ret = tx_gso(d, q, &vh, pkt, len);
 	} else {
@@ -472,39 +480,39 @@ static struct foud_tou_peer *rx_peer(struct foud *d, const struct foud_tou_sock 
  * for a segment whose checksum verifies, of a connection foud carried to
  * the peer, or for a SYN when foud has sent the peer nothing for
  * TOU_IDLE_MS (its mapping may have expired, and a new connection is then
- * the first thing heard); at most once per TOU_REBIND_MS. Else the datagram
- * is dropped and nothing changes.
+ * the first thing heard); at most once per TOU_REBIND_MS.
  */
-static int rx_rebind(struct foud_tou_peer *p, const struct fou_buf *b,
-		     const struct fou_tou_info *info, uint16_t sport)
+static bool rebind_ok(struct foud_tou_peer *p, const struct fou_buf *b,
+		      const struct fou_tou_info *info, uint64_t now)
 {
 	size_t hlen = info->src.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
 	const uint8_t *tcp = fou_buf_data(b) + hlen;
-	uint64_t now = now_ms();
 	bool syn, idle;
 
 	if (!fou_tou_csum_ok(b, info) || (p->rebind_ms && now - p->rebind_ms < TOU_REBIND_MS))
-		return -FOU_DROP_TOU_REBIND;
+		return false;
 	syn = (tcp[13] & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	idle = !p->tx_ms || now - p->tx_ms >= TOU_IDLE_MS;
-	if (!conn_known(p, info->dst.a, fou_get16(tcp + 2), fou_get16(tcp)) && !(syn && idle))
-		return -FOU_DROP_TOU_REBIND;
+	return conn_known(p, info->dst.a, fou_get16(tcp + 2), fou_get16(tcp)) || (syn && idle);
+}
+
+static void peer_moved(struct foud *d, struct foud_tou_peer *p, uint16_t sport, uint64_t now)
+{
 	if (p->rx_seen)
 		p->rebinds++;
 	p->rebind_ms = now;
 	peer_dst(p, sport);
-	return 0;
+	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_TOU_REBIND, .peer = p });
 }
 
-static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
-		  const struct foud_rxmeta *m, struct foud_tou_peer **pp)
+/* Without session ids: the peer by its address, its port guarded as above. */
+static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
+		    const struct foud_rxmeta *m, struct foud_tou_peer **pp)
 {
 	struct fou_tou_info info = { .src = m->src, .dst = m->dst, .tos = m->tos };
 	struct foud_tou_peer *p;
 	int ret;
 
-	if (m->truncated)
-		return -FOU_DROP_TOO_SHORT;
 	p = *pp = rx_peer(d, s, &m->src);
 	if (!p)
 		return -FOU_DROP_UNKNOWN_PEER;
@@ -518,11 +526,53 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		return ret;
 	/* A NAT may have given the peer another port: answer where it speaks from. */
 	if (m->sport != p->cur_port) {
-		ret = rx_rebind(p, b, &info, m->sport);
-		if (ret)
-			return ret;
-		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_TOU_REBIND, .peer = p });
+		uint64_t now = now_ms();
+
+		if (!rebind_ok(p, b, &info, now))
+			return -FOU_DROP_TOU_REBIND;
+		peer_moved(d, p, m->sport, now);
 	}
+	foud_tou_sess_plain(d, p, b);
+	return 0;
+}
+
+/*
+ * With session ids (tou_session.c). From the peer's own address, plain
+ * datagrams follow its port too: for a D that matched, at the rebinding
+ * rate; for S alone by the rules above, without dropping a SYN that does
+ * not move it (another host behind the same NAT address, say).
+ */
+static int rx_session(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
+		      const struct foud_rxmeta *m, struct foud_tou_peer **pp)
+{
+	struct fou_tou_info info = { .src = m->src, .dst = m->dst };
+	struct foud_tou_peer *p;
+	uint64_t now = now_ms();
+	bool proven;
+	int ret;
+
+	ret = foud_tou_sess_rx(d, s, rx_peer(d, s, &m->src), b, m, pp, &proven);
+	p = *pp;
+	if (ret || !fou_addr_eq(&m->src, &p->cfg.peer) || m->sport == p->cur_port)
+		return ret;
+	if (proven ? !p->rebind_ms || now - p->rebind_ms >= TOU_REBIND_MS
+		   : rebind_ok(p, b, &info, now))
+		peer_moved(d, p, m->sport, now);
+	return 0;
+}
+
+static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
+		  const struct foud_rxmeta *m, struct foud_tou_peer **pp)
+{
+	struct foud_tou_peer *p;
+	int ret;
+
+	if (m->truncated)
+		return -FOU_DROP_TOO_SHORT;
+	ret = foud_tou_sess_is(b) ? rx_session(d, s, b, m, pp) : rx_plain(d, s, b, m, pp);
+	if (ret)
+		return ret;
+	p = *pp;
 	p->rx_seen = true;
 	p->st.rx_packets++;
 	p->st.rx_bytes += b->len;
@@ -607,11 +657,12 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 
 /*
  * The device's MTU follows the narrowest path to any peer (it never grows
- * back); a keyed peer's path counts FOU_GUE_AUTH_LEN narrower.
+ * back), each FOU_TOU_SIDS_MAX narrower for session ids; a keyed peer's
+ * path FOU_GUE_AUTH_LEN more.
  */
 static void dev_mtu(struct foud_tou *t, const struct foud_tou_peer *p)
 {
-	uint32_t pmtu = foud_path_mtu(&p->cfg.peer);
+	uint32_t pmtu = foud_path_mtu(&p->cfg.peer) - FOU_TOU_SIDS_MAX;
 
 	if (p->auth)
 		pmtu -= FOU_GUE_AUTH_LEN;
@@ -657,6 +708,7 @@ static void dev_close(struct foud *d)
 
 	rule_put(t, AF_INET);
 	rule_put(t, AF_INET6);
+	foud_tou_sess_free_all(d);
 	foud_gro_forget(d, &t->dev);
 	foud_loop_del(d, &t->dev.ev);
 	foud_tun_close(d, t->dev.ev.fd);	/* the device goes, and its routes with it */
@@ -670,6 +722,7 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 
 	TAILQ_REMOVE(&t->peers, p, entry);
 	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, CMD_TOU_TABLE);
+	foud_tou_sess_forget(d, p);
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
 	foud_gue_auth_free(p->auth);
@@ -858,5 +911,6 @@ void foud_tou_show(struct foud *d, struct foud_pr *pr)
 		TAILQ_FOREACH(p, &t->peers, entry)
 			show_peer(p, pr);
 	foud_pr_close_array(pr);
+	foud_tou_sess_show(d, pr);
 	foud_pr_close_object(pr);
 }

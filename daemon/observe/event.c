@@ -249,6 +249,18 @@ static void ev_tou(struct foud_pr *p, const struct foud_event *e)
 	foud_pr_u64(p, "rebinds", " rebound (%llu)", e->peer->rebinds);
 }
 
+static void ev_tou_move(struct foud_pr *p, const struct foud_event *e)
+{
+	char a[64];
+
+	snprintf(a, sizeof(a), "%016llx", (unsigned long long)e->sid);
+	foud_pr_str(p, "session", "tou session %s", a);
+	foud_pr_str(p, "peer", " peer %s", fou_addr_str(&e->peer->cfg.peer, a, sizeof(a)));
+	foud_pr_str(p, "at", " moved to %s", fou_addr_str(e->at, a, sizeof(a)));
+	foud_pr_uint(p, "at_port", " port %u", e->at_port);
+	foud_pr_u64(p, "moves", " (%llu)", e->moves);
+}
+
 static unsigned int ev_group(enum foud_event_type type)
 {
 	switch (type) {
@@ -256,6 +268,7 @@ static unsigned int ev_group(enum foud_event_type type)
 	case FOUD_EVT_FDB_DEL:
 		return FOUD_EVG_FDB;
 	case FOUD_EVT_TOU_REBIND:
+	case FOUD_EVT_TOU_MOVE:
 		return FOUD_EVG_TOU;
 	default:
 		return FOUD_EVG_LINK;
@@ -277,6 +290,7 @@ static void ev_format(const struct foud_event *e, uint32_t flags, struct foud_ou
 	case FOUD_EVT_FDB_NEW:
 	case FOUD_EVT_FDB_DEL: ev_fdb(&p, e); break;
 	case FOUD_EVT_TOU_REBIND: ev_tou(&p, e); break;
+	case FOUD_EVT_TOU_MOVE: ev_tou_move(&p, e); break;
 	}
 	foud_pr_nl(&p);
 	foud_pr_close_object(&p);

@@ -27,6 +27,7 @@ enum foud_event_type {
 	FOUD_EVT_FDB_NEW,	/* learned, moved (new dst) or added */
 	FOUD_EVT_FDB_DEL,	/* aged or deleted */
 	FOUD_EVT_TOU_REBIND,	/* a TOU peer's port changed (a NAT's rebinding) */
+	FOUD_EVT_TOU_MOVE,	/* a TOU session's peer moved (address or port) */
 };
 
 struct foud_event {
@@ -37,7 +38,11 @@ struct foud_event {
 	const uint8_t *mac;		/* FDB_* */
 	const struct fou_addr *dst;	/* FDB_*: the remote behind mac */
 	bool permanent;			/* FDB_*: a static entry */
-	const struct foud_tou_peer *peer;	/* TOU_REBIND */
+	const struct foud_tou_peer *peer;	/* TOU_REBIND, TOU_MOVE */
+	uint64_t sid;			/* TOU_MOVE: the session's id (ours) */
+	const struct fou_addr *at;	/* TOU_MOVE: where the peer is now */
+	uint16_t at_port;
+	uint64_t moves;
 };
 
 /* The one hook the kinds call: tells e to each monitor that wants it. Never blocks. */

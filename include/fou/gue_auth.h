@@ -68,12 +68,26 @@ void fou_gue_key_clear(struct fou_gue_key *k);
 int fou_gue_auth_push(struct fou_buf *b, uint8_t proto, const struct fou_gue_key *k,
 		      uint64_t seq);
 /*
- * Checks an authenticated GUE datagram (the UDP payload in b): the form,
- * a known key id, the HMAC (constant time), then the sequence against r,
- * which only a datagram passing all of that updates. On success b holds a
- * plain 4-byte GUE header and the payload, for fou_gue_pull(). Errors:
- * -FOU_DROP_AUTH (no or bad authentication), -FOU_DROP_REPLAY; b is then
- * unchanged but for the zeroed HMAC field.
+ * Signs the GUE header (variant 0, no SEC) at the front of b: the security
+ * field goes after its first word, the fields it had (TOU's session ids)
+ * after that, then the sequence; Hlen grows by 12 words.
+ */
+int fou_gue_auth_sign(struct fou_buf *b, const struct fou_gue_key *k, uint64_t seq);
+/*
+ * Checks an authenticated GUE datagram (the UDP payload in b): the form
+ * (flags: SEC = 100 and any of allow, whose fields follow the security
+ * field), a known key id, the HMAC (constant time). On success *seq is its
+ * sequence, for the caller's window, and b holds the first word without
+ * SEC, the allowed fields, the payload. -FOU_DROP_AUTH: b is unchanged but
+ * for the zeroed HMAC field.
+ */
+int fou_gue_auth_open(struct fou_buf *b, const struct fou_gue_keys *ks, uint16_t allow,
+		      uint64_t *seq);
+/*
+ * fou_gue_auth_open() with no other flag allowed, then the sequence
+ * against r, which only a datagram passing all of that updates. On success
+ * b holds a plain 4-byte GUE header and the payload, for fou_gue_pull().
+ * Errors: -FOU_DROP_AUTH (no or bad authentication), -FOU_DROP_REPLAY.
  */
 int fou_gue_auth_pull(struct fou_buf *b, const struct fou_gue_keys *ks, struct fou_replay *r);
 /* Whether a UDP payload claims the security extension (variant 0, SEC set). */

@@ -94,8 +94,14 @@ tshark -r "$TMP/tou.pcap" -Y "udp.port == 6080 && frame.cap_len == frame.len" \
 check "wire: TOU datagrams both ways are GUE v0 proto 6 + TCP, checksum without addresses ($(python3 $ROOT/tests/tools/tou-wire.py <"$TMP/tou.hex" 2>&1))" \
 	python3 "$ROOT/tests/tools/tou-wire.py" <"$TMP/tou.hex"
 syn=$(head -1 "$TMP/tou.hex")
-check "wire: the first TOU datagram is the SYN to port 7001 (${syn:0:48})" \
-	test "${syn:0:8}" = 00060000 -a "${syn:12:4}" = 1b59 -a $((0x${syn:34:2} & 0x12)) -eq 2
+check "wire: the first TOU datagram is the SYN to port 7001, with a source session id only (S) (${syn:0:64})" \
+	test "${syn:0:8}" = 02060100 -a "${syn:28:4}" = 1b59 -a $((0x${syn:50:2} & 0x12)) -eq 2
+# Session ids (draft §3.6, §4.1): the SYN-ACK carries b's id (S) and a's (D); then D only.
+synack=$(sed -n 2p "$TMP/tou.hex")
+check "wire: the SYN-ACK carries S and D, its D the SYN's S (${synack:0:40})" \
+	test "${synack:0:8}" = 04060180 -a "${synack:24:16}" = "${syn:8:16}"
+check "wire: the rest carry D only ($(python3 $ROOT/tests/tools/tou-wire.py <"$TMP/tou.hex" 2>&1))" \
+	bash -c "python3 $ROOT/tests/tools/tou-wire.py <$TMP/tou.hex | grep -Eq 'S 1, S\+D 1, D [0-9]{2,}, none 0$'"
 check "wire: no plain TCP to port 7001 at all" test "$(tshark -r "$TMP/tou.pcap" -Y 'tcp.port == 7001' 2>/dev/null | wc -l)" -eq 0
 check "wire: plain TCP to port 7002" test "$(tshark -r "$TMP/tou.pcap" -Y 'tcp.dstport == 7002' 2>/dev/null | wc -l)" -gt 10
 

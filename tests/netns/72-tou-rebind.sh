@@ -6,7 +6,8 @@
 # drops each as tou_rebind, its peer-port-seen and rebinds stay, and the
 # transfer completes intact. Copies of the live connection's segments (what
 # an on-path sender could make) move the port once a second at most, and
-# the peer's own segments move it back. (A NAT's rebinding: 71-tou-nat.sh.)
+# the peer's own segments move it back; the copies never move the connection's
+# session (its datagrams carry session ids). (A NAT's rebinding: 71-tou-nat.sh.)
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 SPOOF=$ROOT/tests/tools/tou-spoof.py
@@ -74,14 +75,33 @@ check "a copy of the live connection's segment ($A4:$lport -> 7001) from port $p
 check "... rebinds 1 ($(peer .rebinds))" test "$(peer .rebinds)" = 1
 check "a second copy from port $p2, within the second: dropped as tou_rebind" wait_for rebind_drops $((d1 + 1))
 check "... b stays at $p1 ($(peer .peer_port_seen))" test "$(peer .peer_port_seen)" = "$p1"
+# The connection has a session (its datagrams carry ids): a copy with its id
+# but a TCP checksum that does not verify moves nothing (without a key, the
+# id and a verified checksum are what a session's move needs).
+sess() { fb -j tou show | jq -r ".sessions[] | select(.remote_port == $lport) | $1"; }
+d2=$(rebind_drops)
+na python3 "$SPOOF" $A4 $B4 6080 "sid!:$(sess .id):$lport:7001" 1 >/dev/null
+check "a datagram with the live session's id, bad TCP checksum, another port: tou_rebind rose by 1" \
+	wait_for rebind_drops $((d2 + 1))
 
 cat "$TMP/d2" >&3
 exec 3>&-
 check "the transfer completes" wait $sp
 check "... and b's end exits" wait $lp
 check "8 MiB a->b, sha256 matches" bash -c "[ \"\$(cat $TMP/d1 $TMP/d2 | sha256sum)\" = \"\$(sha256sum <$TMP/recv)\" ]"
-check "b followed a's own segments back to 6080 ($(peer .peer_port_seen), rebinds $(peer .rebinds))" \
+# The plain copies moved only the peer's port for plain datagrams, not where the
+# session's replies go.
+check "the connection's session stayed at a's port 6080, never moved ($(sess .at_port), moves $(sess .moves))" \
+	test "$(sess .at_port)" = 6080 -a "$(sess .moves)" = 0
+# a's next session datagrams, a second after the move, take the peer's port back.
+nb timeout 30 "$TOU_RUN" socat -u TCP4-LISTEN:7005,reuseaddr,fork /dev/null &
+lp2=$!
+back() { local i; for i in $(seq 20); do
+	echo x | na timeout 5 "$TOU_RUN" socat -u STDIN TCP4:$B4:7005,connect-timeout=2,retry=5 2>/dev/null
+	[ "$(peer .peer_port_seen)" = 6080 ] && return 0; sleep 0.2; done; return 1; }
+check "b followed a's own segments back to 6080 ($(back; peer .peer_port_seen), rebinds $(peer .rebinds))" \
 	test "$(peer .peer_port_seen)" = 6080 -a "$(peer .rebinds)" = 2
+kill $lp2 2>/dev/null; wait $lp2 2>/dev/null
 kill $mon; wait $mon 2>/dev/null
 check "fouctl monitor tou told the two rebindings, in order, and nothing else: $(tr '\n' '|' <"$TMP/mon-tou.out")" \
 	bash -c '[ "$(cat "$1")" = "$(printf "tou peer %s port %s rebound (1)\ntou peer %s port 6080 rebound (2)" "$2" "$3" "$2")" ]' \

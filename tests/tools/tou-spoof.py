@@ -11,6 +11,9 @@ tou-wire.py, which reads the hex).
   tou-spoof.py SRC DST PORT conn:S:D N  valid ACKs of the connection from
                                         port S to port D, as an on-path
                                         sender that saw it could make
+  tou-spoof.py SRC DST PORT sid:ID:S:D N  the same with a TOU session id
+                                        (D flag, ID in hex), unauthenticated
+  tou-spoof.py SRC DST PORT sid!:ID:S:D N  ... with a wrong TCP checksum
 
 Every tenth datagram (with conn, every one) leaves from a new socket, so a
 new source port; a short pause every 20 keeps the receiver's queue from
@@ -33,10 +36,16 @@ def segment(i, good, ports=None):
     c = csum(struct.pack("!HH", 6, len(tcp)) + tcp)  # addresses left out, as TOU's
     if not good:
         c ^= 0x5a5a
-    return b"\x00\x06\x00\x00" + tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    return gue + tcp[:16] + struct.pack("!H", c) + tcp[18:]
 
 
 src, dst, port, kind, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+gue = b"\x00\x06\x00\x00"
+bad = kind.startswith("sid!:")
+if kind.startswith("sid:") or bad:  # GUE Hlen 2, flags D (0x0080), the 64-bit id
+    _, sid, *rest = kind.split(":")
+    gue = b"\x02\x06\x00\x80" + bytes.fromhex(sid)
+    kind = "conn:" + ":".join(rest)
 ports = tuple(int(x) for x in kind.split(":")[1:]) if kind.startswith("conn:") else None
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 socks = []  # all kept open: no source port is used twice
@@ -45,7 +54,7 @@ for i in range(n):
         socks.append(socket.socket(fam, socket.SOCK_DGRAM))
         socks[-1].bind((src, 0))
     s = socks[-1]
-    p = segment(i, kind != "garbage", ports)
+    p = segment(i, kind != "garbage" and not bad, ports)
     s.sendto(p, (dst, port))
     print(f"{p.hex()},{s.getsockname()[1]}")
     if i % 20 == 19:
