@@ -82,6 +82,7 @@ enum fou_drop {
 	FOU_DROP_AUTH,		/* keyed tunnel: no, unknown-key or wrong GUE HMAC */
 	FOU_DROP_REPLAY,	/* keyed tunnel: sequence seen or too old */
 	FOU_DROP_INNER_CSUM,	/* inner TCP checksum wrong, no outer UDP checksum vouched */
+	FOU_DROP_DTLS,		/* DTLS TOU peer: plain TOU, no session, or a record that fails */
 	FOU_DROP__MAX
 };
 
