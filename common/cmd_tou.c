@@ -121,7 +121,8 @@ static int tou_dtls_words(struct pctx *p)
 		return ret;
 	certs = p->seen & TS_CERTS;
 	if ((p->seen & TS_PSK) && certs)
-		return cmd_perr(p, "\"dtls\" takes \"psk\" or \"cert\", not both");
+		return cmd_perr(p, "\"psk\" and \"%s\" exclude each other: a PSK or a certificate",
+				certs & TS_CERT ? "cert" : certs & TS_CKEY ? "key" : "cacert");
 	if (!(p->seen & TS_PSK) && certs != TS_CERTS)
 		return cmd_perr(p, "\"dtls\" needs \"%s\"", !(p->seen & TS_PSK) && !certs ? "psk" :
 				!(certs & TS_CERT) ? "cert" : !(certs & TS_CKEY) ? "key" : "cacert");

@@ -9,6 +9,7 @@
 # a dtls peer is dropped as "dtls".
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
+INJ="python3 $ROOT/tests/tools/inject.py"
 setup_hosts
 K=$TMP/keys
 mkdir -m 700 "$K"
@@ -40,6 +41,23 @@ xfer() { # xfer PORT: 2 MiB a -> b over TOU; sha256 equal
 		{ kill $lp 2>/dev/null; wait $lp 2>/dev/null; return 1; }
 	wait $lp && [ "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")" ]
 }
+fails() { # fails a|b N: polls until its failures reach N, at most 5 s
+	for _ in $(seq 50); do
+		[ "$(peer_j "$1" .dtls.failures)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# expect_dtls "what" HEX: one datagram from B's address (another port) to A's; a's dtls drops +1.
+expect_dtls() {
+	local b a pb pa
+	b=$(peer_j a '.drops.rx.dtls // 0'); pb=$(peer_j a .stats64.rx.packets)
+	nb $INJ udp $B4 $A4 6080 "$2" 40999
+	sleep 0.2
+	a=$(peer_j a '.drops.rx.dtls // 0'); pa=$(peer_j a .stats64.rx.packets)
+	check "$1: dtls rose by exactly 1 ($b -> $a), nothing delivered ($pb -> $pa)" \
+		test "$a" -eq $((b + 1)) -a "$pa" -eq "$pb"
+}
 
 check "PSK: both ends establish a session" wait_state a established
 check "... b too, the same cipher ($(peer_j b .dtls.cipher))" \
@@ -69,4 +87,67 @@ check "wire: $n datagrams, every one GUE 59 + T + DTLS word + a DTLS 1.2 record 
 	test "$n" -gt 100 -a "$bad" -eq 0
 check "wire: none of the connection's ports or sequence numbers in any datagram ($(python3 "$ROOT/tests/tools/dtls-clear.py" "$TMP/dtls.pcap" "$TMP/inner.pcap" | tail -1))" \
 	python3 "$ROOT/tests/tools/dtls-clear.py" "$TMP/dtls.pcap" "$TMP/inner.pcap"
+
+# From the network: plain TOU from the peer's address, a forged record, a garbage one.
+seg=$($INJ tcpseg $B4 $A4 1000 10)
+expect_dtls "plain TOU (GUE proto 6) to a dtls peer" "00060000${seg:40}"
+expect_dtls "a forged application-data record" "013b04000106000017fefd00010000000000990030$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+expect_dtls "a record whose length runs past the datagram" "013b04000106000017fefd0001000000000099ffff00"
+check "... and the session still carries: 2 MiB again, sha256 equal" xfer 7102
+
+# A peer without dtls: a sends nothing in clear, b gets nothing through.
+fa tou del peer $B4; fa tou add peer $B4 dtls psk "$K/psk"
+fb tou del peer $A4; fb tou add peer $A4
+d0=$(peer_j a '.drops.tx.dtls // 0')
+na timeout 10 tcpdump -i va -n -U -s 0 -w "$TMP/plain.pcap" "udp port 6080 and src host $A4" 2>/dev/null &
+tp=$!
+sleep 0.3
+check "a peer without dtls: a TOU connection from the dtls peer fails" bash -c "! ip netns exec $NSA timeout 3 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7103,connect-timeout=2"
+kill $tp; wait $tp 2>/dev/null
+python3 "$ROOT/tests/tools/pcap-udp.py" "$TMP/plain.pcap" >"$TMP/wire2"
+check "... a sent $(wc -l <"$TMP/wire2") datagrams, all DTLS handshakes, none in clear" \
+	test "$(awk '$4 !~ /^013b04000106000016/' "$TMP/wire2" | wc -l)" -eq 0
+check "... its TCP segments dropped as dtls ($d0 -> $(peer_j a '.drops.tx.dtls // 0'))" \
+	test "$(peer_j a '.drops.tx.dtls // 0')" -gt "$d0"
+
+# Another PSK on b: no session, the failure shown on both ends.
+fa tou del peer $B4; fa tou add peer $B4 dtls psk "$K/psk"
+fb tou del peer $A4; fb tou add peer $A4 dtls psk "$K/psk2"
+check "another PSK: no session, a failure counted on a ($(fails a 1; peer_j a .dtls.failures))" fails a 1
+check "... tou show says why: $(fa tou show | grep dtls-error)" \
+	bash -c "ip netns exec $NSA true && $FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error.*PSK differs'"
+check "... and a is not established ($(peer_j a .dtls.state))" test "$(peer_j a .dtls.state)" != established
+
+# Certificates: a and b signed by one CA transfer; b signed by another CA is refused.
+cd "$K" || exit 1
+ossl() { openssl "$@" >/dev/null 2>&1; }
+for ca in ca ca2; do
+	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $ca.key -out $ca.pem -days 2 -subj "/CN=$ca"
+done
+mkcert() { # mkcert NAME CA
+	ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$1"
+	ossl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -out "$1.pem" -days 2
+	chmod 600 "$1.key"
+}
+mkcert a ca; mkcert b ca; mkcert evil ca2
+cd - >/dev/null || exit 1
+fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
+fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/b.pem" key "$K/b.key" cacert "$K/ca.pem"
+check "certificates of one CA: a session ($(wait_state a established; peer_j a .dtls.cipher))" wait_state a established
+check "... 2 MiB a->b, sha256 equal" xfer 7104
+fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
+fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/evil.pem" key "$K/evil.key" cacert "$K/ca.pem"
+check "a certificate of another CA: refused by a ($(fails a 1; fa tou show | grep dtls-error))" \
+	bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused'"
+check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.state))" \
+	test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
+check "... and no transfer" bash -c "! ip netns exec $NSA timeout 3 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7105,connect-timeout=2"
+
+# Configuration: key files others could read are refused; save prints the words.
+cp "$K/psk" "$K/open"; chmod 644 "$K/open"
+fa tou add peer 192.0.2.9 dtls psk "$K/open" >"$TMP/err" 2>&1
+check "a PSK file of mode 0644 is refused, the mode named" grep -q "0644.*0600" "$TMP/err"
+fa tou add peer 192.0.2.9 dtls psk "$K/psk" key "$K/psk" >"$TMP/err" 2>&1
+check "\"key\" inside the dtls words is not a PSK word: refused, named" grep -q '"key"' "$TMP/err"
+check "save prints the dtls words" bash -c "$FOUCTL -S $TMP/a.sock save | grep -q 'tou add peer $B4 port 6080 dtls cert $K/a.pem key $K/a.key cacert $K/ca.pem'"
 finish
