@@ -51,6 +51,5 @@ size_t fou_dtls_rec_len(const uint8_t *p, size_t len)
 bool fou_dtls_client_hello(const uint8_t *p, size_t len)
 {
 	return len > FOU_DTLS_REC_HLEN + 6 && p[0] == FOU_DTLS_CT_HANDSHAKE &&
-	       fou_dtls_rec_epoch(p) == 0 && p[FOU_DTLS_REC_HLEN] == DTLS_HS_CLIENT_HELLO &&
-	       fou_get16(p + FOU_DTLS_REC_HLEN + 4) == 0;
+	       fou_dtls_rec_epoch(p) == 0 && p[FOU_DTLS_REC_HLEN] == DTLS_HS_CLIENT_HELLO;
 }

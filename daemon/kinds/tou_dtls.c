@@ -8,10 +8,12 @@
  * Who starts: both ends keep a session with each DTLS peer, so each sends a
  * ClientHello when it has none (at `tou add`, after a failure, when the
  * peer stopped answering) or when its session is due for a rekey. A
- * ClientHello from the peer is answered as a server; when both ends start
- * at once, the ClientHello with the higher random wins and the other end
- * drops its own and answers (the address order would not do: behind a NAT
- * both ends may see themselves as the lower address).
+ * ClientHello from the peer is answered as a server once it carries a
+ * cookie (RFC 6347 §4.2.1: a HelloVerifyRequest costs no state, so a
+ * spoofer of the peer's address cannot take the handshake's place); when
+ * both ends start at once, the ClientHello with the higher random wins and
+ * the other end drops its own and answers (the address order would not do:
+ * behind a NAT both ends may see themselves as the lower address).
  *
  * Rekey without loss: a new session is a full handshake (fresh ECDHE) beside
  * the current one, which keeps carrying traffic until the new one is up;
@@ -31,6 +33,9 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -65,6 +70,7 @@ struct foud_tou_dtls {
 	struct foud_tou_peer *p;
 	SSL_CTX *ctx;
 	struct dtls_sess *cur, *next, *old;	/* sending; handshaking; still decrypting */
+	struct dtls_sess *lis;	/* answers ClientHellos without a cookie (DTLSv1_listen) */
 	uint64_t old_until, retry_ms;
 	uint64_t handshakes, rekeys, failures;
 	long mtu;		/* for handshake records: the path's, less IP, UDP, GUE */
@@ -74,6 +80,9 @@ struct foud_tou_dtls {
 
 /* One timer serves every DTLS peer. */
 static unsigned int dtls_peers;
+/* The cookies' key, drawn when foud starts its first DTLS peer. */
+static uint8_t dtls_cookie_key[32];
+static bool dtls_cookie_ready;
 /* Plaintext out of SSL_read, before it goes back into the datagram's buffer. */
 static uint8_t dtls_plain[FOUD_PKT_MAX];
 
@@ -315,27 +324,74 @@ static const uint8_t *hello_random(const uint8_t *rec, size_t len)
 	return len >= off + DTLS_RANDOM ? rec + off : NULL;
 }
 
-/*
- * A ClientHello from the peer: a new session as its server, unless ours,
- * started at the same time, has the higher random and goes on instead.
- */
-static struct dtls_sess *rx_hello(struct foud_tou_dtls *t, const uint8_t *rec, size_t len)
+/* The datagram in b to the handshake of s. */
+static int rx_feed(struct foud_tou_dtls *t, struct dtls_sess *s, const struct fou_buf *b)
 {
-	const uint8_t *theirs = hello_random(rec, len);
+	(void)BIO_reset(s->rbio);
+	if (BIO_write(s->rbio, fou_buf_data(b), (int)b->len) != (int)b->len)
+		return -FOU_DROP_DTLS;
+	return sess_handshake(t, s) ? -FOU_DROP_DTLS : 1;
+}
+
+/* 1 when the ClientHello in b carries our cookie; else a HelloVerifyRequest went back. */
+static int hello_listen(struct foud_tou_dtls *t, const struct fou_buf *b)
+{
+	BIO_ADDR *from = BIO_ADDR_new();
+	struct dtls_sess *l = t->lis;
+	int ret = -1;
+
+	(void)BIO_reset(l->rbio);
+	if (from && BIO_write(l->rbio, fou_buf_data(b), (int)b->len) == (int)b->len) {
+		ERR_clear_error();
+		ret = DTLSv1_listen(l->ssl, from);
+	}
+	BIO_ADDR_free(from);
+	sess_flush(t, l);
+	(void)BIO_reset(l->rbio);
+	if (ret < 0)
+		sess_free(&t->lis);	/* made again for the next one */
+	return ret;
+}
+
+static struct dtls_sess *lis_new(struct foud_tou_dtls *t)
+{
+	struct dtls_sess *l = sess_new(t, false);
+
+	if (l)
+		SSL_set_options(l->ssl, SSL_OP_COOKIE_EXCHANGE);
+	return l;
+}
+
+/*
+ * A ClientHello from the peer: to our server session if one is under way;
+ * else one with our cookie starts it, unless ours, started at the same
+ * time, has the higher random and goes on instead.
+ */
+static int rx_hello(struct foud_tou_dtls *t, const struct fou_buf *b)
+{
+	const uint8_t *theirs = hello_random(fou_buf_data(b), b->len);
 	uint8_t ours[DTLS_RANDOM];
 
 	if (!theirs)
-		return NULL;
+		return -FOU_DROP_DTLS;
 	if (t->next && !t->next->client)
-		return t->next;		/* its retransmission */
+		return rx_feed(t, t->next, b);
+	if (!t->lis)
+		t->lis = lis_new(t);
+	if (!t->lis || hello_listen(t, b) != 1)
+		return 1;
 	if (t->next) {
 		SSL_get_client_random(t->next->ssl, ours, sizeof(ours));
-		if (memcmp(ours, theirs, sizeof(ours)) > 0)
-			return NULL;
+		if (memcmp(ours, theirs, sizeof(ours)) > 0) {
+			sess_free(&t->lis);
+			return 1;
+		}
 		sess_free(&t->next);
 	}
-	t->next = sess_new(t, false);
-	return t->next;
+	t->next = t->lis;
+	t->lis = NULL;
+	t->next->born_ms = t->next->rx_ms = now_ms();
+	return rx_feed(t, t->next, b);	/* the listener read it: the handshake reads it again */
 }
 
 /* Handshake, change-cipher-spec or alert records: to the handshaking session, else the current. */
@@ -345,15 +401,11 @@ static int rx_control(struct foud_tou_dtls *t, struct fou_buf *b)
 	struct dtls_sess *s = t->next ? t->next : t->cur;
 
 	if (fou_dtls_client_hello(rec, b->len))
-		s = rx_hello(t, rec, b->len);
+		return rx_hello(t, b);
 	if (!s)
 		return 1;
-	if (!s->up) {
-		(void)BIO_reset(s->rbio);
-		if (BIO_write(s->rbio, rec, (int)b->len) != (int)b->len)
-			return -FOU_DROP_DTLS;
-		return sess_handshake(t, s) ? -FOU_DROP_DTLS : 1;
-	}
+	if (!s->up)
+		return rx_feed(t, s, b);
 	if (sess_read(s, rec, b->len) < 0) {
 		sess_why(t, s);
 		sess_fail(t, s);
@@ -521,6 +573,36 @@ static int ctx_psk(struct foud_tou_dtls *t, const struct cmd_tou_dtls *c, char *
 	return 0;
 }
 
+/* A cookie: HMAC-SHA256 of the peer's address and port, under a key of this process. */
+static int cookie_of(SSL *ssl, uint8_t out[32])
+{
+	const struct foud_tou_dtls *t = SSL_get_app_data(ssl);
+	const struct foud_tou_peer *p = t->p;
+	uint8_t msg[sizeof(p->cfg.peer.a) + 2];
+	unsigned int n = 0;
+
+	memcpy(msg, p->cfg.peer.a, sizeof(p->cfg.peer.a));
+	fou_put16(msg + sizeof(p->cfg.peer.a), p->cur_port);
+	return HMAC(EVP_sha256(), dtls_cookie_key, sizeof(dtls_cookie_key), msg, sizeof(msg), out,
+		    &n) && n == 32 ? 0 : -1;
+}
+
+static int cookie_make(SSL *ssl, unsigned char *cookie, unsigned int *len)
+{
+	if (cookie_of(ssl, cookie))
+		return 0;
+	*len = 32;
+	return 1;
+}
+
+static int cookie_check(SSL *ssl, const unsigned char *cookie, unsigned int len)
+{
+	uint8_t want[32];
+
+	return len == sizeof(want) && !cookie_of(ssl, want) &&
+	       !CRYPTO_memcmp(want, cookie, sizeof(want));
+}
+
 /* DTLS 1.2 only, no session resumption: every session is a full handshake. */
 static int ctx_new(struct foud_tou_dtls *t, const struct cmd_tou_dtls *c, char *err,
 		   size_t errlen)
@@ -534,6 +616,13 @@ static int ctx_new(struct foud_tou_dtls *t, const struct cmd_tou_dtls *c, char *
 	SSL_CTX_set_max_proto_version(t->ctx, DTLS1_2_VERSION);
 	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_cookie_generate_cb(t->ctx, cookie_make);
+	SSL_CTX_set_cookie_verify_cb(t->ctx, cookie_check);
+	if (!dtls_cookie_ready && RAND_bytes(dtls_cookie_key, sizeof(dtls_cookie_key)) != 1) {
+		snprintf(err, errlen, "no randomness for DTLS cookies");
+		return -EIO;
+	}
+	dtls_cookie_ready = true;
 	ERR_clear_error();
 	return c->mode == CMD_DTLS_PSK ? ctx_psk(t, c, err, errlen)
 				       : ctx_certs(t->ctx, c, err, errlen);
@@ -544,6 +633,7 @@ static void dtls_free(struct foud_tou_dtls *t)
 	sess_free(&t->next);
 	sess_free(&t->cur);
 	sess_free(&t->old);
+	sess_free(&t->lis);
 	SSL_CTX_free(t->ctx);
 	OPENSSL_cleanse(t, sizeof(*t));
 	free(t);

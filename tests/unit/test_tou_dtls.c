@@ -67,7 +67,7 @@ static void test_client_hello(void **state)
 	assert_false(fou_dtls_client_hello(ch, sizeof(ch)));
 	ch[3 + 1] = 0;
 	ch[13 + 5] = 1;		/* message_seq 1: the second ClientHello of a cookie exchange */
-	assert_false(fou_dtls_client_hello(ch, sizeof(ch)));
+	assert_true(fou_dtls_client_hello(ch, sizeof(ch)));
 	ch[13 + 5] = 0;
 	ch[13] = 2;		/* ServerHello */
 	assert_false(fou_dtls_client_hello(ch, sizeof(ch)));
