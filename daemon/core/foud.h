@@ -457,14 +457,14 @@ int foud_key_file_private(const char *path, char *err, size_t errlen);
 /*
  * tou_dtls.c: TOU over DTLS 1.2 with a peer (`tou add peer ... dtls ...`).
  * seal turns b's plain GUE(6)/TCP into GUE(59, T)/record (-FOU_DROP_DTLS
- * without a session); open turns a received datagram back into GUE(6)/TCP
- * (0), takes a handshake datagram (1), or drops (-FOU_DROP_DTLS).
+ * without a session); open turns a datagram from the peer's port sport back
+ * into GUE(6)/TCP (0), takes a handshake datagram (1), or drops (-FOU_DROP_DTLS).
  */
 struct foud_tou_dtls;
 int foud_tou_dtls_new(struct foud *d, struct foud_tou_peer *p, char *err, size_t errlen);
 void foud_tou_dtls_free(struct foud *d, struct foud_tou_peer *p);
 int foud_tou_dtls_seal(struct foud_tou_peer *p, struct fou_buf *b);
-int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b);
+int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t sport);
 /* What DTLS adds to a datagram to the peer: the transform word and a record's growth. */
 unsigned int foud_tou_dtls_overhead(const struct foud_tou_peer *p);
 void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr);

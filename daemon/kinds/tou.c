@@ -513,7 +513,7 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	/* A keyed peer's datagram is authenticated before anything reads or learns from it. */
 	ret = p->auth ? foud_gue_auth_check(p->auth, b) : 0;
 	if (!ret && p->dtls)
-		ret = foud_tou_dtls_open(p, b);	/* 1: a handshake's, taken */
+		ret = foud_tou_dtls_open(p, b, m->sport);	/* 1: a handshake's, taken */
 	if (ret > 0)
 		return 0;
 	if (!ret)

@@ -64,6 +64,8 @@ struct dtls_sess {
 	uint64_t bytes;		/* plaintext, both ways */
 	bool up;		/* handshake done */
 	bool client;
+	bool heard;		/* the peer answered its handshake */
+	uint16_t port;		/* the peer's, for its handshake: a server's is its ClientHello's */
 };
 
 struct foud_tou_dtls {
@@ -74,6 +76,7 @@ struct foud_tou_dtls {
 	uint64_t old_until, retry_ms;
 	uint64_t handshakes, rekeys, failures;
 	long mtu;		/* for handshake records: the path's, less IP, UDP, GUE */
+	uint16_t hello_port;	/* the port of the ClientHello being answered (its cookie's) */
 	char err[DTLS_ERR];	/* why the last handshake failed */
 	uint8_t psk[32];
 };
@@ -112,7 +115,7 @@ static void sess_free(struct dtls_sess **sp)
 	*sp = NULL;
 }
 
-static struct dtls_sess *sess_new(struct foud_tou_dtls *t, bool client)
+static struct dtls_sess *sess_new(struct foud_tou_dtls *t, bool client, uint16_t port)
 {
 	struct dtls_sess *s = calloc(1, sizeof(*s));
 	BIO *r = BIO_new(BIO_s_mem()), *w = BIO_new(BIO_s_mem());
@@ -135,24 +138,28 @@ static struct dtls_sess *sess_new(struct foud_tou_dtls *t, bool client)
 		SSL_set_connect_state(ssl);
 	else
 		SSL_set_accept_state(ssl);
-	*s = (struct dtls_sess){ .ssl = ssl, .rbio = r, .wbio = w, .client = client };
+	*s = (struct dtls_sess){ .ssl = ssl, .rbio = r, .wbio = w, .client = client, .port = port };
 	s->born_ms = s->rx_ms = now_ms();
 	return s;
 }
 
-/* Sends n bytes of records, behind the GUE header and transform word. */
-static void send_records(struct foud_tou_dtls *t, const uint8_t *rec, size_t n)
+/*
+ * Sends n bytes of the records of s, behind the GUE header and transform
+ * word, to the port of its handshake: through a NAT, a ClientHello's
+ * source port is where the peer hears, whatever port TOU learned before.
+ */
+static void send_records(struct foud_tou_dtls *t, const struct dtls_sess *s, const uint8_t *rec,
+			 size_t n)
 {
 	struct foud_tou_peer *p = t->p;
 	const struct foud_uso_to to = { .local = &p->src };
 	uint8_t hdr[FOU_TOU_DTLS_HLEN + 8], ctl[DTLS_CTL] __attribute__((aligned(8)));
 	struct fou_buf hb = { .head = hdr, .cap = sizeof(hdr), .off = FOU_TOU_DTLS_HLEN };
+	struct sockaddr_storage ss;
 	struct iovec iov[2];
-	struct msghdr mh = {
-		.msg_name = &p->dst, .msg_namelen = p->dst_len, .msg_iov = iov, .msg_iovlen = 2,
-		.msg_control = ctl,
-	};
+	struct msghdr mh = { .msg_name = &ss, .msg_iov = iov, .msg_iovlen = 2, .msg_control = ctl };
 
+	mh.msg_namelen = foud_sockaddr(&ss, &p->cfg.peer, p->cfg.peer.family, s->port);
 	fou_tou_dtls_push(&hb);
 	iov[0] = (struct iovec){ .iov_base = fou_buf_data(&hb), .iov_len = hb.len };
 	iov[1] = (struct iovec){ .iov_base = (void *)rec, .iov_len = n };
@@ -173,13 +180,13 @@ static void sess_flush(struct foud_tou_dtls *t, struct dtls_sess *s)
 		if (!r)
 			break;
 		if (off > start && off + r - start > (size_t)t->mtu) {
-			send_records(t, out + start, off - start);
+			send_records(t, s, out + start, off - start);
 			start = off;
 		}
 		off += r;
 	}
 	if (off > start)
-		send_records(t, out + start, off - start);
+		send_records(t, s, out + start, off - start);
 	(void)BIO_reset(s->wbio);
 }
 
@@ -263,7 +270,7 @@ static int sess_handshake(struct foud_tou_dtls *t, struct dtls_sess *s)
 
 static void sess_start(struct foud_tou_dtls *t)
 {
-	t->next = sess_new(t, true);
+	t->next = sess_new(t, true, t->p->cur_port);
 	if (!t->next) {
 		snprintf(t->err, sizeof(t->err), "out of memory");
 		t->retry_ms = now_ms() + DTLS_RETRY_MS;
@@ -327,6 +334,7 @@ static const uint8_t *hello_random(const uint8_t *rec, size_t len)
 /* The datagram in b to the handshake of s. */
 static int rx_feed(struct foud_tou_dtls *t, struct dtls_sess *s, const struct fou_buf *b)
 {
+	s->heard = true;
 	(void)BIO_reset(s->rbio);
 	if (BIO_write(s->rbio, fou_buf_data(b), (int)b->len) != (int)b->len)
 		return -FOU_DROP_DTLS;
@@ -355,7 +363,7 @@ static int hello_listen(struct foud_tou_dtls *t, const struct fou_buf *b)
 
 static struct dtls_sess *lis_new(struct foud_tou_dtls *t)
 {
-	struct dtls_sess *l = sess_new(t, false);
+	struct dtls_sess *l = sess_new(t, false, 0);
 
 	if (l)
 		SSL_set_options(l->ssl, SSL_OP_COOKIE_EXCHANGE);
@@ -363,31 +371,36 @@ static struct dtls_sess *lis_new(struct foud_tou_dtls *t)
 }
 
 /*
- * A ClientHello from the peer: to our server session if one is under way;
- * else one with our cookie starts it, unless ours, started at the same
- * time, has the higher random and goes on instead.
+ * A ClientHello from the peer's port sport: to our server session if one
+ * is under way; else one with our cookie starts it, unless ours, started at
+ * the same time and answered, has the higher random and goes on instead
+ * (one the peer never answered may not reach it: a NAT in between).
  */
-static int rx_hello(struct foud_tou_dtls *t, const struct fou_buf *b)
+static int rx_hello(struct foud_tou_dtls *t, const struct fou_buf *b, uint16_t sport)
 {
 	const uint8_t *theirs = hello_random(fou_buf_data(b), b->len);
 	uint8_t ours[DTLS_RANDOM];
 
 	if (!theirs)
 		return -FOU_DROP_DTLS;
+	t->hello_port = sport;
 	if (t->next && !t->next->client)
 		return rx_feed(t, t->next, b);
 	if (!t->lis)
 		t->lis = lis_new(t);
-	if (!t->lis || hello_listen(t, b) != 1)
+	if (!t->lis)
 		return 1;
-	if (t->next) {
+	t->lis->port = sport;
+	if (hello_listen(t, b) != 1)
+		return 1;
+	if (t->next && t->next->heard) {
 		SSL_get_client_random(t->next->ssl, ours, sizeof(ours));
 		if (memcmp(ours, theirs, sizeof(ours)) > 0) {
 			sess_free(&t->lis);
 			return 1;
 		}
-		sess_free(&t->next);
 	}
+	sess_free(&t->next);
 	t->next = t->lis;
 	t->lis = NULL;
 	t->next->born_ms = t->next->rx_ms = now_ms();
@@ -395,13 +408,13 @@ static int rx_hello(struct foud_tou_dtls *t, const struct fou_buf *b)
 }
 
 /* Handshake, change-cipher-spec or alert records: to the handshaking session, else the current. */
-static int rx_control(struct foud_tou_dtls *t, struct fou_buf *b)
+static int rx_control(struct foud_tou_dtls *t, struct fou_buf *b, uint16_t sport)
 {
 	const uint8_t *rec = fou_buf_data(b);
 	struct dtls_sess *s = t->next ? t->next : t->cur;
 
 	if (fou_dtls_client_hello(rec, b->len))
-		return rx_hello(t, b);
+		return rx_hello(t, b, sport);
 	if (!s)
 		return 1;
 	if (!s->up)
@@ -415,7 +428,7 @@ static int rx_control(struct foud_tou_dtls *t, struct fou_buf *b)
 	return 1;
 }
 
-int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b)
+int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t sport)
 {
 	int ret = fou_tou_dtls_pull(b);
 
@@ -425,7 +438,7 @@ int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b)
 		return -FOU_DROP_DTLS;
 	if (fou_dtls_rec_type(fou_buf_data(b)) == FOU_DTLS_CT_APPDATA)
 		return rx_data(p->dtls, b);
-	return rx_control(p->dtls, b);
+	return rx_control(p->dtls, b, sport);
 }
 
 /* ---- transmit ----------------------------------------------------------------- */
@@ -573,7 +586,7 @@ static int ctx_psk(struct foud_tou_dtls *t, const struct cmd_tou_dtls *c, char *
 	return 0;
 }
 
-/* A cookie: HMAC-SHA256 of the peer's address and port, under a key of this process. */
+/* A cookie: HMAC-SHA256 of the peer's address and the ClientHello's port, under a key of this process. */
 static int cookie_of(SSL *ssl, uint8_t out[32])
 {
 	const struct foud_tou_dtls *t = SSL_get_app_data(ssl);
@@ -582,7 +595,7 @@ static int cookie_of(SSL *ssl, uint8_t out[32])
 	unsigned int n = 0;
 
 	memcpy(msg, p->cfg.peer.a, sizeof(p->cfg.peer.a));
-	fou_put16(msg + sizeof(p->cfg.peer.a), p->cur_port);
+	fou_put16(msg + sizeof(p->cfg.peer.a), t->hello_port);
 	return HMAC(EVP_sha256(), dtls_cookie_key, sizeof(dtls_cookie_key), msg, sizeof(msg), out,
 		    &n) && n == 32 ? 0 : -1;
 }

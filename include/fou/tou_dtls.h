@@ -45,7 +45,7 @@ static inline uint16_t fou_dtls_rec_epoch(const uint8_t *p)
 {
 	return fou_get16(p + 3);
 }
-/* Whether the record at p (length checked by fou_dtls_rec_len) is an epoch-0 ClientHello (with a cookie or not). */
+/* Whether the record at p (length checked) is an epoch-0 ClientHello, with a cookie or not. */
 bool fou_dtls_client_hello(const uint8_t *p, size_t len);
 
 #endif
