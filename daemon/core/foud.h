@@ -468,6 +468,8 @@ int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t spor
 /* What DTLS adds to a datagram to the peer: the transform word and a record's growth. */
 unsigned int foud_tou_dtls_overhead(const struct foud_tou_peer *p);
 void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr);
+/* The files read again and a new session made with them; on error nothing changes. */
+int foud_tou_dtls_reload(struct foud_tou_dtls *t, char *err, size_t errlen);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;

@@ -36,6 +36,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -75,6 +76,8 @@ struct foud_tou_dtls {
 	struct dtls_sess *lis;	/* answers ClientHellos without a cookie (DTLSv1_listen) */
 	uint64_t old_until, retry_ms;
 	uint64_t handshakes, rekeys, failures;
+	bool rekey_now;		/* reload read the files again: a new session with them */
+	uint32_t psk_id;	/* the PSK's first 32 bits of SHA-256, to compare both ends */
 	long mtu;		/* for handshake records: the path's, less IP, UDP, GUE */
 	uint16_t hello_port;	/* the port of the ClientHello being answered (its cookie's) */
 	char err[DTLS_ERR];	/* why the last handshake failed */
@@ -242,6 +245,7 @@ static void sess_up(struct foud_tou_dtls *t, struct dtls_sess *s)
 	t->cur = s;
 	t->next = NULL;
 	t->err[0] = 0;
+	t->rekey_now = false;
 	foud_log(LOG_INFO, "tou peer %s: DTLS session %llu up (%s, %s)", peer_name(t, a, sizeof(a)),
 		 (unsigned long long)t->handshakes, s->client ? "client" : "server",
 		 SSL_get_cipher_name(s->ssl));
@@ -481,7 +485,8 @@ static bool sess_due(const struct foud_tou_dtls *t, const struct dtls_sess *s, u
 {
 	const struct cmd_tou_dtls *c = &t->p->cfg.dtls;
 
-	return s->bytes >= c->rekey_bytes || now - s->born_ms >= (uint64_t)c->rekey_time * 1000 ||
+	return t->rekey_now || s->bytes >= c->rekey_bytes ||
+	       now - s->born_ms >= (uint64_t)c->rekey_time * 1000 ||
 	       (s->tx_ms > s->rx_ms && s->tx_ms - s->rx_ms >= DTLS_DEAD_MS);
 }
 
@@ -575,10 +580,13 @@ static int ctx_certs(SSL_CTX *ctx, const struct cmd_tou_dtls *c, char *err, size
 static int ctx_psk(struct foud_tou_dtls *t, const struct cmd_tou_dtls *c, char *err,
 		   size_t errlen)
 {
+	uint8_t md[SHA256_DIGEST_LENGTH];
 	int ret = foud_key_file_read(c->psk, t->psk, err, errlen);
 
 	if (ret)
 		return ret;
+	SHA256(t->psk, sizeof(t->psk), md);
+	t->psk_id = fou_get32(md);
 	SSL_CTX_set_psk_client_callback(t->ctx, psk_client);
 	SSL_CTX_set_psk_server_callback(t->ctx, psk_server);
 	if (SSL_CTX_set_cipher_list(t->ctx, DTLS_CIPHERS_PSK) != 1)
@@ -681,6 +689,33 @@ int foud_tou_dtls_new(struct foud *d, struct foud_tou_peer *p, char *err, size_t
 	return 0;
 }
 
+/*
+ * reload with the peer's line unchanged: its files are read again, and a
+ * new session made with them while the current one carries on. If they
+ * cannot be read, nothing changes.
+ */
+int foud_tou_dtls_reload(struct foud_tou_dtls *t, char *err, size_t errlen)
+{
+	SSL_CTX *old = t->ctx;
+	uint8_t psk[sizeof(t->psk)];
+	uint32_t id = t->psk_id;
+	int ret;
+
+	memcpy(psk, t->psk, sizeof(psk));
+	ret = ctx_new(t, &t->p->cfg.dtls, err, errlen);
+	if (ret) {
+		SSL_CTX_free(t->ctx);
+		t->ctx = old;
+		memcpy(t->psk, psk, sizeof(psk));
+		t->psk_id = id;
+	} else {
+		SSL_CTX_free(old);	/* the sessions made with it hold their own reference */
+		t->rekey_now = true;
+	}
+	OPENSSL_cleanse(psk, sizeof(psk));
+	return ret;
+}
+
 void foud_tou_dtls_free(struct foud *d, struct foud_tou_peer *p)
 {
 	if (!p->dtls)
@@ -713,7 +748,10 @@ void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr)
 		foud_pr_str(pr, "cipher", " cipher %s", SSL_get_cipher_name(t->cur->ssl));
 	foud_pr_u64(pr, "sessions", " sessions %llu", t->handshakes);
 	foud_pr_u64(pr, "rekeys", " rekeys %llu", t->rekeys);
-	foud_pr_u64(pr, "failures", " failures %llu\n", t->failures);
+	foud_pr_u64(pr, "failures", " failures %llu", t->failures);
+	if (p->cfg.dtls.mode == CMD_DTLS_PSK)
+		foud_pr_uint(pr, "psk_id", " psk-id %08x", t->psk_id);
+	foud_pr_text(pr, "\n");
 	if (t->err[0])
 		foud_pr_str(pr, "error", "    dtls-error %s\n", t->err);
 	foud_pr_close_object(pr);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # TOU over DTLS (tou add peer ... dtls ...): a session comes up through a flood
-# of spoofed ClientHellos; a TCP transfer over a PSK session arrives with sha256 equal; a capture of it finds no datagram in clear (every
-# one is GUE 59 with the DTLS transform word) and none of the connection's
-# ports or sequence numbers; a rekey under traffic (a low rekey-bytes) loses
-# nothing; certificates from one CA transfer, one from another CA is refused
-# and tou show says why; a wrong PSK transfers nothing and the failure shows;
-# a peer without dtls gets nothing in clear from a dtls peer, and plain TOU to
-# a dtls peer is dropped as "dtls".
+# of spoofed ClientHellos; a TCP transfer over a PSK session arrives with
+# sha256 equal, and a capture of it finds no datagram in clear (every one is
+# GUE 59 with the DTLS transform word) and none of the connection's ports or
+# sequence numbers; plain TOU, forged and truncated records are dropped as
+# "dtls"; rekeys by bytes and a PSK rollover by reload under a trickle lose
+# nothing; a peer without dtls gets nothing in clear from a dtls peer; another
+# PSK, and a certificate of another CA, are refused and tou show says why;
+# certificates of one CA transfer.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 INJ="python3 $ROOT/tests/tools/inject.py"
@@ -15,9 +16,12 @@ K=$TMP/keys
 mkdir -m 700 "$K"
 newkey() { (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1"; echo >>"$1"); }
 newkey "$K/psk"; newkey "$K/psk2"
-start_foud a
-start_foud b
-fa tou add peer $B4 dtls psk "$K/psk" rekey-bytes 1000000
+# The peers' lines in the files too: reload reads their PSK files again.
+for h in a b; do cp "$K/psk" "$K/$h.psk"; done
+echo "tou add peer $B4 dtls psk $K/a.psk rekey-bytes 100000" >"$TMP/a.conf"
+: >"$TMP/b.conf"
+start_foud a -c "$TMP/a.conf"
+start_foud b -c "$TMP/b.conf"
 # A spoofer (B's address, another port) sends ClientHellos with the highest random
 # every 0.3 s while the ends establish: a cookie (HelloVerifyRequest) keeps them
 # from taking a's handshake slot, so the session comes up regardless.
@@ -25,10 +29,11 @@ hello=$(python3 -c 'import struct
 body = bytes.fromhex("fefd") + b"\xff" * 32 + bytes.fromhex("0000" "0002ccac" "0100" "000e" "000a00040002001d" "000b00020100")
 hs = bytes([1]) + struct.pack("!I", len(body))[1:] + bytes(2) + bytes(3) + struct.pack("!I", len(body))[1:] + body
 print(("013b040001060000" + "16fefd" + "0000" + "000000000000" + struct.pack("!H", len(hs)).hex() + hs.hex()))')
-( for _ in $(seq 12); do nb $INJ udp $B4 $A4 6080 "$hello" 40999 2>/dev/null; sleep 0.3; done ) &
+( for _ in $(seq 25); do nb $INJ udp $B4 $A4 6080 "$hello" 40999 2>/dev/null; sleep 0.2; done ) &
 spoof=$!
 sleep 0.3
-fb tou add peer $A4 dtls psk "$K/psk"
+echo "tou add peer $A4 dtls psk $K/b.psk" >"$TMP/b.conf"
+fb tou add peer $A4 dtls psk "$K/b.psk"
 
 peer_j() { # peer_j a|b PATH: a field of the one peer's JSON
 	local f=fa p=$B4; [ "$1" = b ] && { f=fb; p=$A4; }
@@ -70,7 +75,7 @@ expect_dtls() {
 }
 
 check "PSK: both ends establish a session, spoofed ClientHellos notwithstanding" wait_state a established
-wait $spoof
+kill $spoof 2>/dev/null; wait $spoof 2>/dev/null
 check "... b too, the same cipher ($(peer_j b .dtls.cipher))" \
 	test "$(peer_j b .dtls.cipher)" = "$(peer_j a .dtls.cipher)" -a "$(peer_j a .dtls.cipher)" != null
 r0=$(peer_j a .dtls.rekeys)
@@ -83,7 +88,7 @@ check "PSK: 2 MiB a->b over DTLS TOU, sha256 equal" xfer 7101
 sleep 0.2
 kill $tp $ti; wait $tp $ti 2>/dev/null
 r1=$(peer_j a .dtls.rekeys)
-check "rekeys during it (rekey-bytes 1000000): $r0 -> $r1" test "$r1" -ge $((r0 + 1))
+check "rekeys during it (rekey-bytes 100000): $r0 -> $r1" test "$r1" -ge $((r0 + 1))
 dd() { peer_j "$1" "(.drops.rx.dtls // 0) + (.drops.tx.dtls // 0)"; }
 check "... no segment refused by DTLS either way on either end (a: $(dd a), b: $(dd b))" \
 	test "$(dd a)" -eq 0 -a "$(dd b)" -eq 0
@@ -105,11 +110,12 @@ expect_dtls "plain TOU (GUE proto 6) to a dtls peer" "00060000${seg:40}"
 expect_dtls "a forged application-data record" "013b04000106000017fefd00010000000000990030$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 expect_dtls "a record whose length runs past the datagram" "013b04000106000017fefd0001000000000099ffff00"
 
-# Rekey under a trickle (2000 bytes every 10 ms for 1.5 s; rekey-bytes 100000 on a): each
-# new session is made while the old one carries, nothing is lost or refused.
-fa tou del peer $B4; fa tou add peer $B4 dtls psk "$K/psk" rekey-bytes 100000
+# Under a trickle (2000 bytes every 10 ms for 1.5 s): rekeys by bytes (rekey-bytes
+# 100000 on a), and a PSK rollover: both files changed, a then b reload; each
+# new session is made while the old one carries; nothing lost or refused.
+newkey "$K/psk2b"
 wait_state a established
-r0=$(peer_j a .dtls.rekeys); da=$(dd a); db=$(dd b)
+r0=$(peer_j a .dtls.rekeys); da=$(dd a); db=$(dd b); id0=$(peer_j a .dtls.psk_id)
 python3 -c 'import sys; sys.stdout.buffer.write(b"".join(bytes([i]) * 2000 for i in range(150)))' >"$TMP/trickle"
 rm -f "$TMP/recv2"
 nb timeout 20 "$TOU_RUN" socat -u TCP4-LISTEN:7102,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
@@ -120,13 +126,28 @@ s = socket.create_connection((sys.argv[1], 7102), timeout=5)
 for i in range(150):
     s.sendall(bytes([i]) * 2000)
     time.sleep(0.01)
-s.close()' $B4
-wait $lp
+s.close()' $B4 &
+sp=$!
+sleep 0.3
+for h in a b; do cp "$K/psk2b" "$K/$h.psk"; done
+fa reload; fb reload
+s1=$(peer_j a .dtls.sessions)
+wait $sp; wait $lp
 r1=$(peer_j a .dtls.rekeys)
-check "rekey under a trickle of 300000 bytes: arrives intact" cmp "$TMP/trickle" "$TMP/recv2"
+check "rekeys and a PSK rollover under a trickle of 300000 bytes: arrives intact" cmp "$TMP/trickle" "$TMP/recv2"
 check "... with at least 2 rekeys under it ($r0 -> $r1)" test "$r1" -ge $((r0 + 2))
 check "... and no segment refused by DTLS (a: $da -> $(dd a), b: $db -> $(dd b))" \
 	test "$(dd a)" -eq "$da" -a "$(dd b)" -eq "$db"
+ida=$(peer_j a .dtls.psk_id); idb=$(peer_j b .dtls.psk_id)
+check "... both ends now hold the new PSK (psk-id $id0 -> $ida, $idb)" test "$ida" = "$idb" -a "$ida" != "$id0"
+newer() { # a has a session made after both reloads (with the new PSK), at most 5 s
+	for _ in $(seq 50); do
+		[ "$(peer_j a .dtls.sessions)" -gt "$s1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "... and a session is made after both reloads ($(newer; peer_j a .dtls.sessions) > $s1)" newer
 
 # A peer without dtls: a sends nothing in clear, b gets nothing through.
 fa tou del peer $B4; fa tou add peer $B4 dtls psk "$K/psk"
