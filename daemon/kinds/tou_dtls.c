@@ -450,12 +450,14 @@ int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t spor
 int foud_tou_dtls_seal(struct foud_tou_peer *p, struct fou_buf *b)
 {
 	struct dtls_sess *s = p->dtls->cur;
+	const uint8_t *h = fou_buf_data(b);
 	size_t plain, room = b->cap - b->off;
 	int n;
 
-	if (!s || b->len <= FOU_GUE_HLEN)
-		return -FOU_DROP_DTLS;	/* never in clear */
-	fou_buf_pull(b, FOU_GUE_HLEN);	/* fou_tou_encap()'s plain header */
+	/* Never in clear; and only fou_tou_encap()'s plain header, which the record replaces. */
+	if (!s || b->len <= FOU_GUE_HLEN || h[0] || h[1] != FOU_PROTO_TCP || fou_get16(h + 2))
+		return -FOU_DROP_DTLS;
+	fou_buf_pull(b, FOU_GUE_HLEN);
 	plain = b->len;
 	ERR_clear_error();
 	if (SSL_write(s->ssl, fou_buf_data(b), (int)plain) != (int)plain)
