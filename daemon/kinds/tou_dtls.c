@@ -345,7 +345,10 @@ static int rx_feed(struct foud_tou_dtls *t, struct dtls_sess *s, const struct fo
 	return sess_handshake(t, s) ? -FOU_DROP_DTLS : 1;
 }
 
-/* 1 when the ClientHello in b carries our cookie; else a HelloVerifyRequest went back. */
+/*
+ * 1 when the ClientHello in b carries our cookie; 0 when a
+ * HelloVerifyRequest went back; -1 when it was none OpenSSL would answer.
+ */
 static int hello_listen(struct foud_tou_dtls *t, const struct fou_buf *b)
 {
 	BIO_ADDR *from = BIO_ADDR_new();
@@ -358,6 +361,8 @@ static int hello_listen(struct foud_tou_dtls *t, const struct fou_buf *b)
 		ret = DTLSv1_listen(l->ssl, from);
 	}
 	BIO_ADDR_free(from);
+	if (ret == 0 && !BIO_ctrl_pending(l->wbio))
+		ret = -1;
 	sess_flush(t, l);
 	(void)BIO_reset(l->rbio);
 	if (ret < 0)
@@ -395,8 +400,14 @@ static int rx_hello(struct foud_tou_dtls *t, const struct fou_buf *b, uint16_t s
 	if (!t->lis)
 		return 1;
 	t->lis->port = sport;
-	if (hello_listen(t, b) != 1)
+	switch (hello_listen(t, b)) {
+	case 0:
 		return 1;
+	case 1:
+		break;
+	default:
+		return -FOU_DROP_DTLS;
+	}
 	if (t->next && t->next->heard) {
 		SSL_get_client_random(t->next->ssl, ours, sizeof(ours));
 		if (memcmp(ours, theirs, sizeof(ours)) > 0) {
@@ -428,7 +439,10 @@ static int rx_control(struct foud_tou_dtls *t, struct fou_buf *b, uint16_t sport
 		sess_fail(t, s);
 		return -FOU_DROP_DTLS;
 	}
-	sess_flush(t, s);	/* a retransmitted flight, if the peer missed ours */
+	/* A session that is up answers only a retransmitted flight (the peer missed ours). */
+	if (!BIO_ctrl_pending(s->wbio))
+		return -FOU_DROP_DTLS;
+	sess_flush(t, s);
 	return 1;
 }
 

@@ -109,6 +109,30 @@ seg=$($INJ tcpseg $B4 $A4 1000 10)
 expect_dtls "plain TOU (GUE proto 6) to a dtls peer" "00060000${seg:40}"
 expect_dtls "a forged application-data record" "013b04000106000017fefd00010000000000990030$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 expect_dtls "a record whose length runs past the datagram" "013b04000106000017fefd0001000000000099ffff00"
+# 500 random records (every content type, epochs, lengths, ClientHello-shaped
+# ones, two records in one datagram): each dropped and counted, the session kept.
+b0=$(peer_j a '.drops.rx.dtls // 0'); s0=$(peer_j a .dtls.sessions); f0=$(peer_j a .dtls.failures)
+nb python3 -c '
+import os, random, socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 40999))
+for i in range(500):
+    t = random.choice([20, 21, 22, 23, random.randrange(256)])
+    body = os.urandom(random.randrange(0, 300))
+    if t == 22 and random.random() < 0.5:
+        body = bytes([random.choice([1, 2, 3, 11, 12, 14, 16, 20])]) + body
+    ln = random.choice([len(body), random.randrange(65536)])
+    rec = (bytes([t]) + random.choice([b"\xfe\xfd", b"\xfe\xff", os.urandom(2)]) +
+           struct.pack("!H", random.choice([0, 1, 2, random.randrange(65536)])) + os.urandom(6) +
+           struct.pack("!H", ln) + body)
+    if random.random() < 0.3:
+        rec += rec
+    s.sendto(bytes.fromhex("013b040001060000") + rec, (sys.argv[2], 6080))' $B4 $A4
+for _ in $(seq 40); do [ "$(peer_j a '.drops.rx.dtls // 0')" -ge $((b0 + 500)) ] && break; sleep 0.05; done
+check "500 random records: dtls rose by exactly 500 ($b0 -> $(peer_j a '.drops.rx.dtls // 0'))" \
+	test "$(peer_j a '.drops.rx.dtls // 0')" -eq $((b0 + 500))
+check "... the session kept (sessions $s0 -> $(peer_j a .dtls.sessions), failures $f0 -> $(peer_j a .dtls.failures), $(peer_j a .dtls.state))" \
+	test "$(peer_j a .dtls.sessions)" -eq "$s0" -a "$(peer_j a .dtls.failures)" -eq "$f0"
 
 # Under a trickle (2000 bytes every 7 ms for 1.4 s): rekeys by bytes (rekey-bytes
 # 100000 on a), and a PSK rollover: both files changed, a then b reload; each
