@@ -13,7 +13,9 @@
  * spoofer of the peer's address cannot take the handshake's place); when
  * both ends start at once, the ClientHello with the higher random wins and
  * the other end drops its own and answers (the address order would not do:
- * behind a NAT both ends may see themselves as the lower address).
+ * behind a NAT both ends may see themselves as the lower address); one the
+ * peer never answered yields anyway, as the NAT may keep it from the peer.
+ * A handshake's flights go to the port its ClientHello came from.
  *
  * Rekey without loss: a new session is a full handshake (fresh ECDHE) beside
  * the current one, which keeps carrying traffic until the new one is up;
