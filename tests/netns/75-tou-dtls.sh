@@ -7,7 +7,7 @@
 # "dtls"; rekeys by bytes and a PSK rollover by reload under a trickle lose
 # nothing; a peer without dtls gets nothing in clear from a dtls peer; another
 # PSK, and a certificate of another CA, are refused and tou show says why;
-# certificates of one CA transfer.
+# certificates of one CA transfer; IPv6 transfers too.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 INJ="python3 $ROOT/tests/tools/inject.py"
@@ -223,6 +223,18 @@ check "a certificate of another CA: refused by a ($(fails a 1; fa tou show | gre
 check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.state))" \
 	test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
 check "... and no transfer" bash -c "! ip netns exec $NSA timeout 2 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7105,connect-timeout=1"
+
+# IPv6: a PSK session and a transfer.
+fa tou add peer $B6 dtls psk "$K/psk"; fb tou add peer $A6 dtls psk "$K/psk"
+up6() { for _ in $(seq 50); do fa -j tou show | jq -e ".peers[] | select(.peer == \"$B6\") | .dtls.state == \"established\"" >/dev/null && return 0; sleep 0.1; done; return 1; }
+check "IPv6: a session" up6
+rm -f "$TMP/recv"
+nb timeout 20 "$TOU_RUN" socat -u "TCP6-LISTEN:7107,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 10 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP6:[$B6]:7107,connect-timeout=3"
+wait $lp
+check "IPv6: 2 MiB a->b over DTLS TOU, sha256 equal" test "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")"
 
 # Configuration: key files others could read are refused; save prints the words.
 cp "$K/psk" "$K/open"; chmod 644 "$K/open"
