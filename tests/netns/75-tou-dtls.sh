@@ -152,17 +152,12 @@ check "... the session kept (sessions $s0 -> $(peer_j a .dtls.sessions), failure
 newkey "$K/psk2b"
 wait_state a established
 r0=$(peer_j a .dtls.rekeys); da=$(dd a); db=$(dd b); id0=$(peer_j a .dtls.psk_id)
-python3 -c 'import sys; sys.stdout.buffer.write(b"".join(bytes([i % 256]) * 2000 for i in range(200)))' >"$TMP/trickle"
+python3 "$ROOT/tests/tools/trickle.py" data 200 2000 >"$TMP/trickle"
 rm -f "$TMP/recv2"
 nb timeout 20 "$TOU_RUN" socat -u TCP4-LISTEN:7102,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
 lp=$!
 sleep 0.3
-na timeout 20 "$TOU_RUN" python3 -c 'import socket, sys, time
-s = socket.create_connection((sys.argv[1], 7102), timeout=5)
-for i in range(200):
-    s.sendall(bytes([i % 256]) * 2000)
-    time.sleep(0.007)
-s.close()' $B4 &
+na timeout 20 "$TOU_RUN" python3 "$ROOT/tests/tools/trickle.py" send $B4 7102 200 2000 0.007 &
 sp=$!
 # Two rekeys by bytes first (bounded by the trickle), then the rollover.
 while kill -0 $sp 2>/dev/null && [ "$(peer_j a .dtls.rekeys)" -lt $((r0 + 2)) ]; do sleep 0.1; done
