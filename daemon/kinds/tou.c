@@ -513,9 +513,9 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	/* A keyed peer's datagram is authenticated before anything reads or learns from it. */
 	ret = p->auth ? foud_gue_auth_check(p->auth, b) : 0;
 	if (!ret && p->dtls)
-		ret = foud_tou_dtls_open(p, b, m->sport);	/* 1: a handshake's, taken */
+		ret = foud_tou_dtls_open(p, b, m->sport);
 	if (ret > 0)
-		return 0;
+		return ret;	/* a handshake's, taken: nothing to deliver, no drop */
 	if (!ret)
 		ret = fou_tou_decap(b, &info);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
@@ -544,7 +544,7 @@ static int rx_datagram(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 
 	if (ret < 0 && p)
 		p->st.rx_drop[-ret]++;
-	return ret;
+	return ret > 0 ? 0 : ret;	/* > 0: taken, not delivered (a DTLS handshake's) */
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
