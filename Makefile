@@ -94,7 +94,7 @@ $(B)/libcommon.a: $(COM_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcurl -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcurl -lssl -lcrypto
 
 # fouctl -V says the version; -br reads foud's JSON with jansson.
 $(B)/cli/opts.o: CPPFLAGS += -DFOUD_VERSION='"$(VERSION)"'

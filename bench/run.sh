@@ -6,6 +6,7 @@
 #   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) | no-work relay (bench/relay.c) |
 #   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
+#   foud TOU/DTLS (PSK; only with BENCH_ONLY=toudtls: its peer would narrow tou0 for the TOU row)
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
@@ -161,6 +162,7 @@ setup_underlay() {
 	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
 	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
+	na ip addr add 192.0.2.81/24 dev va; nb ip addr add 192.0.2.82/24 dev vb	# TOU/DTLS
 	na ip link set va up; nb ip link set vb up
 	if [ "${BENCH_RPS:-0}" = 1 ]; then
 		local mask
@@ -188,7 +190,7 @@ start_foud() { # start_foud a|b
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
 declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
-ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou bfoudvx foudvx)
+ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou toudtls bfoudvx foudvx)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	for _id in "${_all[@]}"; do
@@ -296,6 +298,7 @@ setup_paths() {
 	else
 		path_fail tou failed "fouctl or ip rule refused the configuration"
 	fi
+	setup_toudtls
 	# foud VXLAN on the BPF path: noudpcsum (with udpcsum, foud's default, it is the userspace row).
 	path bfoudvx "foud BPF VXLAN" 10.5.0.2; PROCS[bfoudvx]=foud DEVS[bfoudvx]=fbxb
 	if fa link add name fbxb type vxlan id 44 dstport 4791 remote $B4 local $A4 noudpcsum \
@@ -322,9 +325,29 @@ setup_paths() {
 		MTU[$id]=$(mtu_of "$id")
 	done
 }
+# foud TOU over DTLS with a PSK: a second TOU peer, its own addresses and port.
+# tou0's MTU is its narrowest peer's, so it runs only without the TOU row.
+setup_toudtls() {
+	path toudtls "foud TOU/DTLS (PSK)" 192.0.2.82; PROCS[toudtls]=foud DEVS[toudtls]=tou0
+	if [[ " ${ORDER[*]} " = *" tou "* ]] || [[ " ${ORDER[*]} " != *" toudtls "* ]]; then
+		STATUS[toudtls]=n/a NOTE[toudtls]="only alone (BENCH_ONLY=toudtls): a DTLS peer narrows tou0 for the TOU row"
+		return
+	fi
+	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
+	if fa tou add peer 192.0.2.82 local 192.0.2.81 port 6092 dtls psk "$TMP/psk" &&
+	   fb tou add peer 192.0.2.81 local 192.0.2.82 port 6092 dtls psk "$TMP/psk" &&
+	   na ip rule add to 192.0.2.82 ipproto tcp lookup 7630709 priority 999 &&
+	   nb ip rule add to 192.0.2.81 ipproto tcp lookup 7630709 priority 999; then
+		for _ in $(seq 50); do fa tou show | grep -q "dtls psk established" && return; sleep 0.1; done
+		path_fail toudtls failed "no DTLS session: $(fa tou show | grep dtls-error)"
+	else
+		path_fail toudtls failed "fouctl or ip rule refused the configuration"
+	fi
+}
+
 mtu_of() { # the MTU of the device that routes to DST[id] in A
 	local dev
-	[ "$1" = tou ] && { na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return; }
+	[ "$1" = tou ] || [ "$1" = toudtls ] && { na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return; }
 	dev=$(na ip -o route get "${DST[$1]}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 	na cat "/sys/class/net/$dev/mtu" 2>/dev/null || echo "?"
 }
@@ -434,7 +457,7 @@ lat_run() { # sockperf TCP ping-pong
 }
 
 udp_run() { # iperf3 UDP, 64-byte datagrams at UDP_RATE
-	[ "$1" = tou ] && return 0	# TOU carries TCP only
+	[ "$1" = tou ] || [ "$1" = toudtls ] && return 0	# TOU carries TCP only
 	local id=$1 u0 u1 rc
 	# -w 2M: the receiving socket's buffer should not be what is measured.
 	u0=$(udp_errors)

@@ -141,11 +141,28 @@ struct cmd_fdb_cfg {
 #define CMD_TOU_MARK		0x746f75	/* "tou": the fwmark libtou puts on sockets */
 #define CMD_TOU_TABLE		0x746f75	/* the routing table of the TOU peers */
 
+/*
+ * `dtls { psk FILE | cert FILE key FILE cacert FILE } [ rekey-bytes N ]
+ * [ rekey-time SECONDS ]`, the last words of `tou add`: DTLS between the peers.
+ */
+enum { CMD_DTLS_NONE, CMD_DTLS_PSK, CMD_DTLS_CERT };
+#define CMD_DTLS_REKEY_BYTES	(1ull << 30)	/* a new session after this many bytes */
+#define CMD_DTLS_REKEY_TIME	600		/* or this many seconds */
+
+struct cmd_tou_dtls {
+	uint8_t mode;				/* CMD_DTLS_* */
+	char psk[CMD_KEY_PATH_MAX];		/* 64 hex digits, as a key file */
+	char cert[CMD_KEY_PATH_MAX], key[CMD_KEY_PATH_MAX], cacert[CMD_KEY_PATH_MAX];
+	uint64_t rekey_bytes;
+	uint32_t rekey_time;
+};
+
 struct cmd_tou_cfg {
 	struct fou_addr peer;
 	struct fou_addr local;		/* family 0: whatever the kernel picks */
 	uint16_t port;			/* ours and the peer's */
 	char key_file[2][CMD_KEY_PATH_MAX];	/* key, key-next: "" = none */
+	struct cmd_tou_dtls dtls;
 };
 
 /*

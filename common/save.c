@@ -87,6 +87,21 @@ int cmd_save_fdb(const struct cmd_fdb_cfg *c, char *buf, size_t len)
 	return sv_end(&s);
 }
 
+/* Last, as the grammar wants them; the rekey limits when not the defaults. */
+static void save_tou_dtls(struct sv *s, const struct cmd_tou_dtls *t)
+{
+	if (!t->mode)
+		return;
+	if (t->mode == CMD_DTLS_PSK)
+		sv_put(s, " dtls psk %s", t->psk);
+	else
+		sv_put(s, " dtls cert %s key %s cacert %s", t->cert, t->key, t->cacert);
+	if (t->rekey_bytes != CMD_DTLS_REKEY_BYTES)
+		sv_put(s, " rekey-bytes %llu", (unsigned long long)t->rekey_bytes);
+	if (t->rekey_time != CMD_DTLS_REKEY_TIME)
+		sv_put(s, " rekey-time %u", t->rekey_time);
+}
+
 int cmd_save_tou(const struct cmd_tou_cfg *c, char *buf, size_t len)
 {
 	struct sv s = { buf, len, 0, false };
@@ -99,6 +114,7 @@ int cmd_save_tou(const struct cmd_tou_cfg *c, char *buf, size_t len)
 		sv_put(&s, " key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(&s, " key-next %s", c->key_file[1]);
+	save_tou_dtls(&s, &c->dtls);
 	return sv_end(&s);
 }
 

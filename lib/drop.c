@@ -51,6 +51,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_REPLAY]	= "replay",
 	[FOU_DROP_INNER_CSUM]	= "inner_csum",
 	[FOU_DROP_TOU_SESSION]	= "tou_session",
+	[FOU_DROP_DTLS]		= "dtls",
 };
 
 const char *fou_drop_name(int reason)

@@ -289,6 +289,7 @@ struct foud_tou_peer {
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
 	struct foud_gue_auth *auth;	/* `key FILE`: authenticated GUE (gue_auth.c) */
+	struct foud_tou_dtls *dtls;	/* `dtls ...`: its DTLS sessions (tou_dtls.c) */
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
@@ -510,6 +511,27 @@ int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errl
  */
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
 void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
+/* A key file's 32-byte secret (mode 0600 or stricter, 64 hex digits). */
+int foud_key_file_read(const char *path, uint8_t secret[32], char *err, size_t errlen);
+/* 0 when the file at path is private to root or foud, as a key file must be. */
+int foud_key_file_private(const char *path, char *err, size_t errlen);
+
+/*
+ * tou_dtls.c: TOU over DTLS 1.2 with a peer (`tou add peer ... dtls ...`).
+ * seal turns b's plain GUE(6)/TCP into GUE(59, T)/record (-FOU_DROP_DTLS
+ * without a session); open turns a datagram from the peer's port sport back
+ * into GUE(6)/TCP (0), takes a handshake datagram (1), or drops (-FOU_DROP_DTLS).
+ */
+struct foud_tou_dtls;
+int foud_tou_dtls_new(struct foud *d, struct foud_tou_peer *p, char *err, size_t errlen);
+void foud_tou_dtls_free(struct foud *d, struct foud_tou_peer *p);
+int foud_tou_dtls_seal(struct foud_tou_peer *p, struct fou_buf *b);
+int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t sport);
+/* What DTLS adds to a datagram to the peer: the transform word and a record's growth. */
+unsigned int foud_tou_dtls_overhead(const struct foud_tou_peer *p);
+void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr);
+/* The files read again and a new session made with them; on error nothing changes. */
+int foud_tou_dtls_reload(struct foud_tou_dtls *t, char *err, size_t errlen);
 
 /* tunnel.c: L3 tunnels */
 extern const struct foud_dev_ops foud_tunnel_ops;

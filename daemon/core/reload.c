@@ -288,10 +288,11 @@ static int conf_tou(struct foud *d, const struct cmd_req *cmd, char *err, size_t
 	const struct foud_tou_peer *p = tou_running(d, &cmd->tou.peer);
 	char a[CMD_SAVE_LINE], b[CMD_SAVE_LINE];
 
-	/* Unchanged: only its key files are read again, as a link's. */
+	/* Unchanged: only its key files are read again, as a link's (DTLS's: a new session). */
 	if (p && cmd_save_tou(&p->cfg, a, sizeof(a)) > 0 &&
 	    cmd_save_tou(&cmd->tou, b, sizeof(b)) > 0 && !strcmp(a, b))
-		return p->auth ? foud_gue_auth_reload(p->auth, err, errlen) : 0;
+		return p->auth ? foud_gue_auth_reload(p->auth, err, errlen) :
+		       p->dtls ? foud_tou_dtls_reload(p->dtls, err, errlen) : 0;
 	if (p)
 		conf_exec(d, cmd, CMD_OP_DEL, err, errlen);
 	return conf_exec(d, cmd, CMD_OP_ADD, err, errlen);

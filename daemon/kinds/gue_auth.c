@@ -51,10 +51,11 @@ static int key_file_ok(const char *path, const struct stat *st, char *err, size_
 	return 0;
 }
 
-static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t errlen)
+/* A key file's secret: mode checked, one line of 64 hex digits (also DTLS's PSK). */
+int foud_key_file_read(const char *path, uint8_t secret[FOU_GUE_AUTH_KEYLEN], char *err,
+		       size_t errlen)
 {
 	char text[2 * FOU_GUE_AUTH_KEYLEN + 2];
-	uint8_t secret[FOU_GUE_AUTH_KEYLEN];
 	struct stat st;
 	ssize_t n = -1;
 	int fd, ret;
@@ -74,11 +75,35 @@ static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t e
 			 path);
 		ret = -EINVAL;
 	}
-	if (!ret)
-		ret = fou_gue_key_init(k, secret);
-	if (ret == -EIO || ret == -ENOMEM)
+	if (ret == -EIO)
 		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(-ret));
 	OPENSSL_cleanse(text, sizeof(text));
+	return ret;
+}
+
+/* A private key others could read or replace is refused, as a key file is. */
+int foud_key_file_private(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st)) {
+		ret = -errno;
+		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(-ret));
+		return ret;
+	}
+	return key_file_ok(path, &st, err, errlen);
+}
+
+static int key_read(const char *path, struct fou_gue_key *k, char *err, size_t errlen)
+{
+	uint8_t secret[FOU_GUE_AUTH_KEYLEN];
+	int ret = foud_key_file_read(path, secret, err, errlen);
+
+	if (!ret)
+		ret = fou_gue_key_init(k, secret);
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "key file \"%s\": %s", path, strerror(-ret));
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return ret;
 }

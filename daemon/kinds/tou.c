@@ -373,6 +373,8 @@ static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b)
 		ret = foud_tou_sess_push(q->sess, b);
 	if (!ret && q->p->auth)
 		ret = foud_gue_auth_sign_plain(q->p->auth, b);
+	if (!ret && q->p->dtls)
+		ret = foud_tou_dtls_seal(q->p, b);
 	if (ret) {
 		tx_drop(d, q->p, -ret);
 		return;
@@ -518,6 +520,10 @@ static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 		return -FOU_DROP_UNKNOWN_PEER;
 	/* A keyed peer's datagram is authenticated before anything reads or learns from it. */
 	ret = p->auth ? foud_gue_auth_check(p->auth, b) : 0;
+	if (!ret && p->dtls)
+		ret = foud_tou_dtls_open(p, b, m->sport);
+	if (ret > 0)
+		return ret;	/* a handshake's, taken: nothing to deliver, no drop */
 	if (!ret)
 		ret = fou_tou_decap(b, &info);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
@@ -588,7 +594,7 @@ static int rx_datagram(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 
 	if (ret < 0 && p)
 		p->st.rx_drop[-ret]++;
-	return ret;
+	return ret > 0 ? 0 : ret;	/* > 0: taken, not delivered (a DTLS handshake's) */
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
@@ -666,6 +672,7 @@ static void dev_mtu(struct foud_tou *t, const struct foud_tou_peer *p)
 
 	if (p->auth)
 		pmtu -= FOU_GUE_AUTH_LEN;
+	pmtu -= foud_tou_dtls_overhead(p);
 
 	if (pmtu >= t->dev.path_mtu)
 		return;
@@ -726,6 +733,7 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
 	foud_gue_auth_free(p->auth);
+	foud_tou_dtls_free(d, p);
 	free(p);
 }
 
@@ -809,6 +817,11 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 		peer_free(d, p);
 		return ret;
 	}
+	ret = foud_tou_dtls_new(d, p, err, errlen);
+	if (ret) {
+		peer_free(d, p);
+		return ret;
+	}
 	dev_mtu(t, p);
 	foud_log(LOG_INFO, "tou peer %s port %u added", fou_addr_str(&cfg->peer, a, sizeof(a)),
 		 cfg->port);
@@ -876,6 +889,7 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	if (p->auth)
 		foud_pr_str(pr, "key", " key %s", foud_gue_auth_file(p->auth));
 	foud_pr_text(pr, " dev " TOU_DEV "\n");
+	foud_tou_dtls_show(p, pr);
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
 	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);
 	if (p->auth)

@@ -83,6 +83,7 @@ enum fou_drop {
 	FOU_DROP_REPLAY,	/* keyed tunnel: sequence seen or too old */
 	FOU_DROP_INNER_CSUM,	/* inner TCP checksum wrong, no outer UDP checksum vouched */
 	FOU_DROP_TOU_SESSION,	/* TOU: unknown session id, or ids or ports not the session's */
+	FOU_DROP_DTLS,		/* DTLS TOU peer: plain TOU, no session, or a record that fails */
 	FOU_DROP__MAX
 };
 

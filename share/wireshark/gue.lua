@@ -126,6 +126,7 @@ local next_dissector = {
 	[41] = dissector("ipv6"), [47] = dissector("gre"),
 }
 local data_dissector = dissector("data")
+local dtls_dissector = dissector("dtls")
 local ip_proto_table = DissectorTable.get("ip.proto")
 
 -- A malformed inner packet is the inner dissector's to report (it marks the
@@ -278,9 +279,23 @@ local function is_fragment(tvb, flags)
 	return w % 2 == 1 or math.floor(w / 8) ~= 0
 end
 
+-- The payload-transform word's type, when the flags have one (T); else nil.
+local function xform_type(tvb, flags, hend)
+	if not bit(flags, F_T) then
+		return nil
+	end
+	local off = BASE_LEN + (bit(flags, F_G) and 4 or 0)
+	off = off + (sec_sizes[math.floor(flags / 0x1000) % 8] or 0) + (bit(flags, F_F) and 8 or 0)
+	return off < hend and tvb(off, 1):uint() or nil
+end
+
 local function payload(tvb, hend, proto, flags, pinfo, tree)
 	if hend >= tvb:len() then
 		return
+	end
+	-- TOU over DTLS (foud's tou peers with dtls): DTLS records follow.
+	if xform_type(tvb, flags, hend) == 1 and dtls_dissector and not is_fragment(tvb, flags) then
+		return call(dtls_dissector, tvb(hend):tvb(), pinfo, tree)
 	end
 	if proto == 59 or bit(flags, F_T) or is_fragment(tvb, flags) then
 		pinfo.cols.info:set(string.format("GUE proto %u, not parsed (fragment, transform or none)", proto))

@@ -96,4 +96,14 @@ check "b took the new connection's port ($p0 -> $p1, rebinds $r0 -> $(peer b 10.
 check "tou-run socat: 4 MiB a->b through the NAT, IPv6, sha256 matches" xfer fd00:2::2 7003 4
 check "b's IPv6 peer is the NAT's address: $(peer b fd00:2::1 .stats64.rx.bytes) bytes" \
 	test "$(peer b fd00:2::1 .stats64.rx.bytes)" -ge 4194304
+
+# TOU over DTLS through the NAT: b's own ClientHellos go to the NAT's address at
+# 6080 and are lost; a's come from the NAT's port, and b answers there.
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
+fa tou del peer 10.0.2.2; fa tou add peer 10.0.2.2 dtls psk "$TMP/psk"
+fb tou del peer 10.0.2.1; fb tou add peer 10.0.2.1 dtls psk "$TMP/psk"
+up() { for _ in $(seq 80); do [ "$(peer "$1" "$2" .dtls.state)" = established ] && return 0; sleep 0.1; done; return 1; }
+check "DTLS through the NAT: a session within 8 s ($(up a 10.0.2.2; peer a 10.0.2.2 .dtls.state), b $(peer b 10.0.2.1 .dtls.state))" \
+	up b 10.0.2.1
+check "tou-run socat: 2 MiB over DTLS TOU through the NAT, sha256 matches" xfer 10.0.2.2 7005 2
 finish

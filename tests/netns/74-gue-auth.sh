@@ -146,17 +146,12 @@ tou_id() { # tou_id a|b: the key id its peer sends with
 	$f -j tou show | jq -r ".peers[] | select(.peer == \"$p\") | .key_id"
 }
 da=$(tou_drops a); db=$(tou_drops b); id1=$(tou_id a)
-python3 -c 'import sys; sys.stdout.buffer.write(b"".join(bytes([i]) * 2000 for i in range(120)))' >"$TMP/trickle"
+python3 "$ROOT/tests/tools/trickle.py" data 120 2000 >"$TMP/trickle"
 rm -f "$TMP/recv2"
 nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7003,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
 lp=$!
 sleep 0.3
-na timeout 30 "$ROOT/$B/tou-run" python3 -c 'import socket, sys, time
-s = socket.create_connection((sys.argv[1], 7003), timeout=5)
-for i in range(120):
-    s.sendall(bytes([i]) * 2000)
-    time.sleep(0.015)
-s.close()' $B4 &
+na timeout 30 "$ROOT/$B/tou-run" python3 "$ROOT/tests/tools/trickle.py" send $B4 7003 120 2000 0.015 &
 sp=$!
 sleep 0.3
 for h in a b; do cp "$K/tou2" "$K/$h.tou.next"; done

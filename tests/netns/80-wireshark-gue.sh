@@ -3,7 +3,7 @@
 # captured on the wire: ipip and GRE-TAP over GUE (ping), GRE over GUE with remote
 # checksum offload (the start/offset foud wrote, on the port of the gue.ports
 # preference), transports over UDP (the inner TCP without an IP header, its
-# ports decoded); then crafted datagrams: control messages, variant 1 (IPv4, IPv6),
+# ports decoded), TOU over DTLS (the records to Wireshark's DTLS); then crafted datagrams: control messages, variant 1 (IPv4, IPv6),
 # every extension of draft-ietf-intarea-gue-extensions-06, and malformed
 # headers that must give expert info and leave tshark standing.
 . "$(dirname "$0")/lib.sh"
@@ -133,6 +133,29 @@ check "TOU b->a: $(wc -l <"$TMP/tou-ba.txt") datagrams, each GUE proto 6, TCP 70
 fields "$TMP/tou.pcap" "tcp.flags.syn == 1" ip.src tcp.srcport tcp.dstport tcp.flags.ack >"$TMP/tou-syn.txt"
 check "TOU: the handshake decoded, SYN from a then SYN-ACK from b" \
 	test "$(tr '\n' ' ' <"$TMP/tou-syn.txt")" = "$A4;40123;7001;0 $B4;7001;40123;1 "
+fa tou del peer $B4; fb tou del peer $A4
+
+# TOU over DTLS: the transform word names DTLS, and the records are handed to
+# Wireshark's DTLS dissector (handshake and application data), no TCP decoded.
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
+cap_start a dtls "udp port 6080"
+fa tou add peer $B4 dtls psk "$TMP/psk"; fb tou add peer $A4 dtls psk "$TMP/psk"
+for _ in $(seq 50); do fa tou show | grep -q "dtls psk established" && break; sleep 0.1; done
+rm -f "$TMP/recv"
+nb timeout 30 "$TOU_RUN" socat -u TCP4-LISTEN:7002,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+check "tou-run socat: 1 MiB a -> b over TOU with DTLS" \
+	na timeout 30 "$TOU_RUN" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7002,connect-timeout=5"
+wait $lp
+cap_stop
+fields "$TMP/dtls.pcap" "gue" gue.flags.t gue.proto gue.transform.type gue.transform.proto tcp.srcport \
+	>"$TMP/dtls-gue.txt"
+check "TOU/DTLS: $(wc -l <"$TMP/dtls-gue.txt") datagrams, each GUE T, proto 59, transform DTLS of protocol 6, no TCP" \
+	same_lines "1;59;1;6;" 0 "$TMP/dtls-gue.txt"
+fields "$TMP/dtls.pcap" "dtls" dtls.handshake.type dtls.record.content_type >"$TMP/dtls-rec.txt"
+check "... the records decoded as DTLS: a ClientHello (1) and application data (23)" \
+	bash -c "grep -q '^1[;,]' $TMP/dtls-rec.txt && grep -q ';23' $TMP/dtls-rec.txt"
 fa tou del peer $B4; fb tou del peer $A4
 
 # ---- (4, 5) crafted datagrams, one UDP source port each -----------------------

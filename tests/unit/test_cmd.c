@@ -222,6 +222,15 @@ static void test_link_key(void **state)
 	assert_int_equal(parse_line("tou add peer 192.0.2.2 key /etc/foud/p.key", buf, &cmd,
 				    err, sizeof(err)), 0);
 	assert_string_equal(cmd.tou.key_file[0], "/etc/foud/p.key");
+	/* After "dtls", "key" is the certificate's. */
+	assert_int_equal(parse_line("tou add peer 192.0.2.2 port 7 dtls cert /c key /k cacert /ca "
+				    "rekey-bytes 5", buf, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.tou.dtls.mode, CMD_DTLS_CERT);
+	assert_string_equal(cmd.tou.dtls.key, "/k");
+	assert_string_equal(cmd.tou.key_file[0], "");
+	assert_int_equal(cmd.tou.dtls.rekey_bytes, 5);
+	assert_int_equal(cmd.tou.dtls.rekey_time, CMD_DTLS_REKEY_TIME);
+	assert_int_equal(cmd.tou.port, 7);
 }
 
 static void test_link_name(void **state)
@@ -993,6 +1002,14 @@ static const struct err_case errs[] = {
 	{ "tou add peer 192.0.2.2 port 0", "0" },
 	{ "tou add peer 192.0.2.2 key rel/k", "rel/k" },
 	{ "tou add peer 192.0.2.2 key-next /k", "key-next" },
+	{ "tou add peer 192.0.2.2 dtls", "psk" },
+	{ "tou add peer 192.0.2.2 dtls psk rel/k", "rel/k" },
+	{ "tou add peer 192.0.2.2 dtls psk /k key /k", "key" },
+	{ "tou add peer 192.0.2.2 dtls cert /c key /k", "cacert" },
+	{ "tou add peer 192.0.2.2 dtls psk /k port 1", "port" },
+	{ "tou add peer 192.0.2.2 dtls psk /k rekey-time 0", "0" },
+	{ "tou add peer 192.0.2.2 key /k dtls psk /k", "key" },
+	{ "tou del peer 192.0.2.2 dtls psk /k", "dtls" },
 	{ "tou add peer 192.0.2.2 port 70000", "70000" },
 	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
 	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },

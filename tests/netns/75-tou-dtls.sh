@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# TOU over DTLS (tou add peer ... dtls ...): a session comes up through a flood
+# of spoofed ClientHellos; a TCP transfer over a PSK session arrives with
+# sha256 equal, and a capture of it finds no datagram in clear (every one is
+# GUE 59 with the DTLS transform word) and none of the connection's ports or
+# sequence numbers; plain TOU, forged and truncated records are dropped as
+# "dtls"; rekeys by bytes and a PSK rollover by reload under a trickle lose
+# nothing; a peer without dtls gets nothing in clear from a dtls peer; another
+# PSK, and a certificate of another CA, are refused and tou show says why;
+# certificates of one CA transfer; IPv6 transfers too.
+. "$(dirname "$0")/lib.sh"
+TOU_RUN=$ROOT/$B/tou-run
+INJ="python3 $ROOT/tests/tools/inject.py"
+setup_hosts
+K=$TMP/keys
+mkdir -m 700 "$K"
+newkey() { (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1"; echo >>"$1"); }
+newkey "$K/psk"; newkey "$K/psk2"
+# The peers' lines in the files too: reload reads their PSK files again.
+for h in a b; do cp "$K/psk" "$K/$h.psk"; done
+echo "tou add peer $B4 dtls psk $K/a.psk rekey-bytes 100000" >"$TMP/a.conf"
+: >"$TMP/b.conf"
+start_foud a -c "$TMP/a.conf"
+start_foud b -c "$TMP/b.conf"
+# A spoofer (B's address, another port) sends ClientHellos with the highest random
+# every 0.3 s while the ends establish: a cookie (HelloVerifyRequest) keeps them
+# from taking a's handshake slot, so the session comes up regardless.
+hello=$(python3 -c 'import struct
+body = bytes.fromhex("fefd") + b"\xff" * 32 + bytes.fromhex("0000" "0002ccac" "0100" "000e" "000a00040002001d" "000b00020100")
+hs = bytes([1]) + struct.pack("!I", len(body))[1:] + bytes(2) + bytes(3) + struct.pack("!I", len(body))[1:] + body
+print(("013b040001060000" + "16fefd" + "0000" + "000000000000" + struct.pack("!H", len(hs)).hex() + hs.hex()))')
+( for _ in $(seq 25); do nb $INJ udp $B4 $A4 6080 "$hello" 40999 2>/dev/null; sleep 0.2; done ) &
+spoof=$!
+sleep 0.3
+echo "tou add peer $A4 dtls psk $K/b.psk" >"$TMP/b.conf"
+fb tou add peer $A4 dtls psk "$K/b.psk"
+
+peer_j() { # peer_j a|b PATH: a field of the one peer's JSON
+	local f=fa p=$B4; [ "$1" = b ] && { f=fb; p=$A4; }
+	$f -j -s tou show | jq -r ".peers[] | select(.peer == \"$p\") | $2"
+}
+wait_state() { # wait_state a|b STATE: polls tou show, at most 5 s
+	for _ in $(seq 50); do
+		[ "$(peer_j "$1" .dtls.state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+head -c 2097152 /dev/urandom >"$TMP/data"
+xfer() { # xfer PORT: 2 MiB a -> b over TOU; sha256 equal
+	rm -f "$TMP/recv"
+	nb timeout 20 "$TOU_RUN" socat -u "TCP4-LISTEN:$1,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	local lp=$!
+	sleep 0.3
+	na timeout 10 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP4:$B4:$1,connect-timeout=3" ||
+		{ kill $lp 2>/dev/null; wait $lp 2>/dev/null; return 1; }
+	wait $lp && [ "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")" ]
+}
+capturing() { # capturing FILE: tcpdump has written its header (it captures), at most 3 s
+	for _ in $(seq 60); do [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge 24 ] && return 0; sleep 0.05; done
+	return 1
+}
+settled() { # settled FILE: its size stays the same for 0.2 s (tcpdump gone), at most 3 s
+	local a b=-1
+	for _ in $(seq 15); do
+		a=$(stat -c %s "$1"); [ "$a" = "$b" ] && return 0; b=$a; sleep 0.2
+	done
+	return 1
+}
+fails() { # fails a|b N: polls until its failures reach N, at most 5 s
+	for _ in $(seq 50); do
+		[ "$(peer_j "$1" .dtls.failures)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# expect_dtls "what" HEX: one datagram from B's address (another port) to A's; a's dtls drops +1.
+expect_dtls() {
+	local b a pb pa
+	b=$(peer_j a '.drops.rx.dtls // 0'); pb=$(peer_j a .stats64.rx.packets)
+	nb $INJ udp $B4 $A4 6080 "$2" 40999
+	for _ in $(seq 20); do [ "$(peer_j a '.drops.rx.dtls // 0')" -gt "$b" ] && break; sleep 0.05; done
+	a=$(peer_j a '.drops.rx.dtls // 0'); pa=$(peer_j a .stats64.rx.packets)
+	check "$1: dtls rose by exactly 1 ($b -> $a), nothing delivered ($pb -> $pa)" \
+		test "$a" -eq $((b + 1)) -a "$pa" -eq "$pb"
+}
+
+check "PSK: both ends establish a session, spoofed ClientHellos notwithstanding" wait_state a established
+kill $spoof 2>/dev/null; wait $spoof 2>/dev/null
+check "... b too, the same cipher ($(peer_j b .dtls.cipher))" \
+	test "$(peer_j b .dtls.cipher)" = "$(peer_j a .dtls.cipher)" -a "$(peer_j a .dtls.cipher)" != null
+r0=$(peer_j a .dtls.rekeys)
+na timeout 20 tcpdump -i va -n -U -s 0 -w "$TMP/dtls.pcap" "udp port 6080" 2>/dev/null &
+tp=$!
+na timeout 20 tcpdump -i tou0 -n -U -s 80 -w "$TMP/inner.pcap" "tcp port 7101" 2>/dev/null &
+ti=$!
+capturing "$TMP/dtls.pcap"; capturing "$TMP/inner.pcap"
+check "PSK: 2 MiB a->b over DTLS TOU, sha256 equal" xfer 7101
+sleep 0.2
+kill $tp $ti; wait $tp $ti 2>/dev/null
+settled "$TMP/dtls.pcap"; settled "$TMP/inner.pcap"
+r1=$(peer_j a .dtls.rekeys)
+check "rekeys during it (rekey-bytes 100000): $r0 -> $r1" test "$r1" -ge $((r0 + 1))
+dd() { peer_j "$1" "(.drops.rx.dtls // 0) + (.drops.tx.dtls // 0)"; }
+check "... no segment refused by DTLS either way on either end (a: $(dd a), b: $(dd b))" \
+	test "$(dd a)" -eq 0 -a "$(dd b)" -eq 0
+
+# The wire: every datagram GUE ver 0 Hlen 1, proto 59, T flag, word DTLS/6, then a
+# DTLS 1.2 record; none of the connection's port pairs anywhere in a payload, nor its
+# sequence numbers (from the capture on a's tou0) where a clear TCP header would be.
+python3 "$ROOT/tests/tools/pcap-udp.py" "$TMP/dtls.pcap" >"$TMP/wire"
+n=$(wc -l <"$TMP/wire")
+bad=$(awk '$4 !~ /^013b040001060000(14|15|16|17)fe(fd|ff)/' "$TMP/wire" | wc -l)
+check "wire: $n datagrams, every one GUE 59 + T + DTLS word + a DTLS 1.2 record ($bad not)" \
+	test "$n" -gt 100 -a "$bad" -eq 0
+check "wire: none of the connection's ports or sequence numbers in any datagram ($(python3 "$ROOT/tests/tools/dtls-clear.py" "$TMP/dtls.pcap" "$TMP/inner.pcap" | tail -1))" \
+	python3 "$ROOT/tests/tools/dtls-clear.py" "$TMP/dtls.pcap" "$TMP/inner.pcap"
+
+# From the network: plain TOU from the peer's address, a forged record, a garbage one.
+seg=$($INJ tcpseg $B4 $A4 1000 10)
+expect_dtls "plain TOU (GUE proto 6) to a dtls peer" "00060000${seg:40}"
+expect_dtls "a forged application-data record" "013b04000106000017fefd00010000000000990030$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+expect_dtls "a record whose length runs past the datagram" "013b04000106000017fefd0001000000000099ffff00"
+# 500 random records (every content type, epochs, lengths, ClientHello-shaped
+# ones, two records in one datagram): each dropped and counted, the session kept.
+b0=$(peer_j a '.drops.rx.dtls // 0'); s0=$(peer_j a .dtls.sessions); f0=$(peer_j a .dtls.failures)
+nb python3 -c '
+import os, random, socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 40999))
+for i in range(500):
+    t = random.choice([20, 21, 22, 23, random.randrange(256)])
+    body = os.urandom(random.randrange(0, 300))
+    if t == 22 and random.random() < 0.5:
+        body = bytes([random.choice([1, 2, 3, 11, 12, 14, 16, 20])]) + body
+    ln = random.choice([len(body), random.randrange(65536)])
+    rec = (bytes([t]) + random.choice([b"\xfe\xfd", b"\xfe\xff", os.urandom(2)]) +
+           struct.pack("!H", random.choice([0, 1, 2, random.randrange(65536)])) + os.urandom(6) +
+           struct.pack("!H", ln) + body)
+    if random.random() < 0.3:
+        rec += rec
+    s.sendto(bytes.fromhex("013b040001060000") + rec, (sys.argv[2], 6080))' $B4 $A4
+for _ in $(seq 40); do [ "$(peer_j a '.drops.rx.dtls // 0')" -ge $((b0 + 500)) ] && break; sleep 0.05; done
+check "500 random records: dtls rose by exactly 500 ($b0 -> $(peer_j a '.drops.rx.dtls // 0'))" \
+	test "$(peer_j a '.drops.rx.dtls // 0')" -eq $((b0 + 500))
+check "... the session kept (sessions $s0 -> $(peer_j a .dtls.sessions), failures $f0 -> $(peer_j a .dtls.failures), $(peer_j a .dtls.state))" \
+	test "$(peer_j a .dtls.sessions)" -eq "$s0" -a "$(peer_j a .dtls.failures)" -eq "$f0"
+
+# Under a trickle (2000 bytes every 7 ms for 1.4 s): rekeys by bytes (rekey-bytes
+# 100000 on a), and a PSK rollover: both files changed, a then b reload; each
+# new session is made while the old one carries; nothing lost or refused.
+newkey "$K/psk2b"
+wait_state a established
+r0=$(peer_j a .dtls.rekeys); da=$(dd a); db=$(dd b); id0=$(peer_j a .dtls.psk_id)
+python3 "$ROOT/tests/tools/trickle.py" data 200 2000 >"$TMP/trickle"
+rm -f "$TMP/recv2"
+nb timeout 20 "$TOU_RUN" socat -u TCP4-LISTEN:7102,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 20 "$TOU_RUN" python3 "$ROOT/tests/tools/trickle.py" send $B4 7102 200 2000 0.007 &
+sp=$!
+# Two rekeys by bytes first (bounded by the trickle), then the rollover.
+while kill -0 $sp 2>/dev/null && [ "$(peer_j a .dtls.rekeys)" -lt $((r0 + 2)) ]; do sleep 0.1; done
+r1=$(peer_j a .dtls.rekeys)
+for h in a b; do cp "$K/psk2b" "$K/$h.psk"; done
+fa reload; fb reload
+s1=$(peer_j a .dtls.sessions)
+wait $sp; wait $lp
+check "rekeys and a PSK rollover under a trickle of 400000 bytes: arrives intact" cmp "$TMP/trickle" "$TMP/recv2"
+check "... with 2 rekeys by bytes under it before the rollover ($r0 -> $r1)" test "$r1" -ge $((r0 + 2))
+check "... and no segment refused by DTLS (a: $da -> $(dd a), b: $db -> $(dd b))" \
+	test "$(dd a)" -eq "$da" -a "$(dd b)" -eq "$db"
+ida=$(peer_j a .dtls.psk_id); idb=$(peer_j b .dtls.psk_id)
+check "... both ends now hold the new PSK (psk-id $id0 -> $ida, $idb)" test "$ida" = "$idb" -a "$ida" != "$id0"
+newer() { # a has a session made after both reloads (with the new PSK), at most 5 s
+	for _ in $(seq 50); do
+		[ "$(peer_j a .dtls.sessions)" -gt "$s1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "... and a session is made after both reloads ($(newer; peer_j a .dtls.sessions) > $s1)" newer
+
+# A peer without dtls: a sends nothing in clear, b gets nothing through.
+na timeout 10 tcpdump -i va -n -U -s 0 -w "$TMP/plain.pcap" "udp port 6080 and src host $A4" 2>/dev/null &
+tp=$!
+capturing "$TMP/plain.pcap"
+fb tou del peer $A4; fb tou add peer $A4
+fa tou del peer $B4; fa tou add peer $B4 dtls psk "$K/psk"
+d0=$(peer_j a '.drops.tx.dtls // 0')
+check "a peer without dtls: a TOU connection from the dtls peer fails" bash -c "! ip netns exec $NSA timeout 2 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7103,connect-timeout=1"
+kill $tp; wait $tp 2>/dev/null
+settled "$TMP/plain.pcap"
+python3 "$ROOT/tests/tools/pcap-udp.py" "$TMP/plain.pcap" >"$TMP/wire2"
+check "... a sent $(wc -l <"$TMP/wire2") datagrams, all DTLS handshakes, none in clear" \
+	test "$(wc -l <"$TMP/wire2")" -ge 1 -a "$(awk '$4 !~ /^013b04000106000016/' "$TMP/wire2" | wc -l)" -eq 0
+check "... its TCP segments dropped as dtls ($d0 -> $(peer_j a '.drops.tx.dtls // 0'))" \
+	test "$(peer_j a '.drops.tx.dtls // 0')" -gt "$d0"
+
+# Another PSK on b: no session, the failure shown on both ends.
+fa tou del peer $B4; fa tou add peer $B4 dtls psk "$K/psk"
+fb tou del peer $A4; fb tou add peer $A4 dtls psk "$K/psk2"
+# Meanwhile (the handshake takes 3 s to give up), certificates of two CAs.
+cd "$K" || exit 1
+ossl() { openssl "$@" >/dev/null 2>&1; }
+for ca in ca ca2; do
+	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $ca.key -out $ca.pem -days 2 -subj "/CN=$ca"
+done
+mkcert() { # mkcert NAME CA
+	ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$1"
+	ossl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -out "$1.pem" -days 2
+	chmod 600 "$1.key"
+}
+mkcert a ca; mkcert b ca; mkcert evil ca2
+cd - >/dev/null || exit 1
+check "another PSK: no session, a failure counted on a ($(fails a 1; peer_j a .dtls.failures))" fails a 1
+check "... and on b ($(fails b 1; peer_j b .dtls.failures))" fails b 1
+check "... tou show says why: $(fa tou show | grep dtls-error)" \
+	bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error.*PSK differs'"
+check "... and a is not established ($(peer_j a .dtls.state))" test "$(peer_j a .dtls.state)" != established
+
+# Certificates: a and b signed by one CA transfer; b signed by another CA is refused.
+fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
+fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/b.pem" key "$K/b.key" cacert "$K/ca.pem"
+check "certificates of one CA: a session ($(wait_state a established; peer_j a .dtls.cipher))" wait_state a established
+check "... 2 MiB a->b, sha256 equal" xfer 7104
+fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
+fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/evil.pem" key "$K/evil.key" cacert "$K/ca.pem"
+check "a certificate of another CA: refused by a ($(fails a 1; fa tou show | grep dtls-error))" \
+	bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused'"
+check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.state))" \
+	test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
+check "... and no transfer" bash -c "! ip netns exec $NSA timeout 2 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7105,connect-timeout=1"
+
+# IPv6: a PSK session and a transfer.
+fa tou add peer $B6 dtls psk "$K/psk"; fb tou add peer $A6 dtls psk "$K/psk"
+up6() { for _ in $(seq 50); do fa -j tou show | jq -e ".peers[] | select(.peer == \"$B6\") | .dtls.state == \"established\"" >/dev/null && return 0; sleep 0.1; done; return 1; }
+check "IPv6: a session" up6
+rm -f "$TMP/recv"
+nb timeout 20 "$TOU_RUN" socat -u "TCP6-LISTEN:7107,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 10 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP6:[$B6]:7107,connect-timeout=3"
+wait $lp
+check "IPv6: 2 MiB a->b over DTLS TOU, sha256 equal" test "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")"
+
+# Configuration: key files others could read are refused; save prints the words.
+cp "$K/psk" "$K/open"; chmod 644 "$K/open"
+fa tou add peer 192.0.2.9 dtls psk "$K/open" >"$TMP/err" 2>&1
+check "a PSK file of mode 0644 is refused, the mode named" grep -q "0644.*0600" "$TMP/err"
+fa tou add peer 192.0.2.9 dtls psk "$K/psk" key "$K/psk" >"$TMP/err" 2>&1
+check "\"key\" inside the dtls words is not a PSK word: refused, named" grep -q '"key"' "$TMP/err"
+check "save prints the dtls words" bash -c "$FOUCTL -S $TMP/a.sock save | grep -q 'tou add peer $B4 port 6080 dtls cert $K/a.pem key $K/a.key cacert $K/ca.pem'"
+finish
