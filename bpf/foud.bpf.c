@@ -45,10 +45,18 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * FOUD_BPF_TUNNELS);
+	__uint(max_entries, 2 * FOUD_BPF_TUNNELS + 2 * FOUD_BPF_MP_PEERS);
 	__type(key, struct foud_bpf_rxkey);
 	__type(value, struct foud_bpf_rxval);
 } foud_rx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FOUD_BPF_MP);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct foud_bpf_mpkey);
+	__type(value, struct foud_bpf_mpval);
+} foud_mp SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -318,6 +326,19 @@ static __always_inline __u32 l3_offset(struct __sk_buff *skb)
 static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
 				     struct foud_bpf_stats *st);
 
+/* A fleet's device: the node behind the inner destination, or NULL (no route). */
+static __always_inline const __u8 *mp_remote(__u32 ifindex, const struct inner *in)
+{
+	struct foud_bpf_mpkey k = { .ifindex = ifindex };
+	struct foud_bpf_mpval *v;
+
+	k.v6 = in->flag == FOUD_BPF_INNER_V6;
+	k.prefixlen = 64 + (k.v6 ? 128 : 32);
+	addr_copy(k.addr, in->dst, 16);
+	v = bpf_map_lookup_elem(&foud_mp, &k);
+	return v ? v->remote : NULL;
+}
+
 SEC("tc")
 int foud_egress(struct __sk_buff *skb)
 {
@@ -325,6 +346,7 @@ int foud_egress(struct __sk_buff *skb)
 	struct foud_bpf_stats *st;
 	struct foud_bpf_tnl *t;
 	struct inner in = {};
+	const __u8 *remote;
 	__u8 u[12] = {}, g[8] = {}, next;
 	__u16 eth;
 	__u64 f;
@@ -346,13 +368,14 @@ int foud_egress(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	v6 = !!(t->flags & FOUD_BPF_F_V6);
+	remote = t->mp ? mp_remote(key, &in) : t->remote;
 	/* Routed back into ourselves: the outer packet would follow it. */
-	if ((in.flag == FOUD_BPF_INNER_V6) == v6 && addr_eq(in.dst, t->remote, v6 ? 16 : 4)) {
+	if (remote && (in.flag == FOUD_BPF_INNER_V6) == v6 && addr_eq(in.dst, remote, v6 ? 16 : 4)) {
 		st->tx_drop_loop++;
 		return TC_ACT_SHOT;
 	}
-	/* No route to the remote now; foud puts the device back when one returns. */
-	if (!t->oif) {
+	/* No route to the remote now (or no node for it); foud puts the device back when one returns. */
+	if (!t->oif || !remote) {
 		st->tx_drop_no_route += gso_segs(skb, len, in.hdrs);
 		return TC_ACT_SHOT;
 	}
@@ -398,7 +421,7 @@ int foud_egress(struct __sk_buff *skb)
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return PASS;
-	if (put_ip(skb, l3, t, t->remote, st, &in, len + olen, next, hash))
+	if (put_ip(skb, l3, t, remote, st, &in, len + olen, next, hash))
 		goto err;
 	if (ul && bpf_skb_store_bytes(skb, l3 + iplen, u, ul, 0))
 		goto err;
