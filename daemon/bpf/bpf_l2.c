@@ -227,17 +227,17 @@ static void fdb_load(int fd, const struct foud_tunnel *t)
 
 /* ---- peers -------------------------------------------------------------- */
 
-static bool l2_peer_listed(const struct foud_l2 *l, const uint8_t addr[16])
+/* A map key's address among t's peers (sorted: a binary search, as for every packet). */
+static bool l2_peer_listed(const struct foud_tunnel *t, const uint8_t addr[16])
 {
-	uint8_t a[16];
-	size_t i;
+	static const uint8_t zero[12];
+	struct fou_addr a = { .family = AF_INET6 };
 
-	for (i = 0; i < l->npeers; i++) {
-		addr16(a, &l->peers[i]);
-		if (!memcmp(a, addr, 16))
-			return true;
-	}
-	return false;
+	memcpy(a.a, addr, 16);
+	if (foud_l2_peer_ok(t, &a))
+		return true;
+	a.family = AF_INET;
+	return !memcmp(addr + 4, zero, 12) && foud_l2_peer_ok(t, &a);
 }
 
 static void peers_put(int fd, const struct foud_tunnel *t)
@@ -254,7 +254,7 @@ static void peers_put(int fd, const struct foud_tunnel *t)
 	}
 	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
 		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (k.ifindex == (uint32_t)t->ifindex && !l2_peer_listed(t->l2, k.addr))
+		if (k.ifindex == (uint32_t)t->ifindex && !l2_peer_listed(t, k.addr))
 			bpf_map_delete_elem(fd, &k);
 	}
 }
