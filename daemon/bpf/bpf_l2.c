@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -227,17 +228,18 @@ static void fdb_load(int fd, const struct foud_tunnel *t)
 
 /* ---- peers -------------------------------------------------------------- */
 
-/* A map key's address among t's peers (sorted: a binary search, as for every packet). */
-static bool l2_peer_listed(const struct foud_tunnel *t, const uint8_t addr[16])
+/* A map key's address among l's peers (sorted by fou_addr_cmp: a binary search). */
+static bool l2_peer_listed(const struct foud_l2 *l, const uint8_t addr[16])
 {
 	static const uint8_t zero[12];
 	struct fou_addr a = { .family = AF_INET6 };
 
 	memcpy(a.a, addr, 16);
-	if (foud_l2_peer_ok(t, &a))
+	if (bsearch(&a, l->peers, l->npeers, sizeof(a), fou_addr_cmp))
 		return true;
 	a.family = AF_INET;
-	return !memcmp(addr + 4, zero, 12) && foud_l2_peer_ok(t, &a);
+	return !memcmp(addr + 4, zero, 12) &&
+	       bsearch(&a, l->peers, l->npeers, sizeof(a), fou_addr_cmp);
 }
 
 static void peers_put(int fd, const struct foud_tunnel *t)
@@ -254,7 +256,7 @@ static void peers_put(int fd, const struct foud_tunnel *t)
 	}
 	for (more = !bpf_map_get_next_key(fd, NULL, &k); more; k = next) {
 		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (k.ifindex == (uint32_t)t->ifindex && !l2_peer_listed(t, k.addr))
+		if (k.ifindex == (uint32_t)t->ifindex && !l2_peer_listed(t->l2, k.addr))
 			bpf_map_delete_elem(fd, &k);
 	}
 }

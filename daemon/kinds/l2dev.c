@@ -35,30 +35,21 @@ static uint64_t now_ms(void)
 
 /* ---- who may send to us ------------------------------------------------- */
 
-/* Peers are kept sorted: found by binary search, however large the fleet. */
-static int l2_addr_cmp(const void *x, const void *y)
-{
-	const struct fou_addr *a = x, *b = y;
-	int c = (a->family > b->family) - (a->family < b->family);
-
-	return c ? c : memcmp(a->a, b->a, a->family == AF_INET6 ? 16 : 4);
-}
-
 static void l2_peers_add(struct fou_addr *v, size_t *n, const struct fou_addr *a)
 {
 	if (a->family)
 		v[(*n)++] = *a;
 }
 
-/* Sorted, each once, at most L2_PEERS_MAX. */
+/* Sorted (fou_addr_cmp), each once, at most L2_PEERS_MAX: a binary search per packet. */
 static void l2_peers_set(struct foud_l2 *l, struct fou_addr *v, size_t n)
 {
 	size_t i;
 
-	qsort(v, n, sizeof(*v), l2_addr_cmp);
+	qsort(v, n, sizeof(*v), fou_addr_cmp);
 	l->npeers = 0;
 	for (i = 0; i < n && l->npeers < L2_PEERS_MAX; i++)
-		if (!l->npeers || l2_addr_cmp(&l->peers[l->npeers - 1], &v[i]))
+		if (!l->npeers || fou_addr_cmp(&l->peers[l->npeers - 1], &v[i]))
 			l->peers[l->npeers++] = v[i];
 }
 
@@ -166,7 +157,7 @@ bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
 	/* Members of a group are not known in advance. */
 	if (l->cfg.group.family)
 		return true;
-	return bsearch(src, l->peers, l->npeers, sizeof(*src), l2_addr_cmp) != NULL;
+	return bsearch(src, l->peers, l->npeers, sizeof(*src), fou_addr_cmp) != NULL;
 }
 
 /* The outer TOS and TTL of a frame (STT; an overlay adds its group's TTL: l2.c). */

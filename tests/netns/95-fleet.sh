@@ -172,6 +172,7 @@ echo "# c's entries gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
 check "leave: c's entries gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
 l3_gone() { [ "$(routes_in a fl0)" = "10.244.2.0/24 via $B4" ] && [ "$(routes_in b fl1)" = "10.245.1.0/24 via $A4" ]; }
 wait_for 30 l3_gone; ms=$(ms_since $t0)
+echo "# c's L3 routes gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
 check "leave: c's L3 routes gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
 check "leave: a lists two nodes" nodes_up a 2
 
