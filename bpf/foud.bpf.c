@@ -327,16 +327,14 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 				     struct foud_bpf_stats *st);
 
 /* A fleet's device: the node behind the inner destination, or NULL (no route). */
-static __always_inline const __u8 *mp_remote(__u32 ifindex, const struct inner *in)
+static __always_inline struct foud_bpf_mpval *mp_node(__u32 ifindex, const struct inner *in)
 {
 	struct foud_bpf_mpkey k = { .ifindex = ifindex };
-	struct foud_bpf_mpval *v;
 
 	k.v6 = in->flag == FOUD_BPF_INNER_V6;
 	k.prefixlen = 64 + (k.v6 ? 128 : 32);
 	addr_copy(k.addr, in->dst, 16);
-	v = bpf_map_lookup_elem(&foud_mp, &k);
-	return v ? v->remote : NULL;
+	return bpf_map_lookup_elem(&foud_mp, &k);
 }
 
 SEC("tc")
@@ -347,6 +345,7 @@ int foud_egress(struct __sk_buff *skb)
 	struct foud_bpf_tnl *t;
 	struct inner in = {};
 	const __u8 *remote;
+	struct foud_bpf_mpval *mv;
 	__u8 u[12] = {}, g[8] = {}, next;
 	__u16 eth;
 	__u64 f;
@@ -368,7 +367,14 @@ int foud_egress(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	v6 = !!(t->flags & FOUD_BPF_F_V6);
-	remote = t->mp ? mp_remote(key, &in) : t->remote;
+	remote = t->remote;
+	if (t->mp) {
+		mv = mp_node(key, &in);
+		remote = mv ? mv->remote : NULL;
+		/* A node behind another device than the underlay's: foud sends it. */
+		if (mv && mv->oif != t->oif)
+			return PASS;
+	}
 	/* Routed back into ourselves: the outer packet would follow it. */
 	if (remote && (in.flag == FOUD_BPF_INNER_V6) == v6 && addr_eq(in.dst, remote, v6 ? 16 : 4)) {
 		st->tx_drop_loop++;

@@ -64,6 +64,8 @@ struct foud_bpf_mpkey {
 
 struct foud_bpf_mpval {
 	__u8 remote[16];
+	__u32 oif;		/* the route's device towards it: another than foud_tnl's goes to foud */
+	__u32 pad;
 };
 
 /* Receive: outer addresses, protocol after UDP/encap (4, 41, 47) and GRE key. */

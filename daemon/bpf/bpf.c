@@ -504,6 +504,7 @@ static void mp_of(const struct foud_bpf *b, const struct foud_tunnel *t, struct 
 	m->nkeys = rx_keys(t, m->keys);
 	m->rv.ifindex = (__u32)t->ifindex;
 	m->rv.inner = fou_kind(t->tnl.kind)->inner;
+	m->oif = (__u32)t->bpf_oif;
 }
 
 void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pfx *old,
@@ -515,6 +516,16 @@ void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pf
 		return;
 	mp_of(d->bpf, t, &m);
 	foud_bpf_mp_maps(&m, old, nw);
+}
+
+unsigned int foud_bpf_mp_userspace(const struct foud *d, const struct foud_tunnel *t)
+{
+	struct foud_bpf_mp m;
+
+	if (!t->bpf_egress || !d->bpf || !t->mp)
+		return 0;
+	mp_of(d->bpf, t, &m);
+	return foud_bpf_mp_slow(&m, t->mp);
 }
 
 static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)

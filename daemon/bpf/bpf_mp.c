@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf_mp.h"
+#include "foud.h"
 
 static void mp_key(__u32 ifindex, const struct fou_pfx_ent *e, struct foud_bpf_mpkey *k)
 {
@@ -47,24 +48,50 @@ static void peer_keys(const struct foud_bpf_mp *m, const struct fou_addr *a, boo
 	}
 }
 
+static void prefix_del(const struct foud_bpf_mp *m, const struct fou_pfx_ent *e)
+{
+	struct foud_bpf_mpkey k;
+
+	mp_key(m->ifindex, e, &k);
+	bpf_map_delete_elem(m->mpfd, &k);
+}
+
+/* With the device its route goes through now: the programs send only on the underlay. */
+static void prefix_add(const struct foud_bpf_mp *m, const struct fou_pfx_ent *e)
+{
+	int oif = foud_rtnl_route_oif(&e->nh);
+	struct foud_bpf_mpkey k;
+	struct foud_bpf_mpval v = { .oif = oif > 0 ? (__u32)oif : 0 };
+
+	mp_key(m->ifindex, e, &k);
+	memcpy(v.remote, e->nh.a, 16);
+	bpf_map_update_elem(m->mpfd, &k, &v, BPF_ANY);
+}
+
 static void prefixes_sync(const struct foud_bpf_mp *m, const struct fou_pfx *old,
 			  const struct fou_pfx *nw)
 {
+	for (size_t i = 0; old && i < old->cap; i++)
+		if (old->ent[i].nh.family && !ent_in(nw, &old->ent[i]))
+			prefix_del(m, &old->ent[i]);
+	for (size_t i = 0; nw && i < nw->cap; i++)
+		if (nw->ent[i].nh.family && !ent_in(old, &nw->ent[i]))
+			prefix_add(m, &nw->ent[i]);
+}
+
+unsigned int foud_bpf_mp_slow(const struct foud_bpf_mp *m, const struct fou_pfx *t)
+{
 	struct foud_bpf_mpkey k;
 	struct foud_bpf_mpval v;
+	unsigned int n = 0;
 
-	for (size_t i = 0; old && i < old->cap; i++)
-		if (old->ent[i].nh.family && !ent_in(nw, &old->ent[i])) {
-			mp_key(m->ifindex, &old->ent[i], &k);
-			bpf_map_delete_elem(m->mpfd, &k);
-		}
-	for (size_t i = 0; nw && i < nw->cap; i++)
-		if (nw->ent[i].nh.family && !ent_in(old, &nw->ent[i])) {
-			mp_key(m->ifindex, &nw->ent[i], &k);
-			memset(&v, 0, sizeof(v));
-			memcpy(v.remote, nw->ent[i].nh.a, 16);
-			bpf_map_update_elem(m->mpfd, &k, &v, BPF_ANY);
-		}
+	for (size_t i = 0; t && i < t->cap; i++) {
+		if (!t->ent[i].nh.family)
+			continue;
+		mp_key(m->ifindex, &t->ent[i], &k);
+		n += bpf_map_lookup_elem(m->mpfd, &k, &v) || v.oif != m->oif;
+	}
+	return n;
 }
 
 void foud_bpf_mp_maps(const struct foud_bpf_mp *m, const struct fou_pfx *old,

@@ -12,10 +12,14 @@ struct foud_bpf_mp {
 	struct foud_bpf_rxkey keys[2];	/* the device's receive keys, remote to be filled */
 	int nkeys;
 	struct foud_bpf_rxval rv;
+	__u32 oif;			/* the device's underlay (foud_tnl's oif) */
 };
 
 /* From old's prefixes and nodes to nw's (NULL: none); what fails is left to the userspace path. */
 void foud_bpf_mp_maps(const struct foud_bpf_mp *m, const struct fou_pfx *old,
 		      const struct fou_pfx *nw);
+
+/* How many of t's prefixes the programs leave to foud: their node is behind another device. */
+unsigned int foud_bpf_mp_slow(const struct foud_bpf_mp *m, const struct fou_pfx *t);
 
 #endif /* FOUD_BPF_MP_H */

@@ -593,6 +593,8 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
 /* A fleet's device (fleet_l3.c): its BPF maps from table old to nw (bpf_mp.c). */
 void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pfx *old,
 		      const struct fou_pfx *nw);
+/* Its prefixes whose node the programs leave to userspace (behind another device than the underlay). */
+unsigned int foud_bpf_mp_userspace(const struct foud *d, const struct foud_tunnel *t);
 /* Moves t's programs to t->ul_ifindex and t->path_mtu after they changed. */
 void foud_bpf_tunnel_follow(struct foud *d, struct foud_tunnel *t);
 /* Whether t's device is up: while down, the receive program drops as link_down. */

@@ -437,6 +437,7 @@ static void tunnel_show_path(struct foud *d, const struct foud_tunnel *t, struct
 	const char *why = foud_tunnel_why(t);
 	char b[IF_NAMESIZE];
 	const char *ul = tunnel_underlay(t, b);
+	unsigned int slow;
 
 	foud_pr_text(p, "    ifindex %d state %s underlay %s", t->ifindex, state,
 		     ul ? ul : "none (no route)");
@@ -445,6 +446,10 @@ static void tunnel_show_path(struct foud *d, const struct foud_tunnel *t, struct
 	foud_pr_str(p, "datapath", " datapath %s", t->bpf_egress ? "bpf" : "userspace");
 	if (why)
 		foud_pr_text(p, " (%s)", why);
+	/* A fleet's nodes behind another device than the underlay: foud sends to those. */
+	if ((slow = foud_bpf_mp_userspace(d, t)))
+		foud_pr_uint(p, "datapath_userspace_prefixes", " (%u fleet prefixes by userspace: their "
+			     "node's route is not through the underlay)", slow);
 	foud_pr_bool(p, "offload", " offload on\n", " offload off\n", t->offload);
 	foud_pr_str(p, "state", NULL, state);
 	if (ul)

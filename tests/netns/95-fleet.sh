@@ -129,6 +129,10 @@ done
 fa -d link show fl0 | sed 's/^/# /'
 check "l3: fl0 on the BPF data path, fl1 on userspace" eval \
 	'fa -d link show fl0 | grep -q "datapath bpf" && fa -d link show fl1 | grep -q "datapath userspace (requested)"'
+bpf_tx=$(fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64")) | .bpf_stats64.tx.packets] | first // 0')
+check "l3 bpf: the programs sent a's pings to b and c on fl0 ($bpf_tx packets)" test "$bpf_tx" -ge 4
+check "l3 bpf: no fleet prefix left to userspace (b and c behind the underlay)" \
+	eval '! fa -d link show fl0 | grep -q "fleet prefixes by userspace"'
 # Overlapping publications: one over b's, one over a's own; both refused by name.
 ectl put /foud/nodes/ovl '{"name":"ovl","address":"192.0.2.50","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.2.128/25"}]}' >/dev/null
 ectl put /foud/nodes/ovm '{"name":"ovm","address":"192.0.2.51","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.0.0/16"}]}' >/dev/null
