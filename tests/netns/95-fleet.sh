@@ -51,7 +51,9 @@ l3_join() { # l3_join a|b|c ADDR N
 		fleet prefix 10.244.$3.0/24 &&
 	dev_up $1 fl0 10.244.$3.1/32 &&
 	$f link add name fl1 type gre local $2 fleet prefix 10.245.$3.0/24 datapath userspace &&
-	dev_up $1 fl1 10.245.$3.1/32
+	dev_up $1 fl1 10.245.$3.1/32 &&
+	$f link add name fl2 type sit local $2 fleet prefix fd00:$3::/64 &&
+	dev_up $1 fl2 "" fd00:$3::1/128
 }
 join() { # join a|b|c ADDR N [MAC's last byte]
 	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
@@ -126,6 +128,11 @@ for net in 244 245; do
 	check "l3 $path: b -> c" l3_ping 2 nb $net 3
 	check "l3 $path: c -> a" l3_ping 3 nc_ $net 1
 done
+# sit: IPv6 prefixes behind IPv4 nodes, routed without via (the families differ).
+check "l3 sit: a routes b's IPv6 prefix over fl2" eval \
+	'ip -n "$NSA" -6 route show dev fl2 | grep -q "^fd00:2::/64"'
+check "l3 sit: a -> b" na ping -6 -c 2 -i 0.2 -W 2 -I fd00:1::1 fd00:2::1
+check "l3 sit: c -> a" nc_ ping -6 -c 2 -i 0.2 -W 2 -I fd00:3::1 fd00:1::1
 fa -d link show fl0 | sed 's/^/# /'
 check "l3: fl0 on the BPF data path, fl1 on userspace" eval \
 	'fa -d link show fl0 | grep -q "datapath bpf" && fa -d link show fl1 | grep -q "datapath userspace (requested)"'
