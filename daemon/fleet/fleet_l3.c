@@ -290,6 +290,27 @@ static void dev_sync(struct foud_fleet *f, struct foud_tunnel *t, struct l3_cand
 	t->mp = tb;
 }
 
+/* A node's L3 device that no device of ours carries (another kind, encap or port): refused. */
+static void node_mismatch(struct foud_fleet *f, struct fleet_node *n)
+{
+	const struct foud_tunnel *t;
+	const struct fleet_dev *v;
+	char pf[64];
+	bool same;
+
+	for (unsigned int i = 0; i < n->v.ndevs && !n->l3why[0] && !n->why[0]; i++) {
+		v = &n->v.dev[i];
+		same = false;
+		FOUD_DEV_FOREACH(t, f->d)
+			same |= fleet_l3_dev(t) && l3_same(t, v, &n->v.addr);
+		if (v->kind != FK_L2_NONE || same)
+			continue;
+		snprintf(n->l3why, sizeof(n->l3why), "prefix %s: its %s/%s port %u device matches "
+			 "none of ours", fou_pfx_str(&v->pfx, v->plen, pf, sizeof(pf)),
+			 fk_by_tnl(v->tnl)->name, fleet_encap_name(v->encap), v->port);
+	}
+}
+
 /* A node's new reason (or none): logged once, with its name. */
 static void node_why_log(struct fleet_node *n, const char *old)
 {
@@ -329,8 +350,11 @@ void fleet_l3_sync(struct foud_fleet *f)
 		if (fleet_l3_dev(t))
 			dev_sync(f, t, c, max, r, &nr);
 	k = 0;
-	TAILQ_FOREACH(n, &f->nodes, entry)
+	TAILQ_FOREACH(n, &f->nodes, entry) {
+		if (ndev && strcmp(n->name, f->cfg.node))
+			node_mismatch(f, n);
 		node_why_log(n, old[k++]);
+	}
 	routes_apply(f, r, nr);
 	r = NULL;
 out:

@@ -143,16 +143,20 @@ check "l3 bpf: no fleet prefix left to userspace (b and c behind the underlay)" 
 # Overlapping publications: one over b's, one over a's own; both refused by name.
 ectl put /foud/nodes/ovl '{"name":"ovl","address":"192.0.2.50","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.2.128/25"}]}' >/dev/null
 ectl put /foud/nodes/ovm '{"name":"ovm","address":"192.0.2.51","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.0.0/16"}]}' >/dev/null
+ectl put /foud/nodes/ovk '{"name":"ovk","address":"192.0.2.52","devices":[{"kind":"ipip","encap":"gue","port":6080,"prefix":"10.244.9.0/24"}]}' >/dev/null
 refused_l3() { fa -j fleet show | jq -e '.nodes[] | select(.name == "ovl") | .refused | test("overlaps 10.244.2.0/24 of node host-b")' >/dev/null &&
 	       fa -j fleet show | jq -e '.nodes[] | select(.name == "ovm") | .refused | test("overlaps 10.244.1.0/24 of this host.s fl0")' >/dev/null; }
 check "l3 overlap: both refused on a, each named with what it overlaps" wait_for 30 refused_l3
 check "l3 overlap: logged with the publisher's name" grep -q "node ovl: refused: prefix 10.244.2.128/25 overlaps" "$TMP/foud-a.log"
+check "l3 mismatch: ipip over GUE 6080, matching no device of a's, refused by name" eval \
+	'fa -j fleet show | jq -e ".nodes[] | select(.name == \"ovk\") | .refused | test(\"ipip/gue port 6080 device matches none of ours\")" >/dev/null'
 refused_b() { fb -j fleet show | jq -e '.nodes[] | select(.name == "ovm") | .refused | test("overlaps")' >/dev/null; }
 check "l3 overlap: b refuses ovm too" wait_for 30 refused_b
 check "l3 overlap: no route for them on a, b's and c's stay" l3_routes
 check "l3 overlap: a -> b still pings" l3_ping 1 na 244 2
 ectl del /foud/nodes/ovl >/dev/null
 ectl del /foud/nodes/ovm >/dev/null
+ectl del /foud/nodes/ovk >/dev/null
 fa fleet show | sed 's/^/# /'
 
 # ---- b's key deleted by hand: b puts it again -------------------------------
