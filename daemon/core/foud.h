@@ -584,6 +584,8 @@ int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
 int foud_follow_init(struct foud *d);
 void foud_follow_fini(struct foud *d);
+/* A tunnel's remote changed by other means than a route (fleet_l3.c): every tunnel is looked at again. */
+void foud_follow_poke(struct foud *d);
 
 /* bpf.c */
 /* Puts t on the BPF path when dp (or foud's default) allows; errors only for datapath bpf. */

@@ -195,9 +195,11 @@ static size_t l3_ndevs(const struct foud_fleet *f)
 }
 
 /* The table the claims that stand make; the representative remote is the first node's. */
-static struct fou_pfx *table_build(struct foud_tunnel *t, const struct l3_cand *c, size_t n)
+static struct fou_pfx *table_build(struct foud *d, struct foud_tunnel *t, const struct l3_cand *c,
+				  size_t n)
 {
 	struct fou_pfx *tb = calloc(1, sizeof(*tb));
+	struct fou_addr was = t->tnl.remote;
 
 	if (!tb || fou_pfx_init(tb, n + 1)) {
 		free(tb);
@@ -212,6 +214,9 @@ static struct fou_pfx *table_build(struct foud_tunnel *t, const struct l3_cand *
 		if (!t->tnl.remote.family)
 			t->tnl.remote = c[i].nh;
 	}
+	/* The device's route, path MTU and BPF underlay follow it (follow.c). */
+	if (!fou_addr_eq(&was, &t->tnl.remote) || !t->mp)
+		foud_follow_poke(d);
 	return tb;
 }
 
@@ -276,7 +281,7 @@ static void dev_sync(struct foud_fleet *f, struct foud_tunnel *t, struct l3_cand
 
 	qsort(c, n, sizeof(*c), cand_cmp);
 	cand_sweep(c, n);
-	tb = table_build(t, c, n);
+	tb = table_build(f->d, t, c, n);
 	if (!tb)
 		return;	/* out of memory: the old table stays */
 	for (size_t i = 0; i < n; i++)

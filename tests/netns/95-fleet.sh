@@ -140,6 +140,12 @@ bpf_tx=$(fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64
 check "l3 bpf: the programs sent a's pings to b and c on fl0 ($bpf_tx packets)" test "$bpf_tx" -ge 4
 check "l3 bpf: no fleet prefix left to userspace (b and c behind the underlay)" \
 	eval '! fa -d link show fl0 | grep -q "fleet prefixes by userspace"'
+# Changed in place (rebuilt on its device): the routes stay, the table and the BPF path come back.
+check "l3: link set fl0 mtu 1400" fa link set fl0 mtu 1400
+check "l3: ... a -> b again on fl0, routes unchanged" eval 'wait_for 30 l3_ping 1 na 244 2 && l3_routes'
+bpf_tx() { fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64")) | .bpf_stats64.tx.packets] | first // 0'; }
+bpf_again() { local b0; b0=$(bpf_tx); na ping -c 1 -W 1 -I 10.244.1.1 10.244.2.1 >/dev/null && [ "$(bpf_tx)" -gt "$b0" ]; }
+check "l3: ... a ping sent by the BPF programs again" wait_for 30 bpf_again
 # Overlapping publications: one over b's, one over a's own; both refused by name.
 ectl put /foud/nodes/ovl '{"name":"ovl","address":"192.0.2.50","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.2.128/25"}]}' >/dev/null
 ectl put /foud/nodes/ovm '{"name":"ovm","address":"192.0.2.51","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.0.0/16"}]}' >/dev/null
