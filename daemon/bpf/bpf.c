@@ -505,6 +505,8 @@ static void mp_of(const struct foud_bpf *b, const struct foud_tunnel *t, struct 
 	m->rv.ifindex = (__u32)t->ifindex;
 	m->rv.inner = fou_kind(t->tnl.kind)->inner;
 	m->oif = (__u32)t->bpf_oif;
+	/* Into a device that is down the redirect would drop uncounted: the program counts it. */
+	m->rv.flags = t->dev_up ? 0 : FOUD_BPF_RX_DOWN;
 }
 
 void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pfx *old,
@@ -802,6 +804,7 @@ void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
 {
 	struct foud_bpf_rxkey keys[2];
 	struct foud_bpf_rxval rv;
+	struct foud_bpf_mp m;
 	int i, n;
 
 	if (!t->bpf_egress || !d->bpf)
@@ -809,6 +812,11 @@ void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
 	if (t->l2) {
 		foud_bpf_l2_link(d->bpf, t, up);
 		return;
+	}
+	if (t->mp) {
+		mp_of(d->bpf, t, &m);
+		m.rv.flags = up ? 0 : FOUD_BPF_RX_DOWN;
+		foud_bpf_mp_peers(&m, t->mp);
 	}
 	n = rx_keys(t, keys);
 	for (i = 0; i < n; i++) {

@@ -79,6 +79,13 @@ static void prefixes_sync(const struct foud_bpf_mp *m, const struct fou_pfx *old
 			prefix_add(m, &nw->ent[i]);
 }
 
+void foud_bpf_mp_peers(const struct foud_bpf_mp *m, const struct fou_pfx *t)
+{
+	for (size_t i = 0; t && i < t->cap; i++)
+		if (t->peer[i].a.family)
+			peer_keys(m, &t->peer[i].a, true);
+}
+
 unsigned int foud_bpf_mp_slow(const struct foud_bpf_mp *m, const struct fou_pfx *t)
 {
 	struct foud_bpf_mpkey k;

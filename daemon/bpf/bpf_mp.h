@@ -19,6 +19,8 @@ struct foud_bpf_mp {
 void foud_bpf_mp_maps(const struct foud_bpf_mp *m, const struct fou_pfx *old,
 		      const struct fou_pfx *nw);
 
+/* Every node's receive keys again, with m's value (the device went up or down). */
+void foud_bpf_mp_peers(const struct foud_bpf_mp *m, const struct fou_pfx *t);
 /* How many of t's prefixes the programs leave to foud: their node is behind another device. */
 unsigned int foud_bpf_mp_slow(const struct foud_bpf_mp *m, const struct fou_pfx *t);
 

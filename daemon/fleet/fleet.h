@@ -77,6 +77,8 @@ struct foud_fleet {
 	size_t nfdb, capfdb;
 	struct fleet_route *routes;	/* sorted by device, prefix */
 	size_t nroutes;
+	int *l3up;			/* the L3 fleet devices up at the last sync, by ifindex */
+	size_t nl3up;
 };
 
 /* fleet_node.c */

@@ -270,6 +270,35 @@ static void routes_apply(struct foud_fleet *f, struct fleet_route *nw, size_t n)
 	f->nroutes = n;
 }
 
+/*
+ * ---- devices up and down: the kernel drops a device's routes when it goes
+ * down and takes none while it is; a device routes the fleet while it is up.
+ */
+
+static bool l3_was_up(const struct foud_fleet *f, int ifindex)
+{
+	for (size_t i = 0; i < f->nl3up; i++)
+		if (f->l3up[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void l3_remember_up(struct foud_fleet *f, size_t ndev)
+{
+	const struct foud_tunnel *t;
+	int *up = calloc(ndev + 1, sizeof(*up));
+	size_t n = 0;
+
+	if (!up)
+		return;
+	FOUD_DEV_FOREACH(t, f->d)
+		if (fleet_l3_dev(t) && t->dev_up && n < ndev)
+			up[n++] = t->ifindex;
+	free(f->l3up);
+	f->l3up = up;
+	f->nl3up = n;
+}
+
 /* ---- the sync -------------------------------------------------------------- */
 
 /* t's claims settled into its new table; the routes it wants appended to r. */
@@ -284,7 +313,7 @@ static void dev_sync(struct foud_fleet *f, struct foud_tunnel *t, struct l3_cand
 	tb = table_build(f->d, t, c, n);
 	if (!tb)
 		return;	/* out of memory: the old table stays */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && t->dev_up; i++)
 		if (c[i].ok && c[i].n)
 			r[(*nr)++] = (struct fleet_route){ .ifindex = t->ifindex, .pfx = c[i].pfx,
 							   .plen = c[i].plen, .nh = c[i].nh };
@@ -361,6 +390,7 @@ void fleet_l3_sync(struct foud_fleet *f)
 		node_why_log(n, old[k++]);
 	}
 	routes_apply(f, r, nr);
+	l3_remember_up(f, ndev);
 	r = NULL;
 out:
 	free(old);
@@ -373,7 +403,7 @@ bool fleet_l3_stale(const struct foud_fleet *f)
 	const struct foud_tunnel *t;
 
 	FOUD_DEV_FOREACH(t, f->d)
-		if (fleet_l3_dev(t) && !t->mp)
+		if (fleet_l3_dev(t) && (!t->mp || t->dev_up != l3_was_up(f, t->ifindex)))
 			return true;
 	return false;
 }
@@ -383,4 +413,7 @@ void fleet_l3_free(struct foud_fleet *f)
 	free(f->routes);
 	f->routes = NULL;
 	f->nroutes = 0;
+	free(f->l3up);
+	f->l3up = NULL;
+	f->nl3up = 0;
 }

@@ -140,6 +140,14 @@ bpf_tx=$(fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64
 check "l3 bpf: the programs sent a's pings to b and c on fl0 ($bpf_tx packets)" test "$bpf_tx" -ge 4
 check "l3 bpf: no fleet prefix left to userspace (b and c behind the underlay)" \
 	eval '! fa -d link show fl0 | grep -q "fleet prefixes by userspace"'
+# a's fl0 down: what b sends to it is dropped and counted as link_down, on the BPF path too.
+before=$(counter a fl0 .foud.drops.rx.link_down)
+na ip link set fl0 down
+down_counted() { ! nb ping -c 1 -W 1 -I 10.244.2.1 10.244.1.1 >/dev/null 2>&1 &&
+		 [ "$(counter a fl0 .foud.drops.rx.link_down)" -gt "$before" ]; }
+check "l3: a's fl0 down: b's ping dropped as link_down" wait_for 20 down_counted
+na ip link set fl0 up
+check "l3: a's fl0 up: b -> a pings again" wait_for 30 l3_ping 2 nb 244 1
 # Changed in place (rebuilt on its device): the routes stay, the table and the BPF path come back.
 check "l3: link set fl0 mtu 1400" fa link set fl0 mtu 1400
 check "l3: ... a -> b again on fl0, routes unchanged" eval 'wait_for 30 l3_ping 1 na 244 2 && l3_routes'
