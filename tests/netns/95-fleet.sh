@@ -41,8 +41,8 @@ check "etcd: three members healthy" ectl endpoint health
 # ---- three hosts join ------------------------------------------------------
 # Each host's MAC stays the same across a restart, so that the others' ARP
 # caches stay right and what is measured is the fleet.
-# L3: fl0 (ipip over FOU, the default data path: BPF where it can) and fl1
-# (plain GRE, userspace), each host's prefix 10.244.N.0/24 and 10.245.N.0/24,
+# L3: fl0 (ipip over FOU, the default data path: BPF where it can), fl1
+# (GRE over GUE, userspace) and fl2 (plain sit, IPv6 prefixes), each host's prefix 10.244.N.0/24 and 10.245.N.0/24,
 # its own address .1 of it; the fleet routes the others' prefixes.
 l3_join() { # l3_join a|b|c ADDR N
 	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
@@ -50,7 +50,9 @@ l3_join() { # l3_join a|b|c ADDR N
 	$f link add name fl0 type ipip local $2 encap fou encap-sport auto encap-dport 5555 \
 		fleet prefix 10.244.$3.0/24 &&
 	dev_up $1 fl0 10.244.$3.1/32 &&
-	$f link add name fl1 type gre local $2 fleet prefix 10.245.$3.0/24 datapath userspace &&
+	$f fou add port 6080 gue &&
+	$f link add name fl1 type gre local $2 encap gue encap-sport auto encap-dport 6080 \
+		fleet prefix 10.245.$3.0/24 datapath userspace &&
 	dev_up $1 fl1 10.245.$3.1/32 &&
 	$f link add name fl2 type sit local $2 fleet prefix fd00:$3::/64 &&
 	dev_up $1 fl2 "" fd00:$3::1/128
@@ -128,6 +130,9 @@ for net in 244 245; do
 	check "l3 $path: b -> c" l3_ping 2 nb $net 3
 	check "l3 $path: c -> a" l3_ping 3 nc_ $net 1
 done
+# TCP's super-packets on the userspace path: each UDP GSO train to the node of its destination.
+check "l3 userspace: 2 MiB of TCP a -> b over fl1 arrive intact" tcp_transfer a 10.245.2.1 2
+check "l3 userspace: ... and b -> a" tcp_transfer b 10.245.1.1 2
 # sit: IPv6 prefixes behind IPv4 nodes, routed without via (the families differ).
 check "l3 sit: a routes b's IPv6 prefix over fl2" eval \
 	'ip -n "$NSA" -6 route show dev fl2 | grep -q "^fd00:2::/64"'
