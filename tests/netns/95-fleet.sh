@@ -119,9 +119,12 @@ check "l3: a routes b's and c's prefixes via their addresses" wait_for 30 l3_rou
 check "l3: link show -d says fleet prefix" eval 'fa -d link show fl0 | grep -q "remote any local $A4 fleet prefix 10.244.1.0/24"'
 check "l3: fleet show -j has b's prefix" \
 	test "$(fa -j fleet show | jq -r '.nodes[] | select(.name == "host-b") | .devices[] | select(.kind == "ipip") | .prefix')" = 10.244.2.0/24
-l3_ping() { # l3_ping FROM NS-fn NET N: FROM's address of NET pings N's
+l3_ping() { # l3_ping FROM NS-fn NET N [WAIT]: FROM's address of NET pings N's, twice
 	local from=$1 fn=$2 net=$3 to=$4
-	$fn ping -c 2 -i 0.2 -W 2 -I 10.$net.$from.1 10.$net.$to.1
+	$fn ping -c 2 -i 0.2 -W "${5:-2}" -I 10.$net.$from.1 10.$net.$to.1
+}
+l3_ping1() { # l3_ping1 FROM NS-fn NET N: once, for polling
+	$2 ping -c 1 -W 1 -I 10.$3.$1.1 10.$3.$4.1 >/dev/null
 }
 for net in 244 245; do
 	path=bpf; [ $net = 245 ] && path=userspace
@@ -152,10 +155,10 @@ down_counted() { ! nb ping -c 1 -W 1 -I 10.244.2.1 10.244.1.1 >/dev/null 2>&1 &&
 		 [ "$(counter a fl0 .foud.drops.rx.link_down)" -gt "$before" ]; }
 check "l3: a's fl0 down: b's ping dropped as link_down" wait_for 20 down_counted
 na ip link set fl0 up
-check "l3: a's fl0 up: b -> a pings again" wait_for 30 l3_ping 2 nb 244 1
+check "l3: a's fl0 up: b -> a pings again" wait_for 30 l3_ping1 2 nb 244 1
 # Changed in place (rebuilt on its device): the routes stay, the table and the BPF path come back.
 check "l3: link set fl0 mtu 1400" fa link set fl0 mtu 1400
-check "l3: ... a -> b again on fl0, routes unchanged" eval 'wait_for 30 l3_ping 1 na 244 2 && l3_routes'
+check "l3: ... a -> b again on fl0, routes unchanged" eval 'wait_for 30 l3_ping1 1 na 244 2 && l3_routes'
 bpf_tx() { fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64")) | .bpf_stats64.tx.packets] | first // 0'; }
 bpf_again() { local b0; b0=$(bpf_tx); na ping -c 1 -W 1 -I 10.244.1.1 10.244.2.1 >/dev/null && [ "$(bpf_tx)" -gt "$b0" ]; }
 check "l3: ... a ping sent by the BPF programs again" wait_for 30 bpf_again
@@ -262,13 +265,14 @@ check "compaction: etcd compacted to $((rev + 2)), past a's revision $arev" \
 resyncs=$(fa -j fleet show | jq .store.resyncs)
 m=$(fa -j fleet show | jq -r .store.endpoint | sed 's/.*:2379//')
 kill -9 "${EPID[$m]}"
-# etcdctl may still try the member just killed: again until it went in.
-put_late() { ectl put /foud/nodes/late '{"name":"late","address":"192.0.2.99","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.99.0/24"}]}' >/dev/null 2>&1; }
+live=$(echo $EPS | tr , '\n' | grep -v ":2379$m\$" | paste -sd,)
+# The live members only: etcdctl would wait for the one just killed.
+put_late() { ip netns exec "$NSU" etcdctl --endpoints=$live --dial-timeout=1s put /foud/nodes/late '{"name":"late","address":"192.0.2.99","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.99.0/24"}]}' >/dev/null 2>&1; }
 wait_for 30 put_late
 late_in() { routes_in a fl0 | grep -q "10.244.99.0/24 via 192.0.2.99" &&
 	    [ "$(fa -j fleet show | jq .store.resyncs)" -gt "$resyncs" ]; }
 check "compaction: a read all again and routes late's prefix, published after it" wait_for 50 late_in
-wait_for 30 eval 'ectl del /foud/nodes/late >/dev/null 2>&1'
+ip netns exec "$NSU" etcdctl --endpoints=$live del /foud/nodes/late >/dev/null
 late_out() { ! routes_in a fl0 | grep -q 10.244.99.0; }
 check "compaction: ... and removes it when late leaves" wait_for 30 late_out
 etcd_start "$m"
@@ -318,7 +322,7 @@ check "members only: a dropped them as unknown_peer ($before -> $after)" test $(
 for dev in fl0 fl1; do
 	net=244; [ $dev = fl1 ] && net=245
 	before=$(counter a $dev .foud.drops.rx.unknown_peer)
-	check "members only, l3 $dev: c -> a, 2 pings, none answered" eval "! l3_ping 3 nc_ $net 1"
+	check "members only, l3 $dev: c -> a, 2 pings, none answered" eval "! l3_ping 3 nc_ $net 1 1"
 	after=$(counter a $dev .foud.drops.rx.unknown_peer)
 	check "members only, l3 $dev: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 2
 done
