@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -156,6 +157,25 @@ static void test_inner_dst(void **state)
 	assert_int_equal(fou_pfx_inner_dst(bad, 0, &d), -FOU_DROP_TOO_SHORT);
 }
 
+/* fou_addr_cmp: an order qsort and bsearch agree on (L2 devices' peers); IPv4 before IPv6. */
+static void test_addr_cmp(void **state)
+{
+	struct fou_addr v[4] = { A("192.0.2.9"), A("2001:db8::1"), A("192.0.2.10"), A("10.0.0.1") };
+	struct fou_addr k = A("192.0.2.10"), miss = A("192.0.2.11");
+	char buf[64];
+
+	(void)state;
+	qsort(v, 4, sizeof(v[0]), fou_addr_cmp);
+	assert_string_equal(fou_addr_str(&v[0], buf, sizeof(buf)), "10.0.0.1");
+	assert_string_equal(fou_addr_str(&v[2], buf, sizeof(buf)), "192.0.2.10");
+	assert_string_equal(fou_addr_str(&v[3], buf, sizeof(buf)), "2001:db8::1");
+	assert_non_null(bsearch(&k, v, 4, sizeof(v[0]), fou_addr_cmp));
+	assert_null(bsearch(&miss, v, 4, sizeof(v[0]), fou_addr_cmp));
+	/* Bytes past an IPv4 address do not count. */
+	k.a[10] = 0xff;
+	assert_int_equal(fou_addr_cmp(&k, &v[2]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_inner_dst),
+		cmocka_unit_test(test_addr_cmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
