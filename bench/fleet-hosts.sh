@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fleet measures with N foud hosts (default 8) in namespaces on one bridge and
-# a three-member etcd cluster: a host's join (until every other host has its
-# MAC), all pairs pinging, kill -9 of a host (until it is gone everywhere),
+# a three-member etcd cluster, each with an L2 fleet device (vxlan, 10.9.0.I)
+# and an L3 one (ipip over FOU, prefix 10.244.I.0/24, the BPF path where it
+# can): a host's join (until every other host has its MAC, and its prefix
+# routed), all pairs pinging, kill -9 of a host (until it is gone everywhere),
 # one etcd member killed (pings from h1 to every other host meanwhile), a full
 # etcd outage of OUTAGE seconds (default 30; pings meanwhile, and a host that
 # joins during it, known after etcd returns). Root; etcd-server, etcd-client.
@@ -71,48 +73,73 @@ start() { # start HOST GENERATION: foud, its vxlan fleet device, the fleet comma
 	h "$i" sysctl -qw net.ipv6.conf.vx0.disable_ipv6=1
 	h "$i" ip addr add 10.9.0.$i/24 dev vx0
 	h "$i" ip link set vx0 up
+	f "$i" fou add port 5555 ipproto 4
+	f "$i" link add name fl0 type ipip local 192.0.2.$i encap fou encap-sport auto encap-dport 5555 \
+		fleet prefix 10.244.$i.0/24
+	h "$i" ip addr add 10.244.$i.1/32 dev fl0
+	h "$i" ip link set fl0 up
 	f "$i" fleet etcd $EPS ttl $TTL
 	f "$i" fleet node h$i address 192.0.2.$i
 }
 has_mac() { f "$1" -j fdb show dev vx0 | jq -e --arg m "$2" '.[] | select(.mac == $m)' >/dev/null; }
-everywhere() { # everywhere HOST MAC yes|no: every other host has (or lacks) it
+# has_route J HOST: J routes HOST's prefix via HOST's address
+has_route() { h "$1" ip route show 10.244.$2.0/24 | grep -q "via 192.0.2.$2 dev fl0"; }
+everywhere() { # everywhere HOST MAC yes|no [l3]: every other host has (or lacks) its MAC (or route)
 	local j
 	for j in $(seq "$N"); do
 		[ "$j" = "$1" ] && continue
-		if [ "$3" = yes ]; then has_mac "$j" "$2" || return 1; else ! has_mac "$j" "$2" || return 1; fi
+		if [ "${4:-}" = l3 ]; then
+			if [ "$3" = yes ]; then has_route "$j" "$1" || return 1; else ! has_route "$j" "$1" || return 1; fi
+		elif [ "$3" = yes ]; then has_mac "$j" "$2" || return 1; else ! has_mac "$j" "$2" || return 1; fi
+	done
+}
+l3_reached() { # l3_reached HOST: every other host's ping reaches HOST's prefix
+	local j
+	for j in $(seq "$N"); do
+		[ "$j" = "$1" ] && continue
+		h "$j" ping -c 1 -W 1 -I 10.244.$j.1 10.244.$1.1 >/dev/null || return 1
 	done
 }
 for i in $(seq $((N - 1))); do start "$i" 1; done
 t0=$(now); start "$N" 1; tr=$(ms "$t0")
 wait_for 200 everywhere "$N" "$(mac "$N" 1)" yes
 echo "join: h$N's MAC on all $((N - 1)) others $(ms "$t0") ms after its foud started (foud up and configured after $tr ms)"
+wait_for 200 everywhere "$N" - yes l3
+echo "join l3: h$N's prefix routed on all $((N - 1)) others $(ms "$t0") ms after its foud started"
+wait_for 200 l3_reached "$N"
+echo "join l3: h$N's prefix reached by ping from all $((N - 1)) others $(ms "$t0") ms after its foud started"
 
 lost=0
 for i in $(seq "$N"); do for j in $(seq "$N"); do
 	[ "$i" = "$j" ] && continue
 	h "$i" ping -c 1 -W 2 10.9.0.$j >/dev/null || lost=$((lost + 1))
+	h "$i" ping -c 1 -W 2 -I 10.244.$i.1 10.244.$j.1 >/dev/null || lost=$((lost + 1))
 done; done
-echo "all pairs: $((N * (N - 1))) pings, $lost lost"
+echo "all pairs, L2 and L3: $((2 * N * (N - 1))) pings, $lost lost"
 
 t0=$(now); kill -9 "${FPID[$N]}"
 wait_for 200 everywhere "$N" "$(mac "$N" 1)" no
 echo "leave: h$N (kill -9) gone from all others $(ms "$t0") ms later (ttl $TTL s)"
+wait_for 200 everywhere "$N" - no l3
+echo "leave l3: h$N's route gone from all others $(ms "$t0") ms after kill -9"
 
-pings() { # pings COUNT: from h1 to every other live host, 0.1 s apart; prints the lost
+pings() { # pings COUNT: from h1 to every other live host, L2 and L3, 0.1 s apart; prints the lost
 	local j pids=() lost=0
 	for j in $(seq 2 $((N - 1))); do
 		h 1 ping -q -c "$1" -i 0.1 -W 1 10.9.0.$j >"$TMP/ping$j" 2>&1 &
 		pids+=($!)
+		h 1 ping -q -c "$1" -i 0.1 -W 1 -I 10.244.1.1 10.244.$j.1 >"$TMP/ping3-$j" 2>&1 &
+		pids+=($!)
 	done
 	wait "${pids[@]}"
 	for j in $(seq 2 $((N - 1))); do
-		lost=$((lost + $(awk '/transmitted/ {print $1 - $4}' "$TMP/ping$j")))
+		lost=$((lost + $(awk '/transmitted/ {s += $1 - $4} END {print s + 0}' "$TMP/ping$j" "$TMP/ping3-$j")))
 	done
 	echo "$lost"
 }
 (sleep 1; kill -9 "${EPID[1]}") &
 l=$(pings 30)
-echo "one etcd member killed: $((30 * (N - 2))) pings from h1, $l lost"
+echo "one etcd member killed: $((2 * 30 * (N - 2))) pings from h1 (L2 and L3), $l lost"
 
 kill -9 "${EPID[2]}" "${EPID[3]}"
 t0=$(now)
@@ -124,6 +151,10 @@ etcd_start 1; etcd_start 2; etcd_start 3
 wait_for 400 healthy; t1=$(now)
 wait_for 200 everywhere "$N" "$(mac "$N" 2)" yes
 echo "full etcd outage ($OUTAGE s): h$N started during it known to all others $(ms "$t1") ms after etcd was healthy again"
+wait_for 200 everywhere "$N" - yes l3
+echo "full etcd outage l3: h$N's prefix routed on all others $(ms "$t1") ms after etcd was healthy again"
+wait_for 200 l3_reached "$N"
+echo "full etcd outage l3: h$N's prefix reached by ping from all others $(ms "$t1") ms after etcd was healthy again"
 wait $opid
-echo "full etcd outage: $((OUTAGE * 10 * (N - 2))) pings from h1 meanwhile, $(cat "$TMP/outage") lost"
+echo "full etcd outage: $((2 * OUTAGE * 10 * (N - 2))) pings from h1 meanwhile (L2 and L3), $(cat "$TMP/outage") lost"
 echo "foud h1: $(awk '/^VmRSS/ {print $2 " kB"}' /proc/${FPID[1]}/status)"

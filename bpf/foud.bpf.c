@@ -45,10 +45,18 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * FOUD_BPF_TUNNELS);
+	__uint(max_entries, 2 * FOUD_BPF_TUNNELS + 2 * FOUD_BPF_MP_PEERS);
 	__type(key, struct foud_bpf_rxkey);
 	__type(value, struct foud_bpf_rxval);
 } foud_rx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FOUD_BPF_MP);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct foud_bpf_mpkey);
+	__type(value, struct foud_bpf_mpval);
+} foud_mp SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -366,6 +374,17 @@ static __always_inline __u32 l3_offset(struct __sk_buff *skb)
 static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
 				     struct foud_bpf_stats *st);
 
+/* A fleet's device: the node behind the inner destination, or NULL (no route). */
+static __always_inline struct foud_bpf_mpval *mp_node(__u32 ifindex, const struct inner *in)
+{
+	struct foud_bpf_mpkey k = { .ifindex = ifindex };
+
+	k.v6 = in->flag == FOUD_BPF_INNER_V6;
+	k.prefixlen = 64 + (k.v6 ? 128 : 32);
+	addr_copy(k.addr, in->dst, 16);
+	return bpf_map_lookup_elem(&foud_mp, &k);
+}
+
 SEC("tc")
 int foud_egress(struct __sk_buff *skb)
 {
@@ -373,6 +392,8 @@ int foud_egress(struct __sk_buff *skb)
 	struct foud_bpf_stats *st;
 	struct foud_bpf_tnl *t;
 	struct inner in = {};
+	const __u8 *remote;
+	struct foud_bpf_mpval *mv;
 	__u8 u[12] = {}, g[8] = {}, next;
 	__u16 eth;
 	__u64 f;
@@ -394,13 +415,21 @@ int foud_egress(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	v6 = !!(t->flags & FOUD_BPF_F_V6);
+	remote = t->remote;
+	if (t->mp) {
+		mv = mp_node(key, &in);
+		remote = mv ? mv->remote : NULL;
+		/* A node behind another device than the underlay's: foud sends it. */
+		if (mv && mv->oif != t->oif)
+			return PASS;
+	}
 	/* Routed back into ourselves: the outer packet would follow it. */
-	if ((in.flag == FOUD_BPF_INNER_V6) == v6 && addr_eq(in.dst, t->remote, v6 ? 16 : 4)) {
+	if (remote && (in.flag == FOUD_BPF_INNER_V6) == v6 && addr_eq(in.dst, remote, v6 ? 16 : 4)) {
 		st->tx_drop_loop++;
 		return TC_ACT_SHOT;
 	}
-	/* No route to the remote now; foud puts the device back when one returns. */
-	if (!t->oif) {
+	/* No route to the remote now (or no node for it); foud puts the device back when one returns. */
+	if (!t->oif || !remote) {
 		st->tx_drop_no_route += gso_segs(skb, len, in.hdrs);
 		return TC_ACT_SHOT;
 	}
@@ -446,7 +475,7 @@ int foud_egress(struct __sk_buff *skb)
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return PASS;
-	if (put_ip(skb, l3, t, t->remote, st, &in, len + olen, next, hash))
+	if (put_ip(skb, l3, t, remote, st, &in, len + olen, next, hash))
 		goto err;
 	if (ul && bpf_skb_store_bytes(skb, l3 + iplen, u, ul, 0))
 		goto err;

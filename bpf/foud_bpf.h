@@ -36,7 +36,8 @@ struct foud_bpf_tnl {
 	__u8 inner;		/* FOUD_BPF_INNER_* the kind carries */
 	__u8 ttl;		/* 0: inherit */
 	__u8 tos;
-	__u8 pad[3];
+	__u8 mp;		/* a fleet's device: the remote is foud_mp's, per packet */
+	__u8 pad[2];
 	__u32 okey;
 	__u16 sport;		/* 0: auto, hashed into [port_min, port_max) */
 	__u16 dport;
@@ -44,6 +45,27 @@ struct foud_bpf_tnl {
 	__u32 mtu_limit;	/* larger non-GSO inner packets go to foud (ICMP, counted) */
 	__u32 oif;		/* underlay device towards remote; 0: no route, dropped as no_route */
 	__u8 local[16], remote[16];
+};
+
+/*
+ * A fleet's device (`fleet prefix`, foud_tnl's mp): the inner destination's
+ * longest prefix gives the node (daemon/bpf/bpf_mp.c fills it). Its members
+ * each have their foud_rx keys, so that only they are received.
+ */
+#define FOUD_BPF_MP		16384	/* prefixes, all fleet devices together */
+#define FOUD_BPF_MP_PEERS	4096	/* their nodes' receive keys, beyond the tunnels' */
+
+struct foud_bpf_mpkey {
+	__u32 prefixlen;	/* 64 + the prefix's length */
+	__u32 ifindex;
+	__u32 v6;
+	__u8 addr[16];
+};
+
+struct foud_bpf_mpval {
+	__u8 remote[16];
+	__u32 oif;		/* the route's device towards it: another than foud_tnl's goes to foud */
+	__u32 pad;
 };
 
 /* Receive: outer addresses, protocol after UDP/encap (4, 41, 47) and GRE key. */

@@ -50,6 +50,7 @@ const char cmd_usage[] =
 "        [ encap-remcsum | noencap-remcsum ]\n"
 "        [ encap-key FILE [ encap-key-next FILE ] ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
+"        the others also: [ fleet prefix ADDR/LEN ] (instead of remote)\n"
 "        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
 "        [ dev IF ] (with a multicast remote) [ fleet ] (instead of remote)\n"
 /* The L2 kinds' lines, from their rows: the UDP overlays first. */

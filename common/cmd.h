@@ -124,6 +124,9 @@ struct cmd_link_cfg {
 	uint32_t mtu;			/* 0: underlay MTU minus overhead */
 	enum cmd_datapath datapath;
 	struct cmd_l2_cfg l2;		/* kind FK_L2_NONE for L3 links */
+	/* `fleet prefix P` (L3 kinds): a multipoint device routing the fleet's prefixes (fleet_l3.c) */
+	struct fou_addr fleet_pfx;	/* family 0: not a fleet's */
+	uint8_t fleet_plen;
 };
 
 /* `fdb { add | append | del } LLADDR dev NAME dst ADDR`, `fdb show [ dev NAME ]` */

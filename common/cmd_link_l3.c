@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "cmd_int.h"
+#include "fou/pfx.h"
 
 static const struct name_val encaps[] = {
 	{ "none", FOU_ENCAP_NONE },
@@ -229,6 +230,28 @@ static int link_ekey_next(struct pctx *p, const char *v)
 	return cmd_parse_key_file(v, p->cmd->link.key_file[1]);
 }
 
+/* `fleet prefix P`: slots the L3 kinds have no other use for. */
+#define LS_FLEET	LS_GROUP
+#define LS_PREFIX	LS_DEV
+
+static int link_fleet(struct pctx *p, const char *v)
+{
+	(void)p;
+	(void)v;
+	return 0;	/* seen is enough: cmd_l3_fleet_check() wants its prefix */
+}
+
+static int link_prefix(struct pctx *p, const char *v)
+{
+	return fou_pfx_parse(v, &p->cmd->link.fleet_pfx, &p->cmd->link.fleet_plen);
+}
+
+/* The L3 kinds' alone, not gretap's (whose fleet is the L2 word). */
+static const struct kw l3_fleet_kws[] = {
+	{ "fleet", LS_FLEET, 0, 0, "", link_fleet },
+	{ "prefix", LS_PREFIX, 1, 0, "a prefix ADDR/LEN without host bits", link_prefix },
+};
+
 #define EXP_KEY		"a number 0-4294967295 or a dotted quad"
 #define EXP_TTL		"a number 0-255 or inherit"
 
@@ -333,10 +356,34 @@ static int link_encap_check(struct pctx *p)
 	return link_auth_check(p, ename);
 }
 
+/* `fleet prefix P`: a multipoint device; the prefix is of what the kind carries. */
+static int l3_fleet_check(struct pctx *p)
+{
+	const struct fk_kind *k = fk_by_tnl(tnl(p)->kind);
+	const struct fou_addr *a = &p->cmd->link.fleet_pfx;
+	char buf[64];
+
+	if (!(p->seen & (LS_FLEET | LS_PREFIX)))
+		return 0;
+	if (!(p->seen & LS_PREFIX))
+		return cmd_perr(p, "\"fleet\" on type \"%s\" needs \"prefix ADDR/LEN\"", k->name);
+	if (!(p->seen & LS_FLEET))
+		return cmd_perr(p, "\"prefix\" needs \"fleet\" before it");
+	if (p->seen & LS_REMOTE)
+		return cmd_perr(p, "\"fleet\" conflicts with \"remote\": the fleet gives the destinations");
+	if (p->seen & LS_EKEY)
+		return cmd_perr(p, "\"fleet\" does not combine with \"encap-key\" (one remote's keys)");
+	if (!(k->inner & (a->family == AF_INET ? FOU_INNER_V4 : FOU_INNER_V6)))
+		return cmd_perr(p, "\"prefix\" %s is %s but type \"%s\" does not carry it",
+				fou_pfx_str(a, p->cmd->link.fleet_plen, buf, sizeof(buf)),
+				cmd_family_name(a->family), k->name);
+	return 0;
+}
+
 int cmd_l3_finish(struct pctx *p)
 {
-	/* gretap's fleet (cmd_link_l2.c) gives the destinations: no remote. */
-	bool fleet = l2(p)->fleet;
+	/* A fleet (gretap's: cmd_link_l2.c; the L3 kinds' fleet prefix) gives the destinations. */
+	bool fleet = l2(p)->fleet || (p->seen & (LS_FLEET | LS_PREFIX));
 	const char *miss = cmd_kw_missing(p, link_kws, ARRAY_SIZE(link_kws),
 					  LS_NAME | LS_TYPE | LS_LOCAL | (fleet ? 0 : LS_REMOTE));
 	const struct fou_tnl *t = tnl(p);
@@ -352,6 +399,8 @@ int cmd_l3_finish(struct pctx *p)
 		ret = link_addr_check(p, "local", &t->local);
 	if (!ret)
 		ret = link_mcast_check(p, t);
+	if (!ret && l2(p)->kind == FK_L2_NONE)
+		ret = l3_fleet_check(p);
 	if (ret)
 		return ret;
 	/* Linux refuses this pair for IPv4 tunnels: a fixed TTL implies DF. */
@@ -362,7 +411,7 @@ int cmd_l3_finish(struct pctx *p)
 	return link_encap_check(p);
 }
 
-const struct cmd_link_syntax cmd_syn_l3 = { KWS(link_kws), 0, cmd_l3_finish, NULL, 0 };
+const struct cmd_link_syntax cmd_syn_l3 = { KWS(link_kws), 0, cmd_l3_finish, KWS(l3_fleet_kws) };
 /* GRE with a TAP: gre's words and the forwarding table's (cmd_link_l2.c). */
 const struct cmd_link_syntax cmd_syn_gretap = {
 	KWS(link_kws), 0, cmd_gretap_finish, KWS(cmd_gretap_kws)

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "cmd_int.h"
+#include "fou/pfx.h"
 #include "save.h"
 
 struct sv {
@@ -263,6 +264,11 @@ static void save_link_words(struct sv *s, const struct cmd_link_cfg *c,
 	sv_put(s, "link add name %s type %s", c->name, k->name);
 	if (k->flags & FK_TNL)
 		save_l3(s, &c->tnl, k);
+	if (c->fleet_pfx.family) {
+		char pf[64];
+
+		sv_put(s, " fleet prefix %s", fou_pfx_str(&c->fleet_pfx, c->fleet_plen, pf, sizeof(pf)));
+	}
 	/* The key files' paths: foud reads them again, the keys are never printed. */
 	if (c->key_file[0][0])
 		sv_put(s, " encap-key %s", c->key_file[0]);

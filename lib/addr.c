@@ -33,6 +33,14 @@ int fou_addr_parse(const char *s, struct fou_addr *out)
 	return -EINVAL;
 }
 
+int fou_addr_cmp(const void *x, const void *y)
+{
+	const struct fou_addr *a = x, *b = y;
+	int c = (a->family > b->family) - (a->family < b->family);
+
+	return c ? c : memcmp(a->a, b->a, a->family == AF_INET6 ? 16 : 4);
+}
+
 const char *fou_addr_str(const struct fou_addr *a, char *buf, size_t len)
 {
 	if (len == 0)

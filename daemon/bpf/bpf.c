@@ -51,6 +51,7 @@
 #include "foud.h"
 #include "../bpf/foud_bpf.h"
 #include "capture.h"
+#include "bpf_mp.h"
 
 #define TCX_INGRESS	46	/* enum bpf_attach_type, newer than libbpf 1.1's headers */
 #define TCX_EGRESS	47
@@ -79,7 +80,7 @@ struct underlay {
 struct foud_bpf {
 	struct bpf_object *obj;
 	int eg, in;				/* program descriptors */
-	int tnl, rx, port, ours, ours_proto, stats, pstats;	/* map descriptors */
+	int tnl, rx, port, ours, ours_proto, stats, pstats, mp;	/* map descriptors */
 	int capn, capon, cap;			/* fouctl capture's (capture.c) */
 	uint32_t ncap;				/* devices in capon */
 	uint8_t has_proto[256];			/* FOUD_BPF_OURS_*, as foud_ours_proto holds it */
@@ -252,10 +253,11 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 	b->capn = map_fd(b->obj, "foud_capn");
 	b->capon = map_fd(b->obj, "foud_capon");
 	b->cap = map_fd(b->obj, "foud_cap");
+	b->mp = map_fd(b->obj, "foud_mp");
 	b->ncpu = libbpf_num_possible_cpus();
 	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
 	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->capn < 0 || b->capon < 0 ||
-	    b->cap < 0 || b->ncpu <= 0)
+	    b->cap < 0 || b->mp < 0 || b->ncpu <= 0)
 		return -ENOENT;
 	if (b->pinned)
 		ours_proto_read(b);
@@ -461,6 +463,7 @@ static void tnl_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	c->port_max = n->port_max;
 	c->mtu_limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
 	c->oif = (uint32_t)t->bpf_oif;
+	c->mp = t->cfg.fleet_pfx.family != 0;
 	addr16(c->local, &n->local);
 	addr16(c->remote, &n->remote);
 }
@@ -494,11 +497,53 @@ static int rx_keys(const struct foud_tunnel *t, struct foud_bpf_rxkey keys[2])
 	return cnt;
 }
 
+/* A fleet's device: what mp_sync needs to write its prefixes and nodes. */
+static void mp_of(const struct foud_bpf *b, const struct foud_tunnel *t, struct foud_bpf_mp *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->mpfd = b->mp;
+	m->rxfd = b->rx;
+	m->ifindex = (__u32)t->ifindex;
+	m->nkeys = rx_keys(t, m->keys);
+	m->rv.ifindex = (__u32)t->ifindex;
+	m->rv.inner = fou_kind(t->tnl.kind)->inner;
+	m->oif = (__u32)t->bpf_oif;
+	/* Into a device that is down the redirect would drop uncounted: the program counts it. */
+	m->rv.flags = t->dev_up ? 0 : FOUD_BPF_RX_DOWN;
+}
+
+void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pfx *old,
+		      const struct fou_pfx *nw)
+{
+	struct foud_bpf_mp m;
+
+	if (!t->bpf_egress || !d->bpf)
+		return;
+	mp_of(d->bpf, t, &m);
+	foud_bpf_mp_maps(&m, old, nw);
+}
+
+unsigned int foud_bpf_mp_userspace(const struct foud *d, const struct foud_tunnel *t)
+{
+	struct foud_bpf_mp m;
+
+	if (!t->bpf_egress || !d->bpf || !t->mp)
+		return 0;
+	mp_of(d->bpf, t, &m);
+	return foud_bpf_mp_slow(&m, t->mp);
+}
+
 static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 {
 	struct foud_bpf_rxkey keys[2];
 	uint32_t key = (uint32_t)t->ifindex;
 	int i, n = rx_keys(t, keys);
+	struct foud_bpf_mp m;
+
+	if (t->mp) {
+		mp_of(b, t, &m);
+		foud_bpf_mp_maps(&m, t->mp, NULL);
+	}
 
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(b->rx, &keys[i]);
@@ -762,6 +807,7 @@ void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
 {
 	struct foud_bpf_rxkey keys[2];
 	struct foud_bpf_rxval rv;
+	struct foud_bpf_mp m;
 	int i, n;
 
 	if (!t->bpf_egress || !d->bpf)
@@ -769,6 +815,11 @@ void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
 	if (dev_l2(t)) {
 		foud_bpf_l2_link(d->bpf, t, up);
 		return;
+	}
+	if (t->mp) {
+		mp_of(d->bpf, t, &m);
+		m.rv.flags = up ? 0 : FOUD_BPF_RX_DOWN;
+		foud_bpf_mp_peers(&m, t->mp);
 	}
 	n = rx_keys(t, keys);
 	for (i = 0; i < n; i++) {

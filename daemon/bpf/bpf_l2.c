@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -233,17 +234,18 @@ static void fdb_load(int fd, const struct foud_tunnel *t)
 
 /* ---- peers -------------------------------------------------------------- */
 
+/* A map key's address among l's peers (sorted by fou_addr_cmp: a binary search). */
 static bool l2_peer_listed(const struct foud_l2 *l, const uint8_t addr[16])
 {
-	uint8_t a[16];
-	size_t i;
+	static const uint8_t zero[12];
+	struct fou_addr a = { .family = AF_INET6 };
 
-	for (i = 0; i < l->npeers; i++) {
-		addr16(a, &l->peers[i]);
-		if (!memcmp(a, addr, 16))
-			return true;
-	}
-	return false;
+	memcpy(a.a, addr, 16);
+	if (bsearch(&a, l->peers, l->npeers, sizeof(a), fou_addr_cmp))
+		return true;
+	a.family = AF_INET;
+	return !memcmp(addr + 4, zero, 12) &&
+	       bsearch(&a, l->peers, l->npeers, sizeof(a), fou_addr_cmp);
 }
 
 static void peers_put(int fd, const struct foud_tunnel *t)

@@ -35,6 +35,7 @@ struct foud_ctlsrv;
 struct foud_events;
 struct foud_pr;
 struct foud_gue_auth;
+struct fou_pfx;
 struct foud_rxmeta;
 struct foud_fleet;
 struct foud_metrics;
@@ -184,6 +185,8 @@ struct foud_tunnel {
 	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
 	struct foud_gue_auth *auth;	/* encap-key: keys and replay window (gue_auth.c) */
+	/* fleet prefix: the fleet's prefixes and nodes (fleet_l3.c builds it, tunnel.c reads) */
+	struct fou_pfx *mp;
 };
 
 /* A raw IP socket receiving plain (encap none) tunnel traffic. */
@@ -654,6 +657,9 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+/* A fleet's prefix on an L3 fleet device, via its node (fleet_l3.c); 0 or -errno. */
+int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t plen,
+		     const struct fou_addr *nh);
 struct nlmsghdr;
 int foud_rtnl_link_alias(int ifindex, const char *alias);
 int foud_rtnl_link_group(int ifindex, uint32_t group);
@@ -663,12 +669,19 @@ int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */
 int foud_follow_init(struct foud *d);
 void foud_follow_fini(struct foud *d);
+/* A tunnel's remote changed by other means than a route (fleet_l3.c): every tunnel is looked at again. */
+void foud_follow_poke(struct foud *d);
 
 /* bpf.c */
 /* Puts t on the BPF path when dp (or foud's default) allows; errors only for datapath bpf. */
 int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum cmd_datapath dp,
 			char *err, size_t errlen);
 void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
+/* A fleet's device (fleet_l3.c): its BPF maps from table old to nw (bpf_mp.c). */
+void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pfx *old,
+		      const struct fou_pfx *nw);
+/* Its prefixes whose node the programs leave to userspace (behind another device than the underlay). */
+unsigned int foud_bpf_mp_userspace(const struct foud *d, const struct foud_tunnel *t);
 /* Moves t's programs to t->ul_ifindex and t->path_mtu after they changed. */
 void foud_bpf_tunnel_follow(struct foud *d, struct foud_tunnel *t);
 /* Whether t's device is up: while down, the receive program drops as link_down. */

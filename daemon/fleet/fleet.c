@@ -99,6 +99,8 @@ static char *publish_value(struct foud_fleet *f)
 	FOUD_DEV_FOREACH(t, f->d)
 		if (devs && (c = fleet_dev_cfg(t)))
 			json_array_append_new(devs, publish_dev(t, c, s));
+		else if (devs && fleet_l3_dev(t))
+			json_array_append_new(devs, fleet_l3_publish(t));
 	if (s >= 0)
 		close(s);
 	v = json_pack("{s:s, s:s, s:o*}", "name", f->cfg.node,
@@ -538,7 +540,7 @@ static void on_tick(struct foud *d, struct foud_ev *ev)
 		fleet_keepalive(f);
 	if (f->st != FL_OFF && now >= f->publish_ms)
 		fleet_republish(f);
-	if (f->dirty)
+	if (f->dirty || fleet_l3_stale(f))
 		fleet_fdb_sync(f);
 }
 
@@ -676,6 +678,7 @@ void foud_fleet_free(struct foud *d)
 	close(f->timer.fd);
 	fleet_nodes_free(f);
 	fleet_fdb_free(f);
+	fleet_l3_free(f);
 	free(f->published);
 	free(f);
 	d->fleet = NULL;
@@ -707,6 +710,10 @@ static void show_dev(const struct fleet_dev *v, struct foud_pr *p)
 	char m[18];
 
 	foud_pr_open_object(p, NULL);
+	if (v->kind == FK_L2_NONE) {
+		fleet_l3_show_dev(v, p);
+		return foud_pr_close_object(p);
+	}
 	foud_pr_str(p, "kind", " %s", fk_by_l2(v->kind)->name);
 	foud_pr_uint(p, "vni", " %u", v->vni);
 	foud_pr_open_array(p, "macs");
@@ -730,6 +737,8 @@ static void show_node(const struct foud_fleet *f, const struct fleet_node *n, st
 	foud_pr_u64(p, "age_ms", " age %llums", fleet_now_ms() - n->updated_ms);
 	if (n->why[0])
 		foud_pr_str(p, "error", " error \"%s\"", n->why);
+	if (n->l3why[0])
+		foud_pr_str(p, "refused", " refused \"%s\"", n->l3why);
 	foud_pr_open_array(p, "devices");
 	for (unsigned int i = 0; i < n->v.ndevs; i++)
 		show_dev(&n->v.dev[i], p);

@@ -27,6 +27,15 @@ struct fleet_node {
 	char why[160];			/* "": valid; else why it was refused */
 	bool seen;			/* in the full read being applied */
 	uint64_t updated_ms;
+	char l3why[160];		/* "": its prefixes are routed; else why one is not */
+};
+
+/* A route the fleet put on an L3 fleet device (fleet_l3.c). */
+struct fleet_route {
+	int ifindex;
+	struct fou_addr pfx;
+	uint8_t plen;
+	struct fou_addr nh;
 };
 
 /* A forwarding entry the fleet put on a device. */
@@ -66,6 +75,10 @@ struct foud_fleet {
 	struct fleet_nodes nodes;
 	struct fleet_fdb *fdb;
 	size_t nfdb, capfdb;
+	struct fleet_route *routes;	/* sorted by device, prefix */
+	size_t nroutes;
+	int *l3up;			/* the L3 fleet devices up at the last sync, by ifindex */
+	size_t nl3up;
 };
 
 /* fleet_node.c */
@@ -80,6 +93,17 @@ void fleet_nodes_free(struct foud_fleet *f);
 void fleet_fdb_sync(struct foud_fleet *f);
 void fleet_fdb_free(struct foud_fleet *f);
 uint64_t fleet_now_ms(void);
+/* fleet_l3.c */
+/* Whether t is an L3 fleet device (fleet prefix): the one place that asks. */
+bool fleet_l3_dev(const struct foud_tunnel *t);
+/* What t publishes: {"name","kind","encap","port","prefix"}. */
+json_t *fleet_l3_publish(const struct foud_tunnel *t);
+/* Each L3 fleet device's prefix table, routes and BPF maps, as the nodes say. */
+void fleet_l3_sync(struct foud_fleet *f);
+/* An L3 fleet device has no table yet (new, or made again): a sync is due. */
+bool fleet_l3_stale(const struct foud_fleet *f);
+void fleet_l3_free(struct foud_fleet *f);
+void fleet_l3_show_dev(const struct fleet_dev *v, struct foud_pr *p);
 /* fleet.c */
 const struct cmd_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t);
 uint32_t fleet_dev_id(const struct foud_tunnel *t);

@@ -279,6 +279,7 @@ void fleet_fdb_sync(struct foud_fleet *f)
 	if (f->nrefused)
 		foud_log(LOG_WARNING, "fleet: %u forwarding entries refused, the first %s",
 			 f->nrefused, f->refused_why);
+	fleet_l3_sync(f);
 }
 
 void fleet_fdb_free(struct foud_fleet *f)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "fleet_value.h"
+#include "fou/pfx.h"
 
 void fleet_mac_str(const uint8_t *m, char s[18])
 {
@@ -46,6 +47,52 @@ static int parse_addr(const char *s, struct fou_addr *a)
 	return a->family == AF_INET ? (a->a[0] >= 224 ? -EINVAL : 0) : (a->a[0] == 0xff ? -EINVAL : 0);
 }
 
+static const char *const encap_names[] = {
+	[FOU_ENCAP_NONE] = "none", [FOU_ENCAP_FOU] = "fou", [FOU_ENCAP_GUE] = "gue",
+};
+
+const char *fleet_encap_name(enum fou_encap e)
+{
+	return (unsigned int)e < sizeof(encap_names) / sizeof(encap_names[0]) &&
+	       encap_names[e] ? encap_names[e] : "?";
+}
+
+int fleet_encap_lookup(const char *s)
+{
+	for (unsigned int i = 0; i < sizeof(encap_names) / sizeof(encap_names[0]); i++)
+		if (s && encap_names[i] && !strcmp(s, encap_names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+/*
+ * An L3 device: {"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.1.0/24"};
+ * the prefix of what the kind carries, the port given with an encapsulation.
+ */
+static int parse_l3_dev(json_t *j, const struct fk_kind *k, struct fleet_dev *v, char *why,
+			size_t n)
+{
+	json_t *port = json_object_get(j, "port");
+	int e = fleet_encap_lookup(json_string_value(json_object_get(j, "encap")));
+	int inner;
+
+	v->kind = FK_L2_NONE;
+	v->tnl = k->tnl;
+	if (fou_pfx_parse(json_string_value(json_object_get(j, "prefix")), &v->pfx, &v->plen)) {
+		snprintf(why, n, "a %s device without a prefix ADDR/LEN", k->name);
+		return -EINVAL;
+	}
+	inner = v->pfx.family == AF_INET ? FOU_INNER_V4 : FOU_INNER_V6;
+	if (e < 0 || !(k->inner & inner) || (e != FOU_ENCAP_NONE && (!json_is_integer(port) ||
+	    json_integer_value(port) < 1 || json_integer_value(port) > 65535))) {
+		snprintf(why, n, "a %s device with a bad encap, port or prefix family", k->name);
+		return -EINVAL;
+	}
+	v->encap = (enum fou_encap)e;
+	v->port = e == FOU_ENCAP_NONE ? 0 : (uint16_t)json_integer_value(port);
+	return 0;
+}
+
 /* One published device: {"kind":"vxlan","vni":N,"macs":[...]}; GRE-TAP's "vni" is its 32-bit key. */
 static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 {
@@ -54,6 +101,8 @@ static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 	json_int_t max = k && k->l2 == FK_L2_GRETAP ? 0xffffffff : 0xffffff;
 	size_t i;
 
+	if (k && k->l2 == FK_L2_NONE && k->dev == FK_DEV_TUN)
+		return parse_l3_dev(j, k, v, why, n);
 	if (!k || k->l2 == FK_L2_NONE || !json_is_integer(vni) ||
 	    json_integer_value(vni) < 0 || json_integer_value(vni) > max) {
 		snprintf(why, n, "a device without an L2 kind and a VNI 0-16777215");

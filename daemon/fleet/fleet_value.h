@@ -14,10 +14,16 @@
 
 /* What a node publishes for one device. */
 struct fleet_dev {
-	enum fk_l2_kind kind;
+	enum fk_l2_kind kind;		/* FK_L2_NONE: an L3 device (fleet prefix) */
 	uint32_t vni;
 	unsigned int nmacs;
 	uint8_t mac[FLEET_MACS][6];
+	/* An L3 device: its kind and encapsulation (ours must be the same) and prefix. */
+	enum fou_kind tnl;
+	enum fou_encap encap;
+	uint16_t port;			/* encap-dport; 0 with encap none */
+	struct fou_addr pfx;
+	uint8_t plen;
 };
 
 struct fleet_value {
@@ -30,5 +36,8 @@ struct fleet_value {
 int fleet_value_parse(const char *name, const char *val, size_t len, struct fleet_value *out,
 		      char *why, size_t n);
 void fleet_mac_str(const uint8_t *m, char s[18]);
+/* An encapsulation's word (none, fou, gue) and back (-EINVAL). */
+const char *fleet_encap_name(enum fou_encap e);
+int fleet_encap_lookup(const char *s);
 
 #endif /* FOUD_FLEET_VALUE_H */

@@ -35,31 +35,45 @@ static uint64_t now_ms(void)
 
 /* ---- who may send to us ------------------------------------------------- */
 
-static void l2_peers_add(struct foud_l2 *l, const struct fou_addr *a)
+static void l2_peers_add(struct fou_addr *v, size_t *n, const struct fou_addr *a)
+{
+	if (a->family)
+		v[(*n)++] = *a;
+}
+
+/* Sorted (fou_addr_cmp), each once, at most L2_PEERS_MAX: a binary search per packet. */
+static void l2_peers_set(struct foud_l2 *l, struct fou_addr *v, size_t n)
 {
 	size_t i;
 
-	if (!a->family || l->npeers == L2_PEERS_MAX)
-		return;
-	for (i = 0; i < l->npeers; i++)
-		if (fou_addr_eq(&l->peers[i], a))
-			return;
-	l->peers[l->npeers++] = *a;
+	qsort(v, n, sizeof(*v), fou_addr_cmp);
+	l->npeers = 0;
+	for (i = 0; i < n && l->npeers < L2_PEERS_MAX; i++)
+		if (!l->npeers || fou_addr_cmp(&l->peers[l->npeers - 1], &v[i]))
+			l->peers[l->npeers++] = v[i];
 }
 
 /* Rebuilt whenever the configuration changes; learning never adds peers. */
 static void l2_peers_rebuild(struct foud_l2 *l)
 {
 	const struct fou_fdb_entry *e;
-	size_t i, pos = 0;
+	size_t pos = 0, n = 0, max = 1 + l->fdb.nflood;
+	struct fou_addr *v;
 
-	l->npeers = 0;
-	l2_peers_add(l, &l->cfg.remote);
-	for (i = 0; i < l->fdb.nflood; i++)
-		l2_peers_add(l, &l->fdb.flood[i]);
+	while ((e = fou_fdb_next(&l->fdb, &pos)))
+		max += !!(e->flags & FOU_FDB_F_STATIC);
+	v = malloc(max * sizeof(*v));
+	if (!v)
+		return;	/* out of memory: the peers stay as they were */
+	l2_peers_add(v, &n, &l->cfg.remote);
+	for (size_t i = 0; i < l->fdb.nflood; i++)
+		l2_peers_add(v, &n, &l->fdb.flood[i]);
+	pos = 0;
 	while ((e = fou_fdb_next(&l->fdb, &pos)))
 		if (e->flags & FOU_FDB_F_STATIC)
-			l2_peers_add(l, &e->remote);
+			l2_peers_add(v, &n, &e->remote);
+	l2_peers_set(l, v, n);
+	free(v);
 }
 
 /* Tells the monitors of a forwarding-table change (bridge monitor fdb). */
@@ -139,15 +153,11 @@ const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t)
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
 {
 	const struct foud_l2 *l = t->l2;
-	size_t i;
 
 	/* Members of a group are not known in advance. */
 	if (l->cfg.group.family)
 		return true;
-	for (i = 0; i < l->npeers; i++)
-		if (fou_addr_eq(&l->peers[i], src))
-			return true;
-	return false;
+	return bsearch(src, l->peers, l->npeers, sizeof(*src), fou_addr_cmp) != NULL;
 }
 
 /* The outer TOS and TTL of a frame (STT; an overlay adds its group's TTL: l2.c). */

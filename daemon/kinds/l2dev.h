@@ -5,8 +5,9 @@
 
 #include "foud.h"
 
-#define L2_FLOOD_MAX	64		/* flood destinations per device */
-#define L2_PEERS_MAX	(L2_FLOOD_MAX + 64)
+/* A 1000-node fleet's VXLAN device floods to, and takes packets from, all of them. */
+#define L2_FLOOD_MAX	1024		/* flood destinations per device */
+#define L2_PEERS_MAX	(L2_FLOOD_MAX + 1024)
 
 struct l2_kind;
 

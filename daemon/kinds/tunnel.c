@@ -18,6 +18,7 @@
 #include "capture.h"
 #include "ctl.h"
 #include "foud.h"
+#include "fou/pfx.h"
 
 static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 {
@@ -34,7 +35,8 @@ static void tunnel_drop(struct foud_tunnel *t, int reason, bool rx)
 static void txq_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
 	foud_cap_txq(t->ev.fd, q);
-	if (foud_txq_send(q, foud_raw_tx(d, t->tnl.remote.family), &t->st))
+	/* local's: a fleet's device has no remote until the fleet gives it nodes. */
+	if (foud_txq_send(q, foud_raw_tx(d, t->tnl.local.family), &t->st))
 		t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 }
@@ -58,6 +60,24 @@ static bool tunnel_df(const uint8_t *pkt, size_t len)
 	return len < 7 || (pkt[0] >> 4) != 4 || (pkt[6] & 0x40);
 }
 
+/* A fleet's device (fleet prefix): the node behind the inner destination is the remote. */
+static int tunnel_mp_dst(const struct foud_tunnel *t, const uint8_t *pkt, size_t len,
+			 struct fou_tnl *n)
+{
+	const struct fou_pfx_ent *e;
+	struct fou_addr dst;
+	int ret = fou_pfx_inner_dst(pkt, len, &dst);
+
+	if (ret)
+		return ret;
+	e = t->mp ? fou_pfx_lookup(t->mp, &dst) : NULL;
+	if (!e)
+		return -FOU_DROP_NO_ROUTE;
+	*n = t->tnl;
+	n->remote = e->nh;
+	return 0;
+}
+
 /* Encapsulates the inner packet in b and queues it; returns 0 or -FOU_DROP_*. */
 static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 			struct fou_buf *b, const struct fou_remcsum *partial)
@@ -65,6 +85,8 @@ static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct foud_txq *
 	size_t overhead = fou_tnl_overhead(&t->tnl);
 	uint32_t limit = t->path_mtu > overhead ? t->path_mtu - (uint32_t)overhead : 0;
 	uint32_t inner_len = (uint32_t)b->len;
+	const struct fou_tnl *n = &t->tnl;
+	struct fou_tnl mp;
 	int i, ret;
 
 	if (b->len > limit) {
@@ -72,14 +94,23 @@ static int tunnel_encap(struct foud *d, struct foud_tunnel *t, struct foud_txq *
 			tunnel_too_big(t, fou_buf_data(b), b->len, limit);
 		return -FOU_DROP_MTU;
 	}
+	if (t->cfg.fleet_pfx.family && (ret = tunnel_mp_dst(t, fou_buf_data(b), b->len, &mp)))
+		return ret;
+	if (t->cfg.fleet_pfx.family)
+		n = &mp;
 	/* fou_tnl_encap() refuses, as -FOU_DROP_LOOP, a packet for the tunnel's own remote. */
-	ret = fou_tnl_encap(b, &t->tnl, &t->tx,
+	ret = fou_tnl_encap(b, n, &t->tx,
 			    fou_flow_hash(fou_buf_data(b), b->len, d->hash_seed), partial);
 	if (ret)
 		return ret;
 	i = foud_txq_add(q, b, inner_len);
 	q->mm[i].msg_hdr.msg_name = &t->dst;
 	q->mm[i].msg_hdr.msg_namelen = t->dst_len;
+	if (n == &mp) {
+		q->mm[i].msg_hdr.msg_name = &q->to[i];
+		q->mm[i].msg_hdr.msg_namelen = foud_sockaddr(&q->to[i], &n->remote,
+							     n->remote.family, 0);
+	}
 	return 0;
 }
 
@@ -102,6 +133,8 @@ struct tunnel_uso {
 	uint8_t tos, ttl;
 	struct fou_remcsum rco;		/* with encap-remcsum: each segment's TCP checksum */
 	bool use_rco;
+	struct sockaddr_storage to;	/* a fleet's device: the node's address and port */
+	socklen_t tolen;
 };
 
 static int tunnel_uso_push(struct fou_buf *b, void *arg)
@@ -117,10 +150,22 @@ static void tunnel_uso_to(void *arg, size_t i, struct foud_uso_to *to)
 	const struct tunnel_uso *x = arg;
 
 	(void)i;
-	to->addr = &x->t->udp_dst;
-	to->addrlen = x->t->dst_len;
+	to->addr = x->tolen ? &x->to : &x->t->udp_dst;
+	to->addrlen = x->tolen ? x->tolen : x->t->dst_len;
 	to->tos = x->tos;
 	to->ttl = x->ttl;
+}
+
+/* A fleet's device: the train goes to the node behind the inner destination. */
+static int tunnel_uso_mp(const struct foud_tunnel *t, const uint8_t *pkt, size_t len,
+			 struct tunnel_uso *x)
+{
+	struct fou_tnl n;
+	int ret = tunnel_mp_dst(t, pkt, len, &n);
+
+	if (!ret)
+		x->tolen = foud_sockaddr(&x->to, &n.remote, n.remote.family, n.encap_dport);
+	return ret;
 }
 
 /* A TCP super-packet in UDP GSO trains; 1 when that path does not apply. */
@@ -140,6 +185,8 @@ static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou
 
 	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))
 		return 1;
+	if (t->cfg.fleet_pfx.family && tunnel_uso_mp(t, pkt, len, &x))
+		return 1;	/* no node for it: the slow way counts the drop */
 	/* RCO on every segment: the receiver completes what we leave partial. */
 	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM)) {
 		g.partial = x.use_rco = true;
@@ -241,16 +288,42 @@ static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)
 	return FOU_DROP_UNKNOWN_PEER;
 }
 
+/*
+ * After the tunnels of one remote: a fleet's device (fleet prefix) takes
+ * what else matches it, with the source as remote ("remote any").
+ */
+static struct foud_tunnel *tunnel_mp_match(struct foud *d, const struct fou_rx *rx,
+					   struct fou_tnl *n)
+{
+	struct foud_tunnel *t;
+
+	FOUD_DEV_FOREACH(t, d) {
+		if (t->ops != &foud_tunnel_ops || !t->cfg.fleet_pfx.family)
+			continue;
+		*n = t->tnl;
+		n->remote = rx->src;
+		if (fou_tnl_match(n, rx))
+			return t;
+	}
+	return NULL;
+}
+
 /* Every packet left by the other classes is an L3 tunnel's, or dropped here. */
 static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 			 struct foud_stats *src_stats)
 {
+	const struct fou_tnl *n = NULL;
 	struct foud_tunnel *t;
+	struct fou_tnl mp;
 	int ret;
 
 	FOUD_DEV_FOREACH(t, d)
 		if (t->ops == &foud_tunnel_ops && fou_tnl_match(&t->tnl, rx))
 			break;
+	if (t)
+		n = &t->tnl;
+	else if ((t = tunnel_mp_match(d, rx, &mp)))
+		n = &mp;
 	if (!t) {
 		ret = tunnel_no_match(d, rx);
 		src_stats->rx_drop[ret]++;
@@ -258,7 +331,9 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		return true;
 	}
 	foud_cap_rx(t->ev.fd);
-	ret = fou_tnl_decap(b, &t->tnl, &t->rx, rx);
+	/* Only the fleet's members: a node that left, or never joined, is unknown. */
+	ret = t->cfg.fleet_pfx.family && !(t->mp && fou_pfx_peer(t->mp, &rx->src)) ?
+	      -FOU_DROP_UNKNOWN_PEER : fou_tnl_decap(b, n, &t->rx, rx);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;
 	if (ret) {
@@ -316,8 +391,13 @@ static void tunnel_show(const struct foud_tunnel *t, struct foud_pr *p)
 	foud_pr_str(p, "info_kind", " %s", k->name);
 	foud_pr_open_object(p, "info_data");
 	tunnel_show_proto(k, p);
-	foud_pr_str(p, "remote", " remote %s", fou_addr_str(&n->remote, a, sizeof(a)));
+	/* A fleet's device has many: "any", as the kernel's NBMA tunnels. */
+	foud_pr_str(p, "remote", " remote %s", t->cfg.fleet_pfx.family ? "any" :
+		    fou_addr_str(&n->remote, a, sizeof(a)));
 	foud_pr_str(p, "local", " local %s", fou_addr_str(&n->local, a, sizeof(a)));
+	if (t->cfg.fleet_pfx.family)
+		foud_pr_str(p, "fleet_prefix", " fleet prefix %s",
+			    fou_pfx_str(&t->cfg.fleet_pfx, t->cfg.fleet_plen, a, sizeof(a)));
 	foud_pr_uint(p, "ttl", n->ttl ? " ttl %u" : NULL, n->ttl);
 	if (!n->ttl)
 		foud_pr_text(p, " ttl inherit");
@@ -357,6 +437,7 @@ static void tunnel_show_path(struct foud *d, const struct foud_tunnel *t, struct
 	const char *why = foud_tunnel_why(t);
 	char b[IF_NAMESIZE];
 	const char *ul = tunnel_underlay(t, b);
+	unsigned int slow;
 
 	foud_pr_text(p, "    ifindex %d state %s underlay %s", t->ifindex, state,
 		     ul ? ul : "none (no route)");
@@ -365,6 +446,10 @@ static void tunnel_show_path(struct foud *d, const struct foud_tunnel *t, struct
 	foud_pr_str(p, "datapath", " datapath %s", t->bpf_egress ? "bpf" : "userspace");
 	if (why)
 		foud_pr_text(p, " (%s)", why);
+	/* A fleet's nodes behind another device than the underlay: foud sends to those. */
+	if ((slow = foud_bpf_mp_userspace(d, t)))
+		foud_pr_uint(p, "datapath_userspace_prefixes", " (%u fleet prefixes by userspace: their "
+			     "node's route is not through the underlay)", slow);
 	foud_pr_bool(p, "offload", " offload on\n", " offload off\n", t->offload);
 	foud_pr_str(p, "state", NULL, state);
 	if (ul)
@@ -401,7 +486,7 @@ static void tunnel_raw_put(struct foud *d, const struct fou_tnl *tnl, int upto)
 	int i, n = tunnel_raw_protos(tnl, protos);
 
 	for (i = 0; i < n && i < upto; i++)
-		foud_raw_put(d, tnl->remote.family, protos[i]);
+		foud_raw_put(d, tnl->local.family, protos[i]);
 }
 
 static int tunnel_raw_get(struct foud *d, const struct fou_tnl *tnl)
@@ -410,7 +495,7 @@ static int tunnel_raw_get(struct foud *d, const struct fou_tnl *tnl)
 	int i, ret, n = tunnel_raw_protos(tnl, protos);
 
 	for (i = 0; i < n; i++) {
-		ret = foud_raw_get(d, tnl->remote.family, protos[i]);
+		ret = foud_raw_get(d, tnl->local.family, protos[i]);
 		if (ret) {
 			tunnel_raw_put(d, tnl, i);
 			return ret;
@@ -459,7 +544,7 @@ static int tunnel_open_dev(struct foud *d, struct foud_tunnel *t,
 	ret = foud_rtnl_route_oif(&t->tnl.remote);
 	t->ul_ifindex = ret > 0 ? ret : 0;
 	t->dev_up = foud_dev_up(t->name) == 1;
-	if (!t->ul_ifindex)
+	if (!t->ul_ifindex && !t->cfg.fleet_pfx.family)
 		foud_log(LOG_WARNING, "%s: no route to %s yet: its packets are dropped (no_route) "
 			 "until one appears", t->name, fou_addr_str(&t->tnl.remote, a, sizeof(a)));
 	ret = foud_tun_set_mtu(t->name, t->mtu);
@@ -511,6 +596,11 @@ static void tunnel_close(struct foud *d, struct foud_tunnel *t)
 {
 	tunnel_raw_put(d, &t->tnl, 2);
 	foud_gue_auth_close(t);
+	if (t->mp) {
+		fou_pfx_free(t->mp);
+		free(t->mp);
+		t->mp = NULL;
+	}
 }
 
 /* -d: the path and the device's state; UDP GSO's when it sends with it; the programs' counters. */

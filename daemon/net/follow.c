@@ -155,6 +155,13 @@ static void follow_schedule(struct foud *d)
 		f->armed = true;
 }
 
+/* A tunnel's remote changed without a route event (a fleet's first node): look again soon. */
+void foud_follow_poke(struct foud *d)
+{
+	if (d->follow)
+		follow_schedule(d);
+}
+
 static bool underlay_used(struct foud *d, int ifindex)
 {
 	struct foud_tunnel *t;

@@ -291,3 +291,32 @@ int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void 
 	close(s);
 	return ret < 0 ? ret : 0;
 }
+
+/*
+ * `ip route replace PFX/LEN via NH dev DEV onlink` (a fleet's node behind
+ * an L3 fleet device), or without via when NH is of another family than the
+ * prefix (sit, ip6tnl carrying IPv4): `ip route replace PFX/LEN dev DEV`.
+ * del: `ip route del` of the same; 0 or -errno.
+ */
+int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t plen,
+		     const struct fou_addr *nh)
+{
+	size_t alen = pfx->family == AF_INET6 ? 16 : 4;
+	bool via = nh && nh->family == pfx->family;
+	struct rtnl_req r = { 0 };
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
+	r.nh.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	r.rt.rtm_family = (uint8_t)pfx->family;
+	r.rt.rtm_dst_len = plen;
+	r.rt.rtm_table = RT_TABLE_MAIN;
+	r.rt.rtm_protocol = RTPROT_STATIC;
+	r.rt.rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	r.rt.rtm_type = RTN_UNICAST;
+	r.rt.rtm_flags = via ? RTNH_F_ONLINK : 0;
+	if (rtnl_attr(&r, RTA_DST, pfx->a, alen) || rtnl_attr32(&r, RTA_OIF, (uint32_t)ifindex) ||
+	    (via && rtnl_attr(&r, RTA_GATEWAY, nh->a, alen)))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}

@@ -26,6 +26,8 @@ struct fou_addr {
 };
 
 bool fou_addr_eq(const struct fou_addr *x, const struct fou_addr *y);
+/* An order of addresses (family, then bytes), for qsort and bsearch. */
+int fou_addr_cmp(const void *x, const void *y);
 /* Parses "192.0.2.1" or "2001:db8::1"; returns 0 or -EINVAL. */
 int fou_addr_parse(const char *s, struct fou_addr *out);
 /* Formats into buf (at least 46 bytes); returns buf. */

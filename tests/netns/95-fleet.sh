@@ -41,6 +41,22 @@ check "etcd: three members healthy" ectl endpoint health
 # ---- three hosts join ------------------------------------------------------
 # Each host's MAC stays the same across a restart, so that the others' ARP
 # caches stay right and what is measured is the fleet.
+# L3: fl0 (ipip over FOU, the default data path: BPF where it can), fl1
+# (GRE over GUE, userspace) and fl2 (plain sit, IPv6 prefixes), each host's prefix 10.244.N.0/24 and 10.245.N.0/24,
+# its own address .1 of it; the fleet routes the others' prefixes.
+l3_join() { # l3_join a|b|c ADDR N
+	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
+	$f fou add port 5555 ipproto 4 &&
+	$f link add name fl0 type ipip local $2 encap fou encap-sport auto encap-dport 5555 \
+		fleet prefix 10.244.$3.0/24 &&
+	dev_up $1 fl0 10.244.$3.1/32 &&
+	$f fou add port 6080 gue &&
+	$f link add name fl1 type gre local $2 encap gue encap-sport auto encap-dport 6080 \
+		fleet prefix 10.245.$3.0/24 datapath userspace &&
+	dev_up $1 fl1 10.245.$3.1/32 &&
+	$f link add name fl2 type sit local $2 fleet prefix fd00:$3::/64 &&
+	dev_up $1 fl2 "" fd00:$3::1/128
+}
 join() { # join a|b|c ADDR N [MAC's last byte]
 	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
 	$f link add name vx0 type vxlan id 42 local $2 dstport 4789 fleet &&
@@ -55,6 +71,7 @@ join() { # join a|b|c ADDR N [MAC's last byte]
 	$f link add name gt0 type gretap local $2 key 77 fleet &&
 	ip -n "$ns" link set gt0 address 02:00:00:00:03:0$3 &&
 	dev_up $1 gt0 10.12.0.$3/24 &&
+	l3_join $1 $2 $3 &&
 	$f fleet etcd $EPS ttl 2 &&
 	$f fleet node host-$1 address $2
 }
@@ -92,6 +109,76 @@ check "fdb on a: b's MAC ($bmac) static to $B4, from b's publication" \
 	test "$(fa -j fdb show dev vx0 | jq -r --arg m "$bmac" '.[] | select(.mac == $m) | .dst + " " + .state')" = "$B4 permanent"
 check "fdb on a: flood entries to b and c, none to itself" \
 	test "$(fa -j fdb show dev vx0 | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" = "$B4 $C4"
+# ---- L3: every pair pings between the prefixes, on both data paths ---------
+routes_in() { # routes_in a|b|c DEV: the fleet's routes on DEV, "PREFIX via ADDR" sorted
+	local ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && ns=$NSC
+	ip -n "$ns" -j route show dev $2 | jq -r '[.[] | select(.gateway) | .dst + " via " + .gateway] | sort | join(",")'
+}
+l3_routes() { [ "$(routes_in a fl0)" = "10.244.2.0/24 via $B4,10.244.3.0/24 via $C4" ]; }
+check "l3: a routes b's and c's prefixes via their addresses" wait_for 30 l3_routes
+check "l3: link show -d says fleet prefix" eval 'fa -d link show fl0 | grep -q "remote any local $A4 fleet prefix 10.244.1.0/24"'
+check "l3: fleet show -j has b's prefix" \
+	test "$(fa -j fleet show | jq -r '.nodes[] | select(.name == "host-b") | .devices[] | select(.kind == "ipip") | .prefix')" = 10.244.2.0/24
+l3_ping() { # l3_ping FROM NS-fn NET N [WAIT]: FROM's address of NET pings N's, twice
+	local from=$1 fn=$2 net=$3 to=$4
+	$fn ping -c 2 -i 0.2 -W "${5:-2}" -I 10.$net.$from.1 10.$net.$to.1
+}
+l3_ping1() { # l3_ping1 FROM NS-fn NET N: once, for polling
+	$2 ping -c 1 -W 1 -I 10.$3.$1.1 10.$3.$4.1 >/dev/null
+}
+for net in 244 245; do
+	path=bpf; [ $net = 245 ] && path=userspace
+	check "l3 $path: a -> b" l3_ping 1 na $net 2
+	check "l3 $path: a -> c" l3_ping 1 na $net 3
+	check "l3 $path: b -> c" l3_ping 2 nb $net 3
+	check "l3 $path: c -> a" l3_ping 3 nc_ $net 1
+done
+# TCP's super-packets on the userspace path: each UDP GSO train to the node of its destination.
+check "l3 userspace: 2 MiB of TCP a -> b over fl1 arrive intact" tcp_transfer a 10.245.2.1 2
+check "l3 userspace: ... and b -> a" tcp_transfer b 10.245.1.1 2
+# sit: IPv6 prefixes behind IPv4 nodes, routed without via (the families differ).
+check "l3 sit: a routes b's IPv6 prefix over fl2" eval \
+	'ip -n "$NSA" -6 route show dev fl2 | grep -q "^fd00:2::/64"'
+check "l3 sit: a -> b" na ping -6 -c 2 -i 0.2 -W 2 -I fd00:1::1 fd00:2::1
+check "l3 sit: c -> a" nc_ ping -6 -c 2 -i 0.2 -W 2 -I fd00:3::1 fd00:1::1
+fa -d link show fl0 | sed 's/^/# /'
+check "l3: fl0 on the BPF data path, fl1 on userspace" eval \
+	'fa -d link show fl0 | grep -q "datapath bpf" && fa -d link show fl1 | grep -q "datapath userspace (requested)"'
+bpf_tx=$(fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64")) | .bpf_stats64.tx.packets] | first // 0')
+check "l3 bpf: the programs sent a's pings to b and c on fl0 ($bpf_tx packets)" test "$bpf_tx" -ge 4
+check "l3 bpf: no fleet prefix left to userspace (b and c behind the underlay)" \
+	eval '! fa -d link show fl0 | grep -q "fleet prefixes by userspace"'
+# a's fl0 down: what b sends to it is dropped and counted as link_down, on the BPF path too.
+before=$(counter a fl0 .foud.drops.rx.link_down)
+na ip link set fl0 down
+down_counted() { ! nb ping -c 1 -W 1 -I 10.244.2.1 10.244.1.1 >/dev/null 2>&1 &&
+		 [ "$(counter a fl0 .foud.drops.rx.link_down)" -gt "$before" ]; }
+check "l3: a's fl0 down: b's ping dropped as link_down" wait_for 20 down_counted
+na ip link set fl0 up
+check "l3: a's fl0 up: b -> a pings again" wait_for 30 l3_ping1 2 nb 244 1
+# Changed in place (rebuilt on its device): the routes stay, the table and the BPF path come back.
+check "l3: link set fl0 mtu 1400" fa link set fl0 mtu 1400
+check "l3: ... a -> b again on fl0, routes unchanged" eval 'wait_for 30 l3_ping1 1 na 244 2 && l3_routes'
+bpf_tx() { fa -j -s -d link show fl0 | jq '[.. | objects | select(has("bpf_stats64")) | .bpf_stats64.tx.packets] | first // 0'; }
+bpf_again() { local b0; b0=$(bpf_tx); na ping -c 1 -W 1 -I 10.244.1.1 10.244.2.1 >/dev/null && [ "$(bpf_tx)" -gt "$b0" ]; }
+check "l3: ... a ping sent by the BPF programs again" wait_for 30 bpf_again
+# Overlapping publications: one over b's, one over a's own; both refused by name.
+ectl put /foud/nodes/ovl '{"name":"ovl","address":"192.0.2.50","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.2.128/25"}]}' >/dev/null
+ectl put /foud/nodes/ovm '{"name":"ovm","address":"192.0.2.51","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.0.0/16"}]}' >/dev/null
+ectl put /foud/nodes/ovk '{"name":"ovk","address":"192.0.2.52","devices":[{"kind":"ipip","encap":"gue","port":6080,"prefix":"10.244.9.0/24"}]}' >/dev/null
+refused_l3() { fa -j fleet show | jq -e '.nodes[] | select(.name == "ovl") | .refused | test("overlaps 10.244.2.0/24 of node host-b")' >/dev/null &&
+	       fa -j fleet show | jq -e '.nodes[] | select(.name == "ovm") | .refused | test("overlaps 10.244.1.0/24 of this host.s fl0")' >/dev/null; }
+check "l3 overlap: both refused on a, each named with what it overlaps" wait_for 30 refused_l3
+check "l3 overlap: logged with the publisher's name" grep -q "node ovl: refused: prefix 10.244.2.128/25 overlaps" "$TMP/foud-a.log"
+check "l3 mismatch: ipip over GUE 6080, matching no device of a's, refused by name" eval \
+	'fa -j fleet show | jq -e ".nodes[] | select(.name == \"ovk\") | .refused | test(\"ipip/gue port 6080 device matches none of ours\")" >/dev/null'
+refused_b() { fb -j fleet show | jq -e '.nodes[] | select(.name == "ovm") | .refused | test("overlaps")' >/dev/null; }
+check "l3 overlap: b refuses ovm too" wait_for 30 refused_b
+check "l3 overlap: no route for them on a, b's and c's stay" l3_routes
+check "l3 overlap: a -> b still pings" l3_ping 1 na 244 2
+ectl del /foud/nodes/ovl >/dev/null
+ectl del /foud/nodes/ovm >/dev/null
+ectl del /foud/nodes/ovk >/dev/null
 fa fleet show | sed 's/^/# /'
 
 # ---- b's key deleted by hand: b puts it again -------------------------------
@@ -120,6 +207,10 @@ gone() { ! fa -j fdb show dev vx0 | jq -e --arg c $C4 '.[] | select(.dst == $c)'
 wait_for 60 gone; ms=$(ms_since $t0)
 echo "# c's entries gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
 check "leave: c's entries gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
+l3_gone() { [ "$(routes_in a fl0)" = "10.244.2.0/24 via $B4" ] && [ "$(routes_in b fl1)" = "10.245.1.0/24 via $A4" ]; }
+wait_for 30 l3_gone; ms=$(ms_since $t0)
+echo "# c's L3 routes gone from a and b ${ms} ms after kill -9 (ttl 2 s)"
+check "leave: c's L3 routes gone from a and b within ttl + 1 s (${ms} ms)" test "$ms" -le 3000
 check "leave: a lists two nodes" nodes_up a 2
 
 # ---- one etcd member killed: no loss, and the fleet still follows ---------
@@ -163,6 +254,30 @@ check "outage over: c -> a ping" nc_ ping -c 2 -i 0.2 -W 2 10.9.0.1
 check "outage over: a saw etcd's leader change" test "$(fa -j fleet show | jq .store.leader_changes)" -ge 1
 fa fleet show | sed 's/^/# /'
 
+# ---- compaction: etcd compacted past a's watch revision, a's member killed:
+# a starts over from a full read and keeps converging ------------------------
+rev=$(ectl endpoint status -w json | jq '[.[].Status.header.revision] | max')
+arev=$(fa -j fleet show | jq .store.revision)
+ectl put /foud/nodes/filler '{"name":"filler","address":"192.0.2.98"}' >/dev/null
+ectl del /foud/nodes/filler >/dev/null
+check "compaction: etcd compacted to $((rev + 2)), past a's revision $arev" \
+	eval "ectl compact $((rev + 2)) >/dev/null"
+resyncs=$(fa -j fleet show | jq .store.resyncs)
+m=$(fa -j fleet show | jq -r .store.endpoint | sed 's/.*:2379//')
+kill -9 "${EPID[$m]}"
+live=$(echo $EPS | tr , '\n' | grep -v ":2379$m\$" | paste -sd,)
+# The live members only: etcdctl would wait for the one just killed.
+put_late() { ip netns exec "$NSU" etcdctl --endpoints=$live --dial-timeout=1s put /foud/nodes/late '{"name":"late","address":"192.0.2.99","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.99.0/24"}]}' >/dev/null 2>&1; }
+wait_for 30 put_late
+late_in() { routes_in a fl0 | grep -q "10.244.99.0/24 via 192.0.2.99" &&
+	    [ "$(fa -j fleet show | jq .store.resyncs)" -gt "$resyncs" ]; }
+check "compaction: a read all again and routes late's prefix, published after it" wait_for 50 late_in
+ip netns exec "$NSU" etcdctl --endpoints=$live del /foud/nodes/late >/dev/null
+late_out() { ! routes_in a fl0 | grep -q 10.244.99.0; }
+check "compaction: ... and removes it when late leaves" wait_for 30 late_out
+etcd_start "$m"
+wait_for 100 ectl endpoint health >/dev/null 2>&1
+
 # ---- TLS with client certificates: a and b move to another etcd -----------
 command -v openssl >/dev/null || skip "openssl missing"
 cert() { # cert NAME CN EXT: a key and a certificate signed by the test's CA
@@ -204,6 +319,13 @@ check "members only: c -> a, c no longer in a's fleet, 3 pings, none answered" \
 	eval '! nc_ ping -c 3 -i 0.2 -W 1 10.9.0.1'
 after=$(counter a vx0 .foud.drops.rx.unknown_peer)
 check "members only: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 3
+for dev in fl0 fl1; do
+	net=244; [ $dev = fl1 ] && net=245
+	before=$(counter a $dev .foud.drops.rx.unknown_peer)
+	check "members only, l3 $dev: c -> a, 2 pings, none answered" eval "! l3_ping 3 nc_ $net 1 1"
+	after=$(counter a $dev .foud.drops.rx.unknown_peer)
+	check "members only, l3 $dev: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 2
+done
 
 # ---- etcd's own authentication: c joins a store that asks for a password ----
 ip netns exec "$NSU" etcd --name p1 --data-dir "$TMP/etcd-auth" \
@@ -234,19 +356,27 @@ kill -TERM "$cpid"; wait "$cpid"
 rm -f "$TMP/c.sock"
 cat >"$TMP/c.conf" <<CONF
 link add name vx0 type vxlan id 42 local $C4 dstport 4789 fleet
+fou add port 5555 ipproto 4
+link add name fl0 type ipip local $C4 encap fou encap-sport auto encap-dport 5555 fleet prefix 10.244.3.0/24
 fleet etcd $EPS ttl 2
 fleet node host-c address $C4
 CONF
-ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]}]}' >/dev/null
+ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]},{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.77.0/24"}]}' >/dev/null
 start_foud c -c "$TMP/c.conf"
-sim_in() { fc -j fdb show dev vx0 | jq -e '.[] | select(.mac == "02:00:00:00:07:07" and .dst == "192.0.2.77")' >/dev/null; }
-check "conf: c, from its file, has sim's entry from etcd" wait_for 50 sim_in
+sim_in() { fc -j fdb show dev vx0 | jq -e '.[] | select(.mac == "02:00:00:00:07:07" and .dst == "192.0.2.77")' >/dev/null &&
+	   routes_in c fl0 | grep -q "10.244.77.0/24 via 192.0.2.77"; }
+check "conf: c, from its file, has sim's entry and route from etcd" wait_for 50 sim_in
 fc save >"$TMP/saved"
-check "save: the fleet lines and the fleet word" eval \
-	'grep -qx "fleet etcd $EPS prefix /foud ttl 2" "$TMP/saved" && grep -qx "fleet node host-c address $C4" "$TMP/saved" && grep -q "^link add name vx0 type vxlan .* fleet" "$TMP/saved"'
-check "save: not the fleet's forwarding entries" eval '! grep -q "^fdb" "$TMP/saved"'
+check "save: the fleet lines and the fleet words" eval \
+	'grep -qx "fleet etcd $EPS prefix /foud ttl 2" "$TMP/saved" && grep -qx "fleet node host-c address $C4" "$TMP/saved" && grep -q "^link add name vx0 type vxlan .* fleet" "$TMP/saved" &&
+	 grep -q "^link add name fl0 type ipip .*encap-dport 5555.* fleet prefix 10.244.3.0/24" "$TMP/saved"'
+grep "^link add name fl0" "$TMP/saved" | sed 's/^/# /'
+check "save: not the fleet's forwarding entries or routes" eval '! grep -q "^fdb\|10.244.77" "$TMP/saved"'
+check "reload: the same file changes nothing" fc reload
+check "reload: ... sim's route stays" sim_in
 sed -i '/^fleet/d' "$TMP/c.conf"
 check "reload: the file without its fleet lines" fc reload
-sim_gone() { ! sim_in && [ "$(fc -j fleet show | jq -r .store.state)" = unconfigured ]; }
-check "reload: the fleet stopped, its entries gone" wait_for 20 sim_gone
+sim_gone() { ! fc -j fdb show dev vx0 | grep -q 02:00:00:00:07:07 && [ -z "$(routes_in c fl0)" ] &&
+	     [ "$(fc -j fleet show | jq -r .store.state)" = unconfigured ]; }
+check "reload: the fleet stopped, its entries and routes gone" wait_for 20 sim_gone
 finish

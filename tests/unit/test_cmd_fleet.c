@@ -161,7 +161,20 @@ static const struct bad bad[] = {
 	{ "link add name t0 type gretap remote 192.0.2.2 local 192.0.2.1 fleet",
 	  "\"fleet\" conflicts with \"remote\"" },
 	{ "link add name t0 type gretap fleet", "\"local\" is missing" },
-	{ "link add name t0 type gre local 192.0.2.1 fleet", "\"fleet\" is not a keyword of" },
+	{ "link add name t0 type gre local 192.0.2.1 fleet", "\"fleet\" on type \"gre\" needs \"prefix ADDR/LEN\"" },
+	{ "link add name t0 type gre local 192.0.2.1 prefix 10.0.0.0/8", "\"prefix\" needs \"fleet\"" },
+	{ "link add name t0 type ipip local 192.0.2.1 fleet prefix 10.1.2.0/16",
+	  "invalid value \"10.1.2.0/16\" for \"prefix\"" },
+	{ "link add name t0 type ipip local 192.0.2.1 fleet prefix 10.1.2.0/33", "\"10.1.2.0/33\"" },
+	{ "link add name t0 type ipip local 192.0.2.1 fleet prefix 10.1.2.0", "\"10.1.2.0\"" },
+	{ "link add name t0 type ipip local 192.0.2.1 fleet prefix 2001:db8::/64",
+	  "\"prefix\" 2001:db8::/64 is IPv6 but type \"ipip\" does not carry it" },
+	{ "link add name t0 type sit local 192.0.2.1 fleet prefix 10.0.0.0/8",
+	  "\"prefix\" 10.0.0.0/8 is IPv4 but type \"sit\" does not carry it" },
+	{ "link add name t0 type ipip local 192.0.2.1 remote 192.0.2.2 fleet prefix 10.0.0.0/8",
+	  "\"fleet\" conflicts with \"remote\"" },
+	{ "link add name t0 type gretap local 192.0.2.1 fleet prefix 10.0.0.0/8",
+	  "\"prefix\" is not a keyword of" },
 	{ "link add name t0 type ipip local 192.0.2.1", "\"remote\" is missing" },
 };
 
@@ -187,6 +200,7 @@ static void test_usage(void **state)
 	assert_non_null(strstr(cmd_usage, "[ user NAME password-file FILE ]"));
 	assert_non_null(strstr(cmd_usage, "fouctl fleet show"));
 	assert_non_null(strstr(cmd_usage, "| fleet }"));
+	assert_non_null(strstr(cmd_usage, "[ fleet prefix ADDR/LEN ] (instead of remote)"));
 }
 
 /* What fouctl save writes parses back to the same words. */
@@ -200,6 +214,9 @@ static void test_save_round_trip(void **state)
 		"link add name g0 type geneve id 7 local 192.0.2.1 fleet",
 		"link add name n0 type nvgre vsid 9 local 192.0.2.1 fleet",
 		"link add name t0 type gretap local 192.0.2.1 key 5 fleet",
+		"link add name fl0 type ipip local 192.0.2.1 encap fou encap-sport auto encap-dport 5555 fleet prefix 10.244.1.0/24",
+		"link add name fl1 type gre local 192.0.2.1 fleet prefix 2001:db8:1::/48",
+		"link add name fl2 type ip6tnl local 2001:db8::1 encap gue encap-dport 6080 fleet prefix 10.9.0.0/16",
 	};
 	static struct cmd_req a, b;
 	char err[256], buf[CMD_SAVE_LINE * 2];
@@ -216,6 +233,8 @@ static void test_save_round_trip(void **state)
 		assert_memory_equal(&a.fleet, &b.fleet, sizeof(a.fleet));
 		assert_int_equal(a.link.l2.fleet, b.link.l2.fleet);
 		assert_memory_equal(&a.link.l2, &b.link.l2, sizeof(a.link.l2));
+		assert_memory_equal(&a.link.fleet_pfx, &b.link.fleet_pfx, sizeof(a.link.fleet_pfx));
+		assert_int_equal(a.link.fleet_plen, b.link.fleet_plen);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include "fleet_value.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define DEV(x) "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"devices\":[" x "]}"
 
 static int parse(const char *name, const char *val, struct fleet_value *v, char *why, size_t n)
 {
@@ -48,6 +49,21 @@ static void test_good(void **state)
 	assert_int_equal(v.dev[1].kind, FK_L2_GENEVE);
 	assert_int_equal(v.dev[1].vni, 16777215);
 	assert_int_equal(v.dev[1].nmacs, 0);
+	/* L3: kind, encapsulation, port and prefix. */
+	assert_int_equal(parse("h1", DEV("{\"name\":\"fl0\",\"kind\":\"ipip\",\"encap\":\"fou\","
+					 "\"port\":5555,\"prefix\":\"10.244.1.0/24\"},"
+					 "{\"kind\":\"ip6gre\",\"encap\":\"none\",\"prefix\":\"2001:db8::/32\"}"),
+			       &v, why, sizeof(why)), 0);
+	assert_int_equal(v.ndevs, 2);
+	assert_int_equal(v.dev[0].kind, FK_L2_NONE);
+	assert_int_equal(v.dev[0].tnl, FOU_KIND_IPIP);
+	assert_int_equal(v.dev[0].encap, FOU_ENCAP_FOU);
+	assert_int_equal(v.dev[0].port, 5555);
+	assert_int_equal(v.dev[0].plen, 24);
+	assert_int_equal(v.dev[0].pfx.a[2], 1);
+	assert_int_equal(v.dev[1].tnl, FOU_KIND_IP6GRE);
+	assert_int_equal(v.dev[1].port, 0);
+	assert_int_equal(v.dev[1].pfx.family, AF_INET6);
 	/* No devices: a member that carries nothing (yet). */
 	assert_int_equal(parse("h2", "{\"name\":\"h2\",\"address\":\"2001:db8::2\"}", &v, why,
 			       sizeof(why)), 0);
@@ -60,7 +76,6 @@ struct bad {
 	const char *why;
 };
 
-#define DEV(x) "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"devices\":[" x "]}"
 
 static const struct bad bad[] = {
 	{ "", "not a JSON object" },
@@ -78,7 +93,15 @@ static const struct bad bad[] = {
 	{ "{\"name\":\"h1\",\"address\":[\"192.0.2.1\"]}", "bad address" },
 	{ "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"devices\":{}}", "\"devices\" is not an array" },
 	{ DEV("{},{},{},{},{},{},{},{},{}"), "\"devices\" is not an array of at most 8" },
-	{ DEV("{\"kind\":\"ipip\",\"vni\":1}"), "a device without an L2 kind" },
+	{ DEV("{\"kind\":\"ipip\",\"vni\":1}"), "a ipip device without a prefix ADDR/LEN" },
+	{ DEV("{\"kind\":\"ipip\",\"encap\":\"fou\",\"port\":5555,\"prefix\":\"10.1.1.1/24\"}"),
+	  "a ipip device without a prefix" },
+	{ DEV("{\"kind\":\"ipip\",\"encap\":\"fou\",\"port\":5555,\"prefix\":\"2001:db8::/64\"}"),
+	  "a ipip device with a bad encap, port or prefix family" },
+	{ DEV("{\"kind\":\"gre\",\"encap\":\"vxlan\",\"prefix\":\"10.1.0.0/16\"}"),
+	  "a gre device with a bad encap" },
+	{ DEV("{\"kind\":\"gre\",\"encap\":\"gue\",\"port\":70000,\"prefix\":\"10.1.0.0/16\"}"),
+	  "a gre device with a bad encap, port" },
 	{ DEV("{\"kind\":\"nope\",\"vni\":1}"), "a device without an L2 kind" },
 	{ DEV("{\"vni\":1}"), "a device without an L2 kind" },
 	{ DEV("{\"kind\":\"vxlan\"}"), "VNI 0-16777215" },
