@@ -197,7 +197,11 @@ static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o
 
 	if (bpf_skb_load_bytes(skb, o->off, h, 16))
 		return -1;
-	if (get16(h + 4) != skb->len - o->off || skb->gso_size)
+	/*
+	 * A super-frame (veth hands the sender's GSO skb over whole) is taken
+	 * as one: punted, foud's socket would read it datagram by datagram.
+	 */
+	if (get16(h + 4) != skb->len - o->off)
 		return -1;
 	/* A checksum the device has not verified, or none over IPv6 unless allowed: the socket's. */
 	if (get16(h + 6) ? bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0 :
@@ -233,8 +237,9 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 {
 	struct foud_bpf_l2rxval *rv = l2_outer(skb, o);
 	struct foud_bpf_stats *st;
-	__u32 off = o->off + 8 + VXLAN_HLEN_, ifindex;
+	__u32 off = o->off + 8 + VXLAN_HLEN_, ifindex, flen, segs;
 	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_];
+	int hdrs;
 
 	if (!rv)
 		return L2_NOT_OURS;
@@ -242,10 +247,13 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 	st = bpf_map_lookup_elem(&foud_stats, &ifindex);
 	if (!st || l2_valid(skb, o, rv->flags) || !l2_peer_ok(o, rv))
 		return PASS;
-	if (l2_inner_ok(skb, off, o, rv) < 0)
+	hdrs = l2_inner_ok(skb, off, o, rv);
+	if (hdrs < 0)
 		return PASS;
+	flen = skb->len - off;
+	segs = gso_segs(skb, flen - ETH_HLEN_, (__u32)hdrs);
 	if (rv->flags & FOUD_BPF_RX_DOWN) {
-		st->rx_drop_link_down++;
+		st->rx_drop_link_down += segs;
 		return TC_ACT_SHOT;
 	}
 	/* The inner Ethernet header replaces the outer; what lies between goes. */
@@ -258,8 +266,8 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 		bpf_skb_store_bytes(skb, 0, oeth, ETH_HLEN_, 0);
 		return PASS;
 	}
-	st->rx_packets++;
-	st->rx_bytes += skb->len;
+	st->rx_packets += segs;
+	st->rx_bytes += flen + (segs - 1) * (ETH_HLEN_ + (__u32)hdrs);
 	return bpf_redirect(ifindex, BPF_F_INGRESS);
 }
 
