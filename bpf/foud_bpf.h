@@ -36,7 +36,8 @@ struct foud_bpf_tnl {
 	__u8 inner;		/* FOUD_BPF_INNER_* the kind carries */
 	__u8 ttl;		/* 0: inherit */
 	__u8 tos;
-	__u8 pad[3];
+	__u8 l2flags;		/* L2: FOUD_BPF_L2_TX_* */
+	__u8 pad[2];
 	__u32 okey;
 	__u16 sport;		/* 0: auto, hashed into [port_min, port_max) */
 	__u16 dport;
@@ -154,6 +155,8 @@ struct foud_bpf_l2rxkey {
 #define FOUD_BPF_L2_ANYPEER	0x4	/* a group's members are not known in advance */
 #define FOUD_BPF_L2_GENEVE	0x8	/* Geneve without options, else VXLAN */
 #define FOUD_BPF_L2_ZCSUM6RX	0x10	/* udp6zerocsumrx: a zero checksum over IPv6 is taken */
+
+#define FOUD_BPF_L2_TX_CSUM	0x1	/* udpcsum: outer UDP checksum on every datagram */
 
 struct foud_bpf_l2rxval {
 	__u32 ifindex;		/* the TAP */

@@ -57,22 +57,107 @@ static __always_inline struct foud_bpf_fdb *fdb_get(__u32 ifindex, const __u8 *m
 	return bpf_map_lookup_elem(&foud_fdb, &k);
 }
 
+/* The sum of an inner segment whose checksum is right: ICMP's is 0, others' the pseudo-header's complement. */
+static __always_inline __u32 l2_l4_sum(const __u8 *h, __u8 proto, __u32 l4len, int v6)
+{
+	__u8 ps[40] = {};
+
+	if (proto == FOU_PROTO_ICMP && !v6)
+		return 0;
+	if (v6) {
+		__builtin_memcpy(ps, h + 8, 32);
+		put32(ps + 32, l4len);
+		ps[39] = proto;
+		return csum_fold(bpf_csum_diff(0, 0, (__be32 *)ps, 40, 0));
+	}
+	__builtin_memcpy(ps, h + 12, 8);
+	ps[9] = proto;
+	put16(ps + 10, (__u16)l4len);
+	return csum_fold(bpf_csum_diff(0, 0, (__be32 *)ps, 12, 0));
+}
+
+/*
+ * The outer UDP checksum without reading the payload (the kernel's
+ * lco_csum()): a TCP, UDP, ICMP or ICMPv6 segment whose checksum is right,
+ * or partial and filled in when the skb leaves, sums to a value its IP
+ * header gives (l2_l4_sum). Returns the 32-bit sum of the inner IP packet
+ * at off, or -1 where its payload's sum is unknown: no or a zero L4
+ * checksum, IPv4 options or fragments, IPv6 extension headers, padding.
+ */
+static __always_inline __s64 l2_inner_sum(struct __sk_buff *skb, __u32 off)
+{
+	__u8 h[40], proto;
+	__u16 ucs = 1;
+	__u32 l4len;
+	int v6;
+
+	if (bpf_skb_load_bytes(skb, off, h, 20))
+		return -1;
+	v6 = h[0] >> 4 == 6;
+	if (v6 && bpf_skb_load_bytes(skb, off, h, 40))
+		return -1;
+	if (!v6 && (h[0] != 0x45 || (get16(h + 6) & (FOU_IP_MF | FOU_IP_OFFMASK))))
+		return -1;
+	proto = v6 ? h[6] : h[9];
+	l4len = v6 ? get16(h + 4) : (__u32)get16(h + 2) - 20;
+	/* Bytes past the IP packet (padding) would be summed too. */
+	if (l4len + (v6 ? 40 : 20) != skb->len - off)
+		return -1;
+	if (proto == FOU_PROTO_UDP && bpf_skb_load_bytes(skb, off + (v6 ? 40 : 20) + 6, &ucs, 2))
+		return -1;
+	if (!ucs || (proto != FOU_PROTO_TCP && proto != FOU_PROTO_UDP &&
+		     proto != (v6 ? FOU_PROTO_ICMPV6 : FOU_PROTO_ICMP)))
+		return -1;
+	return bpf_csum_diff(0, 0, (__be32 *)h, v6 ? 40 : 20, l2_l4_sum(h, proto, l4len, v6));
+}
+
+/* The outer UDP checksum of h (the UDP header, its checksum 0, and 24 bytes after it). */
+static __always_inline __u16 l2_udp_csum(const struct foud_bpf_tnl *t, const __u8 *remote,
+					 const __u8 *h, __u32 isum)
+{
+	__u8 ps[40] = {};
+	__s64 s;
+	__u16 c;
+
+	if (t->flags & FOUD_BPF_F_V6) {
+		__builtin_memcpy(ps, t->local, 16);
+		__builtin_memcpy(ps + 16, remote, 16);
+		put32(ps + 32, get16(h + 4));
+		ps[39] = FOU_PROTO_UDP;
+		s = bpf_csum_diff(0, 0, (__be32 *)ps, 40, isum);
+	} else {
+		__builtin_memcpy(ps, t->local, 4);
+		__builtin_memcpy(ps + 4, remote, 4);
+		ps[9] = FOU_PROTO_UDP;
+		__builtin_memcpy(ps + 10, h + 4, 2);
+		s = bpf_csum_diff(0, 0, (__be32 *)ps, 12, isum);
+	}
+	c = csum_fold(bpf_csum_diff(0, 0, (__be32 *)h, 32, (__u32)s));
+	return c ? c : 0xffff;	/* RFC 768: a computed 0 is sent as all ones */
+}
+
 /* Outer UDP, VXLAN or Geneve, and the inner Ethernet header, after the outer IP header. */
 static __always_inline int l2_put_udp(struct __sk_buff *skb, __u32 off, const struct foud_bpf_tnl *t,
-				      __u32 hash, __u32 flen, const __u8 *eth)
+				      __u32 hash, __u32 flen, const __u8 *eth, const __u8 *remote,
+				      __s64 isum)
 {
-	__u8 h[30] = {};
+	__u8 h[32] = {};
+	__u16 c;
 
 	put16(h, t->sport ? t->sport : flow_sport(hash, t->port_min, t->port_max));
 	put16(h + 2, t->dport);
 	put16(h + 4, (__u16)(8 + VXLAN_HLEN_ + flen));
-	/* UDP checksum 0: a GSO super-frame's would be wrong once split. */
 	if (t->encap == FOUD_BPF_L2_GENEVE)
 		put16(h + 10, FOU_ETH_P_TEB);	/* version 0, no options, O and C clear */
 	else
 		h[8] = VXLAN_FLAG_I_;
 	put32(h + 12, t->okey << 8);
 	__builtin_memcpy(h + 16, eth, ETH_HLEN_);
+	/* Else 0: noudpcsum. */
+	if (isum >= 0) {
+		c = l2_udp_csum(t, remote, h, (__u32)isum);
+		__builtin_memcpy(h + 6, &c, 2);
+	}
 	return bpf_skb_store_bytes(skb, off, h, 30, 0);
 }
 
@@ -84,6 +169,7 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	struct foud_bpf_fdb *e;
 	struct inner in = {};
 	int v6 = !!(t->flags & FOUD_BPF_F_V6);
+	__s64 isum = -1;
 	__u16 et;
 	__u64 f;
 
@@ -107,6 +193,17 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	olen = iplen + 8 + VXLAN_HLEN_ + ETH_HLEN_;
 	if (len + olen - (v6 ? iplen : 0) > 0xffff)
 		return PASS;
+	/*
+	 * udpcsum: segmentation would copy one checksum into every segment
+	 * (bpf_skb_adjust_room marks no SKB_GSO_UDP_TUNNEL_CSUM), so a
+	 * super-frame goes to foud, whose UDP GSO sums each; a frame whose
+	 * payload sum is unknown too.
+	 */
+	if (t->l2flags & FOUD_BPF_L2_TX_CSUM) {
+		isum = skb->gso_size ? -1 : l2_inner_sum(skb, ETH_HLEN_);
+		if (isum < 0)
+			return PASS;
+	}
 	if ((t->flags & FOUD_BPF_F_TTL_INHERIT) && !in.ttl)
 		in.ttl = 64;
 	bpf_set_hash_invalid(skb);
@@ -123,7 +220,7 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 		return PASS;
 	if (put_ip(skb, ETH_HLEN_, t, e->remote, st, &in, len - ETH_HLEN_ + olen, FOU_PROTO_UDP, hash))
 		goto err;
-	if (l2_put_udp(skb, ETH_HLEN_ + iplen, t, hash, len, eth))
+	if (l2_put_udp(skb, ETH_HLEN_ + iplen, t, hash, len, eth, e->remote, isum))
 		goto err;
 	et = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, 12, &et, 2, 0))
