@@ -161,10 +161,42 @@ static __always_inline int l2_put_udp(struct __sk_buff *skb, __u32 off, const st
 	return bpf_skb_store_bytes(skb, off, h, 30, 0);
 }
 
+/* GRE-TAP or NVGRE (flags K only, or none) and the inner Ethernet header, after the outer IP header. */
+static __always_inline int l2_put_gre(struct __sk_buff *skb, __u32 off, const struct foud_bpf_tnl *t,
+				      __u32 hash, const __u8 *eth)
+{
+	__u32 key = t->okey;
+	__u8 h[22] = {};
+
+	put16(h + 2, FOU_ETH_P_TEB);
+	if (!(t->encap & FOUD_BPF_L2_NVGRE) && !(t->l2flags & FOUD_BPF_L2_TX_KEY)) {
+		__builtin_memcpy(h + 4, eth, ETH_HLEN_);
+		return bpf_skb_store_bytes(skb, off, h, 18, 0);
+	}
+	/* NVGRE's FlowID: entropy from the inner flow, as foud's userspace path sends. */
+	if (t->l2flags & FOUD_BPF_L2_TX_FLOWID)
+		key |= hash & 0xff;
+	put16(h, FOU_GRE_KEY);
+	put32(h + 4, key);
+	__builtin_memcpy(h + 8, eth, ETH_HLEN_);
+	return bpf_skb_store_bytes(skb, off, h, 22, 0);
+}
+
+/* The bytes between the outer IP header and the inner Ethernet header. */
+static __always_inline __u32 l2_hlen(const struct foud_bpf_tnl *t)
+{
+	if (t->encap & FOUD_BPF_L2_NVGRE)
+		return 8;
+	if (t->encap & FOUD_BPF_L2_GRETAP)
+		return t->l2flags & FOUD_BPF_L2_TX_KEY ? 8 : 4;
+	return 8 + VXLAN_HLEN_;
+}
+
 static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
 				     struct foud_bpf_stats *st)
 {
 	__u32 len = skb->len, iplen, olen, hash, segs;
+	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
 	__u8 eth[ETH_HLEN_];
 	struct foud_bpf_fdb *e;
 	struct inner in = {};
@@ -190,7 +222,7 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	if (skb->gso_size ? in.hdrs + skb->gso_size > t->mtu_limit : len - ETH_HLEN_ > t->mtu_limit)
 		return PASS;
 	iplen = v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
-	olen = iplen + 8 + VXLAN_HLEN_ + ETH_HLEN_;
+	olen = iplen + l2_hlen(t) + ETH_HLEN_;
 	if (len + olen - (v6 ? iplen : 0) > 0xffff)
 		return PASS;
 	/*
@@ -210,17 +242,19 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	hash = bpf_get_hash_recalc(skb);
 	/*
 	 * The inner "L2" is the Ethernet header alone: the inner MAC header
-	 * must point at it, the VXLAN header counting as tunnel, or
+	 * must point at it, the VXLAN (or GRE) header counting as tunnel, or
 	 * segmentation parses VXLAN as Ethernet and drops every super-frame.
 	 */
-	f = BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L4_UDP | BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
-	    ADJ_ENCAP_L2(ETH_HLEN_) |
+	f = BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L2_ETH | ADJ_ENCAP_L2(ETH_HLEN_) |
+	    (gre ? BPF_F_ADJ_ROOM_ENCAP_L4_GRE : BPF_F_ADJ_ROOM_ENCAP_L4_UDP) |
 	    (v6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 : BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return PASS;
-	if (put_ip(skb, ETH_HLEN_, t, e->remote, st, &in, len - ETH_HLEN_ + olen, FOU_PROTO_UDP, hash))
+	if (put_ip(skb, ETH_HLEN_, t, e->remote, st, &in, len - ETH_HLEN_ + olen,
+		   gre ? FOU_PROTO_GRE : FOU_PROTO_UDP, hash))
 		goto err;
-	if (l2_put_udp(skb, ETH_HLEN_ + iplen, t, hash, len, eth, e->remote, isum))
+	if (gre ? l2_put_gre(skb, ETH_HLEN_ + iplen, t, hash, eth) :
+		  l2_put_udp(skb, ETH_HLEN_ + iplen, t, hash, len, eth, e->remote, isum))
 		goto err;
 	et = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, 12, &et, 2, 0))
@@ -310,9 +344,6 @@ static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o
 	} else if (h[8] != VXLAN_FLAG_I_ || h[9] || h[10] || h[11] || h[15]) {
 		return -1;
 	}
-	/* Congestion marks go to foud, which applies RFC 6040 and counts drops. */
-	if ((o->tos & FOU_ECN_MASK) == FOU_ECN_CE)
-		return -1;
 	return 0;
 }
 
@@ -329,20 +360,24 @@ static __always_inline int l2_peer_ok(const struct outer *o, const struct foud_b
 	return bpf_map_lookup_elem(&foud_l2peer, &pk) != NULL;
 }
 
-/* L2_NOT_OURS when no VXLAN or Geneve device has the datagram's port, VNI and address. */
-static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
+/*
+ * The inner frame at off, of the device rv: from one of its peers, not
+ * congestion-marked, an inner frame l2_inner_ok takes, stripped and sent up
+ * its TAP; anything else is foud's.
+ */
+static __always_inline int l2_take(struct __sk_buff *skb, const struct outer *o,
+				   const struct foud_bpf_l2rxval *rv, __u32 off)
 {
-	struct foud_bpf_l2rxval *rv = l2_outer(skb, o);
-	struct foud_bpf_stats *st;
-	__u32 off = o->off + 8 + VXLAN_HLEN_, ifindex, flen, segs;
+	__u32 ifindex = rv->ifindex, flen, segs;
 	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_];
+	struct foud_bpf_stats *st;
 	int hdrs;
 
-	if (!rv)
-		return L2_NOT_OURS;
-	ifindex = rv->ifindex;
 	st = bpf_map_lookup_elem(&foud_stats, &ifindex);
-	if (!st || l2_valid(skb, o, rv->flags) || !l2_peer_ok(o, rv))
+	if (!st || !l2_peer_ok(o, rv))
+		return PASS;
+	/* Congestion marks go to foud, which applies RFC 6040 and counts drops. */
+	if ((o->tos & FOU_ECN_MASK) == FOU_ECN_CE)
 		return PASS;
 	hdrs = l2_inner_ok(skb, off, o, rv);
 	if (hdrs < 0)
@@ -366,6 +401,53 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 	st->rx_packets += segs;
 	st->rx_bytes += flen + (segs - 1) * (ETH_HLEN_ + (__u32)hdrs);
 	return bpf_redirect(ifindex, BPF_F_INGRESS);
+}
+
+/* L2_NOT_OURS when no VXLAN or Geneve device has the datagram's port, VNI and address. */
+static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
+{
+	struct foud_bpf_l2rxval *rv = l2_outer(skb, o);
+
+	if (!rv)
+		return L2_NOT_OURS;
+	if (l2_valid(skb, o, rv->flags))
+		return PASS;
+	return l2_take(skb, o, rv, o->off + 8 + VXLAN_HLEN_);
+}
+
+static __always_inline struct foud_bpf_l2rxval *l2_gre_dev(const struct outer *o, __u8 gre, __u32 id)
+{
+	struct foud_bpf_l2rxkey k = { .v6 = o->v6, .gre = gre, .vni = id };
+
+	addr_copy(k.local, o->k.local, 16);
+	return bpf_map_lookup_elem(&foud_l2rx, &k);
+}
+
+/*
+ * GRE carrying Ethernet (0x6558), as l2.c's l2_gre_input takes it: flags K
+ * only (a GRE-TAP device's key, else an NVGRE device's VSID) or none (a
+ * keyless GRE-TAP device). L2_NOT_OURS for any other protocol; checksum,
+ * sequence, routing or a version are foud's to judge.
+ */
+static __always_inline int l2_gre_ingress(struct __sk_buff *skb, const struct outer *o)
+{
+	struct foud_bpf_l2rxval *rv;
+	__u8 g[8];
+	__u32 key;
+
+	if (bpf_skb_load_bytes(skb, o->off, g, 4) || get16(g + 2) != FOU_ETH_P_TEB)
+		return L2_NOT_OURS;
+	if (!get16(g)) {
+		rv = l2_gre_dev(o, FOUD_BPF_L2RX_GRE, 0);
+		return rv ? l2_take(skb, o, rv, o->off + 4) : PASS;
+	}
+	if (get16(g) != FOU_GRE_KEY || bpf_skb_load_bytes(skb, o->off, g, 8))
+		return PASS;
+	key = (__u32)g[4] << 24 | (__u32)g[5] << 16 | (__u32)g[6] << 8 | g[7];
+	rv = l2_gre_dev(o, FOUD_BPF_L2RX_GRE_KEY, key);
+	if (!rv)
+		rv = l2_gre_dev(o, FOUD_BPF_L2RX_NVGRE, key >> 8);
+	return rv ? l2_take(skb, o, rv, o->off + 8) : PASS;
 }
 
 #endif /* FOUD_L2_BPF_H */

@@ -30,13 +30,32 @@
 #include "l2dev.h"
 #include "../bpf/foud_bpf.h"
 
+/* Why a GRE-TAP or NVGRE device needs the userspace path, or NULL. */
+static const char *gre_inexpressible(const struct foud_tunnel *t)
+{
+	const struct fou_tnl *n = &t->tnl;
+
+	if (n->encap != FOU_ENCAP_NONE)
+		return "GRE-TAP over FOU or GUE has no BPF path yet";
+	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))
+		return "GRE checksum or sequence numbers do not mix with GSO in BPF";
+	if (t->l2->cfg.group.family)
+		return "a multicast remote: every frame is flooded, by the userspace path";
+	return NULL;
+}
+
 /* Why a device needs the userspace path, or NULL when BPF can carry it. */
 const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
 {
 	const struct foud_l2 *l = t->l2;
+	const char *no = NULL;
 
-	if (l->cfg.kind != FK_L2_VXLAN && l->cfg.kind != FK_L2_GENEVE)
-		return "only VXLAN and Geneve of the L2 kinds have a BPF path";
+	if (l->cfg.kind == FK_L2_GRETAP || l->cfg.kind == FK_L2_NVGRE)
+		no = gre_inexpressible(t);
+	else if (l->cfg.kind != FK_L2_VXLAN && l->cfg.kind != FK_L2_GENEVE)
+		no = "STT has no BPF path";
+	if (no)
+		return no;
 	if (l->cfg.geneve_opts_len)
 		return "geneve_opts: the BPF path sends none";
 	if (!foud_bpf_l2_oif(t))
@@ -54,7 +73,7 @@ const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
  */
 const char *foud_bpf_l2_slower(const struct foud_tunnel *t)
 {
-	if (!t->l2->csum)
+	if (!t->l2->csum || t->l2->gre)
 		return NULL;
 	return "udpcsum: BPF cannot sum the outer UDP of GSO frames; sent apart, "
 	       "TCP would reorder (noudpcsum or datapath bpf: BPF)";
@@ -87,6 +106,23 @@ int foud_bpf_l2_oif(const struct foud_tunnel *t)
 	return oif;
 }
 
+/* GRE-TAP's key and DF, NVGRE's VSID and FlowID. */
+static void gre_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
+{
+	const struct cmd_l2_cfg *cf = &t->l2->cfg;
+
+	c->flags |= t->tnl.pmtudisc ? FOUD_BPF_F_PMTUDISC : 0;
+	if (cf->kind == FK_L2_NVGRE) {
+		c->encap = FOUD_BPF_L2_NVGRE;
+		c->okey = cf->vni << 8;
+		c->l2flags = cf->noflowid ? 0 : FOUD_BPF_L2_TX_FLOWID;
+		return;
+	}
+	c->encap = FOUD_BPF_L2_GRETAP;
+	c->okey = t->tnl.okey;
+	c->l2flags = t->tnl.gre_oflags & FOU_GRE_KEY ? FOUD_BPF_L2_TX_KEY : 0;
+}
+
 /* What transmit needs: foud_tnl's entry for the TAP. */
 void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 {
@@ -104,6 +140,8 @@ void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	c->encap = cf->kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0;
 	/* GSO super-frames of a udpcsum device go to foud (foud_l2.bpf.h, l2_egress). */
 	c->l2flags = l->csum ? FOUD_BPF_L2_TX_CSUM : 0;
+	if (l->gre)
+		gre_cfg(t, c);
 	c->dport = l->dport;
 	c->sport = l->sport_min == l->sport_max ? l->sport_min : 0;
 	c->port_min = l->sport_min;
@@ -119,15 +157,24 @@ static void addr16(uint8_t out[16], const struct fou_addr *a)
 	memcpy(out, a->a, a->family == AF_INET6 ? 16 : 4);
 }
 
+/* The receive key: port and VNI; GRE-TAP's key (or none), NVGRE's VSID. */
 static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 {
 	const struct cmd_l2_cfg *c = &t->l2->cfg;
 
 	memset(k, 0, sizeof(*k));
 	k->v6 = c->local.family == AF_INET6;
-	k->port = t->l2->dport;
-	k->vni = c->vni;
 	addr16(k->local, &c->local);
+	if (c->kind == FK_L2_NVGRE) {
+		k->gre = FOUD_BPF_L2RX_NVGRE;
+		k->vni = c->vni;
+	} else if (c->kind == FK_L2_GRETAP) {
+		k->gre = t->tnl.gre_iflags & FOU_GRE_KEY ? FOUD_BPF_L2RX_GRE_KEY : FOUD_BPF_L2RX_GRE;
+		k->vni = k->gre == FOUD_BPF_L2RX_GRE_KEY ? t->tnl.ikey : 0;
+	} else {
+		k->port = t->l2->dport;
+		k->vni = c->vni;
+	}
 }
 
 static bool on_bpf(const struct foud *d, const struct foud_tunnel *t)
