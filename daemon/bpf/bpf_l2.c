@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VXLAN and Geneve devices on the kernel data path (bpf/foud_l2.bpf.h): their entries
+ * L2 devices (VXLAN, Geneve, GRE-TAP, NVGRE) on the kernel data path (bpf/foud_l2.bpf.h): their entries
  * in the programs' maps. bpf.c attaches the programs and keeps foud_tnl,
  * foud_stats and the link state as for an L3 tunnel; this file adds the
- * receive key (port, VNI, local address), the peers, and the forwarding
+ * receive key (port and VNI, or GRE key or VSID; local address), the peers, and the forwarding
  * table.
  *
  * The table stays foud's (lib/fdb.c): learning, maxaddress, static entries,
