@@ -189,6 +189,19 @@ struct foud_bpf_fdb {
 	__u32 pad;
 };
 
+/*
+ * Where an L2 device floods (head-end replication: its remote and the
+ * all-zero entries), keyed by the TAP's ifindex; a device with more, or
+ * with a group, floods in userspace.
+ */
+#define FOUD_BPF_FLOOD_MAX	8
+
+struct foud_bpf_flood {
+	__u32 n;
+	__u32 pad;
+	__u8 remote[FOUD_BPF_FLOOD_MAX][16];
+};
+
 /* Who may send to an L2 device: its remote, flood destinations, static entries. */
 struct foud_bpf_l2peer {
 	__u32 ifindex;

@@ -50,6 +50,13 @@ struct {
 	__type(value, __u8);
 } foud_l2peer SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FOUD_BPF_TUNNELS);
+	__type(key, __u32);
+	__type(value, struct foud_bpf_flood);
+} foud_flood SEC(".maps");
+
 /* ---- transmit ----------------------------------------------------------- */
 
 static __always_inline struct foud_bpf_fdb *fdb_get(__u32 ifindex, const __u8 *mac)
@@ -195,54 +202,65 @@ static __always_inline __u32 l2_hlen(const struct foud_bpf_tnl *t)
 	return 8 + VXLAN_HLEN_;
 }
 
-static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
-				     struct foud_bpf_stats *st)
-{
-	__u32 len = skb->len, iplen, olen, hash, segs;
-	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
+/* What one frame's outer headers need, whichever the destination. */
+struct l2_tx {
+	__u32 len, iplen, olen, hash;
+	__s64 isum;
 	__u8 eth[ETH_HLEN_];
-	struct foud_bpf_fdb *e;
-	struct inner in = {};
+	struct inner in;
+};
+
+/* The outer IP header and what follows it, for remote (a flood writes one per destination). */
+static __always_inline int l2_put(struct __sk_buff *skb, struct foud_bpf_tnl *t,
+				  struct foud_bpf_stats *st, struct l2_tx *x, const __u8 *remote)
+{
+	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
+	__u16 et = bpf_htons(t->flags & FOUD_BPF_F_V6 ? ETH_P_IPV6 : ETH_P_IP);
+
+	if (put_ip(skb, ETH_HLEN_, t, remote, st, &x->in, x->len - ETH_HLEN_ + x->olen,
+		   gre ? FOU_PROTO_GRE : FOU_PROTO_UDP, x->hash))
+		return -1;
+	if (gre ? l2_put_gre(skb, ETH_HLEN_ + x->iplen, t, x->hash, x->eth) :
+		  l2_put_udp(skb, ETH_HLEN_ + x->iplen, t, x->hash, x->len, x->eth, remote, x->isum))
+		return -1;
+	return bpf_skb_store_bytes(skb, 12, &et, 2, 0);
+}
+
+/*
+ * Room for the outer headers, and what they need; 1 where the frame is
+ * foud's (unchanged): too big, or udpcsum on a super-frame or a payload
+ * whose sum is unknown.
+ */
+static __always_inline int l2_room(struct __sk_buff *skb, struct foud_bpf_tnl *t, struct l2_tx *x)
+{
+	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
 	int v6 = !!(t->flags & FOUD_BPF_F_V6);
-	__s64 isum = -1;
-	__u16 et;
 	__u64 f;
 
-	if (bpf_skb_load_bytes(skb, 0, eth, ETH_HLEN_))
-		return PASS;
-	/* Flooding (broadcast, multicast, unknown unicast) and ARP are foud's. */
-	if ((eth[0] & 1) || (skb->protocol != bpf_htons(ETH_P_IP) &&
-			     skb->protocol != bpf_htons(ETH_P_IPV6)))
-		return PASS;
-	e = fdb_get(skb->ifindex, eth);
-	if (!e || inner_read(skb, ETH_HLEN_, &in))
-		return PASS;
-	if (!t->oif) {
-		st->tx_drop_no_route += gso_segs(skb, len - ETH_HLEN_, in.hdrs);
-		return TC_ACT_SHOT;
-	}
 	/* Too big for the path: foud counts it (mtu). */
-	if (skb->gso_size ? in.hdrs + skb->gso_size > t->mtu_limit : len - ETH_HLEN_ > t->mtu_limit)
-		return PASS;
-	iplen = v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
-	olen = iplen + l2_hlen(t) + ETH_HLEN_;
-	if (len + olen - (v6 ? iplen : 0) > 0xffff)
-		return PASS;
+	if (skb->gso_size ? x->in.hdrs + skb->gso_size > t->mtu_limit :
+			    x->len - ETH_HLEN_ > t->mtu_limit)
+		return 1;
+	x->iplen = v6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+	x->olen = x->iplen + l2_hlen(t) + ETH_HLEN_;
+	if (x->len + x->olen - (v6 ? x->iplen : 0) > 0xffff)
+		return 1;
 	/*
 	 * udpcsum: segmentation would copy one checksum into every segment
 	 * (bpf_skb_adjust_room marks no SKB_GSO_UDP_TUNNEL_CSUM), so a
 	 * super-frame goes to foud, whose UDP GSO sums each; a frame whose
 	 * payload sum is unknown too.
 	 */
+	x->isum = -1;
 	if (t->l2flags & FOUD_BPF_L2_TX_CSUM) {
-		isum = skb->gso_size ? -1 : l2_inner_sum(skb, ETH_HLEN_);
-		if (isum < 0)
-			return PASS;
+		x->isum = skb->gso_size ? -1 : l2_inner_sum(skb, ETH_HLEN_);
+		if (x->isum < 0)
+			return 1;
 	}
-	if ((t->flags & FOUD_BPF_F_TTL_INHERIT) && !in.ttl)
-		in.ttl = 64;
+	if ((t->flags & FOUD_BPF_F_TTL_INHERIT) && !x->in.ttl)
+		x->in.ttl = 64;
 	bpf_set_hash_invalid(skb);
-	hash = bpf_get_hash_recalc(skb);
+	x->hash = bpf_get_hash_recalc(skb);
 	/*
 	 * The inner "L2" is the Ethernet header alone: the inner MAC header
 	 * must point at it, the VXLAN (or GRE) header counting as tunnel, or
@@ -251,24 +269,109 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	f = BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L2_ETH | ADJ_ENCAP_L2(ETH_HLEN_) |
 	    (gre ? BPF_F_ADJ_ROOM_ENCAP_L4_GRE : BPF_F_ADJ_ROOM_ENCAP_L4_UDP) |
 	    (v6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 : BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
-	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
+	return bpf_skb_adjust_room(skb, (__s32)x->olen, BPF_ADJ_ROOM_MAC, f) ? 1 : 0;
+}
+
+#define AF_INET_	2
+#define AF_INET6_	10
+
+/* The next hop's MACs towards remote through the underlay, in eth; -1 when unresolved. */
+static __always_inline int l2_hop(struct __sk_buff *skb, const struct foud_bpf_tnl *t,
+				  const __u8 *remote, __u8 *eth)
+{
+	struct bpf_fib_lookup p = { .ifindex = t->oif };
+
+	if (t->flags & FOUD_BPF_F_V6) {
+		p.family = AF_INET6_;
+		__builtin_memcpy(p.ipv6_src, t->local, 16);
+		__builtin_memcpy(p.ipv6_dst, remote, 16);
+	} else {
+		p.family = AF_INET_;
+		__builtin_memcpy(&p.ipv4_src, t->local, 4);
+		__builtin_memcpy(&p.ipv4_dst, remote, 4);
+	}
+	if (bpf_fib_lookup(skb, &p, sizeof(p), BPF_FIB_LOOKUP_OUTPUT) != BPF_FIB_LKUP_RET_SUCCESS ||
+	    p.ifindex != t->oif)
+		return -1;
+	__builtin_memcpy(eth, p.dmac, 6);
+	__builtin_memcpy(eth + 6, p.smac, 6);
+	return 0;
+}
+
+/*
+ * Broadcast, multicast and unknown unicast to every flood destination (up
+ * to FOUD_BPF_FLOOD_MAX): wrapped once, then per destination the outer
+ * headers rewritten and a clone sent to the next hop's MAC (found by FIB
+ * lookup: bpf_clone_redirect resolves no neighbour). Super-frames, a
+ * device without a list here (a group, too many destinations) or a next
+ * hop not yet resolved: foud's.
+ */
+static __always_inline int l2_flood(struct __sk_buff *skb, struct foud_bpf_tnl *t,
+				    struct foud_bpf_stats *st, struct l2_tx *x)
+{
+	__u32 key = skb->ifindex, i, n;
+	struct foud_bpf_flood *fl = bpf_map_lookup_elem(&foud_flood, &key);
+	__u8 hop[12];
+
+	if (!fl || !t->oif || skb->gso_size)
 		return PASS;
-	if (put_ip(skb, ETH_HLEN_, t, e->remote, st, &in, len - ETH_HLEN_ + olen,
-		   gre ? FOU_PROTO_GRE : FOU_PROTO_UDP, hash))
-		goto err;
-	if (gre ? l2_put_gre(skb, ETH_HLEN_ + iplen, t, hash, eth) :
-		  l2_put_udp(skb, ETH_HLEN_ + iplen, t, hash, len, eth, e->remote, isum))
-		goto err;
-	et = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
-	if (bpf_skb_store_bytes(skb, 12, &et, 2, 0))
-		goto err;
-	segs = gso_segs(skb, len - ETH_HLEN_, in.hdrs);
-	st->tx_packets += segs;
-	st->tx_bytes += len + (segs - 1) * (ETH_HLEN_ + in.hdrs);
-	return bpf_redirect_neigh(t->oif, NULL, 0, 0);
+	n = fl->n;
+	if (!n || n > FOUD_BPF_FLOOD_MAX)
+		return PASS;
+	for (i = 0; i < FOUD_BPF_FLOOD_MAX && i < n; i++)
+		if (l2_hop(skb, t, fl->remote[i], hop))
+			return PASS;
+	if (l2_room(skb, t, x))
+		return PASS;
+	for (i = 0; i < FOUD_BPF_FLOOD_MAX && i < n; i++) {
+		if (l2_put(skb, t, st, x, fl->remote[i]) || l2_hop(skb, t, fl->remote[i], hop) ||
+		    bpf_skb_store_bytes(skb, 0, hop, 12, 0))
+			goto err;
+		st->tx_packets++;
+		st->tx_bytes += x->len;
+		if (i + 1 == n)
+			return bpf_redirect(t->oif, 0);
+		if (bpf_clone_redirect(skb, t->oif, 0))
+			goto err;
+	}
 err:
 	st->tx_drop_error++;
 	return TC_ACT_SHOT;
+}
+
+static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl *t,
+				     struct foud_bpf_stats *st)
+{
+	struct l2_tx x = { .len = skb->len };
+	struct foud_bpf_fdb *e;
+	__u32 segs;
+	int ret;
+
+	if (bpf_skb_load_bytes(skb, 0, x.eth, ETH_HLEN_))
+		return PASS;
+	/* ARP is foud's (it answers and floods it). */
+	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
+		return PASS;
+	if (inner_read(skb, ETH_HLEN_, &x.in))
+		return PASS;
+	e = (x.eth[0] & 1) ? NULL : fdb_get(skb->ifindex, x.eth);
+	if (!e)
+		return l2_flood(skb, t, st, &x);
+	if (!t->oif) {
+		st->tx_drop_no_route += gso_segs(skb, x.len - ETH_HLEN_, x.in.hdrs);
+		return TC_ACT_SHOT;
+	}
+	ret = l2_room(skb, t, &x);
+	if (ret)
+		return PASS;
+	if (l2_put(skb, t, st, &x, e->remote)) {
+		st->tx_drop_error++;
+		return TC_ACT_SHOT;
+	}
+	segs = gso_segs(skb, x.len - ETH_HLEN_, x.in.hdrs);
+	st->tx_packets += segs;
+	st->tx_bytes += x.len + (segs - 1) * (ETH_HLEN_ + x.in.hdrs);
+	return bpf_redirect_neigh(t->oif, NULL, 0, 0);
 }
 
 /* ---- receive ------------------------------------------------------------ */

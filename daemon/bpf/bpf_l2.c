@@ -318,11 +318,35 @@ static void peers_put(int fd, const struct foud_tunnel *t)
 	}
 }
 
-/* The map's peers of t: its list now (l2dev.c rebuilds it on every change). */
+/*
+ * Where the programs flood for t: its flood destinations (remote, all-zero
+ * entries), none for a group (its TTL and membership are foud's) or more
+ * than the map holds: then foud floods.
+ */
+static void flood_put(int fd, const struct foud_tunnel *t)
+{
+	const struct fou_fdb *f = &t->l2->fdb;
+	uint32_t key = (uint32_t)t->ifindex;
+	struct foud_bpf_flood v = { 0 };
+	size_t i;
+
+	if (t->l2->cfg.group.family || !f->nflood || f->nflood > FOUD_BPF_FLOOD_MAX) {
+		bpf_map_delete_elem(fd, &key);
+		return;
+	}
+	for (i = 0; i < f->nflood; i++)
+		addr16(v.remote[i], &f->flood[i]);
+	v.n = (uint32_t)f->nflood;
+	bpf_map_update_elem(fd, &key, &v, BPF_ANY);
+}
+
+/* The map's peers and flood destinations of t: its lists now (l2dev.c rebuilds them on every change). */
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 {
-	if (on_bpf(d, t))
-		peers_put(foud_bpf_map_fd(d->bpf, "foud_l2peer"), t);
+	if (!on_bpf(d, t))
+		return;
+	peers_put(foud_bpf_map_fd(d->bpf, "foud_l2peer"), t);
+	flood_put(foud_bpf_map_fd(d->bpf, "foud_flood"), t);
 }
 
 /* ---- a device ----------------------------------------------------------- */
@@ -404,6 +428,7 @@ int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_
 	if (ret)
 		return ret;
 	peers_put(foud_bpf_map_fd(b, "foud_l2peer"), t);
+	flood_put(foud_bpf_map_fd(b, "foud_flood"), t);
 	fd = foud_bpf_map_fd(b, "foud_fdb");
 	fdb_forget(fd, t);
 	fdb_load(fd, t);
@@ -417,6 +442,7 @@ void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	struct foud_bpf_l2peer pk, pnext;
 	const struct fou_fdb_entry *e;
 	struct foud_bpf_fdbkey fk;
+	uint32_t ifindex;
 	size_t pos = 0;
 	int fd, more;
 
@@ -424,6 +450,8 @@ void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	fd = foud_bpf_map_fd(b, "foud_l2rx");
 	if (!bpf_map_lookup_elem(fd, &k, &v) && v.ifindex == (uint32_t)t->ifindex)
 		bpf_map_delete_elem(fd, &k);
+	ifindex = (uint32_t)t->ifindex;
+	bpf_map_delete_elem(foud_bpf_map_fd(b, "foud_flood"), &ifindex);
 	fd = foud_bpf_map_fd(b, "foud_l2peer");
 	for (more = !bpf_map_get_next_key(fd, NULL, &pk); more; pk = pnext) {
 		more = !bpf_map_get_next_key(fd, &pk, &pnext);

@@ -96,6 +96,33 @@ check "ageing 2: B's MAC is learned while it talks" grep -q "^$bm dev va2 dst $B
 for _ in $(seq 50); do grep -q "^$bm " <(fa fdb show dev va2) || break; sleep 0.1; done
 check "ageing 2: silent, B's MAC is gone within 5 s" bash -c "! grep -q '^$bm ' <(\"$FOUCTL\" -S $TMP/a.sock fdb show dev va2)"
 
+# ---- flooding in the program ---------------------------------------------------
+# Broadcast to both flood destinations (the remote and an all-zero entry for
+# B's second address), each frame cloned per destination by the program. Its
+# next hops come from the kernel's FIB lookup, which answers only where the
+# underlay device forwards: A's va does here. The first flood resolves the
+# neighbours through foud's userspace path.
+case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) ;; *)
+na sysctl -qw net.ipv4.conf.va.forwarding=1
+nb sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0
+fa fdb append 00:00:00:00:00:00 dev vx0 dst 192.0.2.3
+na ping -b -c 1 -W 1 10.9.0.255 >/dev/null 2>&1
+for _ in $(seq 30); do na ip neigh show 192.0.2.3 | grep -q lladdr && break; sleep 0.1; done
+t0=$(l2_bpf_packets vx0 tx) a0=$(counter a vx0 .stats64.tx.packets) r0=$(counter b vx0 .stats64.rx.packets)
+check "flood: 3 broadcast pings answered" na ping -b -c 3 -i 0.2 -W 1 10.9.0.255
+t1=$(l2_bpf_packets vx0 tx) a1=$(counter a vx0 .stats64.tx.packets) r1=$(counter b vx0 .stats64.rx.packets)
+# Both of B's addresses reach its vx0 (a VXLAN socket takes its port on every address).
+check "flood: the program sent each to both destinations ($t0 -> $t1 of $a0 -> $a1), B's vx0 got 6 ($r0 -> $r1)" \
+	test "$((t1 - t0))/$((a1 - a0))/$((r1 - r0))" = 6/6/6
+fa fdb del 00:00:00:00:00:00 dev vx0 dst 192.0.2.3
+na sysctl -qw net.ipv4.conf.va.forwarding=0
+t0=$(l2_bpf_packets vx0 tx)
+check "flood: without forwarding on va, foud floods (3 broadcast pings answered)" \
+	na ping -b -c 3 -i 0.2 -W 1 10.9.0.255
+check "flood: ... and the program sent none ($t0 -> $(l2_bpf_packets vx0 tx))" test "$(l2_bpf_packets vx0 tx)" -eq "$t0"
+;;
+esac
+
 # ---- bridged: super-frames the programs strip, segmented by software ---------
 # B's TAP in a bridge with a veth to host C that does no segmentation (TSO and
 # GSO off): the super-frames the receive program takes keep the kernel's
