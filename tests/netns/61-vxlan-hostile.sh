@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Hostile input to foud's VXLAN: each bad datagram dropped under its reason,
 # exactly once; learning never moves a static entry; a MAC flood fills the
-# table to maxaddress and no further, and traffic still flows; a frame the
-# BPF path strips, bridged out and segmented by software, arrives intact; a
-# big maxaddress costs no memory up front.
+# table to maxaddress and no further, and traffic still flows; the BPF
+# program floods a broadcast to every destination where the underlay
+# forwards, foud where it does not; a frame the BPF path strips, bridged out
+# and segmented by software, arrives intact; a big maxaddress costs no memory
+# up front.
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 setup_hosts
