@@ -50,10 +50,10 @@ const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
 	const struct foud_l2 *l = t->l2;
 	const char *no = NULL;
 
-	if (l->cfg.kind == FK_L2_GRETAP || l->cfg.kind == FK_L2_NVGRE)
+	if (l->bpf_encap < 0)
+		no = "this L2 kind has no BPF path";
+	else if (l->bpf_encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE))
 		no = gre_inexpressible(t);
-	else if (l->cfg.kind != FK_L2_VXLAN && l->cfg.kind != FK_L2_GENEVE)
-		no = "STT has no BPF path";
 	if (no)
 		return no;
 	if (l->cfg.geneve_opts_len)
@@ -112,13 +112,11 @@ static void gre_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	const struct cmd_l2_cfg *cf = &t->l2->cfg;
 
 	c->flags |= t->tnl.pmtudisc ? FOUD_BPF_F_PMTUDISC : 0;
-	if (cf->kind == FK_L2_NVGRE) {
-		c->encap = FOUD_BPF_L2_NVGRE;
+	if (t->l2->bpf_encap == FOUD_BPF_L2_NVGRE) {
 		c->okey = cf->vni << 8;
 		c->l2flags = cf->noflowid ? 0 : FOUD_BPF_L2_TX_FLOWID;
 		return;
 	}
-	c->encap = FOUD_BPF_L2_GRETAP;
 	c->okey = t->tnl.okey;
 	c->l2flags = t->tnl.gre_oflags & FOU_GRE_KEY ? FOUD_BPF_L2_TX_KEY : 0;
 }
@@ -137,7 +135,7 @@ void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	/* Unicast only here (a group's TTL 1 goes with flooding, in userspace). */
 	c->ttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : l->hop.ttl_default;
 	c->okey = cf->vni;
-	c->encap = cf->kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0;
+	c->encap = (uint8_t)l->bpf_encap;
 	/* GSO super-frames of a udpcsum device go to foud (foud_l2.bpf.h, l2_egress). */
 	c->l2flags = l->csum ? FOUD_BPF_L2_TX_CSUM : 0;
 	if (l->gre)
@@ -165,10 +163,10 @@ static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 	memset(k, 0, sizeof(*k));
 	k->v6 = c->local.family == AF_INET6;
 	addr16(k->local, &c->local);
-	if (c->kind == FK_L2_NVGRE) {
+	if (t->l2->bpf_encap == FOUD_BPF_L2_NVGRE) {
 		k->gre = FOUD_BPF_L2RX_NVGRE;
 		k->vni = c->vni;
-	} else if (c->kind == FK_L2_GRETAP) {
+	} else if (t->l2->bpf_encap == FOUD_BPF_L2_GRETAP) {
 		k->gre = t->tnl.gre_iflags & FOU_GRE_KEY ? FOUD_BPF_L2RX_GRE_KEY : FOUD_BPF_L2RX_GRE;
 		k->vni = k->gre == FOUD_BPF_L2RX_GRE_KEY ? t->tnl.ikey : 0;
 	} else {
@@ -179,7 +177,13 @@ static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 
 static bool on_bpf(const struct foud *d, const struct foud_tunnel *t)
 {
-	return t->l2 && t->bpf_egress && d->bpf;
+	return (t->ops->flags & FOUD_DEV_F_L2BPF) && t->bpf_egress && d->bpf;
+}
+
+/* The receive socket of an overlay's shared UDP port, or -1. */
+static int l2_port_fd(const struct foud_tunnel *t)
+{
+	return (t->ops->flags & FOUD_DEV_F_L2BPF) && t->l2 && t->l2->port ? t->l2->port_fd : -1;
 }
 
 /* ---- forwarding table --------------------------------------------------- */
@@ -364,12 +368,12 @@ void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
 {
 	const struct foud_tunnel *u;
-	int fd = foud_l2_port_fd(t), v = d->offload;
+	int fd = l2_port_fd(t), v = d->offload;
 
 	if (fd < 0)
 		return;
 	FOUD_DEV_FOREACH(u, d)
-		if (u->bpf_egress && foud_l2_port_fd(u) == fd)
+		if (u->bpf_egress && l2_port_fd(u) == fd)
 			v = 0;
 	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
 }
@@ -414,7 +418,7 @@ int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_
 		.ifindex = (uint32_t)t->ifindex,
 		.flags = rxflags | (l->cfg.learning ? FOUD_BPF_L2_LEARNING : 0) |
 			 (l->cfg.udp6zerocsumrx ? FOUD_BPF_L2_ZCSUM6RX : 0) |
-			 (l->cfg.kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0) |
+			 (uint32_t)l->bpf_encap |
 			 (l->cfg.group.family ? FOUD_BPF_L2_ANYPEER : 0),
 	};
 
