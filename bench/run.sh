@@ -4,7 +4,8 @@
 # over one veth between two network namespaces (hosts A 192.0.2.1, B 192.0.2.2):
 #
 #   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) | no-work relay (bench/relay.c) |
-#   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU (the kernel data path)
+#   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU | foud BPF VXLAN | foud BPF GRE-TAP
+#   (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
 #   foud TOU/DTLS (PSK; only with BENCH_ONLY=toudtls: its peer would narrow tou0 for the TOU row)
 #
@@ -190,7 +191,7 @@ start_foud() { # start_foud a|b
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
 declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
-ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou toudtls bfoudvx foudvx)
+ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou toudtls bfoudvx bfoudgt foudvx)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	for _id in "${_all[@]}"; do
@@ -308,6 +309,14 @@ setup_paths() {
 		dev_up "$NSA" fbxb 10.5.0.1/24; dev_up "$NSB" fbxb 10.5.0.2/24
 	else
 		path_fail bfoudvx failed "fouctl refused datapath bpf (see foud's log)"
+	fi
+	# foud GRE-TAP on the BPF path (key 46): GRE over the veth, no UDP.
+	path bfoudgt "foud BPF GRE-TAP" 10.6.0.2; PROCS[bfoudgt]=foud DEVS[bfoudgt]=fbgt
+	if fa link add name fbgt type gretap key 46 remote $B4 local $A4 datapath bpf >/dev/null 2>&1 &&
+	   fb link add name fbgt type gretap key 46 remote $A4 local $B4 datapath bpf >/dev/null 2>&1; then
+		dev_up "$NSA" fbgt 10.6.0.1/24; dev_up "$NSB" fbgt 10.6.0.2/24
+	else
+		path_fail bfoudgt failed "fouctl refused datapath bpf (see foud's log)"
 	fi
 	# foud VXLAN: measured as soon as fouctl accepts the kernel's words for it.
 	path foudvx "foud VXLAN" 10.4.0.2; PROCS[foudvx]=foud DEVS[foudvx]=fbx1

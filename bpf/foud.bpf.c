@@ -713,8 +713,11 @@ int foud_ingress(struct __sk_buff *skb)
 		udp_off = o.off + 8;
 		if (outer_udp(skb, &o, &pk))
 			return PASS;
-	} else if (o.k.proto != FOU_PROTO_IPIP && o.k.proto != FOU_PROTO_IPV6 &&
-		   o.k.proto != FOU_PROTO_GRE) {
+	} else if (o.k.proto == FOU_PROTO_GRE) {
+		ret = l2_gre_ingress(skb, &o);
+		if (ret != L2_NOT_OURS)
+			return ret;
+	} else if (o.k.proto != FOU_PROTO_IPIP && o.k.proto != FOU_PROTO_IPV6) {
 		return PASS;
 	}
 	if (o.k.proto == FOU_PROTO_GRE) {

@@ -18,8 +18,8 @@
 #define FOUD_BPF_F_TOS_INHERIT	0x08
 #define FOUD_BPF_F_PMTUDISC	0x10	/* outer DF on every packet */
 #define FOUD_BPF_F_USERSPACE	0x20	/* the route's device takes no redirect: foud sends */
-#define FOUD_BPF_F_L2		0x40	/* a VXLAN or Geneve device (TAP): okey is the VNI, encap
-					   FOUD_BPF_L2_GENEVE or 0 (foud_l2.bpf.h) */
+#define FOUD_BPF_F_L2		0x40	/* an L2 device (TAP): okey is the VNI (GRE: the key), encap
+					   FOUD_BPF_L2_GENEVE, _GRETAP, _NVGRE or 0 (VXLAN) */
 #define FOUD_BPF_F_TTL_INHERIT	0x80	/* L2: the inner TTL, 64 where it is 0 */
 
 #define FOUD_BPF_ENCAP_NONE	0
@@ -37,7 +37,8 @@ struct foud_bpf_tnl {
 	__u8 ttl;		/* 0: inherit */
 	__u8 tos;
 	__u8 mp;		/* a fleet's device: the remote is foud_mp's, per packet */
-	__u8 pad[2];
+	__u8 l2flags;		/* L2: FOUD_BPF_L2_TX_* */
+	__u8 pad[1];
 	__u32 okey;
 	__u16 sport;		/* 0: auto, hashed into [port_min, port_max) */
 	__u16 dport;
@@ -168,9 +169,9 @@ struct foud_bpf_cap {
 
 struct foud_bpf_l2rxkey {
 	__u8 v6;
-	__u8 pad;
-	__u16 port;		/* UDP destination port */
-	__u32 vni;
+	__u8 gre;		/* FOUD_BPF_L2RX_*: 0 for the UDP overlays */
+	__u16 port;		/* UDP destination port; 0 for GRE */
+	__u32 vni;		/* VNI; GRE: the key, NVGRE: the VSID, keyless: 0 */
 	__u8 local[16];
 };
 
@@ -178,6 +179,17 @@ struct foud_bpf_l2rxkey {
 #define FOUD_BPF_L2_ANYPEER	0x4	/* a group's members are not known in advance */
 #define FOUD_BPF_L2_GENEVE	0x8	/* Geneve without options, else VXLAN */
 #define FOUD_BPF_L2_ZCSUM6RX	0x10	/* udp6zerocsumrx: a zero checksum over IPv6 is taken */
+#define FOUD_BPF_L2_GRETAP	0x20	/* transmit: GRE-TAP (a key with FOUD_BPF_L2_TX_KEY) */
+#define FOUD_BPF_L2_NVGRE	0x40	/* transmit: NVGRE, okey the VSID << 8 */
+
+/* How a GRE header names its device (foud_bpf_l2rxkey.gre). */
+#define FOUD_BPF_L2RX_GRE	1	/* GRE-TAP without a key */
+#define FOUD_BPF_L2RX_GRE_KEY	2	/* GRE-TAP with this key */
+#define FOUD_BPF_L2RX_NVGRE	3	/* NVGRE with this VSID */
+
+#define FOUD_BPF_L2_TX_CSUM	0x1	/* udpcsum: outer UDP checksum on every datagram */
+#define FOUD_BPF_L2_TX_KEY	0x2	/* GRE-TAP: a key (okey) */
+#define FOUD_BPF_L2_TX_FLOWID	0x4	/* NVGRE: the FlowID from the inner flow's hash */
 
 struct foud_bpf_l2rxval {
 	__u32 ifindex;		/* the TAP */
@@ -199,6 +211,19 @@ struct foud_bpf_fdb {
 	__u64 seen_ns;		/* CLOCK_MONOTONIC: last frame received from it (learned entries) */
 	__u32 flags;		/* FOUD_BPF_FDB_* */
 	__u32 pad;
+};
+
+/*
+ * Where an L2 device floods (head-end replication: its remote and the
+ * all-zero entries), keyed by the TAP's ifindex; a device with more, or
+ * with a group, floods in userspace.
+ */
+#define FOUD_BPF_FLOOD_MAX	8
+
+struct foud_bpf_flood {
+	__u32 n;
+	__u32 pad;
+	__u8 remote[FOUD_BPF_FLOOD_MAX][16];
 };
 
 /* Who may send to an L2 device: its remote, flood destinations, static entries. */

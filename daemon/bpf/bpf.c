@@ -402,6 +402,12 @@ static bool dev_l2(const struct foud_tunnel *t)
 	return t->ops->flags & FOUD_DEV_F_L2BPF;
 }
 
+/* Why `datapath auto` prefers userspace for a tunnel BPF can carry, or NULL. */
+static const char *slower(const struct foud_tunnel *t)
+{
+	return dev_l2(t) ? foud_bpf_l2_slower(t) : NULL;
+}
+
 /* Why a tunnel needs the userspace path, or NULL when BPF can carry it. */
 static const char *inexpressible(const struct foud_tunnel *t)
 {
@@ -704,6 +710,11 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum cmd_datapath
 		dp = d->datapath;
 	if (dp == CMD_DP_USERSPACE) {
 		snprintf(t->dp_why, sizeof(t->dp_why), "requested");
+		return 0;
+	}
+	if (dp == CMD_DP_AUTO && slower(t)) {
+		snprintf(t->dp_why, sizeof(t->dp_why), "%s", slower(t));
+		foud_log(LOG_INFO, "%s: datapath userspace (%s)", t->name, t->dp_why);
 		return 0;
 	}
 	ret = tunnel_bpf_try(d, t, t->dp_why, sizeof(t->dp_why));

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VXLAN and Geneve devices on the kernel data path (bpf/foud_l2.bpf.h): their entries
+ * L2 devices (VXLAN, Geneve, GRE-TAP, NVGRE) on the kernel data path (bpf/foud_l2.bpf.h): their entries
  * in the programs' maps. bpf.c attaches the programs and keeps foud_tnl,
  * foud_stats and the link state as for an L3 tunnel; this file adds the
- * receive key (port, VNI, local address), the peers, and the forwarding
+ * receive key (port and VNI, or GRE key or VSID; local address), the peers, and the forwarding
  * table.
  *
  * The table stays foud's (lib/fdb.c): learning, maxaddress, static entries,
@@ -31,24 +31,53 @@
 #include "l2dev.h"
 #include "../bpf/foud_bpf.h"
 
+/* Why a GRE-TAP or NVGRE device needs the userspace path, or NULL. */
+static const char *gre_inexpressible(const struct foud_tunnel *t)
+{
+	const struct fou_tnl *n = &t->tnl;
+
+	if (n->encap != FOU_ENCAP_NONE)
+		return "GRE-TAP over FOU or GUE has no BPF path yet";
+	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))
+		return "GRE checksum or sequence numbers do not mix with GSO in BPF";
+	if (t->l2->cfg.group.family)
+		return "a multicast remote: every frame is flooded, by the userspace path";
+	return NULL;
+}
+
 /* Why a device needs the userspace path, or NULL when BPF can carry it. */
 const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
 {
 	const struct foud_l2 *l = t->l2;
+	const char *no = NULL;
 
 	if (l->bpf_encap < 0)
-		return "only VXLAN and Geneve of the L2 kinds have a BPF path";
+		no = "this L2 kind has no BPF path";
+	else if (l->bpf_encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE))
+		no = gre_inexpressible(t);
+	if (no)
+		return no;
 	if (l->cfg.geneve_opts_len)
 		return "geneve_opts: the BPF path sends none";
 	if (!foud_bpf_l2_oif(t))
 		return "no device holds the local address";
-	if (l->csum)
-		return l->cfg.local.family == AF_INET6 ?
-		       "IPv6 UDP checksum: BPF cannot checksum the outer UDP of GSO frames "
-		       "(vxlan's udp6zerocsumtx allows BPF)" :
-		       "udpcsum: BPF cannot checksum the outer UDP of GSO frames "
-		       "(noudpcsum allows BPF)";
 	return NULL;
+}
+
+/*
+ * Why `datapath auto` keeps a device that BPF can carry on the userspace
+ * path, or NULL. udpcsum: the program sums single frames (lco_csum's way),
+ * but the kernel marks a BPF-made GSO frame SKB_GSO_UDP_TUNNEL, never
+ * _CSUM, so segmentation would copy one sum into every segment; super-frames
+ * go to foud, and a TCP flow split between the two paths is reordered
+ * (measured at 0.56 of the userspace path's throughput).
+ */
+const char *foud_bpf_l2_slower(const struct foud_tunnel *t)
+{
+	if (!t->l2->csum || t->l2->gre)
+		return NULL;
+	return "udpcsum: BPF cannot sum the outer UDP of GSO frames; sent apart, "
+	       "TCP would reorder (noudpcsum or datapath bpf: BPF)";
 }
 
 /*
@@ -78,6 +107,21 @@ int foud_bpf_l2_oif(const struct foud_tunnel *t)
 	return oif;
 }
 
+/* GRE-TAP's key and DF, NVGRE's VSID and FlowID. */
+static void gre_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
+{
+	const struct cmd_l2_cfg *cf = &t->l2->cfg;
+
+	c->flags |= t->tnl.pmtudisc ? FOUD_BPF_F_PMTUDISC : 0;
+	if (t->l2->bpf_encap == FOUD_BPF_L2_NVGRE) {
+		c->okey = cf->vni << 8;
+		c->l2flags = cf->noflowid ? 0 : FOUD_BPF_L2_TX_FLOWID;
+		return;
+	}
+	c->okey = t->tnl.okey;
+	c->l2flags = t->tnl.gre_oflags & FOU_GRE_KEY ? FOUD_BPF_L2_TX_KEY : 0;
+}
+
 /* What transmit needs: foud_tnl's entry for the TAP. */
 void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 {
@@ -93,6 +137,10 @@ void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	c->ttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : l->hop.ttl_default;
 	c->okey = cf->vni;
 	c->encap = (uint8_t)l->bpf_encap;
+	/* GSO super-frames of a udpcsum device go to foud (foud_l2.bpf.h, l2_egress). */
+	c->l2flags = l->csum ? FOUD_BPF_L2_TX_CSUM : 0;
+	if (l->gre)
+		gre_cfg(t, c);
 	c->dport = l->dport;
 	c->sport = l->sport_min == l->sport_max ? l->sport_min : 0;
 	c->port_min = l->sport_min;
@@ -108,15 +156,24 @@ static void addr16(uint8_t out[16], const struct fou_addr *a)
 	memcpy(out, a->a, a->family == AF_INET6 ? 16 : 4);
 }
 
+/* The receive key: port and VNI; GRE-TAP's key (or none), NVGRE's VSID. */
 static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 {
 	const struct cmd_l2_cfg *c = &t->l2->cfg;
 
 	memset(k, 0, sizeof(*k));
 	k->v6 = c->local.family == AF_INET6;
-	k->port = t->l2->dport;
-	k->vni = c->vni;
 	addr16(k->local, &c->local);
+	if (t->l2->bpf_encap == FOUD_BPF_L2_NVGRE) {
+		k->gre = FOUD_BPF_L2RX_NVGRE;
+		k->vni = c->vni;
+	} else if (t->l2->bpf_encap == FOUD_BPF_L2_GRETAP) {
+		k->gre = t->tnl.gre_iflags & FOU_GRE_KEY ? FOUD_BPF_L2RX_GRE_KEY : FOUD_BPF_L2RX_GRE;
+		k->vni = k->gre == FOUD_BPF_L2RX_GRE_KEY ? t->tnl.ikey : 0;
+	} else {
+		k->port = t->l2->dport;
+		k->vni = c->vni;
+	}
 }
 
 static bool on_bpf(const struct foud *d, const struct foud_tunnel *t)
@@ -267,11 +324,35 @@ static void peers_put(int fd, const struct foud_tunnel *t)
 	}
 }
 
-/* The map's peers of t: its list now (l2dev.c rebuilds it on every change). */
+/*
+ * Where the programs flood for t: its flood destinations (remote, all-zero
+ * entries), none for a group (its TTL and membership are foud's) or more
+ * than the map holds: then foud floods.
+ */
+static void flood_put(int fd, const struct foud_tunnel *t)
+{
+	const struct fou_fdb *f = &t->l2->fdb;
+	uint32_t key = (uint32_t)t->ifindex;
+	struct foud_bpf_flood v = { 0 };
+	size_t i;
+
+	if (t->l2->cfg.group.family || !f->nflood || f->nflood > FOUD_BPF_FLOOD_MAX) {
+		bpf_map_delete_elem(fd, &key);
+		return;
+	}
+	for (i = 0; i < f->nflood; i++)
+		addr16(v.remote[i], &f->flood[i]);
+	v.n = (uint32_t)f->nflood;
+	bpf_map_update_elem(fd, &key, &v, BPF_ANY);
+}
+
+/* The map's peers and flood destinations of t: its lists now (l2dev.c rebuilds them on every change). */
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 {
-	if (on_bpf(d, t))
-		peers_put(foud_bpf_map_fd(d->bpf, "foud_l2peer"), t);
+	if (!on_bpf(d, t))
+		return;
+	peers_put(foud_bpf_map_fd(d->bpf, "foud_l2peer"), t);
+	flood_put(foud_bpf_map_fd(d->bpf, "foud_flood"), t);
 }
 
 /* ---- a device ----------------------------------------------------------- */
@@ -353,6 +434,7 @@ int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_
 	if (ret)
 		return ret;
 	peers_put(foud_bpf_map_fd(b, "foud_l2peer"), t);
+	flood_put(foud_bpf_map_fd(b, "foud_flood"), t);
 	fd = foud_bpf_map_fd(b, "foud_fdb");
 	fdb_forget(fd, t);
 	fdb_load(fd, t);
@@ -366,6 +448,7 @@ void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	struct foud_bpf_l2peer pk, pnext;
 	const struct fou_fdb_entry *e;
 	struct foud_bpf_fdbkey fk;
+	uint32_t ifindex;
 	size_t pos = 0;
 	int fd, more;
 
@@ -373,6 +456,8 @@ void foud_bpf_l2_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	fd = foud_bpf_map_fd(b, "foud_l2rx");
 	if (!bpf_map_lookup_elem(fd, &k, &v) && v.ifindex == (uint32_t)t->ifindex)
 		bpf_map_delete_elem(fd, &k);
+	ifindex = (uint32_t)t->ifindex;
+	bpf_map_delete_elem(foud_bpf_map_fd(b, "foud_flood"), &ifindex);
 	fd = foud_bpf_map_fd(b, "foud_l2peer");
 	for (more = !bpf_map_get_next_key(fd, NULL, &pk); more; pk = pnext) {
 		more = !bpf_map_get_next_key(fd, &pk, &pnext);

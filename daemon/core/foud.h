@@ -732,6 +732,7 @@ int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
  */
 struct foud_bpf_tnl;
 const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t);
+const char *foud_bpf_l2_slower(const struct foud_tunnel *t);
 int foud_bpf_l2_oif(const struct foud_tunnel *t);
 void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c);
 int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_tunnel *t,

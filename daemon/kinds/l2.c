@@ -753,6 +753,10 @@ static int l2_bpf_encap(enum fk_l2_kind kind)
 		return 0;
 	case FK_L2_GENEVE:
 		return FOUD_BPF_L2_GENEVE;
+	case FK_L2_GRETAP:
+		return FOUD_BPF_L2_GRETAP;
+	case FK_L2_NVGRE:
+		return FOUD_BPF_L2_NVGRE;
 	default:
 		return -1;
 	}

@@ -119,7 +119,7 @@ L2_FAILS=()
 # l2_case NAME FAM "FOUD WORDS" "GUEST WORDS" FILTER FIELD WANT CHAIN [DECODE]
 l2_case() {
 	local name=$1 fam=$2 fw=$3 gw=$4 filter=$5 field=$6 want=$7 chain=$8 decode=${9:-}
-	local why=() out pid gmac d0 d1 t0=$SECONDS i remote=$G4
+	local why=() out pid gmac d0 d1 dp=none t0=$SECONDS i remote=$G4
 	[[ -z $L2_ONLY || $name =~ $L2_ONLY ]] || return 0
 	[[ $fam == 6 ]] && remote=$G6
 	fi_log "case $name"
@@ -161,6 +161,10 @@ l2_case() {
 		[[ -z ${L2_KEEP:-} ]] || cp "$FI_TMP/l2.pcap" "$L2_KEEP/${name// /_}.pcap"
 		d1=$(l2_drops)
 		[[ $d1 == "$d0" ]] || why+=("foud dropped: before [$d0] after [$d1]")
+		# On the BPF path, the programs carried frames both ways.
+		dp=$(fi_fouctl -j -s -d link show l1 | jq -r '.[0].foud | "\(.datapath) \(.bpf_stats64.tx.packets // 0) \(.bpf_stats64.rx.packets // 0)"')
+		[[ $dp != bpf* || $dp =~ ^bpf\ [1-9][0-9]*\ [1-9] ]] ||
+			why+=("datapath bpf, but the programs carried tx/rx ${dp#bpf }")
 		fi_fouctl fdb show dev l1 >"$FI_TMP/fdb.txt" 2>&1
 		if grep -q "^$gmac dev l1 dst $remote self learned" "$FI_TMP/fdb.txt"; then
 			fi_log "$name: foud learned the guest's $gmac behind $remote"
@@ -179,7 +183,7 @@ l2_case() {
 	fi_fouctl link del l1 >/dev/null 2>&1
 	L2_N=$((L2_N + 1))
 	if [[ ${#why[@]} -eq 0 ]]; then
-		echo "ok $L2_N - $name ($((SECONDS - t0))s)"
+		echo "ok $L2_N - $name ($((SECONDS - t0))s, datapath ${dp%% *})"
 	else
 		echo "not ok $L2_N - $name: $(printf '%s; ' "${why[@]}")"
 		L2_FAILS+=("$name")

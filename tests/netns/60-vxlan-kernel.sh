@@ -36,7 +36,9 @@ check "vxlan: the device MTU is 1450, as the kernel's" test "$(na ip -j link sho
 check "vxlan: foud -> kernel ping (ARP crosses first)" na ping -c 3 -i 0.2 -W 2 10.9.0.2
 check "vxlan: kernel -> foud ping" nb ping -c 3 -i 0.2 -W 2 10.9.0.1
 check "vxlan: TCP 16 MiB foud -> kernel, sha256 matches" tcp_transfer a 10.9.0.2 16
+u0=$(l2_user_rx vx0) b0=$(l2_bpf_packets vx0 rx)
 check "vxlan: TCP 16 MiB kernel -> foud, sha256 matches" tcp_transfer b 10.9.0.1 16
+check_l2_bulk vx0 "$u0" "$b0" "TCP 16 MiB kernel -> foud"
 check "vxlan: UDP 1200 bytes kernel -> foud, whole" udp_transfer b 10.9.0.1 1200
 check "vxlan: UDP 1200 bytes foud -> kernel, whole" udp_transfer a 10.9.0.2 1200
 kmac=$(nb cat /sys/class/net/vx0/address) fmac=$(na cat /sys/class/net/vx0/address)
@@ -86,6 +88,40 @@ got=$(tshark -r "$TMP/vx6.pcap" -Y "vxlan && eth.type == 0x0800" -T fields -e ip
 	-e vxlan.flags 2>/dev/null | sort -u | tr '\t\n' ' ;')
 check "vxlan6: tshark decodes both sides' packets as VXLAN, VNI 66, flags 0x0800 (I): $got" \
 	test "$got" = "$A6 66 0x0800;$B6 66 0x0800;"
+
+# ---- udpcsum: auto keeps userspace, datapath bpf sums in the program ----------
+why="udpcsum: BPF cannot sum the outer UDP of GSO frames; sent apart, TCP would reorder (noudpcsum or datapath bpf: BPF)"
+case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) why=requested ;; esac
+fa link add name vs0 type vxlan id 45 remote $B4 local $A4 dstport 4789
+check "udpcsum: datapath auto keeps foud's default VXLAN on userspace, and says why" \
+	test "$(fa -j -d link show vs0 | jq -r '.[0].foud | .datapath + " " + .datapath_reason')" = "userspace $why"
+fa link del vs0
+case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) ;; *)
+# A's veth sums the inner checksums before sending (tx off), so B's kernel checks every outer sum.
+na ethtool -K va tx off >/dev/null
+fa link add name vs0 type vxlan id 45 remote $B4 local $A4 dstport 4789 datapath bpf
+kernel_vx vs0 45 remote $A4
+dev_up a vs0 10.13.0.1/24; nb ip addr add 10.13.0.2/24 dev vs0; nb ip link set vs0 up
+check "udpcsum: foud -> kernel ping (ARP crosses first)" na ping -c 2 -i 0.2 -W 2 10.13.0.2
+nb tcpdump -i vb -U -n -c 5 -w "$TMP/vs.pcap" "src $A4 and udp port 4789" 2>"$TMP/vs.err" &
+CAP=$!
+for _ in $(seq 50); do grep -q listening "$TMP/vs.err" 2>/dev/null && break; sleep 0.1; done
+e0=$(csum_errors b) t0=$(l2_bpf_packets vs0 tx)
+# B's kernel replies with partial sums over the veth, unverified: the userspace path's to take.
+check "udpcsum: 3 pings foud -> kernel" na ping -c 3 -i 0.1 -W 2 10.13.0.2
+check "udpcsum: UDP 1200 bytes foud -> kernel, whole" udp_transfer a 10.13.0.2 1200
+check "udpcsum: UDP 1200 bytes foud -> kernel, whole (again)" udp_transfer a 10.13.0.2 1200
+for _ in $(seq 50); do kill -0 $CAP 2>/dev/null || break; sleep 0.1; done
+kill $CAP 2>/dev/null; wait $CAP 2>/dev/null
+# udp.checksum.status of the outer UDP (the first): 1 is good, 2 unverified (a zero sum).
+good=$(tshark -r "$TMP/vs.pcap" -o udp.check_checksum:TRUE -T fields -e udp.checksum.status 2>/dev/null |
+	cut -d, -f1 | grep -c '^1$')
+check "udpcsum: tshark finds the outer sum right on the 3 pings and 2 datagrams BPF sent ($good good, $(($(l2_bpf_packets vs0 tx) - t0)) sent)" \
+	test "$good/$(($(l2_bpf_packets vs0 tx) - t0))" = 5/5
+check "udpcsum: TCP 4 MiB kernel -> foud (A's ACKs summed by BPF), sha256 matches" tcp_transfer b 10.13.0.1 4
+check "udpcsum: B's kernel counted no checksum error ($(csum_errors b) - $e0)" test "$(csum_errors b)" -eq "$e0"
+na ethtool -K va tx on >/dev/null
+esac
 
 # ---- three nodes, head-end replication ---------------------------------------
 fa link add name vh type vxlan id 50 local $A4 dstport 4789

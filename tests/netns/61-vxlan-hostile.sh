@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Hostile input to foud's VXLAN: each bad datagram dropped under its reason,
 # exactly once; learning never moves a static entry; a MAC flood fills the
-# table to maxaddress and no further, and traffic still flows; a big
-# maxaddress costs no memory up front.
+# table to maxaddress and no further, and traffic still flows; the BPF
+# program floods a broadcast to every destination where the underlay
+# forwards, foud where it does not; a frame the BPF path strips, bridged out
+# and segmented by software, arrives intact; a big maxaddress costs no memory
+# up front.
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 setup_hosts
@@ -94,6 +97,62 @@ fi
 check "ageing 2: B's MAC is learned while it talks" grep -q "^$bm dev va2 dst $B4 self learned" <(fa fdb show dev va2)
 for _ in $(seq 50); do grep -q "^$bm " <(fa fdb show dev va2) || break; sleep 0.1; done
 check "ageing 2: silent, B's MAC is gone within 5 s" bash -c "! grep -q '^$bm ' <(\"$FOUCTL\" -S $TMP/a.sock fdb show dev va2)"
+
+# ---- flooding in the program ---------------------------------------------------
+# Broadcast to both flood destinations (the remote and an all-zero entry for
+# B's second address), each frame cloned per destination by the program. Its
+# next hops come from the kernel's FIB lookup, which answers only where the
+# underlay device forwards: A's va does here. The first flood resolves the
+# neighbours through foud's userspace path.
+case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) ;; *)
+na sysctl -qw net.ipv4.conf.va.forwarding=1
+nb sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0
+fa fdb append 00:00:00:00:00:00 dev vx0 dst 192.0.2.3
+na ping -b -c 1 -W 1 10.9.0.255 >/dev/null 2>&1
+for _ in $(seq 30); do na ip neigh show 192.0.2.3 | grep -q lladdr && break; sleep 0.1; done
+t0=$(l2_bpf_packets vx0 tx) a0=$(counter a vx0 .stats64.tx.packets) r0=$(counter b vx0 .stats64.rx.packets)
+check "flood: 3 broadcast pings answered" na ping -b -c 3 -i 0.2 -W 1 10.9.0.255
+t1=$(l2_bpf_packets vx0 tx) a1=$(counter a vx0 .stats64.tx.packets) r1=$(counter b vx0 .stats64.rx.packets)
+# Both of B's addresses reach its vx0 (a VXLAN socket takes its port on every address).
+check "flood: the program sent each to both destinations ($t0 -> $t1 of $a0 -> $a1), B's vx0 got 6 ($r0 -> $r1)" \
+	test "$((t1 - t0))/$((a1 - a0))/$((r1 - r0))" = 6/6/6
+fa fdb del 00:00:00:00:00:00 dev vx0 dst 192.0.2.3
+na sysctl -qw net.ipv4.conf.va.forwarding=0
+t0=$(l2_bpf_packets vx0 tx)
+check "flood: without forwarding on va, foud floods (3 broadcast pings answered)" \
+	na ping -b -c 3 -i 0.2 -W 1 10.9.0.255
+check "flood: ... and the program sent none ($t0 -> $(l2_bpf_packets vx0 tx))" test "$(l2_bpf_packets vx0 tx)" -eq "$t0"
+;;
+esac
+
+# ---- bridged: super-frames the programs strip, segmented by software ---------
+# B's TAP in a bridge with a veth to host C that does no segmentation (TSO and
+# GSO off): the super-frames the receive program takes keep the kernel's
+# UDP-tunnel GSO marks, and must still be cut into intact TCP segments.
+fa link add name vx2 type vxlan id 44 remote $B4 local $A4 dstport 4789 noudpcsum
+fb link add name vx2 type vxlan id 44 remote $A4 local $B4 dstport 4789 noudpcsum
+dev_up a vx2 10.9.2.1/24
+ip netns add "$NSC"
+ip link add vbc netns "$NSB" type veth peer name vc netns "$NSC"
+nb ip link add br2 type bridge; nb ip link set br2 up
+nb ip link set vx2 master br2; nb ip link set vx2 up; nb ip link set vbc master br2; nb ip link set vbc up
+nb ethtool -K vbc tso off gso off >/dev/null 2>&1
+nc_ ip link set lo up; nc_ ip addr add 10.9.2.3/24 dev vc; nc_ ip link set vc up
+check "bridged: A -> C across B's bridge" na ping -c 2 -i 0.2 -W 2 10.9.2.3
+bx0=$(fb -j -s -d link show vx2 | jq '.[0].foud.bpf_stats64.rx.packets // 0')
+head -c $((8 * 1048576)) /dev/urandom >"$TMP/br-data"
+nc_ timeout 60 socat -u TCP4-LISTEN:7000,reuseaddr "OPEN:$TMP/br-recv,creat,trunc" &
+lp=$!
+sleep 0.3
+na timeout 60 socat -u "OPEN:$TMP/br-data" TCP4:10.9.2.3:7000
+wait $lp
+check "bridged: TCP 8 MiB A -> C, software-segmented out of B's bridge, sha256 matches" \
+	test "$(sha256sum <"$TMP/br-data")" = "$(sha256sum <"$TMP/br-recv")"
+bx1=$(fb -j -s -d link show vx2 | jq '.[0].foud.bpf_stats64.rx.packets // 0')
+case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) ;; *)
+	check "bridged: B's programs received it ($((bx1 - bx0)) segments, 8 MiB is over 5000)" \
+		test $((bx1 - bx0)) -gt 5000 ;;
+esac
 
 # maxaddress is a bound, not an allocation: foud's memory follows the entries.
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/${PIDS[0]}/status"; }

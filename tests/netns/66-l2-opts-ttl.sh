@@ -66,7 +66,7 @@ check "tshark: the critical option 0x0102 type 0x81 sets C: $got" test "$got" = 
 
 # ---- outer TTL and TOS -----------------------------------------------------------
 # One device per case; each pair has its own key, VSID or VNI for the capture filter.
-fa link add name gt0 type gretap remote $B4 local $A4 key 1
+fa link add name gt0 type gretap remote $B4 local $A4 key 1 datapath userspace
 fb link add name gt0 type gretap remote $A4 local $B4 key 1
 fa link add name gt1 type gretap remote $B4 local $A4 key 2 ttl 50 tos 10
 fb link add name gt1 type gretap remote $A4 local $B4 key 2
@@ -80,9 +80,10 @@ fa link add name gi0 type geneve id 9 remote $B4 ttl inherit
 fb link add name gi0 type geneve id 9 remote $A4 local $B4
 fa link add name vx0 type vxlan id 42 remote $B4 local $A4 ttl inherit tos inherit
 fb link add name vx0 type vxlan id 42 remote $A4 local $B4
-# vx1 on the BPF path (noudpcsum): its default TTL comes from the program. The
-# ECN checks below keep vx0 and gi0 on userspace: the CE marks come from A's
-# nftables output hook, which BPF's transmit does not pass.
+# vx1 on the BPF path (noudpcsum): its default TTL comes from the program, as
+# the GRE-TAP and NVGRE devices' but gt0. The ECN checks below keep A's gt0, vx0
+# and gi0 on userspace: the CE marks come from A's nftables output hook, which
+# BPF's transmit does not pass (B's programs hand CE-marked packets to foud).
 fa link add name vx1 type vxlan id 43 remote $B4 local $A4 noudpcsum
 fb link add name vx1 type vxlan id 43 remote $A4 local $B4 noudpcsum
 n=10
@@ -107,7 +108,6 @@ for d in gt0 gt1 g60 nv0 nv1 gi0 vx0 vx1; do
 done
 sleep 0.3
 kill $CAP; wait $CAP 2>/dev/null
-check_l2_path vx1 10.66.18.2 2
 # outer FILTER: the outer "tos/class ttl/hlim" of A's packets, unique, from tcpdump -v.
 outer() {
 	tcpdump -n -v -r "$TMP/ttl.pcap" "$1" 2>/dev/null | grep -E '^[0-9]' | sed -E \
@@ -130,6 +130,12 @@ outer_is "nvgre ttl 33: TTL 33, DSCP 0, the inner ECT(0)" "ip proto 47 and ip[24
 outer_is "geneve ttl inherit: TTL 37" "udp dst port 6081 and udp[12:4] = 0x900" "0x2 37"
 outer_is "vxlan ttl inherit tos inherit: TTL 37, TOS 0x2a" "udp dst port 4789 and udp[12:4] = 0x2a00" "0x2a 37"
 outer_is "vxlan without ttl: TTL 64" "udp dst port 4789 and udp[12:4] = 0x2b00" "0x2 64"
+
+# After the outer headers are read: the capture may still be running.
+check_l2_path vx1 10.66.18.2 2
+check_l2_path gt1 10.66.12.2 2
+check_l2_path g60 10.66.13.2 2
+check_l2_path nv1 10.66.15.2 2
 
 # ---- ECN decapsulation (RFC 6040) --------------------------------------------------
 # A's outer headers leave CE-marked; B's foud marks the inner packet CE, or
