@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fou/fou.h"
+#include "fou/htab.h"
 
 #define FLOW_WORDS	10	/* 2 x 4 address words, ports, proto/label */
 
@@ -59,6 +60,21 @@ static uint32_t hash_words(const uint32_t *k, size_t n, uint32_t seed)
 		final(&a, &b, &c);
 	}
 	return c;
+}
+
+uint32_t fou_hash_words(const uint32_t *k, size_t n, uint32_t seed)
+{
+	return hash_words(k, n, seed);
+}
+
+/* Up to 16 bytes (IFNAMSIZ), zero-padded into words. */
+uint32_t fou_hash_str(const char *s, uint32_t seed)
+{
+	uint32_t w[4] = { 0 };
+	size_t n = strnlen(s, sizeof(w));
+
+	memcpy(w, s, n);
+	return hash_words(w, 4, seed + (uint32_t)n);
 }
 
 static void put_addr(uint32_t *w, const uint8_t *p, size_t len)
