@@ -13,6 +13,7 @@
 
 #include "fou/fou.h"
 #include "fou/gro.h"
+#include "fou/htab.h"
 #include "fou/l2.h"
 #include "cmd.h"
 
@@ -137,6 +138,8 @@ struct foud_dev_ops {
 /* A device: `link add name ...`. */
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
+	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
+	struct fou_hnode rx_node;	/* its class's receive lookup (tunnel.c, l2.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
@@ -294,6 +297,9 @@ struct foud {
 	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
 	char sock_path[108];
 	struct foud_tunnels tunnels;
+	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
+	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel.c) */
+	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
 	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
@@ -364,8 +370,8 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 void foud_tun_keep(int fd, const char *name, bool offload_on);
 void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
-/* Closes a device's descriptor: the device goes, unless foud stops (d->keep). */
-void foud_tun_close(const struct foud *d, int fd);
+/* Closes a device's descriptor: the device goes (in a batch: reap.c), unless foud stops (d->keep). */
+void foud_tun_close(struct foud *d, int fd);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
@@ -561,6 +567,14 @@ int foud_tou_del(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, size_
 void foud_tou_free_all(struct foud *d);
 void foud_tou_show(struct foud *d, struct foud_pr *p);
 
+/* reap.c: devices deleted in batches, one RTM_DELLINK by group */
+#define FOUD_GROUP_GOING	0x666f7564	/* "foud": devices on their way out */
+int foud_reap_later(struct foud *d, int fd);
+void foud_reap_flush(struct foud *d);
+void foud_reap_fini(struct foud *d);
+/* Whether ifindex is a device foud deleted and the batch has not yet removed. */
+bool foud_reap_going(int ifindex);
+
 /* rtnl.c: policy routing without ip(8); 0 or -errno */
 int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio);
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
@@ -573,6 +587,7 @@ struct nlmsghdr;
 int foud_rtnl_link_alias(int ifindex, const char *alias);
 int foud_rtnl_link_group(int ifindex, uint32_t group);
 int foud_rtnl_link_del(int ifindex, uint32_t group);
+int foud_rtnl_link_retire(int ifindex, const char *name, uint32_t group);
 int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */

@@ -113,6 +113,15 @@ void foud_tun_unkeep(void)
 		close(kept.fd);
 	}
 	kept.fd = -1;
+	kept.name[0] = 0;
+}
+
+/* fd is the device of a change in place (conf.c), which a spare descriptor may keep. */
+static bool tun_changing(int fd)
+{
+	struct ifreq ifr = { 0 };
+
+	return kept.name[0] && ioctl(fd, TUNGETIFF, &ifr) == 0 && !strcmp(ifr.ifr_name, kept.name);
 }
 
 /* The kept descriptor of name, now the caller's, or -1. */
@@ -176,9 +185,13 @@ err:
 	return ret;
 }
 
-void foud_tun_close(const struct foud *d, int fd)
+/*
+ * A deleted device goes in the next batch (reap.c); alone if it cannot, or
+ * if it is a change's, whose restore may still need it.
+ */
+void foud_tun_close(struct foud *d, int fd)
 {
-	if (!d->keep)
+	if (!d->keep && (tun_changing(fd) || foud_reap_later(d, fd)))
 		foud_persist_drop(fd);
 	close(fd);
 }
