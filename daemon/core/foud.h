@@ -139,7 +139,7 @@ struct foud_dev_ops {
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
 	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
-	struct fou_hnode rx_node;	/* its class's receive lookup (tunnel.c, l2.c) */
+	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, l2.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
@@ -298,7 +298,8 @@ struct foud {
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
-	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel.c) */
+	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
+	struct fou_htab tnl_peers;	/* ... by remote alone */
 	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
@@ -566,6 +567,16 @@ int foud_tou_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, size_
 int foud_tou_del(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, size_t errlen);
 void foud_tou_free_all(struct foud *d);
 void foud_tou_show(struct foud *d, struct foud_pr *p);
+
+/* tunnel_hash.c: the L3 tunnels a received packet may be for, by hash (tunnel.c's) */
+int foud_tnl_index(struct foud *d, struct foud_tunnel *t);
+void foud_tnl_unindex(struct foud *d, struct foud_tunnel *t);
+/* The first tunnel, in the order added, that fou_tnl_match() says takes rx; NULL: none. */
+struct foud_tunnel *foud_tnl_lookup(struct foud *d, const struct fou_rx *rx);
+/* The first L3 tunnel whose remote is src and that ok (NULL: any) accepts. */
+struct foud_tunnel *foud_tnl_peer(struct foud *d, const struct fou_addr *src,
+				  bool (*ok)(const struct foud_tunnel *t, const void *arg),
+				  const void *arg);
 
 /* reap.c: devices deleted in batches, one RTM_DELLINK by group */
 #define FOUD_GROUP_GOING	0x666f7564	/* "foud": devices on their way out */
