@@ -262,6 +262,7 @@ struct foud_tou_conn {
 
 struct foud_tou_peer {
 	TAILQ_ENTRY(foud_tou_peer) entry;
+	struct fou_hnode by_addr;	/* in foud_tou's peer_tab */
 	struct cmd_tou_cfg cfg;
 	struct fou_addr src;		/* local, or the source the kernel picks towards peer */
 	struct foud_tou_sock *sock;
@@ -282,6 +283,7 @@ TAILQ_HEAD(foud_tou_socks, foud_tou_sock);
 struct foud_tou {
 	struct foud_tunnel dev;		/* tou0: its descriptor, MTU and counters */
 	struct foud_tou_peers peers;
+	struct fou_htab peer_tab;	/* the same peers by address: a lookup per packet */
 	struct foud_tou_socks socks;
 	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
 };
