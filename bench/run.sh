@@ -6,6 +6,8 @@
 #   plain veth | kernel VXLAN | TUN ceiling (bench/tunfwd.c) | no-work relay (bench/relay.c) |
 #   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
+#   foud IPIP, SIT and GRE over FOU with and without the outer UDP checksum (encap-csum),
+#   foud STT, and foud IPIP/FOU with BENCH_TUNNELS other tunnels configured in both fouds
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
@@ -20,7 +22,7 @@
 #
 # Environment: B (build dir, default build), BENCH_RUNS (3), BENCH_SECONDS (5),
 # BENCH_UDP_RATE (iperf3 -b for the 64-byte test, default 50M), BENCH_TUNNELS
-# (1000), BENCH_OUT (results dir, default bench/results), BENCH_ONLY (a regex
+# (1000: in the memory figures, and configured beside the "+N tunnels" row), BENCH_OUT (results dir, default bench/results), BENCH_ONLY (a regex
 # of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
 # every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
 # receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
@@ -45,7 +47,7 @@ HZ=$(getconf CLK_TCK)
 TMP=$(mktemp -d /tmp/foud-bench.XXXXXX)
 PIDS=()     # every background process this script started
 CUR=''      # the client being waited for
-FOUD_A='' FOUD_B='' TUNFWD_PID='' RELAY_PID=''
+FOUD_A='' FOUD_B='' FOUD_C='' FOUD_D='' TUNFWD_PID='' RELAY_PID=''
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -161,6 +163,8 @@ setup_underlay() {
 	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
 	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
+	# The FOU comparisons, STT, and the tunnel among BENCH_TUNNELS others.
+	for i in 8 9 10 11 12 13; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip link set va up; nb ip link set vb up
 	if [ "${BENCH_RPS:-0}" = 1 ]; then
 		local mask
@@ -176,19 +180,21 @@ dev_up() {
 	ip netns exec "$1" ip addr add "$3" dev "$2" && ip netns exec "$1" ip link set "$2" up
 }
 
-start_foud() { # start_foud a|b
-	local ns=$NSA; [ "$1" = b ] && ns=$NSB
+start_foud() { # start_foud a|b|c|d (c in A and d in B: the fouds with BENCH_TUNNELS tunnels)
+	local ns=$NSA; case $1 in b | d) ns=$NSB ;; esac
 	# shellcheck disable=SC2086  # BENCH_FOUD_OPTS is words
 	spawn "foud-$1" ip netns exec "$ns" "$FOUD" -f -S "$TMP/$1.sock" ${BENCH_FOUD_OPTS:-}
 	for _ in $(seq 50); do [ -S "$TMP/$1.sock" ] && break; sleep 0.1; done
 	[ -S "$TMP/$1.sock" ] || { cat "$TMP/foud-$1.log" >&2; die "foud ($1) did not start"; }
-	if [ "$1" = a ]; then FOUD_A=$BG; else FOUD_B=$BG; fi
+	case $1 in a) FOUD_A=$BG ;; b) FOUD_B=$BG ;; c) FOUD_C=$BG ;; d) FOUD_D=$BG ;; esac
 }
 
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
-declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
-ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou bfoudvx foudvx)
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091
+	[fouc]=5555 [sitfou]=5557 [sitfouc]=5557 [grefouc]=5556 [fou10k]=5575)
+ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou bfoudvx foudvx
+	fouc sitfou sitfouc grefouc stt fou10k)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	for _id in "${_all[@]}"; do
@@ -199,6 +205,7 @@ path() { # path ID "LABEL" DST
 	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
 }
 path_fail() { STATUS[$1]=$2 NOTE[$1]=$3; log "bench: ${LABEL[$1]}: $3"; }
+wanted() { [[ " ${ORDER[*]} " = *" $1 "* ]]; }
 
 setup_paths() {
 	local out
@@ -316,11 +323,82 @@ setup_paths() {
 		case $out in *invalid*vxlan*) ;; *) NOTE[foudvx]="not implemented (fouctl: ${out:-refused})" ;; esac
 	fi
 
+	setup_fou_pairs
+	setup_stt
+	wanted fou10k && setup_fou10k
+
 	local id
 	for id in "${ORDER[@]}"; do
 		[ "${STATUS[$id]}" = ok ] || continue
 		MTU[$id]=$(mtu_of "$id")
 	done
+}
+
+# The first FOU measurements' comparison: IPIP, SIT (IPv6 inside) and GRE over FOU, with and
+# without the outer UDP checksum (encap-csum), on the userspace path as the other foud rows.
+setup_fou_pairs() {
+	local spec id kind csum x port lbl dst in_a in_b
+	fa fou add port 5557 ipproto 41 && fb fou add port 5557 ipproto 41 || true
+	for spec in "fouc ipip encap-csum 8 5555" "sitfou sit noencap-csum 9 5557" \
+		    "sitfouc sit encap-csum 10 5557" "grefouc gre encap-csum 11 5556"; do
+		read -r id kind csum x port <<<"$spec"
+		lbl=''; [ "$csum" = encap-csum ] && lbl=' csum'
+		if [ "$kind" = sit ]; then
+			in_a=fd00:$x::1/64 in_b=fd00:$x::2/64 dst=fd00:$x::2
+		else
+			in_a=10.$((x + 50)).0.1/30 in_b=10.$((x + 50)).0.2/30 dst=10.$((x + 50)).0.2
+		fi
+		path "$id" "foud ${kind^^}/FOU$lbl" "$dst"; PROCS[$id]=foud DEVS[$id]=fbc$x
+		if fa link add name fbc$x type $kind remote 192.0.2.${x}2 local 192.0.2.${x}1 encap fou \
+			encap-sport auto encap-dport $port $csum datapath userspace &&
+		   fb link add name fbc$x type $kind remote 192.0.2.${x}1 local 192.0.2.${x}2 encap fou \
+			encap-sport auto encap-dport $port $csum datapath userspace; then
+			dev_up6 "$NSA" fbc$x "$in_a"; dev_up6 "$NSB" fbc$x "$in_b"
+		else
+			path_fail "$id" failed "fouctl refused the configuration"
+		fi
+	done
+}
+# dev_up for an inner IPv6 address too (SIT): IPv6 stays on, no DAD.
+dev_up6() {
+	case $3 in
+	*:*) ip netns exec "$1" ip addr add "$3" dev "$2" nodad && ip netns exec "$1" ip link set "$2" up ;;
+	*) dev_up "$@" ;;
+	esac
+}
+
+setup_stt() {
+	path stt "foud STT" 10.62.0.2; PROCS[stt]=foud DEVS[stt]=fbs1
+	if fa link add name fbs1 type stt key 0x5354 remote 192.0.2.122 local 192.0.2.121 &&
+	   fb link add name fbs1 type stt key 0x5354 remote 192.0.2.121 local 192.0.2.122; then
+		dev_up "$NSA" fbs1 10.62.0.1/24; dev_up "$NSB" fbs1 10.62.0.2/24
+	else
+		path_fail stt failed "fouctl refused the configuration"
+	fi
+}
+
+# IPIP/FOU between two fouds of their own (c in A, d in B), each with BENCH_TUNNELS other
+# tunnels (distinct remotes, none reachable) added first: what their number costs a packet.
+setup_fou10k() {
+	local i h
+	path fou10k "foud IPIP/FOU +$NTUN" 10.63.0.2; PROCS[fou10k]=foud10k DEVS[fou10k]=fbm1
+	for ((i = 0; i < NTUN; i++)); do
+		echo "link add name bn$i type ipip remote 198.19.$((i / 250)).$((i % 250 + 1)) local 192.0.2.131 encap fou encap-sport auto encap-dport 5575 datapath userspace"
+	done >"$TMP/tenk"
+	for h in c d; do
+		start_foud $h
+		"$FOUCTL" -S "$TMP/$h.sock" fou add port 5575 ipproto 4 &&
+		bounded 300 "$TMP/tenk-$h.log" - "$FOUCTL" -S "$TMP/$h.sock" -b "$TMP/tenk" ||
+			{ path_fail fou10k failed "adding $NTUN tunnels to foud $h failed: $(tail -1 "$TMP/tenk-$h.log")"; return; }
+	done
+	if "$FOUCTL" -S "$TMP/c.sock" link add name fbm1 type ipip remote 192.0.2.132 local 192.0.2.131 encap fou \
+		encap-sport auto encap-dport 5575 datapath userspace &&
+	   "$FOUCTL" -S "$TMP/d.sock" link add name fbm1 type ipip remote 192.0.2.131 local 192.0.2.132 encap fou \
+		encap-sport auto encap-dport 5575 datapath userspace; then
+		dev_up "$NSA" fbm1 10.63.0.1/30; dev_up "$NSB" fbm1 10.63.0.2/30
+	else
+		path_fail fou10k failed "fouctl refused the configuration"
+	fi
 }
 mtu_of() { # the MTU of the device that routes to DST[id] in A
 	local dev
@@ -358,6 +436,7 @@ restart_iperf_server() {
 proc_pids() { # the processes doing the tunnel's work for path ID
 	case ${PROCS[$1]} in
 	foud) echo "$FOUD_A $FOUD_B" ;;
+	foud10k) echo "$FOUD_C $FOUD_D" ;;
 	tunfwd) echo "$TUNFWD_PID" ;;
 	relay) echo "$RELAY_PID" ;;
 	esac
@@ -571,7 +650,7 @@ drops_json() { # drops_json a|b
 			rx_packets: .stats.rx.packets, tx_packets: .stats.tx.packets}}) | from_entries'
 }
 DROPS=$( { drops_json a; drops_json b; } | jq -s 'add // {}')
-SOCKDROPS=$(for id in fou gue grefou tou; do
+SOCKDROPS=$(for id in fou gue grefou tou sitfou fou10k; do
 	[ "${STATUS[$id]}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
 done | jq -s 'add // {}')
 
