@@ -5,10 +5,12 @@
  * (one RTM_DELLINK) waits once for all of them. So a device foud deletes is
  * not closed as non-persistent (which would unregister it there and then):
  * it is taken down, renamed (its name is free at once for a new device)
- * and put in FOUD_GROUP_GOING, its descriptor closed (it stays, persistent),
- * and within REAP_MS every device gathered so goes in one RTM_DELLINK. If
- * foud dies before that, the next start's sweep removes them (persist.c):
- * they are foud's, marked and unheld.
+ * and put in FOUD_GROUP_GOING, and within REAP_MS every device gathered so
+ * goes in one RTM_DELLINK. Their descriptors are closed after that: closing
+ * an attached TUN/TAP descriptor waits for an RCU grace period of its own
+ * (__tun_detach), one of a device already unregistered does not. If foud
+ * dies before, the next start's sweep removes them (persist.c): they are
+ * foud's, marked, persistent and then unheld.
  */
 #include <errno.h>
 #include <linux/if_tun.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "foud.h"
 
@@ -27,6 +30,7 @@
 struct going {
 	struct fou_hnode node;
 	int ifindex;
+	int fd;			/* its descriptor until the batch is deleted, then -1 */
 };
 
 /*
@@ -72,6 +76,25 @@ static void going_clear(struct fou_htab *h)
 
 static void reap_tick(struct foud *d, void *arg);
 
+/* After the deletion; if it failed, each goes alone as its last descriptor closes. */
+static void going_close(const struct fou_htab *h, bool deleted)
+{
+	struct fou_hnode *n;
+	struct going *g;
+	size_t i;
+
+	for (i = 0; h->b && i <= h->mask; i++)
+		for (n = h->b[i]; n; n = n->next) {
+			g = (struct going *)n;
+			if (g->fd < 0)
+				continue;
+			if (!deleted)
+				foud_persist_drop(g->fd);
+			close(g->fd);
+			g->fd = -1;
+		}
+}
+
 void foud_reap_flush(struct foud *d)
 {
 	int ret;
@@ -80,9 +103,10 @@ void foud_reap_flush(struct foud *d)
 	if (!going.n)
 		return;
 	ret = foud_rtnl_link_del(0, FOUD_GROUP_GOING);
-	if (ret && ret != -ENODEV)
-		foud_log(LOG_WARNING, "deleting %zu devices: %s (the next start removes them)",
+	if (ret)
+		foud_log(LOG_WARNING, "deleting %zu devices in one: %s (one by one instead)",
 			 going.n, strerror(-ret));
+	going_close(&going, !ret);
 	going_clear(&gone);
 	gone = going;
 	memset(&going, 0, sizeof(going));
@@ -115,8 +139,8 @@ static int reap_ifindex(int fd)
 }
 
 /*
- * Marks fd's device for the next batch deletion: 0, or -errno when it
- * cannot be (the caller then deletes it alone, as before).
+ * Marks fd's device for the next batch deletion, which closes fd: 0, or
+ * -errno when it cannot be (fd stays the caller's, to close as before).
  */
 int foud_reap_later(struct foud *d, int fd)
 {
@@ -130,6 +154,7 @@ int foud_reap_later(struct foud *d, int fd)
 	if (!g)
 		return -ENOMEM;
 	g->ifindex = ifindex;
+	g->fd = fd;
 	snprintf(name, sizeof(name), "fouddel%x", (unsigned int)ifindex);
 	ret = foud_rtnl_link_retire(ifindex, name, FOUD_GROUP_GOING);
 	if (!ret && !going.n && foud_timer_add(d, REAP_MS, reap_tick, NULL))

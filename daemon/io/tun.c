@@ -186,12 +186,14 @@ err:
 }
 
 /*
- * A deleted device goes in the next batch (reap.c); alone if it cannot, or
- * if it is a change's, whose restore may still need it.
+ * A deleted device goes in the next batch (reap.c, which closes fd then);
+ * alone if it cannot, or if it is a change's, whose restore may still need it.
  */
 void foud_tun_close(struct foud *d, int fd)
 {
-	if (!d->keep && (tun_changing(fd) || foud_reap_later(d, fd)))
+	if (!d->keep && !tun_changing(fd) && !foud_reap_later(d, fd))
+		return;
+	if (!d->keep)
 		foud_persist_drop(fd);
 	close(fd);
 }
