@@ -9,6 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 N=2000
 setup_hosts
+# IPv4 tunnels: without IPv6 on them the kernel need not walk its IPv6 routes per device down.
+na sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 start_foud a
 for ((i = 1; i <= N; i++)); do
 	echo "link add name s$i type gre remote $B4 local $A4 key $i datapath userspace"
