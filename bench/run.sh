@@ -22,7 +22,8 @@
 #
 # Environment: B (build dir, default build), BENCH_RUNS (3), BENCH_SECONDS (5),
 # BENCH_UDP_RATE (iperf3 -b for the 64-byte test, default 50M), BENCH_TUNNELS
-# (1000: in the memory figures, and configured beside the "+N tunnels" row), BENCH_OUT (results dir, default bench/results), BENCH_ONLY (a regex
+# (10000: in the memory figures, and configured beside the "+N" row), BENCH_OUT (results dir,
+# default bench/results), BENCH_ONLY (a regex
 # of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
 # every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
 # receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
@@ -38,7 +39,7 @@ PIN=${BENCH_PIN:-0}
 [ "$(nproc)" -ge 2 ] || PIN=0
 SECS=${BENCH_SECONDS:-5}
 UDP_RATE=${BENCH_UDP_RATE:-50M}
-NTUN=${BENCH_TUNNELS:-1000}
+NTUN=${BENCH_TUNNELS:-10000}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 NSA=foud-bench-$$-a NSB=foud-bench-$$-b
 A4=192.0.2.1 B4=192.0.2.2
@@ -384,6 +385,7 @@ setup_fou10k() {
 	path fou10k "foud IPIP/FOU +$NTUN" 10.63.0.2; PROCS[fou10k]=foud10k DEVS[fou10k]=fbm1
 	for ((i = 0; i < NTUN; i++)); do
 		echo "link add name bn$i type ipip remote 198.19.$((i / 250)).$((i % 250 + 1)) local 192.0.2.131 encap fou encap-sport auto encap-dport 5575 datapath userspace"
+		echo "link del bn$i" >>"$TMP/tenk-del"
 	done >"$TMP/tenk"
 	for h in c d; do
 		start_foud $h
@@ -561,7 +563,7 @@ sock_drops() {
 	echo $t
 }
 
-# 1000 (BENCH_TUNNELS) IPIP-over-FOU tunnels with distinct remotes in foud A; VmRSS; delete.
+# BENCH_TUNNELS (10 000) IPIP-over-FOU tunnels with distinct remotes in foud A; VmRSS; delete.
 many_tunnels() {
 	local i t0 t1 n
 	MEM_BEFORE=$(rss_kb "$FOUD_A")
@@ -657,6 +659,11 @@ done | jq -s 'add // {}')
 MANY_ERR=
 MANY_N=0 MANY_ADD_S=0 MANY_DEL_S=0 MEM_BEFORE=0 MEM_MANY=0 MEM_AFTER=0
 [ -n "$FOUD_A" ] && many_tunnels
+# fou10k's tunnels go in one batch each: a foud stopping keeps its devices, closing each one's
+# descriptor alone (the kernel waits for RCU per close), and the namespaces go after.
+for h in c d; do
+	[ -S "$TMP/$h.sock" ] && [ -s "$TMP/tenk-del" ] && bounded 300 "$TMP/tenk-del-$h.log" - "$FOUCTL" -S "$TMP/$h.sock" -b "$TMP/tenk-del"
+done
 
 # ---------------------------------------------------------------- summary
 status_json() {

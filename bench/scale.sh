@@ -199,6 +199,17 @@ l2() {
 	L2_GONE=$(wait_gone x)
 	log "scale: $M VXLAN devices deleted in $L2_DEL s (foud CPU $L2_DEL_CPU s), all gone $L2_GONE s later"
 	stop_foud
+	# The same from the configuration file at start: no control round trip per line.
+	t0=$(now)
+	start_foud -c "$TMP/l2-add"
+	fa -j link show >/dev/null 2>&1
+	L2_CONF=$(since "$t0")
+	n=$(fa -j fdb show | jq '[.[] | select(.mac | test("^02:"))] | length')
+	[ "$n" = "$L2_FDB" ] || die "$n of $L2_FDB FDB entries after foud -c"
+	log "scale: foud -c with $M VXLAN devices and $n FDB entries answered after $L2_CONF s"
+	fa -b "$TMP/l2-del" >/dev/null 2>&1
+	wait_gone x >/dev/null
+	stop_foud
 }
 
 setup
@@ -213,4 +224,5 @@ printf '%s\n' \
 	"| receive $P packets over them ($L3_RX counted) | $L3_RXWALL ($L3_RATE/s) | | |" \
 	"| delete them (fouctl -b; all gone $L3_GONE s later) | $L3_DEL | $L3_DEL_CPU | |" \
 	"| add $M VXLAN devices + $L2_FDB FDB entries (fouctl -b) | $L2_ADD | $L2_ADD_CPU | $L2_RSS |" \
+	"| add them by foud -c at start | $L2_CONF | | |" \
 	"| delete them (fouctl -b; all gone $L2_GONE s later) | $L2_DEL | $L2_DEL_CPU | |"
