@@ -497,6 +497,8 @@ tcp_run() {
 lat_run() { # sockperf TCP ping-pong
 	local id=$1 f=$TMP/sockperf.out
 	[ -n "$SOCKPERF_WHY" ] && return 0
+	# sockperf 3.7 (Debian 12) takes no IPv6 address: SIT's rows have no latency (n/a).
+	case ${DST[$id]} in *:*) return 0 ;; esac
 	if ! bounded $((SECS + 30)) "$f" - ip netns exec "$NSA" sockperf ping-pong --tcp -i "${DST[$id]}" \
 		-p $SOCKPERF_PORT -t "$SECS" --full-rtt || ! grep -q 'percentile 99.000' "$f"; then
 		log "bench: ${LABEL[$id]}: sockperf failed: $(grep -v '^$' "$f" | tail -2)"

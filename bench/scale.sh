@@ -105,34 +105,7 @@ setup() {
 }
 
 # B sends P keyed GRE packets, key k = 1 + (i mod N), each an IPv4/UDP inner packet.
-send_gre() {
-	nb python3 - "$B4" "$A4" "$N" "$P" <<'EOF'
-import socket, struct, sys, time
-src, dst, n, p = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-udp = struct.pack("!HHHH", 40000, 9, 12, 0) + b"scal"
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                 socket.inet_aton("10.99.0.2"), socket.inet_aton("10.99.0.1"))
-inner = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + udp
-pkts = [struct.pack("!HHI", 0x2000, 0x0800, k) + inner for k in range(1, n + 1)]
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
-s.bind((src, 0))
-s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
-t0 = time.monotonic()
-for i in range(p):
-    while True:
-        try:
-            s.sendto(pkts[i % n], (dst, 0))
-            break
-        except BlockingIOError:
-            time.sleep(0.0001)
-print("%.3f" % (time.monotonic() - t0))
-EOF
-}
+send_gre() { nb python3 "$ROOT/tests/tools/inject.py" grekeys "$B4" "$A4" "$N" "$P"; }
 # What foud wrote into the tunnels, as their kernel counters say (link show -s of 10 000
 # devices is more than one control reply holds).
 rx_total() { na sh -c 'cat /sys/class/net/s*/statistics/rx_packets' | awk '{ n += $1 } END { print n + 0 }'; }
@@ -146,6 +119,15 @@ wait_rx() { # wait_rx T0
 	done
 	L3_RX=$n
 	L3_RXWALL=$(awk -v a="$1" -v b="$t_last" 'BEGIN { printf "%.2f", b - a }')
+}
+
+# Starts foud with -c FILE; CONF_S: the seconds until it answers, which it does once the file is applied.
+conf_time() {
+	local t0
+	t0=$(now)
+	start_foud -c "$1"
+	fa -j link show >/dev/null 2>&1
+	CONF_S=$(since "$t0")
 }
 
 l3() {
@@ -171,11 +153,8 @@ l3() {
 	L3_GONE=$(wait_gone s)
 	log "scale: $N tunnels deleted in $L3_DEL s (foud CPU $L3_DEL_CPU s), all gone $L3_GONE s later"
 	stop_foud
-	# The same tunnels from the configuration file at start: foud answers once it applied it.
-	t0=$(now)
-	start_foud -c "$TMP/l3-add"
-	fa -j link show >/dev/null 2>&1
-	L3_CONF=$(since "$t0")
+	# The same tunnels from the configuration file at start.
+	conf_time "$TMP/l3-add"; L3_CONF=$CONF_S
 	n=$(devs s); [ "$n" = "$N" ] || die "$n of $N tunnel devices exist after foud -c"
 	log "scale: foud -c with $N tunnels answered after $L3_CONF s"
 	fa -b "$TMP/l3-del" >/dev/null 2>&1
@@ -200,10 +179,7 @@ l2() {
 	log "scale: $M VXLAN devices deleted in $L2_DEL s (foud CPU $L2_DEL_CPU s), all gone $L2_GONE s later"
 	stop_foud
 	# The same from the configuration file at start: no control round trip per line.
-	t0=$(now)
-	start_foud -c "$TMP/l2-add"
-	fa -j link show >/dev/null 2>&1
-	L2_CONF=$(since "$t0")
+	conf_time "$TMP/l2-add"; L2_CONF=$CONF_S
 	n=$(fa -j fdb show | jq '[.[] | select(.mac | test("^02:"))] | length')
 	[ "$n" = "$L2_FDB" ] || die "$n of $L2_FDB FDB entries after foud -c"
 	log "scale: foud -c with $M VXLAN devices and $n FDB entries answered after $L2_CONF s"

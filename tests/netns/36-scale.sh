@@ -25,24 +25,8 @@ echo "# added $N tunnels in $(((t1 - t0) / 1000000)) ms"
 check "fouctl link show lists all $N" test "$(fa -j link show | jq '[.[] | select(.ifname | test("^s[0-9]+$"))] | length')" = $N
 na ip -b "$TMP/up"
 
-# One GRE packet per key, inner IPv4/UDP with a valid header checksum; then key N+1.
-nb python3 - "$B4" "$A4" $N <<'EOF'
-import socket, struct, sys
-src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-udp = struct.pack("!HHHH", 40000, 9, 12, 0) + b"scal"
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                 socket.inet_aton("10.99.0.2"), socket.inet_aton("10.99.0.1"))
-inner = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + udp
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
-s.bind((src, 0))
-for k in range(1, n + 2):
-    s.sendto(struct.pack("!HHI", 0x2000, 0x0800, k) + inner, (dst, 0))
-EOF
+# One GRE packet per key 1..N, then one with key N+1.
+nb python3 "$ROOT/tests/tools/inject.py" grekeys "$B4" "$A4" $((N + 1)) $((N + 1)) >/dev/null
 rx_ok() { # every tunnel received exactly one packet
 	fa -j -s link show | jq -e --argjson n $N \
 		'[.[] | select(.ifname | test("^s[0-9]+$")) | select(.stats64.rx.packets == 1)] | length == $n' >/dev/null
