@@ -27,10 +27,23 @@ run_unit() {
 	done
 }
 
+# A script whose header says "# sweep: once" runs in the plain sweep only:
+# it already runs foud -O itself (11, 62), or it tests what neither -O nor
+# the sanitizers change (91-deb builds its own packages). .ci/run's -O and
+# sanitized sweeps skip it, saying so; it is not counted as a skip.
+sweep_once() {
+	grep -q '^# sweep: once' "$1" || return 1
+	[ -n "${FOUD_TEST_OPTS:-}" ] || [ "$B" = build-san ]
+}
+
 run_scripts() {
 	local dir=$1 t rc start log
 	for t in "$dir"/[0-9]*.sh; do
 		[ -f "$t" ] || continue
+		if sweep_once "$t"; then
+			echo "ONCE $t: its subject does not change with \"${FOUD_TEST_OPTS:-}\" or $B; run in the plain sweep"
+			continue
+		fi
 		log=$(mktemp /tmp/foud-test.XXXXXX)
 		start=$(date +%s)
 		timeout --kill-after=10 600 bash "$t" >"$log" 2>&1

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# sweep: once
 # The whole matrix again with foud -O: no TUN TSO/checksum offload, no UDP
 # GSO or GRO, every packet whole. A smaller transfer keeps it quick.
 export FOUD_TEST_OPTS=-O

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# sweep: once
 # make deb: the packages (foud, libfou0, libfou-dev) hold what the README
 # says they do, foud's conffile, unit and example configuration are valid,
 # lintian finds no error or warning, and a program builds against the libfou they
