@@ -58,10 +58,7 @@
 
 static uint32_t peer_hash(const struct fou_addr *a)
 {
-	uint32_t w[5] = { (uint32_t)a->family };
-
-	memcpy(&w[1], a->a, sizeof(a->a));
-	return fou_hash_words(w, 5, 0);
+	return fou_addr_hash(a, 0);
 }
 
 /* Per packet, both ways: by hash. */

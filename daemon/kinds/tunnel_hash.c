@@ -13,13 +13,12 @@
 #define TNL_OF(n, member) \
 	((struct foud_tunnel *)((char *)(n) - offsetof(struct foud_tunnel, member)))
 
-/* family, address, whether keyed, key: what fou_tnl_match compares but local. */
+/* address, whether keyed, key: what fou_tnl_match compares but local. */
 static uint32_t tnl_hash(const struct foud *d, const struct fou_addr *a, bool keyed, uint32_t key)
 {
-	uint32_t w[7] = { (uint32_t)a->family, 0, 0, 0, 0, keyed, keyed ? key : 0 };
+	uint32_t w[3] = { fou_addr_hash(a, d->hash_seed), keyed, keyed ? key : 0 };
 
-	memcpy(&w[1], a->a, sizeof(a->a));
-	return fou_hash_words(w, 7, d->hash_seed);
+	return fou_hash_words(w, 3, d->hash_seed);
 }
 
 static uint32_t peer_hash(const struct foud *d, const struct fou_addr *a)

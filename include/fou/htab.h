@@ -41,7 +41,11 @@ size_t fou_htab_mem(const struct fou_htab *h);
 
 /* lookup3 over n 32-bit words, for the keys of such tables. */
 uint32_t fou_hash_words(const uint32_t *k, size_t n, uint32_t seed);
-/* The same over a string's bytes (device names). */
+/* The same over bytes, and over a string's bytes (names, configuration lines). */
+uint32_t fou_hash_bytes(const void *p, size_t n, uint32_t seed);
 uint32_t fou_hash_str(const char *s, uint32_t seed);
+struct fou_addr;
+/* An address as fou_addr_eq() compares it: equal addresses hash equal. */
+uint32_t fou_addr_hash(const struct fou_addr *a, uint32_t seed);
 
 #endif
