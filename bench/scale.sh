@@ -121,6 +121,22 @@ wait_rx() { # wait_rx T0
 	L3_RXWALL=$(awk -v a="$1" -v b="$t_last" 'BEGIN { printf "%.2f", b - a }')
 }
 
+# batch FILE WHAT: one fouctl -b of FILE; BATCH_S, BATCH_CPU: its wall and foud's CPU seconds.
+batch() {
+	local t0 c0
+	t0=$(now); c0=$(ticks)
+	fa -b "$1" >"$TMP/out" 2>&1 || die "$2 failed: $(tail -1 "$TMP/out")"
+	BATCH_S=$(since "$t0") BATCH_CPU=$(cpu_since "$c0")
+}
+
+# del_all FILE PREFIX WHAT: batch, then GONE: the seconds until no device of PREFIX is left.
+del_all() {
+	batch "$1" "$3"
+	GONE=$(wait_gone "$2")
+	log "scale: $3: $BATCH_S s (foud CPU $BATCH_CPU s), all gone $GONE s later"
+	stop_foud
+}
+
 # Starts foud with -c FILE; CONF_S: the seconds until it answers, which it does once the file is applied.
 conf_time() {
 	local t0
@@ -131,11 +147,9 @@ conf_time() {
 }
 
 l3() {
-	local t0 c0 n
+	local t0 n
 	start_foud
-	t0=$(now); c0=$(ticks)
-	fa -b "$TMP/l3-add" >"$TMP/out" 2>&1 || die "adding the tunnels failed: $(tail -1 "$TMP/out")"
-	L3_ADD=$(since "$t0") L3_ADD_CPU=$(cpu_since "$c0")
+	batch "$TMP/l3-add" "adding the tunnels"; L3_ADD=$BATCH_S L3_ADD_CPU=$BATCH_CPU
 	n=$(devs s); [ "$n" = "$N" ] || die "$n of $N tunnel devices exist after the batch"
 	L3_RSS=$(rss)
 	log "scale: $N tunnels added in $L3_ADD s (foud CPU $L3_ADD_CPU s), VmRSS $L3_RSS KiB"
@@ -147,12 +161,8 @@ l3() {
 	wait_rx "$t0"
 	L3_RATE=$(awk -v p="$L3_RX" -v s="$L3_RXWALL" 'BEGIN { printf "%.0f", p / s }')
 	log "scale: $L3_RX of $P packets reached their tunnels in $L3_RXWALL s ($L3_RATE/s; B's sender took $L3_SEND s)"
-	t0=$(now); c0=$(ticks)
-	fa -b "$TMP/l3-del" >"$TMP/out" 2>&1 || die "deleting the tunnels failed: $(tail -1 "$TMP/out")"
-	L3_DEL=$(since "$t0") L3_DEL_CPU=$(cpu_since "$c0")
-	L3_GONE=$(wait_gone s)
-	log "scale: $N tunnels deleted in $L3_DEL s (foud CPU $L3_DEL_CPU s), all gone $L3_GONE s later"
-	stop_foud
+	del_all "$TMP/l3-del" s "deleting $N tunnels"
+	L3_DEL=$BATCH_S L3_DEL_CPU=$BATCH_CPU L3_GONE=$GONE
 	# The same tunnels from the configuration file at start.
 	conf_time "$TMP/l3-add"; L3_CONF=$CONF_S
 	n=$(devs s); [ "$n" = "$N" ] || die "$n of $N tunnel devices exist after foud -c"
@@ -163,21 +173,15 @@ l3() {
 }
 
 l2() {
-	local t0 c0 n
+	local n
 	start_foud
-	t0=$(now); c0=$(ticks)
-	fa -b "$TMP/l2-add" >"$TMP/out" 2>&1 || die "adding the L2 devices failed: $(tail -1 "$TMP/out")"
-	L2_ADD=$(since "$t0") L2_ADD_CPU=$(cpu_since "$c0")
+	batch "$TMP/l2-add" "adding the L2 devices"; L2_ADD=$BATCH_S L2_ADD_CPU=$BATCH_CPU
 	n=$(devs x); [ "$n" = "$M" ] || die "$n of $M VXLAN devices exist after the batch"
 	L2_FDB=$(fa -j fdb show | jq '[.[] | select(.mac | test("^02:"))] | length')
 	L2_RSS=$(rss)
 	log "scale: $M VXLAN devices, $L2_FDB FDB entries added in $L2_ADD s (foud CPU $L2_ADD_CPU s), VmRSS $L2_RSS KiB"
-	t0=$(now); c0=$(ticks)
-	fa -b "$TMP/l2-del" >"$TMP/out" 2>&1 || die "deleting the L2 devices failed: $(tail -1 "$TMP/out")"
-	L2_DEL=$(since "$t0") L2_DEL_CPU=$(cpu_since "$c0")
-	L2_GONE=$(wait_gone x)
-	log "scale: $M VXLAN devices deleted in $L2_DEL s (foud CPU $L2_DEL_CPU s), all gone $L2_GONE s later"
-	stop_foud
+	del_all "$TMP/l2-del" x "deleting $M VXLAN devices"
+	L2_DEL=$BATCH_S L2_DEL_CPU=$BATCH_CPU L2_GONE=$GONE
 	# The same from the configuration file at start: no control round trip per line.
 	conf_time "$TMP/l2-add"; L2_CONF=$CONF_S
 	n=$(fa -j fdb show | jq '[.[] | select(.mac | test("^02:"))] | length')
