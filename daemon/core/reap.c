@@ -2,7 +2,8 @@
 /*
  * Deleting devices in batches. The kernel unregisters a device in about
  * 18 ms, most of it waiting for RCU grace periods; `ip link delete group N`
- * (one RTM_DELLINK) waits once for all of them. So a device foud deletes is
+ * (one RTM_DELLINK) shares most of those waits among all of them (1000
+ * tunnels: 18 s one by one, 0.6 s so). So a device foud deletes is
  * not closed as non-persistent (which would unregister it there and then):
  * it is taken down, renamed (its name is free at once for a new device)
  * and put in FOUD_GROUP_GOING, and within REAP_MS every device gathered so
