@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fou/fou.h"
 #include "fou/htab.h"
 
 struct item {
@@ -111,6 +112,35 @@ static void test_str(void **state)
 	assert_int_not_equal(fou_hash_str("a", 3), fou_hash_str("a", 4));
 }
 
+/* Addresses hash as fou_addr_eq() compares them: an IPv4 address's unused bytes do not count. */
+static void test_addr(void **state)
+{
+	struct fou_addr a = { AF_INET, { 192, 0, 2, 1 } }, b = a, c = a;
+
+	(void)state;
+	memset(b.a + 4, 0xee, 12);
+	c.a[3] = 2;
+	assert_true(fou_addr_eq(&a, &b));
+	assert_int_equal(fou_addr_hash(&a, 5), fou_addr_hash(&b, 5));
+	assert_int_not_equal(fou_addr_hash(&a, 5), fou_addr_hash(&c, 5));
+	b.family = AF_INET6;
+	assert_int_not_equal(fou_addr_hash(&a, 5), fou_addr_hash(&b, 5));
+}
+
+/* Long strings (configuration lines) differ past 64 bytes too. */
+static void test_long(void **state)
+{
+	char x[200], y[200];
+
+	(void)state;
+	memset(x, 'a', sizeof(x) - 1);
+	x[sizeof(x) - 1] = 0;
+	memcpy(y, x, sizeof(x));
+	y[150] = 'b';
+	assert_int_equal(fou_hash_str(x, 1), fou_hash_bytes(x, strlen(x), 1));
+	assert_int_not_equal(fou_hash_str(x, 1), fou_hash_str(y, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +148,8 @@ int main(void)
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
