@@ -1,6 +1,7 @@
 # foud — userspace foo-over-UDP tunnels. GNU make.
 #   make            build foud, fouctl, libfou.a
 #   make check      install test packages, build, run every test layer
+#   make check-arch the daemon's call structure and function lengths (tests/tools/)
 #   make demo       two namespaces joined by foud tunnels
 #   make fuzz / make soak / make bench
 #   make check SANITIZE=1   the same, built with ASan and UBSan (in build-san/)
@@ -137,7 +138,11 @@ check: deps
 	B=$(B) bash tests/run.sh
 
 check-unit: all unit
-	B=$(B) bash tests/run.sh unit
+	B=$(B) bash tests/run.sh arch unit
+
+# The daemon's call structure and function lengths (tests/tools/callgraph.py, fnlen.py).
+check-arch:
+	bash tests/run.sh arch
 
 check-netns: all $(B)/tests/refuse.so
 	B=$(B) bash tests/run.sh netns
@@ -206,5 +211,5 @@ deb:
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps check check-unit check-netns check-interop fuzz soak bench demo install deb clean
+.PHONY: all unit deps check check-arch check-unit check-netns check-interop fuzz soak bench demo install deb clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

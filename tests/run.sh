@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the test layers (default: unit netns interop) and prints one closing
+# Runs the test layers (default: arch unit netns interop) and prints one closing
 # line: "N passed, N failed, N skipped". A skipped test is never a pass; with
 # FOUD_REQUIRE_ALL=1 (CI) a skip counts as a failure.
 set -u
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 B=${B:-build}
 export FOUD_BIN=${FOUD_BIN:-$PWD/$B/foud} FOUCTL_BIN=${FOUCTL_BIN:-$PWD/$B/fouctl}
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(unit netns interop)
+[ ${#layers[@]} -eq 0 ] && layers=(arch unit netns interop)
 pass=0 fail=0 skip=0
 failed=()
 
@@ -24,6 +24,19 @@ run_unit() {
 			failed+=("$t"); echo "$out" | grep -E 'FAIL|ERROR|error' | head -20
 		fi
 		echo "unit: $(basename "$t"): ${p:-0} passed, ${f:-0} failed"
+	done
+}
+
+# The structure checks (issue #13): no call loop or upward call among daemon
+# files, no function over 60 lines. Each counts as one check.
+run_arch() {
+	local t
+	for t in callgraph fnlen; do
+		if python3 "tests/tools/$t.py"; then
+			pass=$((pass + 1)); echo "PASS arch: $t"
+		else
+			fail=$((fail + 1)); failed+=("tests/tools/$t.py"); echo "FAIL arch: $t"
+		fi
 	done
 }
 
@@ -68,10 +81,11 @@ run_scripts() {
 
 for l in "${layers[@]}"; do
 	case $l in
+	arch) run_arch ;;
 	unit) run_unit ;;
 	netns) run_scripts tests/netns ;;
 	interop) run_scripts tests/interop ;;
-	*) echo "run.sh: unknown layer \"$l\" (unit, netns, interop)" >&2; exit 2 ;;
+	*) echo "run.sh: unknown layer \"$l\" (arch, unit, netns, interop)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[@]}"

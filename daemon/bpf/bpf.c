@@ -152,11 +152,6 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
-int foud_bpf_map_fd(const struct foud_bpf *b, const char *name)
-{
-	return b && b->obj ? map_fd(b->obj, name) : -ENOENT;
-}
-
 static int prog_fd(struct bpf_object *obj, const char *name)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
@@ -187,6 +182,7 @@ static int obj_load(struct foud_bpf *b, bool pinned)
 		bpf_object__close(b->obj);
 		b->obj = NULL;
 	}
+	foud_bpf_object = b->obj;
 	return ret;
 }
 
@@ -315,6 +311,7 @@ static void bpf_close(struct foud *d)
 			detach(&b->ul[i].at, keep);
 	if (b->obj)
 		bpf_object__close(b->obj);
+	foud_bpf_object = NULL;
 	if (b->pinned && !keep)
 		foud_pin_sweep(-1, -1);
 	free(b);
@@ -397,13 +394,19 @@ static void underlay_put(struct foud_bpf *b, int ifindex)
 
 /* ---- what the programs can carry ---------------------------------------- */
 
+/* An L2 overlay: its maps and checks are bpf_l2.c's. */
+static bool dev_l2(const struct foud_tunnel *t)
+{
+	return t->ops->flags & FOUD_DEV_F_L2BPF;
+}
+
 /* Why a tunnel needs the userspace path, or NULL when BPF can carry it. */
 static const char *inexpressible(const struct foud_tunnel *t)
 {
 	const struct fou_tnl *n = &t->tnl;
 	bool v6 = fou_kind(n->kind)->family == AF_INET6;
 
-	if (t->ops == &foud_overlay_ops)
+	if (dev_l2(t))
 		return foud_bpf_l2_inexpressible(t);
 	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
 		return "this kind has no BPF path";
@@ -434,7 +437,7 @@ static void tnl_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	size_t overhead = fou_tnl_overhead(n);
 
 	memset(c, 0, sizeof(*c));
-	if (t->l2) {
+	if (dev_l2(t)) {
 		foud_bpf_l2_cfg(t, c);
 		c->oif = (uint32_t)t->bpf_oif;
 		return;
@@ -470,7 +473,7 @@ static int rx_keys(const struct foud_tunnel *t, struct foud_bpf_rxkey keys[2])
 	int i, cnt = 0;
 
 	memset(keys, 0, 2 * sizeof(*keys));
-	if (t->l2)
+	if (dev_l2(t))
 		return 0;	/* foud_l2rx (bpf_l2.c) */
 	if (k->gre) {
 		keys[cnt++].proto = FOU_PROTO_GRE;
@@ -499,7 +502,7 @@ static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(b->rx, &keys[i]);
-	if (t->l2)
+	if (dev_l2(t))
 		foud_bpf_l2_del(b, t);
 	bpf_map_delete_elem(b->tnl, &key);
 	bpf_map_delete_elem(b->stats, &key);
@@ -560,7 +563,7 @@ static int maps_add(const struct foud *d, struct foud_bpf *b, const struct foud_
 		if (ret == -EEXIST)
 			ret = rx_take(d, b, &keys[i], &rv);
 	}
-	if (!ret && t->l2)
+	if (!ret && dev_l2(t))
 		ret = foud_bpf_l2_add(d, b, t, rv.flags);
 	if (ret)
 		maps_del(b, t);
@@ -600,7 +603,7 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 		return -EOPNOTSUPP;
 	}
 	/* No route yet is no reason for userspace: the programs drop until one appears. */
-	oif = t->l2 ? foud_bpf_l2_oif(t) : t->ul_ifindex;
+	oif = dev_l2(t) ? foud_bpf_l2_oif(t) : t->ul_ifindex;
 	if (oif)
 		if_indextoname((unsigned int)oif, ifname);
 	if (oif && !is_ether(oif)) {
@@ -667,7 +670,7 @@ int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum cmd_datapath
 		if (t->bpf_oif)
 			if_indextoname((unsigned int)t->bpf_oif, ifname);
 		foud_log(LOG_INFO, "%s: datapath bpf (underlay %s)", t->name, ifname);
-		if (t->l2)
+		if (dev_l2(t))
 			foud_bpf_l2_port_gro(d, t);
 		return 0;
 	}
@@ -698,7 +701,7 @@ void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t)
 		bpf_close(d);
 	else
 		ports_gro(d);
-	if (t->l2)
+	if (dev_l2(t))
 		foud_bpf_l2_port_gro(d, t);
 }
 
@@ -763,7 +766,7 @@ void foud_bpf_tunnel_link(struct foud *d, struct foud_tunnel *t, bool up)
 
 	if (!t->bpf_egress || !d->bpf)
 		return;
-	if (t->l2) {
+	if (dev_l2(t)) {
 		foud_bpf_l2_link(d->bpf, t, up);
 		return;
 	}

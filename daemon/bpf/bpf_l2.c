@@ -35,7 +35,7 @@ const char *foud_bpf_l2_inexpressible(const struct foud_tunnel *t)
 {
 	const struct foud_l2 *l = t->l2;
 
-	if (l->cfg.kind != FK_L2_VXLAN && l->cfg.kind != FK_L2_GENEVE)
+	if (l->bpf_encap < 0)
 		return "only VXLAN and Geneve of the L2 kinds have a BPF path";
 	if (l->cfg.geneve_opts_len)
 		return "geneve_opts: the BPF path sends none";
@@ -91,7 +91,7 @@ void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	/* Unicast only here (a group's TTL 1 goes with flooding, in userspace). */
 	c->ttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : l->hop.ttl_default;
 	c->okey = cf->vni;
-	c->encap = cf->kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0;
+	c->encap = (uint8_t)l->bpf_encap;
 	c->dport = l->dport;
 	c->sport = l->sport_min == l->sport_max ? l->sport_min : 0;
 	c->port_min = l->sport_min;
@@ -120,7 +120,13 @@ static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 
 static bool on_bpf(const struct foud *d, const struct foud_tunnel *t)
 {
-	return t->l2 && t->bpf_egress && d->bpf;
+	return (t->ops->flags & FOUD_DEV_F_L2BPF) && t->bpf_egress && d->bpf;
+}
+
+/* The receive socket of an overlay's shared UDP port, or -1. */
+static int l2_port_fd(const struct foud_tunnel *t)
+{
+	return (t->ops->flags & FOUD_DEV_F_L2BPF) && t->l2 && t->l2->port ? t->l2->port_fd : -1;
 }
 
 /* ---- forwarding table --------------------------------------------------- */
@@ -281,12 +287,12 @@ void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
 {
 	const struct foud_tunnel *u;
-	int fd = foud_l2_port_fd(t), v = d->offload;
+	int fd = l2_port_fd(t), v = d->offload;
 
 	if (fd < 0)
 		return;
 	FOUD_DEV_FOREACH(u, d)
-		if (u->bpf_egress && foud_l2_port_fd(u) == fd)
+		if (u->bpf_egress && l2_port_fd(u) == fd)
 			v = 0;
 	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
 }
@@ -331,7 +337,7 @@ int foud_bpf_l2_add(const struct foud *d, struct foud_bpf *b, const struct foud_
 		.ifindex = (uint32_t)t->ifindex,
 		.flags = rxflags | (l->cfg.learning ? FOUD_BPF_L2_LEARNING : 0) |
 			 (l->cfg.udp6zerocsumrx ? FOUD_BPF_L2_ZCSUM6RX : 0) |
-			 (l->cfg.kind == FK_L2_GENEVE ? FOUD_BPF_L2_GENEVE : 0) |
+			 (uint32_t)l->bpf_encap |
 			 (l->cfg.group.family ? FOUD_BPF_L2_ANYPEER : 0),
 	};
 

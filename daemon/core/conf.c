@@ -103,15 +103,12 @@ int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct cmd_lin
 	return ret;
 }
 
-int foud_exec_link_set(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		       struct foud_out *out, char *err, size_t errlen)
+int foud_link_set(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
 {
 	struct foud_tunnel *t = foud_dev_find(d, cmd->name);
 	static struct cmd_link_cfg nc;
 	int ret;
 
-	(void)flags;
-	(void)out;
 	if (!t) {
 		snprintf(err, errlen, "no link \"%s\"", cmd->name);
 		return -ENODEV;
@@ -138,18 +135,13 @@ static void save_fdb(struct foud *d, struct foud_out *out, const struct foud_tun
 	free(v);
 }
 
-int foud_exec_save(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		   struct foud_out *out, char *err, size_t errlen)
+void foud_save(struct foud *d, struct foud_out *out)
 {
 	const struct foud_port *p;
 	const struct foud_tunnel *t;
 	const struct foud_tou_peer *tp;
 	char line[CMD_SAVE_LINE];
 
-	(void)cmd;
-	(void)flags;
-	(void)err;
-	(void)errlen;
 	foud_out_printf(out, "# foud's running configuration (fouctl save)\n");
 	TAILQ_FOREACH(p, &d->ports, entry)
 		if (cmd_save_port(&p->cfg, line, sizeof(line)) > 0)
@@ -165,7 +157,6 @@ int foud_exec_save(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
 				foud_out_printf(out, "%s", line);
 	foud_fleet_save(d, out);
 	foud_metrics_save(d, out);
-	return 0;
 }
 
 /* ---- flush ----------------------------------------------------------------- */
@@ -175,18 +166,5 @@ void foud_flush(struct foud *d)
 	foud_dev_free_all(d);
 	foud_tou_free_all(d);
 	foud_port_free_all(d);
-	foud_conf_forget(d);
 	foud_log(LOG_NOTICE, "flush: every device, port and TOU peer removed");
-}
-
-int foud_exec_flush(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		    struct foud_out *out, char *err, size_t errlen)
-{
-	(void)cmd;
-	(void)flags;
-	(void)out;
-	(void)err;
-	(void)errlen;
-	foud_flush(d);
-	return 0;
 }

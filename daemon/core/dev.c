@@ -16,11 +16,8 @@
 #include "event.h"
 #include "foud.h"
 
-static const struct foud_dev_ops *const dev_classes[FK_DEV__MAX] = {
-	[FK_DEV_TUN] = &foud_tunnel_ops,
-	[FK_DEV_OVERLAY] = &foud_overlay_ops,
-	[FK_DEV_STT] = &foud_stt_ops,
-};
+/* Registered at start (foud_dev_class): the classes are above the registry. */
+static const struct foud_dev_ops *dev_classes[FK_DEV__MAX];
 
 /* Who is asked first: GRE carrying Ethernet is an overlay's before the L3 GRE tunnels see it. */
 static const enum fk_dev dev_order[FK_DEV__MAX] = { FK_DEV_STT, FK_DEV_OVERLAY, FK_DEV_TUN };
@@ -84,6 +81,7 @@ int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err
 {
 	int fd = foud_tun_open(t->name, tap, d->offload, &t->offload, &t->ifindex);
 
+	t->tap = tap;
 	if (fd == -EEXIST && foud_persist_refused())
 		snprintf(err, errlen, "device \"%s\" exists and is not foud's to take over: %s",
 			 t->name, foud_persist_refused());
@@ -144,7 +142,7 @@ int foud_dev_add(struct foud *d, const struct cmd_link_cfg *cfg, char *err, size
 	struct foud_tunnel *t;
 	int ret;
 
-	if (!fk) {
+	if (!fk || !dev_classes[fk->dev]) {
 		snprintf(err, errlen, "unknown link type");
 		return -EOPNOTSUPP;
 	}
@@ -170,7 +168,8 @@ int foud_dev_add(struct foud *d, const struct cmd_link_cfg *cfg, char *err, size
 	/* A BPF tunnel's port receives without GRO (receive points mirror themselves: ours.c). */
 	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
-	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t });
+	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t,
+					    .kind = foud_dev_kind_name(t) });
 	return 0;
 }
 
@@ -179,7 +178,8 @@ static void dev_free(struct foud *d, struct foud_tunnel *t)
 {
 	/* stopping with the devices kept (d->keep): nothing is deleted */
 	if (!d->keep)
-		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_DEL, .t = t });
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_DEL, .t = t,
+						    .kind = foud_dev_kind_name(t) });
 	foud_tun_close(d, dev_release(d, t));
 }
 
@@ -216,7 +216,7 @@ void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 
 	for (i = 0; i < FK_DEV__MAX; i++) {
 		ops = dev_classes[dev_order[i]];
-		if (ops->input && ops->input(d, b, rx, src_stats))
+		if (ops && ops->input && ops->input(d, b, rx, src_stats))
 			return;
 	}
 }
@@ -228,7 +228,7 @@ void foud_dev_show_ports(struct foud *d, struct foud_pr *p)
 
 	for (i = 0; i < FK_DEV__MAX; i++) {
 		ops = dev_classes[dev_order[i]];
-		if (ops->show_ports)
+		if (ops && ops->show_ports)
 			ops->show_ports(d, p);
 	}
 }
@@ -239,4 +239,29 @@ const char *foud_dev_kind_name(const struct foud_tunnel *t)
 	const struct fk_kind *fk = fk_of(t->cfg.l2.kind, t->cfg.tnl.kind);
 
 	return fk ? fk->name : fou_kind(t->tnl.kind)->name;
+}
+
+void foud_dev_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_port_info *i),
+			void *arg)
+{
+	const struct foud_dev_ops *ops;
+	size_t i;
+
+	for (i = 0; i < FK_DEV__MAX; i++) {
+		ops = dev_classes[dev_order[i]];
+		if (ops && ops->port_each)
+			ops->port_each(d, fn, arg);
+	}
+}
+
+/* TOU's device has no class. */
+const struct fou_fdb *foud_dev_fdb(const struct foud_tunnel *t)
+{
+	return t->ops && t->ops->fdb ? t->ops->fdb(t) : NULL;
+}
+
+void foud_dev_class(enum fk_dev dev, const struct foud_dev_ops *ops)
+{
+	if ((unsigned int)dev < FK_DEV__MAX)
+		dev_classes[dev] = ops;
 }

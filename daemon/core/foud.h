@@ -104,6 +104,16 @@ struct foud_txsock {
 
 struct foud_tunnel;
 
+/* A receive port of a device class, as metrics counts it (VXLAN, Geneve, GRE-TAP over FOU/GUE). */
+struct foud_port_info {
+	const char *kind;
+	int family;
+	uint16_t port;
+	const struct fou_addr *local;	/* family 0: any */
+	const struct foud_stats *st;
+	uint64_t sock_drops;
+};
+
 /*
  * What a class of devices does (tunnel.c, l2.c, stt.c each define one; the
  * registry, dev.c, calls them). Before open, the registry sets t->ev.fn to
@@ -130,10 +140,17 @@ struct foud_dev_ops {
 	void (*show_details)(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 	/* `fou show`: the class's own receive ports; NULL: none. */
 	void (*show_ports)(struct foud *d, struct foud_pr *p);
+	/* Metrics: each of the class's own receive ports; NULL: none. */
+	void (*port_each)(struct foud *d, void (*fn)(void *arg, const struct foud_port_info *i),
+			  void *arg);
+	/* Metrics: the device's forwarding table; NULL: it has none. */
+	const struct fou_fdb *(*fdb)(const struct foud_tunnel *t);
 };
 
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
 #define FOUD_DEV_F_ROUTE	0x1
+/* May take the L2 BPF path (bpf_l2.c): the UDP overlays. */
+#define FOUD_DEV_F_L2BPF	0x2
 
 /* A device: `link add name ...`. */
 struct foud_tunnel {
@@ -154,6 +171,7 @@ struct foud_tunnel {
 	int ul_ifindex;			/* the route's device towards remote; 0: no route (follow.c) */
 	bool dev_up;			/* the device is up, as foud last heard (follow.c) */
 	bool offload;			/* TUN offloads (TSO, CSUM) enabled */
+	bool tap;			/* a TAP device (Ethernet frames), else TUN (foud_dev_open_tun) */
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
@@ -292,8 +310,38 @@ TAILQ_HEAD(foud_tunnels, foud_tunnel);
 TAILQ_HEAD(foud_ports, foud_port);
 TAILQ_HEAD(foud_l2ports, foud_l2port);
 
+/*
+ * What the io layer hands up, registered at start (main.c), so that io names
+ * no module above it. NULL: nobody takes it.
+ */
+struct foud_upcalls {
+	/* A decapsulated packet of the shared receive path (port.c, raw.c) to the devices. */
+	void (*input)(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
+		      struct foud_stats *src_stats);
+	/* A GUE datagram at a port before its pull: as foud_gue_auth_rx returns. */
+	int (*gue_rx)(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
+	/* The receive ports changed (port.c): the BPF programs' list of them. */
+	void (*ports_changed)(struct foud *d);
+};
+
+/*
+ * The io layer's capture points: set by capture.c while a capture runs,
+ * NULL otherwise, so that without one each costs the test of a pointer.
+ */
+struct foud_io_cap {
+	/* Written to or read from a TUN/TAP (tun.c): p after the virtio header. */
+	void (*packet)(int tun_fd, const uint8_t *p, size_t len);
+	/* A UDP GSO train sent for device tun_fd on socket fd (uso.c). */
+	void (*train)(int tun_fd, int fd, const struct foud_uso_to *to, const uint8_t *p,
+		      size_t len, size_t seg);
+	/* A datagram received on fd (rx.c); fd -1: the read is done. */
+	void (*rx_dgram)(int fd, const struct fou_buf *s, const struct foud_rxmeta *m);
+};
+extern const struct foud_io_cap *foud_io_cap;	/* tun.c */
+
 struct foud {
 	int epfd;
+	struct foud_upcalls up;
 	struct foud_ev ctl;		/* the listening control socket */
 	struct foud_timer timers[FOUD_TIMERS];
 	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
@@ -339,6 +387,7 @@ struct foud {
 	bool keep;			/* stopping: devices and pinned programs stay */
 	volatile int stop;
 	volatile int hup;		/* SIGHUP seen, not yet handled: a reload */
+	void (*on_hup)(struct foud *d);	/* what the loop runs for it (reload.c registers) */
 	const char *conf_path;		/* the file reload reads (-c, $FOUD_CONFIG or the default) */
 	struct foud_conf *conf;		/* what it declared when last applied (reload.c) */
 };
@@ -424,12 +473,19 @@ int foud_dev_open_tun(struct foud *d, struct foud_tunnel *t, bool tap, char *err
 /* The device whose TUN or TAP descriptor ev is. */
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev);
 const char *foud_dev_kind_name(const struct foud_tunnel *t);
+/* Its forwarding table (metrics), or NULL. */
+const struct fou_fdb *foud_dev_fdb(const struct foud_tunnel *t);
 #define FOUD_DEV_FOREACH(t, d)	TAILQ_FOREACH(t, &(d)->tunnels, entry)
 /* Hands a decapsulated-so-far packet (after UDP/encap, at the GRE or inner header) to its device. */
 void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		    struct foud_stats *src_stats);
 /* `fou show`: every class's own receive ports. */
 void foud_dev_show_ports(struct foud *d, struct foud_pr *p);
+/* Metrics: every class's own receive ports. */
+void foud_dev_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_port_info *i),
+			void *arg);
+/* A class of devices, at start (main.c): the registry names none. */
+void foud_dev_class(enum fk_dev dev, const struct foud_dev_ops *ops);
 void foud_dev_free_all(struct foud *d);
 
 /* gue_auth.c: authenticated GUE on the IP tunnels and TOU peers */
@@ -542,6 +598,8 @@ void foud_l2_free(struct foud_tunnel *t);
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
 /* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
+/* Its forwarding table (the classes' fdb op). */
+const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 /* GRE-TAP and NVGRE (ip -j: "link": null). */
@@ -551,7 +609,6 @@ int foud_fdb_show(struct foud *d, const struct cmd_req *cmd, struct foud_pr *p, 
 		  size_t errlen);
 const struct cmd_l2_cfg *cmd_l2_cfg(const struct foud_tunnel *t);
 /* l2.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
-int foud_l2_port_fd(const struct foud_tunnel *t);
 /* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
 size_t foud_l2_static(const struct foud_tunnel *t, struct cmd_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);
@@ -647,6 +704,9 @@ void foud_pin_unlink(int ifindex, bool ingress);
 void foud_pin_sweep(int eg, int in);
 uint32_t foud_bpf_prog_id(int fd);
 /* A map of the loaded object by name, or -ENOENT (b NULL: none loaded). */
+/* bpf_obj.c: the loaded object (bpf.c sets it), its maps by name; -ENOENT without b. */
+struct bpf_object;
+extern struct bpf_object *foud_bpf_object;
 int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
 
 /*
@@ -708,23 +768,27 @@ bool foud_fleet_owns(const struct foud *d, const struct foud_tunnel *t, const st
 /* Listens on path; err says why not (a file that is not a socket, a live foud). */
 int foud_ctl_open(struct foud *d, const char *path, char *err, size_t errlen);
 void foud_ctl_close(struct foud *d);
+
+/* exec.c: the command dispatcher */
+/* A command that acts, without output: 0 or -errno with err set. */
+typedef int (*foud_exec_act)(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);
 /* Executes one parsed command; output to out, error text to err. */
 int foud_exec(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
 	      struct foud_out *out, char *err, size_t errlen);
+/* A command of a layer above the dispatcher (reload.c's reload and flush). */
+void foud_exec_register(enum cmd_obj obj, enum cmd_op op, foud_exec_act fn);
 
 /* conf.c: link set, save, flush */
 bool foud_link_same(const struct cmd_link_cfg *a, const struct cmd_link_cfg *b);
 /* Rebuilds t as nc says on the same device (ifindex, addresses, routes, counters, static fdb kept). */
 int foud_link_change(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg *nc,
 		     char *err, size_t errlen);
-int foud_exec_link_set(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		       struct foud_out *out, char *err, size_t errlen);
-int foud_exec_save(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		   struct foud_out *out, char *err, size_t errlen);
+/* link set: the words of cmd merged into the link's configuration, changed in place. */
+int foud_link_set(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);
+/* fouctl save: everything foud made, in the file's grammar. */
+void foud_save(struct foud *d, struct foud_out *out);
 /* Removes every device, port and TOU peer (and with the devices their BPF programs and fdb). */
 void foud_flush(struct foud *d);
-int foud_exec_flush(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		    struct foud_out *out, char *err, size_t errlen);
 
 /* reload.c: the configuration file, applied at start and as a difference on reload */
 int foud_conf_check(const char *path, char *err, size_t errlen);
@@ -735,9 +799,8 @@ void foud_conf_forget(struct foud *d);
 void foud_notify_ready(const struct foud *d, const char *note);
 /* RELOADING=1, the file's difference applied, READY=1; a file with an error changes nothing. */
 int foud_reload(struct foud *d, char *err, size_t errlen);
-void foud_reload_hup(struct foud *d);
-int foud_exec_reload(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		     struct foud_out *out, char *err, size_t errlen);
+/* Registers the file's commands (reload, flush) with exec.c and SIGHUP with the loop. */
+void foud_reload_register(struct foud *d);
 
 /* out.c */
 void foud_out_printf(struct foud_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -776,12 +839,19 @@ void foud_pr_s64(struct foud_pr *p, const char *key, const char *fmt, long long 
 void foud_pr_bool(struct foud_pr *p, const char *key, const char *on, const char *off, bool v);
 void foud_pr_null(struct foud_pr *p, const char *key, const char *fmt);
 
-/* show.c */
+/* show.c: fou show, link show */
 void foud_show_ports(struct foud *d, struct foud_pr *p);
+int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
+		    size_t errlen);
+
+/* showdev.c: the words the classes' shows share */
 /* -s: the counters (stats64, drops); a port's also its socket's drops (seen: as of its last read). */
 void foud_show_stats(struct foud_pr *p, const struct foud_stats *s);
 void foud_show_port_stats(struct foud_pr *p, const struct foud_stats *s, uint64_t sock_drops,
 			  const struct foud_port *fp);
+void foud_show_stats64(struct foud_pr *p, const char *key, const struct foud_stats *s, bool all);
+void foud_show_drops(struct foud_pr *p, const char *key, const char *label, const uint64_t *v);
+void foud_show_drop_dirs(struct foud_pr *p, const char *key, const struct foud_stats *s, bool all);
 void foud_show_family(struct foud_pr *p, int family);
 /* Parts that L3 and L2 links share: tos, and GRE's keys, checksums and sequence numbers. */
 void foud_show_tos(struct foud_pr *p, bool inherit, uint8_t tos);
@@ -791,8 +861,6 @@ void foud_show_encap(struct foud_pr *p, const struct fou_tnl *n, bool own_line);
 void foud_show_gso(const struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
 /* -d -s on a BPF tunnel: what the programs counted, and dropped themselves (JSON only). */
 void foud_show_bpf_stats(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
-int foud_show_links(struct foud *d, const char *name, struct foud_pr *p, char *err,
-		    size_t errlen);
 
 /* iflink.c: the device as `ip -j link show` has it, around linkinfo (JSON only) */
 struct foud_iflink;

@@ -94,7 +94,8 @@ int foud_loop_run(struct foud *d)
 	while (!d->stop) {
 		if (d->hup) {
 			d->hup = 0;
-			foud_reload_hup(d);
+			if (d->on_hup)
+				d->on_hup(d);
 		}
 		n = epoll_wait(d->epfd, evs, 32, loop_timers(d));
 		if (n < 0) {

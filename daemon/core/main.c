@@ -134,11 +134,30 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/*
+ * What the lower layers call up through, named here once: the device
+ * classes (dev.c), what io hands up (port.c, raw.c) and the commands and
+ * signal of the configuration file (exec.c, loop.c).
+ */
+static void foud_wire(struct foud *d)
+{
+	foud_dev_class(FK_DEV_TUN, &foud_tunnel_ops);
+	foud_dev_class(FK_DEV_OVERLAY, &foud_overlay_ops);
+	foud_dev_class(FK_DEV_STT, &foud_stt_ops);
+	d->up = (struct foud_upcalls){
+		.input = foud_dev_input,
+		.gue_rx = foud_gue_auth_rx,
+		.ports_changed = foud_bpf_ports_changed,
+	};
+	foud_reload_register(d);
+}
+
 static int foud_init(struct foud *d, const struct opts *o)
 {
 	int i, ret;
 
 	memset(d, 0, sizeof(*d));
+	foud_wire(d);
 	TAILQ_INIT(&d->tunnels);
 	TAILQ_INIT(&d->ports);
 	TAILQ_INIT(&d->l2ports);

@@ -478,7 +478,7 @@ int foud_reload(struct foud *d, char *err, size_t errlen)
 	return ret;
 }
 
-void foud_reload_hup(struct foud *d)
+static void reload_hup(struct foud *d)
 {
 	char err[512];
 
@@ -486,11 +486,26 @@ void foud_reload_hup(struct foud *d)
 	foud_reload(d, err, sizeof(err));
 }
 
-int foud_exec_reload(struct foud *d, const struct cmd_req *cmd, uint32_t flags,
-		     struct foud_out *out, char *err, size_t errlen)
+static int exec_reload(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
 {
 	(void)cmd;
-	(void)flags;
-	(void)out;
 	return foud_reload(d, err, errlen);
+}
+
+/* Flush forgets what the file declared too: a reload after it adds it all again. */
+static int exec_flush(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
+{
+	(void)cmd;
+	(void)err;
+	(void)errlen;
+	foud_flush(d);
+	foud_conf_forget(d);
+	return 0;
+}
+
+void foud_reload_register(struct foud *d)
+{
+	foud_exec_register(CMD_OBJ_RELOAD, CMD_OP_RUN, exec_reload);
+	foud_exec_register(CMD_OBJ_FLUSH, CMD_OP_RUN, exec_flush);
+	d->on_hup = reload_hup;
 }

@@ -69,6 +69,17 @@ static void ours_changed(struct foud *d)
 		d->ours->changed(d);
 }
 
+/* Sets or clears the bit of (proto, port) in the map the BPF programs read. */
+static void ours_mark(struct foud *d, uint8_t proto, uint16_t port, bool on)
+{
+	uint8_t mask, *bit;
+
+	/* before mask is read: the operands of one expression are unsequenced */
+	bit = ours_bit(d->ours, proto, port, &mask);
+	*bit = on ? (uint8_t)(*bit | mask) : (uint8_t)(*bit & ~mask);
+	ours_changed(d);
+}
+
 void foud_ours_watch(struct foud *d, void (*fn)(struct foud *d))
 {
 	if (d->ours)
@@ -79,7 +90,6 @@ int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
 {
 	struct foud_ours *o = d->ours;
 	struct foud_rp *rp;
-	uint8_t mask, *bit;
 
 	port = ours_port(proto, port);
 	rp = ours_find(o, proto, port);
@@ -90,9 +100,7 @@ int foud_ours_add(struct foud *d, uint8_t proto, uint16_t port)
 	if (o->n == o->cap && ours_grow(o))
 		return -ENOMEM;
 	o->rp[o->n++] = (struct foud_rp){ .proto = proto, .port = port, .users = 1 };
-	bit = ours_bit(o, proto, port, &mask);	/* before mask is read: operands are unsequenced */
-	*bit |= mask;
-	ours_changed(d);
+	ours_mark(d, proto, port, true);
 	return 0;
 }
 
@@ -100,16 +108,13 @@ void foud_ours_del(struct foud *d, uint8_t proto, uint16_t port)
 {
 	struct foud_ours *o = d->ours;
 	struct foud_rp *rp;
-	uint8_t mask, *bit;
 
 	port = ours_port(proto, port);
 	rp = ours_find(o, proto, port);
 	if (!rp || --rp->users)
 		return;
 	*rp = o->rp[--o->n];
-	bit = ours_bit(o, proto, port, &mask);
-	*bit &= (uint8_t)~mask;
-	ours_changed(d);
+	ours_mark(d, proto, port, false);
 }
 
 bool foud_ours_has(const struct foud *d, uint8_t proto, uint16_t port)

@@ -29,8 +29,8 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 	if (c->peer.family && (!fou_addr_eq(&c->peer, &m->src) || c->peer_port != m->sport))
 		return -FOU_DROP_UNKNOWN_PEER;
 	/* A keyed tunnel's datagram is authenticated before anything else reads it. */
-	if (c->type == FOU_ENCAP_GUE) {
-		ret = foud_gue_auth_rx(d, b, m);
+	if (c->type == FOU_ENCAP_GUE && d->up.gue_rx) {
+		ret = d->up.gue_rx(d, b, m);
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
@@ -46,7 +46,8 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 	if (m->verified)
 		p->csum_trusted++;
 	d->rx_verified = m->verified;
-	foud_dev_input(d, b, &rx, &p->st);
+	if (d->up.input)
+		d->up.input(d, b, &rx, &p->st);
 	d->rx_verified = false;
 	return 0;
 }
@@ -149,7 +150,8 @@ int foud_port_add(struct foud *d, const struct cmd_port_cfg *cfg, char *err, siz
 		.fd = fd, .family = cfg->family, .local = cfg->local, .port = cfg->port,
 	};
 	foud_tx_share(d, &p->share);
-	foud_bpf_ports_changed(d);
+	if (d->up.ports_changed)
+		d->up.ports_changed(d);
 	return 0;
 }
 
@@ -161,7 +163,8 @@ static void port_free(struct foud *d, struct foud_port *p)
 	port_close(d, p);
 	foud_ours_del(d, FOU_PROTO_UDP, p->cfg.port);
 	free(p);
-	foud_bpf_ports_changed(d);
+	if (d->up.ports_changed)
+		d->up.ports_changed(d);
 }
 
 int foud_port_del(struct foud *d, const struct cmd_port_cfg *cfg, char *err, size_t errlen)

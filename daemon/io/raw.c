@@ -53,7 +53,8 @@ static int raw_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_
 	ret = fou_rx_kind(b, &rx);
 	if (ret)
 		return ret;
-	foud_dev_input(d, b, &rx, &d->unmatched);
+	if (d->up.input)
+		d->up.input(d, b, &rx, &d->unmatched);
 	return 0;
 }
 

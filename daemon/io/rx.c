@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include "foud.h"
-#include "capture.h"
 #include "rx.h"
 
 #ifndef UDP_GRO
@@ -139,7 +138,8 @@ static void rx_split(struct foud *d, int fd, const struct foud_rxpt *rp,
 			rp->count->rx_packets++;
 			rp->count->rx_bytes += s.len;
 		}
-		foud_cap_rx_dgram(fd, &s, m);
+		if (foud_io_cap)
+			foud_io_cap->rx_dgram(fd, &s, m);
 		ret = rp->one(d, rp->ctx, &s, m);
 		if (ret < 0) {
 			rp->drops->rx_drop[-ret]++;
@@ -164,5 +164,6 @@ void foud_rx_drain(struct foud *d, int fd, const struct foud_rxpt *rp)
 			rx_split(d, fd, rp, &d->rxb.buf[i], &meta[i]);
 		foud_gro_flush(d);
 	}
-	foud_cap_rx_dgram(-1, NULL, NULL);
+	if (foud_io_cap)
+		foud_io_cap->rx_dgram(-1, NULL, NULL);
 }

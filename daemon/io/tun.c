@@ -11,7 +11,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "capture.h"
 #include "foud.h"
 
 #define TXQUEUELEN 1000
@@ -198,12 +197,15 @@ void foud_tun_close(struct foud *d, int fd)
 	close(fd);
 }
 
+const struct foud_io_cap *foud_io_cap;
+
 /* Writes len bytes (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
 int foud_tun_write_raw(int fd, const void *p, size_t len)
 {
 	if (write(fd, p, len) >= 0) {
-		if (len > FOU_VNET_HLEN)
-			foud_cap_packet(fd, (const uint8_t *)p + FOU_VNET_HLEN, len - FOU_VNET_HLEN);
+		if (len > FOU_VNET_HLEN && foud_io_cap)
+			foud_io_cap->packet(fd, (const uint8_t *)p + FOU_VNET_HLEN,
+					    len - FOU_VNET_HLEN);
 		return 0;
 	}
 	switch (errno) {
@@ -254,7 +256,8 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 		}
 		if ((size_t)n <= FOU_VNET_HLEN)
 			continue;
-		foud_cap_packet(fd, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
+		if (foud_io_cap)
+			foud_io_cap->packet(fd, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
 		ret = one(d, ctx, (size_t)n);
 		if (ret)
 			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;

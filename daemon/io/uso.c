@@ -28,7 +28,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "capture.h"
 #include "foud.h"
 
 #ifndef UDP_SEGMENT
@@ -211,7 +210,8 @@ static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct
 	if (!tr->nseg)
 		return;
 	mh.msg_controllen = foud_tx_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
-	foud_cap_train(t->ev.fd, fd, to, d->sendbuf, tr->len, tr->nseg > 1 ? tr->seg : tr->len);
+	if (foud_io_cap)
+		foud_io_cap->train(t->ev.fd, fd, to, d->sendbuf, tr->len, tr->nseg > 1 ? tr->seg : tr->len);
 	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
 		t->st.tx_packets += tr->nseg;
 		t->st.tx_bytes += tr->inner_bytes;

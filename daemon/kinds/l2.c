@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bpf/foud_bpf.h"
 #include "capture.h"
 #include "ctl.h"
 #include "fou/l2.h"
@@ -713,6 +714,7 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	l->port = l2port_get(d, l, err, errlen);
 	if (!l->port)
 		return -EIO;
+	l->port_fd = l->port->ev.fd;
 	ret = foud_l2_id_index(d, t);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
@@ -737,6 +739,19 @@ static void l2_overlay_close(struct foud *d, struct foud_tunnel *t)
 	foud_l2_free(t);
 }
 
+/* The L2 BPF programs' header for kind (foud_l2.bpf.h), or -1: they carry none. */
+static int l2_bpf_encap(enum fk_l2_kind kind)
+{
+	switch (kind) {
+	case FK_L2_VXLAN:
+		return 0;
+	case FK_L2_GENEVE:
+		return FOUD_BPF_L2_GENEVE;
+	default:
+		return -1;
+	}
+}
+
 static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg *cfg,
 			   char *err, size_t errlen)
 {
@@ -749,6 +764,7 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 	}
 	if (!ret) {
 		t->l2->k = t->l2->fk->udp.pull ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
+		t->l2->bpf_encap = l2_bpf_encap(cfg->l2.kind);
 		l2_wire(t);
 		ret = foud_l2_tap(d, t, cfg, 0, err, errlen);
 	}
@@ -767,11 +783,6 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 	return ret;
 }
 
-int foud_l2_port_fd(const struct foud_tunnel *t)
-{
-	return t->ops == &foud_overlay_ops && t->l2 && t->l2->port ? t->l2->port->ev.fd : -1;
-}
-
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
 static void l2_show_ports(struct foud *d, struct foud_pr *p)
 {
@@ -788,17 +799,17 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 	}
 }
 
-/* For metrics_text.c: each shared L2 port, with its kind's name. */
-void foud_l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_l2port_info *i),
-		       void *arg)
+/* For metrics: each shared L2 port, with its kind's name. */
+static void l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_port_info *i),
+			 void *arg)
 {
 	const struct foud_l2port *lp;
-	struct foud_l2port_info i;
+	struct foud_port_info i;
 
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
-		i = (struct foud_l2port_info){ .kind = lp->fk->name, .family = lp->family,
-					       .port = lp->port, .local = &lp->local, .st = &lp->st,
-					       .sock_drops = foud_sock_drops(lp->ev.fd, lp->sock_drops) };
+		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->family,
+					     .port = lp->port, .local = &lp->local, .st = &lp->st,
+					     .sock_drops = foud_sock_drops(lp->ev.fd, lp->sock_drops) };
 		fn(arg, &i);
 	}
 }
@@ -868,6 +879,7 @@ static void l2_overlay_show(const struct foud_tunnel *t, struct foud_pr *p)
 }
 
 const struct foud_dev_ops foud_overlay_ops = {
+	.flags = FOUD_DEV_F_L2BPF,
 	.open = l2_overlay_open,
 	.close = l2_overlay_close,
 	.readable = l2_readable,
@@ -875,4 +887,6 @@ const struct foud_dev_ops foud_overlay_ops = {
 	.show = l2_overlay_show,
 	.show_details = foud_l2_show_details,
 	.show_ports = l2_show_ports,
+	.port_each = l2_port_each,
+	.fdb = foud_l2_fdb,
 };

@@ -798,4 +798,5 @@ const struct foud_dev_ops foud_stt_ops = {
 	.show = stt_show,
 	.show_details = foud_l2_show_details,
 	.show_ports = stt_show_ports,
+	.fdb = foud_l2_fdb,
 };

@@ -99,7 +99,8 @@ static void follow_dev_up(struct foud *d, struct foud_tunnel *t, bool up)
 	t->dev_up = up;
 	foud_bpf_tunnel_link(d, t, up);
 	if (was != up)
-		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t });
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t,
+						    .kind = foud_dev_kind_name(t) });
 }
 
 /* After a look: the monitors hear of a route that moved and of a datapath that changed. */
@@ -109,7 +110,8 @@ static void follow_events(struct foud *d, struct foud_tunnel *t, int oif, uint32
 	if (oif != t->ul_ifindex || pmtu != t->path_mtu)
 		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_ROUTE, .t = t });
 	if (userspace != !!foud_tunnel_why(t))
-		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_DATAPATH, .t = t });
+		foud_event(d, &(struct foud_event){ .type = FOUD_EVT_DATAPATH, .t = t,
+						    .why = foud_tunnel_why(t) });
 }
 
 /* t's route device, path MTU and (when it follows) device MTU, from the kernel's view now. */

@@ -44,6 +44,14 @@ static int rtnl_attr(struct rtnl_req *r, uint16_t type, const void *data, size_t
 	return 0;
 }
 
+/* The header of a request whose fixed part is len bytes. */
+static void rtnl_head(struct rtnl_req *r, size_t len, uint16_t type, uint16_t flags)
+{
+	r->nh.nlmsg_len = (uint32_t)NLMSG_LENGTH(len);
+	r->nh.nlmsg_type = type;
+	r->nh.nlmsg_flags = flags;
+}
+
 static int rtnl_attr32(struct rtnl_req *r, uint16_t type, uint32_t v)
 {
 	return rtnl_attr(r, type, &v, sizeof(v));
@@ -86,9 +94,8 @@ int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t
 {
 	struct rtnl_req r = { 0 };
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.fr));
-	r.nh.nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
-	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	rtnl_head(&r, sizeof(r.fr), add ? RTM_NEWRULE : RTM_DELRULE,
+		  add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	r.fr.family = (uint8_t)family;
 	r.fr.action = FR_ACT_TO_TBL;
 	r.fr.table = RT_TABLE_UNSPEC;
@@ -104,9 +111,8 @@ int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr 
 	size_t alen = dst->family == AF_INET6 ? 16 : 4;
 	struct rtnl_req r = { 0 };
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
-	r.nh.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	rtnl_head(&r, sizeof(r.rt), add ? RTM_NEWROUTE : RTM_DELROUTE,
+		  add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	r.rt.rtm_family = (uint8_t)dst->family;
 	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
 	r.rt.rtm_table = RT_TABLE_UNSPEC;
@@ -125,9 +131,8 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a)
 	size_t alen = a->family == AF_INET6 ? 16 : 4;
 	struct rtnl_req r = { 0 };
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.ifa));
-	r.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	rtnl_head(&r, sizeof(r.ifa), add ? RTM_NEWADDR : RTM_DELADDR,
+		  add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	r.ifa.ifa_family = (uint8_t)a->family;
 	r.ifa.ifa_prefixlen = (uint8_t)(alen * 8);
 	r.ifa.ifa_flags = IFA_F_NODAD;
@@ -178,9 +183,7 @@ int foud_rtnl_route_oif(const struct fou_addr *dst)
 	int s, alen_left, oif = -ENETUNREACH;
 	ssize_t n;
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
-	r.nh.nlmsg_type = RTM_GETROUTE;
-	r.nh.nlmsg_flags = NLM_F_REQUEST;
+	rtnl_head(&r, sizeof(r.rt), RTM_GETROUTE, NLM_F_REQUEST);
 	r.nh.nlmsg_seq = 1;
 	r.rt.rtm_family = (uint8_t)dst->family;
 	r.rt.rtm_dst_len = (uint8_t)(alen * 8);

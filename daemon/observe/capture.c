@@ -60,6 +60,16 @@ static struct {
 static void cap_write(struct foud_cap *c, const uint8_t *h, size_t hlen, const uint8_t *p,
 		      size_t len, size_t caplen, const struct timespec *ts);
 
+static const struct foud_io_cap cap_io = {
+	.packet = foud_cap_packet, .train = foud_cap_train, .rx_dgram = foud_cap_rx_dgram,
+};
+
+/* The io layer calls capture only while one runs. */
+static void cap_io_sync(void)
+{
+	foud_io_cap = caps ? &cap_io : NULL;
+}
+
 /* A record of the programs: to the capture of its device, stamped in real time. */
 static int ring_record(void *ctx, void *data, size_t size)
 {
@@ -141,6 +151,7 @@ static void cap_free(struct foud *d, struct foud_cap *c)
 			*pp = c->next;
 			break;
 		}
+	cap_io_sync();
 	if (c->ifindex)
 		cap_bpf_off(d, c);
 	foud_loop_del(d, &c->ev);
@@ -423,7 +434,7 @@ static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct cmd
 		return -errno;
 	}
 	ret = fcntl(c->ev.fd, F_SETFL, O_NONBLOCK) < 0 ? -errno :
-	      cap_header(c->ev.fd, t->l2 && !cfg->outer);
+	      cap_header(c->ev.fd, t->tap && !cfg->outer);
 	/* The loop reports EPOLLERR on the pipe whatever it waits for: the reader left. */
 	if (!ret)
 		ret = foud_loop_add(d, &c->ev);
@@ -445,6 +456,7 @@ static int cap_add(struct foud *d, const struct foud_tunnel *t, const struct cmd
 	c->left = cfg->count;
 	c->next = caps;
 	caps = c;
+	cap_io_sync();
 	foud_log(LOG_INFO, "capture of %s started", c->dev);
 	return 0;
 }

@@ -13,13 +13,17 @@ void foud_cap_fini(struct foud *d);
 #define FOUD_CAP_RX	0	/* written to the device: received from the tunnel */
 #define FOUD_CAP_TX	1	/* read from the device: to be sent */
 
-/* The hook of the device reads and writes (tun.c): p is the packet after the virtio header. */
+/*
+ * The hook of the device reads and writes (tun.c, through foud_io_cap while
+ * a capture runs): p is the packet after the virtio header.
+ */
 void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len);
 
 /*
  * The outer hooks, for outer captures: raw sends (their IP header in the
- * buffer), UDP GSO trains (seg bytes a datagram), and a received datagram,
- * kept by rx_dgram until foud_cap_rx names its device.
+ * buffer), UDP GSO trains (seg bytes a datagram; uso.c, through foud_io_cap),
+ * and a received datagram, kept by rx_dgram (rx.c, through foud_io_cap)
+ * until foud_cap_rx names its device.
  */
 void foud_cap_txq(int tun_fd, const struct foud_txq *q);
 void foud_cap_train(int tun_fd, int fd, const struct foud_uso_to *to, const uint8_t *p,

@@ -160,11 +160,6 @@ static void sub_queue(struct ev_sub *s, const void *p, size_t len)
 
 /* ---- the lines ------------------------------------------------------------ */
 
-static const char *ev_kind(const struct foud_tunnel *t)
-{
-	return foud_dev_kind_name(t);
-}
-
 static void ev_ifname(struct foud_pr *p, const struct foud_tunnel *t)
 {
 	foud_pr_s64(p, "ifindex", "%lld: ", t->ifindex);
@@ -183,9 +178,9 @@ static void ev_link(struct foud_pr *p, const struct foud_event *e)
 	foud_pr_text(p, " <");
 	foud_pr_open_array(p, "flags");
 	/* what a TUN (L3) or TAP (L2) device has, and UP,LOWER_UP while up */
-	foud_pr_str(p, NULL, "%s", t->l2 ? "BROADCAST" : "POINTOPOINT");
+	foud_pr_str(p, NULL, "%s", t->tap ? "BROADCAST" : "POINTOPOINT");
 	foud_pr_str(p, NULL, ",%s", "MULTICAST");
-	if (!t->l2)
+	if (!t->tap)
 		foud_pr_str(p, NULL, ",%s", "NOARP");
 	if (up) {
 		foud_pr_str(p, NULL, ",%s", "UP");
@@ -195,13 +190,13 @@ static void ev_link(struct foud_pr *p, const struct foud_event *e)
 	foud_pr_text(p, ">");
 	foud_pr_uint(p, "mtu", " mtu %u", t->mtu);
 	foud_pr_str(p, "operstate", " state %s", up ? "UP" : "DOWN");
-	foud_pr_str(p, "link_type", " link/%s", ev_kind(t));
+	foud_pr_str(p, "link_type", " link/%s", e->kind);
 }
 
 /* foud's own: IFINDEX: NAME: datapath bpf|userspace [(why)], as link show -d words it */
 static void ev_datapath(struct foud_pr *p, const struct foud_event *e)
 {
-	const char *why = foud_tunnel_why(e->t);
+	const char *why = e->why;
 
 	ev_ifname(p, e->t);
 	foud_pr_str(p, "datapath", " datapath %s", why ? "userspace" : "bpf");

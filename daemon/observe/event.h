@@ -32,6 +32,8 @@ enum foud_event_type {
 struct foud_event {
 	enum foud_event_type type;
 	const struct foud_tunnel *t;	/* LINK_*, DATAPATH, ROUTE, FDB_* */
+	const char *kind;		/* LINK_*: its kind as `type` names it (foud_dev_kind_name) */
+	const char *why;		/* DATAPATH: why userspace (foud_tunnel_why); NULL: bpf */
 	const uint8_t *mac;		/* FDB_* */
 	const struct fou_addr *dst;	/* FDB_*: the remote behind mac */
 	bool permanent;			/* FDB_*: a static entry */

@@ -24,19 +24,4 @@ int foud_metrics_pin(struct foud *d, const struct cmd_metrics_cfg *c, char *err,
 /* The text exposition format (version 0.0.4) of every counter foud has, into o. */
 void foud_metrics_write(struct foud *d, struct foud_out *o);
 
-/* The hooks metrics_text.c reads an L2 device through (l2.c). */
-const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
-
-/* A UDP port that L2 devices share (VXLAN, Geneve, GRE-TAP over FOU/GUE). */
-struct foud_l2port_info {
-	const char *kind;
-	int family;
-	uint16_t port;
-	const struct fou_addr *local;	/* family 0: any */
-	const struct foud_stats *st;
-	uint64_t sock_drops;
-};
-void foud_l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_l2port_info *i),
-		       void *arg);
-
 #endif /* FOUD_METRICS_H */

@@ -167,9 +167,9 @@ static void dev_row(struct foud *d, const struct foud_tunnel *t, struct mrow *r)
 	r->datapath = t->bpf_egress ? "bpf" : "userspace";
 	r->gso_fallback = t->gso_fallback;
 	r->has = M_GSO;
-	if (!t->l2)
+	f = foud_dev_fdb(t);
+	if (!f)
 		return;
-	f = foud_l2_fdb(t);
 	r->has |= M_FDB;
 	r->fdb_entries = f->count;
 	r->fdb_learned = f->learned;
@@ -214,7 +214,7 @@ struct mrows {
 	size_t n, cap;
 };
 
-static void l2port_row(void *arg, const struct foud_l2port_info *i)
+static void l2port_row(void *arg, const struct foud_port_info *i)
 {
 	struct mrows *m = arg;
 	struct mrow *r;
@@ -227,7 +227,7 @@ static void l2port_row(void *arg, const struct foud_l2port_info *i)
 	r->sock_drops = i->sock_drops;
 }
 
-static void l2port_count(void *arg, const struct foud_l2port_info *i)
+static void l2port_count(void *arg, const struct foud_port_info *i)
 {
 	(void)i;
 	(*(size_t *)arg)++;
@@ -241,7 +241,7 @@ static size_t port_rows(struct foud *d, struct mrow **rows)
 
 	TAILQ_FOREACH(p, &d->ports, entry)
 		m.cap++;
-	foud_l2_port_each(d, l2port_count, &m.cap);
+	foud_dev_port_each(d, l2port_count, &m.cap);
 	m.r = *rows = calloc(m.cap ? m.cap : 1, sizeof(*m.r));
 	if (!m.r)
 		return 0;
@@ -253,7 +253,7 @@ static size_t port_rows(struct foud *d, struct mrow **rows)
 		foud_bpf_port_stats(d, p, &r->st);
 		r->sock_drops = foud_sock_drops(p->ev.fd, p->sock_drops);
 	}
-	foud_l2_port_each(d, l2port_row, &m);
+	foud_dev_port_each(d, l2port_row, &m);
 	return m.n;
 }
 

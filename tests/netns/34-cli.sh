@@ -180,6 +180,10 @@ check "monitor: the static fdb entry added and deleted, as bridge monitor fdb pr
 	grep -qx "00:11:22:33:44:55 dev vx0 dst $2 self permanent" "$1" &&
 	grep -qx "Deleted 00:11:22:33:44:55 dev vx0 dst $2 self permanent" "$1"' _ "$TMP/all.out" "$B4"
 check "monitor: B's MAC learned behind $B4" grep -qx "$BMAC dev vx0 dst $B4 self" "$TMP/all.out"
+check "monitor: vx0 (a TAP) added and up as ip monitor prints an Ethernet device, link/vxlan" bash -c '
+	grep -E "^[0-9]+: vx0: <" "$1" >"$1.vx" &&
+	sed -n 1p "$1.vx" | grep -qE "^[0-9]+: vx0: <BROADCAST,MULTICAST> mtu [0-9]+ state DOWN link/vxlan$" &&
+	grep -qE "^[0-9]+: vx0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu [0-9]+ state UP link/vxlan$" "$1.vx"' _ "$TMP/all.out"
 check "monitor: the route followed: t2's underlay va, path-mtu 1400" \
 	grep -qE "^[0-9]+: t2: underlay va path-mtu 1400$" "$TMP/all.out"
 if [ "$dp2" = bpf ]; then
