@@ -34,19 +34,28 @@ static size_t quote_len(size_t orig_len, size_t max, size_t hdrs, size_t cap)
 	return q;
 }
 
+/* Room for hdrs, the quote moved behind them (first, so that out may be
+ * orig itself), the headers zeroed; *q says how much was quoted. */
+static int quote_start(const struct icmp_out *o, size_t hdrs, size_t max, size_t *q)
+{
+	if (o->cap < hdrs)
+		return -FOU_DROP_TOO_SHORT;
+	*q = quote_len(o->orig_len, max, hdrs, o->cap);
+	memmove(o->out + hdrs, o->orig, *q);
+	memset(o->out, 0, hdrs);
+	return 0;
+}
+
 static int too_big4(const struct icmp_out *o, const struct fou_ip *ip, uint32_t mtu)
 {
 	size_t hdrs = FOU_IPV4_HLEN + FOU_ICMP_HLEN;
 	size_t q, tot;
 	uint8_t *h = o->out, *ic;
+	int err = quote_start(o, hdrs, ICMP4_MAX, &q);
 
-	if (o->cap < hdrs)
-		return -FOU_DROP_TOO_SHORT;
-	q = quote_len(o->orig_len, ICMP4_MAX, hdrs, o->cap);
+	if (err)
+		return err;
 	tot = hdrs + q;
-	/* Quote first, so that out may be orig itself. */
-	memmove(h + hdrs, o->orig, q);
-	memset(h, 0, hdrs);
 	h[0] = 0x45;
 	h[1] = ICMP4_TOS;
 	fou_put16(h + 2, (uint16_t)tot);
@@ -70,13 +79,11 @@ static int too_big6(const struct icmp_out *o, const struct fou_ip *ip, uint32_t 
 	size_t q, plen;
 	uint8_t *h = o->out, *ic;
 	uint32_t sum;
+	int err = quote_start(o, hdrs, ICMP6_MAX, &q);
 
-	if (o->cap < hdrs)
-		return -FOU_DROP_TOO_SHORT;
-	q = quote_len(o->orig_len, ICMP6_MAX, hdrs, o->cap);
+	if (err)
+		return err;
 	plen = FOU_ICMP_HLEN + q;
-	memmove(h + hdrs, o->orig, q);
-	memset(h, 0, hdrs);
 	h[0] = 0x60;
 	fou_put16(h + 4, (uint16_t)plen);
 	h[6] = FOU_PROTO_ICMPV6;
