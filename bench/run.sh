@@ -8,6 +8,8 @@
 #   (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
 #   foud TOU/DTLS (PSK; only with BENCH_ONLY=toudtls: its peer would narrow tou0 for the TOU row)
+#   foud IPIP, SIT and GRE over FOU with and without the outer UDP checksum (encap-csum),
+#   foud STT, and foud IPIP/FOU with BENCH_TUNNELS other tunnels configured in both fouds
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
@@ -22,7 +24,8 @@
 #
 # Environment: B (build dir, default build), BENCH_RUNS (3), BENCH_SECONDS (5),
 # BENCH_UDP_RATE (iperf3 -b for the 64-byte test, default 50M), BENCH_TUNNELS
-# (1000), BENCH_OUT (results dir, default bench/results), BENCH_ONLY (a regex
+# (10000: in the memory figures, and configured beside the "+N" row), BENCH_OUT (results dir,
+# default bench/results), BENCH_ONLY (a regex
 # of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
 # every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
 # receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
@@ -38,7 +41,7 @@ PIN=${BENCH_PIN:-0}
 [ "$(nproc)" -ge 2 ] || PIN=0
 SECS=${BENCH_SECONDS:-5}
 UDP_RATE=${BENCH_UDP_RATE:-50M}
-NTUN=${BENCH_TUNNELS:-1000}
+NTUN=${BENCH_TUNNELS:-10000}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 NSA=foud-bench-$$-a NSB=foud-bench-$$-b
 A4=192.0.2.1 B4=192.0.2.2
@@ -47,7 +50,7 @@ HZ=$(getconf CLK_TCK)
 TMP=$(mktemp -d /tmp/foud-bench.XXXXXX)
 PIDS=()     # every background process this script started
 CUR=''      # the client being waited for
-FOUD_A='' FOUD_B='' TUNFWD_PID='' RELAY_PID=''
+FOUD_A='' FOUD_B='' FOUD_C='' FOUD_D='' TUNFWD_PID='' RELAY_PID=''
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -163,7 +166,9 @@ setup_underlay() {
 	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
 	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
-	na ip addr add 192.0.2.81/24 dev va; nb ip addr add 192.0.2.82/24 dev vb	# TOU/DTLS
+	na ip addr add 192.0.2.141/24 dev va; nb ip addr add 192.0.2.142/24 dev vb	# TOU/DTLS
+	# The FOU comparisons, STT, and the tunnel among BENCH_TUNNELS others.
+	for i in 8 9 10 11 12 13; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip link set va up; nb ip link set vb up
 	if [ "${BENCH_RPS:-0}" = 1 ]; then
 		local mask
@@ -179,19 +184,21 @@ dev_up() {
 	ip netns exec "$1" ip addr add "$3" dev "$2" && ip netns exec "$1" ip link set "$2" up
 }
 
-start_foud() { # start_foud a|b
-	local ns=$NSA; [ "$1" = b ] && ns=$NSB
+start_foud() { # start_foud a|b|c|d (c in A and d in B: the fouds with BENCH_TUNNELS tunnels)
+	local ns=$NSA; case $1 in b | d) ns=$NSB ;; esac
 	# shellcheck disable=SC2086  # BENCH_FOUD_OPTS is words
 	spawn "foud-$1" ip netns exec "$ns" "$FOUD" -f -S "$TMP/$1.sock" ${BENCH_FOUD_OPTS:-}
 	for _ in $(seq 50); do [ -S "$TMP/$1.sock" ] && break; sleep 0.1; done
 	[ -S "$TMP/$1.sock" ] || { cat "$TMP/foud-$1.log" >&2; die "foud ($1) did not start"; }
-	if [ "$1" = a ]; then FOUD_A=$BG; else FOUD_B=$BG; fi
+	case $1 in a) FOUD_A=$BG ;; b) FOUD_B=$BG ;; c) FOUD_C=$BG ;; d) FOUD_D=$BG ;; esac
 }
 
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
-declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091)
-ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou toudtls bfoudvx bfoudgt foudvx)
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091
+	[fouc]=5555 [sitfou]=5557 [sitfouc]=5557 [grefouc]=5556 [fou10k]=5575)
+ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou toudtls bfoudvx bfoudgt foudvx
+	fouc sitfou sitfouc grefouc stt fou10k)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	for _id in "${_all[@]}"; do
@@ -202,6 +209,7 @@ path() { # path ID "LABEL" DST
 	LABEL[$1]=$2 DST[$1]=$3 STATUS[$1]=ok NOTE[$1]='' PROCS[$1]='' DEVS[$1]=''
 }
 path_fail() { STATUS[$1]=$2 NOTE[$1]=$3; log "bench: ${LABEL[$1]}: $3"; }
+wanted() { [[ " ${ORDER[*]} " = *" $1 "* ]]; }
 
 setup_paths() {
 	local out
@@ -328,6 +336,10 @@ setup_paths() {
 		case $out in *invalid*vxlan*) ;; *) NOTE[foudvx]="not implemented (fouctl: ${out:-refused})" ;; esac
 	fi
 
+	setup_fou_pairs
+	setup_stt
+	wanted fou10k && setup_fou10k
+
 	local id
 	for id in "${ORDER[@]}"; do
 		[ "${STATUS[$id]}" = ok ] || continue
@@ -337,16 +349,16 @@ setup_paths() {
 # foud TOU over DTLS with a PSK: a second TOU peer, its own addresses and port.
 # tou0's MTU is its narrowest peer's, so it runs only without the TOU row.
 setup_toudtls() {
-	path toudtls "foud TOU/DTLS (PSK)" 192.0.2.82; PROCS[toudtls]=foud DEVS[toudtls]=tou0
+	path toudtls "foud TOU/DTLS (PSK)" 192.0.2.142; PROCS[toudtls]=foud DEVS[toudtls]=tou0
 	if [[ " ${ORDER[*]} " = *" tou "* ]] || [[ " ${ORDER[*]} " != *" toudtls "* ]]; then
 		STATUS[toudtls]=n/a NOTE[toudtls]="only alone (BENCH_ONLY=toudtls): a DTLS peer narrows tou0 for the TOU row"
 		return
 	fi
 	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
-	if fa tou add peer 192.0.2.82 local 192.0.2.81 port 6092 dtls psk "$TMP/psk" &&
-	   fb tou add peer 192.0.2.81 local 192.0.2.82 port 6092 dtls psk "$TMP/psk" &&
-	   na ip rule add to 192.0.2.82 ipproto tcp lookup 7630709 priority 999 &&
-	   nb ip rule add to 192.0.2.81 ipproto tcp lookup 7630709 priority 999; then
+	if fa tou add peer 192.0.2.142 local 192.0.2.141 port 6092 dtls psk "$TMP/psk" &&
+	   fb tou add peer 192.0.2.141 local 192.0.2.142 port 6092 dtls psk "$TMP/psk" &&
+	   na ip rule add to 192.0.2.142 ipproto tcp lookup 7630709 priority 999 &&
+	   nb ip rule add to 192.0.2.141 ipproto tcp lookup 7630709 priority 999; then
 		for _ in $(seq 50); do fa tou show | grep -q "dtls psk established" && return; sleep 0.1; done
 		path_fail toudtls failed "no DTLS session: $(fa tou show | grep dtls-error)"
 	else
@@ -354,6 +366,74 @@ setup_toudtls() {
 	fi
 }
 
+
+# The first FOU measurements' comparison: IPIP, SIT (IPv6 inside) and GRE over FOU, with and
+# without the outer UDP checksum (encap-csum), on the userspace path as the other foud rows.
+setup_fou_pairs() {
+	local spec id kind csum x port lbl dst in_a in_b
+	fa fou add port 5557 ipproto 41 && fb fou add port 5557 ipproto 41 || true
+	for spec in "fouc ipip encap-csum 8 5555" "sitfou sit noencap-csum 9 5557" \
+		    "sitfouc sit encap-csum 10 5557" "grefouc gre encap-csum 11 5556"; do
+		read -r id kind csum x port <<<"$spec"
+		lbl=''; [ "$csum" = encap-csum ] && lbl=' csum'
+		if [ "$kind" = sit ]; then
+			in_a=fd00:$x::1/64 in_b=fd00:$x::2/64 dst=fd00:$x::2
+		else
+			in_a=10.$((x + 50)).0.1/30 in_b=10.$((x + 50)).0.2/30 dst=10.$((x + 50)).0.2
+		fi
+		path "$id" "foud ${kind^^}/FOU$lbl" "$dst"; PROCS[$id]=foud DEVS[$id]=fbc$x
+		if fa link add name fbc$x type $kind remote 192.0.2.${x}2 local 192.0.2.${x}1 encap fou \
+			encap-sport auto encap-dport $port $csum datapath userspace &&
+		   fb link add name fbc$x type $kind remote 192.0.2.${x}1 local 192.0.2.${x}2 encap fou \
+			encap-sport auto encap-dport $port $csum datapath userspace; then
+			dev_up6 "$NSA" fbc$x "$in_a"; dev_up6 "$NSB" fbc$x "$in_b"
+		else
+			path_fail "$id" failed "fouctl refused the configuration"
+		fi
+	done
+}
+# dev_up for an inner IPv6 address too (SIT): IPv6 stays on, no DAD.
+dev_up6() {
+	case $3 in
+	*:*) ip netns exec "$1" ip addr add "$3" dev "$2" nodad && ip netns exec "$1" ip link set "$2" up ;;
+	*) dev_up "$@" ;;
+	esac
+}
+
+setup_stt() {
+	path stt "foud STT" 10.62.0.2; PROCS[stt]=foud DEVS[stt]=fbs1
+	if fa link add name fbs1 type stt key 0x5354 remote 192.0.2.122 local 192.0.2.121 &&
+	   fb link add name fbs1 type stt key 0x5354 remote 192.0.2.121 local 192.0.2.122; then
+		dev_up "$NSA" fbs1 10.62.0.1/24; dev_up "$NSB" fbs1 10.62.0.2/24
+	else
+		path_fail stt failed "fouctl refused the configuration"
+	fi
+}
+
+# IPIP/FOU between two fouds of their own (c in A, d in B), each with BENCH_TUNNELS other
+# tunnels (distinct remotes, none reachable) added first: what their number costs a packet.
+setup_fou10k() {
+	local i h
+	path fou10k "foud IPIP/FOU +$NTUN" 10.63.0.2; PROCS[fou10k]=foud10k DEVS[fou10k]=fbm1
+	for ((i = 0; i < NTUN; i++)); do
+		echo "link add name bn$i type ipip remote 198.19.$((i / 250)).$((i % 250 + 1)) local 192.0.2.131 encap fou encap-sport auto encap-dport 5575 datapath userspace"
+		echo "link del bn$i" >>"$TMP/tenk-del"
+	done >"$TMP/tenk"
+	for h in c d; do
+		start_foud $h
+		"$FOUCTL" -S "$TMP/$h.sock" fou add port 5575 ipproto 4 &&
+		bounded 300 "$TMP/tenk-$h.log" - "$FOUCTL" -S "$TMP/$h.sock" -b "$TMP/tenk" ||
+			{ path_fail fou10k failed "adding $NTUN tunnels to foud $h failed: $(tail -1 "$TMP/tenk-$h.log")"; return; }
+	done
+	if "$FOUCTL" -S "$TMP/c.sock" link add name fbm1 type ipip remote 192.0.2.132 local 192.0.2.131 encap fou \
+		encap-sport auto encap-dport 5575 datapath userspace &&
+	   "$FOUCTL" -S "$TMP/d.sock" link add name fbm1 type ipip remote 192.0.2.131 local 192.0.2.132 encap fou \
+		encap-sport auto encap-dport 5575 datapath userspace; then
+		dev_up "$NSA" fbm1 10.63.0.1/30; dev_up "$NSB" fbm1 10.63.0.2/30
+	else
+		path_fail fou10k failed "fouctl refused the configuration"
+	fi
+}
 mtu_of() { # the MTU of the device that routes to DST[id] in A
 	local dev
 	[ "$1" = tou ] || [ "$1" = toudtls ] && { na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return; }
@@ -390,6 +470,7 @@ restart_iperf_server() {
 proc_pids() { # the processes doing the tunnel's work for path ID
 	case ${PROCS[$1]} in
 	foud) echo "$FOUD_A $FOUD_B" ;;
+	foud10k) echo "$FOUD_C $FOUD_D" ;;
 	tunfwd) echo "$TUNFWD_PID" ;;
 	relay) echo "$RELAY_PID" ;;
 	esac
@@ -448,6 +529,8 @@ tcp_run() {
 lat_run() { # sockperf TCP ping-pong
 	local id=$1 f=$TMP/sockperf.out
 	[ -n "$SOCKPERF_WHY" ] && return 0
+	# sockperf 3.7 (Debian 12) takes no IPv6 address: SIT's rows have no latency (n/a).
+	case ${DST[$id]} in *:*) return 0 ;; esac
 	if ! bounded $((SECS + 30)) "$f" - ip netns exec "$NSA" sockperf ping-pong --tcp -i "${DST[$id]}" \
 		-p $SOCKPERF_PORT -t "$SECS" --full-rtt || ! grep -q 'percentile 99.000' "$f"; then
 		log "bench: ${LABEL[$id]}: sockperf failed: $(grep -v '^$' "$f" | tail -2)"
@@ -514,7 +597,7 @@ sock_drops() {
 	echo $t
 }
 
-# 1000 (BENCH_TUNNELS) IPIP-over-FOU tunnels with distinct remotes in foud A; VmRSS; delete.
+# BENCH_TUNNELS (10 000) IPIP-over-FOU tunnels with distinct remotes in foud A; VmRSS; delete.
 many_tunnels() {
 	local i t0 t1 n
 	MEM_BEFORE=$(rss_kb "$FOUD_A")
@@ -603,13 +686,18 @@ drops_json() { # drops_json a|b
 			rx_packets: .stats.rx.packets, tx_packets: .stats.tx.packets}}) | from_entries'
 }
 DROPS=$( { drops_json a; drops_json b; } | jq -s 'add // {}')
-SOCKDROPS=$(for id in fou gue grefou tou; do
+SOCKDROPS=$(for id in fou gue grefou tou sitfou fou10k; do
 	[ "${STATUS[$id]}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
 done | jq -s 'add // {}')
 
 MANY_ERR=
 MANY_N=0 MANY_ADD_S=0 MANY_DEL_S=0 MEM_BEFORE=0 MEM_MANY=0 MEM_AFTER=0
 [ -n "$FOUD_A" ] && many_tunnels
+# fou10k's tunnels go in one batch each: a foud stopping keeps its devices, closing each one's
+# descriptor alone (the kernel waits for RCU per close), and the namespaces go after.
+for h in c d; do
+	[ -S "$TMP/$h.sock" ] && [ -s "$TMP/tenk-del" ] && bounded 300 "$TMP/tenk-del-$h.log" - "$FOUCTL" -S "$TMP/$h.sock" -b "$TMP/tenk-del"
+done
 
 # ---------------------------------------------------------------- summary
 status_json() {

@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#define FOUD_BPF_TUNNELS	4096
+#define FOUD_BPF_TUNNELS	16384	/* 10 000 tunnels and more on the BPF path (README: Scale) */
 #define FOUD_BPF_PORTS		256
 
 #define FOUD_BPF_F_V6		0x01	/* outer IPv6 */

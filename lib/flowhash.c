@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fou/fou.h"
+#include "fou/htab.h"
 
 #define FLOW_WORDS	10	/* 2 x 4 address words, ports, proto/label */
 
@@ -59,6 +60,42 @@ static uint32_t hash_words(const uint32_t *k, size_t n, uint32_t seed)
 		final(&a, &b, &c);
 	}
 	return c;
+}
+
+uint32_t fou_hash_words(const uint32_t *k, size_t n, uint32_t seed)
+{
+	return hash_words(k, n, seed);
+}
+
+/* 64 bytes at a time, the last zero-padded, each round seeded by the one before. */
+uint32_t fou_hash_bytes(const void *p, size_t n, uint32_t seed)
+{
+	const uint8_t *b = p;
+	uint32_t w[16], h = seed + (uint32_t)n;
+	size_t k;
+
+	do {
+		k = n < sizeof(w) ? n : sizeof(w);
+		memset(w, 0, sizeof(w));
+		memcpy(w, b, k);
+		h = hash_words(w, 16, h);
+		b += k;
+		n -= k;
+	} while (n);
+	return h;
+}
+
+uint32_t fou_hash_str(const char *s, uint32_t seed)
+{
+	return fou_hash_bytes(s, strlen(s), seed);
+}
+
+/* The bytes fou_addr_eq() compares: the family's, not the unused rest. */
+uint32_t fou_addr_hash(const struct fou_addr *a, uint32_t seed)
+{
+	size_t n = a->family == AF_INET6 ? 16 : a->family == AF_INET ? 4 : 0;
+
+	return fou_hash_bytes(a->a, n, seed + (uint32_t)a->family);
 }
 
 static void put_addr(uint32_t *w, const uint8_t *p, size_t len)

@@ -22,24 +22,54 @@ static const struct foud_dev_ops *dev_classes[FK_DEV__MAX];
 /* Who is asked first: GRE carrying Ethernet is an overlay's before the L3 GRE tunnels see it. */
 static const enum fk_dev dev_order[FK_DEV__MAX] = { FK_DEV_STT, FK_DEV_OVERLAY, FK_DEV_TUN };
 
+#define DEV_OF(n, member) \
+	((struct foud_tunnel *)((char *)(n) - offsetof(struct foud_tunnel, member)))
+
+static uint32_t dev_ifindex_hash(const struct foud *d, int ifindex)
+{
+	uint32_t k = (uint32_t)ifindex;
+
+	return fou_hash_words(&k, 1, d->hash_seed);
+}
+
+/* By hash, not by walking every device: 10 000 of them, and follow.c asks per netlink event. */
 struct foud_tunnel *foud_dev_find(struct foud *d, const char *name)
 {
-	struct foud_tunnel *t;
+	struct fou_hnode *n;
 
-	FOUD_DEV_FOREACH(t, d)
-		if (!strcmp(t->name, name))
-			return t;
+	for (n = fou_htab_first(&d->dev_names, fou_hash_str(name, d->hash_seed)); n;
+	     n = fou_htab_next(n))
+		if (!strcmp(DEV_OF(n, by_name)->name, name))
+			return DEV_OF(n, by_name);
 	return NULL;
 }
 
 struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex)
 {
-	struct foud_tunnel *t;
+	struct fou_hnode *n;
 
-	FOUD_DEV_FOREACH(t, d)
-		if (t->ifindex == ifindex)
-			return t;
+	for (n = fou_htab_first(&d->dev_ifindex, dev_ifindex_hash(d, ifindex)); n;
+	     n = fou_htab_next(n))
+		if (DEV_OF(n, by_ifindex)->ifindex == ifindex)
+			return DEV_OF(n, by_ifindex);
 	return NULL;
+}
+
+/* Into the list and both lookups: 0, or -ENOMEM (dev_unindex undoes what was done). */
+static int dev_index(struct foud *d, struct foud_tunnel *t)
+{
+	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
+	if (fou_htab_add(&d->dev_names, &t->by_name, fou_hash_str(t->name, d->hash_seed)) ||
+	    fou_htab_add(&d->dev_ifindex, &t->by_ifindex, dev_ifindex_hash(d, t->ifindex)))
+		return -ENOMEM;
+	return 0;
+}
+
+static void dev_unindex(struct foud *d, struct foud_tunnel *t)
+{
+	TAILQ_REMOVE(&d->tunnels, t, entry);
+	fou_htab_del(&d->dev_names, &t->by_name);
+	fou_htab_del(&d->dev_ifindex, &t->by_ifindex);
 }
 
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev)
@@ -91,6 +121,21 @@ static struct foud_tunnel *dev_new(const struct cmd_link_cfg *cfg, const struct 
 	return t;
 }
 
+/* Frees t but for its device's descriptor, which it returns. */
+static int dev_release(struct foud *d, struct foud_tunnel *t)
+{
+	int fd = t->ev.fd;
+
+	dev_unindex(d, t);
+	foud_bpf_tunnel_del(d, t);
+	foud_loop_del(d, &t->ev);
+	foud_uso_close(t);
+	foud_gro_forget(d, t);
+	t->ops->close(d, t);
+	free(t);
+	return fd;
+}
+
 int foud_dev_add(struct foud *d, const struct cmd_link_cfg *cfg, char *err, size_t errlen)
 {
 	const struct fk_kind *fk = fk_of(cfg->l2.kind, cfg->tnl.kind);
@@ -115,28 +160,17 @@ int foud_dev_add(struct foud *d, const struct cmd_link_cfg *cfg, char *err, size
 		free(t);
 		return ret;
 	}
-	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
+	if (dev_index(d, t)) {
+		snprintf(err, errlen, "out of memory");
+		foud_tun_close(d, dev_release(d, t));
+		return -ENOMEM;
+	}
 	/* A BPF tunnel's port receives without GRO (receive points mirror themselves: ours.c). */
 	foud_bpf_ports_changed(d);
 	foud_log(LOG_INFO, "link %s added (mtu %u)", t->name, t->mtu);
 	foud_event(d, &(struct foud_event){ .type = FOUD_EVT_LINK_NEW, .t = t,
 					    .kind = foud_dev_kind_name(t) });
 	return 0;
-}
-
-/* Frees t but for its device's descriptor, which it returns. */
-static int dev_release(struct foud *d, struct foud_tunnel *t)
-{
-	int fd = t->ev.fd;
-
-	TAILQ_REMOVE(&d->tunnels, t, entry);
-	foud_bpf_tunnel_del(d, t);
-	foud_loop_del(d, &t->ev);
-	foud_uso_close(t);
-	foud_gro_forget(d, t);
-	t->ops->close(d, t);
-	free(t);
-	return fd;
 }
 
 /* Deleted: told as ip monitor tells it (a link set's detach is not a deletion). */
@@ -170,6 +204,8 @@ void foud_dev_free_all(struct foud *d)
 {
 	while (!TAILQ_EMPTY(&d->tunnels))
 		dev_free(d, TAILQ_FIRST(&d->tunnels));
+	fou_htab_free(&d->dev_names);
+	fou_htab_free(&d->dev_ifindex);
 }
 
 void foud_dev_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,

@@ -13,6 +13,7 @@
 
 #include "fou/fou.h"
 #include "fou/gro.h"
+#include "fou/htab.h"
 #include "fou/l2.h"
 #include "cmd.h"
 
@@ -155,6 +156,8 @@ struct foud_dev_ops {
 /* A device: `link add name ...`. */
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
+	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
+	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, l2.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
@@ -280,6 +283,7 @@ struct foud_tou_conn {
 
 struct foud_tou_peer {
 	TAILQ_ENTRY(foud_tou_peer) entry;
+	struct fou_hnode by_addr;	/* in foud_tou's peer_tab */
 	struct cmd_tou_cfg cfg;
 	struct fou_addr src;		/* local, or the source the kernel picks towards peer */
 	struct foud_tou_sock *sock;
@@ -301,6 +305,7 @@ TAILQ_HEAD(foud_tou_socks, foud_tou_sock);
 struct foud_tou {
 	struct foud_tunnel dev;		/* tou0: its descriptor, MTU and counters */
 	struct foud_tou_peers peers;
+	struct fou_htab peer_tab;	/* the same peers by address: a lookup per packet */
 	struct foud_tou_socks socks;
 	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
 	struct foud_tou_sessions *sess;	/* session ids (tou_session.c), NULL before the first */
@@ -347,6 +352,10 @@ struct foud {
 	struct foud_ctlsrv *ctlsrv;	/* its clients and their deadlines (ctl.c) */
 	char sock_path[108];
 	struct foud_tunnels tunnels;
+	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
+	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
+	struct fou_htab tnl_peers;	/* ... by remote alone */
+	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
 	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
@@ -420,8 +429,8 @@ int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, in
 void foud_tun_keep(int fd, const char *name, bool offload_on);
 void foud_tun_unkeep(void);
 int foud_tun_set_mtu(const char *name, uint32_t mtu);
-/* Closes a device's descriptor: the device goes, unless foud stops (d->keep). */
-void foud_tun_close(const struct foud *d, int fd);
+/* Closes a device's descriptor: the device goes (in a batch: reap.c), unless foud stops (d->keep). */
+void foud_tun_close(struct foud *d, int fd);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
@@ -649,6 +658,24 @@ int foud_tou_del(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, size_
 void foud_tou_free_all(struct foud *d);
 void foud_tou_show(struct foud *d, struct foud_pr *p);
 
+/* tunnel_hash.c: the L3 tunnels a received packet may be for, by hash (tunnel.c's) */
+int foud_tnl_index(struct foud *d, struct foud_tunnel *t);
+void foud_tnl_unindex(struct foud *d, struct foud_tunnel *t);
+/* The first tunnel, in the order added, that fou_tnl_match() says takes rx; NULL: none. */
+struct foud_tunnel *foud_tnl_lookup(struct foud *d, const struct fou_rx *rx);
+/* The first L3 tunnel whose remote is src and that ok (NULL: any) accepts. */
+struct foud_tunnel *foud_tnl_peer(struct foud *d, const struct fou_addr *src,
+				  bool (*ok)(const struct foud_tunnel *t, const void *arg),
+				  const void *arg);
+
+/* reap.c: devices deleted in batches, one RTM_DELLINK by group */
+#define FOUD_GROUP_GOING	0x666f7564	/* "foud": devices on their way out */
+int foud_reap_later(struct foud *d, int fd);
+void foud_reap_flush(struct foud *d);
+void foud_reap_fini(struct foud *d);
+/* Whether ifindex is a device foud deleted and the batch has not yet removed. */
+bool foud_reap_going(int ifindex);
+
 /* rtnl.c: policy routing without ip(8); 0 or -errno */
 int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio);
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
@@ -664,6 +691,7 @@ struct nlmsghdr;
 int foud_rtnl_link_alias(int ifindex, const char *alias);
 int foud_rtnl_link_group(int ifindex, uint32_t group);
 int foud_rtnl_link_del(int ifindex, uint32_t group);
+int foud_rtnl_link_retire(int ifindex, const char *name, uint32_t group);
 int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 /* follow.c: tunnels follow route, link and MTU changes (rtnetlink) */

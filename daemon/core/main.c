@@ -192,6 +192,7 @@ static int foud_init(struct foud *d, const struct opts *o)
 /* However foud ends, its devices and pinned programs stay. */
 static void foud_fini(struct foud *d)
 {
+	foud_reap_fini(d);	/* what link del left for the next batch */
 	foud_metrics_fini(d);
 	foud_cap_fini(d);
 	d->keep = true;

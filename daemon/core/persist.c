@@ -27,7 +27,6 @@
 #include "foud.h"
 
 #define FOUD_ALIAS "foud"
-#define SWEEP_GROUP 0x666f7564	/* "foud": devices on their way out, for one RTM_DELLINK */
 
 static const char *refused;	/* why the last claim was refused, for the client */
 
@@ -200,7 +199,7 @@ void foud_persist_drop(int fd)
 struct sweep {
 	struct plink *v;
 	size_t n, cap;
-	bool group_used;	/* a device that stays is in SWEEP_GROUP */
+	bool group_used;	/* a device that stays is in FOUD_GROUP_GOING */
 };
 
 static void sweep_collect(const struct nlmsghdr *h, void *ctx)
@@ -210,7 +209,7 @@ static void sweep_collect(const struct nlmsghdr *h, void *ctx)
 
 	plink_parse(h, &l);
 	if (!plink_marked(&l) || !l.persist || l.held) {
-		s->group_used |= l.group == SWEEP_GROUP;
+		s->group_used |= l.group == FOUD_GROUP_GOING;
 		return;
 	}
 	if (s->n == s->cap) {
@@ -233,8 +232,8 @@ static int sweep_group(const struct sweep *s)
 	int ret = s->group_used ? -EBUSY : 0;
 
 	for (i = 0; !ret && i < s->n; i++)
-		ret = foud_rtnl_link_group(s->v[i].ifindex, SWEEP_GROUP);
-	return ret ? ret : foud_rtnl_link_del(0, SWEEP_GROUP);
+		ret = foud_rtnl_link_group(s->v[i].ifindex, FOUD_GROUP_GOING);
+	return ret ? ret : foud_rtnl_link_del(0, FOUD_GROUP_GOING);
 }
 
 /* One by one, when the group cannot be used; failures stay (ifindex 0). */

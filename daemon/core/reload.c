@@ -28,35 +28,38 @@ struct conf_ent {
 	unsigned int line;
 };
 
+/* v[i] in the index of what is declared, by its object (conf_same_object). */
+struct conf_key {
+	struct fou_hnode node;
+	size_t i;
+};
+
 struct foud_conf {
 	struct conf_ent *v;
 	size_t n, cap;
+	struct fou_htab idx;	/* 100 000 lines: a lookup each, not a walk each */
 };
+
+static void conf_unindex(struct foud_conf *c)
+{
+	struct fou_hnode *n;
+	size_t i;
+
+	for (i = 0; c->idx.b && i <= c->idx.mask; i++)
+		while ((n = c->idx.b[i])) {
+			fou_htab_del(&c->idx, n);
+			free(n);
+		}
+	fou_htab_free(&c->idx);
+}
 
 static void conf_free(struct foud_conf *c)
 {
 	if (!c)
 		return;
+	conf_unindex(c);
 	free(c->v);
 	free(c);
-}
-
-static int conf_push(struct foud_conf *c, const struct cmd_req *cmd, unsigned int line)
-{
-	size_t cap = c->cap ? c->cap * 2 : 16;
-	struct conf_ent *v = c->v;
-
-	if (c->n == c->cap) {
-		v = reallocarray(c->v, cap, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
-	v[c->n].cmd = *cmd;
-	v[c->n].cmd.set_argv = NULL;
-	v[c->n++].line = line;
-	return 0;
 }
 
 /* The line that makes what cmd declares; "" if it cannot be written. */
@@ -93,6 +96,63 @@ static bool conf_same_object(const struct cmd_req *x, const struct cmd_req *y)
 	return !strcmp(conf_line(x, a, sizeof(a)), conf_line(y, b, sizeof(b)));
 }
 
+/* Equal for the same object, as conf_same_object() judges it. */
+static uint32_t conf_key_hash(const struct cmd_req *cmd)
+{
+	char line[CMD_SAVE_LINE];
+
+	switch (cmd->obj) {
+	case CMD_OBJ_LINK: return fou_hash_str(cmd->link.name, cmd->obj);
+	case CMD_OBJ_TOU: return fou_addr_hash(&cmd->tou.peer, cmd->obj);
+	case CMD_OBJ_FLEET: return fou_hash_words((const uint32_t[]){ cmd->op }, 1, cmd->obj);
+	default: return fou_hash_str(conf_line(cmd, line, sizeof(line)), cmd->obj);
+	}
+}
+
+static int conf_index(struct foud_conf *c, size_t i)
+{
+	struct conf_key *k = malloc(sizeof(*k));
+
+	if (!k || fou_htab_add(&c->idx, &k->node, conf_key_hash(&c->v[i].cmd))) {
+		free(k);
+		return -ENOMEM;
+	}
+	k->i = i;
+	return 0;
+}
+
+static int conf_push(struct foud_conf *c, const struct cmd_req *cmd, unsigned int line)
+{
+	size_t cap = c->cap ? c->cap * 2 : 16;
+	struct conf_ent *v = c->v;
+
+	if (c->n == c->cap) {
+		v = reallocarray(c->v, cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	v[c->n].cmd = *cmd;
+	v[c->n].cmd.set_argv = NULL;
+	v[c->n].line = line;
+	return conf_index(c, c->n++);
+}
+
+/* The entry declaring cmd's object, or NULL. */
+static const struct conf_ent *conf_find(const struct foud_conf *c, const struct cmd_req *cmd)
+{
+	struct fou_hnode *n;
+	const struct conf_ent *e;
+
+	for (n = fou_htab_first(&c->idx, conf_key_hash(cmd)); n; n = fou_htab_next(n)) {
+		e = &c->v[((struct conf_key *)n)->i];
+		if (conf_same_object(&e->cmd, cmd))
+			return e;
+	}
+	return NULL;
+}
+
 /* Whether del (a `... del` line of the file) undoes e, an earlier line. */
 static bool conf_undoes(const struct cmd_req *del, const struct cmd_req *e)
 {
@@ -117,36 +177,47 @@ static bool conf_undoes(const struct cmd_req *del, const struct cmd_req *e)
 	}
 }
 
-static void conf_drop(struct foud_conf *c, const struct cmd_req *del)
+static int conf_drop(struct foud_conf *c, const struct cmd_req *del)
 {
 	size_t i = 0, j = 0;
 
 	for (; i < c->n; i++)
 		if (!conf_undoes(del, &c->v[i].cmd))
 			c->v[j++] = c->v[i];
+	if (c->n == j)
+		return 0;
+	/* Entries moved: the index again (a `del` line in a file is rare). */
 	c->n = j;
+	conf_unindex(c);
+	for (i = 0; i < c->n; i++)
+		if (conf_index(c, i))
+			return -ENOMEM;
+	return 0;
 }
 
 /* One parsed line into c: what it declares, or what it undoes; word: its command word. */
 static int conf_take(struct foud_conf *c, const struct cmd_req *cmd, const char *word,
 		     unsigned int line, char *err, size_t errlen)
 {
+	const struct conf_ent *e;
+
 	if (cmd->op == CMD_OP_SHOW)
 		return 0;
 	if (cmd->op == CMD_OP_DEL) {
-		conf_drop(c, cmd);
-		return 0;
+		if (!conf_drop(c, cmd))
+			return 0;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	if (cmd->op != CMD_OP_ADD && cmd->op != CMD_OP_APPEND && cmd->op != CMD_OP_LISTEN &&
 	    cmd->obj != CMD_OBJ_FLEET) {
 		snprintf(err, errlen, "\"%s\" has no place in a configuration file", word);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < c->n; i++) {
-		if (conf_same_object(&c->v[i].cmd, cmd)) {
-			snprintf(err, errlen, "already declared on line %u", c->v[i].line);
-			return -EEXIST;
-		}
+	e = conf_find(c, cmd);
+	if (e) {
+		snprintf(err, errlen, "already declared on line %u", e->line);
+		return -EEXIST;
 	}
 	return conf_push(c, cmd, line);
 }
@@ -226,10 +297,7 @@ static int conf_exec(struct foud *d, const struct cmd_req *cmd, enum cmd_op op,
 
 static bool conf_has(const struct foud_conf *c, const struct cmd_req *cmd)
 {
-	for (size_t i = 0; c && i < c->n; i++)
-		if (conf_same_object(&c->v[i].cmd, cmd))
-			return true;
-	return false;
+	return c && conf_find(c, cmd);
 }
 
 /* What old declared and nw does not, last first (fdb entries before their link). */

@@ -214,7 +214,13 @@ static struct fou_pfx *table_build(struct foud *d, struct foud_tunnel *t, const 
 		if (!t->tnl.remote.family)
 			t->tnl.remote = c[i].nh;
 	}
-	/* The device's route, path MTU and BPF underlay follow it (follow.c). */
+	/* The receive index (tunnel_hash.c) and the device's route, path MTU
+	 * and BPF underlay (follow.c) follow it. */
+	if (!fou_addr_eq(&was, &t->tnl.remote)) {
+		foud_tnl_unindex(d, t);
+		if (foud_tnl_index(d, t))
+			foud_log(LOG_WARNING, "%s: receive index: out of memory", t->name);
+	}
 	if (!fou_addr_eq(&was, &t->tnl.remote) || !t->mp)
 		foud_follow_poke(d);
 	return tb;

@@ -112,6 +112,15 @@ void foud_tun_unkeep(void)
 		close(kept.fd);
 	}
 	kept.fd = -1;
+	kept.name[0] = 0;
+}
+
+/* fd is the device of a change in place (conf.c), which a spare descriptor may keep. */
+static bool tun_changing(int fd)
+{
+	struct ifreq ifr = { 0 };
+
+	return kept.name[0] && ioctl(fd, TUNGETIFF, &ifr) == 0 && !strcmp(ifr.ifr_name, kept.name);
 }
 
 /* The kept descriptor of name, now the caller's, or -1. */
@@ -175,8 +184,14 @@ err:
 	return ret;
 }
 
-void foud_tun_close(const struct foud *d, int fd)
+/*
+ * A deleted device goes in the next batch (reap.c, which closes fd then);
+ * alone if it cannot, or if it is a change's, whose restore may still need it.
+ */
+void foud_tun_close(struct foud *d, int fd)
 {
+	if (!d->keep && !tun_changing(fd) && !foud_reap_later(d, fd))
+		return;
 	if (!d->keep)
 		foud_persist_drop(fd);
 	close(fd);

@@ -249,16 +249,17 @@ int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errl
 	return ret;
 }
 
-/* The keyed tunnel these outer addresses name, if any (only tunnel.c opens keys). */
+static bool auth_keyed_to(const struct foud_tunnel *t, const void *arg)
+{
+	const struct foud_rxmeta *m = arg;
+
+	return t->auth && (!m->dst.family || fou_addr_eq(&t->tnl.local, &m->dst));
+}
+
+/* The keyed tunnel these outer addresses name, if any (only tunnel.c opens keys): by hash. */
 static struct foud_tunnel *auth_tunnel(struct foud *d, const struct foud_rxmeta *m)
 {
-	struct foud_tunnel *t;
-
-	FOUD_DEV_FOREACH(t, d)
-		if (t->auth && fou_addr_eq(&t->tnl.remote, &m->src) &&
-		    (!m->dst.family || fou_addr_eq(&t->tnl.local, &m->dst)))
-			return t;
-	return NULL;
+	return foud_tnl_peer(d, &m->src, auth_keyed_to, m);
 }
 
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m)

@@ -147,16 +147,6 @@ static const struct l2_kind l2_gre_kinds[FK_L2__MAX] = {
 
 /* ---- receive ------------------------------------------------------------ */
 
-static struct foud_tunnel *l2_find_vni(struct foud *d, const struct foud_l2port *p, uint32_t vni)
-{
-	struct foud_tunnel *t;
-
-	FOUD_DEV_FOREACH(t, d)
-		if (t->ops == &foud_overlay_ops && t->l2->port == p && t->l2->cfg.vni == vni)
-			return t;
-	return NULL;
-}
-
 static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		      const struct fou_addr *src)
 {
@@ -203,7 +193,7 @@ static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_r
 	ret = p->fk->udp->pull(b, &vni);
 	if (ret)
 		return ret;
-	t = l2_find_vni(d, p, vni);
+	t = foud_l2_id_find(d, p, vni);
 	if (!t)
 		return -(int)p->fk->udp->wrong_id;
 	l2_input(d, t, b, &m->src, m->tos);
@@ -727,6 +717,11 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	if (!l->port)
 		return -EIO;
 	l->port_fd = l->port->ev.fd;
+	ret = foud_l2_id_index(d, t);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
 	return c->group.family ? l2_join(l, l->port->ev.fd, err, errlen) : 0;
 }
 
@@ -736,6 +731,7 @@ static void l2_overlay_close(struct foud *d, struct foud_tunnel *t)
 	struct foud_l2 *l = t->l2;
 
 	if (l) {
+		foud_l2_id_unindex(d, t);
 		l2port_put(d, l->port);
 		if (l->raw)
 			foud_raw_put(d, l->cfg.local.family, FOU_PROTO_GRE);

@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <syslog.h>
@@ -55,13 +56,21 @@
 
 /* ---- peers and sockets ---------------------------------------------------- */
 
+#define PEER_OF(n)	((struct foud_tou_peer *)((char *)(n) - offsetof(struct foud_tou_peer, by_addr)))
+
+static uint32_t peer_hash(const struct fou_addr *a)
+{
+	return fou_addr_hash(a, 0);
+}
+
+/* Per packet, both ways: by hash. */
 static struct foud_tou_peer *peer_find(const struct foud_tou *t, const struct fou_addr *a)
 {
-	struct foud_tou_peer *p;
+	struct fou_hnode *n;
 
-	TAILQ_FOREACH(p, &t->peers, entry)
-		if (fou_addr_eq(&p->cfg.peer, a))
-			return p;
+	for (n = fou_htab_first(&t->peer_tab, peer_hash(a)); n; n = fou_htab_next(n))
+		if (fou_addr_eq(&PEER_OF(n)->cfg.peer, a))
+			return PEER_OF(n);
 	return NULL;
 }
 
@@ -729,6 +738,9 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	struct foud_tou *t = d->tou;
 
 	TAILQ_REMOVE(&t->peers, p, entry);
+	fou_htab_del(&t->peer_tab, &p->by_addr);
+	if (!t->peer_tab.n)
+		fou_htab_free(&t->peer_tab);
 	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, CMD_TOU_TABLE);
 	foud_tou_sess_forget(d, p);
 	sock_put(d, p->sock);
@@ -803,6 +815,11 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 		}
 	}
 	p->sock = sock_get(d, cfg->peer.family, cfg->port, err, errlen);
+	if (p->sock && fou_htab_add(&t->peer_tab, &p->by_addr, peer_hash(&cfg->peer))) {
+		sock_put(d, p->sock);
+		p->sock = NULL;
+		snprintf(err, errlen, "out of memory");
+	}
 	if (!p->sock) {
 		foud_gue_auth_free(p->auth);
 		free(p);

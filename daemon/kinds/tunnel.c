@@ -280,12 +280,7 @@ static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 
 static int tunnel_no_match(struct foud *d, const struct fou_rx *rx)
 {
-	struct foud_tunnel *t;
-
-	FOUD_DEV_FOREACH(t, d)
-		if (t->ops == &foud_tunnel_ops && fou_addr_eq(&t->tnl.remote, &rx->src))
-			return FOU_DROP_NO_TUNNEL;
-	return FOU_DROP_UNKNOWN_PEER;
+	return foud_tnl_peer(d, &rx->src, NULL, NULL) ? FOU_DROP_NO_TUNNEL : FOU_DROP_UNKNOWN_PEER;
 }
 
 /*
@@ -312,14 +307,11 @@ static struct foud_tunnel *tunnel_mp_match(struct foud *d, const struct fou_rx *
 static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 			 struct foud_stats *src_stats)
 {
+	struct foud_tunnel *t = foud_tnl_lookup(d, rx);
 	const struct fou_tnl *n = NULL;
-	struct foud_tunnel *t;
 	struct fou_tnl mp;
 	int ret;
 
-	FOUD_DEV_FOREACH(t, d)
-		if (t->ops == &foud_tunnel_ops && fou_tnl_match(&t->tnl, rx))
-			break;
 	if (t)
 		n = &t->tnl;
 	else if ((t = tunnel_mp_match(d, rx, &mp)))
@@ -578,22 +570,29 @@ err_close:
 	return ret;
 }
 
-/* The keys first: the data path chosen next depends on them. */
+/* The keys first: the data path chosen next depends on them. Received packets find it by hash. */
 static int tunnel_open(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg *cfg,
 		       char *err, size_t errlen)
 {
-	int ret = foud_gue_auth_open(t, cfg, err, errlen);
+	int ret = foud_tnl_index(d, t);
 
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	else
+		ret = foud_gue_auth_open(t, cfg, err, errlen);
 	if (!ret) {
 		ret = tunnel_open_dev(d, t, cfg, err, errlen);
 		if (ret)
 			foud_gue_auth_close(t);
 	}
+	if (ret)
+		foud_tnl_unindex(d, t);
 	return ret;
 }
 
 static void tunnel_close(struct foud *d, struct foud_tunnel *t)
 {
+	foud_tnl_unindex(d, t);
 	tunnel_raw_put(d, &t->tnl, 2);
 	foud_gue_auth_close(t);
 	if (t->mp) {

@@ -172,6 +172,25 @@ static bool underlay_used(struct foud *d, int ifindex)
 	return false;
 }
 
+/* A route through a device foud deleted (its routes go as it goes down): nothing to look at. */
+static bool follow_route_going(const struct nlmsghdr *h)
+{
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int len = (int)RTM_PAYLOAD(h);
+	uint32_t oif;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)))
+		return false;
+	for (a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type != RTA_OIF || RTA_PAYLOAD(a) < sizeof(oif))
+			continue;
+		memcpy(&oif, RTA_DATA(a), sizeof(oif));
+		return foud_reap_going((int)oif);
+	}
+	return false;
+}
+
 /* Applies what can be at once; true when the routes need a look. */
 static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 {
@@ -184,6 +203,9 @@ static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 			return false;
 		t = foud_dev_by_ifindex(d, ifi->ifi_index);
+		/* One foud deleted: renamed, down, then gone in a batch (reap.c); looked at once. */
+		if (!t && foud_reap_going(ifi->ifi_index))
+			return h->nlmsg_type == RTM_DELLINK && underlay_used(d, ifi->ifi_index);
 		/*
 		 * Another device: an underlay's MTU or state may have changed
 		 * (IPv4 says nothing of routes that a carrier change revives).
@@ -197,7 +219,7 @@ static bool follow_msg(struct foud *d, const struct nlmsghdr *h)
 		return false;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
-		return true;
+		return !follow_route_going(h);
 	default:
 		return false;
 	}

@@ -320,3 +320,24 @@ int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t 
 		return -E2BIG;
 	return rtnl_talk(&r);
 }
+
+/*
+ * A device on its way out (reap.c): `ip link set DEV down`, then `ip link
+ * set DEV name NAME group GROUP` (a device must be down to be renamed).
+ */
+int foud_rtnl_link_retire(int ifindex, const char *name, uint32_t group)
+{
+	struct rtnl_req r;
+	int ret;
+
+	link_req(&r, RTM_NEWLINK, ifindex);
+	r.ifi.ifi_change = IFF_UP;
+	ret = rtnl_talk(&r);
+	if (ret)
+		return ret;
+	link_req(&r, RTM_NEWLINK, ifindex);
+	if (rtnl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1) ||
+	    rtnl_attr32(&r, IFLA_GROUP, group))
+		return -E2BIG;
+	return rtnl_talk(&r);
+}

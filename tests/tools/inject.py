@@ -15,10 +15,13 @@ inject.py udpstale SRC DST PORT HEX  IPv4 UDP on a raw socket with the checksum 
                                       whose last byte is then flipped: the kernel must drop it
 inject.py udpgso SRC DST PORT SIZE HEX  HEX cut into SIZE-byte datagrams by UDP GSO: one send,
                                       one train, which a UDP_GRO receiver reads in one go
+inject.py grekeys SRC DST KEYS COUNT  COUNT keyed GRE packets (keys 1..KEYS in turn), each an
+                                      IPv4/UDP packet 10.99.0.2 -> 10.99.0.1; prints the seconds
 """
 import socket
 import struct
 import sys
+import time
 
 
 def csum(b):
@@ -43,6 +46,19 @@ def tcpseg(src, dst, seq, n):
     ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(t))
     t = t[:16] + struct.pack("!H", csum(ph + t)) + t[18:]
     return ipv4(src, dst, 6, 64, t)
+
+
+def grekeys(src, dst, keys, count):
+    """One raw GRE socket, waiting when its buffer is full: every packet leaves."""
+    udp = struct.pack("!HHHH", 40000, 9, 12, 0) + b"scal"
+    inner = ipv4("10.99.0.2", "10.99.0.1", 17, 64, udp)
+    pkts = [struct.pack("!HHI", 0x2000, 0x0800, k) + inner for k in range(1, keys + 1)]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
+    s.bind((src, 0))
+    t0 = time.monotonic()
+    for i in range(count):
+        s.sendto(pkts[i % keys], (dst, 0))
+    print("%.3f" % (time.monotonic() - t0))
 
 
 def main(a):
@@ -82,8 +98,10 @@ def main(a):
         s.sendto(u, (a[2], 0))
     elif a[0] == "ipv4":
         print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
+    elif a[0] == "grekeys":
+        grekeys(a[1], a[2], int(a[3]), int(a[4]))
     else:
-        sys.exit("usage: inject.py udp|udp0|udpstale|ipv4|raw|grecsum|tcpseg|udpgso ...")
+        sys.exit("usage: inject.py udp|udp0|udpstale|ipv4|raw|grecsum|tcpseg|udpgso|grekeys ...")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Scale, kept short for make check: 2000 keyed GRE tunnels (same remote, keys
+# 1..2000, userspace path) added by one fouctl -b batch; one GRE packet from B
+# with each key lands on its own tunnel (every one found by the receive
+# lookup: each rx counter exactly 1), a key no tunnel has is dropped as
+# no_tunnel; foud's VmRSS stays under 64 MiB (the README's limit for 10 000
+# tunnels); one batch deletes them all, and no device of theirs remains,
+# renamed or not. The 10 000-tunnel run is bench/scale.sh.
+. "$(dirname "$0")/lib.sh"
+N=2000
+setup_hosts
+# IPv4 tunnels: without IPv6 on them the kernel need not walk its IPv6 routes per device down.
+na sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+start_foud a
+for ((i = 1; i <= N; i++)); do
+	echo "link add name s$i type gre remote $B4 local $A4 key $i datapath userspace"
+done >"$TMP/add"
+for ((i = 1; i <= N; i++)); do echo "link set s$i up"; done >"$TMP/up"
+for ((i = 1; i <= N; i++)); do echo "link del s$i"; done >"$TMP/del"
+
+t0=$(date +%s%N)
+check "fouctl -b adds $N tunnels" fa -b "$TMP/add"
+t1=$(date +%s%N)
+echo "# added $N tunnels in $(((t1 - t0) / 1000000)) ms"
+check "fouctl link show lists all $N" test "$(fa -j link show | jq '[.[] | select(.ifname | test("^s[0-9]+$"))] | length')" = $N
+na ip -b "$TMP/up"
+
+# One GRE packet per key 1..N, then one with key N+1.
+nb python3 "$ROOT/tests/tools/inject.py" grekeys "$B4" "$A4" $((N + 1)) $((N + 1)) >/dev/null
+rx_ok() { # every tunnel received exactly one packet
+	fa -j -s link show | jq -e --argjson n $N \
+		'[.[] | select(.ifname | test("^s[0-9]+$")) | select(.stats64.rx.packets == 1)] | length == $n' >/dev/null
+}
+for _ in $(seq 50); do rx_ok && break; sleep 0.1; done
+check "each of the $N tunnels received exactly its one packet (lookup by remote and key)" rx_ok
+check "no tunnel received more than one" test "$(fa -j -s link show | jq '[.[] | .stats64.rx.packets] | add')" = $N
+raw=$(fa -s fou show | grep -A3 "raw sockets" | tr '\n' ' ')
+check "key $((N + 1)), which no tunnel has, is dropped once as no_tunnel: $raw" \
+	grep -q -E "no_tunnel +1( |$)" <<<"$raw"
+rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/${PIDS[0]}/status")
+echo "# foud VmRSS with $N tunnels: $rss KiB"
+# AddressSanitizer's shadow memory and quarantine are no measure of foud's.
+if [ "$B" = build-san ]; then echo "# VmRSS not judged under the sanitizers"
+else check "foud's VmRSS with $N tunnels ($rss KiB) is under 64 MiB" test "$rss" -lt 65536; fi
+
+t0=$(date +%s%N)
+check "fouctl -b deletes them" fa -b "$TMP/del"
+t1=$(date +%s%N)
+echo "# deleted $N tunnels in $(((t1 - t0) / 1000000)) ms"
+check "fouctl link show lists none" test "$(fa -j link show | jq length)" = 0
+gone() { [ "$(na ip -o link show | grep -c -E ': (s[0-9]+|fouddel[0-9a-f]+)[:@]')" = 0 ]; }
+for _ in $(seq 100); do gone && break; sleep 0.1; done
+check "no device of theirs is left in the namespace (none renamed and pending either)" gone
+finish
