@@ -439,7 +439,8 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 		return -FOU_DROP_UNKNOWN_PEER;
 	conn_note(p, pkt, &ip, q->now);
 	msg_begin(d, q, p);
-	q->sess = foud_tou_sess_tx(d, p, pkt, &ip);
+	/* A DTLS peer's session is its DTLS session: no session ids (the record hides them anyway). */
+	q->sess = p->dtls ? NULL : foud_tou_sess_tx(d, p, pkt, &ip);
 	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE) {
 		ret = tx_gso(d, q, &vh, pkt, len);
 	} else {

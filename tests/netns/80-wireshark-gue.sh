@@ -125,8 +125,8 @@ wait $lp
 cap_stop
 check "... sha256 matches" cmp -s "$TMP/tou-data" "$TMP/recv"
 fields "$TMP/tou.pcap" "ip.src == $A4" gue.version gue.hlen gue.proto ip.proto tcp.srcport tcp.dstport >"$TMP/tou-ab.txt"
-check "TOU a->b: $(wc -l <"$TMP/tou-ab.txt") datagrams, each GUE proto 6, no inner IP, TCP 40123 -> 7001" \
-	same_lines "0;0;6;17;40123;7001" 0 "$TMP/tou-ab.txt"
+check "TOU a->b: $(wc -l <"$TMP/tou-ab.txt") datagrams, each GUE proto 6 with a session id (Hlen 2), no inner IP, TCP 40123 -> 7001" \
+	same_lines "0;2;6;17;40123;7001" 0 "$TMP/tou-ab.txt"
 fields "$TMP/tou.pcap" "ip.src == $B4" gue.proto ip.proto tcp.srcport tcp.dstport >"$TMP/tou-ba.txt"
 check "TOU b->a: $(wc -l <"$TMP/tou-ba.txt") datagrams, each GUE proto 6, TCP 7001 -> 40123" \
 	same_lines "6;17;7001;40123" 0 "$TMP/tou-ba.txt"
