@@ -267,7 +267,8 @@ struct foud_tou_sess *foud_tou_sess_tx(struct foud *d, struct foud_tou_peer *p,
 	struct foud_tou_sess *s = NULL;
 	uint16_t lport, rport;
 
-	if ((size_t)ip->hlen + 14 > ip->tot_len)
+	/* DTLS seals a plain GUE header (tou_dtls.c): its peers go without ids. */
+	if ((size_t)ip->hlen + 14 > ip->tot_len || p->dtls)
 		return NULL;
 	lport = fou_get16(tcp);
 	rport = fou_get16(tcp + 2);
