@@ -149,12 +149,11 @@ static int ip4_push(struct fou_buf *b, const struct fou_ip_params *ip)
 {
 	size_t tot = b->len + FOU_IPV4_HLEN;
 	uint8_t *h;
+	int ret;
 
-	if (tot > 0xffff)
-		return -FOU_DROP_MTU;
-	h = fou_buf_push(b, FOU_IPV4_HLEN);
-	if (!h)
-		return -FOU_DROP_TOO_SHORT;
+	ret = fou_buf_push_hdr(b, FOU_IPV4_HLEN, tot, &h);
+	if (ret)
+		return ret;
 	h[0] = 0x45;
 	h[1] = ip->tos;
 	fou_put16(h + 2, (uint16_t)tot);
@@ -173,12 +172,11 @@ static int ip6_push(struct fou_buf *b, const struct fou_ip_params *ip)
 {
 	size_t plen = b->len;
 	uint8_t *h;
+	int ret;
 
-	if (plen > 0xffff)
-		return -FOU_DROP_MTU;
-	h = fou_buf_push(b, FOU_IPV6_HLEN);
-	if (!h)
-		return -FOU_DROP_TOO_SHORT;
+	ret = fou_buf_push_hdr(b, FOU_IPV6_HLEN, plen, &h);
+	if (ret)
+		return ret;
 	fou_put32(h, 6u << 28 | (uint32_t)ip->tos << 20 | (ip->flowlabel & 0xfffff));
 	fou_put16(h + 4, (uint16_t)plen);
 	h[6] = ip->proto;

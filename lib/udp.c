@@ -9,12 +9,11 @@ int fou_udp_push(struct fou_buf *b, uint16_t sport, uint16_t dport,
 	uint32_t sum;
 	uint16_t c;
 	uint8_t *h;
+	int ret;
 
-	if (len > 0xffff)
-		return -FOU_DROP_MTU;
-	h = fou_buf_push(b, FOU_UDP_HLEN);
-	if (!h)
-		return -FOU_DROP_TOO_SHORT;
+	ret = fou_buf_push_hdr(b, FOU_UDP_HLEN, len, &h);
+	if (ret)
+		return ret;
 	fou_put16(h, sport);
 	fou_put16(h + 2, dport);
 	fou_put16(h + 4, (uint16_t)len);

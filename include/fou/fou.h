@@ -116,6 +116,18 @@ static inline uint8_t *fou_buf_push(struct fou_buf *b, size_t n)
 	return b->head + b->off;
 }
 
+/*
+ * Prepends an n-byte header whose 16-bit length field will say tot:
+ * FOU_DROP_MTU if tot does not fit, FOU_DROP_TOO_SHORT without headroom.
+ */
+static inline int fou_buf_push_hdr(struct fou_buf *b, size_t n, size_t tot, uint8_t **h)
+{
+	if (tot > 0xffff)
+		return -FOU_DROP_MTU;
+	*h = fou_buf_push(b, n);
+	return *h ? 0 : -FOU_DROP_TOO_SHORT;
+}
+
 /* Strips n bytes from the front; NULL if the packet is shorter. */
 static inline uint8_t *fou_buf_pull(struct fou_buf *b, size_t n)
 {
