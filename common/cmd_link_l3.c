@@ -177,45 +177,26 @@ static int link_dport(struct pctx *p, const char *v)
  * The encap flag words only record what was asked; cmd_l3_finish() applies
  * them over the kind's default (CSUM6 on for IPv6 kinds, as iproute2).
  */
-static int link_ecsum(struct pctx *p, const char *v)
-{
-	(void)v;
-	p->eflags_set |= FOU_ENCAP_F_CSUM;
-	return 0;
-}
+static const struct name_val eflag_words[] = {
+	{ "encap-csum", FOU_ENCAP_F_CSUM },
+	{ "encap-udp6-csum", FOU_ENCAP_F_CSUM6 },
+	{ "encap-remcsum", FOU_ENCAP_F_REMCSUM },
+};
 
-static int link_noecsum(struct pctx *p, const char *v)
+/* One setter for the flag words; no value, so the word itself is at i - 1. */
+static int link_eflag(struct pctx *p, const char *v)
 {
-	(void)v;
-	p->eflags_clr |= FOU_ENCAP_F_CSUM;
-	return 0;
-}
+	const char *w = p->argv[p->i - 1];
+	bool no = !strncmp(w, "no", 2);
+	int f = cmd_nv_find(eflag_words, ARRAY_SIZE(eflag_words), no ? w + 2 : w);
 
-static int link_ecsum6(struct pctx *p, const char *v)
-{
 	(void)v;
-	p->eflags_set |= FOU_ENCAP_F_CSUM6;
-	return 0;
-}
-
-static int link_noecsum6(struct pctx *p, const char *v)
-{
-	(void)v;
-	p->eflags_clr |= FOU_ENCAP_F_CSUM6;
-	return 0;
-}
-
-static int link_remcsum(struct pctx *p, const char *v)
-{
-	(void)v;
-	p->eflags_set |= FOU_ENCAP_F_REMCSUM;
-	return 0;
-}
-
-static int link_noremcsum(struct pctx *p, const char *v)
-{
-	(void)v;
-	p->eflags_clr |= FOU_ENCAP_F_REMCSUM;
+	if (f < 0)
+		return f;
+	if (no)
+		p->eflags_clr |= (uint16_t)f;
+	else
+		p->eflags_set |= (uint16_t)f;
 	return 0;
 }
 
@@ -279,12 +260,12 @@ static const struct kw link_kws[] = {
 	{ "noencap", LS_ENCAP, false, 0, "", link_noencap },
 	{ "encap-sport", LS_SPORT, true, 0, "auto or a port 1-65535", link_sport },
 	{ "encap-dport", LS_DPORT, true, 0, EXP_PORT, link_dport },
-	{ "encap-csum", LS_ECSUM, false, 0, "", link_ecsum },
-	{ "noencap-csum", LS_ECSUM, false, 0, "", link_noecsum },
-	{ "encap-udp6-csum", LS_ECSUM6, false, 0, "", link_ecsum6 },
-	{ "noencap-udp6-csum", LS_ECSUM6, false, 0, "", link_noecsum6 },
-	{ "encap-remcsum", LS_REMCSUM, false, 0, "", link_remcsum },
-	{ "noencap-remcsum", LS_REMCSUM, false, 0, "", link_noremcsum },
+	{ "encap-csum", LS_ECSUM, false, 0, "", link_eflag },
+	{ "noencap-csum", LS_ECSUM, false, 0, "", link_eflag },
+	{ "encap-udp6-csum", LS_ECSUM6, false, 0, "", link_eflag },
+	{ "noencap-udp6-csum", LS_ECSUM6, false, 0, "", link_eflag },
+	{ "encap-remcsum", LS_REMCSUM, false, 0, "", link_eflag },
+	{ "noencap-remcsum", LS_REMCSUM, false, 0, "", link_eflag },
 	{ "encap-key", LS_EKEY, true, 0, EXP_KEYFILE, link_ekey },
 	{ "encap-key-next", LS_EKEYNEXT, true, 0, EXP_KEYFILE, link_ekey_next },
 	{ "datapath", LS_DATAPATH, true, 0, "auto, bpf or userspace", cmd_link_datapath },
