@@ -143,6 +143,14 @@ int cmd_kw_one(struct pctx *p, const struct kw *k, const char *w)
 	return 0;
 }
 
+/* A positional word (k->word names it, "LLADDR"), which must be there. */
+int cmd_kw_pos(struct pctx *p, const struct kw *k)
+{
+	if (p->i >= p->argc)
+		return cmd_perr(p, "\"%s\" is missing: expected %s", k->word, k->expect);
+	return cmd_kw_one(p, k, k->word);
+}
+
 int cmd_kw_run(struct pctx *p, const struct kw *t, size_t n)
 {
 	int ret = 0;

@@ -28,6 +28,13 @@ static const struct kw fdb_kws[] = {
 
 #define EXP_MAC "a MAC address like 02:00:5e:00:53:01"
 
+static int fdb_mac(struct pctx *p, const char *v)
+{
+	return cmd_parse_mac(v, p->cmd->fdb.mac);
+}
+
+static const struct kw fdb_lladdr = { "LLADDR", 0, 1, 0, EXP_MAC, fdb_mac };
+
 static bool mac_zero(const uint8_t mac[6])
 {
 	static const uint8_t zero[6];
@@ -53,15 +60,12 @@ static int fdb_finish(struct pctx *p, const char *mac)
 /* `LLADDR dev NAME dst ADDR`: the address first, as bridge(8) writes it. */
 int cmd_fdb_entry(struct pctx *p)
 {
-	const char *mac;
+	const char *mac = p->i < p->argc ? p->argv[p->i] : NULL;
 	int ret;
 
-	if (p->i >= p->argc)
-		return cmd_perr(p, "\"LLADDR\" is missing: expected " EXP_MAC);
-	mac = p->argv[p->i++];
-	if (cmd_parse_mac(mac, p->cmd->fdb.mac))
-		return cmd_perr(p, "invalid value \"%s\" for \"LLADDR\": expected " EXP_MAC, mac);
-	ret = cmd_kw_run(p, fdb_kws, ARRAY_SIZE(fdb_kws));
+	ret = cmd_kw_pos(p, &fdb_lladdr);
+	if (!ret)
+		ret = cmd_kw_run(p, fdb_kws, ARRAY_SIZE(fdb_kws));
 	return ret ? ret : fdb_finish(p, mac);
 }
 

@@ -162,16 +162,13 @@ static const struct kw fleet_node_kws[] = {
 /* `fleet etcd ENDPOINT[,ENDPOINT...] ...` */
 int cmd_fleet_etcd(struct pctx *p)
 {
-	const char *v;
+	static const struct kw endpoint = { "ENDPOINT", 0, 1, 0, EXP_ENDPOINTS,
+					    fleet_endpoints };
 	int ret;
 
-	if (p->i >= p->argc)
-		return cmd_perr(p, "\"ENDPOINT\" is missing: expected " EXP_ENDPOINTS);
-	v = p->argv[p->i++];
-	p->bad = NULL;
-	if (fleet_endpoints(p, v))
-		return cmd_perr(p, "invalid value \"%s\" for \"ENDPOINT\": expected " EXP_ENDPOINTS,
-				p->bad ? p->bad : v);
+	ret = cmd_kw_pos(p, &endpoint);
+	if (ret)
+		return ret;
 	snprintf(fl(p)->prefix, sizeof(fl(p)->prefix), "%s", CMD_FLEET_PREFIX);
 	fl(p)->ttl = CMD_FLEET_TTL;
 	ret = cmd_kw_run(p, fleet_etcd_kws, ARRAY_SIZE(fleet_etcd_kws));
@@ -202,18 +199,23 @@ bool cmd_fleet_name_ok(const char *s)
 	return true;
 }
 
+static int fleet_node_name(struct pctx *p, const char *v)
+{
+	if (!cmd_fleet_name_ok(v))
+		return -EINVAL;
+	snprintf(fl(p)->node, sizeof(fl(p)->node), "%s", v);
+	return 0;
+}
+
 /* `fleet node NAME address ADDR` */
 int cmd_fleet_node(struct pctx *p)
 {
-	const char *v;
+	static const struct kw name = { "NAME", 0, 1, 0, EXP_NODE, fleet_node_name };
 	int ret;
 
-	if (p->i >= p->argc)
-		return cmd_perr(p, "\"NAME\" is missing: expected " EXP_NODE);
-	v = p->argv[p->i++];
-	if (!cmd_fleet_name_ok(v))
-		return cmd_perr(p, "invalid value \"%s\" for \"NAME\": expected " EXP_NODE, v);
-	snprintf(fl(p)->node, sizeof(fl(p)->node), "%s", v);
+	ret = cmd_kw_pos(p, &name);
+	if (ret)
+		return ret;
 	ret = cmd_kw_run(p, fleet_node_kws, ARRAY_SIZE(fleet_node_kws));
 	if (!ret && !(p->seen & FS_ADDRESS))
 		ret = cmd_perr(p, "\"address\" is missing");

@@ -87,6 +87,8 @@ const struct kw *cmd_kw_find(const struct kw *t, size_t n, const char *w,
 int cmd_kw_run(struct pctx *p, const struct kw *t, size_t n);
 /* One keyword w of table entry k, its values at p->i: duplicates, count, setter. */
 int cmd_kw_one(struct pctx *p, const struct kw *k, const char *w);
+/* The positional word k->word at p->i, through k->set; missing is an error. */
+int cmd_kw_pos(struct pctx *p, const struct kw *k);
 /* The first required slot not given, by its keyword, or NULL. */
 const char *cmd_kw_missing(const struct pctx *p, const struct kw *t, size_t n,
 			   uint32_t required);
