@@ -88,44 +88,33 @@ static int link_key(struct pctx *p, const char *v)
 	return link_ikey(p, v) ? -EINVAL : link_okey(p, v);
 }
 
-static int link_icsum(struct pctx *p, const char *v)
+/* The GRE flag words: which flag each sets on receive and on send. */
+static const struct {
+	const char *word;
+	uint16_t in, out;
+} gre_flag_words[] = {
+	{ "csum", FOU_GRE_CSUM, FOU_GRE_CSUM },
+	{ "icsum", FOU_GRE_CSUM, 0 },
+	{ "ocsum", 0, FOU_GRE_CSUM },
+	{ "seq", FOU_GRE_SEQ, FOU_GRE_SEQ },
+	{ "iseq", FOU_GRE_SEQ, 0 },
+	{ "oseq", 0, FOU_GRE_SEQ },
+};
+
+/* No value, so the word itself is at i - 1. */
+static int link_greflag(struct pctx *p, const char *v)
 {
+	const char *w = p->argv[p->i - 1];
+
 	(void)v;
-	tnl(p)->gre_iflags |= FOU_GRE_CSUM;
-	return 0;
-}
-
-static int link_ocsum(struct pctx *p, const char *v)
-{
-	(void)v;
-	tnl(p)->gre_oflags |= FOU_GRE_CSUM;
-	return 0;
-}
-
-static int link_csum(struct pctx *p, const char *v)
-{
-	link_icsum(p, v);
-	return link_ocsum(p, v);
-}
-
-static int link_iseq(struct pctx *p, const char *v)
-{
-	(void)v;
-	tnl(p)->gre_iflags |= FOU_GRE_SEQ;
-	return 0;
-}
-
-static int link_oseq(struct pctx *p, const char *v)
-{
-	(void)v;
-	tnl(p)->gre_oflags |= FOU_GRE_SEQ;
-	return 0;
-}
-
-static int link_seq(struct pctx *p, const char *v)
-{
-	link_iseq(p, v);
-	return link_oseq(p, v);
+	for (size_t i = 0; i < ARRAY_SIZE(gre_flag_words); i++) {
+		if (!strcmp(gre_flag_words[i].word, w)) {
+			tnl(p)->gre_iflags |= gre_flag_words[i].in;
+			tnl(p)->gre_oflags |= gre_flag_words[i].out;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static int link_pmtudisc(struct pctx *p, const char *v)
@@ -247,12 +236,12 @@ static const struct kw link_kws[] = {
 	{ "key", LS_IKEY | LS_OKEY, true, KW_GRE, EXP_KEY, link_key },
 	{ "ikey", LS_IKEY, true, KW_GRE, EXP_KEY, link_ikey },
 	{ "okey", LS_OKEY, true, KW_GRE, EXP_KEY, link_okey },
-	{ "csum", LS_ICSUM | LS_OCSUM, false, KW_GRE, "", link_csum },
-	{ "icsum", LS_ICSUM, false, KW_GRE, "", link_icsum },
-	{ "ocsum", LS_OCSUM, false, KW_GRE, "", link_ocsum },
-	{ "seq", LS_ISEQ | LS_OSEQ, false, KW_GRE, "", link_seq },
-	{ "iseq", LS_ISEQ, false, KW_GRE, "", link_iseq },
-	{ "oseq", LS_OSEQ, false, KW_GRE, "", link_oseq },
+	{ "csum", LS_ICSUM | LS_OCSUM, false, KW_GRE, "", link_greflag },
+	{ "icsum", LS_ICSUM, false, KW_GRE, "", link_greflag },
+	{ "ocsum", LS_OCSUM, false, KW_GRE, "", link_greflag },
+	{ "seq", LS_ISEQ | LS_OSEQ, false, KW_GRE, "", link_greflag },
+	{ "iseq", LS_ISEQ, false, KW_GRE, "", link_greflag },
+	{ "oseq", LS_OSEQ, false, KW_GRE, "", link_greflag },
 	KW_MTU,
 	{ "pmtudisc", LS_PMTU, false, 0, "", link_pmtudisc },
 	{ "nopmtudisc", LS_PMTU, false, 0, "", link_nopmtudisc },
