@@ -160,6 +160,28 @@ static int prog_fd(struct bpf_object *obj, const char *name)
 	return p ? bpf_program__fd(p) : -ENOENT;
 }
 
+/* The maps foud uses, by their names in foud.bpf.c. */
+static int maps_fds(struct foud_bpf *b)
+{
+	const struct {
+		const char *name;
+		int *fd;
+	} maps[] = {
+		{ "foud_tnl", &b->tnl }, { "foud_rx", &b->rx }, { "foud_port", &b->port },
+		{ "foud_ours", &b->ours }, { "foud_ours_proto", &b->ours_proto },
+		{ "foud_stats", &b->stats }, { "foud_pstats", &b->pstats },
+		{ "foud_capn", &b->capn }, { "foud_capon", &b->capon }, { "foud_cap", &b->cap },
+		{ "foud_mp", &b->mp },
+	};
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		*maps[i].fd = map_fd(b->obj, maps[i].name);
+		if (*maps[i].fd < 0)
+			return *maps[i].fd;
+	}
+	return 0;
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	(void)level; (void)fmt; (void)ap;
@@ -243,21 +265,8 @@ static int bpf_open(struct foud_bpf *b, bool verbose)
 		return ret;
 	b->eg = prog_fd(b->obj, "foud_egress");
 	b->in = prog_fd(b->obj, "foud_ingress");
-	b->tnl = map_fd(b->obj, "foud_tnl");
-	b->rx = map_fd(b->obj, "foud_rx");
-	b->port = map_fd(b->obj, "foud_port");
-	b->ours = map_fd(b->obj, "foud_ours");
-	b->ours_proto = map_fd(b->obj, "foud_ours_proto");
-	b->stats = map_fd(b->obj, "foud_stats");
-	b->pstats = map_fd(b->obj, "foud_pstats");
-	b->capn = map_fd(b->obj, "foud_capn");
-	b->capon = map_fd(b->obj, "foud_capon");
-	b->cap = map_fd(b->obj, "foud_cap");
-	b->mp = map_fd(b->obj, "foud_mp");
 	b->ncpu = libbpf_num_possible_cpus();
-	if (b->eg < 0 || b->in < 0 || b->tnl < 0 || b->rx < 0 || b->port < 0 || b->ours < 0 ||
-	    b->ours_proto < 0 || b->stats < 0 || b->pstats < 0 || b->capn < 0 || b->capon < 0 ||
-	    b->cap < 0 || b->mp < 0 || b->ncpu <= 0)
+	if (b->eg < 0 || b->in < 0 || b->ncpu <= 0 || maps_fds(b))
 		return -ENOENT;
 	if (b->pinned)
 		ours_proto_read(b);
