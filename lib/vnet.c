@@ -26,6 +26,11 @@ int fou_vnet_parse(const uint8_t *p, size_t len, struct fou_vnet_hdr *h)
 	return 0;
 }
 
+bool fou_vnet_is_gso(const struct fou_vnet_hdr *h)
+{
+	return (h->gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE;
+}
+
 void fou_vnet_put(uint8_t *p, const struct fou_vnet_hdr *h)
 {
 	p[0] = h->flags;

@@ -524,7 +524,7 @@ static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, 
 	ret = fou_vnet_parse(d->scratch, n, &vh);
 	if (ret)
 		return ret;
-	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
+	if (fou_vnet_is_gso(&vh))
 		return l2_tx_gso(d, t, q, &vh, frame, len);
 	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
 		ret = fou_csum_complete(frame, len, vh.csum_start, vh.csum_offset);

@@ -441,7 +441,7 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	msg_begin(d, q, p);
 	/* A DTLS peer's session is its DTLS session: no session ids (the record hides them anyway). */
 	q->sess = p->dtls ? NULL : foud_tou_sess_tx(d, p, pkt, &ip);
-	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE) {
+	if (fou_vnet_is_gso(&vh)) {
 		ret = tx_gso(d, q, &vh, pkt, len);
 	} else {
 		b = tx_slot(d, q);

@@ -241,7 +241,7 @@ static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq 
 	ret = fou_vnet_parse(d->scratch, n, &vh);
 	if (ret)
 		return ret;
-	if ((vh.gso_type & ~FOU_VNET_GSO_ECN) != FOU_VNET_GSO_NONE)
+	if (fou_vnet_is_gso(&vh))
 		return tunnel_tx_gso(d, t, q, &vh, pkt, len);
 	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
 		partial.start = vh.csum_start;

@@ -319,6 +319,8 @@ struct fou_vnet_hdr {
 /* Reads/writes the 10-byte header (little-endian, as TUN uses on x86). */
 int fou_vnet_parse(const uint8_t *p, size_t len, struct fou_vnet_hdr *h);
 void fou_vnet_put(uint8_t *p, const struct fou_vnet_hdr *h);
+/* A super-packet to cut (any GSO type but none; the ECN bit is not a type). */
+bool fou_vnet_is_gso(const struct fou_vnet_hdr *h);
 
 /* Iterator that cuts a TCPv4/TCPv6 super-packet into MSS-sized segments. */
 struct fou_gso {
