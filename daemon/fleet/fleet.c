@@ -70,7 +70,9 @@ static bool dev_mac(int s, const char *name, uint8_t mac[6])
 /* What two nodes' devices must share to be one segment: the VNI (VSID), or GRE-TAP's key. */
 uint32_t fleet_dev_id(const struct foud_tunnel *t)
 {
-	return t->cfg.l2.kind == FK_L2_GRETAP ? t->cfg.tnl.ikey : t->cfg.l2.vni;
+	const struct fk_kind *k = fk_by_l2(t->cfg.l2.kind);
+
+	return k && k->flags & FK_ID32 ? t->cfg.tnl.ikey : t->cfg.l2.vni;
 }
 
 static json_t *publish_dev(const struct foud_tunnel *t, const struct cmd_l2_cfg *c, int s)

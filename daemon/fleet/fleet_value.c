@@ -98,7 +98,7 @@ static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 {
 	const struct fk_kind *k = fk_by_name(json_string_value(json_object_get(j, "kind")) ?: "");
 	json_t *vni = json_object_get(j, "vni"), *macs = json_object_get(j, "macs"), *m;
-	json_int_t max = k && k->l2 == FK_L2_GRETAP ? 0xffffffff : 0xffffff;
+	json_int_t max = k && k->flags & FK_ID32 ? 0xffffffff : 0xffffff;
 	size_t i;
 
 	if (k && k->l2 == FK_L2_NONE && k->dev == FK_DEV_TUN)
