@@ -362,6 +362,7 @@ fleet etcd $EPS ttl 2
 fleet node host-c address $C4
 CONF
 ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]},{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.77.0/24"}]}' >/dev/null
+ectl put /foud/nodes/sim2 '{"name":"sim2","address":"192.0.2.78","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.78.0/24"}]}' >/dev/null
 start_foud c -c "$TMP/c.conf"
 sim_in() { fc -j fdb show dev vx0 | jq -e '.[] | select(.mac == "02:00:00:00:07:07" and .dst == "192.0.2.77")' >/dev/null &&
 	   routes_in c fl0 | grep -q "10.244.77.0/24 via 192.0.2.77"; }
@@ -374,6 +375,32 @@ grep "^link add name fl0" "$TMP/saved" | sed 's/^/# /'
 check "save: not the fleet's forwarding entries or routes" eval '! grep -q "^fdb\|10.244.77" "$TMP/saved"'
 check "reload: the same file changes nothing" fc reload
 check "reload: ... sim's route stays" sim_in
+# Stale routes: c stopped (its devices and routes stay), sim's key deleted
+# meanwhile; c's next start removes sim's route after its first full read,
+# only that one, and only foud's (proto 241).
+sim2_in() { routes_in c fl0 | grep -q "10.244.78.0/24 via 192.0.2.78"; }
+check "stale: c routes sim2's prefix too, as proto 241" eval \
+	'wait_for 30 sim2_in && ip -n "$NSC" route show proto 241 dev fl0 | grep -q "^10.244.77.0/24 via 192.0.2.77"'
+ip -n "$NSC" route add 10.244.88.0/24 dev fl0
+ifc=$(ip -n "$NSC" -j link show fl0 | jq '.[0].ifindex')
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+kill -TERM "$cpid"; wait "$cpid"
+rm -f "$TMP/c.sock"
+ectl del /foud/nodes/sim >/dev/null
+check "stale: with c stopped, sim's route stays on its device" eval \
+	'routes_in c fl0 | grep -q "10.244.77.0/24 via 192.0.2.77"'
+start_foud c -c "$TMP/c.conf"
+check "stale: c took its fl0 over (same ifindex $ifc)" \
+	test "$(ip -n "$NSC" -j link show fl0 | jq '.[0].ifindex')" = "$ifc"
+sim_out() { [ "$(routes_in c fl0)" = "10.244.78.0/24 via 192.0.2.78" ]; }
+check "stale: c restarted: sim's route gone, sim2's stays" wait_for 50 sim_out
+check "stale: a route typed by hand on fl0 (proto boot) left alone" eval \
+	'ip -n "$NSC" route show dev fl0 | grep -q "^10.244.88.0/24"'
+check "stale: c says so" grep -q "fleet: 1 routes of nodes gone removed, 0 refused" "$TMP/foud-c.log"
+ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]},{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.77.0/24"}]}' >/dev/null
+check "stale: sim back, its route and entry again" wait_for 50 sim_in
+ectl del /foud/nodes/sim2 >/dev/null
 sed -i '/^fleet/d' "$TMP/c.conf"
 check "reload: the file without its fleet lines" fc reload
 sim_gone() { ! fc -j fdb show dev vx0 | grep -q 02:00:00:00:07:07 && [ -z "$(routes_in c fl0)" ] &&
