@@ -349,14 +349,16 @@ int foud_rtnl_prefixes(int family, void (*fn)(int ifindex, const struct fou_addr
 /*
  * `ip route replace PFX/LEN via NH dev DEV onlink` (a fleet's node behind
  * an L3 fleet device), or without via when NH is of another family than the
- * prefix (sit, ip6tnl carrying IPv4): `ip route replace PFX/LEN dev DEV`.
+ * prefix (sit, ip6tnl carrying IPv4), or both are IPv6 (the kernel refuses an
+ * IPv6 onlink gateway that another device's route covers, as the underlay's
+ * does): `ip route replace PFX/LEN dev DEV`. foud finds the node by prefix.
  * del: `ip route del` of the same; 0 or -errno.
  */
 int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t plen,
 		     const struct fou_addr *nh)
 {
 	size_t alen = pfx->family == AF_INET6 ? 16 : 4;
-	bool via = nh && nh->family == pfx->family;
+	bool via = nh && nh->family == pfx->family && pfx->family == AF_INET;
 	struct rtnl_req r = { 0 };
 
 	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
