@@ -8,6 +8,9 @@
 # All of etcd down: the last state stays; a host back meanwhile is known soon
 # after etcd returns. TLS: client certificates given are accepted, none refused.
 # etcd's authentication: a wrong password refused (and said), the right one works.
+# L3: ipip, gre and sit fleets over IPv4, an ip6tnl one over IPv6 (each node
+# gives an address of each family); a restarted foud sweeps the routes of
+# nodes that left while it was down.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v etcd >/dev/null || skip "etcd missing (etcd-server)"
@@ -412,11 +415,13 @@ rm -f "$TMP/c.sock"
 ectl del /foud/nodes/sim >/dev/null
 check "stale: with c stopped, sim's route stays on its device" eval \
 	'routes_in c fl0 | grep -q "10.244.77.0/24 via 192.0.2.77"'
+t0=$(date +%s%N)
 start_foud c -c "$TMP/c.conf"
 check "stale: c took its fl0 over (same ifindex $ifc)" \
 	test "$(ip -n "$NSC" -j link show fl0 | jq '.[0].ifindex')" = "$ifc"
 sim_out() { [ "$(routes_in c fl0)" = "10.244.78.0/24 via 192.0.2.78" ]; }
 check "stale: c restarted: sim's route gone, sim2's stays" wait_for 50 sim_out
+echo "# sim's stale route gone $(ms_since $t0) ms after c's foud started"
 check "stale: a route typed by hand on fl0 (proto boot) left alone" eval \
 	'ip -n "$NSC" route show dev fl0 | grep -q "^10.244.88.0/24"'
 check "stale: c says so" grep -q "fleet: 1 routes of nodes gone removed, 0 refused" "$TMP/foud-c.log"
