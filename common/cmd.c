@@ -74,7 +74,7 @@ const char cmd_usage[] =
 "\n"
 "fouctl fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]\n"
 "        [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]\n"
-"fouctl fleet node NAME address ADDR\n"
+"fouctl fleet node NAME address ADDR [ address ADDR ] (one per family)\n"
 "fouctl fleet show\n"
 "fouctl monitor [ all | link | fdb | tou ]\n"
 "\n"

@@ -171,7 +171,7 @@ struct cmd_tou_cfg {
 /*
  * `fleet etcd ENDPOINT[,ENDPOINT...] [ prefix PATH ] [ ttl SECONDS ]
  *  [ cacert FILE ] [ cert FILE key FILE ] [ user NAME password-file FILE ]`,
- * `fleet node NAME address ADDR`.
+ * `fleet node NAME address ADDR [ address ADDR ]` (at most one per family).
  */
 #define CMD_FLEET_ENDPOINTS	8
 #define CMD_FLEET_URL_MAX	128
@@ -190,6 +190,7 @@ struct cmd_fleet_cfg {
 	char password_file[CMD_FLEET_PATH_MAX];	/* its first line is the password */
 	char node[CMD_FLEET_NAME_MAX];		/* fleet node: this host's name */
 	struct fou_addr address;		/* ... and underlay address */
+	struct fou_addr address2;		/* of the other family (IPv6-underlay fleets); 0: none */
 };
 
 /* A node's name: 1-63 of [A-Za-z0-9._-] (it is the last part of its etcd key). */

@@ -20,7 +20,6 @@ enum {
 	FS_CACERT = 1u << 2,
 	FS_CERT = 1u << 3,
 	FS_KEY = 1u << 4,
-	FS_ADDRESS = 1u << 5,
 	FS_USER = 1u << 6,
 	FS_PWFILE = 1u << 7,
 };
@@ -136,10 +135,21 @@ static int fleet_pwfile(struct pctx *p, const char *v)
 	return fleet_path(fl(p)->password_file, v);
 }
 
+/* The first address given, then one of the other family. */
 static int fleet_address(struct pctx *p, const char *v)
 {
-	return cmd_parse_unicast(v, &fl(p)->address);
+	struct cmd_fleet_cfg *c = fl(p);
+	struct fou_addr a;
+
+	if (cmd_parse_unicast(v, &a) || (c->address.family && (c->address2.family ||
+							      a.family == c->address.family)))
+		return -EINVAL;
+	*(c->address.family ? &c->address2 : &c->address) = a;
+	return 0;
 }
+
+#define EXP_NODE_ADDR	"a unicast IPv4 or IPv6 address, at most one of each family"
+
 
 #define EXP_FILE	"a file name"
 
@@ -154,7 +164,7 @@ static const struct kw fleet_etcd_kws[] = {
 };
 
 static const struct kw fleet_node_kws[] = {
-	{ "address", FS_ADDRESS, 1, 0, EXP_UADDR, fleet_address },
+	{ "address", 0, 1, 0, EXP_NODE_ADDR, fleet_address },
 };
 
 #define EXP_ENDPOINTS	"URLs like http://192.0.2.1:2379, comma-separated, at most 8"
@@ -207,7 +217,7 @@ static int fleet_node_name(struct pctx *p, const char *v)
 	return 0;
 }
 
-/* `fleet node NAME address ADDR` */
+/* `fleet node NAME address ADDR [address ADDR]` */
 int cmd_fleet_node(struct pctx *p)
 {
 	static const struct kw name = { "NAME", 0, 1, 0, EXP_NODE, fleet_node_name };
@@ -217,7 +227,7 @@ int cmd_fleet_node(struct pctx *p)
 	if (ret)
 		return ret;
 	ret = cmd_kw_run(p, fleet_node_kws, ARRAY_SIZE(fleet_node_kws));
-	if (!ret && !(p->seen & FS_ADDRESS))
+	if (!ret && !fl(p)->address.family)
 		ret = cmd_perr(p, "\"address\" is missing");
 	return ret;
 }
@@ -254,7 +264,7 @@ static int fleet_save_etcd(const struct cmd_fleet_cfg *c, char *buf, size_t len)
 
 int cmd_save_fleet(const struct cmd_fleet_cfg *c, enum cmd_op op, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN] = "";
+	char a[INET6_ADDRSTRLEN] = "", b[INET6_ADDRSTRLEN + 9] = "address ";
 	int w;
 
 	if (op == CMD_OP_ETCD)
@@ -262,6 +272,10 @@ int cmd_save_fleet(const struct cmd_fleet_cfg *c, enum cmd_op op, char *buf, siz
 	if (op != CMD_OP_NODE || !c->node[0] ||
 	    !inet_ntop(c->address.family, c->address.a, a, sizeof(a)))
 		return -EINVAL;
-	w = snprintf(buf, len, "fleet node %s address %s\n", c->node, a);
+	if (!c->address2.family)
+		b[0] = '\0';
+	else if (!inet_ntop(c->address2.family, c->address2.a, b + 8, sizeof(b) - 8))
+		return -EINVAL;
+	w = snprintf(buf, len, "fleet node %s address %s%s%s\n", c->node, a, b[0] ? " " : "", b);
 	return w < 0 || (size_t)w >= len ? -ENOSPC : w;
 }

@@ -35,6 +35,7 @@ enum fk_l2_kind {
 #define FK_TNL		0x2	/* takes the IP tunnel's words (struct fou_tnl): L3 kinds, gretap */
 #define FK_ID64		0x4	/* its identifier is a 64-bit key (cmd_l2_cfg.key), not a 24-bit vni */
 #define FK_ZCSUM6	0x8	/* shows udp_zero_csum6_tx (the udp6zerocsumtx words) */
+#define FK_ID32		0x10	/* its identifier is the 32-bit GRE key (cfg.tnl.ikey), not a 24-bit vni */
 
 /* Which of the daemon's device classes makes a kind's devices (daemon/core/dev.c). */
 enum fk_dev {

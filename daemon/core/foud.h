@@ -684,9 +684,15 @@ int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+/* The protocol of the fleet's routes (`ip route show proto 241`): only those are foud's to sweep. */
+#define FOUD_RTPROT 241
 /* A fleet's prefix on an L3 fleet device, via its node (fleet_l3.c); 0 or -errno. */
 int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t plen,
 		     const struct fou_addr *nh);
+/* Each route of proto FOUD_RTPROT in the main table of family (nh: its gateway, or none); 0 or -errno. */
+int foud_rtnl_prefixes(int family, void (*fn)(int ifindex, const struct fou_addr *pfx,
+					      uint8_t plen, const struct fou_addr *nh, void *ctx),
+		       void *ctx);
 struct nlmsghdr;
 int foud_rtnl_link_alias(int ifindex, const char *alias);
 int foud_rtnl_link_group(int ifindex, uint32_t group);

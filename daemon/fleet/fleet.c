@@ -70,7 +70,9 @@ static bool dev_mac(int s, const char *name, uint8_t mac[6])
 /* What two nodes' devices must share to be one segment: the VNI (VSID), or GRE-TAP's key. */
 uint32_t fleet_dev_id(const struct foud_tunnel *t)
 {
-	return t->cfg.l2.kind == FK_L2_GRETAP ? t->cfg.tnl.ikey : t->cfg.l2.vni;
+	const struct fk_kind *k = fk_by_l2(t->cfg.l2.kind);
+
+	return k && k->flags & FK_ID32 ? t->cfg.tnl.ikey : t->cfg.l2.vni;
 }
 
 static json_t *publish_dev(const struct foud_tunnel *t, const struct cmd_l2_cfg *c, int s)
@@ -105,6 +107,9 @@ static char *publish_value(struct foud_fleet *f)
 		close(s);
 	v = json_pack("{s:s, s:s, s:o*}", "name", f->cfg.node,
 		      "address", fou_addr_str(&f->cfg.address, a, sizeof(a)), "devices", devs);
+	if (v && f->cfg.address2.family)
+		json_object_set_new(v, "address2",
+				    json_string(fou_addr_str(&f->cfg.address2, a, sizeof(a))));
 	out = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(v);
 	return out;
@@ -309,6 +314,7 @@ static void range_done(void *arg, int err, json_t *reply, const char *why)
 			 foud_etcd_endpoint(f->e), f->revision, json_array_size(kvs));
 	f->why[0] = '\0';
 	fleet_fdb_sync(f);
+	fleet_l3_sweep(f);
 	fleet_watch(f);
 }
 
@@ -596,12 +602,13 @@ static void fleet_cfg_etcd(const struct foud_fleet *f, const struct cmd_fleet_cf
 			   struct cmd_fleet_cfg *out)
 {
 	char node[CMD_FLEET_NAME_MAX];
-	struct fou_addr addr = f->cfg.address;
+	struct fou_addr addr = f->cfg.address, addr2 = f->cfg.address2;
 
 	memcpy(node, f->cfg.node, sizeof(node));	/* out may be f's own */
 	*out = *c;
 	memcpy(out->node, node, sizeof(node));
 	out->address = addr;
+	out->address2 = addr2;
 }
 
 /* Whether cmd changes nothing: a reload of the same file restarts nothing. */
@@ -611,7 +618,8 @@ static bool fleet_same(const struct foud_fleet *f, const struct cmd_req *cmd)
 
 	if (cmd->op == CMD_OP_NODE)
 		return f->have_node && !strcmp(f->cfg.node, cmd->fleet.node) &&
-		       fou_addr_eq(&f->cfg.address, &cmd->fleet.address);
+		       fou_addr_eq(&f->cfg.address, &cmd->fleet.address) &&
+		       fou_addr_eq(&f->cfg.address2, &cmd->fleet.address2);
 	fleet_cfg_etcd(f, &cmd->fleet, &c);
 	return f->have_etcd && !memcmp(&c, &f->cfg, sizeof(c));
 }
@@ -650,6 +658,7 @@ int foud_fleet_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t
 	} else {
 		memcpy(f->cfg.node, cmd->fleet.node, sizeof(f->cfg.node));
 		f->cfg.address = cmd->fleet.address;
+		f->cfg.address2 = cmd->fleet.address2;
 		f->have_node = true;
 	}
 	return fleet_restart(f, err, errlen);
@@ -733,6 +742,8 @@ static void show_node(const struct foud_fleet *f, const struct fleet_node *n, st
 	foud_pr_open_object(p, NULL);
 	foud_pr_str(p, "name", "node %s", n->name);
 	foud_pr_str(p, "address", " address %s", fou_addr_str(&n->v.addr, a, sizeof(a)));
+	if (n->v.addr2.family)
+		foud_pr_str(p, "address2", " address %s", fou_addr_str(&n->v.addr2, a, sizeof(a)));
 	foud_pr_str(p, "state", " %s", self ? "self" : n->why[0] ? "refused" : "up");
 	foud_pr_u64(p, "age_ms", " age %llums", fleet_now_ms() - n->updated_ms);
 	if (n->why[0])

@@ -102,6 +102,8 @@ json_t *fleet_l3_publish(const struct foud_tunnel *t);
 void fleet_l3_sync(struct foud_fleet *f);
 /* An L3 fleet device has no table yet (new, or made again): a sync is due. */
 bool fleet_l3_stale(const struct foud_fleet *f);
+/* After a full read: our routes (FOUD_RTPROT) on its devices that no node wants go. */
+void fleet_l3_sweep(struct foud_fleet *f);
 void fleet_l3_free(struct foud_fleet *f);
 void fleet_l3_show_dev(const struct fleet_dev *v, struct foud_pr *p);
 /* fleet.c */

@@ -61,13 +61,19 @@ void fleet_l3_show_dev(const struct fleet_dev *v, struct foud_pr *p)
 	foud_pr_str(p, "prefix", " prefix %s", fou_pfx_str(&v->pfx, v->plen, pf, sizeof(pf)));
 }
 
-/* Whether node device v can be reached through our device t. */
+/* The address of node n our device t sends to: the one of t's underlay family, or NULL. */
+static const struct fou_addr *l3_addr(const struct foud_tunnel *t, const struct fleet_node *n)
+{
+	return fleet_value_addr(&n->v, t->tnl.local.family);
+}
+
+/* Whether node n's device v can be reached through our device t. */
 static bool l3_same(const struct foud_tunnel *t, const struct fleet_dev *v,
-		    const struct fou_addr *addr)
+		    const struct fleet_node *n)
 {
 	return v->kind == FK_L2_NONE && v->tnl == t->tnl.kind && v->encap == t->tnl.encap &&
 	       v->port == (t->tnl.encap == FOU_ENCAP_NONE ? 0 : t->tnl.encap_dport) &&
-	       addr->family == t->tnl.local.family;
+	       l3_addr(t, n);
 }
 
 static void cand_range(struct l3_cand *c)
@@ -142,20 +148,21 @@ static void cand_add(struct foud_fleet *f, const struct foud_tunnel *t, struct f
 		     const struct fleet_dev *v, struct l3_cand *c)
 {
 	const struct fou_pfx_ent *e = t->mp ? fou_pfx_lookup(t->mp, &v->pfx) : NULL;
+	const struct fou_addr *nh = l3_addr(t, n);
 	char a[64], why[100];
 
 	*c = (struct l3_cand){ .n = n, .owner = n->name, .pfx = v->pfx, .plen = v->plen,
-			       .nh = n->v.addr, .prio = 2, .ok = true };
-	if (e && e->plen == v->plen && fou_addr_eq(&e->nh, &n->v.addr) &&
-	    fou_addr_eq(&e->pfx, &v->pfx))
+			       .nh = *nh, .prio = 2, .ok = true };
+	if (e && e->plen == v->plen && fou_addr_eq(&e->nh, nh) && fou_addr_eq(&e->pfx, &v->pfx))
 		c->prio = 1;
 	cand_range(c);
-	if (fou_pfx_contains(&v->pfx, v->plen, &n->v.addr) ||
+	if (fou_pfx_contains(&v->pfx, v->plen, nh) ||
 	    fou_pfx_contains(&v->pfx, v->plen, &f->cfg.address) ||
+	    fou_pfx_contains(&v->pfx, v->plen, &f->cfg.address2) ||
 	    fou_pfx_contains(&v->pfx, v->plen, &t->tnl.local)) {
 		snprintf(why, sizeof(why), "covers the underlay address %s",
-			 fou_addr_str(fou_pfx_contains(&v->pfx, v->plen, &n->v.addr) ? &n->v.addr :
-				      &t->tnl.local, a, sizeof(a)));
+			 fou_addr_str(fou_pfx_contains(&v->pfx, v->plen, nh) ? nh : &t->tnl.local,
+				      a, sizeof(a)));
 		cand_refuse(c, why);
 	}
 }
@@ -178,7 +185,7 @@ static size_t cand_collect(struct foud_fleet *f, const struct foud_tunnel *t, st
 		if (!strcmp(n->name, f->cfg.node) || n->why[0])
 			continue;
 		for (unsigned int i = 0; i < n->v.ndevs && k < max; i++)
-			if (l3_same(t, &n->v.dev[i], &n->v.addr))
+			if (l3_same(t, &n->v.dev[i], n))
 				cand_add(f, t, n, &n->v.dev[i], &c[k++]);
 	}
 	return k;
@@ -277,6 +284,72 @@ static void routes_apply(struct foud_fleet *f, struct fleet_route *nw, size_t n)
 }
 
 /*
+ * ---- stale routes: a foud stopped keeps its routes (traffic flows on);
+ * those of nodes that left meanwhile go after the next full read.
+ */
+
+struct sweep_ctx {
+	struct foud_fleet *f;
+	struct fleet_route *gone;
+	size_t n, cap;
+};
+
+static bool l3_ifindex(const struct foud_fleet *f, int ifindex)
+{
+	const struct foud_tunnel *t;
+
+	FOUD_DEV_FOREACH(t, f->d)
+		if (fleet_l3_dev(t) && t->ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/* A route of ours on a fleet device that the last sync did not want: kept to delete. */
+static void sweep_one(int ifindex, const struct fou_addr *pfx, uint8_t plen,
+		      const struct fou_addr *nh, void *arg)
+{
+	struct sweep_ctx *c = arg;
+	struct fleet_route r = { .ifindex = ifindex, .pfx = *pfx, .plen = plen, .nh = *nh }, *g;
+
+	if (!l3_ifindex(c->f, ifindex) ||
+	    bsearch(&r, c->f->routes, c->f->nroutes, sizeof(r), route_cmp))
+		return;
+	if (c->n == c->cap) {
+		g = reallocarray(c->gone, c->cap * 2 + 8, sizeof(*g));
+		if (!g)
+			return;
+		c->gone = g;
+		c->cap = c->cap * 2 + 8;
+	}
+	c->gone[c->n++] = r;
+}
+
+void fleet_l3_sweep(struct foud_fleet *f)
+{
+	static const int fam[] = { AF_INET, AF_INET6 };
+	struct sweep_ctx c = { .f = f };
+	unsigned int nerr = 0;
+	int err = 0;
+
+	if (!l3_ndevs(f))
+		return;
+	for (size_t i = 0; i < 2; i++)
+		if ((err = foud_rtnl_prefixes(fam[i], sweep_one, &c)))
+			foud_log(LOG_WARNING, "fleet: reading the routes: %s", strerror(-err));
+	for (size_t i = 0; i < c.n; i++) {
+		int ret = foud_rtnl_prefix(false, c.gone[i].ifindex, &c.gone[i].pfx, c.gone[i].plen,
+					   &c.gone[i].nh);
+
+		if (ret && !nerr++)
+			err = ret;
+	}
+	if (c.n)
+		foud_log(LOG_INFO, "fleet: %zu routes of nodes gone removed, %u refused: %s", c.n - nerr,
+			 nerr, nerr ? strerror(-err) : "none");
+	free(c.gone);
+}
+
+/*
  * ---- devices up and down: the kernel drops a device's routes when it goes
  * down and takes none while it is; a device routes the fleet while it is up.
  */
@@ -342,7 +415,7 @@ static void node_mismatch(struct foud_fleet *f, struct fleet_node *n)
 		v = &n->v.dev[i];
 		same = false;
 		FOUD_DEV_FOREACH(t, f->d)
-			same |= fleet_l3_dev(t) && l3_same(t, v, &n->v.addr);
+			same |= fleet_l3_dev(t) && l3_same(t, v, n);
 		if (v->kind != FK_L2_NONE || same)
 			continue;
 		snprintf(n->l3why, sizeof(n->l3why), "prefix %s: its %s/%s port %u device matches "

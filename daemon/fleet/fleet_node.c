@@ -217,15 +217,19 @@ static void fdb_want(struct foud_fleet *f, const struct fleet_fdb *e, const char
 static void want_node(struct foud_fleet *f, const struct foud_tunnel *t,
 		      const struct cmd_l2_cfg *c, const struct fleet_node *n)
 {
-	struct fleet_fdb e = { .dst = n->v.addr };
+	const struct fou_addr *dst = fleet_value_addr(&n->v, c->local.family);
+	struct fleet_fdb e = { 0 };
+
+	if (!dst)
+		return;	/* no address of our device's family */
+	e.dst = *dst;
 
 	snprintf(e.dev, sizeof(e.dev), "%s", t->name);
 	e.ifindex = t->ifindex;	/* a device made again under that name has none */
 	for (unsigned int i = 0; i < n->v.ndevs; i++) {
 		const struct fleet_dev *v = &n->v.dev[i];
 
-		if (v->kind != c->kind || v->vni != fleet_dev_id(t) ||
-		    n->v.addr.family != c->local.family)
+		if (v->kind != c->kind || v->vni != fleet_dev_id(t))
 			continue;
 		memset(e.mac, 0, 6);
 		fdb_want(f, &e, n->name);

@@ -47,6 +47,23 @@ static int parse_addr(const char *s, struct fou_addr *a)
 	return a->family == AF_INET ? (a->a[0] >= 224 ? -EINVAL : 0) : (a->a[0] == 0xff ? -EINVAL : 0);
 }
 
+/* "address2": absent, or a unicast address of the other family than "address". */
+static int parse_addr2(json_t *j, struct fleet_value *v)
+{
+	if (!j)
+		return 0;
+	if (parse_addr(json_string_value(j), &v->addr2) || v->addr2.family == v->addr.family)
+		return -EINVAL;
+	return 0;
+}
+
+const struct fou_addr *fleet_value_addr(const struct fleet_value *v, int family)
+{
+	if (v->addr.family == family)
+		return &v->addr;
+	return v->addr2.family == family ? &v->addr2 : NULL;
+}
+
 static const char *const encap_names[] = {
 	[FOU_ENCAP_NONE] = "none", [FOU_ENCAP_FOU] = "fou", [FOU_ENCAP_GUE] = "gue",
 };
@@ -98,7 +115,7 @@ static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 {
 	const struct fk_kind *k = fk_by_name(json_string_value(json_object_get(j, "kind")) ?: "");
 	json_t *vni = json_object_get(j, "vni"), *macs = json_object_get(j, "macs"), *m;
-	json_int_t max = k && k->l2 == FK_L2_GRETAP ? 0xffffffff : 0xffffff;
+	json_int_t max = k && k->flags & FK_ID32 ? 0xffffffff : 0xffffff;
 	size_t i;
 
 	if (k && k->l2 == FK_L2_NONE && k->dev == FK_DEV_TUN)
@@ -143,6 +160,8 @@ int fleet_value_parse(const char *name, const char *val, size_t len, struct flee
 		snprintf(why, n, "\"name\" is not the key's");
 	else if (parse_addr(json_string_value(json_object_get(j, "address")), &tmp->addr))
 		snprintf(why, n, "bad address");
+	else if (parse_addr2(json_object_get(j, "address2"), tmp))
+		snprintf(why, n, "bad address2 (an address of the other family)");
 	else if ((devs = json_object_get(j, "devices")) &&
 		 (!json_is_array(devs) || json_array_size(devs) > FLEET_DEVS))
 		snprintf(why, n, "\"devices\" is not an array of at most %d", FLEET_DEVS);

@@ -28,6 +28,7 @@ struct fleet_dev {
 
 struct fleet_value {
 	struct fou_addr addr;
+	struct fou_addr addr2;		/* "address2", of the other family; 0: none */
 	unsigned int ndevs;
 	struct fleet_dev dev[FLEET_DEVS];
 };
@@ -36,6 +37,8 @@ struct fleet_value {
 int fleet_value_parse(const char *name, const char *val, size_t len, struct fleet_value *out,
 		      char *why, size_t n);
 void fleet_mac_str(const uint8_t *m, char s[18]);
+/* The node's address of family, or NULL. */
+const struct fou_addr *fleet_value_addr(const struct fleet_value *v, int family);
 /* An encapsulation's word (none, fou, gue) and back (-EINVAL). */
 const char *fleet_encap_name(enum fou_encap e);
 int fleet_encap_lookup(const char *s);

@@ -238,9 +238,9 @@ int foud_rtnl_link_del(int ifindex, uint32_t group)
 	return rtnl_talk(&r);
 }
 
-/* Calls fn on each RTM_NEWLINK of an answer; 1 once the answer is complete. */
-static int links_each(const uint8_t *buf, size_t n, bool dump,
-		      void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
+/* Calls fn on each message of type (at least min bytes) of an answer; 1 once it is complete. */
+static int msgs_each(const uint8_t *buf, size_t n, bool dump, uint16_t type, size_t min,
+		     void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
 {
 	const struct nlmsghdr *h;
 
@@ -252,12 +252,38 @@ static int links_each(const uint8_t *buf, size_t n, bool dump,
 				return -EPROTO;
 			return ((const struct nlmsgerr *)NLMSG_DATA(h))->error ?: 1;
 		}
-		if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		if (h->nlmsg_type == type && h->nlmsg_len >= NLMSG_LENGTH(min))
 			fn(h, ctx);
 		if (!dump)
 			return 1;
 	}
 	return 0;
+}
+
+/* Sends r (a dump when dump) and calls fn on each answer of type; 0 or -errno. */
+static int rtnl_dump(struct rtnl_req *r, bool dump, uint16_t type, size_t min,
+		     void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	static uint8_t buf[32768] __attribute__((aligned(4)));
+	ssize_t n;
+	int s, ret = 0;
+
+	r->nh.nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
+	r->nh.nlmsg_seq = 1;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(s, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		ret = -errno;
+	while (!ret) {
+		n = recv(s, buf, sizeof(buf), 0);
+		ret = n < 0 ? -errno : msgs_each(buf, (size_t)n, dump, type, min, fn, ctx);
+	}
+	close(s);
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -266,43 +292,73 @@ static int links_each(const uint8_t *buf, size_t n, bool dump,
  */
 int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 2 };
-	static uint8_t buf[32768] __attribute__((aligned(4)));
 	struct rtnl_req r;
-	ssize_t n;
-	int s, ret = 0;
 
 	link_req(&r, RTM_GETLINK, 0);
-	r.nh.nlmsg_flags = NLM_F_REQUEST | (name ? 0 : NLM_F_DUMP);
-	r.nh.nlmsg_seq = 1;
 	if (name && rtnl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
 		return -E2BIG;
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return -errno;
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		ret = -errno;
-	while (!ret) {
-		n = recv(s, buf, sizeof(buf), 0);
-		ret = n < 0 ? -errno : links_each(buf, (size_t)n, !name, fn, ctx);
+	return rtnl_dump(&r, !name, RTM_NEWLINK, sizeof(struct ifinfomsg), fn, ctx);
+}
+
+struct prefixes_ctx {
+	void (*fn)(int ifindex, const struct fou_addr *pfx, uint8_t plen, const struct fou_addr *nh,
+		   void *ctx);
+	void *ctx;
+};
+
+/* One route of the main table: foud's fleet routes (FOUD_RTPROT) go to fn. */
+static void prefix_one(const struct nlmsghdr *h, void *arg)
+{
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	const struct prefixes_ctx *c = arg;
+	struct fou_addr pfx = { .family = rt->rtm_family }, nh = { 0 };
+	int left = (int)RTM_PAYLOAD(h), oif = 0;
+	size_t alen = rt->rtm_family == AF_INET6 ? 16 : 4;
+	const struct rtattr *a;
+
+	if (rt->rtm_protocol != FOUD_RTPROT || rt->rtm_table != RT_TABLE_MAIN ||
+	    rt->rtm_dst_len > alen * 8)
+		return;
+	for (a = RTM_RTA(rt); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(int))
+			memcpy(&oif, RTA_DATA(a), sizeof(int));
+		else if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) >= alen)
+			memcpy(pfx.a, RTA_DATA(a), alen);
+		else if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) >= alen) {
+			nh.family = rt->rtm_family;
+			memcpy(nh.a, RTA_DATA(a), alen);
+		}
 	}
-	close(s);
-	return ret < 0 ? ret : 0;
+	if (oif > 0)
+		c->fn(oif, &pfx, rt->rtm_dst_len, &nh, c->ctx);
+}
+
+/* `ip route show proto FOUD_RTPROT` of one family: fn sees each; 0 or -errno. */
+int foud_rtnl_prefixes(int family, void (*fn)(int ifindex, const struct fou_addr *pfx,
+					      uint8_t plen, const struct fou_addr *nh, void *ctx),
+		       void *ctx)
+{
+	struct prefixes_ctx c = { fn, ctx };
+	struct rtnl_req r = { 0 };
+
+	rtnl_head(&r, sizeof(r.rt), RTM_GETROUTE, 0);
+	r.rt.rtm_family = (uint8_t)family;
+	return rtnl_dump(&r, true, RTM_NEWROUTE, sizeof(struct rtmsg), prefix_one, &c);
 }
 
 /*
  * `ip route replace PFX/LEN via NH dev DEV onlink` (a fleet's node behind
  * an L3 fleet device), or without via when NH is of another family than the
- * prefix (sit, ip6tnl carrying IPv4): `ip route replace PFX/LEN dev DEV`.
+ * prefix (sit, ip6tnl carrying IPv4), or both are IPv6 (the kernel refuses an
+ * IPv6 onlink gateway that another device's route covers, as the underlay's
+ * does): `ip route replace PFX/LEN dev DEV`. foud finds the node by prefix.
  * del: `ip route del` of the same; 0 or -errno.
  */
 int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t plen,
 		     const struct fou_addr *nh)
 {
 	size_t alen = pfx->family == AF_INET6 ? 16 : 4;
-	bool via = nh && nh->family == pfx->family;
+	bool via = nh && nh->family == pfx->family && pfx->family == AF_INET;
 	struct rtnl_req r = { 0 };
 
 	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
@@ -311,7 +367,7 @@ int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t 
 	r.rt.rtm_family = (uint8_t)pfx->family;
 	r.rt.rtm_dst_len = plen;
 	r.rt.rtm_table = RT_TABLE_MAIN;
-	r.rt.rtm_protocol = RTPROT_STATIC;
+	r.rt.rtm_protocol = FOUD_RTPROT;
 	r.rt.rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	r.rt.rtm_type = RTN_UNICAST;
 	r.rt.rtm_flags = via ? RTNH_F_ONLINK : 0;

@@ -8,6 +8,9 @@
 # All of etcd down: the last state stays; a host back meanwhile is known soon
 # after etcd returns. TLS: client certificates given are accepted, none refused.
 # etcd's authentication: a wrong password refused (and said), the right one works.
+# L3: ipip, gre and sit fleets over IPv4, an ip6tnl one over IPv6 (each node
+# gives an address of each family); a restarted foud sweeps the routes of
+# nodes that left while it was down.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v etcd >/dev/null || skip "etcd missing (etcd-server)"
@@ -39,6 +42,9 @@ for i in $(seq 100); do ectl endpoint health >/dev/null 2>&1 && break; sleep 0.1
 check "etcd: three members healthy" ectl endpoint health
 
 # ---- three hosts join ------------------------------------------------------
+# An IPv6 underlay too, for the ip6tnl fleet (fl3): each node gives an address of each family.
+C6=2001:db8::3
+na ip addr add $A6/64 dev va nodad; nb ip addr add $B6/64 dev vb nodad; nc_ ip addr add $C6/64 dev vc nodad
 # Each host's MAC stays the same across a restart, so that the others' ARP
 # caches stay right and what is measured is the fleet.
 # L3: fl0 (ipip over FOU, the default data path: BPF where it can), fl1
@@ -55,7 +61,9 @@ l3_join() { # l3_join a|b|c ADDR N
 		fleet prefix 10.245.$3.0/24 datapath userspace &&
 	dev_up $1 fl1 10.245.$3.1/32 &&
 	$f link add name fl2 type sit local $2 fleet prefix fd00:$3::/64 &&
-	dev_up $1 fl2 "" fd00:$3::1/128
+	dev_up $1 fl2 "" fd00:$3::1/128 &&
+	$f link add name fl3 type ip6tnl local 2001:db8::$3 fleet prefix fd01:$3::/64 &&
+	dev_up $1 fl3 "" fd01:$3::1/128
 }
 join() { # join a|b|c ADDR N [MAC's last byte]
 	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
@@ -73,7 +81,7 @@ join() { # join a|b|c ADDR N [MAC's last byte]
 	dev_up $1 gt0 10.12.0.$3/24 &&
 	l3_join $1 $2 $3 &&
 	$f fleet etcd $EPS ttl 2 &&
-	$f fleet node host-$1 address $2
+	$f fleet node host-$1 address $2 address 2001:db8::$3
 }
 start_foud a; start_foud b; start_foud c
 check "join: a" join a $A4 1
@@ -141,6 +149,17 @@ check "l3 sit: a routes b's IPv6 prefix over fl2" eval \
 	'ip -n "$NSA" -6 route show dev fl2 | grep -q "^fd00:2::/64"'
 check "l3 sit: a -> b" na ping -6 -c 2 -i 0.2 -W 2 -I fd00:1::1 fd00:2::1
 check "l3 sit: c -> a" nc_ ping -6 -c 2 -i 0.2 -W 2 -I fd00:3::1 fd00:1::1
+# ip6tnl over the IPv6 underlay, to each node's IPv6 address. IPv6 routes
+# have no via (the kernel refuses an onlink gateway the underlay's route covers).
+l3_routes6() { [ "$(ip -n "$NSA" -6 -j route show dev fl3 proto 241 | jq -r '[.[].dst] | sort | join(",")')" = "fd01:2::/64,fd01:3::/64" ]; }
+check "l3 ip6tnl: a routes b's and c's prefixes over fl3" wait_for 30 l3_routes6
+fa -j fleet show | jq -c '.nodes[] | select(.name == "host-b")' | sed 's/^/# /'
+check "l3 ip6tnl: fleet show -j has b's IPv6 address" \
+	test "$(fa -j fleet show | jq -r '.nodes[] | select(.name == "host-b") | .address2')" = "$B6"
+check "l3 ip6tnl: a -> b" na ping -6 -c 2 -i 0.2 -W 2 -I fd01:1::1 fd01:2::1
+check "l3 ip6tnl: a -> c" na ping -6 -c 2 -i 0.2 -W 2 -I fd01:1::1 fd01:3::1
+check "l3 ip6tnl: b -> c" nb ping -6 -c 2 -i 0.2 -W 2 -I fd01:2::1 fd01:3::1
+fa -d link show fl3 | sed 's/^/# /'
 fa -d link show fl0 | sed 's/^/# /'
 check "l3: fl0 on the BPF data path, fl1 on userspace" eval \
 	'fa -d link show fl0 | grep -q "datapath bpf" && fa -d link show fl1 | grep -q "datapath userspace (requested)"'
@@ -326,6 +345,12 @@ for dev in fl0 fl1; do
 	after=$(counter a $dev .foud.drops.rx.unknown_peer)
 	check "members only, l3 $dev: a dropped them as unknown_peer ($before -> $after)" test $((after - before)) -ge 2
 done
+before=$(counter a fl3 .foud.drops.rx.unknown_peer)
+check "members only, l3 fl3 (ip6tnl): c -> a, 2 pings, none answered" \
+	eval '! nc_ ping -6 -c 2 -i 0.2 -W 1 -I fd01:3::1 fd01:1::1'
+after=$(counter a fl3 .foud.drops.rx.unknown_peer)
+check "members only, l3 fl3: a dropped exactly those 2 as unknown_peer ($before -> $after)" \
+	test $((after - before)) = 2
 
 # ---- etcd's own authentication: c joins a store that asks for a password ----
 ip netns exec "$NSU" etcd --name p1 --data-dir "$TMP/etcd-auth" \
@@ -362,6 +387,7 @@ fleet etcd $EPS ttl 2
 fleet node host-c address $C4
 CONF
 ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]},{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.77.0/24"}]}' >/dev/null
+ectl put /foud/nodes/sim2 '{"name":"sim2","address":"192.0.2.78","devices":[{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.78.0/24"}]}' >/dev/null
 start_foud c -c "$TMP/c.conf"
 sim_in() { fc -j fdb show dev vx0 | jq -e '.[] | select(.mac == "02:00:00:00:07:07" and .dst == "192.0.2.77")' >/dev/null &&
 	   routes_in c fl0 | grep -q "10.244.77.0/24 via 192.0.2.77"; }
@@ -374,6 +400,34 @@ grep "^link add name fl0" "$TMP/saved" | sed 's/^/# /'
 check "save: not the fleet's forwarding entries or routes" eval '! grep -q "^fdb\|10.244.77" "$TMP/saved"'
 check "reload: the same file changes nothing" fc reload
 check "reload: ... sim's route stays" sim_in
+# Stale routes: c stopped (its devices and routes stay), sim's key deleted
+# meanwhile; c's next start removes sim's route after its first full read,
+# only that one, and only foud's (proto 241).
+sim2_in() { routes_in c fl0 | grep -q "10.244.78.0/24 via 192.0.2.78"; }
+check "stale: c routes sim2's prefix too, as proto 241" eval \
+	'wait_for 30 sim2_in && ip -n "$NSC" route show proto 241 dev fl0 | grep -q "^10.244.77.0/24 via 192.0.2.77"'
+ip -n "$NSC" route add 10.244.88.0/24 dev fl0
+ifc=$(ip -n "$NSC" -j link show fl0 | jq '.[0].ifindex')
+cpid=${PIDS[2]}
+PIDS=("${PIDS[0]}" "${PIDS[1]}")
+kill -TERM "$cpid"; wait "$cpid"
+rm -f "$TMP/c.sock"
+ectl del /foud/nodes/sim >/dev/null
+check "stale: with c stopped, sim's route stays on its device" eval \
+	'routes_in c fl0 | grep -q "10.244.77.0/24 via 192.0.2.77"'
+t0=$(date +%s%N)
+start_foud c -c "$TMP/c.conf"
+check "stale: c took its fl0 over (same ifindex $ifc)" \
+	test "$(ip -n "$NSC" -j link show fl0 | jq '.[0].ifindex')" = "$ifc"
+sim_out() { [ "$(routes_in c fl0)" = "10.244.78.0/24 via 192.0.2.78" ]; }
+check "stale: c restarted: sim's route gone, sim2's stays" wait_for 50 sim_out
+echo "# sim's stale route gone $(ms_since $t0) ms after c's foud started"
+check "stale: a route typed by hand on fl0 (proto boot) left alone" eval \
+	'ip -n "$NSC" route show dev fl0 | grep -q "^10.244.88.0/24"'
+check "stale: c says so" grep -q "fleet: 1 routes of nodes gone removed, 0 refused" "$TMP/foud-c.log"
+ectl put /foud/nodes/sim '{"name":"sim","address":"192.0.2.77","devices":[{"kind":"vxlan","vni":42,"macs":["02:00:00:00:07:07"]},{"kind":"ipip","encap":"fou","port":5555,"prefix":"10.244.77.0/24"}]}' >/dev/null
+check "stale: sim back, its route and entry again" wait_for 50 sim_in
+ectl del /foud/nodes/sim2 >/dev/null
 sed -i '/^fleet/d' "$TMP/c.conf"
 check "reload: the file without its fleet lines" fc reload
 sim_gone() { ! fc -j fdb show dev vx0 | grep -q 02:00:00:00:07:07 && [ -z "$(routes_in c fl0)" ] &&

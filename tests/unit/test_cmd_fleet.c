@@ -81,6 +81,12 @@ static void test_node(void **state)
 	assert_int_equal(c.op, CMD_OP_NODE);
 	assert_string_equal(c.fleet.node, "host-1.a_b");
 	assert_int_equal(c.fleet.address.family, AF_INET6);
+	assert_int_equal(c.fleet.address2.family, 0);
+	/* One address of each family: the second for IPv6-underlay devices. */
+	assert_int_equal(parse("fleet node h1 address 192.0.2.1 address 2001:db8::1", &c, err,
+			       sizeof(err)), 0);
+	assert_int_equal(c.fleet.address.family, AF_INET);
+	assert_int_equal(c.fleet.address2.family, AF_INET6);
 	assert_int_equal(parse("fleet show", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.op, CMD_OP_SHOW);
 }
@@ -145,6 +151,9 @@ static const struct bad bad[] = {
 	{ "fleet node a/b address 192.0.2.1", "\"a/b\" for \"NAME\"" },
 	{ "fleet node h1", "\"address\" is missing" },
 	{ "fleet node h1 address 224.0.0.1", "\"224.0.0.1\" for \"address\"" },
+	{ "fleet node h1 address 192.0.2.1 address 192.0.2.2",
+	  "\"192.0.2.2\" for \"address\": expected a unicast IPv4 or IPv6 address, at most one of each family" },
+	{ "fleet node h1 address 192.0.2.1 address 2001:db8::1 address 2001:db8::2", "\"2001:db8::2\" for \"address\"" },
 	{ "fleet node h1 address 192.0.2.1 ttl 2", "\"ttl\" is not a keyword of \"fleet node\"" },
 	{ "fleet show all", "\"all\" is not a keyword of \"fleet show\"" },
 	{ "link add name vx0 type vxlan id 42 local 192.0.2.1 remote 192.0.2.2 fleet",
@@ -196,7 +205,7 @@ static void test_usage(void **state)
 {
 	(void)state;
 	assert_non_null(strstr(cmd_usage, "fouctl fleet etcd ENDPOINT[,ENDPOINT...]"));
-	assert_non_null(strstr(cmd_usage, "fouctl fleet node NAME address ADDR"));
+	assert_non_null(strstr(cmd_usage, "fouctl fleet node NAME address ADDR [ address ADDR ]"));
 	assert_non_null(strstr(cmd_usage, "[ user NAME password-file FILE ]"));
 	assert_non_null(strstr(cmd_usage, "fouctl fleet show"));
 	assert_non_null(strstr(cmd_usage, "| fleet }"));
@@ -210,6 +219,7 @@ static void test_save_round_trip(void **state)
 		"fleet etcd http://a:1,https://b:2 prefix /x ttl 3 cacert /ca cert /c key /k user u password-file /pw",
 		"fleet etcd http://192.0.2.9:2379",
 		"fleet node h-1 address 2001:db8::1",
+		"fleet node h-2 address 192.0.2.1 address 2001:db8::1",
 		"link add name vx0 type vxlan id 42 local 192.0.2.1 fleet",
 		"link add name g0 type geneve id 7 local 192.0.2.1 fleet",
 		"link add name n0 type nvgre vsid 9 local 192.0.2.1 fleet",

@@ -26,6 +26,20 @@ static int parse(const char *name, const char *val, struct fleet_value *v, char 
 	return fleet_value_parse(name, val, strlen(val), v, why, n);
 }
 
+/* A node's address of each family, for the devices of that underlay. */
+static void test_addr2(void **state)
+{
+	static struct fleet_value v;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(parse("h1", "{\"name\":\"h1\",\"address\":\"192.0.2.1\","
+			       "\"address2\":\"2001:db8::1\"}", &v, why, sizeof(why)), 0);
+	assert_ptr_equal(fleet_value_addr(&v, AF_INET), &v.addr);
+	assert_ptr_equal(fleet_value_addr(&v, AF_INET6), &v.addr2);
+	assert_int_equal(v.addr2.a[15], 1);
+}
+
 static void test_good(void **state)
 {
 	static struct fleet_value v;
@@ -38,6 +52,8 @@ static void test_good(void **state)
 			       "{\"kind\":\"geneve\",\"vni\":16777215},"
 			       "{\"kind\":\"gretap\",\"vni\":4294967295}]}", &v, why, sizeof(why)), 0);
 	assert_int_equal(v.addr.family, AF_INET);
+	assert_int_equal(v.addr2.family, 0);
+	assert_null(fleet_value_addr(&v, AF_INET6));
 	assert_int_equal(v.ndevs, 3);
 	assert_int_equal(v.dev[2].kind, FK_L2_GRETAP);
 	assert_int_equal(v.dev[2].vni, 4294967295u);
@@ -104,6 +120,9 @@ static const struct bad bad[] = {
 	  "a gre device with a bad encap, port" },
 	{ DEV("{\"kind\":\"nope\",\"vni\":1}"), "a device without an L2 kind" },
 	{ DEV("{\"vni\":1}"), "a device without an L2 kind" },
+	{ "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"address2\":\"192.0.2.2\"}", "bad address2" },
+	{ "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"address2\":\"ff02::1\"}", "bad address2" },
+	{ "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"address2\":7}", "bad address2" },
 	{ DEV("{\"kind\":\"vxlan\"}"), "VNI 0-16777215" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":\"42\"}"), "VNI 0-16777215" },
 	{ DEV("{\"kind\":\"vxlan\",\"vni\":16777216}"), "VNI 0-16777215" },
@@ -158,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_addr2),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_too_many_macs),
 	};

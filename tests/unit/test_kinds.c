@@ -122,6 +122,10 @@ static void test_l2_rows_drive_the_grammar(void **state)
 	assert_int_equal(fk_by_name("vxlan")->dstport, FOU_PORT_VXLAN);
 	assert_int_equal(fk_by_name("geneve")->dstport, FOU_PORT_GENEVE);
 	assert_true(fk_by_name("stt")->flags & FK_ID64);
+	/* gretap's fleet identifier is its 32-bit GRE key; the others' a 24-bit VNI. */
+	assert_true(fk_by_name("gretap")->flags & FK_ID32);
+	assert_false(fk_by_name("nvgre")->flags & FK_ID32);
+	assert_false(fk_by_name("vxlan")->flags & FK_ID32);
 	assert_false(fk_takes(fk_by_name("geneve"), "group"));
 }
 
