@@ -97,12 +97,17 @@ static char *publish_value(struct foud_fleet *f)
 	const struct cmd_l2_cfg *c;
 	struct foud_tunnel *t;
 	char a[64], *out;
+	unsigned int n = 0;
 
+	/* More than the others accept would make them refuse the whole node. */
 	FOUD_DEV_FOREACH(t, f->d)
-		if (devs && (c = fleet_dev_cfg(t)))
+		if (devs && (c = fleet_dev_cfg(t)) && ++n <= FLEET_DEVS)
 			json_array_append_new(devs, publish_dev(t, c, s));
-		else if (devs && fleet_l3_dev(t))
+		else if (devs && !c && fleet_l3_dev(t) && ++n <= FLEET_DEVS)
 			json_array_append_new(devs, fleet_l3_publish(t));
+	if (n > FLEET_DEVS)
+		foud_log(LOG_WARNING, "fleet: %u fleet devices, %d published (the most a node may publish)",
+			 n, FLEET_DEVS);
 	if (s >= 0)
 		close(s);
 	v = json_pack("{s:s, s:s, s:o*}", "name", f->cfg.node,

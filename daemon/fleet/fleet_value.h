@@ -8,9 +8,9 @@
 
 #include "cmd.h"
 
-#define FLEET_DEVS		8	/* devices a node may publish */
+#define FLEET_DEVS		16	/* devices a node may publish */
 #define FLEET_MACS		64	/* MACs per device */
-#define FLEET_VALUE_MAX		65536	/* bytes: 8 devices of 64 MACs take under 12 000 */
+#define FLEET_VALUE_MAX		65536	/* bytes: 16 devices of 64 MACs take under 24 000 */
 
 /* What a node publishes for one device. */
 struct fleet_dev {

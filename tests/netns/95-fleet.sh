@@ -63,7 +63,9 @@ l3_join() { # l3_join a|b|c ADDR N
 	$f link add name fl2 type sit local $2 fleet prefix fd00:$3::/64 &&
 	dev_up $1 fl2 "" fd00:$3::1/128 &&
 	$f link add name fl3 type ip6tnl local 2001:db8::$3 fleet prefix fd01:$3::/64 &&
-	dev_up $1 fl3 "" fd01:$3::1/128
+	dev_up $1 fl3 "" fd01:$3::1/128 &&
+	$f link add name fl4 type ip6gre local 2001:db8::$3 fleet prefix 10.246.$3.0/24 &&
+	dev_up $1 fl4 10.246.$3.1/32
 }
 join() { # join a|b|c ADDR N [MAC's last byte]
 	local f=f$1 ns=$NSA; [ $1 = b ] && ns=$NSB; [ $1 = c ] && f=fc ns=$NSC
@@ -160,6 +162,11 @@ check "l3 ip6tnl: a -> b" na ping -6 -c 2 -i 0.2 -W 2 -I fd01:1::1 fd01:2::1
 check "l3 ip6tnl: a -> c" na ping -6 -c 2 -i 0.2 -W 2 -I fd01:1::1 fd01:3::1
 check "l3 ip6tnl: b -> c" nb ping -6 -c 2 -i 0.2 -W 2 -I fd01:2::1 fd01:3::1
 fa -d link show fl3 | sed 's/^/# /'
+# ip6gre over the IPv6 underlay, carrying IPv4 prefixes (no via: the families differ).
+l3_routes_gre6() { [ "$(ip -n "$NSA" -j route show dev fl4 proto 241 | jq -r '[.[].dst] | sort | join(",")')" = "10.246.2.0/24,10.246.3.0/24" ]; }
+check "l3 ip6gre: a routes b's and c's IPv4 prefixes over fl4" wait_for 30 l3_routes_gre6
+check "l3 ip6gre: a -> b" na ping -c 2 -i 0.2 -W 2 -I 10.246.1.1 10.246.2.1
+check "l3 ip6gre: c -> a" nc_ ping -c 2 -i 0.2 -W 2 -I 10.246.3.1 10.246.1.1
 fa -d link show fl0 | sed 's/^/# /'
 check "l3: fl0 on the BPF data path, fl1 on userspace" eval \
 	'fa -d link show fl0 | grep -q "datapath bpf" && fa -d link show fl1 | grep -q "datapath userspace (requested)"'

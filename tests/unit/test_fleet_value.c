@@ -108,7 +108,7 @@ static const struct bad bad[] = {
 	{ "{\"name\":\"h1\",\"address\":\"ff02::1\"}", "bad address" },
 	{ "{\"name\":\"h1\",\"address\":[\"192.0.2.1\"]}", "bad address" },
 	{ "{\"name\":\"h1\",\"address\":\"192.0.2.1\",\"devices\":{}}", "\"devices\" is not an array" },
-	{ DEV("{},{},{},{},{},{},{},{},{}"), "\"devices\" is not an array of at most 8" },
+	{ DEV("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}"), "\"devices\" is not an array of at most 16" },
 	{ DEV("{\"kind\":\"ipip\",\"vni\":1}"), "a ipip device without a prefix ADDR/LEN" },
 	{ DEV("{\"kind\":\"ipip\",\"encap\":\"fou\",\"port\":5555,\"prefix\":\"10.1.1.1/24\"}"),
 	  "a ipip device without a prefix" },
