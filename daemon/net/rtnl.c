@@ -105,20 +105,27 @@ int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t
 	return rtnl_talk(&r);
 }
 
+/* A unicast route's add (replacing) or delete: the header every route request shares. */
+static void route_head(struct rtnl_req *r, bool add, int family, uint8_t dst_len, uint8_t proto,
+		       uint8_t scope)
+{
+	rtnl_head(r, sizeof(r->rt), add ? RTM_NEWROUTE : RTM_DELROUTE,
+		  add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	r->rt.rtm_family = (uint8_t)family;
+	r->rt.rtm_dst_len = dst_len;
+	r->rt.rtm_protocol = proto;
+	r->rt.rtm_scope = scope;
+	r->rt.rtm_type = RTN_UNICAST;
+}
+
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
 		    int ifindex, uint32_t table)
 {
 	size_t alen = dst->family == AF_INET6 ? 16 : 4;
 	struct rtnl_req r = { 0 };
 
-	rtnl_head(&r, sizeof(r.rt), add ? RTM_NEWROUTE : RTM_DELROUTE,
-		  add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-	r.rt.rtm_family = (uint8_t)dst->family;
-	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
+	route_head(&r, add, dst->family, (uint8_t)(alen * 8), RTPROT_STATIC, RT_SCOPE_LINK);
 	r.rt.rtm_table = RT_TABLE_UNSPEC;
-	r.rt.rtm_protocol = RTPROT_STATIC;
-	r.rt.rtm_scope = RT_SCOPE_LINK;
-	r.rt.rtm_type = RTN_UNICAST;
 	if (rtnl_attr(&r, RTA_DST, dst->a, alen) || rtnl_attr32(&r, RTA_OIF, (uint32_t)ifindex) ||
 	    rtnl_attr32(&r, RTA_TABLE, table) ||
 	    (src && src->family && rtnl_attr(&r, RTA_PREFSRC, src->a, alen)))
@@ -361,15 +368,8 @@ int foud_rtnl_prefix(bool add, int ifindex, const struct fou_addr *pfx, uint8_t 
 	bool via = nh && nh->family == pfx->family && pfx->family == AF_INET;
 	struct rtnl_req r = { 0 };
 
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.rt));
-	r.nh.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	r.nh.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
-	r.rt.rtm_family = (uint8_t)pfx->family;
-	r.rt.rtm_dst_len = plen;
+	route_head(&r, add, pfx->family, plen, FOUD_RTPROT, via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
 	r.rt.rtm_table = RT_TABLE_MAIN;
-	r.rt.rtm_protocol = FOUD_RTPROT;
-	r.rt.rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	r.rt.rtm_type = RTN_UNICAST;
 	r.rt.rtm_flags = via ? RTNH_F_ONLINK : 0;
 	if (rtnl_attr(&r, RTA_DST, pfx->a, alen) || rtnl_attr32(&r, RTA_OIF, (uint32_t)ifindex) ||
 	    (via && rtnl_attr(&r, RTA_GATEWAY, nh->a, alen)))
