@@ -338,6 +338,7 @@ kp_exec() {
 	done
 	kill "$KPC_PID" 2>/dev/null
 	wait "$KPC_PID" 2>/dev/null
+	[[ $rc != 124 ]] || kp_log "kp_exec: no status line from the guest for '$cmd' within ${t}s"
 	return "$rc"
 }
 
