@@ -130,6 +130,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	struct foud_flow_key k;
 	int ret;
 
+	t->csum_trusted += d->rx_verified;
 	if (!ip) {
 		gro_direct(d, t, b);
 		return;
