@@ -145,7 +145,7 @@ int cmd_link_add(struct pctx *p)
 		k = &fk_kinds[0];	/* the L3 words; "type" reports itself */
 	s = k->syntax;
 	p->where = "link add";
-	if (k->l2 != FK_L2_NONE) {
+	if (!fk_l3(k->l2)) {
 		snprintf(p->where_buf, sizeof(p->where_buf), "link add type %s", k->name);
 		p->where = p->where_buf;
 		l2_defaults(p, k);

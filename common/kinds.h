@@ -69,6 +69,9 @@ extern const size_t fk_nkinds;
 const char *fk_names(char *buf, size_t len);
 /* The row `type` word names, or NULL. */
 const struct fk_kind *fk_by_name(const char *name);
+/* Whether a link of this L2 kind word is an IP tunnel (an L3 kind, a TUN
+ * device), not an L2 one: the one test of FK_L2_NONE outside the rows. */
+bool fk_l3(enum fk_l2_kind l2);
 /* The row of an L2 kind; NULL for FK_L2_NONE and unknown values. */
 const struct fk_kind *fk_by_l2(enum fk_l2_kind l2);
 /* The L3 row of libfou's kind, or NULL. */
