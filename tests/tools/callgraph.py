@@ -24,6 +24,7 @@ which this check does not see, by design.
 import os
 import re
 import sys
+import tempfile
 
 # Lowest first. A file's layer is the longest prefix that matches its path
 # from the root; every .c of DIRS must match one. lib/ and common/ are below
@@ -186,39 +187,76 @@ def loops(files, edges):
     return out
 
 
-def main(argv):
-    root = "."
-    if "--root" in argv:
-        root = argv[argv.index("--root") + 1]
-    verbose = "-v" in argv
+def report(root, verbose=False):
+    """Lines to print, and the number of problems (files in no layer, upward edges, loops)."""
     files, edges = scan(root)
     rel = {f: os.path.relpath(f, root) for f in files}
-    bad = 0
+    out, bad = [], 0
     for f in files:
         if layer_of(rel[f]) is None:
-            print("%s: in no layer (add it to LAYERS in %s)" % (rel[f], argv[0]))
+            out.append("%s: in no layer (add it to LAYERS in tests/tools/callgraph.py)" % rel[f])
             bad += 1
     for f in files:
         for g in sorted(edges[f]):
             names = ",".join(sorted(edges[f][g]))
             lf, lg = layer_of(rel[f]), layer_of(rel[g])
             if lf and lg and lg[0] > lf[0]:
-                print("upward: %s (%s) -> %s (%s): %s" %
-                      (rel[f], lf[1], rel[g], lg[1], names))
+                out.append("upward: %s (%s) -> %s (%s): %s" % (rel[f], lf[1], rel[g], lg[1], names))
                 bad += 1
             elif verbose:
-                print("   %s -> %s: %s" % (rel[f], rel[g], names))
+                out.append("   %s -> %s: %s" % (rel[f], rel[g], names))
     comps = loops(files, edges)
     for c in comps:
-        print("loop of %d files: %s" % (len(c), " ".join(rel[f] for f in c)))
-        for a in c:
-            for b in sorted(edges[a]):
-                if b in c:
-                    print("   %s -> %s: %s" % (rel[a], rel[b], ",".join(sorted(edges[a][b]))))
+        out.append("loop of %d files: %s" % (len(c), " ".join(rel[f] for f in c)))
+        out += ["   %s -> %s: %s" % (rel[a], rel[b], ",".join(sorted(edges[a][b])))
+                for a in c for b in sorted(edges[a]) if b in c]
     nedges = sum(len(e) for e in edges.values())
-    print("callgraph: %d files, %d edges, %d in a call loop, %d problems" %
-          (len(files), nedges, sum(len(c) for c in comps), bad + len(comps)))
-    return 1 if bad or comps else 0
+    out.append("callgraph: %d files, %d edges, %d in a call loop, %d problems" %
+               (len(files), nedges, sum(len(c) for c in comps), bad + len(comps)))
+    return out, bad + len(comps)
+
+
+# A made-up tree, checked before the real one, so that a change to the
+# patterns cannot quietly make this check pass everything.
+SELF_TEST = {
+    "lib/a.c": "int lib_a(void)\n{\n\treturn 0;\n}\n",
+    "lib/b.c": "int lib_b(void)\n{\n\treturn cmd_x();\n}\n",            # upward: lib -> common
+    "common/x.c": "int cmd_x(void)\n{\n\treturn cmd_y() + lib_a();\n}\n",
+    "common/y.c": "int cmd_y(void)\n{\n\treturn cmd_z();\n}\n",
+    "common/z.c": "int cmd_z(void)\n{\n\treturn cmd_x();\n}\n",          # x -> y -> z -> x
+    # a table, a member, a tag and a static namesake tie nothing
+    "common/t.c": "const struct op ops[] = { { \"x\", cmd_u } };\n"
+                  "static int cmd_x(void)\n{\n\treturn 1;\n}\n"
+                  "int cmd_t(struct cmd_u *p)\n{\n\treturn p->cmd_u + p.cmd_u + cmd_x();\n}\n",
+    "common/u.c": "int cmd_u(void)\n{\n\treturn cmd_t(0);\n}\n",
+}
+SELF_EXPECT = ["upward: lib/b.c (libfou) -> common/x.c (grammar): cmd_x",
+               "loop of 3 files: common/x.c common/y.c common/z.c",
+               "callgraph: 7 files, 6 edges, 3 in a call loop, 2 problems"]
+
+
+def self_test():
+    with tempfile.TemporaryDirectory() as root:
+        for path, text in SELF_TEST.items():
+            os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
+            with open(os.path.join(root, path), "w") as fh:
+                fh.write(text)
+        out, _ = report(root)
+    missing = [e for e in SELF_EXPECT if e not in out]
+    for e in missing:
+        print("callgraph.py self-test: expected \"%s\"; got:\n  %s" % (e, "\n  ".join(out)))
+    return not missing
+
+
+def main(argv):
+    root = "."
+    if "--root" in argv:
+        root = argv[argv.index("--root") + 1]
+    if not self_test():
+        return 1
+    out, problems = report(root, "-v" in argv)
+    print("\n".join(out))
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
