@@ -39,7 +39,7 @@ struct foud_l2 {
 	bool gre;			/* a GRE kind: its group is a multicast remote */
 };
 
-/* l2_hash.c: the UDP overlays by port and VNI (overlay.c's) */
+/* l2_hash.c: the UDP overlays by port and VNI (l2.c's) */
 int foud_l2_id_index(struct foud *d, struct foud_tunnel *t);
 void foud_l2_id_unindex(struct foud *d, struct foud_tunnel *t);
 struct foud_tunnel *foud_l2_id_find(struct foud *d, const struct foud_l2port *p, uint32_t vni);
