@@ -282,14 +282,15 @@ static size_t tx_control(uint8_t *buf, const struct fou_tou_info *in, uint16_t s
 
 static void msg_end(struct tou_txq *q)
 {
-	struct msghdr *mh = &q->mm[q->nmsg].msg_hdr;
 	unsigned int nseg = (unsigned int)(q->niov - q->first);
+	struct msghdr *mh;
 
 	if (!q->open)
 		return;
 	q->open = false;
 	if (!nseg)
 		return;
+	mh = &q->mm[q->nmsg].msg_hdr;
 	memset(mh, 0, sizeof(*mh));
 	mh->msg_name = &q->p->dst;
 	mh->msg_namelen = q->p->dst_len;
@@ -307,7 +308,8 @@ static void msg_end(struct tou_txq *q)
 static void msg_begin(struct foud *d, struct tou_txq *q, struct foud_tou_peer *p)
 {
 	msg_end(q);
-	if (q->nmsg && q->fd != p->sock->ev.fd)
+	/* Another socket, or no room for the message's slots (bytes[], mm[]): send first. */
+	if (q->nmsg && (q->fd != p->sock->ev.fd || q->nmsg == FOUD_BATCH))
 		tx_flush(d, q);
 	q->fd = p->sock->ev.fd;
 	q->open = true;
