@@ -7,7 +7,8 @@
 # "dtls"; rekeys by bytes and a PSK rollover by reload under a trickle lose
 # nothing; a peer without dtls gets nothing in clear from a dtls peer; another
 # PSK, and a certificate of another CA, are refused and tou show says why;
-# certificates of one CA transfer; IPv6 transfers too.
+# certificates of one CA transfer; one of that CA issued to another host (not
+# the peer's address, or not "name"), or expired, is refused; IPv6 too.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 INJ="python3 $ROOT/tests/tools/inject.py"
@@ -206,12 +207,16 @@ ossl() { openssl "$@" >/dev/null 2>&1; }
 for ca in ca ca2; do
 	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $ca.key -out $ca.pem -days 2 -subj "/CN=$ca"
 done
-mkcert() { # mkcert NAME CA
+mkcert() { # mkcert NAME CA SUBJECTALTNAME [DAYS]: DAYS -1 is an expired one
 	ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$1"
-	ossl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -out "$1.pem" -days 2
+	ossl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -out "$1.pem" \
+		-days "${4:-2}" -extfile <(echo "subjectAltName=$3")
 	chmod 600 "$1.key"
 }
-mkcert a ca; mkcert b ca; mkcert evil ca2
+# other: the CA's, issued to another host; bdns: b's by DNS name; old: b's, expired.
+mkcert a ca "IP:$A4"; mkcert b ca "IP:$B4"; mkcert evil ca2 "IP:$B4"
+mkcert other ca "IP:192.0.2.77,DNS:other.example"; mkcert bdns ca "DNS:b.example"
+mkcert old ca "IP:$B4" -1
 cd - >/dev/null || exit 1
 check "another PSK: no session, a failure counted on a ($(fails a 1; peer_j a .dtls.failures))" fails a 1
 check "... and on b ($(fails b 1; peer_j b .dtls.failures))" fails b 1
@@ -232,6 +237,30 @@ check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.s
 	test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
 check "... and no transfer" bash -c "! ip netns exec $NSA timeout 2 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7105,connect-timeout=1"
 
+# Names: a checks b's certificate for b's address (the default) or for "name".
+refused_as() { # refused_as CERT "what" ERROR: b presents CERT of the right CA; a refuses it
+	fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
+	fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/$1.pem" key "$K/$1.key" cacert "$K/ca.pem"
+	check "$2: refused by a ($(fails a 1; fa tou show | grep dtls-error))" \
+		bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused: $3'"
+	check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.state))" \
+		test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
+}
+refused_as other "the CA's certificate issued to another host (192.0.2.77)" "IP address mismatch"
+check "... and no transfer" bash -c "! ip netns exec $NSA timeout 2 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7106,connect-timeout=1"
+refused_as old "b's certificate, expired" "certificate has expired"
+fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" name other.example
+fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/bdns.pem" key "$K/bdns.key" cacert "$K/ca.pem"
+check "name other.example: b's certificate (DNS b.example) refused ($(fails a 1; fa tou show | grep dtls-error))" \
+	bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused: hostname mismatch'"
+fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" name b.example
+check "name b.example: that certificate makes a session ($(wait_state a established; peer_j a .dtls.state))" \
+	wait_state a established
+fa tou add peer 192.0.2.9 dtls psk "$K/psk" name b.example >"$TMP/err" 2>&1
+check "\"name\" with a PSK is refused, named" grep -q '"name"' "$TMP/err"
+fa tou add peer 192.0.2.9 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" name 'b_x' >"$TMP/err" 2>&1
+check "a name that is no DNS name nor address is refused, named" grep -q 'b_x' "$TMP/err"
+
 # IPv6: a PSK session and a transfer.
 fa tou add peer $B6 dtls psk "$K/psk"; fb tou add peer $A6 dtls psk "$K/psk"
 up6() { for _ in $(seq 50); do fa -j tou show | jq -e ".peers[] | select(.peer == \"$B6\") | .dtls.state == \"established\"" >/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -250,5 +279,5 @@ fa tou add peer 192.0.2.9 dtls psk "$K/open" >"$TMP/err" 2>&1
 check "a PSK file of mode 0644 is refused, the mode named" grep -q "0644.*0600" "$TMP/err"
 fa tou add peer 192.0.2.9 dtls psk "$K/psk" key "$K/psk" >"$TMP/err" 2>&1
 check "\"key\" inside the dtls words is not a PSK word: refused, named" grep -q '"key"' "$TMP/err"
-check "save prints the dtls words" bash -c "$FOUCTL -S $TMP/a.sock save | grep -q 'tou add peer $B4 port 6080 dtls cert $K/a.pem key $K/a.key cacert $K/ca.pem'"
+check "save prints the dtls words" bash -c "$FOUCTL -S $TMP/a.sock save | grep -q 'tou add peer $B4 port 6080 dtls cert $K/a.pem key $K/a.key cacert $K/ca.pem name b.example'"
 finish
