@@ -21,6 +21,7 @@
 
 #include "foud.h"
 #include "fou/gue_auth.h"
+#include "gue_floor.h"
 #include "rx.h"
 
 /* A keyed tunnel's or TOU peer's key files, their keys and its replay window. */
@@ -28,7 +29,10 @@ struct foud_gue_auth {
 	struct fou_gue_keys ks;		/* a tunnel's t->tnl.auth points here */
 	struct fou_replay replay;
 	uint64_t seq;			/* TOU's next sequence (a tunnel's is in t->tx) */
+	uint64_t floor;			/* a tunnel's persisted floor: accepted ones lie below */
+	bool floor_err;			/* its last write failed (logged once) */
 	char path[2][CMD_KEY_PATH_MAX];
+	char floor_path[CMD_KEY_PATH_MAX];
 };
 
 /* A secret is refused when others could read or replace it. */
@@ -209,6 +213,35 @@ uint32_t foud_gue_auth_id(const struct foud_gue_auth *a)
 	return a->ks.key[0].id;
 }
 
+/* Writes the floor; a failure is logged once, and traffic goes on without it. */
+static void floor_set(struct foud_gue_auth *a, const char *name, uint64_t floor)
+{
+	int ret = foud_gue_floor_write(a->floor_path, floor);
+
+	a->floor = floor;
+	if (ret && !a->floor_err)
+		foud_log(LOG_ERR, "%s: replay floor \"%s\" not written (%s): a restart may accept "
+			 "replays", name, a->floor_path, strerror(-ret));
+	a->floor_err = ret != 0;
+}
+
+/* The floor the foud before this one left: its window starts full up to it. */
+static int floor_load(struct foud_gue_auth *a, const char *name, char *err, size_t errlen)
+{
+	int ret = foud_gue_floor_path(name, a->floor_path, sizeof(a->floor_path));
+
+	if (!ret)
+		ret = foud_gue_floor_read(a->floor_path, &a->floor);
+	if (!ret) {
+		fou_replay_floor(&a->replay, a->floor);
+		return 0;
+	}
+	if (ret == -ENOENT)
+		return 0;
+	snprintf(err, errlen, "replay floor \"%s\": %s", a->floor_path, strerror(-ret));
+	return ret;
+}
+
 int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, char *err,
 		       size_t errlen)
 {
@@ -217,6 +250,11 @@ int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, ch
 	t->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
 	if (!t->auth)
 		return -EINVAL;
+	if (floor_load(t->auth, t->name, err, errlen)) {
+		foud_gue_auth_free(t->auth);
+		t->auth = NULL;
+		return -EINVAL;
+	}
 	t->tnl.auth = &t->auth->ks;
 	t->tx.auth_seq = t->auth->seq;
 	return 0;
@@ -224,6 +262,9 @@ int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, ch
 
 void foud_gue_auth_close(struct foud_tunnel *t)
 {
+	/* The exact top: the next foud refuses all it accepted, and nothing newer. */
+	if (t->auth && t->auth->replay.any)
+		floor_set(t->auth, t->name, t->auth->replay.top);
 	foud_gue_auth_free(t->auth);
 	t->auth = NULL;
 	t->tnl.auth = NULL;
@@ -262,6 +303,23 @@ static struct foud_tunnel *auth_tunnel(struct foud *d, const struct foud_rxmeta 
 	return foud_tnl_peer(d, &m->src, auth_keyed_to, m);
 }
 
+/*
+ * fou_gue_auth_pull() with the floor raised, ahead of seq by the reserve,
+ * before a sequence above it is accepted.
+ */
+static int auth_pull(struct foud_tunnel *t, struct fou_buf *b)
+{
+	struct foud_gue_auth *a = t->auth;
+	uint64_t seq;
+	int ret = fou_gue_auth_open(b, &a->ks, 0, &seq);
+
+	if (ret)
+		return ret;
+	if (seq > a->floor)
+		floor_set(a, t->name, seq + FOUD_GUE_FLOOR_RESERVE);
+	return fou_replay_update(&a->replay, seq) ? 0 : -FOU_DROP_REPLAY;
+}
+
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m)
 {
 	struct foud_tunnel *t = auth_tunnel(d, m);
@@ -269,7 +327,7 @@ int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta
 
 	if (!t)
 		return fou_gue_has_sec(b) ? -FOU_DROP_AUTH : 0;
-	ret = fou_gue_auth_pull(b, &t->auth->ks, &t->auth->replay);
+	ret = auth_pull(t, b);
 	if (!ret)
 		return 0;
 	t->st.rx_drop[-ret]++;

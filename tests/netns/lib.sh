@@ -116,7 +116,9 @@ start_foud() {
 	local ns=$NSA; [ "$h" = b ] && ns=$NSB; [ "$h" = c ] && ns=$NSC
 	# FOUD_TEST_OPTS (say -O, offloads off) applies to every foud of a test.
 	# shellcheck disable=SC2086
-	ip netns exec "$ns" "$FOUD" -f -S "$TMP/$h.sock" ${FOUD_TEST_OPTS:-} "$@" 2>>"$TMP/foud-$h.log" &
+	# Each host's state directory (replay floors) is its own, under $TMP.
+	FOUD_STATE_DIR=${FOUD_STATE_DIR:-$TMP/state-$h} \
+		ip netns exec "$ns" "$FOUD" -f -S "$TMP/$h.sock" ${FOUD_TEST_OPTS:-} "$@" 2>>"$TMP/foud-$h.log" &
 	PIDS+=($!)
 	local i
 	for i in $(seq 50); do [ -S "$TMP/$h.sock" ] && return 0; sleep 0.1; done
