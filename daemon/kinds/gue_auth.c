@@ -31,9 +31,12 @@ struct foud_gue_auth {
 	uint64_t seq;			/* TOU's next sequence (a tunnel's is in t->tx) */
 	uint64_t floor;			/* a tunnel's persisted floor: accepted ones lie below */
 	bool floor_err;			/* its last write failed (logged once) */
+	struct foud_gue_auth_drops drops;	/* auth drops by the key id claimed */
 	char path[2][CMD_KEY_PATH_MAX];
 	char floor_path[CMD_KEY_PATH_MAX];
 };
+
+static void drops_prime(struct foud_gue_auth *a);
 
 /* A secret is refused when others could read or replace it. */
 static int key_file_ok(const char *path, const struct stat *st, char *err, size_t errlen)
@@ -166,6 +169,7 @@ struct foud_gue_auth *foud_gue_auth_new(const char paths[2][CMD_KEY_PATH_MAX], c
 	}
 	/* Nanoseconds of the clock: a restarted sender stays ahead of its peer's window. */
 	a->seq = now_ns();
+	drops_prime(a);
 	return a;
 }
 
@@ -186,9 +190,46 @@ int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
 	return fou_gue_auth_sign(b, &a->ks.key[0], a->seq++);
 }
 
+/* The count of key id, made (in place of a key no longer held) if need be. */
+static uint64_t *drops_of(struct foud_gue_auth *a, uint32_t id)
+{
+	struct foud_gue_auth_drops *dr = &a->drops;
+	unsigned int i, j, free_at = FOUD_GUE_AUTH_IDS;
+
+	for (i = 0; i < dr->n; i++)
+		if (dr->id[i] == id)
+			return &dr->count[i];
+	if (dr->n < FOUD_GUE_AUTH_IDS)
+		free_at = dr->n++;
+	for (i = 0; i < dr->n && free_at == FOUD_GUE_AUTH_IDS; i++) {
+		for (j = 0; j < a->ks.n && a->ks.key[j].id != dr->id[i]; j++)
+			;
+		if (j == a->ks.n)
+			free_at = i;
+	}
+	if (free_at == FOUD_GUE_AUTH_IDS)
+		return &dr->unknown;
+	dr->id[free_at] = id;
+	dr->count[free_at] = 0;
+	return &dr->count[free_at];
+}
+
+/* Each key's count of auth drops, from 0 at once: a counter that appears late loses its first rise. */
+static void drops_prime(struct foud_gue_auth *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->ks.n; i++)
+		(void)drops_of(a, a->ks.key[i].id);
+}
+
 int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
 {
-	return keys_load(a, &a->ks, err, errlen);
+	int ret = keys_load(a, &a->ks, err, errlen);
+
+	if (!ret)
+		drops_prime(a);
+	return ret;
 }
 
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
@@ -320,6 +361,33 @@ static int auth_pull(struct foud_tunnel *t, struct fou_buf *b)
 	return fou_replay_update(&a->replay, seq) ? 0 : -FOU_DROP_REPLAY;
 }
 
+/*
+ * An auth drop, by the key id it claims: one of the tunnel's (its HMAC
+ * wrong: a forger, or the peer's key of that id is another) or unknown.
+ */
+static void drops_count(struct foud_gue_auth *a, const struct fou_buf *b)
+{
+	uint32_t id;
+	unsigned int i;
+
+	if (!fou_gue_has_sec(b) || b->len < FOU_GUE_HLEN + 4) {
+		a->drops.unknown++;
+		return;
+	}
+	id = fou_get32(fou_buf_data(b) + FOU_GUE_HLEN);
+	for (i = 0; i < a->ks.n && a->ks.key[i].id != id; i++)
+		;
+	if (i < a->ks.n)
+		(*drops_of(a, id))++;
+	else
+		a->drops.unknown++;
+}
+
+const struct foud_gue_auth_drops *foud_gue_auth_drops(const struct foud_tunnel *t)
+{
+	return t->auth ? &t->auth->drops : NULL;
+}
+
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m)
 {
 	struct foud_tunnel *t = auth_tunnel(d, m);
@@ -330,6 +398,8 @@ int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta
 	ret = auth_pull(t, b);
 	if (!ret)
 		return 0;
+	if (ret == -FOU_DROP_AUTH)
+		drops_count(t->auth, b);
 	t->st.rx_drop[-ret]++;
 	foud_log_drop(t->name, -ret, &m->src);
 	return 1;

@@ -776,6 +776,15 @@ static const char *dtls_state(const struct foud_tou_dtls *t)
 	return t->next ? "handshaking" : t->failures ? "failed" : "idle";
 }
 
+const char *foud_tou_dtls_counts(const struct foud_tou_peer *p, uint64_t *ok, uint64_t *failed)
+{
+	if (!p->dtls)
+		return NULL;
+	*ok = p->dtls->handshakes;
+	*failed = p->dtls->failures;
+	return dtls_state(p->dtls);
+}
+
 void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr)
 {
 	const struct foud_tou_dtls *t = p->dtls;

@@ -20,7 +20,7 @@ for h in a b; do cp "$K/k1" "$K/$h.key"; cp "$K/k1" "$K/$h.next"; done
 printf '%s\n' "fou add port 5555 gue" \
 	"link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 5555 encap-key $K/b.key encap-key-next $K/b.next" \
 	>"$TMP/b.conf"
-echo "fou add port 5555 gue" >"$TMP/a.conf"
+printf '%s\n' "fou add port 5555 gue" "metrics listen unix:$TMP/a-metrics.sock" >"$TMP/a.conf"
 start_foud a -c "$TMP/a.conf"
 start_foud b -c "$TMP/b.conf"
 # One keyed tunnel, and a keyless one on the same port from B's second address.
@@ -62,6 +62,17 @@ check "captured datagram carries SEC=100 and Hlen 12" test "${chex:0:8}" = "0c04
 expect_drop "a captured datagram replayed" replay "$chex" "$csport"
 bad=${chex:0:200}$(printf '%02x' $(( (0x${chex:200:2} ^ 1) )))${chex:202}
 expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$csport"
+# The metrics: auth drops by the key id claimed (2 without one, 1 with k1's), replays.
+scrape_a() { curl -sf --max-time 5 --unix-socket "$TMP/a-metrics.sock" http://foud/metrics; }
+metric() { scrape_a | K=$1 awk '$1 == ENVIRON["K"] { print $2 }'; }
+kid=$(printf '%08x' "$(fa -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1)")
+mk=$(metric "foud_device_auth_drops_total{device=\"g1\",key_id=\"$kid\"}")
+mu=$(metric 'foud_device_auth_drops_total{device="g1",key_id="unknown"}')
+mr=$(metric 'foud_device_drops_total{device="g1",kind="ipip",direction="rx",reason="replay"}')
+check "metrics: auth drops with key id $kid: 1 ($mk), with none of g1's: 2 ($mu), replay: 1 ($mr)" \
+	test "$mk" = 1 -a "$mu" = 2 -a "$mr" = 1
+scrape_a >"$TMP/a.prom"
+check "promtool check metrics: a's scrape" promtool check metrics <"$TMP/a.prom"
 
 # Restarts of A: its window is gone, its floor (in its state directory) is not.
 # restart a|b SIGNAL CONF: foud stopped with SIGNAL, another started with CONF.
@@ -74,7 +85,7 @@ restart() {
 	"$FOUCTL" -S "$TMP/$1.sock" link show g1 >/dev/null	# answered once CONF is applied
 }
 g2a="link add name g2 type ipip remote 192.0.2.3 local $A4 encap gue encap-sport auto encap-dport 5555"
-printf '%s\n' "fou add port 5555 gue" "$g2a" \
+printf '%s\n' "fou add port 5555 gue" "metrics listen unix:$TMP/a-metrics.sock" "$g2a" \
 	"link add name g1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 5555 encap-key $K/a.key encap-key-next $K/a.next" \
 	>"$TMP/a2.conf"
 restart a TERM "$TMP/a2.conf"

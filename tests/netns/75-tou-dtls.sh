@@ -19,7 +19,8 @@ newkey() { (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1"
 newkey "$K/psk"; newkey "$K/psk2"
 # The peers' lines in the files too: reload reads their PSK files again.
 for h in a b; do cp "$K/psk" "$K/$h.psk"; done
-echo "tou add peer $B4 dtls psk $K/a.psk rekey-bytes 100000" >"$TMP/a.conf"
+printf '%s\n' "metrics listen unix:$TMP/a-metrics.sock" \
+	"tou add peer $B4 dtls psk $K/a.psk rekey-bytes 100000" >"$TMP/a.conf"
 : >"$TMP/b.conf"
 start_foud a -c "$TMP/a.conf"
 start_foud b -c "$TMP/b.conf"
@@ -253,9 +254,27 @@ fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cac
 fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/bdns.pem" key "$K/bdns.key" cacert "$K/ca.pem"
 check "name other.example: b's certificate (DNS b.example) refused ($(fails a 1; fa tou show | grep dtls-error))" \
 	bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused: hostname mismatch'"
+scrape_a() { curl -sf --max-time 5 --unix-socket "$TMP/a-metrics.sock" http://foud/metrics; }
+metric() { scrape_a | K=$1 awk '$1 == ENVIRON["K"] { print $2 }'; }
+M=foud_tou_peer_dtls
+# (a tries again every second: the scrape's figure lies between two of tou show's)
+f1=$(peer_j a .dtls.failures)
+mf=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}")
+f2=$(peer_j a .dtls.failures)
+mo=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}")
+ms=$(metric "${M}_state{peer=\"$B4\",state=\"established\"}")
+check "metrics: handshakes failed as tou show counts them ($f1 <= $mf <= $f2), none ok ($mo), not established ($ms)" \
+	test "$f1" -ge 1 -a "$mf" -ge "$f1" -a "$mf" -le "$f2" -a "$mo" = 0 -a "$ms" = 0
 fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" name b.example
 check "name b.example: that certificate makes a session ($(wait_state a established; peer_j a .dtls.state))" \
 	wait_state a established
+mo=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}")
+mf=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}")
+ms=$(metric "${M}_state{peer=\"$B4\",state=\"established\"}")
+check "metrics: the new peer's one handshake ok ($mo), none failed ($mf), established ($ms)" \
+	test "$mo" = 1 -a "$mf" = 0 -a "$ms" = 1
+scrape_a >"$TMP/a.prom"
+check "promtool check metrics: a's scrape" promtool check metrics <"$TMP/a.prom"
 fa tou add peer 192.0.2.9 dtls psk "$K/psk" name b.example >"$TMP/err" 2>&1
 check "\"name\" with a PSK is refused, named" grep -q '"name"' "$TMP/err"
 fa tou add peer 192.0.2.9 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" name 'b_x' >"$TMP/err" 2>&1
