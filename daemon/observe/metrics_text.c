@@ -422,7 +422,6 @@ void foud_metrics_write(struct foud *d, struct foud_out *o)
 	rows_write(o, "foud_tou_peer_", peer_fams, sizeof(peer_fams) / sizeof(peer_fams[0]),
 		   peer, nq, true);
 	unmatched_write(o, d);
-	foud_metrics_sec_write(d, o);
 	process_write(o);
 	free(dev);
 	free(port);
