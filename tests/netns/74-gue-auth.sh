@@ -63,15 +63,14 @@ expect_drop "a captured datagram replayed" replay "$chex" "$csport"
 bad=${chex:0:200}$(printf '%02x' $(( (0x${chex:200:2} ^ 1) )))${chex:202}
 expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$csport"
 # The metrics: auth drops by the key id claimed (2 without one, 1 with k1's), replays.
-scrape_a() { curl -sf --max-time 5 --unix-socket "$TMP/a-metrics.sock" http://foud/metrics; }
-metric() { scrape_a | K=$1 awk '$1 == ENVIRON["K"] { print $2 }'; }
+metric() { metric_unix a "$1"; }
 kid=$(printf '%08x' "$(fa -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1)")
 mk=$(metric "foud_device_auth_drops_total{device=\"g1\",key_id=\"$kid\"}")
 mu=$(metric 'foud_device_auth_drops_total{device="g1",key_id="unknown"}')
 mr=$(metric 'foud_device_drops_total{device="g1",kind="ipip",direction="rx",reason="replay"}')
 check "metrics: auth drops with key id $kid: 1 ($mk), with none of g1's: 2 ($mu), replay: 1 ($mr)" \
 	test "$mk" = 1 -a "$mu" = 2 -a "$mr" = 1
-scrape_a >"$TMP/a.prom"
+scrape_unix a >"$TMP/a.prom"
 check "promtool check metrics: a's scrape" promtool check metrics <"$TMP/a.prom"
 
 # Restarts of A: its window is gone, its floor (in its state directory) is not.

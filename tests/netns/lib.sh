@@ -135,6 +135,11 @@ dev_up() { # dev_up a|b|c DEV ADDR4/len [ADDR6/len]
 	ip netns exec "$ns" ip link set "$2" up
 }
 
+# scrape_unix a|b|c: the metrics of a foud whose file says `metrics listen unix:$TMP/<host>-metrics.sock`
+scrape_unix() { curl -sf --max-time 5 --unix-socket "$TMP/$1-metrics.sock" http://foud/metrics; }
+# metric_unix a|b|c 'NAME{LABELS}': that sample's value
+metric_unix() { scrape_unix "$1" | K=$2 awk '$1 == ENVIRON["K"] { print $2 }'; }
+
 # counter a|b DEV PATH (jq path under the link object, e.g. .stats64.rx.packets)
 counter() {
 	local f=fa; [ "$1" = b ] && f=fb
