@@ -34,6 +34,7 @@ struct foud_gue_auth {
 	struct foud_gue_auth_drops drops;	/* auth drops by the key id claimed */
 	char path[2][CMD_KEY_PATH_MAX];
 	char floor_path[CMD_KEY_PATH_MAX];
+	char floor_who[64];		/* the remote's address, as the file holds it */
 };
 
 static void drops_prime(struct foud_gue_auth *a);
@@ -257,7 +258,7 @@ uint32_t foud_gue_auth_id(const struct foud_gue_auth *a)
 /* Writes the floor; a failure is logged once, and traffic goes on without it. */
 static void floor_set(struct foud_gue_auth *a, const char *name, uint64_t floor)
 {
-	int ret = foud_gue_floor_write(a->floor_path, floor);
+	int ret = foud_gue_floor_write(a->floor_path, a->floor_who, floor);
 
 	a->floor = floor;
 	if (ret && !a->floor_err)
@@ -267,12 +268,14 @@ static void floor_set(struct foud_gue_auth *a, const char *name, uint64_t floor)
 }
 
 /* The floor the foud before this one left: its window starts full up to it. */
-static int floor_load(struct foud_gue_auth *a, const char *name, char *err, size_t errlen)
+static int floor_load(struct foud_gue_auth *a, const struct foud_tunnel *t, char *err,
+		      size_t errlen)
 {
-	int ret = foud_gue_floor_path(name, a->floor_path, sizeof(a->floor_path));
+	int ret = foud_gue_floor_path(t->name, a->floor_path, sizeof(a->floor_path));
 
+	fou_addr_str(&t->tnl.remote, a->floor_who, sizeof(a->floor_who));
 	if (!ret)
-		ret = foud_gue_floor_read(a->floor_path, &a->floor);
+		ret = foud_gue_floor_read(a->floor_path, a->floor_who, &a->floor);
 	if (!ret) {
 		fou_replay_floor(&a->replay, a->floor);
 		return 0;
@@ -291,7 +294,7 @@ int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, ch
 	t->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
 	if (!t->auth)
 		return -EINVAL;
-	if (floor_load(t->auth, t->name, err, errlen)) {
+	if (floor_load(t->auth, t, err, errlen)) {
 		foud_gue_auth_free(t->auth);
 		t->auth = NULL;
 		return -EINVAL;

@@ -6,7 +6,8 @@
  * ahead of what arrives, by FOUD_GUE_FLOOR_RESERVE, before a datagram
  * above it is accepted (so a crash cannot leave it below anything
  * accepted), and set to the exact top when a tunnel closes (so a clean
- * restart refuses nothing the peer sends next). Why that is sound and what
+ * restart refuses nothing the peer sends next). It holds the remote's
+ * address too: a tunnel moved to another remote starts afresh. Why that is sound and what
  * it costs: README, "Replay after a restart".
  */
 #include <errno.h>
@@ -44,9 +45,10 @@ int foud_gue_floor_path(const char *name, char *path, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int foud_gue_floor_read(const char *path, uint64_t *floor)
+/* The file: the floor, a space, the remote's address, a newline. */
+int foud_gue_floor_read(const char *path, const char *who, uint64_t *floor)
 {
-	char text[32], *end;
+	char text[96], *end;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	ssize_t n;
 
@@ -59,7 +61,10 @@ int foud_gue_floor_read(const char *path, uint64_t *floor)
 	text[n] = 0;
 	errno = 0;
 	*floor = strtoull(text, &end, 10);
-	return errno || end == text || (*end && *end != '\n') ? -EINVAL : 0;
+	if (errno || end == text || *end != ' ' || !strchr(end, '\n'))
+		return -EINVAL;
+	*strchr(end, '\n') = 0;
+	return strcmp(end + 1, who) ? -ENOENT : 0;
 }
 
 /* The directory of path, made 0700 if it is not there. */
@@ -76,14 +81,16 @@ static int floor_dir(const char *path)
 	return mkdir(dir, 0700) && errno != EEXIST ? -errno : 0;
 }
 
-int foud_gue_floor_write(const char *path, uint64_t floor)
+int foud_gue_floor_write(const char *path, const char *who, uint64_t floor)
 {
-	char tmp[512], text[32];
+	char tmp[512], text[96];
 	int fd, len, ret = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	len = snprintf(text, sizeof(text), "%" PRIu64 "\n", floor);
+	len = snprintf(text, sizeof(text), "%" PRIu64 " %s\n", floor, who);
+	if (len < 0 || len >= (int)sizeof(text))
+		return -EINVAL;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 && errno == ENOENT && !floor_dir(path))
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

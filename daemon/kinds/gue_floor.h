@@ -11,9 +11,13 @@
 
 /* The floor file of device name: 0, or -ENAMETOOLONG. */
 int foud_gue_floor_path(const char *name, char *path, size_t len);
-/* The floor written last: 0, -ENOENT (none), or another -errno. */
-int foud_gue_floor_read(const char *path, uint64_t *floor);
+/*
+ * The floor written last for the remote who (an address as text): 0,
+ * -ENOENT (none, or another remote's: its sequences are not this one's),
+ * or another -errno.
+ */
+int foud_gue_floor_read(const char *path, const char *who, uint64_t *floor);
 /* Replaces the floor, whole or not at all: 0 or -errno. */
-int foud_gue_floor_write(const char *path, uint64_t floor);
+int foud_gue_floor_write(const char *path, const char *who, uint64_t floor);
 
 #endif
