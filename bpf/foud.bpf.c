@@ -713,8 +713,12 @@ int foud_ingress(struct __sk_buff *skb)
 		udp_off = o.off + 8;
 		if (outer_udp(skb, &o, &pk))
 			return PASS;
+		/* GRE-TAP over FOU or GUE. */
+		ret = o.k.proto == FOU_PROTO_GRE ? l2_gre_ingress(skb, &o, &pk, udp_off) : L2_NOT_OURS;
+		if (ret != L2_NOT_OURS)
+			return ret;
 	} else if (o.k.proto == FOU_PROTO_GRE) {
-		ret = l2_gre_ingress(skb, &o);
+		ret = l2_gre_ingress(skb, &o, NULL, 0);
 		if (ret != L2_NOT_OURS)
 			return ret;
 	} else if (o.k.proto != FOU_PROTO_IPIP && o.k.proto != FOU_PROTO_IPV6) {

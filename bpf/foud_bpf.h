@@ -186,10 +186,13 @@ struct foud_bpf_l2rxkey {
 #define FOUD_BPF_L2RX_GRE	1	/* GRE-TAP without a key */
 #define FOUD_BPF_L2RX_GRE_KEY	2	/* GRE-TAP with this key */
 #define FOUD_BPF_L2RX_NVGRE	3	/* NVGRE with this VSID */
+#define FOUD_BPF_L2RX_UDP	0x10	/* ... arrived over FOU or GUE (GRE-TAP's encap) */
 
 #define FOUD_BPF_L2_TX_CSUM	0x1	/* udpcsum: outer UDP checksum on every datagram */
 #define FOUD_BPF_L2_TX_KEY	0x2	/* GRE-TAP: a key (okey) */
 #define FOUD_BPF_L2_TX_FLOWID	0x4	/* NVGRE: the FlowID from the inner flow's hash */
+#define FOUD_BPF_L2_TX_FOU	0x8	/* GRE-TAP: over FOU (UDP to dport, no checksum) */
+#define FOUD_BPF_L2_TX_GUE	0x10	/* GRE-TAP: over GUE (variant 0, no flags) */
 
 struct foud_bpf_l2rxval {
 	__u32 ifindex;		/* the TAP */

@@ -31,15 +31,13 @@
 #include "l2dev.h"
 #include "../bpf/foud_bpf.h"
 
-/* Why a GRE-TAP or NVGRE device needs the userspace path, or NULL. */
+/*
+ * Why a GRE-TAP or NVGRE device needs the userspace path, or NULL. Its GRE
+ * tunnel's options (checksum, sequence, GUE's, encap-csum) bpf.c judges as
+ * for an L3 tunnel.
+ */
 static const char *gre_inexpressible(const struct foud_tunnel *t)
 {
-	const struct fou_tnl *n = &t->tnl;
-
-	if (n->encap != FOU_ENCAP_NONE)
-		return "GRE-TAP over FOU or GUE has no BPF path yet";
-	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))
-		return "GRE checksum or sequence numbers do not mix with GSO in BPF";
 	if (t->l2->cfg.group.family)
 		return "a multicast remote: every frame is flooded, by the userspace path";
 	return NULL;
@@ -120,6 +118,11 @@ static void gre_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	}
 	c->okey = t->tnl.okey;
 	c->l2flags = t->tnl.gre_oflags & FOU_GRE_KEY ? FOUD_BPF_L2_TX_KEY : 0;
+	/* Over FOU or GUE (variant 0, no flags): UDP without checksum (bpf.c refuses encap-csum). */
+	if (t->tnl.encap == FOU_ENCAP_FOU)
+		c->l2flags |= FOUD_BPF_L2_TX_FOU;
+	else if (t->tnl.encap == FOU_ENCAP_GUE)
+		c->l2flags |= FOUD_BPF_L2_TX_GUE;
 }
 
 /* What transmit needs: foud_tnl's entry for the TAP. */
@@ -170,6 +173,9 @@ static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 	} else if (t->l2->bpf_encap == FOUD_BPF_L2_GRETAP) {
 		k->gre = t->tnl.gre_iflags & FOU_GRE_KEY ? FOUD_BPF_L2RX_GRE_KEY : FOUD_BPF_L2RX_GRE;
 		k->vni = k->gre == FOUD_BPF_L2RX_GRE_KEY ? t->tnl.ikey : 0;
+		/* Over FOU or GUE: through a `fou add port`, never raw (nor the other way round). */
+		if (t->tnl.encap != FOU_ENCAP_NONE)
+			k->gre |= FOUD_BPF_L2RX_UDP;
 	} else {
 		k->port = t->l2->dport;
 		k->vni = c->vni;

@@ -18,9 +18,9 @@ start_foud a
 start_foud b
 # Geneve and GRE-TAP towards B's first address, NVGRE towards its second,
 # so that each wrong key or VSID can only be one device's.
-# Geneve with noudpcsum, GRE-TAP and NVGRE: on the BPF path unless foud -D
-# userspace (FOUD_TEST_OPTS), GRE-TAP over FOU on userspace; the hostile input
-# below reaches the programs first, which hand it to foud to judge and count.
+# Geneve with noudpcsum, GRE-TAP, NVGRE and GRE-TAP over FOU and GUE: on the
+# BPF path unless foud -D userspace (FOUD_TEST_OPTS); the hostile input below
+# reaches the programs first, which hand it to foud to judge and count.
 fa link add name gn0 type geneve id 7 remote $B4 maxaddress 16 noudpcsum
 fb link add name gn0 type geneve id 7 remote $A4 local $B4 noudpcsum
 fa link add name gt0 type gretap remote $B4 local $A4 key 5 maxaddress 8
@@ -143,6 +143,7 @@ GM=$(nb cat /sys/class/net/gn0/address | tr -d :)
 check_l2_path gn0 10.61.0.2 3
 check_l2_path gt0 10.62.0.2 3
 check_l2_path nv0 10.63.0.2 3
+check_l2_path gf0 10.64.0.2 3
 G=0000655800000700
 expect port 6081 too_short "geneve: 4-byte datagram" -- udp0 $B4 $A4 6081 00006558
 expect port 6081 too_short "geneve: inner frame shorter than Ethernet" -- udp0 $B4 $A4 6081 ${G}ffff
