@@ -218,14 +218,18 @@ struct foud_bpf_fdb {
 
 /*
  * Where an L2 device floods (head-end replication: its remote and the
- * all-zero entries), keyed by the TAP's ifindex; a device with more, or
- * with a group, floods in userspace.
+ * all-zero entries; VXLAN's group too), keyed by the TAP's ifindex; a
+ * device with more, or whose group leaves by another device than the
+ * underlay's, floods in userspace. A multicast destination's frames go to
+ * its multicast MAC from the underlay's own (smac), with TTL mttl (0: the
+ * inner one).
  */
 #define FOUD_BPF_FLOOD_MAX	8
 
 struct foud_bpf_flood {
-	__u32 n;
-	__u32 pad;
+	__u8 n;
+	__u8 mttl;
+	__u8 smac[6];
 	__u8 remote[FOUD_BPF_FLOOD_MAX][16];
 };
 

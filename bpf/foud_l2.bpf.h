@@ -235,14 +235,14 @@ static __always_inline __u32 l2_hlen(const struct foud_bpf_tnl *t)
 
 /* The outer IP header and what follows it, for remote (a flood writes one per destination). */
 static __always_inline int l2_put(struct __sk_buff *skb, struct foud_bpf_tnl *t,
-				  struct foud_bpf_stats *st, struct l2_tx *x, const __u8 *remote)
+				  struct foud_bpf_stats *st, struct l2_tx *x, const __u8 *remote, __u8 ttl)
 {
 	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
 	__u16 et = bpf_htons(t->flags & FOUD_BPF_F_V6 ? ETH_P_IPV6 : ETH_P_IP);
 	__u32 ul = gre ? l2_fou_hlen(t) : 0, off = ETH_HLEN_ + x->iplen;
 
 	if (put_ip(skb, ETH_HLEN_, t, remote, st, &x->in, x->len - ETH_HLEN_ + x->olen,
-		   gre && !ul ? FOU_PROTO_GRE : FOU_PROTO_UDP, x->hash))
+		   gre && !ul ? FOU_PROTO_GRE : FOU_PROTO_UDP, x->hash, ttl ? ttl : x->in.ttl))
 		return -1;
 	if (ul && l2_put_fou(skb, off, t, x, ul))
 		return -1;
@@ -325,13 +325,51 @@ static __always_inline int l2_hop(struct __sk_buff *skb, const struct foud_bpf_t
 	return 0;
 }
 
+static __always_inline int l2_is_mcast(const struct foud_bpf_tnl *t, const __u8 *a)
+{
+	return t->flags & FOUD_BPF_F_V6 ? a[0] == 0xff : (a[0] & 0xf0) == 0xe0;
+}
+
+/*
+ * A flood destination's MACs: a group's multicast MAC (RFC 1112: 01:00:5e
+ * and the low 23 bits; RFC 2464: 33:33 and the low 32) from the underlay's
+ * own, else the next hop's by FIB lookup.
+ */
+static __always_inline int l2_flood_hop(struct __sk_buff *skb, const struct foud_bpf_tnl *t,
+					const struct foud_bpf_flood *fl, const __u8 *remote, __u8 *hop)
+{
+	if (!l2_is_mcast(t, remote))
+		return l2_hop(skb, t, remote, hop);
+	if (t->flags & FOUD_BPF_F_V6) {
+		hop[0] = hop[1] = 0x33;
+		__builtin_memcpy(hop + 2, remote + 12, 4);
+	} else {
+		hop[0] = 0x01;
+		hop[1] = 0x00;
+		hop[2] = 0x5e;
+		hop[3] = remote[1] & 0x7f;
+		hop[4] = remote[2];
+		hop[5] = remote[3];
+	}
+	__builtin_memcpy(hop + 6, fl->smac, 6);
+	return 0;
+}
+
+/* A destination's TTL: a group's (mttl, as vxlan_xmit_one: 1 unless set), else the device's. */
+static __always_inline __u8 l2_flood_ttl(const struct foud_bpf_tnl *t,
+					 const struct foud_bpf_flood *fl, const __u8 *remote)
+{
+	return l2_is_mcast(t, remote) ? fl->mttl : t->ttl;
+}
+
 /*
  * Broadcast, multicast and unknown unicast to every flood destination (up
- * to FOUD_BPF_FLOOD_MAX): wrapped once, then per destination the outer
- * headers rewritten and a clone sent to the next hop's MAC (found by FIB
- * lookup: bpf_clone_redirect resolves no neighbour). Super-frames, a
- * device without a list here (a group, too many destinations) or a next
- * hop not yet resolved: foud's.
+ * to FOUD_BPF_FLOOD_MAX, VXLAN's group among them): wrapped once, then per
+ * destination the outer headers rewritten and a clone sent to the next
+ * hop's MAC (found by FIB lookup: bpf_clone_redirect resolves no
+ * neighbour). Super-frames, a device without a list here (too many
+ * destinations, a group on another device) or a next hop not yet
+ * resolved: foud's.
  */
 static __always_inline int l2_flood(struct __sk_buff *skb, struct foud_bpf_tnl *t,
 				    struct foud_bpf_stats *st, struct l2_tx *x)
@@ -346,12 +384,13 @@ static __always_inline int l2_flood(struct __sk_buff *skb, struct foud_bpf_tnl *
 	if (!n || n > FOUD_BPF_FLOOD_MAX)
 		return PASS;
 	for (i = 0; i < FOUD_BPF_FLOOD_MAX && i < n; i++)
-		if (l2_hop(skb, t, fl->remote[i], hop))
+		if (l2_flood_hop(skb, t, fl, fl->remote[i], hop))
 			return PASS;
 	if (l2_room(skb, t, x))
 		return PASS;
 	for (i = 0; i < FOUD_BPF_FLOOD_MAX && i < n; i++) {
-		if (l2_put(skb, t, st, x, fl->remote[i]) || l2_hop(skb, t, fl->remote[i], hop) ||
+		if (l2_put(skb, t, st, x, fl->remote[i], l2_flood_ttl(t, fl, fl->remote[i])) ||
+		    l2_flood_hop(skb, t, fl, fl->remote[i], hop) ||
 		    bpf_skb_store_bytes(skb, 0, hop, 12, 0))
 			goto err;
 		st->tx_packets++;
@@ -392,7 +431,7 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	ret = l2_room(skb, t, &x);
 	if (ret)
 		return PASS;
-	if (l2_put(skb, t, st, &x, e->remote)) {
+	if (l2_put(skb, t, st, &x, e->remote, t->ttl)) {
 		st->tx_drop_error++;
 		return TC_ACT_SHOT;
 	}
