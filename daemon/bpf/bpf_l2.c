@@ -339,7 +339,7 @@ static bool zero_mac(const uint8_t *m)
 
 /*
  * A group's part of t's flood entry: the multicast frame leaves the
- * underlay from its MAC, TTL 1 unless set or inherited (as l2.c's
+ * underlay from its MAC, TTL 1 unless set or inherited (as overlay.c's
  * l2_outer). False where the programs cannot send to it: the group's
  * `dev` is another than the underlay they redirect to, or has no MAC.
  */
