@@ -4,12 +4,13 @@
  * helpers and maps above): VXLAN, Geneve without options, GRE-TAP and
  * NVGRE. Transmit on the TAP's egress: an IPv4 or IPv6 frame to a unicast
  * MAC with an entry in foud_fdb goes out in outer IP + UDP + VXLAN or
- * Geneve, or IP + GRE, as lib/vxlan.c, lib/geneve.c, lib/nvgre.c and overlay.c
- * build it; a udpcsum device's datagram gets its checksum here (single
+ * Geneve, or IP + GRE (GRE-TAP also IP + UDP + FOU or GUE + GRE), as
+ * lib/vxlan.c, lib/geneve.c, lib/nvgre.c and overlay.c build it; a udpcsum device's datagram gets its checksum here (single
  * frames). Receive on the underlay's ingress: a datagram for a device's
  * port, VNI and address, with VXLAN flags exactly I (Geneve: version 0, no
  * options, no O or C bit, Ethernet), or GRE 0x6558 with flags K only or
- * none for a device's key or VSID, from one of its peers, whose inner
+ * none for a device's key or VSID (raw, or after outer_udp's FOU or GUE
+ * port), from one of its peers, whose inner
  * source is in foud_fdb behind that sender (or the device does not learn),
  * is stripped and goes up the TAP, a GSO super-frame whole.
  *
