@@ -139,6 +139,11 @@ dev_up() { # dev_up a|b|c DEV ADDR4/len [ADDR6/len]
 scrape_unix() { curl -sf --max-time 5 --unix-socket "$TMP/$1-metrics.sock" http://foud/metrics; }
 # metric_unix a|b|c 'NAME{LABELS}': that sample's value
 metric_unix() { scrape_unix "$1" | K=$2 awk '$1 == ENVIRON["K"] { print $2 }'; }
+# promtool_unix a|b|c: promtool accepts that foud's scrape (a check)
+promtool_unix() {
+	scrape_unix "$1" >"$TMP/$1.prom"
+	check "promtool check metrics: $1's scrape" promtool check metrics <"$TMP/$1.prom"
+}
 
 # counter a|b DEV PATH (jq path under the link object, e.g. .stats64.rx.packets)
 counter() {
