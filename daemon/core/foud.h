@@ -503,6 +503,8 @@ void foud_gue_auth_free(struct foud_gue_auth *a);
 /* Both files read again; if either fails, the keys stay as they were. */
 int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
 /* Replaces the plain 4-byte GUE header at b's front with the signed one. */
+/* A sender's next sequence: seq, or the clock's nanoseconds if they are ahead. */
+uint64_t foud_gue_auth_seq(uint64_t seq);
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
 /* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
