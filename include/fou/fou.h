@@ -514,6 +514,13 @@ struct fou_tou_info {
  */
 int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info);
 /*
+ * The same for a packet whose TCP checksum is left for offload (the
+ * pseudo-header sum, as CHECKSUM_PARTIAL has it): GUE with remote checksum
+ * offload (start 0, offset 16: the TCP checksum), the field holding the
+ * address-free pseudo-header sum. fou_tou_decap() completes it.
+ */
+int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info);
+/*
  * The inverse, for a received UDP payload: strips GUE (any other proto is
  * -FOU_DROP_TOU_PROTO), checks the TCP header, converts the checksum back
  * with info's addresses and prepends an IP header (DF, info's TOS and TTL).

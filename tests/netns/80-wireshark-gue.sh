@@ -135,6 +135,29 @@ check "TOU: the handshake decoded, SYN from a then SYN-ACK from b" \
 	test "$(tr '\n' ' ' <"$TMP/tou-syn.txt")" = "$A4;40123;7001;0 $B4;7001;40123;1 "
 fa tou del peer $B4; fb tou del peer $A4
 
+# TOU with remote checksum offload: each TCP segment's GUE header carries the
+# REMCSUM private flag, start 0 (the TCP header right after GUE) and offset 16
+# (its checksum), on every data datagram, UDP GSO trains included; b completes
+# the checksums and the bytes arrive intact.
+fa tou add peer $B4 remcsum; fb tou add peer $A4 remcsum
+cap_start b tourco "udp dst port 6080 and src host $A4"
+rm -f "$TMP/recv"; head -c 8388608 /dev/urandom >"$TMP/tou-rco-data"
+nb timeout 30 "$TOU_RUN" socat -u TCP4-LISTEN:7003,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
+lp=$!
+sleep 0.3
+check "tou-run socat: 8 MiB a -> b over TOU with remcsum" \
+	na timeout 30 "$TOU_RUN" socat -u "OPEN:$TMP/tou-rco-data" "TCP4:$B4:7003,connect-timeout=5"
+wait $lp
+cap_stop
+check "... sha256 matches" cmp -s "$TMP/tou-rco-data" "$TMP/recv"
+fields "$TMP/tourco.pcap" "tcp.len > 0" gue.proto gue.flags.p gue.pflags.remcsum gue.remcsum.start \
+	gue.remcsum.offset ip.proto tcp.dstport >"$TMP/tourco.txt"
+n=$(wc -l <"$TMP/tourco.txt")
+check "TOU remcsum: the capture has the transfer's data datagrams ($n, more than 100)" test "$n" -gt 100
+check "TOU remcsum: RCO on every one of them, each GUE proto 6, P, REMCSUM, start 0, offset 16, TCP to 7003" \
+	same_lines '6;1;1;0;16;17;7003' "$n" "$TMP/tourco.txt"
+fa tou del peer $B4; fb tou del peer $A4
+
 # TOU over DTLS: the transform word names DTLS, and the records are handed to
 # Wireshark's DTLS dissector (handshake and application data), no TCP decoded.
 (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
