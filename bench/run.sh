@@ -854,15 +854,8 @@ table() {
 	done
 	done
 	# The userspace rows against the relay that makes a tunnel's system calls and nothing else.
-	local R hdr=''
-	for pid in fou gue grefou tou foudvx; do
-		R=".paths[] | select(.id == \"$pid\") | .vs_relay"
-		case $(q "$R // null") in '' | null) continue ;; esac
-		[ -z "$hdr" ] && printf '\n\nfoud userspace / no-work relay (bench/relay.c):' && hdr=1
-		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, process CPU/Gbps x%s' \
-			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \
-			"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")" "$(fmt "$(q "$R.cpu_proc_per_gbps")")"
-	done
+	ratio_rows 'foud userspace / no-work relay (bench/relay.c):' vs_relay cpu_proc_per_gbps \
+		'process CPU/Gbps x' fou gue grefou tou foudvx || :
 	tou_table
 	# Under load means over the userspace IPIP/FOU path (the BPF path runs no foud code per packet).
 	local load; load=$(q .memory_kb.load)
@@ -890,18 +883,27 @@ table() {
 			"\(.key) rx \(.value.rx | to_entries | map("\(.key)=\(.value)") | join(",")) tx \(.value.tx | to_entries | map("\(.key)=\(.value)") | join(","))"] |
 			if length == 0 then "none" else join("; ") end')"
 }
+# ratio_rows HEADER REF KEY TEXT ID...: each ID's ratios to REF (throughput, then KEY after TEXT);
+# fails when no ID has them.
+ratio_rows() {
+	local hdr=$1 ref=$2 key=$3 text=$4 pid R any=1
+	shift 4
+	for pid in "$@"; do
+		R=".paths[] | select(.id == \"$pid\") | .$ref"
+		case $(q "$R // null") in '' | null) continue ;; esac
+		[ $any = 1 ] && printf '\n\n%s' "$hdr" && any=0
+		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, %s%s' \
+			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \
+			"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")" "$text" "$(fmt "$(q "$R.$key")")"
+	done
+	return $any
+}
+
 # TOU against plain TCP over the same veth (its family), and what RCO saves.
 tou_table() {
-	local pid R hdr='' a b
-	for pid in tou tourco tou6 tourco6 toudtls; do
-		R=".paths[] | select(.id == \"$pid\") | .vs_veth"
-		case $(q "$R // null") in '' | null) continue ;; esac
-		[ -z "$hdr" ] && printf '\n\nfoud TOU / plain TCP over the same veth (IPv4 or IPv6 as the row):' && hdr=1
-		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, ping-pong %s' \
-			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \
-			"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")" "$(fmt "$(q "$R.tps")")"
-	done
-	[ -z "$hdr" ] && return
+	local pid a b
+	ratio_rows 'foud TOU / plain TCP over the same veth (IPv4 or IPv6 as the row):' vs_veth tps \
+		'ping-pong ' tou tourco tou6 tourco6 toudtls || return 0
 	printf '\n  (ping-pong: sockperf round trips per second; IPv6 has none, sockperf 3.7 takes no IPv6 address)'
 	printf '\n  the original TOU implementation: TOU+RCO 0.89 of native TCP in one stream (IPv4 7624 vs 8525,'
 	printf '\n  IPv6 7410 vs 8394 Mbit/s), TCP_RR 0.88'
