@@ -27,9 +27,14 @@ struct foud_l2 {
 	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
 	struct fou_l2_hop hop;		/* outer TOS and TTL */
 	struct fou_fdb fdb;
-	struct fou_addr flood[L2_FLOOD_MAX];
+	/*
+	 * Both on the heap, sized by what is configured (a device with one
+	 * remote holds one of each, not L2_FLOOD_MAX and L2_PEERS_MAX): the
+	 * flood list grows by doubling on `fdb append`, the peers are rebuilt.
+	 */
+	struct fou_addr *flood;
 	/* Who may send to us: remote, flood destinations, static entries. */
-	struct fou_addr peers[L2_PEERS_MAX];
+	struct fou_addr *peers;
 	size_t npeers;
 	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
 	int group_ifindex;
