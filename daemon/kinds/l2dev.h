@@ -42,11 +42,21 @@ struct foud_l2 {
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
 	bool gre;			/* a GRE kind: its group is a multicast remote */
+	const void *rx_ns;		/* its receive key (l2_hash.c) */
+	uint32_t rx_id;
 };
 
-/* l2_hash.c: the UDP overlays by port and VNI (l2.c's) */
+/* l2_hash.c: the L2 devices by receive key (port and VNI, GRE kind and key, STT context) */
+int foud_l2_key_index(struct foud *d, struct foud_tunnel *t, const void *ns, uint32_t id);
 int foud_l2_id_index(struct foud *d, struct foud_tunnel *t);
 void foud_l2_id_unindex(struct foud *d, struct foud_tunnel *t);
+struct foud_tunnel *foud_l2_key_next(struct foud *d, const void *ns, uint32_t id,
+				     const struct foud_tunnel *prev);
 struct foud_tunnel *foud_l2_id_find(struct foud *d, const struct foud_l2port *p, uint32_t vni);
+/* ... and the GRE kinds by remote */
+int foud_l2_remote_index(struct foud *d, struct foud_tunnel *t);
+void foud_l2_remote_unindex(struct foud *d, struct foud_tunnel *t);
+struct foud_tunnel *foud_l2_remote_next(struct foud *d, const struct fou_addr *a,
+					const struct foud_tunnel *prev);
 
 #endif /* FOUD_L2DEV_H */
