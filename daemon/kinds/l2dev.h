@@ -38,6 +38,7 @@ struct foud_l2 {
 	size_t npeers;
 	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
 	int group_ifindex;
+	uint8_t group_smac[FOU_ETH_ALEN];	/* group_ifindex's MAC: the BPF path floods from it */
 	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
@@ -45,6 +46,9 @@ struct foud_l2 {
 	const void *rx_ns;		/* its receive key (l2_hash.c) */
 	uint32_t rx_id;
 };
+
+/* l2dev.c: the MAC address of the device called name. */
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN]);
 
 /* l2_hash.c: the L2 devices by receive key (port and VNI, GRE kind and key, STT context) */
 int foud_l2_key_index(struct foud *d, struct foud_tunnel *t, const void *ns, uint32_t id);
