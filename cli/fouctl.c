@@ -381,6 +381,14 @@ static void conn_put(int fd, bool keep, int ret)
 	close(fd);
 }
 
+/* Sends a request and reads its reply's header. */
+static int exchange(int fd, const uint8_t *buf, size_t len, int pass, struct reply *r)
+{
+	int ret = send_request(fd, buf, len, pass);
+
+	return ret ? ret : reply_read(fd, r);
+}
+
 /*
  * Sends argv to foud, with descriptor pass unless -1; 0 if foud carried it
  * out, 1 if not (already said why). In a batch the connection is kept but
@@ -405,9 +413,15 @@ static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc,
 	fd = conn_get(o, w, keep);
 	if (fd < 0)
 		return 1;
-	ret = send_request(fd, buf, (size_t)len, pass);
-	if (!ret)
-		ret = reply_read(fd, &r);
+	ret = exchange(fd, buf, (size_t)len, pass, &r);
+	if (ret && fd == batch_fd) {
+		/* foud closes a connection idle past its deadline (a slow -b -): again, on a new one. */
+		conn_put(fd, false, ret);
+		fd = ctl_connect(o, w);
+		if (fd < 0)
+			return 1;
+		ret = exchange(fd, buf, (size_t)len, pass, &r);
+	}
 	if (!ret)
 		ret = reply_copy(fd, &r, w, &k);
 	if (!ret && !r.status && cmd->obj == CMD_OBJ_MONITOR)

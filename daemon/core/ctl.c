@@ -179,7 +179,7 @@ static void ctl_client_write(struct foud *d, struct ctl_client *c)
 			break;
 		c->have += (size_t)n;
 	}
-	if (c->have == c->need)
+	if (c->have == c->need && c->allowed)
 		ctl_client_again(d, c);
 	else
 		ctl_client_free(d, c);

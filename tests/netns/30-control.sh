@@ -144,4 +144,11 @@ for _ in range(2):
 PY
 }
 check "two requests on one connection: both answered" twice
+# A batch that pauses past foud's read deadline (2 s; not a wait for anything:
+# the pause is what is tested): foud has closed the idle connection, and
+# fouctl sends the next line on a new one.
+check "fouctl -b - with a 2.5 s pause between lines: both carried out" \
+	sh -c "{ echo 'link add name tp1 type ipip remote $B4 local $A4'; sleep 2.5;
+		echo 'link add name tp2 type ipip remote $B4 local $A4'; } | $FOUCTL -S $TMP/a.sock -b -"
+check "tp1 and tp2 exist" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "tp1" or . == "tp2")] | sort | join(",")')" = tp1,tp2
 finish
