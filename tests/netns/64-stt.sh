@@ -222,12 +222,27 @@ na $STT frame $A4 $B4 0x67 $CTX "$big" order=0
 expect stt_reasm "a segment whose frame length differs from its frame's" \
 	frame $A4 $B4 0x67 $CTX "$big" order=1 framelen=4000
 
+# Found by a hash of the context ID's low 32 bits: st2's context shares st0's
+# low 32 bits, and each frame still reaches only the device of its whole ID.
+C2=0xab34567890
+fb link add name st2 type stt key $C2 remote $A4 local $B4
+nb ip link set st2 up
+both() { echo "$(counter b st0 .stats64.rx.packets) $(counter b st2 .stats64.rx.packets)"; }
+read -r s0 s2 <<<"$(both)"
+na $STT frame $A4 $B4 0x68 $C2 "$small"
+for _ in $(seq 50); do [ "$(both)" = "$s0 $((s2 + 1))" ] && break; sleep 0.1; done
+check "context $C2 (st0's low 32 bits): to st2 only ($s0 $s2 -> $(both))" test "$(both)" = "$s0 $((s2 + 1))"
+na $STT frame $A4 $B4 0x69 $CTX "$small"
+for _ in $(seq 50); do [ "$(both)" = "$((s0 + 1)) $((s2 + 1))" ] && break; sleep 0.1; done
+check "context $CTX: to st0 only ($(both))" test "$(both)" = "$((s0 + 1)) $((s2 + 1))"
+fb link del st2
+
 # Verify once: the outer TCP checksums foud verified cover the frame, so a
 # bad inner TCP checksum is not summed again (the receiver's TCP judges it).
 seg=$(python3 "$ROOT/tests/tools/inject.py" tcpseg 10.9.0.1 10.9.0.2 1000 100)
 mac=$(nb ip -j link show st0 | jq -r '.[0].address' | tr -d :)
 t0=$(counter b st0 .foud.csum_trusted) i0=$(counter b st0 '.foud.drops.rx.inner_csum // 0')
-na $STT frame $A4 $B4 0x68 $CTX "${mac}0200000000020800${seg%??}$(printf %02x $((0x${seg: -2} ^ 0xff)))"
+na $STT frame $A4 $B4 0x6a $CTX "${mac}0200000000020800${seg%??}$(printf %02x $((0x${seg: -2} ^ 0xff)))"
 for _ in $(seq 30); do [ "$(counter b st0 .foud.csum_trusted)" -gt "$t0" ] && break; sleep 0.1; done
 check "a frame with a bad inner TCP checksum: trusted, exactly one ($t0 -> $(counter b st0 .foud.csum_trusted))" \
 	test "$(counter b st0 .foud.csum_trusted)" -eq $((t0 + 1))
