@@ -548,6 +548,15 @@ unsigned int foud_bpf_mp_userspace(const struct foud *d, const struct foud_tunne
 	return foud_bpf_mp_slow(&m, t->mp);
 }
 
+/* A receive key goes only if this tunnel holds it: a refused twin must not take the first's. */
+static void rx_del(struct foud_bpf *b, const struct foud_tunnel *t, const struct foud_bpf_rxkey *k)
+{
+	struct foud_bpf_rxval rv;
+
+	if (bpf_map_lookup_elem(b->rx, k, &rv) == 0 && rv.ifindex == (uint32_t)t->ifindex)
+		bpf_map_delete_elem(b->rx, k);
+}
+
 static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 {
 	struct foud_bpf_rxkey keys[2];
@@ -561,7 +570,7 @@ static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	}
 
 	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(b->rx, &keys[i]);
+		rx_del(b, t, &keys[i]);
 	if (dev_l2(t))
 		foud_bpf_l2_del(b, t);
 	bpf_map_delete_elem(b->tnl, &key);
