@@ -117,4 +117,15 @@ check "after restart, traffic flows again" na ping -c 2 -i 0.2 -W 2 10.1.0.2
 check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote $B4 local $A4 ttl 9
 check "link add dev t8 type vxlan ... (\"dev\" first)" fa link add dev t8 type vxlan id 8 remote $B4 local $A4
 check "both exist under those names" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "t7" or . == "t8")] | sort | join(",")')" = t7,t8
+# A log line is one write(2), its newline in it: in three writes, another
+# writer of the same file (the next foud of a restart) came in between.
+if command -v strace >/dev/null; then
+	ip netns exec "$NSA" strace -f -e trace=write -e signal=none -s 256 -o "$TMP/strace" "$FOUD" -f -S "$TMP/s.sock" 2>/dev/null &
+	spid=$!
+	for i in $(seq 50); do [ -S "$TMP/s.sock" ] && break; sleep 0.1; done
+	fpid=$(pgrep -P $spid)
+	[ -n "$fpid" ] && kill -TERM "$fpid"; wait $spid
+	check "foud's \"ready on\" line is one write, newline included" \
+		grep -q 'write(2, "foud: ready on [^"]*\\n", ' "$TMP/strace"
+fi
 finish
