@@ -740,7 +740,7 @@ const char *foud_persist_refused(void);
 
 /* bpf_pin.c: the BPF data path outliving foud */
 struct bpf_object;
-bool foud_pin_init(bool create);
+bool foud_pin_init(const char *sock, bool create);
 bool foud_pin_on(void);
 void foud_pin_off(void);
 int foud_pin_maps(struct bpf_object *obj);
