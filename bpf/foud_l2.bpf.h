@@ -4,7 +4,7 @@
  * helpers and maps above): VXLAN, Geneve without options, GRE-TAP and
  * NVGRE. Transmit on the TAP's egress: an IPv4 or IPv6 frame to a unicast
  * MAC with an entry in foud_fdb goes out in outer IP + UDP + VXLAN or
- * Geneve, or IP + GRE, as lib/vxlan.c, lib/geneve.c, lib/nvgre.c and l2.c
+ * Geneve, or IP + GRE, as lib/vxlan.c, lib/geneve.c, lib/nvgre.c and overlay.c
  * build it; a udpcsum device's datagram gets its checksum here (single
  * frames). Receive on the underlay's ingress: a datagram for a device's
  * port, VNI and address, with VXLAN flags exactly I (Geneve: version 0, no
@@ -538,7 +538,7 @@ static __always_inline struct foud_bpf_l2rxval *l2_gre_dev(const struct outer *o
 }
 
 /*
- * GRE carrying Ethernet (0x6558), as l2.c's l2_gre_input takes it: flags K
+ * GRE carrying Ethernet (0x6558), as overlay.c's l2_gre_input takes it: flags K
  * only (a GRE-TAP device's key, else an NVGRE device's VSID) or none (a
  * keyless GRE-TAP device). L2_NOT_OURS for any other protocol; checksum,
  * sequence, routing or a version are foud's to judge.

@@ -274,7 +274,7 @@ static void save_link_words(struct sv *s, const struct cmd_link_cfg *c,
 		sv_put(s, " encap-key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(s, " encap-key-next %s", c->key_file[1]);
-	if (c->l2.kind != FK_L2_NONE)
+	if (!fk_l3(c->l2.kind))
 		save_l2_kind(s, &c->l2, k);
 	if (c->mtu)
 		sv_put(s, " mtu %u", c->mtu);

@@ -116,7 +116,7 @@ struct foud_port_info {
 };
 
 /*
- * What a class of devices does (tunnel.c, l2.c, stt.c each define one; the
+ * What a class of devices does (tunnel.c, overlay.c, stt.c each define one; the
  * registry, dev.c, calls them). Before open, the registry sets t->ev.fn to
  * readable and t->tnl from the configuration; open makes the device and its
  * receive points and undoes itself on failure; close undoes the rest after
@@ -157,7 +157,7 @@ struct foud_dev_ops {
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
 	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
-	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, l2.c) */
+	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, overlay.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
@@ -176,7 +176,7 @@ struct foud_tunnel {
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
-	struct foud_l2 *l2;		/* the L2 classes' state (l2.c), theirs alone to read */
+	struct foud_l2 *l2;		/* the L2 classes' state (overlay.c), theirs alone to read */
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
 	bool gso_off;			/* the kernel refused UDP GSO on this path (uso.c) */
@@ -358,7 +358,7 @@ struct foud {
 	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
+	struct foud_txq *l2q;		/* the overlays' send queue (overlay.c) */
 	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
@@ -608,11 +608,11 @@ uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */
 void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 
-/* l2.c: the UDP and GRE L2 overlays */
+/* overlay.c: the UDP and GRE L2 overlays */
 extern const struct foud_dev_ops foud_overlay_ops;
 
 /*
- * l2dev.c: what every L2 device shares, called by its classes (l2.c,
+ * l2dev.c: what every L2 device shares, called by its classes (overlay.c,
  * stt.c): the TAP device, the forwarding table and its commands, the
  * peers, learning, the linkinfo's common words.
  */
@@ -639,7 +639,7 @@ int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t e
 int foud_fdb_show(struct foud *d, const struct cmd_req *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
 const struct cmd_l2_cfg *cmd_l2_cfg(const struct foud_tunnel *t);
-/* l2.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
+/* overlay.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
 /* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
 size_t foud_l2_static(const struct foud_tunnel *t, struct cmd_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The state of an L2 device (l2dev.c), read by its classes (l2.c, stt.c through accessors). */
+/* The state of an L2 device (l2dev.c), read by its classes (overlay.c, stt.c through accessors). */
 #ifndef FOUD_L2DEV_H
 #define FOUD_L2DEV_H
 
@@ -11,7 +11,7 @@
 
 struct l2_kind;
 
-/* The L2 half of a device; the fields from port to ip_id are the overlays' (l2.c). */
+/* The L2 half of a device; the fields from port to ip_id are the overlays' (overlay.c). */
 struct foud_l2 {
 	struct cmd_l2_cfg cfg;
 	const struct l2_kind *k;

@@ -663,6 +663,22 @@ static void test_gre_group(void **state)
 			    "type \"gre\" (gretap and nvgre join one with dev)");
 }
 
+/* A wrong "type" names itself and lists every kind, from the descriptor's rows. */
+static void test_type_wrong(void **state)
+{
+	struct cmd_req cmd;
+	char buf[512], err[256], kinds[128], want[256];
+
+	(void)state;
+	fk_names(kinds, sizeof(kinds));
+	assert_non_null(strstr(kinds, "ipip"));
+	assert_non_null(strstr(kinds, "vxlan"));
+	snprintf(want, sizeof(want), "invalid value \"bogus\" for \"type\": expected %s", kinds);
+	assert_int_equal(parse_line("link add name t type bogus remote 192.0.2.2 local 192.0.2.1",
+				    buf, &cmd, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want);
+}
+
 /* "type" is found wherever it is, and a value spelt "type" is only a value. */
 static void test_l2_prescan(void **state)
 {
@@ -1341,6 +1357,7 @@ int main(void)
 		cmocka_unit_test(test_fou_good),
 		cmocka_unit_test(test_link_good),
 		cmocka_unit_test(test_link_name),
+		cmocka_unit_test(test_type_wrong),
 		cmocka_unit_test(test_link_name_habits),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_capture),
