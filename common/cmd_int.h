@@ -211,7 +211,7 @@ int cmd_l3_finish(struct pctx *p);
 void cmd_l3_defaults(struct pctx *p);
 
 /* cmd_link_l2.c: what gretap adds to them. */
-#define CMD_GRETAP_NKWS	6
+#define CMD_GRETAP_NKWS	7
 extern const struct kw cmd_gretap_kws[CMD_GRETAP_NKWS];
 int cmd_gretap_finish(struct pctx *p);
 
