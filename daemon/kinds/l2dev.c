@@ -243,7 +243,7 @@ static int l2_pick_local(struct cmd_l2_cfg *c, char *err, size_t errlen)
 }
 
 /* A TAP's address, read or (set) written: a TAP takes a new one while up too. */
-static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN], bool set)
+static int hwaddr_io(const char *name, uint8_t mac[FOU_ETH_ALEN], bool set)
 {
 	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
@@ -262,6 +262,11 @@ static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN], bool set)
 	return ret;
 }
 
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+{
+	return hwaddr_io(name, mac, false);
+}
+
 /*
  * The configured address, else the kernel's random one, which t->cfg keeps:
  * fouctl save writes it, so that the device comes back with it.
@@ -273,9 +278,9 @@ static int l2_mac(struct foud_tunnel *t, char *err, size_t errlen)
 	int ret = 0;
 
 	if (memcmp(want, zero, sizeof(zero)))
-		ret = l2_hwaddr(t->name, want, true);
+		ret = hwaddr_io(t->name, want, true);
 	if (!ret)
-		ret = l2_hwaddr(t->name, t->l2->mac, false);
+		ret = foud_l2_hwaddr(t->name, t->l2->mac);
 	if (ret)
 		snprintf(err, errlen, "cannot set the address of \"%s\": %s", t->name, strerror(-ret));
 	else
