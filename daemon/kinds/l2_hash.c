@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "foud.h"
-#include "l2dev.h"
+#include "foud_l2.h"
 
 #define L2_OF(n)	((struct foud_tunnel *)((char *)(n) - offsetof(struct foud_tunnel, rx_node)))
 
