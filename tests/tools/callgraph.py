@@ -226,10 +226,14 @@ SELF_TEST = {
                   "static int cmd_x(void)\n{\n\treturn 1;\n}\n"
                   "int cmd_t(struct cmd_u *p)\n{\n\treturn p->cmd_u + p.cmd_u + cmd_x();\n}\n",
     "common/u.c": "int cmd_u(void)\n{\n\treturn cmd_t(0);\n}\n",
+    # a daemon folder calling a higher one: the base into the control layer
+    "daemon/core/c.c": "int foud_c(void)\n{\n\treturn foud_m();\n}\n",
+    "daemon/control/m.c": "int foud_m(void)\n{\n\treturn 0;\n}\n",
 }
 SELF_EXPECT = ["upward: lib/b.c (libfou) -> common/x.c (grammar): cmd_x",
                "loop of 3 files: common/x.c common/y.c common/z.c",
-               "callgraph: 7 files, 6 edges, 3 in a call loop, 2 problems"]
+               "upward: daemon/core/c.c (core) -> daemon/control/m.c (control): foud_m",
+               "callgraph: 9 files, 7 edges, 3 in a call loop, 3 problems"]
 
 
 def self_test():
