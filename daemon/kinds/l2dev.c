@@ -240,7 +240,7 @@ static int l2_pick_local(struct cmd_l2_cfg *c, char *err, size_t errlen)
 	return ret;
 }
 
-static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
 {
 	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
@@ -321,7 +321,7 @@ int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
 			 strerror(-ret));
 	if (!ret)
-		ret = l2_hwaddr(t->name, t->l2->mac);
+		ret = foud_l2_hwaddr(t->name, t->l2->mac);
 	if (!ret)
 		ret = l2_fdb_init(d, t, err, errlen);
 	return ret;
