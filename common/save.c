@@ -97,6 +97,8 @@ static void save_tou_dtls(struct sv *s, const struct cmd_tou_dtls *t)
 		sv_put(s, " dtls psk %s", t->psk);
 	else
 		sv_put(s, " dtls cert %s key %s cacert %s", t->cert, t->key, t->cacert);
+	if (t->name[0])
+		sv_put(s, " name %s", t->name);
 	if (t->rekey_bytes != CMD_DTLS_REKEY_BYTES)
 		sv_put(s, " rekey-bytes %llu", (unsigned long long)t->rekey_bytes);
 	if (t->rekey_time != CMD_DTLS_REKEY_TIME)

@@ -292,6 +292,7 @@ struct foud_tou_peer {
 	uint16_t cur_port;
 	bool rx_seen;
 	uint64_t rebinds;		/* times its port changed (a NAT rebinding) */
+	uint64_t sess_moves;		/* its sessions' moves to another address or port */
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
@@ -522,6 +523,15 @@ int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errl
  * the security extension and no keyed tunnel has that remote.
  */
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
+/* A keyed tunnel's auth drops by the key id they claimed: its keys', and any other. */
+#define FOUD_GUE_AUTH_IDS	4
+struct foud_gue_auth_drops {
+	uint32_t id[FOUD_GUE_AUTH_IDS];
+	uint64_t count[FOUD_GUE_AUTH_IDS];
+	unsigned int n;
+	uint64_t unknown;
+};
+const struct foud_gue_auth_drops *foud_gue_auth_drops(const struct foud_tunnel *t);
 void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
 /* A key file's 32-byte secret (mode 0600 or stricter, 64 hex digits). */
 int foud_key_file_read(const char *path, uint8_t secret[32], char *err, size_t errlen);
@@ -542,6 +552,8 @@ int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t spor
 /* What DTLS adds to a datagram to the peer: the transform word and a record's growth. */
 unsigned int foud_tou_dtls_overhead(const struct foud_tou_peer *p);
 void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr);
+/* For metrics: its state (as tou show says it), handshakes done and failed; NULL: no dtls. */
+const char *foud_tou_dtls_counts(const struct foud_tou_peer *p, uint64_t *ok, uint64_t *failed);
 /* The files read again and a new session made with them; on error nothing changes. */
 int foud_tou_dtls_reload(struct foud_tou_dtls *t, char *err, size_t errlen);
 

@@ -231,6 +231,10 @@ static void test_link_key(void **state)
 	assert_int_equal(cmd.tou.dtls.rekey_bytes, 5);
 	assert_int_equal(cmd.tou.dtls.rekey_time, CMD_DTLS_REKEY_TIME);
 	assert_int_equal(cmd.tou.port, 7);
+	assert_string_equal(cmd.tou.dtls.name, "");
+	assert_int_equal(parse_line("tou add peer 192.0.2.2 dtls cert /c key /k cacert /ca "
+				    "name b.example", buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.tou.dtls.name, "b.example");
 }
 
 static void test_link_name(void **state)
@@ -1026,6 +1030,9 @@ static const struct err_case errs[] = {
 	{ "tou add peer 192.0.2.2 dtls psk /k rekey-time 0", "0" },
 	{ "tou add peer 192.0.2.2 key /k dtls psk /k", "key" },
 	{ "tou del peer 192.0.2.2 dtls psk /k", "dtls" },
+	{ "tou add peer 192.0.2.2 dtls psk /k name b.example", "name" },
+	{ "tou add peer 192.0.2.2 dtls cert /c key /k cacert /ca name b_x", "b_x" },
+	{ "tou add peer 192.0.2.2 dtls cert /c key /k cacert /ca name .b", ".b" },
 	{ "tou add peer 192.0.2.2 port 70000", "70000" },
 	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
 	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },
