@@ -67,6 +67,7 @@ const char cmd_usage[] =
 "fouctl fdb show [ dev NAME ]\n"
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]\n"
+"        [ remcsum ]\n"
 "        [ dtls { psk FILE | cert FILE key FILE cacert FILE [ name NAME ] } [ rekey-bytes N ]\n"
 "        [ rekey-time SECONDS ] ]\n""fouctl tou del peer ADDR\n"
 "fouctl tou show\n"

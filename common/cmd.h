@@ -167,6 +167,7 @@ struct cmd_tou_cfg {
 	uint16_t port;			/* ours and the peer's */
 	char key_file[2][CMD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 	struct cmd_tou_dtls dtls;
+	bool remcsum;			/* GUE remote checksum offload on every segment */
 };
 
 /*

@@ -117,6 +117,8 @@ int cmd_save_tou(const struct cmd_tou_cfg *c, char *buf, size_t len)
 		sv_put(&s, " key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(&s, " key-next %s", c->key_file[1]);
+	if (c->remcsum)
+		sv_put(&s, " remcsum");
 	save_tou_dtls(&s, &c->dtls);
 	return sv_end(&s);
 }

@@ -91,6 +91,7 @@ struct foud_port {
 	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
 	uint64_t vsock_drops;		/* the kernel's drops there */
 	uint64_t csum_trusted;		/* datagrams whose outer checksum vouched */
+	uint64_t rco_partial;		/* of those, RCO left partial: the payload not summed */
 };
 
 #define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
@@ -217,6 +218,7 @@ struct foud_gro_slot {
 	uint64_t bytes;
 	unsigned int age;
 	bool verified;			/* every segment under a verified outer checksum */
+	uint16_t partial;		/* first segment's TCP checksum left partial: its start, else 0 */
 };
 
 #define FOUD_USO_SEGS	64		/* datagrams per UDP GSO send (kernels before 6.x: 64) */
@@ -378,6 +380,11 @@ struct foud {
 	 * checksum, which covers every inner packet in it (port.c, csum.c).
 	 */
 	bool rx_verified;
+	/*
+	 * And its inner TCP checksum is left partial (GUE RCO, fou_gue_pull_partial()):
+	 * the TUN write says where it is instead of foud summing the payload (gro.c).
+	 */
+	bool rx_partial;
 	uint32_t hash_seed;
 	struct fou_fdb_budget fdb_budget;	/* entries of every L2 device: FOUD_FDB_MAX */
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
@@ -503,6 +510,8 @@ void foud_gue_auth_free(struct foud_gue_auth *a);
 /* Both files read again; if either fails, the keys stay as they were. */
 int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
 /* Replaces the plain 4-byte GUE header at b's front with the signed one. */
+/* A sender's next sequence: seq, or the clock's nanoseconds if they are ahead. */
+uint64_t foud_gue_auth_seq(uint64_t seq);
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
 /* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
