@@ -358,7 +358,8 @@ struct foud {
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
 	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
 	struct fou_htab tnl_peers;	/* ... by remote alone */
-	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
+	struct fou_htab l2_ids;		/* L2 devices by receive key (l2_hash.c) */
+	struct fou_htab l2_remotes;	/* GRE-TAP and NVGRE by remote (l2_hash.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
 	struct foud_txq *l2q;		/* the overlays' send queue (overlay.c) */
