@@ -87,6 +87,7 @@ struct cmd_l2_cfg {
 	uint8_t geneve_opts[CMD_GENEVE_OPTS_MAX];
 	uint8_t geneve_opts_len;
 	bool fleet;			/* flood and MAC entries come from the fleet (fleet.c) */
+	uint8_t mac[6];			/* `address`; all zero: the kernel's random one */
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */

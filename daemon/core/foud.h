@@ -703,6 +703,7 @@ int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
 		    int ifindex, uint32_t table);
 int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
+int foud_rtnl_addr_dev(const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
@@ -765,7 +766,7 @@ const char *foud_persist_refused(void);
 
 /* bpf_pin.c: the BPF data path outliving foud */
 struct bpf_object;
-bool foud_pin_init(bool create);
+bool foud_pin_init(const char *sock, bool create);
 bool foud_pin_on(void);
 void foud_pin_off(void);
 int foud_pin_maps(struct bpf_object *obj);

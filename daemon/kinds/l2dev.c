@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,7 +273,8 @@ static int l2_pick_local(struct cmd_l2_cfg *c, char *err, size_t errlen)
 	return ret;
 }
 
-int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+/* A TAP's address, read or (set) written: a TAP takes a new one while up too. */
+static int hwaddr_io(const char *name, uint8_t mac[FOU_ETH_ALEN], bool set)
 {
 	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
@@ -280,11 +282,40 @@ int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
 	if (s < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	if (set)
+		memcpy(ifr.ifr_hwaddr.sa_data, mac, FOU_ETH_ALEN);
+	if (ioctl(s, set ? SIOCSIFHWADDR : SIOCGIFHWADDR, &ifr) < 0)
 		ret = -errno;
-	else
+	else if (!set)
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, FOU_ETH_ALEN);
 	close(s);
+	return ret;
+}
+
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+{
+	return hwaddr_io(name, mac, false);
+}
+
+/*
+ * The configured address, else the kernel's random one, which t->cfg keeps:
+ * fouctl save writes it, so that the device comes back with it.
+ */
+static int l2_mac(struct foud_tunnel *t, char *err, size_t errlen)
+{
+	static const uint8_t zero[FOU_ETH_ALEN];
+	uint8_t *want = t->cfg.l2.mac;
+	int ret = 0;
+
+	if (memcmp(want, zero, sizeof(zero)))
+		ret = hwaddr_io(t->name, want, true);
+	if (!ret)
+		ret = foud_l2_hwaddr(t->name, t->l2->mac);
+	if (ret)
+		snprintf(err, errlen, "cannot set the address of \"%s\": %s", t->name, strerror(-ret));
+	else
+		memcpy(want, t->l2->mac, FOU_ETH_ALEN);
 	return ret;
 }
 
@@ -352,7 +383,7 @@ int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
 			 strerror(-ret));
 	if (!ret)
-		ret = foud_l2_hwaddr(t->name, t->l2->mac);
+		ret = l2_mac(t, err, errlen);
 	if (!ret)
 		ret = l2_fdb_init(d, t, err, errlen);
 	return ret;

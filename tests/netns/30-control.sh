@@ -151,4 +151,15 @@ check "fouctl -b - with a 2.5 s pause between lines: both carried out" \
 	sh -c "{ echo 'link add name tp1 type ipip remote $B4 local $A4'; sleep 2.5;
 		echo 'link add name tp2 type ipip remote $B4 local $A4'; } | $FOUCTL -S $TMP/a.sock -b -"
 check "tp1 and tp2 exist" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "tp1" or . == "tp2")] | sort | join(",")')" = tp1,tp2
+# A log line is one write(2), its newline in it: in three writes, another
+# writer of the same file (the next foud of a restart) came in between.
+if command -v strace >/dev/null; then
+	ip netns exec "$NSA" strace -f -e trace=write -e signal=none -s 256 -o "$TMP/strace" "$FOUD" -f -S "$TMP/s.sock" 2>/dev/null &
+	spid=$!
+	for i in $(seq 50); do [ -S "$TMP/s.sock" ] && break; sleep 0.1; done
+	fpid=$(pgrep -P $spid)
+	[ -n "$fpid" ] && kill -TERM "$fpid"; wait $spid
+	check "foud's \"ready on\" line is one write, newline included" \
+		grep -q 'write(2, "foud: ready on [^"]*\\n", ' "$TMP/strace"
+fi
 finish
