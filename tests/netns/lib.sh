@@ -162,8 +162,12 @@ tcp_transfer() { # tcp_transfer a|b DST MiB
 	rm -f "$TMP/recv"
 	local v=4 a=$2; case $2 in *:*) v=6; a="[$2]" ;; esac
 	$dst timeout 120 socat -u "TCP$v-LISTEN:7000,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
-	local lp=$!
-	sleep 0.3
+	local lp=$! i
+	# Until the listener is there (bounded): a fixed pause lost the race under load.
+	for i in $(seq 50); do
+		$dst ss -Hltn "sport = :7000" 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
 	$src timeout 120 socat -u "OPEN:$TMP/data-$3" "TCP$v:$a:7000,connect-timeout=5" || { kill $lp 2>/dev/null; return 1; }
 	wait $lp || return 1
 	[ "$(sha256sum <"$TMP/data-$3")" = "$(sha256sum <"$TMP/recv")" ]
