@@ -3,8 +3,9 @@
  * STT devices (draft-davie-stt-08), the class foud_stt_ops: l2.c's TAP,
  * forwarding table and flooding, with STT's own I/O. An STT frame (18-byte header + inner
  * Ethernet frame, up to 64 KiB, a TSO super-frame from the TAP included)
- * is cut into TCP-like segments that fit the path MTU and sent on the raw
- * IP socket; segments arrive on a raw IPPROTO_TCP socket per family, with
+ * is cut into TCP-like segments that fit the path MTU: by the kernel's TSO
+ * or GSO from one super-packet (io/pkt.c), else here, each segment sent on
+ * the raw IP socket; segments arrive on a raw IPPROTO_TCP socket per family, with
  * a classic BPF filter for destination port 7471, and are reassembled in
  * one bounded table shared by every device (the device is known only from
  * the context ID in the frame's first bytes).
