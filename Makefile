@@ -140,7 +140,7 @@ check: deps
 check-unit: all unit
 	B=$(B) bash tests/run.sh arch unit
 
-# The daemon's call structure and function lengths (tests/tools/callgraph.py, fnlen.py).
+# The call structure of lib/ common/ daemon/ cli/ and function lengths (tests/tools/callgraph.py, fnlen.py).
 check-arch:
 	bash tests/run.sh arch
 

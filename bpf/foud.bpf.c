@@ -319,10 +319,9 @@ static __always_inline __u32 gso_segs(struct __sk_buff *skb, __u32 len, __u32 hd
 /* Writes the outer IPv4 or IPv6 header at offset l3. */
 static __always_inline int put_ip(struct __sk_buff *skb, __u32 l3, const struct foud_bpf_tnl *t,
 				  const __u8 *remote, struct foud_bpf_stats *st, const struct inner *in,
-				  __u32 total, __u8 proto, __u32 hash)
+				  __u32 total, __u8 proto, __u32 hash, __u8 ttl)
 {
 	__u8 tos = ecn_encap(t->flags & FOUD_BPF_F_TOS_INHERIT ? in->tos : t->tos, in->tos);
-	__u8 ttl = t->ttl ? t->ttl : in->ttl;
 	__u8 h[40] = {};
 	__u32 fl;
 
@@ -475,7 +474,7 @@ int foud_egress(struct __sk_buff *skb)
 	/* An skb already encapsulated (say, VXLAN inside) cannot nest here: foud takes it. */
 	if (bpf_skb_adjust_room(skb, (__s32)olen, BPF_ADJ_ROOM_MAC, f))
 		return PASS;
-	if (put_ip(skb, l3, t, remote, st, &in, len + olen, next, hash))
+	if (put_ip(skb, l3, t, remote, st, &in, len + olen, next, hash, t->ttl ? t->ttl : in.ttl))
 		goto err;
 	if (ul && bpf_skb_store_bytes(skb, l3 + iplen, u, ul, 0))
 		goto err;
@@ -713,8 +712,12 @@ int foud_ingress(struct __sk_buff *skb)
 		udp_off = o.off + 8;
 		if (outer_udp(skb, &o, &pk))
 			return PASS;
+		/* GRE-TAP over FOU or GUE. */
+		ret = o.k.proto == FOU_PROTO_GRE ? l2_gre_ingress(skb, &o, &pk, udp_off) : L2_NOT_OURS;
+		if (ret != L2_NOT_OURS)
+			return ret;
 	} else if (o.k.proto == FOU_PROTO_GRE) {
-		ret = l2_gre_ingress(skb, &o);
+		ret = l2_gre_ingress(skb, &o, NULL, 0);
 		if (ret != L2_NOT_OURS)
 			return ret;
 	} else if (o.k.proto != FOU_PROTO_IPIP && o.k.proto != FOU_PROTO_IPV6) {

@@ -186,10 +186,13 @@ struct foud_bpf_l2rxkey {
 #define FOUD_BPF_L2RX_GRE	1	/* GRE-TAP without a key */
 #define FOUD_BPF_L2RX_GRE_KEY	2	/* GRE-TAP with this key */
 #define FOUD_BPF_L2RX_NVGRE	3	/* NVGRE with this VSID */
+#define FOUD_BPF_L2RX_UDP	0x10	/* ... arrived over FOU or GUE (GRE-TAP's encap) */
 
 #define FOUD_BPF_L2_TX_CSUM	0x1	/* udpcsum: outer UDP checksum on every datagram */
 #define FOUD_BPF_L2_TX_KEY	0x2	/* GRE-TAP: a key (okey) */
 #define FOUD_BPF_L2_TX_FLOWID	0x4	/* NVGRE: the FlowID from the inner flow's hash */
+#define FOUD_BPF_L2_TX_FOU	0x8	/* GRE-TAP: over FOU (UDP to dport, no checksum) */
+#define FOUD_BPF_L2_TX_GUE	0x10	/* GRE-TAP: over GUE (variant 0, no flags) */
 
 struct foud_bpf_l2rxval {
 	__u32 ifindex;		/* the TAP */
@@ -215,14 +218,18 @@ struct foud_bpf_fdb {
 
 /*
  * Where an L2 device floods (head-end replication: its remote and the
- * all-zero entries), keyed by the TAP's ifindex; a device with more, or
- * with a group, floods in userspace.
+ * all-zero entries; VXLAN's group too), keyed by the TAP's ifindex; a
+ * device with more, or whose group leaves by another device than the
+ * underlay's, floods in userspace. A multicast destination's frames go to
+ * its multicast MAC from the underlay's own (smac), with TTL mttl (0: the
+ * inner one).
  */
 #define FOUD_BPF_FLOOD_MAX	8
 
 struct foud_bpf_flood {
-	__u32 n;
-	__u32 pad;
+	__u8 n;
+	__u8 mttl;
+	__u8 smac[6];
 	__u8 remote[FOUD_BPF_FLOOD_MAX][16];
 };
 

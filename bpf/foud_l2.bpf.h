@@ -4,12 +4,13 @@
  * helpers and maps above): VXLAN, Geneve without options, GRE-TAP and
  * NVGRE. Transmit on the TAP's egress: an IPv4 or IPv6 frame to a unicast
  * MAC with an entry in foud_fdb goes out in outer IP + UDP + VXLAN or
- * Geneve, or IP + GRE, as lib/vxlan.c, lib/geneve.c, lib/nvgre.c and l2.c
- * build it; a udpcsum device's datagram gets its checksum here (single
+ * Geneve, or IP + GRE (GRE-TAP also IP + UDP + FOU or GUE + GRE), as
+ * lib/vxlan.c, lib/geneve.c, lib/nvgre.c and overlay.c build it; a udpcsum device's datagram gets its checksum here (single
  * frames). Receive on the underlay's ingress: a datagram for a device's
  * port, VNI and address, with VXLAN flags exactly I (Geneve: version 0, no
  * options, no O or C bit, Ethernet), or GRE 0x6558 with flags K only or
- * none for a device's key or VSID, from one of its peers, whose inner
+ * none for a device's key or VSID (raw, or after outer_udp's FOU or GUE
+ * port), from one of its peers, whose inner
  * source is in foud_fdb behind that sender (or the device does not learn),
  * is stripped and goes up the TAP, a GSO super-frame whole.
  *
@@ -171,6 +172,37 @@ static __always_inline int l2_put_udp(struct __sk_buff *skb, __u32 off, const st
 	return bpf_skb_store_bytes(skb, off, h, 30, 0);
 }
 
+/* What one frame's outer headers need, whichever the destination. */
+struct l2_tx {
+	__u32 len, iplen, olen, hash;
+	__s64 isum;
+	__u8 eth[ETH_HLEN_];
+	struct inner in;
+};
+
+/* GRE-TAP's FOU or GUE header bytes (UDP, and GUE's 4), 0 when it goes over IP. */
+static __always_inline __u32 l2_fou_hlen(const struct foud_bpf_tnl *t)
+{
+	return t->l2flags & FOUD_BPF_L2_TX_GUE ? 12 : t->l2flags & FOUD_BPF_L2_TX_FOU ? 8 : 0;
+}
+
+/*
+ * GRE-TAP over FOU or GUE: UDP to the device's encap-dport without a
+ * checksum (encap-csum stays on userspace), GUE variant 0 carrying
+ * protocol 47, as ip_tunnel's fou_build_header and gue_build_header.
+ */
+static __always_inline int l2_put_fou(struct __sk_buff *skb, __u32 off, const struct foud_bpf_tnl *t,
+				      const struct l2_tx *x, __u32 ul)
+{
+	__u8 h[12] = {};
+
+	put16(h, t->sport ? t->sport : flow_sport(x->hash, t->port_min, t->port_max));
+	put16(h + 2, t->dport);
+	put16(h + 4, (__u16)(x->olen - x->iplen - ETH_HLEN_ + x->len));
+	h[9] = FOU_PROTO_GRE;	/* GUE: version 0, Hlen 0, no flags */
+	return bpf_skb_store_bytes(skb, off, h, ul == 12 ? 12 : 8, 0);
+}
+
 /* GRE-TAP or NVGRE (flags K only, or none) and the inner Ethernet header, after the outer IP header. */
 static __always_inline int l2_put_gre(struct __sk_buff *skb, __u32 off, const struct foud_bpf_tnl *t,
 				      __u32 hash, const __u8 *eth)
@@ -198,30 +230,25 @@ static __always_inline __u32 l2_hlen(const struct foud_bpf_tnl *t)
 	if (t->encap & FOUD_BPF_L2_NVGRE)
 		return 8;
 	if (t->encap & FOUD_BPF_L2_GRETAP)
-		return t->l2flags & FOUD_BPF_L2_TX_KEY ? 8 : 4;
+		return l2_fou_hlen(t) + (t->l2flags & FOUD_BPF_L2_TX_KEY ? 8 : 4);
 	return 8 + VXLAN_HLEN_;
 }
 
-/* What one frame's outer headers need, whichever the destination. */
-struct l2_tx {
-	__u32 len, iplen, olen, hash;
-	__s64 isum;
-	__u8 eth[ETH_HLEN_];
-	struct inner in;
-};
-
 /* The outer IP header and what follows it, for remote (a flood writes one per destination). */
 static __always_inline int l2_put(struct __sk_buff *skb, struct foud_bpf_tnl *t,
-				  struct foud_bpf_stats *st, struct l2_tx *x, const __u8 *remote)
+				  struct foud_bpf_stats *st, struct l2_tx *x, const __u8 *remote, __u8 ttl)
 {
 	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
 	__u16 et = bpf_htons(t->flags & FOUD_BPF_F_V6 ? ETH_P_IPV6 : ETH_P_IP);
+	__u32 ul = gre ? l2_fou_hlen(t) : 0, off = ETH_HLEN_ + x->iplen;
 
 	if (put_ip(skb, ETH_HLEN_, t, remote, st, &x->in, x->len - ETH_HLEN_ + x->olen,
-		   gre ? FOU_PROTO_GRE : FOU_PROTO_UDP, x->hash))
+		   gre && !ul ? FOU_PROTO_GRE : FOU_PROTO_UDP, x->hash, ttl ? ttl : x->in.ttl))
 		return -1;
-	if (gre ? l2_put_gre(skb, ETH_HLEN_ + x->iplen, t, x->hash, x->eth) :
-		  l2_put_udp(skb, ETH_HLEN_ + x->iplen, t, x->hash, x->len, x->eth, remote, x->isum))
+	if (ul && l2_put_fou(skb, off, t, x, ul))
+		return -1;
+	if (gre ? l2_put_gre(skb, off + ul, t, x->hash, x->eth) :
+		  l2_put_udp(skb, off, t, x->hash, x->len, x->eth, remote, x->isum))
 		return -1;
 	return bpf_skb_store_bytes(skb, 12, &et, 2, 0);
 }
@@ -233,7 +260,8 @@ static __always_inline int l2_put(struct __sk_buff *skb, struct foud_bpf_tnl *t,
  */
 static __always_inline int l2_room(struct __sk_buff *skb, struct foud_bpf_tnl *t, struct l2_tx *x)
 {
-	int gre = !!(t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE));
+	/* GRE over FOU or GUE segments as UDP: GUE and GRE are tunnel header, copied whole. */
+	int gre = (t->encap & (FOUD_BPF_L2_GRETAP | FOUD_BPF_L2_NVGRE)) && !l2_fou_hlen(t);
 	int v6 = !!(t->flags & FOUD_BPF_F_V6);
 	__u64 f;
 
@@ -298,13 +326,51 @@ static __always_inline int l2_hop(struct __sk_buff *skb, const struct foud_bpf_t
 	return 0;
 }
 
+static __always_inline int l2_is_mcast(const struct foud_bpf_tnl *t, const __u8 *a)
+{
+	return t->flags & FOUD_BPF_F_V6 ? a[0] == 0xff : (a[0] & 0xf0) == 0xe0;
+}
+
+/*
+ * A flood destination's MACs: a group's multicast MAC (RFC 1112: 01:00:5e
+ * and the low 23 bits; RFC 2464: 33:33 and the low 32) from the underlay's
+ * own, else the next hop's by FIB lookup.
+ */
+static __always_inline int l2_flood_hop(struct __sk_buff *skb, const struct foud_bpf_tnl *t,
+					const struct foud_bpf_flood *fl, const __u8 *remote, __u8 *hop)
+{
+	if (!l2_is_mcast(t, remote))
+		return l2_hop(skb, t, remote, hop);
+	if (t->flags & FOUD_BPF_F_V6) {
+		hop[0] = hop[1] = 0x33;
+		__builtin_memcpy(hop + 2, remote + 12, 4);
+	} else {
+		hop[0] = 0x01;
+		hop[1] = 0x00;
+		hop[2] = 0x5e;
+		hop[3] = remote[1] & 0x7f;
+		hop[4] = remote[2];
+		hop[5] = remote[3];
+	}
+	__builtin_memcpy(hop + 6, fl->smac, 6);
+	return 0;
+}
+
+/* A destination's TTL: a group's (mttl, as vxlan_xmit_one: 1 unless set), else the device's. */
+static __always_inline __u8 l2_flood_ttl(const struct foud_bpf_tnl *t,
+					 const struct foud_bpf_flood *fl, const __u8 *remote)
+{
+	return l2_is_mcast(t, remote) ? fl->mttl : t->ttl;
+}
+
 /*
  * Broadcast, multicast and unknown unicast to every flood destination (up
- * to FOUD_BPF_FLOOD_MAX): wrapped once, then per destination the outer
- * headers rewritten and a clone sent to the next hop's MAC (found by FIB
- * lookup: bpf_clone_redirect resolves no neighbour). Super-frames, a
- * device without a list here (a group, too many destinations) or a next
- * hop not yet resolved: foud's.
+ * to FOUD_BPF_FLOOD_MAX, VXLAN's group among them): wrapped once, then per
+ * destination the outer headers rewritten and a clone sent to the next
+ * hop's MAC (found by FIB lookup: bpf_clone_redirect resolves no
+ * neighbour). Super-frames, a device without a list here (too many
+ * destinations, a group on another device) or a next hop not yet
+ * resolved: foud's.
  */
 static __always_inline int l2_flood(struct __sk_buff *skb, struct foud_bpf_tnl *t,
 				    struct foud_bpf_stats *st, struct l2_tx *x)
@@ -319,12 +385,13 @@ static __always_inline int l2_flood(struct __sk_buff *skb, struct foud_bpf_tnl *
 	if (!n || n > FOUD_BPF_FLOOD_MAX)
 		return PASS;
 	for (i = 0; i < FOUD_BPF_FLOOD_MAX && i < n; i++)
-		if (l2_hop(skb, t, fl->remote[i], hop))
+		if (l2_flood_hop(skb, t, fl, fl->remote[i], hop))
 			return PASS;
 	if (l2_room(skb, t, x))
 		return PASS;
 	for (i = 0; i < FOUD_BPF_FLOOD_MAX && i < n; i++) {
-		if (l2_put(skb, t, st, x, fl->remote[i]) || l2_hop(skb, t, fl->remote[i], hop) ||
+		if (l2_put(skb, t, st, x, fl->remote[i], l2_flood_ttl(t, fl, fl->remote[i])) ||
+		    l2_flood_hop(skb, t, fl, fl->remote[i], hop) ||
 		    bpf_skb_store_bytes(skb, 0, hop, 12, 0))
 			goto err;
 		st->tx_packets++;
@@ -365,7 +432,7 @@ static __always_inline int l2_egress(struct __sk_buff *skb, struct foud_bpf_tnl 
 	ret = l2_room(skb, t, &x);
 	if (ret)
 		return PASS;
-	if (l2_put(skb, t, st, &x, e->remote)) {
+	if (l2_put(skb, t, st, &x, e->remote, t->ttl)) {
 		st->tx_drop_error++;
 		return TC_ACT_SHOT;
 	}
@@ -468,13 +535,23 @@ static __always_inline int l2_peer_ok(const struct outer *o, const struct foud_b
 	return bpf_map_lookup_elem(&foud_l2peer, &pk) != NULL;
 }
 
+/* GRE-TAP over FOU or GUE: its port's counters, as foud's socket would count the datagrams. */
+static __always_inline void l2_port_count(struct foud_bpf_portkey *pk, __u32 segs, __u32 payload,
+					  __u32 seg_hdrs)
+{
+	if (pk)
+		port_count(bpf_map_lookup_elem(&foud_pstats, pk), segs, payload, seg_hdrs);
+}
+
 /*
  * The inner frame at off, of the device rv: from one of its peers, not
  * congestion-marked, an inner frame l2_inner_ok takes, stripped and sent up
- * its TAP; anything else is foud's.
+ * its TAP; anything else is foud's. pk: the FOU or GUE port it came through
+ * (udp_off its payload), or NULL.
  */
 static __always_inline int l2_take(struct __sk_buff *skb, const struct outer *o,
-				   const struct foud_bpf_l2rxval *rv, __u32 off)
+				   const struct foud_bpf_l2rxval *rv, __u32 off,
+				   struct foud_bpf_portkey *pk, __u32 udp_off)
 {
 	__u32 ifindex = rv->ifindex, flen, segs;
 	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_], how;
@@ -513,6 +590,7 @@ static __always_inline int l2_take(struct __sk_buff *skb, const struct outer *o,
 	cap_end(c, 1);
 	st->rx_packets += segs;
 	st->rx_bytes += flen + (segs - 1) * (ETH_HLEN_ + (__u32)hdrs);
+	l2_port_count(pk, segs, flen + off - udp_off, off - udp_off + ETH_HLEN_ + (__u32)hdrs);
 	cap_rx_inner(skb, how, 0, ifindex);
 	return bpf_redirect(ifindex, BPF_F_INGRESS);
 }
@@ -526,24 +604,27 @@ static __always_inline int l2_ingress(struct __sk_buff *skb, struct outer *o)
 		return L2_NOT_OURS;
 	if (l2_valid(skb, o, rv->flags))
 		return PASS;
-	return l2_take(skb, o, rv, o->off + 8 + VXLAN_HLEN_);
+	return l2_take(skb, o, rv, o->off + 8 + VXLAN_HLEN_, NULL, 0);
 }
 
-static __always_inline struct foud_bpf_l2rxval *l2_gre_dev(const struct outer *o, __u8 gre, __u32 id)
+static __always_inline struct foud_bpf_l2rxval *l2_gre_dev(const struct outer *o, __u8 gre, __u32 id,
+							  const struct foud_bpf_portkey *pk)
 {
-	struct foud_bpf_l2rxkey k = { .v6 = o->v6, .gre = gre, .vni = id };
+	struct foud_bpf_l2rxkey k = { .v6 = o->v6, .gre = gre | (pk ? FOUD_BPF_L2RX_UDP : 0), .vni = id };
 
 	addr_copy(k.local, o->k.local, 16);
 	return bpf_map_lookup_elem(&foud_l2rx, &k);
 }
 
 /*
- * GRE carrying Ethernet (0x6558), as l2.c's l2_gre_input takes it: flags K
+ * GRE carrying Ethernet (0x6558), as overlay.c's l2_gre_input takes it: flags K
  * only (a GRE-TAP device's key, else an NVGRE device's VSID) or none (a
  * keyless GRE-TAP device). L2_NOT_OURS for any other protocol; checksum,
- * sequence, routing or a version are foud's to judge.
+ * sequence, routing or a version are foud's to judge. pk: arrived over FOU
+ * or GUE on that port (outer_udp checked it; udp_off its payload), else NULL.
  */
-static __always_inline int l2_gre_ingress(struct __sk_buff *skb, const struct outer *o)
+static __always_inline int l2_gre_ingress(struct __sk_buff *skb, const struct outer *o,
+					  struct foud_bpf_portkey *pk, __u32 udp_off)
 {
 	struct foud_bpf_l2rxval *rv;
 	__u8 g[8];
@@ -552,16 +633,16 @@ static __always_inline int l2_gre_ingress(struct __sk_buff *skb, const struct ou
 	if (bpf_skb_load_bytes(skb, o->off, g, 4) || get16(g + 2) != FOU_ETH_P_TEB)
 		return L2_NOT_OURS;
 	if (!get16(g)) {
-		rv = l2_gre_dev(o, FOUD_BPF_L2RX_GRE, 0);
-		return rv ? l2_take(skb, o, rv, o->off + 4) : PASS;
+		rv = l2_gre_dev(o, FOUD_BPF_L2RX_GRE, 0, pk);
+		return rv ? l2_take(skb, o, rv, o->off + 4, pk, udp_off) : PASS;
 	}
 	if (get16(g) != FOU_GRE_KEY || bpf_skb_load_bytes(skb, o->off, g, 8))
 		return PASS;
 	key = (__u32)g[4] << 24 | (__u32)g[5] << 16 | (__u32)g[6] << 8 | g[7];
-	rv = l2_gre_dev(o, FOUD_BPF_L2RX_GRE_KEY, key);
+	rv = l2_gre_dev(o, FOUD_BPF_L2RX_GRE_KEY, key, pk);
 	if (!rv)
-		rv = l2_gre_dev(o, FOUD_BPF_L2RX_NVGRE, key >> 8);
-	return rv ? l2_take(skb, o, rv, o->off + 8) : PASS;
+		rv = l2_gre_dev(o, FOUD_BPF_L2RX_NVGRE, key >> 8, pk);
+	return rv ? l2_take(skb, o, rv, o->off + 8, pk, udp_off) : PASS;
 }
 
 #endif /* FOUD_L2_BPF_H */

@@ -6,21 +6,20 @@
  * Keywords match exactly (strcmp, never prefixes), so a word can not change
  * meaning when a keyword is added later; objects and commands abbreviate
  * as in iproute2 (below). Every object, command and keyword
- * lives in a table; one loop (kw_run) walks the words, so duplicates, missing
+ * lives in a table; one loop (cmd_kw_run, cmd_kw.c) walks the words, so duplicates, missing
  * values and bad values are reported the same way everywhere. Checks that
  * depend on more than one word (families, kinds, encap-dport) run once all
  * words are in, so the order of the words never matters.
  *
  * The objects live in files of their own (cmd_fou.c, cmd_link*.c, cmd_fdb.c,
- * cmd_tou.c, ...), the value parsers they share in cmd_value.c; this one
+ * cmd_tou.c, ...), the value parsers they share in cmd_value.c, the keyword
+ * loop and the splitting of lines in cmd_kw.c (below all of them); this one
  * has the usage text (the L2 kinds' lines are their rows' in kinds.def), the
- * keyword loop, the dispatcher, help and the splitting of lines. The kinds
- * of link are kinds.def's rows.
+ * dispatcher and help. The kinds of link are kinds.def's rows.
  *
  * These files must not call libfou: the CLI links it only for fou_addr.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,7 +67,7 @@ const char cmd_usage[] =
 "fouctl fdb show [ dev NAME ]\n"
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]\n"
-"        [ dtls { psk FILE | cert FILE key FILE cacert FILE } [ rekey-bytes N ]\n"
+"        [ dtls { psk FILE | cert FILE key FILE cacert FILE [ name NAME ] } [ rekey-bytes N ]\n"
 "        [ rekey-time SECONDS ] ]\n""fouctl tou del peer ADDR\n"
 "fouctl tou show\n"
 "\n"
@@ -85,105 +84,6 @@ const char cmd_usage[] =
 "fouctl metrics listen { ADDR:PORT | [ADDR6]:PORT | unix:PATH }\n"
 "\n"
 "fouctl capture DEV [ inner | outer ] [ -c COUNT ] [ -w FILE | - ]\n";
-
-/* ---- errors ---------------------------------------------------------------- */
-
-int cmd_perr(struct pctx *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->err && p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err, p->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* ---- the keyword loop ------------------------------------------------------ */
-
-/* A table's word, or (NULL there) the identifier word of kind k's row. */
-static const char *kw_word(const struct kw *kw, const struct fk_kind *k)
-{
-	return kw->word ? kw->word : k ? k->id_word : NULL;
-}
-
-const struct kw *cmd_kw_find(const struct kw *t, size_t n, const char *w,
-			     const struct fk_kind *k)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *word = kw_word(&t[i], k);
-
-		if (word && !strcmp(word, w))
-			return &t[i];
-	}
-	return NULL;
-}
-
-int cmd_kw_one(struct pctx *p, const struct kw *k, const char *w)
-{
-	const char *val = NULL;
-
-	if (p->seen & k->slots)
-		return cmd_perr(p, "duplicate \"%s\"", w);
-	p->seen |= k->slots;
-	if (p->argc - p->i < k->nval)
-		return cmd_perr(p, "\"%s\" needs %s", w, k->nval > 1 ? "two values" : "a value");
-	if (k->nval) {
-		val = p->argv[p->i];
-		p->i += k->nval;	/* a setter of two values finds the second at i - 1 */
-	}
-	if ((k->flags & KW_GRE) && !p->gre_word)
-		p->gre_word = k->word;
-	p->bad = NULL;
-	if (k->set(p, val) < 0)
-		return cmd_perr(p, "invalid value \"%s\" for \"%s\": expected %s",
-				p->bad ? p->bad : val ? val : "", w, k->expect ? k->expect :
-				fk_names(p->expect_buf, sizeof(p->expect_buf)));
-	return 0;
-}
-
-/* A positional word (k->word names it, "LLADDR"), which must be there. */
-int cmd_kw_pos(struct pctx *p, const struct kw *k)
-{
-	if (p->i >= p->argc)
-		return cmd_perr(p, "\"%s\" is missing: expected %s", k->word, k->expect);
-	return cmd_kw_one(p, k, k->word);
-}
-
-int cmd_kw_run(struct pctx *p, const struct kw *t, size_t n)
-{
-	int ret = 0;
-
-	while (!ret && p->i < p->argc) {
-		const char *w = p->argv[p->i++];
-		const struct kw *k = cmd_kw_find(t, n, w, p->lk);
-
-		if (!k && p->extra)
-			k = cmd_kw_find(p->extra, p->nextra, w, p->lk);
-		if (!k)
-			ret = cmd_perr(p, "\"%s\" is not a keyword of \"%s\"", w, p->where);
-		else
-			ret = cmd_kw_one(p, k, w);
-	}
-	return ret;
-}
-
-const char *cmd_kw_missing(const struct pctx *p, const struct kw *t, size_t n,
-			   uint32_t required)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((t[i].slots & required) && !(p->seen & t[i].slots))
-			return kw_word(&t[i], p->lk);
-	return NULL;
-}
-
-int cmd_no_args(struct pctx *p)
-{
-	if (p->i < p->argc)
-		return cmd_perr(p, "\"%s\" is not a keyword of \"%s\"", p->argv[p->i], p->where);
-	return 0;
-}
 
 /* ---- objects and commands -------------------------------------------------- */
 
@@ -465,52 +365,4 @@ int cmd_parse(int argc, char *const argv[], struct cmd_req *cmd,
 	if (!ret)
 		ret = op->parse(&p);
 	return ret;
-}
-
-/* ---- splitting config and batch lines -------------------------------------- */
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* Ends the word at s; returns where scanning goes on, or NULL at the end. */
-static char *word_end(char *s)
-{
-	while (*s && *s != '#' && !is_blank(*s))
-		s++;
-	if (!*s || *s == '#') {
-		*s = '\0';	/* a comment glued to a word ends the line */
-		return NULL;
-	}
-	*s = '\0';
-	return s + 1;
-}
-
-int cmd_split(char *line, char *argv[], int max)
-{
-	bool first = true;
-	char *s = line;
-	int n = 0;
-
-	while (s && *s && *s != '#') {
-		char *w = s;
-
-		if (is_blank(*s)) {
-			s++;
-			continue;
-		}
-		s = word_end(s);
-		if (first && !strcmp(w, "fouctl")) {
-			first = false;
-			continue;
-		}
-		first = false;
-		if (n >= max)
-			return -E2BIG;
-		argv[n++] = w;
-	}
-	if (n < max)
-		argv[n] = NULL;
-	return n;
 }

@@ -156,6 +156,7 @@ struct cmd_tou_dtls {
 	uint8_t mode;				/* CMD_DTLS_* */
 	char psk[CMD_KEY_PATH_MAX];		/* 64 hex digits, as a key file */
 	char cert[CMD_KEY_PATH_MAX], key[CMD_KEY_PATH_MAX], cacert[CMD_KEY_PATH_MAX];
+	char name[254];				/* the peer certificate's; "": the peer's address */
 	uint64_t rekey_bytes;
 	uint32_t rekey_time;
 };

@@ -25,7 +25,7 @@ struct pctx {
 	const char *ttl_word;	/* value of ttl/hoplimit as typed */
 	const char *bad;	/* the bad one of several values, if not the first */
 	char bad_buf[320];	/* the bad part of a value, when bad points here */
-	char expect_buf[128];	/* the list of kinds, for a wrong "type" */
+	char expect_buf[128];	/* the list of kinds, for a wrong "type" (cmd_link_type) */
 	const struct fk_kind *lk;	/* link add: the kind "type" names */
 	const struct kw *extra;		/* words a kind adds to a shared table (gretap's fdb) */
 	size_t nextra;
@@ -78,7 +78,7 @@ struct kw {
 	uint32_t slots;		/* what it sets; a second word on a slot is a duplicate */
 	uint8_t nval;		/* takes the next nval words as its value(s) */
 	unsigned int flags;	/* KW_* */
-	const char *expect;	/* what a value must look like; NULL: a kind (fk_names, kinds.c) */
+	const char *expect;	/* what a value must look like; NULL: the setter wrote it in expect_buf */
 	int (*set)(struct pctx *p, const char *val);
 };
 

@@ -20,8 +20,10 @@ int cmd_link_type(struct pctx *p, const char *v)
 {
 	const struct fk_kind *k = fk_by_name(v);
 
-	if (!k || (p->lk && k != p->lk))
+	if (!k || (p->lk && k != p->lk)) {
+		fk_names(p->expect_buf, sizeof(p->expect_buf));	/* the message's "expected" */
 		return -EINVAL;
+	}
 	p->lk = k;
 	/* gretap and nvgre settle theirs at the end; the UDP kinds have none */
 	tnl(p)->kind = k->tnl == FK_TNL_NONE ? 0 : k->tnl;
@@ -143,7 +145,7 @@ int cmd_link_add(struct pctx *p)
 		k = &fk_kinds[0];	/* the L3 words; "type" reports itself */
 	s = k->syntax;
 	p->where = "link add";
-	if (k->l2 != FK_L2_NONE) {
+	if (!fk_l3(k->l2)) {
 		snprintf(p->where_buf, sizeof(p->where_buf), "link add type %s", k->name);
 		p->where = p->where_buf;
 		l2_defaults(p, k);

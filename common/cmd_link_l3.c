@@ -278,7 +278,7 @@ static int link_mcast_check(struct pctx *p, const struct fou_tnl *t)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (!cmd_addr_multicast(&t->remote) || l2(p)->kind != FK_L2_NONE)
+	if (!cmd_addr_multicast(&t->remote) || !fk_l3(l2(p)->kind))
 		return 0;
 	inet_ntop(t->remote.family, t->remote.a, buf, sizeof(buf));
 	return cmd_perr(p, "\"remote\" %s: a multicast remote is not supported for type \"%s\" "
@@ -369,7 +369,7 @@ int cmd_l3_finish(struct pctx *p)
 		ret = link_addr_check(p, "local", &t->local);
 	if (!ret)
 		ret = link_mcast_check(p, t);
-	if (!ret && l2(p)->kind == FK_L2_NONE)
+	if (!ret && fk_l3(l2(p)->kind))
 		ret = l3_fleet_check(p);
 	if (ret)
 		return ret;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `tou add|del peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]
- *  [ dtls { psk FILE | cert FILE key FILE cacert FILE } [ rekey-bytes N ]
+ *  [ dtls { psk FILE | cert FILE key FILE cacert FILE [ name NAME ] } [ rekey-bytes N ]
  *  [ rekey-time SECONDS ] ]`. The dtls words come last: their "key" is the
  * certificate's, not GUE's.
  */
@@ -23,6 +23,7 @@ enum {
 	TS_CACERT = 1u << 8,
 	TS_RBYTES = 1u << 9,
 	TS_RTIME = 1u << 10,
+	TS_NAME = 1u << 11,
 };
 
 #define EXP_PATH	"an absolute path"
@@ -83,6 +84,18 @@ static int dtls_cacert(struct pctx *p, const char *v)
 	return cmd_parse_key_file(v, p->cmd->tou.dtls.cacert);
 }
 
+/* The peer certificate's name: a DNS name (letters, digits, '-', '.') or an address. */
+static int dtls_name(struct pctx *p, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= sizeof(p->cmd->tou.dtls.name) || v[0] == '.' || v[0] == '-' ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.:") != n)
+		return -EINVAL;
+	memcpy(p->cmd->tou.dtls.name, v, n + 1);
+	return 0;
+}
+
 static int dtls_rekey_bytes(struct pctx *p, const char *v)
 {
 	unsigned long n;
@@ -103,6 +116,7 @@ static const struct kw dtls_kws[] = {
 	{ "cert", TS_CERT, 1, 0, EXP_PATH, dtls_cert },
 	{ "key", TS_CKEY, 1, 0, EXP_PATH, dtls_key },
 	{ "cacert", TS_CACERT, 1, 0, EXP_PATH, dtls_cacert },
+	{ "name", TS_NAME, 1, 0, "a DNS name or an address", dtls_name },
 	{ "rekey-bytes", TS_RBYTES, 1, 0, "a number of bytes, 1 or more", dtls_rekey_bytes },
 	{ "rekey-time", TS_RTIME, 1, 0, "a number of seconds, 1 or more", dtls_rekey_time },
 };
@@ -126,6 +140,8 @@ static int tou_dtls_words(struct pctx *p)
 	if (!(p->seen & TS_PSK) && certs != TS_CERTS)
 		return cmd_perr(p, "\"dtls\" needs \"%s\"", !(p->seen & TS_PSK) && !certs ? "psk" :
 				!(certs & TS_CERT) ? "cert" : !(certs & TS_CKEY) ? "key" : "cacert");
+	if ((p->seen & TS_PSK) && (p->seen & TS_NAME))
+		return cmd_perr(p, "\"name\" is a certificate's: not with \"psk\"");
 	return 0;
 }
 

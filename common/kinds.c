@@ -71,9 +71,14 @@ const struct fk_kind *fk_by_tnl(enum fou_kind tnl)
 	return NULL;
 }
 
+bool fk_l3(enum fk_l2_kind l2)
+{
+	return l2 == FK_L2_NONE;
+}
+
 const struct fk_kind *fk_of(enum fk_l2_kind l2, enum fou_kind tnl)
 {
-	return l2 != FK_L2_NONE ? fk_by_l2(l2) : fk_by_tnl(tnl);
+	return fk_l3(l2) ? fk_by_tnl(tnl) : fk_by_l2(l2);
 }
 
 bool fk_takes(const struct fk_kind *k, const char *word)

@@ -5,7 +5,7 @@
  * device), its underlay family, the word of its identifier, its default
  * port, the daemon's class of its devices, a UDP overlay's codec, its usage
  * lines. The grammar (cmd_link*.c, cmd.c's usage, save.c) and the daemon
- * (daemon/core/dev.c, daemon/kinds/l2.c) read this table and nothing else
+ * (daemon/core/dev.c, daemon/kinds/overlay.c) read this table and nothing else
  * about a kind, so a kind is described once. The codecs stay in libfou,
  * which must not depend on common/: a row names libfou's kind (enum
  * fou_kind) and codec (struct fou_l2_codec) where there are.
@@ -40,7 +40,7 @@ enum fk_l2_kind {
 /* Which of the daemon's device classes makes a kind's devices (daemon/core/dev.c). */
 enum fk_dev {
 	FK_DEV_TUN,		/* an L3 tunnel on a TUN device (tunnel.c) */
-	FK_DEV_OVERLAY,		/* a UDP or GRE L2 overlay on a TAP device (l2.c) */
+	FK_DEV_OVERLAY,		/* a UDP or GRE L2 overlay on a TAP device (overlay.c) */
 	FK_DEV_STT,		/* STT: a TAP device, TCP-like segments (stt.c) */
 	FK_DEV__MAX
 };
@@ -69,6 +69,9 @@ extern const size_t fk_nkinds;
 const char *fk_names(char *buf, size_t len);
 /* The row `type` word names, or NULL. */
 const struct fk_kind *fk_by_name(const char *name);
+/* Whether a link of this L2 kind word is an IP tunnel (an L3 kind, a TUN
+ * device), not an L2 one: the one test of FK_L2_NONE outside the rows. */
+bool fk_l3(enum fk_l2_kind l2);
 /* The row of an L2 kind; NULL for FK_L2_NONE and unknown values. */
 const struct fk_kind *fk_by_l2(enum fk_l2_kind l2);
 /* The L3 row of libfou's kind, or NULL. */

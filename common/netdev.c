@@ -9,14 +9,13 @@
  * that section goes through one table to a value parser and a slot; the
  * kind's emitter (netdev_emit.c) then writes the fouctl words from the
  * slots. Those words are checked by cmd_parse(): import writes the
- * grammar, it never parses it.
+ * grammar, it never parses it. Both report through netdev_say.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,30 +25,6 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "netdev_int.h"
-
-static const char *const sect_names[SEC__MAX] = {
-	"NetDev", "Tunnel", "FooOverUDP", "VXLAN", "GENEVE",
-};
-
-void nd_say(struct nd_ctx *c, unsigned long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (line)
-		fprintf(c->err, "%s:%lu: ", c->path, line);
-	else
-		fprintf(c->err, "%s: ", c->path);
-	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', c->err);
-}
-
-int nd_missing(struct nd_ctx *c, enum nd_sect s, const char *key, const char *why)
-{
-	nd_say(c, 0, "[%s] %s= is missing (%s), file not applied", sect_names[s], key, why);
-	return -EINVAL;
-}
 
 /* ---- values: 0 or -EINVAL ------------------------------------------------ */
 
@@ -381,7 +356,7 @@ static const struct nd_key *key_find(enum nd_sect s, const char *key)
 static int sect_find(const char *name)
 {
 	for (int i = 0; i < SEC__MAX; i++)
-		if (!strcmp(sect_names[i], name))
+		if (!strcmp(nd_sect_names[i], name))
 			return i;
 	return -1;
 }

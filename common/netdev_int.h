@@ -82,6 +82,7 @@ void nd_say(struct nd_ctx *c, unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "[Section] Key= is missing (why), file not applied"; returns -EINVAL. */
 int nd_missing(struct nd_ctx *c, enum nd_sect s, const char *key, const char *why);
+extern const char *const nd_sect_names[SEC__MAX];	/* netdev_say.c */
 /* The kind of Kind=, or NULL. */
 const struct nd_kind *nd_kind_find(const char *kind);
 /* The Kind= values foud takes, for the message that refuses another. */

@@ -97,6 +97,8 @@ static void save_tou_dtls(struct sv *s, const struct cmd_tou_dtls *t)
 		sv_put(s, " dtls psk %s", t->psk);
 	else
 		sv_put(s, " dtls cert %s key %s cacert %s", t->cert, t->key, t->cacert);
+	if (t->name[0])
+		sv_put(s, " name %s", t->name);
 	if (t->rekey_bytes != CMD_DTLS_REKEY_BYTES)
 		sv_put(s, " rekey-bytes %llu", (unsigned long long)t->rekey_bytes);
 	if (t->rekey_time != CMD_DTLS_REKEY_TIME)
@@ -274,7 +276,7 @@ static void save_link_words(struct sv *s, const struct cmd_link_cfg *c,
 		sv_put(s, " encap-key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(s, " encap-key-next %s", c->key_file[1]);
-	if (c->l2.kind != FK_L2_NONE)
+	if (!fk_l3(c->l2.kind))
 		save_l2_kind(s, &c->l2, k);
 	if (c->mtu)
 		sv_put(s, " mtu %u", c->mtu);

@@ -256,6 +256,17 @@ static void replay_advance(struct fou_replay *r, uint64_t seq)
 	r->top = seq;
 }
 
+void fou_replay_floor(struct fou_replay *r, uint64_t floor)
+{
+	unsigned int b = floor % 64;
+
+	/* Seen: all up to floor; its word's bits above it are the next ones, not seen. */
+	memset(r->bits, 0xff, sizeof(r->bits));
+	r->bits[(floor / 64) % FOU_REPLAY_WORDS] = b == 63 ? ~0ull : (1ull << (b + 1)) - 1;
+	r->top = floor;
+	r->any = true;
+}
+
 bool fou_replay_update(struct fou_replay *r, uint64_t seq)
 {
 	uint64_t *w, bit;

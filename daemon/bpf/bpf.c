@@ -417,16 +417,12 @@ static const char *slower(const struct foud_tunnel *t)
 	return dev_l2(t) ? foud_bpf_l2_slower(t) : NULL;
 }
 
-/* Why a tunnel needs the userspace path, or NULL when BPF can carry it. */
-static const char *inexpressible(const struct foud_tunnel *t)
+/*
+ * What of a GRE or FOU/GUE tunnel's options the programs cannot carry (an
+ * L3 tunnel's, or GRE-TAP's and NVGRE's GRE tunnel), or NULL.
+ */
+static const char *encap_inexpressible(const struct fou_tnl *n, bool v6)
 {
-	const struct fou_tnl *n = &t->tnl;
-	bool v6 = fou_kind(n->kind)->family == AF_INET6;
-
-	if (dev_l2(t))
-		return foud_bpf_l2_inexpressible(t);
-	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
-		return "this kind has no BPF path";
 	if (n->encap_flags & FOU_ENCAP_F_AUTH)
 		return "encap-key: the BPF programs cannot compute or verify a GUE HMAC";
 	if (n->encap == FOU_ENCAP_GUE && (n->encap_flags & FOU_ENCAP_F_REMCSUM))
@@ -439,6 +435,22 @@ static const char *inexpressible(const struct foud_tunnel *t)
 		return "encap-udp6-csum: BPF cannot checksum the outer UDP of GSO packets "
 		       "(noencap-udp6-csum allows BPF)";
 	return NULL;
+}
+
+/* Why a tunnel needs the userspace path, or NULL when BPF can carry it. */
+static const char *inexpressible(const struct foud_tunnel *t)
+{
+	const struct fou_tnl *n = &t->tnl;
+	const char *no;
+
+	/* An overlay that is no GRE kind has a zeroed GRE tunnel: nothing to refuse here. */
+	if (dev_l2(t)) {
+		no = encap_inexpressible(n, n->local.family == AF_INET6);
+		return no ? no : foud_bpf_l2_inexpressible(t);
+	}
+	if (!(t->ops->flags & FOUD_DEV_F_ROUTE))
+		return "this kind has no BPF path";
+	return encap_inexpressible(n, fou_kind(n->kind)->family == AF_INET6);
 }
 
 static void addr16(uint8_t out[16], const struct fou_addr *a)

@@ -31,15 +31,13 @@
 #include "l2dev.h"
 #include "../bpf/foud_bpf.h"
 
-/* Why a GRE-TAP or NVGRE device needs the userspace path, or NULL. */
+/*
+ * Why a GRE-TAP or NVGRE device needs the userspace path, or NULL. Its GRE
+ * tunnel's options (checksum, sequence, GUE's, encap-csum) bpf.c judges as
+ * for an L3 tunnel.
+ */
 static const char *gre_inexpressible(const struct foud_tunnel *t)
 {
-	const struct fou_tnl *n = &t->tnl;
-
-	if (n->encap != FOU_ENCAP_NONE)
-		return "GRE-TAP over FOU or GUE has no BPF path yet";
-	if ((n->gre_oflags | n->gre_iflags) & (FOU_GRE_CSUM | FOU_GRE_SEQ))
-		return "GRE checksum or sequence numbers do not mix with GSO in BPF";
 	if (t->l2->cfg.group.family)
 		return "a multicast remote: every frame is flooded, by the userspace path";
 	return NULL;
@@ -120,6 +118,11 @@ static void gre_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 	}
 	c->okey = t->tnl.okey;
 	c->l2flags = t->tnl.gre_oflags & FOU_GRE_KEY ? FOUD_BPF_L2_TX_KEY : 0;
+	/* Over FOU or GUE (variant 0, no flags): UDP without checksum (bpf.c refuses encap-csum). */
+	if (t->tnl.encap == FOU_ENCAP_FOU)
+		c->l2flags |= FOUD_BPF_L2_TX_FOU;
+	else if (t->tnl.encap == FOU_ENCAP_GUE)
+		c->l2flags |= FOUD_BPF_L2_TX_GUE;
 }
 
 /* What transmit needs: foud_tnl's entry for the TAP. */
@@ -133,7 +136,7 @@ void foud_bpf_l2_cfg(const struct foud_tunnel *t, struct foud_bpf_tnl *c)
 		    (l->hop.tos_inherit ? FOUD_BPF_F_TOS_INHERIT : 0) |
 		    (l->hop.ttl_inherit ? FOUD_BPF_F_TTL_INHERIT : 0);
 	c->tos = l->hop.tos;
-	/* Unicast only here (a group's TTL 1 goes with flooding, in userspace). */
+	/* Unicast; a group's TTL (1 unless set) is in its flood entry (flood_group). */
 	c->ttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : l->hop.ttl_default;
 	c->okey = cf->vni;
 	c->encap = (uint8_t)l->bpf_encap;
@@ -170,6 +173,9 @@ static void rx_key(const struct foud_tunnel *t, struct foud_bpf_l2rxkey *k)
 	} else if (t->l2->bpf_encap == FOUD_BPF_L2_GRETAP) {
 		k->gre = t->tnl.gre_iflags & FOU_GRE_KEY ? FOUD_BPF_L2RX_GRE_KEY : FOUD_BPF_L2RX_GRE;
 		k->vni = k->gre == FOUD_BPF_L2RX_GRE_KEY ? t->tnl.ikey : 0;
+		/* Over FOU or GUE: through a `fou add port`, never raw (nor the other way round). */
+		if (t->tnl.encap != FOU_ENCAP_NONE)
+			k->gre |= FOUD_BPF_L2RX_UDP;
 	} else {
 		k->port = t->l2->dport;
 		k->vni = c->vni;
@@ -324,10 +330,36 @@ static void peers_put(int fd, const struct foud_tunnel *t)
 	}
 }
 
+static bool zero_mac(const uint8_t *m)
+{
+	static const uint8_t zero[FOU_ETH_ALEN];
+
+	return !memcmp(m, zero, FOU_ETH_ALEN);
+}
+
 /*
- * Where the programs flood for t: its flood destinations (remote, all-zero
- * entries), none for a group (its TTL and membership are foud's) or more
- * than the map holds: then foud floods.
+ * A group's part of t's flood entry: the multicast frame leaves the
+ * underlay from its MAC, TTL 1 unless set or inherited (as overlay.c's
+ * l2_outer). False where the programs cannot send to it: the group's
+ * `dev` is another than the underlay they redirect to, or has no MAC.
+ */
+static bool flood_group(const struct foud_tunnel *t, struct foud_bpf_flood *v)
+{
+	const struct foud_l2 *l = t->l2;
+
+	if (!l->cfg.group.family)
+		return true;
+	if (l->group_ifindex != t->bpf_oif || zero_mac(l->group_smac))
+		return false;
+	memcpy(v->smac, l->group_smac, sizeof(v->smac));
+	v->mttl = l->hop.ttl_inherit ? 0 : l->hop.ttl ? l->hop.ttl : 1;
+	return true;
+}
+
+/*
+ * Where the programs flood for t: its flood destinations (remote, group,
+ * all-zero entries); none when there are more than the map holds or the
+ * group is out of reach (flood_group): then foud floods.
  */
 static void flood_put(int fd, const struct foud_tunnel *t)
 {
@@ -336,13 +368,13 @@ static void flood_put(int fd, const struct foud_tunnel *t)
 	struct foud_bpf_flood v = { 0 };
 	size_t i;
 
-	if (t->l2->cfg.group.family || !f->nflood || f->nflood > FOUD_BPF_FLOOD_MAX) {
+	if (!f->nflood || f->nflood > FOUD_BPF_FLOOD_MAX || !flood_group(t, &v)) {
 		bpf_map_delete_elem(fd, &key);
 		return;
 	}
 	for (i = 0; i < f->nflood; i++)
 		addr16(v.remote[i], &f->flood[i]);
-	v.n = (uint32_t)f->nflood;
+	v.n = (uint8_t)f->nflood;
 	bpf_map_update_elem(fd, &key, &v, BPF_ANY);
 }
 

@@ -26,45 +26,25 @@ struct exec_op {
 	void (*write)(struct foud *d, struct foud_out *out);
 };
 
-static int fou_add(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_port_add(d, &cmd->port, err, errlen);
-}
+/*
+ * The grammar's request to each handler's own argument: one template, so an
+ * adapter is a line. ACT(name, fn, arg) defines name(d, cmd, err, errlen)
+ * returning fn(d, arg, err, errlen).
+ */
+#define ACT(name, fn, arg)                                                              \
+	static int name(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen) \
+	{                                                                               \
+		return fn(d, arg, err, errlen);                                         \
+	}
 
-static int fou_del(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_port_del(d, &cmd->port, err, errlen);
-}
-
-static int link_add(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_dev_add(d, &cmd->link, err, errlen);
-}
-
-static int link_del(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_dev_del(d, cmd->name, err, errlen);
-}
-
-static int link_rekey(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_gue_auth_rekey(d, cmd->name, err, errlen);
-}
-
-static int tou_add(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_tou_add(d, &cmd->tou, err, errlen);
-}
-
-static int tou_del(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_tou_del(d, &cmd->tou, err, errlen);
-}
-
-static int metrics_listen(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)
-{
-	return foud_metrics_listen(d, &cmd->metrics, err, errlen);
-}
+ACT(fou_add, foud_port_add, &cmd->port)
+ACT(fou_del, foud_port_del, &cmd->port)
+ACT(link_add, foud_dev_add, &cmd->link)
+ACT(link_del, foud_dev_del, cmd->name)
+ACT(link_rekey, foud_gue_auth_rekey, cmd->name)
+ACT(tou_add, foud_tou_add, &cmd->tou)
+ACT(tou_del, foud_tou_del, &cmd->tou)
+ACT(metrics_listen, foud_metrics_listen, &cmd->metrics)
 
 /* Internal only (reload: the file's metrics line is gone); the grammar has no metrics del. */
 static int metrics_del(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen)

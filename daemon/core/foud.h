@@ -116,7 +116,7 @@ struct foud_port_info {
 };
 
 /*
- * What a class of devices does (tunnel.c, l2.c, stt.c each define one; the
+ * What a class of devices does (tunnel.c, overlay.c, stt.c each define one; the
  * registry, dev.c, calls them). Before open, the registry sets t->ev.fn to
  * readable and t->tnl from the configuration; open makes the device and its
  * receive points and undoes itself on failure; close undoes the rest after
@@ -157,7 +157,7 @@ struct foud_dev_ops {
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
 	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
-	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, l2.c) */
+	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, overlay.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
 	struct fou_tnl tnl;
@@ -176,7 +176,7 @@ struct foud_tunnel {
 	struct sockaddr_storage dst;	/* remote, for the raw send socket */
 	struct sockaddr_storage udp_dst; /* remote and encap-dport, for UDP sends */
 	socklen_t dst_len;
-	struct foud_l2 *l2;		/* the L2 classes' state (l2.c), theirs alone to read */
+	struct foud_l2 *l2;		/* the L2 classes' state (overlay.c), theirs alone to read */
 	struct foud_txsock txs[FOUD_TXSOCKS];
 	uint64_t txs_clock;
 	bool gso_off;			/* the kernel refused UDP GSO on this path (uso.c) */
@@ -292,6 +292,7 @@ struct foud_tou_peer {
 	uint16_t cur_port;
 	bool rx_seen;
 	uint64_t rebinds;		/* times its port changed (a NAT rebinding) */
+	uint64_t sess_moves;		/* its sessions' moves to another address or port */
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
@@ -358,7 +359,7 @@ struct foud {
 	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
-	struct foud_txq *l2q;		/* the overlays' send queue (l2.c) */
+	struct foud_txq *l2q;		/* the overlays' send queue (overlay.c) */
 	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
 	struct foud_tou *tou;		/* NULL without TOU peers */
@@ -522,6 +523,15 @@ int foud_gue_auth_rekey(struct foud *d, const char *name, char *err, size_t errl
  * the security extension and no keyed tunnel has that remote.
  */
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m);
+/* A keyed tunnel's auth drops by the key id they claimed: its keys', and any other. */
+#define FOUD_GUE_AUTH_IDS	4
+struct foud_gue_auth_drops {
+	uint32_t id[FOUD_GUE_AUTH_IDS];
+	uint64_t count[FOUD_GUE_AUTH_IDS];
+	unsigned int n;
+	uint64_t unknown;
+};
+const struct foud_gue_auth_drops *foud_gue_auth_drops(const struct foud_tunnel *t);
 void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
 /* A key file's 32-byte secret (mode 0600 or stricter, 64 hex digits). */
 int foud_key_file_read(const char *path, uint8_t secret[32], char *err, size_t errlen);
@@ -542,6 +552,8 @@ int foud_tou_dtls_open(struct foud_tou_peer *p, struct fou_buf *b, uint16_t spor
 /* What DTLS adds to a datagram to the peer: the transform word and a record's growth. */
 unsigned int foud_tou_dtls_overhead(const struct foud_tou_peer *p);
 void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr);
+/* For metrics: its state (as tou show says it), handshakes done and failed; NULL: no dtls. */
+const char *foud_tou_dtls_counts(const struct foud_tou_peer *p, uint64_t *ok, uint64_t *failed);
 /* The files read again and a new session made with them; on error nothing changes. */
 int foud_tou_dtls_reload(struct foud_tou_dtls *t, char *err, size_t errlen);
 
@@ -620,11 +632,11 @@ uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */
 void foud_uso_fit_device(struct foud *d, struct foud_tunnel *t);
 
-/* l2.c: the UDP and GRE L2 overlays */
+/* overlay.c: the UDP and GRE L2 overlays */
 extern const struct foud_dev_ops foud_overlay_ops;
 
 /*
- * l2dev.c: what every L2 device shares, called by its classes (l2.c,
+ * l2dev.c: what every L2 device shares, called by its classes (overlay.c,
  * stt.c): the TAP device, the forwarding table and its commands, the
  * peers, learning, the linkinfo's common words.
  */
@@ -651,7 +663,7 @@ int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t e
 int foud_fdb_show(struct foud *d, const struct cmd_req *cmd, struct foud_pr *p, char *err,
 		  size_t errlen);
 const struct cmd_l2_cfg *cmd_l2_cfg(const struct foud_tunnel *t);
-/* l2.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
+/* overlay.c: the UDP socket an overlay receives on (VXLAN, Geneve), or -1. */
 /* t's static entries and fdb-added flood destinations, up to max in out; returns how many there are. */
 size_t foud_l2_static(const struct foud_tunnel *t, struct cmd_fdb_cfg *out, size_t max);
 bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src);

@@ -320,7 +320,7 @@ static bool link_same_kind(const struct cmd_link_cfg *a, const struct cmd_link_c
 {
 	if (a->l2.kind != b->l2.kind)
 		return false;
-	return a->l2.kind != FK_L2_NONE || a->tnl.kind == b->tnl.kind;
+	return !fk_l3(a->l2.kind) || a->tnl.kind == b->tnl.kind;
 }
 
 /* A declared link: left alone when unchanged, changed in place, or made again as another kind. */

@@ -37,23 +37,9 @@ static const char *const fleet_state_name[] = {
 	[FL_LIVE] = "watching",
 };
 
-uint64_t fleet_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void fleet_start(struct foud_fleet *f);
 
 /* ---- what we publish ------------------------------------------------------- */
-
-/* The one place that asks a device whether it is a fleet's: its L2 words, or NULL. */
-const struct cmd_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t)
-{
-	return t->cfg.l2.kind != FK_L2_NONE && t->cfg.l2.fleet ? &t->cfg.l2 : NULL;
-}
 
 /* The device's own MAC (a TAP has one), or false. */
 static bool dev_mac(int s, const char *name, uint8_t mac[6])
@@ -65,14 +51,6 @@ static bool dev_mac(int s, const char *name, uint8_t mac[6])
 		return false;
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	return true;
-}
-
-/* What two nodes' devices must share to be one segment: the VNI (VSID), or GRE-TAP's key. */
-uint32_t fleet_dev_id(const struct foud_tunnel *t)
-{
-	const struct fk_kind *k = fk_by_l2(t->cfg.l2.kind);
-
-	return k && k->flags & FK_ID32 ? t->cfg.tnl.ikey : t->cfg.l2.vni;
 }
 
 static json_t *publish_dev(const struct foud_tunnel *t, const struct cmd_l2_cfg *c, int s)
@@ -183,7 +161,7 @@ static void fleet_fail(struct foud_fleet *f, int err, const char *what, const ch
 	if (err == -EIO)
 		foud_etcd_next(f->e);	/* that member may be down: try the next */
 	f->st = FL_WAIT;
-	f->retry_ms = fleet_now_ms() + f->backoff_ms;
+	f->retry_ms = foud_now_ms() + f->backoff_ms;
 	f->backoff_ms = f->backoff_ms * 2 > FLEET_BACKOFF_MAX ? FLEET_BACKOFF_MAX : f->backoff_ms * 2;
 }
 
@@ -220,6 +198,33 @@ static void fleet_step(struct foud_fleet *f, enum fleet_state st, const char *pa
 }
 
 /* A watch's message: events in order; a cancel (compaction) or error ends it. */
+/*
+ * Someone deleted our key, or another host publishes under our name: ours
+ * is put again, at the pace of our own changes (two hosts of one name
+ * fight once a second, logged, rather than as fast as etcd answers).
+ */
+static void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len)
+{
+	if (f->published && val && strlen(f->published) == len && !memcmp(f->published, val, len))
+		return;
+	if (!f->reclaim)
+		foud_log(LOG_WARNING, "fleet: our key %s/nodes/%s was %s; putting ours again",
+			 f->cfg.prefix, f->cfg.node,
+			 val ? "given another value (another host of this name?)" : "deleted");
+	f->reclaim = true;
+}
+
+/* A node's key put or deleted (val NULL): ours is watched here, the node kept by fleet_node.c. */
+static void node_put(struct foud_fleet *f, const char *name, const char *val, size_t len)
+{
+	if (!strcmp(name, f->cfg.node))
+		fleet_self_seen(f, val, len);
+	if (val)
+		fleet_node_put(f, name, val, len);
+	else
+		fleet_node_del(f, name);
+}
+
 static void watch_event(struct foud_fleet *f, json_t *ev)
 {
 	json_t *kv = json_object_get(ev, "kv");
@@ -234,9 +239,9 @@ static void watch_event(struct foud_fleet *f, json_t *ev)
 	key = k ? foud_etcd_unb64(k, &klen) : NULL;
 	if (key && klen > dlen && !memcmp(key, dir, dlen) && strlen(key) == klen) {
 		if (type && !strcmp(type, "DELETE"))
-			fleet_node_del(f, key + dlen);
+			node_put(f, key + dlen, NULL, 0);
 		else if ((val = foud_etcd_unb64(v ? v : "", &vlen)))
-			fleet_node_put(f, key + dlen, val, vlen);
+			node_put(f, key + dlen, val, vlen);
 	}
 	free(key);
 	free(val);
@@ -287,7 +292,7 @@ static void fleet_watch(struct foud_fleet *f)
 	f->st = FL_LIVE;
 	f->connected = true;
 	f->backoff_ms = FLEET_BACKOFF_MIN;
-	f->ka_ms = fleet_now_ms() + (uint64_t)f->ttl * 1000 / 3;
+	f->ka_ms = foud_now_ms() + (uint64_t)f->ttl * 1000 / 3;
 }
 
 static void range_done(void *arg, int err, json_t *reply, const char *why)
@@ -307,7 +312,7 @@ static void range_done(void *arg, int err, json_t *reply, const char *why)
 		k = foud_etcd_unb64(json_string_value(json_object_get(kv, "key")) ?: "", &klen);
 		v = foud_etcd_unb64(json_string_value(json_object_get(kv, "value")) ?: "", &vlen);
 		if (k && v && klen > dlen && !memcmp(k, dir, dlen) && strlen(k) == klen)
-			fleet_node_put(f, k + dlen, v, vlen);
+			node_put(f, k + dlen, v, vlen);
 		free(k);
 		free(v);
 	}
@@ -457,7 +462,7 @@ static void fleet_start(struct foud_fleet *f)
 		f->published = v;
 	}
 	f->reclaim = false;	/* the cycle puts it */
-	f->publish_ms = fleet_now_ms() + FLEET_PUBLISH_MS;
+	f->publish_ms = foud_now_ms() + FLEET_PUBLISH_MS;
 	if (!f->published)
 		return fleet_fail(f, -ENOMEM, "register", NULL);
 	if (f->cfg.user[0])
@@ -479,7 +484,7 @@ static void ka_done(void *arg, int err, json_t *reply, const char *why)
 	/* A TTL of 0 (left out): the lease expired, our key with it. */
 	if (reply_int(r, "TTL") <= 0)
 		return fleet_fail(f, -ENOENT, "lease keepalive", "lease expired: registering again");
-	f->ka_ms = fleet_now_ms() + (uint64_t)f->ttl * 1000 / 3;
+	f->ka_ms = foud_now_ms() + (uint64_t)f->ttl * 1000 / 3;
 }
 
 static void fleet_keepalive(struct foud_fleet *f)
@@ -509,7 +514,7 @@ static void fleet_republish(struct foud_fleet *f)
 {
 	char *v = publish_value(f);
 
-	f->publish_ms = fleet_now_ms() + FLEET_PUBLISH_MS;
+	f->publish_ms = foud_now_ms() + FLEET_PUBLISH_MS;
 	if (v && (!f->published || strcmp(v, f->published))) {
 		free(f->published);
 		f->published = v;
@@ -521,26 +526,10 @@ static void fleet_republish(struct foud_fleet *f)
 	fleet_reput(f);
 }
 
-/*
- * Someone deleted our key, or another host publishes under our name: ours
- * is put again, at the pace of our own changes (two hosts of one name
- * fight once a second, logged, rather than as fast as etcd answers).
- */
-void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len)
-{
-	if (f->published && val && strlen(f->published) == len && !memcmp(f->published, val, len))
-		return;
-	if (!f->reclaim)
-		foud_log(LOG_WARNING, "fleet: our key %s/nodes/%s was %s; putting ours again",
-			 f->cfg.prefix, f->cfg.node,
-			 val ? "given another value (another host of this name?)" : "deleted");
-	f->reclaim = true;
-}
-
 static void on_tick(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_fleet *f = d->fleet;
-	uint64_t n, now = fleet_now_ms();
+	uint64_t n, now = foud_now_ms();
 
 	(void)ev;
 	if (read(f->timer.fd, &n, sizeof(n)) < 0)
@@ -724,7 +713,7 @@ static void show_dev(const struct fleet_dev *v, struct foud_pr *p)
 	char m[18];
 
 	foud_pr_open_object(p, NULL);
-	if (v->kind == FK_L2_NONE) {
+	if (fk_l3(v->kind)) {
 		fleet_l3_show_dev(v, p);
 		return foud_pr_close_object(p);
 	}
@@ -750,7 +739,7 @@ static void show_node(const struct foud_fleet *f, const struct fleet_node *n, st
 	if (n->v.addr2.family)
 		foud_pr_str(p, "address2", " address %s", fou_addr_str(&n->v.addr2, a, sizeof(a)));
 	foud_pr_str(p, "state", " %s", self ? "self" : n->why[0] ? "refused" : "up");
-	foud_pr_u64(p, "age_ms", " age %llums", fleet_now_ms() - n->updated_ms);
+	foud_pr_u64(p, "age_ms", " age %llums", foud_now_ms() - n->updated_ms);
 	if (n->why[0])
 		foud_pr_str(p, "error", " error \"%s\"", n->why);
 	if (n->l3why[0])

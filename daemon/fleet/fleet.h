@@ -92,9 +92,8 @@ void fleet_nodes_free(struct foud_fleet *f);
 /* Makes the devices' fleet entries what the nodes say (when dirty, or devices changed). */
 void fleet_fdb_sync(struct foud_fleet *f);
 void fleet_fdb_free(struct foud_fleet *f);
-uint64_t fleet_now_ms(void);
 /* fleet_l3.c */
-/* Whether t is an L3 fleet device (fleet prefix): the one place that asks. */
+/* Whether t is an L3 fleet device (fleet prefix): the one place that asks (fleet_dev.c). */
 bool fleet_l3_dev(const struct foud_tunnel *t);
 /* What t publishes: {"name","kind","encap","port","prefix"}. */
 json_t *fleet_l3_publish(const struct foud_tunnel *t);
@@ -106,10 +105,8 @@ bool fleet_l3_stale(const struct foud_fleet *f);
 void fleet_l3_sweep(struct foud_fleet *f);
 void fleet_l3_free(struct foud_fleet *f);
 void fleet_l3_show_dev(const struct fleet_dev *v, struct foud_pr *p);
-/* fleet.c */
+/* fleet_dev.c: a device's fleet L2 words (NULL: not a fleet's L2 device), its segment id */
 const struct cmd_l2_cfg *fleet_dev_cfg(const struct foud_tunnel *t);
 uint32_t fleet_dev_id(const struct foud_tunnel *t);
-/* Our own key as etcd has it (val NULL: deleted): not ours, it is put again. */
-void fleet_self_seen(struct foud_fleet *f, const char *val, size_t len);
 
 #endif /* FOUD_FLEET_H */

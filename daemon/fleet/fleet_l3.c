@@ -36,11 +36,6 @@ struct l3_cand {
 	bool ok;
 };
 
-bool fleet_l3_dev(const struct foud_tunnel *t)
-{
-	return t->cfg.l2.kind == FK_L2_NONE && t->cfg.fleet_pfx.family;
-}
-
 json_t *fleet_l3_publish(const struct foud_tunnel *t)
 {
 	char pf[64];
@@ -71,7 +66,7 @@ static const struct fou_addr *l3_addr(const struct foud_tunnel *t, const struct 
 static bool l3_same(const struct foud_tunnel *t, const struct fleet_dev *v,
 		    const struct fleet_node *n)
 {
-	return v->kind == FK_L2_NONE && v->tnl == t->tnl.kind && v->encap == t->tnl.encap &&
+	return fk_l3(v->kind) && v->tnl == t->tnl.kind && v->encap == t->tnl.encap &&
 	       v->port == (t->tnl.encap == FOU_ENCAP_NONE ? 0 : t->tnl.encap_dport) &&
 	       l3_addr(t, n);
 }
@@ -416,7 +411,7 @@ static void node_mismatch(struct foud_fleet *f, struct fleet_node *n)
 		same = false;
 		FOUD_DEV_FOREACH(t, f->d)
 			same |= fleet_l3_dev(t) && l3_same(t, v, n);
-		if (v->kind != FK_L2_NONE || same)
+		if (!fk_l3(v->kind) || same)
 			continue;
 		snprintf(n->l3why, sizeof(n->l3why), "prefix %s: its %s/%s port %u device matches "
 			 "none of ours", fou_pfx_str(&v->pfx, v->plen, pf, sizeof(pf)),

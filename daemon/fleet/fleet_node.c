@@ -34,8 +34,6 @@ bool fleet_node_put(struct foud_fleet *f, const char *name, const char *val, siz
 
 	if (!cmd_fleet_name_ok(name))
 		return false;	/* not a key of ours: never shown, never used */
-	if (!strcmp(name, f->cfg.node))
-		fleet_self_seen(f, val, len);
 	if (!n) {
 		n = calloc(1, sizeof(*n));
 		if (!n)
@@ -46,7 +44,7 @@ bool fleet_node_put(struct foud_fleet *f, const char *name, const char *val, siz
 			foud_log(LOG_INFO, "fleet: node %s joined", name);
 	}
 	n->seen = true;
-	n->updated_ms = fleet_now_ms();
+	n->updated_ms = foud_now_ms();
 	if (fleet_value_parse(name, val, len, &tmp, why, sizeof(why))) {
 		if (strcmp(why, n->why))
 			foud_log(LOG_WARNING, "fleet: node %s: refused what it publishes: %s",
@@ -72,8 +70,6 @@ void fleet_node_del(struct foud_fleet *f, const char *name)
 {
 	struct fleet_node *n = node_find(f, name);
 
-	if (!strcmp(name, f->cfg.node))
-		fleet_self_seen(f, NULL, 0);
 	if (!n)
 		return;
 	foud_log(LOG_INFO, "fleet: node %s left", name);

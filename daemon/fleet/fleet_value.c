@@ -118,9 +118,9 @@ static int parse_dev(json_t *j, struct fleet_dev *v, char *why, size_t n)
 	json_int_t max = k && k->flags & FK_ID32 ? 0xffffffff : 0xffffff;
 	size_t i;
 
-	if (k && k->l2 == FK_L2_NONE && k->dev == FK_DEV_TUN)
+	if (k && fk_l3(k->l2))
 		return parse_l3_dev(j, k, v, why, n);
-	if (!k || k->l2 == FK_L2_NONE || !json_is_integer(vni) ||
+	if (!k || fk_l3(k->l2) || !json_is_integer(vni) ||
 	    json_integer_value(vni) < 0 || json_integer_value(vni) > max) {
 		snprintf(why, n, "a device without an L2 kind and a VNI 0-16777215");
 		return -EINVAL;

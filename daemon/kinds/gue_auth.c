@@ -21,6 +21,7 @@
 
 #include "foud.h"
 #include "fou/gue_auth.h"
+#include "gue_floor.h"
 #include "rx.h"
 
 /* A keyed tunnel's or TOU peer's key files, their keys and its replay window. */
@@ -28,8 +29,15 @@ struct foud_gue_auth {
 	struct fou_gue_keys ks;		/* a tunnel's t->tnl.auth points here */
 	struct fou_replay replay;
 	uint64_t seq;			/* TOU's next sequence (a tunnel's is in t->tx) */
+	uint64_t floor;			/* a tunnel's persisted floor: accepted ones lie below */
+	bool floor_err;			/* its last write failed (logged once) */
+	struct foud_gue_auth_drops drops;	/* auth drops by the key id claimed */
 	char path[2][CMD_KEY_PATH_MAX];
+	char floor_path[CMD_KEY_PATH_MAX];
+	char floor_who[64];		/* the remote's address, as the file holds it */
 };
+
+static void drops_prime(struct foud_gue_auth *a);
 
 /* A secret is refused when others could read or replace it. */
 static int key_file_ok(const char *path, const struct stat *st, char *err, size_t errlen)
@@ -162,6 +170,7 @@ struct foud_gue_auth *foud_gue_auth_new(const char paths[2][CMD_KEY_PATH_MAX], c
 	}
 	/* Nanoseconds of the clock: a restarted sender stays ahead of its peer's window. */
 	a->seq = now_ns();
+	drops_prime(a);
 	return a;
 }
 
@@ -182,9 +191,46 @@ int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
 	return fou_gue_auth_sign(b, &a->ks.key[0], a->seq++);
 }
 
+/* The count of key id, made (in place of a key no longer held) if need be. */
+static uint64_t *drops_of(struct foud_gue_auth *a, uint32_t id)
+{
+	struct foud_gue_auth_drops *dr = &a->drops;
+	unsigned int i, j, free_at = FOUD_GUE_AUTH_IDS;
+
+	for (i = 0; i < dr->n; i++)
+		if (dr->id[i] == id)
+			return &dr->count[i];
+	if (dr->n < FOUD_GUE_AUTH_IDS)
+		free_at = dr->n++;
+	for (i = 0; i < dr->n && free_at == FOUD_GUE_AUTH_IDS; i++) {
+		for (j = 0; j < a->ks.n && a->ks.key[j].id != dr->id[i]; j++)
+			;
+		if (j == a->ks.n)
+			free_at = i;
+	}
+	if (free_at == FOUD_GUE_AUTH_IDS)
+		return &dr->unknown;
+	dr->id[free_at] = id;
+	dr->count[free_at] = 0;
+	return &dr->count[free_at];
+}
+
+/* Each key's count of auth drops, from 0 at once: a counter that appears late loses its first rise. */
+static void drops_prime(struct foud_gue_auth *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->ks.n; i++)
+		(void)drops_of(a, a->ks.key[i].id);
+}
+
 int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
 {
-	return keys_load(a, &a->ks, err, errlen);
+	int ret = keys_load(a, &a->ks, err, errlen);
+
+	if (!ret)
+		drops_prime(a);
+	return ret;
 }
 
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
@@ -209,6 +255,37 @@ uint32_t foud_gue_auth_id(const struct foud_gue_auth *a)
 	return a->ks.key[0].id;
 }
 
+/* Writes the floor; a failure is logged once, and traffic goes on without it. */
+static void floor_set(struct foud_gue_auth *a, const char *name, uint64_t floor)
+{
+	int ret = foud_gue_floor_write(a->floor_path, a->floor_who, floor);
+
+	a->floor = floor;
+	if (ret && !a->floor_err)
+		foud_log(LOG_ERR, "%s: replay floor \"%s\" not written (%s): a restart may accept "
+			 "replays", name, a->floor_path, strerror(-ret));
+	a->floor_err = ret != 0;
+}
+
+/* The floor the foud before this one left: its window starts full up to it. */
+static int floor_load(struct foud_gue_auth *a, const struct foud_tunnel *t, char *err,
+		      size_t errlen)
+{
+	int ret = foud_gue_floor_path(t->name, a->floor_path, sizeof(a->floor_path));
+
+	fou_addr_str(&t->tnl.remote, a->floor_who, sizeof(a->floor_who));
+	if (!ret)
+		ret = foud_gue_floor_read(a->floor_path, a->floor_who, &a->floor);
+	if (!ret) {
+		fou_replay_floor(&a->replay, a->floor);
+		return 0;
+	}
+	if (ret == -ENOENT)
+		return 0;
+	snprintf(err, errlen, "replay floor \"%s\": %s", a->floor_path, strerror(-ret));
+	return ret;
+}
+
 int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, char *err,
 		       size_t errlen)
 {
@@ -217,6 +294,11 @@ int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, ch
 	t->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
 	if (!t->auth)
 		return -EINVAL;
+	if (floor_load(t->auth, t, err, errlen)) {
+		foud_gue_auth_free(t->auth);
+		t->auth = NULL;
+		return -EINVAL;
+	}
 	t->tnl.auth = &t->auth->ks;
 	t->tx.auth_seq = t->auth->seq;
 	return 0;
@@ -224,6 +306,9 @@ int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, ch
 
 void foud_gue_auth_close(struct foud_tunnel *t)
 {
+	/* The exact top: the next foud refuses all it accepted, and nothing newer. */
+	if (t->auth && t->auth->replay.any)
+		floor_set(t->auth, t->name, t->auth->replay.top);
 	foud_gue_auth_free(t->auth);
 	t->auth = NULL;
 	t->tnl.auth = NULL;
@@ -262,6 +347,50 @@ static struct foud_tunnel *auth_tunnel(struct foud *d, const struct foud_rxmeta 
 	return foud_tnl_peer(d, &m->src, auth_keyed_to, m);
 }
 
+/*
+ * fou_gue_auth_pull() with the floor raised, ahead of seq by the reserve,
+ * before a sequence above it is accepted.
+ */
+static int auth_pull(struct foud_tunnel *t, struct fou_buf *b)
+{
+	struct foud_gue_auth *a = t->auth;
+	uint64_t seq;
+	int ret = fou_gue_auth_open(b, &a->ks, 0, &seq);
+
+	if (ret)
+		return ret;
+	if (seq > a->floor)
+		floor_set(a, t->name, seq + FOUD_GUE_FLOOR_RESERVE);
+	return fou_replay_update(&a->replay, seq) ? 0 : -FOU_DROP_REPLAY;
+}
+
+/*
+ * An auth drop, by the key id it claims: one of the tunnel's (its HMAC
+ * wrong: a forger, or the peer's key of that id is another) or unknown.
+ */
+static void drops_count(struct foud_gue_auth *a, const struct fou_buf *b)
+{
+	uint32_t id;
+	unsigned int i;
+
+	if (!fou_gue_has_sec(b) || b->len < FOU_GUE_HLEN + 4) {
+		a->drops.unknown++;
+		return;
+	}
+	id = fou_get32(fou_buf_data(b) + FOU_GUE_HLEN);
+	for (i = 0; i < a->ks.n && a->ks.key[i].id != id; i++)
+		;
+	if (i < a->ks.n)
+		(*drops_of(a, id))++;
+	else
+		a->drops.unknown++;
+}
+
+const struct foud_gue_auth_drops *foud_gue_auth_drops(const struct foud_tunnel *t)
+{
+	return t->auth ? &t->auth->drops : NULL;
+}
+
 int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta *m)
 {
 	struct foud_tunnel *t = auth_tunnel(d, m);
@@ -269,9 +398,11 @@ int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta
 
 	if (!t)
 		return fou_gue_has_sec(b) ? -FOU_DROP_AUTH : 0;
-	ret = fou_gue_auth_pull(b, &t->auth->ks, &t->auth->replay);
+	ret = auth_pull(t, b);
 	if (!ret)
 		return 0;
+	if (ret == -FOU_DROP_AUTH)
+		drops_count(t->auth, b);
 	t->st.rx_drop[-ret]++;
 	foud_log_drop(t->name, -ret, &m->src);
 	return 1;

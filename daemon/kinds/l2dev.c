@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What every L2 device shares, whatever carries its frames (l2.c's
+ * What every L2 device shares, whatever carries its frames (overlay.c's
  * overlays, stt.c): its TAP device, its forwarding table (learning,
  * ageing, the fdb commands), who may send to it, its outer TOS and TTL,
  * and the words of its linkinfo common to all L2 kinds. Its classes call
@@ -160,7 +160,7 @@ bool foud_l2_peer_ok(const struct foud_tunnel *t, const struct fou_addr *src)
 	return bsearch(src, l->peers, l->npeers, sizeof(*src), fou_addr_cmp) != NULL;
 }
 
-/* The outer TOS and TTL of a frame (STT; an overlay adds its group's TTL: l2.c). */
+/* The outer TOS and TTL of a frame (STT; an overlay adds its group's TTL: overlay.c). */
 void foud_l2_outer(const struct foud_tunnel *t, const uint8_t *frame, size_t len,
 		   uint8_t *tos, uint8_t *ttl)
 {
@@ -241,7 +241,7 @@ static int l2_pick_local(struct cmd_l2_cfg *c, char *err, size_t errlen)
 	return ret;
 }
 
-static int l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
 {
 	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
@@ -322,7 +322,7 @@ int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
 			 strerror(-ret));
 	if (!ret)
-		ret = l2_hwaddr(t->name, t->l2->mac);
+		ret = foud_l2_hwaddr(t->name, t->l2->mac);
 	if (!ret)
 		ret = l2_fdb_init(d, t, err, errlen);
 	return ret;

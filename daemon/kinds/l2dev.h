@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The state of an L2 device (l2dev.c), read by its classes (l2.c, stt.c through accessors). */
+/* The state of an L2 device (l2dev.c), read by its classes (overlay.c, stt.c through accessors). */
 #ifndef FOUD_L2DEV_H
 #define FOUD_L2DEV_H
 
@@ -11,7 +11,7 @@
 
 struct l2_kind;
 
-/* The L2 half of a device; the fields from port to ip_id are the overlays' (l2.c). */
+/* The L2 half of a device; the fields from port to ip_id are the overlays' (overlay.c). */
 struct foud_l2 {
 	struct cmd_l2_cfg cfg;
 	const struct l2_kind *k;
@@ -33,6 +33,7 @@ struct foud_l2 {
 	size_t npeers;
 	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
 	int group_ifindex;
+	uint8_t group_smac[FOU_ETH_ALEN];	/* group_ifindex's MAC: the BPF path floods from it */
 	int mc_fd;			/* GRE kinds: holds the group's membership, or -1 */
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
@@ -40,6 +41,7 @@ struct foud_l2 {
 };
 
 /* l2_hash.c: the UDP overlays by port and VNI (l2.c's) */
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN]);
 int foud_l2_id_index(struct foud *d, struct foud_tunnel *t);
 void foud_l2_id_unindex(struct foud *d, struct foud_tunnel *t);
 struct foud_tunnel *foud_l2_id_find(struct foud *d, const struct foud_l2port *p, uint32_t vni);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * STT devices (draft-davie-stt-08), the class foud_stt_ops: l2.c's TAP,
+ * STT devices (draft-davie-stt-08), the class foud_stt_ops: overlay.c's TAP,
  * forwarding table and flooding, with STT's own I/O. An STT frame (18-byte header + inner
  * Ethernet frame, up to 64 KiB, a TSO super-frame from the TAP included)
  * is cut into TCP-like segments that fit the path MTU: by the kernel's TSO

@@ -41,6 +41,7 @@
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "foud.h"
 #include "fou/tou_dtls.h"
@@ -576,7 +577,27 @@ static int ssl_err(char *err, size_t errlen, const char *what, const char *path)
 	return -EINVAL;
 }
 
-static int ctx_certs(SSL_CTX *ctx, const struct cmd_tou_dtls *c, char *err, size_t errlen)
+/*
+ * Whom the peer's certificate must name, in its subjectAltName (OpenSSL's
+ * host and IP checks; the subject's CN only when it has no DNS name): the
+ * `name` given, a DNS name or an address, else the peer's address. Any
+ * certificate of the CA would do otherwise.
+ */
+static int ctx_name(SSL_CTX *ctx, const struct cmd_tou_dtls *c, const struct fou_addr *peer)
+{
+	X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(ctx);
+	size_t alen = peer->family == AF_INET6 ? 16 : 4;
+
+	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (!c->name[0])
+		return X509_VERIFY_PARAM_set1_ip(vp, peer->a, alen) == 1 ? 0 : -EINVAL;
+	if (X509_VERIFY_PARAM_set1_ip_asc(vp, c->name) == 1)
+		return 0;
+	return X509_VERIFY_PARAM_set1_host(vp, c->name, 0) == 1 ? 0 : -EINVAL;
+}
+
+static int ctx_certs(SSL_CTX *ctx, const struct cmd_tou_dtls *c, const struct fou_addr *peer,
+		     char *err, size_t errlen)
 {
 	int ret = foud_key_file_private(c->key, err, errlen);
 
@@ -590,6 +611,8 @@ static int ctx_certs(SSL_CTX *ctx, const struct cmd_tou_dtls *c, char *err, size
 	if (SSL_CTX_load_verify_locations(ctx, c->cacert, NULL) != 1)
 		return ssl_err(err, errlen, "cacert", c->cacert);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	if (ctx_name(ctx, c, peer))
+		return ssl_err(err, errlen, "name", c->name[0] ? c->name : "(the peer's address)");
 	if (SSL_CTX_set_cipher_list(ctx, DTLS_CIPHERS_CERT) != 1)
 		return ssl_err(err, errlen, "ciphers", DTLS_CIPHERS_CERT);
 	return 0;
@@ -664,7 +687,7 @@ static int ctx_new(struct foud_tou_dtls *t, const struct cmd_tou_dtls *c, char *
 	dtls_cookie_ready = true;
 	ERR_clear_error();
 	return c->mode == CMD_DTLS_PSK ? ctx_psk(t, c, err, errlen)
-				       : ctx_certs(t->ctx, c, err, errlen);
+				       : ctx_certs(t->ctx, c, &t->p->cfg.peer, err, errlen);
 }
 
 static void dtls_free(struct foud_tou_dtls *t)
@@ -751,6 +774,15 @@ static const char *dtls_state(const struct foud_tou_dtls *t)
 	if (t->cur)
 		return t->next ? "rekeying" : "established";
 	return t->next ? "handshaking" : t->failures ? "failed" : "idle";
+}
+
+const char *foud_tou_dtls_counts(const struct foud_tou_peer *p, uint64_t *ok, uint64_t *failed)
+{
+	if (!p->dtls)
+		return NULL;
+	*ok = p->dtls->handshakes;
+	*failed = p->dtls->failures;
+	return dtls_state(p->dtls);
 }
 
 void foud_tou_dtls_show(const struct foud_tou_peer *p, struct foud_pr *pr)

@@ -442,6 +442,7 @@ static int rx_move(struct foud_tou_sess *s, const struct fou_buf *b, const struc
 		return -FOU_DROP_TOU_REBIND;
 	s->move_ms = now;
 	s->moves++;
+	r->p->sess_moves++;
 	sess_at(s, &m->src, m->sport);
 	return 1;
 }

@@ -99,6 +99,7 @@ static enum MHD_Result metrics_req(void *cls, struct MHD_Connection *c, const ch
 		return metrics_reply(c, MHD_HTTP_NOT_FOUND, &o, "text/plain");
 	}
 	foud_metrics_write(m->d, &o);
+	foud_metrics_sec_write(m->d, &o);
 	return metrics_reply(c, MHD_HTTP_OK, &o, "text/plain; version=0.0.4; charset=utf-8");
 }
 

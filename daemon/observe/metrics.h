@@ -24,4 +24,11 @@ int foud_metrics_pin(struct foud *d, const struct cmd_metrics_cfg *c, char *err,
 /* The text exposition format (version 0.0.4) of every counter foud has, into o. */
 void foud_metrics_write(struct foud *d, struct foud_out *o);
 
+/* Label value escaping and a family's HELP and TYPE lines (metrics_text.c). */
+const char *foud_metrics_esc(const char *s, char *buf, size_t n);
+void foud_metrics_head(struct foud_out *o, const char *name, const char *type,
+		       const char *help);
+/* DTLS of TOU peers and auth drops by key id of keyed tunnels (metrics_sec.c). */
+void foud_metrics_sec_write(struct foud *d, struct foud_out *o);
+
 #endif /* FOUD_METRICS_H */

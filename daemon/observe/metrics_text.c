@@ -26,7 +26,7 @@ struct mrow {
 	const char *datapath;
 	unsigned int has;		/* M_* */
 	struct foud_stats st;
-	uint64_t gso_fallback, sock_drops, rebinds;
+	uint64_t gso_fallback, sock_drops, rebinds, sess_moves;
 	uint64_t fdb_entries, fdb_learned, fdb_aged, fdb_refused;
 };
 
@@ -78,6 +78,9 @@ static const struct mfam peer_fams[] = {
 	{ "tx_bytes_total", "counter", "Bytes sent to the TOU peer.", MR(st.tx_bytes), 0 },
 	{ "rebinds_total", "counter", "Times the TOU peer's UDP port changed (NAT rebinding).",
 	  MR(rebinds), 0 },
+	{ "session_moves_total", "counter",
+	  "Times a TOU session with the peer moved to another address or port (session ids).",
+	  MR(sess_moves), 0 },
 };
 
 /* s with \ " and newline escaped, as label values need; cut to fit n. */
@@ -99,6 +102,18 @@ static void head(struct foud_out *o, const char *prefix, const char *suffix,
 {
 	foud_out_printf(o, "# HELP %s%s %s\n# TYPE %s%s %s\n", prefix, suffix, help,
 			prefix, suffix, type);
+}
+
+/* For metrics_sec.c: the same escaping and family header. */
+const char *foud_metrics_esc(const char *s, char *buf, size_t n)
+{
+	return esc(s, buf, n);
+}
+
+void foud_metrics_head(struct foud_out *o, const char *name, const char *type,
+		       const char *help)
+{
+	head(o, name, "", type, help);
 }
 
 static void fam_write(struct foud_out *o, const char *prefix, const struct mfam *f,
@@ -277,6 +292,7 @@ static size_t peer_rows(struct foud *d, struct mrow **rows)
 		snprintf(r[n].labels, sizeof(r[n].labels), "peer=\"%s\"",
 			 esc(fou_addr_str(&p->cfg.peer, a, sizeof(a)), e, sizeof(e)));
 		r[n].st = p->st;
+		r[n].sess_moves = p->sess_moves;
 		r[n++].rebinds = p->rebinds;
 	}
 	return n;

@@ -93,6 +93,11 @@ int fou_gue_auth_pull(struct fou_buf *b, const struct fou_gue_keys *ks, struct f
 /* Whether a UDP payload claims the security extension (variant 0, SEC set). */
 bool fou_gue_has_sec(const struct fou_buf *b);
 
+/*
+ * A window that has seen every sequence up to floor: what a restarted
+ * receiver starts from (its floor persisted), so that only later ones pass.
+ */
+void fou_replay_floor(struct fou_replay *r, uint64_t floor);
 /* The window alone: true (and recorded) when seq is new and not too old. */
 bool fou_replay_update(struct fou_replay *r, uint64_t seq);
 

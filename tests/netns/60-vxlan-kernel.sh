@@ -3,7 +3,8 @@
 # ways, TCP both ways with checked bytes, learning seen on both sides; the
 # same over an IPv6 underlay, with tshark decoding both sides' VXLAN. Three
 # nodes on one bridge (two foud, one kernel): head-end replication through
-# all-zero entries, then the same with a multicast group.
+# all-zero entries, then the same with a multicast group (on BPF, A floods
+# to the group from the program: its MAC, TTL 1, taken by kernel B and foud C).
 # The kernel's VXLAN devices get "tx off" (the checksum computed before
 # encapsulation) unless VX_KERNEL_TX=on: 68-vxlan-kernel-offload.sh runs it
 # all with the default offloads, the inner checksums left partial.
@@ -143,7 +144,8 @@ check "HER: the fdb lists C's MAC behind $C4 after the pings" \
 	grep -q "dev vh dst $C4 self learned" <(fa fdb show dev vh)
 
 # ---- three nodes, multicast group --------------------------------------------
-fa link add name vm type vxlan id 60 group 239.1.1.1 dev va local $A4 dstport 4789
+# A with noudpcsum: on the BPF path (unless foud -D userspace), which floods to the group.
+fa link add name vm type vxlan id 60 group 239.1.1.1 dev va local $A4 dstport 4789 noudpcsum
 fc link add name vm type vxlan id 60 group 239.1.1.1 dev vc local $C4 dstport 4789
 kernel_vx vm 60 group 239.1.1.1
 dev_up a vm 10.11.0.1/24; nb ip addr add 10.11.0.2/24 dev vm; nb ip link set vm up
@@ -152,7 +154,29 @@ check "group: foud A -> kernel B" na ping -c 2 -i 0.2 -W 2 10.11.0.2
 check "group: kernel B -> foud C" nb ping -c 2 -i 0.2 -W 2 10.11.0.3
 check "group: foud C -> foud A" nc_ ping -c 2 -i 0.2 -W 2 10.11.0.1
 # Flooded to the group: broadcast pings (no answers needed) from A and C.
+# On BPF the program sends A's: each once, to 01:00:5e:01:01:01 with TTL 1
+# (as the kernel's VXLAN), and kernel B and foud C each take the three.
+cap() { # cap NS-RUNNER IF NAME FILTER: at most 3 packets, 5 s
+	"$1" timeout 5 tcpdump -c 3 -i "$2" -U -n -w "$TMP/$3.pcap" "$4" 2>"$TMP/$3.err" &
+	CAPS+=($!)
+	for _ in $(seq 50); do grep -q listening "$TMP/$3.err" 2>/dev/null && break; sleep 0.1; done
+}
+npk() { tcpdump -r "$TMP/$1.pcap" -n 2>/dev/null | grep -c "$2"; }
+t0=$(l2_bpf_packets vm tx) CAPS=()
+cap nb vb grp "ether dst 01:00:5e:01:01:01 and src $A4 and dst 239.1.1.1 and ip[8] = 1 and udp dst port 4789"
+cap nb vm inb "icmp and src 10.11.0.1 and dst 10.11.0.255"
+cap nc_ vm inc "icmp and src 10.11.0.1 and dst 10.11.0.255"
 na ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
+wait "${CAPS[@]}"
+check "group: A's 3 broadcasts left to 01:00:5e:01:01:01, TTL 1 ($(npk grp '> 239.1.1.1.4789: VXLAN') seen)" \
+	test "$(npk grp '> 239.1.1.1.4789: VXLAN')" -eq 3
+check "group: kernel B took the 3 ($(npk inb 'ICMP echo request')), foud C too ($(npk inc 'ICMP echo request'))" \
+	test "$(npk inb 'ICMP echo request')/$(npk inc 'ICMP echo request')" = 3/3
+case " ${FOUD_TEST_OPTS:-} " in
+*" -D userspace "*) ;;
+*) check "group: the program flooded the 3 ($t0 -> $(l2_bpf_packets vm tx))" \
+	test $(($(l2_bpf_packets vm tx) - t0)) -eq 3 ;;
+esac
 nc_ ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 check "group: foud A flooded ($(counter a vm .stats64.tx.packets) sent)" test "$(counter a vm .stats64.tx.packets)" -ge 5
 check "group: no own frame looped back to A or C (loop drops $(counter a vm .foud.drops.rx.loop), $(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop'))" \

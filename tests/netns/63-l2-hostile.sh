@@ -18,9 +18,9 @@ start_foud a
 start_foud b
 # Geneve and GRE-TAP towards B's first address, NVGRE towards its second,
 # so that each wrong key or VSID can only be one device's.
-# Geneve with noudpcsum, GRE-TAP and NVGRE: on the BPF path unless foud -D
-# userspace (FOUD_TEST_OPTS), GRE-TAP over FOU on userspace; the hostile input
-# below reaches the programs first, which hand it to foud to judge and count.
+# Geneve with noudpcsum, GRE-TAP, NVGRE and GRE-TAP over FOU and GUE: on the
+# BPF path unless foud -D userspace (FOUD_TEST_OPTS); the hostile input below
+# reaches the programs first, which hand it to foud to judge and count.
 fa link add name gn0 type geneve id 7 remote $B4 maxaddress 16 noudpcsum
 fb link add name gn0 type geneve id 7 remote $A4 local $B4 noudpcsum
 fa link add name gt0 type gretap remote $B4 local $A4 key 5 maxaddress 8
@@ -30,16 +30,27 @@ fb link add name nv0 type nvgre vsid 5000 remote $A4 local $C4
 fa fou add port 5555 ipproto 47; fb fou add port 5555 ipproto 47
 fa link add name gf0 type gretap remote $B4 local $A4 key 9 encap fou encap-sport auto encap-dport 5555
 fb link add name gf0 type gretap remote $A4 local $B4 key 9 encap fou encap-sport auto encap-dport 5555
+# Over GUE with a fixed source port, and over FOU on the IPv6 underlay (BPF
+# needs noencap-udp6-csum there, as for ip6tnl; the default stays userspace).
+fa fou add port 5556 gue; fb fou add port 5556 gue
+fa link add name gg0 type gretap remote $B4 local $A4 key 10 encap gue encap-sport 7000 encap-dport 5556
+fb link add name gg0 type gretap remote $A4 local $B4 key 10 encap gue encap-sport 7000 encap-dport 5556
+fa fou add port 5555 ipproto 47 -6; fb fou add port 5555 ipproto 47 -6
+fa link add name g6 type gretap remote $B6 local $A6 key 11 encap fou encap-sport auto encap-dport 5555 noencap-udp6-csum
+fb link add name g6 type gretap remote $A6 local $B6 key 11 encap fou encap-sport auto encap-dport 5555 noencap-udp6-csum
+fa link add name gc0 type gretap remote $B4 local $A4 key 12 encap fou encap-sport auto encap-dport 5555 encap-csum
 dev_up a gn0 10.61.0.1/24; dev_up b gn0 10.61.0.2/24
 dev_up a gt0 10.62.0.1/24; dev_up b gt0 10.62.0.2/24
 dev_up a nv0 10.63.0.1/24; dev_up b nv0 10.63.0.2/24
 dev_up a gf0 10.64.0.1/24; dev_up b gf0 10.64.0.2/24
+dev_up a gg0 10.65.0.1/24; dev_up b gg0 10.65.0.2/24
+dev_up a g6 10.66.0.1/24; dev_up b g6 10.66.0.2/24
 
 # ---- traffic, and what tshark sees -------------------------------------------
 na tcpdump -i va -U -n -s 200 -w "$TMP/l2.pcap" "ip proto 47 or udp" 2>"$TMP/cap.err" &
 CAP=$!
 for _ in $(seq 50); do grep -q listening "$TMP/cap.err" 2>/dev/null && break; sleep 0.1; done
-for n in 1 2 3 4; do
+for n in 1 2 3 4 5 6; do
 	check "10.6$n.0.0/24: foud A -> foud B ping" na ping -c 2 -i 0.2 -W 2 10.6$n.0.2
 done
 check "nvgre: TCP 4 MiB, sha256 matches" tcp_transfer a 10.63.0.2 4
@@ -63,9 +74,14 @@ check "tshark: foud's Geneve is VNI 7 carrying Ethernet, both ways: $got" \
 got=$(tf "gre && !udp && ip.addr == $B4 && eth.type == 0x0800" gre.key gre.proto)
 check "tshark: foud's GRE-TAP is key 5 carrying 0x6558, both ways: $got" \
 	test "$got" = "$A4 0x00000005 0x6558;$B4 0x00000005 0x6558;"
-got=$(tf "udp.port == 5555 && gre && eth.type == 0x0800" gre.key gre.proto -d udp.port==5555,gre)
+got=$(tf "ip.addr == $B4 && udp.port == 5555 && gre && eth.type == 0x0800" gre.key gre.proto -d udp.port==5555,gre)
 check "tshark: foud's GRE-TAP over FOU (port 5555) is key 9 carrying 0x6558: $got" \
 	test "$got" = "$A4 0x00000009 0x6558;$B4 0x00000009 0x6558;"
+# tshark has no GUE: the payload is GUE (version 0, protocol 47), then GRE with
+# key 10 (port 7000 decoded as data: tshark may take it for AFS).
+got=$(tf "udp.dstport == 5556 && ip.src == $A4" udp.srcport data.data -d udp.port==7000,data)
+check "tshark: foud's GRE-TAP over GUE leaves from port 7000 as GUE 47, GRE key 10: ${got:0:60}" \
+	bash -c "[[ '$got' =~ ^$A4\ 7000\ 002f0000200065580000000a ]]"
 tf "gre && ip.src == $A4 && ip.dst == $C4 && udp.dstport >= 9001 && udp.dstport <= 9008" gre.key |
 	tr ';' '\n' | awk 'NF { print $2 }' >"$TMP/nvkeys"
 check "tshark: foud's NVGRE keys all carry VSID 5000 (0x1388): $(tr '\n' ' ' <"$TMP/nvkeys")" \
@@ -74,7 +90,7 @@ check "tshark: 8 inner UDP flows took $(wc -l <"$TMP/nvkeys") distinct FlowIDs (
 	test "$(wc -l <"$TMP/nvkeys")" -ge 2
 check "nvgre: foud A learned B's MAC behind $C4" \
 	grep -q "^$(nb cat /sys/class/net/nv0/address) dev nv0 dst $C4 self learned" <(fa fdb show dev nv0)
-for d in gn0 gt0 nv0 gf0; do
+for d in gn0 gt0 nv0 gf0 gg0 g6; do
 	check "$d: no drops on A after the traffic" test "$(counter a $d .stats64.rx.dropped)" -eq 0
 done
 
@@ -143,6 +159,11 @@ GM=$(nb cat /sys/class/net/gn0/address | tr -d :)
 check_l2_path gn0 10.61.0.2 3
 check_l2_path gt0 10.62.0.2 3
 check_l2_path nv0 10.63.0.2 3
+check_l2_path gf0 10.64.0.2 3
+check_l2_path gg0 10.65.0.2 3
+check_l2_path g6 10.66.0.2 3
+check "gretap over FOU with encap-csum stays on userspace and says why" \
+	grep -q "datapath userspace (encap-csum: BPF cannot checksum the outer UDP" <(fa -d link show gc0)
 G=0000655800000700
 expect port 6081 too_short "geneve: 4-byte datagram" -- udp0 $B4 $A4 6081 00006558
 expect port 6081 too_short "geneve: inner frame shorter than Ethernet" -- udp0 $B4 $A4 6081 ${G}ffff
@@ -188,6 +209,17 @@ expect link gt0 gre_csum "gretap: a checksum gt0 was not configured for" -- raw 
 expect link gt0 too_short "gretap: inner frame shorter than Ethernet" -- raw $B4 $A4 47 ${T}ffff
 expect port 5555 gre_key "gretap over FOU: key 8 on port 5555" -- udp $B4 $A4 5555 \
 	2000655800000008"$(frame $M)"
+# Over FOU from an unknown sender, truncated, or into the GUE port without a
+# GUE header: none may reach gf0. gf0's key raw, not over FOU, reaches it, as
+# the kernel's gretap with encap fou takes it (its lookup ignores the encap).
+delivered gf0 "gretap: gf0's key 9 raw, not over FOU" -- raw $B4 $A4 47 2000655800000009"$(frame 020000000004)"
+expect link gf0 unknown_peer "gretap over FOU: key 9 from $D4" -- udp $D4 $A4 5555 \
+	2000655800000009"$(frame $M)"
+expect port 5555 too_short "gretap over FOU: 6-byte GRE header cut" -- udp $B4 $A4 5555 200065580000
+expect link gf0 too_short "gretap over FOU: inner frame shorter than Ethernet" -- udp $B4 $A4 5555 \
+	2000655800000009ffff
+expect port 5556 auth "gretap over GUE: GRE without its GUE header on port 5556 (read as GUE flags: an HMAC)" -- udp $B4 $A4 5556 \
+	200065580000000a"$(frame $M)"
 
 # NVGRE from C: K, 0x6558, VSID 5000 (0x1388) << 8 | FlowID.
 expect raw - wrong_vsid "nvgre: VSID 5001" -- raw $C4 $A4 47 20006558001389ab"$(frame $M)"

@@ -47,8 +47,9 @@ NFT
 nat masquerade || exit 1
 
 (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/tou.key"; echo >>"$TMP/tou.key")
+echo "metrics listen unix:$TMP/b-metrics.sock" >"$TMP/b.conf"
 start_foud a
-start_foud b
+start_foud b -c "$TMP/b.conf"
 start_foud c
 fa tou add peer 10.0.2.2 key "$TMP/tou.key"
 fc tou add peer 10.0.2.2 key "$TMP/tou.key"
@@ -119,6 +120,8 @@ check "b's sessions moved to the NAT's new address ($(sess 7001 .at):$(sess 7001
 moved() { grep -cE "^tou session $(sess $1 .id) peer 10.0.2.1 moved to 10.0.2.3 port $(sess $1 .at_port) \(1\)$" "$TMP/mon.out"; }
 check "fouctl monitor tou told each session's move once: $(tr '\n' '|' <"$TMP/mon.out")" \
 	test "$(moved 7001)" = 1 -a "$(moved 7002)" = 1 -a "$(grep -c 'tou session' "$TMP/mon.out")" = 2
+mm=$(metric_unix b 'foud_tou_peer_session_moves_total{peer="10.0.2.1"}')
+check "metrics: b's foud_tou_peer_session_moves_total is the 2 moves told ($mm)" test "$mm" = 2
 check "no datagram from a or c refused but the spoofed one ($(peer .stats64.rx.dropped))" \
 	test "$(peer .stats64.rx.dropped)" = 1
 

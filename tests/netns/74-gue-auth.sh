@@ -2,7 +2,7 @@
 # Authenticated GUE (encap-key): two foud with one key ping and transfer; a
 # spoofed datagram from the peer's address, a replay of one the peer really
 # sent and a peer with another key get nothing through, each counted once
-# (auth, replay); key rollover under a ping loses nothing; a keyless tunnel on
+# (auth, replay), also after the receiver restarted (stopped or killed); key rollover under a ping loses nothing; a keyless tunnel on
 # the same port keeps working; a key file others can read is refused; a TOU
 # peer with a key transfers, a spoofed TOU datagram is dropped (auth), and a
 # TOU key rollover by reload under TCP refuses nothing.
@@ -20,7 +20,7 @@ for h in a b; do cp "$K/k1" "$K/$h.key"; cp "$K/k1" "$K/$h.next"; done
 printf '%s\n' "fou add port 5555 gue" \
 	"link add name g1 type ipip remote $A4 local $B4 encap gue encap-sport auto encap-dport 5555 encap-key $K/b.key encap-key-next $K/b.next" \
 	>"$TMP/b.conf"
-echo "fou add port 5555 gue" >"$TMP/a.conf"
+printf '%s\n' "fou add port 5555 gue" "metrics listen unix:$TMP/a-metrics.sock" >"$TMP/a.conf"
 start_foud a -c "$TMP/a.conf"
 start_foud b -c "$TMP/b.conf"
 # One keyed tunnel, and a keyless one on the same port from B's second address.
@@ -62,6 +62,42 @@ check "captured datagram carries SEC=100 and Hlen 12" test "${chex:0:8}" = "0c04
 expect_drop "a captured datagram replayed" replay "$chex" "$csport"
 bad=${chex:0:200}$(printf '%02x' $(( (0x${chex:200:2} ^ 1) )))${chex:202}
 expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$csport"
+# The metrics: auth drops by the key id claimed (2 without one, 1 with k1's), replays.
+metric() { metric_unix a "$1"; }
+kid=$(printf '%08x' "$(fa -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1)")
+mk=$(metric "foud_device_auth_drops_total{device=\"g1\",key_id=\"$kid\"}")
+mu=$(metric 'foud_device_auth_drops_total{device="g1",key_id="unknown"}')
+mr=$(metric 'foud_device_drops_total{device="g1",kind="ipip",direction="rx",reason="replay"}')
+check "metrics: auth drops with key id $kid: 1 ($mk), with none of g1's: 2 ($mu), replay: 1 ($mr)" \
+	test "$mk" = 1 -a "$mu" = 2 -a "$mr" = 1
+promtool_unix a
+
+# Restarts of A: its window is gone, its floor (in its state directory) is not.
+# restart a|b SIGNAL CONF: foud stopped with SIGNAL, another started with CONF.
+restart() {
+	local i=0; [ "$1" = b ] && i=1
+	kill "-$2" "${PIDS[$i]}"; wait "${PIDS[$i]}" 2>/dev/null
+	rm -f "$TMP/$1.sock"
+	start_foud "$1" -c "$3"
+	PIDS[$i]=${PIDS[-1]}; unset 'PIDS[-1]'
+	"$FOUCTL" -S "$TMP/$1.sock" link show g1 >/dev/null	# answered once CONF is applied
+}
+g2a="link add name g2 type ipip remote 192.0.2.3 local $A4 encap gue encap-sport auto encap-dport 5555"
+printf '%s\n' "fou add port 5555 gue" "metrics listen unix:$TMP/a-metrics.sock" "$g2a" \
+	"link add name g1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 5555 encap-key $K/a.key encap-key-next $K/a.next" \
+	>"$TMP/a2.conf"
+restart a TERM "$TMP/a2.conf"
+check "A restarted (SIGTERM): its floor is where its window stopped ($(cat "$TMP/state-a/gue-g1.floor"))" \
+	test -s "$TMP/state-a/gue-g1.floor"
+expect_drop "after the restart, the captured datagram replayed" replay "$chex" "$csport"
+check "... while fresh traffic crosses: ping" na ping -c 3 -i 0.1 -W 2 10.4.0.2
+restart a KILL "$TMP/a2.conf"
+expect_drop "A killed (SIGKILL) and started again: the captured datagram replayed" replay "$chex" "$csport"
+# B's next sequences lie in A's reserve (the cost of a crash); a restarted B
+# starts its sequences from the clock, above it.
+printf '%s\n' "$(cat "$TMP/b.conf")" "link add name g2 type ipip remote $A4 local 192.0.2.3 encap gue encap-sport auto encap-dport 5555" >"$TMP/b2.conf"
+restart b TERM "$TMP/b2.conf"
+check "... and after B restarted too, fresh traffic crosses: ping" na ping -c 3 -i 0.1 -W 2 10.4.0.2
 
 # Rollover under a ping: both accept k2, then A (link rekey), then B (reload) send with it.
 keyid() { $1 -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1; }
@@ -110,11 +146,11 @@ check "... and the keys stay as they were: ping crosses" na ping -c 2 -i 0.1 -W 
 chmod 600 "$K/a.key"
 
 # TOU with a key (tou add peer ... key FILE): the same for transports over UDP;
-# the peers come from the files, added by reload.
+# the peers come from the files (a2.conf, b2.conf since the restarts), added by reload.
 newkey "$K/tou"; newkey "$K/tou2"
 for f in a.tou a.tou.next b.tou b.tou.next; do cp "$K/tou" "$K/$f"; done
-echo "tou add peer $B4 key $K/a.tou key-next $K/a.tou.next" >>"$TMP/a.conf"
-echo "tou add peer $A4 key $K/b.tou key-next $K/b.tou.next" >>"$TMP/b.conf"
+echo "tou add peer $B4 key $K/a.tou key-next $K/a.tou.next" >>"$TMP/a2.conf"
+echo "tou add peer $A4 key $K/b.tou key-next $K/b.tou.next" >>"$TMP/b2.conf"
 fa reload; fb reload
 tou_auth() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .drops.rx.auth"; }
 head -c 1048576 /dev/urandom >"$TMP/tou-data"

@@ -7,7 +7,8 @@
 # "dtls"; rekeys by bytes and a PSK rollover by reload under a trickle lose
 # nothing; a peer without dtls gets nothing in clear from a dtls peer; another
 # PSK, and a certificate of another CA, are refused and tou show says why;
-# certificates of one CA transfer; IPv6 transfers too.
+# certificates of one CA transfer; one of that CA issued to another host (not
+# the peer's address, or not "name"), or expired, is refused; IPv6 too.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 INJ="python3 $ROOT/tests/tools/inject.py"
@@ -18,7 +19,8 @@ newkey() { (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1"
 newkey "$K/psk"; newkey "$K/psk2"
 # The peers' lines in the files too: reload reads their PSK files again.
 for h in a b; do cp "$K/psk" "$K/$h.psk"; done
-echo "tou add peer $B4 dtls psk $K/a.psk rekey-bytes 100000" >"$TMP/a.conf"
+printf '%s\n' "metrics listen unix:$TMP/a-metrics.sock" \
+	"tou add peer $B4 dtls psk $K/a.psk rekey-bytes 100000" >"$TMP/a.conf"
 : >"$TMP/b.conf"
 start_foud a -c "$TMP/a.conf"
 start_foud b -c "$TMP/b.conf"
@@ -55,6 +57,17 @@ xfer() { # xfer PORT: 2 MiB a -> b over TOU; sha256 equal
 	na timeout 10 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP4:$B4:$1,connect-timeout=3" ||
 		{ kill $lp 2>/dev/null; wait $lp 2>/dev/null; return 1; }
 	wait $lp && [ "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")" ]
+}
+no_xfer() { # no_xfer PORT: b listens, yet a's TOU connection fails and nothing arrives
+	local lp rc
+	rm -f "$TMP/recv"
+	nb timeout 3 "$TOU_RUN" socat -u "TCP4-LISTEN:$1,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	lp=$!
+	sleep 0.3
+	na timeout 2 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP4:$B4:$1,connect-timeout=1"
+	rc=$?
+	wait $lp 2>/dev/null
+	[ $rc -ne 0 ] && [ ! -s "$TMP/recv" ]
 }
 capturing() { # capturing FILE: tcpdump has written its header (it captures), at most 3 s
 	for _ in $(seq 60); do [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge 24 ] && return 0; sleep 0.05; done
@@ -206,12 +219,16 @@ ossl() { openssl "$@" >/dev/null 2>&1; }
 for ca in ca ca2; do
 	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $ca.key -out $ca.pem -days 2 -subj "/CN=$ca"
 done
-mkcert() { # mkcert NAME CA
+mkcert() { # mkcert NAME CA SUBJECTALTNAME [DAYS]: DAYS -1 is an expired one
 	ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$1"
-	ossl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -out "$1.pem" -days 2
+	ossl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -out "$1.pem" \
+		-days "${4:-2}" -extfile <(echo "subjectAltName=$3")
 	chmod 600 "$1.key"
 }
-mkcert a ca; mkcert b ca; mkcert evil ca2
+# other: the CA's, issued to another host; bdns: b's by DNS name; old: b's, expired.
+mkcert a ca "IP:$A4"; mkcert b ca "IP:$B4"; mkcert evil ca2 "IP:$B4"
+mkcert other ca "IP:192.0.2.77,DNS:other.example"; mkcert bdns ca "DNS:b.example"
+mkcert old ca "IP:$B4" -1
 cd - >/dev/null || exit 1
 check "another PSK: no session, a failure counted on a ($(fails a 1; peer_j a .dtls.failures))" fails a 1
 check "... and on b ($(fails b 1; peer_j b .dtls.failures))" fails b 1
@@ -220,17 +237,51 @@ check "... tou show says why: $(fa tou show | grep dtls-error)" \
 check "... and a is not established ($(peer_j a .dtls.state))" test "$(peer_j a .dtls.state)" != established
 
 # Certificates: a and b signed by one CA transfer; b signed by another CA is refused.
-fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
-fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/b.pem" key "$K/b.key" cacert "$K/ca.pem"
+certs() { # certs CERT [WORDS...]: a with a's certificate (and WORDS), b with CERT's; cacert ca
+	fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" "${@:2}"
+	fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/$1.pem" key "$K/$1.key" cacert "$K/ca.pem"
+}
+refused_as() { # refused_as CERT "what" ERROR [WORDS...]: b presents CERT; a refuses it, saying ERROR
+	certs "$1" "${@:4}"
+	check "$2: refused by a ($(fails a 1; fa tou show | grep dtls-error))" \
+		bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused: $3'"
+	check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.state))" \
+		test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
+}
+certs b
 check "certificates of one CA: a session ($(wait_state a established; peer_j a .dtls.cipher))" wait_state a established
 check "... 2 MiB a->b, sha256 equal" xfer 7104
-fa tou del peer $B4; fa tou add peer $B4 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem"
-fb tou del peer $A4; fb tou add peer $A4 dtls cert "$K/evil.pem" key "$K/evil.key" cacert "$K/ca.pem"
-check "a certificate of another CA: refused by a ($(fails a 1; fa tou show | grep dtls-error))" \
-	bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q 'dtls-error peer certificate refused'"
-check "... no session on either end ($(peer_j a .dtls.state), $(peer_j b .dtls.state))" \
-	test "$(peer_j a .dtls.state)" != established -a "$(peer_j b .dtls.state)" != established
-check "... and no transfer" bash -c "! ip netns exec $NSA timeout 2 $TOU_RUN socat -u OPEN:$TMP/data TCP4:$B4:7105,connect-timeout=1"
+refused_as evil "a certificate of another CA" "unable to get local issuer certificate"
+check "... and no transfer, b listening" no_xfer 7105
+
+# Names: a checks b's certificate for b's address (the default) or for "name".
+refused_as other "the CA's certificate issued to another host (192.0.2.77)" "IP address mismatch"
+check "... and no transfer, b listening" no_xfer 7106
+refused_as old "b's certificate, expired" "certificate has expired"
+refused_as bdns "name other.example: b's certificate (DNS b.example)" "hostname mismatch" name other.example
+metric() { metric_unix a "$1"; }
+M=foud_tou_peer_dtls
+# (a tries again every second: the scrape's figure lies between two of tou show's)
+f1=$(peer_j a .dtls.failures)
+mf=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}")
+f2=$(peer_j a .dtls.failures)
+mo=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}")
+ms=$(metric "${M}_state{peer=\"$B4\",state=\"established\"}")
+check "metrics: handshakes failed as tou show counts them ($f1 <= $mf <= $f2), none ok ($mo), not established ($ms)" \
+	test "$f1" -ge 1 -a "$mf" -ge "$f1" -a "$mf" -le "$f2" -a "$mo" = 0 -a "$ms" = 0
+certs bdns name b.example
+check "name b.example: that certificate makes a session ($(wait_state a established; peer_j a .dtls.state))" \
+	wait_state a established
+mo=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}")
+mf=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}")
+ms=$(metric "${M}_state{peer=\"$B4\",state=\"established\"}")
+check "metrics: the new peer's one handshake ok ($mo), none failed ($mf), established ($ms)" \
+	test "$mo" = 1 -a "$mf" = 0 -a "$ms" = 1
+promtool_unix a
+fa tou add peer 192.0.2.9 dtls psk "$K/psk" name b.example >"$TMP/err" 2>&1
+check "\"name\" with a PSK is refused, named" grep -q '"name"' "$TMP/err"
+fa tou add peer 192.0.2.9 dtls cert "$K/a.pem" key "$K/a.key" cacert "$K/ca.pem" name 'b_x' >"$TMP/err" 2>&1
+check "a name that is no DNS name nor address is refused, named" grep -q 'b_x' "$TMP/err"
 
 # IPv6: a PSK session and a transfer.
 fa tou add peer $B6 dtls psk "$K/psk"; fb tou add peer $A6 dtls psk "$K/psk"
@@ -250,5 +301,5 @@ fa tou add peer 192.0.2.9 dtls psk "$K/open" >"$TMP/err" 2>&1
 check "a PSK file of mode 0644 is refused, the mode named" grep -q "0644.*0600" "$TMP/err"
 fa tou add peer 192.0.2.9 dtls psk "$K/psk" key "$K/psk" >"$TMP/err" 2>&1
 check "\"key\" inside the dtls words is not a PSK word: refused, named" grep -q '"key"' "$TMP/err"
-check "save prints the dtls words" bash -c "$FOUCTL -S $TMP/a.sock save | grep -q 'tou add peer $B4 port 6080 dtls cert $K/a.pem key $K/a.key cacert $K/ca.pem'"
+check "save prints the dtls words" bash -c "$FOUCTL -S $TMP/a.sock save | grep -q 'tou add peer $B4 port 6080 dtls cert $K/a.pem key $K/a.key cacert $K/ca.pem name b.example'"
 finish

@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """
-The daemon's call structure, checked (issue #13). A file depends on another
-when it names a foud_* function or variable the other defines (non-static,
-at file scope). Comments, strings and character constants are ignored.
+The call structure of lib/ common/ daemon/ cli/, checked (issue #13).
+A file depends on another when it names a function or variable the other
+defines at file scope without `static`, whatever its prefix. A name is not a
+use of another file's definition when the file defines it static itself, or
+reads it as a member (`.name`, `->name`); comments, strings and character
+constants are ignored; a name defined in two files (each program's `main`)
+ties neither. A name in a file-scope initializer (an ops table, a row of
+the kind descriptor) is a registration, not a call: what is called through
+the table is called by whoever reads the table, which the table's owner
+does not know.
 
-Fails (exit 1) on a call loop among daemon files and on any edge from a
-lower layer to a higher one (LAYERS below, lowest first), printing the
-edge and the names that make it. Calls upward go through ops structs or
-registered callbacks, which this check does not see, by design.
+Fails (exit 1) on a call loop (files that reach each other, directly or
+through a longer cycle) and on any edge from a lower layer to a higher one
+(LAYERS below, lowest first), printing the files and the names that make
+each edge. Calls upward go through ops structs or registered callbacks,
+which this check does not see, by design.
 
   python3 tests/tools/callgraph.py [-v] [--root DIR]
   -v: every edge, with its names.
@@ -16,36 +24,46 @@ registered callbacks, which this check does not see, by design.
 import os
 import re
 import sys
+import tempfile
 
 # Lowest first. A file's layer is the longest prefix that matches its path
-# under daemon/; every daemon .c must match one.
+# from the root; every .c of DIRS must match one. lib/ and common/ are below
+# every program; the daemon's own layers follow; cli/ is a program of its
+# own, which no daemon file may call. (tou/ is left out: an LD_PRELOAD
+# library defines libc's names, socket() and the like, which it calls
+# through dlsym, so a name there is no call.)
+DIRS = ["lib", "common", "daemon", "cli"]
 LAYERS = [
-    ("base", ["core/loop.c", "core/log.c", "observe/out.c", "observe/print.c"]),
+    ("libfou", ["lib/"]),
+    ("grammar", ["common/"]),
+    ("base", ["daemon/core/loop.c", "daemon/core/log.c", "daemon/observe/out.c", "daemon/observe/print.c"]),
     # persist and reap (engineer "scale"): devices that outlive foud, deleted in batches
-    ("netlink", ["net/rtnl.c", "core/persist.c", "core/reap.c"]),
-    ("io", ["io/"]),
-    ("bpf", ["bpf/"]),
-    ("event", ["observe/event.c"]),
-    ("registry", ["core/dev.c"]),
-    ("device hooks", ["observe/capture.c", "observe/showdev.c"]),
-    ("kinds", ["kinds/"]),
-    ("route", ["net/follow.c"]),
-    ("fleet", ["fleet/"]),
-    ("views", ["observe/show.c", "observe/iflink.c", "observe/metrics"]),
-    ("running config", ["core/conf.c"]),
-    ("commands", ["core/exec.c"]),
-    ("config file", ["core/reload.c"]),
-    ("control", ["core/ctl.c"]),
-    ("main", ["core/main.c"]),
+    ("netlink", ["daemon/net/rtnl.c", "daemon/core/persist.c", "daemon/core/reap.c"]),
+    ("io", ["daemon/io/"]),
+    ("bpf", ["daemon/bpf/"]),
+    ("event", ["daemon/observe/event.c"]),
+    ("registry", ["daemon/core/dev.c"]),
+    ("device hooks", ["daemon/observe/capture.c", "daemon/observe/showdev.c"]),
+    ("kinds", ["daemon/kinds/"]),
+    ("route", ["daemon/net/follow.c"]),
+    ("fleet", ["daemon/fleet/"]),
+    ("views", ["daemon/observe/show.c", "daemon/observe/iflink.c", "daemon/observe/metrics"]),
+    ("running config", ["daemon/core/conf.c"]),
+    ("commands", ["daemon/core/exec.c"]),
+    ("config file", ["daemon/core/reload.c"]),
+    ("control", ["daemon/core/ctl.c"]),
+    ("main", ["daemon/core/main.c"]),
+    ("fouctl", ["cli/"]),
 ]
 
 TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
-# At file scope: a definition starts at column 0 and is not static.
-FUNC_DEF = re.compile(r'^(?!static\b|extern\b|typedef\b|#)[A-Za-z_][^;{}()=]*?\b(foud_\w+)\s*\([^;{]*?\)\s*\{',
-                      re.M | re.S)
-VAR_DEF = re.compile(r'^(?!static\b|extern\b|typedef\b|#)[A-Za-z_][^;{}()=]*?[\s*](foud_\w+)\s*(?:\[[^\]]*\]\s*)?(?:=|;)',
-                     re.M)
-USE = re.compile(r'\b(foud_\w+)\b')
+# At file scope: a definition starts at column 0; `static` says it is the file's own.
+FUNC_DEF = re.compile(r'^(static\s+)?(?!static\b|extern\b|typedef\b|#|struct\s+\w+\s*\{|enum\b|union\b)'
+                      r'[A-Za-z_][^;{}()=]*?\b(\w+)\s*\([^;{]*?\)\s*\{', re.M | re.S)
+VAR_DEF = re.compile(r'^(static\s+)?(?!static\b|extern\b|typedef\b|#|return\b)[A-Za-z_][^;{}()=]*?[\s*](\w+)\s*'
+                     r'(?:\[[^\]]*\]\s*)?(?:=|;)', re.M)
+# Not a use: a member (.name, ->name) or a tag (struct name, enum name).
+WORD = re.compile(r'(?<!\.)(?<!->)(?<!struct )(?<!enum )(?<!union )\b([A-Za-z_]\w*)\b')
 
 
 def strip(text):
@@ -67,26 +85,64 @@ def layer_of(rel):
     return best[:2] if best else None
 
 
-def scan(root):
+def sources(root):
     files = []
-    for dirpath, _, names in os.walk(os.path.join(root, "daemon")):
-        files += [os.path.join(dirpath, n) for n in names if n.endswith(".c")]
-    files.sort()
-    src, defs = {}, {}
+    for d in DIRS:
+        for dirpath, _, names in os.walk(os.path.join(root, d)):
+            files += [os.path.join(dirpath, n) for n in names if n.endswith(".c")]
+    return sorted(files)
+
+
+# A macro whose body is an initializer: a row of a table (kinds.c's FK_L3).
+ROW_MACRO = re.compile(r'^#[ \t]*define[ \t]+\w+(?:\([^)]*\))?(?:[ \t]|\\\n)*\{(?:[^\n]*\\\n)*[^\n]*', re.M)
+
+
+def tables_blanked(s):
+    """The file-scope initializers ({...} after '=' at depth 0) and row
+    macros blanked: a name in an ops table or a descriptor row is registered
+    there, and is called through the table by whoever reads it."""
+    s = ROW_MACRO.sub(lambda m: re.sub(r'[^\n]', ' ', m.group(0)), s)
+    out, depth, table, prev = [], 0, False, ''
+    for c in s:
+        if c == '{':
+            if depth == 0:
+                table = prev == '='
+            depth += 1
+        elif c == '}':
+            depth -= 1
+        if depth and table and c not in '{}\n':
+            out.append(' ')
+        else:
+            out.append(c)
+        if not c.isspace():
+            prev = c
+    return ''.join(out)
+
+
+def definitions(s):
+    """(public, own) names one file defines at file scope."""
+    public, own = set(), set()
+    for rx in (FUNC_DEF, VAR_DEF):
+        for m in rx.finditer(s):
+            (own if m.group(1) else public).add(m.group(2))
+    return public, own
+
+
+def scan(root):
+    files = sources(root)
+    src, owner, own = {}, {}, {}
     for f in files:
         with open(f, encoding="utf-8", errors="replace") as fh:
-            s = strip(fh.read())
-        src[f] = s
-        for m in FUNC_DEF.finditer(s):
-            defs.setdefault(m.group(1), f)
-        for m in VAR_DEF.finditer(s):
-            defs.setdefault(m.group(1), f)
+            src[f] = strip(fh.read())
+        public, own[f] = definitions(src[f])
+        for n in public:
+            owner.setdefault(n, []).append(f)
     edges = {f: {} for f in files}
     for f in files:
-        for m in USE.finditer(src[f]):
-            d = defs.get(m.group(1))
-            if d and d != f:
-                edges[f].setdefault(d, set()).add(m.group(1))
+        for n in set(WORD.findall(tables_blanked(src[f]))) - own[f]:
+            d = owner.get(n, [])
+            if len(d) == 1 and d[0] != f:
+                edges[f].setdefault(d[0], set()).add(n)
     return files, edges
 
 
@@ -131,39 +187,76 @@ def loops(files, edges):
     return out
 
 
-def main(argv):
-    root = "."
-    if "--root" in argv:
-        root = argv[argv.index("--root") + 1]
-    verbose = "-v" in argv
+def report(root, verbose=False):
+    """Lines to print, and the number of problems (files in no layer, upward edges, loops)."""
     files, edges = scan(root)
-    rel = {f: os.path.relpath(f, os.path.join(root, "daemon")) for f in files}
-    bad = 0
+    rel = {f: os.path.relpath(f, root) for f in files}
+    out, bad = [], 0
     for f in files:
         if layer_of(rel[f]) is None:
-            print("daemon/%s: in no layer (add it to LAYERS in %s)" % (rel[f], argv[0]))
+            out.append("%s: in no layer (add it to LAYERS in tests/tools/callgraph.py)" % rel[f])
             bad += 1
     for f in files:
         for g in sorted(edges[f]):
             names = ",".join(sorted(edges[f][g]))
             lf, lg = layer_of(rel[f]), layer_of(rel[g])
             if lf and lg and lg[0] > lf[0]:
-                print("upward: daemon/%s (%s) -> daemon/%s (%s): %s" %
-                      (rel[f], lf[1], rel[g], lg[1], names))
+                out.append("upward: %s (%s) -> %s (%s): %s" % (rel[f], lf[1], rel[g], lg[1], names))
                 bad += 1
             elif verbose:
-                print("   daemon/%s -> daemon/%s: %s" % (rel[f], rel[g], names))
+                out.append("   %s -> %s: %s" % (rel[f], rel[g], names))
     comps = loops(files, edges)
     for c in comps:
-        print("loop of %d files: %s" % (len(c), " ".join("daemon/" + rel[f] for f in c)))
-        for a in c:
-            for b in sorted(edges[a]):
-                if b in c:
-                    print("   daemon/%s -> daemon/%s: %s" % (rel[a], rel[b], ",".join(sorted(edges[a][b]))))
+        out.append("loop of %d files: %s" % (len(c), " ".join(rel[f] for f in c)))
+        out += ["   %s -> %s: %s" % (rel[a], rel[b], ",".join(sorted(edges[a][b])))
+                for a in c for b in sorted(edges[a]) if b in c]
     nedges = sum(len(e) for e in edges.values())
-    print("callgraph: %d files, %d edges, %d in a call loop, %d problems" %
-          (len(files), nedges, sum(len(c) for c in comps), bad + len(comps)))
-    return 1 if bad or comps else 0
+    out.append("callgraph: %d files, %d edges, %d in a call loop, %d problems" %
+               (len(files), nedges, sum(len(c) for c in comps), bad + len(comps)))
+    return out, bad + len(comps)
+
+
+# A made-up tree, checked before the real one, so that a change to the
+# patterns cannot quietly make this check pass everything.
+SELF_TEST = {
+    "lib/a.c": "int lib_a(void)\n{\n\treturn 0;\n}\n",
+    "lib/b.c": "int lib_b(void)\n{\n\treturn cmd_x();\n}\n",            # upward: lib -> common
+    "common/x.c": "int cmd_x(void)\n{\n\treturn cmd_y() + lib_a();\n}\n",
+    "common/y.c": "int cmd_y(void)\n{\n\treturn cmd_z();\n}\n",
+    "common/z.c": "int cmd_z(void)\n{\n\treturn cmd_x();\n}\n",          # x -> y -> z -> x
+    # a table, a member, a tag and a static namesake tie nothing
+    "common/t.c": "const struct op ops[] = { { \"x\", cmd_u } };\n"
+                  "static int cmd_x(void)\n{\n\treturn 1;\n}\n"
+                  "int cmd_t(struct cmd_u *p)\n{\n\treturn p->cmd_u + p.cmd_u + cmd_x();\n}\n",
+    "common/u.c": "int cmd_u(void)\n{\n\treturn cmd_t(0);\n}\n",
+}
+SELF_EXPECT = ["upward: lib/b.c (libfou) -> common/x.c (grammar): cmd_x",
+               "loop of 3 files: common/x.c common/y.c common/z.c",
+               "callgraph: 7 files, 6 edges, 3 in a call loop, 2 problems"]
+
+
+def self_test():
+    with tempfile.TemporaryDirectory() as root:
+        for path, text in SELF_TEST.items():
+            os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
+            with open(os.path.join(root, path), "w") as fh:
+                fh.write(text)
+        out, _ = report(root)
+    missing = [e for e in SELF_EXPECT if e not in out]
+    for e in missing:
+        print("callgraph.py self-test: expected \"%s\"; got:\n  %s" % (e, "\n  ".join(out)))
+    return not missing
+
+
+def main(argv):
+    root = "."
+    if "--root" in argv:
+        root = argv[argv.index("--root") + 1]
+    if not self_test():
+        return 1
+    out, problems = report(root, "-v" in argv)
+    print("\n".join(out))
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

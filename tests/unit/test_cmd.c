@@ -231,6 +231,10 @@ static void test_link_key(void **state)
 	assert_int_equal(cmd.tou.dtls.rekey_bytes, 5);
 	assert_int_equal(cmd.tou.dtls.rekey_time, CMD_DTLS_REKEY_TIME);
 	assert_int_equal(cmd.tou.port, 7);
+	assert_string_equal(cmd.tou.dtls.name, "");
+	assert_int_equal(parse_line("tou add peer 192.0.2.2 dtls cert /c key /k cacert /ca "
+				    "name b.example", buf, &cmd, err, sizeof(err)), 0);
+	assert_string_equal(cmd.tou.dtls.name, "b.example");
 }
 
 static void test_link_name(void **state)
@@ -663,6 +667,22 @@ static void test_gre_group(void **state)
 			    "type \"gre\" (gretap and nvgre join one with dev)");
 }
 
+/* A wrong "type" names itself and lists every kind, from the descriptor's rows. */
+static void test_type_wrong(void **state)
+{
+	struct cmd_req cmd;
+	char buf[512], err[256], kinds[128], want[256];
+
+	(void)state;
+	fk_names(kinds, sizeof(kinds));
+	assert_non_null(strstr(kinds, "ipip"));
+	assert_non_null(strstr(kinds, "vxlan"));
+	snprintf(want, sizeof(want), "invalid value \"bogus\" for \"type\": expected %s", kinds);
+	assert_int_equal(parse_line("link add name t type bogus remote 192.0.2.2 local 192.0.2.1",
+				    buf, &cmd, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want);
+}
+
 /* "type" is found wherever it is, and a value spelt "type" is only a value. */
 static void test_l2_prescan(void **state)
 {
@@ -1010,6 +1030,9 @@ static const struct err_case errs[] = {
 	{ "tou add peer 192.0.2.2 dtls psk /k rekey-time 0", "0" },
 	{ "tou add peer 192.0.2.2 key /k dtls psk /k", "key" },
 	{ "tou del peer 192.0.2.2 dtls psk /k", "dtls" },
+	{ "tou add peer 192.0.2.2 dtls psk /k name b.example", "name" },
+	{ "tou add peer 192.0.2.2 dtls cert /c key /k cacert /ca name b_x", "b_x" },
+	{ "tou add peer 192.0.2.2 dtls cert /c key /k cacert /ca name .b", ".b" },
 	{ "tou add peer 192.0.2.2 port 70000", "70000" },
 	{ "tou add peer 192.0.2.2 peer 192.0.2.3", "peer" },
 	{ "tou add peer 192.0.2.2 local 2001:db8::1", "2001:db8::1" },
@@ -1341,6 +1364,7 @@ int main(void)
 		cmocka_unit_test(test_fou_good),
 		cmocka_unit_test(test_link_good),
 		cmocka_unit_test(test_link_name),
+		cmocka_unit_test(test_type_wrong),
 		cmocka_unit_test(test_link_name_habits),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_capture),

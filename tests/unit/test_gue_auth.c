@@ -216,6 +216,28 @@ static void test_replay_window(void **state)
 	assert_false(fou_replay_update(&r, UINT64_MAX));
 }
 
+/* A restarted receiver: nothing at or below its floor, everything above it, once. */
+static void test_replay_floor(void **state)
+{
+	static const uint64_t floors[] = { 1000, 1023, 1024, 1087, 1ull << 40 };
+	struct fou_replay r;
+	uint64_t f, s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(floors) / sizeof(floors[0]); i++) {
+		f = floors[i];
+		fou_replay_floor(&r, f);
+		for (s = f - 2 * FOU_REPLAY_WINDOW; s <= f; s++)
+			assert_false(fou_replay_update(&r, s));
+		for (s = f + 1; s < f + 200; s += 2)
+			assert_true(fou_replay_update(&r, s));
+		for (s = f + 2; s < f + 200; s += 2)	/* late, in the window */
+			assert_true(fou_replay_update(&r, s));
+		assert_false(fou_replay_update(&r, f + 100));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_form),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_replay_window),
+		cmocka_unit_test(test_replay_floor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

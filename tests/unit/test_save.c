@@ -106,6 +106,7 @@ static const char *const lines[] = {
 	"tou add peer 10.0.0.4 key /etc/foud/tou.key key-next /etc/foud/tou.next",
 	"tou add peer 10.0.0.5 dtls psk /etc/foud/tou.psk",
 	"tou add peer 10.0.0.6 dtls cert /c.pem key /c.key cacert /ca.pem rekey-bytes 1000 rekey-time 5",
+	"tou add peer 10.0.0.7 dtls cert /c.pem key /c.key cacert /ca.pem name b.example",
 };
 
 static void test_save_round_trip(void **state)

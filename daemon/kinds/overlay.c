@@ -629,6 +629,8 @@ static int l2_join(struct foud_l2 *l, int fd, char *err, size_t errlen)
 		snprintf(err, errlen, "no device \"%s\" for the group", c->dev);
 		return -ENODEV;
 	}
+	/* Not Ethernet: all zero, and the group floods from userspace (bpf_l2.c). */
+	foud_l2_hwaddr(c->dev, l->group_smac);
 	if (c->group.family == AF_INET) {
 		struct ip_mreqn mr = { .imr_ifindex = l->group_ifindex };
 

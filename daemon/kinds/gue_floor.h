@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* A keyed tunnel's replay floor in foud's state directory (gue_floor.c). */
+#ifndef FOUD_GUE_FLOOR_H
+#define FOUD_GUE_FLOOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sequences a crashed foud may refuse after its restart: one write per this many. */
+#define FOUD_GUE_FLOOR_RESERVE	16384u
+
+/* The floor file of device name: 0, or -ENAMETOOLONG. */
+int foud_gue_floor_path(const char *name, char *path, size_t len);
+/*
+ * The floor written last for the remote who (an address as text): 0,
+ * -ENOENT (none, or another remote's: its sequences are not this one's),
+ * or another -errno.
+ */
+int foud_gue_floor_read(const char *path, const char *who, uint64_t *floor);
+/* Replaces the floor, whole or not at all: 0 or -errno. */
+int foud_gue_floor_write(const char *path, const char *who, uint64_t floor);
+
+#endif
