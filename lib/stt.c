@@ -166,9 +166,10 @@ static int tcp_csum_ok(const uint8_t *h, size_t len, const struct fou_addr *src,
 {
 	uint32_t sum = fou_csum_pseudo(src, dst, FOU_PROTO_TCP, (uint32_t)len);
 
-	if (fou_csum_fold(fou_csum_add(sum, h, len)) == 0)
-		return 0;
+	/* The cheap comparison first: a whole sum of 64 KiB was 4% of a transfer's profile. */
 	if (partial_ok && fou_get16(h + TCP_CSUM_OFF) == tcp_partial(src, dst, len))
+		return 0;
+	if (fou_csum_fold(fou_csum_add(sum, h, len)) == 0)
 		return 0;
 	return -FOU_DROP_BAD_CSUM;
 }
