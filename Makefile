@@ -73,7 +73,7 @@ $(B)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libfou.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # The shared libfou: the same sources, compiled position-independent apart.
 $(B)/pic/%.o: %.c
@@ -91,7 +91,7 @@ $(B)/libfou.so: $(B)/libfou.so.$(VERSION)
 $(B)/daemon/core/main.o: CPPFLAGS += -DFOUD_CONF_DEFAULT='"$(SYSCONFDIR)/foud/foud.conf"'
 
 $(B)/libcommon.a: $(COM_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/foud: $(D_OBJ) $(B)/libcommon.a $(B)/libfou.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lsystemd -ljansson -lmicrohttpd -lcurl -lssl -lcrypto

@@ -8,6 +8,8 @@
 #   (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
 #   foud TOU/DTLS (PSK; only with BENCH_ONLY=toudtls: its peer would narrow tou0 for the TOU row)
+#   foud TOU with remcsum (RCO), and TOU and TOU+RCO over IPv6, beside plain TCP over the same veth
+#   over IPv6 (the TOU rows' ratios are to plain veth of their family)
 #   foud IPIP, SIT and GRE over FOU with and without the outer UDP checksum (encap-csum),
 #   foud STT, and foud IPIP/FOU with BENCH_TUNNELS other tunnels configured in both fouds
 #
@@ -27,7 +29,7 @@
 # (10000: in the memory figures, and configured beside the "+N" row), BENCH_OUT (results dir,
 # default bench/results), BENCH_ONLY (a regex
 # of path ids to measure, e.g. 'veth|bfou'; the kernel VXLAN, the reference of
-# every ratio, is always measured), BENCH_RPS=1 (RPS steering on the veth's
+# every ratio, is always measured, and plain veth with a TOU row), BENCH_RPS=1 (RPS steering on the veth's
 # receive queue in both namespaces, all CPUs), BENCH_PIN=1 (iperf3 client on
 # CPU 0, server on CPU 1; by default the scheduler places them),
 # BENCH_FOUD_OPTS (options of both foud processes, e.g. '-O').
@@ -165,6 +167,12 @@ setup_underlay() {
 	# And for the BPF data path's three tunnels.
 	for i in 3 4 5; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip addr add 192.0.2.61/24 dev va; nb ip addr add 192.0.2.62/24 dev vb	# TOU
+	na ip addr add 192.0.2.63/24 dev va; nb ip addr add 192.0.2.64/24 dev vb	# TOU+RCO
+	# Plain IPv6 over the veth, TOU and TOU+RCO over IPv6 (no DAD: usable at once).
+	# Plain has a prefix of its own: the kernel would pick a TOU peer's address
+	# as its source, and the answer would go back through tou0.
+	na ip addr add fd00:b1::1/64 dev va nodad; nb ip addr add fd00:b1::2/64 dev vb nodad
+	for i in 61 63; do na ip addr add fd00:b0::$i/64 dev va nodad; nb ip addr add fd00:b0::$((i + 1))/64 dev vb nodad; done
 	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
 	na ip addr add 192.0.2.141/24 dev va; nb ip addr add 192.0.2.142/24 dev vb	# TOU/DTLS
 	# The FOU comparisons, STT, and the tunnel among BENCH_TUNNELS others.
@@ -197,12 +205,15 @@ start_foud() { # start_foud a|b|c|d (c in A and d in B: the fouds with BENCH_TUN
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
 declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091
 	[fouc]=5555 [sitfou]=5557 [sitfouc]=5557 [grefouc]=5556 [fou10k]=5575)
-ORDER=(veth vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou toudtls bfoudvx bfoudgt foudvx
+ORDER=(veth veth6 vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou tourco tou6 tourco6 toudtls bfoudvx bfoudgt foudvx
 	fouc sitfou sitfouc grefouc stt fou10k)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
+	# Plain veth too when a TOU row is wanted: the reference of the TOU ratios.
+	_veth=no
+	for _id in "${_all[@]}"; do [[ $_id = tou* && $_id =~ ^($BENCH_ONLY)$ ]] && _veth=yes; done
 	for _id in "${_all[@]}"; do
-		[[ $_id = vxlan || $_id =~ ^($BENCH_ONLY)$ ]] && ORDER+=("$_id")
+		[[ $_id = vxlan || $_id =~ ^($BENCH_ONLY)$ || ($_veth = yes && $_id = veth*) ]] && ORDER+=("$_id")
 	done
 fi
 path() { # path ID "LABEL" DST
@@ -214,6 +225,7 @@ wanted() { [[ " ${ORDER[*]} " = *" $1 "* ]]; }
 setup_paths() {
 	local out
 	path veth "plain veth" $B4
+	path veth6 "plain veth IPv6" fd00:b1::2
 	path vxlan "kernel VXLAN" 10.42.0.2
 	if na ip link add vx0 type vxlan id 42 dstport 4789 remote $B4 local $A4 dev va 2>"$TMP/err" &&
 	   nb ip link add vx0 type vxlan id 42 dstport 4789 remote $A4 local $B4 dev vb 2>>"$TMP/err"; then
@@ -299,14 +311,11 @@ setup_paths() {
 	# sockets; here a rule sends every TCP socket to the peer's address through
 	# the TOU table instead, so the bench's servers need no wrapper. foud's data
 	# path is the same. UDP is not TOU's: the 64-byte UDP test does not apply.
-	path tou "foud TOU (TCP/GUE)" 192.0.2.62; PROCS[tou]=foud DEVS[tou]=tou0
-	if fa tou add peer 192.0.2.62 local 192.0.2.61 port 6091 &&
-	   fb tou add peer 192.0.2.61 local 192.0.2.62 port 6091 &&
-	   na ip rule add to 192.0.2.62 ipproto tcp lookup 7630709 priority 999 &&
-	   nb ip rule add to 192.0.2.61 ipproto tcp lookup 7630709 priority 999; then :
-	else
-		path_fail tou failed "fouctl or ip rule refused the configuration"
-	fi
+	# Four peers, one address each: plain and remcsum, IPv4 and IPv6.
+	tou_row tou "foud TOU (TCP/GUE)" 192.0.2.61 192.0.2.62
+	tou_row tourco "foud TOU+RCO" 192.0.2.63 192.0.2.64 remcsum
+	tou_row tou6 "foud TOU IPv6" fd00:b0::61 fd00:b0::62
+	tou_row tourco6 "foud TOU+RCO IPv6" fd00:b0::63 fd00:b0::64 remcsum
 	setup_toudtls
 	# foud VXLAN on the BPF path: noudpcsum (with udpcsum, foud's default, it is the userspace row).
 	path bfoudvx "foud BPF VXLAN" 10.5.0.2; PROCS[bfoudvx]=foud DEVS[bfoudvx]=fbxb
@@ -346,11 +355,28 @@ setup_paths() {
 		MTU[$id]=$(mtu_of "$id")
 	done
 }
+# tou_row ID LABEL ADDR_A ADDR_B [WORDS]: a TOU peer each way, TCP to ADDR_B through tou0.
+# tou0's MTU is its narrowest peer's: with the IPv6 and RCO rows, every TOU row
+# runs at the MTU of the IPv6 RCO peer (the MTU column says which).
+tou_row() {
+	local id=$1 v=-4; shift
+	path "$id" "$1" "$3"; PROCS[$id]=foud DEVS[$id]=tou0
+	case $2 in *:*) v=-6 ;; esac
+	wanted "$id" || { STATUS[$id]=n/a NOTE[$id]="not in BENCH_ONLY"; return; }
+	if fa tou add peer "$3" local "$2" port 6091 ${4:-} &&
+	   fb tou add peer "$2" local "$3" port 6091 ${4:-} &&
+	   na ip $v rule add to "$3" ipproto tcp lookup 7630709 priority 999 &&
+	   nb ip $v rule add to "$2" ipproto tcp lookup 7630709 priority 999; then :
+	else
+		path_fail "$id" failed "fouctl or ip rule refused the configuration"
+	fi
+}
+
 # foud TOU over DTLS with a PSK: a second TOU peer, its own addresses and port.
 # tou0's MTU is its narrowest peer's, so it runs only without the TOU row.
 setup_toudtls() {
 	path toudtls "foud TOU/DTLS (PSK)" 192.0.2.142; PROCS[toudtls]=foud DEVS[toudtls]=tou0
-	if [[ " ${ORDER[*]} " = *" tou "* ]] || [[ " ${ORDER[*]} " != *" toudtls "* ]]; then
+	if [[ " ${ORDER[*]} " =~ \ tou(rco)?6?\  ]] || [[ " ${ORDER[*]} " != *" toudtls "* ]]; then
 		STATUS[toudtls]=n/a NOTE[toudtls]="only alone (BENCH_ONLY=toudtls): a DTLS peer narrows tou0 for the TOU row"
 		return
 	fi
@@ -436,7 +462,7 @@ setup_fou10k() {
 }
 mtu_of() { # the MTU of the device that routes to DST[id] in A
 	local dev
-	[ "$1" = tou ] || [ "$1" = toudtls ] && { na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return; }
+	case $1 in tou*) na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return ;; esac
 	dev=$(na ip -o route get "${DST[$1]}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 	na cat "/sys/class/net/$dev/mtu" 2>/dev/null || echo "?"
 }
@@ -549,7 +575,7 @@ lat_run() { # sockperf TCP ping-pong
 }
 
 udp_run() { # iperf3 UDP, 64-byte datagrams at UDP_RATE
-	[ "$1" = tou ] || [ "$1" = toudtls ] && return 0	# TOU carries TCP only
+	case $1 in tou*) return 0 ;; esac	# TOU carries TCP only
 	local id=$1 u0 u1 rc
 	# -w 2M: the receiving socket's buffer should not be what is measured.
 	u0=$(udp_errors)
@@ -687,7 +713,7 @@ drops_json() { # drops_json a|b
 }
 DROPS=$( { drops_json a; drops_json b; } | jq -s 'add // {}')
 SOCKDROPS=$(for id in fou gue grefou tou sitfou fou10k; do
-	[ "${STATUS[$id]}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
+	[ "${STATUS[$id]:-}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
 done | jq -s 'add // {}')
 
 MANY_ERR=
@@ -737,10 +763,13 @@ jq -n --slurpfile paths "$TMP/paths.jsonl" --slurpfile recs "$REC" --argjson dro
 		 latency: one(.id; "lat"), udp64: one(.id; "udp")} else {} end))) as $P |
 	($P | map(select(.id == "vxlan"))[0]) as $vx | ($P | map(select(.id == "tunfwd"))[0]) as $ceil |
 	(($P | map(select(.id == "relay"))[0]) // {status: "n/a"}) as $relay |
+	(($P | map(select(.id == "veth"))[0]) // {status: "n/a"}) as $veth |
+	(($P | map(select(.id == "veth6"))[0]) // {status: "n/a"}) as $veth6 |
 	def ratios($x; $ref): if ($x.status != "ok") or ($ref.status != "ok") then null else
 		{p1: ratio($x.tcp.p1.gbps; $ref.tcp.p1.gbps), p4: ratio($x.tcp.p4.gbps; $ref.tcp.p4.gbps),
 		 r: ratio($x.tcp.r.gbps; $ref.tcp.r.gbps),
 		 p50: ratio($x.latency.p50_us; $ref.latency.p50_us), p99: ratio($x.latency.p99_us; $ref.latency.p99_us),
+		 tps: ratio($x.latency.tps; $ref.latency.tps),
 		 udp_rx_pps: ratio($x.udp64.rx_pps; $ref.udp64.rx_pps),
 		 cpu_machine_per_gbps: ratio($x.tcp.p1.cpu_machine_per_gbps; $ref.tcp.p1.cpu_machine_per_gbps),
 		 cpu_proc_per_gbps: ratio($x.tcp.p1.cpu_proc_per_gbps; $ref.tcp.p1.cpu_proc_per_gbps)} end;
@@ -751,6 +780,7 @@ jq -n --slurpfile paths "$TMP/paths.jsonl" --slurpfile recs "$REC" --argjson dro
 		cpu: "CPU-seconds per Gbit received = cores per Gbit/s; machine: /proc/stat user+nice+system+irq+softirq (the whole machine, other load included); process: utime+stime of foud A+B or tunfwd; single-stream runs"},
 	 paths: ($P | map(. + {vs_vxlan: (if .id == "vxlan" then null else ratios(.; $vx) end)}
 		+ (if .id == "fou" or .id == "bfou" then {vs_ceiling: ratios(.; $ceil)} else {} end)
+		+ (if .id | startswith("tou") then {vs_veth: ratios(.; if .dst | contains(":") then $veth6 else $veth end)} else {} end)
 		+ (if .id == "fou" or .id == "gue" or .id == "grefou" or .id == "tou" or .id == "foudvx"
 		   then {vs_relay: ratios(.; $relay)} else {} end))),
 	 memory_kb: {process: "foud (host A)", idle: $mi, load: $ml, peak_hwm: $mh, before_many: $mb,
@@ -824,15 +854,9 @@ table() {
 	done
 	done
 	# The userspace rows against the relay that makes a tunnel's system calls and nothing else.
-	local R hdr=''
-	for pid in fou gue grefou tou foudvx; do
-		R=".paths[] | select(.id == \"$pid\") | .vs_relay"
-		case $(q "$R // null") in '' | null) continue ;; esac
-		[ -z "$hdr" ] && printf '\n\nfoud userspace / no-work relay (bench/relay.c):' && hdr=1
-		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, process CPU/Gbps x%s' \
-			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \
-			"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")" "$(fmt "$(q "$R.cpu_proc_per_gbps")")"
-	done
+	ratio_rows 'foud userspace / no-work relay (bench/relay.c):' vs_relay cpu_proc_per_gbps \
+		'process CPU/Gbps x' fou gue grefou tou foudvx || :
+	tou_table
 	# Under load means over the userspace IPIP/FOU path (the BPF path runs no foud code per packet).
 	local load; load=$(q .memory_kb.load)
 	case " ${ORDER[*]} " in *" fou "*) load="$load KiB" ;; *) load="n/a (IPIP/FOU not measured)" ;; esac
@@ -858,6 +882,40 @@ table() {
 		"$(q '[.foud_drops | to_entries[] | select((.value.rx | length) + (.value.tx | length) > 0) |
 			"\(.key) rx \(.value.rx | to_entries | map("\(.key)=\(.value)") | join(",")) tx \(.value.tx | to_entries | map("\(.key)=\(.value)") | join(","))"] |
 			if length == 0 then "none" else join("; ") end')"
+}
+# ratio_rows HEADER REF KEY TEXT ID...: each ID's ratios to REF (throughput, then KEY after TEXT);
+# fails when no ID has them.
+ratio_rows() {
+	local hdr=$1 ref=$2 key=$3 text=$4 pid R any=1
+	shift 4
+	for pid in "$@"; do
+		R=".paths[] | select(.id == \"$pid\") | .$ref"
+		case $(q "$R // null") in '' | null) continue ;; esac
+		[ $any = 1 ] && printf '\n\n%s' "$hdr" && any=0
+		printf '\n  %-20s 1 stream %s, 4 streams %s, reverse %s, %s%s' \
+			"$(q ".paths[] | select(.id == \"$pid\") | .label"):" "$(fmt "$(q "$R.p1")")" \
+			"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.r")")" "$text" "$(fmt "$(q "$R.$key")")"
+	done
+	return $any
+}
+
+# TOU against plain TCP over the same veth (its family), and what RCO saves.
+tou_table() {
+	local pid a b
+	ratio_rows 'foud TOU / plain TCP over the same veth (IPv4 or IPv6 as the row):' vs_veth tps \
+		'ping-pong ' tou tourco tou6 tourco6 toudtls || return 0
+	printf '\n  (ping-pong: sockperf round trips per second; IPv6 has none, sockperf 3.7 takes no IPv6 address)'
+	printf '\n  the original TOU implementation: TOU+RCO 0.89 of native TCP in one stream (IPv4 7624 vs 8525,'
+	printf '\n  IPv6 7410 vs 8394 Mbit/s), TCP_RR 0.88'
+	for pid in "tou tourco" "tou6 tourco6"; do
+		read -r a b <<<"$pid"
+		[ "$(q "(.paths[] | select(.id == \"$b\") | .tcp.p1.cpu_proc_per_gbps) // null")" = null ] && continue
+		printf '\n  RCO, process CPU per Gbit/s (foud A+B, 1 stream): %s %s, %s %s' \
+			"$(q ".paths[] | select(.id == \"$a\") | .label")" \
+			"$(fmt "$(q "(.paths[] | select(.id == \"$a\") | .tcp.p1.cpu_proc_per_gbps) // null")" 3)" \
+			"$(q ".paths[] | select(.id == \"$b\") | .label")" \
+			"$(fmt "$(q "(.paths[] | select(.id == \"$b\") | .tcp.p1.cpu_proc_per_gbps) // null")" 3)"
+	done
 }
 echo
 table | tee "$OUT/latest.txt"

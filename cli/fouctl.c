@@ -348,8 +348,51 @@ static int send_request(int fd, const uint8_t *buf, size_t len, int pass)
 }
 
 /*
+ * A batch's connection, kept from one line to the next (foud answers any
+ * number of requests on one); -1: none. Any failure closes it, so that
+ * the next line starts on a fresh one.
+ */
+static int batch_fd = -1;
+
+static void batch_drop(void)
+{
+	if (batch_fd >= 0)
+		close(batch_fd);
+	batch_fd = -1;
+}
+
+/* A connection for one request: the batch's, or a new one; keep: it may stay. */
+static int conn_get(const struct opts *o, const struct where *w, bool keep)
+{
+	if (keep && batch_fd >= 0)
+		return batch_fd;
+	return ctl_connect(o, w);
+}
+
+/* After the request on fd: kept for the next line of a batch, or closed. */
+static void conn_put(int fd, bool keep, int ret)
+{
+	if (keep && !ret) {
+		batch_fd = fd;
+		return;
+	}
+	if (fd == batch_fd)
+		batch_fd = -1;
+	close(fd);
+}
+
+/* Sends a request and reads its reply's header. */
+static int exchange(int fd, const uint8_t *buf, size_t len, int pass, struct reply *r)
+{
+	int ret = send_request(fd, buf, len, pass);
+
+	return ret ? ret : reply_read(fd, r);
+}
+
+/*
  * Sends argv to foud, with descriptor pass unless -1; 0 if foud carried it
- * out, 1 if not (already said why).
+ * out, 1 if not (already said why). In a batch the connection is kept but
+ * for a monitor, which holds it to the end.
  */
 static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc, char *argv[],
 		      const struct where *w, int pass)
@@ -358,6 +401,7 @@ static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc,
 	struct sink k = { .mode = SINK_RAW };
 	struct reply r = { 0 };
 	int fd, len, ret;
+	bool keep;
 
 	sink_pick(o, cmd, &k);
 	len = ctl_encode(buf, sizeof(buf), request_flags(o, &k), argc, argv);
@@ -365,17 +409,24 @@ static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc,
 		say(w, "command too long (%d words, at most %d bytes)", argc, CTL_MAX);
 		return 1;
 	}
-	fd = ctl_connect(o, w);
+	keep = w->file && cmd->obj != CMD_OBJ_MONITOR;
+	fd = conn_get(o, w, keep);
 	if (fd < 0)
 		return 1;
-	ret = send_request(fd, buf, (size_t)len, pass);
-	if (!ret)
-		ret = reply_read(fd, &r);
+	ret = exchange(fd, buf, (size_t)len, pass, &r);
+	if (ret && fd == batch_fd) {
+		/* foud closes a connection idle past its deadline (a slow -b -): again, on a new one. */
+		conn_put(fd, false, ret);
+		fd = ctl_connect(o, w);
+		if (fd < 0)
+			return 1;
+		ret = exchange(fd, buf, (size_t)len, pass, &r);
+	}
 	if (!ret)
 		ret = reply_copy(fd, &r, w, &k);
 	if (!ret && !r.status && cmd->obj == CMD_OBJ_MONITOR)
 		ret = copy_events(fd);
-	close(fd);
+	conn_put(fd, keep, ret);
 	if (ret == -EBADMSG || ret == -EPIPE)
 		say(w, "no valid reply from foud at %s", sock_name(o));
 	else if (ret)
@@ -493,6 +544,7 @@ static int run_batch(const struct opts *o)
 		ret = 1;
 	}
 	free(line);
+	batch_drop();
 	if (f != stdin)
 		fclose(f);
 	return ret;

@@ -50,7 +50,7 @@ const char cmd_usage[] =
 "        [ encap-key FILE [ encap-key-next FILE ] ]\n"
 "        [ datapath { auto | bpf | userspace } ]\n"
 "        the others also: [ fleet prefix ADDR/LEN ] (instead of remote)\n"
-"        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ]\n"
+"        gretap also: [ learning | nolearning ] [ ageing SECONDS ] [ maxaddress N ] [ address LLADDR ]\n"
 "        [ dev IF ] (with a multicast remote) [ fleet ] (instead of remote)\n"
 /* The L2 kinds' lines, from their rows: the UDP overlays first. */
 #define FK_UDP(ID, n, idw, port, fl, syn, codec, usage) usage
@@ -67,6 +67,7 @@ const char cmd_usage[] =
 "fouctl fdb show [ dev NAME ]\n"
 "\n"
 "fouctl tou add peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]\n"
+"        [ remcsum ]\n"
 "        [ dtls { psk FILE | cert FILE key FILE cacert FILE [ name NAME ] } [ rekey-bytes N ]\n"
 "        [ rekey-time SECONDS ] ]\n""fouctl tou del peer ADDR\n"
 "fouctl tou show\n"

@@ -87,6 +87,7 @@ struct cmd_l2_cfg {
 	uint8_t geneve_opts[CMD_GENEVE_OPTS_MAX];
 	uint8_t geneve_opts_len;
 	bool fleet;			/* flood and MAC entries come from the fleet (fleet.c) */
+	uint8_t mac[6];			/* `address`; all zero: the kernel's random one */
 };
 
 /* `fou add port PORT { ipproto PROTO | gue } [ local ADDR ] [ peer ADDR peer_port PORT ] [ -6 ]` */
@@ -167,6 +168,7 @@ struct cmd_tou_cfg {
 	uint16_t port;			/* ours and the peer's */
 	char key_file[2][CMD_KEY_PATH_MAX];	/* key, key-next: "" = none */
 	struct cmd_tou_dtls dtls;
+	bool remcsum;			/* GUE remote checksum offload on every segment */
 };
 
 /*

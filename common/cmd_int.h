@@ -180,7 +180,7 @@ extern const struct cmd_link_syntax cmd_syn_l3, cmd_syn_gretap, cmd_syn_vxlan,
 "fouctl link add name NAME type " name " id VNI { remote ADDR [ local ADDR ] | fleet local ADDR }\n" \
 "        [ dstport PORT ] [ { ttl | hoplimit } { N | inherit | auto } ]\n" \
 "        [ tos { T | inherit } ] [ learning | nolearning ] [ ageing SECONDS ]\n" \
-"        [ maxaddress N ] [ udpcsum | noudpcsum ] [ mtu N ]\n" \
+"        [ maxaddress N ] [ address LLADDR ] [ udpcsum | noudpcsum ] [ mtu N ]\n" \
 "        [ datapath { auto | bpf | userspace } ]\n"
 
 int cmd_link_name(struct pctx *p, const char *v);
@@ -211,7 +211,7 @@ int cmd_l3_finish(struct pctx *p);
 void cmd_l3_defaults(struct pctx *p);
 
 /* cmd_link_l2.c: what gretap adds to them. */
-#define CMD_GRETAP_NKWS	6
+#define CMD_GRETAP_NKWS	7
 extern const struct kw cmd_gretap_kws[CMD_GRETAP_NKWS];
 int cmd_gretap_finish(struct pctx *p);
 

@@ -109,6 +109,17 @@ static int l2_maxaddress(struct pctx *p, const char *v)
 	return cmd_parse_u32(v, &l2(p)->maxaddress);
 }
 
+/* A device's own address is unicast and not zero, as the kernel wants (eth_validate_addr). */
+static int l2_address(struct pctx *p, const char *v)
+{
+	static const uint8_t zero[6];
+	uint8_t *m = l2(p)->mac;
+
+	if (cmd_parse_mac(v, m) || (m[0] & 1) || !memcmp(m, zero, sizeof(zero)))
+		return -EINVAL;
+	return 0;
+}
+
 static int l2_udpcsum(struct pctx *p, const char *v)
 {
 	(void)v;
@@ -267,7 +278,8 @@ static int l2_geneve_opts(struct pctx *p, const char *v)
 	{ "learning", LS_LEARN, 0, 0, "", l2_learning }, \
 	{ "nolearning", LS_LEARN, 0, 0, "", l2_nolearning }, \
 	{ "ageing", LS_AGEING, 1, 0, "a number of seconds 0-4294967295", l2_ageing }, \
-	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress }
+	{ "maxaddress", LS_MAXADDR, 1, 0, "a number 0-4294967295", l2_maxaddress }, \
+	{ "address", 0, 1, 0, "a unicast MAC address like 02:00:5e:00:53:01", l2_address }
 /* The device a group (a multicast remote of the GRE kinds) is joined on. */
 #define KW_DEV		{ "dev", LS_DEV, 1, 0, EXP_NAME, l2_dev }
 /* The identifier: its word is the row's id_word (kinds.def). */

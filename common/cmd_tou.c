@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * `tou add|del peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ]
+ * `tou add|del peer ADDR [ port PORT ] [ local ADDR ] [ key FILE [ key-next FILE ] ] [ remcsum ]
  *  [ dtls { psk FILE | cert FILE key FILE cacert FILE [ name NAME ] } [ rekey-bytes N ]
  *  [ rekey-time SECONDS ] ]`. The dtls words come last: their "key" is the
  * certificate's, not GUE's.
@@ -24,6 +24,7 @@ enum {
 	TS_RBYTES = 1u << 9,
 	TS_RTIME = 1u << 10,
 	TS_NAME = 1u << 11,
+	TS_REMCSUM = 1u << 12,
 };
 
 #define EXP_PATH	"an absolute path"
@@ -54,12 +55,20 @@ static int tou_key_next(struct pctx *p, const char *v)
 	return cmd_parse_key_file(v, p->cmd->tou.key_file[1]);
 }
 
+static int tou_remcsum(struct pctx *p, const char *v)
+{
+	(void)v;
+	p->cmd->tou.remcsum = true;
+	return 0;
+}
+
 static const struct kw tou_kws[] = {
 	{ "peer", TS_PEER, 1, 0, EXP_UADDR, tou_peer },
 	{ "port", TS_PORT, 1, 0, EXP_PORT, tou_port },
 	{ "local", TS_LOCAL, 1, 0, EXP_UADDR, tou_local },
 	{ "key", TS_KEY, 1, 0, EXP_KEYFILE, tou_key },
 	{ "key-next", TS_KEYNEXT, 1, 0, EXP_KEYFILE, tou_key_next },
+	{ "remcsum", TS_REMCSUM, 0, 0, "", tou_remcsum },
 };
 
 static int dtls_psk(struct pctx *p, const char *v)
@@ -176,6 +185,13 @@ int cmd_tou_addel(struct pctx *p)
 		return ret;
 	if ((p->seen & TS_KEY) && c->dtls.mode)
 		return cmd_perr(p, "\"key\" and \"dtls\" exclude each other: DTLS authenticates");
+	/* RCO points the receiver at the TCP checksum: DTLS encrypts it, an HMAC would not cover the fill. */
+	if (c->remcsum && c->dtls.mode)
+		return cmd_perr(p, "\"remcsum\" and \"dtls\" exclude each other: "
+				"DTLS encrypts the TCP checksum that RCO points at");
+	if (c->remcsum && (p->seen & TS_KEY))
+		return cmd_perr(p, "\"remcsum\" does not combine with \"key\", as "
+				"\"encap-remcsum\" with \"encap-key\"");
 	if (!(p->seen & TS_PEER))
 		return cmd_perr(p, "\"peer\" is missing");
 	if ((p->seen & TS_KEYNEXT) && !(p->seen & TS_KEY))

@@ -117,6 +117,8 @@ int cmd_save_tou(const struct cmd_tou_cfg *c, char *buf, size_t len)
 		sv_put(&s, " key %s", c->key_file[0]);
 	if (c->key_file[1][0])
 		sv_put(&s, " key-next %s", c->key_file[1]);
+	if (c->remcsum)
+		sv_put(&s, " remcsum");
 	save_tou_dtls(&s, &c->dtls);
 	return sv_end(&s);
 }
@@ -185,8 +187,13 @@ static void save_l3(struct sv *s, const struct fou_tnl *t, const struct fk_kind 
 /* The forwarding table's words. */
 static void save_fdb_words(struct sv *s, const struct cmd_l2_cfg *c)
 {
+	static const uint8_t zero[6];
+	const uint8_t *m = c->mac;
+
 	sv_flag(s, c->learning, "learning", "nolearning");
 	sv_put(s, " ageing %u maxaddress %u", c->ageing, c->maxaddress);
+	if (memcmp(m, zero, sizeof(zero)))
+		sv_put(s, " address %02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 static void save_geneve_opts(struct sv *s, const struct cmd_l2_cfg *c)

@@ -13,6 +13,7 @@ static const char *const drop_names[FOU_DROP__MAX] = {
 	[FOU_DROP_GUE_CONTROL]	= "gue_control",
 	[FOU_DROP_GUE_PROTO]	= "gue_proto",
 	[FOU_DROP_REMCSUM]	= "remcsum",
+	[FOU_DROP_REMCSUM_NOCSUM] = "remcsum_nocsum",
 	[FOU_DROP_GRE_VERSION]	= "gre_version",
 	[FOU_DROP_GRE_FLAGS]	= "gre_flags",
 	[FOU_DROP_GRE_CSUM]	= "gre_csum",

@@ -12,11 +12,13 @@
  *     the all-zero entry.
  * Storage: linear probing over a power-of-two array, deletion by backward
  * shift so that lookups never wade through tombstones after a MAC flood
- * ages out. The array follows the population (doubles past 3/4, halves
- * below 1/8), so memory and the ageing scan cost what is learned, not what
- * maxaddress allows; a budget shared by the devices bounds them all. This
- * is libfou's one allocation on the packet path: amortised, a doubling per
- * power of two learned.
+ * ages out. Learning, on the packet path, never allocates: the array is
+ * preallocated for maxaddress (up to FOU_FDB_PREALLOC slots), and a source
+ * that finds it 3/4 full is refused and counted. The control path (static
+ * entries) doubles it as needed; the ageing tick doubles it when learning
+ * has filled half, so an unbounded device grows a step per second, and
+ * halves it below 1/8, never under what was preallocated. A budget shared
+ * by the devices bounds them all.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,14 +36,25 @@ static size_t fdb_next(const struct fou_fdb *f, size_t i)
 	return (i + 1) & (f->size - 1);
 }
 
+/* Slots that hold maxaddress entries under 3/4 full, within [MIN_SIZE, PREALLOC]. */
+static size_t fdb_floor(size_t maxaddress)
+{
+	size_t size = FOU_FDB_MIN_SIZE;
+
+	while (size < FOU_FDB_PREALLOC && size / 4 * 3 < maxaddress)
+		size *= 2;
+	return size;
+}
+
 int fou_fdb_init(struct fou_fdb *f, size_t maxaddress, uint32_t ageing, uint32_t seed,
 		 struct fou_addr *flood, size_t flood_cap, struct fou_fdb_budget *budget)
 {
 	memset(f, 0, sizeof(*f));
-	f->tab = calloc(FOU_FDB_MIN_SIZE, sizeof(*f->tab));
+	f->floor = fdb_floor(maxaddress);
+	f->tab = calloc(f->floor, sizeof(*f->tab));
 	if (!f->tab)
 		return -ENOMEM;
-	f->size = FOU_FDB_MIN_SIZE;
+	f->size = f->floor;
 	f->limit = maxaddress ? maxaddress : SIZE_MAX;
 	f->oldest = UINT64_MAX;
 	f->seed = seed;
@@ -107,26 +120,39 @@ static void fdb_shrink(struct fou_fdb *f)
 {
 	size_t size = f->size;
 
-	while (size > FOU_FDB_MIN_SIZE && f->count < size / 8)
+	while (size > f->floor && f->count < size / 8)
 		size /= 2;
 	if (size != f->size)
 		fdb_resize(f, size);
 }
 
+/* Whether one more entry stays under maxaddress and the shared budget. */
+static bool fdb_allowed(const struct fou_fdb *f)
+{
+	return f->count < f->limit && (!f->budget || f->budget->used < f->budget->max);
+}
+
+static int fdb_grow(struct fou_fdb *f)
+{
+	if (f->size > SIZE_MAX / 2 / sizeof(*f->tab))
+		return -ENOSPC;
+	return fdb_resize(f, f->size * 2);
+}
+
 /*
- * Room for one more entry: under maxaddress and the shared budget, and an
- * array under 3/4 full after it (doubled if need be). *i, the free slot
- * fdb_find() gave, is found again after a resize.
+ * Room for one more entry: allowed, and an array under 3/4 full after it,
+ * doubled if need be when grow (never for learning: no allocation on the
+ * packet path). *i, the free slot fdb_find() gave, is found again after a
+ * resize.
  */
-static int fdb_reserve(struct fou_fdb *f, const uint8_t *mac, size_t *i)
+static int fdb_reserve(struct fou_fdb *f, const uint8_t *mac, size_t *i, bool grow)
 {
 	bool found;
 
-	if (f->count >= f->limit ||
-	    (f->budget && f->budget->used >= f->budget->max))
+	if (!fdb_allowed(f))
 		return -ENOSPC;
 	if ((f->count + 1) * 4 > f->size * 3) {
-		if (f->size > SIZE_MAX / 2 / sizeof(*f->tab) || fdb_resize(f, f->size * 2))
+		if (!grow || fdb_grow(f))
 			return -ENOSPC;
 		*i = fdb_find(f, mac, &found);
 	}
@@ -193,7 +219,7 @@ int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 	i = fdb_find(f, mac, &found);
 	if (!found) {
 		/* The frame is still delivered: the caller only counts this. */
-		if (fdb_reserve(f, mac, &i)) {
+		if (fdb_reserve(f, mac, &i, false)) {
 			f->refused++;
 			return -FOU_DROP_FDB_FULL;
 		}
@@ -228,7 +254,7 @@ int fou_fdb_add(struct fou_fdb *f, const uint8_t *mac,
 	if (found) {
 		if (!(flags & FOU_FDB_F_REPLACE))
 			return -EEXIST;
-	} else if (fdb_reserve(f, mac, &i)) {
+	} else if (fdb_reserve(f, mac, &i, true)) {
 		return -ENOSPC;
 	}
 	fdb_put(f, i, mac, remote, FOU_FDB_F_STATIC, now);
@@ -290,7 +316,7 @@ void fou_fdb_flush(struct fou_fdb *f, bool all)
 	fdb_remove_if(f, fdb_is_learned, all);
 }
 
-size_t fou_fdb_age(struct fou_fdb *f, uint64_t now)
+static size_t fdb_expire(struct fou_fdb *f, uint64_t now)
 {
 	size_t n;
 
@@ -300,6 +326,16 @@ size_t fou_fdb_age(struct fou_fdb *f, uint64_t now)
 	f->oldest = UINT64_MAX;
 	n = fdb_remove_if(f, fdb_expired, now);
 	f->aged += n;
+	return n;
+}
+
+size_t fou_fdb_age(struct fou_fdb *f, uint64_t now)
+{
+	size_t n = fdb_expire(f, now);
+
+	/* Headroom for the next second's learning, off the packet path. */
+	if (f->count * 2 > f->size && fdb_allowed(f))
+		fdb_grow(f);
 	return n;
 }
 

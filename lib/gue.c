@@ -77,19 +77,38 @@ static int gue_check_flags(const uint8_t *h, size_t optlen)
 	return 0;
 }
 
+static int gue_rco_range(size_t len, size_t start, size_t offset)
+{
+	return start > len || offset < start || offset + 2 > len ? -FOU_DROP_REMCSUM : 0;
+}
+
 /*
  * As skb_remcsum_process(): the payload's sum from start on, including the
  * field (which holds the pseudo-header sum), is the inner checksum.
  */
-static int gue_remcsum(uint8_t *pl, size_t len, const uint8_t *rco)
+static void gue_remcsum(uint8_t *pl, size_t len, size_t start, size_t offset)
 {
-	size_t start = fou_get16(rco);
-	size_t offset = fou_get16(rco + 2);
-
-	if (start > len || offset < start || offset + 2 > len)
-		return -FOU_DROP_REMCSUM;
 	fou_put16(pl + offset, fou_csum_fold(fou_csum_add(0, pl + start, len - start)));
-	return 0;
+}
+
+/*
+ * Whether the option names the TCP checksum of the packet right after GUE
+ * (TOU's segment, or an IPv4/IPv6 packet): only that one a device can be
+ * told to trust as partial (virtio's csum_start/csum_offset).
+ */
+static bool gue_rco_tcp(const uint8_t *pl, size_t len, uint8_t proto, size_t start,
+			size_t offset)
+{
+	struct fou_ip ip;
+
+	if (offset != start + 16)
+		return false;
+	if (proto == FOU_PROTO_TCP)
+		return start == 0;
+	if ((proto != FOU_PROTO_IPIP && proto != FOU_PROTO_IPV6) || fou_ip_parse(pl, len, &ip))
+		return false;
+	return ip.proto == FOU_PROTO_TCP && ip.hlen == start && ip.tot_len == len &&
+	       !(ip.frag & (FOU_IP_MF | FOU_IP_OFFMASK));
 }
 
 static bool gue_has_remcsum(const uint8_t *h)
@@ -98,7 +117,24 @@ static bool gue_has_remcsum(const uint8_t *h)
 	       (fou_get32(h + FOU_GUE_HLEN) & FOU_GUE_PFLAG_REMCSUM);
 }
 
-static int gue_v0(struct fou_buf *b, uint8_t *proto)
+/* RCO completed now, or (partial given, the option at a TCP checksum) left partial. */
+static int gue_rco(uint8_t *h, size_t hlen, size_t len, bool *partial)
+{
+	const uint8_t *rco = h + FOU_GUE_HLEN + FOU_GUE_PRIV_LEN;
+	size_t start = fou_get16(rco), offset = fou_get16(rco + 2);
+	int err = gue_rco_range(len - hlen, start, offset);
+
+	if (err)
+		return err;
+	if (partial && gue_rco_tcp(h + hlen, len - hlen, h[1], start, offset)) {
+		*partial = true;
+		return 0;
+	}
+	gue_remcsum(h + hlen, len - hlen, start, offset);
+	return 0;
+}
+
+static int gue_v0(struct fou_buf *b, uint8_t *proto, bool *partial)
 {
 	uint8_t *h = fou_buf_data(b);
 	size_t optlen = (size_t)(h[0] & GUE_HLEN_MASK) << 2;
@@ -115,8 +151,7 @@ static int gue_v0(struct fou_buf *b, uint8_t *proto)
 	if (h[1] == 0)
 		return -FOU_DROP_GUE_PROTO;
 	if (gue_has_remcsum(h)) {
-		err = gue_remcsum(h + hlen, b->len - hlen,
-				  h + FOU_GUE_HLEN + FOU_GUE_PRIV_LEN);
+		err = gue_rco(h, hlen, b->len, partial);
 		if (err)
 			return err;
 	}
@@ -125,18 +160,38 @@ static int gue_v0(struct fou_buf *b, uint8_t *proto)
 	return 0;
 }
 
-int fou_gue_pull(struct fou_buf *b, uint8_t *proto)
+static int gue_pull(struct fou_buf *b, uint8_t *proto, bool *partial)
 {
 	const uint8_t *h = fou_buf_data(b);
 
+	if (partial)
+		*partial = false;
 	if (b->len < FOU_GUE_HLEN)
 		return -FOU_DROP_TOO_SHORT;
 	switch (h[0] >> GUE_VER_SHIFT) {
 	case 0:
-		return gue_v0(b, proto);
+		return gue_v0(b, proto, partial);
 	case 1:
 		return gue_v1(h, proto);
 	default:
 		return -FOU_DROP_GUE_VERSION;
 	}
+}
+
+bool fou_gue_has_rco(const struct fou_buf *b)
+{
+	const uint8_t *h = fou_buf_data(b);
+
+	return b->len >= FOU_GUE_HLEN + FOU_GUE_PRIV_LEN && !(h[0] >> GUE_VER_SHIFT) &&
+	       (size_t)(h[0] & GUE_HLEN_MASK) << 2 >= FOU_GUE_PRIV_LEN && gue_has_remcsum(h);
+}
+
+int fou_gue_pull_partial(struct fou_buf *b, uint8_t *proto, bool *partial)
+{
+	return gue_pull(b, proto, partial);
+}
+
+int fou_gue_pull(struct fou_buf *b, uint8_t *proto)
+{
+	return gue_pull(b, proto, NULL);
 }

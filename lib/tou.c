@@ -87,8 +87,14 @@ static int tou_inner(const uint8_t *p, size_t len, struct fou_ip *ip)
 	return tou_tcp_check(p + ip->hlen, ip->tot_len - ip->hlen);
 }
 
-int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info)
+/*
+ * A complete checksum field holds the inverted sum, a partial one the
+ * pseudo-header sum itself: taking the addresses out of the latter is the
+ * adjustment that puts them into the former.
+ */
+static int tou_encap(struct fou_buf *b, struct fou_tou_info *info, bool partial)
 {
+	static const struct fou_remcsum rco = { .start = 0, .offset = TCP_CSUM_OFF };
 	struct fou_ip ip;
 	uint8_t *tcp;
 	int err = tou_inner(fou_buf_data(b), b->len, &ip);
@@ -101,8 +107,18 @@ int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info)
 	info->tos = ip.tos;
 	info->ttl = ip.ttl;
 	tcp = fou_buf_pull(b, ip.hlen);
-	tou_csum_field(tcp, tou_addr_sum(&ip.src, &ip.dst), true);
-	return fou_gue_push(b, FOU_PROTO_TCP, NULL);
+	tou_csum_field(tcp, tou_addr_sum(&ip.src, &ip.dst), !partial);
+	return fou_gue_push(b, FOU_PROTO_TCP, partial ? &rco : NULL);
+}
+
+int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info)
+{
+	return tou_encap(b, info, false);
+}
+
+int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info)
+{
+	return tou_encap(b, info, true);
 }
 
 int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info)

@@ -6,7 +6,7 @@ pkgs=(build-essential clang libcmocka-dev iproute2 iputils-ping iperf3 socat jq 
       python3 ethtool tcpdump tshark nftables procps psmisc kmod cpio
       qemu-system-x86 busybox-static libbpf-dev bpftool libsystemd-dev systemd
       dpkg-dev pkg-config lintian libjansson-dev libmicrohttpd-dev prometheus
-      libcurl4-openssl-dev libssl-dev etcd-server etcd-client openssl conntrack)
+      libcurl4-openssl-dev libssl-dev etcd-server etcd-client openssl conntrack strace)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -214,9 +214,9 @@ static int obj_load(struct foud_bpf *b, bool pinned)
  * programs keep theirs until their links get the new ones); where nothing
  * can be pinned, the programs go with foud.
  */
-static int obj_load_pinned(struct foud_bpf *b)
+static int obj_load_pinned(struct foud_bpf *b, const char *sock)
 {
-	b->pinned = foud_pin_init(true);
+	b->pinned = foud_pin_init(sock, true);
 	if (!b->pinned)
 		return obj_load(b, false);
 	if (obj_load(b, true) == 0)
@@ -253,14 +253,14 @@ static void cap_reset(struct foud_bpf *b)
 	}
 }
 
-static int bpf_open(struct foud_bpf *b, bool verbose)
+static int bpf_open(struct foud_bpf *b, bool verbose, const char *sock)
 {
 	int ret;
 
 	/* libbpf's own messages (verifier log...) only with foud -v. */
 	if (!verbose)
 		libbpf_set_print(libbpf_quiet);
-	ret = obj_load_pinned(b);
+	ret = obj_load_pinned(b, sock);
 	if (ret)
 		return ret;
 	b->eg = prog_fd(b->obj, "foud_egress");
@@ -343,7 +343,7 @@ static int bpf_get(struct foud *d)
 	d->bpf = calloc(1, sizeof(*d->bpf));
 	if (!d->bpf)
 		return -ENOMEM;
-	ret = bpf_open(d->bpf, d->verbose);
+	ret = bpf_open(d->bpf, d->verbose, d->sock_path);
 	if (ret) {
 		bpf_close(d);
 		return ret;
@@ -560,6 +560,15 @@ unsigned int foud_bpf_mp_userspace(const struct foud *d, const struct foud_tunne
 	return foud_bpf_mp_slow(&m, t->mp);
 }
 
+/* A receive key goes only if this tunnel holds it: a refused twin must not take the first's. */
+static void rx_del(struct foud_bpf *b, const struct foud_tunnel *t, const struct foud_bpf_rxkey *k)
+{
+	struct foud_bpf_rxval rv;
+
+	if (bpf_map_lookup_elem(b->rx, k, &rv) == 0 && rv.ifindex == (uint32_t)t->ifindex)
+		bpf_map_delete_elem(b->rx, k);
+}
+
 static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 {
 	struct foud_bpf_rxkey keys[2];
@@ -573,7 +582,7 @@ static void maps_del(struct foud_bpf *b, const struct foud_tunnel *t)
 	}
 
 	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(b->rx, &keys[i]);
+		rx_del(b, t, &keys[i]);
 	if (dev_l2(t))
 		foud_bpf_l2_del(b, t);
 	bpf_map_delete_elem(b->tnl, &key);
@@ -1161,7 +1170,7 @@ void foud_bpf_settle(struct foud *d)
 	if (d->bpf && d->bpf->pinned) {
 		maps_sweep(d, d->bpf);
 		foud_pin_sweep(d->bpf->eg, d->bpf->in);
-	} else if (!d->bpf && foud_pin_init(false)) {
+	} else if (!d->bpf && foud_pin_init(d->sock_path, false)) {
 		foud_pin_sweep(-1, -1);
 	}
 	tc_sweep(d);

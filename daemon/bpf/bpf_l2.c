@@ -16,7 +16,6 @@
  * (which leave the map with the table) and for `fdb show`.
  */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -85,24 +84,7 @@ const char *foud_bpf_l2_slower(const struct foud_tunnel *t)
  */
 int foud_bpf_l2_oif(const struct foud_tunnel *t)
 {
-	const struct fou_addr *local = &t->l2->cfg.local;
-	struct ifaddrs *ifs, *i;
-	const void *a;
-	int oif = 0;
-
-	if (getifaddrs(&ifs))
-		return 0;
-	for (i = ifs; i && !oif; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != local->family)
-			continue;
-		a = local->family == AF_INET6 ?
-		    (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr :
-		    (const void *)&((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		if (!memcmp(a, local->a, local->family == AF_INET6 ? 16 : 4))
-			oif = (int)if_nametoindex(i->ifa_name);
-	}
-	freeifaddrs(ifs);
-	return oif;
+	return foud_rtnl_addr_dev(&t->l2->cfg.local);
 }
 
 /* GRE-TAP's key and DF, NVGRE's VSID and FlowID. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The BPF data path outliving foud: maps and TCX links pinned in a bpffs
- * directory, $FOUD_BPF_PIN or /sys/fs/bpf/foud/netns-INODE (one per network
- * namespace: links are named by ifindex). A link pin keeps its program
+ * directory, $FOUD_BPF_PIN or /sys/fs/bpf/foud/netns-INODE[_SOCKET] (one per network
+ * namespace and control socket: links are named by ifindex). A link pin keeps its program
  * attached with no process; the next foud loads its object onto the pinned
  * maps (libbpf reuses them when their layout agrees) and swaps each link's
  * program in place (BPF_LINK_UPDATE): no moment without one. Without a
@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ctl.h"
 #include "foud.h"
 
 #define PIN_ROOT "/sys/fs/bpf"
@@ -36,10 +37,29 @@ static bool on_bpffs(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == BPF_FS_MAGIC;
 }
 
+/*
+ * The instance's part of the name: none for the default control socket (the
+ * name fouds before this one used), else the socket's path with '/' and '.' as '_',
+ * so that two fouds of one namespace never unpin each other's maps.
+ */
+static void pin_instance(char *buf, size_t len, const char *sock)
+{
+	size_t i;
+
+	buf[0] = 0;
+	if (!sock || !*sock || !strcmp(sock, CTL_SOCKET_DEFAULT))
+		return;
+	snprintf(buf, len, "%s", sock);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '/' || buf[i] == '.')	/* bpffs refuses '.' in names */
+			buf[i] = '_';
+}
+
 /* The directory's path; whether it is on a bpffs at all. */
-static bool pin_path(char *buf, size_t len)
+static bool pin_path(char *buf, size_t len, const char *sock)
 {
 	const char *env = getenv("FOUD_BPF_PIN");
+	char inst[128];
 	struct stat st;
 
 	if (env && *env) {
@@ -48,7 +68,8 @@ static bool pin_path(char *buf, size_t len)
 	}
 	if (stat("/proc/self/ns/net", &st) < 0 || !on_bpffs(PIN_ROOT))
 		return false;
-	snprintf(buf, len, PIN_ROOT "/foud/netns-%lu", (unsigned long)st.st_ino);
+	pin_instance(inst, sizeof(inst), sock);
+	snprintf(buf, len, PIN_ROOT "/foud/netns-%lu%s", (unsigned long)st.st_ino, inst);
 	return true;
 }
 
@@ -67,11 +88,11 @@ static void mkdir_bpffs(const char *path)
 }
 
 /* Finds (create: makes) the directory; false when pinning is not possible here. */
-bool foud_pin_init(bool create)
+bool foud_pin_init(const char *sock, bool create)
 {
 	char parent[PATH_MAX], *slash;
 
-	if (!pin_path(pin_dir, sizeof(pin_dir))) {
+	if (!pin_path(pin_dir, sizeof(pin_dir), sock)) {
 		pin_dir[0] = 0;
 		return false;
 	}

@@ -18,11 +18,19 @@
 #include "metrics.h"
 #include "save.h"
 
+/*
+ * Whether b (a file's line) asks for what a (a running link) is. The address
+ * a device was given at random is a's too: b without one takes any.
+ */
 bool foud_link_same(const struct cmd_link_cfg *a, const struct cmd_link_cfg *b)
 {
+	static const uint8_t zero[6];
 	char x[CMD_SAVE_LINE], y[CMD_SAVE_LINE];
+	struct cmd_link_cfg ac = *a;
 
-	return cmd_save_link(a, x, sizeof(x)) >= 0 && cmd_save_link(b, y, sizeof(y)) >= 0 &&
+	if (!memcmp(b->l2.mac, zero, sizeof(zero)))
+		memset(ac.l2.mac, 0, sizeof(ac.l2.mac));
+	return cmd_save_link(&ac, x, sizeof(x)) >= 0 && cmd_save_link(b, y, sizeof(y)) >= 0 &&
 	       !strcmp(x, y);
 }
 

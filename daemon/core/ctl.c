@@ -50,6 +50,7 @@ struct ctl_client {
 	pid_t pid;
 	bool allowed;			/* SO_PEERCRED at accept: root or foud's own uid */
 	bool writing;
+	bool served;			/* answered a request: may wait idle for the next */
 	uint8_t hdr[CTL_HDR];
 	uint8_t *buf;			/* the request, then the reply */
 	size_t have, need;		/* bytes read (or written) of need */
@@ -145,6 +146,22 @@ static void ctl_client_free(struct foud *d, struct ctl_client *c)
 	free(c);
 }
 
+/*
+ * The reply is out: the connection waits for another request (fouctl -b
+ * sends its lines on one, not a connect and an accept a line).
+ */
+static void ctl_client_again(struct foud *d, struct ctl_client *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+	c->have = c->need = 0;
+	c->writing = false;
+	c->served = true;
+	c->deadline = now_ms() + CTL_READ_MS;
+	ctl_timer_arm(d->ctlsrv);
+	foud_loop_set(d, &c->ev, EPOLLIN);
+}
+
 /* Writes what the socket takes; waits for EPOLLOUT when it is full. */
 static void ctl_client_write(struct foud *d, struct ctl_client *c)
 {
@@ -162,7 +179,10 @@ static void ctl_client_write(struct foud *d, struct ctl_client *c)
 			break;
 		c->have += (size_t)n;
 	}
-	ctl_client_free(d, c);
+	if (c->have == c->need && c->allowed)
+		ctl_client_again(d, c);
+	else
+		ctl_client_free(d, c);
 }
 
 /* Queues the reply (header, output, error text) and starts writing it. */
@@ -366,7 +386,9 @@ static void ctl_client_expire(struct foud *d, struct ctl_client *c)
 	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)msg, sizeof(msg) - 1 } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 
-	if (c->writing) {
+	if (c->served && !c->writing && !c->have) {
+		/* Idle between requests: nothing was cut, nothing to say. */
+	} else if (c->writing) {
 		foud_log(LOG_WARNING, "control client (pid %d) did not read its reply within "
 			 "%d s: disconnected", (int)c->pid, CTL_WRITE_MS / 1000);
 	} else {

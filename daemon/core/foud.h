@@ -91,6 +91,7 @@ struct foud_port {
 	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
 	uint64_t vsock_drops;		/* the kernel's drops there */
 	uint64_t csum_trusted;		/* datagrams whose outer checksum vouched */
+	uint64_t rco_partial;		/* of those, RCO left partial: the payload not summed */
 };
 
 #define FOUD_TXSOCKS	8		/* UDP GSO sockets (source ports) per tunnel */
@@ -217,6 +218,7 @@ struct foud_gro_slot {
 	uint64_t bytes;
 	unsigned int age;
 	bool verified;			/* every segment under a verified outer checksum */
+	uint16_t partial;		/* first segment's TCP checksum left partial: its start, else 0 */
 };
 
 #define FOUD_USO_SEGS	64		/* datagrams per UDP GSO send (kernels before 6.x: 64) */
@@ -356,7 +358,8 @@ struct foud {
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
 	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
 	struct fou_htab tnl_peers;	/* ... by remote alone */
-	struct fou_htab l2_ids;		/* UDP overlays by port and VNI (l2.c) */
+	struct fou_htab l2_ids;		/* L2 devices by receive key (l2_hash.c) */
+	struct fou_htab l2_remotes;	/* GRE-TAP and NVGRE by remote (l2_hash.c) */
 	struct foud_ports ports;
 	struct foud_l2ports l2ports;
 	struct foud_txq *l2q;		/* the overlays' send queue (overlay.c) */
@@ -378,6 +381,11 @@ struct foud {
 	 * checksum, which covers every inner packet in it (port.c, csum.c).
 	 */
 	bool rx_verified;
+	/*
+	 * And its inner TCP checksum is left partial (GUE RCO, fou_gue_pull_partial()):
+	 * the TUN write says where it is instead of foud summing the payload (gro.c).
+	 */
+	bool rx_partial;
 	uint32_t hash_seed;
 	struct fou_fdb_budget fdb_budget;	/* entries of every L2 device: FOUD_FDB_MAX */
 	bool offload;			/* TUN TSO/CSUM, UDP GRO and GSO; foud -O clears it */
@@ -503,6 +511,8 @@ void foud_gue_auth_free(struct foud_gue_auth *a);
 /* Both files read again; if either fails, the keys stay as they were. */
 int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
 /* Replaces the plain 4-byte GUE header at b's front with the signed one. */
+/* A sender's next sequence: seq, or the clock's nanoseconds if they are ahead. */
+uint64_t foud_gue_auth_seq(uint64_t seq);
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
 /* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
@@ -705,6 +715,7 @@ int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
 		    int ifindex, uint32_t table);
 int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
+int foud_rtnl_addr_dev(const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
@@ -765,7 +776,7 @@ const char *foud_persist_refused(void);
 
 /* bpf_pin.c: the BPF data path outliving foud */
 struct bpf_object;
-bool foud_pin_init(bool create);
+bool foud_pin_init(const char *sock, bool create);
 bool foud_pin_on(void);
 void foud_pin_off(void);
 int foud_pin_maps(struct bpf_object *obj);

@@ -17,6 +17,23 @@ void foud_log_init(bool foreground, bool verbose)
 		openlog("foud", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/*
+ * One write(2) per line: stderr is unbuffered, and three writes let another
+ * writer of the same file (the next foud of a restart, a test) come between
+ * the message and its newline.
+ */
+static void log_line(const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "foud: ");
+
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	fwrite(line, 1, (size_t)n, stderr);
+}
+
 void foud_log(int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -24,13 +41,10 @@ void foud_log(int prio, const char *fmt, ...)
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
 	va_start(ap, fmt);
-	if (log_stderr) {
-		fputs("foud: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	} else {
+	if (log_stderr)
+		log_line(fmt, ap);
+	else
 		vsyslog(prio, fmt, ap);
-	}
 	va_end(ap);
 }
 

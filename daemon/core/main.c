@@ -275,6 +275,8 @@ static int cleanup(const struct opts *o)
 	}
 	foud_log_init(true, o->verbose);
 	d.verbose = o->verbose;
+	/* Its pin directory is named after the socket (bpf_pin.c). */
+	snprintf(d.sock_path, sizeof(d.sock_path), "%s", o->sock);
 	ret = foud_persist_sweep();
 	if (ret < 0)
 		fprintf(stderr, "foud: cannot list the devices: %s\n", strerror(-ret));

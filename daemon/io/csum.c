@@ -124,4 +124,6 @@ void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)
 {
 	foud_pr_u64(p, "csum_trusted", "    outer checksum verified, inner trusted %llu\n",
 		    fp->csum_trusted);
+	foud_pr_u64(p, "rco_partial", "    remote checksum offload left partial %llu\n",
+		    fp->rco_partial);
 }

@@ -14,6 +14,7 @@
 #include "foud.h"
 
 #define GRO_BUF (FOU_VNET_HLEN + 14 + FOUD_PKT_MAX)
+#define GRO_TCP_CSUM	16	/* the checksum's offset in the TCP header */
 
 /*
  * The TCP flow of an inner packet (after l2len bytes of Ethernet); false for
@@ -57,6 +58,24 @@ static void gro_count(struct foud_tunnel *t, int ret, unsigned int nseg, uint64_
 	t->st.rx_bytes += bytes;
 }
 
+/* A TCP checksum left partial (RCO): the kernel completes it where it must, trusts it where it may. */
+static void gro_vnet_partial(struct fou_vnet_hdr *vh, uint16_t l4start)
+{
+	vh->flags = FOU_VNET_F_NEEDS_CSUM;
+	vh->csum_start = l4start;
+	vh->csum_offset = GRO_TCP_CSUM;
+}
+
+/* Where the TCP header of a packet whose checksum is partial starts, Ethernet header included. */
+static uint16_t gro_partial_start(const struct foud *d, const uint8_t *ip, size_t iplen, size_t l2len)
+{
+	struct fou_ip p;
+
+	if (!d->rx_partial || fou_ip_parse(ip, iplen, &p))
+		return 0;
+	return (uint16_t)(l2len + p.hlen);
+}
+
 static void gro_flush_slot(struct foud_gro_slot *s)
 {
 	struct fou_vnet_hdr vh;
@@ -69,6 +88,8 @@ static void gro_flush_slot(struct foud_gro_slot *s)
 		/* Offsets count from the frame start, Ethernet header included. */
 		vh.csum_start = (uint16_t)(vh.csum_start + s->l2len);
 		vh.hdr_len = (uint16_t)(vh.hdr_len + s->l2len);
+	} else if (s->partial) {
+		gro_vnet_partial(&vh, s->partial);
 	} else if (s->verified) {
 		vh.flags = FOU_VNET_F_DATA_VALID;
 	}
@@ -110,11 +131,24 @@ static struct foud_gro_slot *gro_slot_new(struct foud *d)
 	return old;
 }
 
-static void gro_direct(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+static void gro_direct(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, uint16_t partial)
 {
+	struct fou_vnet_hdr vh = { 0 };
 	size_t len = b->len;
+	uint8_t *h;
 
-	gro_count(t, foud_tun_write_csum(t->ev.fd, b, d->rx_verified), 1, len);
+	if (!partial) {
+		gro_count(t, foud_tun_write_csum(t->ev.fd, b, d->rx_verified), 1, len);
+		return;
+	}
+	h = fou_buf_push(b, FOU_VNET_HLEN);
+	if (!h) {
+		gro_count(t, -FOU_DROP_TX_ERROR, 1, len);
+		return;
+	}
+	gro_vnet_partial(&vh, partial);
+	fou_vnet_put(h, &vh);
+	gro_count(t, foud_tun_write_raw(t->ev.fd, h, b->len), 1, len);
 }
 
 /*
@@ -128,20 +162,24 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	size_t iplen = b->len - l2len;
 	struct foud_gro_slot *s;
 	struct foud_flow_key k;
+	uint16_t partial;
 	int ret;
 
 	if (!ip) {
-		gro_direct(d, t, b);
+		gro_direct(d, t, b, 0);
 		return;
 	}
 	/*
 	 * A local sender (foud's BPF path, the kernel's tunnels, a container)
 	 * leaves the checksum to an offload that a veth never does; the stack
-	 * would drop it. Completed here, as the device would have.
+	 * would drop it. Completed here, as the device would have; one RCO left
+	 * partial goes to the device as such.
 	 */
-	fou_gro_csum_complete(ip, iplen);
+	partial = gro_partial_start(d, ip, iplen, l2len);
+	if (!partial)
+		fou_gro_csum_complete(ip, iplen);
 	if (!d->offload || !gro_key(ip, iplen, &k)) {
-		gro_direct(d, t, b);
+		gro_direct(d, t, b, partial);
 		return;
 	}
 	for (s = d->gro; s < d->gro + FOUD_GRO_SLOTS; s++) {
@@ -166,7 +204,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 		return;
 	}
 	if (ret != 0) {
-		gro_direct(d, t, b);
+		gro_direct(d, t, b, partial);
 		return;
 	}
 	memcpy(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len);
@@ -176,6 +214,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	s->nseg = 1;
 	s->bytes = b->len;
 	s->verified = d->rx_verified;
+	s->partial = partial;
 	s->age = ++d->gro_clock;
 }
 

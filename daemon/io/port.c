@@ -17,11 +17,32 @@ static bool port_same(const struct cmd_port_cfg *a, const struct cmd_port_cfg *b
 	       a->peer_port == b->peer_port;
 }
 
+/*
+ * Under a verified outer checksum, RCO needs no sum of the payload (gro.c).
+ * Where the sockets tell checksums apart, RCO under none is refused: the
+ * option makes the receiver compute the inner checksum, so nothing would
+ * vouch for the payload (foud and Linux always send it with one).
+ */
+static int port_pull(struct foud_port *p, struct fou_buf *b, const struct foud_rxmeta *m,
+		     uint8_t *proto, bool *partial)
+{
+	const struct cmd_port_cfg *c = &p->cfg;
+
+	if (c->type != FOU_ENCAP_GUE)
+		return fou_encap(c->type)->pull(b, c->ipproto, proto);
+	if (m->verified)
+		return fou_gue_pull_partial(b, proto, partial);
+	if (p->vev.fd >= 0 && fou_gue_has_rco(b))
+		return -FOU_DROP_REMCSUM_NOCSUM;
+	return fou_gue_pull(b, proto);
+}
+
 static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_rxmeta *m)
 {
 	struct foud_port *p = ctx;
 	const struct cmd_port_cfg *c = &p->cfg;
 	struct fou_rx rx = { .src = m->src, .dst = m->dst, .tos = m->tos };
+	bool partial = false;
 	int ret;
 
 	if (m->truncated)
@@ -34,7 +55,7 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
-	ret = fou_encap(c->type)->pull(b, c->ipproto, &rx.proto);
+	ret = port_pull(p, b, m, &rx.proto, &partial);
 	if (ret)
 		return ret;
 	if (rx.proto != FOU_PROTO_IPIP && rx.proto != FOU_PROTO_IPV6 &&
@@ -45,10 +66,13 @@ static int port_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 		return ret;
 	if (m->verified)
 		p->csum_trusted++;
+	if (partial)
+		p->rco_partial++;
 	d->rx_verified = m->verified;
+	d->rx_partial = partial;
 	if (d->up.input)
 		d->up.input(d, b, &rx, &p->st);
-	d->rx_verified = false;
+	d->rx_verified = d->rx_partial = false;
 	return 0;
 }
 

@@ -183,11 +183,26 @@ void foud_gue_auth_free(struct foud_gue_auth *a)
 	free(a);
 }
 
+/*
+ * A sender's sequence never falls behind the clock's nanoseconds: after a
+ * pause it jumps to them. So a receiver that crashed, and whose floor lies a
+ * reserve ahead of the last sequence it took, is passed by the next batch
+ * (the reserve is 16384 ns of clock) instead of refusing the sender's next
+ * 16384 datagrams. The clock only raises it: a step back changes nothing.
+ */
+uint64_t foud_gue_auth_seq(uint64_t seq)
+{
+	uint64_t now = now_ns();
+
+	return now > seq ? now : seq;
+}
+
 /* fou_tou_encap() wrote a GUE header (with session ids, maybe): it gets signed. */
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b)
 {
 	if (!a->ks.n)
 		return -FOU_DROP_AUTH;
+	a->seq = foud_gue_auth_seq(a->seq);
 	return fou_gue_auth_sign(b, &a->ks.key[0], a->seq++);
 }
 

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,16 +42,21 @@ static void l2_peers_add(struct fou_addr *v, size_t *n, const struct fou_addr *a
 		v[(*n)++] = *a;
 }
 
-/* Sorted (fou_addr_cmp), each once, at most L2_PEERS_MAX: a binary search per packet. */
+/*
+ * Sorted (fou_addr_cmp), each once, at most L2_PEERS_MAX: a binary search
+ * per packet. v becomes the device's (its size is what it holds).
+ */
 static void l2_peers_set(struct foud_l2 *l, struct fou_addr *v, size_t n)
 {
-	size_t i;
+	size_t i, k = 0;
 
 	qsort(v, n, sizeof(*v), fou_addr_cmp);
-	l->npeers = 0;
-	for (i = 0; i < n && l->npeers < L2_PEERS_MAX; i++)
-		if (!l->npeers || fou_addr_cmp(&l->peers[l->npeers - 1], &v[i]))
-			l->peers[l->npeers++] = v[i];
+	for (i = 0; i < n && k < L2_PEERS_MAX; i++)
+		if (!k || fou_addr_cmp(&v[k - 1], &v[i]))
+			v[k++] = v[i];
+	free(l->peers);
+	l->peers = v;
+	l->npeers = k;
 }
 
 /* Rebuilt whenever the configuration changes; learning never adds peers. */
@@ -73,7 +79,34 @@ static void l2_peers_rebuild(struct foud_l2 *l)
 		if (e->flags & FOU_FDB_F_STATIC)
 			l2_peers_add(v, &n, &e->remote);
 	l2_peers_set(l, v, n);
-	free(v);
+}
+
+/* Room for one more flood destination: the list doubles, up to L2_FLOOD_MAX. */
+static int l2_flood_room(struct foud_l2 *l)
+{
+	size_t cap = l->fdb.flood_cap ? l->fdb.flood_cap * 2 : 2;
+	struct fou_addr *v;
+
+	if (l->fdb.nflood < l->fdb.flood_cap)
+		return 0;
+	if (l->fdb.flood_cap >= L2_FLOOD_MAX)
+		return 0;	/* fou_fdb_flood_add says -EEXIST or -ENOSPC */
+	if (cap > L2_FLOOD_MAX)
+		cap = L2_FLOOD_MAX;
+	v = realloc(l->flood, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->flood = l->fdb.flood = v;
+	l->fdb.flood_cap = cap;
+	return 0;
+}
+
+/* fou_fdb_flood_add with the list grown first when it is full. */
+static int l2_flood_add(struct foud_l2 *l, const struct fou_addr *a)
+{
+	int ret = l2_flood_room(l);
+
+	return ret ? ret : fou_fdb_flood_add(&l->fdb, a);
 }
 
 /* Tells the monitors of a forwarding-table change (bridge monitor fdb). */
@@ -241,7 +274,8 @@ static int l2_pick_local(struct cmd_l2_cfg *c, char *err, size_t errlen)
 	return ret;
 }
 
-int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+/* A TAP's address, read or (set) written: a TAP takes a new one while up too. */
+static int hwaddr_io(const char *name, uint8_t mac[FOU_ETH_ALEN], bool set)
 {
 	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
@@ -249,11 +283,40 @@ int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
 	if (s < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	if (set)
+		memcpy(ifr.ifr_hwaddr.sa_data, mac, FOU_ETH_ALEN);
+	if (ioctl(s, set ? SIOCSIFHWADDR : SIOCGIFHWADDR, &ifr) < 0)
 		ret = -errno;
-	else
+	else if (!set)
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, FOU_ETH_ALEN);
 	close(s);
+	return ret;
+}
+
+int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN])
+{
+	return hwaddr_io(name, mac, false);
+}
+
+/*
+ * The configured address, else the kernel's random one, which t->cfg keeps:
+ * fouctl save writes it, so that the device comes back with it.
+ */
+static int l2_mac(struct foud_tunnel *t, char *err, size_t errlen)
+{
+	static const uint8_t zero[FOU_ETH_ALEN];
+	uint8_t *want = t->cfg.l2.mac;
+	int ret = 0;
+
+	if (memcmp(want, zero, sizeof(zero)))
+		ret = hwaddr_io(t->name, want, true);
+	if (!ret)
+		ret = foud_l2_hwaddr(t->name, t->l2->mac);
+	if (ret)
+		snprintf(err, errlen, "cannot set the address of \"%s\": %s", t->name, strerror(-ret));
+	else
+		memcpy(want, t->l2->mac, FOU_ETH_ALEN);
 	return ret;
 }
 
@@ -294,15 +357,14 @@ static int l2_fdb_init(struct foud *d, struct foud_tunnel *t, char *err, size_t 
 	uint32_t seed = d->hash_seed ^ (uint32_t)t->ifindex * 2654435761u;
 
 	if ((!d->l2_ageing && l2_first(d)) ||
-	    fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, l->flood, L2_FLOOD_MAX,
-			 &d->fdb_budget)) {
+	    fou_fdb_init(&l->fdb, c->maxaddress, c->ageing, seed, NULL, 0, &d->fdb_budget)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	if (c->remote.family)
-		fou_fdb_flood_add(&l->fdb, &c->remote);
+		l2_flood_add(l, &c->remote);
 	if (c->group.family)
-		fou_fdb_flood_add(&l->fdb, &c->group);
+		l2_flood_add(l, &c->group);
 	l2_peers_rebuild(l);
 	return 0;
 }
@@ -322,7 +384,7 @@ int foud_l2_tap(struct foud *d, struct foud_tunnel *t, const struct cmd_link_cfg
 		snprintf(err, errlen, "cannot set mtu %u on \"%s\": %s", t->mtu, t->name,
 			 strerror(-ret));
 	if (!ret)
-		ret = foud_l2_hwaddr(t->name, t->l2->mac);
+		ret = l2_mac(t, err, errlen);
 	if (!ret)
 		ret = l2_fdb_init(d, t, err, errlen);
 	return ret;
@@ -342,6 +404,8 @@ void foud_l2_free(struct foud_tunnel *t)
 	if (!t->l2)
 		return;
 	fou_fdb_free(&t->l2->fdb);
+	free(t->l2->flood);
+	free(t->l2->peers);
 	free(t->l2);
 	t->l2 = NULL;
 }
@@ -357,6 +421,21 @@ static struct foud_tunnel *fdb_dev(struct foud *d, const char *name, char *err, 
 		return NULL;
 	}
 	return t;
+}
+
+/*
+ * Whether the peers may have changed: not when an add of a static entry
+ * was refused or names a remote that already is a peer (batches of `fdb
+ * add` to a few remotes would otherwise rebuild them, a walk of the whole
+ * table, per line).
+ */
+static bool fdb_peers_changed(const struct foud_l2 *l, const struct cmd_req *cmd, int ret)
+{
+	const struct cmd_fdb_cfg *f = &cmd->fdb;
+
+	if (cmd->op == CMD_OP_DEL || fou_mac_is_zero(f->mac))
+		return true;
+	return !ret && !bsearch(&f->dst, l->peers, l->npeers, sizeof(f->dst), fou_addr_cmp);
 }
 
 /* A change by command, told as a learned one is; old: the entry a del removed. */
@@ -398,7 +477,7 @@ int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t e
 		} else if (cmd->op == CMD_OP_DEL)
 			ret = fou_fdb_flood_del(&l->fdb, &f->dst);
 		else
-			ret = fou_fdb_flood_add(&l->fdb, &f->dst);
+			ret = l2_flood_add(l, &f->dst);
 	} else if (cmd->op == CMD_OP_DEL) {
 		if ((e = fou_fdb_lookup(&l->fdb, f->mac)))
 			old = *e;
@@ -412,11 +491,13 @@ int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t e
 			 ret == -ENOSPC ? "table full" : strerror(-ret));
 	else
 		fdb_exec_event(d, t, cmd, &old);
-	l2_peers_rebuild(l);
 	/* The BPF programs' copy (bpf_l2.c), whatever the command did. */
 	if (!fou_mac_is_zero(f->mac))
 		foud_bpf_fdb_set(d, t, f->mac);
-	foud_bpf_l2_peers(d, t);
+	if (fdb_peers_changed(l, cmd, ret)) {
+		l2_peers_rebuild(l);
+		foud_bpf_l2_peers(d, t);
+	}
 	return ret;
 }
 

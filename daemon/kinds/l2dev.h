@@ -27,9 +27,14 @@ struct foud_l2 {
 	uint32_t overhead;		/* outer bytes in front of the Ethernet frame */
 	struct fou_l2_hop hop;		/* outer TOS and TTL */
 	struct fou_fdb fdb;
-	struct fou_addr flood[L2_FLOOD_MAX];
+	/*
+	 * Both on the heap, sized by what is configured (a device with one
+	 * remote holds one of each, not L2_FLOOD_MAX and L2_PEERS_MAX): the
+	 * flood list grows by doubling on `fdb append`, the peers are rebuilt.
+	 */
+	struct fou_addr *flood;
 	/* Who may send to us: remote, flood destinations, static entries. */
-	struct fou_addr peers[L2_PEERS_MAX];
+	struct fou_addr *peers;
 	size_t npeers;
 	uint8_t mac[FOU_ETH_ALEN];	/* the TAP's own address */
 	int group_ifindex;
@@ -38,12 +43,24 @@ struct foud_l2 {
 	uint16_t sport_min, sport_max;
 	uint16_t ip_id;
 	bool gre;			/* a GRE kind: its group is a multicast remote */
+	const void *rx_ns;		/* its receive key (l2_hash.c) */
+	uint32_t rx_id;
 };
 
-/* l2_hash.c: the UDP overlays by port and VNI (l2.c's) */
+/* l2dev.c: the MAC address of the device called name. */
 int foud_l2_hwaddr(const char *name, uint8_t mac[FOU_ETH_ALEN]);
+
+/* l2_hash.c: the L2 devices by receive key (port and VNI, GRE kind and key, STT context) */
+int foud_l2_key_index(struct foud *d, struct foud_tunnel *t, const void *ns, uint32_t id);
 int foud_l2_id_index(struct foud *d, struct foud_tunnel *t);
 void foud_l2_id_unindex(struct foud *d, struct foud_tunnel *t);
+struct foud_tunnel *foud_l2_key_next(struct foud *d, const void *ns, uint32_t id,
+				     const struct foud_tunnel *prev);
 struct foud_tunnel *foud_l2_id_find(struct foud *d, const struct foud_l2port *p, uint32_t vni);
+/* ... and the GRE kinds by remote */
+int foud_l2_remote_index(struct foud *d, struct foud_tunnel *t);
+void foud_l2_remote_unindex(struct foud *d, struct foud_tunnel *t);
+struct foud_tunnel *foud_l2_remote_next(struct foud *d, const struct fou_addr *a,
+					const struct foud_tunnel *prev);
 
 #endif /* FOUD_L2DEV_H */

@@ -68,6 +68,9 @@ struct l2_kind {
 	bool (*gre_match)(const struct foud_tunnel *t, const struct fou_gre *g);
 	int (*gre_check)(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g);
 	enum fou_drop wrong_id;		/* GRE kinds: no device has the VSID or key */
+	/* GRE kinds: the receive key (l2_hash.c) of a device, of a header (false: none). */
+	uint32_t (*dev_id)(const struct foud_tunnel *t);
+	bool (*gre_id)(const struct fou_gre *g, uint32_t *id);
 };
 
 /* A UDP overlay: its codec is its descriptor row's (common/kinds.def). */
@@ -104,6 +107,18 @@ static bool gretap_match(const struct foud_tunnel *t, const struct fou_gre *g)
 	return !(t->tnl.gre_iflags & FOU_GRE_KEY);
 }
 
+/* Keyless devices and unkeyed headers share id 0 with key 0: gretap_match decides. */
+static uint32_t gretap_dev_id(const struct foud_tunnel *t)
+{
+	return t->tnl.gre_iflags & FOU_GRE_KEY ? t->tnl.ikey : 0;
+}
+
+static bool gretap_gre_id(const struct fou_gre *g, uint32_t *id)
+{
+	*id = g->flags & FOU_GRE_KEY ? g->key : 0;
+	return true;
+}
+
 static int gretap_check(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g)
 {
 	(void)b;
@@ -129,6 +144,17 @@ static bool nvgre_match(const struct foud_tunnel *t, const struct fou_gre *g)
 	return (g->flags & FOU_GRE_KEY) && g->key >> 8 == t->l2->cfg.vni;
 }
 
+static uint32_t nvgre_dev_id(const struct foud_tunnel *t)
+{
+	return t->l2->cfg.vni;
+}
+
+static bool nvgre_gre_id(const struct fou_gre *g, uint32_t *id)
+{
+	*id = g->key >> 8;
+	return g->flags & FOU_GRE_KEY;
+}
+
 static int nvgre_check(struct foud_tunnel *t, const struct fou_buf *b, const struct fou_gre *g)
 {
 	uint32_t vsid;
@@ -141,8 +167,10 @@ static int nvgre_check(struct foud_tunnel *t, const struct fou_buf *b, const str
 static const struct l2_kind l2_udp = { .push = udp_push };
 
 static const struct l2_kind l2_gre_kinds[FK_L2__MAX] = {
-	[FK_L2_GRETAP] = { gretap_push, gretap_match, gretap_check, FOU_DROP_GRE_KEY },
-	[FK_L2_NVGRE] = { nvgre_push, nvgre_match, nvgre_check, FOU_DROP_WRONG_VSID },
+	[FK_L2_GRETAP] = { gretap_push, gretap_match, gretap_check, FOU_DROP_GRE_KEY,
+			   gretap_dev_id, gretap_gre_id },
+	[FK_L2_NVGRE] = { nvgre_push, nvgre_match, nvgre_check, FOU_DROP_WRONG_VSID,
+			  nvgre_dev_id, nvgre_gre_id },
 };
 
 /* ---- receive ------------------------------------------------------------ */
@@ -200,11 +228,6 @@ static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_r
 	return 0;
 }
 
-static bool l2_is_gre(const struct foud_tunnel *t)
-{
-	return t->ops == &foud_overlay_ops && t->l2->gre;
-}
-
 /* Sent to the device's local address, or to its group (as ip_tunnel_lookup()). */
 static bool l2_gre_dst_ok(const struct foud_l2 *l, const struct fou_addr *dst)
 {
@@ -212,32 +235,64 @@ static bool l2_gre_dst_ok(const struct foud_l2 *l, const struct fou_addr *dst)
 	       (l->cfg.group.family && fou_addr_eq(&l->cfg.group, dst));
 }
 
+/* Whether t, a GRE device of its key, takes a header from rx's addresses. */
+static bool l2_gre_takes(const struct foud_tunnel *t, const struct fou_rx *rx)
+{
+	return t->l2->cfg.local.family == rx->src.family && l2_gre_dst_ok(t->l2, &rx->dst) &&
+	       t->l2->k->gre_match(t, &rx->gre);
+}
+
+/*
+ * The device of kind k for a received header, by its key (l2_hash.c):
+ * among several (keyless GRE-TAP devices), the one whose peer sent it,
+ * else the first. *first keeps the first of every kind tried.
+ */
+static struct foud_tunnel *l2_find_gre_kind(struct foud *d, const struct l2_kind *k,
+					    const struct fou_rx *rx, struct foud_tunnel **first)
+{
+	struct foud_tunnel *t = NULL;
+	uint32_t id;
+
+	if (!k->gre_id || !k->gre_id(&rx->gre, &id))
+		return NULL;
+	while ((t = foud_l2_key_next(d, k, id, t))) {
+		if (!l2_gre_takes(t, rx))
+			continue;
+		if (foud_l2_peer_ok(t, &rx->src))
+			return t;
+		if (!*first)
+			*first = t;
+	}
+	return NULL;
+}
+
+/* No device for the header: the kind's wrong id when a device's remote sent it, else unknown_peer. */
+static int l2_gre_why(struct foud *d, const struct fou_rx *rx)
+{
+	struct foud_tunnel *t = NULL;
+
+	while ((t = foud_l2_remote_next(d, &rx->src, t)))
+		if (t->l2->cfg.local.family == rx->src.family && l2_gre_dst_ok(t->l2, &rx->dst))
+			return (int)t->l2->k->wrong_id;
+	return FOU_DROP_UNKNOWN_PEER;
+}
+
 /*
  * The GRE device for a received header: its family and local address, its
- * key (or VSID); among several (keyless GRE-TAP devices), the one whose
- * peer sent it. NULL with *why when none: the kind's wrong_id when the
- * source is a peer of some device, else unknown_peer.
+ * key (or VSID), each kind's by a hash; NULL with *why when none.
  */
 static struct foud_tunnel *l2_find_gre(struct foud *d, const struct fou_rx *rx, int *why)
 {
-	struct foud_tunnel *t, *first = NULL;
+	struct foud_tunnel *t = NULL, *first = NULL;
+	size_t i;
 
-	*why = FOU_DROP_UNKNOWN_PEER;
-	FOUD_DEV_FOREACH(t, d) {
-		if (!l2_is_gre(t) || t->l2->cfg.local.family != rx->src.family ||
-		    !l2_gre_dst_ok(t->l2, &rx->dst))
-			continue;
-		if (!t->l2->k->gre_match(t, &rx->gre)) {
-			if (foud_l2_peer_ok(t, &rx->src))
-				*why = (int)t->l2->k->wrong_id;
-			continue;
-		}
-		if (foud_l2_peer_ok(t, &rx->src))
-			return t;
-		if (!first)
-			first = t;
-	}
-	return first;
+	for (i = 0; i < FK_L2__MAX && !t; i++)
+		t = l2_find_gre_kind(d, &l2_gre_kinds[i], rx, &first);
+	if (!t)
+		t = first;
+	if (!t)
+		*why = l2_gre_why(d, rx);
+	return t;
 }
 
 /* A GRE packet carrying Ethernet (0x6558), its GRE header pulled: to its GRE-TAP or NVGRE device. */
@@ -705,6 +760,13 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	int ret;
 
 	if (l->gre) {
+		ret = foud_l2_key_index(d, t, l->k, l->k->dev_id(t));
+		if (!ret)
+			ret = foud_l2_remote_index(d, t);
+		if (ret) {
+			snprintf(err, errlen, "out of memory");
+			return ret;
+		}
 		ret = c->group.family ? l2_gre_join(l, err, errlen) : 0;
 		/* GRE over FOU/GUE arrives through a `fou add port ... ipproto 47`. */
 		if (ret || t->tnl.encap != FOU_ENCAP_NONE)
@@ -734,6 +796,7 @@ static void l2_overlay_close(struct foud *d, struct foud_tunnel *t)
 
 	if (l) {
 		foud_l2_id_unindex(d, t);
+		foud_l2_remote_unindex(d, t);
 		l2port_put(d, l->port);
 		if (l->raw)
 			foud_raw_put(d, l->cfg.local.family, FOU_PROTO_GRE);

@@ -35,6 +35,7 @@
 #include "ctl.h"
 #include "fou/l2.h"
 #include "foud.h"
+#include "l2dev.h"
 #include "rx.h"
 
 #define STT_SLOTS	64	/* frames in reassembly: 64 x 64 KiB, OVS's 4 MB threshold */
@@ -168,15 +169,21 @@ static int stt_filter(int fd, int family)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ? -errno : 0;
 }
 
-/* The STT device for a context ID on a local address. */
+/* STT devices in l2_hash.c's index: by the context ID's low 32 bits. */
+static int stt_index(struct foud *d, struct foud_tunnel *t)
+{
+	return foud_l2_key_index(d, t, &foud_stt_ops, (uint32_t)cmd_l2_cfg(t)->key);
+}
+
+/* The STT device for a context ID on a local address: a hash, not a walk. */
 static struct foud_tunnel *stt_find(struct foud *d, uint64_t ctx, const struct fou_addr *dst)
 {
-	struct foud_tunnel *t;
+	struct foud_tunnel *t = NULL;
 
-	FOUD_DEV_FOREACH(t, d) {
-		const struct cmd_l2_cfg *c = t->ops == &foud_stt_ops ? cmd_l2_cfg(t) : NULL;
+	while ((t = foud_l2_key_next(d, &foud_stt_ops, (uint32_t)ctx, t))) {
+		const struct cmd_l2_cfg *c = cmd_l2_cfg(t);
 
-		if (c && c->key == ctx && fou_addr_eq(&c->local, dst))
+		if (c->key == ctx && fou_addr_eq(&c->local, dst))
 			return t;
 	}
 	return NULL;
@@ -845,6 +852,7 @@ static void stt_dev_undo(struct foud *d, struct foud_tunnel *t, bool held)
 	foud_loop_del(d, &t->ev);
 	if (t->ev.fd >= 0)
 		foud_tun_close(d, t->ev.fd);
+	foud_l2_id_unindex(d, t);
 	if (held)
 		stt_put(d, t);
 	foud_l2_free(t);
@@ -865,6 +873,11 @@ static int stt_dev_open(struct foud *d, struct foud_tunnel *t, const struct cmd_
 		ret = foud_l2_tap(d, t, cfg, STT_MTU, err, errlen);
 	if (!ret)
 		ret = stt_get(d, t, err, errlen);
+	if (!ret && stt_index(d, t)) {
+		stt_put(d, t);
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
 	if (ret) {
 		stt_dev_undo(d, t, false);
 		return ret;
@@ -879,6 +892,7 @@ static int stt_dev_open(struct foud *d, struct foud_tunnel *t, const struct cmd_
 
 static void stt_dev_close(struct foud *d, struct foud_tunnel *t)
 {
+	foud_l2_id_unindex(d, t);
 	stt_put(d, t);
 	foud_l2_free(t);
 }

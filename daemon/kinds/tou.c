@@ -372,11 +372,11 @@ static void tx_drop(struct foud *d, struct foud_tou_peer *p, int reason)
 		p->st.tx_drop[reason]++;
 }
 
-/* Encapsulates the packet in b and adds it to the open message. */
-static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b)
+/* Encapsulates the packet in b (its TCP checksum partial: RCO) and adds it to the open message. */
+static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b, bool partial)
 {
 	uint32_t inner = (uint32_t)b->len;
-	int ret = fou_tou_encap(b, &q->info);
+	int ret = partial ? fou_tou_encap_rco(b, &q->info) : fou_tou_encap(b, &q->info);
 
 	if (!ret && q->sess)
 		ret = foud_tou_sess_push(q->sess, b);
@@ -406,13 +406,39 @@ static int tx_gso(struct foud *d, struct tou_txq *q, const struct fou_vnet_hdr *
 
 	if (ret)
 		return ret;
+	/* RCO on every segment: each GUE header the same size, the batch one send. */
+	g.partial = q->p->cfg.remcsum;
 	for (;;) {
 		b = tx_slot(d, q);
 		ret = fou_gso_next(&g, fou_buf_data(b), b->cap - b->off, &b->len);
 		if (ret <= 0)
 			return ret;
-		tx_one(d, q, b);
+		tx_one(d, q, b, g.partial);
 	}
+}
+
+/* A packet the kernel left for checksum offload, at the TCP checksum: RCO can carry it as is. */
+static bool tx_rco(const struct foud_tou_peer *p, const struct fou_vnet_hdr *vh,
+		   const struct fou_ip *ip)
+{
+	return p->cfg.remcsum && (vh->flags & FOU_VNET_F_NEEDS_CSUM) &&
+	       vh->csum_start == ip->hlen && vh->csum_offset == 16;
+}
+
+static int tx_single(struct foud *d, struct tou_txq *q, const struct fou_vnet_hdr *vh,
+		     const uint8_t *pkt, size_t len, const struct fou_ip *ip)
+{
+	struct fou_buf *b = tx_slot(d, q);
+	bool rco = tx_rco(q->p, vh, ip);
+	int ret = 0;
+
+	memcpy(fou_buf_data(b), pkt, len);
+	b->len = len;
+	if (!rco && (vh->flags & FOU_VNET_F_NEEDS_CSUM))
+		ret = fou_csum_complete(fou_buf_data(b), len, vh->csum_start, vh->csum_offset);
+	if (!ret)
+		tx_one(d, q, b, rco);
+	return ret;
 }
 
 /* One read from tou0: virtio header, then an IPv4/IPv6 packet. */
@@ -422,7 +448,6 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	size_t len = n - FOU_VNET_HLEN;
 	struct foud_tou_peer *p;
 	struct fou_vnet_hdr vh;
-	struct fou_buf *b;
 	struct fou_ip ip;
 	int ret;
 
@@ -441,17 +466,8 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	msg_begin(d, q, p);
 	/* A DTLS peer's session is its DTLS session: no session ids (the record hides them anyway). */
 	q->sess = p->dtls ? NULL : foud_tou_sess_tx(d, p, pkt, &ip);
-	if (fou_vnet_is_gso(&vh)) {
-		ret = tx_gso(d, q, &vh, pkt, len);
-	} else {
-		b = tx_slot(d, q);
-		memcpy(fou_buf_data(b), pkt, len);
-		b->len = len;
-		ret = vh.flags & FOU_VNET_F_NEEDS_CSUM ?
-		      fou_csum_complete(fou_buf_data(b), len, vh.csum_start, vh.csum_offset) : 0;
-		if (!ret)
-			tx_one(d, q, b);
-	}
+	ret = fou_vnet_is_gso(&vh) ? tx_gso(d, q, &vh, pkt, len) :
+	      tx_single(d, q, &vh, pkt, len, &ip);
 	msg_end(q);
 	if (ret)
 		tx_drop(d, p, -ret);
@@ -906,6 +922,7 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 		foud_pr_str(pr, "local", " local %s", fou_addr_str(&p->cfg.local, a, sizeof(a)));
 	if (p->auth)
 		foud_pr_str(pr, "key", " key %s", foud_gue_auth_file(p->auth));
+	foud_pr_bool(pr, "remcsum", " remcsum", NULL, p->cfg.remcsum);
 	foud_pr_text(pr, " dev " TOU_DEV "\n");
 	foud_tou_dtls_show(p, pr);
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);

@@ -271,6 +271,8 @@ static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 	struct tunnel_rd r = { .t = foud_dev_of(ev), .q.n = 0 };
 
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
+	if (r.t->auth)	/* once a batch: see foud_gue_auth_seq() */
+		r.t->tx.auth_seq = foud_gue_auth_seq(r.t->tx.auth_seq);
 	foud_tun_drain(d, ev->fd, r.t->name, &r.t->st, tunnel_read_one, &r);
 	if (r.q.n)
 		txq_flush(d, r.t, &r.q);

@@ -363,6 +363,45 @@ int foud_rtnl_links(const char *name, void (*fn)(const struct nlmsghdr *h, void 
 	return rtnl_dump(&r, !name, RTM_NEWLINK, sizeof(struct ifinfomsg), fn, ctx);
 }
 
+struct addr_ctx {
+	const struct fou_addr *a;
+	int ifindex;
+};
+
+/* One address: its device when it is ctx's (IFA_LOCAL; IPv6 has IFA_ADDRESS alone). */
+static void addr_one(const struct nlmsghdr *h, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	struct addr_ctx *c = arg;
+	size_t alen = c->a->family == AF_INET6 ? 16 : 4;
+	int left = (int)IFA_PAYLOAD(h);
+	const struct rtattr *at;
+
+	if (c->ifindex || ifa->ifa_family != c->a->family)
+		return;
+	for (at = IFA_RTA(ifa); RTA_OK(at, left); at = RTA_NEXT(at, left))
+		if ((at->rta_type == IFA_LOCAL || (at->rta_type == IFA_ADDRESS && alen == 16)) &&
+		    RTA_PAYLOAD(at) >= alen && !memcmp(RTA_DATA(at), c->a->a, alen))
+			c->ifindex = (int)ifa->ifa_index;
+}
+
+/*
+ * The device holding address a, or 0: `ip addr show`, addresses alone.
+ * getifaddrs() dumped every device's link too, which made adding N L2
+ * devices on the BPF path O(N^2) in link messages.
+ */
+int foud_rtnl_addr_dev(const struct fou_addr *a)
+{
+	struct addr_ctx c = { a, 0 };
+	struct rtnl_req r = { 0 };
+
+	rtnl_head(&r, sizeof(r.ifa), RTM_GETADDR, 0);
+	r.ifa.ifa_family = (uint8_t)a->family;
+	if (rtnl_dump(&r, true, RTM_NEWADDR, sizeof(struct ifaddrmsg), addr_one, &c))
+		return 0;
+	return c.ifindex;
+}
+
 struct prefixes_ctx {
 	void (*fn)(int ifindex, const struct fou_addr *pfx, uint8_t plen, const struct fou_addr *nh,
 		   void *ctx);

@@ -46,6 +46,7 @@ enum fou_drop {
 	FOU_DROP_GUE_CONTROL,	/* GUE control message (C=1), not supported */
 	FOU_DROP_GUE_PROTO,	/* GUE proto 0 */
 	FOU_DROP_REMCSUM,	/* remote checksum start/offset out of range */
+	FOU_DROP_REMCSUM_NOCSUM,	/* remote checksum offload without an outer UDP checksum */
 	FOU_DROP_GRE_VERSION,	/* GRE version != 0 */
 	FOU_DROP_GRE_FLAGS,	/* routing or reserved0 bits set */
 	FOU_DROP_GRE_CSUM,	/* checksum presence differs from the tunnel's */
@@ -267,6 +268,18 @@ int fou_gue_push(struct fou_buf *b, uint8_t proto, const struct fou_remcsum *rc)
  * Variant 1: proto is 4 or 41 from the IP version nibble; nothing stripped.
  */
 int fou_gue_pull(struct fou_buf *b, uint8_t *proto);
+/*
+ * The same for a datagram whose non-zero outer UDP checksum the kernel
+ * verified: an RCO option naming the TCP checksum of the packet right after
+ * GUE (TOU's segment; TCP in IPv4/IPv6) is left partial, its field holding
+ * the pseudo-header sum, and *partial set: the payload is not summed; the
+ * device that takes the packet is told where the checksum is. Any other
+ * option is completed as fou_gue_pull() does. Sound only when the outer
+ * checksum covered the bytes: with none, use fou_gue_pull().
+ */
+int fou_gue_pull_partial(struct fou_buf *b, uint8_t *proto, bool *partial);
+/* Whether the GUE header at the front of b asks for remote checksum offload. */
+bool fou_gue_has_rco(const struct fou_buf *b);
 
 /* ---- GRE (RFC 2784, RFC 2890) ------------------------------------------- */
 
@@ -513,6 +526,13 @@ struct fou_tou_info {
  * but unfragmented TCP directly after the IP header is -FOU_DROP_INNER_PROTO.
  */
 int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info);
+/*
+ * The same for a packet whose TCP checksum is left for offload (the
+ * pseudo-header sum, as CHECKSUM_PARTIAL has it): GUE with remote checksum
+ * offload (start 0, offset 16: the TCP checksum), the field holding the
+ * address-free pseudo-header sum. fou_tou_decap() completes it.
+ */
+int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info);
 /*
  * The inverse, for a received UDP payload: strips GUE (any other proto is
  * -FOU_DROP_TOU_PROTO), checks the TCP header, converts the checksum back

@@ -403,18 +403,22 @@ struct fou_fdb_budget {
 	size_t used, max;
 };
 
-#define FOU_FDB_MIN_SIZE	16	/* slots of an empty table */
+#define FOU_FDB_MIN_SIZE	64	/* slots of a table without maxaddress */
+#define FOU_FDB_PREALLOC	8192	/* at most, slots preallocated for maxaddress */
 
 /*
  * Open-addressing hash (linear probing, backward-shift deletion) over an
- * array it allocates: FOU_FDB_MIN_SIZE slots at first, doubled when 3/4
- * full, halved when under 1/8, so its size follows the entries, never
- * maxaddress. The 00:00:00:00:00:00 key is kept apart: a bounded list of
+ * array it allocates: the floor at first (room for maxaddress, within
+ * MIN_SIZE and PREALLOC slots). Learning never allocates: a new source
+ * that would fill it past 3/4 is refused. fou_fdb_add doubles it then;
+ * fou_fdb_age doubles it once half full, halves it under 1/8 (not below
+ * the floor). The 00:00:00:00:00:00 key is kept apart: a bounded list of
  * flood destinations (head-end replication, or a group).
  */
 struct fou_fdb {
 	struct fou_fdb_entry *tab;
 	size_t size;		/* a power of two */
+	size_t floor;		/* slots preallocated: never shrunk below */
 	size_t count;
 	size_t limit;		/* maxaddress, or SIZE_MAX */
 	uint32_t seed;
@@ -447,9 +451,10 @@ size_t fou_fdb_mem(const struct fou_fdb *f);
  * -FOU_DROP_BAD_SRC_MAC when mac is multicast, broadcast or zero (Linux
  * drops the frame); -FOU_DROP_FDB_STATIC when mac is static behind
  * another remote (Linux drops the frame, the entry stays); and
- * -FOU_DROP_FDB_FULL when the table is full (maxaddress, the budget, or no
- * memory to grow): counted in refused, but the
- * frame is still delivered (Linux ignores the failed insert).
+ * -FOU_DROP_FDB_FULL when the table is full (maxaddress, the budget, or
+ * the array 3/4 full: learning never allocates, fou_fdb_age grows it):
+ * counted in refused, but the frame is still delivered (Linux ignores the
+ * failed insert).
  */
 int fou_fdb_learn(struct fou_fdb *f, const uint8_t *mac,
 		  const struct fou_addr *remote, uint64_t now);
@@ -476,7 +481,9 @@ int fou_fdb_flood_del(struct fou_fdb *f, const struct fou_addr *remote);
 const struct fou_fdb_entry *fou_fdb_lookup(const struct fou_fdb *f, const uint8_t *mac);
 /*
  * Removes learned entries not refreshed for the ageing time; returns how
- * many. Scans only when one can have expired.
+ * many. Scans only when one can have expired. Call it every second: it
+ * also doubles a table half full, so that learning, which never
+ * allocates, finds room again.
  */
 size_t fou_fdb_age(struct fou_fdb *f, uint64_t now);
 /*

@@ -94,6 +94,8 @@ f.pflags = ProtoField.uint32("gue.pflags", "Private flags", base.HEX)
 f.pflag_remcsum = ProtoField.bool("gue.pflags.remcsum", "Remote checksum offload", 32, nil, PF_REMCSUM)
 f.pflag_unknown = ProtoField.uint32("gue.pflags.unknown", "Unknown private flags", base.HEX, nil, 0x7FFFFFFF)
 f.surplus = ProtoField.bytes("gue.surplus", "Surplus space")
+f.tou_sid_src = ProtoField.uint64("gue.tou.sid.src", "TOU source session id", base.HEX)
+f.tou_sid_dst = ProtoField.uint64("gue.tou.sid.dst", "TOU destination session id", base.HEX)
 f.exid = ProtoField.uint32("gue.exid", "Experiment ID", base.HEX)
 
 local function malformed(abbr, text)
@@ -178,8 +180,14 @@ local function frag_field(r, t)
 	t:add(f.frag_id, r(3, 5), r(3, 5):uint64())
 end
 
+local function tou_sid(field)
+	return function(r, t) t:add(field, r, r:uint64()) end
+end
+
 -- Extension fields present, in flag order: { tree text, size, decoder }.
-local function extensions(flags)
+-- TOU (proto 6, draft-herbert-transports-over-udp-01 §3.1) gives the K and N
+-- bits to its session ids S and D, 8 bytes each.
+local function extensions(flags, tou)
 	local l = {}
 	local sec = math.floor(flags / 0x1000) % 8
 	if bit(flags, F_G) then l[#l + 1] = { "Group identifier", 4, function(r, t) t:add(f.group, r) end } end
@@ -187,8 +195,13 @@ local function extensions(flags)
 	if bit(flags, F_F) then l[#l + 1] = { "Fragmentation", 8, frag_field } end
 	if bit(flags, F_T) then l[#l + 1] = { "Payload transform", 4, xform_field } end
 	if bit(flags, F_R) then l[#l + 1] = { "Remote checksum offload", 4, rco_field } end
-	if bit(flags, F_K) then l[#l + 1] = { "Checksum", 4, csum_field } end
-	if bit(flags, F_N) then l[#l + 1] = { "NAT address checksum", 4, nac_field } end
+	if tou then
+		if bit(flags, F_K) then l[#l + 1] = { "TOU source session id (S)", 8, tou_sid(f.tou_sid_src) } end
+		if bit(flags, F_N) then l[#l + 1] = { "TOU destination session id (D)", 8, tou_sid(f.tou_sid_dst) } end
+	else
+		if bit(flags, F_K) then l[#l + 1] = { "Checksum", 4, csum_field } end
+		if bit(flags, F_N) then l[#l + 1] = { "NAT address checksum", 4, nac_field } end
+	end
 	if bit(flags, F_A) then l[#l + 1] = { "Alternate checksum", 8, acsum_field } end
 	return l
 end
@@ -240,9 +253,9 @@ local function private_fields(tvb, off, hend, t)
 end
 
 -- The optional fields from byte 4 to hend; false when Hlen is too small.
-local function options(tvb, flags, hend, t)
+local function options(tvb, flags, hend, t, tou)
 	local off = BASE_LEN
-	for _, e in ipairs(extensions(flags)) do
+	for _, e in ipairs(extensions(flags, tou)) do
 		if e[2] == 0 or off + e[2] > hend then
 			return false
 		end
@@ -352,7 +365,7 @@ local function variant0(tvb, pinfo, tree, t, b0)
 		return len	-- captured short: nothing more to show
 	end
 	t:set_len(hend)
-	if not options(tvb, flags, hend, t) then
+	if not options(tvb, flags, hend, t, proto == 6 and not ctl) then
 		hi:add_proto_expert_info(e_short)
 		return len
 	end

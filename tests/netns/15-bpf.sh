@@ -43,6 +43,12 @@ check "ipip/fou: every packet a sent went through BPF ($abtx of $atx)" test "$at
 check "ipip/fou: every packet b received came through BPF ($bbrx of $brx)" test "$brx" -gt 1000 -a "$bbrx" -eq "$brx"
 check "ipip/fou: a tx $atx = b rx $brx, no drops" test "$atx" -eq "$brx" -a "$(jqb t1 .stats64.rx.dropped)" -eq 0
 check "ipip/fou: b's port 5555 counted them too" test "$(port_counter b 5555 .stats64.rx.packets)" -eq "$brx"
+# A twin (same match) is refused on the BPF path: its failed maps add must not take t1's receive key.
+check "ipip/fou twin: datapath bpf refused" bash -c "! $FOUCTL -S $TMP/b.sock link add name t1x type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 datapath bpf"
+r0=$(jqb t1 .foud.bpf_stats64.rx.packets)
+na ping -c 3 -i 0.2 -W 2 10.1.0.2 >/dev/null
+r1=$(jqb t1 .foud.bpf_stats64.rx.packets)
+check "ipip/fou: t1 still receives its 3 pings over BPF after the twin's refusal ($((r1 - r0)))" test $((r1 - r0)) -eq 3
 
 # ---- several tunnels between the same hosts, told apart by GRE key ---------
 for k in 1 2; do

@@ -117,4 +117,49 @@ check "after restart, traffic flows again" na ping -c 2 -i 0.2 -W 2 10.1.0.2
 check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote $B4 local $A4 ttl 9
 check "link add dev t8 type vxlan ... (\"dev\" first)" fa link add dev t8 type vxlan id 8 remote $B4 local $A4
 check "both exist under those names" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "t7" or . == "t8")] | sort | join(",")')" = t7,t8
+# One connection, several requests (fouctl -b sends its lines so): foud answers
+# each in turn on it, here "link show" twice, each reply whole (status 0).
+twice() {
+	python3 - "$TMP/a.sock" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+w = b"link\0show\0"
+def reply():
+    h = b""
+    while len(h) < 16:
+        c = s.recv(16 - len(h))
+        if not c:
+            sys.exit("closed after %d bytes" % len(h))
+        h += c
+    magic, status, outlen, errlen = struct.unpack("=IiII", h)
+    n = outlen + errlen
+    while n:
+        n -= len(s.recv(n))
+    return magic == 0x464F5531 and status == 0
+for _ in range(2):
+    s.sendall(struct.pack("=IIII", 0x464F5531, 0, 2, len(w)) + w)
+    if not reply():
+        sys.exit("bad reply")
+PY
+}
+check "two requests on one connection: both answered" twice
+# A batch that pauses past foud's read deadline (2 s; not a wait for anything:
+# the pause is what is tested): foud has closed the idle connection, and
+# fouctl sends the next line on a new one.
+check "fouctl -b - with a 2.5 s pause between lines: both carried out" \
+	sh -c "{ echo 'link add name tp1 type ipip remote $B4 local $A4'; sleep 2.5;
+		echo 'link add name tp2 type ipip remote $B4 local $A4'; } | $FOUCTL -S $TMP/a.sock -b -"
+check "tp1 and tp2 exist" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "tp1" or . == "tp2")] | sort | join(",")')" = tp1,tp2
+# A log line is one write(2), its newline in it: in three writes, another
+# writer of the same file (the next foud of a restart) came in between.
+if command -v strace >/dev/null; then
+	ip netns exec "$NSA" strace -f -e trace=write -e signal=none -s 256 -o "$TMP/strace" "$FOUD" -f -S "$TMP/s.sock" 2>/dev/null &
+	spid=$!
+	for i in $(seq 50); do [ -S "$TMP/s.sock" ] && break; sleep 0.1; done
+	fpid=$(pgrep -P $spid)
+	[ -n "$fpid" ] && kill -TERM "$fpid"; wait $spid
+	check "foud's \"ready on\" line is one write, newline included" \
+		grep -q 'write(2, "foud: ready on [^"]*\\n", ' "$TMP/strace"
+fi
 finish

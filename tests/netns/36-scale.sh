@@ -6,6 +6,9 @@
 # no_tunnel; foud's VmRSS stays under 64 MiB (the README's limit for 10 000
 # tunnels); one batch deletes them all, and no device of theirs remains,
 # renamed or not. The 10 000-tunnel run is bench/scale.sh.
+# Then 100 GRE-TAP (keys 1..100) and 100 NVGRE devices (VSIDs 1..100) on the
+# one raw GRE socket: a frame per key and per VSID reaches its own device
+# (found by a hash of kind and key, l2_hash.c), key 101 is dropped once.
 . "$(dirname "$0")/lib.sh"
 N=2000
 setup_hosts
@@ -51,4 +54,29 @@ check "fouctl link show lists none" test "$(fa -j link show | jq length)" = 0
 gone() { [ "$(na ip -o link show | grep -c -E ': (s[0-9]+|fouddel[0-9a-f]+)[:@]')" = 0 ]; }
 for _ in $(seq 100); do gone && break; sleep 0.1; done
 check "no device of theirs is left in the namespace (none renamed and pending either)" gone
+
+M=100
+for ((i = 1; i <= M; i++)); do
+	echo "link add name gt$i type gretap remote $B4 local $A4 key $i"
+	echo "link add name nv$i type nvgre vsid $i remote $B4 local $A4"
+done >"$TMP/l2add"
+check "fouctl -b adds $M GRE-TAP and $M NVGRE devices" fa -b "$TMP/l2add"
+for ((i = 1; i <= M; i++)); do echo "link set gt$i up"; echo "link set nv$i up"; done >"$TMP/l2up"
+na ip -b "$TMP/l2up"
+l2_rx() { # how many of the 2M devices received exactly one frame
+	fa -j -s link show | jq '[.[] | select(.ifname | test("^(gt|nv)[0-9]+$")) |
+		select(.stats64.rx.packets == 1)] | length'
+}
+nb python3 "$ROOT/tests/tools/inject.py" tebkeys "$B4" "$A4" $((M + 1)) 0
+nb python3 "$ROOT/tests/tools/inject.py" tebkeys "$B4" "$A4" $M 8
+for _ in $(seq 50); do [ "$(l2_rx)" = $((2 * M)) ] && break; sleep 0.1; done
+check "each of the $((2 * M)) GRE-TAP and NVGRE devices received exactly its one frame" \
+	test "$(l2_rx)" = $((2 * M))
+check "none received more than one" \
+	test "$(fa -j -s link show | jq '[.[] | .stats64.rx.packets] | add')" = $((2 * M))
+raw=$(fa -s fou show | grep -A3 "raw sockets" | tr '\n' ' ')
+check "GRE-TAP key $((M + 1)), which no device has, is dropped once as gre_key: $raw" \
+	grep -q -E "gre_key +1( |$)" <<<"$raw"
+for ((i = 1; i <= M; i++)); do echo "link del gt$i"; echo "link del nv$i"; done >"$TMP/l2del"
+check "fouctl -b deletes them" fa -b "$TMP/l2del"
 finish

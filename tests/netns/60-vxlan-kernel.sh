@@ -181,4 +181,10 @@ nc_ ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 check "group: foud A flooded ($(counter a vm .stats64.tx.packets) sent)" test "$(counter a vm .stats64.tx.packets)" -ge 5
 check "group: no own frame looped back to A or C (loop drops $(counter a vm .foud.drops.rx.loop), $(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop'))" \
 	test "$(counter a vm .foud.drops.rx.loop)" -eq 0 -a "$(fc -j -s link show vm | jq '.[0].foud.drops.rx.loop')" -eq 0
+# The BPF path's underlay is the device holding the local address (an address dump, IPv4 and IPv6).
+fa link add name vn0 type vxlan id 77 remote $B4 local 192.0.2.77 noudpcsum
+fa link add name vn6 type vxlan id 78 remote $B6 local $A6 noudpcsum udp6zerocsumtx
+check "local address no device holds: userspace, saying so" grep -q "datapath userspace (no device holds the local address)" <(fa -d link show vn0)
+check "local IPv6 address of va: BPF" grep -q "datapath bpf" <(fa -d link show vn6)
+fa link del vn0; fa link del vn6
 finish

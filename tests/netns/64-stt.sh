@@ -256,6 +256,21 @@ expect stt_reasm "a merged segment (bytes 0-2800) overlapping what its frame hol
 expect too_short "a merged segment (bytes 1400-3518) overrunning its frame's length 3000" \
 	frame $A4 $B4 0x6a $CTX "$big" pieces=1400:2118 framelen=3000
 
+# Found by a hash of the context ID's low 32 bits: st2's context shares st0's
+# low 32 bits, and each frame still reaches only the device of its whole ID.
+C2=0xab34567890
+fb link add name st2 type stt key $C2 remote $A4 local $B4
+nb ip link set st2 up
+both() { echo "$(counter b st0 .stats64.rx.packets) $(counter b st2 .stats64.rx.packets)"; }
+read -r s0 s2 <<<"$(both)"
+na $STT frame $A4 $B4 0x68 $C2 "$small"
+for _ in $(seq 50); do [ "$(both)" = "$s0 $((s2 + 1))" ] && break; sleep 0.1; done
+check "context $C2 (st0's low 32 bits): to st2 only ($s0 $s2 -> $(both))" test "$(both)" = "$s0 $((s2 + 1))"
+na $STT frame $A4 $B4 0x69 $CTX "$small"
+for _ in $(seq 50); do [ "$(both)" = "$((s0 + 1)) $((s2 + 1))" ] && break; sleep 0.1; done
+check "context $CTX: to st0 only ($(both))" test "$(both)" = "$((s0 + 1)) $((s2 + 1))"
+fb link del st2
+
 # A MAC flood: 100 source MACs against maxaddress 32.
 n0=$(fb -j fdb show dev st0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
 rx0=$(counter b st0 .stats64.rx.packets)

@@ -177,6 +177,19 @@ check "the port the peer speaks from is still 6080 (refused packets teach nothin
 check "tou add of an existing peer fails" bash -c "! $FOUCTL -S $TMP/a.sock tou add peer $B4"
 check "tou add with a bad address names it" bash -c "$FOUCTL -S $TMP/a.sock tou add peer 300.1.1.1 2>&1 | grep -q '\"300.1.1.1\"'"
 check "tou add with local of the other family says so" bash -c "$FOUCTL -S $TMP/a.sock tou add peer 192.0.2.7 local $A6 2>&1 | grep -q 'local'"
+# remcsum: shown in text and JSON, saved, refused beside dtls and key (each named).
+fa tou add peer 192.0.2.7 remcsum
+check "tou show: the remcsum peer's line says remcsum" bash -c "$FOUCTL -S $TMP/a.sock tou show | grep -q '^peer 192.0.2.7 port 6080 remcsum dev tou0'"
+check "tou show -j: remcsum true for it, false for $B4" test \
+	"$(fa -j tou show | jq -r '[.peers[] | select(.peer == "192.0.2.7" or .peer == "'$B4'") | "\(.peer)=\(.remcsum)"] | sort | join(",")')" = "$B4=false,192.0.2.7=true"
+check "save prints remcsum" bash -c "$FOUCTL -S $TMP/a.sock save | grep -qx 'tou add peer 192.0.2.7 port 6080 remcsum'"
+fa tou del peer 192.0.2.7
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/rco.psk"; echo >>"$TMP/rco.psk")
+check "tou add remcsum with dtls is refused, naming both and why" bash -c \
+	"! $FOUCTL -S $TMP/a.sock tou add peer 192.0.2.8 remcsum dtls psk $TMP/rco.psk 2>$TMP/rco.err && grep -q '\"remcsum\" and \"dtls\" exclude each other: DTLS encrypts' $TMP/rco.err"
+check "tou add remcsum with key is refused, naming both" bash -c \
+	"! $FOUCTL -S $TMP/a.sock tou add peer 192.0.2.8 key $TMP/rco.psk remcsum 2>$TMP/rco.err && grep -q '\"remcsum\" does not combine with \"key\"' $TMP/rco.err"
+check "... and no peer 192.0.2.8 was added" test "$(fa -j tou show | jq '[.peers[] | select(.peer == "192.0.2.8")] | length')" = 0
 check "tou del of an unknown peer fails" bash -c "! $FOUCTL -S $TMP/a.sock tou del peer 192.0.2.77"
 
 # Taking it down: the last peer takes tou0, its routes and the rules with it.

@@ -44,6 +44,17 @@ cap_start() { # cap_start a|b NAME FILTER: capture into $TMP/NAME.pcap
 	for _ in $(seq 50); do grep -q listening "$TMP/cap-$2.err" 2>/dev/null && break; sleep 0.1; done
 }
 cap_stop() { sleep 0.5; kill -INT $CAP; wait $CAP 2>/dev/null; }
+# tou_xfer FILE PORT [SOCAT-OPTS]: FILE from a to b:PORT, both under tou-run, into $TMP/recv.
+tou_xfer() {
+	local lp rc
+	rm -f "$TMP/recv"
+	nb timeout 30 "$TOU_RUN" socat -u "TCP4-LISTEN:$2,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	lp=$!
+	sleep 0.3
+	na timeout 30 "$TOU_RUN" socat -u "OPEN:$1" "TCP4:$B4:$2,connect-timeout=5${3:+,$3}"
+	rc=$?
+	wait $lp && return $rc
+}
 
 check "tshark loads gue.lua: protocol gue with field gue.remcsum.start" bash -c \
 	"$TSHARK -G fields | grep -qP '^F\tChecksum start\tgue.remcsum.start\tFT_UINT16\tgue\t'"
@@ -115,13 +126,8 @@ check "... and Decode As (-d udp.port==5556,gue) finds the RCO datagrams too" \
 for f in fa fb; do $f fou del port 6080; done
 fa tou add peer $B4; fb tou add peer $A4
 cap_start a tou "udp port 6080"
-rm -f "$TMP/recv"; head -c 1048576 /dev/urandom >"$TMP/tou-data"
-nb timeout 30 "$TOU_RUN" socat -u TCP4-LISTEN:7001,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
-lp=$!
-sleep 0.3
-check "tou-run socat: 1 MiB a:40123 -> b:7001 over TOU" \
-	na timeout 30 "$TOU_RUN" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7001,sourceport=40123,connect-timeout=5"
-wait $lp
+head -c 1048576 /dev/urandom >"$TMP/tou-data"
+check "tou-run socat: 1 MiB a:40123 -> b:7001 over TOU" tou_xfer "$TMP/tou-data" 7001 sourceport=40123
 cap_stop
 check "... sha256 matches" cmp -s "$TMP/tou-data" "$TMP/recv"
 fields "$TMP/tou.pcap" "ip.src == $A4" gue.version gue.hlen gue.proto ip.proto tcp.srcport tcp.dstport >"$TMP/tou-ab.txt"
@@ -135,19 +141,31 @@ check "TOU: the handshake decoded, SYN from a then SYN-ACK from b" \
 	test "$(tr '\n' ' ' <"$TMP/tou-syn.txt")" = "$A4;40123;7001;0 $B4;7001;40123;1 "
 fa tou del peer $B4; fb tou del peer $A4
 
+# TOU with remote checksum offload: each TCP segment's GUE header carries the
+# REMCSUM private flag, start 0 (the TCP header right after GUE) and offset 16
+# (its checksum), on every data datagram, UDP GSO trains included; b completes
+# the checksums and the bytes arrive intact.
+fa tou add peer $B4 remcsum; fb tou add peer $A4 remcsum
+cap_start b tourco "udp dst port 6080 and src host $A4"
+head -c 8388608 /dev/urandom >"$TMP/tou-rco-data"
+check "tou-run socat: 8 MiB a -> b over TOU with remcsum" tou_xfer "$TMP/tou-rco-data" 7003
+cap_stop
+check "... sha256 matches" cmp -s "$TMP/tou-rco-data" "$TMP/recv"
+fields "$TMP/tourco.pcap" "tcp.len > 0" gue.proto gue.flags.p gue.pflags.remcsum gue.remcsum.start \
+	gue.remcsum.offset ip.proto tcp.dstport >"$TMP/tourco.txt"
+n=$(wc -l <"$TMP/tourco.txt")
+check "TOU remcsum: the capture has the transfer's data datagrams ($n, more than 100)" test "$n" -gt 100
+check "TOU remcsum: RCO on every one of them, each GUE proto 6, P, REMCSUM, start 0, offset 16, TCP to 7003" \
+	same_lines '6;1;1;0;16;17;7003' "$n" "$TMP/tourco.txt"
+fa tou del peer $B4; fb tou del peer $A4
+
 # TOU over DTLS: the transform word names DTLS, and the records are handed to
 # Wireshark's DTLS dissector (handshake and application data), no TCP decoded.
 (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
 cap_start a dtls "udp port 6080"
 fa tou add peer $B4 dtls psk "$TMP/psk"; fb tou add peer $A4 dtls psk "$TMP/psk"
 for _ in $(seq 50); do fa tou show | grep -q "dtls psk established" && break; sleep 0.1; done
-rm -f "$TMP/recv"
-nb timeout 30 "$TOU_RUN" socat -u TCP4-LISTEN:7002,reuseaddr "OPEN:$TMP/recv,creat,trunc" &
-lp=$!
-sleep 0.3
-check "tou-run socat: 1 MiB a -> b over TOU with DTLS" \
-	na timeout 30 "$TOU_RUN" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:7002,connect-timeout=5"
-wait $lp
+check "tou-run socat: 1 MiB a -> b over TOU with DTLS" tou_xfer "$TMP/tou-data" 7002
 cap_stop
 fields "$TMP/dtls.pcap" "gue" gue.flags.t gue.proto gue.transform.type gue.transform.proto tcp.srcport \
 	>"$TMP/dtls-gue.txt"

@@ -188,4 +188,32 @@ check "--cleanup: no pin left, the directory removed" test ! -e "$PIN_A/foud"
 check "--cleanup: none of the pinned links exists any more" \
 	sh -c "for i in $(echo $links); do bpftool link show id \$i >/dev/null 2>&1 && exit 1; done; exit 0"
 check "--cleanup: no tc filter on va" test -z "$(na tc filter show dev va ingress)$(na tc filter show dev va egress)"
+
+# ---- two fouds in one namespace, /sys/fs/bpf a bpffs: a pin directory each --
+# (a mount namespace of A's with its own bpffs there, shared by both)
+ip netns exec "$NSA" unshare -m --propagation private sh -c 'mount -t bpf bpf /sys/fs/bpf && exec sleep 60' & hold=$!
+PIDS+=($hold)
+for i in $(seq 50); do [ "$(nsenter -t $hold -m stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] && break; sleep 0.1; done
+inst() { # inst NAME [foud args]: a foud in that mount namespace
+	local n=$1; shift
+	nsenter -t $hold -m -n "$FOUD" -f -S "$TMP/$n.sock" "$@" 2>>"$TMP/foud-$n.log" &
+	PIDS+=($!) IPIDS+=($!)
+	for i in $(seq 50); do [ -S "$TMP/$n.sock" ] && break; sleep 0.1; done
+	"$FOUCTL" -S "$TMP/$n.sock" link show >/dev/null
+}
+IPIDS=()
+inst i1
+"$FOUCTL" -S "$TMP/i1.sock" fou add port 5555 ipproto 4
+"$FOUCTL" -S "$TMP/i1.sock" link add name p1 type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 datapath bpf
+p1=$(na cat /sys/class/net/p1/ifindex)
+printf 'fou add port 5565 ipproto 4\nlink add name p2 type ipip remote 192.0.2.98 local %s encap fou encap-sport auto encap-dport 5565 datapath bpf\n' $A4 >"$TMP/i2.conf"
+inst i2 -c "$TMP/i2.conf"
+# p1's entry in a pinned foud_tnl: the second foud's start swept it from a shared one.
+p1_pinned() { nsenter -t $hold -m sh -c "for m in /sys/fs/bpf/foud/*/foud_tnl; do bpftool map lookup pinned \$m key $p1 0 0 0 && exit 0; done; exit 1"; }
+check "two fouds, two pin directories ($(nsenter -t $hold -m ls /sys/fs/bpf/foud | tr '\n' ' '))" \
+	test "$(nsenter -t $hold -m ls /sys/fs/bpf/foud | wc -l)" -eq 2
+check "the second foud's start left the first one's tunnel p1 in its BPF maps" p1_pinned
+for p in "${IPIDS[@]}"; do kill -TERM $p; wait $p; rc=$?; check "foud $p (one of two in A) exited cleanly" test $rc -eq 0; done
+kill $hold; wait $hold 2>/dev/null
+PIDS=($(printf '%s\n' "${PIDS[@]}" | grep -vxF -e $hold "${IPIDS[@]/#/-e}"))
 finish

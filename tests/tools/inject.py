@@ -17,6 +17,9 @@ inject.py udpgso SRC DST PORT SIZE HEX  HEX cut into SIZE-byte datagrams by UDP 
                                       one train, which a UDP_GRO receiver reads in one go
 inject.py grekeys SRC DST KEYS COUNT  COUNT keyed GRE packets (keys 1..KEYS in turn), each an
                                       IPv4/UDP packet 10.99.0.2 -> 10.99.0.1; prints the seconds
+inject.py tebkeys SRC DST KEYS SHIFT  one GRE packet carrying Ethernet (0x6558) per key k in
+                                      1..KEYS, its GRE key k << SHIFT (8: an NVGRE VSID), the
+                                      frame from 02:00:00:5e:k (two bytes) to ff:ff:ff:ff:ff:ff
 """
 import socket
 import struct
@@ -61,6 +64,14 @@ def grekeys(src, dst, keys, count):
     print("%.3f" % (time.monotonic() - t0))
 
 
+def tebkeys(src, dst, keys, shift):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
+    s.bind((src, 0))
+    for k in range(1, keys + 1):
+        eth = b"\xff" * 6 + struct.pack("!IH", 0x0200005E, k) + struct.pack("!H", 0x88B5) + b"scal" * 12
+        s.sendto(struct.pack("!HHI", 0x2000, 0x6558, k << shift) + eth, (dst, 0))
+
+
 def main(a):
     if a[0] in ("udp", "udp0"):
         fam = socket.AF_INET6 if ":" in a[2] else socket.AF_INET
@@ -71,6 +82,8 @@ def main(a):
         if len(a) > 6:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(a[6], 0))
         s.sendto(bytes.fromhex(a[4]), (a[2], int(a[3])))
+    elif a[0] == "tebkeys":
+        tebkeys(a[1], a[2], int(a[3]), int(a[4]))
     elif a[0] == "raw":
         fam = socket.AF_INET6 if ":" in a[2] else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_RAW, int(a[3]))
@@ -101,7 +114,7 @@ def main(a):
     elif a[0] == "grekeys":
         grekeys(a[1], a[2], int(a[3]), int(a[4]))
     else:
-        sys.exit("usage: inject.py udp|udp0|udpstale|ipv4|raw|grecsum|tcpseg|udpgso|grekeys ...")
+        sys.exit("usage: inject.py udp|udp0|udpstale|ipv4|raw|grecsum|tcpseg|udpgso|grekeys|tebkeys ...")
 
 
 if __name__ == "__main__":

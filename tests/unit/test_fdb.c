@@ -253,7 +253,8 @@ static void test_iterate_flush(void **state)
 	uint32_t i;
 
 	(void)state;
-	fou_fdb_init(&f, 0, 300, 5, NULL, 0, NULL);
+	/* maxaddress 100: room preallocated, learning needs no tick. */
+	fou_fdb_init(&f, 100, 300, 5, NULL, 0, NULL);
 	for (i = 0; i < 100; i++) {
 		mac(m, i);
 		if (i % 10 == 0)
@@ -320,8 +321,8 @@ static void test_mac_flood(void **state)
 	}
 	assert_int_equal(fou_fdb_age(&f, 100000 + 300 * SEC), 6000);
 	assert_int_equal(f.count, 0);
-	/* The array shrank back with them. */
-	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_MIN_SIZE * SLOT);
+	/* The array stays what maxaddress preallocated. */
+	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_PREALLOC * SLOT);
 	fou_fdb_free(&f);
 }
 
@@ -362,44 +363,91 @@ static void test_churn(void **state)
 	fou_fdb_free(&f);
 }
 
-/* maxaddress allocates nothing: the array follows what is learned, both ways. */
-static void test_mem_follows_entries(void **state)
+/*
+ * Learning never allocates: a table without maxaddress refuses (and counts)
+ * a source past 3/4 of its slots, with the same array; the ageing tick
+ * doubles it, then learning goes on. The array follows the entries both
+ * ways, never below its preallocation.
+ */
+static void test_learn_no_alloc(void **state)
 {
 	struct fou_addr r = ip4(1);
+	struct fou_fdb_entry *tab;
+	struct fou_fdb f;
+	uint8_t m[6];
+	uint32_t i, ok = 0;
+
+	(void)state;
+	assert_int_equal(fou_fdb_init(&f, 0, 300, 7, NULL, 0, NULL), 0);
+	tab = f.tab;
+	for (i = 0; i < FOU_FDB_MIN_SIZE; i++) {
+		mac(m, i);
+		ok += fou_fdb_learn(&f, m, &r, 0) == 0;
+	}
+	assert_int_equal(ok, FOU_FDB_MIN_SIZE * 3 / 4);
+	assert_int_equal(f.refused, FOU_FDB_MIN_SIZE / 4);
+	assert_ptr_equal(f.tab, tab);
+	assert_int_equal(f.size, FOU_FDB_MIN_SIZE);
+	/* The tick (nothing old enough to age) makes room: one doubling. */
+	assert_int_equal(fou_fdb_age(&f, 1), 0);
+	assert_int_equal(f.size, 2 * FOU_FDB_MIN_SIZE);
+	mac(m, FOU_FDB_MIN_SIZE - 1);
+	assert_int_equal(fou_fdb_learn(&f, m, &r, 2), 0);
+	/* Learn and tick, as a second each: 100 000 sources get in, all found. */
+	for (i = 0; i < 100000; i++) {
+		mac(m, i);
+		while (fou_fdb_learn(&f, m, &r, 2) == -FOU_DROP_FDB_FULL)
+			fou_fdb_age(&f, 2);
+	}
+	assert_int_equal(f.count, 100000);
+	assert_true(fou_fdb_mem(&f) <= 4 * 100000 * 4 / 3 * SLOT);
+	for (i = 0; i < 100000; i++) {
+		mac(m, i);
+		assert_non_null(fou_fdb_lookup(&f, m));
+	}
+	/* Ageing frees the slots and the array shrinks back to its floor. */
+	assert_int_equal(fou_fdb_age(&f, 400 * SEC), 100000);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_MIN_SIZE * SLOT);
+	fou_fdb_free(&f);
+}
+
+/*
+ * maxaddress preallocates: every address it allows is learned into the
+ * array init made (a MAC flood allocates nothing), the next is refused
+ * and counted; ageing frees slots for new sources, and the array stays.
+ */
+static void test_maxaddress_prealloc(void **state)
+{
+	struct fou_addr r = ip4(1);
+	struct fou_fdb_entry *tab;
 	struct fou_fdb f;
 	uint8_t m[6];
 	uint32_t i;
 
 	(void)state;
-	assert_int_equal(fou_fdb_init(&f, 3000000, 300, 7, NULL, 0, NULL), 0);
-	for (i = 0; i < 10; i++) {
+	assert_int_equal(fou_fdb_init(&f, 1000, 300, 9, NULL, 0, NULL), 0);
+	tab = f.tab;
+	assert_true(f.size * 3 / 4 >= 1000);
+	for (i = 0; i < 1000; i++) {
 		mac(m, i);
 		assert_int_equal(fou_fdb_learn(&f, m, &r, 0), 0);
 	}
-	assert_true(fou_fdb_mem(&f) < 64 * 1024);
-	for (i = 10; i < 100000; i++) {
-		mac(m, i);
-		assert_int_equal(fou_fdb_learn(&f, m, &r, i), 0);
-	}
-	assert_int_equal(f.count, 100000);
-	/* At most twice the slots 3/4 full would need, whatever maxaddress says. */
-	assert_true(fou_fdb_mem(&f) <= 2 * 100000 * 4 / 3 * SLOT);
-	for (i = 0; i < 100000; i++) {
-		mac(m, i);
-		assert_non_null(fou_fdb_lookup(&f, m));
-	}
-	/* Nothing old enough: ageing does not remove (nor scan). */
-	assert_int_equal(fou_fdb_age(&f, 300 * SEC - 1), 0);
-	assert_int_equal(f.count, 100000);
-	/* Half expire, then the rest; the array shrinks with them. */
-	assert_int_equal(fou_fdb_age(&f, 300 * SEC + 50000), 50001);
-	for (i = 50001; i < 100000; i++) {
-		mac(m, i);
-		assert_non_null(fou_fdb_lookup(&f, m));
-	}
-	assert_int_equal(fou_fdb_age(&f, 400 * SEC), 49999);
-	assert_int_equal(f.count, 0);
-	assert_int_equal(fou_fdb_mem(&f), FOU_FDB_MIN_SIZE * SLOT);
+	mac(m, 1000);
+	assert_int_equal(fou_fdb_learn(&f, m, &r, 0), -FOU_DROP_FDB_FULL);
+	assert_int_equal(f.refused, 1);
+	assert_ptr_equal(f.tab, tab);
+	/* Full: the tick does not grow past maxaddress. */
+	fou_fdb_age(&f, 1);
+	assert_ptr_equal(f.tab, tab);
+	assert_int_equal(fou_fdb_age(&f, 300 * SEC), 1000);
+	assert_ptr_equal(f.tab, tab);
+	assert_int_equal(fou_fdb_learn(&f, m, &r, 300 * SEC), 0);
+	assert_ptr_equal(f.tab, tab);
+	fou_fdb_free(&f);
+	/* A huge maxaddress preallocates no more than FOU_FDB_PREALLOC slots. */
+	assert_int_equal(fou_fdb_init(&f, 3000000, 300, 9, NULL, 0, NULL), 0);
+	assert_int_equal(f.size, FOU_FDB_PREALLOC);
 	fou_fdb_free(&f);
 }
 
@@ -413,7 +461,7 @@ static void test_budget(void **state)
 	uint32_t i;
 
 	(void)state;
-	fou_fdb_init(&f, 0, 300, 1, NULL, 0, &b);
+	fou_fdb_init(&f, 100, 300, 1, NULL, 0, &b);
 	fou_fdb_init(&g, 1000, 300, 2, NULL, 0, &b);
 	for (i = 0; i < 60; i++) {
 		mac(m, i);
@@ -458,7 +506,8 @@ int main(void)
 		cmocka_unit_test(test_iterate_flush),
 		cmocka_unit_test(test_mac_flood),
 		cmocka_unit_test(test_churn),
-		cmocka_unit_test(test_mem_follows_entries),
+		cmocka_unit_test(test_learn_no_alloc),
+		cmocka_unit_test(test_maxaddress_prealloc),
 		cmocka_unit_test(test_budget),
 	};
 
