@@ -246,15 +246,15 @@ expect stt_reasm "a segment whose frame length differs from its frame's" \
 # Reads merged by GRO: one segment carrying several segments' payload (here one the
 # kernel fragments and reassembles), its offset as any other's: any length, bounded.
 rx0=$(counter b st0 .stats64.rx.packets)
-na $STT frame $A4 $B4 0x68 $CTX "$big" pieces=0:1400,1400:2118
+na $STT frame $A4 $B4 0x6b $CTX "$big" pieces=0:1400,1400:2118
 sleep 0.2
 check "a frame in a 1400-byte segment and a merged one of 2118: delivered once ($rx0 -> $(counter b st0 .stats64.rx.packets))" \
 	test "$(counter b st0 .stats64.rx.packets)" -eq $((rx0 + 1))
-na $STT frame $A4 $B4 0x69 $CTX "$big" pieces=0:1400
+na $STT frame $A4 $B4 0x6c $CTX "$big" pieces=0:1400
 expect stt_reasm "a merged segment (bytes 0-2800) overlapping what its frame holds (0-1400)" \
-	frame $A4 $B4 0x69 $CTX "$big" pieces=0:2800
+	frame $A4 $B4 0x6c $CTX "$big" pieces=0:2800
 expect too_short "a merged segment (bytes 1400-3518) overrunning its frame's length 3000" \
-	frame $A4 $B4 0x6a $CTX "$big" pieces=1400:2118 framelen=3000
+	frame $A4 $B4 0x6d $CTX "$big" pieces=1400:2118 framelen=3000
 
 # Found by a hash of the context ID's low 32 bits: st2's context shares st0's
 # low 32 bits, and each frame still reaches only the device of its whole ID.
