@@ -510,8 +510,12 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 
 	if (t->path_mtu <= iphl + FOU_STT_TCP_HLEN)
 		return -FOU_DROP_MTU;
-	/* In order with the segments already queued, and only with offloads on (-O: foud cuts). */
-	if (d->offload) {
+	/*
+	 * In order with the segments already queued, and only with offloads on
+	 * (-O: foud cuts), and while no outer capture runs on the device: it
+	 * records the segments foud sends.
+	 */
+	if (d->offload && !foud_cap_outer(t->ev.fd)) {
 		stt_flush(d);
 		if (!stt_send_gso(s, &f, &ip, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN))
 			return 0;
