@@ -88,7 +88,7 @@ $(B)/libfou.so: $(B)/libfou.so.$(VERSION)
 	ln -sf libfou.so.$(SOVER) $@
 
 # The default -c file of foud (FOUD_CONFIG overrides it at run time).
-$(B)/daemon/core/main.o: CPPFLAGS += -DFOUD_CONF_DEFAULT='"$(SYSCONFDIR)/foud/foud.conf"'
+$(B)/daemon/control/main.o: CPPFLAGS += -DFOUD_CONF_DEFAULT='"$(SYSCONFDIR)/foud/foud.conf"'
 
 $(B)/libcommon.a: $(COM_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -120,7 +120,7 @@ $(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.
 	$(CC) $(CPPFLAGS) -Icli -Itests/unit $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) -ljansson -lcmocka
 
 # The show writer's tests link it, its buffer and jansson.
-$(B)/tests/test_print: $(B)/daemon/observe/print.o $(B)/daemon/observe/out.o
+$(B)/tests/test_print: $(B)/daemon/core/print.o $(B)/daemon/core/out.o
 $(B)/tests/test_print: LDFLAGS += -ljansson
 
 # What fleet nodes publish: the parser, and jansson.

@@ -43,7 +43,7 @@ enum cmd_op {
 	CMD_OP_SET,		/* link set / link change */
 	CMD_OP_RUN,		/* the whole command is the object's word */
 	CMD_OP_LISTEN,		/* metrics listen */
-	CMD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order (daemon/observe/event.h) */
+	CMD_OP_MON_ALL,	/* monitor [ all ]; the MON_ ops in FOUD_EVG_ order (daemon/core/event.h) */
 	CMD_OP_MON_LINK,
 	CMD_OP_MON_FDB,
 	CMD_OP_MON_TOU,

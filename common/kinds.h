@@ -5,7 +5,7 @@
  * device), its underlay family, the word of its identifier, its default
  * port, the daemon's class of its devices, a UDP overlay's codec, its usage
  * lines. The grammar (cmd_link*.c, cmd.c's usage, save.c) and the daemon
- * (daemon/core/dev.c, daemon/kinds/overlay.c) read this table and nothing else
+ * (daemon/dev/dev.c, daemon/kinds/overlay.c) read this table and nothing else
  * about a kind, so a kind is described once. The codecs stay in libfou,
  * which must not depend on common/: a row names libfou's kind (enum
  * fou_kind) and codec (struct fou_l2_codec) where there are.
@@ -37,7 +37,7 @@ enum fk_l2_kind {
 #define FK_ZCSUM6	0x8	/* shows udp_zero_csum6_tx (the udp6zerocsumtx words) */
 #define FK_ID32		0x10	/* its identifier is the 32-bit GRE key (cfg.tnl.ikey), not a 24-bit vni */
 
-/* Which of the daemon's device classes makes a kind's devices (daemon/core/dev.c). */
+/* Which of the daemon's device classes makes a kind's devices (daemon/dev/dev.c). */
 enum fk_dev {
 	FK_DEV_TUN,		/* an L3 tunnel on a TUN device (tunnel.c) */
 	FK_DEV_OVERLAY,		/* a UDP or GRE L2 overlay on a TAP device (overlay.c) */

@@ -50,7 +50,6 @@
 
 #include "foud.h"
 #include "../bpf/foud_bpf.h"
-#include "capture.h"
 #include "bpf_mp.h"
 
 #define TCX_INGRESS	46	/* enum bpf_attach_type, newer than libbpf 1.1's headers */

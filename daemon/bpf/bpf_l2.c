@@ -27,7 +27,7 @@
 #include <bpf/bpf.h>
 
 #include "foud.h"
-#include "l2dev.h"
+#include "foud_l2.h"
 #include "../bpf/foud_bpf.h"
 
 /*

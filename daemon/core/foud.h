@@ -747,6 +747,9 @@ void foud_follow_poke(struct foud *d);
 int foud_bpf_tunnel_add(struct foud *d, struct foud_tunnel *t, enum cmd_datapath dp,
 			char *err, size_t errlen);
 void foud_bpf_tunnel_del(struct foud *d, struct foud_tunnel *t);
+/* The ring the programs copy captured packets to (-1: none), and who is captured how (capture.c). */
+int foud_bpf_cap_ring(const struct foud *d);
+int foud_bpf_cap_set(struct foud *d, int ifindex, uint8_t how);
 /* A fleet's device (fleet_l3.c): its BPF maps from table old to nw (bpf_mp.c). */
 void foud_bpf_mp_sync(struct foud *d, struct foud_tunnel *t, const struct fou_pfx *old,
 		      const struct fou_pfx *nw);

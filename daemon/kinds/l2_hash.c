@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "foud.h"
-#include "l2dev.h"
+#include "foud_l2.h"
 
 #define L2_OF(n, member) \
 	((struct foud_tunnel *)((char *)(n) - offsetof(struct foud_tunnel, member)))

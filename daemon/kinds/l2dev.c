@@ -22,8 +22,7 @@
 #include "event.h"
 #include "fou/l2.h"
 #include "foud.h"
-#include "l2dev.h"
-#include "metrics.h"
+#include "foud_l2.h"
 
 static uint64_t now_ms(void)
 {

@@ -35,8 +35,7 @@
 #include "ctl.h"
 #include "fou/l2.h"
 #include "foud.h"
-#include "l2dev.h"
-#include "metrics.h"
+#include "foud_l2.h"
 #include "rx.h"
 
 

@@ -35,7 +35,7 @@
 #include "ctl.h"
 #include "fou/l2.h"
 #include "foud.h"
-#include "l2dev.h"
+#include "foud_l2.h"
 #include "rx.h"
 
 #define STT_SLOTS	64	/* frames in reassembly: 64 x 64 KiB, OVS's 4 MB threshold */

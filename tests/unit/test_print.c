@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The show writer (daemon/observe/print.c): one sequence of calls gives the text or
+ * The show writer (daemon/core/print.c): one sequence of calls gives the text or
  * the JSON; JSON with its commas, escaped keys and strings, every nesting.
  */
 #include <setjmp.h>

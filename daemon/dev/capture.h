@@ -43,8 +43,4 @@ void foud_cap_rx(int tun_fd);
 void foud_cap_rx_hold(const void *key, size_t klen);
 void foud_cap_rx_claim(int tun_fd, const void *key, size_t klen);
 
-/* bpf.c: the ring the programs copy captured packets to (-1: none), and who is captured how. */
-int foud_bpf_cap_ring(const struct foud *d);
-int foud_bpf_cap_set(struct foud *d, int ifindex, uint8_t how);
-
 #endif /* FOUD_CAPTURE_H */

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The state of an L2 device (l2dev.c), read by its classes (overlay.c, stt.c through accessors). */
+/*
+ * The state of an L2 device (kinds/l2dev.c), read by its classes (overlay.c,
+ * stt.c through accessors) and by the BPF loader (bpf_l2.c), which stands
+ * below the kinds: so the type is core's.
+ */
 #ifndef FOUD_L2DEV_H
 #define FOUD_L2DEV_H
 
