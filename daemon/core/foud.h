@@ -185,6 +185,7 @@ struct foud_tunnel {
 	unsigned int gso_retry;		/* super-packets sent the slow way since */
 	uint64_t gso_fallback;		/* super-packets sent segment by segment instead */
 	struct foud_stats st;
+	uint64_t csum_trusted;		/* inner packets delivered as verified: the outer sum vouched (gro.c) */
 	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
 	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
@@ -269,6 +270,7 @@ struct foud_batch {
 struct foud_tou_sock {
 	TAILQ_ENTRY(foud_tou_sock) entry;
 	struct foud_ev ev;
+	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
 	int family;
 	uint16_t port;
 	unsigned int users;
@@ -378,7 +380,8 @@ struct foud {
 	unsigned int gro_clock;
 	/*
 	 * While a datagram is handed on: the kernel verified its non-zero UDP
-	 * checksum, which covers every inner packet in it (port.c, csum.c).
+	 * checksum, which covers every inner packet in it (port.c, csum.c; l2.c,
+	 * tou.c), or foud verified STT's outer TCP checksums (stt.c).
 	 */
 	bool rx_verified;
 	/*
@@ -462,6 +465,10 @@ int foud_udp_open_grouped(const struct cmd_port_cfg *cfg, bool gro,
 			  int (*prebind)(int fd, int family));
 /* A receive port's sockets: the unsure one, and in *vfd the verified one or -1 (csum.c). */
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
+/* A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set); and closed (csum.c). */
+int foud_csum_watch(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+		    struct foud_ev *vev);
+void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp);
 uint64_t foud_sock_drops(int fd, uint64_t seen);

@@ -104,9 +104,24 @@ static int csum_join(const struct cmd_port_cfg *cfg, bool gro, int fd)
  * Without the pair (a kernel that refuses a step), the port still works
  * with the one socket, every inner packet checked as before.
  */
+/*
+ * SO_REUSEPORT would let the pair join any group already on the port (a
+ * VXLAN port's, a TOU socket's): a plain bind first, refused as the
+ * kernel refuses a second tunnel socket on one port.
+ */
+static int csum_port_free(const struct cmd_port_cfg *cfg)
+{
+	int fd = foud_udp_open(cfg, false);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd)
 {
-	int fd = foud_udp_open_grouped(cfg, gro, NULL);
+	int fd = csum_port_free(cfg) ?: foud_udp_open_grouped(cfg, gro, NULL);
 
 	*vfd = -1;
 	if (fd < 0)
@@ -118,6 +133,34 @@ int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd)
 		*vfd = -1;
 	}
 	return fd;
+}
+
+/*
+ * A shared receive port of a kind (VXLAN, Geneve, TOU) as a pair, both
+ * watched; the caller set ev->fn and vev->fn. 0 or -errno.
+ */
+int foud_csum_watch(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+		    struct foud_ev *vev)
+{
+	ev->fd = foud_csum_open(cfg, d->offload, &vev->fd);
+	if (ev->fd < 0)
+		return ev->fd;
+	if (!foud_loop_add(d, ev) && (vev->fd < 0 || !foud_loop_add(d, vev)))
+		return 0;
+	foud_csum_unwatch(d, ev, vev);
+	return -EIO;
+}
+
+void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev)
+{
+	if (vev->fd >= 0) {
+		foud_loop_del(d, vev);
+		close(vev->fd);
+		vev->fd = -1;
+	}
+	foud_loop_del(d, ev);
+	close(ev->fd);
+	ev->fd = -1;
 }
 
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)

@@ -165,6 +165,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	uint16_t partial;
 	int ret;
 
+	t->csum_trusted += d->rx_verified;
 	if (!ip) {
 		gro_direct(d, t, b, 0);
 		return;

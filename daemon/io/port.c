@@ -117,12 +117,7 @@ static bool port_overlaps(struct foud *d, const struct cmd_port_cfg *cfg)
 
 static void port_close(struct foud *d, struct foud_port *p)
 {
-	if (p->vev.fd >= 0) {
-		foud_loop_del(d, &p->vev);
-		close(p->vev.fd);
-	}
-	foud_loop_del(d, &p->ev);
-	close(p->ev.fd);
+	foud_csum_unwatch(d, &p->ev, &p->vev);
 }
 
 int foud_port_add(struct foud *d, const struct cmd_port_cfg *cfg, char *err, size_t errlen)

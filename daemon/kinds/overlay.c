@@ -50,6 +50,8 @@ struct foud_l2port {
 	unsigned int users;
 	struct foud_stats st;		/* datagrams that reach no device */
 	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
+	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
+	uint64_t vsock_drops;
 };
 
 /* ---- the kinds ---------------------------------------------------------- */
@@ -223,7 +225,9 @@ static int l2_rx_one(struct foud *d, void *ctx, struct fou_buf *b, struct foud_r
 	t = foud_l2_id_find(d, p, vni);
 	if (!t)
 		return -(int)p->fk->udp->wrong_id;
+	d->rx_verified = m->verified;
 	l2_input(d, t, b, &m->src, m->tos);
+	d->rx_verified = false;
 	return 0;
 }
 
@@ -335,6 +339,18 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->sock_drops, .one = l2_rx_one, .ctx = p,
+	};
+
+	foud_rx_drain(d, ev->fd, &rp);
+}
+
+/* The verified socket of the pair (csum.c): every datagram's outer checksum vouches. */
+static void l2port_readable_verified(struct foud *d, struct foud_ev *ev)
+{
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, vev));
+	const struct foud_rxpt rp = {
+		.name = p->fk->name, .count = &p->st, .drops = &p->st,
+		.sock_drops = &p->vsock_drops, .one = l2_rx_one, .ctx = p, .verified = true,
 	};
 
 	foud_rx_drain(d, ev->fd, &rp);
@@ -610,7 +626,7 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	const struct cmd_l2_cfg *c = &l->cfg;
 	struct cmd_port_cfg pc = { .port = c->dstport, .family = c->local.family };
 	struct foud_l2port *p;
-	int fd;
+	int ret;
 
 	/*
 	 * As the kernel's VXLAN and Geneve: one socket per port and family,
@@ -627,33 +643,26 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 		p->users++;
 		return p;
 	}
-	fd = foud_udp_open(&pc, d->offload);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open UDP port %u: %s", c->dstport, strerror(-fd));
-		return NULL;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	p->ev.fd = fd;
 	p->ev.fn = l2port_readable;
+	p->vev.fn = l2port_readable_verified;
+	ret = foud_csum_watch(d, &pc, &p->ev, &p->vev);
+	if (ret) {
+		free(p);
+		snprintf(err, errlen, "cannot open UDP port %u: %s", c->dstport, strerror(-ret));
+		return NULL;
+	}
 	p->fk = l->fk;
 	p->family = pc.family;
 	p->port = pc.port;
 	p->local = pc.local;
 	p->users = 1;
-	if (foud_loop_add(d, &p->ev)) {
-		close(fd);
-		free(p);
-		snprintf(err, errlen, "cannot watch UDP port %u", c->dstport);
-		return NULL;
-	}
 	if (foud_ours_add(d, FOU_PROTO_UDP, p->port)) {
-		foud_loop_del(d, &p->ev);
-		close(fd);
+		foud_csum_unwatch(d, &p->ev, &p->vev);
 		free(p);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -667,8 +676,7 @@ static void l2port_put(struct foud *d, struct foud_l2port *p)
 	if (!p || --p->users)
 		return;
 	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_loop_del(d, &p->ev);
-	close(p->ev.fd);
+	foud_csum_unwatch(d, &p->ev, &p->vev);
 	foud_ours_del(d, FOU_PROTO_UDP, p->port);
 	free(p);
 }
@@ -853,6 +861,13 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 	return ret;
 }
 
+/* The kernel's drops at both sockets of the pair. */
+static uint64_t l2port_drops(const struct foud_l2port *lp)
+{
+	return foud_sock_drops(lp->ev.fd, lp->sock_drops) +
+	       (lp->vev.fd >= 0 ? foud_sock_drops(lp->vev.fd, lp->vsock_drops) : 0);
+}
+
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
 static void l2_show_ports(struct foud *d, struct foud_pr *p)
 {
@@ -864,7 +879,7 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 		foud_pr_null(p, lp->fk->name, " %s");
 		foud_show_family(p, lp->family);
 		foud_pr_nl(p);
-		foud_show_port_stats(p, &lp->st, foud_sock_drops(lp->ev.fd, lp->sock_drops), NULL);
+		foud_show_port_stats(p, &lp->st, l2port_drops(lp), NULL);
 		foud_pr_close_object(p);
 	}
 }
@@ -879,7 +894,7 @@ static void l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
 		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->family,
 					     .port = lp->port, .local = &lp->local, .st = &lp->st,
-					     .sock_drops = foud_sock_drops(lp->ev.fd, lp->sock_drops) };
+					     .sock_drops = l2port_drops(lp) };
 		fn(arg, &i);
 	}
 }

@@ -309,6 +309,17 @@ static void stt_capkey(struct stt_capkey *k, const struct foud_rxmeta *m,
 	k->sport = seg->sport;
 }
 
+/*
+ * Every segment's TCP checksum, which covers the frame, was verified
+ * (fou_stt_tcp_pull()): the inner packet is not summed again.
+ */
+static void stt_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
+{
+	d->rx_verified = true;
+	foud_gro_input(d, t, b, FOU_ETH_HLEN);
+	d->rx_verified = false;
+}
+
 /* A whole STT frame; a drop before a device is known is the caller's to count. */
 static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
 			   const struct fou_addr *src, const struct fou_addr *dst,
@@ -346,7 +357,7 @@ static int stt_frame_input(struct foud *d, const struct fou_stt_frame *fr,
 	if ((h.flags & FOU_STT_F_CSUM_PARTIAL) && h.mss)
 		stt_deliver_gso(d, t, &b, &h, l4_off);
 	else
-		foud_gro_input(d, t, &b, FOU_ETH_HLEN);
+		stt_deliver(d, t, &b);
 	return 0;
 }
 

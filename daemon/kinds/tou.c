@@ -148,13 +148,13 @@ static void sock_put(struct foud *d, struct foud_tou_sock *s)
 	if (--s->users)
 		return;
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	foud_loop_del(d, &s->ev);
-	close(s->ev.fd);
+	foud_csum_unwatch(d, &s->ev, &s->vev);
 	foud_ours_del(d, FOU_PROTO_UDP, s->port);
 	free(s);
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev);
+static void tou_sock_readable_verified(struct foud *d, struct foud_ev *ev);
 
 /* The UDP socket of one family and port, shared by the peers that use it. */
 static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
@@ -162,7 +162,7 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 {
 	struct cmd_port_cfg pc = { .port = port, .family = family, .type = FOU_ENCAP_GUE };
 	struct foud_tou_sock *s;
-	int fd;
+	int ret;
 
 	TAILQ_FOREACH(s, &d->tou->socks, entry) {
 		if (s->family == family && s->port == port) {
@@ -170,26 +170,22 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 			return s;
 		}
 	}
-	fd = foud_udp_open(&pc, d->offload);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open UDP port %u: %s", port, strerror(-fd));
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s = calloc(1, sizeof(*s));
-	if (s) {
-		s->ev.fd = fd;
-		s->ev.fn = tou_sock_readable;
-	}
-	if (!s || foud_loop_add(d, &s->ev)) {
-		snprintf(err, errlen, "cannot watch UDP port %u", port);
-		close(fd);
+	s->ev.fn = tou_sock_readable;
+	s->vev.fn = tou_sock_readable_verified;
+	ret = foud_csum_watch(d, &pc, &s->ev, &s->vev);
+	if (ret) {
+		snprintf(err, errlen, "cannot open UDP port %u: %s", port, strerror(-ret));
 		free(s);
 		return NULL;
 	}
 	if (foud_ours_add(d, FOU_PROTO_UDP, port)) {
 		snprintf(err, errlen, "out of memory");
-		foud_loop_del(d, &s->ev);
-		close(fd);
+		foud_csum_unwatch(d, &s->ev, &s->vev);
 		free(s);
 		return NULL;
 	}
@@ -286,14 +282,15 @@ static size_t tx_control(uint8_t *buf, const struct fou_tou_info *in, uint16_t s
 
 static void msg_end(struct tou_txq *q)
 {
-	struct msghdr *mh = &q->mm[q->nmsg].msg_hdr;
 	unsigned int nseg = (unsigned int)(q->niov - q->first);
+	struct msghdr *mh;
 
 	if (!q->open)
 		return;
 	q->open = false;
 	if (!nseg)
 		return;
+	mh = &q->mm[q->nmsg].msg_hdr;
 	memset(mh, 0, sizeof(*mh));
 	mh->msg_name = &q->p->dst;
 	mh->msg_namelen = q->p->dst_len;
@@ -311,7 +308,8 @@ static void msg_end(struct tou_txq *q)
 static void msg_begin(struct foud *d, struct tou_txq *q, struct foud_tou_peer *p)
 {
 	msg_end(q);
-	if (q->nmsg && q->fd != p->sock->ev.fd)
+	/* Another socket, or no room for the message's slots (bytes[], mm[]): send first. */
+	if (q->nmsg && (q->fd != p->sock->ev.fd || q->nmsg == FOUD_BATCH))
 		tx_flush(d, q);
 	q->fd = p->sock->ev.fd;
 	q->open = true;
@@ -608,7 +606,9 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	p->rx_seen = true;
 	p->st.rx_packets++;
 	p->st.rx_bytes += b->len;
+	d->rx_verified = m->verified;
 	foud_gro_input(d, &d->tou->dev, b, 0);
+	d->rx_verified = false;
 	return 0;
 }
 
@@ -628,6 +628,17 @@ static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
 	const struct foud_rxpt rp = {
 		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
 		.ctx = (char *)ev - offsetof(struct foud_tou_sock, ev),
+	};
+
+	foud_rx_drain(d, ev->fd, &rp);
+}
+
+/* The verified socket of the pair (csum.c): every datagram's outer checksum vouches. */
+static void tou_sock_readable_verified(struct foud *d, struct foud_ev *ev)
+{
+	const struct foud_rxpt rp = {
+		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, vev), .verified = true,
 	};
 
 	foud_rx_drain(d, ev->fd, &rp);
@@ -953,6 +964,8 @@ void foud_tou_show(struct foud *d, struct foud_pr *pr)
 		foud_pr_open_object(pr, "device");
 		foud_pr_str(pr, "ifname", NULL, TOU_DEV);
 		foud_show_stats(pr, &t->dev.st);
+		foud_pr_u64(pr, "csum_trusted", "    inner checksums trusted (outer verified) %llu\n",
+			    t->dev.csum_trusted);
 		foud_pr_close_object(pr);
 	}
 	foud_pr_open_array(pr, "peers");

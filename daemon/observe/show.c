@@ -84,8 +84,10 @@ static void link_foud(struct foud *d, const struct foud_tunnel *t, struct foud_p
 	foud_pr_open_object(p, "foud");
 	if (details)
 		t->ops->show_details(d, t, p);
-	if (stats && foud_pr_json(p))
+	if (stats && foud_pr_json(p)) {
 		foud_show_drop_dirs(p, "drops", st, false);
+		foud_pr_u64(p, "csum_trusted", NULL, t->csum_trusted);
+	}
 	foud_pr_close_object(p);
 }
 

@@ -271,6 +271,17 @@ for _ in $(seq 50); do [ "$(both)" = "$((s0 + 1)) $((s2 + 1))" ] && break; sleep
 check "context $CTX: to st0 only ($(both))" test "$(both)" = "$((s0 + 1)) $((s2 + 1))"
 fb link del st2
 
+# Verify once: the outer TCP checksums foud verified cover the frame, so a
+# bad inner TCP checksum is not summed again (the receiver's TCP judges it).
+seg=$(python3 "$ROOT/tests/tools/inject.py" tcpseg 10.9.0.1 10.9.0.2 1000 100)
+mac=$(nb ip -j link show st0 | jq -r '.[0].address' | tr -d :)
+t0=$(counter b st0 .foud.csum_trusted) i0=$(counter b st0 '.foud.drops.rx.inner_csum // 0')
+na $STT frame $A4 $B4 0x6a $CTX "${mac}0200000000020800${seg%??}$(printf %02x $((0x${seg: -2} ^ 0xff)))"
+for _ in $(seq 30); do [ "$(counter b st0 .foud.csum_trusted)" -gt "$t0" ] && break; sleep 0.1; done
+check "a frame with a bad inner TCP checksum: trusted, exactly one ($t0 -> $(counter b st0 .foud.csum_trusted))" \
+	test "$(counter b st0 .foud.csum_trusted)" -eq $((t0 + 1))
+check "... not dropped by foud as inner_csum" test "$(counter b st0 '.foud.drops.rx.inner_csum // 0')" -eq "$i0"
+
 # A MAC flood: 100 source MACs against maxaddress 32.
 n0=$(fb -j fdb show dev st0 | jq '[.[] | select(.mac != "00:00:00:00:00:00")] | length')
 rx0=$(counter b st0 .stats64.rx.packets)

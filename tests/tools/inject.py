@@ -13,6 +13,8 @@ inject.py tcpseg SRC DST SEQ LEN      an IPv4/TCP segment (ACK, LEN bytes from S
                                       valid), printed as hex
 inject.py udpstale SRC DST PORT HEX  IPv4 UDP on a raw socket with the checksum of payload HEX,
                                       whose last byte is then flipped: the kernel must drop it
+inject.py udpraw SRC SPORT DST PORT HEX SUM  IPv4 UDP on a raw socket from any source port
+                                      (one a foud already holds), checksum SUM: ok or zero
 inject.py udpgso SRC DST PORT SIZE HEX  HEX cut into SIZE-byte datagrams by UDP GSO: one send,
                                       one train, which a UDP_GRO receiver reads in one go
 inject.py grekeys SRC DST KEYS COUNT  COUNT keyed GRE packets (keys 1..KEYS in turn), each an
@@ -109,12 +111,21 @@ def main(a):
         s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
         s.bind((a[1], 0))
         s.sendto(u, (a[2], 0))
+    elif a[0] == "udpraw":
+        p = bytes.fromhex(a[5])
+        u = struct.pack("!HHHH", int(a[2]), int(a[4]), 8 + len(p), 0) + p
+        ph = socket.inet_aton(a[1]) + socket.inet_aton(a[3]) + struct.pack("!BBH", 0, 17, len(u))
+        if a[6] == "ok":
+            u = u[:6] + struct.pack("!H", csum(ph + u) or 0xFFFF) + u[8:]
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+        s.bind((a[1], 0))
+        s.sendto(u, (a[3], 0))
     elif a[0] == "ipv4":
         print(ipv4(a[1], a[2], int(a[3]), int(a[4]), bytes.fromhex(a[5])).hex())
     elif a[0] == "grekeys":
         grekeys(a[1], a[2], int(a[3]), int(a[4]))
     else:
-        sys.exit("usage: inject.py udp|udp0|udpstale|ipv4|raw|grecsum|tcpseg|udpgso|grekeys|tebkeys ...")
+        sys.exit("usage: inject.py udp|udp0|udpstale|udpraw|ipv4|raw|grecsum|tcpseg|udpgso|grekeys|tebkeys ...")
 
 
 if __name__ == "__main__":
