@@ -579,6 +579,18 @@ extern const struct foud_dev_ops foud_tunnel_ops;
 /* Why an L3 tunnel's packets go through userspace, or NULL (they go by BPF). */
 const char *foud_tunnel_why(const struct foud_tunnel *t);
 
+/* pkt.c: super-packets to the kernel's TCP segmentation on the underlay (AF_PACKET). */
+struct foud_pkt_path {
+	struct fou_addr dst;
+	uint64_t until_ms;	/* asked again after */
+	int ifindex;		/* 0: no usable next hop now */
+	uint8_t eth[14];	/* the Ethernet header to it */
+};
+int foud_pkt_open(void);
+int foud_pkt_path(int fd, struct foud_pkt_path *p, const struct fou_addr *dst, uint64_t now_ms);
+int foud_pkt_send(int fd, struct foud_pkt_path *p, struct fou_buf *b,
+		  const struct fou_vnet_hdr *vh);
+
 /* tx.c */
 bool foud_send_counted(int fd, struct mmsghdr *mm, const uint32_t *inner_len, int n,
 		       struct foud_stats *st);
@@ -714,6 +726,7 @@ int foud_rtnl_addr_dev(const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);
 /* The device of the route to dst now (`ip route get`), or -errno. */
 int foud_rtnl_route_oif(const struct fou_addr *dst);
+int foud_rtnl_nexthop(const struct fou_addr *dst, int *ifindex, uint8_t mac[6]);
 /* The protocol of the fleet's routes (`ip route show proto 241`): only those are foud's to sweep. */
 #define FOUD_RTPROT 241
 /* A fleet's prefix on an L3 fleet device, via its node (fleet_l3.c); 0 or -errno. */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct rtnl_req {
 		struct fib_rule_hdr fr;
 		struct ifaddrmsg ifa;
 		struct ifinfomsg ifi;
+		struct ndmsg nd;
 	};
 	uint8_t attrs[256];
 };
@@ -51,6 +53,9 @@ static void rtnl_head(struct rtnl_req *r, size_t len, uint16_t type, uint16_t fl
 	r->nh.nlmsg_type = type;
 	r->nh.nlmsg_flags = flags;
 }
+
+static int rtnl_dump(struct rtnl_req *r, bool dump, uint16_t type, size_t min,
+		     void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx);
 
 static int rtnl_attr32(struct rtnl_req *r, uint16_t type, uint32_t v)
 {
@@ -177,49 +182,100 @@ int foud_rtnl_gso_max_size(int ifindex, uint32_t size)
 	return link_set(ifindex, IFLA_GSO_MAX_SIZE, &size, sizeof(size));
 }
 
-/* The device the kernel routes dst through now (`ip route get`), or -errno. */
-int foud_rtnl_route_oif(const struct fou_addr *dst)
+/* `ip route get DST`: the device and, if any, the gateway. */
+struct route_ans {
+	int oif;
+	struct fou_addr via;
+};
+
+static void route_one(const struct nlmsghdr *h, void *arg)
+{
+	struct route_ans *ans = arg;
+	int left = (int)RTM_PAYLOAD(h);
+	size_t alen = ans->via.family == AF_INET6 ? 16 : 4;
+	struct rtattr *a;
+
+	for (a = RTM_RTA(NLMSG_DATA(h)); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(int))
+			memcpy(&ans->oif, RTA_DATA(a), sizeof(int));
+		if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == alen)
+			memcpy(ans->via.a, RTA_DATA(a), alen);
+	}
+}
+
+/* The device the kernel routes dst through now and its next hop (dst itself when direct). */
+static int route_get(const struct fou_addr *dst, struct route_ans *ans)
 {
 	size_t alen = dst->family == AF_INET6 ? 16 : 4;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 2 };
-	uint8_t buf[4096] __attribute__((aligned(4)));
 	struct rtnl_req r = { 0 };
-	struct nlmsghdr *h;
-	struct rtattr *a;
-	int s, alen_left, oif = -ENETUNREACH;
-	ssize_t n;
+	int ret;
 
 	rtnl_head(&r, sizeof(r.rt), RTM_GETROUTE, NLM_F_REQUEST);
-	r.nh.nlmsg_seq = 1;
 	r.rt.rtm_family = (uint8_t)dst->family;
 	r.rt.rtm_dst_len = (uint8_t)(alen * 8);
 	if (rtnl_attr(&r, RTA_DST, dst->a, alen))
 		return -E2BIG;
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return -errno;
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (sendto(s, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (n = recv(s, buf, sizeof(buf), 0)) < 0) {
-		oif = -errno;
-		close(s);
-		return oif;
+	ans->oif = -ENETUNREACH;
+	ans->via = *dst;
+	ret = rtnl_dump(&r, false, RTM_NEWROUTE, sizeof(struct rtmsg), route_one, ans);
+	return ret ? ret : ans->oif < 0 ? ans->oif : 0;
+}
+
+/* The device the kernel routes dst through now (`ip route get`), or -errno. */
+int foud_rtnl_route_oif(const struct fou_addr *dst)
+{
+	struct route_ans ans;
+	int ret = route_get(dst, &ans);
+
+	return ret ? ret : ans.oif;
+}
+
+struct neigh_ans {
+	uint8_t *mac;
+	int ret;
+};
+
+static void neigh_one(const struct nlmsghdr *h, void *arg)
+{
+	const struct ndmsg *nd = NLMSG_DATA(h);
+	struct neigh_ans *ans = arg;
+	int left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+	struct rtattr *a;
+
+	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+		return;
+	for (a = (struct rtattr *)((uint8_t *)nd + NLMSG_ALIGN(sizeof(*nd))); RTA_OK(a, left);
+	     a = RTA_NEXT(a, left)) {
+		if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6) {
+			memcpy(ans->mac, RTA_DATA(a), 6);
+			ans->ret = 0;
+		}
 	}
-	close(s);
-	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		if (h->nlmsg_type == NLMSG_ERROR &&
-		    h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
-		    ((struct nlmsgerr *)NLMSG_DATA(h))->error)
-			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-		if (h->nlmsg_type != RTM_NEWROUTE)
-			continue;
-		alen_left = (int)RTM_PAYLOAD(h);
-		for (a = RTM_RTA(NLMSG_DATA(h)); RTA_OK(a, alen_left); a = RTA_NEXT(a, alen_left))
-			if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(int))
-				memcpy(&oif, RTA_DATA(a), sizeof(int));
-	}
-	return oif;
+}
+
+/*
+ * The next hop toward dst as `ip route get` then `ip neigh get` see it: the
+ * device in *ifindex, the neighbour's Ethernet address in mac. -EAGAIN when
+ * the neighbour is not (yet) resolved.
+ */
+int foud_rtnl_nexthop(const struct fou_addr *dst, int *ifindex, uint8_t mac[6])
+{
+	size_t alen = dst->family == AF_INET6 ? 16 : 4;
+	struct neigh_ans ans = { .mac = mac, .ret = -EAGAIN };
+	struct route_ans rt;
+	struct rtnl_req r = { 0 };
+	int ret = route_get(dst, &rt);
+
+	if (ret)
+		return ret;
+	*ifindex = rt.oif;
+	rtnl_head(&r, sizeof(r.nd), RTM_GETNEIGH, NLM_F_REQUEST);
+	r.nd.ndm_family = (uint8_t)dst->family;
+	r.nd.ndm_ifindex = rt.oif;
+	if (rtnl_attr(&r, NDA_DST, rt.via.a, alen))
+		return -E2BIG;
+	ret = rtnl_dump(&r, false, RTM_NEWNEIGH, sizeof(struct ndmsg), neigh_one, &ans);
+	return ret == -ENOENT ? -EAGAIN : ret ? ret : ans.ret;
 }
 
 /* `ip link set dev IFINDEX alias ALIAS`. */

@@ -333,6 +333,11 @@ static uint16_t cap_local_port(int fd)
 	return port;
 }
 
+bool foud_cap_outer(int tun_fd)
+{
+	return caps && cap_outer_on(tun_fd);
+}
+
 void foud_cap_txq(int tun_fd, const struct foud_txq *q)
 {
 	int i;

@@ -26,6 +26,8 @@ void foud_cap_packet(int tun_fd, const uint8_t *p, size_t len);
  * until foud_cap_rx names its device.
  */
 void foud_cap_txq(int tun_fd, const struct foud_txq *q);
+/* Is an outer capture running on the device (a sender that bypasses foud_cap_txq asks)? */
+bool foud_cap_outer(int tun_fd);
 void foud_cap_train(int tun_fd, int fd, const struct foud_uso_to *to, const uint8_t *p,
 		    size_t len, size_t seg);
 struct foud_rxmeta;

@@ -3,8 +3,9 @@
  * STT devices (draft-davie-stt-08), the class foud_stt_ops: overlay.c's TAP,
  * forwarding table and flooding, with STT's own I/O. An STT frame (18-byte header + inner
  * Ethernet frame, up to 64 KiB, a TSO super-frame from the TAP included)
- * is cut into TCP-like segments that fit the path MTU and sent on the raw
- * IP socket; segments arrive on a raw IPPROTO_TCP socket per family, with
+ * is cut into TCP-like segments that fit the path MTU: by the kernel's TSO
+ * or GSO from one super-packet (io/pkt.c), else here, each segment sent on
+ * the raw IP socket; segments arrive on a raw IPPROTO_TCP socket per family, with
  * a classic BPF filter for destination port 7471, and are reassembled in
  * one bounded table shared by every device (the device is known only from
  * the context ID in the frame's first bytes).
@@ -46,6 +47,10 @@
 #define STT_MTU		(65535 - FOU_STT_TCP_HLEN - FOU_STT_HLEN - FOU_IPV4_HLEN - FOU_ETH_HLEN)
 #define STT_MTU_MAX	(65535 - FOU_STT_HLEN - FOU_ETH_HLEN - 4)	/* room for an 802.1Q tag */
 
+/* Room before the frame for a whole super-packet's headers (pkt.c). */
+#define STT_ROOM	(FOU_VNET_HLEN + FOU_ETH_HLEN + FOU_IPV6_HLEN + FOU_STT_TCP_HLEN)
+#define STT_PATHS	8	/* next hops remembered for super-packets */
+
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 
@@ -78,7 +83,10 @@ struct foud_stt {
 	/* One sendmmsg of segments for one device, in d->txb. */
 	struct foud_tunnel *txt;
 	struct foud_txq q;		/* segments of txt's frames; inner lengths 0: counted as frames */
-	uint8_t frame[FOU_STT_MAX_FRAME];	/* the STT frame being sent */
+	int pkt;			/* AF_PACKET socket for super-packets, or -errno */
+	struct foud_pkt_path path[STT_PATHS];
+	unsigned int path_next;
+	uint8_t out[STT_ROOM + FOU_STT_MAX_FRAME];	/* the STT frame being sent, at STT_ROOM */
 };
 
 static uint64_t now_ms(void)
@@ -366,7 +374,12 @@ static int stt_rx_one(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		return -FOU_DROP_TOO_SHORT;
 	if (family == AF_INET && (ret = foud_raw_outer_v4(b, m)))
 		return ret;
-	ret = fou_stt_tcp_pull(b, &m->src, &m->dst, &seg);
+	/*
+	 * A raw socket cannot say whether the kernel left the checksum partial
+	 * (segments it merged by GRO, or cut from a GSO packet and passed on
+	 * over a veth): that form is accepted too.
+	 */
+	ret = fou_stt_tcp_pull_gro(b, &m->src, &m->dst, &seg, true);
 	if (ret)
 		return ret;
 	if (seg.dport != FOU_PORT_STT)
@@ -437,7 +450,57 @@ static void stt_queue(struct foud *d, struct foud_stt *s, struct fou_buf *b,
 		stt_flush(d);
 }
 
-/* Cuts the STT frame in s->frame into segments for dst and queues them. */
+/* The remembered next hop toward dst, asked again when stale; NULL when there is none now. */
+static struct foud_pkt_path *stt_path(struct foud_stt *s, const struct fou_addr *dst)
+{
+	struct foud_pkt_path *p = NULL;
+	size_t i;
+
+	for (i = 0; i < STT_PATHS && !p; i++)
+		if (fou_addr_eq(&s->path[i].dst, dst))
+			p = &s->path[i];
+	if (!p)
+		p = &s->path[s->path_next++ % STT_PATHS];
+	return foud_pkt_path(s->pkt, p, dst, now_ms()) ? NULL : p;
+}
+
+/*
+ * The whole STT frame at s->out + STT_ROOM as one TCP super-packet, for the
+ * kernel to cut into segments of mss bytes: what leaves is what
+ * fou_stt_tx_next() would have made (seq = length << 16 | offset, PSH on the
+ * last, IP IDs counting up). Nonzero: the caller cuts it itself.
+ */
+static int stt_send_gso(struct foud_stt *s, const struct fou_stt_flow *f,
+			struct fou_ip_params *ip, size_t flen, size_t mss)
+{
+	size_t iphl = f->src.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
+	struct fou_buf b = { .head = s->out, .cap = sizeof(s->out), .off = STT_ROOM, .len = flen };
+	struct fou_vnet_hdr vh = {
+		.flags = FOU_VNET_F_NEEDS_CSUM,
+		.gso_type = f->src.family == AF_INET6 ? FOU_VNET_GSO_TCPV6 : FOU_VNET_GSO_TCPV4,
+		.hdr_len = (uint16_t)(FOU_ETH_HLEN + iphl + FOU_STT_TCP_HLEN),
+		.gso_size = (uint16_t)mss,
+		.csum_start = (uint16_t)(FOU_ETH_HLEN + iphl),
+		.csum_offset = STT_TCP_CSUM,
+	};
+	struct foud_pkt_path *p;
+	int ret;
+
+	if (s->pkt < 0 || flen <= mss || flen + FOU_STT_TCP_HLEN + (iphl == FOU_IPV4_HLEN ? iphl : 0) > 65535 ||
+	    !(p = stt_path(s, &f->dst)))
+		return -EAGAIN;
+	ip->id = s->ip_id;
+	ret = fou_stt_tcp_push_gso(&b, f);
+	if (!ret)
+		ret = fou_ip_push(&b, ip);
+	if (!ret)
+		ret = foud_pkt_send(s->pkt, p, &b, &vh);
+	if (!ret)
+		s->ip_id = (uint16_t)(s->ip_id + (flen + mss - 1) / mss);
+	return ret;
+}
+
+/* Cuts the STT frame at s->out + STT_ROOM into segments for dst and queues them. */
 static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr *dst,
 		    size_t flen, uint16_t sport, uint8_t tos, uint8_t ttl)
 {
@@ -458,7 +521,17 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 
 	if (t->path_mtu <= iphl + FOU_STT_TCP_HLEN)
 		return -FOU_DROP_MTU;
-	ret = fou_stt_tx_init(&tx, &f, s->frame, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN);
+	/*
+	 * In order with the segments already queued, and only with offloads on
+	 * (-O: foud cuts), and while no outer capture runs on the device: it
+	 * records the segments foud sends.
+	 */
+	if (d->offload && !foud_cap_outer(t->ev.fd)) {
+		stt_flush(d);
+		if (!stt_send_gso(s, &f, &ip, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN))
+			return 0;
+	}
+	ret = fou_stt_tx_init(&tx, &f, s->out + STT_ROOM, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN);
 	if (ret)
 		return ret;
 	if (s->q.n && s->txt != t)
@@ -538,8 +611,8 @@ static int stt_xmit_frame(struct foud *d, struct foud_tunnel *t, const uint8_t *
 	foud_l2_outer(t, frame, len, &tos, &ttl);
 	sport = fou_l2_sport(frame, len, d->hash_seed, 1, 65535);
 	h->context = cmd_l2_cfg(t)->key;
-	memcpy(s->frame + FOU_STT_HLEN, frame, len);
-	b = (struct fou_buf){ .head = s->frame, .cap = sizeof(s->frame), .off = FOU_STT_HLEN,
+	memcpy(s->out + STT_ROOM + FOU_STT_HLEN, frame, len);
+	b = (struct fou_buf){ .head = s->out, .cap = sizeof(s->out), .off = STT_ROOM + FOU_STT_HLEN,
 			      .len = len };
 	ret = fou_stt_push(&b, h);
 	for (i = 0; !ret && i < n; i++) {
@@ -684,6 +757,8 @@ static void stt_free(struct foud *d)
 	if (s->nft && stt_nft(nft_del))
 		foud_log(LOG_WARNING, "stt: cannot remove the nftables table inet foud_stt");
 	foud_timer_del(d, stt_expire, s);
+	if (s->pkt >= 0)
+		close(s->pkt);
 	free(s->mem);
 	free(s);
 	d->stt = NULL;
@@ -697,9 +772,13 @@ static int stt_alloc(struct foud *d)
 	if (!s)
 		return -ENOMEM;
 	s->ev[0].fd = s->ev[1].fd = -1;
+	/* Without it (no CAP_NET_RAW), frames are cut here as with -O. */
+	s->pkt = d->offload ? foud_pkt_open() : -EOPNOTSUPP;
 	s->mem = malloc(size);
 	if (!s->mem || fou_stt_reasm_init(&s->reasm, s->mem, size, STT_TIMEOUT_MS) ||
 	    foud_timer_add(d, 1000, stt_expire, s)) {
+		if (s->pkt >= 0)
+			close(s->pkt);
 		free(s->mem);
 		free(s);
 		return -ENOMEM;

@@ -239,6 +239,13 @@ struct fou_stt_flow {
  */
 int fou_stt_tcp_push(struct fou_buf *b, const struct fou_stt_flow *f,
 		     uint16_t frame_len, uint16_t offset, bool last);
+/*
+ * Prepends one TCP-like header over the whole STT frame in b, for the
+ * kernel's TCP segmentation (GSO/TSO) to cut: seq = frame length << 16,
+ * ACK and PSH, the checksum partial (pseudo-header with b's length, not
+ * inverted) as the kernel's TCP leaves it for TSO. -FOU_DROP_MTU over 65535.
+ */
+int fou_stt_tcp_push_gso(struct fou_buf *b, const struct fou_stt_flow *f);
 
 /* One received segment, from its TCP-like header. */
 struct fou_stt_seg {
@@ -255,6 +262,16 @@ struct fou_stt_seg {
  */
 int fou_stt_tcp_pull(struct fou_buf *b, const struct fou_addr *src,
 		     const struct fou_addr *dst, struct fou_stt_seg *seg);
+/*
+ * The same for a segment the kernel may have handled with its checksum
+ * left partial (partial_ok): segments merged by GRO, one read holding
+ * several consecutive segments' payload, or cut from a GSO packet and passed
+ * on over a veth. Their checksum field holds the pseudo-header sum, accepted
+ * as well as a whole checksum. The payload is one fragment at seg->offset,
+ * of any length; fou_stt_reasm_add() bounds it.
+ */
+int fou_stt_tcp_pull_gro(struct fou_buf *b, const struct fou_addr *src,
+			 const struct fou_addr *dst, struct fou_stt_seg *seg, bool partial_ok);
 
 /* Iterator cutting one STT frame (STT header + inner frame) into segments. */
 struct fou_stt_tx {

@@ -11,7 +11,10 @@ stt.py frame SRC DST ID CTX HEXFRAME [key=value ...]
     keys: mss=N (default 1400), order=0,1,1,2 (segment indexes, default all),
           version=N, flags=N, framelen=N (lie in the header), tcplen=N (cut
           the TCP header short), badcsum=1, ce=1,2 (segment indexes sent with
-          the outer ECN field CE, the others not-ECT)
+          the outer ECN field CE, the others not-ECT),
+          pieces=OFF:LEN,... (instead of mss: these byte ranges, each one segment
+          of any length, as a read merged by GRO; the kernel fragments one
+          longer than the path and B's reassembles it)
 stt.py flood SRC DST N CTX   N frames of 3000 bytes of which only the first
                                1400-byte segment is sent, IDs 0x70000000 + i
 stt.py macs SRC DST N CTX    N single-segment broadcast frames from N
@@ -44,9 +47,12 @@ def stt_header(ctx, version=0, flags=0):
     return struct.pack("!BBBBHHQH", version, flags, 0, 0, 0, 0, ctx, 0)
 
 
-def send_frame(s, src, dst, fid, data, mss=1400, order=None, framelen=None, ce=(), **kw):
+def send_frame(s, src, dst, fid, data, mss=1400, order=None, framelen=None, ce=(), pieces=None,
+               **kw):
     flen = framelen if framelen is not None else len(data)
     segs = [(o, data[o:o + mss]) for o in range(0, len(data), mss)]
+    if pieces:
+        segs = [(o, data[o:o + n]) for o, n in pieces]
     for i in order if order is not None else range(len(segs)):
         o, p = segs[i]
         if ce:
@@ -65,6 +71,8 @@ def main(a):
         ce = [int(x) for x in kv["ce"].split(",")] if "ce" in kv else ()
         send_frame(s, src, dst, fid, data, mss=int(kv.get("mss", "1400")), order=order, ce=ce,
                    framelen=int(kv["framelen"]) if "framelen" in kv else None,
+                   pieces=[tuple(int(v) for v in x.split(":")) for x in kv["pieces"].split(",")]
+                   if "pieces" in kv else None,
                    tcplen=int(kv.get("tcplen", "20")), badcsum=kv.get("badcsum") == "1")
     elif a[0] == "flood":
         n, ctx = int(a[3]), int(a[4], 0)
