@@ -427,9 +427,9 @@ dev_up6() {
 }
 
 setup_stt() {
-	path stt "foud STT" 10.62.0.2; PROCS[stt]=foud DEVS[stt]=fbs1
-	if fa link add name fbs1 type stt key 0x5354 remote 192.0.2.122 local 192.0.2.121 &&
-	   fb link add name fbs1 type stt key 0x5354 remote 192.0.2.121 local 192.0.2.122; then
+	path stt "foud STT (gso)" 10.62.0.2; PROCS[stt]=foud DEVS[stt]=fbs1
+	if fa link add name fbs1 type stt key 0x5354 remote 192.0.2.122 local 192.0.2.121 gso &&
+	   fb link add name fbs1 type stt key 0x5354 remote 192.0.2.121 local 192.0.2.122 gso; then
 		dev_up "$NSA" fbs1 10.62.0.1/24; dev_up "$NSB" fbs1 10.62.0.2/24
 	else
 		path_fail stt failed "fouctl refused the configuration"

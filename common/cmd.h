@@ -83,6 +83,7 @@ struct cmd_l2_cfg {
 	bool udpcsum;			/* IPv4 UDP checksum, default on */
 	bool udp6zerocsumtx, udp6zerocsumrx;
 	bool noflowid;			/* nvgre: FlowID 0, for peers that match the whole key */
+	bool gso;			/* stt: whole frames to the kernel's TSO by AF_PACKET (stt.c) */
 	/* geneve_opts: the options sent on every packet, as on the wire (TLVs). */
 	uint8_t geneve_opts[CMD_GENEVE_OPTS_MAX];
 	uint8_t geneve_opts_len;

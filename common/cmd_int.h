@@ -154,6 +154,7 @@ enum {
 	LS_ZCSUMRX = 1u << 30,
 	LS_DATAPATH = 1u << 31,
 	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
+	LS_GSO = LS_UDPCSUM,	/* stt's, which has no UDP either */
 	LS_OPTS = LS_GROUP,	/* geneve's, which has no group */
 	LS_EKEY = LS_ZCSUMTX,	/* the IP tunnels', which have no udp6zerocsum words */
 	LS_EKEYNEXT = LS_ZCSUMRX,

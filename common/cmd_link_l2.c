@@ -169,6 +169,20 @@ static int l2_noflowid(struct pctx *p, const char *v)
 	return 0;
 }
 
+static int l2_gso(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->gso = true;
+	return 0;
+}
+
+static int l2_nogso(struct pctx *p, const char *v)
+{
+	(void)v;
+	l2(p)->gso = false;
+	return 0;
+}
+
 static int l2_nozcsumrx(struct pctx *p, const char *v)
 {
 	(void)v;
@@ -345,6 +359,8 @@ static const struct kw stt_kws[] = {
 	KW_L2_COMMON(EXP_UADDR, l2_remote),
 	KW_ID("a number 0-18446744073709551615 (or 0x hexadecimal)", l2_key),
 	KW_FDB,
+	{ "gso", LS_GSO, 0, 0, "", l2_gso },
+	{ "nogso", LS_GSO, 0, 0, "", l2_nogso },
 };
 
 static int l2_required_of(struct pctx *p, uint32_t required, const char *why)

@@ -250,6 +250,8 @@ static void save_l2(struct sv *s, const struct cmd_l2_cfg *c, const struct fk_ki
 	}
 	if (fk_takes(k, "flowid"))
 		sv_flag(s, !c->noflowid, "flowid", "noflowid");
+	if (fk_takes(k, "gso"))
+		sv_flag(s, c->gso, "gso", "nogso");
 	save_geneve_opts(s, c);
 }
 

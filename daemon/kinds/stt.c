@@ -522,11 +522,13 @@ static int stt_send(struct foud *d, struct foud_tunnel *t, const struct fou_addr
 	if (t->path_mtu <= iphl + FOU_STT_TCP_HLEN)
 		return -FOU_DROP_MTU;
 	/*
-	 * In order with the segments already queued, and only with offloads on
+	 * Only with `gso` (AF_PACKET passes by netfilter's output hook, IPsec
+	 * policies and mark routing: an operator asks for it), in order with the
+	 * segments already queued, and only with offloads on
 	 * (-O: foud cuts), and while no outer capture runs on the device: it
 	 * records the segments foud sends.
 	 */
-	if (d->offload && !foud_cap_outer(t->ev.fd)) {
+	if (c->gso && d->offload && !foud_cap_outer(t->ev.fd)) {
 		stt_flush(d);
 		if (!stt_send_gso(s, &f, &ip, flen, t->path_mtu - iphl - FOU_STT_TCP_HLEN))
 			return 0;
@@ -915,8 +917,8 @@ static void stt_dev_close(struct foud *d, struct foud_tunnel *t)
 /* STT's own words in the linkinfo: its TCP port. */
 static void stt_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 {
-	(void)t;
 	foud_pr_uint(p, "port", NULL, FOU_PORT_STT);
+	foud_pr_bool(p, "gso", " gso", " nogso", cmd_l2_cfg(t)->gso);
 }
 
 static void stt_show(const struct foud_tunnel *t, struct foud_pr *p)

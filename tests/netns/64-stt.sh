@@ -17,7 +17,7 @@ setup_hosts
 na ip addr add 192.0.2.3/24 dev va
 start_foud a
 start_foud b
-fa link add name st0 type stt key $CTX remote $B4 local $A4
+fa link add name st0 type stt key $CTX remote $B4 local $A4 gso
 fb link add name st0 type stt key $CTX remote $A4 local $B4 maxaddress 32
 dev_up a st0 10.9.0.1/24; dev_up b st0 10.9.0.2/24
 # Every reset leaving A or B, over the whole test.
@@ -87,7 +87,15 @@ if [[ " ${FOUD_TEST_OPTS:-} " = *" -O "* ]]; then
 else
 	check "frames handed whole to the kernel's TSO: $gso super-packets on A's veth" test "$gso" -gt 0
 fi
+# B's st0 has no `gso` (the default): its segments pass the IP stack (netfilter's
+# output hook, IPsec, mark routing), none longer than the path on B's veth.
+ip netns exec "$NSB" tcpdump -n -U -i vb -w "$TMP/nogso.pcap" 'tcp dst port 7471 and greater 1515' 2>/dev/null &
+CAP=$!
+sleep 0.5
 check "8 MiB B -> A, sha256 intact" tcp_transfer b 10.9.0.1 8
+sleep 0.3; kill $CAP; wait $CAP 2>/dev/null
+check "nogso (B's default): no super-packet on B's veth ($(tcpdump -n -r "$TMP/nogso.pcap" 2>/dev/null | wc -l))" \
+	test "$(tcpdump -n -r "$TMP/nogso.pcap" 2>/dev/null | wc -l)" -eq 0
 
 # TSO on a 1500 device: super-frames sent whole with P and the MSS; Wireshark's view.
 # From here to the duplicates, A's veth segments and checksums in software as a
