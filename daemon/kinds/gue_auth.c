@@ -186,9 +186,9 @@ void foud_gue_auth_free(struct foud_gue_auth *a)
 /*
  * A sender's sequence never falls behind the clock's nanoseconds: after a
  * pause it jumps to them. So a receiver that crashed, and whose floor lies a
- * reserve ahead of the last sequence it took, is passed by the next batch
- * (the reserve is 16384 ns of clock) instead of refusing the sender's next
- * 16384 datagrams. The clock only raises it: a step back changes nothing.
+ * reserve (FOUD_GUE_FLOOR_RESERVE, 100 ms of clock) ahead of the last
+ * sequence it took, is passed within that time. The clock only raises it: a
+ * step back changes nothing.
  */
 uint64_t foud_gue_auth_seq(uint64_t seq)
 {

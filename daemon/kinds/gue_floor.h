@@ -6,8 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sequences a crashed foud may refuse after its restart: one write per this many. */
-#define FOUD_GUE_FLOOR_RESERVE	16384u
+/*
+ * How far the floor is written ahead of what arrives: 100 ms of the sender's
+ * clock, as its sequences are nanoseconds (foud_gue_auth_seq()). At most ten
+ * writes a second per tunnel (a reserve of 16384 was passed by every batch
+ * once sequences followed the clock: a file write per batch), and after a
+ * crash at most 100 ms of the peer's traffic refused.
+ */
+#define FOUD_GUE_FLOOR_RESERVE	100000000u
 
 /* The floor file of device name: 0, or -ENAMETOOLONG. */
 int foud_gue_floor_path(const char *name, char *path, size_t len);

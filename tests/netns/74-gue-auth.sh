@@ -93,7 +93,7 @@ expect_drop "after the restart, the captured datagram replayed" replay "$chex" "
 check "... while fresh traffic crosses: ping" na ping -c 3 -i 0.1 -W 2 10.4.0.2
 restart a KILL "$TMP/a2.conf"
 expect_drop "A killed (SIGKILL) and started again: the captured datagram replayed" replay "$chex" "$csport"
-# A's floor lies a reserve (16384) ahead of what it took; B, not restarted,
+# A's floor lies a reserve (100 ms of B's clock) ahead of what it took; B, not restarted,
 # jumps its sequences to the clock's nanoseconds at its next batch, above it.
 check "... while fresh traffic from B, not restarted, crosses: ping" na ping -c 3 -i 0.1 -W 2 10.4.0.2
 printf '%s\n' "$(cat "$TMP/b.conf")" "link add name g2 type ipip remote $A4 local 192.0.2.3 encap gue encap-sport auto encap-dport 5555" >"$TMP/b2.conf"
