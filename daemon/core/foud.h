@@ -446,6 +446,7 @@ void foud_tun_close(struct foud *d, int fd);
 int foud_tun_set_up(const char *name);
 int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
+int foud_tun_write_vnet(int fd, struct fou_buf *b, const struct fou_vnet_hdr *vh);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
 /*
  * Reads the device fd until it is empty or a few batches were read: each

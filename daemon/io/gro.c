@@ -133,22 +133,12 @@ static struct foud_gro_slot *gro_slot_new(struct foud *d)
 
 static void gro_direct(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, uint16_t partial)
 {
-	struct fou_vnet_hdr vh = { 0 };
+	struct fou_vnet_hdr vh = { .flags = d->rx_verified ? FOU_VNET_F_DATA_VALID : 0 };
 	size_t len = b->len;
-	uint8_t *h;
 
-	if (!partial) {
-		gro_count(t, foud_tun_write_csum(t->ev.fd, b, d->rx_verified), 1, len);
-		return;
-	}
-	h = fou_buf_push(b, FOU_VNET_HLEN);
-	if (!h) {
-		gro_count(t, -FOU_DROP_TX_ERROR, 1, len);
-		return;
-	}
-	gro_vnet_partial(&vh, partial);
-	fou_vnet_put(h, &vh);
-	gro_count(t, foud_tun_write_raw(t->ev.fd, h, b->len), 1, len);
+	if (partial)
+		gro_vnet_partial(&vh, partial);
+	gro_count(t, foud_tun_write_vnet(t->ev.fd, b, &vh), 1, len);
 }
 
 /*

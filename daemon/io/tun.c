@@ -219,20 +219,23 @@ int foud_tun_write_raw(int fd, const void *p, size_t len)
 	}
 }
 
-/*
- * Writes one packet, prepending a virtio header in the headroom: all zero,
- * or DATA_VALID when its checksums are known good (see foud_gro_input()).
- */
-int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid)
+/* Writes one packet, prepending the virtio header vh in the headroom. */
+int foud_tun_write_vnet(int fd, struct fou_buf *b, const struct fou_vnet_hdr *vh)
 {
 	uint8_t *h = fou_buf_push(b, FOU_VNET_HLEN);
 
 	if (!h)
 		return -FOU_DROP_TX_ERROR;
-	memset(h, 0, FOU_VNET_HLEN);
-	if (valid)
-		h[0] = FOU_VNET_F_DATA_VALID;
+	fou_vnet_put(h, vh);
 	return foud_tun_write_raw(fd, h, b->len);
+}
+
+/* An all-zero virtio header, or DATA_VALID when its checksums are known good (see foud_gro_input()). */
+int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid)
+{
+	struct fou_vnet_hdr vh = { .flags = valid ? FOU_VNET_F_DATA_VALID : 0 };
+
+	return foud_tun_write_vnet(fd, b, &vh);
 }
 
 int foud_tun_write(int fd, struct fou_buf *b)
