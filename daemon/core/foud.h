@@ -349,6 +349,19 @@ struct foud_io_cap {
 };
 extern const struct foud_io_cap *foud_io_cap;	/* tun.c */
 
+/*
+ * The hash of the last received packet's remote and key: a UDP GRO train's
+ * segments all share them, so the table is hashed once a train, not once a
+ * segment (tunnel_hash.c).
+ */
+struct foud_tnl_last {
+	struct fou_addr src;
+	uint32_t key;
+	uint32_t hash;
+	bool keyed;
+	bool valid;
+};
+
 struct foud {
 	int epfd;
 	struct foud_upcalls up;
@@ -360,6 +373,7 @@ struct foud {
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
 	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
 	struct fou_htab tnl_peers;	/* ... by remote alone */
+	struct foud_tnl_last tnl_last;	/* the last receive hash (tunnel_hash.c) */
 	struct fou_htab l2_ids;		/* L2 devices by receive key (l2_hash.c) */
 	struct fou_htab l2_remotes;	/* GRE-TAP and NVGRE by remote (l2_hash.c) */
 	struct foud_ports ports;
