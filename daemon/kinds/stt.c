@@ -14,7 +14,9 @@
  * segment with a reset. foud installs the nftables table `inet foud_stt`
  * while an STT device exists: in prerouting, segments for a local address
  * and port 7471 are marked "other host", which raw sockets still receive
- * and TCP silently discards (tcp_v4_rcv/tcp_v6_rcv take PACKET_HOST only);
+ * and TCP silently discards (tcp_v4_rcv/tcp_v6_rcv take PACKET_HOST only;
+ * the port is matched before the FIB lookup, which every other packet of
+ * the host would otherwise pay);
  * in output, any reset from port 7471 that still appears is dropped and
  * counted.
  */
@@ -60,7 +62,7 @@ static const char nft_add[] =
 	"table inet foud_stt {\n"
 	"	chain prerouting {\n"
 	"		type filter hook prerouting priority -300; policy accept;\n"
-	"		fib daddr type local tcp dport " STR(FOU_PORT_STT) " notrack meta pkttype set other\n"
+	"		tcp dport " STR(FOU_PORT_STT) " fib daddr type local notrack meta pkttype set other\n"
 	"	}\n"
 	"	chain output {\n"
 	"		type filter hook output priority 0; policy accept;\n"
