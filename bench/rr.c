@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,29 +36,13 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Reads exactly len bytes: 0, or -1 at EOF or error. */
-static int read_full(int fd, char *buf, size_t len)
+/* Reads, or writes, exactly len bytes: 0, or -1 at EOF or an error. */
+static int io_full(int fd, char *buf, size_t len, bool wr)
 {
 	ssize_t n;
 
 	while (len) {
-		n = read(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
+		n = wr ? write(fd, buf, len) : read(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -83,7 +68,7 @@ static void echo(int fd)
 
 	nodelay(fd);
 	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && write_full(fd, buf, (size_t)n))
+		if (n > 0 && io_full(fd, buf, (size_t)n, true))
 			break;
 	close(fd);
 }
@@ -194,7 +179,7 @@ static int ping_pong(int fd, size_t size, unsigned int secs)
 
 	while (b < end) {
 		a = now_ns();
-		if (write_full(fd, buf, size) || read_full(fd, buf, size))
+		if (io_full(fd, buf, size, true) || io_full(fd, buf, size, false))
 			break;
 		b = now_ns();
 		if (push(&s, b - a))
