@@ -297,6 +297,7 @@ struct foud_tou_peer {
 	bool rx_seen;
 	uint64_t rebinds;		/* times its port changed (a NAT rebinding) */
 	uint64_t sess_moves;		/* its sessions' moves to another address or port */
+	uint64_t rco_partial;		/* datagrams whose RCO went to tou0 partial, unsummed */
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
