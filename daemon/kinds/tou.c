@@ -775,6 +775,7 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	foud_tou_sess_forget(d, p);
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
+	foud_gue_auth_tou_close(p->auth);
 	foud_gue_auth_free(p->auth);
 	foud_tou_dtls_free(d, p);
 	free(p);
@@ -839,6 +840,10 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 	peer_dst(p, cfg->port);
 	if (cfg->key_file[0][0]) {
 		p->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
+		if (p->auth && foud_gue_auth_tou_open(p->auth, &cfg->peer, err, errlen)) {
+			foud_gue_auth_free(p->auth);
+			p->auth = NULL;
+		}
 		if (!p->auth) {
 			free(p);
 			return -EINVAL;
