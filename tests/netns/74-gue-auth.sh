@@ -4,8 +4,9 @@
 # sent and a peer with another key get nothing through, each counted once
 # (auth, replay), also after the receiver restarted (stopped or killed); key rollover under a ping loses nothing; a keyless tunnel on
 # the same port keeps working; a key file others can read is refused; a TOU
-# peer with a key transfers, a spoofed TOU datagram is dropped (auth), and a
-# TOU key rollover by reload under TCP refuses nothing.
+# peer with a key transfers, a spoofed TOU datagram is dropped (auth, in its
+# metric by key id), a TOU key rollover by reload under TCP refuses nothing,
+# and a keyed TOU SYN captured before a restart is refused after it (replay).
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 SNIFF="python3 $ROOT/tests/tools/udp-sniff.py"
@@ -182,6 +183,7 @@ nb $INJ udp $B4 $A4 6080 "$forged" 40999
 sleep 0.2
 check "TOU: a datagram claiming key id $tkid with a wrong HMAC: auth rose by 1 ($a -> $(tou_auth)), its metric series by 1 ($mk0 -> $(tm "$tkid")), unknown's not" \
 	test "$(tou_auth)" -eq $((a + 1)) -a "$(tm "$tkid")" -eq $((mk0 + 1)) -a "$(tm unknown)" -eq $((mu0 + 1))
+promtool_unix a
 
 # TOU key rollover by reload under a trickle of TCP (2000 bytes every 15 ms):
 # both accept tou2, then A, then B send with it; no datagram refused either way.
