@@ -157,17 +157,29 @@ wait $lp 2>/dev/null
 # on every datagram (remcsum); b, under the outer checksums its kernel
 # verified, writes each TCP checksum to tou0 partial (rco_partial).
 fa tou del peer $B4; fa tou add peer $B4 remcsum
-rp() { tou_counter b $A4 '.rco_partial // -1'; }
+fa tou del peer $B6; fa tou add peer $B6 remcsum
+rp() { tou_counter b "${1:-$A4}" '.rco_partial // -1'; }
 settle() { local i; for i in $(seq 30); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+# rco_rose WHAT PEER BEFORE MIN: b's count for PEER rose by MIN or more; under -O (tou0
+# without offloads every checksum is whole, nothing to carry as RCO) it must not move.
+rco_rose() {
+	if [[ " ${FOUD_TEST_OPTS:-} " == *" -O "* ]]; then
+		check "$1: a without offloads (-O) sent no RCO, b left nothing partial ($3 -> $(rp "$2"))" \
+			test "$(rp "$2")" -eq "$3"
+	else
+		check "$1: b left the RCO of the transfer's datagrams partial, unsummed ($3 -> $(rp "$2"))" \
+			test "$(rp "$2")" -gt $(($3 + $4))
+	fi
+}
 rp0=$(rp)
 check "remcsum: tou-run socat 4 MiB a->b over IPv4 TOU, sha256 matches" xfer $B4 7006 4 "$TOU_RUN"
-if [[ " ${FOUD_TEST_OPTS:-} " == *" -O "* ]]; then	# tou0 without offloads: every checksum whole
-	check "a without offloads (-O) sent no RCO: b left nothing partial ($rp0 -> $(rp))" test "$(rp)" -eq "$rp0"
-else
-	check "b left the RCO of the transfer's datagrams partial, unsummed ($rp0 -> $(rp))" \
-		test "$(rp)" -gt $((rp0 + 500))
-fi
-check "... and refused none of them" test "$(tou_counter b $A4 '.drops.rx | add // 0')" -eq 0
+rco_rose IPv4 $A4 "$rp0" 500
+rp0=$(rp $A6)
+check "remcsum: tou-run socat 2 MiB a->b over IPv6 TOU, sha256 matches" xfer $B6 7007 2 "$TOU_RUN"
+rco_rose IPv6 $A6 "$rp0" 250
+check "... and refused none of them" \
+	test "$(tou_counter b $A4 '.drops.rx | add // 0')" -eq 0 -a "$(tou_counter b $A6 '.drops.rx | add // 0')" -eq 0
+fa tou del peer $B6; fa tou add peer $B6
 # Injected from a's TOU port: GUE Hlen 2, P, private REMCSUM, start 0, offset
 # 16, then a TCP segment whose checksum field holds the address-free
 # pseudo-header sum (6 + 120 = 0x7e), as a sender with RCO writes it.
