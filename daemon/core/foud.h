@@ -147,6 +147,8 @@ struct foud_dev_ops {
 			  void *arg);
 	/* Metrics: the device's forwarding table; NULL: it has none. */
 	const struct fou_fdb *(*fdb)(const struct foud_tunnel *t);
+	/* An L2 device's peers are about to be rebuilt (done false), then were; NULL: no matter. */
+	void (*peers)(struct foud *d, struct foud_tunnel *t, bool done);
 };
 
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
