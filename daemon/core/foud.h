@@ -826,6 +826,7 @@ void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t
 void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due);
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t);
+void foud_bpf_l2_show_punts(const struct foud_tunnel *t, struct foud_pr *p);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -702,7 +702,7 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 	foud_pr_close_object(p);
 }
 
-/* -d: the data path (and why not BPF), UDP GSO; JSON: the forwarding table's figures; -s the programs' counters. */
+/* -d: the data path (why not BPF, or what BPF leaves to foud), UDP GSO; JSON: the forwarding table's figures; -s the programs' counters. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	foud_pr_u64(p, "fdb_entries", NULL, t->l2->fdb.count);
@@ -713,6 +713,8 @@ void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct fo
 		foud_pr_str(p, "datapath_reason", NULL, t->dp_why);
 	}
 	foud_pr_text(p, "\n");
+	if (t->bpf_egress)
+		foud_bpf_l2_show_punts(t, p);
 	foud_show_gso(d, t, p);
 	if ((p->flags & CTL_F_STATS) && t->bpf_egress)
 		foud_show_bpf_stats(d, t, p);
