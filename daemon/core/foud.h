@@ -147,6 +147,8 @@ struct foud_dev_ops {
 			  void *arg);
 	/* Metrics: the device's forwarding table; NULL: it has none. */
 	const struct fou_fdb *(*fdb)(const struct foud_tunnel *t);
+	/* An L2 device's peers are about to be rebuilt (done false), then were; NULL: no matter. */
+	void (*peers)(struct foud *d, struct foud_tunnel *t, bool done);
 };
 
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
@@ -836,6 +838,7 @@ void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t
 void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due);
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t);
+void foud_bpf_l2_show_punts(const struct foud_tunnel *t, struct foud_pr *p);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);
