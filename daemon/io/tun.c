@@ -14,7 +14,7 @@
 #include "foud.h"
 
 #define TXQUEUELEN 1000
-#define TXQUEUELEN_MAX 16384	/* 8 bytes of kernel memory an entry (the TUN's ring) */
+#define TXQUEUELEN_MAX (TXQUEUELEN * 4)	/* ~40 ms of 64-byte packets at 100 kpps */
 #define TUN_ROUNDS 8		/* batches of reads per wake-up before yielding */
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -248,16 +248,27 @@ int foud_tun_write(int fd, struct fou_buf *b)
  * A drain that stopped at its bound left packets queued: the TUN's queue
  * (its ring of txqueuelen entries) was at least half full, and a burst while
  * we are off the CPU overflows it, dropped unseen by us (the device's TX
- * dropped). Doubled up to a bound: only the tunnels that need it pay.
+ * dropped). Doubled up to a bound: only the tunnels that need it pay, and
+ * the bound keeps a queue short enough not to hide overload as delay. Only a
+ * length foud set is grown: an operator's own txqueuelen is theirs.
  */
+static bool tun_qlen_ours(int qlen)
+{
+	for (int q = TXQUEUELEN; q <= TXQUEUELEN_MAX; q *= 2)
+		if (qlen == q)
+			return true;
+	return false;
+}
+
 static void tun_queue_grow(const char *name)
 {
 	struct ifreq ifr = { 0 };
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || ifr.ifr_qlen <= 0 || ifr.ifr_qlen >= TXQUEUELEN_MAX)
+	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_ours(ifr.ifr_qlen) ||
+	    ifr.ifr_qlen >= TXQUEUELEN_MAX)
 		return;
-	ifr.ifr_qlen = ifr.ifr_qlen > TXQUEUELEN_MAX / 2 ? TXQUEUELEN_MAX : ifr.ifr_qlen * 2;
+	ifr.ifr_qlen *= 2;
 	if (ifreq_ioctl(SIOCSIFTXQLEN, &ifr) == 0)
 		foud_log(LOG_INFO, "%s: txqueuelen %d: packets waited in its queue", name,
 			 ifr.ifr_qlen);

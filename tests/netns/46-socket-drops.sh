@@ -93,4 +93,12 @@ check "all 1500 reach b's t2" \
 check "t2 in a dropped none of them ($(($(sysv a statistics/tx_dropped) - d1)))" \
 	test "$(sysv a statistics/tx_dropped)" -eq "$d1"
 check "after: ping over t2" na ping -c 1 -W 2 10.2.0.2
+# A length the operator chose is theirs: the same overflow leaves it as set.
+na ip link set t2 txqueuelen 600
+d2=$(sysv a statistics/tx_dropped)
+check "with the operator's txqueuelen 600, a burst while foud a was stopped" burst
+check "t2 in a dropped what 600 could not hold ($(($(sysv a statistics/tx_dropped) - d2)))" \
+	test "$(sysv a statistics/tx_dropped)" -gt "$d2"
+check "after: ping over t2, so foud a drained it" na ping -c 1 -W 2 10.2.0.2
+check "foud a left the operator's 600 ($(sysv a tx_queue_len))" test "$(sysv a tx_queue_len)" -eq 600
 finish
