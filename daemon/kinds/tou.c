@@ -36,6 +36,7 @@
 #include "fou/gue_auth.h"
 #include "fou/tou_session.h"
 #include "rx.h"
+#include "tou_rco.h"
 #include "tou_session.h"
 
 #define TOU_DEV		"tou0"
@@ -508,14 +509,14 @@ static struct foud_tou_peer *rx_peer(struct foud *d, const struct foud_tou_sock 
  * TOU_IDLE_MS (its mapping may have expired, and a new connection is then
  * the first thing heard); at most once per TOU_REBIND_MS.
  */
-static bool rebind_ok(struct foud_tou_peer *p, const struct fou_buf *b,
+static bool rebind_ok(const struct foud *d, struct foud_tou_peer *p, const struct fou_buf *b,
 		      const struct fou_tou_info *info, uint64_t now)
 {
 	size_t hlen = info->src.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
 	const uint8_t *tcp = fou_buf_data(b) + hlen;
 	bool syn, idle;
 
-	if (!fou_tou_csum_ok(b, info) || (p->rebind_ms && now - p->rebind_ms < TOU_REBIND_MS))
+	if (!foud_tou_rx_csum_ok(d, b, info) || (p->rebind_ms && now - p->rebind_ms < TOU_REBIND_MS))
 		return false;
 	syn = (tcp[13] & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	idle = !p->tx_ms || now - p->tx_ms >= TOU_IDLE_MS;
@@ -549,7 +550,7 @@ static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	if (ret > 0)
 		return ret;	/* a handshake's, taken: nothing to deliver, no drop */
 	if (!ret)
-		ret = fou_tou_decap(b, &info);
+		ret = foud_tou_rx_decap(d, p, b, &info, m);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;	/* a TCP segment to STT's port, say */
 	if (ret)
@@ -558,7 +559,7 @@ static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	if (m->sport != p->cur_port) {
 		uint64_t now = now_ms();
 
-		if (!rebind_ok(p, b, &info, now))
+		if (!rebind_ok(d, p, b, &info, now))
 			return -FOU_DROP_TOU_REBIND;
 		peer_moved(d, p, m->sport, now);
 	}
@@ -586,7 +587,7 @@ static int rx_session(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b
 	if (ret || !fou_addr_eq(&m->src, &p->cfg.peer) || m->sport == p->cur_port)
 		return ret;
 	if (proven ? !p->rebind_ms || now - p->rebind_ms >= TOU_REBIND_MS
-		   : rebind_ok(p, b, &info, now))
+		   : rebind_ok(d, p, b, &info, now))
 		peer_moved(d, p, m->sport, now);
 	return 0;
 }
@@ -606,6 +607,7 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	p->rx_seen = true;
 	p->st.rx_packets++;
 	p->st.rx_bytes += b->len;
+	p->rco_partial += d->rx_partial;
 	d->rx_verified = m->verified;
 	foud_gro_input(d, &d->tou->dev, b, 0);
 	d->rx_verified = false;
@@ -618,6 +620,7 @@ static int rx_datagram(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 	struct foud_tou_peer *p = NULL;
 	int ret = rx_one(d, ctx, b, m, &p);
 
+	d->rx_partial = false;	/* set by foud_tou_rx_decap() */
 	if (ret < 0 && p)
 		p->st.rx_drop[-ret]++;
 	return ret > 0 ? 0 : ret;	/* > 0: taken, not delivered (a DTLS handshake's) */
@@ -682,7 +685,6 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 	}
 	dev->ev.fd = fd;
 	dev->ev.fn = tou_dev_readable;
-	dev->path_mtu = 65535;
 	sysctl_dev("/proc/sys/net/ipv4/conf/%s/rp_filter", "2\n");
 	ret = foud_loop_add(d, &dev->ev);
 	if (!ret)
@@ -699,24 +701,35 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 }
 
 /*
- * The device's MTU follows the narrowest path to any peer (it never grows
- * back), each FOU_TOU_SIDS_MAX narrower for session ids; a keyed peer's
- * path FOU_GUE_AUTH_LEN more.
+ * A peer's MTU inside tou0: its path's less UDP and GUE, FOU_TOU_SIDS_MAX
+ * for session ids, a keyed peer's FOU_GUE_AUTH_LEN, a DTLS peer's record.
  */
-static void dev_mtu(struct foud_tou *t, const struct foud_tou_peer *p)
+static uint32_t peer_mtu(const struct foud_tou_peer *p)
 {
-	uint32_t pmtu = foud_path_mtu(&p->cfg.peer) - FOU_TOU_SIDS_MAX;
+	uint32_t mtu = foud_path_mtu(&p->cfg.peer) - TOU_OVERHEAD - FOU_TOU_SIDS_MAX;
 
 	if (p->auth)
-		pmtu -= FOU_GUE_AUTH_LEN;
-	pmtu -= foud_tou_dtls_overhead(p);
+		mtu -= FOU_GUE_AUTH_LEN;
+	return mtu - foud_tou_dtls_overhead(p);
+}
 
-	if (pmtu >= t->dev.path_mtu)
+/*
+ * tou0's MTU is its widest peer's, up or down as peers come and go; each
+ * peer's own is on its route (peer_route()), where TCP takes its MSS from,
+ * so that a DTLS or keyed peer does not narrow every other peer's segments.
+ */
+static void dev_mtu(struct foud_tou *t)
+{
+	const struct foud_tou_peer *p;
+	uint32_t mtu = 0;
+
+	TAILQ_FOREACH(p, &t->peers, entry)
+		mtu = p->mtu > mtu ? p->mtu : mtu;
+	if (!mtu || mtu == t->dev.mtu)
 		return;
-	t->dev.path_mtu = pmtu;
-	t->dev.mtu = pmtu - TOU_OVERHEAD;
-	if (foud_tun_set_mtu(TOU_DEV, t->dev.mtu))
-		foud_log(LOG_WARNING, TOU_DEV ": cannot set mtu %u", t->dev.mtu);
+	t->dev.mtu = mtu;
+	if (foud_tun_set_mtu(TOU_DEV, mtu))
+		foud_log(LOG_WARNING, TOU_DEV ": cannot set mtu %u", mtu);
 }
 
 static int fam_idx(int family)
@@ -768,10 +781,11 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	fou_htab_del(&t->peer_tab, &p->by_addr);
 	if (!t->peer_tab.n)
 		fou_htab_free(&t->peer_tab);
-	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, CMD_TOU_TABLE);
+	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, CMD_TOU_TABLE, 0);
 	foud_tou_sess_forget(d, p);
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
+	foud_gue_auth_tou_close(p->auth);
 	foud_gue_auth_free(p->auth);
 	foud_tou_dtls_free(d, p);
 	free(p);
@@ -801,7 +815,8 @@ static int source_addr(const struct fou_addr *a, struct fou_addr *src)
 }
 
 /*
- * The peer's route in the TOU table, with the local address as its source.
+ * The peer's route in the TOU table, with the local address as its source
+ * and the peer's MTU.
  * For IPv4 tou0 also carries that address: the kernel's reverse-path filter,
  * loose or off, drops everything arriving on a device without one.
  */
@@ -817,7 +832,8 @@ static int peer_route(struct foud_tou *t, struct foud_tou_peer *p)
 		ret = ret == -EEXIST ? 0 : ret;
 	}
 	if (!ret)
-		ret = foud_rtnl_route(true, &p->cfg.peer, &p->src, t->dev.ifindex, CMD_TOU_TABLE);
+		ret = foud_rtnl_route(true, &p->cfg.peer, &p->src, t->dev.ifindex, CMD_TOU_TABLE,
+				      p->mtu);
 	return ret;
 }
 
@@ -836,6 +852,10 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 	peer_dst(p, cfg->port);
 	if (cfg->key_file[0][0]) {
 		p->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
+		if (p->auth && foud_gue_auth_tou_open(p->auth, &cfg->peer, err, errlen)) {
+			foud_gue_auth_free(p->auth);
+			p->auth = NULL;
+		}
 		if (!p->auth) {
 			free(p);
 			return -EINVAL;
@@ -853,6 +873,13 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 		return -EADDRINUSE;
 	}
 	TAILQ_INSERT_TAIL(&t->peers, p, entry);
+	/* DTLS first: its record's overhead is part of the route's MTU. */
+	ret = foud_tou_dtls_new(d, p, err, errlen);
+	if (ret) {
+		peer_free(d, p);
+		return ret;
+	}
+	p->mtu = peer_mtu(p);
 	ret = rule_get(t, cfg->peer.family);
 	if (!ret)
 		ret = peer_route(t, p);
@@ -862,12 +889,7 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 		peer_free(d, p);
 		return ret;
 	}
-	ret = foud_tou_dtls_new(d, p, err, errlen);
-	if (ret) {
-		peer_free(d, p);
-		return ret;
-	}
-	dev_mtu(t, p);
+	dev_mtu(t);
 	foud_log(LOG_INFO, "tou peer %s port %u added", fou_addr_str(&cfg->peer, a, sizeof(a)),
 		 cfg->port);
 	return 0;
@@ -906,6 +928,8 @@ int foud_tou_del(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, size_
 	peer_free(d, p);
 	if (TAILQ_EMPTY(&d->tou->peers))
 		dev_close(d);
+	else
+		dev_mtu(d->tou);
 	return 0;
 }
 
@@ -934,10 +958,13 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	if (p->auth)
 		foud_pr_str(pr, "key", " key %s", foud_gue_auth_file(p->auth));
 	foud_pr_bool(pr, "remcsum", " remcsum", NULL, p->cfg.remcsum);
-	foud_pr_text(pr, " dev " TOU_DEV "\n");
+	foud_pr_text(pr, " dev " TOU_DEV);
+	foud_pr_uint(pr, "mtu", " mtu %u\n", p->mtu);
 	foud_tou_dtls_show(p, pr);
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
 	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);
+	foud_pr_u64(pr, "rco_partial", d ? "    remote checksum offload left partial %llu\n" : NULL,
+		    p->rco_partial);
 	if (p->auth)
 		foud_pr_uint(pr, "key_id", d ? "    key-id %08x\n" : NULL, foud_gue_auth_id(p->auth));
 	if (pr->flags & CTL_F_STATS)
