@@ -98,6 +98,17 @@ uint32_t fou_addr_hash(const struct fou_addr *a, uint32_t seed)
 	return fou_hash_bytes(a->a, n, seed + (uint32_t)a->family);
 }
 
+/* A zeroed c holds family 0, which no looked-up address has: the first call hashes. */
+uint32_t fou_addr_hash_last(struct fou_addr_hlast *c, const struct fou_addr *a, uint32_t seed)
+{
+	if (!a->family || c->seed != seed || !fou_addr_eq(&c->a, a)) {
+		c->a = *a;
+		c->seed = seed;
+		c->h = fou_addr_hash(a, seed);
+	}
+	return c->h;
+}
+
 static void put_addr(uint32_t *w, const uint8_t *p, size_t len)
 {
 	size_t i;

@@ -315,6 +315,7 @@ struct foud_tou {
 	struct foud_tunnel dev;		/* tou0: its descriptor, MTU and counters */
 	struct foud_tou_peers peers;
 	struct fou_htab peer_tab;	/* the same peers by address: a lookup per packet */
+	struct fou_addr_hlast peer_last;	/* the last address looked up there */
 	struct foud_tou_socks socks;
 	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
 	struct foud_tou_sessions *sess;	/* session ids (tou_session.c), NULL before the first */
@@ -353,19 +354,6 @@ struct foud_io_cap {
 };
 extern const struct foud_io_cap *foud_io_cap;	/* tun.c */
 
-/*
- * The hash of the last received packet's remote and key: a UDP GRO train's
- * segments all share them, so the table is hashed once a train, not once a
- * segment (tunnel_hash.c).
- */
-struct foud_tnl_last {
-	struct fou_addr src;
-	uint32_t key;
-	uint32_t hash;
-	bool keyed;
-	bool valid;
-};
-
 struct foud {
 	int epfd;
 	struct foud_upcalls up;
@@ -377,7 +365,7 @@ struct foud {
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
 	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
 	struct fou_htab tnl_peers;	/* ... by remote alone */
-	struct foud_tnl_last tnl_last;	/* the last receive hash (tunnel_hash.c) */
+	struct fou_addr_hlast tnl_last;	/* the last remote hashed on receive (tunnel_hash.c) */
 	struct fou_htab l2_ids;		/* L2 devices by receive key (l2_hash.c) */
 	struct fou_htab l2_remotes;	/* GRE-TAP and NVGRE by remote (l2_hash.c) */
 	struct foud_ports ports;

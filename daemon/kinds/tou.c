@@ -65,11 +65,12 @@ static uint32_t peer_hash(const struct fou_addr *a)
 }
 
 /* Per packet, both ways: by hash. */
-static struct foud_tou_peer *peer_find(const struct foud_tou *t, const struct fou_addr *a)
+static struct foud_tou_peer *peer_find(struct foud_tou *t, const struct fou_addr *a)
 {
 	struct fou_hnode *n;
 
-	for (n = fou_htab_first(&t->peer_tab, peer_hash(a)); n; n = fou_htab_next(n))
+	for (n = fou_htab_first(&t->peer_tab, fou_addr_hash_last(&t->peer_last, a, 0)); n;
+	     n = fou_htab_next(n))
 		if (fou_addr_eq(&PEER_OF(n)->cfg.peer, a))
 			return PEER_OF(n);
 	return NULL;

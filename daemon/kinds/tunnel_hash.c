@@ -52,28 +52,16 @@ void foud_tnl_unindex(struct foud *d, struct foud_tunnel *t)
 		fou_htab_free(&d->tnl_peers);
 }
 
-/* tnl_hash() of a received packet, remembered for the next (struct foud_tnl_last). */
-static uint32_t rx_hash(struct foud *d, const struct fou_addr *src, bool keyed, uint32_t key)
-{
-	struct foud_tnl_last *c = &d->tnl_last;
-
-	key = keyed ? key : 0;
-	if (!c->valid || c->keyed != keyed || c->key != key || !fou_addr_eq(&c->src, src)) {
-		c->src = *src;
-		c->keyed = keyed;
-		c->key = key;
-		c->hash = tnl_hash(d, src, keyed, key);
-		c->valid = true;
-	}
-	return c->hash;
-}
-
 struct foud_tunnel *foud_tnl_lookup(struct foud *d, const struct fou_rx *rx)
 {
 	bool keyed = rx->proto == FOU_PROTO_GRE && (rx->gre.flags & FOU_GRE_KEY);
+	uint32_t w[3] = { fou_addr_hash_last(&d->tnl_last, &rx->src, d->hash_seed), keyed,
+			  keyed ? rx->gre.key : 0 };
 	struct fou_hnode *n;
 
-	for (n = fou_htab_first(&d->tnl_rx, rx_hash(d, &rx->src, keyed, rx->gre.key)); n;
+	/* tnl_hash()'s words, the address's hash remembered for the next segment. */
+
+	for (n = fou_htab_first(&d->tnl_rx, fou_hash_words(w, 3, d->hash_seed)); n;
 	     n = fou_htab_next(n))
 		if (fou_tnl_match(&TNL_OF(n, rx_node)->tnl, rx))
 			return TNL_OF(n, rx_node);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fou/fou.h"
+
 #define FOU_HTAB_MIN	16	/* buckets of an empty table */
 
 struct fou_hnode {
@@ -44,8 +46,19 @@ uint32_t fou_hash_words(const uint32_t *k, size_t n, uint32_t seed);
 /* The same over bytes, and over a string's bytes (names, configuration lines). */
 uint32_t fou_hash_bytes(const void *p, size_t n, uint32_t seed);
 uint32_t fou_hash_str(const char *s, uint32_t seed);
-struct fou_addr;
 /* An address as fou_addr_eq() compares it: equal addresses hash equal. */
 uint32_t fou_addr_hash(const struct fou_addr *a, uint32_t seed);
+
+/*
+ * The last address hashed, for a lookup per packet: a UDP GRO train's
+ * segments share their addresses, so it is hashed once a train.
+ */
+struct fou_addr_hlast {
+	struct fou_addr a;
+	uint32_t seed;
+	uint32_t h;
+};
+/* fou_addr_hash(a, seed), from c when a and seed are the last ones; c zeroed to start. */
+uint32_t fou_addr_hash_last(struct fou_addr_hlast *c, const struct fou_addr *a, uint32_t seed);
 
 #endif

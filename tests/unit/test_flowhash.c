@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fou/fou.h"
+#include "fou/htab.h"
 
 static void mk(uint8_t *p, uint16_t sport, uint16_t dport)
 {
@@ -78,12 +79,32 @@ static void test_sport(void **state)
 	assert_true(fou_flow_sport(0xffffffffu, 5, 5) < 60999);
 }
 
+/* The remembered hash is the hash of this address and seed, whatever came before. */
+static void test_addr_hash_last(void **state)
+{
+	struct fou_addr a4 = { AF_INET, { 192, 0, 2, 1 } }, b4 = { AF_INET, { 192, 0, 2, 2 } };
+	struct fou_addr a6 = { AF_INET6, { 192, 0, 2, 1 } };
+	const struct fou_addr *seq[] = { &a4, &a4, &b4, &a4, &a6, &a4, &a6, &a6 };
+	struct fou_addr_hlast c;
+	size_t i;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		assert_int_equal(fou_addr_hash_last(&c, seq[i], 7), fou_addr_hash(seq[i], 7));
+		assert_int_equal(fou_addr_hash_last(&c, seq[i], 9), fou_addr_hash(seq[i], 9));
+	}
+	assert_int_not_equal(fou_addr_hash(&a4, 7), fou_addr_hash(&b4, 7));
+	assert_int_not_equal(fou_addr_hash(&a4, 7), fou_addr_hash(&a6, 7));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stable),
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_sport),
+		cmocka_unit_test(test_addr_hash_last),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
