@@ -52,30 +52,14 @@ static void say(const struct where *w, const char *fmt, ...)
 
 /* ---- socket I/O ----------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t n)
+/*
+ * Moves exactly n bytes through read or write, across EINTR and short
+ * counts; -EPIPE if a read meets the end (foud hung up) first.
+ */
+static int xfer_all(int fd, uint8_t *p, size_t n, bool wr)
 {
-	const uint8_t *p = buf;
-
 	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* Reads exactly n bytes; -EPIPE if foud hangs up first. */
-static int read_all(int fd, void *buf, size_t n)
-{
-	uint8_t *p = buf;
-
-	while (n) {
-		ssize_t r = read(fd, p, n);
+		ssize_t r = wr ? write(fd, p, n) : read(fd, p, n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -87,6 +71,16 @@ static int read_all(int fd, void *buf, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	return xfer_all(fd, (uint8_t *)(uintptr_t)buf, n, true);
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	return xfer_all(fd, buf, n, false);
 }
 
 /* -p: re-indents foud's compact JSON as it streams by (state kept across chunks). */

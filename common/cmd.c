@@ -120,6 +120,10 @@ struct obj_ent {
 
 #define OP_NONE(w)	{ w, CMD_OP__MAX, NULL, NULL }
 #define OP_HELP		{ "help", CMD_OP_HELP, NULL, NULL }
+/* ip's three words for show (ip link, bridge fdb): show, lst, list. */
+#define OP_SHOW(where, fn)                                                            \
+	{ "show", CMD_OP_SHOW, where, fn }, { "lst", CMD_OP_SHOW, where, fn },        \
+	{ "list", CMD_OP_SHOW, where, fn }
 
 /* ip fou */
 static const struct op_ent fou_ops[] = {
@@ -137,9 +141,7 @@ static const struct op_ent link_ops[] = {
 	{ "change", CMD_OP_SET, "link set", cmd_link_set },
 	OP_NONE("replace"),
 	{ "delete", CMD_OP_DEL, "link del", cmd_link_del },
-	{ "show", CMD_OP_SHOW, "link show", cmd_link_show },
-	{ "lst", CMD_OP_SHOW, "link show", cmd_link_show },
-	{ "list", CMD_OP_SHOW, "link show", cmd_link_show },
+	OP_SHOW("link show", cmd_link_show),
 	{ "rekey", CMD_OP_REKEY, "link rekey", cmd_link_del },
 	OP_HELP,
 };
@@ -151,9 +153,7 @@ static const struct op_ent fdb_ops[] = {
 	OP_NONE("replace"),
 	{ "delete", CMD_OP_DEL, "fdb del", cmd_fdb_entry },
 	OP_NONE("get"),
-	{ "show", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
-	{ "lst", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
-	{ "list", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
+	OP_SHOW("fdb show", cmd_fdb_show),
 	OP_NONE("flush"),
 	OP_HELP,
 };
@@ -162,9 +162,7 @@ static const struct op_ent fdb_ops[] = {
 static const struct op_ent tou_ops[] = {
 	{ "add", CMD_OP_ADD, "tou add", cmd_tou_addel },
 	{ "delete", CMD_OP_DEL, "tou del", cmd_tou_addel },
-	{ "show", CMD_OP_SHOW, "tou show", cmd_no_args },
-	{ "lst", CMD_OP_SHOW, "tou show", cmd_no_args },
-	{ "list", CMD_OP_SHOW, "tou show", cmd_no_args },
+	OP_SHOW("tou show", cmd_no_args),
 	OP_HELP,
 };
 
