@@ -466,9 +466,14 @@ int foud_udp_open_grouped(const struct cmd_port_cfg *cfg, bool gro,
 			  int (*prebind)(int fd, int family));
 /* A receive port's sockets: the unsure one, and in *vfd the verified one or -1 (csum.c). */
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
-/* A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set); and closed (csum.c). */
-int foud_csum_watch(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-		    struct foud_ev *vev);
+/*
+ * A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set),
+ * and one of foud's receive points (ours.c); and closed (csum.c).
+ */
+int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+			struct foud_ev *vev, char *err, size_t errlen);
+void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev);
+/* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp);

@@ -626,7 +626,6 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	const struct cmd_l2_cfg *c = &l->cfg;
 	struct cmd_port_cfg pc = { .port = c->dstport, .family = c->local.family };
 	struct foud_l2port *p;
-	int ret;
 
 	/*
 	 * As the kernel's VXLAN and Geneve: one socket per port and family,
@@ -650,10 +649,8 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	}
 	p->ev.fn = l2port_readable;
 	p->vev.fn = l2port_readable_verified;
-	ret = foud_csum_watch(d, &pc, &p->ev, &p->vev);
-	if (ret) {
+	if (foud_csum_port_open(d, &pc, &p->ev, &p->vev, err, errlen)) {
 		free(p);
-		snprintf(err, errlen, "cannot open UDP port %u: %s", c->dstport, strerror(-ret));
 		return NULL;
 	}
 	p->fk = l->fk;
@@ -661,12 +658,6 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	p->port = pc.port;
 	p->local = pc.local;
 	p->users = 1;
-	if (foud_ours_add(d, FOU_PROTO_UDP, p->port)) {
-		foud_csum_unwatch(d, &p->ev, &p->vev);
-		free(p);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
 	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
 	return p;
 }
@@ -676,8 +667,7 @@ static void l2port_put(struct foud *d, struct foud_l2port *p)
 	if (!p || --p->users)
 		return;
 	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_csum_unwatch(d, &p->ev, &p->vev);
-	foud_ours_del(d, FOU_PROTO_UDP, p->port);
+	foud_csum_port_close(d, p->port, &p->ev, &p->vev);
 	free(p);
 }
 

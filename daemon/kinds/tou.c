@@ -148,8 +148,7 @@ static void sock_put(struct foud *d, struct foud_tou_sock *s)
 	if (--s->users)
 		return;
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	foud_csum_unwatch(d, &s->ev, &s->vev);
-	foud_ours_del(d, FOU_PROTO_UDP, s->port);
+	foud_csum_port_close(d, s->port, &s->ev, &s->vev);
 	free(s);
 }
 
@@ -162,7 +161,6 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 {
 	struct cmd_port_cfg pc = { .port = port, .family = family, .type = FOU_ENCAP_GUE };
 	struct foud_tou_sock *s;
-	int ret;
 
 	TAILQ_FOREACH(s, &d->tou->socks, entry) {
 		if (s->family == family && s->port == port) {
@@ -177,15 +175,7 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 	}
 	s->ev.fn = tou_sock_readable;
 	s->vev.fn = tou_sock_readable_verified;
-	ret = foud_csum_watch(d, &pc, &s->ev, &s->vev);
-	if (ret) {
-		snprintf(err, errlen, "cannot open UDP port %u: %s", port, strerror(-ret));
-		free(s);
-		return NULL;
-	}
-	if (foud_ours_add(d, FOU_PROTO_UDP, port)) {
-		snprintf(err, errlen, "out of memory");
-		foud_csum_unwatch(d, &s->ev, &s->vev);
+	if (foud_csum_port_open(d, &pc, &s->ev, &s->vev, err, errlen)) {
 		free(s);
 		return NULL;
 	}
