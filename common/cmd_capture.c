@@ -8,11 +8,8 @@
 
 #include "cmd_int.h"
 
-enum {
-	CS_SIDE = 1u << 0,
-	CS_COUNT = 1u << 1,
-	CS_FILE = 1u << 2,
-};
+#define CAPTURE_SLOTS(X) X(CS_SIDE) X(CS_COUNT) X(CS_FILE)
+CMD_SLOTS(CAPTURE_SLOTS);
 
 static int cap_inner(struct pctx *p, const char *v)
 {
