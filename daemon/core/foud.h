@@ -449,12 +449,18 @@ int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
 int foud_tun_write_vnet(int fd, struct fou_buf *b, const struct fou_vnet_hdr *vh);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
 /*
+ * One packet read from a device: its virtio header, parsed, and the packet
+ * after it (len bytes in d->scratch, which one may change in place).
+ */
+typedef int (*foud_tun_one_fn)(struct foud *d, void *ctx, struct fou_vnet_hdr *vh,
+			       uint8_t *pkt, size_t len);
+/*
  * Reads the device fd until it is empty or a few batches were read: each
- * packet (virtio header first, n bytes in d->scratch) to one, whose
- * -FOU_DROP_* is counted in st. The caller sends what one queued.
+ * packet to one, whose -FOU_DROP_* (or the virtio header's) is counted in st.
+ * The caller sends what one queued.
  */
 void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
-		    int (*one)(struct foud *d, void *ctx, size_t n), void *ctx);
+		    foud_tun_one_fn one, void *ctx);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 /* A device's MTU and whether it is up (IFF_UP), or -errno. */
 int foud_dev_mtu(const char *name);

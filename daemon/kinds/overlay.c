@@ -584,30 +584,22 @@ static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 	return ret;
 }
 
-static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
+/* One frame read from the TAP (foud_tun_drain). */
+static int l2_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t *frame,
+		       size_t len)
 {
-	uint8_t *frame = d->scratch + FOU_VNET_HLEN;
-	size_t len = n - FOU_VNET_HLEN;
-	struct fou_vnet_hdr vh;
+	struct foud_tunnel *t = ctx;
 	int ret;
 
-	ret = fou_vnet_parse(d->scratch, n, &vh);
-	if (ret)
-		return ret;
-	if (fou_vnet_is_gso(&vh))
-		return l2_tx_gso(d, t, q, &vh, frame, len);
-	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
-		ret = fou_csum_complete(frame, len, vh.csum_start, vh.csum_offset);
+	if (fou_vnet_is_gso(vh))
+		return l2_tx_gso(d, t, d->l2q, vh, frame, len);
+	if (vh->flags & FOU_VNET_F_NEEDS_CSUM) {
+		ret = fou_csum_complete(frame, len, vh->csum_start, vh->csum_offset);
 		if (ret)
 			return ret;
 	}
-	l2_tx_frame(d, t, q, frame, len);
+	l2_tx_frame(d, t, d->l2q, frame, len);
 	return 0;
-}
-
-static int l2_read_one(struct foud *d, void *ctx, size_t n)
-{
-	return l2_tx_one(d, ctx, d->l2q, n);
 }
 
 static void l2_readable(struct foud *d, struct foud_ev *ev)
