@@ -410,6 +410,7 @@ struct foud {
 };
 
 /* log.c */
+void *foud_zalloc(size_t n, char *err, size_t errlen);
 void foud_log_init(bool foreground, bool verbose);
 void foud_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs a dropped packet at most a few times a second per reason. */

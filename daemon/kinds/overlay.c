@@ -634,11 +634,9 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 		p->users++;
 		return p;
 	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
+	p = foud_zalloc(sizeof(*p), err, errlen);
+	if (!p)
 		return NULL;
-	}
 	p->ev.fn = l2port_readable;
 	p->vev.fn = l2port_readable_verified;
 	if (foud_csum_port_open(d, &pc, &p->ev, &p->vev, err, errlen)) {
@@ -818,10 +816,8 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 	int ret = foud_l2_new(t, cfg, err, errlen);
 
 	/* The first overlay device: the send queue they share, until foud exits. */
-	if (!ret && !d->l2q && !(d->l2q = calloc(1, sizeof(*d->l2q)))) {
-		snprintf(err, errlen, "out of memory");
+	if (!ret && !d->l2q && !(d->l2q = foud_zalloc(sizeof(*d->l2q), err, errlen)))
 		ret = -ENOMEM;
-	}
 	if (!ret) {
 		t->l2->k = t->l2->fk->udp ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
 		t->l2->bpf_encap = l2_bpf_encap(cfg->l2.kind);

@@ -168,11 +168,9 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 			return s;
 		}
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
+	s = foud_zalloc(sizeof(*s), err, errlen);
+	if (!s)
 		return NULL;
-	}
 	s->ev.fn = tou_sock_readable;
 	s->vev.fn = tou_sock_readable_verified;
 	if (foud_csum_port_open(d, &pc, &s->ev, &s->vev, err, errlen)) {
