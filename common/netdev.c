@@ -278,126 +278,101 @@ T(t_ttl, p_ttl_l2, "a number 0-255 or inherit");
 T(t_time, p_time, "a time span (300, 5min, 1h)");
 #undef T
 
+/* The sections a key is in, one bit each of enum nd_sect. */
+#define IN_NETDEV	(1u << SEC_NETDEV)
+#define IN_TUNNEL	(1u << SEC_TUNNEL)
+#define IN_FOU		(1u << SEC_FOU)
+#define IN_VXLAN	(1u << SEC_VXLAN)
+#define IN_GENEVE	(1u << SEC_GENEVE)
+#define IN_UDP		(IN_VXLAN | IN_GENEVE)
+
 struct nd_key {
+	unsigned int sects;		/* IN_* */
 	const char *key;
 	int slot;			/* enum nd_slot */
 	const struct nd_type *type;
 };
 
-#define K(k, slot, t)	{ k, slot, &t }
-#define IGN(k)		K(k, S_IGNORE, t_any)
-#define NO(k)		K(k, S_REFUSE, t_bool)
+#define K(in, k, slot, t)	{ in, k, slot, &t }
+#define IGN(in, k)		K(in, k, S_IGNORE, t_any)
+#define NO(in, k)		K(in, k, S_REFUSE, t_bool)
+/* networkd's two spellings of a checksum key (...Checksum..., ...CheckSum...). */
+#define K2(in, k, k2, slot, t)	K(in, k, slot, t), K(in, k2, slot, t)
 
-static const struct nd_key netdev_keys[] = {
-	K("Name", S_NAME, t_name),
-	K("Kind", S_KIND, t_any),
-	K("MTUBytes", S_MTU, t_mtu),
-	K("Description", S_NOP, t_any),
-	IGN("MACAddress"),
+static const struct nd_key keys[] = {
+	K(IN_NETDEV, "Name", S_NAME, t_name),
+	K(IN_NETDEV, "Kind", S_KIND, t_any),
+	K(IN_NETDEV, "MTUBytes", S_MTU, t_mtu),
+	K(IN_NETDEV, "Description", S_NOP, t_any),
+	IGN(IN_NETDEV, "MACAddress"),
+
+	K(IN_TUNNEL, "Local", S_LOCAL, t_addr),
+	K(IN_TUNNEL, "Remote", S_REMOTE, t_addr),
+	K(IN_TUNNEL, "TOS", S_TOS, t_u8),
+	K(IN_TUNNEL, "TTL", S_TTL, t_u8),
+	K(IN_TUNNEL, "DiscoverPathMTU", S_PMTU, t_bool),
+	K(IN_TUNNEL, "Key", S_KEY, t_key),
+	K(IN_TUNNEL, "InputKey", S_IKEY, t_key),
+	K(IN_TUNNEL, "OutputKey", S_OKEY, t_key),
+	K(IN_TUNNEL, "SerializeTunneledPackets", S_SEQ, t_bool),
+	K(IN_TUNNEL, "FooOverUDP", S_FOU, t_bool),
+	K(IN_TUNNEL, "FOUDestinationPort", S_FOU_DPORT, t_port),
+	K(IN_TUNNEL, "FOUSourcePort", S_FOU_SPORT, t_port0),
+	K(IN_TUNNEL, "Encapsulation", S_ENCAP, t_encap),
+	K(IN_TUNNEL, "Mode", S_MODE, t_mode),
+	K(IN_TUNNEL, "Independent", S_NOP, t_bool),
+	NO(IN_TUNNEL, "External"),
+	NO(IN_TUNNEL, "ISATAP"),
+	IGN(IN_TUNNEL, "AssignToLoopback"), IGN(IN_TUNNEL, "AllowLocalRemote"),
+	IGN(IN_TUNNEL, "IPv6FlowLabel"), IGN(IN_TUNNEL, "CopyDSCP"),
+	IGN(IN_TUNNEL, "EncapsulationLimit"), IGN(IN_TUNNEL, "IPv6RapidDeploymentPrefix"),
+	IGN(IN_TUNNEL, "ERSPANVersion"), IGN(IN_TUNNEL, "ERSPANIndex"),
+	IGN(IN_TUNNEL, "ERSPANDirection"), IGN(IN_TUNNEL, "ERSPANHardwareId"),
+
+	K(IN_FOU, "Port", S_PORT, t_port),
+	K(IN_FOU, "Protocol", S_PROTO, t_proto),
+	K(IN_FOU, "Encapsulation", S_ENCAP, t_encap),
+	K(IN_FOU, "Local", S_LOCAL, t_addr),
+	K(IN_FOU, "Peer", S_PEER, t_addr),
+	K(IN_FOU, "PeerPort", S_PEER_PORT, t_port),
+
+	/* What [VXLAN] and [GENEVE] share: the outer header of a UDP L2 overlay. */
+	K(IN_UDP, "Remote", S_REMOTE, t_addr),
+	K(IN_UDP, "TOS", S_TOS, t_u8),
+	K(IN_UDP, "TTL", S_TTL, t_ttl),
+	K(IN_UDP, "DestinationPort", S_DSTPORT, t_port),
+	IGN(IN_UDP, "FlowLabel"), IGN(IN_UDP, "IPDoNotFragment"),
+
+	K(IN_VXLAN, "VNI", S_VNI, t_vni),
+	K(IN_VXLAN, "Id", S_VNI, t_vni),
+	K(IN_VXLAN, "Local", S_LOCAL, t_addr),
+	K(IN_VXLAN, "Group", S_GROUP, t_addr),
+	K(IN_VXLAN, "MacLearning", S_LEARN, t_bool),
+	K(IN_VXLAN, "FDBAgeingSec", S_AGEING, t_time),
+	K(IN_VXLAN, "MaximumFDBEntries", S_MAXADDR, t_u32),
+	K2(IN_VXLAN, "UDPChecksum", "UDPCheckSum", S_UDPCSUM, t_bool),
+	K2(IN_VXLAN, "UDP6ZeroChecksumTx", "UDP6ZeroCheckSumTx", S_ZCSUMTX, t_bool),
+	K2(IN_VXLAN, "UDP6ZeroChecksumRx", "UDP6ZeroCheckSumRx", S_ZCSUMRX, t_bool),
+	K(IN_VXLAN, "PortRange", S_SRCPORT, t_range),
+	K(IN_VXLAN, "Independent", S_NOP, t_bool),
+	NO(IN_VXLAN, "GroupPolicyExtension"), NO(IN_VXLAN, "GenericProtocolExtension"),
+	NO(IN_VXLAN, "RemoteChecksumTx"), NO(IN_VXLAN, "RemoteChecksumRx"),
+	IGN(IN_VXLAN, "ReduceARPProxy"), IGN(IN_VXLAN, "ARPProxy"),
+	IGN(IN_VXLAN, "L2MissNotification"), IGN(IN_VXLAN, "L3MissNotification"),
+	IGN(IN_VXLAN, "RouteShortCircuit"),
+
+	K(IN_GENEVE, "Id", S_VNI, t_vni),
+	IGN(IN_GENEVE, "UDPChecksum"),
+	K2(IN_GENEVE, "UDP6ZeroChecksumTx", "UDP6ZeroCheckSumTx", S_IGNORE, t_any),
+	K2(IN_GENEVE, "UDP6ZeroChecksumRx", "UDP6ZeroCheckSumRx", S_IGNORE, t_any),
 };
-
-static const struct nd_key tunnel_keys[] = {
-	K("Local", S_LOCAL, t_addr),
-	K("Remote", S_REMOTE, t_addr),
-	K("TOS", S_TOS, t_u8),
-	K("TTL", S_TTL, t_u8),
-	K("DiscoverPathMTU", S_PMTU, t_bool),
-	K("Key", S_KEY, t_key),
-	K("InputKey", S_IKEY, t_key),
-	K("OutputKey", S_OKEY, t_key),
-	K("SerializeTunneledPackets", S_SEQ, t_bool),
-	K("FooOverUDP", S_FOU, t_bool),
-	K("FOUDestinationPort", S_FOU_DPORT, t_port),
-	K("FOUSourcePort", S_FOU_SPORT, t_port0),
-	K("Encapsulation", S_ENCAP, t_encap),
-	K("Mode", S_MODE, t_mode),
-	K("Independent", S_NOP, t_bool),
-	NO("External"),
-	NO("ISATAP"),
-	IGN("AssignToLoopback"), IGN("AllowLocalRemote"),
-	IGN("IPv6FlowLabel"), IGN("CopyDSCP"),
-	IGN("EncapsulationLimit"), IGN("IPv6RapidDeploymentPrefix"),
-	IGN("ERSPANVersion"), IGN("ERSPANIndex"),
-	IGN("ERSPANDirection"), IGN("ERSPANHardwareId"),
-};
-
-static const struct nd_key fou_keys[] = {
-	K("Port", S_PORT, t_port),
-	K("Protocol", S_PROTO, t_proto),
-	K("Encapsulation", S_ENCAP, t_encap),
-	K("Local", S_LOCAL, t_addr),
-	K("Peer", S_PEER, t_addr),
-	K("PeerPort", S_PEER_PORT, t_port),
-};
-
-/* What [VXLAN] and [GENEVE] share: the outer header of a UDP L2 overlay. */
-static const struct nd_key udp_keys[] = {
-	K("Remote", S_REMOTE, t_addr),
-	K("TOS", S_TOS, t_u8),
-	K("TTL", S_TTL, t_ttl),
-	K("DestinationPort", S_DSTPORT, t_port),
-	IGN("FlowLabel"), IGN("IPDoNotFragment"),
-};
-
-static const struct nd_key vxlan_keys[] = {
-	K("VNI", S_VNI, t_vni),
-	K("Id", S_VNI, t_vni),
-	K("Local", S_LOCAL, t_addr),
-	K("Group", S_GROUP, t_addr),
-	K("MacLearning", S_LEARN, t_bool),
-	K("FDBAgeingSec", S_AGEING, t_time),
-	K("MaximumFDBEntries", S_MAXADDR, t_u32),
-	K("UDPChecksum", S_UDPCSUM, t_bool),
-	K("UDPCheckSum", S_UDPCSUM, t_bool),
-	K("UDP6ZeroChecksumTx", S_ZCSUMTX, t_bool),
-	K("UDP6ZeroCheckSumTx", S_ZCSUMTX, t_bool),
-	K("UDP6ZeroChecksumRx", S_ZCSUMRX, t_bool),
-	K("UDP6ZeroCheckSumRx", S_ZCSUMRX, t_bool),
-	K("PortRange", S_SRCPORT, t_range),
-	K("Independent", S_NOP, t_bool),
-	NO("GroupPolicyExtension"), NO("GenericProtocolExtension"),
-	NO("RemoteChecksumTx"), NO("RemoteChecksumRx"),
-	IGN("ReduceARPProxy"), IGN("ARPProxy"),
-	IGN("L2MissNotification"), IGN("L3MissNotification"),
-	IGN("RouteShortCircuit"),
-};
-
-static const struct nd_key geneve_keys[] = {
-	K("Id", S_VNI, t_vni),
-	IGN("UDPChecksum"),
-	IGN("UDP6ZeroChecksumTx"), IGN("UDP6ZeroCheckSumTx"),
-	IGN("UDP6ZeroChecksumRx"), IGN("UDP6ZeroCheckSumRx"),
-};
-
-#define KEYS(t)	t, ARRAY_SIZE(t)
-
-/* Each section's keys, and those it shares with another. */
-static const struct {
-	const struct nd_key *keys;
-	size_t n;
-	const struct nd_key *shared;
-	size_t nshared;
-} sect_keys[SEC__MAX] = {
-	[SEC_NETDEV] = { KEYS(netdev_keys) },
-	[SEC_TUNNEL] = { KEYS(tunnel_keys) },
-	[SEC_FOU] = { KEYS(fou_keys) },
-	[SEC_VXLAN] = { KEYS(vxlan_keys), KEYS(udp_keys) },
-	[SEC_GENEVE] = { KEYS(geneve_keys), KEYS(udp_keys) },
-};
-
-static const struct nd_key *key_in(const struct nd_key *t, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].key, key))
-			return &t[i];
-	return NULL;
-}
 
 static const struct nd_key *key_find(enum nd_sect s, const char *key)
 {
-	const struct nd_key *k = key_in(sect_keys[s].keys, sect_keys[s].n, key);
-
-	return k ? k : key_in(sect_keys[s].shared, sect_keys[s].nshared, key);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if ((keys[i].sects & 1u << s) && !strcmp(keys[i].key, key))
+			return &keys[i];
+	return NULL;
 }
 
 static int sect_find(const char *name)
