@@ -243,7 +243,7 @@ int foud_tun_write(int fd, struct fou_buf *b)
 	return foud_tun_write_csum(fd, b, false);
 }
 
-/* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */
+/* A packet read (n bytes in d->scratch) to one, after its virtio header. */
 static int tun_one(struct foud *d, foud_tun_one_fn one, void *ctx, size_t n)
 {
 	struct fou_vnet_hdr vh;
@@ -275,6 +275,7 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 	}
 }
 
+/* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */
 uint32_t foud_path_mtu(const struct fou_addr *remote)
 {
 	struct sockaddr_storage ss;

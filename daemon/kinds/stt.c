@@ -657,9 +657,9 @@ static int stt_xmit_sw(struct foud *d, struct foud_tunnel *t, const struct fou_v
 
 /*
  * A frame read from an STT device's TAP. An 802.1Q-tagged frame travels
- * untagged with the tag in the STT header (draft 3.1).
+ * untagged with the tag in the STT header (draft 3.1). foud_tun_drain's
+ * callback; ctx is the device.
  */
-/* One frame read from the TAP (foud_tun_drain; ctx: the device). */
 static int stt_xmit(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t *frame, size_t len)
 {
 	struct foud_tunnel *t = ctx;
@@ -685,7 +685,6 @@ static int stt_xmit(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t 
 		return ret;
 	return stt_xmit_frame(d, t, frame, len, &h);
 }
-
 
 /* Frames from the TAP; their segments leave in batches, the last one here. */
 static void stt_dev_readable(struct foud *d, struct foud_ev *ev)
