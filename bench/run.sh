@@ -7,15 +7,16 @@
 #   foud BPF IPIP/FOU | foud BPF IPIP/GUE | foud BPF GRE/FOU | foud BPF VXLAN | foud BPF GRE-TAP
 #   (the kernel data path)
 #   foud IPIP/FOU | foud IPIP/GUE | foud GRE/FOU | foud TOU | foud VXLAN (the userspace path)
-#   foud TOU/DTLS (PSK; only with BENCH_ONLY=toudtls: its peer would narrow tou0 for the TOU row)
-#   foud TOU with remcsum (RCO), and TOU and TOU+RCO over IPv6, beside plain TCP over the same veth
-#   over IPv6 (the TOU rows' ratios are to plain veth of their family)
+#   foud TOU with remcsum (RCO), TOU/DTLS (PSK), and the three over IPv6, beside plain TCP over
+#   the same veth over IPv6 (the TOU rows' ratios are to plain veth of their family; each TOU peer's
+#   MTU is on its route, so the DTLS peer narrows only its own rows)
 #   foud IPIP, SIT and GRE over FOU with and without the outer UDP checksum (encap-csum),
 #   foud STT, and foud IPIP/FOU with BENCH_TUNNELS other tunnels configured in both fouds
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
-# (RTT p50/p99), iperf3 UDP 64-byte datagrams at a fixed offered rate
+# (RTT p50/p99; over IPv6 bench/rr.c, the same ping-pong, as sockperf 3.7
+# takes no IPv6 address), iperf3 UDP 64-byte datagrams at a fixed offered rate
 # (receiver rate, loss), CPU per Gbit/s of the whole machine (/proc/stat) and
 # of the tunnel process (foud or tunfwd, /proc/PID/stat); foud's VmRSS idle,
 # under load and with BENCH_TUNNELS tunnels. Prints a table, writes
@@ -37,7 +38,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 case $B in /*) BD=$B ;; *) BD=$ROOT/$B ;; esac
-FOUD=$BD/foud FOUCTL=$BD/fouctl TUNFWD=$BD/tunfwd RELAY=$BD/relay
+FOUD=$BD/foud FOUCTL=$BD/fouctl TUNFWD=$BD/tunfwd RELAY=$BD/relay RR=$BD/rr
 RUNS=${BENCH_RUNS:-3}
 PIN=${BENCH_PIN:-0}
 [ "$(nproc)" -ge 2 ] || PIN=0
@@ -47,7 +48,8 @@ NTUN=${BENCH_TUNNELS:-10000}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 NSA=foud-bench-$$-a NSB=foud-bench-$$-b
 A4=192.0.2.1 B4=192.0.2.2
-IPERF_PORT=5201 SOCKPERF_PORT=11111
+IPERF_PORT=5201 SOCKPERF_PORT=11111 RR_PORT=11112
+TOU_MARK=0x746f75
 HZ=$(getconf CLK_TCK)
 TMP=$(mktemp -d /tmp/foud-bench.XXXXXX)
 PIDS=()     # every background process this script started
@@ -172,7 +174,7 @@ setup_underlay() {
 	# Plain has a prefix of its own: the kernel would pick a TOU peer's address
 	# as its source, and the answer would go back through tou0.
 	na ip addr add fd00:b1::1/64 dev va nodad; nb ip addr add fd00:b1::2/64 dev vb nodad
-	for i in 61 63; do na ip addr add fd00:b0::$i/64 dev va nodad; nb ip addr add fd00:b0::$((i + 1))/64 dev vb nodad; done
+	for i in 61 63 141; do na ip addr add fd00:b0::$i/64 dev va nodad; nb ip addr add fd00:b0::$((i + 1))/64 dev vb nodad; done
 	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
 	na ip addr add 192.0.2.141/24 dev va; nb ip addr add 192.0.2.142/24 dev vb	# TOU/DTLS
 	# The FOU comparisons, STT, and the tunnel among BENCH_TUNNELS others.
@@ -203,9 +205,10 @@ start_foud() { # start_foud a|b|c|d (c in A and d in B: the fouds with BENCH_TUN
 
 # Paths: id, label, destination in B, MTU; status ok|failed|n/a and a note.
 declare -A LABEL DST STATUS NOTE MTU PROCS DEVS
-declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091
+declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bgrefou]=5566 [tou]=6091 [toudtls]=6092
 	[fouc]=5555 [sitfou]=5557 [sitfouc]=5557 [grefouc]=5556 [fou10k]=5575)
-ORDER=(veth veth6 vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou tourco tou6 tourco6 toudtls bfoudvx bfoudgt foudvx
+ORDER=(veth veth6 vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou tourco tou6 tourco6 toudtls toudtls6
+	bfoudvx bfoudgt foudvx
 	fouc sitfou sitfouc grefouc stt fou10k)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
@@ -311,12 +314,15 @@ setup_paths() {
 	# sockets; here a rule sends every TCP socket to the peer's address through
 	# the TOU table instead, so the bench's servers need no wrapper. foud's data
 	# path is the same. UDP is not TOU's: the 64-byte UDP test does not apply.
-	# Four peers, one address each: plain and remcsum, IPv4 and IPv6.
+	# Six peers, one address each: plain, remcsum and DTLS (PSK, its own port), IPv4 and IPv6.
+	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
 	tou_row tou "foud TOU (TCP/GUE)" 192.0.2.61 192.0.2.62
 	tou_row tourco "foud TOU+RCO" 192.0.2.63 192.0.2.64 remcsum
 	tou_row tou6 "foud TOU IPv6" fd00:b0::61 fd00:b0::62
 	tou_row tourco6 "foud TOU+RCO IPv6" fd00:b0::63 fd00:b0::64 remcsum
-	setup_toudtls
+	tou_row toudtls "foud TOU/DTLS (PSK)" 192.0.2.141 192.0.2.142 port 6092 dtls psk "$TMP/psk"
+	tou_row toudtls6 "foud TOU/DTLS IPv6" fd00:b0::141 fd00:b0::142 port 6092 dtls psk "$TMP/psk"
+	dtls_up toudtls toudtls6
 	# foud VXLAN on the BPF path: noudpcsum (with udpcsum, foud's default, it is the userspace row).
 	path bfoudvx "foud BPF VXLAN" 10.5.0.2; PROCS[bfoudvx]=foud DEVS[bfoudvx]=fbxb
 	if fa link add name fbxb type vxlan id 44 dstport 4791 remote $B4 local $A4 noudpcsum \
@@ -355,41 +361,36 @@ setup_paths() {
 		MTU[$id]=$(mtu_of "$id")
 	done
 }
-# tou_row ID LABEL ADDR_A ADDR_B [WORDS]: a TOU peer each way, TCP to ADDR_B through tou0.
-# tou0's MTU is its narrowest peer's: with the IPv6 and RCO rows, every TOU row
-# runs at the MTU of the IPv6 RCO peer (the MTU column says which).
+# tou_row ID LABEL ADDR_A ADDR_B [WORDS...]: a TOU peer each way (port 6091 unless WORDS say),
+# TCP to ADDR_B through tou0. Each peer's MTU is on its route (the MTU column).
 tou_row() {
-	local id=$1 v=-4; shift
-	path "$id" "$1" "$3"; PROCS[$id]=foud DEVS[$id]=tou0
-	case $2 in *:*) v=-6 ;; esac
+	local id=$1 lbl=$2 a=$3 b=$4 v=-4
+	shift 4
+	path "$id" "$lbl" "$b"; PROCS[$id]=foud DEVS[$id]=tou0
+	case $a in *:*) v=-6 ;; esac
 	wanted "$id" || { STATUS[$id]=n/a NOTE[$id]="not in BENCH_ONLY"; return; }
-	if fa tou add peer "$3" local "$2" port 6091 ${4:-} &&
-	   fb tou add peer "$2" local "$3" port 6091 ${4:-} &&
-	   na ip $v rule add to "$3" ipproto tcp lookup 7630709 priority 999 &&
-	   nb ip $v rule add to "$2" ipproto tcp lookup 7630709 priority 999; then :
+	[ "${1:-}" = port ] || set -- port 6091 "$@"
+	if fa tou add peer "$b" local "$a" "$@" &&
+	   fb tou add peer "$a" local "$b" "$@" &&
+	   na ip $v rule add to "$b" ipproto tcp lookup 7630709 priority 999 &&
+	   nb ip $v rule add to "$a" ipproto tcp lookup 7630709 priority 999; then :
 	else
 		path_fail "$id" failed "fouctl or ip rule refused the configuration"
 	fi
 }
 
-# foud TOU over DTLS with a PSK: a second TOU peer, its own addresses and port.
-# tou0's MTU is its narrowest peer's, so it runs only without the TOU row.
-setup_toudtls() {
-	path toudtls "foud TOU/DTLS (PSK)" 192.0.2.142; PROCS[toudtls]=foud DEVS[toudtls]=tou0
-	if [[ " ${ORDER[*]} " =~ \ tou(rco)?6?\  ]] || [[ " ${ORDER[*]} " != *" toudtls "* ]]; then
-		STATUS[toudtls]=n/a NOTE[toudtls]="only alone (BENCH_ONLY=toudtls): a DTLS peer narrows tou0 for the TOU row"
-		return
-	fi
-	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/psk"; echo >>"$TMP/psk")
-	if fa tou add peer 192.0.2.142 local 192.0.2.141 port 6092 dtls psk "$TMP/psk" &&
-	   fb tou add peer 192.0.2.141 local 192.0.2.142 port 6092 dtls psk "$TMP/psk" &&
-	   na ip rule add to 192.0.2.142 ipproto tcp lookup 7630709 priority 999 &&
-	   nb ip rule add to 192.0.2.141 ipproto tcp lookup 7630709 priority 999; then
-		for _ in $(seq 50); do fa tou show | grep -q "dtls psk established" && return; sleep 0.1; done
-		path_fail toudtls failed "no DTLS session: $(fa tou show | grep dtls-error)"
-	else
-		path_fail toudtls failed "fouctl or ip rule refused the configuration"
-	fi
+# dtls_up ID...: each DTLS row's session established (at most 5 s), else the row fails.
+dtls_up() {
+	local id
+	for id in "$@"; do
+		[ "${STATUS[$id]}" = ok ] || continue
+		for _ in $(seq 50); do
+			fa -j tou show | jq -e ".peers[] | select(.peer == \"${DST[$id]}\") | .dtls.state == \"established\"" \
+				>/dev/null && continue 2
+			sleep 0.1
+		done
+		path_fail "$id" failed "no DTLS session: $(fa tou show | grep dtls-error | head -1)"
+	done
 }
 
 
@@ -462,7 +463,9 @@ setup_fou10k() {
 }
 mtu_of() { # the MTU of the device that routes to DST[id] in A
 	local dev
-	case $1 in tou*) na cat /sys/class/net/tou0/mtu 2>/dev/null || echo "?"; return ;; esac
+	# A TOU peer's MTU is on its route (locked for IPv6: "mtu lock N").
+	case $1 in tou*) na ip route get "${DST[$1]}" mark $TOU_MARK | sed -n 's/.* mtu \(lock \)\{0,1\}\([0-9]*\).*/\2/p'
+		return ;; esac
 	dev=$(na ip -o route get "${DST[$1]}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 	na cat "/sys/class/net/$dev/mtu" 2>/dev/null || echo "?"
 }
@@ -484,6 +487,7 @@ start_servers() {
 	if [ -z "$SOCKPERF_WHY" ]; then
 		spawn sockperf-srv ip netns exec "$NSB" sockperf sr --tcp -i 0.0.0.0 -p $SOCKPERF_PORT
 	fi
+	spawn rr-srv ip netns exec "$NSB" "$RR" server $RR_PORT
 	for _ in $(seq 30); do nb ss -ltn | grep -q ":$IPERF_PORT " && break; sleep 0.1; done
 }
 restart_iperf_server() {
@@ -552,26 +556,37 @@ tcp_run() {
 		"$(tail -1 "$REC" | jq -r .gbps)" "$(tail -1 "$REC" | jq -r '.retr // "?"')" >&2
 }
 
-lat_run() { # sockperf TCP ping-pong
-	local id=$1 f=$TMP/sockperf.out
-	[ -n "$SOCKPERF_WHY" ] && return 0
-	# sockperf 3.7 (Debian 12) takes no IPv6 address: SIT's rows have no latency (n/a).
-	case ${DST[$id]} in *:*) return 0 ;; esac
-	if ! bounded $((SECS + 30)) "$f" - ip netns exec "$NSA" sockperf ping-pong --tcp -i "${DST[$id]}" \
-		-p $SOCKPERF_PORT -t "$SECS" --full-rtt || ! grep -q 'percentile 99.000' "$f"; then
-		log "bench: ${LABEL[$id]}: sockperf failed: $(grep -v '^$' "$f" | tail -2)"
-		jq -nc --arg p "$id" '{path:$p, test:"lat", ok:false}' >>"$REC"
-		return 1
-	fi
-	local p50 p99 avg tps
-	p50=$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' "$f")
-	p99=$(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' "$f")
-	avg=$(sed -n 's/.*avg-rtt=\([0-9.]*\).*/\1/p' "$f")
-	tps=$(sed -n 's/.*Valid Duration\] RunTime=\([0-9.]*\) sec; SentMessages=[0-9]*; ReceivedMessages=\([0-9]*\).*/\2 \1/p' "$f" |
-		awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print "null" }')
+lat_run() { # TCP ping-pong: sockperf over IPv4, bench/rr.c over IPv6 (sockperf 3.7 takes no IPv6 address)
+	local id=$1 f=$TMP/lat.out p50 p99 avg tps
+	case ${DST[$id]} in
+	*:*) rr_run "$id" "$f" || return 1
+		read -r p50 p99 avg tps < <(sed -n 's/^rr: .* tps \([0-9.]*\) p50_us \([0-9.]*\) p99_us \([0-9.]*\) avg_us \([0-9.]*\)$/\2 \3 \4 \1/p' "$f") ;;
+	*) [ -n "$SOCKPERF_WHY" ] && return 0
+		sockperf_run "$id" "$f" || return 1
+		p50=$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' "$f")
+		p99=$(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' "$f")
+		avg=$(sed -n 's/.*avg-rtt=\([0-9.]*\).*/\1/p' "$f")
+		tps=$(sed -n 's/.*Valid Duration\] RunTime=\([0-9.]*\) sec; SentMessages=[0-9]*; ReceivedMessages=\([0-9]*\).*/\2 \1/p' "$f" |
+			awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print "null" }') ;;
+	esac
 	jq -nc --arg p "$id" --argjson a "${p50:-null}" --argjson b "${p99:-null}" --argjson c "${avg:-null}" \
-		--argjson d "${tps:-null}" '{path:$p, test:"lat", ok:true, p50_us:$a, p99_us:$b, avg_us:$c, tps:$d}' >>"$REC"
+		--argjson d "${tps:-null}" --arg t "$( [[ ${DST[$id]} = *:* ]] && echo rr || echo sockperf)" \
+		'{path:$p, test:"lat", ok:true, tool:$t, p50_us:$a, p99_us:$b, avg_us:$c, tps:$d}' >>"$REC"
 	printf '  %-22s latency: RTT p50 %s us, p99 %s us\n' "${LABEL[$id]}" "$p50" "$p99" >&2
+}
+# lat_failed ID FILE WHAT: the run's failure logged and recorded; returns 1.
+lat_failed() {
+	log "bench: ${LABEL[$1]}: $3 failed: $(grep -v '^$' "$2" | tail -2)"
+	jq -nc --arg p "$1" '{path:$p, test:"lat", ok:false}' >>"$REC"
+	return 1
+}
+sockperf_run() { # sockperf_run ID OUT
+	bounded $((SECS + 30)) "$2" - ip netns exec "$NSA" sockperf ping-pong --tcp -i "${DST[$1]}" \
+		-p $SOCKPERF_PORT -t "$SECS" --full-rtt && grep -q 'percentile 99.000' "$2" || lat_failed "$1" "$2" sockperf
+}
+rr_run() { # rr_run ID OUT
+	bounded $((SECS + 30)) "$2" - ip netns exec "$NSA" "$RR" client "${DST[$1]}" $RR_PORT "$SECS" &&
+		grep -q '^rr: .* p99_us ' "$2" || lat_failed "$1" "$2" rr
 }
 
 udp_run() { # iperf3 UDP, 64-byte datagrams at UDP_RATE
@@ -657,6 +672,7 @@ many_tunnels() {
 ensure_packages
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$TUNFWD" "$ROOT/bench/tunfwd.c" || die "cannot build tunfwd"
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$RELAY" "$ROOT/bench/relay.c" || die "cannot build relay"
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$RR" "$ROOT/bench/rr.c" || die "cannot build rr"
 mkdir -p "$OUT" || die "cannot create $OUT"
 
 log "bench: $RUNS run(s) of $SECS s per test; UDP 64 B at $UDP_RATE; $NTUN tunnels for memory"
@@ -712,7 +728,7 @@ drops_json() { # drops_json a|b
 			rx_packets: .stats.rx.packets, tx_packets: .stats.tx.packets}}) | from_entries'
 }
 DROPS=$( { drops_json a; drops_json b; } | jq -s 'add // {}')
-SOCKDROPS=$(for id in fou gue grefou tou sitfou fou10k; do
+SOCKDROPS=$(for id in fou gue grefou tou toudtls sitfou fou10k; do
 	[ "${STATUS[$id]:-}" = ok ] && printf '{"%s":%s}\n' "$id" "$(sock_drops "${PORT[$id]}")"
 done | jq -s 'add // {}')
 
@@ -775,7 +791,8 @@ jq -n --slurpfile paths "$TMP/paths.jsonl" --slurpfile recs "$REC" --argjson dro
 		 cpu_proc_per_gbps: ratio($x.tcp.p1.cpu_proc_per_gbps; $ref.tcp.p1.cpu_proc_per_gbps)} end;
 	{meta: {date: $date, kernel: $kernel, cpus: $cpus, iperf3: $iperf, git: $rev, runs: $runs, seconds: $secs,
 		udp_rate: $rate, udp_len: 64, duration_s: $dur,
-		latency: (if $spwhy == "" then "sockperf ping-pong --tcp --full-rtt" else ("n/a: " + $spwhy) end),
+		latency: ((if $spwhy == "" then "IPv4: sockperf ping-pong --tcp --full-rtt" else ("IPv4: n/a: " + $spwhy) end)
+			+ "; IPv6: bench/rr.c (the same ping-pong; sockperf 3.7 takes no IPv6 address)"),
 		ratios: "path / kernel VXLAN (throughput: higher is better; latency and CPU: lower is better)",
 		cpu: "CPU-seconds per Gbit received = cores per Gbit/s; machine: /proc/stat user+nice+system+irq+softirq (the whole machine, other load included); process: utime+stime of foud A+B or tunfwd; single-stream runs"},
 	 paths: ($P | map(. + {vs_vxlan: (if .id == "vxlan" then null else ratios(.; $vx) end)}
@@ -899,12 +916,26 @@ ratio_rows() {
 	return $any
 }
 
+# tou_row_ratios ID: one TOU row's stream and ping-pong figures as ratios to plain TCP of its family.
+tou_row_ratios() {
+	local R=".paths[] | select(.id == \"$1\") | .vs_veth"
+	case $(q "$R // null") in '' | null) return 1 ;; esac
+	printf '\n  %-22s 1 stream %s, reverse %s, 4 streams %s; RTT p50 %s, p99 %s, round trips/s %s' \
+		"$(q ".paths[] | select(.id == \"$1\") | .label"):" "$(fmt "$(q "$R.p1")")" "$(fmt "$(q "$R.r")")" \
+		"$(fmt "$(q "$R.p4")")" "$(fmt "$(q "$R.p50")")" "$(fmt "$(q "$R.p99")")" "$(fmt "$(q "$R.tps")")"
+}
 # TOU against plain TCP over the same veth (its family), and what RCO saves.
 tou_table() {
-	local pid a b
-	ratio_rows 'foud TOU / plain TCP over the same veth (IPv4 or IPv6 as the row):' vs_veth tps \
-		'ping-pong ' tou tourco tou6 tourco6 toudtls || return 0
-	printf '\n  (ping-pong: sockperf round trips per second; IPv6 has none, sockperf 3.7 takes no IPv6 address)'
+	local pid a b any=0
+	for pid in tou tourco toudtls tou6 tourco6 toudtls6; do
+		[ $any = 0 ] && [ "$(q ".paths[] | select(.id == \"$pid\") | .vs_veth // null")" != null ] &&
+			printf '\n\n%s' 'foud TOU / plain TCP over the same veth (IPv4 or IPv6 as the row; RTT: lower is better):' &&
+			any=1
+		tou_row_ratios "$pid" || :
+	done
+	[ $any = 1 ] || return 0
+	printf '\n  (ping-pong, one connection, 14-byte messages: sockperf over IPv4; bench/rr.c over IPv6, as'
+	printf '\n  sockperf 3.7 takes no IPv6 address)'
 	printf '\n  the original TOU implementation: TOU+RCO 0.89 of native TCP in one stream (IPv4 7624 vs 8525,'
 	printf '\n  IPv6 7410 vs 8394 Mbit/s), TCP_RR 0.88'
 	for pid in "tou tourco" "tou6 tourco6"; do

@@ -302,6 +302,7 @@ struct foud_tou_peer {
 	struct foud_stats st;
 	struct foud_gue_auth *auth;	/* `key FILE`: authenticated GUE (gue_auth.c) */
 	struct foud_tou_dtls *dtls;	/* `dtls ...`: its DTLS sessions (tou_dtls.c) */
+	uint32_t mtu;			/* inside tou0, on its route: what its path leaves */
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
@@ -733,7 +734,7 @@ bool foud_reap_going(int ifindex);
 /* rtnl.c: policy routing without ip(8); 0 or -errno */
 int foud_rtnl_rule(bool add, int family, uint32_t mark, uint32_t table, uint32_t prio);
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
-		    int ifindex, uint32_t table);
+		    int ifindex, uint32_t table, uint32_t mtu);
 int foud_rtnl_addr(bool add, int ifindex, const struct fou_addr *a);
 int foud_rtnl_addr_dev(const struct fou_addr *a);
 int foud_rtnl_gso_max_size(int ifindex, uint32_t size);

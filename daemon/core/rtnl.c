@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Just enough rtnetlink for TOU's policy routing: `ip rule add fwmark M
- * table T`, `ip route add PEER dev tou0 src LOCAL table T` and `ip addr add
+ * table T`, `ip route add PEER dev tou0 src LOCAL table T mtu N` and `ip addr add
  * LOCAL/32 dev tou0`, without running ip(8); a tunnel device's gso_max_size;
  * and `ip route get REMOTE`, for the device a tunnel sends on. One request at
  * a time, answered by an ACK.
@@ -123,8 +123,27 @@ static void route_head(struct rtnl_req *r, bool add, int family, uint8_t dst_len
 	r->rt.rtm_type = RTN_UNICAST;
 }
 
+/*
+ * RTA_METRICS with the route's MTU (`ip route ... mtu N`), where TCP takes
+ * its MSS from. Locked for IPv6: the kernel raises an IPv6 route's unlocked
+ * MTU that equals its device's when the device's grows. IPv4 leaves it, and
+ * a lock there would clear DF.
+ */
+static int rtnl_attr_mtu(struct rtnl_req *r, int family, uint32_t mtu)
+{
+	size_t off = NLMSG_ALIGN(r->nh.nlmsg_len);
+	struct rtattr *nest = (struct rtattr *)((uint8_t *)r + off);
+
+	if (rtnl_attr(r, RTA_METRICS, &mtu, 0) || rtnl_attr32(r, RTAX_MTU, mtu) ||
+	    (family == AF_INET6 && rtnl_attr32(r, RTAX_LOCK, 1u << RTAX_MTU)))
+		return -E2BIG;
+	nest->rta_len = (unsigned short)(r->nh.nlmsg_len - off);
+	return 0;
+}
+
+/* mtu 0: the device's. */
 int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr *src,
-		    int ifindex, uint32_t table)
+		    int ifindex, uint32_t table, uint32_t mtu)
 {
 	size_t alen = dst->family == AF_INET6 ? 16 : 4;
 	struct rtnl_req r = { 0 };
@@ -133,7 +152,8 @@ int foud_rtnl_route(bool add, const struct fou_addr *dst, const struct fou_addr 
 	r.rt.rtm_table = RT_TABLE_UNSPEC;
 	if (rtnl_attr(&r, RTA_DST, dst->a, alen) || rtnl_attr32(&r, RTA_OIF, (uint32_t)ifindex) ||
 	    rtnl_attr32(&r, RTA_TABLE, table) ||
-	    (src && src->family && rtnl_attr(&r, RTA_PREFSRC, src->a, alen)))
+	    (src && src->family && rtnl_attr(&r, RTA_PREFSRC, src->a, alen)) ||
+	    (add && mtu && rtnl_attr_mtu(&r, dst->family, mtu)))
 		return -E2BIG;
 	return rtnl_talk(&r);
 }

@@ -660,7 +660,6 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 	}
 	dev->ev.fd = fd;
 	dev->ev.fn = tou_dev_readable;
-	dev->path_mtu = 65535;
 	sysctl_dev("/proc/sys/net/ipv4/conf/%s/rp_filter", "2\n");
 	ret = foud_loop_add(d, &dev->ev);
 	if (!ret)
@@ -677,24 +676,35 @@ static int dev_open(struct foud *d, char *err, size_t errlen)
 }
 
 /*
- * The device's MTU follows the narrowest path to any peer (it never grows
- * back), each FOU_TOU_SIDS_MAX narrower for session ids; a keyed peer's
- * path FOU_GUE_AUTH_LEN more.
+ * A peer's MTU inside tou0: its path's less UDP and GUE, FOU_TOU_SIDS_MAX
+ * for session ids, a keyed peer's FOU_GUE_AUTH_LEN, a DTLS peer's record.
  */
-static void dev_mtu(struct foud_tou *t, const struct foud_tou_peer *p)
+static uint32_t peer_mtu(const struct foud_tou_peer *p)
 {
-	uint32_t pmtu = foud_path_mtu(&p->cfg.peer) - FOU_TOU_SIDS_MAX;
+	uint32_t mtu = foud_path_mtu(&p->cfg.peer) - TOU_OVERHEAD - FOU_TOU_SIDS_MAX;
 
 	if (p->auth)
-		pmtu -= FOU_GUE_AUTH_LEN;
-	pmtu -= foud_tou_dtls_overhead(p);
+		mtu -= FOU_GUE_AUTH_LEN;
+	return mtu - foud_tou_dtls_overhead(p);
+}
 
-	if (pmtu >= t->dev.path_mtu)
+/*
+ * tou0's MTU is its widest peer's, up or down as peers come and go; each
+ * peer's own is on its route (peer_route()), where TCP takes its MSS from,
+ * so that a DTLS or keyed peer does not narrow every other peer's segments.
+ */
+static void dev_mtu(struct foud_tou *t)
+{
+	const struct foud_tou_peer *p;
+	uint32_t mtu = 0;
+
+	TAILQ_FOREACH(p, &t->peers, entry)
+		mtu = p->mtu > mtu ? p->mtu : mtu;
+	if (!mtu || mtu == t->dev.mtu)
 		return;
-	t->dev.path_mtu = pmtu;
-	t->dev.mtu = pmtu - TOU_OVERHEAD;
-	if (foud_tun_set_mtu(TOU_DEV, t->dev.mtu))
-		foud_log(LOG_WARNING, TOU_DEV ": cannot set mtu %u", t->dev.mtu);
+	t->dev.mtu = mtu;
+	if (foud_tun_set_mtu(TOU_DEV, mtu))
+		foud_log(LOG_WARNING, TOU_DEV ": cannot set mtu %u", mtu);
 }
 
 static int fam_idx(int family)
@@ -746,7 +756,7 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	fou_htab_del(&t->peer_tab, &p->by_addr);
 	if (!t->peer_tab.n)
 		fou_htab_free(&t->peer_tab);
-	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, CMD_TOU_TABLE);
+	foud_rtnl_route(false, &p->cfg.peer, NULL, t->dev.ifindex, CMD_TOU_TABLE, 0);
 	foud_tou_sess_forget(d, p);
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
@@ -779,7 +789,8 @@ static int source_addr(const struct fou_addr *a, struct fou_addr *src)
 }
 
 /*
- * The peer's route in the TOU table, with the local address as its source.
+ * The peer's route in the TOU table, with the local address as its source
+ * and the peer's MTU.
  * For IPv4 tou0 also carries that address: the kernel's reverse-path filter,
  * loose or off, drops everything arriving on a device without one.
  */
@@ -795,7 +806,8 @@ static int peer_route(struct foud_tou *t, struct foud_tou_peer *p)
 		ret = ret == -EEXIST ? 0 : ret;
 	}
 	if (!ret)
-		ret = foud_rtnl_route(true, &p->cfg.peer, &p->src, t->dev.ifindex, CMD_TOU_TABLE);
+		ret = foud_rtnl_route(true, &p->cfg.peer, &p->src, t->dev.ifindex, CMD_TOU_TABLE,
+				      p->mtu);
 	return ret;
 }
 
@@ -831,6 +843,13 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 		return -EADDRINUSE;
 	}
 	TAILQ_INSERT_TAIL(&t->peers, p, entry);
+	/* DTLS first: its record's overhead is part of the route's MTU. */
+	ret = foud_tou_dtls_new(d, p, err, errlen);
+	if (ret) {
+		peer_free(d, p);
+		return ret;
+	}
+	p->mtu = peer_mtu(p);
 	ret = rule_get(t, cfg->peer.family);
 	if (!ret)
 		ret = peer_route(t, p);
@@ -840,12 +859,7 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 		peer_free(d, p);
 		return ret;
 	}
-	ret = foud_tou_dtls_new(d, p, err, errlen);
-	if (ret) {
-		peer_free(d, p);
-		return ret;
-	}
-	dev_mtu(t, p);
+	dev_mtu(t);
 	foud_log(LOG_INFO, "tou peer %s port %u added", fou_addr_str(&cfg->peer, a, sizeof(a)),
 		 cfg->port);
 	return 0;
@@ -884,6 +898,8 @@ int foud_tou_del(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, size_
 	peer_free(d, p);
 	if (TAILQ_EMPTY(&d->tou->peers))
 		dev_close(d);
+	else
+		dev_mtu(d->tou);
 	return 0;
 }
 
@@ -912,7 +928,8 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	if (p->auth)
 		foud_pr_str(pr, "key", " key %s", foud_gue_auth_file(p->auth));
 	foud_pr_bool(pr, "remcsum", " remcsum", NULL, p->cfg.remcsum);
-	foud_pr_text(pr, " dev " TOU_DEV "\n");
+	foud_pr_text(pr, " dev " TOU_DEV);
+	foud_pr_uint(pr, "mtu", " mtu %u\n", p->mtu);
 	foud_tou_dtls_show(p, pr);
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
 	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);

@@ -8,10 +8,12 @@
 # nothing; a peer without dtls gets nothing in clear from a dtls peer; another
 # PSK, and a certificate of another CA, are refused and tou show says why;
 # certificates of one CA transfer; one of that CA issued to another host (not
-# the peer's address, or not "name"), or expired, is refused; IPv6 too.
+# the peer's address, or not "name"), or expired, is refused; IPv6 too. Beside
+# a plain peer, a DTLS peer's MTU is on its own route, not on tou0 for all.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 INJ="python3 $ROOT/tests/tools/inject.py"
+TOU_MARK=0x746f75
 setup_hosts
 K=$TMP/keys
 mkdir -m 700 "$K"
@@ -49,7 +51,8 @@ wait_state() { # wait_state a|b STATE: polls tou show, at most 5 s
 	return 1
 }
 head -c 2097152 /dev/urandom >"$TMP/data"
-xfer() { tou_send 20 "$TMP/data" "$1" && same_bytes "$TMP/data" "$TMP/recv"; } # xfer PORT: 2 MiB a -> b
+# xfer PORT [ADDR]: 2 MiB a -> b (ADDR, $B4 by default) over TOU; sha256 equal
+xfer() { tou_send 20 "$TMP/data" "$1" "${2:-$B4}" && same_bytes "$TMP/data" "$TMP/recv"; }
 # no_xfer PORT: b listens, yet a's TOU connection fails and nothing arrives
 no_xfer() { ! tou_send 3 "$TMP/data" "$1" && [ ! -s "$TMP/recv" ]; }
 capturing() { # capturing FILE: tcpdump has written its header (it captures), at most 3 s
@@ -268,6 +271,40 @@ sleep 0.3
 na timeout 10 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP6:[$B6]:7107,connect-timeout=3"
 wait $lp
 check "IPv6: 2 MiB a->b over DTLS TOU, sha256 equal" test "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")"
+
+# A DTLS peer beside a plain one: tou0 takes the widest peer's MTU, each peer's
+# route its own, so TCP's MSS is right per peer: the plain peer's SYNs carry an
+# MSS the DTLS record's overhead does not cut.
+P4A=192.0.2.11 P4B=192.0.2.12
+na ip addr add $P4A/24 dev va; nb ip addr add $P4B/24 dev vb
+fa tou add peer $P4B local $P4A; fb tou add peer $P4A local $P4B
+pmtu() { fa -j tou show | jq -r ".peers[] | select(.peer == \"$1\") | .mtu"; }
+rmtu() { na ip route get "$1" mark $TOU_MARK | sed -n 's/.* mtu \(lock \)\{0,1\}\([0-9]*\).*/\2/p'; }
+mp=$(pmtu $P4B) md=$(pmtu $B4) md6=$(pmtu $B6) dev=$(na cat /sys/class/net/tou0/mtu)
+for v in mp md md6; do [[ ${!v} =~ ^[0-9]+$ ]] || printf -v "$v" 0; done	# no figure: the checks fail
+check "tou0's MTU is the plain peer's ($dev = $mp), wider than the DTLS peer's ($md)" \
+	test "$dev" = "$mp" -a "$md" -lt "$mp"
+check "ip route get: the plain peer's route has its MTU ($(rmtu $P4B)), the DTLS peer's its own ($(rmtu $B4)), IPv6 too ($(rmtu $B6) = $md6)" \
+	test "$(rmtu $P4B)" = "$mp" -a "$(rmtu $B4)" = "$md" -a "$(rmtu $B6)" = "$md6"
+na timeout 20 tcpdump -i tou0 -n -U -s 80 -w "$TMP/syn.pcap" "tcp[tcpflags] & tcp-syn != 0" 2>/dev/null &
+tp=$!
+capturing "$TMP/syn.pcap"
+check "2 MiB a->b to the plain peer beside the DTLS one, sha256 equal" xfer 7108 $P4B
+check "... and to the DTLS peer, sha256 equal" xfer 7109
+sleep 0.2
+kill $tp; wait $tp 2>/dev/null
+settled "$TMP/syn.pcap"
+mss() { # mss SRC DST: the MSS option of the SYN (or SYN-ACK) from SRC to DST on a's tou0
+	tcpdump -r "$TMP/syn.pcap" -n -v "src host $1 and dst host $2" 2>/dev/null |
+		sed -n 's/.*mss \([0-9]*\).*/\1/p' | head -1
+}
+check "SYN to the plain peer: MSS $(mss $P4A $P4B) = its route's MTU - 40 ($((mp - 40)))" \
+	test "$(mss $P4A $P4B)" = $((mp - 40))
+check "... its SYN-ACK the same ($(mss $P4B $P4A)); the DTLS peer's SYN $(mss $A4 $B4) = $((md - 40))" \
+	test "$(mss $P4B $P4A)" = $((mp - 40)) -a "$(mss $A4 $B4)" = $((md - 40))
+fa tou del peer $P4B
+check "the plain peer gone: tou0 back to the widest left ($(na cat /sys/class/net/tou0/mtu) = $md)" \
+	test "$(na cat /sys/class/net/tou0/mtu)" = "$md"
 
 # Configuration: key files others could read are refused; save prints the words.
 cp "$K/psk" "$K/open"; chmod 644 "$K/open"

@@ -116,7 +116,7 @@ for f in fa fb; do $f fou del port 6080; done
 fa tou add peer $B4; fb tou add peer $A4
 cap_start a tou "udp port 6080"
 head -c 1048576 /dev/urandom >"$TMP/tou-data"
-check "tou-run socat: 1 MiB a:40123 -> b:7001 over TOU" tou_send 30 "$TMP/tou-data" 7001 sourceport=40123
+check "tou-run socat: 1 MiB a:40123 -> b:7001 over TOU" tou_send 30 "$TMP/tou-data" 7001 $B4 sourceport=40123
 cap_stop
 check "... sha256 matches" cmp -s "$TMP/tou-data" "$TMP/recv"
 fields "$TMP/tou.pcap" "ip.src == $A4" gue.version gue.hlen gue.proto ip.proto tcp.srcport tcp.dstport >"$TMP/tou-ab.txt"

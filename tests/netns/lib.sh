@@ -207,16 +207,16 @@ csum_errors() { # csum_errors a|b
 		awk '/CsumErrors/ { n += $2 } END { print n + 0 }'
 }
 
-# tou_send SECS FILE PORT [SOCAT-OPTS]: FILE from a to b's $B4:PORT over
-# TCP, both ends under tou-run, into $TMP/recv, each end SECS at most. Fails
-# if either end does (a failed sender stops the listener).
+# tou_send SECS FILE PORT [ADDR [SOCAT-OPTS]]: FILE from a to b's ADDR:PORT
+# ($B4 by default) over TCP, both ends under tou-run, into $TMP/recv, each end
+# SECS at most. Fails if either end does (a failed sender stops the listener).
 tou_send() {
 	local lp rc
 	rm -f "$TMP/recv"
 	nb timeout "$1" "$ROOT/$B/tou-run" socat -u "TCP4-LISTEN:$3,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
 	lp=$!
 	sleep 0.3
-	na timeout "$1" "$ROOT/$B/tou-run" socat -u "OPEN:$2" "TCP4:$B4:$3,connect-timeout=5${4:+,$4}"
+	na timeout "$1" "$ROOT/$B/tou-run" socat -u "OPEN:$2" "TCP4:${4:-$B4}:$3,connect-timeout=5${5:+,$5}"
 	rc=$?
 	[ $rc -eq 0 ] || kill $lp 2>/dev/null
 	wait $lp 2>/dev/null && return $rc
