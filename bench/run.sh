@@ -11,7 +11,8 @@
 #   the same veth over IPv6 (the TOU rows' ratios are to plain veth of their family; each TOU peer's
 #   MTU is on its route, so the DTLS peer narrows only its own rows)
 #   foud IPIP, SIT and GRE over FOU with and without the outer UDP checksum (encap-csum),
-#   foud STT, and foud IPIP/FOU with BENCH_TUNNELS other tunnels configured in both fouds
+#   foud STT (nogso, the default, and gso), and foud IPIP/FOU with BENCH_TUNNELS other tunnels
+#   configured in both fouds
 #
 # For each path: iperf3 TCP 1 stream, 4 streams and reverse (median of
 # BENCH_RUNS runs of BENCH_SECONDS s, retransmits), sockperf TCP ping-pong
@@ -178,7 +179,7 @@ setup_underlay() {
 	na ip addr add 192.0.2.71/24 dev va; nb ip addr add 192.0.2.72/24 dev vb	# relay
 	na ip addr add 192.0.2.141/24 dev va; nb ip addr add 192.0.2.142/24 dev vb	# TOU/DTLS
 	# The FOU comparisons, STT, and the tunnel among BENCH_TUNNELS others.
-	for i in 8 9 10 11 12 13; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
+	for i in 8 9 10 11 12 13 15; do na ip addr add 192.0.2.${i}1/24 dev va; nb ip addr add 192.0.2.${i}2/24 dev vb; done
 	na ip link set va up; nb ip link set vb up
 	if [ "${BENCH_RPS:-0}" = 1 ]; then
 		local mask
@@ -209,7 +210,7 @@ declare -A PORT=([fou]=5555 [gue]=6080 [grefou]=5556 [bfou]=5565 [bgue]=6090 [bg
 	[fouc]=5555 [sitfou]=5557 [sitfouc]=5557 [grefouc]=5556 [fou10k]=5575)
 ORDER=(veth veth6 vxlan tunfwd relay bfou bgue bgrefou fou gue grefou tou tourco tou6 tourco6 toudtls toudtls6
 	bfoudvx bfoudgt foudvx
-	fouc sitfou sitfouc grefouc stt fou10k)
+	fouc sitfou sitfouc grefouc sttplain stt fou10k)
 if [ -n "${BENCH_ONLY:-}" ]; then
 	_all=("${ORDER[@]}") ORDER=()
 	# Plain veth too when a TOU row is wanted: the reference of the TOU ratios.
@@ -427,14 +428,21 @@ dev_up6() {
 	esac
 }
 
-setup_stt() {
-	path stt "foud STT (gso)" 10.62.0.2; PROCS[stt]=foud DEVS[stt]=fbs1
-	if fa link add name fbs1 type stt key 0x5354 remote 192.0.2.122 local 192.0.2.121 gso &&
-	   fb link add name fbs1 type stt key 0x5354 remote 192.0.2.121 local 192.0.2.122 gso; then
-		dev_up "$NSA" fbs1 10.62.0.1/24; dev_up "$NSB" fbs1 10.62.0.2/24
+# stt_row ID LABEL DEV NET HOST WORD: an STT pair on 192.0.2.HOST1/HOST2, NET.1 and NET.2 inside.
+stt_row() {
+	path "$1" "$2" "$4.2"; PROCS[$1]=foud DEVS[$1]=$3
+	if fa link add name "$3" type stt key 0x5354 remote "192.0.2.${5}2" local "192.0.2.${5}1" "$6" &&
+	   fb link add name "$3" type stt key 0x5354 remote "192.0.2.${5}1" local "192.0.2.${5}2" "$6"; then
+		dev_up "$NSA" "$3" "$4.1/24"; dev_up "$NSB" "$3" "$4.2/24"
 	else
-		path_fail stt failed "fouctl refused the configuration"
+		path_fail "$1" failed "fouctl refused the configuration"
 	fi
+}
+
+# STT's default (nogso: foud cuts the segments, sent on a raw socket) beside gso (AF_PACKET, the kernel's TSO).
+setup_stt() {
+	stt_row sttplain "foud STT" fbs2 10.64.0 15 nogso
+	stt_row stt "foud STT (gso)" fbs1 10.62.0 12 gso
 }
 
 # IPIP/FOU between two fouds of their own (c in A, d in B), each with BENCH_TUNNELS other

@@ -121,7 +121,12 @@ int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info)
 	return tou_encap(b, info, true);
 }
 
-int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info)
+/*
+ * partial given: an RCO at the TCP checksum is left partial, its field the
+ * address-free pseudo-header sum, into which the addresses go back as into
+ * a sum (as tou_encap() took them out), not as into an inverted one.
+ */
+static int tou_decap(struct fou_buf *b, const struct fou_tou_info *info, bool *partial)
 {
 	struct fou_ip_params ip = {
 		.src = info->src, .dst = info->dst, .proto = FOU_PROTO_TCP,
@@ -133,7 +138,7 @@ int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info)
 	if (info->src.family != info->dst.family ||
 	    (info->src.family != AF_INET && info->src.family != AF_INET6))
 		return -FOU_DROP_BAD_IP;
-	err = fou_gue_pull(b, &proto);
+	err = partial ? fou_gue_pull_partial(b, &proto, partial) : fou_gue_pull(b, &proto);
 	if (err)
 		return err;
 	/* Every protocol but TCP (variant 1 says 4 or 41): no TOU for it. */
@@ -142,8 +147,20 @@ int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info)
 	err = tou_tcp_check(fou_buf_data(b), b->len);
 	if (err)
 		return err;
-	tou_csum_field(fou_buf_data(b), tou_addr_sum(&info->src, &info->dst), false);
+	tou_csum_field(fou_buf_data(b), tou_addr_sum(&info->src, &info->dst),
+		       partial && *partial);
 	return fou_ip_push(b, &ip);
+}
+
+int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info)
+{
+	return tou_decap(b, info, NULL);
+}
+
+int fou_tou_decap_partial(struct fou_buf *b, const struct fou_tou_info *info, bool *partial)
+{
+	*partial = false;
+	return tou_decap(b, info, partial);
 }
 
 bool fou_tou_csum_ok(const struct fou_buf *b, const struct fou_tou_info *info)

@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -367,6 +368,85 @@ void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t)
 		return;
 	peers_put(foud_bpf_map_fd(d->bpf, "foud_l2peer"), t);
 	flood_put(foud_bpf_map_fd(d->bpf, "foud_flood"), t);
+}
+
+/* ---- what foud still carries for a BPF-path device ---------------------- */
+
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+static bool is_group(const struct fou_addr *a)
+{
+	return a->family == AF_INET6 ? a->a[0] == 0xff : (a->a[0] & 0xf0) == 0xe0;
+}
+
+/* The programs' FIB lookup, which finds a unicast flood destination's next hop, answers only where the underlay forwards. */
+static bool oif_forwards(const struct foud_tunnel *t)
+{
+	const struct foud_l2 *l = t->l2;
+	char name[IF_NAMESIZE], path[96];
+	int c = EOF;
+	FILE *f;
+
+	if (!t->bpf_oif || !if_indextoname((unsigned int)t->bpf_oif, name))
+		return true;	/* nothing leaves without an underlay */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv%c/conf/%s/forwarding",
+		 l->cfg.local.family == AF_INET6 ? '6' : '4', name);
+	f = fopen(path, "re");
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+	}
+	return c == '1';
+}
+
+static bool flood_unicast(const struct foud_l2 *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->fdb.nflood; i++)
+		if (!is_group(&l->fdb.flood[i]))
+			return true;
+	return false;
+}
+
+/* Why foud floods for t, or NULL: flood_put() left it no list, or the programs find no next hop. */
+static const char *flood_punt(const struct foud_tunnel *t)
+{
+	const struct foud_l2 *l = t->l2;
+
+	if (l->fdb.nflood > FOUD_BPF_FLOOD_MAX)
+		return "flooding: more than " STR(FOUD_BPF_FLOOD_MAX) " flood destinations";
+	if (l->cfg.group.family && l->group_ifindex != t->bpf_oif)
+		return "flooding: the group's dev is not the device holding local";
+	if (l->cfg.group.family && zero_mac(l->group_smac))
+		return "flooding: the group's dev has no MAC address";
+	if (flood_unicast(l) && !oif_forwards(t))
+		return "flooding: the underlay does not forward, so the program's FIB lookup "
+		       "finds no next hop";
+	return NULL;
+}
+
+/*
+ * -d on a BPF-path device: what of its traffic foud carries beyond what it
+ * carries for every device (ARP, first frames of a source, flooded
+ * super-frames, frames too big for the path: man fouctl), and why.
+ */
+void foud_bpf_l2_show_punts(const struct foud_tunnel *t, struct foud_pr *p)
+{
+	const char *v[2];
+	size_t i, n = 0;
+
+	if ((v[n] = flood_punt(t)))
+		n++;
+	if (foud_bpf_l2_slower(t))
+		v[n++] = "udpcsum: GSO frames, whose outer UDP BPF cannot sum";
+	foud_pr_open_array(p, "bpf_to_foud");
+	for (i = 0; i < n; i++)
+		foud_pr_str(p, NULL, i ? "; %s" : "    bpf leaves to foud: %s", v[i]);
+	foud_pr_close_array(p);
+	if (n)
+		foud_pr_text(p, "\n");
 }
 
 /* ---- a device ----------------------------------------------------------- */

@@ -147,6 +147,8 @@ struct foud_dev_ops {
 			  void *arg);
 	/* Metrics: the device's forwarding table; NULL: it has none. */
 	const struct fou_fdb *(*fdb)(const struct foud_tunnel *t);
+	/* An L2 device's peers are about to be rebuilt (done false), then were; NULL: no matter. */
+	void (*peers)(struct foud *d, struct foud_tunnel *t, bool done);
 };
 
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
@@ -297,6 +299,7 @@ struct foud_tou_peer {
 	bool rx_seen;
 	uint64_t rebinds;		/* times its port changed (a NAT rebinding) */
 	uint64_t sess_moves;		/* its sessions' moves to another address or port */
+	uint64_t rco_partial;		/* datagrams whose RCO went to tou0 partial, unsummed */
 	uint64_t tx_ms, rebind_ms;	/* last send to it, last port change */
 	struct foud_tou_conn conn[FOUD_TOU_CONNS];
 	struct foud_stats st;
@@ -535,11 +538,19 @@ int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen);
 /* A sender's next sequence: seq, or the clock's nanoseconds if they are ahead. */
 uint64_t foud_gue_auth_seq(uint64_t seq);
 int foud_gue_auth_sign_plain(struct foud_gue_auth *a, struct fou_buf *b);
-/* fou_gue_auth_pull() with a's keys and window: 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY. */
+/*
+ * A TOU peer's datagram: fou_gue_auth_pull() with a's keys, window and floor
+ * (foud_gue_auth_tou_open()): 0, -FOU_DROP_AUTH or -FOU_DROP_REPLAY; an auth
+ * drop counted by the key id it claims.
+ */
 int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b);
-/* fou_gue_auth_open() with a's keys: the caller keeps the window (a TOU session's). */
-int foud_gue_auth_verify(const struct foud_gue_auth *a, struct fou_buf *b, uint16_t allow,
+/* The same, fou_gue_auth_open() and the floor: the caller keeps the window (a TOU session's). */
+int foud_gue_auth_verify(struct foud_gue_auth *a, struct fou_buf *b, uint16_t allow,
 			 uint64_t *seq);
+/* A TOU peer's replay floor across restarts, as a tunnel's: read at add, written at close. */
+int foud_gue_auth_tou_open(struct foud_gue_auth *a, const struct fou_addr *peer, char *err,
+			   size_t errlen);
+void foud_gue_auth_tou_close(struct foud_gue_auth *a);
 /* The file and the key id it sends with. */
 const char *foud_gue_auth_file(const struct foud_gue_auth *a);
 uint32_t foud_gue_auth_id(const struct foud_gue_auth *a);
@@ -563,6 +574,8 @@ struct foud_gue_auth_drops {
 	uint64_t unknown;
 };
 const struct foud_gue_auth_drops *foud_gue_auth_drops(const struct foud_tunnel *t);
+/* The same for a keyed TOU peer; NULL for one without a key. */
+const struct foud_gue_auth_drops *foud_gue_auth_tou_drops(const struct foud_tou_peer *p);
 void foud_gue_auth_show(const struct foud_tunnel *t, struct foud_pr *p);
 /* A key file's 32-byte secret (mode 0600 or stricter, 64 hex digits). */
 int foud_key_file_read(const char *path, uint8_t secret[32], char *err, size_t errlen);
@@ -837,6 +850,7 @@ void foud_bpf_fdb_set(struct foud *d, const struct foud_tunnel *t, const uint8_t
 void foud_bpf_fdb_seen(struct foud *d, struct foud_tunnel *t, bool due);
 void foud_bpf_l2_peers(struct foud *d, const struct foud_tunnel *t);
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t);
+void foud_bpf_l2_show_punts(const struct foud_tunnel *t, struct foud_pr *p);
 
 /* raw.c */
 int foud_raw_get(struct foud *d, int family, uint8_t proto);

@@ -14,6 +14,7 @@
 #include "foud.h"
 
 #define TXQUEUELEN 1000
+#define TXQUEUELEN_MAX (TXQUEUELEN * 4)	/* ~40 ms of 64-byte packets at 100 kpps */
 #define TUN_ROUNDS 8		/* batches of reads per wake-up before yielding */
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -252,6 +253,36 @@ static int tun_one(struct foud *d, foud_tun_one_fn one, void *ctx, size_t n)
 	return ret ? ret : one(d, ctx, &vh, d->scratch + FOU_VNET_HLEN, n - FOU_VNET_HLEN);
 }
 
+/*
+ * A drain that stopped at its bound left packets queued: the TUN's queue
+ * (its ring of txqueuelen entries) was at least half full, and a burst while
+ * we are off the CPU overflows it, dropped unseen by us (the device's TX
+ * dropped). Doubled up to a bound: only the tunnels that need it pay, and
+ * the bound keeps a queue short enough not to hide overload as delay. Only a
+ * length foud set is grown: an operator's own txqueuelen is theirs.
+ */
+static bool tun_qlen_ours(int qlen)
+{
+	for (int q = TXQUEUELEN; q <= TXQUEUELEN_MAX; q *= 2)
+		if (qlen == q)
+			return true;
+	return false;
+}
+
+static void tun_queue_grow(const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_ours(ifr.ifr_qlen) ||
+	    ifr.ifr_qlen >= TXQUEUELEN_MAX)
+		return;
+	ifr.ifr_qlen *= 2;
+	if (ifreq_ioctl(SIOCSIFTXQLEN, &ifr) == 0)
+		foud_log(LOG_INFO, "%s: txqueuelen %d: packets waited in its queue", name,
+			 ifr.ifr_qlen);
+}
+
 void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
 		    foud_tun_one_fn one, void *ctx)
 {
@@ -273,6 +304,8 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 		if (ret)
 			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;
 	}
+	if (reads == FOUD_BATCH * TUN_ROUNDS)
+		tun_queue_grow(name);
 }
 
 /* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */

@@ -29,7 +29,9 @@ struct foud_gue_auth {
 	struct fou_gue_keys ks;		/* a tunnel's t->tnl.auth points here */
 	struct fou_replay replay;
 	uint64_t seq;			/* TOU's next sequence (a tunnel's is in t->tx) */
-	uint64_t floor;			/* a tunnel's persisted floor: accepted ones lie below */
+	uint64_t floor;			/* the persisted floor: accepted ones lie below */
+	uint64_t restart;		/* TOU: the floor the foud before left (sessions' windows start empty) */
+	uint64_t top;			/* TOU: the highest sequence authenticated */
 	bool floor_err;			/* its last write failed (logged once) */
 	struct foud_gue_auth_drops drops;	/* auth drops by the key id claimed */
 	char path[2][CMD_KEY_PATH_MAX];
@@ -248,18 +250,6 @@ int foud_gue_auth_reload(struct foud_gue_auth *a, char *err, size_t errlen)
 	return ret;
 }
 
-int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
-{
-	return fou_gue_auth_pull(b, &a->ks, &a->replay);
-}
-
-/* A TOU session's datagram: its window is the session's (tou_session.c). */
-int foud_gue_auth_verify(const struct foud_gue_auth *a, struct fou_buf *b, uint16_t allow,
-			 uint64_t *seq)
-{
-	return fou_gue_auth_open(b, &a->ks, allow, seq);
-}
-
 const char *foud_gue_auth_file(const struct foud_gue_auth *a)
 {
 	return a->path[0];
@@ -282,23 +272,32 @@ static void floor_set(struct foud_gue_auth *a, const char *name, uint64_t floor)
 	a->floor_err = ret != 0;
 }
 
-/* The floor the foud before this one left: its window starts full up to it. */
-static int floor_load(struct foud_gue_auth *a, const struct foud_tunnel *t, char *err,
-		      size_t errlen)
+/*
+ * The floor the foud before this one left (path_err: its path's), from
+ * a->floor_path for a->floor_who: the window starts full up to it.
+ */
+static int floor_load(struct foud_gue_auth *a, int path_err, char *err, size_t errlen)
 {
-	int ret = foud_gue_floor_path(t->name, a->floor_path, sizeof(a->floor_path));
+	int ret = path_err ?: foud_gue_floor_read(a->floor_path, a->floor_who, &a->floor);
 
-	fou_addr_str(&t->tnl.remote, a->floor_who, sizeof(a->floor_who));
-	if (!ret)
-		ret = foud_gue_floor_read(a->floor_path, a->floor_who, &a->floor);
 	if (!ret) {
 		fou_replay_floor(&a->replay, a->floor);
+		a->restart = a->floor;
 		return 0;
 	}
 	if (ret == -ENOENT)
 		return 0;
 	snprintf(err, errlen, "replay floor \"%s\": %s", a->floor_path, strerror(-ret));
 	return ret;
+}
+
+static int tunnel_floor(struct foud_gue_auth *a, const struct foud_tunnel *t, char *err,
+			size_t errlen)
+{
+	int ret = foud_gue_floor_path(t->name, a->floor_path, sizeof(a->floor_path));
+
+	fou_addr_str(&t->tnl.remote, a->floor_who, sizeof(a->floor_who));
+	return floor_load(a, ret, err, errlen);
 }
 
 int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, char *err,
@@ -309,7 +308,7 @@ int foud_gue_auth_open(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, ch
 	t->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
 	if (!t->auth)
 		return -EINVAL;
-	if (floor_load(t->auth, t, err, errlen)) {
+	if (tunnel_floor(t->auth, t, err, errlen)) {
 		foud_gue_auth_free(t->auth);
 		t->auth = NULL;
 		return -EINVAL;
@@ -421,6 +420,66 @@ int foud_gue_auth_rx(struct foud *d, struct fou_buf *b, const struct foud_rxmeta
 	t->st.rx_drop[-ret]++;
 	foud_log_drop(t->name, -ret, &m->src);
 	return 1;
+}
+
+/*
+ * A TOU peer's sequence, authenticated: refused at or below the floor the
+ * foud before left; the floor raised ahead of it before it is taken, as a
+ * tunnel's (auth_pull()).
+ */
+static int tou_seq(struct foud_gue_auth *a, uint64_t seq)
+{
+	if (seq <= a->restart)
+		return -FOU_DROP_REPLAY;
+	if (seq > a->top)
+		a->top = seq;
+	if (seq > a->floor)
+		floor_set(a, a->floor_who, seq + FOUD_GUE_FLOOR_RESERVE);
+	return 0;
+}
+
+int foud_gue_auth_check(struct foud_gue_auth *a, struct fou_buf *b)
+{
+	uint64_t seq;
+	int ret = foud_gue_auth_verify(a, b, 0, &seq);
+
+	if (!ret && !fou_replay_update(&a->replay, seq))
+		ret = -FOU_DROP_REPLAY;
+	return ret;
+}
+
+/* A TOU session's datagram: its window is the session's (tou_session.c). */
+int foud_gue_auth_verify(struct foud_gue_auth *a, struct fou_buf *b, uint16_t allow,
+			 uint64_t *seq)
+{
+	int ret = fou_gue_auth_open(b, &a->ks, allow, seq);
+
+	if (!ret)
+		return tou_seq(a, *seq);
+	if (ret == -FOU_DROP_AUTH)
+		drops_count(a, b);
+	return ret;
+}
+
+/* A TOU peer's floor file (tou-ADDR.floor), read as a tunnel's: 0 or -errno, err said. */
+int foud_gue_auth_tou_open(struct foud_gue_auth *a, const struct fou_addr *peer, char *err,
+			   size_t errlen)
+{
+	fou_addr_str(peer, a->floor_who, sizeof(a->floor_who));
+	return floor_load(a, foud_tou_floor_path(a->floor_who, a->floor_path,
+						 sizeof(a->floor_path)), err, errlen);
+}
+
+/* The exact top, as a tunnel's at close: the next foud refuses all it took, nothing newer. */
+void foud_gue_auth_tou_close(struct foud_gue_auth *a)
+{
+	if (a && a->top)
+		floor_set(a, a->floor_who, a->top);
+}
+
+const struct foud_gue_auth_drops *foud_gue_auth_tou_drops(const struct foud_tou_peer *p)
+{
+	return p->auth ? &p->auth->drops : NULL;
 }
 
 /* -d: the files and the ids of their keys, so that both ends can be compared. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The replay floor of a keyed tunnel (encap-key), kept in foud's state
+ * The replay floor of a keyed tunnel (encap-key) or TOU peer (key), kept in foud's state
  * directory so that a restarted foud still refuses what it accepted
  * before: every sequence at or below the floor is a replay. It is raised
  * ahead of what arrives, by FOUD_GUE_FLOOR_RESERVE, before a datagram
@@ -36,13 +36,23 @@ static const char *state_dir(size_t *len)
 	return d;
 }
 
-int foud_gue_floor_path(const char *name, char *path, size_t len)
+static int floor_path(const char *kind, const char *name, char *path, size_t len)
 {
 	size_t dl;
 	const char *dir = state_dir(&dl);
-	int n = snprintf(path, len, "%.*s/gue-%s.floor", (int)dl, dir, name);
+	int n = snprintf(path, len, "%.*s/%s-%s.floor", (int)dl, dir, kind, name);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int foud_gue_floor_path(const char *name, char *path, size_t len)
+{
+	return floor_path("gue", name, path, len);
+}
+
+int foud_tou_floor_path(const char *peer, char *path, size_t len)
+{
+	return floor_path("tou", peer, path, len);
 }
 
 /* The file: the floor, a space, the remote's address, a newline. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A keyed tunnel's replay floor in foud's state directory (gue_floor.c). */
+/* A keyed tunnel's or TOU peer's replay floor in foud's state directory (gue_floor.c). */
 #ifndef FOUD_GUE_FLOOR_H
 #define FOUD_GUE_FLOOR_H
 
@@ -17,6 +17,8 @@
 
 /* The floor file of device name: 0, or -ENAMETOOLONG. */
 int foud_gue_floor_path(const char *name, char *path, size_t len);
+/* The floor file of the TOU peer at address peer (as text): tou-PEER.floor. */
+int foud_tou_floor_path(const char *peer, char *path, size_t len);
 /*
  * The floor written last for the remote who (an address as text): 0,
  * -ENOENT (none, or another remote's: its sequences are not this one's),

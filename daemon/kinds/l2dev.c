@@ -435,6 +435,17 @@ static bool fdb_peers_changed(const struct foud_l2 *l, const struct cmd_req *cmd
 	return !ret && !bsearch(&f->dst, l->peers, l->npeers, sizeof(f->dst), fou_addr_cmp);
 }
 
+/* The peers again, for the class's index (stt.c) and the BPF programs' map. */
+static void l2_peers_update(struct foud *d, struct foud_tunnel *t)
+{
+	if (t->ops->peers)
+		t->ops->peers(d, t, false);
+	l2_peers_rebuild(t->l2);
+	if (t->ops->peers)
+		t->ops->peers(d, t, true);
+	foud_bpf_l2_peers(d, t);
+}
+
 /* A change by command, told as a learned one is; old: the entry a del removed. */
 static void fdb_exec_event(struct foud *d, const struct foud_tunnel *t,
 			   const struct cmd_req *cmd, const struct fou_fdb_entry *old)
@@ -491,10 +502,8 @@ int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t e
 	/* The BPF programs' copy (bpf_l2.c), whatever the command did. */
 	if (!fou_mac_is_zero(f->mac))
 		foud_bpf_fdb_set(d, t, f->mac);
-	if (fdb_peers_changed(l, cmd, ret)) {
-		l2_peers_rebuild(l);
-		foud_bpf_l2_peers(d, t);
-	}
+	if (fdb_peers_changed(l, cmd, ret))
+		l2_peers_update(d, t);
 	return ret;
 }
 
@@ -691,7 +700,7 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 	foud_pr_close_object(p);
 }
 
-/* -d: the data path (and why not BPF), UDP GSO; JSON: the forwarding table's figures; -s the programs' counters. */
+/* -d: the data path (why not BPF, or what BPF leaves to foud), UDP GSO; JSON: the forwarding table's figures; -s the programs' counters. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p)
 {
 	foud_pr_u64(p, "fdb_entries", NULL, t->l2->fdb.count);
@@ -702,6 +711,8 @@ void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct fo
 		foud_pr_str(p, "datapath_reason", NULL, t->dp_why);
 	}
 	foud_pr_text(p, "\n");
+	if (t->bpf_egress)
+		foud_bpf_l2_show_punts(t, p);
 	foud_show_gso(d, t, p);
 	if ((p->flags & CTL_F_STATS) && t->bpf_egress)
 		foud_show_bpf_stats(d, t, p);

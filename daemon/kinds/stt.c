@@ -37,6 +37,7 @@
 #include "foud.h"
 #include "foud_l2.h"
 #include "rx.h"
+#include "stt_peers.h"
 
 #define STT_SLOTS	64	/* frames in reassembly: 64 x 64 KiB, OVS's 4 MB threshold */
 #define STT_TIMEOUT_MS	2000	/* a frame's segments leave back to back; OVS waited 30 s */
@@ -76,6 +77,7 @@ struct foud_stt {
 	unsigned int devices;
 	bool nft;			/* our nftables table is installed */
 	struct fou_stt_reasm reasm;
+	struct foud_stt_peers peers;	/* who may send segments (stt_peers.c) */
 	void *mem;
 	uint32_t frame_id;
 	uint16_t ip_id;
@@ -189,8 +191,8 @@ static struct foud_tunnel *stt_find(struct foud *d, uint64_t ctx, const struct f
 	return NULL;
 }
 
-/* Before a segment takes reassembly memory: is its source a peer of some STT device? */
-static bool stt_peer_known(struct foud *d, const struct fou_addr *src, const struct fou_addr *dst)
+/* Only when the index could not take some device's peers (out of memory). */
+static bool stt_peer_walk(struct foud *d, const struct fou_addr *src, const struct fou_addr *dst)
 {
 	struct foud_tunnel *t;
 
@@ -201,6 +203,14 @@ static bool stt_peer_known(struct foud *d, const struct fou_addr *src, const str
 			return true;
 	}
 	return false;
+}
+
+/* Before a segment takes reassembly memory: is its source a peer of some STT device? */
+static bool stt_peer_known(struct foud *d, const struct fou_addr *src, const struct fou_addr *dst)
+{
+	const struct foud_stt_peers *p = &d->stt->peers;
+
+	return foud_stt_peers_has(p, src, dst) || (p->partial && stt_peer_walk(d, src, dst));
 }
 
 static void stt_rx_count(struct foud_tunnel *t, int ret, size_t len)
@@ -750,6 +760,7 @@ static void stt_free(struct foud *d)
 	if (s->nft && stt_nft(nft_del))
 		foud_log(LOG_WARNING, "stt: cannot remove the nftables table inet foud_stt");
 	foud_timer_del(d, stt_expire, s);
+	foud_stt_peers_free(&s->peers);
 	if (s->pkt >= 0)
 		close(s->pkt);
 	free(s->mem);
@@ -765,6 +776,7 @@ static int stt_alloc(struct foud *d)
 	if (!s)
 		return -ENOMEM;
 	s->ev[0].fd = s->ev[1].fd = -1;
+	s->peers.seed = d->hash_seed;
 	/* Without it (no CAP_NET_RAW), frames are cut here as with -O. */
 	s->pkt = d->offload ? foud_pkt_open() : -EOPNOTSUPP;
 	s->mem = malloc(size);
@@ -861,8 +873,10 @@ static void stt_dev_undo(struct foud *d, struct foud_tunnel *t, bool held)
 	if (t->ev.fd >= 0)
 		foud_tun_close(d, t->ev.fd);
 	foud_l2_id_unindex(d, t);
-	if (held)
+	if (held) {
+		foud_stt_peers_del(&d->stt->peers, t);
 		stt_put(d, t);
+	}
 	foud_l2_free(t);
 }
 
@@ -881,7 +895,7 @@ static int stt_dev_open(struct foud *d, struct foud_tunnel *t, const struct cmd_
 		ret = foud_l2_tap(d, t, cfg, STT_MTU, err, errlen);
 	if (!ret)
 		ret = stt_get(d, t, err, errlen);
-	if (!ret && stt_index(d, t)) {
+	if (!ret && (stt_index(d, t) || foud_stt_peers_add(&d->stt->peers, t))) {
 		stt_put(d, t);
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
@@ -901,8 +915,20 @@ static int stt_dev_open(struct foud *d, struct foud_tunnel *t, const struct cmd_
 static void stt_dev_close(struct foud *d, struct foud_tunnel *t)
 {
 	foud_l2_id_unindex(d, t);
+	foud_stt_peers_del(&d->stt->peers, t);
 	stt_put(d, t);
 	foud_l2_free(t);
+}
+
+/* l2dev.c rebuilds t's peers (fdb add or del): out of the index before, back in after. */
+static void stt_peers_change(struct foud *d, struct foud_tunnel *t, bool done)
+{
+	struct foud_stt_peers *p = &d->stt->peers;
+
+	if (!done)
+		foud_stt_peers_del(p, t);
+	else if (foud_stt_peers_add(p, t))
+		p->partial = true;
 }
 
 /* STT's own words in the linkinfo: its TCP port. */
@@ -925,4 +951,5 @@ const struct foud_dev_ops foud_stt_ops = {
 	.show_details = foud_l2_show_details,
 	.show_ports = stt_show_ports,
 	.fdb = foud_l2_fdb,
+	.peers = stt_peers_change,
 };

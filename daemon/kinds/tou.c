@@ -36,6 +36,7 @@
 #include "fou/gue_auth.h"
 #include "fou/tou_session.h"
 #include "rx.h"
+#include "tou_rco.h"
 #include "tou_session.h"
 
 #define TOU_DEV		"tou0"
@@ -486,14 +487,14 @@ static struct foud_tou_peer *rx_peer(struct foud *d, const struct foud_tou_sock 
  * TOU_IDLE_MS (its mapping may have expired, and a new connection is then
  * the first thing heard); at most once per TOU_REBIND_MS.
  */
-static bool rebind_ok(struct foud_tou_peer *p, const struct fou_buf *b,
+static bool rebind_ok(const struct foud *d, struct foud_tou_peer *p, const struct fou_buf *b,
 		      const struct fou_tou_info *info, uint64_t now)
 {
 	size_t hlen = info->src.family == AF_INET6 ? FOU_IPV6_HLEN : FOU_IPV4_HLEN;
 	const uint8_t *tcp = fou_buf_data(b) + hlen;
 	bool syn, idle;
 
-	if (!fou_tou_csum_ok(b, info) || (p->rebind_ms && now - p->rebind_ms < TOU_REBIND_MS))
+	if (!foud_tou_rx_csum_ok(d, b, info) || (p->rebind_ms && now - p->rebind_ms < TOU_REBIND_MS))
 		return false;
 	syn = (tcp[13] & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	idle = !p->tx_ms || now - p->tx_ms >= TOU_IDLE_MS;
@@ -527,7 +528,7 @@ static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	if (ret > 0)
 		return ret;	/* a handshake's, taken: nothing to deliver, no drop */
 	if (!ret)
-		ret = fou_tou_decap(b, &info);
+		ret = foud_tou_rx_decap(d, p, b, &info, m);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;	/* a TCP segment to STT's port, say */
 	if (ret)
@@ -536,7 +537,7 @@ static int rx_plain(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	if (m->sport != p->cur_port) {
 		uint64_t now = now_ms();
 
-		if (!rebind_ok(p, b, &info, now))
+		if (!rebind_ok(d, p, b, &info, now))
 			return -FOU_DROP_TOU_REBIND;
 		peer_moved(d, p, m->sport, now);
 	}
@@ -564,7 +565,7 @@ static int rx_session(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b
 	if (ret || !fou_addr_eq(&m->src, &p->cfg.peer) || m->sport == p->cur_port)
 		return ret;
 	if (proven ? !p->rebind_ms || now - p->rebind_ms >= TOU_REBIND_MS
-		   : rebind_ok(p, b, &info, now))
+		   : rebind_ok(d, p, b, &info, now))
 		peer_moved(d, p, m->sport, now);
 	return 0;
 }
@@ -584,6 +585,7 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	p->rx_seen = true;
 	p->st.rx_packets++;
 	p->st.rx_bytes += b->len;
+	p->rco_partial += d->rx_partial;
 	d->rx_verified = m->verified;
 	foud_gro_input(d, &d->tou->dev, b, 0);
 	d->rx_verified = false;
@@ -596,6 +598,7 @@ static int rx_datagram(struct foud *d, void *ctx, struct fou_buf *b, struct foud
 	struct foud_tou_peer *p = NULL;
 	int ret = rx_one(d, ctx, b, m, &p);
 
+	d->rx_partial = false;	/* set by foud_tou_rx_decap() */
 	if (ret < 0 && p)
 		p->st.rx_drop[-ret]++;
 	return ret > 0 ? 0 : ret;	/* > 0: taken, not delivered (a DTLS handshake's) */
@@ -760,6 +763,7 @@ static void peer_free(struct foud *d, struct foud_tou_peer *p)
 	foud_tou_sess_forget(d, p);
 	sock_put(d, p->sock);
 	rule_put(t, p->cfg.peer.family);
+	foud_gue_auth_tou_close(p->auth);
 	foud_gue_auth_free(p->auth);
 	foud_tou_dtls_free(d, p);
 	free(p);
@@ -826,6 +830,10 @@ static int peer_add(struct foud *d, const struct cmd_tou_cfg *cfg, char *err, si
 	peer_dst(p, cfg->port);
 	if (cfg->key_file[0][0]) {
 		p->auth = foud_gue_auth_new(cfg->key_file, err, errlen);
+		if (p->auth && foud_gue_auth_tou_open(p->auth, &cfg->peer, err, errlen)) {
+			foud_gue_auth_free(p->auth);
+			p->auth = NULL;
+		}
 		if (!p->auth) {
 			free(p);
 			return -EINVAL;
@@ -933,6 +941,8 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	foud_tou_dtls_show(p, pr);
 	foud_pr_uint(pr, "peer_port_seen", d ? "    peer-port-seen %u" : NULL, p->cur_port);
 	foud_pr_u64(pr, "rebinds", d ? " rebinds %llu\n" : NULL, p->rebinds);
+	foud_pr_u64(pr, "rco_partial", d ? "    remote checksum offload left partial %llu\n" : NULL,
+		    p->rco_partial);
 	if (p->auth)
 		foud_pr_uint(pr, "key_id", d ? "    key-id %08x\n" : NULL, foud_gue_auth_id(p->auth));
 	if (pr->flags & CTL_F_STATS)

@@ -21,6 +21,7 @@
 #include "event.h"
 #include "fou/gue_auth.h"
 #include "fou/tou_session.h"
+#include "tou_rco.h"
 #include "tou_session.h"
 
 #define SESS_MAX	4096		/* kept at most; the least recently used goes first */
@@ -342,7 +343,8 @@ static int rx_find(struct foud *d, struct foud_tou_sock *sock, struct foud_tou_p
 }
 
 /* Authenticated (keyed peer) and stripped to a plain GUE header, then TCP. */
-static int rx_open(struct fou_buf *b, struct sess_rx *r, const struct foud_rxmeta *m)
+static int rx_open(struct foud *d, struct fou_buf *b, struct sess_rx *r,
+		   const struct foud_rxmeta *m)
 {
 	struct fou_tou_sid id;
 	int ret = 0;
@@ -361,7 +363,7 @@ static int rx_open(struct fou_buf *b, struct sess_rx *r, const struct foud_rxmet
 		r->info.dst = m->dst;
 	}
 	r->info.tos = m->tos;
-	return fou_tou_decap(b, &r->info);
+	return foud_tou_rx_decap(d, r->p, b, &r->info, m);
 }
 
 static uint8_t *rx_tcp(const struct fou_buf *b, const struct fou_tou_info *info)
@@ -390,7 +392,7 @@ static int rx_syn(struct foud *d, const struct fou_buf *b, struct sess_rx *r)
 	}
 	if ((tcp_flags(tcp) & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 		return -FOU_DROP_TOU_SESSION;
-	if (!r->p->auth && !fou_tou_csum_ok(b, &r->info))	/* no session for noise */
+	if (!r->p->auth && !foud_tou_rx_csum_ok(d, b, &r->info))	/* no session for noise */
 		return -FOU_DROP_INNER_CSUM;
 	/* A live connection's ports: a spoofed SYN must not end its session. */
 	if (s && s->confirmed && !s->rst && s->fin != 3)
@@ -426,8 +428,8 @@ static int rx_check(const struct fou_buf *b, const struct sess_rx *r)
  * most one move a second against copies from a sender on the path.
  */
 /* 1: it moved (told to `fouctl monitor tou`), 0: it stays, or -FOU_DROP_TOU_REBIND. */
-static int rx_move(struct foud_tou_sess *s, const struct fou_buf *b, const struct sess_rx *r,
-		   const struct foud_rxmeta *m)
+static int rx_move(const struct foud *d, struct foud_tou_sess *s, const struct fou_buf *b,
+		   const struct sess_rx *r, const struct foud_rxmeta *m)
 {
 	uint64_t now = foud_now_ms();
 
@@ -437,7 +439,7 @@ static int rx_move(struct foud_tou_sess *s, const struct fou_buf *b, const struc
 		sess_at(s, &m->src, m->sport);
 		return 0;
 	}
-	if (!r->p->auth && (!fou_tou_csum_ok(b, &r->info) ||
+	if (!r->p->auth && (!foud_tou_rx_csum_ok(d, b, &r->info) ||
 			    (s->move_ms && now - s->move_ms < SESS_MOVE_MS)))
 		return -FOU_DROP_TOU_REBIND;
 	s->move_ms = now;
@@ -459,7 +461,7 @@ static int rx_session(struct foud *d, struct fou_buf *b, struct sess_rx *r,
 		return -FOU_DROP_REPLAY;
 	if (foud_nested(d, fou_buf_data(b), b->len, false))
 		return -FOU_DROP_NESTED;
-	ret = rx_move(s, b, r, m);
+	ret = rx_move(d, s, b, r, m);
 	if (ret < 0)
 		return ret;
 	if (ret)
@@ -490,7 +492,7 @@ int foud_tou_sess_rx(struct foud *d, struct foud_tou_sock *sock, struct foud_tou
 	ret = rx_find(d, sock, apeer, b, &r);
 	*pp = r.p;
 	if (!ret)
-		ret = rx_open(b, &r, m);
+		ret = rx_open(d, b, &r, m);
 	if (!ret)
 		ret = rx_session(d, b, &r, m);
 	*proven = !ret && (r.id.flags & FOU_TOU_FLAG_D);

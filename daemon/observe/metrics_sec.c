@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Metrics of the secured transports: DTLS handshakes and state per TOU
- * peer, and a keyed tunnel's auth drops by the key id they claimed (its
- * keys' ids, or "unknown": bounded, whatever a sender puts in the field).
+ * peer, and a keyed tunnel's or TOU peer's auth drops by the key id they
+ * claimed (its keys' ids, or "unknown": bounded, whatever a sender puts in
+ * the field).
  * Replay drops are foud_device_drops_total{reason="replay"}.
  */
 #include <stdio.h>
@@ -86,11 +87,35 @@ static void auth_drops(struct foud *d, struct foud_out *o)
 	}
 }
 
+/* The same for keyed TOU peers, by peer address. */
+static void tou_auth_drops(struct foud *d, struct foud_out *o)
+{
+	const struct foud_gue_auth_drops *dr;
+	const struct foud_tou_peer *p;
+	unsigned int i;
+	char l[130];
+
+	foud_metrics_head(o, "foud_tou_peer_auth_drops_total", "counter",
+			  "TOU datagrams from the peer refused as auth, by the key id they claimed.");
+	TAILQ_FOREACH(p, &d->tou->peers, entry) {
+		dr = foud_gue_auth_tou_drops(p);
+		if (!dr)
+			continue;
+		peer_label(p, l, sizeof(l));
+		for (i = 0; i < dr->n; i++)
+			foud_out_printf(o, "foud_tou_peer_auth_drops_total{peer=\"%s\",key_id=\"%08x\"} "
+					"%llu\n", l, dr->id[i], (unsigned long long)dr->count[i]);
+		foud_out_printf(o, "foud_tou_peer_auth_drops_total{peer=\"%s\",key_id=\"unknown\"} "
+				"%llu\n", l, (unsigned long long)dr->unknown);
+	}
+}
+
 void foud_metrics_sec_write(struct foud *d, struct foud_out *o)
 {
 	if (d->tou) {
 		dtls_handshakes(d, o);
 		dtls_state(d, o);
+		tou_auth_drops(d, o);
 	}
 	auth_drops(d, o);
 }

@@ -541,6 +541,13 @@ int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info);
  */
 int fou_tou_decap(struct fou_buf *b, const struct fou_tou_info *info);
 /*
+ * The same, but an RCO at the TCP checksum is not completed: the payload is
+ * not summed, the field holds the pseudo-header sum of the rebuilt header
+ * (CHECKSUM_PARTIAL) and *partial is set. Only for a datagram whose outer
+ * UDP checksum was verified: nothing else then vouches for the payload.
+ */
+int fou_tou_decap_partial(struct fou_buf *b, const struct fou_tou_info *info, bool *partial);
+/*
  * Whether the TCP checksum of a packet fou_tou_decap() rebuilt from info
  * verifies (the conversion is incremental, so a bad one on the wire stays bad).
  */

@@ -102,6 +102,8 @@ case " ${FOUD_TEST_OPTS:-} " in *" -D userspace "*) ;; *)
 na ethtool -K va tx off >/dev/null
 fa link add name vs0 type vxlan id 45 remote $B4 local $A4 dstport 4789 datapath bpf
 kernel_vx vs0 45 remote $A4
+check "udpcsum on BPF: fouctl -d says GSO frames are foud's" \
+	grep -qE "^    bpf leaves to foud: (.*; )?udpcsum: GSO frames, whose outer UDP BPF cannot sum$" <(fa -d link show vs0)
 dev_up a vs0 10.13.0.1/24; nb ip addr add 10.13.0.2/24 dev vs0; nb ip link set vs0 up
 check "udpcsum: foud -> kernel ping (ARP crosses first)" na ping -c 2 -i 0.2 -W 2 10.13.0.2
 nb tcpdump -i vb -U -n -c 5 -w "$TMP/vs.pcap" "src $A4 and udp port 4789" 2>"$TMP/vs.err" &
@@ -175,7 +177,16 @@ check "group: kernel B took the 3 ($(npk inb 'ICMP echo request')), foud C too (
 case " ${FOUD_TEST_OPTS:-} " in
 *" -D userspace "*) ;;
 *) check "group: the program flooded the 3 ($t0 -> $(l2_bpf_packets vm tx))" \
-	test $(($(l2_bpf_packets vm tx) - t0)) -eq 3 ;;
+	test $(($(l2_bpf_packets vm tx) - t0)) -eq 3
+check "group: fouctl -d -j names nothing that BPF leaves to foud" \
+	test "$(fa -j -d link show vm | jq -c '.[0].foud.bpf_to_foud')" = "[]"
+# A group joined on another device than the one holding local: foud floods, and says so.
+na ip link add dm0 type veth peer name dm1; na ip link set dm0 up
+fa link add name vm2 type vxlan id 61 group 239.1.1.2 dev dm0 local $A4 dstport 4789 noudpcsum
+check "group on dm0, local on va: fouctl -d -j says foud floods, and why" \
+	test "$(fa -j -d link show vm2 | jq -r '.[0].foud | .datapath + ": " + .bpf_to_foud[0]')" = \
+	"bpf: flooding: the group's dev is not the device holding local"
+fa link del vm2 ;;
 esac
 nc_ ping -b -c 3 -i 0.2 -W 1 10.11.0.255 >/dev/null 2>&1
 check "group: foud A flooded ($(counter a vm .stats64.tx.packets) sent)" test "$(counter a vm .stats64.tx.packets)" -ge 5

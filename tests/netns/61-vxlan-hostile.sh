@@ -116,12 +116,24 @@ t1=$(l2_bpf_packets vx0 tx) a1=$(counter a vx0 .stats64.tx.packets) r1=$(counter
 # Both of B's addresses reach its vx0 (a VXLAN socket takes its port on every address).
 check "flood: the program sent each to both destinations ($t0 -> $t1 of $a0 -> $a1), B's vx0 got 6 ($r0 -> $r1)" \
 	test "$((t1 - t0))/$((a1 - a0))/$((r1 - r0))" = 6/6/6
+check "flood: fouctl -d -j names nothing that BPF leaves to foud" \
+	test "$(fa -j -d link show vx0 | jq -c '.[0].foud.bpf_to_foud')" = "[]"
+# Nine flood destinations, one more than the program's list holds: foud floods, and says so.
+for i in $(seq 10 16); do fa fdb append 00:00:00:00:00:00 dev vx0 dst 192.0.2.$i; done
+t0=$(l2_bpf_packets vx0 tx)
+na ping -b -c 1 -W 1 10.9.0.255 >/dev/null 2>&1
+check "flood: 9 destinations, the program sent none ($t0 -> $(l2_bpf_packets vx0 tx))" test "$(l2_bpf_packets vx0 tx)" -eq "$t0"
+check "flood: ... and fouctl -d says why" \
+	grep -q "^    bpf leaves to foud: flooding: more than 8 flood destinations$" <(fa -d link show vx0)
+for i in $(seq 10 16); do fa fdb del 00:00:00:00:00:00 dev vx0 dst 192.0.2.$i; done
 fa fdb del 00:00:00:00:00:00 dev vx0 dst 192.0.2.3
 na sysctl -qw net.ipv4.conf.va.forwarding=0
 t0=$(l2_bpf_packets vx0 tx)
 check "flood: without forwarding on va, foud floods (3 broadcast pings answered)" \
 	na ping -b -c 3 -i 0.2 -W 1 10.9.0.255
 check "flood: ... and the program sent none ($t0 -> $(l2_bpf_packets vx0 tx))" test "$(l2_bpf_packets vx0 tx)" -eq "$t0"
+check "flood: ... and fouctl -d -j says why" test "$(fa -j -d link show vx0 | jq -r '.[0].foud.bpf_to_foud[0]')" = \
+	"flooding: the underlay does not forward, so the program's FIB lookup finds no next hop"
 ;;
 esac
 

@@ -248,6 +248,36 @@ expect stt_version "STT version 1" frame $A4 $B4 0x63 $CTX "$small" version=1
 expect stt_flags "checksum verified and partial together" frame $A4 $B4 0x64 $CTX "$small" flags=3
 expect no_tunnel "unknown context 0x99" frame $A4 $B4 0x65 0x99 "$small"
 expect unknown_peer "from 192.0.2.3, no peer" frame 192.0.2.3 $B4 0x66 $CTX "$small"
+# The peer check before reassembly is one hash lookup of (source, local address),
+# not a walk over the devices: 200 more STT devices of other peers, then
+# 192.0.2.3 a peer by `fdb add` and no longer by `fdb del`; two devices of one
+# remote, the first deleted: still a peer until the second goes.
+for i in $(seq 200); do
+	echo "link add name sp$i type stt key $((0x50000 + i)) remote 198.18.$((i / 200)).$((i % 200 + 1)) local $B4"
+done >"$TMP/sp.batch"
+fb -b "$TMP/sp.batch"
+check "200 more STT devices on B" test "$(fb -j link show | jq '[.[] | select(.ifname | startswith("sp"))] | length')" -eq 200
+expect unknown_peer "with 200 STT devices: from 192.0.2.3, no peer" frame 192.0.2.3 $B4 0x70 $CTX "$small"
+nb ip link set sp100 up
+reaches() { # reaches DEV ID CTX: a small frame from 192.0.2.3 raises DEV's rx by exactly one
+	local rx0; rx0=$(counter b "$1" .stats64.rx.packets)
+	na $STT frame 192.0.2.3 $B4 "$2" "$3" "$small"
+	for _ in $(seq 30); do [ "$(counter b "$1" .stats64.rx.packets)" -gt "$rx0" ] && break; sleep 0.1; done
+	test "$(counter b "$1" .stats64.rx.packets)" -eq $((rx0 + 1))
+}
+fb fdb add 02:00:00:00:00:77 dev sp100 dst 192.0.2.3
+check "fdb add ... dev sp100 dst 192.0.2.3: its frame reaches sp100" reaches sp100 0x71 $((0x50000 + 100))
+fb fdb del 02:00:00:00:00:77 dev sp100
+expect unknown_peer "fdb del: 192.0.2.3 no peer again" frame 192.0.2.3 $B4 0x72 $((0x50000 + 100)) "$small"
+fb link add name spx type stt key 0x51000 remote 192.0.2.3 local $B4
+fb link add name spy type stt key 0x51001 remote 192.0.2.3 local $B4
+fb link del spx
+nb ip link set spy up
+check "spx and spy of remote 192.0.2.3, spx deleted: a frame still reaches spy" reaches spy 0x73 0x51001
+fb link del spy
+expect unknown_peer "spy deleted too: 192.0.2.3 no peer" frame 192.0.2.3 $B4 0x74 0x51001 "$small"
+sed 's/^link add name \(sp[0-9]*\) .*/link del \1/' "$TMP/sp.batch" >"$TMP/spdel.batch"
+fb -b "$TMP/spdel.batch"
 na $STT frame $A4 $B4 0x67 $CTX "$big" order=0
 expect stt_reasm "a segment whose frame length differs from its frame's" \
 	frame $A4 $B4 0x67 $CTX "$big" order=1 framelen=4000

@@ -3,7 +3,8 @@
 # TCP carried as UDP/GUE(6)/TCP, no inner IP header, while an unmarked program
 # to the same host goes the normal way; IPv4 and IPv6; socat, curl, iperf3;
 # the wire format checked from a capture; foreign GUE protocols refused and
-# counted; the policy routing foud sets up, and takes down again.
+# counted; RCO received partial, unsummed, under a verified outer checksum and
+# refused under none; the policy routing foud sets up, and takes down again.
 . "$(dirname "$0")/lib.sh"
 TOU_RUN=$ROOT/$B/tou-run
 MARK=0x746f75
@@ -151,6 +152,60 @@ na $NOCAP "$TOU_RUN" bash -c "exec 3<>/dev/tcp/$B4/7005" 2>"$TMP/warn"
 check "with stderr a file, libtou says why the socket goes unmarked ($(cat "$TMP/warn"))" \
 	grep -q "^libtou: SO_MARK: Operation not permitted" "$TMP/warn"
 wait $lp 2>/dev/null
+
+# Remote checksum offload received without summing: a sends to $B4 with RCO
+# on every datagram (remcsum); b, under the outer checksums its kernel
+# verified, writes each TCP checksum to tou0 partial (rco_partial).
+fa tou del peer $B4; fa tou add peer $B4 remcsum
+fa tou del peer $B6; fa tou add peer $B6 remcsum
+rp() { tou_counter b "${1:-$A4}" '.rco_partial // -1'; }
+settle() { local i; for i in $(seq 30); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+# rco_rose WHAT PEER BEFORE MIN: b's count for PEER rose by MIN or more; under -O (tou0
+# without offloads every checksum is whole, nothing to carry as RCO) it must not move.
+rco_rose() {
+	if [[ " ${FOUD_TEST_OPTS:-} " == *" -O "* ]]; then
+		check "$1: a without offloads (-O) sent no RCO, b left nothing partial ($3 -> $(rp "$2"))" \
+			test "$(rp "$2")" -eq "$3"
+	else
+		check "$1: b left the RCO of the transfer's datagrams partial, unsummed ($3 -> $(rp "$2"))" \
+			test "$(rp "$2")" -gt $(($3 + $4))
+	fi
+}
+rp0=$(rp)
+check "remcsum: tou-run socat 4 MiB a->b over IPv4 TOU, sha256 matches" xfer $B4 7006 4 "$TOU_RUN"
+rco_rose IPv4 $A4 "$rp0" 500
+rp0=$(rp $A6)
+check "remcsum: tou-run socat 2 MiB a->b over IPv6 TOU, sha256 matches" xfer $B6 7007 2 "$TOU_RUN"
+rco_rose IPv6 $A6 "$rp0" 250
+check "... and refused none of them" \
+	test "$(tou_counter b $A4 '.drops.rx | add // 0')" -eq 0 -a "$(tou_counter b $A6 '.drops.rx | add // 0')" -eq 0
+fa tou del peer $B6; fa tou add peer $B6
+# Injected from a's TOU port: GUE Hlen 2, P, private REMCSUM, start 0, offset
+# 16, then a TCP segment whose checksum field holds the address-free
+# pseudo-header sum (6 + 120 = 0x7e), as a sender with RCO writes it.
+rseg=$(python3 "$ROOT/tests/tools/inject.py" tcpseg $A4 $B4 1000 100)
+rseg=${rseg:40:32}007e${rseg:76}
+rco=020600018000000000000010$rseg
+rinj() { na python3 "$ROOT/tests/tools/inject.py" udpraw $A4 6080 $B4 6080 "$rco" "$1"; }
+rd() { tou_counter b $A4 ".drops.rx.$1 // 0"; }
+rx() { tou_counter b $A4 .stats64.rx.packets; }
+rp0=$(rp); r0=$(rx)
+check "inject: TOU RCO datagram, valid outer checksum" rinj ok
+settle rp $((rp0 + 1))
+check "valid outer checksum: delivered partial, rco_partial rose by exactly 1 ($rp0 -> $(rp)), rx by 1" \
+	test "$(rp)" -eq $((rp0 + 1)) -a "$(rx)" -eq $((r0 + 1))
+n0=$(rd remcsum_nocsum); r0=$(rx)
+check "inject: TOU RCO datagram, zero outer checksum" rinj zero
+settle "rd remcsum_nocsum" $((n0 + 1))
+check "zero outer checksum (nothing vouches for the payload): remcsum_nocsum rose by exactly 1 ($n0 -> $(rd remcsum_nocsum)), nothing delivered" \
+	test "$(rd remcsum_nocsum)" -eq $((n0 + 1)) -a "$(rx)" -eq "$r0" -a "$(rp)" -eq $((rp0 + 1))
+e0=$(csum_errors b)
+check "inject: TOU RCO datagram whose payload changed after its outer checksum" \
+	na python3 "$ROOT/tests/tools/inject.py" udpstale $A4 $B4 6080 "$rco"
+settle "csum_errors b" $((e0 + 1))
+check "stale outer checksum: the kernel dropped it (CsumErrors $e0 -> $(csum_errors b)), nothing delivered" \
+	test "$(csum_errors b)" -eq $((e0 + 1)) -a "$(rx)" -eq "$r0" -a "$(rp)" -eq $((rp0 + 1))
+fa tou del peer $B4; fa tou add peer $B4
 
 # Refused and counted: UDP in GUE from the peer, TOU from a stranger, and
 # TCP in GUE on an ordinary GUE port (no TOU there).

@@ -4,8 +4,9 @@
 # sent and a peer with another key get nothing through, each counted once
 # (auth, replay), also after the receiver restarted (stopped or killed); key rollover under a ping loses nothing; a keyless tunnel on
 # the same port keeps working; a key file others can read is refused; a TOU
-# peer with a key transfers, a spoofed TOU datagram is dropped (auth), and a
-# TOU key rollover by reload under TCP refuses nothing.
+# peer with a key transfers, a spoofed TOU datagram is dropped (auth, in its
+# metric by key id), a TOU key rollover by reload under TCP refuses nothing,
+# and a keyed TOU SYN captured before a restart is refused after it (replay).
 . "$(dirname "$0")/lib.sh"
 INJ="python3 $ROOT/tests/tools/inject.py"
 SNIFF="python3 $ROOT/tests/tools/udp-sniff.py"
@@ -159,12 +160,24 @@ tou_xfer() { # tou_xfer PORT: 1 MiB a -> b over TOU (tou-run socat), arriving in
 }
 check "TOU with a key: 1 MiB arrives intact" tou_xfer 7002
 b=$(tou_auth); rb=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
+tm() { metric "foud_tou_peer_auth_drops_total{peer=\"$B4\",key_id=\"$1\"}"; }
+tkid=$(printf '%08x' "$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .key_id")")
+mu0=$(tm unknown); mk0=$(tm "$tkid")
 seg=$($INJ tcpseg $B4 $A4 1000 10)
 nb $INJ udp $B4 $A4 6080 "00060000${seg:40}" 40999
 sleep 0.2
 a=$(tou_auth); ra=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
 check "TOU: a spoofed plain GUE/TCP segment from the peer's address (another port: no rebinding learned from it), auth rose by 1 ($b -> $a), rebinds $rb -> $ra" \
 	test "$a" -eq $((b + 1)) -a "$ra" = "$rb" -a -n "$rb"
+check "metrics: the TOU peer's auth drops with no key id of its own rose by 1 ($mu0 -> $(tm unknown)), with $tkid's not ($mk0 -> $(tm "$tkid"))" \
+	test "$(tm unknown)" -eq $((mu0 + 1)) -a "$(tm "$tkid")" -eq "$mk0"
+# A forger who knows the key id, not the key: SEC with the peer's id, an HMAC of zeros.
+forged=0c064000${tkid}0000$(printf %04x $(( (${#seg} - 40) / 2 )))$(printf '0%.0s' $(seq 80))${seg:40}
+nb $INJ udp $B4 $A4 6080 "$forged" 40999
+sleep 0.2
+check "TOU: a datagram claiming key id $tkid with a wrong HMAC: auth rose by 1 ($a -> $(tou_auth)), its metric series by 1 ($mk0 -> $(tm "$tkid")), unknown's not" \
+	test "$(tou_auth)" -eq $((a + 1)) -a "$(tm "$tkid")" -eq $((mk0 + 1)) -a "$(tm unknown)" -eq $((mu0 + 1))
+promtool_unix a
 
 # TOU key rollover by reload under a trickle of TCP (2000 bytes every 15 ms):
 # both accept tou2, then A, then B send with it; no datagram refused either way.
@@ -195,4 +208,37 @@ check "... both now send with the new key ($id1 -> $ida, $idb)" test "$ida" = "$
 for h in a b; do cp "$K/tou2" "$K/$h.tou.next"; done
 fa reload; fb reload
 check "after it, with only the new key on both ends, 1 MiB over TOU arrives intact" tou_xfer 7004
+# A keyed TOU SYN replayed after A restarted: the peer's floor (tou-ADDR.floor
+# in A's state directory) refuses it before any session is made for it.
+# syn_out: B opens a TCP connection to A under tou-run (nobody listens; A's RST goes plain).
+syn_out() { nb timeout 3 "$ROOT/$B/tou-run" socat -u OPEN:/dev/null "TCP4:$A4:7010,connect-timeout=1" 2>/dev/null; }
+na $SNIFF va 6080 1 10 >"$TMP/tcap" &
+sp=$!
+while kill -0 $sp 2>/dev/null; do syn_out; sleep 0.1; done
+wait $sp
+read -r tsrc _ tsyn <"$TMP/tcap"
+toff=$(( (4 + (0x${tsyn:0:2} & 0x1f) * 4) * 2 ))
+check "captured from $tsrc: a keyed TOU SYN (SEC, S: ${tsyn:0:8}, TCP flags ${tsyn:$((toff + 26)):2})" \
+	test "$tsrc" = "$B4" -a $((0x${tsyn:4:4} & 0x4000)) -ne 0 -a $((0x${tsyn:$((toff + 26)):2} & 0x12)) -eq 2
+trp() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .drops.rx.replay // 0"; }
+trx() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .stats64.rx.packets"; }
+tsess() { fa -j tou show | jq -r '.session_totals.created'; }
+# replay_syn WHAT: the captured SYN again from B's TOU port; replay +1, nothing delivered, no session.
+replay_syn() {
+	local r0 p0 s0
+	r0=$(trp); p0=$(trx); s0=$(tsess)
+	nb python3 "$ROOT/tests/tools/inject.py" udpraw $B4 6080 $A4 6080 "$tsyn" ok
+	sleep 0.2
+	check "$1: replay rose by exactly 1 ($r0 -> $(trp)), nothing delivered ($p0 -> $(trx)), no session made ($s0 -> $(tsess))" \
+		test "$(trp)" -eq $((r0 + 1)) -a "$(trx)" -eq "$p0" -a "$(tsess)" -eq "$s0"
+}
+replay_syn "TOU: the captured SYN replayed"
+restart a TERM "$TMP/a2.conf"
+check "A restarted (SIGTERM): the TOU peer's floor is written ($(cat "$TMP/state-a/tou-$B4.floor"))" \
+	grep -q " $B4\$" "$TMP/state-a/tou-$B4.floor"
+replay_syn "after the restart, the captured TOU SYN replayed"
+check "... while fresh TOU traffic crosses: 1 MiB intact" tou_xfer 7011
+restart a KILL "$TMP/a2.conf"
+replay_syn "A killed (SIGKILL) and started again: the captured TOU SYN replayed"
+check "... while fresh TOU traffic crosses: 1 MiB intact" tou_xfer 7012
 finish
