@@ -160,7 +160,7 @@ tou_xfer() { # tou_xfer PORT: 1 MiB a -> b over TOU (tou-run socat), arriving in
 }
 check "TOU with a key: 1 MiB arrives intact" tou_xfer 7002
 b=$(tou_auth); rb=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
-tm() { metric "foud_tou_peer_auth_drops_total{peer=\"$B4\",key_id=\"$1\"}"; }
+tm() { metric_unix a "foud_tou_peer_auth_drops_total{peer=\"$B4\",key_id=\"$1\"}"; }
 tkid=$(printf '%08x' "$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .key_id")")
 mu0=$(tm unknown); mk0=$(tm "$tkid")
 seg=$($INJ tcpseg $B4 $A4 1000 10)
