@@ -118,27 +118,32 @@ check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote 
 check "link add dev t8 type vxlan ... (\"dev\" first)" fa link add dev t8 type vxlan id 8 remote $B4 local $A4
 check "both exist under those names" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "t7" or . == "t8")] | sort | join(",")')" = t7,t8
 # One connection, several requests (fouctl -b sends its lines so): foud answers
-# each in turn on it, here "link show" twice, each reply whole (status 0).
+# each in turn on it, here "link show" twice, each reply whole (its frames,
+# then the end frame with status 0).
 twice() {
 	python3 - "$TMP/a.sock" <<'PY'
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
 w = b"link\0show\0"
-def reply():
-    h = b""
-    while len(h) < 16:
-        c = s.recv(16 - len(h))
+def need(n):
+    got = b""
+    while len(got) < n:
+        c = s.recv(n - len(got))
         if not c:
-            sys.exit("closed after %d bytes" % len(h))
-        h += c
-    magic, status, outlen, errlen = struct.unpack("=IiII", h)
-    n = outlen + errlen
-    while n:
-        n -= len(s.recv(n))
-    return magic == 0x464F5531 and status == 0
+            sys.exit("closed after %d bytes" % len(got))
+        got += c
+    return got
+def reply(): # frames of stdout, then the end frame with the status
+    while True:
+        magic, typ, n = struct.unpack("=III", need(12))
+        body = need(n)
+        if magic != 0x464F5532 or typ not in (1, 2):
+            return False
+        if typ == 2:
+            return struct.unpack("=i", body[:4])[0] == 0
 for _ in range(2):
-    s.sendall(struct.pack("=IIII", 0x464F5531, 0, 2, len(w)) + w)
+    s.sendall(struct.pack("=IIII", 0x464F5532, 0, 2, len(w)) + w)
     if not reply():
         sys.exit("bad reply")
 PY
