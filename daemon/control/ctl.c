@@ -448,6 +448,19 @@ static void ctl_say_last(int fd, bool v1, int status, const char *msg)
 }
 
 /*
+ * Discards what the client has sent (at most a request): a Unix socket
+ * closed with unread bytes resets its peer, which would lose the reply.
+ */
+static void ctl_drain(int fd)
+{
+	char buf[4096];
+
+	for (int i = 0; i <= (CTL_HDR + CTL_MAX) / (int)sizeof(buf); i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+}
+
+/*
  * A fouctl of protocol 1 would misread frames: it gets the one reply it
  * understands, saying why, and the connection ends.
  */
@@ -455,6 +468,7 @@ static void ctl_client_old(struct foud *d, struct ctl_client *c)
 {
 	foud_log(LOG_NOTICE, "control client (pid %d) speaks control protocol 1: refused",
 		 (int)c->pid);
+	ctl_drain(c->ev.fd);
 	ctl_say_last(c->ev.fd, true, -EPROTO, "fouctl speaks control protocol 1 (FOU1) and "
 		     "this foud protocol 2 (FOU2): use the fouctl of foud's release\n");
 	ctl_client_free(d, c);

@@ -149,6 +149,20 @@ for _ in range(2):
 PY
 }
 check "two requests on one connection: both answered" twice
+# The magic is the protocol's version: a fouctl of protocol 1 (one reply
+# header, at most 16 MiB) is told so in the reply it reads, and this fouctl
+# names an old foud's FOU1 reply instead of misreading it.
+CLIENT=$ROOT/tests/tools/ctl-client.py
+python3 "$CLIENT" v1 "$TMP/a.sock" >"$TMP/v1.out" 2>&1
+check "a FOU1 request gets a FOU1 reply, -EPROTO, saying why: $(cat "$TMP/v1.out")" \
+	grep -q '^magic 464f5531 status -71: fouctl speaks control protocol 1 (FOU1)' "$TMP/v1.out"
+python3 "$CLIENT" old-foud "$TMP/old.sock" "$TMP/old.ready" >/dev/null 2>&1 &
+old=$!
+for _ in $(seq 100); do [ -e "$TMP/old.ready" ] && break; sleep 0.05; done
+"$FOUCTL" -S "$TMP/old.sock" link show >"$TMP/old.out" 2>&1; rc=$?
+wait $old
+check "fouctl against a foud of protocol 1 exits 1 (rc $rc), naming it: $(cat "$TMP/old.out")" \
+	sh -c "[ $rc = 1 ] && grep -q 'speaks control protocol 1 (FOU1), this fouctl protocol 2' '$TMP/old.out'"
 # A batch that pauses past foud's read deadline (2 s; not a wait for anything:
 # the pause is what is tested): foud has closed the idle connection, and
 # fouctl sends the next line on a new one.
