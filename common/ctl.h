@@ -46,7 +46,7 @@ int ctl_encode(uint8_t *buf, size_t cap, uint32_t flags, int argc, char *const a
 /*
  * Decodes a request held in buf (len bytes, header included); argv points
  * into buf, whose words it checks are NUL-terminated. Returns argc or
- * -EINVAL / -E2BIG.
+ * -EINVAL / -E2BIG, -EPROTO for CTL_MAGIC_V1.
  */
 int ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max);
 /*
