@@ -8,8 +8,8 @@
  * one reply; requests are parsed with the same grammar as fouctl's. Clients
  * are served on the event loop without blocking it: at most 64 at once,
  * 2 s to send the request; the reply, of any size, goes out in frames as
- * the socket takes them, and a client that reads none of it for 5 s is cut. `monitor` hands its
- * connection over to event.c, where it stays.
+ * the socket takes them, and a client that reads none of it for 5 s is
+ * cut. `monitor` hands its connection over to event.c, where it stays.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -39,6 +39,7 @@
 #define CTL_READ_MS	2000	/* from accept to the whole request */
 #define CTL_WRITE_MS	5000	/* without a byte of the reply read */
 #define CTL_ERR_MAX	512	/* the end frame's text */
+#define CTL_TX_FRAMES	16	/* a turn of the loop: a fast reader of a huge reply waits its turn */
 
 /*
  * A reply on its way out: the output whole (one reply's worth per client),
@@ -240,12 +241,16 @@ static ssize_t ctl_tx_send(int fd, struct ctl_tx *tx)
 	return tx->hsent == tx->hlen && tx->dsent == tx->dlen;
 }
 
-/* Writes frames while the socket takes them: 1 when the end is out, 0 when full. */
+/*
+ * Writes frames while the socket takes them, CTL_TX_FRAMES at most: 1 when
+ * the end is out, 0 when the socket is full or the turn over.
+ */
 static int ctl_tx_write(int fd, struct ctl_tx *tx, bool *moved)
 {
 	ssize_t ret;
+	int frames = 0;
 
-	for (;;) {
+	while (frames < CTL_TX_FRAMES) {
 		ret = ctl_tx_send(fd, tx);
 		if (ret == -EINTR)
 			continue;
@@ -256,9 +261,12 @@ static int ctl_tx_write(int fd, struct ctl_tx *tx, bool *moved)
 		*moved = true;
 		if (ret && tx->last)
 			return 1;
-		if (ret)
+		if (ret) {
 			ctl_tx_next(tx);
+			frames++;
+		}
 	}
+	return 0;
 }
 
 /*
