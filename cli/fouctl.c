@@ -163,6 +163,20 @@ static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
 	}
 }
 
+/*
+ * A failed write of fouctl's own output, told apart from foud's socket: a
+ * reader that went away (`fouctl ... | head`) is no fault of foud's reply.
+ */
+#define OUT_FAILED (-ECANCELED)
+static int out_errno;
+
+static int out_failed(int ret)
+{
+	if (ret)
+		out_errno = -ret;
+	return ret ? OUT_FAILED : 0;
+}
+
 /* Streams n bytes of the reply to k, so big outputs need no big buffer (but -br's). */
 static int copy_out(int sock, int fd, uint32_t n, struct sink *k)
 {
@@ -174,7 +188,7 @@ static int copy_out(int sock, int fd, uint32_t n, struct sink *k)
 
 		ret = read_all(sock, buf, chunk);
 		if (!ret)
-			ret = sink_put(k, fd, buf, chunk);
+			ret = out_failed(sink_put(k, fd, buf, chunk));
 		n -= (uint32_t)chunk;
 	}
 	return ret;
@@ -196,7 +210,7 @@ static int copy_events(int sock)
 			continue;
 		if (r <= 0)
 			return r < 0 ? -errno : 0;
-		ret = write_all(STDOUT_FILENO, buf, (size_t)r);
+		ret = out_failed(write_all(STDOUT_FILENO, buf, (size_t)r));
 	}
 	return ret;
 }
@@ -421,7 +435,10 @@ static int exchange(int fd, const uint8_t *buf, size_t len, int pass, struct fra
 /* Why the reply could not be read. */
 static void say_failed(const struct opts *o, const struct where *w, int ret)
 {
-	if (ret == -EPROTO)
+	if (ret == OUT_FAILED) {
+		if (out_errno != EPIPE)
+			say(w, "writing the output: %s", strerror(out_errno));
+	} else if (ret == -EPROTO)
 		say(w, "foud at %s speaks control protocol 1 (FOU1), this fouctl protocol 2 "
 		    "(FOU2): use the fouctl of foud's release", sock_name(o));
 	else if (ret == -EBADMSG || ret == -EPIPE)

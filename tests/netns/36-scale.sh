@@ -33,6 +33,10 @@ fa -j -s -d link show >"$TMP/full.json"
 echo "# fouctl -j -s -d link show of $N tunnels: $(wc -c <"$TMP/full.json") bytes"
 check "fouctl -j -s -d link show: one JSON document with all $N" \
 	test "$(jq -s '.[0] | [.[] | select(.ifname | test("^s[0-9]+$"))] | length' "$TMP/full.json")" = $N
+# A reader that stops early (| head) is no fault of foud's: fouctl says nothing.
+fa -j -s -d link show 2>"$TMP/head.err" | head -c 100 >/dev/null
+check "fouctl -j -s -d link show | head -c 100: fouctl says nothing on stderr ($(head -c 80 "$TMP/head.err"))" \
+	test ! -s "$TMP/head.err"
 na ip -b "$TMP/up"
 
 # One GRE packet per key 1..N, then one with key N+1.
