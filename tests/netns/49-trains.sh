@@ -12,6 +12,7 @@
 # UDP checksum, or none for noencap-csum without offloads. A mixed burst (two
 # flows interleaved, 64 and 540 bytes) arrives intact too.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/burst.sh"
 export FOUD_TEST_OPTS="-D userspace ${FOUD_TEST_OPTS:-}"
 command -v tshark >/dev/null || skip "tshark missing"
 command -v ethtool >/dev/null || skip "ethtool missing"
@@ -38,45 +39,10 @@ for h in a b; do
 done
 for i in 1 2 3; do check "ping over t$i" na ping -c 1 -W 2 10.$i.0.2; done
 
-# recv DST PORT COUNT SIZE: prints ok once COUNT datagrams of SIZE bytes arrived, in order.
-recv() {
-	nb timeout 15 python3 -c '
-import socket, sys
-dst, port, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-s.bind((dst, port)); s.settimeout(5)
-for i in range(n):
-    want = (b"%06d" % i + bytes(range(256)) * 3)[:size]
-    got = s.recv(65535)
-    if got != want:
-        sys.exit("datagram %d: got %r" % (i, got[:12]))
-print("ok")' "$@" >"$TMP/recv-$2" 2>&1
-}
-listening() { nb ss -Hlun "sport = :$1" | grep -q .; }
-upto() { # upto SECONDS command...
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do "${@:2}" && return 0; sleep 0.1; done
-	return 1
-}
-# burst DST "PORT:SIZE ...": N datagrams to each port, interleaved, foud a stopped.
-burst() {
-	kill -STOP "$APID"
-	na timeout 10 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-flows = [tuple(int(x) for x in f.split(":")) for f in sys.argv[3].split()]
-for i in range(int(sys.argv[2])):
-    for port, size in flows:
-        s.sendto((b"%06d" % i + bytes(range(256)) * 3)[:size], (sys.argv[1], port))
-' "$1" "$N" "$2"; local rc=$?
-	kill -CONT "$APID"
-	return $rc
-}
 cap_start() { # cap_start NS DEV NAME
 	ip netns exec "$1" tcpdump -i "$2" --immediate-mode -U -n -s 128 -w "$TMP/$3.pcap" udp 2>"$TMP/$3.err" &
 	CAPS+=($!)
-	upto 5 grep -q listening "$TMP/$3.err"
+	poll_upto 5 grep -qs listening "$TMP/$3.err"
 }
 cap_stop() { kill "${CAPS[@]}"; wait "${CAPS[@]}" 2>/dev/null; CAPS=(); }
 CAPS=()
@@ -84,12 +50,10 @@ CAPS=()
 case_run() {
 	local t=$1 i=${1#t} rx tx
 	rx=$(counter b "$t" .stats64.rx.packets) tx=$(counter a "$t" .stats64.tx.packets)
-	recv 10.$i.0.2 9000 $N 36 & local lp=$!
-	upto 5 listening 9000
+	burst_recv 10.$i.0.2 9000 $N 36; local lp=$BURST_RECV
 	check "$t: burst of $N datagrams of 64 bytes (one flow) queued while foud a was stopped" \
-		burst 10.$i.0.2 "9000:36"
+		burst_send $APID 10.$i.0.2 $N "9000:36"
 	check "$t: all $N arrive intact and in order" wait $lp
-
 	local rx2; rx2=$(counter b "$t" .stats64.rx.packets)
 	check "$t: b's rx packets rose by exactly $N ($rx -> $rx2)" test "$rx2" -eq $((rx + N))
 	check "$t: a's tx packets rose by exactly $N" test "$(counter a "$t" .stats64.tx.packets)" -eq $((tx + N))
@@ -111,10 +75,10 @@ for p in 5555 5556 5557; do
 	fi
 done
 # Two flows interleaved, different sizes: the trains break where the flow changes.
-recv 10.3.0.2 9000 $N 36 & lp1=$!
-recv 10.3.0.2 9001 $N 512 & lp2=$!
-upto 5 listening 9000; upto 5 listening 9001
-check "t3: mixed burst, $N of 64 bytes and $N of 540 bytes interleaved" burst 10.3.0.2 "9000:36 9001:512"
+burst_recv 10.3.0.2 9000 $N 36; lp1=$BURST_RECV
+burst_recv 10.3.0.2 9001 $N 512; lp2=$BURST_RECV
+check "t3: mixed burst, $N of 64 bytes and $N of 540 bytes interleaved" \
+	burst_send $APID 10.3.0.2 $N "9000:36 9001:512"
 check "t3: mixed: flow 1 intact and in order" wait $lp1
 check "t3: mixed: flow 2 intact and in order" wait $lp2
 
@@ -137,6 +101,8 @@ for p in 5555 5556 5557; do
 	check "port $p: b's veth saw $N datagrams, checksums ($want: $N with status 1 good, 3 none): $got" \
 		test "$got" = "$want;"
 done
-check "foud a sent no datagram the slow way: gso_fallback 0" \
-	test "$(fa -j -d link show t1 | jq -r '.[0].foud.gso_fallback // 0')" -eq 0
+for t in t1 t2 t3; do
+	check "$t: foud a sent no train datagram by datagram: gso_fallback 0" \
+		test "$(fa -j -s -d link show $t | jq -r '.[0].foud.gso_fallback')" = 0
+done
 finish
