@@ -661,11 +661,12 @@ int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 		  bool df, const struct foud_uso_dests *ds);
 /*
  * Sends tr (datagrams in d->sendbuf) as one UDP GSO send from to->local:sport
- * with DF, counted on t, without a capture record. Returns 1, nothing sent,
- * when UDP GSO cannot be used now.
+ * with DF, counted on t, without a capture record; a socket for sport is
+ * opened only if may_open. Returns 1, nothing sent, when UDP GSO cannot be
+ * used now or sport has no socket.
  */
 int foud_uso_send_train(struct foud *d, struct foud_tunnel *t, const struct foud_train *tr,
-			const struct foud_uso_to *to, uint16_t sport);
+			const struct foud_uso_to *to, uint16_t sport, bool may_open);
 
 /*
  * train.c: sends and empties q, prepared outer packets for the raw socket

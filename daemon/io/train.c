@@ -21,6 +21,12 @@
 
 #define TRAIN_HLEN	(FOU_IPV4_HLEN + FOU_UDP_HLEN)
 #define TRAIN_MAX	(65535 - TRAIN_HLEN)
+/*
+ * A source port without a socket gets one (about ten system calls, and
+ * perhaps another port's socket closed) only for a train this long:
+ * many flows' short runs would otherwise open and close sockets all day.
+ */
+#define TRAIN_OPEN	16
 
 /* An outer datagram a train may carry: no options, DF and no fragment, a checksum, unicast. */
 static bool train_fits(const uint8_t *p, size_t len)
@@ -97,7 +103,7 @@ static int train_go(struct foud *d, struct foud_tunnel *t, const struct foud_txq
 	memcpy(remote.a, p + 16, 4);
 	to.addrlen = foud_sockaddr(&ss, &remote, AF_INET, fou_get16(p + 22));
 	train_load(d, q, i, n);
-	return foud_uso_send_train(d, t, &d->train, &to, fou_get16(p + 20));
+	return foud_uso_send_train(d, t, &d->train, &to, fou_get16(p + 20), n >= TRAIN_OPEN);
 }
 
 bool foud_train_send(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, int raw)

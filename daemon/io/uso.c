@@ -80,21 +80,32 @@ static void uso_slot_close(struct foud_txsock *x)
 	x->fd = -1;
 }
 
-/* The UDP socket bound to local:sport for t's sends, or -1. */
-static int uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
-		      uint16_t sport, bool df)
+/* t's open socket for sport, or -1 with *lru the slot to reuse. */
+static int uso_socket_find(struct foud_tunnel *t, uint16_t sport, struct foud_txsock **lru)
 {
-	struct foud_txsock *x, *lru = &t->txs[0];
-	int fd;
+	struct foud_txsock *x;
 
+	*lru = &t->txs[0];
 	for (x = t->txs; x < t->txs + FOUD_TXSOCKS; x++) {
 		if (x->fd >= 0 && x->sport == sport) {
 			x->used = ++t->txs_clock;
 			return x->fd;
 		}
-		if (x->fd < 0 || (lru->fd >= 0 && x->used < lru->used))
-			lru = x;
+		if (x->fd < 0 || ((*lru)->fd >= 0 && x->used < (*lru)->used))
+			*lru = x;
 	}
+	return -1;
+}
+
+/* The UDP socket bound to local:sport for t's sends, or -1. */
+static int uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
+		      uint16_t sport, bool df)
+{
+	struct foud_txsock *lru;
+	int fd = uso_socket_find(t, sport, &lru);
+
+	if (fd >= 0)
+		return fd;
 	fd = foud_tx_shared(d, local->family, local, sport);
 	uso_slot_close(lru);
 	lru->owned = fd < 0;
@@ -240,13 +251,14 @@ static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct
 
 /* Small packets already captured as raw sends (train.c): no second capture record. */
 int foud_uso_send_train(struct foud *d, struct foud_tunnel *t, const struct foud_train *tr,
-			const struct foud_uso_to *to, uint16_t sport)
+			const struct foud_uso_to *to, uint16_t sport, bool may_open)
 {
+	struct foud_txsock *lru;
 	int fd;
 
 	if (!uso_usable(d, t))
 		return 1;
-	fd = uso_socket(d, t, to->local, sport, true);
+	fd = may_open ? uso_socket(d, t, to->local, sport, true) : uso_socket_find(t, sport, &lru);
 	if (fd < 0)
 		return 1;
 	uso_send_uncaptured(d, t, fd, tr, to);
