@@ -36,79 +36,45 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_TUNNELS);
-	__type(key, __u32);
-	__type(value, struct foud_bpf_tnl);
-} foud_tnl SEC(".maps");
+/*
+ * A map as libbpf declares one from BTF, in one line a map. _NP: not
+ * preallocated, for tables mostly empty (an LPM trie, the FDB).
+ */
+#define FOUD_MAP_FLAGS(name, t, max, k, v, flags)				\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_##t);				\
+		__uint(max_entries, max);				\
+		__uint(map_flags, flags);				\
+		__type(key, k);						\
+		__type(value, v);					\
+	} name SEC(".maps")
+#define FOUD_MAP(name, t, max, k, v)	FOUD_MAP_FLAGS(name, t, max, k, v, 0)
+#define FOUD_MAP_NP(name, t, max, k, v)	FOUD_MAP_FLAGS(name, t, max, k, v, BPF_F_NO_PREALLOC)
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * FOUD_BPF_TUNNELS + 2 * FOUD_BPF_MP_PEERS);
-	__type(key, struct foud_bpf_rxkey);
-	__type(value, struct foud_bpf_rxval);
-} foud_rx SEC(".maps");
+FOUD_MAP(foud_tnl, HASH, FOUD_BPF_TUNNELS, __u32, struct foud_bpf_tnl);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, FOUD_BPF_MP);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct foud_bpf_mpkey);
-	__type(value, struct foud_bpf_mpval);
-} foud_mp SEC(".maps");
+FOUD_MAP(foud_rx, HASH, 2 * FOUD_BPF_TUNNELS + 2 * FOUD_BPF_MP_PEERS, struct foud_bpf_rxkey,
+	 struct foud_bpf_rxval);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_PORTS);
-	__type(key, struct foud_bpf_portkey);
-	__type(value, struct foud_bpf_port);
-} foud_port SEC(".maps");
+FOUD_MAP_NP(foud_mp, LPM_TRIE, FOUD_BPF_MP, struct foud_bpf_mpkey, struct foud_bpf_mpval);
+
+FOUD_MAP(foud_port, HASH, FOUD_BPF_PORTS, struct foud_bpf_portkey, struct foud_bpf_port);
 
 /* Every receive point of foud's: a decapsulated packet aimed at one would nest. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_PORTS);
-	__type(key, struct foud_bpf_ourskey);
-	__type(value, __u8);
-} foud_ours SEC(".maps");
+FOUD_MAP(foud_ours, HASH, FOUD_BPF_PORTS, struct foud_bpf_ourskey, __u8);
 
 /* Per IP protocol, FOUD_BPF_OURS_*: foud_ours is looked up only when there are entries of it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, __u8);
-} foud_ours_proto SEC(".maps");
+FOUD_MAP(foud_ours_proto, ARRAY, 256, __u32, __u8);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, FOUD_BPF_TUNNELS);
-	__type(key, __u32);
-	__type(value, struct foud_bpf_stats);
-} foud_stats SEC(".maps");
+FOUD_MAP(foud_stats, PERCPU_HASH, FOUD_BPF_TUNNELS, __u32, struct foud_bpf_stats);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, FOUD_BPF_PORTS);
-	__type(key, struct foud_bpf_portkey);
-	__type(value, struct foud_bpf_pstats);
-} foud_pstats SEC(".maps");
+FOUD_MAP(foud_pstats, PERCPU_HASH, FOUD_BPF_PORTS, struct foud_bpf_portkey,
+	 struct foud_bpf_pstats);
 
 /* fouctl capture: how many devices capture (element 0), which ones, and the packets. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} foud_capn SEC(".maps");
+FOUD_MAP(foud_capn, ARRAY, 1, __u32, __u32);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, __u8);
-} foud_capon SEC(".maps");
+FOUD_MAP(foud_capon, HASH, 64, __u32, __u8);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

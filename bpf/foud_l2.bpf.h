@@ -28,35 +28,13 @@
 #define L2_NOT_OURS		(-1)
 #define SEEN_EVERY_NS		1000000000ULL	/* refresh seen_ns at most once a second */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_TUNNELS);
-	__type(key, struct foud_bpf_l2rxkey);
-	__type(value, struct foud_bpf_l2rxval);
-} foud_l2rx SEC(".maps");
+FOUD_MAP(foud_l2rx, HASH, FOUD_BPF_TUNNELS, struct foud_bpf_l2rxkey, struct foud_bpf_l2rxval);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_FDB);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct foud_bpf_fdbkey);
-	__type(value, struct foud_bpf_fdb);
-} foud_fdb SEC(".maps");
+FOUD_MAP_NP(foud_fdb, HASH, FOUD_BPF_FDB, struct foud_bpf_fdbkey, struct foud_bpf_fdb);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_L2_PEERS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct foud_bpf_l2peer);
-	__type(value, __u8);
-} foud_l2peer SEC(".maps");
+FOUD_MAP_NP(foud_l2peer, HASH, FOUD_BPF_L2_PEERS, struct foud_bpf_l2peer, __u8);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FOUD_BPF_TUNNELS);
-	__type(key, __u32);
-	__type(value, struct foud_bpf_flood);
-} foud_flood SEC(".maps");
+FOUD_MAP(foud_flood, HASH, FOUD_BPF_TUNNELS, __u32, struct foud_bpf_flood);
 
 /* ---- transmit ----------------------------------------------------------- */
 

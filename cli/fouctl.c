@@ -25,8 +25,6 @@
 #include "fouctl.h"
 #include "netdev.h"
 
-#define REPLY_MAX	(16u << 20)	/* per stream; more means a broken reply */
-
 /* Where a message is about: "fouctl" on the command line, FILE:LINE in a batch. */
 struct where {
 	const char *file;
@@ -52,30 +50,14 @@ static void say(const struct where *w, const char *fmt, ...)
 
 /* ---- socket I/O ----------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t n)
+/*
+ * Moves exactly n bytes through read or write, across EINTR and short
+ * counts; -EPIPE if a read meets the end (foud hung up) first.
+ */
+static int xfer_all(int fd, uint8_t *p, size_t n, bool wr)
 {
-	const uint8_t *p = buf;
-
 	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* Reads exactly n bytes; -EPIPE if foud hangs up first. */
-static int read_all(int fd, void *buf, size_t n)
-{
-	uint8_t *p = buf;
-
-	while (n) {
-		ssize_t r = read(fd, p, n);
+		ssize_t r = wr ? write(fd, p, n) : read(fd, p, n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -87,6 +69,16 @@ static int read_all(int fd, void *buf, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	return xfer_all(fd, (uint8_t *)(uintptr_t)buf, n, true);
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	return xfer_all(fd, buf, n, false);
 }
 
 /* -p: re-indents foud's compact JSON as it streams by (state kept across chunks). */
@@ -131,8 +123,28 @@ struct sink {
 	struct pretty pp;
 	struct oneline ol;
 	char *buf;		/* SINK_KEEP: the whole output */
-	size_t len;
+	size_t len, cap;
 };
+
+/* -br: the output kept whole, growing with each frame. */
+static int sink_keep(struct sink *k, const uint8_t *p, size_t n)
+{
+	size_t cap = k->cap ? k->cap : 65536;
+	char *b;
+
+	while (cap - k->len < n)
+		cap *= 2;
+	if (cap != k->cap) {
+		b = realloc(k->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		k->buf = b;
+		k->cap = cap;
+	}
+	memcpy(k->buf + k->len, p, n);
+	k->len += n;
+	return 0;
+}
 
 static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
 {
@@ -145,12 +157,24 @@ static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
 		fouctl_oneline_put(&k->ol, stdout, (const char *)p, n);
 		return 0;
 	case SINK_KEEP:
-		memcpy(k->buf + k->len, p, n);
-		k->len += n;
-		return 0;
+		return sink_keep(k, p, n);
 	default:
 		return write_all(fd, p, n);
 	}
+}
+
+/*
+ * A failed write of fouctl's own output, told apart from foud's socket: a
+ * reader that went away (`fouctl ... | head`) is no fault of foud's reply.
+ */
+#define OUT_FAILED (-ECANCELED)
+static int out_errno;
+
+static int out_failed(int ret)
+{
+	if (ret)
+		out_errno = -ret;
+	return ret ? OUT_FAILED : 0;
 }
 
 /* Streams n bytes of the reply to k, so big outputs need no big buffer (but -br's). */
@@ -159,19 +183,14 @@ static int copy_out(int sock, int fd, uint32_t n, struct sink *k)
 	uint8_t buf[16384];
 	int ret = 0;
 
-	if (k->mode == SINK_KEEP && !(k->buf = malloc(n ? n : 1)))
-		return -ENOMEM;
 	while (!ret && n) {
 		size_t chunk = n < sizeof(buf) ? n : sizeof(buf);
 
 		ret = read_all(sock, buf, chunk);
 		if (!ret)
-			ret = sink_put(k, fd, buf, chunk);
+			ret = out_failed(sink_put(k, fd, buf, chunk));
 		n -= (uint32_t)chunk;
 	}
-	if (k->mode == SINK_ONELINE)
-		fouctl_oneline_end(&k->ol, stdout);
-	fflush(stdout);
 	return ret;
 }
 
@@ -191,7 +210,7 @@ static int copy_events(int sock)
 			continue;
 		if (r <= 0)
 			return r < 0 ? -errno : 0;
-		ret = write_all(STDOUT_FILENO, buf, (size_t)r);
+		ret = out_failed(write_all(STDOUT_FILENO, buf, (size_t)r));
 	}
 	return ret;
 }
@@ -261,26 +280,17 @@ static int ctl_connect(const struct opts *o, const struct where *w)
 
 /* ---- one request ---------------------------------------------------------- */
 
-struct reply {
-	uint32_t magic;
-	int32_t status;
-	uint32_t outlen, errlen;
+/* A reply's frame header: type and length checked (ctl_frame_get). */
+struct frame {
+	uint32_t type, len;
 };
 
-static int reply_read(int fd, struct reply *r)
+static int frame_read(int fd, struct frame *f)
 {
-	uint8_t hdr[16];
+	uint8_t hdr[CTL_FRAME_HDR];
 	int ret = read_all(fd, hdr, sizeof(hdr));
 
-	if (ret)
-		return ret;
-	memcpy(&r->magic, hdr, 4);
-	memcpy(&r->status, hdr + 4, 4);
-	memcpy(&r->outlen, hdr + 8, 4);
-	memcpy(&r->errlen, hdr + 12, 4);
-	if (r->magic != CTL_MAGIC || r->outlen > REPLY_MAX || r->errlen > REPLY_MAX)
-		return -EBADMSG;
-	return 0;
+	return ret ? ret : ctl_frame_get(hdr, &f->type, &f->len);
 }
 
 /* How the stdout part is shown: -br (link show only, as ip), -p with -j, -o on text. */
@@ -302,24 +312,57 @@ static uint32_t request_flags(const struct opts *o, const struct sink *k)
 	return k->mode == SINK_KEEP ? o->flags | CTL_F_JSON | CTL_F_DETAILS : o->flags;
 }
 
-/* Carries foud's stdout and stderr over; in a batch, stderr gets FILE:LINE. */
-static int reply_copy(int fd, const struct reply *r, const struct where *w, struct sink *k)
+/* The stdout part is all there: the end of -o's line, -br's table. */
+static int sink_end(struct sink *k)
 {
-	struct sink raw = { .mode = SINK_RAW };
-	int ret = copy_out(fd, STDOUT_FILENO, r->outlen, k);
+	int ret = 0;
 
-	if (!ret && k->mode == SINK_KEEP && fouctl_brief_links(k->buf, k->len, stdout))
+	if (k->mode == SINK_ONELINE)
+		fouctl_oneline_end(&k->ol, stdout);
+	if (k->mode == SINK_KEEP && fouctl_brief_links(k->buf ? k->buf : "", k->len, stdout))
 		ret = -EBADMSG;
 	free(k->buf);
 	k->buf = NULL;
+	fflush(stdout);
+	return ret;
+}
+
+/* The end frame: foud's status, then its stderr (in a batch, after FILE:LINE). */
+static int reply_end(int fd, const struct frame *f, const struct where *w, int32_t *status)
+{
+	struct sink raw = { .mode = SINK_RAW };
+	uint32_t errlen = f->len - 4;
+	int ret = read_all(fd, status, sizeof(*status));
+
 	if (ret)
 		return ret;
-	if (r->errlen && w->file)
+	if (errlen && w->file)
 		fprintf(stderr, "%s:%lu: ", w->file, w->line);
-	ret = copy_out(fd, STDERR_FILENO, r->errlen, &raw);
-	if (!ret && r->status && !r->errlen)
-		say(w, "foud: %s", strerror(-r->status));
+	ret = copy_out(fd, STDERR_FILENO, errlen, &raw);
+	if (!ret && *status && !errlen)
+		say(w, "foud: %s", strerror(-*status));
 	return ret;
+}
+
+/*
+ * Carries foud's reply over as it arrives, from the frame f already read:
+ * stdout frames to k, then the end frame's status and stderr.
+ */
+static int reply_copy(int fd, struct frame *f, const struct where *w, struct sink *k,
+		      int32_t *status)
+{
+	int ret = 0;
+
+	while (!ret && f->type == CTL_FR_OUT) {
+		ret = copy_out(fd, STDOUT_FILENO, f->len, k);
+		if (!ret)
+			ret = frame_read(fd, f);
+	}
+	if (!ret)
+		ret = sink_end(k);
+	free(k->buf);
+	k->buf = NULL;
+	return ret ? ret : reply_end(fd, f, w, status);
 }
 
 /* The request's bytes, with descriptor pass (if not -1) attached to them. */
@@ -381,12 +424,27 @@ static void conn_put(int fd, bool keep, int ret)
 	close(fd);
 }
 
-/* Sends a request and reads its reply's header. */
-static int exchange(int fd, const uint8_t *buf, size_t len, int pass, struct reply *r)
+/* Sends a request and reads its reply's first frame header. */
+static int exchange(int fd, const uint8_t *buf, size_t len, int pass, struct frame *f)
 {
 	int ret = send_request(fd, buf, len, pass);
 
-	return ret ? ret : reply_read(fd, r);
+	return ret ? ret : frame_read(fd, f);
+}
+
+/* Why the reply could not be read. */
+static void say_failed(const struct opts *o, const struct where *w, int ret)
+{
+	if (ret == OUT_FAILED) {
+		if (out_errno != EPIPE)
+			say(w, "writing the output: %s", strerror(out_errno));
+	} else if (ret == -EPROTO)
+		say(w, "foud at %s speaks control protocol 1 (FOU1), this fouctl protocol 2 "
+		    "(FOU2): use the fouctl of foud's release", sock_name(o));
+	else if (ret == -EBADMSG || ret == -EPIPE)
+		say(w, "no valid reply from foud at %s", sock_name(o));
+	else
+		say(w, "talking to foud at %s: %s", sock_name(o), strerror(-ret));
 }
 
 /*
@@ -399,7 +457,8 @@ static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc,
 {
 	static uint8_t buf[CTL_HDR + CTL_MAX];
 	struct sink k = { .mode = SINK_RAW };
-	struct reply r = { 0 };
+	struct frame f = { 0 };
+	int32_t status = 0;
 	int fd, len, ret;
 	bool keep;
 
@@ -413,25 +472,23 @@ static int request_fd(const struct opts *o, const struct cmd_req *cmd, int argc,
 	fd = conn_get(o, w, keep);
 	if (fd < 0)
 		return 1;
-	ret = exchange(fd, buf, (size_t)len, pass, &r);
+	ret = exchange(fd, buf, (size_t)len, pass, &f);
 	if (ret && fd == batch_fd) {
 		/* foud closes a connection idle past its deadline (a slow -b -): again, on a new one. */
 		conn_put(fd, false, ret);
 		fd = ctl_connect(o, w);
 		if (fd < 0)
 			return 1;
-		ret = exchange(fd, buf, (size_t)len, pass, &r);
+		ret = exchange(fd, buf, (size_t)len, pass, &f);
 	}
 	if (!ret)
-		ret = reply_copy(fd, &r, w, &k);
-	if (!ret && !r.status && cmd->obj == CMD_OBJ_MONITOR)
+		ret = reply_copy(fd, &f, w, &k, &status);
+	if (!ret && !status && cmd->obj == CMD_OBJ_MONITOR)
 		ret = copy_events(fd);
 	conn_put(fd, keep, ret);
-	if (ret == -EBADMSG || ret == -EPIPE)
-		say(w, "no valid reply from foud at %s", sock_name(o));
-	else if (ret)
-		say(w, "talking to foud at %s: %s", sock_name(o), strerror(-ret));
-	return ret || r.status ? 1 : 0;
+	if (ret)
+		say_failed(o, w, ret);
+	return ret || status ? 1 : 0;
 }
 
 static int request(const struct opts *o, const struct cmd_req *cmd, int argc, char *argv[],

@@ -105,7 +105,6 @@ static bool cmd_matches(const char *w, const char *word)
 struct op_ent {
 	const char *word;
 	enum cmd_op op;
-	const char *where;
 	int (*parse)(struct pctx *p);
 };
 
@@ -118,85 +117,80 @@ struct obj_ent {
 	int dflt;		/* the op of the object alone (ip link: show), or -1 */
 };
 
-#define OP_NONE(w)	{ w, CMD_OP__MAX, NULL, NULL }
-#define OP_HELP		{ "help", CMD_OP_HELP, NULL, NULL }
+#define OP_NONE(w)	{ w, CMD_OP__MAX, NULL }
+#define OP_HELP		{ "help", CMD_OP_HELP, NULL }
+/* The words for show: ip link's and bridge fdb's three, and fou's and fleet's two. */
+#define OP_LIST(fn)	{ "show", CMD_OP_SHOW, fn }, { "list", CMD_OP_SHOW, fn }
+#define OP_SHOW(fn)	OP_LIST(fn), { "lst", CMD_OP_SHOW, fn }
 
 /* ip fou */
 static const struct op_ent fou_ops[] = {
-	{ "add", CMD_OP_ADD, "fou add", cmd_fou_addel },
-	{ "delete", CMD_OP_DEL, "fou del", cmd_fou_addel },
-	{ "show", CMD_OP_SHOW, "fou show", cmd_no_args },
-	{ "list", CMD_OP_SHOW, "fou show", cmd_no_args },
+	{ "add", CMD_OP_ADD, cmd_fou_addel },
+	{ "delete", CMD_OP_DEL, cmd_fou_addel },
+	OP_LIST(cmd_no_args),
 	OP_HELP,
 };
 
 /* ip link */
 static const struct op_ent link_ops[] = {
-	{ "add", CMD_OP_ADD, "link add", cmd_link_add },
-	{ "set", CMD_OP_SET, "link set", cmd_link_set },
-	{ "change", CMD_OP_SET, "link set", cmd_link_set },
+	{ "add", CMD_OP_ADD, cmd_link_add },
+	{ "set", CMD_OP_SET, cmd_link_set },
+	{ "change", CMD_OP_SET, cmd_link_set },
 	OP_NONE("replace"),
-	{ "delete", CMD_OP_DEL, "link del", cmd_link_del },
-	{ "show", CMD_OP_SHOW, "link show", cmd_link_show },
-	{ "lst", CMD_OP_SHOW, "link show", cmd_link_show },
-	{ "list", CMD_OP_SHOW, "link show", cmd_link_show },
-	{ "rekey", CMD_OP_REKEY, "link rekey", cmd_link_del },
+	{ "delete", CMD_OP_DEL, cmd_link_del },
+	OP_SHOW(cmd_link_show),
+	{ "rekey", CMD_OP_REKEY, cmd_link_del },
 	OP_HELP,
 };
 
 /* bridge fdb */
 static const struct op_ent fdb_ops[] = {
-	{ "add", CMD_OP_ADD, "fdb add", cmd_fdb_entry },
-	{ "append", CMD_OP_APPEND, "fdb append", cmd_fdb_entry },
+	{ "add", CMD_OP_ADD, cmd_fdb_entry },
+	{ "append", CMD_OP_APPEND, cmd_fdb_entry },
 	OP_NONE("replace"),
-	{ "delete", CMD_OP_DEL, "fdb del", cmd_fdb_entry },
+	{ "delete", CMD_OP_DEL, cmd_fdb_entry },
 	OP_NONE("get"),
-	{ "show", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
-	{ "lst", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
-	{ "list", CMD_OP_SHOW, "fdb show", cmd_fdb_show },
+	OP_SHOW(cmd_fdb_show),
 	OP_NONE("flush"),
 	OP_HELP,
 };
 
 /* foud's own, in ip's pattern */
 static const struct op_ent tou_ops[] = {
-	{ "add", CMD_OP_ADD, "tou add", cmd_tou_addel },
-	{ "delete", CMD_OP_DEL, "tou del", cmd_tou_addel },
-	{ "show", CMD_OP_SHOW, "tou show", cmd_no_args },
-	{ "lst", CMD_OP_SHOW, "tou show", cmd_no_args },
-	{ "list", CMD_OP_SHOW, "tou show", cmd_no_args },
+	{ "add", CMD_OP_ADD, cmd_tou_addel },
+	{ "delete", CMD_OP_DEL, cmd_tou_addel },
+	OP_SHOW(cmd_no_args),
 	OP_HELP,
 };
 
 /* bridge monitor, ip monitor: what to watch (the command word is optional) */
 static const struct op_ent monitor_ops[] = {
-	{ "all", CMD_OP_MON_ALL, "monitor", cmd_no_args },
-	{ "link", CMD_OP_MON_LINK, "monitor link", cmd_no_args },
-	{ "fdb", CMD_OP_MON_FDB, "monitor fdb", cmd_no_args },
-	{ "tou", CMD_OP_MON_TOU, "monitor tou", cmd_no_args },
+	{ "all", CMD_OP_MON_ALL, cmd_no_args },
+	{ "link", CMD_OP_MON_LINK, cmd_no_args },
+	{ "fdb", CMD_OP_MON_FDB, cmd_no_args },
+	{ "tou", CMD_OP_MON_TOU, cmd_no_args },
 	OP_HELP,
 };
 
 static const struct op_ent metrics_ops[] = {
-	{ "listen", CMD_OP_LISTEN, "metrics listen", cmd_metrics_listen },
+	{ "listen", CMD_OP_LISTEN, cmd_metrics_listen },
 };
 
 /* No command word: the device follows the object. */
 static const struct op_ent capture_ops[] = {
-	{ NULL, CMD_OP_RUN, "capture", cmd_capture },
+	{ NULL, CMD_OP_RUN, cmd_capture },
 };
 
 static const struct op_ent fleet_ops[] = {
-	{ "etcd", CMD_OP_ETCD, "fleet etcd", cmd_fleet_etcd },
-	{ "node", CMD_OP_NODE, "fleet node", cmd_fleet_node },
-	{ "show", CMD_OP_SHOW, "fleet show", cmd_no_args },
-	{ "list", CMD_OP_SHOW, "fleet show", cmd_no_args },
+	{ "etcd", CMD_OP_ETCD, cmd_fleet_etcd },
+	{ "node", CMD_OP_NODE, cmd_fleet_node },
+	OP_LIST(cmd_no_args),
 };
 
 /* Objects that are the whole command: no command word follows. */
-static const struct op_ent reload_ops[] = { { NULL, CMD_OP_RUN, "reload", cmd_no_args } };
-static const struct op_ent save_ops[] = { { NULL, CMD_OP_RUN, "save", cmd_no_args } };
-static const struct op_ent flush_ops[] = { { NULL, CMD_OP_RUN, "flush", cmd_no_args } };
+static const struct op_ent reload_ops[] = { { NULL, CMD_OP_RUN, cmd_no_args } };
+static const struct op_ent save_ops[] = { { NULL, CMD_OP_RUN, cmd_no_args } };
+static const struct op_ent flush_ops[] = { { NULL, CMD_OP_RUN, cmd_no_args } };
 
 /*
  * ip's order: link before fou, then bridge's fdb, then foud's own. reload,
@@ -274,6 +268,23 @@ static int parse_op(struct pctx *p, const struct obj_ent *o, const struct op_ent
 	return 0;
 }
 
+/* The command word of each op in messages ("not a keyword of \"link set\""); none: the object's alone. */
+static const char *const op_words[CMD_OP__MAX] = {
+	[CMD_OP_ADD] = "add", [CMD_OP_DEL] = "del", [CMD_OP_SHOW] = "show",
+	[CMD_OP_APPEND] = "append", [CMD_OP_REKEY] = "rekey", [CMD_OP_ETCD] = "etcd",
+	[CMD_OP_NODE] = "node", [CMD_OP_SET] = "set", [CMD_OP_LISTEN] = "listen",
+	[CMD_OP_MON_LINK] = "link", [CMD_OP_MON_FDB] = "fdb", [CMD_OP_MON_TOU] = "tou",
+};
+
+/* Where the words go on, for messages: "link set", "monitor", "capture". */
+static const char *op_where(struct pctx *p, const struct obj_ent *o, enum cmd_op op)
+{
+	const char *w = op_words[op];
+
+	snprintf(p->where_buf, sizeof(p->where_buf), "%s%s%s", o->word, w ? " " : "", w ? w : "");
+	return p->where_buf;
+}
+
 static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 {
 	const struct obj_ent *o;
@@ -291,7 +302,7 @@ static int parse_obj_op(struct pctx *p, const struct op_ent **opp)
 		return ret;
 	p->cmd->obj = o->obj;
 	p->cmd->op = (*opp)->op;
-	p->where = (*opp)->where;
+	p->where = op_where(p, o, (*opp)->op);
 	return 0;
 }
 

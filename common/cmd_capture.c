@@ -6,25 +6,18 @@
  */
 #include <errno.h>
 
+#include <string.h>
+
 #include "cmd_int.h"
 
-enum {
-	CS_SIDE = 1u << 0,
-	CS_COUNT = 1u << 1,
-	CS_FILE = 1u << 2,
-};
+#define CAPTURE_SLOTS(X) X(CS_SIDE) X(CS_COUNT) X(CS_FILE)
+CMD_SLOTS(CAPTURE_SLOTS);
 
-static int cap_inner(struct pctx *p, const char *v)
+/* inner or outer: the word itself says which. */
+static int cap_side(struct pctx *p, const char *v)
 {
 	(void)v;
-	p->cmd->capture.outer = false;
-	return 0;
-}
-
-static int cap_outer(struct pctx *p, const char *v)
-{
-	(void)v;
-	p->cmd->capture.outer = true;
+	p->cmd->capture.outer = !strcmp(p->argv[p->i - 1], "outer");
 	return 0;
 }
 
@@ -42,8 +35,8 @@ static int cap_file(struct pctx *p, const char *v)
 }
 
 static const struct kw cap_kws[] = {
-	{ "inner", CS_SIDE, 0, 0, "", cap_inner },
-	{ "outer", CS_SIDE, 0, 0, "", cap_outer },
+	{ "inner", CS_SIDE, 0, 0, "", cap_side },
+	{ "outer", CS_SIDE, 0, 0, "", cap_side },
 	{ "-c", CS_COUNT, 1, 0, "a number 1 or more", cap_count },
 	{ "-w", CS_FILE, 1, 0, "a file name or -", cap_file },
 };

@@ -6,10 +6,8 @@
 
 #include "cmd_int.h"
 
-enum {
-	DS_DEV = 1u << 0,
-	DS_DST = 1u << 1,
-};
+#define FDB_SLOTS(X) X(DS_DEV) X(DS_DST)
+CMD_SLOTS(FDB_SLOTS);
 
 static int fdb_dev(struct pctx *p, const char *v)
 {

@@ -14,15 +14,10 @@
 #include "cmd_int.h"
 #include "save.h"
 
-enum {
-	FS_PREFIX = 1u << 0,
-	FS_TTL = 1u << 1,
-	FS_CACERT = 1u << 2,
-	FS_CERT = 1u << 3,
-	FS_KEY = 1u << 4,
-	FS_USER = 1u << 6,
-	FS_PWFILE = 1u << 7,
-};
+#define FLEET_SLOTS(X)                                                       \
+	X(FS_PREFIX) X(FS_TTL) X(FS_CACERT) X(FS_CERT) X(FS_KEY) X(FS_USER)  \
+	X(FS_PWFILE)
+CMD_SLOTS(FLEET_SLOTS);
 
 static struct cmd_fleet_cfg *fl(struct pctx *p)
 {

@@ -19,15 +19,10 @@ static const struct name_val protos[] = {
 	{ "gre", 47 },
 };
 
-enum {
-	FS_PORT = 1u << 0,
-	FS_IPPROTO = 1u << 1,
-	FS_GUE = 1u << 2,
-	FS_LOCAL = 1u << 3,
-	FS_PEER = 1u << 4,
-	FS_PEER_PORT = 1u << 5,
-	FS_V6 = 1u << 6,
-};
+#define FOU_SLOTS(X)                                                               \
+	X(FS_PORT) X(FS_IPPROTO) X(FS_GUE) X(FS_LOCAL) X(FS_PEER) X(FS_PEER_PORT)  \
+	X(FS_V6)
+CMD_SLOTS(FOU_SLOTS);
 
 static int port_port(struct pctx *p, const char *v)
 {

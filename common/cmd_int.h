@@ -117,42 +117,31 @@ int cmd_link_fleet(struct pctx *p, const char *v);
 int cmd_metrics_listen(struct pctx *p);	/* cmd_metrics.c */
 int cmd_capture(struct pctx *p);		/* cmd_capture.c */
 
+/*
+ * A parser's slots, one bit each of pctx.seen (a second word on a slot is a
+ * duplicate), from one list: #define L(X) X(S_A) X(S_B) ..., then CMD_SLOTS(L)
+ * makes S_A = 1u << 0, S_B = 1u << 1, ... so no two share a bit by mistake,
+ * and refuses a list longer than kw.slots has bits.
+ */
+#define CMD_SLOT_BIT(s)		s##_BIT,
+#define CMD_SLOT_MASK(s)	s = 1u << s##_BIT,
+#define CMD_SLOTS(list)                                                                  \
+	enum { list(CMD_SLOT_BIT) list##_N };                                             \
+	_Static_assert(list##_N <= 32, #list ": more slots than struct kw's slots has bits"); \
+	enum { list(CMD_SLOT_MASK) }
+
 /* ---- link add: what the kind families share (cmd_link.c) ------------------ */
 
 /* Slots of the link words; the L2 kinds share them where alike. */
+#define LINK_SLOTS(X)                                                                  \
+	X(LS_NAME) X(LS_TYPE) X(LS_REMOTE) X(LS_LOCAL) X(LS_TTL) X(LS_TOS) X(LS_IKEY)  \
+	X(LS_OKEY) X(LS_ICSUM) X(LS_OCSUM) X(LS_ISEQ) X(LS_OSEQ) X(LS_MTU) X(LS_PMTU)  \
+	X(LS_ENCAP) X(LS_SPORT) X(LS_DPORT) X(LS_ECSUM) X(LS_ECSUM6) X(LS_REMCSUM)     \
+	X(LS_ID)	/* id, vsid, stt's key */                                      \
+	X(LS_GROUP) X(LS_DEV) X(LS_DSTPORT) X(LS_SRCPORT) X(LS_LEARN) X(LS_AGEING)     \
+	X(LS_MAXADDR) X(LS_UDPCSUM) X(LS_ZCSUMTX) X(LS_ZCSUMRX) X(LS_DATAPATH)
+CMD_SLOTS(LINK_SLOTS);
 enum {
-	LS_NAME = 1u << 0,
-	LS_TYPE = 1u << 1,
-	LS_REMOTE = 1u << 2,
-	LS_LOCAL = 1u << 3,
-	LS_TTL = 1u << 4,
-	LS_TOS = 1u << 5,
-	LS_IKEY = 1u << 6,
-	LS_OKEY = 1u << 7,
-	LS_ICSUM = 1u << 8,
-	LS_OCSUM = 1u << 9,
-	LS_ISEQ = 1u << 10,
-	LS_OSEQ = 1u << 11,
-	LS_MTU = 1u << 12,
-	LS_PMTU = 1u << 13,
-	LS_ENCAP = 1u << 14,
-	LS_SPORT = 1u << 15,
-	LS_DPORT = 1u << 16,
-	LS_ECSUM = 1u << 17,
-	LS_ECSUM6 = 1u << 18,
-	LS_REMCSUM = 1u << 19,
-	LS_ID = 1u << 20,	/* id, vsid, stt's key */
-	LS_GROUP = 1u << 21,
-	LS_DEV = 1u << 22,
-	LS_DSTPORT = 1u << 23,
-	LS_SRCPORT = 1u << 24,
-	LS_LEARN = 1u << 25,
-	LS_AGEING = 1u << 26,
-	LS_MAXADDR = 1u << 27,
-	LS_UDPCSUM = 1u << 28,
-	LS_ZCSUMTX = 1u << 29,
-	LS_ZCSUMRX = 1u << 30,
-	LS_DATAPATH = 1u << 31,
 	LS_FLOWID = LS_UDPCSUM,	/* nvgre's, which has no UDP */
 	LS_GSO = LS_UDPCSUM,	/* stt's, which has no UDP either */
 	LS_OPTS = LS_GROUP,	/* geneve's, which has no group */

@@ -225,6 +225,12 @@ static const struct kw l3_fleet_kws[] = {
 #define EXP_KEY		"a number 0-4294967295 or a dotted quad"
 #define EXP_TTL		"a number 0-255 or inherit"
 
+/* GRE's flag words (gre_flag_words), and ip's encap-X/noencap-X pairs (link_eflag): no value. */
+#define KW_GREFLAG(w, slots)	{ w, slots, false, KW_GRE, "", link_greflag }
+#define KW_EFLAG(x, slot)                                                          \
+	{ "encap-" x, slot, false, 0, "", link_eflag },                             \
+	{ "noencap-" x, slot, false, 0, "", link_eflag }
+
 static const struct kw link_kws[] = {
 	KW_NAME,
 	KW_TYPE,
@@ -236,12 +242,9 @@ static const struct kw link_kws[] = {
 	{ "key", LS_IKEY | LS_OKEY, true, KW_GRE, EXP_KEY, link_key },
 	{ "ikey", LS_IKEY, true, KW_GRE, EXP_KEY, link_ikey },
 	{ "okey", LS_OKEY, true, KW_GRE, EXP_KEY, link_okey },
-	{ "csum", LS_ICSUM | LS_OCSUM, false, KW_GRE, "", link_greflag },
-	{ "icsum", LS_ICSUM, false, KW_GRE, "", link_greflag },
-	{ "ocsum", LS_OCSUM, false, KW_GRE, "", link_greflag },
-	{ "seq", LS_ISEQ | LS_OSEQ, false, KW_GRE, "", link_greflag },
-	{ "iseq", LS_ISEQ, false, KW_GRE, "", link_greflag },
-	{ "oseq", LS_OSEQ, false, KW_GRE, "", link_greflag },
+	KW_GREFLAG("csum", LS_ICSUM | LS_OCSUM), KW_GREFLAG("icsum", LS_ICSUM),
+	KW_GREFLAG("ocsum", LS_OCSUM),
+	KW_GREFLAG("seq", LS_ISEQ | LS_OSEQ), KW_GREFLAG("iseq", LS_ISEQ), KW_GREFLAG("oseq", LS_OSEQ),
 	KW_MTU,
 	{ "pmtudisc", LS_PMTU, false, 0, "", link_pmtudisc },
 	{ "nopmtudisc", LS_PMTU, false, 0, "", link_nopmtudisc },
@@ -249,12 +252,9 @@ static const struct kw link_kws[] = {
 	{ "noencap", LS_ENCAP, false, 0, "", link_noencap },
 	{ "encap-sport", LS_SPORT, true, 0, "auto or a port 1-65535", link_sport },
 	{ "encap-dport", LS_DPORT, true, 0, EXP_PORT, link_dport },
-	{ "encap-csum", LS_ECSUM, false, 0, "", link_eflag },
-	{ "noencap-csum", LS_ECSUM, false, 0, "", link_eflag },
-	{ "encap-udp6-csum", LS_ECSUM6, false, 0, "", link_eflag },
-	{ "noencap-udp6-csum", LS_ECSUM6, false, 0, "", link_eflag },
-	{ "encap-remcsum", LS_REMCSUM, false, 0, "", link_eflag },
-	{ "noencap-remcsum", LS_REMCSUM, false, 0, "", link_eflag },
+	KW_EFLAG("csum", LS_ECSUM),
+	KW_EFLAG("udp6-csum", LS_ECSUM6),
+	KW_EFLAG("remcsum", LS_REMCSUM),
 	{ "encap-key", LS_EKEY, true, 0, EXP_KEYFILE, link_ekey },
 	{ "encap-key-next", LS_EKEYNEXT, true, 0, EXP_KEYFILE, link_ekey_next },
 	{ "datapath", LS_DATAPATH, true, 0, "auto, bpf or userspace", cmd_link_datapath },

@@ -11,21 +11,10 @@
 
 #include "cmd_int.h"
 
-enum {
-	TS_PEER = 1u << 0,
-	TS_PORT = 1u << 1,
-	TS_LOCAL = 1u << 2,
-	TS_KEY = 1u << 3,
-	TS_KEYNEXT = 1u << 4,
-	TS_PSK = 1u << 5,
-	TS_CERT = 1u << 6,
-	TS_CKEY = 1u << 7,
-	TS_CACERT = 1u << 8,
-	TS_RBYTES = 1u << 9,
-	TS_RTIME = 1u << 10,
-	TS_NAME = 1u << 11,
-	TS_REMCSUM = 1u << 12,
-};
+#define TOU_SLOTS(X)                                                                    \
+	X(TS_PEER) X(TS_PORT) X(TS_LOCAL) X(TS_KEY) X(TS_KEYNEXT) X(TS_PSK) X(TS_CERT)  \
+	X(TS_CKEY) X(TS_CACERT) X(TS_RBYTES) X(TS_RTIME) X(TS_NAME) X(TS_REMCSUM)
+CMD_SLOTS(TOU_SLOTS);
 
 #define EXP_PATH	"an absolute path"
 #define TS_CERTS	(TS_CERT | TS_CKEY | TS_CACERT)

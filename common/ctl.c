@@ -80,6 +80,8 @@ static int ctl_hdr_get(const uint8_t *buf, size_t len, int max, struct ctl_hdr *
 	h->flags = get32(buf + 4);
 	h->argc = get32(buf + 8);
 	h->bytes = get32(buf + 12);
+	if (h->magic == CTL_MAGIC_V1)
+		return -EPROTO;
 	if (h->magic != CTL_MAGIC || (h->flags & ~CTL_F_ALL))
 		return -EINVAL;
 	if (h->argc > CTL_MAX_ARGS || max < 0 || h->argc > (uint32_t)max ||
@@ -130,4 +132,28 @@ int ctl_decode(uint8_t *buf, size_t len, uint32_t *flags, char *argv[], int max)
 	if (!ret && (int)h.argc < max)
 		argv[h.argc] = NULL;
 	return ret ? ret : (int)h.argc;
+}
+
+void ctl_frame_put(uint8_t hdr[CTL_FRAME_HDR], uint32_t type, uint32_t len)
+{
+	put32(hdr, CTL_MAGIC);
+	put32(hdr + 4, type);
+	put32(hdr + 8, len);
+}
+
+int ctl_frame_get(const uint8_t hdr[CTL_FRAME_HDR], uint32_t *type, uint32_t *len)
+{
+	uint32_t magic = get32(hdr);
+
+	*type = get32(hdr + 4);
+	*len = get32(hdr + 8);
+	if (magic == CTL_MAGIC_V1)
+		return -EPROTO;
+	if (magic != CTL_MAGIC)
+		return -EBADMSG;
+	if (*type == CTL_FR_OUT && *len <= CTL_CHUNK)
+		return 0;
+	if (*type == CTL_FR_END && *len >= 4 && *len <= 4 + CTL_MAX)
+		return 0;
+	return -EBADMSG;
 }

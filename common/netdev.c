@@ -252,103 +252,125 @@ static int p_proto(struct nd_val *v, const char *s)
 
 /* ---- the keys ---------------------------------------------------------------- */
 
-struct nd_key {
-	enum nd_sect sect;
-	const char *key;
-	int slot;			/* enum nd_slot */
+/* A kind of value: its parser, and what a message says it must look like. */
+struct nd_type {
 	int (*parse)(struct nd_val *v, const char *s);
 	const char *expect;
 };
 
-#define X_ADDR	"an IPv4 or IPv6 address (foud has no \"any\" or address of a link type)"
-#define X_BOOL	"a boolean (yes, no, true, false, on, off, 1, 0)"
-#define X_PORT	"a port 1-65535"
-#define X_TTL	"a number 0-255 or inherit"
-#define X_VNI	"a number 0-16777215"
-#define X_ANY	""
+#define T(name, p, x)	static const struct nd_type name = { p, x }
+T(t_any, p_any, "");
+T(t_name, p_name, "an interface name of 1-15 characters");
+T(t_mtu, p_size, "a size 68-65535, or with K, M or G");
+T(t_addr, p_addr, "an IPv4 or IPv6 address (foud has no \"any\" or address of a link type)");
+T(t_bool, p_bool, "a boolean (yes, no, true, false, on, off, 1, 0)");
+T(t_u8, p_u8, "a number 0-255");
+T(t_u32, p_u32, "a number 0-4294967295");
+T(t_key, p_key, "a number 0-4294967295 or a dotted quad");
+T(t_port, p_port, "a port 1-65535");
+T(t_port0, p_port0, "a port 0-65535");
+T(t_range, p_range, "LOW-HIGH, two ports 1-65535");
+T(t_encap, p_encap, "FooOverUDP or GenericUDPEncapsulation");
+T(t_mode, p_mode, "ip6ip6, ipip6 or any");
+T(t_proto, p_proto, "a protocol number 1-255 or a name (ipip, ipv6, gre)");
+T(t_vni, p_vni, "a number 0-16777215");
+T(t_ttl, p_ttl_l2, "a number 0-255 or inherit");
+T(t_time, p_time, "a time span (300, 5min, 1h)");
+#undef T
 
-#define K(s, k, slot, p, x)	{ SEC_##s, k, slot, p, x }
-#define IGN(s, k)		{ SEC_##s, k, S_IGNORE, p_any, X_ANY }
-#define NO(s, k)		{ SEC_##s, k, S_REFUSE, p_bool, X_BOOL }
+/* The sections a key is in, one bit each of enum nd_sect. */
+#define IN_NETDEV	(1u << SEC_NETDEV)
+#define IN_TUNNEL	(1u << SEC_TUNNEL)
+#define IN_FOU		(1u << SEC_FOU)
+#define IN_VXLAN	(1u << SEC_VXLAN)
+#define IN_GENEVE	(1u << SEC_GENEVE)
+#define IN_UDP		(IN_VXLAN | IN_GENEVE)
+
+struct nd_key {
+	unsigned int sects;		/* IN_* */
+	const char *key;
+	int slot;			/* enum nd_slot */
+	const struct nd_type *type;
+};
+
+#define K(in, k, slot, t)	{ in, k, slot, &t }
+#define IGN(in, k)		K(in, k, S_IGNORE, t_any)
+#define NO(in, k)		K(in, k, S_REFUSE, t_bool)
+/* networkd's two spellings of a checksum key (...Checksum..., ...CheckSum...). */
+#define K2(in, k, k2, slot, t)	K(in, k, slot, t), K(in, k2, slot, t)
 
 static const struct nd_key keys[] = {
-	K(NETDEV, "Name", S_NAME, p_name, "an interface name of 1-15 characters"),
-	K(NETDEV, "Kind", S_KIND, p_any, X_ANY),
-	K(NETDEV, "MTUBytes", S_MTU, p_size, "a size 68-65535, or with K, M or G"),
-	K(NETDEV, "Description", S_NOP, p_any, X_ANY),
-	IGN(NETDEV, "MACAddress"),
+	K(IN_NETDEV, "Name", S_NAME, t_name),
+	K(IN_NETDEV, "Kind", S_KIND, t_any),
+	K(IN_NETDEV, "MTUBytes", S_MTU, t_mtu),
+	K(IN_NETDEV, "Description", S_NOP, t_any),
+	IGN(IN_NETDEV, "MACAddress"),
 
-	K(TUNNEL, "Local", S_LOCAL, p_addr, X_ADDR),
-	K(TUNNEL, "Remote", S_REMOTE, p_addr, X_ADDR),
-	K(TUNNEL, "TOS", S_TOS, p_u8, "a number 0-255"),
-	K(TUNNEL, "TTL", S_TTL, p_u8, "a number 0-255"),
-	K(TUNNEL, "DiscoverPathMTU", S_PMTU, p_bool, X_BOOL),
-	K(TUNNEL, "Key", S_KEY, p_key, "a number 0-4294967295 or a dotted quad"),
-	K(TUNNEL, "InputKey", S_IKEY, p_key, "a number 0-4294967295 or a dotted quad"),
-	K(TUNNEL, "OutputKey", S_OKEY, p_key, "a number 0-4294967295 or a dotted quad"),
-	K(TUNNEL, "SerializeTunneledPackets", S_SEQ, p_bool, X_BOOL),
-	K(TUNNEL, "FooOverUDP", S_FOU, p_bool, X_BOOL),
-	K(TUNNEL, "FOUDestinationPort", S_FOU_DPORT, p_port, X_PORT),
-	K(TUNNEL, "FOUSourcePort", S_FOU_SPORT, p_port0, "a port 0-65535"),
-	K(TUNNEL, "Encapsulation", S_ENCAP, p_encap, "FooOverUDP or GenericUDPEncapsulation"),
-	K(TUNNEL, "Mode", S_MODE, p_mode, "ip6ip6, ipip6 or any"),
-	K(TUNNEL, "Independent", S_NOP, p_bool, X_BOOL),
-	NO(TUNNEL, "External"),
-	NO(TUNNEL, "ISATAP"),
-	IGN(TUNNEL, "AssignToLoopback"), IGN(TUNNEL, "AllowLocalRemote"),
-	IGN(TUNNEL, "IPv6FlowLabel"), IGN(TUNNEL, "CopyDSCP"),
-	IGN(TUNNEL, "EncapsulationLimit"), IGN(TUNNEL, "IPv6RapidDeploymentPrefix"),
-	IGN(TUNNEL, "ERSPANVersion"), IGN(TUNNEL, "ERSPANIndex"),
-	IGN(TUNNEL, "ERSPANDirection"), IGN(TUNNEL, "ERSPANHardwareId"),
+	K(IN_TUNNEL, "Local", S_LOCAL, t_addr),
+	K(IN_TUNNEL, "Remote", S_REMOTE, t_addr),
+	K(IN_TUNNEL, "TOS", S_TOS, t_u8),
+	K(IN_TUNNEL, "TTL", S_TTL, t_u8),
+	K(IN_TUNNEL, "DiscoverPathMTU", S_PMTU, t_bool),
+	K(IN_TUNNEL, "Key", S_KEY, t_key),
+	K(IN_TUNNEL, "InputKey", S_IKEY, t_key),
+	K(IN_TUNNEL, "OutputKey", S_OKEY, t_key),
+	K(IN_TUNNEL, "SerializeTunneledPackets", S_SEQ, t_bool),
+	K(IN_TUNNEL, "FooOverUDP", S_FOU, t_bool),
+	K(IN_TUNNEL, "FOUDestinationPort", S_FOU_DPORT, t_port),
+	K(IN_TUNNEL, "FOUSourcePort", S_FOU_SPORT, t_port0),
+	K(IN_TUNNEL, "Encapsulation", S_ENCAP, t_encap),
+	K(IN_TUNNEL, "Mode", S_MODE, t_mode),
+	K(IN_TUNNEL, "Independent", S_NOP, t_bool),
+	NO(IN_TUNNEL, "External"),
+	NO(IN_TUNNEL, "ISATAP"),
+	IGN(IN_TUNNEL, "AssignToLoopback"), IGN(IN_TUNNEL, "AllowLocalRemote"),
+	IGN(IN_TUNNEL, "IPv6FlowLabel"), IGN(IN_TUNNEL, "CopyDSCP"),
+	IGN(IN_TUNNEL, "EncapsulationLimit"), IGN(IN_TUNNEL, "IPv6RapidDeploymentPrefix"),
+	IGN(IN_TUNNEL, "ERSPANVersion"), IGN(IN_TUNNEL, "ERSPANIndex"),
+	IGN(IN_TUNNEL, "ERSPANDirection"), IGN(IN_TUNNEL, "ERSPANHardwareId"),
 
-	K(FOU, "Port", S_PORT, p_port, X_PORT),
-	K(FOU, "Protocol", S_PROTO, p_proto, "a protocol number 1-255 or a name (ipip, ipv6, gre)"),
-	K(FOU, "Encapsulation", S_ENCAP, p_encap, "FooOverUDP or GenericUDPEncapsulation"),
-	K(FOU, "Local", S_LOCAL, p_addr, X_ADDR),
-	K(FOU, "Peer", S_PEER, p_addr, X_ADDR),
-	K(FOU, "PeerPort", S_PEER_PORT, p_port, X_PORT),
+	K(IN_FOU, "Port", S_PORT, t_port),
+	K(IN_FOU, "Protocol", S_PROTO, t_proto),
+	K(IN_FOU, "Encapsulation", S_ENCAP, t_encap),
+	K(IN_FOU, "Local", S_LOCAL, t_addr),
+	K(IN_FOU, "Peer", S_PEER, t_addr),
+	K(IN_FOU, "PeerPort", S_PEER_PORT, t_port),
 
-	K(VXLAN, "VNI", S_VNI, p_vni, X_VNI),
-	K(VXLAN, "Id", S_VNI, p_vni, X_VNI),
-	K(VXLAN, "Remote", S_REMOTE, p_addr, X_ADDR),
-	K(VXLAN, "Local", S_LOCAL, p_addr, X_ADDR),
-	K(VXLAN, "Group", S_GROUP, p_addr, X_ADDR),
-	K(VXLAN, "TOS", S_TOS, p_u8, "a number 0-255"),
-	K(VXLAN, "TTL", S_TTL, p_ttl_l2, X_TTL),
-	K(VXLAN, "MacLearning", S_LEARN, p_bool, X_BOOL),
-	K(VXLAN, "FDBAgeingSec", S_AGEING, p_time, "a time span (300, 5min, 1h)"),
-	K(VXLAN, "MaximumFDBEntries", S_MAXADDR, p_u32, "a number 0-4294967295"),
-	K(VXLAN, "UDPChecksum", S_UDPCSUM, p_bool, X_BOOL),
-	K(VXLAN, "UDPCheckSum", S_UDPCSUM, p_bool, X_BOOL),
-	K(VXLAN, "UDP6ZeroChecksumTx", S_ZCSUMTX, p_bool, X_BOOL),
-	K(VXLAN, "UDP6ZeroCheckSumTx", S_ZCSUMTX, p_bool, X_BOOL),
-	K(VXLAN, "UDP6ZeroChecksumRx", S_ZCSUMRX, p_bool, X_BOOL),
-	K(VXLAN, "UDP6ZeroCheckSumRx", S_ZCSUMRX, p_bool, X_BOOL),
-	K(VXLAN, "DestinationPort", S_DSTPORT, p_port, X_PORT),
-	K(VXLAN, "PortRange", S_SRCPORT, p_range, "LOW-HIGH, two ports 1-65535"),
-	K(VXLAN, "Independent", S_NOP, p_bool, X_BOOL),
-	NO(VXLAN, "GroupPolicyExtension"), NO(VXLAN, "GenericProtocolExtension"),
-	NO(VXLAN, "RemoteChecksumTx"), NO(VXLAN, "RemoteChecksumRx"),
-	IGN(VXLAN, "ReduceARPProxy"), IGN(VXLAN, "ARPProxy"),
-	IGN(VXLAN, "L2MissNotification"), IGN(VXLAN, "L3MissNotification"),
-	IGN(VXLAN, "RouteShortCircuit"), IGN(VXLAN, "FlowLabel"),
-	IGN(VXLAN, "IPDoNotFragment"),
+	/* What [VXLAN] and [GENEVE] share: the outer header of a UDP L2 overlay. */
+	K(IN_UDP, "Remote", S_REMOTE, t_addr),
+	K(IN_UDP, "TOS", S_TOS, t_u8),
+	K(IN_UDP, "TTL", S_TTL, t_ttl),
+	K(IN_UDP, "DestinationPort", S_DSTPORT, t_port),
+	IGN(IN_UDP, "FlowLabel"), IGN(IN_UDP, "IPDoNotFragment"),
 
-	K(GENEVE, "Id", S_VNI, p_vni, X_VNI),
-	K(GENEVE, "Remote", S_REMOTE, p_addr, X_ADDR),
-	K(GENEVE, "TOS", S_TOS, p_u8, "a number 0-255"),
-	K(GENEVE, "TTL", S_TTL, p_ttl_l2, X_TTL),
-	K(GENEVE, "DestinationPort", S_DSTPORT, p_port, X_PORT),
-	IGN(GENEVE, "UDPChecksum"),
-	IGN(GENEVE, "UDP6ZeroChecksumTx"), IGN(GENEVE, "UDP6ZeroCheckSumTx"),
-	IGN(GENEVE, "UDP6ZeroChecksumRx"), IGN(GENEVE, "UDP6ZeroCheckSumRx"),
-	IGN(GENEVE, "FlowLabel"), IGN(GENEVE, "IPDoNotFragment"),
+	K(IN_VXLAN, "VNI", S_VNI, t_vni),
+	K(IN_VXLAN, "Id", S_VNI, t_vni),
+	K(IN_VXLAN, "Local", S_LOCAL, t_addr),
+	K(IN_VXLAN, "Group", S_GROUP, t_addr),
+	K(IN_VXLAN, "MacLearning", S_LEARN, t_bool),
+	K(IN_VXLAN, "FDBAgeingSec", S_AGEING, t_time),
+	K(IN_VXLAN, "MaximumFDBEntries", S_MAXADDR, t_u32),
+	K2(IN_VXLAN, "UDPChecksum", "UDPCheckSum", S_UDPCSUM, t_bool),
+	K2(IN_VXLAN, "UDP6ZeroChecksumTx", "UDP6ZeroCheckSumTx", S_ZCSUMTX, t_bool),
+	K2(IN_VXLAN, "UDP6ZeroChecksumRx", "UDP6ZeroCheckSumRx", S_ZCSUMRX, t_bool),
+	K(IN_VXLAN, "PortRange", S_SRCPORT, t_range),
+	K(IN_VXLAN, "Independent", S_NOP, t_bool),
+	NO(IN_VXLAN, "GroupPolicyExtension"), NO(IN_VXLAN, "GenericProtocolExtension"),
+	NO(IN_VXLAN, "RemoteChecksumTx"), NO(IN_VXLAN, "RemoteChecksumRx"),
+	IGN(IN_VXLAN, "ReduceARPProxy"), IGN(IN_VXLAN, "ARPProxy"),
+	IGN(IN_VXLAN, "L2MissNotification"), IGN(IN_VXLAN, "L3MissNotification"),
+	IGN(IN_VXLAN, "RouteShortCircuit"),
+
+	K(IN_GENEVE, "Id", S_VNI, t_vni),
+	IGN(IN_GENEVE, "UDPChecksum"),
+	K2(IN_GENEVE, "UDP6ZeroChecksumTx", "UDP6ZeroCheckSumTx", S_IGNORE, t_any),
+	K2(IN_GENEVE, "UDP6ZeroChecksumRx", "UDP6ZeroCheckSumRx", S_IGNORE, t_any),
 };
 
 static const struct nd_key *key_find(enum nd_sect s, const char *key)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].sect == s && !strcmp(keys[i].key, key))
+		if ((keys[i].sects & 1u << s) && !strcmp(keys[i].key, key))
 			return &keys[i];
 	return NULL;
 }
@@ -478,9 +500,9 @@ static void assign(struct nd_ctx *c, const struct nd_key *k, const struct nd_asg
 			memset(&c->v[k->slot], 0, sizeof(c->v[k->slot]));
 		return;
 	}
-	if (k->parse(&v, a->val)) {
+	if (k->type->parse(&v, a->val)) {
 		nd_say(c, a->line, "invalid value \"%s\" for [%s] %s=: expected %s", a->val,
-		       a->sect, a->key, k->expect);
+		       a->sect, a->key, k->type->expect);
 		c->bad = true;
 	} else if (k->slot == S_IGNORE) {
 		nd_say(c, a->line, "[%s] %s= is not used by foud, ignored", a->sect, a->key);

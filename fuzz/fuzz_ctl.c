@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	buf = fuzz_dup(data, size);
 	argc = ctl_decode(buf, size, &flags, argv, CTL_MAX_ARGS);
-	FUZZ_CHECK(argc >= 0 || argc == -EINVAL || argc == -E2BIG);
+	FUZZ_CHECK(argc >= 0 || argc == -EINVAL || argc == -E2BIG || argc == -EPROTO);
 	if (argc >= 0) {
 		FUZZ_CHECK(argc <= CTL_MAX_ARGS);
 		for (i = 0; i < argc; i++)

@@ -196,11 +196,11 @@ for i, c in enumerate(cmds):
     words = c.split()
     body = b''.join(w.encode() + b'\0' for w in words)
     flags = (1, 2, 4, 8, 0)[i % 5]
-    put('ctl', '%02d' % i, struct.pack('=IIII', 0x464f5531, flags, len(words), len(body)) + body)
+    put('ctl', '%02d' % i, struct.pack('=IIII', 0x464f5532, flags, len(words), len(body)) + body)
     put('conf', '%02d' % i, (c + '\n').encode())
 put('conf', 'file', ('# a whole file\n\nfouctl fou add port 5555 ipproto 4\n' +
                      '\n'.join(cmds[:15]) + '  # trailing comment\n\t \n').encode())
-put('ctl', 'empty', struct.pack('=IIII', 0x464f5531, 0, 0, 0))
+put('ctl', 'empty', struct.pack('=IIII', 0x464f5532, 0, 0, 0))
 # TOU (fuzz_tou.c): UDP payloads, GUE proto 6 and a TCP segment whose checksum
 # leaves the addresses out, and inner packets for the sending side.
 for name, v6 in (('v4', False), ('v6', True)):

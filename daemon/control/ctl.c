@@ -7,8 +7,9 @@
  * connection carries one request (the words of a fouctl command) and gets
  * one reply; requests are parsed with the same grammar as fouctl's. Clients
  * are served on the event loop without blocking it: at most 64 at once,
- * 2 s to send the request and 5 s to read the reply. `monitor` hands its
- * connection over to event.c, where it stays.
+ * 2 s to send the request; the reply, of any size, goes out in frames as
+ * the socket takes them, and a client that reads none of it for 5 s is
+ * cut. `monitor` hands its connection over to event.c, where it stays.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -36,7 +37,26 @@
 #define CTL_RETRY_MS	200	/* out of descriptors: accept again after */
 #define CTL_BACKLOG	128
 #define CTL_READ_MS	2000	/* from accept to the whole request */
-#define CTL_WRITE_MS	5000	/* for the whole reply */
+#define CTL_WRITE_MS	5000	/* without a byte of the reply read */
+#define CTL_ERR_MAX	512	/* the end frame's text */
+#define CTL_TX_FRAMES	16	/* a turn of the loop: a fast reader of a huge reply waits its turn */
+
+/*
+ * A reply on its way out: the output whole (one reply's worth per client),
+ * cut into CTL_FR_OUT frames as they are sent, then the CTL_FR_END frame.
+ * One frame at a time: its header, then its payload.
+ */
+struct ctl_tx {
+	struct foud_out out;
+	size_t off;			/* bytes of out already framed */
+	uint8_t hdr[CTL_FRAME_HDR + 4];	/* + the status, in the end frame */
+	size_t hlen, hsent;
+	const char *data;
+	size_t dlen, dsent;
+	bool last;			/* the frame is the end frame */
+	int status;
+	char err[CTL_ERR_MAX];
+};
 
 /*
  * One connection, served without ever blocking the loop: the request is
@@ -52,8 +72,9 @@ struct ctl_client {
 	bool writing;
 	bool served;			/* answered a request: may wait idle for the next */
 	uint8_t hdr[CTL_HDR];
-	uint8_t *buf;			/* the request, then the reply */
-	size_t have, need;		/* bytes read (or written) of need */
+	uint8_t *buf;			/* the request */
+	size_t have, need;		/* bytes read of need */
+	struct ctl_tx *tx;		/* the reply being written; NULL: none */
 	int fd_in;			/* a descriptor sent with the request (capture's pipe); -1 */
 };
 
@@ -139,11 +160,26 @@ static void ctl_client_detach(struct foud *d, struct ctl_client *c)
 	ctl_client_unlist(d, c);
 }
 
+static void ctl_tx_free(struct ctl_tx *tx)
+{
+	if (!tx)
+		return;
+	foud_out_free(&tx->out);
+	free(tx);
+}
+
+/* What a closed client holds: freed now, or later by the timer (ctl_timer). */
+static void ctl_client_release(struct ctl_client *c)
+{
+	ctl_tx_free(c->tx);
+	free(c->buf);
+	free(c);
+}
+
 static void ctl_client_free(struct foud *d, struct ctl_client *c)
 {
 	ctl_client_detach(d, c);
-	free(c->buf);
-	free(c);
+	ctl_client_release(c);
 }
 
 /*
@@ -154,6 +190,8 @@ static void ctl_client_again(struct foud *d, struct ctl_client *c)
 {
 	free(c->buf);
 	c->buf = NULL;
+	ctl_tx_free(c->tx);
+	c->tx = NULL;
 	c->have = c->need = 0;
 	c->writing = false;
 	c->served = true;
@@ -162,49 +200,116 @@ static void ctl_client_again(struct foud *d, struct ctl_client *c)
 	foud_loop_set(d, &c->ev, EPOLLIN);
 }
 
-/* Writes what the socket takes; waits for EPOLLOUT when it is full. */
+/* The next frame: output while some is left, then the end. */
+static void ctl_tx_next(struct ctl_tx *tx)
+{
+	size_t n = tx->out.len - tx->off;
+
+	tx->hsent = tx->dsent = 0;
+	tx->hlen = CTL_FRAME_HDR;
+	if (n) {
+		tx->dlen = n < CTL_CHUNK ? n : CTL_CHUNK;
+		tx->data = tx->out.p + tx->off;
+		tx->off += tx->dlen;
+		ctl_frame_put(tx->hdr, CTL_FR_OUT, (uint32_t)tx->dlen);
+		return;
+	}
+	tx->dlen = strlen(tx->err);
+	tx->data = tx->err;
+	tx->last = true;
+	ctl_frame_put(tx->hdr, CTL_FR_END, (uint32_t)(4 + tx->dlen));
+	memcpy(tx->hdr + CTL_FRAME_HDR, &tx->status, 4);
+	tx->hlen += 4;
+}
+
+/* Sends what the socket takes of the frame; 1 once all of it is out. */
+static ssize_t ctl_tx_send(int fd, struct ctl_tx *tx)
+{
+	struct iovec iov[2] = {
+		{ tx->hdr + tx->hsent, tx->hlen - tx->hsent },
+		{ (void *)(tx->data + tx->dsent), tx->dlen - tx->dsent },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	size_t h;
+
+	if (n <= 0)
+		return n < 0 ? -errno : -EPIPE;
+	h = (size_t)n < iov[0].iov_len ? (size_t)n : iov[0].iov_len;
+	tx->hsent += h;
+	tx->dsent += (size_t)n - h;
+	return tx->hsent == tx->hlen && tx->dsent == tx->dlen;
+}
+
+/*
+ * Writes frames while the socket takes them, CTL_TX_FRAMES at most: 1 when
+ * the end is out, 0 when the socket is full or the turn over.
+ */
+static int ctl_tx_write(int fd, struct ctl_tx *tx, bool *moved)
+{
+	ssize_t ret;
+	int frames = 0;
+
+	while (frames < CTL_TX_FRAMES) {
+		ret = ctl_tx_send(fd, tx);
+		if (ret == -EINTR)
+			continue;
+		if (ret == -EAGAIN || ret == -EWOULDBLOCK)
+			return 0;
+		if (ret < 0)
+			return (int)ret;
+		*moved = true;
+		if (ret && tx->last)
+			return 1;
+		if (ret) {
+			ctl_tx_next(tx);
+			frames++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Writes what the socket takes; waits for EPOLLOUT when it is full. The
+ * deadline moves with every byte the client takes: a huge reply read
+ * slowly goes on, a client that stops reading is cut.
+ */
 static void ctl_client_write(struct foud *d, struct ctl_client *c)
 {
-	ssize_t n;
+	bool moved = false;
+	int ret = ctl_tx_write(c->ev.fd, c->tx, &moved);
 
-	while (c->have < c->need) {
-		n = send(c->ev.fd, c->buf + c->have, c->need - c->have, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			foud_loop_set(d, &c->ev, EPOLLOUT);
-			return;
+	if (!ret) {
+		if (moved) {
+			c->deadline = now_ms() + CTL_WRITE_MS;
+			ctl_timer_arm(d->ctlsrv);
 		}
-		if (n <= 0)
-			break;
-		c->have += (size_t)n;
+		foud_loop_set(d, &c->ev, EPOLLOUT);
+		return;
 	}
-	if (c->have == c->need && c->allowed)
+	if (ret > 0 && c->allowed)
 		ctl_client_again(d, c);
 	else
 		ctl_client_free(d, c);
 }
 
-/* Queues the reply (header, output, error text) and starts writing it. */
+/* Takes the output over (out is left empty) and starts writing the reply. */
 static void ctl_client_reply(struct foud *d, struct ctl_client *c, int status,
-			     const struct foud_out *out, const char *err)
+			     struct foud_out *out, const char *err)
 {
-	uint32_t hdr[4] = { CTL_MAGIC, (uint32_t)status, (uint32_t)out->len,
-			    (uint32_t)strlen(err) };
-	size_t len = sizeof(hdr) + out->len + hdr[3];
+	struct ctl_tx *tx = calloc(1, sizeof(*tx));
 
-	free(c->buf);
-	c->buf = malloc(len);
-	if (!c->buf) {
+	if (!tx) {
 		ctl_client_free(d, c);
 		return;
 	}
-	memcpy(c->buf, hdr, sizeof(hdr));
-	if (out->len)
-		memcpy(c->buf + sizeof(hdr), out->p, out->len);
-	memcpy(c->buf + sizeof(hdr) + out->len, err, hdr[3]);
-	c->have = 0;
-	c->need = len;
+	tx->out = *out;
+	*out = (struct foud_out){ 0 };
+	tx->status = status;
+	snprintf(tx->err, sizeof(tx->err), "%s", err);
+	ctl_tx_next(tx);
+	ctl_tx_free(c->tx);
+	c->tx = tx;
 	c->writing = true;
 	c->deadline = now_ms() + CTL_WRITE_MS;
 	ctl_timer_arm(d->ctlsrv);
@@ -236,8 +341,7 @@ static int ctl_monitor(struct foud *d, struct ctl_client *c, const struct cmd_re
 	}
 	c->ev.fd = -1;
 	ctl_client_unlist(d, c);
-	free(c->buf);
-	free(c);
+	ctl_client_release(c);
 	return CTL_HANDED_OVER;
 }
 
@@ -289,7 +393,6 @@ static void ctl_client_finish(struct foud *d, struct ctl_client *c, int ret,
 	if (n && err[n - 1] != '\n' && n + 1 < errlen)
 		strcpy(err + n, "\n");
 	ctl_client_reply(d, c, ret, out, err);
-	foud_out_free(out);
 }
 
 /* After the header: how much more to read, or a reply refusing the request. */
@@ -333,11 +436,57 @@ static ssize_t ctl_recv(struct ctl_client *c, void *p, size_t want)
 	return n;
 }
 
+/*
+ * A last word to a client about to be closed, if its socket takes it now:
+ * an end frame, or for a fouctl of protocol 1 the one reply it reads.
+ */
+static void ctl_say_last(int fd, bool v1, int status, const char *msg)
+{
+	uint32_t len = (uint32_t)strlen(msg);
+	uint32_t v1hdr[4] = { CTL_MAGIC_V1, (uint32_t)status, 0, len };
+	uint8_t hdr[CTL_FRAME_HDR + 4];
+	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)msg, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	ctl_frame_put(hdr, CTL_FR_END, 4 + len);
+	memcpy(hdr + CTL_FRAME_HDR, &status, 4);
+	if (v1)
+		iov[0] = (struct iovec){ v1hdr, sizeof(v1hdr) };
+	sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/*
+ * Discards what the client has sent (at most a request): a Unix socket
+ * closed with unread bytes resets its peer, which would lose the reply.
+ */
+static void ctl_drain(int fd)
+{
+	char buf[4096];
+
+	for (int i = 0; i <= (CTL_HDR + CTL_MAX) / (int)sizeof(buf); i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+}
+
+/*
+ * A fouctl of protocol 1 would misread frames: it gets the one reply it
+ * understands, saying why, and the connection ends.
+ */
+static void ctl_client_old(struct foud *d, struct ctl_client *c)
+{
+	foud_log(LOG_NOTICE, "control client (pid %d) speaks control protocol 1: refused",
+		 (int)c->pid);
+	ctl_drain(c->ev.fd);
+	ctl_say_last(c->ev.fd, true, -EPROTO, "fouctl speaks control protocol 1 (FOU1) and "
+		     "this foud protocol 2 (FOU2): use the fouctl of foud's release\n");
+	ctl_client_free(d, c);
+}
+
 /* Reads what has arrived, never more than the request; runs it once whole. */
 static void ctl_client_read(struct foud *d, struct ctl_client *c)
 {
 	struct foud_out out = { 0 };
-	char err[512] = "";
+	char err[CTL_ERR_MAX] = "";
 	uint8_t *p;
 	size_t want;
 	ssize_t n;
@@ -358,6 +507,10 @@ static void ctl_client_read(struct foud *d, struct ctl_client *c)
 		c->have += (size_t)n;
 		if (!c->buf && c->have == sizeof(c->hdr))
 			ret = ctl_client_header(c, err, sizeof(err));
+	}
+	if (ret == -EPROTO) {
+		ctl_client_old(d, c);
+		return;
 	}
 	if (!ret)
 		ret = ctl_client_run(d, c, &out, err, sizeof(err));
@@ -381,10 +534,6 @@ static void ctl_client_event(struct foud *d, struct foud_ev *ev)
 /* Past its deadline: said in the log (and to the client, if it reads), then closed. */
 static void ctl_client_expire(struct foud *d, struct ctl_client *c)
 {
-	static const char msg[] = "request not complete in time: closed\n";
-	uint32_t hdr[4] = { CTL_MAGIC, (uint32_t)-ETIMEDOUT, 0, sizeof(msg) - 1 };
-	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)msg, sizeof(msg) - 1 } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 
 	if (c->served && !c->writing && !c->have) {
 		/* Idle between requests: nothing was cut, nothing to say. */
@@ -394,7 +543,7 @@ static void ctl_client_expire(struct foud *d, struct ctl_client *c)
 	} else {
 		foud_log(LOG_WARNING, "control client (pid %d) sent no whole request within "
 			 "%d s: disconnected", (int)c->pid, CTL_READ_MS / 1000);
-		sendmsg(c->ev.fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ctl_say_last(c->ev.fd, false, -ETIMEDOUT, "request not complete in time: closed\n");
 	}
 	ctl_client_detach(d, c);
 	TAILQ_INSERT_TAIL(&d->ctlsrv->dead, c, entry);
@@ -414,8 +563,7 @@ static void ctl_timer(struct foud *d, struct foud_ev *ev)
 		return;
 	while ((c = TAILQ_FIRST(&srv->dead))) {
 		TAILQ_REMOVE(&srv->dead, c, entry);
-		free(c->buf);
-		free(c);
+		ctl_client_release(c);
 	}
 	for (c = TAILQ_FIRST(&srv->clients); c; c = next) {
 		next = TAILQ_NEXT(c, entry);
@@ -517,8 +665,7 @@ static void ctl_srv_fini(struct foud *d)
 		ctl_client_free(d, c);
 	while ((c = TAILQ_FIRST(&srv->dead))) {
 		TAILQ_REMOVE(&srv->dead, c, entry);
-		free(c->buf);
-		free(c);
+		ctl_client_release(c);
 	}
 	if (srv->timer.fd >= 0) {
 		foud_loop_del(d, &srv->timer);

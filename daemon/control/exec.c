@@ -67,43 +67,29 @@ static int link_show(struct foud *d, const struct cmd_req *cmd, struct foud_pr *
 	return foud_show_links(d, cmd->name, p, err, errlen);
 }
 
+/*
+ * An object's commands, one cell each: ACTS(op, fn) acts, SHOWS(op, fn) shows
+ * one object or all (SHOWS_ALL), WRITES writes its own output.
+ */
+#define ACTS(op, fn)		[CMD_OP_##op] = { .act = fn }
+#define SHOWS(fn)		[CMD_OP_SHOW] = { .show = fn }
+#define SHOWS_ALL(fn)		[CMD_OP_SHOW] = { .show_all = fn }
+#define WRITES(op, fn)		[CMD_OP_##op] = { .write = fn }
+
 /* Filled at build time, but for the entries registered at start (foud_exec_register). */
 static struct exec_op exec_table[CMD_OBJ__MAX][CMD_OP__MAX] = {
-	[CMD_OBJ_FOU] = {
-		[CMD_OP_ADD] = { .act = fou_add },
-		[CMD_OP_DEL] = { .act = fou_del },
-		[CMD_OP_SHOW] = { .show_all = foud_show_ports },
-	},
-	[CMD_OBJ_LINK] = {
-		[CMD_OP_ADD] = { .act = link_add },
-		[CMD_OP_DEL] = { .act = link_del },
-		[CMD_OP_SHOW] = { .show = link_show },
-		[CMD_OP_REKEY] = { .act = link_rekey },
-		[CMD_OP_SET] = { .act = foud_link_set },
-	},
-	[CMD_OBJ_FDB] = {
-		[CMD_OP_ADD] = { .act = foud_fdb_exec },
-		[CMD_OP_APPEND] = { .act = foud_fdb_exec },
-		[CMD_OP_DEL] = { .act = foud_fdb_exec },
-		[CMD_OP_SHOW] = { .show = foud_fdb_show },
-	},
-	[CMD_OBJ_TOU] = {
-		[CMD_OP_ADD] = { .act = tou_add },
-		[CMD_OP_DEL] = { .act = tou_del },
-		[CMD_OP_SHOW] = { .show_all = foud_tou_show },
-	},
-	[CMD_OBJ_FLEET] = {
-		[CMD_OP_ETCD] = { .act = foud_fleet_exec },
-		[CMD_OP_NODE] = { .act = foud_fleet_exec },
-		[CMD_OP_DEL] = { .act = foud_fleet_exec },	/* reload: a line the file no longer has */
-		[CMD_OP_SHOW] = { .show_all = foud_fleet_show },
-	},
-	[CMD_OBJ_METRICS] = {
-		[CMD_OP_LISTEN] = { .act = metrics_listen },
-		[CMD_OP_DEL] = { .act = metrics_del },
-	},
-	[CMD_OBJ_CAPTURE] = { [CMD_OP_RUN] = { .act = capture } },
-	[CMD_OBJ_SAVE] = { [CMD_OP_RUN] = { .write = foud_save } },
+	[CMD_OBJ_FOU] = { ACTS(ADD, fou_add), ACTS(DEL, fou_del), SHOWS_ALL(foud_show_ports) },
+	[CMD_OBJ_LINK] = { ACTS(ADD, link_add), ACTS(DEL, link_del), SHOWS(link_show),
+			   ACTS(REKEY, link_rekey), ACTS(SET, foud_link_set) },
+	[CMD_OBJ_FDB] = { ACTS(ADD, foud_fdb_exec), ACTS(APPEND, foud_fdb_exec),
+			  ACTS(DEL, foud_fdb_exec), SHOWS(foud_fdb_show) },
+	[CMD_OBJ_TOU] = { ACTS(ADD, tou_add), ACTS(DEL, tou_del), SHOWS_ALL(foud_tou_show) },
+	/* DEL: reload, a line the file no longer has */
+	[CMD_OBJ_FLEET] = { ACTS(ETCD, foud_fleet_exec), ACTS(NODE, foud_fleet_exec),
+			    ACTS(DEL, foud_fleet_exec), SHOWS_ALL(foud_fleet_show) },
+	[CMD_OBJ_METRICS] = { ACTS(LISTEN, metrics_listen), ACTS(DEL, metrics_del) },
+	[CMD_OBJ_CAPTURE] = { ACTS(RUN, capture) },
+	[CMD_OBJ_SAVE] = { WRITES(RUN, foud_save) },
 };
 
 int foud_exec(struct foud *d, const struct cmd_req *cmd, uint32_t flags,

@@ -337,7 +337,7 @@ static int events_init(struct foud *d)
 int foud_event_subscribe(struct foud *d, int fd, unsigned int groups, uint32_t flags, pid_t pid,
 			 char *err, size_t errlen)
 {
-	uint32_t yes[4] = { CTL_MAGIC, 0, 0, 0 };	/* the reply: then the events */
+	uint8_t yes[CTL_FRAME_HDR + 4] = { 0 };	/* the end frame, status 0: then the events */
 	struct ev_sub *s = NULL;
 	int ret = events_init(d);
 
@@ -360,6 +360,7 @@ int foud_event_subscribe(struct foud *d, int fd, unsigned int groups, uint32_t f
 		sub_free(d, s);
 		return 0;	/* fd closed: the client sees a hang-up */
 	}
+	ctl_frame_put(yes, CTL_FR_END, 4);
 	sub_queue(s, yes, sizeof(yes));
 	sub_flush(d, s);
 	foud_log(LOG_INFO, "monitor (pid %d) listening", (int)pid);

@@ -414,6 +414,7 @@ struct foud {
 };
 
 /* log.c */
+void *foud_zalloc(size_t n, char *err, size_t errlen);
 void foud_log_init(bool foreground, bool verbose);
 void foud_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs a dropped packet at most a few times a second per reason. */
@@ -453,12 +454,18 @@ int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
 int foud_tun_write_vnet(int fd, struct fou_buf *b, const struct fou_vnet_hdr *vh);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
 /*
+ * One packet read from a device: its virtio header, parsed, and the packet
+ * after it (len bytes in d->scratch, which one may change in place).
+ */
+typedef int (*foud_tun_one_fn)(struct foud *d, void *ctx, struct fou_vnet_hdr *vh,
+			       uint8_t *pkt, size_t len);
+/*
  * Reads the device fd until it is empty or a few batches were read: each
- * packet (virtio header first, n bytes in d->scratch) to one, whose
- * -FOU_DROP_* is counted in st. The caller sends what one queued.
+ * packet to one, whose -FOU_DROP_* (or the virtio header's) is counted in st.
+ * The caller sends what one queued.
  */
 void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
-		    int (*one)(struct foud *d, void *ctx, size_t n), void *ctx);
+		    foud_tun_one_fn one, void *ctx);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 /* A device's MTU and whether it is up (IFF_UP), or -errno. */
 int foud_dev_mtu(const char *name);
@@ -470,9 +477,14 @@ int foud_udp_open_grouped(const struct cmd_port_cfg *cfg, bool gro,
 			  int (*prebind)(int fd, int family));
 /* A receive port's sockets: the unsure one, and in *vfd the verified one or -1 (csum.c). */
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
-/* A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set); and closed (csum.c). */
-int foud_csum_watch(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-		    struct foud_ev *vev);
+/*
+ * A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set),
+ * and one of foud's receive points (ours.c); and closed (csum.c).
+ */
+int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+			struct foud_ev *vev, char *err, size_t errlen);
+void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev);
+/* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp);

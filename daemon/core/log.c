@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Logging to stderr (foreground) or syslog, with rate-limited drop logs. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -8,6 +9,16 @@
 
 static bool log_stderr = true;
 static bool log_verbose;
+
+/* calloc, or NULL with "out of memory" in err: a command's answer. */
+void *foud_zalloc(size_t n, char *err, size_t errlen)
+{
+	void *p = calloc(1, n);
+
+	if (!p)
+		snprintf(err, errlen, "out of memory");
+	return p;
+}
 
 void foud_log_init(bool foreground, bool verbose)
 {

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* A growable reply buffer. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "foud.h"
-
-#define OUT_MAX (16u << 20)	/* fouctl reads at most this much */
 
 static bool out_grow(struct foud_out *o, size_t need)
 {
@@ -16,9 +15,10 @@ static bool out_grow(struct foud_out *o, size_t need)
 
 	if (need <= o->cap)
 		return true;	/* no realloc per call: under ASan each one copies */
-	while (cap < need)
+	/* no cap: replies go out in frames, of any size (common/ctl.h) */
+	while (cap < need && cap <= SIZE_MAX / 2)
 		cap *= 2;
-	if (cap > OUT_MAX)
+	if (cap < need)
 		return false;
 	p = realloc(o->p, cap);
 	if (!p)

@@ -135,19 +135,14 @@ int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd)
 	return fd;
 }
 
-/*
- * A shared receive port of a kind (VXLAN, Geneve, TOU) as a pair, both
- * watched; the caller set ev->fn and vev->fn. 0 or -errno.
- */
-int foud_csum_watch(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-		    struct foud_ev *vev)
+static int csum_watch(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+		      struct foud_ev *vev)
 {
 	ev->fd = foud_csum_open(cfg, d->offload, &vev->fd);
 	if (ev->fd < 0)
 		return ev->fd;
 	if (!foud_loop_add(d, ev) && (vev->fd < 0 || !foud_loop_add(d, vev)))
 		return 0;
-	foud_csum_unwatch(d, ev, vev);
 	return -EIO;
 }
 
@@ -161,6 +156,36 @@ void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev)
 	foud_loop_del(d, ev);
 	close(ev->fd);
 	ev->fd = -1;
+}
+
+/*
+ * A shared receive port of a kind (VXLAN, Geneve, TOU) as a pair, both
+ * watched (the caller set ev->fn and vev->fn), and one of foud's own receive
+ * points. 0, or -errno with the reason in err.
+ */
+int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+			struct foud_ev *vev, char *err, size_t errlen)
+{
+	int ret = csum_watch(d, cfg, ev, vev);
+
+	if (ret) {
+		if (ev->fd >= 0)
+			foud_csum_unwatch(d, ev, vev);
+		snprintf(err, errlen, "cannot open UDP port %u: %s", cfg->port, strerror(-ret));
+		return ret;
+	}
+	ret = foud_ours_add(d, FOU_PROTO_UDP, cfg->port);
+	if (ret) {
+		foud_csum_unwatch(d, ev, vev);
+		snprintf(err, errlen, "out of memory");
+	}
+	return ret;
+}
+
+void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev)
+{
+	foud_csum_unwatch(d, ev, vev);
+	foud_ours_del(d, FOU_PROTO_UDP, port);
 }
 
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)

@@ -68,24 +68,19 @@ static int sock_rx_info(int s, int family)
 socklen_t foud_sockaddr(struct sockaddr_storage *ss, const struct fou_addr *a, int family,
 			uint16_t port)
 {
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	bool v4 = family == AF_INET;
+
 	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
+	ss->ss_family = v4 ? AF_INET : AF_INET6;
+	if (v4)
 		sin->sin_port = htons(port);
-		if (a->family)
-			memcpy(&sin->sin_addr, a->a, 4);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
+	else
 		sin6->sin6_port = htons(port);
-		if (a->family)
-			memcpy(&sin6->sin6_addr, a->a, 16);
-		return sizeof(*sin6);
-	}
+	if (a->family)
+		memcpy(v4 ? (void *)&sin->sin_addr : (void *)&sin6->sin6_addr, a->a, v4 ? 4 : 16);
+	return v4 ? sizeof(*sin) : sizeof(*sin6);
 }
 
 /*

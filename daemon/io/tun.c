@@ -244,6 +244,15 @@ int foud_tun_write(int fd, struct fou_buf *b)
 	return foud_tun_write_csum(fd, b, false);
 }
 
+/* A packet read (n bytes in d->scratch) to one, after its virtio header. */
+static int tun_one(struct foud *d, foud_tun_one_fn one, void *ctx, size_t n)
+{
+	struct fou_vnet_hdr vh;
+	int ret = fou_vnet_parse(d->scratch, n, &vh);
+
+	return ret ? ret : one(d, ctx, &vh, d->scratch + FOU_VNET_HLEN, n - FOU_VNET_HLEN);
+}
+
 /*
  * A drain that stopped at its bound left packets queued: the TUN's queue
  * (its ring of txqueuelen entries) was at least half full, and a burst while
@@ -275,7 +284,7 @@ static void tun_queue_grow(const char *name)
 }
 
 void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
-		    int (*one)(struct foud *d, void *ctx, size_t n), void *ctx)
+		    foud_tun_one_fn one, void *ctx)
 {
 	int reads, ret;
 	ssize_t n;
@@ -291,7 +300,7 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 			continue;
 		if (foud_io_cap)
 			foud_io_cap->packet(fd, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
-		ret = one(d, ctx, (size_t)n);
+		ret = tun_one(d, one, ctx, (size_t)n);
 		if (ret)
 			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;
 	}

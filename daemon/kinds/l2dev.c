@@ -333,11 +333,9 @@ int foud_l2_new(struct foud_tunnel *t, const struct cmd_link_cfg *cfg, char *err
 	const struct cmd_l2_cfg *c = &cfg->l2;
 	struct foud_l2 *l;
 
-	l = t->l2 = calloc(1, sizeof(*t->l2));
-	if (!l) {
-		snprintf(err, errlen, "out of memory");
+	l = t->l2 = foud_zalloc(sizeof(*t->l2), err, errlen);
+	if (!l)
 		return -ENOMEM;
-	}
 	l->fk = fk_by_l2(c->kind);
 	l->cfg = *c;
 	l->mc_fd = -1;

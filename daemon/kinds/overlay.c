@@ -584,30 +584,22 @@ static int l2_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
 	return ret;
 }
 
-static int l2_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
+/* One frame read from the TAP (foud_tun_drain). */
+static int l2_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t *frame,
+		       size_t len)
 {
-	uint8_t *frame = d->scratch + FOU_VNET_HLEN;
-	size_t len = n - FOU_VNET_HLEN;
-	struct fou_vnet_hdr vh;
+	struct foud_tunnel *t = ctx;
 	int ret;
 
-	ret = fou_vnet_parse(d->scratch, n, &vh);
-	if (ret)
-		return ret;
-	if (fou_vnet_is_gso(&vh))
-		return l2_tx_gso(d, t, q, &vh, frame, len);
-	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
-		ret = fou_csum_complete(frame, len, vh.csum_start, vh.csum_offset);
+	if (fou_vnet_is_gso(vh))
+		return l2_tx_gso(d, t, d->l2q, vh, frame, len);
+	if (vh->flags & FOU_VNET_F_NEEDS_CSUM) {
+		ret = fou_csum_complete(frame, len, vh->csum_start, vh->csum_offset);
 		if (ret)
 			return ret;
 	}
-	l2_tx_frame(d, t, q, frame, len);
+	l2_tx_frame(d, t, d->l2q, frame, len);
 	return 0;
-}
-
-static int l2_read_one(struct foud *d, void *ctx, size_t n)
-{
-	return l2_tx_one(d, ctx, d->l2q, n);
 }
 
 static void l2_readable(struct foud *d, struct foud_ev *ev)
@@ -626,7 +618,6 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	const struct cmd_l2_cfg *c = &l->cfg;
 	struct cmd_port_cfg pc = { .port = c->dstport, .family = c->local.family };
 	struct foud_l2port *p;
-	int ret;
 
 	/*
 	 * As the kernel's VXLAN and Geneve: one socket per port and family,
@@ -643,17 +634,13 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 		p->users++;
 		return p;
 	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
+	p = foud_zalloc(sizeof(*p), err, errlen);
+	if (!p)
 		return NULL;
-	}
 	p->ev.fn = l2port_readable;
 	p->vev.fn = l2port_readable_verified;
-	ret = foud_csum_watch(d, &pc, &p->ev, &p->vev);
-	if (ret) {
+	if (foud_csum_port_open(d, &pc, &p->ev, &p->vev, err, errlen)) {
 		free(p);
-		snprintf(err, errlen, "cannot open UDP port %u: %s", c->dstport, strerror(-ret));
 		return NULL;
 	}
 	p->fk = l->fk;
@@ -661,12 +648,6 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	p->port = pc.port;
 	p->local = pc.local;
 	p->users = 1;
-	if (foud_ours_add(d, FOU_PROTO_UDP, p->port)) {
-		foud_csum_unwatch(d, &p->ev, &p->vev);
-		free(p);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
 	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
 	return p;
 }
@@ -676,8 +657,7 @@ static void l2port_put(struct foud *d, struct foud_l2port *p)
 	if (!p || --p->users)
 		return;
 	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_csum_unwatch(d, &p->ev, &p->vev);
-	foud_ours_del(d, FOU_PROTO_UDP, p->port);
+	foud_csum_port_close(d, p->port, &p->ev, &p->vev);
 	free(p);
 }
 
@@ -836,10 +816,8 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 	int ret = foud_l2_new(t, cfg, err, errlen);
 
 	/* The first overlay device: the send queue they share, until foud exits. */
-	if (!ret && !d->l2q && !(d->l2q = calloc(1, sizeof(*d->l2q)))) {
-		snprintf(err, errlen, "out of memory");
+	if (!ret && !d->l2q && !(d->l2q = foud_zalloc(sizeof(*d->l2q), err, errlen)))
 		ret = -ENOMEM;
-	}
 	if (!ret) {
 		t->l2->k = t->l2->fk->udp ? &l2_udp : &l2_gre_kinds[cfg->l2.kind];
 		t->l2->bpf_encap = l2_bpf_encap(cfg->l2.kind);

@@ -667,11 +667,12 @@ static int stt_xmit_sw(struct foud *d, struct foud_tunnel *t, const struct fou_v
 
 /*
  * A frame read from an STT device's TAP. An 802.1Q-tagged frame travels
- * untagged with the tag in the STT header (draft 3.1).
+ * untagged with the tag in the STT header (draft 3.1). foud_tun_drain's
+ * callback; ctx is the device.
  */
-static int stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet_hdr *vh,
-		    uint8_t *frame, size_t len)
+static int stt_xmit(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t *frame, size_t len)
 {
+	struct foud_tunnel *t = ctx;
 	struct fou_vnet_hdr v = *vh;
 	struct fou_stt h = { 0 };
 	int ret;
@@ -695,22 +696,12 @@ static int stt_xmit(struct foud *d, struct foud_tunnel *t, const struct fou_vnet
 	return stt_xmit_frame(d, t, frame, len, &h);
 }
 
-static int stt_read_one(struct foud *d, void *ctx, size_t n)
-{
-	struct fou_vnet_hdr vh;
-	int ret = fou_vnet_parse(d->scratch, n, &vh);
-
-	if (ret)
-		return ret;
-	return stt_xmit(d, ctx, &vh, d->scratch + FOU_VNET_HLEN, n - FOU_VNET_HLEN);
-}
-
 /* Frames from the TAP; their segments leave in batches, the last one here. */
 static void stt_dev_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = foud_dev_of(ev);
 
-	foud_tun_drain(d, ev->fd, t->name, &t->st, stt_read_one, t);
+	foud_tun_drain(d, ev->fd, t->name, &t->st, stt_xmit, t);
 	stt_flush(d);
 }
 

@@ -149,8 +149,7 @@ static void sock_put(struct foud *d, struct foud_tou_sock *s)
 	if (--s->users)
 		return;
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	foud_csum_unwatch(d, &s->ev, &s->vev);
-	foud_ours_del(d, FOU_PROTO_UDP, s->port);
+	foud_csum_port_close(d, s->port, &s->ev, &s->vev);
 	free(s);
 }
 
@@ -163,7 +162,6 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 {
 	struct cmd_port_cfg pc = { .port = port, .family = family, .type = FOU_ENCAP_GUE };
 	struct foud_tou_sock *s;
-	int ret;
 
 	TAILQ_FOREACH(s, &d->tou->socks, entry) {
 		if (s->family == family && s->port == port) {
@@ -171,22 +169,12 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 			return s;
 		}
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
+	s = foud_zalloc(sizeof(*s), err, errlen);
+	if (!s)
 		return NULL;
-	}
 	s->ev.fn = tou_sock_readable;
 	s->vev.fn = tou_sock_readable_verified;
-	ret = foud_csum_watch(d, &pc, &s->ev, &s->vev);
-	if (ret) {
-		snprintf(err, errlen, "cannot open UDP port %u: %s", port, strerror(-ret));
-		free(s);
-		return NULL;
-	}
-	if (foud_ours_add(d, FOU_PROTO_UDP, port)) {
-		snprintf(err, errlen, "out of memory");
-		foud_csum_unwatch(d, &s->ev, &s->vev);
+	if (foud_csum_port_open(d, &pc, &s->ev, &s->vev, err, errlen)) {
 		free(s);
 		return NULL;
 	}
@@ -440,19 +428,15 @@ static int tx_single(struct foud *d, struct tou_txq *q, const struct fou_vnet_hd
 	return ret;
 }
 
-/* One read from tou0: virtio header, then an IPv4/IPv6 packet. */
-static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
+/* One read from tou0 (foud_tun_drain; ctx: the queue): an IPv4/IPv6 packet. */
+static int tx_packet(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t *pkt, size_t len)
 {
-	const uint8_t *pkt = d->scratch + FOU_VNET_HLEN;
-	size_t len = n - FOU_VNET_HLEN;
+	struct tou_txq *q = ctx;
 	struct foud_tou_peer *p;
-	struct fou_vnet_hdr vh;
 	struct fou_ip ip;
 	int ret;
 
-	ret = fou_vnet_parse(d->scratch, n, &vh);
-	if (!ret)
-		ret = fou_ip_parse(pkt, len, &ip);
+	ret = fou_ip_parse(pkt, len, &ip);
 	if (ret)
 		return ret;
 	/* Router solicitations and the like: TOU carries TCP only. */
@@ -465,17 +449,11 @@ static int tx_packet(struct foud *d, struct tou_txq *q, size_t n)
 	msg_begin(d, q, p);
 	/* A DTLS peer's session is its DTLS session: no session ids (the record hides them anyway). */
 	q->sess = p->dtls ? NULL : foud_tou_sess_tx(d, p, pkt, &ip);
-	ret = fou_vnet_is_gso(&vh) ? tx_gso(d, q, &vh, pkt, len) :
-	      tx_single(d, q, &vh, pkt, len, &ip);
+	ret = fou_vnet_is_gso(vh) ? tx_gso(d, q, vh, pkt, len) : tx_single(d, q, vh, pkt, len, &ip);
 	msg_end(q);
 	if (ret)
 		tx_drop(d, p, -ret);
 	return 0;
-}
-
-static int tou_read_one(struct foud *d, void *ctx, size_t n)
-{
-	return tx_packet(d, ctx, n);
 }
 
 static void tou_dev_readable(struct foud *d, struct foud_ev *ev)
@@ -486,7 +464,7 @@ static void tou_dev_readable(struct foud *d, struct foud_ev *ev)
 	q.open = false;
 	q.now = now_ms();
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
-	foud_tun_drain(d, ev->fd, TOU_DEV, &d->tou->dev.st, tou_read_one, &q);
+	foud_tun_drain(d, ev->fd, TOU_DEV, &d->tou->dev.st, tx_packet, &q);
 	if (q.nmsg)
 		tx_flush(d, &q);
 }

@@ -709,11 +709,9 @@ int foud_tou_dtls_new(struct foud *d, struct foud_tou_peer *p, char *err, size_t
 
 	if (!p->cfg.dtls.mode)
 		return 0;
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
+	t = foud_zalloc(sizeof(*t), err, errlen);
+	if (!t)
 		return -ENOMEM;
-	}
 	t->p = p;
 	t->mtu = (long)(foud_path_mtu(&p->cfg.peer) - iph - FOU_UDP_HLEN - FOU_TOU_DTLS_HLEN);
 	ret = ctx_new(t, &p->cfg.dtls, err, errlen);

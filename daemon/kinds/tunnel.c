@@ -229,23 +229,17 @@ static int tunnel_tx_gso(struct foud *d, struct foud_tunnel *t, struct foud_txq 
 	}
 }
 
-static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, size_t n)
+static int tunnel_tx_one(struct foud *d, struct foud_tunnel *t, struct foud_txq *q,
+			 const struct fou_vnet_hdr *vh, const uint8_t *pkt, size_t len)
 {
-	struct fou_vnet_hdr vh;
-	const uint8_t *pkt = d->scratch + FOU_VNET_HLEN;
-	size_t len = n - FOU_VNET_HLEN;
 	struct fou_remcsum partial, *pp = NULL;
 	struct fou_buf *b;
-	int ret;
 
-	ret = fou_vnet_parse(d->scratch, n, &vh);
-	if (ret)
-		return ret;
-	if (fou_vnet_is_gso(&vh))
-		return tunnel_tx_gso(d, t, q, &vh, pkt, len);
-	if (vh.flags & FOU_VNET_F_NEEDS_CSUM) {
-		partial.start = vh.csum_start;
-		partial.offset = (uint16_t)(vh.csum_start + vh.csum_offset);
+	if (fou_vnet_is_gso(vh))
+		return tunnel_tx_gso(d, t, q, vh, pkt, len);
+	if (vh->flags & FOU_VNET_F_NEEDS_CSUM) {
+		partial.start = vh->csum_start;
+		partial.offset = (uint16_t)(vh->csum_start + vh->csum_offset);
 		pp = &partial;
 	}
 	b = txq_slot(d, t, q);
@@ -259,11 +253,12 @@ struct tunnel_rd {
 	struct foud_txq q;
 };
 
-static int tunnel_read_one(struct foud *d, void *ctx, size_t n)
+static int tunnel_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t *pkt,
+			   size_t len)
 {
 	struct tunnel_rd *r = ctx;
 
-	return tunnel_tx_one(d, r->t, &r->q, n);
+	return tunnel_tx_one(d, r->t, &r->q, vh, pkt, len);
 }
 
 static void tunnel_readable(struct foud *d, struct foud_ev *ev)

@@ -33,18 +33,19 @@ struct foud_iflink {
 	uint8_t buf[IFLINK_BUF] __attribute__((aligned(4)));
 };
 
-/* ip's names of the flags (print_link_flags), in its order. */
-static const struct {
-	unsigned int flag;
+/* A number of the kernel's (a flag, an attribute) and ip's name for it. */
+struct iflink_name {
+	unsigned int val;
 	const char *name;
-} iflink_flags[] = {
-	{ IFF_LOOPBACK, "LOOPBACK" }, { IFF_BROADCAST, "BROADCAST" },
-	{ IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_MULTICAST, "MULTICAST" },
-	{ IFF_NOARP, "NOARP" }, { IFF_ALLMULTI, "ALLMULTI" }, { IFF_PROMISC, "PROMISC" },
-	{ IFF_MASTER, "MASTER" }, { IFF_SLAVE, "SLAVE" }, { IFF_DEBUG, "DEBUG" },
-	{ IFF_DYNAMIC, "DYNAMIC" }, { IFF_AUTOMEDIA, "AUTOMEDIA" }, { IFF_PORTSEL, "PORTSEL" },
-	{ IFF_NOTRAILERS, "NOTRAILERS" }, { IFF_UP, "UP" }, { IFF_LOWER_UP, "LOWER_UP" },
-	{ IFF_DORMANT, "DORMANT" }, { IFF_ECHO, "ECHO" },
+};
+
+/* ip's names of the flags (print_link_flags), in its order: IFF_ less its prefix. */
+#define IFF(n)	{ IFF_##n, #n }
+static const struct iflink_name iflink_flags[] = {
+	IFF(LOOPBACK), IFF(BROADCAST), IFF(POINTOPOINT), IFF(MULTICAST), IFF(NOARP),
+	IFF(ALLMULTI), IFF(PROMISC), IFF(MASTER), IFF(SLAVE), IFF(DEBUG), IFF(DYNAMIC),
+	IFF(AUTOMEDIA), IFF(PORTSEL), IFF(NOTRAILERS), IFF(UP), IFF(LOWER_UP), IFF(DORMANT),
+	IFF(ECHO),
 };
 
 static const char *const oper_states[] = {
@@ -58,10 +59,7 @@ static const char *const l3_link_type[FOU_KIND__MAX] = {
 };
 
 /* -d's u32 members, by attribute, in ip's order after linkinfo. */
-static const struct {
-	unsigned short type;
-	const char *key;
-} iflink_tail[] = {
+static const struct iflink_name iflink_tail[] = {
 	{ IFLA_NUM_TX_QUEUES, "num_tx_queues" }, { IFLA_NUM_RX_QUEUES, "num_rx_queues" },
 	{ IFLA_GSO_MAX_SIZE, "gso_max_size" }, { IFLA_GSO_MAX_SEGS, "gso_max_segs" },
 	{ IFLA_TSO_MAX_SIZE, "tso_max_size" }, { IFLA_TSO_MAX_SEGS, "tso_max_segs" },
@@ -150,9 +148,9 @@ static void pr_flags(struct foud_pr *p, unsigned int flags)
 		foud_pr_str(p, NULL, NULL, "NO-CARRIER");
 	flags &= ~IFF_RUNNING;
 	for (i = 0; i < sizeof(iflink_flags) / sizeof(iflink_flags[0]); i++) {
-		if (!(flags & iflink_flags[i].flag))
+		if (!(flags & iflink_flags[i].val))
 			continue;
-		flags &= ~iflink_flags[i].flag;
+		flags &= ~iflink_flags[i].val;
 		foud_pr_str(p, NULL, NULL, iflink_flags[i].name);
 	}
 	if (flags) {
@@ -263,5 +261,5 @@ void foud_iflink_tail(const struct foud_iflink *il, struct foud_pr *p)
 
 	pr_addr_gen_mode(il, p);
 	for (i = 0; i < sizeof(iflink_tail) / sizeof(iflink_tail[0]); i++)
-		pr_attr_u32(il, p, iflink_tail[i].type, iflink_tail[i].key);
+		pr_attr_u32(il, p, (unsigned short)iflink_tail[i].val, iflink_tail[i].name);
 }

@@ -118,32 +118,51 @@ check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote 
 check "link add dev t8 type vxlan ... (\"dev\" first)" fa link add dev t8 type vxlan id 8 remote $B4 local $A4
 check "both exist under those names" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "t7" or . == "t8")] | sort | join(",")')" = t7,t8
 # One connection, several requests (fouctl -b sends its lines so): foud answers
-# each in turn on it, here "link show" twice, each reply whole (status 0).
+# each in turn on it, here "link show" twice, each reply whole (its frames,
+# then the end frame with status 0).
 twice() {
 	python3 - "$TMP/a.sock" <<'PY'
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
 w = b"link\0show\0"
-def reply():
-    h = b""
-    while len(h) < 16:
-        c = s.recv(16 - len(h))
+def need(n):
+    got = b""
+    while len(got) < n:
+        c = s.recv(n - len(got))
         if not c:
-            sys.exit("closed after %d bytes" % len(h))
-        h += c
-    magic, status, outlen, errlen = struct.unpack("=IiII", h)
-    n = outlen + errlen
-    while n:
-        n -= len(s.recv(n))
-    return magic == 0x464F5531 and status == 0
+            sys.exit("closed after %d bytes" % len(got))
+        got += c
+    return got
+def reply(): # frames of stdout, then the end frame with the status
+    while True:
+        magic, typ, n = struct.unpack("=III", need(12))
+        body = need(n)
+        if magic != 0x464F5532 or typ not in (1, 2):
+            return False
+        if typ == 2:
+            return struct.unpack("=i", body[:4])[0] == 0
 for _ in range(2):
-    s.sendall(struct.pack("=IIII", 0x464F5531, 0, 2, len(w)) + w)
+    s.sendall(struct.pack("=IIII", 0x464F5532, 0, 2, len(w)) + w)
     if not reply():
         sys.exit("bad reply")
 PY
 }
 check "two requests on one connection: both answered" twice
+# The magic is the protocol's version: a fouctl of protocol 1 (one reply
+# header, at most 16 MiB) is told so in the reply it reads, and this fouctl
+# names an old foud's FOU1 reply instead of misreading it.
+CLIENT=$ROOT/tests/tools/ctl-client.py
+python3 "$CLIENT" v1 "$TMP/a.sock" >"$TMP/v1.out" 2>&1
+check "a FOU1 request gets a FOU1 reply, -EPROTO, saying why: $(cat "$TMP/v1.out")" \
+	grep -q '^magic 464f5531 status -71: fouctl speaks control protocol 1 (FOU1)' "$TMP/v1.out"
+python3 "$CLIENT" old-foud "$TMP/old.sock" "$TMP/old.ready" >/dev/null 2>&1 &
+old=$!
+for _ in $(seq 100); do [ -e "$TMP/old.ready" ] && break; sleep 0.05; done
+"$FOUCTL" -S "$TMP/old.sock" link show >"$TMP/old.out" 2>&1; rc=$?
+wait $old
+check "fouctl against a foud of protocol 1 exits 1 (rc $rc), naming it: $(cat "$TMP/old.out")" \
+	sh -c "[ $rc = 1 ] && grep -q 'speaks control protocol 1 (FOU1), this fouctl protocol 2' '$TMP/old.out'"
 # A batch that pauses past foud's read deadline (2 s; not a wait for anything:
 # the pause is what is tested): foud has closed the idle connection, and
 # fouctl sends the next line on a new one.

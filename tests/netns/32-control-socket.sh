@@ -70,6 +70,31 @@ wait $stuck
 check "the client that did not read was cut: $(cat "$TMP/stuck.out")" grep -q '^cut: ' "$TMP/stuck.out"
 check "foud's log says so" grep -q 'did not read its reply within 5 s: disconnected' "$TMP/foud-a.log"
 
+# A reply is frames as the socket takes them: a client that has read one
+# 64 KiB of its listing and waits holds nothing up; it gets the rest whole
+# once it reads on (a pause under 5 s is not a client that stopped).
+python3 "$CLIENT" slow "$TMP/a.sock" "$TMP/slow.json" "$TMP/slow.ready" "$TMP/slow.go" \
+	>"$TMP/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 100); do [ -e "$TMP/slow.ready" ] && break; sleep 0.05; done
+na ping -c 20 -i 0.1 -W 1 10.1.0.2 >"$TMP/ping.out" 2>&1
+check "while a client holds its reply half-read: 20 of 20 pings answered ($(grep -o '[0-9]* received' "$TMP/ping.out"))" \
+	grep -q ' 20 received' "$TMP/ping.out"
+check "... and fouctl -j -s -d link show is answered whole meanwhile (401 links)" \
+	test "$(fa -j -s -d link show | jq length)" -eq 401
+touch "$TMP/slow.go"
+wait $slow
+check "the slow reader then got its reply to the end, status 0: $(cat "$TMP/slow.out")" \
+	grep -qE '^[0-9]+ frames, [0-9]+ bytes, status 0$' "$TMP/slow.out"
+check "... one JSON document with the 401 links" test "$(jq length "$TMP/slow.json")" -eq 401
+# A client that hangs up mid-reply: foud drops the rest (nothing leaks under
+# the sanitizers: its exit below says so) and serves the next command.
+python3 "$CLIENT" cut "$TMP/a.sock" 100000 >"$TMP/cut.out" 2>&1
+check "a client read 100000 bytes of its reply (of more) and closed: $(cat "$TMP/cut.out")" \
+	grep -q '^read 100000 bytes, closed$' "$TMP/cut.out"
+check "... the next fouctl -j -s -d link show is answered whole" \
+	test "$(fa -j -s -d link show | jq length)" -eq 401
+
 # Out of descriptors: foud cannot accept, and must neither spin on the
 # pending connection nor stop serving once descriptors are free again.
 PA=${PIDS[0]}

@@ -9,6 +9,7 @@
 # Then 100 GRE-TAP (keys 1..100) and 100 NVGRE devices (VSIDs 1..100) on the
 # one raw GRE socket: a frame per key and per VSID reaches its own device
 # (found by a hash of kind and key, l2_hash.c), key 101 is dropped once.
+# Last, a control reply over 16 MiB (180 000 FDB entries) is one JSON document.
 . "$(dirname "$0")/lib.sh"
 N=2000
 setup_hosts
@@ -26,6 +27,16 @@ check "fouctl -b adds $N tunnels" fa -b "$TMP/add"
 t1=$(date +%s%N)
 echo "# added $N tunnels in $(((t1 - t0) / 1000000)) ms"
 check "fouctl link show lists all $N" test "$(fa -j link show | jq '[.[] | select(.ifname | test("^s[0-9]+$"))] | length')" = $N
+# The fullest listing (about 2.4 KB a tunnel) goes out in 64 KiB frames and
+# comes out of fouctl as one JSON document with every tunnel.
+fa -j -s -d link show >"$TMP/full.json"
+echo "# fouctl -j -s -d link show of $N tunnels: $(wc -c <"$TMP/full.json") bytes"
+check "fouctl -j -s -d link show: one JSON document with all $N" \
+	test "$(jq -s '.[0] | [.[] | select(.ifname | test("^s[0-9]+$"))] | length' "$TMP/full.json")" = $N
+# A reader that stops early (| head) is no fault of foud's: fouctl says nothing.
+fa -j -s -d link show 2>"$TMP/head.err" | head -c 100 >/dev/null
+check "fouctl -j -s -d link show | head -c 100: fouctl says nothing on stderr ($(head -c 80 "$TMP/head.err"))" \
+	test ! -s "$TMP/head.err"
 na ip -b "$TMP/up"
 
 # One GRE packet per key 1..N, then one with key N+1.
@@ -79,4 +90,23 @@ check "GRE-TAP key $((M + 1)), which no device has, is dropped once as gre_key: 
 	grep -q -E "gre_key +1( |$)" <<<"$raw"
 for ((i = 1; i <= M; i++)); do echo "link del gt$i"; echo "link del nv$i"; done >"$TMP/l2del"
 check "fouctl -b deletes them" fa -b "$TMP/l2del"
+
+# A reply past the old 16 MiB cap: 180 000 FDB entries on one VXLAN device
+# (foud -c of B), about 97 bytes each in -j -s -d fdb show. It comes in
+# frames and out of fouctl as one JSON document with every entry.
+F=180000
+{
+	echo "link add name x1 type vxlan id 1 remote $A4 local $B4 dstport 4789"
+	awk -v n=$F -v a="$A4" 'BEGIN { for (j = 1; j <= n; j++)
+		printf "fdb add 02:00:00:%02x:%02x:%02x dev x1 dst %s\n", j / 65536, j / 256 % 256, j % 256, a }'
+} >"$TMP/fdb.conf"
+start_foud b -c "$TMP/fdb.conf"
+fb -j -s -d fdb show >"$TMP/fdb.json"; rc=$?
+size=$(wc -c <"$TMP/fdb.json")
+echo "# fouctl -j -s -d fdb show of $F entries: $size bytes"
+check "fouctl -j -s -d fdb show of $F entries exits 0 (rc $rc) with more than 16 MiB ($size bytes)" \
+	test $rc = 0 -a "$size" -gt $((16 << 20))
+check "... one JSON document with all $F entries, each once (and the remote's 00:00:00:00:00:00)" \
+	test "$(jq -s 'length, (.[0] | map(.mac) | (map(select(startswith("02:00:00:"))) | unique | length), length)' \
+		"$TMP/fdb.json" | tr '\n' ' ')" = "1 $F $((F + 1)) "
 finish

@@ -64,11 +64,10 @@ expect_drop "a captured datagram replayed" replay "$chex" "$csport"
 bad=${chex:0:200}$(printf '%02x' $(( (0x${chex:200:2} ^ 1) )))${chex:202}
 expect_drop "the captured datagram with one payload bit flipped" auth "$bad" "$csport"
 # The metrics: auth drops by the key id claimed (2 without one, 1 with k1's), replays.
-metric() { metric_unix a "$1"; }
 kid=$(printf '%08x' "$(fa -j -d link show g1 | jq -r '.[0] | .. | objects | select(has("key_id")) | .key_id' | head -1)")
-mk=$(metric "foud_device_auth_drops_total{device=\"g1\",key_id=\"$kid\"}")
-mu=$(metric 'foud_device_auth_drops_total{device="g1",key_id="unknown"}')
-mr=$(metric 'foud_device_drops_total{device="g1",kind="ipip",direction="rx",reason="replay"}')
+read -r mk mu mr < <(metric_vals a "foud_device_auth_drops_total{device=\"g1\",key_id=\"$kid\"}" \
+	'foud_device_auth_drops_total{device="g1",key_id="unknown"}' \
+	'foud_device_drops_total{device="g1",kind="ipip",direction="rx",reason="replay"}')
 check "metrics: auth drops with key id $kid: 1 ($mk), with none of g1's: 2 ($mu), replay: 1 ($mr)" \
 	test "$mk" = 1 -a "$mu" = 2 -a "$mr" = 1
 promtool_unix a
@@ -157,16 +156,11 @@ fa reload; fb reload
 tou_auth() { fa -j -s tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .drops.rx.auth"; }
 head -c 1048576 /dev/urandom >"$TMP/tou-data"
 tou_xfer() { # tou_xfer PORT: 1 MiB a -> b over TOU (tou-run socat), arriving intact
-	rm -f "$TMP/recv"
-	nb timeout 30 "$ROOT/$B/tou-run" socat -u "TCP4-LISTEN:$1,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
-	local lp=$!
-	sleep 0.3
-	na timeout 30 "$ROOT/$B/tou-run" socat -u "OPEN:$TMP/tou-data" "TCP4:$B4:$1,connect-timeout=5"
-	wait $lp && cmp "$TMP/tou-data" "$TMP/recv"
+	tou_send 30 "$TMP/tou-data" "$1" && cmp "$TMP/tou-data" "$TMP/recv"
 }
 check "TOU with a key: 1 MiB arrives intact" tou_xfer 7002
 b=$(tou_auth); rb=$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .rebinds")
-tm() { metric "foud_tou_peer_auth_drops_total{peer=\"$B4\",key_id=\"$1\"}"; }
+tm() { metric_unix a "foud_tou_peer_auth_drops_total{peer=\"$B4\",key_id=\"$1\"}"; }
 tkid=$(printf '%08x' "$(fa -j tou show | jq -r ".peers[] | select(.peer == \"$B4\") | .key_id")")
 mu0=$(tm unknown); mk0=$(tm "$tkid")
 seg=$($INJ tcpseg $B4 $A4 1000 10)
@@ -196,13 +190,7 @@ tou_id() { # tou_id a|b: the key id its peer sends with
 	$f -j tou show | jq -r ".peers[] | select(.peer == \"$p\") | .key_id"
 }
 da=$(tou_drops a); db=$(tou_drops b); id1=$(tou_id a)
-python3 "$ROOT/tests/tools/trickle.py" data 120 2000 >"$TMP/trickle"
-rm -f "$TMP/recv2"
-nb timeout 30 "$ROOT/$B/tou-run" socat -u TCP4-LISTEN:7003,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
-lp=$!
-sleep 0.3
-na timeout 30 "$ROOT/$B/tou-run" python3 "$ROOT/tests/tools/trickle.py" send $B4 7003 120 2000 0.015 &
-sp=$!
+tou_trickle 30 7003 120 2000 0.015
 sleep 0.3
 for h in a b; do cp "$K/tou2" "$K/$h.tou.next"; done
 fa reload; fb reload

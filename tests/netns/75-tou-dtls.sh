@@ -51,26 +51,10 @@ wait_state() { # wait_state a|b STATE: polls tou show, at most 5 s
 	return 1
 }
 head -c 2097152 /dev/urandom >"$TMP/data"
-xfer() { # xfer PORT [ADDR]: 2 MiB a -> b (ADDR, $B4 by default) over TOU; sha256 equal
-	rm -f "$TMP/recv"
-	nb timeout 20 "$TOU_RUN" socat -u "TCP4-LISTEN:$1,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
-	local lp=$!
-	sleep 0.3
-	na timeout 10 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP4:${2:-$B4}:$1,connect-timeout=3" ||
-		{ kill $lp 2>/dev/null; wait $lp 2>/dev/null; return 1; }
-	wait $lp && [ "$(sha256sum <"$TMP/data")" = "$(sha256sum <"$TMP/recv")" ]
-}
-no_xfer() { # no_xfer PORT: b listens, yet a's TOU connection fails and nothing arrives
-	local lp rc
-	rm -f "$TMP/recv"
-	nb timeout 3 "$TOU_RUN" socat -u "TCP4-LISTEN:$1,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
-	lp=$!
-	sleep 0.3
-	na timeout 2 "$TOU_RUN" socat -u "OPEN:$TMP/data" "TCP4:$B4:$1,connect-timeout=1"
-	rc=$?
-	wait $lp 2>/dev/null
-	[ $rc -ne 0 ] && [ ! -s "$TMP/recv" ]
-}
+# xfer PORT [ADDR]: 2 MiB a -> b (ADDR, $B4 by default) over TOU; sha256 equal
+xfer() { tou_send 20 "$TMP/data" "$1" "${2:-$B4}" && same_bytes "$TMP/data" "$TMP/recv"; }
+# no_xfer PORT: b listens, yet a's TOU connection fails and nothing arrives
+no_xfer() { ! tou_send 3 "$TMP/data" "$1" && [ ! -s "$TMP/recv" ]; }
 capturing() { # capturing FILE: tcpdump has written its header (it captures), at most 3 s
 	for _ in $(seq 60); do [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge 24 ] && return 0; sleep 0.05; done
 	return 1
@@ -167,13 +151,7 @@ check "... the session kept (sessions $s0 -> $(peer_j a .dtls.sessions), failure
 newkey "$K/psk2b"
 wait_state a established
 r0=$(peer_j a .dtls.rekeys); da=$(dd a); db=$(dd b); id0=$(peer_j a .dtls.psk_id)
-python3 "$ROOT/tests/tools/trickle.py" data 200 2000 >"$TMP/trickle"
-rm -f "$TMP/recv2"
-nb timeout 20 "$TOU_RUN" socat -u TCP4-LISTEN:7102,reuseaddr "OPEN:$TMP/recv2,creat,trunc" &
-lp=$!
-sleep 0.3
-na timeout 20 "$TOU_RUN" python3 "$ROOT/tests/tools/trickle.py" send $B4 7102 200 2000 0.007 &
-sp=$!
+tou_trickle 20 7102 200 2000 0.007
 # Two rekeys by bytes first (bounded by the trickle), then the rollover.
 while kill -0 $sp 2>/dev/null && [ "$(peer_j a .dtls.rekeys)" -lt $((r0 + 2)) ]; do sleep 0.1; done
 r1=$(peer_j a .dtls.rekeys)
@@ -261,22 +239,19 @@ refused_as other "the CA's certificate issued to another host (192.0.2.77)" "IP 
 check "... and no transfer, b listening" no_xfer 7106
 refused_as old "b's certificate, expired" "certificate has expired"
 refused_as bdns "name other.example: b's certificate (DNS b.example)" "hostname mismatch" name other.example
-metric() { metric_unix a "$1"; }
 M=foud_tou_peer_dtls
 # (a tries again every second: the scrape's figure lies between two of tou show's)
 f1=$(peer_j a .dtls.failures)
-mf=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}")
+read -r mf mo ms < <(metric_vals a "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}" \
+	"${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}" "${M}_state{peer=\"$B4\",state=\"established\"}")
 f2=$(peer_j a .dtls.failures)
-mo=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}")
-ms=$(metric "${M}_state{peer=\"$B4\",state=\"established\"}")
 check "metrics: handshakes failed as tou show counts them ($f1 <= $mf <= $f2), none ok ($mo), not established ($ms)" \
 	test "$f1" -ge 1 -a "$mf" -ge "$f1" -a "$mf" -le "$f2" -a "$mo" = 0 -a "$ms" = 0
 certs bdns name b.example
 check "name b.example: that certificate makes a session ($(wait_state a established; peer_j a .dtls.state))" \
 	wait_state a established
-mo=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}")
-mf=$(metric "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}")
-ms=$(metric "${M}_state{peer=\"$B4\",state=\"established\"}")
+read -r mf mo ms < <(metric_vals a "${M}_handshakes_total{peer=\"$B4\",result=\"failed\"}" \
+	"${M}_handshakes_total{peer=\"$B4\",result=\"ok\"}" "${M}_state{peer=\"$B4\",state=\"established\"}")
 check "metrics: the new peer's one handshake ok ($mo), none failed ($mf), established ($ms)" \
 	test "$mo" = 1 -a "$mf" = 0 -a "$ms" = 1
 promtool_unix a

@@ -44,17 +44,6 @@ cap_start() { # cap_start a|b NAME FILTER: capture into $TMP/NAME.pcap
 	for _ in $(seq 50); do grep -q listening "$TMP/cap-$2.err" 2>/dev/null && break; sleep 0.1; done
 }
 cap_stop() { sleep 0.5; kill -INT $CAP; wait $CAP 2>/dev/null; }
-# tou_xfer FILE PORT [SOCAT-OPTS]: FILE from a to b:PORT, both under tou-run, into $TMP/recv.
-tou_xfer() {
-	local lp rc
-	rm -f "$TMP/recv"
-	nb timeout 30 "$TOU_RUN" socat -u "TCP4-LISTEN:$2,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
-	lp=$!
-	sleep 0.3
-	na timeout 30 "$TOU_RUN" socat -u "OPEN:$1" "TCP4:$B4:$2,connect-timeout=5${3:+,$3}"
-	rc=$?
-	wait $lp && return $rc
-}
 
 check "tshark loads gue.lua: protocol gue with field gue.remcsum.start" bash -c \
 	"$TSHARK -G fields | grep -qP '^F\tChecksum start\tgue.remcsum.start\tFT_UINT16\tgue\t'"
@@ -127,7 +116,7 @@ for f in fa fb; do $f fou del port 6080; done
 fa tou add peer $B4; fb tou add peer $A4
 cap_start a tou "udp port 6080"
 head -c 1048576 /dev/urandom >"$TMP/tou-data"
-check "tou-run socat: 1 MiB a:40123 -> b:7001 over TOU" tou_xfer "$TMP/tou-data" 7001 sourceport=40123
+check "tou-run socat: 1 MiB a:40123 -> b:7001 over TOU" tou_send 30 "$TMP/tou-data" 7001 $B4 sourceport=40123
 cap_stop
 check "... sha256 matches" cmp -s "$TMP/tou-data" "$TMP/recv"
 fields "$TMP/tou.pcap" "ip.src == $A4" gue.version gue.hlen gue.proto ip.proto tcp.srcport tcp.dstport >"$TMP/tou-ab.txt"
@@ -148,7 +137,7 @@ fa tou del peer $B4; fb tou del peer $A4
 fa tou add peer $B4 remcsum; fb tou add peer $A4 remcsum
 cap_start b tourco "udp dst port 6080 and src host $A4"
 head -c 8388608 /dev/urandom >"$TMP/tou-rco-data"
-check "tou-run socat: 8 MiB a -> b over TOU with remcsum" tou_xfer "$TMP/tou-rco-data" 7003
+check "tou-run socat: 8 MiB a -> b over TOU with remcsum" tou_send 30 "$TMP/tou-rco-data" 7003
 cap_stop
 check "... sha256 matches" cmp -s "$TMP/tou-rco-data" "$TMP/recv"
 fields "$TMP/tourco.pcap" "tcp.len > 0" gue.proto gue.flags.p gue.pflags.remcsum gue.remcsum.start \
@@ -165,7 +154,7 @@ fa tou del peer $B4; fb tou del peer $A4
 cap_start a dtls "udp port 6080"
 fa tou add peer $B4 dtls psk "$TMP/psk"; fb tou add peer $A4 dtls psk "$TMP/psk"
 for _ in $(seq 50); do fa tou show | grep -q "dtls psk established" && break; sleep 0.1; done
-check "tou-run socat: 1 MiB a -> b over TOU with DTLS" tou_xfer "$TMP/tou-data" 7002
+check "tou-run socat: 1 MiB a -> b over TOU with DTLS" tou_send 30 "$TMP/tou-data" 7002
 cap_stop
 fields "$TMP/dtls.pcap" "gue" gue.flags.t gue.proto gue.transform.type gue.transform.proto tcp.srcport \
 	>"$TMP/dtls-gue.txt"

@@ -139,6 +139,13 @@ dev_up() { # dev_up a|b|c DEV ADDR4/len [ADDR6/len]
 scrape_unix() { curl -sf --max-time 5 --unix-socket "$TMP/$1-metrics.sock" http://foud/metrics; }
 # metric_unix a|b|c 'NAME{LABELS}': that sample's value
 metric_unix() { scrape_unix "$1" | K=$2 awk '$1 == ENVIRON["K"] { print $2 }'; }
+# metric_vals a|b|c 'NAME{LABELS}'...: their values from one scrape, on one line ("-" for none)
+metric_vals() {
+	local h=$1; shift
+	scrape_unix "$h" | awk 'BEGIN { for (n = 1; n < ARGC; n++) { at[ARGV[n]] = n; v[n] = "-" }; ARGC = 1 }
+		$1 in at { v[at[$1]] = $2 }
+		END { for (i = 1; i < n; i++) printf "%s%s", v[i], i < n - 1 ? " " : "\n" }' "$@"
+}
 # promtool_unix a|b|c: promtool accepts that foud's scrape (a check)
 promtool_unix() {
 	scrape_unix "$1" >"$TMP/$1.prom"
@@ -198,6 +205,70 @@ csum_errors() { # csum_errors a|b
 	local ns=$NSA; [ "$1" = b ] && ns=$NSB
 	ip netns exec "$ns" nstat -az TcpInCsumErrors UdpInCsumErrors Udp6InCsumErrors |
 		awk '/CsumErrors/ { n += $2 } END { print n + 0 }'
+}
+
+# tou_send SECS FILE PORT [ADDR [SOCAT-OPTS]]: FILE from a to b's ADDR:PORT
+# ($B4 by default) over TCP, both ends under tou-run, into $TMP/recv, each end
+# SECS at most. Fails if either end does (a failed sender stops the listener).
+tou_send() {
+	local lp rc
+	rm -f "$TMP/recv"
+	nb timeout "$1" "$ROOT/$B/tou-run" socat -u "TCP4-LISTEN:$3,reuseaddr" "OPEN:$TMP/recv,creat,trunc" &
+	lp=$!
+	sleep 0.3
+	na timeout "$1" "$ROOT/$B/tou-run" socat -u "OPEN:$2" "TCP4:${4:-$B4}:$3,connect-timeout=5${5:+,$5}"
+	rc=$?
+	[ $rc -eq 0 ] || kill $lp 2>/dev/null
+	wait $lp 2>/dev/null && return $rc
+}
+# tou_trickle SECS PORT N BYTES GAP: in the background (pids sp and lp), N
+# writes of BYTES every GAP s from a to b's $B4:PORT under tou-run, each end
+# SECS at most: $TMP/trickle is what is sent, $TMP/recv2 what arrives.
+tou_trickle() {
+	python3 "$ROOT/tests/tools/trickle.py" data "$3" "$4" >"$TMP/trickle"
+	rm -f "$TMP/recv2"
+	nb timeout "$1" "$ROOT/$B/tou-run" socat -u "TCP4-LISTEN:$2,reuseaddr" "OPEN:$TMP/recv2,creat,trunc" &
+	lp=$!
+	sleep 0.3
+	na timeout "$1" "$ROOT/$B/tou-run" python3 "$ROOT/tests/tools/trickle.py" send $B4 "$2" "$3" "$4" "$5" &
+	sp=$!
+}
+# same_bytes A B: the two files' sha256 are equal.
+same_bytes() { [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]; }
+
+# settle CMD N: polls CMD (a word list run unquoted) until it prints N, for at most 3 s.
+settle() { local i; for i in $(seq 30); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+
+# check_csum_once WHAT PORT DEV TRUSTED: the checksum-once checks of 47 and
+# 48, on b's receive port PORT carrying device DEV. The caller defines
+# inject TYPE HEX (one datagram to PORT), trusted (csum_trusted of TRUSTED),
+# inner_drops DEV and rxp DEV, and sets seg (a TCP segment) and bad (it with
+# a wrong TCP checksum). A stale outer checksum is the kernel's drop; none
+# over a bad inner one is foud's inner_csum drop; a valid one over a bad inner
+# one is trusted and goes up. Leaves e0, t0, i0 and r0 for further checks.
+check_csum_once() {
+	local what=$1 port=$2 dev=$3 tr=$4 p0
+	r0=$(rxp "$dev") e0=$(csum_errors b) p0=$(port_counter b "$port" .stats64.rx.packets)
+	check "inject: ${what}outer checksum stale" inject udpstale "$seg"
+	settle "csum_errors b" $((e0 + 1))
+	check "stale outer checksum: the kernel dropped it ($e0 -> $(csum_errors b))" \
+		test "$(csum_errors b)" -eq $((e0 + 1))
+	check "stale outer checksum: foud never saw it" \
+		test "$(port_counter b "$port" .stats64.rx.packets)" -eq "$p0" -a "$(rxp "$dev")" -eq "$r0"
+	t0=$(trusted "$tr") i0=$(inner_drops "$dev")
+	check "inject: ${what}no outer checksum, inner TCP checksum wrong" inject udp0 "$bad"
+	settle "inner_drops $dev" $((i0 + 1))
+	check "zero outer checksum: not trusted ($t0 -> $(trusted "$tr"))" test "$(trusted "$tr")" -eq "$t0"
+	check "zero outer checksum: dropped as inner_csum, exactly one ($i0 -> $(inner_drops "$dev"))" \
+		test "$(inner_drops "$dev")" -eq $((i0 + 1))
+	check "zero outer checksum: not written to $dev" test "$(rxp "$dev")" -eq "$r0"
+	# What the outer checksum vouches for is not summed again.
+	check "inject: ${what}valid outer checksum over a bad inner one" inject udp "$bad"
+	settle "trusted $tr" $((t0 + 1))
+	check "valid outer checksum: trusted, exactly one ($t0 -> $(trusted "$tr"))" \
+		test "$(trusted "$tr")" -eq $((t0 + 1))
+	check "valid outer checksum: inner not verified by foud (no inner_csum drop)" \
+		test "$(inner_drops "$dev")" -eq $((i0 + 1))
 }
 
 # check_l2_path DEV DST N: foud a's L2 device DEV is on the data path the run

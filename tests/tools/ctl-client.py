@@ -13,6 +13,18 @@
                                     READY once foud said yes, reads nothing until
                                     the file GO exists, then reads up to the line
                                     LAST; prints the count of lines and the last
+  ctl-client.py slow SOCK OUT READY GO
+                                    asks for "-j -s -d link show", reads 64 KiB of the
+                                    reply, creates READY, reads nothing more until the
+                                    file GO exists, then the rest 16 KiB at a time;
+                                    writes its stdout part to OUT, prints the frames
+                                    and the status
+  ctl-client.py cut SOCK BYTES      asks for "-j -s -d link show", reads BYTES of the
+                                    reply and closes the connection
+  ctl-client.py v1 SOCK             sends "link show" as a fouctl of control protocol
+                                    1 (FOU1) does; prints foud's status and message
+  ctl-client.py old-foud SOCK READY answers one connection as a foud of protocol 1
+                                    (refusing a FOU2 request as malformed)
                                     (SOCK "@name": the abstract socket name)"""
 import select
 import socket
@@ -20,13 +32,29 @@ import struct
 import sys
 import time
 
-MAGIC = 0x464F5531
+MAGIC = 0x464F5532
+MAGIC_V1 = 0x464F5531
+FR_OUT, FR_END = 1, 2
 F_JSON_STATS_DETAILS = 0x7
 
 
-def request(flags, words):
+def request(flags, words, magic=MAGIC):
     payload = b"".join(w.encode() + b"\0" for w in words)
-    return struct.pack("=IIII", MAGIC, flags, len(words), len(payload)) + payload
+    return struct.pack("=IIII", magic, flags, len(words), len(payload)) + payload
+
+
+def frames(got):
+    """The frames in got: [(type, payload)], up to the end frame or a cut one."""
+    out, off = [], 0
+    while off + 12 <= len(got):
+        magic, typ, n = struct.unpack("=III", got[off:off + 12])
+        if magic != MAGIC or off + 12 + n > len(got):
+            break
+        out.append((typ, got[off + 12:off + 12 + n]))
+        off += 12 + n
+        if typ == FR_END:
+            break
+    return out
 
 
 def connect(path):
@@ -66,9 +94,70 @@ def stuck(path, seconds):
     s.sendall(request(F_JSON_STATS_DETAILS, ["link", "show"]))
     time.sleep(seconds)
     got = read_to_eof(s)
-    _, _, outlen, errlen = struct.unpack("=IiII", got[:16])
-    whole = 16 + outlen + errlen
-    print("%s: %d of %d reply bytes" % ("cut" if len(got) < whole else "whole", len(got), whole))
+    fr = frames(got)
+    whole = fr and fr[-1][0] == FR_END
+    print("%s: %d reply bytes in %d frames" % ("whole" if whole else "cut", len(got), len(fr)))
+
+
+def slow(path, out, ready, go):
+    s = connect(path)
+    s.sendall(request(F_JSON_STATS_DETAILS, ["link", "show"]))
+    s.settimeout(10)
+    got = bytearray()
+    while len(got) < 65536:
+        d = s.recv(65536 - len(got))
+        if not d:
+            break
+        got += d
+    open(ready, "w").close()
+    wait_file(go)
+    while not frames(bytes(got)) or frames(bytes(got))[-1][0] != FR_END:
+        d = s.recv(16384)
+        if not d:
+            break
+        got += d
+    fr = frames(bytes(got))
+    with open(out, "wb") as f:
+        for typ, p in fr:
+            if typ == FR_OUT:
+                f.write(p)
+    status = struct.unpack("=i", fr[-1][1][:4])[0] if fr and fr[-1][0] == FR_END else None
+    print("%d frames, %d bytes, status %s" % (len(fr), len(got), status))
+
+
+def cut(path, nbytes):
+    s = connect(path)
+    s.sendall(request(F_JSON_STATS_DETAILS, ["link", "show"]))
+    s.settimeout(10)
+    got = 0
+    while got < nbytes:
+        d = s.recv(min(65536, nbytes - got))
+        if not d:
+            break
+        got += len(d)
+    s.close()
+    print("read %d bytes, closed" % got)
+
+
+def v1(path):
+    s = connect(path)
+    s.sendall(request(0, ["link", "show"], MAGIC_V1))
+    got = read_to_eof(s)
+    magic, status, outlen, errlen = struct.unpack("=IiII", got[:16])
+    print("magic %08x status %d: %s" % (magic, status, got[16:16 + errlen].decode().strip()))
+
+
+def old_foud(path, ready):
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(path)
+    ls.listen(1)
+    open(ready, "w").close()
+    ls.settimeout(20)
+    c, _ = ls.accept()
+    c.recv(65536)
+    msg = b"malformed request\n"
+    c.sendall(struct.pack("=IiII", MAGIC_V1, -22, 0, len(msg)) + msg)
+    c.close()
 
 
 def idle(path, n, ready):
@@ -100,7 +189,7 @@ def monitor_stuck(path, ready, go, last):
     s.sendall(request(0, ["monitor", "fdb"]))
     s.settimeout(10)
     yes = b""
-    while len(yes) < 16:
+    while len(yes) < 16:        # the end frame with status 0
         yes += s.recv(16 - len(yes))
     open(ready, "w").close()
     wait_file(go)
@@ -120,6 +209,14 @@ if __name__ == "__main__":
         trickle(path)
     elif mode == "stuck":
         stuck(path, float(sys.argv[3]))
+    elif mode == "slow":
+        slow(path, sys.argv[3], sys.argv[4], sys.argv[5])
+    elif mode == "cut":
+        cut(path, int(sys.argv[3]))
+    elif mode == "v1":
+        v1(path)
+    elif mode == "old-foud":
+        old_foud(path, sys.argv[3])
     elif mode == "monitor-stuck":
         monitor_stuck(path, sys.argv[3], sys.argv[4], sys.argv[5])
     else:

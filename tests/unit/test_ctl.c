@@ -130,6 +130,38 @@ static void test_request_len(void **state)
 	len = encode_sample();
 	put32(buf, CTL_MAGIC ^ 1);
 	assert_int_equal(ctl_request_len(buf, (size_t)len), -EINVAL);
+	len = encode_sample();
+	put32(buf, CTL_MAGIC_V1);	/* an older fouctl: told so, not "malformed" */
+	assert_int_equal(ctl_request_len(buf, (size_t)len), -EPROTO);
+}
+
+/* A reply's frames: output up to CTL_CHUNK, an end with at least its status; else refused. */
+static void test_frames(void **state)
+{
+	uint8_t h[CTL_FRAME_HDR];
+	uint32_t type, len;
+
+	(void)state;
+	ctl_frame_put(h, CTL_FR_OUT, CTL_CHUNK);
+	assert_int_equal(ctl_frame_get(h, &type, &len), 0);
+	assert_int_equal(type, CTL_FR_OUT);
+	assert_int_equal(len, CTL_CHUNK);
+	ctl_frame_put(h, CTL_FR_OUT, CTL_CHUNK + 1);
+	assert_int_equal(ctl_frame_get(h, &type, &len), -EBADMSG);
+	ctl_frame_put(h, CTL_FR_END, 4);
+	assert_int_equal(ctl_frame_get(h, &type, &len), 0);
+	assert_int_equal(type, CTL_FR_END);
+	ctl_frame_put(h, CTL_FR_END, 3);
+	assert_int_equal(ctl_frame_get(h, &type, &len), -EBADMSG);
+	ctl_frame_put(h, CTL_FR_END, 4 + CTL_MAX + 1);
+	assert_int_equal(ctl_frame_get(h, &type, &len), -EBADMSG);
+	ctl_frame_put(h, 3, 0);
+	assert_int_equal(ctl_frame_get(h, &type, &len), -EBADMSG);
+	ctl_frame_put(h, CTL_FR_END, 4);
+	put32(h, CTL_MAGIC_V1);		/* an older foud's reply header */
+	assert_int_equal(ctl_frame_get(h, &type, &len), -EPROTO);
+	put32(h, CTL_MAGIC ^ 4);
+	assert_int_equal(ctl_frame_get(h, &type, &len), -EBADMSG);
 }
 
 /* argc says more or fewer words than bytes holds, or the last lacks its NUL. */
@@ -224,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_request_len),
+		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_bad_words),
 		cmocka_unit_test(test_encode_limits),
 		cmocka_unit_test(test_random),

@@ -141,22 +141,15 @@ static void mk_tnl(const struct kv *v, bool reverse, struct fou_tnl *t)
 	const char *l = v->family == AF_INET ? K4_LOCAL : K6_LOCAL;
 	const char *r = v->family == AF_INET ? K4_REMOTE : K6_REMOTE;
 
-	memset(t, 0, sizeof(*t));
-	t->kind = v->kind;
-	t->encap = v->encap;
+	*t = (struct fou_tnl){
+		.kind = v->kind, .encap = v->encap, .encap_flags = v->encap_flags,
+		.encap_sport = v->sport, .encap_dport = v->dport,
+		.port_min = 32768, .port_max = 61000,	/* the kernel's default port range */
+		.gre_oflags = v->gre_flags, .gre_iflags = v->gre_flags,
+		.okey = v->key, .ikey = v->key, .ttl = v->ttl, .pmtudisc = v->pmtudisc,
+	};
 	assert_int_equal(fou_addr_parse(reverse ? r : l, &t->local), 0);
 	assert_int_equal(fou_addr_parse(reverse ? l : r, &t->remote), 0);
-	t->encap_sport = v->sport;
-	t->encap_dport = v->dport;
-	t->port_min = 32768;
-	t->port_max = 61000;
-	t->encap_flags = v->encap_flags;
-	t->gre_oflags = v->gre_flags;
-	t->gre_iflags = v->gre_flags;
-	t->okey = v->key;
-	t->ikey = v->key;
-	t->ttl = v->ttl;
-	t->pmtudisc = v->pmtudisc;
 }
 
 static const uint8_t *want_inner(const struct kv *v)
