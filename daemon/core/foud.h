@@ -673,6 +673,21 @@ void foud_uso_probe(struct foud *d);
 int foud_uso_xmit(struct foud *d, struct foud_tunnel *t, struct fou_gso *g,
 		  const struct foud_uso_enc *e, const struct fou_addr *local, uint16_t sport,
 		  bool df, const struct foud_uso_dests *ds);
+/*
+ * Sends tr (datagrams in d->sendbuf) as one UDP GSO send from to->local:sport
+ * with DF, counted on t, without a capture record; a socket for sport is
+ * opened only if may_open. Returns 1, nothing sent, when UDP GSO cannot be
+ * used now or sport has no socket.
+ */
+int foud_uso_send_train(struct foud *d, struct foud_tunnel *t, const struct foud_train *tr,
+			const struct foud_uso_to *to, uint16_t sport, bool may_open);
+
+/*
+ * train.c: sends and empties q, prepared outer packets for the raw socket
+ * raw; runs of datagrams of one outer header and size go as UDP GSO trains.
+ * True when the kernel said EMSGSIZE.
+ */
+bool foud_train_send(struct foud *d, struct foud_tunnel *t, struct foud_txq *q, int raw);
 /* The TUN's gso_max_size that makes a super-packet one train, or 0 if the default does. */
 uint32_t foud_uso_gso_max_size(int family, uint32_t mtu, size_t hlen);
 /* Sets it on t's device when t sends with UDP GSO. */

@@ -80,21 +80,32 @@ static void uso_slot_close(struct foud_txsock *x)
 	x->fd = -1;
 }
 
-/* The UDP socket bound to local:sport for t's sends, or -1. */
-static int uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
-		      uint16_t sport, bool df)
+/* t's open socket for sport, or -1 with *lru the slot to reuse. */
+static int uso_socket_find(struct foud_tunnel *t, uint16_t sport, struct foud_txsock **lru)
 {
-	struct foud_txsock *x, *lru = &t->txs[0];
-	int fd;
+	struct foud_txsock *x;
 
+	*lru = &t->txs[0];
 	for (x = t->txs; x < t->txs + FOUD_TXSOCKS; x++) {
 		if (x->fd >= 0 && x->sport == sport) {
 			x->used = ++t->txs_clock;
 			return x->fd;
 		}
-		if (x->fd < 0 || (lru->fd >= 0 && x->used < lru->used))
-			lru = x;
+		if (x->fd < 0 || ((*lru)->fd >= 0 && x->used < (*lru)->used))
+			*lru = x;
 	}
+	return -1;
+}
+
+/* The UDP socket bound to local:sport for t's sends, or -1. */
+static int uso_socket(struct foud *d, struct foud_tunnel *t, const struct fou_addr *local,
+		      uint16_t sport, bool df)
+{
+	struct foud_txsock *lru;
+	int fd = uso_socket_find(t, sport, &lru);
+
+	if (fd >= 0)
+		return fd;
 	fd = foud_tx_shared(d, local->family, local, sport);
 	uso_slot_close(lru);
 	lru->owned = fd < 0;
@@ -196,8 +207,8 @@ static bool uso_refused(int err)
 }
 
 /* Sends the train in one sendmsg, or datagram by datagram if the kernel refuses; counts. */
-static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
-		     const struct foud_uso_to *to)
+static void uso_send_uncaptured(struct foud *d, struct foud_tunnel *t, int fd,
+				const struct foud_train *tr, const struct foud_uso_to *to)
 {
 	uint8_t ctl[256] __attribute__((aligned(8)));
 	struct iovec iov = { .iov_base = d->sendbuf, .iov_len = tr->len };
@@ -207,11 +218,7 @@ static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct
 	};
 	int err;
 
-	if (!tr->nseg)
-		return;
 	mh.msg_controllen = foud_tx_control(ctl, to, tr->nseg > 1 ? tr->seg : 0);
-	if (foud_io_cap)
-		foud_io_cap->train(t->ev.fd, fd, to, d->sendbuf, tr->len, tr->nseg > 1 ? tr->seg : tr->len);
 	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
 		t->st.tx_packets += tr->nseg;
 		t->st.tx_bytes += tr->inner_bytes;
@@ -230,6 +237,32 @@ static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct
 		return;
 	}
 	t->st.tx_drop[foud_send_reason(err)] += tr->nseg;
+}
+
+static void uso_send(struct foud *d, struct foud_tunnel *t, int fd, const struct foud_train *tr,
+		     const struct foud_uso_to *to)
+{
+	if (!tr->nseg)
+		return;
+	if (foud_io_cap)
+		foud_io_cap->train(t->ev.fd, fd, to, d->sendbuf, tr->len, tr->nseg > 1 ? tr->seg : tr->len);
+	uso_send_uncaptured(d, t, fd, tr, to);
+}
+
+/* Small packets already captured as raw sends (train.c): no second capture record. */
+int foud_uso_send_train(struct foud *d, struct foud_tunnel *t, const struct foud_train *tr,
+			const struct foud_uso_to *to, uint16_t sport, bool may_open)
+{
+	struct foud_txsock *lru;
+	int fd;
+
+	if (!uso_usable(d, t))
+		return 1;
+	fd = may_open ? uso_socket(d, t, to->local, sport, true) : uso_socket_find(t, sport, &lru);
+	if (fd < 0)
+		return 1;
+	uso_send_uncaptured(d, t, fd, tr, to);
+	return 0;
 }
 
 /* Appends one segment to the train; 1 added, 2 added and the train is closed, 0 done, <0 error. */

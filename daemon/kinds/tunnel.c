@@ -36,7 +36,7 @@ static void txq_flush(struct foud *d, struct foud_tunnel *t, struct foud_txq *q)
 {
 	foud_cap_txq(t->ev.fd, q);
 	/* local's: a fleet's device has no remote until the fleet gives it nodes. */
-	if (foud_txq_send(q, foud_raw_tx(d, t->tnl.local.family), &t->st))
+	if (foud_train_send(d, t, q, foud_raw_tx(d, t->tnl.local.family)))
 		t->path_mtu = foud_path_mtu(&t->tnl.remote);
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 }

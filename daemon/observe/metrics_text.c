@@ -49,7 +49,8 @@ static const struct mfam dev_fams[] = {
 	{ "tx_bytes_total", "counter", "Bytes of those packets before encapsulation.",
 	  MR(st.tx_bytes), 0 },
 	{ "gso_fallbacks_total", "counter",
-	  "Super-packets sent segment by segment because the kernel refused UDP GSO.",
+	  "Super-packets and trains of small packets sent segment by segment because the kernel "
+	  "refused UDP GSO.",
 	  MR(gso_fallback), M_GSO },
 	{ "fdb_entries", "gauge", "Entries in the device's forwarding database.",
 	  MR(fdb_entries), M_FDB },

@@ -12,7 +12,10 @@
 #     injected by the shim, on both hosts): foud sends segment by segment and
 #     receives without GRO;
 #  4. and with offloads on, one train sent to two flood destinations.
+# In 2, a burst of small packets over t1 goes first: its first train of
+# small packets (daemon/io/train.c) meets the EIO, and all arrive, counted once.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/burst.sh"
 opts_keep_offload	# the fallbacks of offloads: nothing to fall back from under -O
 SHIM=$ROOT/$B/tests/refuse.so
 setup_hosts
@@ -83,6 +86,15 @@ na ethtool -K va tx on >/dev/null
 LD_PRELOAD=$SHIM FOUD_REFUSE=eio start_foud a
 start_foud b
 tunnels
+check "EIO: ping over t1" na ping -c 1 -W 2 10.1.0.2
+tx=$(counter a t1 .stats64.tx.packets)
+burst_recv 10.1.0.2 9000 200 36; lp=$BURST_RECV
+check "EIO: 200 datagrams of 64 bytes over t1 queued while foud a was stopped" \
+	burst_send "${PIDS[0]}" 10.1.0.2 200 9000:36
+check "EIO: all 200 arrive intact and in order, their train sent datagram by datagram" wait $lp
+check "EIO: t1's tx packets rose by exactly 200" test "$(counter a t1 .stats64.tx.packets)" -eq $((tx + 200))
+check "EIO: the small packets' train was refused: t1 says udp-gso refused, gso_fallback > 0" \
+	test "$(gso a t1 udp_gso)" = refused -a "$(gso a t1 gso_fallback)" -gt 0
 transfers "EIO"
 for dev in t1 vx0 vx6; do
 	check "EIO: $dev says udp-gso refused" test "$(gso a $dev udp_gso)" = refused
