@@ -299,6 +299,9 @@ static void ports_gro(struct foud *d)
 	TAILQ_FOREACH(p, &d->ports, entry) {
 		v = d->offload && !(d->bpf && port_bpf_used(d, p));
 		setsockopt(p->ev.fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+		/* GRO looks the port up as delivery does: checksummed datagrams meet the verified socket. */
+		if (p->vev.fd >= 0)
+			setsockopt(p->vev.fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
 	}
 }
 

@@ -464,7 +464,7 @@ void foud_bpf_l2_show_punts(const struct foud_tunnel *t, struct foud_pr *p)
 void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
 {
 	const struct foud_tunnel *u;
-	int fd = l2_port_fd(t), v = d->offload;
+	int fd = l2_port_fd(t), v = d->offload && !t->bpf_egress;	/* t: not listed yet when added */
 
 	if (fd < 0)
 		return;
@@ -472,6 +472,9 @@ void foud_bpf_l2_port_gro(struct foud *d, const struct foud_tunnel *t)
 		if (u->bpf_egress && l2_port_fd(u) == fd)
 			v = 0;
 	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
+	/* GRO looks the port up as delivery does: checksummed datagrams meet the verified socket. */
+	if (t->l2->port_vfd >= 0)
+		setsockopt(t->l2->port_vfd, IPPROTO_UDP, UDP_GRO, &v, sizeof(v));
 }
 
 /* Whether a BPF-path device of this foud holds the receive key k (not a stopped foud's). */

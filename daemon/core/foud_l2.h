@@ -22,6 +22,7 @@ struct foud_l2 {
 	const struct fk_kind *fk;	/* name, id word (common/kinds.c) */
 	struct foud_l2port *port;	/* UDP kinds */
 	int port_fd;			/* its socket, while port is set (bpf_l2.c) */
+	int port_vfd;			/* its verified socket there; -1: none */
 	int bpf_encap;			/* FOUD_BPF_L2_* header of the BPF path; -1: none */
 	bool raw;			/* holds the raw GRE receive socket */
 	bool udp;			/* a UDP header goes out: VXLAN, Geneve, GRE-TAP over FOU/GUE */

@@ -768,6 +768,7 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	if (!l->port)
 		return -EIO;
 	l->port_fd = l->port->ev.fd;
+	l->port_vfd = l->port->vev.fd;
 	ret = foud_l2_id_index(d, t);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");

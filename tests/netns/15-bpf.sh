@@ -84,6 +84,31 @@ check "ip6gre/gue key: BPF" test "$(jqa e6 .foud.datapath)$(jqb e6 .foud.datapat
 check "ip6gre/gue key: TCP 8 MiB (inner IPv4) over BPF, sha256 matches" tcp_transfer a 10.6.0.2 8
 fa link del s6; fb link del s6; fa link del e6; fb link del e6
 
+# ---- checksummed datagrams, GRO on the receiver's underlay -----------------
+# A sender with encap-csum (userspace, summed in software: a's veth without
+# tx checksumming) into b's BPF tunnel, b's veth in NAPI mode (gro on), whose
+# GRO verifies the sums as a NIC would: the port's sockets (both of its
+# verify-once pair) must not ask UDP GRO, or GRO merges the datagrams before
+# the program sees them, and foud takes them all.
+fa link add name c1 type gre remote $B4 local $A4 key 7 encap fou encap-sport auto encap-dport 5556 encap-csum datapath userspace
+fb link add name c1 type gre remote $A4 local $B4 key 7 encap fou encap-sport auto encap-dport 5556
+dev_up a c1 10.7.0.1/24; dev_up b c1 10.7.0.2/24
+na ethtool -K va tx off >/dev/null; nb ethtool -K vb gro on >/dev/null
+check "csum into BPF, gro on: TCP 8 MiB a->b, sha256 matches" tcp_transfer a 10.7.0.2 8
+brx=$(jqb c1 .stats64.rx.packets) bbrx=$(jqb c1 .foud.bpf_stats64.rx.packets)
+check "csum into BPF, gro on: every packet b received came through BPF ($bbrx of $brx)" \
+	test "$brx" -gt 1000 -a "$bbrx" -eq "$brx"
+fa link add name x1 type vxlan id 77 remote $B4 local $A4 dstport 4789 udpcsum datapath userspace
+fb link add name x1 type vxlan id 77 remote $A4 local $B4 dstport 4789 noudpcsum
+dev_up a x1 10.8.0.1/24; dev_up b x1 10.8.0.2/24
+check "vxlan udpcsum into BPF, gro on: TCP 8 MiB a->b, sha256 matches" tcp_transfer a 10.8.0.2 8
+brx=$(jqb x1 .stats64.rx.packets) bbrx=$(jqb x1 .foud.bpf_stats64.rx.packets)
+# (A source's first frame and a stray neighbour probe go to foud by design.)
+check "vxlan udpcsum into BPF, gro on: all but under 1% of b's frames came through BPF ($bbrx of $brx)" \
+	test "$brx" -gt 1000 -a $(((brx - bbrx) * 100)) -lt "$brx"
+na ethtool -K va tx on >/dev/null; nb ethtool -K vb gro off >/dev/null
+fa link del c1; fb link del c1; fa link del x1; fb link del x1
+
 # ---- what stays on the userspace path, and the datapath word ----------------
 fa link add name r1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum
 check "gue remcsum under auto: userspace, reason names remcsum" \
