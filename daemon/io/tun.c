@@ -261,9 +261,10 @@ static int tun_one(struct foud *d, foud_tun_one_fn one, void *ctx, size_t n)
  * the bound keeps a queue short enough not to hide overload as delay. Only a
  * length foud set is grown: an operator's own txqueuelen is theirs.
  */
-static bool tun_qlen_ours(int qlen)
+/* A length foud set (1000, 2000, ...) and below the bound. */
+static bool tun_qlen_growable(int qlen)
 {
-	for (int q = TXQUEUELEN; q <= TXQUEUELEN_MAX; q *= 2)
+	for (int q = TXQUEUELEN; q < TXQUEUELEN_MAX; q *= 2)
 		if (qlen == q)
 			return true;
 	return false;
@@ -274,8 +275,7 @@ static void tun_queue_grow(const char *name)
 	struct ifreq ifr = { 0 };
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_ours(ifr.ifr_qlen) ||
-	    ifr.ifr_qlen >= TXQUEUELEN_MAX)
+	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_growable(ifr.ifr_qlen))
 		return;
 	ifr.ifr_qlen *= 2;
 	if (ifreq_ioctl(SIOCSIFTXQLEN, &ifr) == 0)
