@@ -112,19 +112,12 @@ static int seg_mergeable(const struct seg *s, bool verified)
 	return verified || tcp_csum_ok(s) ? 0 : SEG_BAD_CSUM;
 }
 
-/* Parses pkt into s; 0 only for a mergeable TCP segment. */
-static int seg_get(struct seg *s, const uint8_t *pkt, size_t len, bool verified)
+/* Locates pkt, parsed into ip, in s; 0 only for a mergeable TCP segment. */
+static int seg_get(struct seg *s, const uint8_t *pkt, const struct fou_ip *ip, bool verified)
 {
-	struct fou_ip ip;
-	int err;
+	int err = seg_locate(s, pkt, ip);
 
-	err = fou_ip_parse(pkt, len, &ip);
-	if (err)
-		return err;
-	err = seg_locate(s, pkt, &ip);
-	if (err)
-		return err;
-	return seg_mergeable(s, verified);
+	return err ? err : seg_mergeable(s, verified);
 }
 
 static int gro_copy(struct fou_gro *g, const uint8_t *pkt, size_t len)
@@ -136,19 +129,37 @@ static int gro_copy(struct fou_gro *g, const uint8_t *pkt, size_t len)
 	return 0;
 }
 
-int fou_gro_start_csum(struct fou_gro *g, uint8_t *out, size_t cap,
-		       const uint8_t *pkt, size_t len, bool verified)
+static void gro_init(struct fou_gro *g, uint8_t *out, size_t cap)
 {
-	struct seg s;
-	int r, err;
-
 	memset(g, 0, sizeof(*g));
 	g->pkt = out;
 	g->cap = cap;
 	g->nseg = 1;
-	r = seg_get(&s, pkt, len, verified);
+}
+
+int fou_gro_start_csum(struct fou_gro *g, uint8_t *out, size_t cap,
+		       const uint8_t *pkt, size_t len, bool verified)
+{
+	struct fou_ip ip;
+	int err = fou_ip_parse(pkt, len, &ip), c;
+
+	if (!err)
+		return fou_gro_start_ip(g, out, cap, pkt, &ip, verified);
 	/* Malformed: keep the bytes as they came, the caller decides. */
-	err = gro_copy(g, pkt, r < 0 ? len : s.len);
+	gro_init(g, out, cap);
+	c = gro_copy(g, pkt, len);
+	return c ? c : err;
+}
+
+int fou_gro_start_ip(struct fou_gro *g, uint8_t *out, size_t cap,
+		     const uint8_t *pkt, const struct fou_ip *ip, bool verified)
+{
+	struct seg s;
+	int r, err;
+
+	gro_init(g, out, cap);
+	r = seg_get(&s, pkt, ip, verified);
+	err = gro_copy(g, pkt, s.len);
 	if (err)
 		return err;
 	if (r == SEG_BAD_CSUM)
@@ -229,10 +240,19 @@ static bool gro_fits(const struct fou_gro *g, size_t n)
 
 int fou_gro_append_csum(struct fou_gro *g, const uint8_t *pkt, size_t len, bool verified)
 {
+	struct fou_ip ip;
+
+	if (!g->open || fou_ip_parse(pkt, len, &ip))
+		return 0;
+	return fou_gro_append_ip(g, pkt, &ip, verified);
+}
+
+int fou_gro_append_ip(struct fou_gro *g, const uint8_t *pkt, const struct fou_ip *ip, bool verified)
+{
 	struct seg s;
 	size_t n;
 
-	if (!g->open || seg_get(&s, pkt, len, verified) != 0 || s.family != g->family)
+	if (!g->open || seg_get(&s, pkt, ip, verified) != 0 || s.family != g->family)
 		return 0;
 	n = seg_payload(&s);
 	if (n > g->mss || !gro_fits(g, n))
@@ -317,23 +337,29 @@ uint8_t *fou_gro_ip(uint8_t *frame, size_t len, size_t l2len)
 int fou_gro_csum_complete(uint8_t *pkt, size_t len)
 {
 	struct fou_ip ip;
+
+	return fou_ip_parse(pkt, len, &ip) ? 0 : fou_gro_csum_complete_ip(pkt, &ip);
+}
+
+int fou_gro_csum_complete_ip(uint8_t *pkt, const struct fou_ip *ip)
+{
 	size_t l4len, off;
 	uint16_t partial;
 
-	if (fou_ip_parse(pkt, len, &ip) || (ip.frag & (FOU_IP_MF | FOU_IP_OFFMASK)))
+	if (ip->frag & (FOU_IP_MF | FOU_IP_OFFMASK))
 		return 0;
-	if (ip.proto == FOU_PROTO_TCP)
+	if (ip->proto == FOU_PROTO_TCP)
 		off = TCP_CSUM_OFF;
-	else if (ip.proto == FOU_PROTO_UDP)
+	else if (ip->proto == FOU_PROTO_UDP)
 		off = UDP_CSUM_OFF;
 	else
 		return 0;
-	l4len = ip.tot_len - ip.hlen;
+	l4len = ip->tot_len - ip->hlen;
 	if (l4len < off + 2)
 		return 0;
-	partial = (uint16_t)~fou_csum_fold(fou_csum_pseudo(&ip.src, &ip.dst, ip.proto,
+	partial = (uint16_t)~fou_csum_fold(fou_csum_pseudo(&ip->src, &ip->dst, ip->proto,
 							   (uint32_t)l4len));
-	if (fou_get16(pkt + ip.hlen + off) != partial)
+	if (fou_get16(pkt + ip->hlen + off) != partial)
 		return 0;
-	return fou_csum_complete(pkt, ip.tot_len, ip.hlen, off) ? 0 : 1;
+	return fou_csum_complete(pkt, ip->tot_len, ip->hlen, off) ? 0 : 1;
 }

@@ -19,26 +19,24 @@
 /*
  * The TCP flow of an inner packet (after l2len bytes of Ethernet); false for
  * anything else. TCP right after the IP header, all that GRO can merge, has
- * its ports read in place: one parse per segment, not two.
+ * its ports read in place from the header parsed once (ip).
  */
-static bool gro_key(const uint8_t *pkt, size_t len, struct foud_flow_key *k)
+static bool gro_key(const uint8_t *pkt, size_t len, const struct fou_ip *ip,
+		    struct foud_flow_key *k)
 {
-	struct fou_ip ip;
 	uint8_t proto;
 
-	if (fou_ip_parse(pkt, len, &ip))
-		return false;
-	if (ip.proto == FOU_PROTO_TCP && !(ip.frag & (FOU_IP_MF | FOU_IP_OFFMASK)) &&
-	    ip.tot_len >= ip.hlen + 4u) {
-		k->sport = fou_get16(pkt + ip.hlen);
-		k->dport = fou_get16(pkt + ip.hlen + 2);
+	if (ip->proto == FOU_PROTO_TCP && !(ip->frag & (FOU_IP_MF | FOU_IP_OFFMASK)) &&
+	    ip->tot_len >= ip->hlen + 4u) {
+		k->sport = fou_get16(pkt + ip->hlen);
+		k->dport = fou_get16(pkt + ip->hlen + 2);
 	} else if (fou_ip_l4_ports(pkt, len, &proto, &k->sport, &k->dport) ||
 		   proto != FOU_PROTO_TCP) {
 		/* IPv6 extension headers before TCP: the same flow still, kept in order. */
 		return false;
 	}
-	k->src = ip.src;
-	k->dst = ip.dst;
+	k->src = ip->src;
+	k->dst = ip->dst;
 	return true;
 }
 
@@ -67,13 +65,9 @@ static void gro_vnet_partial(struct fou_vnet_hdr *vh, uint16_t l4start)
 }
 
 /* Where the TCP header of a packet whose checksum is partial starts, Ethernet header included. */
-static uint16_t gro_partial_start(const struct foud *d, const uint8_t *ip, size_t iplen, size_t l2len)
+static uint16_t gro_partial_start(const struct foud *d, const struct fou_ip *ip, size_t l2len)
 {
-	struct fou_ip p;
-
-	if (!d->rx_partial || fou_ip_parse(ip, iplen, &p))
-		return 0;
-	return (uint16_t)(l2len + p.hlen);
+	return d->rx_partial ? (uint16_t)(l2len + ip->hlen) : 0;
 }
 
 static void gro_flush_slot(struct foud_gro_slot *s)
@@ -152,11 +146,13 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	size_t iplen = b->len - l2len;
 	struct foud_gro_slot *s;
 	struct foud_flow_key k;
+	struct fou_ip pi;
 	uint16_t partial;
 	int ret;
 
 	t->csum_trusted += d->rx_verified;
-	if (!ip) {
+	/* Parsed once here; each step below reads this header. */
+	if (!ip || fou_ip_parse(ip, iplen, &pi)) {
 		gro_direct(d, t, b, 0);
 		return;
 	}
@@ -166,10 +162,10 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	 * would drop it. Completed here, as the device would have; one RCO left
 	 * partial goes to the device as such.
 	 */
-	partial = gro_partial_start(d, ip, iplen, l2len);
+	partial = gro_partial_start(d, &pi, l2len);
 	if (!partial)
-		fou_gro_csum_complete(ip, iplen);
-	if (!d->offload || !gro_key(ip, iplen, &k)) {
+		fou_gro_csum_complete_ip(ip, &pi);
+	if (!d->offload || !gro_key(ip, iplen, &pi, &k)) {
 		gro_direct(d, t, b, partial);
 		return;
 	}
@@ -177,7 +173,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 		if (s->t != t || !gro_key_eq(&s->key, &k))
 			continue;
 		if ((!l2len || !memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len)) &&
-		    fou_gro_append_csum(&s->g, ip, iplen, d->rx_verified) == 1) {
+		    fou_gro_append_ip(&s->g, ip, &pi, d->rx_verified) == 1) {
 			s->nseg++;
 			s->bytes += b->len;
 			s->verified = s->verified && d->rx_verified;
@@ -188,8 +184,8 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 		break;
 	}
 	s = gro_slot_new(d);
-	ret = fou_gro_start_csum(&s->g, s->buf + FOU_VNET_HLEN + l2len,
-				 GRO_BUF - FOU_VNET_HLEN - l2len, ip, iplen, d->rx_verified);
+	ret = fou_gro_start_ip(&s->g, s->buf + FOU_VNET_HLEN + l2len,
+			       GRO_BUF - FOU_VNET_HLEN - l2len, ip, &pi, d->rx_verified);
 	if (ret == -FOU_DROP_INNER_CSUM) {
 		gro_count(t, ret, 1, 0);
 		return;

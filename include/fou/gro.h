@@ -77,6 +77,15 @@ int fou_gro_start_csum(struct fou_gro *g, uint8_t *out, size_t cap,
 int fou_gro_append_csum(struct fou_gro *g, const uint8_t *pkt, size_t len, bool verified);
 
 /*
+ * As fou_gro_start_csum() and fou_gro_append_csum() for a packet the caller
+ * has already parsed without error (fou_ip_parse() of pkt into ip): one
+ * parse a segment where the receive path needs the header several times.
+ */
+int fou_gro_start_ip(struct fou_gro *g, uint8_t *out, size_t cap,
+		     const uint8_t *pkt, const struct fou_ip *ip, bool verified);
+int fou_gro_append_ip(struct fou_gro *g, const uint8_t *pkt, const struct fou_ip *ip, bool verified);
+
+/*
  * Finishes g in place and fills vh. One segment: the packet untouched and an
  * all-zero vh. Two or more: IPv4 total length and header checksum (or IPv6
  * payload length), PSH if any segment had it, the TCP checksum field holding
@@ -103,5 +112,7 @@ uint8_t *fou_gro_ip(uint8_t *frame, size_t len, size_t l2len);
  * the packet is anything else (left untouched).
  */
 int fou_gro_csum_complete(uint8_t *pkt, size_t len);
+/* The same for a packet already parsed into ip (fou_ip_parse() without error). */
+int fou_gro_csum_complete_ip(uint8_t *pkt, const struct fou_ip *ip);
 
 #endif /* FOU_GRO_H */
