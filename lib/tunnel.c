@@ -82,13 +82,10 @@ struct inner {
 	uint8_t flag;		/* FOU_INNER_V4 or FOU_INNER_V6 */
 };
 
-static int inner_parse(struct fou_buf *b, const struct fou_tnl *t,
-		       const struct fou_kind_ops *k, struct inner *in)
+/* The checks of the inner header in in->ip, already parsed. */
+static int inner_take(struct fou_buf *b, const struct fou_tnl *t,
+		      const struct fou_kind_ops *k, struct inner *in)
 {
-	int err = fou_ip_parse(fou_buf_data(b), b->len, &in->ip);
-
-	if (err)
-		return err;
 	in->flag = in->ip.family == AF_INET ? FOU_INNER_V4 : FOU_INNER_V6;
 	if (!(k->inner & in->flag))
 		return -FOU_DROP_INNER_PROTO;
@@ -97,6 +94,14 @@ static int inner_parse(struct fou_buf *b, const struct fou_tnl *t,
 		return -FOU_DROP_LOOP;
 	b->len = in->ip.tot_len;
 	return 0;
+}
+
+static int inner_parse(struct fou_buf *b, const struct fou_tnl *t,
+		       const struct fou_kind_ops *k, struct inner *in)
+{
+	int err = fou_ip_parse(fou_buf_data(b), b->len, &in->ip);
+
+	return err ? err : inner_take(b, t, k, in);
 }
 
 static bool tnl_rco(const struct fou_tnl *t)
@@ -290,6 +295,13 @@ static int payload_rco_check(const struct fou_buf *b, const struct fou_tnl *t,
 int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
 			  const struct fou_remcsum *partial, uint8_t *tos, uint8_t *ttl)
 {
+	return fou_tnl_encap_payload_ip(b, t, st, partial, NULL, tos, ttl);
+}
+
+int fou_tnl_encap_payload_ip(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
+			     const struct fou_remcsum *partial, const struct fou_ip *ip,
+			     uint8_t *tos, uint8_t *ttl)
+{
 	const struct fou_kind_ops *k = fou_kind(t->kind);
 	struct inner in;
 	int err;
@@ -297,8 +309,10 @@ int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou
 	err = encap_check(t, k, fou_encap(t->encap));
 	if (!err && t->encap == FOU_ENCAP_NONE)
 		err = -FOU_DROP_NO_TUNNEL;
+	if (!err && ip)
+		in.ip = *ip;
 	if (!err)
-		err = inner_parse(b, t, k, &in);
+		err = ip ? inner_take(b, t, k, &in) : inner_parse(b, t, k, &in);
 	if (!err)
 		err = payload_rco_check(b, t, partial);
 	if (err)

@@ -130,6 +130,7 @@ static struct fou_buf *txq_slot(struct foud *d, struct foud_tunnel *t, struct fo
 /* UDP GSO for FOU and GUE: the encapsulation after UDP in front of each segment, one destination. */
 struct tunnel_uso {
 	struct foud_tunnel *t;
+	const struct fou_gso *g;	/* whose segments are pushed: their headers, known */
 	uint8_t tos, ttl;
 	struct fou_remcsum rco;		/* with encap-remcsum: each segment's TCP checksum */
 	bool use_rco;
@@ -140,9 +141,11 @@ struct tunnel_uso {
 static int tunnel_uso_push(struct fou_buf *b, void *arg)
 {
 	struct tunnel_uso *x = arg;
+	struct fou_ip ip;
 
-	return fou_tnl_encap_payload(b, &x->t->tnl, &x->t->tx, x->use_rco ? &x->rco : NULL,
-				     &x->tos, &x->ttl);
+	fou_gso_seg_ip(x->g, fou_buf_data(b), b->len, &ip);
+	return fou_tnl_encap_payload_ip(b, &x->t->tnl, &x->t->tx, x->use_rco ? &x->rco : NULL,
+					&ip, &x->tos, &x->ttl);
 }
 
 static void tunnel_uso_to(void *arg, size_t i, struct foud_uso_to *to)
@@ -174,13 +177,13 @@ static int tunnel_tx_uso(struct foud *d, struct foud_tunnel *t, const struct fou
 {
 	const struct fou_tnl *n = &t->tnl;
 	size_t ohl = n->local.family == AF_INET ? FOU_IPV4_HLEN : FOU_IPV6_HLEN;
-	struct tunnel_uso x = { .t = t };
+	struct fou_gso g;
+	struct tunnel_uso x = { .t = t, .g = &g };
 	const struct foud_uso_enc e = {
 		.family = n->local.family, .hlen = fou_tnl_payload_hlen(n),
 		.push = tunnel_uso_push, .arg = &x,
 	};
 	const struct foud_uso_dests ds = { .n = 1, .to = tunnel_uso_to, .arg = &x };
-	struct fou_gso g;
 	uint16_t sport = n->encap_sport;
 
 	if (n->encap == FOU_ENCAP_NONE || fou_gso_init(&g, vh, pkt, len))

@@ -346,6 +346,8 @@ struct fou_gso {
 	unsigned int seg;	/* segments emitted so far */
 	int family;
 	bool partial;		/* set after init: leave each TCP checksum partial (RCO) */
+	struct fou_ip ip;	/* the super-packet's IP header, parsed once */
+	uint32_t addr_sum;	/* its pseudo-header's address words, summed once */
 };
 
 /*
@@ -362,6 +364,11 @@ int fou_gso_init(struct fou_gso *g, const struct fou_vnet_hdr *h,
  * start l4off, field l4off + 16). Returns 1 when a segment was written, 0 when done, or -FOU_DROP_*.
  */
 int fou_gso_next(struct fou_gso *g, uint8_t *out, size_t cap, size_t *outlen);
+/*
+ * The IP header of the segment of seglen bytes that fou_gso_next() just
+ * wrote at seg, as fou_ip_parse() would give it, without parsing again.
+ */
+void fou_gso_seg_ip(const struct fou_gso *g, const uint8_t *seg, size_t seglen, struct fou_ip *ip);
 
 /* ---- tunnel kinds and encapsulations ------------------------------------ */
 
@@ -475,6 +482,10 @@ int fou_tnl_encap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx 
  */
 int fou_tnl_encap_payload(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
 			  const struct fou_remcsum *partial, uint8_t *tos, uint8_t *ttl);
+/* The same for an inner packet whose header the caller has (fou_gso_seg_ip()). */
+int fou_tnl_encap_payload_ip(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_tx *st,
+			     const struct fou_remcsum *partial, const struct fou_ip *ip,
+			     uint8_t *tos, uint8_t *ttl);
 /*
  * The bytes fou_tnl_encap_payload() prepends: the same for every segment of
  * a train, so a tunnel with encap-remcsum gets RCO on each (partial given).
