@@ -270,13 +270,50 @@ static bool tun_qlen_growable(int qlen)
 	return false;
 }
 
+/*
+ * Devices whose queue may not grow (at the bound, or the operator's length):
+ * asked again a second later, not at every drain that stops at its bound
+ * (each asking is a socket, an ioctl and a close: ~200 a second in a flood).
+ */
+#define TUN_QSTILL	8
+#define TUN_QSTILL_MS	1000
+
+static struct {
+	char name[IFNAMSIZ];
+	uint64_t until;
+} tun_qstill[TUN_QSTILL];
+
+static bool tun_qlen_still(const char *name, uint64_t now)
+{
+	for (int i = 0; i < TUN_QSTILL; i++)
+		if (now < tun_qstill[i].until && !strcmp(tun_qstill[i].name, name))
+			return true;
+	return false;
+}
+
+static void tun_qlen_rest(const char *name, uint64_t now)
+{
+	int i, old = 0;
+
+	for (i = 0; i < TUN_QSTILL; i++)
+		if (tun_qstill[i].until < tun_qstill[old].until)
+			old = i;
+	snprintf(tun_qstill[old].name, sizeof(tun_qstill[old].name), "%s", name);
+	tun_qstill[old].until = now + TUN_QSTILL_MS;
+}
+
 static void tun_queue_grow(const char *name)
 {
 	struct ifreq ifr = { 0 };
+	uint64_t now = foud_now_ms();
 
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_growable(ifr.ifr_qlen))
+	if (tun_qlen_still(name, now))
 		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_growable(ifr.ifr_qlen)) {
+		tun_qlen_rest(name, now);
+		return;
+	}
 	ifr.ifr_qlen *= 2;
 	if (ifreq_ioctl(SIOCSIFTXQLEN, &ifr) == 0)
 		foud_log(LOG_INFO, "%s: txqueuelen %d: packets waited in its queue", name,
