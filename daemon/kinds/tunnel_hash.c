@@ -13,17 +13,28 @@
 #define TNL_OF(n, member) \
 	((struct foud_tunnel *)((char *)(n) - offsetof(struct foud_tunnel, member)))
 
-/* address, whether keyed, key: what fou_tnl_match compares but local. */
-static uint32_t tnl_hash(const struct foud *d, const struct fou_addr *a, bool keyed, uint32_t key)
+/* address (its hash ah), whether keyed, key: what fou_tnl_match compares but local. */
+static uint32_t tnl_hash_of(const struct foud *d, uint32_t ah, bool keyed, uint32_t key)
 {
-	uint32_t w[3] = { fou_addr_hash(a, d->hash_seed), keyed, keyed ? key : 0 };
+	uint32_t w[3] = { ah, keyed, keyed ? key : 0 };
 
 	return fou_hash_words(w, 3, d->hash_seed);
+}
+
+static uint32_t tnl_hash(const struct foud *d, const struct fou_addr *a, bool keyed, uint32_t key)
+{
+	return tnl_hash_of(d, fou_addr_hash(a, d->hash_seed), keyed, key);
 }
 
 static uint32_t peer_hash(const struct foud *d, const struct fou_addr *a)
 {
 	return tnl_hash(d, a, false, 1);
+}
+
+/* On receive: the address's hash remembered for the next segment (as foud_tnl_lookup()). */
+static uint32_t peer_hash_rx(struct foud *d, const struct fou_addr *a)
+{
+	return tnl_hash_of(d, fou_addr_hash_last(&d->tnl_last, a, d->hash_seed), false, 1);
 }
 
 static bool tnl_keyed(const struct foud_tunnel *t)
@@ -55,13 +66,10 @@ void foud_tnl_unindex(struct foud *d, struct foud_tunnel *t)
 struct foud_tunnel *foud_tnl_lookup(struct foud *d, const struct fou_rx *rx)
 {
 	bool keyed = rx->proto == FOU_PROTO_GRE && (rx->gre.flags & FOU_GRE_KEY);
-	uint32_t w[3] = { fou_addr_hash_last(&d->tnl_last, &rx->src, d->hash_seed), keyed,
-			  keyed ? rx->gre.key : 0 };
+	uint32_t ah = fou_addr_hash_last(&d->tnl_last, &rx->src, d->hash_seed);
 	struct fou_hnode *n;
 
-	/* tnl_hash()'s words, the address's hash remembered for the next segment. */
-
-	for (n = fou_htab_first(&d->tnl_rx, fou_hash_words(w, 3, d->hash_seed)); n;
+	for (n = fou_htab_first(&d->tnl_rx, tnl_hash_of(d, ah, keyed, rx->gre.key)); n;
 	     n = fou_htab_next(n))
 		if (fou_tnl_match(&TNL_OF(n, rx_node)->tnl, rx))
 			return TNL_OF(n, rx_node);
@@ -75,7 +83,7 @@ struct foud_tunnel *foud_tnl_peer(struct foud *d, const struct fou_addr *src,
 	struct foud_tunnel *t;
 	struct fou_hnode *n;
 
-	for (n = fou_htab_first(&d->tnl_peers, peer_hash(d, src)); n; n = fou_htab_next(n)) {
+	for (n = fou_htab_first(&d->tnl_peers, peer_hash_rx(d, src)); n; n = fou_htab_next(n)) {
 		t = TNL_OF(n, rx_peer);
 		if (fou_addr_eq(&t->tnl.remote, src) && (!ok || ok(t, arg)))
 			return t;
