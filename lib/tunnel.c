@@ -420,25 +420,32 @@ static int rx_inner_flag(const struct fou_rx *rx, bool gre)
 	return rx->proto == FOU_PROTO_IPIP ? FOU_INNER_V4 : FOU_INNER_V6;
 }
 
-static int inner_check(struct fou_buf *b, int flag)
+static int inner_check(struct fou_buf *b, int flag, struct fou_ip *ip)
 {
 	const uint8_t *p = fou_buf_data(b);
-	struct fou_ip ip;
 	int err;
 
 	if (b->len < 1)
 		return -FOU_DROP_TOO_SHORT;
 	if ((p[0] >> 4) != (flag == FOU_INNER_V4 ? 4 : 6))
 		return -FOU_DROP_INNER_PROTO;
-	err = fou_ip_parse(p, b->len, &ip);
+	err = fou_ip_parse(p, b->len, ip);
 	if (err)
 		return err;
-	b->len = ip.tot_len;
+	b->len = ip->tot_len;
 	return 0;
 }
 
 int fou_tnl_decap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx *st,
 		  const struct fou_rx *rx)
+{
+	struct fou_ip ip;
+
+	return fou_tnl_decap_ip(b, t, st, rx, &ip);
+}
+
+int fou_tnl_decap_ip(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx *st,
+		     const struct fou_rx *rx, struct fou_ip *ip)
 {
 	const struct fou_kind_ops *k = fou_kind(t->kind);
 	int flag, err;
@@ -455,7 +462,7 @@ int fou_tnl_decap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx 
 		return flag;
 	if (!(k->inner & flag))
 		return -FOU_DROP_INNER_PROTO;
-	err = inner_check(b, flag);
+	err = inner_check(b, flag, ip);
 	if (err)
 		return err;
 	return fou_ecn_decap(fou_buf_data(b), b->len, rx->tos);

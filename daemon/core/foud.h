@@ -657,6 +657,9 @@ int foud_tx_shared(const struct foud *d, int family, const struct fou_addr *loca
 int foud_gro_init(struct foud *d);
 void foud_gro_fini(struct foud *d);
 void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len);
+/* The same for an IP packet (no Ethernet) whose header ip the caller parsed (fou_tnl_decap_ip()). */
+void foud_gro_input_ip(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+		       const struct fou_ip *ip);
 void foud_gro_flush(struct foud *d);
 void foud_gro_forget(struct foud *d, const struct foud_tunnel *t);
 

@@ -136,36 +136,28 @@ static void gro_direct(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 }
 
 /*
- * Hands one decapsulated inner packet to tunnel t's device, coalescing TCP.
- * For a TAP device the packet starts with an Ethernet header of l2len
- * bytes, which merged frames must share.
+ * The inner IP packet at ip (its header parsed into pi, read by each step
+ * below) after l2len bytes of Ethernet in b, to t's device.
  */
-void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len)
+static void gro_take(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len,
+		     uint8_t *ip, const struct fou_ip *pi)
 {
-	uint8_t *ip = fou_gro_ip(fou_buf_data(b), b->len, l2len);
 	size_t iplen = b->len - l2len;
 	struct foud_gro_slot *s;
 	struct foud_flow_key k;
-	struct fou_ip pi;
 	uint16_t partial;
 	int ret;
 
-	t->csum_trusted += d->rx_verified;
-	/* Parsed once here; each step below reads this header. */
-	if (!ip || fou_ip_parse(ip, iplen, &pi)) {
-		gro_direct(d, t, b, 0);
-		return;
-	}
 	/*
 	 * A local sender (foud's BPF path, the kernel's tunnels, a container)
 	 * leaves the checksum to an offload that a veth never does; the stack
 	 * would drop it. Completed here, as the device would have; one RCO left
 	 * partial goes to the device as such.
 	 */
-	partial = gro_partial_start(d, &pi, l2len);
+	partial = gro_partial_start(d, pi, l2len);
 	if (!partial)
-		fou_gro_csum_complete_ip(ip, &pi);
-	if (!d->offload || !gro_key(ip, iplen, &pi, &k)) {
+		fou_gro_csum_complete_ip(ip, pi);
+	if (!d->offload || !gro_key(ip, iplen, pi, &k)) {
 		gro_direct(d, t, b, partial);
 		return;
 	}
@@ -173,7 +165,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 		if (s->t != t || !gro_key_eq(&s->key, &k))
 			continue;
 		if ((!l2len || !memcmp(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len)) &&
-		    fou_gro_append_ip(&s->g, ip, &pi, d->rx_verified) == 1) {
+		    fou_gro_append_ip(&s->g, ip, pi, d->rx_verified) == 1) {
 			s->nseg++;
 			s->bytes += b->len;
 			s->verified = s->verified && d->rx_verified;
@@ -185,7 +177,7 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	}
 	s = gro_slot_new(d);
 	ret = fou_gro_start_ip(&s->g, s->buf + FOU_VNET_HLEN + l2len,
-			       GRO_BUF - FOU_VNET_HLEN - l2len, ip, &pi, d->rx_verified);
+			       GRO_BUF - FOU_VNET_HLEN - l2len, ip, pi, d->rx_verified);
 	if (ret == -FOU_DROP_INNER_CSUM) {
 		gro_count(t, ret, 1, 0);
 		return;
@@ -203,6 +195,31 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 	s->verified = d->rx_verified;
 	s->partial = partial;
 	s->age = ++d->gro_clock;
+}
+
+/*
+ * Hands one decapsulated inner packet to tunnel t's device, coalescing TCP.
+ * For a TAP device the packet starts with an Ethernet header of l2len
+ * bytes, which merged frames must share.
+ */
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len)
+{
+	uint8_t *ip = fou_gro_ip(fou_buf_data(b), b->len, l2len);
+	struct fou_ip pi;
+
+	t->csum_trusted += d->rx_verified;
+	if (!ip || fou_ip_parse(ip, b->len - l2len, &pi)) {
+		gro_direct(d, t, b, 0);
+		return;
+	}
+	gro_take(d, t, b, l2len, ip, &pi);
+}
+
+void foud_gro_input_ip(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
+		       const struct fou_ip *ip)
+{
+	t->csum_trusted += d->rx_verified;
+	gro_take(d, t, b, 0, fou_buf_data(b), ip);
 }
 
 int foud_gro_init(struct foud *d)

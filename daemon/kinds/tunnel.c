@@ -310,6 +310,7 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 	struct foud_tunnel *t = foud_tnl_lookup(d, rx);
 	const struct fou_tnl *n = NULL;
 	struct fou_tnl mp;
+	struct fou_ip ip;
 	int ret;
 
 	if (t)
@@ -325,7 +326,7 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 	foud_cap_rx(t->ev.fd);
 	/* Only the fleet's members: a node that left, or never joined, is unknown. */
 	ret = t->cfg.fleet_pfx.family && !(t->mp && fou_pfx_peer(t->mp, &rx->src)) ?
-	      -FOU_DROP_UNKNOWN_PEER : fou_tnl_decap(b, n, &t->rx, rx);
+	      -FOU_DROP_UNKNOWN_PEER : fou_tnl_decap_ip(b, n, &t->rx, rx, &ip);
 	if (!ret && foud_nested(d, fou_buf_data(b), b->len, false))
 		ret = -FOU_DROP_NESTED;
 	if (ret) {
@@ -333,7 +334,7 @@ static bool tunnel_input(struct foud *d, struct fou_buf *b, struct fou_rx *rx,
 		foud_log_drop(t->name, -ret, &rx->src);
 		return true;
 	}
-	foud_gro_input(d, t, b, 0);
+	foud_gro_input_ip(d, t, b, &ip);
 	return true;
 }
 

@@ -512,6 +512,13 @@ bool fou_tnl_match(const struct fou_tnl *t, const struct fou_rx *rx);
 int fou_tnl_decap(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx *st,
 		  const struct fou_rx *rx);
 /*
+ * The same, giving the inner header it parsed (on success) in ip, for the
+ * next steps to read rather than parse again; its tos is the one received,
+ * before ECN decapsulation.
+ */
+int fou_tnl_decap_ip(struct fou_buf *b, const struct fou_tnl *t, struct fou_tnl_rx *st,
+		     const struct fou_rx *rx, struct fou_ip *ip);
+/*
  * The GRE part of fou_tnl_decap(), for callers whose payload is no IP packet
  * (GRE-TAP): checksum presence as configured, the key, sequence order.
  */
