@@ -15,6 +15,7 @@
 #include "fou/gro.h"
 #include "fou/htab.h"
 #include "fou/l2.h"
+#include "buf.h"
 #include "cmd.h"
 
 #define FOUD_BATCH	64		/* packets per recvmmsg/sendmmsg */
@@ -44,8 +45,7 @@ struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
-	char *p;
-	size_t len, cap;
+	struct cmn_buf buf;	/* no bound: replies go out in frames, of any size (common/ctl.h) */
 	bool failed;		/* out of memory: the reply says so */
 };
 
