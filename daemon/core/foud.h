@@ -55,6 +55,14 @@ struct foud_ev {
 	void (*fn)(struct foud *d, struct foud_ev *ev);
 };
 
+typedef void foud_ev_fn(struct foud *d, struct foud_ev *ev);
+
+/* A kind's shared receive port (VXLAN/Geneve, TOU): a socket pair (csum.c). */
+struct foud_csum_port {
+	struct foud_ev ev;
+	struct foud_ev vev;		/* its verified socket (fd -1: none) */
+};
+
 #define FOUD_TIMERS	8		/* periodic functions (loop.c) */
 
 /* A function the loop calls every period_ms. */
@@ -271,8 +279,7 @@ struct foud_batch {
 /* Transports over UDP (tou.c): UDP sockets by family and port, peers, the device. */
 struct foud_tou_sock {
 	TAILQ_ENTRY(foud_tou_sock) entry;
-	struct foud_ev ev;
-	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
+	struct foud_csum_port pair;
 	int family;
 	uint16_t port;
 	unsigned int users;
@@ -483,9 +490,14 @@ int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
  * A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set),
  * and one of foud's receive points (ours.c); and closed (csum.c).
  */
-int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-			struct foud_ev *vev, char *err, size_t errlen);
-void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev);
+/*
+ * A zeroed object of size bytes whose struct foud_csum_port at off is open
+ * on cfg, read by fn and vfn; NULL with the reason in err.
+ */
+void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct cmd_port_cfg *cfg,
+			 foud_ev_fn *fn, foud_ev_fn *vfn, char *err, size_t errlen);
+/* Closes it (the caller frees the object). */
+void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_csum_port *cp);
 /* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */

@@ -42,16 +42,15 @@
 /* A shared VXLAN or Geneve receive socket. */
 struct foud_l2port {
 	TAILQ_ENTRY(foud_l2port) entry;
-	struct foud_ev ev;
+	struct foud_csum_port pair;
 	const struct fk_kind *fk;	/* its kind: name, codec */
 	int family;
 	uint16_t port;
 	struct fou_addr local;
 	unsigned int users;
 	struct foud_stats st;		/* datagrams that reach no device */
-	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
-	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
-	uint64_t vsock_drops;
+	uint64_t sock_drops;		/* the kernel's drops at pair.ev (SO_RXQ_OVFL) */
+	uint64_t vsock_drops;		/* and at pair.vev */
 };
 
 /* ---- the kinds ---------------------------------------------------------- */
@@ -335,7 +334,7 @@ static bool l2_input_shared(struct foud *d, struct fou_buf *b, struct fou_rx *rx
 
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, pair.ev));
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->sock_drops, .one = l2_rx_one, .ctx = p,
@@ -347,7 +346,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 /* The verified socket of the pair (csum.c): every datagram's outer checksum vouches. */
 static void l2port_readable_verified(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, vev));
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, pair.vev));
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->vsock_drops, .one = l2_rx_one, .ctx = p, .verified = true,
@@ -634,15 +633,10 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 		p->users++;
 		return p;
 	}
-	p = foud_zalloc(sizeof(*p), err, errlen);
+	p = foud_csum_port_new(d, sizeof(*p), offsetof(struct foud_l2port, pair), &pc,
+			       l2port_readable, l2port_readable_verified, err, errlen);
 	if (!p)
 		return NULL;
-	p->ev.fn = l2port_readable;
-	p->vev.fn = l2port_readable_verified;
-	if (foud_csum_port_open(d, &pc, &p->ev, &p->vev, err, errlen)) {
-		free(p);
-		return NULL;
-	}
 	p->fk = l->fk;
 	p->family = pc.family;
 	p->port = pc.port;
@@ -657,7 +651,7 @@ static void l2port_put(struct foud *d, struct foud_l2port *p)
 	if (!p || --p->users)
 		return;
 	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_csum_port_close(d, p->port, &p->ev, &p->vev);
+	foud_csum_port_close(d, p->port, &p->pair);
 	free(p);
 }
 
@@ -767,14 +761,14 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	l->port = l2port_get(d, l, err, errlen);
 	if (!l->port)
 		return -EIO;
-	l->port_fd = l->port->ev.fd;
-	l->port_vfd = l->port->vev.fd;
+	l->port_fd = l->port->pair.ev.fd;
+	l->port_vfd = l->port->pair.vev.fd;
 	ret = foud_l2_id_index(d, t);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	return c->group.family ? l2_join(l, l->port->ev.fd, err, errlen) : 0;
+	return c->group.family ? l2_join(l, l->port->pair.ev.fd, err, errlen) : 0;
 }
 
 /* Undoes l2_overlay_open, whatever point it reached. */
@@ -843,8 +837,8 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 /* The kernel's drops at both sockets of the pair. */
 static uint64_t l2port_drops(const struct foud_l2port *lp)
 {
-	return foud_sock_drops(lp->ev.fd, lp->sock_drops) +
-	       (lp->vev.fd >= 0 ? foud_sock_drops(lp->vev.fd, lp->vsock_drops) : 0);
+	return foud_sock_drops(lp->pair.ev.fd, lp->sock_drops) +
+	       (lp->pair.vev.fd >= 0 ? foud_sock_drops(lp->pair.vev.fd, lp->vsock_drops) : 0);
 }
 
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */

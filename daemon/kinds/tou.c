@@ -150,7 +150,7 @@ static void sock_put(struct foud *d, struct foud_tou_sock *s)
 	if (--s->users)
 		return;
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	foud_csum_port_close(d, s->port, &s->ev, &s->vev);
+	foud_csum_port_close(d, s->port, &s->pair);
 	free(s);
 }
 
@@ -170,15 +170,10 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 			return s;
 		}
 	}
-	s = foud_zalloc(sizeof(*s), err, errlen);
+	s = foud_csum_port_new(d, sizeof(*s), offsetof(struct foud_tou_sock, pair), &pc,
+			       tou_sock_readable, tou_sock_readable_verified, err, errlen);
 	if (!s)
 		return NULL;
-	s->ev.fn = tou_sock_readable;
-	s->vev.fn = tou_sock_readable_verified;
-	if (foud_csum_port_open(d, &pc, &s->ev, &s->vev, err, errlen)) {
-		free(s);
-		return NULL;
-	}
 	s->family = family;
 	s->port = port;
 	s->users = 1;
@@ -299,9 +294,9 @@ static void msg_begin(struct foud *d, struct tou_txq *q, struct foud_tou_peer *p
 {
 	msg_end(q);
 	/* Another socket, or no room for the message's slots (bytes[], mm[]): send first. */
-	if (q->nmsg && (q->fd != p->sock->ev.fd || q->nmsg == FOUD_BATCH))
+	if (q->nmsg && (q->fd != p->sock->pair.ev.fd || q->nmsg == FOUD_BATCH))
 		tx_flush(d, q);
-	q->fd = p->sock->ev.fd;
+	q->fd = p->sock->pair.ev.fd;
 	q->open = true;
 	q->first = q->niov;
 	q->seg = 0;
@@ -609,7 +604,7 @@ static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
 {
 	const struct foud_rxpt rp = {
 		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
-		.ctx = (char *)ev - offsetof(struct foud_tou_sock, ev),
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, pair.ev),
 	};
 
 	foud_rx_drain(d, ev->fd, &rp);
@@ -620,7 +615,7 @@ static void tou_sock_readable_verified(struct foud *d, struct foud_ev *ev)
 {
 	const struct foud_rxpt rp = {
 		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
-		.ctx = (char *)ev - offsetof(struct foud_tou_sock, vev), .verified = true,
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, pair.vev), .verified = true,
 	};
 
 	foud_rx_drain(d, ev->fd, &rp);
