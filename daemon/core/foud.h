@@ -159,6 +159,14 @@ struct foud_dev_ops {
 	void (*peers)(struct foud *d, struct foud_tunnel *t, bool done);
 };
 
+/*
+ * A kind's table: its required ops named by the convention <kind>_open,
+ * <kind>_close, <kind>_readable and <kind>_show, then the optional ones as
+ * designated initializers.
+ */
+#define FOUD_DEV_OPS(kind)	.open = kind##_open, .close = kind##_close, \
+				.readable = kind##_readable, .show = kind##_show
+
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
 #define FOUD_DEV_F_ROUTE	0x1
 /* May take the L2 BPF path (bpf_l2.c): the UDP overlays. */
@@ -730,6 +738,8 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* The ops every L2 kind shares, in its FOUD_DEV_OPS table. */
+#define FOUD_L2_DEV_OPS		.show_details = foud_l2_show_details, .fdb = foud_l2_fdb
 /* GRE-TAP and NVGRE (ip -j: "link": null). */
 bool foud_l2_gre(const struct foud_tunnel *t);
 int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);

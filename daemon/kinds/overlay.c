@@ -601,7 +601,7 @@ static int l2_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8
 	return 0;
 }
 
-static void l2_readable(struct foud *d, struct foud_ev *ev)
+static void l2_overlay_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = foud_dev_of(ev);
 
@@ -935,14 +935,10 @@ static void l2_overlay_show(const struct foud_tunnel *t, struct foud_pr *p)
 }
 
 const struct foud_dev_ops foud_overlay_ops = {
+	FOUD_DEV_OPS(l2_overlay),
+	FOUD_L2_DEV_OPS,
 	.flags = FOUD_DEV_F_L2BPF,
-	.open = l2_overlay_open,
-	.close = l2_overlay_close,
-	.readable = l2_readable,
 	.input = l2_input_shared,
-	.show = l2_overlay_show,
-	.show_details = foud_l2_show_details,
 	.show_ports = l2_show_ports,
 	.port_each = l2_port_each,
-	.fdb = foud_l2_fdb,
 };
