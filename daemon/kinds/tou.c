@@ -946,29 +946,34 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	foud_pr_close_object(pr);
 }
 
-/* The TOU device's line (none without a peer), then the peers. */
+/* The TOU device's line; with -s its counters. */
+static void show_dev(const struct foud_tou *t, struct foud_pr *pr)
+{
+	foud_pr_str(pr, "ifname", "%s:", TOU_DEV);
+	foud_pr_s64(pr, "ifindex", NULL, t->dev.ifindex);
+	foud_pr_uint(pr, "mtu", " mtu %u", t->dev.mtu);
+	foud_pr_uint(pr, "fwmark", " fwmark 0x%x", CMD_TOU_MARK);
+	foud_pr_uint(pr, "table", " table %u", CMD_TOU_TABLE);
+	foud_pr_bool(pr, "offload", " offload on\n", " offload off\n", t->dev.offload);
+	if (!(pr->flags & CTL_F_STATS))
+		return;
+	foud_pr_open_object(pr, "device");
+	foud_pr_str(pr, "ifname", NULL, TOU_DEV);
+	foud_show_stats(pr, &t->dev.st);
+	foud_pr_u64(pr, "csum_trusted", "    inner checksums trusted (outer verified) %llu\n",
+		    t->dev.csum_trusted);
+	foud_pr_close_object(pr);
+}
+
+/* The TOU device (none without a peer), the peers (an empty list), the sessions. */
 void foud_tou_show(struct foud *d, struct foud_pr *pr)
 {
 	const struct foud_tou *t = d->tou;
 	const struct foud_tou_peer *p;
 
 	foud_pr_open_object(pr, NULL);
-	if (t) {
-		foud_pr_str(pr, "ifname", "%s:", TOU_DEV);
-		foud_pr_s64(pr, "ifindex", NULL, t->dev.ifindex);
-		foud_pr_uint(pr, "mtu", " mtu %u", t->dev.mtu);
-		foud_pr_uint(pr, "fwmark", " fwmark 0x%x", CMD_TOU_MARK);
-		foud_pr_uint(pr, "table", " table %u", CMD_TOU_TABLE);
-		foud_pr_bool(pr, "offload", " offload on\n", " offload off\n", t->dev.offload);
-	}
-	if (t && (pr->flags & CTL_F_STATS)) {
-		foud_pr_open_object(pr, "device");
-		foud_pr_str(pr, "ifname", NULL, TOU_DEV);
-		foud_show_stats(pr, &t->dev.st);
-		foud_pr_u64(pr, "csum_trusted", "    inner checksums trusted (outer verified) %llu\n",
-			    t->dev.csum_trusted);
-		foud_pr_close_object(pr);
-	}
+	if (t)
+		show_dev(t, pr);
 	foud_pr_open_array(pr, "peers");
 	if (t)
 		TAILQ_FOREACH(p, &t->peers, entry)
