@@ -61,6 +61,9 @@ typedef void foud_ev_fn(struct foud *d, struct foud_ev *ev);
 struct foud_csum_port {
 	struct foud_ev ev;
 	struct foud_ev vev;		/* its verified socket (fd -1: none) */
+	int family;
+	uint16_t port;
+	unsigned int users;		/* the devices or peers on it */
 };
 
 #define FOUD_TIMERS	8		/* periodic functions (loop.c) */
@@ -287,10 +290,7 @@ struct foud_batch {
 /* Transports over UDP (tou.c): UDP sockets by family and port, peers, the device. */
 struct foud_tou_sock {
 	TAILQ_ENTRY(foud_tou_sock) entry;
-	struct foud_csum_port pair;
-	int family;
-	uint16_t port;
-	unsigned int users;
+	struct foud_csum_port pair;	/* its family, port and users too */
 };
 
 /* A TCP connection foud carried towards a TOU peer (its 4-tuple; the peer's address is the peer's). */
@@ -500,12 +500,12 @@ int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
  */
 /*
  * A zeroed object of size bytes whose struct foud_csum_port at off is open
- * on cfg, read by fn and vfn; NULL with the reason in err.
+ * on cfg, read by fn and vfn, with one user; NULL with the reason in err.
  */
 void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct cmd_port_cfg *cfg,
 			 foud_ev_fn *fn, foud_ev_fn *vfn, char *err, size_t errlen);
-/* Closes it (the caller frees the object). */
-void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_csum_port *cp);
+/* One user fewer. The last closes the pair: true, the caller unlinks and frees the object. */
+bool foud_csum_port_put(struct foud *d, struct foud_csum_port *cp);
 /* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */

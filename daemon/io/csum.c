@@ -197,13 +197,19 @@ void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct c
 		free(o);
 		return NULL;
 	}
+	cp->family = cfg->family;
+	cp->port = cfg->port;
+	cp->users = 1;
 	return o;
 }
 
-void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_csum_port *cp)
+bool foud_csum_port_put(struct foud *d, struct foud_csum_port *cp)
 {
+	if (--cp->users)
+		return false;
 	foud_csum_unwatch(d, &cp->ev, &cp->vev);
-	foud_ours_del(d, FOU_PROTO_UDP, port);
+	foud_ours_del(d, FOU_PROTO_UDP, cp->port);
+	return true;
 }
 
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)

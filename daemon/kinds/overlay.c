@@ -42,12 +42,9 @@
 /* A shared VXLAN or Geneve receive socket. */
 struct foud_l2port {
 	TAILQ_ENTRY(foud_l2port) entry;
-	struct foud_csum_port pair;
+	struct foud_csum_port pair;	/* its family, port and users too */
 	const struct fk_kind *fk;	/* its kind: name, codec */
-	int family;
-	uint16_t port;
 	struct fou_addr local;
-	unsigned int users;
 	struct foud_stats st;		/* datagrams that reach no device */
 	uint64_t sock_drops;		/* the kernel's drops at pair.ev (SO_RXQ_OVFL) */
 	uint64_t vsock_drops;		/* and at pair.vev */
@@ -624,13 +621,14 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	 * demultiplexed.
 	 */
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
-		if (p->port != pc.port || p->family != pc.family || !fou_addr_eq(&p->local, &pc.local))
+		if (p->pair.port != pc.port || p->pair.family != pc.family ||
+		    !fou_addr_eq(&p->local, &pc.local))
 			continue;
 		if (p->fk != l->fk) {
 			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->fk->name);
 			return NULL;
 		}
-		p->users++;
+		p->pair.users++;
 		return p;
 	}
 	p = foud_csum_port_new(d, sizeof(*p), offsetof(struct foud_l2port, pair), &pc,
@@ -638,20 +636,16 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	if (!p)
 		return NULL;
 	p->fk = l->fk;
-	p->family = pc.family;
-	p->port = pc.port;
 	p->local = pc.local;
-	p->users = 1;
 	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
 	return p;
 }
 
 static void l2port_put(struct foud *d, struct foud_l2port *p)
 {
-	if (!p || --p->users)
+	if (!p || !foud_csum_port_put(d, &p->pair))
 		return;
 	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_csum_port_close(d, p->port, &p->pair);
 	free(p);
 }
 
@@ -848,9 +842,9 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
 		foud_pr_open_object(p, NULL);
-		foud_pr_uint(p, "port", "port %u", lp->port);
+		foud_pr_uint(p, "port", "port %u", lp->pair.port);
 		foud_pr_null(p, lp->fk->name, " %s");
-		foud_show_family(p, lp->family);
+		foud_show_family(p, lp->pair.family);
 		foud_pr_nl(p);
 		foud_show_port_stats(p, &lp->st, l2port_drops(lp), NULL);
 		foud_pr_close_object(p);
@@ -865,8 +859,8 @@ static void l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud
 	struct foud_port_info i;
 
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
-		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->family,
-					     .port = lp->port, .local = &lp->local, .st = &lp->st,
+		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->pair.family,
+					     .port = lp->pair.port, .local = &lp->local, .st = &lp->st,
 					     .sock_drops = l2port_drops(lp) };
 		fn(arg, &i);
 	}

@@ -147,10 +147,9 @@ static bool conn_known(struct foud_tou_peer *p, const uint8_t *local, uint16_t l
 
 static void sock_put(struct foud *d, struct foud_tou_sock *s)
 {
-	if (--s->users)
+	if (!foud_csum_port_put(d, &s->pair))
 		return;
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	foud_csum_port_close(d, s->port, &s->pair);
 	free(s);
 }
 
@@ -165,8 +164,8 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 	struct foud_tou_sock *s;
 
 	TAILQ_FOREACH(s, &d->tou->socks, entry) {
-		if (s->family == family && s->port == port) {
-			s->users++;
+		if (s->pair.family == family && s->pair.port == port) {
+			s->pair.users++;
 			return s;
 		}
 	}
@@ -174,9 +173,6 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 			       tou_sock_readable, tou_sock_readable_verified, err, errlen);
 	if (!s)
 		return NULL;
-	s->family = family;
-	s->port = port;
-	s->users = 1;
 	TAILQ_INSERT_TAIL(&d->tou->socks, s, entry);
 	return s;
 }
