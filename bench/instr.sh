@@ -18,7 +18,8 @@
 # Environment: B (build dir, absolute or relative to this tree; default
 # build: the same script measures an old tree's build), INSTR_MB (100),
 # INSTR_RUNS (3: runs of each row; the median is printed, with the range),
-# INSTR_ONLY (a regex of row ids). Needs root, valgrind and iperf3. Exits 1 if a row carries nothing.
+# INSTR_ONLY (a regex of row ids), INSTR_KEEP (a directory: each run's dumps
+# are copied there as ROW-send.N and ROW-recv.N, for callgrind_annotate). Needs root, valgrind and iperf3. Exits 1 if a row carries nothing.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 B=${B:-build}
@@ -77,11 +78,9 @@ setup_rows() {
 	done
 }
 
+vg_pid() { if [ "$1" = a ]; then echo "$VG_A"; else echo "$VG_B"; fi; }
 # cg_total a|b N: the Ir total of foud a's or b's Nth dump.
-cg_total() {
-	local pid=$VG_A; [ "$1" = b ] && pid=$VG_B
-	awk '/^(summary|totals):/ { print $2; exit }' "$TMP/cg-$1.$pid.$2"
-}
+cg_total() { awk '/^(summary|totals):/ { print $2; exit }' "$TMP/cg-$1.$(vg_pid "$1").$2"; }
 # cg_cmd OPT: callgrind_control OPT on both fouds.
 cg_cmd() { callgrind_control "$1" "$VG_A" >/dev/null 2>&1 && callgrind_control "$1" "$VG_B" >/dev/null 2>&1; }
 
@@ -99,7 +98,12 @@ run() {
 	a=$(cg_total a $DUMPS) b=$(cg_total b $DUMPS)
 	[ -n "$a" ] && [ -n "$b" ] || die "no callgrind dump $DUMPS"
 	# The data's sender is A, or B with -R.
-	[ -n "$rev" ] && { local t=$a; a=$b; b=$t; }
+	local snd=a rcv=b
+	[ -n "$rev" ] && { local t=$a; a=$b; b=$t; snd=b rcv=a; }
+	if [ -n "${INSTR_KEEP:-}" ]; then	# for callgrind_annotate
+		cp "$TMP/cg-$snd.$(vg_pid $snd).$DUMPS" "$INSTR_KEEP/$id-send.$DUMPS" &&
+		cp "$TMP/cg-$rcv.$(vg_pid $rcv).$DUMPS" "$INSTR_KEEP/$id-recv.$DUMPS"
+	fi
 	echo $((a / MB)) $((b / MB)) >>"$TMP/$id"
 }
 
