@@ -168,6 +168,11 @@ bench: deps
 	$(MAKE) all
 	B=$(B) bash bench/run.sh
 
+# Instructions per MB of the userspace data path (callgrind; load does not change them).
+instr: deps
+	$(MAKE) all
+	B=$(B) bash bench/instr.sh
+
 demo: deps
 	$(MAKE) all
 	B=$(B) bash scripts/demo.sh
@@ -215,5 +220,5 @@ deb:
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps check check-arch check-unit check-netns check-interop fuzz soak bench demo install deb clean
+.PHONY: all unit deps check check-arch check-unit check-netns check-interop fuzz soak bench instr demo install deb clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
