@@ -82,7 +82,7 @@ int fou_gso_init(struct fou_gso *g, const struct fou_vnet_hdr *h,
 	g->mss = h->gso_size;
 	g->family = ip.family;
 	g->ip = ip;
-	g->addr_sum = fou_csum_pseudo(&ip.src, &ip.dst, 0, 0);
+	g->psum = fou_csum_pseudo(&ip.src, &ip.dst, FOU_PROTO_TCP, 0);
 	return 0;
 }
 
@@ -106,14 +106,10 @@ static void seg_ip(const struct fou_gso *g, uint8_t *out, size_t seglen)
 	}
 }
 
-/*
- * Pseudo-header sum of the segment: every segment has the addresses of
- * init's header, summed there once; only the length differs. Unfolded, far
- * below 2^32.
- */
+/* Pseudo-header sum of the segment: the train's addresses were summed once, in init. */
 static uint32_t seg_pseudo(const struct fou_gso *g, size_t l4len)
 {
-	return g->addr_sum + FOU_PROTO_TCP + (uint32_t)(l4len >> 16) + (uint32_t)(l4len & 0xffff);
+	return g->psum + (uint32_t)(l4len >> 16) + (uint32_t)(l4len & 0xffff);
 }
 
 static void seg_tcp(const struct fou_gso *g, uint8_t *out, size_t seglen, bool last)
