@@ -273,7 +273,7 @@ static bool tun_qlen_growable(int qlen)
 /*
  * Devices whose queue may not grow (at the bound, or the operator's length):
  * asked again a second later, not at every drain that stops at its bound
- * (each asking is a socket, an ioctl and a close: ~200 a second in a flood).
+ * (each asking is a socket, an ioctl and a close: ~50 a second in a flood here).
  */
 #define TUN_QSTILL	8
 #define TUN_QSTILL_MS	1000
