@@ -160,6 +160,7 @@ struct foud_dev_ops {
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
 	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
+	struct fou_hnode by_twin;	/* IP tunnels by what Linux tells them apart by (dev.c) */
 	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, overlay.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
@@ -363,6 +364,7 @@ struct foud {
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
+	struct fou_htab dev_twins;	/* the IP tunnels by kind, addresses, key (cmd_twin.h) */
 	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
 	struct fou_htab tnl_peers;	/* ... by remote alone */
 	struct fou_addr_hlast tnl_last;	/* the last remote hashed on receive (tunnel_hash.c) */
