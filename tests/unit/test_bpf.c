@@ -442,6 +442,63 @@ static void test_rx_fou_valid(void **state)
 	assert_int_equal(s.rx_bytes, ilen);
 }
 
+/* As mk_rx, with the outer UDP checksum (test runs hand the programs CHECKSUM_NONE skbs). */
+static size_t mk_rx_csum(uint8_t *p)
+{
+	uint8_t buf[256];
+	struct fou_buf b = { .head = buf, .cap = sizeof(buf), .off = 128 };
+	struct fou_addr s = { AF_INET }, d = { AF_INET };
+	struct fou_ip_params ip = { .proto = FOU_PROTO_UDP, .ttl = 64, .df = true };
+	size_t n = eth(p, FOU_ETH_P_IP);
+
+	memcpy(s.a, REMOTE4, 4);
+	memcpy(d.a, LOCAL4, 4);
+	ip.src = s;
+	ip.dst = d;
+	b.len = mk_inner4(buf + b.off);
+	assert_int_equal(fou_udp_push(&b, 40000, PORT, &s, &d, true), 0);
+	assert_int_equal(fou_ip_push(&b, &ip), 0);
+	memcpy(p + n, fou_buf_data(&b), b.len);
+	return n + b.len;
+}
+
+/*
+ * A checksum nothing verified: the program sums it. Right: decapsulated;
+ * a payload changed after it: foud's socket (the kernel drops it); the
+ * pseudo-header's sum alone (what a sender leaves pending): foud's.
+ */
+static void test_rx_udp_csum_summed(void **state)
+{
+	uint8_t pkt[256], bad[256], out[256];
+	uint32_t outlen = sizeof(out);
+	struct fou_addr s = { AF_INET }, d = { AF_INET };
+	uint32_t psum;
+	size_t n, u, w;
+
+	(void)state;
+	NEED_BPF();
+	rx_setup(false, false, 0);
+	n = mk_rx_csum(pkt);
+	u = 14 + 20;
+	assert_int_not_equal(fou_get16(pkt + u + 6), 0);
+	memcpy(bad, pkt, n);
+	bad[n - 1] ^= 0x01;
+	rx_expect_ok(bad, n);
+	memcpy(s.a, REMOTE4, 4);
+	memcpy(d.a, LOCAL4, 4);
+	/* the field holds the pseudo-header's sum, and a payload word makes the bytes sum right */
+	memcpy(bad, pkt, n);
+	psum = fou_csum_pseudo(&s, &d, FOU_PROTO_UDP, (uint32_t)(n - u));
+	w = u + ((n - u - 2) & ~(size_t)1);
+	fou_put16(bad + u + 6, (uint16_t)~fou_csum_fold(psum));
+	fou_put16(bad + w, 0);
+	fou_put16(bad + w, fou_csum_fold(fou_csum_add(psum, bad + u, n - u)));
+	assert_int_equal(fou_csum_fold(fou_csum_add(psum, bad + u, n - u)), 0);
+	rx_expect_ok(bad, n);
+	assert_int_equal(run(g.in, pkt, n, out, &outlen, 0), TC_ACT_REDIRECT);
+	assert_int_equal(stats_sum().rx_packets, 1);
+}
+
 /* The tunnel device is down: the packet is dropped and counted, once, as link_down. */
 static void test_rx_link_down(void **state)
 {
@@ -690,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_tx_no_route),
 		cmocka_unit_test(test_tx_userspace_flag),
 		cmocka_unit_test(test_rx_fou_valid),
+		cmocka_unit_test(test_rx_udp_csum_summed),
 		cmocka_unit_test(test_rx_link_down),
 		cmocka_unit_test(test_rx_truncated),
 		cmocka_unit_test(test_rx_bad_lengths),
