@@ -390,8 +390,8 @@ static void rx_setup(bool gue, bool gre_key, uint32_t ikey)
 	tnl_set(FOUD_BPF_ENCAP_FOU, 0, 0, SPORT);
 }
 
-/* An IPIP/FOU packet from the remote to us, as the kernel's fou sends it. */
-static size_t mk_rx(uint8_t *p, const uint8_t *src, uint16_t dport)
+/* An IPIP/FOU packet from the remote to us, as the kernel's fou sends it; csum: with encap-csum. */
+static size_t mk_rx_sum(uint8_t *p, const uint8_t *src, uint16_t dport, bool csum)
 {
 	uint8_t buf[256];
 	struct fou_buf b = { .head = buf, .cap = sizeof(buf), .off = 128 };
@@ -404,10 +404,15 @@ static size_t mk_rx(uint8_t *p, const uint8_t *src, uint16_t dport)
 	ip.src = s;
 	ip.dst = d;
 	b.len = mk_inner4(buf + b.off);
-	assert_int_equal(fou_udp_push(&b, 40000, dport, &s, &d, false), 0);
+	assert_int_equal(fou_udp_push(&b, 40000, dport, &s, &d, csum), 0);
 	assert_int_equal(fou_ip_push(&b, &ip), 0);
 	memcpy(p + n, fou_buf_data(&b), b.len);
 	return n + b.len;
+}
+
+static size_t mk_rx(uint8_t *p, const uint8_t *src, uint16_t dport)
+{
+	return mk_rx_sum(p, src, dport, false);
 }
 
 static void rx_expect_ok(const uint8_t *pkt, size_t n)
@@ -442,26 +447,6 @@ static void test_rx_fou_valid(void **state)
 	assert_int_equal(s.rx_bytes, ilen);
 }
 
-/* As mk_rx, with the outer UDP checksum (test runs hand the programs CHECKSUM_NONE skbs). */
-static size_t mk_rx_csum(uint8_t *p)
-{
-	uint8_t buf[256];
-	struct fou_buf b = { .head = buf, .cap = sizeof(buf), .off = 128 };
-	struct fou_addr s = { AF_INET }, d = { AF_INET };
-	struct fou_ip_params ip = { .proto = FOU_PROTO_UDP, .ttl = 64, .df = true };
-	size_t n = eth(p, FOU_ETH_P_IP);
-
-	memcpy(s.a, REMOTE4, 4);
-	memcpy(d.a, LOCAL4, 4);
-	ip.src = s;
-	ip.dst = d;
-	b.len = mk_inner4(buf + b.off);
-	assert_int_equal(fou_udp_push(&b, 40000, PORT, &s, &d, true), 0);
-	assert_int_equal(fou_ip_push(&b, &ip), 0);
-	memcpy(p + n, fou_buf_data(&b), b.len);
-	return n + b.len;
-}
-
 /*
  * A checksum nothing verified: the program sums it. Right: decapsulated;
  * a payload changed after it: foud's socket (the kernel drops it); the
@@ -478,7 +463,7 @@ static void test_rx_udp_csum_summed(void **state)
 	(void)state;
 	NEED_BPF();
 	rx_setup(false, false, 0);
-	n = mk_rx_csum(pkt);
+	n = mk_rx_sum(pkt, REMOTE4, PORT, true);	/* test runs hand the programs CHECKSUM_NONE skbs */
 	u = 14 + 20;
 	assert_int_not_equal(fou_get16(pkt + u + 6), 0);
 	memcpy(bad, pkt, n);
