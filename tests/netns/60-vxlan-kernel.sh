@@ -5,6 +5,8 @@
 # nodes on one bridge (two foud, one kernel): head-end replication through
 # all-zero entries, then the same with a multicast group (on BPF, A floods
 # to the group from the program: its MAC, TTL 1, taken by kernel B and foud C).
+# Last, a port per family shared by the VXLAN devices, refused to Geneve
+# ("UDP port 4789 carries vxlan") until its last VXLAN device is gone.
 # The kernel's VXLAN devices get "tx off" (the checksum computed before
 # encapsulation) unless VX_KERNEL_TX=on: 68-vxlan-kernel-offload.sh runs it
 # all with the default offloads, the inner checksums left partial.
