@@ -121,12 +121,16 @@ $(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.
 
 # The show writer's tests link it, its buffer and jansson.
 $(B)/tests/test_print: $(B)/daemon/core/print.o $(B)/daemon/core/out.o
-$(B)/tests/test_print: LDFLAGS += -ljansson
+# (common/buf.c after out.o, as test_fleet_value's)
+$(B)/tests/test_print: LDFLAGS += $(B)/libcommon.a -ljansson
 
 # What fleet nodes publish: the parser, and jansson.
 $(B)/tests/test_fleet_value: $(B)/daemon/fleet/fleet_value.o
 # (the libraries again: the object comes after them on the line)
 $(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
+
+# The growable buffer's failed realloc, injected.
+$(B)/tests/test_buf: LDFLAGS += -Wl,--wrap=realloc
 
 unit: $(UT_BIN) $(B)/tests/refuse.so
 
@@ -163,6 +167,11 @@ soak: deps
 bench: deps
 	$(MAKE) all
 	B=$(B) bash bench/run.sh
+
+# Instructions per MB of the userspace data path (callgrind; load does not change them).
+instr: deps
+	$(MAKE) all
+	B=$(B) bash bench/instr.sh
 
 demo: deps
 	$(MAKE) all
@@ -211,5 +220,5 @@ deb:
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps check check-arch check-unit check-netns check-interop fuzz soak bench demo install deb clean
+.PHONY: all unit deps check check-arch check-unit check-netns check-interop fuzz soak bench instr demo install deb clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -81,6 +81,7 @@ int fou_gso_init(struct fou_gso *g, const struct fou_vnet_hdr *h,
 	g->hlen = ip.hlen + doff;
 	g->mss = h->gso_size;
 	g->family = ip.family;
+	g->psum = fou_csum_pseudo(&ip.src, &ip.dst, FOU_PROTO_TCP, 0);
 	return 0;
 }
 
@@ -96,18 +97,10 @@ static void seg_ip(const struct fou_gso *g, uint8_t *out, size_t seglen)
 	}
 }
 
-/*
- * Pseudo-header sum of the segment; the IP header was checked in init, so
- * its addresses are read where they are rather than parsed again.
- */
-static uint32_t seg_pseudo(const struct fou_gso *g, const uint8_t *out, size_t l4len)
+/* Pseudo-header sum of the segment: the train's addresses were summed once, in init. */
+static uint32_t seg_pseudo(const struct fou_gso *g, size_t l4len)
 {
-	struct fou_addr src = { .family = g->family }, dst = { .family = g->family };
-	size_t alen = g->family == AF_INET ? 4 : 16, at = g->family == AF_INET ? 12 : 8;
-
-	memcpy(src.a, out + at, alen);
-	memcpy(dst.a, out + at + alen, alen);
-	return fou_csum_pseudo(&src, &dst, FOU_PROTO_TCP, (uint32_t)l4len);
+	return g->psum + (uint32_t)(l4len >> 16) + (uint32_t)(l4len & 0xffff);
 }
 
 static void seg_tcp(const struct fou_gso *g, uint8_t *out, size_t seglen, bool last)
@@ -123,10 +116,10 @@ static void seg_tcp(const struct fou_gso *g, uint8_t *out, size_t seglen, bool l
 	fou_put16(th + TCP_CSUM_OFF, 0);
 	/* Partial: the pseudo-header sum uncomplemented, for the receiver to finish. */
 	if (g->partial)
-		fou_put16(th + TCP_CSUM_OFF, (uint16_t)~fou_csum_fold(seg_pseudo(g, out, l4len)));
+		fou_put16(th + TCP_CSUM_OFF, (uint16_t)~fou_csum_fold(seg_pseudo(g, l4len)));
 	else
 		fou_put16(th + TCP_CSUM_OFF,
-			  fou_csum_fold(fou_csum_add(seg_pseudo(g, out, l4len), th, l4len)));
+			  fou_csum_fold(fou_csum_add(seg_pseudo(g, l4len), th, l4len)));
 }
 
 int fou_gso_next(struct fou_gso *g, uint8_t *out, size_t cap, size_t *outlen)

@@ -2,7 +2,7 @@
 # Installs the Debian packages that building and testing foud need.
 # Idempotent: asks apt only for what is missing.
 set -eu
-pkgs=(build-essential clang libcmocka-dev iproute2 iputils-ping iperf3 socat jq curl
+pkgs=(build-essential clang libcmocka-dev iproute2 iputils-ping iperf3 valgrind socat jq curl
       python3 ethtool tcpdump tshark nftables procps psmisc kmod cpio
       qemu-system-x86 busybox-static libbpf-dev bpftool libsystemd-dev systemd
       dpkg-dev pkg-config lintian libjansson-dev libmicrohttpd-dev prometheus

@@ -15,6 +15,7 @@
 #include "fou/gro.h"
 #include "fou/htab.h"
 #include "fou/l2.h"
+#include "buf.h"
 #include "cmd.h"
 
 #define FOUD_BATCH	64		/* packets per recvmmsg/sendmmsg */
@@ -44,8 +45,7 @@ struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
-	char *p;
-	size_t len, cap;
+	struct cmn_buf buf;	/* no bound: replies go out in frames, of any size (common/ctl.h) */
 	bool failed;		/* out of memory: the reply says so */
 };
 
@@ -53,6 +53,31 @@ struct foud_out {
 struct foud_ev {
 	int fd;
 	void (*fn)(struct foud *d, struct foud_ev *ev);
+};
+
+typedef void foud_ev_fn(struct foud *d, struct foud_ev *ev);
+
+/*
+ * A kind's shared receive port (VXLAN/Geneve, TOU): a socket pair (csum.c),
+ * inside its class's object, on its class's list.
+ */
+struct foud_csum_port {
+	TAILQ_ENTRY(foud_csum_port) entry;
+	struct foud_ev ev;
+	struct foud_ev vev;		/* its verified socket (fd -1: none) */
+	int family;
+	uint16_t port;
+	struct fou_addr local;
+	const char *owner;		/* the kind that holds it: no other may */
+	unsigned int users;		/* the devices or peers on it */
+};
+
+TAILQ_HEAD(foud_csum_ports, foud_csum_port);
+
+/* A class of shared receive ports: its object's size, where its pair is, its readers. */
+struct foud_csum_class {
+	size_t size, off;
+	foud_ev_fn *fn, *vfn;
 };
 
 #define FOUD_TIMERS	8		/* periodic functions (loop.c) */
@@ -150,6 +175,14 @@ struct foud_dev_ops {
 	/* An L2 device's peers are about to be rebuilt (done false), then were; NULL: no matter. */
 	void (*peers)(struct foud *d, struct foud_tunnel *t, bool done);
 };
+
+/*
+ * A kind's table: its required ops named by the convention <kind>_open,
+ * <kind>_close, <kind>_readable and <kind>_show, then the optional ones as
+ * designated initializers.
+ */
+#define FOUD_DEV_OPS(kind)	.open = kind##_open, .close = kind##_close, \
+				.readable = kind##_readable, .show = kind##_show
 
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
 #define FOUD_DEV_F_ROUTE	0x1
@@ -271,12 +304,7 @@ struct foud_batch {
 
 /* Transports over UDP (tou.c): UDP sockets by family and port, peers, the device. */
 struct foud_tou_sock {
-	TAILQ_ENTRY(foud_tou_sock) entry;
-	struct foud_ev ev;
-	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
-	int family;
-	uint16_t port;
-	unsigned int users;
+	struct foud_csum_port pair;	/* its family, port and users too */
 };
 
 /* A TCP connection foud carried towards a TOU peer (its 4-tuple; the peer's address is the peer's). */
@@ -310,21 +338,19 @@ struct foud_tou_peer {
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
-TAILQ_HEAD(foud_tou_socks, foud_tou_sock);
 
 struct foud_tou {
 	struct foud_tunnel dev;		/* tou0: its descriptor, MTU and counters */
 	struct foud_tou_peers peers;
 	struct fou_htab peer_tab;	/* the same peers by address: a lookup per packet */
 	struct fou_addr_hlast peer_last;	/* the last address looked up there */
-	struct foud_tou_socks socks;
+	struct foud_csum_ports socks;
 	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
 	struct foud_tou_sessions *sess;	/* session ids (tou_session.c), NULL before the first */
 };
 
 TAILQ_HEAD(foud_tunnels, foud_tunnel);
 TAILQ_HEAD(foud_ports, foud_port);
-TAILQ_HEAD(foud_l2ports, foud_l2port);
 
 /*
  * What the io layer hands up, registered at start (main.c), so that io names
@@ -371,7 +397,7 @@ struct foud {
 	struct fou_htab l2_ids;		/* L2 devices by receive key (l2_hash.c) */
 	struct fou_htab l2_remotes;	/* GRE-TAP and NVGRE by remote (l2_hash.c) */
 	struct foud_ports ports;
-	struct foud_l2ports l2ports;
+	struct foud_csum_ports l2ports;	/* in struct foud_l2port (overlay.c) */
 	struct foud_txq *l2q;		/* the overlays' send queue (overlay.c) */
 	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
@@ -482,12 +508,16 @@ int foud_udp_open_grouped(const struct cmd_port_cfg *cfg, bool gro,
 /* A receive port's sockets: the unsure one, and in *vfd the verified one or -1 (csum.c). */
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
 /*
- * A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set),
- * and one of foud's receive points (ours.c); and closed (csum.c).
+ * The object of class c on list whose port is cfg's (family, port, local),
+ * with one user more; else a new zeroed one, its pair open on cfg, both
+ * watched and one of foud's receive points (ours.c), with one user. NULL
+ * with the reason in err, also when another owner holds the port.
  */
-int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-			struct foud_ev *vev, char *err, size_t errlen);
-void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev);
+void *foud_csum_port_get(struct foud *d, struct foud_csum_ports *list,
+			 const struct foud_csum_class *c, const char *owner,
+			 const struct cmd_port_cfg *cfg, char *err, size_t errlen);
+/* One user fewer. The last closes the pair and unlinks it: true, the caller frees the object. */
+bool foud_csum_port_put(struct foud *d, struct foud_csum_ports *list, struct foud_csum_port *cp);
 /* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */
@@ -715,11 +745,12 @@ void foud_l2_free(struct foud_tunnel *t);
 /* A link show's linkinfo: the common words around kind(t, p), the class's own. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
-/* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
 /* Its forwarding table (the classes' fdb op). */
 const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* The ops every L2 kind shares, in its FOUD_DEV_OPS table. */
+#define FOUD_L2_DEV_OPS		.show_details = foud_l2_show_details, .fdb = foud_l2_fdb
 /* GRE-TAP and NVGRE (ip -j: "link": null). */
 bool foud_l2_gre(const struct foud_tunnel *t);
 int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);

@@ -39,20 +39,16 @@
 #include "rx.h"
 
 
-/* A shared VXLAN or Geneve receive socket. */
+/* A shared VXLAN or Geneve receive socket, on d->l2ports. */
 struct foud_l2port {
-	TAILQ_ENTRY(foud_l2port) entry;
-	struct foud_ev ev;
+	struct foud_csum_port pair;	/* its family, port, local address, kind's name, users */
 	const struct fk_kind *fk;	/* its kind: name, codec */
-	int family;
-	uint16_t port;
-	struct fou_addr local;
-	unsigned int users;
 	struct foud_stats st;		/* datagrams that reach no device */
-	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
-	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
-	uint64_t vsock_drops;
+	uint64_t sock_drops;		/* the kernel's drops at pair.ev (SO_RXQ_OVFL) */
+	uint64_t vsock_drops;		/* and at pair.vev */
 };
+
+#define L2PORT_OF(cp)	((struct foud_l2port *)((char *)(cp) - offsetof(struct foud_l2port, pair)))
 
 /* ---- the kinds ---------------------------------------------------------- */
 
@@ -335,7 +331,7 @@ static bool l2_input_shared(struct foud *d, struct fou_buf *b, struct fou_rx *rx
 
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, pair.ev));
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->sock_drops, .one = l2_rx_one, .ctx = p,
@@ -347,7 +343,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 /* The verified socket of the pair (csum.c): every datagram's outer checksum vouches. */
 static void l2port_readable_verified(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, vev));
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, pair.vev));
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->vsock_drops, .one = l2_rx_one, .ctx = p, .verified = true,
@@ -602,7 +598,7 @@ static int l2_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8
 	return 0;
 }
 
-static void l2_readable(struct foud *d, struct foud_ev *ev)
+static void l2_overlay_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = foud_dev_of(ev);
 
@@ -612,53 +608,32 @@ static void l2_readable(struct foud *d, struct foud_ev *ev)
 		l2_flush(d, t, d->l2q);
 }
 
+static const struct foud_csum_class l2port_class = {
+	.size = sizeof(struct foud_l2port), .off = offsetof(struct foud_l2port, pair),
+	.fn = l2port_readable, .vfn = l2port_readable_verified,
+};
+
+/*
+ * As the kernel's VXLAN and Geneve: one socket per port and family, bound
+ * to the wildcard (group traffic is addressed to the group), VNIs
+ * demultiplexed; a port carries one kind.
+ */
 static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 				      char *err, size_t errlen)
 {
-	const struct cmd_l2_cfg *c = &l->cfg;
-	struct cmd_port_cfg pc = { .port = c->dstport, .family = c->local.family };
+	struct cmd_port_cfg pc = { .port = l->cfg.dstport, .family = l->cfg.local.family };
 	struct foud_l2port *p;
 
-	/*
-	 * As the kernel's VXLAN and Geneve: one socket per port and family,
-	 * bound to the wildcard (group traffic is addressed to the group), VNIs
-	 * demultiplexed.
-	 */
-	TAILQ_FOREACH(p, &d->l2ports, entry) {
-		if (p->port != pc.port || p->family != pc.family || !fou_addr_eq(&p->local, &pc.local))
-			continue;
-		if (p->fk != l->fk) {
-			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->fk->name);
-			return NULL;
-		}
-		p->users++;
-		return p;
-	}
-	p = foud_zalloc(sizeof(*p), err, errlen);
-	if (!p)
-		return NULL;
-	p->ev.fn = l2port_readable;
-	p->vev.fn = l2port_readable_verified;
-	if (foud_csum_port_open(d, &pc, &p->ev, &p->vev, err, errlen)) {
-		free(p);
-		return NULL;
-	}
-	p->fk = l->fk;
-	p->family = pc.family;
-	p->port = pc.port;
-	p->local = pc.local;
-	p->users = 1;
-	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
+	p = foud_csum_port_get(d, &d->l2ports, &l2port_class, l->fk->name, &pc, err, errlen);
+	if (p)
+		p->fk = l->fk;	/* the same when it was there: its owner is the kind's name */
 	return p;
 }
 
 static void l2port_put(struct foud *d, struct foud_l2port *p)
 {
-	if (!p || --p->users)
-		return;
-	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_csum_port_close(d, p->port, &p->ev, &p->vev);
-	free(p);
+	if (p && foud_csum_port_put(d, &d->l2ports, &p->pair))
+		free(p);
 }
 
 static int l2_join(struct foud_l2 *l, int fd, char *err, size_t errlen)
@@ -767,14 +742,14 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	l->port = l2port_get(d, l, err, errlen);
 	if (!l->port)
 		return -EIO;
-	l->port_fd = l->port->ev.fd;
-	l->port_vfd = l->port->vev.fd;
+	l->port_fd = l->port->pair.ev.fd;
+	l->port_vfd = l->port->pair.vev.fd;
 	ret = foud_l2_id_index(d, t);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	return c->group.family ? l2_join(l, l->port->ev.fd, err, errlen) : 0;
+	return c->group.family ? l2_join(l, l->port->pair.ev.fd, err, errlen) : 0;
 }
 
 /* Undoes l2_overlay_open, whatever point it reached. */
@@ -843,20 +818,22 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 /* The kernel's drops at both sockets of the pair. */
 static uint64_t l2port_drops(const struct foud_l2port *lp)
 {
-	return foud_sock_drops(lp->ev.fd, lp->sock_drops) +
-	       (lp->vev.fd >= 0 ? foud_sock_drops(lp->vev.fd, lp->vsock_drops) : 0);
+	return foud_sock_drops(lp->pair.ev.fd, lp->sock_drops) +
+	       (lp->pair.vev.fd >= 0 ? foud_sock_drops(lp->pair.vev.fd, lp->vsock_drops) : 0);
 }
 
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
 static void l2_show_ports(struct foud *d, struct foud_pr *p)
 {
+	const struct foud_csum_port *cp;
 	const struct foud_l2port *lp;
 
-	TAILQ_FOREACH(lp, &d->l2ports, entry) {
+	TAILQ_FOREACH(cp, &d->l2ports, entry) {
+		lp = L2PORT_OF(cp);
 		foud_pr_open_object(p, NULL);
-		foud_pr_uint(p, "port", "port %u", lp->port);
+		foud_pr_uint(p, "port", "port %u", lp->pair.port);
 		foud_pr_null(p, lp->fk->name, " %s");
-		foud_show_family(p, lp->family);
+		foud_show_family(p, lp->pair.family);
 		foud_pr_nl(p);
 		foud_show_port_stats(p, &lp->st, l2port_drops(lp), NULL);
 		foud_pr_close_object(p);
@@ -867,12 +844,14 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 static void l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_port_info *i),
 			 void *arg)
 {
+	const struct foud_csum_port *cp;
 	const struct foud_l2port *lp;
 	struct foud_port_info i;
 
-	TAILQ_FOREACH(lp, &d->l2ports, entry) {
-		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->family,
-					     .port = lp->port, .local = &lp->local, .st = &lp->st,
+	TAILQ_FOREACH(cp, &d->l2ports, entry) {
+		lp = L2PORT_OF(cp);
+		i = (struct foud_port_info){ .kind = lp->fk->name, .family = cp->family,
+					     .port = cp->port, .local = &cp->local, .st = &lp->st,
 					     .sock_drops = l2port_drops(lp) };
 		fn(arg, &i);
 	}
@@ -941,14 +920,10 @@ static void l2_overlay_show(const struct foud_tunnel *t, struct foud_pr *p)
 }
 
 const struct foud_dev_ops foud_overlay_ops = {
+	FOUD_DEV_OPS(l2_overlay),
+	FOUD_L2_DEV_OPS,
 	.flags = FOUD_DEV_F_L2BPF,
-	.open = l2_overlay_open,
-	.close = l2_overlay_close,
-	.readable = l2_readable,
 	.input = l2_input_shared,
-	.show = l2_overlay_show,
-	.show_details = foud_l2_show_details,
 	.show_ports = l2_show_ports,
 	.port_each = l2_port_each,
-	.fdb = foud_l2_fdb,
 };

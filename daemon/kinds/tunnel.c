@@ -263,8 +263,11 @@ static int tunnel_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, u
 
 static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct tunnel_rd r = { .t = foud_dev_of(ev), .q.n = 0 };
+	struct tunnel_rd r;
 
+	/* The count only: foud_txq_add() clears each slot it fills (an initialiser cleared 16 KB a read). */
+	r.t = foud_dev_of(ev);
+	r.q.n = 0;
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 	if (r.t->auth)	/* once a batch: see foud_gue_auth_seq() */
 		r.t->tx.auth_seq = foud_gue_auth_seq(r.t->tx.auth_seq);
@@ -612,11 +615,8 @@ static void tunnel_details(struct foud *d, const struct foud_tunnel *t, struct f
 }
 
 const struct foud_dev_ops foud_tunnel_ops = {
+	FOUD_DEV_OPS(tunnel),
 	.flags = FOUD_DEV_F_ROUTE,
-	.open = tunnel_open,
-	.close = tunnel_close,
-	.readable = tunnel_readable,
 	.input = tunnel_input,
-	.show = tunnel_show,
 	.show_details = tunnel_details,
 };

@@ -345,6 +345,7 @@ struct fou_gso {
 	size_t pos;		/* payload bytes emitted so far */
 	unsigned int seg;	/* segments emitted so far */
 	int family;
+	uint32_t psum;		/* pseudo-header sum of the addresses and protocol, for every segment */
 	bool partial;		/* set after init: leave each TCP checksum partial (RCO) */
 };
 
