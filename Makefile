@@ -121,12 +121,16 @@ $(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.
 
 # The show writer's tests link it, its buffer and jansson.
 $(B)/tests/test_print: $(B)/daemon/core/print.o $(B)/daemon/core/out.o
-$(B)/tests/test_print: LDFLAGS += -ljansson
+# (common/buf.c after out.o, as test_fleet_value's)
+$(B)/tests/test_print: LDFLAGS += $(B)/libcommon.a -ljansson
 
 # What fleet nodes publish: the parser, and jansson.
 $(B)/tests/test_fleet_value: $(B)/daemon/fleet/fleet_value.o
 # (the libraries again: the object comes after them on the line)
 $(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
+
+# The growable buffer's failed realloc, injected.
+$(B)/tests/test_buf: LDFLAGS += -Wl,--wrap=realloc
 
 unit: $(UT_BIN) $(B)/tests/refuse.so
 

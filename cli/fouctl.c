@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "ctl.h"
 #include "fouctl.h"
@@ -122,29 +123,8 @@ struct sink {
 	enum { SINK_RAW, SINK_PRETTY, SINK_ONELINE, SINK_KEEP } mode;
 	struct pretty pp;
 	struct oneline ol;
-	char *buf;		/* SINK_KEEP: the whole output */
-	size_t len, cap;
+	struct cmn_buf keep;	/* SINK_KEEP: the whole output, growing with each frame */
 };
-
-/* -br: the output kept whole, growing with each frame. */
-static int sink_keep(struct sink *k, const uint8_t *p, size_t n)
-{
-	size_t cap = k->cap ? k->cap : 65536;
-	char *b;
-
-	while (cap - k->len < n)
-		cap *= 2;
-	if (cap != k->cap) {
-		b = realloc(k->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		k->buf = b;
-		k->cap = cap;
-	}
-	memcpy(k->buf + k->len, p, n);
-	k->len += n;
-	return 0;
-}
 
 static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
 {
@@ -157,7 +137,7 @@ static int sink_put(struct sink *k, int fd, const uint8_t *p, size_t n)
 		fouctl_oneline_put(&k->ol, stdout, (const char *)p, n);
 		return 0;
 	case SINK_KEEP:
-		return sink_keep(k, p, n);
+		return cmn_buf_add(&k->keep, p, n);
 	default:
 		return write_all(fd, p, n);
 	}
@@ -319,10 +299,9 @@ static int sink_end(struct sink *k)
 
 	if (k->mode == SINK_ONELINE)
 		fouctl_oneline_end(&k->ol, stdout);
-	if (k->mode == SINK_KEEP && fouctl_brief_links(k->buf ? k->buf : "", k->len, stdout))
+	if (k->mode == SINK_KEEP && fouctl_brief_links(k->keep.p ? k->keep.p : "", k->keep.len, stdout))
 		ret = -EBADMSG;
-	free(k->buf);
-	k->buf = NULL;
+	cmn_buf_free(&k->keep);
 	fflush(stdout);
 	return ret;
 }
@@ -360,8 +339,7 @@ static int reply_copy(int fd, struct frame *f, const struct where *w, struct sin
 	}
 	if (!ret)
 		ret = sink_end(k);
-	free(k->buf);
-	k->buf = NULL;
+	cmn_buf_free(&k->keep);
 	return ret ? ret : reply_end(fd, f, w, status);
 }
 

@@ -122,11 +122,12 @@ struct obj_ent {
 /* The words for show: ip link's and bridge fdb's three, and fou's and fleet's two. */
 #define OP_LIST(fn)	{ "show", CMD_OP_SHOW, fn }, { "list", CMD_OP_SHOW, fn }
 #define OP_SHOW(fn)	OP_LIST(fn), { "lst", CMD_OP_SHOW, fn }
+/* add and delete parsed by one function (fou's and tou's: the same words either way) */
+#define OP_ADDDEL(fn)	{ "add", CMD_OP_ADD, fn }, { "delete", CMD_OP_DEL, fn }
 
 /* ip fou */
 static const struct op_ent fou_ops[] = {
-	{ "add", CMD_OP_ADD, cmd_fou_addel },
-	{ "delete", CMD_OP_DEL, cmd_fou_addel },
+	OP_ADDDEL(cmd_fou_addel),
 	OP_LIST(cmd_no_args),
 	OP_HELP,
 };
@@ -157,8 +158,7 @@ static const struct op_ent fdb_ops[] = {
 
 /* foud's own, in ip's pattern */
 static const struct op_ent tou_ops[] = {
-	{ "add", CMD_OP_ADD, cmd_tou_addel },
-	{ "delete", CMD_OP_DEL, cmd_tou_addel },
+	OP_ADDDEL(cmd_tou_addel),
 	OP_SHOW(cmd_no_args),
 	OP_HELP,
 };

@@ -203,13 +203,13 @@ static void ctl_client_again(struct foud *d, struct ctl_client *c)
 /* The next frame: output while some is left, then the end. */
 static void ctl_tx_next(struct ctl_tx *tx)
 {
-	size_t n = tx->out.len - tx->off;
+	size_t n = tx->out.buf.len - tx->off;
 
 	tx->hsent = tx->dsent = 0;
 	tx->hlen = CTL_FRAME_HDR;
 	if (n) {
 		tx->dlen = n < CTL_CHUNK ? n : CTL_CHUNK;
-		tx->data = tx->out.p + tx->off;
+		tx->data = tx->out.buf.p + tx->off;
 		tx->off += tx->dlen;
 		ctl_frame_put(tx->hdr, CTL_FR_OUT, (uint32_t)tx->dlen);
 		return;

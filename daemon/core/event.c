@@ -309,12 +309,12 @@ void foud_event(struct foud *d, const struct foud_event *e)
 
 		if (!(s->groups & group))
 			continue;
-		if (!o->len && !o->failed)
+		if (!o->buf.len && !o->failed)
 			ev_format(e, s->flags, o);
 		if (o->failed)
 			s->dropped++;
 		else
-			sub_queue(s, o->p, o->len);
+			sub_queue(s, o->buf.p, o->buf.len);
 		sub_flush(d, s);
 	}
 	foud_out_free(&out[0]);

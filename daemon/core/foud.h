@@ -15,6 +15,7 @@
 #include "fou/gro.h"
 #include "fou/htab.h"
 #include "fou/l2.h"
+#include "buf.h"
 #include "cmd.h"
 
 #define FOUD_BATCH	64		/* packets per recvmmsg/sendmmsg */
@@ -44,8 +45,7 @@ struct foud_conf;
 
 /* A growable text buffer for control replies (out.c). */
 struct foud_out {
-	char *p;
-	size_t len, cap;
+	struct cmn_buf buf;	/* no bound: replies go out in frames, of any size (common/ctl.h) */
 	bool failed;		/* out of memory: the reply says so */
 };
 
@@ -53,6 +53,17 @@ struct foud_out {
 struct foud_ev {
 	int fd;
 	void (*fn)(struct foud *d, struct foud_ev *ev);
+};
+
+typedef void foud_ev_fn(struct foud *d, struct foud_ev *ev);
+
+/* A kind's shared receive port (VXLAN/Geneve, TOU): a socket pair (csum.c). */
+struct foud_csum_port {
+	struct foud_ev ev;
+	struct foud_ev vev;		/* its verified socket (fd -1: none) */
+	int family;
+	uint16_t port;
+	unsigned int users;		/* the devices or peers on it */
 };
 
 #define FOUD_TIMERS	8		/* periodic functions (loop.c) */
@@ -150,6 +161,14 @@ struct foud_dev_ops {
 	/* An L2 device's peers are about to be rebuilt (done false), then were; NULL: no matter. */
 	void (*peers)(struct foud *d, struct foud_tunnel *t, bool done);
 };
+
+/*
+ * A kind's table: its required ops named by the convention <kind>_open,
+ * <kind>_close, <kind>_readable and <kind>_show, then the optional ones as
+ * designated initializers.
+ */
+#define FOUD_DEV_OPS(kind)	.open = kind##_open, .close = kind##_close, \
+				.readable = kind##_readable, .show = kind##_show
 
 /* Follows the route to its remote (follow.c: path MTU, underlay device) and may take the BPF path. */
 #define FOUD_DEV_F_ROUTE	0x1
@@ -271,11 +290,7 @@ struct foud_batch {
 /* Transports over UDP (tou.c): UDP sockets by family and port, peers, the device. */
 struct foud_tou_sock {
 	TAILQ_ENTRY(foud_tou_sock) entry;
-	struct foud_ev ev;
-	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
-	int family;
-	uint16_t port;
-	unsigned int users;
+	struct foud_csum_port pair;	/* its family, port and users too */
 };
 
 /* A TCP connection foud carried towards a TOU peer (its 4-tuple; the peer's address is the peer's). */
@@ -483,9 +498,14 @@ int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
  * A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set),
  * and one of foud's receive points (ours.c); and closed (csum.c).
  */
-int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-			struct foud_ev *vev, char *err, size_t errlen);
-void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev);
+/*
+ * A zeroed object of size bytes whose struct foud_csum_port at off is open
+ * on cfg, read by fn and vfn, with one user; NULL with the reason in err.
+ */
+void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct cmd_port_cfg *cfg,
+			 foud_ev_fn *fn, foud_ev_fn *vfn, char *err, size_t errlen);
+/* One user fewer. The last closes the pair: true, the caller unlinks and frees the object. */
+bool foud_csum_port_put(struct foud *d, struct foud_csum_port *cp);
 /* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */
@@ -718,6 +738,8 @@ void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */
 void foud_l2_show_details(struct foud *d, const struct foud_tunnel *t, struct foud_pr *p);
+/* The ops every L2 kind shares, in its FOUD_DEV_OPS table. */
+#define FOUD_L2_DEV_OPS		.show_details = foud_l2_show_details, .fdb = foud_l2_fdb
 /* GRE-TAP and NVGRE (ip -j: "link": null). */
 bool foud_l2_gre(const struct foud_tunnel *t);
 int foud_fdb_exec(struct foud *d, const struct cmd_req *cmd, char *err, size_t errlen);

@@ -20,6 +20,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "etcd.h"
 #include "foud.h"
 
@@ -39,8 +40,7 @@ struct foud_etcd_req {
 	CURL *h;
 	struct curl_slist *hdrs;
 	char *body;
-	char *buf;			/* the reply so far (a stream: the unfinished line) */
-	size_t len, cap;
+	struct cmn_buf reply;		/* so far (a stream: the unfinished line); ETCD_REPLY_MAX */
 	bool dead;			/* cancelled or done: freed at the end of the turn */
 	bool stopped;			/* msg returned false */
 	foud_etcd_msg_fn msg;
@@ -124,7 +124,7 @@ static void req_free(struct foud_etcd_req *r)
 		curl_easy_cleanup(r->h);
 	curl_slist_free_all(r->hdrs);
 	free(r->body);
-	free(r->buf);
+	cmn_buf_free(&r->reply);
 	free(r);
 }
 
@@ -164,50 +164,29 @@ void foud_etcd_cancel(struct foud_etcd *e, struct foud_etcd_req *r)
 	etcd_reap(e);
 }
 
-static int buf_add(struct foud_etcd_req *r, const char *p, size_t n)
-{
-	size_t cap = r->cap ? r->cap : 4096;
-	char *b;
-
-	if (r->len + n + 1 > ETCD_REPLY_MAX)
-		return -EMSGSIZE;
-	while (cap < r->len + n + 1)
-		cap *= 2;
-	if (cap != r->cap) {
-		b = realloc(r->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		r->buf = b;
-		r->cap = cap;
-	}
-	memcpy(r->buf + r->len, p, n);
-	r->len += n;
-	r->buf[r->len] = '\0';
-	return 0;
-}
-
 /* Hands each whole line of a stream to msg; keeps the unfinished rest. */
 static void stream_lines(struct foud_etcd_req *r)
 {
-	char *s = r->buf, *nl;
+	struct cmn_buf *b = &r->reply;
+	char *s = b->p, *nl;
 	json_t *j;
 
-	while (!r->stopped && (nl = memchr(s, '\n', r->len - (size_t)(s - r->buf)))) {
+	while (!r->stopped && (nl = memchr(s, '\n', b->len - (size_t)(s - b->p)))) {
 		j = json_loadb(s, (size_t)(nl - s), 0, NULL);
 		if (j && !r->msg(r->arg, j))
 			r->stopped = true;
 		json_decref(j);
 		s = nl + 1;
 	}
-	r->len -= (size_t)(s - r->buf);
-	memmove(r->buf, s, r->len + 1);
+	b->len -= (size_t)(s - b->p);
+	memmove(b->p, s, b->len + 1);
 }
 
 static size_t on_write(char *p, size_t size, size_t n, void *arg)
 {
 	struct foud_etcd_req *r = arg;
 
-	if (r->stopped || buf_add(r, p, size * n))
+	if (r->stopped || cmn_buf_add(&r->reply, p, size * n))
 		return 0;	/* libcurl ends the transfer */
 	if (r->msg)
 		stream_lines(r);
@@ -267,6 +246,7 @@ struct foud_etcd_req *foud_etcd_call(struct foud_etcd *e, const char *path, json
 	r->msg = msg;
 	r->done = done;
 	r->arg = arg;
+	r->reply.max = ETCD_REPLY_MAX;
 	r->body = json_dumps(body, JSON_COMPACT);
 	if (!r->body || req_setup(e, r, path)) {
 		req_free(r);
@@ -297,8 +277,8 @@ static void req_finish(struct foud_etcd *e, struct foud_etcd_req *r, CURLcode cc
 	int err = 0;
 
 	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
-	if (!r->msg && r->buf)
-		j = json_loadb(r->buf, r->len, 0, NULL);
+	if (!r->msg && r->reply.p)
+		j = json_loadb(r->reply.p, r->reply.len, 0, NULL);
 	if (r->stopped) {
 		err = -ECANCELED;
 	} else if (cc != CURLE_OK) {

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -159,12 +160,11 @@ void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev)
 }
 
 /*
- * A shared receive port of a kind (VXLAN, Geneve, TOU) as a pair, both
- * watched (the caller set ev->fn and vev->fn), and one of foud's own receive
- * points. 0, or -errno with the reason in err.
+ * A shared receive port of a kind as a pair, both watched, and one of
+ * foud's own receive points. 0, or -errno with the reason in err.
  */
-int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
-			struct foud_ev *vev, char *err, size_t errlen)
+static int csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct foud_ev *ev,
+			  struct foud_ev *vev, char *err, size_t errlen)
 {
 	int ret = csum_watch(d, cfg, ev, vev);
 
@@ -182,10 +182,34 @@ int foud_csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct f
 	return ret;
 }
 
-void foud_csum_port_close(struct foud *d, uint16_t port, struct foud_ev *ev, struct foud_ev *vev)
+void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct cmd_port_cfg *cfg,
+			 foud_ev_fn *fn, foud_ev_fn *vfn, char *err, size_t errlen)
 {
-	foud_csum_unwatch(d, ev, vev);
-	foud_ours_del(d, FOU_PROTO_UDP, port);
+	char *o = foud_zalloc(size, err, errlen);
+	struct foud_csum_port *cp;
+
+	if (!o)
+		return NULL;
+	cp = (struct foud_csum_port *)(o + off);
+	cp->ev.fn = fn;
+	cp->vev.fn = vfn;
+	if (csum_port_open(d, cfg, &cp->ev, &cp->vev, err, errlen)) {
+		free(o);
+		return NULL;
+	}
+	cp->family = cfg->family;
+	cp->port = cfg->port;
+	cp->users = 1;
+	return o;
+}
+
+bool foud_csum_port_put(struct foud *d, struct foud_csum_port *cp)
+{
+	if (--cp->users)
+		return false;
+	foud_csum_unwatch(d, &cp->ev, &cp->vev);
+	foud_ours_del(d, FOU_PROTO_UDP, cp->port);
+	return true;
 }
 
 void foud_csum_show(struct foud_pr *p, const struct foud_port *fp)

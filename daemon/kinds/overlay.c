@@ -42,16 +42,12 @@
 /* A shared VXLAN or Geneve receive socket. */
 struct foud_l2port {
 	TAILQ_ENTRY(foud_l2port) entry;
-	struct foud_ev ev;
+	struct foud_csum_port pair;	/* its family, port and users too */
 	const struct fk_kind *fk;	/* its kind: name, codec */
-	int family;
-	uint16_t port;
 	struct fou_addr local;
-	unsigned int users;
 	struct foud_stats st;		/* datagrams that reach no device */
-	uint64_t sock_drops;		/* the kernel's drops at this socket (SO_RXQ_OVFL) */
-	struct foud_ev vev;		/* its verified socket (fd -1: none), csum.c */
-	uint64_t vsock_drops;
+	uint64_t sock_drops;		/* the kernel's drops at pair.ev (SO_RXQ_OVFL) */
+	uint64_t vsock_drops;		/* and at pair.vev */
 };
 
 /* ---- the kinds ---------------------------------------------------------- */
@@ -335,7 +331,7 @@ static bool l2_input_shared(struct foud *d, struct fou_buf *b, struct fou_rx *rx
 
 static void l2port_readable(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, ev));
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, pair.ev));
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->sock_drops, .one = l2_rx_one, .ctx = p,
@@ -347,7 +343,7 @@ static void l2port_readable(struct foud *d, struct foud_ev *ev)
 /* The verified socket of the pair (csum.c): every datagram's outer checksum vouches. */
 static void l2port_readable_verified(struct foud *d, struct foud_ev *ev)
 {
-	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, vev));
+	struct foud_l2port *p = (struct foud_l2port *)((char *)ev - offsetof(struct foud_l2port, pair.vev));
 	const struct foud_rxpt rp = {
 		.name = p->fk->name, .count = &p->st, .drops = &p->st,
 		.sock_drops = &p->vsock_drops, .one = l2_rx_one, .ctx = p, .verified = true,
@@ -602,7 +598,7 @@ static int l2_read_one(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8
 	return 0;
 }
 
-static void l2_readable(struct foud *d, struct foud_ev *ev)
+static void l2_overlay_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = foud_dev_of(ev);
 
@@ -625,39 +621,31 @@ static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 	 * demultiplexed.
 	 */
 	TAILQ_FOREACH(p, &d->l2ports, entry) {
-		if (p->port != pc.port || p->family != pc.family || !fou_addr_eq(&p->local, &pc.local))
+		if (p->pair.port != pc.port || p->pair.family != pc.family ||
+		    !fou_addr_eq(&p->local, &pc.local))
 			continue;
 		if (p->fk != l->fk) {
 			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->fk->name);
 			return NULL;
 		}
-		p->users++;
+		p->pair.users++;
 		return p;
 	}
-	p = foud_zalloc(sizeof(*p), err, errlen);
+	p = foud_csum_port_new(d, sizeof(*p), offsetof(struct foud_l2port, pair), &pc,
+			       l2port_readable, l2port_readable_verified, err, errlen);
 	if (!p)
 		return NULL;
-	p->ev.fn = l2port_readable;
-	p->vev.fn = l2port_readable_verified;
-	if (foud_csum_port_open(d, &pc, &p->ev, &p->vev, err, errlen)) {
-		free(p);
-		return NULL;
-	}
 	p->fk = l->fk;
-	p->family = pc.family;
-	p->port = pc.port;
 	p->local = pc.local;
-	p->users = 1;
 	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
 	return p;
 }
 
 static void l2port_put(struct foud *d, struct foud_l2port *p)
 {
-	if (!p || --p->users)
+	if (!p || !foud_csum_port_put(d, &p->pair))
 		return;
 	TAILQ_REMOVE(&d->l2ports, p, entry);
-	foud_csum_port_close(d, p->port, &p->ev, &p->vev);
 	free(p);
 }
 
@@ -767,14 +755,14 @@ static int l2_overlay_rx(struct foud *d, struct foud_tunnel *t, char *err, size_
 	l->port = l2port_get(d, l, err, errlen);
 	if (!l->port)
 		return -EIO;
-	l->port_fd = l->port->ev.fd;
-	l->port_vfd = l->port->vev.fd;
+	l->port_fd = l->port->pair.ev.fd;
+	l->port_vfd = l->port->pair.vev.fd;
 	ret = foud_l2_id_index(d, t);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	return c->group.family ? l2_join(l, l->port->ev.fd, err, errlen) : 0;
+	return c->group.family ? l2_join(l, l->port->pair.ev.fd, err, errlen) : 0;
 }
 
 /* Undoes l2_overlay_open, whatever point it reached. */
@@ -843,8 +831,8 @@ static int l2_overlay_open(struct foud *d, struct foud_tunnel *t, const struct c
 /* The kernel's drops at both sockets of the pair. */
 static uint64_t l2port_drops(const struct foud_l2port *lp)
 {
-	return foud_sock_drops(lp->ev.fd, lp->sock_drops) +
-	       (lp->vev.fd >= 0 ? foud_sock_drops(lp->vev.fd, lp->vsock_drops) : 0);
+	return foud_sock_drops(lp->pair.ev.fd, lp->sock_drops) +
+	       (lp->pair.vev.fd >= 0 ? foud_sock_drops(lp->pair.vev.fd, lp->vsock_drops) : 0);
 }
 
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
@@ -854,9 +842,9 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
 		foud_pr_open_object(p, NULL);
-		foud_pr_uint(p, "port", "port %u", lp->port);
+		foud_pr_uint(p, "port", "port %u", lp->pair.port);
 		foud_pr_null(p, lp->fk->name, " %s");
-		foud_show_family(p, lp->family);
+		foud_show_family(p, lp->pair.family);
 		foud_pr_nl(p);
 		foud_show_port_stats(p, &lp->st, l2port_drops(lp), NULL);
 		foud_pr_close_object(p);
@@ -871,8 +859,8 @@ static void l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud
 	struct foud_port_info i;
 
 	TAILQ_FOREACH(lp, &d->l2ports, entry) {
-		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->family,
-					     .port = lp->port, .local = &lp->local, .st = &lp->st,
+		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->pair.family,
+					     .port = lp->pair.port, .local = &lp->local, .st = &lp->st,
 					     .sock_drops = l2port_drops(lp) };
 		fn(arg, &i);
 	}
@@ -941,14 +929,10 @@ static void l2_overlay_show(const struct foud_tunnel *t, struct foud_pr *p)
 }
 
 const struct foud_dev_ops foud_overlay_ops = {
+	FOUD_DEV_OPS(l2_overlay),
+	FOUD_L2_DEV_OPS,
 	.flags = FOUD_DEV_F_L2BPF,
-	.open = l2_overlay_open,
-	.close = l2_overlay_close,
-	.readable = l2_readable,
 	.input = l2_input_shared,
-	.show = l2_overlay_show,
-	.show_details = foud_l2_show_details,
 	.show_ports = l2_show_ports,
 	.port_each = l2_port_each,
-	.fdb = foud_l2_fdb,
 };

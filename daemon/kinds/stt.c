@@ -940,18 +940,14 @@ static void stt_show_kind(const struct foud_tunnel *t, struct foud_pr *p)
 	foud_pr_bool(p, "gso", " gso", " nogso", cmd_l2_cfg(t)->gso);
 }
 
-static void stt_show(const struct foud_tunnel *t, struct foud_pr *p)
+static void stt_dev_show(const struct foud_tunnel *t, struct foud_pr *p)
 {
 	foud_l2_show(t, p, cmd_l2_cfg(t)->key, stt_show_kind);
 }
 
 const struct foud_dev_ops foud_stt_ops = {
-	.open = stt_dev_open,
-	.close = stt_dev_close,
-	.readable = stt_dev_readable,
-	.show = stt_show,
-	.show_details = foud_l2_show_details,
+	FOUD_DEV_OPS(stt_dev),
+	FOUD_L2_DEV_OPS,
 	.show_ports = stt_show_ports,
-	.fdb = foud_l2_fdb,
 	.peers = stt_peers_change,
 };

@@ -147,10 +147,9 @@ static bool conn_known(struct foud_tou_peer *p, const uint8_t *local, uint16_t l
 
 static void sock_put(struct foud *d, struct foud_tou_sock *s)
 {
-	if (--s->users)
+	if (!foud_csum_port_put(d, &s->pair))
 		return;
 	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	foud_csum_port_close(d, s->port, &s->ev, &s->vev);
 	free(s);
 }
 
@@ -165,23 +164,15 @@ static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 	struct foud_tou_sock *s;
 
 	TAILQ_FOREACH(s, &d->tou->socks, entry) {
-		if (s->family == family && s->port == port) {
-			s->users++;
+		if (s->pair.family == family && s->pair.port == port) {
+			s->pair.users++;
 			return s;
 		}
 	}
-	s = foud_zalloc(sizeof(*s), err, errlen);
+	s = foud_csum_port_new(d, sizeof(*s), offsetof(struct foud_tou_sock, pair), &pc,
+			       tou_sock_readable, tou_sock_readable_verified, err, errlen);
 	if (!s)
 		return NULL;
-	s->ev.fn = tou_sock_readable;
-	s->vev.fn = tou_sock_readable_verified;
-	if (foud_csum_port_open(d, &pc, &s->ev, &s->vev, err, errlen)) {
-		free(s);
-		return NULL;
-	}
-	s->family = family;
-	s->port = port;
-	s->users = 1;
 	TAILQ_INSERT_TAIL(&d->tou->socks, s, entry);
 	return s;
 }
@@ -299,9 +290,9 @@ static void msg_begin(struct foud *d, struct tou_txq *q, struct foud_tou_peer *p
 {
 	msg_end(q);
 	/* Another socket, or no room for the message's slots (bytes[], mm[]): send first. */
-	if (q->nmsg && (q->fd != p->sock->ev.fd || q->nmsg == FOUD_BATCH))
+	if (q->nmsg && (q->fd != p->sock->pair.ev.fd || q->nmsg == FOUD_BATCH))
 		tx_flush(d, q);
-	q->fd = p->sock->ev.fd;
+	q->fd = p->sock->pair.ev.fd;
 	q->open = true;
 	q->first = q->niov;
 	q->seg = 0;
@@ -609,7 +600,7 @@ static void tou_sock_readable(struct foud *d, struct foud_ev *ev)
 {
 	const struct foud_rxpt rp = {
 		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
-		.ctx = (char *)ev - offsetof(struct foud_tou_sock, ev),
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, pair.ev),
 	};
 
 	foud_rx_drain(d, ev->fd, &rp);
@@ -620,7 +611,7 @@ static void tou_sock_readable_verified(struct foud *d, struct foud_ev *ev)
 {
 	const struct foud_rxpt rp = {
 		.name = TOU_DEV, .drops = &d->tou->dev.st, .one = rx_datagram,
-		.ctx = (char *)ev - offsetof(struct foud_tou_sock, vev), .verified = true,
+		.ctx = (char *)ev - offsetof(struct foud_tou_sock, pair.vev), .verified = true,
 	};
 
 	foud_rx_drain(d, ev->fd, &rp);
@@ -951,29 +942,34 @@ static void show_peer(const struct foud_tou_peer *p, struct foud_pr *pr)
 	foud_pr_close_object(pr);
 }
 
-/* The TOU device's line (none without a peer), then the peers. */
+/* The TOU device's line; with -s its counters. */
+static void show_dev(const struct foud_tou *t, struct foud_pr *pr)
+{
+	foud_pr_str(pr, "ifname", "%s:", TOU_DEV);
+	foud_pr_s64(pr, "ifindex", NULL, t->dev.ifindex);
+	foud_pr_uint(pr, "mtu", " mtu %u", t->dev.mtu);
+	foud_pr_uint(pr, "fwmark", " fwmark 0x%x", CMD_TOU_MARK);
+	foud_pr_uint(pr, "table", " table %u", CMD_TOU_TABLE);
+	foud_pr_bool(pr, "offload", " offload on\n", " offload off\n", t->dev.offload);
+	if (!(pr->flags & CTL_F_STATS))
+		return;
+	foud_pr_open_object(pr, "device");
+	foud_pr_str(pr, "ifname", NULL, TOU_DEV);
+	foud_show_stats(pr, &t->dev.st);
+	foud_pr_u64(pr, "csum_trusted", "    inner checksums trusted (outer verified) %llu\n",
+		    t->dev.csum_trusted);
+	foud_pr_close_object(pr);
+}
+
+/* The TOU device (none without a peer), the peers (an empty list), the sessions. */
 void foud_tou_show(struct foud *d, struct foud_pr *pr)
 {
 	const struct foud_tou *t = d->tou;
 	const struct foud_tou_peer *p;
 
 	foud_pr_open_object(pr, NULL);
-	if (t) {
-		foud_pr_str(pr, "ifname", "%s:", TOU_DEV);
-		foud_pr_s64(pr, "ifindex", NULL, t->dev.ifindex);
-		foud_pr_uint(pr, "mtu", " mtu %u", t->dev.mtu);
-		foud_pr_uint(pr, "fwmark", " fwmark 0x%x", CMD_TOU_MARK);
-		foud_pr_uint(pr, "table", " table %u", CMD_TOU_TABLE);
-		foud_pr_bool(pr, "offload", " offload on\n", " offload off\n", t->dev.offload);
-	}
-	if (t && (pr->flags & CTL_F_STATS)) {
-		foud_pr_open_object(pr, "device");
-		foud_pr_str(pr, "ifname", NULL, TOU_DEV);
-		foud_show_stats(pr, &t->dev.st);
-		foud_pr_u64(pr, "csum_trusted", "    inner checksums trusted (outer verified) %llu\n",
-			    t->dev.csum_trusted);
-		foud_pr_close_object(pr);
-	}
+	if (t)
+		show_dev(t, pr);
 	foud_pr_open_array(pr, "peers");
 	if (t)
 		TAILQ_FOREACH(p, &t->peers, entry)

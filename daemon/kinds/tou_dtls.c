@@ -171,7 +171,7 @@ static void send_records(struct foud_tou_dtls *t, const struct dtls_sess *s, con
 	iov[1] = (struct iovec){ .iov_base = (void *)rec, .iov_len = n };
 	mh.msg_controllen = foud_tx_control(ctl, &to, 0);
 	/* A lost flight is sent again on the DTLS timer. */
-	(void)sendmsg(p->sock->ev.fd, &mh, MSG_DONTWAIT);
+	(void)sendmsg(p->sock->pair.ev.fd, &mh, MSG_DONTWAIT);
 }
 
 /* What the session wrote, its records packed into datagrams of at most t->mtu bytes. */

@@ -15,7 +15,7 @@ int foud_tou_rx_decap(struct foud *d, const struct foud_tou_peer *p, struct fou_
 {
 	if (m->verified)
 		return fou_tou_decap_partial(b, info, &d->rx_partial);
-	if (p->sock->vev.fd >= 0 && fou_gue_has_rco(b))
+	if (p->sock->pair.vev.fd >= 0 && fou_gue_has_rco(b))
 		return -FOU_DROP_REMCSUM_NOCSUM;
 	return fou_tou_decap(b, info);
 }

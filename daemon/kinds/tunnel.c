@@ -615,11 +615,8 @@ static void tunnel_details(struct foud *d, const struct foud_tunnel *t, struct f
 }
 
 const struct foud_dev_ops foud_tunnel_ops = {
+	FOUD_DEV_OPS(tunnel),
 	.flags = FOUD_DEV_F_ROUTE,
-	.open = tunnel_open,
-	.close = tunnel_close,
-	.readable = tunnel_readable,
 	.input = tunnel_input,
-	.show = tunnel_show,
 	.show_details = tunnel_details,
 };

@@ -63,11 +63,11 @@ static enum MHD_Result metrics_reply(struct MHD_Connection *c, unsigned int code
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	if (o->failed || !o->p) {
+	if (o->failed || !o->buf.p) {
 		foud_out_free(o);
 		return MHD_NO;		/* out of memory: MHD closes the connection */
 	}
-	r = MHD_create_response_from_buffer(o->len, o->p, MHD_RESPMEM_MUST_FREE);
+	r = MHD_create_response_from_buffer(o->buf.len, o->buf.p, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		foud_out_free(o);
 		return MHD_NO;

@@ -52,7 +52,7 @@ static char *run(uint32_t flags, void (*fn)(struct foud_pr *p), struct foud_out 
 	foud_pr_init(&p, o, flags);
 	fn(&p);
 	assert_false(o->failed);
-	return o->p ? o->p : "";
+	return o->buf.p ? o->buf.p : "";
 }
 
 static void test_json(void **state)
@@ -66,7 +66,7 @@ static void test_json(void **state)
 	(void)state;
 	assert_string_equal(run(CTL_F_JSON, sample, &o), want);
 	/* jansson reads it back (a u64 beyond its signed integers as a real) */
-	j = json_loads(o.p, JSON_DECODE_INT_AS_REAL, NULL);
+	j = json_loads(o.buf.p, JSON_DECODE_INT_AS_REAL, NULL);
 	assert_non_null(j);
 	assert_int_equal(json_array_size(j), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "ifname")),
