@@ -147,34 +147,25 @@ static bool conn_known(struct foud_tou_peer *p, const uint8_t *local, uint16_t l
 
 static void sock_put(struct foud *d, struct foud_tou_sock *s)
 {
-	if (!foud_csum_port_put(d, &s->pair))
-		return;
-	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	free(s);
+	if (foud_csum_port_put(d, &d->tou->socks, &s->pair))
+		free(s);
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev);
 static void tou_sock_readable_verified(struct foud *d, struct foud_ev *ev);
+
+static const struct foud_csum_class sock_class = {
+	.size = sizeof(struct foud_tou_sock), .off = offsetof(struct foud_tou_sock, pair),
+	.fn = tou_sock_readable, .vfn = tou_sock_readable_verified,
+};
 
 /* The UDP socket of one family and port, shared by the peers that use it. */
 static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 				      char *err, size_t errlen)
 {
 	struct cmd_port_cfg pc = { .port = port, .family = family, .type = FOU_ENCAP_GUE };
-	struct foud_tou_sock *s;
 
-	TAILQ_FOREACH(s, &d->tou->socks, entry) {
-		if (s->pair.family == family && s->pair.port == port) {
-			s->pair.users++;
-			return s;
-		}
-	}
-	s = foud_csum_port_new(d, sizeof(*s), offsetof(struct foud_tou_sock, pair), &pc,
-			       tou_sock_readable, tou_sock_readable_verified, err, errlen);
-	if (!s)
-		return NULL;
-	TAILQ_INSERT_TAIL(&d->tou->socks, s, entry);
-	return s;
+	return foud_csum_port_get(d, &d->tou->socks, &sock_class, "tou", &pc, err, errlen);
 }
 
 /* ---- transmit: tou0 -> UDP ------------------------------------------------- */
