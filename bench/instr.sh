@@ -24,6 +24,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 B=${B:-build}
 case $B in /*) BD=$B ;; *) BD=$HERE/../$B ;; esac
+BD=$(cd "$BD" 2>/dev/null && pwd) || { echo "instr: no build directory $B" >&2; exit 1; }
 # lib.sh finds the binaries under its own tree; ours may be another's.
 B=.
 # shellcheck source=tests/netns/lib.sh
@@ -47,7 +48,8 @@ command -v iperf3 >/dev/null || die "needs iperf3"
 # vg_start a|b: foud under callgrind (valgrind's pid is foud's: ip netns exec execs).
 vg_start() {
 	local ns=$NSA; [ "$1" = b ] && ns=$NSB
-	ip netns exec "$ns" valgrind --tool=callgrind \
+	# As lib.sh's start_foud: the host's state (replay floors) under $TMP, not /var/lib.
+	FOUD_STATE_DIR=$TMP/state-$1 ip netns exec "$ns" valgrind --tool=callgrind \
 		--callgrind-out-file="$TMP/cg-$1.%p" \
 		"$FOUD" -f -S "$TMP/$1.sock" 2>>"$TMP/foud-$1.log" &
 	PIDS+=($!)

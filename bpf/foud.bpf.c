@@ -75,6 +75,13 @@ FOUD_MAP(foud_pstats, PERCPU_HASH, FOUD_BPF_PORTS, struct foud_bpf_portkey,
 FOUD_MAP(foud_capn, ARRAY, 1, __u32, __u32);
 
 FOUD_MAP(foud_capon, HASH, 64, __u32, __u8);
+/* udp_sum_ok()'s copy of a datagram's chunk (the stack holds 512 bytes in all). */
+#define FOUD_CSUM_CHUNK	512
+#define FOUD_CSUM_MAX	9216	/* a jumbo frame; longer unverified datagrams are foud's */
+struct foud_csum_buf {
+	__u8 b[FOUD_CSUM_CHUNK + 4];
+};
+FOUD_MAP(foud_csum_buf, PERCPU_ARRAY, 1, __u32, struct foud_csum_buf);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -515,6 +522,74 @@ static __always_inline int outer_ip(struct __sk_buff *skb, struct outer *o)
 	return -1;
 }
 
+/* The UDP pseudo-header's sum (RFC 768; RFC 8200 8.1), built in b. */
+static __always_inline __s64 udp_pseudo(const struct outer *o, __u32 ulen, __u8 *b)
+{
+	if (!o->v6) {
+		addr_copy(b, o->k.remote, 4);
+		addr_copy(b + 4, o->k.local, 4);
+		*(__u32 *)(b + 8) = bpf_htonl(FOU_PROTO_UDP << 16 | ulen);
+		return bpf_csum_diff(0, 0, (__be32 *)b, 12, 0);
+	}
+	addr_copy(b, o->k.remote, 16);
+	addr_copy(b + 16, o->k.local, 16);
+	*(__u32 *)(b + 32) = bpf_htonl(ulen);
+	*(__u32 *)(b + 36) = bpf_htonl(FOU_PROTO_UDP);
+	return bpf_csum_diff(0, 0, (__be32 *)b, 40, 0);
+}
+
+/* Adds n bytes of the datagram from offset from: a whole chunk, or the rest padded with zeros. */
+static __always_inline __s64 udp_sum_chunk(struct __sk_buff *skb, __u8 *b, __u32 from, __u32 n,
+					   __s64 sum)
+{
+	if (n >= FOUD_CSUM_CHUNK)
+		return bpf_skb_load_bytes(skb, from, b, FOUD_CSUM_CHUNK) ? -1 :
+		       bpf_csum_diff(0, 0, (__be32 *)b, FOUD_CSUM_CHUNK, sum);
+	n = ((n - 1) & (FOUD_CSUM_CHUNK - 1)) + 1;	/* 1..CHUNK, for the verifier */
+	if (bpf_skb_load_bytes(skb, from, b, n))
+		return -1;
+	*(__u32 *)(b + n) = 0;
+	return bpf_csum_diff(0, 0, (__be32 *)b, (n + 3) & ~3u, sum);
+}
+
+/*
+ * A UDP checksum nothing verified (CHECKSUM_NONE, or PARTIAL: the TC hook
+ * cannot tell them apart) summed here, as udp_rcv() would, over datagrams
+ * up to FOUD_CSUM_MAX. A field equal to the pseudo-header's sum is what a
+ * local sender leaves pending (PARTIAL, its csum_start on the outer header,
+ * which decapsulation would leave pointing at moved bytes): foud's socket
+ * takes it, as it takes a wrong sum, which the kernel then drops and counts.
+ * (A PARTIAL one pending an inner sum does not sum right as it is.)
+ */
+static __always_inline int udp_sum_ok(struct __sk_buff *skb, const struct outer *o, const __u8 *u)
+{
+	__u32 z = 0, ulen = get16(u + 4), off;
+	struct foud_csum_buf *s = bpf_map_lookup_elem(&foud_csum_buf, &z);
+	__s64 sum;
+
+	if (!s || ulen > FOUD_CSUM_MAX)
+		return 0;
+	sum = udp_pseudo(o, ulen, s->b);
+	if (sum < 0 || *(const __u16 *)(u + 6) == (__u16)~csum_fold(sum))
+		return 0;
+	for (int i = 0; i < FOUD_CSUM_MAX / FOUD_CSUM_CHUNK; i++) {
+		off = (__u32)i * FOUD_CSUM_CHUNK;
+		if (off >= ulen)
+			break;
+		sum = udp_sum_chunk(skb, s->b, o->off + off, ulen - off, sum);
+		if (sum < 0)
+			return 0;
+	}
+	return !csum_fold(sum);
+}
+
+/* A checksum the device verified, or one summed here; a zero one is the caller's to judge. */
+static __always_inline int udp_csum_trusted(struct __sk_buff *skb, const struct outer *o,
+					    const __u8 *u)
+{
+	return bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) >= 0 || udp_sum_ok(skb, o, u);
+}
+
 /*
  * udp_rcv() and the fou/gue socket: a configured port (its local address
  * and peer), the UDP length, a checksum the device has verified or none,
@@ -534,12 +609,12 @@ static __always_inline int outer_udp(struct __sk_buff *skb, struct outer *o,
 	p = bpf_map_lookup_elem(&foud_port, pk);
 	if (!p || get16(u + 4) != skb->len - o->off || get16(u + 4) < 8)
 		return -1;
-	if (get16(u + 6) && bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0)
-		return -1;	/* foud's socket verifies it */
 	if (p->has_local && !addr_eq(o->k.local, p->local, n))
 		return -1;
 	if (p->has_peer && (!addr_eq(o->k.remote, p->peer, n) || get16(u) != p->peer_port))
 		return -1;
+	if (get16(u + 6) && !udp_csum_trusted(skb, o, u))
+		return -1;	/* foud's socket verifies it */
 	o->off += 8;
 	if (!p->gue) {
 		o->k.proto = p->ipproto;

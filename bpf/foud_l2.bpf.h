@@ -487,8 +487,8 @@ static __always_inline int l2_valid(struct __sk_buff *skb, const struct outer *o
 	 */
 	if (get16(h + 4) != skb->len - o->off)
 		return -1;
-	/* A checksum the device has not verified, or none over IPv6 unless allowed: the socket's. */
-	if (get16(h + 6) ? bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0 :
+	/* A checksum neither the device nor udp_sum_ok verified, or none over IPv6 unless allowed: foud's. */
+	if (get16(h + 6) ? !udp_csum_trusted(skb, o, h) :
 			   o->v6 && !(flags & FOUD_BPF_L2_ZCSUM6RX))
 		return -1;
 	if (flags & FOUD_BPF_L2_GENEVE) {

@@ -92,28 +92,49 @@ static int tou_inner(const uint8_t *p, size_t len, struct fou_ip *ip)
  * pseudo-header sum itself: taking the addresses out of the latter is the
  * adjustment that puts them into the former.
  */
-static int tou_encap(struct fou_buf *b, struct fou_tou_info *info, bool partial)
+static int tou_encap_ip(struct fou_buf *b, struct fou_tou_info *info, const struct fou_ip *ip,
+			bool partial)
 {
 	static const struct fou_remcsum rco = { .start = 0, .offset = TCP_CSUM_OFF };
-	struct fou_ip ip;
 	uint8_t *tcp;
+
+	b->len = ip->tot_len;	/* link padding off */
+	info->src = ip->src;
+	info->dst = ip->dst;
+	info->tos = ip->tos;
+	info->ttl = ip->ttl;
+	tcp = fou_buf_pull(b, ip->hlen);
+	tou_csum_field(tcp, tou_addr_sum(&ip->src, &ip->dst), !partial);
+	return fou_gue_push(b, FOU_PROTO_TCP, partial ? &rco : NULL);
+}
+
+static int tou_encap(struct fou_buf *b, struct fou_tou_info *info, bool partial)
+{
+	struct fou_ip ip;
 	int err = tou_inner(fou_buf_data(b), b->len, &ip);
 
-	if (err)
-		return err;
-	b->len = ip.tot_len;	/* link padding off */
-	info->src = ip.src;
-	info->dst = ip.dst;
-	info->tos = ip.tos;
-	info->ttl = ip.ttl;
-	tcp = fou_buf_pull(b, ip.hlen);
-	tou_csum_field(tcp, tou_addr_sum(&ip.src, &ip.dst), !partial);
-	return fou_gue_push(b, FOU_PROTO_TCP, partial ? &rco : NULL);
+	return err ? err : tou_encap_ip(b, info, &ip, partial);
 }
 
 int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info)
 {
 	return tou_encap(b, info, false);
+}
+
+/* The segment's IP header is the super-packet's but for its length: the TCP header is checked. */
+int fou_tou_encap_seg(struct fou_buf *b, struct fou_tou_info *info, const struct fou_ip *ip,
+		      bool partial)
+{
+	struct fou_ip seg = *ip;
+	int err;
+
+	if (b->len < ip->hlen || b->len > UINT16_MAX)
+		return -FOU_DROP_TOO_SHORT;
+	err = tou_tcp_check(fou_buf_data(b) + ip->hlen, b->len - ip->hlen);
+	if (err)
+		return err;
+	seg.tot_len = (uint16_t)b->len;
+	return tou_encap_ip(b, info, &seg, partial);
 }
 
 int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_twin.h"
 #include "ctl.h"
 #include "foud.h"
 #include "metrics.h"
@@ -38,19 +39,25 @@ struct foud_conf {
 	struct conf_ent *v;
 	size_t n, cap;
 	struct fou_htab idx;	/* 100 000 lines: a lookup each, not a walk each */
+	struct fou_htab twins;	/* its IP tunnels by what Linux tells them apart by */
 };
+
+static void conf_unindex_one(struct fou_htab *h)
+{
+	struct fou_hnode *n;
+
+	for (size_t i = 0; h->b && i <= h->mask; i++)
+		while ((n = h->b[i])) {
+			fou_htab_del(h, n);
+			free(n);
+		}
+	fou_htab_free(h);
+}
 
 static void conf_unindex(struct foud_conf *c)
 {
-	struct fou_hnode *n;
-	size_t i;
-
-	for (i = 0; c->idx.b && i <= c->idx.mask; i++)
-		while ((n = c->idx.b[i])) {
-			fou_htab_del(&c->idx, n);
-			free(n);
-		}
-	fou_htab_free(&c->idx);
+	conf_unindex_one(&c->idx);
+	conf_unindex_one(&c->twins);
 }
 
 static void conf_free(struct foud_conf *c)
@@ -109,16 +116,27 @@ static uint32_t conf_key_hash(const struct cmd_req *cmd)
 	}
 }
 
-static int conf_index(struct foud_conf *c, size_t i)
+static int conf_index_in(struct fou_htab *h, size_t i, uint32_t hash)
 {
 	struct conf_key *k = malloc(sizeof(*k));
 
-	if (!k || fou_htab_add(&c->idx, &k->node, conf_key_hash(&c->v[i].cmd))) {
+	if (!k || fou_htab_add(h, &k->node, hash)) {
 		free(k);
 		return -ENOMEM;
 	}
 	k->i = i;
 	return 0;
+}
+
+static int conf_index(struct foud_conf *c, size_t i)
+{
+	const struct cmd_req *cmd = &c->v[i].cmd;
+
+	if (conf_index_in(&c->idx, i, conf_key_hash(cmd)))
+		return -ENOMEM;
+	if (cmd->obj != CMD_OBJ_LINK || !cmd_link_twinnable(&cmd->link))
+		return 0;
+	return conf_index_in(&c->twins, i, cmd_link_twin_hash(&cmd->link));
 }
 
 static int conf_push(struct foud_conf *c, const struct cmd_req *cmd, unsigned int line)
@@ -148,6 +166,23 @@ static const struct conf_ent *conf_find(const struct foud_conf *c, const struct 
 	for (n = fou_htab_first(&c->idx, conf_key_hash(cmd)); n; n = fou_htab_next(n)) {
 		e = &c->v[((struct conf_key *)n)->i];
 		if (conf_same_object(&e->cmd, cmd))
+			return e;
+	}
+	return NULL;
+}
+
+/* The earlier link of the file Linux would take cmd's for (cmd_twin.c), or NULL. */
+static const struct conf_ent *conf_twin(const struct foud_conf *c, const struct cmd_req *cmd)
+{
+	struct fou_hnode *n;
+	const struct conf_ent *e;
+
+	if (cmd->obj != CMD_OBJ_LINK || !cmd_link_twinnable(&cmd->link))
+		return NULL;
+	for (n = fou_htab_first(&c->twins, cmd_link_twin_hash(&cmd->link)); n;
+	     n = fou_htab_next(n)) {
+		e = &c->v[((struct conf_key *)n)->i];
+		if (cmd_link_twin(&e->cmd.link, &cmd->link))
 			return e;
 	}
 	return NULL;
@@ -217,6 +252,12 @@ static int conf_take(struct foud_conf *c, const struct cmd_req *cmd, const char 
 	e = conf_find(c, cmd);
 	if (e) {
 		snprintf(err, errlen, "already declared on line %u", e->line);
+		return -EEXIST;
+	}
+	e = conf_twin(c, cmd);
+	if (e) {
+		snprintf(err, errlen, "link \"%s\" (line %u) has this %s already: File exists",
+			 e->cmd.link.name, e->line, cmd_link_twin_what(&cmd->link));
 		return -EEXIST;
 	}
 	return conf_push(c, cmd, line);

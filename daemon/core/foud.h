@@ -57,13 +57,27 @@ struct foud_ev {
 
 typedef void foud_ev_fn(struct foud *d, struct foud_ev *ev);
 
-/* A kind's shared receive port (VXLAN/Geneve, TOU): a socket pair (csum.c). */
+/*
+ * A kind's shared receive port (VXLAN/Geneve, TOU): a socket pair (csum.c),
+ * inside its class's object, on its class's list.
+ */
 struct foud_csum_port {
+	TAILQ_ENTRY(foud_csum_port) entry;
 	struct foud_ev ev;
 	struct foud_ev vev;		/* its verified socket (fd -1: none) */
 	int family;
 	uint16_t port;
+	struct fou_addr local;
+	const char *owner;		/* the kind that holds it: no other may */
 	unsigned int users;		/* the devices or peers on it */
+};
+
+TAILQ_HEAD(foud_csum_ports, foud_csum_port);
+
+/* A class of shared receive ports: its object's size, where its pair is, its readers. */
+struct foud_csum_class {
+	size_t size, off;
+	foud_ev_fn *fn, *vfn;
 };
 
 #define FOUD_TIMERS	8		/* periodic functions (loop.c) */
@@ -179,6 +193,7 @@ struct foud_dev_ops {
 struct foud_tunnel {
 	TAILQ_ENTRY(foud_tunnel) entry;
 	struct fou_hnode by_name, by_ifindex;	/* the registry's lookups (dev.c) */
+	struct fou_hnode by_twin;	/* IP tunnels by what Linux tells them apart by (dev.c) */
 	struct fou_hnode rx_node, rx_peer;	/* its class's receive lookups (tunnel_hash.c, overlay.c) */
 	const struct foud_dev_ops *ops;	/* its class */
 	char name[IFNAMSIZ];
@@ -289,7 +304,6 @@ struct foud_batch {
 
 /* Transports over UDP (tou.c): UDP sockets by family and port, peers, the device. */
 struct foud_tou_sock {
-	TAILQ_ENTRY(foud_tou_sock) entry;
 	struct foud_csum_port pair;	/* its family, port and users too */
 };
 
@@ -324,21 +338,19 @@ struct foud_tou_peer {
 };
 
 TAILQ_HEAD(foud_tou_peers, foud_tou_peer);
-TAILQ_HEAD(foud_tou_socks, foud_tou_sock);
 
 struct foud_tou {
 	struct foud_tunnel dev;		/* tou0: its descriptor, MTU and counters */
 	struct foud_tou_peers peers;
 	struct fou_htab peer_tab;	/* the same peers by address: a lookup per packet */
 	struct fou_addr_hlast peer_last;	/* the last address looked up there */
-	struct foud_tou_socks socks;
+	struct foud_csum_ports socks;
 	bool rule[2];			/* fwmark rule in place for IPv4, IPv6 */
 	struct foud_tou_sessions *sess;	/* session ids (tou_session.c), NULL before the first */
 };
 
 TAILQ_HEAD(foud_tunnels, foud_tunnel);
 TAILQ_HEAD(foud_ports, foud_port);
-TAILQ_HEAD(foud_l2ports, foud_l2port);
 
 /*
  * What the io layer hands up, registered at start (main.c), so that io names
@@ -378,13 +390,14 @@ struct foud {
 	char sock_path[108];
 	struct foud_tunnels tunnels;
 	struct fou_htab dev_names, dev_ifindex;	/* the same devices by name and ifindex (dev.c) */
+	struct fou_htab dev_twins;	/* the IP tunnels by kind, addresses, key (cmd_twin.h) */
 	struct fou_htab tnl_rx;		/* L3 tunnels by remote and GRE key (tunnel_hash.c) */
 	struct fou_htab tnl_peers;	/* ... by remote alone */
 	struct fou_addr_hlast tnl_last;	/* the last remote hashed on receive (tunnel_hash.c) */
 	struct fou_htab l2_ids;		/* L2 devices by receive key (l2_hash.c) */
 	struct fou_htab l2_remotes;	/* GRE-TAP and NVGRE by remote (l2_hash.c) */
 	struct foud_ports ports;
-	struct foud_l2ports l2ports;
+	struct foud_csum_ports l2ports;	/* in struct foud_l2port (overlay.c) */
 	struct foud_txq *l2q;		/* the overlays' send queue (overlay.c) */
 	bool l2_ageing;			/* forwarding tables age (l2dev.c) */
 	struct foud_stt *stt;		/* while an STT device exists (stt.c) */
@@ -495,17 +508,16 @@ int foud_udp_open_grouped(const struct cmd_port_cfg *cfg, bool gro,
 /* A receive port's sockets: the unsure one, and in *vfd the verified one or -1 (csum.c). */
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd);
 /*
- * A kind's shared receive port as a pair, both watched (ev->fn, vev->fn set),
- * and one of foud's receive points (ours.c); and closed (csum.c).
+ * The object of class c on list whose port is cfg's (family, port, local),
+ * with one user more; else a new zeroed one, its pair open on cfg, both
+ * watched and one of foud's receive points (ours.c), with one user. NULL
+ * with the reason in err, also when another owner holds the port.
  */
-/*
- * A zeroed object of size bytes whose struct foud_csum_port at off is open
- * on cfg, read by fn and vfn, with one user; NULL with the reason in err.
- */
-void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct cmd_port_cfg *cfg,
-			 foud_ev_fn *fn, foud_ev_fn *vfn, char *err, size_t errlen);
-/* One user fewer. The last closes the pair: true, the caller unlinks and frees the object. */
-bool foud_csum_port_put(struct foud *d, struct foud_csum_port *cp);
+void *foud_csum_port_get(struct foud *d, struct foud_csum_ports *list,
+			 const struct foud_csum_class *c, const char *owner,
+			 const struct cmd_port_cfg *cfg, char *err, size_t errlen);
+/* One user fewer. The last closes the pair and unlinks it: true, the caller frees the object. */
+bool foud_csum_port_put(struct foud *d, struct foud_csum_ports *list, struct foud_csum_port *cp);
 /* A pair's sockets closed (csum.c). */
 void foud_csum_unwatch(struct foud *d, struct foud_ev *ev, struct foud_ev *vev);
 /* Inside a port's "foud" object of -s: its csum_trusted. */
@@ -736,7 +748,6 @@ void foud_l2_free(struct foud_tunnel *t);
 /* A link show's linkinfo: the common words around kind(t, p), the class's own. */
 void foud_l2_show(const struct foud_tunnel *t, struct foud_pr *p, uint64_t id,
 		  void (*kind)(const struct foud_tunnel *t, struct foud_pr *p));
-/* The kind of an L2 device as `type` names it (vxlan, geneve, ...). */
 /* Its forwarding table (the classes' fdb op). */
 const struct fou_fdb *foud_l2_fdb(const struct foud_tunnel *t);
 /* -d: what an L2 device shows after its linkinfo. */

@@ -13,6 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cmd_twin.h"
 #include "event.h"
 #include "foud.h"
 
@@ -55,12 +56,42 @@ struct foud_tunnel *foud_dev_by_ifindex(struct foud *d, int ifindex)
 	return NULL;
 }
 
-/* Into the list and both lookups: 0, or -ENOMEM (dev_unindex undoes what was done). */
+/* The IP tunnel Linux would take cfg for (cmd_twin.c), or NULL. */
+static struct foud_tunnel *dev_twin(struct foud *d, const struct cmd_link_cfg *cfg)
+{
+	struct fou_hnode *n;
+
+	if (!cmd_link_twinnable(cfg))
+		return NULL;
+	for (n = fou_htab_first(&d->dev_twins, cmd_link_twin_hash(cfg)); n; n = fou_htab_next(n))
+		if (cmd_link_twin(&DEV_OF(n, by_twin)->cfg, cfg))
+			return DEV_OF(n, by_twin);
+	return NULL;
+}
+
+/* Refused as `ip link add` refuses it: the receive side could not tell the two apart. */
+static int dev_twin_refuse(struct foud *d, const struct cmd_link_cfg *cfg, char *err,
+			   size_t errlen)
+{
+	const struct foud_tunnel *t = dev_twin(d, cfg);
+
+	if (!t)
+		return 0;
+	snprintf(err, errlen, "link \"%s\" has this %s already "
+		 "(the encap port does not tell tunnels apart): File exists", t->name,
+		 cmd_link_twin_what(cfg));
+	return -EEXIST;
+}
+
+/* Into the list and the lookups: 0, or -ENOMEM (dev_unindex undoes what was done). */
 static int dev_index(struct foud *d, struct foud_tunnel *t)
 {
 	TAILQ_INSERT_TAIL(&d->tunnels, t, entry);
 	if (fou_htab_add(&d->dev_names, &t->by_name, fou_hash_str(t->name, d->hash_seed)) ||
 	    fou_htab_add(&d->dev_ifindex, &t->by_ifindex, dev_ifindex_hash(d, t->ifindex)))
+		return -ENOMEM;
+	if (cmd_link_twinnable(&t->cfg) &&
+	    fou_htab_add(&d->dev_twins, &t->by_twin, cmd_link_twin_hash(&t->cfg)))
 		return -ENOMEM;
 	return 0;
 }
@@ -70,6 +101,8 @@ static void dev_unindex(struct foud *d, struct foud_tunnel *t)
 	TAILQ_REMOVE(&d->tunnels, t, entry);
 	fou_htab_del(&d->dev_names, &t->by_name);
 	fou_htab_del(&d->dev_ifindex, &t->by_ifindex);
+	if (cmd_link_twinnable(&t->cfg))
+		fou_htab_del(&d->dev_twins, &t->by_twin);
 }
 
 struct foud_tunnel *foud_dev_of(struct foud_ev *ev)
@@ -150,6 +183,9 @@ int foud_dev_add(struct foud *d, const struct cmd_link_cfg *cfg, char *err, size
 		snprintf(err, errlen, "link \"%s\" already exists", cfg->name);
 		return -EEXIST;
 	}
+	ret = dev_twin_refuse(d, cfg, err, errlen);
+	if (ret)
+		return ret;
 	t = dev_new(cfg, dev_classes[fk->dev]);
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
@@ -205,6 +241,7 @@ void foud_dev_free_all(struct foud *d)
 	while (!TAILQ_EMPTY(&d->tunnels))
 		dev_free(d, TAILQ_FIRST(&d->tunnels));
 	fou_htab_free(&d->dev_names);
+	fou_htab_free(&d->dev_twins);
 	fou_htab_free(&d->dev_ifindex);
 }
 

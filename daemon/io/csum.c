@@ -102,10 +102,6 @@ static int csum_join(const struct cmd_port_cfg *cfg, bool gro, int fd)
 }
 
 /*
- * Without the pair (a kernel that refuses a step), the port still works
- * with the one socket, every inner packet checked as before.
- */
-/*
  * SO_REUSEPORT would let the pair join any group already on the port (a
  * VXLAN port's, a TOU socket's): a plain bind first, refused as the
  * kernel refuses a second tunnel socket on one port.
@@ -120,6 +116,10 @@ static int csum_port_free(const struct cmd_port_cfg *cfg)
 	return 0;
 }
 
+/*
+ * Without the pair (a kernel that refuses a step), the port still works
+ * with the one socket, every inner packet checked as before.
+ */
 int foud_csum_open(const struct cmd_port_cfg *cfg, bool gro, int *vfd)
 {
 	int fd = csum_port_free(cfg) ?: foud_udp_open_grouped(cfg, gro, NULL);
@@ -182,31 +182,70 @@ static int csum_port_open(struct foud *d, const struct cmd_port_cfg *cfg, struct
 	return ret;
 }
 
-void *foud_csum_port_new(struct foud *d, size_t size, size_t off, const struct cmd_port_cfg *cfg,
-			 foud_ev_fn *fn, foud_ev_fn *vfn, char *err, size_t errlen)
+static void *csum_port_new(struct foud *d, const struct foud_csum_class *c,
+			   const struct cmd_port_cfg *cfg, char *err, size_t errlen)
 {
-	char *o = foud_zalloc(size, err, errlen);
+	char *o = foud_zalloc(c->size, err, errlen);
 	struct foud_csum_port *cp;
 
 	if (!o)
 		return NULL;
-	cp = (struct foud_csum_port *)(o + off);
-	cp->ev.fn = fn;
-	cp->vev.fn = vfn;
+	cp = (struct foud_csum_port *)(o + c->off);
+	cp->ev.fn = c->fn;
+	cp->vev.fn = c->vfn;
 	if (csum_port_open(d, cfg, &cp->ev, &cp->vev, err, errlen)) {
 		free(o);
 		return NULL;
 	}
 	cp->family = cfg->family;
 	cp->port = cfg->port;
-	cp->users = 1;
+	cp->local = cfg->local;
 	return o;
 }
 
-bool foud_csum_port_put(struct foud *d, struct foud_csum_port *cp)
+static struct foud_csum_port *csum_port_find(struct foud_csum_ports *list,
+					     const struct cmd_port_cfg *cfg)
+{
+	struct foud_csum_port *cp;
+
+	TAILQ_FOREACH(cp, list, entry)
+		if (cp->port == cfg->port && cp->family == cfg->family &&
+		    fou_addr_eq(&cp->local, &cfg->local))
+			return cp;
+	return NULL;
+}
+
+void *foud_csum_port_get(struct foud *d, struct foud_csum_ports *list,
+			 const struct foud_csum_class *c, const char *owner,
+			 const struct cmd_port_cfg *cfg, char *err, size_t errlen)
+{
+	struct foud_csum_port *cp = csum_port_find(list, cfg);
+	char *o;
+
+	/* As the kernel: one tunnel kind per UDP port, the others refused. */
+	if (cp && strcmp(cp->owner, owner)) {
+		snprintf(err, errlen, "UDP port %u carries %s", cfg->port, cp->owner);
+		return NULL;
+	}
+	if (cp) {
+		cp->users++;
+		return (char *)cp - c->off;
+	}
+	o = csum_port_new(d, c, cfg, err, errlen);
+	if (!o)
+		return NULL;
+	cp = (struct foud_csum_port *)(o + c->off);
+	cp->owner = owner;
+	cp->users = 1;
+	TAILQ_INSERT_TAIL(list, cp, entry);
+	return o;
+}
+
+bool foud_csum_port_put(struct foud *d, struct foud_csum_ports *list, struct foud_csum_port *cp)
 {
 	if (--cp->users)
 		return false;
+	TAILQ_REMOVE(list, cp, entry);
 	foud_csum_unwatch(d, &cp->ev, &cp->vev);
 	foud_ours_del(d, FOU_PROTO_UDP, cp->port);
 	return true;

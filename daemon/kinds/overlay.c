@@ -39,16 +39,16 @@
 #include "rx.h"
 
 
-/* A shared VXLAN or Geneve receive socket. */
+/* A shared VXLAN or Geneve receive socket, on d->l2ports. */
 struct foud_l2port {
-	TAILQ_ENTRY(foud_l2port) entry;
-	struct foud_csum_port pair;	/* its family, port and users too */
+	struct foud_csum_port pair;	/* its family, port, local address, kind's name, users */
 	const struct fk_kind *fk;	/* its kind: name, codec */
-	struct fou_addr local;
 	struct foud_stats st;		/* datagrams that reach no device */
 	uint64_t sock_drops;		/* the kernel's drops at pair.ev (SO_RXQ_OVFL) */
 	uint64_t vsock_drops;		/* and at pair.vev */
 };
+
+#define L2PORT_OF(cp)	((struct foud_l2port *)((char *)(cp) - offsetof(struct foud_l2port, pair)))
 
 /* ---- the kinds ---------------------------------------------------------- */
 
@@ -608,45 +608,32 @@ static void l2_overlay_readable(struct foud *d, struct foud_ev *ev)
 		l2_flush(d, t, d->l2q);
 }
 
+static const struct foud_csum_class l2port_class = {
+	.size = sizeof(struct foud_l2port), .off = offsetof(struct foud_l2port, pair),
+	.fn = l2port_readable, .vfn = l2port_readable_verified,
+};
+
+/*
+ * As the kernel's VXLAN and Geneve: one socket per port and family, bound
+ * to the wildcard (group traffic is addressed to the group), VNIs
+ * demultiplexed; a port carries one kind.
+ */
 static struct foud_l2port *l2port_get(struct foud *d, const struct foud_l2 *l,
 				      char *err, size_t errlen)
 {
-	const struct cmd_l2_cfg *c = &l->cfg;
-	struct cmd_port_cfg pc = { .port = c->dstport, .family = c->local.family };
+	struct cmd_port_cfg pc = { .port = l->cfg.dstport, .family = l->cfg.local.family };
 	struct foud_l2port *p;
 
-	/*
-	 * As the kernel's VXLAN and Geneve: one socket per port and family,
-	 * bound to the wildcard (group traffic is addressed to the group), VNIs
-	 * demultiplexed.
-	 */
-	TAILQ_FOREACH(p, &d->l2ports, entry) {
-		if (p->pair.port != pc.port || p->pair.family != pc.family ||
-		    !fou_addr_eq(&p->local, &pc.local))
-			continue;
-		if (p->fk != l->fk) {
-			snprintf(err, errlen, "UDP port %u carries %s", c->dstport, p->fk->name);
-			return NULL;
-		}
-		p->pair.users++;
-		return p;
-	}
-	p = foud_csum_port_new(d, sizeof(*p), offsetof(struct foud_l2port, pair), &pc,
-			       l2port_readable, l2port_readable_verified, err, errlen);
-	if (!p)
-		return NULL;
-	p->fk = l->fk;
-	p->local = pc.local;
-	TAILQ_INSERT_TAIL(&d->l2ports, p, entry);
+	p = foud_csum_port_get(d, &d->l2ports, &l2port_class, l->fk->name, &pc, err, errlen);
+	if (p)
+		p->fk = l->fk;	/* the same when it was there: its owner is the kind's name */
 	return p;
 }
 
 static void l2port_put(struct foud *d, struct foud_l2port *p)
 {
-	if (!p || !foud_csum_port_put(d, &p->pair))
-		return;
-	TAILQ_REMOVE(&d->l2ports, p, entry);
-	free(p);
+	if (p && foud_csum_port_put(d, &d->l2ports, &p->pair))
+		free(p);
 }
 
 static int l2_join(struct foud_l2 *l, int fd, char *err, size_t errlen)
@@ -838,9 +825,11 @@ static uint64_t l2port_drops(const struct foud_l2port *lp)
 /* VXLAN and Geneve ports in `fou show`: the datagrams that reached no device are counted there. */
 static void l2_show_ports(struct foud *d, struct foud_pr *p)
 {
+	const struct foud_csum_port *cp;
 	const struct foud_l2port *lp;
 
-	TAILQ_FOREACH(lp, &d->l2ports, entry) {
+	TAILQ_FOREACH(cp, &d->l2ports, entry) {
+		lp = L2PORT_OF(cp);
 		foud_pr_open_object(p, NULL);
 		foud_pr_uint(p, "port", "port %u", lp->pair.port);
 		foud_pr_null(p, lp->fk->name, " %s");
@@ -855,12 +844,14 @@ static void l2_show_ports(struct foud *d, struct foud_pr *p)
 static void l2_port_each(struct foud *d, void (*fn)(void *arg, const struct foud_port_info *i),
 			 void *arg)
 {
+	const struct foud_csum_port *cp;
 	const struct foud_l2port *lp;
 	struct foud_port_info i;
 
-	TAILQ_FOREACH(lp, &d->l2ports, entry) {
-		i = (struct foud_port_info){ .kind = lp->fk->name, .family = lp->pair.family,
-					     .port = lp->pair.port, .local = &lp->local, .st = &lp->st,
+	TAILQ_FOREACH(cp, &d->l2ports, entry) {
+		lp = L2PORT_OF(cp);
+		i = (struct foud_port_info){ .kind = lp->fk->name, .family = cp->family,
+					     .port = cp->port, .local = &cp->local, .st = &lp->st,
 					     .sock_drops = l2port_drops(lp) };
 		fn(arg, &i);
 	}

@@ -147,34 +147,25 @@ static bool conn_known(struct foud_tou_peer *p, const uint8_t *local, uint16_t l
 
 static void sock_put(struct foud *d, struct foud_tou_sock *s)
 {
-	if (!foud_csum_port_put(d, &s->pair))
-		return;
-	TAILQ_REMOVE(&d->tou->socks, s, entry);
-	free(s);
+	if (foud_csum_port_put(d, &d->tou->socks, &s->pair))
+		free(s);
 }
 
 static void tou_sock_readable(struct foud *d, struct foud_ev *ev);
 static void tou_sock_readable_verified(struct foud *d, struct foud_ev *ev);
+
+static const struct foud_csum_class sock_class = {
+	.size = sizeof(struct foud_tou_sock), .off = offsetof(struct foud_tou_sock, pair),
+	.fn = tou_sock_readable, .vfn = tou_sock_readable_verified,
+};
 
 /* The UDP socket of one family and port, shared by the peers that use it. */
 static struct foud_tou_sock *sock_get(struct foud *d, int family, uint16_t port,
 				      char *err, size_t errlen)
 {
 	struct cmd_port_cfg pc = { .port = port, .family = family, .type = FOU_ENCAP_GUE };
-	struct foud_tou_sock *s;
 
-	TAILQ_FOREACH(s, &d->tou->socks, entry) {
-		if (s->pair.family == family && s->pair.port == port) {
-			s->pair.users++;
-			return s;
-		}
-	}
-	s = foud_csum_port_new(d, sizeof(*s), offsetof(struct foud_tou_sock, pair), &pc,
-			       tou_sock_readable, tou_sock_readable_verified, err, errlen);
-	if (!s)
-		return NULL;
-	TAILQ_INSERT_TAIL(&d->tou->socks, s, entry);
-	return s;
+	return foud_csum_port_get(d, &d->tou->socks, &sock_class, "tou", &pc, err, errlen);
 }
 
 /* ---- transmit: tou0 -> UDP ------------------------------------------------- */
@@ -351,11 +342,23 @@ static void tx_drop(struct foud *d, struct foud_tou_peer *p, int reason)
 		p->st.tx_drop[reason]++;
 }
 
-/* Encapsulates the packet in b (its TCP checksum partial: RCO) and adds it to the open message. */
-static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b, bool partial)
+/* The segment in b of the super-packet whose IP header is *ip: that header is not parsed again. */
+static int tx_encap(struct tou_txq *q, struct fou_buf *b, const struct fou_ip *ip, bool partial)
+{
+	if (ip)
+		return fou_tou_encap_seg(b, &q->info, ip, partial);
+	return partial ? fou_tou_encap_rco(b, &q->info) : fou_tou_encap(b, &q->info);
+}
+
+/*
+ * Encapsulates the packet in b (its TCP checksum partial: RCO; a segment of
+ * the super-packet ip if given) and adds it to the open message.
+ */
+static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b, const struct fou_ip *ip,
+		   bool partial)
 {
 	uint32_t inner = (uint32_t)b->len;
-	int ret = partial ? fou_tou_encap_rco(b, &q->info) : fou_tou_encap(b, &q->info);
+	int ret = tx_encap(q, b, ip, partial);
 
 	if (!ret && q->sess)
 		ret = foud_tou_sess_push(q->sess, b);
@@ -377,7 +380,7 @@ static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b, bool pa
 }
 
 static int tx_gso(struct foud *d, struct tou_txq *q, const struct fou_vnet_hdr *vh,
-		  const uint8_t *pkt, size_t len)
+		  const uint8_t *pkt, size_t len, const struct fou_ip *ip)
 {
 	struct fou_gso g;
 	struct fou_buf *b;
@@ -392,7 +395,7 @@ static int tx_gso(struct foud *d, struct tou_txq *q, const struct fou_vnet_hdr *
 		ret = fou_gso_next(&g, fou_buf_data(b), b->cap - b->off, &b->len);
 		if (ret <= 0)
 			return ret;
-		tx_one(d, q, b, g.partial);
+		tx_one(d, q, b, ip, g.partial);
 	}
 }
 
@@ -416,7 +419,7 @@ static int tx_single(struct foud *d, struct tou_txq *q, const struct fou_vnet_hd
 	if (!rco && (vh->flags & FOU_VNET_F_NEEDS_CSUM))
 		ret = fou_csum_complete(fou_buf_data(b), len, vh->csum_start, vh->csum_offset);
 	if (!ret)
-		tx_one(d, q, b, rco);
+		tx_one(d, q, b, NULL, rco);
 	return ret;
 }
 
@@ -441,7 +444,7 @@ static int tx_packet(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t
 	msg_begin(d, q, p);
 	/* A DTLS peer's session is its DTLS session: no session ids (the record hides them anyway). */
 	q->sess = p->dtls ? NULL : foud_tou_sess_tx(d, p, pkt, &ip);
-	ret = fou_vnet_is_gso(vh) ? tx_gso(d, q, vh, pkt, len) : tx_single(d, q, vh, pkt, len, &ip);
+	ret = fou_vnet_is_gso(vh) ? tx_gso(d, q, vh, pkt, len, &ip) : tx_single(d, q, vh, pkt, len, &ip);
 	msg_end(q);
 	if (ret)
 		tx_drop(d, p, -ret);

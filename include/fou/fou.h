@@ -552,6 +552,14 @@ int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info);
  */
 int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info);
 /*
+ * Either of the two for a segment fou_gso_next() cut from a super-packet
+ * whose IP header fou_ip_parse() gave as *ip (TCP, unfragmented): the
+ * segment's own header is not parsed again (fou_gso_next() wrote it from
+ * that one; its length is b's). partial: as fou_tou_encap_rco().
+ */
+int fou_tou_encap_seg(struct fou_buf *b, struct fou_tou_info *info, const struct fou_ip *ip,
+		      bool partial);
+/*
  * The inverse, for a received UDP payload: strips GUE (any other proto is
  * -FOU_DROP_TOU_PROTO), checks the TCP header, converts the checksum back
  * with info's addresses and prepends an IP header (DF, info's TOS and TTL).

@@ -14,6 +14,7 @@ bpftool version >/dev/null 2>&1 || skip "bpftool missing (scripts/install-deps.s
 
 jqa() { fa -j -s -d link show "$1" | jq -r ".[0]$2"; }
 jqb() { fb -j -s -d link show "$1" | jq -r ".[0]$2"; }
+INJECT=$ROOT/tests/tools/inject.py
 # BPF object ids (prog_id, link_id) a process holds, from its fdinfo.
 bpf_ids() { grep -h -E '^(prog_id|link_id):' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u; }
 # Which of those ids still exist.
@@ -43,7 +44,7 @@ check "ipip/fou: every packet a sent went through BPF ($abtx of $atx)" test "$at
 check "ipip/fou: every packet b received came through BPF ($bbrx of $brx)" test "$brx" -gt 1000 -a "$bbrx" -eq "$brx"
 check "ipip/fou: a tx $atx = b rx $brx, no drops" test "$atx" -eq "$brx" -a "$(jqb t1 .stats64.rx.dropped)" -eq 0
 check "ipip/fou: b's port 5555 counted them too" test "$(port_counter b 5555 .stats64.rx.packets)" -eq "$brx"
-# A twin (same match) is refused on the BPF path: its failed maps add must not take t1's receive key.
+# A twin (same type and addresses, as Linux judges it) is refused at link add: it must not take t1's receive key.
 check "ipip/fou twin: datapath bpf refused" bash -c "! $FOUCTL -S $TMP/b.sock link add name t1x type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 datapath bpf"
 r0=$(jqb t1 .foud.bpf_stats64.rx.packets)
 na ping -c 3 -i 0.2 -W 2 10.1.0.2 >/dev/null
@@ -77,6 +78,14 @@ check "ip6tnl/fou noencap-udp6-csum: BPF" test "$(jqa s6 .foud.datapath)$(jqb s6
 check "ip6tnl/fou: ping6 over BPF" na ping -6 -c 3 -i 0.2 -W 2 fd00:6::2
 check "ip6tnl/fou: TCP 8 MiB over BPF, sha256 matches" tcp_transfer a fd00:6::2 8
 check "ip6tnl/fou: b received it through BPF" test "$(jqb s6 .foud.bpf_stats64.rx.packets)" -eq "$(jqb s6 .stats64.rx.packets)"
+# a sums its datagrams now (encap-udp6-csum, in software: va without tx
+# checksumming) and nothing at b verifies them: b's program sums them itself.
+fa link set s6 encap-udp6-csum; na ethtool -K va tx off >/dev/null
+r0=$(jqb s6 .stats64.rx.packets) bb0=$(jqb s6 .foud.bpf_stats64.rx.packets)
+check "ip6tnl/fou, a with encap-udp6-csum: ping6" na ping -6 -c 3 -i 0.2 -W 2 fd00:6::2
+r1=$(($(jqb s6 .stats64.rx.packets) - r0)) bb1=$(($(jqb s6 .foud.bpf_stats64.rx.packets) - bb0))
+check "... summed by b's program (IPv6 pseudo-header): all $r1 through BPF ($bb1)" test "$r1" -ge 3 -a "$bb1" -eq "$r1"
+na ethtool -K va tx on >/dev/null
 fa link add name e6 type ip6gre remote $B6 local $A6 key 9 encap gue encap-sport auto encap-dport 6080 noencap-udp6-csum
 fb link add name e6 type ip6gre remote $A6 local $B6 key 9 encap gue encap-sport auto encap-dport 6080 noencap-udp6-csum
 dev_up a e6 10.6.0.1/24; dev_up b e6 10.6.0.2/24
@@ -98,6 +107,28 @@ check "csum into BPF, gro on: TCP 8 MiB a->b, sha256 matches" tcp_transfer a 10.
 brx=$(jqb c1 .stats64.rx.packets) bbrx=$(jqb c1 .foud.bpf_stats64.rx.packets)
 check "csum into BPF, gro on: every packet b received came through BPF ($bbrx of $brx)" \
 	test "$brx" -gt 1000 -a "$bbrx" -eq "$brx"
+# GRO off: nothing verified the sums (a's veth sums in software: CHECKSUM_NONE at
+# b), so the program sums each datagram itself, as udp_rcv() would.
+nb ethtool -K vb gro off >/dev/null
+brx0=$(jqb c1 .stats64.rx.packets) bbrx0=$(jqb c1 .foud.bpf_stats64.rx.packets)
+check "csum into BPF, gro off: TCP 8 MiB a->b, sha256 matches" tcp_transfer a 10.7.0.2 8
+brx=$(($(jqb c1 .stats64.rx.packets) - brx0)) bbrx=$(($(jqb c1 .foud.bpf_stats64.rx.packets) - bbrx0))
+check "csum into BPF, gro off: summed by the program, every packet b received came through BPF ($bbrx of $brx)" \
+	test "$brx" -gt 1000 -a "$bbrx" -eq "$brx"
+# One datagram for c1 (GRE key 7, a TCP segment) with a right sum, one whose
+# payload changed after its sum: the first through BPF, the second the kernel's drop.
+gre7="2000080000000007$(python3 "$INJECT" tcpseg 10.7.0.1 10.7.0.2 1 100)"
+r0=$(jqb c1 .foud.bpf_stats64.rx.packets) e0=$(csum_errors b)
+check "inject: a right sum nothing verified (raw socket)" na python3 "$INJECT" udpraw $A4 40000 $B4 5556 "$gre7" ok
+settle "jqb c1 .foud.bpf_stats64.rx.packets" $((r0 + 1))
+check "... summed by the program: through BPF, exactly one ($r0 -> $(jqb c1 .foud.bpf_stats64.rx.packets))" \
+	test "$(jqb c1 .foud.bpf_stats64.rx.packets)" -eq $((r0 + 1))
+r0=$(jqb c1 .foud.bpf_stats64.rx.packets)
+check "inject: a wrong sum" na python3 "$INJECT" udpstale $A4 $B4 5556 "$gre7"
+settle "csum_errors b" $((e0 + 1))
+check "... not through BPF: the kernel dropped it, CsumErrors +1 ($e0 -> $(csum_errors b))" \
+	test "$(csum_errors b)" -eq $((e0 + 1)) -a "$(jqb c1 .foud.bpf_stats64.rx.packets)" -eq "$r0"
+nb ethtool -K vb gro on >/dev/null
 fa link add name x1 type vxlan id 77 remote $B4 local $A4 dstport 4789 udpcsum datapath userspace
 fb link add name x1 type vxlan id 77 remote $A4 local $B4 dstport 4789 noudpcsum
 dev_up a x1 10.8.0.1/24; dev_up b x1 10.8.0.2/24
@@ -106,21 +137,27 @@ brx=$(jqb x1 .stats64.rx.packets) bbrx=$(jqb x1 .foud.bpf_stats64.rx.packets)
 # (A source's first frame and a stray neighbour probe go to foud by design.)
 check "vxlan udpcsum into BPF, gro on: all but under 1% of b's frames came through BPF ($bbrx of $brx)" \
 	test "$brx" -gt 1000 -a $(((brx - bbrx) * 100)) -lt "$brx"
+nb ethtool -K vb gro off >/dev/null
+brx0=$(jqb x1 .stats64.rx.packets) bbrx0=$(jqb x1 .foud.bpf_stats64.rx.packets)
+check "vxlan udpcsum into BPF, gro off: TCP 8 MiB a->b, sha256 matches" tcp_transfer a 10.8.0.2 8
+brx=$(($(jqb x1 .stats64.rx.packets) - brx0)) bbrx=$(($(jqb x1 .foud.bpf_stats64.rx.packets) - bbrx0))
+check "vxlan udpcsum into BPF, gro off: summed by the program, all but under 1% through BPF ($bbrx of $brx)" \
+	test "$brx" -gt 1000 -a $(((brx - bbrx) * 100)) -lt "$brx"
 na ethtool -K va tx on >/dev/null; nb ethtool -K vb gro off >/dev/null
 fa link del c1; fb link del c1; fa link del x1; fb link del x1
 
 # ---- what stays on the userspace path, and the datapath word ----------------
-fa link add name r1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum
+fa link add name r1 type ipip remote 192.0.2.9 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum
 check "gue remcsum under auto: userspace, reason names remcsum" \
 	grep -q "datapath userspace (encap-remcsum" <(fa -d link show r1)
 check "gue remcsum: JSON datapath_reason" test "$(jqa r1 .foud.datapath_reason | grep -c remcsum)" = 1
 fa link del r1
-fa link add name r1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum datapath bpf >"$TMP/refused" 2>&1
+fa link add name r1 type ipip remote 192.0.2.9 local $A4 encap gue encap-sport auto encap-dport 6080 encap-csum encap-remcsum datapath bpf >"$TMP/refused" 2>&1
 rc=$?
 check "datapath bpf with remcsum is refused, naming why (exit $rc: $(head -c 120 "$TMP/refused"))" \
 	test $rc -ne 0 -a "$(grep -c 'datapath bpf.*remcsum' "$TMP/refused")" = 1
 check "... and no link r1 is left" test -z "$(fa link show 2>/dev/null | grep '^r1:')"
-fa link add name u1 type ipip remote $B4 local $A4 ttl 9 datapath userspace
+fa link add name u1 type ipip remote 192.0.2.9 local $A4 ttl 9 datapath userspace
 check "datapath userspace: userspace (requested)" grep -q "datapath userspace (requested)" <(fa -d link show u1)
 fa link del u1
 fa link add name w1 type ipip remote $B4 local $A4 datapath fast >"$TMP/bad" 2>&1

@@ -96,14 +96,14 @@ check "300 route adds in one burst: $looks look(s) at the tunnels for ${msgs:-0}
 	test "$looks" -ge 1 -a "$looks" -le 3 -a "${msgs:-0}" -ge 300
 
 # ---- the underlay MTU drops: tunnel MTUs and the BPF limit follow -----------
-fa link add name u1 type ipip remote $B4 local $A4 datapath userspace
+fa link add name u1 type gre remote $B4 local $A4 datapath userspace
 dev_up a u1 10.3.0.1/30
-check "userspace tunnel u1: mtu 1480, underlay va2" test "$(jqa .mtu u1)$(jqa .foud.underlay u1)" = 1480va2
+check "userspace tunnel u1: mtu 1476, underlay va2" test "$(jqa .mtu u1)$(jqa .foud.underlay u1)" = 1476va2
 na ip link set va2 mtu 1400; nb ip link set vb2 mtu 1400
 check "a's t1 follows: mtu 1372 (1400 - 28)" wait_for 'test "$(na cat /sys/class/net/t1/mtu)" = 1372'
 check "b's t1 follows: mtu 1372" wait_for 'test "$(nb cat /sys/class/net/t1/mtu)" = 1372'
 check "fouctl says mtu 1372, path-mtu 1400" test "$(jqa .mtu)/$(jqa .foud.path_mtu)" = 1372/1400
-check "the userspace tunnel u1 follows too: mtu 1380 (1400 - 20)" test "$(na cat /sys/class/net/u1/mtu)/$(jqa .mtu u1)" = 1380/1380
+check "the userspace tunnel u1 follows too: mtu 1376 (1400 - 24)" test "$(na cat /sys/class/net/u1/mtu)/$(jqa .mtu u1)" = 1376/1376
 check "a's log says so" grep -q "t1: mtu 1472 -> 1372 (path mtu 1400)" "$TMP/foud-a.log"
 out=$(na ping -M do -s 1444 -c 1 -W 2 10.1.0.2 2>&1)
 check "DF ping sized for the old MTU (1472) is refused at the device: mtu=1372" grep -q "mtu=1372" <<<"$out"

@@ -43,7 +43,8 @@ check "fouctl -j -p: indented, and equal to the compact output" \
 # Default MTU: the underlay's minus the overhead, as the kernel computes it.
 mtu_case() { # kind encap expected [extra words]
 	local kind=$1 enc=$2 want=$3; shift 3
-	local r=$B4 l=$A4; case $kind in ip6*) r=$B6 l=$A6 ;; esac
+	# remote .9 (on va's subnet): tun1 has local A, remote B, and a twin is refused
+	local r=192.0.2.9 l=$A4; case $kind in ip6*) r=$B6 l=$A6 ;; esac
 	local w=(); [ "$enc" != none ] && w=(encap "$enc" encap-sport auto encap-dport 6000)
 	fa link add name m0 type "$kind" remote $r local $l "${w[@]}" "$@"
 	check "mtu of $kind/$enc $* is $want" test "$(na ip -j link show m0 | jq '.[0].mtu')" = "$want" -a \
@@ -61,9 +62,9 @@ mtu_case ip6tnl fou 1452
 mtu_case ip6gre gue 1440 seq
 
 # Oversized with DF: ICMP "fragmentation needed" back to the sender.
+fa link del tun1; fb link del tun1	# first: big is tun1's twin (same type and addresses)
 fa link add name big type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555 mtu 1600
 fb link add name big type ipip remote $A4 local $B4 encap fou encap-sport auto encap-dport 5555 mtu 1600
-fa link del tun1; fb link del tun1
 dev_up a big 10.1.0.1/30; dev_up b big 10.1.0.2/30
 out=$(na ping -M do -s 1500 -c 1 -W 2 10.1.0.2 2>&1)
 check "ping -M do -s 1500 gets 'Frag needed ... mtu = 1472'" grep -q "mtu = 1472" <<<"$out"
@@ -113,8 +114,46 @@ na ip link set tun1 up
 na ip addr replace 10.1.0.1/30 dev tun1
 check "after restart, traffic flows again" na ping -c 2 -i 0.2 -W 2 10.1.0.2
 
+# Twin IP tunnels: Linux finds a tunnel by type, addresses and key (GRE), not
+# by the encap port, and refuses a second one alike with EEXIST; so does foud.
+fa link add name tw1 type ipip remote $B4 local $A4 encap gue encap-sport auto encap-dport 6080 2>"$TMP/err"; rc=$?
+check "a twin of tun1 (another encap port) is refused, naming tun1: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F '"tun1"' "$TMP/err" | grep -F 'File exists')"
+check "... and no device tw1 was made" bash -c "! ip -n $NSA link show tw1 >/dev/null 2>&1"
+check "tun1 still carries ping after its twin's refusal" na ping -c 2 -i 0.2 -W 2 10.1.0.2
+check "another remote is no twin: accepted" \
+	fa link add name tw2 type ipip remote 192.0.2.9 local $A4 encap gue encap-sport auto encap-dport 6080
+fa link set tw2 remote $B4 2>"$TMP/err"; rc=$?
+check "link set that would make tw2 tun1's twin is refused, naming tun1: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F '"tun1"' "$TMP/err")"
+check "... and tw2 keeps its remote" test "$(fa -j -d link show tw2 | jq -r '.[0].linkinfo.info_data.remote')" = 192.0.2.9
+fa link add name tg1 type gre remote $B4 local $A4 key 5 encap fou encap-sport auto encap-dport 5556
+fa link add name tg2 type gre remote $B4 local $A4 key 5 encap gue encap-sport auto encap-dport 6080 2>"$TMP/err"; rc=$?
+check "gre: the same key is a twin, refused naming tg1: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F '"tg1"' "$TMP/err")"
+check "gre: another key is no twin" fa link add name tg3 type gre remote $B4 local $A4 key 6
+check "gre: no key is no twin of key 5" fa link add name tg4 type gre remote $B4 local $A4
+check "gre over IPv4: key 0 is no twin of no key (the key flag counts)" \
+	fa link add name tg5 type gre remote $B4 local $A4 key 0
+fa link add name te1 type ip6gre remote $B6 local $A6
+fa link add name te2 type ip6gre remote $B6 local $A6 key 0 2>"$TMP/err"; rc=$?
+check "ip6gre: key 0 is a twin of no key (the value only), refused naming te1: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F '"te1"' "$TMP/err")"
+for l in tw2 tg1 tg3 tg4 tg5 te1; do fa link del $l; done
+printf 'fou add port 5555 ipproto 4\nfou add port 6080 gue\nlink add name x1 type ipip remote %s local %s encap fou encap-dport 5555\nlink add name x2 type ipip remote %s local %s encap gue encap-dport 6080\n' \
+	$B4 $A4 $B4 $A4 >"$TMP/twin.conf"
+"$FOUD" -n -c "$TMP/twin.conf" 2>"$TMP/err"; rc=$?
+check "foud -n refuses a twin in a file, naming its line and the first link: $(cat "$TMP/err")" \
+	test $rc -ne 0 -a -n "$(grep -F 'twin.conf:4:' "$TMP/err" | grep -F '"x1" (line 3)')"
+# The kernel's own answer, where this host has its modules (else skipped).
+if ip -n "$NSA" link add name ktw1 type ipip remote 192.0.2.77 local $A4 encap fou encap-sport auto encap-dport 5555 2>/dev/null; then
+	ip -n "$NSA" link add name ktw2 type ipip remote 192.0.2.77 local $A4 encap gue encap-sport auto encap-dport 6080 2>"$TMP/kerr"; rc=$?
+	check "the kernel refuses the same twin alike: $(cat "$TMP/kerr")" test $rc -ne 0 -a -n "$(grep -F 'File exists' "$TMP/kerr")"
+	ip -n "$NSA" link del ktw1
+fi
+
 # As `ip link add NAME` and `ip link add dev NAME`: the name without "name".
-check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote $B4 local $A4 ttl 9
+check "link add t7 type ipip ... (no \"name\")" fa link add t7 type ipip remote 192.0.2.7 local $A4 ttl 9
 check "link add dev t8 type vxlan ... (\"dev\" first)" fa link add dev t8 type vxlan id 8 remote $B4 local $A4
 check "both exist under those names" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "t7" or . == "t8")] | sort | join(",")')" = t7,t8
 # One connection, several requests (fouctl -b sends its lines so): foud answers
@@ -167,8 +206,8 @@ check "fouctl against a foud of protocol 1 exits 1 (rc $rc), naming it: $(cat "$
 # the pause is what is tested): foud has closed the idle connection, and
 # fouctl sends the next line on a new one.
 check "fouctl -b - with a 2.5 s pause between lines: both carried out" \
-	sh -c "{ echo 'link add name tp1 type ipip remote $B4 local $A4'; sleep 2.5;
-		echo 'link add name tp2 type ipip remote $B4 local $A4'; } | $FOUCTL -S $TMP/a.sock -b -"
+	sh -c "{ echo 'link add name tp1 type ipip remote 192.0.2.21 local $A4'; sleep 2.5;
+		echo 'link add name tp2 type ipip remote 192.0.2.22 local $A4'; } | $FOUCTL -S $TMP/a.sock -b -"
 check "tp1 and tp2 exist" test "$(fa -j link show | jq -r '[.[].ifname | select(. == "tp1" or . == "tp2")] | sort | join(",")')" = tp1,tp2
 # A log line is one write(2), its newline in it: in three writes, another
 # writer of the same file (the next foud of a restart) came in between.

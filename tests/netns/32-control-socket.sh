@@ -54,7 +54,8 @@ check "... and the 70 were closed at their deadlines: $(cat "$TMP/idle.out")" \
 # 700 KB): written as the reader takes it; one that stops reading is cut
 # after 5 s, and meanwhile the tunnel and other clients are served.
 for i in $(seq 400); do
-	echo "link add name t$i type ipip remote $B4 local $A4 encap fou encap-sport auto encap-dport 5555"
+	# each its own remote: twins of tun1 (same type and addresses) are refused
+	echo "link add name t$i type ipip remote 198.18.$((i / 250)).$((i % 250 + 1)) local $A4 encap fou encap-sport auto encap-dport 5555"
 done >"$TMP/batch"
 fa -b "$TMP/batch"
 check "a reader that reads gets the whole reply (401 links)" \

@@ -8,6 +8,8 @@ start_foud a
 start_foud b
 F=$FOUCTL
 L4="remote $B4 local $A4"
+# IP tunnels alike but for their remote (Linux, and foud, refuse twins: same type and addresses)
+r4() { echo "remote 192.0.2.$1 local $A4"; }
 
 # Polls (at most 5 s) until file $1 has at least $2 lines.
 wait_lines() {
@@ -68,10 +70,10 @@ check "monitor link -j taken" start_monitor linkj -j monitor link
 check "monitor fdb taken" start_monitor fdb mon fdb
 
 # ---- every accepted form of link add, abbreviations of objects and commands ----
-check "link add name NAME" fa link add name t1 type ipip $L4
+check "link add name NAME" fa link add name t1 type ipip $(r4 11)
 check "link add dev NAME" fa link add dev t2 type ipip $L4
-check "link add NAME" fa link add t3 type ipip $L4
-check "l a NAME (ip's abbreviations)" fa l a t4 type ipip $L4
+check "link add NAME" fa link add t3 type ipip $(r4 13)
+check "l a NAME (ip's abbreviations)" fa l a t4 type ipip $(r4 14)
 check "li add NAME" fa li add t5 type gre $L4
 check "fou a (fou add)" fa f a port 5555 gue
 check "link sh / lst / list / l / link: every link there" bash -c '
@@ -118,11 +120,11 @@ check "a squatter of @foud/control (uid 65534) is refused by name and gets 0 byt
 	bash -c 'grep -q "@foud/control is held by uid 65534" "$1" && [ "$(cat "$2")" = 0 ]' _ "$TMP/squat.out" "$TMP/squat.got"
 
 # ---- -b: stop at the first bad line; -force goes on; the line is named ----
-printf 'link add b1 type ipip %s\nlink add b2 type ipip bogus\nlink add b3 type ipip %s\n' "$L4" "$L4" >"$TMP/batch"
+printf 'link add b1 type ipip %s\nlink add b2 type ipip bogus\nlink add b3 type ipip %s\n' "$(r4 31)" "$(r4 33)" >"$TMP/batch"
 fa -b "$TMP/batch" 2>"$TMP/berr"; rc=$?
 check "-b: exit 1, line 2 named, b1 made, b3 not" bash -c '[ "$1" = 1 ] && grep -q "batch:2: " "$2/berr" &&
 	"${@:3}" link show b1 >/dev/null && ! "${@:3}" link show b3 2>/dev/null' _ "$rc" "$TMP" "$F" -S "$TMP/a.sock"
-sed -i 's/b1/b4/; s/b3/b5/' "$TMP/batch"
+sed -i 's/b1\(.*\)\.31 /b4\1.34 /; s/b3\(.*\)\.33 /b5\1.35 /' "$TMP/batch"
 fa -force -b "$TMP/batch" 2>"$TMP/berr"; rc=$?
 check "-force -b: exit 1, line 2 named, b4 and b5 made" bash -c '[ "$1" = 1 ] && grep -q "batch:2: " "$2/berr" &&
 	"${@:3}" link show b4 >/dev/null && "${@:3}" link show b5 >/dev/null' _ "$rc" "$TMP" "$F" -S "$TMP/a.sock"
@@ -155,6 +157,7 @@ na ip route add $B4/32 dev va mtu 1400
 wait_grep "$TMP/all.out" "^[0-9]+: t2: underlay va path-mtu 1400$"
 wait_grep "$TMP/all.out" "^Deleted [0-9]+: t1: "
 wait_lines "$TMP/fdb.out" 3
+fa link del t2	# tp below is t2's twin otherwise
 # on BPF, tp goes to userspace while its route goes through a device BPF cannot
 # send on (a TUN device: not Ethernet), and back when the route returns to va
 fa link add tp type ipip $L4 encap gue encap-sport auto encap-dport 5555
@@ -229,5 +232,5 @@ wait $stuck
 check "the slow one lost old events but got the newest: $(cat "$TMP/stuck.out")" bash -c '
 	read -r n _ _ last <"$1"; [ "$n" -lt 2000 ] && [ "$last" = "Deleted 02:00:00:00:03:e7 dev vx0 dst $2 self permanent" ]' _ "$TMP/stuck.out" "$B4"
 stop_monitors
-check "foud A serves after its monitors left" fa link show t2
+check "foud A serves after its monitors left" fa link show t3
 finish

@@ -24,9 +24,11 @@ for h in a b; do
 done
 # IPIP over GUE with remote checksum offload (port 5558): b sends, its TCP
 # checksums left partial; a completes none of them by summing (the outer
-# checksum vouched), it tells the device where each one is.
+# checksum vouched), it tells the device where each one is. Its own
+# addresses: with t1's it would be t1's twin (same type and addresses), refused.
+na ip addr add 192.0.2.11/24 dev va; nb ip addr add 192.0.2.12/24 dev vb
 for h in a b; do
-	f=fa l=$A4 r=$B4 n=1; [ $h = b ] && { f=fb; l=$B4; r=$A4; n=2; }
+	f=fa l=192.0.2.11 r=192.0.2.12 n=1; [ $h = b ] && { f=fb; l=192.0.2.12; r=192.0.2.11; n=2; }
 	$f fou add port 5558 gue
 	$f link add name r1 type ipip remote $r local $l encap gue encap-sport auto encap-dport 5558 \
 		encap-csum encap-remcsum
@@ -77,7 +79,7 @@ check "no inner checksum drops on a's r1" test "$(inner_drops_a r1)" -eq 0
 # offset 36: the TCP checksum of the IPv4 segment that follows).
 rco() { printf '02040001800000000014%04x%s' "$1" "$2"; }
 rseg=$(python3 "$INJECT" tcpseg 10.3.0.1 10.3.0.2 1000 100)
-inject_r() { na python3 "$INJECT" "$1" $A4 $B4 5558 "$2"; }
+inject_r() { na python3 "$INJECT" "$1" 192.0.2.11 192.0.2.12 5558 "$2"; }	# r1's addresses
 rd() { port_counter b 5558 ".drops.rx.$1 // 0"; }
 d0=$(rd remcsum); rr0=$(counter b r1 .stats64.rx.packets)
 check "inject: RCO offset past the end of the packet, valid outer checksum" inject_r udp "$(rco 65520 "$rseg")"

@@ -5,6 +5,8 @@
 # nodes on one bridge (two foud, one kernel): head-end replication through
 # all-zero entries, then the same with a multicast group (on BPF, A floods
 # to the group from the program: its MAC, TTL 1, taken by kernel B and foud C).
+# Last, a port per family shared by the VXLAN devices, refused to Geneve
+# ("UDP port 4789 carries vxlan") until its last VXLAN device is gone.
 # The kernel's VXLAN devices get "tx off" (the checksum computed before
 # encapsulation) unless VX_KERNEL_TX=on: 68-vxlan-kernel-offload.sh runs it
 # all with the default offloads, the inner checksums left partial.
@@ -204,4 +206,23 @@ case " ${FOUD_TEST_OPTS:-} " in
 	check "local IPv6 address of va: BPF" grep -q "datapath bpf" <(fa -d link show vn6) ;;
 esac
 fa link del vn0; fa link del vn6
+
+# ---- one kind per UDP port and family, as the kernel ---------------------------
+# The IPv4 VXLAN devices share one port 4789, vx6 the IPv6 one; Geneve there
+# is refused, naming the kind, and takes the IPv4 port once its last user left.
+ports() { fa -j fou show | jq -c '[.[] | select(.port == 4789) | (keys - ["port", "family"])[0] + " " + .family] | sort'; }
+check "shared port: the IPv4 VXLAN devices on one port 4789, vx6 on the IPv6 one: $(ports)" \
+	test "$(ports)" = '["vxlan inet","vxlan inet6"]'
+out=$(fa link add name gx0 type geneve id 9 remote $B4 dstport 4789 2>&1); rc=$?
+check "shared port: geneve on VXLAN's port 4789 refused, naming it (exit $rc: $out)" \
+	test $rc -ne 0 -a "${out%%UDP port 4789 carries vxlan*}" != "$out"
+check "shared port: no gx0 after the refusal, the ports unchanged: $(ports)" \
+	test "$(fa -j link show | jq '[.[] | select(.ifname == "gx0")] | length')/$(ports)" = '0/["vxlan inet","vxlan inet6"]'
+for n in $(fa -j -d link show | jq -r '.[] | select(.linkinfo.info_kind == "vxlan" and .ifname != "vx6") | .ifname'); do
+	fa link del "$n"
+done
+check "shared port: geneve takes 4789 once the IPv4 VXLAN devices are gone" \
+	fa link add name gx0 type geneve id 9 remote $B4 dstport 4789
+check "shared port: 4789 now geneve's over IPv4, still vxlan's over IPv6: $(ports)" \
+	test "$(ports)" = '["geneve inet","vxlan inet6"]'
 finish

@@ -114,6 +114,15 @@ check "the bad file changed nothing (v2, which it drops, is still there)" \
 	sh -c "fa() { '$FOUCTL' -S '$TMP/a.sock' \"\$@\"; }; fa save | cmp -s - '$TMP/before' && test -n '$(ifindex v2)'"
 check "STATUS= says the reload failed" grep -q "^STATUS=.*reload failed: .*$bad" "$TMP/n-a"
 check "the log names the line" grep -q "$bad" "$TMP/foud-a.log"
+# A twin of t1 (same type and addresses, another encap port), as Linux refuses it, is a bad file too.
+{ grep -v "name v2\|dev v2" "$TMP/a2.conf"; echo "link add name tw type ipip remote $B4 local $A4 encap fou encap-dport 5557"; } >"$TMP/run.conf"
+twin=run.conf:$(wc -l <"$TMP/run.conf"):
+fa reload 2>"$TMP/err"; rc=$?
+check "fouctl reload of a file with a twin of t1 exits non-zero ($rc), naming file:line and t1's line: $(cat "$TMP/err")" \
+	sh -c "test $rc -ne 0 && grep -q '$twin link \"t1\" (line 3)' '$TMP/err'"
+wait_ready 4
+check "the twin's file changed nothing (v2 still there, no tw)" \
+	sh -c "fa() { '$FOUCTL' -S '$TMP/a.sock' \"\$@\"; }; fa save | cmp -s - '$TMP/before' && test -n '$(ifindex v2)' && test -z '$(ifindex tw)'"
 cp "$TMP/a2.conf" "$TMP/run.conf"
 
 # ---- link set / link change: on the wire ------------------------------------

@@ -97,6 +97,51 @@ static void test_partial(void **state)
 	check_partial(AF_INET6, 2 * MSS + 1);
 }
 
+/*
+ * TOU: each segment encapsulated with the super-packet's parsed header
+ * (fou_tou_encap_seg) is byte for byte what parsing its own gives.
+ */
+static void check_tou_seg(int family, bool partial)
+{
+	static uint8_t a[64 + 2048], b2[64 + 2048];
+	struct fou_tou_info ia, ib;
+	struct fou_vnet_hdr h;
+	struct fou_gso g;
+	struct fou_ip ip;
+	size_t n = mk_super(family, PAY), len;
+	unsigned int i = 0;
+
+	vh(&h, family);
+	assert_int_equal(fou_ip_parse(sp, n, &ip), 0);
+	assert_int_equal(fou_gso_init(&g, &h, sp, n), 0);
+	g.partial = partial;
+	while (fou_gso_next(&g, seg, sizeof(seg), &len) == 1) {
+		struct fou_buf ba = { .head = a, .cap = sizeof(a), .off = 64, .len = len };
+		struct fou_buf bb = { .head = b2, .cap = sizeof(b2), .off = 64, .len = len };
+
+		memcpy(a + 64, seg, len);
+		memcpy(b2 + 64, seg, len);
+		memset(&ia, 0, sizeof(ia));	/* its padding too */
+		memset(&ib, 0, sizeof(ib));
+		assert_int_equal(partial ? fou_tou_encap_rco(&ba, &ia) : fou_tou_encap(&ba, &ia), 0);
+		assert_int_equal(fou_tou_encap_seg(&bb, &ib, &ip, partial), 0);
+		assert_int_equal(bb.len, ba.len);
+		assert_memory_equal(fou_buf_data(&bb), fou_buf_data(&ba), ba.len);
+		assert_memory_equal(&ib, &ia, sizeof(ia));
+		i++;
+	}
+	assert_int_equal(i, 3);
+}
+
+static void test_tou_seg(void **state)
+{
+	(void)state;
+	check_tou_seg(AF_INET, false);
+	check_tou_seg(AF_INET, true);
+	check_tou_seg(AF_INET6, false);
+	check_tou_seg(AF_INET6, true);
+}
+
 static void check_segs(int family, size_t pay, unsigned int nseg)
 {
 	struct fou_vnet_hdr h;
@@ -211,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_tcpv6),
 		cmocka_unit_test(test_bad_hdr),
 		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_tou_seg),
 		cmocka_unit_test(test_vnet),
 	};
 
