@@ -60,16 +60,20 @@ vg_start() {
 
 # Each row as bench/run.sh sets it up (same addresses, ports and words).
 setup_rows() {
-	local h f me peer n ns
+	local h f me peer n m ns
+	# Each IP tunnel its own underlay addresses, as bench/run.sh's: two of one
+	# type between the same addresses would be twins, which foud (as Linux) refuses.
+	na ip addr add 192.0.2.11/24 dev va; nb ip addr add 192.0.2.12/24 dev vb
+	na ip addr add 192.0.2.21/24 dev va; nb ip addr add 192.0.2.22/24 dev vb
 	for h in a b; do
-		f=fa me=$A4 peer=$B4 n=1 ns=$NSA
-		[ $h = b ] && f=fb me=$B4 peer=$A4 n=2 ns=$NSB
+		f=fa me=$A4 peer=$B4 n=1 m=2 ns=$NSA
+		[ $h = b ] && f=fb me=$B4 peer=$A4 n=2 m=1 ns=$NSB
 		$f fou add port 5555 ipproto 4 && $f fou add port 6080 gue && $f fou add port 5556 ipproto 47 &&
 		$f link add name fbt1 type ipip remote "$peer" local "$me" encap fou \
 			encap-sport auto encap-dport 5555 datapath userspace &&
-		$f link add name fbg1 type ipip remote "$peer" local "$me" encap gue \
+		$f link add name fbg1 type ipip remote 192.0.2.1$m local 192.0.2.1$n encap gue \
 			encap-sport auto encap-dport 6080 datapath userspace &&
-		$f link add name fbr1 type gre remote "$peer" local "$me" encap fou \
+		$f link add name fbr1 type gre remote 192.0.2.2$m local 192.0.2.2$n encap fou \
 			encap-sport auto encap-dport 5556 datapath userspace &&
 		$f link add name fbx1 type vxlan id 43 dstport 4790 remote "$peer" local "$me" &&
 		$f tou add peer "$peer" local "$me" port 6091 || die "foud $h refused the configuration"
