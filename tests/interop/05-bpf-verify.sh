@@ -21,7 +21,7 @@ KP_EXTRA="$FI_VERIFY:bin/bpf-verify" kp_boot "$FI_NS" "$FI_TMP/guest.sh" "$FI_TM
 kp_wait_ready "$FI_TMP/guest.log" 90 || exit 1
 
 kver=$(kp_exec uname -r)
-out=$(kp_exec -t 120 /bin/bpf-verify)
+out=$(kp_exec -t 120 /bin/bpf-verify "${BPF_VERIFY_LINES:-6}")
 rc=$?
 printf '%s\n' "$out" | sed "s/^/[$FI_NAME] $kver: /" >&2
 [[ $rc -eq 0 ]] || fi_fail "bpf-verify exited $rc on $kver"

@@ -3,7 +3,7 @@
  * bpf-verify: loads every program of the BPF object foud embeds, opened as
  * foud opens it (foud_bpf_obj_open, daemon/bpf/bpf_obj.c), one program at a
  * time, and prints "ok NAME" or "refused NAME: " and the verifier log's last
- * lines. Exits 1 on any refusal. Static, so that a kernel peer's initramfs
+ * lines (6, or argv[1]). Exits 1 on any refusal. Static, so that a kernel peer's initramfs
  * (tests/interop/05-bpf-verify.sh) runs it as it is. Pins nothing.
  */
 #include <errno.h>
@@ -17,7 +17,8 @@
 #include "foud.h"
 
 #define LOG_SIZE	(64u << 20)
-#define TAIL_LINES	6
+
+static int tail_lines = 6;
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -65,11 +66,11 @@ static int verify(const char *name, char *log)
 	}
 	foud_bpf_obj_reason(log, reason, sizeof(reason));
 	printf("refused %s: %s (%s)\n%s\n", name, reason[0] ? reason : "no verifier log",
-	       strerror(-ret), tail(log, TAIL_LINES));
+	       strerror(-ret), tail(log, tail_lines));
 	return 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct bpf_object *obj = foud_bpf_obj_open(NULL, 0);
 	char *log = malloc(LOG_SIZE);
@@ -77,6 +78,8 @@ int main(void)
 	int bad = 0, n = 0;
 
 	libbpf_set_print(quiet);
+	if (argc > 1)
+		tail_lines = atoi(argv[1]);
 	if (!obj || !log) {
 		fprintf(stderr, "bpf-verify: cannot open the embedded object: %s\n", strerror(errno));
 		return 2;
