@@ -691,6 +691,15 @@ static int egress_attach(struct foud_bpf *b, struct foud_tunnel *t)
 	return ret;
 }
 
+/* Why the object did not load: the verifier's reason, when it refused it. */
+static void load_why(int ret, char *why, size_t whylen)
+{
+	if (refused[0])
+		snprintf(why, whylen, "BPF programs refused by the verifier: %.88s", refused);
+	else
+		snprintf(why, whylen, "cannot load the BPF programs: %s", strerror(-ret));
+}
+
 static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size_t whylen)
 {
 	const char *no = inexpressible(t);
@@ -711,10 +720,7 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 	}
 	ret = bpf_get(d);
 	if (ret) {
-		if (refused[0])
-			snprintf(why, whylen, "BPF programs refused by the verifier: %.88s", refused);
-		else
-			snprintf(why, whylen, "cannot load the BPF programs: %s", strerror(-ret));
+		load_why(ret, why, whylen);
 		return ret;
 	}
 	t->bpf_oif = oif;
