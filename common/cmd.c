@@ -118,7 +118,6 @@ struct obj_ent {
 };
 
 #define OP_NONE(w)	{ w, CMD_OP__MAX, NULL }
-#define OP_HELP		{ "help", CMD_OP_HELP, NULL }
 /* The words for show: ip link's and bridge fdb's three, and fou's and fleet's two. */
 #define OP_LIST(fn)	{ "show", CMD_OP_SHOW, fn }, { "list", CMD_OP_SHOW, fn }
 #define OP_SHOW(fn)	OP_LIST(fn), { "lst", CMD_OP_SHOW, fn }
@@ -129,7 +128,6 @@ struct obj_ent {
 static const struct op_ent fou_ops[] = {
 	OP_ADDDEL(cmd_fou_addel),
 	OP_LIST(cmd_no_args),
-	OP_HELP,
 };
 
 /* ip link */
@@ -141,7 +139,6 @@ static const struct op_ent link_ops[] = {
 	{ "delete", CMD_OP_DEL, cmd_link_del },
 	OP_SHOW(cmd_link_show),
 	{ "rekey", CMD_OP_REKEY, cmd_link_del },
-	OP_HELP,
 };
 
 /* bridge fdb */
@@ -153,14 +150,12 @@ static const struct op_ent fdb_ops[] = {
 	OP_NONE("get"),
 	OP_SHOW(cmd_fdb_show),
 	OP_NONE("flush"),
-	OP_HELP,
 };
 
 /* foud's own, in ip's pattern */
 static const struct op_ent tou_ops[] = {
 	OP_ADDDEL(cmd_tou_addel),
 	OP_SHOW(cmd_no_args),
-	OP_HELP,
 };
 
 /* bridge monitor, ip monitor: what to watch (the command word is optional) */
@@ -169,7 +164,6 @@ static const struct op_ent monitor_ops[] = {
 	{ "link", CMD_OP_MON_LINK, cmd_no_args },
 	{ "fdb", CMD_OP_MON_FDB, cmd_no_args },
 	{ "tou", CMD_OP_MON_TOU, cmd_no_args },
-	OP_HELP,
 };
 
 static const struct op_ent metrics_ops[] = {
@@ -231,12 +225,15 @@ static const struct obj_ent *obj_find(const char *w)
 	return NULL;
 }
 
+/* Every object with command words takes help too, after its own words (so "h" is help only where no word of its own begins so). */
+static const struct op_ent op_help = { "help", CMD_OP_HELP, NULL };
+
 static const struct op_ent *op_find(const struct obj_ent *o, const char *w)
 {
 	for (size_t i = 0; i < o->nops; i++)
 		if (o->ops[i].word && cmd_matches(w, o->ops[i].word))
 			return &o->ops[i];
-	return NULL;
+	return cmd_matches(w, op_help.word) ? &op_help : NULL;
 }
 
 /*

@@ -51,7 +51,7 @@ stop_monitors() {
 
 # ---- help and version: exit 0, usage on stdout, no foud needed ----
 for words in "-V" "-Version" "--version" "-h" "--help" "-help" "help" "link help" \
-	"l a help" "fdb help" "monitor help"; do
+	"l a help" "fdb help" "monitor help" "fleet help" "metrics help"; do
 	# shellcheck disable=SC2086
 	out=$("$F" -S /nonexistent $words 2>&1); rc=$?
 	case $words in -V*|--v*) want="fouctl, foud [0-9]" ;; *) want="^Usage: fouctl" ;; esac
