@@ -114,6 +114,14 @@ $(B)/tests/refuse.so: tests/netns/shim/refuse.c
 $(B)/tests/test_bpf: $(B)/daemon/bpf/bpf_obj.o
 $(B)/tests/test_bpf: LDFLAGS += -lbpf
 
+# The verifier check of the interop layer (tests/interop/05-bpf-verify.sh):
+# static, for a kernel peer's initramfs; the object as foud embeds and opens it.
+# (The sanitizers' runtimes do not link statically: SANITIZE=1 builds it dynamic.)
+BPFV_STATIC := $(if $(filter 1,$(SANITIZE)),,-static)
+$(B)/tests/bpf-verify: tests/tools/bpf-verify.c $(B)/daemon/bpf/bpf_obj.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(BPFV_STATIC) -o $@ $^ $(LDFLAGS) -l:libbpf.a -l:libelf.a -l:libz.a
+
 # fouctl's options and output filters (cli/, before the libraries they use), and jansson for -br.
 $(B)/tests/test_fouctl: tests/unit/test_fouctl.c $(B)/cli/opts.o $(B)/cli/brief.o $(B)/libcommon.a $(B)/libfou.a
 	@mkdir -p $(dir $@)
@@ -132,7 +140,7 @@ $(B)/tests/test_fleet_value: LDFLAGS += $(B)/libcommon.a $(B)/libfou.a -ljansson
 # The growable buffer's failed realloc, injected.
 $(B)/tests/test_buf: LDFLAGS += -Wl,--wrap=realloc
 
-unit: $(UT_BIN) $(B)/tests/refuse.so
+unit: $(UT_BIN) $(B)/tests/refuse.so $(B)/tests/bpf-verify
 
 deps:
 	bash scripts/install-deps.sh

@@ -104,21 +104,33 @@ static __always_inline __u8 cap_how(__u32 ifindex)
 }
 
 /*
- * A copy of the packet from off on, reserved in the ring (NULL: none, or
+ * A record reserved in the ring, and whether there is one. The check after
+ * is on rec.on, a constant on each path: 6.1's verifier does not know a
+ * reserved record non-NULL once checked, so a second check of the pointer
+ * (cap_end's) would be a path that keeps it unreleased, and a refusal.
+ */
+struct cap_rec {
+	struct foud_bpf_cap *c;
+	__u64 on;
+};
+
+/*
+ * A copy of the packet from off on, reserved in the ring (on 0: none, or
  * foud is behind and the packet is not captured); cap_end submits it once
  * the caller knows the packet goes where the record says, or discards it.
  */
-static __always_inline struct foud_bpf_cap *cap_copy(struct __sk_buff *skb, __u32 off,
-						     __u32 ifindex, __u16 dir, __u16 how)
+static __always_inline struct cap_rec cap_copy(struct __sk_buff *skb, __u32 off,
+					       __u32 ifindex, __u16 dir, __u16 how)
 {
+	struct cap_rec r = { 0 };
 	struct foud_bpf_cap *c;
 	__u64 len;
 
 	if (skb->len <= off)
-		return NULL;
+		return r;
 	c = bpf_ringbuf_reserve(&foud_cap, sizeof(*c), 0);
 	if (!c)
-		return NULL;
+		return r;
 	len = skb->len - off;
 	c->ns = bpf_ktime_get_ns();
 	c->ifindex = ifindex;
@@ -130,29 +142,35 @@ static __always_inline struct foud_bpf_cap *cap_copy(struct __sk_buff *skb, __u3
 	/* The verifier must see the bound on the register the call gets. */
 	asm volatile("%0 &= 0xfff" : "+r"(len));
 	c->caplen = (__u32)len;
-	if (len < 1 || bpf_skb_load_bytes(skb, off, c->data, (__u32)len)) {
+	/* And its minimum: 6.1's learns none from the "len == 0" clang makes of an unsigned test. */
+	if ((__s64)len < 1 || bpf_skb_load_bytes(skb, off, c->data, (__u32)len)) {
 		bpf_ringbuf_discard(c, 0);
-		return NULL;
+		return r;
 	}
-	return c;
+	r.c = c;
+	/* Opaque to clang, which would test c again in its place. */
+	asm volatile("%0 = 1" : "=r"(r.on));
+	return r;
 }
 
-static __always_inline void cap_end(struct foud_bpf_cap *c, int keep)
+static __always_inline void cap_end(struct cap_rec r, int keep)
 {
-	if (!c)
+	if (!r.on)
 		return;
 	if (keep)
-		bpf_ringbuf_submit(c, 0);
+		bpf_ringbuf_submit(r.c, 0);
 	else
-		bpf_ringbuf_discard(c, 0);
+		bpf_ringbuf_discard(r.c, 0);
 }
 
 /* Receive, before decapsulation: the outer packet, for cap_end once it is stripped. */
-static __always_inline struct foud_bpf_cap *cap_rx_outer(struct __sk_buff *skb, __u8 how,
-							 __u32 ifindex)
+static __always_inline struct cap_rec cap_rx_outer(struct __sk_buff *skb, __u8 how,
+						   __u32 ifindex)
 {
+	struct cap_rec none = { 0 };
+
 	if (!(how & FOUD_BPF_CAP_OUTER))
-		return NULL;
+		return none;
 	return cap_copy(skb, ETH_HLEN_, ifindex, FOUD_BPF_CAP_RX, FOUD_BPF_CAP_OUTER);
 }
 
@@ -737,7 +755,7 @@ int foud_ingress(struct __sk_buff *skb)
 	struct foud_bpf_pstats *ps = NULL;
 	struct foud_bpf_stats *st;
 	struct foud_bpf_rxval *rv;
-	struct foud_bpf_cap *c;
+	struct cap_rec c;
 	struct outer o = {};
 	__u8 how;
 	__u32 flag = 0, inner_len, payload, segs, udp_off = 0;

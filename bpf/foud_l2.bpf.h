@@ -534,7 +534,7 @@ static __always_inline int l2_take(struct __sk_buff *skb, const struct outer *o,
 	__u32 ifindex = rv->ifindex, flen, segs;
 	__u8 eth[ETH_HLEN_], oeth[ETH_HLEN_], how;
 	struct foud_bpf_stats *st;
-	struct foud_bpf_cap *c;
+	struct cap_rec c;
 	int hdrs;
 
 	st = bpf_map_lookup_elem(&foud_stats, &ifindex);

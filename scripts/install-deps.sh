@@ -4,7 +4,7 @@
 set -eu
 pkgs=(build-essential clang libcmocka-dev iproute2 iputils-ping iperf3 valgrind socat jq curl
       python3 ethtool tcpdump tshark nftables procps psmisc kmod cpio
-      qemu-system-x86 busybox-static libbpf-dev bpftool libsystemd-dev systemd
+      qemu-system-x86 busybox-static libbpf-dev libelf-dev zlib1g-dev bpftool libsystemd-dev systemd
       dpkg-dev pkg-config lintian libjansson-dev libmicrohttpd-dev prometheus
       libcurl4-openssl-dev libssl-dev etcd-server etcd-client openssl conntrack strace)
 missing=()

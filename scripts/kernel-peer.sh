@@ -27,7 +27,9 @@
 # (hard limit of one qemu run in seconds, default 300), KP_GUEST4
 # (192.0.2.2/24), KP_GUEST6 (2001:db8:1::2/64), KP_GW4/KP_GW6 (default routes
 # of the guest, optional), KP_TAP (the tap's name, default qtap0), KP_MAC
-# (the guest's MAC address, default 52:54:00:12:34:56).
+# (the guest's MAC address, default 52:54:00:12:34:56), KP_EXTRA (files for
+# the guest, "SRC:DEST ...", DEST a path in the guest's root, e.g. a static
+# binary as bin/NAME; the next kp_boot's initramfs carries them).
 
 KP_CACHE=${FOUD_CACHE:-/var/cache/foud-test}
 KP_MODULES="virtio_pci virtio_net fou fou6 ipip sit ip_gre gre ip6_tunnel ip6_gre tunnel4 tunnel6 geneve vxlan
@@ -251,6 +253,15 @@ kp_prepare() {
 	touch "$stamp"
 }
 
+# Copies KP_EXTRA's files ("SRC:DEST ...") into the per-test tree.
+kp_extra_files() {
+	local root=$1 e
+	for e in ${KP_EXTRA:-}; do
+		[[ -f ${e%%:*} ]] || { kp_log "KP_EXTRA: no file ${e%%:*}"; return 1; }
+		install -D -m 0755 "${e%%:*}" "$root/${e#*:}" || return 1
+	done
+}
+
 # Writes the per-test cpio (SCRIPT as /test.sh, /kp.env) and the initrd.
 kp_make_initrd() {
 	local script=$1 out=$2 extra
@@ -262,9 +273,11 @@ kp_make_initrd() {
 		printf 'KP_GW4=%q\n' "${KP_GW4:-}"
 		printf 'KP_GW6=%q\n' "${KP_GW6:-}"
 	} >"$extra/kp.env"
-	(cd "$extra" && printf '%s\n' test.sh kp.env | cpio -o -H newc --quiet -R 0:0) |
-		gzip -1 >"$extra/extra.cpio.gz"
-	cat "$KP_BASE" "$extra/extra.cpio.gz" >"$out"
+	kp_extra_files "$extra" || { rm -rf "$extra"; return 1; }
+	(cd "$extra" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+		gzip -1 >"$out.extra"
+	cat "$KP_BASE" "$out.extra" >"$out"
+	rm -f "$out.extra"
 	rm -rf "$extra"
 }
 

@@ -61,8 +61,8 @@
 #define UDP_GRO		104
 #endif
 
-/* The compiled object, embedded by daemon/bpf/bpf_obj.c. */
-extern const unsigned char foud_bpf_obj[], foud_bpf_obj_end[];
+/* A refused program's verifier log is read whole: 6.1 truncates a full log's end, its reason. */
+#define VLOG_SIZE	(16u << 20)
 
 struct foud_bpf_attach {
 	int ifindex;
@@ -187,23 +187,39 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+/* The verifier's reason of the last refused load, for the tunnels' why. */
+static char refused[96];
+
+/* A refusal's reason, in one line, for the log and the tunnels' why. */
+static void refused_set(const char *log)
+{
+	foud_bpf_obj_reason(log, refused, sizeof(refused));
+	if (strlen(log) >= VLOG_SIZE - 1)
+		snprintf(refused, sizeof(refused), "verifier log longer than %u MiB", VLOG_SIZE >> 20);
+	if (refused[0])
+		foud_log(LOG_WARNING, "the kernel's verifier refuses the BPF programs: %s", refused);
+}
+
 /* Loads the object; pinned: onto the maps a stopped foud pinned, or pins its own. */
 static int obj_load(struct foud_bpf *b, bool pinned)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "foud");
+	char *log = malloc(VLOG_SIZE);
 	int ret;
 
-	b->obj = bpf_object__open_mem(foud_bpf_obj, (size_t)(foud_bpf_obj_end - foud_bpf_obj),
-				      &oo);
-	if (!b->obj)
-		return -errno;
-	ret = pinned ? foud_pin_maps(b->obj) : 0;
+	refused[0] = 0;
+	b->obj = foud_bpf_obj_open(log, VLOG_SIZE);
+	ret = b->obj ? 0 : -errno;
+	if (!ret && pinned)
+		ret = foud_pin_maps(b->obj);
 	if (!ret)
 		ret = bpf_object__load(b->obj);
-	if (ret) {
+	if (ret && log)
+		refused_set(log);
+	if (ret && b->obj) {
 		bpf_object__close(b->obj);
 		b->obj = NULL;
 	}
+	free(log);
 	foud_bpf_object = b->obj;
 	return ret;
 }
@@ -675,6 +691,15 @@ static int egress_attach(struct foud_bpf *b, struct foud_tunnel *t)
 	return ret;
 }
 
+/* Why the object did not load: the verifier's reason, when it refused it. */
+static void load_why(int ret, char *why, size_t whylen)
+{
+	if (refused[0])
+		snprintf(why, whylen, "BPF programs refused by the verifier: %.88s", refused);
+	else
+		snprintf(why, whylen, "cannot load the BPF programs: %s", strerror(-ret));
+}
+
 static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size_t whylen)
 {
 	const char *no = inexpressible(t);
@@ -695,7 +720,7 @@ static int tunnel_bpf_try(struct foud *d, struct foud_tunnel *t, char *why, size
 	}
 	ret = bpf_get(d);
 	if (ret) {
-		snprintf(why, whylen, "cannot load the BPF programs: %s", strerror(-ret));
+		load_why(ret, why, whylen);
 		return ret;
 	}
 	t->bpf_oif = oif;

@@ -881,6 +881,10 @@ uint32_t foud_bpf_prog_id(int fd);
 struct bpf_object;
 extern struct bpf_object *foud_bpf_object;
 int foud_bpf_map_fd(const struct foud_bpf *b, const char *name);
+/* The embedded object opened as foud loads it; log (or NULL): a refusal's verifier log. */
+struct bpf_object *foud_bpf_obj_open(char *log, size_t len);
+/* The verifier's reason in a refusal's log, one line ("" if none). */
+void foud_bpf_obj_reason(const char *log, char *out, size_t len);
 
 /*
  * bpf_l2.c: VXLAN devices on the kernel data path. l2dev.c mirrors every

@@ -31,6 +31,7 @@
 #include "../../bpf/foud_bpf.h"
 
 extern const unsigned char foud_bpf_obj[], foud_bpf_obj_end[];
+void foud_bpf_obj_reason(const char *log, char *out, size_t len);
 
 #define PORT	5555
 #define SPORT	4242
@@ -720,6 +721,28 @@ static void test_rx_gre_key(void **state)
 	}
 }
 
+/* What foud says of a refusal: the verifier's last line but its statistics (6.1's log, cap_copy's). */
+static void test_verifier_reason(void **state)
+{
+	static const char log[] =
+		"3031: (85) call bpf_skb_load_bytes#26\n"
+		"invalid access to memory, mem_size=4120 off=24 size=0\n"
+		"R3 min value is outside of the allowed memory range\n"
+		"processed 4272 insns (limit 1000000) max_states_per_insn 4 total_states 120\n"
+		"verification time 1234 usec\n\n";
+	char out[96];
+
+	(void)state;
+	foud_bpf_obj_reason(log, out, sizeof(out));
+	assert_string_equal(out, "R3 min value is outside of the allowed memory range");
+	foud_bpf_obj_reason("processed 1 insns\n", out, sizeof(out));
+	assert_string_equal(out, "");
+	foud_bpf_obj_reason("", out, sizeof(out));
+	assert_string_equal(out, "");
+	foud_bpf_obj_reason("Unreleased reference id=58 alloc_insn=1885", out, 12);
+	assert_string_equal(out, "Unreleased ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -743,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_rx_ours_full),
 		cmocka_unit_test(test_rx_gue),
 		cmocka_unit_test(test_rx_gre_key),
+		cmocka_unit_test(test_verifier_reason),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
