@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
+# sweep: once
 # foud's BPF programs pass the verifier of Debian 12's kernel: the guest
 # (the peer's kernel, 6.1) runs build/tests/bpf-verify, which loads every
 # program of the object foud embeds, opened as foud opens it. Every program
