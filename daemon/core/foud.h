@@ -222,6 +222,7 @@ struct foud_tunnel {
 	uint64_t gso_fallback;		/* super-packets sent segment by segment instead */
 	struct foud_stats st;
 	uint64_t csum_trusted;		/* inner packets delivered as verified: the outer sum vouched (gro.c) */
+	uint64_t qlen_ask;		/* ms: its TUN queue's length not asked about before (tun.c) */
 	struct foud_bpf_attach *bpf_egress;	/* non-NULL: on the BPF data path (bpf.c) */
 	int bpf_oif;			/* its underlay device, where foud_ingress is attached; 0: none */
 	char dp_why[128];		/* why the userspace path, when it is */
@@ -490,12 +491,11 @@ int foud_tun_write_raw(int fd, const void *p, size_t len);
 typedef int (*foud_tun_one_fn)(struct foud *d, void *ctx, struct fou_vnet_hdr *vh,
 			       uint8_t *pkt, size_t len);
 /*
- * Reads the device fd until it is empty or a few batches were read: each
- * packet to one, whose -FOU_DROP_* (or the virtio header's) is counted in st.
+ * Reads t's device until it is empty or a few batches were read: each packet
+ * to one, whose -FOU_DROP_* (or the virtio header's) is counted in t->st.
  * The caller sends what one queued.
  */
-void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
-		    foud_tun_one_fn one, void *ctx);
+void foud_tun_drain(struct foud *d, struct foud_tunnel *t, foud_tun_one_fn one, void *ctx);
 uint32_t foud_path_mtu(const struct fou_addr *remote);
 /* A device's MTU and whether it is up (IFF_UP), or -errno. */
 int foud_dev_mtu(const char *name);

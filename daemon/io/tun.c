@@ -261,7 +261,6 @@ static int tun_one(struct foud *d, foud_tun_one_fn one, void *ctx, size_t n)
  * the bound keeps a queue short enough not to hide overload as delay. Only a
  * length foud set is grown: an operator's own txqueuelen is theirs.
  */
-/* A length foud set (1000, 2000, ...) and below the bound. */
 static bool tun_qlen_growable(int qlen)
 {
 	for (int q = TXQUEUELEN; q < TXQUEUELEN_MAX; q *= 2)
@@ -271,66 +270,41 @@ static bool tun_qlen_growable(int qlen)
 }
 
 /*
- * Devices whose queue may not grow (at the bound, or the operator's length):
- * asked again a second later, not at every drain that stops at its bound
- * (each asking is a socket, an ioctl and a close: ~50 a second in a flood here).
+ * A queue that may not grow (at the bound, or the operator's length) is
+ * asked about again TUN_QASK_MS later, not at every drain that stops at its
+ * bound: each asking is a socket, an ioctl and a close (~50 a second in a
+ * flood here).
  */
-#define TUN_QSTILL	8
-#define TUN_QSTILL_MS	1000
+#define TUN_QASK_MS	1000
 
-static struct {
-	char name[IFNAMSIZ];
-	uint64_t until;
-} tun_qstill[TUN_QSTILL];
-
-static bool tun_qlen_still(const char *name, uint64_t now)
-{
-	for (int i = 0; i < TUN_QSTILL; i++)
-		if (now < tun_qstill[i].until && !strcmp(tun_qstill[i].name, name))
-			return true;
-	return false;
-}
-
-static void tun_qlen_rest(const char *name, uint64_t now)
-{
-	int i, old = 0;
-
-	for (i = 0; i < TUN_QSTILL; i++)
-		if (tun_qstill[i].until < tun_qstill[old].until)
-			old = i;
-	snprintf(tun_qstill[old].name, sizeof(tun_qstill[old].name), "%s", name);
-	tun_qstill[old].until = now + TUN_QSTILL_MS;
-}
-
-static void tun_queue_grow(const char *name)
+static void tun_queue_grow(struct foud_tunnel *t)
 {
 	struct ifreq ifr = { 0 };
 	uint64_t now = foud_now_ms();
 
-	if (tun_qlen_still(name, now))
+	if (now < t->qlen_ask)
 		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
 	if (ifreq_ioctl(SIOCGIFTXQLEN, &ifr) || !tun_qlen_growable(ifr.ifr_qlen)) {
-		tun_qlen_rest(name, now);
+		t->qlen_ask = now + TUN_QASK_MS;
 		return;
 	}
 	ifr.ifr_qlen *= 2;
 	if (ifreq_ioctl(SIOCSIFTXQLEN, &ifr) == 0)
-		foud_log(LOG_INFO, "%s: txqueuelen %d: packets waited in its queue", name,
+		foud_log(LOG_INFO, "%s: txqueuelen %d: packets waited in its queue", t->name,
 			 ifr.ifr_qlen);
 }
 
-void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats *st,
-		    foud_tun_one_fn one, void *ctx)
+void foud_tun_drain(struct foud *d, struct foud_tunnel *t, foud_tun_one_fn one, void *ctx)
 {
-	int reads, ret;
+	int fd = t->ev.fd, reads, ret;
 	ssize_t n;
 
 	for (reads = 0; reads < FOUD_BATCH * TUN_ROUNDS; reads++) {
 		n = read(fd, d->scratch, FOU_VNET_HLEN + FOUD_PKT_MAX);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				foud_log(LOG_WARNING, "%s: read: %s", name, strerror(errno));
+				foud_log(LOG_WARNING, "%s: read: %s", t->name, strerror(errno));
 			break;
 		}
 		if ((size_t)n <= FOU_VNET_HLEN)
@@ -339,10 +313,10 @@ void foud_tun_drain(struct foud *d, int fd, const char *name, struct foud_stats 
 			foud_io_cap->packet(fd, d->scratch + FOU_VNET_HLEN, (size_t)n - FOU_VNET_HLEN);
 		ret = tun_one(d, one, ctx, (size_t)n);
 		if (ret)
-			st->tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;
+			t->st.tx_drop[ret < 0 && -ret < FOU_DROP__MAX ? -ret : FOU_DROP_TX_ERROR]++;
 	}
 	if (reads == FOUD_BATCH * TUN_ROUNDS)
-		tun_queue_grow(name);
+		tun_queue_grow(t);
 }
 
 /* The MTU of the route towards remote, as the kernel sees it now; 1500 if none. */

@@ -603,7 +603,7 @@ static void l2_overlay_readable(struct foud *d, struct foud_ev *ev)
 	struct foud_tunnel *t = foud_dev_of(ev);
 
 	d->l2q->n = 0;
-	foud_tun_drain(d, ev->fd, t->name, &t->st, l2_read_one, t);
+	foud_tun_drain(d, t, l2_read_one, t);
 	if (d->l2q->n)
 		l2_flush(d, t, d->l2q);
 }

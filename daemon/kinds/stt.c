@@ -703,7 +703,7 @@ static void stt_dev_readable(struct foud *d, struct foud_ev *ev)
 {
 	struct foud_tunnel *t = foud_dev_of(ev);
 
-	foud_tun_drain(d, ev->fd, t->name, &t->st, stt_xmit, t);
+	foud_tun_drain(d, t, stt_xmit, t);
 	stt_flush(d);
 }
 

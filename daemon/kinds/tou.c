@@ -459,7 +459,7 @@ static void tou_dev_readable(struct foud *d, struct foud_ev *ev)
 	q.open = false;
 	q.now = now_ms();
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
-	foud_tun_drain(d, ev->fd, TOU_DEV, &d->tou->dev.st, tx_packet, &q);
+	foud_tun_drain(d, foud_dev_of(ev), tx_packet, &q);
 	if (q.nmsg)
 		tx_flush(d, &q);
 }

@@ -274,7 +274,7 @@ static void tunnel_readable(struct foud *d, struct foud_ev *ev)
 	foud_batch_reset(&d->txb, FOUD_HEADROOM);
 	if (r.t->auth)	/* once a batch: see foud_gue_auth_seq() */
 		r.t->tx.auth_seq = foud_gue_auth_seq(r.t->tx.auth_seq);
-	foud_tun_drain(d, ev->fd, r.t->name, &r.t->st, tunnel_read_one, &r);
+	foud_tun_drain(d, r.t, tunnel_read_one, &r);
 	if (r.q.n)
 		txq_flush(d, r.t, &r.q);
 }
