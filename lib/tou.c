@@ -121,20 +121,16 @@ int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info)
 	return tou_encap(b, info, false);
 }
 
-/* The segment's IP header is the super-packet's but for its length: the TCP header is checked. */
+/* The segment's IP header given (fou_gso_seg_ip()): only the TCP header is checked. */
 int fou_tou_encap_seg(struct fou_buf *b, struct fou_tou_info *info, const struct fou_ip *ip,
 		      bool partial)
 {
-	struct fou_ip seg = *ip;
 	int err;
 
-	if (b->len < ip->hlen || b->len > UINT16_MAX)
+	if (b->len < ip->hlen || b->len != ip->tot_len)
 		return -FOU_DROP_TOO_SHORT;
 	err = tou_tcp_check(fou_buf_data(b) + ip->hlen, b->len - ip->hlen);
-	if (err)
-		return err;
-	seg.tot_len = (uint16_t)b->len;
-	return tou_encap_ip(b, info, &seg, partial);
+	return err ? err : tou_encap_ip(b, info, ip, partial);
 }
 
 int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info)

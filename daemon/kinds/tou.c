@@ -342,7 +342,7 @@ static void tx_drop(struct foud *d, struct foud_tou_peer *p, int reason)
 		p->st.tx_drop[reason]++;
 }
 
-/* The segment in b of the super-packet whose IP header is *ip: that header is not parsed again. */
+/* The segment in b whose IP header is *ip (fou_gso_seg_ip()): that header is not parsed again. */
 static int tx_encap(struct tou_txq *q, struct fou_buf *b, const struct fou_ip *ip, bool partial)
 {
 	if (ip)
@@ -351,8 +351,8 @@ static int tx_encap(struct tou_txq *q, struct fou_buf *b, const struct fou_ip *i
 }
 
 /*
- * Encapsulates the packet in b (its TCP checksum partial: RCO; a segment of
- * the super-packet ip if given) and adds it to the open message.
+ * Encapsulates the packet in b (its TCP checksum partial: RCO; a segment
+ * whose IP header is ip if given) and adds it to the open message.
  */
 static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b, const struct fou_ip *ip,
 		   bool partial)
@@ -380,9 +380,10 @@ static void tx_one(struct foud *d, struct tou_txq *q, struct fou_buf *b, const s
 }
 
 static int tx_gso(struct foud *d, struct tou_txq *q, const struct fou_vnet_hdr *vh,
-		  const uint8_t *pkt, size_t len, const struct fou_ip *ip)
+		  const uint8_t *pkt, size_t len)
 {
 	struct fou_gso g;
+	struct fou_ip ip;
 	struct fou_buf *b;
 	int ret = fou_gso_init(&g, vh, pkt, len);
 
@@ -395,7 +396,8 @@ static int tx_gso(struct foud *d, struct tou_txq *q, const struct fou_vnet_hdr *
 		ret = fou_gso_next(&g, fou_buf_data(b), b->cap - b->off, &b->len);
 		if (ret <= 0)
 			return ret;
-		tx_one(d, q, b, ip, g.partial);
+		fou_gso_seg_ip(&g, fou_buf_data(b), b->len, &ip);
+		tx_one(d, q, b, &ip, g.partial);
 	}
 }
 
@@ -444,7 +446,7 @@ static int tx_packet(struct foud *d, void *ctx, struct fou_vnet_hdr *vh, uint8_t
 	msg_begin(d, q, p);
 	/* A DTLS peer's session is its DTLS session: no session ids (the record hides them anyway). */
 	q->sess = p->dtls ? NULL : foud_tou_sess_tx(d, p, pkt, &ip);
-	ret = fou_vnet_is_gso(vh) ? tx_gso(d, q, vh, pkt, len, &ip) : tx_single(d, q, vh, pkt, len, &ip);
+	ret = fou_vnet_is_gso(vh) ? tx_gso(d, q, vh, pkt, len) : tx_single(d, q, vh, pkt, len, &ip);
 	msg_end(q);
 	if (ret)
 		tx_drop(d, p, -ret);

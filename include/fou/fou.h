@@ -552,10 +552,9 @@ int fou_tou_encap(struct fou_buf *b, struct fou_tou_info *info);
  */
 int fou_tou_encap_rco(struct fou_buf *b, struct fou_tou_info *info);
 /*
- * Either of the two for a segment fou_gso_next() cut from a super-packet
- * whose IP header fou_ip_parse() gave as *ip (TCP, unfragmented): the
- * segment's own header is not parsed again (fou_gso_next() wrote it from
- * that one; its length is b's). partial: as fou_tou_encap_rco().
+ * Either of the two for a segment fou_gso_next() cut, whose IP header
+ * fou_gso_seg_ip() gave as *ip: that header is not parsed again, only the
+ * TCP header is checked. partial: as fou_tou_encap_rco().
  */
 int fou_tou_encap_seg(struct fou_buf *b, struct fou_tou_info *info, const struct fou_ip *ip,
 		      bool partial);

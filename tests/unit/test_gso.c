@@ -98,7 +98,7 @@ static void test_partial(void **state)
 }
 
 /*
- * TOU: each segment encapsulated with the super-packet's parsed header
+ * TOU: each segment encapsulated with the header fou_gso_seg_ip() gives
  * (fou_tou_encap_seg) is byte for byte what parsing its own gives.
  */
 static void check_tou_seg(int family, bool partial)
@@ -112,7 +112,6 @@ static void check_tou_seg(int family, bool partial)
 	unsigned int i = 0;
 
 	vh(&h, family);
-	assert_int_equal(fou_ip_parse(sp, n, &ip), 0);
 	assert_int_equal(fou_gso_init(&g, &h, sp, n), 0);
 	g.partial = partial;
 	while (fou_gso_next(&g, seg, sizeof(seg), &len) == 1) {
@@ -124,6 +123,7 @@ static void check_tou_seg(int family, bool partial)
 		memset(&ia, 0, sizeof(ia));	/* its padding too */
 		memset(&ib, 0, sizeof(ib));
 		assert_int_equal(partial ? fou_tou_encap_rco(&ba, &ia) : fou_tou_encap(&ba, &ia), 0);
+		fou_gso_seg_ip(&g, seg, len, &ip);
 		assert_int_equal(fou_tou_encap_seg(&bb, &ib, &ip, partial), 0);
 		assert_int_equal(bb.len, ba.len);
 		assert_memory_equal(fou_buf_data(&bb), fou_buf_data(&ba), ba.len);
