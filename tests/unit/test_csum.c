@@ -85,6 +85,28 @@ static void test_lengths_alignments(void **state)
 	}
 }
 
+/*
+ * Long buffers (the vector loop's whole chunks and the step between them)
+ * against the same bytes summed in 64-byte calls, which take the scalar
+ * words: the sum must not depend on the path.
+ */
+static void test_long_matches_pieces(void **state)
+{
+	static uint8_t b[600 * 1024 + 7];
+	size_t lens[] = { 128, 4096, 65536, 256 * 1024, 256 * 1024 + 32, sizeof(b) }, i, k, off;
+	uint32_t pieces;
+
+	(void)state;
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 197 + (i >> 9) * 13 + (i >> 17));
+	for (k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		for (pieces = 0, off = 0; off + 64 <= lens[k]; off += 64)
+			pieces = fou_csum_add(pieces, b + off, 64);
+		pieces = fou_csum_add(pieces, b + off, lens[k] - off);
+		assert_int_equal(fou_csum_fold(fou_csum_add(0, b, lens[k])), fou_csum_fold(pieces));
+	}
+}
+
 static void test_large_no_overflow(void **state)
 {
 	static uint8_t b[65536];
@@ -178,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_odd_length),
 		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_lengths_alignments),
+		cmocka_unit_test(test_long_matches_pieces),
 		cmocka_unit_test(test_large_no_overflow),
 		cmocka_unit_test(test_pseudo),
 		cmocka_unit_test(test_complete),
