@@ -9,6 +9,9 @@
  * being built; on "not appended" the super-packet is finished and a new one
  * started from that packet, as foud's receive path does. The output buffer
  * is on the heap, sized by the first byte (small buffers test the bounds).
+ * With a buffer that never bounds it, a second super-packet is built beside
+ * the first with its later payloads referenced (fou_gro_refs()): the two
+ * must take the same segments and, joined, be the same bytes.
  */
 #include "fou/gro.h"
 #include "fuzz.h"
@@ -72,19 +75,42 @@ static void gro_complete(uint8_t *pkt, size_t len)
 	FUZZ_CHECK(memcmp(before, pkt, len) == 0);
 }
 
+/* The referencing twin (r, in rbuf) of the copying one: its pieces joined equal out. */
+static void check_refs(struct fou_gro *r, const uint8_t *rbuf, const struct iovec *ref,
+		       const uint8_t *out, size_t len)
+{
+	static uint8_t joined[65536 + 128];
+	struct fou_vnet_hdr vh;
+	unsigned int nref, i;
+	size_t at;
+
+	FUZZ_CHECK(fou_gro_finish(r, &vh) == len);
+	at = fou_gro_inbuf(r, &nref);
+	memcpy(joined, rbuf, at);
+	for (i = 0; i < nref; i++) {
+		FUZZ_CHECK(at + ref[i].iov_len <= sizeof(joined));
+		memcpy(joined + at, ref[i].iov_base, ref[i].iov_len);
+		at += ref[i].iov_len;
+	}
+	FUZZ_CHECK(at == len && memcmp(joined, out, len) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fou_gro g;
+	static uint8_t rbuf[65536 + 128];
+	struct iovec ref[FOU_GRO_MAX_SEGS];
+	struct fou_gro g, r;
 	struct fou_vnet_hdr vh;
 	uint8_t *out, *pkts[MAX_PKTS];
 	size_t lens[MAX_PKTS], cap, off = 1, n = 0, i, payload = 0, len;
 	unsigned int nseg = 0;
-	bool open = false;
+	bool open = false, twin;
 	int ret;
 
 	if (size < 1)
 		return 0;
 	cap = data[0] < 16 ? (size_t)data[0] * 64 : 65536 + 128;
+	twin = cap == sizeof(rbuf);
 	while (off < size && n < MAX_PKTS) {
 		size_t l = size - off;
 
@@ -109,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			ret = fou_gro_append(&g, pkts[i], lens[i]);
 			FUZZ_CHECK(ret == 0 || ret == 1);
+			FUZZ_CHECK(!twin || fou_gro_append(&r, pkts[i], lens[i]) == ret);
 			if (ret == 1) {
 				FUZZ_CHECK(g.len <= cap && g.len <= 65535);
 				FUZZ_CHECK(g.nseg <= FOU_GRO_MAX_SEGS);
@@ -119,10 +146,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(memcmp(&before, &g, sizeof(g)) == 0);
 			len = fou_gro_finish(&g, &vh);
 			FUZZ_CHECK(len <= cap);
+			if (twin)
+				check_refs(&r, rbuf, ref, out, len);
 			check_finished(&g, out, len, &vh, nseg, payload);
 			open = false;
 		}
 		ret = fou_gro_start(&g, out, cap, pkts[i], lens[i]);
+		if (twin && ret == 0) {
+			FUZZ_CHECK(fou_gro_start(&r, rbuf, sizeof(rbuf), pkts[i], lens[i]) == 0);
+			fou_gro_refs(&r, ref);
+		}
 		fuzz_reason_ok(ret < 0 ? ret : 0);
 		FUZZ_CHECK(ret <= 1);
 		if (ret == 0) {
@@ -138,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (open) {
 		len = fou_gro_finish(&g, &vh);
 		FUZZ_CHECK(len <= cap);
+		if (twin)
+			check_refs(&r, rbuf, ref, out, len);
 		check_finished(&g, out, len, &vh, nseg, payload);
 	}
 	for (i = 0; i < n; i++)

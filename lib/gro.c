@@ -125,7 +125,7 @@ static int gro_copy(struct fou_gro *g, const uint8_t *pkt, size_t len)
 	if (len > g->cap)
 		return -FOU_DROP_TOO_SHORT;
 	memcpy(g->pkt, pkt, len);
-	g->len = len;
+	g->len = g->inbuf = len;
 	return 0;
 }
 
@@ -227,15 +227,41 @@ static bool tcp_same(const struct fou_gro *g, const struct seg *s)
 }
 
 /*
- * The merged packet must fit the buffer and the segment limit, and stay
- * within 65535 bytes: the IPv4 total length, and for IPv6 the kernel's own
- * GRO limit (GRO_LEGACY_MAX_SIZE counts the whole packet) and fou_ip_parse().
+ * The merged packet must fit the buffer (what is copied into it) and the
+ * segment limit, and stay within 65535 bytes: the IPv4 total length, and
+ * for IPv6 the kernel's own GRO limit (GRO_LEGACY_MAX_SIZE counts the whole
+ * packet) and fou_ip_parse().
  */
 static bool gro_fits(const struct fou_gro *g, size_t n)
 {
 	if (g->nseg >= FOU_GRO_MAX_SEGS)
 		return false;
-	return g->len + n <= g->cap && g->len + n <= IP_MAX_LEN;
+	return (g->ref || g->inbuf + n <= g->cap) && g->len + n <= IP_MAX_LEN;
+}
+
+/* A payload joins the packet: copied after it, or referenced. */
+static void gro_add(struct fou_gro *g, const uint8_t *p, size_t n)
+{
+	if (g->ref) {
+		g->ref[g->nref].iov_base = (void *)(uintptr_t)p;
+		g->ref[g->nref++].iov_len = n;
+	} else {
+		memcpy(g->pkt + g->inbuf, p, n);
+		g->inbuf += n;
+	}
+	g->len += n;
+}
+
+void fou_gro_refs(struct fou_gro *g, struct iovec *ref)
+{
+	g->ref = ref;
+	g->nref = 0;
+}
+
+size_t fou_gro_inbuf(const struct fou_gro *g, unsigned int *nref)
+{
+	*nref = g->nref;
+	return g->inbuf;
 }
 
 int fou_gro_append_csum(struct fou_gro *g, const uint8_t *pkt, size_t len, bool verified)
@@ -261,8 +287,7 @@ int fou_gro_append_ip(struct fou_gro *g, const uint8_t *pkt, const struct fou_ip
 		return 0;
 	if (!tcp_same(g, &s))
 		return 0;
-	memcpy(g->pkt + g->len, pkt + s.hlen, n);
-	g->len += n;
+	gro_add(g, pkt + s.hlen, n);
 	g->nseg++;
 	g->next_seq += (uint32_t)n;
 	g->next_id++;

@@ -257,6 +257,8 @@ struct foud_gro_slot {
 	unsigned int age;
 	bool verified;			/* every segment under a verified outer checksum */
 	uint16_t partial;		/* first segment's TCP checksum left partial: its start, else 0 */
+	/* buf's bytes, then later segments' payloads where they were received (fou_gro_refs()) */
+	struct iovec iov[FOU_GRO_MAX_SEGS];
 };
 
 #define FOUD_USO_SEGS	64		/* datagrams per UDP GSO send (kernels before 6.x: 64) */
@@ -466,6 +468,7 @@ uint64_t foud_now_ms(void);
 int foud_batch_init(struct foud_batch *b);
 void foud_batch_free(struct foud_batch *b);
 void foud_batch_reset(struct foud_batch *b, size_t headroom);
+bool foud_batch_holds(const struct foud_batch *b, const void *p);
 
 /* tun.c */
 int foud_tun_open(const char *name, bool tap, bool offload, bool *offload_on, int *ifindex);
@@ -484,6 +487,7 @@ int foud_tun_write(int fd, struct fou_buf *b);
 int foud_tun_write_csum(int fd, struct fou_buf *b, bool valid);
 int foud_tun_write_vnet(int fd, struct fou_buf *b, const struct fou_vnet_hdr *vh);
 int foud_tun_write_raw(int fd, const void *p, size_t len);
+int foud_tun_writev(int fd, const struct iovec *iov, int n);
 /*
  * One packet read from a device: its virtio header, parsed, and the packet
  * after it (len bytes in d->scratch, which one may change in place).
@@ -688,7 +692,13 @@ int foud_tx_shared(const struct foud *d, int family, const struct fou_addr *loca
 /* gro.c */
 int foud_gro_init(struct foud *d);
 void foud_gro_fini(struct foud *d);
-void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len);
+/*
+ * kept: b lies where it was received and its receive path writes nothing in
+ * front of a received packet, so later segments may be referenced where
+ * they are (TOU and STT build headers there: they pass false).
+ */
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len,
+		    bool kept);
 /* The same for an IP packet (no Ethernet) whose header ip the caller parsed (fou_tnl_decap_ip()). */
 void foud_gro_input_ip(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		       const struct fou_ip *ip);

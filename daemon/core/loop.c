@@ -133,6 +133,14 @@ int foud_batch_init(struct foud_batch *b)
 	return 0;
 }
 
+/* Whether p is in one of b's buffers. */
+bool foud_batch_holds(const struct foud_batch *b, const void *p)
+{
+	const uint8_t *q = p;
+
+	return b->mem && q >= b->mem && q < b->mem + (size_t)FOUD_BATCH * FOUD_BUF_SIZE;
+}
+
 void foud_batch_reset(struct foud_batch *b, size_t headroom)
 {
 	int i;

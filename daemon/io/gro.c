@@ -4,7 +4,12 @@
  * one receive batch, become one super-packet and one TUN write with a GSO
  * virtio header, so the kernel's TCP takes them in one go. A few slots are
  * shared by all tunnels; every slot is written out at the end of a batch,
- * so nothing waits longer than one wake-up.
+ * so nothing waits longer than one wake-up. A segment still in the receive
+ * batch's buffers (an L3 tunnel's or an overlay's, decapsulated in place)
+ * joins by reference: the write gathers the payloads from where they were
+ * received, with no copy in foud; the batch is not read into again before
+ * every slot is written (rx.c), and nothing writes in front of a received
+ * packet meanwhile (tun.c: virtio headers go in a piece of their own).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -73,11 +78,12 @@ static uint16_t gro_partial_start(const struct foud *d, const struct fou_ip *ip,
 static void gro_flush_slot(struct foud_gro_slot *s)
 {
 	struct fou_vnet_hdr vh;
-	size_t len;
+	unsigned int nref;
 
 	if (!s->t)
 		return;
-	len = fou_gro_finish(&s->g, &vh);
+	/* The packet's length is in its pieces: the buffer's, then the references. */
+	fou_gro_finish(&s->g, &vh);
 	if (vh.gso_type != FOU_VNET_GSO_NONE) {
 		/* Offsets count from the frame start, Ethernet header included. */
 		vh.csum_start = (uint16_t)(vh.csum_start + s->l2len);
@@ -88,8 +94,9 @@ static void gro_flush_slot(struct foud_gro_slot *s)
 		vh.flags = FOU_VNET_F_DATA_VALID;
 	}
 	fou_vnet_put(s->buf, &vh);
-	gro_count(s->t, foud_tun_write_raw(s->t->ev.fd, s->buf, FOU_VNET_HLEN + s->l2len + len), s->nseg,
-		  s->bytes);
+	s->iov[0].iov_base = s->buf;
+	s->iov[0].iov_len = FOU_VNET_HLEN + s->l2len + fou_gro_inbuf(&s->g, &nref);
+	gro_count(s->t, foud_tun_writev(s->t->ev.fd, s->iov, 1 + (int)nref), s->nseg, s->bytes);
 	s->t = NULL;
 }
 
@@ -137,10 +144,11 @@ static void gro_direct(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 
 /*
  * The inner IP packet at ip (its header parsed into pi, read by each step
- * below) after l2len bytes of Ethernet in b, to t's device.
+ * below) after l2len bytes of Ethernet in b, to t's device; later segments
+ * joined by reference if ref.
  */
 static void gro_take(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len,
-		     uint8_t *ip, const struct fou_ip *pi)
+		     uint8_t *ip, const struct fou_ip *pi, bool ref)
 {
 	size_t iplen = b->len - l2len;
 	struct foud_gro_slot *s;
@@ -186,6 +194,8 @@ static void gro_take(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, s
 		gro_direct(d, t, b, partial);
 		return;
 	}
+	if (ref)
+		fou_gro_refs(&s->g, s->iov + 1);
 	memcpy(s->buf + FOU_VNET_HLEN, fou_buf_data(b), l2len);
 	s->l2len = l2len;
 	s->t = t;
@@ -202,7 +212,8 @@ static void gro_take(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, s
  * For a TAP device the packet starts with an Ethernet header of l2len
  * bytes, which merged frames must share.
  */
-void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len)
+void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, size_t l2len,
+		    bool kept)
 {
 	uint8_t *ip = fou_gro_ip(fou_buf_data(b), b->len, l2len);
 	struct fou_ip pi;
@@ -212,14 +223,14 @@ void foud_gro_input(struct foud *d, struct foud_tunnel *t, struct fou_buf *b, si
 		gro_direct(d, t, b, 0);
 		return;
 	}
-	gro_take(d, t, b, l2len, ip, &pi);
+	gro_take(d, t, b, l2len, ip, &pi, kept && foud_batch_holds(&d->rxb, fou_buf_data(b)));
 }
 
 void foud_gro_input_ip(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 		       const struct fou_ip *ip)
 {
 	t->csum_trusted += d->rx_verified;
-	gro_take(d, t, b, 0, fou_buf_data(b), ip);
+	gro_take(d, t, b, 0, fou_buf_data(b), ip, foud_batch_holds(&d->rxb, fou_buf_data(b)));
 }
 
 int foud_gro_init(struct foud *d)

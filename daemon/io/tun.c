@@ -5,9 +5,11 @@
 #include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -200,13 +202,36 @@ void foud_tun_close(struct foud *d, int fd)
 
 const struct foud_io_cap *foud_io_cap;
 
-/* Writes len bytes (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
-int foud_tun_write_raw(int fd, const void *p, size_t len)
+/* A capture sees the packet after its virtio header: joined first if it is in pieces. */
+static void tun_cap(int fd, const struct iovec *iov, int n)
 {
-	if (write(fd, p, len) >= 0) {
-		if (len > FOU_VNET_HLEN && foud_io_cap)
-			foud_io_cap->packet(fd, (const uint8_t *)p + FOU_VNET_HLEN,
-					    len - FOU_VNET_HLEN);
+	static uint8_t *flat;
+	size_t len = 0;
+	int i;
+
+	if (n == 1 && iov[0].iov_len > FOU_VNET_HLEN) {
+		foud_io_cap->packet(fd, (const uint8_t *)iov[0].iov_base + FOU_VNET_HLEN,
+				    iov[0].iov_len - FOU_VNET_HLEN);
+		return;
+	}
+	if (!flat && !(flat = malloc(FOU_VNET_HLEN + FOU_ETH_HLEN + FOUD_PKT_MAX)))
+		return;
+	for (i = 0; i < n; i++) {
+		if (len + iov[i].iov_len > FOU_VNET_HLEN + FOU_ETH_HLEN + FOUD_PKT_MAX)
+			return;
+		memcpy(flat + len, iov[i].iov_base, iov[i].iov_len);
+		len += iov[i].iov_len;
+	}
+	if (len > FOU_VNET_HLEN)
+		foud_io_cap->packet(fd, flat + FOU_VNET_HLEN, len - FOU_VNET_HLEN);
+}
+
+/* One packet in n pieces (virtio header first) to a TUN/TAP; 0 or -FOU_DROP_*. */
+int foud_tun_writev(int fd, const struct iovec *iov, int n)
+{
+	if (writev(fd, iov, n) >= 0) {
+		if (foud_io_cap)
+			tun_cap(fd, iov, n);
 		return 0;
 	}
 	switch (errno) {
@@ -220,15 +245,28 @@ int foud_tun_write_raw(int fd, const void *p, size_t len)
 	}
 }
 
-/* Writes one packet, prepending the virtio header vh in the headroom. */
+int foud_tun_write_raw(int fd, const void *p, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)p, .iov_len = len };
+
+	return foud_tun_writev(fd, &iov, 1);
+}
+
+/*
+ * Writes one packet after the virtio header vh, which goes in a piece of
+ * its own: the bytes in front of the packet may be the tail of another
+ * that a super-packet being built still refers to (gro.c).
+ */
 int foud_tun_write_vnet(int fd, struct fou_buf *b, const struct fou_vnet_hdr *vh)
 {
-	uint8_t *h = fou_buf_push(b, FOU_VNET_HLEN);
+	uint8_t h[FOU_VNET_HLEN];
+	struct iovec iov[2] = {
+		{ .iov_base = h, .iov_len = sizeof(h) },
+		{ .iov_base = fou_buf_data(b), .iov_len = b->len },
+	};
 
-	if (!h)
-		return -FOU_DROP_TX_ERROR;
 	fou_vnet_put(h, vh);
-	return foud_tun_write_raw(fd, h, b->len);
+	return foud_tun_writev(fd, iov, 2);
 }
 
 /* An all-zero virtio header, or DATA_VALID when its checksums are known good (see foud_gro_input()). */

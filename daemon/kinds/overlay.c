@@ -178,7 +178,7 @@ static int l2_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b,
 	int ret = foud_l2_rx_learn(d, t, fou_buf_data(b), b->len, src);
 
 	if (!ret)
-		foud_gro_input(d, t, b, FOU_ETH_HLEN);	/* writes or holds it, and counts */
+		foud_gro_input(d, t, b, FOU_ETH_HLEN, true);	/* writes or holds it, and counts */
 	return ret;
 }
 

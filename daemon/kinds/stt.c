@@ -328,7 +328,7 @@ static void stt_capkey(struct stt_capkey *k, const struct foud_rxmeta *m,
 static void stt_deliver(struct foud *d, struct foud_tunnel *t, struct fou_buf *b)
 {
 	d->rx_verified = true;
-	foud_gro_input(d, t, b, FOU_ETH_HLEN);
+	foud_gro_input(d, t, b, FOU_ETH_HLEN, false);
 	d->rx_verified = false;
 }
 

@@ -584,7 +584,7 @@ static int rx_one(struct foud *d, struct foud_tou_sock *s, struct fou_buf *b,
 	p->st.rx_bytes += b->len;
 	p->rco_partial += d->rx_partial;
 	d->rx_verified = m->verified;
-	foud_gro_input(d, &d->tou->dev, b, 0);
+	foud_gro_input(d, &d->tou->dev, b, 0, false);
 	d->rx_verified = false;
 	return 0;
 }

@@ -10,6 +10,8 @@
 #ifndef FOU_GRO_H
 #define FOU_GRO_H
 
+#include <sys/uio.h>
+
 #include "fou/fou.h"
 
 /* Segments per super-packet, as UDP GSO and wireguard-go use. */
@@ -29,6 +31,9 @@ struct fou_gro {
 	unsigned int nseg;	/* segments in pkt */
 	bool open;		/* later segments may still join */
 	int family;
+	size_t inbuf;		/* bytes of the packet in pkt, the rest referenced */
+	struct iovec *ref;	/* later payloads by reference (fou_gro_refs()), or NULL */
+	unsigned int nref;
 };
 
 /*
@@ -85,6 +90,17 @@ int fou_gro_start_ip(struct fou_gro *g, uint8_t *out, size_t cap,
 		     const uint8_t *pkt, const struct fou_ip *ip, bool verified);
 int fou_gro_append_ip(struct fou_gro *g, const uint8_t *pkt, const struct fou_ip *ip, bool verified);
 
+/*
+ * After a start that returned 0: the payloads of later segments are not
+ * copied into the buffer but referenced in ref (FOU_GRO_MAX_SEGS - 1
+ * entries), so a super-packet costs no copy of its payload in userspace;
+ * the buffer then holds only the first segment. The caller keeps every
+ * appended segment's bytes unchanged until it has written the packet:
+ * the buffer's fou_gro_inbuf() bytes, then the references in order.
+ */
+void fou_gro_refs(struct fou_gro *g, struct iovec *ref);
+/* Bytes of the packet in the buffer; *nref references follow them. */
+size_t fou_gro_inbuf(const struct fou_gro *g, unsigned int *nref);
 /*
  * Finishes g in place and fills vh. One segment: the packet untouched and an
  * all-zero vh. Two or more: IPv4 total length and header checksum (or IPv6

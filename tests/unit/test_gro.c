@@ -313,6 +313,49 @@ static void run_train(const struct train *tr)
 	check_resegment(len, &vh, tr->n);
 }
 
+/*
+ * fou_gro_refs(): the same train merged with its later payloads referenced,
+ * in a buffer that holds only the first segment, gives the same bytes when
+ * the pieces are joined in order, and the same virtio header.
+ */
+static void run_train_refs(const struct train *tr)
+{
+	static uint8_t small[SEGCAP], joined[OUTCAP];
+	struct iovec ref[FOU_GRO_MAX_SEGS - 1];
+	struct fou_vnet_hdr vh, vr;
+	struct fou_gro g, r;
+	unsigned int i, nref;
+	size_t len, inbuf, at;
+
+	run_train(tr);	/* segs[] and out: the train merged by copy */
+	len = merge(&g, tr->n, sizeof(out), &vh);
+	assert_int_equal(fou_gro_start(&r, small, seglen[0], segs[0], seglen[0]), 0);
+	fou_gro_refs(&r, ref);
+	for (i = 1; i < tr->n; i++)
+		assert_int_equal(fou_gro_append(&r, segs[i], seglen[i]), 1);
+	assert_int_equal(fou_gro_finish(&r, &vr), len);
+	assert_memory_equal(&vr, &vh, sizeof(vh));
+	inbuf = fou_gro_inbuf(&r, &nref);
+	assert_int_equal(inbuf, seglen[0]);
+	assert_int_equal(nref, tr->n - 1);
+	memcpy(joined, small, inbuf);
+	for (at = inbuf, i = 0; i < nref; at += ref[i].iov_len, i++) {
+		assert_ptr_equal(ref[i].iov_base, segs[i + 1] + seglen[i + 1] - ref[i].iov_len);
+		memcpy(joined + at, ref[i].iov_base, ref[i].iov_len);
+	}
+	assert_int_equal(at, len);
+	assert_memory_equal(joined, out, len);
+}
+
+static void test_trains_by_reference(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(trains) / sizeof(trains[0]); i++)
+		run_train_refs(&trains[i]);
+}
+
 static void test_trains(void **state)
 {
 	size_t i;
@@ -929,6 +972,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trains),
+		cmocka_unit_test(test_trains_by_reference),
 		cmocka_unit_test(test_hand_vector),
 		cmocka_unit_test(test_single),
 		cmocka_unit_test(test_alone),
