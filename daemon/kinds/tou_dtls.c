@@ -437,6 +437,13 @@ static int rx_control(struct foud_tou_dtls *t, struct fou_buf *b, uint16_t sport
 		return 1;
 	if (!s->up)
 		return rx_feed(t, s, b);
+	/*
+	 * An established session hears control records only from its peer's
+	 * port: anyone can forge one from the peer's address, and OpenSSL's
+	 * answer to it (an alert) went to the peer and ended its session.
+	 */
+	if (sport != s->port)
+		return -FOU_DROP_DTLS;
 	if (sess_read(s, rec, b->len) < 0) {
 		sess_why(t, s);
 		sess_fail(t, s);
